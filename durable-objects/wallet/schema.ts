@@ -1,0 +1,111 @@
+/**
+ * The wallet object's SQLite schema, versioned. `applySchema` runs on every wake and
+ * applies only the steps this object has not seen, inside one transaction.
+ *
+ * Buckets are rows, not columns, so new buckets (reserved, referral_bonus, debt, points
+ * lots) need no migration: the ledger only has to learn their rules.
+ */
+const STEPS: string[][] = [
+  [
+    `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+    `CREATE TABLE buckets (
+       bucket TEXT NOT NULL,
+       currency TEXT NOT NULL,
+       balance_minor INTEGER NOT NULL,
+       PRIMARY KEY (bucket, currency)
+     )`,
+    `CREATE TABLE entries (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       idempotency_key TEXT NOT NULL UNIQUE,
+       posting_key TEXT NOT NULL,
+       bucket TEXT NOT NULL,
+       currency TEXT NOT NULL,
+       amount_minor INTEGER NOT NULL,
+       balance_after_minor INTEGER NOT NULL,
+       kind TEXT NOT NULL,
+       txn_id TEXT,
+       memo TEXT,
+       created_at_ms INTEGER NOT NULL
+     )`,
+    `CREATE INDEX entries_posting_idx ON entries (posting_key)`,
+    `CREATE TABLE clicks (
+       click_id TEXT PRIMARY KEY,
+       offer_id TEXT NOT NULL,
+       merchant_id TEXT NOT NULL,
+       network_id TEXT NOT NULL,
+       clicked_at_ms INTEGER NOT NULL,
+       currency TEXT NOT NULL,
+       terms_json TEXT NOT NULL,
+       return_window_days INTEGER NOT NULL,
+       rollup_chunk INTEGER
+     )`,
+    `CREATE INDEX clicks_rollup_idx ON clicks (rollup_chunk)`,
+    `CREATE INDEX clicks_time_idx ON clicks (clicked_at_ms)`,
+    `CREATE TABLE rollup_chunks (chunk_id INTEGER PRIMARY KEY AUTOINCREMENT, acked INTEGER NOT NULL)`,
+    `CREATE TABLE transactions (
+       txn_id TEXT PRIMARY KEY,
+       network_id TEXT NOT NULL,
+       order_id TEXT NOT NULL,
+       click_id TEXT,
+       offer_id TEXT,
+       status TEXT NOT NULL,
+       reject_reason TEXT,
+       currency TEXT NOT NULL,
+       sale_amount_minor INTEGER NOT NULL,
+       commission_minor INTEGER NOT NULL,
+       cashback_minor INTEGER NOT NULL,
+       rate_bps INTEGER NOT NULL,
+       category TEXT,
+       clicked_at_ms INTEGER,
+       converted_at_ms INTEGER NOT NULL,
+       expected_confirm_at_ms INTEGER,
+       confirmed_at_ms INTEGER,
+       version INTEGER NOT NULL,
+       created_at_ms INTEGER NOT NULL,
+       updated_at_ms INTEGER NOT NULL,
+       UNIQUE (network_id, order_id)
+     )`,
+    `CREATE TABLE txn_history (
+       id INTEGER PRIMARY KEY AUTOINCREMENT,
+       txn_id TEXT NOT NULL,
+       event TEXT NOT NULL,
+       source TEXT NOT NULL,
+       detail TEXT,
+       at_ms INTEGER NOT NULL
+     )`,
+    `CREATE INDEX txn_history_txn_idx ON txn_history (txn_id)`,
+    `CREATE TABLE schedule (
+       kind TEXT NOT NULL,
+       ref TEXT NOT NULL,
+       due_at_ms INTEGER NOT NULL,
+       PRIMARY KEY (kind, ref)
+     )`,
+    `CREATE INDEX schedule_due_idx ON schedule (due_at_ms)`,
+    `CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)`,
+  ],
+];
+
+export const SCHEMA_VERSION = STEPS.length;
+
+export function applySchema(storage: DurableObjectStorage): void {
+  const sql = storage.sql;
+  storage.transactionSync(() => {
+    sql.exec(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`);
+    const row = sql.exec<{ version: number }>(`SELECT version FROM schema_version`).toArray()[0];
+    const current = row?.version ?? 0;
+    for (let step = current; step < STEPS.length; step++) {
+      for (const statement of STEPS[step] ?? []) {
+        try {
+          sql.exec(statement);
+        } catch (error) {
+          throw new Error(`wallet schema step ${step + 1} failed on: ${statement.slice(0, 80)}`, {
+            cause: error,
+          });
+        }
+      }
+    }
+    if (!row) sql.exec(`INSERT INTO schema_version (version) VALUES (?)`, STEPS.length);
+    else if (current !== STEPS.length)
+      sql.exec(`UPDATE schema_version SET version = ?`, STEPS.length);
+  });
+}

@@ -1,0 +1,215 @@
+import type { CashbackTerms } from "../../shared/money/cashback";
+import type { StoredClick, StoredTxn, TxnStatus } from "./types";
+
+/** Row ↔ object mapping for the wallet object's transactions and clicks tables. */
+
+type TxnRow = {
+  txn_id: string;
+  network_id: string;
+  order_id: string;
+  click_id: string | null;
+  offer_id: string | null;
+  status: string;
+  reject_reason: string | null;
+  currency: string;
+  sale_amount_minor: number;
+  commission_minor: number;
+  cashback_minor: number;
+  rate_bps: number;
+  category: string | null;
+  clicked_at_ms: number | null;
+  converted_at_ms: number;
+  expected_confirm_at_ms: number | null;
+  confirmed_at_ms: number | null;
+  version: number;
+  created_at_ms: number;
+  updated_at_ms: number;
+};
+
+function toTxn(row: TxnRow): StoredTxn {
+  return {
+    txnId: row.txn_id,
+    networkId: row.network_id,
+    orderId: row.order_id,
+    clickId: row.click_id,
+    offerId: row.offer_id,
+    status: row.status as TxnStatus,
+    rejectReason: row.reject_reason,
+    currency: row.currency,
+    saleAmountMinor: row.sale_amount_minor,
+    commissionMinor: row.commission_minor,
+    cashbackMinor: row.cashback_minor,
+    rateBps: row.rate_bps,
+    category: row.category,
+    clickedAtMs: row.clicked_at_ms,
+    convertedAtMs: row.converted_at_ms,
+    expectedConfirmAtMs: row.expected_confirm_at_ms,
+    confirmedAtMs: row.confirmed_at_ms,
+    version: row.version,
+    createdAtMs: row.created_at_ms,
+    updatedAtMs: row.updated_at_ms,
+  };
+}
+
+export function findTxnByOrder(
+  sql: SqlStorage,
+  networkId: string,
+  orderId: string,
+): StoredTxn | null {
+  const row = sql
+    .exec<TxnRow>(
+      `SELECT * FROM transactions WHERE network_id = ? AND order_id = ?`,
+      networkId,
+      orderId,
+    )
+    .toArray()[0];
+  return row ? toTxn(row) : null;
+}
+
+export function findTxn(sql: SqlStorage, txnId: string): StoredTxn | null {
+  const row = sql.exec<TxnRow>(`SELECT * FROM transactions WHERE txn_id = ?`, txnId).toArray()[0];
+  return row ? toTxn(row) : null;
+}
+
+/** Newest first, keyset-paginated on (converted_at_ms, txn_id). */
+export function listTxns(
+  sql: SqlStorage,
+  limit: number,
+  after: { convertedAtMs: number; txnId: string } | null,
+): StoredTxn[] {
+  const rows = after
+    ? sql.exec<TxnRow>(
+        `SELECT * FROM transactions
+         WHERE (converted_at_ms, txn_id) < (?, ?)
+         ORDER BY converted_at_ms DESC, txn_id DESC LIMIT ?`,
+        after.convertedAtMs,
+        after.txnId,
+        limit,
+      )
+    : sql.exec<TxnRow>(
+        `SELECT * FROM transactions ORDER BY converted_at_ms DESC, txn_id DESC LIMIT ?`,
+        limit,
+      );
+  return rows.toArray().map(toTxn);
+}
+
+export function insertTxn(sql: SqlStorage, txn: StoredTxn): void {
+  sql.exec(
+    `INSERT INTO transactions (txn_id, network_id, order_id, click_id, offer_id, status,
+       reject_reason, currency, sale_amount_minor, commission_minor, cashback_minor, rate_bps,
+       category, clicked_at_ms, converted_at_ms, expected_confirm_at_ms, confirmed_at_ms,
+       version, created_at_ms, updated_at_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    txn.txnId,
+    txn.networkId,
+    txn.orderId,
+    txn.clickId,
+    txn.offerId,
+    txn.status,
+    txn.rejectReason,
+    txn.currency,
+    txn.saleAmountMinor,
+    txn.commissionMinor,
+    txn.cashbackMinor,
+    txn.rateBps,
+    txn.category,
+    txn.clickedAtMs,
+    txn.convertedAtMs,
+    txn.expectedConfirmAtMs,
+    txn.confirmedAtMs,
+    txn.version,
+    txn.createdAtMs,
+    txn.updatedAtMs,
+  );
+}
+
+export function updateTxnStatus(
+  sql: SqlStorage,
+  txnId: string,
+  status: TxnStatus,
+  nowMs: number,
+  confirmedAtMs: number | null,
+): void {
+  sql.exec(
+    `UPDATE transactions
+     SET status = ?, confirmed_at_ms = COALESCE(?, confirmed_at_ms),
+         version = version + 1, updated_at_ms = ?
+     WHERE txn_id = ?`,
+    status,
+    confirmedAtMs,
+    nowMs,
+    txnId,
+  );
+}
+
+export function appendHistory(
+  sql: SqlStorage,
+  txnId: string,
+  event: string,
+  source: string,
+  detail: string | null,
+  nowMs: number,
+): void {
+  sql.exec(
+    `INSERT INTO txn_history (txn_id, event, source, detail, at_ms) VALUES (?, ?, ?, ?, ?)`,
+    txnId,
+    event,
+    source,
+    detail,
+    nowMs,
+  );
+}
+
+export function readHistory(sql: SqlStorage, txnId: string) {
+  return sql
+    .exec<{ event: string; source: string; detail: string | null; at_ms: number }>(
+      `SELECT event, source, detail, at_ms FROM txn_history WHERE txn_id = ? ORDER BY id`,
+      txnId,
+    )
+    .toArray()
+    .map((r) => ({ event: r.event, source: r.source, detail: r.detail, atMs: r.at_ms }));
+}
+
+type ClickRow = {
+  click_id: string;
+  offer_id: string;
+  merchant_id: string;
+  network_id: string;
+  clicked_at_ms: number;
+  currency: string;
+  terms_json: string;
+  return_window_days: number;
+};
+
+export function findClick(sql: SqlStorage, clickId: string): StoredClick | null {
+  const row = sql.exec<ClickRow>(`SELECT * FROM clicks WHERE click_id = ?`, clickId).toArray()[0];
+  if (!row) return null;
+  return {
+    clickId: row.click_id,
+    offerId: row.offer_id,
+    merchantId: row.merchant_id,
+    networkId: row.network_id,
+    clickedAtMs: row.clicked_at_ms,
+    currency: row.currency,
+    terms: JSON.parse(row.terms_json) as CashbackTerms,
+    returnWindowDays: row.return_window_days,
+  };
+}
+
+/** Returns true when the click is new; a redelivered click is ignored. */
+export function insertClick(sql: SqlStorage, click: StoredClick): boolean {
+  const cursor = sql.exec(
+    `INSERT INTO clicks (click_id, offer_id, merchant_id, network_id, clicked_at_ms, currency,
+       terms_json, return_window_days)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (click_id) DO NOTHING`,
+    click.clickId,
+    click.offerId,
+    click.merchantId,
+    click.networkId,
+    click.clickedAtMs,
+    click.currency,
+    JSON.stringify(click.terms),
+    click.returnWindowDays,
+  );
+  return cursor.rowsWritten > 0;
+}

@@ -1,0 +1,77 @@
+import type { CashbackTerms } from "../../shared/money/cashback";
+
+export type TxnStatus = "pending" | "confirmed" | "cancelled" | "rejected";
+
+/** A normalised conversion update, whatever network format it arrived in. */
+export interface ConversionEvent {
+  /** Deterministic from (network, order id), so every retry names the same transaction. */
+  txnId: string;
+  postbackId: string;
+  networkId: string;
+  orderId: string;
+  userId: string;
+  offerId: string;
+  clickId: string;
+  clickAtSec: number;
+  status: "pending" | "approved" | "cancelled";
+  currency: string;
+  saleAmountMinor: number;
+  commissionMinor: number;
+  category: string | null;
+  occurredAtMs: number;
+}
+
+export interface StoredClick {
+  clickId: string;
+  offerId: string;
+  merchantId: string;
+  networkId: string;
+  clickedAtMs: number;
+  currency: string;
+  terms: CashbackTerms;
+  returnWindowDays: number;
+}
+
+export interface StoredTxn {
+  txnId: string;
+  networkId: string;
+  orderId: string;
+  clickId: string | null;
+  offerId: string | null;
+  status: TxnStatus;
+  rejectReason: string | null;
+  currency: string;
+  saleAmountMinor: number;
+  commissionMinor: number;
+  cashbackMinor: number;
+  rateBps: number;
+  category: string | null;
+  clickedAtMs: number | null;
+  convertedAtMs: number;
+  expectedConfirmAtMs: number | null;
+  confirmedAtMs: number | null;
+  version: number;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
+/**
+ * Exhaustive outcome of applying a conversion event. `retry_later` is the only transient
+ * one: the click may still be on its way through the clicks queue.
+ */
+export type ConversionOutcome =
+  | "credited_pending"
+  | "credited_confirmed"
+  | "confirmed"
+  | "cancelled"
+  | "recorded_cancelled"
+  | "duplicate"
+  | "ignored"
+  | "rejected"
+  | "retry_later";
+
+export interface ConversionResult {
+  outcome: ConversionOutcome;
+  txn: StoredTxn | null;
+  reason: string | null;
+}

@@ -1,0 +1,516 @@
+import { DurableObject } from "cloudflare:workers";
+import type { ApiEnv } from "../../shared/env";
+import type { LedgerEventMessage } from "../../shared/messages";
+import { decideConversion } from "./decide-conversion";
+import {
+  applyPosting,
+  auditLedger,
+  type BalanceRow,
+  type InvariantReport,
+  lastLedgerSeq,
+  type Posting,
+  type PostingResult,
+  readBalances,
+} from "./ledger";
+import { applySchema } from "./schema";
+import {
+  appendHistory,
+  findClick,
+  findTxn,
+  findTxnByOrder,
+  insertClick,
+  insertTxn,
+  listTxns,
+  readHistory,
+  updateTxnStatus,
+} from "./txn-store";
+import type { ConversionEvent, ConversionResult, StoredClick, StoredTxn } from "./types";
+
+/** Bounds, so no single request or alarm does unbounded work. */
+const MAX_CLICKS_PER_CALL = 500;
+const MAX_DUE_PER_RUN = 500;
+const OUTBOX_BATCH = 100;
+const OUTBOX_RETRY_MS = 30_000;
+const MAX_PAGE = 100;
+
+export interface RollupChunk {
+  chunkId: number;
+  counts: Array<{ offerId: string; day: string; clicks: number }>;
+}
+
+export interface LedgerEntryView {
+  seq: number;
+  bucket: string;
+  currency: string;
+  amountMinor: number;
+  balanceAfterMinor: number;
+  kind: string;
+  txnId: string | null;
+  idempotencyKey: string;
+  createdAtMs: number;
+}
+
+/**
+ * One object per user: the single writer for that user's clicks, transactions and ledger.
+ * A thin RPC shell: decisions live in pure functions (decide-conversion.ts, ledger.ts);
+ * this class loads state, runs them inside `transactionSync`, and publishes projections.
+ *
+ * Nothing between reading state and writing it awaits anything but storage, so requests
+ * cannot interleave inside a mutation.
+ */
+export class WalletDurableObject extends DurableObject<ApiEnv> {
+  private readonly sql: SqlStorage;
+  private flushing: Promise<void> | null = null;
+
+  constructor(ctx: DurableObjectState, env: ApiEnv) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    ctx.blockConcurrencyWhile(async () => applySchema(ctx.storage));
+  }
+
+  // ---- clicks ------------------------------------------------------------------------------
+
+  /**
+   * Stores clicks (idempotent on click id) and returns the rollup chunk the caller must add
+   * to D1 and then acknowledge. An unacknowledged chunk is returned again unchanged, which
+   * is what makes the D1 rollup exactly-once under redelivery.
+   */
+  recordClicks(userId: string, clicks: StoredClick[]): RollupChunk | null {
+    if (clicks.length > MAX_CLICKS_PER_CALL) throw new RangeError("too many clicks in one call");
+    return this.ctx.storage.transactionSync(() => {
+      this.bindUser(userId);
+      for (const click of clicks) insertClick(this.sql, click);
+      return this.openRollupChunk();
+    });
+  }
+
+  /** Marks a chunk as added to D1; returns the next chunk if more clicks are waiting. */
+  ackRollupChunk(chunkId: number): RollupChunk | null {
+    return this.ctx.storage.transactionSync(() => {
+      this.sql.exec(`UPDATE rollup_chunks SET acked = 1 WHERE chunk_id = ?`, chunkId);
+      return this.openRollupChunk();
+    });
+  }
+
+  private openRollupChunk(): RollupChunk | null {
+    let chunk = this.sql
+      .exec<{ chunk_id: number }>(
+        `SELECT chunk_id FROM rollup_chunks WHERE acked = 0 ORDER BY chunk_id LIMIT 1`,
+      )
+      .toArray()[0]?.chunk_id;
+    if (chunk === undefined) {
+      const waiting = this.sql
+        .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM clicks WHERE rollup_chunk IS NULL`)
+        .one().n;
+      if (waiting === 0) return null;
+      chunk = this.sql
+        .exec<{ chunk_id: number }>(
+          `INSERT INTO rollup_chunks (acked) VALUES (0) RETURNING chunk_id`,
+        )
+        .one().chunk_id;
+      this.sql.exec(`UPDATE clicks SET rollup_chunk = ? WHERE rollup_chunk IS NULL`, chunk);
+    }
+    const counts = this.sql
+      .exec<{ offer_id: string; day: string; clicks: number }>(
+        `SELECT offer_id, strftime('%Y-%m-%d', clicked_at_ms / 1000, 'unixepoch') AS day,
+                COUNT(*) AS clicks
+         FROM clicks WHERE rollup_chunk = ? GROUP BY offer_id, day ORDER BY offer_id, day`,
+        chunk,
+      )
+      .toArray()
+      .map((r) => ({ offerId: r.offer_id, day: r.day, clicks: r.clicks }));
+    return { chunkId: chunk, counts };
+  }
+
+  // ---- conversions -------------------------------------------------------------------------
+
+  async applyConversion(
+    event: ConversionEvent,
+    nowMs: number = Date.now(),
+  ): Promise<ConversionResult> {
+    const result = this.ctx.storage.transactionSync(() => this.applyConversionSync(event, nowMs));
+    await this.afterWrite();
+    return result;
+  }
+
+  private applyConversionSync(event: ConversionEvent, nowMs: number): ConversionResult {
+    this.bindUser(event.userId);
+    const existing = findTxnByOrder(this.sql, event.networkId, event.orderId);
+    const click = existing ? null : findClick(this.sql, event.clickId);
+    const decision = decideConversion({ existing, click, event, nowMs });
+    const detail = JSON.stringify({ postbackId: event.postbackId, status: event.status });
+
+    switch (decision.action) {
+      case "retry_later":
+        return { outcome: "retry_later", txn: null, reason: "click_not_arrived_yet" };
+      case "duplicate":
+        if (existing)
+          appendHistory(this.sql, existing.txnId, "duplicate", "postback", detail, nowMs);
+        return { outcome: "duplicate", txn: existing, reason: null };
+      case "ignore":
+        if (existing)
+          appendHistory(this.sql, existing.txnId, decision.why, "postback", detail, nowMs);
+        return { outcome: "ignored", txn: existing, reason: decision.why };
+      case "reject": {
+        const txn = this.newTxn(event, click, nowMs, {
+          status: "rejected",
+          rejectReason: decision.reason,
+          cashbackMinor: 0,
+          rateBps: 0,
+          expectedConfirmAtMs: null,
+        });
+        insertTxn(this.sql, txn);
+        appendHistory(this.sql, txn.txnId, "rejected", "postback", decision.reason, nowMs);
+        this.publishTxn(txn.txnId);
+        return { outcome: "rejected", txn, reason: decision.reason };
+      }
+      case "create": {
+        const txn = this.newTxn(event, click, nowMs, {
+          status: "pending",
+          rejectReason: null,
+          cashbackMinor: decision.cashbackMinor,
+          rateBps: decision.rateBps,
+          expectedConfirmAtMs: decision.expectedConfirmAtMs,
+        });
+        if (decision.initial === "cancelled") {
+          // The cancellation overtook the sale: remember the order so the sale, when it
+          // arrives, cannot credit anything.
+          txn.status = "cancelled";
+          insertTxn(this.sql, txn);
+          appendHistory(this.sql, txn.txnId, "created_cancelled", "postback", detail, nowMs);
+          this.publishTxn(txn.txnId);
+          return { outcome: "recorded_cancelled", txn, reason: null };
+        }
+        insertTxn(this.sql, txn);
+        appendHistory(this.sql, txn.txnId, "created_pending", "postback", detail, nowMs);
+        this.creditPending(txn, nowMs);
+        if (decision.initial === "confirmed") {
+          this.confirmSync(txn.txnId, nowMs, "network_approval");
+          this.publishTxn(txn.txnId);
+          return { outcome: "credited_confirmed", txn: findTxn(this.sql, txn.txnId), reason: null };
+        }
+        this.schedule("confirm", txn.txnId, decision.expectedConfirmAtMs);
+        this.publishTxn(txn.txnId);
+        return { outcome: "credited_pending", txn: findTxn(this.sql, txn.txnId), reason: null };
+      }
+      case "confirm": {
+        const id = (existing as StoredTxn).txnId;
+        this.confirmSync(id, nowMs, "network_approval");
+        this.publishTxn(id);
+        return { outcome: "confirmed", txn: findTxn(this.sql, id), reason: null };
+      }
+      case "cancel": {
+        const txn = existing as StoredTxn;
+        this.cancelSync(txn, nowMs);
+        this.publishTxn(txn.txnId);
+        return { outcome: "cancelled", txn: findTxn(this.sql, txn.txnId), reason: null };
+      }
+    }
+  }
+
+  private newTxn(
+    event: ConversionEvent,
+    click: StoredClick | null,
+    nowMs: number,
+    fields: Pick<
+      StoredTxn,
+      "status" | "rejectReason" | "cashbackMinor" | "rateBps" | "expectedConfirmAtMs"
+    >,
+  ): StoredTxn {
+    return {
+      txnId: event.txnId,
+      networkId: event.networkId,
+      orderId: event.orderId,
+      clickId: event.clickId,
+      offerId: event.offerId,
+      currency: event.currency,
+      saleAmountMinor: event.saleAmountMinor,
+      commissionMinor: event.commissionMinor,
+      category: event.category,
+      clickedAtMs: click?.clickedAtMs ?? event.clickAtSec * 1000,
+      convertedAtMs: event.occurredAtMs,
+      confirmedAtMs: null,
+      version: 1,
+      createdAtMs: nowMs,
+      updatedAtMs: nowMs,
+      ...fields,
+    };
+  }
+
+  private creditPending(txn: StoredTxn, nowMs: number): void {
+    if (txn.cashbackMinor === 0) return;
+    this.post(
+      {
+        key: `txn:${txn.txnId}:credit`,
+        kind: "cashback_pending",
+        txnId: txn.txnId,
+        legs: [{ bucket: "pending", currency: txn.currency, amountMinor: txn.cashbackMinor }],
+      },
+      nowMs,
+    );
+  }
+
+  private confirmSync(txnId: string, nowMs: number, source: string): void {
+    const txn = findTxn(this.sql, txnId);
+    if (txn?.status !== "pending") return;
+    if (txn.cashbackMinor > 0) {
+      this.post(
+        {
+          key: `txn:${txnId}:confirm`,
+          kind: "cashback_confirmed",
+          txnId,
+          legs: [
+            { bucket: "pending", currency: txn.currency, amountMinor: -txn.cashbackMinor },
+            { bucket: "confirmed", currency: txn.currency, amountMinor: txn.cashbackMinor },
+          ],
+        },
+        nowMs,
+      );
+    }
+    updateTxnStatus(this.sql, txnId, "confirmed", nowMs, nowMs);
+    appendHistory(this.sql, txnId, "confirmed", source, null, nowMs);
+    this.sql.exec(`DELETE FROM schedule WHERE kind = 'confirm' AND ref = ?`, txnId);
+  }
+
+  private cancelSync(txn: StoredTxn, nowMs: number): void {
+    if (txn.cashbackMinor > 0) {
+      this.post(
+        {
+          key: `txn:${txn.txnId}:cancel`,
+          kind: "cashback_cancelled",
+          txnId: txn.txnId,
+          legs: [{ bucket: "pending", currency: txn.currency, amountMinor: -txn.cashbackMinor }],
+        },
+        nowMs,
+      );
+    }
+    updateTxnStatus(this.sql, txn.txnId, "cancelled", nowMs, null);
+    appendHistory(this.sql, txn.txnId, "cancelled", "postback", null, nowMs);
+    this.sql.exec(`DELETE FROM schedule WHERE kind = 'confirm' AND ref = ?`, txn.txnId);
+  }
+
+  /** Applies a posting that must succeed; anything else is a bug and aborts the transaction. */
+  private post(posting: Posting, nowMs: number): PostingResult {
+    const result = applyPosting(this.sql, posting, nowMs);
+    if (result.status !== "created" && result.status !== "exists") {
+      throw new Error(`posting ${posting.key} failed: ${result.status}`);
+    }
+    return result;
+  }
+
+  // ---- confirmation by time ----------------------------------------------------------------
+
+  /**
+   * Confirms every pending transaction whose return window closed by `asOfMs`. Work is
+   * proportional to what is due (an indexed range over the schedule table), bounded per call.
+   */
+  async runDue(asOfMs: number = Date.now()): Promise<{ confirmed: number; more: boolean }> {
+    const result = this.ctx.storage.transactionSync(() => {
+      const due = this.sql
+        .exec<{ ref: string }>(
+          `SELECT ref FROM schedule WHERE kind = 'confirm' AND due_at_ms <= ?
+           ORDER BY due_at_ms LIMIT ?`,
+          asOfMs,
+          MAX_DUE_PER_RUN + 1,
+        )
+        .toArray();
+      let confirmed = 0;
+      for (const { ref } of due.slice(0, MAX_DUE_PER_RUN)) {
+        const txn = findTxn(this.sql, ref);
+        if (txn?.status === "pending") {
+          this.confirmSync(ref, Date.now(), "return_window_elapsed");
+          this.publishTxn(ref);
+          confirmed++;
+        } else {
+          this.sql.exec(`DELETE FROM schedule WHERE kind = 'confirm' AND ref = ?`, ref);
+        }
+      }
+      return { confirmed, more: due.length > MAX_DUE_PER_RUN };
+    });
+    await this.afterWrite();
+    return result;
+  }
+
+  override async alarm(): Promise<void> {
+    await this.runDue(Date.now());
+  }
+
+  private schedule(kind: string, ref: string, dueAtMs: number): void {
+    this.sql.exec(
+      `INSERT INTO schedule (kind, ref, due_at_ms) VALUES (?, ?, ?)
+       ON CONFLICT (kind, ref) DO UPDATE SET due_at_ms = excluded.due_at_ms`,
+      kind,
+      ref,
+      dueAtMs,
+    );
+  }
+
+  // ---- projections (outbox) ----------------------------------------------------------------
+
+  private bindUser(userId: string): void {
+    const row = this.sql
+      .exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'user_id'`)
+      .toArray()[0];
+    if (!row) this.sql.exec(`INSERT INTO meta (key, value) VALUES ('user_id', ?)`, userId);
+    else if (row.value !== userId) throw new Error("wallet object addressed with another user id");
+  }
+
+  private userId(): string {
+    return this.sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'user_id'`).one()
+      .value;
+  }
+
+  /** Queues the transaction's new state and the balances, in the same transaction as the change. */
+  private publishTxn(txnId: string): void {
+    const txn = findTxn(this.sql, txnId);
+    if (!txn) return;
+    const userId = this.userId();
+    const messages: LedgerEventMessage[] = [
+      {
+        kind: "transaction",
+        userId,
+        txn: {
+          id: txn.txnId,
+          networkId: txn.networkId,
+          orderId: txn.orderId,
+          offerId: txn.offerId,
+          clickId: txn.clickId,
+          status: txn.status,
+          rejectReason: txn.rejectReason,
+          currency: txn.currency,
+          saleAmountMinor: txn.saleAmountMinor,
+          commissionMinor: txn.commissionMinor,
+          cashbackMinor: txn.cashbackMinor,
+          rateBps: txn.rateBps,
+          clickedAtMs: txn.clickedAtMs,
+          convertedAtMs: txn.convertedAtMs,
+          expectedConfirmAtMs: txn.expectedConfirmAtMs,
+          confirmedAtMs: txn.confirmedAtMs,
+          version: txn.version,
+          updatedAtMs: txn.updatedAtMs,
+        },
+      },
+      {
+        kind: "balances",
+        userId,
+        ledgerSeq: lastLedgerSeq(this.sql),
+        atMs: txn.updatedAtMs,
+        balances: readBalances(this.sql),
+      },
+    ];
+    for (const message of messages) {
+      this.sql.exec(`INSERT INTO outbox (body) VALUES (?)`, JSON.stringify(message));
+    }
+  }
+
+  /** Delivers the outbox now, and arms the alarm for whatever is due next. */
+  private async afterWrite(): Promise<void> {
+    try {
+      await this.flushOutbox();
+    } finally {
+      await this.armAlarm();
+    }
+  }
+
+  private async flushOutbox(): Promise<void> {
+    // One flush at a time: a concurrent one would send the same rows twice (harmless, since
+    // projections are versioned, but wasteful).
+    if (this.flushing) return this.flushing;
+    this.flushing = (async () => {
+      try {
+        for (let round = 0; round < 10; round++) {
+          const rows = this.sql
+            .exec<{ seq: number; body: string }>(
+              `SELECT seq, body FROM outbox ORDER BY seq LIMIT ?`,
+              OUTBOX_BATCH,
+            )
+            .toArray();
+          if (rows.length === 0) return;
+          await this.env.LEDGER_EVENTS.sendBatch(
+            rows.map((r) => ({ body: JSON.parse(r.body) as LedgerEventMessage })),
+          );
+          const last = rows.at(-1)?.seq ?? 0;
+          this.sql.exec(`DELETE FROM outbox WHERE seq <= ?`, last);
+        }
+      } catch (error) {
+        // The rows stay in the outbox; the alarm retries.
+        console.error("wallet outbox flush failed", { error: String(error) });
+      } finally {
+        this.flushing = null;
+      }
+    })();
+    return this.flushing;
+  }
+
+  private async armAlarm(): Promise<void> {
+    const nextDue = this.sql
+      .exec<{ due: number | null }>(`SELECT MIN(due_at_ms) AS due FROM schedule`)
+      .one().due;
+    const outboxWaiting =
+      this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM outbox`).one().n > 0;
+    const candidates = [nextDue, outboxWaiting ? Date.now() + OUTBOX_RETRY_MS : null].filter(
+      (v): v is number => v !== null,
+    );
+    if (candidates.length === 0) {
+      await this.ctx.storage.deleteAlarm();
+      return;
+    }
+    await this.ctx.storage.setAlarm(Math.min(...candidates));
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  getBalances(): BalanceRow[] {
+    return readBalances(this.sql);
+  }
+
+  listLedger(beforeSeq: number | null, limit: number): LedgerEntryView[] {
+    const n = Math.min(Math.max(limit, 1), MAX_PAGE);
+    return this.sql
+      .exec<{
+        seq: number;
+        bucket: string;
+        currency: string;
+        amount_minor: number;
+        balance_after_minor: number;
+        kind: string;
+        txn_id: string | null;
+        idempotency_key: string;
+        created_at_ms: number;
+      }>(
+        `SELECT seq, bucket, currency, amount_minor, balance_after_minor, kind, txn_id,
+                idempotency_key, created_at_ms
+         FROM entries WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
+        beforeSeq ?? Number.MAX_SAFE_INTEGER,
+        n,
+      )
+      .toArray()
+      .map((r) => ({
+        seq: r.seq,
+        bucket: r.bucket,
+        currency: r.currency,
+        amountMinor: r.amount_minor,
+        balanceAfterMinor: r.balance_after_minor,
+        kind: r.kind,
+        txnId: r.txn_id,
+        idempotencyKey: r.idempotency_key,
+        createdAtMs: r.created_at_ms,
+      }));
+  }
+
+  listTransactions(
+    after: { convertedAtMs: number; txnId: string } | null,
+    limit: number,
+  ): StoredTxn[] {
+    return listTxns(this.sql, Math.min(Math.max(limit, 1), MAX_PAGE), after);
+  }
+
+  getTransaction(txnId: string) {
+    const txn = findTxn(this.sql, txnId);
+    return txn ? { txn, history: readHistory(this.sql, txnId) } : null;
+  }
+
+  audit(): InvariantReport {
+    return auditLedger(this.sql);
+  }
+}

@@ -1,0 +1,169 @@
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+import type { CashbackTerms } from "../money/cashback";
+
+/**
+ * The D1 schema, written once here; `npm run db:generate` turns it into migrations/.
+ * D1 holds the catalog (source of truth) and projections of per-user state for the
+ * console and analytics. Wallet balances and ledger entries are owned by each user's
+ * Durable Object; the rows here are copies that may lag by seconds.
+ */
+
+export const networks = sqliteTable("networks", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** URL with {subid}, {landing_url}, {network_offer_ref} and {click_id} placeholders. */
+  trackingTemplate: text("tracking_template").notNull(),
+  postbackFormat: text("postback_format", { enum: ["generic"] })
+    .notNull()
+    .default("generic"),
+  /** Shared secret the network signs postbacks with. Never logged, never returned by the API. */
+  postbackSecret: text("postback_secret").notNull(),
+  active: integer("active", { mode: "boolean" }).notNull().default(true),
+  createdAtMs: integer("created_at_ms").notNull(),
+  updatedAtMs: integer("updated_at_ms").notNull(),
+});
+
+export const merchants = sqliteTable(
+  "merchants",
+  {
+    id: text("id").primaryKey(),
+    networkId: text("network_id")
+      .notNull()
+      .references(() => networks.id),
+    name: text("name").notNull(),
+    landingUrl: text("landing_url").notNull(),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    createdAtMs: integer("created_at_ms").notNull(),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+  },
+  (t) => [index("merchants_network_idx").on(t.networkId)],
+);
+
+export const offers = sqliteTable(
+  "offers",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    /** The network's own id for this campaign, substituted into the tracking template. */
+    networkOfferRef: text("network_offer_ref").notNull().default(""),
+    currency: text("currency").notNull(),
+    cashbackTerms: text("cashback_terms", { mode: "json" }).$type<CashbackTerms>().notNull(),
+    returnWindowDays: integer("return_window_days").notNull(),
+    startsAtMs: integer("starts_at_ms"),
+    endsAtMs: integer("ends_at_ms"),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    createdAtMs: integer("created_at_ms").notNull(),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+  },
+  (t) => [index("offers_merchant_idx").on(t.merchantId), index("offers_active_idx").on(t.active)],
+);
+
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  displayName: text("display_name"),
+  createdAtMs: integer("created_at_ms").notNull(),
+});
+
+export const transactions = sqliteTable(
+  "transactions",
+  {
+    id: text("id").primaryKey(),
+    networkId: text("network_id").notNull(),
+    orderId: text("order_id").notNull(),
+    /** Null when the sub-ID could not be trusted, so no user can be named. */
+    userId: text("user_id"),
+    offerId: text("offer_id"),
+    clickId: text("click_id"),
+    status: text("status", {
+      enum: ["pending", "confirmed", "cancelled", "rejected"],
+    }).notNull(),
+    rejectReason: text("reject_reason"),
+    currency: text("currency").notNull(),
+    saleAmountMinor: integer("sale_amount_minor").notNull(),
+    commissionMinor: integer("commission_minor").notNull(),
+    cashbackMinor: integer("cashback_minor").notNull(),
+    rateBps: integer("rate_bps").notNull(),
+    clickedAtMs: integer("clicked_at_ms"),
+    convertedAtMs: integer("converted_at_ms").notNull(),
+    expectedConfirmAtMs: integer("expected_confirm_at_ms"),
+    confirmedAtMs: integer("confirmed_at_ms"),
+    /** Bumped by the owning Durable Object on every change; projections never go backwards. */
+    version: integer("version").notNull(),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+  },
+  (t) => [
+    uniqueIndex("transactions_network_order_uq").on(t.networkId, t.orderId),
+    index("transactions_due_idx").on(t.status, t.expectedConfirmAtMs),
+    index("transactions_user_idx").on(t.userId, t.convertedAtMs),
+  ],
+);
+
+export const receivedPostbacks = sqliteTable(
+  "received_postbacks",
+  {
+    id: text("id").primaryKey(),
+    networkId: text("network_id").notNull(),
+    receivedAtMs: integer("received_at_ms").notNull(),
+    verdict: text("verdict", { enum: ["accepted", "rejected"] }).notNull(),
+    rejectReason: text("reject_reason"),
+    orderId: text("order_id"),
+    /** The body exactly as received (truncated to 16 KiB), kept for audit and replay. */
+    rawBody: text("raw_body").notNull(),
+    signatureHeader: text("signature_header"),
+    sourceIp: text("source_ip"),
+  },
+  (t) => [index("received_postbacks_network_idx").on(t.networkId, t.receivedAtMs)],
+);
+
+export const walletBalances = sqliteTable(
+  "wallet_balances",
+  {
+    userId: text("user_id").notNull(),
+    bucket: text("bucket").notNull(),
+    currency: text("currency").notNull(),
+    balanceMinor: integer("balance_minor").notNull(),
+    /** Ledger sequence the balance was read at; projections never go backwards. */
+    ledgerSeq: integer("ledger_seq").notNull(),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.bucket, t.currency] })],
+);
+
+export const clickRollups = sqliteTable(
+  "click_rollups",
+  {
+    offerId: text("offer_id").notNull(),
+    day: text("day").notNull(),
+    clicks: integer("clicks").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.offerId, t.day] })],
+);
+
+/** Rollup chunks already added, so a redelivered click batch is not counted twice. */
+export const rollupApplied = sqliteTable("rollup_applied", {
+  chunkKey: text("chunk_key").primaryKey(),
+  appliedAtMs: integer("applied_at_ms").notNull(),
+});
+
+export const schema = {
+  networks,
+  merchants,
+  offers,
+  users,
+  transactions,
+  receivedPostbacks,
+  walletBalances,
+  clickRollups,
+  rollupApplied,
+};

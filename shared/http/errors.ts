@@ -1,0 +1,90 @@
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/**
+ * Every error a client can see, as a const map: the code is stable API, the status and
+ * title are how it is rendered. Handlers throw `AppError`; `problemResponse` renders it.
+ */
+export const ERROR_CODES = {
+  bad_request: { status: 400, title: "Bad request" },
+  validation_failed: { status: 400, title: "The request did not pass validation" },
+  unauthorized: { status: 401, title: "Authentication required" },
+  invalid_signature: { status: 401, title: "Signature verification failed" },
+  forbidden: { status: 403, title: "Forbidden" },
+  not_found: { status: 404, title: "Not found" },
+  conflict: { status: 409, title: "Conflict" },
+  gone: { status: 410, title: "Gone" },
+  payload_too_large: { status: 413, title: "Payload too large" },
+  unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  unavailable: { status: 503, title: "Temporarily unavailable" },
+  internal: { status: 500, title: "Internal error" },
+} as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ProblemField {
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly fields: ProblemField[] | undefined;
+
+  constructor(code: ErrorCode, detail: string, fields?: ProblemField[]) {
+    super(detail);
+    this.name = "AppError";
+    this.code = code;
+    this.fields = fields;
+  }
+
+  get status(): ContentfulStatusCode {
+    return ERROR_CODES[this.code].status;
+  }
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode;
+  detail: string;
+  errors?: ProblemField[];
+}
+
+/** RFC 9457 problem document for an error; unknown errors become a detail-free 500. */
+export function toProblem(error: unknown): ProblemBody {
+  if (error instanceof AppError) {
+    const spec = ERROR_CODES[error.code];
+    return {
+      type: `https://boomerang.dev/problems/${error.code}`,
+      title: spec.title,
+      status: spec.status,
+      code: error.code,
+      detail: error.message,
+      ...(error.fields ? { errors: error.fields } : {}),
+    };
+  }
+  return {
+    type: "https://boomerang.dev/problems/internal",
+    title: ERROR_CODES.internal.title,
+    status: 500,
+    code: "internal",
+    detail: "An unexpected error occurred.",
+  };
+}
+
+export function problemResponse(error: unknown): Response {
+  const body = toProblem(error);
+  return new Response(JSON.stringify(body), {
+    status: body.status,
+    headers: { "content-type": "application/problem+json" },
+  });
+}
+
+/** zod issues → problem fields, so clients see every bad field at once. */
+export function fieldsFromZod(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>) {
+  return issues.map((issue) => ({
+    path: issue.path.map(String).join(".") || "(root)",
+    message: issue.message,
+  }));
+}

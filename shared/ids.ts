@@ -1,0 +1,41 @@
+import { toBase64Url } from "./crypto/encoding";
+
+/** Id prefixes say what an id names wherever it shows up (logs, URLs, support tickets). */
+export const ID_PREFIX = {
+  click: "clk",
+  transaction: "txn",
+  postback: "pb",
+  entry: "ent",
+  run: "run",
+} as const;
+
+export type IdKind = keyof typeof ID_PREFIX;
+
+/**
+ * A new random id: prefix, then 16 bytes of randomness in base64url, with the minting time
+ * first so ids sort roughly by creation (keyset pagination and log reading both benefit).
+ *
+ * @example
+ * newId("click") // "clk_mi3x2k9a_Xf3…"
+ */
+export function newId(kind: IdKind, nowMs: number = Date.now()): string {
+  const random = crypto.getRandomValues(new Uint8Array(12));
+  return `${ID_PREFIX[kind]}_${nowMs.toString(36)}${toBase64Url(random)}`;
+}
+
+/** User ids come from the operator's backend; this keeps them safe inside tokens and sub-IDs. */
+export const USER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Catalog ids (networks, merchants, offers) are operator-chosen slugs. */
+export const SLUG_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/**
+ * The transaction id is derived from (network, order id): every retry, duplicate and
+ * status update of one order names the same transaction without a lookup.
+ */
+export async function transactionIdFor(networkId: string, orderId: string): Promise<string> {
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(`${networkId}\n${orderId}`),
+  );
+  return `${ID_PREFIX.transaction}_${toBase64Url(new Uint8Array(digest)).slice(0, 24)}`;
+}

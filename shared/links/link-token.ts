@@ -1,0 +1,72 @@
+import { fromBase64Url, toBase64Url, utf8, utf8Decoder } from "../crypto/encoding";
+import { constantTimeEqual, hmacSha256 } from "../crypto/hmac";
+import { SLUG_PATTERN, USER_ID_PATTERN } from "../ids";
+
+/**
+ * A tracking link token names one user and one offer and expires. It is verified with a
+ * shared secret only, so the redirect worker never needs a database to trust it.
+ *
+ * Wire form: `base64url("1|<userId>|<offerId>|<expiresAtSec>") "." base64url(mac[0..16])`.
+ */
+export interface LinkClaims {
+  userId: string;
+  offerId: string;
+  expiresAtSec: number;
+}
+
+export type LinkVerification =
+  | { ok: true; claims: LinkClaims }
+  | { ok: false; reason: "malformed" | "bad_signature" | "expired" };
+
+const MAC_BYTES = 16;
+
+export async function signLinkToken(secret: string, claims: LinkClaims): Promise<string> {
+  if (!USER_ID_PATTERN.test(claims.userId)) throw new RangeError("invalid userId");
+  if (!SLUG_PATTERN.test(claims.offerId)) throw new RangeError("invalid offerId");
+  const payload = toBase64Url(
+    utf8.encode(`1|${claims.userId}|${claims.offerId}|${claims.expiresAtSec}`),
+  );
+  const mac = (await hmacSha256(secret, `link.${payload}`)).slice(0, MAC_BYTES);
+  return `${payload}.${toBase64Url(mac)}`;
+}
+
+/**
+ * @example
+ * const r = await verifyLinkToken(secret, token, Date.now());
+ * if (!r.ok) return page(r.reason === "expired" ? 410 : 400);
+ */
+export async function verifyLinkToken(
+  secret: string,
+  token: string,
+  nowMs: number,
+): Promise<LinkVerification> {
+  if (token.length > 512) return { ok: false, reason: "malformed" };
+  const dot = token.indexOf(".");
+  if (dot <= 0 || dot !== token.lastIndexOf(".")) return { ok: false, reason: "malformed" };
+  const payload = token.slice(0, dot);
+  const givenMac = fromBase64Url(token.slice(dot + 1));
+  const payloadBytes = fromBase64Url(payload);
+  if (!givenMac || !payloadBytes || givenMac.length !== MAC_BYTES) {
+    return { ok: false, reason: "malformed" };
+  }
+  const expectedMac = (await hmacSha256(secret, `link.${payload}`)).slice(0, MAC_BYTES);
+  if (!constantTimeEqual(givenMac, expectedMac)) return { ok: false, reason: "bad_signature" };
+  const claims = parseClaims(payloadBytes);
+  if (!claims) return { ok: false, reason: "malformed" };
+  if (claims.expiresAtSec * 1000 <= nowMs) return { ok: false, reason: "expired" };
+  return { ok: true, claims };
+}
+
+function parseClaims(bytes: Uint8Array): LinkClaims | null {
+  let text: string;
+  try {
+    text = utf8Decoder.decode(bytes);
+  } catch {
+    return null;
+  }
+  const [version, userId, offerId, expires, ...rest] = text.split("|");
+  if (version !== "1" || rest.length > 0 || !userId || !offerId || !expires) return null;
+  if (!USER_ID_PATTERN.test(userId) || !SLUG_PATTERN.test(offerId)) return null;
+  if (!/^\d{1,12}$/.test(expires)) return null;
+  return { userId, offerId, expiresAtSec: Number(expires) };
+}

@@ -1,0 +1,69 @@
+import type { CashbackTerms } from "./money/cashback";
+
+/**
+ * Queue message bodies. Every consumer is idempotent on the ids these carry, because
+ * Queues deliver at least once.
+ */
+
+/** A click minted by the redirect worker; the rate shown is frozen into `terms`. */
+export interface ClickMessage {
+  kind: "click";
+  clickId: string;
+  userId: string;
+  offerId: string;
+  merchantId: string;
+  networkId: string;
+  clickedAtMs: number;
+  currency: string;
+  terms: CashbackTerms;
+  returnWindowDays: number;
+}
+
+/** What the postback worker received, with its verdict; the raw body is kept for audit. */
+export interface PostbackMessage {
+  kind: "postback";
+  postbackId: string;
+  networkId: string;
+  receivedAtMs: number;
+  verdict: "accepted" | "rejected";
+  rejectReason: string | null;
+  rawBody: string;
+  signatureHeader: string | null;
+  sourceIp: string | null;
+}
+
+/** Projection updates a wallet Durable Object publishes through its outbox. */
+export type LedgerEventMessage = TransactionProjection | BalancesProjection;
+
+export interface TransactionProjection {
+  kind: "transaction";
+  userId: string;
+  txn: {
+    id: string;
+    networkId: string;
+    orderId: string;
+    offerId: string | null;
+    clickId: string | null;
+    status: "pending" | "confirmed" | "cancelled" | "rejected";
+    rejectReason: string | null;
+    currency: string;
+    saleAmountMinor: number;
+    commissionMinor: number;
+    cashbackMinor: number;
+    rateBps: number;
+    clickedAtMs: number | null;
+    convertedAtMs: number;
+    expectedConfirmAtMs: number | null;
+    confirmedAtMs: number | null;
+    version: number;
+    updatedAtMs: number;
+  };
+}
+
+export interface BalancesProjection {
+  kind: "balances";
+  userId: string;
+  ledgerSeq: number;
+  atMs: number;
+  balances: Array<{ bucket: string; currency: string; balanceMinor: number }>;
+}

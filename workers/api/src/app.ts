@@ -1,0 +1,84 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { AppError, fieldsFromZod, problemResponse } from "../../../shared/http/errors";
+import { type ApiContext, requireAdmin, requireUser } from "./auth";
+import { renderDocsPage } from "./docs-page";
+import { registerCatalogAdmin } from "./routes/catalog-admin";
+import { registerOpsAdmin } from "./routes/ops-admin";
+import { registerUserRoutes } from "./routes/user";
+
+const OPENAPI_INFO = {
+  openapi: "3.0.3",
+  info: {
+    title: "Boomerang",
+    version: "0.1.0",
+    description:
+      "Cashback, referral and loyalty platform API. Amounts are integer minor units with a currency; rates are basis points.",
+  },
+};
+
+export function createApp() {
+  const app = new OpenAPIHono<ApiContext>({
+    // Every validation failure becomes one problem+json 400 listing each bad field.
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new AppError(
+          "validation_failed",
+          "the request did not pass validation",
+          fieldsFromZod(result.error.issues),
+        );
+      }
+    },
+  });
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "adminKey", {
+    type: "http",
+    scheme: "bearer",
+    description: "The operator's ADMIN_API_KEY",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "userJwt", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "HS256 JWT minted by the operator's backend: sub = user id, exp required",
+  });
+
+  app.use("/admin/*", requireAdmin);
+  app.use("/v1/*", requireUser);
+
+  // A JSON body that is not JSON at all is a client error, not a crash.
+  app.use("*", async (c, next) => {
+    const type = c.req.header("content-type") ?? "";
+    if (["POST", "PUT", "PATCH"].includes(c.req.method) && c.req.header("content-length") !== "0") {
+      const text = await c.req.raw.clone().text();
+      if (text.length > 0) {
+        if (!type.includes("application/json")) {
+          throw new AppError(
+            "unsupported_media_type",
+            "send JSON with content-type: application/json",
+          );
+        }
+        try {
+          JSON.parse(text);
+        } catch {
+          throw new AppError("bad_request", "the body is not valid JSON");
+        }
+      }
+    }
+    await next();
+  });
+
+  registerCatalogAdmin(app);
+  registerOpsAdmin(app);
+  registerUserRoutes(app);
+
+  app.doc("/openapi.json", OPENAPI_INFO);
+  app.get("/docs", (c) => c.html(renderDocsPage(app.getOpenAPIDocument(OPENAPI_INFO) as never)));
+  app.get("/healthz", (c) => c.json({ ok: true, worker: "api" }));
+
+  app.notFound(() => problemResponse(new AppError("not_found", "no such route")));
+  app.onError((error) => {
+    if (!(error instanceof AppError)) console.error("api worker error", { error: String(error) });
+    return problemResponse(error);
+  });
+  return app;
+}

@@ -1,0 +1,54 @@
+import { createMiddleware } from "hono/factory";
+import { verify } from "hono/jwt";
+import type { ApiEnv } from "../../../shared/env";
+import { AppError } from "../../../shared/http/errors";
+import { USER_ID_PATTERN } from "../../../shared/ids";
+
+export type ApiVariables = { userId: string };
+export type ApiContext = { Bindings: ApiEnv; Variables: ApiVariables };
+
+function bearer(header: string | undefined): string | null {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? "");
+  return match?.[1] ?? null;
+}
+
+function constantTimeEqualText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/** Operator endpoints: `Authorization: Bearer <ADMIN_API_KEY>`. */
+export const requireAdmin = createMiddleware<ApiContext>(async (c, next) => {
+  const token = bearer(c.req.header("authorization"));
+  if (!token || !c.env.ADMIN_API_KEY || !constantTimeEqualText(token, c.env.ADMIN_API_KEY)) {
+    throw new AppError(
+      "unauthorized",
+      "an admin API key is required (Authorization: Bearer <key>)",
+    );
+  }
+  await next();
+});
+
+/**
+ * User endpoints: an HS256 JWT minted by the operator's backend with the shared
+ * USER_JWT_SECRET. `sub` is the operator's user id; `exp` is required.
+ */
+export const requireUser = createMiddleware<ApiContext>(async (c, next) => {
+  const token = bearer(c.req.header("authorization"));
+  if (!token)
+    throw new AppError("unauthorized", "a user token is required (Authorization: Bearer <jwt>)");
+  let payload: Record<string, unknown>;
+  try {
+    payload = await verify(token, c.env.USER_JWT_SECRET, "HS256");
+  } catch {
+    throw new AppError("unauthorized", "the user token is invalid or expired");
+  }
+  const sub = payload.sub;
+  if (typeof sub !== "string" || !USER_ID_PATTERN.test(sub) || typeof payload.exp !== "number") {
+    throw new AppError("unauthorized", "the user token needs a string sub (user id) and an exp");
+  }
+  c.set("userId", sub);
+  await next();
+});

@@ -1,0 +1,80 @@
+import type { ApiEnv } from "../../../../shared/env";
+import type { LedgerEventMessage } from "../../../../shared/messages";
+
+/**
+ * Projects wallet changes into D1 for the console, analytics and the confirmation
+ * backstop. Every write is guarded by a version (transactions) or ledger sequence
+ * (balances), so redelivered or reordered messages can never move a projection backwards.
+ */
+export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage>, env: ApiEnv) {
+  const statements: D1PreparedStatement[] = [];
+  const users = new Set<string>();
+  for (const { body } of batch.messages) {
+    users.add(body.userId);
+    if (body.kind === "transaction") {
+      const t = body.txn;
+      statements.push(
+        env.DB.prepare(
+          `INSERT INTO transactions (id, network_id, order_id, user_id, offer_id, click_id, status,
+             reject_reason, currency, sale_amount_minor, commission_minor, cashback_minor, rate_bps,
+             clicked_at_ms, converted_at_ms, expected_confirm_at_ms, confirmed_at_ms, version,
+             updated_at_ms)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+           ON CONFLICT (id) DO UPDATE SET
+             user_id = excluded.user_id, offer_id = excluded.offer_id, click_id = excluded.click_id,
+             status = excluded.status, reject_reason = excluded.reject_reason,
+             currency = excluded.currency, sale_amount_minor = excluded.sale_amount_minor,
+             commission_minor = excluded.commission_minor, cashback_minor = excluded.cashback_minor,
+             rate_bps = excluded.rate_bps, clicked_at_ms = excluded.clicked_at_ms,
+             converted_at_ms = excluded.converted_at_ms,
+             expected_confirm_at_ms = excluded.expected_confirm_at_ms,
+             confirmed_at_ms = excluded.confirmed_at_ms, version = excluded.version,
+             updated_at_ms = excluded.updated_at_ms
+           WHERE excluded.version > transactions.version OR transactions.user_id IS NULL`,
+        ).bind(
+          t.id,
+          t.networkId,
+          t.orderId,
+          body.userId,
+          t.offerId,
+          t.clickId,
+          t.status,
+          t.rejectReason,
+          t.currency,
+          t.saleAmountMinor,
+          t.commissionMinor,
+          t.cashbackMinor,
+          t.rateBps,
+          t.clickedAtMs,
+          t.convertedAtMs,
+          t.expectedConfirmAtMs,
+          t.confirmedAtMs,
+          t.version,
+          t.updatedAtMs,
+        ),
+      );
+    } else {
+      for (const b of body.balances) {
+        statements.push(
+          env.DB.prepare(
+            `INSERT INTO wallet_balances (user_id, bucket, currency, balance_minor, ledger_seq, updated_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (user_id, bucket, currency) DO UPDATE SET
+               balance_minor = excluded.balance_minor, ledger_seq = excluded.ledger_seq,
+               updated_at_ms = excluded.updated_at_ms
+             WHERE excluded.ledger_seq > wallet_balances.ledger_seq`,
+          ).bind(body.userId, b.bucket, b.currency, b.balanceMinor, body.ledgerSeq, body.atMs),
+        );
+      }
+    }
+  }
+  for (const userId of users) {
+    statements.push(
+      env.DB.prepare(
+        `INSERT INTO users (id, display_name, created_at_ms) VALUES (?1, NULL, ?2) ON CONFLICT DO NOTHING`,
+      ).bind(userId, Date.now()),
+    );
+  }
+  // Whole batch in one D1 transaction; a failure retries the batch, which is safe (guarded).
+  if (statements.length > 0) await env.DB.batch(statements);
+}

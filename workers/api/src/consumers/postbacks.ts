@@ -1,0 +1,148 @@
+import type { ConversionEvent } from "../../../../durable-objects/wallet/types";
+import type { ApiEnv } from "../../../../shared/env";
+import { transactionIdFor } from "../../../../shared/ids";
+import { decodeSubId } from "../../../../shared/links/sub-id";
+import type { PostbackMessage } from "../../../../shared/messages";
+import { parseGenericPostback } from "../../../../shared/postback/generic-format";
+import { walletOf } from "../wallet-client";
+
+const RAW_BODY_KEEP_CHARS = 16 * 1024;
+const CLICK_WAIT_DELAY_SEC = 60;
+
+/**
+ * Postbacks consumer. First, every received postback (accepted or not) is written to D1 in
+ * one batch, idempotent on the postback id: that is the audit trail. Then each accepted one
+ * is normalised and handed to the user's wallet object, which decides and credits in one
+ * transaction. Messages are acked one by one, so one bad message never replays the others.
+ */
+export async function consumePostbacks(
+  batch: MessageBatch<PostbackMessage>,
+  env: ApiEnv,
+): Promise<void> {
+  await recordReceived(
+    env,
+    batch.messages.map((m) => m.body),
+  );
+
+  const untrusted: D1PreparedStatement[] = [];
+  const untrustedMessages: Message<PostbackMessage>[] = [];
+  for (const message of batch.messages) {
+    const body = message.body;
+    if (body.verdict !== "accepted") {
+      message.ack();
+      continue;
+    }
+    try {
+      const outcome = await processAccepted(env, body);
+      if (outcome.kind === "untrusted") {
+        untrusted.push(outcome.statement);
+        untrustedMessages.push(message);
+      } else if (outcome.kind === "retry_later") {
+        message.retry({ delaySeconds: CLICK_WAIT_DELAY_SEC });
+      } else {
+        message.ack();
+      }
+    } catch (error) {
+      console.error("postback processing failed", {
+        postbackId: body.postbackId,
+        error: String(error),
+      });
+      message.retry({ delaySeconds: Math.min(300, 5 * 2 ** Math.min(message.attempts, 6)) });
+    }
+  }
+  if (untrusted.length > 0) {
+    try {
+      await env.DB.batch(untrusted);
+      for (const m of untrustedMessages) m.ack();
+    } catch (error) {
+      console.error("recording untrusted postbacks failed", { error: String(error) });
+      for (const m of untrustedMessages) m.retry({ delaySeconds: 30 });
+    }
+  }
+}
+
+type Processed =
+  | { kind: "done" }
+  | { kind: "retry_later" }
+  | { kind: "untrusted"; statement: D1PreparedStatement };
+
+async function processAccepted(env: ApiEnv, body: PostbackMessage): Promise<Processed> {
+  const parsed = parseGenericPostback(body.rawBody);
+  if (!parsed.ok) return { kind: "done" }; // judged at intake; kept in received_postbacks
+  const p = parsed.value;
+  const txnId = await transactionIdFor(body.networkId, p.order_id);
+  const occurredAtMs = Date.parse(p.occurred_at);
+  const subId = await decodeSubId(env.SUBID_SIGNING_KEY, p.sub_id);
+  if (!subId.ok) {
+    // No trustworthy user to credit: the transaction is recorded, rejected, in D1 only.
+    const reason = subId.reason === "bad_signature" ? "forged_sub_id" : "malformed_sub_id";
+    const statement = env.DB.prepare(
+      `INSERT INTO transactions (id, network_id, order_id, user_id, offer_id, click_id, status,
+         reject_reason, currency, sale_amount_minor, commission_minor, cashback_minor, rate_bps,
+         clicked_at_ms, converted_at_ms, expected_confirm_at_ms, confirmed_at_ms, version, updated_at_ms)
+       VALUES (?1, ?2, ?3, NULL, NULL, NULL, 'rejected', ?4, ?5, ?6, ?7, 0, 0, NULL, ?8, NULL, NULL, 0, ?9)
+       ON CONFLICT (id) DO NOTHING`,
+    ).bind(
+      txnId,
+      body.networkId,
+      p.order_id,
+      reason,
+      p.currency,
+      p.sale_amount_minor,
+      p.commission_minor,
+      occurredAtMs,
+      Date.now(),
+    );
+    return { kind: "untrusted", statement };
+  }
+  const event: ConversionEvent = {
+    txnId,
+    postbackId: body.postbackId,
+    networkId: body.networkId,
+    orderId: p.order_id,
+    userId: subId.claims.userId,
+    offerId: subId.claims.offerId,
+    clickId: subId.claims.clickId,
+    clickAtSec: subId.claims.clickAtSec,
+    status: p.status,
+    currency: p.currency,
+    saleAmountMinor: p.sale_amount_minor,
+    commissionMinor: p.commission_minor,
+    category: p.category ?? null,
+    occurredAtMs,
+  };
+  const result = await walletOf(env, event.userId).applyConversion(event);
+  return result.outcome === "retry_later" ? { kind: "retry_later" } : { kind: "done" };
+}
+
+async function recordReceived(env: ApiEnv, bodies: PostbackMessage[]): Promise<void> {
+  if (bodies.length === 0) return;
+  const statements = bodies.map((b) =>
+    env.DB.prepare(
+      `INSERT INTO received_postbacks (id, network_id, received_at_ms, verdict, reject_reason,
+         order_id, raw_body, signature_header, source_ip)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO NOTHING`,
+    ).bind(
+      b.postbackId,
+      b.networkId.slice(0, 64),
+      b.receivedAtMs,
+      b.verdict,
+      b.rejectReason,
+      orderIdOf(b.rawBody),
+      b.rawBody.slice(0, RAW_BODY_KEEP_CHARS),
+      b.signatureHeader?.slice(0, 512) ?? null,
+      b.sourceIp,
+    ),
+  );
+  await env.DB.batch(statements);
+}
+
+/** Best effort, for searching the audit log; never trusted for money. */
+function orderIdOf(rawBody: string): string | null {
+  try {
+    const value = (JSON.parse(rawBody) as { order_id?: unknown }).order_id;
+    return typeof value === "string" ? value.slice(0, 128) : null;
+  } catch {
+    return null;
+  }
+}

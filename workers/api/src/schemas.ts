@@ -1,0 +1,204 @@
+import { z } from "@hono/zod-openapi";
+import { SLUG_PATTERN } from "../../../shared/ids";
+import { CashbackTermsSchema } from "../../../shared/money/cashback";
+import { AmountMinorSchema, CurrencySchema, RateBpsSchema } from "../../../shared/money/currency";
+
+/** Request and response schemas: one source for validation and for /openapi.json. */
+
+export const SlugSchema = z
+  .string()
+  .regex(SLUG_PATTERN, "ids are lowercase slugs: a-z, 0-9, '-' and '_', up to 63 chars")
+  .describe("operator-chosen id (slug)");
+
+export const IdParamSchema = z.object({
+  id: SlugSchema.openapi({ param: { name: "id", in: "path" } }),
+});
+
+const IsoTimeSchema = z.iso.datetime({ offset: true }).describe("ISO 8601 timestamp");
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string(),
+    detail: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Problem");
+
+// ---- networks --------------------------------------------------------------------------------
+
+export const NetworkInputSchema = z
+  .object({
+    name: z.string().min(1).max(120),
+    trackingTemplate: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .refine((t) => t.includes("{subid}"), "the tracking template must contain {subid}")
+      .describe(
+        "tracking URL with {subid}, {landing_url}, {network_offer_ref}, {click_id} placeholders",
+      ),
+    postbackFormat: z.enum(["generic"]).default("generic"),
+    postbackSecret: z
+      .string()
+      .min(24, "postback secrets are at least 24 characters")
+      .max(256)
+      .describe("shared secret the network signs postbacks with; write-only"),
+    active: z.boolean().default(true),
+  })
+  .strict()
+  .openapi("NetworkInput");
+
+export const NetworkSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    trackingTemplate: z.string(),
+    postbackFormat: z.string(),
+    postbackSecretSet: z.boolean().describe("the secret itself is never returned"),
+    active: z.boolean(),
+    updatedAt: IsoTimeSchema,
+  })
+  .openapi("Network");
+
+// ---- merchants -------------------------------------------------------------------------------
+
+export const MerchantInputSchema = z
+  .object({
+    networkId: SlugSchema,
+    name: z.string().min(1).max(120),
+    landingUrl: z.url({ protocol: /^https?$/ }).max(2000),
+    active: z.boolean().default(true),
+  })
+  .strict()
+  .openapi("MerchantInput");
+
+export const MerchantSchema = z
+  .object({
+    id: z.string(),
+    networkId: z.string(),
+    name: z.string(),
+    landingUrl: z.string(),
+    active: z.boolean(),
+    updatedAt: IsoTimeSchema,
+  })
+  .openapi("Merchant");
+
+// ---- offers ----------------------------------------------------------------------------------
+
+export const OfferInputSchema = z
+  .object({
+    merchantId: SlugSchema,
+    title: z.string().min(1).max(200),
+    description: z.string().max(2000).default(""),
+    networkOfferRef: z.string().max(200).default(""),
+    currency: CurrencySchema,
+    cashback: CashbackTermsSchema,
+    returnWindowDays: z.number().int().min(0).max(365).describe("return window in days"),
+    startsAt: IsoTimeSchema.nullable().default(null),
+    endsAt: IsoTimeSchema.nullable().default(null),
+    active: z.boolean().default(true),
+  })
+  .strict()
+  .refine((o) => !o.startsAt || !o.endsAt || Date.parse(o.startsAt) < Date.parse(o.endsAt), {
+    message: "endsAt must be after startsAt",
+    path: ["endsAt"],
+  })
+  .openapi("OfferInput");
+
+export const OfferSchema = z
+  .object({
+    id: z.string(),
+    merchantId: z.string(),
+    title: z.string(),
+    description: z.string(),
+    networkOfferRef: z.string(),
+    currency: z.string(),
+    cashback: z.object({
+      basis: z.enum(["sale", "commission"]),
+      defaultRateBps: RateBpsSchema,
+      categoryRates: z.record(z.string(), RateBpsSchema),
+    }),
+    returnWindowDays: z.number().int(),
+    startsAt: IsoTimeSchema.nullable(),
+    endsAt: IsoTimeSchema.nullable(),
+    active: z.boolean(),
+    updatedAt: IsoTimeSchema,
+  })
+  .openapi("Offer");
+
+export const UserOfferSchema = z
+  .object({
+    id: z.string(),
+    merchantId: z.string(),
+    merchantName: z.string(),
+    title: z.string(),
+    description: z.string(),
+    currency: z.string(),
+    cashback: OfferSchema.shape.cashback,
+    headlineRateBps: RateBpsSchema.describe("best rate on the offer, in bps"),
+    returnWindowDays: z.number().int(),
+    endsAt: IsoTimeSchema.nullable(),
+    trackingUrl: z.url().describe("personalised, signed, expiring link for this user"),
+    trackingUrlExpiresAt: IsoTimeSchema,
+  })
+  .openapi("UserOffer");
+
+// ---- wallet ----------------------------------------------------------------------------------
+
+export const WalletSchema = z
+  .object({
+    userId: z.string(),
+    balances: z.array(
+      z.object({
+        currency: z.string(),
+        pendingMinor: AmountMinorSchema,
+        confirmedMinor: AmountMinorSchema,
+        buckets: z.record(z.string(), z.number().int()).describe("every bucket, in minor units"),
+      }),
+    ),
+  })
+  .openapi("Wallet");
+
+export const LedgerEntrySchema = z
+  .object({
+    seq: z.number().int(),
+    bucket: z.string(),
+    currency: z.string(),
+    amountMinor: z.number().int().describe("signed amount in minor units"),
+    balanceAfterMinor: z.number().int(),
+    kind: z.string(),
+    transactionId: z.string().nullable(),
+    idempotencyKey: z.string(),
+    createdAt: IsoTimeSchema,
+  })
+  .openapi("LedgerEntry");
+
+export const PageQuerySchema = z.object({
+  cursor: z.string().max(200).optional().describe("opaque cursor from the previous page"),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const TransactionSchema = z
+  .object({
+    id: z.string(),
+    networkId: z.string(),
+    orderId: z.string(),
+    offerId: z.string().nullable(),
+    status: z.enum(["pending", "confirmed", "cancelled", "rejected"]),
+    rejectReason: z.string().nullable(),
+    currency: z.string(),
+    saleAmountMinor: AmountMinorSchema,
+    cashbackMinor: AmountMinorSchema,
+    rateBps: RateBpsSchema,
+    clickedAt: IsoTimeSchema.nullable(),
+    purchasedAt: IsoTimeSchema,
+    expectedConfirmationAt: IsoTimeSchema.nullable().describe("when pending cashback confirms"),
+    confirmedAt: IsoTimeSchema.nullable(),
+  })
+  .openapi("Transaction");
+
+export const toIso = (ms: number) => new Date(ms).toISOString();
+export const toIsoOrNull = (ms: number | null) => (ms === null ? null : toIso(ms));
+export { AmountMinorSchema };

@@ -1,0 +1,20 @@
+import { Hono } from "hono";
+import type { PostbackEnv } from "../../../shared/env";
+import { AppError, problemResponse } from "../../../shared/http/errors";
+import { handlePostback } from "./intake";
+
+/** The postback worker: server-to-server conversion callbacks from affiliate networks. */
+export const app = new Hono<{ Bindings: PostbackEnv }>();
+
+app.post("/postback/:network", handlePostback);
+app.get("/healthz", (c) => c.json({ ok: true, worker: "postback" }));
+app.notFound(() => problemResponse(new AppError("not_found", "no such route")));
+app.onError((error) => {
+  if (!(error instanceof AppError))
+    console.error("postback worker error", { error: String(error) });
+  return problemResponse(error);
+});
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<PostbackEnv>;

@@ -1,0 +1,19 @@
+import { Hono } from "hono";
+import type { RedirectEnv } from "../../../shared/env";
+import { htmlPage } from "../../../shared/http/pages";
+import { handleClick } from "./click";
+
+/** The redirect worker: tracked click links, served from the edge. */
+export const app = new Hono<{ Bindings: RedirectEnv }>();
+
+app.get("/c/:token", handleClick);
+app.get("/healthz", (c) => c.json({ ok: true, worker: "redirect" }));
+app.notFound(() => htmlPage(404, "Not found", "There is nothing at this address."));
+app.onError((error) => {
+  console.error("redirect worker error", { error: String(error) });
+  return htmlPage(503, "Something went wrong", "Please go back to the app and try again.");
+});
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<RedirectEnv>;

@@ -41,9 +41,12 @@ export interface CashbackQuote {
  * // { cashbackMinor: 5_000, rateBps: 500, basisAmountMinor: 100_000 }
  */
 export function computeCashback(terms: CashbackTerms, amounts: ConversionAmounts): CashbackQuote {
+  // Own keys only: the category is network input, and "constructor" or "toString" must fall
+  // back to the default rather than read Object.prototype.
   const rateBps =
-    (amounts.category !== null ? terms.categoryRates[amounts.category] : undefined) ??
-    terms.defaultRateBps;
+    (amounts.category !== null && Object.hasOwn(terms.categoryRates, amounts.category)
+      ? terms.categoryRates[amounts.category]
+      : undefined) ?? terms.defaultRateBps;
   const basisAmountMinor =
     terms.basis === "sale" ? amounts.saleAmountMinor : amounts.commissionMinor;
   return { cashbackMinor: applyRateBps(basisAmountMinor, rateBps), rateBps, basisAmountMinor };

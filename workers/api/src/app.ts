@@ -5,6 +5,7 @@ import { renderDocsPage } from "./docs-page";
 import { registerCatalogAdmin } from "./routes/catalog-admin";
 import { registerOpsAdmin } from "./routes/ops-admin";
 import { registerUserRoutes } from "./routes/user";
+import { registerUsersAdmin } from "./routes/users-admin";
 
 const OPENAPI_INFO = {
   openapi: "3.0.3",
@@ -69,6 +70,7 @@ export function createApp() {
 
   registerCatalogAdmin(app);
   registerOpsAdmin(app);
+  registerUsersAdmin(app);
   registerUserRoutes(app);
 
   app.doc("/openapi.json", OPENAPI_INFO);

@@ -36,7 +36,8 @@ export interface Posting {
 
 /**
  * Exhaustive result of a posting. `created` and `exists` are success; the others change
- * nothing and are permanent for that key (none is transient: retrying cannot help).
+ * nothing. `exists_with_different_amount` and `invalid` are permanent for that key;
+ * `insufficient_funds` records nothing, so the same key may succeed once funds arrive.
  */
 export type PostingStatus =
   | "created"
@@ -57,7 +58,12 @@ export function validatePosting(posting: Posting): string | null {
   if (posting.legs.length === 0 || posting.legs.length > MAX_LEGS) {
     return `a posting has 1..${MAX_LEGS} legs`;
   }
+  const seen = new Set<string>();
   for (const leg of posting.legs) {
+    // One leg per bucket and currency, so every entry's balance_after is a real balance.
+    const id = `${leg.bucket}/${leg.currency}`;
+    if (seen.has(id)) return `two legs on ${id}`;
+    seen.add(id);
     if (!BUCKETS.includes(leg.bucket)) return `unknown bucket ${leg.bucket}`;
     if (!/^[A-Z]{3}$/.test(leg.currency)) return `bad currency ${leg.currency}`;
     if (!Number.isSafeInteger(leg.amountMinor) || leg.amountMinor === 0) {

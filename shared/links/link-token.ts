@@ -23,6 +23,13 @@ const MAC_BYTES = 16;
 export async function signLinkToken(secret: string, claims: LinkClaims): Promise<string> {
   if (!USER_ID_PATTERN.test(claims.userId)) throw new RangeError("invalid userId");
   if (!SLUG_PATTERN.test(claims.offerId)) throw new RangeError("invalid offerId");
+  if (
+    !Number.isSafeInteger(claims.expiresAtSec) ||
+    claims.expiresAtSec < 0 ||
+    claims.expiresAtSec > 999_999_999_999
+  ) {
+    throw new RangeError("expiresAtSec must be whole unix seconds");
+  }
   const payload = toBase64Url(
     utf8.encode(`1|${claims.userId}|${claims.offerId}|${claims.expiresAtSec}`),
   );
@@ -44,9 +51,17 @@ export async function verifyLinkToken(
   const dot = token.indexOf(".");
   if (dot <= 0 || dot !== token.lastIndexOf(".")) return { ok: false, reason: "malformed" };
   const payload = token.slice(0, dot);
-  const givenMac = fromBase64Url(token.slice(dot + 1));
+  const macText = token.slice(dot + 1);
+  const givenMac = fromBase64Url(macText);
   const payloadBytes = fromBase64Url(payload);
-  if (!givenMac || !payloadBytes || givenMac.length !== MAC_BYTES) {
+  // Canonical encoding only: the last base64url char has spare bits, and accepting every
+  // spelling would make one token look like many to anything that keys on the string.
+  if (
+    !givenMac ||
+    !payloadBytes ||
+    givenMac.length !== MAC_BYTES ||
+    toBase64Url(givenMac) !== macText
+  ) {
     return { ok: false, reason: "malformed" };
   }
   const expectedMac = (await hmacSha256(secret, `link.${payload}`)).slice(0, MAC_BYTES);

@@ -31,6 +31,13 @@ export async function encodeSubId(secret: string, claims: SubIdClaims): Promise<
   if (!USER_ID_PATTERN.test(claims.userId)) throw new RangeError("invalid userId");
   if (!SLUG_PATTERN.test(claims.offerId)) throw new RangeError("invalid offerId");
   if (!CLICK_ID_PATTERN.test(claims.clickId)) throw new RangeError("invalid clickId");
+  if (
+    !Number.isSafeInteger(claims.clickAtSec) ||
+    claims.clickAtSec < 0 ||
+    claims.clickAtSec > 999_999_999_999
+  ) {
+    throw new RangeError("clickAtSec must be whole unix seconds");
+  }
   const payload = toBase64Url(
     utf8.encode(`1|${claims.userId}|${claims.offerId}|${claims.clickAtSec}|${claims.clickId}`),
   );
@@ -41,9 +48,12 @@ export async function encodeSubId(secret: string, claims: SubIdClaims): Promise<
 export async function decodeSubId(secret: string, subId: string): Promise<SubIdDecoding> {
   if (subId.length <= MAC_CHARS || subId.length > 400) return { ok: false, reason: "malformed" };
   const payload = subId.slice(0, -MAC_CHARS);
-  const givenMac = fromBase64Url(subId.slice(-MAC_CHARS));
+  const macText = subId.slice(-MAC_CHARS);
+  const givenMac = fromBase64Url(macText);
   const payloadBytes = fromBase64Url(payload);
-  if (!givenMac || !payloadBytes) return { ok: false, reason: "malformed" };
+  if (!givenMac || !payloadBytes || toBase64Url(givenMac) !== macText) {
+    return { ok: false, reason: "malformed" };
+  }
   const expectedMac = (await hmacSha256(secret, `subid.${payload}`)).slice(0, MAC_BYTES);
   if (!constantTimeEqual(givenMac, expectedMac)) return { ok: false, reason: "bad_signature" };
   let text: string;

@@ -20,7 +20,7 @@ export const QUEUES = {
 export default {
   fetch: app.fetch,
 
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     switch (batch.queue) {
       case QUEUES.clicks:
         return consumeClicks(batch as MessageBatch<ClickMessage>, env);

@@ -1,0 +1,254 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { PostbackMessage } from "../shared/messages";
+import { signPostback } from "../shared/postback/signature";
+import apiWorker from "../workers/api/src/index";
+import {
+  balances,
+  clickThrough,
+  eventually,
+  postbackBody,
+  seedCatalog,
+  uniqueUser,
+  walletStub,
+} from "./helpers";
+
+const NETWORK = "test-net";
+const OFFER = "test-shop-offer";
+
+beforeAll(async () => {
+  await seedCatalog();
+});
+
+/** Postback messages exactly as the postback worker would enqueue them. */
+async function postbackMessages(
+  orders: Array<{ orderId: string; subId: string }>,
+): Promise<PostbackMessage[]> {
+  return Promise.all(
+    orders.map(async ({ orderId, subId }, i) => {
+      const rawBody = postbackBody({ order_id: orderId, sub_id: subId });
+      return {
+        kind: "postback" as const,
+        postbackId: `pb_redelivery_${orderId}_${i}`,
+        networkId: NETWORK,
+        receivedAtMs: Date.now(),
+        verdict: "accepted" as const,
+        rejectReason: null,
+        rawBody,
+        signatureHeader: await signPostback("unused", NETWORK, rawBody, 0),
+        sourceIp: null,
+      };
+    }),
+  );
+}
+
+/**
+ * An env whose wallet namespace fails the Nth applyConversion call *after* the wallet has
+ * committed, the worst case: the credit happened but the consumer saw an error.
+ */
+function envFailingAfterCommit(failOnCall: number) {
+  let calls = 0;
+  const wallet = {
+    idFromName: (name: string) => env.WALLET.idFromName(name),
+    get: (id: DurableObjectId) => {
+      const real = env.WALLET.get(id);
+      return {
+        applyConversion: async (...args: Parameters<typeof real.applyConversion>) => {
+          const result = await real.applyConversion(...args);
+          calls++;
+          if (calls === failOnCall) throw new Error("injected: connection lost after commit");
+          return result;
+        },
+      };
+    },
+  };
+  return { ...env, WALLET: wallet } as unknown as typeof env;
+}
+
+describe("postbacks consumer under failure", () => {
+  it("a consumer that fails mid-batch is redelivered and still credits exactly once", async () => {
+    const users = [uniqueUser("mid-a"), uniqueUser("mid-b"), uniqueUser("mid-c")];
+    const orders = [];
+    for (const user of users) {
+      const { subId } = await clickThrough(user, OFFER);
+      orders.push({ orderId: `ORD-${user}`, subId });
+    }
+    await eventually(async () => {
+      const { runInDurableObject } = await import("cloudflare:test");
+      const counts = await Promise.all(
+        users.map((u) =>
+          runInDurableObject(
+            walletStub(u),
+            (_i, s) => s.storage.sql.exec(`SELECT COUNT(*) AS n FROM clicks`).one().n,
+          ),
+        ),
+      );
+      return counts.every((n) => n === 1);
+    });
+    const bodies = await postbackMessages(orders);
+
+    // First delivery: the second message fails after its credit committed.
+    const first = createMessageBatch<PostbackMessage>(
+      "boomerang-postbacks",
+      bodies.map((body, i) => ({
+        id: `m${i}`,
+        timestamp: new Date(),
+        attempts: 1,
+        body,
+      })),
+    );
+    const ctx1 = createExecutionContext();
+    await apiWorker.queue(first, envFailingAfterCommit(2), ctx1);
+    const result1 = await getQueueResult(first, ctx1);
+    expect(result1.explicitAcks).toEqual(["m0", "m2"]);
+    expect(result1.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["m1"]);
+
+    // The platform redelivers; to be strict, redeliver the whole batch, twice.
+    for (const attempt of [2, 3]) {
+      const again = createMessageBatch<PostbackMessage>(
+        "boomerang-postbacks",
+        bodies.map((body, i) => ({
+          id: `m${i}`,
+          timestamp: new Date(),
+          attempts: attempt,
+          body,
+        })),
+      );
+      const ctx = createExecutionContext();
+      await apiWorker.queue(again, env, ctx);
+      const result = await getQueueResult(again, ctx);
+      expect(result.retryMessages).toEqual([]);
+      expect(result.explicitAcks.sort()).toEqual(["m0", "m1", "m2"]);
+    }
+
+    for (const user of users) {
+      expect(await balances(user)).toEqual({ pending: 5_000 });
+      expect(await walletStub(user).listLedger(null, 10)).toHaveLength(1);
+      expect((await walletStub(user).audit()).ok).toBe(true);
+    }
+  });
+
+  it("a consumer whose D1 audit write fails throws, so the whole batch is retried and nothing is credited twice", async () => {
+    const user = uniqueUser("d1fail");
+    const { subId } = await clickThrough(user, OFFER);
+    const bodies = await postbackMessages([{ orderId: `ORD-${user}`, subId }]);
+    const brokenDb = new Proxy(env.DB, {
+      get(target, prop, receiver) {
+        if (prop === "batch") return () => Promise.reject(new Error("injected: D1 unavailable"));
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const batch = createMessageBatch<PostbackMessage>("boomerang-postbacks", [
+      { id: "only", timestamp: new Date(), attempts: 1, body: bodies[0] as PostbackMessage },
+    ]);
+    const ctx = createExecutionContext();
+    await expect(apiWorker.queue(batch, { ...env, DB: brokenDb }, ctx)).rejects.toThrow(
+      /D1 unavailable/,
+    );
+    expect(await balances(user)).toEqual({});
+
+    await eventually(async () => {
+      const { runInDurableObject } = await import("cloudflare:test");
+      return runInDurableObject(
+        walletStub(user),
+        (_i, s) => s.storage.sql.exec(`SELECT COUNT(*) AS n FROM clicks`).one().n === 1,
+      );
+    });
+    const retry = createMessageBatch<PostbackMessage>("boomerang-postbacks", [
+      { id: "only", timestamp: new Date(), attempts: 2, body: bodies[0] as PostbackMessage },
+    ]);
+    const ctx2 = createExecutionContext();
+    await apiWorker.queue(retry, env, ctx2);
+    expect((await getQueueResult(retry, ctx2)).explicitAcks).toEqual(["only"]);
+    expect(await balances(user)).toEqual({ pending: 5_000 });
+  });
+
+  it("a postback that arrives before its click waits (retry with delay) instead of being rejected", async () => {
+    const user = uniqueUser("early");
+    const { encodeSubId } = await import("../shared/links/sub-id");
+    const clickId = `clk_${crypto.randomUUID().replaceAll("-", "")}`;
+    const clickedAtMs = Math.floor(Date.now() / 1000) * 1000;
+    const subId = await encodeSubId(env.SUBID_SIGNING_KEY, {
+      userId: user,
+      offerId: OFFER,
+      clickId,
+      clickAtSec: clickedAtMs / 1000,
+    });
+    const bodies = await postbackMessages([{ orderId: `ORD-${user}`, subId }]);
+    const batch = createMessageBatch<PostbackMessage>("boomerang-postbacks", [
+      { id: "early", timestamp: new Date(), attempts: 1, body: bodies[0] as PostbackMessage },
+    ]);
+    const ctx = createExecutionContext();
+    await apiWorker.queue(batch, env, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["early"]);
+    expect(await balances(user)).toEqual({});
+
+    // The click lands; the redelivered postback now credits.
+    await walletStub(user).recordClicks(user, [
+      {
+        clickId,
+        offerId: OFFER,
+        merchantId: "test-shop",
+        networkId: NETWORK,
+        clickedAtMs,
+        currency: "INR",
+        terms: { basis: "sale", defaultRateBps: 500, categoryRates: {} },
+        returnWindowDays: 30,
+      },
+    ]);
+    const again = createMessageBatch<PostbackMessage>("boomerang-postbacks", [
+      { id: "early", timestamp: new Date(), attempts: 2, body: bodies[0] as PostbackMessage },
+    ]);
+    const ctx2 = createExecutionContext();
+    await apiWorker.queue(again, env, ctx2);
+    expect((await getQueueResult(again, ctx2)).explicitAcks).toEqual(["early"]);
+    expect(await balances(user)).toEqual({ pending: 5_000 });
+  });
+});
+
+describe("clicks consumer", () => {
+  it("redelivered clicks are stored once and counted once in the D1 rollup", async () => {
+    const user = uniqueUser("rollup");
+    const day = new Date().toISOString().slice(0, 10);
+    const offerId = "rollup-offer";
+    await seedCatalog({ offerId });
+    const before = await env.DB.prepare(
+      `SELECT clicks FROM click_rollups WHERE offer_id = ? AND day = ?`,
+    )
+      .bind(offerId, day)
+      .first<{ clicks: number }>();
+    expect(before).toBeNull();
+    const message = (i: number) => ({
+      id: `c${i}`,
+      timestamp: new Date(),
+      attempts: 1,
+      body: {
+        kind: "click" as const,
+        clickId: `clk_rollup_${user}_${i}`.replaceAll(/[^A-Za-z0-9_-]/g, ""),
+        userId: user,
+        offerId,
+        merchantId: "test-shop",
+        networkId: NETWORK,
+        clickedAtMs: Date.now(),
+        currency: "INR",
+        terms: { basis: "sale" as const, defaultRateBps: 500, categoryRates: {} },
+        returnWindowDays: 30,
+      },
+    });
+    for (let delivery = 0; delivery < 3; delivery++) {
+      const batch = createMessageBatch("boomerang-clicks", [message(1), message(2), message(3)]);
+      const ctx = createExecutionContext();
+      await apiWorker.queue(batch, env, ctx);
+      expect((await getQueueResult(batch, ctx)).explicitAcks.sort()).toEqual(["c1", "c2", "c3"]);
+    }
+    const after = await env.DB.prepare(
+      `SELECT clicks FROM click_rollups WHERE offer_id = ? AND day = ?`,
+    )
+      .bind(offerId, day)
+      .first<{ clicks: number }>();
+    expect(after?.clicks).toBe(3);
+  });
+});

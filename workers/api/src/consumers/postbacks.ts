@@ -7,7 +7,13 @@ import { parseGenericPostback } from "../../../../shared/postback/generic-format
 import { walletOf } from "../wallet-client";
 
 const RAW_BODY_KEEP_CHARS = 16 * 1024;
-const CLICK_WAIT_DELAY_SEC = 60;
+/**
+ * A postback can overtake its click (the clicks queue may lag). Waits grow 10, 20, 40, then
+ * 60 s: 20 attempts span more than the 15-minute grace, after which the wallet rejects it.
+ */
+function clickWaitDelaySec(attempts: number): number {
+  return Math.min(60, 5 * 2 ** Math.max(1, Math.min(attempts, 4)));
+}
 
 /**
  * Postbacks consumer. First, every received postback (accepted or not) is written to D1 in
@@ -38,7 +44,7 @@ export async function consumePostbacks(
         untrusted.push(outcome.statement);
         untrustedMessages.push(message);
       } else if (outcome.kind === "retry_later") {
-        message.retry({ delaySeconds: CLICK_WAIT_DELAY_SEC });
+        message.retry({ delaySeconds: clickWaitDelaySec(message.attempts) });
       } else {
         message.ack();
       }

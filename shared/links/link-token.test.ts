@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { toBase64Url, utf8 } from "../crypto/encoding";
+import { fromBase64Url, toBase64Url, utf8 } from "../crypto/encoding";
 import { hmacSha256 } from "../crypto/hmac";
 import { type LinkClaims, signLinkToken, verifyLinkToken } from "./link-token";
 
@@ -21,6 +21,17 @@ function flipChar(text: string, index: number): string {
   return text.slice(0, index) + replacement + text.slice(index + 1);
 }
 
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/**
+ * Maps the token's last character through `edit`, which receives and returns its 6-bit value.
+ * The 16-byte MAC is 22 chars: the last one carries 2 MAC bits (high) and 4 spare bits (low).
+ */
+function editLastChar(token: string, edit: (sextet: number) => number): string {
+  const sextet = BASE64URL.indexOf(token.slice(-1));
+  return token.slice(0, -1) + BASE64URL.charAt(edit(sextet));
+}
+
 describe("signLinkToken / verifyLinkToken", () => {
   test.each([
     { label: "short ids", claims: CLAIMS },
@@ -39,6 +50,8 @@ describe("signLinkToken / verifyLinkToken", () => {
   ])("round trip: $label", async ({ claims }) => {
     const token = await signLinkToken(SECRET, claims);
     expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
+    // Canonical: the 4 spare bits of the last char are zero, so it is one of A, Q, g, w.
+    expect(token).toMatch(/[AQgw]$/);
     expect(await verifyLinkToken(SECRET, token, NOW_MS)).toEqual({ ok: true, claims });
   });
 
@@ -69,10 +82,13 @@ describe("signLinkToken / verifyLinkToken", () => {
         toBase64Url(utf8.encode(`1|usr_42|acme-shoes|${NOW_SEC + 3600}`)) + t.slice(t.indexOf(".")),
     },
     {
-      // Not the last char: 16 bytes encode to 22 chars whose final 4 bits are padding, and
-      // atob ignores them, so some last-char edits decode to the same MAC.
       label: "tampered mac (first char)",
       tamper: (t: string) => flipChar(t, t.indexOf(".") + 1),
+    },
+    {
+      // Flips a MAC bit in the last char and keeps its spare bits zero: still canonical.
+      label: "tampered mac (last char, a MAC bit)",
+      tamper: (t: string) => editLastChar(t, (sextet) => sextet ^ 0b010000),
     },
     {
       label: "mac from another token",
@@ -135,6 +151,31 @@ describe("verifyLinkToken rejects malformed tokens", async () => {
   });
 });
 
+describe("verifyLinkToken accepts only the canonical MAC spelling", () => {
+  // 16 bytes need 128 bits; 22 base64url chars hold 132. The last char's low 4 bits are
+  // spare: atob ignores them, so 15 other spellings decode to the very same MAC.
+  test.each(Array.from({ length: 15 }, (_, i) => ({ spare: i + 1 })))(
+    "spare bits of the last MAC char set to $spare → malformed",
+    async ({ spare }) => {
+      const token = await signLinkToken(SECRET, CLAIMS);
+      const altered = editLastChar(token, (sextet) => (sextet & 0b110000) | spare);
+      const macText = (t: string) => t.slice(t.indexOf(".") + 1);
+
+      // Only the spare bits differ: the MAC bytes are identical, so this is not a forgery...
+      expect(altered).not.toBe(token);
+      expect(altered.slice(0, -1)).toBe(token.slice(0, -1));
+      expect(fromBase64Url(macText(altered))).toEqual(fromBase64Url(macText(token)));
+      // ...but a second spelling of one token is still refused.
+      expect(await verifyLinkToken(SECRET, altered, NOW_MS)).toEqual({
+        ok: false,
+        reason: "malformed",
+      });
+      // Control: the canonical spelling of the same token verifies.
+      expect((await verifyLinkToken(SECRET, token, NOW_MS)).ok).toBe(true);
+    },
+  );
+});
+
 describe("verifyLinkToken rejects correctly signed payloads it cannot parse", () => {
   const exp = NOW_SEC + 60;
   test.each([
@@ -187,5 +228,21 @@ describe("signLinkToken rejects ids that could break the wire form", () => {
     { label: "offer id of 64 chars", claims: { ...CLAIMS, offerId: "a".repeat(64) } },
   ])("$label", async ({ claims }) => {
     await expect(signLinkToken(SECRET, claims)).rejects.toThrow(RangeError);
+  });
+});
+
+describe("signLinkToken rejects an expiry that is not whole unix seconds", () => {
+  // The bounds themselves, 0 and 999_999_999_999, are signed by the tests above.
+  test.each([
+    { label: "fractional", expiresAtSec: NOW_SEC + 0.5 },
+    { label: "negative", expiresAtSec: -1 },
+    { label: "13 digits (milliseconds by mistake)", expiresAtSec: 1_000_000_000_000 },
+    { label: "unsafe integer", expiresAtSec: 2 ** 53 },
+    { label: "NaN", expiresAtSec: Number.NaN },
+    { label: "Infinity", expiresAtSec: Number.POSITIVE_INFINITY },
+  ])("$label", async ({ expiresAtSec }) => {
+    const attempt = signLinkToken(SECRET, { ...CLAIMS, expiresAtSec });
+    await expect(attempt).rejects.toThrow(RangeError);
+    await expect(attempt).rejects.toThrow("expiresAtSec must be whole unix seconds");
   });
 });

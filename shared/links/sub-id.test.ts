@@ -84,6 +84,39 @@ describe("encodeSubId / decodeSubId", () => {
   });
 });
 
+describe("decodeSubId accepts exactly one spelling of a sub-ID", () => {
+  const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+  test("decode then encode reproduces the sub-ID exactly", async () => {
+    for (const claims of [CLAIMS, { ...CLAIMS, clickId: newId("click", 0) }]) {
+      const subId = await encodeSubId(SECRET, claims);
+      const decoded = await decodeSubId(SECRET, subId);
+      if (!decoded.ok) throw new Error(`round trip failed: ${decoded.reason}`);
+      expect(await encodeSubId(SECRET, decoded.claims)).toBe(subId);
+    }
+  });
+
+  test("every single-character change in the 16 MAC chars is rejected", async () => {
+    // 12 bytes are exactly 16 chars with no spare bits, so every other spelling is another
+    // MAC: none may decode, and none can be a second spelling of the same one.
+    const subId = await encodeSubId(SECRET, CLAIMS);
+    const results = new Map<string, number>();
+    let tried = 0;
+    for (let at = subId.length - 16; at < subId.length; at++) {
+      for (const char of BASE64URL) {
+        if (char === subId[at]) continue;
+        const altered = subId.slice(0, at) + char + subId.slice(at + 1);
+        const result = await decodeSubId(SECRET, altered);
+        const outcome = result.ok ? "ok" : result.reason;
+        results.set(outcome, (results.get(outcome) ?? 0) + 1);
+        tried++;
+      }
+    }
+    expect(tried).toBe(16 * 63);
+    expect(Object.fromEntries(results)).toEqual({ bad_signature: 16 * 63 });
+  });
+});
+
 describe("decodeSubId rejects malformed input", () => {
   test.each([
     { label: "empty", subId: "" },
@@ -171,5 +204,21 @@ describe("encodeSubId rejects claims that could break the wire form", () => {
     { label: "click id with '|'", claims: { ...CLAIMS, clickId: "clk_1234|5678" } },
   ])("$label", async ({ claims }) => {
     await expect(encodeSubId(SECRET, claims)).rejects.toThrow(RangeError);
+  });
+});
+
+describe("encodeSubId rejects a click time that is not whole unix seconds", () => {
+  // The bounds themselves, 0 and 999_999_999_999, are encoded by the round trips above.
+  test.each([
+    { label: "fractional", clickAtSec: CLICK_AT_SEC + 0.5 },
+    { label: "negative", clickAtSec: -1 },
+    { label: "13 digits (milliseconds by mistake)", clickAtSec: 1_000_000_000_000 },
+    { label: "unsafe integer", clickAtSec: 2 ** 53 },
+    { label: "NaN", clickAtSec: Number.NaN },
+    { label: "Infinity", clickAtSec: Number.POSITIVE_INFINITY },
+  ])("$label", async ({ clickAtSec }) => {
+    const attempt = encodeSubId(SECRET, { ...CLAIMS, clickAtSec });
+    await expect(attempt).rejects.toThrow(RangeError);
+    await expect(attempt).rejects.toThrow("clickAtSec must be whole unix seconds");
   });
 });

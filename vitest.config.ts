@@ -20,6 +20,7 @@ export default defineConfig(async () => {
             USER_JWT_SECRET: "test-user-jwt-secret-0123456789abcdef",
             ADMIN_API_KEY: "test-admin-key",
             REDIRECT_BASE_URL: "https://go.test",
+            ALLOW_CLOCK_OVERRIDE: "true",
           },
         },
       }),

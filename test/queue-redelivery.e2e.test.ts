@@ -252,3 +252,51 @@ describe("clicks consumer", () => {
     expect(after?.clicks).toBe(3);
   });
 });
+
+describe("click retention", () => {
+  it("prunes clicks a week past the attribution window, once their rollup is done", async () => {
+    const user = uniqueUser("prune");
+    const nowMs = Date.now();
+    const click = (id: string, ageDays: number) => ({
+      kind: "click" as const,
+      clickId: `clk_prune_${id}_${user}`.replaceAll(/[^A-Za-z0-9_]/g, ""),
+      userId: user,
+      offerId: OFFER,
+      merchantId: "test-shop",
+      networkId: NETWORK,
+      clickedAtMs: nowMs - ageDays * 86_400_000,
+      currency: "INR",
+      terms: { basis: "sale" as const, defaultRateBps: 500, categoryRates: {} },
+      returnWindowDays: 30,
+    });
+    const batch = createMessageBatch("boomerang-clicks", [
+      { id: "old", timestamp: new Date(), attempts: 1, body: click("old", 40) },
+      { id: "new", timestamp: new Date(), attempts: 1, body: click("new", 10) },
+    ]);
+    const ctx = createExecutionContext();
+    await apiWorker.queue(batch, env, ctx);
+    expect((await getQueueResult(batch, ctx)).explicitAcks.sort()).toEqual(["new", "old"]);
+
+    // The old click is already due for pruning, so the wallet's alarm fires at once; an
+    // explicit run (what the cron backstop does) prunes whatever the alarm has not.
+    const { runInDurableObject } = await import("cloudflare:test");
+    await eventually(async () => {
+      await walletStub(user).runDue(nowMs);
+      return runInDurableObject(
+        walletStub(user),
+        (_i, s) =>
+          s.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM clicks`).one().n === 1,
+      );
+    });
+    const left = await runInDurableObject(walletStub(user), (_i, s) => ({
+      clicks: s.storage.sql.exec<{ click_id: string }>(`SELECT click_id FROM clicks`).toArray(),
+      prune: s.storage.sql
+        .exec<{ due_at_ms: number }>(`SELECT due_at_ms FROM schedule WHERE kind = 'prune_clicks'`)
+        .toArray(),
+    }));
+    expect(left.clicks.map((c) => c.click_id)).toEqual([click("new", 10).clickId]);
+    // The next prune is due when the remaining click leaves retention (37 days after it).
+    expect(left.prune).toEqual([{ due_at_ms: click("new", 10).clickedAtMs + 37 * 86_400_000 }]);
+    expect((await walletStub(user).runDue(nowMs)).prunedClicks).toBe(0);
+  });
+});

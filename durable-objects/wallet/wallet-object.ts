@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ApiEnv } from "../../shared/env";
 import type { LedgerEventMessage } from "../../shared/messages";
-import { decideConversion } from "./decide-conversion";
+import { ATTRIBUTION_WINDOW_DAYS, decideConversion } from "./decide-conversion";
 import {
   applyPosting,
   auditLedger,
@@ -32,6 +32,9 @@ const MAX_DUE_PER_RUN = 500;
 const OUTBOX_BATCH = 100;
 const OUTBOX_RETRY_MS = 30_000;
 const MAX_PAGE = 100;
+/** Clicks are kept a week past the attribution window, then pruned by the alarm. */
+const CLICK_RETENTION_MS = (ATTRIBUTION_WINDOW_DAYS + 7) * 86_400_000;
+const MAX_PRUNED_PER_RUN = 1_000;
 
 export interface RollupChunk {
   chunkId: number;
@@ -75,13 +78,62 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
    * to D1 and then acknowledge. An unacknowledged chunk is returned again unchanged, which
    * is what makes the D1 rollup exactly-once under redelivery.
    */
-  recordClicks(userId: string, clicks: StoredClick[]): RollupChunk | null {
+  async recordClicks(userId: string, clicks: StoredClick[]): Promise<RollupChunk | null> {
     if (clicks.length > MAX_CLICKS_PER_CALL) throw new RangeError("too many clicks in one call");
-    return this.ctx.storage.transactionSync(() => {
+    let pruneNewlyScheduled = false;
+    const chunk = this.ctx.storage.transactionSync(() => {
       this.bindUser(userId);
       for (const click of clicks) insertClick(this.sql, click);
+      pruneNewlyScheduled = this.schedulePrune();
       return this.openRollupChunk();
     });
+    if (pruneNewlyScheduled) await this.armAlarm();
+    return chunk;
+  }
+
+  /** Keeps one prune row due when the oldest click leaves retention; true if it was added. */
+  private schedulePrune(): boolean {
+    const oldest = this.sql
+      .exec<{ t: number | null }>(`SELECT MIN(clicked_at_ms) AS t FROM clicks`)
+      .one().t;
+    const existing = this.sql
+      .exec(`SELECT 1 FROM schedule WHERE kind = 'prune_clicks'`)
+      .toArray().length;
+    if (oldest === null) {
+      this.sql.exec(`DELETE FROM schedule WHERE kind = 'prune_clicks'`);
+      return false;
+    }
+    this.schedule("prune_clicks", "clicks", oldest + CLICK_RETENTION_MS);
+    return existing === 0;
+  }
+
+  /** Deletes clicks past retention whose rollup is done; bounded per run. */
+  private pruneClicks(asOfMs: number): number {
+    const due = this.sql
+      .exec(`SELECT 1 FROM schedule WHERE kind = 'prune_clicks' AND due_at_ms <= ?`, asOfMs)
+      .toArray().length;
+    if (due === 0) return 0;
+    const candidates = `SELECT c.click_id FROM clicks c JOIN rollup_chunks r ON r.chunk_id = c.rollup_chunk
+       WHERE c.clicked_at_ms < ?1 AND r.acked = 1 ORDER BY c.clicked_at_ms LIMIT ?2`;
+    const cutoffMs = asOfMs - CLICK_RETENTION_MS;
+    const pruned = this.sql
+      .exec<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM (${candidates})`,
+        cutoffMs,
+        MAX_PRUNED_PER_RUN,
+      )
+      .one().n;
+    this.sql.exec(
+      `DELETE FROM clicks WHERE click_id IN (${candidates})`,
+      cutoffMs,
+      MAX_PRUNED_PER_RUN,
+    );
+    this.sql.exec(
+      `DELETE FROM rollup_chunks WHERE acked = 1
+       AND chunk_id NOT IN (SELECT DISTINCT rollup_chunk FROM clicks WHERE rollup_chunk IS NOT NULL)`,
+    );
+    this.schedulePrune();
+    return pruned;
   }
 
   /** Marks a chunk as added to D1; returns the next chunk if more clicks are waiting. */
@@ -304,7 +356,9 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
    * Confirms every pending transaction whose return window closed by `asOfMs`. Work is
    * proportional to what is due (an indexed range over the schedule table), bounded per call.
    */
-  async runDue(asOfMs: number = Date.now()): Promise<{ confirmed: number; more: boolean }> {
+  async runDue(
+    asOfMs: number = Date.now(),
+  ): Promise<{ confirmed: number; prunedClicks: number; more: boolean }> {
     const result = this.ctx.storage.transactionSync(() => {
       const due = this.sql
         .exec<{ ref: string }>(
@@ -325,7 +379,8 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
           this.sql.exec(`DELETE FROM schedule WHERE kind = 'confirm' AND ref = ?`, ref);
         }
       }
-      return { confirmed, more: due.length > MAX_DUE_PER_RUN };
+      const prunedClicks = this.pruneClicks(asOfMs);
+      return { confirmed, prunedClicks, more: due.length > MAX_DUE_PER_RUN };
     });
     await this.afterWrite();
     return result;

@@ -125,3 +125,37 @@ describe("duplicate postbacks", () => {
     expect((await d1Transaction(NETWORK, orderId))?.sale_amount_minor).toBe(100_000);
   });
 });
+
+describe("projections after duplicates", () => {
+  it("a duplicate (which publishes nothing) does not stop later changes reaching D1", async () => {
+    const { user, subId } = await clickedUser("dup-then-approve");
+    const orderId = `ORD-${user}`;
+    const body = postbackBody({ order_id: orderId, sub_id: subId });
+    await sendPostback(NETWORK, body);
+    await eventually(async () => (await d1Transaction(NETWORK, orderId))?.status === "pending");
+    await sendPostback(NETWORK, body);
+    await eventually(async () => {
+      const row = await env.DB.prepare(
+        `SELECT COUNT(*) AS n FROM received_postbacks WHERE order_id = ?`,
+      )
+        .bind(orderId)
+        .first<{ n: number }>();
+      return row?.n === 2;
+    });
+    await sendPostback(
+      NETWORK,
+      postbackBody({ order_id: orderId, sub_id: subId, status: "approved" }),
+    );
+    await eventually(async () => (await balances(user)).confirmed === 5_000);
+    await eventually(async () => (await d1Transaction(NETWORK, orderId))?.status === "confirmed");
+    const projected = await env.DB.prepare(
+      `SELECT bucket, balance_minor FROM wallet_balances WHERE user_id = ? ORDER BY bucket`,
+    )
+      .bind(user)
+      .all<{ bucket: string; balance_minor: number }>();
+    expect(projected.results).toEqual([
+      { bucket: "confirmed", balance_minor: 5_000 },
+      { bucket: "pending", balance_minor: 0 },
+    ]);
+  });
+});

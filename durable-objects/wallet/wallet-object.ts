@@ -469,32 +469,35 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
 
   private async flushOutbox(): Promise<void> {
     // One flush at a time: a concurrent one would send the same rows twice (harmless, since
-    // projections are versioned, but wasteful).
+    // projections are versioned, but wasteful). The flag is cleared in `.finally`, which runs
+    // after the assignment even when there is nothing to send and the flush ends at once.
     if (this.flushing) return this.flushing;
-    this.flushing = (async () => {
-      try {
-        for (let round = 0; round < 10; round++) {
-          const rows = this.sql
-            .exec<{ seq: number; body: string }>(
-              `SELECT seq, body FROM outbox ORDER BY seq LIMIT ?`,
-              OUTBOX_BATCH,
-            )
-            .toArray();
-          if (rows.length === 0) return;
-          await this.env.LEDGER_EVENTS.sendBatch(
-            rows.map((r) => ({ body: JSON.parse(r.body) as LedgerEventMessage })),
-          );
-          const last = rows.at(-1)?.seq ?? 0;
-          this.sql.exec(`DELETE FROM outbox WHERE seq <= ?`, last);
-        }
-      } catch (error) {
-        // The rows stay in the outbox; the alarm retries.
-        console.error("wallet outbox flush failed", { error: String(error) });
-      } finally {
-        this.flushing = null;
-      }
-    })();
+    this.flushing = this.sendOutbox().finally(() => {
+      this.flushing = null;
+    });
     return this.flushing;
+  }
+
+  private async sendOutbox(): Promise<void> {
+    try {
+      for (let round = 0; round < 10; round++) {
+        const rows = this.sql
+          .exec<{ seq: number; body: string }>(
+            `SELECT seq, body FROM outbox ORDER BY seq LIMIT ?`,
+            OUTBOX_BATCH,
+          )
+          .toArray();
+        if (rows.length === 0) return;
+        await this.env.LEDGER_EVENTS.sendBatch(
+          rows.map((r) => ({ body: JSON.parse(r.body) as LedgerEventMessage })),
+        );
+        const last = rows.at(-1)?.seq ?? 0;
+        this.sql.exec(`DELETE FROM outbox WHERE seq <= ?`, last);
+      }
+    } catch (error) {
+      // The rows stay in the outbox; the alarm retries.
+      console.error("wallet outbox flush failed", { error: String(error) });
+    }
   }
 
   private async armAlarm(): Promise<void> {

@@ -12,7 +12,8 @@ const BASE_URL = `http://localhost:${PORT}`;
 const PERSIST_DIR = path.join(ROOT, ".wrangler", "state");
 const wrangler = path.join(ROOT, "node_modules", ".bin", "wrangler");
 
-const vars = ensureDevVars();
+// Tracking links must point at this runtime, so the base URL is a local setting too.
+const vars = ensureDevVars(BASE_URL);
 
 console.log("Applying D1 migrations to the local database…");
 const migrate = spawnSync(
@@ -48,8 +49,6 @@ const dev = spawn(
     String(PORT),
     "--persist-to",
     PERSIST_DIR,
-    "--var",
-    `REDIRECT_BASE_URL:${BASE_URL}`,
   ],
   { cwd: ROOT, stdio: "inherit", env: process.env },
 );

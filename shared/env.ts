@@ -21,6 +21,8 @@ export interface PostbackEnv extends ConfigBindings {
 export interface ApiEnv extends RedirectEnv, PostbackEnv {
   WALLET: DurableObjectNamespace<WalletDurableObject>;
   LEDGER_EVENTS: Queue<LedgerEventMessage>;
+  /** While rotating the sub-ID key: the old key, still accepted on incoming postbacks. */
+  SUBID_SIGNING_KEY_PREVIOUS?: string;
   USER_JWT_SECRET: string;
   ADMIN_API_KEY: string;
   /** Origin of the redirect worker, used to build tracking links (e.g. https://go.example.com). */

@@ -7,6 +7,7 @@ import apiWorker from "../workers/api/src/index";
 import {
   balances,
   clickThrough,
+  d1Transaction,
   eventually,
   postbackBody,
   seedCatalog,
@@ -298,5 +299,70 @@ describe("click retention", () => {
     // The next prune is due when the remaining click leaves retention (37 days after it).
     expect(left.prune).toEqual([{ due_at_ms: click("new", 10).clickedAtMs + 37 * 86_400_000 }]);
     expect((await walletStub(user).runDue(nowMs)).prunedClicks).toBe(0);
+  });
+});
+
+describe("sub-ID key rotation and status updates", () => {
+  async function deliver(bodies: PostbackMessage[], workerEnv: typeof env) {
+    const batch = createMessageBatch<PostbackMessage>(
+      "boomerang-postbacks",
+      bodies.map((body, i) => ({ id: `r${i}`, timestamp: new Date(), attempts: 1, body })),
+    );
+    const ctx = createExecutionContext();
+    await apiWorker.queue(batch, workerEnv, ctx);
+    return getQueueResult(batch, ctx);
+  }
+
+  it("accepts sub-IDs signed with the previous key while a rotation is under way", async () => {
+    const user = uniqueUser("rotate");
+    const { subId } = await clickThrough(user, OFFER); // signed with the current key
+    await eventually(async () => {
+      const { runInDurableObject } = await import("cloudflare:test");
+      return runInDurableObject(
+        walletStub(user),
+        (_i, s) => s.storage.sql.exec(`SELECT COUNT(*) AS n FROM clicks`).one().n === 1,
+      );
+    });
+    const rotated = {
+      ...env,
+      SUBID_SIGNING_KEY: "the-new-sub-id-key-after-rotation-0123",
+      SUBID_SIGNING_KEY_PREVIOUS: env.SUBID_SIGNING_KEY,
+    } as typeof env;
+    const [message] = await postbackMessages([{ orderId: `ORD-${user}`, subId }]);
+    const result = await deliver([message as PostbackMessage], rotated);
+    expect(result.explicitAcks).toEqual(["r0"]);
+    expect(await balances(user)).toEqual({ pending: 5_000 });
+  });
+
+  it("routes a status update for a known order by the order, even if its sub-ID no longer verifies", async () => {
+    const user = uniqueUser("update");
+    const orderId = `ORD-${user}`;
+    const { subId } = await clickThrough(user, OFFER);
+    await eventually(async () => {
+      const { runInDurableObject } = await import("cloudflare:test");
+      return runInDurableObject(
+        walletStub(user),
+        (_i, s) => s.storage.sql.exec(`SELECT COUNT(*) AS n FROM clicks`).one().n === 1,
+      );
+    });
+    const [sale] = await postbackMessages([{ orderId, subId }]);
+    await deliver([sale as PostbackMessage], env);
+    expect(await balances(user)).toEqual({ pending: 5_000 });
+    await eventually(async () => (await d1Transaction(NETWORK, orderId))?.status === "pending");
+
+    // The key was rotated without keeping the old one: the sub-ID is now "forged".
+    const cancelBody = postbackBody({ order_id: orderId, sub_id: subId, status: "cancelled" });
+    const cancel: PostbackMessage = {
+      ...(sale as PostbackMessage),
+      postbackId: "pb_cancel_after_rotation",
+      rawBody: cancelBody,
+    };
+    const rotatedHard = {
+      ...env,
+      SUBID_SIGNING_KEY: "a-brand-new-key-without-the-old-one",
+    } as typeof env;
+    expect((await deliver([cancel], rotatedHard)).explicitAcks).toEqual(["r0"]);
+    expect(await balances(user)).toEqual({ pending: 0 });
+    await eventually(async () => (await d1Transaction(NETWORK, orderId))?.status === "cancelled");
   });
 });

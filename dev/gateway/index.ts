@@ -4,13 +4,27 @@
  * its path, so the whole system answers on one local port. In production each worker has
  * its own hostname (see docs/operations.md) and this file is not deployed.
  */
+/** workerd's service bindings can deliver a scheduled event; the type library omits it. */
+type SchedulableFetcher = Fetcher & {
+  scheduled(options: { scheduledTime?: Date; cron?: string }): Promise<{ outcome: string }>;
+};
+
 interface GatewayEnv {
-  API: Fetcher;
+  API: SchedulableFetcher;
   REDIRECT: Fetcher;
   POSTBACK: Fetcher;
 }
 
 export default {
+  // `wrangler dev` runs crons only on request (/cdn-cgi/handler/scheduled), and only on the
+  // first worker: this one. Pass them on to the api worker, which owns the crons.
+  async scheduled(controller, env) {
+    await env.API.scheduled({
+      scheduledTime: new Date(controller.scheduledTime),
+      cron: controller.cron,
+    });
+  },
+
   fetch(request, env) {
     const { pathname } = new URL(request.url);
     if (pathname.startsWith("/c/")) return env.REDIRECT.fetch(request);

@@ -110,6 +110,11 @@ describe("decideConversion: new transaction with its click", () => {
       want: "click_mismatch",
     },
     {
+      label: "reported by another network than the click went to",
+      event: { networkId: "other-network" },
+      want: "click_mismatch",
+    },
+    {
       label: "conversion 5 min + 1 ms before the click",
       event: { occurredAtMs: CLICKED_AT_MS - SKEW_MS - 1 },
       want: "conversion_before_click",

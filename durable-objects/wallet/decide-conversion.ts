@@ -54,7 +54,10 @@ export function decideConversion(input: {
       ? { action: "retry_later" }
       : { action: "reject", reason: "click_not_found" };
   }
-  if (click.offerId !== event.offerId) return { action: "reject", reason: "click_mismatch" };
+  // The click must be for this offer on the network that reports the sale.
+  if (click.offerId !== event.offerId || click.networkId !== event.networkId) {
+    return { action: "reject", reason: "click_mismatch" };
+  }
   if (event.occurredAtMs < click.clickedAtMs - CLOCK_SKEW_MS) {
     return { action: "reject", reason: "conversion_before_click" };
   }

@@ -31,7 +31,8 @@ const MAX_CLICKS_PER_CALL = 500;
 const MAX_DUE_PER_RUN = 500;
 const OUTBOX_BATCH = 100;
 const OUTBOX_RETRY_MS = 30_000;
-const MAX_PAGE = 100;
+/** Page bound for reads; callers ask for one row more than they show to know if more exist. */
+const MAX_PAGE = 201;
 /** Clicks are kept a week past the attribution window, then pruned by the alarm. */
 const CLICK_RETENTION_MS = (ATTRIBUTION_WINDOW_DAYS + 7) * 86_400_000;
 const MAX_PRUNED_PER_RUN = 1_000;

@@ -77,8 +77,14 @@ async function processAccepted(env: ApiEnv, body: PostbackMessage): Promise<Proc
   if (!parsed.ok) return { kind: "done" }; // judged at intake; kept in received_postbacks
   const p = parsed.value;
   const txnId = await transactionIdFor(body.networkId, p.order_id);
-  const occurredAtMs = Date.parse(p.occurred_at);
-  const subId = await decodeSubId(env.SUBID_SIGNING_KEY, p.sub_id);
+  // A purchase cannot happen after we heard of it; a future time would also push the
+  // confirmation date out, so it is capped at the receipt time.
+  const occurredAtMs = Math.min(Date.parse(p.occurred_at), body.receivedAtMs);
+  const decoded = await decodeWithRotation(env, p.sub_id);
+  // The sub-ID decides attribution only once. A later status update for an order we already
+  // attributed is routed by the order itself, so a rotated key or a network that mangles
+  // sub-IDs on updates cannot lose a cancellation.
+  const subId = decoded.ok ? decoded : await claimsOfKnownOrder(env, txnId, decoded);
   if (!subId.ok) {
     // No trustworthy user to credit: the transaction is recorded, rejected, in D1 only.
     const reason = subId.reason === "bad_signature" ? "forged_sub_id" : "malformed_sub_id";
@@ -119,6 +125,35 @@ async function processAccepted(env: ApiEnv, body: PostbackMessage): Promise<Proc
   };
   const result = await walletOf(env, event.userId).applyConversion(event);
   return result.outcome === "retry_later" ? { kind: "retry_later" } : { kind: "done" };
+}
+
+type Decoded = Awaited<ReturnType<typeof decodeSubId>>;
+
+/** Tries the current key, then the previous one while a rotation is under way. */
+async function decodeWithRotation(env: ApiEnv, subId: string): Promise<Decoded> {
+  const current = await decodeSubId(env.SUBID_SIGNING_KEY, subId);
+  if (current.ok || !env.SUBID_SIGNING_KEY_PREVIOUS) return current;
+  const previous = await decodeSubId(env.SUBID_SIGNING_KEY_PREVIOUS, subId);
+  return previous.ok ? previous : current;
+}
+
+async function claimsOfKnownOrder(env: ApiEnv, txnId: string, failure: Decoded): Promise<Decoded> {
+  const row = await env.DB.prepare(
+    `SELECT user_id, offer_id, click_id, clicked_at_ms FROM transactions
+     WHERE id = ?1 AND user_id IS NOT NULL AND offer_id IS NOT NULL AND click_id IS NOT NULL`,
+  )
+    .bind(txnId)
+    .first<{ user_id: string; offer_id: string; click_id: string; clicked_at_ms: number | null }>();
+  if (!row) return failure;
+  return {
+    ok: true,
+    claims: {
+      userId: row.user_id,
+      offerId: row.offer_id,
+      clickId: row.click_id,
+      clickAtSec: Math.floor((row.clicked_at_ms ?? 0) / 1000),
+    },
+  };
 }
 
 async function recordReceived(env: ApiEnv, bodies: PostbackMessage[]): Promise<void> {

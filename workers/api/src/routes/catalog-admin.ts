@@ -52,6 +52,8 @@ export const offerView = (o: OfferRow) => ({
   updatedAt: toIso(o.updatedAtMs),
 });
 
+const article = (noun: string) => (/^[aeiou]/.test(noun) ? "an" : "a");
+
 const security = [{ adminKey: [] }];
 const tags = ["catalog (admin)"];
 
@@ -68,7 +70,7 @@ function resourceRoutes<In extends z.ZodType, Out extends z.ZodType>(
       path: `${path}/{id}`,
       tags,
       security,
-      summary: `Create or replace a ${name} (idempotent)`,
+      summary: `Create or replace ${article(name)} ${name} (idempotent)`,
       request: {
         params: IdParamSchema,
         body: { content: { "application/json": { schema: input } }, required: true },
@@ -80,7 +82,7 @@ function resourceRoutes<In extends z.ZodType, Out extends z.ZodType>(
       path: `${path}/{id}`,
       tags,
       security,
-      summary: `Read a ${name}`,
+      summary: `Read ${article(name)} ${name}`,
       request: { params: IdParamSchema },
       responses: { 200: jsonBody(output), ...problemResponses },
     }),

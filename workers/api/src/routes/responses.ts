@@ -1,19 +1,18 @@
 import { ProblemSchema } from "../schemas";
 
+const problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ProblemSchema } },
+});
+
 /** Problem responses every route can return; listed once so each route stays short. */
 export const problemResponses = {
-  400: {
-    description: "invalid request",
-    content: { "application/problem+json": { schema: ProblemSchema } },
-  },
-  401: {
-    description: "missing or bad credentials",
-    content: { "application/problem+json": { schema: ProblemSchema } },
-  },
-  404: {
-    description: "not found",
-    content: { "application/problem+json": { schema: ProblemSchema } },
-  },
+  400: problem("invalid request: bad JSON, failed validation (every bad field is listed)"),
+  401: problem("missing or bad credentials"),
+  403: problem("not allowed"),
+  404: problem("not found"),
+  415: problem("the body is not application/json"),
+  500: problem("unexpected error (no details are exposed)"),
 } as const;
 
 export const jsonBody = <T>(schema: T, description = "OK") => ({

@@ -150,8 +150,10 @@ export function registerUserRoutes(app: OpenAPIHono<ApiContext>): void {
     if (beforeSeq !== null && !Number.isSafeInteger(beforeSeq)) {
       throw new AppError("validation_failed", "invalid cursor");
     }
-    const entries = await walletOf(c.env, c.get("userId")).listLedger(beforeSeq, limit);
-    const last = entries.at(-1);
+    // One extra row tells whether another page exists, so the last page never links to an empty one.
+    const fetched = await walletOf(c.env, c.get("userId")).listLedger(beforeSeq, limit + 1);
+    const entries = fetched.slice(0, limit);
+    const last = fetched.length > limit ? entries.at(-1) : undefined;
     return c.json(
       {
         items: entries.map((e) => ({
@@ -165,7 +167,7 @@ export function registerUserRoutes(app: OpenAPIHono<ApiContext>): void {
           idempotencyKey: e.idempotencyKey,
           createdAt: toIso(e.createdAtMs),
         })),
-        nextCursor: entries.length === limit && last ? encodeCursor([last.seq]) : null,
+        nextCursor: last ? encodeCursor([last.seq]) : null,
       },
       200,
     );
@@ -179,8 +181,9 @@ export function registerUserRoutes(app: OpenAPIHono<ApiContext>): void {
       : null;
     if (after && !Number.isSafeInteger(after.convertedAtMs))
       throw new AppError("validation_failed", "invalid cursor");
-    const txns = await walletOf(c.env, c.get("userId")).listTransactions(after, limit);
-    const last = txns.at(-1);
+    const fetched = await walletOf(c.env, c.get("userId")).listTransactions(after, limit + 1);
+    const txns = fetched.slice(0, limit);
+    const last = fetched.length > limit ? txns.at(-1) : undefined;
     return c.json(
       {
         items: txns.map((t) => ({
@@ -200,8 +203,7 @@ export function registerUserRoutes(app: OpenAPIHono<ApiContext>): void {
             t.status === "pending" ? toIsoOrNull(t.expectedConfirmAtMs) : null,
           confirmedAt: toIsoOrNull(t.confirmedAtMs),
         })),
-        nextCursor:
-          txns.length === limit && last ? encodeCursor([last.convertedAtMs, last.txnId]) : null,
+        nextCursor: last ? encodeCursor([last.convertedAtMs, last.txnId]) : null,
       },
       200,
     );

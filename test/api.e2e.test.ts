@@ -14,7 +14,7 @@ import {
   sendPostback,
   uniqueUser,
   userGet,
-  walletStub,
+  waitForClicks,
 } from "./helpers";
 
 beforeAll(async () => {
@@ -223,13 +223,7 @@ describe("user API", () => {
     const user = uniqueUser("snapshot");
     const { subId } = await clickThrough(user, "dropping-offer");
     await seedCatalog({ offerId: "dropping-offer", defaultRateBps: 100, categoryRates: {} });
-    await eventually(async () => {
-      const { runInDurableObject } = await import("cloudflare:test");
-      return runInDurableObject(
-        walletStub(user),
-        (_i, s) => s.storage.sql.exec(`SELECT COUNT(*) AS n FROM clicks`).one().n === 1,
-      );
-    });
+    await waitForClicks(user, 1);
     await sendPostback(
       "test-net",
       postbackBody({ order_id: `ORD-${user}`, sub_id: subId, sale_amount_minor: 50_000 }),
@@ -242,13 +236,7 @@ describe("user API", () => {
     const user = uniqueUser("pages");
     for (let i = 0; i < 3; i++) {
       const { subId } = await clickThrough(user, "test-shop-offer");
-      await eventually(async () => {
-        const { runInDurableObject } = await import("cloudflare:test");
-        return runInDurableObject(
-          walletStub(user),
-          (_i, s) => s.storage.sql.exec(`SELECT COUNT(*) AS n FROM clicks`).one().n === i + 1,
-        );
-      });
+      await waitForClicks(user, i + 1);
       await sendPostback("test-net", postbackBody({ order_id: `ORD-${user}-${i}`, sub_id: subId }));
     }
     await eventually(async () => (await balances(user)).pending === 15_000);

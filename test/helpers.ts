@@ -1,4 +1,8 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { sign } from "hono/jwt";
 import { signPostback } from "../shared/postback/signature";
@@ -204,4 +208,16 @@ let counter = 0;
 export function uniqueUser(label: string): string {
   counter++;
   return `u-${label}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** How many clicks the user's wallet object holds (read inside the object). */
+export function storedClickCount(userId: string): Promise<number> {
+  return runInDurableObject(walletStub(userId), (_instance, state) =>
+    Number(state.storage.sql.exec(`SELECT COUNT(*) AS n FROM clicks`).one().n),
+  );
+}
+
+/** Waits until the clicks queue has delivered `count` clicks to the user's wallet. */
+export async function waitForClicks(userId: string, count = 1): Promise<void> {
+  await eventually(async () => (await storedClickCount(userId)) === count);
 }

@@ -9,6 +9,7 @@ import {
   seedCatalog,
   sendPostback,
   uniqueUser,
+  waitForClicks,
   walletStub,
 } from "./helpers";
 
@@ -23,18 +24,8 @@ async function clickedUser(label: string) {
   const user = uniqueUser(label);
   const { subId } = await clickThrough(user, OFFER);
   // Wait until the click is in the wallet, so the postback is attributed on first delivery.
-  await eventually(async () => {
-    const probe = await walletStub(user).listLedger(null, 1);
-    return probe !== undefined && (await hasClicks(user));
-  });
+  await waitForClicks(user);
   return { user, subId };
-}
-
-async function hasClicks(user: string): Promise<boolean> {
-  const { runInDurableObject } = await import("cloudflare:test");
-  return runInDurableObject(walletStub(user), (_i, state) => {
-    return state.storage.sql.exec(`SELECT COUNT(*) AS n FROM clicks`).one().n === 1;
-  });
 }
 
 describe("duplicate postbacks", () => {

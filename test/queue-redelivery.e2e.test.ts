@@ -12,6 +12,7 @@ import {
   postbackBody,
   seedCatalog,
   uniqueUser,
+  waitForClicks,
   walletStub,
 } from "./helpers";
 
@@ -75,18 +76,7 @@ describe("postbacks consumer under failure", () => {
       const { subId } = await clickThrough(user, OFFER);
       orders.push({ orderId: `ORD-${user}`, subId });
     }
-    await eventually(async () => {
-      const { runInDurableObject } = await import("cloudflare:test");
-      const counts = await Promise.all(
-        users.map((u) =>
-          runInDurableObject(
-            walletStub(u),
-            (_i, s) => s.storage.sql.exec(`SELECT COUNT(*) AS n FROM clicks`).one().n,
-          ),
-        ),
-      );
-      return counts.every((n) => n === 1);
-    });
+    await Promise.all(users.map((u) => waitForClicks(u)));
     const bodies = await postbackMessages(orders);
 
     // First delivery: the second message fails after its credit committed.
@@ -150,13 +140,7 @@ describe("postbacks consumer under failure", () => {
     );
     expect(await balances(user)).toEqual({});
 
-    await eventually(async () => {
-      const { runInDurableObject } = await import("cloudflare:test");
-      return runInDurableObject(
-        walletStub(user),
-        (_i, s) => s.storage.sql.exec(`SELECT COUNT(*) AS n FROM clicks`).one().n === 1,
-      );
-    });
+    await waitForClicks(user, 1);
     const retry = createMessageBatch<PostbackMessage>("boomerang-postbacks", [
       { id: "only", timestamp: new Date(), attempts: 2, body: bodies[0] as PostbackMessage },
     ]);
@@ -316,13 +300,7 @@ describe("sub-ID key rotation and status updates", () => {
   it("accepts sub-IDs signed with the previous key while a rotation is under way", async () => {
     const user = uniqueUser("rotate");
     const { subId } = await clickThrough(user, OFFER); // signed with the current key
-    await eventually(async () => {
-      const { runInDurableObject } = await import("cloudflare:test");
-      return runInDurableObject(
-        walletStub(user),
-        (_i, s) => s.storage.sql.exec(`SELECT COUNT(*) AS n FROM clicks`).one().n === 1,
-      );
-    });
+    await waitForClicks(user, 1);
     const rotated = {
       ...env,
       SUBID_SIGNING_KEY: "the-new-sub-id-key-after-rotation-0123",
@@ -338,13 +316,7 @@ describe("sub-ID key rotation and status updates", () => {
     const user = uniqueUser("update");
     const orderId = `ORD-${user}`;
     const { subId } = await clickThrough(user, OFFER);
-    await eventually(async () => {
-      const { runInDurableObject } = await import("cloudflare:test");
-      return runInDurableObject(
-        walletStub(user),
-        (_i, s) => s.storage.sql.exec(`SELECT COUNT(*) AS n FROM clicks`).one().n === 1,
-      );
-    });
+    await waitForClicks(user, 1);
     const [sale] = await postbackMessages([{ orderId, subId }]);
     await deliver([sale as PostbackMessage], env);
     expect(await balances(user)).toEqual({ pending: 5_000 });

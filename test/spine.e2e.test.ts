@@ -11,6 +11,7 @@ import {
   sendPostback,
   uniqueUser,
   userGet,
+  waitForClicks,
 } from "./helpers";
 
 const NETWORK = "test-net";
@@ -25,7 +26,7 @@ describe("click → postback → pending → confirmed", () => {
     const user = uniqueUser("flow");
     const { subId } = await clickThrough(user, OFFER);
     // The click reaches the user's wallet through the clicks queue.
-    await eventually(async () => (await walletHasClick(user, subId)) || null);
+    await waitForClicks(user);
 
     const orderId = `ORD-${user}`;
     const response = await sendPostback(
@@ -94,7 +95,7 @@ describe("click → postback → pending → confirmed", () => {
   it("confirms early when the network approves", async () => {
     const user = uniqueUser("approve");
     const { subId } = await clickThrough(user, OFFER);
-    await eventually(async () => (await walletHasClick(user, subId)) || null);
+    await waitForClicks(user);
     const orderId = `ORD-${user}`;
     await sendPostback(NETWORK, postbackBody({ order_id: orderId, sub_id: subId }));
     await eventually(async () => (await balances(user)).pending === 5_000);
@@ -109,7 +110,7 @@ describe("click → postback → pending → confirmed", () => {
   it("reverses the pending credit when the order is cancelled before confirmation", async () => {
     const user = uniqueUser("cancel");
     const { subId } = await clickThrough(user, OFFER);
-    await eventually(async () => (await walletHasClick(user, subId)) || null);
+    await waitForClicks(user);
     const orderId = `ORD-${user}`;
     await sendPostback(NETWORK, postbackBody({ order_id: orderId, sub_id: subId }));
     await eventually(async () => (await balances(user)).pending === 5_000);
@@ -141,21 +142,6 @@ async function runConfirmations(asOf: string) {
   });
   expect(response.status).toBe(200);
   return (await response.json()) as { confirmed: number; usersVisited: number; failures: number };
-}
-
-async function walletHasClick(userId: string, subId: string): Promise<boolean> {
-  const { decodeSubId } = await import("../shared/links/sub-id");
-  const decoded = await decodeSubId(env.SUBID_SIGNING_KEY, subId);
-  if (!decoded.ok) throw new Error("bad sub-ID");
-  const { runInDurableObject } = await import("cloudflare:test");
-  const stub = env.WALLET.get(env.WALLET.idFromName(userId));
-  return runInDurableObject(
-    stub,
-    (_instance, state) =>
-      state.storage.sql
-        .exec(`SELECT 1 FROM clicks WHERE click_id = ?`, decoded.claims.clickId)
-        .toArray().length > 0,
-  );
 }
 
 function walletAudit(userId: string) {

@@ -83,6 +83,8 @@ const STEPS: string[][] = [
     `CREATE INDEX schedule_due_idx ON schedule (due_at_ms)`,
     `CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)`,
   ],
+  // 2: finding the open rollup chunk must not scan the chunk history.
+  [`CREATE INDEX rollup_chunks_open_idx ON rollup_chunks (chunk_id) WHERE acked = 0`],
 ];
 
 export const SCHEMA_VERSION = STEPS.length;

@@ -1,0 +1,102 @@
+/**
+ * The contract between affiliate networks and the rest of Boomerang. Every network format
+ * (generic signed JSON, Admitad, Impact, CJ, an operator-defined template) is turned into
+ * `NormalizedConversion`s by an adapter; nothing downstream knows which network spoke.
+ */
+
+export type ConversionStatus = "pending" | "approved" | "cancelled";
+
+export interface LineItem {
+  /** The merchant's product id, when the network reports it. */
+  sku: string | null;
+  category: string | null;
+  /** Line total (price × quantity, after discounts), in minor units. */
+  amountMinor: number;
+  /** The network's commission for this line, when it reports one, in minor units. */
+  commissionMinor: number | null;
+  quantity: number;
+}
+
+export interface NormalizedConversion {
+  /** The network's order id; with the network id, the idempotency key of a transaction. */
+  orderId: string;
+  /** The sub-ID Boomerang put on the tracking link; null when the network did not echo it. */
+  subId: string | null;
+  status: ConversionStatus;
+  currency: string;
+  /** Current order value in minor units (after any partial refund). */
+  saleAmountMinor: number;
+  /** Current commission in minor units. */
+  commissionMinor: number;
+  /** Line items when the network reports them; null means one line of `category`. */
+  lineItems: LineItem[] | null;
+  category: string | null;
+  /** When the order was placed. */
+  occurredAtMs: number;
+  /**
+   * When the network last changed this conversion (status or amounts). Updates are applied
+   * newest-wins on this time, so arrival order does not matter; null means "unknown", and
+   * the receipt time is used.
+   */
+  updatedAtMs: number | null;
+}
+
+/** What a postback looked like on the wire, as the postback worker saw it. */
+export interface PostbackRequest {
+  method: "GET" | "POST";
+  /** Full URL including the query string (several networks post back with GET parameters). */
+  url: string;
+  /** Lower-cased header names. */
+  headers: Record<string, string>;
+  rawBody: string;
+  sourceIp: string | null;
+  receivedAtMs: number;
+}
+
+/** A network's stored configuration, as adapters see it. Holds a secret: never log it. */
+export interface NetworkSettings {
+  networkId: string;
+  /** Shared secret or API token used to authenticate postbacks. */
+  postbackSecret: string;
+  /** Adapter-specific settings (IP allowlists, parameter names, field mappings, report URLs). */
+  options: Record<string, unknown>;
+}
+
+export type PostbackParse =
+  | { ok: true; conversions: NormalizedConversion[] }
+  | { ok: false; kind: "auth"; reason: string }
+  | { ok: false; kind: "malformed"; reason: string; fields?: Array<{ path: string; message: string }> };
+
+export interface ReportRange {
+  fromMs: number;
+  toMs: number;
+}
+
+export interface ReportPage {
+  conversions: NormalizedConversion[];
+  /** Opaque; null when this was the last page. */
+  nextCursor: string | null;
+}
+
+/** A fetch the adapter may use for report APIs; injected so tests and the sandbox can serve it. */
+export type ReportFetch = (request: Request) => Promise<Response>;
+
+export interface NetworkAdapter {
+  /** Stable id stored on the network record (`postbackFormat`). */
+  readonly format: string;
+  /** Fills the network's tracking template for one click. */
+  buildTrackingUrl(
+    template: string,
+    values: { subId: string; clickId: string; landingUrl: string; networkOfferRef: string },
+    settings: NetworkSettings,
+  ): string;
+  /** Authenticates and parses a postback. Never throws: every failure is a value. */
+  parsePostback(request: PostbackRequest, settings: NetworkSettings): Promise<PostbackParse>;
+  /** Fetches one page of the network's conversions report for a date range. */
+  fetchReportPage(
+    fetcher: ReportFetch,
+    settings: NetworkSettings,
+    range: ReportRange,
+    cursor: string | null,
+  ): Promise<ReportPage>;
+}

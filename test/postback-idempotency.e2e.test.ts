@@ -83,37 +83,39 @@ describe("duplicate postbacks", () => {
       saleAmountMinor: 100_000,
       commissionMinor: 8_000,
       category: null,
+      lineItems: null,
       occurredAtMs: Date.now(),
+      updatedAtMs: null,
+      receivedAtMs: Date.now(),
     };
     const results = await Promise.all(
       Array.from({ length: 20 }, () => walletStub(user).applyConversion(event)),
     );
     const outcomes = results.map((r) => r.outcome).sort();
-    expect(outcomes.filter((o) => o === "credited_pending")).toHaveLength(1);
+    expect(outcomes.filter((o) => o === "created")).toHaveLength(1);
     expect(outcomes.filter((o) => o === "duplicate")).toHaveLength(19);
     expect((await balances(user)).pending).toBe(5_000);
   });
 
-  it("a different amount under the same order id does not credit again", async () => {
+  it("a later amount for the same order is a correction: adjusted by the difference, never credited twice", async () => {
     const { user, subId } = await clickedUser("dup-amount");
     const orderId = `ORD-${user}`;
     await sendPostback(NETWORK, postbackBody({ order_id: orderId, sub_id: subId }));
     await eventually(async () => (await balances(user)).pending === 5_000);
-    await sendPostback(
-      NETWORK,
-      postbackBody({ order_id: orderId, sub_id: subId, sale_amount_minor: 900_000 }),
+    const corrected = postbackBody({ order_id: orderId, sub_id: subId, sale_amount_minor: 60_000 });
+    await sendPostback(NETWORK, corrected);
+    await sendPostback(NETWORK, corrected);
+    await eventually(async () => (await balances(user)).pending === 3_000);
+    await eventually(
+      async () => (await d1Transaction(NETWORK, orderId))?.sale_amount_minor === 60_000,
     );
-    await eventually(async () => {
-      const row = await env.DB.prepare(
-        `SELECT COUNT(*) AS n FROM received_postbacks WHERE order_id = ?`,
-      )
-        .bind(orderId)
-        .first<{ n: number }>();
-      return row?.n === 2;
-    });
     await new Promise((r) => setTimeout(r, 1_500));
-    expect((await balances(user)).pending).toBe(5_000);
-    expect((await d1Transaction(NETWORK, orderId))?.sale_amount_minor).toBe(100_000);
+    const entries = await walletStub(user).listLedger(null, 10);
+    expect(entries.map((e) => [e.kind, e.amountMinor])).toEqual([
+      ["cashback_adjusted", -2_000],
+      ["cashback_pending", 5_000],
+    ]);
+    expect((await walletStub(user).audit()).ok).toBe(true);
   });
 });
 

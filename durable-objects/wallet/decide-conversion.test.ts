@@ -4,6 +4,7 @@ import {
   ATTRIBUTION_WINDOW_DAYS,
   CLICK_ARRIVAL_GRACE_MS,
   type ConversionDecision,
+  compareNetworkVersions,
   decideConversion,
 } from "./decide-conversion";
 import type { ConversionEvent, StoredClick, StoredTxn, TxnStatus } from "./types";
@@ -37,10 +38,13 @@ const EVENT: ConversionEvent = {
   saleAmountMinor: 99_900,
   commissionMinor: 8_000,
   category: null,
+  lineItems: null,
   occurredAtMs: CLICKED_AT_MS + 10 * MINUTE_MS,
+  updatedAtMs: null,
+  receivedAtMs: CLICKED_AT_MS + 11 * MINUTE_MS,
 };
 
-function txn(status: TxnStatus): StoredTxn {
+function txn(status: TxnStatus, networkStatus: StoredTxn["networkStatus"] = "pending"): StoredTxn {
   return {
     txnId: EVENT.txnId,
     networkId: EVENT.networkId,
@@ -55,6 +59,13 @@ function txn(status: TxnStatus): StoredTxn {
     cashbackMinor: 4_995,
     rateBps: 500,
     category: null,
+    lineItems: null,
+    terms: CLICK.terms,
+    networkStatus,
+    networkUpdatedAtMs: EVENT.receivedAtMs,
+    windowElapsed: status === "confirmed" && networkStatus === "pending",
+    heldPendingMinor: status === "pending" ? 4_995 : 0,
+    heldConfirmedMinor: status === "confirmed" ? 4_995 : 0,
     clickedAtMs: CLICKED_AT_MS,
     convertedAtMs: EVENT.occurredAtMs,
     expectedConfirmAtMs: EVENT.occurredAtMs + 30 * MS_PER_DAY,
@@ -170,54 +181,18 @@ describe("decideConversion: new transaction with its click", () => {
     expect(decision.action === "reject" ? decision.reason : decision.action).toBe(want);
   });
 
+  // Pricing is computeCashback's job (cashback.test.ts); the decision only says "create" and
+  // when the return window closes, whatever status the first update carries.
   test.each([
-    {
-      label: "pending → created pending, 5% of 999.00",
-      event: { status: "pending" as const },
-      click: CLICK,
-      want: { initial: "pending", cashbackMinor: 4_995, rateBps: 500 },
-    },
-    {
-      label: "approved → created confirmed",
-      event: { status: "approved" as const },
-      click: CLICK,
-      want: { initial: "confirmed", cashbackMinor: 4_995, rateBps: 500 },
-    },
-    {
-      label: "cancelled → created cancelled (still priced, for the history)",
-      event: { status: "cancelled" as const },
-      click: CLICK,
-      want: { initial: "cancelled", cashbackMinor: 4_995, rateBps: 500 },
-    },
-    {
-      label: "category rate from the click's frozen terms",
-      event: { category: "fashion" },
-      click: CLICK,
-      want: { initial: "pending", cashbackMinor: 9_990, rateBps: 1_000 },
-    },
-    {
-      label: "commission basis from the click's frozen terms, rounded down",
-      event: { commissionMinor: 8_019 },
-      click: { ...CLICK, terms: { ...CLICK.terms, basis: "commission" as const } },
-      want: { initial: "pending", cashbackMinor: 400, rateBps: 500 },
-    },
-    {
-      label: "7-day return window",
-      event: {},
-      click: { ...CLICK, returnWindowDays: 7 },
-      want: { initial: "pending", cashbackMinor: 4_995, rateBps: 500 },
-    },
-    {
-      label: "0-day return window",
-      event: {},
-      click: { ...CLICK, returnWindowDays: 0 },
-      want: { initial: "pending", cashbackMinor: 4_995, rateBps: 500 },
-    },
-  ])("$label", ({ event, click, want }) => {
+    { label: "first update pending", event: { status: "pending" as const }, click: CLICK },
+    { label: "first update approved", event: { status: "approved" as const }, click: CLICK },
+    { label: "first update cancelled", event: { status: "cancelled" as const }, click: CLICK },
+    { label: "7-day return window", event: {}, click: { ...CLICK, returnWindowDays: 7 } },
+    { label: "0-day return window", event: {}, click: { ...CLICK, returnWindowDays: 0 } },
+  ])("$label → create", ({ event, click }) => {
     const fullEvent = { ...EVENT, ...event };
     expect(decideConversion({ existing: null, click, event: fullEvent, nowMs })).toEqual({
       action: "create",
-      ...want,
       expectedConfirmAtMs: fullEvent.occurredAtMs + click.returnWindowDays * MS_PER_DAY,
     });
   });
@@ -235,44 +210,119 @@ describe("decideConversion: new transaction with its click", () => {
 });
 
 describe("decideConversion: update of an existing transaction", () => {
+  const LATER = EVENT.receivedAtMs + MINUTE_MS;
+  const EARLIER = EVENT.receivedAtMs - MINUTE_MS;
   test.each<{
-    existing: TxnStatus;
-    event: ConversionEvent["status"];
-    want: ConversionDecision;
+    label: string;
+    existing: StoredTxn;
+    event: Partial<ConversionEvent>;
+    want: ConversionDecision["action"];
   }>([
-    { existing: "rejected", event: "pending", want: { action: "duplicate" } },
-    { existing: "rejected", event: "approved", want: { action: "duplicate" } },
-    { existing: "rejected", event: "cancelled", want: { action: "duplicate" } },
     {
-      existing: "cancelled",
-      event: "pending",
-      want: { action: "ignore", why: "pending_after_cancellation" },
+      label: "rejected stays rejected",
+      existing: txn("rejected"),
+      event: { status: "approved" },
+      want: "duplicate",
     },
     {
-      existing: "cancelled",
-      event: "approved",
-      want: { action: "ignore", why: "approved_after_cancellation" },
+      label: "same state re-sent later",
+      existing: txn("pending"),
+      event: { receivedAtMs: LATER },
+      want: "duplicate",
     },
-    { existing: "cancelled", event: "cancelled", want: { action: "duplicate" } },
-    { existing: "pending", event: "pending", want: { action: "duplicate" } },
-    { existing: "pending", event: "approved", want: { action: "confirm" } },
-    { existing: "pending", event: "cancelled", want: { action: "cancel" } },
-    { existing: "confirmed", event: "pending", want: { action: "duplicate" } },
-    { existing: "confirmed", event: "approved", want: { action: "duplicate" } },
     {
-      existing: "confirmed",
-      event: "cancelled",
-      want: { action: "ignore", why: "cancelled_after_confirmation_needs_review" },
+      label: "pending → approved",
+      existing: txn("pending"),
+      event: { status: "approved" },
+      want: "update",
     },
-  ])("$existing txn + $event event → $want.action", ({ existing, event, want }) => {
+    {
+      label: "pending → cancelled",
+      existing: txn("pending"),
+      event: { status: "cancelled" },
+      want: "update",
+    },
+    {
+      label: "approved → pending is never a step back",
+      existing: txn("confirmed", "approved"),
+      event: { status: "pending", receivedAtMs: LATER },
+      want: "stale",
+    },
+    {
+      label: "cancelled is final, even for a later approval",
+      existing: txn("cancelled", "cancelled"),
+      event: { status: "approved", updatedAtMs: LATER },
+      want: "stale",
+    },
+    {
+      label: "return after approval",
+      existing: txn("confirmed", "approved"),
+      event: { status: "cancelled" },
+      want: "update",
+    },
+    {
+      label: "return after the window confirmed it",
+      existing: txn("confirmed", "pending"),
+      event: { status: "cancelled" },
+      want: "update",
+    },
+    {
+      label: "partial refund reported later",
+      existing: txn("confirmed", "approved"),
+      event: { status: "approved", saleAmountMinor: 50_000, updatedAtMs: LATER },
+      want: "update",
+    },
+    {
+      label: "an older amount arriving after a newer one",
+      existing: txn("confirmed", "approved"),
+      event: { status: "approved", saleAmountMinor: 150_000, updatedAtMs: EARLIER },
+      want: "stale",
+    },
+    {
+      label: "same time, lower amount wins the tie",
+      existing: txn("pending"),
+      event: { saleAmountMinor: 50_000, updatedAtMs: EVENT.receivedAtMs },
+      want: "update",
+    },
+    {
+      label: "same time, higher amount loses the tie",
+      existing: txn("pending"),
+      event: { saleAmountMinor: 150_000, updatedAtMs: EVENT.receivedAtMs },
+      want: "stale",
+    },
+    {
+      label: "new line items with the same totals",
+      existing: txn("pending"),
+      event: {
+        receivedAtMs: LATER,
+        lineItems: [
+          {
+            sku: null,
+            category: "fashion",
+            amountMinor: 99_900,
+            commissionMinor: null,
+            quantity: 1,
+          },
+        ],
+      },
+      want: "update",
+    },
+  ])("$label → $want", ({ existing, event, want }) => {
+    expect(
+      decideConversion({ existing, click: CLICK, event: { ...EVENT, ...event }, nowMs: LATER })
+        .action,
+    ).toBe(want);
+  });
+
+  test("a currency change is ignored for review", () => {
     expect(
       decideConversion({
-        existing: txn(existing),
+        existing: txn("pending"),
         click: CLICK,
-        event: { ...EVENT, status: event },
+        event: { ...EVENT, currency: "USD", status: "approved" },
         nowMs: CLICKED_AT_MS,
       }),
-    ).toEqual(want);
+    ).toEqual({ action: "ignore", why: "currency_changed" });
   });
 
   test("an existing transaction is decided without its click or the attribution checks", () => {
@@ -284,11 +334,41 @@ describe("decideConversion: update of an existing transaction", () => {
         ...EVENT,
         status: "approved",
         offerId: "other-offer",
-        currency: "USD",
         occurredAtMs: CLICKED_AT_MS + 365 * MS_PER_DAY,
       },
       nowMs: CLICKED_AT_MS + 400 * MS_PER_DAY,
     });
-    expect(decision).toEqual({ action: "confirm" });
+    expect(decision).toEqual({ action: "update" });
+  });
+});
+
+describe("compareNetworkVersions", () => {
+  const base = {
+    status: "pending" as const,
+    atMs: 1_000,
+    saleAmountMinor: 100,
+    commissionMinor: 10,
+  };
+  test.each([
+    { label: "identical", incoming: base, want: 0 },
+    {
+      label: "higher rank wins over time",
+      incoming: { ...base, status: "approved" as const, atMs: 1 },
+      want: 1,
+    },
+    {
+      label: "lower rank loses",
+      incoming: { ...base, status: "pending" as const },
+      current: { ...base, status: "cancelled" as const },
+      want: -1,
+    },
+    { label: "newer time", incoming: { ...base, atMs: 2_000 }, want: 1 },
+    { label: "older time", incoming: { ...base, atMs: 500 }, want: -1 },
+    { label: "tie: lower sale wins", incoming: { ...base, saleAmountMinor: 90 }, want: 1 },
+    { label: "tie: lower commission wins", incoming: { ...base, commissionMinor: 9 }, want: 1 },
+  ])("$label", ({ incoming, current, want }) => {
+    expect(compareNetworkVersions(incoming, current ?? base)).toBe(want);
+    // Antisymmetric: the order is total, so arrival order cannot change the winner.
+    expect(compareNetworkVersions(current ?? base, incoming)).toBe(want === 0 ? 0 : -want);
   });
 });

@@ -1,4 +1,3 @@
-import { computeCashback } from "../../shared/money/cashback";
 import { MS_PER_DAY, MS_PER_SEC } from "../../shared/time/clock";
 import type { ConversionEvent, StoredClick, StoredTxn } from "./types";
 
@@ -21,17 +20,11 @@ export type RejectReason =
 
 /** What to do with a conversion event; the wallet object carries it out in one transaction. */
 export type ConversionDecision =
-  | {
-      action: "create";
-      initial: "pending" | "confirmed" | "cancelled";
-      cashbackMinor: number;
-      rateBps: number;
-      expectedConfirmAtMs: number;
-    }
+  | { action: "create"; expectedConfirmAtMs: number }
   | { action: "reject"; reason: RejectReason }
-  | { action: "confirm" }
-  | { action: "cancel" }
+  | { action: "update" }
   | { action: "duplicate" }
+  | { action: "stale" }
   | { action: "ignore"; why: string }
   | { action: "retry_later" };
 
@@ -65,42 +58,79 @@ export function decideConversion(input: {
     return { action: "reject", reason: "outside_attribution_window" };
   }
   if (event.currency !== click.currency) return { action: "reject", reason: "currency_mismatch" };
-
-  const quote = computeCashback(click.terms, event);
-  const initial =
-    event.status === "approved"
-      ? "confirmed"
-      : event.status === "cancelled"
-        ? "cancelled"
-        : "pending";
   return {
     action: "create",
-    initial,
-    cashbackMinor: quote.cashbackMinor,
-    rateBps: quote.rateBps,
     expectedConfirmAtMs: event.occurredAtMs + click.returnWindowDays * MS_PER_DAY,
   };
 }
 
-function decideUpdate(existing: StoredTxn, event: ConversionEvent): ConversionDecision {
-  switch (existing.status) {
-    case "rejected":
-      return { action: "duplicate" };
-    case "cancelled":
-      // Terminal: a late sale or approval must not resurrect a cancelled order.
-      return event.status === "cancelled"
-        ? { action: "duplicate" }
-        : { action: "ignore", why: `${event.status}_after_cancellation` };
-    case "pending":
-      if (event.status === "approved") return { action: "confirm" };
-      if (event.status === "cancelled") return { action: "cancel" };
-      return { action: "duplicate" };
-    case "confirmed":
-      if (event.status === "cancelled") {
-        // Clawback after confirmation belongs to the returns policy (debt handling); until
-        // then it is kept in the history for review and moves no money.
-        return { action: "ignore", why: "cancelled_after_confirmation_needs_review" };
-      }
-      return { action: "duplicate" };
+const STATUS_RANK = { pending: 1, approved: 2, cancelled: 3 } as const;
+
+/** The network's view of an order at one moment, as far as ordering is concerned. */
+export interface NetworkVersion {
+  status: "pending" | "approved" | "cancelled";
+  atMs: number;
+  saleAmountMinor: number;
+  commissionMinor: number;
+}
+
+/**
+ * Whether `incoming` is a later network state than `current`. The order is total, so the
+ * state a transaction ends in does not depend on the order updates arrive in:
+ *
+ * 1. status rank: pending < approved < cancelled (a cancellation is final; an approval
+ *    never goes back to pending);
+ * 2. then the network's update time (partial refunds and corrections, newest wins);
+ * 3. then, for identical times, the lower amounts (a deterministic tie-break).
+ */
+export function compareNetworkVersions(
+  incoming: NetworkVersion,
+  current: NetworkVersion,
+): -1 | 0 | 1 {
+  const rank = STATUS_RANK[incoming.status] - STATUS_RANK[current.status];
+  if (rank !== 0) return rank > 0 ? 1 : -1;
+  if (incoming.atMs !== current.atMs) return incoming.atMs > current.atMs ? 1 : -1;
+  if (incoming.saleAmountMinor !== current.saleAmountMinor) {
+    return incoming.saleAmountMinor < current.saleAmountMinor ? 1 : -1;
   }
+  if (incoming.commissionMinor !== current.commissionMinor) {
+    return incoming.commissionMinor < current.commissionMinor ? 1 : -1;
+  }
+  return 0;
+}
+
+export function eventVersion(event: ConversionEvent): NetworkVersion {
+  return {
+    status: event.status,
+    atMs: event.updatedAtMs ?? event.receivedAtMs,
+    saleAmountMinor: event.saleAmountMinor,
+    commissionMinor: event.commissionMinor,
+  };
+}
+
+function decideUpdate(existing: StoredTxn, event: ConversionEvent): ConversionDecision {
+  if (existing.status === "rejected") return { action: "duplicate" };
+  if (event.currency !== existing.currency) return { action: "ignore", why: "currency_changed" };
+  // A repeat of the state we hold is a duplicate whenever it was sent (a re-sent postback
+  // without an update time carries a new receipt time, not a new state).
+  if (
+    event.status === existing.networkStatus &&
+    event.saleAmountMinor === existing.saleAmountMinor &&
+    event.commissionMinor === existing.commissionMinor &&
+    sameLineItems(event.lineItems, existing.lineItems)
+  ) {
+    return { action: "duplicate" };
+  }
+  const order = compareNetworkVersions(eventVersion(event), {
+    status: existing.networkStatus,
+    atMs: existing.networkUpdatedAtMs,
+    saleAmountMinor: existing.saleAmountMinor,
+    commissionMinor: existing.commissionMinor,
+  });
+  if (order === 0) return { action: "duplicate" };
+  return order > 0 ? { action: "update" } : { action: "stale" };
+}
+
+function sameLineItems(a: ConversionEvent["lineItems"], b: StoredTxn["lineItems"]): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }

@@ -85,6 +85,24 @@ const STEPS: string[][] = [
   ],
   // 2: finding the open rollup chunk must not scan the chunk history.
   [`CREATE INDEX rollup_chunks_open_idx ON rollup_chunks (chunk_id) WHERE acked = 0`],
+  // 3: transactions move by target position (position.ts): the latest network state, what
+  // the ledger holds for each, and the click-time terms kept for recomputation.
+  [
+    `ALTER TABLE transactions ADD COLUMN network_status TEXT NOT NULL DEFAULT 'pending'`,
+    `ALTER TABLE transactions ADD COLUMN network_updated_at_ms INTEGER NOT NULL DEFAULT 0`,
+    `ALTER TABLE transactions ADD COLUMN window_elapsed INTEGER NOT NULL DEFAULT 0`,
+    `ALTER TABLE transactions ADD COLUMN held_pending_minor INTEGER NOT NULL DEFAULT 0`,
+    `ALTER TABLE transactions ADD COLUMN held_confirmed_minor INTEGER NOT NULL DEFAULT 0`,
+    `ALTER TABLE transactions ADD COLUMN line_items_json TEXT`,
+    `ALTER TABLE transactions ADD COLUMN terms_json TEXT`,
+    `UPDATE transactions SET
+       network_status = CASE status WHEN 'cancelled' THEN 'cancelled' ELSE 'pending' END,
+       network_updated_at_ms = updated_at_ms,
+       window_elapsed = CASE status WHEN 'confirmed' THEN 1 ELSE 0 END,
+       held_pending_minor = CASE status WHEN 'pending' THEN cashback_minor ELSE 0 END,
+       held_confirmed_minor = CASE status WHEN 'confirmed' THEN cashback_minor ELSE 0 END,
+       terms_json = (SELECT c.terms_json FROM clicks c WHERE c.click_id = transactions.click_id)`,
+  ],
 ];
 
 export const SCHEMA_VERSION = STEPS.length;

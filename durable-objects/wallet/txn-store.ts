@@ -1,4 +1,5 @@
 import type { CashbackTerms } from "../../shared/money/cashback";
+import type { LineItem } from "../../shared/networks/types";
 import type { StoredClick, StoredTxn, TxnStatus } from "./types";
 
 /** Row ↔ object mapping for the wallet object's transactions and clicks tables. */
@@ -24,6 +25,13 @@ type TxnRow = {
   version: number;
   created_at_ms: number;
   updated_at_ms: number;
+  network_status: string;
+  network_updated_at_ms: number;
+  window_elapsed: number;
+  held_pending_minor: number;
+  held_confirmed_minor: number;
+  line_items_json: string | null;
+  terms_json: string | null;
 };
 
 function toTxn(row: TxnRow): StoredTxn {
@@ -41,6 +49,13 @@ function toTxn(row: TxnRow): StoredTxn {
     cashbackMinor: row.cashback_minor,
     rateBps: row.rate_bps,
     category: row.category,
+    lineItems: row.line_items_json ? (JSON.parse(row.line_items_json) as LineItem[]) : null,
+    terms: row.terms_json ? (JSON.parse(row.terms_json) as CashbackTerms) : null,
+    networkStatus: row.network_status as StoredTxn["networkStatus"],
+    networkUpdatedAtMs: row.network_updated_at_ms,
+    windowElapsed: row.window_elapsed === 1,
+    heldPendingMinor: row.held_pending_minor,
+    heldConfirmedMinor: row.held_confirmed_minor,
     clickedAtMs: row.clicked_at_ms,
     convertedAtMs: row.converted_at_ms,
     expectedConfirmAtMs: row.expected_confirm_at_ms,
@@ -98,8 +113,9 @@ export function insertTxn(sql: SqlStorage, txn: StoredTxn): void {
     `INSERT INTO transactions (txn_id, network_id, order_id, click_id, offer_id, status,
        reject_reason, currency, sale_amount_minor, commission_minor, cashback_minor, rate_bps,
        category, clicked_at_ms, converted_at_ms, expected_confirm_at_ms, confirmed_at_ms,
-       version, created_at_ms, updated_at_ms)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       version, created_at_ms, updated_at_ms, network_status, network_updated_at_ms,
+       window_elapsed, held_pending_minor, held_confirmed_minor, line_items_json, terms_json)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     txn.txnId,
     txn.networkId,
     txn.orderId,
@@ -120,25 +136,40 @@ export function insertTxn(sql: SqlStorage, txn: StoredTxn): void {
     txn.version,
     txn.createdAtMs,
     txn.updatedAtMs,
+    txn.networkStatus,
+    txn.networkUpdatedAtMs,
+    txn.windowElapsed ? 1 : 0,
+    txn.heldPendingMinor,
+    txn.heldConfirmedMinor,
+    txn.lineItems ? JSON.stringify(txn.lineItems) : null,
+    txn.terms ? JSON.stringify(txn.terms) : null,
   );
 }
 
-export function updateTxnStatus(
-  sql: SqlStorage,
-  txnId: string,
-  status: TxnStatus,
-  nowMs: number,
-  confirmedAtMs: number | null,
-): void {
+/** Writes every mutable field of a transaction; the caller has bumped `version`. */
+export function saveTxn(sql: SqlStorage, txn: StoredTxn): void {
   sql.exec(
-    `UPDATE transactions
-     SET status = ?, confirmed_at_ms = COALESCE(?, confirmed_at_ms),
-         version = version + 1, updated_at_ms = ?
+    `UPDATE transactions SET status = ?, sale_amount_minor = ?, commission_minor = ?,
+       cashback_minor = ?, rate_bps = ?, category = ?, confirmed_at_ms = ?, version = ?,
+       updated_at_ms = ?, network_status = ?, network_updated_at_ms = ?, window_elapsed = ?,
+       held_pending_minor = ?, held_confirmed_minor = ?, line_items_json = ?
      WHERE txn_id = ?`,
-    status,
-    confirmedAtMs,
-    nowMs,
-    txnId,
+    txn.status,
+    txn.saleAmountMinor,
+    txn.commissionMinor,
+    txn.cashbackMinor,
+    txn.rateBps,
+    txn.category,
+    txn.confirmedAtMs,
+    txn.version,
+    txn.updatedAtMs,
+    txn.networkStatus,
+    txn.networkUpdatedAtMs,
+    txn.windowElapsed ? 1 : 0,
+    txn.heldPendingMinor,
+    txn.heldConfirmedMinor,
+    txn.lineItems ? JSON.stringify(txn.lineItems) : null,
+    txn.txnId,
   );
 }
 

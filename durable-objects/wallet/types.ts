@@ -1,4 +1,5 @@
 import type { CashbackTerms } from "../../shared/money/cashback";
+import type { LineItem } from "../../shared/networks/types";
 
 export type TxnStatus = "pending" | "confirmed" | "cancelled" | "rejected";
 
@@ -18,7 +19,12 @@ export interface ConversionEvent {
   saleAmountMinor: number;
   commissionMinor: number;
   category: string | null;
+  lineItems: LineItem[] | null;
   occurredAtMs: number;
+  /** When the network last changed the order; null when the format does not say. */
+  updatedAtMs: number | null;
+  /** When Boomerang received this update; orders updates that carry no time of their own. */
+  receivedAtMs: number;
 }
 
 export interface StoredClick {
@@ -46,6 +52,17 @@ export interface StoredTxn {
   cashbackMinor: number;
   rateBps: number;
   category: string | null;
+  lineItems: LineItem[] | null;
+  /** The click-time terms, kept with the transaction: clicks are pruned, returns come later. */
+  terms: CashbackTerms | null;
+  /** The latest network state applied (see compareNetworkVersions). */
+  networkStatus: "pending" | "approved" | "cancelled";
+  networkUpdatedAtMs: number;
+  /** True once the return window passed with the order not cancelled. */
+  windowElapsed: boolean;
+  /** What the ledger holds for this transaction (see position.ts). */
+  heldPendingMinor: number;
+  heldConfirmedMinor: number;
   clickedAtMs: number | null;
   convertedAtMs: number;
   expectedConfirmAtMs: number | null;
@@ -60,12 +77,10 @@ export interface StoredTxn {
  * one: the click may still be on its way through the clicks queue.
  */
 export type ConversionOutcome =
-  | "credited_pending"
-  | "credited_confirmed"
-  | "confirmed"
-  | "cancelled"
-  | "recorded_cancelled"
+  | "created"
+  | "updated"
   | "duplicate"
+  | "stale"
   | "ignored"
   | "rejected"
   | "retry_later";

@@ -1,7 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ApiEnv } from "../../shared/env";
 import type { LedgerEventMessage } from "../../shared/messages";
-import { ATTRIBUTION_WINDOW_DAYS, decideConversion } from "./decide-conversion";
+import type { CashbackTerms } from "../../shared/money/cashback";
+import { computeCashback } from "../../shared/money/cashback";
+import { ATTRIBUTION_WINDOW_DAYS, decideConversion, eventVersion } from "./decide-conversion";
 import {
   applyPosting,
   auditLedger,
@@ -10,8 +12,10 @@ import {
   lastLedgerSeq,
   type Posting,
   type PostingResult,
+  readBalance,
   readBalances,
 } from "./ledger";
+import { type Holding, reconcileLegs, targetHolding } from "./position";
 import { applySchema } from "./schema";
 import {
   appendHistory,
@@ -22,7 +26,7 @@ import {
   insertTxn,
   listTxns,
   readHistory,
-  updateTxnStatus,
+  saveTxn,
 } from "./txn-store";
 import type { ConversionEvent, ConversionResult, StoredClick, StoredTxn } from "./types";
 
@@ -191,72 +195,61 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     const existing = findTxnByOrder(this.sql, event.networkId, event.orderId);
     const click = existing ? null : findClick(this.sql, event.clickId);
     const decision = decideConversion({ existing, click, event, nowMs });
-    const detail = JSON.stringify({ postbackId: event.postbackId, status: event.status });
+    const detail = JSON.stringify({
+      postbackId: event.postbackId,
+      status: event.status,
+      saleAmountMinor: event.saleAmountMinor,
+      commissionMinor: event.commissionMinor,
+      atMs: eventVersion(event).atMs,
+    });
 
     switch (decision.action) {
       case "retry_later":
         return { outcome: "retry_later", txn: null, reason: "click_not_arrived_yet" };
       case "duplicate":
-        if (existing)
-          appendHistory(this.sql, existing.txnId, "duplicate", "postback", detail, nowMs);
-        return { outcome: "duplicate", txn: existing, reason: null };
-      case "ignore":
-        if (existing)
-          appendHistory(this.sql, existing.txnId, decision.why, "postback", detail, nowMs);
-        return { outcome: "ignored", txn: existing, reason: decision.why };
+      case "stale":
+      case "ignore": {
+        const why = decision.action === "ignore" ? decision.why : decision.action;
+        if (existing) appendHistory(this.sql, existing.txnId, why, "postback", detail, nowMs);
+        const outcome = decision.action === "ignore" ? "ignored" : decision.action;
+        return {
+          outcome,
+          txn: existing,
+          reason: decision.action === "ignore" ? decision.why : null,
+        };
+      }
       case "reject": {
-        const txn = this.newTxn(event, click, nowMs, {
-          status: "rejected",
-          rejectReason: decision.reason,
-          cashbackMinor: 0,
-          rateBps: 0,
-          expectedConfirmAtMs: null,
-        });
+        const txn = this.newTxn(event, click, nowMs, null);
+        txn.status = "rejected";
+        txn.rejectReason = decision.reason;
         insertTxn(this.sql, txn);
         appendHistory(this.sql, txn.txnId, "rejected", "postback", decision.reason, nowMs);
         this.publishTxn(txn.txnId);
         return { outcome: "rejected", txn, reason: decision.reason };
       }
       case "create": {
-        const txn = this.newTxn(event, click, nowMs, {
-          status: "pending",
-          rejectReason: null,
-          cashbackMinor: decision.cashbackMinor,
-          rateBps: decision.rateBps,
-          expectedConfirmAtMs: decision.expectedConfirmAtMs,
-        });
-        if (decision.initial === "cancelled") {
-          // The cancellation overtook the sale: remember the order so the sale, when it
-          // arrives, cannot credit anything.
-          txn.status = "cancelled";
-          insertTxn(this.sql, txn);
-          appendHistory(this.sql, txn.txnId, "created_cancelled", "postback", detail, nowMs);
-          this.publishTxn(txn.txnId);
-          return { outcome: "recorded_cancelled", txn, reason: null };
-        }
+        const txn = this.newTxn(event, click, nowMs, decision.expectedConfirmAtMs);
         insertTxn(this.sql, txn);
-        appendHistory(this.sql, txn.txnId, "created_pending", "postback", detail, nowMs);
-        this.creditPending(txn, nowMs);
-        if (decision.initial === "confirmed") {
-          this.confirmSync(txn.txnId, nowMs, "network_approval");
-          this.publishTxn(txn.txnId);
-          return { outcome: "credited_confirmed", txn: findTxn(this.sql, txn.txnId), reason: null };
-        }
-        this.schedule("confirm", txn.txnId, decision.expectedConfirmAtMs);
-        this.publishTxn(txn.txnId);
-        return { outcome: "credited_pending", txn: findTxn(this.sql, txn.txnId), reason: null };
+        appendHistory(this.sql, txn.txnId, "created", "postback", detail, nowMs);
+        this.settle(txn, nowMs, "postback");
+        return { outcome: "created", txn: findTxn(this.sql, txn.txnId), reason: null };
       }
-      case "confirm": {
-        const id = (existing as StoredTxn).txnId;
-        this.confirmSync(id, nowMs, "network_approval");
-        this.publishTxn(id);
-        return { outcome: "confirmed", txn: findTxn(this.sql, id), reason: null };
-      }
-      case "cancel": {
+      case "update": {
         const txn = existing as StoredTxn;
-        this.cancelSync(txn, nowMs);
-        this.publishTxn(txn.txnId);
-        return { outcome: "cancelled", txn: findTxn(this.sql, txn.txnId), reason: null };
+        txn.networkStatus = event.status;
+        txn.networkUpdatedAtMs = eventVersion(event).atMs;
+        txn.saleAmountMinor = event.saleAmountMinor;
+        txn.commissionMinor = event.commissionMinor;
+        txn.lineItems = event.lineItems;
+        txn.category = event.category;
+        const quote = computeCashback(termsOf(txn), event);
+        txn.cashbackMinor = quote.cashbackMinor;
+        txn.rateBps = quote.rateBps;
+        txn.version += 1;
+        txn.updatedAtMs = nowMs;
+        appendHistory(this.sql, txn.txnId, "updated", "postback", detail, nowMs);
+        this.settle(txn, nowMs, "postback");
+        return { outcome: "updated", txn: findTxn(this.sql, txn.txnId), reason: null };
       }
     }
   }
@@ -265,81 +258,87 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     event: ConversionEvent,
     click: StoredClick | null,
     nowMs: number,
-    fields: Pick<
-      StoredTxn,
-      "status" | "rejectReason" | "cashbackMinor" | "rateBps" | "expectedConfirmAtMs"
-    >,
+    expectedConfirmAtMs: number | null,
   ): StoredTxn {
+    const quote = click ? computeCashback(click.terms, event) : null;
     return {
       txnId: event.txnId,
       networkId: event.networkId,
       orderId: event.orderId,
       clickId: event.clickId,
       offerId: event.offerId,
+      status: "pending",
+      rejectReason: null,
       currency: event.currency,
       saleAmountMinor: event.saleAmountMinor,
       commissionMinor: event.commissionMinor,
+      cashbackMinor: quote?.cashbackMinor ?? 0,
+      rateBps: quote?.rateBps ?? 0,
       category: event.category,
+      lineItems: event.lineItems,
+      terms: click?.terms ?? null,
+      networkStatus: event.status,
+      networkUpdatedAtMs: eventVersion(event).atMs,
+      windowElapsed: false,
+      heldPendingMinor: 0,
+      heldConfirmedMinor: 0,
       clickedAtMs: click?.clickedAtMs ?? event.clickAtSec * 1000,
       convertedAtMs: event.occurredAtMs,
+      expectedConfirmAtMs,
       confirmedAtMs: null,
       version: 1,
       createdAtMs: nowMs,
       updatedAtMs: nowMs,
-      ...fields,
     };
   }
 
-  private creditPending(txn: StoredTxn, nowMs: number): void {
-    if (txn.cashbackMinor === 0) return;
-    this.post(
-      {
-        key: `txn:${txn.txnId}:credit`,
-        kind: "cashback_pending",
-        txnId: txn.txnId,
-        legs: [{ bucket: "pending", currency: txn.currency, amountMinor: txn.cashbackMinor }],
-      },
-      nowMs,
-    );
-  }
-
-  private confirmSync(txnId: string, nowMs: number, source: string): void {
-    const txn = findTxn(this.sql, txnId);
-    if (txn?.status !== "pending") return;
-    if (txn.cashbackMinor > 0) {
+  /**
+   * Moves the ledger to where this transaction's state says it should be (position.ts),
+   * derives its status, keeps its confirmation timer, saves it and publishes it. The posting
+   * key carries the version, so each version moves money at most once.
+   */
+  private settle(txn: StoredTxn, nowMs: number, source: string): void {
+    const held = { pendingMinor: txn.heldPendingMinor, confirmedMinor: txn.heldConfirmedMinor };
+    const target = targetHolding(txn);
+    const legs = reconcileLegs(txn.currency, held, target, {
+      confirmedMinor: readBalance(this.sql, "confirmed", txn.currency),
+      debtMinor: readBalance(this.sql, "debt", txn.currency),
+    });
+    if (legs.length > 0) {
       this.post(
         {
-          key: `txn:${txnId}:confirm`,
-          kind: "cashback_confirmed",
-          txnId,
-          legs: [
-            { bucket: "pending", currency: txn.currency, amountMinor: -txn.cashbackMinor },
-            { bucket: "confirmed", currency: txn.currency, amountMinor: txn.cashbackMinor },
-          ],
-        },
-        nowMs,
-      );
-    }
-    updateTxnStatus(this.sql, txnId, "confirmed", nowMs, nowMs);
-    appendHistory(this.sql, txnId, "confirmed", source, null, nowMs);
-    this.sql.exec(`DELETE FROM schedule WHERE kind = 'confirm' AND ref = ?`, txnId);
-  }
-
-  private cancelSync(txn: StoredTxn, nowMs: number): void {
-    if (txn.cashbackMinor > 0) {
-      this.post(
-        {
-          key: `txn:${txn.txnId}:cancel`,
-          kind: "cashback_cancelled",
+          key: `txn:${txn.txnId}:v${txn.version}`,
+          kind: postingKind(held, target),
           txnId: txn.txnId,
-          legs: [{ bucket: "pending", currency: txn.currency, amountMinor: -txn.cashbackMinor }],
+          legs,
         },
         nowMs,
       );
     }
-    updateTxnStatus(this.sql, txn.txnId, "cancelled", nowMs, null);
-    appendHistory(this.sql, txn.txnId, "cancelled", "postback", null, nowMs);
-    this.sql.exec(`DELETE FROM schedule WHERE kind = 'confirm' AND ref = ?`, txn.txnId);
+    txn.heldPendingMinor = target.pendingMinor;
+    txn.heldConfirmedMinor = target.confirmedMinor;
+    const before = txn.status;
+    txn.status =
+      txn.networkStatus === "cancelled"
+        ? "cancelled"
+        : txn.networkStatus === "approved" || txn.windowElapsed
+          ? "confirmed"
+          : "pending";
+    if (txn.status === "confirmed" && txn.confirmedAtMs === null) txn.confirmedAtMs = nowMs;
+    if (before !== txn.status) {
+      const event =
+        before === "confirmed" && txn.status === "cancelled"
+          ? "returned_after_confirmation"
+          : txn.status;
+      appendHistory(this.sql, txn.txnId, event, source, null, nowMs);
+    }
+    if (txn.status === "pending" && txn.expectedConfirmAtMs !== null) {
+      this.schedule("confirm", txn.txnId, txn.expectedConfirmAtMs);
+    } else {
+      this.sql.exec(`DELETE FROM schedule WHERE kind = 'confirm' AND ref = ?`, txn.txnId);
+    }
+    saveTxn(this.sql, txn);
+    this.publishTxn(txn.txnId);
   }
 
   /** Applies a posting that must succeed; anything else is a bug and aborts the transaction. */
@@ -370,11 +369,14 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
         )
         .toArray();
       let confirmed = 0;
+      const nowMs = Date.now();
       for (const { ref } of due.slice(0, MAX_DUE_PER_RUN)) {
         const txn = findTxn(this.sql, ref);
         if (txn?.status === "pending") {
-          this.confirmSync(ref, Date.now(), "return_window_elapsed");
-          this.publishTxn(ref);
+          txn.windowElapsed = true;
+          txn.version += 1;
+          txn.updatedAtMs = nowMs;
+          this.settle(txn, nowMs, "return_window_elapsed");
           confirmed++;
         } else {
           this.sql.exec(`DELETE FROM schedule WHERE kind = 'confirm' AND ref = ?`, ref);
@@ -569,7 +571,57 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     return txn ? { txn, history: readHistory(this.sql, txnId) } : null;
   }
 
+  /**
+   * Ledger audit plus conservation against the transactions: per currency, the pending
+   * bucket equals what transactions hold pending, and confirmed + reserved + paid out − debt
+   * equals what they hold confirmed. Money cannot appear or vanish between the two.
+   */
   audit(): InvariantReport {
-    return auditLedger(this.sql);
+    const report = auditLedger(this.sql);
+    const held = this.sql
+      .exec<{ currency: string; pending: number; confirmed: number }>(
+        `SELECT currency, SUM(held_pending_minor) AS pending, SUM(held_confirmed_minor) AS confirmed
+         FROM transactions GROUP BY currency`,
+      )
+      .toArray();
+    const currencies = new Set([
+      ...held.map((h) => h.currency),
+      ...readBalances(this.sql).map((b) => b.currency),
+    ]);
+    for (const currency of currencies) {
+      const h = held.find((row) => row.currency === currency) ?? { pending: 0, confirmed: 0 };
+      const bal = (bucket: string) => readBalance(this.sql, bucket, currency);
+      if (bal("pending") !== h.pending) {
+        report.violations.push(
+          `${currency}: pending ${bal("pending")} != held by transactions ${h.pending}`,
+        );
+      }
+      const net = bal("confirmed") + bal("reserved") + bal("paid_out") - bal("debt");
+      if (net !== h.confirmed) {
+        report.violations.push(
+          `${currency}: net confirmed ${net} != held by transactions ${h.confirmed}`,
+        );
+      }
+    }
+    return { ok: report.violations.length === 0, violations: report.violations };
   }
+}
+
+/** Terms for recomputation; rows from before terms were kept fall back to their rate. */
+function termsOf(txn: StoredTxn): CashbackTerms {
+  return txn.terms ?? { basis: "sale", defaultRateBps: txn.rateBps, categoryRates: {} };
+}
+
+/** A name for a ledger movement, for people reading the ledger. */
+function postingKind(held: Holding, target: Holding): string {
+  if (target.pendingMinor === 0 && target.confirmedMinor === 0) {
+    return held.confirmedMinor > 0 ? "cashback_clawback" : "cashback_cancelled";
+  }
+  if (held.pendingMinor === 0 && held.confirmedMinor === 0) {
+    return target.pendingMinor > 0 ? "cashback_pending" : "cashback_confirmed";
+  }
+  if (held.pendingMinor > 0 && target.pendingMinor === 0 && target.confirmedMinor > 0) {
+    return "cashback_confirmed";
+  }
+  return "cashback_adjusted";
 }

@@ -121,7 +121,10 @@ async function processAccepted(env: ApiEnv, body: PostbackMessage): Promise<Proc
     saleAmountMinor: p.sale_amount_minor,
     commissionMinor: p.commission_minor,
     category: p.category ?? null,
+    lineItems: null,
     occurredAtMs,
+    updatedAtMs: null,
+    receivedAtMs: body.receivedAtMs,
   };
   const result = await walletOf(env, event.userId).applyConversion(event);
   return result.outcome === "retry_later" ? { kind: "retry_later" } : { kind: "done" };

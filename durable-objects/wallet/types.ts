@@ -8,6 +8,8 @@ export interface ConversionEvent {
   /** Deterministic from (network, order id), so every retry names the same transaction. */
   txnId: string;
   postbackId: string;
+  /** Where the update came from; reconciliation marks what it found. Default "postback". */
+  source?: "postback" | "reconciliation";
   networkId: string;
   orderId: string;
   userId: string;

@@ -195,6 +195,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     const existing = findTxnByOrder(this.sql, event.networkId, event.orderId);
     const click = existing ? null : findClick(this.sql, event.clickId);
     const decision = decideConversion({ existing, click, event, nowMs });
+    const source = event.source ?? "postback";
     const detail = JSON.stringify({
       postbackId: event.postbackId,
       status: event.status,
@@ -210,7 +211,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
       case "stale":
       case "ignore": {
         const why = decision.action === "ignore" ? decision.why : decision.action;
-        if (existing) appendHistory(this.sql, existing.txnId, why, "postback", detail, nowMs);
+        if (existing) appendHistory(this.sql, existing.txnId, why, source, detail, nowMs);
         const outcome = decision.action === "ignore" ? "ignored" : decision.action;
         return {
           outcome,
@@ -223,15 +224,15 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
         txn.status = "rejected";
         txn.rejectReason = decision.reason;
         insertTxn(this.sql, txn);
-        appendHistory(this.sql, txn.txnId, "rejected", "postback", decision.reason, nowMs);
+        appendHistory(this.sql, txn.txnId, "rejected", source, decision.reason, nowMs);
         this.publishTxn(txn.txnId);
         return { outcome: "rejected", txn, reason: decision.reason };
       }
       case "create": {
         const txn = this.newTxn(event, click, nowMs, decision.expectedConfirmAtMs);
         insertTxn(this.sql, txn);
-        appendHistory(this.sql, txn.txnId, "created", "postback", detail, nowMs);
-        this.settle(txn, nowMs, "postback");
+        appendHistory(this.sql, txn.txnId, "created", source, detail, nowMs);
+        this.settle(txn, nowMs, source);
         return { outcome: "created", txn: findTxn(this.sql, txn.txnId), reason: null };
       }
       case "update": {
@@ -247,8 +248,8 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
         txn.rateBps = quote.rateBps;
         txn.version += 1;
         txn.updatedAtMs = nowMs;
-        appendHistory(this.sql, txn.txnId, "updated", "postback", detail, nowMs);
-        this.settle(txn, nowMs, "postback");
+        appendHistory(this.sql, txn.txnId, "updated", source, detail, nowMs);
+        this.settle(txn, nowMs, source);
         return { outcome: "updated", txn: findTxn(this.sql, txn.txnId), reason: null };
       }
     }

@@ -25,6 +25,8 @@ export const networks = sqliteTable("networks", {
     .default("generic"),
   /** Shared secret the network signs postbacks with. Never logged, never returned by the API. */
   postbackSecret: text("postback_secret").notNull(),
+  /** Adapter settings: report URL, IP allowlist, parameter names, template mapping. */
+  options: text("options", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
   active: integer("active", { mode: "boolean" }).notNull().default(true),
   createdAtMs: integer("created_at_ms").notNull(),
   updatedAtMs: integer("updated_at_ms").notNull(),
@@ -156,6 +158,37 @@ export const rollupApplied = sqliteTable("rollup_applied", {
   appliedAtMs: integer("applied_at_ms").notNull(),
 });
 
+/** One reconciliation of a network's report against our transactions. */
+export const reconciliationRuns = sqliteTable(
+  "reconciliation_runs",
+  {
+    id: text("id").primaryKey(),
+    networkId: text("network_id").notNull(),
+    fromMs: integer("from_ms").notNull(),
+    toMs: integer("to_ms").notNull(),
+    status: text("status", { enum: ["running", "completed", "failed"] }).notNull(),
+    /** Counts per outcome (matched, created, updated, flagged …) as JSON. */
+    counts: text("counts", { mode: "json" }).$type<Record<string, number>>().notNull(),
+    error: text("error"),
+    startedAtMs: integer("started_at_ms").notNull(),
+    finishedAtMs: integer("finished_at_ms"),
+  },
+  (t) => [index("reconciliation_runs_network_idx").on(t.networkId, t.startedAtMs)],
+);
+
+/** What a run found for one order, when it was anything but a plain match. */
+export const reconciliationItems = sqliteTable(
+  "reconciliation_items",
+  {
+    runId: text("run_id").notNull(),
+    orderId: text("order_id").notNull(),
+    transactionId: text("transaction_id").notNull(),
+    outcome: text("outcome").notNull(),
+    detail: text("detail"),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.orderId] })],
+);
+
 export const schema = {
   networks,
   merchants,
@@ -166,4 +199,6 @@ export const schema = {
   walletBalances,
   clickRollups,
   rollupApplied,
+  reconciliationRuns,
+  reconciliationItems,
 };

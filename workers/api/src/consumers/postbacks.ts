@@ -1,10 +1,11 @@
-import type { ConversionEvent } from "../../../../durable-objects/wallet/types";
 import type { ApiEnv } from "../../../../shared/env";
-import { transactionIdFor } from "../../../../shared/ids";
-import { decodeSubId } from "../../../../shared/links/sub-id";
 import type { PostbackMessage } from "../../../../shared/messages";
-import { parseGenericPostback } from "../../../../shared/postback/generic-format";
-import { walletOf } from "../wallet-client";
+import type { NormalizedConversion } from "../../../../shared/networks/types";
+import {
+  type GenericPostback,
+  parseGenericPostback,
+} from "../../../../shared/postback/generic-format";
+import { applyNormalizedConversion } from "../conversions/apply-conversion";
 
 const RAW_BODY_KEEP_CHARS = 16 * 1024;
 /**
@@ -41,7 +42,7 @@ export async function consumePostbacks(
     try {
       const outcome = await processAccepted(env, body);
       if (outcome.kind === "untrusted") {
-        untrusted.push(outcome.statement);
+        untrusted.push(...outcome.statements);
         untrustedMessages.push(message);
       } else if (outcome.kind === "retry_later") {
         message.retry({ delaySeconds: clickWaitDelaySec(message.attempts) });
@@ -70,92 +71,40 @@ export async function consumePostbacks(
 type Processed =
   | { kind: "done" }
   | { kind: "retry_later" }
-  | { kind: "untrusted"; statement: D1PreparedStatement };
+  | { kind: "untrusted"; statements: D1PreparedStatement[] };
 
 async function processAccepted(env: ApiEnv, body: PostbackMessage): Promise<Processed> {
   const parsed = parseGenericPostback(body.rawBody);
   if (!parsed.ok) return { kind: "done" }; // judged at intake; kept in received_postbacks
-  const p = parsed.value;
-  const txnId = await transactionIdFor(body.networkId, p.order_id);
-  // A purchase cannot happen after we heard of it; a future time would also push the
-  // confirmation date out, so it is capped at the receipt time.
-  const occurredAtMs = Math.min(Date.parse(p.occurred_at), body.receivedAtMs);
-  const decoded = await decodeWithRotation(env, p.sub_id);
-  // The sub-ID decides attribution only once. A later status update for an order we already
-  // attributed is routed by the order itself, so a rotated key or a network that mangles
-  // sub-IDs on updates cannot lose a cancellation.
-  const subId = decoded.ok ? decoded : await claimsOfKnownOrder(env, txnId, decoded);
-  if (!subId.ok) {
-    // No trustworthy user to credit: the transaction is recorded, rejected, in D1 only.
-    const reason = subId.reason === "bad_signature" ? "forged_sub_id" : "malformed_sub_id";
-    const statement = env.DB.prepare(
-      `INSERT INTO transactions (id, network_id, order_id, user_id, offer_id, click_id, status,
-         reject_reason, currency, sale_amount_minor, commission_minor, cashback_minor, rate_bps,
-         clicked_at_ms, converted_at_ms, expected_confirm_at_ms, confirmed_at_ms, version, updated_at_ms)
-       VALUES (?1, ?2, ?3, NULL, NULL, NULL, 'rejected', ?4, ?5, ?6, ?7, 0, 0, NULL, ?8, NULL, NULL, 0, ?9)
-       ON CONFLICT (id) DO NOTHING`,
-    ).bind(
-      txnId,
-      body.networkId,
-      p.order_id,
-      reason,
-      p.currency,
-      p.sale_amount_minor,
-      p.commission_minor,
-      occurredAtMs,
-      Date.now(),
-    );
-    return { kind: "untrusted", statement };
+  const conversions = [genericToNormalized(parsed.value)];
+  const statements: D1PreparedStatement[] = [];
+  let waitForClick = false;
+  for (const conversion of conversions) {
+    const result = await applyNormalizedConversion(env, body.networkId, conversion, {
+      sourceId: body.postbackId,
+      source: "postback",
+      receivedAtMs: body.receivedAtMs,
+    });
+    if (result.kind === "untrusted") statements.push(result.statement);
+    else if (result.outcome === "retry_later") waitForClick = true;
   }
-  const event: ConversionEvent = {
-    txnId,
-    postbackId: body.postbackId,
-    networkId: body.networkId,
+  // Every conversion of a postback is idempotent, so retrying the whole message is safe.
+  if (waitForClick) return { kind: "retry_later" };
+  return statements.length > 0 ? { kind: "untrusted", statements } : { kind: "done" };
+}
+
+function genericToNormalized(p: GenericPostback): NormalizedConversion {
+  return {
     orderId: p.order_id,
-    userId: subId.claims.userId,
-    offerId: subId.claims.offerId,
-    clickId: subId.claims.clickId,
-    clickAtSec: subId.claims.clickAtSec,
+    subId: p.sub_id,
     status: p.status,
     currency: p.currency,
     saleAmountMinor: p.sale_amount_minor,
     commissionMinor: p.commission_minor,
-    category: p.category ?? null,
     lineItems: null,
-    occurredAtMs,
+    category: p.category ?? null,
+    occurredAtMs: Date.parse(p.occurred_at),
     updatedAtMs: null,
-    receivedAtMs: body.receivedAtMs,
-  };
-  const result = await walletOf(env, event.userId).applyConversion(event);
-  return result.outcome === "retry_later" ? { kind: "retry_later" } : { kind: "done" };
-}
-
-type Decoded = Awaited<ReturnType<typeof decodeSubId>>;
-
-/** Tries the current key, then the previous one while a rotation is under way. */
-async function decodeWithRotation(env: ApiEnv, subId: string): Promise<Decoded> {
-  const current = await decodeSubId(env.SUBID_SIGNING_KEY, subId);
-  if (current.ok || !env.SUBID_SIGNING_KEY_PREVIOUS) return current;
-  const previous = await decodeSubId(env.SUBID_SIGNING_KEY_PREVIOUS, subId);
-  return previous.ok ? previous : current;
-}
-
-async function claimsOfKnownOrder(env: ApiEnv, txnId: string, failure: Decoded): Promise<Decoded> {
-  const row = await env.DB.prepare(
-    `SELECT user_id, offer_id, click_id, clicked_at_ms FROM transactions
-     WHERE id = ?1 AND user_id IS NOT NULL AND offer_id IS NOT NULL AND click_id IS NOT NULL`,
-  )
-    .bind(txnId)
-    .first<{ user_id: string; offer_id: string; click_id: string; clicked_at_ms: number | null }>();
-  if (!row) return failure;
-  return {
-    ok: true,
-    claims: {
-      userId: row.user_id,
-      offerId: row.offer_id,
-      clickId: row.click_id,
-      clickAtSec: Math.floor((row.clicked_at_ms ?? 0) / 1000),
-    },
   };
 }
 

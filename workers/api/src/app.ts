@@ -4,6 +4,7 @@ import { type ApiContext, requireAdmin, requireUser } from "./auth";
 import { renderDocsPage } from "./docs-page";
 import { registerCatalogAdmin } from "./routes/catalog-admin";
 import { registerOpsAdmin } from "./routes/ops-admin";
+import { registerReconciliationAdmin } from "./routes/reconciliation-admin";
 import { registerUserRoutes } from "./routes/user";
 import { registerUsersAdmin } from "./routes/users-admin";
 
@@ -71,6 +72,7 @@ export function createApp() {
   registerCatalogAdmin(app);
   registerOpsAdmin(app);
   registerUsersAdmin(app);
+  registerReconciliationAdmin(app);
   registerUserRoutes(app);
 
   app.doc("/openapi.json", OPENAPI_INFO);

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { SLUG_PATTERN } from "../../../shared/ids";
-import { CashbackTermsSchema } from "../../../shared/money/cashback";
+import { StoredCashbackTermsSchema } from "../../../shared/money/cashback";
 import { AmountMinorSchema, CurrencySchema, RateBpsSchema } from "../../../shared/money/currency";
 
 /** Request and response schemas: one source for validation and for /openapi.json. */
@@ -94,7 +94,8 @@ export const OfferInputSchema = z
     description: z.string().max(2000).default(""),
     networkOfferRef: z.string().max(200).default(""),
     currency: CurrencySchema,
-    cashback: CashbackTermsSchema,
+    // Fields the operator leaves out stay out of the stored offer (absent = default).
+    cashback: StoredCashbackTermsSchema,
     returnWindowDays: z.number().int().min(0).max(365).describe("return window in days"),
     startsAt: IsoTimeSchema.nullable().default(null),
     endsAt: IsoTimeSchema.nullable().default(null),
@@ -119,6 +120,19 @@ export const OfferSchema = z
       basis: z.enum(["sale", "commission"]),
       defaultRateBps: RateBpsSchema,
       categoryRates: z.record(z.string(), RateBpsSchema),
+      // Optional because offers saved before these fields existed are returned as stored;
+      // absent means the default written beside each.
+      excludedCategories: z
+        .array(z.string())
+        .optional()
+        .describe("categories that earn nothing; absent: none"),
+      policy: z
+        .enum(["per_line", "lowest_rate"])
+        .optional()
+        .describe("how line rates combine; absent: per_line"),
+      capMinor: AmountMinorSchema.nullable()
+        .optional()
+        .describe("most base cashback per order, in minor units; null or absent: no cap"),
     }),
     returnWindowDays: z.number().int(),
     startsAt: IsoTimeSchema.nullable(),

@@ -1,4 +1,5 @@
 import type { CashbackTerms } from "./money/cashback";
+import type { NormalizedConversion } from "./networks/types";
 
 /**
  * Queue message bodies. Every consumer is idempotent on the ids these carry, because
@@ -30,10 +31,34 @@ export interface PostbackMessage {
   rawBody: string;
   signatureHeader: string | null;
   sourceIp: string | null;
+  /**
+   * What the network's adapter made of an accepted postback. Absent on messages enqueued
+   * before adapters existed: the consumer then parses `rawBody` as the generic format.
+   */
+  conversions?: NormalizedConversion[];
 }
 
 /** Projection updates a wallet Durable Object publishes through its outbox. */
-export type LedgerEventMessage = TransactionProjection | BalancesProjection;
+export type LedgerEventMessage = TransactionProjection | BalancesProjection | ClaimProjection;
+
+export interface ClaimProjection {
+  kind: "claim";
+  userId: string;
+  claim: {
+    claimId: string;
+    clickId: string;
+    offerId: string;
+    networkId: string;
+    orderId: string;
+    amountMinor: number;
+    currency: string;
+    purchasedAtMs: number;
+    status: "open" | "matched" | "review";
+    txnId: string | null;
+    createdAtMs: number;
+    updatedAtMs: number;
+  };
+}
 
 export interface TransactionProjection {
   kind: "transaction";

@@ -132,6 +132,7 @@ export async function loadNetworkConfig(
     active: row.active,
     postbackFormat: row.postbackFormat,
     postbackSecret: row.postbackSecret,
+    options: row.options ?? {},
   };
 }
 

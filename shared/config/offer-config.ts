@@ -14,7 +14,10 @@ export interface OfferConfig {
   returnWindowDays: number;
   startsAtMs: number | null;
   endsAtMs: number | null;
-  /** False when the offer, its merchant or its network is switched off. */
+  /**
+   * False when the offer, its merchant or its network is switched off, or while the network's
+   * merchant-sync circuit breaker is open (its catalog cannot be trusted to be current).
+   */
   active: boolean;
   trackingTemplate: string;
   landingUrl: string;
@@ -25,8 +28,11 @@ export interface OfferConfig {
 export interface NetworkConfig {
   networkId: string;
   active: boolean;
-  postbackFormat: "generic";
+  /** Adapter id (shared/networks/registry.ts). */
+  postbackFormat: string;
   postbackSecret: string;
+  /** Adapter settings (IP allowlist, parameter names, template mapping, report URL). */
+  options: Record<string, unknown>;
 }
 
 export type OfferAvailability = "live" | "inactive" | "not_started" | "ended";

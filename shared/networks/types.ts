@@ -60,12 +60,24 @@ export interface NetworkSettings {
   postbackSecret: string;
   /** Adapter-specific settings (IP allowlists, parameter names, field mappings, report URLs). */
   options: Record<string, unknown>;
+  /**
+   * The credential for the network's report API when it is not `postbackSecret` (Impact's
+   * Auth Token, CJ's personal access token, an Admitad access token). Optional: the generic
+   * format uses `postbackSecret` for both. A secret, like `postbackSecret`: kept out of
+   * `options` so listing a network's options never shows it.
+   */
+  reportApiToken?: string | null;
 }
 
 export type PostbackParse =
   | { ok: true; conversions: NormalizedConversion[] }
   | { ok: false; kind: "auth"; reason: string }
-  | { ok: false; kind: "malformed"; reason: string; fields?: Array<{ path: string; message: string }> };
+  | {
+      ok: false;
+      kind: "malformed";
+      reason: string;
+      fields?: Array<{ path: string; message: string }>;
+    };
 
 export interface ReportRange {
   fromMs: number;
@@ -76,10 +88,58 @@ export interface ReportPage {
   conversions: NormalizedConversion[];
   /** Opaque; null when this was the last page. */
   nextCursor: string | null;
+  /**
+   * Records on this page that could not be normalised (a bad amount, an unknown status), so
+   * reconciliation can show them instead of silently dropping them. Optional: absent means
+   * none. One bad record never fails the whole page, or a sync would stall on it forever.
+   */
+  rejected?: ReportRejection[];
+}
+
+/** One report record an adapter could not normalise. */
+export interface ReportRejection {
+  /** Position of the record in the network's page. */
+  index: number;
+  /** The record's order id when it could be read, to find it at the network. */
+  orderId: string | null;
+  reason: string;
+  fields?: Array<{ path: string; message: string }>;
 }
 
 /** A fetch the adapter may use for report APIs; injected so tests and the sandbox can serve it. */
 export type ReportFetch = (request: Request) => Promise<Response>;
+
+/**
+ * A network's catalog as merchant sync reads it: every merchant the network serves with its
+ * offers, normalised to Boomerang's shapes. Ids are the network's own; the sync namespaces
+ * them per network.
+ */
+export interface OfferFeed {
+  merchants: OfferFeedMerchant[];
+}
+
+export interface OfferFeedMerchant {
+  /** The network's merchant (advertiser) id. */
+  id: string;
+  name: string;
+  landingUrl: string;
+  offers: OfferFeedOffer[];
+}
+
+export interface OfferFeedOffer {
+  /** The network's offer (campaign) id; becomes the offer's `networkOfferRef`. */
+  id: string;
+  title: string;
+  currency: string;
+  /** Cashback terms in Boomerang's shape; feeds carry rates on the sale amount. */
+  terms: {
+    basis: "sale" | "commission";
+    defaultRateBps: number;
+    categoryRates: Record<string, number>;
+  };
+  returnWindowDays: number;
+  active: boolean;
+}
 
 export interface NetworkAdapter {
   /** Stable id stored on the network record (`postbackFormat`). */
@@ -92,11 +152,22 @@ export interface NetworkAdapter {
   ): string;
   /** Authenticates and parses a postback. Never throws: every failure is a value. */
   parsePostback(request: PostbackRequest, settings: NetworkSettings): Promise<PostbackParse>;
-  /** Fetches one page of the network's conversions report for a date range. */
+  /**
+   * Fetches one page of the network's conversions report for a date range. Throws a
+   * `ReportError` (report-error.ts) when the page cannot be had: its `transient` flag says
+   * whether retrying later can help.
+   */
   fetchReportPage(
     fetcher: ReportFetch,
     settings: NetworkSettings,
     range: ReportRange,
     cursor: string | null,
   ): Promise<ReportPage>;
+  /**
+   * Fetches the network's whole offer feed (merchant sync). Optional: a network whose adapter
+   * has none is read in the generic feed format (shared/networks/feeds/generic-feed.ts) when
+   * its options name a `feedUrl`. Throws a `ReportError` when the feed cannot be had or does
+   * not validate: a bad feed fails the sync, it is never applied in part.
+   */
+  fetchOfferFeed?(fetcher: ReportFetch, settings: NetworkSettings): Promise<OfferFeed>;
 }

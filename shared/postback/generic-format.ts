@@ -1,6 +1,19 @@
 import { z } from "zod";
 import { AmountMinorSchema, CurrencySchema } from "../money/currency";
 
+/** One line of an order in the generic format. */
+export const GenericLineItemSchema = z
+  .object({
+    sku: z.string().min(1).max(128).nullable().optional().describe("the merchant's product id"),
+    category: z.string().min(1).max(64).nullable().optional().describe("product category"),
+    amount_minor: AmountMinorSchema.describe("line total after discounts, in minor units"),
+    commission_minor: AmountMinorSchema.nullable()
+      .optional()
+      .describe("the network's commission for this line, in minor units"),
+    quantity: z.number().int().min(1).max(1_000_000).optional().describe("units; default 1"),
+  })
+  .strict();
+
 /**
  * Boomerang's generic postback body (JSON, snake_case as most networks send). Networks
  * with their own formats get adapters that normalise into the same event.
@@ -22,6 +35,16 @@ export const GenericPostbackSchema = z
     commission_minor: AmountMinorSchema.describe("commission the network pays, in minor units"),
     category: z.string().min(1).max(64).nullable().optional().describe("product category"),
     occurred_at: z.iso.datetime({ offset: true }).describe("when the order was placed (ISO 8601)"),
+    // Optional since the adapter contract (shared/networks): older senders omit them.
+    updated_at: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe("when the network last changed this order; updates apply newest-wins"),
+    line_items: z
+      .array(GenericLineItemSchema)
+      .max(100)
+      .optional()
+      .describe("the order's lines, net of discounts; absent means one line of `category`"),
   })
   .strict();
 

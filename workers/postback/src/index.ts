@@ -6,7 +6,8 @@ import { handlePostback } from "./intake";
 /** The postback worker: server-to-server conversion callbacks from affiliate networks. */
 export const app = new Hono<{ Bindings: PostbackEnv }>();
 
-app.post("/postback/:network", handlePostback);
+// Networks post back with POST (generic, Impact) or GET query strings (Admitad, CJ).
+app.on(["GET", "POST"], "/postback/:network", handlePostback);
 app.get("/healthz", (c) => c.json({ ok: true, worker: "postback" }));
 app.notFound(() => problemResponse(new AppError("not_found", "no such route")));
 app.onError((error) => {

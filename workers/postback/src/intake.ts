@@ -4,40 +4,66 @@ import type { PostbackEnv } from "../../../shared/env";
 import { AppError } from "../../../shared/http/errors";
 import { newId, SLUG_PATTERN } from "../../../shared/ids";
 import type { PostbackMessage } from "../../../shared/messages";
-import { parseGenericPostback } from "../../../shared/postback/generic-format";
-import { SIGNATURE_HEADER, verifyPostbackSignature } from "../../../shared/postback/signature";
+import { adapterFor } from "../../../shared/networks/registry";
+import type { NormalizedConversion, PostbackRequest } from "../../../shared/networks/types";
+import { SIGNATURE_HEADER } from "../../../shared/postback/signature";
 
 export const MAX_BODY_BYTES = 16 * 1024;
+const MAX_HEADERS = 64;
 
-type Verdict = { verdict: "accepted" } | { verdict: "rejected"; reason: string; error: AppError };
+type Verdict =
+  | { verdict: "accepted"; conversions: NormalizedConversion[] }
+  | { verdict: "rejected"; reason: string; error: AppError };
+
+const AUTH_DETAIL: Record<string, string> = {
+  missing_signature: `missing ${SIGNATURE_HEADER} header`,
+  malformed_signature: `${SIGNATURE_HEADER} must look like t=<unix seconds>,v1=<hex>`,
+  stale_timestamp: "signature timestamp is outside the accepted ±5 minute window",
+  bad_signature: "signature does not match",
+};
 
 /**
- * POST /postback/:network — intake only. Whatever arrives is recorded (with its verdict)
- * by a durable Queue send before the response; processing happens in the api worker's
- * consumer. No D1 write here, so intake keeps up with sale-day bursts.
+ * GET or POST /postback/:network — intake only. The network's adapter authenticates and
+ * parses the request (generic signed JSON, Admitad, Impact, CJ or an operator template);
+ * whatever arrives is recorded, with its verdict and the normalised conversions, by a
+ * durable Queue send before the response. Processing happens in the api worker's consumer.
+ * No D1 write here, so intake keeps up with sale-day bursts.
  */
 export async function handlePostback(c: Context<{ Bindings: PostbackEnv }>): Promise<Response> {
   const receivedAtMs = Date.now();
   const networkId = c.req.param("network") ?? "";
-  const declaredLength = Number(c.req.header("content-length") ?? "0");
-  if (declaredLength > MAX_BODY_BYTES) {
-    throw new AppError(
-      "payload_too_large",
-      `postback bodies are limited to ${MAX_BODY_BYTES} bytes`,
-    );
-  }
-  const rawBody = await c.req.text();
-  if (rawBody.length > MAX_BODY_BYTES) {
-    throw new AppError(
-      "payload_too_large",
-      `postback bodies are limited to ${MAX_BODY_BYTES} bytes`,
-    );
+  const tooLarge = new AppError(
+    "payload_too_large",
+    `postback bodies are limited to ${MAX_BODY_BYTES} bytes`,
+  );
+  if (Number(c.req.header("content-length") ?? "0") > MAX_BODY_BYTES) throw tooLarge;
+  const bytes = await c.req.arrayBuffer();
+  if (bytes.byteLength > MAX_BODY_BYTES) throw tooLarge;
+  let rawBody: string;
+  try {
+    rawBody = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new AppError("bad_request", "the postback body is not valid UTF-8");
   }
   if (!SLUG_PATTERN.test(networkId)) throw new AppError("not_found", "unknown network");
 
-  const signatureHeader = c.req.header(SIGNATURE_HEADER) ?? null;
-  const judged = await judge(c, networkId, rawBody, signatureHeader, receivedAtMs);
+  const headers: Record<string, string> = {};
+  let count = 0;
+  for (const [name, value] of c.req.raw.headers) {
+    if (++count > MAX_HEADERS) break;
+    headers[name.toLowerCase()] = value;
+  }
+  const request: PostbackRequest = {
+    method: c.req.method === "GET" ? "GET" : "POST",
+    url: c.req.url,
+    headers,
+    rawBody,
+    sourceIp: headers["cf-connecting-ip"] ?? null,
+    receivedAtMs,
+  };
+  const judged = await judge(c, networkId, request);
   const postbackId = newId("postback", receivedAtMs);
+  const query = new URL(c.req.url).search;
   const message: PostbackMessage = {
     kind: "postback",
     postbackId,
@@ -45,9 +71,11 @@ export async function handlePostback(c: Context<{ Bindings: PostbackEnv }>): Pro
     receivedAtMs,
     verdict: judged.verdict,
     rejectReason: judged.verdict === "rejected" ? judged.reason : null,
-    rawBody,
-    signatureHeader,
-    sourceIp: c.req.header("cf-connecting-ip") ?? null,
+    // GET postbacks carry their data in the query string: that is what is kept for audit.
+    rawBody: rawBody.length > 0 ? rawBody : query,
+    signatureHeader: headers[SIGNATURE_HEADER] ?? null,
+    sourceIp: request.sourceIp,
+    conversions: judged.verdict === "accepted" ? judged.conversions : [],
   };
   try {
     await c.env.POSTBACKS.send(message);
@@ -62,38 +90,40 @@ export async function handlePostback(c: Context<{ Bindings: PostbackEnv }>): Pro
 async function judge(
   c: Context<{ Bindings: PostbackEnv }>,
   networkId: string,
-  rawBody: string,
-  signatureHeader: string | null,
-  nowMs: number,
+  request: PostbackRequest,
 ): Promise<Verdict> {
   const network = await getNetworkConfig(c.env, networkId, (p) => c.executionCtx.waitUntil(p));
   if (!network?.active) {
     return reject("unknown_network", new AppError("not_found", "unknown or inactive network"));
   }
-  const signature = await verifyPostbackSignature(
-    network.postbackSecret,
-    networkId,
-    rawBody,
-    signatureHeader,
-    nowMs,
-  );
-  if (!signature.ok) {
-    const detail = {
-      missing_signature: `missing ${SIGNATURE_HEADER} header`,
-      malformed_signature: `${SIGNATURE_HEADER} must look like t=<unix seconds>,v1=<hex>`,
-      stale_timestamp: "signature timestamp is outside the accepted ±5 minute window",
-      bad_signature: "signature does not match",
-    }[signature.reason];
-    return reject(signature.reason, new AppError("invalid_signature", detail));
-  }
-  const parsed = parseGenericPostback(rawBody);
-  if (!parsed.ok) {
+  const adapter = adapterFor(network.postbackFormat);
+  if (!adapter) {
     return reject(
-      "malformed_body",
-      new AppError("validation_failed", "the postback body is not valid", parsed.fields),
+      "unknown_format",
+      new AppError("not_found", "the network's postback format is not configured"),
     );
   }
-  return { verdict: "accepted" };
+  const parsed = await adapter.parsePostback(request, {
+    networkId,
+    postbackSecret: network.postbackSecret,
+    options: network.options,
+  });
+  if (parsed.ok) return { verdict: "accepted", conversions: parsed.conversions };
+  if (parsed.kind === "auth") {
+    const detail = AUTH_DETAIL[parsed.reason] ?? "the postback could not be authenticated";
+    return reject(parsed.reason, new AppError("invalid_signature", detail));
+  }
+  // An adapter bug is ours, not the network's: ask for a retry instead of refusing the data.
+  if (parsed.reason.startsWith("internal")) {
+    return reject(
+      parsed.reason,
+      new AppError("unavailable", "the postback could not be processed; retry later"),
+    );
+  }
+  return reject(
+    parsed.reason,
+    new AppError("validation_failed", "the postback body is not valid", parsed.fields),
+  );
 }
 
 function reject(reason: string, error: AppError): Verdict {

@@ -1,10 +1,7 @@
 import type { ApiEnv } from "../../../../shared/env";
 import type { PostbackMessage } from "../../../../shared/messages";
-import type { NormalizedConversion } from "../../../../shared/networks/types";
-import {
-  type GenericPostback,
-  parseGenericPostback,
-} from "../../../../shared/postback/generic-format";
+import { fromGenericBody } from "../../../../shared/networks/generic";
+import { parseGenericPostback } from "../../../../shared/postback/generic-format";
 import { applyNormalizedConversion } from "../conversions/apply-conversion";
 
 const RAW_BODY_KEEP_CHARS = 16 * 1024;
@@ -74,9 +71,12 @@ type Processed =
   | { kind: "untrusted"; statements: D1PreparedStatement[] };
 
 async function processAccepted(env: ApiEnv, body: PostbackMessage): Promise<Processed> {
-  const parsed = parseGenericPostback(body.rawBody);
-  if (!parsed.ok) return { kind: "done" }; // judged at intake; kept in received_postbacks
-  const conversions = [genericToNormalized(parsed.value)];
+  let conversions = body.conversions;
+  if (!conversions) {
+    const parsed = parseGenericPostback(body.rawBody);
+    if (!parsed.ok) return { kind: "done" }; // judged at intake; kept in received_postbacks
+    conversions = [fromGenericBody(parsed.value)];
+  }
   const statements: D1PreparedStatement[] = [];
   let waitForClick = false;
   for (const conversion of conversions) {
@@ -93,21 +93,6 @@ async function processAccepted(env: ApiEnv, body: PostbackMessage): Promise<Proc
   return statements.length > 0 ? { kind: "untrusted", statements } : { kind: "done" };
 }
 
-function genericToNormalized(p: GenericPostback): NormalizedConversion {
-  return {
-    orderId: p.order_id,
-    subId: p.sub_id,
-    status: p.status,
-    currency: p.currency,
-    saleAmountMinor: p.sale_amount_minor,
-    commissionMinor: p.commission_minor,
-    lineItems: null,
-    category: p.category ?? null,
-    occurredAtMs: Date.parse(p.occurred_at),
-    updatedAtMs: null,
-  };
-}
-
 async function recordReceived(env: ApiEnv, bodies: PostbackMessage[]): Promise<void> {
   if (bodies.length === 0) return;
   const statements = bodies.map((b) =>
@@ -121,7 +106,7 @@ async function recordReceived(env: ApiEnv, bodies: PostbackMessage[]): Promise<v
       b.receivedAtMs,
       b.verdict,
       b.rejectReason,
-      orderIdOf(b.rawBody),
+      b.conversions?.[0]?.orderId.slice(0, 128) ?? orderIdOf(b.rawBody),
       b.rawBody.slice(0, RAW_BODY_KEEP_CHARS),
       b.signatureHeader?.slice(0, 512) ?? null,
       b.sourceIp,

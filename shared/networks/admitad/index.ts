@@ -1,0 +1,38 @@
+import { guardPostback } from "../core/guard";
+import { readOptions } from "../core/options";
+import { ReportError } from "../core/report-error";
+import { fetchReportJson } from "../core/report-http";
+import { fillTrackingTemplate } from "../core/tracking-url";
+import type { NetworkAdapter } from "../types";
+import { AdmitadOptionsSchema } from "./options";
+import { parseAdmitadPostback } from "./postback";
+import { buildAdmitadReportRequest, parseAdmitadReport } from "./report";
+
+export { AdmitadOptionsSchema } from "./options";
+
+export const ADMITAD_FORMAT = "admitad";
+
+/**
+ * Admitad (admitad.com / Mitgo): postbacks by GET/POST with a shared token and optional IP
+ * allowlist; reports from `/statistics/actions/`. See postback.ts and report.ts for the wire
+ * shapes and the assumptions made where Admitad's documentation is silent.
+ *
+ * @example
+ * adapterFor("admitad")?.parsePostback(request, settings)
+ */
+export const admitadAdapter: NetworkAdapter = {
+  format: ADMITAD_FORMAT,
+  buildTrackingUrl: (template, values, settings) => {
+    const options = readOptions(AdmitadOptionsSchema, settings.options);
+    return fillTrackingTemplate(template, values, options.ok ? options.value.subIdParam : "subid");
+  },
+  parsePostback: (request, settings) =>
+    guardPostback(() => parseAdmitadPostback(request, settings)),
+  fetchReportPage: async (fetcher, settings, range, cursor) => {
+    const request = buildAdmitadReportRequest(settings, range, cursor);
+    const json = await fetchReportJson(fetcher, request, "admitad");
+    const parsed = parseAdmitadReport(json, settings, cursor);
+    if (!parsed.ok) throw new ReportError("malformed", `admitad report: ${parsed.reason}`);
+    return parsed.page;
+  },
+};

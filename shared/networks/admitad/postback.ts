@@ -1,0 +1,107 @@
+import { checkTokenAndIp } from "../core/auth";
+import { FieldCollector } from "../core/fields";
+import { finalizeConversion } from "../core/normalize";
+import { readOptions } from "../core/options";
+import { readParams } from "../core/params";
+import { parseIsoTime, parseNaiveTime, parseUnixSeconds } from "../core/time";
+import type { NetworkSettings, PostbackParse, PostbackRequest } from "../types";
+import { AdmitadOptionsSchema } from "./options";
+import { admitadStatus } from "./status";
+
+/**
+ * An Admitad publisher postback ("Tools → Postback URL", event type Action). Admitad fills
+ * `[[[macro]]]` placeholders in a URL the publisher writes, by GET or POST, so the parameter
+ * names below are the ones docs/networks.md tells the operator to use:
+ *
+ *   …/postback/<networkId>?subid=[[[subid]]]&order_id=[[[order_id]]]&action_id=[[[action_id]]]
+ *     &order_sum=[[[order_sum]]]&payment_sum=[[[payment_sum]]]&currency=[[[currency]]]
+ *     &payment_status=[[[payment_status]]]&time=[[[time]]]&type=[[[type]]]&token=<secret>
+ *
+ * Assumptions (Admitad documents the macros, not a receiver contract):
+ * - Admitad does not sign postbacks. Authentication is the shared token the operator puts in
+ *   the URL, plus Admitad's published sender IPs when configured (options.ipAllowlist).
+ * - `time` is the action time in unix seconds; `action_date` ("YYYY-MM-DD HH:MM:SS", or ISO
+ *   with an offset) is accepted instead, at options.reportUtcOffsetMinutes.
+ * - `order_sum` and `payment_sum` are decimals in `currency` (the program's currency). A lead
+ *   (`type=lead`) may have no order sum; it counts as 0.
+ * - The order id is `order_id`, or Admitad's `action_id` when the advertiser sends none
+ *   (leads), so postbacks and reports name the same order.
+ */
+export async function parseAdmitadPostback(
+  request: PostbackRequest,
+  settings: NetworkSettings,
+): Promise<PostbackParse> {
+  const options = readOptions(AdmitadOptionsSchema, settings.options);
+  if (!options.ok) return { ok: false, kind: "auth", reason: options.reason };
+  const read = readParams(request, { caseInsensitive: true, includeForm: true });
+  // An unreadable request cannot carry a valid token: it is an auth failure, not a bad body.
+  if (!read.ok) return { ok: false, kind: "auth", reason: `unreadable request: ${read.reason}` };
+  const params = read.params;
+  const auth = await checkTokenAndIp(settings.postbackSecret, {
+    token: params.get(options.value.tokenParam),
+    requireToken: options.value.requireToken,
+    ipAllowlist: options.value.ipAllowlist,
+    sourceIp: request.sourceIp,
+  });
+  if (!auth.ok) return { ok: false, kind: "auth", reason: auth.reason };
+
+  const f = new FieldCollector();
+  const orderId = f.text(params.first("order_id", "action_id"), "order_id");
+  const rawStatus = params.first("payment_status", "status");
+  const status = f.status(admitadStatus(rawStatus), rawStatus, "payment_status");
+  const currency = f.currency(params.first("currency", "currency_code"), "currency");
+  const isLead = (params.get("type") ?? "").trim().toLowerCase() === "lead";
+  const orderSum = params.first("order_sum", "cart");
+  const saleAmountMinor =
+    orderSum === null && isLead ? 0 : f.amount(orderSum, currency, "order_sum");
+  const commissionMinor = f.amount(params.first("payment_sum", "payment"), currency, "payment_sum");
+  const rawTime = params.first("time", "action_date");
+  const occurredAtMs = f.time(
+    admitadTime(rawTime, options.value.reportUtcOffsetMinutes),
+    rawTime,
+    "time",
+  );
+  const rawUpdated = params.first("status_updated");
+  const updatedAtMs =
+    rawUpdated === null
+      ? null
+      : f.time(
+          admitadTime(rawUpdated, options.value.reportUtcOffsetMinutes),
+          rawUpdated,
+          "status_updated",
+        );
+  if (f.errors.length > 0)
+    return { ok: false, kind: "malformed", reason: "invalid postback", fields: f.errors };
+
+  const done = finalizeConversion(
+    {
+      orderId,
+      subId: params.first("subid"),
+      status,
+      currency,
+      saleAmountMinor,
+      commissionMinor,
+      lineItems: null,
+      category: params.first("category"),
+      occurredAtMs,
+      updatedAtMs,
+    },
+    request.receivedAtMs,
+  );
+  if (!done.ok)
+    return { ok: false, kind: "malformed", reason: "invalid postback", fields: done.fields };
+  return { ok: true, conversions: [done.conversion] };
+}
+
+/**
+ * Admitad times: unix seconds (postback macros), naive "YYYY-MM-DD HH:MM:SS" (reports) or ISO
+ * with an offset.
+ *
+ * @example
+ * admitadTime("1763712000", 0)          // 1763712000000
+ * admitadTime("2025-11-21 08:00:00", 0) // Date.UTC(2025, 10, 21, 8)
+ */
+export function admitadTime(value: string | null, utcOffsetMinutes: number): number | null {
+  if (value === null) return null;
+  return parseUnixSeconds(value) ?? parseIsoTime(value) ?? parseNaiveTime(value, utcOffsetMinutes);
+}

@@ -1,0 +1,37 @@
+import { guardPostback } from "../core/guard";
+import { readOptions } from "../core/options";
+import { ReportError } from "../core/report-error";
+import { fetchReportJson } from "../core/report-http";
+import { fillTrackingTemplate } from "../core/tracking-url";
+import type { NetworkAdapter } from "../types";
+import { CjOptionsSchema } from "./options";
+import { parseCjPostback } from "./postback";
+import { buildCjReportRequest, parseCjReport } from "./report";
+
+export { CjOptionsSchema } from "./options";
+
+export const CJ_FORMAT = "cj";
+
+/**
+ * CJ (Commission Junction), publisher side: the sub-ID rides on the link's `sid` and comes
+ * back as `shopperId`; reports come from the Commission Detail GraphQL API with corrections
+ * folded into their orders; postbacks follow an assumed shape (postback.ts).
+ *
+ * @example
+ * adapterFor("cj")?.buildTrackingUrl("https://www.anrdoezrs.net/click-123-456?url={landing_url}", values, settings)
+ */
+export const cjAdapter: NetworkAdapter = {
+  format: CJ_FORMAT,
+  buildTrackingUrl: (template, values, settings) => {
+    const options = readOptions(CjOptionsSchema, settings.options);
+    return fillTrackingTemplate(template, values, options.ok ? options.value.subIdParam : "sid");
+  },
+  parsePostback: (request, settings) => guardPostback(() => parseCjPostback(request, settings)),
+  fetchReportPage: async (fetcher, settings, range, cursor) => {
+    const request = buildCjReportRequest(settings, range, cursor);
+    const json = await fetchReportJson(fetcher, request, "cj");
+    const parsed = parseCjReport(json, settings, cursor);
+    if (!parsed.ok) throw new ReportError("malformed", `cj report: ${parsed.reason}`);
+    return parsed.page;
+  },
+};

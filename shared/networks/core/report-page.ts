@@ -1,0 +1,63 @@
+import type { NormalizedConversion, ReportPage, ReportRejection } from "../types";
+import type { FieldError } from "./normalize";
+
+/** More records than this in one page is not a page, it is a bug or an attack. */
+export const MAX_REPORT_ROWS = 10_000;
+
+export type RowResult =
+  | { ok: true; conversion: NormalizedConversion }
+  | { ok: false; orderId: string | null; reason: string; fields?: FieldError[] };
+
+/** A parsed report body: the page, or why the body is not the network's documented shape. */
+export type ReportParse = { ok: true; page: ReportPage } | { ok: false; reason: string };
+
+/**
+ * Maps every record of a page and splits the results into conversions and rejections, so one
+ * bad record is reported instead of failing the page (or being dropped without a word).
+ *
+ * @example
+ * const page = collectPage(json.records, (row) => toConversion(row), cursor);
+ */
+export function collectPage(
+  rows: readonly unknown[],
+  mapRow: (row: unknown, index: number) => RowResult,
+  nextCursor: string | null,
+): ReportPage {
+  const conversions: NormalizedConversion[] = [];
+  const rejected: ReportRejection[] = [];
+  rows.forEach((row, index) => {
+    const result = mapRow(row, index);
+    if (result.ok) {
+      conversions.push(result.conversion);
+    } else {
+      const rejection: ReportRejection = { index, orderId: result.orderId, reason: result.reason };
+      if (result.fields) rejection.fields = result.fields;
+      rejected.push(rejection);
+    }
+  });
+  return rejected.length > 0 ? { conversions, nextCursor, rejected } : { conversions, nextCursor };
+}
+
+/** Whether `value` is a plain JSON object (not an array, not null). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * An own property of a JSON object, never one inherited from Object.prototype: a record with
+ * no `constructor` field must not answer with Object's constructor function.
+ *
+ * @example
+ * own(row, "Oid") // the value, or undefined
+ */
+export function own(record: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** An own property as trimmed text: strings as they are, finite numbers as digits, else null. */
+export function ownText(record: Record<string, unknown>, key: string): string | null {
+  const value = own(record, key);
+  if (typeof value === "string") return value.trim() || null;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return null;
+}

@@ -1,0 +1,221 @@
+import { z } from "zod";
+import { buildTrackingUrl } from "../config/offer-config";
+import {
+  type GenericPostback,
+  GenericPostbackSchema,
+  parseGenericPostback,
+} from "../postback/generic-format";
+import { SIGNATURE_HEADER, verifyPostbackSignature } from "../postback/signature";
+import { guardPostback } from "./core/guard";
+import { IpAllowlistSchema, ipAllowed } from "./core/ip-allowlist";
+import { finalizeConversion } from "./core/normalize";
+import { readOptions } from "./core/options";
+import { headerOf } from "./core/params";
+import { ReportError } from "./core/report-error";
+import { assertRange, fetchReportJson } from "./core/report-http";
+import { collectPage, isRecord, own, type ReportParse } from "./core/report-page";
+import { isoSeconds, parseIsoTime } from "./core/time";
+import type {
+  NetworkAdapter,
+  NetworkSettings,
+  NormalizedConversion,
+  PostbackParse,
+  PostbackRequest,
+  ReportRange,
+} from "./types";
+
+/**
+ * Boomerang's own signed JSON format (docs/postbacks.md) as an adapter: a POST whose body is
+ * `GenericPostbackSchema` and whose `Boomerang-Signature` header signs timestamp, network id
+ * and raw body. Its report API is the same body objects, paged:
+ *
+ *   GET <reportUrl>?from=<ISO>&to=<ISO>[&cursor=<opaque>]
+ *   authorization: Bearer <postbackSecret>
+ *   → { "conversions": [ <postback body>, … ], "next_cursor": "<opaque>" | null }
+ */
+export const GENERIC_FORMAT = "generic";
+
+/** The same 16 KiB the postback worker enforces; checked again so the adapter stands alone. */
+export const GENERIC_MAX_BODY_CHARS = 16 * 1024;
+const MAX_CURSOR_CHARS = 512;
+
+export const GenericOptionsSchema = z.object({
+  reportUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2_048)
+    .optional()
+    .describe("the network's report endpoint; without it the network has no report sync"),
+  ipAllowlist: IpAllowlistSchema.default([]).describe(
+    "optional extra check on top of the signature; empty means any address",
+  ),
+});
+
+export const genericAdapter: NetworkAdapter = {
+  format: GENERIC_FORMAT,
+  buildTrackingUrl: (template, values) => buildTrackingUrl(template, values),
+  parsePostback: (request, settings) => guardPostback(() => parseGeneric(request, settings)),
+  fetchReportPage: async (fetcher, settings, range, cursor) => {
+    const request = buildGenericReportRequest(settings, range, cursor);
+    const json = await fetchReportJson(fetcher, request, "generic network");
+    const parsed = parseGenericReport(json, cursor);
+    if (!parsed.ok) throw new ReportError("malformed", `generic report: ${parsed.reason}`);
+    return parsed.page;
+  },
+};
+
+async function parseGeneric(
+  request: PostbackRequest,
+  settings: NetworkSettings,
+): Promise<PostbackParse> {
+  const options = readOptions(GenericOptionsSchema, settings.options);
+  if (!options.ok) return { ok: false, kind: "auth", reason: options.reason };
+  if (settings.postbackSecret.length === 0) {
+    return { ok: false, kind: "auth", reason: "misconfigured: the network has no postback secret" };
+  }
+  if (
+    options.value.ipAllowlist.length > 0 &&
+    !ipAllowed(request.sourceIp, options.value.ipAllowlist)
+  ) {
+    return {
+      ok: false,
+      kind: "auth",
+      reason: request.sourceIp === null ? "ip_unknown" : "ip_not_allowed",
+    };
+  }
+  if (request.rawBody.length > GENERIC_MAX_BODY_CHARS) {
+    return { ok: false, kind: "malformed", reason: "body_too_large" };
+  }
+  // Signature before method and body: an unsigned request learns nothing about what we accept.
+  const signature = await verifyPostbackSignature(
+    settings.postbackSecret,
+    settings.networkId,
+    request.rawBody,
+    headerOf(request, SIGNATURE_HEADER),
+    request.receivedAtMs,
+  );
+  if (!signature.ok) return { ok: false, kind: "auth", reason: signature.reason };
+  if (request.method !== "POST") {
+    return { ok: false, kind: "malformed", reason: "generic postbacks are POST requests" };
+  }
+  const parsed = parseGenericPostback(request.rawBody);
+  if (!parsed.ok)
+    return { ok: false, kind: "malformed", reason: "malformed_body", fields: parsed.fields };
+  const done = finalizeConversion(fromGenericBody(parsed.value), request.receivedAtMs);
+  if (!done.ok)
+    return { ok: false, kind: "malformed", reason: "malformed_body", fields: done.fields };
+  return { ok: true, conversions: [done.conversion] };
+}
+
+/**
+ * A validated generic body as a normalised conversion (before `finalizeConversion`).
+ *
+ * @example
+ * fromGenericBody({ order_id: "ORD-1", sub_id, status: "pending", currency: "INR", … })
+ */
+export function fromGenericBody(body: GenericPostback): NormalizedConversion {
+  return {
+    orderId: body.order_id,
+    subId: body.sub_id,
+    status: body.status,
+    currency: body.currency,
+    saleAmountMinor: body.sale_amount_minor,
+    commissionMinor: body.commission_minor,
+    lineItems:
+      body.line_items?.map((line) => ({
+        sku: line.sku ?? null,
+        category: line.category ?? null,
+        amountMinor: line.amount_minor,
+        commissionMinor: line.commission_minor ?? null,
+        quantity: line.quantity ?? 1,
+      })) ?? null,
+    category: body.category ?? null,
+    occurredAtMs: isoToMs(body.occurred_at),
+    updatedAtMs: body.updated_at === undefined ? null : isoToMs(body.updated_at),
+  };
+}
+
+/**
+ * The report request for one page.
+ *
+ * @example
+ * buildGenericReportRequest(settings, { fromMs, toMs }, null).url
+ * // "https://net.example/report?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z"
+ */
+export function buildGenericReportRequest(
+  settings: NetworkSettings,
+  range: ReportRange,
+  cursor: string | null,
+): Request {
+  const options = readOptions(GenericOptionsSchema, settings.options);
+  if (!options.ok) throw new ReportError("misconfigured", options.reason);
+  if (options.value.reportUrl === undefined) {
+    throw new ReportError("not_supported", "the network has no options.reportUrl");
+  }
+  assertRange(range, null, "generic network");
+  if (cursor !== null && (cursor.length === 0 || cursor.length > MAX_CURSOR_CHARS)) {
+    throw new ReportError("bad_cursor", "cursor must be 1-512 characters");
+  }
+  const url = new URL(options.value.reportUrl);
+  url.searchParams.set("from", isoSeconds(range.fromMs));
+  url.searchParams.set("to", isoSeconds(range.toMs));
+  if (cursor !== null) url.searchParams.set("cursor", cursor);
+  return new Request(url, {
+    method: "GET",
+    headers: { authorization: `Bearer ${settings.postbackSecret}`, accept: "application/json" },
+  });
+}
+
+/**
+ * Parses a generic report page. Pure and total: any JSON in, a page or a reason out.
+ *
+ * @example
+ * parseGenericReport({ conversions: [body], next_cursor: null }, null)
+ */
+export function parseGenericReport(json: unknown, requestCursor: string | null): ReportParse {
+  if (!isRecord(json)) return { ok: false, reason: "body is not a JSON object" };
+  const rows = own(json, "conversions");
+  if (!Array.isArray(rows)) return { ok: false, reason: "conversions is not an array" };
+  if (rows.length > 10_000) return { ok: false, reason: "more than 10000 conversions in one page" };
+  const next = own(json, "next_cursor");
+  if (
+    next !== null &&
+    (typeof next !== "string" || next.length === 0 || next.length > MAX_CURSOR_CHARS)
+  ) {
+    return { ok: false, reason: "next_cursor must be null or a 1-512 character string" };
+  }
+  if (next !== null && next === requestCursor) {
+    return { ok: false, reason: "next_cursor did not advance" };
+  }
+  const page = collectPage(
+    rows,
+    (row) => {
+      const parsed = GenericPostbackSchema.safeParse(row);
+      const orderId =
+        isRecord(row) && typeof own(row, "order_id") === "string"
+          ? String(own(row, "order_id")).slice(0, 128)
+          : null;
+      if (!parsed.success) {
+        return {
+          ok: false,
+          orderId,
+          reason: "invalid conversion",
+          fields: parsed.error.issues.slice(0, 20).map((issue) => ({
+            path: issue.path.map(String).join(".") || "(root)",
+            message: issue.message,
+          })),
+        };
+      }
+      const done = finalizeConversion(fromGenericBody(parsed.data));
+      return done.ok
+        ? done
+        : { ok: false, orderId, reason: "invalid conversion", fields: done.fields };
+    },
+    next,
+  );
+  return { ok: true, page };
+}
+
+function isoToMs(text: string): number {
+  // The schema already checked the shape; parseIsoTime also checks the calendar (no Feb 30).
+  return parseIsoTime(text) ?? Number.NaN;
+}

@@ -1,0 +1,36 @@
+import { guardPostback } from "../core/guard";
+import { readOptions } from "../core/options";
+import { ReportError } from "../core/report-error";
+import { fetchReportJson } from "../core/report-http";
+import { fillTrackingTemplate } from "../core/tracking-url";
+import type { NetworkAdapter } from "../types";
+import { ImpactOptionsSchema } from "./options";
+import { parseImpactPostback } from "./postback";
+import { buildImpactReportRequest, parseImpactReport } from "./report";
+
+export { ImpactOptionsSchema } from "./options";
+
+export const IMPACT_FORMAT = "impact";
+
+/**
+ * impact.com (partner side): lifecycle postbacks authenticated by a shared token and
+ * optional IP allowlist; reports from `/Mediapartners/{AccountSID}/Actions`.
+ *
+ * @example
+ * adapterFor("impact")?.fetchReportPage(fetch, settings, { fromMs, toMs }, null)
+ */
+export const impactAdapter: NetworkAdapter = {
+  format: IMPACT_FORMAT,
+  buildTrackingUrl: (template, values, settings) => {
+    const options = readOptions(ImpactOptionsSchema, settings.options);
+    return fillTrackingTemplate(template, values, options.ok ? options.value.subIdParam : "subId1");
+  },
+  parsePostback: (request, settings) => guardPostback(() => parseImpactPostback(request, settings)),
+  fetchReportPage: async (fetcher, settings, range, cursor) => {
+    const request = buildImpactReportRequest(settings, range, cursor);
+    const json = await fetchReportJson(fetcher, request, "impact");
+    const parsed = parseImpactReport(json, cursor);
+    if (!parsed.ok) throw new ReportError("malformed", `impact report: ${parsed.reason}`);
+    return parsed.page;
+  },
+};

@@ -7,6 +7,7 @@ export const ID_PREFIX = {
   postback: "pb",
   entry: "ent",
   run: "run",
+  claim: "clm",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;
@@ -38,4 +39,13 @@ export async function transactionIdFor(networkId: string, orderId: string): Prom
     new TextEncoder().encode(`${networkId}\n${orderId}`),
   );
   return `${ID_PREFIX.transaction}_${toBase64Url(new Uint8Array(digest)).slice(0, 24)}`;
+}
+
+/** A claim id derived from the user and their Idempotency-Key: a retried request names the same claim. */
+export async function claimIdFor(userId: string, idempotencyKey: string): Promise<string> {
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(`${userId}\n${idempotencyKey}`),
+  );
+  return `${ID_PREFIX.claim}_${toBase64Url(new Uint8Array(digest)).slice(0, 24)}`;
 }

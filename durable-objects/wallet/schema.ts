@@ -103,6 +103,25 @@ const STEPS: string[][] = [
        held_confirmed_minor = CASE status WHEN 'confirmed' THEN cashback_minor ELSE 0 END,
        terms_json = (SELECT c.terms_json FROM clicks c WHERE c.click_id = transactions.click_id)`,
   ],
+  // 4: missing-cashback claims (claims.ts).
+  [
+    `CREATE TABLE claims (
+       claim_id TEXT PRIMARY KEY,
+       click_id TEXT NOT NULL,
+       offer_id TEXT NOT NULL,
+       network_id TEXT NOT NULL,
+       order_id TEXT NOT NULL,
+       amount_minor INTEGER NOT NULL,
+       currency TEXT NOT NULL,
+       purchased_at_ms INTEGER NOT NULL,
+       status TEXT NOT NULL,
+       txn_id TEXT,
+       created_at_ms INTEGER NOT NULL,
+       updated_at_ms INTEGER NOT NULL,
+       review_due_at_ms INTEGER NOT NULL
+     )`,
+    `CREATE INDEX claims_order_idx ON claims (network_id, order_id)`,
+  ],
 ];
 
 export const SCHEMA_VERSION = STEPS.length;

@@ -3,6 +3,18 @@ import type { ApiEnv } from "../../shared/env";
 import type { LedgerEventMessage } from "../../shared/messages";
 import type { CashbackTerms } from "../../shared/money/cashback";
 import { computeCashback } from "../../shared/money/cashback";
+import {
+  CLAIM_REVIEW_AFTER_DAYS,
+  type ClaimCheck,
+  type ClaimInput,
+  checkClaim,
+  findClaim,
+  insertClaim,
+  listClaims,
+  matchClaims,
+  moveDueClaimsToReview,
+  type StoredClaim,
+} from "./claims";
 import { ATTRIBUTION_WINDOW_DAYS, decideConversion, eventVersion } from "./decide-conversion";
 import {
   applyPosting,
@@ -233,6 +245,10 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
         insertTxn(this.sql, txn);
         appendHistory(this.sql, txn.txnId, "created", source, detail, nowMs);
         this.settle(txn, nowMs, source);
+        for (const claimId of matchClaims(this.sql, txn.networkId, txn.orderId, txn.txnId, nowMs)) {
+          appendHistory(this.sql, txn.txnId, "claim_matched", source, claimId, nowMs);
+          this.publishClaim(claimId);
+        }
         return { outcome: "created", txn: findTxn(this.sql, txn.txnId), reason: null };
       }
       case "update": {
@@ -383,6 +399,20 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
           this.sql.exec(`DELETE FROM schedule WHERE kind = 'confirm' AND ref = ?`, ref);
         }
       }
+      const dueClaims = this.sql
+        .exec<{ ref: string }>(
+          `SELECT ref FROM schedule WHERE kind = 'claim_review' AND due_at_ms <= ? LIMIT ?`,
+          asOfMs,
+          MAX_DUE_PER_RUN,
+        )
+        .toArray()
+        .map((r) => r.ref);
+      for (const claimId of moveDueClaimsToReview(this.sql, dueClaims, nowMs)) {
+        this.publishClaim(claimId);
+      }
+      for (const claimId of dueClaims) {
+        this.sql.exec(`DELETE FROM schedule WHERE kind = 'claim_review' AND ref = ?`, claimId);
+      }
       const prunedClicks = this.pruneClicks(asOfMs);
       return { confirmed, prunedClicks, more: due.length > MAX_DUE_PER_RUN };
     });
@@ -518,6 +548,91 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
       return;
     }
     await this.ctx.storage.setAlarm(Math.min(...candidates));
+  }
+
+  // ---- missing-cashback claims -------------------------------------------------------------
+
+  /**
+   * Files a claim for one of the user's clicks; idempotent on `claimId`. Matched at once if
+   * the order is already known, else when its postback or report arrives, else sent to
+   * review after CLAIM_REVIEW_AFTER_DAYS.
+   */
+  async fileClaim(
+    userId: string,
+    input: ClaimInput,
+    nowMs: number = Date.now(),
+  ): Promise<
+    | { status: "created" | "exists"; claim: StoredClaim }
+    | { status: "exists_with_different_details"; claim: StoredClaim }
+    | { status: "invalid"; reason: Extract<ClaimCheck, { ok: false }>["reason"] }
+  > {
+    const result = this.ctx.storage.transactionSync(() => {
+      this.bindUser(userId);
+      const existing = findClaim(this.sql, input.claimId);
+      if (existing) {
+        const same =
+          existing.clickId === input.clickId &&
+          existing.orderId === input.orderId &&
+          existing.amountMinor === input.amountMinor &&
+          existing.currency === input.currency &&
+          existing.purchasedAtMs === input.purchasedAtMs;
+        return same
+          ? ({ status: "exists", claim: existing } as const)
+          : ({ status: "exists_with_different_details", claim: existing } as const);
+      }
+      const click = findClick(this.sql, input.clickId);
+      const check = checkClaim(input, click, nowMs);
+      if (!check.ok || !click) {
+        return { status: "invalid", reason: check.ok ? "click_not_found" : check.reason } as const;
+      }
+      const known = findTxnByOrder(this.sql, click.networkId, input.orderId);
+      const claim: StoredClaim = {
+        ...input,
+        offerId: click.offerId,
+        networkId: click.networkId,
+        status: known ? "matched" : "open",
+        txnId: known?.txnId ?? null,
+        createdAtMs: nowMs,
+        updatedAtMs: nowMs,
+        reviewDueAtMs: nowMs + CLAIM_REVIEW_AFTER_DAYS * 86_400_000,
+      };
+      insertClaim(this.sql, claim);
+      if (!known) this.schedule("claim_review", claim.claimId, claim.reviewDueAtMs);
+      this.publishClaim(claim.claimId);
+      return { status: "created", claim } as const;
+    });
+    await this.afterWrite();
+    return result;
+  }
+
+  getClaims(limit: number): StoredClaim[] {
+    return listClaims(this.sql, Math.min(Math.max(limit, 1), MAX_PAGE));
+  }
+
+  /** The user's recent clicks, newest first, so a claim can name the visit it is about. */
+  getClicks(
+    limit: number,
+  ): Array<{ clickId: string; offerId: string; clickedAtMs: number; currency: string }> {
+    return this.sql
+      .exec<{ click_id: string; offer_id: string; clicked_at_ms: number; currency: string }>(
+        `SELECT click_id, offer_id, clicked_at_ms, currency FROM clicks
+         ORDER BY clicked_at_ms DESC, click_id DESC LIMIT ?`,
+        Math.min(Math.max(limit, 1), MAX_PAGE),
+      )
+      .toArray()
+      .map((r) => ({
+        clickId: r.click_id,
+        offerId: r.offer_id,
+        clickedAtMs: r.clicked_at_ms,
+        currency: r.currency,
+      }));
+  }
+
+  private publishClaim(claimId: string): void {
+    const claim = findClaim(this.sql, claimId);
+    if (!claim) return;
+    const message: LedgerEventMessage = { kind: "claim", userId: this.userId(), claim };
+    this.sql.exec(`INSERT INTO outbox (body) VALUES (?)`, JSON.stringify(message));
   }
 
   // ---- reads -------------------------------------------------------------------------------

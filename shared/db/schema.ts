@@ -158,6 +158,27 @@ export const rollupApplied = sqliteTable("rollup_applied", {
   appliedAtMs: integer("applied_at_ms").notNull(),
 });
 
+/** Projection of missing-cashback claims, for the operator's review queue. */
+export const claims = sqliteTable(
+  "claims",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    clickId: text("click_id").notNull(),
+    offerId: text("offer_id").notNull(),
+    networkId: text("network_id").notNull(),
+    orderId: text("order_id").notNull(),
+    amountMinor: integer("amount_minor").notNull(),
+    currency: text("currency").notNull(),
+    purchasedAtMs: integer("purchased_at_ms").notNull(),
+    status: text("status", { enum: ["open", "matched", "review"] }).notNull(),
+    transactionId: text("transaction_id"),
+    createdAtMs: integer("created_at_ms").notNull(),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+  },
+  (t) => [index("claims_status_idx").on(t.status, t.createdAtMs)],
+);
+
 /** One reconciliation of a network's report against our transactions. */
 export const reconciliationRuns = sqliteTable(
   "reconciliation_runs",
@@ -189,6 +210,52 @@ export const reconciliationItems = sqliteTable(
   (t) => [primaryKey({ columns: [t.runId, t.orderId] })],
 );
 
+/** One merchant sync of a network's offer feed (jobs/merchant-sync.ts). */
+export const syncRuns = sqliteTable(
+  "sync_runs",
+  {
+    id: text("id").primaryKey(),
+    networkId: text("network_id").notNull(),
+    trigger: text("trigger", { enum: ["cron", "admin"] }).notNull(),
+    /** True when the run was the circuit breaker's half-open probe. */
+    probe: integer("probe", { mode: "boolean" }).notNull().default(false),
+    status: text("status", { enum: ["running", "succeeded", "failed"] }).notNull(),
+    offersCreated: integer("offers_created").notNull().default(0),
+    offersUpdated: integer("offers_updated").notNull().default(0),
+    offersDeactivated: integer("offers_deactivated").notNull().default(0),
+    offersUnchanged: integer("offers_unchanged").notNull().default(0),
+    merchantsCreated: integer("merchants_created").notNull().default(0),
+    merchantsUpdated: integer("merchants_updated").notNull().default(0),
+    merchantsDeactivated: integer("merchants_deactivated").notNull().default(0),
+    merchantsUnchanged: integer("merchants_unchanged").notNull().default(0),
+    /** The breaker's state after this run. */
+    breakerState: text("breaker_state", { enum: ["closed", "open"] }),
+    error: text("error"),
+    startedAtMs: integer("started_at_ms").notNull(),
+    finishedAtMs: integer("finished_at_ms"),
+  },
+  (t) => [index("sync_runs_network_idx").on(t.networkId, t.startedAtMs)],
+);
+
+/**
+ * The merchant-sync circuit breaker of each network (no row: closed, never failed). While
+ * `open`, the network's offers are hidden from the catalog and the redirect; half-open is
+ * `open` past `retry_at_ms`, derived from the clock rather than stored.
+ */
+export const networkHealth = sqliteTable("network_health", {
+  networkId: text("network_id").primaryKey(),
+  state: text("state", { enum: ["closed", "open"] }).notNull(),
+  consecutiveFailures: integer("consecutive_failures").notNull(),
+  /** The current open period's cool-down; doubles on every failed probe, up to a cap. */
+  cooldownMs: integer("cooldown_ms"),
+  openedAtMs: integer("opened_at_ms"),
+  retryAtMs: integer("retry_at_ms"),
+  lastSuccessAtMs: integer("last_success_at_ms"),
+  lastFailureAtMs: integer("last_failure_at_ms"),
+  lastError: text("last_error"),
+  updatedAtMs: integer("updated_at_ms").notNull(),
+});
+
 export const schema = {
   networks,
   merchants,
@@ -201,4 +268,5 @@ export const schema = {
   rollupApplied,
   reconciliationRuns,
   reconciliationItems,
+  claims,
 };

@@ -3,6 +3,7 @@ import { AppError, fieldsFromZod, problemResponse } from "../../../shared/http/e
 import { type ApiContext, requireAdmin, requireUser } from "./auth";
 import { renderDocsPage } from "./docs-page";
 import { registerCatalogAdmin } from "./routes/catalog-admin";
+import { registerClaimRoutes } from "./routes/claims";
 import { registerOpsAdmin } from "./routes/ops-admin";
 import { registerReconciliationAdmin } from "./routes/reconciliation-admin";
 import { registerUserRoutes } from "./routes/user";
@@ -73,6 +74,7 @@ export function createApp() {
   registerOpsAdmin(app);
   registerUsersAdmin(app);
   registerReconciliationAdmin(app);
+  registerClaimRoutes(app);
   registerUserRoutes(app);
 
   app.doc("/openapi.json", OPENAPI_INFO);

@@ -53,6 +53,32 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
           t.updatedAtMs,
         ),
       );
+    } else if (body.kind === "claim") {
+      const c = body.claim;
+      statements.push(
+        env.DB.prepare(
+          `INSERT INTO claims (id, user_id, click_id, offer_id, network_id, order_id, amount_minor,
+             currency, purchased_at_ms, status, transaction_id, created_at_ms, updated_at_ms)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+           ON CONFLICT (id) DO UPDATE SET status = excluded.status,
+             transaction_id = excluded.transaction_id, updated_at_ms = excluded.updated_at_ms
+           WHERE excluded.updated_at_ms >= claims.updated_at_ms`,
+        ).bind(
+          c.claimId,
+          body.userId,
+          c.clickId,
+          c.offerId,
+          c.networkId,
+          c.orderId,
+          c.amountMinor,
+          c.currency,
+          c.purchasedAtMs,
+          c.status,
+          c.txnId,
+          c.createdAtMs,
+          c.updatedAtMs,
+        ),
+      );
     } else {
       for (const b of body.balances) {
         statements.push(

@@ -1,0 +1,37 @@
+import { Hono } from "hono";
+import { type SandboxEnv, sandboxConfig } from "./config";
+
+export { SandboxNetworkObject } from "./sandbox-object";
+
+/**
+ * The sandbox affiliate network worker (dev and test only, never deployed): every
+ * `/sandbox/*` request goes to the one Durable Object that holds the network's state,
+ * named by the network id. See docs/sandbox.md.
+ */
+export const app = new Hono<{ Bindings: SandboxEnv }>();
+
+app.get("/healthz", (c) => c.json({ ok: true, worker: "sandbox-network" }));
+
+app.all("/sandbox/*", (c) => {
+  const { networkId } = sandboxConfig(c.env);
+  const stub = c.env.SANDBOX_NETWORK.get(c.env.SANDBOX_NETWORK.idFromName(networkId));
+  return stub.fetch(c.req.raw);
+});
+
+app.notFound(
+  () =>
+    new Response(
+      JSON.stringify({
+        type: "https://boomerang.dev/problems/not_found",
+        title: "not_found",
+        status: 404,
+        code: "not_found",
+        detail: "the sandbox network answers under /sandbox/",
+      }),
+      { status: 404, headers: { "content-type": "application/problem+json" } },
+    ),
+);
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<SandboxEnv>;

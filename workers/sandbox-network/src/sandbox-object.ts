@@ -1,0 +1,27 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Hono } from "hono";
+import { type SandboxEnv, sandboxConfig } from "./config";
+import { createControlApp } from "./control";
+import { SandboxHost } from "./host";
+
+/**
+ * One sandbox network, persisted: a thin shell over `SandboxHost` (state and storage) and
+ * `createControlApp` (HTTP). The state is loaded once, before the first request, and saved
+ * after every change. Dev and test only; never deployed.
+ */
+export class SandboxNetworkObject extends DurableObject<SandboxEnv> {
+  #app: Hono | null = null;
+
+  constructor(ctx: DurableObjectState, env: SandboxEnv) {
+    super(ctx, env);
+    ctx.blockConcurrencyWhile(async () => {
+      const host = await SandboxHost.open(ctx.storage, sandboxConfig(env));
+      this.#app = createControlApp(host);
+    });
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    if (this.#app === null) throw new Error("the sandbox failed to load its state");
+    return this.#app.fetch(request);
+  }
+}

@@ -1,4 +1,10 @@
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import fc from "fast-check";
 
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+
+// Property tests run with a fixed seed so CI is reproducible: a failure names its seed and
+// counterexample, and the same run fails the same way on every machine. Change the seed
+// locally to explore further.
+fc.configureGlobal({ seed: 20261121 });

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { merchants, networks, offers } from "../db/schema";
+import { merchants, networkHealth, networks, offers } from "../db/schema";
 import type { ConfigBindings } from "../env";
 import {
   type NetworkConfig,
@@ -94,10 +94,16 @@ export async function loadOfferConfig(
   offerId: string,
 ): Promise<OfferConfig | null> {
   const rows = await drizzle(db)
-    .select({ offer: offers, merchant: merchants, network: networks })
+    .select({
+      offer: offers,
+      merchant: merchants,
+      network: networks,
+      breakerState: networkHealth.state,
+    })
     .from(offers)
     .innerJoin(merchants, eq(offers.merchantId, merchants.id))
     .innerJoin(networks, eq(merchants.networkId, networks.id))
+    .leftJoin(networkHealth, eq(networkHealth.networkId, networks.id))
     .where(eq(offers.id, offerId))
     .limit(1);
   const row = rows[0];
@@ -112,7 +118,13 @@ export async function loadOfferConfig(
     returnWindowDays: row.offer.returnWindowDays,
     startsAtMs: row.offer.startsAtMs,
     endsAtMs: row.offer.endsAtMs,
-    active: row.offer.active && row.merchant.active && row.network.active,
+    // An open merchant-sync breaker hides the network's offers until a probe succeeds
+    // (jobs/merchant-sync.ts refreshes these configs when it opens or closes).
+    active:
+      row.offer.active &&
+      row.merchant.active &&
+      row.network.active &&
+      (row.breakerState ?? "closed") === "closed",
     trackingTemplate: row.network.trackingTemplate,
     landingUrl: row.merchant.landingUrl,
     networkOfferRef: row.offer.networkOfferRef,

@@ -6,6 +6,7 @@ import { registerCatalogAdmin } from "./routes/catalog-admin";
 import { registerClaimRoutes } from "./routes/claims";
 import { registerOpsAdmin } from "./routes/ops-admin";
 import { registerReconciliationAdmin } from "./routes/reconciliation-admin";
+import { registerSyncAdmin } from "./routes/sync-admin";
 import { registerUserRoutes } from "./routes/user";
 import { registerUsersAdmin } from "./routes/users-admin";
 
@@ -74,6 +75,7 @@ export function createApp() {
   registerOpsAdmin(app);
   registerUsersAdmin(app);
   registerReconciliationAdmin(app);
+  registerSyncAdmin(app);
   registerClaimRoutes(app);
   registerUserRoutes(app);
 

@@ -5,6 +5,7 @@ import { consumeClicks } from "./consumers/clicks";
 import { consumeLedgerEvents } from "./consumers/ledger-events";
 import { consumePostbacks } from "./consumers/postbacks";
 import { runConfirmationBackstop } from "./jobs/confirmation-backstop";
+import { runMerchantSyncs } from "./jobs/merchant-sync";
 
 export { WalletDurableObject } from "../../../durable-objects/wallet/wallet-object";
 
@@ -16,6 +17,47 @@ export const QUEUES = {
   postbacks: "boomerang-postbacks",
   ledgerEvents: "boomerang-ledger-events",
 } as const;
+
+/** Cron expressions as configured in wrangler.toml `[triggers]`, one job each. */
+export const CRONS = {
+  /** Confirmation backstop; wallet alarms do the timely work. */
+  confirmationBackstop: "*/10 * * * *",
+  /** Merchant sync of every network with a feed, hourly. */
+  merchantSync: "0 * * * *",
+} as const;
+
+type CronJob = (env: ApiEnv, scheduledTimeMs: number) => Promise<void>;
+
+const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
+  [
+    CRONS.confirmationBackstop,
+    async (env, nowMs) =>
+      console.log("confirmation backstop", await runConfirmationBackstop(env, nowMs)),
+  ],
+  [
+    CRONS.merchantSync,
+    async (env, nowMs) =>
+      console.log(
+        "merchant sync",
+        await runMerchantSyncs(env, { fetcher: (request) => fetch(request), nowMs }),
+      ),
+  ],
+]);
+
+/**
+ * The jobs for one scheduled event. A trigger without a cron expression (`wrangler dev`'s
+ * `/cdn-cgi/handler/scheduled` without `?cron=`) runs every job; an unknown expression runs
+ * none and says so, rather than guessing.
+ */
+function cronJobsFor(cron: string): CronJob[] {
+  if (cron === "") return [...CRON_JOBS.values()];
+  const job = CRON_JOBS.get(cron);
+  if (!job) {
+    console.error("no job for cron", { cron });
+    return [];
+  }
+  return [job];
+}
 
 export default {
   fetch: app.fetch,
@@ -35,10 +77,12 @@ export default {
   },
 
   async scheduled(controller, env, ctx) {
-    ctx.waitUntil(
-      runConfirmationBackstop(env, controller.scheduledTime).then((report) =>
-        console.log("confirmation backstop", report),
-      ),
-    );
+    for (const job of cronJobsFor(controller.cron)) {
+      ctx.waitUntil(
+        job(env, controller.scheduledTime).catch((error) =>
+          console.error("cron job failed", { cron: controller.cron, error: String(error) }),
+        ),
+      );
+    }
   },
 } satisfies ExportedHandler<ApiEnv, unknown>;

@@ -29,6 +29,32 @@ export const ProblemSchema = z
 
 // ---- networks --------------------------------------------------------------------------------
 
+/** Options are returned by the API, so a secret must never go in them (the size is bounded). */
+const MAX_OPTIONS_JSON_CHARS = 16 * 1024;
+const HttpUrlSchema = z.url({ protocol: /^https?$/ }).max(2_048);
+
+export const NetworkOptionsSchema = z
+  .record(z.string().min(1).max(64), z.unknown())
+  .superRefine((options, ctx) => {
+    // The two options Boomerang itself reads; adapter-specific keys are checked by the adapter.
+    for (const key of ["feedUrl", "reportUrl"] as const) {
+      if (options[key] !== undefined && !HttpUrlSchema.safeParse(options[key]).success) {
+        ctx.addIssue({ code: "custom", path: [key], message: `${key} must be an http(s) URL` });
+      }
+    }
+    if (JSON.stringify(options).length > MAX_OPTIONS_JSON_CHARS) {
+      ctx.addIssue({
+        code: "custom",
+        path: [],
+        message: `options are at most ${MAX_OPTIONS_JSON_CHARS} characters of JSON`,
+      });
+    }
+  })
+  .describe(
+    "adapter settings, returned as stored: feedUrl (offer feed for merchant sync), reportUrl " +
+      "(conversions report), IP allowlists, parameter names. Never put a secret here.",
+  );
+
 export const NetworkInputSchema = z
   .object({
     name: z.string().min(1).max(120),
@@ -45,6 +71,7 @@ export const NetworkInputSchema = z
       .min(24, "postback secrets are at least 24 characters")
       .max(256)
       .describe("shared secret the network signs postbacks with; write-only"),
+    options: NetworkOptionsSchema.default({}),
     active: z.boolean().default(true),
   })
   .strict()
@@ -57,6 +84,7 @@ export const NetworkSchema = z
     trackingTemplate: z.string(),
     postbackFormat: z.string(),
     postbackSecretSet: z.boolean().describe("the secret itself is never returned"),
+    options: z.record(z.string(), z.unknown()).describe("adapter settings, as stored"),
     active: z.boolean(),
     updatedAt: IsoTimeSchema,
   })

@@ -1,8 +1,8 @@
-import { eq } from "drizzle-orm";
+import { and, eq, gt, isNull, lte, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { z } from "zod";
 import { refreshCachedConfig } from "../../../../shared/config/config-store";
-import { merchants, networks, offers } from "../../../../shared/db/schema";
+import { merchants, networkHealth, networks, offers } from "../../../../shared/db/schema";
 import type { ConfigBindings } from "../../../../shared/env";
 import { AppError } from "../../../../shared/http/errors";
 import type { MerchantInputSchema, NetworkInputSchema, OfferInputSchema } from "../schemas";
@@ -34,10 +34,16 @@ export async function upsertNetwork(env: ConfigBindings, id: string, input: Netw
         trackingTemplate: input.trackingTemplate,
         postbackFormat: input.postbackFormat,
         postbackSecret: input.postbackSecret,
+        options: input.options,
         active: input.active,
         updatedAtMs: nowMs,
       },
     });
+  if (typeof input.options.feedUrl !== "string") {
+    // No feed, no merchant sync: a breaker left open by an old feed would hide the
+    // network's offers for good. The refresh below brings them back.
+    await db.delete(networkHealth).where(eq(networkHealth.networkId, id));
+  }
   const offerIds = (
     await db
       .select({ id: offers.id })
@@ -158,23 +164,28 @@ export async function listOffers(env: ConfigBindings) {
   return drizzle(env.DB).select().from(offers).orderBy(offers.id).limit(500);
 }
 
-/** Offers a user can click now: active offer, merchant and network, inside its schedule. */
+/**
+ * Offers a user can click now: active offer, merchant and network, the network's sync
+ * breaker closed (or never used), inside the offer's schedule. Filtered in SQL so hidden
+ * offers never use up the page.
+ */
 export async function listLiveOffers(env: ConfigBindings, nowMs: number, limit: number) {
-  const rows = await drizzle(env.DB)
+  return drizzle(env.DB)
     .select({ offer: offers, merchant: merchants, network: networks })
     .from(offers)
     .innerJoin(merchants, eq(offers.merchantId, merchants.id))
     .innerJoin(networks, eq(merchants.networkId, networks.id))
-    .where(eq(offers.active, true))
-    .orderBy(offers.id)
-    .limit(500);
-  return rows
-    .filter(
-      (r) =>
-        r.merchant.active &&
-        r.network.active &&
-        (r.offer.startsAtMs === null || r.offer.startsAtMs <= nowMs) &&
-        (r.offer.endsAtMs === null || r.offer.endsAtMs > nowMs),
+    .leftJoin(networkHealth, eq(networkHealth.networkId, networks.id))
+    .where(
+      and(
+        eq(offers.active, true),
+        eq(merchants.active, true),
+        eq(networks.active, true),
+        or(isNull(networkHealth.state), eq(networkHealth.state, "closed")),
+        or(isNull(offers.startsAtMs), lte(offers.startsAtMs, nowMs)),
+        or(isNull(offers.endsAtMs), gt(offers.endsAtMs, nowMs)),
+      ),
     )
-    .slice(0, limit);
+    .orderBy(offers.id)
+    .limit(Math.min(limit, 500));
 }

@@ -24,6 +24,7 @@ const networkView = (n: NetworkRow) => ({
   trackingTemplate: n.trackingTemplate,
   postbackFormat: n.postbackFormat,
   postbackSecretSet: n.postbackSecretSet,
+  options: n.options,
   active: n.active,
   updatedAt: toIso(n.updatedAtMs),
 });

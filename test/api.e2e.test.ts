@@ -159,6 +159,15 @@ describe("admin catalog API", () => {
     );
   });
 
+  it("reconciling a network without a report API is a 404 problem", async () => {
+    const response = await api("/admin/v1/networks/test-net/reconcile", {
+      method: "POST",
+      headers: ADMIN_HEADERS,
+      body: "{}",
+    });
+    await expectProblem(response, 404, "not_found");
+  });
+
   it("an unknown route is a 404 problem", async () => {
     await expectProblem(await api("/nope"), 404, "not_found");
   });

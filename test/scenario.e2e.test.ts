@@ -12,6 +12,8 @@ import { Mulberry32 } from "../shared/sandbox/prng";
 import { reconcileNetwork } from "../workers/api/src/jobs/reconciliation";
 import postbackWorker from "../workers/postback/src/index";
 import {
+  ADMIN_HEADERS,
+  api,
   balances,
   eventually,
   followLink,
@@ -151,6 +153,16 @@ describe("1,000 orders through the sandbox network", () => {
     const recon1 = await reconcile(sandbox, t0);
     expect(recon1.counts.created).toBe(orders.filter((o) => o.lost).length);
     expect(recon1.unexplained).toBe(0);
+    const run1 = (await (
+      await api(`/admin/v1/reconciliation/runs/${recon1.runId}`, { headers: ADMIN_HEADERS })
+    ).json()) as {
+      status: string;
+      counts: Record<string, number>;
+      items: Array<{ outcome: string }>;
+    };
+    expect(run1.status).toBe("completed");
+    expect(run1.counts.created).toBe(recon1.counts.created);
+    expect(run1.items.filter((i) => i.outcome === "created")).toHaveLength(recon1.counts.created);
 
     // The oracle after phase 1, then payouts of everything confirmed for every fifth user.
     const phase1Confirmed = new Map<string, number>();

@@ -6,6 +6,7 @@ import { consumeLedgerEvents } from "./consumers/ledger-events";
 import { consumePostbacks } from "./consumers/postbacks";
 import { runConfirmationBackstop } from "./jobs/confirmation-backstop";
 import { runMerchantSyncs } from "./jobs/merchant-sync";
+import { runScheduledReconciliations } from "./jobs/reconciliation";
 
 export { WalletDurableObject } from "../../../durable-objects/wallet/wallet-object";
 
@@ -24,6 +25,8 @@ export const CRONS = {
   confirmationBackstop: "*/10 * * * *",
   /** Merchant sync of every network with a feed, hourly. */
   merchantSync: "0 * * * *",
+  /** Report reconciliation of every network with a report API, daily. */
+  reconciliation: "30 3 * * *",
 } as const;
 
 type CronJob = (env: ApiEnv, scheduledTimeMs: number) => Promise<void>;
@@ -40,6 +43,14 @@ const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
       console.log(
         "merchant sync",
         await runMerchantSyncs(env, { fetcher: (request) => fetch(request), nowMs }),
+      ),
+  ],
+  [
+    CRONS.reconciliation,
+    async (env, nowMs) =>
+      console.log(
+        "reconciliation",
+        await runScheduledReconciliations(env, (request) => fetch(request), nowMs),
       ),
   ],
 ]);

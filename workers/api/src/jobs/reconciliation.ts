@@ -1,5 +1,6 @@
 import type { ApiEnv } from "../../../../shared/env";
 import { newId, transactionIdFor } from "../../../../shared/ids";
+import { adapterFor } from "../../../../shared/networks/registry";
 import type {
   NetworkAdapter,
   NetworkSettings,
@@ -282,4 +283,69 @@ async function finish(
   for (let i = 0; i < statements.length; i += 500) {
     await env.DB.batch(statements.slice(i, i + 500));
   }
+}
+
+/** How far back a scheduled reconciliation looks: the attribution window plus a margin. */
+export const RECONCILE_LOOKBACK_DAYS = 35;
+const MAX_NETWORKS_PER_RUN = 100;
+
+/** Loads a network's adapter and settings; null when it has no report API configured. */
+export async function reportSourceOf(
+  env: ApiEnv,
+  networkId: string,
+): Promise<{ adapter: NetworkAdapter; settings: NetworkSettings } | null> {
+  const row = await env.DB.prepare(
+    `SELECT id, postback_format, postback_secret, options, active FROM networks WHERE id = ?1`,
+  )
+    .bind(networkId)
+    .first<{
+      id: string;
+      postback_format: string;
+      postback_secret: string;
+      options: string;
+      active: number;
+    }>();
+  if (!row) return null;
+  const adapter = adapterFor(row.postback_format);
+  let options: Record<string, unknown> = {};
+  try {
+    options = JSON.parse(row.options ?? "{}") as Record<string, unknown>;
+  } catch {
+    options = {};
+  }
+  if (!adapter || typeof options.reportUrl !== "string") return null;
+  return { adapter, settings: { networkId: row.id, postbackSecret: row.postback_secret, options } };
+}
+
+/** The daily cron: every active network with a report API, over the lookback window. */
+export async function runScheduledReconciliations(
+  env: ApiEnv,
+  fetcher: ReportFetch,
+  nowMs: number,
+): Promise<{ networks: number; unexplained: number; failed: number }> {
+  const { results } = await env.DB.prepare(
+    `SELECT id FROM networks WHERE active = 1 ORDER BY id LIMIT ?1`,
+  )
+    .bind(MAX_NETWORKS_PER_RUN)
+    .all<{ id: string }>();
+  const report = { networks: 0, unexplained: 0, failed: 0 };
+  for (const { id } of results) {
+    const source = await reportSourceOf(env, id);
+    if (!source) continue;
+    report.networks++;
+    try {
+      const summary = await reconcileNetwork(env, {
+        ...source,
+        fetcher,
+        fromMs: nowMs - RECONCILE_LOOKBACK_DAYS * 86_400_000,
+        toMs: nowMs,
+        nowMs,
+      });
+      report.unexplained += summary.unexplained;
+    } catch (error) {
+      report.failed++;
+      console.error("reconciliation failed", { networkId: id, error: String(error) });
+    }
+  }
+  return report;
 }

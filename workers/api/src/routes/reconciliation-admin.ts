@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError } from "../../../../shared/http/errors";
 import type { ApiContext } from "../auth";
+import { RECONCILE_LOOKBACK_DAYS, reconcileNetwork, reportSourceOf } from "../jobs/reconciliation";
 import { toIso, toIsoOrNull } from "../schemas";
 import { jsonBody, problemResponses } from "./responses";
 
@@ -89,7 +90,79 @@ const runView = (r: RunRow) => ({
   finishedAt: toIsoOrNull(r.finished_at_ms),
 });
 
+const runNowRoute = createRoute({
+  method: "post",
+  path: "/admin/v1/networks/{id}/reconcile",
+  tags,
+  security,
+  summary: "Reconcile a network's report against transactions now",
+  description:
+    "Defaults to the last 35 days up to now. The run is kept and listed with the scheduled ones.",
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .max(64)
+        .openapi({ param: { name: "id", in: "path" } }),
+    }),
+    body: {
+      required: false,
+      content: {
+        "application/json": {
+          schema: z
+            .object({
+              from: z.iso.datetime({ offset: true }).optional(),
+              to: z.iso.datetime({ offset: true }).optional(),
+            })
+            .strict(),
+        },
+      },
+    },
+  },
+  responses: {
+    200: jsonBody(
+      z.object({
+        runId: z.string(),
+        counts: z.record(z.string(), z.number().int()),
+        unexplained: z.number().int().describe("orders that need a person"),
+      }),
+    ),
+    ...problemResponses,
+  },
+});
+
 export function registerReconciliationAdmin(app: OpenAPIHono<ApiContext>): void {
+  app.openapi(runNowRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json") ?? {};
+    const source = await reportSourceOf(c.env, id);
+    if (!source) {
+      throw new AppError(
+        "not_found",
+        `network ${id} does not exist or has no report API (options.reportUrl)`,
+      );
+    }
+    const nowMs = Date.now();
+    const toMs = body.to ? Date.parse(body.to) : nowMs;
+    const fromMs = body.from ? Date.parse(body.from) : toMs - RECONCILE_LOOKBACK_DAYS * 86_400_000;
+    if (fromMs >= toMs) {
+      throw new AppError("validation_failed", "from must be before to", [
+        { path: "from", message: "must be before to" },
+      ]);
+    }
+    const summary = await reconcileNetwork(c.env, {
+      ...source,
+      fetcher: (request) => fetch(request),
+      fromMs,
+      toMs,
+      nowMs,
+    });
+    return c.json(
+      { runId: summary.runId, counts: summary.counts, unexplained: summary.unexplained },
+      200,
+    );
+  });
+
   app.openapi(listRunsRoute, async (c) => {
     const { networkId, limit } = c.req.valid("query");
     const { results } = await c.env.DB.prepare(

@@ -19,6 +19,29 @@ export const demoNetworks = [
   },
 ];
 
+/** The sandbox network served by workers/sandbox-network at /sandbox/ (docs/sandbox.md). */
+export const SANDBOX_NETWORK_ID = "sandbox-network";
+export const SANDBOX_NETWORK_SECRET = "sandbox-network-postback-secret-local-only";
+
+/** Networks whose URLs point at this runtime; built from its base URL. */
+export function localNetworks(baseUrl: string) {
+  return [
+    {
+      id: SANDBOX_NETWORK_ID,
+      body: {
+        name: "Sandbox Affiliate Network (local)",
+        trackingTemplate: `${baseUrl}/sandbox/click?subid={subid}&url={landing_url}`,
+        postbackFormat: "generic",
+        postbackSecret: SANDBOX_NETWORK_SECRET,
+        options: {
+          reportUrl: `${baseUrl}/sandbox/report`,
+          feedUrl: `${baseUrl}/sandbox/feed`,
+        },
+      },
+    },
+  ];
+}
+
 export const demoMerchants = [
   {
     id: "shopkart",
@@ -38,6 +61,14 @@ export const demoMerchants = [
       networkId: DEMO_NETWORK_ID,
       name: "FlyAway Travel",
       landingUrl: "https://flyaway.example/",
+    },
+  },
+  {
+    id: "sandbox-store",
+    body: {
+      networkId: SANDBOX_NETWORK_ID,
+      name: "Sandbox Store",
+      landingUrl: "https://store.sandbox.example/",
     },
   },
 ];
@@ -96,6 +127,19 @@ export const demoOffers = [
   },
 ];
 
+/** An offer on the sandbox network, for the offline lifecycle (npm run scenario). */
+demoOffers.push({
+  id: "sandbox-store-5pct",
+  body: {
+    merchantId: "sandbox-store",
+    title: "5% cashback at Sandbox Store",
+    networkOfferRef: "sbx-1",
+    currency: "INR",
+    cashback: { basis: "sale", defaultRateBps: 500, categoryRates: {} },
+    returnWindowDays: 30,
+  },
+});
+
 export const demoUsers = [
   { id: "demo-alice", body: { displayName: "Alice (demo)" } },
   { id: "demo-bob", body: { displayName: "Bob (demo)" } },
@@ -105,7 +149,10 @@ export const demoUsers = [
 export async function loadDemoData(baseUrl: string, adminKey: string): Promise<number> {
   const headers = { authorization: `Bearer ${adminKey}`, "content-type": "application/json" };
   const writes: Array<[string, unknown]> = [
-    ...demoNetworks.map((n): [string, unknown] => [`/admin/v1/networks/${n.id}`, n.body]),
+    ...[...demoNetworks, ...localNetworks(baseUrl)].map((n): [string, unknown] => [
+      `/admin/v1/networks/${n.id}`,
+      n.body,
+    ]),
     ...demoMerchants.map((m): [string, unknown] => [`/admin/v1/merchants/${m.id}`, m.body]),
     ...demoOffers.map((o): [string, unknown] => [`/admin/v1/offers/${o.id}`, o.body]),
     ...demoUsers.map((u): [string, unknown] => [`/admin/v1/users/${u.id}`, u.body]),

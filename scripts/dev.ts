@@ -45,6 +45,8 @@ const dev = spawn(
     "workers/redirect/wrangler.toml",
     "-c",
     "workers/postback/wrangler.toml",
+    "-c",
+    "workers/sandbox-network/wrangler.toml",
     "--port",
     String(PORT),
     "--persist-to",
@@ -64,6 +66,7 @@ Boomerang is running (demo data: ${count} records loaded).
   api       ${BASE_URL}            docs ${BASE_URL}/docs · OpenAPI ${BASE_URL}/openapi.json
   redirect  ${BASE_URL}/c/<token>
   postback  ${BASE_URL}/postback/<network>
+  sandbox   ${BASE_URL}/sandbox/…   (an affiliate network for offline runs: docs/sandbox.md)
 Admin key: see ADMIN_API_KEY in .dev.vars. A user token: npm run -s token -- demo-alice
 `);
 

@@ -13,6 +13,7 @@ interface GatewayEnv {
   API: SchedulableFetcher;
   REDIRECT: Fetcher;
   POSTBACK: Fetcher;
+  SANDBOX: Fetcher;
 }
 
 export default {
@@ -29,6 +30,8 @@ export default {
     const { pathname } = new URL(request.url);
     if (pathname.startsWith("/c/")) return env.REDIRECT.fetch(request);
     if (pathname.startsWith("/postback/")) return env.POSTBACK.fetch(request);
+    // The sandbox affiliate network (docs/sandbox.md), so the lifecycle runs offline.
+    if (pathname.startsWith("/sandbox/")) return env.SANDBOX.fetch(request);
     return env.API.fetch(request);
   },
 } satisfies ExportedHandler<GatewayEnv>;

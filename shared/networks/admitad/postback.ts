@@ -1,9 +1,5 @@
-import { checkTokenAndIp } from "../core/auth";
-import { FieldCollector } from "../core/fields";
-import { finalizeConversion } from "../core/normalize";
-import { readOptions } from "../core/options";
-import { readParams } from "../core/params";
 import { parseIsoTime, parseNaiveTime, parseUnixSeconds } from "../core/time";
+import { parseTokenPostback } from "../core/token-postback";
 import type { NetworkSettings, PostbackParse, PostbackRequest } from "../types";
 import { AdmitadOptionsSchema } from "./options";
 import { admitadStatus } from "./status";
@@ -27,54 +23,40 @@ import { admitadStatus } from "./status";
  * - The order id is `order_id`, or Admitad's `action_id` when the advertiser sends none
  *   (leads), so postbacks and reports name the same order.
  */
-export async function parseAdmitadPostback(
+export function parseAdmitadPostback(
   request: PostbackRequest,
   settings: NetworkSettings,
 ): Promise<PostbackParse> {
-  const options = readOptions(AdmitadOptionsSchema, settings.options);
-  if (!options.ok) return { ok: false, kind: "auth", reason: options.reason };
-  const read = readParams(request, { caseInsensitive: true, includeForm: true });
-  // An unreadable request cannot carry a valid token: it is an auth failure, not a bad body.
-  if (!read.ok) return { ok: false, kind: "auth", reason: `unreadable request: ${read.reason}` };
-  const params = read.params;
-  const auth = await checkTokenAndIp(settings.postbackSecret, {
-    token: params.get(options.value.tokenParam),
-    requireToken: options.value.requireToken,
-    ipAllowlist: options.value.ipAllowlist,
-    sourceIp: request.sourceIp,
-  });
-  if (!auth.ok) return { ok: false, kind: "auth", reason: auth.reason };
-
-  const f = new FieldCollector();
-  const orderId = f.text(params.first("order_id", "action_id"), "order_id");
-  const rawStatus = params.first("payment_status", "status");
-  const status = f.status(admitadStatus(rawStatus), rawStatus, "payment_status");
-  const currency = f.currency(params.first("currency", "currency_code"), "currency");
-  const isLead = (params.get("type") ?? "").trim().toLowerCase() === "lead";
-  const orderSum = params.first("order_sum", "cart");
-  const saleAmountMinor =
-    orderSum === null && isLead ? 0 : f.amount(orderSum, currency, "order_sum");
-  const commissionMinor = f.amount(params.first("payment_sum", "payment"), currency, "payment_sum");
-  const rawTime = params.first("time", "action_date");
-  const occurredAtMs = f.time(
-    admitadTime(rawTime, options.value.reportUtcOffsetMinutes),
-    rawTime,
-    "time",
-  );
-  const rawUpdated = params.first("status_updated");
-  const updatedAtMs =
-    rawUpdated === null
-      ? null
-      : f.time(
-          admitadTime(rawUpdated, options.value.reportUtcOffsetMinutes),
-          rawUpdated,
-          "status_updated",
-        );
-  if (f.errors.length > 0)
-    return { ok: false, kind: "malformed", reason: "invalid postback", fields: f.errors };
-
-  const done = finalizeConversion(
-    {
+  return parseTokenPostback(request, settings, AdmitadOptionsSchema, (params, f, options) => {
+    const orderId = f.text(params.first("order_id", "action_id"), "order_id");
+    const rawStatus = params.first("payment_status", "status");
+    const status = f.status(admitadStatus(rawStatus), rawStatus, "payment_status");
+    const currency = f.currency(params.first("currency", "currency_code"), "currency");
+    const isLead = (params.get("type") ?? "").trim().toLowerCase() === "lead";
+    const orderSum = params.first("order_sum", "cart");
+    const saleAmountMinor =
+      orderSum === null && isLead ? 0 : f.amount(orderSum, currency, "order_sum");
+    const commissionMinor = f.amount(
+      params.first("payment_sum", "payment"),
+      currency,
+      "payment_sum",
+    );
+    const rawTime = params.first("time", "action_date");
+    const occurredAtMs = f.time(
+      admitadTime(rawTime, options.reportUtcOffsetMinutes),
+      rawTime,
+      "time",
+    );
+    const rawUpdated = params.first("status_updated");
+    const updatedAtMs =
+      rawUpdated === null
+        ? null
+        : f.time(
+            admitadTime(rawUpdated, options.reportUtcOffsetMinutes),
+            rawUpdated,
+            "status_updated",
+          );
+    return {
       orderId,
       subId: params.first("subid"),
       status,
@@ -85,12 +67,8 @@ export async function parseAdmitadPostback(
       category: params.first("category"),
       occurredAtMs,
       updatedAtMs,
-    },
-    request.receivedAtMs,
-  );
-  if (!done.ok)
-    return { ok: false, kind: "malformed", reason: "invalid postback", fields: done.fields };
-  return { ok: true, conversions: [done.conversion] };
+    };
+  });
 }
 
 /**

@@ -1,10 +1,10 @@
 import { FieldCollector } from "../core/fields";
-import { finalizeConversion } from "../core/normalize";
 import { readOptions } from "../core/options";
 import { ReportError } from "../core/report-error";
 import { assertRange } from "../core/report-http";
 import {
   collectPage,
+  finishReportRow,
   isRecord,
   own,
   ownText,
@@ -96,9 +96,8 @@ export function parseAdmitadReport(
 function admitadRow(row: unknown, options: AdmitadOptions): RowResult {
   if (!isRecord(row)) return { ok: false, orderId: null, reason: "record is not an object" };
   const rawOrder = ownText(row, "order_id") ?? ownText(row, "action_id");
-  const orderId = rawOrder === null ? null : rawOrder.slice(0, 128);
   const f = new FieldCollector();
-  const id = f.text(rawOrder, "order_id");
+  const orderId = f.text(rawOrder, "order_id");
   const rawStatus = ownText(row, "status");
   const status = f.status(admitadStatus(rawStatus), rawStatus, "status");
   const currency = f.currency(ownText(row, "currency"), "currency");
@@ -122,10 +121,8 @@ function admitadRow(row: unknown, options: AdmitadOptions): RowResult {
           rawUpdated,
           "status_updated",
         );
-  if (f.errors.length > 0)
-    return { ok: false, orderId, reason: "invalid record", fields: f.errors };
-  const done = finalizeConversion({
-    orderId: id,
+  return finishReportRow(f, rawOrder, {
+    orderId,
     subId: ownText(row, "subid"),
     status,
     currency,
@@ -136,7 +133,6 @@ function admitadRow(row: unknown, options: AdmitadOptions): RowResult {
     occurredAtMs,
     updatedAtMs,
   });
-  return done.ok ? done : { ok: false, orderId, reason: "invalid record", fields: done.fields };
 }
 
 function parseOffset(cursor: string): number {

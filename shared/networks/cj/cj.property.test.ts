@@ -1,22 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { decimalText, hostileJson, isoText, mixedRecord } from "../testing/arbitraries";
+import { SUB_ID, settingsFor } from "../testing/fixtures";
 import {
-  decimalText,
-  hostileJson,
-  hostileQuery,
-  hostileString,
-  isoText,
-  mixedRecord,
-  sourceIp,
-} from "../testing/arbitraries";
-import {
-  expectValidConversion,
-  expectWellFormedParse,
-  getRequest,
-  SECRET,
-  SUB_ID,
-  settingsFor,
-} from "../testing/fixtures";
+  expectHostileQueriesWellFormed,
+  expectReportParseTotal,
+  expectWrongTokenRefused,
+  type TokenPostbackCase,
+} from "../testing/properties";
 import { cjAdapter } from ".";
 import { parseCjReport } from "./report";
 
@@ -45,52 +36,13 @@ const goodParams = fc.record({
   commissionAmount: decimalText,
   eventDate: isoText,
 });
+const postback: TokenPostbackCase = { adapter: cjAdapter, settings, goodParams, names: NAMES };
 
 describe("cj parsePostback properties", () => {
-  test("hostile parameters with a valid token never throw; ok conversions are valid", async () => {
-    let okCount = 0;
-    await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(
-          goodParams.map((p) => new URLSearchParams(p).toString()),
-          hostileQuery(NAMES),
-        ),
-        fc.oneof(
-          goodParams.map((p) => new URLSearchParams(p).toString()),
-          fc.constant(""),
-        ),
-        sourceIp,
-        async (query, extra, ip) => {
-          const qs = [query, extra, `token=${SECRET}`].filter(Boolean).join("&");
-          const result = await cjAdapter.parsePostback(getRequest(qs, { sourceIp: ip }), settings);
-          expectWellFormedParse(result);
-          if (result.ok) okCount++;
-        },
-      ),
-      { numRuns: 300 },
-    );
-    expect(okCount).toBeGreaterThan(0);
-  });
+  test("hostile parameters with a valid token never throw; ok conversions are valid", () =>
+    expectHostileQueriesWellFormed(postback));
 
-  test("a wrong or missing token never yields ok", async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        goodParams,
-        fc.option(hostileString.filter((t) => t !== SECRET)),
-        async (p, token) => {
-          expect(
-            (
-              await cjAdapter.parsePostback(
-                getRequest(token === null ? p : { ...p, token }),
-                settings,
-              )
-            ).ok,
-          ).toBe(false);
-        },
-      ),
-      { numRuns: 200 },
-    );
-  });
+  test("a wrong or missing token never yields ok", () => expectWrongTokenRefused(postback));
 });
 
 describe("cj report properties", () => {
@@ -121,33 +73,21 @@ describe("cj report properties", () => {
     ),
   });
 
-  test("any JSON parses to a value; ok pages hold valid conversions, one per order", () => {
-    fc.assert(
-      fc.property(
-        fc.oneof(
-          hostileJson,
-          fc.record({
-            data: fc.record({
-              publisherCommissions: fc.record({
-                payloadComplete: fc.oneof(fc.boolean(), hostileJson),
-                maxCommissionId: fc.oneof(fc.constant("123"), hostileJson),
-                records: fc.array(fc.oneof(record, hostileJson), { maxLength: 8 }),
-              }),
-            }),
+  test("any JSON parses to a value; ok pages hold valid conversions, one per order", () =>
+    expectReportParseTotal(
+      fc.record({
+        data: fc.record({
+          publisherCommissions: fc.record({
+            payloadComplete: fc.oneof(fc.boolean(), hostileJson),
+            maxCommissionId: fc.oneof(fc.constant("123"), hostileJson),
+            records: fc.array(fc.oneof(record, hostileJson), { maxLength: 8 }),
           }),
-        ),
-        (json) => {
-          const parsed = parseCjReport(json, settings, null);
-          if (parsed.ok) {
-            for (const c of parsed.page.conversions) expectValidConversion(c);
-            const ids = parsed.page.conversions.map((c) => c.orderId);
-            expect(new Set(ids).size).toBe(ids.length);
-          } else {
-            expect(typeof parsed.reason).toBe("string");
-          }
-        },
-      ),
-      { numRuns: 400 },
-    );
-  });
+        }),
+      }),
+      (json) => parseCjReport(json, settings, null),
+      (page) => {
+        const ids = page.conversions.map((c) => c.orderId);
+        expect(new Set(ids).size).toBe(ids.length);
+      },
+    ));
 });

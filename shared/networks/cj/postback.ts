@@ -1,9 +1,5 @@
-import { checkTokenAndIp } from "../core/auth";
-import { FieldCollector } from "../core/fields";
-import { finalizeConversion } from "../core/normalize";
-import { readOptions } from "../core/options";
-import { readParams } from "../core/params";
 import { parseIsoTime } from "../core/time";
+import { parseTokenPostback } from "../core/token-postback";
 import type { NetworkSettings, PostbackParse, PostbackRequest } from "../types";
 import { CjOptionsSchema } from "./options";
 import { cjStatus, effectiveCjStatus } from "./status";
@@ -24,61 +20,44 @@ import { cjStatus, effectiveCjStatus } from "./status";
  * their original), a postback must carry the order's current totals: a record alone cannot
  * say what a delta is relative to, so a negative amount is refused with that explanation.
  */
-export async function parseCjPostback(
+export function parseCjPostback(
   request: PostbackRequest,
   settings: NetworkSettings,
 ): Promise<PostbackParse> {
-  const options = readOptions(CjOptionsSchema, settings.options);
-  if (!options.ok) return { ok: false, kind: "auth", reason: options.reason };
-  const read = readParams(request, { caseInsensitive: true, includeForm: true });
-  if (!read.ok) return { ok: false, kind: "auth", reason: `unreadable request: ${read.reason}` };
-  const params = read.params;
-  const auth = await checkTokenAndIp(settings.postbackSecret, {
-    token: params.get(options.value.tokenParam),
-    requireToken: options.value.requireToken,
-    ipAllowlist: options.value.ipAllowlist,
-    sourceIp: request.sourceIp,
-  });
-  if (!auth.ok) return { ok: false, kind: "auth", reason: auth.reason };
-
-  const f = new FieldCollector();
-  const orderId = f.text(params.first("orderId", "oid", "originalActionId"), "orderId");
-  const rawStatus = params.first("actionStatus", "status");
-  const status = f.status(cjStatus(rawStatus), rawStatus, "actionStatus");
-  const currency = f.currency(params.first("currency") ?? options.value.currency, "currency");
-  const rawSale = params.first("saleAmount", "saleAmountPubCurrency");
-  const rawCommission = params.first("commissionAmount", "pubCommissionAmountPubCurrency");
-  for (const [raw, path] of [
-    [rawSale, "saleAmount"],
-    [rawCommission, "commissionAmount"],
-  ] as const) {
-    if (raw?.trim().startsWith("-")) {
-      f.errors.push({
-        path,
-        message:
-          "negative correction deltas are not accepted on a postback; send the order's current total",
-      });
+  return parseTokenPostback(request, settings, CjOptionsSchema, (params, f, options) => {
+    const orderId = f.text(params.first("orderId", "oid", "originalActionId"), "orderId");
+    const rawStatus = params.first("actionStatus", "status");
+    const status = f.status(cjStatus(rawStatus), rawStatus, "actionStatus");
+    const currency = f.currency(params.first("currency") ?? options.currency, "currency");
+    const rawSale = params.first("saleAmount", "saleAmountPubCurrency");
+    const rawCommission = params.first("commissionAmount", "pubCommissionAmountPubCurrency");
+    for (const [raw, path] of [
+      [rawSale, "saleAmount"],
+      [rawCommission, "commissionAmount"],
+    ] as const) {
+      if (raw?.trim().startsWith("-")) {
+        f.errors.push({
+          path,
+          message:
+            "negative correction deltas are not accepted on a postback; send the order's current total",
+        });
+      }
     }
-  }
-  const saleAmountMinor = f.amount(rawSale, currency, "saleAmount");
-  const commissionMinor = f.amount(rawCommission, currency, "commissionAmount");
-  const original = parseBoolean(params.first("original"));
-  if (original === undefined)
-    f.errors.push({ path: "original", message: "must be true, false, 1 or 0" });
-  const corrected =
-    original === false ||
-    params.first("correctionReason") !== null ||
-    (rawStatus ?? "").trim().toLowerCase() === "corrected";
-  const rawEvent = params.first("eventDate");
-  const occurredAtMs = f.time(parseIsoTime(rawEvent), rawEvent, "eventDate");
-  const rawPosting = params.first("postingDate");
-  const updatedAtMs =
-    rawPosting === null ? null : f.time(parseIsoTime(rawPosting), rawPosting, "postingDate");
-  if (f.errors.length > 0)
-    return { ok: false, kind: "malformed", reason: "invalid postback", fields: f.errors };
-
-  const done = finalizeConversion(
-    {
+    const saleAmountMinor = f.amount(rawSale, currency, "saleAmount");
+    const commissionMinor = f.amount(rawCommission, currency, "commissionAmount");
+    const original = parseBoolean(params.first("original"));
+    if (original === undefined)
+      f.errors.push({ path: "original", message: "must be true, false, 1 or 0" });
+    const corrected =
+      original === false ||
+      params.first("correctionReason") !== null ||
+      (rawStatus ?? "").trim().toLowerCase() === "corrected";
+    const rawEvent = params.first("eventDate");
+    const occurredAtMs = f.time(parseIsoTime(rawEvent), rawEvent, "eventDate");
+    const rawPosting = params.first("postingDate");
+    const updatedAtMs =
+      rawPosting === null ? null : f.time(parseIsoTime(rawPosting), rawPosting, "postingDate");
+    return {
       orderId,
       subId: params.first("sid", "shopperId"),
       status: effectiveCjStatus(status, corrected, saleAmountMinor, commissionMinor),
@@ -89,12 +68,8 @@ export async function parseCjPostback(
       category: params.first("category"),
       occurredAtMs,
       updatedAtMs,
-    },
-    request.receivedAtMs,
-  );
-  if (!done.ok)
-    return { ok: false, kind: "malformed", reason: "invalid postback", fields: done.fields };
-  return { ok: true, conversions: [done.conversion] };
+    };
+  });
 }
 
 /** null when absent; undefined when present but not a boolean. */

@@ -1,5 +1,6 @@
 import type { NormalizedConversion, ReportPage, ReportRejection } from "../types";
-import type { FieldError } from "./normalize";
+import type { FieldCollector } from "./fields";
+import { type FieldError, finalizeConversion, ORDER_ID_MAX_CHARS } from "./normalize";
 
 /** More records than this in one page is not a page, it is a bug or an attack. */
 export const MAX_REPORT_ROWS = 10_000;
@@ -36,6 +37,27 @@ export function collectPage(
     }
   });
   return rejected.length > 0 ? { conversions, nextCursor, rejected } : { conversions, nextCursor };
+}
+
+/**
+ * The last step of a report row read field by field (Admitad, impact.com): the draft is
+ * finalized only when `f` collected no errors, and either failure becomes the same
+ * "invalid record" rejection. The rejection names the order as the record gave it, cut to the
+ * id limit, so the operator can find the record even when the id itself is what is wrong.
+ *
+ * @example
+ * return finishReportRow(f, ownText(row, "Oid"), { orderId, subId, status, … });
+ */
+export function finishReportRow(
+  f: FieldCollector,
+  rawOrderId: string | null,
+  draft: NormalizedConversion,
+): RowResult {
+  const orderId = rawOrderId === null ? null : rawOrderId.slice(0, ORDER_ID_MAX_CHARS);
+  if (f.errors.length > 0)
+    return { ok: false, orderId, reason: "invalid record", fields: f.errors };
+  const done = finalizeConversion(draft);
+  return done.ok ? done : { ok: false, orderId, reason: "invalid record", fields: done.fields };
 }
 
 /** Whether `value` is a plain JSON object (not an array, not null). */

@@ -1,11 +1,11 @@
 import { utf8 } from "../../crypto/encoding";
 import { FieldCollector } from "../core/fields";
-import { finalizeConversion } from "../core/normalize";
 import { readOptions } from "../core/options";
 import { ReportError } from "../core/report-error";
 import { assertRange } from "../core/report-http";
 import {
   collectPage,
+  finishReportRow,
   isRecord,
   own,
   ownText,
@@ -90,9 +90,8 @@ export function parseImpactReport(json: unknown, cursor: string | null): ReportP
 function impactRow(row: unknown): RowResult {
   if (!isRecord(row)) return { ok: false, orderId: null, reason: "record is not an object" };
   const rawOrder = ownText(row, "Oid") ?? ownText(row, "Id");
-  const orderId = rawOrder === null ? null : rawOrder.slice(0, 128);
   const f = new FieldCollector();
-  const id = f.text(rawOrder, "Oid");
+  const orderId = f.text(rawOrder, "Oid");
   const rawState = ownText(row, "State");
   const state = f.status(impactStatus(rawState), rawState, "State");
   const currency = f.currency(ownText(row, "Currency"), "Currency");
@@ -109,10 +108,8 @@ function impactRow(row: unknown): RowResult {
   );
   const rawEvent = ownText(row, "EventDate");
   const occurredAtMs = f.time(impactTime(rawEvent), rawEvent, "EventDate");
-  if (f.errors.length > 0)
-    return { ok: false, orderId, reason: "invalid record", fields: f.errors };
-  const done = finalizeConversion({
-    orderId: id,
+  return finishReportRow(f, rawOrder, {
+    orderId,
     subId: ownText(row, "SubId1"),
     status,
     currency,
@@ -124,7 +121,6 @@ function impactRow(row: unknown): RowResult {
     // The Action object has no last-modified time; the report's own range is the best bound.
     updatedAtMs: null,
   });
-  return done.ok ? done : { ok: false, orderId, reason: "invalid record", fields: done.fields };
 }
 
 function parsePage(cursor: string): number {

@@ -1,3 +1,4 @@
+import type { CampaignBudgetDurableObject } from "../durable-objects/campaign-budget/budget-object";
 import type { WalletDurableObject } from "../durable-objects/wallet/wallet-object";
 import type { ClickMessage, LedgerEventMessage, PostbackMessage } from "./messages";
 
@@ -20,6 +21,8 @@ export interface PostbackEnv extends ConfigBindings {
 /** The api worker hosts the wallet Durable Object, the queue consumers and the crons. */
 export interface ApiEnv extends RedirectEnv, PostbackEnv {
   WALLET: DurableObjectNamespace<WalletDurableObject>;
+  /** One object per campaign: the single writer of its boost budget. */
+  CAMPAIGN_BUDGET: DurableObjectNamespace<CampaignBudgetDurableObject>;
   LEDGER_EVENTS: Queue<LedgerEventMessage>;
   /** While rotating the sub-ID key: the old key, still accepted on incoming postbacks. */
   SUBID_SIGNING_KEY_PREVIOUS?: string;

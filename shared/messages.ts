@@ -1,3 +1,4 @@
+import type { BoostSnapshot } from "./money/boost";
 import type { CashbackTerms } from "./money/cashback";
 import type { NormalizedConversion } from "./networks/types";
 
@@ -18,6 +19,11 @@ export interface ClickMessage {
   currency: string;
   terms: CashbackTerms;
   returnWindowDays: number;
+  /**
+   * The campaign boosts live for this user and offer at click time, frozen like `terms`.
+   * Absent on clicks sent before campaigns existed: none.
+   */
+  boosts?: BoostSnapshot[];
 }
 
 /** What the postback worker received, with its verdict; the raw body is kept for audit. */
@@ -76,6 +82,8 @@ export interface TransactionProjection {
     commissionMinor: number;
     cashbackMinor: number;
     rateBps: number;
+    /** Campaign boost granted on top of `cashbackMinor`; absent on older messages (0). */
+    boostMinor?: number;
     clickedAtMs: number | null;
     convertedAtMs: number;
     expectedConfirmAtMs: number | null;

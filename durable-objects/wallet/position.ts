@@ -23,20 +23,26 @@ export interface Holding {
 export type NetworkStatus = "pending" | "approved" | "cancelled";
 
 /**
+ * The base cashback and the campaign boost granted on top of it move together: both are
+ * pending, confirmed or clawed back with the transaction.
+ *
  * @example
- * targetHolding({ networkStatus: "pending", windowElapsed: false, cashbackMinor: 500 })
- * // { pendingMinor: 500, confirmedMinor: 0 }
+ * targetHolding({ networkStatus: "pending", windowElapsed: false, cashbackMinor: 500, boostMinor: 100 })
+ * // { pendingMinor: 600, confirmedMinor: 0 }
  */
 export function targetHolding(state: {
   networkStatus: NetworkStatus;
   windowElapsed: boolean;
   cashbackMinor: number;
+  /** Campaign boost granted by the budgets (boosts.ts `effectiveBoostMinor`); absent: 0. */
+  boostMinor?: number;
 }): Holding {
+  const totalMinor = state.cashbackMinor + (state.boostMinor ?? 0);
   if (state.networkStatus === "cancelled") return { pendingMinor: 0, confirmedMinor: 0 };
   if (state.networkStatus === "approved" || state.windowElapsed) {
-    return { pendingMinor: 0, confirmedMinor: state.cashbackMinor };
+    return { pendingMinor: 0, confirmedMinor: totalMinor };
   }
-  return { pendingMinor: state.cashbackMinor, confirmedMinor: 0 };
+  return { pendingMinor: totalMinor, confirmedMinor: 0 };
 }
 
 /**

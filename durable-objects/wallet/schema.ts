@@ -122,6 +122,14 @@ const STEPS: string[][] = [
      )`,
     `CREATE INDEX claims_order_idx ON claims (network_id, order_id)`,
   ],
+  // 5: campaign boosts (boosts.ts): frozen into clicks, and per transaction what each boost
+  // earns and what its campaign's budget granted.
+  [
+    `ALTER TABLE clicks ADD COLUMN boosts_json TEXT`,
+    `ALTER TABLE transactions ADD COLUMN boosts_json TEXT`,
+    `ALTER TABLE transactions ADD COLUMN desired_boost_minor INTEGER NOT NULL DEFAULT 0`,
+    `ALTER TABLE transactions ADD COLUMN granted_boost_minor INTEGER NOT NULL DEFAULT 0`,
+  ],
 ];
 
 export const SCHEMA_VERSION = STEPS.length;

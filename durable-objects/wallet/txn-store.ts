@@ -1,5 +1,7 @@
+import type { BoostSnapshot } from "../../shared/money/boost";
 import type { CashbackTerms } from "../../shared/money/cashback";
 import type { LineItem } from "../../shared/networks/types";
+import { desiredBoostMinor, effectiveBoostMinor, type TxnBoost } from "./boosts";
 import type { StoredClick, StoredTxn, TxnStatus } from "./types";
 
 /** Row ↔ object mapping for the wallet object's transactions and clicks tables. */
@@ -32,6 +34,9 @@ type TxnRow = {
   held_confirmed_minor: number;
   line_items_json: string | null;
   terms_json: string | null;
+  boosts_json: string | null;
+  desired_boost_minor: number;
+  granted_boost_minor: number;
 };
 
 function toTxn(row: TxnRow): StoredTxn {
@@ -51,6 +56,9 @@ function toTxn(row: TxnRow): StoredTxn {
     category: row.category,
     lineItems: row.line_items_json ? (JSON.parse(row.line_items_json) as LineItem[]) : null,
     terms: row.terms_json ? (JSON.parse(row.terms_json) as CashbackTerms) : null,
+    boosts: row.boosts_json ? (JSON.parse(row.boosts_json) as TxnBoost[]) : [],
+    desiredBoostMinor: row.desired_boost_minor,
+    grantedBoostMinor: row.granted_boost_minor,
     networkStatus: row.network_status as StoredTxn["networkStatus"],
     networkUpdatedAtMs: row.network_updated_at_ms,
     windowElapsed: row.window_elapsed === 1,
@@ -114,8 +122,9 @@ export function insertTxn(sql: SqlStorage, txn: StoredTxn): void {
        reject_reason, currency, sale_amount_minor, commission_minor, cashback_minor, rate_bps,
        category, clicked_at_ms, converted_at_ms, expected_confirm_at_ms, confirmed_at_ms,
        version, created_at_ms, updated_at_ms, network_status, network_updated_at_ms,
-       window_elapsed, held_pending_minor, held_confirmed_minor, line_items_json, terms_json)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       window_elapsed, held_pending_minor, held_confirmed_minor, line_items_json, terms_json,
+       boosts_json, desired_boost_minor, granted_boost_minor)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     txn.txnId,
     txn.networkId,
     txn.orderId,
@@ -143,7 +152,17 @@ export function insertTxn(sql: SqlStorage, txn: StoredTxn): void {
     txn.heldConfirmedMinor,
     txn.lineItems ? JSON.stringify(txn.lineItems) : null,
     txn.terms ? JSON.stringify(txn.terms) : null,
+    ...boostColumns(txn.boosts),
   );
+}
+
+/** The boosts and their totals as stored: the totals are always derived from the boosts. */
+function boostColumns(boosts: readonly TxnBoost[]): [string | null, number, number] {
+  return [
+    boosts.length > 0 ? JSON.stringify(boosts) : null,
+    desiredBoostMinor(boosts),
+    effectiveBoostMinor(boosts),
+  ];
 }
 
 /** Writes every mutable field of a transaction; the caller has bumped `version`. */
@@ -152,7 +171,8 @@ export function saveTxn(sql: SqlStorage, txn: StoredTxn): void {
     `UPDATE transactions SET status = ?, sale_amount_minor = ?, commission_minor = ?,
        cashback_minor = ?, rate_bps = ?, category = ?, confirmed_at_ms = ?, version = ?,
        updated_at_ms = ?, network_status = ?, network_updated_at_ms = ?, window_elapsed = ?,
-       held_pending_minor = ?, held_confirmed_minor = ?, line_items_json = ?
+       held_pending_minor = ?, held_confirmed_minor = ?, line_items_json = ?, boosts_json = ?,
+       desired_boost_minor = ?, granted_boost_minor = ?
      WHERE txn_id = ?`,
     txn.status,
     txn.saleAmountMinor,
@@ -169,6 +189,7 @@ export function saveTxn(sql: SqlStorage, txn: StoredTxn): void {
     txn.heldPendingMinor,
     txn.heldConfirmedMinor,
     txn.lineItems ? JSON.stringify(txn.lineItems) : null,
+    ...boostColumns(txn.boosts),
     txn.txnId,
   );
 }
@@ -210,6 +231,7 @@ type ClickRow = {
   currency: string;
   terms_json: string;
   return_window_days: number;
+  boosts_json: string | null;
 };
 
 export function findClick(sql: SqlStorage, clickId: string): StoredClick | null {
@@ -224,6 +246,7 @@ export function findClick(sql: SqlStorage, clickId: string): StoredClick | null 
     currency: row.currency,
     terms: JSON.parse(row.terms_json) as CashbackTerms,
     returnWindowDays: row.return_window_days,
+    boosts: row.boosts_json ? (JSON.parse(row.boosts_json) as BoostSnapshot[]) : [],
   };
 }
 
@@ -231,8 +254,8 @@ export function findClick(sql: SqlStorage, clickId: string): StoredClick | null 
 export function insertClick(sql: SqlStorage, click: StoredClick): boolean {
   const cursor = sql.exec(
     `INSERT INTO clicks (click_id, offer_id, merchant_id, network_id, clicked_at_ms, currency,
-       terms_json, return_window_days)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (click_id) DO NOTHING`,
+       terms_json, return_window_days, boosts_json)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (click_id) DO NOTHING`,
     click.clickId,
     click.offerId,
     click.merchantId,
@@ -241,6 +264,7 @@ export function insertClick(sql: SqlStorage, click: StoredClick): boolean {
     click.currency,
     JSON.stringify(click.terms),
     click.returnWindowDays,
+    click.boosts && click.boosts.length > 0 ? JSON.stringify(click.boosts) : null,
   );
   return cursor.rowsWritten > 0;
 }

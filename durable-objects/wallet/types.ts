@@ -1,5 +1,7 @@
+import type { BoostSnapshot } from "../../shared/money/boost";
 import type { CashbackTerms } from "../../shared/money/cashback";
 import type { LineItem } from "../../shared/networks/types";
+import type { TxnBoost } from "./boosts";
 
 export type TxnStatus = "pending" | "confirmed" | "cancelled" | "rejected";
 
@@ -38,6 +40,8 @@ export interface StoredClick {
   currency: string;
   terms: CashbackTerms;
   returnWindowDays: number;
+  /** Campaign boosts live at click time, frozen like `terms`; absent: none. */
+  boosts?: BoostSnapshot[];
 }
 
 export interface StoredTxn {
@@ -57,6 +61,12 @@ export interface StoredTxn {
   lineItems: LineItem[] | null;
   /** The click-time terms, kept with the transaction: clicks are pruned, returns come later. */
   terms: CashbackTerms | null;
+  /** The click's campaign boosts with what each earns and was granted (boosts.ts). */
+  boosts: TxnBoost[];
+  /** Σ desired boost, in minor units; derived from `boosts` when the row is written. */
+  desiredBoostMinor: number;
+  /** Σ boost the ledger holds (granted, up to desired), in minor units; derived likewise. */
+  grantedBoostMinor: number;
   /** The latest network state applied (see compareNetworkVersions). */
   networkStatus: "pending" | "approved" | "cancelled";
   networkUpdatedAtMs: number;

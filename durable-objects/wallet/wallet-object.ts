@@ -3,6 +3,16 @@ import type { ApiEnv } from "../../shared/env";
 import type { LedgerEventMessage } from "../../shared/messages";
 import type { CashbackTerms } from "../../shared/money/cashback";
 import { computeCashback } from "../../shared/money/cashback";
+import type { ReserveResult } from "../campaign-budget/budget-object";
+import { budgetOf } from "../campaign-budget/client";
+import {
+  effectiveBoostMinor,
+  openBoosts,
+  owedBoosts,
+  recordGrant,
+  repriceBoosts,
+  type TxnBoost,
+} from "./boosts";
 import {
   CLAIM_REVIEW_AFTER_DAYS,
   type ClaimCheck,
@@ -52,6 +62,10 @@ const MAX_PAGE = 201;
 /** Clicks are kept a week past the attribution window, then pruned by the alarm. */
 const CLICK_RETENTION_MS = (ATTRIBUTION_WINDOW_DAYS + 7) * 86_400_000;
 const MAX_PRUNED_PER_RUN = 1_000;
+/** Boost requests to campaign budgets: per round, rounds per call, and the wait after a failure. */
+const MAX_BOOST_TXNS_PER_ROUND = 50;
+const MAX_BOOST_ROUNDS = 4;
+const BOOST_RETRY_MS = 30_000;
 
 export interface RollupChunk {
   chunkId: number;
@@ -81,6 +95,9 @@ export interface LedgerEntryView {
 export class WalletDurableObject extends DurableObject<ApiEnv> {
   private readonly sql: SqlStorage;
   private flushing: Promise<void> | null = null;
+  private boosting: Promise<void> | null = null;
+  /** Set when a write owes a boost request while a sync is running, so it runs one more round. */
+  private boostAgain = false;
 
   constructor(ctx: DurableObjectState, env: ApiEnv) {
     super(ctx, env);
@@ -235,6 +252,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
         const txn = this.newTxn(event, click, nowMs, null);
         txn.status = "rejected";
         txn.rejectReason = decision.reason;
+        txn.boosts = [];
         insertTxn(this.sql, txn);
         appendHistory(this.sql, txn.txnId, "rejected", source, decision.reason, nowMs);
         this.publishTxn(txn.txnId);
@@ -262,6 +280,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
         const quote = computeCashback(termsOf(txn), event);
         txn.cashbackMinor = quote.cashbackMinor;
         txn.rateBps = quote.rateBps;
+        txn.boosts = repriceBoosts(txn.boosts, quote, event.status !== "cancelled");
         txn.version += 1;
         txn.updatedAtMs = nowMs;
         appendHistory(this.sql, txn.txnId, "updated", source, detail, nowMs);
@@ -294,6 +313,9 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
       category: event.category,
       lineItems: event.lineItems,
       terms: click?.terms ?? null,
+      boosts: openBoosts(click?.boosts ?? [], quote, event.status !== "cancelled"),
+      desiredBoostMinor: 0,
+      grantedBoostMinor: 0,
       networkStatus: event.status,
       networkUpdatedAtMs: eventVersion(event).atMs,
       windowElapsed: false,
@@ -311,12 +333,18 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
 
   /**
    * Moves the ledger to where this transaction's state says it should be (position.ts),
-   * derives its status, keeps its confirmation timer, saves it and publishes it. The posting
-   * key carries the version, so each version moves money at most once.
+   * derives its status, keeps its confirmation timer and its boost request, saves it and
+   * publishes it. The posting key carries the version, so each version moves money at most
+   * once. `kind` names the posting when the caller knows better (a boost grant).
    */
-  private settle(txn: StoredTxn, nowMs: number, source: string): void {
+  private settle(txn: StoredTxn, nowMs: number, source: string, kind?: string): void {
     const held = { pendingMinor: txn.heldPendingMinor, confirmedMinor: txn.heldConfirmedMinor };
-    const target = targetHolding(txn);
+    const target = targetHolding({
+      networkStatus: txn.networkStatus,
+      windowElapsed: txn.windowElapsed,
+      cashbackMinor: txn.cashbackMinor,
+      boostMinor: effectiveBoostMinor(txn.boosts),
+    });
     const legs = reconcileLegs(txn.currency, held, target, {
       confirmedMinor: readBalance(this.sql, "confirmed", txn.currency),
       debtMinor: readBalance(this.sql, "debt", txn.currency),
@@ -325,7 +353,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
       this.post(
         {
           key: `txn:${txn.txnId}:v${txn.version}`,
-          kind: postingKind(held, target),
+          kind: kind ?? postingKind(held, target),
           txnId: txn.txnId,
           legs,
         },
@@ -354,6 +382,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     } else {
       this.sql.exec(`DELETE FROM schedule WHERE kind = 'confirm' AND ref = ?`, txn.txnId);
     }
+    this.keepBoostRequest(txn);
     saveTxn(this.sql, txn);
     this.publishTxn(txn.txnId);
   }
@@ -434,6 +463,152 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     );
   }
 
+  // ---- campaign boosts (boosts.ts) ---------------------------------------------------------
+
+  /**
+   * Keeps one 'boost' schedule row while the transaction owes a request to a campaign budget.
+   * A new row is due now (afterWrite sends it at once); an existing one keeps its due time,
+   * so a budget that keeps failing is retried at BOOST_RETRY_MS, not in a loop.
+   */
+  private keepBoostRequest(txn: StoredTxn): void {
+    if (owedBoosts(txn.boosts).length === 0) {
+      this.sql.exec(`DELETE FROM schedule WHERE kind = 'boost' AND ref = ?`, txn.txnId);
+      return;
+    }
+    this.sql.exec(
+      `INSERT INTO schedule (kind, ref, due_at_ms) VALUES ('boost', ?, ?)
+       ON CONFLICT (kind, ref) DO NOTHING`,
+      txn.txnId,
+      Date.now(),
+    );
+  }
+
+  /**
+   * Sends the owed boost requests to the campaign budgets and records their answers. Runs
+   * after commit (afterWrite) and from the alarm; one sync at a time per object, and a write
+   * that lands during a sync gets one more round. Every answer is recorded in its own
+   * transaction that re-reads the transaction, so whatever interleaved while the budget was
+   * being asked is respected: an answer to a superseded request is dropped.
+   */
+  private async syncBoosts(): Promise<void> {
+    if (this.boosting) {
+      this.boostAgain = true;
+      return this.boosting;
+    }
+    this.boosting = (async () => {
+      for (let round = 0; round < MAX_BOOST_ROUNDS; round++) {
+        this.boostAgain = false;
+        const more = await this.syncBoostRound();
+        if (!more && !this.boostAgain) return;
+      }
+    })().finally(() => {
+      this.boosting = null;
+    });
+    return this.boosting;
+  }
+
+  /** One round over the due boost rows; true if rows were left for another round. */
+  private async syncBoostRound(): Promise<boolean> {
+    const due = this.sql
+      .exec<{ ref: string }>(
+        `SELECT ref FROM schedule WHERE kind = 'boost' AND due_at_ms <= ?
+         ORDER BY due_at_ms LIMIT ?`,
+        Date.now(),
+        MAX_BOOST_TXNS_PER_ROUND + 1,
+      )
+      .toArray();
+    for (const { ref } of due.slice(0, MAX_BOOST_TXNS_PER_ROUND)) {
+      const txn = findTxn(this.sql, ref);
+      const owed = txn ? owedBoosts(txn.boosts) : [];
+      if (!txn || owed.length === 0) {
+        this.sql.exec(`DELETE FROM schedule WHERE kind = 'boost' AND ref = ?`, ref);
+        continue;
+      }
+      for (const boost of owed) {
+        try {
+          const result = await this.askBudget(txn, boost);
+          // Only this wallet numbers this reservation's requests, so a stale answer means
+          // something is off: log it and retry later rather than loop.
+          if (result.status === "stale")
+            throw new Error(`stale answer, recorded seq ${result.seq}`);
+          this.ctx.storage.transactionSync(() =>
+            this.recordBoost(txn.txnId, boost, result, Date.now()),
+          );
+        } catch (error) {
+          console.error("campaign boost request failed", {
+            txnId: txn.txnId,
+            campaignId: boost.campaignId,
+            error: String(error),
+          });
+          this.sql.exec(
+            `UPDATE schedule SET due_at_ms = ? WHERE kind = 'boost' AND ref = ?`,
+            Date.now() + BOOST_RETRY_MS,
+            txn.txnId,
+          );
+          break;
+        }
+      }
+    }
+    return due.length > MAX_BOOST_TXNS_PER_ROUND;
+  }
+
+  private async askBudget(txn: StoredTxn, boost: TxnBoost): Promise<ReserveResult> {
+    const budget = budgetOf(this.env, boost.campaignId);
+    const request = {
+      campaignId: boost.campaignId,
+      txnId: txn.txnId,
+      userId: this.userId(),
+      currency: txn.currency,
+      seq: boost.seq,
+    };
+    const result =
+      boost.desiredMinor === 0
+        ? await budget.release(request)
+        : await budget.reserve({ ...request, desiredMinor: boost.desiredMinor });
+    // Transient: the campaign's budget is not configured yet; the schedule retries it.
+    if (result.status === "not_configured")
+      throw new Error(`campaign ${boost.campaignId}: budget not configured`);
+    return result;
+  }
+
+  /**
+   * Records a budget's answer to one boost request and settles the transaction, so the
+   * ledger holds base + granted boost. The posting key carries the new version: a repeated
+   * answer finds the request already synced and changes nothing, so a retry never pays twice.
+   */
+  private recordBoost(txnId: string, asked: TxnBoost, result: ReserveResult, nowMs: number): void {
+    const txn = findTxn(this.sql, txnId);
+    if (!txn) return;
+    // A budget in another currency can grant nothing to this transaction (it is asked no more).
+    const grantedMinor = result.status === "currency_mismatch" ? 0 : result.grantedMinor;
+    if (result.status !== "currency_mismatch" && result.seq !== asked.seq) return;
+    const boosts = recordGrant(txn.boosts, asked.campaignId, asked.seq, grantedMinor);
+    if (!boosts) return;
+    const before = effectiveBoostMinor(txn.boosts);
+    txn.boosts = boosts;
+    txn.version += 1;
+    txn.updatedAtMs = nowMs;
+    appendHistory(
+      this.sql,
+      txn.txnId,
+      asked.desiredMinor === 0 ? "boost_released" : "boost_granted",
+      "campaign_budget",
+      JSON.stringify({
+        campaignId: asked.campaignId,
+        status: result.status,
+        desiredMinor: asked.desiredMinor,
+        grantedMinor,
+      }),
+      nowMs,
+    );
+    this.settle(
+      txn,
+      nowMs,
+      "campaign_budget",
+      effectiveBoostMinor(boosts) > before ? "cashback_boost" : undefined,
+    );
+  }
+
   // ---- projections (outbox) ----------------------------------------------------------------
 
   private bindUser(userId: string): void {
@@ -471,6 +646,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
           commissionMinor: txn.commissionMinor,
           cashbackMinor: txn.cashbackMinor,
           rateBps: txn.rateBps,
+          boostMinor: txn.grantedBoostMinor,
           clickedAtMs: txn.clickedAtMs,
           convertedAtMs: txn.convertedAtMs,
           expectedConfirmAtMs: txn.expectedConfirmAtMs,
@@ -492,8 +668,17 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     }
   }
 
-  /** Delivers the outbox now, and arms the alarm for whatever is due next. */
+  /**
+   * After commit: asks campaign budgets for the boosts just owed (their answers settle again
+   * and add to the outbox), delivers the outbox, and arms the alarm for whatever is due next,
+   * including any boost request that failed.
+   */
   private async afterWrite(): Promise<void> {
+    try {
+      await this.syncBoosts();
+    } catch (error) {
+      console.error("wallet boost sync failed", { error: String(error) });
+    }
     try {
       await this.flushOutbox();
     } finally {
@@ -718,6 +903,23 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
           `${currency}: net confirmed ${net} != held by transactions ${h.confirmed}`,
         );
       }
+    }
+    // Each transaction holds exactly its target: base cashback + granted boost while it
+    // stands, nothing once cancelled or rejected.
+    const off = this.sql
+      .exec<{ txn_id: string; held: number; want: number }>(
+        `SELECT txn_id, held_pending_minor + held_confirmed_minor AS held,
+                CASE WHEN status IN ('cancelled', 'rejected') THEN 0
+                     ELSE cashback_minor + granted_boost_minor END AS want
+         FROM transactions
+         WHERE held_pending_minor + held_confirmed_minor !=
+               CASE WHEN status IN ('cancelled', 'rejected') THEN 0
+                    ELSE cashback_minor + granted_boost_minor END
+         LIMIT 20`,
+      )
+      .toArray();
+    for (const t of off) {
+      report.violations.push(`transaction ${t.txn_id} holds ${t.held}, its target is ${t.want}`);
     }
     return { ok: report.violations.length === 0, violations: report.violations };
   }

@@ -1,10 +1,12 @@
-import { eq } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { merchants, networkHealth, networks, offers } from "../db/schema";
+import { campaigns, merchants, networkHealth, networks, offers } from "../db/schema";
 import type { ConfigBindings } from "../env";
 import {
+  MAX_BOOSTS_PER_OFFER,
   type NetworkConfig,
   networkConfigKey,
+  type OfferBoost,
   type OfferConfig,
   offerConfigKey,
 } from "./offer-config";
@@ -128,7 +130,46 @@ export async function loadOfferConfig(
     trackingTemplate: row.network.trackingTemplate,
     landingUrl: row.merchant.landingUrl,
     networkOfferRef: row.offer.networkOfferRef,
+    boosts: await loadOfferBoosts(db, row.offer.id, row.merchant.id, row.offer.currency),
   };
+}
+
+/**
+ * The campaigns that boost an offer (targeting it, or its merchant without naming an offer),
+ * active, in the offer's currency and not ended. Scheduled ones are included: the redirect
+ * checks each boost's schedule at click time (offer-config.ts `liveBoosts`).
+ */
+async function loadOfferBoosts(
+  db: D1Database,
+  offerId: string,
+  merchantId: string,
+  currency: string,
+  nowMs: number = Date.now(),
+): Promise<OfferBoost[]> {
+  const rows = await drizzle(db)
+    .select()
+    .from(campaigns)
+    .where(
+      and(
+        eq(campaigns.active, true),
+        eq(campaigns.currency, currency),
+        or(
+          eq(campaigns.offerId, offerId),
+          and(isNull(campaigns.offerId), eq(campaigns.merchantId, merchantId)),
+        ),
+        or(isNull(campaigns.endsAtMs), gt(campaigns.endsAtMs, nowMs)),
+      ),
+    )
+    .orderBy(asc(campaigns.id))
+    .limit(MAX_BOOSTS_PER_OFFER);
+  return rows.map((c) => ({
+    campaignId: c.id,
+    boostRateBps: c.boostRateBps,
+    category: c.category,
+    startsAtMs: c.startsAtMs,
+    endsAtMs: c.endsAtMs,
+    userSegment: c.userSegment,
+  }));
 }
 
 export async function loadNetworkConfig(

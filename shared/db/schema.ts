@@ -96,6 +96,8 @@ export const transactions = sqliteTable(
     commissionMinor: integer("commission_minor").notNull(),
     cashbackMinor: integer("cashback_minor").notNull(),
     rateBps: integer("rate_bps").notNull(),
+    /** Campaign boost granted on top of `cashbackMinor` by the campaigns' budgets. */
+    boostMinor: integer("boost_minor").notNull().default(0),
     clickedAtMs: integer("clicked_at_ms"),
     convertedAtMs: integer("converted_at_ms").notNull(),
     expectedConfirmAtMs: integer("expected_confirm_at_ms"),
@@ -256,6 +258,39 @@ export const networkHealth = sqliteTable("network_health", {
   updatedAtMs: integer("updated_at_ms").notNull(),
 });
 
+/**
+ * Campaign boosts: an extra rate on an offer's or a merchant's offers for a while, paid from a
+ * budget that is never exceeded. The budget's spending lives in the campaign's budget object
+ * (durable-objects/campaign-budget/); this row is the operator's definition. Clicks freeze the
+ * boosts live at click time, so editing a campaign never changes what a click was promised.
+ */
+export const campaigns = sqliteTable(
+  "campaigns",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    startsAtMs: integer("starts_at_ms"),
+    endsAtMs: integer("ends_at_ms"),
+    /** Target: one offer, or every offer of a merchant (at least one is set). */
+    merchantId: text("merchant_id"),
+    offerId: text("offer_id"),
+    /** Only order lines of this category earn the boost; null: every eligible line. */
+    category: text("category"),
+    /** Only users whose token lists this segment; null: every user. */
+    userSegment: text("user_segment"),
+    boostRateBps: integer("boost_rate_bps").notNull(),
+    currency: text("currency").notNull(),
+    budgetMinor: integer("budget_minor").notNull(),
+    createdAtMs: integer("created_at_ms").notNull(),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+  },
+  (t) => [
+    index("campaigns_offer_idx").on(t.offerId),
+    index("campaigns_merchant_idx").on(t.merchantId),
+  ],
+);
+
 export const schema = {
   networks,
   merchants,
@@ -269,4 +304,5 @@ export const schema = {
   reconciliationRuns,
   reconciliationItems,
   claims,
+  campaigns,
 };

@@ -246,3 +246,58 @@ describe("signLinkToken rejects an expiry that is not whole unix seconds", () =>
     await expect(attempt).rejects.toThrow("expiresAtSec must be whole unix seconds");
   });
 });
+
+describe("links that carry the user's segments (version 2)", () => {
+  const exp = NOW_SEC + 60;
+
+  test.each([
+    { label: "one segment", segments: ["vip"] },
+    { label: "the most segments, the longest names", segments: ["a", "b", "c", "d".repeat(32)] },
+  ])("round trip: $label", async ({ segments }) => {
+    const claims = { ...CLAIMS, segments };
+    const token = await signLinkToken(SECRET, claims);
+    expect(await verifyLinkToken(SECRET, token, NOW_MS)).toEqual({ ok: true, claims });
+    // The longest version 2 token stays within the verifier's 512-char limit.
+    const longest = await signLinkToken(SECRET, {
+      userId: "u".repeat(64),
+      offerId: `a${"b".repeat(62)}`,
+      expiresAtSec: 999_999_999_999,
+      segments: ["a", "b", "c", "d"].map((c) => c.repeat(32)),
+    });
+    expect(longest.length).toBeLessThanOrEqual(512);
+    expect((await verifyLinkToken(SECRET, longest, NOW_MS)).ok).toBe(true);
+  });
+
+  test("no segments is a version 1 token, byte for byte", async () => {
+    expect(await signLinkToken(SECRET, { ...CLAIMS, segments: [] })).toBe(
+      await signLinkToken(SECRET, CLAIMS),
+    );
+  });
+
+  test.each([
+    { label: "control", text: `2|usr_42|acme-shoes|${exp}|vip,new`, want: "ok" },
+    { label: "empty segment list", text: `2|usr_42|acme-shoes|${exp}|`, want: "malformed" },
+    { label: "empty segment", text: `2|usr_42|acme-shoes|${exp}|vip,`, want: "malformed" },
+    { label: "upper-case segment", text: `2|usr_42|acme-shoes|${exp}|VIP`, want: "malformed" },
+    { label: "five segments", text: `2|usr_42|acme-shoes|${exp}|a,b,c,d,e`, want: "malformed" },
+    {
+      label: "segment of 33 chars",
+      text: `2|usr_42|acme-shoes|${exp}|${"s".repeat(33)}`,
+      want: "malformed",
+    },
+    { label: "extra field", text: `2|usr_42|acme-shoes|${exp}|vip|x`, want: "malformed" },
+    { label: "segments on version 1", text: `1|usr_42|acme-shoes|${exp}|vip`, want: "malformed" },
+  ])("parse: $label", async ({ text, want }) => {
+    const result = await verifyLinkToken(SECRET, await signRaw(SECRET, text), NOW_MS);
+    expect(result.ok ? "ok" : result.reason).toBe(want);
+  });
+
+  test.each([
+    { label: "five segments", segments: ["a", "b", "c", "d", "e"] },
+    { label: "a segment with ','", segments: ["a,b"] },
+    { label: "a segment with '|'", segments: ["a|b"] },
+    { label: "an empty segment", segments: [""] },
+  ])("sign rejects $label", async ({ segments }) => {
+    await expect(signLinkToken(SECRET, { ...CLAIMS, segments })).rejects.toThrow(RangeError);
+  });
+});

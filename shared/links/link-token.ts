@@ -6,13 +6,25 @@ import { SLUG_PATTERN, USER_ID_PATTERN } from "../ids";
  * A tracking link token names one user and one offer and expires. It is verified with a
  * shared secret only, so the redirect worker never needs a database to trust it.
  *
- * Wire form: `base64url("1|<userId>|<offerId>|<expiresAtSec>") "." base64url(mac[0..16])`.
+ * Wire form: `base64url("1|<userId>|<offerId>|<expiresAtSec>") "." base64url(mac[0..16])`, or,
+ * when the link carries the user's segments (campaign targeting), version 2:
+ * `base64url("2|<userId>|<offerId>|<expiresAtSec>|<segment>,<segment>…")`.
  */
 export interface LinkClaims {
   userId: string;
   offerId: string;
   expiresAtSec: number;
+  /**
+   * The user's segments that a campaign on this offer targets, as the user's token listed
+   * them when the link was minted. Absent or empty: none (a version 1 token).
+   */
+  segments?: string[];
 }
+
+/** A segment name: a lowercase slug of up to 32 characters. */
+export const SEGMENT_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+/** Bound on the segments one link carries, so the token stays well under its size limit. */
+export const MAX_LINK_SEGMENTS = 4;
 
 export type LinkVerification =
   | { ok: true; claims: LinkClaims }
@@ -30,8 +42,13 @@ export async function signLinkToken(secret: string, claims: LinkClaims): Promise
   ) {
     throw new RangeError("expiresAtSec must be whole unix seconds");
   }
+  const segments = claims.segments ?? [];
+  if (segments.length > MAX_LINK_SEGMENTS || !segments.every((s) => SEGMENT_PATTERN.test(s))) {
+    throw new RangeError(`at most ${MAX_LINK_SEGMENTS} segments, each a slug of up to 32 chars`);
+  }
+  const base = `${claims.userId}|${claims.offerId}|${claims.expiresAtSec}`;
   const payload = toBase64Url(
-    utf8.encode(`1|${claims.userId}|${claims.offerId}|${claims.expiresAtSec}`),
+    utf8.encode(segments.length === 0 ? `1|${base}` : `2|${base}|${segments.join(",")}`),
   );
   const mac = (await hmacSha256(secret, `link.${payload}`)).slice(0, MAC_BYTES);
   return `${payload}.${toBase64Url(mac)}`;
@@ -80,8 +97,18 @@ function parseClaims(bytes: Uint8Array): LinkClaims | null {
     return null;
   }
   const [version, userId, offerId, expires, ...rest] = text.split("|");
-  if (version !== "1" || rest.length > 0 || !userId || !offerId || !expires) return null;
+  if (!userId || !offerId || !expires) return null;
   if (!USER_ID_PATTERN.test(userId) || !SLUG_PATTERN.test(offerId)) return null;
   if (!/^\d{1,12}$/.test(expires)) return null;
-  return { userId, offerId, expiresAtSec: Number(expires) };
+  const claims: LinkClaims = { userId, offerId, expiresAtSec: Number(expires) };
+  if (version === "1" && rest.length === 0) return claims;
+  // Version 2 always names at least one segment: a link without any is version 1, so each
+  // set of claims has exactly one spelling.
+  const [list, ...more] = rest;
+  if (version !== "2" || more.length > 0 || !list) return null;
+  const segments = list.split(",");
+  if (segments.length > MAX_LINK_SEGMENTS || !segments.every((s) => SEGMENT_PATTERN.test(s))) {
+    return null;
+  }
+  return { ...claims, segments };
 }

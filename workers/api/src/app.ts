@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { AppError, fieldsFromZod, problemResponse } from "../../../shared/http/errors";
 import { type ApiContext, requireAdmin, requireUser } from "./auth";
 import { renderDocsPage } from "./docs-page";
+import { registerCampaignAdmin } from "./routes/campaigns-admin";
 import { registerCatalogAdmin } from "./routes/catalog-admin";
 import { registerClaimRoutes } from "./routes/claims";
 import { registerOpsAdmin } from "./routes/ops-admin";
@@ -72,6 +73,7 @@ export function createApp() {
   });
 
   registerCatalogAdmin(app);
+  registerCampaignAdmin(app);
   registerOpsAdmin(app);
   registerUsersAdmin(app);
   registerReconciliationAdmin(app);

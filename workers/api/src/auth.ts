@@ -3,8 +3,12 @@ import { verify } from "hono/jwt";
 import type { ApiEnv } from "../../../shared/env";
 import { AppError } from "../../../shared/http/errors";
 import { USER_ID_PATTERN } from "../../../shared/ids";
+import { SEGMENT_PATTERN } from "../../../shared/links/link-token";
 
-export type ApiVariables = { userId: string };
+/** Bound on the segments read from one user token; the rest are ignored. */
+const MAX_TOKEN_SEGMENTS = 64;
+
+export type ApiVariables = { userId: string; segments: string[] };
 export type ApiContext = { Bindings: ApiEnv; Variables: ApiVariables };
 
 function bearer(header: string | undefined): string | null {
@@ -50,5 +54,17 @@ export const requireUser = createMiddleware<ApiContext>(async (c, next) => {
     throw new AppError("unauthorized", "the user token needs a string sub (user id) and an exp");
   }
   c.set("userId", sub);
+  c.set("segments", tokenSegments(payload.segments));
   await next();
 });
+
+/**
+ * The optional `segments` claim: the operator's names for groups the user belongs to, used
+ * for campaign targeting. Entries that are not segment slugs are ignored rather than refused,
+ * so a segment the API cannot use never locks a user out.
+ */
+function tokenSegments(claim: unknown): string[] {
+  if (!Array.isArray(claim)) return [];
+  const valid = claim.filter((s): s is string => typeof s === "string" && SEGMENT_PATTERN.test(s));
+  return [...new Set(valid)].slice(0, MAX_TOKEN_SEGMENTS);
+}

@@ -8,6 +8,7 @@ import { runConfirmationBackstop } from "./jobs/confirmation-backstop";
 import { runMerchantSyncs } from "./jobs/merchant-sync";
 import { runScheduledReconciliations } from "./jobs/reconciliation";
 
+export { CampaignBudgetDurableObject } from "../../../durable-objects/campaign-budget/budget-object";
 export { WalletDurableObject } from "../../../durable-objects/wallet/wallet-object";
 
 const app = createApp();

@@ -1,6 +1,10 @@
 import type { Context } from "hono";
 import { getOfferConfig } from "../../../shared/config/config-store";
-import { buildTrackingUrl, offerAvailability } from "../../../shared/config/offer-config";
+import {
+  buildTrackingUrl,
+  liveBoosts,
+  offerAvailability,
+} from "../../../shared/config/offer-config";
 import type { RedirectEnv } from "../../../shared/env";
 import { htmlPage } from "../../../shared/http/pages";
 import { newId } from "../../../shared/ids";
@@ -68,6 +72,8 @@ export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promis
     currency: offer.currency,
     terms: offer.terms,
     returnWindowDays: offer.returnWindowDays,
+    // The boosts shown now are the boosts paid, whatever the campaign says later.
+    boosts: liveBoosts(offer, nowMs, verified.claims.segments ?? []),
   };
   c.executionCtx.waitUntil(sendClick(c.env, click));
 

@@ -35,6 +35,7 @@ export async function consumeClicks(batch: MessageBatch<ClickMessage>, env: ApiE
             currency: body.currency,
             terms: body.terms,
             returnWindowDays: body.returnWindowDays,
+            boosts: body.boosts ?? [],
           })),
         );
         if (chunk) chunks.push({ userId, chunk, messages });

@@ -18,8 +18,8 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
           `INSERT INTO transactions (id, network_id, order_id, user_id, offer_id, click_id, status,
              reject_reason, currency, sale_amount_minor, commission_minor, cashback_minor, rate_bps,
              clicked_at_ms, converted_at_ms, expected_confirm_at_ms, confirmed_at_ms, version,
-             updated_at_ms)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+             updated_at_ms, boost_minor)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
            ON CONFLICT (id) DO UPDATE SET
              user_id = excluded.user_id, offer_id = excluded.offer_id, click_id = excluded.click_id,
              status = excluded.status, reject_reason = excluded.reject_reason,
@@ -29,7 +29,7 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
              converted_at_ms = excluded.converted_at_ms,
              expected_confirm_at_ms = excluded.expected_confirm_at_ms,
              confirmed_at_ms = excluded.confirmed_at_ms, version = excluded.version,
-             updated_at_ms = excluded.updated_at_ms
+             updated_at_ms = excluded.updated_at_ms, boost_minor = excluded.boost_minor
            WHERE excluded.version > transactions.version OR transactions.user_id IS NULL`,
         ).bind(
           t.id,
@@ -51,6 +51,7 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
           t.confirmedAtMs,
           t.version,
           t.updatedAtMs,
+          t.boostMinor ?? 0,
         ),
       );
     } else if (body.kind === "claim") {

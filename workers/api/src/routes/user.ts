@@ -1,9 +1,10 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { fromBase64Url, toBase64Url, utf8, utf8Decoder } from "../../../../shared/crypto/encoding";
 import { AppError } from "../../../../shared/http/errors";
-import { signLinkToken } from "../../../../shared/links/link-token";
+import { MAX_LINK_SEGMENTS, signLinkToken } from "../../../../shared/links/link-token";
 import { headlineRateBps } from "../../../../shared/money/cashback";
 import type { ApiContext } from "../auth";
+import { campaignsForOffer, listUnendedCampaigns } from "../campaigns/campaign-service";
 import { listLiveOffers } from "../catalog/catalog-service";
 import {
   LedgerEntrySchema,
@@ -97,14 +98,32 @@ export function registerUserRoutes(app: OpenAPIHono<ApiContext>): void {
     const userId = c.get("userId");
     const ttlSec = Number(c.env.LINK_TTL_SEC) || 86_400;
     const expiresAtSec = Math.floor(nowMs / 1000) + ttlSec;
-    const rows = await listLiveOffers(c.env, nowMs, c.req.valid("query").limit);
+    const userSegments = c.get("segments");
+    const [rows, campaigns] = await Promise.all([
+      listLiveOffers(c.env, nowMs, c.req.valid("query").limit),
+      listUnendedCampaigns(c.env, nowMs),
+    ]);
     const base = c.env.REDIRECT_BASE_URL.replace(/\/+$/, "");
     const items = await Promise.all(
       rows.map(async ({ offer, merchant }) => {
+        const offerCampaigns = campaignsForOffer(campaigns, offer);
+        // The link carries only the user's segments that a campaign on this offer targets
+        // (including one that starts before the link expires): the redirect, which never
+        // sees the user's token, decides with them which boosts the click freezes.
+        const segments = [
+          ...new Set(
+            offerCampaigns
+              .map((campaign) => campaign.userSegment)
+              .filter((s): s is string => s !== null && userSegments.includes(s)),
+          ),
+        ]
+          .sort()
+          .slice(0, MAX_LINK_SEGMENTS);
         const token = await signLinkToken(c.env.LINK_SIGNING_KEY, {
           userId,
           offerId: offer.id,
           expiresAtSec,
+          segments,
         });
         return {
           id: offer.id,
@@ -119,6 +138,19 @@ export function registerUserRoutes(app: OpenAPIHono<ApiContext>): void {
           endsAt: toIsoOrNull(offer.endsAtMs),
           trackingUrl: `${base}/c/${token}`,
           trackingUrlExpiresAt: toIso(expiresAtSec * 1000),
+          boosts: offerCampaigns
+            .filter(
+              (campaign) =>
+                (campaign.startsAtMs === null || campaign.startsAtMs <= nowMs) &&
+                (campaign.userSegment === null || segments.includes(campaign.userSegment)),
+            )
+            .map((campaign) => ({
+              campaignId: campaign.id,
+              name: campaign.name,
+              boostRateBps: campaign.boostRateBps,
+              category: campaign.category,
+              endsAt: toIsoOrNull(campaign.endsAtMs),
+            })),
         };
       }),
     );
@@ -197,6 +229,8 @@ export function registerUserRoutes(app: OpenAPIHono<ApiContext>): void {
           saleAmountMinor: t.saleAmountMinor,
           cashbackMinor: t.cashbackMinor,
           rateBps: t.rateBps,
+          boostMinor: t.grantedBoostMinor,
+          boostRequestedMinor: t.desiredBoostMinor,
           clickedAt: toIsoOrNull(t.clickedAtMs),
           purchasedAt: toIso(t.convertedAtMs),
           expectedConfirmationAt:

@@ -130,6 +130,17 @@ const STEPS: string[][] = [
     `ALTER TABLE transactions ADD COLUMN desired_boost_minor INTEGER NOT NULL DEFAULT 0`,
     `ALTER TABLE transactions ADD COLUMN granted_boost_minor INTEGER NOT NULL DEFAULT 0`,
   ],
+  // 6: payouts (payouts.ts): money reserved for a payout, then paid out or credited back.
+  [
+    `CREATE TABLE payouts (
+       payout_id TEXT PRIMARY KEY,
+       currency TEXT NOT NULL,
+       amount_minor INTEGER NOT NULL,
+       status TEXT NOT NULL,
+       created_at_ms INTEGER NOT NULL,
+       updated_at_ms INTEGER NOT NULL
+     )`,
+  ],
 ];
 
 export const SCHEMA_VERSION = STEPS.length;

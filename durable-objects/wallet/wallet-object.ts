@@ -37,6 +37,7 @@ import {
   readBalance,
   readBalances,
 } from "./ledger";
+import { decideReserve, decideSettle, type PayoutStepStatus, type StoredPayout } from "./payouts";
 import { type Holding, reconcileLegs, targetHolding } from "./position";
 import { applySchema } from "./schema";
 import {
@@ -733,6 +734,120 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
       return;
     }
     await this.ctx.storage.setAlarm(Math.min(...candidates));
+  }
+
+  // ---- payouts -----------------------------------------------------------------------------
+
+  /**
+   * Reserves confirmed money for a payout, idempotent on `payoutId`. Concurrent requests are
+   * serialised by this object, so together they can never reserve more than is confirmed.
+   */
+  async reserveForPayout(
+    userId: string,
+    request: { payoutId: string; currency: string; amountMinor: number },
+    nowMs: number = Date.now(),
+  ): Promise<{ status: PayoutStepStatus; payout: StoredPayout | null }> {
+    if (!Number.isSafeInteger(request.amountMinor) || request.amountMinor <= 0) {
+      throw new RangeError("payout amounts are positive integer minor units");
+    }
+    const result = this.ctx.storage.transactionSync(() => {
+      this.bindUser(userId);
+      const existing = this.findPayout(request.payoutId);
+      const decision = decideReserve({
+        existing,
+        currency: request.currency,
+        amountMinor: request.amountMinor,
+        confirmedMinor: readBalance(this.sql, "confirmed", request.currency),
+        debtMinor: readBalance(this.sql, "debt", request.currency),
+      });
+      if (decision.status !== "reserve") return { status: decision.status, payout: existing };
+      this.post(
+        {
+          key: `payout:${request.payoutId}:reserve`,
+          kind: "payout_reserved",
+          txnId: null,
+          legs: decision.legs,
+        },
+        nowMs,
+      );
+      this.sql.exec(
+        `INSERT INTO payouts (payout_id, currency, amount_minor, status, created_at_ms, updated_at_ms)
+         VALUES (?, ?, ?, 'reserved', ?, ?)`,
+        request.payoutId,
+        request.currency,
+        request.amountMinor,
+        nowMs,
+        nowMs,
+      );
+      this.publishBalances(nowMs);
+      return { status: "created" as const, payout: this.findPayout(request.payoutId) };
+    });
+    await this.afterWrite();
+    return result;
+  }
+
+  /** Completes (reserved → paid out) or fails (reserved → confirmed) a payout, exactly once. */
+  async settlePayout(
+    payoutId: string,
+    outcome: "paid" | "failed",
+    nowMs: number = Date.now(),
+  ): Promise<{ status: PayoutStepStatus; payout: StoredPayout | null }> {
+    const result = this.ctx.storage.transactionSync(() => {
+      const payout = this.findPayout(payoutId);
+      const decision = decideSettle({
+        payout,
+        outcome,
+        debtMinor: payout ? readBalance(this.sql, "debt", payout.currency) : 0,
+      });
+      if (decision.status !== "settle") return { status: decision.status, payout };
+      this.post(
+        {
+          key: `payout:${payoutId}:${decision.next}`,
+          kind: decision.next === "paid" ? "payout_paid" : "payout_credited_back",
+          txnId: null,
+          legs: decision.legs,
+        },
+        nowMs,
+      );
+      this.sql.exec(
+        `UPDATE payouts SET status = ?, updated_at_ms = ? WHERE payout_id = ?`,
+        decision.next,
+        nowMs,
+        payoutId,
+      );
+      this.publishBalances(nowMs);
+      return { status: "created" as const, payout: this.findPayout(payoutId) };
+    });
+    await this.afterWrite();
+    return result;
+  }
+
+  private findPayout(payoutId: string): StoredPayout | null {
+    const row = this.sql
+      .exec<{ payout_id: string; currency: string; amount_minor: number; status: string }>(
+        `SELECT payout_id, currency, amount_minor, status FROM payouts WHERE payout_id = ?`,
+        payoutId,
+      )
+      .toArray()[0];
+    return row
+      ? {
+          payoutId: row.payout_id,
+          currency: row.currency,
+          amountMinor: row.amount_minor,
+          status: row.status as StoredPayout["status"],
+        }
+      : null;
+  }
+
+  private publishBalances(atMs: number): void {
+    const message: LedgerEventMessage = {
+      kind: "balances",
+      userId: this.userId(),
+      ledgerSeq: lastLedgerSeq(this.sql),
+      atMs,
+      balances: readBalances(this.sql),
+    };
+    this.sql.exec(`INSERT INTO outbox (body) VALUES (?)`, JSON.stringify(message));
   }
 
   // ---- missing-cashback claims -------------------------------------------------------------

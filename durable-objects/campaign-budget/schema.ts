@@ -1,3 +1,5 @@
+import { applyVersionedSchema } from "../shared/versioned-schema";
+
 /**
  * The campaign budget object's SQLite schema, versioned like the wallet's (wallet/schema.ts):
  * `applyBudgetSchema` runs on every wake and applies only the steps this object has not seen.
@@ -33,24 +35,5 @@ const STEPS: string[][] = [
 ];
 
 export function applyBudgetSchema(storage: DurableObjectStorage): void {
-  const sql = storage.sql;
-  storage.transactionSync(() => {
-    sql.exec(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`);
-    const row = sql.exec<{ version: number }>(`SELECT version FROM schema_version`).toArray()[0];
-    const current = row?.version ?? 0;
-    for (let step = current; step < STEPS.length; step++) {
-      for (const statement of STEPS[step] ?? []) {
-        try {
-          sql.exec(statement);
-        } catch (error) {
-          throw new Error(`budget schema step ${step + 1} failed on: ${statement.slice(0, 80)}`, {
-            cause: error,
-          });
-        }
-      }
-    }
-    if (!row) sql.exec(`INSERT INTO schema_version (version) VALUES (?)`, STEPS.length);
-    else if (current !== STEPS.length)
-      sql.exec(`UPDATE schema_version SET version = ?`, STEPS.length);
-  });
+  applyVersionedSchema(storage, "budget", STEPS);
 }

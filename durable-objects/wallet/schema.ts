@@ -1,3 +1,5 @@
+import { applyVersionedSchema } from "../shared/versioned-schema";
+
 /**
  * The wallet object's SQLite schema, versioned. `applySchema` runs on every wake and
  * applies only the steps this object has not seen, inside one transaction.
@@ -146,24 +148,5 @@ const STEPS: string[][] = [
 export const SCHEMA_VERSION = STEPS.length;
 
 export function applySchema(storage: DurableObjectStorage): void {
-  const sql = storage.sql;
-  storage.transactionSync(() => {
-    sql.exec(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`);
-    const row = sql.exec<{ version: number }>(`SELECT version FROM schema_version`).toArray()[0];
-    const current = row?.version ?? 0;
-    for (let step = current; step < STEPS.length; step++) {
-      for (const statement of STEPS[step] ?? []) {
-        try {
-          sql.exec(statement);
-        } catch (error) {
-          throw new Error(`wallet schema step ${step + 1} failed on: ${statement.slice(0, 80)}`, {
-            cause: error,
-          });
-        }
-      }
-    }
-    if (!row) sql.exec(`INSERT INTO schema_version (version) VALUES (?)`, STEPS.length);
-    else if (current !== STEPS.length)
-      sql.exec(`UPDATE schema_version SET version = ?`, STEPS.length);
-  });
+  applyVersionedSchema(storage, "wallet", STEPS);
 }

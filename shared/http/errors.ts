@@ -1,3 +1,4 @@
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 /**
@@ -51,8 +52,22 @@ export interface ProblemBody {
   errors?: ProblemField[];
 }
 
+const CODE_FOR_STATUS: Partial<Record<number, ErrorCode>> = {
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  409: "conflict",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+};
+
 /** RFC 9457 problem document for an error; unknown errors become a detail-free 500. */
 export function toProblem(error: unknown): ProblemBody {
+  // Hono's own 4xx (a body its validator could not parse as JSON, say) are client errors too.
+  if (error instanceof HTTPException && error.status >= 400 && error.status < 500) {
+    const code = CODE_FOR_STATUS[error.status] ?? "bad_request";
+    return toProblem(new AppError(code, error.message || ERROR_CODES[code].title));
+  }
   if (error instanceof AppError) {
     const spec = ERROR_CODES[error.code];
     return {

@@ -259,3 +259,45 @@ describe("arrival order does not change the end state", () => {
     });
   }
 });
+
+describe("rejections that are not final", () => {
+  it("an order rejected because its click had not arrived is credited once the click is there", async () => {
+    const userId = uniqueUser("late-click");
+    const clickId = `clk_${crypto.randomUUID().replaceAll("-", "")}`;
+    const who = { userId, clickId };
+    const old = { clickAtSec: Math.floor((T0 - 3_600_000) / 1000) };
+    const first = await apply(userId, await eventFor(who, "LC-1", { ...old, occurredAtMs: T0 }));
+    expect(first).toMatchObject({ outcome: "rejected", reason: "click_not_found" });
+    expect(first.txn?.cashbackMinor).toBe(0);
+
+    // A claim against the rejected order stays open for review instead of closing as matched.
+    await walletStub(userId).recordClicks(userId, [
+      {
+        clickId,
+        offerId: OFFER,
+        merchantId: "test-shop",
+        networkId: NETWORK,
+        clickedAtMs: old.clickAtSec * 1000,
+        currency: "INR",
+        terms: { basis: "sale", defaultRateBps: 500, categoryRates: {} },
+        returnWindowDays: 30,
+      },
+    ]);
+    const claim = await walletStub(userId).fileClaim(userId, {
+      claimId: "clm_late_click",
+      clickId,
+      orderId: "LC-1",
+      amountMinor: 100_000,
+      currency: "INR",
+      purchasedAtMs: T0,
+    });
+    expect(claim).toMatchObject({ status: "created", claim: { status: "open" } });
+
+    const again = await apply(userId, await eventFor(who, "LC-1", { ...old, occurredAtMs: T0 }));
+    expect(again.outcome).toBe("created");
+    expect(again.txn?.version).toBe(2);
+    expect(await balances(userId)).toEqual({ pending: 5_000 });
+    expect((await walletStub(userId).getClaims(5))[0]).toMatchObject({ status: "matched" });
+    expect((await walletStub(userId).audit()).violations).toEqual([]);
+  });
+});

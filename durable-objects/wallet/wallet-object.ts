@@ -3,6 +3,7 @@ import type { ApiEnv } from "../../shared/env";
 import type { LedgerEventMessage } from "../../shared/messages";
 import type { CashbackTerms } from "../../shared/money/cashback";
 import { computeCashback } from "../../shared/money/cashback";
+import { MS_PER_DAY } from "../../shared/time/clock";
 import type { ReserveResult } from "../campaign-budget/budget-object";
 import { budgetOf } from "../campaign-budget/client";
 import {
@@ -61,7 +62,7 @@ const OUTBOX_RETRY_MS = 30_000;
 /** Page bound for reads; callers ask for one row more than they show to know if more exist. */
 const MAX_PAGE = 201;
 /** Clicks are kept a week past the attribution window, then pruned by the alarm. */
-const CLICK_RETENTION_MS = (ATTRIBUTION_WINDOW_DAYS + 7) * 86_400_000;
+const CLICK_RETENTION_MS = (ATTRIBUTION_WINDOW_DAYS + 7) * MS_PER_DAY;
 const MAX_PRUNED_PER_RUN = 1_000;
 /** Boost requests to campaign budgets: per round, rounds per call, and the wait after a failure. */
 const MAX_BOOST_TXNS_PER_ROUND = 50;
@@ -222,7 +223,28 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
 
   private applyConversionSync(event: ConversionEvent, nowMs: number): ConversionResult {
     this.bindUser(event.userId);
-    const existing = findTxnByOrder(this.sql, event.networkId, event.orderId);
+    let existing = findTxnByOrder(this.sql, event.networkId, event.orderId);
+    // A rejection for a click that had not arrived yet is not final: once the click is here
+    // (a lagging clicks queue, a replay from its dead-letter queue), the order is judged
+    // again. The rejected row never moved money, so it is replaced; its history stays.
+    let supersededVersion = 0;
+    if (
+      existing?.status === "rejected" &&
+      existing.rejectReason === "click_not_found" &&
+      findClick(this.sql, event.clickId)
+    ) {
+      appendHistory(
+        this.sql,
+        existing.txnId,
+        "click_arrived_judged_again",
+        event.source ?? "postback",
+        null,
+        nowMs,
+      );
+      this.sql.exec(`DELETE FROM transactions WHERE txn_id = ?`, existing.txnId);
+      supersededVersion = existing.version;
+      existing = null;
+    }
     const click = existing ? null : findClick(this.sql, event.clickId);
     const decision = decideConversion({ existing, click, event, nowMs });
     const source = event.source ?? "postback";
@@ -250,7 +272,9 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
         };
       }
       case "reject": {
-        const txn = this.newTxn(event, click, nowMs, null);
+        // Not priced: a rejected order earns nothing, and shows nothing it would have earned.
+        const txn = this.newTxn(event, null, nowMs, null);
+        txn.version = supersededVersion + 1;
         txn.status = "rejected";
         txn.rejectReason = decision.reason;
         txn.boosts = [];
@@ -261,6 +285,8 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
       }
       case "create": {
         const txn = this.newTxn(event, click, nowMs, decision.expectedConfirmAtMs);
+        // Versions keep rising across a re-judged order, so its projection moves forward.
+        txn.version = supersededVersion + 1;
         insertTxn(this.sql, txn);
         appendHistory(this.sql, txn.txnId, "created", source, detail, nowMs);
         this.settle(txn, nowMs, source);
@@ -890,14 +916,16 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
         ...input,
         offerId: click.offerId,
         networkId: click.networkId,
-        status: known ? "matched" : "open",
+        // A rejected order is exactly what a claim disputes: it stays open for review.
+        status: known && known.status !== "rejected" ? "matched" : "open",
         txnId: known?.txnId ?? null,
         createdAtMs: nowMs,
         updatedAtMs: nowMs,
-        reviewDueAtMs: nowMs + CLAIM_REVIEW_AFTER_DAYS * 86_400_000,
+        reviewDueAtMs: nowMs + CLAIM_REVIEW_AFTER_DAYS * MS_PER_DAY,
       };
       insertClaim(this.sql, claim);
-      if (!known) this.schedule("claim_review", claim.claimId, claim.reviewDueAtMs);
+      if (claim.status === "open")
+        this.schedule("claim_review", claim.claimId, claim.reviewDueAtMs);
       this.publishClaim(claim.claimId);
       return { status: "created", claim } as const;
     });

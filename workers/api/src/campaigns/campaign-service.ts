@@ -30,6 +30,14 @@ export async function upsertCampaign(env: ApiEnv, id: string, input: CampaignInp
   const db = drizzle(env.DB);
   await checkTarget(env, input);
   const previous = await findCampaign(env, id);
+  // Clicks freeze a campaign's boost the moment they happen, so its currency is fixed from
+  // creation: changing it would strand every boost already shown.
+  if (previous && previous.currency !== input.currency) {
+    throw new AppError(
+      "conflict",
+      `the campaign's currency is ${previous.currency} and cannot change`,
+    );
+  }
 
   const configured = await budgetOf(env, id).configure({
     campaignId: id,

@@ -1,3 +1,4 @@
+import { loadNetworkConfig } from "../../../../shared/config/config-store";
 import type { ApiEnv } from "../../../../shared/env";
 import { newId, transactionIdFor } from "../../../../shared/ids";
 import { adapterFor } from "../../../../shared/networks/registry";
@@ -7,6 +8,7 @@ import type {
   NormalizedConversion,
   ReportFetch,
 } from "../../../../shared/networks/types";
+import { MS_PER_DAY } from "../../../../shared/time/clock";
 import { applyNormalizedConversion } from "../conversions/apply-conversion";
 
 /** Bounds: pages per run, ids per D1 lookup (100 bound parameters), flagged rows kept. */
@@ -191,6 +193,9 @@ function emptyCounts(): ReconciliationSummary["counts"] {
 
 interface Projection {
   status: string;
+  /** Null for a transaction recorded without a trustworthy user (bad or missing sub-ID). */
+  user_id: string | null;
+  reject_reason: string | null;
   sale_amount_minor: number;
   commission_minor: number;
 }
@@ -200,7 +205,7 @@ async function projections(env: ApiEnv, ids: string[]): Promise<Map<string, Proj
   for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
     const chunk = ids.slice(i, i + LOOKUP_CHUNK);
     const { results } = await env.DB.prepare(
-      `SELECT id, status, sale_amount_minor, commission_minor FROM transactions
+      `SELECT id, status, sale_amount_minor, commission_minor, user_id, reject_reason FROM transactions
        WHERE id IN (${chunk.map(() => "?").join(",")})`,
     )
       .bind(...chunk)
@@ -215,7 +220,11 @@ async function projections(env: ApiEnv, ids: string[]): Promise<Map<string, Proj
  * "confirmed": the return window may close before the network approves.
  */
 function sameAsProjection(row: Projection, c: NormalizedConversion): boolean {
-  if (row.status === "rejected") return true;
+  // A wallet's rejection is final, except two: a row with no user was never judged by a
+  // wallet (the report may carry the sub-ID the postback lacked), and a missing click may have
+  // arrived since. Both go through the wallet path again.
+  if (row.status === "rejected")
+    return row.user_id !== null && row.reject_reason !== "click_not_found";
   const statusAgrees =
     (c.status === "cancelled" && row.status === "cancelled") ||
     (c.status === "approved" && row.status === "confirmed") ||
@@ -294,27 +303,14 @@ export async function reportSourceOf(
   env: ApiEnv,
   networkId: string,
 ): Promise<{ adapter: NetworkAdapter; settings: NetworkSettings } | null> {
-  const row = await env.DB.prepare(
-    `SELECT id, postback_format, postback_secret, options, active FROM networks WHERE id = ?1`,
-  )
-    .bind(networkId)
-    .first<{
-      id: string;
-      postback_format: string;
-      postback_secret: string;
-      options: string;
-      active: number;
-    }>();
-  if (!row) return null;
-  const adapter = adapterFor(row.postback_format);
-  let options: Record<string, unknown> = {};
-  try {
-    options = JSON.parse(row.options ?? "{}") as Record<string, unknown>;
-  } catch {
-    options = {};
-  }
-  if (!adapter || typeof options.reportUrl !== "string") return null;
-  return { adapter, settings: { networkId: row.id, postbackSecret: row.postback_secret, options } };
+  const network = await loadNetworkConfig(env.DB, networkId);
+  if (!network?.active) return null;
+  const adapter = adapterFor(network.postbackFormat);
+  if (!adapter || typeof network.options.reportUrl !== "string") return null;
+  return {
+    adapter,
+    settings: { networkId, postbackSecret: network.postbackSecret, options: network.options },
+  };
 }
 
 /** The daily cron: every active network with a report API, over the lookback window. */
@@ -337,7 +333,7 @@ export async function runScheduledReconciliations(
       const summary = await reconcileNetwork(env, {
         ...source,
         fetcher,
-        fromMs: nowMs - RECONCILE_LOOKBACK_DAYS * 86_400_000,
+        fromMs: nowMs - RECONCILE_LOOKBACK_DAYS * MS_PER_DAY,
         toMs: nowMs,
         nowMs,
       });

@@ -1,5 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError } from "../../../../shared/http/errors";
+import { ReportError } from "../../../../shared/networks/core/report-error";
+import { MS_PER_DAY } from "../../../../shared/time/clock";
 import type { ApiContext } from "../auth";
 import { RECONCILE_LOOKBACK_DAYS, reconcileNetwork, reportSourceOf } from "../jobs/reconciliation";
 import { toIso, toIsoOrNull } from "../schemas";
@@ -144,19 +146,31 @@ export function registerReconciliationAdmin(app: OpenAPIHono<ApiContext>): void 
     }
     const nowMs = Date.now();
     const toMs = body.to ? Date.parse(body.to) : nowMs;
-    const fromMs = body.from ? Date.parse(body.from) : toMs - RECONCILE_LOOKBACK_DAYS * 86_400_000;
+    const fromMs = body.from ? Date.parse(body.from) : toMs - RECONCILE_LOOKBACK_DAYS * MS_PER_DAY;
     if (fromMs >= toMs) {
       throw new AppError("validation_failed", "from must be before to", [
         { path: "from", message: "must be before to" },
       ]);
     }
-    const summary = await reconcileNetwork(c.env, {
-      ...source,
-      fetcher: (request) => fetch(request),
-      fromMs,
-      toMs,
-      nowMs,
-    });
+    let summary: Awaited<ReturnType<typeof reconcileNetwork>>;
+    try {
+      summary = await reconcileNetwork(c.env, {
+        ...source,
+        fetcher: (request) => fetch(request),
+        fromMs,
+        toMs,
+        nowMs,
+      });
+    } catch (error) {
+      // The network's report API failed; the run is kept as failed with the reason.
+      if (error instanceof ReportError) {
+        throw new AppError(
+          "unavailable",
+          `the network's report could not be read: ${error.message}`,
+        );
+      }
+      throw error;
+    }
     return c.json(
       { runId: summary.runId, counts: summary.counts, unexplained: summary.unexplained },
       200,

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { getNetworkConfig } from "../../../shared/config/config-store";
+import { utf8Decoder } from "../../../shared/crypto/encoding";
 import type { PostbackEnv } from "../../../shared/env";
 import { AppError } from "../../../shared/http/errors";
 import { newId, SLUG_PATTERN } from "../../../shared/ids";
@@ -32,20 +33,8 @@ const AUTH_DETAIL: Record<string, string> = {
 export async function handlePostback(c: Context<{ Bindings: PostbackEnv }>): Promise<Response> {
   const receivedAtMs = Date.now();
   const networkId = c.req.param("network") ?? "";
-  const tooLarge = new AppError(
-    "payload_too_large",
-    `postback bodies are limited to ${MAX_BODY_BYTES} bytes`,
-  );
-  if (Number(c.req.header("content-length") ?? "0") > MAX_BODY_BYTES) throw tooLarge;
-  const bytes = await c.req.arrayBuffer();
-  if (bytes.byteLength > MAX_BODY_BYTES) throw tooLarge;
-  let rawBody: string;
-  try {
-    rawBody = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new AppError("bad_request", "the postback body is not valid UTF-8");
-  }
   if (!SLUG_PATTERN.test(networkId)) throw new AppError("not_found", "unknown network");
+  const rawBody = await readBoundedText(c.req.raw);
 
   const headers: Record<string, string> = {};
   let count = 0;
@@ -62,6 +51,13 @@ export async function handlePostback(c: Context<{ Bindings: PostbackEnv }>): Pro
     receivedAtMs,
   };
   const judged = await judge(c, networkId, request);
+  // A request for a network we do not have is noise anyone can send: answered, not recorded.
+  if (
+    judged.verdict === "rejected" &&
+    (judged.reason === "unknown_network" || judged.reason === "unknown_format")
+  ) {
+    throw judged.error;
+  }
   const postbackId = newId("postback", receivedAtMs);
   const query = new URL(c.req.url).search;
   const message: PostbackMessage = {
@@ -128,4 +124,41 @@ async function judge(
 
 function reject(reason: string, error: AppError): Verdict {
   return { verdict: "rejected", reason, error };
+}
+
+/**
+ * Reads the body, stopping at MAX_BODY_BYTES: a declared length is checked before reading,
+ * and a chunked body is counted as it streams, so an oversized request is never buffered.
+ */
+async function readBoundedText(request: Request): Promise<string> {
+  const tooLarge = new AppError(
+    "payload_too_large",
+    `postback bodies are limited to ${MAX_BODY_BYTES} bytes`,
+  );
+  if (Number(request.headers.get("content-length") ?? "0") > MAX_BODY_BYTES) throw tooLarge;
+  if (!request.body) return "";
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  try {
+    return utf8Decoder.decode(bytes);
+  } catch {
+    throw new AppError("bad_request", "the postback body is not valid UTF-8");
+  }
 }

@@ -1,4 +1,4 @@
-import { toBase64Url } from "./crypto/encoding";
+import { toBase64Url, utf8 } from "./crypto/encoding";
 
 /** Id prefixes say what an id names wherever it shows up (logs, URLs, support tickets). */
 export const ID_PREFIX = {
@@ -29,23 +29,21 @@ export const USER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Catalog ids (networks, merchants, offers) are operator-chosen slugs. */
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
+/** A stable id from parts: the same parts always name the same thing, with no lookup. */
+async function digestId(kind: IdKind, parts: string[]): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", utf8.encode(parts.join("\n")));
+  return `${ID_PREFIX[kind]}_${toBase64Url(new Uint8Array(digest)).slice(0, 24)}`;
+}
+
 /**
  * The transaction id is derived from (network, order id): every retry, duplicate and
  * status update of one order names the same transaction without a lookup.
  */
-export async function transactionIdFor(networkId: string, orderId: string): Promise<string> {
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(`${networkId}\n${orderId}`),
-  );
-  return `${ID_PREFIX.transaction}_${toBase64Url(new Uint8Array(digest)).slice(0, 24)}`;
+export function transactionIdFor(networkId: string, orderId: string): Promise<string> {
+  return digestId("transaction", [networkId, orderId]);
 }
 
 /** A claim id derived from the user and their Idempotency-Key: a retried request names the same claim. */
-export async function claimIdFor(userId: string, idempotencyKey: string): Promise<string> {
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(`${userId}\n${idempotencyKey}`),
-  );
-  return `${ID_PREFIX.claim}_${toBase64Url(new Uint8Array(digest)).slice(0, 24)}`;
+export function claimIdFor(userId: string, idempotencyKey: string): Promise<string> {
+  return digestId("claim", [userId, idempotencyKey]);
 }

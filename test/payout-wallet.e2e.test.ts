@@ -125,3 +125,26 @@ describe("payouts in the wallet", () => {
     expect((await walletStub(user).settlePayout("po_unknown", "paid")).status).toBe("not_found");
   });
 });
+
+describe("payout input", () => {
+  it.each([
+    { label: "an empty id", request: { payoutId: "", currency: "INR", amountMinor: 1 } },
+    {
+      label: "an id too long for a posting key",
+      request: { payoutId: "p".repeat(200), currency: "INR", amountMinor: 1 },
+    },
+    {
+      label: "a lowercase currency",
+      request: { payoutId: "po_x", currency: "inr", amountMinor: 1 },
+    },
+    {
+      label: "a fractional amount",
+      request: { payoutId: "po_x", currency: "INR", amountMinor: 1.5 },
+    },
+    { label: "a zero amount", request: { payoutId: "po_x", currency: "INR", amountMinor: 0 } },
+  ])("$label is refused as invalid and moves nothing", async ({ request }) => {
+    const user = await userWithConfirmed("invalid", 100_000);
+    expect((await walletStub(user).reserveForPayout(user, request)).status).toBe("invalid");
+    expect(await balances(user)).toEqual({ confirmed: 5_000 });
+  });
+});

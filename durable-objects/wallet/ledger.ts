@@ -100,12 +100,14 @@ export function applyPosting(sql: SqlStorage, posting: Posting, nowMs: number): 
     };
   }
 
-  // Compute every new balance first: if any would go negative, nothing is written.
+  // Compute every new balance first: if any would go negative, nothing is written. Legs name
+  // distinct buckets (validatePosting), so each balance is one read plus one leg.
   const next = new Map<string, number>();
   for (const leg of posting.legs) {
-    const id = `${leg.bucket}/${leg.currency}`;
-    const before = next.get(id) ?? readBalance(sql, leg.bucket, leg.currency);
-    next.set(id, before + leg.amountMinor);
+    next.set(
+      `${leg.bucket}/${leg.currency}`,
+      readBalance(sql, leg.bucket, leg.currency) + leg.amountMinor,
+    );
   }
   for (const balance of next.values()) {
     if (balance < 0 || !Number.isSafeInteger(balance)) {
@@ -114,11 +116,8 @@ export function applyPosting(sql: SqlStorage, posting: Posting, nowMs: number): 
   }
 
   let lastSeq = 0;
-  const running = new Map<string, number>();
   posting.legs.forEach((leg, i) => {
-    const id = `${leg.bucket}/${leg.currency}`;
-    const after = (running.get(id) ?? readBalance(sql, leg.bucket, leg.currency)) + leg.amountMinor;
-    running.set(id, after);
+    const after = next.get(`${leg.bucket}/${leg.currency}`) as number;
     const row = sql
       .exec<{ seq: number }>(
         `INSERT INTO entries (idempotency_key, posting_key, bucket, currency, amount_minor,

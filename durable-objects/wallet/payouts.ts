@@ -18,6 +18,7 @@ export interface StoredPayout {
 
 /** Exhaustive result of a payout step; only `created` and `exists` moved (or had moved) money. */
 export type PayoutStepStatus =
+  | "invalid"
   | "created"
   | "exists"
   | "exists_with_different_amount"
@@ -25,6 +26,9 @@ export type PayoutStepStatus =
   | "debt_outstanding"
   | "not_found"
   | "already_final";
+
+/** Payout ids become posting keys; a malformed one is refused before anything is read. */
+export const PAYOUT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 export type ReserveDecision =
   | { status: "exists" | "exists_with_different_amount" }

@@ -145,8 +145,6 @@ const STEPS: string[][] = [
   ],
 ];
 
-export const SCHEMA_VERSION = STEPS.length;
-
 export function applySchema(storage: DurableObjectStorage): void {
   applyVersionedSchema(storage, "wallet", STEPS);
 }

@@ -38,7 +38,13 @@ import {
   readBalance,
   readBalances,
 } from "./ledger";
-import { decideReserve, decideSettle, type PayoutStepStatus, type StoredPayout } from "./payouts";
+import {
+  decideReserve,
+  decideSettle,
+  PAYOUT_ID_PATTERN,
+  type PayoutStepStatus,
+  type StoredPayout,
+} from "./payouts";
 import { type Holding, reconcileLegs, targetHolding } from "./position";
 import { applySchema } from "./schema";
 import {
@@ -773,8 +779,13 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     request: { payoutId: string; currency: string; amountMinor: number },
     nowMs: number = Date.now(),
   ): Promise<{ status: PayoutStepStatus; payout: StoredPayout | null }> {
-    if (!Number.isSafeInteger(request.amountMinor) || request.amountMinor <= 0) {
-      throw new RangeError("payout amounts are positive integer minor units");
+    if (
+      !PAYOUT_ID_PATTERN.test(request.payoutId) ||
+      !/^[A-Z]{3}$/.test(request.currency) ||
+      !Number.isSafeInteger(request.amountMinor) ||
+      request.amountMinor <= 0
+    ) {
+      return { status: "invalid", payout: null };
     }
     const result = this.ctx.storage.transactionSync(() => {
       this.bindUser(userId);
@@ -818,6 +829,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     outcome: "paid" | "failed",
     nowMs: number = Date.now(),
   ): Promise<{ status: PayoutStepStatus; payout: StoredPayout | null }> {
+    if (!PAYOUT_ID_PATTERN.test(payoutId)) return { status: "invalid", payout: null };
     const result = this.ctx.storage.transactionSync(() => {
       const payout = this.findPayout(payoutId);
       const decision = decideSettle({

@@ -1,5 +1,5 @@
-import { toHex } from "../crypto/encoding";
-import { hmacSha256 } from "../crypto/hmac";
+import { toHex, utf8 } from "../crypto/encoding";
+import { constantTimeEqual, hmacSha256 } from "../crypto/hmac";
 
 /**
  * Boomerang's generic postback signature, modelled on webhook signing that resists replay:
@@ -70,13 +70,8 @@ export async function verifyPostbackSignature(
     await hmacSha256(secret, canonicalPostbackString(timestampSec, networkId, rawBody)),
   );
   // Several v1 values are allowed so a network can sign with old and new secrets while rotating.
-  const match = candidates.some((candidate) => timingSafeHexEqual(candidate, expected));
+  const match = candidates.some((candidate) =>
+    constantTimeEqual(utf8.encode(candidate), utf8.encode(expected)),
+  );
   return match ? { ok: true, timestampSec } : { ok: false, reason: "bad_signature" };
-}
-
-function timingSafeHexEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
 }

@@ -233,11 +233,6 @@ export class CampaignBudgetDurableObject extends DurableObject<ApiEnv> {
     };
   }
 
-  /** What one transaction holds, for support and tests. */
-  reservation(userId: string, txnId: string): Reservation | null {
-    return this.readReservation(userId, txnId);
-  }
-
   /**
    * Full audit, O(reservations): the running totals equal the sums of the rows, and the
    * outstanding amount is within the budget.
@@ -287,7 +282,10 @@ export class CampaignBudgetDurableObject extends DurableObject<ApiEnv> {
   }
 
   private reservationCount(): number {
-    return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM reservations`).one().n;
+    // Fully released reservations hold nothing, so they do not lock the currency.
+    return this.sql
+      .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM reservations WHERE desired_minor > 0`)
+      .one().n;
   }
 
   /** Postcondition of every mutation; a failure throws, which rolls the transaction back. */

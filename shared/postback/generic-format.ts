@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fieldsFromZod } from "../http/errors";
 import { AmountMinorSchema, CurrencySchema } from "../money/currency";
 
 /** One line of an order in the generic format. */
@@ -64,11 +65,5 @@ export function parseGenericPostback(rawBody: string): ParsedPostback {
   }
   const result = GenericPostbackSchema.safeParse(json);
   if (result.success) return { ok: true, value: result.data };
-  return {
-    ok: false,
-    fields: result.error.issues.map((i) => ({
-      path: i.path.map(String).join(".") || "(root)",
-      message: i.message,
-    })),
-  };
+  return { ok: false, fields: fieldsFromZod(result.error.issues) };
 }

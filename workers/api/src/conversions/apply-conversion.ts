@@ -3,6 +3,7 @@ import type { ApiEnv } from "../../../../shared/env";
 import { transactionIdFor } from "../../../../shared/ids";
 import { decodeSubId } from "../../../../shared/links/sub-id";
 import type { NormalizedConversion } from "../../../../shared/networks/types";
+import { toSec } from "../../../../shared/time/clock";
 import { walletOf } from "../wallet-client";
 
 /**
@@ -104,7 +105,7 @@ async function claimsOfKnownOrder(env: ApiEnv, txnId: string) {
     userId: row.user_id,
     offerId: row.offer_id,
     clickId: row.click_id,
-    clickAtSec: Math.floor((row.clicked_at_ms ?? 0) / 1000),
+    clickAtSec: toSec(row.clicked_at_ms ?? 0),
   };
 }
 

@@ -12,7 +12,12 @@ export default defineConfig(async () => {
         // Its bindings are a superset of the redirect and postback workers', which tests
         // call through their exported handlers.
         wrangler: { configPath: "./wrangler.toml" },
+        // The api worker plus the test-only sandbox payout processor (test/worker.ts).
+        main: "./test/worker.ts",
         miniflare: {
+          durableObjects: {
+            SANDBOX_PROCESSOR: { className: "TestSandboxProcessor", useSQLite: true },
+          },
           bindings: {
             TEST_MIGRATIONS: migrations,
             LINK_SIGNING_KEY: "test-link-signing-key-0123456789abcdef",
@@ -21,6 +26,23 @@ export default defineConfig(async () => {
             ADMIN_API_KEY: "test-admin-key",
             REDIRECT_BASE_URL: "https://go.test",
             ALLOW_CLOCK_OVERRIDE: "true",
+            // Payouts: field-encryption keys (two versions, as after a rotation), the
+            // sandbox processor on both sides, retries without waiting, codes in the outbox.
+            PAYOUT_DETAILS_KEYS: JSON.stringify({
+              1: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
+              2: "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8",
+            }),
+            PAYOUT_PROCESSOR: "sandbox",
+            PAYOUT_PROCESSOR_API_KEY: "test-sandbox-processor-key",
+            PAYOUT_PROCESSOR_WEBHOOK_SECRET: "test-sandbox-processor-webhook-secret",
+            PAYOUT_RETRY_BASE_SEC: "0",
+            NOTIFY_CHANNEL: "outbox",
+            SANDBOX_PROCESSOR_API_KEY: "test-sandbox-processor-key",
+            SANDBOX_PROCESSOR_WEBHOOK_SECRET: "test-sandbox-processor-webhook-secret",
+            BOOMERANG_WEBHOOK_URL: "https://api.test/webhooks/payouts/sandbox",
+            SANDBOX_PROCESSOR_PROCESSING_DELAY_MS: "0",
+            SANDBOX_PROCESSOR_FINAL_DELAY_MS: "0",
+            SANDBOX_PROCESSOR_AUTO_DELIVER: "false",
           },
         },
       }),

@@ -1,6 +1,7 @@
 import type { CampaignBudgetDurableObject } from "../durable-objects/campaign-budget/budget-object";
 import type { WalletDurableObject } from "../durable-objects/wallet/wallet-object";
 import type { ClickMessage, LedgerEventMessage, PostbackMessage } from "./messages";
+import type { PayoutDispatchMessage, WalletAuditMessage } from "./payouts/types";
 
 /** Bindings every worker that reads catalog config needs. */
 export interface ConfigBindings {
@@ -34,4 +35,29 @@ export interface ApiEnv extends RedirectEnv, PostbackEnv {
   LINK_TTL_SEC: string;
   /** "true" only in development and tests: lets an admin run confirmations as of a future time. */
   ALLOW_CLOCK_OVERRIDE?: string;
+
+  // ---- payouts (docs/payouts.md) ----
+  PAYOUTS: Queue<PayoutDispatchMessage>;
+  WALLET_AUDITS: Queue<WalletAuditMessage>;
+  /** Field-encryption key ring for destinations, JSON `{"1":"<base64url 32 bytes>",…}`; the highest version seals. */
+  PAYOUT_DETAILS_KEYS: string;
+  /** Optional JSON overriding the default payout policy (shared/payouts/policy.ts). */
+  PAYOUT_POLICY?: string;
+  /** Which processor adapter pays out: "sandbox" (dev and tests) or one you add. */
+  PAYOUT_PROCESSOR: string;
+  PAYOUT_PROCESSOR_URL?: string;
+  PAYOUT_PROCESSOR_API_KEY?: string;
+  PAYOUT_PROCESSOR_WEBHOOK_SECRET?: string;
+  /** First retry delay for a processor that is down; doubles per attempt (default 30). */
+  PAYOUT_RETRY_BASE_SEC?: string;
+  /**
+   * Test-only transport: when bound, requests to the sandbox processor go to this Durable
+   * Object instead of PAYOUT_PROCESSOR_URL. Never bound in a deployment.
+   */
+  SANDBOX_PROCESSOR?: DurableObjectNamespace;
+  /** How users get step-up codes and payout notices: "webhook" (deployments) or "outbox" (dev, tests). */
+  NOTIFY_CHANNEL: string;
+  /** For the webhook channel: the operator's endpoint that sends the SMS, e-mail or push. */
+  NOTIFY_WEBHOOK_URL?: string;
+  NOTIFY_WEBHOOK_SECRET?: string;
 }

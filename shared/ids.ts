@@ -8,6 +8,8 @@ export const ID_PREFIX = {
   entry: "ent",
   run: "run",
   claim: "clm",
+  payout: "po",
+  destination: "dst",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;
@@ -46,4 +48,14 @@ export function transactionIdFor(networkId: string, orderId: string): Promise<st
 /** A claim id derived from the user and their Idempotency-Key: a retried request names the same claim. */
 export function claimIdFor(userId: string, idempotencyKey: string): Promise<string> {
   return digestId("claim", [userId, idempotencyKey]);
+}
+
+/** A payout id derived from the user and their Idempotency-Key: a retried redemption names the same payout. */
+export function payoutIdFor(userId: string, idempotencyKey: string): Promise<string> {
+  return digestId("payout", [userId, idempotencyKey]);
+}
+
+/** A destination id from the user and their Idempotency-Key, when the client sends one. */
+export function destinationIdFor(userId: string, idempotencyKey: string): Promise<string> {
+  return digestId("destination", [userId, idempotencyKey]);
 }

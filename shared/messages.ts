@@ -45,7 +45,46 @@ export interface PostbackMessage {
 }
 
 /** Projection updates a wallet Durable Object publishes through its outbox. */
-export type LedgerEventMessage = TransactionProjection | BalancesProjection | ClaimProjection;
+export type LedgerEventMessage =
+  | TransactionProjection
+  | BalancesProjection
+  | ClaimProjection
+  | PayoutProjection
+  | UserNoticeMessage;
+
+/** A payout's state for the console; `version` rises with every change. */
+export interface PayoutProjection {
+  kind: "payout";
+  userId: string;
+  payout: {
+    id: string;
+    status: string;
+    destinationType: string | null;
+    destinationMasked: string | null;
+    currency: string;
+    amountMinor: number;
+    holdReason: string | null;
+    failureCode: string | null;
+    attempts: number;
+    processorId: string | null;
+    processorRef: string | null;
+    createdAtMs: number;
+    updatedAtMs: number;
+    paidAtMs: number | null;
+    version: number;
+  };
+}
+
+/** A message for the user (a failed payout, a held one), sent through the notifier once per id. */
+export interface UserNoticeMessage {
+  kind: "notice";
+  userId: string;
+  notice: {
+    id: string;
+    kind: "step_up_code" | "payout_failed" | "payout_paid" | "payout_held";
+    body: Record<string, unknown>;
+  };
+}
 
 export interface ClaimProjection {
   kind: "claim";

@@ -1,54 +1,48 @@
+import type { ProcessorStatus } from "../../shared/payouts/processor";
+import type { DestinationType, PayoutStatus } from "../../shared/payouts/types";
 import type { Leg } from "./ledger";
 
 /**
- * The wallet's side of a payout: the amount moves confirmed → reserved when the payout is
- * requested, reserved → paid_out when the processor completes it, and reserved → confirmed
- * (repaying any debt first) when it fails for good. Each step is one posting keyed by the
- * payout id, so a retried request or a replayed webhook moves money at most once.
+ * The wallet's payout decisions, pure. Money: the amount moves confirmed → reserved when the
+ * payout is requested, reserved → paid_out when the processor completes it, and reserved →
+ * confirmed (repaying any debt first) when it fails or is cancelled. Each step is one posting
+ * keyed by the payout id, so a retried request or a replayed webhook moves money at most once.
  */
-
-export type PayoutStatus = "reserved" | "paid" | "failed";
 
 export interface StoredPayout {
   payoutId: string;
   currency: string;
   amountMinor: number;
   status: PayoutStatus;
+  destinationId: string | null;
+  destinationType: DestinationType | null;
+  destinationMasked: string | null;
+  holdReason: string | null;
+  failureCode: string | null;
+  /** Something an operator must look at: a processor event that contradicts a final state. */
+  attention: string | null;
+  attempts: number;
+  processorId: string | null;
+  processorRef: string | null;
+  lastError: string | null;
+  createdAtMs: number;
+  updatedAtMs: number;
+  paidAtMs: number | null;
+  version: number;
 }
 
-/** Exhaustive result of a payout step; only `created` and `exists` moved (or had moved) money. */
-export type PayoutStepStatus =
-  | "invalid"
-  | "created"
-  | "exists"
-  | "exists_with_different_amount"
-  | "insufficient_funds"
-  | "debt_outstanding"
-  | "not_found"
-  | "already_final";
-
-/** Payout ids become posting keys; a malformed one is refused before anything is read. */
-export const PAYOUT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
 export type ReserveDecision =
-  | { status: "exists" | "exists_with_different_amount" }
   | { status: "debt_outstanding" | "insufficient_funds" }
   | { status: "reserve"; legs: Leg[] };
 
-/** Pure: what reserving `amountMinor` for `payoutId` does, given what the wallet holds. */
+/** Pure: reserving `amountMinor`, given what the wallet holds. */
 export function decideReserve(input: {
-  existing: StoredPayout | null;
   currency: string;
   amountMinor: number;
   confirmedMinor: number;
   debtMinor: number;
 }): ReserveDecision {
-  const { existing, currency, amountMinor } = input;
-  if (existing) {
-    return existing.amountMinor === amountMinor && existing.currency === currency
-      ? { status: "exists" }
-      : { status: "exists_with_different_amount" };
-  }
+  const { currency, amountMinor } = input;
   // Money owed after a clawback is settled from cashback before anything leaves again.
   if (input.debtMinor > 0) return { status: "debt_outstanding" };
   if (amountMinor > input.confirmedMinor) return { status: "insufficient_funds" };
@@ -61,35 +55,96 @@ export function decideReserve(input: {
   };
 }
 
-export type SettleDecision =
-  | { status: "not_found" | "already_final" | "exists" }
-  | { status: "settle"; next: "paid" | "failed"; legs: Leg[] };
-
-/** Pure: completing or failing a reserved payout. A repeat of the same outcome is `exists`. */
-export function decideSettle(input: {
-  payout: StoredPayout | null;
-  outcome: "paid" | "failed";
-  debtMinor: number;
-}): SettleDecision {
-  const { payout, outcome } = input;
-  if (!payout) return { status: "not_found" };
-  if (payout.status === outcome) return { status: "exists" };
-  if (payout.status !== "reserved") return { status: "already_final" };
+/** Pure: the legs that end a reserved payout. Credit-backs repay debt before confirmed. */
+export function finishLegs(
+  payout: Pick<StoredPayout, "currency" | "amountMinor">,
+  outcome: "paid" | "failed" | "cancelled",
+  debtMinor: number,
+): Leg[] {
   const { currency, amountMinor } = payout;
-  if (outcome === "paid") {
-    return {
-      status: "settle",
-      next: "paid",
-      legs: [
-        { bucket: "reserved", currency, amountMinor: -amountMinor },
-        { bucket: "paid_out", currency, amountMinor },
-      ],
-    };
-  }
-  const repaid = Math.min(amountMinor, input.debtMinor);
   const legs: Leg[] = [{ bucket: "reserved", currency, amountMinor: -amountMinor }];
+  if (outcome === "paid") {
+    legs.push({ bucket: "paid_out", currency, amountMinor });
+    return legs;
+  }
+  const repaid = Math.min(amountMinor, debtMinor);
   if (amountMinor - repaid > 0)
     legs.push({ bucket: "confirmed", currency, amountMinor: amountMinor - repaid });
   if (repaid > 0) legs.push({ bucket: "debt", currency, amountMinor: -repaid });
-  return { status: "settle", next: "failed", legs };
+  return legs;
+}
+
+/** Statuses from which the dispatch consumer may (re)submit to the processor. */
+const DISPATCHABLE: ReadonlySet<PayoutStatus> = new Set(["queued", "retrying", "submitting"]);
+
+/**
+ * Pure: what the dispatch consumer does with a payout. After any earlier attempt the outcome
+ * of that attempt is unknown (a lost response, a crashed consumer), so the processor is asked
+ * first: that is what keeps a retry from paying twice.
+ */
+export function decideDispatch(payout: StoredPayout | null): "submit" | "lookup_first" | "skip" {
+  if (!payout || !DISPATCHABLE.has(payout.status)) return "skip";
+  return payout.attempts === 0 ? "submit" : "lookup_first";
+}
+
+/** Ranks of the processor's statuses: an event never moves a payout to a lower rank. */
+const OURS_FOR_PROCESSOR: Record<ProcessorStatus, PayoutStatus> = {
+  accepted: "submitted",
+  processing: "processing",
+  completed: "paid",
+  failed: "failed",
+};
+const RANK: Partial<Record<PayoutStatus, number>> = {
+  held: 0,
+  queued: 0,
+  submitting: 0,
+  retrying: 0,
+  stuck: 0,
+  submitted: 1,
+  processing: 2,
+  paid: 3,
+  failed: 3,
+  cancelled: 3,
+};
+
+export type ProcessorStateDecision =
+  /** Older or repeated news: nothing changes. */
+  | { action: "ignore" }
+  | { action: "advance"; next: "submitted" | "processing" }
+  | { action: "finish"; outcome: "paid" | "failed" }
+  /** The processor contradicts a final state (e.g. completed after we credited back). */
+  | { action: "conflict"; detail: string };
+
+/**
+ * Pure: what the processor's view of a payout (from a webhook, a lookup or a create) does to
+ * ours. Events may arrive late, twice or out of order: only a higher rank moves the payout, so
+ * `processing` after `completed` changes nothing and the end state is the same in any order.
+ */
+export function decideProcessorState(
+  payout: StoredPayout,
+  status: ProcessorStatus,
+): ProcessorStateDecision {
+  const theirs = OURS_FOR_PROCESSOR[status];
+  const ourRank = RANK[payout.status] ?? 0;
+  const theirRank = RANK[theirs] ?? 0;
+  if (ourRank === 3) {
+    if (theirRank < 3 || theirs === payout.status) return { action: "ignore" };
+    return {
+      action: "conflict",
+      detail: `processor says ${status} but the payout is ${payout.status}`,
+    };
+  }
+  if (payout.status === "held") {
+    // A held payout was never sent; any news about it is a contradiction to look at.
+    return { action: "conflict", detail: `processor says ${status} for a held payout` };
+  }
+  if (theirRank <= ourRank) return { action: "ignore" };
+  if (theirs === "paid" || theirs === "failed") return { action: "finish", outcome: theirs };
+  return { action: "advance", next: theirs as "submitted" | "processing" };
+}
+
+/** Exponential backoff for a processor that is down: base·2^(attempt-1), capped at 12 hours. */
+export function retryDelaySec(baseSec: number, attempt: number): number {
+  const exponent = Math.min(Math.max(attempt - 1, 0), 20);
+  return Math.min(baseSec * 2 ** exponent, 12 * 3_600);
 }

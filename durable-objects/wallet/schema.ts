@@ -143,6 +143,64 @@ const STEPS: string[][] = [
        updated_at_ms INTEGER NOT NULL
      )`,
   ],
+  // 7: redemptions (payout-store.ts): destinations sealed at rest, the payout's destination
+  // snapshot and processing state, processor events seen, step-up challenges, devices; outbox
+  // rows name their queue, so a dispatch request commits with the reservation that causes it.
+  [
+    `CREATE TABLE destinations (
+       destination_id TEXT PRIMARY KEY,
+       type TEXT NOT NULL,
+       label TEXT,
+       sealed_details TEXT NOT NULL,
+       masked TEXT NOT NULL,
+       status TEXT NOT NULL,
+       usable_from_ms INTEGER NOT NULL,
+       created_at_ms INTEGER NOT NULL,
+       updated_at_ms INTEGER NOT NULL
+     )`,
+    `ALTER TABLE payouts ADD COLUMN request_hash TEXT`,
+    `ALTER TABLE payouts ADD COLUMN destination_id TEXT`,
+    `ALTER TABLE payouts ADD COLUMN destination_type TEXT`,
+    `ALTER TABLE payouts ADD COLUMN destination_masked TEXT`,
+    `ALTER TABLE payouts ADD COLUMN sealed_destination TEXT`,
+    `ALTER TABLE payouts ADD COLUMN hold_reason TEXT`,
+    `ALTER TABLE payouts ADD COLUMN failure_code TEXT`,
+    `ALTER TABLE payouts ADD COLUMN attention TEXT`,
+    `ALTER TABLE payouts ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0`,
+    `ALTER TABLE payouts ADD COLUMN processor_id TEXT`,
+    `ALTER TABLE payouts ADD COLUMN processor_ref TEXT`,
+    `ALTER TABLE payouts ADD COLUMN last_error TEXT`,
+    `ALTER TABLE payouts ADD COLUMN paid_at_ms INTEGER`,
+    `ALTER TABLE payouts ADD COLUMN version INTEGER NOT NULL DEFAULT 1`,
+    // Payouts reserved before redemptions existed had no destination: an operator decides.
+    `UPDATE payouts SET status = CASE status WHEN 'reserved' THEN 'stuck' ELSE status END,
+       paid_at_ms = CASE status WHEN 'paid' THEN updated_at_ms ELSE NULL END`,
+    `CREATE TABLE payout_log (
+       id INTEGER PRIMARY KEY AUTOINCREMENT,
+       payout_id TEXT NOT NULL,
+       event TEXT NOT NULL,
+       detail TEXT,
+       at_ms INTEGER NOT NULL
+     )`,
+    `CREATE INDEX payout_log_payout_idx ON payout_log (payout_id)`,
+    `CREATE TABLE processor_events (event_id TEXT PRIMARY KEY, payout_id TEXT NOT NULL, at_ms INTEGER NOT NULL)`,
+    `CREATE TABLE step_up_challenges (
+       challenge_id TEXT PRIMARY KEY,
+       purpose TEXT NOT NULL,
+       salt TEXT NOT NULL,
+       code_hash TEXT NOT NULL,
+       expires_at_ms INTEGER NOT NULL,
+       attempts INTEGER NOT NULL,
+       consumed_by TEXT,
+       created_at_ms INTEGER NOT NULL
+     )`,
+    `CREATE TABLE devices (
+       device_hash TEXT PRIMARY KEY,
+       first_seen_at_ms INTEGER NOT NULL,
+       last_seen_at_ms INTEGER NOT NULL
+     )`,
+    `ALTER TABLE outbox ADD COLUMN queue TEXT NOT NULL DEFAULT 'ledger_events'`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

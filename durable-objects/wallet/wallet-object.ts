@@ -1,8 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
+import { parseKeyRing } from "../../shared/crypto/sealed";
 import type { ApiEnv } from "../../shared/env";
 import type { LedgerEventMessage } from "../../shared/messages";
 import type { CashbackTerms } from "../../shared/money/cashback";
 import { computeCashback } from "../../shared/money/cashback";
+import type { PayoutPolicy } from "../../shared/payouts/policy";
+import type { PayoutDispatchMessage } from "../../shared/payouts/types";
 import { MS_PER_DAY } from "../../shared/time/clock";
 import type { ReserveResult } from "../campaign-budget/budget-object";
 import { budgetOf } from "../campaign-budget/client";
@@ -38,14 +41,20 @@ import {
   readBalance,
   readBalances,
 } from "./ledger";
-import {
-  decideReserve,
-  decideSettle,
-  PAYOUT_ID_PATTERN,
-  type PayoutStepStatus,
-  type StoredPayout,
-} from "./payouts";
+import type { StoredPayout } from "./payouts";
 import { type Holding, reconcileLegs, targetHolding } from "./position";
+import {
+  type AdminPayoutAction,
+  type DestinationResult,
+  type DestinationView,
+  type DispatchClaim,
+  type NewDestination,
+  type ProcessorView,
+  type RedeemInput,
+  type RedeemResult,
+  Redemptions,
+  type WalletPorts,
+} from "./redemptions";
 import { applySchema } from "./schema";
 import {
   appendHistory,
@@ -734,20 +743,30 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     try {
       for (let round = 0; round < 10; round++) {
         const rows = this.sql
-          .exec<{ seq: number; body: string }>(
-            `SELECT seq, body FROM outbox ORDER BY seq LIMIT ?`,
+          .exec<{ seq: number; body: string; queue: string }>(
+            `SELECT seq, body, queue FROM outbox ORDER BY seq LIMIT ?`,
             OUTBOX_BATCH,
           )
           .toArray();
         if (rows.length === 0) return;
-        await this.env.LEDGER_EVENTS.sendBatch(
-          rows.map((r) => ({ body: JSON.parse(r.body) as LedgerEventMessage })),
-        );
+        // Rows name their queue: projections and notices, or payout dispatch requests.
+        const dispatch = rows.filter((r) => r.queue === "payouts");
+        const events = rows.filter((r) => r.queue !== "payouts");
+        if (events.length > 0) {
+          await this.env.LEDGER_EVENTS.sendBatch(
+            events.map((r) => ({ body: JSON.parse(r.body) as LedgerEventMessage })),
+          );
+        }
+        if (dispatch.length > 0) {
+          await this.env.PAYOUTS.sendBatch(
+            dispatch.map((r) => ({ body: JSON.parse(r.body) as PayoutDispatchMessage })),
+          );
+        }
         const last = rows.at(-1)?.seq ?? 0;
         this.sql.exec(`DELETE FROM outbox WHERE seq <= ?`, last);
       }
     } catch (error) {
-      // The rows stay in the outbox; the alarm retries.
+      // The rows stay in the outbox; the alarm retries (consumers are idempotent).
       console.error("wallet outbox flush failed", { error: String(error) });
     }
   }
@@ -768,113 +787,117 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     await this.ctx.storage.setAlarm(Math.min(...candidates));
   }
 
-  // ---- payouts -----------------------------------------------------------------------------
+  // ---- redemptions and payouts (redemptions.ts) ---------------------------------------------
 
-  /**
-   * Reserves confirmed money for a payout, idempotent on `payoutId`. Concurrent requests are
-   * serialised by this object, so together they can never reserve more than is confirmed.
-   */
-  async reserveForPayout(
+  private get redemptions(): Redemptions {
+    const ports: WalletPorts = {
+      sql: this.sql,
+      transaction: (fn) => this.ctx.storage.transactionSync(fn),
+      post: (posting, nowMs) => this.post(posting, nowMs),
+      bindUser: (userId) => this.bindUser(userId),
+      userId: () => this.userId(),
+      publishBalances: (nowMs) => this.publishBalances(nowMs),
+      enqueue: (message) =>
+        this.sql.exec(
+          `INSERT INTO outbox (body, queue) VALUES (?, ?)`,
+          JSON.stringify(message),
+          message.kind === "payout_dispatch" ? "payouts" : "ledger_events",
+        ),
+      keyRing: () => parseKeyRing(this.env.PAYOUT_DETAILS_KEYS),
+    };
+    return new Redemptions(ports);
+  }
+
+  /** Runs a redemption-state change, then delivers its outbox (dispatch requests, projections). */
+  private async changing<T>(work: () => T | Promise<T>): Promise<T> {
+    const result = await work();
+    await this.afterWrite();
+    return result;
+  }
+
+  addDestination(
     userId: string,
-    request: { payoutId: string; currency: string; amountMinor: number },
+    destinationId: string,
+    input: NewDestination,
+    policy: PayoutPolicy,
     nowMs: number = Date.now(),
-  ): Promise<{ status: PayoutStepStatus; payout: StoredPayout | null }> {
-    if (
-      !PAYOUT_ID_PATTERN.test(request.payoutId) ||
-      !/^[A-Z]{3}$/.test(request.currency) ||
-      !Number.isSafeInteger(request.amountMinor) ||
-      request.amountMinor <= 0
-    ) {
-      return { status: "invalid", payout: null };
-    }
-    const result = this.ctx.storage.transactionSync(() => {
-      this.bindUser(userId);
-      const existing = this.findPayout(request.payoutId);
-      const decision = decideReserve({
-        existing,
-        currency: request.currency,
-        amountMinor: request.amountMinor,
-        confirmedMinor: readBalance(this.sql, "confirmed", request.currency),
-        debtMinor: readBalance(this.sql, "debt", request.currency),
-      });
-      if (decision.status !== "reserve") return { status: decision.status, payout: existing };
-      this.post(
-        {
-          key: `payout:${request.payoutId}:reserve`,
-          kind: "payout_reserved",
-          txnId: null,
-          legs: decision.legs,
-        },
-        nowMs,
-      );
-      this.sql.exec(
-        `INSERT INTO payouts (payout_id, currency, amount_minor, status, created_at_ms, updated_at_ms)
-         VALUES (?, ?, ?, 'reserved', ?, ?)`,
-        request.payoutId,
-        request.currency,
-        request.amountMinor,
-        nowMs,
-        nowMs,
-      );
-      this.publishBalances(nowMs);
-      return { status: "created" as const, payout: this.findPayout(request.payoutId) };
-    });
-    await this.afterWrite();
-    return result;
+  ): Promise<DestinationResult> {
+    return this.redemptions.addDestination(userId, destinationId, input, policy, nowMs);
   }
 
-  /** Completes (reserved → paid out) or fails (reserved → confirmed) a payout, exactly once. */
-  async settlePayout(
+  updateDestination(
+    userId: string,
+    destinationId: string,
+    input: NewDestination,
+    policy: PayoutPolicy,
+    nowMs: number = Date.now(),
+  ): Promise<DestinationResult> {
+    return this.redemptions.updateDestination(userId, destinationId, input, policy, nowMs);
+  }
+
+  removeDestination(destinationId: string, nowMs: number = Date.now()): DestinationResult {
+    return this.redemptions.removeDestination(destinationId, nowMs);
+  }
+
+  getDestinations(): DestinationView[] {
+    return this.redemptions.destinations();
+  }
+
+  issueStepUp(
+    userId: string,
+    deviceId: string | null,
+    policy: PayoutPolicy,
+    nowMs: number = Date.now(),
+  ) {
+    return this.redemptions.issueStepUp(userId, deviceId, policy, nowMs);
+  }
+
+  recordLogin(userId: string, deviceId: string, atMs: number = Date.now()): Promise<void> {
+    return this.redemptions.recordLogin(userId, deviceId, atMs);
+  }
+
+  redeem(userId: string, input: RedeemInput, nowMs: number = Date.now()): Promise<RedeemResult> {
+    return this.changing(() => this.redemptions.redeem(userId, input, nowMs));
+  }
+
+  getPayouts(
+    before: { createdAtMs: number; payoutId: string } | null,
+    limit: number,
+  ): StoredPayout[] {
+    return this.redemptions.payouts(before, limit);
+  }
+
+  getPayout(payoutId: string) {
+    return this.redemptions.payout(payoutId);
+  }
+
+  claimDispatch(payoutId: string, nowMs: number = Date.now()): Promise<DispatchClaim> {
+    return this.changing(() => this.redemptions.claimDispatch(payoutId, nowMs));
+  }
+
+  recordPayoutUnavailable(payoutId: string, reason: string, nowMs: number = Date.now()) {
+    return this.changing(() => this.redemptions.recordUnavailable(payoutId, reason, nowMs));
+  }
+
+  recordPayoutRejected(payoutId: string, failureCode: string, nowMs: number = Date.now()) {
+    return this.changing(() => this.redemptions.recordRejected(payoutId, failureCode, nowMs));
+  }
+
+  markPayoutStuck(payoutId: string, reason: string, nowMs: number = Date.now()) {
+    return this.changing(() => this.redemptions.markStuck(payoutId, reason, nowMs));
+  }
+
+  applyProcessorState(
     payoutId: string,
-    outcome: "paid" | "failed",
+    view: ProcessorView,
+    source: { eventId: string | null; processorId: string },
     nowMs: number = Date.now(),
-  ): Promise<{ status: PayoutStepStatus; payout: StoredPayout | null }> {
-    if (!PAYOUT_ID_PATTERN.test(payoutId)) return { status: "invalid", payout: null };
-    const result = this.ctx.storage.transactionSync(() => {
-      const payout = this.findPayout(payoutId);
-      const decision = decideSettle({
-        payout,
-        outcome,
-        debtMinor: payout ? readBalance(this.sql, "debt", payout.currency) : 0,
-      });
-      if (decision.status !== "settle") return { status: decision.status, payout };
-      this.post(
-        {
-          key: `payout:${payoutId}:${decision.next}`,
-          kind: decision.next === "paid" ? "payout_paid" : "payout_credited_back",
-          txnId: null,
-          legs: decision.legs,
-        },
-        nowMs,
-      );
-      this.sql.exec(
-        `UPDATE payouts SET status = ?, updated_at_ms = ? WHERE payout_id = ?`,
-        decision.next,
-        nowMs,
-        payoutId,
-      );
-      this.publishBalances(nowMs);
-      return { status: "created" as const, payout: this.findPayout(payoutId) };
-    });
-    await this.afterWrite();
-    return result;
+  ) {
+    return this.changing(() => this.redemptions.applyProcessorState(payoutId, view, source, nowMs));
   }
 
-  private findPayout(payoutId: string): StoredPayout | null {
-    const row = this.sql
-      .exec<{ payout_id: string; currency: string; amount_minor: number; status: string }>(
-        `SELECT payout_id, currency, amount_minor, status FROM payouts WHERE payout_id = ?`,
-        payoutId,
-      )
-      .toArray()[0];
-    return row
-      ? {
-          payoutId: row.payout_id,
-          currency: row.currency,
-          amountMinor: row.amount_minor,
-          status: row.status as StoredPayout["status"],
-        }
-      : null;
+  adminPayoutAction(payoutId: string, action: AdminPayoutAction, nowMs: number = Date.now()) {
+    return this.changing(() => this.redemptions.adminAction(payoutId, action, nowMs));
   }
 
   private publishBalances(atMs: number): void {

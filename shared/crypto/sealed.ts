@@ -92,3 +92,25 @@ export function mask(value: string, visible = 4): string {
   if (chars.length <= visible) return "•".repeat(chars.length);
   return "•".repeat(chars.length - visible) + chars.slice(-visible).join("");
 }
+
+/**
+ * The key ring from its secret: JSON `{"1":"<base64url 32 bytes>","2":"…"}`. Null when the
+ * secret is missing or malformed, so callers refuse to store personal data rather than guess.
+ */
+export function parseKeyRing(raw: string | undefined): KeyRing | null {
+  if (!raw) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
+  const ring: KeyRing = {};
+  for (const [version, secret] of Object.entries(parsed)) {
+    if (!/^[1-9]\d{0,5}$/.test(version) || typeof secret !== "string") return null;
+    if (fromBase64Url(secret)?.length !== 32) return null;
+    ring[Number(version)] = secret;
+  }
+  return Object.keys(ring).length > 0 ? ring : null;
+}

@@ -75,6 +75,11 @@ export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
   displayName: text("display_name"),
   createdAtMs: integer("created_at_ms").notNull(),
+  /** Set by the operator after their KYC check; redemptions above the threshold need `verified`. */
+  kycStatus: text("kyc_status", { enum: ["none", "pending", "verified", "rejected"] })
+    .notNull()
+    .default("none"),
+  kycUpdatedAtMs: integer("kyc_updated_at_ms"),
 });
 
 export const transactions = sqliteTable(
@@ -291,7 +296,110 @@ export const campaigns = sqliteTable(
   ],
 );
 
+/**
+ * Payouts, projected from each user's wallet object (which owns their state and money) for
+ * the console, the finance summary and reconciliation. The dispatch consumer writes the row
+ * first (user id only) before the processor can know the payout, so a webhook can always
+ * find the wallet; `version` keeps reordered projections from going backwards.
+ */
+export const payouts = sqliteTable(
+  "payouts",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    status: text("status").notNull(),
+    destinationType: text("destination_type"),
+    /** Masked (last four characters), never the account number or UPI id. */
+    destinationMasked: text("destination_masked"),
+    currency: text("currency"),
+    amountMinor: integer("amount_minor"),
+    holdReason: text("hold_reason"),
+    failureCode: text("failure_code"),
+    attempts: integer("attempts").notNull().default(0),
+    processorId: text("processor_id"),
+    processorRef: text("processor_ref"),
+    createdAtMs: integer("created_at_ms"),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+    /** When it reached `paid`: the day it counts as paid out in the finance summary. */
+    paidAtMs: integer("paid_at_ms"),
+    version: integer("version").notNull().default(0),
+  },
+  (t) => [
+    index("payouts_status_idx").on(t.status, t.createdAtMs),
+    index("payouts_user_idx").on(t.userId, t.createdAtMs),
+    index("payouts_updated_idx").on(t.updatedAtMs),
+    index("payouts_paid_idx").on(t.paidAtMs),
+  ],
+);
+
+/** The operator's gift-card catalog: a brand and the denominations a user may pick. */
+export const giftCardProducts = sqliteTable("gift_card_products", {
+  id: text("id").primaryKey(),
+  brand: text("brand").notNull(),
+  currency: text("currency").notNull(),
+  denominationsMinor: text("denominations_minor", { mode: "json" }).$type<number[]>().notNull(),
+  active: integer("active", { mode: "boolean" }).notNull().default(true),
+  createdAtMs: integer("created_at_ms").notNull(),
+  updatedAtMs: integer("updated_at_ms").notNull(),
+});
+
+/**
+ * Messages for users (step-up codes, payout failures) when the channel is `outbox`: the local
+ * channel for development and tests, readable through the admin API. A deployment uses the
+ * `webhook` channel and nothing is kept here.
+ */
+export const notificationOutbox = sqliteTable(
+  "notification_outbox",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    kind: text("kind").notNull(),
+    body: text("body", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    createdAtMs: integer("created_at_ms").notNull(),
+  },
+  (t) => [index("notification_outbox_user_idx").on(t.userId, t.createdAtMs)],
+);
+
+/** One daily payout reconciliation: processor report against our payouts, wallets against ledgers. */
+export const payoutReconRuns = sqliteTable(
+  "payout_recon_runs",
+  {
+    id: text("id").primaryKey(),
+    processorId: text("processor_id").notNull(),
+    fromMs: integer("from_ms").notNull(),
+    toMs: integer("to_ms").notNull(),
+    status: text("status", { enum: ["running", "completed", "failed"] }).notNull(),
+    checkedPayouts: integer("checked_payouts").notNull().default(0),
+    walletsQueued: integer("wallets_queued").notNull().default(0),
+    error: text("error"),
+    startedAtMs: integer("started_at_ms").notNull(),
+    finishedAtMs: integer("finished_at_ms"),
+  },
+  (t) => [index("payout_recon_runs_started_idx").on(t.startedAtMs)],
+);
+
+/** Every discrepancy a run found; `subject` is the payout id or, for wallet checks, the user id. */
+export const payoutDiscrepancies = sqliteTable(
+  "payout_discrepancies",
+  {
+    runId: text("run_id").notNull(),
+    kind: text("kind").notNull(),
+    subject: text("subject").notNull(),
+    detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    createdAtMs: integer("created_at_ms").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.kind, t.subject] }),
+    index("payout_discrepancies_created_idx").on(t.createdAtMs),
+  ],
+);
+
 export const schema = {
+  payouts,
+  giftCardProducts,
+  notificationOutbox,
+  payoutReconRuns,
+  payoutDiscrepancies,
   networks,
   merchants,
   offers,

@@ -16,6 +16,18 @@ export const ERROR_CODES = {
   gone: { status: 410, title: "Gone" },
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  too_many_requests: { status: 429, title: "Too many requests" },
+  // Redemptions: a refusal names its reason, and nothing moved.
+  idempotency_conflict: { status: 409, title: "Idempotency-Key reused with a different request" },
+  insufficient_funds: { status: 409, title: "Not enough confirmed cashback" },
+  debt_outstanding: { status: 409, title: "Money is owed from a returned order" },
+  below_minimum: { status: 422, title: "Below the minimum redemption" },
+  currency_not_redeemable: { status: 422, title: "This currency cannot be redeemed" },
+  kyc_required: { status: 403, title: "KYC verification required" },
+  step_up_required: { status: 403, title: "A step-up code is required" },
+  step_up_failed: { status: 403, title: "The step-up code was not accepted" },
+  destination_cooling_off: { status: 409, title: "The destination is still cooling off" },
+  destination_unusable: { status: 409, title: "The destination cannot receive payouts" },
   unavailable: { status: 503, title: "Temporarily unavailable" },
   internal: { status: 500, title: "Internal error" },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
@@ -59,6 +71,7 @@ const CODE_FOR_STATUS: Partial<Record<number, ErrorCode>> = {
   409: "conflict",
   413: "payload_too_large",
   415: "unsupported_media_type",
+  429: "too_many_requests",
 };
 
 /** RFC 9457 problem document for an error; unknown errors become a detail-free 500. */

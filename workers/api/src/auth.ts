@@ -8,7 +8,7 @@ import { SEGMENT_PATTERN } from "../../../shared/links/link-token";
 /** Bound on the segments read from one user token; the rest are ignored. */
 const MAX_TOKEN_SEGMENTS = 64;
 
-export type ApiVariables = { userId: string; segments: string[] };
+export type ApiVariables = { userId: string; segments: string[]; deviceId: string | null };
 export type ApiContext = { Bindings: ApiEnv; Variables: ApiVariables };
 
 function bearer(header: string | undefined): string | null {
@@ -55,6 +55,7 @@ export const requireUser = createMiddleware<ApiContext>(async (c, next) => {
   }
   c.set("userId", sub);
   c.set("segments", tokenSegments(payload.segments));
+  c.set("deviceId", tokenDevice(payload.device));
   await next();
 });
 
@@ -67,4 +68,12 @@ function tokenSegments(claim: unknown): string[] {
   if (!Array.isArray(claim)) return [];
   const valid = claim.filter((s): s is string => typeof s === "string" && SEGMENT_PATTERN.test(s));
   return [...new Set(valid)].slice(0, MAX_TOKEN_SEGMENTS);
+}
+
+/**
+ * The optional `device` claim: the operator's id for the device the user logged in on. A
+ * redemption soon after a login from a new device is held for review (docs/payouts.md).
+ */
+function tokenDevice(claim: unknown): string | null {
+  return typeof claim === "string" && claim.length >= 1 && claim.length <= 128 ? claim : null;
 }

@@ -1,12 +1,17 @@
 import type { ApiEnv } from "../../../shared/env";
 import type { ClickMessage, LedgerEventMessage, PostbackMessage } from "../../../shared/messages";
+import type { PayoutDispatchMessage, WalletAuditMessage } from "../../../shared/payouts/types";
 import { createApp } from "./app";
 import { consumeClicks } from "./consumers/clicks";
 import { consumeLedgerEvents } from "./consumers/ledger-events";
 import { consumePostbacks } from "./consumers/postbacks";
+import { consumeWalletAudits } from "./consumers/wallet-audits";
 import { runConfirmationBackstop } from "./jobs/confirmation-backstop";
 import { runMerchantSyncs } from "./jobs/merchant-sync";
+import { runPayoutReconciliation } from "./jobs/payout-reconciliation";
 import { runScheduledReconciliations } from "./jobs/reconciliation";
+import { consumePayoutDeadLetters, consumePayoutDispatch } from "./payouts/dispatch";
+import { payoutProcessorFor } from "./payouts/processor-client";
 
 export { CampaignBudgetDurableObject } from "../../../durable-objects/campaign-budget/budget-object";
 export { WalletDurableObject } from "../../../durable-objects/wallet/wallet-object";
@@ -18,6 +23,9 @@ export const QUEUES = {
   clicks: "boomerang-clicks",
   postbacks: "boomerang-postbacks",
   ledgerEvents: "boomerang-ledger-events",
+  walletAudits: "boomerang-wallet-audits",
+  payouts: "boomerang-payouts",
+  payoutsDeadLetter: "boomerang-payouts-dlq",
 } as const;
 
 /** Cron expressions as configured in wrangler.toml `[triggers]`, one job each. */
@@ -28,6 +36,8 @@ export const CRONS = {
   merchantSync: "0 * * * *",
   /** Report reconciliation of every network with a report API, daily. */
   reconciliation: "30 3 * * *",
+  /** Payout reconciliation against the processor's report, then one audit per wallet, daily. */
+  payoutReconciliation: "0 4 * * *",
 } as const;
 
 type CronJob = (env: ApiEnv, scheduledTimeMs: number) => Promise<void>;
@@ -52,6 +62,14 @@ const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
       console.log(
         "reconciliation",
         await runScheduledReconciliations(env, (request) => fetch(request), nowMs),
+      ),
+  ],
+  [
+    CRONS.payoutReconciliation,
+    async (env, nowMs) =>
+      console.log(
+        "payout reconciliation",
+        await runPayoutReconciliation(env, payoutProcessorFor(env), { nowMs }),
       ),
   ],
 ]);
@@ -82,6 +100,16 @@ export default {
         return consumePostbacks(batch as MessageBatch<PostbackMessage>, env);
       case QUEUES.ledgerEvents:
         return consumeLedgerEvents(batch as MessageBatch<LedgerEventMessage>, env);
+      case QUEUES.walletAudits:
+        return consumeWalletAudits(batch as MessageBatch<WalletAuditMessage>, env);
+      case QUEUES.payouts:
+        return consumePayoutDispatch(
+          batch as MessageBatch<PayoutDispatchMessage>,
+          env,
+          payoutProcessorFor(env),
+        );
+      case QUEUES.payoutsDeadLetter:
+        return consumePayoutDeadLetters(batch as MessageBatch<PayoutDispatchMessage>, env);
       default:
         // Unknown queue: leave the messages for their dead-letter queue rather than drop them.
         throw new Error(`no consumer for queue ${batch.queue}`);

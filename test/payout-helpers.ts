@@ -1,0 +1,169 @@
+import { env } from "cloudflare:workers";
+import { sign } from "hono/jwt";
+import { transactionIdFor } from "../shared/ids";
+import { DEFAULT_PAYOUT_POLICY } from "../shared/payouts/policy";
+import { ADMIN_HEADERS, api, eventually, uniqueUser, walletStub } from "./helpers";
+import type { TestSandboxProcessor } from "./worker";
+
+/** Helpers for the payout tests: real api routes, the real wallet, the sandbox processor. */
+
+export const BANK = {
+  type: "bank",
+  accountNumber: "123456789012",
+  ifsc: "HDFC0001234",
+  holderName: "Asha Rao",
+} as const;
+
+export const UPI = { type: "upi", vpa: "asha.rao@okaxis", holderName: "Asha Rao" } as const;
+
+/** The sandbox processor the api worker talks to in tests (test/worker.ts). */
+export function sandbox() {
+  const namespace =
+    env.SANDBOX_PROCESSOR as unknown as DurableObjectNamespace<TestSandboxProcessor>;
+  return namespace.get(namespace.idFromName("sandbox"));
+}
+
+export async function userJwt(userId: string, device?: string): Promise<string> {
+  return sign(
+    { sub: userId, exp: Math.floor(Date.now() / 1000) + 3600, ...(device ? { device } : {}) },
+    env.USER_JWT_SECRET,
+    "HS256",
+  );
+}
+
+export async function asUser(
+  userId: string,
+  path: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string>; device?: string } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${await userJwt(userId, init.device)}`,
+    ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+    ...init.headers,
+  };
+  return api(path, {
+    method: init.method ?? (init.body !== undefined ? "POST" : "GET"),
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+}
+
+export function asAdmin(path: string, method = "GET", body?: unknown): Promise<Response> {
+  return api(path, {
+    method,
+    headers: ADMIN_HEADERS,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** A user whose wallet holds `confirmedMinor` of confirmed INR cashback (5% of a sale). */
+export async function userWithConfirmed(label: string, confirmedMinor: number): Promise<string> {
+  const userId = uniqueUser(label);
+  const clickId = `clk_${crypto.randomUUID().replaceAll("-", "")}`;
+  const clickedAtMs = Date.now() - 120_000;
+  await walletStub(userId).recordClicks(userId, [
+    {
+      clickId,
+      offerId: "test-shop-offer",
+      merchantId: "test-shop",
+      networkId: "test-net",
+      clickedAtMs,
+      currency: "INR",
+      terms: { basis: "sale", defaultRateBps: 500, categoryRates: {} },
+      returnWindowDays: 30,
+    },
+  ]);
+  await walletStub(userId).applyConversion({
+    txnId: await transactionIdFor("test-net", `PO-${userId}`),
+    postbackId: "pb_payout_setup",
+    networkId: "test-net",
+    orderId: `PO-${userId}`,
+    userId,
+    offerId: "test-shop-offer",
+    clickId,
+    clickAtSec: Math.floor(clickedAtMs / 1000),
+    status: "approved",
+    currency: "INR",
+    saleAmountMinor: confirmedMinor * 20,
+    commissionMinor: 0,
+    category: null,
+    lineItems: null,
+    occurredAtMs: clickedAtMs + 1_000,
+    updatedAtMs: clickedAtMs + 1_000,
+    receivedAtMs: Date.now(),
+  });
+  return userId;
+}
+
+/**
+ * A destination added through the wallet as of two days ago, so its cooling-off is over.
+ * (Adding through the API is tested separately; the API always uses the real clock.)
+ */
+export async function seasonedDestination(
+  userId: string,
+  input: Record<string, unknown> = BANK,
+): Promise<string> {
+  const destinationId = `dst_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
+  const result = await walletStub(userId).addDestination(
+    userId,
+    destinationId,
+    { label: null, holderName: null, ...input } as never,
+    DEFAULT_PAYOUT_POLICY,
+    Date.now() - 2 * 86_400_000,
+  );
+  if (result.status !== "created") throw new Error(`destination not created: ${result.status}`);
+  return destinationId;
+}
+
+/** Requests a step-up code and reads it from the dev outbox, as a user reads their SMS. */
+export async function stepUp(userId: string, device?: string) {
+  const response = await asUser(userId, "/v1/me/step-up", { method: "POST", device });
+  if (response.status !== 201)
+    throw new Error(`step-up: ${response.status} ${await response.text()}`);
+  const { challengeId } = (await response.json()) as { challengeId: string };
+  const row = await env.DB.prepare(`SELECT body FROM notification_outbox WHERE id = ?1`)
+    .bind(challengeId)
+    .first<{ body: string }>();
+  const { code } = JSON.parse(row?.body ?? "{}") as { code: string };
+  return { challengeId, code };
+}
+
+export async function redeem(
+  userId: string,
+  body: Record<string, unknown>,
+  options: { key?: string; device?: string; withStepUp?: boolean } = {},
+): Promise<Response> {
+  const code = options.withStepUp === false ? undefined : await stepUp(userId, options.device);
+  return asUser(userId, "/v1/me/redemptions", {
+    body: { ...body, ...(code ? { stepUp: code } : {}) },
+    headers: { "idempotency-key": options.key ?? `key-${crypto.randomUUID()}` },
+    device: options.device,
+  });
+}
+
+export async function payoutOf(userId: string, payoutId: string) {
+  const found = await walletStub(userId).getPayout(payoutId);
+  if (!found) throw new Error(`no payout ${payoutId}`);
+  return found.payout;
+}
+
+/** Waits until the payout reaches `status`, delivering the sandbox's webhooks meanwhile. */
+export async function waitForPayout(userId: string, payoutId: string, status: string) {
+  return eventually(async () => {
+    await sandbox().deliverWebhooks({ force: true });
+    const payout = await payoutOf(userId, payoutId);
+    return payout.status === status ? payout : null;
+  }, 20_000);
+}
+
+/** Ledger postings of one kind for a payout (each posting is 2–3 entries with one key). */
+export async function postingsFor(userId: string, payoutId: string): Promise<string[]> {
+  const entries = await walletStub(userId).listLedger(null, 200);
+  return [
+    ...new Set(
+      entries
+        .map((e) => e.idempotencyKey.replace(/#\d+$/, ""))
+        .filter((key) => key.startsWith(`payout:${payoutId}:`)),
+    ),
+  ].sort();
+}

@@ -1,0 +1,82 @@
+import type { ApiEnv } from "../../../../shared/env";
+import { USER_ID_PATTERN } from "../../../../shared/ids";
+import type { WalletAuditMessage } from "../../../../shared/payouts/types";
+import { insertDiscrepancy } from "../jobs/payout-reconciliation";
+import { walletOf } from "../wallet-client";
+
+/** Violations kept per wallet: enough to start an investigation, bounded in size. */
+const MAX_VIOLATIONS_KEPT = 50;
+
+/**
+ * Runs the daily audit of each wallet (buckets against the sum of ledger entries, and
+ * against what its transactions hold) and records a `wallet_buckets_mismatch` discrepancy
+ * for one that fails. The detail is the failing checks only: buckets, currencies, amounts.
+ * Idempotent: a redelivered message writes the same row, which is ignored.
+ */
+export async function consumeWalletAudits(
+  batch: MessageBatch<WalletAuditMessage>,
+  env: Pick<ApiEnv, "DB" | "WALLET">,
+): Promise<void> {
+  const nowMs = Date.now();
+  const failing: Array<{ message: Message<WalletAuditMessage>; statement: D1PreparedStatement }> =
+    [];
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      const body = message.body;
+      if (
+        body?.kind !== "wallet_audit" ||
+        typeof body.runId !== "string" ||
+        typeof body.userId !== "string" ||
+        !USER_ID_PATTERN.test(body.userId)
+      ) {
+        // Redelivery cannot fix a malformed message.
+        console.error("wallet audit: malformed message dropped", { messageId: message.id });
+        message.ack();
+        return;
+      }
+      let report: { ok: boolean; violations: string[] };
+      try {
+        report = await walletOf(env, body.userId).audit();
+      } catch (error) {
+        console.error("wallet audit failed; will retry", {
+          runId: body.runId,
+          userId: body.userId,
+          error: String(error),
+        });
+        message.retry();
+        return;
+      }
+      if (report.ok && report.violations.length === 0) {
+        message.ack();
+        return;
+      }
+      failing.push({
+        message,
+        statement: insertDiscrepancy(
+          env.DB,
+          body.runId,
+          {
+            kind: "wallet_buckets_mismatch",
+            subject: body.userId,
+            detail: {
+              violations: report.violations.slice(0, MAX_VIOLATIONS_KEPT),
+              violationCount: report.violations.length,
+            },
+          },
+          nowMs,
+        ),
+      });
+    }),
+  );
+  if (failing.length === 0) return;
+  try {
+    await env.DB.batch(failing.map((f) => f.statement));
+    for (const f of failing) f.message.ack();
+  } catch (error) {
+    console.error("wallet audit: recording discrepancies failed; will retry", {
+      count: failing.length,
+      error: String(error),
+    });
+    for (const f of failing) f.message.retry();
+  }
+}

@@ -1,0 +1,129 @@
+import { retryDelaySec } from "../../../../durable-objects/wallet/payouts";
+import type { ApiEnv } from "../../../../shared/env";
+import type { PayoutProcessor, ProcessorPayout } from "../../../../shared/payouts/processor";
+import type { PayoutDispatchMessage } from "../../../../shared/payouts/types";
+import { walletOf } from "../wallet-client";
+
+/**
+ * The payout dispatch consumer: hands queued payouts to the processor.
+ *
+ * No double payout, by three locks: the payout id is the processor's idempotency key; every
+ * attempt after the first asks the processor whether an earlier one went through before
+ * creating anything; and the wallet claims each attempt atomically, so a payout that has
+ * moved on (submitted, paid, cancelled) is skipped by a late or duplicate message.
+ *
+ * A processor that is down is retried through the queue with exponential backoff; after the
+ * last retry the message goes to the dead-letter queue, whose consumer marks the payout
+ * `stuck` with its money still reserved, for an operator to retry or cancel.
+ */
+
+type Outcome = "done" | "retry";
+
+export async function consumePayoutDispatch(
+  batch: MessageBatch<PayoutDispatchMessage>,
+  env: ApiEnv,
+  processor: PayoutProcessor,
+): Promise<void> {
+  const baseSec = Number(env.PAYOUT_RETRY_BASE_SEC ?? "30");
+  for (const message of batch.messages) {
+    let outcome: Outcome;
+    try {
+      outcome = await dispatchOne(env, processor, message.body);
+    } catch (error) {
+      console.error("payout dispatch failed", {
+        payoutId: message.body.payoutId,
+        error: String(error),
+      });
+      outcome = "retry";
+    }
+    if (outcome === "done") message.ack();
+    else message.retry({ delaySeconds: retryDelaySec(baseSec, message.attempts) });
+  }
+}
+
+async function dispatchOne(
+  env: ApiEnv,
+  processor: PayoutProcessor,
+  { payoutId, userId }: PayoutDispatchMessage,
+): Promise<Outcome> {
+  // The directory row comes before the processor can know the payout, so every webhook for
+  // it finds the wallet. The projection fills in the rest (its version is higher).
+  await env.DB.prepare(
+    `INSERT INTO payouts (id, user_id, status, updated_at_ms, version)
+     VALUES (?1, ?2, 'queued', ?3, 0) ON CONFLICT (id) DO NOTHING`,
+  )
+    .bind(payoutId, userId, Date.now())
+    .run();
+
+  const wallet = walletOf(env, userId);
+  const claim = await wallet.claimDispatch(payoutId);
+  if (claim.action === "skip" || claim.action === "unreadable") return "done";
+
+  const apply = async (payout: ProcessorPayout) => {
+    await wallet.applyProcessorState(
+      payoutId,
+      {
+        status: payout.status,
+        processorRef: payout.processorRef,
+        failureCode: payout.failureCode,
+        amountMinor: payout.amountMinor,
+        currency: payout.currency,
+      },
+      { eventId: null, processorId: processor.id },
+    );
+  };
+
+  if (claim.action === "lookup_first") {
+    const found = await processor.lookup(payoutId);
+    if (found.kind === "found") {
+      await apply(found.payout);
+      return "done";
+    }
+    if (found.kind === "unavailable") {
+      await wallet.recordPayoutUnavailable(payoutId, found.reason);
+      return "retry";
+    }
+    // not_found: no earlier attempt went through; submitting is safe.
+  }
+
+  const created = await processor.create({
+    payoutId,
+    userId: claim.userId,
+    amountMinor: claim.payout.amountMinor,
+    currency: claim.payout.currency,
+    destination: claim.destination,
+  });
+  switch (created.kind) {
+    case "accepted":
+      await apply(created.payout);
+      return "done";
+    case "rejected":
+      await wallet.recordPayoutRejected(payoutId, created.failureCode);
+      return "done";
+    case "unavailable":
+      await wallet.recordPayoutUnavailable(payoutId, created.reason);
+      return "retry";
+  }
+}
+
+/** Dead-lettered dispatches: retries are exhausted. Nothing moves; the payout waits for an operator. */
+export async function consumePayoutDeadLetters(
+  batch: MessageBatch<PayoutDispatchMessage>,
+  env: ApiEnv,
+): Promise<void> {
+  for (const message of batch.messages) {
+    try {
+      await walletOf(env, message.body.userId).markPayoutStuck(
+        message.body.payoutId,
+        "retries exhausted: the processor stayed unavailable",
+      );
+      message.ack();
+    } catch (error) {
+      console.error("payout dead-letter handling failed", {
+        payoutId: message.body.payoutId,
+        error: String(error),
+      });
+      message.retry();
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import type { ApiEnv } from "../../../../shared/env";
+import { AppError } from "../../../../shared/http/errors";
+import type { PayoutProcessor, ProcessorFetcher } from "../../../../shared/payouts/processor";
+import { createSandboxProcessor } from "../../../../shared/payouts/processors/sandbox";
+
+/** Where requests to the sandbox go when it is reached through the test-only binding. */
+const SANDBOX_BINDING_ORIGIN = "https://sandbox-processor.internal";
+
+/**
+ * The configured payout processor adapter (PAYOUT_PROCESSOR). Adding a real processor is one
+ * more case here and one adapter file (docs/payouts.md). A missing setting refuses with a 503
+ * naming nothing secret, so a misconfigured deployment never pays out half-configured.
+ */
+export function payoutProcessorFor(env: ApiEnv): PayoutProcessor {
+  switch (env.PAYOUT_PROCESSOR) {
+    case "sandbox": {
+      const { fetcher, baseUrl } = sandboxTransport(env);
+      return createSandboxProcessor({
+        baseUrl,
+        apiKey: required(env.PAYOUT_PROCESSOR_API_KEY, "PAYOUT_PROCESSOR_API_KEY"),
+        webhookSecret: required(
+          env.PAYOUT_PROCESSOR_WEBHOOK_SECRET,
+          "PAYOUT_PROCESSOR_WEBHOOK_SECRET",
+        ),
+        fetcher,
+      });
+    }
+    default:
+      console.error("unknown payout processor", { processor: env.PAYOUT_PROCESSOR });
+      throw new AppError("unavailable", "payouts are not configured");
+  }
+}
+
+/**
+ * Tests bind the sandbox's Durable Object directly (SANDBOX_PROCESSOR); `wrangler dev` and
+ * any shared sandbox are reached over HTTP at PAYOUT_PROCESSOR_URL.
+ */
+function sandboxTransport(env: ApiEnv): { fetcher: ProcessorFetcher; baseUrl: string } {
+  const binding = env.SANDBOX_PROCESSOR;
+  if (binding) {
+    const stub = binding.get(binding.idFromName("sandbox"));
+    return { fetcher: (request) => stub.fetch(request), baseUrl: SANDBOX_BINDING_ORIGIN };
+  }
+  return {
+    fetcher: (request) => fetch(request),
+    baseUrl: required(env.PAYOUT_PROCESSOR_URL, "PAYOUT_PROCESSOR_URL"),
+  };
+}
+
+function required(value: string | undefined, name: string): string {
+  if (!value) {
+    console.error("payout processor setting missing", { setting: name });
+    throw new AppError("unavailable", "payouts are not configured");
+  }
+  return value;
+}

@@ -1,0 +1,66 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { AppError } from "../../../../shared/http/errors";
+import type { ApiContext } from "../auth";
+import { payoutProcessorFor } from "../payouts/processor-client";
+import { walletOf } from "../wallet-client";
+import { jsonBody, problemResponses } from "./responses";
+
+const webhookRoute = createRoute({
+  method: "post",
+  path: "/webhooks/payouts/{processorId}",
+  tags: ["payout processor webhooks"],
+  summary:
+    "Payout status from the processor (processing, completed, failed). Verified by the processor's signature; replays and reordering change nothing.",
+  request: {
+    params: z.object({
+      processorId: z
+        .string()
+        .max(32)
+        .openapi({ param: { name: "processorId", in: "path" } }),
+    }),
+  },
+  responses: {
+    200: jsonBody(
+      z.object({
+        outcome: z
+          .enum(["applied", "ignored", "replay", "conflict"])
+          .describe("ignored: older news than the payout's state; replay: this event was seen"),
+      }),
+    ),
+    ...problemResponses,
+  },
+});
+
+export function registerPayoutWebhooks(app: OpenAPIHono<ApiContext>): void {
+  app.openapi(webhookRoute, async (c) => {
+    const processor = payoutProcessorFor(c.env);
+    if (c.req.valid("param").processorId !== processor.id) {
+      throw new AppError("not_found", "no such payout processor");
+    }
+    const parsed = await processor.parseWebhook(c.req.raw, Date.now());
+    if (!parsed.ok) {
+      throw parsed.reason === "malformed"
+        ? new AppError("bad_request", parsed.detail)
+        : new AppError("invalid_signature", parsed.detail);
+    }
+    const { event } = parsed;
+    const row = await c.env.DB.prepare(`SELECT user_id FROM payouts WHERE id = ?1`)
+      .bind(event.payoutId)
+      .first<{ user_id: string }>();
+    // Unknown here: the processor retries, and reconciliation reports it if it stays unknown.
+    if (!row) throw new AppError("not_found", "no such payout");
+    const result = await walletOf(c.env, row.user_id).applyProcessorState(
+      event.payoutId,
+      {
+        status: event.status,
+        processorRef: event.processorRef,
+        failureCode: event.failureCode,
+        amountMinor: null,
+        currency: null,
+      },
+      { eventId: event.eventId, processorId: processor.id },
+    );
+    if (result.outcome === "not_found") throw new AppError("not_found", "no such payout");
+    return c.json({ outcome: result.outcome }, 200);
+  });
+}

@@ -1,0 +1,311 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AdminPayoutAction } from "../../../../durable-objects/wallet/redemptions";
+import { AppError } from "../../../../shared/http/errors";
+import { USER_ID_PATTERN } from "../../../../shared/ids";
+import { PAYOUT_STATUSES } from "../../../../shared/payouts/types";
+import type { ApiContext } from "../auth";
+import { payoutProcessorFor } from "../payouts/processor-client";
+import { toIso, toIsoOrNull } from "../schemas";
+import { walletOf } from "../wallet-client";
+import { payoutView } from "./redemptions";
+import { jsonBody, problemResponses } from "./responses";
+
+const security = [{ adminKey: [] }];
+const tags = ["payouts (admin)"];
+
+const AdminPayoutSchema = z
+  .object({
+    id: z.string(),
+    userId: z.string(),
+    status: z.string(),
+    destinationType: z.string().nullable(),
+    destinationMasked: z.string().nullable(),
+    amountMinor: z.number().int().nullable(),
+    currency: z.string().nullable(),
+    holdReason: z.string().nullable(),
+    failureCode: z.string().nullable(),
+    attempts: z.number().int(),
+    processorId: z.string().nullable(),
+    processorRef: z.string().nullable(),
+    createdAt: z.string().nullable(),
+    updatedAt: z.string(),
+    paidAt: z.string().nullable(),
+  })
+  .openapi("AdminPayout");
+
+const PayoutIdParam = z.object({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, "a payout id")
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/admin/v1/payouts",
+  tags,
+  security,
+  summary:
+    "Payouts, newest first, filtered by status, user and creation time (from the projection, seconds behind the wallets)",
+  request: {
+    query: z.object({
+      status: z.enum(PAYOUT_STATUSES).optional(),
+      userId: z.string().regex(USER_ID_PATTERN).optional(),
+      from: z.iso.datetime({ offset: true }).optional(),
+      to: z.iso.datetime({ offset: true }).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: z.string().max(200).optional(),
+    }),
+  },
+  responses: {
+    200: jsonBody(
+      z.object({ items: z.array(AdminPayoutSchema), nextCursor: z.string().nullable() }),
+    ),
+    ...problemResponses,
+  },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/admin/v1/payouts/{id}",
+  tags,
+  security,
+  summary: "One payout as its wallet holds it, with its history",
+  request: { params: PayoutIdParam },
+  responses: {
+    200: jsonBody(
+      z.object({
+        userId: z.string(),
+        payout: z.object({}).passthrough(),
+        attempts: z.number().int(),
+        attention: z.string().nullable().describe("a processor event contradicted a final state"),
+        lastError: z.string().nullable(),
+        processorRef: z.string().nullable(),
+        log: z.array(
+          z.object({ event: z.string(), detail: z.string().nullable(), at: z.string() }),
+        ),
+      }),
+    ),
+    ...problemResponses,
+  },
+});
+
+const actionRoute = (action: AdminPayoutAction, summary: string) =>
+  createRoute({
+    method: "post",
+    path: `/admin/v1/payouts/{id}/${action}`,
+    tags,
+    security,
+    summary,
+    request: { params: PayoutIdParam },
+    responses: {
+      200: jsonBody(z.object({ payout: z.object({}).passthrough() })),
+      409: {
+        description: "not allowed in the payout's state",
+        content: { "application/problem+json": { schema: z.object({}).passthrough() } },
+      },
+      ...problemResponses,
+    },
+  });
+
+interface ProjectionRow {
+  id: string;
+  user_id: string;
+  status: string;
+  destination_type: string | null;
+  destination_masked: string | null;
+  amount_minor: number | null;
+  currency: string | null;
+  hold_reason: string | null;
+  failure_code: string | null;
+  attempts: number;
+  processor_id: string | null;
+  processor_ref: string | null;
+  created_at_ms: number | null;
+  updated_at_ms: number;
+  paid_at_ms: number | null;
+}
+
+const adminView = (r: ProjectionRow) => ({
+  id: r.id,
+  userId: r.user_id,
+  status: r.status,
+  destinationType: r.destination_type,
+  destinationMasked: r.destination_masked,
+  amountMinor: r.amount_minor,
+  currency: r.currency,
+  holdReason: r.hold_reason,
+  failureCode: r.failure_code,
+  attempts: r.attempts,
+  processorId: r.processor_id,
+  processorRef: r.processor_ref,
+  createdAt: toIsoOrNull(r.created_at_ms),
+  updatedAt: toIso(r.updated_at_ms),
+  paidAt: toIsoOrNull(r.paid_at_ms),
+});
+
+async function ownerOf(db: D1Database, payoutId: string): Promise<string> {
+  const row = await db
+    .prepare(`SELECT user_id FROM payouts WHERE id = ?1`)
+    .bind(payoutId)
+    .first<{ user_id: string }>();
+  if (!row) throw new AppError("not_found", "no such payout");
+  return row.user_id;
+}
+
+const loginRoute = createRoute({
+  method: "post",
+  path: "/admin/v1/users/{id}/logins",
+  tags,
+  security,
+  summary:
+    "Report a login (the operator's backend calls this). A login from a new device holds the user's redemptions for review for a while.",
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .regex(USER_ID_PATTERN)
+        .openapi({ param: { name: "id", in: "path" } }),
+    }),
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: z
+            .object({
+              deviceId: z.string().min(1).max(128).describe("the operator's id for the device"),
+              at: z.iso.datetime({ offset: true }).optional().describe("default: now"),
+            })
+            .strict(),
+        },
+      },
+    },
+  },
+  responses: { 204: { description: "recorded" }, ...problemResponses },
+});
+
+export function registerPayoutsAdmin(app: OpenAPIHono<ApiContext>): void {
+  app.openapi(loginRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const { deviceId, at } = c.req.valid("json");
+    const atMs = at ? Date.parse(at) : Date.now();
+    if (atMs > Date.now() + 60_000)
+      throw new AppError("bad_request", "a login cannot be in the future");
+    await walletOf(c.env, id).recordLogin(id, deviceId, atMs);
+    return c.body(null, 204);
+  });
+
+  app.openapi(listRoute, async (c) => {
+    const q = c.req.valid("query");
+    const where: string[] = ["created_at_ms IS NOT NULL"];
+    const binds: unknown[] = [];
+    const bind = (sql: string, value: unknown) => {
+      binds.push(value);
+      where.push(sql.replace("?", `?${binds.length}`));
+    };
+    if (q.status) bind("status = ?", q.status);
+    if (q.userId) bind("user_id = ?", q.userId);
+    if (q.from) bind("created_at_ms >= ?", Date.parse(q.from));
+    if (q.to) bind("created_at_ms < ?", Date.parse(q.to));
+    if (q.cursor) {
+      const match = /^(\d{1,15})\.([A-Za-z0-9_-]{1,64})$/.exec(q.cursor);
+      if (!match) throw new AppError("bad_request", "malformed cursor");
+      binds.push(Number(match[1]), match[2]);
+      where.push(`(created_at_ms, id) < (?${binds.length - 1}, ?${binds.length})`);
+    }
+    binds.push(q.limit + 1);
+    const { results } = await c.env.DB.prepare(
+      `SELECT * FROM payouts WHERE ${where.join(" AND ")}
+       ORDER BY created_at_ms DESC, id DESC LIMIT ?${binds.length}`,
+    )
+      .bind(...binds)
+      .all<ProjectionRow>();
+    const items = results.slice(0, q.limit);
+    const last = items.at(-1);
+    return c.json(
+      {
+        items: items.map(adminView),
+        nextCursor: results.length > q.limit && last ? `${last.created_at_ms}.${last.id}` : null,
+      },
+      200,
+    );
+  });
+
+  app.openapi(getRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const userId = await ownerOf(c.env.DB, id);
+    const found = await walletOf(c.env, userId).getPayout(id);
+    if (!found) throw new AppError("not_found", "no such payout");
+    return c.json(
+      {
+        userId,
+        payout: payoutView(found.payout),
+        attempts: found.payout.attempts,
+        attention: found.payout.attention,
+        lastError: found.payout.lastError,
+        processorRef: found.payout.processorRef,
+        log: found.log.map((l) => ({ event: l.event, detail: l.detail, at: toIso(l.atMs) })),
+      },
+      200,
+    );
+  });
+
+  const actions: Array<[AdminPayoutAction, string]> = [
+    ["approve", "Approve a held payout: it is queued for the processor"],
+    [
+      "retry",
+      "Retry a stuck payout (retries exhausted): the next attempt asks the processor first",
+    ],
+    [
+      "cancel",
+      "Cancel a payout that has not reached the processor: the amount goes back to confirmed",
+    ],
+  ];
+  for (const [action, summary] of actions) {
+    app.openapi(actionRoute(action, summary), async (c) => {
+      const { id } = c.req.valid("param");
+      const userId = await ownerOf(c.env.DB, id);
+      const wallet = walletOf(c.env, userId);
+      if (action === "cancel") await ensureNotAtProcessor(c.env, id, wallet);
+      const result = await wallet.adminPayoutAction(id, action);
+      if (result.status === "not_found") throw new AppError("not_found", "no such payout");
+      if (result.status === "not_allowed") throw new AppError("conflict", result.detail);
+      return c.json({ payout: payoutView(result.payout) }, 200);
+    });
+  }
+}
+
+/**
+ * Before cancelling a payout that was ever sent, the processor must not have it: an attempt
+ * whose answer was lost may have gone through. If it has it, its state is applied instead.
+ */
+async function ensureNotAtProcessor(
+  env: ApiContext["Bindings"],
+  payoutId: string,
+  wallet: ReturnType<typeof walletOf>,
+): Promise<void> {
+  const current = await wallet.getPayout(payoutId);
+  if (!current || current.payout.attempts === 0) return;
+  const processor = payoutProcessorFor(env);
+  const found = await processor.lookup(payoutId);
+  if (found.kind === "unavailable") {
+    throw new AppError("unavailable", "the processor cannot be asked right now; try again");
+  }
+  if (found.kind === "found") {
+    await wallet.applyProcessorState(
+      payoutId,
+      {
+        status: found.payout.status,
+        processorRef: found.payout.processorRef,
+        failureCode: found.payout.failureCode,
+        amountMinor: found.payout.amountMinor,
+        currency: found.payout.currency,
+      },
+      { eventId: null, processorId: processor.id },
+    );
+    throw new AppError(
+      "conflict",
+      `the processor has this payout (${found.payout.status}); it cannot be cancelled`,
+    );
+  }
+}

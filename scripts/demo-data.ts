@@ -145,6 +145,18 @@ export const demoUsers = [
   { id: "demo-bob", body: { displayName: "Bob (demo)" } },
 ];
 
+/** The gift-card catalog a user can redeem to (GET /v1/me/gift-cards). */
+export const demoGiftCards = [
+  {
+    id: "shopkart-gift",
+    body: { brand: "ShopKart", currency: "INR", denominationsMinor: [10_000, 50_000, 100_000] },
+  },
+  {
+    id: "flyaway-gift",
+    body: { brand: "FlyAway", currency: "INR", denominationsMinor: [100_000, 250_000] },
+  },
+];
+
 /** PUTs every demo record through the admin API. */
 export async function loadDemoData(baseUrl: string, adminKey: string): Promise<number> {
   const headers = { authorization: `Bearer ${adminKey}`, "content-type": "application/json" };
@@ -156,6 +168,7 @@ export async function loadDemoData(baseUrl: string, adminKey: string): Promise<n
     ...demoMerchants.map((m): [string, unknown] => [`/admin/v1/merchants/${m.id}`, m.body]),
     ...demoOffers.map((o): [string, unknown] => [`/admin/v1/offers/${o.id}`, o.body]),
     ...demoUsers.map((u): [string, unknown] => [`/admin/v1/users/${u.id}`, u.body]),
+    ...demoGiftCards.map((g): [string, unknown] => [`/admin/v1/gift-cards/${g.id}`, g.body]),
   ];
   for (const [path, body] of writes) {
     const response = await fetch(`${baseUrl}${path}`, {

@@ -47,6 +47,8 @@ const dev = spawn(
     "workers/postback/wrangler.toml",
     "-c",
     "workers/sandbox-network/wrangler.toml",
+    "-c",
+    "workers/sandbox-processor/wrangler.toml",
     "--port",
     String(PORT),
     "--persist-to",
@@ -67,6 +69,7 @@ Boomerang is running (demo data: ${count} records loaded).
   redirect  ${BASE_URL}/c/<token>
   postback  ${BASE_URL}/postback/<network>
   sandbox   ${BASE_URL}/sandbox/…   (an affiliate network for offline runs: docs/sandbox.md)
+  payouts   ${BASE_URL}/sandbox-processor/…   (a payout processor for offline runs: docs/payouts.md)
 Admin key: see ADMIN_API_KEY in .dev.vars. A user token: npm run -s token -- demo-alice
 `);
 

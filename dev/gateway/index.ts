@@ -14,7 +14,10 @@ interface GatewayEnv {
   REDIRECT: Fetcher;
   POSTBACK: Fetcher;
   SANDBOX: Fetcher;
+  SANDBOX_PROCESSOR: Fetcher;
 }
+
+const PROCESSOR_PREFIX = "/sandbox-processor";
 
 export default {
   // `wrangler dev` runs crons only on request (/cdn-cgi/handler/scheduled), and only on the
@@ -32,6 +35,13 @@ export default {
     if (pathname.startsWith("/postback/")) return env.POSTBACK.fetch(request);
     // The sandbox affiliate network (docs/sandbox.md), so the lifecycle runs offline.
     if (pathname.startsWith("/sandbox/")) return env.SANDBOX.fetch(request);
+    // The sandbox payout processor (docs/sandbox.md), reached by the api worker at
+    // PAYOUT_PROCESSOR_URL; it answers at its root, so the prefix is taken off.
+    if (pathname.startsWith(`${PROCESSOR_PREFIX}/`)) {
+      const url = new URL(request.url);
+      url.pathname = pathname.slice(PROCESSOR_PREFIX.length);
+      return env.SANDBOX_PROCESSOR.fetch(new Request(url, request));
+    }
     return env.API.fetch(request);
   },
 } satisfies ExportedHandler<GatewayEnv>;

@@ -30,8 +30,7 @@ export function ensureDevVars(redirectBaseUrl = "http://localhost:8787"): DevVar
   }
   // Kept across runs: destinations sealed under it must stay readable.
   const detailsKeys =
-    existing.PAYOUT_DETAILS_KEYS ||
-    JSON.stringify({ 1: randomBytes(32).toString("base64url") });
+    existing.PAYOUT_DETAILS_KEYS || JSON.stringify({ 1: randomBytes(32).toString("base64url") });
   // Rewritten every time with the same values, so settings added later reach old checkouts.
   // The clock override lets the demo confirm cashback without waiting for the return window.
   const text = SECRET_NAMES.map((n) => `${n}="${vars[n]}"`).join("\n");

@@ -37,6 +37,8 @@ export default defineConfig(async () => {
             PAYOUT_PROCESSOR_WEBHOOK_SECRET: "test-sandbox-processor-webhook-secret",
             PAYOUT_RETRY_BASE_SEC: "0",
             NOTIFY_CHANNEL: "outbox",
+            // The default policy (24 h cooling-off), whatever a local .dev.vars overrides.
+            PAYOUT_POLICY: "",
             SANDBOX_PROCESSOR_API_KEY: "test-sandbox-processor-key",
             SANDBOX_PROCESSOR_WEBHOOK_SECRET: "test-sandbox-processor-webhook-secret",
             BOOMERANG_WEBHOOK_URL: "https://api.test/webhooks/payouts/sandbox",

@@ -1,6 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import { parseKeyRing, seal } from "../shared/crypto/sealed";
 import { DEFAULT_PAYOUT_POLICY } from "../shared/payouts/policy";
 import { balances, eventually, walletStub } from "./helpers";
 import {
@@ -541,5 +542,88 @@ describe("bad requests get a 4xx problem and move no money", () => {
       "ifsc",
     ]);
     expect(await walletStub(user).getDestinations()).toEqual([]);
+  });
+});
+
+describe("key rotation", () => {
+  it("re-seals a destination sealed under an older key; payouts to it still work", async () => {
+    const user = await userWithConfirmed("rotate", 20_000);
+    const destinationId = await seasonedDestination(user);
+    const ring = parseKeyRing(env.PAYOUT_DETAILS_KEYS);
+    if (!ring?.[1]) throw new Error("the test key ring has version 1");
+    const underOldKey = await seal(
+      { 1: ring[1] },
+      JSON.stringify({ ...BANK }),
+      `dest:${user}:${destinationId}`,
+    );
+    const sealedNow = () =>
+      runInDurableObject(walletStub(user), (_o, state) =>
+        String(
+          state.storage.sql
+            .exec(`SELECT sealed_details FROM destinations WHERE destination_id = ?`, destinationId)
+            .one().sealed_details,
+        ),
+      );
+    await runInDurableObject(walletStub(user), (_o, state) => {
+      state.storage.sql.exec(
+        `UPDATE destinations SET sealed_details = ? WHERE destination_id = ?`,
+        underOldKey,
+        destinationId,
+      );
+    });
+    expect(await walletStub(user).resealDestinations()).toEqual({ resealed: 1, unreadable: 0 });
+    expect(await sealedNow()).toMatch(/^v2\./);
+    expect(await walletStub(user).resealDestinations()).toEqual({ resealed: 0, unreadable: 0 });
+
+    const r = await redeem(user, { amountMinor: 10_000, currency: "INR", destinationId });
+    await waitForPayout(user, ((await r.json()) as { id: string }).id, "paid");
+  });
+});
+
+describe("daily reconciliation against the sandbox processor", () => {
+  it("our paid payout matches; a payout only the processor knows is reported", async () => {
+    const user = await userWithConfirmed("recon", 20_000);
+    const destinationId = await seasonedDestination(user);
+    const r = await redeem(user, { amountMinor: 10_000, currency: "INR", destinationId });
+    const { id } = (await r.json()) as { id: string };
+    await waitForPayout(user, id, "paid");
+    await eventually(async () => {
+      const row = await env.DB.prepare(`SELECT status FROM payouts WHERE id = ?1`)
+        .bind(id)
+        .first<{ status: string }>();
+      return row?.status === "paid";
+    });
+
+    // A payout made at the processor by someone else with the same credentials.
+    const stranger = `po_stranger_${crypto.randomUUID().slice(0, 8)}`;
+    const made = await sandbox().fetch(
+      new Request("https://sandbox-processor.internal/v1/payouts", {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${env.PAYOUT_PROCESSOR_API_KEY}`,
+          "content-type": "application/json",
+          "idempotency-key": stranger,
+        },
+        body: JSON.stringify({
+          payoutId: stranger,
+          amountMinor: 777,
+          currency: "INR",
+          destination: { ...UPI },
+        }),
+      }),
+    );
+    expect(made.status).toBe(201);
+
+    const run = await asAdmin("/admin/v1/payout-reconciliation/run", "POST", {});
+    expect(run.status).toBe(200);
+    const { runId } = (await run.json()) as { runId: string };
+    const detail = await asAdmin(`/admin/v1/payout-reconciliation/runs/${runId}`);
+    const { discrepancies } = (await detail.json()) as {
+      discrepancies: Array<{ kind: string; subject: string }>;
+    };
+    expect(discrepancies).toContainEqual(
+      expect.objectContaining({ kind: "unknown_to_us", subject: stranger }),
+    );
+    expect(discrepancies.filter((d) => d.subject === id)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { toBase64Url, toHex, utf8 } from "../../shared/crypto/encoding";
 import { constantTimeEqual } from "../../shared/crypto/hmac";
-import { type KeyRing, mask, open, seal } from "../../shared/crypto/sealed";
+import { type KeyRing, mask, needsResealing, open, seal } from "../../shared/crypto/sealed";
 import type { LedgerEventMessage } from "../../shared/messages";
 import {
   checkRedemption,
@@ -241,6 +241,65 @@ export class Redemptions {
         destination: viewOf({ ...existing, status: "removed", updatedAtMs: nowMs }),
       } as const;
     });
+  }
+
+  /**
+   * Key rotation: re-seals every destination (and every unfinished payout's snapshot) that is
+   * not under the newest key, so an old key can be retired. Run by the daily wallet audit.
+   * A value that changed meanwhile is left for the next run.
+   */
+  async resealDestinations(nowMs: number): Promise<{ resealed: number; unreadable: number }> {
+    const ring = this.w.keyRing();
+    if (!ring) return { resealed: 0, unreadable: 0 };
+    const stale = [
+      ...this.w.sql
+        .exec<{ id: string; sealed: string; ref: string }>(
+          `SELECT destination_id AS id, sealed_details AS sealed, destination_id AS ref
+           FROM destinations WHERE status != 'removed'`,
+        )
+        .toArray()
+        .map((r) => ({ ...r, table: "destinations" as const })),
+      ...this.w.sql
+        .exec<{ id: string; sealed: string; ref: string }>(
+          `SELECT payout_id AS id, sealed_destination AS sealed, destination_id AS ref
+           FROM payouts WHERE sealed_destination IS NOT NULL
+             AND status NOT IN ('paid', 'failed', 'cancelled')`,
+        )
+        .toArray()
+        .map((r) => ({ ...r, table: "payouts" as const })),
+    ].filter((r) => needsResealing(ring, r.sealed));
+    if (stale.length === 0) return { resealed: 0, unreadable: 0 };
+    const userId = this.w.userId();
+    let resealed = 0;
+    let unreadable = 0;
+    for (const row of stale) {
+      const context = sealContext(userId, row.ref);
+      const opened = await open(ring, row.sealed, context);
+      if (!opened.ok) {
+        unreadable++;
+        continue;
+      }
+      const fresh = await seal(ring, opened.plaintext, context);
+      const changed = this.w.transaction(() =>
+        row.table === "destinations"
+          ? this.w.sql.exec(
+              `UPDATE destinations SET sealed_details = ?, updated_at_ms = ?
+               WHERE destination_id = ? AND sealed_details = ?`,
+              fresh,
+              nowMs,
+              row.id,
+              row.sealed,
+            ).rowsWritten
+          : this.w.sql.exec(
+              `UPDATE payouts SET sealed_destination = ? WHERE payout_id = ? AND sealed_destination = ?`,
+              fresh,
+              row.id,
+              row.sealed,
+            ).rowsWritten,
+      );
+      if (changed > 0) resealed++;
+    }
+    return { resealed, unreadable };
   }
 
   destinations(): DestinationView[] {

@@ -839,6 +839,11 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     return this.redemptions.removeDestination(destinationId, nowMs);
   }
 
+  /** Re-seals personal data still under an older key (key rotation); see redemptions.ts. */
+  resealDestinations(nowMs: number = Date.now()) {
+    return this.redemptions.resealDestinations(nowMs);
+  }
+
   getDestinations(): DestinationView[] {
     return this.redemptions.destinations();
   }

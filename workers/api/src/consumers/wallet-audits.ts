@@ -36,7 +36,16 @@ export async function consumeWalletAudits(
       }
       let report: { ok: boolean; violations: string[] };
       try {
-        report = await walletOf(env, body.userId).audit();
+        const wallet = walletOf(env, body.userId);
+        report = await wallet.audit();
+        // The same daily pass moves personal data off retired keys (docs/payouts.md).
+        const { unreadable } = await wallet.resealDestinations();
+        if (unreadable > 0) {
+          report = {
+            ok: false,
+            violations: [...report.violations, `${unreadable} sealed destination(s) do not open`],
+          };
+        }
       } catch (error) {
         console.error("wallet audit failed; will retry", {
           runId: body.runId,

@@ -1,6 +1,11 @@
 import type { CampaignBudgetDurableObject } from "../durable-objects/campaign-budget/budget-object";
 import type { WalletDurableObject } from "../durable-objects/wallet/wallet-object";
-import type { ClickMessage, LedgerEventMessage, PostbackMessage } from "./messages";
+import type {
+  ClickMessage,
+  LedgerEventMessage,
+  PostbackMessage,
+  UserNoticeMessage,
+} from "./messages";
 import type { PayoutDispatchMessage, WalletAuditMessage } from "./payouts/types";
 
 /** Bindings every worker that reads catalog config needs. */
@@ -38,6 +43,7 @@ export interface ApiEnv extends RedirectEnv, PostbackEnv {
 
   // ---- payouts (docs/payouts.md) ----
   PAYOUTS: Queue<PayoutDispatchMessage>;
+  NOTICES: Queue<UserNoticeMessage>;
   WALLET_AUDITS: Queue<WalletAuditMessage>;
   /** Field-encryption key ring for destinations, JSON `{"1":"<base64url 32 bytes>",…}`; the highest version seals. */
   PAYOUT_DETAILS_KEYS: string;

@@ -49,8 +49,7 @@ export type LedgerEventMessage =
   | TransactionProjection
   | BalancesProjection
   | ClaimProjection
-  | PayoutProjection
-  | UserNoticeMessage;
+  | PayoutProjection;
 
 /** A payout's state for the console; `version` rises with every change. */
 export interface PayoutProjection {
@@ -65,6 +64,8 @@ export interface PayoutProjection {
     amountMinor: number;
     holdReason: string | null;
     failureCode: string | null;
+    /** Absent on messages from before it was projected. */
+    attention?: string | null;
     attempts: number;
     processorId: string | null;
     processorRef: string | null;
@@ -75,7 +76,10 @@ export interface PayoutProjection {
   };
 }
 
-/** A message for the user (a failed payout, a held one), sent through the notifier once per id. */
+/**
+ * A message for the user (a failed payout, a held one), on its own queue so a notifier outage
+ * never holds up projections; sent through the notifier once per id.
+ */
 export interface UserNoticeMessage {
   kind: "notice";
   userId: string;

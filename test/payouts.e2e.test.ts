@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { parseKeyRing, seal } from "../shared/crypto/sealed";
 import { DEFAULT_PAYOUT_POLICY } from "../shared/payouts/policy";
+import { signSandboxWebhook } from "../shared/payouts/sandbox";
 import { balances, eventually, walletStub } from "./helpers";
 import {
   asAdmin,
@@ -274,7 +275,7 @@ describe("webhooks", () => {
     expect(await balances(user)).toMatchObject({ confirmed: 0, reserved: 0, paid_out: 30_000 });
   });
 
-  it("a bad signature is a 401 and a malformed body a 400, as problem+json", async () => {
+  it("a bad signature is a 401 and an unknown processor a 404, as problem+json", async () => {
     const body = JSON.stringify({ id: "evt_x", type: "payout.completed", data: {} });
     const bad = await fetchWebhook(body, "t=1,v1=00");
     expect(bad.status).toBe(401);
@@ -625,5 +626,71 @@ describe("daily reconciliation against the sandbox processor", () => {
       expect.objectContaining({ kind: "unknown_to_us", subject: stranger }),
     );
     expect(discrepancies.filter((d) => d.subject === id)).toEqual([]);
+  });
+});
+
+describe("step-up codes", () => {
+  it("a code works once, expires, locks after too many wrong tries, and is rate limited", async () => {
+    const user = await userWithConfirmed("stepup", 100_000);
+    const destinationId = await seasonedDestination(user);
+    const body = { amountMinor: 10_000, currency: "INR", destinationId };
+    const attempt = (stepUp: { challengeId: string; code: string }, key: string) =>
+      asUser(user, "/v1/me/redemptions", {
+        body: { ...body, stepUp },
+        headers: { "idempotency-key": key },
+      });
+    const codeOf = async (r: Response) => ((await r.json()) as { code: string }).code;
+
+    // Used once, then refused for a second redemption.
+    const first = await stepUp(user);
+    expect((await attempt(first, "stepup-key-1")).status).toBe(201);
+    const reused = await attempt(first, "stepup-key-2");
+    expect(reused.status).toBe(403);
+    expect(await codeOf(reused)).toBe("step_up_failed");
+
+    // Expired: issued eleven minutes ago with a ten-minute lifetime.
+    const old = await walletStub(user).issueStepUp(
+      user,
+      null,
+      DEFAULT_PAYOUT_POLICY,
+      Date.now() - 11 * 60_000,
+    );
+    if (old.status !== "created") throw new Error("not issued");
+    const expired = await attempt({ challengeId: old.challengeId, code: old.code }, "stepup-key-3");
+    expect(await codeOf(expired)).toBe("step_up_failed");
+
+    // Five wrong codes lock the challenge, even for the right code afterwards.
+    const guessed = await stepUp(user);
+    const wrong = String((Number(guessed.code) + 1) % 1_000_000).padStart(6, "0");
+    for (let i = 0; i < DEFAULT_PAYOUT_POLICY.stepUpMaxAttempts; i++) {
+      expect((await attempt({ ...guessed, code: wrong }, `stepup-wrong-${i}`)).status).toBe(403);
+    }
+    const locked = await attempt(guessed, "stepup-key-4");
+    expect(locked.status).toBe(403);
+    expect(await codeOf(locked)).toBe("step_up_failed");
+
+    // Only one redemption went through.
+    expect(await balances(user)).toMatchObject({ confirmed: 90_000, reserved: 10_000 });
+
+    // At most five unused codes per hour.
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      statuses.push((await asUser(user, "/v1/me/step-up", { method: "POST" })).status);
+    }
+    expect(statuses.at(-1)).toBe(429);
+  });
+});
+
+describe("webhook input", () => {
+  it("a correctly signed but malformed body is a 400 and changes nothing", async () => {
+    const body = JSON.stringify({ id: "evt_1", type: "payout.completed", data: { payout_id: 5 } });
+    const signature = await signSandboxWebhook(
+      env.PAYOUT_PROCESSOR_WEBHOOK_SECRET as string,
+      body,
+      Math.floor(Date.now() / 1000),
+    );
+    const response = await fetchWebhook(body, signature);
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toContain("application/problem+json");
   });
 });

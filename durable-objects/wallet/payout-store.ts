@@ -73,7 +73,7 @@ export function saveDestination(sql: SqlStorage, d: StoredDestination): void {
     `INSERT INTO destinations (destination_id, type, label, sealed_details, masked, status,
        usable_from_ms, created_at_ms, updated_at_ms)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (destination_id) DO UPDATE SET label = excluded.label,
+     ON CONFLICT (destination_id) DO UPDATE SET type = excluded.type, label = excluded.label,
        sealed_details = excluded.sealed_details, masked = excluded.masked,
        status = excluded.status, usable_from_ms = excluded.usable_from_ms,
        updated_at_ms = excluded.updated_at_ms`,

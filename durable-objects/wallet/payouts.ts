@@ -128,7 +128,10 @@ export function decideProcessorState(
   const ourRank = RANK[payout.status] ?? 0;
   const theirRank = RANK[theirs] ?? 0;
   if (ourRank === 3) {
-    if (theirRank < 3 || theirs === payout.status) return { action: "ignore" };
+    // A cancelled payout the processor failed too: both say no money left.
+    const agrees =
+      theirs === payout.status || (payout.status === "cancelled" && theirs === "failed");
+    if (theirRank < 3 || agrees) return { action: "ignore" };
     return {
       action: "conflict",
       detail: `processor says ${status} but the payout is ${payout.status}`,

@@ -1,7 +1,7 @@
 import { toBase64Url, toHex, utf8 } from "../../shared/crypto/encoding";
 import { constantTimeEqual } from "../../shared/crypto/hmac";
 import { type KeyRing, mask, needsResealing, open, seal } from "../../shared/crypto/sealed";
-import type { LedgerEventMessage } from "../../shared/messages";
+import type { LedgerEventMessage, UserNoticeMessage } from "../../shared/messages";
 import {
   checkRedemption,
   newDeviceHold,
@@ -68,7 +68,7 @@ export interface WalletPorts {
   bindUser(userId: string): void;
   userId(): string;
   publishBalances(nowMs: number): void;
-  enqueue(message: LedgerEventMessage | PayoutDispatchMessage): void;
+  enqueue(message: LedgerEventMessage | PayoutDispatchMessage | UserNoticeMessage): void;
   keyRing(): KeyRing | null;
 }
 
@@ -493,11 +493,9 @@ export class Redemptions {
       destinationStatus = d.status;
     } else {
       const p = input.target.product;
-      if (
-        !p.active ||
-        p.currency !== input.currency ||
-        !p.denominationsMinor.includes(input.amountMinor)
-      ) {
+      if (!p.active)
+        return refuse("gift_card_unavailable", `${p.brand} gift cards are not offered now`);
+      if (p.currency !== input.currency || !p.denominationsMinor.includes(input.amountMinor)) {
         return refuse(
           "gift_card_unavailable",
           `${p.brand} gift cards come in ${p.denominationsMinor.join(", ")} minor units of ${p.currency}`,
@@ -587,7 +585,8 @@ export class Redemptions {
       details = {
         type: "gift_card",
         productId: peek.destinationId ?? "",
-        brand: peek.destinationMasked?.split(" ")[0] ?? "",
+        // The masked form is "<brand> <amount>"; brands may contain spaces.
+        brand: (peek.destinationMasked ?? "").replace(/ \d+$/, ""),
       };
     } else if (peek && sealed && ring) {
       const opened = await open(
@@ -750,7 +749,9 @@ export class Redemptions {
       if (!payout) return { status: "not_found" };
       const allowed: Record<AdminPayoutAction, string[]> = {
         approve: ["held"],
-        retry: ["stuck"],
+        // A queued or retrying payout whose message stalled may be sent again: the wallet's
+        // claim is atomic and the next attempt asks the processor first.
+        retry: ["stuck", "queued", "retrying"],
         cancel: ["held", "queued", "retrying", "stuck"],
       };
       if (!allowed[action].includes(payout.status)) {
@@ -860,6 +861,7 @@ export class Redemptions {
         amountMinor: p.amountMinor,
         holdReason: p.holdReason,
         failureCode: p.failureCode,
+        attention: p.attention,
         attempts: p.attempts,
         processorId: p.processorId,
         processorRef: p.processorRef,

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { parseKeyRing } from "../../shared/crypto/sealed";
 import type { ApiEnv } from "../../shared/env";
-import type { LedgerEventMessage } from "../../shared/messages";
+import type { LedgerEventMessage, UserNoticeMessage } from "../../shared/messages";
 import type { CashbackTerms } from "../../shared/money/cashback";
 import { computeCashback } from "../../shared/money/cashback";
 import type { PayoutPolicy } from "../../shared/payouts/policy";
@@ -749,19 +749,15 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
           )
           .toArray();
         if (rows.length === 0) return;
-        // Rows name their queue: projections and notices, or payout dispatch requests.
-        const dispatch = rows.filter((r) => r.queue === "payouts");
-        const events = rows.filter((r) => r.queue !== "payouts");
-        if (events.length > 0) {
-          await this.env.LEDGER_EVENTS.sendBatch(
-            events.map((r) => ({ body: JSON.parse(r.body) as LedgerEventMessage })),
-          );
-        }
-        if (dispatch.length > 0) {
-          await this.env.PAYOUTS.sendBatch(
-            dispatch.map((r) => ({ body: JSON.parse(r.body) as PayoutDispatchMessage })),
-          );
-        }
+        // Rows name their queue: projections, payout dispatch requests or user notices.
+        const on = (queue: string) =>
+          rows.filter((r) => r.queue === queue).map((r) => ({ body: JSON.parse(r.body) }));
+        const events = on("ledger_events") as Array<{ body: LedgerEventMessage }>;
+        const dispatch = on("payouts") as Array<{ body: PayoutDispatchMessage }>;
+        const notices = on("notices") as Array<{ body: UserNoticeMessage }>;
+        if (events.length > 0) await this.env.LEDGER_EVENTS.sendBatch(events);
+        if (dispatch.length > 0) await this.env.PAYOUTS.sendBatch(dispatch);
+        if (notices.length > 0) await this.env.NOTICES.sendBatch(notices);
         const last = rows.at(-1)?.seq ?? 0;
         this.sql.exec(`DELETE FROM outbox WHERE seq <= ?`, last);
       }
@@ -801,7 +797,11 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
         this.sql.exec(
           `INSERT INTO outbox (body, queue) VALUES (?, ?)`,
           JSON.stringify(message),
-          message.kind === "payout_dispatch" ? "payouts" : "ledger_events",
+          message.kind === "payout_dispatch"
+            ? "payouts"
+            : message.kind === "notice"
+              ? "notices"
+              : "ledger_events",
         ),
       keyRing: () => parseKeyRing(this.env.PAYOUT_DETAILS_KEYS),
     };
@@ -1058,7 +1058,8 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
   /**
    * Ledger audit plus conservation against the transactions: per currency, the pending
    * bucket equals what transactions hold pending, and confirmed + reserved + paid out − debt
-   * equals what they hold confirmed. Money cannot appear or vanish between the two.
+   * equals what they hold confirmed, and reserved equals what unfinished payouts hold. Money
+   * cannot appear or vanish between them.
    */
   audit(): InvariantReport {
     const report = auditLedger(this.sql);
@@ -1079,6 +1080,17 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
         report.violations.push(
           `${currency}: pending ${bal("pending")} != held by transactions ${h.pending}`,
         );
+      }
+      // Reserved money is exactly what unfinished payouts hold.
+      const open = this.sql
+        .exec<{ total: number }>(
+          `SELECT COALESCE(SUM(amount_minor), 0) AS total FROM payouts
+           WHERE currency = ? AND status NOT IN ('paid', 'failed', 'cancelled')`,
+          currency,
+        )
+        .one().total;
+      if (bal("reserved") !== open) {
+        report.violations.push(`${currency}: reserved ${bal("reserved")} != open payouts ${open}`);
       }
       const net = bal("confirmed") + bal("reserved") + bal("paid_out") - bal("debt");
       if (net !== h.confirmed) {

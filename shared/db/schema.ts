@@ -315,6 +315,8 @@ export const payouts = sqliteTable(
     amountMinor: integer("amount_minor"),
     holdReason: text("hold_reason"),
     failureCode: text("failure_code"),
+    /** Set when the processor contradicted a final state or an amount: an operator must look. */
+    attention: text("attention"),
     attempts: integer("attempts").notNull().default(0),
     processorId: text("processor_id"),
     processorRef: text("processor_ref"),

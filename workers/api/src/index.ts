@@ -1,9 +1,15 @@
 import type { ApiEnv } from "../../../shared/env";
-import type { ClickMessage, LedgerEventMessage, PostbackMessage } from "../../../shared/messages";
+import type {
+  ClickMessage,
+  LedgerEventMessage,
+  PostbackMessage,
+  UserNoticeMessage,
+} from "../../../shared/messages";
 import type { PayoutDispatchMessage, WalletAuditMessage } from "../../../shared/payouts/types";
 import { createApp } from "./app";
 import { consumeClicks } from "./consumers/clicks";
 import { consumeLedgerEvents } from "./consumers/ledger-events";
+import { consumeNotices } from "./consumers/notices";
 import { consumePostbacks } from "./consumers/postbacks";
 import { consumeWalletAudits } from "./consumers/wallet-audits";
 import { runConfirmationBackstop } from "./jobs/confirmation-backstop";
@@ -25,6 +31,7 @@ export const QUEUES = {
   ledgerEvents: "boomerang-ledger-events",
   walletAudits: "boomerang-wallet-audits",
   payouts: "boomerang-payouts",
+  notices: "boomerang-notices",
   payoutsDeadLetter: "boomerang-payouts-dlq",
 } as const;
 
@@ -108,6 +115,8 @@ export default {
           env,
           payoutProcessorFor(env),
         );
+      case QUEUES.notices:
+        return consumeNotices(batch as MessageBatch<UserNoticeMessage>, env);
       case QUEUES.payoutsDeadLetter:
         return consumePayoutDeadLetters(batch as MessageBatch<PayoutDispatchMessage>, env);
       default:

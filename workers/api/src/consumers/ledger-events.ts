@@ -1,6 +1,5 @@
 import type { ApiEnv } from "../../../../shared/env";
 import type { LedgerEventMessage } from "../../../../shared/messages";
-import { notifierFor, type UserNotice } from "../payouts/notifier";
 
 /**
  * Projects wallet changes into D1 for the console, analytics and the confirmation
@@ -10,7 +9,6 @@ import { notifierFor, type UserNotice } from "../payouts/notifier";
 export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage>, env: ApiEnv) {
   const statements: D1PreparedStatement[] = [];
   const users = new Set<string>();
-  const notices: UserNotice[] = [];
   for (const { body } of batch.messages) {
     users.add(body.userId);
     if (body.kind === "transaction") {
@@ -88,8 +86,8 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
         env.DB.prepare(
           `INSERT INTO payouts (id, user_id, status, destination_type, destination_masked, currency,
              amount_minor, hold_reason, failure_code, attempts, processor_id, processor_ref,
-             created_at_ms, updated_at_ms, paid_at_ms, version)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+             created_at_ms, updated_at_ms, paid_at_ms, version, attention)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
            ON CONFLICT (id) DO UPDATE SET
              status = excluded.status, destination_type = excluded.destination_type,
              destination_masked = excluded.destination_masked, currency = excluded.currency,
@@ -97,7 +95,8 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
              failure_code = excluded.failure_code, attempts = excluded.attempts,
              processor_id = excluded.processor_id, processor_ref = excluded.processor_ref,
              created_at_ms = excluded.created_at_ms, updated_at_ms = excluded.updated_at_ms,
-             paid_at_ms = excluded.paid_at_ms, version = excluded.version
+             paid_at_ms = excluded.paid_at_ms, version = excluded.version,
+             attention = excluded.attention
            WHERE excluded.version > payouts.version`,
         ).bind(
           p.id,
@@ -116,10 +115,9 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
           p.updatedAtMs,
           p.paidAtMs,
           p.version,
+          p.attention ?? null,
         ),
       );
-    } else if (body.kind === "notice") {
-      notices.push({ ...body.notice, userId: body.userId });
     } else {
       for (const b of body.balances) {
         statements.push(
@@ -144,10 +142,4 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   }
   // Whole batch in one D1 transaction; a failure retries the batch, which is safe (guarded).
   if (statements.length > 0) await env.DB.batch(statements);
-  // After the projections: a notice that fails to send retries the batch, which re-sends only
-  // what the channel has not seen (notices are idempotent on their id).
-  if (notices.length > 0) {
-    const notifier = notifierFor(env);
-    for (const notice of notices) await notifier.send(notice);
-  }
 }

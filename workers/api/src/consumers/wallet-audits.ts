@@ -49,7 +49,6 @@ export async function consumeWalletAudits(
       } catch (error) {
         console.error("wallet audit failed; will retry", {
           runId: body.runId,
-          userId: body.userId,
           error: String(error),
         });
         message.retry();

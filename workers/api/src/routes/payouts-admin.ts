@@ -24,6 +24,10 @@ const AdminPayoutSchema = z
     currency: z.string().nullable(),
     holdReason: z.string().nullable(),
     failureCode: z.string().nullable(),
+    attention: z
+      .string()
+      .nullable()
+      .describe("the processor contradicted a final state or an amount: look at it"),
     attempts: z.number().int(),
     processorId: z.string().nullable(),
     processorRef: z.string().nullable(),
@@ -51,6 +55,10 @@ const listRoute = createRoute({
     query: z.object({
       status: z.enum(PAYOUT_STATUSES).optional(),
       userId: z.string().regex(USER_ID_PATTERN).optional(),
+      attention: z
+        .enum(["true", "false"])
+        .optional()
+        .describe("true: only payouts flagged for attention"),
       from: z.iso.datetime({ offset: true }).optional(),
       to: z.iso.datetime({ offset: true }).optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -118,6 +126,7 @@ interface ProjectionRow {
   currency: string | null;
   hold_reason: string | null;
   failure_code: string | null;
+  attention: string | null;
   attempts: number;
   processor_id: string | null;
   processor_ref: string | null;
@@ -136,6 +145,7 @@ const adminView = (r: ProjectionRow) => ({
   currency: r.currency,
   holdReason: r.hold_reason,
   failureCode: r.failure_code,
+  attention: r.attention,
   attempts: r.attempts,
   processorId: r.processor_id,
   processorRef: r.processor_ref,
@@ -205,11 +215,13 @@ export function registerPayoutsAdmin(app: OpenAPIHono<ApiContext>): void {
     };
     if (q.status) bind("status = ?", q.status);
     if (q.userId) bind("user_id = ?", q.userId);
+    if (q.attention === "true") where.push("attention IS NOT NULL");
+    if (q.attention === "false") where.push("attention IS NULL");
     if (q.from) bind("created_at_ms >= ?", Date.parse(q.from));
     if (q.to) bind("created_at_ms < ?", Date.parse(q.to));
     if (q.cursor) {
       const match = /^(\d{1,15})\.([A-Za-z0-9_-]{1,64})$/.exec(q.cursor);
-      if (!match) throw new AppError("bad_request", "malformed cursor");
+      if (!match) throw new AppError("validation_failed", "a cursor this API did not issue");
       binds.push(Number(match[1]), match[2]);
       where.push(`(created_at_ms, id) < (?${binds.length - 1}, ?${binds.length})`);
     }

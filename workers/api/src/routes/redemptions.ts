@@ -334,7 +334,7 @@ function decodeCursor(
 ): { createdAtMs: number; payoutId: string } | null {
   if (!cursor) return null;
   const match = /^(\d{1,15})\.([A-Za-z0-9_-]{1,64})$/.exec(cursor);
-  if (!match) throw new AppError("bad_request", "malformed cursor");
+  if (!match) throw new AppError("validation_failed", "a cursor this API did not issue");
   return { createdAtMs: Number(match[1]), payoutId: match[2] as string };
 }
 

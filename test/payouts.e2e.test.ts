@@ -694,3 +694,79 @@ describe("webhook input", () => {
     expect(response.headers.get("content-type")).toContain("application/problem+json");
   });
 });
+
+describe("contradictions and audits", () => {
+  it("a webhook that contradicts a paid payout is flagged for attention and moves no money", async () => {
+    const user = await userWithConfirmed("conflict", 20_000);
+    const destinationId = await seasonedDestination(user);
+    const r = await redeem(user, { amountMinor: 10_000, currency: "INR", destinationId });
+    const { id } = (await r.json()) as { id: string };
+    const paid = await waitForPayout(user, id, "paid");
+    const before = await balances(user);
+
+    const body = JSON.stringify({
+      id: `evt_forged_${id}`,
+      type: "payout.failed",
+      created_at: new Date().toISOString(),
+      data: {
+        payout_id: id,
+        reference: paid.processorRef,
+        status: "failed",
+        failure_code: "account_closed",
+        amount_minor: 10_000,
+        currency: "INR",
+      },
+    });
+    const signature = await signSandboxWebhook(
+      env.PAYOUT_PROCESSOR_WEBHOOK_SECRET as string,
+      body,
+      Math.floor(Date.now() / 1000),
+    );
+    const response = await fetchWebhook(body, signature);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { outcome: string }).outcome).toBe("conflict");
+    expect(await balances(user)).toEqual(before);
+    expect((await payoutOf(user, id)).status).toBe("paid");
+
+    const flagged = await eventually(async () => {
+      const list = await asAdmin(`/admin/v1/payouts?attention=true&userId=${user}`);
+      const { items } = (await list.json()) as { items: Array<{ id: string; attention: string }> };
+      return items.find((p) => p.id === id) ?? null;
+    });
+    expect(flagged.attention).toContain("failed");
+    const calm = await asAdmin(`/admin/v1/payouts?attention=false&userId=${user}`);
+    expect(((await calm.json()) as { items: unknown[] }).items).toEqual([]);
+  });
+
+  it("the wallet audit catches reserved money that no open payout explains", async () => {
+    const user = await userWithConfirmed("reserved", 20_000);
+    const destinationId = await seasonedDestination(user);
+    await walletStub(user).recordLogin(user, "old", Date.now() - 30 * 86_400_000);
+    await walletStub(user).recordLogin(user, "new", Date.now() - 60_000);
+    await redeem(user, { amountMinor: 10_000, currency: "INR", destinationId }); // held
+    expect((await walletStub(user).audit()).ok).toBe(true);
+    await runInDurableObject(walletStub(user), (_o, state) => {
+      state.storage.sql.exec(`UPDATE payouts SET amount_minor = 9000`);
+    });
+    const audit = await walletStub(user).audit();
+    expect(audit.ok).toBe(false);
+    expect(audit.violations).toContainEqual(
+      expect.stringContaining("reserved 10000 != open payouts 9000"),
+    );
+  });
+
+  it("changing a destination from bank to UPI changes its type and restarts its cooling-off", async () => {
+    const user = await userWithConfirmed("switch", 1_000);
+    const added = await asUser(user, "/v1/me/payout-destinations", { body: BANK });
+    const { id } = (await added.json()) as { id: string };
+    const changed = await asUser(user, `/v1/me/payout-destinations/${id}`, {
+      method: "PUT",
+      body: { ...UPI, vpa: "new.handle@okhdfc" },
+    });
+    expect(changed.status).toBe(200);
+    const view = (await changed.json()) as { type: string; masked: string; usableFrom: string };
+    expect(view.type).toBe("upi");
+    expect(view.masked).toMatch(/@okhdfc$/);
+    expect(Date.parse(view.usableFrom)).toBeGreaterThan(Date.now() + 23 * 3_600_000);
+  });
+});

@@ -373,6 +373,11 @@ export const payoutReconRuns = sqliteTable(
     status: text("status", { enum: ["running", "completed", "failed"] }).notNull(),
     checkedPayouts: integer("checked_payouts").notNull().default(0),
     walletsQueued: integer("wallets_queued").notNull().default(0),
+    /**
+     * The last wallet whose audit was queued; a page message proceeds only from here, so a
+     * redelivered page neither repeats nor forks the chain. Null until fan-out starts.
+     */
+    auditCursor: text("audit_cursor"),
     error: text("error"),
     startedAtMs: integer("started_at_ms").notNull(),
     finishedAtMs: integer("finished_at_ms"),

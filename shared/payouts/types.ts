@@ -64,12 +64,14 @@ export interface PayoutDispatchMessage {
   userId: string;
 }
 
-/** Queue message asking one wallet to check its buckets against its ledger (daily). */
-export interface WalletAuditMessage {
-  kind: "wallet_audit";
-  runId: string;
-  userId: string;
-}
+/**
+ * Daily wallet audits: one message per wallet asks it to check its buckets against its
+ * ledger; a page message fans out the next page of wallets, so a run over millions of
+ * wallets is a chain of small steps rather than one long cron invocation.
+ */
+export type WalletAuditMessage =
+  | { kind: "wallet_audit"; runId: string; userId: string }
+  | { kind: "wallet_audit_page"; runId: string; afterUserId: string };
 
 /** Payout id pattern: also the processor's idempotency key and a ledger posting key part. */
 export const PAYOUT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

@@ -1,5 +1,5 @@
 import type { ApiEnv } from "../../../../shared/env";
-import type { LedgerEventMessage } from "../../../../shared/messages";
+import type { LedgerEventMessage, UserNoticeMessage } from "../../../../shared/messages";
 
 /**
  * Projects wallet changes into D1 for the console, analytics and the confirmation
@@ -118,7 +118,7 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
           p.attention ?? null,
         ),
       );
-    } else {
+    } else if (body.kind === "balances") {
       for (const b of body.balances) {
         statements.push(
           env.DB.prepare(
@@ -133,6 +133,11 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
       }
     }
   }
+  // Wallet notices left in an outbox from before notices had their own queue: pass them on.
+  const strays = batch.messages
+    .map(({ body }) => body as unknown as UserNoticeMessage)
+    .filter((body) => body.kind === "notice");
+  if (strays.length > 0) await env.NOTICES.sendBatch(strays.map((body) => ({ body })));
   for (const userId of users) {
     statements.push(
       env.DB.prepare(

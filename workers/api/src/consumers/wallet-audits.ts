@@ -1,7 +1,7 @@
 import type { ApiEnv } from "../../../../shared/env";
 import { USER_ID_PATTERN } from "../../../../shared/ids";
 import type { WalletAuditMessage } from "../../../../shared/payouts/types";
-import { insertDiscrepancy } from "../jobs/payout-reconciliation";
+import { fanOutAuditPage, insertDiscrepancy } from "../jobs/payout-reconciliation";
 import { walletOf } from "../wallet-client";
 
 /** Violations kept per wallet: enough to start an investigation, bounded in size. */
@@ -15,7 +15,7 @@ const MAX_VIOLATIONS_KEPT = 50;
  */
 export async function consumeWalletAudits(
   batch: MessageBatch<WalletAuditMessage>,
-  env: Pick<ApiEnv, "DB" | "WALLET">,
+  env: Pick<ApiEnv, "DB" | "WALLET" | "WALLET_AUDITS">,
 ): Promise<void> {
   const nowMs = Date.now();
   const failing: Array<{ message: Message<WalletAuditMessage>; statement: D1PreparedStatement }> =
@@ -23,6 +23,19 @@ export async function consumeWalletAudits(
   await Promise.all(
     batch.messages.map(async (message) => {
       const body = message.body;
+      if (body?.kind === "wallet_audit_page") {
+        try {
+          await fanOutAuditPage(env, body);
+          message.ack();
+        } catch (error) {
+          console.error("wallet audit page failed; will retry", {
+            runId: body.runId,
+            error: String(error),
+          });
+          message.retry();
+        }
+        return;
+      }
       if (
         body?.kind !== "wallet_audit" ||
         typeof body.runId !== "string" ||

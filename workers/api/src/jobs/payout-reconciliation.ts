@@ -168,25 +168,17 @@ export async function runPayoutReconciliation(
       await recordDiscrepancies(env.DB, runId, compared.discrepancies);
     }
     // Wallet audits do not depend on the processor: they run even when its report failed.
-    await fanOutWalletAudits(env, runId, (queued) => {
-      summary.walletsQueued = queued;
-    });
+    // Queued as a chain of page messages; wallets_queued grows as the pages go out.
+    await startWalletAudits(env, runId);
   } catch (error) {
     summary.status = "failed";
     summary.error = summary.error ? `${summary.error}; ${String(error)}` : String(error);
   }
   await env.DB.prepare(
-    `UPDATE payout_recon_runs SET status = ?2, checked_payouts = ?3, wallets_queued = ?4,
-       error = ?5, finished_at_ms = ?6 WHERE id = ?1`,
+    `UPDATE payout_recon_runs SET status = ?2, checked_payouts = ?3,
+       error = ?4, finished_at_ms = ?5 WHERE id = ?1`,
   )
-    .bind(
-      runId,
-      summary.status,
-      summary.checkedPayouts,
-      summary.walletsQueued,
-      summary.error,
-      Date.now(),
-    )
+    .bind(runId, summary.status, summary.checkedPayouts, summary.error, Date.now())
     .run();
   return summary;
 }
@@ -382,34 +374,69 @@ export function insertDiscrepancy(
 }
 
 /**
- * Queues one audit per wallet with a balance projection, keyset-paged over
- * wallet_balances' primary key (every wallet that ever moved money has rows there).
+ * Starts the wallet audits: the first page message. Each page (fanOutAuditPage, run by the audits consumer)
+ * queues one audit per wallet with a balance projection, keyset-paged over wallet_balances'
+ * primary key (every wallet that ever moved money has rows there), then the next page.
  */
-async function fanOutWalletAudits(
+async function startWalletAudits(
   env: Pick<ApiEnv, "DB" | "WALLET_AUDITS">,
   runId: string,
-  progress: (queued: number) => void,
 ): Promise<void> {
+  await env.DB.prepare(`UPDATE payout_recon_runs SET audit_cursor = '' WHERE id = ?1`)
+    .bind(runId)
+    .run();
+  await env.WALLET_AUDITS.send({ kind: "wallet_audit_page", runId, afterUserId: "" });
+}
+
+/**
+ * One page of the fan-out, safe under redelivery. The run's cursor says which page is next:
+ * a message for another page is a duplicate and does nothing. The page's audits are sent
+ * before the cursor moves (a crash resends them, which is harmless: audits are idempotent),
+ * and the next page message after; a retry that finds the cursor already at this page's end
+ * sends only that next message, so a crash never ends the chain.
+ */
+export async function fanOutAuditPage(
+  env: Pick<ApiEnv, "DB" | "WALLET_AUDITS">,
+  page: { runId: string; afterUserId: string },
+): Promise<{ queued: number }> {
+  const run = await env.DB.prepare(`SELECT audit_cursor FROM payout_recon_runs WHERE id = ?1`)
+    .bind(page.runId)
+    .first<{ audit_cursor: string | null }>();
+  const { results } = await env.DB.prepare(
+    `SELECT DISTINCT user_id FROM wallet_balances WHERE user_id > ?1 ORDER BY user_id LIMIT ?2`,
+  )
+    .bind(page.afterUserId, AUDIT_PAGE)
+    .all<{ user_id: string }>();
+  const last = results.at(-1)?.user_id ?? page.afterUserId;
+  const cursor = run?.audit_cursor ?? null;
+  if (cursor !== page.afterUserId && cursor !== last) return { queued: 0 };
+
   let queued = 0;
-  let after = "";
-  for (;;) {
-    const { results } = await env.DB.prepare(
-      `SELECT DISTINCT user_id FROM wallet_balances WHERE user_id > ?1 ORDER BY user_id LIMIT ?2`,
-    )
-      .bind(after, AUDIT_PAGE)
-      .all<{ user_id: string }>();
+  let mine = cursor === last && results.length > 0; // a retry after this page was claimed
+  if (cursor === page.afterUserId) {
     for (let i = 0; i < results.length; i += SEND_BATCH) {
       const chunk = results.slice(i, i + SEND_BATCH);
       await env.WALLET_AUDITS.sendBatch(
         chunk.map(({ user_id }) => ({
-          body: { kind: "wallet_audit", runId, userId: user_id } satisfies WalletAuditMessage,
+          body: { kind: "wallet_audit", runId: page.runId, userId: user_id } as WalletAuditMessage,
         })),
       );
       queued += chunk.length;
-      progress(queued);
     }
-    const last = results.at(-1);
-    if (!last || results.length < AUDIT_PAGE) return;
-    after = last.user_id;
+    const claim = await env.DB.prepare(
+      `UPDATE payout_recon_runs SET audit_cursor = ?3, wallets_queued = wallets_queued + ?4
+       WHERE id = ?1 AND audit_cursor = ?2`,
+    )
+      .bind(page.runId, page.afterUserId, last, results.length)
+      .run();
+    mine = claim.meta.changes > 0;
   }
+  if (mine && results.length === AUDIT_PAGE) {
+    await env.WALLET_AUDITS.send({
+      kind: "wallet_audit_page",
+      runId: page.runId,
+      afterUserId: last,
+    });
+  }
+  return { queued };
 }

@@ -25,7 +25,12 @@ const RunSchema = z
     to: z.string(),
     status: z.enum(["running", "completed", "failed"]),
     checkedPayouts: z.number().int(),
-    walletsQueued: z.number().int().describe("wallet audits queued; their findings arrive later"),
+    walletsQueued: z
+      .number()
+      .int()
+      .describe(
+        "wallet audits queued so far: the fan-out runs as a chain of page messages after the run",
+      ),
     error: z.string().nullable(),
     startedAt: z.string(),
     finishedAt: z.string().nullable(),

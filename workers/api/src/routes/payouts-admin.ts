@@ -266,7 +266,7 @@ export function registerPayoutsAdmin(app: OpenAPIHono<ApiContext>): void {
     ["approve", "Approve a held payout: it is queued for the processor"],
     [
       "retry",
-      "Retry a stuck payout (retries exhausted): the next attempt asks the processor first",
+      "Retry a stuck payout (retries exhausted) or re-send a queued or retrying one whose message stalled: the next attempt asks the processor first",
     ],
     [
       "cancel",

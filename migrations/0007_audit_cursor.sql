@@ -1,0 +1,1 @@
+ALTER TABLE `payout_recon_runs` ADD `audit_cursor` text;

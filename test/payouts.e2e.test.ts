@@ -770,3 +770,69 @@ describe("contradictions and audits", () => {
     expect(Date.parse(view.usableFrom)).toBeGreaterThan(Date.now() + 23 * 3_600_000);
   });
 });
+
+describe("operator actions that must ask the processor", () => {
+  async function heldPayout(label: string) {
+    const user = await userWithConfirmed(label, 20_000);
+    const destinationId = await seasonedDestination(user);
+    await walletStub(user).recordLogin(user, "old", Date.now() - 30 * 86_400_000);
+    await walletStub(user).recordLogin(user, "new", Date.now() - 60_000);
+    const r = await redeem(user, { amountMinor: 10_000, currency: "INR", destinationId });
+    const { id } = (await r.json()) as { id: string };
+    await eventually(async () => {
+      const row = await env.DB.prepare(`SELECT 1 AS n FROM payouts WHERE id = ?1`).bind(id).first();
+      return row !== null;
+    });
+    return { user, id, destinationId };
+  }
+
+  it("cancel refuses a payout the processor already has, and applies what the processor says", async () => {
+    const { user, id } = await heldPayout("cancel-safe");
+    // As after an attempt whose answer was lost: the processor has it, the wallet does not know.
+    await runInDurableObject(walletStub(user), (_o, state) => {
+      state.storage.sql.exec(
+        `UPDATE payouts SET status = 'stuck', attempts = 1 WHERE payout_id = ?`,
+        id,
+      );
+    });
+    const made = await sandbox().fetch(
+      new Request("https://sandbox-processor.internal/v1/payouts", {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${env.PAYOUT_PROCESSOR_API_KEY}`,
+          "content-type": "application/json",
+          "idempotency-key": id,
+        },
+        body: JSON.stringify({
+          payoutId: id,
+          amountMinor: 10_000,
+          currency: "INR",
+          destination: BANK,
+        }),
+      }),
+    );
+    expect(made.status).toBe(201);
+
+    const cancel = await asAdmin(`/admin/v1/payouts/${id}/cancel`, "POST");
+    expect(cancel.status).toBe(409);
+    expect((await payoutOf(user, id)).status).not.toBe("cancelled");
+    await waitForPayout(user, id, "paid");
+    expect(await postingsFor(user, id)).toEqual([`payout:${id}:paid`, `payout:${id}:reserve`]);
+  });
+
+  it("retry re-sends a queued payout whose dispatch message stalled; it is paid once", async () => {
+    const { user, id } = await heldPayout("requeue");
+    await runInDurableObject(walletStub(user), (_o, state) => {
+      state.storage.sql.exec(`UPDATE payouts SET status = 'queued' WHERE payout_id = ?`, id);
+    });
+    const retry = await asAdmin(`/admin/v1/payouts/${id}/retry`, "POST");
+    expect(retry.status).toBe(200);
+    await waitForPayout(user, id, "paid");
+    expect(await postingsFor(user, id)).toEqual([`payout:${id}:paid`, `payout:${id}:reserve`]);
+    expect(await balances(user)).toMatchObject({
+      confirmed: 10_000,
+      reserved: 0,
+      paid_out: 10_000,
+    });
+  });
+});

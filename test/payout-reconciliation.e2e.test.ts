@@ -8,7 +8,6 @@ import { env } from "cloudflare:workers";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { describe, expect, it } from "vitest";
 import { AppError, fieldsFromZod, problemResponse } from "../shared/http/errors";
-import { transactionIdFor } from "../shared/ids";
 import type {
   LookupResult,
   PayoutProcessor,
@@ -25,7 +24,8 @@ import {
   type StatusVerdict,
 } from "../workers/api/src/jobs/payout-reconciliation";
 import { registerPayoutReconAdmin } from "../workers/api/src/routes/payout-recon-admin";
-import { ADMIN_HEADERS, api, eventually, uniqueUser, walletStub } from "./helpers";
+import { ADMIN_HEADERS, api, eventually, walletStub } from "./helpers";
+import { userWithConfirmed } from "./payout-helpers";
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -395,44 +395,11 @@ describe("payout reconciliation against the processor's report", () => {
 });
 
 /** A wallet with confirmed money, credited the way the postback path does it. */
+/** A wallet with confirmed cashback (test/payout-helpers.ts), once its balances reach D1. */
 async function walletWithConfirmed(label: string): Promise<string> {
-  const userId = uniqueUser(label);
-  const clickId = `clk_${crypto.randomUUID().replaceAll("-", "")}`;
-  const clickedAtMs = Date.now() - 120_000;
-  await walletStub(userId).recordClicks(userId, [
-    {
-      clickId,
-      offerId: "test-shop-offer",
-      merchantId: "test-shop",
-      networkId: "test-net",
-      clickedAtMs,
-      currency: "INR",
-      terms: { basis: "sale", defaultRateBps: 500, categoryRates: {} },
-      returnWindowDays: 30,
-    },
-  ]);
-  await walletStub(userId).applyConversion({
-    txnId: await transactionIdFor("test-net", `PO-${userId}`),
-    postbackId: "pb_recon_setup",
-    networkId: "test-net",
-    orderId: `PO-${userId}`,
-    userId,
-    offerId: "test-shop-offer",
-    clickId,
-    clickAtSec: Math.floor(clickedAtMs / 1000),
-    status: "approved",
-    currency: "INR",
-    saleAmountMinor: 100_000,
-    commissionMinor: 0,
-    category: null,
-    lineItems: null,
-    occurredAtMs: clickedAtMs + 1_000,
-    updatedAtMs: clickedAtMs + 1_000,
-    receivedAtMs: Date.now(),
-  });
-  // The balances projection reaches D1 through the ledger-events queue.
-  await eventually(async () =>
-    env.DB.prepare(`SELECT 1 AS x FROM wallet_balances WHERE user_id = ?1`).bind(userId).first(),
+  const userId = await userWithConfirmed(label, 10_000);
+  await eventually(() =>
+    env.DB.prepare(`SELECT 1 AS n FROM wallet_balances WHERE user_id = ?1`).bind(userId).first(),
   );
   return userId;
 }

@@ -12,6 +12,7 @@ import type { ProcessorPayout } from "../../shared/payouts/processor";
 import {
   type DestinationDetails,
   FINAL_PAYOUT_STATUSES,
+  type GiftCardProduct,
   isDestinationFailure,
   PAYOUT_ID_PATTERN,
   type PayoutDispatchMessage,
@@ -92,14 +93,6 @@ export type DestinationResult =
   | { status: "created" | "updated" | "exists" | "removed"; destination: DestinationView }
   | { status: "not_found" | "too_many" | "no_keys" };
 
-export interface GiftCardProduct {
-  id: string;
-  brand: string;
-  currency: string;
-  denominationsMinor: number[];
-  active: boolean;
-}
-
 export interface RedeemInput {
   payoutId: string;
   /** Digest of the request body: the same Idempotency-Key with another body is refused. */
@@ -161,7 +154,29 @@ export class Redemptions {
 
   // ---- destinations ------------------------------------------------------------------------
 
-  async addDestination(
+  addDestination(
+    userId: string,
+    destinationId: string,
+    input: NewDestination,
+    policy: PayoutPolicy,
+    nowMs: number,
+  ): Promise<DestinationResult> {
+    return this.saveDetails("add", userId, destinationId, input, policy, nowMs);
+  }
+
+  /** New details start a new cooling-off period: a changed account is as untrusted as a new one. */
+  updateDestination(
+    userId: string,
+    destinationId: string,
+    input: NewDestination,
+    policy: PayoutPolicy,
+    nowMs: number,
+  ): Promise<DestinationResult> {
+    return this.saveDetails("update", userId, destinationId, input, policy, nowMs);
+  }
+
+  private async saveDetails(
+    mode: "add" | "update",
     userId: string,
     destinationId: string,
     input: NewDestination,
@@ -175,12 +190,16 @@ export class Redemptions {
       JSON.stringify(detailsOf(input)),
       sealContext(userId, destinationId),
     );
-    return this.w.transaction(() => {
+    return this.w.transaction((): DestinationResult => {
       this.w.bindUser(userId);
       const existing = findDestination(this.w.sql, destinationId);
-      if (existing) return { status: "exists", destination: viewOf(existing) } as const;
-      if (countLiveDestinations(this.w.sql) >= MAX_DESTINATIONS)
-        return { status: "too_many" } as const;
+      if (mode === "add" && existing) return { status: "exists", destination: viewOf(existing) };
+      if (mode === "update" && (!existing || existing.status === "removed")) {
+        return { status: "not_found" };
+      }
+      if (mode === "add" && countLiveDestinations(this.w.sql) >= MAX_DESTINATIONS) {
+        return { status: "too_many" };
+      }
       const destination: StoredDestination = {
         destinationId,
         type: input.type,
@@ -189,45 +208,11 @@ export class Redemptions {
         masked: maskedOf(input),
         status: "active",
         usableFromMs: nowMs + policy.coolingOffHours * 3_600_000,
-        createdAtMs: nowMs,
+        createdAtMs: existing?.createdAtMs ?? nowMs,
         updatedAtMs: nowMs,
       };
       saveDestination(this.w.sql, destination);
-      return { status: "created", destination: viewOf(destination) } as const;
-    });
-  }
-
-  /** New details start a new cooling-off period: a changed account is as untrusted as a new one. */
-  async updateDestination(
-    userId: string,
-    destinationId: string,
-    input: NewDestination,
-    policy: PayoutPolicy,
-    nowMs: number,
-  ): Promise<DestinationResult> {
-    const ring = this.w.keyRing();
-    if (!ring) return { status: "no_keys" };
-    const sealed = await seal(
-      ring,
-      JSON.stringify(detailsOf(input)),
-      sealContext(userId, destinationId),
-    );
-    return this.w.transaction(() => {
-      this.w.bindUser(userId);
-      const existing = findDestination(this.w.sql, destinationId);
-      if (!existing || existing.status === "removed") return { status: "not_found" } as const;
-      const destination: StoredDestination = {
-        ...existing,
-        type: input.type,
-        label: input.label,
-        sealedDetails: sealed,
-        masked: maskedOf(input),
-        status: "active",
-        usableFromMs: nowMs + policy.coolingOffHours * 3_600_000,
-        updatedAtMs: nowMs,
-      };
-      saveDestination(this.w.sql, destination);
-      return { status: "updated", destination: viewOf(destination) } as const;
+      return { status: mode === "add" ? "created" : "updated", destination: viewOf(destination) };
     });
   }
 

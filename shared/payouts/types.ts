@@ -57,6 +57,18 @@ export function isDestinationFailure(code: string | null): boolean {
   return code !== null && (DESTINATION_FAILURE_CODES as readonly string[]).includes(code);
 }
 
+/** One gift-card product of the operator's catalog (D1 `gift_card_products`). */
+export interface GiftCardProduct {
+  id: string;
+  brand: string;
+  currency: string;
+  /** Ascending, distinct, positive minor units: the only amounts a user may redeem. */
+  denominationsMinor: number[];
+  active: boolean;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
 /** Queue message asking the dispatch consumer to hand a payout to the processor. */
 export interface PayoutDispatchMessage {
   kind: "payout_dispatch";

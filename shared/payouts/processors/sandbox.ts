@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { toHex, utf8, utf8Decoder } from "../../crypto/encoding";
+import { toHex, utf8 } from "../../crypto/encoding";
 import { constantTimeEqual, hmacSha256 } from "../../crypto/hmac";
+import { readBoundedText } from "../../http/bounded-body";
 import type {
   CreateResult,
   LookupResult,
@@ -328,44 +329,21 @@ async function exchange(
   }
 }
 
-type BoundedText = { ok: true; text: string } | { ok: false; reason: string };
-
-/** Reads a body as UTF-8, stopping at `maxBytes` (a declared length is checked first). */
+/** Reads a body as UTF-8 up to `maxBytes`; the reason is worded for this adapter's results. */
 async function readBounded(
   headers: Headers,
   body: ReadableStream<Uint8Array> | null,
   maxBytes: number,
-): Promise<BoundedText> {
-  const tooLarge: BoundedText = { ok: false, reason: `body larger than ${maxBytes} bytes` };
-  if (Number(headers.get("content-length") ?? "0") > maxBytes) {
-    await body?.cancel();
-    return tooLarge;
-  }
-  if (body === null) return { ok: true, text: "" };
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      return tooLarge;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  try {
-    return { ok: true, text: utf8Decoder.decode(bytes) };
-  } catch {
-    return { ok: false, reason: "body is not valid UTF-8" };
-  }
+): Promise<{ ok: true; text: string } | { ok: false; reason: string }> {
+  const read = await readBoundedText(headers, body, maxBytes);
+  if (read.ok) return read;
+  return {
+    ok: false,
+    reason:
+      read.reason === "too_large"
+        ? `body larger than ${maxBytes} bytes`
+        : "body is not valid UTF-8",
+  };
 }
 
 function parseSignatureHeader(

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { getNetworkConfig } from "../../../shared/config/config-store";
-import { utf8Decoder } from "../../../shared/crypto/encoding";
 import type { PostbackEnv } from "../../../shared/env";
+import { readBoundedText } from "../../../shared/http/bounded-body";
 import { AppError } from "../../../shared/http/errors";
 import { newId, SLUG_PATTERN } from "../../../shared/ids";
 import type { PostbackMessage } from "../../../shared/messages";
@@ -34,7 +34,7 @@ export async function handlePostback(c: Context<{ Bindings: PostbackEnv }>): Pro
   const receivedAtMs = Date.now();
   const networkId = c.req.param("network") ?? "";
   if (!SLUG_PATTERN.test(networkId)) throw new AppError("not_found", "unknown network");
-  const rawBody = await readBoundedText(c.req.raw);
+  const rawBody = await readBody(c.req.raw);
 
   const headers: Record<string, string> = {};
   let count = 0;
@@ -126,39 +126,11 @@ function reject(reason: string, error: AppError): Verdict {
   return { verdict: "rejected", reason, error };
 }
 
-/**
- * Reads the body, stopping at MAX_BODY_BYTES: a declared length is checked before reading,
- * and a chunked body is counted as it streams, so an oversized request is never buffered.
- */
-async function readBoundedText(request: Request): Promise<string> {
-  const tooLarge = new AppError(
-    "payload_too_large",
-    `postback bodies are limited to ${MAX_BODY_BYTES} bytes`,
-  );
-  if (Number(request.headers.get("content-length") ?? "0") > MAX_BODY_BYTES) throw tooLarge;
-  if (!request.body) return "";
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_BODY_BYTES) {
-      await reader.cancel();
-      throw tooLarge;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  try {
-    return utf8Decoder.decode(bytes);
-  } catch {
-    throw new AppError("bad_request", "the postback body is not valid UTF-8");
-  }
+/** The body, bounded by MAX_BODY_BYTES (shared/http/bounded-body.ts). */
+async function readBody(request: Request): Promise<string> {
+  const read = await readBoundedText(request.headers, request.body, MAX_BODY_BYTES);
+  if (read.ok) return read.text;
+  throw read.reason === "too_large"
+    ? new AppError("payload_too_large", `postback bodies are limited to ${MAX_BODY_BYTES} bytes`)
+    : new AppError("bad_request", "the postback body is not valid UTF-8");
 }

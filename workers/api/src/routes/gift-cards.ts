@@ -1,20 +1,11 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { CurrencySchema } from "../../../../shared/money/currency";
+import type { GiftCardProduct } from "../../../../shared/payouts/types";
 import type { ApiContext } from "../auth";
 import { IdParamSchema, toIso } from "../schemas";
 import { jsonBody, problemResponses } from "./responses";
 
-/** One gift-card product of the operator's catalog. */
-export interface GiftCardProduct {
-  id: string;
-  brand: string;
-  currency: string;
-  /** Ascending, distinct, positive minor units: the only amounts a user may redeem. */
-  denominationsMinor: number[];
-  active: boolean;
-  createdAtMs: number;
-  updatedAtMs: number;
-}
+export type { GiftCardProduct };
 
 const MAX_DENOMINATIONS = 20;
 const MAX_PRODUCTS_LISTED = 1_000;

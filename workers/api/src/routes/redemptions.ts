@@ -9,6 +9,7 @@ import { toHex, utf8 } from "../../../../shared/crypto/encoding";
 import { AppError, type ErrorCode } from "../../../../shared/http/errors";
 import { destinationIdFor, newId, payoutIdFor } from "../../../../shared/ids";
 import { AmountMinorSchema, CurrencySchema } from "../../../../shared/money/currency";
+import { PAYOUT_STATUSES } from "../../../../shared/payouts/types";
 import type { ApiContext } from "../auth";
 import { notifierFor } from "../payouts/notifier";
 import { payoutPolicyOf } from "../payouts/policy";
@@ -75,18 +76,7 @@ const DestinationInputSchema = z
 const PayoutSchema = z
   .object({
     id: z.string(),
-    status: z.enum([
-      "held",
-      "queued",
-      "submitting",
-      "retrying",
-      "stuck",
-      "submitted",
-      "processing",
-      "paid",
-      "failed",
-      "cancelled",
-    ]),
+    status: z.enum(PAYOUT_STATUSES),
     amountMinor: AmountMinorSchema,
     currency: z.string(),
     destination: z.object({

@@ -305,6 +305,13 @@ describe("OpenAPI", () => {
       "/admin/v1/merchants/{id}",
       "/admin/v1/offers/{id}",
       "/admin/v1/confirmations/run",
+      "/v1/me/payout-destinations",
+      "/v1/me/step-up",
+      "/v1/me/redemptions",
+      "/admin/v1/payouts",
+      "/admin/v1/payouts/{id}/cancel",
+      "/webhooks/payouts/{processorId}",
+      "/admin/v1/finance/summary",
     ]) {
       expect(doc.paths[path], path).toBeDefined();
     }
@@ -316,6 +323,9 @@ describe("OpenAPI", () => {
         "LedgerEntry",
         "Transaction",
         "Problem",
+        "PayoutDestination",
+        "RedemptionInput",
+        "Redemption",
       ]),
     );
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["adminKey", "userJwt"]);

@@ -579,3 +579,24 @@ describe("POST /admin/v1/payout-reconciliation/run", () => {
     expect(response.status).toBe(401);
   });
 });
+
+describe("payouts stranded before the processor", () => {
+  it("a queued payout that has not moved for hours is reported as stale_in_flight", async () => {
+    const id = `po_stale_${crypto.randomUUID().slice(0, 8)}`;
+    const longAgo = Date.now() - 7 * 3_600_000;
+    await env.DB.prepare(
+      `INSERT INTO payouts (id, user_id, status, currency, amount_minor, attempts, created_at_ms,
+         updated_at_ms, version) VALUES (?1, 'u-stale', 'retrying', 'INR', 5000, 3, ?2, ?2, 4)`,
+    )
+      .bind(id, longAgo)
+      .run();
+    const { processor } = fakeProcessor([]);
+    const summary = await runPayoutReconciliation(env, processor, { nowMs: Date.now() });
+    const row = await env.DB.prepare(
+      `SELECT detail FROM payout_discrepancies WHERE run_id = ?1 AND kind = 'stale_in_flight' AND subject = ?2`,
+    )
+      .bind(summary.runId, id)
+      .first<{ detail: string }>();
+    expect(JSON.parse(row?.detail ?? "{}")).toMatchObject({ status: "retrying", attempts: 3 });
+  });
+});

@@ -771,21 +771,21 @@ describe("contradictions and audits", () => {
   });
 });
 
+/** A payout held for review (a new device logged in just before), so nothing dispatches it. */
+async function heldPayout(label: string) {
+  const user = await userWithConfirmed(label, 20_000);
+  const destinationId = await seasonedDestination(user);
+  await walletStub(user).recordLogin(user, "old", Date.now() - 30 * 86_400_000);
+  await walletStub(user).recordLogin(user, "new", Date.now() - 60_000);
+  const r = await redeem(user, { amountMinor: 10_000, currency: "INR", destinationId });
+  const { id } = (await r.json()) as { id: string };
+  await eventually(async () => {
+    const row = await env.DB.prepare(`SELECT 1 AS n FROM payouts WHERE id = ?1`).bind(id).first();
+    return row !== null;
+  });
+  return { user, id, destinationId };
+}
 describe("operator actions that must ask the processor", () => {
-  async function heldPayout(label: string) {
-    const user = await userWithConfirmed(label, 20_000);
-    const destinationId = await seasonedDestination(user);
-    await walletStub(user).recordLogin(user, "old", Date.now() - 30 * 86_400_000);
-    await walletStub(user).recordLogin(user, "new", Date.now() - 60_000);
-    const r = await redeem(user, { amountMinor: 10_000, currency: "INR", destinationId });
-    const { id } = (await r.json()) as { id: string };
-    await eventually(async () => {
-      const row = await env.DB.prepare(`SELECT 1 AS n FROM payouts WHERE id = ?1`).bind(id).first();
-      return row !== null;
-    });
-    return { user, id, destinationId };
-  }
-
   it("cancel refuses a payout the processor already has, and applies what the processor says", async () => {
     const { user, id } = await heldPayout("cancel-safe");
     // As after an attempt whose answer was lost: the processor has it, the wallet does not know.
@@ -834,5 +834,40 @@ describe("operator actions that must ask the processor", () => {
       reserved: 0,
       paid_out: 10_000,
     });
+  });
+});
+
+describe("races between operator actions and attempts", () => {
+  it("a cancel is refused when an attempt began after the processor was asked", async () => {
+    const { user, id } = await heldPayout("cancel-race");
+    await runInDurableObject(walletStub(user), (_o, state) => {
+      state.storage.sql.exec(
+        `UPDATE payouts SET status = 'retrying', attempts = 2 WHERE payout_id = ?`,
+        id,
+      );
+    });
+    // The operator saw one attempt; a second began meanwhile.
+    const refused = await walletStub(user).adminPayoutAction(id, "cancel", 1);
+    expect(refused.status).toBe("not_allowed");
+    expect(await balances(user)).toMatchObject({ reserved: 10_000 });
+    const allowed = await walletStub(user).adminPayoutAction(id, "cancel", 2);
+    expect(allowed.status).toBe("done");
+    expect(await balances(user)).toMatchObject({ confirmed: 20_000, reserved: 0 });
+  });
+
+  it("a refusal from an attempt that no longer holds the claim credits nothing back", async () => {
+    const { user, id } = await heldPayout("stale-refusal");
+    await runInDurableObject(walletStub(user), (_o, state) => {
+      state.storage.sql.exec(
+        `UPDATE payouts SET status = 'submitting', attempts = 3 WHERE payout_id = ?`,
+        id,
+      );
+    });
+    const stale = await walletStub(user).recordPayoutRejected(id, 2, "invalid_request");
+    expect(stale?.status).toBe("submitting");
+    expect(await balances(user)).toMatchObject({ reserved: 10_000 });
+    const current = await walletStub(user).recordPayoutRejected(id, 3, "invalid_request");
+    expect(current?.status).toBe("failed");
+    expect(await balances(user)).toMatchObject({ confirmed: 20_000, reserved: 0 });
   });
 });

@@ -395,12 +395,15 @@ export function insertChallenge(sql: SqlStorage, c: StoredChallenge, nowMs: numb
   );
 }
 
+/**
+ * Codes issued in the last hour that were not used, whatever became of them: an expired or
+ * locked code still counts, so guesses are limited per hour, not per code lifetime.
+ */
 export function countOpenChallenges(sql: SqlStorage, nowMs: number): number {
   return sql
     .exec<{ n: number }>(
       `SELECT COUNT(*) AS n FROM step_up_challenges
-       WHERE consumed_by IS NULL AND expires_at_ms > ? AND created_at_ms > ?`,
-      nowMs,
+       WHERE consumed_by IS NULL AND created_at_ms > ?`,
       nowMs - 3_600_000,
     )
     .one().n;

@@ -105,6 +105,8 @@ describe("decideProcessorState: events late, twice or out of order change nothin
     { ours: "paid", theirs: "failed", want: "conflict" },
     { ours: "cancelled", theirs: "completed", want: "conflict" },
     { ours: "cancelled", theirs: "failed", want: "ignore" },
+    { ours: "cancelled", theirs: "processing", want: "conflict" },
+    { ours: "failed", theirs: "processing", want: "ignore" },
     { ours: "held", theirs: "processing", want: "conflict" },
   ] as const)("ours $ours, processor $theirs → $want", ({ ours, theirs, want }) => {
     const d = decideProcessorState(payout(ours, 1), theirs);

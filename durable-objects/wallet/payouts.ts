@@ -131,7 +131,11 @@ export function decideProcessorState(
     // A cancelled payout the processor failed too: both say no money left.
     const agrees =
       theirs === payout.status || (payout.status === "cancelled" && theirs === "failed");
-    if (theirRank < 3 || agrees) return { action: "ignore" };
+    if (agrees) return { action: "ignore" };
+    // A cancelled payout was never to reach the processor: news of it in flight is the
+    // earliest sign it did, while it can still be stopped there. Older news about a paid or
+    // failed payout is only reordering.
+    if (theirRank < 3 && payout.status !== "cancelled") return { action: "ignore" };
     return {
       action: "conflict",
       detail: `processor says ${status} but the payout is ${payout.status}`,

@@ -314,10 +314,10 @@ export class Redemptions {
     const expiresAtMs = nowMs + policy.stepUpTtlSec * 1_000;
     return this.w.transaction(() => {
       this.w.bindUser(userId);
-      if (deviceHash) recordDevice(this.w.sql, deviceHash, nowMs);
       if (countOpenChallenges(this.w.sql, nowMs) >= policy.stepUpMaxOpenPerHour) {
         return { status: "too_many" } as const;
       }
+      if (deviceHash) recordDevice(this.w.sql, deviceHash, nowMs);
       insertChallenge(
         this.w.sql,
         {
@@ -614,10 +614,16 @@ export class Redemptions {
   }
 
   /** The processor could not be reached or answered with a transient error: the queue retries. */
-  recordUnavailable(payoutId: string, reason: string, nowMs: number): StoredPayout | null {
+  recordUnavailable(
+    payoutId: string,
+    attempt: number,
+    reason: string,
+    nowMs: number,
+  ): StoredPayout | null {
     return this.w.transaction(() => {
       const payout = findPayout(this.w.sql, payoutId);
-      if (payout?.status !== "submitting") return payout;
+      // Only the attempt that holds the claim speaks for it; a later one has taken over.
+      if (payout?.status !== "submitting" || payout.attempts !== attempt) return payout;
       updatePayout(
         this.w.sql,
         payoutId,
@@ -648,10 +654,17 @@ export class Redemptions {
   }
 
   /** Refused for good at submission: credited back, and the destination flagged if it is at fault. */
-  recordRejected(payoutId: string, failureCode: string, nowMs: number): StoredPayout | null {
+  recordRejected(
+    payoutId: string,
+    attempt: number,
+    failureCode: string,
+    nowMs: number,
+  ): StoredPayout | null {
     return this.w.transaction(() => {
       const payout = findPayout(this.w.sql, payoutId);
-      if (!payout || FINAL_PAYOUT_STATUSES.has(payout.status)) return payout;
+      // Only the claiming attempt, and only while nothing else has moved the payout: a refusal
+      // racing an attempt the processor accepted must not credit back money it will pay.
+      if (payout?.status !== "submitting" || payout.attempts !== attempt) return payout;
       this.finish(payout, "failed", failureCode, nowMs);
       return findPayout(this.w.sql, payoutId);
     });
@@ -728,7 +741,13 @@ export class Redemptions {
    * cancel: credits a payout back; only while no attempt is in flight, and the caller has
    * already made sure the processor does not have it (an attempt may have gone through).
    */
-  adminAction(payoutId: string, action: AdminPayoutAction, nowMs: number): AdminPayoutResult {
+  adminAction(
+    payoutId: string,
+    action: AdminPayoutAction,
+    nowMs: number,
+    /** For cancel: the attempts the caller saw when it asked the processor. */
+    expectedAttempts: number | null = null,
+  ): AdminPayoutResult {
     return this.w.transaction((): AdminPayoutResult => {
       const payout = findPayout(this.w.sql, payoutId);
       if (!payout) return { status: "not_found" };
@@ -744,6 +763,14 @@ export class Redemptions {
           status: "not_allowed",
           payout,
           detail: `cannot ${action} a payout that is ${payout.status}`,
+        };
+      }
+      if (action === "cancel" && expectedAttempts !== payout.attempts) {
+        // An attempt started after the processor was asked: what it found is out of date.
+        return {
+          status: "not_allowed",
+          payout,
+          detail: "an attempt to pay it started meanwhile; look again",
         };
       }
       if (action === "cancel") {
@@ -809,8 +836,16 @@ export class Redemptions {
       outcome === "failed" &&
       payout.destinationType !== "gift_card" &&
       isDestinationFailure(failureCode);
-    if (destinationAtFault && payout.destinationId) {
-      setDestinationStatus(this.w.sql, payout.destinationId, "needs_attention", nowMs);
+    // Only the details this payout used: not a removed destination, not newer details.
+    const destination = payout.destinationId
+      ? findDestination(this.w.sql, payout.destinationId)
+      : null;
+    if (
+      destinationAtFault &&
+      destination?.status === "active" &&
+      destination.sealedDetails === sealedDestinationOf(this.w.sql, payout.payoutId)
+    ) {
+      setDestinationStatus(this.w.sql, destination.destinationId, "needs_attention", nowMs);
     }
     this.w.publishBalances(nowMs);
     this.publish(payout.payoutId);

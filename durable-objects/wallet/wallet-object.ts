@@ -880,12 +880,26 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     return this.changing(() => this.redemptions.claimDispatch(payoutId, nowMs));
   }
 
-  recordPayoutUnavailable(payoutId: string, reason: string, nowMs: number = Date.now()) {
-    return this.changing(() => this.redemptions.recordUnavailable(payoutId, reason, nowMs));
+  recordPayoutUnavailable(
+    payoutId: string,
+    attempt: number,
+    reason: string,
+    nowMs: number = Date.now(),
+  ) {
+    return this.changing(() =>
+      this.redemptions.recordUnavailable(payoutId, attempt, reason, nowMs),
+    );
   }
 
-  recordPayoutRejected(payoutId: string, failureCode: string, nowMs: number = Date.now()) {
-    return this.changing(() => this.redemptions.recordRejected(payoutId, failureCode, nowMs));
+  recordPayoutRejected(
+    payoutId: string,
+    attempt: number,
+    failureCode: string,
+    nowMs: number = Date.now(),
+  ) {
+    return this.changing(() =>
+      this.redemptions.recordRejected(payoutId, attempt, failureCode, nowMs),
+    );
   }
 
   markPayoutStuck(payoutId: string, reason: string, nowMs: number = Date.now()) {
@@ -901,8 +915,15 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     return this.changing(() => this.redemptions.applyProcessorState(payoutId, view, source, nowMs));
   }
 
-  adminPayoutAction(payoutId: string, action: AdminPayoutAction, nowMs: number = Date.now()) {
-    return this.changing(() => this.redemptions.adminAction(payoutId, action, nowMs));
+  adminPayoutAction(
+    payoutId: string,
+    action: AdminPayoutAction,
+    expectedAttempts: number | null = null,
+    nowMs: number = Date.now(),
+  ) {
+    return this.changing(() =>
+      this.redemptions.adminAction(payoutId, action, nowMs, expectedAttempts),
+    );
   }
 
   private publishBalances(atMs: number): void {

@@ -44,6 +44,7 @@ REDIRECT_BASE_URL="${redirectBaseUrl}"
 # in the outbox (GET /admin/v1/dev/notifications). No cooling-off locally, so the walkthrough
 # can redeem to a destination it just added; deployments default to 24 hours.
 PAYOUT_DETAILS_KEYS='${detailsKeys}'
+PAYOUT_PROCESSOR="sandbox"
 PAYOUT_PROCESSOR_URL="${redirectBaseUrl}/sandbox-processor"
 PAYOUT_PROCESSOR_API_KEY="sandbox-processor-api-key-local-only"
 PAYOUT_PROCESSOR_WEBHOOK_SECRET="sandbox-processor-webhook-secret-local-only"

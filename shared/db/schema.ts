@@ -378,6 +378,8 @@ export const payoutReconRuns = sqliteTable(
      * redelivered page neither repeats nor forks the chain. Null until fan-out starts.
      */
     auditCursor: text("audit_cursor"),
+    /** Where the page that moved the cursor last began: a retry of that page resumes from it. */
+    auditPageStart: text("audit_page_start"),
     error: text("error"),
     startedAtMs: integer("started_at_ms").notNull(),
     finishedAtMs: integer("finished_at_ms"),

@@ -52,6 +52,9 @@ export interface ProcessorEvent {
   processorRef: string;
   status: Exclude<ProcessorStatus, "accepted">;
   failureCode: string | null;
+  /** What the processor says it moved, when its webhooks carry it; null when they do not. */
+  amountMinor: number | null;
+  currency: string | null;
   occurredAtMs: number;
 }
 

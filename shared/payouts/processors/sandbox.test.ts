@@ -250,6 +250,8 @@ describe("parseWebhook", () => {
           processorRef: reference,
           status: "processing",
           failureCode: null,
+          amountMinor: 50_000,
+          currency: "INR",
           occurredAtMs: T0,
         },
       },

@@ -256,6 +256,8 @@ export function createSandboxProcessor(config: SandboxProcessorConfig): PayoutPr
         processorRef: data.reference,
         status: data.status,
         failureCode: data.failure_code,
+        amountMinor: data.amount_minor,
+        currency: data.currency,
         occurredAtMs: Date.parse(createdAt),
       };
       return { ok: true, event };

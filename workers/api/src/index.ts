@@ -17,7 +17,7 @@ import { runMerchantSyncs } from "./jobs/merchant-sync";
 import { runPayoutReconciliation } from "./jobs/payout-reconciliation";
 import { runScheduledReconciliations } from "./jobs/reconciliation";
 import { consumePayoutDeadLetters, consumePayoutDispatch } from "./payouts/dispatch";
-import { payoutProcessorFor } from "./payouts/processor-client";
+import { payoutProcessorFor, payoutProcessorOrNone } from "./payouts/processor-client";
 
 export { CampaignBudgetDurableObject } from "../../../durable-objects/campaign-budget/budget-object";
 export { WalletDurableObject } from "../../../durable-objects/wallet/wallet-object";
@@ -76,7 +76,7 @@ const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
     async (env, nowMs) =>
       console.log(
         "payout reconciliation",
-        await runPayoutReconciliation(env, payoutProcessorFor(env), { nowMs }),
+        await runPayoutReconciliation(env, payoutProcessorOrNone(env), { nowMs }),
       ),
   ],
 ]);

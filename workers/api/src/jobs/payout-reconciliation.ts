@@ -28,10 +28,17 @@ export const PAYOUT_DISCREPANCY_KINDS = [
   "status_mismatch",
   "amount_mismatch",
   "wallet_buckets_mismatch",
+  "stale_in_flight",
 ] as const;
 export type PayoutDiscrepancyKind = (typeof PAYOUT_DISCREPANCY_KINDS)[number];
 
 export const DEFAULT_PAYOUT_RECON_LOOKBACK_DAYS = 3;
+/**
+ * A payout on its way to the processor (queued, submitting, retrying) that has not moved for
+ * this long has lost its dispatch message: its money is reserved with nothing to send it.
+ */
+export const STALE_IN_FLIGHT_MS = 6 * 3_600_000;
+const MAX_STALE_REPORTED = 1_000;
 /** A payout changed more recently than this may be waiting for a webhook: not judged yet. */
 export const PAYOUT_SETTLE_MS = 3_600_000;
 /** Ids per `IN (...)` query: D1 allows 100 bound parameters. */
@@ -167,6 +174,10 @@ export async function runPayoutReconciliation(
       summary.discrepancies = compared.discrepancies.length;
       await recordDiscrepancies(env.DB, runId, compared.discrepancies);
     }
+    // Payouts stranded before the processor do not depend on its report either.
+    const stale = await staleInFlight(env.DB, opts.nowMs);
+    summary.discrepancies += stale.length;
+    await recordDiscrepancies(env.DB, runId, stale);
     // Wallet audits do not depend on the processor: they run even when its report failed.
     // Queued as a chain of page messages; wallets_queued grows as the pages go out.
     await startWalletAudits(env, runId);
@@ -373,6 +384,27 @@ export function insertDiscrepancy(
     .bind(runId, d.kind, d.subject, JSON.stringify(d.detail), nowMs);
 }
 
+/** Payouts queued, submitting or retrying that have not moved for STALE_IN_FLIGHT_MS. */
+async function staleInFlight(db: D1Database, nowMs: number) {
+  const { results } = await db
+    .prepare(
+      `SELECT id, status, attempts, updated_at_ms FROM payouts
+       WHERE status IN ('queued', 'submitting', 'retrying') AND updated_at_ms < ?1
+       ORDER BY updated_at_ms LIMIT ?2`,
+    )
+    .bind(nowMs - STALE_IN_FLIGHT_MS, MAX_STALE_REPORTED)
+    .all<{ id: string; status: string; attempts: number; updated_at_ms: number }>();
+  return results.map((r) => ({
+    kind: "stale_in_flight" as const,
+    subject: r.id,
+    detail: {
+      status: r.status,
+      attempts: r.attempts,
+      unchangedSince: new Date(r.updated_at_ms).toISOString(),
+    },
+  }));
+}
+
 /**
  * Starts the wallet audits: the first page message. Each page (fanOutAuditPage, run by the audits consumer)
  * queues one audit per wallet with a balance projection, keyset-paged over wallet_balances'
@@ -389,54 +421,50 @@ async function startWalletAudits(
 }
 
 /**
- * One page of the fan-out, safe under redelivery. The run's cursor says which page is next:
- * a message for another page is a duplicate and does nothing. The page's audits are sent
- * before the cursor moves (a crash resends them, which is harmless: audits are idempotent),
- * and the next page message after; a retry that finds the cursor already at this page's end
- * sends only that next message, so a crash never ends the chain.
+ * One page of the fan-out, safe under redelivery. The run's cursor says which page is next.
+ * The page's audits are sent before the cursor moves (a crash resends them, which is harmless:
+ * audits are idempotent), and the next page message after. A message for the page that last
+ * moved the cursor (`audit_page_start`) is a retry or a duplicate: it sends only the next page
+ * message, so a crash between the claim and that send never ends the chain, and a duplicate
+ * chain dies at the next claim. Any other message is stale and does nothing.
  */
 export async function fanOutAuditPage(
   env: Pick<ApiEnv, "DB" | "WALLET_AUDITS">,
   page: { runId: string; afterUserId: string },
 ): Promise<{ queued: number }> {
-  const run = await env.DB.prepare(`SELECT audit_cursor FROM payout_recon_runs WHERE id = ?1`)
+  const run = await env.DB.prepare(
+    `SELECT audit_cursor, audit_page_start FROM payout_recon_runs WHERE id = ?1`,
+  )
     .bind(page.runId)
-    .first<{ audit_cursor: string | null }>();
+    .first<{ audit_cursor: string | null; audit_page_start: string | null }>();
+  if (!run || run.audit_cursor === null) return { queued: 0 };
+  const next = (afterUserId: string) =>
+    env.WALLET_AUDITS.send({ kind: "wallet_audit_page", runId: page.runId, afterUserId });
+
+  if (run.audit_cursor !== page.afterUserId) {
+    if (run.audit_page_start === page.afterUserId) await next(run.audit_cursor);
+    return { queued: 0 };
+  }
   const { results } = await env.DB.prepare(
     `SELECT DISTINCT user_id FROM wallet_balances WHERE user_id > ?1 ORDER BY user_id LIMIT ?2`,
   )
     .bind(page.afterUserId, AUDIT_PAGE)
     .all<{ user_id: string }>();
+  for (let i = 0; i < results.length; i += SEND_BATCH) {
+    await env.WALLET_AUDITS.sendBatch(
+      results.slice(i, i + SEND_BATCH).map(({ user_id }) => ({
+        body: { kind: "wallet_audit", runId: page.runId, userId: user_id } as WalletAuditMessage,
+      })),
+    );
+  }
   const last = results.at(-1)?.user_id ?? page.afterUserId;
-  const cursor = run?.audit_cursor ?? null;
-  if (cursor !== page.afterUserId && cursor !== last) return { queued: 0 };
-
-  let queued = 0;
-  let mine = cursor === last && results.length > 0; // a retry after this page was claimed
-  if (cursor === page.afterUserId) {
-    for (let i = 0; i < results.length; i += SEND_BATCH) {
-      const chunk = results.slice(i, i + SEND_BATCH);
-      await env.WALLET_AUDITS.sendBatch(
-        chunk.map(({ user_id }) => ({
-          body: { kind: "wallet_audit", runId: page.runId, userId: user_id } as WalletAuditMessage,
-        })),
-      );
-      queued += chunk.length;
-    }
-    const claim = await env.DB.prepare(
-      `UPDATE payout_recon_runs SET audit_cursor = ?3, wallets_queued = wallets_queued + ?4
-       WHERE id = ?1 AND audit_cursor = ?2`,
-    )
-      .bind(page.runId, page.afterUserId, last, results.length)
-      .run();
-    mine = claim.meta.changes > 0;
-  }
-  if (mine && results.length === AUDIT_PAGE) {
-    await env.WALLET_AUDITS.send({
-      kind: "wallet_audit_page",
-      runId: page.runId,
-      afterUserId: last,
-    });
-  }
-  return { queued };
+  const claim = await env.DB.prepare(
+    `UPDATE payout_recon_runs
+     SET audit_cursor = ?3, audit_page_start = ?2, wallets_queued = wallets_queued + ?4
+     WHERE id = ?1 AND audit_cursor = ?2`,
+  )
+    .bind(page.runId, page.afterUserId, last, results.length)
+    .run();
+  if (claim.meta.changes > 0 && results.length === AUDIT_PAGE) await next(last);
+  return { queued: results.length };
 }

@@ -80,7 +80,7 @@ async function dispatchOne(
       return "done";
     }
     if (found.kind === "unavailable") {
-      await wallet.recordPayoutUnavailable(payoutId, found.reason);
+      await wallet.recordPayoutUnavailable(payoutId, claim.payout.attempts, found.reason);
       return "retry";
     }
     // not_found: no earlier attempt went through; submitting is safe.
@@ -98,10 +98,10 @@ async function dispatchOne(
       await apply(created.payout);
       return "done";
     case "rejected":
-      await wallet.recordPayoutRejected(payoutId, created.failureCode);
+      await wallet.recordPayoutRejected(payoutId, claim.payout.attempts, created.failureCode);
       return "done";
     case "unavailable":
-      await wallet.recordPayoutUnavailable(payoutId, created.reason);
+      await wallet.recordPayoutUnavailable(payoutId, claim.payout.attempts, created.reason);
       return "retry";
   }
 }
@@ -123,7 +123,8 @@ export async function consumePayoutDeadLetters(
         payoutId: message.body.payoutId,
         error: String(error),
       });
-      message.retry();
+      // The wallet is unreachable: back off (up to an hour) rather than burn the retries.
+      message.retry({ delaySeconds: retryDelaySec(60, message.attempts) });
     }
   }
 }

@@ -32,6 +32,27 @@ export function payoutProcessorFor(env: ApiEnv): PayoutProcessor {
 }
 
 /**
+ * Stands in when no processor is configured, so the daily run still audits wallets and
+ * reports the processor side as unavailable instead of not running at all.
+ */
+const NO_PROCESSOR: PayoutProcessor = {
+  id: "none",
+  create: async () => ({ kind: "unavailable", reason: "no payout processor is configured" }),
+  lookup: async () => ({ kind: "unavailable", reason: "no payout processor is configured" }),
+  parseWebhook: async () => ({
+    ok: false,
+    reason: "malformed",
+    detail: "no payout processor is configured",
+  }),
+  report: async () => ({ kind: "unavailable", reason: "no payout processor is configured" }),
+};
+
+/** The configured processor, or the stand-in when PAYOUT_PROCESSOR is empty (crons). */
+export function payoutProcessorOrNone(env: ApiEnv): PayoutProcessor {
+  return env.PAYOUT_PROCESSOR ? payoutProcessorFor(env) : NO_PROCESSOR;
+}
+
+/**
  * Tests bind the sandbox's Durable Object directly (SANDBOX_PROCESSOR); `wrangler dev` and
  * any shared sandbox are reached over HTTP at PAYOUT_PROCESSOR_URL.
  */

@@ -55,8 +55,8 @@ export function registerPayoutWebhooks(app: OpenAPIHono<ApiContext>): void {
         status: event.status,
         processorRef: event.processorRef,
         failureCode: event.failureCode,
-        amountMinor: null,
-        currency: null,
+        amountMinor: event.amountMinor,
+        currency: event.currency,
       },
       { eventId: event.eventId, processorId: processor.id },
     );

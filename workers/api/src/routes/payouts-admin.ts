@@ -278,8 +278,9 @@ export function registerPayoutsAdmin(app: OpenAPIHono<ApiContext>): void {
       const { id } = c.req.valid("param");
       const userId = await ownerOf(c.env.DB, id);
       const wallet = walletOf(c.env, userId);
-      if (action === "cancel") await ensureNotAtProcessor(c.env, id, wallet);
-      const result = await wallet.adminPayoutAction(id, action);
+      const seenAttempts =
+        action === "cancel" ? await ensureNotAtProcessor(c.env, id, wallet) : null;
+      const result = await wallet.adminPayoutAction(id, action, seenAttempts);
       if (result.status === "not_found") throw new AppError("not_found", "no such payout");
       if (result.status === "not_allowed") throw new AppError("conflict", result.detail);
       return c.json({ payout: payoutView(result.payout) }, 200);
@@ -290,14 +291,16 @@ export function registerPayoutsAdmin(app: OpenAPIHono<ApiContext>): void {
 /**
  * Before cancelling a payout that was ever sent, the processor must not have it: an attempt
  * whose answer was lost may have gone through. If it has it, its state is applied instead.
+ * Returns the attempts seen; the wallet refuses the cancel if another attempt began since.
  */
 async function ensureNotAtProcessor(
   env: ApiContext["Bindings"],
   payoutId: string,
   wallet: ReturnType<typeof walletOf>,
-): Promise<void> {
+): Promise<number | null> {
   const current = await wallet.getPayout(payoutId);
-  if (!current || current.payout.attempts === 0) return;
+  if (!current) return null;
+  if (current.payout.attempts === 0) return 0;
   const processor = payoutProcessorFor(env);
   const found = await processor.lookup(payoutId);
   if (found.kind === "unavailable") {
@@ -320,4 +323,5 @@ async function ensureNotAtProcessor(
       `the processor has this payout (${found.payout.status}); it cannot be cancelled`,
     );
   }
+  return current.payout.attempts;
 }

@@ -13,6 +13,7 @@ import { PAYOUT_STATUSES } from "../../../../shared/payouts/types";
 import type { ApiContext } from "../auth";
 import { notifierFor } from "../payouts/notifier";
 import { payoutPolicyOf } from "../payouts/policy";
+import { payoutProcessorFor } from "../payouts/processor-client";
 import { toIso, toIsoOrNull } from "../schemas";
 import { walletOf } from "../wallet-client";
 import { findGiftCard } from "./gift-cards";
@@ -400,6 +401,8 @@ export function registerRedemptionRoutes(app: OpenAPIHono<ApiContext>): void {
     const userId = c.get("userId");
     const body = c.req.valid("json");
     const payoutId = await payoutIdFor(userId, c.req.valid("header")["idempotency-key"]);
+    // No processor configured: refuse before any money is reserved.
+    payoutProcessorFor(c.env);
     const { stepUp, ...request } = body;
     const product = body.giftCardId ? await findGiftCard(c.env.DB, body.giftCardId) : null;
     if (body.giftCardId && !product) throw new AppError("not_found", "no such gift card");

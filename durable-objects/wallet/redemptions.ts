@@ -755,7 +755,9 @@ export class Redemptions {
         approve: ["held"],
         // A queued or retrying payout whose message stalled may be sent again: the wallet's
         // claim is atomic and the next attempt asks the processor first.
-        retry: ["stuck", "queued", "retrying"],
+        // `submitting` too: an attempt that died mid-way leaves it there, and the next attempt
+        // asks the processor before creating anything.
+        retry: ["stuck", "queued", "retrying", "submitting"],
         cancel: ["held", "queued", "retrying", "stuck"],
       };
       if (!allowed[action].includes(payout.status)) {

@@ -124,7 +124,7 @@ export async function consumePayoutDeadLetters(
         error: String(error),
       });
       // The wallet is unreachable: back off (up to an hour) rather than burn the retries.
-      message.retry({ delaySeconds: retryDelaySec(60, message.attempts) });
+      message.retry({ delaySeconds: Math.min(retryDelaySec(60, message.attempts), 3_600) });
     }
   }
 }

@@ -586,15 +586,8 @@ export class Redemptions {
       const action = decideDispatch(payout);
       if (action === "skip" || !payout) return { action: "skip", payout };
       if (!details) {
-        updatePayout(
-          this.w.sql,
-          payoutId,
-          { status: "stuck", lastError: "destination details unreadable" },
-          nowMs,
-        );
-        logPayout(this.w.sql, payoutId, "stuck", "destination details unreadable", nowMs);
-        this.publish(payoutId);
-        return { action: "unreadable", payout: findPayout(this.w.sql, payoutId) as StoredPayout };
+        const stuck = this.park(payoutId, "stuck", "destination details unreadable", nowMs);
+        return { action: "unreadable", payout: stuck as StoredPayout };
       }
       updatePayout(
         this.w.sql,
@@ -624,15 +617,7 @@ export class Redemptions {
       const payout = findPayout(this.w.sql, payoutId);
       // Only the attempt that holds the claim speaks for it; a later one has taken over.
       if (payout?.status !== "submitting" || payout.attempts !== attempt) return payout;
-      updatePayout(
-        this.w.sql,
-        payoutId,
-        { status: "retrying", lastError: reason.slice(0, 200) },
-        nowMs,
-      );
-      logPayout(this.w.sql, payoutId, "retrying", reason.slice(0, 200), nowMs);
-      this.publish(payoutId);
-      return findPayout(this.w.sql, payoutId);
+      return this.park(payoutId, "retrying", reason, nowMs);
     });
   }
 
@@ -641,15 +626,7 @@ export class Redemptions {
     return this.w.transaction(() => {
       const payout = findPayout(this.w.sql, payoutId);
       if (!payout || !["queued", "submitting", "retrying"].includes(payout.status)) return payout;
-      updatePayout(
-        this.w.sql,
-        payoutId,
-        { status: "stuck", lastError: reason.slice(0, 200) },
-        nowMs,
-      );
-      logPayout(this.w.sql, payoutId, "stuck", reason.slice(0, 200), nowMs);
-      this.publish(payoutId);
-      return findPayout(this.w.sql, payoutId);
+      return this.park(payoutId, "stuck", reason, nowMs);
     });
   }
 
@@ -859,6 +836,20 @@ export class Redemptions {
         fixDestination: destinationAtFault,
       });
     }
+  }
+
+  /** Moves a payout to a waiting state with the reason; no money moves. */
+  private park(
+    payoutId: string,
+    status: "retrying" | "stuck",
+    reason: string,
+    nowMs: number,
+  ): StoredPayout | null {
+    const detail = reason.slice(0, 200);
+    updatePayout(this.w.sql, payoutId, { status, lastError: detail }, nowMs);
+    logPayout(this.w.sql, payoutId, status, detail, nowMs);
+    this.publish(payoutId);
+    return findPayout(this.w.sql, payoutId);
   }
 
   private flag(payout: StoredPayout, detail: string, nowMs: number) {

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { loadChunked, saveChunked } from "../../../durable-objects/shared/chunked-state";
 import {
   type SandboxDeliverySummary,
   type SandboxPayoutWire,
@@ -8,7 +9,6 @@ import {
   type SandboxProcessorState,
 } from "../../../shared/payouts/sandbox";
 import { processorConfig, type SandboxProcessorEnv } from "./config";
-import { loadChunked, saveChunked } from "./state-store";
 
 /**
  * The sandbox payout processor, persisted: one engine (shared/payouts/sandbox) whose state is
@@ -24,6 +24,9 @@ import { loadChunked, saveChunked } from "./state-store";
  *   }
  * }
  */
+/** Storage key prefix of the processor's state document. */
+const STATE_PREFIX = "sandbox-processor";
+
 export class SandboxProcessorObject extends DurableObject<SandboxProcessorEnv> {
   #engine: SandboxProcessorEngine | null = null;
   #savedRevision = -1;
@@ -37,7 +40,7 @@ export class SandboxProcessorObject extends DurableObject<SandboxProcessorEnv> {
     // Late-bound, so a subclass's `deliver` is the one used.
     this.#runtime = { now: () => Date.now(), deliver: (request) => this.deliver(request) };
     ctx.blockConcurrencyWhile(async () => {
-      const state = (await loadChunked(ctx.storage)) as SandboxProcessorState | null;
+      const state = (await loadChunked(ctx.storage, STATE_PREFIX)) as SandboxProcessorState | null;
       // The configured identity and delays win over the stored ones; the payouts are kept.
       this.#engine =
         state === null
@@ -111,10 +114,13 @@ export class SandboxProcessorObject extends DurableObject<SandboxProcessorEnv> {
     const revision = engine.revision;
     if (revision !== this.#savedRevision) {
       try {
-        await saveChunked(this.ctx.storage, engine.toState());
+        await saveChunked(this.ctx.storage, STATE_PREFIX, engine.toState());
         this.#savedRevision = revision;
       } catch (error) {
-        const state = (await loadChunked(this.ctx.storage)) as SandboxProcessorState | null;
+        const state = (await loadChunked(
+          this.ctx.storage,
+          STATE_PREFIX,
+        )) as SandboxProcessorState | null;
         const { options } = processorConfig(this.env);
         this.#engine =
           state === null

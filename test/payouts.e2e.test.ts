@@ -871,3 +871,54 @@ describe("races between operator actions and attempts", () => {
     expect(await balances(user)).toMatchObject({ confirmed: 20_000, reserved: 0 });
   });
 });
+
+describe("destination idempotency", () => {
+  it("the same Idempotency-Key with the same details returns the destination; with other details, 409", async () => {
+    const user = await userWithConfirmed("dest-idem", 1_000);
+    const add = (body: unknown) =>
+      asUser(user, "/v1/me/payout-destinations", {
+        body,
+        headers: { "idempotency-key": "dest-key-123" },
+      });
+    const first = await add(BANK);
+    expect(first.status).toBe(201);
+    const again = await add(BANK);
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { id: string }).id).toBe(
+      ((await first.json()) as { id: string }).id,
+    );
+    const other = await add({ ...BANK, accountNumber: "999988887777" });
+    expect(other.status).toBe(409);
+    expect(((await other.json()) as { code: string }).code).toBe("idempotency_conflict");
+    expect(await walletStub(user).getDestinations()).toHaveLength(1);
+  });
+});
+
+describe("step-up codes that could not be sent", () => {
+  it("are withdrawn: unusable, and not counted against the hourly allowance", async () => {
+    const user = await userWithConfirmed("revoke", 20_000);
+    const destinationId = await seasonedDestination(user);
+    const issued = [];
+    for (let i = 0; i < DEFAULT_PAYOUT_POLICY.stepUpMaxOpenPerHour; i++) {
+      issued.push(await walletStub(user).issueStepUp(user, null, DEFAULT_PAYOUT_POLICY));
+    }
+    expect((await walletStub(user).issueStepUp(user, null, DEFAULT_PAYOUT_POLICY)).status).toBe(
+      "too_many",
+    );
+    for (const c of issued)
+      if (c.status === "created") await walletStub(user).revokeStepUp(c.challengeId);
+    const withdrawn = issued[0];
+    if (withdrawn?.status !== "created") throw new Error("not issued");
+    const refused = await asUser(user, "/v1/me/redemptions", {
+      body: {
+        amountMinor: 10_000,
+        currency: "INR",
+        destinationId,
+        stepUp: { challengeId: withdrawn.challengeId, code: withdrawn.code },
+      },
+      headers: { "idempotency-key": "revoked-code-key" },
+    });
+    expect(refused.status).toBe(403);
+    expect((await asUser(user, "/v1/me/step-up", { method: "POST" })).status).toBe(201);
+  });
+});

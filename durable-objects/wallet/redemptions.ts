@@ -91,7 +91,7 @@ export interface DestinationView {
 
 export type DestinationResult =
   | { status: "created" | "updated" | "exists" | "removed"; destination: DestinationView }
-  | { status: "not_found" | "too_many" | "no_keys" };
+  | { status: "not_found" | "too_many" | "no_keys" | "idempotency_conflict" };
 
 export interface RedeemInput {
   payoutId: string;
@@ -190,10 +190,18 @@ export class Redemptions {
       JSON.stringify(detailsOf(input)),
       sealContext(userId, destinationId),
     );
+    // A repeated add (same Idempotency-Key) must carry the same details: compared in the
+    // clear, in memory, so nothing derived from an account number is ever stored.
+    const earlier = mode === "add" ? findDestination(this.w.sql, destinationId) : null;
+    const sameAsEarlier = earlier ? await this.sameDetails(ring, userId, earlier, input) : true;
     return this.w.transaction((): DestinationResult => {
       this.w.bindUser(userId);
       const existing = findDestination(this.w.sql, destinationId);
-      if (mode === "add" && existing) return { status: "exists", destination: viewOf(existing) };
+      if (mode === "add" && existing) {
+        return sameAsEarlier
+          ? { status: "exists", destination: viewOf(existing) }
+          : { status: "idempotency_conflict" };
+      }
       if (mode === "update" && (!existing || existing.status === "removed")) {
         return { status: "not_found" };
       }
@@ -214,6 +222,24 @@ export class Redemptions {
       saveDestination(this.w.sql, destination);
       return { status: mode === "add" ? "created" : "updated", destination: viewOf(destination) };
     });
+  }
+
+  private async sameDetails(
+    ring: KeyRing,
+    userId: string,
+    stored: StoredDestination,
+    input: NewDestination,
+  ): Promise<boolean> {
+    const opened = await open(
+      ring,
+      stored.sealedDetails,
+      sealContext(userId, stored.destinationId),
+    );
+    return (
+      opened.ok &&
+      opened.plaintext === JSON.stringify(detailsOf(input)) &&
+      stored.label === input.label
+    );
   }
 
   removeDestination(destinationId: string, nowMs: number): DestinationResult {
@@ -332,6 +358,20 @@ export class Redemptions {
         nowMs,
       );
       return { status: "created", challengeId, code, expiresAtMs } as const;
+    });
+  }
+
+  /**
+   * A code that could not be sent is withdrawn: it cannot be used, and it does not count
+   * against the user's hourly allowance (nobody could have seen it).
+   */
+  revokeStepUp(challengeId: string): void {
+    this.w.transaction(() => {
+      this.w.sql.exec(
+        `UPDATE step_up_challenges SET consumed_by = 'unsent'
+         WHERE challenge_id = ? AND consumed_by IS NULL`,
+        challengeId,
+      );
     });
   }
 
@@ -955,9 +995,12 @@ function sixDigitCode(): string {
   }
 }
 
-async function hashCode(salt: string, code: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", utf8.encode(`${salt}:${code}`));
-  return toHex(new Uint8Array(digest));
+async function sha256Hex(text: string): Promise<string> {
+  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text))));
+}
+
+function hashCode(salt: string, code: string): Promise<string> {
+  return sha256Hex(`${salt}:${code}`);
 }
 
 async function hashDevice(deviceId: string): Promise<string> {

@@ -857,6 +857,10 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     return this.redemptions.issueStepUp(userId, deviceId, policy, nowMs);
   }
 
+  revokeStepUp(challengeId: string): void {
+    this.redemptions.revokeStepUp(challengeId);
+  }
+
   recordLogin(userId: string, deviceId: string, atMs: number = Date.now()): Promise<void> {
     return this.redemptions.recordLogin(userId, deviceId, atMs);
   }

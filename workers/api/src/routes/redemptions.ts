@@ -166,6 +166,11 @@ function destinationOrThrow(result: DestinationResult) {
       throw new AppError("not_found", "no such payout destination");
     case "too_many":
       throw new AppError("conflict", "remove a destination before adding another (10 at most)");
+    case "idempotency_conflict":
+      throw new AppError(
+        "idempotency_conflict",
+        "this Idempotency-Key added a destination with other details",
+      );
     case "no_keys":
       console.error("PAYOUT_DETAILS_KEYS is missing or malformed");
       throw new AppError("unavailable", "payout destinations cannot be stored right now");
@@ -381,12 +386,17 @@ export function registerRedemptionRoutes(app: OpenAPIHono<ApiContext>): void {
     if (issued.status === "too_many") {
       throw new AppError("too_many_requests", "too many codes requested; wait and try again");
     }
-    await notifier.send({
-      id: issued.challengeId,
-      userId,
-      kind: "step_up_code",
-      body: { code: issued.code, expiresAt: toIso(issued.expiresAtMs) },
-    });
+    try {
+      await notifier.send({
+        id: issued.challengeId,
+        userId,
+        kind: "step_up_code",
+        body: { code: issued.code, expiresAt: toIso(issued.expiresAtMs) },
+      });
+    } catch (error) {
+      await walletOf(c.env, userId).revokeStepUp(issued.challengeId);
+      throw error;
+    }
     return c.json(
       {
         challengeId: issued.challengeId,

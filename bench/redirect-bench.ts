@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import {
   copyFileSync,
   existsSync,
@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { loadDemoData } from "../scripts/demo-data";
 import { ensureDevVars, ROOT, readDevVars } from "../scripts/lib/dev-vars";
+import { localD1, WRANGLER } from "../scripts/lib/local-d1";
 import { signLinkToken } from "../shared/links/link-token";
 import { type LoadResult, percentile, runLoad } from "./lib/load";
 
@@ -51,7 +52,7 @@ const BASE_URL = `http://${HOST}:${PORT}`;
 const PERSIST_DIR = path.join(ROOT, ".wrangler", "bench-state");
 const LOG_FILE = path.join(ROOT, ".wrangler", "bench-wrangler.log");
 const RESULTS_FILE = path.join(ROOT, "bench", "results", "latest.json");
-const wrangler = path.join(ROOT, "node_modules", ".bin", "wrangler");
+const wrangler = WRANGLER;
 
 /** The redirect worker each BENCH_CLICKS mode runs. */
 const REDIRECT_DIR: Record<ClicksMode, string> = {
@@ -144,21 +145,7 @@ async function main(): Promise<void> {
   mkdirSync(PERSIST_DIR, { recursive: true });
 
   console.log("Applying D1 migrations to a fresh bench database…");
-  const migrate = spawnSync(
-    wrangler,
-    [
-      "d1",
-      "migrations",
-      "apply",
-      "boomerang",
-      "--local",
-      "--persist-to",
-      PERSIST_DIR,
-      "-c",
-      "wrangler.toml",
-    ],
-    { cwd: ROOT, encoding: "utf8", env: wranglerEnv() },
-  );
+  const migrate = localD1(["migrations", "apply"], PERSIST_DIR, { encoding: "utf8" });
   if (migrate.status !== 0) {
     throw new BenchBroken(`D1 migrations failed:\n${migrate.stdout}${migrate.stderr}`);
   }
@@ -439,25 +426,13 @@ async function waitForClicksConsumed(sent: number): Promise<{ consumed: number; 
 }
 
 function countRolledUpClicks(): number {
-  const query = spawnSync(
-    wrangler,
-    [
-      "d1",
-      "execute",
-      "boomerang",
-      "--local",
-      "--persist-to",
-      PERSIST_DIR,
-      "-c",
-      "wrangler.toml",
-      "--json",
-      "--command",
-      "SELECT COALESCE(SUM(clicks), 0) AS n FROM click_rollups",
-    ],
-    { cwd: ROOT, encoding: "utf8", env: wranglerEnv() },
-  );
+  const query = localD1(["execute"], PERSIST_DIR, { encoding: "utf8" }, [
+    "--json",
+    "--command",
+    "SELECT COALESCE(SUM(clicks), 0) AS n FROM click_rollups",
+  ]);
   if (query.status !== 0) throw new BenchBroken(`counting clicks failed: ${query.stderr}`);
-  const parsed = JSON.parse(query.stdout) as Array<{ results: Array<{ n: number }> }>;
+  const parsed = JSON.parse(String(query.stdout)) as Array<{ results: Array<{ n: number }> }>;
   return parsed[0]?.results[0]?.n ?? 0;
 }
 

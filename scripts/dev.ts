@@ -1,7 +1,8 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { loadDemoData } from "./demo-data";
 import { ensureDevVars, ROOT } from "./lib/dev-vars";
+import { localD1, WRANGLER } from "./lib/local-d1";
 
 /**
  * `npm run dev`: one local runtime with all three workers, shared D1/KV/Queues/Durable
@@ -10,27 +11,15 @@ import { ensureDevVars, ROOT } from "./lib/dev-vars";
 const PORT = Number(process.env.PORT ?? 8787);
 const BASE_URL = `http://localhost:${PORT}`;
 const PERSIST_DIR = path.join(ROOT, ".wrangler", "state");
-const wrangler = path.join(ROOT, "node_modules", ".bin", "wrangler");
+const wrangler = WRANGLER;
 
 // Tracking links must point at this runtime, so the base URL is a local setting too.
 const vars = ensureDevVars(BASE_URL);
 
 console.log("Applying D1 migrations to the local database…");
-const migrate = spawnSync(
-  wrangler,
-  [
-    "d1",
-    "migrations",
-    "apply",
-    "boomerang",
-    "--local",
-    "--persist-to",
-    PERSIST_DIR,
-    "-c",
-    "wrangler.toml",
-  ],
-  { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, CI: "true" } },
-);
+const migrate = localD1(["migrations", "apply"], PERSIST_DIR, {
+  stdio: ["ignore", "inherit", "inherit"],
+});
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 const dev = spawn(

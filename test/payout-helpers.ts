@@ -167,3 +167,29 @@ export async function postingsFor(userId: string, payoutId: string): Promise<str
     ),
   ].sort();
 }
+
+/** A user holding `confirmedMinor` of confirmed INR, with a destination past its cooling-off. */
+export async function userWithDestination(
+  label: string,
+  confirmedMinor: number,
+  input: Record<string, unknown> = BANK,
+): Promise<{ user: string; destinationId: string }> {
+  const user = await userWithConfirmed(label, confirmedMinor);
+  return { user, destinationId: await seasonedDestination(user, input) };
+}
+
+/** Redeems `amountMinor` INR to a saved destination; returns the payout id. */
+export async function redeemTo(
+  userId: string,
+  destinationId: string,
+  amountMinor: number,
+): Promise<string> {
+  const response = await redeem(userId, { amountMinor, currency: "INR", destinationId });
+  return ((await response.json()) as { id: string }).id;
+}
+
+/** One device seen a month ago and a new one a minute ago: the next redemption is held. */
+export async function loginFromNewDevice(userId: string): Promise<void> {
+  await walletStub(userId).recordLogin(userId, "old", Date.now() - 30 * 86_400_000);
+  await walletStub(userId).recordLogin(userId, "new", Date.now() - 60_000);
+}

@@ -9,14 +9,17 @@ import {
   asAdmin,
   asUser,
   BANK,
+  loginFromNewDevice,
   payoutOf,
   postingsFor,
   redeem,
+  redeemTo,
   sandbox,
   seasonedDestination,
   stepUp,
   UPI,
   userWithConfirmed,
+  userWithDestination,
   waitForPayout,
 } from "./payout-helpers";
 
@@ -31,8 +34,7 @@ beforeEach(async () => {
 
 describe("a redemption to a bank account", () => {
   it("reserves at once, is paid out through the processor, and webhooks move money once", async () => {
-    const user = await userWithConfirmed("happy", 50_000);
-    const destinationId = await seasonedDestination(user);
+    const { user, destinationId } = await userWithDestination("happy", 50_000);
 
     const response = await redeem(user, { amountMinor: 20_000, currency: "INR", destinationId });
     expect(response.status).toBe(201);
@@ -81,8 +83,7 @@ describe("a redemption to a bank account", () => {
   });
 
   it("a retried request with the same Idempotency-Key returns the same payout and reserves once", async () => {
-    const user = await userWithConfirmed("idem", 30_000);
-    const destinationId = await seasonedDestination(user);
+    const { user, destinationId } = await userWithDestination("idem", 30_000);
     const body = { amountMinor: 10_000, currency: "INR", destinationId };
     const first = await redeem(user, body, { key: "same-key-123" });
     const again = await redeem(user, body, { key: "same-key-123" });
@@ -99,8 +100,7 @@ describe("a redemption to a bank account", () => {
 
 describe("concurrency", () => {
   it("100 concurrent redemptions against a balance that covers 10: exactly 10 reserved, never negative", async () => {
-    const user = await userWithConfirmed("race", 50_000);
-    const destinationId = await seasonedDestination(user, UPI);
+    const { user, destinationId } = await userWithDestination("race", 50_000, UPI);
     // One code per request, issued up front (the API allows only a few per hour).
     const policy = { ...DEFAULT_PAYOUT_POLICY, stepUpMaxOpenPerHour: 200 };
     const codes = await Promise.all(
@@ -144,11 +144,9 @@ describe("concurrency", () => {
 
 describe("processor failures", () => {
   it("processor down for a while: retried with backoff, then paid exactly once", async () => {
-    const user = await userWithConfirmed("down", 20_000);
-    const destinationId = await seasonedDestination(user);
+    const { user, destinationId } = await userWithDestination("down", 20_000);
     await sandbox().setFaults({ down: { times: 3 } });
-    const response = await redeem(user, { amountMinor: 15_000, currency: "INR", destinationId });
-    const { id } = (await response.json()) as { id: string };
+    const id = await redeemTo(user, destinationId, 15_000);
     const paid = await waitForPayout(user, id, "paid");
     expect(paid.attempts).toBeGreaterThanOrEqual(2);
     expect(await postingsFor(user, id)).toEqual([`payout:${id}:paid`, `payout:${id}:reserve`]);
@@ -158,11 +156,9 @@ describe("processor failures", () => {
   });
 
   it("a lost response: the retry finds the payout at the processor instead of creating another", async () => {
-    const user = await userWithConfirmed("lost", 20_000);
-    const destinationId = await seasonedDestination(user);
+    const { user, destinationId } = await userWithDestination("lost", 20_000);
     await sandbox().setFaults({ lostResponses: 1 });
-    const response = await redeem(user, { amountMinor: 12_000, currency: "INR", destinationId });
-    const { id } = (await response.json()) as { id: string };
+    const id = await redeemTo(user, destinationId, 12_000);
     // The retry asks the processor first and finds the payout the lost answer created.
     const found = await eventually(async () => {
       const p = await payoutOf(user, id);
@@ -178,13 +174,11 @@ describe("processor failures", () => {
   });
 
   it("permanent failure (bad account): credited back exactly once, the user is told, the destination must be fixed", async () => {
-    const user = await userWithConfirmed("badacct", 20_000);
-    const destinationId = await seasonedDestination(user, {
+    const { user, destinationId } = await userWithDestination("badacct", 20_000, {
       ...BANK,
       accountNumber: "987654320000",
     });
-    const response = await redeem(user, { amountMinor: 10_000, currency: "INR", destinationId });
-    const { id } = (await response.json()) as { id: string };
+    const id = await redeemTo(user, destinationId, 10_000);
     const failed = await waitForPayout(user, id, "failed");
     expect(failed.failureCode).toBe("account_invalid");
     expect(await balances(user)).toMatchObject({ confirmed: 20_000, reserved: 0 });
@@ -213,10 +207,11 @@ describe("processor failures", () => {
   });
 
   it("refused at submission (bad IFSC): credited back at once", async () => {
-    const user = await userWithConfirmed("ifsc", 20_000);
-    const destinationId = await seasonedDestination(user, { ...BANK, ifsc: "SBIN0000000" });
-    const response = await redeem(user, { amountMinor: 10_000, currency: "INR", destinationId });
-    const { id } = (await response.json()) as { id: string };
+    const { user, destinationId } = await userWithDestination("ifsc", 20_000, {
+      ...BANK,
+      ifsc: "SBIN0000000",
+    });
+    const id = await redeemTo(user, destinationId, 10_000);
     const failed = await eventually(async () => {
       const p = await payoutOf(user, id);
       return p.status === "failed" ? p : null;
@@ -226,11 +221,9 @@ describe("processor failures", () => {
   });
 
   it("retries exhausted: dead-lettered as stuck with the money reserved; an operator retry pays it once", async () => {
-    const user = await userWithConfirmed("dlq", 20_000);
-    const destinationId = await seasonedDestination(user);
+    const { user, destinationId } = await userWithDestination("dlq", 20_000);
     await sandbox().setFaults({ down: { times: 1_000 } });
-    const response = await redeem(user, { amountMinor: 10_000, currency: "INR", destinationId });
-    const { id } = (await response.json()) as { id: string };
+    const id = await redeemTo(user, destinationId, 10_000);
     const stuck = await eventually(async () => {
       const p = await payoutOf(user, id);
       return p.status === "stuck" ? p : null;
@@ -260,8 +253,7 @@ describe("processor failures", () => {
 
 describe("webhooks", () => {
   it("out of order and replayed: the end state and the money are the same", async () => {
-    const user = await userWithConfirmed("reorder", 30_000);
-    const destinationId = await seasonedDestination(user);
+    const { user, destinationId } = await userWithDestination("reorder", 30_000);
     await sandbox().setFaults({ shuffleWebhooks: true, duplicateWebhooks: true });
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -296,8 +288,7 @@ async function fetchWebhook(body: string, signature: string): Promise<Response> 
 
 describe("holds and operator actions", () => {
   it("a login from a new device shortly before holds the redemption; approval pays it", async () => {
-    const user = await userWithConfirmed("newdev", 20_000);
-    const destinationId = await seasonedDestination(user);
+    const { user, destinationId } = await userWithDestination("newdev", 20_000);
     await walletStub(user).recordLogin(user, "old-phone", Date.now() - 30 * 86_400_000);
     const login = await asAdmin(`/admin/v1/users/${user}/logins`, "POST", {
       deviceId: "new-laptop",
@@ -323,12 +314,9 @@ describe("holds and operator actions", () => {
   });
 
   it("cancelling a held payout credits it back once; a second cancel is refused", async () => {
-    const user = await userWithConfirmed("cancel", 20_000);
-    const destinationId = await seasonedDestination(user);
-    await walletStub(user).recordLogin(user, "old-phone", Date.now() - 30 * 86_400_000);
-    await walletStub(user).recordLogin(user, "new-phone", Date.now() - 60_000);
-    const response = await redeem(user, { amountMinor: 10_000, currency: "INR", destinationId });
-    const { id } = (await response.json()) as { id: string };
+    const { user, destinationId } = await userWithDestination("cancel", 20_000);
+    await loginFromNewDevice(user);
+    const id = await redeemTo(user, destinationId, 10_000);
     const cancelled = await eventually(async () => {
       const r = await asAdmin(`/admin/v1/payouts/${id}/cancel`, "POST");
       return r.status === 200 ? r : null;
@@ -484,8 +472,7 @@ describe("bad requests get a 4xx problem and move no money", () => {
       status: 403,
     },
   ] as const)("$label → $status", async ({ body, options, status }) => {
-    const user = await userWithConfirmed("bad", 50_000);
-    const destinationId = await seasonedDestination(user);
+    const { user, destinationId } = await userWithDestination("bad", 50_000);
     const before = await balances(user);
     const full = { destinationId, ...body } as Record<string, unknown>;
     let response: Response;
@@ -548,8 +535,7 @@ describe("bad requests get a 4xx problem and move no money", () => {
 
 describe("key rotation", () => {
   it("re-seals a destination sealed under an older key; payouts to it still work", async () => {
-    const user = await userWithConfirmed("rotate", 20_000);
-    const destinationId = await seasonedDestination(user);
+    const { user, destinationId } = await userWithDestination("rotate", 20_000);
     const ring = parseKeyRing(env.PAYOUT_DETAILS_KEYS);
     if (!ring?.[1]) throw new Error("the test key ring has version 1");
     const underOldKey = await seal(
@@ -583,10 +569,8 @@ describe("key rotation", () => {
 
 describe("daily reconciliation against the sandbox processor", () => {
   it("our paid payout matches; a payout only the processor knows is reported", async () => {
-    const user = await userWithConfirmed("recon", 20_000);
-    const destinationId = await seasonedDestination(user);
-    const r = await redeem(user, { amountMinor: 10_000, currency: "INR", destinationId });
-    const { id } = (await r.json()) as { id: string };
+    const { user, destinationId } = await userWithDestination("recon", 20_000);
+    const id = await redeemTo(user, destinationId, 10_000);
     await waitForPayout(user, id, "paid");
     await eventually(async () => {
       const row = await env.DB.prepare(`SELECT status FROM payouts WHERE id = ?1`)
@@ -631,8 +615,7 @@ describe("daily reconciliation against the sandbox processor", () => {
 
 describe("step-up codes", () => {
   it("a code works once, expires, locks after too many wrong tries, and is rate limited", async () => {
-    const user = await userWithConfirmed("stepup", 100_000);
-    const destinationId = await seasonedDestination(user);
+    const { user, destinationId } = await userWithDestination("stepup", 100_000);
     const body = { amountMinor: 10_000, currency: "INR", destinationId };
     const attempt = (stepUp: { challengeId: string; code: string }, key: string) =>
       asUser(user, "/v1/me/redemptions", {
@@ -697,10 +680,8 @@ describe("webhook input", () => {
 
 describe("contradictions and audits", () => {
   it("a webhook that contradicts a paid payout is flagged for attention and moves no money", async () => {
-    const user = await userWithConfirmed("conflict", 20_000);
-    const destinationId = await seasonedDestination(user);
-    const r = await redeem(user, { amountMinor: 10_000, currency: "INR", destinationId });
-    const { id } = (await r.json()) as { id: string };
+    const { user, destinationId } = await userWithDestination("conflict", 20_000);
+    const id = await redeemTo(user, destinationId, 10_000);
     const paid = await waitForPayout(user, id, "paid");
     const before = await balances(user);
 
@@ -739,11 +720,9 @@ describe("contradictions and audits", () => {
   });
 
   it("the wallet audit catches reserved money that no open payout explains", async () => {
-    const user = await userWithConfirmed("reserved", 20_000);
-    const destinationId = await seasonedDestination(user);
-    await walletStub(user).recordLogin(user, "old", Date.now() - 30 * 86_400_000);
-    await walletStub(user).recordLogin(user, "new", Date.now() - 60_000);
-    await redeem(user, { amountMinor: 10_000, currency: "INR", destinationId }); // held
+    const { user, destinationId } = await userWithDestination("reserved", 20_000);
+    await loginFromNewDevice(user);
+    await redeemTo(user, destinationId, 10_000); // held
     expect((await walletStub(user).audit()).ok).toBe(true);
     await runInDurableObject(walletStub(user), (_o, state) => {
       state.storage.sql.exec(`UPDATE payouts SET amount_minor = 9000`);
@@ -773,12 +752,9 @@ describe("contradictions and audits", () => {
 
 /** A payout held for review (a new device logged in just before), so nothing dispatches it. */
 async function heldPayout(label: string) {
-  const user = await userWithConfirmed(label, 20_000);
-  const destinationId = await seasonedDestination(user);
-  await walletStub(user).recordLogin(user, "old", Date.now() - 30 * 86_400_000);
-  await walletStub(user).recordLogin(user, "new", Date.now() - 60_000);
-  const r = await redeem(user, { amountMinor: 10_000, currency: "INR", destinationId });
-  const { id } = (await r.json()) as { id: string };
+  const { user, destinationId } = await userWithDestination(label, 20_000);
+  await loginFromNewDevice(user);
+  const id = await redeemTo(user, destinationId, 10_000);
   await eventually(async () => {
     const row = await env.DB.prepare(`SELECT 1 AS n FROM payouts WHERE id = ?1`).bind(id).first();
     return row !== null;
@@ -896,8 +872,7 @@ describe("destination idempotency", () => {
 
 describe("step-up codes that could not be sent", () => {
   it("are withdrawn: unusable, and not counted against the hourly allowance", async () => {
-    const user = await userWithConfirmed("revoke", 20_000);
-    const destinationId = await seasonedDestination(user);
+    const { user, destinationId } = await userWithDestination("revoke", 20_000);
     const issued = [];
     for (let i = 0; i < DEFAULT_PAYOUT_POLICY.stepUpMaxOpenPerHour; i++) {
       issued.push(await walletStub(user).issueStepUp(user, null, DEFAULT_PAYOUT_POLICY));

@@ -76,6 +76,11 @@ type BudgetRow = {
   updated_at_ms: number;
 };
 
+/** Granted and not released: what the campaign is paying now, in minor units. */
+function outstandingOf(b: BudgetRow): number {
+  return b.granted_total_minor - b.released_total_minor;
+}
+
 export class CampaignBudgetDurableObject extends DurableObject<ApiEnv> {
   private readonly sql: SqlStorage;
 
@@ -111,7 +116,7 @@ export class CampaignBudgetDurableObject extends DurableObject<ApiEnv> {
         );
         return { status: "ok", totals: this.totals() as BudgetTotals };
       }
-      const outstanding = current.granted_total_minor - current.released_total_minor;
+      const outstanding = outstandingOf(current);
       if (input.budgetMinor < outstanding) {
         return { status: "below_outstanding", totals: this.totals() as BudgetTotals };
       }
@@ -158,7 +163,7 @@ export class CampaignBudgetDurableObject extends DurableObject<ApiEnv> {
         seq: input.seq,
       };
     }
-    const outstanding = budget.granted_total_minor - budget.released_total_minor;
+    const outstanding = outstandingOf(budget);
     const decision = decideReserve(
       current,
       { desiredMinor: input.desiredMinor, seq: input.seq },
@@ -209,7 +214,7 @@ export class CampaignBudgetDurableObject extends DurableObject<ApiEnv> {
 
   /** Budget, desired, granted, released and remaining; null until the admin API configures it. */
   totals(): BudgetTotals | null {
-    const b = this.sql.exec<BudgetRow>(`SELECT * FROM budget WHERE id = 1`).toArray()[0];
+    const b = this.budgetRow();
     if (!b) return null;
     const counts = this.sql
       .exec<{ n: number; partial: number }>(
@@ -217,7 +222,7 @@ export class CampaignBudgetDurableObject extends DurableObject<ApiEnv> {
          FROM reservations WHERE desired_minor > 0`,
       )
       .one();
-    const outstandingMinor = b.granted_total_minor - b.released_total_minor;
+    const outstandingMinor = outstandingOf(b);
     return {
       campaignId: b.campaign_id,
       currency: b.currency,
@@ -239,7 +244,7 @@ export class CampaignBudgetDurableObject extends DurableObject<ApiEnv> {
    */
   audit(): { ok: boolean; violations: string[] } {
     const violations: string[] = [];
-    const b = this.sql.exec<BudgetRow>(`SELECT * FROM budget WHERE id = 1`).toArray()[0];
+    const b = this.budgetRow();
     if (!b) return { ok: true, violations };
     const sums = this.sql
       .exec<{ desired: number; granted: number }>(
@@ -247,7 +252,7 @@ export class CampaignBudgetDurableObject extends DurableObject<ApiEnv> {
          FROM reservations`,
       )
       .one();
-    const outstanding = b.granted_total_minor - b.released_total_minor;
+    const outstanding = outstandingOf(b);
     if (sums.granted !== outstanding) {
       violations.push(`reservations hold ${sums.granted}, totals say ${outstanding} outstanding`);
     }
@@ -260,12 +265,16 @@ export class CampaignBudgetDurableObject extends DurableObject<ApiEnv> {
     return { ok: violations.length === 0, violations };
   }
 
+  private budgetRow(): BudgetRow | null {
+    return this.sql.exec<BudgetRow>(`SELECT * FROM budget WHERE id = 1`).toArray()[0] ?? null;
+  }
+
   private readBudget(campaignId: string): BudgetRow | null {
-    const row = this.sql.exec<BudgetRow>(`SELECT * FROM budget WHERE id = 1`).toArray()[0];
+    const row = this.budgetRow();
     if (row && row.campaign_id !== campaignId) {
       throw new Error("budget object addressed with another campaign id");
     }
-    return row ?? null;
+    return row;
   }
 
   private readReservation(userId: string, txnId: string): Reservation | null {
@@ -290,8 +299,8 @@ export class CampaignBudgetDurableObject extends DurableObject<ApiEnv> {
 
   /** Postcondition of every mutation; a failure throws, which rolls the transaction back. */
   private assertInvariants(): void {
-    const b = this.sql.exec<BudgetRow>(`SELECT * FROM budget WHERE id = 1`).one();
-    const outstanding = b.granted_total_minor - b.released_total_minor;
+    const b = this.budgetRow() as BudgetRow;
+    const outstanding = outstandingOf(b);
     if (outstanding < 0 || outstanding > b.budget_minor || b.desired_minor < 0) {
       throw new Error(
         `campaign budget invariant broken: outstanding ${outstanding}, budget ${b.budget_minor}`,

@@ -1,5 +1,5 @@
 import { MS_PER_DAY } from "../../shared/time/clock";
-import { ATTRIBUTION_WINDOW_DAYS } from "./decide-conversion";
+import { ATTRIBUTION_WINDOW_DAYS, CLOCK_SKEW_MS } from "./decide-conversion";
 import type { StoredClick } from "./types";
 
 /**
@@ -56,13 +56,25 @@ export function checkClaim(
   nowMs: number,
 ): ClaimCheck {
   if (!click) return { ok: false, reason: "click_not_found" };
-  if (input.purchasedAtMs > nowMs + 5 * 60_000) return { ok: false, reason: "purchase_in_future" };
+  if (input.purchasedAtMs > nowMs + CLOCK_SKEW_MS)
+    return { ok: false, reason: "purchase_in_future" };
   const sinceClick = input.purchasedAtMs - click.clickedAtMs;
-  if (sinceClick < -5 * 60_000 || sinceClick > ATTRIBUTION_WINDOW_DAYS * MS_PER_DAY) {
+  if (sinceClick < -CLOCK_SKEW_MS || sinceClick > ATTRIBUTION_WINDOW_DAYS * MS_PER_DAY) {
     return { ok: false, reason: "purchase_outside_click_window" };
   }
   if (input.currency !== click.currency) return { ok: false, reason: "currency_mismatch" };
   return { ok: true };
+}
+
+/** Whether a claim filed again under the same id carries the details it was filed with. */
+export function sameClaimDetails(existing: StoredClaim, input: ClaimInput): boolean {
+  return (
+    existing.clickId === input.clickId &&
+    existing.orderId === input.orderId &&
+    existing.amountMinor === input.amountMinor &&
+    existing.currency === input.currency &&
+    existing.purchasedAtMs === input.purchasedAtMs
+  );
 }
 
 type ClaimRow = {
@@ -135,45 +147,43 @@ export function insertClaim(sql: SqlStorage, claim: StoredClaim): void {
   );
 }
 
-/** Open claims for an order, matched to its transaction; returns the claim ids matched. */
+/** Open claims for an order, matched to its transaction; returns the claims as matched. */
 export function matchClaims(
   sql: SqlStorage,
   networkId: string,
   orderId: string,
   txnId: string,
   nowMs: number,
-): string[] {
+): StoredClaim[] {
   return sql
-    .exec<{ claim_id: string }>(
+    .exec<ClaimRow>(
       `UPDATE claims SET status = 'matched', txn_id = ?, updated_at_ms = ?
        WHERE network_id = ? AND order_id = ? AND status IN ('open', 'review')
-       RETURNING claim_id`,
+       RETURNING *`,
       txnId,
       nowMs,
       networkId,
       orderId,
     )
     .toArray()
-    .map((r) => r.claim_id);
+    .map(toClaim);
 }
 
-/** Claims still open when their review time comes go to the operator's queue. */
+/** Claims still open when their review time comes go to the operator's queue; returns them. */
 export function moveDueClaimsToReview(
   sql: SqlStorage,
   claimIds: string[],
   nowMs: number,
-): string[] {
-  const moved: string[] = [];
-  for (const claimId of claimIds) {
-    const rows = sql
-      .exec<{ claim_id: string }>(
+): StoredClaim[] {
+  return claimIds.flatMap((claimId) =>
+    sql
+      .exec<ClaimRow>(
         `UPDATE claims SET status = 'review', updated_at_ms = ? WHERE claim_id = ? AND status = 'open'
-         RETURNING claim_id`,
+         RETURNING *`,
         nowMs,
         claimId,
       )
-      .toArray();
-    if (rows.length > 0) moved.push(claimId);
-  }
-  return moved;
+      .toArray()
+      .map(toClaim),
+  );
 }

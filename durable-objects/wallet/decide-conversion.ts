@@ -9,7 +9,7 @@ export const ATTRIBUTION_WINDOW_DAYS = 30;
  */
 export const CLICK_ARRIVAL_GRACE_MS = 15 * 60_000;
 /** Clock skew tolerated between the network's conversion time and our click time. */
-const CLOCK_SKEW_MS = 5 * 60_000;
+export const CLOCK_SKEW_MS = 5 * 60_000;
 
 export type RejectReason =
   | "click_not_found"

@@ -202,9 +202,8 @@ export function auditLedger(sql: SqlStorage): InvariantReport {
       `SELECT bucket, currency, SUM(amount_minor) AS total FROM entries GROUP BY bucket, currency`,
     )
     .toArray();
-  const balances = new Map(
-    readBalances(sql).map((b) => [`${b.bucket}/${b.currency}`, b.balanceMinor]),
-  );
+  const rows = readBalances(sql);
+  const balances = new Map(rows.map((b) => [`${b.bucket}/${b.currency}`, b.balanceMinor]));
   for (const sum of sums) {
     const id = `${sum.bucket}/${sum.currency}`;
     if (balances.get(id) !== sum.total) {
@@ -215,7 +214,7 @@ export function auditLedger(sql: SqlStorage): InvariantReport {
   for (const [id, balance] of balances) {
     if (balance !== 0) violations.push(`${id}: balance ${balance} with no entries`);
   }
-  for (const b of readBalances(sql)) {
+  for (const b of rows) {
     if (b.balanceMinor < 0)
       violations.push(`${b.bucket}/${b.currency}: negative ${b.balanceMinor}`);
   }

@@ -329,18 +329,15 @@ export function rememberProcessorEvent(
   payoutId: string,
   atMs: number,
 ): boolean {
-  const before = sql.exec<{ n: number }>(
-    `SELECT COUNT(*) AS n FROM processor_events WHERE event_id = ?`,
-    eventId,
+  return (
+    sql.exec(
+      `INSERT INTO processor_events (event_id, payout_id, at_ms) VALUES (?, ?, ?)
+       ON CONFLICT (event_id) DO NOTHING`,
+      eventId,
+      payoutId,
+      atMs,
+    ).rowsWritten > 0
   );
-  if (before.one().n > 0) return false;
-  sql.exec(
-    `INSERT INTO processor_events (event_id, payout_id, at_ms) VALUES (?, ?, ?)`,
-    eventId,
-    payoutId,
-    atMs,
-  );
-  return true;
 }
 
 // ---- step-up challenges and devices ----------------------------------------------------------

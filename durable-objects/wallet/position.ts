@@ -38,11 +38,27 @@ export function targetHolding(state: {
   boostMinor?: number;
 }): Holding {
   const totalMinor = state.cashbackMinor + (state.boostMinor ?? 0);
-  if (state.networkStatus === "cancelled") return { pendingMinor: 0, confirmedMinor: 0 };
-  if (state.networkStatus === "approved" || state.windowElapsed) {
-    return { pendingMinor: 0, confirmedMinor: totalMinor };
+  switch (settledStatus(state)) {
+    case "cancelled":
+      return { pendingMinor: 0, confirmedMinor: 0 };
+    case "confirmed":
+      return { pendingMinor: 0, confirmedMinor: totalMinor };
+    case "pending":
+      return { pendingMinor: totalMinor, confirmedMinor: 0 };
   }
-  return { pendingMinor: totalMinor, confirmedMinor: 0 };
+}
+
+/**
+ * A transaction's status as its network state and return window give it; the same rule
+ * decides where `targetHolding` puts its money. A cancellation is final; an approval or a
+ * closed return window confirms.
+ */
+export function settledStatus(state: {
+  networkStatus: NetworkStatus;
+  windowElapsed: boolean;
+}): "pending" | "confirmed" | "cancelled" {
+  if (state.networkStatus === "cancelled") return "cancelled";
+  return state.networkStatus === "approved" || state.windowElapsed ? "confirmed" : "pending";
 }
 
 /**

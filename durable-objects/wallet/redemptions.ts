@@ -11,7 +11,6 @@ import {
 import type { ProcessorPayout } from "../../shared/payouts/processor";
 import {
   type DestinationDetails,
-  FINAL_PAYOUT_STATUSES,
   type GiftCardProduct,
   isDestinationFailure,
   PAYOUT_ID_PATTERN,
@@ -464,13 +463,13 @@ export class Redemptions {
       });
       logPayout(this.w.sql, payout.payoutId, held ? "held" : "queued", payout.holdReason, nowMs);
       this.w.publishBalances(nowMs);
-      this.publish(payout.payoutId);
+      const created = this.publish(payout.payoutId) as StoredPayout;
       if (held) {
         this.notify(payout, "payout_held", { reason: "new_device" });
       } else {
         this.w.enqueue({ kind: "payout_dispatch", payoutId: payout.payoutId, userId });
       }
-      return { status: "created", payout: findPayout(this.w.sql, payout.payoutId) as StoredPayout };
+      return { status: "created", payout: created };
     });
   }
 
@@ -636,10 +635,9 @@ export class Redemptions {
         nowMs,
       );
       logPayout(this.w.sql, payoutId, "attempt", String(payout.attempts + 1), nowMs);
-      this.publish(payoutId);
       return {
         action,
-        payout: findPayout(this.w.sql, payoutId) as StoredPayout,
+        payout: this.publish(payoutId) as StoredPayout,
         destination: details,
         userId: this.w.userId(),
       };
@@ -653,12 +651,9 @@ export class Redemptions {
     reason: string,
     nowMs: number,
   ): StoredPayout | null {
-    return this.w.transaction(() => {
-      const payout = findPayout(this.w.sql, payoutId);
-      // Only the attempt that holds the claim speaks for it; a later one has taken over.
-      if (payout?.status !== "submitting" || payout.attempts !== attempt) return payout;
-      return this.park(payoutId, "retrying", reason, nowMs);
-    });
+    return this.asClaimingAttempt(payoutId, attempt, () =>
+      this.park(payoutId, "retrying", reason, nowMs),
+    );
   }
 
   /** Retries exhausted (dead-letter queue): nothing moves; an operator retries or cancels. */
@@ -677,14 +672,10 @@ export class Redemptions {
     failureCode: string,
     nowMs: number,
   ): StoredPayout | null {
-    return this.w.transaction(() => {
-      const payout = findPayout(this.w.sql, payoutId);
-      // Only the claiming attempt, and only while nothing else has moved the payout: a refusal
-      // racing an attempt the processor accepted must not credit back money it will pay.
-      if (payout?.status !== "submitting" || payout.attempts !== attempt) return payout;
-      this.finish(payout, "failed", failureCode, nowMs);
-      return findPayout(this.w.sql, payoutId);
-    });
+    // A refusal racing an attempt the processor accepted must not credit back money it will pay.
+    return this.asClaimingAttempt(payoutId, attempt, (payout) =>
+      this.finish(payout, "failed", failureCode, nowMs),
+    );
   }
 
   /**
@@ -731,8 +722,7 @@ export class Redemptions {
             nowMs,
           );
           logPayout(this.w.sql, payoutId, decision.next, source.eventId, nowMs);
-          this.publish(payoutId);
-          return { outcome: "applied", payout: findPayout(this.w.sql, payoutId) } as const;
+          return { outcome: "applied", payout: this.publish(payoutId) } as const;
         case "finish":
           updatePayout(
             this.w.sql,
@@ -740,13 +730,15 @@ export class Redemptions {
             { processorId: source.processorId, processorRef: view.processorRef },
             nowMs,
           );
-          this.finish(
-            payout,
-            decision.outcome,
-            decision.outcome === "failed" ? (view.failureCode ?? "processor_failed") : null,
-            nowMs,
-          );
-          return { outcome: "applied", payout: findPayout(this.w.sql, payoutId) } as const;
+          return {
+            outcome: "applied",
+            payout: this.finish(
+              payout,
+              decision.outcome,
+              decision.outcome === "failed" ? (view.failureCode ?? "processor_failed") : null,
+              nowMs,
+            ),
+          } as const;
       }
     });
   }
@@ -793,20 +785,13 @@ export class Redemptions {
         };
       }
       if (action === "cancel") {
-        this.finish(payout, "cancelled", null, nowMs);
-      } else {
-        updatePayout(this.w.sql, payoutId, { status: "queued", holdReason: null }, nowMs);
-        logPayout(
-          this.w.sql,
-          payoutId,
-          action === "approve" ? "approved" : "requeued",
-          null,
-          nowMs,
-        );
-        this.publish(payoutId);
-        this.w.enqueue({ kind: "payout_dispatch", payoutId, userId: this.w.userId() });
+        return { status: "done", payout: this.finish(payout, "cancelled", null, nowMs) };
       }
-      return { status: "done", payout: findPayout(this.w.sql, payoutId) as StoredPayout };
+      updatePayout(this.w.sql, payoutId, { status: "queued", holdReason: null }, nowMs);
+      logPayout(this.w.sql, payoutId, action === "approve" ? "approved" : "requeued", null, nowMs);
+      const queued = this.publish(payoutId) as StoredPayout;
+      this.w.enqueue({ kind: "payout_dispatch", payoutId, userId: this.w.userId() });
+      return { status: "done", payout: queued };
     });
   }
 
@@ -823,13 +808,16 @@ export class Redemptions {
 
   // ---- internals ---------------------------------------------------------------------------
 
-  /** Ends a payout: paid out, or credited back (repaying debt first). One posting per outcome. */
+  /**
+   * Ends a payout: paid out, or credited back (repaying debt first). One posting per outcome.
+   * Returns the payout as it now is.
+   */
   private finish(
     payout: StoredPayout,
     outcome: "paid" | "failed" | "cancelled",
     failureCode: string | null,
     nowMs: number,
-  ): void {
+  ): StoredPayout {
     const debtMinor = readBalance(this.w.sql, "debt", payout.currency);
     this.w.post(
       {
@@ -856,18 +844,18 @@ export class Redemptions {
       payout.destinationType !== "gift_card" &&
       isDestinationFailure(failureCode);
     // Only the details this payout used: not a removed destination, not newer details.
-    const destination = payout.destinationId
-      ? findDestination(this.w.sql, payout.destinationId)
-      : null;
+    const destination =
+      destinationAtFault && payout.destinationId
+        ? findDestination(this.w.sql, payout.destinationId)
+        : null;
     if (
-      destinationAtFault &&
       destination?.status === "active" &&
       destination.sealedDetails === sealedDestinationOf(this.w.sql, payout.payoutId)
     ) {
       setDestinationStatus(this.w.sql, destination.destinationId, "needs_attention", nowMs);
     }
     this.w.publishBalances(nowMs);
-    this.publish(payout.payoutId);
+    const finished = this.publish(payout.payoutId) as StoredPayout;
     if (outcome === "paid") this.notify(payout, "payout_paid", {});
     if (outcome === "failed") {
       this.notify(payout, "payout_failed", {
@@ -876,6 +864,24 @@ export class Redemptions {
         fixDestination: destinationAtFault,
       });
     }
+    return finished;
+  }
+
+  /**
+   * Runs `step` only for the attempt that holds the claim: the payout is still submitting
+   * under that attempt. Otherwise a later attempt (or an operator) has taken over, and the
+   * payout is returned unchanged.
+   */
+  private asClaimingAttempt(
+    payoutId: string,
+    attempt: number,
+    step: (payout: StoredPayout) => StoredPayout | null,
+  ): StoredPayout | null {
+    return this.w.transaction(() => {
+      const payout = findPayout(this.w.sql, payoutId);
+      if (payout?.status !== "submitting" || payout.attempts !== attempt) return payout;
+      return step(payout);
+    });
   }
 
   /** Moves a payout to a waiting state with the reason; no money moves. */
@@ -888,20 +894,19 @@ export class Redemptions {
     const detail = reason.slice(0, 200);
     updatePayout(this.w.sql, payoutId, { status, lastError: detail }, nowMs);
     logPayout(this.w.sql, payoutId, status, detail, nowMs);
-    this.publish(payoutId);
-    return findPayout(this.w.sql, payoutId);
+    return this.publish(payoutId);
   }
 
   private flag(payout: StoredPayout, detail: string, nowMs: number) {
     updatePayout(this.w.sql, payout.payoutId, { attention: detail.slice(0, 200) }, nowMs);
     logPayout(this.w.sql, payout.payoutId, "conflict", detail.slice(0, 200), nowMs);
-    this.publish(payout.payoutId);
-    return { outcome: "conflict", payout: findPayout(this.w.sql, payout.payoutId) } as const;
+    return { outcome: "conflict", payout: this.publish(payout.payoutId) } as const;
   }
 
-  private publish(payoutId: string): void {
+  /** Projects the payout as it now is, and returns it (null if there is none). */
+  private publish(payoutId: string): StoredPayout | null {
     const p = findPayout(this.w.sql, payoutId);
-    if (!p) return;
+    if (!p) return null;
     this.w.enqueue({
       kind: "payout",
       userId: this.w.userId(),
@@ -924,6 +929,7 @@ export class Redemptions {
         version: p.version,
       },
     });
+    return p;
   }
 
   private notify(
@@ -967,7 +973,7 @@ function detailsOf(input: NewDestination): DestinationDetails {
 }
 
 /** Bank: the IFSC's bank code and the account's last four. UPI: the handle's last four. */
-export function maskedOf(input: NewDestination): string {
+function maskedOf(input: NewDestination): string {
   if (input.type === "bank") return `${input.ifsc.slice(0, 4)} ${mask(input.accountNumber)}`;
   const [name = "", provider = ""] = input.vpa.split("@");
   return `${mask(name, Math.min(2, Math.max(name.length - 2, 0)))}@${provider}`;
@@ -995,15 +1001,14 @@ function sixDigitCode(): string {
   }
 }
 
-async function sha256Hex(text: string): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text))));
+async function sha256(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text)));
 }
 
-function hashCode(salt: string, code: string): Promise<string> {
-  return sha256Hex(`${salt}:${code}`);
+async function hashCode(salt: string, code: string): Promise<string> {
+  return toHex(await sha256(`${salt}:${code}`));
 }
 
 async function hashDevice(deviceId: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", utf8.encode(`device:${deviceId}`));
-  return toBase64Url(new Uint8Array(digest)).slice(0, 22);
+  return toBase64Url(await sha256(`device:${deviceId}`)).slice(0, 22);
 }

@@ -10,6 +10,7 @@ import { MS_PER_DAY } from "../../shared/time/clock";
 import type { ReserveResult } from "../campaign-budget/budget-object";
 import { budgetOf } from "../campaign-budget/client";
 import {
+  desiredBoostMinor,
   effectiveBoostMinor,
   openBoosts,
   owedBoosts,
@@ -28,6 +29,7 @@ import {
   matchClaims,
   moveDueClaimsToReview,
   type StoredClaim,
+  sameClaimDetails,
 } from "./claims";
 import { ATTRIBUTION_WINDOW_DAYS, decideConversion, eventVersion } from "./decide-conversion";
 import {
@@ -42,7 +44,7 @@ import {
   readBalances,
 } from "./ledger";
 import type { StoredPayout } from "./payouts";
-import { type Holding, reconcileLegs, targetHolding } from "./position";
+import { type Holding, reconcileLegs, settledStatus, targetHolding } from "./position";
 import {
   type AdminPayoutAction,
   type DestinationResult,
@@ -115,6 +117,11 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
   private boosting: Promise<void> | null = null;
   /** Set when a write owes a boost request while a sync is running, so it runs one more round. */
   private boostAgain = false;
+  /**
+   * Set inside a `mutate` transaction once a transaction's projection is queued: the balances
+   * are queued once, at its end, rather than once per transaction touched.
+   */
+  private balancesOwedAtMs: number | null = null;
 
   constructor(ctx: DurableObjectState, env: ApiEnv) {
     super(ctx, env);
@@ -164,21 +171,16 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
       .exec(`SELECT 1 FROM schedule WHERE kind = 'prune_clicks' AND due_at_ms <= ?`, asOfMs)
       .toArray().length;
     if (due === 0) return 0;
-    const candidates = `SELECT c.click_id FROM clicks c JOIN rollup_chunks r ON r.chunk_id = c.rollup_chunk
-       WHERE c.clicked_at_ms < ?1 AND r.acked = 1 ORDER BY c.clicked_at_ms LIMIT ?2`;
-    const cutoffMs = asOfMs - CLICK_RETENTION_MS;
     const pruned = this.sql
-      .exec<{ n: number }>(
-        `SELECT COUNT(*) AS n FROM (${candidates})`,
-        cutoffMs,
+      .exec(
+        `DELETE FROM clicks WHERE click_id IN (
+           SELECT c.click_id FROM clicks c JOIN rollup_chunks r ON r.chunk_id = c.rollup_chunk
+           WHERE c.clicked_at_ms < ? AND r.acked = 1 ORDER BY c.clicked_at_ms LIMIT ?)
+         RETURNING click_id`,
+        asOfMs - CLICK_RETENTION_MS,
         MAX_PRUNED_PER_RUN,
       )
-      .one().n;
-    this.sql.exec(
-      `DELETE FROM clicks WHERE click_id IN (${candidates})`,
-      cutoffMs,
-      MAX_PRUNED_PER_RUN,
-    );
+      .toArray().length;
     this.sql.exec(
       `DELETE FROM rollup_chunks WHERE acked = 1
        AND chunk_id NOT IN (SELECT DISTINCT rollup_chunk FROM clicks WHERE rollup_chunk IS NOT NULL)`,
@@ -231,7 +233,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     event: ConversionEvent,
     nowMs: number = Date.now(),
   ): Promise<ConversionResult> {
-    const result = this.ctx.storage.transactionSync(() => this.applyConversionSync(event, nowMs));
+    const result = this.mutate(() => this.applyConversionSync(event, nowMs));
     await this.afterWrite();
     return result;
   }
@@ -292,10 +294,9 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
         txn.version = supersededVersion + 1;
         txn.status = "rejected";
         txn.rejectReason = decision.reason;
-        txn.boosts = [];
         insertTxn(this.sql, txn);
         appendHistory(this.sql, txn.txnId, "rejected", source, decision.reason, nowMs);
-        this.publishTxn(txn.txnId);
+        this.publishTxn(txn);
         return { outcome: "rejected", txn, reason: decision.reason };
       }
       case "create": {
@@ -305,11 +306,11 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
         insertTxn(this.sql, txn);
         appendHistory(this.sql, txn.txnId, "created", source, detail, nowMs);
         this.settle(txn, nowMs, source);
-        for (const claimId of matchClaims(this.sql, txn.networkId, txn.orderId, txn.txnId, nowMs)) {
-          appendHistory(this.sql, txn.txnId, "claim_matched", source, claimId, nowMs);
-          this.publishClaim(claimId);
+        for (const claim of matchClaims(this.sql, txn.networkId, txn.orderId, txn.txnId, nowMs)) {
+          appendHistory(this.sql, txn.txnId, "claim_matched", source, claim.claimId, nowMs);
+          this.publishClaim(claim);
         }
-        return { outcome: "created", txn: findTxn(this.sql, txn.txnId), reason: null };
+        return { outcome: "created", txn, reason: null };
       }
       case "update": {
         const txn = existing as StoredTxn;
@@ -327,7 +328,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
         txn.updatedAtMs = nowMs;
         appendHistory(this.sql, txn.txnId, "updated", source, detail, nowMs);
         this.settle(txn, nowMs, source);
-        return { outcome: "updated", txn: findTxn(this.sql, txn.txnId), reason: null };
+        return { outcome: "updated", txn, reason: null };
       }
     }
   }
@@ -339,6 +340,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     expectedConfirmAtMs: number | null,
   ): StoredTxn {
     const quote = click ? computeCashback(click.terms, event) : null;
+    const boosts = openBoosts(click?.boosts ?? [], quote, event.status !== "cancelled");
     return {
       txnId: event.txnId,
       networkId: event.networkId,
@@ -355,9 +357,9 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
       category: event.category,
       lineItems: event.lineItems,
       terms: click?.terms ?? null,
-      boosts: openBoosts(click?.boosts ?? [], quote, event.status !== "cancelled"),
-      desiredBoostMinor: 0,
-      grantedBoostMinor: 0,
+      boosts,
+      desiredBoostMinor: desiredBoostMinor(boosts),
+      grantedBoostMinor: effectiveBoostMinor(boosts),
       networkStatus: event.status,
       networkUpdatedAtMs: eventVersion(event).atMs,
       windowElapsed: false,
@@ -375,17 +377,20 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
 
   /**
    * Moves the ledger to where this transaction's state says it should be (position.ts),
-   * derives its status, keeps its confirmation timer and its boost request, saves it and
-   * publishes it. The posting key carries the version, so each version moves money at most
-   * once. `kind` names the posting when the caller knows better (a boost grant).
+   * derives its status and boost totals, keeps its confirmation timer and its boost request,
+   * saves it and publishes it; `txn` is left equal to the saved row. The posting key carries
+   * the version, so each version moves money at most once. `kind` names the posting when the
+   * caller knows better (a boost grant).
    */
   private settle(txn: StoredTxn, nowMs: number, source: string, kind?: string): void {
+    txn.desiredBoostMinor = desiredBoostMinor(txn.boosts);
+    txn.grantedBoostMinor = effectiveBoostMinor(txn.boosts);
     const held = { pendingMinor: txn.heldPendingMinor, confirmedMinor: txn.heldConfirmedMinor };
     const target = targetHolding({
       networkStatus: txn.networkStatus,
       windowElapsed: txn.windowElapsed,
       cashbackMinor: txn.cashbackMinor,
-      boostMinor: effectiveBoostMinor(txn.boosts),
+      boostMinor: txn.grantedBoostMinor,
     });
     const legs = reconcileLegs(txn.currency, held, target, {
       confirmedMinor: readBalance(this.sql, "confirmed", txn.currency),
@@ -405,12 +410,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     txn.heldPendingMinor = target.pendingMinor;
     txn.heldConfirmedMinor = target.confirmedMinor;
     const before = txn.status;
-    txn.status =
-      txn.networkStatus === "cancelled"
-        ? "cancelled"
-        : txn.networkStatus === "approved" || txn.windowElapsed
-          ? "confirmed"
-          : "pending";
+    txn.status = settledStatus(txn);
     if (txn.status === "confirmed" && txn.confirmedAtMs === null) txn.confirmedAtMs = nowMs;
     if (before !== txn.status) {
       const event =
@@ -422,11 +422,11 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     if (txn.status === "pending" && txn.expectedConfirmAtMs !== null) {
       this.schedule("confirm", txn.txnId, txn.expectedConfirmAtMs);
     } else {
-      this.sql.exec(`DELETE FROM schedule WHERE kind = 'confirm' AND ref = ?`, txn.txnId);
+      this.unschedule("confirm", txn.txnId);
     }
     this.keepBoostRequest(txn);
     saveTxn(this.sql, txn);
-    this.publishTxn(txn.txnId);
+    this.publishTxn(txn);
   }
 
   /** Applies a posting that must succeed; anything else is a bug and aborts the transaction. */
@@ -447,7 +447,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
   async runDue(
     asOfMs: number = Date.now(),
   ): Promise<{ confirmed: number; prunedClicks: number; more: boolean }> {
-    const result = this.ctx.storage.transactionSync(() => {
+    const result = this.mutate(() => {
       const due = this.sql
         .exec<{ ref: string }>(
           `SELECT ref FROM schedule WHERE kind = 'confirm' AND due_at_ms <= ?
@@ -467,7 +467,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
           this.settle(txn, nowMs, "return_window_elapsed");
           confirmed++;
         } else {
-          this.sql.exec(`DELETE FROM schedule WHERE kind = 'confirm' AND ref = ?`, ref);
+          this.unschedule("confirm", ref);
         }
       }
       const dueClaims = this.sql
@@ -478,12 +478,10 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
         )
         .toArray()
         .map((r) => r.ref);
-      for (const claimId of moveDueClaimsToReview(this.sql, dueClaims, nowMs)) {
-        this.publishClaim(claimId);
+      for (const claim of moveDueClaimsToReview(this.sql, dueClaims, nowMs)) {
+        this.publishClaim(claim);
       }
-      for (const claimId of dueClaims) {
-        this.sql.exec(`DELETE FROM schedule WHERE kind = 'claim_review' AND ref = ?`, claimId);
-      }
+      for (const claimId of dueClaims) this.unschedule("claim_review", claimId);
       const prunedClicks = this.pruneClicks(asOfMs);
       return { confirmed, prunedClicks, more: due.length > MAX_DUE_PER_RUN };
     });
@@ -495,14 +493,19 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     await this.runDue(Date.now());
   }
 
-  private schedule(kind: string, ref: string, dueAtMs: number): void {
+  /** Keeps one schedule row per (kind, ref); an existing row moves to `dueAtMs` unless `keepDue`. */
+  private schedule(kind: string, ref: string, dueAtMs: number, keepDue = false): void {
     this.sql.exec(
       `INSERT INTO schedule (kind, ref, due_at_ms) VALUES (?, ?, ?)
-       ON CONFLICT (kind, ref) DO UPDATE SET due_at_ms = excluded.due_at_ms`,
+       ON CONFLICT (kind, ref) DO ${keepDue ? "NOTHING" : "UPDATE SET due_at_ms = excluded.due_at_ms"}`,
       kind,
       ref,
       dueAtMs,
     );
+  }
+
+  private unschedule(kind: string, ref: string): void {
+    this.sql.exec(`DELETE FROM schedule WHERE kind = ? AND ref = ?`, kind, ref);
   }
 
   // ---- campaign boosts (boosts.ts) ---------------------------------------------------------
@@ -513,16 +516,8 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
    * so a budget that keeps failing is retried at BOOST_RETRY_MS, not in a loop.
    */
   private keepBoostRequest(txn: StoredTxn): void {
-    if (owedBoosts(txn.boosts).length === 0) {
-      this.sql.exec(`DELETE FROM schedule WHERE kind = 'boost' AND ref = ?`, txn.txnId);
-      return;
-    }
-    this.sql.exec(
-      `INSERT INTO schedule (kind, ref, due_at_ms) VALUES ('boost', ?, ?)
-       ON CONFLICT (kind, ref) DO NOTHING`,
-      txn.txnId,
-      Date.now(),
-    );
+    if (owedBoosts(txn.boosts).length === 0) this.unschedule("boost", txn.txnId);
+    else this.schedule("boost", txn.txnId, Date.now(), true);
   }
 
   /**
@@ -563,7 +558,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
       const txn = findTxn(this.sql, ref);
       const owed = txn ? owedBoosts(txn.boosts) : [];
       if (!txn || owed.length === 0) {
-        this.sql.exec(`DELETE FROM schedule WHERE kind = 'boost' AND ref = ?`, ref);
+        this.unschedule("boost", ref);
         continue;
       }
       for (const boost of owed) {
@@ -573,9 +568,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
           // something is off: log it and retry later rather than loop.
           if (result.status === "stale")
             throw new Error(`stale answer, recorded seq ${result.seq}`);
-          this.ctx.storage.transactionSync(() =>
-            this.recordBoost(txn.txnId, boost, result, Date.now()),
-          );
+          this.mutate(() => this.recordBoost(txn.txnId, boost, result, Date.now()));
         } catch (error) {
           console.error("campaign boost request failed", {
             txnId: txn.txnId,
@@ -666,48 +659,69 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
       .value;
   }
 
-  /** Queues the transaction's new state and the balances, in the same transaction as the change. */
-  private publishTxn(txnId: string): void {
-    const txn = findTxn(this.sql, txnId);
-    if (!txn) return;
-    const userId = this.userId();
-    const messages: LedgerEventMessage[] = [
-      {
-        kind: "transaction",
-        userId,
-        txn: {
-          id: txn.txnId,
-          networkId: txn.networkId,
-          orderId: txn.orderId,
-          offerId: txn.offerId,
-          clickId: txn.clickId,
-          status: txn.status,
-          rejectReason: txn.rejectReason,
-          currency: txn.currency,
-          saleAmountMinor: txn.saleAmountMinor,
-          commissionMinor: txn.commissionMinor,
-          cashbackMinor: txn.cashbackMinor,
-          rateBps: txn.rateBps,
-          boostMinor: txn.grantedBoostMinor,
-          clickedAtMs: txn.clickedAtMs,
-          convertedAtMs: txn.convertedAtMs,
-          expectedConfirmAtMs: txn.expectedConfirmAtMs,
-          confirmedAtMs: txn.confirmedAtMs,
-          version: txn.version,
-          updatedAtMs: txn.updatedAtMs,
-        },
+  /**
+   * Runs `work` in one storage transaction. Whatever transactions it settles, the balances
+   * projection is queued once, at its end, inside the same storage transaction.
+   */
+  private mutate<T>(work: () => T): T {
+    return this.ctx.storage.transactionSync(() => {
+      this.balancesOwedAtMs = null;
+      const result = work();
+      if (this.balancesOwedAtMs !== null) this.publishBalances(this.balancesOwedAtMs);
+      this.balancesOwedAtMs = null;
+      return result;
+    });
+  }
+
+  /** Queues the transaction's new state, in the same transaction as the change (see `mutate`). */
+  private publishTxn(txn: StoredTxn): void {
+    this.enqueue({
+      kind: "transaction",
+      userId: this.userId(),
+      txn: {
+        id: txn.txnId,
+        networkId: txn.networkId,
+        orderId: txn.orderId,
+        offerId: txn.offerId,
+        clickId: txn.clickId,
+        status: txn.status,
+        rejectReason: txn.rejectReason,
+        currency: txn.currency,
+        saleAmountMinor: txn.saleAmountMinor,
+        commissionMinor: txn.commissionMinor,
+        cashbackMinor: txn.cashbackMinor,
+        rateBps: txn.rateBps,
+        boostMinor: txn.grantedBoostMinor,
+        clickedAtMs: txn.clickedAtMs,
+        convertedAtMs: txn.convertedAtMs,
+        expectedConfirmAtMs: txn.expectedConfirmAtMs,
+        confirmedAtMs: txn.confirmedAtMs,
+        version: txn.version,
+        updatedAtMs: txn.updatedAtMs,
       },
-      {
-        kind: "balances",
-        userId,
-        ledgerSeq: lastLedgerSeq(this.sql),
-        atMs: txn.updatedAtMs,
-        balances: readBalances(this.sql),
-      },
-    ];
-    for (const message of messages) {
-      this.sql.exec(`INSERT INTO outbox (body) VALUES (?)`, JSON.stringify(message));
-    }
+    });
+    this.balancesOwedAtMs = txn.updatedAtMs;
+  }
+
+  private publishBalances(atMs: number): void {
+    this.enqueue({
+      kind: "balances",
+      userId: this.userId(),
+      ledgerSeq: lastLedgerSeq(this.sql),
+      atMs,
+      balances: readBalances(this.sql),
+    });
+  }
+
+  /** The one writer of outbox rows; each row names the queue it is delivered to. */
+  private enqueue(message: LedgerEventMessage | PayoutDispatchMessage | UserNoticeMessage): void {
+    const queue =
+      message.kind === "payout_dispatch"
+        ? "payouts"
+        : message.kind === "notice"
+          ? "notices"
+          : "ledger_events";
+    this.sql.exec(`INSERT INTO outbox (body, queue) VALUES (?, ?)`, JSON.stringify(message), queue);
   }
 
   /**
@@ -793,16 +807,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
       bindUser: (userId) => this.bindUser(userId),
       userId: () => this.userId(),
       publishBalances: (nowMs) => this.publishBalances(nowMs),
-      enqueue: (message) =>
-        this.sql.exec(
-          `INSERT INTO outbox (body, queue) VALUES (?, ?)`,
-          JSON.stringify(message),
-          message.kind === "payout_dispatch"
-            ? "payouts"
-            : message.kind === "notice"
-              ? "notices"
-              : "ledger_events",
-        ),
+      enqueue: (message) => this.enqueue(message),
       keyRing: () => parseKeyRing(this.env.PAYOUT_DETAILS_KEYS),
     };
     return new Redemptions(ports);
@@ -930,17 +935,6 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     );
   }
 
-  private publishBalances(atMs: number): void {
-    const message: LedgerEventMessage = {
-      kind: "balances",
-      userId: this.userId(),
-      ledgerSeq: lastLedgerSeq(this.sql),
-      atMs,
-      balances: readBalances(this.sql),
-    };
-    this.sql.exec(`INSERT INTO outbox (body) VALUES (?)`, JSON.stringify(message));
-  }
-
   // ---- missing-cashback claims -------------------------------------------------------------
 
   /**
@@ -961,13 +955,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
       this.bindUser(userId);
       const existing = findClaim(this.sql, input.claimId);
       if (existing) {
-        const same =
-          existing.clickId === input.clickId &&
-          existing.orderId === input.orderId &&
-          existing.amountMinor === input.amountMinor &&
-          existing.currency === input.currency &&
-          existing.purchasedAtMs === input.purchasedAtMs;
-        return same
+        return sameClaimDetails(existing, input)
           ? ({ status: "exists", claim: existing } as const)
           : ({ status: "exists_with_different_details", claim: existing } as const);
       }
@@ -991,7 +979,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
       insertClaim(this.sql, claim);
       if (claim.status === "open")
         this.schedule("claim_review", claim.claimId, claim.reviewDueAtMs);
-      this.publishClaim(claim.claimId);
+      this.publishClaim(claim);
       return { status: "created", claim } as const;
     });
     await this.afterWrite();
@@ -999,7 +987,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
   }
 
   getClaims(limit: number): StoredClaim[] {
-    return listClaims(this.sql, Math.min(Math.max(limit, 1), MAX_PAGE));
+    return listClaims(this.sql, pageSize(limit));
   }
 
   /** The user's recent clicks, newest first, so a claim can name the visit it is about. */
@@ -1010,7 +998,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
       .exec<{ click_id: string; offer_id: string; clicked_at_ms: number; currency: string }>(
         `SELECT click_id, offer_id, clicked_at_ms, currency FROM clicks
          ORDER BY clicked_at_ms DESC, click_id DESC LIMIT ?`,
-        Math.min(Math.max(limit, 1), MAX_PAGE),
+        pageSize(limit),
       )
       .toArray()
       .map((r) => ({
@@ -1021,11 +1009,8 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
       }));
   }
 
-  private publishClaim(claimId: string): void {
-    const claim = findClaim(this.sql, claimId);
-    if (!claim) return;
-    const message: LedgerEventMessage = { kind: "claim", userId: this.userId(), claim };
-    this.sql.exec(`INSERT INTO outbox (body) VALUES (?)`, JSON.stringify(message));
+  private publishClaim(claim: StoredClaim): void {
+    this.enqueue({ kind: "claim", userId: this.userId(), claim });
   }
 
   // ---- reads -------------------------------------------------------------------------------
@@ -1035,7 +1020,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
   }
 
   listLedger(beforeSeq: number | null, limit: number): LedgerEntryView[] {
-    const n = Math.min(Math.max(limit, 1), MAX_PAGE);
+    const n = pageSize(limit);
     return this.sql
       .exec<{
         seq: number;
@@ -1072,7 +1057,7 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     after: { convertedAtMs: number; txnId: string } | null,
     limit: number,
   ): StoredTxn[] {
-    return listTxns(this.sql, Math.min(Math.max(limit, 1), MAX_PAGE), after);
+    return listTxns(this.sql, pageSize(limit), after);
   }
 
   getTransaction(txnId: string) {
@@ -1143,6 +1128,11 @@ export class WalletDurableObject extends DurableObject<ApiEnv> {
     }
     return { ok: report.violations.length === 0, violations: report.violations };
   }
+}
+
+/** A caller's page size, within 1..MAX_PAGE. */
+function pageSize(limit: number): number {
+  return Math.min(Math.max(limit, 1), MAX_PAGE);
 }
 
 /** Terms for recomputation; rows from before terms were kept fall back to their rate. */

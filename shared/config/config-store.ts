@@ -1,5 +1,5 @@
-import { and, asc, eq, gt, isNull, or } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
+import { and, asc, eq, gt, inArray, isNull, or } from "drizzle-orm";
+import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { campaigns, merchants, networkHealth, networks, offers } from "../db/schema";
 import type { ConfigBindings } from "../env";
 import {
@@ -32,6 +32,8 @@ interface Cached<T> {
 const memory = new Map<string, Cached<unknown>>();
 
 function remember<T>(key: string, value: T | null, nowMs: number): void {
+  // Re-inserted, not overwritten: eviction takes the first key, so it must be the oldest.
+  memory.delete(key);
   if (memory.size >= ISOLATE_MAX_ENTRIES) {
     const oldest = memory.keys().next().value;
     if (oldest !== undefined) memory.delete(oldest);
@@ -91,11 +93,100 @@ export function getNetworkConfig(
   );
 }
 
+/** One offer's config from D1, or null when the offer (or its merchant or network) is gone. */
 export async function loadOfferConfig(
   db: D1Database,
   offerId: string,
 ): Promise<OfferConfig | null> {
-  const rows = await drizzle(db)
+  return (await loadOfferConfigs(db, [offerId])).get(offerId) ?? null;
+}
+
+/** One network's config from D1, or null when there is no such network. */
+export async function loadNetworkConfig(
+  db: D1Database,
+  networkId: string,
+): Promise<NetworkConfig | null> {
+  return (await loadNetworkConfigs(db, [networkId])).get(networkId) ?? null;
+}
+
+/**
+ * D1 binds at most 100 parameters per statement: ids go in `IN (…)` lists of this many,
+ * leaving room for the query's other parameters.
+ */
+const IN_LIST_MAX = 90;
+
+function chunked<T>(items: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += IN_LIST_MAX) chunks.push(items.slice(i, i + IN_LIST_MAX));
+  return chunks;
+}
+
+/**
+ * The configs of the given offers that exist, keyed by offer id. Two queries per chunk of
+ * ids (the offers, and their boosts), all in parallel: one D1 round trip of latency, however
+ * many offers.
+ */
+export async function loadOfferConfigs(
+  db: D1Database,
+  offerIds: readonly string[],
+  nowMs: number = Date.now(),
+): Promise<Map<string, OfferConfig>> {
+  const orm = drizzle(db);
+  const configs = new Map<string, OfferConfig>();
+  const chunks = chunked([...new Set(offerIds)]);
+  // Queries in parallel rather than one D1 batch(): drizzle maps batched rows by column name,
+  // and the joined tables' same-named columns (id, active, …) would overwrite each other.
+  const results = await Promise.all(
+    chunks.map((ids) =>
+      Promise.all([offerRowsQuery(orm, ids), boostRowsQuery(orm, ids, nowMs)] as const),
+    ),
+  );
+  for (const [rows, boostRows] of results) {
+    const boosts = new Map<string, OfferBoost[]>();
+    for (const { offerId, campaign: c } of boostRows) {
+      const list = boosts.get(offerId) ?? [];
+      if (list.length < MAX_BOOSTS_PER_OFFER) {
+        list.push({
+          campaignId: c.id,
+          boostRateBps: c.boostRateBps,
+          category: c.category,
+          startsAtMs: c.startsAtMs,
+          endsAtMs: c.endsAtMs,
+          userSegment: c.userSegment,
+        });
+      }
+      boosts.set(offerId, list);
+    }
+    for (const row of rows) {
+      configs.set(row.offer.id, {
+        offerId: row.offer.id,
+        merchantId: row.merchant.id,
+        networkId: row.network.id,
+        title: row.offer.title,
+        currency: row.offer.currency,
+        terms: row.offer.cashbackTerms,
+        returnWindowDays: row.offer.returnWindowDays,
+        startsAtMs: row.offer.startsAtMs,
+        endsAtMs: row.offer.endsAtMs,
+        // An open merchant-sync breaker hides the network's offers until a probe succeeds
+        // (jobs/merchant-sync.ts refreshes these configs when it opens or closes).
+        active:
+          row.offer.active &&
+          row.merchant.active &&
+          row.network.active &&
+          (row.breakerState ?? "closed") === "closed",
+        trackingTemplate: row.network.trackingTemplate,
+        landingUrl: row.merchant.landingUrl,
+        networkOfferRef: row.offer.networkOfferRef,
+        boosts: boosts.get(row.offer.id) ?? [],
+      });
+    }
+  }
+  return configs;
+}
+
+function offerRowsQuery(orm: DrizzleD1Database, offerIds: string[]) {
+  return orm
     .select({
       offer: offers,
       merchant: merchants,
@@ -106,114 +197,81 @@ export async function loadOfferConfig(
     .innerJoin(merchants, eq(offers.merchantId, merchants.id))
     .innerJoin(networks, eq(merchants.networkId, networks.id))
     .leftJoin(networkHealth, eq(networkHealth.networkId, networks.id))
-    .where(eq(offers.id, offerId))
-    .limit(1);
-  const row = rows[0];
-  if (!row) return null;
-  return {
-    offerId: row.offer.id,
-    merchantId: row.merchant.id,
-    networkId: row.network.id,
-    title: row.offer.title,
-    currency: row.offer.currency,
-    terms: row.offer.cashbackTerms,
-    returnWindowDays: row.offer.returnWindowDays,
-    startsAtMs: row.offer.startsAtMs,
-    endsAtMs: row.offer.endsAtMs,
-    // An open merchant-sync breaker hides the network's offers until a probe succeeds
-    // (jobs/merchant-sync.ts refreshes these configs when it opens or closes).
-    active:
-      row.offer.active &&
-      row.merchant.active &&
-      row.network.active &&
-      (row.breakerState ?? "closed") === "closed",
-    trackingTemplate: row.network.trackingTemplate,
-    landingUrl: row.merchant.landingUrl,
-    networkOfferRef: row.offer.networkOfferRef,
-    boosts: await loadOfferBoosts(db, row.offer.id, row.merchant.id, row.offer.currency),
-  };
+    .where(inArray(offers.id, offerIds));
 }
 
 /**
- * The campaigns that boost an offer (targeting it, or its merchant without naming an offer),
- * active, in the offer's currency and not ended. Scheduled ones are included: the redirect
- * checks each boost's schedule at click time (offer-config.ts `liveBoosts`).
+ * The campaigns that boost each offer (targeting it, or its merchant without naming an
+ * offer), active, in the offer's currency and not ended, in campaign id order per offer.
+ * Scheduled ones are included: the redirect checks each boost's schedule at click time
+ * (offer-config.ts `liveBoosts`).
  */
-async function loadOfferBoosts(
-  db: D1Database,
-  offerId: string,
-  merchantId: string,
-  currency: string,
-  nowMs: number = Date.now(),
-): Promise<OfferBoost[]> {
-  const rows = await drizzle(db)
-    .select()
+function boostRowsQuery(orm: DrizzleD1Database, offerIds: string[], nowMs: number) {
+  return orm
+    .select({ offerId: offers.id, campaign: campaigns })
     .from(campaigns)
+    .innerJoin(
+      offers,
+      and(
+        eq(campaigns.currency, offers.currency),
+        or(
+          eq(campaigns.offerId, offers.id),
+          and(isNull(campaigns.offerId), eq(campaigns.merchantId, offers.merchantId)),
+        ),
+      ),
+    )
     .where(
       and(
+        inArray(offers.id, offerIds),
         eq(campaigns.active, true),
-        eq(campaigns.currency, currency),
-        or(
-          eq(campaigns.offerId, offerId),
-          and(isNull(campaigns.offerId), eq(campaigns.merchantId, merchantId)),
-        ),
         or(isNull(campaigns.endsAtMs), gt(campaigns.endsAtMs, nowMs)),
       ),
     )
-    .orderBy(asc(campaigns.id))
-    .limit(MAX_BOOSTS_PER_OFFER);
-  return rows.map((c) => ({
-    campaignId: c.id,
-    boostRateBps: c.boostRateBps,
-    category: c.category,
-    startsAtMs: c.startsAtMs,
-    endsAtMs: c.endsAtMs,
-    userSegment: c.userSegment,
-  }));
+    .orderBy(asc(offers.id), asc(campaigns.id));
 }
 
-export async function loadNetworkConfig(
+/** The configs of the given networks that exist, keyed by network id. */
+export async function loadNetworkConfigs(
   db: D1Database,
-  networkId: string,
-): Promise<NetworkConfig | null> {
-  const row = (
-    await drizzle(db).select().from(networks).where(eq(networks.id, networkId)).limit(1)
-  )[0];
-  if (!row) return null;
-  return {
-    networkId: row.id,
-    active: row.active,
-    postbackFormat: row.postbackFormat,
-    postbackSecret: row.postbackSecret,
-    options: row.options ?? {},
-  };
+  networkIds: readonly string[],
+): Promise<Map<string, NetworkConfig>> {
+  const orm = drizzle(db);
+  const chunks = chunked([...new Set(networkIds)]);
+  const results = await Promise.all(
+    chunks.map((ids) => orm.select().from(networks).where(inArray(networks.id, ids))),
+  );
+  const configs = new Map<string, NetworkConfig>();
+  for (const row of results.flat()) {
+    configs.set(row.id, {
+      networkId: row.id,
+      active: row.active,
+      postbackFormat: row.postbackFormat,
+      postbackSecret: row.postbackSecret,
+      options: row.options ?? {},
+    });
+  }
+  return configs;
 }
 
 /**
  * Rewrites the KV copies of the given offers and networks from D1 (the source of truth).
  * Called after every catalog write, so the redirect never serves a config older than the
- * staleness bound above.
+ * staleness bound above. D1 is read with `IN (…)` lists, all in parallel, not once per id.
  */
 export async function refreshCachedConfig(
   env: ConfigBindings,
   ids: { offerIds: string[]; networkIds: string[] },
 ): Promise<void> {
-  const writes: Promise<unknown>[] = [];
-  for (const offerId of ids.offerIds) {
-    const config = await loadOfferConfig(env.DB, offerId);
-    const key = offerConfigKey(offerId);
-    writes.push(
-      config ? env.CONFIG_KV.put(key, JSON.stringify(config)) : env.CONFIG_KV.delete(key),
-    );
-  }
-  for (const networkId of ids.networkIds) {
-    const config = await loadNetworkConfig(env.DB, networkId);
-    const key = networkConfigKey(networkId);
-    writes.push(
-      config ? env.CONFIG_KV.put(key, JSON.stringify(config)) : env.CONFIG_KV.delete(key),
-    );
-  }
-  await Promise.all(writes);
+  const [offerConfigs, networkConfigs] = await Promise.all([
+    loadOfferConfigs(env.DB, ids.offerIds),
+    loadNetworkConfigs(env.DB, ids.networkIds),
+  ]);
+  const rewrite = (key: string, config: unknown) =>
+    config ? env.CONFIG_KV.put(key, JSON.stringify(config)) : env.CONFIG_KV.delete(key);
+  await Promise.all([
+    ...ids.offerIds.map((id) => rewrite(offerConfigKey(id), offerConfigs.get(id))),
+    ...ids.networkIds.map((id) => rewrite(networkConfigKey(id), networkConfigs.get(id))),
+  ]);
   forgetCachedConfig([
     ...ids.offerIds.map(offerConfigKey),
     ...ids.networkIds.map(networkConfigKey),

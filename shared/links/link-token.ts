@@ -1,6 +1,11 @@
-import { fromBase64Url, toBase64Url, utf8, utf8Decoder } from "../crypto/encoding";
-import { constantTimeEqual, hmacSha256 } from "../crypto/hmac";
 import { SLUG_PATTERN, USER_ID_PATTERN } from "../ids";
+import {
+  assertUnixSeconds,
+  type MacScheme,
+  openPayload,
+  sealPayload,
+  UNIX_SECONDS_TEXT,
+} from "./signed-payload";
 
 /**
  * A tracking link token names one user and one offer and expires. It is verified with a
@@ -30,28 +35,20 @@ export type LinkVerification =
   | { ok: true; claims: LinkClaims }
   | { ok: false; reason: "malformed" | "bad_signature" | "expired" };
 
-const MAC_BYTES = 16;
+const LINK_SCHEME: MacScheme = { domain: "link", macBytes: 16 };
 
 export async function signLinkToken(secret: string, claims: LinkClaims): Promise<string> {
   if (!USER_ID_PATTERN.test(claims.userId)) throw new RangeError("invalid userId");
   if (!SLUG_PATTERN.test(claims.offerId)) throw new RangeError("invalid offerId");
-  if (
-    !Number.isSafeInteger(claims.expiresAtSec) ||
-    claims.expiresAtSec < 0 ||
-    claims.expiresAtSec > 999_999_999_999
-  ) {
-    throw new RangeError("expiresAtSec must be whole unix seconds");
-  }
+  assertUnixSeconds(claims.expiresAtSec, "expiresAtSec");
   const segments = claims.segments ?? [];
-  if (segments.length > MAX_LINK_SEGMENTS || !segments.every((s) => SEGMENT_PATTERN.test(s))) {
+  if (!validSegments(segments)) {
     throw new RangeError(`at most ${MAX_LINK_SEGMENTS} segments, each a slug of up to 32 chars`);
   }
   const base = `${claims.userId}|${claims.offerId}|${claims.expiresAtSec}`;
-  const payload = toBase64Url(
-    utf8.encode(segments.length === 0 ? `1|${base}` : `2|${base}|${segments.join(",")}`),
-  );
-  const mac = (await hmacSha256(secret, `link.${payload}`)).slice(0, MAC_BYTES);
-  return `${payload}.${toBase64Url(mac)}`;
+  const text = segments.length === 0 ? `1|${base}` : `2|${base}|${segments.join(",")}`;
+  const { payload, mac } = await sealPayload(secret, LINK_SCHEME, text);
+  return `${payload}.${mac}`;
 }
 
 /**
@@ -67,39 +64,19 @@ export async function verifyLinkToken(
   if (token.length > 512) return { ok: false, reason: "malformed" };
   const dot = token.indexOf(".");
   if (dot <= 0 || dot !== token.lastIndexOf(".")) return { ok: false, reason: "malformed" };
-  const payload = token.slice(0, dot);
-  const macText = token.slice(dot + 1);
-  const givenMac = fromBase64Url(macText);
-  const payloadBytes = fromBase64Url(payload);
-  // Canonical encoding only: the last base64url char has spare bits, and accepting every
-  // spelling would make one token look like many to anything that keys on the string.
-  if (
-    !givenMac ||
-    !payloadBytes ||
-    givenMac.length !== MAC_BYTES ||
-    toBase64Url(givenMac) !== macText
-  ) {
-    return { ok: false, reason: "malformed" };
-  }
-  const expectedMac = (await hmacSha256(secret, `link.${payload}`)).slice(0, MAC_BYTES);
-  if (!constantTimeEqual(givenMac, expectedMac)) return { ok: false, reason: "bad_signature" };
-  const claims = parseClaims(payloadBytes);
+  const opened = await openPayload(secret, LINK_SCHEME, token.slice(0, dot), token.slice(dot + 1));
+  if (!opened.ok) return opened;
+  const claims = parseClaims(opened.text);
   if (!claims) return { ok: false, reason: "malformed" };
   if (claims.expiresAtSec * 1000 <= nowMs) return { ok: false, reason: "expired" };
   return { ok: true, claims };
 }
 
-function parseClaims(bytes: Uint8Array): LinkClaims | null {
-  let text: string;
-  try {
-    text = utf8Decoder.decode(bytes);
-  } catch {
-    return null;
-  }
+function parseClaims(text: string): LinkClaims | null {
   const [version, userId, offerId, expires, ...rest] = text.split("|");
   if (!userId || !offerId || !expires) return null;
   if (!USER_ID_PATTERN.test(userId) || !SLUG_PATTERN.test(offerId)) return null;
-  if (!/^\d{1,12}$/.test(expires)) return null;
+  if (!UNIX_SECONDS_TEXT.test(expires)) return null;
   const claims: LinkClaims = { userId, offerId, expiresAtSec: Number(expires) };
   if (version === "1" && rest.length === 0) return claims;
   // Version 2 always names at least one segment: a link without any is version 1, so each
@@ -107,8 +84,9 @@ function parseClaims(bytes: Uint8Array): LinkClaims | null {
   const [list, ...more] = rest;
   if (version !== "2" || more.length > 0 || !list) return null;
   const segments = list.split(",");
-  if (segments.length > MAX_LINK_SEGMENTS || !segments.every((s) => SEGMENT_PATTERN.test(s))) {
-    return null;
-  }
-  return { ...claims, segments };
+  return validSegments(segments) ? { ...claims, segments } : null;
+}
+
+function validSegments(segments: readonly string[]): boolean {
+  return segments.length <= MAX_LINK_SEGMENTS && segments.every((s) => SEGMENT_PATTERN.test(s));
 }

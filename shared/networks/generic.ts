@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { buildTrackingUrl } from "../config/offer-config";
+import { fieldsFromZod } from "../http/errors";
 import {
   type GenericPostback,
   GenericPostbackSchema,
@@ -12,8 +13,15 @@ import { finalizeConversion } from "./core/normalize";
 import { readOptions } from "./core/options";
 import { headerOf } from "./core/params";
 import { ReportError } from "./core/report-error";
-import { assertRange, fetchReportJson } from "./core/report-http";
-import { collectPage, isRecord, own, type ReportParse } from "./core/report-page";
+import { assertRange, reportPageFetcher } from "./core/report-http";
+import {
+  collectPage,
+  finishRow,
+  isRecord,
+  MAX_REPORT_ROWS,
+  own,
+  type ReportParse,
+} from "./core/report-page";
 import { isoSeconds, parseIsoTime } from "./core/time";
 import type {
   NetworkAdapter,
@@ -54,13 +62,12 @@ export const genericAdapter: NetworkAdapter = {
   format: GENERIC_FORMAT,
   buildTrackingUrl: (template, values) => buildTrackingUrl(template, values),
   parsePostback: (request, settings) => guardPostback(() => parseGeneric(request, settings)),
-  fetchReportPage: async (fetcher, settings, range, cursor) => {
-    const request = buildGenericReportRequest(settings, range, cursor);
-    const json = await fetchReportJson(fetcher, request, "generic network");
-    const parsed = parseGenericReport(json, cursor);
-    if (!parsed.ok) throw new ReportError("malformed", `generic report: ${parsed.reason}`);
-    return parsed.page;
-  },
+  fetchReportPage: reportPageFetcher({
+    name: "generic",
+    label: () => "generic network",
+    build: buildGenericReportRequest,
+    parse: (json, _settings, cursor) => parseGenericReport(json, cursor),
+  }),
 };
 
 async function parseGeneric(
@@ -175,7 +182,8 @@ export function parseGenericReport(json: unknown, requestCursor: string | null):
   if (!isRecord(json)) return { ok: false, reason: "body is not a JSON object" };
   const rows = own(json, "conversions");
   if (!Array.isArray(rows)) return { ok: false, reason: "conversions is not an array" };
-  if (rows.length > 10_000) return { ok: false, reason: "more than 10000 conversions in one page" };
+  if (rows.length > MAX_REPORT_ROWS)
+    return { ok: false, reason: `more than ${MAX_REPORT_ROWS} conversions in one page` };
   const next = own(json, "next_cursor");
   if (
     next !== null &&
@@ -189,26 +197,15 @@ export function parseGenericReport(json: unknown, requestCursor: string | null):
   const page = collectPage(
     rows,
     (row) => {
+      const rawOrderId = isRecord(row) ? own(row, "order_id") : undefined;
       const parsed = GenericPostbackSchema.safeParse(row);
-      const orderId =
-        isRecord(row) && typeof own(row, "order_id") === "string"
-          ? String(own(row, "order_id")).slice(0, 128)
-          : null;
-      if (!parsed.success) {
-        return {
-          ok: false,
-          orderId,
-          reason: "invalid conversion",
-          fields: parsed.error.issues.slice(0, 20).map((issue) => ({
-            path: issue.path.map(String).join(".") || "(root)",
-            message: issue.message,
-          })),
-        };
-      }
-      const done = finalizeConversion(fromGenericBody(parsed.data));
-      return done.ok
-        ? done
-        : { ok: false, orderId, reason: "invalid conversion", fields: done.fields };
+      return finishRow(
+        typeof rawOrderId === "string" ? rawOrderId : null,
+        parsed.success
+          ? { ok: true, conversion: fromGenericBody(parsed.data) }
+          : { ok: false, fields: fieldsFromZod(parsed.error.issues.slice(0, 20)) },
+        "invalid conversion",
+      );
     },
     next,
   );

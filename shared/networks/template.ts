@@ -8,8 +8,15 @@ import { finalizeConversion } from "./core/normalize";
 import { readOptions } from "./core/options";
 import { headerOf, type Params, rawQueryString, readFormParams, readParams } from "./core/params";
 import { ReportError } from "./core/report-error";
-import { assertRange, fetchReportJson } from "./core/report-http";
-import { collectPage, type ReportParse, type RowResult } from "./core/report-page";
+import { assertRange, reportPageFetcher } from "./core/report-http";
+import {
+  asText,
+  collectPage,
+  finishRow,
+  MAX_REPORT_ROWS,
+  type ReportParse,
+  type RowResult,
+} from "./core/report-page";
 import { isoSeconds, parseIsoTime, parseUnixSeconds } from "./core/time";
 import {
   type FieldSource,
@@ -44,13 +51,12 @@ export const templateAdapter: NetworkAdapter = {
   buildTrackingUrl: (template, values) => buildTrackingUrl(template, values),
   parsePostback: (request, settings) =>
     guardPostback(() => parseTemplatePostback(request, settings)),
-  fetchReportPage: async (fetcher, settings, range, cursor) => {
-    const request = buildTemplateReportRequest(settings, range, cursor);
-    const json = await fetchReportJson(fetcher, request, `network ${settings.networkId}`);
-    const parsed = parseTemplateReport(json, settings, cursor);
-    if (!parsed.ok) throw new ReportError("malformed", `template report: ${parsed.reason}`);
-    return parsed.page;
-  },
+  fetchReportPage: reportPageFetcher({
+    name: "template",
+    label: (settings) => `network ${settings.networkId}`,
+    build: buildTemplateReportRequest,
+    parse: parseTemplateReport,
+  }),
 };
 
 /** Where field values are read from for one postback. */
@@ -228,12 +234,6 @@ function readSource(source: FieldSource, sources: Sources): unknown {
   }
 }
 
-function asText(value: unknown): string | null {
-  if (typeof value === "string") return value.trim() || null;
-  if (typeof value === "number" && Number.isFinite(value)) return String(value);
-  return null;
-}
-
 function mapStatus(mapping: TemplateMapping, raw: string | null): ConversionStatus | null {
   if (raw === null) return null;
   // Entries come from the validated mapping (own keys only); looked up through a Map so a
@@ -299,7 +299,8 @@ export function parseTemplateReport(
   if (report === undefined) return { ok: false, reason: "the mapping has no report section" };
   const rows = getPath(json, report.itemsPath);
   if (!Array.isArray(rows)) return { ok: false, reason: `${report.itemsPath} is not an array` };
-  if (rows.length > 10_000) return { ok: false, reason: "more than 10000 records in one page" };
+  if (rows.length > MAX_REPORT_ROWS)
+    return { ok: false, reason: `more than ${MAX_REPORT_ROWS} records in one page` };
   let nextCursor: string | null = null;
   if (report.nextCursorPath !== undefined) {
     const next = getPath(json, report.nextCursorPath);
@@ -314,22 +315,9 @@ export function parseTemplateReport(
   const page = collectPage(
     rows,
     (row): RowResult => {
-      const read = readConversion(
-        mapping.value,
-        report.fields,
-        { query: emptyParams, form: emptyParams, json: row },
-        null,
-      );
-      const orderId = asText(
-        readSource(report.fields.orderId, { query: emptyParams, form: emptyParams, json: row }),
-      );
-      const safeOrderId = orderId === null ? null : orderId.slice(0, 128);
-      if (!read.ok)
-        return { ok: false, orderId: safeOrderId, reason: "invalid record", fields: read.fields };
-      const done = finalizeConversion(read.conversion);
-      return done.ok
-        ? done
-        : { ok: false, orderId: safeOrderId, reason: "invalid record", fields: done.fields };
+      const sources = { query: emptyParams, form: emptyParams, json: row };
+      const orderId = asText(readSource(report.fields.orderId, sources));
+      return finishRow(orderId, readConversion(mapping.value, report.fields, sources, null));
     },
     nextCursor,
   );

@@ -8,7 +8,7 @@ import type { DestinationType } from "./types";
 const MinorSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const CurrencyKey = z.string().regex(/^[A-Z]{3}$/);
 
-export const PayoutPolicySchema = z
+const PayoutPolicySchema = z
   .object({
     /** Smallest redemption per destination type; a currency not listed cannot be redeemed. */
     minimumMinor: z.record(

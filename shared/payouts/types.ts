@@ -4,7 +4,7 @@
  * processor adapters.
  */
 
-export const DESTINATION_TYPES = ["bank", "upi", "gift_card"] as const;
+const DESTINATION_TYPES = ["bank", "upi", "gift_card"] as const;
 export type DestinationType = (typeof DESTINATION_TYPES)[number];
 
 /** What a processor needs to move money; only ever held in memory, sealed at rest. */

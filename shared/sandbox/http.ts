@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { problem } from "./problem";
 import type { SandboxNetwork } from "./sandbox-network";
 import { SANDBOX_ERROR_STATUS, SandboxError } from "./types";
 
@@ -26,7 +27,9 @@ export async function handleSandboxRequest(
   const route = ROUTES[path];
   if (route === undefined) return problem(404, "not_found", "no such route");
   if (request.method !== "GET" && request.method !== "HEAD") {
-    return problem(405, "method_not_allowed", `${path} answers GET`, { allow: "GET, HEAD" });
+    return problem(405, "method_not_allowed", `${path} answers GET`, {
+      headers: { allow: "GET, HEAD" },
+    });
   }
   try {
     return await route(network, request, url);
@@ -120,7 +123,7 @@ async function applyFault(
 
 function unauthorized(): Response {
   return problem(401, "unauthorized", "a valid Bearer token is required", {
-    "www-authenticate": 'Bearer realm="sandbox-network"',
+    headers: { "www-authenticate": 'Bearer realm="sandbox-network"' },
   });
 }
 
@@ -129,23 +132,4 @@ function json(status: number, body: unknown): Response {
     status,
     headers: { "content-type": "application/json" },
   });
-}
-
-/** RFC 9457 problem document, the same shape Boomerang's workers answer with. */
-export function problem(
-  status: number,
-  code: string,
-  detail: string,
-  headers: Record<string, string> = {},
-): Response {
-  return new Response(
-    JSON.stringify({
-      type: `https://boomerang.dev/problems/${code}`,
-      title: code,
-      status,
-      code,
-      detail,
-    }),
-    { status, headers: { "content-type": "application/problem+json", ...headers } },
-  );
 }

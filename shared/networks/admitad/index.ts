@@ -1,7 +1,6 @@
 import { guardPostback } from "../core/guard";
 import { readOptions } from "../core/options";
-import { ReportError } from "../core/report-error";
-import { fetchReportJson } from "../core/report-http";
+import { reportPageFetcher } from "../core/report-http";
 import { fillTrackingTemplate } from "../core/tracking-url";
 import type { NetworkAdapter } from "../types";
 import { AdmitadOptionsSchema } from "./options";
@@ -28,11 +27,9 @@ export const admitadAdapter: NetworkAdapter = {
   },
   parsePostback: (request, settings) =>
     guardPostback(() => parseAdmitadPostback(request, settings)),
-  fetchReportPage: async (fetcher, settings, range, cursor) => {
-    const request = buildAdmitadReportRequest(settings, range, cursor);
-    const json = await fetchReportJson(fetcher, request, "admitad");
-    const parsed = parseAdmitadReport(json, settings, cursor);
-    if (!parsed.ok) throw new ReportError("malformed", `admitad report: ${parsed.reason}`);
-    return parsed.page;
-  },
+  fetchReportPage: reportPageFetcher({
+    name: "admitad",
+    build: buildAdmitadReportRequest,
+    parse: parseAdmitadReport,
+  }),
 };

@@ -6,6 +6,7 @@ import {
   collectPage,
   finishReportRow,
   isRecord,
+  MAX_REPORT_ROWS,
   own,
   ownText,
   type ReportParse,
@@ -79,7 +80,8 @@ export function parseAdmitadReport(
   const rows = own(json, "results");
   const meta = own(json, "_meta");
   if (!Array.isArray(rows)) return { ok: false, reason: "results is not an array" };
-  if (rows.length > 10_000) return { ok: false, reason: "more than 10000 results in one page" };
+  if (rows.length > MAX_REPORT_ROWS)
+    return { ok: false, reason: `more than ${MAX_REPORT_ROWS} results in one page` };
   if (!isRecord(meta)) return { ok: false, reason: "_meta is missing" };
   const count = own(meta, "count");
   const offset = own(meta, "offset");

@@ -1,7 +1,6 @@
 import { guardPostback } from "../core/guard";
 import { readOptions } from "../core/options";
-import { ReportError } from "../core/report-error";
-import { fetchReportJson } from "../core/report-http";
+import { reportPageFetcher } from "../core/report-http";
 import { fillTrackingTemplate } from "../core/tracking-url";
 import type { NetworkAdapter } from "../types";
 import { CjOptionsSchema } from "./options";
@@ -27,11 +26,9 @@ export const cjAdapter: NetworkAdapter = {
     return fillTrackingTemplate(template, values, options.ok ? options.value.subIdParam : "sid");
   },
   parsePostback: (request, settings) => guardPostback(() => parseCjPostback(request, settings)),
-  fetchReportPage: async (fetcher, settings, range, cursor) => {
-    const request = buildCjReportRequest(settings, range, cursor);
-    const json = await fetchReportJson(fetcher, request, "cj");
-    const parsed = parseCjReport(json, settings, cursor);
-    if (!parsed.ok) throw new ReportError("malformed", `cj report: ${parsed.reason}`);
-    return parsed.page;
-  },
+  fetchReportPage: reportPageFetcher({
+    name: "cj",
+    build: buildCjReportRequest,
+    parse: parseCjReport,
+  }),
 };

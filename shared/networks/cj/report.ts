@@ -2,7 +2,7 @@ import { quoted } from "../core/normalize";
 import { readOptions } from "../core/options";
 import { ReportError } from "../core/report-error";
 import { assertRange } from "../core/report-http";
-import { isRecord, own, type ReportParse } from "../core/report-page";
+import { isRecord, MAX_REPORT_ROWS, own, type ReportParse } from "../core/report-page";
 import { isoSeconds } from "../core/time";
 import type { NetworkSettings, NormalizedConversion, ReportRange, ReportRejection } from "../types";
 import { foldCjOrder } from "./aggregate";
@@ -101,7 +101,8 @@ export function parseCjReport(
   if (!isRecord(result)) return { ok: false, reason: "data.publisherCommissions is missing" };
   const rows = own(result, "records");
   if (!Array.isArray(rows)) return { ok: false, reason: "records is not an array" };
-  if (rows.length > 10_000) return { ok: false, reason: "more than 10000 records in one page" };
+  if (rows.length > MAX_REPORT_ROWS)
+    return { ok: false, reason: `more than ${MAX_REPORT_ROWS} records in one page` };
   const complete = own(result, "payloadComplete");
   if (typeof complete !== "boolean")
     return { ok: false, reason: "payloadComplete must be a boolean" };

@@ -1,56 +1,129 @@
-import type { ReportFetch, ReportRange } from "../types";
+import type { NetworkAdapter, NetworkSettings, ReportFetch, ReportRange } from "../types";
 import { ReportError } from "./report-error";
+import type { ReportParse } from "./report-page";
 
 /** A page larger than this is refused rather than parsed (CJ pages hold up to 10,000 records). */
 export const MAX_REPORT_BODY_CHARS = 32 * 1024 * 1024;
 
 /**
- * Sends a report request through the injected fetch and returns the parsed JSON body, or
- * throws a `ReportError` that says whether retrying can help: network failures, 408, 429 and
- * 5xx are transient; 401/403 are credentials; anything else is a request the network will
- * keep refusing.
+ * How a fetched JSON document is named in errors, and how large it may be: `network` answers
+ * ("impact", "the network"), `kind` is what was asked for ("report", "feed"), `body` what came
+ * back ("report page", "feed").
+ */
+export interface JsonDocument {
+  network: string;
+  kind: string;
+  body: string;
+  maxChars: number;
+}
+
+/**
+ * Sends a request through the injected fetch and returns the parsed JSON body, or throws a
+ * `ReportError` that says whether retrying can help: network failures, unreadable bodies,
+ * 408, 429 and 5xx are transient; 401/403 are credentials; anything else is a request the
+ * network will keep refusing; an oversized or non-JSON body is malformed. Report pages and
+ * offer feeds both come through here, so the two cannot classify a failure differently.
  *
  * @example
- * const json = await fetchReportJson(fetcher, new Request(url, { headers }), "impact");
+ * const json = await fetchJsonDocument(fetcher, request, { network: "the network", kind: "feed", body: "feed", maxChars });
  */
-export async function fetchReportJson(
+export async function fetchJsonDocument(
   fetcher: ReportFetch,
   request: Request,
-  networkLabel: string,
+  doc: JsonDocument,
 ): Promise<unknown> {
   let response: Response;
   try {
     response = await fetcher(request);
   } catch (error) {
-    throw new ReportError("unavailable", `${networkLabel} report request failed: ${String(error)}`);
+    throw new ReportError(
+      "unavailable",
+      `${doc.network} ${doc.kind} request failed: ${String(error)}`,
+    );
   }
   const status = response.status;
   if (status === 401 || status === 403) {
     throw new ReportError(
       "auth",
-      `${networkLabel} refused the report credentials (${status})`,
+      `${doc.network} refused the ${doc.kind} credentials (${status})`,
       status,
     );
   }
   if (status === 408 || status === 429 || status >= 500) {
-    throw new ReportError("unavailable", `${networkLabel} answered ${status}; retry later`, status);
+    throw new ReportError("unavailable", `${doc.network} answered ${status}; retry later`, status);
   }
   if (status < 200 || status > 299) {
-    throw new ReportError("http", `${networkLabel} answered ${status}`, status);
+    throw new ReportError("http", `${doc.network} answered ${status}`, status);
   }
-  const text = await response.text();
-  if (text.length > MAX_REPORT_BODY_CHARS) {
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    throw new ReportError(
+      "unavailable",
+      `${doc.network} ${doc.body} could not be read: ${String(error)}`,
+      status,
+    );
+  }
+  if (text.length > doc.maxChars) {
     throw new ReportError(
       "malformed",
-      `${networkLabel} report page is larger than ${MAX_REPORT_BODY_CHARS} characters`,
+      `${doc.network} ${doc.body} is larger than ${doc.maxChars} characters`,
       status,
     );
   }
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new ReportError("malformed", `${networkLabel} report page is not JSON`, status);
+    throw new ReportError("malformed", `${doc.network} ${doc.body} is not JSON`, status);
   }
+}
+
+/**
+ * Fetches one report page and returns its parsed JSON body (see `fetchJsonDocument`).
+ *
+ * @example
+ * const json = await fetchReportJson(fetcher, new Request(url, { headers }), "impact");
+ */
+export function fetchReportJson(
+  fetcher: ReportFetch,
+  request: Request,
+  networkLabel: string,
+): Promise<unknown> {
+  return fetchJsonDocument(fetcher, request, {
+    network: networkLabel,
+    kind: "report",
+    body: "report page",
+    maxChars: MAX_REPORT_BODY_CHARS,
+  });
+}
+
+/** What an adapter's report API is, for `reportPageFetcher`. */
+export interface ReportApi {
+  /** Prefixes a page that does not parse: "`<name>` report: <reason>". */
+  name: string;
+  /** Who answered, in fetch errors; `name` when not given. */
+  label?: (settings: NetworkSettings) => string;
+  build: (settings: NetworkSettings, range: ReportRange, cursor: string | null) => Request;
+  parse: (json: unknown, settings: NetworkSettings, cursor: string | null) => ReportParse;
+}
+
+/**
+ * An adapter's `fetchReportPage`: build the request, fetch it, parse the page, and turn a
+ * page that does not parse into a `malformed` `ReportError`. Every adapter is this one
+ * pipeline with its own request builder and page parser.
+ *
+ * @example
+ * fetchReportPage: reportPageFetcher({ name: "cj", build: buildCjReportRequest, parse: parseCjReport })
+ */
+export function reportPageFetcher(api: ReportApi): NetworkAdapter["fetchReportPage"] {
+  return async (fetcher, settings, range, cursor) => {
+    const request = api.build(settings, range, cursor);
+    const json = await fetchReportJson(fetcher, request, api.label?.(settings) ?? api.name);
+    const parsed = api.parse(json, settings, cursor);
+    if (!parsed.ok) throw new ReportError("malformed", `${api.name} report: ${parsed.reason}`);
+    return parsed.page;
+  };
 }
 
 /**

@@ -40,10 +40,28 @@ export function collectPage(
 }
 
 /**
- * The last step of a report row read field by field (Admitad, impact.com): the draft is
- * finalized only when `f` collected no errors, and either failure becomes the same
- * "invalid record" rejection. The rejection names the order as the record gave it, cut to the
- * id limit, so the operator can find the record even when the id itself is what is wrong.
+ * The last step of every report row: a read that failed, or a draft `finalizeConversion`
+ * refuses, becomes a rejection with `reason`. The rejection names the order as the record
+ * gave it, cut to the id limit, so the operator can find the record even when the id itself
+ * is what is wrong.
+ *
+ * @example
+ * return finishRow(rawOrderId, read.ok ? read : { ok: false, fields: read.fields });
+ */
+export function finishRow(
+  rawOrderId: string | null,
+  read: { ok: true; conversion: NormalizedConversion } | { ok: false; fields: FieldError[] },
+  reason = "invalid record",
+): RowResult {
+  const orderId = rawOrderId === null ? null : rawOrderId.slice(0, ORDER_ID_MAX_CHARS);
+  if (!read.ok) return { ok: false, orderId, reason, fields: read.fields };
+  const done = finalizeConversion(read.conversion);
+  return done.ok ? done : { ok: false, orderId, reason, fields: done.fields };
+}
+
+/**
+ * `finishRow` for a row read field by field (Admitad, impact.com): the draft is finalized
+ * only when `f` collected no errors.
  *
  * @example
  * return finishReportRow(f, ownText(row, "Oid"), { orderId, subId, status, … });
@@ -53,11 +71,10 @@ export function finishReportRow(
   rawOrderId: string | null,
   draft: NormalizedConversion,
 ): RowResult {
-  const orderId = rawOrderId === null ? null : rawOrderId.slice(0, ORDER_ID_MAX_CHARS);
-  if (f.errors.length > 0)
-    return { ok: false, orderId, reason: "invalid record", fields: f.errors };
-  const done = finalizeConversion(draft);
-  return done.ok ? done : { ok: false, orderId, reason: "invalid record", fields: done.fields };
+  return finishRow(
+    rawOrderId,
+    f.errors.length > 0 ? { ok: false, fields: f.errors } : { ok: true, conversion: draft },
+  );
 }
 
 /** Whether `value` is a plain JSON object (not an array, not null). */
@@ -78,7 +95,11 @@ export function own(record: Record<string, unknown>, key: string): unknown {
 
 /** An own property as trimmed text: strings as they are, finite numbers as digits, else null. */
 export function ownText(record: Record<string, unknown>, key: string): string | null {
-  const value = own(record, key);
+  return asText(own(record, key));
+}
+
+/** A JSON value as trimmed text: strings as they are, finite numbers as digits, else null. */
+export function asText(value: unknown): string | null {
   if (typeof value === "string") return value.trim() || null;
   if (typeof value === "number" && Number.isFinite(value)) return String(value);
   return null;

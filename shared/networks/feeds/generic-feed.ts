@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ReportError } from "../core/report-error";
+import { fetchJsonDocument } from "../core/report-http";
 import type { NetworkSettings, OfferFeed, ReportFetch } from "../types";
 
 /**
@@ -132,41 +133,12 @@ export async function fetchGenericOfferFeed(
     signal: AbortSignal.timeout(FEED_LIMITS.timeoutMs),
   });
 
-  let response: Response;
-  try {
-    response = await fetcher(request);
-  } catch (error) {
-    throw new ReportError("unavailable", `feed request failed: ${String(error)}`);
-  }
-  const status = response.status;
-  if (status === 401 || status === 403) {
-    throw new ReportError("auth", `the network refused the feed credentials (${status})`, status);
-  }
-  if (status === 408 || status === 429 || status >= 500) {
-    throw new ReportError("unavailable", `feed answered ${status}; retry later`, status);
-  }
-  if (status < 200 || status > 299) {
-    throw new ReportError("http", `feed answered ${status}`, status);
-  }
-  let text: string;
-  try {
-    text = await response.text();
-  } catch (error) {
-    throw new ReportError("unavailable", `feed body could not be read: ${String(error)}`, status);
-  }
-  if (text.length > FEED_LIMITS.maxBodyChars) {
-    throw new ReportError(
-      "malformed",
-      `feed is larger than ${FEED_LIMITS.maxBodyChars} characters`,
-      status,
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new ReportError("malformed", "feed is not JSON", status);
-  }
+  const json = await fetchJsonDocument(fetcher, request, {
+    network: "the network",
+    kind: "feed",
+    body: "feed",
+    maxChars: FEED_LIMITS.maxBodyChars,
+  });
   return parseGenericOfferFeed(json);
 }
 

@@ -1,7 +1,6 @@
 import { guardPostback } from "../core/guard";
 import { readOptions } from "../core/options";
-import { ReportError } from "../core/report-error";
-import { fetchReportJson } from "../core/report-http";
+import { reportPageFetcher } from "../core/report-http";
 import { fillTrackingTemplate } from "../core/tracking-url";
 import type { NetworkAdapter } from "../types";
 import { ImpactOptionsSchema } from "./options";
@@ -26,11 +25,9 @@ export const impactAdapter: NetworkAdapter = {
     return fillTrackingTemplate(template, values, options.ok ? options.value.subIdParam : "subId1");
   },
   parsePostback: (request, settings) => guardPostback(() => parseImpactPostback(request, settings)),
-  fetchReportPage: async (fetcher, settings, range, cursor) => {
-    const request = buildImpactReportRequest(settings, range, cursor);
-    const json = await fetchReportJson(fetcher, request, "impact");
-    const parsed = parseImpactReport(json, cursor);
-    if (!parsed.ok) throw new ReportError("malformed", `impact report: ${parsed.reason}`);
-    return parsed.page;
-  },
+  fetchReportPage: reportPageFetcher({
+    name: "impact",
+    build: buildImpactReportRequest,
+    parse: (json, _settings, cursor) => parseImpactReport(json, cursor),
+  }),
 };

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { utf8 } from "../../crypto/encoding";
+import { readBoundedText } from "../../http/bounded-body";
+import { jsonBody, SandboxBadRequest, validate } from "../../sandbox/problem";
 import { PAYOUT_ID_PATTERN } from "../types";
 import type { SandboxProcessorEngine } from "./engine";
 import { SANDBOX_PROCESSOR_LIMITS as LIMITS } from "./types";
@@ -111,11 +112,11 @@ export async function handleProcessorRequest(
     if (path.startsWith("/control/")) return await control(engine, request, path);
     return error(404, "not_found", "no such route");
   } catch (failure) {
-    if (failure instanceof BadRequest) {
+    if (failure instanceof SandboxBadRequest) {
       return json(failure.status, {
         code: failure.code,
         message: failure.message,
-        ...(failure.errors.length > 0 ? { errors: failure.errors } : {}),
+        ...(failure.fields.length > 0 ? { errors: failure.fields } : {}),
       });
     }
     throw failure;
@@ -127,10 +128,10 @@ async function createPayout(
   request: Request,
   nowMs: number,
 ): Promise<Response> {
-  const body = parse(CreateBody, await readJson(request));
+  const body = validate(CreateBody, await readJson(request));
   const key = request.headers.get("idempotency-key");
-  if (key === null) throw new BadRequest("the Idempotency-Key header is required");
-  if (key !== body.payoutId) throw new BadRequest("Idempotency-Key must equal payoutId");
+  if (key === null) throw new SandboxBadRequest("the Idempotency-Key header is required");
+  if (key !== body.payoutId) throw new SandboxBadRequest("Idempotency-Key must equal payoutId");
   const destination =
     body.destination.type === "upi"
       ? { ...body.destination, holderName: body.destination.holderName ?? null }
@@ -190,13 +191,13 @@ async function control(
     case "GET /control/faults":
       return json(200, engine.faults());
     case "POST /control/faults": {
-      const patch = parse(FaultsBody, await readJson(request));
+      const patch = validate(FaultsBody, await readJson(request));
       return json(200, engine.setFaults(patch));
     }
     case "DELETE /control/faults":
       return json(200, engine.clearFaults());
     case "POST /control/deliver": {
-      const body = parse(DeliverBody, await readJson(request));
+      const body = validate(DeliverBody, await readJson(request));
       return json(200, await engine.deliverWebhooks({ force: body.force === true }));
     }
     case "POST /control/reset":
@@ -221,53 +222,16 @@ async function control(
   }
 }
 
-class BadRequest extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly errors: Array<{ path: string; message: string }>;
-
-  constructor(
-    message: string,
-    errors: Array<{ path: string; message: string }> = [],
-    status = 400,
-    code = "invalid_request",
-  ) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.errors = errors;
-  }
-}
-
-/** The JSON body, or `{}` when empty; bounded, so a huge body is refused, not buffered twice. */
+/** The JSON body, or `{}` when empty; bounded, so a huge body is refused, not buffered. */
 async function readJson(request: Request): Promise<unknown> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  const tooLarge = new BadRequest(
+  const body = await readBoundedText(request.headers, request.body, LIMITS.maxRequestBytes);
+  if (body.ok) return jsonBody(body.text);
+  if (body.reason === "not_utf8") throw new SandboxBadRequest("the body is not valid JSON");
+  throw new SandboxBadRequest(
     `bodies are limited to ${LIMITS.maxRequestBytes} bytes`,
     [],
     413,
     "payload_too_large",
-  );
-  if (declared > LIMITS.maxRequestBytes) throw tooLarge;
-  const text = await request.text();
-  if (utf8.encode(text).byteLength > LIMITS.maxRequestBytes) throw tooLarge;
-  if (text.trim() === "") return {};
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new BadRequest("the body is not valid JSON");
-  }
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  throw new BadRequest(
-    "the request did not pass validation",
-    result.error.issues.map((issue) => ({
-      path: issue.path.map(String).join(".") || "(root)",
-      message: issue.message,
-    })),
   );
 }
 

@@ -1,12 +1,19 @@
 import type { Context } from "hono";
 import { getNetworkConfig } from "../../../shared/config/config-store";
+import type { NetworkConfig } from "../../../shared/config/offer-config";
 import type { PostbackEnv } from "../../../shared/env";
 import { readBoundedText } from "../../../shared/http/bounded-body";
 import { AppError } from "../../../shared/http/errors";
 import { newId, SLUG_PATTERN } from "../../../shared/ids";
 import type { PostbackMessage } from "../../../shared/messages";
+import { INTERNAL_ERROR } from "../../../shared/networks/core/guard";
 import { adapterFor } from "../../../shared/networks/registry";
-import type { NormalizedConversion, PostbackRequest } from "../../../shared/networks/types";
+import type {
+  NetworkAdapter,
+  NormalizedConversion,
+  PostbackParse,
+  PostbackRequest,
+} from "../../../shared/networks/types";
 import { SIGNATURE_HEADER } from "../../../shared/postback/signature";
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -35,12 +42,15 @@ export async function handlePostback(c: Context<{ Bindings: PostbackEnv }>): Pro
   const networkId = c.req.param("network") ?? "";
   if (!SLUG_PATTERN.test(networkId)) throw new AppError("not_found", "unknown network");
   const rawBody = await readBody(c.req.raw);
+  // A request for a network we do not have is noise anyone can send: answered, not recorded.
+  const { network, adapter } = await resolveNetwork(c, networkId);
 
   const headers: Record<string, string> = {};
   let count = 0;
+  // Header names come lower-cased from Headers iteration.
   for (const [name, value] of c.req.raw.headers) {
     if (++count > MAX_HEADERS) break;
-    headers[name.toLowerCase()] = value;
+    headers[name] = value;
   }
   const request: PostbackRequest = {
     method: c.req.method === "GET" ? "GET" : "POST",
@@ -50,16 +60,14 @@ export async function handlePostback(c: Context<{ Bindings: PostbackEnv }>): Pro
     sourceIp: headers["cf-connecting-ip"] ?? null,
     receivedAtMs,
   };
-  const judged = await judge(c, networkId, request);
-  // A request for a network we do not have is noise anyone can send: answered, not recorded.
-  if (
-    judged.verdict === "rejected" &&
-    (judged.reason === "unknown_network" || judged.reason === "unknown_format")
-  ) {
-    throw judged.error;
-  }
+  const judged = judge(
+    await adapter.parsePostback(request, {
+      networkId,
+      postbackSecret: network.postbackSecret,
+      options: network.options,
+    }),
+  );
   const postbackId = newId("postback", receivedAtMs);
-  const query = new URL(c.req.url).search;
   const message: PostbackMessage = {
     kind: "postback",
     postbackId,
@@ -68,7 +76,7 @@ export async function handlePostback(c: Context<{ Bindings: PostbackEnv }>): Pro
     verdict: judged.verdict,
     rejectReason: judged.verdict === "rejected" ? judged.reason : null,
     // GET postbacks carry their data in the query string: that is what is kept for audit.
-    rawBody: rawBody.length > 0 ? rawBody : query,
+    rawBody: rawBody.length > 0 ? rawBody : new URL(c.req.url).search,
     signatureHeader: headers[SIGNATURE_HEADER] ?? null,
     sourceIp: request.sourceIp,
     conversions: judged.verdict === "accepted" ? judged.conversions : [],
@@ -83,34 +91,29 @@ export async function handlePostback(c: Context<{ Bindings: PostbackEnv }>): Pro
   return c.json({ status: "accepted", postback_id: postbackId }, 202);
 }
 
-async function judge(
+/** The active network and its adapter; a 404 for anything else. */
+async function resolveNetwork(
   c: Context<{ Bindings: PostbackEnv }>,
   networkId: string,
-  request: PostbackRequest,
-): Promise<Verdict> {
+): Promise<{ network: NetworkConfig; adapter: NetworkAdapter }> {
   const network = await getNetworkConfig(c.env, networkId, (p) => c.executionCtx.waitUntil(p));
-  if (!network?.active) {
-    return reject("unknown_network", new AppError("not_found", "unknown or inactive network"));
-  }
+  if (!network?.active) throw new AppError("not_found", "unknown or inactive network");
   const adapter = adapterFor(network.postbackFormat);
   if (!adapter) {
-    return reject(
-      "unknown_format",
-      new AppError("not_found", "the network's postback format is not configured"),
-    );
+    throw new AppError("not_found", "the network's postback format is not configured");
   }
-  const parsed = await adapter.parsePostback(request, {
-    networkId,
-    postbackSecret: network.postbackSecret,
-    options: network.options,
-  });
+  return { network, adapter };
+}
+
+/** The adapter's parse as a verdict, with the error a rejected one is answered with. */
+function judge(parsed: PostbackParse): Verdict {
   if (parsed.ok) return { verdict: "accepted", conversions: parsed.conversions };
   if (parsed.kind === "auth") {
     const detail = AUTH_DETAIL[parsed.reason] ?? "the postback could not be authenticated";
     return reject(parsed.reason, new AppError("invalid_signature", detail));
   }
   // An adapter bug is ours, not the network's: ask for a retry instead of refusing the data.
-  if (parsed.reason.startsWith("internal")) {
+  if (parsed.reason.startsWith(INTERNAL_ERROR)) {
     return reject(
       parsed.reason,
       new AppError("unavailable", "the postback could not be processed; retry later"),

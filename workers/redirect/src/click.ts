@@ -42,9 +42,8 @@ export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promis
         );
   }
   const { userId, offerId } = verified.claims;
-  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
 
-  const offer = await getOfferConfig(c.env, offerId, waitUntil);
+  const offer = await getOfferConfig(c.env, offerId, (p) => c.executionCtx.waitUntil(p));
   if (!offer) {
     return htmlPage(404, "Offer not found", "This offer does not exist any more.");
   }
@@ -54,11 +53,12 @@ export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promis
   }
 
   const clickId = newId("click", nowMs);
+  const clickAtSec = toSec(nowMs);
   const subId = await encodeSubId(c.env.SUBID_SIGNING_KEY, {
     userId,
     offerId,
     clickId,
-    clickAtSec: toSec(nowMs),
+    clickAtSec,
   });
   const click: ClickMessage = {
     kind: "click",
@@ -68,7 +68,7 @@ export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promis
     merchantId: offer.merchantId,
     networkId: offer.networkId,
     // The sub-ID carries seconds; storing the same instant keeps window checks consistent.
-    clickedAtMs: toSec(nowMs) * 1000,
+    clickedAtMs: clickAtSec * 1000,
     currency: offer.currency,
     terms: offer.terms,
     returnWindowDays: offer.returnWindowDays,

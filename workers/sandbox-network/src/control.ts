@@ -15,6 +15,7 @@ import {
   type SandboxOrder,
   wireBody,
 } from "../../../shared/sandbox";
+import { jsonBody, problem, SandboxBadRequest, validate } from "../../../shared/sandbox/problem";
 import type { SandboxHost } from "./host";
 import { StateTooLargeError } from "./state-store";
 
@@ -158,15 +159,6 @@ export function retryDelayMs(attempt: number): number {
   return Math.min(300_000, 10_000 * 2 ** Math.max(0, attempt - 1));
 }
 
-class BadRequest extends Error {
-  constructor(
-    message: string,
-    readonly fields: Array<{ path: string; message: string }> = [],
-  ) {
-    super(message);
-  }
-}
-
 /**
  * The control and network API over one `SandboxHost`.
  *
@@ -241,7 +233,7 @@ export function createControlApp(host: SandboxHost): Hono {
 
   // ---- orders ------------------------------------------------------------------------------
   app.post("/sandbox/orders", async (c) => {
-    const body = parse(PlaceOrderBody, await readJson(c));
+    const body = validate(PlaceOrderBody, await readJson(c));
     const change = await mutate(host, (network) =>
       network.placeOrder({
         orderId: body.order_id,
@@ -268,13 +260,13 @@ export function createControlApp(host: SandboxHost): Hono {
       switch (action) {
         case "approve":
         case "cancel": {
-          const body = parse(ChangeBody, json);
+          const body = validate(ChangeBody, json);
           return mutate(host, (network) =>
             network[action](orderId, at(body.at), postbackFaults(body.faults)),
           );
         }
         case "refund": {
-          const body = parse(RefundBody, json);
+          const body = validate(RefundBody, json);
           return mutate(host, (network) =>
             network.refund(
               orderId,
@@ -291,7 +283,7 @@ export function createControlApp(host: SandboxHost): Hono {
           );
         }
         case "correct": {
-          const body = parse(CorrectBody, json);
+          const body = validate(CorrectBody, json);
           return mutate(host, (network) =>
             network.correct(
               orderId,
@@ -327,7 +319,7 @@ export function createControlApp(host: SandboxHost): Hono {
   app.get("/sandbox/faults", (c) => c.json(faultsView(host.network.faults())));
 
   app.post("/sandbox/faults", async (c) => {
-    const body = parse(FaultsBody, await readJson(c));
+    const body = validate(FaultsBody, await readJson(c));
     const faults = await mutate(host, (network) =>
       network.setFaults({
         ...(body.duplicates !== undefined ? { duplicates: body.duplicates } : {}),
@@ -349,14 +341,14 @@ export function createControlApp(host: SandboxHost): Hono {
   });
 
   app.put("/sandbox/feed", async (c) => {
-    const feed = parse(SandboxFeedSchema, await readJson(c));
+    const feed = validate(SandboxFeedSchema, await readJson(c));
     return c.json(await mutate(host, (network) => network.setFeed(feed)));
   });
 
   app.put("/sandbox/feed/merchants/:merchantId/offers/:offerId", async (c) => {
-    const offer = parse(SandboxFeedOfferSchema, await readJson(c));
+    const offer = validate(SandboxFeedOfferSchema, await readJson(c));
     if (offer.id !== c.req.param("offerId"))
-      throw new BadRequest("the body's id must match the path's offer id");
+      throw new SandboxBadRequest("the body's id must match the path's offer id");
     return c.json(
       await mutate(host, (network) => network.upsertOffer(c.req.param("merchantId"), offer)),
     );
@@ -372,7 +364,7 @@ export function createControlApp(host: SandboxHost): Hono {
 
   // ---- delivery and reset ----------------------------------------------------------------------
   app.post("/sandbox/deliver", async (c) => {
-    const body = parse(DeliverBody, await readJson(c));
+    const body = validate(DeliverBody, await readJson(c));
     // Captured once: a reset while this request awaits Boomerang must not receive old retries.
     const network = host.network;
     const nowMs = host.now();
@@ -416,7 +408,7 @@ export function createControlApp(host: SandboxHost): Hono {
   });
 
   app.post("/sandbox/reset", async (c) => {
-    const body = parse(ResetBody, await readJson(c));
+    const body = validate(ResetBody, await readJson(c));
     const network = await host.reset({
       ...(body.seed !== undefined ? { seed: body.seed } : {}),
       ...(body.report_page_size !== undefined ? { reportPageSize: body.report_page_size } : {}),
@@ -433,8 +425,8 @@ export function createControlApp(host: SandboxHost): Hono {
   app.onError((error) => {
     if (error instanceof SandboxError)
       return problem(SANDBOX_ERROR_STATUS[error.code], error.code, error.message);
-    if (error instanceof BadRequest)
-      return problem(400, "validation_failed", error.message, error.fields);
+    if (error instanceof SandboxBadRequest)
+      return problem(400, "validation_failed", error.message, { errors: error.fields });
     if (error instanceof StateTooLargeError) return problem(507, "state_too_large", error.message);
     console.error("sandbox-network error", { error: String(error) });
     return problem(500, "internal", "An unexpected error occurred.");
@@ -471,25 +463,7 @@ function changeTime(host: SandboxHost, orderId: string, given: string | undefine
 }
 
 async function readJson(c: Context): Promise<unknown> {
-  const text = await c.req.text();
-  if (text.trim() === "") return {};
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new BadRequest("the body is not valid JSON");
-  }
-}
-
-function parse<T>(schema: z.ZodType<T>, json: unknown): T {
-  const result = schema.safeParse(json);
-  if (result.success) return result.data;
-  throw new BadRequest(
-    "the request did not pass validation",
-    result.error.issues.map((issue) => ({
-      path: issue.path.map(String).join(".") || "(root)",
-      message: issue.message,
-    })),
-  );
+  return jsonBody(await c.req.text());
 }
 
 function lineItem(line: z.infer<typeof LineItemBody>): SandboxLineItem {
@@ -567,23 +541,4 @@ function logView(entry: PostbackLogEntry) {
 
 function dueView(ms: number | null): string | null {
   return ms === null ? null : isoTime(ms);
-}
-
-function problem(
-  status: number,
-  code: string,
-  detail: string,
-  errors: Array<{ path: string; message: string }> = [],
-): Response {
-  return new Response(
-    JSON.stringify({
-      type: `https://boomerang.dev/problems/${code}`,
-      title: code,
-      status,
-      code,
-      detail,
-      ...(errors.length > 0 ? { errors } : {}),
-    }),
-    { status, headers: { "content-type": "application/problem+json" } },
-  );
 }

@@ -1,9 +1,17 @@
 import type { ApiEnv } from "../../../../shared/env";
 import { walletOf } from "../wallet-client";
 
-/** Bounded per run; the next run (or the next page here) picks up the rest. */
+/** Bounded per run; the next run resumes after the last user visited (see `CURSOR_KEY`). */
 const MAX_USERS_PER_RUN = 500;
+/** Rows read per D1 query, and at most this many queries per run. */
+const PAGE_ROWS = 500;
+const MAX_PAGES_PER_RUN = 20;
 const WALLET_CONCURRENCY = 16;
+/**
+ * Where the previous run stopped when it hit a bound, kept in KV. Only a hint: without it a
+ * run starts at the oldest due row, which is also where it starts once a run covered everything.
+ */
+const CURSOR_KEY = "jobs:confirmation-backstop:cursor";
 
 export interface BackstopReport {
   asOf: string;
@@ -12,27 +20,39 @@ export interface BackstopReport {
   failures: number;
 }
 
+/** A position in the due order: (expected_confirm_at_ms, transaction id). */
+interface DueKey {
+  dueMs: number;
+  id: string;
+}
+
+interface DueRow {
+  id: string;
+  user_id: string;
+  due_ms: number;
+}
+
 /**
  * Cron backstop for confirmation. Each wallet object normally confirms on its own alarm;
  * this finds users whose projected pending transactions are past due (an indexed range
  * query on (status, expected_confirm_at_ms), so cost follows what is due, not what is
  * pending) and asks their wallets to run what is due. Safe to run any number of times.
+ *
+ * Progress is deterministic and fair: rows are read in due order by keyset, oldest first,
+ * each user is visited at most once per run, and a run that hits a bound records where it
+ * stopped, so the next run continues from there and wraps around to the start. Users whose
+ * projection stays pending after their wallet acted therefore cannot starve the others.
  */
 export async function runConfirmationBackstop(
   env: ApiEnv,
   asOfMs: number,
 ): Promise<BackstopReport> {
-  const { results } = await env.DB.prepare(
-    `SELECT DISTINCT user_id FROM transactions
-     WHERE status = 'pending' AND expected_confirm_at_ms <= ?1 AND user_id IS NOT NULL
-     LIMIT ?2`,
-  )
-    .bind(asOfMs, MAX_USERS_PER_RUN)
-    .all<{ user_id: string }>();
+  const start = await readCursor(env);
+  const { userIds, resumeAfter } = await collectDueUsers(env, asOfMs, start);
 
   let confirmed = 0;
   let failures = 0;
-  const queue = results.map((r) => r.user_id);
+  const queue = [...userIds];
   const workers = Array.from({ length: Math.min(WALLET_CONCURRENCY, queue.length) }, async () => {
     for (let userId = queue.shift(); userId !== undefined; userId = queue.shift()) {
       try {
@@ -45,10 +65,96 @@ export async function runConfirmationBackstop(
     }
   });
   await Promise.all(workers);
+  await writeCursor(env, start, resumeAfter);
   return {
     asOf: new Date(asOfMs).toISOString(),
-    usersVisited: results.length,
+    usersVisited: userIds.length,
     confirmed,
     failures,
   };
+}
+
+/**
+ * Users with due rows, in due order from `start` to the end and then from the beginning up to
+ * `start`. `resumeAfter` is the last row taken when a bound stopped the walk, else null.
+ */
+async function collectDueUsers(
+  env: ApiEnv,
+  asOfMs: number,
+  start: DueKey | null,
+): Promise<{ userIds: string[]; resumeAfter: DueKey | null }> {
+  const laps: { after: DueKey | null; upTo: DueKey | null }[] = [{ after: start, upTo: null }];
+  if (start) laps.push({ after: null, upTo: start });
+
+  const seen = new Set<string>();
+  let last: DueKey | null = start;
+  let pages = 0;
+  for (const lap of laps) {
+    let after = lap.after;
+    for (;;) {
+      if (pages === MAX_PAGES_PER_RUN) return { userIds: [...seen], resumeAfter: last };
+      pages++;
+      const rows = await duePage(env, asOfMs, after, lap.upTo);
+      for (const row of rows) {
+        if (!seen.has(row.user_id)) {
+          if (seen.size === MAX_USERS_PER_RUN) return { userIds: [...seen], resumeAfter: last };
+          seen.add(row.user_id);
+        }
+        last = { dueMs: row.due_ms, id: row.id };
+      }
+      if (rows.length < PAGE_ROWS) break;
+      after = last;
+    }
+  }
+  return { userIds: [...seen], resumeAfter: null };
+}
+
+/** One page of due rows after `after` (exclusive) and up to `upTo` (inclusive), in due order. */
+async function duePage(
+  env: ApiEnv,
+  asOfMs: number,
+  after: DueKey | null,
+  upTo: DueKey | null,
+): Promise<DueRow[]> {
+  const where = ["status = 'pending'", "user_id IS NOT NULL", "expected_confirm_at_ms <= ?"];
+  const params: (string | number)[] = [asOfMs];
+  if (after) {
+    where.push("expected_confirm_at_ms >= ?", "(expected_confirm_at_ms > ? OR id > ?)");
+    params.push(after.dueMs, after.dueMs, after.id);
+  }
+  if (upTo) {
+    where.push("expected_confirm_at_ms <= ?", "(expected_confirm_at_ms < ? OR id <= ?)");
+    params.push(upTo.dueMs, upTo.dueMs, upTo.id);
+  }
+  const { results } = await env.DB.prepare(
+    `SELECT id, user_id, expected_confirm_at_ms AS due_ms FROM transactions
+     WHERE ${where.join(" AND ")}
+     ORDER BY expected_confirm_at_ms, id LIMIT ?`,
+  )
+    .bind(...params, PAGE_ROWS)
+    .all<DueRow>();
+  return results;
+}
+
+async function readCursor(env: ApiEnv): Promise<DueKey | null> {
+  try {
+    const value = await env.CONFIG_KV.get<DueKey>(CURSOR_KEY, "json");
+    return value && typeof value.dueMs === "number" && typeof value.id === "string" ? value : null;
+  } catch (error) {
+    console.error("backstop cursor unreadable; starting from the oldest due row", {
+      error: String(error),
+    });
+    return null;
+  }
+}
+
+/** Writes only when the position changed: nothing at all while every run covers everything. */
+async function writeCursor(env: ApiEnv, previous: DueKey | null, next: DueKey | null) {
+  if (previous?.dueMs === next?.dueMs && previous?.id === next?.id) return;
+  try {
+    if (next) await env.CONFIG_KV.put(CURSOR_KEY, JSON.stringify(next));
+    else await env.CONFIG_KV.delete(CURSOR_KEY);
+  } catch (error) {
+    console.error("backstop cursor not saved", { error: String(error) });
+  }
 }

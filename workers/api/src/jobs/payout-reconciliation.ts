@@ -13,6 +13,7 @@ import {
   type WalletAuditMessage,
 } from "../../../../shared/payouts/types";
 import { MS_PER_DAY } from "../../../../shared/time/clock";
+import { toIso } from "../schemas";
 
 /**
  * The daily payout reconciliation (docs/payouts.md): the processor's report of the last few
@@ -37,10 +38,10 @@ export const DEFAULT_PAYOUT_RECON_LOOKBACK_DAYS = 3;
  * A payout on its way to the processor (queued, submitting, retrying) that has not moved for
  * this long has lost its dispatch message: its money is reserved with nothing to send it.
  */
-export const STALE_IN_FLIGHT_MS = 6 * 3_600_000;
+const STALE_IN_FLIGHT_MS = 6 * 3_600_000;
 const MAX_STALE_REPORTED = 1_000;
 /** A payout changed more recently than this may be waiting for a webhook: not judged yet. */
-export const PAYOUT_SETTLE_MS = 3_600_000;
+const PAYOUT_SETTLE_MS = 3_600_000;
 /** Ids per `IN (...)` query: D1 allows 100 bound parameters. */
 const LOOKUP_CHUNK = 90;
 const OURS_PAGE = 1_000;
@@ -160,6 +161,7 @@ export async function runPayoutReconciliation(
     walletsQueued: 0,
   };
   try {
+    const found: PayoutDiscrepancy[] = [];
     const report = await readReport(processor, fromMs, toMs);
     if (report.kind === "unavailable") {
       summary.status = "failed";
@@ -171,13 +173,12 @@ export async function runPayoutReconciliation(
         nowMs: opts.nowMs,
       });
       summary.checkedPayouts = compared.checked;
-      summary.discrepancies = compared.discrepancies.length;
-      await recordDiscrepancies(env.DB, runId, compared.discrepancies);
+      found.push(...compared.discrepancies);
     }
     // Payouts stranded before the processor do not depend on its report either.
-    const stale = await staleInFlight(env.DB, opts.nowMs);
-    summary.discrepancies += stale.length;
-    await recordDiscrepancies(env.DB, runId, stale);
+    found.push(...(await staleInFlight(env.DB, opts.nowMs)));
+    summary.discrepancies = found.length;
+    await recordDiscrepancies(env.DB, runId, found);
     // Wallet audits do not depend on the processor: they run even when its report failed.
     // Queued as a chain of page messages; wallets_queued grows as the pages go out.
     await startWalletAudits(env, runId);
@@ -208,7 +209,7 @@ async function readReport(
 }
 
 /** Compares the report with our payouts; returns what differs. Reads D1, writes nothing. */
-export async function comparePayouts(
+async function comparePayouts(
   db: D1Database,
   processor: PayoutProcessor,
   reported: readonly ProcessorPayout[],
@@ -385,7 +386,7 @@ export function insertDiscrepancy(
 }
 
 /** Payouts queued, submitting or retrying that have not moved for STALE_IN_FLIGHT_MS. */
-async function staleInFlight(db: D1Database, nowMs: number) {
+async function staleInFlight(db: D1Database, nowMs: number): Promise<PayoutDiscrepancy[]> {
   const { results } = await db
     .prepare(
       `SELECT id, status, attempts, updated_at_ms FROM payouts
@@ -395,12 +396,12 @@ async function staleInFlight(db: D1Database, nowMs: number) {
     .bind(nowMs - STALE_IN_FLIGHT_MS, MAX_STALE_REPORTED)
     .all<{ id: string; status: string; attempts: number; updated_at_ms: number }>();
   return results.map((r) => ({
-    kind: "stale_in_flight" as const,
+    kind: "stale_in_flight",
     subject: r.id,
     detail: {
       status: r.status,
       attempts: r.attempts,
-      unchangedSince: new Date(r.updated_at_ms).toISOString(),
+      unchangedSince: toIso(r.updated_at_ms),
     },
   }));
 }

@@ -3,6 +3,8 @@ import type { ApiEnv } from "../../../../shared/env";
 import type { PayoutProcessor, ProcessorPayout } from "../../../../shared/payouts/processor";
 import type { PayoutDispatchMessage } from "../../../../shared/payouts/types";
 import { walletOf } from "../wallet-client";
+import { recordPayoutOwner } from "./directory";
+import { processorViewOf } from "./processor-client";
 
 /**
  * The payout dispatch consumer: hands queued payouts to the processor.
@@ -48,29 +50,17 @@ async function dispatchOne(
 ): Promise<Outcome> {
   // The directory row comes before the processor can know the payout, so every webhook for
   // it finds the wallet. The projection fills in the rest (its version is higher).
-  await env.DB.prepare(
-    `INSERT INTO payouts (id, user_id, status, updated_at_ms, version)
-     VALUES (?1, ?2, 'queued', ?3, 0) ON CONFLICT (id) DO NOTHING`,
-  )
-    .bind(payoutId, userId, Date.now())
-    .run();
+  await recordPayoutOwner(env.DB, payoutId, userId, Date.now());
 
   const wallet = walletOf(env, userId);
   const claim = await wallet.claimDispatch(payoutId);
   if (claim.action === "skip" || claim.action === "unreadable") return "done";
 
   const apply = async (payout: ProcessorPayout) => {
-    await wallet.applyProcessorState(
-      payoutId,
-      {
-        status: payout.status,
-        processorRef: payout.processorRef,
-        failureCode: payout.failureCode,
-        amountMinor: payout.amountMinor,
-        currency: payout.currency,
-      },
-      { eventId: null, processorId: processor.id },
-    );
+    await wallet.applyProcessorState(payoutId, processorViewOf(payout), {
+      eventId: null,
+      processorId: processor.id,
+    });
   };
 
   if (claim.action === "lookup_first") {

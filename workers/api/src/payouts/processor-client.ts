@@ -1,6 +1,12 @@
+import type { ProcessorView } from "../../../../durable-objects/wallet/redemptions";
 import type { ApiEnv } from "../../../../shared/env";
 import { AppError } from "../../../../shared/http/errors";
-import type { PayoutProcessor, ProcessorFetcher } from "../../../../shared/payouts/processor";
+import type {
+  PayoutProcessor,
+  ProcessorEvent,
+  ProcessorFetcher,
+  ProcessorPayout,
+} from "../../../../shared/payouts/processor";
 import { createSandboxProcessor } from "../../../../shared/payouts/processors/sandbox";
 
 /** Where requests to the sandbox go when it is reached through the test-only binding. */
@@ -29,6 +35,17 @@ export function payoutProcessorFor(env: ApiEnv): PayoutProcessor {
       console.error("unknown payout processor", { processor: env.PAYOUT_PROCESSOR });
       throw new AppError("unavailable", "payouts are not configured");
   }
+}
+
+/** What the wallet is told of a payout, from a processor's create, lookup or webhook. */
+export function processorViewOf(p: ProcessorPayout | ProcessorEvent): ProcessorView {
+  return {
+    status: p.status,
+    processorRef: p.processorRef,
+    failureCode: p.failureCode,
+    amountMinor: p.amountMinor,
+    currency: p.currency,
+  };
 }
 
 /**

@@ -10,9 +10,7 @@ const DEFAULT_RANGE_DAYS = 30;
 const MAX_RANGE_DAYS = 366;
 
 /** Payout statuses in which money is reserved and not yet settled either way. */
-export const IN_FLIGHT_PAYOUT_STATUSES = PAYOUT_STATUSES.filter(
-  (s) => !FINAL_PAYOUT_STATUSES.has(s),
-);
+const IN_FLIGHT_PAYOUT_STATUSES = PAYOUT_STATUSES.filter((s) => !FINAL_PAYOUT_STATUSES.has(s));
 
 const NullableCurrency = z
   .string()
@@ -75,7 +73,7 @@ const summaryRoute = createRoute({
 });
 
 /** Resolves the [from, to) range, or throws the 400 that names what is wrong. */
-export function summaryRange(
+function summaryRange(
   query: { from?: string; to?: string },
   nowMs: number,
 ): { fromMs: number; toMs: number } {

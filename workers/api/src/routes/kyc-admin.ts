@@ -4,7 +4,7 @@ import type { ApiContext } from "../auth";
 import { toIsoOrNull } from "../schemas";
 import { jsonBody, problemResponses } from "./responses";
 
-export const KYC_STATUSES = ["none", "pending", "verified", "rejected"] as const;
+const KYC_STATUSES = ["none", "pending", "verified", "rejected"] as const;
 export type KycStatus = (typeof KYC_STATUSES)[number];
 
 const KycSchema = z

@@ -104,6 +104,22 @@ const listPostbacksRoute = createRoute({
   },
 });
 
+/** The columns of the D1 `transactions` projection this listing shows. */
+interface TransactionRow {
+  id: string;
+  user_id: string | null;
+  network_id: string;
+  order_id: string;
+  status: string;
+  reject_reason: string | null;
+  currency: string;
+  sale_amount_minor: number;
+  cashback_minor: number;
+  converted_at_ms: number;
+  expected_confirm_at_ms: number | null;
+  updated_at_ms: number;
+}
+
 export function registerOpsAdmin(app: OpenAPIHono<ApiContext>): void {
   app.openapi(runConfirmationsRoute, async (c) => {
     const nowMs = Date.now();
@@ -124,25 +140,27 @@ export function registerOpsAdmin(app: OpenAPIHono<ApiContext>): void {
   app.openapi(listTransactionsRoute, async (c) => {
     const { status, userId, limit } = c.req.valid("query");
     const { results } = await c.env.DB.prepare(
-      `SELECT * FROM transactions
+      `SELECT id, user_id, network_id, order_id, status, reject_reason, currency,
+         sale_amount_minor, cashback_minor, converted_at_ms, expected_confirm_at_ms, updated_at_ms
+       FROM transactions
        WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR user_id = ?2)
        ORDER BY converted_at_ms DESC LIMIT ?3`,
     )
       .bind(status ?? null, userId ?? null, limit)
-      .all<Record<string, number | string | null>>();
+      .all<TransactionRow>();
     const items = results.map((r) => ({
-      id: String(r.id),
-      userId: (r.user_id as string | null) ?? null,
-      networkId: String(r.network_id),
-      orderId: String(r.order_id),
-      status: String(r.status),
-      rejectReason: (r.reject_reason as string | null) ?? null,
-      currency: String(r.currency),
-      saleAmountMinor: Number(r.sale_amount_minor),
-      cashbackMinor: Number(r.cashback_minor),
-      purchasedAt: toIso(Number(r.converted_at_ms)),
-      expectedConfirmationAt: toIsoOrNull((r.expected_confirm_at_ms as number | null) ?? null),
-      updatedAt: toIso(Number(r.updated_at_ms)),
+      id: r.id,
+      userId: r.user_id,
+      networkId: r.network_id,
+      orderId: r.order_id,
+      status: r.status,
+      rejectReason: r.reject_reason,
+      currency: r.currency,
+      saleAmountMinor: r.sale_amount_minor,
+      cashbackMinor: r.cashback_minor,
+      purchasedAt: toIso(r.converted_at_ms),
+      expectedConfirmationAt: toIsoOrNull(r.expected_confirm_at_ms),
+      updatedAt: toIso(r.updated_at_ms),
     }));
     return c.json({ items }, 200);
   });

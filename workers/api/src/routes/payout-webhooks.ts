@@ -1,7 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError } from "../../../../shared/http/errors";
 import type { ApiContext } from "../auth";
-import { payoutProcessorFor } from "../payouts/processor-client";
+import { payoutOwnerOf } from "../payouts/directory";
+import { payoutProcessorFor, processorViewOf } from "../payouts/processor-client";
 import { walletOf } from "../wallet-client";
 import { jsonBody, problemResponses } from "./responses";
 
@@ -44,20 +45,12 @@ export function registerPayoutWebhooks(app: OpenAPIHono<ApiContext>): void {
         : new AppError("invalid_signature", parsed.detail);
     }
     const { event } = parsed;
-    const row = await c.env.DB.prepare(`SELECT user_id FROM payouts WHERE id = ?1`)
-      .bind(event.payoutId)
-      .first<{ user_id: string }>();
+    const userId = await payoutOwnerOf(c.env.DB, event.payoutId);
     // Unknown here: the processor retries, and reconciliation reports it if it stays unknown.
-    if (!row) throw new AppError("not_found", "no such payout");
-    const result = await walletOf(c.env, row.user_id).applyProcessorState(
+    if (!userId) throw new AppError("not_found", "no such payout");
+    const result = await walletOf(c.env, userId).applyProcessorState(
       event.payoutId,
-      {
-        status: event.status,
-        processorRef: event.processorRef,
-        failureCode: event.failureCode,
-        amountMinor: event.amountMinor,
-        currency: event.currency,
-      },
+      processorViewOf(event),
       { eventId: event.eventId, processorId: processor.id },
     );
     if (result.outcome === "not_found") throw new AppError("not_found", "no such payout");

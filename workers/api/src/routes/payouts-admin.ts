@@ -2,12 +2,13 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AdminPayoutAction } from "../../../../durable-objects/wallet/redemptions";
 import { AppError } from "../../../../shared/http/errors";
 import { USER_ID_PATTERN } from "../../../../shared/ids";
-import { PAYOUT_STATUSES } from "../../../../shared/payouts/types";
+import { PAYOUT_ID_PATTERN, PAYOUT_STATUSES } from "../../../../shared/payouts/types";
 import type { ApiContext } from "../auth";
-import { payoutProcessorFor } from "../payouts/processor-client";
+import { payoutOwnerOf } from "../payouts/directory";
+import { payoutProcessorFor, processorViewOf } from "../payouts/processor-client";
 import { toIso, toIsoOrNull } from "../schemas";
 import { walletOf } from "../wallet-client";
-import { payoutView } from "./redemptions";
+import { decodePayoutCursor, payoutView } from "./redemptions";
 import { jsonBody, problemResponses } from "./responses";
 
 const security = [{ adminKey: [] }];
@@ -40,7 +41,7 @@ const AdminPayoutSchema = z
 const PayoutIdParam = z.object({
   id: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, "a payout id")
+    .regex(PAYOUT_ID_PATTERN, "a payout id")
     .openapi({ param: { name: "id", in: "path" } }),
 });
 
@@ -155,12 +156,9 @@ const adminView = (r: ProjectionRow) => ({
 });
 
 async function ownerOf(db: D1Database, payoutId: string): Promise<string> {
-  const row = await db
-    .prepare(`SELECT user_id FROM payouts WHERE id = ?1`)
-    .bind(payoutId)
-    .first<{ user_id: string }>();
-  if (!row) throw new AppError("not_found", "no such payout");
-  return row.user_id;
+  const userId = await payoutOwnerOf(db, payoutId);
+  if (!userId) throw new AppError("not_found", "no such payout");
+  return userId;
 }
 
 const loginRoute = createRoute({
@@ -219,10 +217,9 @@ export function registerPayoutsAdmin(app: OpenAPIHono<ApiContext>): void {
     if (q.attention === "false") where.push("attention IS NULL");
     if (q.from) bind("created_at_ms >= ?", Date.parse(q.from));
     if (q.to) bind("created_at_ms < ?", Date.parse(q.to));
-    if (q.cursor) {
-      const match = /^(\d{1,15})\.([A-Za-z0-9_-]{1,64})$/.exec(q.cursor);
-      if (!match) throw new AppError("validation_failed", "a cursor this API did not issue");
-      binds.push(Number(match[1]), match[2]);
+    const after = decodePayoutCursor(q.cursor);
+    if (after) {
+      binds.push(after.createdAtMs, after.payoutId);
       where.push(`(created_at_ms, id) < (?${binds.length - 1}, ?${binds.length})`);
     }
     binds.push(q.limit + 1);
@@ -307,17 +304,10 @@ async function ensureNotAtProcessor(
     throw new AppError("unavailable", "the processor cannot be asked right now; try again");
   }
   if (found.kind === "found") {
-    await wallet.applyProcessorState(
-      payoutId,
-      {
-        status: found.payout.status,
-        processorRef: found.payout.processorRef,
-        failureCode: found.payout.failureCode,
-        amountMinor: found.payout.amountMinor,
-        currency: found.payout.currency,
-      },
-      { eventId: null, processorId: processor.id },
-    );
+    await wallet.applyProcessorState(payoutId, processorViewOf(found.payout), {
+      eventId: null,
+      processorId: processor.id,
+    });
     throw new AppError(
       "conflict",
       `the processor has this payout (${found.payout.status}); it cannot be cancelled`,

@@ -9,7 +9,7 @@ import { toHex, utf8 } from "../../../../shared/crypto/encoding";
 import { AppError, type ErrorCode } from "../../../../shared/http/errors";
 import { destinationIdFor, newId, payoutIdFor } from "../../../../shared/ids";
 import { AmountMinorSchema, CurrencySchema } from "../../../../shared/money/currency";
-import { PAYOUT_STATUSES } from "../../../../shared/payouts/types";
+import { PAYOUT_ID_PATTERN, PAYOUT_STATUSES } from "../../../../shared/payouts/types";
 import type { ApiContext } from "../auth";
 import { notifierFor } from "../payouts/notifier";
 import { payoutPolicyOf } from "../payouts/policy";
@@ -318,14 +318,15 @@ const getRedemptionRoute = createRoute({
     params: z.object({
       id: z
         .string()
-        .regex(/^[A-Za-z0-9_-]{1,64}$/)
+        .regex(PAYOUT_ID_PATTERN)
         .openapi({ param: { name: "id", in: "path" } }),
     }),
   },
   responses: { 200: jsonBody(PayoutSchema), ...problemResponses },
 });
 
-function decodeCursor(
+/** Payout listings page on (createdAtMs, payoutId); the cursor is `<createdAtMs>.<payoutId>`. */
+export function decodePayoutCursor(
   cursor: string | undefined,
 ): { createdAtMs: number; payoutId: string } | null {
   if (!cursor) return null;
@@ -448,7 +449,10 @@ export function registerRedemptionRoutes(app: OpenAPIHono<ApiContext>): void {
 
   app.openapi(listRedemptionsRoute, async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    const rows = await walletOf(c.env, c.get("userId")).getPayouts(decodeCursor(cursor), limit + 1);
+    const rows = await walletOf(c.env, c.get("userId")).getPayouts(
+      decodePayoutCursor(cursor),
+      limit + 1,
+    );
     const items = rows.slice(0, limit);
     const last = items.at(-1);
     return c.json(

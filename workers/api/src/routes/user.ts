@@ -75,6 +75,11 @@ function encodeCursor(parts: Array<string | number>): string {
   return toBase64Url(utf8.encode(parts.join("|")));
 }
 
+const invalidCursor = () =>
+  new AppError("validation_failed", "invalid cursor", [
+    { path: "cursor", message: "not a cursor this API issued" },
+  ]);
+
 function decodeCursor(cursor: string | undefined, arity: number): string[] | null {
   if (cursor === undefined) return null;
   const bytes = fromBase64Url(cursor);
@@ -84,12 +89,15 @@ function decodeCursor(cursor: string | undefined, arity: number): string[] | nul
   } catch {
     parts = [];
   }
-  if (parts.length !== arity || parts.some((p) => p.length === 0)) {
-    throw new AppError("validation_failed", "invalid cursor", [
-      { path: "cursor", message: "not a cursor this API issued" },
-    ]);
-  }
+  if (parts.length !== arity || parts.some((p) => p.length === 0)) throw invalidCursor();
   return parts;
+}
+
+/** A numeric cursor part (a sequence or a time), or a 400 naming the cursor. */
+function cursorInt(part: string): number {
+  const value = Number(part);
+  if (!Number.isSafeInteger(value)) throw invalidCursor();
+  return value;
 }
 
 export function registerUserRoutes(app: OpenAPIHono<ApiContext>): void {
@@ -178,10 +186,7 @@ export function registerUserRoutes(app: OpenAPIHono<ApiContext>): void {
   app.openapi(ledgerRoute, async (c) => {
     const { cursor, limit } = c.req.valid("query");
     const position = decodeCursor(cursor, 1);
-    const beforeSeq = position ? Number(position[0]) : null;
-    if (beforeSeq !== null && !Number.isSafeInteger(beforeSeq)) {
-      throw new AppError("validation_failed", "invalid cursor");
-    }
+    const beforeSeq = position ? cursorInt(position[0] as string) : null;
     // One extra row tells whether another page exists, so the last page never links to an empty one.
     const fetched = await walletOf(c.env, c.get("userId")).listLedger(beforeSeq, limit + 1);
     const entries = fetched.slice(0, limit);
@@ -209,10 +214,8 @@ export function registerUserRoutes(app: OpenAPIHono<ApiContext>): void {
     const { cursor, limit } = c.req.valid("query");
     const position = decodeCursor(cursor, 2);
     const after = position
-      ? { convertedAtMs: Number(position[0]), txnId: position[1] as string }
+      ? { convertedAtMs: cursorInt(position[0] as string), txnId: position[1] as string }
       : null;
-    if (after && !Number.isSafeInteger(after.convertedAtMs))
-      throw new AppError("validation_failed", "invalid cursor");
     const fetched = await walletOf(c.env, c.get("userId")).listTransactions(after, limit + 1);
     const txns = fetched.slice(0, limit);
     const last = fetched.length > limit ? txns.at(-1) : undefined;

@@ -1,5 +1,5 @@
 import { toBase64Url, toHex, utf8 } from "../../shared/crypto/encoding";
-import { constantTimeEqual } from "../../shared/crypto/hmac";
+import { constantTimeEqual, sha256 } from "../../shared/crypto/hmac";
 import { type KeyRing, mask, needsResealing, open, seal } from "../../shared/crypto/sealed";
 import type { LedgerEventMessage, UserNoticeMessage } from "../../shared/messages";
 import {
@@ -999,10 +999,6 @@ function sixDigitCode(): string {
     const [n = 0] = crypto.getRandomValues(new Uint32Array(1));
     if (n < limit) return String(n % 1_000_000).padStart(6, "0");
   }
-}
-
-async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text)));
 }
 
 async function hashCode(salt: string, code: string): Promise<string> {

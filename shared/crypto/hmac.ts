@@ -19,6 +19,11 @@ function importKey(secret: string): Promise<CryptoKey> {
   return key;
 }
 
+/** SHA-256 of a string's UTF-8 bytes (fingerprints and salted hashes; not for passwords). */
+export async function sha256(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text)));
+}
+
 /** HMAC-SHA256 of `message` under `secret`. */
 export async function hmacSha256(secret: string, message: string): Promise<Uint8Array> {
   const key = await importKey(secret);

@@ -1,5 +1,5 @@
-import { toHex, utf8 } from "../../crypto/encoding";
-import { hmacSha256 } from "../../crypto/hmac";
+import { toHex } from "../../crypto/encoding";
+import { hmacSha256, sha256 } from "../../crypto/hmac";
 import type { DestinationDetails } from "../types";
 import type { SandboxPayoutRecord, SandboxPayoutStatus, SandboxWebhookType } from "./types";
 
@@ -123,5 +123,5 @@ export async function requestFingerprint(input: {
     destination,
     input.userId,
   ]);
-  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(canonical))));
+  return toHex(await sha256(canonical));
 }

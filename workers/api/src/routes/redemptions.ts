@@ -5,7 +5,8 @@ import type {
   DestinationView,
   RedeemRefusalCode,
 } from "../../../../durable-objects/wallet/redemptions";
-import { toHex, utf8 } from "../../../../shared/crypto/encoding";
+import { toHex } from "../../../../shared/crypto/encoding";
+import { sha256 } from "../../../../shared/crypto/hmac";
 import { AppError, type ErrorCode } from "../../../../shared/http/errors";
 import { destinationIdFor, newId, payoutIdFor } from "../../../../shared/ids";
 import { AmountMinorSchema, CurrencySchema } from "../../../../shared/money/currency";
@@ -195,8 +196,7 @@ const REFUSAL_CODES: Record<RedeemRefusalCode, ErrorCode> = {
 };
 
 async function requestHash(body: unknown): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", utf8.encode(JSON.stringify(body)));
-  return toHex(new Uint8Array(digest));
+  return toHex(await sha256(JSON.stringify(body)));
 }
 
 // ---- routes -------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ export const demoNetworks = [
   },
 ];
 
-/** The sandbox network served by workers/sandbox-network at /sandbox/ (docs/sandbox.md). */
+/** The sandbox network served by dev/sandbox-network at /sandbox/ (docs/sandbox.md). */
 export const SANDBOX_NETWORK_ID = "sandbox-network";
 export const SANDBOX_NETWORK_SECRET = "sandbox-network-postback-secret-local-only";
 

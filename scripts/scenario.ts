@@ -1,5 +1,5 @@
 import { sign } from "hono/jwt";
-import { Mulberry32 } from "../shared/sandbox/prng";
+import { Mulberry32 } from "#dev/sandbox-network/engine/prng";
 import { SANDBOX_NETWORK_ID } from "./demo-data";
 import { readDevVars } from "./lib/dev-vars";
 

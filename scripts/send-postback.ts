@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { signPostback } from "../shared/postback/signature";
+import { signPostback } from "#shared/postback/signature";
 import { DEMO_NETWORK_ID, DEMO_NETWORK_SECRET } from "./demo-data";
 
 /**

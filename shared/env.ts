@@ -1,5 +1,5 @@
-import type { CampaignBudgetDurableObject } from "../durable-objects/campaign-budget/budget-object";
-import type { WalletDurableObject } from "../durable-objects/wallet/wallet-object";
+import type { CampaignBudgetDurableObject } from "#durable-objects/campaign-budget/budget-object";
+import type { WalletDurableObject } from "#durable-objects/wallet/wallet-object";
 import type {
   ClickMessage,
   LedgerEventMessage,

@@ -337,7 +337,7 @@ describe("OpenAPI", () => {
 
 describe("confirmation clock override", () => {
   it("refuses a future asOf unless ALLOW_CLOCK_OVERRIDE is true", async () => {
-    const { createApp } = await import("../workers/api/src/app");
+    const { createApp } = await import("#workers/api/src/app");
     const app = createApp();
     const request = new Request("https://api.test/admin/v1/confirmations/run", {
       method: "POST",

@@ -1,5 +1,5 @@
 import type { D1Migration } from "cloudflare:test";
-import type { ApiEnv } from "../shared/env";
+import type { ApiEnv } from "#shared/env";
 
 declare global {
   namespace Cloudflare {

@@ -5,9 +5,9 @@ import {
 } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { sign } from "hono/jwt";
-import { signPostback } from "../shared/postback/signature";
-import postbackWorker from "../workers/postback/src/index";
-import redirectWorker from "../workers/redirect/src/index";
+import { signPostback } from "#shared/postback/signature";
+import postbackWorker from "#workers/postback/src/index";
+import redirectWorker from "#workers/redirect/src/index";
 
 /** Helpers that drive the real workers: the api worker is the test runtime's main worker. */
 

@@ -1,9 +1,9 @@
 import { runInDurableObject } from "cloudflare:test";
 
 import { describe, expect, it } from "vitest";
-import { applyPosting } from "../durable-objects/wallet/ledger";
-import type { ConversionEvent } from "../durable-objects/wallet/types";
-import { transactionIdFor } from "../shared/ids";
+import { applyPosting } from "#durable-objects/wallet/ledger";
+import type { ConversionEvent } from "#durable-objects/wallet/types";
+import { transactionIdFor } from "#shared/ids";
 import { balances, uniqueUser, walletStub } from "./helpers";
 
 /**

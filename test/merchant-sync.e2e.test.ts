@@ -5,13 +5,13 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type OfferConfig, offerConfigKey } from "../shared/config/offer-config";
-import type { ApiEnv } from "../shared/env";
-import type { ClickMessage } from "../shared/messages";
-import { feedRecordId } from "../shared/networks/feeds/feed-ids";
-import { SandboxNetwork } from "../shared/sandbox";
-import apiWorker from "../workers/api/src/index";
-import { runMerchantSyncs, type SyncRun, syncNetwork } from "../workers/api/src/jobs/merchant-sync";
+import { SandboxNetwork } from "#dev/sandbox-network/engine/index";
+import { type OfferConfig, offerConfigKey } from "#shared/config/offer-config";
+import type { ApiEnv } from "#shared/env";
+import type { ClickMessage } from "#shared/messages";
+import { feedRecordId } from "#shared/networks/feeds/feed-ids";
+import apiWorker from "#workers/api/src/index";
+import { runMerchantSyncs, type SyncRun, syncNetwork } from "#workers/api/src/jobs/merchant-sync";
 import {
   ADMIN_HEADERS,
   adminPut,

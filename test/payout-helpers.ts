@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { sign } from "hono/jwt";
-import { transactionIdFor } from "../shared/ids";
-import { DEFAULT_PAYOUT_POLICY } from "../shared/payouts/policy";
+import { transactionIdFor } from "#shared/ids";
+import { DEFAULT_PAYOUT_POLICY } from "#shared/payouts/policy";
 import { ADMIN_HEADERS, api, eventually, uniqueUser, walletStub } from "./helpers";
 import type { TestSandboxProcessor } from "./worker";
 

@@ -7,23 +7,23 @@ import {
 import { env } from "cloudflare:workers";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { describe, expect, it } from "vitest";
-import { AppError, fieldsFromZod, problemResponse } from "../shared/http/errors";
+import { AppError, fieldsFromZod, problemResponse } from "#shared/http/errors";
 import type {
   LookupResult,
   PayoutProcessor,
   ProcessorPayout,
   ProcessorStatus,
-} from "../shared/payouts/processor";
-import { PAYOUT_STATUSES, type WalletAuditMessage } from "../shared/payouts/types";
-import type { ApiContext } from "../workers/api/src/auth";
-import apiWorker from "../workers/api/src/index";
+} from "#shared/payouts/processor";
+import { PAYOUT_STATUSES, type WalletAuditMessage } from "#shared/payouts/types";
+import type { ApiContext } from "#workers/api/src/auth";
+import apiWorker from "#workers/api/src/index";
 import {
   compareStatuses,
   fanOutAuditPage,
   runPayoutReconciliation,
   type StatusVerdict,
-} from "../workers/api/src/jobs/payout-reconciliation";
-import { registerPayoutReconAdmin } from "../workers/api/src/routes/payout-recon-admin";
+} from "#workers/api/src/jobs/payout-reconciliation";
+import { registerPayoutReconAdmin } from "#workers/api/src/routes/payout-recon-admin";
 import { ADMIN_HEADERS, api, eventually, walletStub } from "./helpers";
 import { userWithConfirmed } from "./payout-helpers";
 

@@ -1,9 +1,9 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { parseKeyRing, seal } from "../shared/crypto/sealed";
-import { DEFAULT_PAYOUT_POLICY } from "../shared/payouts/policy";
-import { signSandboxWebhook } from "../shared/payouts/sandbox";
+import { signSandboxWebhook } from "#dev/sandbox-processor/engine/index";
+import { parseKeyRing, seal } from "#shared/crypto/sealed";
+import { DEFAULT_PAYOUT_POLICY } from "#shared/payouts/policy";
 import { balances, eventually, walletStub } from "./helpers";
 import {
   asAdmin,

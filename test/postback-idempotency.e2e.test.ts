@@ -67,8 +67,8 @@ describe("duplicate postbacks", () => {
 
   it("concurrent deliveries straight to the wallet object credit once", async () => {
     const { user, subId } = await clickedUser("dup-rpc");
-    const { decodeSubId } = await import("../shared/links/sub-id");
-    const { transactionIdFor } = await import("../shared/ids");
+    const { decodeSubId } = await import("#shared/links/sub-id");
+    const { transactionIdFor } = await import("#shared/ids");
     const decoded = await decodeSubId(env.SUBID_SIGNING_KEY, subId);
     if (!decoded.ok) throw new Error("bad sub-ID");
     const orderId = `ORD-${user}`;

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { transactionIdFor } from "../shared/ids";
-import { encodeSubId } from "../shared/links/sub-id";
-import { signPostback } from "../shared/postback/signature";
+import { transactionIdFor } from "#shared/ids";
+import { encodeSubId } from "#shared/links/sub-id";
+import { signPostback } from "#shared/postback/signature";
 import {
   balances,
   d1Transaction,

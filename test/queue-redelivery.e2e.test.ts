@@ -1,9 +1,9 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { PostbackMessage } from "../shared/messages";
-import { signPostback } from "../shared/postback/signature";
-import apiWorker from "../workers/api/src/index";
+import type { PostbackMessage } from "#shared/messages";
+import { signPostback } from "#shared/postback/signature";
+import apiWorker from "#workers/api/src/index";
 import {
   balances,
   clickThrough,
@@ -152,7 +152,7 @@ describe("postbacks consumer under failure", () => {
 
   it("a postback that arrives before its click waits (retry with delay) instead of being rejected", async () => {
     const user = uniqueUser("early");
-    const { encodeSubId } = await import("../shared/links/sub-id");
+    const { encodeSubId } = await import("#shared/links/sub-id");
     const clickId = `clk_${crypto.randomUUID().replaceAll("-", "")}`;
     const clickedAtMs = Math.floor(Date.now() / 1000) * 1000;
     const subId = await encodeSubId(env.SUBID_SIGNING_KEY, {

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { offerConfigKey } from "../shared/config/offer-config";
-import { signLinkToken } from "../shared/links/link-token";
-import { decodeSubId } from "../shared/links/sub-id";
+import { offerConfigKey } from "#shared/config/offer-config";
+import { signLinkToken } from "#shared/links/link-token";
+import { decodeSubId } from "#shared/links/sub-id";
 import {
   adminPut,
   eventually,

@@ -5,12 +5,12 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { applyPosting } from "../durable-objects/wallet/ledger";
-import { genericAdapter } from "../shared/networks/generic";
-import { deliveryRequest, SandboxNetwork } from "../shared/sandbox";
-import { Mulberry32 } from "../shared/sandbox/prng";
-import { reconcileNetwork } from "../workers/api/src/jobs/reconciliation";
-import postbackWorker from "../workers/postback/src/index";
+import { deliveryRequest, SandboxNetwork } from "#dev/sandbox-network/engine/index";
+import { Mulberry32 } from "#dev/sandbox-network/engine/prng";
+import { applyPosting } from "#durable-objects/wallet/ledger";
+import { genericAdapter } from "#shared/networks/generic";
+import { reconcileNetwork } from "#workers/api/src/jobs/reconciliation";
+import postbackWorker from "#workers/postback/src/index";
 import {
   ADMIN_HEADERS,
   api,

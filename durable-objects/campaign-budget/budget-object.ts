@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { ApiEnv } from "../../shared/env";
+import type { ApiEnv } from "#shared/env";
 import { decideReserve, type Reservation } from "./decide-reserve";
 import { applyBudgetSchema } from "./schema";
 

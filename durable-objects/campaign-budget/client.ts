@@ -1,4 +1,4 @@
-import type { ApiEnv } from "../../shared/env";
+import type { ApiEnv } from "#shared/env";
 
 /** The budget object of one campaign; the id is derived from the campaign id, so no lookup. */
 export function budgetOf(env: Pick<ApiEnv, "CAMPAIGN_BUDGET">, campaignId: string) {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { computeCashback } from "../../shared/money/cashback";
+import { computeCashback } from "#shared/money/cashback";
 import {
   effectiveBoostMinor,
   openBoosts,

@@ -1,5 +1,5 @@
-import { type BoostSnapshot, computeBoostMinor } from "../../shared/money/boost";
-import type { CashbackQuote } from "../../shared/money/cashback";
+import { type BoostSnapshot, computeBoostMinor } from "#shared/money/boost";
+import type { CashbackQuote } from "#shared/money/cashback";
 
 /**
  * A transaction's campaign boosts, pure. The budget of each campaign lives in its own object

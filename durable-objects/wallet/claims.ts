@@ -1,4 +1,4 @@
-import { MS_PER_DAY } from "../../shared/time/clock";
+import { MS_PER_DAY } from "#shared/time/clock";
 import { ATTRIBUTION_WINDOW_DAYS, CLOCK_SKEW_MS } from "./decide-conversion";
 import type { StoredClick } from "./types";
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { MS_PER_DAY } from "../../shared/time/clock";
+import { MS_PER_DAY } from "#shared/time/clock";
 import {
   ATTRIBUTION_WINDOW_DAYS,
   CLICK_ARRIVAL_GRACE_MS,

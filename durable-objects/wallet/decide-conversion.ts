@@ -1,4 +1,4 @@
-import { MS_PER_DAY, MS_PER_SEC } from "../../shared/time/clock";
+import { MS_PER_DAY, MS_PER_SEC } from "#shared/time/clock";
 import type { ConversionEvent, StoredClick, StoredTxn } from "./types";
 
 /** A click older than this at conversion time earns nothing. */

@@ -1,4 +1,4 @@
-import type { DestinationType, PayoutStatus } from "../../shared/payouts/types";
+import type { DestinationType, PayoutStatus } from "#shared/payouts/types";
 import type { StoredPayout } from "./payouts";
 
 /**

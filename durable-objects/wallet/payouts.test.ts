@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import type { PayoutStatus } from "../../shared/payouts/types";
+import type { PayoutStatus } from "#shared/payouts/types";
 import {
   decideDispatch,
   decideProcessorState,

@@ -1,5 +1,5 @@
-import type { ProcessorStatus } from "../../shared/payouts/processor";
-import type { DestinationType, PayoutStatus } from "../../shared/payouts/types";
+import type { ProcessorStatus } from "#shared/payouts/processor";
+import type { DestinationType, PayoutStatus } from "#shared/payouts/types";
 import type { Leg } from "./ledger";
 
 /**

@@ -1,21 +1,21 @@
-import { toBase64Url, toHex, utf8 } from "../../shared/crypto/encoding";
-import { constantTimeEqual, sha256 } from "../../shared/crypto/hmac";
-import { type KeyRing, mask, needsResealing, open, seal } from "../../shared/crypto/sealed";
-import type { LedgerEventMessage, UserNoticeMessage } from "../../shared/messages";
+import { toBase64Url, toHex, utf8 } from "#shared/crypto/encoding";
+import { constantTimeEqual, sha256 } from "#shared/crypto/hmac";
+import { type KeyRing, mask, needsResealing, open, seal } from "#shared/crypto/sealed";
+import type { LedgerEventMessage, UserNoticeMessage } from "#shared/messages";
 import {
   checkRedemption,
   newDeviceHold,
   type PayoutPolicy,
   type RedemptionRefusal,
-} from "../../shared/payouts/policy";
-import type { ProcessorPayout } from "../../shared/payouts/processor";
+} from "#shared/payouts/policy";
+import type { ProcessorPayout } from "#shared/payouts/processor";
 import {
   type DestinationDetails,
   type GiftCardProduct,
   isDestinationFailure,
   PAYOUT_ID_PATTERN,
   type PayoutDispatchMessage,
-} from "../../shared/payouts/types";
+} from "#shared/payouts/types";
 import { type Leg, type Posting, type PostingResult, readBalance } from "./ledger";
 import {
   countLiveDestinations,

@@ -1,6 +1,6 @@
-import type { BoostSnapshot } from "../../shared/money/boost";
-import type { CashbackTerms } from "../../shared/money/cashback";
-import type { LineItem } from "../../shared/networks/types";
+import type { BoostSnapshot } from "#shared/money/boost";
+import type { CashbackTerms } from "#shared/money/cashback";
+import type { LineItem } from "#shared/networks/types";
 import { desiredBoostMinor, effectiveBoostMinor, type TxnBoost } from "./boosts";
 import type { StoredClick, StoredTxn, TxnStatus } from "./types";
 

@@ -1,6 +1,6 @@
-import type { BoostSnapshot } from "../../shared/money/boost";
-import type { CashbackTerms } from "../../shared/money/cashback";
-import type { LineItem } from "../../shared/networks/types";
+import type { BoostSnapshot } from "#shared/money/boost";
+import type { CashbackTerms } from "#shared/money/cashback";
+import type { LineItem } from "#shared/networks/types";
 import type { TxnBoost } from "./boosts";
 
 export type TxnStatus = "pending" | "confirmed" | "cancelled" | "rejected";

@@ -1,12 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
-import { parseKeyRing } from "../../shared/crypto/sealed";
-import type { ApiEnv } from "../../shared/env";
-import type { LedgerEventMessage, UserNoticeMessage } from "../../shared/messages";
-import type { CashbackTerms } from "../../shared/money/cashback";
-import { computeCashback } from "../../shared/money/cashback";
-import type { PayoutPolicy } from "../../shared/payouts/policy";
-import type { PayoutDispatchMessage } from "../../shared/payouts/types";
-import { MS_PER_DAY } from "../../shared/time/clock";
+import { parseKeyRing } from "#shared/crypto/sealed";
+import type { ApiEnv } from "#shared/env";
+import type { LedgerEventMessage, UserNoticeMessage } from "#shared/messages";
+import type { CashbackTerms } from "#shared/money/cashback";
+import { computeCashback } from "#shared/money/cashback";
+import type { PayoutPolicy } from "#shared/payouts/policy";
+import type { PayoutDispatchMessage } from "#shared/payouts/types";
+import { MS_PER_DAY } from "#shared/time/clock";
 import type { ReserveResult } from "../campaign-budget/budget-object";
 import { budgetOf } from "../campaign-budget/client";
 import {

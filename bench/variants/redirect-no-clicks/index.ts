@@ -1,6 +1,6 @@
-import type { RedirectEnv } from "../../../shared/env";
-import type { ClickMessage } from "../../../shared/messages";
-import { app } from "../../../workers/redirect/src/index";
+import type { RedirectEnv } from "#shared/env";
+import type { ClickMessage } from "#shared/messages";
+import { app } from "#workers/redirect/src/index";
 
 /**
  * Benchmark only (BENCH_CLICKS=off): the redirect worker's own app, unchanged, given a

@@ -1,6 +1,5 @@
 import { describe, expect, test } from "vitest";
-import type { PayoutProcessor, PayoutRequest, ProcessorFetcher } from "../processor";
-import { signSandboxWebhook } from "../sandbox";
+import { signSandboxWebhook } from "#dev/sandbox-processor/engine/index";
 import {
   BANK_OK,
   PROCESSOR_TEST_API_KEY,
@@ -11,7 +10,8 @@ import {
   PROCESSOR_T0 as T0,
   testProcessor,
   UPI_OK,
-} from "../sandbox/testing";
+} from "#dev/sandbox-processor/engine/testing";
+import type { PayoutProcessor, PayoutRequest, ProcessorFetcher } from "../processor";
 import { createSandboxProcessor, SANDBOX_WEBHOOK_MAX_BYTES } from "./sandbox";
 
 /** The sandbox adapter against the sandbox engine (its `handle` is the fetcher). */

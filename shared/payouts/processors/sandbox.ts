@@ -16,7 +16,7 @@ import type {
 import { PAYOUT_ID_PATTERN } from "../types";
 
 /**
- * The adapter for the sandbox payout processor (shared/payouts/sandbox, docs/sandbox.md):
+ * The adapter for the sandbox payout processor (dev/sandbox-processor/engine, docs/sandbox.md):
  * the reference for a real processor's adapter. Its wire, in short:
  *
  *   POST {base}/v1/payouts                     Bearer key, Idempotency-Key: <payoutId>

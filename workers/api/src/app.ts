@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { AppError, fieldsFromZod, problemResponse } from "../../../shared/http/errors";
+import { AppError, fieldsFromZod, problemResponse } from "#shared/http/errors";
 import { type ApiContext, requireAdmin, requireUser } from "./auth";
 import { renderDocsPage } from "./docs-page";
 import { registerCampaignAdmin } from "./routes/campaigns-admin";

@@ -1,9 +1,9 @@
 import { createMiddleware } from "hono/factory";
 import { verify } from "hono/jwt";
-import type { ApiEnv } from "../../../shared/env";
-import { AppError } from "../../../shared/http/errors";
-import { USER_ID_PATTERN } from "../../../shared/ids";
-import { SEGMENT_PATTERN } from "../../../shared/links/link-token";
+import type { ApiEnv } from "#shared/env";
+import { AppError } from "#shared/http/errors";
+import { USER_ID_PATTERN } from "#shared/ids";
+import { SEGMENT_PATTERN } from "#shared/links/link-token";
 
 /** Bound on the segments read from one user token; the rest are ignored. */
 const MAX_TOKEN_SEGMENTS = 64;

@@ -1,4 +1,4 @@
-import { escapeHtml } from "../../../shared/http/pages";
+import { escapeHtml } from "#shared/http/pages";
 
 interface OpenApiDoc {
   info: { title: string; version: string; description?: string };

@@ -1,11 +1,11 @@
-import type { ApiEnv } from "../../../shared/env";
+import type { ApiEnv } from "#shared/env";
 import type {
   ClickMessage,
   LedgerEventMessage,
   PostbackMessage,
   UserNoticeMessage,
-} from "../../../shared/messages";
-import type { PayoutDispatchMessage, WalletAuditMessage } from "../../../shared/payouts/types";
+} from "#shared/messages";
+import type { PayoutDispatchMessage, WalletAuditMessage } from "#shared/payouts/types";
 import { createApp } from "./app";
 import { consumeClicks } from "./consumers/clicks";
 import { consumeLedgerEvents } from "./consumers/ledger-events";
@@ -19,8 +19,8 @@ import { runScheduledReconciliations } from "./jobs/reconciliation";
 import { consumePayoutDeadLetters, consumePayoutDispatch } from "./payouts/dispatch";
 import { payoutProcessorFor, payoutProcessorOrNone } from "./payouts/processor-client";
 
-export { CampaignBudgetDurableObject } from "../../../durable-objects/campaign-budget/budget-object";
-export { WalletDurableObject } from "../../../durable-objects/wallet/wallet-object";
+export { CampaignBudgetDurableObject } from "#durable-objects/campaign-budget/budget-object";
+export { WalletDurableObject } from "#durable-objects/wallet/wallet-object";
 
 const app = createApp();
 

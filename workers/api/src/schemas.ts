@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { SLUG_PATTERN } from "../../../shared/ids";
-import { SEGMENT_PATTERN } from "../../../shared/links/link-token";
-import { StoredCashbackTermsSchema } from "../../../shared/money/cashback";
-import { AmountMinorSchema, CurrencySchema, RateBpsSchema } from "../../../shared/money/currency";
+import { SLUG_PATTERN } from "#shared/ids";
+import { SEGMENT_PATTERN } from "#shared/links/link-token";
+import { StoredCashbackTermsSchema } from "#shared/money/cashback";
+import { AmountMinorSchema, CurrencySchema, RateBpsSchema } from "#shared/money/currency";
 
 /** Request and response schemas: one source for validation and for /openapi.json. */
 

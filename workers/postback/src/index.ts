@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import type { PostbackEnv } from "../../../shared/env";
-import { AppError, problemResponse } from "../../../shared/http/errors";
+import type { PostbackEnv } from "#shared/env";
+import { AppError, problemResponse } from "#shared/http/errors";
 import { handlePostback } from "./intake";
 
 /** The postback worker: server-to-server conversion callbacks from affiliate networks. */

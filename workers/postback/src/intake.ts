@@ -1,20 +1,20 @@
 import type { Context } from "hono";
-import { getNetworkConfig } from "../../../shared/config/config-store";
-import type { NetworkConfig } from "../../../shared/config/offer-config";
-import type { PostbackEnv } from "../../../shared/env";
-import { readBoundedText } from "../../../shared/http/bounded-body";
-import { AppError } from "../../../shared/http/errors";
-import { newId, SLUG_PATTERN } from "../../../shared/ids";
-import type { PostbackMessage } from "../../../shared/messages";
-import { INTERNAL_ERROR } from "../../../shared/networks/core/guard";
-import { adapterFor } from "../../../shared/networks/registry";
+import { getNetworkConfig } from "#shared/config/config-store";
+import type { NetworkConfig } from "#shared/config/offer-config";
+import type { PostbackEnv } from "#shared/env";
+import { readBoundedText } from "#shared/http/bounded-body";
+import { AppError } from "#shared/http/errors";
+import { newId, SLUG_PATTERN } from "#shared/ids";
+import type { PostbackMessage } from "#shared/messages";
+import { INTERNAL_ERROR } from "#shared/networks/core/guard";
+import { adapterFor } from "#shared/networks/registry";
 import type {
   NetworkAdapter,
   NormalizedConversion,
   PostbackParse,
   PostbackRequest,
-} from "../../../shared/networks/types";
-import { SIGNATURE_HEADER } from "../../../shared/postback/signature";
+} from "#shared/networks/types";
+import { SIGNATURE_HEADER } from "#shared/postback/signature";
 
 export const MAX_BODY_BYTES = 16 * 1024;
 const MAX_HEADERS = 64;

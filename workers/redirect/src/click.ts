@@ -1,17 +1,13 @@
 import type { Context } from "hono";
-import { getOfferConfig } from "../../../shared/config/config-store";
-import {
-  buildTrackingUrl,
-  liveBoosts,
-  offerAvailability,
-} from "../../../shared/config/offer-config";
-import type { RedirectEnv } from "../../../shared/env";
-import { htmlPage } from "../../../shared/http/pages";
-import { newId } from "../../../shared/ids";
-import { verifyLinkToken } from "../../../shared/links/link-token";
-import { encodeSubId } from "../../../shared/links/sub-id";
-import type { ClickMessage } from "../../../shared/messages";
-import { toSec } from "../../../shared/time/clock";
+import { getOfferConfig } from "#shared/config/config-store";
+import { buildTrackingUrl, liveBoosts, offerAvailability } from "#shared/config/offer-config";
+import type { RedirectEnv } from "#shared/env";
+import { htmlPage } from "#shared/http/pages";
+import { newId } from "#shared/ids";
+import { verifyLinkToken } from "#shared/links/link-token";
+import { encodeSubId } from "#shared/links/sub-id";
+import type { ClickMessage } from "#shared/messages";
+import { toSec } from "#shared/time/clock";
 
 const UNAVAILABLE_COPY = {
   inactive: "This offer is no longer available.",

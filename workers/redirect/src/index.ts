@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import type { RedirectEnv } from "../../../shared/env";
-import { htmlPage } from "../../../shared/http/pages";
+import type { RedirectEnv } from "#shared/env";
+import { htmlPage } from "#shared/http/pages";
 import { handleClick } from "./click";
 
 /** The redirect worker: tracked click links, served from the edge. */

@@ -1,12 +1,12 @@
 import { and, asc, eq, gt, isNull, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { z } from "zod";
-import { budgetOf } from "../../../../durable-objects/campaign-budget/client";
-import { refreshCachedConfig } from "../../../../shared/config/config-store";
-import { MAX_BOOSTS_PER_OFFER } from "../../../../shared/config/offer-config";
-import { campaigns, merchants, offers } from "../../../../shared/db/schema";
-import type { ApiEnv } from "../../../../shared/env";
-import { AppError } from "../../../../shared/http/errors";
+import { budgetOf } from "#durable-objects/campaign-budget/client";
+import { refreshCachedConfig } from "#shared/config/config-store";
+import { MAX_BOOSTS_PER_OFFER } from "#shared/config/offer-config";
+import { campaigns, merchants, offers } from "#shared/db/schema";
+import type { ApiEnv } from "#shared/env";
+import { AppError } from "#shared/http/errors";
 import type { CampaignInputSchema } from "../schemas";
 
 /**

@@ -1,10 +1,10 @@
 import { and, eq, gt, isNull, lte, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { z } from "zod";
-import { refreshCachedConfig } from "../../../../shared/config/config-store";
-import { merchants, networkHealth, networks, offers } from "../../../../shared/db/schema";
-import type { ConfigBindings } from "../../../../shared/env";
-import { AppError } from "../../../../shared/http/errors";
+import { refreshCachedConfig } from "#shared/config/config-store";
+import { merchants, networkHealth, networks, offers } from "#shared/db/schema";
+import type { ConfigBindings } from "#shared/env";
+import { AppError } from "#shared/http/errors";
 import type { MerchantInputSchema, NetworkInputSchema, OfferInputSchema } from "../schemas";
 
 /**

@@ -1,6 +1,6 @@
-import type { RollupChunk } from "../../../../durable-objects/wallet/wallet-object";
-import type { ApiEnv } from "../../../../shared/env";
-import type { ClickMessage } from "../../../../shared/messages";
+import type { RollupChunk } from "#durable-objects/wallet/wallet-object";
+import type { ApiEnv } from "#shared/env";
+import type { ClickMessage } from "#shared/messages";
 import { walletOf } from "../wallet-client";
 
 /**

@@ -1,5 +1,5 @@
-import type { ApiEnv } from "../../../../shared/env";
-import type { LedgerEventMessage, UserNoticeMessage } from "../../../../shared/messages";
+import type { ApiEnv } from "#shared/env";
+import type { LedgerEventMessage, UserNoticeMessage } from "#shared/messages";
 
 /**
  * Projects wallet changes into D1 for the console, analytics and the confirmation

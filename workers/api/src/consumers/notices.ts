@@ -1,5 +1,5 @@
-import type { ApiEnv } from "../../../../shared/env";
-import type { UserNoticeMessage } from "../../../../shared/messages";
+import type { ApiEnv } from "#shared/env";
+import type { UserNoticeMessage } from "#shared/messages";
 import { notifierFor } from "../payouts/notifier";
 
 /**

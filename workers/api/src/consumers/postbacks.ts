@@ -1,7 +1,7 @@
-import type { ApiEnv } from "../../../../shared/env";
-import type { PostbackMessage } from "../../../../shared/messages";
-import { fromGenericBody } from "../../../../shared/networks/generic";
-import { parseGenericPostback } from "../../../../shared/postback/generic-format";
+import type { ApiEnv } from "#shared/env";
+import type { PostbackMessage } from "#shared/messages";
+import { fromGenericBody } from "#shared/networks/generic";
+import { parseGenericPostback } from "#shared/postback/generic-format";
 import { applyNormalizedConversion } from "../conversions/apply-conversion";
 
 const RAW_BODY_KEEP_CHARS = 16 * 1024;

@@ -1,6 +1,6 @@
-import type { ApiEnv } from "../../../../shared/env";
-import { USER_ID_PATTERN } from "../../../../shared/ids";
-import type { WalletAuditMessage } from "../../../../shared/payouts/types";
+import type { ApiEnv } from "#shared/env";
+import { USER_ID_PATTERN } from "#shared/ids";
+import type { WalletAuditMessage } from "#shared/payouts/types";
 import { fanOutAuditPage, insertDiscrepancy } from "../jobs/payout-reconciliation";
 import { walletOf } from "../wallet-client";
 

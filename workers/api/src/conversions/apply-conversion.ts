@@ -1,9 +1,9 @@
-import type { ConversionEvent, ConversionOutcome } from "../../../../durable-objects/wallet/types";
-import type { ApiEnv } from "../../../../shared/env";
-import { transactionIdFor } from "../../../../shared/ids";
-import { decodeSubId } from "../../../../shared/links/sub-id";
-import type { NormalizedConversion } from "../../../../shared/networks/types";
-import { toSec } from "../../../../shared/time/clock";
+import type { ConversionEvent, ConversionOutcome } from "#durable-objects/wallet/types";
+import type { ApiEnv } from "#shared/env";
+import { transactionIdFor } from "#shared/ids";
+import { decodeSubId } from "#shared/links/sub-id";
+import type { NormalizedConversion } from "#shared/networks/types";
+import { toSec } from "#shared/time/clock";
 import { walletOf } from "../wallet-client";
 
 /**

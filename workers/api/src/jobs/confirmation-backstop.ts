@@ -1,4 +1,4 @@
-import type { ApiEnv } from "../../../../shared/env";
+import type { ApiEnv } from "#shared/env";
 import { walletOf } from "../wallet-client";
 
 /** Bounded per run; the next run resumes after the last user visited (see `CURSOR_KEY`). */

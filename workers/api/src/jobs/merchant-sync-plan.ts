@@ -1,11 +1,11 @@
 import { and, eq, gte, lt, or } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
-import { merchants, offers } from "../../../../shared/db/schema";
-import type { ConfigBindings } from "../../../../shared/env";
-import type { CashbackTerms } from "../../../../shared/money/cashback";
-import { feedRecordId } from "../../../../shared/networks/feeds/feed-ids";
-import type { OfferFeed, OfferFeedOffer } from "../../../../shared/networks/types";
+import { merchants, offers } from "#shared/db/schema";
+import type { ConfigBindings } from "#shared/env";
+import type { CashbackTerms } from "#shared/money/cashback";
+import { feedRecordId } from "#shared/networks/feeds/feed-ids";
+import type { OfferFeed, OfferFeedOffer } from "#shared/networks/types";
 
 /**
  * What one merchant sync writes: the feed compared with the network's stored merchants and

@@ -1,14 +1,14 @@
 import { eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
-import { refreshCachedConfig } from "../../../../shared/config/config-store";
-import { merchants, networkHealth, networks, offers, syncRuns } from "../../../../shared/db/schema";
-import type { ApiEnv, ConfigBindings } from "../../../../shared/env";
-import { AppError } from "../../../../shared/http/errors";
-import { newId } from "../../../../shared/ids";
-import { feedUrlOf, fetchGenericOfferFeed } from "../../../../shared/networks/feeds/generic-feed";
-import { adapterFor } from "../../../../shared/networks/registry";
-import type { NetworkSettings, OfferFeed, ReportFetch } from "../../../../shared/networks/types";
+import { refreshCachedConfig } from "#shared/config/config-store";
+import { merchants, networkHealth, networks, offers, syncRuns } from "#shared/db/schema";
+import type { ApiEnv, ConfigBindings } from "#shared/env";
+import { AppError } from "#shared/http/errors";
+import { newId } from "#shared/ids";
+import { feedUrlOf, fetchGenericOfferFeed } from "#shared/networks/feeds/generic-feed";
+import { adapterFor } from "#shared/networks/registry";
+import type { NetworkSettings, OfferFeed, ReportFetch } from "#shared/networks/types";
 import {
   type BreakerPolicy,
   breakerGate,

@@ -1,18 +1,18 @@
-import type { ApiEnv } from "../../../../shared/env";
-import { newId } from "../../../../shared/ids";
+import type { ApiEnv } from "#shared/env";
+import { newId } from "#shared/ids";
 import type {
   PayoutProcessor,
   ProcessorPayout,
   ProcessorStatus,
   ReportResult,
-} from "../../../../shared/payouts/processor";
+} from "#shared/payouts/processor";
 import {
   FINAL_PAYOUT_STATUSES,
   PAYOUT_STATUSES,
   type PayoutStatus,
   type WalletAuditMessage,
-} from "../../../../shared/payouts/types";
-import { MS_PER_DAY } from "../../../../shared/time/clock";
+} from "#shared/payouts/types";
+import { MS_PER_DAY } from "#shared/time/clock";
 import { toIso } from "../schemas";
 
 /**

@@ -1,14 +1,14 @@
-import { loadNetworkConfig } from "../../../../shared/config/config-store";
-import type { ApiEnv } from "../../../../shared/env";
-import { newId, transactionIdFor } from "../../../../shared/ids";
-import { adapterFor } from "../../../../shared/networks/registry";
+import { loadNetworkConfig } from "#shared/config/config-store";
+import type { ApiEnv } from "#shared/env";
+import { newId, transactionIdFor } from "#shared/ids";
+import { adapterFor } from "#shared/networks/registry";
 import type {
   NetworkAdapter,
   NetworkSettings,
   NormalizedConversion,
   ReportFetch,
-} from "../../../../shared/networks/types";
-import { MS_PER_DAY } from "../../../../shared/time/clock";
+} from "#shared/networks/types";
+import { MS_PER_DAY } from "#shared/time/clock";
 import { applyNormalizedConversion } from "../conversions/apply-conversion";
 
 /** Bounds: pages per run, ids per D1 lookup (100 bound parameters), flagged rows kept. */

@@ -1,7 +1,7 @@
 import { desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { networkHealth, syncRuns } from "../../../../shared/db/schema";
-import type { ApiEnv } from "../../../../shared/env";
+import { networkHealth, syncRuns } from "#shared/db/schema";
+import type { ApiEnv } from "#shared/env";
 import { type BreakerState, CLOSED_BREAKER } from "./circuit-breaker";
 import type { SyncCounts } from "./merchant-sync-plan";
 

@@ -1,7 +1,7 @@
-import { retryDelaySec } from "../../../../durable-objects/wallet/payouts";
-import type { ApiEnv } from "../../../../shared/env";
-import type { PayoutProcessor, ProcessorPayout } from "../../../../shared/payouts/processor";
-import type { PayoutDispatchMessage } from "../../../../shared/payouts/types";
+import { retryDelaySec } from "#durable-objects/wallet/payouts";
+import type { ApiEnv } from "#shared/env";
+import type { PayoutProcessor, ProcessorPayout } from "#shared/payouts/processor";
+import type { PayoutDispatchMessage } from "#shared/payouts/types";
 import { walletOf } from "../wallet-client";
 import { recordPayoutOwner } from "./directory";
 import { processorViewOf } from "./processor-client";

@@ -1,7 +1,7 @@
-import { toHex } from "../../../../shared/crypto/encoding";
-import { hmacSha256 } from "../../../../shared/crypto/hmac";
-import type { ApiEnv } from "../../../../shared/env";
-import { AppError } from "../../../../shared/http/errors";
+import { toHex } from "#shared/crypto/encoding";
+import { hmacSha256 } from "#shared/crypto/hmac";
+import type { ApiEnv } from "#shared/env";
+import { AppError } from "#shared/http/errors";
 
 /**
  * How users hear from Boomerang: step-up codes and payout notices. The channel is chosen by

@@ -1,6 +1,6 @@
-import type { ApiEnv } from "../../../../shared/env";
-import { AppError } from "../../../../shared/http/errors";
-import { type PayoutPolicy, parsePayoutPolicy } from "../../../../shared/payouts/policy";
+import type { ApiEnv } from "#shared/env";
+import { AppError } from "#shared/http/errors";
+import { type PayoutPolicy, parsePayoutPolicy } from "#shared/payouts/policy";
 
 let cached: { raw: string | undefined; policy: PayoutPolicy } | null = null;
 

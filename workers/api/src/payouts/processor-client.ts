@@ -1,13 +1,13 @@
-import type { ProcessorView } from "../../../../durable-objects/wallet/redemptions";
-import type { ApiEnv } from "../../../../shared/env";
-import { AppError } from "../../../../shared/http/errors";
+import type { ProcessorView } from "#durable-objects/wallet/redemptions";
+import type { ApiEnv } from "#shared/env";
+import { AppError } from "#shared/http/errors";
 import type {
   PayoutProcessor,
   ProcessorEvent,
   ProcessorFetcher,
   ProcessorPayout,
-} from "../../../../shared/payouts/processor";
-import { createSandboxProcessor } from "../../../../shared/payouts/processors/sandbox";
+} from "#shared/payouts/processor";
+import { createSandboxProcessor } from "#shared/payouts/processors/sandbox";
 
 /** Where requests to the sandbox go when it is reached through the test-only binding. */
 const SANDBOX_BINDING_ORIGIN = "https://sandbox-processor.internal";

@@ -1,8 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { StoredClaim } from "../../../../durable-objects/wallet/claims";
-import { AppError } from "../../../../shared/http/errors";
-import { claimIdFor } from "../../../../shared/ids";
-import { AmountMinorSchema, CurrencySchema } from "../../../../shared/money/currency";
+import type { StoredClaim } from "#durable-objects/wallet/claims";
+import { AppError } from "#shared/http/errors";
+import { claimIdFor } from "#shared/ids";
+import { AmountMinorSchema, CurrencySchema } from "#shared/money/currency";
 import type { ApiContext } from "../auth";
 import { toIso, toIsoOrNull } from "../schemas";
 import { walletOf } from "../wallet-client";

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { AppError } from "../../../../shared/http/errors";
-import { FINAL_PAYOUT_STATUSES, PAYOUT_STATUSES } from "../../../../shared/payouts/types";
-import { MS_PER_DAY } from "../../../../shared/time/clock";
+import { AppError } from "#shared/http/errors";
+import { FINAL_PAYOUT_STATUSES, PAYOUT_STATUSES } from "#shared/payouts/types";
+import { MS_PER_DAY } from "#shared/time/clock";
 import type { ApiContext } from "../auth";
 import { toIso } from "../schemas";
 import { jsonBody, problemResponses } from "./responses";

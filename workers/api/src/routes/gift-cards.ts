@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { CurrencySchema } from "../../../../shared/money/currency";
-import type { GiftCardProduct } from "../../../../shared/payouts/types";
+import { CurrencySchema } from "#shared/money/currency";
+import type { GiftCardProduct } from "#shared/payouts/types";
 import type { ApiContext } from "../auth";
 import { IdParamSchema, toIso } from "../schemas";
 import { jsonBody, problemResponses } from "./responses";

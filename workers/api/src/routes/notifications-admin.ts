@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { AppError } from "../../../../shared/http/errors";
-import { USER_ID_PATTERN } from "../../../../shared/ids";
+import { AppError } from "#shared/http/errors";
+import { USER_ID_PATTERN } from "#shared/ids";
 import type { ApiContext } from "../auth";
 import { NOTICE_KINDS } from "../payouts/notifier";
 import { toIso } from "../schemas";

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { fromBase64Url, toBase64Url, utf8, utf8Decoder } from "../../../../shared/crypto/encoding";
-import { AppError } from "../../../../shared/http/errors";
-import type { PayoutProcessor } from "../../../../shared/payouts/processor";
+import { fromBase64Url, toBase64Url, utf8, utf8Decoder } from "#shared/crypto/encoding";
+import { AppError } from "#shared/http/errors";
+import type { PayoutProcessor } from "#shared/payouts/processor";
 import type { ApiContext } from "../auth";
 import {
   DEFAULT_PAYOUT_RECON_LOOKBACK_DAYS,

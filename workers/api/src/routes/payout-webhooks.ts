@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { AppError } from "../../../../shared/http/errors";
+import { AppError } from "#shared/http/errors";
 import type { ApiContext } from "../auth";
 import { payoutOwnerOf } from "../payouts/directory";
 import { payoutProcessorFor, processorViewOf } from "../payouts/processor-client";

@@ -1,8 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AdminPayoutAction } from "../../../../durable-objects/wallet/redemptions";
-import { AppError } from "../../../../shared/http/errors";
-import { USER_ID_PATTERN } from "../../../../shared/ids";
-import { PAYOUT_ID_PATTERN, PAYOUT_STATUSES } from "../../../../shared/payouts/types";
+import type { AdminPayoutAction } from "#durable-objects/wallet/redemptions";
+import { AppError } from "#shared/http/errors";
+import { USER_ID_PATTERN } from "#shared/ids";
+import { PAYOUT_ID_PATTERN, PAYOUT_STATUSES } from "#shared/payouts/types";
 import type { ApiContext } from "../auth";
 import { payoutOwnerOf } from "../payouts/directory";
 import { payoutProcessorFor, processorViewOf } from "../payouts/processor-client";

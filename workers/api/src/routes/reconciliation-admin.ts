@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { AppError } from "../../../../shared/http/errors";
-import { ReportError } from "../../../../shared/networks/core/report-error";
-import { MS_PER_DAY } from "../../../../shared/time/clock";
+import { AppError } from "#shared/http/errors";
+import { ReportError } from "#shared/networks/core/report-error";
+import { MS_PER_DAY } from "#shared/time/clock";
 import type { ApiContext } from "../auth";
 import { RECONCILE_LOOKBACK_DAYS, reconcileNetwork, reportSourceOf } from "../jobs/reconciliation";
 import { toIso, toIsoOrNull } from "../schemas";

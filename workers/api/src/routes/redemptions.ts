@@ -1,16 +1,16 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { StoredPayout } from "../../../../durable-objects/wallet/payouts";
+import type { StoredPayout } from "#durable-objects/wallet/payouts";
 import type {
   DestinationResult,
   DestinationView,
   RedeemRefusalCode,
-} from "../../../../durable-objects/wallet/redemptions";
-import { toHex } from "../../../../shared/crypto/encoding";
-import { sha256 } from "../../../../shared/crypto/hmac";
-import { AppError, type ErrorCode } from "../../../../shared/http/errors";
-import { destinationIdFor, newId, payoutIdFor } from "../../../../shared/ids";
-import { AmountMinorSchema, CurrencySchema } from "../../../../shared/money/currency";
-import { PAYOUT_ID_PATTERN, PAYOUT_STATUSES } from "../../../../shared/payouts/types";
+} from "#durable-objects/wallet/redemptions";
+import { toHex } from "#shared/crypto/encoding";
+import { sha256 } from "#shared/crypto/hmac";
+import { AppError, type ErrorCode } from "#shared/http/errors";
+import { destinationIdFor, newId, payoutIdFor } from "#shared/ids";
+import { AmountMinorSchema, CurrencySchema } from "#shared/money/currency";
+import { PAYOUT_ID_PATTERN, PAYOUT_STATUSES } from "#shared/payouts/types";
 import type { ApiContext } from "../auth";
 import { notifierFor } from "../payouts/notifier";
 import { payoutPolicyOf } from "../payouts/policy";

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { AppError } from "../../../../shared/http/errors";
+import { AppError } from "#shared/http/errors";
 import type { ApiContext } from "../auth";
 import { getNetwork } from "../catalog/catalog-service";
 import { breakerView, DEFAULT_BREAKER_POLICY } from "../jobs/circuit-breaker";

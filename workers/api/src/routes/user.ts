@@ -1,8 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { fromBase64Url, toBase64Url, utf8, utf8Decoder } from "../../../../shared/crypto/encoding";
-import { AppError } from "../../../../shared/http/errors";
-import { MAX_LINK_SEGMENTS, signLinkToken } from "../../../../shared/links/link-token";
-import { headlineRateBps } from "../../../../shared/money/cashback";
+import { fromBase64Url, toBase64Url, utf8, utf8Decoder } from "#shared/crypto/encoding";
+import { AppError } from "#shared/http/errors";
+import { MAX_LINK_SEGMENTS, signLinkToken } from "#shared/links/link-token";
+import { headlineRateBps } from "#shared/money/cashback";
 import type { ApiContext } from "../auth";
 import { campaignsForOffer, listUnendedCampaigns } from "../campaigns/campaign-service";
 import { listLiveOffers } from "../catalog/catalog-service";

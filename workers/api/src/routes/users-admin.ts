@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { USER_ID_PATTERN } from "../../../../shared/ids";
+import { USER_ID_PATTERN } from "#shared/ids";
 import type { ApiContext } from "../auth";
 import { toIso } from "../schemas";
 import { jsonBody, problemResponses } from "./responses";

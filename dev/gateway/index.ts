@@ -4,6 +4,8 @@
  * its path, so the whole system answers on one local port. In production each worker has
  * its own hostname (see docs/operations.md) and this file is not deployed.
  */
+import { drainingUnreadBody } from "#shared/http/drain-body";
+
 /** workerd's service bindings can deliver a scheduled event; the type library omits it. */
 type SchedulableFetcher = Fetcher & {
   scheduled(options: { scheduledTime?: Date; cron?: string }): Promise<{ outcome: string }>;
@@ -29,7 +31,9 @@ export default {
     });
   },
 
-  fetch(request, env) {
+  // Every body is handed on unread to the worker that owns the path; should one ever be
+  // answered here instead, it is read out so the client's connection stays usable.
+  fetch: drainingUnreadBody((request: Request, env: GatewayEnv) => {
     const { pathname } = new URL(request.url);
     if (pathname.startsWith("/c/")) return env.REDIRECT.fetch(request);
     if (pathname.startsWith("/postback/")) return env.POSTBACK.fetch(request);
@@ -43,5 +47,5 @@ export default {
       return env.SANDBOX_PROCESSOR.fetch(new Request(url, request));
     }
     return env.API.fetch(request);
-  },
+  }),
 } satisfies ExportedHandler<GatewayEnv>;

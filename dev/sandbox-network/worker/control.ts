@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
+import { exponentialBackoff } from "#shared/retry/backoff";
 import {
   deliveryRequest,
   type EndpointFault,
@@ -156,7 +157,7 @@ const ResetBody = z
 
 /** A network that does not answer 2xx is retried like a real network would: 10 s, doubling, ≤ 5 min. */
 export function retryDelayMs(attempt: number): number {
-  return Math.min(300_000, 10_000 * 2 ** Math.max(0, attempt - 1));
+  return exponentialBackoff(attempt, { base: 10_000, cap: 300_000 });
 }
 
 /**

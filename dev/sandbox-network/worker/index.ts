@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { drainingUnreadBody } from "#shared/http/drain-body";
 import { type SandboxEnv, sandboxConfig } from "./config";
 
 export { SandboxNetworkObject } from "./sandbox-object";
@@ -33,5 +34,5 @@ app.notFound(
 );
 
 export default {
-  fetch: app.fetch,
+  fetch: drainingUnreadBody(app.fetch),
 } satisfies ExportedHandler<SandboxEnv>;

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Hono } from "hono";
+import { answerThenDiscard } from "#shared/http/drain-body";
 import { type SandboxEnv, sandboxConfig } from "./config";
 import { createControlApp } from "./control";
 import { SandboxHost } from "./host";
@@ -21,7 +22,9 @@ export class SandboxNetworkObject extends DurableObject<SandboxEnv> {
   }
 
   override async fetch(request: Request): Promise<Response> {
-    if (this.#app === null) throw new Error("the sandbox failed to load its state");
-    return this.#app.fetch(request);
+    const app = this.#app;
+    if (app === null) throw new Error("the sandbox failed to load its state");
+    // A body the app answered without reading is read out, so the connection stays usable.
+    return answerThenDiscard(request, () => app.fetch(request));
   }
 }

@@ -1,6 +1,7 @@
 import { toHex, utf8 } from "#shared/crypto/encoding";
 import { constantTimeEqual } from "#shared/crypto/hmac";
 import type { DestinationDetails } from "#shared/payouts/types";
+import { exponentialBackoff } from "#shared/retry/backoff";
 import { Mulberry32 } from "../../sandbox-network/engine/prng";
 import { handleProcessorRequest } from "./http";
 import {
@@ -550,7 +551,7 @@ export class SandboxProcessorEngine {
 }
 
 function retryDelayMs(attempts: number): number {
-  return Math.min(LIMITS.retryMaxMs, LIMITS.retryBaseMs * 2 ** Math.max(0, attempts - 1));
+  return exponentialBackoff(attempts, { base: LIMITS.retryBaseMs, cap: LIMITS.retryMaxMs });
 }
 
 function newEpoch(): string {

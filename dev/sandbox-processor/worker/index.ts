@@ -1,3 +1,4 @@
+import { drainingUnreadBody } from "#shared/http/drain-body";
 import { SANDBOX_PROCESSOR_OBJECT_NAME, type SandboxProcessorWorkerEnv } from "./config";
 
 export { SandboxProcessorObject } from "./processor-object";
@@ -8,10 +9,10 @@ export { SandboxProcessorObject } from "./processor-object";
  * (A main module may export only handlers and classes: constants live in config.ts.)
  */
 export default {
-  fetch(request, env) {
+  fetch: drainingUnreadBody((request: Request, env: SandboxProcessorWorkerEnv) => {
     const stub = env.SANDBOX_PROCESSOR.get(
       env.SANDBOX_PROCESSOR.idFromName(SANDBOX_PROCESSOR_OBJECT_NAME),
     );
     return stub.fetch(request);
-  },
+  }),
 } satisfies ExportedHandler<SandboxProcessorWorkerEnv>;

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { answerThenDiscard } from "#shared/http/drain-body";
 import { loadChunked, saveChunked } from "../../shared/chunked-state";
 import {
   type SandboxDeliverySummary,
@@ -57,9 +58,12 @@ export class SandboxProcessorObject extends DurableObject<SandboxProcessorEnv> {
 
   /** The processor's HTTP API (`/v1/*`, `/control/*`). */
   override async fetch(request: Request): Promise<Response> {
-    const response = await this.#current().handle(request);
-    await this.#commit();
-    return response;
+    // A body answered unread (a 401, a 404) is read out, so the connection stays usable.
+    return answerThenDiscard(request, async () => {
+      const response = await this.#current().handle(request);
+      await this.#commit();
+      return response;
+    });
   }
 
   /** Delivers what is due, then re-arms for the next due change or retry. */

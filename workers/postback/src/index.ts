@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { PostbackEnv } from "#shared/env";
+import { drainingUnreadBody } from "#shared/http/drain-body";
 import { AppError, problemResponse } from "#shared/http/errors";
 import { handlePostback } from "./intake";
 
@@ -17,5 +18,6 @@ app.onError((error) => {
 });
 
 export default {
-  fetch: app.fetch,
+  // A body answered unread (a 404, a 413) is read out, so a keep-alive connection survives.
+  fetch: drainingUnreadBody(app.fetch),
 } satisfies ExportedHandler<PostbackEnv>;

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { RedirectEnv } from "#shared/env";
+import { drainingUnreadBody } from "#shared/http/drain-body";
 import { htmlPage } from "#shared/http/pages";
 import { handleClick } from "./click";
 
@@ -15,5 +16,6 @@ app.onError((error) => {
 });
 
 export default {
-  fetch: app.fetch,
+  // Clicks are GETs (no body: straight through); anything posted here is read out unread.
+  fetch: drainingUnreadBody(app.fetch),
 } satisfies ExportedHandler<RedirectEnv>;

@@ -24,6 +24,8 @@ export interface ClickMessage {
    * Absent on clicks sent before campaigns existed: none.
    */
   boosts?: BoostSnapshot[];
+  /** The id of the click's request, for the consumer's log lines; absent on older messages. */
+  requestId?: string;
 }
 
 /** What the postback worker received, with its verdict; the raw body is kept for audit. */
@@ -42,6 +44,8 @@ export interface PostbackMessage {
    * before adapters existed: the consumer then parses `rawBody` as the generic format.
    */
   conversions?: NormalizedConversion[];
+  /** The id of the postback's request, for the consumer's log lines; absent on older messages. */
+  requestId?: string;
 }
 
 /** Projection updates a wallet Durable Object publishes through its outbox. */

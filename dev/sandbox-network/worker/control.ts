@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
+import { createLogger, errorFields } from "#shared/observability/logger";
 import { exponentialBackoff } from "#shared/retry/backoff";
 import {
   deliveryRequest,
@@ -423,13 +424,17 @@ export function createControlApp(host: SandboxHost): Hono {
   app.get("/healthz", (c) => c.json({ ok: true, worker: "sandbox-network" }));
 
   app.notFound(() => problem(404, "not_found", "no such route"));
-  app.onError((error) => {
+  app.onError((error, c) => {
     if (error instanceof SandboxError)
       return problem(SANDBOX_ERROR_STATUS[error.code], error.code, error.message);
     if (error instanceof SandboxBadRequest)
       return problem(400, "validation_failed", error.message, { errors: error.fields });
     if (error instanceof StateTooLargeError) return problem(507, "state_too_large", error.message);
-    console.error("sandbox-network error", { error: String(error) });
+    createLogger({ worker: "sandbox-network" }).error("sandbox.request_failed", {
+      method: c.req.method,
+      path: c.req.path,
+      ...errorFields(error),
+    });
     return problem(500, "internal", "An unexpected error occurred.");
   });
 

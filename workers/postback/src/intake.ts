@@ -14,9 +14,14 @@ import type {
   PostbackParse,
   PostbackRequest,
 } from "#shared/networks/types";
+import { createLogger, errorFields } from "#shared/observability/logger";
 import { SIGNATURE_HEADER } from "#shared/postback/signature";
 
 export const MAX_BODY_BYTES = 16 * 1024;
+
+/** Set per request by the worker (index.ts). */
+export type PostbackVariables = { requestId: string };
+type PostbackContext = Context<{ Bindings: PostbackEnv; Variables: PostbackVariables }>;
 const MAX_HEADERS = 64;
 
 type Verdict =
@@ -37,8 +42,9 @@ const AUTH_DETAIL: Record<string, string> = {
  * durable Queue send before the response. Processing happens in the api worker's consumer.
  * No D1 write here, so intake keeps up with sale-day bursts.
  */
-export async function handlePostback(c: Context<{ Bindings: PostbackEnv }>): Promise<Response> {
+export async function handlePostback(c: PostbackContext): Promise<Response> {
   const receivedAtMs = Date.now();
+  const requestId = c.get("requestId");
   const networkId = c.req.param("network") ?? "";
   if (!SLUG_PATTERN.test(networkId)) throw new AppError("not_found", "unknown network");
   const rawBody = await readBody(c.req.raw);
@@ -80,20 +86,29 @@ export async function handlePostback(c: Context<{ Bindings: PostbackEnv }>): Pro
     signatureHeader: headers[SIGNATURE_HEADER] ?? null,
     sourceIp: request.sourceIp,
     conversions: judged.verdict === "accepted" ? judged.conversions : [],
+    requestId,
   };
+  const log = createLogger({ worker: "postback", requestId, networkId, postbackId });
   try {
     await c.env.POSTBACKS.send(message);
-  } catch {
+  } catch (error) {
+    log.error("postback.record_failed", errorFields(error));
     // Not recorded means not accepted: the network will retry.
     throw new AppError("unavailable", "the postback could not be recorded; retry later");
   }
+  log.info("postback.recorded", {
+    verdict: judged.verdict,
+    rejectReason: message.rejectReason,
+    conversions: message.conversions?.length ?? 0,
+    sizeChars: rawBody.length,
+  });
   if (judged.verdict === "rejected") throw judged.error;
   return c.json({ status: "accepted", postback_id: postbackId }, 202);
 }
 
 /** The active network and its adapter; a 404 for anything else. */
 async function resolveNetwork(
-  c: Context<{ Bindings: PostbackEnv }>,
+  c: PostbackContext,
   networkId: string,
 ): Promise<{ network: NetworkConfig; adapter: NetworkAdapter }> {
   const network = await getNetworkConfig(c.env, networkId, (p) => c.executionCtx.waitUntil(p));

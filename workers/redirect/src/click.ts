@@ -7,6 +7,7 @@ import { newId } from "#shared/ids";
 import { verifyLinkToken } from "#shared/links/link-token";
 import { encodeSubId } from "#shared/links/sub-id";
 import type { ClickMessage } from "#shared/messages";
+import { createLogger, errorFields, requestIdOf } from "#shared/observability/logger";
 import { toSec } from "#shared/time/clock";
 
 const UNAVAILABLE_COPY = {
@@ -70,6 +71,7 @@ export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promis
     returnWindowDays: offer.returnWindowDays,
     // The boosts shown now are the boosts paid, whatever the campaign says later.
     boosts: liveBoosts(offer, nowMs, verified.claims.segments ?? []),
+    requestId: requestIdOf(c.req.raw),
   };
   c.executionCtx.waitUntil(sendClick(c.env, click));
 
@@ -93,8 +95,12 @@ async function sendClick(env: RedirectEnv, click: ClickMessage): Promise<void> {
       await env.CLICKS.send(click);
       return;
     } catch (error) {
-      if (attempt === 2)
-        console.error("click enqueue failed", { clickId: click.clickId, error: String(error) });
+      if (attempt === 2) {
+        createLogger({ worker: "redirect", requestId: click.requestId }).error(
+          "click.enqueue_failed",
+          { clickId: click.clickId, offerId: click.offerId, ...errorFields(error) },
+        );
+      }
     }
   }
 }

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { RedirectEnv } from "#shared/env";
 import { drainingUnreadBody } from "#shared/http/drain-body";
 import { htmlPage } from "#shared/http/pages";
+import { createLogger, errorFields, requestIdOf } from "#shared/observability/logger";
 import { handleClick } from "./click";
 
 /** The redirect worker: tracked click links, served from the edge. */
@@ -10,8 +11,12 @@ export const app = new Hono<{ Bindings: RedirectEnv }>();
 app.get("/c/:token", handleClick);
 app.get("/healthz", (c) => c.json({ ok: true, worker: "redirect" }));
 app.notFound(() => htmlPage(404, "Not found", "There is nothing at this address."));
-app.onError((error) => {
-  console.error("redirect worker error", { error: String(error) });
+app.onError((error, c) => {
+  // The logger is made here, not per request: the click path allocates nothing it does not use.
+  createLogger({ worker: "redirect", requestId: requestIdOf(c.req.raw) }).error(
+    "redirect.failed",
+    errorFields(error),
+  );
   return htmlPage(503, "Something went wrong", "Please go back to the app and try again.");
 });
 

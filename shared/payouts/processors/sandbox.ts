@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { toHex, utf8 } from "../../crypto/encoding";
 import { constantTimeEqual, hmacSha256 } from "../../crypto/hmac";
-import { readBoundedText } from "../../http/bounded-body";
 import type {
   CreateResult,
   LookupResult,
@@ -14,6 +13,14 @@ import type {
   WebhookResult,
 } from "../processor";
 import { PAYOUT_ID_PATTERN } from "../types";
+import {
+  errorMessageOf,
+  exchange,
+  parseJson,
+  readBoundedBody,
+  sanitizeProcessorText,
+  unexpectedStatus,
+} from "./http-transport";
 
 /**
  * The adapter for the sandbox payout processor (dev/sandbox-processor/engine, docs/sandbox.md):
@@ -117,7 +124,7 @@ export function createSandboxProcessor(config: SandboxProcessorConfig): PayoutPr
   }
   const auth = `Bearer ${config.apiKey}`;
   const call = (path: string, init: RequestInit, maxBytes: number) =>
-    exchange(config.fetcher, `${base}${path}`, init, maxBytes, timeoutMs);
+    exchange(config.fetcher, `${base}${path}`, init, { maxBytes, timeoutMs });
 
   return {
     id: SANDBOX_PROCESSOR_ID,
@@ -160,7 +167,7 @@ export function createSandboxProcessor(config: SandboxProcessorConfig): PayoutPr
           ? {
               kind: "rejected",
               failureCode: rejection.data.failure_code,
-              message: sanitize(rejection.data.message ?? "refused by the processor"),
+              message: sanitizeProcessorText(rejection.data.message ?? "refused by the processor"),
             }
           : {
               kind: "rejected",
@@ -173,7 +180,7 @@ export function createSandboxProcessor(config: SandboxProcessorConfig): PayoutPr
         return {
           kind: "rejected",
           failureCode: "invalid_request",
-          message: `the processor refused the request as invalid: ${errorMessage(text)}`,
+          message: `the processor refused the request as invalid: ${errorMessageOf(text)}`,
         };
       }
       if (status === 409) {
@@ -182,7 +189,7 @@ export function createSandboxProcessor(config: SandboxProcessorConfig): PayoutPr
           reason: "idempotency conflict: the processor holds a different payout under this id",
         };
       }
-      return { kind: "unavailable", reason: unexpected(status) };
+      return { kind: "unavailable", reason: unexpectedStatus(status) };
     },
 
     async lookup(payoutId: string): Promise<LookupResult> {
@@ -194,7 +201,8 @@ export function createSandboxProcessor(config: SandboxProcessorConfig): PayoutPr
       );
       if (!answer.ok) return { kind: "unavailable", reason: answer.reason };
       if (answer.status === 404) return { kind: "not_found" };
-      if (answer.status !== 200) return { kind: "unavailable", reason: unexpected(answer.status) };
+      if (answer.status !== 200)
+        return { kind: "unavailable", reason: unexpectedStatus(answer.status) };
       const payout = parsePayout(answer.text);
       if (payout === null)
         return { kind: "unavailable", reason: "the processor's 200 was not a payout" };
@@ -205,7 +213,7 @@ export function createSandboxProcessor(config: SandboxProcessorConfig): PayoutPr
     },
 
     async parseWebhook(request: Request, nowMs: number): Promise<WebhookResult> {
-      const body = await readBounded(request.headers, request.body, SANDBOX_WEBHOOK_MAX_BYTES);
+      const body = await readBoundedBody(request.headers, request.body, SANDBOX_WEBHOOK_MAX_BYTES);
       if (!body.ok) return { ok: false, reason: "malformed", detail: body.reason };
       const signature = parseSignatureHeader(request.headers.get(SANDBOX_WEBHOOK_SIGNATURE_HEADER));
       if (signature === null) {
@@ -278,73 +286,13 @@ export function createSandboxProcessor(config: SandboxProcessorConfig): PayoutPr
         SANDBOX_REPORT_MAX_BYTES,
       );
       if (!answer.ok) return { kind: "unavailable", reason: answer.reason };
-      if (answer.status !== 200) return { kind: "unavailable", reason: unexpected(answer.status) };
+      if (answer.status !== 200)
+        return { kind: "unavailable", reason: unexpectedStatus(answer.status) };
       const parsed = ReportWire.safeParse(parseJson(answer.text));
       if (!parsed.success)
         return { kind: "unavailable", reason: "the processor's report is malformed" };
       return { kind: "ok", payouts: parsed.data.payouts.map(toPayout) };
     },
-  };
-}
-
-type Exchange = { ok: true; status: number; text: string } | { ok: false; reason: string };
-
-/**
- * One request and its (bounded) answer, or why there is none: a throw, a timeout or an
- * oversized body. The timeout covers headers and body, and holds even when the fetcher
- * ignores the abort signal.
- */
-async function exchange(
-  fetcher: ProcessorFetcher,
-  url: string,
-  init: RequestInit,
-  maxBytes: number,
-  timeoutMs: number,
-): Promise<Exchange> {
-  const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      resolve("timeout");
-    }, timeoutMs);
-  });
-  try {
-    const response = await Promise.race([
-      fetcher(new Request(url, { ...init, signal: controller.signal })),
-      timedOut,
-    ]);
-    if (response === "timeout") return { ok: false, reason: `timed out after ${timeoutMs} ms` };
-    const body = await Promise.race([
-      readBounded(response.headers, response.body, maxBytes),
-      timedOut,
-    ]);
-    if (body === "timeout") return { ok: false, reason: `timed out after ${timeoutMs} ms` };
-    if (!body.ok) {
-      return { ok: false, reason: `the processor's ${response.status} answer: ${body.reason}` };
-    }
-    return { ok: true, status: response.status, text: body.text };
-  } catch (error) {
-    return { ok: false, reason: `the request failed: ${describeError(error)}` };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Reads a body as UTF-8 up to `maxBytes`; the reason is worded for this adapter's results. */
-async function readBounded(
-  headers: Headers,
-  body: ReadableStream<Uint8Array> | null,
-  maxBytes: number,
-): Promise<{ ok: true; text: string } | { ok: false; reason: string }> {
-  const read = await readBoundedText(headers, body, maxBytes);
-  if (read.ok) return read;
-  return {
-    ok: false,
-    reason:
-      read.reason === "too_large"
-        ? `body larger than ${maxBytes} bytes`
-        : "body is not valid UTF-8",
   };
 }
 
@@ -385,47 +333,4 @@ function toPayout(wire: z.infer<typeof PayoutWire>): ProcessorPayout {
     failureCode: wire.failure_code,
     updatedAtMs: Date.parse(wire.updated_at),
   };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function unexpected(status: number): string {
-  if (status === 401 || status === 403) return `the processor refused the API key (${status})`;
-  if (status === 429) return "the processor is rate limiting (429); retry later";
-  if (status >= 500) return `the processor answered ${status}; retry later`;
-  return `the processor answered an unexpected ${status}`;
-}
-
-/** The `message` of a processor error body, cleaned; a placeholder when there is none. */
-function errorMessage(text: string): string {
-  const body = parseJson(text);
-  if (typeof body === "object" && body !== null && "message" in body) {
-    const message = (body as { message: unknown }).message;
-    if (typeof message === "string") return sanitize(message);
-  }
-  return "no reason given";
-}
-
-/**
- * Processor text is stored and shown to operators: bounded, one line, and long digit runs
- * (account-number-like) masked in case a processor echoes a destination back.
- */
-function sanitize(text: string): string {
-  let clean = "";
-  for (const char of text.slice(0, 200)) {
-    const code = char.charCodeAt(0);
-    clean += code < 0x20 || code === 0x7f ? " " : char;
-  }
-  return clean.replace(/\d{9,}/g, "[redacted]");
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return sanitize(`${error.name}: ${error.message}`);
-  return "unknown error";
 }

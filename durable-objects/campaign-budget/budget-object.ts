@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import type { ApiEnv } from "#shared/env";
 import { decideReserve, type Reservation } from "./decide-reserve";
+import type { CampaignBudgetEnv } from "./env";
 import { applyBudgetSchema } from "./schema";
 
 /**
@@ -81,10 +81,10 @@ function outstandingOf(b: BudgetRow): number {
   return b.granted_total_minor - b.released_total_minor;
 }
 
-export class CampaignBudgetDurableObject extends DurableObject<ApiEnv> {
+export class CampaignBudgetDurableObject extends DurableObject<CampaignBudgetEnv> {
   private readonly sql: SqlStorage;
 
-  constructor(ctx: DurableObjectState, env: ApiEnv) {
+  constructor(ctx: DurableObjectState, env: CampaignBudgetEnv) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => applyBudgetSchema(ctx.storage));

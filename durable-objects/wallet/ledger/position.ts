@@ -1,4 +1,4 @@
-import type { Leg } from "./ledger";
+import type { Leg } from "./posting";
 
 /**
  * What the ledger should hold for one transaction, and the legs that move it there.

@@ -28,9 +28,9 @@ describe("maskedOf", () => {
     { label: "bank: bank code and last four", input: BANK, want: "HDFC ••••••••9012" },
     { label: "upi: last two of the handle", input: UPI, want: "••••••••mo@okbank" },
     {
-      label: "upi: a two-letter handle is all masked",
-      input: { ...UPI, vpa: "ab@ok" } as NewDestination,
-      want: "••@ok",
+      label: "upi: a short handle shows one",
+      input: { ...UPI, vpa: "abc@ok" } as NewDestination,
+      want: "••c@ok",
     },
   ])("$label", ({ input, want }) => {
     expect(maskedOf(input)).toBe(want);

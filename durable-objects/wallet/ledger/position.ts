@@ -34,7 +34,7 @@ export function targetHolding(state: {
   networkStatus: NetworkStatus;
   windowElapsed: boolean;
   cashbackMinor: number;
-  /** Campaign boost granted by the budgets (boosts.ts `effectiveBoostMinor`); absent: 0. */
+  /** Campaign boost granted by the budgets (boosts/boosts.ts `effectiveBoostMinor`); absent: 0. */
   boostMinor?: number;
 }): Holding {
   const totalMinor = state.cashbackMinor + (state.boostMinor ?? 0);

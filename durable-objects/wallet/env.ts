@@ -1,4 +1,4 @@
-import type { CampaignBudgetBinding } from "#durable-objects/campaign-budget/env";
+import type { CampaignBudgetBinding } from "../campaign-budget/index";
 import type { OutboxQueues } from "./outbox/outbox-flush";
 
 /**

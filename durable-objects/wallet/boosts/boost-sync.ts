@@ -1,7 +1,9 @@
-import type { ReserveResult } from "#durable-objects/campaign-budget/budget-object";
-import { budgetOf } from "#durable-objects/campaign-budget/client";
-import type { CampaignBudgetBinding } from "#durable-objects/campaign-budget/env";
 import { errorFields, type Logger } from "#shared/observability/logger";
+import {
+  budgetOf,
+  type CampaignBudgetBinding,
+  type ReserveResult,
+} from "../../campaign-budget/index";
 import { findTxn } from "../conversions/txn-store";
 import type { StoredTxn } from "../conversions/types";
 import type { WalletTx } from "../core/wallet-tx";

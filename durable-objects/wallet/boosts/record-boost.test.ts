@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import type { ReserveResult } from "#durable-objects/campaign-budget/index";
+import type { ReserveResult } from "../../campaign-budget/index";
 import { grantOf } from "./record-boost";
 
 describe("grantOf", () => {

@@ -1,4 +1,4 @@
-import type { ReserveResult } from "#durable-objects/campaign-budget/budget-object";
+import type { ReserveResult } from "../../campaign-budget/index";
 import { settle } from "../conversions/settle";
 import { appendHistory, findTxn } from "../conversions/txn-store";
 import type { WalletTx } from "../core/wallet-tx";

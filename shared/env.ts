@@ -1,12 +1,7 @@
-import type { CampaignBudgetDurableObject } from "#durable-objects/campaign-budget/budget-object";
-import type { WalletDurableObject } from "#durable-objects/wallet/wallet-object";
-import type {
-  ClickMessage,
-  LedgerEventMessage,
-  PostbackMessage,
-  UserNoticeMessage,
-} from "./messages";
-import type { PayoutDispatchMessage, WalletAuditMessage } from "./payouts/types";
+import type { CampaignBudgetBinding } from "#durable-objects/campaign-budget/index";
+import type { WalletDurableObject, WalletEnv } from "#durable-objects/wallet/index";
+import type { ClickMessage, PostbackMessage } from "./messages";
+import type { WalletAuditMessage } from "./payouts/types";
 
 /** Bindings every worker that reads catalog config needs. */
 export interface ConfigBindings {
@@ -24,12 +19,13 @@ export interface PostbackEnv extends ConfigBindings {
   POSTBACKS: Queue<PostbackMessage>;
 }
 
-/** The api worker hosts the wallet Durable Object, the queue consumers and the crons. */
-export interface ApiEnv extends RedirectEnv, PostbackEnv {
+/**
+ * The api worker hosts the wallet Durable Object, the queue consumers and the crons. The
+ * bindings the Durable Objects use are declared by them (WalletEnv, CampaignBudgetBinding)
+ * and composed here; they never import this file, so the dependency runs one way.
+ */
+export interface ApiEnv extends RedirectEnv, PostbackEnv, WalletEnv, CampaignBudgetBinding {
   WALLET: DurableObjectNamespace<WalletDurableObject>;
-  /** One object per campaign: the single writer of its boost budget. */
-  CAMPAIGN_BUDGET: DurableObjectNamespace<CampaignBudgetDurableObject>;
-  LEDGER_EVENTS: Queue<LedgerEventMessage>;
   /** While rotating the sub-ID key: the old key, still accepted on incoming postbacks. */
   SUBID_SIGNING_KEY_PREVIOUS?: string;
   USER_JWT_SECRET: string;
@@ -41,12 +37,8 @@ export interface ApiEnv extends RedirectEnv, PostbackEnv {
   /** "true" only in development and tests: lets an admin run confirmations as of a future time. */
   ALLOW_CLOCK_OVERRIDE?: string;
 
-  // ---- payouts (docs/payouts.md) ----
-  PAYOUTS: Queue<PayoutDispatchMessage>;
-  NOTICES: Queue<UserNoticeMessage>;
+  // ---- payouts (docs/payouts.md); PAYOUTS, NOTICES and PAYOUT_DETAILS_KEYS come from WalletEnv ----
   WALLET_AUDITS: Queue<WalletAuditMessage>;
-  /** Field-encryption key ring for destinations, JSON `{"1":"<base64url 32 bytes>",…}`; the highest version seals. */
-  PAYOUT_DETAILS_KEYS: string;
   /** Optional JSON overriding the default payout policy (shared/payouts/policy.ts). */
   PAYOUT_POLICY?: string;
   /** Which processor adapter pays out: "sandbox" (dev and tests) or one you add. */

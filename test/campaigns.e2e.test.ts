@@ -2,8 +2,8 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { sign } from "hono/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { budgetOf } from "#durable-objects/campaign-budget/client";
-import type { ConversionEvent, StoredClick } from "#durable-objects/wallet/types";
+import { budgetOf } from "#durable-objects/campaign-budget/index";
+import type { ConversionEvent, StoredClick } from "#durable-objects/wallet/index";
 import { transactionIdFor } from "#shared/ids";
 import type { BoostSnapshot } from "#shared/money/boost";
 import {

@@ -1,8 +1,8 @@
 import { runInDurableObject } from "cloudflare:test";
 
 import { describe, expect, it } from "vitest";
-import { applyPosting } from "#durable-objects/wallet/ledger";
-import type { ConversionEvent } from "#durable-objects/wallet/types";
+import type { ConversionEvent } from "#durable-objects/wallet/index";
+import { applyPosting } from "#durable-objects/wallet/index";
 import { transactionIdFor } from "#shared/ids";
 import { balances, uniqueUser, walletStub } from "./helpers";
 

@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { deliveryRequest, SandboxNetwork } from "#dev/sandbox-network/engine/index";
 import { Mulberry32 } from "#dev/sandbox-network/engine/prng";
-import { applyPosting } from "#durable-objects/wallet/ledger";
+import { applyPosting } from "#durable-objects/wallet/index";
 import { genericAdapter } from "#shared/networks/generic";
 import { reconcileNetwork } from "#workers/api/src/jobs/reconciliation";
 import postbackWorker from "#workers/postback/src/index";

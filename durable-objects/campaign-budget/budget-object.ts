@@ -1,6 +1,20 @@
 import { DurableObject } from "cloudflare:workers";
-import type { ApiEnv } from "#shared/env";
+import { assert } from "#shared/assert";
+import {
+  addToTotals,
+  type BudgetRow,
+  insertBudget,
+  liveReservationCount,
+  outstandingOf,
+  readBudgetRow,
+  readReservation,
+  reservationCounts,
+  reservationSums,
+  saveReservation,
+  updateBudgetTerms,
+} from "./budget-store";
 import { decideReserve, type Reservation } from "./decide-reserve";
+import type { CampaignBudgetEnv } from "./env";
 import { applyBudgetSchema } from "./schema";
 
 /**
@@ -66,25 +80,10 @@ export type ConfigureResult =
   /** Reservations exist in the old currency. */
   | { status: "currency_locked"; totals: BudgetTotals };
 
-type BudgetRow = {
-  campaign_id: string;
-  currency: string;
-  budget_minor: number;
-  desired_minor: number;
-  granted_total_minor: number;
-  released_total_minor: number;
-  updated_at_ms: number;
-};
-
-/** Granted and not released: what the campaign is paying now, in minor units. */
-function outstandingOf(b: BudgetRow): number {
-  return b.granted_total_minor - b.released_total_minor;
-}
-
-export class CampaignBudgetDurableObject extends DurableObject<ApiEnv> {
+export class CampaignBudgetDurableObject extends DurableObject<CampaignBudgetEnv> {
   private readonly sql: SqlStorage;
 
-  constructor(ctx: DurableObjectState, env: ApiEnv) {
+  constructor(ctx: DurableObjectState, env: CampaignBudgetEnv) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => applyBudgetSchema(ctx.storage));
@@ -105,30 +104,17 @@ export class CampaignBudgetDurableObject extends DurableObject<ApiEnv> {
     return this.ctx.storage.transactionSync(() => {
       const current = this.readBudget(input.campaignId);
       if (!current) {
-        this.sql.exec(
-          `INSERT INTO budget (id, campaign_id, currency, budget_minor, desired_minor,
-             granted_total_minor, released_total_minor, updated_at_ms)
-           VALUES (1, ?, ?, ?, 0, 0, 0, ?)`,
-          input.campaignId,
-          input.currency,
-          input.budgetMinor,
-          nowMs,
-        );
+        insertBudget(this.sql, input, nowMs);
         return { status: "ok", totals: this.totals() as BudgetTotals };
       }
       const outstanding = outstandingOf(current);
       if (input.budgetMinor < outstanding) {
         return { status: "below_outstanding", totals: this.totals() as BudgetTotals };
       }
-      if (input.currency !== current.currency && this.reservationCount() > 0) {
+      if (input.currency !== current.currency && liveReservationCount(this.sql) > 0) {
         return { status: "currency_locked", totals: this.totals() as BudgetTotals };
       }
-      this.sql.exec(
-        `UPDATE budget SET currency = ?, budget_minor = ?, updated_at_ms = ? WHERE id = 1`,
-        input.currency,
-        input.budgetMinor,
-        nowMs,
-      );
+      updateBudgetTerms(this.sql, input, nowMs);
       this.assertInvariants();
       return { status: "ok", totals: this.totals() as BudgetTotals };
     });
@@ -151,7 +137,7 @@ export class CampaignBudgetDurableObject extends DurableObject<ApiEnv> {
 
   private reserveSync(input: ReserveInput, nowMs: number): ReserveResult {
     const budget = this.readBudget(input.campaignId);
-    const current = this.readReservation(input.userId, input.txnId);
+    const current = readReservation(this.sql, input.userId, input.txnId);
     if (!budget) {
       return { status: "not_configured", grantedMinor: 0, desiredMinor: 0, seq: input.seq };
     }
@@ -179,28 +165,14 @@ export class CampaignBudgetDurableObject extends DurableObject<ApiEnv> {
       };
     }
     const { row, deltaMinor } = decision;
-    this.sql.exec(
-      `INSERT INTO reservations (txn_id, user_id, desired_minor, granted_minor, seq,
-         created_at_ms, updated_at_ms)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
-       ON CONFLICT (user_id, txn_id) DO UPDATE SET desired_minor = excluded.desired_minor,
-         granted_minor = excluded.granted_minor, seq = excluded.seq,
-         updated_at_ms = excluded.updated_at_ms`,
-      input.txnId,
-      input.userId,
-      row.desiredMinor,
-      row.grantedMinor,
-      row.seq,
-      nowMs,
-    );
-    this.sql.exec(
-      `UPDATE budget SET desired_minor = desired_minor + ?,
-         granted_total_minor = granted_total_minor + ?,
-         released_total_minor = released_total_minor + ?, updated_at_ms = ?
-       WHERE id = 1`,
-      row.desiredMinor - (current?.desiredMinor ?? 0),
-      Math.max(deltaMinor, 0),
-      Math.max(-deltaMinor, 0),
+    saveReservation(this.sql, input, row, nowMs);
+    addToTotals(
+      this.sql,
+      {
+        desiredDeltaMinor: row.desiredMinor - (current?.desiredMinor ?? 0),
+        grantedMinor: Math.max(deltaMinor, 0),
+        releasedMinor: Math.max(-deltaMinor, 0),
+      },
       nowMs,
     );
     this.assertInvariants();
@@ -216,12 +188,7 @@ export class CampaignBudgetDurableObject extends DurableObject<ApiEnv> {
   totals(): BudgetTotals | null {
     const b = this.budgetRow();
     if (!b) return null;
-    const counts = this.sql
-      .exec<{ n: number; partial: number }>(
-        `SELECT COUNT(*) AS n, COALESCE(SUM(granted_minor < desired_minor), 0) AS partial
-         FROM reservations WHERE desired_minor > 0`,
-      )
-      .one();
+    const counts = reservationCounts(this.sql);
     const outstandingMinor = outstandingOf(b);
     return {
       campaignId: b.campaign_id,
@@ -246,12 +213,7 @@ export class CampaignBudgetDurableObject extends DurableObject<ApiEnv> {
     const violations: string[] = [];
     const b = this.budgetRow();
     if (!b) return { ok: true, violations };
-    const sums = this.sql
-      .exec<{ desired: number; granted: number }>(
-        `SELECT COALESCE(SUM(desired_minor), 0) AS desired, COALESCE(SUM(granted_minor), 0) AS granted
-         FROM reservations`,
-      )
-      .one();
+    const sums = reservationSums(this.sql);
     const outstanding = outstandingOf(b);
     if (sums.granted !== outstanding) {
       violations.push(`reservations hold ${sums.granted}, totals say ${outstanding} outstanding`);
@@ -266,45 +228,25 @@ export class CampaignBudgetDurableObject extends DurableObject<ApiEnv> {
   }
 
   private budgetRow(): BudgetRow | null {
-    return this.sql.exec<BudgetRow>(`SELECT * FROM budget WHERE id = 1`).toArray()[0] ?? null;
+    return readBudgetRow(this.sql);
   }
 
   private readBudget(campaignId: string): BudgetRow | null {
     const row = this.budgetRow();
-    if (row && row.campaign_id !== campaignId) {
-      throw new Error("budget object addressed with another campaign id");
-    }
+    assert(
+      !row || row.campaign_id === campaignId,
+      "budget object addressed with another campaign id",
+    );
     return row;
-  }
-
-  private readReservation(userId: string, txnId: string): Reservation | null {
-    const row = this.sql
-      .exec<{ desired_minor: number; granted_minor: number; seq: number }>(
-        `SELECT desired_minor, granted_minor, seq FROM reservations WHERE user_id = ? AND txn_id = ?`,
-        userId,
-        txnId,
-      )
-      .toArray()[0];
-    return row
-      ? { desiredMinor: row.desired_minor, grantedMinor: row.granted_minor, seq: row.seq }
-      : null;
-  }
-
-  private reservationCount(): number {
-    // Fully released reservations hold nothing, so they do not lock the currency.
-    return this.sql
-      .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM reservations WHERE desired_minor > 0`)
-      .one().n;
   }
 
   /** Postcondition of every mutation; a failure throws, which rolls the transaction back. */
   private assertInvariants(): void {
     const b = this.budgetRow() as BudgetRow;
     const outstanding = outstandingOf(b);
-    if (outstanding < 0 || outstanding > b.budget_minor || b.desired_minor < 0) {
-      throw new Error(
-        `campaign budget invariant broken: outstanding ${outstanding}, budget ${b.budget_minor}`,
-      );
-    }
+    assert(
+      outstanding >= 0 && outstanding <= b.budget_minor && b.desired_minor >= 0,
+      `campaign budget invariant broken: outstanding ${outstanding}, budget ${b.budget_minor}`,
+    );
   }
 }

@@ -87,7 +87,7 @@ const STEPS: string[][] = [
   ],
   // 2: finding the open rollup chunk must not scan the chunk history.
   [`CREATE INDEX rollup_chunks_open_idx ON rollup_chunks (chunk_id) WHERE acked = 0`],
-  // 3: transactions move by target position (position.ts): the latest network state, what
+  // 3: transactions move by target position (ledger/position.ts): the latest network state, what
   // the ledger holds for each, and the click-time terms kept for recomputation.
   [
     `ALTER TABLE transactions ADD COLUMN network_status TEXT NOT NULL DEFAULT 'pending'`,
@@ -105,7 +105,7 @@ const STEPS: string[][] = [
        held_confirmed_minor = CASE status WHEN 'confirmed' THEN cashback_minor ELSE 0 END,
        terms_json = (SELECT c.terms_json FROM clicks c WHERE c.click_id = transactions.click_id)`,
   ],
-  // 4: missing-cashback claims (claims.ts).
+  // 4: missing-cashback claims (claims/).
   [
     `CREATE TABLE claims (
        claim_id TEXT PRIMARY KEY,
@@ -124,7 +124,7 @@ const STEPS: string[][] = [
      )`,
     `CREATE INDEX claims_order_idx ON claims (network_id, order_id)`,
   ],
-  // 5: campaign boosts (boosts.ts): frozen into clicks, and per transaction what each boost
+  // 5: campaign boosts (boosts/boosts.ts): frozen into clicks, and per transaction what each boost
   // earns and what its campaign's budget granted.
   [
     `ALTER TABLE clicks ADD COLUMN boosts_json TEXT`,
@@ -132,7 +132,7 @@ const STEPS: string[][] = [
     `ALTER TABLE transactions ADD COLUMN desired_boost_minor INTEGER NOT NULL DEFAULT 0`,
     `ALTER TABLE transactions ADD COLUMN granted_boost_minor INTEGER NOT NULL DEFAULT 0`,
   ],
-  // 6: payouts (payouts.ts): money reserved for a payout, then paid out or credited back.
+  // 6: payouts (payouts/lifecycle/decide-payout.ts): money reserved for a payout, then paid out or credited back.
   [
     `CREATE TABLE payouts (
        payout_id TEXT PRIMARY KEY,

@@ -19,8 +19,8 @@ import { runScheduledReconciliations } from "./jobs/reconciliation";
 import { consumePayoutDeadLetters, consumePayoutDispatch } from "./payouts/dispatch";
 import { payoutProcessorFor, payoutProcessorOrNone } from "./payouts/processor-client";
 
-export { CampaignBudgetDurableObject } from "#durable-objects/campaign-budget/budget-object";
-export { WalletDurableObject } from "#durable-objects/wallet/wallet-object";
+export { CampaignBudgetDurableObject } from "#durable-objects/campaign-budget/index";
+export { WalletDurableObject } from "#durable-objects/wallet/index";
 
 const app = createApp();
 

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, isNull, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { z } from "zod";
-import { budgetOf } from "#durable-objects/campaign-budget/client";
+import { budgetOf } from "#durable-objects/campaign-budget/index";
 import { refreshCachedConfig } from "#shared/config/config-store";
 import { MAX_BOOSTS_PER_OFFER } from "#shared/config/offer-config";
 import { campaigns, merchants, offers } from "#shared/db/schema";

@@ -1,4 +1,4 @@
-import type { RollupChunk } from "#durable-objects/wallet/wallet-object";
+import type { RollupChunk } from "#durable-objects/wallet/index";
 import type { ApiEnv } from "#shared/env";
 import type { ClickMessage } from "#shared/messages";
 import { walletOf } from "../wallet-client";

@@ -1,4 +1,4 @@
-import type { ConversionEvent, ConversionOutcome } from "#durable-objects/wallet/types";
+import type { ConversionEvent, ConversionOutcome } from "#durable-objects/wallet/index";
 import type { ApiEnv } from "#shared/env";
 import { transactionIdFor } from "#shared/ids";
 import { decodeSubId } from "#shared/links/sub-id";

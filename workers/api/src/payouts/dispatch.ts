@@ -1,4 +1,4 @@
-import { retryDelaySec } from "#durable-objects/wallet/payouts";
+import { retryDelaySec } from "#durable-objects/wallet/index";
 import type { ApiEnv } from "#shared/env";
 import type { PayoutProcessor, ProcessorPayout } from "#shared/payouts/processor";
 import type { PayoutDispatchMessage } from "#shared/payouts/types";

@@ -1,4 +1,4 @@
-import type { ProcessorView } from "#durable-objects/wallet/redemptions";
+import type { ProcessorView } from "#durable-objects/wallet/index";
 import type { ApiEnv } from "#shared/env";
 import { AppError } from "#shared/http/errors";
 import type {

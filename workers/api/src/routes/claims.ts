@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { StoredClaim } from "#durable-objects/wallet/claims";
+import type { StoredClaim } from "#durable-objects/wallet/index";
 import { AppError } from "#shared/http/errors";
 import { claimIdFor } from "#shared/ids";
 import { AmountMinorSchema, CurrencySchema } from "#shared/money/currency";

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AdminPayoutAction } from "#durable-objects/wallet/redemptions";
+import type { AdminPayoutAction } from "#durable-objects/wallet/index";
 import { AppError } from "#shared/http/errors";
 import { USER_ID_PATTERN } from "#shared/ids";
 import { PAYOUT_ID_PATTERN, PAYOUT_STATUSES } from "#shared/payouts/types";

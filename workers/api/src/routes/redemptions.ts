@@ -1,10 +1,10 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { StoredPayout } from "#durable-objects/wallet/payouts";
 import type {
   DestinationResult,
   DestinationView,
   RedeemRefusalCode,
-} from "#durable-objects/wallet/redemptions";
+  StoredPayout,
+} from "#durable-objects/wallet/index";
 import { toHex } from "#shared/crypto/encoding";
 import { sha256 } from "#shared/crypto/hmac";
 import { AppError, type ErrorCode } from "#shared/http/errors";

@@ -1,9 +1,18 @@
-import type { BoostSnapshot } from "#shared/money/boost";
+import type { ClickMessage, TransactionProjection } from "#shared/messages";
 import type { CashbackTerms } from "#shared/money/cashback";
 import type { LineItem } from "#shared/networks/types";
-import type { TxnBoost } from "./boosts";
+import type { TxnBoost } from "../boosts/boosts";
 
-export type TxnStatus = "pending" | "confirmed" | "cancelled" | "rejected";
+/**
+ * The wallet's records of clicks and transactions. Fields a message already declares are not
+ * declared again: a stored click is the click message's payload, a stored transaction extends
+ * what its projection carries (renaming `id` to `txnId`) with what only the wallet keeps.
+ */
+
+/** What the projection of a transaction carries (shared/messages.ts). */
+type TxnRecord = TransactionProjection["txn"];
+
+export type TxnStatus = TxnRecord["status"];
 
 /** A normalised conversion update, whatever network format it arrived in. */
 export interface ConversionEvent {
@@ -31,57 +40,41 @@ export interface ConversionEvent {
   receivedAtMs: number;
 }
 
-export interface StoredClick {
-  clickId: string;
-  offerId: string;
-  merchantId: string;
-  networkId: string;
-  clickedAtMs: number;
-  currency: string;
-  terms: CashbackTerms;
-  returnWindowDays: number;
-  /** Campaign boosts live at click time, frozen like `terms`; absent: none. */
-  boosts?: BoostSnapshot[];
-}
+/** A click as the redirect worker minted it: the click message without its envelope. */
+export type StoredClick = Pick<
+  ClickMessage,
+  | "clickId"
+  | "offerId"
+  | "merchantId"
+  | "networkId"
+  | "clickedAtMs"
+  | "currency"
+  | "terms"
+  | "returnWindowDays"
+  | "boosts"
+>;
 
-export interface StoredTxn {
+export interface StoredTxn extends Omit<TxnRecord, "id" | "boostMinor"> {
   txnId: string;
-  networkId: string;
-  orderId: string;
-  clickId: string | null;
-  offerId: string | null;
-  status: TxnStatus;
-  rejectReason: string | null;
-  currency: string;
-  saleAmountMinor: number;
-  commissionMinor: number;
-  cashbackMinor: number;
-  rateBps: number;
   category: string | null;
   lineItems: LineItem[] | null;
   /** The click-time terms, kept with the transaction: clicks are pruned, returns come later. */
   terms: CashbackTerms | null;
-  /** The click's campaign boosts with what each earns and was granted (boosts.ts). */
+  /** The click's campaign boosts with what each earns and was granted (boosts/boosts.ts). */
   boosts: TxnBoost[];
   /** Σ desired boost, in minor units; derived from `boosts` when the row is written. */
   desiredBoostMinor: number;
-  /** Σ boost the ledger holds (granted, up to desired), in minor units; derived likewise. */
+  /** Σ boost the ledger holds (granted, up to desired), in minor units; projected as `boostMinor`. */
   grantedBoostMinor: number;
   /** The latest network state applied (see compareNetworkVersions). */
   networkStatus: "pending" | "approved" | "cancelled";
   networkUpdatedAtMs: number;
   /** True once the return window passed with the order not cancelled. */
   windowElapsed: boolean;
-  /** What the ledger holds for this transaction (see position.ts). */
+  /** What the ledger holds for this transaction (see ledger/position.ts). */
   heldPendingMinor: number;
   heldConfirmedMinor: number;
-  clickedAtMs: number | null;
-  convertedAtMs: number;
-  expectedConfirmAtMs: number | null;
-  confirmedAtMs: number | null;
-  version: number;
   createdAtMs: number;
-  updatedAtMs: number;
 }
 
 /**

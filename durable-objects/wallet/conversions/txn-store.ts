@@ -1,10 +1,9 @@
-import type { BoostSnapshot } from "#shared/money/boost";
 import type { CashbackTerms } from "#shared/money/cashback";
 import type { LineItem } from "#shared/networks/types";
-import { desiredBoostMinor, effectiveBoostMinor, type TxnBoost } from "./boosts";
-import type { StoredClick, StoredTxn, TxnStatus } from "./types";
+import { desiredBoostMinor, effectiveBoostMinor, type TxnBoost } from "../boosts/boosts";
+import type { StoredTxn, TxnStatus } from "./types";
 
-/** Row ↔ object mapping for the wallet object's transactions and clicks tables. */
+/** SQL for the wallet's transactions and their history: row ↔ object mapping, reads, writes. */
 
 type TxnRow = {
   txn_id: string;
@@ -222,49 +221,7 @@ export function readHistory(sql: SqlStorage, txnId: string) {
     .map((r) => ({ event: r.event, source: r.source, detail: r.detail, atMs: r.at_ms }));
 }
 
-type ClickRow = {
-  click_id: string;
-  offer_id: string;
-  merchant_id: string;
-  network_id: string;
-  clicked_at_ms: number;
-  currency: string;
-  terms_json: string;
-  return_window_days: number;
-  boosts_json: string | null;
-};
-
-export function findClick(sql: SqlStorage, clickId: string): StoredClick | null {
-  const row = sql.exec<ClickRow>(`SELECT * FROM clicks WHERE click_id = ?`, clickId).toArray()[0];
-  if (!row) return null;
-  return {
-    clickId: row.click_id,
-    offerId: row.offer_id,
-    merchantId: row.merchant_id,
-    networkId: row.network_id,
-    clickedAtMs: row.clicked_at_ms,
-    currency: row.currency,
-    terms: JSON.parse(row.terms_json) as CashbackTerms,
-    returnWindowDays: row.return_window_days,
-    boosts: row.boosts_json ? (JSON.parse(row.boosts_json) as BoostSnapshot[]) : [],
-  };
-}
-
-/** Returns true when the click is new; a redelivered click is ignored. */
-export function insertClick(sql: SqlStorage, click: StoredClick): boolean {
-  const cursor = sql.exec(
-    `INSERT INTO clicks (click_id, offer_id, merchant_id, network_id, clicked_at_ms, currency,
-       terms_json, return_window_days, boosts_json)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (click_id) DO NOTHING`,
-    click.clickId,
-    click.offerId,
-    click.merchantId,
-    click.networkId,
-    click.clickedAtMs,
-    click.currency,
-    JSON.stringify(click.terms),
-    click.returnWindowDays,
-    click.boosts && click.boosts.length > 0 ? JSON.stringify(click.boosts) : null,
-  );
-  return cursor.rowsWritten > 0;
+/** A rejected row that never moved money is replaced when its order is judged again. */
+export function deleteTxn(sql: SqlStorage, txnId: string): void {
+  sql.exec(`DELETE FROM transactions WHERE txn_id = ?`, txnId);
 }

@@ -4,16 +4,18 @@ import { describe, expect, test } from "vitest";
 import {
   applyPosting,
   auditLedger,
+  lastLedgerSeq,
+  readBalance,
+  readBalances,
+} from "./ledger-store";
+import {
   BUCKETS,
   type Bucket,
   type Leg,
-  lastLedgerSeq,
   type Posting,
   type PostingResult,
-  readBalance,
-  readBalances,
   validatePosting,
-} from "./ledger";
+} from "./posting";
 
 const NOW_MS = 1_760_000_000_000;
 

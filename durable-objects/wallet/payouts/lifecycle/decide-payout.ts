@@ -1,6 +1,8 @@
+import type { PayoutProjection } from "#shared/messages";
 import type { ProcessorStatus } from "#shared/payouts/processor";
 import type { DestinationType, PayoutStatus } from "#shared/payouts/types";
-import type { Leg } from "./ledger";
+import { exponentialBackoff } from "#shared/retry/backoff";
+import type { Leg } from "../../ledger/posting";
 
 /**
  * The wallet's payout decisions, pure. Money: the amount moves confirmed → reserved when the
@@ -9,26 +11,19 @@ import type { Leg } from "./ledger";
  * keyed by the payout id, so a retried request or a replayed webhook moves money at most once.
  */
 
-export interface StoredPayout {
+/**
+ * A payout as the wallet stores it: what its projection carries (shared/messages.ts), with the
+ * status and destination type narrowed, plus what only the wallet keeps.
+ */
+export interface StoredPayout
+  extends Omit<PayoutProjection["payout"], "id" | "status" | "destinationType" | "attention"> {
   payoutId: string;
-  currency: string;
-  amountMinor: number;
   status: PayoutStatus;
   destinationId: string | null;
   destinationType: DestinationType | null;
-  destinationMasked: string | null;
-  holdReason: string | null;
-  failureCode: string | null;
   /** Something an operator must look at: a processor event that contradicts a final state. */
   attention: string | null;
-  attempts: number;
-  processorId: string | null;
-  processorRef: string | null;
   lastError: string | null;
-  createdAtMs: number;
-  updatedAtMs: number;
-  paidAtMs: number | null;
-  version: number;
 }
 
 export type ReserveDecision =
@@ -150,8 +145,15 @@ export function decideProcessorState(
   return { action: "advance", next: theirs as "submitted" | "processing" };
 }
 
-/** Exponential backoff for a processor that is down: base·2^(attempt-1), capped at 12 hours. */
+/** The longest wait between attempts for a processor that is down. */
+const MAX_RETRY_DELAY_SEC = 12 * 3_600;
+
+/**
+ * Exponential backoff for a processor that is down: base·2^(attempt-1), capped at 12 hours.
+ *
+ * @example
+ * retryDelaySec(30, 3) // 120
+ */
 export function retryDelaySec(baseSec: number, attempt: number): number {
-  const exponent = Math.min(Math.max(attempt - 1, 0), 20);
-  return Math.min(baseSec * 2 ** exponent, 12 * 3_600);
+  return exponentialBackoff(attempt, { base: baseSec, cap: MAX_RETRY_DELAY_SEC });
 }

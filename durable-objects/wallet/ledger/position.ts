@@ -1,4 +1,4 @@
-import type { Leg } from "./ledger";
+import type { Leg } from "./posting";
 
 /**
  * What the ledger should hold for one transaction, and the legs that move it there.
@@ -34,7 +34,7 @@ export function targetHolding(state: {
   networkStatus: NetworkStatus;
   windowElapsed: boolean;
   cashbackMinor: number;
-  /** Campaign boost granted by the budgets (boosts.ts `effectiveBoostMinor`); absent: 0. */
+  /** Campaign boost granted by the budgets (boosts/boosts.ts `effectiveBoostMinor`); absent: 0. */
   boostMinor?: number;
 }): Holding {
   const totalMinor = state.cashbackMinor + (state.boostMinor ?? 0);

@@ -1,109 +1,10 @@
-import type { DestinationType, PayoutStatus } from "#shared/payouts/types";
-import type { StoredPayout } from "./payouts";
+import type { PayoutStatus } from "#shared/payouts/types";
+import type { StoredPayout } from "./decide-payout";
 
 /**
- * SQL for the wallet's redemption state (schema step 7). Plain reads and writes only: the
- * decisions are in payouts.ts and ../../shared/payouts/policy.ts, the orchestration in
- * wallet-object.ts.
+ * SQL for the wallet's payouts, their log and the processor events already applied (schema
+ * step 7). Plain reads and writes only: the decisions are in decide-payout.ts.
  */
-
-export interface StoredDestination {
-  destinationId: string;
-  type: Exclude<DestinationType, "gift_card">;
-  label: string | null;
-  /** Sealed JSON of the details (shared/crypto/sealed.ts); never stored in the clear. */
-  sealedDetails: string;
-  masked: string;
-  status: "active" | "needs_attention" | "removed";
-  usableFromMs: number;
-  createdAtMs: number;
-  updatedAtMs: number;
-}
-
-type DestinationRow = {
-  destination_id: string;
-  type: string;
-  label: string | null;
-  sealed_details: string;
-  masked: string;
-  status: string;
-  usable_from_ms: number;
-  created_at_ms: number;
-  updated_at_ms: number;
-};
-
-function toDestination(row: DestinationRow): StoredDestination {
-  return {
-    destinationId: row.destination_id,
-    type: row.type as StoredDestination["type"],
-    label: row.label,
-    sealedDetails: row.sealed_details,
-    masked: row.masked,
-    status: row.status as StoredDestination["status"],
-    usableFromMs: row.usable_from_ms,
-    createdAtMs: row.created_at_ms,
-    updatedAtMs: row.updated_at_ms,
-  };
-}
-
-export function findDestination(sql: SqlStorage, destinationId: string): StoredDestination | null {
-  const row = sql
-    .exec<DestinationRow>(`SELECT * FROM destinations WHERE destination_id = ?`, destinationId)
-    .toArray()[0];
-  return row ? toDestination(row) : null;
-}
-
-export function listDestinations(sql: SqlStorage): StoredDestination[] {
-  return sql
-    .exec<DestinationRow>(
-      `SELECT * FROM destinations WHERE status != 'removed' ORDER BY created_at_ms, destination_id`,
-    )
-    .toArray()
-    .map(toDestination);
-}
-
-export function countLiveDestinations(sql: SqlStorage): number {
-  return sql
-    .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM destinations WHERE status != 'removed'`)
-    .one().n;
-}
-
-export function saveDestination(sql: SqlStorage, d: StoredDestination): void {
-  sql.exec(
-    `INSERT INTO destinations (destination_id, type, label, sealed_details, masked, status,
-       usable_from_ms, created_at_ms, updated_at_ms)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (destination_id) DO UPDATE SET type = excluded.type, label = excluded.label,
-       sealed_details = excluded.sealed_details, masked = excluded.masked,
-       status = excluded.status, usable_from_ms = excluded.usable_from_ms,
-       updated_at_ms = excluded.updated_at_ms`,
-    d.destinationId,
-    d.type,
-    d.label,
-    d.sealedDetails,
-    d.masked,
-    d.status,
-    d.usableFromMs,
-    d.createdAtMs,
-    d.updatedAtMs,
-  );
-}
-
-export function setDestinationStatus(
-  sql: SqlStorage,
-  destinationId: string,
-  status: StoredDestination["status"],
-  nowMs: number,
-): void {
-  sql.exec(
-    `UPDATE destinations SET status = ?, updated_at_ms = ? WHERE destination_id = ?`,
-    status,
-    nowMs,
-    destinationId,
-  );
-}
-
-// ---- payouts -------------------------------------------------------------------------------
 
 type PayoutRow = {
   payout_id: string;
@@ -340,87 +241,43 @@ export function rememberProcessorEvent(
   );
 }
 
-// ---- step-up challenges and devices ----------------------------------------------------------
-
-export interface StoredChallenge {
-  challengeId: string;
-  purpose: string;
-  salt: string;
-  codeHash: string;
-  expiresAtMs: number;
-  attempts: number;
-  consumedBy: string | null;
-}
-
-export function findChallenge(sql: SqlStorage, challengeId: string): StoredChallenge | null {
-  const row = sql
-    .exec<{
-      challenge_id: string;
-      purpose: string;
-      salt: string;
-      code_hash: string;
-      expires_at_ms: number;
-      attempts: number;
-      consumed_by: string | null;
-    }>(`SELECT * FROM step_up_challenges WHERE challenge_id = ?`, challengeId)
-    .toArray()[0];
-  return row
-    ? {
-        challengeId: row.challenge_id,
-        purpose: row.purpose,
-        salt: row.salt,
-        codeHash: row.code_hash,
-        expiresAtMs: row.expires_at_ms,
-        attempts: row.attempts,
-        consumedBy: row.consumed_by,
-      }
-    : null;
-}
-
-export function insertChallenge(sql: SqlStorage, c: StoredChallenge, nowMs: number): void {
-  // Expired challenges are of no use to anyone; they go when a new one is made.
-  sql.exec(`DELETE FROM step_up_challenges WHERE expires_at_ms < ?`, nowMs - 86_400_000);
-  sql.exec(
-    `INSERT INTO step_up_challenges (challenge_id, purpose, salt, code_hash, expires_at_ms,
-       attempts, consumed_by, created_at_ms) VALUES (?, ?, ?, ?, ?, 0, NULL, ?)`,
-    c.challengeId,
-    c.purpose,
-    c.salt,
-    c.codeHash,
-    c.expiresAtMs,
-    nowMs,
-  );
-}
-
-/**
- * Codes issued in the last hour that were not used, whatever became of them: an expired or
- * locked code still counts, so guesses are limited per hour, not per code lifetime.
- */
-export function countOpenChallenges(sql: SqlStorage, nowMs: number): number {
+/** Sealed destination snapshots of unfinished payouts, for key rotation. */
+export function openSealedPayouts(
+  sql: SqlStorage,
+): Array<{ id: string; sealed: string; ref: string }> {
   return sql
-    .exec<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM step_up_challenges
-       WHERE consumed_by IS NULL AND created_at_ms > ?`,
-      nowMs - 3_600_000,
+    .exec<{ id: string; sealed: string; ref: string }>(
+      `SELECT payout_id AS id, sealed_destination AS sealed, destination_id AS ref
+       FROM payouts WHERE sealed_destination IS NOT NULL
+         AND status NOT IN ('paid', 'failed', 'cancelled')`,
     )
-    .one().n;
+    .toArray();
 }
 
-export function recordDevice(sql: SqlStorage, deviceHash: string, atMs: number): void {
-  sql.exec(
-    `INSERT INTO devices (device_hash, first_seen_at_ms, last_seen_at_ms) VALUES (?, ?, ?)
-     ON CONFLICT (device_hash) DO UPDATE SET
-       first_seen_at_ms = MIN(first_seen_at_ms, excluded.first_seen_at_ms),
-       last_seen_at_ms = MAX(last_seen_at_ms, excluded.last_seen_at_ms)`,
-    deviceHash,
-    atMs,
-    atMs,
+/** Replaces a payout's sealed snapshot unless it changed meanwhile; true when written. */
+export function resealPayout(
+  sql: SqlStorage,
+  payoutId: string,
+  sealedBefore: string,
+  sealedAfter: string,
+): boolean {
+  return (
+    sql.exec(
+      `UPDATE payouts SET sealed_destination = ? WHERE payout_id = ? AND sealed_destination = ?`,
+      sealedAfter,
+      payoutId,
+      sealedBefore,
+    ).rowsWritten > 0
   );
 }
 
-export function deviceFirstSeen(sql: SqlStorage): number[] {
+/** What unfinished payouts hold reserved in a currency (the audit compares it). */
+export function openPayoutsMinor(sql: SqlStorage, currency: string): number {
   return sql
-    .exec<{ first_seen_at_ms: number }>(`SELECT first_seen_at_ms FROM devices`)
-    .toArray()
-    .map((r) => r.first_seen_at_ms);
+    .exec<{ total: number }>(
+      `SELECT COALESCE(SUM(amount_minor), 0) AS total FROM payouts
+       WHERE currency = ? AND status NOT IN ('paid', 'failed', 'cancelled')`,
+      currency,
+    )
+    .one().total;
 }

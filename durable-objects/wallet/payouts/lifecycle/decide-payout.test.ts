@@ -7,7 +7,7 @@ import {
   finishLegs,
   retryDelaySec,
   type StoredPayout,
-} from "./payouts";
+} from "./decide-payout";
 
 function payout(status: PayoutStatus, attempts = 0): StoredPayout {
   return {

@@ -1,77 +1,12 @@
-/**
- * The append-only ledger inside one user's wallet object. Money moves only by postings:
- * a posting is a set of legs (bucket, currency, signed amount) written under one
- * idempotency key, all or nothing. A correction is a new posting, never an UPDATE.
- *
- * Callers run `applyPosting` inside `storage.transactionSync`, so a posting and whatever
- * state change caused it commit together.
- */
-
-export const BUCKETS = [
-  "pending",
-  "confirmed",
-  // Reserved for the buckets later features add; the schema already accepts them.
-  "reserved",
-  "paid_out",
-  "referral_bonus",
-  "debt",
-] as const;
-export type Bucket = (typeof BUCKETS)[number];
-
-export interface Leg {
-  bucket: Bucket;
-  currency: string;
-  /** Signed: positive credits the bucket, negative debits it. */
-  amountMinor: number;
-}
-
-export interface Posting {
-  /** Idempotency key: the same key with the same legs is a no-op, with other legs an error. */
-  key: string;
-  kind: string;
-  txnId: string | null;
-  memo?: string;
-  legs: Leg[];
-}
+import { assert } from "#shared/assert";
+import type { BalancesProjection } from "#shared/messages";
+import { type Posting, type PostingResult, planPosting, validatePosting } from "./posting";
 
 /**
- * Exhaustive result of a posting. `created` and `exists` are success; the others change
- * nothing. `exists_with_different_amount` and `invalid` are permanent for that key;
- * `insufficient_funds` records nothing, so the same key may succeed once funds arrive.
+ * The ledger's storage: entries (append-only) and bucket balances. Callers run `applyPosting`
+ * inside `storage.transactionSync`, so a posting and whatever state change caused it commit
+ * together; the decisions (validation, the balances a posting leads to) are in posting.ts.
  */
-export type PostingStatus =
-  | "created"
-  | "exists"
-  | "exists_with_different_amount"
-  | "insufficient_funds"
-  | "invalid";
-
-export interface PostingResult {
-  status: PostingStatus;
-  lastSeq: number | null;
-}
-
-const MAX_LEGS = 8;
-
-export function validatePosting(posting: Posting): string | null {
-  if (!posting.key || posting.key.length > 200) return "posting key must be 1..200 chars";
-  if (posting.legs.length === 0 || posting.legs.length > MAX_LEGS) {
-    return `a posting has 1..${MAX_LEGS} legs`;
-  }
-  const seen = new Set<string>();
-  for (const leg of posting.legs) {
-    // One leg per bucket and currency, so every entry's balance_after is a real balance.
-    const id = `${leg.bucket}/${leg.currency}`;
-    if (seen.has(id)) return `two legs on ${id}`;
-    seen.add(id);
-    if (!BUCKETS.includes(leg.bucket)) return `unknown bucket ${leg.bucket}`;
-    if (!/^[A-Z]{3}$/.test(leg.currency)) return `bad currency ${leg.currency}`;
-    if (!Number.isSafeInteger(leg.amountMinor) || leg.amountMinor === 0) {
-      return "leg amounts are non-zero safe integers";
-    }
-  }
-  return null;
-}
 
 export function applyPosting(sql: SqlStorage, posting: Posting, nowMs: number): PostingResult {
   if (validatePosting(posting) !== null) return { status: "invalid", lastSeq: null };
@@ -102,22 +37,17 @@ export function applyPosting(sql: SqlStorage, posting: Posting, nowMs: number): 
 
   // Compute every new balance first: if any would go negative, nothing is written. Legs name
   // distinct buckets (validatePosting), so each balance is one read plus one leg.
-  const next = new Map<string, number>();
-  for (const leg of posting.legs) {
-    next.set(
-      `${leg.bucket}/${leg.currency}`,
-      readBalance(sql, leg.bucket, leg.currency) + leg.amountMinor,
-    );
-  }
-  for (const balance of next.values()) {
-    if (balance < 0 || !Number.isSafeInteger(balance)) {
-      return { status: "insufficient_funds", lastSeq: null };
-    }
-  }
+  const plan = planPosting(posting, (bucket, currency) => {
+    const balanceMinor = readBalance(sql, bucket, currency);
+    // Precondition: no stored bucket is negative; money owed is its own bucket (debt).
+    assert(balanceMinor >= 0, `ledger bucket ${bucket}/${currency} is negative: ${balanceMinor}`);
+    return balanceMinor;
+  });
+  if (plan.status === "insufficient_funds") return { status: "insufficient_funds", lastSeq: null };
 
   let lastSeq = 0;
-  posting.legs.forEach((leg, i) => {
-    const after = next.get(`${leg.bucket}/${leg.currency}`) as number;
+  plan.legs.forEach(({ leg, beforeMinor, afterMinor }, i) => {
+    assert(afterMinor === beforeMinor + leg.amountMinor, "balance after = before + amount");
     const row = sql
       .exec<{ seq: number }>(
         `INSERT INTO entries (idempotency_key, posting_key, bucket, currency, amount_minor,
@@ -128,7 +58,7 @@ export function applyPosting(sql: SqlStorage, posting: Posting, nowMs: number): 
         leg.bucket,
         leg.currency,
         leg.amountMinor,
-        after,
+        afterMinor,
         posting.kind,
         posting.txnId,
         posting.memo ?? null,
@@ -141,17 +71,17 @@ export function applyPosting(sql: SqlStorage, posting: Posting, nowMs: number): 
        ON CONFLICT (bucket, currency) DO UPDATE SET balance_minor = excluded.balance_minor`,
       leg.bucket,
       leg.currency,
-      after,
+      afterMinor,
     );
   });
 
-  // Postcondition: each touched bucket equals what we computed before writing.
-  for (const [id, expected] of next) {
-    const [bucket, currency] = id.split("/") as [Bucket, string];
-    const actual = readBalance(sql, bucket, currency);
-    if (actual !== expected) {
-      throw new Error(`ledger postcondition failed for ${id}: ${actual} !== ${expected}`);
-    }
+  // Postcondition: each touched bucket equals what was planned, and is not negative.
+  for (const { leg, afterMinor } of plan.legs) {
+    const actual = readBalance(sql, leg.bucket, leg.currency);
+    assert(
+      actual === afterMinor && actual >= 0,
+      `ledger postcondition failed for ${leg.bucket}/${leg.currency}: ${actual} !== ${afterMinor}`,
+    );
   }
   return { status: "created", lastSeq };
 }
@@ -167,11 +97,8 @@ export function readBalance(sql: SqlStorage, bucket: string, currency: string): 
   return row?.balance_minor ?? 0;
 }
 
-export interface BalanceRow {
-  bucket: string;
-  currency: string;
-  balanceMinor: number;
-}
+/** A bucket's balance, as the balances projection carries it (declared once, in messages). */
+export type BalanceRow = BalancesProjection["balances"][number];
 
 export function readBalances(sql: SqlStorage): BalanceRow[] {
   return sql
@@ -234,4 +161,55 @@ export function auditLedger(sql: SqlStorage): InvariantReport {
     running.set(id, after);
   }
   return { ok: violations.length === 0, violations };
+}
+
+/** One ledger entry as the API shows it. */
+export interface LedgerEntryView {
+  seq: number;
+  bucket: string;
+  currency: string;
+  amountMinor: number;
+  balanceAfterMinor: number;
+  kind: string;
+  txnId: string | null;
+  idempotencyKey: string;
+  createdAtMs: number;
+}
+
+/** Newest first, keyset on seq; `rows` already bounded by the caller. */
+export function listEntries(
+  sql: SqlStorage,
+  beforeSeq: number | null,
+  rows: number,
+): LedgerEntryView[] {
+  return sql
+    .exec<{
+      seq: number;
+      bucket: string;
+      currency: string;
+      amount_minor: number;
+      balance_after_minor: number;
+      kind: string;
+      txn_id: string | null;
+      idempotency_key: string;
+      created_at_ms: number;
+    }>(
+      `SELECT seq, bucket, currency, amount_minor, balance_after_minor, kind, txn_id,
+              idempotency_key, created_at_ms
+       FROM entries WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
+      beforeSeq ?? Number.MAX_SAFE_INTEGER,
+      rows,
+    )
+    .toArray()
+    .map((r) => ({
+      seq: r.seq,
+      bucket: r.bucket,
+      currency: r.currency,
+      amountMinor: r.amount_minor,
+      balanceAfterMinor: r.balance_after_minor,
+      kind: r.kind,
+      txnId: r.txn_id,
+      idempotencyKey: r.idempotency_key,
+      createdAtMs: r.created_at_ms,
+    }));
 }

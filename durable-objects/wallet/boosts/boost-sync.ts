@@ -1,0 +1,113 @@
+import { errorFields, type Logger } from "#shared/observability/logger";
+import {
+  budgetOf,
+  type CampaignBudgetBinding,
+  type ReserveResult,
+} from "../../campaign-budget/index";
+import { findTxn } from "../conversions/txn-store";
+import type { StoredTxn } from "../conversions/types";
+import type { WalletTx } from "../core/wallet-tx";
+import { dueRefs, postpone, unschedule } from "../schedule/schedule-store";
+import { owedBoosts, type TxnBoost } from "./boosts";
+import { recordBoost } from "./record-boost";
+
+/** Boost requests to campaign budgets: per round, rounds per sync, and the wait after a failure. */
+const MAX_BOOST_TXNS_PER_ROUND = 50;
+const MAX_BOOST_ROUNDS = 4;
+export const BOOST_RETRY_MS = 30_000;
+
+/** What the sync needs from the wallet object. */
+export interface BoostSyncPorts {
+  sql: SqlStorage;
+  env: CampaignBudgetBinding;
+  log: Logger;
+  /** The object's clock: the sync awaits other objects, so each step reads the time afresh. */
+  clock: () => number;
+  userId(): string;
+  /** Runs `work` in one storage transaction of the wallet (its `commit`). */
+  commit(work: (tx: WalletTx) => void): void;
+}
+
+/**
+ * Sends the owed boost requests to the campaign budgets and records their answers. Runs after
+ * commit and from the alarm; one sync at a time per object, and a write that lands during a
+ * sync gets one more round. Every answer is recorded in its own transaction that re-reads the
+ * transaction, so whatever interleaved while the budget was being asked is respected: an
+ * answer to a superseded request is dropped.
+ */
+export class BoostSync {
+  private running: Promise<void> | null = null;
+  /** Set when a write owes a boost request while a sync is running, so it runs one more round. */
+  private again = false;
+
+  constructor(private readonly ports: BoostSyncPorts) {}
+
+  sync(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      for (let round = 0; round < MAX_BOOST_ROUNDS; round++) {
+        this.again = false;
+        const more = await this.round();
+        if (!more && !this.again) return;
+      }
+    })().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /** One round over the due boost rows; true if rows were left for another round. */
+  private async round(): Promise<boolean> {
+    const { sql, log, clock } = this.ports;
+    const due = dueRefs(sql, "boost", clock(), MAX_BOOST_TXNS_PER_ROUND + 1);
+    for (const ref of due.slice(0, MAX_BOOST_TXNS_PER_ROUND)) {
+      const txn = findTxn(sql, ref);
+      const owed = txn ? owedBoosts(txn.boosts) : [];
+      if (!txn || owed.length === 0) {
+        unschedule(sql, "boost", ref);
+        continue;
+      }
+      for (const boost of owed) {
+        try {
+          const result = await this.askBudget(txn, boost);
+          // Only this wallet numbers this reservation's requests, so a stale answer means
+          // something is off: log it and retry later rather than loop.
+          if (result.status === "stale")
+            throw new Error(`stale answer, recorded seq ${result.seq}`);
+          this.ports.commit((tx) => recordBoost(tx, txn.txnId, boost, result, clock()));
+        } catch (error) {
+          log.error("wallet.boost_request_failed", {
+            txnId: txn.txnId,
+            campaignId: boost.campaignId,
+            ...errorFields(error),
+          });
+          postpone(sql, "boost", txn.txnId, clock() + BOOST_RETRY_MS);
+          break;
+        }
+      }
+    }
+    return due.length > MAX_BOOST_TXNS_PER_ROUND;
+  }
+
+  private async askBudget(txn: StoredTxn, boost: TxnBoost): Promise<ReserveResult> {
+    const budget = budgetOf(this.ports.env, boost.campaignId);
+    const request = {
+      campaignId: boost.campaignId,
+      txnId: txn.txnId,
+      userId: this.ports.userId(),
+      currency: txn.currency,
+      seq: boost.seq,
+    };
+    const result =
+      boost.desiredMinor === 0
+        ? await budget.release(request)
+        : await budget.reserve({ ...request, desiredMinor: boost.desiredMinor });
+    // Transient: the campaign's budget is not configured yet; the schedule retries it.
+    if (result.status === "not_configured")
+      throw new Error(`campaign ${boost.campaignId}: budget not configured`);
+    return result;
+  }
+}

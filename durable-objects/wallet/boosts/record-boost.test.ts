@@ -1,0 +1,44 @@
+import { describe, expect, test } from "vitest";
+import type { ReserveResult } from "../../campaign-budget/index";
+import { grantOf } from "./record-boost";
+
+describe("grantOf", () => {
+  const answer = (
+    status: ReserveResult["status"],
+    seq: number,
+    grantedMinor: number,
+  ): ReserveResult => ({
+    status,
+    seq,
+    grantedMinor,
+    desiredMinor: 500,
+  });
+  test.each([
+    {
+      label: "granted for the request asked",
+      asked: 2,
+      result: answer("granted", 2, 300),
+      want: 300,
+    },
+    {
+      label: "a repeat of the request asked",
+      asked: 2,
+      result: answer("repeat", 2, 300),
+      want: 300,
+    },
+    {
+      label: "an answer to another request is dropped",
+      asked: 3,
+      result: answer("granted", 2, 300),
+      want: null,
+    },
+    {
+      label: "another currency grants nothing",
+      asked: 2,
+      result: answer("currency_mismatch", 0, 0),
+      want: 0,
+    },
+  ])("$label → $want", ({ asked, result, want }) => {
+    expect(grantOf({ seq: asked }, result)).toBe(want);
+  });
+});

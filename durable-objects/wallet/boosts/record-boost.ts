@@ -1,0 +1,62 @@
+import type { ReserveResult } from "../../campaign-budget/index";
+import { settle } from "../conversions/settle";
+import { appendHistory, findTxn } from "../conversions/txn-store";
+import type { WalletTx } from "../core/wallet-tx";
+import { effectiveBoostMinor, recordGrant, type TxnBoost } from "./boosts";
+
+/**
+ * Pure: what a budget's answer grants to the request that was asked; null when the answer is
+ * for another request (superseded meanwhile) and must be dropped. A budget in another
+ * currency grants nothing (and is asked no more).
+ *
+ * @example
+ * grantOf({ seq: 2 } as TxnBoost, { status: "granted", grantedMinor: 300, desiredMinor: 500, seq: 2 }) // 300
+ */
+export function grantOf(asked: Pick<TxnBoost, "seq">, result: ReserveResult): number | null {
+  if (result.status === "currency_mismatch") return 0;
+  return result.seq === asked.seq ? result.grantedMinor : null;
+}
+
+/**
+ * Records a budget's answer to one boost request and settles the transaction, so the ledger
+ * holds base + granted boost. The posting key carries the new version: a repeated answer finds
+ * the request already synced and changes nothing, so a retry never pays twice.
+ */
+export function recordBoost(
+  tx: WalletTx,
+  txnId: string,
+  asked: TxnBoost,
+  result: ReserveResult,
+  nowMs: number,
+): void {
+  const txn = findTxn(tx.sql, txnId);
+  if (!txn) return;
+  const grantedMinor = grantOf(asked, result);
+  if (grantedMinor === null) return;
+  const boosts = recordGrant(txn.boosts, asked.campaignId, asked.seq, grantedMinor);
+  if (!boosts) return;
+  const before = effectiveBoostMinor(txn.boosts);
+  txn.boosts = boosts;
+  txn.version += 1;
+  txn.updatedAtMs = nowMs;
+  appendHistory(
+    tx.sql,
+    txn.txnId,
+    asked.desiredMinor === 0 ? "boost_released" : "boost_granted",
+    "campaign_budget",
+    JSON.stringify({
+      campaignId: asked.campaignId,
+      status: result.status,
+      desiredMinor: asked.desiredMinor,
+      grantedMinor,
+    }),
+    nowMs,
+  );
+  settle(
+    tx,
+    txn,
+    nowMs,
+    "campaign_budget",
+    effectiveBoostMinor(boosts) > before ? "cashback_boost" : undefined,
+  );
+}

@@ -1,0 +1,143 @@
+import type { BoostSnapshot } from "#shared/money/boost";
+import type { CashbackTerms } from "#shared/money/cashback";
+import type { StoredClick } from "../conversions/types";
+
+/** SQL for the wallet's clicks and the rollup chunks that carry their counts to D1. */
+
+type ClickRow = {
+  click_id: string;
+  offer_id: string;
+  merchant_id: string;
+  network_id: string;
+  clicked_at_ms: number;
+  currency: string;
+  terms_json: string;
+  return_window_days: number;
+  boosts_json: string | null;
+};
+
+export function findClick(sql: SqlStorage, clickId: string): StoredClick | null {
+  const row = sql.exec<ClickRow>(`SELECT * FROM clicks WHERE click_id = ?`, clickId).toArray()[0];
+  if (!row) return null;
+  return {
+    clickId: row.click_id,
+    offerId: row.offer_id,
+    merchantId: row.merchant_id,
+    networkId: row.network_id,
+    clickedAtMs: row.clicked_at_ms,
+    currency: row.currency,
+    terms: JSON.parse(row.terms_json) as CashbackTerms,
+    returnWindowDays: row.return_window_days,
+    boosts: row.boosts_json ? (JSON.parse(row.boosts_json) as BoostSnapshot[]) : [],
+  };
+}
+
+/** Returns true when the click is new; a redelivered click is ignored. */
+export function insertClick(sql: SqlStorage, click: StoredClick): boolean {
+  const cursor = sql.exec(
+    `INSERT INTO clicks (click_id, offer_id, merchant_id, network_id, clicked_at_ms, currency,
+       terms_json, return_window_days, boosts_json)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (click_id) DO NOTHING`,
+    click.clickId,
+    click.offerId,
+    click.merchantId,
+    click.networkId,
+    click.clickedAtMs,
+    click.currency,
+    JSON.stringify(click.terms),
+    click.returnWindowDays,
+    click.boosts && click.boosts.length > 0 ? JSON.stringify(click.boosts) : null,
+  );
+  return cursor.rowsWritten > 0;
+}
+
+export interface RollupChunk {
+  chunkId: number;
+  counts: Array<{ offerId: string; day: string; clicks: number }>;
+}
+
+export function ackChunk(sql: SqlStorage, chunkId: number): void {
+  sql.exec(`UPDATE rollup_chunks SET acked = 1 WHERE chunk_id = ?`, chunkId);
+}
+
+/**
+ * The oldest unacknowledged chunk, or a new one holding every click not in a chunk yet; null
+ * when no click waits.
+ */
+export function openRollupChunk(sql: SqlStorage): RollupChunk | null {
+  let chunk = sql
+    .exec<{ chunk_id: number }>(
+      `SELECT chunk_id FROM rollup_chunks WHERE acked = 0 ORDER BY chunk_id LIMIT 1`,
+    )
+    .toArray()[0]?.chunk_id;
+  if (chunk === undefined) {
+    const waiting = sql
+      .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM clicks WHERE rollup_chunk IS NULL`)
+      .one().n;
+    if (waiting === 0) return null;
+    chunk = sql
+      .exec<{ chunk_id: number }>(`INSERT INTO rollup_chunks (acked) VALUES (0) RETURNING chunk_id`)
+      .one().chunk_id;
+    sql.exec(`UPDATE clicks SET rollup_chunk = ? WHERE rollup_chunk IS NULL`, chunk);
+  }
+  const counts = sql
+    .exec<{ offer_id: string; day: string; clicks: number }>(
+      `SELECT offer_id, strftime('%Y-%m-%d', clicked_at_ms / 1000, 'unixepoch') AS day,
+              COUNT(*) AS clicks
+       FROM clicks WHERE rollup_chunk = ? GROUP BY offer_id, day ORDER BY offer_id, day`,
+      chunk,
+    )
+    .toArray()
+    .map((r) => ({ offerId: r.offer_id, day: r.day, clicks: r.clicks }));
+  return { chunkId: chunk, counts };
+}
+
+export function oldestClickAtMs(sql: SqlStorage): number | null {
+  return sql.exec<{ t: number | null }>(`SELECT MIN(clicked_at_ms) AS t FROM clicks`).one().t;
+}
+
+/**
+ * Deletes clicks older than `cutoffMs` whose rollup is done (at most `rows`), then the acked
+ * chunks no click points at; returns how many clicks went.
+ */
+export function deleteRolledUpClicks(sql: SqlStorage, cutoffMs: number, rows: number): number {
+  const pruned = sql
+    .exec(
+      `DELETE FROM clicks WHERE click_id IN (
+         SELECT c.click_id FROM clicks c JOIN rollup_chunks r ON r.chunk_id = c.rollup_chunk
+         WHERE c.clicked_at_ms < ? AND r.acked = 1 ORDER BY c.clicked_at_ms LIMIT ?)
+       RETURNING click_id`,
+      cutoffMs,
+      rows,
+    )
+    .toArray().length;
+  sql.exec(
+    `DELETE FROM rollup_chunks WHERE acked = 1
+     AND chunk_id NOT IN (SELECT DISTINCT rollup_chunk FROM clicks WHERE rollup_chunk IS NOT NULL)`,
+  );
+  return pruned;
+}
+
+export interface ClickView {
+  clickId: string;
+  offerId: string;
+  clickedAtMs: number;
+  currency: string;
+}
+
+/** Newest first, so a claim can name the visit it is about. */
+export function listRecentClicks(sql: SqlStorage, rows: number): ClickView[] {
+  return sql
+    .exec<{ click_id: string; offer_id: string; clicked_at_ms: number; currency: string }>(
+      `SELECT click_id, offer_id, clicked_at_ms, currency FROM clicks
+       ORDER BY clicked_at_ms DESC, click_id DESC LIMIT ?`,
+      rows,
+    )
+    .toArray()
+    .map((r) => ({
+      clickId: r.click_id,
+      offerId: r.offer_id,
+      clickedAtMs: r.clicked_at_ms,
+      currency: r.currency,
+    }));
+}

@@ -1,0 +1,84 @@
+import { matchClaimsFor } from "../claims/claims";
+import { findClick } from "../clicks/click-store";
+import type { WalletTx } from "../core/wallet-tx";
+import { decideConversion } from "./decide-conversion";
+import { applyUpdate, conversionDetail, newTxn } from "./new-txn";
+import { settle } from "./settle";
+import { appendHistory, deleteTxn, findTxnByOrder, insertTxn } from "./txn-store";
+import type { ConversionEvent, ConversionResult, StoredTxn } from "./types";
+
+/**
+ * Applies one conversion event inside the caller's storage transaction: decides what it does
+ * to the order (decide-conversion.ts), then creates, updates or records it, and settles the
+ * money (settle.ts).
+ */
+export function applyConversion(
+  tx: WalletTx,
+  event: ConversionEvent,
+  nowMs: number,
+): ConversionResult {
+  tx.bindUser(event.userId);
+  const source = event.source ?? "postback";
+  let existing = findTxnByOrder(tx.sql, event.networkId, event.orderId);
+  // A rejection for a click that had not arrived yet is not final: once the click is here
+  // (a lagging clicks queue, a replay from its dead-letter queue), the order is judged
+  // again. The rejected row never moved money, so it is replaced; its history stays.
+  let supersededVersion = 0;
+  if (
+    existing?.status === "rejected" &&
+    existing.rejectReason === "click_not_found" &&
+    findClick(tx.sql, event.clickId)
+  ) {
+    appendHistory(tx.sql, existing.txnId, "click_arrived_judged_again", source, null, nowMs);
+    deleteTxn(tx.sql, existing.txnId);
+    supersededVersion = existing.version;
+    existing = null;
+  }
+  const click = existing ? null : findClick(tx.sql, event.clickId);
+  const decision = decideConversion({ existing, click, event, nowMs });
+  const detail = conversionDetail(event);
+
+  switch (decision.action) {
+    case "retry_later":
+      return { outcome: "retry_later", txn: null, reason: "click_not_arrived_yet" };
+    case "duplicate":
+    case "stale":
+    case "ignore": {
+      const why = decision.action === "ignore" ? decision.why : decision.action;
+      if (existing) appendHistory(tx.sql, existing.txnId, why, source, detail, nowMs);
+      const outcome = decision.action === "ignore" ? "ignored" : decision.action;
+      return {
+        outcome,
+        txn: existing,
+        reason: decision.action === "ignore" ? decision.why : null,
+      };
+    }
+    case "reject": {
+      // Not priced: a rejected order earns nothing, and shows nothing it would have earned.
+      const txn = newTxn(event, null, nowMs, null);
+      txn.version = supersededVersion + 1;
+      txn.status = "rejected";
+      txn.rejectReason = decision.reason;
+      insertTxn(tx.sql, txn);
+      appendHistory(tx.sql, txn.txnId, "rejected", source, decision.reason, nowMs);
+      tx.publishTxn(txn);
+      return { outcome: "rejected", txn, reason: decision.reason };
+    }
+    case "create": {
+      const txn = newTxn(event, click, nowMs, decision.expectedConfirmAtMs);
+      // Versions keep rising across a re-judged order, so its projection moves forward.
+      txn.version = supersededVersion + 1;
+      insertTxn(tx.sql, txn);
+      appendHistory(tx.sql, txn.txnId, "created", source, detail, nowMs);
+      settle(tx, txn, nowMs, source);
+      matchClaimsFor(tx, txn, source, nowMs);
+      return { outcome: "created", txn, reason: null };
+    }
+    case "update": {
+      const txn = applyUpdate(existing as StoredTxn, event, nowMs);
+      appendHistory(tx.sql, txn.txnId, "updated", source, detail, nowMs);
+      settle(tx, txn, nowMs, source);
+      return { outcome: "updated", txn, reason: null };
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import { desiredBoostMinor, effectiveBoostMinor } from "../boosts/boosts";
+import { type Holding, reconcileLegs, settledStatus, targetHolding } from "../ledger/position";
+import type { Leg } from "../ledger/posting";
+import type { StoredTxn } from "./types";
+
+/** Where a transaction's money and status go once its state changed; pure. */
+export interface Settlement {
+  /** The legs that move the ledger from what it holds to the target; empty: nothing moves. */
+  legs: Leg[];
+  postingKind: string;
+  held: Holding;
+  status: "pending" | "confirmed" | "cancelled";
+  confirmedAtMs: number | null;
+  desiredBoostMinor: number;
+  grantedBoostMinor: number;
+  /** The history event for a changed status; null when the status stays. */
+  historyEvent: string | null;
+  /** When the return window confirms it; null: no timer (not pending, or no expected date). */
+  confirmAtMs: number | null;
+}
+
+/**
+ * Pure: settles a transaction against the wallet's confirmed and debt balances (position.ts
+ * decides the target and the legs). `kind` names the posting when the caller knows better.
+ *
+ * @example
+ * decideSettlement(pendingTxn, { confirmedMinor: 0, debtMinor: 0 }, nowMs).postingKind // "cashback_pending"
+ */
+export function decideSettlement(
+  txn: StoredTxn,
+  balances: { confirmedMinor: number; debtMinor: number },
+  nowMs: number,
+  kind?: string,
+): Settlement {
+  const desired = desiredBoostMinor(txn.boosts);
+  const granted = effectiveBoostMinor(txn.boosts);
+  const held = { pendingMinor: txn.heldPendingMinor, confirmedMinor: txn.heldConfirmedMinor };
+  const target = targetHolding({
+    networkStatus: txn.networkStatus,
+    windowElapsed: txn.windowElapsed,
+    cashbackMinor: txn.cashbackMinor,
+    boostMinor: granted,
+  });
+  const status = settledStatus(txn);
+  const historyEvent =
+    txn.status === status
+      ? null
+      : txn.status === "confirmed" && status === "cancelled"
+        ? "returned_after_confirmation"
+        : status;
+  return {
+    legs: reconcileLegs(txn.currency, held, target, balances),
+    postingKind: kind ?? postingKind(held, target),
+    held: target,
+    status,
+    confirmedAtMs: status === "confirmed" && txn.confirmedAtMs === null ? nowMs : txn.confirmedAtMs,
+    desiredBoostMinor: desired,
+    grantedBoostMinor: granted,
+    historyEvent,
+    confirmAtMs: status === "pending" ? txn.expectedConfirmAtMs : null,
+  };
+}
+
+/** A name for a ledger movement, for people reading the ledger. */
+export function postingKind(held: Holding, target: Holding): string {
+  if (target.pendingMinor === 0 && target.confirmedMinor === 0) {
+    return held.confirmedMinor > 0 ? "cashback_clawback" : "cashback_cancelled";
+  }
+  if (held.pendingMinor === 0 && held.confirmedMinor === 0) {
+    return target.pendingMinor > 0 ? "cashback_pending" : "cashback_confirmed";
+  }
+  if (held.pendingMinor > 0 && target.pendingMinor === 0 && target.confirmedMinor > 0) {
+    return "cashback_confirmed";
+  }
+  return "cashback_adjusted";
+}

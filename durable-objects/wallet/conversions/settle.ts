@@ -1,0 +1,57 @@
+import { keepBoostRequest } from "../boosts/boost-requests";
+import type { WalletTx } from "../core/wallet-tx";
+import { readBalance } from "../ledger/ledger-store";
+import { schedule, unschedule } from "../schedule/schedule-store";
+import { decideSettlement } from "./decide-settlement";
+import { appendHistory, saveTxn } from "./txn-store";
+import type { StoredTxn } from "./types";
+
+/**
+ * Moves the ledger to where this transaction's state says it should be (decide-settlement.ts),
+ * keeps its confirmation timer and its boost request, saves it and publishes it; `txn` is left
+ * equal to the saved row. The posting key carries the version, so each version moves money at
+ * most once. `kind` names the posting when the caller knows better (a boost grant).
+ */
+export function settle(
+  tx: WalletTx,
+  txn: StoredTxn,
+  nowMs: number,
+  source: string,
+  kind?: string,
+): void {
+  const settlement = decideSettlement(
+    txn,
+    {
+      confirmedMinor: readBalance(tx.sql, "confirmed", txn.currency),
+      debtMinor: readBalance(tx.sql, "debt", txn.currency),
+    },
+    nowMs,
+    kind,
+  );
+  if (settlement.legs.length > 0) {
+    tx.post(
+      {
+        key: `txn:${txn.txnId}:v${txn.version}`,
+        kind: settlement.postingKind,
+        txnId: txn.txnId,
+        legs: settlement.legs,
+      },
+      nowMs,
+    );
+  }
+  txn.desiredBoostMinor = settlement.desiredBoostMinor;
+  txn.grantedBoostMinor = settlement.grantedBoostMinor;
+  txn.heldPendingMinor = settlement.held.pendingMinor;
+  txn.heldConfirmedMinor = settlement.held.confirmedMinor;
+  txn.status = settlement.status;
+  txn.confirmedAtMs = settlement.confirmedAtMs;
+  if (settlement.historyEvent !== null) {
+    appendHistory(tx.sql, txn.txnId, settlement.historyEvent, source, null, nowMs);
+  }
+  if (settlement.confirmAtMs !== null)
+    schedule(tx.sql, "confirm", txn.txnId, settlement.confirmAtMs);
+  else unschedule(tx.sql, "confirm", txn.txnId);
+  keepBoostRequest(tx.sql, txn, nowMs);
+  saveTxn(tx.sql, txn);
+  tx.publishTxn(txn);
+}

@@ -1,0 +1,40 @@
+/**
+ * The wallet Durable Object's one entry module: the class the api worker exports, and every
+ * type its callers need. Code outside durable-objects/wallet/ imports from here only.
+ *
+ * @example
+ * import { type ConversionEvent, WalletDurableObject } from "#durable-objects/wallet/index";
+ */
+export type { FileClaimResult } from "./claims/claims";
+export type { ClaimInput, ClaimStatus, StoredClaim } from "./claims/decide-claim";
+export type { ClickView, RollupChunk } from "./clicks/click-store";
+export type {
+  ConversionEvent,
+  ConversionOutcome,
+  ConversionResult,
+  StoredClick,
+  StoredTxn,
+  TxnStatus,
+} from "./conversions/types";
+export type { WalletEnv } from "./env";
+export type { BalanceRow, InvariantReport, LedgerEntryView } from "./ledger/ledger-store";
+export { applyPosting } from "./ledger/ledger-store";
+export type { Bucket, Leg, Posting, PostingResult, PostingStatus } from "./ledger/posting";
+export { retryDelaySec, type StoredPayout } from "./payouts/lifecycle/decide-payout";
+export type { ProcessorStateResult } from "./payouts/lifecycle/lifecycle";
+export type { StepUpIssued } from "./payouts/step-up/step-up";
+export type {
+  AdminPayoutAction,
+  AdminPayoutResult,
+  DestinationResult,
+  DestinationView,
+  DispatchClaim,
+  NewDestination,
+  ProcessorView,
+  RedeemInput,
+  RedeemRefusalCode,
+  RedeemResult,
+} from "./payouts/types";
+export type { DueRun } from "./schedule/run-due";
+export type { ScheduleKind } from "./schedule/schedule-kind";
+export { WalletDurableObject } from "./wallet-object";

@@ -1,0 +1,43 @@
+import type { LedgerEventMessage, UserNoticeMessage } from "#shared/messages";
+import type { PayoutDispatchMessage } from "#shared/payouts/types";
+
+/**
+ * What the wallet publishes, and where each message goes. Rows in the outbox name their queue:
+ * projections (ledger_events), payout dispatch requests (payouts) or user notices (notices).
+ */
+export type OutboxMessage = LedgerEventMessage | PayoutDispatchMessage | UserNoticeMessage;
+export type OutboxQueue = "ledger_events" | "payouts" | "notices";
+
+/**
+ * Pure: the queue a message is delivered to.
+ *
+ * @example
+ * queueOf({ kind: "payout_dispatch", payoutId: "pay_1", userId: "u" }) // "payouts"
+ */
+export function queueOf(message: OutboxMessage): OutboxQueue {
+  switch (message.kind) {
+    case "payout_dispatch":
+      return "payouts";
+    case "notice":
+      return "notices";
+    default:
+      return "ledger_events";
+  }
+}
+
+export interface OutboxRow {
+  seq: number;
+  body: string;
+  queue: string;
+}
+
+/** Pure: a batch of outbox rows split by queue, each keeping the rows' order. */
+export function groupByQueue(rows: readonly OutboxRow[]): {
+  events: Array<{ body: LedgerEventMessage }>;
+  dispatch: Array<{ body: PayoutDispatchMessage }>;
+  notices: Array<{ body: UserNoticeMessage }>;
+} {
+  const on = (queue: OutboxQueue) =>
+    rows.filter((r) => r.queue === queue).map((r) => ({ body: JSON.parse(r.body) }));
+  return { events: on("ledger_events"), dispatch: on("payouts"), notices: on("notices") };
+}

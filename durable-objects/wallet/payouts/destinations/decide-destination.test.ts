@@ -1,0 +1,113 @@
+import { describe, expect, test } from "vitest";
+import type { NewDestination } from "../types";
+import {
+  decideSave,
+  detailsOf,
+  MAX_DESTINATIONS,
+  maskedOf,
+  sealContext,
+  usableFromMs,
+} from "./decide-destination";
+
+const BANK: NewDestination = {
+  type: "bank",
+  accountNumber: "123456789012",
+  ifsc: "HDFC0001234",
+  holderName: "Alice Demo",
+  label: "Salary",
+};
+const UPI: NewDestination = {
+  type: "upi",
+  vpa: "alice.demo@okbank",
+  holderName: null,
+  label: null,
+};
+
+describe("maskedOf", () => {
+  test.each([
+    { label: "bank: bank code and last four", input: BANK, want: "HDFC ••••••••9012" },
+    { label: "upi: last two of the handle", input: UPI, want: "••••••••mo@okbank" },
+    {
+      label: "upi: a short handle shows one",
+      input: { ...UPI, vpa: "abc@ok" } as NewDestination,
+      want: "••c@ok",
+    },
+  ])("$label", ({ input, want }) => {
+    expect(maskedOf(input)).toBe(want);
+  });
+});
+
+describe("decideSave", () => {
+  test.each([
+    {
+      label: "a new add",
+      mode: "add" as const,
+      existing: null,
+      same: true,
+      live: 0,
+      want: "created",
+    },
+    {
+      label: "a repeated add, same details",
+      mode: "add" as const,
+      existing: { status: "active" as const },
+      same: true,
+      live: 1,
+      want: "exists",
+    },
+    {
+      label: "a repeated add, other details",
+      mode: "add" as const,
+      existing: { status: "active" as const },
+      same: false,
+      live: 1,
+      want: "idempotency_conflict",
+    },
+    {
+      label: "an add over the limit",
+      mode: "add" as const,
+      existing: null,
+      same: true,
+      live: MAX_DESTINATIONS,
+      want: "too_many",
+    },
+    {
+      label: "an update of a live one",
+      mode: "update" as const,
+      existing: { status: "needs_attention" as const },
+      same: true,
+      live: 0,
+      want: "updated",
+    },
+    {
+      label: "an update of a removed one",
+      mode: "update" as const,
+      existing: { status: "removed" as const },
+      same: true,
+      live: 0,
+      want: "not_found",
+    },
+    {
+      label: "an update of none",
+      mode: "update" as const,
+      existing: null,
+      same: true,
+      live: 0,
+      want: "not_found",
+    },
+  ])("$label → $want", ({ mode, existing, same, live, want }) => {
+    expect(decideSave(mode, existing, same, live).status).toBe(want);
+  });
+});
+
+test("details never carry the label; the context names user and destination", () => {
+  expect(detailsOf(BANK)).toEqual({
+    type: "bank",
+    accountNumber: "123456789012",
+    ifsc: "HDFC0001234",
+    holderName: "Alice Demo",
+  });
+  expect(detailsOf(UPI)).toEqual({ type: "upi", vpa: "alice.demo@okbank", holderName: null });
+  expect(sealContext("u1", "dst_1")).toBe("dest:u1:dst_1");
+  expect(usableFromMs(1_000, 24)).toBe(1_000 + 24 * 3_600_000);
+});

@@ -1,0 +1,33 @@
+import type { WalletTx } from "../../core/wallet-tx";
+import type { AdminPayoutAction, AdminPayoutResult } from "../types";
+import { refuseAdminAction } from "./decide-admin";
+import type { StoredPayout } from "./decide-payout";
+import { finishPayout, publishPayout } from "./payout-events";
+import { findPayout, logPayout, updatePayout } from "./payout-store";
+
+/**
+ * approve: held → queued. retry: stuck → queued (the next attempt asks the processor first).
+ * cancel: credits a payout back; only while no attempt is in flight, and the caller has
+ * already made sure the processor does not have it (an attempt may have gone through).
+ */
+export function adminPayoutAction(
+  tx: WalletTx,
+  payoutId: string,
+  action: AdminPayoutAction,
+  nowMs: number,
+  /** For cancel: the attempts the caller saw when it asked the processor. */
+  expectedAttempts: number | null,
+): AdminPayoutResult {
+  const payout = findPayout(tx.sql, payoutId);
+  if (!payout) return { status: "not_found" };
+  const refusal = refuseAdminAction(action, payout, expectedAttempts);
+  if (refusal !== null) return { status: "not_allowed", payout, detail: refusal };
+  if (action === "cancel") {
+    return { status: "done", payout: finishPayout(tx, payout, "cancelled", null, nowMs) };
+  }
+  updatePayout(tx.sql, payoutId, { status: "queued", holdReason: null }, nowMs);
+  logPayout(tx.sql, payoutId, action === "approve" ? "approved" : "requeued", null, nowMs);
+  const queued = publishPayout(tx, payoutId) as StoredPayout;
+  tx.enqueue({ kind: "payout_dispatch", payoutId, userId: tx.userId() });
+  return { status: "done", payout: queued };
+}

@@ -1,0 +1,191 @@
+import { checkRedemption, newDeviceHold } from "#shared/payouts/policy";
+import type { WalletTx } from "../../core/wallet-tx";
+import { readBalance } from "../../ledger/ledger-store";
+import type { Leg } from "../../ledger/posting";
+import { findDestination, type StoredDestination } from "../destinations/destination-store";
+import { decideReserve, type StoredPayout } from "../lifecycle/decide-payout";
+import { notify, publishPayout } from "../lifecycle/payout-events";
+import {
+  findPayout,
+  insertPayout,
+  logPayout,
+  payoutRequestHash,
+  redeemedMinor,
+} from "../lifecycle/payout-store";
+import { deviceFirstSeen, recordDevice } from "../step-up/challenge-store";
+import { hashDevice } from "../step-up/codes";
+import { consumeStepUp, presentedHash } from "../step-up/step-up";
+import type { RedeemInput, RedeemRefusalCode, RedeemResult } from "../types";
+import {
+  giftCardTarget,
+  malformedRedeem,
+  type PayoutTarget,
+  reserveRefusalDetail,
+} from "./decide-redeem";
+
+/**
+ * Redeem: checks, step-up, reservation, payout row and dispatch request, all or nothing.
+ * Concurrent calls are serialised by the object, so together they never reserve more than is
+ * confirmed. Everything that can refuse without touching the code is checked first
+ * (`prepareRedeem`), so a refusal never costs the user their code; the same checks run again
+ * inside the transaction (`commitRedeem`).
+ */
+
+export type PreparedRedeem =
+  | { done: RedeemResult }
+  | { done: null; presented: string | null; deviceHash: string | null };
+
+export async function prepareRedeem(
+  sql: SqlStorage,
+  input: RedeemInput,
+  nowMs: number,
+): Promise<PreparedRedeem> {
+  const malformed = malformedRedeem(input);
+  if (malformed) return { done: { status: "invalid", detail: malformed } };
+  const earlier = replay(sql, input);
+  if (earlier) return { done: earlier };
+  const precheck = check(sql, input, nowMs);
+  if ("refusal" in precheck) return { done: precheck.refusal };
+  if (!input.stepUp) {
+    return {
+      done: {
+        status: "refused",
+        code: "step_up_required",
+        detail: "request a code with POST /v1/me/step-up and send it as stepUp",
+      },
+    };
+  }
+  return {
+    done: null,
+    presented: await presentedHash(sql, input.stepUp),
+    deviceHash: input.deviceId ? await hashDevice(input.deviceId) : null,
+  };
+}
+
+export function commitRedeem(
+  tx: WalletTx,
+  userId: string,
+  input: RedeemInput,
+  prepared: { presented: string | null; deviceHash: string | null },
+  nowMs: number,
+): RedeemResult {
+  tx.bindUser(userId);
+  const again = replay(tx.sql, input);
+  if (again) return again;
+  const checked = check(tx.sql, input, nowMs);
+  if ("refusal" in checked) return checked.refusal;
+  const stepUpRefusal = consumeStepUp(
+    tx,
+    input.stepUp,
+    prepared.presented,
+    input.payoutId,
+    input.policy.stepUpMaxAttempts,
+    nowMs,
+  );
+  if (stepUpRefusal !== null) {
+    return { status: "refused", code: "step_up_failed", detail: stepUpRefusal };
+  }
+
+  if (prepared.deviceHash) recordDevice(tx.sql, prepared.deviceHash, nowMs);
+  const held = newDeviceHold(input.policy, deviceFirstSeen(tx.sql), nowMs);
+  const payout: StoredPayout = {
+    payoutId: input.payoutId,
+    currency: input.currency,
+    amountMinor: input.amountMinor,
+    status: held ? "held" : "queued",
+    destinationId: checked.destinationId,
+    destinationType: checked.type,
+    destinationMasked: checked.masked,
+    holdReason: held ? "new_device" : null,
+    failureCode: null,
+    attention: null,
+    attempts: 0,
+    processorId: null,
+    processorRef: null,
+    lastError: null,
+    createdAtMs: nowMs,
+    updatedAtMs: nowMs,
+    paidAtMs: null,
+    version: 1,
+  };
+  tx.post(
+    {
+      key: `payout:${payout.payoutId}:reserve`,
+      kind: "payout_reserved",
+      txnId: null,
+      legs: checked.legs,
+    },
+    nowMs,
+  );
+  insertPayout(tx.sql, {
+    ...payout,
+    requestHash: input.requestHash,
+    sealedDestination: checked.sealed,
+  });
+  logPayout(tx.sql, payout.payoutId, held ? "held" : "queued", payout.holdReason, nowMs);
+  tx.publishBalances(nowMs);
+  const created = publishPayout(tx, payout.payoutId) as StoredPayout;
+  if (held) {
+    notify(tx, payout, "payout_held", { reason: "new_device" });
+  } else {
+    tx.enqueue({ kind: "payout_dispatch", payoutId: payout.payoutId, userId });
+  }
+  return { status: "created", payout: created };
+}
+
+function replay(sql: SqlStorage, input: RedeemInput): RedeemResult | null {
+  const existing = findPayout(sql, input.payoutId);
+  if (!existing) return null;
+  return payoutRequestHash(sql, input.payoutId) === input.requestHash
+    ? { status: "exists", payout: existing }
+    : { status: "idempotency_conflict" };
+}
+
+/** Synchronous checks against current state: destination, policy, funds. */
+function check(
+  sql: SqlStorage,
+  input: RedeemInput,
+  nowMs: number,
+): { refusal: RedeemResult } | (PayoutTarget & { legs: Leg[] }) {
+  const refuse = (code: RedeemRefusalCode, detail: string) =>
+    ({ refusal: { status: "refused", code, detail } }) as const;
+  let target: PayoutTarget;
+  let usableFromMs = 0;
+  let destinationStatus: StoredDestination["status"] = "active";
+  if (input.target.type === "saved") {
+    const d = findDestination(sql, input.target.destinationId);
+    if (!d) return refuse("destination_not_found", "no such payout destination");
+    target = {
+      type: d.type,
+      destinationId: d.destinationId,
+      masked: d.masked,
+      sealed: d.sealedDetails,
+    };
+    usableFromMs = d.usableFromMs;
+    destinationStatus = d.status;
+  } else {
+    const gift = giftCardTarget(input.target.product, input.currency, input.amountMinor);
+    if ("code" in gift) return refuse(gift.code, gift.detail);
+    target = gift;
+  }
+  const refusal = checkRedemption(input.policy, {
+    type: target.type,
+    currency: input.currency,
+    amountMinor: input.amountMinor,
+    destinationUsableFromMs: usableFromMs,
+    destinationStatus,
+    kycStatus: input.kycStatus,
+    redeemedBeforeMinor: redeemedMinor(sql, input.currency),
+    nowMs,
+  });
+  if (refusal) return refuse(refusal.code, refusal.detail);
+  const decision = decideReserve({
+    currency: input.currency,
+    amountMinor: input.amountMinor,
+    confirmedMinor: readBalance(sql, "confirmed", input.currency),
+    debtMinor: readBalance(sql, "debt", input.currency),
+  });
+  if (decision.status !== "reserve")
+    return refuse(decision.status, reserveRefusalDetail(decision.status));
+  return { ...target, legs: decision.legs };
+}

@@ -90,4 +90,17 @@ describe("mask", () => {
   ])("$value → $want", ({ value, want }) => {
     expect(mask(value)).toBe(want);
   });
+
+  test.each([
+    {
+      label: "nothing visible hides everything (a 2-character UPI handle)",
+      value: "ab",
+      visible: 0,
+      want: "••",
+    },
+    { label: "negative visible hides everything", value: "abcd", visible: -1, want: "••••" },
+    { label: "two visible", value: "alice", visible: 2, want: "•••ce" },
+  ])("$label", ({ value, visible, want }) => {
+    expect(mask(value, visible)).toBe(want);
+  });
 });

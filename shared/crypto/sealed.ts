@@ -89,7 +89,8 @@ export function needsResealing(ring: KeyRing, envelope: string): boolean {
  */
 export function mask(value: string, visible = 4): string {
   const chars = Array.from(value);
-  if (chars.length <= visible) return "•".repeat(chars.length);
+  // `slice(-0)` is the whole string: a request to show nothing must show nothing.
+  if (visible <= 0 || chars.length <= visible) return "•".repeat(chars.length);
   return "•".repeat(chars.length - visible) + chars.slice(-visible).join("");
 }
 

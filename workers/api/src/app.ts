@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { AppError, fieldsFromZod, problemResponse } from "#shared/http/errors";
 import { type ApiContext, requireAdmin, requireUser } from "./auth";
 import { renderDocsPage } from "./docs-page";
+import { OPENAPI_CONFIG } from "./openapi/info";
 import { registerCampaignAdmin } from "./routes/campaigns-admin";
 import { registerCatalogAdmin } from "./routes/catalog-admin";
 import { registerClaimRoutes } from "./routes/claims";
@@ -19,15 +20,6 @@ import { registerSyncAdmin } from "./routes/sync-admin";
 import { registerUserRoutes } from "./routes/user";
 import { registerUsersAdmin } from "./routes/users-admin";
 
-const OPENAPI_INFO = {
-  openapi: "3.0.3",
-  info: {
-    title: "Boomerang",
-    version: "0.1.0",
-    description:
-      "Cashback, referral and loyalty platform API. Amounts are integer minor units with a currency; rates are basis points.",
-  },
-};
 
 export function createApp() {
   const app = new OpenAPIHono<ApiContext>({
@@ -92,8 +84,8 @@ export function createApp() {
   registerClaimRoutes(app);
   registerUserRoutes(app);
 
-  app.doc("/openapi.json", OPENAPI_INFO);
-  app.get("/docs", (c) => c.html(renderDocsPage(app.getOpenAPIDocument(OPENAPI_INFO) as never)));
+  app.doc31("/openapi.json", OPENAPI_CONFIG);
+  app.get("/docs", (c) => c.html(renderDocsPage(app.getOpenAPI31Document(OPENAPI_CONFIG) as never)));
   app.get("/healthz", (c) => c.json({ ok: true, worker: "api" }));
 
   app.notFound(() => problemResponse(new AppError("not_found", "no such route")));

@@ -1,7 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { AppError, fieldsFromZod, problemResponse } from "#shared/http/errors";
 import { type ApiContext, requireAdmin, requireUser } from "./auth";
-import { renderDocsPage } from "./docs-page";
+import { registerReferencePage } from "./docs-page";
 import { OPENAPI_CONFIG } from "./openapi/info";
 import { registerCampaignAdmin } from "./routes/campaigns-admin";
 import { registerCatalogAdmin } from "./routes/catalog-admin";
@@ -19,7 +19,6 @@ import { registerRedemptionRoutes } from "./routes/redemptions";
 import { registerSyncAdmin } from "./routes/sync-admin";
 import { registerUserRoutes } from "./routes/user";
 import { registerUsersAdmin } from "./routes/users-admin";
-
 
 export function createApp() {
   const app = new OpenAPIHono<ApiContext>({
@@ -85,7 +84,7 @@ export function createApp() {
   registerUserRoutes(app);
 
   app.doc31("/openapi.json", OPENAPI_CONFIG);
-  app.get("/docs", (c) => c.html(renderDocsPage(app.getOpenAPI31Document(OPENAPI_CONFIG) as never)));
+  registerReferencePage(app, () => app.getOpenAPI31Document(OPENAPI_CONFIG));
   app.get("/healthz", (c) => c.json({ ok: true, worker: "api" }));
 
   app.notFound(() => problemResponse(new AppError("not_found", "no such route")));

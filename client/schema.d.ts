@@ -5518,18 +5518,18 @@ export interface components {
              * @default generic
              * @enum {string}
              */
-            postbackFormat: "generic";
+            postbackFormat?: "generic";
             /** @description shared secret the network signs postbacks with; write-only */
             postbackSecret: string;
             /**
              * @description adapter settings, returned as stored: feedUrl (offer feed for merchant sync), reportUrl (conversions report), IP allowlists, parameter names. Never put a secret here.
              * @default {}
              */
-            options: {
+            options?: {
                 [key: string]: unknown;
             };
             /** @default true */
-            active: boolean;
+            active?: boolean;
         };
         Merchant: {
             id: string;
@@ -5550,7 +5550,7 @@ export interface components {
             /** Format: uri */
             landingUrl: string;
             /** @default true */
-            active: boolean;
+            active?: boolean;
         };
         Offer: {
             id: string;
@@ -5600,9 +5600,9 @@ export interface components {
             merchantId: string;
             title: string;
             /** @default  */
-            description: string;
+            description?: string;
             /** @default  */
-            networkOfferRef: string;
+            networkOfferRef?: string;
             /** @description ISO 4217 currency code */
             currency: string;
             cashback: {
@@ -5617,7 +5617,7 @@ export interface components {
                  * @description category → rate in bps
                  * @default {}
                  */
-                categoryRates: {
+                categoryRates?: {
                     [key: string]: number;
                 };
                 /** @description categories that earn nothing (gift cards, recharges); wins over a category rate */
@@ -5637,15 +5637,15 @@ export interface components {
              * @description ISO 8601 timestamp
              * @default null
              */
-            startsAt: string | null;
+            startsAt?: string | null;
             /**
              * Format: date-time
              * @description ISO 8601 timestamp
              * @default null
              */
-            endsAt: string | null;
+            endsAt?: string | null;
             /** @default true */
-            active: boolean;
+            active?: boolean;
         };
         Campaign: {
             id: string;
@@ -5687,39 +5687,39 @@ export interface components {
              * @description false: new clicks get no boost
              * @default true
              */
-            active: boolean;
+            active?: boolean;
             /**
              * Format: date-time
              * @description ISO 8601 timestamp
              * @default null
              */
-            startsAt: string | null;
+            startsAt?: string | null;
             /**
              * Format: date-time
              * @description ISO 8601 timestamp
              * @default null
              */
-            endsAt: string | null;
+            endsAt?: string | null;
             /**
              * @description boost every offer of this merchant (when offerId is null)
              * @default null
              */
-            merchantId: string | null;
+            merchantId?: string | null;
             /**
              * @description boost this offer only
              * @default null
              */
-            offerId: string | null;
+            offerId?: string | null;
             /**
              * @description only order lines of this category earn the boost; null: every eligible line
              * @default null
              */
-            category: string | null;
+            category?: string | null;
             /**
              * @description only users whose token lists this segment; null: every user
              * @default null
              */
-            userSegment: string | null;
+            userSegment?: string | null;
             /** @description extra rate in bps, on the same eligible basis as the offer's cashback */
             boostRateBps: number;
             /** @description the budget's currency; only offers in it are boosted */
@@ -5845,7 +5845,7 @@ export interface components {
             /** @description the amounts a user may pick, in minor units; stored in ascending order */
             denominationsMinor: number[];
             /** @default true */
-            active: boolean;
+            active?: boolean;
         };
         KycStatus: {
             userId: string;
@@ -5962,15 +5962,15 @@ export interface components {
             ifsc: string;
             holderName: string;
             /** @default null */
-            label: string | null;
+            label?: string | null;
         } | {
             /** @enum {string} */
             type: "upi";
             vpa: string;
             /** @default null */
-            holderName: string | null;
+            holderName?: string | null;
             /** @default null */
-            label: string | null;
+            label?: string | null;
         };
         Redemption: {
             id: string;

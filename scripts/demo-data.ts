@@ -1,3 +1,7 @@
+import { adminClient, type components, ok, type paths } from "#client/index";
+
+type Schemas = components["schemas"];
+
 /**
  * Demo catalog loaded by `npm run dev` through the admin API. Upserts keyed by id, so
  * loading it again changes nothing. The demo network's secret is public on purpose: it is
@@ -6,7 +10,7 @@
 export const DEMO_NETWORK_ID = "demo-network";
 export const DEMO_NETWORK_SECRET = "demo-network-postback-secret-local-only";
 
-export const demoNetworks = [
+export const demoNetworks: Array<{ id: string; body: Schemas["NetworkInput"] }> = [
   {
     id: DEMO_NETWORK_ID,
     body: {
@@ -24,7 +28,9 @@ export const SANDBOX_NETWORK_ID = "sandbox-network";
 export const SANDBOX_NETWORK_SECRET = "sandbox-network-postback-secret-local-only";
 
 /** Networks whose URLs point at this runtime; built from its base URL. */
-export function localNetworks(baseUrl: string) {
+export function localNetworks(
+  baseUrl: string,
+): Array<{ id: string; body: Schemas["NetworkInput"] }> {
   return [
     {
       id: SANDBOX_NETWORK_ID,
@@ -42,7 +48,7 @@ export function localNetworks(baseUrl: string) {
   ];
 }
 
-export const demoMerchants = [
+export const demoMerchants: Array<{ id: string; body: Schemas["MerchantInput"] }> = [
   {
     id: "shopkart",
     body: { networkId: DEMO_NETWORK_ID, name: "ShopKart", landingUrl: "https://shopkart.example/" },
@@ -73,7 +79,7 @@ export const demoMerchants = [
   },
 ];
 
-export const demoOffers = [
+export const demoOffers: Array<{ id: string; body: Schemas["OfferInput"] }> = [
   {
     id: "shopkart-electronics",
     body: {
@@ -140,13 +146,13 @@ demoOffers.push({
   },
 });
 
-export const demoUsers = [
+export const demoUsers: Array<{ id: string; body: UserInput }> = [
   { id: "demo-alice", body: { displayName: "Alice (demo)" } },
   { id: "demo-bob", body: { displayName: "Bob (demo)" } },
 ];
 
 /** The gift-card catalog a user can redeem to (GET /v1/me/gift-cards). */
-export const demoGiftCards = [
+export const demoGiftCards: Array<{ id: string; body: Schemas["GiftCardInput"] }> = [
   {
     id: "shopkart-gift",
     body: { brand: "ShopKart", currency: "INR", denominationsMinor: [10_000, 50_000, 100_000] },
@@ -157,29 +163,41 @@ export const demoGiftCards = [
   },
 ];
 
-/** PUTs every demo record through the admin API. */
+/** The body of `PUT /admin/v1/users/{id}`, as the document gives it. */
+type UserInput = NonNullable<
+  paths["/admin/v1/users/{id}"]["put"]["requestBody"]
+>["content"]["application/json"];
+
+/**
+ * PUTs every demo record through the admin API with the typed client, so a demo record the
+ * document would refuse fails to compile.
+ *
+ * @example
+ * const count = await loadDemoData("http://127.0.0.1:8787", vars.ADMIN_API_KEY);
+ */
 export async function loadDemoData(baseUrl: string, adminKey: string): Promise<number> {
-  const headers = { authorization: `Bearer ${adminKey}`, "content-type": "application/json" };
-  const writes: Array<[string, unknown]> = [
-    ...[...demoNetworks, ...localNetworks(baseUrl)].map((n): [string, unknown] => [
-      `/admin/v1/networks/${n.id}`,
-      n.body,
-    ]),
-    ...demoMerchants.map((m): [string, unknown] => [`/admin/v1/merchants/${m.id}`, m.body]),
-    ...demoOffers.map((o): [string, unknown] => [`/admin/v1/offers/${o.id}`, o.body]),
-    ...demoUsers.map((u): [string, unknown] => [`/admin/v1/users/${u.id}`, u.body]),
-    ...demoGiftCards.map((g): [string, unknown] => [`/admin/v1/gift-cards/${g.id}`, g.body]),
-  ];
-  for (const [path, body] of writes) {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method: "PUT",
-      headers,
-      body: JSON.stringify(body),
-    });
-    if (!response.ok)
-      throw new Error(
-        `loading demo data failed at ${path}: ${response.status} ${await response.text()}`,
-      );
+  const admin = adminClient({ baseUrl }, adminKey);
+  const path = (id: string) => ({ params: { path: { id } } });
+  let count = 0;
+  for (const n of [...demoNetworks, ...localNetworks(baseUrl)]) {
+    ok(await admin.PUT("/admin/v1/networks/{id}", { ...path(n.id), body: n.body }));
+    count++;
   }
-  return writes.length;
+  for (const m of demoMerchants) {
+    ok(await admin.PUT("/admin/v1/merchants/{id}", { ...path(m.id), body: m.body }));
+    count++;
+  }
+  for (const o of demoOffers) {
+    ok(await admin.PUT("/admin/v1/offers/{id}", { ...path(o.id), body: o.body }));
+    count++;
+  }
+  for (const u of demoUsers) {
+    ok(await admin.PUT("/admin/v1/users/{id}", { ...path(u.id), body: u.body }));
+    count++;
+  }
+  for (const g of demoGiftCards) {
+    ok(await admin.PUT("/admin/v1/gift-cards/{id}", { ...path(g.id), body: g.body }));
+    count++;
+  }
+  return count;
 }

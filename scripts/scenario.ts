@@ -1,4 +1,5 @@
 import { sign } from "hono/jwt";
+import { adminClient, ok, userClient } from "#client/index";
 import { Mulberry32 } from "#dev/sandbox-network/engine/prng";
 import { SANDBOX_NETWORK_ID } from "./demo-data";
 import { readDevVars } from "./lib/dev-vars";
@@ -12,7 +13,8 @@ import { readDevVars } from "./lib/dev-vars";
  *   SCENARIO_ORDERS=1000 SCENARIO_USERS=50 npm run scenario
  *
  * (The test suite runs the same scenario, plus payouts before returns, in
- * test/scenario.e2e.test.ts.)
+ * test/scenario.e2e.test.ts.) The api is called through the typed client (client/); the
+ * sandbox network and the redirect are not part of the api's document and are fetched.
  */
 const BASE = process.env.BASE_URL ?? "http://localhost:8787";
 const ORDERS = Number(process.env.SCENARIO_ORDERS ?? 200);
@@ -21,23 +23,22 @@ const OFFER = "sandbox-store-5pct";
 const RATE_BPS = 500;
 const vars = readDevVars();
 const runTag = Date.now().toString(36);
-const admin = { authorization: `Bearer ${vars.ADMIN_API_KEY}`, "content-type": "application/json" };
+const admin = adminClient({ baseUrl: BASE }, vars.ADMIN_API_KEY);
 
 type Klass = "cancelled" | "returned" | "partial" | "window" | "approved";
 const cashbackOf = (saleMinor: number) => Math.floor((saleMinor * RATE_BPS) / 10_000);
 
-async function call(path: string, init: RequestInit = {}): Promise<unknown> {
-  const response = await fetch(`${BASE}${path}`, init);
+/** A POST to the sandbox network (dev/sandbox-network), which is not in the api's document. */
+async function post(path: string, body: unknown): Promise<unknown> {
+  const response = await fetch(`${BASE}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const text = await response.text();
-  if (!response.ok) throw new Error(`${init.method ?? "GET"} ${path} → ${response.status} ${text}`);
+  if (!response.ok) throw new Error(`POST ${path} → ${response.status} ${text}`);
   return text ? JSON.parse(text) : null;
 }
-
-const post = (
-  path: string,
-  body: unknown,
-  headers: Record<string, string> = { "content-type": "application/json" },
-) => call(path, { method: "POST", headers, body: JSON.stringify(body) });
 
 async function tokenFor(userId: string): Promise<string> {
   return sign(
@@ -48,9 +49,8 @@ async function tokenFor(userId: string): Promise<string> {
 }
 
 async function wallet(userId: string): Promise<{ pending: number; confirmed: number }> {
-  const body = (await call("/v1/me/wallet", {
-    headers: { authorization: `Bearer ${await tokenFor(userId)}` },
-  })) as { balances: Array<{ currency: string; pendingMinor: number; confirmedMinor: number }> };
+  const user = userClient({ baseUrl: BASE }, await tokenFor(userId));
+  const body = ok(await user.GET("/v1/me/wallet"));
   const inr = body.balances.find((b) => b.currency === "INR");
   return { pending: inr?.pendingMinor ?? 0, confirmed: inr?.confirmedMinor ?? 0 };
 }
@@ -69,11 +69,12 @@ async function deliverAll(): Promise<number> {
 }
 
 async function reconcile(label: string) {
-  const summary = (await post(`/admin/v1/networks/${SANDBOX_NETWORK_ID}/reconcile`, {}, admin)) as {
-    runId: string;
-    counts: Record<string, number>;
-    unexplained: number;
-  };
+  const summary = ok(
+    await admin.POST("/admin/v1/networks/{id}/reconcile", {
+      params: { path: { id: SANDBOX_NETWORK_ID } },
+      body: {},
+    }),
+  );
   const { created, updated, matched, reported } = summary.counts;
   console.log(
     `  reconciliation ${label}: ${reported} reported, ${matched} matched, ${created} created, ${updated} updated, ${summary.unexplained} unexplained (${summary.runId})`,
@@ -109,11 +110,7 @@ console.log(`Scenario ${runTag}: ${ORDERS} orders for ${USERS} users against ${B
 const perUser = Math.ceil(ORDERS / USERS);
 const subIds = new Map<string, string[]>();
 for (const user of users) {
-  const offers = (await call("/v1/offers", {
-    headers: { authorization: `Bearer ${await tokenFor(user)}` },
-  })) as {
-    items: Array<{ id: string; trackingUrl: string }>;
-  };
+  const offers = ok(await userClient({ baseUrl: BASE }, await tokenFor(user)).GET("/v1/offers"));
   const link = offers.items.find((o) => o.id === OFFER)?.trackingUrl;
   if (!link) throw new Error(`offer ${OFFER} not listed: is the demo data loaded?`);
   const list: string[] = [];
@@ -211,10 +208,10 @@ await new Promise((r) => setTimeout(r, 3_000));
 const recon2 = await reconcile("after returns");
 
 // 5. The return windows close (dev-only clock override), then the final comparison.
-await post(
-  "/admin/v1/confirmations/run",
-  { asOf: new Date(Date.now() + 31 * 86_400_000).toISOString() },
-  admin,
+ok(
+  await admin.POST("/admin/v1/confirmations/run", {
+    body: { asOf: new Date(Date.now() + 31 * 86_400_000).toISOString() },
+  }),
 );
 const finalOk = await waitForOracle(users, final, "final");
 

@@ -1,7 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { AppError, fieldsFromZod, problemResponse } from "#shared/http/errors";
 import { type ApiContext, requireAdmin, requireUser } from "./auth";
-import { renderDocsPage } from "./docs-page";
+import { registerReferencePage } from "./docs-page";
+import { OPENAPI_CONFIG } from "./openapi/info";
 import { registerCampaignAdmin } from "./routes/campaigns-admin";
 import { registerCatalogAdmin } from "./routes/catalog-admin";
 import { registerClaimRoutes } from "./routes/claims";
@@ -18,16 +19,6 @@ import { registerRedemptionRoutes } from "./routes/redemptions";
 import { registerSyncAdmin } from "./routes/sync-admin";
 import { registerUserRoutes } from "./routes/user";
 import { registerUsersAdmin } from "./routes/users-admin";
-
-const OPENAPI_INFO = {
-  openapi: "3.0.3",
-  info: {
-    title: "Boomerang",
-    version: "0.1.0",
-    description:
-      "Cashback, referral and loyalty platform API. Amounts are integer minor units with a currency; rates are basis points.",
-  },
-};
 
 export function createApp() {
   const app = new OpenAPIHono<ApiContext>({
@@ -92,8 +83,8 @@ export function createApp() {
   registerClaimRoutes(app);
   registerUserRoutes(app);
 
-  app.doc("/openapi.json", OPENAPI_INFO);
-  app.get("/docs", (c) => c.html(renderDocsPage(app.getOpenAPIDocument(OPENAPI_INFO) as never)));
+  app.doc31("/openapi.json", OPENAPI_CONFIG);
+  registerReferencePage(app, () => app.getOpenAPI31Document(OPENAPI_CONFIG));
   app.get("/healthz", (c) => c.json({ ok: true, worker: "api" }));
 
   app.notFound(() => problemResponse(new AppError("not_found", "no such route")));

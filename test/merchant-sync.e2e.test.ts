@@ -10,8 +10,8 @@ import { type OfferConfig, offerConfigKey } from "#shared/config/offer-config";
 import type { ApiEnv } from "#shared/env";
 import type { ClickMessage } from "#shared/messages";
 import { feedRecordId } from "#shared/networks/feeds/feed-ids";
+import { runMerchantSyncs, type SyncRun, syncNetwork } from "#workers/api/src/features/sync/index";
 import apiWorker from "#workers/api/src/index";
-import { runMerchantSyncs, type SyncRun, syncNetwork } from "#workers/api/src/jobs/merchant-sync";
 import {
   ADMIN_HEADERS,
   adminPut,

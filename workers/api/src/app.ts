@@ -1,9 +1,13 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
-import { AppError, fieldsFromZod, problemResponse } from "#shared/http/errors";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { AppError, problemResponse } from "#shared/http/errors";
+import { errorFields } from "#shared/observability/logger";
 import { type ApiContext, requireAdmin, requireUser } from "./auth";
-import { renderDocsPage } from "./docs-page";
+import { catalogAdminRoutes } from "./features/catalog/index";
+import { mountDocs } from "./features/docs/index";
+import { syncAdminRoutes } from "./features/sync/index";
+import { featureApp } from "./http/feature-app";
+import { requestLogger } from "./http/request-logger";
 import { registerCampaignAdmin } from "./routes/campaigns-admin";
-import { registerCatalogAdmin } from "./routes/catalog-admin";
 import { registerClaimRoutes } from "./routes/claims";
 import { registerFinanceAdmin } from "./routes/finance-admin";
 import { registerGiftCardRoutes } from "./routes/gift-cards";
@@ -15,46 +19,21 @@ import { registerPayoutWebhooks } from "./routes/payout-webhooks";
 import { registerPayoutsAdmin } from "./routes/payouts-admin";
 import { registerReconciliationAdmin } from "./routes/reconciliation-admin";
 import { registerRedemptionRoutes } from "./routes/redemptions";
-import { registerSyncAdmin } from "./routes/sync-admin";
 import { registerUserRoutes } from "./routes/user";
 import { registerUsersAdmin } from "./routes/users-admin";
 
-const OPENAPI_INFO = {
-  openapi: "3.0.3",
-  info: {
-    title: "Boomerang",
-    version: "0.1.0",
-    description:
-      "Cashback, referral and loyalty platform API. Amounts are integer minor units with a currency; rates are basis points.",
-  },
-};
-
+/**
+ * The api worker's HTTP app: cross-cutting middleware, then one sub-app per feature mounted
+ * under its prefix (`/admin/v1` for operators, `/v1` for users, `/webhooks` for processors),
+ * then the contract (`/openapi.json`, `/docs`).
+ *
+ * @example
+ * export default { fetch: createApp().fetch };
+ */
 export function createApp() {
-  const app = new OpenAPIHono<ApiContext>({
-    // Every validation failure becomes one problem+json 400 listing each bad field.
-    defaultHook: (result) => {
-      if (!result.success) {
-        throw new AppError(
-          "validation_failed",
-          "the request did not pass validation",
-          fieldsFromZod(result.error.issues),
-        );
-      }
-    },
-  });
+  const app: OpenAPIHono<ApiContext> = featureApp();
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "adminKey", {
-    type: "http",
-    scheme: "bearer",
-    description: "The operator's ADMIN_API_KEY",
-  });
-  app.openAPIRegistry.registerComponent("securitySchemes", "userJwt", {
-    type: "http",
-    scheme: "bearer",
-    bearerFormat: "JWT",
-    description: "HS256 JWT minted by the operator's backend: sub = user id, exp required",
-  });
-
+  app.use("*", requestLogger);
   app.use("/admin/*", requireAdmin);
   app.use("/v1/*", requireUser);
 
@@ -75,12 +54,12 @@ export function createApp() {
     await next();
   });
 
-  registerCatalogAdmin(app);
+  app.route("/admin/v1", catalogAdminRoutes);
   registerCampaignAdmin(app);
   registerOpsAdmin(app);
   registerUsersAdmin(app);
   registerReconciliationAdmin(app);
-  registerSyncAdmin(app);
+  app.route("/admin/v1", syncAdminRoutes);
   registerGiftCardRoutes(app);
   registerKycAdmin(app);
   registerFinanceAdmin(app);
@@ -92,14 +71,13 @@ export function createApp() {
   registerClaimRoutes(app);
   registerUserRoutes(app);
 
-  app.doc("/openapi.json", OPENAPI_INFO);
-  app.get("/docs", (c) => c.html(renderDocsPage(app.getOpenAPIDocument(OPENAPI_INFO) as never)));
+  mountDocs(app);
   app.get("/healthz", (c) => c.json({ ok: true, worker: "api" }));
 
   app.notFound(() => problemResponse(new AppError("not_found", "no such route")));
-  app.onError((error) => {
+  app.onError((error, c) => {
     const problem = problemResponse(error);
-    if (problem.status >= 500) console.error("api worker error", { error: String(error) });
+    if (problem.status >= 500) c.get("log")?.error("api.unexpected_error", errorFields(error));
     return problem;
   });
   return app;

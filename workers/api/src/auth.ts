@@ -4,11 +4,16 @@ import type { ApiEnv } from "#shared/env";
 import { AppError } from "#shared/http/errors";
 import { USER_ID_PATTERN } from "#shared/ids";
 import { SEGMENT_PATTERN } from "#shared/links/link-token";
+import type { LoggerVariables } from "./http/request-logger";
 
 /** Bound on the segments read from one user token; the rest are ignored. */
 const MAX_TOKEN_SEGMENTS = 64;
 
-export type ApiVariables = { userId: string; segments: string[]; deviceId: string | null };
+export type ApiVariables = {
+  userId: string;
+  segments: string[];
+  deviceId: string | null;
+} & LoggerVariables;
 export type ApiContext = { Bindings: ApiEnv; Variables: ApiVariables };
 
 function bearer(header: string | undefined): string | null {

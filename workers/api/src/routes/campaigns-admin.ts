@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { ApiContext } from "../auth";
 import * as service from "../campaigns/campaign-service";
+import { jsonBody, problemResponses } from "../http/responses";
 import {
   CampaignBudgetSchema,
   CampaignInputSchema,
@@ -10,7 +11,6 @@ import {
   toIso,
   toIsoOrNull,
 } from "../schemas";
-import { jsonBody, problemResponses } from "./responses";
 
 const security = [{ adminKey: [] }];
 const tags = ["campaigns (admin)"];

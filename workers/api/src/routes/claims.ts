@@ -4,9 +4,9 @@ import { AppError } from "#shared/http/errors";
 import { claimIdFor } from "#shared/ids";
 import { AmountMinorSchema, CurrencySchema } from "#shared/money/currency";
 import type { ApiContext } from "../auth";
+import { jsonBody, problemResponses } from "../http/responses";
 import { toIso, toIsoOrNull } from "../schemas";
 import { walletOf } from "../wallet-client";
-import { jsonBody, problemResponses } from "./responses";
 
 const ClaimSchema = z
   .object({

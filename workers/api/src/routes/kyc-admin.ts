@@ -1,8 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { USER_ID_PATTERN } from "#shared/ids";
 import type { ApiContext } from "../auth";
+import { jsonBody, problemResponses } from "../http/responses";
 import { toIsoOrNull } from "../schemas";
-import { jsonBody, problemResponses } from "./responses";
 
 const KYC_STATUSES = ["none", "pending", "verified", "rejected"] as const;
 export type KycStatus = (typeof KYC_STATUSES)[number];

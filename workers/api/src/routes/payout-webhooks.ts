@@ -1,10 +1,10 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError } from "#shared/http/errors";
 import type { ApiContext } from "../auth";
+import { jsonBody, problemResponses } from "../http/responses";
 import { payoutOwnerOf } from "../payouts/directory";
 import { payoutProcessorFor, processorViewOf } from "../payouts/processor-client";
 import { walletOf } from "../wallet-client";
-import { jsonBody, problemResponses } from "./responses";
 
 const webhookRoute = createRoute({
   method: "post",

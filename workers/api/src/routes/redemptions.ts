@@ -12,6 +12,7 @@ import { destinationIdFor, newId, payoutIdFor } from "#shared/ids";
 import { AmountMinorSchema, CurrencySchema } from "#shared/money/currency";
 import { PAYOUT_ID_PATTERN, PAYOUT_STATUSES } from "#shared/payouts/types";
 import type { ApiContext } from "../auth";
+import { jsonBody, problemResponses } from "../http/responses";
 import { notifierFor } from "../payouts/notifier";
 import { payoutPolicyOf } from "../payouts/policy";
 import { payoutProcessorFor } from "../payouts/processor-client";
@@ -19,7 +20,6 @@ import { toIso, toIsoOrNull } from "../schemas";
 import { walletOf } from "../wallet-client";
 import { findGiftCard } from "./gift-cards";
 import { kycStatusOf } from "./kyc-admin";
-import { jsonBody, problemResponses } from "./responses";
 
 const security = [{ userJwt: [] }];
 const tags = ["redemptions"];

@@ -5,7 +5,8 @@ import { MAX_LINK_SEGMENTS, signLinkToken } from "#shared/links/link-token";
 import { headlineRateBps } from "#shared/money/cashback";
 import type { ApiContext } from "../auth";
 import { campaignsForOffer, listUnendedCampaigns } from "../campaigns/campaign-service";
-import { listLiveOffers } from "../catalog/catalog-service";
+import { listLiveOffers } from "../features/catalog/index";
+import { jsonBody, problemResponses } from "../http/responses";
 import {
   LedgerEntrySchema,
   PageQuerySchema,
@@ -16,7 +17,6 @@ import {
   WalletSchema,
 } from "../schemas";
 import { walletOf } from "../wallet-client";
-import { jsonBody, problemResponses } from "./responses";
 
 const security = [{ userJwt: [] }];
 const tags = ["user"];

@@ -1,8 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { USER_ID_PATTERN } from "#shared/ids";
 import type { ApiContext } from "../auth";
+import { jsonBody, problemResponses } from "../http/responses";
 import { toIso } from "../schemas";
-import { jsonBody, problemResponses } from "./responses";
 
 const UserSchema = z
   .object({ id: z.string(), displayName: z.string().nullable(), createdAt: z.string() })

@@ -1,14 +1,20 @@
-import { eq } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
-import { drizzle } from "drizzle-orm/d1";
 import { refreshCachedConfig } from "#shared/config/config-store";
-import { merchants, networkHealth, networks, offers, syncRuns } from "#shared/db/schema";
 import type { ApiEnv, ConfigBindings } from "#shared/env";
 import { AppError } from "#shared/http/errors";
 import { newId } from "#shared/ids";
 import { feedUrlOf, fetchGenericOfferFeed } from "#shared/networks/feeds/generic-feed";
 import { adapterFor } from "#shared/networks/registry";
 import type { NetworkSettings, OfferFeed, ReportFetch } from "#shared/networks/types";
+import { createLogger, errorFields } from "#shared/observability/logger";
+import {
+  activeNetworks,
+  emptyCounts,
+  MAX_NETWORK_RECORDS,
+  networkById,
+  offerIdsOfNetwork,
+  planFeedSync,
+  saveNetworkHealth,
+} from "../catalog/index";
 import {
   type BreakerPolicy,
   breakerGate,
@@ -16,27 +22,21 @@ import {
   DEFAULT_BREAKER_POLICY,
   nextBreakerState,
 } from "./circuit-breaker";
-import { emptyCounts, MAX_NETWORK_RECORDS, planSync } from "./merchant-sync-plan";
 import {
-  countColumns,
   finishRun,
+  finishRunStatement,
   healthRow,
   lastRun,
   type NetworkHealthRecord,
   readNetworkHealth,
-  runRow,
+  runCountsStatement,
+  runInBatches,
   type SyncRun,
   type SyncTrigger,
-} from "./sync-store";
+  startRun,
+} from "./store";
 
-export type { SyncCounts } from "./merchant-sync-plan";
-export {
-  listSyncRuns,
-  type NetworkHealthRecord,
-  readNetworkHealth,
-  type SyncRun,
-  type SyncTrigger,
-} from "./sync-store";
+const log = createLogger({ worker: "api", feature: "sync" });
 
 /**
  * Merchant sync: pulls a network's offer feed and makes the catalog match it.
@@ -99,8 +99,7 @@ export async function syncNetwork(
   const wallStartMs = Date.now();
   const finishedAt = () => nowMs + Math.max(0, Date.now() - wallStartMs);
   const policy = options.policy ?? DEFAULT_BREAKER_POLICY;
-  const db = drizzle(env.DB);
-  const network = (await db.select().from(networks).where(eq(networks.id, networkId)).limit(1))[0];
+  const network = await networkById(env, networkId);
   if (!network) throw new AppError("not_found", `network ${networkId} not found`);
   let feedUrl: string | null;
   try {
@@ -135,7 +134,7 @@ export async function syncNetwork(
     startedAtMs: nowMs,
     finishedAtMs: null,
   };
-  await db.insert(syncRuns).values(runRow(run));
+  await startRun(env, run);
 
   const settings: NetworkSettings = {
     networkId,
@@ -154,21 +153,17 @@ export async function syncNetwork(
 
   let breakerAfter = health.breaker.state;
   try {
-    const plan = await planSync(env, networkId, feed, nowMs);
+    const plan = await planFeedSync(env, networkId, feed, nowMs);
     run.offers = plan.offers;
     run.merchants = plan.merchants;
     // The counts go first, in the same batch as the first changes: a run that stops after
     // writing anything is then visibly not "succeeded", and the next run refreshes every
     // config of the network instead of trusting that these were refreshed.
-    const first: BatchItem<"sqlite"> = db
-      .update(syncRuns)
-      .set(countColumns(run))
-      .where(eq(syncRuns.id, run.id));
-    const statements = [first, ...plan.statements];
-    for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
-      const chunk = statements.slice(i, i + STATEMENTS_PER_BATCH);
-      await db.batch(chunk as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-    }
+    await runInBatches(
+      env.DB,
+      [runCountsStatement(env.DB, run), ...plan.statements],
+      STATEMENTS_PER_BATCH,
+    );
 
     // Close before refreshing: loadOfferConfig reads the breaker from D1.
     const closed = healthRow(
@@ -177,10 +172,7 @@ export async function syncNetwork(
       { ...health, lastSuccessAtMs: nowMs },
       nowMs,
     );
-    await db
-      .insert(networkHealth)
-      .values(closed)
-      .onConflictDoUpdate({ target: networkHealth.networkId, set: closed });
+    await saveNetworkHealth(env.DB, closed);
     breakerAfter = "closed";
 
     // Normally only what changed. Everything after a probe (the breaker hid every offer) and
@@ -196,7 +188,7 @@ export async function syncNetwork(
   } catch (error) {
     // Not the network's fault (our writes, or a feed that collides with other records): the
     // breaker is not counted against it. The next run refreshes every config (`refreshAll`).
-    console.error("merchant sync failed", { networkId, runId: run.id, error: String(error) });
+    log.error("sync.run_failed", { networkId, runId: run.id, ...errorFields(error) });
     run.status = "failed";
     run.error = errorText(error);
   }
@@ -215,12 +207,7 @@ export async function runMerchantSyncs(
   env: ApiEnv,
   options: Omit<SyncOptions, "trigger">,
 ): Promise<{ networks: number; succeeded: number; failed: number; skipped: number }> {
-  const rows = await drizzle(env.DB)
-    .select({ id: networks.id, options: networks.options })
-    .from(networks)
-    .where(eq(networks.active, true))
-    .orderBy(networks.id)
-    .limit(MAX_NETWORKS_PER_CRON);
+  const rows = await activeNetworks(env, MAX_NETWORKS_PER_CRON);
   const report = { networks: 0, succeeded: 0, failed: 0, skipped: 0 };
   for (const row of rows) {
     if (typeof row.options?.feedUrl !== "string") continue;
@@ -232,7 +219,7 @@ export async function runMerchantSyncs(
       else report.failed++;
     } catch (error) {
       report.failed++;
-      console.error("merchant sync failed", { networkId: row.id, error: String(error) });
+      log.error("sync.network_failed", { networkId: row.id, ...errorFields(error) });
     }
   }
   return report;
@@ -254,22 +241,16 @@ async function failOnFeed(
   run.error = errorText(error);
   run.breakerState = next.state;
   run.finishedAtMs = finishedAtMs;
-  const db = drizzle(env.DB);
   const row = healthRow(
     run.networkId,
     next,
     { ...health, lastFailureAtMs: nowMs, lastError: run.error },
     nowMs,
   );
-  await db.batch([
-    db.insert(networkHealth).values(row).onConflictDoUpdate({
-      target: networkHealth.networkId,
-      set: row,
-    }),
-    db.update(syncRuns).set(runRow(run)).where(eq(syncRuns.id, run.id)),
-  ]);
+  // The breaker and the run's outcome commit together.
+  await runInBatches(env.DB, [saveNetworkHealth(env.DB, row), finishRunStatement(env.DB, run)], 2);
   if (health.breaker.state === "closed" && next.state === "open") {
-    console.error("merchant sync breaker opened", {
+    log.error("sync.breaker_opened", {
       networkId: run.networkId,
       retryAtMs: next.retryAtMs,
     });
@@ -277,9 +258,9 @@ async function failOnFeed(
       await refreshOffers(env, await networkOfferIds(env, run.networkId));
     } catch (refreshError) {
       // The probe after the cool-down refreshes every config of the network again.
-      console.error("merchant sync breaker refresh failed", {
+      log.error("sync.breaker_refresh_failed", {
         networkId: run.networkId,
-        error: String(refreshError),
+        ...errorFields(refreshError),
       });
     }
   }
@@ -288,14 +269,8 @@ async function failOnFeed(
 
 // ---- D1 and KV helpers -----------------------------------------------------------------------
 
-async function networkOfferIds(env: ConfigBindings, networkId: string): Promise<string[]> {
-  const rows = await drizzle(env.DB)
-    .select({ id: offers.id })
-    .from(offers)
-    .innerJoin(merchants, eq(offers.merchantId, merchants.id))
-    .where(eq(merchants.networkId, networkId))
-    .limit(MAX_NETWORK_RECORDS);
-  return rows.map((r) => r.id);
+function networkOfferIds(env: ConfigBindings, networkId: string): Promise<string[]> {
+  return offerIdsOfNetwork(env, networkId, MAX_NETWORK_RECORDS);
 }
 
 async function refreshOffers(env: ConfigBindings, offerIds: string[]): Promise<void> {

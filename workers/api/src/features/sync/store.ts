@@ -1,11 +1,15 @@
 import { desc, eq } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
-import { networkHealth, syncRuns } from "#shared/db/schema";
+import { syncRuns } from "#shared/db/schema";
 import type { ApiEnv } from "#shared/env";
+import { networkHealthRow, type SyncCounts } from "../catalog/index";
 import { type BreakerState, CLOSED_BREAKER } from "./circuit-breaker";
-import type { SyncCounts } from "./merchant-sync-plan";
 
-/** Sync runs and network health in D1: rows to and from the job's types. */
+/**
+ * Sync runs in D1, and the network's breaker read through the catalog (which owns the health
+ * row because it decides offer visibility): rows to and from the job's types.
+ */
 
 export type SyncTrigger = "cron" | "admin";
 
@@ -38,13 +42,7 @@ export async function readNetworkHealth(
   db: D1Database,
   networkId: string,
 ): Promise<NetworkHealthRecord> {
-  const row = (
-    await drizzle(db)
-      .select()
-      .from(networkHealth)
-      .where(eq(networkHealth.networkId, networkId))
-      .limit(1)
-  )[0];
+  const row = await networkHealthRow(db, networkId);
   if (!row) {
     return {
       networkId,
@@ -96,8 +94,40 @@ export async function lastRun(env: ApiEnv, networkId: string): Promise<{ status:
   return row ?? null;
 }
 
+export async function startRun(env: ApiEnv, run: SyncRun): Promise<void> {
+  await drizzle(env.DB).insert(syncRuns).values(runRow(run));
+}
+
 export async function finishRun(env: ApiEnv, run: SyncRun): Promise<void> {
-  await drizzle(env.DB).update(syncRuns).set(runRow(run)).where(eq(syncRuns.id, run.id));
+  await finishRunStatement(env.DB, run);
+}
+
+/** The run's final row, to run alone or in a batch with the breaker it leaves behind. */
+export function finishRunStatement(db: D1Database, run: SyncRun) {
+  return drizzle(db).update(syncRuns).set(runRow(run)).where(eq(syncRuns.id, run.id));
+}
+
+/** The run's counts, written in the same batch as the first catalog changes. */
+export function runCountsStatement(db: D1Database, run: SyncRun) {
+  return drizzle(db).update(syncRuns).set(countColumns(run)).where(eq(syncRuns.id, run.id));
+}
+
+/**
+ * Runs statements in bounded D1 batches (each batch is one transaction).
+ *
+ * @example
+ * await runInBatches(env.DB, [runCountsStatement(env.DB, run), ...plan.statements], 200);
+ */
+export async function runInBatches(
+  db: D1Database,
+  statements: readonly BatchItem<"sqlite">[],
+  perBatch: number,
+): Promise<void> {
+  const orm = drizzle(db);
+  for (let i = 0; i < statements.length; i += perBatch) {
+    const chunk = statements.slice(i, i + perBatch);
+    await orm.batch(chunk as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  }
 }
 
 export function healthRow(

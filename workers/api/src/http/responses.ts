@@ -1,6 +1,7 @@
-import { ProblemSchema } from "../schemas";
+import { ProblemSchema } from "./common-schemas";
 
-const problem = (description: string) => ({
+/** One problem response: `application/problem+json` with the shared `Problem` component. */
+export const problem = (description: string) => ({
   description,
   content: { "application/problem+json": { schema: ProblemSchema } },
 });
@@ -19,3 +20,7 @@ export const jsonBody = <T>(schema: T, description = "OK") => ({
   description,
   content: { "application/json": { schema } },
 });
+
+/** Route security requirements, named once. */
+export const ADMIN_SECURITY = [{ adminKey: [] }];
+export const USER_SECURITY = [{ userJwt: [] }];

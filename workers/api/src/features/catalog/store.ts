@@ -1,14 +1,14 @@
-import { and, eq, gt, isNull, lte, or } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, lte, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { z } from "zod";
 import { refreshCachedConfig } from "#shared/config/config-store";
 import { merchants, networkHealth, networks, offers } from "#shared/db/schema";
 import type { ConfigBindings } from "#shared/env";
 import { AppError } from "#shared/http/errors";
-import type { MerchantInputSchema, NetworkInputSchema, OfferInputSchema } from "../schemas";
+import type { MerchantInputSchema, NetworkInputSchema, OfferInputSchema } from "./schemas";
 
 /**
- * Catalog writes. Each upsert is one idempotent statement keyed by the operator's id, then a
+ * The catalog in D1: networks, merchants and offers. Writes. Each upsert is one idempotent statement keyed by the operator's id, then a
  * refresh of exactly the cached configs the write can change, so the redirect worker reads
  * the new value (see config-store.ts for the staleness bound).
  */
@@ -44,14 +44,7 @@ export async function upsertNetwork(env: ConfigBindings, id: string, input: Netw
     // network's offers for good. The refresh below brings them back.
     await db.delete(networkHealth).where(eq(networkHealth.networkId, id));
   }
-  const offerIds = (
-    await db
-      .select({ id: offers.id })
-      .from(offers)
-      .innerJoin(merchants, eq(offers.merchantId, merchants.id))
-      .where(eq(merchants.networkId, id))
-      .limit(MAX_REFRESH_OFFERS)
-  ).map((r) => r.id);
+  const offerIds = await offerIdsOfNetwork(env, id, MAX_REFRESH_OFFERS);
   await refreshCachedConfig(env, { offerIds, networkIds: [id] });
   return getNetwork(env, id);
 }
@@ -98,13 +91,7 @@ export async function upsertMerchant(env: ConfigBindings, id: string, input: Mer
         updatedAtMs: nowMs,
       },
     });
-  const offerIds = (
-    await db
-      .select({ id: offers.id })
-      .from(offers)
-      .where(eq(offers.merchantId, id))
-      .limit(MAX_REFRESH_OFFERS)
-  ).map((r) => r.id);
+  const offerIds = await offerIdsOfMerchant(env, id);
   await refreshCachedConfig(env, { offerIds, networkIds: [] });
   return getMerchant(env, id);
 }
@@ -188,4 +175,75 @@ export async function listLiveOffers(env: ConfigBindings, nowMs: number, limit: 
     )
     .orderBy(offers.id)
     .limit(Math.min(limit, 500));
+}
+
+/** An offer's target fields (merchant, currency), or null when there is no such offer. */
+export async function offerTarget(
+  env: ConfigBindings,
+  offerId: string,
+): Promise<{ merchantId: string; currency: string } | null> {
+  const row = (
+    await drizzle(env.DB)
+      .select({ merchantId: offers.merchantId, currency: offers.currency })
+      .from(offers)
+      .where(eq(offers.id, offerId))
+      .limit(1)
+  )[0];
+  return row ?? null;
+}
+
+export async function merchantExists(env: ConfigBindings, merchantId: string): Promise<boolean> {
+  const rows = await drizzle(env.DB)
+    .select({ id: merchants.id })
+    .from(merchants)
+    .where(eq(merchants.id, merchantId))
+    .limit(1);
+  return rows.length > 0;
+}
+
+/** The offers of one merchant, up to `limit`: what a merchant-wide change must refresh. */
+export async function offerIdsOfMerchant(
+  env: ConfigBindings,
+  merchantId: string,
+  limit = MAX_REFRESH_OFFERS,
+): Promise<string[]> {
+  const rows = await drizzle(env.DB)
+    .select({ id: offers.id })
+    .from(offers)
+    .where(eq(offers.merchantId, merchantId))
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
+
+/** The offers of every merchant of one network, up to `limit`. */
+export async function offerIdsOfNetwork(
+  env: ConfigBindings,
+  networkId: string,
+  limit: number,
+): Promise<string[]> {
+  const rows = await drizzle(env.DB)
+    .select({ id: offers.id })
+    .from(offers)
+    .innerJoin(merchants, eq(offers.merchantId, merchants.id))
+    .where(eq(merchants.networkId, networkId))
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
+
+/** The stored network, secret included (for adapters); null when there is none. */
+export async function networkById(env: ConfigBindings, id: string) {
+  const row = (
+    await drizzle(env.DB).select().from(networks).where(eq(networks.id, id)).limit(1)
+  )[0];
+  return row ?? null;
+}
+
+/** Active networks with their options, by id, up to `limit`: what the crons walk. */
+export async function activeNetworks(env: ConfigBindings, limit: number) {
+  return drizzle(env.DB)
+    .select({ id: networks.id, options: networks.options })
+    .from(networks)
+    .where(eq(networks.active, true))
+    .orderBy(asc(networks.id))
+    .limit(limit);
 }

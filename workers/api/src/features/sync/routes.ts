@@ -1,64 +1,21 @@
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "#shared/http/errors";
-import type { ApiContext } from "../auth";
-import { getNetwork } from "../catalog/catalog-service";
-import { breakerView, DEFAULT_BREAKER_POLICY } from "../jobs/circuit-breaker";
-import {
-  listSyncRuns,
-  type NetworkHealthRecord,
-  readNetworkHealth,
-  type SyncRun,
-  syncNetwork,
-} from "../jobs/merchant-sync";
-import { IdParamSchema, ProblemSchema, SlugSchema, toIso, toIsoOrNull } from "../schemas";
-import { jsonBody, problemResponses } from "./responses";
+import { IdParamSchema, SlugSchema, toIso, toIsoOrNull } from "../../http/common-schemas";
+import { featureApp } from "../../http/feature-app";
+import { ADMIN_SECURITY, jsonBody, problem, problemResponses } from "../../http/responses";
+import { getNetwork } from "../catalog/index";
+import { breakerView, DEFAULT_BREAKER_POLICY } from "./circuit-breaker";
+import { syncNetwork } from "./merchant-sync";
+import { HealthSchema, SyncRunSchema } from "./schemas";
+import { listSyncRuns, type NetworkHealthRecord, readNetworkHealth, type SyncRun } from "./store";
 
-const security = [{ adminKey: [] }];
-const tags = ["merchant sync (admin)"];
-
-const CountsSchema = z.object({
-  created: z.number().int(),
-  updated: z.number().int(),
-  deactivated: z.number().int().describe("left the feed: switched off, never deleted"),
-  unchanged: z.number().int(),
-});
-
-const SyncRunSchema = z
-  .object({
-    id: z.string(),
-    networkId: z.string(),
-    trigger: z.enum(["cron", "admin"]),
-    probe: z.boolean().describe("the run was the circuit breaker's probe"),
-    status: z.enum(["running", "succeeded", "failed"]),
-    offers: CountsSchema,
-    merchants: CountsSchema,
-    breakerState: z.enum(["closed", "open"]).nullable().describe("the breaker after the run"),
-    error: z.string().nullable(),
-    startedAt: z.string(),
-    finishedAt: z.string().nullable(),
-  })
-  .openapi("SyncRun");
-
-const HealthSchema = z
-  .object({
-    networkId: z.string(),
-    state: z
-      .enum(["closed", "open", "half_open"])
-      .describe("open: offers hidden, cooling down; half_open: the next sync is a probe"),
-    consecutiveFailures: z.number().int(),
-    failureThreshold: z.number().int().describe("consecutive failures that open the breaker"),
-    cooldownMs: z.number().int().nullable().describe("current cool-down in milliseconds"),
-    openedAt: z.string().nullable(),
-    retryAt: z.string().nullable().describe("when the next scheduled sync probes the network"),
-    lastSuccessAt: z.string().nullable(),
-    lastFailureAt: z.string().nullable(),
-    lastError: z.string().nullable(),
-  })
-  .openapi("NetworkHealth");
+const security = ADMIN_SECURITY;
+const tags = ["sync"];
 
 const syncNowRoute = createRoute({
   method: "post",
-  path: "/admin/v1/networks/{id}/sync",
+  path: "/networks/{id}/sync",
+  operationId: "syncNetwork",
   tags,
   security,
   summary: "Sync the network's merchants and offers from its feed now",
@@ -69,17 +26,15 @@ const syncNowRoute = createRoute({
   request: { params: IdParamSchema },
   responses: {
     200: jsonBody(SyncRunSchema),
-    409: {
-      description: "the network has no options.feedUrl",
-      content: { "application/problem+json": { schema: ProblemSchema } },
-    },
+    409: problem("the network has no options.feedUrl"),
     ...problemResponses,
   },
 });
 
 const listRunsRoute = createRoute({
   method: "get",
-  path: "/admin/v1/sync/runs",
+  path: "/sync/runs",
+  operationId: "listSyncRuns",
   tags,
   security,
   summary: "Merchant sync runs, newest first",
@@ -94,7 +49,8 @@ const listRunsRoute = createRoute({
 
 const healthRoute = createRoute({
   method: "get",
-  path: "/admin/v1/networks/{id}/health",
+  path: "/networks/{id}/health",
+  operationId: "getNetworkHealth",
   tags,
   security,
   summary: "The network's merchant-sync circuit breaker",
@@ -129,8 +85,9 @@ const healthView = (h: NetworkHealthRecord, nowMs: number) => ({
   lastError: h.lastError,
 });
 
-export function registerSyncAdmin(app: OpenAPIHono<ApiContext>): void {
-  app.openapi(syncNowRoute, async (c) => {
+/** Operator routes for merchant sync; mounted under `/admin/v1`. */
+export const syncAdminRoutes = featureApp()
+  .openapi(syncNowRoute, async (c) => {
     const outcome = await syncNetwork(c.env, c.req.valid("param").id, {
       fetcher: (request) => fetch(request),
       nowMs: Date.now(),
@@ -139,17 +96,14 @@ export function registerSyncAdmin(app: OpenAPIHono<ApiContext>): void {
     // An operator's run is never skipped; this only guards the type.
     if (outcome.kind !== "ran") throw new AppError("conflict", "the sync was skipped");
     return c.json(syncRunView(outcome.run), 200);
-  });
-
-  app.openapi(listRunsRoute, async (c) => {
+  })
+  .openapi(listRunsRoute, async (c) => {
     const { networkId, limit } = c.req.valid("query");
     const runs = await listSyncRuns(c.env, { networkId, limit });
     return c.json({ items: runs.map(syncRunView) }, 200);
-  });
-
-  app.openapi(healthRoute, async (c) => {
+  })
+  .openapi(healthRoute, async (c) => {
     const { id } = c.req.valid("param");
     await getNetwork(c.env, id); // 404 for an unknown network
     return c.json(healthView(await readNetworkHealth(c.env.DB, id), Date.now()), 200);
   });
-}

@@ -2,12 +2,12 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { AppError, problemResponse } from "#shared/http/errors";
 import { errorFields } from "#shared/observability/logger";
 import { type ApiContext, requireAdmin, requireUser } from "./auth";
+import { campaignAdminRoutes } from "./features/campaigns/index";
 import { catalogAdminRoutes } from "./features/catalog/index";
 import { mountDocs } from "./features/docs/index";
 import { syncAdminRoutes } from "./features/sync/index";
 import { featureApp } from "./http/feature-app";
 import { requestLogger } from "./http/request-logger";
-import { registerCampaignAdmin } from "./routes/campaigns-admin";
 import { registerClaimRoutes } from "./routes/claims";
 import { registerFinanceAdmin } from "./routes/finance-admin";
 import { registerGiftCardRoutes } from "./routes/gift-cards";
@@ -55,7 +55,7 @@ export function createApp() {
   });
 
   app.route("/admin/v1", catalogAdminRoutes);
-  registerCampaignAdmin(app);
+  app.route("/admin/v1", campaignAdminRoutes);
   registerOpsAdmin(app);
   registerUsersAdmin(app);
   registerReconciliationAdmin(app);

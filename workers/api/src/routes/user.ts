@@ -4,7 +4,7 @@ import { AppError } from "#shared/http/errors";
 import { MAX_LINK_SEGMENTS, signLinkToken } from "#shared/links/link-token";
 import { headlineRateBps } from "#shared/money/cashback";
 import type { ApiContext } from "../auth";
-import { campaignsForOffer, listUnendedCampaigns } from "../campaigns/campaign-service";
+import { campaignsForOffer, listUnendedCampaigns } from "../features/campaigns/index";
 import { listLiveOffers } from "../features/catalog/index";
 import { jsonBody, problemResponses } from "../http/responses";
 import {

@@ -1,21 +1,15 @@
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { ApiContext } from "../auth";
-import * as service from "../campaigns/campaign-service";
-import { jsonBody, problemResponses } from "../http/responses";
-import {
-  CampaignBudgetSchema,
-  CampaignInputSchema,
-  CampaignSchema,
-  IdParamSchema,
-  ProblemSchema,
-  toIso,
-  toIsoOrNull,
-} from "../schemas";
+import { createRoute, z } from "@hono/zod-openapi";
+import { IdParamSchema, toIso, toIsoOrNull } from "../../http/common-schemas";
+import { featureApp } from "../../http/feature-app";
+import { ADMIN_SECURITY, jsonBody, problem, problemResponses } from "../../http/responses";
+import { CampaignBudgetSchema, CampaignInputSchema, CampaignSchema } from "./schemas";
+import * as service from "./service";
+import * as store from "./store";
 
-const security = [{ adminKey: [] }];
-const tags = ["campaigns (admin)"];
+const security = ADMIN_SECURITY;
+const tags = ["campaigns"];
 
-const campaignView = (c: service.CampaignRow) => ({
+const campaignView = (c: store.CampaignRow) => ({
   id: c.id,
   name: c.name,
   active: c.active,
@@ -34,7 +28,8 @@ const campaignView = (c: service.CampaignRow) => ({
 
 const putRoute = createRoute({
   method: "put",
-  path: "/admin/v1/campaigns/{id}",
+  path: "/campaigns/{id}",
+  operationId: "putCampaign",
   tags,
   security,
   summary: "Create or replace a campaign boost (idempotent)",
@@ -50,16 +45,14 @@ const putRoute = createRoute({
   responses: {
     200: jsonBody(CampaignSchema),
     ...problemResponses,
-    409: {
-      description: "budgetMinor below what is granted, or a currency change after reservations",
-      content: { "application/problem+json": { schema: ProblemSchema } },
-    },
+    409: problem("budgetMinor below what is granted, or a currency change after reservations"),
   },
 });
 
 const getRoute = createRoute({
   method: "get",
-  path: "/admin/v1/campaigns/{id}",
+  path: "/campaigns/{id}",
+  operationId: "getCampaign",
   tags,
   security,
   summary: "Read a campaign",
@@ -69,7 +62,8 @@ const getRoute = createRoute({
 
 const listRoute = createRoute({
   method: "get",
-  path: "/admin/v1/campaigns",
+  path: "/campaigns",
+  operationId: "listCampaigns",
   tags,
   security,
   summary: "List campaigns",
@@ -78,7 +72,8 @@ const listRoute = createRoute({
 
 const budgetRoute = createRoute({
   method: "get",
-  path: "/admin/v1/campaigns/{id}/budget",
+  path: "/campaigns/{id}/budget",
+  operationId: "getCampaignBudget",
   tags,
   security,
   summary: "A campaign's budget: desired vs granted vs remaining",
@@ -90,24 +85,24 @@ const budgetRoute = createRoute({
   responses: { 200: jsonBody(CampaignBudgetSchema), ...problemResponses },
 });
 
-export function registerCampaignAdmin(app: OpenAPIHono<ApiContext>): void {
-  app.openapi(putRoute, async (c) =>
+/** Operator routes for campaigns; mounted under `/admin/v1`. */
+export const campaignAdminRoutes = featureApp()
+  .openapi(putRoute, async (c) =>
     c.json(
       campaignView(
         await service.upsertCampaign(c.env, c.req.valid("param").id, c.req.valid("json")),
       ),
       200,
     ),
-  );
-  app.openapi(getRoute, async (c) =>
-    c.json(campaignView(await service.getCampaign(c.env, c.req.valid("param").id)), 200),
-  );
-  app.openapi(listRoute, async (c) =>
-    c.json({ items: (await service.listCampaigns(c.env)).map(campaignView) }, 200),
-  );
-  app.openapi(budgetRoute, async (c) => {
+  )
+  .openapi(getRoute, async (c) =>
+    c.json(campaignView(await store.getCampaign(c.env, c.req.valid("param").id)), 200),
+  )
+  .openapi(listRoute, async (c) =>
+    c.json({ items: (await store.listCampaigns(c.env)).map(campaignView) }, 200),
+  )
+  .openapi(budgetRoute, async (c) => {
     const budget = await service.getCampaignBudget(c.env, c.req.valid("param").id);
     const { updatedAtMs, ...rest } = budget;
     return c.json({ ...rest, updatedAt: toIsoOrNull(updatedAtMs) }, 200);
   });
-}

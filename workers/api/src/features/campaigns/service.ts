@@ -1,13 +1,12 @@
-import { and, asc, eq, gt, isNull, or } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
 import type { z } from "zod";
 import { budgetOf } from "#durable-objects/campaign-budget/client";
 import { refreshCachedConfig } from "#shared/config/config-store";
 import { MAX_BOOSTS_PER_OFFER } from "#shared/config/offer-config";
-import { campaigns, merchants, offers } from "#shared/db/schema";
 import type { ApiEnv } from "#shared/env";
 import { AppError } from "#shared/http/errors";
-import type { CampaignInputSchema } from "../schemas";
+import { merchantExists, offerIdsOfMerchant, offerTarget } from "../catalog/index";
+import type { CampaignInputSchema } from "./schemas";
+import { type CampaignRow, findCampaign, getCampaign, saveCampaign } from "./store";
 
 /**
  * Campaign writes and reads. A campaign is defined in D1 (the catalog); its budget is spent
@@ -19,15 +18,11 @@ import type { CampaignInputSchema } from "../schemas";
 
 /** Fan-out bound: a merchant-wide campaign refreshes at most this many offers inline. */
 const MAX_REFRESH_OFFERS = 1_000;
-/** Bound on the campaigns read to decorate the user's offer list. */
-const MAX_LIVE_CAMPAIGNS = 1_000;
 
 export type CampaignInput = z.output<typeof CampaignInputSchema>;
-export type CampaignRow = typeof campaigns.$inferSelect;
 
 export async function upsertCampaign(env: ApiEnv, id: string, input: CampaignInput) {
   const nowMs = Date.now();
-  const db = drizzle(env.DB);
   await checkTarget(env, input);
   const previous = await findCampaign(env, id);
   // Clicks freeze a campaign's boost the moment they happen, so its currency is fixed from
@@ -71,10 +66,7 @@ export async function upsertCampaign(env: ApiEnv, id: string, input: CampaignInp
     budgetMinor: input.budgetMinor,
     updatedAtMs: nowMs,
   };
-  await db
-    .insert(campaigns)
-    .values({ ...values, id, createdAtMs: nowMs })
-    .onConflictDoUpdate({ target: campaigns.id, set: values });
+  await saveCampaign(env, id, values, nowMs);
 
   const offerIds = new Set([
     ...(await targetOfferIds(env, input)),
@@ -86,15 +78,8 @@ export async function upsertCampaign(env: ApiEnv, id: string, input: CampaignInp
 
 /** The target must exist, and an offer target must be in the campaign's currency. */
 async function checkTarget(env: ApiEnv, input: CampaignInput): Promise<void> {
-  const db = drizzle(env.DB);
   if (input.offerId !== null) {
-    const offer = (
-      await db
-        .select({ merchantId: offers.merchantId, currency: offers.currency })
-        .from(offers)
-        .where(eq(offers.id, input.offerId))
-        .limit(1)
-    )[0];
+    const offer = await offerTarget(env, input.offerId);
     if (!offer) {
       throw new AppError("validation_failed", "unknown offer", [
         { path: "offerId", message: `offer ${input.offerId} does not exist` },
@@ -113,12 +98,7 @@ async function checkTarget(env: ApiEnv, input: CampaignInput): Promise<void> {
     return;
   }
   const merchantId = input.merchantId as string;
-  const merchant = await db
-    .select({ id: merchants.id })
-    .from(merchants)
-    .where(eq(merchants.id, merchantId))
-    .limit(1);
-  if (merchant.length === 0) {
+  if (!(await merchantExists(env, merchantId))) {
     throw new AppError("validation_failed", "unknown merchant", [
       { path: "merchantId", message: `merchant ${merchantId} does not exist` },
     ]);
@@ -131,30 +111,7 @@ async function targetOfferIds(
 ): Promise<string[]> {
   if (target.offerId !== null) return [target.offerId];
   if (target.merchantId === null) return [];
-  return (
-    await drizzle(env.DB)
-      .select({ id: offers.id })
-      .from(offers)
-      .where(eq(offers.merchantId, target.merchantId))
-      .limit(MAX_REFRESH_OFFERS)
-  ).map((r) => r.id);
-}
-
-async function findCampaign(env: ApiEnv, id: string): Promise<CampaignRow | null> {
-  const row = (
-    await drizzle(env.DB).select().from(campaigns).where(eq(campaigns.id, id)).limit(1)
-  )[0];
-  return row ?? null;
-}
-
-export async function getCampaign(env: ApiEnv, id: string): Promise<CampaignRow> {
-  const row = await findCampaign(env, id);
-  if (!row) throw new AppError("not_found", `campaign ${id} not found`);
-  return row;
-}
-
-export async function listCampaigns(env: ApiEnv): Promise<CampaignRow[]> {
-  return drizzle(env.DB).select().from(campaigns).orderBy(campaigns.id).limit(500);
+  return offerIdsOfMerchant(env, target.merchantId, MAX_REFRESH_OFFERS);
 }
 
 /** The budget as its single writer reports it: desired, granted, released, remaining. */
@@ -190,21 +147,6 @@ export async function getCampaignBudget(env: ApiEnv, id: string) {
     partialReservations: totals.partialReservations,
     updatedAtMs: totals.updatedAtMs,
   };
-}
-
-/** Active campaigns that have not ended, for decorating the user's offer list. */
-export async function listUnendedCampaigns(env: ApiEnv, nowMs: number): Promise<CampaignRow[]> {
-  return drizzle(env.DB)
-    .select()
-    .from(campaigns)
-    .where(
-      and(
-        eq(campaigns.active, true),
-        or(isNull(campaigns.endsAtMs), gt(campaigns.endsAtMs, nowMs)),
-      ),
-    )
-    .orderBy(asc(campaigns.id))
-    .limit(MAX_LIVE_CAMPAIGNS);
 }
 
 /**

@@ -6,12 +6,12 @@ import { campaignAdminRoutes } from "./features/campaigns/index";
 import { catalogAdminRoutes } from "./features/catalog/index";
 import { mountDocs } from "./features/docs/index";
 import { syncAdminRoutes } from "./features/sync/index";
+import { userMeRoutes, usersAdminRoutes } from "./features/users/index";
 import { featureApp } from "./http/feature-app";
 import { requestLogger } from "./http/request-logger";
 import { registerClaimRoutes } from "./routes/claims";
 import { registerFinanceAdmin } from "./routes/finance-admin";
 import { registerGiftCardRoutes } from "./routes/gift-cards";
-import { registerKycAdmin } from "./routes/kyc-admin";
 import { registerNotificationsAdmin } from "./routes/notifications-admin";
 import { registerOpsAdmin } from "./routes/ops-admin";
 import { registerPayoutReconAdmin } from "./routes/payout-recon-admin";
@@ -19,8 +19,6 @@ import { registerPayoutWebhooks } from "./routes/payout-webhooks";
 import { registerPayoutsAdmin } from "./routes/payouts-admin";
 import { registerReconciliationAdmin } from "./routes/reconciliation-admin";
 import { registerRedemptionRoutes } from "./routes/redemptions";
-import { registerUserRoutes } from "./routes/user";
-import { registerUsersAdmin } from "./routes/users-admin";
 
 /**
  * The api worker's HTTP app: cross-cutting middleware, then one sub-app per feature mounted
@@ -57,11 +55,10 @@ export function createApp() {
   app.route("/admin/v1", catalogAdminRoutes);
   app.route("/admin/v1", campaignAdminRoutes);
   registerOpsAdmin(app);
-  registerUsersAdmin(app);
+  app.route("/admin/v1", usersAdminRoutes);
   registerReconciliationAdmin(app);
   app.route("/admin/v1", syncAdminRoutes);
   registerGiftCardRoutes(app);
-  registerKycAdmin(app);
   registerFinanceAdmin(app);
   registerNotificationsAdmin(app);
   registerPayoutReconAdmin(app);
@@ -69,7 +66,7 @@ export function createApp() {
   registerPayoutWebhooks(app);
   registerRedemptionRoutes(app);
   registerClaimRoutes(app);
-  registerUserRoutes(app);
+  app.route("/v1", userMeRoutes);
 
   mountDocs(app);
   app.get("/healthz", (c) => c.json({ ok: true, worker: "api" }));

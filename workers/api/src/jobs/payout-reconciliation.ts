@@ -13,7 +13,7 @@ import {
   type WalletAuditMessage,
 } from "#shared/payouts/types";
 import { MS_PER_DAY } from "#shared/time/clock";
-import { toIso } from "../schemas";
+import { toIso } from "../http/common-schemas";
 
 /**
  * The daily payout reconciliation (docs/payouts.md): the processor's report of the last few

@@ -4,8 +4,8 @@ import { AppError } from "#shared/http/errors";
 import { claimIdFor } from "#shared/ids";
 import { AmountMinorSchema, CurrencySchema } from "#shared/money/currency";
 import type { ApiContext } from "../auth";
+import { toIso, toIsoOrNull } from "../http/common-schemas";
 import { jsonBody, problemResponses } from "../http/responses";
-import { toIso, toIsoOrNull } from "../schemas";
 import { walletOf } from "../wallet-client";
 
 const ClaimSchema = z

@@ -3,8 +3,8 @@ import { AppError } from "#shared/http/errors";
 import { FINAL_PAYOUT_STATUSES, PAYOUT_STATUSES } from "#shared/payouts/types";
 import { MS_PER_DAY } from "#shared/time/clock";
 import type { ApiContext } from "../auth";
+import { toIso } from "../http/common-schemas";
 import { jsonBody, problemResponses } from "../http/responses";
-import { toIso } from "../schemas";
 
 const DEFAULT_RANGE_DAYS = 30;
 const MAX_RANGE_DAYS = 366;

@@ -2,8 +2,8 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { CurrencySchema } from "#shared/money/currency";
 import type { GiftCardProduct } from "#shared/payouts/types";
 import type { ApiContext } from "../auth";
+import { IdParamSchema, toIso } from "../http/common-schemas";
 import { jsonBody, problemResponses } from "../http/responses";
-import { IdParamSchema, toIso } from "../schemas";
 
 export type { GiftCardProduct };
 

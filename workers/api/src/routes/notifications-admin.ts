@@ -2,9 +2,9 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError } from "#shared/http/errors";
 import { USER_ID_PATTERN } from "#shared/ids";
 import type { ApiContext } from "../auth";
+import { toIso } from "../http/common-schemas";
 import { jsonBody, problemResponses } from "../http/responses";
 import { NOTICE_KINDS } from "../payouts/notifier";
-import { toIso } from "../schemas";
 
 const NotificationSchema = z
   .object({

@@ -1,9 +1,9 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError } from "#shared/http/errors";
 import type { ApiContext } from "../auth";
+import { toIso, toIsoOrNull } from "../http/common-schemas";
 import { jsonBody, problemResponses } from "../http/responses";
 import { runConfirmationBackstop } from "../jobs/confirmation-backstop";
-import { toIso, toIsoOrNull } from "../schemas";
 
 const security = [{ adminKey: [] }];
 const tags = ["operations (admin)"];

@@ -3,6 +3,7 @@ import { fromBase64Url, toBase64Url, utf8, utf8Decoder } from "#shared/crypto/en
 import { AppError } from "#shared/http/errors";
 import type { PayoutProcessor } from "#shared/payouts/processor";
 import type { ApiContext } from "../auth";
+import { toIso, toIsoOrNull } from "../http/common-schemas";
 import { jsonBody, problemResponses } from "../http/responses";
 import {
   DEFAULT_PAYOUT_RECON_LOOKBACK_DAYS,
@@ -10,7 +11,6 @@ import {
   runPayoutReconciliation,
 } from "../jobs/payout-reconciliation";
 import { payoutProcessorFor } from "../payouts/processor-client";
-import { toIso, toIsoOrNull } from "../schemas";
 
 const security = [{ adminKey: [] }];
 const tags = ["payout reconciliation (admin)"];

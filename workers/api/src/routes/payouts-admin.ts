@@ -4,10 +4,10 @@ import { AppError } from "#shared/http/errors";
 import { USER_ID_PATTERN } from "#shared/ids";
 import { PAYOUT_ID_PATTERN, PAYOUT_STATUSES } from "#shared/payouts/types";
 import type { ApiContext } from "../auth";
+import { toIso, toIsoOrNull } from "../http/common-schemas";
 import { jsonBody, problemResponses } from "../http/responses";
 import { payoutOwnerOf } from "../payouts/directory";
 import { payoutProcessorFor, processorViewOf } from "../payouts/processor-client";
-import { toIso, toIsoOrNull } from "../schemas";
 import { walletOf } from "../wallet-client";
 import { decodePayoutCursor, payoutView } from "./redemptions";
 

@@ -3,9 +3,9 @@ import { AppError } from "#shared/http/errors";
 import { ReportError } from "#shared/networks/core/report-error";
 import { MS_PER_DAY } from "#shared/time/clock";
 import type { ApiContext } from "../auth";
+import { toIso, toIsoOrNull } from "../http/common-schemas";
 import { jsonBody, problemResponses } from "../http/responses";
 import { RECONCILE_LOOKBACK_DAYS, reconcileNetwork, reportSourceOf } from "../jobs/reconciliation";
-import { toIso, toIsoOrNull } from "../schemas";
 
 const security = [{ adminKey: [] }];
 const tags = ["reconciliation (admin)"];

@@ -12,14 +12,14 @@ import { destinationIdFor, newId, payoutIdFor } from "#shared/ids";
 import { AmountMinorSchema, CurrencySchema } from "#shared/money/currency";
 import { PAYOUT_ID_PATTERN, PAYOUT_STATUSES } from "#shared/payouts/types";
 import type { ApiContext } from "../auth";
+import { kycStatusOf } from "../features/users/index";
+import { toIso, toIsoOrNull } from "../http/common-schemas";
 import { jsonBody, problemResponses } from "../http/responses";
 import { notifierFor } from "../payouts/notifier";
 import { payoutPolicyOf } from "../payouts/policy";
 import { payoutProcessorFor } from "../payouts/processor-client";
-import { toIso, toIsoOrNull } from "../schemas";
 import { walletOf } from "../wallet-client";
 import { findGiftCard } from "./gift-cards";
-import { kycStatusOf } from "./kyc-admin";
 
 const security = [{ userJwt: [] }];
 const tags = ["redemptions"];

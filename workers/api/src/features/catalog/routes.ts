@@ -53,7 +53,8 @@ function resourceRoutes<In extends z.ZodType, Out extends z.ZodType>(
     list: createRoute({
       method: "get",
       path,
-      operationId: `list${capitalized(name)}s`,
+      // "Admin": the user-facing GET /v1/offers is listOffers.
+      operationId: `listAdmin${capitalized(name)}s`,
       tags,
       security,
       summary: `List ${name}s`,

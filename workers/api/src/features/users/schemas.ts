@@ -1,32 +1,28 @@
 import { z } from "@hono/zod-openapi";
-import { SLUG_PATTERN } from "#shared/ids";
-import { SEGMENT_PATTERN } from "#shared/links/link-token";
-import { AmountMinorSchema, CurrencySchema, RateBpsSchema } from "#shared/money/currency";
-import { OfferSchema } from "./features/catalog/schemas";
+import { AmountMinorSchema, RateBpsSchema } from "#shared/money/currency";
+import { IsoTimeSchema } from "../../http/common-schemas";
+import { OfferSchema } from "../catalog/schemas";
 
-/** Request and response schemas: one source for validation and for /openapi.json. */
+/** Schemas of the user API (offers, wallet, ledger, transactions) and of users admin. */
 
-export const SlugSchema = z
-  .string()
-  .regex(SLUG_PATTERN, "ids are lowercase slugs: a-z, 0-9, '-' and '_', up to 63 chars")
-  .describe("operator-chosen id (slug)");
+export const KYC_STATUSES = ["none", "pending", "verified", "rejected"] as const;
+export type KycStatus = (typeof KYC_STATUSES)[number];
 
-export const IdParamSchema = z.object({
-  id: SlugSchema.openapi({ param: { name: "id", in: "path" } }),
-});
+export const UserSchema = z
+  .object({ id: z.string(), displayName: z.string().nullable(), createdAt: z.string() })
+  .openapi("User");
 
-const IsoTimeSchema = z.iso.datetime({ offset: true }).describe("ISO 8601 timestamp");
+export const UserInputSchema = z
+  .object({ displayName: z.string().min(1).max(120).nullable().default(null) })
+  .strict();
 
-export const ProblemSchema = z
+export const KycSchema = z
   .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    code: z.string(),
-    detail: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    userId: z.string(),
+    status: z.enum(KYC_STATUSES),
+    updatedAt: z.string().nullable().describe("when the operator last changed it"),
   })
-  .openapi("Problem");
+  .openapi("KycStatus");
 
 export const UserOfferSchema = z
   .object({
@@ -89,11 +85,6 @@ export const LedgerEntrySchema = z
   })
   .openapi("LedgerEntry");
 
-export const PageQuerySchema = z.object({
-  cursor: z.string().max(200).optional().describe("opaque cursor from the previous page"),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-});
-
 export const TransactionSchema = z
   .object({
     id: z.string(),
@@ -119,7 +110,3 @@ export const TransactionSchema = z
     confirmedAt: IsoTimeSchema.nullable(),
   })
   .openapi("Transaction");
-
-export const toIso = (ms: number) => new Date(ms).toISOString();
-export const toIsoOrNull = (ms: number | null) => (ms === null ? null : toIso(ms));
-export { AmountMinorSchema };

@@ -1,39 +1,38 @@
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { fromBase64Url, toBase64Url, utf8, utf8Decoder } from "#shared/crypto/encoding";
-import { AppError } from "#shared/http/errors";
+import { createRoute, z } from "@hono/zod-openapi";
 import { MAX_LINK_SEGMENTS, signLinkToken } from "#shared/links/link-token";
 import { headlineRateBps } from "#shared/money/cashback";
-import type { ApiContext } from "../auth";
-import { campaignsForOffer, listUnendedCampaigns } from "../features/campaigns/index";
-import { listLiveOffers } from "../features/catalog/index";
-import { jsonBody, problemResponses } from "../http/responses";
-import {
-  LedgerEntrySchema,
-  PageQuerySchema,
-  TransactionSchema,
-  toIso,
-  toIsoOrNull,
-  UserOfferSchema,
-  WalletSchema,
-} from "../schemas";
-import { walletOf } from "../wallet-client";
+import { DEFAULT_PAGE_ROWS, MAX_PAGE_ROWS, rowsToFetch } from "#shared/paging";
+import { PageQuerySchema, toIso, toIsoOrNull } from "../../http/common-schemas";
+import { featureApp } from "../../http/feature-app";
+import { jsonBody, problemResponses, USER_SECURITY } from "../../http/responses";
+import { walletOf } from "../../wallet-client";
+import { campaignsForOffer, listUnendedCampaigns } from "../campaigns/index";
+import { listLiveOffers } from "../catalog/index";
+import { cursorInt, decodeCursor, encodeCursor } from "./cursor";
+import { LedgerEntrySchema, TransactionSchema, UserOfferSchema, WalletSchema } from "./schemas";
 
-const security = [{ userJwt: [] }];
-const tags = ["user"];
+const security = USER_SECURITY;
+const tags = ["users"];
 
 const offersRoute = createRoute({
   method: "get",
-  path: "/v1/offers",
+  path: "/offers",
+  operationId: "listOffers",
   tags,
   security,
   summary: "Active offers, each with the caller's personalised tracking link",
-  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }) },
+  request: {
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(MAX_PAGE_ROWS).default(DEFAULT_PAGE_ROWS),
+    }),
+  },
   responses: { 200: jsonBody(z.object({ items: z.array(UserOfferSchema) })), ...problemResponses },
 });
 
 const walletRoute = createRoute({
   method: "get",
-  path: "/v1/me/wallet",
+  path: "/me/wallet",
+  operationId: "getWallet",
   tags,
   security,
   summary: "The caller's wallet buckets, per currency",
@@ -42,7 +41,8 @@ const walletRoute = createRoute({
 
 const ledgerRoute = createRoute({
   method: "get",
-  path: "/v1/me/ledger",
+  path: "/me/ledger",
+  operationId: "listLedgerEntries",
   tags,
   security,
   summary: "The caller's ledger entries, newest first (keyset-paginated)",
@@ -57,7 +57,8 @@ const ledgerRoute = createRoute({
 
 const transactionsRoute = createRoute({
   method: "get",
-  path: "/v1/me/transactions",
+  path: "/me/transactions",
+  operationId: "listTransactions",
   tags,
   security,
   summary: "The caller's cashback transactions with status and expected confirmation date",
@@ -70,38 +71,9 @@ const transactionsRoute = createRoute({
   },
 });
 
-/** Cursors are opaque to clients: base64url of the keyset position. */
-function encodeCursor(parts: Array<string | number>): string {
-  return toBase64Url(utf8.encode(parts.join("|")));
-}
-
-const invalidCursor = () =>
-  new AppError("validation_failed", "invalid cursor", [
-    { path: "cursor", message: "not a cursor this API issued" },
-  ]);
-
-function decodeCursor(cursor: string | undefined, arity: number): string[] | null {
-  if (cursor === undefined) return null;
-  const bytes = fromBase64Url(cursor);
-  let parts: string[] = [];
-  try {
-    parts = bytes ? utf8Decoder.decode(bytes).split("|") : [];
-  } catch {
-    parts = [];
-  }
-  if (parts.length !== arity || parts.some((p) => p.length === 0)) throw invalidCursor();
-  return parts;
-}
-
-/** A numeric cursor part (a sequence or a time), or a 400 naming the cursor. */
-function cursorInt(part: string): number {
-  const value = Number(part);
-  if (!Number.isSafeInteger(value)) throw invalidCursor();
-  return value;
-}
-
-export function registerUserRoutes(app: OpenAPIHono<ApiContext>): void {
-  app.openapi(offersRoute, async (c) => {
+/** The user API: offers with tracking links, wallet, ledger, transactions; mounted under `/v1`. */
+export const userMeRoutes = featureApp()
+  .openapi(offersRoute, async (c) => {
     const nowMs = Date.now();
     const userId = c.get("userId");
     const ttlSec = Number(c.env.LINK_TTL_SEC) || 86_400;
@@ -163,9 +135,8 @@ export function registerUserRoutes(app: OpenAPIHono<ApiContext>): void {
       }),
     );
     return c.json({ items }, 200);
-  });
-
-  app.openapi(walletRoute, async (c) => {
+  })
+  .openapi(walletRoute, async (c) => {
     const userId = c.get("userId");
     const rows = await walletOf(c.env, userId).getBalances();
     const byCurrency = new Map<string, Record<string, number>>();
@@ -181,14 +152,16 @@ export function registerUserRoutes(app: OpenAPIHono<ApiContext>): void {
       buckets,
     }));
     return c.json({ userId, balances }, 200);
-  });
-
-  app.openapi(ledgerRoute, async (c) => {
+  })
+  .openapi(ledgerRoute, async (c) => {
     const { cursor, limit } = c.req.valid("query");
     const position = decodeCursor(cursor, 1);
     const beforeSeq = position ? cursorInt(position[0] as string) : null;
     // One extra row tells whether another page exists, so the last page never links to an empty one.
-    const fetched = await walletOf(c.env, c.get("userId")).listLedger(beforeSeq, limit + 1);
+    const fetched = await walletOf(c.env, c.get("userId")).listLedger(
+      beforeSeq,
+      rowsToFetch(limit),
+    );
     const entries = fetched.slice(0, limit);
     const last = fetched.length > limit ? entries.at(-1) : undefined;
     return c.json(
@@ -208,15 +181,17 @@ export function registerUserRoutes(app: OpenAPIHono<ApiContext>): void {
       },
       200,
     );
-  });
-
-  app.openapi(transactionsRoute, async (c) => {
+  })
+  .openapi(transactionsRoute, async (c) => {
     const { cursor, limit } = c.req.valid("query");
     const position = decodeCursor(cursor, 2);
     const after = position
       ? { convertedAtMs: cursorInt(position[0] as string), txnId: position[1] as string }
       : null;
-    const fetched = await walletOf(c.env, c.get("userId")).listTransactions(after, limit + 1);
+    const fetched = await walletOf(c.env, c.get("userId")).listTransactions(
+      after,
+      rowsToFetch(limit),
+    );
     const txns = fetched.slice(0, limit);
     const last = fetched.length > limit ? txns.at(-1) : undefined;
     return c.json(
@@ -245,4 +220,3 @@ export function registerUserRoutes(app: OpenAPIHono<ApiContext>): void {
       200,
     );
   });
-}

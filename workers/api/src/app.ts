@@ -4,21 +4,17 @@ import { errorFields } from "#shared/observability/logger";
 import { type ApiContext, requireAdmin, requireUser } from "./auth";
 import { campaignAdminRoutes } from "./features/campaigns/index";
 import { catalogAdminRoutes } from "./features/catalog/index";
+import { claimAdminRoutes, claimUserRoutes } from "./features/claims/index";
+import { clickUserRoutes } from "./features/clicks/index";
+import { confirmationAdminRoutes } from "./features/confirmation/index";
 import { mountDocs } from "./features/docs/index";
+import { notificationsAdminRoutes, operationsAdminRoutes } from "./features/operations/index";
+import { payoutAdminRoutes, payoutUserRoutes, payoutWebhookRoutes } from "./features/payouts/index";
+import { reconciliationAdminRoutes } from "./features/reconciliation/index";
 import { syncAdminRoutes } from "./features/sync/index";
 import { userMeRoutes, usersAdminRoutes } from "./features/users/index";
 import { featureApp } from "./http/feature-app";
 import { requestLogger } from "./http/request-logger";
-import { registerClaimRoutes } from "./routes/claims";
-import { registerFinanceAdmin } from "./routes/finance-admin";
-import { registerGiftCardRoutes } from "./routes/gift-cards";
-import { registerNotificationsAdmin } from "./routes/notifications-admin";
-import { registerOpsAdmin } from "./routes/ops-admin";
-import { registerPayoutReconAdmin } from "./routes/payout-recon-admin";
-import { registerPayoutWebhooks } from "./routes/payout-webhooks";
-import { registerPayoutsAdmin } from "./routes/payouts-admin";
-import { registerReconciliationAdmin } from "./routes/reconciliation-admin";
-import { registerRedemptionRoutes } from "./routes/redemptions";
 
 /**
  * The api worker's HTTP app: cross-cutting middleware, then one sub-app per feature mounted
@@ -52,21 +48,24 @@ export function createApp() {
     await next();
   });
 
+  // Operators (admin key).
   app.route("/admin/v1", catalogAdminRoutes);
   app.route("/admin/v1", campaignAdminRoutes);
-  registerOpsAdmin(app);
+  app.route("/admin/v1", confirmationAdminRoutes);
+  app.route("/admin/v1", operationsAdminRoutes);
+  app.route("/admin/v1", notificationsAdminRoutes);
   app.route("/admin/v1", usersAdminRoutes);
-  registerReconciliationAdmin(app);
+  app.route("/admin/v1", reconciliationAdminRoutes);
   app.route("/admin/v1", syncAdminRoutes);
-  registerGiftCardRoutes(app);
-  registerFinanceAdmin(app);
-  registerNotificationsAdmin(app);
-  registerPayoutReconAdmin(app);
-  registerPayoutsAdmin(app);
-  registerPayoutWebhooks(app);
-  registerRedemptionRoutes(app);
-  registerClaimRoutes(app);
+  app.route("/admin/v1", claimAdminRoutes);
+  app.route("/admin/v1", payoutAdminRoutes);
+  // Users (JWT).
   app.route("/v1", userMeRoutes);
+  app.route("/v1", clickUserRoutes);
+  app.route("/v1", claimUserRoutes);
+  app.route("/v1", payoutUserRoutes);
+  // Payout processors (their own signatures).
+  app.route("/webhooks", payoutWebhookRoutes);
 
   mountDocs(app);
   app.get("/healthz", (c) => c.json({ ok: true, worker: "api" }));

@@ -1,6 +1,28 @@
 import type { ApiEnv } from "#shared/env";
 
-/** The wallet Durable Object of one user; the id is derived from the user id, so no lookup. */
+/**
+ * The one place the api worker reaches the wallet Durable Object: its stub, its class (for
+ * the worker's exports) and the types of what its RPC methods take and return. When the
+ * wallet's entry module moves, this file is the only one to change.
+ */
+export type { StoredClaim } from "#durable-objects/wallet/claims";
+export type { StoredPayout } from "#durable-objects/wallet/payouts";
+export type {
+  AdminPayoutAction,
+  DestinationResult,
+  DestinationView,
+  ProcessorView,
+  RedeemRefusalCode,
+} from "#durable-objects/wallet/redemptions";
+export type { ConversionEvent, ConversionOutcome } from "#durable-objects/wallet/types";
+export { type RollupChunk, WalletDurableObject } from "#durable-objects/wallet/wallet-object";
+
+/**
+ * The wallet Durable Object of one user; the id is derived from the user id, so no lookup.
+ *
+ * @example
+ * const balances = await walletOf(env, userId).getBalances();
+ */
 export function walletOf(env: Pick<ApiEnv, "WALLET">, userId: string) {
   return env.WALLET.get(env.WALLET.idFromName(userId));
 }

@@ -11,6 +11,7 @@ export {
 } from "./feed-store";
 export { type NetworkHealthRow, networkHealthRow, saveNetworkHealth } from "./health-store";
 export { catalogAdminRoutes } from "./routes";
+export { OfferSchema } from "./schemas";
 export {
   activeNetworks,
   getNetwork,

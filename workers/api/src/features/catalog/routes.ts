@@ -25,6 +25,7 @@ function resourceRoutes<In extends z.ZodType, Out extends z.ZodType>(
   path: string,
   input: In,
   output: Out,
+  listOperationId = `list${capitalized(name)}s`,
 ) {
   return {
     put: createRoute({
@@ -53,8 +54,7 @@ function resourceRoutes<In extends z.ZodType, Out extends z.ZodType>(
     list: createRoute({
       method: "get",
       path,
-      // "Admin": the user-facing GET /v1/offers is listOffers.
-      operationId: `listAdmin${capitalized(name)}s`,
+      operationId: listOperationId,
       tags,
       security,
       summary: `List ${name}s`,
@@ -70,7 +70,14 @@ const merchantRoutes = resourceRoutes(
   MerchantInputSchema,
   MerchantSchema,
 );
-const offerRoutes = resourceRoutes("offer", "/offers", OfferInputSchema, OfferSchema);
+// "Admin": the user-facing GET /v1/offers is listOffers.
+const offerRoutes = resourceRoutes(
+  "offer",
+  "/offers",
+  OfferInputSchema,
+  OfferSchema,
+  "listAdminOffers",
+);
 
 /** Operator routes for the catalog; mounted under `/admin/v1`. */
 export const catalogAdminRoutes = featureApp();

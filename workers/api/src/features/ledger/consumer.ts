@@ -6,7 +6,8 @@ import { createLogger } from "#shared/observability/logger";
 import { claimProjection } from "../claims/index";
 import { payoutProjection } from "../payouts/index";
 import { registerUserStatement } from "../users/index";
-import { balanceProjection, transactionProjection } from "./store";
+import { balanceProjection } from "./balances-store";
+import { transactionProjection } from "./transactions-store";
 
 const log = createLogger({ worker: "api", feature: "ledger" });
 

@@ -2,6 +2,8 @@
  * Ledger projections: the ledger-events consumer and the D1 rows it keeps (`transactions`,
  * `wallet_balances`). Other features read and add to them through these functions.
  */
+
+export { usersWithBalancesAfter, walletLiabilities } from "./balances-store";
 export { consumeLedgerEvents } from "./consumer";
 export {
   attributionOfOrder,
@@ -12,6 +14,4 @@ export {
   type ProjectedTransaction,
   transactionsByIds,
   untrustedTransaction,
-  usersWithBalancesAfter,
-  walletLiabilities,
-} from "./store";
+} from "./transactions-store";

@@ -4,8 +4,8 @@ import { USER_ID_PATTERN } from "#shared/ids";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import type { WalletAuditMessage } from "#shared/payouts/types";
 import { walletOf } from "../../wallet-client";
+import { fanOutAuditPage } from "./audit-fanout";
 import { discrepancyStatement, writeInBatches } from "./recon-store";
-import { fanOutAuditPage } from "./reconciliation";
 
 const log = createLogger({ worker: "api", feature: "payouts" });
 

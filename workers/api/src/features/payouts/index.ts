@@ -3,6 +3,8 @@
  * dispatch, user notices, payout reconciliation with wallet audits, and the finance summary.
  * Other features use payouts only through what is exported here.
  */
+
+export { fanOutAuditPage } from "./audit-fanout";
 export { consumeWalletAudits } from "./audits-consumer";
 export { consumePayoutDeadLetters, consumePayoutDispatch } from "./dispatch";
 export { giftCardById } from "./gift-card-store";
@@ -11,6 +13,6 @@ export { NOTIFY_SIGNATURE_HEADER, notifierFor } from "./notifier";
 export { payoutProcessorFor, payoutProcessorOrNone } from "./processor-client";
 export { compareStatuses, type StatusVerdict } from "./recon-compare";
 export { registerPayoutReconAdmin } from "./recon-routes";
-export { fanOutAuditPage, runPayoutReconciliation } from "./reconciliation";
+export { runPayoutReconciliation } from "./reconciliation";
 export { payoutAdminRoutes, payoutUserRoutes, payoutWebhookRoutes } from "./routes";
 export { payoutProjection } from "./store";

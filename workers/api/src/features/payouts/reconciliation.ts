@@ -1,10 +1,9 @@
 import type { ApiEnv } from "#shared/env";
 import { newId } from "#shared/ids";
 import type { PayoutProcessor, ProcessorPayout, ReportResult } from "#shared/payouts/processor";
-import type { WalletAuditMessage } from "#shared/payouts/types";
 import { MS_PER_DAY } from "#shared/time/clock";
 import { toIso } from "../../http/common-schemas";
-import { usersWithBalancesAfter } from "../ledger/index";
+import { startWalletAudits } from "./audit-fanout";
 import {
   judge,
   MUST_BE_AT_PROCESSOR,
@@ -12,15 +11,7 @@ import {
   type PayoutDiscrepancy,
   theirView,
 } from "./recon-compare";
-import {
-  auditCursorOf,
-  claimAuditPage,
-  discrepancyStatement,
-  finishReconRun,
-  openAuditCursor,
-  startReconRun,
-  writeInBatches,
-} from "./recon-store";
+import { discrepancyStatement, finishReconRun, startReconRun, writeInBatches } from "./recon-store";
 import { payoutsByIds, payoutsChangedInPage, payoutsStillSince, type ReconPayout } from "./store";
 
 export {
@@ -50,9 +41,6 @@ const OURS_PAGE = 1_000;
 /** Payouts absent from the report are looked up one by one, up to this many per run. */
 const MAX_LOOKUPS = 100;
 const LOOKUP_CONCURRENCY = 10;
-const AUDIT_PAGE = 500;
-/** Queues take at most 100 messages per sendBatch. */
-const SEND_BATCH = 100;
 
 export interface PayoutReconSummary {
   runId: string;
@@ -259,56 +247,4 @@ async function staleInFlight(db: D1Database, nowMs: number): Promise<PayoutDiscr
       unchangedSince: toIso(r.updatedAtMs),
     },
   }));
-}
-
-/**
- * Starts the wallet audits: the first page message. Each page (fanOutAuditPage, run by the audits consumer)
- * queues one audit per wallet with a balance projection, keyset-paged over wallet_balances'
- * primary key (every wallet that ever moved money has rows there), then the next page.
- */
-async function startWalletAudits(
-  env: Pick<ApiEnv, "DB" | "WALLET_AUDITS">,
-  runId: string,
-): Promise<void> {
-  await openAuditCursor(env.DB, runId);
-  await env.WALLET_AUDITS.send({ kind: "wallet_audit_page", runId, afterUserId: "" });
-}
-
-/**
- * One page of the fan-out, safe under redelivery. The run's cursor says which page is next.
- * The page's audits are sent before the cursor moves (a crash resends them, which is harmless:
- * audits are idempotent), and the next page message after. A message for the page that last
- * moved the cursor (`audit_page_start`) is a retry or a duplicate: it sends only the next page
- * message, so a crash between the claim and that send never ends the chain, and a duplicate
- * chain dies at the next claim. Any other message is stale and does nothing.
- */
-export async function fanOutAuditPage(
-  env: Pick<ApiEnv, "DB" | "WALLET_AUDITS">,
-  page: { runId: string; afterUserId: string },
-): Promise<{ queued: number }> {
-  const run = await auditCursorOf(env.DB, page.runId);
-  if (!run || run.auditCursor === null) return { queued: 0 };
-  const next = (afterUserId: string) =>
-    env.WALLET_AUDITS.send({ kind: "wallet_audit_page", runId: page.runId, afterUserId });
-
-  if (run.auditCursor !== page.afterUserId) {
-    if (run.auditPageStart === page.afterUserId) await next(run.auditCursor);
-    return { queued: 0 };
-  }
-  const userIds = await usersWithBalancesAfter(env.DB, page.afterUserId, AUDIT_PAGE);
-  for (let i = 0; i < userIds.length; i += SEND_BATCH) {
-    await env.WALLET_AUDITS.sendBatch(
-      userIds.slice(i, i + SEND_BATCH).map((userId) => ({
-        body: { kind: "wallet_audit", runId: page.runId, userId } as WalletAuditMessage,
-      })),
-    );
-  }
-  const last = userIds.at(-1) ?? page.afterUserId;
-  const claimed = await claimAuditPage(env.DB, page.runId, {
-    from: page.afterUserId,
-    to: last,
-    queued: userIds.length,
-  });
-  if (claimed && userIds.length === AUDIT_PAGE) await next(last);
-  return { queued: userIds.length };
 }

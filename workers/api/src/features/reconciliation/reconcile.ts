@@ -3,48 +3,30 @@ import { loadNetworkConfig } from "#shared/config/config-store";
 import type { ApiEnv } from "#shared/env";
 import { newId, transactionIdFor } from "#shared/ids";
 import { adapterFor } from "#shared/networks/registry";
-import type {
-  NetworkAdapter,
-  NetworkSettings,
-  NormalizedConversion,
-  ReportFetch,
-} from "#shared/networks/types";
+import type { NetworkAdapter, NetworkSettings, ReportFetch } from "#shared/networks/types";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { MS_PER_DAY } from "#shared/time/clock";
 import { activeNetworks } from "../catalog/index";
 import { applyNormalizedConversion } from "../conversions/index";
+import { networkTransactionsIn, transactionsByIds } from "../ledger/index";
 import {
-  networkTransactionsIn,
-  type ProjectedTransaction,
-  transactionsByIds,
-} from "../ledger/index";
+  classify,
+  describe,
+  emptyCounts,
+  type OutcomeCounts,
+  type ReconciliationOutcome,
+  sameAsProjection,
+  UNEXPLAINED,
+} from "./decide";
 import { finishRun, startRun } from "./store";
+
+export { type ReconciliationOutcome, UNEXPLAINED } from "./decide";
 
 const log = createLogger({ worker: "api", feature: "reconciliation" });
 
 /** Bounds: pages per run, transactions scanned for ones the network does not list. */
 const MAX_PAGES = 200;
 const MAX_UNKNOWN_SCAN = 5_000;
-
-export type ReconciliationOutcome =
-  | "matched"
-  | "created"
-  | "updated"
-  | "rejected"
-  | "untrusted"
-  | "report_behind"
-  | "ignored"
-  | "waiting_for_click"
-  | "unparseable"
-  | "unknown_to_network";
-
-/** Outcomes that need a person: everything else is explained by the run itself. */
-export const UNEXPLAINED: ReadonlySet<ReconciliationOutcome> = new Set([
-  "report_behind",
-  "ignored",
-  "unparseable",
-  "unknown_to_network",
-]);
 
 export interface ReconciliationItem {
   orderId: string;
@@ -58,7 +40,7 @@ export interface ReconciliationSummary {
   networkId: string;
   fromMs: number;
   toMs: number;
-  counts: Record<ReconciliationOutcome | "reported", number>;
+  counts: OutcomeCounts;
   unexplained: number;
   items: ReconciliationItem[];
 }
@@ -182,74 +164,6 @@ export async function reconcileNetwork(
     unexplained: items.filter((i) => UNEXPLAINED.has(i.outcome)).length,
     items,
   };
-}
-
-function emptyCounts(): ReconciliationSummary["counts"] {
-  return {
-    reported: 0,
-    matched: 0,
-    created: 0,
-    updated: 0,
-    rejected: 0,
-    untrusted: 0,
-    report_behind: 0,
-    ignored: 0,
-    waiting_for_click: 0,
-    unparseable: 0,
-    unknown_to_network: 0,
-  };
-}
-
-type Projection = ProjectedTransaction;
-
-/**
- * The network's state and ours agree. "pending" at the network also agrees with our
- * "confirmed": the return window may close before the network approves.
- */
-function sameAsProjection(row: Projection, c: NormalizedConversion): boolean {
-  // A wallet's rejection is final, except two: a row with no user was never judged by a
-  // wallet (the report may carry the sub-ID the postback lacked), and a missing click may have
-  // arrived since. Both go through the wallet path again.
-  if (row.status === "rejected")
-    return row.userId !== null && row.rejectReason !== "click_not_found";
-  const statusAgrees =
-    (c.status === "cancelled" && row.status === "cancelled") ||
-    (c.status === "approved" && row.status === "confirmed") ||
-    (c.status === "pending" && (row.status === "pending" || row.status === "confirmed"));
-  return (
-    statusAgrees &&
-    row.saleAmountMinor === c.saleAmountMinor &&
-    row.commissionMinor === c.commissionMinor
-  );
-}
-
-function classify(
-  applied: Awaited<ReturnType<typeof applyNormalizedConversion>>,
-): ReconciliationOutcome {
-  if (applied.kind === "untrusted") return "untrusted";
-  switch (applied.outcome) {
-    case "created":
-      return "created";
-    case "updated":
-      return "updated";
-    case "duplicate":
-      // The wallet already holds this state; the projection had not caught up yet.
-      return "matched";
-    case "stale":
-      return "report_behind";
-    case "rejected":
-      return "rejected";
-    case "ignored":
-      return "ignored";
-    case "retry_later":
-      return "waiting_for_click";
-  }
-}
-
-function describe(row: Projection | undefined, c: NormalizedConversion, reason: string | null) {
-  const theirs = `${c.status} ${c.saleAmountMinor}/${c.commissionMinor} ${c.currency}`;
-  const ours = row ? `${row.status} ${row.saleAmountMinor}/${row.commissionMinor}` : "none";
-  return `network: ${theirs}; ours before: ${ours}${reason ? `; ${reason}` : ""}`;
 }
 
 async function finish(

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { AmountMinorSchema, RateBpsSchema } from "#shared/money/currency";
 import { IsoTimeSchema } from "../../http/common-schemas";
-import { OfferSchema } from "../catalog/schemas";
+import { OfferSchema } from "../catalog/index";
 
 /** Schemas of the user API (offers, wallet, ledger, transactions) and of users admin. */
 

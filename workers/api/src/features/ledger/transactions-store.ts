@@ -1,7 +1,6 @@
 import {
   and,
   asc,
-  count,
   desc,
   eq,
   gt,
@@ -14,16 +13,15 @@ import {
   ne,
   or,
   sql,
-  sum,
 } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
-import { transactions, walletBalances } from "#shared/db/schema";
-import type { BalancesProjection, TransactionProjection } from "#shared/messages";
+import { transactions } from "#shared/db/schema";
+import type { TransactionProjection } from "#shared/messages";
 
 /**
- * The ledger projections in D1: `transactions` (every order a wallet judged, plus the ones no
- * wallet could be named for) and `wallet_balances`. Wallets are the source of truth; these rows
+ * The `transactions` projection in D1: every order a wallet judged, plus the ones no
+ * wallet could be named for. Wallets are the source of truth; these rows
  * follow them through the ledger-events queue and never move backwards.
  */
 
@@ -68,27 +66,6 @@ export function transactionProjection(
       target: transactions.id,
       set: values,
       setWhere: or(gt(excluded("version"), transactions.version), isNull(transactions.userId)),
-    });
-}
-
-/** One bucket balance at a ledger sequence; an older sequence never overwrites a newer one. */
-export function balanceProjection(
-  db: D1Database,
-  body: Pick<BalancesProjection, "userId" | "ledgerSeq" | "atMs">,
-  balance: BalancesProjection["balances"][number],
-): BatchItem<"sqlite"> {
-  const values = {
-    balanceMinor: balance.balanceMinor,
-    ledgerSeq: body.ledgerSeq,
-    updatedAtMs: body.atMs,
-  };
-  return drizzle(db)
-    .insert(walletBalances)
-    .values({ userId: body.userId, bucket: balance.bucket, currency: balance.currency, ...values })
-    .onConflictDoUpdate({
-      target: [walletBalances.userId, walletBalances.bucket, walletBalances.currency],
-      set: values,
-      setWhere: gt(excluded("ledger_seq"), walletBalances.ledgerSeq),
     });
 }
 
@@ -292,34 +269,4 @@ export async function listProjectedTransactions(
     )
     .orderBy(desc(transactions.convertedAtMs))
     .limit(filter.limit);
-}
-
-/** What wallets hold now, per currency and bucket: non-zero balances only. */
-export async function walletLiabilities(db: D1Database) {
-  return drizzle(db)
-    .select({
-      currency: walletBalances.currency,
-      bucket: walletBalances.bucket,
-      totalMinor: sum(walletBalances.balanceMinor).mapWith(Number),
-      wallets: count(),
-    })
-    .from(walletBalances)
-    .where(ne(walletBalances.balanceMinor, 0))
-    .groupBy(walletBalances.currency, walletBalances.bucket)
-    .orderBy(asc(walletBalances.currency), asc(walletBalances.bucket));
-}
-
-/** Users with a balance projection after `afterUserId`, by id: one page of the audit fan-out. */
-export async function usersWithBalancesAfter(
-  db: D1Database,
-  afterUserId: string,
-  limit: number,
-): Promise<string[]> {
-  const rows = await drizzle(db)
-    .selectDistinct({ userId: walletBalances.userId })
-    .from(walletBalances)
-    .where(gt(walletBalances.userId, afterUserId))
-    .orderBy(asc(walletBalances.userId))
-    .limit(limit);
-  return rows.map((r) => r.userId);
 }

@@ -2,6 +2,7 @@ import { eq, notExists, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { clickRollups, rollupApplied } from "#shared/db/schema";
+import { runInBatches } from "../../db/batch";
 import type { RollupChunk } from "../../wallet-client";
 
 /**
@@ -55,6 +56,5 @@ export async function applyRollups(
       orm.insert(rollupApplied).values({ chunkKey, appliedAtMs: nowMs }).onConflictDoNothing(),
     );
   }
-  const [first, ...rest] = statements;
-  if (first) await orm.batch([first, ...rest]);
+  await runInBatches(db, statements);
 }

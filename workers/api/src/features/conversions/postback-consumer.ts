@@ -1,11 +1,11 @@
 import type { BatchItem } from "drizzle-orm/batch";
-import { drizzle } from "drizzle-orm/d1";
 import type { ApiEnv } from "#shared/env";
 import type { PostbackMessage } from "#shared/messages";
 import { fromGenericBody } from "#shared/networks/generic";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { parseGenericPostback } from "#shared/postback/generic-format";
 import { exponentialBackoff } from "#shared/retry/backoff";
+import { runInBatches } from "../../db/batch";
 import { applyNormalizedConversion } from "./apply-conversion";
 import { recordReceived } from "./store";
 
@@ -63,10 +63,9 @@ export async function consumePostbacks(
       message.retry({ delaySeconds: exponentialBackoff(message.attempts, FAILURE_BACKOFF) });
     }
   }
-  const [first, ...rest] = untrusted;
-  if (first) {
+  if (untrusted.length > 0) {
     try {
-      await drizzle(env.DB).batch([first, ...rest]);
+      await runInBatches(env.DB, untrusted);
       for (const m of untrustedMessages) m.ack();
     } catch (error) {
       log.error("postback.untrusted_record_failed", {

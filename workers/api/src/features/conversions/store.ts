@@ -2,6 +2,7 @@ import { desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { receivedPostbacks } from "#shared/db/schema";
 import type { PostbackMessage } from "#shared/messages";
+import { runInBatches } from "../../db/batch";
 
 /** Received postbacks in D1: the audit trail of every postback, accepted or not. */
 
@@ -10,7 +11,7 @@ const RAW_BODY_KEEP_CHARS = 16 * 1024;
 /** Records each postback once (idempotent on its id), in one batch. */
 export async function recordReceived(db: D1Database, bodies: PostbackMessage[]): Promise<void> {
   const orm = drizzle(db);
-  const [first, ...rest] = bodies.map((b) =>
+  const statements = bodies.map((b) =>
     orm
       .insert(receivedPostbacks)
       .values({
@@ -26,7 +27,7 @@ export async function recordReceived(db: D1Database, bodies: PostbackMessage[]):
       })
       .onConflictDoNothing({ target: receivedPostbacks.id }),
   );
-  if (first) await orm.batch([first, ...rest]);
+  await runInBatches(db, statements);
 }
 
 /** Best effort, for searching the audit log; never trusted for money. */

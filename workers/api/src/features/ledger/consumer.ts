@@ -1,8 +1,8 @@
 import type { BatchItem } from "drizzle-orm/batch";
-import { drizzle } from "drizzle-orm/d1";
 import type { ApiEnv } from "#shared/env";
 import type { LedgerEventMessage, UserNoticeMessage } from "#shared/messages";
 import { createLogger } from "#shared/observability/logger";
+import { runInBatches } from "../../db/batch";
 import { claimProjection } from "../claims/index";
 import { payoutProjection } from "../payouts/index";
 import { registerUserStatement } from "../users/index";
@@ -35,8 +35,7 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   const nowMs = Date.now();
   for (const userId of users) statements.push(registerUserStatement(env.DB, userId, nowMs));
   // Whole batch in one D1 transaction; a failure retries the batch, which is safe (guarded).
-  const [first, ...rest] = statements;
-  if (first) await drizzle(env.DB).batch([first, ...rest]);
+  await runInBatches(env.DB, statements);
 }
 
 function projectionStatements(db: D1Database, body: LedgerEventMessage): BatchItem<"sqlite">[] {

@@ -3,9 +3,10 @@ import type { ApiEnv } from "#shared/env";
 import { USER_ID_PATTERN } from "#shared/ids";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import type { WalletAuditMessage } from "#shared/payouts/types";
+import { runInBatches } from "../../db/batch";
 import { walletOf } from "../../wallet-client";
 import { fanOutAuditPage } from "./audit-fanout";
-import { discrepancyStatement, writeInBatches } from "./recon-store";
+import { discrepancyStatement } from "./recon-store";
 
 const log = createLogger({ worker: "api", feature: "payouts" });
 
@@ -91,7 +92,7 @@ export async function consumeWalletAudits(
   if (failing.length === 0) return;
   try {
     // At most one batch of messages: one D1 transaction.
-    await writeInBatches(
+    await runInBatches(
       env.DB,
       failing.map((f) => f.statement),
     );

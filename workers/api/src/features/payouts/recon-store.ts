@@ -6,8 +6,6 @@ import { rowValueBefore } from "../../db/keyset";
 
 /** Payout reconciliation in D1: its runs and the discrepancies each found. */
 
-/** D1 statements per batch (each batch is one transaction; keep it bounded). */
-const WRITE_BATCH = 100;
 const MAX_RUN_DISCREPANCIES = 5_000;
 
 export type ReconRunRow = typeof payoutReconRuns.$inferSelect;
@@ -58,18 +56,6 @@ export function discrepancyStatement(
     .insert(payoutDiscrepancies)
     .values({ runId, kind: d.kind, subject: d.subject, detail: d.detail, createdAtMs: nowMs })
     .onConflictDoNothing();
-}
-
-/** Writes statements in bounded batches (each batch one D1 transaction). */
-export async function writeInBatches(
-  db: D1Database,
-  statements: readonly BatchItem<"sqlite">[],
-): Promise<void> {
-  const orm = drizzle(db);
-  for (let i = 0; i < statements.length; i += WRITE_BATCH) {
-    const [first, ...rest] = statements.slice(i, i + WRITE_BATCH);
-    if (first) await orm.batch([first, ...rest]);
-  }
 }
 
 export async function listReconRuns(db: D1Database, limit: number): Promise<ReconRunRow[]> {

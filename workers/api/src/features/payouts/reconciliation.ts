@@ -2,6 +2,7 @@ import type { ApiEnv } from "#shared/env";
 import { newId } from "#shared/ids";
 import type { PayoutProcessor, ProcessorPayout, ReportResult } from "#shared/payouts/processor";
 import { MS_PER_DAY } from "#shared/time/clock";
+import { runInBatches } from "../../db/batch";
 import { toIso } from "../../http/common-schemas";
 import { startWalletAudits } from "./audit-fanout";
 import {
@@ -11,7 +12,7 @@ import {
   type PayoutDiscrepancy,
   theirView,
 } from "./recon-compare";
-import { discrepancyStatement, finishReconRun, startReconRun, writeInBatches } from "./recon-store";
+import { discrepancyStatement, finishReconRun, startReconRun } from "./recon-store";
 import { payoutsByIds, payoutsChangedInPage, payoutsStillSince, type ReconPayout } from "./store";
 
 export {
@@ -38,6 +39,8 @@ const MAX_STALE_REPORTED = 1_000;
 /** A payout changed more recently than this may be waiting for a webhook: not judged yet. */
 const PAYOUT_SETTLE_MS = 3_600_000;
 const OURS_PAGE = 1_000;
+/** D1 statements per batch (each batch is one transaction; keep it bounded). */
+const WRITE_BATCH = 100;
 /** Payouts absent from the report are looked up one by one, up to this many per run. */
 const MAX_LOOKUPS = 100;
 const LOOKUP_CONCURRENCY = 10;
@@ -224,9 +227,10 @@ async function recordDiscrepancies(
   discrepancies: readonly PayoutDiscrepancy[],
 ): Promise<void> {
   const nowMs = Date.now();
-  await writeInBatches(
+  await runInBatches(
     db,
     discrepancies.map((d) => discrepancyStatement(db, runId, d, nowMs)),
+    WRITE_BATCH,
   );
 }
 

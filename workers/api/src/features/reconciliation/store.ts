@@ -2,6 +2,7 @@ import { asc, desc, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { reconciliationItems, reconciliationRuns } from "#shared/db/schema";
+import { runInBatches } from "../../db/batch";
 
 /** Report reconciliation in D1: each run and every order it found that did not simply match. */
 
@@ -55,10 +56,7 @@ export async function finishRun(
     ),
     orm.update(reconciliationRuns).set(outcome).where(eq(reconciliationRuns.id, runId)),
   ];
-  for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
-    const [first, ...rest] = statements.slice(i, i + STATEMENTS_PER_BATCH);
-    if (first) await orm.batch([first, ...rest]);
-  }
+  await runInBatches(db, statements, STATEMENTS_PER_BATCH);
 }
 
 /** Runs, newest first, optionally of one network. */

@@ -6,6 +6,7 @@ import { feedUrlOf, fetchGenericOfferFeed } from "#shared/networks/feeds/generic
 import { adapterFor } from "#shared/networks/registry";
 import type { NetworkSettings, OfferFeed, ReportFetch } from "#shared/networks/types";
 import { createLogger, errorFields } from "#shared/observability/logger";
+import { runInBatches } from "../../db/batch";
 import {
   activeNetworks,
   emptyCounts,
@@ -30,7 +31,6 @@ import {
   type NetworkHealthRecord,
   readNetworkHealth,
   runCountsStatement,
-  runInBatches,
   type SyncRun,
   type SyncTrigger,
   startRun,

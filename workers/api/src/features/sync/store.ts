@@ -1,5 +1,4 @@
 import { desc, eq } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { syncRuns } from "#shared/db/schema";
 import type { ApiEnv } from "#shared/env";
@@ -110,24 +109,6 @@ export function finishRunStatement(db: D1Database, run: SyncRun) {
 /** The run's counts, written in the same batch as the first catalog changes. */
 export function runCountsStatement(db: D1Database, run: SyncRun) {
   return drizzle(db).update(syncRuns).set(countColumns(run)).where(eq(syncRuns.id, run.id));
-}
-
-/**
- * Runs statements in bounded D1 batches (each batch is one transaction).
- *
- * @example
- * await runInBatches(env.DB, [runCountsStatement(env.DB, run), ...plan.statements], 200);
- */
-export async function runInBatches(
-  db: D1Database,
-  statements: readonly BatchItem<"sqlite">[],
-  perBatch: number,
-): Promise<void> {
-  const orm = drizzle(db);
-  for (let i = 0; i < statements.length; i += perBatch) {
-    const chunk = statements.slice(i, i + perBatch);
-    await orm.batch(chunk as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-  }
 }
 
 export function healthRow(

@@ -2,12 +2,13 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "#shared/http/errors";
 import { USER_ID_PATTERN } from "#shared/ids";
 import { MAX_PAGE_ROWS, rowsToFetch } from "#shared/paging";
-import { PAYOUT_ID_PATTERN, PAYOUT_STATUSES } from "#shared/payouts/types";
+import { PAYOUT_STATUSES } from "#shared/payouts/types";
 import type { ApiContext } from "../../auth";
 import { toIso, toIsoOrNull } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
 import { ADMIN_SECURITY, jsonBody, problem, problemResponses } from "../../http/responses";
 import { type AdminPayoutAction, walletOf } from "../../wallet-client";
+import { AdminPayoutSchema, PayoutIdParam } from "./admin-schemas";
 import { decodePayoutCursor, encodePayoutCursor } from "./cursor";
 import { payoutProcessorFor, processorViewOf } from "./processor-client";
 import { listAdminPayouts, type PayoutRow, payoutOwnerOf } from "./store";
@@ -15,37 +16,6 @@ import { payoutView } from "./views";
 
 const security = ADMIN_SECURITY;
 const tags = ["payouts"];
-
-const AdminPayoutSchema = z
-  .object({
-    id: z.string(),
-    userId: z.string(),
-    status: z.string(),
-    destinationType: z.string().nullable(),
-    destinationMasked: z.string().nullable(),
-    amountMinor: z.number().int().nullable(),
-    currency: z.string().nullable(),
-    holdReason: z.string().nullable(),
-    failureCode: z.string().nullable(),
-    attention: z
-      .string()
-      .nullable()
-      .describe("the processor contradicted a final state or an amount: look at it"),
-    attempts: z.number().int(),
-    processorId: z.string().nullable(),
-    processorRef: z.string().nullable(),
-    createdAt: z.string().nullable(),
-    updatedAt: z.string(),
-    paidAt: z.string().nullable(),
-  })
-  .openapi("AdminPayout");
-
-const PayoutIdParam = z.object({
-  id: z
-    .string()
-    .regex(PAYOUT_ID_PATTERN, "a payout id")
-    .openapi({ param: { name: "id", in: "path" } }),
-});
 
 const listRoute = createRoute({
   method: "get",

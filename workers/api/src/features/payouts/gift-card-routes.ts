@@ -1,45 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { CurrencySchema } from "#shared/money/currency";
 import type { GiftCardProduct } from "#shared/payouts/types";
 import { IdParamSchema, toIso } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
 import { ADMIN_SECURITY, jsonBody, problemResponses, USER_SECURITY } from "../../http/responses";
+import { GiftCardInputSchema, GiftCardSchema } from "./admin-schemas";
 import { giftCardById, listGiftCards, saveGiftCard } from "./gift-card-store";
-
-const MAX_DENOMINATIONS = 20;
-
-const GiftCardInputSchema = z
-  .object({
-    brand: z.string().trim().min(1).max(80),
-    currency: CurrencySchema,
-    denominationsMinor: z
-      .array(
-        z
-          .number()
-          .int("denominations are integer minor units")
-          .positive()
-          .max(Number.MAX_SAFE_INTEGER),
-      )
-      .min(1)
-      .max(MAX_DENOMINATIONS)
-      .refine((d) => new Set(d).size === d.length, "denominations must be distinct")
-      .describe("the amounts a user may pick, in minor units; stored in ascending order"),
-    active: z.boolean().default(true),
-  })
-  .strict()
-  .openapi("GiftCardInput");
-
-const GiftCardSchema = z
-  .object({
-    id: z.string(),
-    brand: z.string(),
-    currency: z.string(),
-    denominationsMinor: z.array(z.number().int()),
-    active: z.boolean(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .openapi("GiftCard");
 
 const adminSecurity = ADMIN_SECURITY;
 const tags = ["payouts"];

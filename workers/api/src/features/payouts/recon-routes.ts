@@ -6,6 +6,7 @@ import type { ApiContext } from "../../auth";
 import { toIso, toIsoOrNull } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
 import { ADMIN_SECURITY, jsonBody, problemResponses } from "../../http/responses";
+import { DiscrepancySchema, ReconRunSchema } from "./admin-schemas";
 import { decodeDiscrepancyCursor, encodeDiscrepancyCursor } from "./cursor";
 import { payoutProcessorFor } from "./processor-client";
 import {
@@ -27,36 +28,6 @@ const security = ADMIN_SECURITY;
 const tags = ["payouts"];
 const MAX_LOOKBACK_DAYS = 35;
 
-const RunSchema = z
-  .object({
-    id: z.string(),
-    processorId: z.string(),
-    from: z.string(),
-    to: z.string(),
-    status: z.enum(["running", "completed", "failed"]),
-    checkedPayouts: z.number().int(),
-    walletsQueued: z
-      .number()
-      .int()
-      .describe(
-        "wallet audits queued so far: the fan-out runs as a chain of page messages after the run",
-      ),
-    error: z.string().nullable(),
-    startedAt: z.string(),
-    finishedAt: z.string().nullable(),
-  })
-  .openapi("PayoutReconRun");
-
-const DiscrepancySchema = z
-  .object({
-    runId: z.string(),
-    kind: z.enum(PAYOUT_DISCREPANCY_KINDS),
-    subject: z.string().describe("the payout id; the user id for wallet_buckets_mismatch"),
-    detail: z.record(z.string(), z.unknown()),
-    createdAt: z.string(),
-  })
-  .openapi("PayoutDiscrepancy");
-
 const RunIdParamSchema = z.object({
   id: z
     .string()
@@ -73,7 +44,7 @@ const listRunsRoute = createRoute({
   security,
   summary: "Payout reconciliation runs, newest first",
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }) },
-  responses: { 200: jsonBody(z.object({ items: z.array(RunSchema) })), ...problemResponses },
+  responses: { 200: jsonBody(z.object({ items: z.array(ReconRunSchema) })), ...problemResponses },
 });
 
 const getRunRoute = createRoute({
@@ -85,7 +56,7 @@ const getRunRoute = createRoute({
   summary: "One run with every discrepancy it found",
   request: { params: RunIdParamSchema },
   responses: {
-    200: jsonBody(RunSchema.extend({ discrepancies: z.array(DiscrepancySchema) })),
+    200: jsonBody(ReconRunSchema.extend({ discrepancies: z.array(DiscrepancySchema) })),
     ...problemResponses,
   },
 });

@@ -6,33 +6,11 @@ import { toIso, toIsoOrNull } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
 import { ADMIN_SECURITY, jsonBody, problemResponses } from "../../http/responses";
 import { RECONCILE_LOOKBACK_DAYS, reconcileNetwork, reportSourceOf } from "./reconcile";
+import { ItemSchema, RunSchema } from "./schemas";
 import { itemsOfRun, listRuns, type RunRow, runById } from "./store";
 
 const security = ADMIN_SECURITY;
 const tags = ["reconciliation"];
-
-const RunSchema = z
-  .object({
-    id: z.string(),
-    networkId: z.string(),
-    from: z.string(),
-    to: z.string(),
-    status: z.enum(["running", "completed", "failed"]),
-    counts: z.record(z.string(), z.number().int()).describe("orders per outcome"),
-    error: z.string().nullable(),
-    startedAt: z.string(),
-    finishedAt: z.string().nullable(),
-  })
-  .openapi("ReconciliationRun");
-
-const ItemSchema = z
-  .object({
-    orderId: z.string(),
-    transactionId: z.string(),
-    outcome: z.string(),
-    detail: z.string().nullable(),
-  })
-  .openapi("ReconciliationItem");
 
 const listRunsRoute = createRoute({
   method: "get",

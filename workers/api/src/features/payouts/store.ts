@@ -31,6 +31,13 @@ const IN_CHUNK = 90;
 
 export type PayoutRow = typeof payouts.$inferSelect;
 
+/**
+ * The amount total of a group. A projection row can lack its amount until the wallet's first
+ * message lands, so SUM can be NULL; the builder has no COALESCE.
+ */
+const totalAmountMinor = () =>
+  sql<number>`COALESCE(SUM(${payouts.amountMinor}), 0)`.mapWith(Number);
+
 /** Written before the processor can know the payout, so every webhook for it finds the wallet. */
 export async function recordPayoutOwner(
   db: D1Database,
@@ -146,15 +153,15 @@ export async function paidPerDay(db: D1Database, fromMs: number, toMs: number) {
     .select({
       day: day.as("day"),
       currency: payouts.currency,
-      totalMinor: sql<number>`COALESCE(SUM(${payouts.amountMinor}), 0)`.mapWith(Number),
+      totalMinor: totalAmountMinor(),
       payouts: count(),
     })
     .from(payouts)
     .where(
       and(gte(payouts.paidAtMs, fromMs), lt(payouts.paidAtMs, toMs), eq(payouts.status, "paid")),
     )
-    .groupBy(sql`day`, payouts.currency)
-    .orderBy(sql`day`, asc(payouts.currency));
+    .groupBy(day, payouts.currency)
+    .orderBy(day, asc(payouts.currency));
 }
 
 /** Payouts in the given statuses now, per status and currency. */
@@ -163,7 +170,7 @@ export async function totalsByStatus(db: D1Database, statuses: readonly string[]
     .select({
       status: payouts.status,
       currency: payouts.currency,
-      totalMinor: sql<number>`COALESCE(SUM(${payouts.amountMinor}), 0)`.mapWith(Number),
+      totalMinor: totalAmountMinor(),
       payouts: count(),
     })
     .from(payouts)

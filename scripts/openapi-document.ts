@@ -1,6 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { createApp } from "#workers/api/src/app";
 
 /**
  * `npm run openapi:dump -- <file>` — writes the document the api worker serves at
@@ -10,6 +9,10 @@ import { createApp } from "#workers/api/src/app";
  *   npm run -s openapi:dump -- .openapi/openapi.json
  */
 export async function servedDocument(): Promise<unknown> {
+  // The app's graph reaches the wallet Durable Object class; outside workerd its
+  // `cloudflare:workers` base class comes from a stub, registered before the import.
+  await import("./lib/workers-runtime-stub");
+  const { createApp } = await import("#workers/api/src/app");
   const response = await createApp().request("/openapi.json");
   if (!response.ok) throw new Error(`/openapi.json answered ${response.status}`);
   return response.json();

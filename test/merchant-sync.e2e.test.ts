@@ -10,8 +10,8 @@ import { type OfferConfig, offerConfigKey } from "#shared/config/offer-config";
 import type { ApiEnv } from "#shared/env";
 import type { ClickMessage } from "#shared/messages";
 import { feedRecordId } from "#shared/networks/feeds/feed-ids";
+import { runMerchantSyncs, type SyncRun, syncNetwork } from "#workers/api/src/features/sync/index";
 import apiWorker from "#workers/api/src/index";
-import { runMerchantSyncs, type SyncRun, syncNetwork } from "#workers/api/src/jobs/merchant-sync";
 import {
   ADMIN_HEADERS,
   adminPut,
@@ -748,7 +748,7 @@ describe("merchant sync: admin API and cron", () => {
         ? server.fetcher(request)
         : Promise.resolve(new Response(null, { status: 404 }));
     });
-    const log = vi.spyOn(console, "log");
+    const log = spyOnCronReports();
     const runsBefore = await countRuns(NET);
 
     const hourly = Date.now() + 2 * MIN;
@@ -785,4 +785,23 @@ async function countRuns(networkId: string): Promise<number> {
     .bind(networkId)
     .first<{ n: number }>();
   return row?.n ?? 0;
+}
+
+/**
+ * Cron reports as `(job, report)` calls, read back from the api logger's JSON lines (the
+ * worker logs each job's report as one `cron.<job>` event).
+ */
+function spyOnCronReports() {
+  const jobs: Record<string, string> = {
+    "cron.merchant_sync": "merchant sync",
+    "cron.confirmation_backstop": "confirmation backstop",
+  };
+  const reports = vi.fn();
+  vi.spyOn(console, "log").mockImplementation((line: unknown) => {
+    if (typeof line !== "string" || !line.startsWith("{")) return;
+    const { event, ...fields } = JSON.parse(line) as { event?: string };
+    const job = event ? jobs[event] : undefined;
+    if (job) reports(job, fields);
+  });
+  return reports;
 }

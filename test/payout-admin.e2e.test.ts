@@ -3,9 +3,12 @@ import { describe, expect, it } from "vitest";
 import { toHex, utf8 } from "#shared/crypto/encoding";
 import { AppError } from "#shared/http/errors";
 import { createApp } from "#workers/api/src/app";
-import { NOTIFY_SIGNATURE_HEADER, notifierFor } from "#workers/api/src/payouts/notifier";
-import { findGiftCard } from "#workers/api/src/routes/gift-cards";
-import { kycStatusOf } from "#workers/api/src/routes/kyc-admin";
+import {
+  giftCardById as findGiftCard,
+  NOTIFY_SIGNATURE_HEADER,
+  notifierFor,
+} from "#workers/api/src/features/payouts/index";
+import { kycStatusOf } from "#workers/api/src/features/users/index";
 import { ADMIN_HEADERS, adminPut, api, uniqueUser, userGet } from "./helpers";
 
 /** The api app with some bindings replaced (the channel, the clock override). */

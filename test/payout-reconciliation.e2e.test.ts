@@ -16,14 +16,14 @@ import type {
 } from "#shared/payouts/processor";
 import { PAYOUT_STATUSES, type WalletAuditMessage } from "#shared/payouts/types";
 import type { ApiContext } from "#workers/api/src/auth";
-import apiWorker from "#workers/api/src/index";
 import {
   compareStatuses,
   fanOutAuditPage,
+  registerPayoutReconAdmin,
   runPayoutReconciliation,
   type StatusVerdict,
-} from "#workers/api/src/jobs/payout-reconciliation";
-import { registerPayoutReconAdmin } from "#workers/api/src/routes/payout-recon-admin";
+} from "#workers/api/src/features/payouts/index";
+import apiWorker from "#workers/api/src/index";
 import { ADMIN_HEADERS, api, eventually, walletStub } from "./helpers";
 import { userWithConfirmed } from "./payout-helpers";
 

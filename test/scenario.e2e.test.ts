@@ -9,7 +9,7 @@ import { deliveryRequest, SandboxNetwork } from "#dev/sandbox-network/engine/ind
 import { Mulberry32 } from "#dev/sandbox-network/engine/prng";
 import { applyPosting } from "#durable-objects/wallet/index";
 import { genericAdapter } from "#shared/networks/generic";
-import { reconcileNetwork } from "#workers/api/src/jobs/reconciliation";
+import { reconcileNetwork } from "#workers/api/src/features/reconciliation/index";
 import postbackWorker from "#workers/postback/src/index";
 import {
   ADMIN_HEADERS,

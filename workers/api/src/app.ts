@@ -1,51 +1,33 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
-import { AppError, fieldsFromZod, problemResponse } from "#shared/http/errors";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { AppError, problemResponse } from "#shared/http/errors";
+import { errorFields } from "#shared/observability/logger";
 import { type ApiContext, requireAdmin, requireUser } from "./auth";
-import { registerReferencePage } from "./docs-page";
-import { OPENAPI_CONFIG } from "./openapi/info";
-import { registerCampaignAdmin } from "./routes/campaigns-admin";
-import { registerCatalogAdmin } from "./routes/catalog-admin";
-import { registerClaimRoutes } from "./routes/claims";
-import { registerFinanceAdmin } from "./routes/finance-admin";
-import { registerGiftCardRoutes } from "./routes/gift-cards";
-import { registerKycAdmin } from "./routes/kyc-admin";
-import { registerNotificationsAdmin } from "./routes/notifications-admin";
-import { registerOpsAdmin } from "./routes/ops-admin";
-import { registerPayoutReconAdmin } from "./routes/payout-recon-admin";
-import { registerPayoutWebhooks } from "./routes/payout-webhooks";
-import { registerPayoutsAdmin } from "./routes/payouts-admin";
-import { registerReconciliationAdmin } from "./routes/reconciliation-admin";
-import { registerRedemptionRoutes } from "./routes/redemptions";
-import { registerSyncAdmin } from "./routes/sync-admin";
-import { registerUserRoutes } from "./routes/user";
-import { registerUsersAdmin } from "./routes/users-admin";
+import { campaignAdminRoutes } from "./features/campaigns/index";
+import { catalogAdminRoutes } from "./features/catalog/index";
+import { claimAdminRoutes, claimUserRoutes } from "./features/claims/index";
+import { clickUserRoutes } from "./features/clicks/index";
+import { confirmationAdminRoutes } from "./features/confirmation/index";
+import { mountDocs } from "./features/docs/index";
+import { notificationsAdminRoutes, operationsAdminRoutes } from "./features/operations/index";
+import { payoutAdminRoutes, payoutUserRoutes, payoutWebhookRoutes } from "./features/payouts/index";
+import { reconciliationAdminRoutes } from "./features/reconciliation/index";
+import { syncAdminRoutes } from "./features/sync/index";
+import { userMeRoutes, usersAdminRoutes } from "./features/users/index";
+import { featureApp } from "./http/feature-app";
+import { requestLogger } from "./http/request-logger";
 
+/**
+ * The api worker's HTTP app: cross-cutting middleware, then one sub-app per feature mounted
+ * under its prefix (`/admin/v1` for operators, `/v1` for users, `/webhooks` for processors),
+ * then the contract (`/openapi.json`, `/docs`).
+ *
+ * @example
+ * export default { fetch: createApp().fetch };
+ */
 export function createApp() {
-  const app = new OpenAPIHono<ApiContext>({
-    // Every validation failure becomes one problem+json 400 listing each bad field.
-    defaultHook: (result) => {
-      if (!result.success) {
-        throw new AppError(
-          "validation_failed",
-          "the request did not pass validation",
-          fieldsFromZod(result.error.issues),
-        );
-      }
-    },
-  });
+  const app: OpenAPIHono<ApiContext> = featureApp();
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "adminKey", {
-    type: "http",
-    scheme: "bearer",
-    description: "The operator's ADMIN_API_KEY",
-  });
-  app.openAPIRegistry.registerComponent("securitySchemes", "userJwt", {
-    type: "http",
-    scheme: "bearer",
-    bearerFormat: "JWT",
-    description: "HS256 JWT minted by the operator's backend: sub = user id, exp required",
-  });
-
+  app.use("*", requestLogger);
   app.use("/admin/*", requireAdmin);
   app.use("/v1/*", requireUser);
 
@@ -66,31 +48,32 @@ export function createApp() {
     await next();
   });
 
-  registerCatalogAdmin(app);
-  registerCampaignAdmin(app);
-  registerOpsAdmin(app);
-  registerUsersAdmin(app);
-  registerReconciliationAdmin(app);
-  registerSyncAdmin(app);
-  registerGiftCardRoutes(app);
-  registerKycAdmin(app);
-  registerFinanceAdmin(app);
-  registerNotificationsAdmin(app);
-  registerPayoutReconAdmin(app);
-  registerPayoutsAdmin(app);
-  registerPayoutWebhooks(app);
-  registerRedemptionRoutes(app);
-  registerClaimRoutes(app);
-  registerUserRoutes(app);
+  // Operators (admin key).
+  app.route("/admin/v1", catalogAdminRoutes);
+  app.route("/admin/v1", campaignAdminRoutes);
+  app.route("/admin/v1", confirmationAdminRoutes);
+  app.route("/admin/v1", operationsAdminRoutes);
+  app.route("/admin/v1", notificationsAdminRoutes);
+  app.route("/admin/v1", usersAdminRoutes);
+  app.route("/admin/v1", reconciliationAdminRoutes);
+  app.route("/admin/v1", syncAdminRoutes);
+  app.route("/admin/v1", claimAdminRoutes);
+  app.route("/admin/v1", payoutAdminRoutes);
+  // Users (JWT).
+  app.route("/v1", userMeRoutes);
+  app.route("/v1", clickUserRoutes);
+  app.route("/v1", claimUserRoutes);
+  app.route("/v1", payoutUserRoutes);
+  // Payout processors (their own signatures).
+  app.route("/webhooks", payoutWebhookRoutes);
 
-  app.doc31("/openapi.json", OPENAPI_CONFIG);
-  registerReferencePage(app, () => app.getOpenAPI31Document(OPENAPI_CONFIG));
+  mountDocs(app);
   app.get("/healthz", (c) => c.json({ ok: true, worker: "api" }));
 
   app.notFound(() => problemResponse(new AppError("not_found", "no such route")));
-  app.onError((error) => {
+  app.onError((error, c) => {
     const problem = problemResponse(error);
-    if (problem.status >= 500) console.error("api worker error", { error: String(error) });
+    if (problem.status >= 500) c.get("log")?.error("api.unexpected_error", errorFields(error));
     return problem;
   });
   return app;

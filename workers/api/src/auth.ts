@@ -1,14 +1,20 @@
 import { createMiddleware } from "hono/factory";
 import { verify } from "hono/jwt";
+import { constantTimeEqual, sha256 } from "#shared/crypto/hmac";
 import type { ApiEnv } from "#shared/env";
 import { AppError } from "#shared/http/errors";
 import { USER_ID_PATTERN } from "#shared/ids";
 import { SEGMENT_PATTERN } from "#shared/links/link-token";
+import type { LoggerVariables } from "./http/request-logger";
 
 /** Bound on the segments read from one user token; the rest are ignored. */
 const MAX_TOKEN_SEGMENTS = 64;
 
-export type ApiVariables = { userId: string; segments: string[]; deviceId: string | null };
+export type ApiVariables = {
+  userId: string;
+  segments: string[];
+  deviceId: string | null;
+} & LoggerVariables;
 export type ApiContext = { Bindings: ApiEnv; Variables: ApiVariables };
 
 function bearer(header: string | undefined): string | null {
@@ -16,17 +22,16 @@ function bearer(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
-function constantTimeEqualText(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
+/** Compares digests, not the texts: equal-length inputs, so the key's length does not leak. */
+async function sameSecret(given: string, expected: string): Promise<boolean> {
+  const [a, b] = await Promise.all([sha256(given), sha256(expected)]);
+  return constantTimeEqual(a, b);
 }
 
 /** Operator endpoints: `Authorization: Bearer <ADMIN_API_KEY>`. */
 export const requireAdmin = createMiddleware<ApiContext>(async (c, next) => {
   const token = bearer(c.req.header("authorization"));
-  if (!token || !c.env.ADMIN_API_KEY || !constantTimeEqualText(token, c.env.ADMIN_API_KEY)) {
+  if (!token || !c.env.ADMIN_API_KEY || !(await sameSecret(token, c.env.ADMIN_API_KEY))) {
     throw new AppError(
       "unauthorized",
       "an admin API key is required (Authorization: Bearer <key>)",

@@ -5,22 +5,29 @@ import type {
   PostbackMessage,
   UserNoticeMessage,
 } from "#shared/messages";
+import { createLogger, errorFields, type LogFields } from "#shared/observability/logger";
 import type { PayoutDispatchMessage, WalletAuditMessage } from "#shared/payouts/types";
 import { createApp } from "./app";
-import { consumeClicks } from "./consumers/clicks";
-import { consumeLedgerEvents } from "./consumers/ledger-events";
-import { consumeNotices } from "./consumers/notices";
-import { consumePostbacks } from "./consumers/postbacks";
-import { consumeWalletAudits } from "./consumers/wallet-audits";
-import { runConfirmationBackstop } from "./jobs/confirmation-backstop";
-import { runMerchantSyncs } from "./jobs/merchant-sync";
-import { runPayoutReconciliation } from "./jobs/payout-reconciliation";
-import { runScheduledReconciliations } from "./jobs/reconciliation";
-import { consumePayoutDeadLetters, consumePayoutDispatch } from "./payouts/dispatch";
-import { payoutProcessorFor, payoutProcessorOrNone } from "./payouts/processor-client";
+import { consumeClicks } from "./features/clicks/index";
+import { runConfirmationBackstop } from "./features/confirmation/index";
+import { consumePostbacks } from "./features/conversions/index";
+import { consumeLedgerEvents } from "./features/ledger/index";
+import {
+  consumeNotices,
+  consumePayoutDeadLetters,
+  consumePayoutDispatch,
+  consumeWalletAudits,
+  payoutProcessorFor,
+  payoutProcessorOrNone,
+  runPayoutReconciliation,
+} from "./features/payouts/index";
+import { runScheduledReconciliations } from "./features/reconciliation/index";
+import { runMerchantSyncs } from "./features/sync/index";
 
 export { CampaignBudgetDurableObject } from "#durable-objects/campaign-budget/index";
-export { WalletDurableObject } from "#durable-objects/wallet/index";
+export { WalletDurableObject } from "./wallet-client";
+
+const log = createLogger({ worker: "api" });
 
 const app = createApp();
 
@@ -49,35 +56,45 @@ export const CRONS = {
 
 type CronJob = (env: ApiEnv, scheduledTimeMs: number) => Promise<void>;
 
+/** A cron job's report: counts only, logged as the job's event. */
+type CronReport = LogFields;
+
 const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
   [
     CRONS.confirmationBackstop,
     async (env, nowMs) =>
-      console.log("confirmation backstop", await runConfirmationBackstop(env, nowMs)),
+      log.info("cron.confirmation_backstop", { ...(await runConfirmationBackstop(env, nowMs)) }),
   ],
   [
     CRONS.merchantSync,
     async (env, nowMs) =>
-      console.log(
-        "merchant sync",
+      log.info(
+        "cron.merchant_sync",
         await runMerchantSyncs(env, { fetcher: (request) => fetch(request), nowMs }),
       ),
   ],
   [
     CRONS.reconciliation,
     async (env, nowMs) =>
-      console.log(
-        "reconciliation",
+      log.info(
+        "cron.reconciliation",
         await runScheduledReconciliations(env, (request) => fetch(request), nowMs),
       ),
   ],
   [
     CRONS.payoutReconciliation,
-    async (env, nowMs) =>
-      console.log(
-        "payout reconciliation",
-        await runPayoutReconciliation(env, payoutProcessorOrNone(env), { nowMs }),
-      ),
+    async (env, nowMs) => {
+      const summary = await runPayoutReconciliation(env, payoutProcessorOrNone(env), { nowMs });
+      const report: CronReport = {
+        runId: summary.runId,
+        status: summary.status,
+        checkedPayouts: summary.checkedPayouts,
+        discrepancies: summary.discrepancies,
+        walletsQueued: summary.walletsQueued,
+        error: summary.error,
+      };
+      log.info("cron.payout_reconciliation", report);
+    },
   ],
 ]);
 
@@ -90,7 +107,7 @@ function cronJobsFor(cron: string): CronJob[] {
   if (cron === "") return [...CRON_JOBS.values()];
   const job = CRON_JOBS.get(cron);
   if (!job) {
-    console.error("no job for cron", { cron });
+    log.error("cron.unknown_expression", { cron });
     return [];
   }
   return [job];
@@ -129,7 +146,7 @@ export default {
     for (const job of cronJobsFor(controller.cron)) {
       ctx.waitUntil(
         job(env, controller.scheduledTime).catch((error) =>
-          console.error("cron job failed", { cron: controller.cron, error: String(error) }),
+          log.error("cron.job_failed", { cron: controller.cron, ...errorFields(error) }),
         ),
       );
     }

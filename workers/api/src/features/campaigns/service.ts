@@ -1,0 +1,168 @@
+import type { z } from "zod";
+import { budgetOf } from "#durable-objects/campaign-budget/index";
+import { refreshCachedConfig } from "#shared/config/config-store";
+import { MAX_BOOSTS_PER_OFFER } from "#shared/config/offer-config";
+import type { ApiEnv } from "#shared/env";
+import { AppError } from "#shared/http/errors";
+import { merchantExists, offerIdsOfMerchant, offerTarget } from "../catalog/index";
+import type { CampaignInputSchema } from "./schemas";
+import { type CampaignRow, findCampaign, getCampaign, saveCampaign } from "./store";
+
+/**
+ * Campaign writes and reads. A campaign is defined in D1 (the catalog); its budget is spent
+ * by its budget object, the single writer (durable-objects/campaign-budget/). An upsert
+ * configures the budget object first, then writes D1, then refreshes the cached configs of
+ * the offers it boosts (and of those it boosted before), so a click can only carry a
+ * campaign whose budget object is ready.
+ */
+
+/** Fan-out bound: a merchant-wide campaign refreshes at most this many offers inline. */
+const MAX_REFRESH_OFFERS = 1_000;
+
+export type CampaignInput = z.output<typeof CampaignInputSchema>;
+
+export async function upsertCampaign(env: ApiEnv, id: string, input: CampaignInput) {
+  const nowMs = Date.now();
+  await checkTarget(env, input);
+  const previous = await findCampaign(env, id);
+  // Clicks freeze a campaign's boost the moment they happen, so its currency is fixed from
+  // creation: changing it would strand every boost already shown.
+  if (previous && previous.currency !== input.currency) {
+    throw new AppError(
+      "conflict",
+      `the campaign's currency is ${previous.currency} and cannot change`,
+    );
+  }
+
+  const configured = await budgetOf(env, id).configure({
+    campaignId: id,
+    currency: input.currency,
+    budgetMinor: input.budgetMinor,
+  });
+  if (configured.status === "below_outstanding") {
+    throw new AppError(
+      "conflict",
+      `budgetMinor cannot go below what is already granted (${configured.totals.outstandingMinor} ${configured.totals.currency})`,
+    );
+  }
+  if (configured.status === "currency_locked") {
+    throw new AppError(
+      "conflict",
+      `the campaign already has reservations in ${configured.totals.currency}; its currency cannot change`,
+    );
+  }
+
+  const values = {
+    name: input.name,
+    active: input.active,
+    startsAtMs: input.startsAt ? Date.parse(input.startsAt) : null,
+    endsAtMs: input.endsAt ? Date.parse(input.endsAt) : null,
+    merchantId: input.merchantId,
+    offerId: input.offerId,
+    category: input.category,
+    userSegment: input.userSegment,
+    boostRateBps: input.boostRateBps,
+    currency: input.currency,
+    budgetMinor: input.budgetMinor,
+    updatedAtMs: nowMs,
+  };
+  await saveCampaign(env, id, values, nowMs);
+
+  const offerIds = new Set([
+    ...(await targetOfferIds(env, input)),
+    ...(previous ? await targetOfferIds(env, previous) : []),
+  ]);
+  await refreshCachedConfig(env, { offerIds: [...offerIds], networkIds: [] });
+  return getCampaign(env, id);
+}
+
+/** The target must exist, and an offer target must be in the campaign's currency. */
+async function checkTarget(env: ApiEnv, input: CampaignInput): Promise<void> {
+  if (input.offerId !== null) {
+    const offer = await offerTarget(env, input.offerId);
+    if (!offer) {
+      throw new AppError("validation_failed", "unknown offer", [
+        { path: "offerId", message: `offer ${input.offerId} does not exist` },
+      ]);
+    }
+    if (input.merchantId !== null && offer.merchantId !== input.merchantId) {
+      throw new AppError("validation_failed", "offer and merchant disagree", [
+        { path: "merchantId", message: `offer ${input.offerId} belongs to ${offer.merchantId}` },
+      ]);
+    }
+    if (offer.currency !== input.currency) {
+      throw new AppError("validation_failed", "currency mismatch", [
+        { path: "currency", message: `offer ${input.offerId} is in ${offer.currency}` },
+      ]);
+    }
+    return;
+  }
+  const merchantId = input.merchantId as string;
+  if (!(await merchantExists(env, merchantId))) {
+    throw new AppError("validation_failed", "unknown merchant", [
+      { path: "merchantId", message: `merchant ${merchantId} does not exist` },
+    ]);
+  }
+}
+
+async function targetOfferIds(
+  env: ApiEnv,
+  target: { offerId: string | null; merchantId: string | null },
+): Promise<string[]> {
+  if (target.offerId !== null) return [target.offerId];
+  if (target.merchantId === null) return [];
+  return offerIdsOfMerchant(env, target.merchantId, MAX_REFRESH_OFFERS);
+}
+
+/** The budget as its single writer reports it: desired, granted, released, remaining. */
+export async function getCampaignBudget(env: ApiEnv, id: string) {
+  const campaign = await getCampaign(env, id);
+  const totals = await budgetOf(env, id).totals();
+  if (!totals) {
+    // Only if the upsert failed between D1 and the object; the next PUT configures it.
+    return {
+      campaignId: id,
+      currency: campaign.currency,
+      budgetMinor: campaign.budgetMinor,
+      desiredMinor: 0,
+      grantedMinor: 0,
+      remainingMinor: campaign.budgetMinor,
+      grantedTotalMinor: 0,
+      releasedMinor: 0,
+      reservations: 0,
+      partialReservations: 0,
+      updatedAtMs: null,
+    };
+  }
+  return {
+    campaignId: totals.campaignId,
+    currency: totals.currency,
+    budgetMinor: totals.budgetMinor,
+    desiredMinor: totals.desiredMinor,
+    grantedMinor: totals.outstandingMinor,
+    remainingMinor: totals.remainingMinor,
+    grantedTotalMinor: totals.grantedTotalMinor,
+    releasedMinor: totals.releasedTotalMinor,
+    reservations: totals.reservations,
+    partialReservations: totals.partialReservations,
+    updatedAtMs: totals.updatedAtMs,
+  };
+}
+
+/**
+ * The campaigns that boost one offer, by the same rule as the cached offer config
+ * (config-store.ts): targeting the offer, or its merchant without naming an offer, in its
+ * currency, first MAX_BOOSTS_PER_OFFER by id.
+ */
+export function campaignsForOffer(
+  all: readonly CampaignRow[],
+  offer: { id: string; merchantId: string; currency: string },
+): CampaignRow[] {
+  return all
+    .filter(
+      (c) =>
+        c.currency === offer.currency &&
+        (c.offerId === offer.id || (c.offerId === null && c.merchantId === offer.merchantId)),
+    )
+    .slice(0, MAX_BOOSTS_PER_OFFER);
+}

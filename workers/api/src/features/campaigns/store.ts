@@ -1,0 +1,58 @@
+import { and, asc, eq, gt, isNull, or } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { campaigns } from "#shared/db/schema";
+import type { ApiEnv } from "#shared/env";
+import { AppError } from "#shared/http/errors";
+
+/** Campaigns in D1: the catalog of boosts (their budgets live in the budget objects). */
+
+/** Bound on the campaigns read to decorate the user's offer list. */
+const MAX_LIVE_CAMPAIGNS = 1_000;
+
+export type CampaignRow = typeof campaigns.$inferSelect;
+type CampaignValues = Omit<CampaignRow, "id" | "createdAtMs">;
+
+/** Creates or replaces one campaign, keyed by the operator's id. */
+export async function saveCampaign(
+  env: ApiEnv,
+  id: string,
+  values: CampaignValues,
+  nowMs: number,
+): Promise<void> {
+  await drizzle(env.DB)
+    .insert(campaigns)
+    .values({ ...values, id, createdAtMs: nowMs })
+    .onConflictDoUpdate({ target: campaigns.id, set: values });
+}
+
+export async function findCampaign(env: ApiEnv, id: string): Promise<CampaignRow | null> {
+  const row = (
+    await drizzle(env.DB).select().from(campaigns).where(eq(campaigns.id, id)).limit(1)
+  )[0];
+  return row ?? null;
+}
+
+export async function getCampaign(env: ApiEnv, id: string): Promise<CampaignRow> {
+  const row = await findCampaign(env, id);
+  if (!row) throw new AppError("not_found", `campaign ${id} not found`);
+  return row;
+}
+
+export async function listCampaigns(env: ApiEnv): Promise<CampaignRow[]> {
+  return drizzle(env.DB).select().from(campaigns).orderBy(campaigns.id).limit(500);
+}
+
+/** Active campaigns that have not ended, for decorating the user's offer list. */
+export async function listUnendedCampaigns(env: ApiEnv, nowMs: number): Promise<CampaignRow[]> {
+  return drizzle(env.DB)
+    .select()
+    .from(campaigns)
+    .where(
+      and(
+        eq(campaigns.active, true),
+        or(isNull(campaigns.endsAtMs), gt(campaigns.endsAtMs, nowMs)),
+      ),
+    )
+    .orderBy(asc(campaigns.id))
+    .limit(MAX_LIVE_CAMPAIGNS);
+}

@@ -1,0 +1,24 @@
+/**
+ * Catalog: networks, merchants and offers (and a network's health, which hides its offers).
+ * Other features use the catalog only through what is exported here.
+ */
+export {
+  emptyCounts,
+  MAX_NETWORK_RECORDS,
+  planSync as planFeedSync,
+  type SyncCounts,
+  type SyncPlan,
+} from "./feed-store";
+export { type NetworkHealthRow, networkHealthRow, saveNetworkHealth } from "./health-store";
+export { catalogAdminRoutes } from "./routes";
+export { OfferSchema } from "./schemas";
+export {
+  activeNetworks,
+  getNetwork,
+  listLiveOffers,
+  merchantExists,
+  networkById,
+  offerIdsOfMerchant,
+  offerIdsOfNetwork,
+  offerTarget,
+} from "./store";

@@ -1,0 +1,249 @@
+import { and, asc, eq, gt, isNull, lte, or } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import type { z } from "zod";
+import { refreshCachedConfig } from "#shared/config/config-store";
+import { merchants, networkHealth, networks, offers } from "#shared/db/schema";
+import type { ConfigBindings } from "#shared/env";
+import { AppError } from "#shared/http/errors";
+import type { MerchantInputSchema, NetworkInputSchema, OfferInputSchema } from "./schemas";
+
+/**
+ * The catalog in D1: networks, merchants and offers. Writes. Each upsert is one idempotent statement keyed by the operator's id, then a
+ * refresh of exactly the cached configs the write can change, so the redirect worker reads
+ * the new value (see config-store.ts for the staleness bound).
+ */
+
+/** Fan-out bound: a network or merchant change refreshes at most this many offers inline. */
+const MAX_REFRESH_OFFERS = 1_000;
+
+export type NetworkInput = z.output<typeof NetworkInputSchema>;
+export type MerchantInput = z.output<typeof MerchantInputSchema>;
+export type OfferInput = z.output<typeof OfferInputSchema>;
+
+export async function upsertNetwork(env: ConfigBindings, id: string, input: NetworkInput) {
+  const nowMs = Date.now();
+  const db = drizzle(env.DB);
+  const row = { ...input, id, createdAtMs: nowMs, updatedAtMs: nowMs };
+  await db
+    .insert(networks)
+    .values(row)
+    .onConflictDoUpdate({
+      target: networks.id,
+      set: {
+        name: input.name,
+        trackingTemplate: input.trackingTemplate,
+        postbackFormat: input.postbackFormat,
+        postbackSecret: input.postbackSecret,
+        options: input.options,
+        active: input.active,
+        updatedAtMs: nowMs,
+      },
+    });
+  if (typeof input.options.feedUrl !== "string") {
+    // No feed, no merchant sync: a breaker left open by an old feed would hide the
+    // network's offers for good. The refresh below brings them back.
+    await db.delete(networkHealth).where(eq(networkHealth.networkId, id));
+  }
+  const offerIds = await offerIdsOfNetwork(env, id, MAX_REFRESH_OFFERS);
+  await refreshCachedConfig(env, { offerIds, networkIds: [id] });
+  return getNetwork(env, id);
+}
+
+export async function getNetwork(env: ConfigBindings, id: string) {
+  const row = (
+    await drizzle(env.DB).select().from(networks).where(eq(networks.id, id)).limit(1)
+  )[0];
+  if (!row) throw new AppError("not_found", `network ${id} not found`);
+  const { postbackSecret, ...rest } = row;
+  return { ...rest, postbackSecretSet: postbackSecret.length > 0 };
+}
+
+export async function listNetworks(env: ConfigBindings) {
+  const rows = await drizzle(env.DB).select().from(networks).orderBy(networks.id).limit(500);
+  return rows.map(({ postbackSecret, ...rest }) => ({
+    ...rest,
+    postbackSecretSet: postbackSecret.length > 0,
+  }));
+}
+
+export async function upsertMerchant(env: ConfigBindings, id: string, input: MerchantInput) {
+  const nowMs = Date.now();
+  const db = drizzle(env.DB);
+  const network = await db
+    .select({ id: networks.id })
+    .from(networks)
+    .where(eq(networks.id, input.networkId));
+  if (network.length === 0) {
+    throw new AppError("validation_failed", "unknown network", [
+      { path: "networkId", message: `network ${input.networkId} does not exist` },
+    ]);
+  }
+  await db
+    .insert(merchants)
+    .values({ ...input, id, createdAtMs: nowMs, updatedAtMs: nowMs })
+    .onConflictDoUpdate({
+      target: merchants.id,
+      set: {
+        networkId: input.networkId,
+        name: input.name,
+        landingUrl: input.landingUrl,
+        active: input.active,
+        updatedAtMs: nowMs,
+      },
+    });
+  const offerIds = await offerIdsOfMerchant(env, id);
+  await refreshCachedConfig(env, { offerIds, networkIds: [] });
+  return getMerchant(env, id);
+}
+
+export async function getMerchant(env: ConfigBindings, id: string) {
+  const row = (
+    await drizzle(env.DB).select().from(merchants).where(eq(merchants.id, id)).limit(1)
+  )[0];
+  if (!row) throw new AppError("not_found", `merchant ${id} not found`);
+  return row;
+}
+
+export async function listMerchants(env: ConfigBindings) {
+  return drizzle(env.DB).select().from(merchants).orderBy(merchants.id).limit(500);
+}
+
+export async function upsertOffer(env: ConfigBindings, id: string, input: OfferInput) {
+  const nowMs = Date.now();
+  const db = drizzle(env.DB);
+  const merchant = await db
+    .select({ id: merchants.id })
+    .from(merchants)
+    .where(eq(merchants.id, input.merchantId));
+  if (merchant.length === 0) {
+    throw new AppError("validation_failed", "unknown merchant", [
+      { path: "merchantId", message: `merchant ${input.merchantId} does not exist` },
+    ]);
+  }
+  const values = {
+    merchantId: input.merchantId,
+    title: input.title,
+    description: input.description,
+    networkOfferRef: input.networkOfferRef,
+    currency: input.currency,
+    cashbackTerms: input.cashback,
+    returnWindowDays: input.returnWindowDays,
+    startsAtMs: input.startsAt ? Date.parse(input.startsAt) : null,
+    endsAtMs: input.endsAt ? Date.parse(input.endsAt) : null,
+    active: input.active,
+    updatedAtMs: nowMs,
+  };
+  await db
+    .insert(offers)
+    .values({ ...values, id, createdAtMs: nowMs })
+    .onConflictDoUpdate({ target: offers.id, set: values });
+  await refreshCachedConfig(env, { offerIds: [id], networkIds: [] });
+  return getOffer(env, id);
+}
+
+export async function getOffer(env: ConfigBindings, id: string) {
+  const row = (await drizzle(env.DB).select().from(offers).where(eq(offers.id, id)).limit(1))[0];
+  if (!row) throw new AppError("not_found", `offer ${id} not found`);
+  return row;
+}
+
+export async function listOffers(env: ConfigBindings) {
+  return drizzle(env.DB).select().from(offers).orderBy(offers.id).limit(500);
+}
+
+/**
+ * Offers a user can click now: active offer, merchant and network, the network's sync
+ * breaker closed (or never used), inside the offer's schedule. Filtered in SQL so hidden
+ * offers never use up the page.
+ */
+export async function listLiveOffers(env: ConfigBindings, nowMs: number, limit: number) {
+  return drizzle(env.DB)
+    .select({ offer: offers, merchant: merchants, network: networks })
+    .from(offers)
+    .innerJoin(merchants, eq(offers.merchantId, merchants.id))
+    .innerJoin(networks, eq(merchants.networkId, networks.id))
+    .leftJoin(networkHealth, eq(networkHealth.networkId, networks.id))
+    .where(
+      and(
+        eq(offers.active, true),
+        eq(merchants.active, true),
+        eq(networks.active, true),
+        or(isNull(networkHealth.state), eq(networkHealth.state, "closed")),
+        or(isNull(offers.startsAtMs), lte(offers.startsAtMs, nowMs)),
+        or(isNull(offers.endsAtMs), gt(offers.endsAtMs, nowMs)),
+      ),
+    )
+    .orderBy(offers.id)
+    .limit(Math.min(limit, 500));
+}
+
+/** An offer's target fields (merchant, currency), or null when there is no such offer. */
+export async function offerTarget(
+  env: ConfigBindings,
+  offerId: string,
+): Promise<{ merchantId: string; currency: string } | null> {
+  const row = (
+    await drizzle(env.DB)
+      .select({ merchantId: offers.merchantId, currency: offers.currency })
+      .from(offers)
+      .where(eq(offers.id, offerId))
+      .limit(1)
+  )[0];
+  return row ?? null;
+}
+
+export async function merchantExists(env: ConfigBindings, merchantId: string): Promise<boolean> {
+  const rows = await drizzle(env.DB)
+    .select({ id: merchants.id })
+    .from(merchants)
+    .where(eq(merchants.id, merchantId))
+    .limit(1);
+  return rows.length > 0;
+}
+
+/** The offers of one merchant, up to `limit`: what a merchant-wide change must refresh. */
+export async function offerIdsOfMerchant(
+  env: ConfigBindings,
+  merchantId: string,
+  limit = MAX_REFRESH_OFFERS,
+): Promise<string[]> {
+  const rows = await drizzle(env.DB)
+    .select({ id: offers.id })
+    .from(offers)
+    .where(eq(offers.merchantId, merchantId))
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
+
+/** The offers of every merchant of one network, up to `limit`. */
+export async function offerIdsOfNetwork(
+  env: ConfigBindings,
+  networkId: string,
+  limit: number,
+): Promise<string[]> {
+  const rows = await drizzle(env.DB)
+    .select({ id: offers.id })
+    .from(offers)
+    .innerJoin(merchants, eq(offers.merchantId, merchants.id))
+    .where(eq(merchants.networkId, networkId))
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
+
+/** The stored network, secret included (for adapters); null when there is none. */
+export async function networkById(env: ConfigBindings, id: string) {
+  const row = (
+    await drizzle(env.DB).select().from(networks).where(eq(networks.id, id)).limit(1)
+  )[0];
+  return row ?? null;
+}
+
+/** Active networks with their options, by id, up to `limit`: what the crons walk. */
+export async function activeNetworks(env: ConfigBindings, limit: number) {
+  return drizzle(env.DB)
+    .select({ id: networks.id, options: networks.options })
+    .from(networks)
+    .where(eq(networks.active, true))
+    .orderBy(asc(networks.id))
+    .limit(limit);
+}

@@ -1,0 +1,89 @@
+import type { ApiEnv } from "#shared/env";
+import type { ClickMessage } from "#shared/messages";
+import { createLogger, errorFields } from "#shared/observability/logger";
+import { type RollupChunk, walletOf } from "../../wallet-client";
+import { applyRollups } from "./store";
+
+const log = createLogger({ worker: "api", feature: "clicks" });
+/** The request id the redirect minted for a click, when its message carries one. */
+const requestIdOf = (message: Message<ClickMessage>) =>
+  (message.body as { requestId?: string }).requestId;
+
+/**
+ * Clicks consumer. Each click is stored in its user's wallet object, where attribution
+ * looks for it; click storage therefore grows with users across many objects instead of
+ * piling into one D1 database. D1 only gets per-offer, per-day counts, added in one batch
+ * per message batch and guarded by chunk keys so redelivery never double-counts.
+ */
+const MAX_ACK_ROUNDS = 3;
+
+export async function consumeClicks(batch: MessageBatch<ClickMessage>, env: ApiEnv): Promise<void> {
+  const byUser = new Map<string, Message<ClickMessage>[]>();
+  for (const message of batch.messages) {
+    const list = byUser.get(message.body.userId) ?? [];
+    list.push(message);
+    byUser.set(message.body.userId, list);
+  }
+
+  const chunks: Array<{ userId: string; chunk: RollupChunk; messages: Message<ClickMessage>[] }> =
+    [];
+  await Promise.all(
+    [...byUser].map(async ([userId, messages]) => {
+      try {
+        const chunk = await walletOf(env, userId).recordClicks(
+          userId,
+          messages.map(({ body }) => ({
+            clickId: body.clickId,
+            offerId: body.offerId,
+            merchantId: body.merchantId,
+            networkId: body.networkId,
+            clickedAtMs: body.clickedAtMs,
+            currency: body.currency,
+            terms: body.terms,
+            returnWindowDays: body.returnWindowDays,
+            boosts: body.boosts ?? [],
+          })),
+        );
+        if (chunk) chunks.push({ userId, chunk, messages });
+        else for (const m of messages) m.ack();
+      } catch (error) {
+        log.error("clicks.store_failed", {
+          clicks: messages.length,
+          requestId: messages[0] ? requestIdOf(messages[0]) : undefined,
+          ...errorFields(error),
+        });
+        for (const m of messages) m.retry({ delaySeconds: 5 });
+      }
+    }),
+  );
+  if (chunks.length === 0) return;
+
+  try {
+    await applyRollups(
+      env.DB,
+      chunks.map(({ userId, chunk }) => ({ userId, chunk })),
+      Date.now(),
+    );
+  } catch (error) {
+    // Clicks are stored; the open chunks will be offered again on redelivery.
+    log.error("clicks.rollup_write_failed", { chunks: chunks.length, ...errorFields(error) });
+    for (const { messages } of chunks) for (const m of messages) m.retry({ delaySeconds: 10 });
+    return;
+  }
+
+  await Promise.all(
+    chunks.map(async ({ userId, chunk, messages }) => {
+      try {
+        let next: RollupChunk | null = await walletOf(env, userId).ackRollupChunk(chunk.chunkId);
+        for (let round = 1; next && round < MAX_ACK_ROUNDS; round++) {
+          await applyRollups(env.DB, [{ userId, chunk: next }], Date.now());
+          next = await walletOf(env, userId).ackRollupChunk(next.chunkId);
+        }
+        for (const m of messages) m.ack();
+      } catch (error) {
+        log.error("clicks.rollup_ack_failed", { chunkId: chunk.chunkId, ...errorFields(error) });
+        for (const m of messages) m.retry({ delaySeconds: 10 });
+      }
+    }),
+  );
+}

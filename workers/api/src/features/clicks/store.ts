@@ -1,0 +1,60 @@
+import { eq, notExists, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { drizzle } from "drizzle-orm/d1";
+import { clickRollups, rollupApplied } from "#shared/db/schema";
+import { runInBatches } from "../../db/batch";
+import type { RollupChunk } from "../../wallet-client";
+
+/**
+ * Per-offer, per-day click counts in D1 (`click_rollups`), each chunk added at most once
+ * (`rollup_applied`). Every statement binds at most 4 parameters (D1 allows 100).
+ */
+
+/**
+ * Adds the chunks' counts and records their keys, in one batch (one D1 transaction): a chunk
+ * already applied adds nothing, so redelivery never double-counts.
+ */
+export async function applyRollups(
+  db: D1Database,
+  chunks: ReadonlyArray<{ userId: string; chunk: RollupChunk }>,
+  nowMs: number,
+): Promise<void> {
+  const orm = drizzle(db);
+  const statements: BatchItem<"sqlite">[] = [];
+  for (const { userId, chunk } of chunks) {
+    const chunkKey = `${userId}:${chunk.chunkId}`;
+    for (const count of chunk.counts) {
+      // The count row is selected only while the chunk's key is absent; its values are bound
+      // parameters (the builder selects columns, not constants, hence the `sql` fields).
+      const guarded = orm
+        .select({
+          offerId: sql`${count.offerId}`.as("offer_id"),
+          day: sql`${count.day}`.as("day"),
+          clicks: sql`${count.clicks}`.as("clicks"),
+        })
+        .from(sql`(SELECT 1)`)
+        .where(
+          notExists(
+            orm
+              .select({ one: rollupApplied.chunkKey })
+              .from(rollupApplied)
+              .where(eq(rollupApplied.chunkKey, chunkKey)),
+          ),
+        );
+      statements.push(
+        orm
+          .insert(clickRollups)
+          .select(guarded)
+          .onConflictDoUpdate({
+            target: [clickRollups.offerId, clickRollups.day],
+            // An increment in place: the builder sets values, not expressions of the old one.
+            set: { clicks: sql`${clickRollups.clicks} + excluded.clicks` },
+          }),
+      );
+    }
+    statements.push(
+      orm.insert(rollupApplied).values({ chunkKey, appliedAtMs: nowMs }).onConflictDoNothing(),
+    );
+  }
+  await runInBatches(db, statements);
+}

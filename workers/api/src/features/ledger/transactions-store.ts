@@ -1,0 +1,272 @@
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  gt,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  lte,
+  ne,
+  or,
+  sql,
+} from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { drizzle } from "drizzle-orm/d1";
+import { transactions } from "#shared/db/schema";
+import type { TransactionProjection } from "#shared/messages";
+
+/**
+ * The `transactions` projection in D1: every order a wallet judged, plus the ones no
+ * wallet could be named for. Wallets are the source of truth; these rows
+ * follow them through the ledger-events queue and never move backwards.
+ */
+
+/** Ids per `IN (...)` query: D1 allows 100 bound parameters per statement. */
+const IN_CHUNK = 90;
+
+/** SQLite's name for the row an upsert proposes; the builder has no column helper for it. */
+const excluded = (column: string) => sql.raw(`excluded.${column}`);
+
+/**
+ * A wallet's transaction, for a projection batch: written when newer than the stored row
+ * (by version), or over a row recorded without a user.
+ */
+export function transactionProjection(
+  db: D1Database,
+  userId: string,
+  t: TransactionProjection["txn"],
+): BatchItem<"sqlite"> {
+  const values = {
+    userId,
+    offerId: t.offerId,
+    clickId: t.clickId,
+    status: t.status,
+    rejectReason: t.rejectReason,
+    currency: t.currency,
+    saleAmountMinor: t.saleAmountMinor,
+    commissionMinor: t.commissionMinor,
+    cashbackMinor: t.cashbackMinor,
+    rateBps: t.rateBps,
+    clickedAtMs: t.clickedAtMs,
+    convertedAtMs: t.convertedAtMs,
+    expectedConfirmAtMs: t.expectedConfirmAtMs,
+    confirmedAtMs: t.confirmedAtMs,
+    version: t.version,
+    updatedAtMs: t.updatedAtMs,
+    boostMinor: t.boostMinor ?? 0,
+  };
+  return drizzle(db)
+    .insert(transactions)
+    .values({ id: t.id, networkId: t.networkId, orderId: t.orderId, ...values })
+    .onConflictDoUpdate({
+      target: transactions.id,
+      set: values,
+      setWhere: or(gt(excluded("version"), transactions.version), isNull(transactions.userId)),
+    });
+}
+
+/**
+ * A conversion no wallet can be named for (bad or missing sub-ID): recorded rejected, in D1
+ * only; a row that exists is left alone.
+ */
+export function untrustedTransaction(
+  db: D1Database,
+  row: {
+    txnId: string;
+    networkId: string;
+    orderId: string;
+    reason: string;
+    currency: string;
+    saleAmountMinor: number;
+    commissionMinor: number;
+    occurredAtMs: number;
+    nowMs: number;
+  },
+): BatchItem<"sqlite"> {
+  return drizzle(db)
+    .insert(transactions)
+    .values({
+      id: row.txnId,
+      networkId: row.networkId,
+      orderId: row.orderId,
+      userId: null,
+      offerId: null,
+      clickId: null,
+      status: "rejected",
+      rejectReason: row.reason,
+      currency: row.currency,
+      saleAmountMinor: row.saleAmountMinor,
+      commissionMinor: row.commissionMinor,
+      cashbackMinor: 0,
+      rateBps: 0,
+      clickedAtMs: null,
+      convertedAtMs: row.occurredAtMs,
+      expectedConfirmAtMs: null,
+      confirmedAtMs: null,
+      version: 0,
+      updatedAtMs: row.nowMs,
+    })
+    .onConflictDoNothing({ target: transactions.id });
+}
+
+/** Who an already attributed order belongs to; null when no wallet holds it yet. */
+export async function attributionOfOrder(db: D1Database, txnId: string) {
+  const row = (
+    await drizzle(db)
+      .select({
+        userId: transactions.userId,
+        offerId: transactions.offerId,
+        clickId: transactions.clickId,
+        clickedAtMs: transactions.clickedAtMs,
+      })
+      .from(transactions)
+      .where(
+        and(
+          eq(transactions.id, txnId),
+          isNotNull(transactions.userId),
+          isNotNull(transactions.offerId),
+          isNotNull(transactions.clickId),
+        ),
+      )
+      .limit(1)
+  )[0];
+  if (!row?.userId || !row.offerId || !row.clickId) return null;
+  return {
+    userId: row.userId,
+    offerId: row.offerId,
+    clickId: row.clickId,
+    clickedAtMs: row.clickedAtMs,
+  };
+}
+
+export interface ProjectedTransaction {
+  id: string;
+  status: string;
+  /** Null for a transaction recorded without a trustworthy user (bad or missing sub-ID). */
+  userId: string | null;
+  rejectReason: string | null;
+  saleAmountMinor: number;
+  commissionMinor: number;
+}
+
+/** The projected rows of these transaction ids, in `IN` chunks. */
+export async function transactionsByIds(
+  db: D1Database,
+  ids: readonly string[],
+): Promise<Map<string, ProjectedTransaction>> {
+  const orm = drizzle(db);
+  const found = new Map<string, ProjectedTransaction>();
+  for (let i = 0; i < ids.length; i += IN_CHUNK) {
+    const rows = await orm
+      .select({
+        id: transactions.id,
+        status: transactions.status,
+        userId: transactions.userId,
+        rejectReason: transactions.rejectReason,
+        saleAmountMinor: transactions.saleAmountMinor,
+        commissionMinor: transactions.commissionMinor,
+      })
+      .from(transactions)
+      .where(inArray(transactions.id, ids.slice(i, i + IN_CHUNK)));
+    for (const row of rows) found.set(row.id, row);
+  }
+  return found;
+}
+
+/** A network's transactions converted in [fromMs, toMs), rejected ones left out. */
+export async function networkTransactionsIn(
+  db: D1Database,
+  networkId: string,
+  window: { fromMs: number; toMs: number },
+  limit: number,
+) {
+  return drizzle(db)
+    .select({ id: transactions.id, orderId: transactions.orderId, status: transactions.status })
+    .from(transactions)
+    .where(
+      and(
+        eq(transactions.networkId, networkId),
+        gte(transactions.convertedAtMs, window.fromMs),
+        lt(transactions.convertedAtMs, window.toMs),
+        ne(transactions.status, "rejected"),
+      ),
+    )
+    .limit(limit);
+}
+
+/** A position in the due order: (expected_confirm_at_ms, transaction id). */
+export interface DueKey {
+  dueMs: number;
+  id: string;
+}
+
+/**
+ * One page of pending rows due by `asOfMs`, after `after` (exclusive) and up to `upTo`
+ * (inclusive), in due order: an indexed range on (status, expected_confirm_at_ms).
+ */
+export async function duePage(
+  db: D1Database,
+  asOfMs: number,
+  bounds: { after: DueKey | null; upTo: DueKey | null },
+  pageRows: number,
+): Promise<Array<{ id: string; userId: string; dueMs: number }>> {
+  const due = transactions.expectedConfirmAtMs;
+  const { after, upTo } = bounds;
+  const rows = await drizzle(db)
+    .select({ id: transactions.id, userId: transactions.userId, dueMs: due })
+    .from(transactions)
+    .where(
+      and(
+        eq(transactions.status, "pending"),
+        isNotNull(transactions.userId),
+        lte(due, asOfMs),
+        after ? gte(due, after.dueMs) : undefined,
+        after ? or(gt(due, after.dueMs), gt(transactions.id, after.id)) : undefined,
+        upTo ? lte(due, upTo.dueMs) : undefined,
+        upTo ? or(lt(due, upTo.dueMs), lte(transactions.id, upTo.id)) : undefined,
+      ),
+    )
+    .orderBy(asc(due), asc(transactions.id))
+    .limit(pageRows);
+  // The filters above guarantee both; the types cannot see through them.
+  return rows.map((r) => ({ id: r.id, userId: r.userId as string, dueMs: r.dueMs as number }));
+}
+
+/** The projection for the operator, newest first, optionally by status and user. */
+export async function listProjectedTransactions(
+  db: D1Database,
+  filter: {
+    status?: "pending" | "confirmed" | "cancelled" | "rejected" | undefined;
+    userId?: string | undefined;
+    limit: number;
+  },
+) {
+  return drizzle(db)
+    .select({
+      id: transactions.id,
+      userId: transactions.userId,
+      networkId: transactions.networkId,
+      orderId: transactions.orderId,
+      status: transactions.status,
+      rejectReason: transactions.rejectReason,
+      currency: transactions.currency,
+      saleAmountMinor: transactions.saleAmountMinor,
+      cashbackMinor: transactions.cashbackMinor,
+      convertedAtMs: transactions.convertedAtMs,
+      expectedConfirmAtMs: transactions.expectedConfirmAtMs,
+      updatedAtMs: transactions.updatedAtMs,
+    })
+    .from(transactions)
+    .where(
+      and(
+        filter.status === undefined ? undefined : eq(transactions.status, filter.status),
+        filter.userId === undefined ? undefined : eq(transactions.userId, filter.userId),
+      ),
+    )
+    .orderBy(desc(transactions.convertedAtMs))
+    .limit(filter.limit);
+}

@@ -1,0 +1,60 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { AppError } from "#shared/http/errors";
+import { USER_ID_PATTERN } from "#shared/ids";
+import { toIso } from "../../http/common-schemas";
+import { featureApp } from "../../http/feature-app";
+import { ADMIN_SECURITY, jsonBody, problemResponses } from "../../http/responses";
+import { listOutboxNotices, NOTICE_KINDS, type NoticeKind } from "./outbox-store";
+
+const NotificationSchema = z
+  .object({
+    id: z.string(),
+    userId: z.string(),
+    kind: z.enum(NOTICE_KINDS),
+    body: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+  })
+  .openapi("OutboxNotification");
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/dev/notifications",
+  operationId: "listDevNotifications",
+  tags: ["operations"],
+  security: ADMIN_SECURITY,
+  summary: "Messages sent to users through the outbox channel, newest first",
+  description:
+    "Only when NOTIFY_CHANNEL is `outbox` (development and tests): step-up codes and payout " +
+    "notices a deployment would hand to the operator's webhook. 404 with any other channel.",
+  request: {
+    query: z.object({
+      userId: z.string().regex(USER_ID_PATTERN, "not a user id").optional(),
+      kind: z.enum(NOTICE_KINDS).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+    }),
+  },
+  responses: {
+    200: jsonBody(z.object({ items: z.array(NotificationSchema) })),
+    ...problemResponses,
+  },
+});
+
+/** The development outbox; mounted under `/admin/v1`. */
+export const notificationsAdminRoutes = featureApp().openapi(listRoute, async (c) => {
+  if (c.env.NOTIFY_CHANNEL !== "outbox") {
+    throw new AppError("not_found", "there is no outbox: NOTIFY_CHANNEL is not outbox");
+  }
+  const rows = await listOutboxNotices(c.env.DB, c.req.valid("query"));
+  return c.json(
+    {
+      items: rows.map((r) => ({
+        id: r.id,
+        userId: r.userId,
+        kind: r.kind as NoticeKind,
+        body: r.body,
+        createdAt: toIso(r.createdAtMs),
+      })),
+    },
+    200,
+  );
+});

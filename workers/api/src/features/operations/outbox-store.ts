@@ -1,0 +1,49 @@
+import { and, desc, eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { notificationOutbox } from "#shared/db/schema";
+
+/**
+ * The notification outbox in D1: what the `outbox` channel keeps instead of calling the
+ * operator's webhook (development and tests). A notice's body can hold a step-up code.
+ */
+
+export const NOTICE_KINDS = [
+  "step_up_code",
+  "payout_failed",
+  "payout_paid",
+  "payout_held",
+] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+/** Keeps one notice; the same id again is ignored (the channel's idempotency). */
+export async function appendOutboxNotice(
+  db: D1Database,
+  notice: { id: string; userId: string; kind: NoticeKind; body: Record<string, unknown> },
+  nowMs: number,
+): Promise<void> {
+  await drizzle(db)
+    .insert(notificationOutbox)
+    .values({ ...notice, createdAtMs: nowMs })
+    .onConflictDoNothing();
+}
+
+/**
+ * Notices, newest first. Conditions are added only when given, so the (user_id,
+ * created_at_ms) index serves a per-user listing.
+ */
+export async function listOutboxNotices(
+  db: D1Database,
+  filter: { userId?: string | undefined; kind?: NoticeKind | undefined; limit: number },
+) {
+  return drizzle(db)
+    .select()
+    .from(notificationOutbox)
+    .where(
+      and(
+        filter.userId === undefined ? undefined : eq(notificationOutbox.userId, filter.userId),
+        filter.kind === undefined ? undefined : eq(notificationOutbox.kind, filter.kind),
+      ),
+    )
+    .orderBy(desc(notificationOutbox.createdAtMs), desc(notificationOutbox.id))
+    .limit(filter.limit);
+}

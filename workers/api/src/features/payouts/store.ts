@@ -1,0 +1,258 @@
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  gt,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  or,
+  sql,
+} from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { drizzle } from "drizzle-orm/d1";
+import { payouts } from "#shared/db/schema";
+import type { PayoutProjection } from "#shared/messages";
+import type { PayoutStatus } from "#shared/payouts/types";
+import { rowValueBefore } from "../../db/keyset";
+
+/**
+ * The payouts table in D1: the directory (payout id → user id, so a webhook or an operator
+ * action finds the wallet that holds a payout) and the projection of each payout's state for
+ * the console, the finance summary and reconciliation.
+ */
+
+/** Ids per `IN (...)` query: D1 allows 100 bound parameters. */
+const IN_CHUNK = 90;
+
+export type PayoutRow = typeof payouts.$inferSelect;
+
+/**
+ * The amount total of a group. A projection row can lack its amount until the wallet's first
+ * message lands, so SUM can be NULL; the builder has no COALESCE.
+ */
+const totalAmountMinor = () =>
+  sql<number>`COALESCE(SUM(${payouts.amountMinor}), 0)`.mapWith(Number);
+
+/** Written before the processor can know the payout, so every webhook for it finds the wallet. */
+export async function recordPayoutOwner(
+  db: D1Database,
+  payoutId: string,
+  userId: string,
+  nowMs: number,
+): Promise<void> {
+  await drizzle(db)
+    .insert(payouts)
+    .values({ id: payoutId, userId, status: "queued", updatedAtMs: nowMs, version: 0 })
+    .onConflictDoNothing({ target: payouts.id });
+}
+
+/**
+ * The user whose wallet holds the payout; null when the directory does not know it.
+ *
+ * @example
+ * const userId = await payoutOwnerOf(env.DB, event.payoutId);
+ */
+export async function payoutOwnerOf(db: D1Database, payoutId: string): Promise<string | null> {
+  const row = (
+    await drizzle(db)
+      .select({ userId: payouts.userId })
+      .from(payouts)
+      .where(eq(payouts.id, payoutId))
+      .limit(1)
+  )[0];
+  return row?.userId ?? null;
+}
+
+/** A wallet's payout, for a projection batch; an older version never overwrites a newer one. */
+export function payoutProjection(
+  db: D1Database,
+  userId: string,
+  p: PayoutProjection["payout"],
+): BatchItem<"sqlite"> {
+  const values = {
+    status: p.status,
+    destinationType: p.destinationType,
+    destinationMasked: p.destinationMasked,
+    currency: p.currency,
+    amountMinor: p.amountMinor,
+    holdReason: p.holdReason,
+    failureCode: p.failureCode,
+    attempts: p.attempts,
+    processorId: p.processorId,
+    processorRef: p.processorRef,
+    createdAtMs: p.createdAtMs,
+    updatedAtMs: p.updatedAtMs,
+    paidAtMs: p.paidAtMs,
+    version: p.version,
+    attention: p.attention ?? null,
+  };
+  return drizzle(db)
+    .insert(payouts)
+    .values({ id: p.id, userId, ...values })
+    .onConflictDoUpdate({
+      target: payouts.id,
+      set: values,
+      // `excluded` is SQLite's name for the proposed row; the builder has no column helper for it.
+      setWhere: gt(sql.raw("excluded.version"), payouts.version),
+    });
+}
+
+export interface AdminPayoutFilter {
+  status?: PayoutStatus | undefined;
+  userId?: string | undefined;
+  /** true: only flagged for attention; false: only not flagged. */
+  attention?: boolean | undefined;
+  fromMs?: number | undefined;
+  toMs?: number | undefined;
+}
+
+/** The `where` of the admin listing: each filter given becomes one condition. */
+export function adminPayoutConditions(
+  filter: AdminPayoutFilter,
+  after: { createdAtMs: number; payoutId: string } | null,
+) {
+  return and(
+    isNotNull(payouts.createdAtMs),
+    filter.status === undefined ? undefined : eq(payouts.status, filter.status),
+    filter.userId === undefined ? undefined : eq(payouts.userId, filter.userId),
+    filter.attention === true ? isNotNull(payouts.attention) : undefined,
+    filter.attention === false ? isNull(payouts.attention) : undefined,
+    filter.fromMs === undefined ? undefined : gte(payouts.createdAtMs, filter.fromMs),
+    filter.toMs === undefined ? undefined : lt(payouts.createdAtMs, filter.toMs),
+    after
+      ? rowValueBefore([payouts.createdAtMs, payouts.id], [after.createdAtMs, after.payoutId])
+      : undefined,
+  );
+}
+
+/** Projected payouts, newest first (one page, `rows` includes the look-ahead row). */
+export async function listAdminPayouts(
+  db: D1Database,
+  filter: AdminPayoutFilter,
+  after: { createdAtMs: number; payoutId: string } | null,
+  rows: number,
+): Promise<PayoutRow[]> {
+  return drizzle(db)
+    .select()
+    .from(payouts)
+    .where(adminPayoutConditions(filter, after))
+    .orderBy(desc(payouts.createdAtMs), desc(payouts.id))
+    .limit(rows);
+}
+
+/** Payouts that reached `paid` in [fromMs, toMs), per UTC day and currency. */
+export async function paidPerDay(db: D1Database, fromMs: number, toMs: number) {
+  // strftime has no builder function; the day is computed in SQL so grouping happens there.
+  const day = sql<string>`strftime('%Y-%m-%d', ${payouts.paidAtMs} / 1000, 'unixepoch')`;
+  return drizzle(db)
+    .select({
+      day: day.as("day"),
+      currency: payouts.currency,
+      totalMinor: totalAmountMinor(),
+      payouts: count(),
+    })
+    .from(payouts)
+    .where(
+      and(gte(payouts.paidAtMs, fromMs), lt(payouts.paidAtMs, toMs), eq(payouts.status, "paid")),
+    )
+    .groupBy(day, payouts.currency)
+    .orderBy(day, asc(payouts.currency));
+}
+
+/** Payouts in the given statuses now, per status and currency. */
+export async function totalsByStatus(db: D1Database, statuses: readonly string[]) {
+  return drizzle(db)
+    .select({
+      status: payouts.status,
+      currency: payouts.currency,
+      totalMinor: totalAmountMinor(),
+      payouts: count(),
+    })
+    .from(payouts)
+    .where(inArray(payouts.status, [...statuses]))
+    .groupBy(payouts.status, payouts.currency)
+    .orderBy(asc(payouts.status), asc(payouts.currency));
+}
+
+/** The columns reconciliation compares. */
+const RECON_COLUMNS = {
+  id: payouts.id,
+  status: payouts.status,
+  currency: payouts.currency,
+  amountMinor: payouts.amountMinor,
+  processorRef: payouts.processorRef,
+  updatedAtMs: payouts.updatedAtMs,
+};
+export type ReconPayout = Pick<
+  PayoutRow,
+  "id" | "status" | "currency" | "amountMinor" | "processorRef" | "updatedAtMs"
+>;
+
+/**
+ * One page of payouts created or updated in [fromMs, toMs), after a position on the updated
+ * index. A payout is created before it is last updated, so `updated >= fromMs` covers both.
+ */
+export async function payoutsChangedInPage(
+  db: D1Database,
+  window: { fromMs: number; toMs: number },
+  after: { updatedAtMs: number; id: string },
+  rows: number,
+): Promise<ReconPayout[]> {
+  return drizzle(db)
+    .select(RECON_COLUMNS)
+    .from(payouts)
+    .where(
+      and(
+        gte(payouts.updatedAtMs, window.fromMs),
+        or(
+          lt(payouts.updatedAtMs, window.toMs),
+          and(gte(payouts.createdAtMs, window.fromMs), lt(payouts.createdAtMs, window.toMs)),
+        ),
+        or(
+          gt(payouts.updatedAtMs, after.updatedAtMs),
+          and(eq(payouts.updatedAtMs, after.updatedAtMs), gt(payouts.id, after.id)),
+        ),
+      ),
+    )
+    .orderBy(asc(payouts.updatedAtMs), asc(payouts.id))
+    .limit(rows);
+}
+
+export async function payoutsByIds(db: D1Database, ids: readonly string[]): Promise<ReconPayout[]> {
+  const orm = drizzle(db);
+  const rows: ReconPayout[] = [];
+  for (let i = 0; i < ids.length; i += IN_CHUNK) {
+    rows.push(
+      ...(await orm
+        .select(RECON_COLUMNS)
+        .from(payouts)
+        .where(inArray(payouts.id, ids.slice(i, i + IN_CHUNK)))),
+    );
+  }
+  return rows;
+}
+
+/** Payouts in these statuses unchanged since before `beforeMs`, oldest first. */
+export async function payoutsStillSince(
+  db: D1Database,
+  statuses: readonly string[],
+  beforeMs: number,
+  limit: number,
+) {
+  return drizzle(db)
+    .select({
+      id: payouts.id,
+      status: payouts.status,
+      attempts: payouts.attempts,
+      updatedAtMs: payouts.updatedAtMs,
+    })
+    .from(payouts)
+    .where(and(inArray(payouts.status, [...statuses]), lt(payouts.updatedAtMs, beforeMs)))
+    .orderBy(asc(payouts.updatedAtMs))
+    .limit(limit);
+}

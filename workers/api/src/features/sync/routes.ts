@@ -1,0 +1,109 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { AppError } from "#shared/http/errors";
+import { IdParamSchema, SlugSchema, toIso, toIsoOrNull } from "../../http/common-schemas";
+import { featureApp } from "../../http/feature-app";
+import { ADMIN_SECURITY, jsonBody, problem, problemResponses } from "../../http/responses";
+import { getNetwork } from "../catalog/index";
+import { breakerView, DEFAULT_BREAKER_POLICY } from "./circuit-breaker";
+import { syncNetwork } from "./merchant-sync";
+import { HealthSchema, SyncRunSchema } from "./schemas";
+import { listSyncRuns, type NetworkHealthRecord, readNetworkHealth, type SyncRun } from "./store";
+
+const security = ADMIN_SECURITY;
+const tags = ["sync"];
+
+const syncNowRoute = createRoute({
+  method: "post",
+  path: "/networks/{id}/sync",
+  operationId: "syncNetwork",
+  tags,
+  security,
+  summary: "Sync the network's merchants and offers from its feed now",
+  description:
+    "Runs even while the circuit breaker is open, as its probe: success closes it, failure " +
+    "re-opens it with a doubled cool-down. A feed failure is a run with status `failed` " +
+    "(200), not an error. 409 when the network has no `options.feedUrl`.",
+  request: { params: IdParamSchema },
+  responses: {
+    200: jsonBody(SyncRunSchema),
+    409: problem("the network has no options.feedUrl"),
+    ...problemResponses,
+  },
+});
+
+const listRunsRoute = createRoute({
+  method: "get",
+  path: "/sync/runs",
+  operationId: "listSyncRuns",
+  tags,
+  security,
+  summary: "Merchant sync runs, newest first",
+  request: {
+    query: z.object({
+      networkId: SlugSchema.optional(),
+      limit: z.coerce.number().int().min(1).max(100).default(20),
+    }),
+  },
+  responses: { 200: jsonBody(z.object({ items: z.array(SyncRunSchema) })), ...problemResponses },
+});
+
+const healthRoute = createRoute({
+  method: "get",
+  path: "/networks/{id}/health",
+  operationId: "getNetworkHealth",
+  tags,
+  security,
+  summary: "The network's merchant-sync circuit breaker",
+  request: { params: IdParamSchema },
+  responses: { 200: jsonBody(HealthSchema), ...problemResponses },
+});
+
+export const syncRunView = (run: SyncRun) => ({
+  id: run.id,
+  networkId: run.networkId,
+  trigger: run.trigger,
+  probe: run.probe,
+  status: run.status,
+  offers: run.offers,
+  merchants: run.merchants,
+  breakerState: run.breakerState,
+  error: run.error,
+  startedAt: toIso(run.startedAtMs),
+  finishedAt: toIsoOrNull(run.finishedAtMs),
+});
+
+const healthView = (h: NetworkHealthRecord, nowMs: number) => ({
+  networkId: h.networkId,
+  state: breakerView(h.breaker, nowMs),
+  consecutiveFailures: h.breaker.consecutiveFailures,
+  failureThreshold: DEFAULT_BREAKER_POLICY.failureThreshold,
+  cooldownMs: h.breaker.cooldownMs,
+  openedAt: toIsoOrNull(h.breaker.openedAtMs),
+  retryAt: toIsoOrNull(h.breaker.retryAtMs),
+  lastSuccessAt: toIsoOrNull(h.lastSuccessAtMs),
+  lastFailureAt: toIsoOrNull(h.lastFailureAtMs),
+  lastError: h.lastError,
+});
+
+/** Operator routes for merchant sync; mounted under `/admin/v1`. */
+export const syncAdminRoutes = featureApp()
+  .openapi(syncNowRoute, async (c) => {
+    const outcome = await syncNetwork(c.env, c.req.valid("param").id, {
+      fetcher: (request) => fetch(request),
+      nowMs: Date.now(),
+      trigger: "admin",
+    });
+    // An operator's run is never skipped; this only guards the type.
+    if (outcome.kind !== "ran") throw new AppError("conflict", "the sync was skipped");
+    return c.json(syncRunView(outcome.run), 200);
+  })
+  .openapi(listRunsRoute, async (c) => {
+    const { networkId, limit } = c.req.valid("query");
+    const runs = await listSyncRuns(c.env, { networkId, limit });
+    return c.json({ items: runs.map(syncRunView) }, 200);
+  })
+  .openapi(healthRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    await getNetwork(c.env, id); // 404 for an unknown network
+    return c.json(healthView(await readNetworkHealth(c.env.DB, id), Date.now()), 200);
+  });

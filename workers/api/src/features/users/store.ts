@@ -1,0 +1,84 @@
+import { eq, ne, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { drizzle } from "drizzle-orm/d1";
+import { users } from "#shared/db/schema";
+import type { KycStatus } from "./schemas";
+
+/** Users in D1: who Boomerang knows, and the operator's KYC verdict for each. */
+
+export type UserRow = typeof users.$inferSelect;
+
+/** Registers a user or replaces their display name; returns the stored row. */
+export async function upsertUser(
+  db: D1Database,
+  id: string,
+  displayName: string | null,
+  nowMs: number,
+): Promise<Pick<UserRow, "id" | "displayName" | "createdAtMs">> {
+  const row = (
+    await drizzle(db)
+      .insert(users)
+      .values({ id, displayName, createdAtMs: nowMs })
+      .onConflictDoUpdate({ target: users.id, set: { displayName } })
+      .returning({ id: users.id, displayName: users.displayName, createdAtMs: users.createdAtMs })
+  )[0];
+  if (!row) throw new Error("user upsert returned no row");
+  return row;
+}
+
+/**
+ * Records the operator's KYC verdict, registering the user if needed. Repeating the same
+ * status changes nothing, `kycUpdatedAtMs` included.
+ */
+export async function setKycStatus(
+  db: D1Database,
+  id: string,
+  status: KycStatus,
+  nowMs: number,
+): Promise<void> {
+  await drizzle(db)
+    .insert(users)
+    .values({ id, displayName: null, createdAtMs: nowMs, kycStatus: status, kycUpdatedAtMs: nowMs })
+    .onConflictDoUpdate({
+      target: users.id,
+      set: { kycStatus: status, kycUpdatedAtMs: nowMs },
+      // `excluded` is SQLite's name for the proposed row; the builder has no column helper for it.
+      setWhere: ne(users.kycStatus, sql.raw("excluded.kyc_status")),
+    });
+}
+
+export async function readKyc(
+  db: D1Database,
+  userId: string,
+): Promise<{ kycStatus: KycStatus; kycUpdatedAtMs: number | null } | null> {
+  const row = (
+    await drizzle(db)
+      .select({ kycStatus: users.kycStatus, kycUpdatedAtMs: users.kycUpdatedAtMs })
+      .from(users)
+      .where(eq(users.id, userId))
+      .limit(1)
+  )[0];
+  return row ?? null;
+}
+
+/**
+ * The user's KYC status; `none` when there is no user row.
+ *
+ * @example
+ * if ((await kycStatusOf(env.DB, userId)) !== "verified") refuse();
+ */
+export async function kycStatusOf(db: D1Database, userId: string): Promise<KycStatus> {
+  return (await readKyc(db, userId))?.kycStatus ?? "none";
+}
+
+/** Registers a user seen in wallet activity, for a projection batch; a known user is left alone. */
+export function registerUserStatement(
+  db: D1Database,
+  userId: string,
+  nowMs: number,
+): BatchItem<"sqlite"> {
+  return drizzle(db)
+    .insert(users)
+    .values({ id: userId, displayName: null, createdAtMs: nowMs })
+    .onConflictDoNothing();
+}

@@ -10,10 +10,10 @@ import {
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { loadDemoData } from "#scripts/demo-data";
+import { ensureDevVars, ROOT, readDevVars } from "#scripts/lib/dev-vars";
+import { localD1, WRANGLER } from "#scripts/lib/local-d1";
 import { signLinkToken } from "#shared/links/link-token";
-import { loadDemoData } from "../scripts/demo-data";
-import { ensureDevVars, ROOT, readDevVars } from "../scripts/lib/dev-vars";
-import { localD1, WRANGLER } from "../scripts/lib/local-d1";
 import { type LoadResult, percentile, runLoad } from "./lib/load";
 
 /**

@@ -64,6 +64,30 @@ describe("the served OpenAPI document", () => {
     }
   });
 
+  it("is OpenAPI 3.1 with servers, and every pattern in it is a standard JSON Schema pattern", async () => {
+    const doc = (await servedDocument()) as Doc & { openapi: string; servers?: unknown[] };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(doc.servers?.length).toBeGreaterThan(0);
+    const patterns: string[] = [];
+    const collect = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(collect);
+      else if (node && typeof node === "object") {
+        for (const [key, value] of Object.entries(node)) {
+          if (key === "pattern" && typeof value === "string") patterns.push(value);
+          else collect(value);
+        }
+      }
+    };
+    collect(doc);
+    expect(patterns.length).toBeGreaterThan(5);
+    for (const pattern of patterns) {
+      // A regex literal's flags must never leak into the string (`…$/u`).
+      expect(pattern, pattern).not.toMatch(/\/[dgimsuyv]+$/);
+      // ECMA-262 with the `u` flag, as 2020-12 validators (ajv, @cfworker/json-schema) compile it.
+      expect(() => new RegExp(pattern, "u"), pattern).not.toThrow();
+    }
+  });
+
   test.each([
     { name: "Alice Demo", accepted: true },
     { name: "Zoë O'Brien-Smith", accepted: true },

@@ -22,11 +22,15 @@ const JsonPathSchema = z
   .string()
   .refine(isJsonPath, "a path such as order.items[0].sku (no __proto__/constructor/prototype)");
 
+const QuerySourceSchema = z.object({ from: z.literal("query"), name: ParamNameSchema }).strict();
+const FormSourceSchema = z.object({ from: z.literal("form"), name: ParamNameSchema }).strict();
+const JsonSourceSchema = z.object({ from: z.literal("json"), path: JsonPathSchema }).strict();
+
 /** Where one field's value comes from. */
 export const FieldSourceSchema = z.discriminatedUnion("from", [
-  z.object({ from: z.literal("query"), name: ParamNameSchema }).strict(),
-  z.object({ from: z.literal("form"), name: ParamNameSchema }).strict(),
-  z.object({ from: z.literal("json"), path: JsonPathSchema }).strict(),
+  QuerySourceSchema,
+  FormSourceSchema,
+  JsonSourceSchema,
   z
     .object({ from: z.literal("const"), value: z.string().min(1).max(128) })
     .strict()
@@ -82,6 +86,39 @@ export const TemplateAuthSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ip_allowlist"), allow: IpAllowlistSchema.min(1) }).strict(),
 ]);
 
+/**
+ * The postback's own send time, checked against Boomerang's clock like the generic format's
+ * `t` (±300 s), so a captured postback cannot be replayed later. Read from the request, never
+ * a constant; only meaningful when an HMAC covers it (enforced below).
+ */
+export const TemplateTimestampSchema = z
+  .object({
+    source: z.discriminatedUnion("from", [QuerySourceSchema, FormSourceSchema, JsonSourceSchema]),
+    format: z.enum(["unix_seconds", "iso"]).default("unix_seconds"),
+  })
+  .strict();
+
+/** The part of a request an HMAC signs (`auth.message`), or the part a field is read from. */
+export type SignedPart = "query_string" | "raw_body";
+
+/**
+ * The part of the request a source reads, or null for a constant (nothing to sign).
+ *
+ * @example
+ * partOf({ from: "form", name: "amt" }) // "raw_body"
+ */
+export function partOf(source: FieldSource): SignedPart | null {
+  switch (source.from) {
+    case "query":
+      return "query_string";
+    case "form":
+    case "json":
+      return "raw_body";
+    case "const":
+      return null;
+  }
+}
+
 export const TemplateReportSchema = z
   .object({
     url: z.url({ protocol: /^https?$/ }).max(2_048),
@@ -136,6 +173,9 @@ export const TemplateMappingSchema = z
       .describe("decimal major units (12.50) or integer minor units (1250)"),
     timeFormat: z.enum(["iso", "unix_seconds"]).describe("format of occurredAt / updatedAt"),
     auth: TemplateAuthSchema,
+    timestamp: TemplateTimestampSchema.optional().describe(
+      "the postback's send time, refused outside ±300 s of now; needs auth hmac_sha256",
+    ),
     report: TemplateReportSchema.optional(),
     // Other readers of the same options object: merchant sync reads `feedUrl` (feeds/).
     // Listed so the mapping can stay strict, which catches a misspelt optional key.
@@ -165,6 +205,7 @@ export const TemplateMappingSchema = z
         seen.set(lower, value);
       }
     }
+    for (const issue of signatureCoverageIssues(mapping)) ctx.addIssue(issue);
     const report = mapping.report;
     if (report && report.fields.occurredAt === undefined) {
       ctx.addIssue({
@@ -187,3 +228,48 @@ export const TemplateMappingSchema = z
   });
 
 export type TemplateMapping = z.infer<typeof TemplateMappingSchema>;
+
+type MappingIssue = { code: "custom"; path: (string | number)[]; message: string };
+
+/**
+ * Where the postback's signature leaves something unsigned. An HMAC over the query string
+ * proves nothing about a body, and the reverse: a mapping that reads a field from a part the
+ * network does not sign would let anyone who captured one postback change that field (the
+ * amount, the status) and keep the signature valid. A timestamp without an HMAC is refused
+ * for the same reason: anyone could set it.
+ */
+function signatureCoverageIssues(mapping: {
+  fields: TemplateFields;
+  auth: z.infer<typeof TemplateAuthSchema>;
+  timestamp?: z.infer<typeof TemplateTimestampSchema>;
+}): MappingIssue[] {
+  const auth = mapping.auth;
+  if (auth.type !== "hmac_sha256") {
+    return mapping.timestamp === undefined
+      ? []
+      : [
+          {
+            code: "custom",
+            path: ["timestamp"],
+            message:
+              "a timestamp stops replay only when a signature covers it: use auth.type hmac_sha256",
+          },
+        ];
+  }
+  const sources: Array<[(string | number)[], FieldSource]> = Object.entries(mapping.fields)
+    .filter((entry): entry is [string, FieldSource] => entry[1] !== undefined)
+    .map(([name, source]) => [["fields", name], source]);
+  if (mapping.timestamp) sources.push([["timestamp", "source"], mapping.timestamp.source]);
+  const issues: MappingIssue[] = [];
+  for (const [path, source] of sources) {
+    const part = partOf(source);
+    if (part !== null && part !== auth.message) {
+      issues.push({
+        code: "custom",
+        path,
+        message: `read from the ${part === "query_string" ? "query string" : "body"}, but auth.message signs only the ${auth.message === "query_string" ? "query string" : "raw body"}: the signature must cover every part fields are read from`,
+      });
+    }
+  }
+  return issues;
+}

@@ -1,4 +1,5 @@
 import { buildTrackingUrl } from "../config/offer-config";
+import { withinSignatureWindow } from "../postback/signature";
 import { type AuthResult, checkTokenAndIp, verifyHmacHex } from "./core/auth";
 import { FieldCollector } from "./core/fields";
 import { guardPostback } from "./core/guard";
@@ -7,6 +8,7 @@ import { getPath } from "./core/json-path";
 import { finalizeConversion } from "./core/normalize";
 import { readOptions } from "./core/options";
 import { headerOf, type Params, rawQueryString, readFormParams, readParams } from "./core/params";
+import { NO_CREDENTIALS } from "./core/redact";
 import { ReportError } from "./core/report-error";
 import { assertRange, reportPageFetcher } from "./core/report-http";
 import {
@@ -26,6 +28,7 @@ import {
 } from "./template-mapping";
 import type {
   ConversionStatus,
+  CredentialParams,
   NetworkAdapter,
   NetworkSettings,
   NormalizedConversion,
@@ -51,6 +54,7 @@ export const templateAdapter: NetworkAdapter = {
   buildTrackingUrl: (template, values) => buildTrackingUrl(template, values),
   parsePostback: (request, settings) =>
     guardPostback(() => parseTemplatePostback(request, settings)),
+  credentialParams: templateCredentialParams,
   fetchReportPage: reportPageFetcher({
     name: "template",
     label: (settings) => `network ${settings.networkId}`,
@@ -99,12 +103,10 @@ async function parseTemplatePostback(
       };
     }
   }
-  const read = readConversion(
-    mapping.value,
-    mapping.value.fields,
-    { query: query.params, form: form.params, json },
-    request.receivedAtMs,
-  );
+  const sources: Sources = { query: query.params, form: form.params, json };
+  const fresh = checkTimestamp(mapping.value, sources, request.receivedAtMs);
+  if (!fresh.ok) return { ok: false, kind: "auth", reason: fresh.reason };
+  const read = readConversion(mapping.value, mapping.value.fields, sources, request.receivedAtMs);
   if (!read.ok)
     return { ok: false, kind: "malformed", reason: "invalid postback", fields: read.fields };
   const done = finalizeConversion(read.conversion, request.receivedAtMs);
@@ -156,6 +158,42 @@ async function authenticate(
       );
     }
   }
+}
+
+/**
+ * The mapping's timestamp, when it has one, must be within ±300 s of receipt (the generic
+ * format's window): the HMAC covers it (template-mapping.ts refuses a mapping where it does
+ * not), so a captured postback stops being accepted five minutes after it was sent.
+ */
+function checkTimestamp(mapping: TemplateMapping, sources: Sources, nowMs: number): AuthResult {
+  const timestamp = mapping.timestamp;
+  if (timestamp === undefined) return { ok: true };
+  const value = readSource(timestamp.source, sources);
+  if (value === undefined || value === null || value === "")
+    return { ok: false, reason: "missing_timestamp" };
+  const ms = timestamp.format === "iso" ? parseIsoTime(value) : parseUnixSeconds(value);
+  if (ms === null) return { ok: false, reason: "malformed_timestamp" };
+  return withinSignatureWindow(ms / 1000, nowMs)
+    ? { ok: true }
+    : { ok: false, reason: "stale_timestamp" };
+}
+
+/**
+ * The credential a template network's postbacks carry: the token parameter or header of a
+ * `token` mapping (an HMAC proves nothing once stored, and an IP is not a secret). A mapping
+ * that does not validate still has its named token redacted. Matched regardless of case,
+ * although the template reads names exactly: a network that sends `KEY=` instead of `key=`
+ * has still sent its secret.
+ */
+function templateCredentialParams(settings: NetworkSettings): CredentialParams {
+  const mapping = readOptions(TemplateMappingSchema, settings.options);
+  const auth: unknown = mapping.ok ? mapping.value.auth : settings.options?.auth;
+  if (typeof auth !== "object" || auth === null) return NO_CREDENTIALS;
+  const { type, in: where, name } = auth as Record<string, unknown>;
+  if (type !== "token" || typeof name !== "string") return NO_CREDENTIALS;
+  return where === "header"
+    ? { params: [], headers: [name.toLowerCase()], caseInsensitive: true }
+    : { params: [name], headers: [], caseInsensitive: true };
 }
 
 type ConversionRead =

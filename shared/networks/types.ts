@@ -69,6 +69,16 @@ export interface NetworkSettings {
   reportApiToken?: string | null;
 }
 
+/** Where a network's postbacks carry credentials (see `NetworkAdapter.credentialParams`). */
+export interface CredentialParams {
+  /** Query-string or form parameter names. */
+  params: readonly string[];
+  /** Lower-case header names. */
+  headers: readonly string[];
+  /** Whether `params` match regardless of case, as the adapter reads them. */
+  caseInsensitive: boolean;
+}
+
 export type PostbackParse =
   | { ok: true; conversions: NormalizedConversion[] }
   | { ok: false; kind: "auth"; reason: string }
@@ -152,6 +162,12 @@ export interface NetworkAdapter {
   ): string;
   /** Authenticates and parses a postback. Never throws: every failure is a value. */
   parsePostback(request: PostbackRequest, settings: NetworkSettings): Promise<PostbackParse>;
+  /**
+   * The request parameters and headers that carry a credential (a shared token), which the
+   * postback worker redacts before it stores the request. Optional: absent means none (the
+   * generic format authenticates by a signature, which proves nothing once stored).
+   */
+  credentialParams?(settings: NetworkSettings): CredentialParams;
   /**
    * Fetches one page of the network's conversions report for a date range. Throws a
    * `ReportError` (report-error.ts) when the page cannot be had: its `transient` flag says

@@ -21,6 +21,17 @@ export type SignatureCheck =
       reason: "missing_signature" | "malformed_signature" | "stale_timestamp" | "bad_signature";
     };
 
+/**
+ * Whether a signed timestamp is within ±SIGNATURE_TOLERANCE_SEC of now: the replay window
+ * every timestamped postback format shares (generic here, template mappings with a timestamp).
+ *
+ * @example
+ * withinSignatureWindow(Math.floor(Date.now() / 1000) - 301, Date.now()) // false
+ */
+export function withinSignatureWindow(timestampSec: number, nowMs: number): boolean {
+  return Math.abs(nowMs / 1000 - timestampSec) <= SIGNATURE_TOLERANCE_SEC;
+}
+
 export function canonicalPostbackString(timestampSec: number, networkId: string, rawBody: string) {
   return `${timestampSec}.${networkId}.${rawBody}`;
 }
@@ -63,7 +74,7 @@ export async function verifyPostbackSignature(
     return { ok: false, reason: "malformed_signature" };
   }
   const timestampSec = Number(t[0]);
-  if (Math.abs(nowMs / 1000 - timestampSec) > SIGNATURE_TOLERANCE_SEC) {
+  if (!withinSignatureWindow(timestampSec, nowMs)) {
     return { ok: false, reason: "stale_timestamp" };
   }
   const expected = toHex(

@@ -1,6 +1,7 @@
 import { guardPostback } from "../core/guard";
 import { readOptions } from "../core/options";
 import { reportPageFetcher } from "../core/report-http";
+import { tokenCredentialParams } from "../core/token-postback";
 import { fillTrackingTemplate } from "../core/tracking-url";
 import type { NetworkAdapter } from "../types";
 import { AdmitadOptionsSchema } from "./options";
@@ -27,6 +28,7 @@ export const admitadAdapter: NetworkAdapter = {
   },
   parsePostback: (request, settings) =>
     guardPostback(() => parseAdmitadPostback(request, settings)),
+  credentialParams: tokenCredentialParams(AdmitadOptionsSchema),
   fetchReportPage: reportPageFetcher({
     name: "admitad",
     build: buildAdmitadReportRequest,

@@ -1,6 +1,7 @@
 import { guardPostback } from "../core/guard";
 import { readOptions } from "../core/options";
 import { reportPageFetcher } from "../core/report-http";
+import { tokenCredentialParams } from "../core/token-postback";
 import { fillTrackingTemplate } from "../core/tracking-url";
 import type { NetworkAdapter } from "../types";
 import { CjOptionsSchema } from "./options";
@@ -26,6 +27,7 @@ export const cjAdapter: NetworkAdapter = {
     return fillTrackingTemplate(template, values, options.ok ? options.value.subIdParam : "sid");
   },
   parsePostback: (request, settings) => guardPostback(() => parseCjPostback(request, settings)),
+  credentialParams: tokenCredentialParams(CjOptionsSchema),
   fetchReportPage: reportPageFetcher({
     name: "cj",
     build: buildCjReportRequest,

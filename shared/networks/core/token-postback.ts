@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type {
+  CredentialParams,
   NetworkSettings,
   NormalizedConversion,
   PostbackParse,
@@ -62,4 +63,26 @@ export async function parseTokenPostback<T extends TokenAuthOptions>(
   if (!done.ok)
     return { ok: false, kind: "malformed", reason: "invalid postback", fields: done.fields };
   return { ok: true, conversions: [done.conversion] };
+}
+
+/**
+ * The credential a token-authenticated network's postbacks carry: its `tokenParam`, read
+ * case-insensitively like every other parameter. When the options do not validate, the
+ * configured name (if any) and the default `token` are both redacted: a misconfigured network
+ * still must not have its secret stored.
+ *
+ * @example
+ * credentialParams: tokenCredentialParams(AdmitadOptionsSchema)
+ */
+export function tokenCredentialParams<T extends TokenAuthOptions>(
+  schema: z.ZodType<T>,
+): (settings: NetworkSettings) => CredentialParams {
+  return (settings) => {
+    const options = readOptions(schema, settings.options);
+    const configured = settings.options?.tokenParam;
+    const params = options.ok
+      ? [options.value.tokenParam]
+      : ["token", ...(typeof configured === "string" ? [configured] : [])];
+    return { params, headers: [], caseInsensitive: true };
+  };
 }

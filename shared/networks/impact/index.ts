@@ -1,6 +1,7 @@
 import { guardPostback } from "../core/guard";
 import { readOptions } from "../core/options";
 import { reportPageFetcher } from "../core/report-http";
+import { tokenCredentialParams } from "../core/token-postback";
 import { fillTrackingTemplate } from "../core/tracking-url";
 import type { NetworkAdapter } from "../types";
 import { ImpactOptionsSchema } from "./options";
@@ -25,6 +26,7 @@ export const impactAdapter: NetworkAdapter = {
     return fillTrackingTemplate(template, values, options.ok ? options.value.subIdParam : "subId1");
   },
   parsePostback: (request, settings) => guardPostback(() => parseImpactPostback(request, settings)),
+  credentialParams: tokenCredentialParams(ImpactOptionsSchema),
   fetchReportPage: reportPageFetcher({
     name: "impact",
     build: buildImpactReportRequest,

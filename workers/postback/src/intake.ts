@@ -7,9 +7,16 @@ import { AppError } from "#shared/http/errors";
 import { newId, SLUG_PATTERN } from "#shared/ids";
 import type { PostbackMessage } from "#shared/messages";
 import { INTERNAL_ERROR } from "#shared/networks/core/guard";
+import {
+  isCredentialHeader,
+  NO_CREDENTIALS,
+  REDACTED,
+  redactCredentialParams,
+} from "#shared/networks/core/redact";
 import { adapterFor } from "#shared/networks/registry";
 import type {
   NetworkAdapter,
+  NetworkSettings,
   NormalizedConversion,
   PostbackParse,
   PostbackRequest,
@@ -32,6 +39,8 @@ const AUTH_DETAIL: Record<string, string> = {
   missing_signature: `missing ${SIGNATURE_HEADER} header`,
   malformed_signature: `${SIGNATURE_HEADER} must look like t=<unix seconds>,v1=<hex>`,
   stale_timestamp: "signature timestamp is outside the accepted ±5 minute window",
+  missing_timestamp: "the postback carries no timestamp, which this network's mapping requires",
+  malformed_timestamp: "the postback's timestamp cannot be read in the mapping's format",
   bad_signature: "signature does not match",
 };
 
@@ -66,13 +75,14 @@ export async function handlePostback(c: PostbackContext): Promise<Response> {
     sourceIp: headers["cf-connecting-ip"] ?? null,
     receivedAtMs,
   };
-  const judged = judge(
-    await adapter.parsePostback(request, {
-      networkId,
-      postbackSecret: network.postbackSecret,
-      options: network.options,
-    }),
-  );
+  const settings: NetworkSettings = {
+    networkId,
+    postbackSecret: network.postbackSecret,
+    options: network.options,
+  };
+  const judged = judge(await adapter.parsePostback(request, settings));
+  // Token networks carry their secret in the query string or form body: never stored.
+  const credentials = adapter.credentialParams?.(settings) ?? NO_CREDENTIALS;
   const postbackId = newId("postback", receivedAtMs);
   const message: PostbackMessage = {
     kind: "postback",
@@ -82,8 +92,14 @@ export async function handlePostback(c: PostbackContext): Promise<Response> {
     verdict: judged.verdict,
     rejectReason: judged.verdict === "rejected" ? judged.reason : null,
     // GET postbacks carry their data in the query string: that is what is kept for audit.
-    rawBody: rawBody.length > 0 ? rawBody : new URL(c.req.url).search,
-    signatureHeader: headers[SIGNATURE_HEADER] ?? null,
+    // Of the headers, only the generic format's signature is kept (it is no credential).
+    rawBody: redactCredentialParams(
+      rawBody.length > 0 ? rawBody : new URL(c.req.url).search,
+      credentials,
+    ),
+    signatureHeader: isCredentialHeader(SIGNATURE_HEADER, credentials)
+      ? REDACTED
+      : (headers[SIGNATURE_HEADER] ?? null),
     sourceIp: request.sourceIp,
     conversions: judged.verdict === "accepted" ? judged.conversions : [],
     requestId,

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { adapterFor } from "../registry";
 import { settingsFor } from "../testing/fixtures";
@@ -49,6 +50,16 @@ describe("redactCredentialParams", () => {
     { label: "empty", text: "", want: "" },
     { label: "just ?", text: "?", want: "?" },
     {
+      label: "form body whose first name starts with a bracket",
+      text: "[x]=1&token=s3cret",
+      want: "[x]=1&token=[redacted]",
+    },
+    {
+      label: "JSON-looking but not JSON",
+      text: "{x}&token=s3cret",
+      want: "{x}&token=[redacted]",
+    },
+    {
       label: "JSON body unchanged",
       text: '{"order_id":"7","x":"a&token=s3cret"}',
       want: '{"order_id":"7","x":"a&token=s3cret"}',
@@ -67,6 +78,53 @@ describe("redactCredentialParams", () => {
   test("no credentials: the text as received", () => {
     expect(redactCredentialParams("?token=s3cret", NO_CREDENTIALS)).toBe("?token=s3cret");
   });
+});
+
+test("property: whatever the parameters, no credential value survives and nothing else changes", () => {
+  const name = fc.stringMatching(/^[A-Za-z0-9_%+.\-[\]]{0,8}$/);
+  const value = fc.string({ maxLength: 12 });
+  const encode = (text: string, how: number) =>
+    how === 0
+      ? text
+      : how === 1
+        ? encodeURIComponent(text)
+        : text.replace(/./g, (ch) => `%${ch.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(name, value), { maxLength: 6 }),
+      fc.array(
+        fc.tuple(
+          fc.constantFrom("token", "TOKEN", "Token"),
+          fc.integer({ min: 0, max: 2 }),
+          fc.nat(),
+        ),
+        {
+          minLength: 1,
+          maxLength: 3,
+        },
+      ),
+      fc.string({ minLength: 1, maxLength: 16 }),
+      (others, tokens, secret) => {
+        const pairs = others.map(([n, v]) => `${n}=${encodeURIComponent(v)}`);
+        for (const [spelling, how, at] of tokens) {
+          pairs.splice(
+            at % (pairs.length + 1),
+            0,
+            `${encode(spelling, how)}=${encodeURIComponent(secret)}`,
+          );
+        }
+        const text = `?${pairs.join("&")}`;
+        const redacted = redactCredentialParams(text, TOKEN);
+        for (const [key, v] of new URLSearchParams(redacted)) {
+          if (key.toLowerCase() === "token") expect(v).toBe("[redacted]");
+        }
+        const kept = (t: string) =>
+          [...new URLSearchParams(t)].filter(([key]) => key.toLowerCase() !== "token");
+        expect(kept(redacted)).toEqual(kept(text));
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
 
 test("isCredentialHeader compares lower-case names", () => {

@@ -25,7 +25,7 @@ export const NO_CREDENTIALS: CredentialParams = { params: [], headers: [], caseI
  */
 export function redactCredentialParams(text: string, credentials: CredentialParams): string {
   if (credentials.params.length === 0 || text.length === 0) return text;
-  if (/^\s*[{[]/.test(text)) return text;
+  if (isJson(text)) return text;
   const fold = (name: string) => (credentials.caseInsensitive ? name.toLowerCase() : name);
   const secretNames = new Set(credentials.params.map(fold));
   const prefix = text.startsWith("?") ? "?" : "";
@@ -52,6 +52,17 @@ export function redactCredentialParams(text: string, credentials: CredentialPara
  */
 export function isCredentialHeader(name: string, credentials: CredentialParams): boolean {
   return credentials.headers.includes(name.toLowerCase());
+}
+
+/** Only a body that really is JSON is left alone: `[x]=1&token=…` is a form body. */
+function isJson(text: string): boolean {
+  if (!/^\s*[{[]/.test(text)) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A parameter name exactly as the adapters' parser (URLSearchParams) reads it. */

@@ -98,6 +98,8 @@ export const TemplateTimestampSchema = z
   })
   .strict();
 
+export type TemplateTimestamp = z.infer<typeof TemplateTimestampSchema>;
+
 /** The part of a request an HMAC signs (`auth.message`), or the part a field is read from. */
 export type SignedPart = "query_string" | "raw_body";
 

@@ -1,14 +1,10 @@
 import { buildTrackingUrl } from "../config/offer-config";
-import { withinSignatureWindow } from "../postback/signature";
-import { type AuthResult, checkTokenAndIp, verifyHmacHex } from "./core/auth";
 import { FieldCollector } from "./core/fields";
 import { guardPostback } from "./core/guard";
-import { ipAllowed } from "./core/ip-allowlist";
 import { getPath } from "./core/json-path";
 import { finalizeConversion } from "./core/normalize";
 import { readOptions } from "./core/options";
-import { headerOf, type Params, rawQueryString, readFormParams, readParams } from "./core/params";
-import { NO_CREDENTIALS } from "./core/redact";
+import { type Params, readFormParams, readParams } from "./core/params";
 import { ReportError } from "./core/report-error";
 import { assertRange, reportPageFetcher } from "./core/report-http";
 import {
@@ -20,6 +16,7 @@ import {
   type RowResult,
 } from "./core/report-page";
 import { isoSeconds, parseIsoTime, parseUnixSeconds } from "./core/time";
+import { authenticate, checkTimestamp, templateCredentialParams } from "./template-auth";
 import {
   type FieldSource,
   type TemplateFields,
@@ -28,7 +25,6 @@ import {
 } from "./template-mapping";
 import type {
   ConversionStatus,
-  CredentialParams,
   NetworkAdapter,
   NetworkSettings,
   NormalizedConversion,
@@ -104,7 +100,11 @@ async function parseTemplatePostback(
     }
   }
   const sources: Sources = { query: query.params, form: form.params, json };
-  const fresh = checkTimestamp(mapping.value, sources, request.receivedAtMs);
+  const stamp = mapping.value.timestamp;
+  const fresh =
+    stamp === undefined
+      ? ({ ok: true } as const)
+      : checkTimestamp(stamp, readSource(stamp.source, sources), request.receivedAtMs);
   if (!fresh.ok) return { ok: false, kind: "auth", reason: fresh.reason };
   const read = readConversion(mapping.value, mapping.value.fields, sources, request.receivedAtMs);
   if (!read.ok)
@@ -113,87 +113,6 @@ async function parseTemplatePostback(
   if (!done.ok)
     return { ok: false, kind: "malformed", reason: "invalid postback", fields: done.fields };
   return { ok: true, conversions: [done.conversion] };
-}
-
-async function authenticate(
-  request: PostbackRequest,
-  settings: NetworkSettings,
-  mapping: TemplateMapping,
-  query: Params,
-  form: Params,
-): Promise<AuthResult> {
-  const auth = mapping.auth;
-  switch (auth.type) {
-    case "ip_allowlist":
-      return ipAllowed(request.sourceIp, auth.allow)
-        ? { ok: true }
-        : { ok: false, reason: request.sourceIp === null ? "ip_unknown" : "ip_not_allowed" };
-    case "token": {
-      const token =
-        auth.in === "header"
-          ? headerOf(request, auth.name.toLowerCase())
-          : (auth.in === "query" ? query : form).get(auth.name);
-      return checkTokenAndIp(settings.postbackSecret, {
-        token,
-        requireToken: true,
-        ipAllowlist: auth.ipAllowlist ?? [],
-        sourceIp: request.sourceIp,
-      });
-    }
-    case "hmac_sha256": {
-      if (
-        auth.ipAllowlist &&
-        auth.ipAllowlist.length > 0 &&
-        !ipAllowed(request.sourceIp, auth.ipAllowlist)
-      ) {
-        return { ok: false, reason: request.sourceIp === null ? "ip_unknown" : "ip_not_allowed" };
-      }
-      const message = auth.message === "raw_body" ? request.rawBody : rawQueryString(request.url);
-      if (message === null) return { ok: false, reason: "unreadable request" };
-      return verifyHmacHex(
-        settings.postbackSecret,
-        message,
-        headerOf(request, auth.header),
-        auth.prefix ?? "",
-      );
-    }
-  }
-}
-
-/**
- * The mapping's timestamp, when it has one, must be within ±300 s of receipt (the generic
- * format's window): the HMAC covers it (template-mapping.ts refuses a mapping where it does
- * not), so a captured postback stops being accepted five minutes after it was sent.
- */
-function checkTimestamp(mapping: TemplateMapping, sources: Sources, nowMs: number): AuthResult {
-  const timestamp = mapping.timestamp;
-  if (timestamp === undefined) return { ok: true };
-  const value = readSource(timestamp.source, sources);
-  if (value === undefined || value === null || value === "")
-    return { ok: false, reason: "missing_timestamp" };
-  const ms = timestamp.format === "iso" ? parseIsoTime(value) : parseUnixSeconds(value);
-  if (ms === null) return { ok: false, reason: "malformed_timestamp" };
-  return withinSignatureWindow(ms / 1000, nowMs)
-    ? { ok: true }
-    : { ok: false, reason: "stale_timestamp" };
-}
-
-/**
- * The credential a template network's postbacks carry: the token parameter or header of a
- * `token` mapping (an HMAC proves nothing once stored, and an IP is not a secret). A mapping
- * that does not validate still has its named token redacted. Matched regardless of case,
- * although the template reads names exactly: a network that sends `KEY=` instead of `key=`
- * has still sent its secret.
- */
-function templateCredentialParams(settings: NetworkSettings): CredentialParams {
-  const mapping = readOptions(TemplateMappingSchema, settings.options);
-  const auth: unknown = mapping.ok ? mapping.value.auth : settings.options?.auth;
-  if (typeof auth !== "object" || auth === null) return NO_CREDENTIALS;
-  const { type, in: where, name } = auth as Record<string, unknown>;
-  if (type !== "token" || typeof name !== "string") return NO_CREDENTIALS;
-  return where === "header"
-    ? { params: [], headers: [name.toLowerCase()], caseInsensitive: true }
-    : { params: [name], headers: [], caseInsensitive: true };
 }
 
 type ConversionRead =

@@ -91,7 +91,9 @@ export const FeedOptionsSchema = z.object({
     .url({ protocol: /^https?$/ })
     .max(2_048)
     .optional()
-    .describe("the network's offer feed; without it the network has no merchant sync"),
+    .describe(
+      "the network's offer feed (https outside development: it gets the secret); without it no merchant sync",
+    ),
 });
 
 /**

@@ -36,6 +36,8 @@ export interface ApiEnv extends RedirectEnv, PostbackEnv, WalletEnv, CampaignBud
   LINK_TTL_SEC: string;
   /** "true" only in development and tests: lets an admin run confirmations as of a future time. */
   ALLOW_CLOCK_OVERRIDE?: string;
+  /** "true" only in development and tests: secret-bearing URLs may be http (shared/http/secure-url.ts). */
+  ALLOW_INSECURE_URLS?: string;
 
   // ---- payouts (docs/payouts.md); PAYOUTS, NOTICES and PAYOUT_DETAILS_KEYS come from WalletEnv ----
   WALLET_AUDITS: Queue<WalletAuditMessage>;

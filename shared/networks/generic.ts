@@ -52,7 +52,9 @@ export const GenericOptionsSchema = z.object({
     .url({ protocol: /^https?$/ })
     .max(2_048)
     .optional()
-    .describe("the network's report endpoint; without it the network has no report sync"),
+    .describe(
+      "the network's report endpoint (https outside development: it gets the secret); without it no report sync",
+    ),
   ipAllowlist: IpAllowlistSchema.default([]).describe(
     "optional extra check on top of the signature; empty means any address",
   ),

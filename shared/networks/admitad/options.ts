@@ -15,7 +15,9 @@ export const AdmitadOptionsSchema = z.object({
   apiBaseUrl: z
     .url({ protocol: /^https?$/ })
     .default("https://api.admitad.com")
-    .describe("Admitad API root; overridden only for a sandbox"),
+    .describe(
+      "Admitad API root (https outside development: it gets the token); overridden only for a sandbox",
+    ),
   websiteId: z.number().int().positive().optional().describe("limit reports to one ad space"),
   reportPageSize: z.number().int().min(1).max(500).default(500).describe("records per report page"),
   reportUtcOffsetMinutes: z

@@ -20,7 +20,9 @@ export const CjOptionsSchema = z.object({
   apiUrl: z
     .url({ protocol: /^https?$/ })
     .default("https://commissions.api.cj.com/query")
-    .describe("CJ Commission Detail GraphQL endpoint"),
+    .describe(
+      "CJ Commission Detail GraphQL endpoint (https outside development: it gets the token)",
+    ),
   currency: z
     .string()
     .regex(/^[A-Z]{3}$/)

@@ -1,47 +1,60 @@
+import { assertNever } from "../../assert";
+import { fetchBounded, type OutboundAnswer } from "../../http/outbound";
 import type { NetworkAdapter, NetworkSettings, ReportFetch, ReportRange } from "../types";
 import { ReportError } from "./report-error";
 import type { ReportParse } from "./report-page";
 
-/** A page larger than this is refused rather than parsed (CJ pages hold up to 10,000 records). */
-export const MAX_REPORT_BODY_CHARS = 32 * 1024 * 1024;
+/** A page larger than this is refused, never buffered (CJ pages hold up to 10,000 records). */
+export const MAX_REPORT_BODY_BYTES = 32 * 1024 * 1024;
 
 /**
- * How a fetched JSON document is named in errors, and how large it may be: `network` answers
- * ("impact", "the network"), `kind` is what was asked for ("report", "feed"), `body` what came
- * back ("report page", "feed").
+ * A report page that has not fully arrived by then is a transient failure: reconciliation
+ * records a failed run and the next one retries. The same bound as the offer feed's.
+ */
+export const REPORT_TIMEOUT_MS = 30_000;
+
+/**
+ * How a fetched JSON document is named in errors, and how large and slow it may be: `network`
+ * answers ("impact", "the network"), `kind` is what was asked for ("report", "feed"), `body`
+ * what came back ("report page", "feed").
  */
 export interface JsonDocument {
   network: string;
   kind: string;
   body: string;
-  maxChars: number;
+  maxBytes: number;
+  timeoutMs: number;
 }
 
 /**
- * Sends a request through the injected fetch and returns the parsed JSON body, or throws a
- * `ReportError` that says whether retrying can help: network failures, unreadable bodies,
- * 408, 429 and 5xx are transient; 401/403 are credentials; anything else is a request the
- * network will keep refusing; an oversized or non-JSON body is malformed. Report pages and
- * offer feeds both come through here, so the two cannot classify a failure differently.
+ * Sends a request through the injected fetch (with `doc.timeoutMs` over headers and body) and
+ * returns the parsed JSON body, read as a stream that stops at `doc.maxBytes`; or throws a
+ * `ReportError` that says whether retrying can help: network failures, timeouts, unreadable
+ * bodies, 408, 429 and 5xx are transient; 401/403 are credentials; anything else is a request
+ * the network will keep refusing; an oversized or non-JSON body is malformed. Report pages
+ * and offer feeds both come through here, so the two cannot classify a failure differently.
  *
  * @example
- * const json = await fetchJsonDocument(fetcher, request, { network: "the network", kind: "feed", body: "feed", maxChars });
+ * const json = await fetchJsonDocument(fetcher, request,
+ *   { network: "the network", kind: "feed", body: "feed", maxBytes, timeoutMs: 30_000 });
  */
 export async function fetchJsonDocument(
   fetcher: ReportFetch,
   request: Request,
   doc: JsonDocument,
 ): Promise<unknown> {
-  let response: Response;
+  const answer = await fetchBounded(fetcher, request, doc);
+  // The status decides first: a 401 with a page too large to read is still a refusal.
+  if (answer.status !== null) throwForStatus(answer.status, doc);
+  if (!answer.ok) throw answerError(answer, doc);
   try {
-    response = await fetcher(request);
-  } catch (error) {
-    throw new ReportError(
-      "unavailable",
-      `${doc.network} ${doc.kind} request failed: ${String(error)}`,
-    );
+    return JSON.parse(answer.text) as unknown;
+  } catch {
+    throw new ReportError("malformed", `${doc.network} ${doc.body} is not JSON`, answer.status);
   }
-  const status = response.status;
+}
+
+function throwForStatus(status: number, doc: JsonDocument): void {
   if (status === 401 || status === 403) {
     throw new ReportError(
       "auth",
@@ -55,27 +68,44 @@ export async function fetchJsonDocument(
   if (status < 200 || status > 299) {
     throw new ReportError("http", `${doc.network} answered ${status}`, status);
   }
-  let text: string;
-  try {
-    text = await response.text();
-  } catch (error) {
-    throw new ReportError(
-      "unavailable",
-      `${doc.network} ${doc.body} could not be read: ${String(error)}`,
-      status,
-    );
-  }
-  if (text.length > doc.maxChars) {
-    throw new ReportError(
-      "malformed",
-      `${doc.network} ${doc.body} is larger than ${doc.maxChars} characters`,
-      status,
-    );
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new ReportError("malformed", `${doc.network} ${doc.body} is not JSON`, status);
+}
+
+function answerError(
+  answer: Exclude<OutboundAnswer, { ok: true }>,
+  doc: JsonDocument,
+): ReportError {
+  switch (answer.failure) {
+    case "timeout":
+      return new ReportError(
+        "unavailable",
+        `${doc.network} ${doc.kind} timed out after ${doc.timeoutMs} ms`,
+        answer.status,
+      );
+    case "request_failed":
+      return new ReportError(
+        "unavailable",
+        `${doc.network} ${doc.kind} request failed: ${String(answer.error)}`,
+      );
+    case "read_failed":
+      return new ReportError(
+        "unavailable",
+        `${doc.network} ${doc.body} could not be read: ${String(answer.error)}`,
+        answer.status,
+      );
+    case "too_large":
+      return new ReportError(
+        "malformed",
+        `${doc.network} ${doc.body} is larger than ${doc.maxBytes} bytes`,
+        answer.status,
+      );
+    case "not_utf8":
+      return new ReportError(
+        "malformed",
+        `${doc.network} ${doc.body} is not valid UTF-8`,
+        answer.status,
+      );
+    default:
+      return assertNever(answer, "outbound failure");
   }
 }
 
@@ -94,7 +124,8 @@ export function fetchReportJson(
     network: networkLabel,
     kind: "report",
     body: "report page",
-    maxChars: MAX_REPORT_BODY_CHARS,
+    maxBytes: MAX_REPORT_BODY_BYTES,
+    timeoutMs: REPORT_TIMEOUT_MS,
   });
 }
 

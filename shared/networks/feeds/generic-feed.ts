@@ -20,7 +20,8 @@ import type { NetworkSettings, OfferFeed, ReportFetch } from "../types";
 
 /** Bounds: one feed is one D1 batch plan, so it must stay a bounded size. */
 export const FEED_LIMITS = {
-  maxBodyChars: 8 * 1024 * 1024,
+  /** Read as a stream and refused past this, never buffered whole. */
+  maxBodyBytes: 8 * 1024 * 1024,
   maxMerchants: 1_000,
   maxOffersPerMerchant: 1_000,
   maxOffersTotal: 5_000,
@@ -90,7 +91,9 @@ export const FeedOptionsSchema = z.object({
     .url({ protocol: /^https?$/ })
     .max(2_048)
     .optional()
-    .describe("the network's offer feed; without it the network has no merchant sync"),
+    .describe(
+      "the network's offer feed (https outside development: it gets the secret); without it no merchant sync",
+    ),
 });
 
 /**
@@ -130,14 +133,14 @@ export async function fetchGenericOfferFeed(
   const request = new Request(feedUrl, {
     method: "GET",
     headers: { authorization: `Bearer ${settings.postbackSecret}`, accept: "application/json" },
-    signal: AbortSignal.timeout(FEED_LIMITS.timeoutMs),
   });
 
   const json = await fetchJsonDocument(fetcher, request, {
     network: "the network",
     kind: "feed",
     body: "feed",
-    maxChars: FEED_LIMITS.maxBodyChars,
+    maxBytes: FEED_LIMITS.maxBodyBytes,
+    timeoutMs: FEED_LIMITS.timeoutMs,
   });
   return parseGenericOfferFeed(json);
 }

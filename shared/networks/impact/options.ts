@@ -20,7 +20,7 @@ export const ImpactOptionsSchema = z.object({
   apiBaseUrl: z
     .url({ protocol: /^https?$/ })
     .default("https://api.impact.com")
-    .describe("impact.com API root"),
+    .describe("impact.com API root (https outside development: it gets the token)"),
   reportPageSize: z
     .number()
     .int()

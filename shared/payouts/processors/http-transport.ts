@@ -1,4 +1,6 @@
+import { assertNever } from "../../assert";
 import { readBoundedText } from "../../http/bounded-body";
+import { fetchBounded, type OutboundLimits } from "../../http/outbound";
 import type { ProcessorFetcher } from "../processor";
 
 /**
@@ -12,16 +14,12 @@ import type { ProcessorFetcher } from "../processor";
 /** One request's answer, or why there is none (a throw, a timeout, an oversized body). */
 export type Exchange = { ok: true; status: number; text: string } | { ok: false; reason: string };
 
-export interface ExchangeOptions {
-  /** Answers larger than this are refused, never buffered. */
-  maxBytes: number;
-  /** Headers and body together. */
-  timeoutMs: number;
-}
+/** Headers and body together within `timeoutMs`; answers past `maxBytes` refused. */
+export type ExchangeOptions = OutboundLimits;
 
 /**
- * Sends one request and reads its answer within `maxBytes` and `timeoutMs`. The timeout holds
- * even when the fetcher ignores the abort signal.
+ * Sends one request through `fetchBounded` (shared/http/outbound.ts) and words its failure
+ * for a processor's results. The timeout holds even when the fetcher ignores the abort signal.
  *
  * @example
  * const answer = await exchange(fetcher, `${base}/v1/payouts/${id}`, { method: "GET" },
@@ -32,36 +30,30 @@ export async function exchange(
   fetcher: ProcessorFetcher,
   url: string,
   init: RequestInit,
-  { maxBytes, timeoutMs }: ExchangeOptions,
+  limits: ExchangeOptions,
 ): Promise<Exchange> {
-  const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      resolve("timeout");
-    }, timeoutMs);
-  });
+  let request: Request;
   try {
-    const response = await Promise.race([
-      fetcher(new Request(url, { ...init, signal: controller.signal })),
-      timedOut,
-    ]);
-    if (response === "timeout") return { ok: false, reason: `timed out after ${timeoutMs} ms` };
-    // An answer has no connection of ours to keep alive: an oversized one is cancelled at once.
-    const body = await Promise.race([
-      readBoundedBody(response.headers, response.body, maxBytes, "cancel"),
-      timedOut,
-    ]);
-    if (body === "timeout") return { ok: false, reason: `timed out after ${timeoutMs} ms` };
-    if (!body.ok) {
-      return { ok: false, reason: `the processor's ${response.status} answer: ${body.reason}` };
-    }
-    return { ok: true, status: response.status, text: body.text };
+    request = new Request(url, init);
   } catch (error) {
     return { ok: false, reason: `the request failed: ${describeError(error)}` };
-  } finally {
-    clearTimeout(timer);
+  }
+  const answer = await fetchBounded(fetcher, request, limits);
+  if (answer.ok) return answer;
+  switch (answer.failure) {
+    case "timeout":
+      return { ok: false, reason: `timed out after ${limits.timeoutMs} ms` };
+    case "request_failed":
+    case "read_failed":
+      return { ok: false, reason: `the request failed: ${describeError(answer.error)}` };
+    case "too_large":
+    case "not_utf8":
+      return {
+        ok: false,
+        reason: `the processor's ${answer.status} answer: ${boundedReadReason(answer.failure, limits.maxBytes)}`,
+      };
+    default:
+      return assertNever(answer, "outbound failure");
   }
 }
 
@@ -78,13 +70,11 @@ export async function readBoundedBody(
 ): Promise<{ ok: true; text: string } | { ok: false; reason: string }> {
   const read = await readBoundedText(headers, body, maxBytes, excess);
   if (read.ok) return read;
-  return {
-    ok: false,
-    reason:
-      read.reason === "too_large"
-        ? `body larger than ${maxBytes} bytes`
-        : "body is not valid UTF-8",
-  };
+  return { ok: false, reason: boundedReadReason(read.reason, maxBytes) };
+}
+
+function boundedReadReason(reason: "too_large" | "not_utf8", maxBytes: number): string {
+  return reason === "too_large" ? `body larger than ${maxBytes} bytes` : "body is not valid UTF-8";
 }
 
 /** What an unexpected HTTP status means for the caller, worded for an operator. */

@@ -3,6 +3,7 @@ import { IdParamSchema } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
 import { ADMIN_SECURITY, jsonBody, problemResponses } from "../../http/responses";
 import {
+  assertSecureNetworkUrls,
   MerchantInputSchema,
   MerchantSchema,
   NetworkInputSchema,
@@ -82,12 +83,13 @@ const offerRoutes = resourceRoutes(
 /** Operator routes for the catalog; mounted under `/admin/v1`. */
 export const catalogAdminRoutes = featureApp();
 const app = catalogAdminRoutes;
-app.openapi(networkRoutes.put, async (c) =>
-  c.json(
+app.openapi(networkRoutes.put, async (c) => {
+  assertSecureNetworkUrls(c.env, c.req.valid("json"));
+  return c.json(
     networkView(await catalog.upsertNetwork(c.env, c.req.valid("param").id, c.req.valid("json"))),
     200,
-  ),
-);
+  );
+});
 app.openapi(networkRoutes.get, async (c) =>
   c.json(networkView(await catalog.getNetwork(c.env, c.req.valid("param").id)), 200),
 );

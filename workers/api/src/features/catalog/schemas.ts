@@ -1,4 +1,10 @@
 import { z } from "@hono/zod-openapi";
+import { AppError, type ProblemField } from "#shared/http/errors";
+import {
+  type InsecureUrlSwitch,
+  insecureUrlsAllowed,
+  secretBearingUrl,
+} from "#shared/http/secure-url";
 import { StoredCashbackTermsSchema } from "#shared/money/cashback";
 import { AmountMinorSchema, CurrencySchema, RateBpsSchema } from "#shared/money/currency";
 import { IsoTimeSchema, SlugSchema } from "../../http/common-schemas";
@@ -32,6 +38,52 @@ export const NetworkOptionsSchema = z
     "adapter settings, returned as stored: feedUrl (offer feed for merchant sync), reportUrl " +
       "(conversions report), IP allowlists, parameter names. Never put a secret here.",
   );
+
+/**
+ * The options Boomerang sends a network secret to: the generic feed and report endpoints
+ * (postbackSecret as bearer) and the Admitad/impact.com API root and CJ endpoint
+ * (reportApiToken). They must be https outside development and tests.
+ */
+export const SECRET_BEARING_URL_OPTIONS = ["feedUrl", "reportUrl", "apiBaseUrl", "apiUrl"] as const;
+
+/**
+ * Each secret-bearing URL option that this deployment refuses, as problem fields: an http URL
+ * unless `allowInsecure`, or anything that is not an https URL. Absent options are fine.
+ *
+ * @example
+ * insecureUrlOptions({ reportUrl: "http://net.example/r" }, false)
+ * // [{ path: "options.reportUrl", message: "reportUrl must be https: it carries a secret (…)" }]
+ */
+export function insecureUrlOptions(
+  options: Record<string, unknown>,
+  allowInsecure: boolean,
+): ProblemField[] {
+  const fields: ProblemField[] = [];
+  for (const key of SECRET_BEARING_URL_OPTIONS) {
+    if (options[key] === undefined) continue;
+    const check = secretBearingUrl(options[key], allowInsecure);
+    if (!check.ok) fields.push({ path: `options.${key}`, message: `${key} ${check.reason}` });
+  }
+  return fields;
+}
+
+/**
+ * Refuses a network whose secret-bearing URLs are not https (400 `validation_failed` naming
+ * each field), unless ALLOW_INSECURE_URLS is "true". The schema cannot see the deployment, so
+ * the PUT handler calls this after validation.
+ *
+ * @example
+ * assertSecureNetworkUrls(c.env, c.req.valid("json"));
+ */
+export function assertSecureNetworkUrls(
+  env: InsecureUrlSwitch,
+  input: { options: Record<string, unknown> },
+): void {
+  const fields = insecureUrlOptions(input.options, insecureUrlsAllowed(env));
+  if (fields.length > 0) {
+    throw new AppError("validation_failed", "the request did not pass validation", fields);
+  }
+}
 
 export const NetworkInputSchema = z
   .object({

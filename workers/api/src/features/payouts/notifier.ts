@@ -2,6 +2,7 @@ import { toHex } from "#shared/crypto/encoding";
 import { hmacSha256 } from "#shared/crypto/hmac";
 import type { ApiEnv } from "#shared/env";
 import { AppError } from "#shared/http/errors";
+import { insecureUrlsAllowed, secretBearingUrl } from "#shared/http/secure-url";
 import { appendOutboxNotice, type NoticeKind } from "../operations/index";
 
 /**
@@ -37,25 +38,32 @@ export type NotifyFetcher = (request: Request) => Promise<Response>;
 export const NOTIFY_SIGNATURE_HEADER = "X-Boomerang-Signature";
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
-/** The configured channel; throws `unavailable` when the channel or its settings are missing. */
+/**
+ * The configured channel; throws `unavailable` when the channel or its settings are missing,
+ * or when NOTIFY_WEBHOOK_URL is not https (a notice can carry a step-up code; plain http is
+ * accepted only where ALLOW_INSECURE_URLS is "true", in development and tests).
+ */
 export function notifierFor(
-  env: Pick<ApiEnv, "DB" | "NOTIFY_CHANNEL" | "NOTIFY_WEBHOOK_URL" | "NOTIFY_WEBHOOK_SECRET">,
+  env: Pick<
+    ApiEnv,
+    "DB" | "NOTIFY_CHANNEL" | "NOTIFY_WEBHOOK_URL" | "NOTIFY_WEBHOOK_SECRET" | "ALLOW_INSECURE_URLS"
+  >,
   options: { fetcher?: NotifyFetcher; nowMs?: () => number } = {},
 ): UserNotifier {
   switch (env.NOTIFY_CHANNEL) {
     case "outbox":
       return outboxNotifier(env.DB, options.nowMs ?? Date.now);
     case "webhook": {
-      const url = parseHttpUrl(env.NOTIFY_WEBHOOK_URL);
+      const url = secretBearingUrl(env.NOTIFY_WEBHOOK_URL, insecureUrlsAllowed(env));
       const secret = env.NOTIFY_WEBHOOK_SECRET ?? "";
-      if (!url || secret.length === 0) {
+      if (!url.ok || secret.length === 0) {
         throw new AppError(
           "unavailable",
-          "user notifications are not configured: the webhook channel needs NOTIFY_WEBHOOK_URL (http or https) and NOTIFY_WEBHOOK_SECRET",
+          "user notifications are not configured: the webhook channel needs NOTIFY_WEBHOOK_URL (https) and NOTIFY_WEBHOOK_SECRET",
         );
       }
       return webhookNotifier(
-        url,
+        url.url,
         secret,
         options.fetcher ?? ((request) => fetch(request)),
         options.nowMs ?? Date.now,
@@ -138,16 +146,6 @@ export async function signNotification(
 ): Promise<string> {
   const mac = await hmacSha256(secret, `${timestampSec}.${rawBody}`);
   return `t=${timestampSec},v1=${toHex(mac)}`;
-}
-
-function parseHttpUrl(raw: string | undefined): string | null {
-  if (!raw) return null;
-  try {
-    const url = new URL(raw);
-    return url.protocol === "https:" || url.protocol === "http:" ? url.toString() : null;
-  } catch {
-    return null;
-  }
 }
 
 function errorName(error: unknown): string {

@@ -1,5 +1,6 @@
 import type { ApiEnv } from "#shared/env";
 import { AppError } from "#shared/http/errors";
+import { insecureUrlsAllowed, secretBearingUrl } from "#shared/http/secure-url";
 import { createLogger } from "#shared/observability/logger";
 import type {
   PayoutProcessor,
@@ -82,10 +83,32 @@ function sandboxTransport(env: ApiEnv): { fetcher: ProcessorFetcher; baseUrl: st
     const stub = binding.get(binding.idFromName("sandbox"));
     return { fetcher: (request) => stub.fetch(request), baseUrl: SANDBOX_BINDING_ORIGIN };
   }
-  return {
-    fetcher: (request) => fetch(request),
-    baseUrl: required(env.PAYOUT_PROCESSOR_URL, "PAYOUT_PROCESSOR_URL"),
-  };
+  return { fetcher: (request) => fetch(request), baseUrl: processorBaseUrl(env) };
+}
+
+/**
+ * PAYOUT_PROCESSOR_URL, which receives the API key and payout details: https only (plain http
+ * where ALLOW_INSECURE_URLS is "true", in development and tests). Anything else refuses like
+ * a missing setting, a 503 that names nothing secret. Every HTTP processor adapter takes its
+ * base URL from here.
+ *
+ * @example
+ * createSandboxProcessor({ baseUrl: processorBaseUrl(env), … })
+ */
+export function processorBaseUrl(
+  env: Pick<ApiEnv, "PAYOUT_PROCESSOR_URL" | "ALLOW_INSECURE_URLS">,
+): string {
+  const raw = required(env.PAYOUT_PROCESSOR_URL, "PAYOUT_PROCESSOR_URL");
+  const check = secretBearingUrl(raw, insecureUrlsAllowed(env));
+  if (!check.ok) {
+    log.error("payouts.processor_url_refused", {
+      setting: "PAYOUT_PROCESSOR_URL",
+      reason: check.reason,
+    });
+    throw new AppError("unavailable", "payouts are not configured");
+  }
+  // As configured: the adapter appends paths to it.
+  return raw;
 }
 
 function required(value: string | undefined, name: string): string {

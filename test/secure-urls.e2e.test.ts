@@ -96,6 +96,31 @@ describe("admin API: a network's secret-bearing URLs", () => {
   });
 });
 
+describe("network fetches", () => {
+  it("a report URL stored as http before the rule is not called in a deployment", async () => {
+    // Saved where http is allowed, as an older deployment could have.
+    const saved = await putNetwork(
+      "secure-legacy",
+      { reportUrl: "http://net.test/r" },
+      DEVELOPMENT,
+    );
+    expect(saved.status).toBe(200);
+    const response = await createApp().fetch(
+      new Request("https://api.test/admin/v1/networks/secure-legacy/reconcile", {
+        method: "POST",
+        headers: ADMIN_HEADERS,
+        body: "{}",
+      }),
+      DEPLOYED,
+    );
+    expect(response.status).toBe(503);
+    expect(response.headers.get("content-type")).toContain("application/problem+json");
+    const problem = (await response.json()) as { detail: string };
+    expect(problem.detail).toContain("not sent to http://net.test");
+    expect(problem.detail).toContain("must be https");
+  });
+});
+
 describe("the notification webhook", () => {
   const webhook = (url: string, bindings: object) => ({
     ...bindings,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { insecureUrlsAllowed, secretBearingUrl } from "./secure-url";
+import { insecureUrlsAllowed, secretBearingFetcher, secretBearingUrl } from "./secure-url";
 
 describe("secretBearingUrl", () => {
   test.each([
@@ -41,5 +41,42 @@ describe("insecureUrlsAllowed", () => {
     { label: "1 is not true", env: { ALLOW_INSECURE_URLS: "1" }, allowed: false },
   ])("$label → $allowed", ({ env, allowed }) => {
     expect(insecureUrlsAllowed(env)).toBe(allowed);
+  });
+});
+
+describe("secretBearingFetcher", () => {
+  const answered: string[] = [];
+  const fake = async (request: Request) => {
+    answered.push(request.url);
+    return new Response("ok");
+  };
+  test.each([
+    { label: "https is sent", url: "https://net.test/r?token=t", allow: "", sent: true },
+    {
+      label: "http is refused in a deployment",
+      url: "http://net.test/r?token=t",
+      allow: "",
+      sent: false,
+    },
+    {
+      label: "http is sent in development",
+      url: "http://127.0.0.1:8787/r",
+      allow: "true",
+      sent: true,
+    },
+    { label: "ftp is never sent", url: "ftp://net.test/r", allow: "true", sent: false },
+  ])("$label", async ({ url, allow, sent }) => {
+    answered.length = 0;
+    const fetcher = secretBearingFetcher({ ALLOW_INSECURE_URLS: allow }, fake);
+    if (sent) {
+      expect(await (await fetcher(new Request(url))).text()).toBe("ok");
+      expect(answered).toEqual([url]);
+    } else {
+      const refusal = fetcher(new Request(url));
+      await expect(refusal).rejects.toThrow(/not sent to \w+:\/\/[^/?]+: must be/);
+      // The refusal names the origin only: the query string may hold the credential.
+      await expect(refusal).rejects.not.toThrow(/token/);
+      expect(answered).toEqual([]);
+    }
   });
 });

@@ -59,3 +59,25 @@ function parseUrl(raw: unknown): URL | null {
     return null;
   }
 }
+
+/**
+ * The fetcher for network feeds and reports: it refuses, before any byte leaves, a request to
+ * a URL `secretBearingUrl` would refuse. The admin API checks URLs when they are saved; this
+ * holds for URLs saved before the rule existed, or written by other means. A refusal is a
+ * thrown error, which the feed and report readers record as a failed request.
+ *
+ * @example
+ * await runMerchantSyncs(env, { fetcher: secretBearingFetcher(env), nowMs });
+ */
+export function secretBearingFetcher(
+  env: InsecureUrlSwitch,
+  fetcher: (request: Request) => Promise<Response> = (request) => fetch(request),
+): (request: Request) => Promise<Response> {
+  const allowInsecure = insecureUrlsAllowed(env);
+  return async (request) => {
+    const check = secretBearingUrl(request.url, allowInsecure);
+    // The origin only: a query string may carry the credential itself.
+    if (!check.ok) throw new Error(`not sent to ${new URL(request.url).origin}: ${check.reason}`);
+    return fetcher(request);
+  };
+}

@@ -1,4 +1,5 @@
 import type { ApiEnv } from "#shared/env";
+import { secretBearingFetcher } from "#shared/http/secure-url";
 import type {
   ClickMessage,
   LedgerEventMessage,
@@ -70,7 +71,7 @@ const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
     async (env, nowMs) =>
       log.info(
         "cron.merchant_sync",
-        await runMerchantSyncs(env, { fetcher: (request) => fetch(request), nowMs }),
+        await runMerchantSyncs(env, { fetcher: secretBearingFetcher(env), nowMs }),
       ),
   ],
   [
@@ -78,7 +79,7 @@ const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
     async (env, nowMs) =>
       log.info(
         "cron.reconciliation",
-        await runScheduledReconciliations(env, (request) => fetch(request), nowMs),
+        await runScheduledReconciliations(env, secretBearingFetcher(env), nowMs),
       ),
   ],
   [

@@ -1,10 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "#shared/http/errors";
+import { secretBearingFetcher } from "#shared/http/secure-url";
 import { ReportError } from "#shared/networks/core/report-error";
 import { MS_PER_DAY } from "#shared/time/clock";
 import { toIso, toIsoOrNull } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
-import { ADMIN_SECURITY, jsonBody, problemResponses } from "../../http/responses";
+import {
+  ADMIN_SECURITY,
+  jsonBody,
+  problemResponses,
+  UNAVAILABLE_RESPONSE,
+} from "../../http/responses";
 import { RECONCILE_LOOKBACK_DAYS, reconcileNetwork, reportSourceOf } from "./reconcile";
 import { ItemSchema, RunSchema } from "./schemas";
 import { itemsOfRun, listRuns, type RunRow, runById } from "./store";
@@ -100,6 +106,7 @@ const runNowRoute = createRoute({
       }),
     ),
     ...problemResponses,
+    ...UNAVAILABLE_RESPONSE,
   },
 });
 
@@ -127,7 +134,7 @@ export const reconciliationAdminRoutes = featureApp()
     try {
       summary = await reconcileNetwork(c.env, {
         ...source,
-        fetcher: (request) => fetch(request),
+        fetcher: secretBearingFetcher(c.env),
         fromMs,
         toMs,
         nowMs,

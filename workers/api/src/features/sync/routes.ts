@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "#shared/http/errors";
+import { secretBearingFetcher } from "#shared/http/secure-url";
 import { IdParamSchema, SlugSchema, toIso, toIsoOrNull } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
 import { ADMIN_SECURITY, jsonBody, problem, problemResponses } from "../../http/responses";
@@ -89,7 +90,7 @@ const healthView = (h: NetworkHealthRecord, nowMs: number) => ({
 export const syncAdminRoutes = featureApp()
   .openapi(syncNowRoute, async (c) => {
     const outcome = await syncNetwork(c.env, c.req.valid("param").id, {
-      fetcher: (request) => fetch(request),
+      fetcher: secretBearingFetcher(c.env),
       nowMs: Date.now(),
       trigger: "admin",
     });

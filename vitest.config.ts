@@ -1,6 +1,29 @@
+import { createHash } from "node:crypto";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+
+/** Scoped admin keys the access tests call with (test/access-keys.ts holds the same values). */
+const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
+const TEST_ADMIN_KEYS = JSON.stringify([
+  {
+    name: "test-catalog",
+    scope: "catalog",
+    sha256: sha256Hex("test-catalog-key-0123456789abcdef"),
+  },
+  {
+    name: "test-payouts",
+    scope: "payouts",
+    sha256: sha256Hex("test-payouts-key-0123456789abcdef"),
+  },
+  {
+    name: "test-finance",
+    scope: "finance",
+    sha256: sha256Hex("test-finance-key-0123456789abcdef"),
+  },
+  // One key in clear, as a development setup may give it.
+  { name: "test-reader", scope: "read-only", key: "test-reader-key-0123456789abcdef" },
+]);
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
@@ -24,6 +47,14 @@ export default defineConfig(async () => {
             SUBID_SIGNING_KEY: "test-subid-signing-key-0123456789abcdef",
             USER_JWT_SECRET: "test-user-jwt-secret-0123456789abcdef",
             ADMIN_API_KEY: "test-admin-key",
+            ADMIN_API_KEYS: TEST_ADMIN_KEYS,
+            // User tokens: the defaults (no iss/aud check, 24 h lifetime, 60 s skew), set
+            // explicitly so a local .dev.vars cannot change what the tests expect.
+            USER_JWT_ISSUER: "",
+            USER_JWT_AUDIENCE: "",
+            USER_JWT_MAX_LIFETIME_SEC: "",
+            USER_JWT_CLOCK_SKEW_SEC: "",
+            LINK_SIGNING_KEYS: "",
             REDIRECT_BASE_URL: "https://go.test",
             ALLOW_CLOCK_OVERRIDE: "true",
             // Payouts: field-encryption keys (two versions, as after a rotation), the

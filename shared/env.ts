@@ -11,7 +11,13 @@ export interface ConfigBindings {
 
 export interface RedirectEnv extends ConfigBindings {
   CLICKS: Queue<ClickMessage>;
+  /** The link-signing key, unless LINK_SIGNING_KEYS is set (then this one is ignored). */
   LINK_SIGNING_KEY: string;
+  /**
+   * Optional key ring for link signing, so the key can rotate (shared/links/link-keys.ts):
+   * JSON `[{"version":2,"key":"…"},{"version":1,"key":"…","notAfter":"2026-06-01T00:00:00Z"}]`.
+   */
+  LINK_SIGNING_KEYS?: string;
   SUBID_SIGNING_KEY: string;
 }
 
@@ -29,7 +35,21 @@ export interface ApiEnv extends RedirectEnv, PostbackEnv, WalletEnv, CampaignBud
   /** While rotating the sub-ID key: the old key, still accepted on incoming postbacks. */
   SUBID_SIGNING_KEY_PREVIOUS?: string;
   USER_JWT_SECRET: string;
-  ADMIN_API_KEY: string;
+  /** When set, user tokens must carry this `iss` (docs/access.md). */
+  USER_JWT_ISSUER?: string;
+  /** When set, user tokens' `aud` (a string or an array) must include this. */
+  USER_JWT_AUDIENCE?: string;
+  /** Longest accepted `exp − iat`, in seconds (default 86400). */
+  USER_JWT_MAX_LIFETIME_SEC?: string;
+  /** How far `iat`/`nbf` may be ahead of our clock, in seconds (default 60). */
+  USER_JWT_CLOCK_SKEW_SEC?: string;
+  /** The legacy single admin key: the key named "default" with scope "admin". */
+  ADMIN_API_KEY?: string;
+  /**
+   * Named, scoped admin keys as JSON (workers/api/src/auth/admin-keys.ts):
+   * `[{"name":"ops","scope":"catalog","sha256":"<hex of the key's SHA-256>"}]`.
+   */
+  ADMIN_API_KEYS?: string;
   /** Origin of the redirect worker, used to build tracking links (e.g. https://go.example.com). */
   REDIRECT_BASE_URL: string;
   /** Lifetime of a personalised tracking link, in seconds. */

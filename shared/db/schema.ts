@@ -403,7 +403,38 @@ export const payoutDiscrepancies = sqliteTable(
   ],
 );
 
+/**
+ * Every admin write (POST/PUT/PATCH/DELETE under /admin/), refused or not: which key, what,
+ * when, the answer, and the resource as its admin GET showed it before and after. Only GET
+ * views are stored, never request bodies, so secrets sent in a write never land here.
+ */
+export const adminAuditLog = sqliteTable(
+  "admin_audit_log",
+  {
+    id: text("id").primaryKey(),
+    atMs: integer("at_ms").notNull(),
+    /** The admin key's name (never the key). */
+    actor: text("actor").notNull(),
+    scope: text("scope").notNull(),
+    method: text("method").notNull(),
+    path: text("path").notNull(),
+    /** The route's operationId in the OpenAPI document; null for a path no route serves. */
+    operationId: text("operation_id"),
+    status: integer("status").notNull(),
+    /** For a refused write: the problem's code and detail. */
+    problem: text("problem", { mode: "json" }).$type<{ code: string; detail: string }>(),
+    before: text("before", { mode: "json" }).$type<unknown>(),
+    after: text("after", { mode: "json" }).$type<unknown>(),
+    requestId: text("request_id"),
+  },
+  (t) => [
+    index("admin_audit_log_at_idx").on(t.atMs, t.id),
+    index("admin_audit_log_actor_idx").on(t.actor, t.atMs, t.id),
+  ],
+);
+
 export const schema = {
+  adminAuditLog,
   payouts,
   giftCardProducts,
   notificationOutbox,

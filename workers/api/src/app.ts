@@ -1,7 +1,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { AppError, problemResponse } from "#shared/http/errors";
 import { errorFields } from "#shared/observability/logger";
-import { type ApiContext, requireAdmin, requireUser } from "./auth";
+import { type ApiContext, requireAdmin, requireAdminScope, requireUser } from "./auth";
+import { auditAdminRoutes, auditAdminWrites } from "./features/admin-audit/index";
 import { campaignAdminRoutes } from "./features/campaigns/index";
 import { catalogAdminRoutes } from "./features/catalog/index";
 import { claimAdminRoutes, claimUserRoutes } from "./features/claims/index";
@@ -28,7 +29,8 @@ export function createApp() {
   const app: OpenAPIHono<ApiContext> = featureApp();
 
   app.use("*", requestLogger);
-  app.use("/admin/*", requireAdmin);
+  // Admin: identify the key, record writes in the audit log (refusals too), then check scope.
+  app.use("/admin/*", requireAdmin, auditAdminWrites(app), requireAdminScope);
   app.use("/v1/*", requireUser);
 
   // Bodies are JSON. The content type is checked here, without reading the body; a body that
@@ -59,6 +61,7 @@ export function createApp() {
   app.route("/admin/v1", syncAdminRoutes);
   app.route("/admin/v1", claimAdminRoutes);
   app.route("/admin/v1", payoutAdminRoutes);
+  app.route("/admin/v1", auditAdminRoutes);
   // Users (JWT).
   app.route("/v1", userMeRoutes);
   app.route("/v1", clickUserRoutes);

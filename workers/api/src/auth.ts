@@ -1,10 +1,14 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { verify } from "hono/jwt";
-import { constantTimeEqual, sha256 } from "#shared/crypto/hmac";
 import type { ApiEnv } from "#shared/env";
 import { AppError } from "#shared/http/errors";
-import { USER_ID_PATTERN } from "#shared/ids";
 import { SEGMENT_PATTERN } from "#shared/links/link-token";
+import { errorFields } from "#shared/observability/logger";
+import { type AdminIdentity, AdminKeysConfigError, identifyAdmin } from "./auth/admin-keys";
+import { scopeDecision } from "./auth/admin-scopes";
+import { INTERNAL_READER_IDENTITY, isInternalReader } from "./auth/internal-reader";
+import { checkUserClaims, type UserJwtPolicy, userJwtPolicy } from "./auth/user-claims";
 import type { LoggerVariables } from "./http/request-logger";
 
 /** Bound on the segments read from one user token; the rest are ignored. */
@@ -14,6 +18,8 @@ export type ApiVariables = {
   userId: string;
   segments: string[];
   deviceId: string | null;
+  /** On admin routes: the key's name and scope (docs/access.md). */
+  admin: AdminIdentity;
 } & LoggerVariables;
 export type ApiContext = { Bindings: ApiEnv; Variables: ApiVariables };
 
@@ -22,19 +28,47 @@ function bearer(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
-/** Compares digests, not the texts: equal-length inputs, so the key's length does not leak. */
-async function sameSecret(given: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([sha256(given), sha256(expected)]);
-  return constantTimeEqual(a, b);
-}
-
-/** Operator endpoints: `Authorization: Bearer <ADMIN_API_KEY>`. */
+/**
+ * Operator endpoints, first step: who is calling. `Authorization: Bearer <key>` must be one
+ * of ADMIN_API_KEYS (or the legacy ADMIN_API_KEY); its name and scope are kept for the scope
+ * check and the audit log. A malformed ADMIN_API_KEYS fails every admin request (500, logged)
+ * rather than guessing which keys were meant.
+ */
 export const requireAdmin = createMiddleware<ApiContext>(async (c, next) => {
+  if (isInternalReader(c.env)) {
+    c.set("admin", INTERNAL_READER_IDENTITY);
+    return next();
+  }
   const token = bearer(c.req.header("authorization"));
-  if (!token || !c.env.ADMIN_API_KEY || !(await sameSecret(token, c.env.ADMIN_API_KEY))) {
+  let identity: AdminIdentity | null = null;
+  try {
+    identity = token ? await identifyAdmin(c.env, token) : null;
+  } catch (error) {
+    if (!(error instanceof AdminKeysConfigError)) throw error;
+    c.get("log")?.error("auth.admin_keys_invalid", errorFields(error));
+    throw new AppError("internal", "the admin keys of this deployment are misconfigured");
+  }
+  if (!identity) {
     throw new AppError(
       "unauthorized",
       "an admin API key is required (Authorization: Bearer <key>)",
+    );
+  }
+  c.set("admin", identity);
+  await next();
+});
+
+/**
+ * Operator endpoints, second step (after the audit log has started recording, so refusals
+ * are recorded too): the key's scope must cover the route (auth/admin-scopes.ts), else 403.
+ */
+export const requireAdminScope = createMiddleware<ApiContext>(async (c, next) => {
+  const { name, scope } = c.get("admin");
+  const decision = scopeDecision(scope, c.req.method, c.req.path);
+  if (!decision.allowed) {
+    throw new AppError(
+      "forbidden",
+      `the admin key "${name}" has scope ${scope}; ${c.req.method} ${c.req.path} needs scope ${decision.needs} or admin`,
     );
   }
   await next();
@@ -42,7 +76,9 @@ export const requireAdmin = createMiddleware<ApiContext>(async (c, next) => {
 
 /**
  * User endpoints: an HS256 JWT minted by the operator's backend with the shared
- * USER_JWT_SECRET. `sub` is the operator's user id; `exp` is required.
+ * USER_JWT_SECRET. `sub` is the operator's user id; `exp` is required; `iss`, `aud`, the
+ * longest lifetime and the clock skew allowed on `iat`/`nbf` are the operator's settings
+ * (auth/user-claims.ts, docs/access.md).
  */
 export const requireUser = createMiddleware<ApiContext>(async (c, next) => {
   const token = bearer(c.req.header("authorization"));
@@ -50,19 +86,33 @@ export const requireUser = createMiddleware<ApiContext>(async (c, next) => {
     throw new AppError("unauthorized", "a user token is required (Authorization: Bearer <jwt>)");
   let payload: Record<string, unknown>;
   try {
-    payload = await verify(token, c.env.USER_JWT_SECRET, "HS256");
+    // The signature only: the time and registered claims are checked below, with the
+    // operator's policy, so each refusal can say which claim failed.
+    payload = await verify(token, c.env.USER_JWT_SECRET, {
+      alg: "HS256",
+      exp: false,
+      nbf: false,
+      iat: false,
+    });
   } catch {
     throw new AppError("unauthorized", "the user token is invalid or expired");
   }
-  const sub = payload.sub;
-  if (typeof sub !== "string" || !USER_ID_PATTERN.test(sub) || typeof payload.exp !== "number") {
-    throw new AppError("unauthorized", "the user token needs a string sub (user id) and an exp");
-  }
-  c.set("userId", sub);
+  const check = checkUserClaims(payload, policyOf(c), Math.floor(Date.now() / 1000));
+  if (!check.ok) throw new AppError("unauthorized", check.detail);
+  c.set("userId", check.userId);
   c.set("segments", tokenSegments(payload.segments));
   c.set("deviceId", tokenDevice(payload.device));
   await next();
 });
+
+function policyOf(c: Context<ApiContext>): UserJwtPolicy {
+  try {
+    return userJwtPolicy(c.env);
+  } catch (error) {
+    c.get("log")?.error("auth.user_jwt_settings_invalid", errorFields(error));
+    throw new AppError("internal", "the user token settings of this deployment are misconfigured");
+  }
+}
 
 /**
  * The optional `segments` claim: the operator's names for groups the user belongs to, used

@@ -13,6 +13,7 @@ import path from "node:path";
 import { loadDemoData } from "#scripts/demo-data";
 import { ensureDevVars, ROOT, readDevVars } from "#scripts/lib/dev-vars";
 import { localD1, WRANGLER } from "#scripts/lib/local-d1";
+import { linkKeyRing } from "#shared/links/link-keys";
 import { signLinkToken } from "#shared/links/link-token";
 import { type LoadResult, percentile, runLoad } from "./lib/load";
 
@@ -194,7 +195,7 @@ async function main(): Promise<void> {
     { displayName: "Bench user" },
     vars.ADMIN_API_KEY,
   );
-  const token = await signLinkToken(vars.LINK_SIGNING_KEY, {
+  const token = await signLinkToken(linkKeyRing(vars).current.key, {
     userId: BENCH_USER,
     offerId: BENCH_OFFER,
     expiresAtSec: Math.floor(Date.now() / 1000) + 3600,

@@ -4,7 +4,7 @@ import { buildTrackingUrl, liveBoosts, offerAvailability } from "#shared/config/
 import type { RedirectEnv } from "#shared/env";
 import { htmlPage } from "#shared/http/pages";
 import { newId } from "#shared/ids";
-import { verifyLinkToken } from "#shared/links/link-token";
+import { linkKeyRing, verifyLinkTokenWithRing } from "#shared/links/link-keys";
 import { encodeSubId } from "#shared/links/sub-id";
 import type { ClickMessage } from "#shared/messages";
 import { createLogger, errorFields, requestIdOf } from "#shared/observability/logger";
@@ -24,7 +24,11 @@ const UNAVAILABLE_COPY = {
  */
 export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promise<Response> {
   const nowMs = Date.now();
-  const verified = await verifyLinkToken(c.env.LINK_SIGNING_KEY, c.req.param("token") ?? "", nowMs);
+  const verified = await verifyLinkTokenWithRing(
+    linkKeyRing(c.env),
+    c.req.param("token") ?? "",
+    nowMs,
+  );
   if (!verified.ok) {
     return verified.reason === "expired"
       ? htmlPage(

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { linkKeyRing } from "#shared/links/link-keys";
 import { MAX_LINK_SEGMENTS, signLinkToken } from "#shared/links/link-token";
 import { headlineRateBps } from "#shared/money/cashback";
 import { DEFAULT_PAGE_ROWS, MAX_PAGE_ROWS, rowsToFetch } from "#shared/paging";
@@ -99,7 +100,7 @@ export const userMeRoutes = featureApp()
         ]
           .sort()
           .slice(0, MAX_LINK_SEGMENTS);
-        const token = await signLinkToken(c.env.LINK_SIGNING_KEY, {
+        const token = await signLinkToken(linkKeyRing(c.env).current.key, {
           userId,
           offerId: offer.id,
           expiresAtSec,

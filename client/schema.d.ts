@@ -634,6 +634,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Admin writes, newest first: who, what, when, the answer, and the resource before and after
+         * @description Every POST, PUT, PATCH and DELETE under /admin/ by any admin key, refused ones included. Readable with any key (read-only scope suffices).
+         */
+        get: operations["listAdminAuditLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/offers": {
         parameters: {
             query?: never;
@@ -1322,6 +1342,31 @@ export interface components {
             createdAt: string | null;
             updatedAt: string;
             paidAt: string | null;
+        };
+        AdminAuditEntry: {
+            id: string;
+            /** @description when the write was received (ISO 8601) */
+            at: string;
+            /** @description the admin key's name */
+            actor: string;
+            /** @enum {string} */
+            scope: "admin" | "catalog" | "payouts" | "finance" | "read-only";
+            method: string;
+            path: string;
+            /** @description the route's operationId in this document */
+            operationId: string | null;
+            /** @description the HTTP status the write was answered with */
+            status: number;
+            /** @description for a refused write: why */
+            problem: {
+                code: string;
+                detail: string;
+            } | null;
+            /** @description the resource as its admin GET showed it (secrets never included), the write's own answer when the resource has no GET, or null */
+            before?: unknown;
+            /** @description the resource as its admin GET showed it (secrets never included), the write's own answer when the resource has no GET, or null */
+            after?: unknown;
+            requestId: string | null;
         };
         UserOffer: {
             id: string;
@@ -4874,6 +4919,93 @@ export interface operations {
             };
             /** @description a dependency (payout processor, key ring, notifier) is unavailable; retry later */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAdminAuditLog: {
+        parameters: {
+            query?: {
+                /** @description only writes by this admin key name */
+                actor?: string;
+                /** @description only writes to paths that start with this, e.g. /admin/v1/offers/ */
+                pathPrefix?: string;
+                /** @description only writes at or after this time */
+                since?: string;
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AdminAuditEntry"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

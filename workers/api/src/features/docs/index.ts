@@ -17,13 +17,15 @@ export function mountDocs(app: OpenAPIHono<ApiContext>): void {
   app.openAPIRegistry.registerComponent("securitySchemes", "adminKey", {
     type: "http",
     scheme: "bearer",
-    description: "The operator's ADMIN_API_KEY",
+    description:
+      "An operator admin key (ADMIN_API_KEYS, or the single ADMIN_API_KEY). Its scope (admin, catalog, payouts, finance, read-only) decides which routes it may call: 403 otherwise. Every write is in the audit log.",
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "userJwt", {
     type: "http",
     scheme: "bearer",
     bearerFormat: "JWT",
-    description: "HS256 JWT minted by the operator's backend: sub = user id, exp required",
+    description:
+      "HS256 JWT minted by the operator's backend: sub = user id, exp required (at most USER_JWT_MAX_LIFETIME_SEC after iat); iss and aud when the deployment checks them",
   });
   app.doc31("/openapi.json", OPENAPI_CONFIG);
   registerReferencePage(app, () => app.getOpenAPI31Document(OPENAPI_CONFIG));

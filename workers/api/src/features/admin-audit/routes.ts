@@ -11,7 +11,7 @@ const listRoute = createRoute({
   method: "get",
   path: "/audit-log",
   operationId: "listAdminAuditLog",
-  tags: ["access"],
+  tags: ["operations"],
   security: ADMIN_SECURITY,
   summary:
     "Admin writes, newest first: who, what, when, the answer, and the resource before and after",

@@ -277,6 +277,17 @@ describe("admin API: each format is configured with its own options", () => {
     expect(JSON.stringify(problem)).not.toContain(NETWORK_SECRET);
   });
 
+  it("template: an http report URL is refused outside development (it gets the token)", async () => {
+    const mapping = bodyMapping("raw_body");
+    const options = { ...mapping, report: { ...mapping.report, url: "http://tpl.test/r" } };
+    const problem = await expectRefused(
+      await putNetwork("tpl-http-report", networkBody(caseOf("template"), { options })),
+      "tpl-http-report",
+      ["options.report.url"],
+    );
+    expect(problem.errors[0]?.message).toContain("report.url must be https");
+  });
+
   it("an unknown format is refused", async () => {
     await expectRefused(
       await putNetwork("bad-format", networkBody(caseOf("generic"), { postbackFormat: "awin" })),

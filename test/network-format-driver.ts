@@ -225,10 +225,13 @@ export async function runFormatJourney(format: SandboxFormat): Promise<void> {
   expect(summary.counts).toMatchObject({ reported: 2, matched: 1, created: 1 });
   expect(summary.unexplained).toBe(0);
   await walletBecomes(userId, { pending: 1_000, confirmed: 5_000 });
-  const row = await env.DB.prepare(
-    `SELECT status, sale_amount_minor, commission_minor FROM transactions WHERE network_id = ? AND order_id = ?`,
-  )
-    .bind(networkId, `B-${tag}`)
-    .first<Record<string, unknown>>();
+  // The D1 projection follows the wallet through a queue.
+  const row = await eventually(() =>
+    env.DB.prepare(
+      `SELECT status, sale_amount_minor, commission_minor FROM transactions WHERE network_id = ? AND order_id = ?`,
+    )
+      .bind(networkId, `B-${tag}`)
+      .first<Record<string, unknown>>(),
+  );
   expect(row).toEqual({ status: "pending", sale_amount_minor: 20_000, commission_minor: 1_600 });
 }

@@ -867,9 +867,12 @@ export interface components {
             id: string;
             name: string;
             trackingTemplate: string;
+            /** @description one of generic, admitad, impact, cj, template */
             postbackFormat: string;
             /** @description the secret itself is never returned */
             postbackSecretSet: boolean;
+            /** @description whether a report API token is stored; the token itself is never returned */
+            reportApiTokenSet: boolean;
             /** @description adapter settings, as stored */
             options: {
                 [key: string]: unknown;
@@ -896,18 +899,21 @@ export interface components {
             name: string;
             /**
              * Format: uri-template
-             * @description tracking URL with {subid}, {landing_url}, {network_offer_ref}, {click_id} placeholders
+             * @description tracking URL with {subid}, {landing_url}, {network_offer_ref}, {click_id} placeholders; {subid} is required for the generic and template formats, while admitad, impact and cj set their sub-ID parameter (options.subIdParam) when the template has none
              */
             trackingTemplate: string;
             /**
+             * @description how the network posts back and reports; decides what options may hold
              * @default generic
              * @enum {string}
              */
-            postbackFormat?: "generic";
-            /** @description shared secret the network signs postbacks with; write-only */
+            postbackFormat?: "generic" | "admitad" | "impact" | "cj" | "template";
+            /** @description write-only. generic: the HMAC key postbacks are signed with (and the report bearer); admitad, impact, cj and template token auth: the token the network sends; template hmac_sha256: the HMAC key */
             postbackSecret: string;
+            /** @description write-only report API credential: the Admitad access token, the impact.com Auth Token, the CJ personal access token (the template format's report uses it instead of postbackSecret when set). Absent on a replace keeps the stored token; null removes it */
+            reportApiToken?: string | null;
             /**
-             * @description adapter settings, returned as stored: feedUrl (offer feed for merchant sync), reportUrl (conversions report), IP allowlists, parameter names. Never put a secret here.
+             * @description the settings of the network's format, returned as stored and checked against that format's own options when saved (docs/networks.md, Configuring each format): generic reportUrl and ipAllowlist; admitad, impact and cj tokenParam, requireToken, ipAllowlist, subIdParam, their API settings; template the whole field mapping. feedUrl (offer feed for merchant sync) for every format. Never put a secret here: secrets are postbackSecret and reportApiToken.
              * @default {}
              */
             options?: {

@@ -17,7 +17,15 @@ const SECRET = "secure-urls-network-secret-0123456789";
 const DEPLOYED = { ...env, ALLOW_INSECURE_URLS: "" };
 const DEVELOPMENT = { ...env, ALLOW_INSECURE_URLS: "true" };
 
-function putNetwork(id: string, options: Record<string, unknown>, bindings: object) {
+/** Options of one format only are saved with that format; the others are generic. */
+const FORMAT_WITH_OPTION: Record<string, string> = { apiBaseUrl: "admitad", apiUrl: "cj" };
+
+function putNetwork(
+  id: string,
+  options: Record<string, unknown>,
+  bindings: object,
+  postbackFormat = "generic",
+) {
   return createApp().fetch(
     new Request(`https://api.test/admin/v1/networks/${id}`, {
       method: "PUT",
@@ -25,6 +33,7 @@ function putNetwork(id: string, options: Record<string, unknown>, bindings: obje
       body: JSON.stringify({
         name: `Secure ${id}`,
         trackingTemplate: "http://net.test/t?sub={subid}",
+        postbackFormat,
         postbackSecret: SECRET,
         options,
       }),
@@ -44,7 +53,8 @@ describe("admin API: a network's secret-bearing URLs", () => {
     },
     { label: "http CJ endpoint", options: { apiUrl: "http://cj.test/query" }, field: "apiUrl" },
   ])("$label is a 400 naming the field when insecure URLs are off", async ({ options, field }) => {
-    const response = await putNetwork(`secure-${field.toLowerCase()}`, options, DEPLOYED);
+    const format = FORMAT_WITH_OPTION[field];
+    const response = await putNetwork(`secure-${field.toLowerCase()}`, options, DEPLOYED, format);
     expect(response.status).toBe(400);
     expect(response.headers.get("content-type")).toContain("application/problem+json");
     const problem = (await response.json()) as {

@@ -5,6 +5,7 @@ import type { ConfigBindings } from "../env";
 import {
   MAX_BOOSTS_PER_OFFER,
   type NetworkConfig,
+  type NetworkReportConfig,
   networkConfigKey,
   type OfferBoost,
   type OfferConfig,
@@ -230,27 +231,57 @@ function boostRowsQuery(orm: DrizzleD1Database, offerIds: string[], nowMs: numbe
     .orderBy(asc(offers.id), asc(campaigns.id));
 }
 
-/** The configs of the given networks that exist, keyed by network id. */
+/**
+ * The configs of the given networks that exist, keyed by network id: what the postback
+ * worker needs, and what KV holds. The report API token is not in them (see
+ * `loadNetworkReportConfig`).
+ */
 export async function loadNetworkConfigs(
   db: D1Database,
   networkIds: readonly string[],
 ): Promise<Map<string, NetworkConfig>> {
-  const orm = drizzle(db);
-  const chunks = chunked([...new Set(networkIds)]);
-  const results = await Promise.all(
-    chunks.map((ids) => orm.select().from(networks).where(inArray(networks.id, ids))),
-  );
   const configs = new Map<string, NetworkConfig>();
-  for (const row of results.flat()) {
-    configs.set(row.id, {
-      networkId: row.id,
-      active: row.active,
-      postbackFormat: row.postbackFormat,
-      postbackSecret: row.postbackSecret,
-      options: row.options ?? {},
-    });
+  for (const { reportApiToken: _notCached, ...config } of await networkRows(db, networkIds)) {
+    configs.set(config.networkId, config);
   }
   return configs;
+}
+
+/**
+ * One network's config with its report API token, straight from D1: for report sync and
+ * reconciliation, the only callers of a network's report API. Never cached: the postback
+ * worker, which reads the KV copies, has no use for the token, so KV and isolate memory never
+ * hold it.
+ *
+ * @example
+ * const network = await loadNetworkReportConfig(env.DB, "admitad-in");
+ * adapter.fetchReportPage(fetcher, networkSettingsOf(network), range, null);
+ */
+export async function loadNetworkReportConfig(
+  db: D1Database,
+  networkId: string,
+): Promise<NetworkReportConfig | null> {
+  return (await networkRows(db, [networkId]))[0] ?? null;
+}
+
+async function networkRows(
+  db: D1Database,
+  networkIds: readonly string[],
+): Promise<NetworkReportConfig[]> {
+  const orm = drizzle(db);
+  const results = await Promise.all(
+    chunked([...new Set(networkIds)]).map((ids) =>
+      orm.select().from(networks).where(inArray(networks.id, ids)),
+    ),
+  );
+  return results.flat().map((row) => ({
+    networkId: row.id,
+    active: row.active,
+    postbackFormat: row.postbackFormat,
+    postbackSecret: row.postbackSecret,
+    options: row.options ?? {},
+    reportApiToken: row.reportApiToken,
+  }));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { BoostSnapshot } from "../money/boost";
 import type { CashbackTerms } from "../money/cashback";
+import type { NetworkSettings } from "../networks/types";
 
 /**
  * Everything the redirect worker needs about one offer, denormalised into one KV value so
@@ -42,7 +43,10 @@ export interface OfferBoost extends BoostSnapshot {
 /** Bound on the boosts one offer's config carries (and so one click and one transaction). */
 export const MAX_BOOSTS_PER_OFFER = 8;
 
-/** What the postback worker needs about a network. Holds a secret: never log it. */
+/**
+ * What the postback worker needs about a network: the value KV caches. Holds a secret: never
+ * log it.
+ */
 export interface NetworkConfig {
   networkId: string;
   active: boolean;
@@ -51,6 +55,30 @@ export interface NetworkConfig {
   postbackSecret: string;
   /** Adapter settings (IP allowlist, parameter names, template mapping, report URL). */
   options: Record<string, unknown>;
+}
+
+/**
+ * A network's config with its report API credential, as report sync and reconciliation load it
+ * from D1 (config-store.ts `loadNetworkReportConfig`). Never cached in KV. Holds secrets.
+ */
+export interface NetworkReportConfig extends NetworkConfig {
+  /** The Admitad / impact.com / CJ report API token; null when none was configured. */
+  reportApiToken: string | null;
+}
+
+/**
+ * The settings an adapter gets for a network, with every credential the config carries.
+ *
+ * @example
+ * adapter.parsePostback(request, networkSettingsOf(network))
+ */
+export function networkSettingsOf(network: NetworkConfig | NetworkReportConfig): NetworkSettings {
+  return {
+    networkId: network.networkId,
+    postbackSecret: network.postbackSecret,
+    options: network.options,
+    reportApiToken: "reportApiToken" in network ? network.reportApiToken : null,
+  };
 }
 
 export type OfferAvailability = "live" | "inactive" | "not_started" | "ended";

@@ -7,6 +7,7 @@ import {
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
 import type { CashbackTerms } from "../money/cashback";
+import { NETWORK_FORMATS } from "../networks/formats";
 
 /**
  * The D1 schema, written once here; `npm run db:generate` turns it into migrations/.
@@ -20,11 +21,16 @@ export const networks = sqliteTable("networks", {
   name: text("name").notNull(),
   /** URL with {subid}, {landing_url}, {network_offer_ref} and {click_id} placeholders. */
   trackingTemplate: text("tracking_template").notNull(),
-  postbackFormat: text("postback_format", { enum: ["generic"] })
-    .notNull()
-    .default("generic"),
+  /** The adapter that reads this network (shared/networks/registry.ts NETWORK_FORMATS). */
+  postbackFormat: text("postback_format", { enum: NETWORK_FORMATS }).notNull().default("generic"),
   /** Shared secret the network signs postbacks with. Never logged, never returned by the API. */
   postbackSecret: text("postback_secret").notNull(),
+  /**
+   * The network's report API credential when it is not the postback secret (Admitad access
+   * token, impact.com Auth Token, CJ personal access token). Write-only like the postback
+   * secret; null when none was given. Never copied to KV (config-store.ts).
+   */
+  reportApiToken: text("report_api_token"),
   /** Adapter settings: report URL, IP allowlist, parameter names, template mapping. */
   options: text("options", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
   active: integer("active", { mode: "boolean" }).notNull().default(true),

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { buildTrackingUrl } from "../config/offer-config";
 import { fieldsFromZod } from "../http/errors";
 import {
   type GenericPostback,
@@ -23,6 +22,7 @@ import {
   type ReportParse,
 } from "./core/report-page";
 import { isoSeconds, parseIsoTime } from "./core/time";
+import { trackingUrlFor } from "./tracking-urls";
 import type {
   NetworkAdapter,
   NetworkSettings,
@@ -62,7 +62,9 @@ export const GenericOptionsSchema = z.object({
 
 export const genericAdapter: NetworkAdapter = {
   format: GENERIC_FORMAT,
-  buildTrackingUrl: (template, values) => buildTrackingUrl(template, values),
+  optionsSchema: GenericOptionsSchema,
+  buildTrackingUrl: (template, values, settings) =>
+    trackingUrlFor(GENERIC_FORMAT, template, values, settings.options),
   parsePostback: (request, settings) => guardPostback(() => parseGeneric(request, settings)),
   fetchReportPage: reportPageFetcher({
     name: "generic",

@@ -1,14 +1,12 @@
 import { admitadAdapter } from "./admitad";
 import { cjAdapter } from "./cj";
+import type { NetworkFormat } from "./formats";
 import { genericAdapter } from "./generic";
 import { impactAdapter } from "./impact";
 import { templateAdapter } from "./template";
 import type { NetworkAdapter } from "./types";
 
-/** Every postback format a network record may name, in the order the console lists them. */
-export const NETWORK_FORMATS = ["generic", "admitad", "impact", "cj", "template"] as const;
-
-export type NetworkFormat = (typeof NETWORK_FORMATS)[number];
+export { NETWORK_FORMATS, type NetworkFormat } from "./formats";
 
 // A Map, not an object literal: `adapterFor("__proto__")` or `("toString")` must be null.
 const ADAPTERS: ReadonlyMap<string, NetworkAdapter> = new Map(

@@ -1,4 +1,3 @@
-import { buildTrackingUrl } from "../config/offer-config";
 import { FieldCollector } from "./core/fields";
 import { guardPostback } from "./core/guard";
 import { getPath } from "./core/json-path";
@@ -23,6 +22,7 @@ import {
   type TemplateMapping,
   TemplateMappingSchema,
 } from "./template-mapping";
+import { trackingUrlFor } from "./tracking-urls";
 import type {
   ConversionStatus,
   NetworkAdapter,
@@ -47,7 +47,9 @@ const MAX_BODY_CHARS = 16 * 1024;
 
 export const templateAdapter: NetworkAdapter = {
   format: TEMPLATE_FORMAT,
-  buildTrackingUrl: (template, values) => buildTrackingUrl(template, values),
+  optionsSchema: TemplateMappingSchema,
+  buildTrackingUrl: (template, values, settings) =>
+    trackingUrlFor(TEMPLATE_FORMAT, template, values, settings.options),
   parsePostback: (request, settings) =>
     guardPostback(() => parseTemplatePostback(request, settings)),
   credentialParams: templateCredentialParams,

@@ -1,8 +1,7 @@
 import { guardPostback } from "../core/guard";
-import { readOptions } from "../core/options";
 import { reportPageFetcher } from "../core/report-http";
 import { tokenCredentialParams } from "../core/token-postback";
-import { fillTrackingTemplate } from "../core/tracking-url";
+import { trackingUrlFor } from "../tracking-urls";
 import type { NetworkAdapter } from "../types";
 import { AdmitadOptionsSchema } from "./options";
 import { parseAdmitadPostback } from "./postback";
@@ -22,10 +21,9 @@ export const ADMITAD_FORMAT = "admitad";
  */
 export const admitadAdapter: NetworkAdapter = {
   format: ADMITAD_FORMAT,
-  buildTrackingUrl: (template, values, settings) => {
-    const options = readOptions(AdmitadOptionsSchema, settings.options);
-    return fillTrackingTemplate(template, values, options.ok ? options.value.subIdParam : "subid");
-  },
+  optionsSchema: AdmitadOptionsSchema,
+  buildTrackingUrl: (template, values, settings) =>
+    trackingUrlFor(ADMITAD_FORMAT, template, values, settings.options),
   parsePostback: (request, settings) =>
     guardPostback(() => parseAdmitadPostback(request, settings)),
   credentialParams: tokenCredentialParams(AdmitadOptionsSchema),

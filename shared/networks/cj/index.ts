@@ -1,8 +1,7 @@
 import { guardPostback } from "../core/guard";
-import { readOptions } from "../core/options";
 import { reportPageFetcher } from "../core/report-http";
 import { tokenCredentialParams } from "../core/token-postback";
-import { fillTrackingTemplate } from "../core/tracking-url";
+import { trackingUrlFor } from "../tracking-urls";
 import type { NetworkAdapter } from "../types";
 import { CjOptionsSchema } from "./options";
 import { parseCjPostback } from "./postback";
@@ -22,10 +21,9 @@ export const CJ_FORMAT = "cj";
  */
 export const cjAdapter: NetworkAdapter = {
   format: CJ_FORMAT,
-  buildTrackingUrl: (template, values, settings) => {
-    const options = readOptions(CjOptionsSchema, settings.options);
-    return fillTrackingTemplate(template, values, options.ok ? options.value.subIdParam : "sid");
-  },
+  optionsSchema: CjOptionsSchema,
+  buildTrackingUrl: (template, values, settings) =>
+    trackingUrlFor(CJ_FORMAT, template, values, settings.options),
   parsePostback: (request, settings) => guardPostback(() => parseCjPostback(request, settings)),
   credentialParams: tokenCredentialParams(CjOptionsSchema),
   fetchReportPage: reportPageFetcher({

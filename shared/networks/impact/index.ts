@@ -1,8 +1,7 @@
 import { guardPostback } from "../core/guard";
-import { readOptions } from "../core/options";
 import { reportPageFetcher } from "../core/report-http";
 import { tokenCredentialParams } from "../core/token-postback";
-import { fillTrackingTemplate } from "../core/tracking-url";
+import { trackingUrlFor } from "../tracking-urls";
 import type { NetworkAdapter } from "../types";
 import { ImpactOptionsSchema } from "./options";
 import { parseImpactPostback } from "./postback";
@@ -21,10 +20,9 @@ export const IMPACT_FORMAT = "impact";
  */
 export const impactAdapter: NetworkAdapter = {
   format: IMPACT_FORMAT,
-  buildTrackingUrl: (template, values, settings) => {
-    const options = readOptions(ImpactOptionsSchema, settings.options);
-    return fillTrackingTemplate(template, values, options.ok ? options.value.subIdParam : "subId1");
-  },
+  optionsSchema: ImpactOptionsSchema,
+  buildTrackingUrl: (template, values, settings) =>
+    trackingUrlFor(IMPACT_FORMAT, template, values, settings.options),
   parsePostback: (request, settings) => guardPostback(() => parseImpactPostback(request, settings)),
   credentialParams: tokenCredentialParams(ImpactOptionsSchema),
   fetchReportPage: reportPageFetcher({

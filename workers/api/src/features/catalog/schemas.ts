@@ -7,7 +7,9 @@ import {
 } from "#shared/http/secure-url";
 import { StoredCashbackTermsSchema } from "#shared/money/cashback";
 import { AmountMinorSchema, CurrencySchema, RateBpsSchema } from "#shared/money/currency";
+import { NETWORK_FORMATS } from "#shared/networks/formats";
 import { IsoTimeSchema, SlugSchema } from "../../http/common-schemas";
+import { networkFormatIssues } from "./network-options";
 
 /** Catalog request and response schemas: networks, merchants and offers. */
 
@@ -20,11 +22,14 @@ const HttpUrlSchema = z.url({ protocol: /^https?$/ }).max(2_048);
 export const NetworkOptionsSchema = z
   .record(z.string().min(1).max(64), z.unknown())
   .superRefine((options, ctx) => {
-    // The two options Boomerang itself reads; adapter-specific keys are checked by the adapter.
-    for (const key of ["feedUrl", "reportUrl"] as const) {
-      if (options[key] !== undefined && !HttpUrlSchema.safeParse(options[key]).success) {
-        ctx.addIssue({ code: "custom", path: [key], message: `${key} must be an http(s) URL` });
-      }
+    // The option every format accepts (network-options.ts); the rest is checked by the adapter
+    // of the network's format, in NetworkInputSchema below.
+    if (options.feedUrl !== undefined && !HttpUrlSchema.safeParse(options.feedUrl).success) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["feedUrl"],
+        message: "feedUrl must be an http(s) URL",
+      });
     }
     if (JSON.stringify(options).length > MAX_OPTIONS_JSON_CHARS) {
       ctx.addIssue({
@@ -35,8 +40,12 @@ export const NetworkOptionsSchema = z
     }
   })
   .describe(
-    "adapter settings, returned as stored: feedUrl (offer feed for merchant sync), reportUrl " +
-      "(conversions report), IP allowlists, parameter names. Never put a secret here.",
+    "the settings of the network's format, returned as stored and checked against that " +
+      "format's own options when saved (docs/networks.md, Configuring each format): generic " +
+      "reportUrl and ipAllowlist; admitad, impact and cj tokenParam, requireToken, ipAllowlist, " +
+      "subIdParam, their API settings; template the whole field mapping. feedUrl (offer feed for " +
+      "merchant sync) for every format. Never put a secret here: secrets are postbackSecret and " +
+      "reportApiToken.",
   );
 
 /**
@@ -45,6 +54,9 @@ export const NetworkOptionsSchema = z
  * (reportApiToken). They must be https outside development and tests.
  */
 export const SECRET_BEARING_URL_OPTIONS = ["feedUrl", "reportUrl", "apiBaseUrl", "apiUrl"] as const;
+
+/** The template format's report endpoint, nested in its mapping; it gets the report secret too. */
+const NESTED_SECRET_BEARING_URL_OPTIONS = [["report", "url"]] as const;
 
 /**
  * Each secret-bearing URL option that this deployment refuses, as problem fields: an http URL
@@ -63,6 +75,15 @@ export function insecureUrlOptions(
     if (options[key] === undefined) continue;
     const check = secretBearingUrl(options[key], allowInsecure);
     if (!check.ok) fields.push({ path: `options.${key}`, message: `${key} ${check.reason}` });
+  }
+  for (const [parent, key] of NESTED_SECRET_BEARING_URL_OPTIONS) {
+    const holder = options[parent];
+    if (typeof holder !== "object" || holder === null) continue;
+    const value = (holder as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    const check = secretBearingUrl(value, allowInsecure);
+    const path = `${parent}.${key}`;
+    if (!check.ok) fields.push({ path: `options.${path}`, message: `${path} ${check.reason}` });
   }
   return fields;
 }
@@ -85,29 +106,56 @@ export function assertSecureNetworkUrls(
   }
 }
 
+/** Write-only secrets are this long at most (a JWT-style access token fits). */
+const MAX_SECRET_CHARS = 4_096;
+
 export const NetworkInputSchema = z
   .object({
     name: z.string().min(1).max(120),
     trackingTemplate: z
       .url({ protocol: /^https?$/ })
       .max(2000)
-      .refine((t) => t.includes("{subid}"), "the tracking template must contain {subid}")
       .describe(
-        "tracking URL with {subid}, {landing_url}, {network_offer_ref}, {click_id} placeholders",
+        "tracking URL with {subid}, {landing_url}, {network_offer_ref}, {click_id} placeholders; " +
+          "{subid} is required for the generic and template formats, while admitad, impact and " +
+          "cj set their sub-ID parameter (options.subIdParam) when the template has none",
       )
       // The braces make it an RFC 6570 template, not an RFC 3986 URI: say so in the
       // document, or spec-driven clients refuse every real template.
       .openapi({ format: "uri-template" }),
-    postbackFormat: z.enum(["generic"]).default("generic"),
+    postbackFormat: z
+      .enum(NETWORK_FORMATS)
+      .default("generic")
+      .describe("how the network posts back and reports; decides what options may hold"),
     postbackSecret: z
       .string()
       .min(24, "postback secrets are at least 24 characters")
       .max(256)
-      .describe("shared secret the network signs postbacks with; write-only"),
+      .describe(
+        "write-only. generic: the HMAC key postbacks are signed with (and the report bearer); " +
+          "admitad, impact, cj and template token auth: the token the network sends; template " +
+          "hmac_sha256: the HMAC key",
+      ),
+    reportApiToken: z
+      .string()
+      .min(8, "report API tokens are at least 8 characters")
+      .max(MAX_SECRET_CHARS)
+      .nullable()
+      .optional()
+      .describe(
+        "write-only report API credential: the Admitad access token, the impact.com Auth Token, " +
+          "the CJ personal access token (the template format's report uses it instead of " +
+          "postbackSecret when set). Absent on a replace keeps the stored token; null removes it",
+      ),
     options: NetworkOptionsSchema.default({}),
     active: z.boolean().default(true),
   })
   .strict()
+  .superRefine((input, ctx) => {
+    for (const issue of networkFormatIssues(input)) {
+      ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+    }
+  })
   .openapi("NetworkInput");
 
 export const NetworkSchema = z
@@ -115,8 +163,11 @@ export const NetworkSchema = z
     id: z.string(),
     name: z.string(),
     trackingTemplate: z.string(),
-    postbackFormat: z.string(),
+    postbackFormat: z.string().describe("one of generic, admitad, impact, cj, template"),
     postbackSecretSet: z.boolean().describe("the secret itself is never returned"),
+    reportApiTokenSet: z
+      .boolean()
+      .describe("whether a report API token is stored; the token itself is never returned"),
     options: z.record(z.string(), z.unknown()).describe("adapter settings, as stored"),
     active: z.boolean(),
     updatedAt: IsoTimeSchema,

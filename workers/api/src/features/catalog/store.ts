@@ -20,10 +20,22 @@ export type NetworkInput = z.output<typeof NetworkInputSchema>;
 export type MerchantInput = z.output<typeof MerchantInputSchema>;
 export type OfferInput = z.output<typeof OfferInputSchema>;
 
+/**
+ * Creates or replaces a network. The report API token is write-only and optional: absent
+ * keeps the stored one (an operator changing the template need not resend it), null removes
+ * it.
+ */
 export async function upsertNetwork(env: ConfigBindings, id: string, input: NetworkInput) {
   const nowMs = Date.now();
   const db = drizzle(env.DB);
-  const row = { ...input, id, createdAtMs: nowMs, updatedAtMs: nowMs };
+  const { reportApiToken, ...fields } = input;
+  const row = {
+    ...fields,
+    reportApiToken: reportApiToken ?? null,
+    id,
+    createdAtMs: nowMs,
+    updatedAtMs: nowMs,
+  };
   await db
     .insert(networks)
     .values(row)
@@ -34,6 +46,7 @@ export async function upsertNetwork(env: ConfigBindings, id: string, input: Netw
         trackingTemplate: input.trackingTemplate,
         postbackFormat: input.postbackFormat,
         postbackSecret: input.postbackSecret,
+        ...(reportApiToken === undefined ? {} : { reportApiToken }),
         options: input.options,
         active: input.active,
         updatedAtMs: nowMs,
@@ -49,21 +62,28 @@ export async function upsertNetwork(env: ConfigBindings, id: string, input: Netw
   return getNetwork(env, id);
 }
 
+type NetworkRow = typeof networks.$inferSelect;
+
+/** A network as the API may show it: each secret replaced by whether it is set. */
+function withoutSecrets({ postbackSecret, reportApiToken, ...rest }: NetworkRow) {
+  return {
+    ...rest,
+    postbackSecretSet: postbackSecret.length > 0,
+    reportApiTokenSet: reportApiToken !== null && reportApiToken.length > 0,
+  };
+}
+
 export async function getNetwork(env: ConfigBindings, id: string) {
   const row = (
     await drizzle(env.DB).select().from(networks).where(eq(networks.id, id)).limit(1)
   )[0];
   if (!row) throw new AppError("not_found", `network ${id} not found`);
-  const { postbackSecret, ...rest } = row;
-  return { ...rest, postbackSecretSet: postbackSecret.length > 0 };
+  return withoutSecrets(row);
 }
 
 export async function listNetworks(env: ConfigBindings) {
   const rows = await drizzle(env.DB).select().from(networks).orderBy(networks.id).limit(500);
-  return rows.map(({ postbackSecret, ...rest }) => ({
-    ...rest,
-    postbackSecretSet: postbackSecret.length > 0,
-  }));
+  return rows.map(withoutSecrets);
 }
 
 export async function upsertMerchant(env: ConfigBindings, id: string, input: MerchantInput) {
@@ -157,24 +177,27 @@ export async function listOffers(env: ConfigBindings) {
  * offers never use up the page.
  */
 export async function listLiveOffers(env: ConfigBindings, nowMs: number, limit: number) {
-  return drizzle(env.DB)
-    .select({ offer: offers, merchant: merchants, network: networks })
-    .from(offers)
-    .innerJoin(merchants, eq(offers.merchantId, merchants.id))
-    .innerJoin(networks, eq(merchants.networkId, networks.id))
-    .leftJoin(networkHealth, eq(networkHealth.networkId, networks.id))
-    .where(
-      and(
-        eq(offers.active, true),
-        eq(merchants.active, true),
-        eq(networks.active, true),
-        or(isNull(networkHealth.state), eq(networkHealth.state, "closed")),
-        or(isNull(offers.startsAtMs), lte(offers.startsAtMs, nowMs)),
-        or(isNull(offers.endsAtMs), gt(offers.endsAtMs, nowMs)),
-      ),
-    )
-    .orderBy(offers.id)
-    .limit(Math.min(limit, 500));
+  return (
+    drizzle(env.DB)
+      // Not the network row: it holds the network's secrets, which nothing here needs.
+      .select({ offer: offers, merchant: merchants })
+      .from(offers)
+      .innerJoin(merchants, eq(offers.merchantId, merchants.id))
+      .innerJoin(networks, eq(merchants.networkId, networks.id))
+      .leftJoin(networkHealth, eq(networkHealth.networkId, networks.id))
+      .where(
+        and(
+          eq(offers.active, true),
+          eq(merchants.active, true),
+          eq(networks.active, true),
+          or(isNull(networkHealth.state), eq(networkHealth.state, "closed")),
+          or(isNull(offers.startsAtMs), lte(offers.startsAtMs, nowMs)),
+          or(isNull(offers.endsAtMs), gt(offers.endsAtMs, nowMs)),
+        ),
+      )
+      .orderBy(offers.id)
+      .limit(Math.min(limit, 500))
+  );
 }
 
 /** An offer's target fields (merchant, currency), or null when there is no such offer. */
@@ -230,7 +253,7 @@ export async function offerIdsOfNetwork(
   return rows.map((r) => r.id);
 }
 
-/** The stored network, secret included (for adapters); null when there is none. */
+/** The stored network, secrets included (for adapters); null when there is none. */
 export async function networkById(env: ConfigBindings, id: string) {
   const row = (
     await drizzle(env.DB).select().from(networks).where(eq(networks.id, id)).limit(1)

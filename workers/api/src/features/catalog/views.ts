@@ -13,6 +13,7 @@ export const networkView = (n: NetworkRow) => ({
   trackingTemplate: n.trackingTemplate,
   postbackFormat: n.postbackFormat,
   postbackSecretSet: n.postbackSecretSet,
+  reportApiTokenSet: n.reportApiTokenSet,
   options: n.options,
   active: n.active,
   updatedAt: toIso(n.updatedAtMs),

@@ -1,5 +1,6 @@
 import type { BatchItem } from "drizzle-orm/batch";
-import { loadNetworkConfig } from "#shared/config/config-store";
+import { loadNetworkReportConfig } from "#shared/config/config-store";
+import { networkSettingsOf } from "#shared/config/offer-config";
 import type { ApiEnv } from "#shared/env";
 import { newId, transactionIdFor } from "#shared/ids";
 import { adapterFor } from "#shared/networks/registry";
@@ -18,6 +19,7 @@ import {
   sameAsProjection,
   UNEXPLAINED,
 } from "./decide";
+import { hasReportApi } from "./report-source";
 import { finishRun, startRun } from "./store";
 
 export { type ReconciliationOutcome, UNEXPLAINED } from "./decide";
@@ -188,19 +190,21 @@ async function finish(
 export const RECONCILE_LOOKBACK_DAYS = 35;
 const MAX_NETWORKS_PER_RUN = 100;
 
-/** Loads a network's adapter and settings; null when it has no report API configured. */
+/**
+ * Loads a network's adapter and settings (report API token included, from D1); null when the
+ * network is missing, inactive, or has no report API configured for its format
+ * (report-source.ts).
+ */
 export async function reportSourceOf(
   env: ApiEnv,
   networkId: string,
 ): Promise<{ adapter: NetworkAdapter; settings: NetworkSettings } | null> {
-  const network = await loadNetworkConfig(env.DB, networkId);
+  const network = await loadNetworkReportConfig(env.DB, networkId);
   if (!network?.active) return null;
   const adapter = adapterFor(network.postbackFormat);
-  if (!adapter || typeof network.options.reportUrl !== "string") return null;
-  return {
-    adapter,
-    settings: { networkId, postbackSecret: network.postbackSecret, options: network.options },
-  };
+  const settings = networkSettingsOf(network);
+  if (!adapter || !hasReportApi(network.postbackFormat, settings)) return null;
+  return { adapter, settings };
 }
 
 /** The daily cron: every active network with a report API, over the lookback window. */

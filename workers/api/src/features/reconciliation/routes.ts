@@ -12,6 +12,7 @@ import {
   UNAVAILABLE_RESPONSE,
 } from "../../http/responses";
 import { RECONCILE_LOOKBACK_DAYS, reconcileNetwork, reportSourceOf } from "./reconcile";
+import { REPORT_API_NEEDS } from "./report-source";
 import { ItemSchema, RunSchema } from "./schemas";
 import { itemsOfRun, listRuns, type RunRow, runById } from "./store";
 
@@ -119,7 +120,7 @@ export const reconciliationAdminRoutes = featureApp()
     if (!source) {
       throw new AppError(
         "not_found",
-        `network ${id} does not exist or has no report API (options.reportUrl)`,
+        `network ${id} does not exist, is inactive or has no report API (${REPORT_API_NEEDS})`,
       );
     }
     const nowMs = Date.now();

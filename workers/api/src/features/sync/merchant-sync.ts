@@ -140,6 +140,7 @@ export async function syncNetwork(
     networkId,
     postbackSecret: network.postbackSecret,
     options: network.options,
+    reportApiToken: network.reportApiToken,
   };
   const adapter = adapterFor(network.postbackFormat);
   let feed: OfferFeed;

@@ -1,0 +1,1 @@
+ALTER TABLE `networks` ADD `report_api_token` text;

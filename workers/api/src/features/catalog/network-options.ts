@@ -1,0 +1,82 @@
+import { adapterFor } from "#shared/networks/registry";
+import { placesSubIdItself } from "#shared/networks/tracking-urls";
+
+/**
+ * What a network's `options` and tracking template must be for its format, checked when the
+ * network is saved: each adapter's own options schema (so the Admitad, impact.com, CJ and
+ * template options are the exact ones the adapter reads later), plus the options Boomerang
+ * reads for every format. A bad option is a 400 naming `options.<path>`; nothing is stored.
+ */
+
+/**
+ * Options every format accepts beside its adapter's own: merchant sync reads `feedUrl` for any
+ * network whose adapter has no feed of its own (features/sync). A new cross-format option goes
+ * here (and in TemplateMappingSchema, which is strict at runtime too).
+ */
+export const COMMON_NETWORK_OPTIONS: ReadonlySet<string> = new Set(["feedUrl"]);
+
+export interface OptionIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Every problem with a network's format-dependent fields, as issues on the request body:
+ * an option the format does not have, an option its adapter's schema refuses (a template
+ * mapping whose signature leaves a field unsigned is one), and a tracking template without
+ * `{subid}` for a format that does not place the sub-ID itself. Empty when all is well.
+ *
+ * @example
+ * networkFormatIssues({ postbackFormat: "impact", trackingTemplate, options: { accountSid: "IR-1" } })
+ * // [{ path: ["options", "accountSid"], message: "Invalid string: must match pattern …" }]
+ */
+export function networkFormatIssues(input: {
+  postbackFormat: string;
+  trackingTemplate: string;
+  options: Record<string, unknown>;
+}): OptionIssue[] {
+  const issues: OptionIssue[] = [];
+  if (!placesSubIdItself(input.postbackFormat) && !input.trackingTemplate.includes("{subid}")) {
+    issues.push({
+      path: ["trackingTemplate"],
+      message: "the tracking template must contain {subid}",
+    });
+  }
+  const adapter = adapterFor(input.postbackFormat);
+  if (!adapter) {
+    return [...issues, { path: ["postbackFormat"], message: "unknown network format" }];
+  }
+  const own = Object.fromEntries(
+    Object.entries(input.options).filter(([key]) => !COMMON_NETWORK_OPTIONS.has(key)),
+  );
+  const known = optionNamesOf(adapter.optionsSchema);
+  if (known) {
+    for (const key of Object.keys(own)) {
+      if (!known.has(key)) {
+        issues.push({
+          path: ["options", key],
+          message: `not an option of the ${input.postbackFormat} format (its options: ${[...new Set([...known, ...COMMON_NETWORK_OPTIONS])].join(", ")})`,
+        });
+      }
+    }
+  }
+  const parsed = adapter.optionsSchema.safeParse(own);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      // Unknown keys are named one by one above; zod's own issue names only the object.
+      if (issue.code === "unrecognized_keys" && known) continue;
+      issues.push({ path: ["options", ...issue.path.map(pathPart)], message: issue.message });
+    }
+  }
+  return issues;
+}
+
+/** The top-level option names of an object schema; null for a schema without a shape. */
+function optionNamesOf(schema: unknown): Set<string> | null {
+  const shape = (schema as { shape?: unknown }).shape;
+  return typeof shape === "object" && shape !== null ? new Set(Object.keys(shape)) : null;
+}
+
+function pathPart(part: PropertyKey): string | number {
+  return typeof part === "number" ? part : String(part);
+}

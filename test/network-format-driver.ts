@@ -35,7 +35,19 @@ const CAMPAIGN_REF = "4242";
 const RATE_BPS = 500;
 const SEC = 1_000;
 
-/** The sub-ID parameter each format's network echoes (the adapters' `subIdParam` defaults). */
+/**
+ * Tracking templates. Admitad, Impact and CJ name no `{subid}`: their adapters add the sub-ID
+ * under the parameter each network echoes (`subid`, `subId1`, `sid`), which the sandbox reads.
+ */
+const TRACKING: Record<SandboxFormat, string> = {
+  generic: `${ORIGIN}/sandbox/click?subid={subid}&offer={network_offer_ref}&url={landing_url}`,
+  admitad: `${ORIGIN}/sandbox/click?offer={network_offer_ref}&url={landing_url}`,
+  impact: `${ORIGIN}/sandbox/click?offer={network_offer_ref}&url={landing_url}`,
+  cj: `${ORIGIN}/sandbox/click?offer={network_offer_ref}&url={landing_url}`,
+  template: `${ORIGIN}/sandbox/click?subid={subid}&offer={network_offer_ref}&url={landing_url}`,
+};
+
+/** The parameter the redirect must have put the sub-ID in, per format. */
 const SUB_ID_PARAM: Record<SandboxFormat, string> = {
   generic: "subid",
   admitad: "subid",
@@ -45,7 +57,7 @@ const SUB_ID_PARAM: Record<SandboxFormat, string> = {
 };
 
 /** What an operator sends to configure a network of `format` pointing at the sandbox. */
-function networkInput(format: SandboxFormat, networkId: string) {
+function networkInput(format: SandboxFormat) {
   const options: Record<SandboxFormat, Record<string, unknown>> = {
     generic: { reportUrl: `${ORIGIN}/sandbox/report` },
     admitad: { apiBaseUrl: ORIGIN },
@@ -54,9 +66,8 @@ function networkInput(format: SandboxFormat, networkId: string) {
     template: sandboxTemplateMapping(`${ORIGIN}/sandbox/template/report`),
   };
   return {
-    id: networkId,
     name: `Sandbox (${format})`,
-    trackingTemplate: `${ORIGIN}/sandbox/click?${SUB_ID_PARAM[format]}={subid}&offer={network_offer_ref}&url={landing_url}`,
+    trackingTemplate: TRACKING[format],
     postbackFormat: format,
     postbackSecret: NETWORK_SECRET,
     ...(format === "generic" ? {} : { reportApiToken: REPORT_TOKEN }),
@@ -120,14 +131,14 @@ export async function runFormatJourney(format: SandboxFormat): Promise<void> {
   const userId = uniqueUser(format);
 
   // 1. The operator configures the network, a merchant and an offer through the admin API.
-  const created = await api("/admin/v1/networks", {
-    method: "POST",
-    headers: ADMIN_HEADERS,
-    body: JSON.stringify(networkInput(format, networkId)),
-  });
-  expect(created.status, await created.clone().text()).toBe(201);
+  const created = await adminPut(`/admin/v1/networks/${networkId}`, networkInput(format));
+  expect(created.status, await created.clone().text()).toBe(200);
   const view = (await created.json()) as Record<string, unknown>;
-  expect(view).toMatchObject({ id: networkId, postbackFormat: format });
+  expect(view).toMatchObject({
+    id: networkId,
+    postbackFormat: format,
+    reportApiTokenSet: format !== "generic",
+  });
   expect(JSON.stringify(view)).not.toContain(NETWORK_SECRET);
   expect(JSON.stringify(view)).not.toContain(REPORT_TOKEN);
   for (const response of [
@@ -164,6 +175,7 @@ export async function runFormatJourney(format: SandboxFormat): Promise<void> {
   expect(redirect.status).toBe(302);
   const location = redirect.headers.get("location") ?? "";
   expect(new URL(location).origin).toBe(ORIGIN);
+  expect(new URL(location).searchParams.get(SUB_ID_PARAM[format])).toMatch(/^[\w-]{17,}$/);
   expect((await sandbox.handle(new Request(location))).status).toBe(302);
   const click = sandbox.clicks().at(-1);
   expect(click?.offerRef).toBe(CAMPAIGN_REF);

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, inArray, isNull, or } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { campaigns, merchants, networkHealth, networks, offers } from "../db/schema";
 import type { ConfigBindings } from "../env";
+import { trackingOptionsOf } from "../networks/tracking-urls";
 import {
   MAX_BOOSTS_PER_OFFER,
   type NetworkConfig,
@@ -177,6 +178,8 @@ export async function loadOfferConfigs(
           row.network.active &&
           (row.breakerState ?? "closed") === "closed",
         trackingTemplate: row.network.trackingTemplate,
+        networkFormat: row.network.postbackFormat,
+        trackingOptions: trackingOptionsOf(row.network.options ?? {}),
         landingUrl: row.merchant.landingUrl,
         networkOfferRef: row.offer.networkOfferRef,
         boosts: boosts.get(row.offer.id) ?? [],

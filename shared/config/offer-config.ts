@@ -22,6 +22,14 @@ export interface OfferConfig {
    */
   active: boolean;
   trackingTemplate: string;
+  /**
+   * The network's format, which decides how the tracking URL is built
+   * (shared/networks/tracking-urls.ts), and the few network options that building reads
+   * (`trackingOptionsOf`: never a secret). Absent on configs cached before formats were
+   * stored: the template is then filled as written, as it always was.
+   */
+  networkFormat?: string;
+  trackingOptions?: Record<string, unknown>;
   landingUrl: string;
   networkOfferRef: string;
   /**

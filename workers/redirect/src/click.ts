@@ -1,12 +1,13 @@
 import type { Context } from "hono";
 import { getOfferConfig } from "#shared/config/config-store";
-import { buildTrackingUrl, liveBoosts, offerAvailability } from "#shared/config/offer-config";
+import { liveBoosts, offerAvailability } from "#shared/config/offer-config";
 import type { RedirectEnv } from "#shared/env";
 import { htmlPage } from "#shared/http/pages";
 import { newId } from "#shared/ids";
 import { verifyLinkToken } from "#shared/links/link-token";
 import { encodeSubId } from "#shared/links/sub-id";
 import type { ClickMessage } from "#shared/messages";
+import { trackingUrlFor } from "#shared/networks/tracking-urls";
 import { createLogger, errorFields, requestIdOf } from "#shared/observability/logger";
 import { toSec } from "#shared/time/clock";
 
@@ -75,12 +76,14 @@ export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promis
   };
   c.executionCtx.waitUntil(sendClick(c.env, click));
 
-  const location = buildTrackingUrl(offer.trackingTemplate, {
-    subId,
-    clickId,
-    landingUrl: offer.landingUrl,
-    networkOfferRef: offer.networkOfferRef,
-  });
+  // Built the way the network's format wants it (Admitad, impact.com and CJ each set their
+  // own sub-ID parameter); an unknown format fills the template as written.
+  const location = trackingUrlFor(
+    offer.networkFormat,
+    offer.trackingTemplate,
+    { subId, clickId, landingUrl: offer.landingUrl, networkOfferRef: offer.networkOfferRef },
+    offer.trackingOptions,
+  );
   return new Response(null, {
     status: 302,
     headers: { location, "cache-control": "no-store", "referrer-policy": "no-referrer" },

@@ -73,6 +73,12 @@ const PlaceOrderBody = z
     category: z.string().min(1).max(64).optional(),
     line_items: z.array(LineItemBody).max(100).optional(),
     status: Status.optional().describe("first status; default pending"),
+    campaign_ref: z
+      .string()
+      .min(1)
+      .max(128)
+      .optional()
+      .describe("the network's advertiser/campaign reference; default the clicked offer"),
     ...When,
   })
   .strict();
@@ -258,6 +264,7 @@ export function createControlApp(host: SandboxHost): Hono {
         ...(body.category !== undefined ? { category: body.category } : {}),
         ...(body.line_items !== undefined ? { lineItems: body.line_items.map(lineItem) } : {}),
         ...(body.status !== undefined ? { status: body.status } : {}),
+        ...(body.campaign_ref !== undefined ? { campaignRef: body.campaign_ref } : {}),
         atMs: body.at !== undefined ? Date.parse(body.at) : host.now(),
         faults: postbackFaults(body.faults),
       }),

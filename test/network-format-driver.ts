@@ -120,8 +120,9 @@ async function walletBecomes(userId: string, expected: { pending: number; confir
 
 /**
  * The whole journey for one format. Amounts: offer 5% of the sale; ORD-A 1,299.00 → 64.95
- * pending, approved → 64.95 confirmed, partly refunded to 1,000.00 → 50.00 confirmed; ORD-B
- * 200.00, its postback lost → 10.00 pending once reconciliation finds it in the report.
+ * pending, approved → 64.95 confirmed, partly refunded to 1,000.00 → 50.00 confirmed; ORD-C
+ * 400.00 → 20.00 pending, cancelled → 0; ORD-B 200.00, its postback lost → 10.00 pending once
+ * reconciliation finds it in the report.
  */
 export async function runFormatJourney(format: SandboxFormat): Promise<void> {
   const tag = `${format}-${uniqueUser("f").slice(-6)}`.toLowerCase();
@@ -193,6 +194,14 @@ export async function runFormatJourney(format: SandboxFormat): Promise<void> {
     commissionMinor: 9_000,
     atMs: t0,
   });
+  sandbox.placeOrder({
+    orderId: `C-${tag}`,
+    subId,
+    currency: "INR",
+    saleAmountMinor: 40_000,
+    commissionMinor: 3_000,
+    atMs: t0,
+  });
   // ORD-B: the network never posts it back (only its report knows it).
   sandbox.placeOrder({
     orderId: `B-${tag}`,
@@ -203,12 +212,14 @@ export async function runFormatJourney(format: SandboxFormat): Promise<void> {
     atMs: t0,
     faults: { lose: true },
   });
-  expect(await deliver(sandbox, t0)).toBe(1);
-  await walletBecomes(userId, { pending: 6_495, confirmed: 0 });
+  expect(await deliver(sandbox, t0)).toBe(2);
+  await walletBecomes(userId, { pending: 8_495, confirmed: 0 });
 
-  // 4. The network approves, then takes part of it back, each in its own format.
+  // 4. The network approves one and cancels the other, then takes part of the first back,
+  // each in its own format (CJ cancels by correcting to zero, Impact by reversing…).
   sandbox.approve(`A-${tag}`, t0 + SEC);
-  expect(await deliver(sandbox, t0 + SEC)).toBe(1);
+  sandbox.cancel(`C-${tag}`, t0 + SEC);
+  expect(await deliver(sandbox, t0 + SEC)).toBe(2);
   await walletBecomes(userId, { pending: 0, confirmed: 6_495 });
   sandbox.refund(`A-${tag}`, { saleAmountMinor: 29_900, commissionMinor: 2_000 }, t0 + 2 * SEC);
   expect(await deliver(sandbox, t0 + 2 * SEC)).toBe(1);
@@ -234,7 +245,7 @@ export async function runFormatJourney(format: SandboxFormat): Promise<void> {
   } finally {
     fetchSpy.mockRestore();
   }
-  expect(summary.counts).toMatchObject({ reported: 2, matched: 1, created: 1 });
+  expect(summary.counts).toMatchObject({ reported: 3, matched: 2, created: 1 });
   expect(summary.unexplained).toBe(0);
   await walletBecomes(userId, { pending: 1_000, confirmed: 5_000 });
   // The D1 projection follows the wallet through a queue.

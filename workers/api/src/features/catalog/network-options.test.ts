@@ -103,6 +103,20 @@ describe("networkFormatIssues", () => {
       want: ["options.requireToken"],
     },
     {
+      label: "impact with neither a token nor an allowlist",
+      format: "impact",
+      template: NO_SUBID,
+      options: { requireToken: false },
+      want: ["options.ipAllowlist"],
+    },
+    {
+      label: "impact with an allowlist instead of a token",
+      format: "impact",
+      template: NO_SUBID,
+      options: { requireToken: false, ipAllowlist: ["198.51.100.0/24"] },
+      want: [],
+    },
+    {
       label: "template signing the body it reads",
       format: "template",
       template: WITH_SUBID,

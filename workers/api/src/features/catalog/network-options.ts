@@ -23,7 +23,8 @@ export interface OptionIssue {
 /**
  * Every problem with a network's format-dependent fields, as issues on the request body:
  * an option the format does not have, an option its adapter's schema refuses (a template
- * mapping whose signature leaves a field unsigned is one), and a tracking template without
+ * mapping whose signature leaves a field unsigned is one), a token format with neither a
+ * token nor an IP allowlist, and a tracking template without
  * `{subid}` for a format that does not place the sub-ID itself. Empty when all is well.
  *
  * @example
@@ -67,6 +68,21 @@ export function networkFormatIssues(input: {
       if (issue.code === "unrecognized_keys" && known) continue;
       issues.push({ path: ["options", ...issue.path.map(pathPart)], message: issue.message });
     }
+    return issues;
+  }
+  // The token formats refuse every postback when neither a token nor an allowlist
+  // authenticates it (core/auth.ts); say so now rather than at the first postback.
+  const value = parsed.data as Record<string, unknown>;
+  if (
+    value.requireToken === false &&
+    Array.isArray(value.ipAllowlist) &&
+    value.ipAllowlist.length === 0
+  ) {
+    issues.push({
+      path: ["options", "ipAllowlist"],
+      message:
+        "with requireToken false the IP allowlist is what authenticates postbacks: list the network's addresses",
+    });
   }
   return issues;
 }

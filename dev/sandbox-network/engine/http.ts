@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { reportRoute } from "./formats/index";
 import { problem } from "./problem";
 import type { SandboxNetwork } from "./sandbox-network";
 import { SANDBOX_ERROR_STATUS, SandboxError } from "./types";
@@ -9,6 +10,15 @@ import { SANDBOX_ERROR_STATUS, SandboxError } from "./types";
  *   GET /report?from=<ISO>&to=<ISO>[&cursor=<opaque>][&limit=<1-1000>]   Bearer token
  *   GET /feed                                                             Bearer token
  *   GET /click?subid=<sub-ID>&url=<landing URL>[&offer=<ref>]             302 to url
+ *       (the sub-ID may come as `subid`, `subId1` or `sid`: each format's tracking parameter)
+ *
+ * and, for a network speaking another format, that network's own report API instead of
+ * `/report` (formats/index.ts, `reportRoute`):
+ *
+ *   admitad   GET  /statistics/actions/                 Bearer <reportApiToken>
+ *   impact    GET  /Mediapartners/<AccountSID>/Actions  Basic <AccountSID>:<reportApiToken>
+ *   cj        POST /cj/query (GraphQL)                  Bearer <reportApiToken>
+ *   template  GET  /template/report                     x-api-key: <reportApiToken>
  *
  * Paths are relative to `runtime.basePath`. Errors are problem+json, as Boomerang's own.
  */
@@ -21,8 +31,23 @@ export async function handleSandboxRequest(
 ): Promise<Response> {
   const url = new URL(request.url);
   const base = network.runtime.basePath;
-  if (base !== "" && !url.pathname.startsWith(`${base}/`))
-    return problem(404, "not_found", "no such route");
+  const underBase = base === "" || url.pathname.startsWith(`${base}/`);
+  // Admitad and Impact build report paths from an origin, so they are served at the root too.
+  const formatRoute =
+    reportRoute(network.format, request.method, underBase ? url.pathname.slice(base.length) : "") ??
+    reportRoute(network.format, request.method, url.pathname);
+  if (formatRoute !== null) {
+    try {
+      const fault = await applyFault(network, "report", request);
+      if (fault !== null) return fault;
+      return await formatRoute(network.reportContext(network.runtime.now()), request, url);
+    } catch (error) {
+      if (error instanceof SandboxError)
+        return problem(SANDBOX_ERROR_STATUS[error.code], error.code, error.message);
+      throw error;
+    }
+  }
+  if (!underBase) return problem(404, "not_found", "no such route");
   const path = url.pathname.slice(base.length);
   const route = ROUTES[path];
   if (route === undefined) return problem(404, "not_found", "no such route");
@@ -84,7 +109,10 @@ const ROUTES: Record<string, Route> = {
   },
 
   "/click": async (network, _request, url) => {
-    const subId = url.searchParams.get("subid");
+    const subId =
+      url.searchParams.get("subid") ??
+      url.searchParams.get("subId1") ??
+      url.searchParams.get("sid");
     const target = url.searchParams.get("url");
     if (subId === null || subId.length === 0)
       return problem(400, "invalid_input", "subid is required");

@@ -9,6 +9,14 @@ import {
   SandboxFeedOfferSchema,
   SandboxFeedSchema,
 } from "./feed";
+import {
+  type FormatSettings,
+  formatRequest,
+  postbackParams,
+  type RenderedOrder,
+  type ReportContext,
+  SANDBOX_FORMATS,
+} from "./formats/index";
 import { handleSandboxRequest } from "./http";
 import { Mulberry32 } from "./prng";
 import {
@@ -82,6 +90,8 @@ export class SandboxNetwork {
   readonly reportLagMs: number;
   readonly extendedFields: boolean;
   readonly requireClick: boolean;
+  /** The wire format and the credentials its report API wants. */
+  readonly formatSettings: FormatSettings;
   readonly runtime: Required<SandboxRuntime>;
 
   #prng: Mulberry32;
@@ -114,6 +124,12 @@ export class SandboxNetwork {
     this.requireClick = options.requireClick ?? false;
     this.#feed = parseFeed(options.feed ?? DEFAULT_SANDBOX_FEED);
     this.#faults = mergeFaults(NO_FAULTS, options.faults ?? {});
+    this.formatSettings = checkFormatSettings({
+      format: options.format ?? "generic",
+      reportApiToken: options.reportApiToken ?? options.postbackSecret,
+      accountSid: options.accountSid ?? DEFAULT_ACCOUNT_SID,
+      publisherId: options.publisherId ?? DEFAULT_PUBLISHER_ID,
+    });
     this.runtime = {
       now: runtime.now ?? (() => Date.now()),
       sleep: runtime.sleep ?? abortableSleep,
@@ -128,7 +144,11 @@ export class SandboxNetwork {
   static restore(
     state: SandboxState,
     runtime: SandboxRuntime = {},
-    override: { networkId?: string; postbackSecret?: string } = {},
+    override: {
+      networkId?: string;
+      postbackSecret?: string;
+      formatSettings?: FormatSettings;
+    } = {},
   ): SandboxNetwork {
     if (state.version !== 1)
       throw new SandboxError("invalid_input", "unknown sandbox state version");
@@ -143,6 +163,7 @@ export class SandboxNetwork {
         requireClick: state.requireClick,
         feed: state.feed,
         faults: state.faults,
+        ...(override.formatSettings ?? state.formatSettings ?? {}),
       },
       runtime,
     );
@@ -174,7 +195,14 @@ export class SandboxNetwork {
       clicks: this.#clicks,
       log: this.#log,
       nextSeq: this.#nextSeq,
+      // Only when not generic, so a generic network's state is what it always was.
+      ...(this.formatSettings.format === "generic" ? {} : { formatSettings: this.formatSettings }),
     });
+  }
+
+  /** The wire format this network speaks. */
+  get format(): FormatSettings["format"] {
+    return this.formatSettings.format;
   }
 
   // ---- clicks ---------------------------------------------------------------------------
@@ -208,6 +236,16 @@ export class SandboxNetwork {
   }
 
   // ---- orders ---------------------------------------------------------------------------
+
+  /** The `offer` of the last click with this sub-ID; never for generic (it does not send one). */
+  #clickedCampaign(subId: string): string | null {
+    if (this.formatSettings.format === "generic") return null;
+    for (let i = this.#clicks.length - 1; i >= 0; i--) {
+      const click = this.#clicks[i] as SandboxClick;
+      if (click.subId === subId) return click.offerRef;
+    }
+    return null;
+  }
 
   /** A new order, `pending` unless `status` says otherwise (some offers approve at once). */
   placeOrder(input: PlaceOrderInput): SandboxChange {
@@ -249,11 +287,22 @@ export class SandboxNetwork {
       throw new SandboxError("no_click", "the network saw no click with this sub-ID");
     }
     this.#assertOutboxRoom(faults);
+    if (
+      input.campaignRef !== undefined &&
+      (typeof input.campaignRef !== "string" ||
+        input.campaignRef.length === 0 ||
+        input.campaignRef.length > 128 ||
+        hasControlChars(input.campaignRef))
+    ) {
+      throw new SandboxError("invalid_input", "campaignRef must be 1-128 characters");
+    }
+    const campaignRef = input.campaignRef ?? this.#clickedCampaign(input.subId);
     const order: SandboxOrder = {
       orderId: input.orderId,
       subId: input.subId,
       currency: input.currency,
       occurredAtMs: input.atMs,
+      ...(campaignRef !== null ? { campaignRef } : {}),
       versions: [
         {
           op: "place",
@@ -431,6 +480,7 @@ export class SandboxNetwork {
     };
     if (!lost) {
       const body = JSON.stringify(wireBody(order, version, this.extendedFields));
+      const params = postbackParams(this.formatSettings.format, this.#rendered(order));
       for (let copy = 1; copy <= copies; copy++) {
         const jitter =
           this.#faults.delayJitterMs > 0 ? this.#prng.int(this.#faults.delayJitterMs + 1) : 0;
@@ -440,6 +490,7 @@ export class SandboxNetwork {
           orderId: order.orderId,
           status: version.status,
           body,
+          ...(params !== null ? { params } : {}),
           dueAtMs: dueAtMs + jitter,
           attempts: 0,
         });
@@ -448,6 +499,20 @@ export class SandboxNetwork {
     if (this.#log.length >= SANDBOX_LIMITS.maxLog) this.#log.shift();
     this.#log.push(entry);
     return { ...entry };
+  }
+
+  /** The order as a format renders it now: its index and every version so far. */
+  #rendered(order: SandboxOrder): RenderedOrder {
+    return { order, index: this.#indexOf(order.orderId), versions: order.versions };
+  }
+
+  #indexOf(orderId: string): number {
+    let index = 0;
+    for (const id of this.#orders.keys()) {
+      if (id === orderId) return index;
+      index++;
+    }
+    return -1;
   }
 
   #assertOutboxRoom(faults: PostbackFaults): void {
@@ -486,6 +551,28 @@ export class SandboxNetwork {
     const signatures = new Map<string, Promise<string>>();
     const deliveries: SandboxDelivery[] = [];
     for (const entry of taken) {
+      const format = this.formatSettings.format;
+      if (entry.params !== undefined && format !== "generic") {
+        const wire = await formatRequest(
+          format,
+          this.networkId,
+          this.postbackSecret,
+          entry.params,
+          signedAtSec,
+        );
+        deliveries.push({
+          deliveryId: `pb-${entry.seq}-${entry.copy}`,
+          seq: entry.seq,
+          copy: entry.copy,
+          attempts: entry.attempts + 1,
+          orderId: entry.orderId,
+          status: entry.status,
+          ...wire,
+          params: entry.params,
+          signedAtSec,
+        });
+        continue;
+      }
       let signature = signatures.get(entry.body);
       if (signature === undefined) {
         signature = signPostback(this.postbackSecret, this.networkId, entry.body, signedAtSec);
@@ -523,6 +610,7 @@ export class SandboxNetwork {
       orderId: delivery.orderId,
       status: delivery.status,
       body: delivery.body,
+      ...(delivery.params !== undefined ? { params: delivery.params } : {}),
       dueAtMs,
       attempts: delivery.attempts,
     });
@@ -629,6 +717,22 @@ export class SandboxNetwork {
     };
   }
 
+  /**
+   * What a non-generic format's report API answers from at `nowMs`: every order with a
+   * version visible by then (after `reportLagMs`), each with the versions visible so far.
+   */
+  reportContext(nowMs: number): ReportContext {
+    const asOfMs = nowMs - this.reportLagMs;
+    const orders: RenderedOrder[] = [];
+    let index = 0;
+    for (const order of this.#orders.values()) {
+      const versions = order.versions.filter((v) => v.updatedAtMs <= asOfMs);
+      if (versions.length > 0) orders.push({ order: structuredClone(order), index, versions });
+      index++;
+    }
+    return { settings: { ...this.formatSettings }, pageSize: this.reportPageSize, orders };
+  }
+
   // ---- feed -----------------------------------------------------------------------------
 
   feed(): SandboxFeed {
@@ -703,7 +807,7 @@ export function deliveryRequest(delivery: SandboxDelivery, boomerangBaseUrl: str
   return new Request(new URL(delivery.path, boomerangBaseUrl), {
     method: delivery.method,
     headers: delivery.headers,
-    body: delivery.body,
+    ...(delivery.method === "GET" ? {} : { body: delivery.body }),
   });
 }
 
@@ -714,6 +818,26 @@ export function visibleVersion(order: SandboxOrder, asOfMs: number): OrderVersio
     if (version.updatedAtMs <= asOfMs) return version;
   }
   return null;
+}
+
+/** Defaults of the format credentials that are not secrets. */
+const DEFAULT_ACCOUNT_SID = "IRSandboxAccount1";
+const DEFAULT_PUBLISHER_ID = "7654321";
+
+function checkFormatSettings(settings: FormatSettings): FormatSettings {
+  if (!(SANDBOX_FORMATS as readonly string[]).includes(settings.format)) {
+    throw new SandboxError("invalid_input", `format must be one of ${SANDBOX_FORMATS.join(", ")}`);
+  }
+  if (settings.reportApiToken.length < 8 || settings.reportApiToken.length > 256) {
+    throw new SandboxError("invalid_input", "reportApiToken must be 8 to 256 characters");
+  }
+  if (!/^[A-Za-z0-9]{1,64}$/.test(settings.accountSid)) {
+    throw new SandboxError("invalid_input", "accountSid must be 1-64 letters and digits");
+  }
+  if (!/^\d{1,20}$/.test(settings.publisherId)) {
+    throw new SandboxError("invalid_input", "publisherId must be 1-20 digits");
+  }
+  return { ...settings };
 }
 
 function parseFeed(feed: SandboxFeedInput): SandboxFeed {

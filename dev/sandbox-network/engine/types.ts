@@ -1,4 +1,5 @@
 import type { SandboxFeed } from "./feed";
+import type { FormatSettings, SandboxFormat, WireParams } from "./formats/types";
 
 /** Statuses the generic format carries. */
 export type SandboxStatus = "pending" | "approved" | "cancelled";
@@ -133,6 +134,17 @@ export interface SandboxNetworkOptions {
   requireClick?: boolean;
   feed?: SandboxFeed;
   faults?: Partial<NetworkFaults>;
+  /**
+   * The wire format the network speaks (docs/sandbox.md): its postbacks and report API are
+   * that network's own; default `generic`.
+   */
+  format?: SandboxFormat;
+  /** The report API credential of Admitad, Impact, CJ and the template; default `postbackSecret`. */
+  reportApiToken?: string;
+  /** impact.com Account SID (report path and Basic user); default `IRSandboxAccount1`. */
+  accountSid?: string;
+  /** CJ publisher CID the report answers for; default `7654321`. */
+  publisherId?: string;
 }
 
 /** Things that are not state: the clock, how to wait, where the HTTP API is mounted. */
@@ -157,6 +169,12 @@ export interface PlaceOrderInput {
   status?: SandboxStatus;
   atMs: number;
   faults?: PostbackFaults;
+  /**
+   * The network's advertiser/campaign reference for the order (Admitad `advcampaign_id`,
+   * Impact `CampaignId`, CJ `advertiserId`). Default for non-generic formats: the `offer` of
+   * the last click with this sub-ID, if any. The generic format does not send it.
+   */
+  campaignRef?: string;
 }
 
 export interface RefundInput {
@@ -195,6 +213,8 @@ export interface SandboxOrder {
   subId: string;
   currency: string;
   occurredAtMs: number;
+  /** The network's advertiser/campaign reference; absent when unknown (always for generic). */
+  campaignRef?: string;
   /** Oldest first; the last one is the order's current state. */
   versions: OrderVersion[];
 }
@@ -226,11 +246,20 @@ export interface OutboxEntry {
   status: SandboxStatus;
   /** The exact JSON sent, fixed when the change happened (the network's view then). */
   body: string;
+  /**
+   * A non-generic format's postback parameters, fixed when the change happened (the generic
+   * `body` is kept beside them for inspection). Absent for the generic format.
+   */
+  params?: WireParams;
   dueAtMs: number;
   attempts: number;
 }
 
-/** A signed postback ready to send: `POST <boomerang><path>` with these headers and body. */
+/**
+ * A postback ready to send: `<method> <boomerang><path>` with these headers and body. Generic:
+ * a signed JSON POST; Admitad, Impact, CJ: a GET whose query carries the fields and `token`;
+ * template: a signed form POST.
+ */
 export interface SandboxDelivery {
   /** `pb-<seq>-<copy>`: the same for a copy's retries, different between copies. */
   deliveryId: string;
@@ -239,12 +268,15 @@ export interface SandboxDelivery {
   attempts: number;
   orderId: string;
   status: SandboxStatus;
-  method: "POST";
-  /** `/postback/<networkId>` */
+  method: "GET" | "POST";
+  /** `/postback/<networkId>`, with the query string for GET formats. */
   path: string;
-  /** Lower-case names: `content-type` and `boomerang-signature`. */
+  /** Lower-case names; generic: `content-type` and `boomerang-signature`. */
   headers: Record<string, string>;
+  /** The generic JSON body, the template's form body, or "" for a GET. */
   body: string;
+  /** The non-generic postback's parameters (absent for generic), for tests and inspection. */
+  params?: WireParams;
   signedAtSec: number;
 }
 
@@ -305,4 +337,6 @@ export interface SandboxState {
   clicks: SandboxClick[];
   log: PostbackLogEntry[];
   nextSeq: number;
+  /** Absent for a generic network (and in states saved before formats existed). */
+  formatSettings?: FormatSettings;
 }

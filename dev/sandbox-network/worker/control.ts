@@ -73,6 +73,12 @@ const PlaceOrderBody = z
     category: z.string().min(1).max(64).optional(),
     line_items: z.array(LineItemBody).max(100).optional(),
     status: Status.optional().describe("first status; default pending"),
+    campaign_ref: z
+      .string()
+      .min(1)
+      .max(128)
+      .optional()
+      .describe("the network's advertiser/campaign reference; default the clicked offer"),
     ...When,
   })
   .strict();
@@ -172,23 +178,34 @@ export function createControlApp(host: SandboxHost): Hono {
   const app = new Hono();
 
   // ---- the network's own API (what Boomerang and shoppers call) ----------------------------
+  const networkApi = (path: string) => async (c: Context) => {
+    const network = host.network;
+    const before = JSON.stringify(network.faults());
+    const response = await network.handle(c.req.raw);
+    // A click is recorded and a fault counts down: keep what changed.
+    if (path === "/sandbox/click" || JSON.stringify(network.faults()) !== before) await host.save();
+    return response;
+  };
   for (const path of ["/sandbox/report", "/sandbox/feed", "/sandbox/click"]) {
-    app.get(path, async (c) => {
-      const network = host.network;
-      const before = JSON.stringify(network.faults());
-      const response = await network.handle(c.req.raw);
-      // A click is recorded and a fault counts down: keep what changed.
-      if (path === "/sandbox/click" || JSON.stringify(network.faults()) !== before)
-        await host.save();
-      return response;
-    });
+    app.get(path, networkApi(path));
   }
+  // Each format's own report API (the engine answers 404 unless the network speaks it).
+  // Admitad and Impact build their paths from an origin, so theirs sit at the root.
+  for (const path of [
+    "/statistics/actions/",
+    "/Mediapartners/:sid/Actions",
+    "/sandbox/template/report",
+  ]) {
+    app.get(path, networkApi(path));
+  }
+  app.post("/sandbox/cj/query", networkApi("/sandbox/cj/query"));
 
   // ---- inspection --------------------------------------------------------------------------
   app.get("/sandbox/state", (c) => {
     const network = host.network;
     return c.json({
       network_id: network.networkId,
+      format: network.format,
       seed: network.seed,
       report_page_size: network.reportPageSize,
       report_lag_ms: network.reportLagMs,
@@ -228,6 +245,7 @@ export function createControlApp(host: SandboxHost): Hono {
         due_at: isoTime(entry.dueAtMs),
         attempts: entry.attempts,
         body: JSON.parse(entry.body) as unknown,
+        ...(entry.params !== undefined ? { params: Object.fromEntries(entry.params) } : {}),
       })),
       log: network.postbackLog().map(logView),
     });
@@ -246,6 +264,7 @@ export function createControlApp(host: SandboxHost): Hono {
         ...(body.category !== undefined ? { category: body.category } : {}),
         ...(body.line_items !== undefined ? { lineItems: body.line_items.map(lineItem) } : {}),
         ...(body.status !== undefined ? { status: body.status } : {}),
+        ...(body.campaign_ref !== undefined ? { campaignRef: body.campaign_ref } : {}),
         atMs: body.at !== undefined ? Date.parse(body.at) : host.now(),
         faults: postbackFaults(body.faults),
       }),

@@ -53,7 +53,11 @@ export class SandboxHost {
           SandboxNetwork.restore(
             state,
             { now, basePath: SANDBOX_BASE_PATH },
-            { networkId: config.networkId, postbackSecret: config.postbackSecret },
+            {
+              networkId: config.networkId,
+              postbackSecret: config.postbackSecret,
+              formatSettings: config.formatSettings,
+            },
           );
     return new SandboxHost(storage, config, network, now, fetcher);
   }
@@ -90,6 +94,7 @@ function fresh(config: SandboxConfig, now: () => number, options: ResetOptions):
       postbackSecret: config.postbackSecret,
       seed: config.seed,
       reportPageSize: config.reportPageSize,
+      ...config.formatSettings,
       ...options,
     },
     { now, basePath: SANDBOX_BASE_PATH },

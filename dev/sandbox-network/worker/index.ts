@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { drainingUnreadBody } from "#shared/http/drain-body";
 import { type SandboxEnv, sandboxConfig } from "./config";
 
@@ -13,11 +13,16 @@ export const app = new Hono<{ Bindings: SandboxEnv }>();
 
 app.get("/healthz", (c) => c.json({ ok: true, worker: "sandbox-network" }));
 
-app.all("/sandbox/*", (c) => {
+const toNetwork = (c: Context<{ Bindings: SandboxEnv }>) => {
   const { networkId } = sandboxConfig(c.env);
   const stub = c.env.SANDBOX_NETWORK.get(c.env.SANDBOX_NETWORK.idFromName(networkId));
   return stub.fetch(c.req.raw);
-});
+};
+
+app.all("/sandbox/*", toNetwork);
+// Admitad's and Impact's report paths are built from an origin (their apiBaseUrl option).
+app.get("/statistics/actions/", toNetwork);
+app.get("/Mediapartners/:sid/Actions", toNetwork);
 
 app.notFound(
   () =>

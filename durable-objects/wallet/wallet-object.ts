@@ -9,13 +9,12 @@ import { listClaims } from "./claims/claim-store";
 import { type FileClaimResult, fileClaim } from "./claims/claims";
 import type { ClaimInput, StoredClaim } from "./claims/decide-claim";
 import { type ClickView, listRecentClicks, type RollupChunk } from "./clicks/click-store";
-import { ackRollupChunk, recordClicks } from "./clicks/clicks";
+import { ackRollupChunk, type ClickHit, recordClicks } from "./clicks/clicks";
 import { applyConversion } from "./conversions/apply-conversion";
 import { findTxn, listTxns, readHistory } from "./conversions/txn-store";
 import type {
   ConversionEvent,
   ConversionResult,
-  StoredClick,
   StoredTxn,
 } from "./conversions/types";
 import { boundUserId } from "./core/meta-store";
@@ -107,7 +106,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
    * to D1 and then acknowledge. An unacknowledged chunk is returned again unchanged, which
    * is what makes the D1 rollup exactly-once under redelivery.
    */
-  async recordClicks(userId: string, clicks: StoredClick[]): Promise<RollupChunk | null> {
+  async recordClicks(userId: string, clicks: ClickHit[]): Promise<RollupChunk | null> {
     const { chunk, pruneNewlyScheduled } = this.commit((tx) => recordClicks(tx, userId, clicks));
     if (pruneNewlyScheduled) await this.armAlarm();
     return chunk;

@@ -42,6 +42,8 @@ export interface ProblemField {
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly fields: ProblemField[] | undefined;
+  /** Seconds the client should wait before trying again; sent as `Retry-After` when set. */
+  retryAfterSec: number | undefined;
 
   constructor(code: ErrorCode, detail: string, fields?: ProblemField[]) {
     super(detail);
@@ -103,10 +105,11 @@ export function toProblem(error: unknown): ProblemBody {
 
 export function problemResponse(error: unknown): Response {
   const body = toProblem(error);
-  return new Response(JSON.stringify(body), {
-    status: body.status,
-    headers: { "content-type": "application/problem+json" },
-  });
+  const headers: Record<string, string> = { "content-type": "application/problem+json" };
+  if (error instanceof AppError && error.retryAfterSec !== undefined) {
+    headers["retry-after"] = String(error.retryAfterSec);
+  }
+  return new Response(JSON.stringify(body), { status: body.status, headers });
 }
 
 /** zod issues → problem fields, so clients see every bad field at once. */

@@ -12,11 +12,7 @@ import { type ClickView, listRecentClicks, type RollupChunk } from "./clicks/cli
 import { ackRollupChunk, type ClickHit, recordClicks } from "./clicks/clicks";
 import { applyConversion } from "./conversions/apply-conversion";
 import { findTxn, listTxns, readHistory } from "./conversions/txn-store";
-import type {
-  ConversionEvent,
-  ConversionResult,
-  StoredTxn,
-} from "./conversions/types";
+import type { ConversionEvent, ConversionResult, StoredTxn } from "./conversions/types";
 import { boundUserId } from "./core/meta-store";
 import { pageRows } from "./core/page";
 import { WalletTx } from "./core/wallet-tx";
@@ -139,12 +135,16 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
   // ---- claims (claims/) ----------------------------------------------------------------------
 
   /** Files a claim for one of the user's clicks; idempotent on `claimId` (claims/claims.ts). */
+  /** `claimsPerMonth`: the operator's cap (CLAIMS_PER_MONTH; claims/claim-cap.ts). */
   fileClaim(
     userId: string,
     input: ClaimInput,
     nowMs: number = Date.now(),
+    claimsPerMonth?: number,
   ): Promise<FileClaimResult> {
-    return this.changing(() => this.commit((tx) => fileClaim(tx, userId, input, nowMs)));
+    return this.changing(() =>
+      this.commit((tx) => fileClaim(tx, userId, input, nowMs, claimsPerMonth)),
+    );
   }
 
   getClaims(limit: number): StoredClaim[] {

@@ -17,6 +17,12 @@ export const ERROR_CODES = {
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   too_many_requests: { status: 429, title: "Too many requests" },
+  // Caps per user (docs/operations.md "Rate limits"); Retry-After says when the next one fits.
+  claim_cap_reached: { status: 429, title: "Monthly claim limit reached" },
+  destination_change_cap_reached: {
+    status: 429,
+    title: "Daily limit on payout destination changes reached",
+  },
   // Redemptions: a refusal names its reason, and nothing moved.
   idempotency_conflict: { status: 409, title: "Idempotency-Key reused with a different request" },
   insufficient_funds: { status: 409, title: "Not enough confirmed cashback" },

@@ -45,3 +45,21 @@ export function tooManyRequests(detail: string, retryAfterSec: number): AppError
   error.retryAfterSec = retryAfterSec;
   return error;
 }
+
+/**
+ * The 429 problem for a per-user cap (claims per month, destination changes per day), with
+ * `Retry-After` counting down to `retryAtMs`, when the next one fits.
+ *
+ * @example
+ * throw capReached("claim_cap_reached", "10 claims a month", nextMonthMs, Date.now());
+ */
+export function capReached(
+  code: "claim_cap_reached" | "destination_change_cap_reached",
+  detail: string,
+  retryAtMs: number,
+  nowMs: number,
+): AppError {
+  const error = new AppError(code, detail);
+  error.retryAfterSec = Math.max(1, Math.ceil((retryAtMs - nowMs) / 1000));
+  return error;
+}

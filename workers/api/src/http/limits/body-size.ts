@@ -38,6 +38,8 @@ export function maxBodyBytes(raw: string | undefined): number {
  * app.use("*", bodySizeLimit);
  */
 export const bodySizeLimit = createMiddleware<ApiContext>(async (c, next) => {
+  // No body (every GET): nothing to bound.
+  if (!c.req.raw.body) return next();
   const maxSize = maxBodyBytes(c.env.API_MAX_BODY_BYTES);
   return bodyLimit({
     maxSize,

@@ -185,8 +185,13 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     return this.commit((tx) => commitSave(tx, prepared, nowMs));
   }
 
-  removeDestination(destinationId: string, nowMs: number = Date.now()): DestinationResult {
-    return this.commit((tx) => removeDestination(tx, destinationId, nowMs));
+  /** `changesPerDay`: the policy's daily cap on adds and removes (destinations/change-cap.ts). */
+  removeDestination(
+    destinationId: string,
+    nowMs: number = Date.now(),
+    changesPerDay?: number,
+  ): DestinationResult {
+    return this.commit((tx) => removeDestination(tx, destinationId, nowMs, changesPerDay));
   }
 
   /** Re-seals personal data still under an older key (key rotation; destinations.ts). */

@@ -38,6 +38,19 @@ export default defineConfig(async () => {
         // The api worker plus the test-only sandbox payout processor (test/worker.ts).
         main: "./test/worker.ts",
         miniflare: {
+          // Rate limits (emulated, in memory, per fixed window). Every suite runs through the
+          // production code path with limits no suite reaches (100 concurrent redemptions by one
+          // user, say); the redirect's and the postback worker's, which the api wrangler.toml
+          // does not declare, are bound here for their handlers. TEST_TIGHT_LIMITER is small
+          // so test/rate-limits.e2e.test.ts can swap it in and reach a limit deterministically.
+          ratelimits: {
+            API_USER_LIMITER: { simple: { limit: 1_000_000, period: 60 } },
+            API_USER_WRITE_LIMITER: { simple: { limit: 1_000_000, period: 60 } },
+            REDIRECT_IP_LIMITER: { simple: { limit: 1_000_000, period: 60 } },
+            REDIRECT_LINK_LIMITER: { simple: { limit: 1_000_000, period: 60 } },
+            POSTBACK_AUTH_FAILURE_LIMITER: { simple: { limit: 1_000_000, period: 60 } },
+            TEST_TIGHT_LIMITER: { simple: { limit: 3, period: 60 } },
+          },
           durableObjects: {
             SANDBOX_PROCESSOR: { className: "TestSandboxProcessor", useSQLite: true },
           },

@@ -19,10 +19,20 @@ export interface RedirectEnv extends ConfigBindings {
    */
   LINK_SIGNING_KEYS?: string;
   SUBID_SIGNING_KEY: string;
+  /**
+   * Rate limits (wrangler.toml `[[ratelimits]]`, docs/operations.md "Rate limits"): clicks per
+   * client IP and per link. A binding that is not declared does not limit.
+   */
+  REDIRECT_IP_LIMITER?: RateLimit;
+  REDIRECT_LINK_LIMITER?: RateLimit;
+  /** Repeated clicks on one link from one client within this many seconds are one click (default 30; "0" turns it off). */
+  CLICK_DEDUPE_WINDOW_SEC?: string;
 }
 
 export interface PostbackEnv extends ConfigBindings {
   POSTBACKS: Queue<PostbackMessage>;
+  /** Postbacks that fail authentication, per source IP (docs/operations.md "Rate limits"). */
+  POSTBACK_AUTH_FAILURE_LIMITER?: RateLimit;
 }
 
 /**
@@ -58,6 +68,16 @@ export interface ApiEnv extends RedirectEnv, PostbackEnv, WalletEnv, CampaignBud
   ALLOW_CLOCK_OVERRIDE?: string;
   /** "true" only in development and tests: secret-bearing URLs may be http (shared/http/secure-url.ts). */
   ALLOW_INSECURE_URLS?: string;
+
+  // ---- abuse limits (docs/operations.md "Rate limits") ----
+  /** Every user API request, per user. */
+  API_USER_LIMITER?: RateLimit;
+  /** User API writes (claims, destinations, redemptions, step-up), per user: stricter. */
+  API_USER_WRITE_LIMITER?: RateLimit;
+  /** Largest request body the api reads, in bytes (default 65536). */
+  API_MAX_BODY_BYTES?: string;
+  /** Missing-cashback claims a user may file per calendar month, UTC (default 10). */
+  CLAIMS_PER_MONTH?: string;
 
   // ---- payouts (docs/payouts.md); PAYOUTS, NOTICES and PAYOUT_DETAILS_KEYS come from WalletEnv ----
   WALLET_AUDITS: Queue<WalletAuditMessage>;

@@ -126,6 +126,57 @@ export const PROBLEMS: Array<ContractRow<Scratch>> = [
     problem: "too_many_requests",
   },
   {
+    name: "payload_too_large: a body over the api's bound",
+    request: () => ({
+      method: "POST",
+      path: "/admin/v1/confirmations/run",
+      as: "admin",
+      body: {},
+      env: { API_MAX_BODY_BYTES: "1" },
+    }),
+    status: 413,
+    problem: "payload_too_large",
+  },
+  {
+    name: "claim_cap_reached: a second claim in a month capped at one",
+    request: async () => {
+      const user = uniqueUser("problem-claim-cap");
+      const clickId = await storedClick(user);
+      const first = await asUser(user, "/v1/me/claims", {
+        headers: { "idempotency-key": "contract-claim-cap-1" },
+        body: claimBody(clickId, "ORD-CAP-1"),
+      });
+      expect(first.status).toBe(201);
+      return {
+        method: "POST",
+        path: "/v1/me/claims",
+        as: { user },
+        headers: { "idempotency-key": "contract-claim-cap-2" },
+        body: claimBody(clickId, "ORD-CAP-2"),
+        env: { CLAIMS_PER_MONTH: "1" },
+      };
+    },
+    status: 429,
+    problem: "claim_cap_reached",
+  },
+  {
+    name: "destination_change_cap_reached: a second destination in a day capped at one change",
+    request: async () => {
+      const user = uniqueUser("problem-destination-cap");
+      const first = await asUser(user, "/v1/me/payout-destinations", { body: UPI });
+      expect(first.status).toBe(201);
+      return {
+        method: "POST",
+        path: "/v1/me/payout-destinations",
+        as: { user },
+        body: { ...UPI, vpa: "asha.rao@okhdfc" },
+        env: { PAYOUT_POLICY: JSON.stringify({ destinationChangesPerDay: 1 }) },
+      };
+    },
+    status: 429,
+    problem: "destination_change_cap_reached",
+  },
+  {
     name: "idempotency_conflict: one Idempotency-Key, two different destinations",
     request: async () => {
       const user = uniqueUser("problem-idem");
@@ -220,6 +271,32 @@ export const PROBLEMS: Array<ContractRow<Scratch>> = [
   },
 ];
 
+/** A click stored straight in the user's wallet, as the clicks consumer would; its id. */
+async function storedClick(user: string): Promise<string> {
+  const clickId = `clk_contract_${user}`;
+  await walletStub(user).recordClicks(user, [
+    {
+      clickId,
+      offerId: "contract-offer",
+      merchantId: "contract-shop",
+      networkId: "contract-net",
+      clickedAtMs: Date.now() - 3_600_000,
+      currency: "INR",
+      terms: { basis: "sale", defaultRateBps: 500, categoryRates: {} },
+      returnWindowDays: 30,
+    },
+  ]);
+  return clickId;
+}
+
+const claimBody = (clickId: string, orderId: string) => ({
+  clickId,
+  orderId,
+  amountMinor: 10_000,
+  currency: "INR",
+  purchasedAt: new Date(Date.now() - 60_000).toISOString(),
+});
+
 /** A redemption request with a fresh step-up code (or none, or a wrong one). */
 async function redemptionRequest(
   user: string,
@@ -273,6 +350,5 @@ function redemptionProblem(
 /** Codes in shared/http/errors.ts that no api route returns (checked by grep when written). */
 export const NOT_RETURNED_BY_THE_API: Partial<Record<ErrorCode, string>> = {
   gone: "used by the redirect worker for expired links, not by the api",
-  payload_too_large: "the postback worker's body limit; the api has none",
   internal: "an unexpected failure; documented on every operation as 500, not provokable",
 };

@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends ApiEnv {
       TEST_MIGRATIONS: D1Migration[];
+      /** A rate limiter of 3 a minute (vitest.config.ts) that tests swap in for a real one. */
+      TEST_TIGHT_LIMITER: RateLimit;
     }
   }
 }

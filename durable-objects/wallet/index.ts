@@ -5,6 +5,7 @@
  * @example
  * import { type ConversionEvent, WalletDurableObject } from "#durable-objects/wallet/index";
  */
+export { DEFAULT_CLAIMS_PER_MONTH } from "./claims/claim-cap";
 export type { FileClaimResult } from "./claims/claims";
 export type { ClaimInput, ClaimStatus, StoredClaim } from "./claims/decide-claim";
 export type { ClickView, RollupChunk } from "./clicks/click-store";

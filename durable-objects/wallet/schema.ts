@@ -201,6 +201,26 @@ const STEPS: string[][] = [
      )`,
     `ALTER TABLE outbox ADD COLUMN queue TEXT NOT NULL DEFAULT 'ledger_events'`,
   ],
+  // Abuse limits: repeated clicks counted, not stored (clicks/click-repeats.ts); destination
+  // adds and removes logged for the daily cap (payouts/destinations/change-cap.ts).
+  [
+    `ALTER TABLE clicks ADD COLUMN hit_id TEXT`,
+    `CREATE TABLE click_repeats (
+       rollup_chunk INTEGER NOT NULL DEFAULT 0,
+       offer_id TEXT NOT NULL,
+       day TEXT NOT NULL,
+       hits INTEGER NOT NULL,
+       PRIMARY KEY (rollup_chunk, offer_id, day)
+     )`,
+    `CREATE TABLE destination_changes (
+       id INTEGER PRIMARY KEY AUTOINCREMENT,
+       destination_id TEXT NOT NULL,
+       change TEXT NOT NULL,
+       at_ms INTEGER NOT NULL
+     )`,
+    `CREATE INDEX destination_changes_time_idx ON destination_changes (at_ms)`,
+    `CREATE INDEX claims_created_idx ON claims (created_at_ms)`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

@@ -9,15 +9,10 @@ import { listClaims } from "./claims/claim-store";
 import { type FileClaimResult, fileClaim } from "./claims/claims";
 import type { ClaimInput, StoredClaim } from "./claims/decide-claim";
 import { type ClickView, listRecentClicks, type RollupChunk } from "./clicks/click-store";
-import { ackRollupChunk, recordClicks } from "./clicks/clicks";
+import { ackRollupChunk, type ClickHit, recordClicks } from "./clicks/clicks";
 import { applyConversion } from "./conversions/apply-conversion";
 import { findTxn, listTxns, readHistory } from "./conversions/txn-store";
-import type {
-  ConversionEvent,
-  ConversionResult,
-  StoredClick,
-  StoredTxn,
-} from "./conversions/types";
+import type { ConversionEvent, ConversionResult, StoredTxn } from "./conversions/types";
 import { boundUserId } from "./core/meta-store";
 import { pageRows } from "./core/page";
 import { WalletTx } from "./core/wallet-tx";
@@ -107,7 +102,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
    * to D1 and then acknowledge. An unacknowledged chunk is returned again unchanged, which
    * is what makes the D1 rollup exactly-once under redelivery.
    */
-  async recordClicks(userId: string, clicks: StoredClick[]): Promise<RollupChunk | null> {
+  async recordClicks(userId: string, clicks: ClickHit[]): Promise<RollupChunk | null> {
     const { chunk, pruneNewlyScheduled } = this.commit((tx) => recordClicks(tx, userId, clicks));
     if (pruneNewlyScheduled) await this.armAlarm();
     return chunk;
@@ -140,12 +135,16 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
   // ---- claims (claims/) ----------------------------------------------------------------------
 
   /** Files a claim for one of the user's clicks; idempotent on `claimId` (claims/claims.ts). */
+  /** `claimsPerMonth`: the operator's cap (CLAIMS_PER_MONTH; claims/claim-cap.ts). */
   fileClaim(
     userId: string,
     input: ClaimInput,
     nowMs: number = Date.now(),
+    claimsPerMonth?: number,
   ): Promise<FileClaimResult> {
-    return this.changing(() => this.commit((tx) => fileClaim(tx, userId, input, nowMs)));
+    return this.changing(() =>
+      this.commit((tx) => fileClaim(tx, userId, input, nowMs, claimsPerMonth)),
+    );
   }
 
   getClaims(limit: number): StoredClaim[] {
@@ -186,8 +185,13 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     return this.commit((tx) => commitSave(tx, prepared, nowMs));
   }
 
-  removeDestination(destinationId: string, nowMs: number = Date.now()): DestinationResult {
-    return this.commit((tx) => removeDestination(tx, destinationId, nowMs));
+  /** `changesPerDay`: the policy's daily cap on adds and removes (destinations/change-cap.ts). */
+  removeDestination(
+    destinationId: string,
+    nowMs: number = Date.now(),
+    changesPerDay?: number,
+  ): DestinationResult {
+    return this.commit((tx) => removeDestination(tx, destinationId, nowMs, changesPerDay));
   }
 
   /** Re-seals personal data still under an older key (key rotation; destinations.ts). */

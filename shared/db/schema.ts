@@ -160,7 +160,10 @@ export const clickRollups = sqliteTable(
   {
     offerId: text("offer_id").notNull(),
     day: text("day").notNull(),
+    /** Clicks stored (one per link, client and dedupe window). */
     clicks: integer("clicks").notNull(),
+    /** Repeated clicks within the dedupe window: counted here, never stored as clicks. */
+    repeatClicks: integer("repeat_clicks").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.offerId, t.day] })],
 );

@@ -17,6 +17,12 @@ export const ERROR_CODES = {
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   too_many_requests: { status: 429, title: "Too many requests" },
+  // Caps per user (docs/operations.md "Rate limits"); Retry-After says when the next one fits.
+  claim_cap_reached: { status: 429, title: "Monthly claim limit reached" },
+  destination_change_cap_reached: {
+    status: 429,
+    title: "Daily limit on payout destination changes reached",
+  },
   // Redemptions: a refusal names its reason, and nothing moved.
   idempotency_conflict: { status: 409, title: "Idempotency-Key reused with a different request" },
   insufficient_funds: { status: 409, title: "Not enough confirmed cashback" },
@@ -42,6 +48,8 @@ export interface ProblemField {
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly fields: ProblemField[] | undefined;
+  /** Seconds the client should wait before trying again; sent as `Retry-After` when set. */
+  retryAfterSec: number | undefined;
 
   constructor(code: ErrorCode, detail: string, fields?: ProblemField[]) {
     super(detail);
@@ -103,10 +111,11 @@ export function toProblem(error: unknown): ProblemBody {
 
 export function problemResponse(error: unknown): Response {
   const body = toProblem(error);
-  return new Response(JSON.stringify(body), {
-    status: body.status,
-    headers: { "content-type": "application/problem+json" },
-  });
+  const headers: Record<string, string> = { "content-type": "application/problem+json" };
+  if (error instanceof AppError && error.retryAfterSec !== undefined) {
+    headers["retry-after"] = String(error.retryAfterSec);
+  }
+  return new Response(JSON.stringify(body), { status: body.status, headers });
 }
 
 /** zod issues → problem fields, so clients see every bad field at once. */

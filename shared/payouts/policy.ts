@@ -33,6 +33,8 @@ const PayoutPolicySchema = z
     stepUpMaxAttempts: z.number().int().min(1).max(10),
     /** Unused codes a user may hold per hour: enough for typos and retries, not for guessing. */
     stepUpMaxOpenPerHour: z.number().int().min(1).max(1_000),
+    /** Destinations a user may add or remove in any 24 hours (wallet payouts/destinations/change-cap.ts). */
+    destinationChangesPerDay: z.number().int().min(1).max(1_000),
   })
   .strict();
 
@@ -50,6 +52,7 @@ export const DEFAULT_PAYOUT_POLICY: PayoutPolicy = {
   stepUpTtlSec: 600,
   stepUpMaxAttempts: 5,
   stepUpMaxOpenPerHour: 5,
+  destinationChangesPerDay: 5,
 };
 
 export type PolicyParse = { ok: true; policy: PayoutPolicy } | { ok: false; detail: string };

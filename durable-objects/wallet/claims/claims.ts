@@ -3,6 +3,7 @@ import { appendHistory, findTxnByOrder } from "../conversions/txn-store";
 import type { StoredTxn } from "../conversions/types";
 import type { WalletTx } from "../core/wallet-tx";
 import { dueRefs, schedule, unschedule } from "../schedule/schedule-store";
+import { checkClaimCap, DEFAULT_CLAIMS_PER_MONTH } from "./claim-cap";
 import { findClaim, insertClaim, matchClaims, moveDueClaimsToReview } from "./claim-store";
 import {
   type ClaimCheck,
@@ -19,6 +20,8 @@ const MAX_REVIEWS_PER_RUN = 500;
 export type FileClaimResult =
   | { status: "created" | "exists"; claim: StoredClaim }
   | { status: "exists_with_different_details"; claim: StoredClaim }
+  /** The monthly cap (claim-cap.ts) is reached; the next claim may be filed at `retryAtMs`. */
+  | { status: "cap_reached"; retryAtMs: number }
   | { status: "invalid"; reason: Extract<ClaimCheck, { ok: false }>["reason"] };
 
 /**
@@ -31,6 +34,7 @@ export function fileClaim(
   userId: string,
   input: ClaimInput,
   nowMs: number,
+  claimsPerMonth: number = DEFAULT_CLAIMS_PER_MONTH,
 ): FileClaimResult {
   tx.bindUser(userId);
   const existing = findClaim(tx.sql, input.claimId);
@@ -44,6 +48,8 @@ export function fileClaim(
   if (!check.ok || !click) {
     return { status: "invalid", reason: check.ok ? "click_not_found" : check.reason };
   }
+  const cap = checkClaimCap(tx.sql, claimsPerMonth, nowMs);
+  if (!cap.ok) return { status: "cap_reached", retryAtMs: cap.retryAtMs };
   const known = findTxnByOrder(tx.sql, click.networkId, input.orderId);
   const claim = newClaim(input, click, known, nowMs);
   insertClaim(tx.sql, claim);

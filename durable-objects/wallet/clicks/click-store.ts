@@ -32,12 +32,15 @@ export function findClick(sql: SqlStorage, clickId: string): StoredClick | null 
   };
 }
 
-/** Returns true when the click is new; a redelivered click is ignored. */
-export function insertClick(sql: SqlStorage, click: StoredClick): boolean {
+/**
+ * Returns true when the click is new; a click id already stored is a redelivery or a repeat
+ * (click-repeats.ts). `hitId` names the request that made this copy of the click.
+ */
+export function insertClick(sql: SqlStorage, click: StoredClick, hitId: string | null): boolean {
   const cursor = sql.exec(
     `INSERT INTO clicks (click_id, offer_id, merchant_id, network_id, clicked_at_ms, currency,
-       terms_json, return_window_days, boosts_json)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (click_id) DO NOTHING`,
+       terms_json, return_window_days, boosts_json, hit_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (click_id) DO NOTHING`,
     click.clickId,
     click.offerId,
     click.merchantId,
@@ -47,17 +50,30 @@ export function insertClick(sql: SqlStorage, click: StoredClick): boolean {
     JSON.stringify(click.terms),
     click.returnWindowDays,
     click.boosts && click.boosts.length > 0 ? JSON.stringify(click.boosts) : null,
+    hitId,
   );
   return cursor.rowsWritten > 0;
 }
 
+/** The request id stored with a click (its first hit); null for clicks stored before dedupe. */
+export function storedHitId(sql: SqlStorage, clickId: string): string | null {
+  return (
+    sql
+      .exec<{ hit_id: string | null }>(`SELECT hit_id FROM clicks WHERE click_id = ?`, clickId)
+      .toArray()[0]?.hit_id ?? null
+  );
+}
+
 export interface RollupChunk {
   chunkId: number;
-  counts: Array<{ offerId: string; day: string; clicks: number }>;
+  /** Per offer and day: clicks stored, and repeats counted onto them (not stored). */
+  counts: Array<{ offerId: string; day: string; clicks: number; repeats: number }>;
 }
 
 export function ackChunk(sql: SqlStorage, chunkId: number): void {
   sql.exec(`UPDATE rollup_chunks SET acked = 1 WHERE chunk_id = ?`, chunkId);
+  // Repeat counts exist only to be carried to D1: once added there, they are gone.
+  sql.exec(`DELETE FROM click_repeats WHERE rollup_chunk = ?`, chunkId);
 }
 
 /**
@@ -72,23 +88,32 @@ export function openRollupChunk(sql: SqlStorage): RollupChunk | null {
     .toArray()[0]?.chunk_id;
   if (chunk === undefined) {
     const waiting = sql
-      .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM clicks WHERE rollup_chunk IS NULL`)
+      .exec<{ n: number }>(
+        `SELECT (SELECT COUNT(*) FROM clicks WHERE rollup_chunk IS NULL)
+              + (SELECT COUNT(*) FROM click_repeats WHERE rollup_chunk = 0) AS n`,
+      )
       .one().n;
     if (waiting === 0) return null;
     chunk = sql
       .exec<{ chunk_id: number }>(`INSERT INTO rollup_chunks (acked) VALUES (0) RETURNING chunk_id`)
       .one().chunk_id;
     sql.exec(`UPDATE clicks SET rollup_chunk = ? WHERE rollup_chunk IS NULL`, chunk);
+    sql.exec(`UPDATE click_repeats SET rollup_chunk = ? WHERE rollup_chunk = 0`, chunk);
   }
   const counts = sql
-    .exec<{ offer_id: string; day: string; clicks: number }>(
-      `SELECT offer_id, strftime('%Y-%m-%d', clicked_at_ms / 1000, 'unixepoch') AS day,
-              COUNT(*) AS clicks
-       FROM clicks WHERE rollup_chunk = ? GROUP BY offer_id, day ORDER BY offer_id, day`,
+    .exec<{ offer_id: string; day: string; clicks: number; repeats: number }>(
+      `SELECT offer_id, day, SUM(clicks) AS clicks, SUM(repeats) AS repeats FROM (
+         SELECT offer_id, strftime('%Y-%m-%d', clicked_at_ms / 1000, 'unixepoch') AS day,
+                1 AS clicks, 0 AS repeats
+         FROM clicks WHERE rollup_chunk = ?
+         UNION ALL
+         SELECT offer_id, day, 0 AS clicks, hits AS repeats FROM click_repeats WHERE rollup_chunk = ?)
+       GROUP BY offer_id, day ORDER BY offer_id, day`,
+      chunk,
       chunk,
     )
     .toArray()
-    .map((r) => ({ offerId: r.offer_id, day: r.day, clicks: r.clicks }));
+    .map((r) => ({ offerId: r.offer_id, day: r.day, clicks: r.clicks, repeats: r.repeats }));
   return { chunkId: chunk, counts };
 }
 

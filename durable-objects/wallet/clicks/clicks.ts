@@ -1,6 +1,7 @@
 import type { StoredClick } from "../conversions/types";
 import type { WalletTx } from "../core/wallet-tx";
 import { hasScheduled, isDue, schedule, unscheduleKind } from "../schedule/schedule-store";
+import { countRepeat } from "./click-repeats";
 import {
   ackChunk,
   deleteRolledUpClicks,
@@ -22,18 +23,23 @@ import {
  * once past retention with their rollup done.
  */
 
+/** A click as the consumer hands it over: `hitId` is the redirect request it came from. */
+export type ClickHit = StoredClick & { hitId?: string | undefined };
+
 /**
- * Stores clicks and returns the rollup chunk to add to D1; `pruneNewlyScheduled` tells the
- * caller to arm the alarm.
+ * Stores clicks (a repeat of a stored click is only counted: click-repeats.ts) and returns
+ * the rollup chunk to add to D1; `pruneNewlyScheduled` tells the caller to arm the alarm.
  */
 export function recordClicks(
   tx: WalletTx,
   userId: string,
-  clicks: readonly StoredClick[],
+  clicks: readonly ClickHit[],
 ): { chunk: RollupChunk | null; pruneNewlyScheduled: boolean } {
   if (clicks.length > MAX_CLICKS_PER_CALL) throw new RangeError("too many clicks in one call");
   tx.bindUser(userId);
-  for (const click of clicks) insertClick(tx.sql, click);
+  for (const { hitId, ...click } of clicks) {
+    if (!insertClick(tx.sql, click, hitId ?? null)) countRepeat(tx.sql, click, hitId ?? null);
+  }
   const pruneNewlyScheduled = schedulePrune(tx.sql);
   return { chunk: openRollupChunk(tx.sql), pruneNewlyScheduled };
 }

@@ -29,7 +29,9 @@ export interface DestinationView {
 
 export type DestinationResult =
   | { status: "created" | "updated" | "exists" | "removed"; destination: DestinationView }
-  | { status: "not_found" | "too_many" | "no_keys" | "idempotency_conflict" };
+  | { status: "not_found" | "too_many" | "no_keys" | "idempotency_conflict" }
+  /** Over the daily cap on adds and removes (destinations/change-cap.ts) until `retryAtMs`. */
+  | { status: "change_cap_reached"; retryAtMs: number };
 
 export interface RedeemInput {
   payoutId: string;

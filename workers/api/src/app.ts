@@ -15,6 +15,8 @@ import { reconciliationAdminRoutes } from "./features/reconciliation/index";
 import { syncAdminRoutes } from "./features/sync/index";
 import { userMeRoutes, usersAdminRoutes } from "./features/users/index";
 import { featureApp } from "./http/feature-app";
+import { bodySizeLimit } from "./http/limits/body-size";
+import { userRateLimit } from "./http/limits/user-rate-limit";
 import { requestLogger } from "./http/request-logger";
 
 /**
@@ -32,6 +34,8 @@ export function createApp() {
   // Admin: identify the key, record writes in the audit log (refusals too), then check scope.
   app.use("/admin/*", requireAdmin, auditAdminWrites(app), requireAdminScope);
   app.use("/v1/*", requireUser);
+  // Per user, every request, and writes more strictly (http/limits/user-rate-limit.ts).
+  app.use("/v1/*", userRateLimit);
 
   // Bodies are JSON. The content type is checked here, without reading the body; a body that
   // does not parse is rejected by the route's validator and rendered as a 400 by onError.
@@ -49,6 +53,8 @@ export function createApp() {
     }
     await next();
   });
+  // Bodies are bounded before anything parses them: 413 past API_MAX_BODY_BYTES.
+  app.use("*", bodySizeLimit);
 
   // Operators (admin key).
   app.route("/admin/v1", catalogAdminRoutes);

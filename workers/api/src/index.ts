@@ -1,4 +1,5 @@
 import type { ApiEnv } from "#shared/env";
+import { drainingUnreadBody } from "#shared/http/drain-body";
 import { secretBearingFetcher } from "#shared/http/secure-url";
 import type {
   ClickMessage,
@@ -115,7 +116,9 @@ function cronJobsFor(cron: string): CronJob[] {
 }
 
 export default {
-  fetch: app.fetch,
+  // A body answered unread (a 401, a 413 refused on its Content-Length) is read out, so a
+  // keep-alive connection survives (shared/http/drain-body.ts).
+  fetch: drainingUnreadBody(app.fetch),
 
   async queue(batch, env, _ctx) {
     switch (batch.queue) {

@@ -23,6 +23,7 @@ import type {
 } from "#shared/networks/types";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { SIGNATURE_HEADER } from "#shared/postback/signature";
+import { authFailureLimited } from "./auth-failure-limit";
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -80,7 +81,18 @@ export async function handlePostback(c: PostbackContext): Promise<Response> {
     postbackSecret: network.postbackSecret,
     options: network.options,
   };
-  const judged = judge(await adapter.parsePostback(request, settings));
+  const parsed = await adapter.parsePostback(request, settings);
+  if (!parsed.ok && parsed.kind === "auth") {
+    // Failures only, per source IP; past the limit: 429, and nothing recorded.
+    const throttled = await authFailureLimited(c.env, request.sourceIp);
+    if (throttled) {
+      createLogger({ worker: "postback", requestId, networkId }).warn("postback.auth_throttled", {
+        reason: parsed.reason,
+      });
+      throw throttled;
+    }
+  }
+  const judged = judge(parsed);
   // Token networks carry their secret in the query string or form body: never stored.
   const credentials = adapter.credentialParams?.(settings) ?? NO_CREDENTIALS;
   const postbackId = newId("postback", receivedAtMs);

@@ -10,6 +10,8 @@ import type { ClickMessage } from "#shared/messages";
 import { trackingUrlFor } from "#shared/networks/tracking-urls";
 import { createLogger, errorFields, requestIdOf } from "#shared/observability/logger";
 import { toSec } from "#shared/time/clock";
+import { dedupedClickId, dedupeWindowSec } from "./click-dedupe";
+import { clientIpOf, ipLimited, linkLimited } from "./click-limits";
 
 const UNAVAILABLE_COPY = {
   inactive: "This offer is no longer available.",
@@ -21,15 +23,17 @@ const UNAVAILABLE_COPY = {
  * GET /c/:token — the hot path. Verifies the link with a shared secret, reads the offer
  * from the isolate/KV cache, mints a click id and a signed sub-ID, and answers 302. The
  * click (with the rate shown, frozen) leaves through a Queue in `waitUntil`; nothing here
- * writes to D1.
+ * writes to D1. Floods get a 429 (per client IP, per link: click-limits.ts), and repeats from
+ * one client within a short window share one click id (click-dedupe.ts).
  */
 export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promise<Response> {
   const nowMs = Date.now();
-  const verified = await verifyLinkTokenWithRing(
-    linkKeyRing(c.env),
-    c.req.param("token") ?? "",
-    nowMs,
-  );
+  const clientIp = clientIpOf(c.req.raw);
+  const ipRefusal = await ipLimited(c.env, clientIp);
+  if (ipRefusal) return ipRefusal;
+  const token = c.req.param("token") ?? "";
+  const linkKeys = linkKeyRing(c.env);
+  const verified = await verifyLinkTokenWithRing(linkKeys, token, nowMs);
   if (!verified.ok) {
     return verified.reason === "expired"
       ? htmlPage(
@@ -44,6 +48,8 @@ export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promis
         );
   }
   const { userId, offerId } = verified.claims;
+  const linkRefusal = await linkLimited(c.env, verified.claims);
+  if (linkRefusal) return linkRefusal;
 
   const offer = await getOfferConfig(c.env, offerId, (p) => c.executionCtx.waitUntil(p));
   if (!offer) {
@@ -54,7 +60,15 @@ export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promis
     return htmlPage(410, "Offer unavailable", UNAVAILABLE_COPY[availability]);
   }
 
-  const clickId = newId("click", nowMs);
+  // Repeats from one client within the dedupe window share one click id (click-dedupe.ts).
+  const clickId =
+    (await dedupedClickId(
+      linkKeys.current.key,
+      token,
+      clientIp,
+      nowMs,
+      dedupeWindowSec(c.env.CLICK_DEDUPE_WINDOW_SEC),
+    )) ?? newId("click", nowMs);
   const clickAtSec = toSec(nowMs);
   const subId = await encodeSubId(c.env.SUBID_SIGNING_KEY, {
     userId,

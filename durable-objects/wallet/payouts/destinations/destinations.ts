@@ -1,9 +1,10 @@
 import { type KeyRing, needsResealing, open, seal } from "#shared/crypto/sealed";
-import type { PayoutPolicy } from "#shared/payouts/policy";
+import { DEFAULT_PAYOUT_POLICY, type PayoutPolicy } from "#shared/payouts/policy";
 import { boundUserId } from "../../core/meta-store";
 import type { WalletTx } from "../../core/wallet-tx";
 import { openSealedPayouts, resealPayout } from "../lifecycle/payout-store";
 import type { DestinationResult, DestinationView, NewDestination } from "../types";
+import { checkChangeCap, recordChange } from "./change-cap";
 import {
   decideSave,
   detailsOf,
@@ -78,6 +79,11 @@ export function commitSave(tx: WalletTx, prepared: PreparedSave, nowMs: number):
       return { status: decision.status };
     case "created":
     case "updated": {
+      if (decision.status === "created") {
+        const cap = checkChangeCap(tx.sql, prepared.policy.destinationChangesPerDay, nowMs);
+        if (!cap.ok) return { status: "change_cap_reached", retryAtMs: cap.retryAtMs };
+        recordChange(tx.sql, destinationId, "added", nowMs);
+      }
       const destination: StoredDestination = {
         destinationId,
         type: input.type,
@@ -113,9 +119,13 @@ export function removeDestination(
   tx: WalletTx,
   destinationId: string,
   nowMs: number,
+  changesPerDay: number = DEFAULT_PAYOUT_POLICY.destinationChangesPerDay,
 ): DestinationResult {
   const existing = findDestination(tx.sql, destinationId);
   if (!existing || existing.status === "removed") return { status: "not_found" };
+  const cap = checkChangeCap(tx.sql, changesPerDay, nowMs);
+  if (!cap.ok) return { status: "change_cap_reached", retryAtMs: cap.retryAtMs };
+  recordChange(tx.sql, destinationId, "removed", nowMs);
   setDestinationStatus(tx.sql, destinationId, "removed", nowMs);
   return {
     status: "removed",

@@ -1,8 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "#shared/http/errors";
 import { claimIdFor } from "#shared/ids";
+import { capReached } from "#shared/limits/rate-limit";
 import { toIso, toIsoOrNull } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
+import { claimsPerMonthOf } from "../../http/limits/caps";
 import {
   ADMIN_SECURITY,
   jsonBody,
@@ -106,15 +108,29 @@ export const claimUserRoutes = featureApp()
     const userId = c.get("userId");
     const key = c.req.valid("header")["idempotency-key"];
     const input = c.req.valid("json");
-    const result = await walletOf(c.env, userId).fileClaim(userId, {
-      claimId: await claimIdFor(userId, key),
-      clickId: input.clickId,
-      orderId: input.orderId,
-      amountMinor: input.amountMinor,
-      currency: input.currency,
-      purchasedAtMs: Date.parse(input.purchasedAt),
-    });
+    const nowMs = Date.now();
+    const claimsPerMonth = claimsPerMonthOf(c.env);
+    const result = await walletOf(c.env, userId).fileClaim(
+      userId,
+      {
+        claimId: await claimIdFor(userId, key),
+        clickId: input.clickId,
+        orderId: input.orderId,
+        amountMinor: input.amountMinor,
+        currency: input.currency,
+        purchasedAtMs: Date.parse(input.purchasedAt),
+      },
+      nowMs,
+      claimsPerMonth,
+    );
     switch (result.status) {
+      case "cap_reached":
+        throw capReached(
+          "claim_cap_reached",
+          `at most ${claimsPerMonth} claims can be filed per calendar month (UTC)`,
+          result.retryAtMs,
+          nowMs,
+        );
       case "created":
         return c.json(claimView(result.claim), 201);
       case "exists":

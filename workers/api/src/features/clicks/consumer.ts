@@ -42,6 +42,8 @@ export async function consumeClicks(batch: MessageBatch<ClickMessage>, env: ApiE
             terms: body.terms,
             returnWindowDays: body.returnWindowDays,
             boosts: body.boosts ?? [],
+            // Tells a repeat of a deduplicated click from a redelivery (wallet clicks/click-repeats.ts).
+            hitId: body.requestId,
           })),
         );
         if (chunk) chunks.push({ userId, chunk, messages });

@@ -6,8 +6,9 @@ import { runInBatches } from "../../db/batch";
 import type { RollupChunk } from "../../wallet-client";
 
 /**
- * Per-offer, per-day click counts in D1 (`click_rollups`), each chunk added at most once
- * (`rollup_applied`). Every statement binds at most 4 parameters (D1 allows 100).
+ * Per-offer, per-day click counts in D1 (`click_rollups`: clicks stored, and repeats within
+ * the dedupe window counted but not stored), each chunk added at most once
+ * (`rollup_applied`). Every statement binds at most 5 parameters (D1 allows 100).
  */
 
 /**
@@ -31,6 +32,7 @@ export async function applyRollups(
           offerId: sql`${count.offerId}`.as("offer_id"),
           day: sql`${count.day}`.as("day"),
           clicks: sql`${count.clicks}`.as("clicks"),
+          repeatClicks: sql`${count.repeats ?? 0}`.as("repeat_clicks"),
         })
         .from(sql`(SELECT 1)`)
         .where(
@@ -48,7 +50,10 @@ export async function applyRollups(
           .onConflictDoUpdate({
             target: [clickRollups.offerId, clickRollups.day],
             // An increment in place: the builder sets values, not expressions of the old one.
-            set: { clicks: sql`${clickRollups.clicks} + excluded.clicks` },
+            set: {
+              clicks: sql`${clickRollups.clicks} + excluded.clicks`,
+              repeatClicks: sql`${clickRollups.repeatClicks} + excluded.repeat_clicks`,
+            },
           }),
       );
     }

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiContext } from "../../auth";
+import { documentLimits } from "../../http/limits/document-limits";
 import { registerReferencePage } from "./docs-page";
 import { OPENAPI_CONFIG } from "./info";
 
@@ -27,6 +28,7 @@ export function mountDocs(app: OpenAPIHono<ApiContext>): void {
     description:
       "HS256 JWT minted by the operator's backend: sub = user id, exp required (at most USER_JWT_MAX_LIFETIME_SEC after iat); iss and aud when the deployment checks them",
   });
+  documentLimits(app.openAPIRegistry);
   app.doc31("/openapi.json", OPENAPI_CONFIG);
   registerReferencePage(app, () => app.getOpenAPI31Document(OPENAPI_CONFIG));
 }

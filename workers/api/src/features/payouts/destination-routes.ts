@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "#shared/http/errors";
 import { destinationIdFor, newId } from "#shared/ids";
+import { capReached } from "#shared/limits/rate-limit";
 import { createLogger } from "#shared/observability/logger";
 import { featureApp } from "../../http/feature-app";
 import {
@@ -30,6 +31,13 @@ function destinationOrThrow(result: DestinationResult) {
       throw new AppError("not_found", "no such payout destination");
     case "too_many":
       throw new AppError("conflict", "remove a destination before adding another (10 at most)");
+    case "change_cap_reached":
+      throw capReached(
+        "destination_change_cap_reached",
+        "too many payout destinations added or removed in the last 24 hours",
+        result.retryAtMs,
+        Date.now(),
+      );
     case "idempotency_conflict":
       throw new AppError(
         "idempotency_conflict",
@@ -148,7 +156,11 @@ export const destinationRoutes = featureApp()
   })
   .openapi(removeDestinationRoute, async (c) => {
     const result = destinationOrThrow(
-      await walletOf(c.env, c.get("userId")).removeDestination(c.req.valid("param").id),
+      await walletOf(c.env, c.get("userId")).removeDestination(
+        c.req.valid("param").id,
+        Date.now(),
+        payoutPolicyOf(c.env).destinationChangesPerDay,
+      ),
     );
     return c.json(destinationView(result.destination), 200);
   });

@@ -10,6 +10,7 @@ export const ID_PREFIX = {
   claim: "clm",
   payout: "po",
   destination: "dst",
+  heldFeedChange: "hfc",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

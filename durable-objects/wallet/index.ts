@@ -8,6 +8,7 @@
 export type { FileClaimResult } from "./claims/claims";
 export type { ClaimInput, ClaimStatus, StoredClaim } from "./claims/decide-claim";
 export type { ClickView, RollupChunk } from "./clicks/click-store";
+export { awaitsNetworkApproval, type ConfirmationPolicy } from "./conversions/confirmation-policy";
 export type {
   ConversionEvent,
   ConversionOutcome,

@@ -265,7 +265,7 @@ describe("what a step shows and schedules", () => {
   ])("awaitsNetworkApproval: $label → $want", ({ policy, status, networkStatus, want }) => {
     expect(
       awaitsNetworkApproval({
-        policy,
+        confirmationPolicy: policy,
         status,
         networkStatus,
         windowElapsed: false,

@@ -111,13 +111,22 @@ export function returnWindowEndsAtMs(occurredAtMs: number, returnWindowDays: num
 }
 
 /**
- * Whether a pending transaction waits for the network's approval (and shows no date): the
+ * Whether a pending transaction waits for the network's approval (and so shows no date): the
  * user API says so beside `expectedConfirmationAt`.
+ *
+ * @example
+ * awaitsNetworkApproval({ status: "pending", confirmationPolicy: "network_approval", networkStatus: "pending", windowElapsed: false, windowEndsAtMs: 1 })
+ * // true
  */
-export function awaitsNetworkApproval(
-  txn: Pick<ConfirmationState, "policy" | "networkStatus" | "windowElapsed" | "windowEndsAtMs"> & {
-    status: string;
-  },
-): boolean {
-  return txn.status === "pending" && decideConfirmation(txn).step === "await_network";
+export function awaitsNetworkApproval(txn: {
+  status: string;
+  confirmationPolicy: ConfirmationPolicy;
+  networkStatus: ConfirmationState["networkStatus"];
+  windowElapsed: boolean;
+  windowEndsAtMs: number | null;
+}): boolean {
+  return (
+    txn.status === "pending" &&
+    decideConfirmation({ ...txn, policy: txn.confirmationPolicy }).step === "await_network"
+  );
 }

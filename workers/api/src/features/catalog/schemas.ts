@@ -126,6 +126,13 @@ export const NetworkSchema = z
 
 // ---- merchants -------------------------------------------------------------------------------
 
+/**
+ * Read-only fields a client may send back as it read them (a GET's body, minus `id` and
+ * `updatedAt`, is a valid PUT): accepted and ignored, since `active` decides.
+ */
+const readOnlyEcho = <T extends z.ZodType>(schema: T) =>
+  schema.optional().describe("read-only, as returned; ignored on input");
+
 const DeactivatedBySchema = z
   .enum(["operator", "feed"])
   .nullable()
@@ -144,6 +151,7 @@ export const MerchantInputSchema = z
       .describe(
         "false switches it off and keeps it off: merchant sync does not turn it back on, whatever the feed says; true turns it on again",
       ),
+    deactivatedBy: readOnlyEcho(z.enum(["operator", "feed"]).nullable()),
   })
   .strict()
   .openapi("MerchantInput");
@@ -185,6 +193,8 @@ export const OfferInputSchema = z
       .describe(
         "when pending cashback confirms: return_window (network approval or the return window passing, whichever is first), network_approval (only the network's approval), both (the later of the two); null or absent inherits the network's `confirmationPolicy` option, else return_window for offers made here and network_approval for offers merchant sync made. Applies to clicks made after the change.",
       ),
+    deactivatedBy: readOnlyEcho(z.enum(["operator", "feed"]).nullable()),
+    origin: readOnlyEcho(z.enum(["operator", "feed"])),
   })
   .strict()
   .refine((o) => !o.startsAt || !o.endsAt || Date.parse(o.startsAt) < Date.parse(o.endsAt), {

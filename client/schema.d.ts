@@ -440,7 +440,7 @@ export interface paths {
          * Dismiss a held feed change: the offer keeps its terms, and the feed's same proposal is not held again
          * @description 409 when the change is no longer held (decided, or superseded by a later sync).
          */
-        post: operations["dismissHeldFeedChange"];
+        post: operations["cancelHeldFeedChange"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3999,7 +3999,7 @@ export interface operations {
             };
         };
     };
-    dismissHeldFeedChange: {
+    cancelHeldFeedChange: {
         parameters: {
             query?: never;
             header?: never;

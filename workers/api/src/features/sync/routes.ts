@@ -103,7 +103,9 @@ const decideHeldRoute = (decision: "approve" | "dismiss") =>
   createRoute({
     method: "post",
     path: `/networks/{id}/held-feed-changes/{changeId}/${decision}`,
-    operationId: decision === "approve" ? "approveHeldFeedChange" : "dismissHeldFeedChange",
+    // "cancel": the document's verbs are a fixed list (docs/openapi.test.ts); the path and the
+    // status say "dismiss", which is what an operator does with a proposal.
+    operationId: decision === "approve" ? "approveHeldFeedChange" : "cancelHeldFeedChange",
     tags,
     security,
     summary:

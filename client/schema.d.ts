@@ -177,8 +177,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Confirm every pending transaction whose return window has passed
-         * @description Runs the same backstop the cron runs. `asOf` later than now is accepted only where ALLOW_CLOCK_OVERRIDE is "true" (development and tests), to demonstrate confirmation without waiting.
+         * Confirm every pending transaction whose return window has passed, as its policy allows
+         * @description Runs the same backstop the cron runs: wallets with transactions whose expected confirmation date has passed close their return windows. Under the `return_window` policy that confirms them; transactions awaiting the network (`network_approval`, or `both` before the approval) have no date and wait for the network. `asOf` later than now is accepted only where ALLOW_CLOCK_OVERRIDE is "true" (development and tests), to demonstrate confirmation without waiting.
          */
         post: operations["runConfirmations"];
         delete?: never;
@@ -381,6 +381,66 @@ export interface paths {
         get: operations["getNetworkHealth"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/networks/{id}/held-feed-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Feed changes merchant sync held for review, newest first
+         * @description A change whose rates go above the network's `maxFeedRateBps` option is not applied: the offer keeps its terms (a new offer is not created) until the change is approved.
+         */
+        get: operations["listHeldFeedChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/networks/{id}/held-feed-changes/{changeId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply a held feed change to its offer (or create the offer it proposes)
+         * @description 409 when the change is no longer held (decided, or superseded by a later sync).
+         */
+        post: operations["approveHeldFeedChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/networks/{id}/held-feed-changes/{changeId}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dismiss a held feed change: the offer keeps its terms, and the feed's same proposal is not held again
+         * @description 409 when the change is no longer held (decided, or superseded by a later sync).
+         */
+        post: operations["cancelHeldFeedChange"];
         delete?: never;
         options?: never;
         head?: never;
@@ -949,6 +1009,11 @@ export interface components {
             landingUrl: string;
             active: boolean;
             /**
+             * @description who switched it off: operator (through this API; merchant sync leaves it off) or feed (it left the network's feed, or the feed marks it inactive); null while active
+             * @enum {string|null}
+             */
+            deactivatedBy: "operator" | "feed" | null;
+            /**
              * Format: date-time
              * @description ISO 8601 timestamp
              */
@@ -960,8 +1025,16 @@ export interface components {
             name: string;
             /** Format: uri */
             landingUrl: string;
-            /** @default true */
+            /**
+             * @description false switches it off and keeps it off: merchant sync does not turn it back on, whatever the feed says; true turns it on again
+             * @default true
+             */
             active?: boolean;
+            /**
+             * @description read-only, as returned; ignored on input
+             * @enum {string|null}
+             */
+            deactivatedBy?: "operator" | "feed" | null;
         };
         Offer: {
             id: string;
@@ -1000,6 +1073,21 @@ export interface components {
              */
             endsAt: string | null;
             active: boolean;
+            /**
+             * @description who switched it off: operator (through this API; merchant sync leaves it off) or feed (it left the network's feed, or the feed marks it inactive); null while active
+             * @enum {string|null}
+             */
+            deactivatedBy: "operator" | "feed" | null;
+            /**
+             * @description the offer's own confirmation policy; null inherits the network's (or the default for its origin)
+             * @enum {string|null}
+             */
+            confirmationPolicy: "return_window" | "network_approval" | "both" | null;
+            /**
+             * @description who made the offer: operator (this API) or feed (merchant sync)
+             * @enum {string}
+             */
+            origin: "operator" | "feed";
             /**
              * Format: date-time
              * @description ISO 8601 timestamp
@@ -1055,8 +1143,27 @@ export interface components {
              * @default null
              */
             endsAt?: string | null;
-            /** @default true */
+            /**
+             * @description false switches it off and keeps it off: merchant sync does not turn it back on, whatever the feed says; true turns it on again
+             * @default true
+             */
             active?: boolean;
+            /**
+             * @description when pending cashback confirms: return_window (network approval or the return window passing, whichever is first), network_approval (only the network's approval), both (the later of the two); null or absent inherits the network's `confirmationPolicy` option, else return_window for offers made here and network_approval for offers merchant sync made. Applies to clicks made after the change.
+             * @default null
+             * @enum {string|null}
+             */
+            confirmationPolicy?: "return_window" | "network_approval" | "both" | null;
+            /**
+             * @description read-only, as returned; ignored on input
+             * @enum {string|null}
+             */
+            deactivatedBy?: "operator" | "feed" | null;
+            /**
+             * @description read-only, as returned; ignored on input
+             * @enum {string}
+             */
+            origin?: "operator" | "feed";
         };
         Campaign: {
             id: string;
@@ -1229,6 +1336,8 @@ export interface components {
                 deactivated: number;
                 unchanged: number;
             };
+            /** @description offer changes held for review because a rate is above the network's maxFeedRateBps (see held-feed-changes) */
+            offersHeld: number;
             /**
              * @description the breaker after the run
              * @enum {string|null}
@@ -1256,6 +1365,54 @@ export interface components {
             lastSuccessAt: string | null;
             lastFailureAt: string | null;
             lastError: string | null;
+        };
+        HeldFeedChange: {
+            id: string;
+            networkId: string;
+            /** @description the offer it changes, or creates when `previousTerms` is null */
+            offerId: string;
+            merchantId: string;
+            /**
+             * @description held: waiting for the operator; approved: applied; dismissed: not applied, and the same proposal is not held again; superseded: the feed moved on
+             * @enum {string}
+             */
+            status: "held" | "approved" | "dismissed" | "superseded";
+            /** @description the offer as the feed wants it */
+            proposed: {
+                title: string;
+                currency: string;
+                networkOfferRef: string;
+                terms: {
+                    /** @enum {string} */
+                    basis: "sale" | "commission";
+                    /** @description rate in basis points (100 bps = 1%) */
+                    defaultRateBps: number;
+                    categoryRates: {
+                        [key: string]: number;
+                    };
+                };
+                returnWindowDays: number;
+                active: boolean;
+            };
+            /** @description the offer's rates when the change was held (kept meanwhile); null: a new offer */
+            previousTerms: {
+                /** @enum {string} */
+                basis: "sale" | "commission";
+                /** @description rate in basis points (100 bps = 1%) */
+                defaultRateBps: number;
+                categoryRates: {
+                    [key: string]: number;
+                };
+            } | null;
+            /** @description the highest rate in the proposal */
+            maxRateBps: number;
+            /** @description the network's maxFeedRateBps it is above */
+            ceilingBps: number;
+            /** @description the sync run that held it last */
+            runId: string | null;
+            createdAt: string;
+            updatedAt: string;
+            decidedAt: string | null;
         };
         GiftCard: {
             id: string;
@@ -1493,9 +1650,11 @@ export interface components {
             purchasedAt: string;
             /**
              * Format: date-time
-             * @description when pending cashback confirms
+             * @description when pending cashback confirms (the end of its return window); null while it waits for the network's approval (awaitingNetworkApproval) and once it is no longer pending
              */
             expectedConfirmationAt: string | null;
+            /** @description true while pending cashback confirms only when the network approves it (the offer's confirmation policy is network_approval, or both and the network has not approved yet); there is then no date to show */
+            awaitingNetworkApproval: boolean;
             /**
              * Format: date-time
              * @description ISO 8601 timestamp
@@ -3776,6 +3935,280 @@ export interface operations {
             };
             /** @description not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listHeldFeedChanges: {
+        parameters: {
+            query?: {
+                status?: "held" | "approved" | "dismissed" | "superseded";
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description operator-chosen id (slug) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["HeldFeedChange"][];
+                    };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approveHeldFeedChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description operator-chosen id (slug) */
+                id: string;
+                changeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldFeedChange"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description refused in the current state, or an Idempotency-Key reused for another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelHeldFeedChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description operator-chosen id (slug) */
+                id: string;
+                changeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldFeedChange"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description refused in the current state, or an Idempotency-Key reused for another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -11,6 +11,7 @@ export const ID_PREFIX = {
   payout: "po",
   destination: "dst",
   adminAudit: "aud",
+  heldFeedChange: "hfc",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -1,5 +1,6 @@
 import type { BoostSnapshot } from "./money/boost";
 import type { CashbackTerms } from "./money/cashback";
+import type { ConfirmationPolicy } from "./networks/core/confirmation-options";
 import type { NormalizedConversion } from "./networks/types";
 
 /**
@@ -19,6 +20,11 @@ export interface ClickMessage {
   currency: string;
   terms: CashbackTerms;
   returnWindowDays: number;
+  /**
+   * What confirms the cashback (the offer's, else its network's policy), frozen like `terms`
+   * so a later change applies to new clicks only. Absent on older clicks: `return_window`.
+   */
+  confirmationPolicy?: ConfirmationPolicy;
   /**
    * The campaign boosts live for this user and offer at click time, frozen like `terms`.
    * Absent on clicks sent before campaigns existed: none.

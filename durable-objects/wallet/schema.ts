@@ -221,6 +221,15 @@ const STEPS: string[][] = [
     `CREATE INDEX destination_changes_time_idx ON destination_changes (at_ms)`,
     `CREATE INDEX claims_created_idx ON claims (created_at_ms)`,
   ],
+  // 9: confirmation policies (conversions/confirmation-policy.ts), frozen into clicks and kept
+  // per transaction with the end of its return window (the expected date now follows the
+  // policy, so it can no longer stand for the window). Older rows keep today's behaviour.
+  [
+    `ALTER TABLE clicks ADD COLUMN confirmation_policy TEXT`,
+    `ALTER TABLE transactions ADD COLUMN confirmation_policy TEXT NOT NULL DEFAULT 'return_window'`,
+    `ALTER TABLE transactions ADD COLUMN window_ends_at_ms INTEGER`,
+    `UPDATE transactions SET window_ends_at_ms = expected_confirm_at_ms`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

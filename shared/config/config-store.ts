@@ -2,6 +2,7 @@ import { and, asc, eq, gt, inArray, isNull, or } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { campaigns, merchants, networkHealth, networks, offers } from "../db/schema";
 import type { ConfigBindings } from "../env";
+import { resolveConfirmationPolicy } from "../networks/core/confirmation-options";
 import { trackingOptionsOf } from "../networks/tracking-urls";
 import {
   MAX_BOOSTS_PER_OFFER,
@@ -168,6 +169,11 @@ export async function loadOfferConfigs(
         currency: row.offer.currency,
         terms: row.offer.cashbackTerms,
         returnWindowDays: row.offer.returnWindowDays,
+        confirmationPolicy: resolveConfirmationPolicy({
+          offerPolicy: row.offer.confirmationPolicy,
+          networkOptions: row.network.options,
+          origin: row.offer.origin,
+        }),
         startsAtMs: row.offer.startsAtMs,
         endsAtMs: row.offer.endsAtMs,
         // An open merchant-sync breaker hides the network's offers until a probe succeeds

@@ -1,5 +1,6 @@
 import type { BoostSnapshot } from "../money/boost";
 import type { CashbackTerms } from "../money/cashback";
+import type { ConfirmationPolicy } from "../networks/core/confirmation-options";
 import type { NetworkSettings } from "../networks/types";
 
 /**
@@ -14,6 +15,12 @@ export interface OfferConfig {
   currency: string;
   terms: CashbackTerms;
   returnWindowDays: number;
+  /**
+   * What confirms a click's cashback: the offer's policy, else its network's, else the default
+   * for who made the offer (networks/core/confirmation-options.ts). Absent on configs cached
+   * before policies existed: `return_window`.
+   */
+  confirmationPolicy?: ConfirmationPolicy;
   startsAtMs: number | null;
   endsAtMs: number | null;
   /**

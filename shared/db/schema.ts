@@ -7,6 +7,7 @@ import {
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
 import type { CashbackTerms } from "../money/cashback";
+import { CONFIRMATION_POLICIES } from "../networks/core/confirmation-options";
 import { NETWORK_FORMATS } from "../networks/formats";
 
 /**
@@ -48,6 +49,11 @@ export const merchants = sqliteTable(
     name: text("name").notNull(),
     landingUrl: text("landing_url").notNull(),
     active: integer("active", { mode: "boolean" }).notNull().default(true),
+    /**
+     * Who switched it off: `operator` (admin API; merchant sync leaves it off whatever the feed
+     * says, until the operator turns it on) or `feed` (it left the feed); null while active.
+     */
+    deactivatedBy: text("deactivated_by", { enum: ["operator", "feed"] }),
     createdAtMs: integer("created_at_ms").notNull(),
     updatedAtMs: integer("updated_at_ms").notNull(),
   },
@@ -71,6 +77,14 @@ export const offers = sqliteTable(
     startsAtMs: integer("starts_at_ms"),
     endsAtMs: integer("ends_at_ms"),
     active: integer("active", { mode: "boolean" }).notNull().default(true),
+    /** Who switched it off, as on merchants: `operator` holds against merchant sync. */
+    deactivatedBy: text("deactivated_by", { enum: ["operator", "feed"] }),
+    /** What confirms its cashback; null inherits the network's (confirmation-options.ts). */
+    confirmationPolicy: text("confirmation_policy", { enum: CONFIRMATION_POLICIES }),
+    /** Who made it: the operator, or merchant sync from the network's feed (its own default policy). */
+    origin: text("origin", { enum: ["operator", "feed"] })
+      .notNull()
+      .default("operator"),
     createdAtMs: integer("created_at_ms").notNull(),
     updatedAtMs: integer("updated_at_ms").notNull(),
   },
@@ -244,6 +258,8 @@ export const syncRuns = sqliteTable(
     merchantsUpdated: integer("merchants_updated").notNull().default(0),
     merchantsDeactivated: integer("merchants_deactivated").notNull().default(0),
     merchantsUnchanged: integer("merchants_unchanged").notNull().default(0),
+    /** Offer rate changes above the network's `maxFeedRateBps`, held for review (held_feed_changes). */
+    offersHeld: integer("offers_held").notNull().default(0),
     /** The breaker's state after this run. */
     breakerState: text("breaker_state", { enum: ["closed", "open"] }),
     error: text("error"),
@@ -251,6 +267,49 @@ export const syncRuns = sqliteTable(
     finishedAtMs: integer("finished_at_ms"),
   },
   (t) => [index("sync_runs_network_idx").on(t.networkId, t.startedAtMs)],
+);
+
+/**
+ * Feed changes merchant sync did not apply because a rate is above the network's
+ * `maxFeedRateBps`: the offer keeps its terms (or, for a new offer, is not created) until the
+ * operator approves (applied) or dismisses (the same proposal is not held again). One row per
+ * (offer, proposal); a newer proposal for the offer supersedes a held one.
+ */
+export const heldFeedChanges = sqliteTable(
+  "held_feed_changes",
+  {
+    id: text("id").primaryKey(),
+    networkId: text("network_id").notNull(),
+    offerId: text("offer_id").notNull(),
+    merchantId: text("merchant_id").notNull(),
+    status: text("status", { enum: ["held", "approved", "dismissed", "superseded"] }).notNull(),
+    /** The offer as the feed wants it (the catalog's offer fields the feed owns). */
+    proposed: text("proposed", { mode: "json" })
+      .$type<{
+        title: string;
+        currency: string;
+        networkOfferRef: string;
+        cashbackTerms: CashbackTerms;
+        returnWindowDays: number;
+        active: boolean;
+      }>()
+      .notNull(),
+    /** Canonical JSON of the proposed terms: the same proposal is recognised run after run. */
+    proposalKey: text("proposal_key").notNull(),
+    /** The offer's terms when the change was held; null: the feed proposed a new offer. */
+    previousTerms: text("previous_terms", { mode: "json" }).$type<CashbackTerms>(),
+    /** The highest rate in the proposal, and the ceiling it broke, in basis points. */
+    maxRateBps: integer("max_rate_bps").notNull(),
+    ceilingBps: integer("ceiling_bps").notNull(),
+    runId: text("run_id"),
+    createdAtMs: integer("created_at_ms").notNull(),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+    decidedAtMs: integer("decided_at_ms"),
+  },
+  (t) => [
+    uniqueIndex("held_feed_changes_offer_proposal_uq").on(t.offerId, t.proposalKey),
+    index("held_feed_changes_network_idx").on(t.networkId, t.status, t.createdAtMs),
+  ],
 );
 
 /**

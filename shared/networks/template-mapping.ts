@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CurrencySchema } from "../money/currency";
+import { CommonNetworkOptionsSchema } from "./core/common-options";
 import { IpAllowlistSchema } from "./core/ip-allowlist";
 import { isJsonPath } from "./core/json-path";
 
@@ -179,9 +180,9 @@ export const TemplateMappingSchema = z
       "the postback's send time, refused outside ±300 s of now; needs auth hmac_sha256",
     ),
     report: TemplateReportSchema.optional(),
-    // Other readers of the same options object: merchant sync reads `feedUrl` (feeds/).
-    // Listed so the mapping can stay strict, which catches a misspelt optional key.
-    feedUrl: z.string().optional().describe("read by merchant sync, not by this adapter"),
+    // Other readers of the same options object (merchant sync, the click path): listed so the
+    // mapping can stay strict, which catches a misspelt optional key.
+    ...CommonNetworkOptionsSchema.shape,
   })
   .strict()
   .superRefine((mapping, ctx) => {

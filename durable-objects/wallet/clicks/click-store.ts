@@ -1,5 +1,6 @@
 import type { BoostSnapshot } from "#shared/money/boost";
 import type { CashbackTerms } from "#shared/money/cashback";
+import type { ConfirmationPolicy } from "#shared/networks/core/confirmation-options";
 import type { StoredClick } from "../conversions/types";
 
 /** SQL for the wallet's clicks and the rollup chunks that carry their counts to D1. */
@@ -14,6 +15,7 @@ type ClickRow = {
   terms_json: string;
   return_window_days: number;
   boosts_json: string | null;
+  confirmation_policy: string | null;
 };
 
 export function findClick(sql: SqlStorage, clickId: string): StoredClick | null {
@@ -29,6 +31,8 @@ export function findClick(sql: SqlStorage, clickId: string): StoredClick | null 
     terms: JSON.parse(row.terms_json) as CashbackTerms,
     returnWindowDays: row.return_window_days,
     boosts: row.boosts_json ? (JSON.parse(row.boosts_json) as BoostSnapshot[]) : [],
+    // Clicks stored before policies existed confirm as they always did.
+    confirmationPolicy: (row.confirmation_policy as ConfirmationPolicy | null) ?? "return_window",
   };
 }
 
@@ -39,8 +43,8 @@ export function findClick(sql: SqlStorage, clickId: string): StoredClick | null 
 export function insertClick(sql: SqlStorage, click: StoredClick, hitId: string | null): boolean {
   const cursor = sql.exec(
     `INSERT INTO clicks (click_id, offer_id, merchant_id, network_id, clicked_at_ms, currency,
-       terms_json, return_window_days, boosts_json, hit_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (click_id) DO NOTHING`,
+       terms_json, return_window_days, boosts_json, hit_id, confirmation_policy)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (click_id) DO NOTHING`,
     click.clickId,
     click.offerId,
     click.merchantId,
@@ -51,6 +55,7 @@ export function insertClick(sql: SqlStorage, click: StoredClick, hitId: string |
     click.returnWindowDays,
     click.boosts && click.boosts.length > 0 ? JSON.stringify(click.boosts) : null,
     hitId,
+    click.confirmationPolicy ?? "return_window",
   );
   return cursor.rowsWritten > 0;
 }

@@ -1,14 +1,19 @@
 import type { WalletTx } from "../core/wallet-tx";
 import { dueRefs, unschedule } from "../schedule/schedule-store";
 import { settle } from "./settle";
-import { findTxn } from "./txn-store";
+import { appendHistory, findTxn } from "./txn-store";
+import type { StoredTxn } from "./types";
 
-/** Transactions confirmed per run, so one alarm does bounded work. */
+/** Transactions whose window closes per run, so one alarm does bounded work. */
 export const MAX_CONFIRMS_PER_RUN = 500;
 
 /**
- * Confirms every pending transaction whose return window closed by `asOfMs` (an indexed range
- * over the schedule), at most MAX_CONFIRMS_PER_RUN; `more` when rows were left for the next run.
+ * Closes the return window of every pending transaction whose window ended by `asOfMs` (an
+ * indexed range over the schedule), at most MAX_CONFIRMS_PER_RUN; `more` when rows were left
+ * for the next run. What that does follows each transaction's confirmation policy: under
+ * `return_window` it confirms; under `network_approval`, and `both` before the network
+ * approved, it stays pending, recorded as awaiting the network (its approval then confirms at
+ * once). `confirmed` counts only what confirmed.
  */
 export function confirmDue(
   tx: WalletTx,
@@ -19,12 +24,17 @@ export function confirmDue(
   let confirmed = 0;
   for (const ref of due.slice(0, MAX_CONFIRMS_PER_RUN)) {
     const txn = findTxn(tx.sql, ref);
-    if (txn?.status === "pending") {
+    if (txn?.status === "pending" && !txn.windowElapsed) {
       txn.windowElapsed = true;
       txn.version += 1;
       txn.updatedAtMs = nowMs;
       settle(tx, txn, nowMs, "return_window_elapsed");
-      confirmed++;
+      // settle() moved the status on: read it afresh, not as narrowed above.
+      const settled: StoredTxn = txn;
+      if (settled.status === "confirmed") confirmed++;
+      else if (settled.status === "pending") {
+        appendHistory(tx.sql, txn.txnId, "awaiting_network", "return_window_elapsed", null, nowMs);
+      }
     } else {
       unschedule(tx.sql, "confirm", ref);
     }

@@ -67,6 +67,8 @@ function txn(status: TxnStatus, networkStatus: StoredTxn["networkStatus"] = "pen
     networkStatus,
     networkUpdatedAtMs: EVENT.receivedAtMs,
     windowElapsed: status === "confirmed" && networkStatus === "pending",
+    confirmationPolicy: "return_window",
+    windowEndsAtMs: EVENT.occurredAtMs + 30 * MS_PER_DAY,
     heldPendingMinor: status === "pending" ? 4_995 : 0,
     heldConfirmedMinor: status === "confirmed" ? 4_995 : 0,
     clickedAtMs: CLICKED_AT_MS,

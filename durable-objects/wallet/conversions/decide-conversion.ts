@@ -1,4 +1,5 @@
 import { MS_PER_DAY, MS_PER_SEC } from "#shared/time/clock";
+import { returnWindowEndsAtMs } from "./confirmation-policy";
 import type { ConversionEvent, StoredClick, StoredTxn } from "./types";
 
 /** A click older than this at conversion time earns nothing. */
@@ -60,7 +61,7 @@ export function decideConversion(input: {
   if (event.currency !== click.currency) return { action: "reject", reason: "currency_mismatch" };
   return {
     action: "create",
-    expectedConfirmAtMs: event.occurredAtMs + click.returnWindowDays * MS_PER_DAY,
+    expectedConfirmAtMs: returnWindowEndsAtMs(event.occurredAtMs, click.returnWindowDays),
   };
 }
 

@@ -25,6 +25,8 @@ const TXN: StoredTxn = {
   networkStatus: "pending",
   networkUpdatedAtMs: NOW_MS,
   windowElapsed: false,
+  confirmationPolicy: "return_window",
+  windowEndsAtMs: NOW_MS + 1_000,
   heldPendingMinor: 0,
   heldConfirmedMinor: 0,
   clickedAtMs: NOW_MS,
@@ -133,7 +135,7 @@ describe("decideSettlement", () => {
     },
     {
       label: "no expected confirmation date: no timer",
-      txn: { expectedConfirmAtMs: null, heldPendingMinor: 500 },
+      txn: { expectedConfirmAtMs: null, windowEndsAtMs: null, heldPendingMinor: 500 },
       want: {
         postingKind: "cashback_adjusted",
         status: "pending",
@@ -176,6 +178,45 @@ describe("decideSettlement", () => {
     expect(
       decideSettlement({ ...TXN, confirmedAtMs, networkStatus }, NO_BALANCE, NOW_MS).confirmedAtMs,
     ).toBe(want);
+  });
+
+  test.each<{
+    label: string;
+    txn: Partial<StoredTxn>;
+    want: { status: string; confirmAtMs: number | null; expectedConfirmAtMs: number | null };
+  }>([
+    {
+      label: "network_approval, window open: pending, no date, the timer records the window",
+      txn: { confirmationPolicy: "network_approval" },
+      want: { status: "pending", confirmAtMs: NOW_MS + 1_000, expectedConfirmAtMs: null },
+    },
+    {
+      label: "network_approval, window passed: still pending, no timer",
+      txn: { confirmationPolicy: "network_approval", windowElapsed: true, heldPendingMinor: 500 },
+      want: { status: "pending", confirmAtMs: null, expectedConfirmAtMs: null },
+    },
+    {
+      label: "network_approval, approved: confirmed",
+      txn: { confirmationPolicy: "network_approval", networkStatus: "approved" },
+      want: { status: "confirmed", confirmAtMs: null, expectedConfirmAtMs: NOW_MS + 1_000 },
+    },
+    {
+      label: "both, approved in the window: pending until its end, which is the date",
+      txn: { confirmationPolicy: "both", networkStatus: "approved", expectedConfirmAtMs: null },
+      want: { status: "pending", confirmAtMs: NOW_MS + 1_000, expectedConfirmAtMs: NOW_MS + 1_000 },
+    },
+    {
+      label: "both, approved after the window: confirmed",
+      txn: { confirmationPolicy: "both", networkStatus: "approved", windowElapsed: true },
+      want: { status: "confirmed", confirmAtMs: null, expectedConfirmAtMs: NOW_MS + 1_000 },
+    },
+  ])("policy: $label", ({ txn, want }) => {
+    const s = decideSettlement({ ...TXN, ...txn }, NO_BALANCE, NOW_MS);
+    expect({
+      status: s.status,
+      confirmAtMs: s.confirmAtMs,
+      expectedConfirmAtMs: s.expectedConfirmAtMs,
+    }).toEqual(want);
   });
 
   test("a caller-named kind wins (a boost grant)", () => {

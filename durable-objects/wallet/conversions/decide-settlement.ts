@@ -1,6 +1,13 @@
 import { desiredBoostMinor, effectiveBoostMinor } from "../boosts/boosts";
-import { type Holding, reconcileLegs, settledStatus, targetHolding } from "../ledger/position";
+import { type Holding, reconcileLegs, targetHolding } from "../ledger/position";
 import type { Leg } from "../ledger/posting";
+import {
+  type ConfirmationState,
+  decideConfirmation,
+  expectedConfirmAtMs,
+  statusOfStep,
+  windowTimerAtMs,
+} from "./confirmation-policy";
 import type { StoredTxn } from "./types";
 
 /** Where a transaction's money and status go once its state changed; pure. */
@@ -15,13 +22,20 @@ export interface Settlement {
   grantedBoostMinor: number;
   /** The history event for a changed status; null when the status stays. */
   historyEvent: string | null;
-  /** When the return window confirms it; null: no timer (not pending, or no expected date). */
+  /**
+   * When the wallet's timer should fire for it (the return window's end, while the window is
+   * open and it is pending); null: no timer.
+   */
   confirmAtMs: number | null;
+  /** The date shown to the user: pending and the window's end confirms it; else null. */
+  expectedConfirmAtMs: number | null;
 }
 
 /**
- * Pure: settles a transaction against the wallet's confirmed and debt balances (position.ts
- * decides the target and the legs). `kind` names the posting when the caller knows better.
+ * Pure: settles a transaction against the wallet's confirmed and debt balances. Its
+ * confirmation policy (confirmation-policy.ts) decides whether it is confirmed, pending or
+ * cancelled; position.ts turns that into the target and the legs. `kind` names the posting
+ * when the caller knows better.
  *
  * @example
  * decideSettlement(pendingTxn, { confirmedMinor: 0, debtMinor: 0 }, nowMs).postingKind // "cashback_pending"
@@ -35,13 +49,22 @@ export function decideSettlement(
   const desired = desiredBoostMinor(txn.boosts);
   const granted = effectiveBoostMinor(txn.boosts);
   const held = { pendingMinor: txn.heldPendingMinor, confirmedMinor: txn.heldConfirmedMinor };
-  const target = targetHolding({
+  const confirmation: ConfirmationState = {
+    policy: txn.confirmationPolicy,
     networkStatus: txn.networkStatus,
     windowElapsed: txn.windowElapsed,
+    windowEndsAtMs: txn.windowEndsAtMs,
+  };
+  const step = decideConfirmation(confirmation);
+  const status = statusOfStep(step);
+  // position.ts holds by (network status, window): the policy's verdict is handed to it as
+  // the state that gives the same status, so the ledger rule stays in one place.
+  const target = targetHolding({
+    networkStatus: status === "cancelled" ? "cancelled" : "pending",
+    windowElapsed: status === "confirmed",
     cashbackMinor: txn.cashbackMinor,
     boostMinor: granted,
   });
-  const status = settledStatus(txn);
   const historyEvent =
     txn.status === status
       ? null
@@ -57,7 +80,9 @@ export function decideSettlement(
     desiredBoostMinor: desired,
     grantedBoostMinor: granted,
     historyEvent,
-    confirmAtMs: status === "pending" ? txn.expectedConfirmAtMs : null,
+    confirmAtMs: windowTimerAtMs(confirmation, step),
+    // A confirmed or cancelled transaction keeps the date it had, as before policies.
+    expectedConfirmAtMs: status === "pending" ? expectedConfirmAtMs(step) : txn.expectedConfirmAtMs,
   };
 }
 

@@ -5,26 +5,39 @@ import {
   openBoosts,
   repriceBoosts,
 } from "../boosts/boosts";
+import {
+  type ConfirmationState,
+  decideConfirmation,
+  expectedConfirmAtMs,
+} from "./confirmation-policy";
 import { eventVersion } from "./decide-conversion";
 import type { ConversionEvent, StoredClick, StoredTxn } from "./types";
 
 /** Pure: the records a conversion event creates or changes; the caller settles and saves them. */
 
 /**
- * A new transaction for an order, priced at the click's frozen terms (unpriced without a click:
- * a rejected order earns nothing, and shows nothing it would have earned).
+ * A new transaction for an order, priced at the click's frozen terms and confirmed by the
+ * click's frozen policy (unpriced without a click: a rejected order earns nothing, and shows
+ * nothing it would have earned). `windowEndsAtMs` is the purchase time plus the click's return
+ * window; the expected confirmation date follows the policy (settle.ts keeps it current).
  *
  * @example
- * newTxn(event, click, nowMs, expectedConfirmAtMs).status // "pending"
+ * newTxn(event, click, nowMs, windowEndsAtMs).status // "pending"
  */
 export function newTxn(
   event: ConversionEvent,
   click: StoredClick | null,
   nowMs: number,
-  expectedConfirmAtMs: number | null,
+  windowEndsAtMs: number | null,
 ): StoredTxn {
   const quote = click ? computeCashback(click.terms, event) : null;
   const boosts = openBoosts(click?.boosts ?? [], quote, event.status !== "cancelled");
+  const confirmation: ConfirmationState = {
+    policy: click?.confirmationPolicy ?? "return_window",
+    networkStatus: event.status,
+    windowElapsed: false,
+    windowEndsAtMs,
+  };
   return {
     txnId: event.txnId,
     networkId: event.networkId,
@@ -47,11 +60,13 @@ export function newTxn(
     networkStatus: event.status,
     networkUpdatedAtMs: eventVersion(event).atMs,
     windowElapsed: false,
+    confirmationPolicy: confirmation.policy,
+    windowEndsAtMs,
     heldPendingMinor: 0,
     heldConfirmedMinor: 0,
     clickedAtMs: click?.clickedAtMs ?? event.clickAtSec * 1000,
     convertedAtMs: event.occurredAtMs,
-    expectedConfirmAtMs,
+    expectedConfirmAtMs: expectedConfirmAtMs(decideConfirmation(confirmation)),
     confirmedAtMs: null,
     version: 1,
     createdAtMs: nowMs,

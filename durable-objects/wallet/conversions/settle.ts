@@ -7,8 +7,8 @@ import { appendHistory, saveTxn } from "./txn-store";
 import type { StoredTxn } from "./types";
 
 /**
- * Moves the ledger to where this transaction's state says it should be (decide-settlement.ts),
- * keeps its confirmation timer and its boost request, saves it and publishes it; `txn` is left
+ * Moves the ledger to where this transaction's state and confirmation policy say it should be
+ * (decide-settlement.ts), keeps its window timer, its expected date and its boost request, saves it and publishes it; `txn` is left
  * equal to the saved row. The posting key carries the version, so each version moves money at
  * most once. `kind` names the posting when the caller knows better (a boost grant).
  */
@@ -45,6 +45,7 @@ export function settle(
   txn.heldConfirmedMinor = settlement.held.confirmedMinor;
   txn.status = settlement.status;
   txn.confirmedAtMs = settlement.confirmedAtMs;
+  txn.expectedConfirmAtMs = settlement.expectedConfirmAtMs;
   if (settlement.historyEvent !== null) {
     appendHistory(tx.sql, txn.txnId, settlement.historyEvent, source, null, nowMs);
   }

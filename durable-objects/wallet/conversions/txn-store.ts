@@ -1,6 +1,7 @@
 import type { CashbackTerms } from "#shared/money/cashback";
 import type { LineItem } from "#shared/networks/types";
 import { desiredBoostMinor, effectiveBoostMinor, type TxnBoost } from "../boosts/boosts";
+import type { ConfirmationPolicy } from "./confirmation-policy";
 import type { StoredTxn, TxnStatus } from "./types";
 
 /** SQL for the wallet's transactions and their history: row ↔ object mapping, reads, writes. */
@@ -36,6 +37,8 @@ type TxnRow = {
   boosts_json: string | null;
   desired_boost_minor: number;
   granted_boost_minor: number;
+  confirmation_policy: string;
+  window_ends_at_ms: number | null;
 };
 
 function toTxn(row: TxnRow): StoredTxn {
@@ -58,6 +61,8 @@ function toTxn(row: TxnRow): StoredTxn {
     boosts: row.boosts_json ? (JSON.parse(row.boosts_json) as TxnBoost[]) : [],
     desiredBoostMinor: row.desired_boost_minor,
     grantedBoostMinor: row.granted_boost_minor,
+    confirmationPolicy: row.confirmation_policy as ConfirmationPolicy,
+    windowEndsAtMs: row.window_ends_at_ms,
     networkStatus: row.network_status as StoredTxn["networkStatus"],
     networkUpdatedAtMs: row.network_updated_at_ms,
     windowElapsed: row.window_elapsed === 1,
@@ -122,8 +127,10 @@ export function insertTxn(sql: SqlStorage, txn: StoredTxn): void {
        category, clicked_at_ms, converted_at_ms, expected_confirm_at_ms, confirmed_at_ms,
        version, created_at_ms, updated_at_ms, network_status, network_updated_at_ms,
        window_elapsed, held_pending_minor, held_confirmed_minor, line_items_json, terms_json,
-       boosts_json, desired_boost_minor, granted_boost_minor)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       boosts_json, desired_boost_minor, granted_boost_minor, confirmation_policy,
+       window_ends_at_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+       ?, ?)`,
     txn.txnId,
     txn.networkId,
     txn.orderId,
@@ -152,6 +159,8 @@ export function insertTxn(sql: SqlStorage, txn: StoredTxn): void {
     txn.lineItems ? JSON.stringify(txn.lineItems) : null,
     txn.terms ? JSON.stringify(txn.terms) : null,
     ...boostColumns(txn.boosts),
+    txn.confirmationPolicy,
+    txn.windowEndsAtMs,
   );
 }
 
@@ -171,7 +180,7 @@ export function saveTxn(sql: SqlStorage, txn: StoredTxn): void {
        cashback_minor = ?, rate_bps = ?, category = ?, confirmed_at_ms = ?, version = ?,
        updated_at_ms = ?, network_status = ?, network_updated_at_ms = ?, window_elapsed = ?,
        held_pending_minor = ?, held_confirmed_minor = ?, line_items_json = ?, boosts_json = ?,
-       desired_boost_minor = ?, granted_boost_minor = ?
+       desired_boost_minor = ?, granted_boost_minor = ?, expected_confirm_at_ms = ?
      WHERE txn_id = ?`,
     txn.status,
     txn.saleAmountMinor,
@@ -189,6 +198,7 @@ export function saveTxn(sql: SqlStorage, txn: StoredTxn): void {
     txn.heldConfirmedMinor,
     txn.lineItems ? JSON.stringify(txn.lineItems) : null,
     ...boostColumns(txn.boosts),
+    txn.expectedConfirmAtMs,
     txn.txnId,
   );
 }

@@ -2,6 +2,7 @@ import type { ClickMessage, TransactionProjection } from "#shared/messages";
 import type { CashbackTerms } from "#shared/money/cashback";
 import type { LineItem } from "#shared/networks/types";
 import type { TxnBoost } from "../boosts/boosts";
+import type { ConfirmationPolicy } from "./confirmation-policy";
 
 /**
  * The wallet's records of clicks and transactions. Fields a message already declares are not
@@ -51,6 +52,7 @@ export type StoredClick = Pick<
   | "currency"
   | "terms"
   | "returnWindowDays"
+  | "confirmationPolicy"
   | "boosts"
 >;
 
@@ -71,6 +73,10 @@ export interface StoredTxn extends Omit<TxnRecord, "id" | "boostMinor"> {
   networkUpdatedAtMs: number;
   /** True once the return window passed with the order not cancelled. */
   windowElapsed: boolean;
+  /** Frozen from the click: what confirms it (conversions/confirmation-policy.ts). */
+  confirmationPolicy: ConfirmationPolicy;
+  /** Purchase time + the click's return window; `expectedConfirmAtMs` follows the policy. */
+  windowEndsAtMs: number | null;
   /** What the ledger holds for this transaction (see ledger/position.ts). */
   heldPendingMinor: number;
   heldConfirmedMinor: number;

@@ -7,6 +7,7 @@ import type { ApiEnv } from "#shared/env";
  */
 export {
   type AdminPayoutAction,
+  awaitsNetworkApproval,
   type ConversionEvent,
   type ConversionOutcome,
   type DestinationResult,

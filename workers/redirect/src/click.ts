@@ -88,6 +88,8 @@ export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promis
     currency: offer.currency,
     terms: offer.terms,
     returnWindowDays: offer.returnWindowDays,
+    // Frozen like the terms: a policy changed later applies to later clicks.
+    confirmationPolicy: offer.confirmationPolicy ?? "return_window",
     // The boosts shown now are the boosts paid, whatever the campaign says later.
     boosts: liveBoosts(offer, nowMs, verified.claims.segments ?? []),
     requestId: requestIdOf(c.req.raw),

@@ -8,8 +8,16 @@ export {
   planSync as planFeedSync,
   type SyncCounts,
   type SyncPlan,
+  type SyncReview,
 } from "./feed-store";
 export { type NetworkHealthRow, networkHealthRow, saveNetworkHealth } from "./health-store";
+export {
+  approveHeldFeedChange,
+  dismissHeldFeedChange,
+  type HeldFeedChange,
+  type HeldFeedChangeStatus,
+  listHeldFeedChanges,
+} from "./held-feed-changes-store";
 export { catalogAdminRoutes } from "./routes";
 export { OfferSchema } from "./schemas";
 export {

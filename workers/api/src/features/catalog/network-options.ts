@@ -1,3 +1,7 @@
+import {
+  COMMON_NETWORK_OPTION_NAMES,
+  CommonNetworkOptionsSchema,
+} from "#shared/networks/core/common-options";
 import { adapterFor } from "#shared/networks/registry";
 import { placesSubIdItself } from "#shared/networks/tracking-urls";
 
@@ -9,11 +13,11 @@ import { placesSubIdItself } from "#shared/networks/tracking-urls";
  */
 
 /**
- * Options every format accepts beside its adapter's own: merchant sync reads `feedUrl` for any
- * network whose adapter has no feed of its own (features/sync). A new cross-format option goes
- * here (and in TemplateMappingSchema, which is strict at runtime too).
+ * Options every format accepts beside its adapter's own (shared/networks/core/common-options.ts:
+ * merchant sync's `feedUrl` and `maxFeedRateBps`, the `confirmationPolicy`), checked by their
+ * own schema.
  */
-export const COMMON_NETWORK_OPTIONS: ReadonlySet<string> = new Set(["feedUrl"]);
+export const COMMON_NETWORK_OPTIONS: ReadonlySet<string> = COMMON_NETWORK_OPTION_NAMES;
 
 export interface OptionIssue {
   path: (string | number)[];
@@ -46,6 +50,16 @@ export function networkFormatIssues(input: {
   const adapter = adapterFor(input.postbackFormat);
   if (!adapter) {
     return [...issues, { path: ["postbackFormat"], message: "unknown network format" }];
+  }
+  const common = CommonNetworkOptionsSchema.safeParse(
+    Object.fromEntries(
+      Object.entries(input.options).filter(([key]) => COMMON_NETWORK_OPTIONS.has(key)),
+    ),
+  );
+  if (!common.success) {
+    for (const issue of common.error.issues) {
+      issues.push({ path: ["options", ...issue.path.map(pathPart)], message: issue.message });
+    }
   }
   const own = Object.fromEntries(
     Object.entries(input.options).filter(([key]) => !COMMON_NETWORK_OPTIONS.has(key)),

@@ -7,6 +7,7 @@ import {
 } from "#shared/http/secure-url";
 import { StoredCashbackTermsSchema } from "#shared/money/cashback";
 import { AmountMinorSchema, CurrencySchema, RateBpsSchema } from "#shared/money/currency";
+import { ConfirmationPolicySchema } from "#shared/networks/core/confirmation-options";
 import { NETWORK_FORMATS } from "#shared/networks/formats";
 import { IsoTimeSchema, SlugSchema } from "../../http/common-schemas";
 import { networkFormatIssues } from "./network-options";
@@ -176,12 +177,32 @@ export const NetworkSchema = z
 
 // ---- merchants -------------------------------------------------------------------------------
 
+/**
+ * Read-only fields a client may send back as it read them (a GET's body, minus `id` and
+ * `updatedAt`, is a valid PUT): accepted and ignored, since `active` decides.
+ */
+const readOnlyEcho = <T extends z.ZodType>(schema: T) =>
+  schema.optional().describe("read-only, as returned; ignored on input");
+
+const DeactivatedBySchema = z
+  .enum(["operator", "feed"])
+  .nullable()
+  .describe(
+    "who switched it off: operator (through this API; merchant sync leaves it off) or feed (it left the network's feed, or the feed marks it inactive); null while active",
+  );
+
 export const MerchantInputSchema = z
   .object({
     networkId: SlugSchema,
     name: z.string().min(1).max(120),
     landingUrl: z.url({ protocol: /^https?$/ }).max(2000),
-    active: z.boolean().default(true),
+    active: z
+      .boolean()
+      .default(true)
+      .describe(
+        "false switches it off and keeps it off: merchant sync does not turn it back on, whatever the feed says; true turns it on again",
+      ),
+    deactivatedBy: readOnlyEcho(z.enum(["operator", "feed"]).nullable()),
   })
   .strict()
   .openapi("MerchantInput");
@@ -193,6 +214,7 @@ export const MerchantSchema = z
     name: z.string(),
     landingUrl: z.string(),
     active: z.boolean(),
+    deactivatedBy: DeactivatedBySchema,
     updatedAt: IsoTimeSchema,
   })
   .openapi("Merchant");
@@ -211,7 +233,19 @@ export const OfferInputSchema = z
     returnWindowDays: z.number().int().min(0).max(365).describe("return window in days"),
     startsAt: IsoTimeSchema.nullable().default(null),
     endsAt: IsoTimeSchema.nullable().default(null),
-    active: z.boolean().default(true),
+    active: z
+      .boolean()
+      .default(true)
+      .describe(
+        "false switches it off and keeps it off: merchant sync does not turn it back on, whatever the feed says; true turns it on again",
+      ),
+    confirmationPolicy: ConfirmationPolicySchema.nullable()
+      .default(null)
+      .describe(
+        "when pending cashback confirms: return_window (network approval or the return window passing, whichever is first), network_approval (only the network's approval), both (the later of the two); null or absent inherits the network's `confirmationPolicy` option, else return_window for offers made here and network_approval for offers merchant sync made. Applies to clicks made after the change.",
+      ),
+    deactivatedBy: readOnlyEcho(z.enum(["operator", "feed"]).nullable()),
+    origin: readOnlyEcho(z.enum(["operator", "feed"])),
   })
   .strict()
   .refine((o) => !o.startsAt || !o.endsAt || Date.parse(o.startsAt) < Date.parse(o.endsAt), {
@@ -250,6 +284,13 @@ export const OfferSchema = z
     startsAt: IsoTimeSchema.nullable(),
     endsAt: IsoTimeSchema.nullable(),
     active: z.boolean(),
+    deactivatedBy: DeactivatedBySchema,
+    confirmationPolicy: ConfirmationPolicySchema.nullable().describe(
+      "the offer's own confirmation policy; null inherits the network's (or the default for its origin)",
+    ),
+    origin: z
+      .enum(["operator", "feed"])
+      .describe("who made the offer: operator (this API) or feed (merchant sync)"),
     updatedAt: IsoTimeSchema,
   })
   .openapi("Offer");

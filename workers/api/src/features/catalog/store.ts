@@ -98,9 +98,11 @@ export async function upsertMerchant(env: ConfigBindings, id: string, input: Mer
       { path: "networkId", message: `network ${input.networkId} does not exist` },
     ]);
   }
+  // Switched off here stays off through merchant sync; switched on clears that.
+  const deactivatedBy = input.active ? null : ("operator" as const);
   await db
     .insert(merchants)
-    .values({ ...input, id, createdAtMs: nowMs, updatedAtMs: nowMs })
+    .values({ ...input, id, deactivatedBy, createdAtMs: nowMs, updatedAtMs: nowMs })
     .onConflictDoUpdate({
       target: merchants.id,
       set: {
@@ -108,6 +110,7 @@ export async function upsertMerchant(env: ConfigBindings, id: string, input: Mer
         name: input.name,
         landingUrl: input.landingUrl,
         active: input.active,
+        deactivatedBy,
         updatedAtMs: nowMs,
       },
     });
@@ -151,6 +154,9 @@ export async function upsertOffer(env: ConfigBindings, id: string, input: OfferI
     startsAtMs: input.startsAt ? Date.parse(input.startsAt) : null,
     endsAtMs: input.endsAt ? Date.parse(input.endsAt) : null,
     active: input.active,
+    // Switched off here stays off through merchant sync; switched on clears that.
+    deactivatedBy: input.active ? null : ("operator" as const),
+    confirmationPolicy: input.confirmationPolicy,
     updatedAtMs: nowMs,
   };
   await db

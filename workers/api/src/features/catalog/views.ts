@@ -25,6 +25,7 @@ export const merchantView = (m: MerchantRow) => ({
   name: m.name,
   landingUrl: m.landingUrl,
   active: m.active,
+  deactivatedBy: m.deactivatedBy,
   updatedAt: toIso(m.updatedAtMs),
 });
 
@@ -40,5 +41,8 @@ export const offerView = (o: OfferRow) => ({
   startsAt: toIsoOrNull(o.startsAtMs),
   endsAt: toIsoOrNull(o.endsAtMs),
   active: o.active,
+  deactivatedBy: o.deactivatedBy,
+  confirmationPolicy: o.confirmationPolicy,
+  origin: o.origin,
   updatedAt: toIso(o.updatedAtMs),
 });

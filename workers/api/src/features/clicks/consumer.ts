@@ -41,6 +41,7 @@ export async function consumeClicks(batch: MessageBatch<ClickMessage>, env: ApiE
             currency: body.currency,
             terms: body.terms,
             returnWindowDays: body.returnWindowDays,
+            confirmationPolicy: body.confirmationPolicy ?? "return_window",
             boosts: body.boosts ?? [],
             // Tells a repeat of a deduplicated click from a redelivery (wallet clicks/click-repeats.ts).
             hitId: body.requestId,

@@ -29,6 +29,8 @@ export interface BackstopReport {
  * this finds users whose projected pending transactions are past due (an indexed range
  * query on (status, expected_confirm_at_ms), so cost follows what is due, not what is
  * pending) and asks their wallets to run what is due. Safe to run any number of times.
+ * Transactions that only the network's approval confirms (their confirmation policy) carry no
+ * expected date, so this never visits them: no money is due until the network approves.
  *
  * Progress is deterministic and fair: rows are read in due order by keyset, oldest first,
  * each user is visited at most once per run, and a run that hits a bound records where it

@@ -10,9 +10,10 @@ const runConfirmationsRoute = createRoute({
   operationId: "runConfirmations",
   tags: ["confirmation"],
   security: ADMIN_SECURITY,
-  summary: "Confirm every pending transaction whose return window has passed",
+  summary: "Confirm every pending transaction whose return window has passed, as its policy allows",
   description:
-    'Runs the same backstop the cron runs. `asOf` later than now is accepted only where ALLOW_CLOCK_OVERRIDE is "true" (development and tests), to demonstrate confirmation without waiting.',
+    "Runs the same backstop the cron runs: wallets with transactions whose expected confirmation date has passed close their return windows. Under the `return_window` policy that confirms them; transactions awaiting the network (`network_approval`, or `both` before the approval) have no date and wait for the network. " +
+    '`asOf` later than now is accepted only where ALLOW_CLOCK_OVERRIDE is "true" (development and tests), to demonstrate confirmation without waiting.',
   request: {
     body: {
       required: false,

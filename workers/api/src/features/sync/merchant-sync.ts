@@ -2,6 +2,7 @@ import { refreshCachedConfig } from "#shared/config/config-store";
 import type { ApiEnv, ConfigBindings } from "#shared/env";
 import { AppError } from "#shared/http/errors";
 import { newId } from "#shared/ids";
+import { feedRateCeilingBps } from "#shared/networks/core/feed-review-options";
 import { feedUrlOf, fetchGenericOfferFeed } from "#shared/networks/feeds/generic-feed";
 import { adapterFor } from "#shared/networks/registry";
 import type { NetworkSettings, OfferFeed, ReportFetch } from "#shared/networks/types";
@@ -48,7 +49,11 @@ const log = createLogger({ worker: "api", feature: "sync" });
  *   (clicks and transactions keep pointing at them); one that comes back is reactivated.
  * - The feed owns merchant name, landing URL and active flag, and offer title, currency,
  *   rates, return window, active flag and `networkOfferRef`. What feeds do not carry
- *   (description, schedule, excluded categories, rate policy, cap) stays as the operator set it.
+ *   (description, schedule, excluded categories, rate policy, cap, confirmation policy) stays
+ *   as the operator set it.
+ * - The operator outranks the feed: a merchant or offer switched off through the admin API
+ *   stays off, and rates above the network's `maxFeedRateBps` are held for review
+ *   (held_feed_changes; GET /admin/v1/networks/{id}/held-feed-changes) instead of applied.
  * - Whole or nothing. The feed is validated before anything is written; a bad feed fails the
  *   run and counts as a failure of the network.
  * - Circuit breaker per network (circuit-breaker.ts). Feed failures open it; while it is
@@ -129,6 +134,7 @@ export async function syncNetwork(
     status: "running",
     offers: emptyCounts(),
     merchants: emptyCounts(),
+    offersHeld: 0,
     breakerState: null,
     error: null,
     startedAtMs: nowMs,
@@ -154,9 +160,13 @@ export async function syncNetwork(
 
   let breakerAfter = health.breaker.state;
   try {
-    const plan = await planFeedSync(env, networkId, feed, nowMs);
+    const plan = await planFeedSync(env, networkId, feed, nowMs, {
+      ceilingBps: feedRateCeilingBps(network.options),
+      runId: run.id,
+    });
     run.offers = plan.offers;
     run.merchants = plan.merchants;
+    run.offersHeld = plan.held;
     // The counts go first, in the same batch as the first changes: a run that stops after
     // writing anything is then visibly not "succeeded", and the next run refreshes every
     // config of the network instead of trusting that these were refreshed.

@@ -3,11 +3,28 @@ import { AppError } from "#shared/http/errors";
 import { secretBearingFetcher } from "#shared/http/secure-url";
 import { IdParamSchema, SlugSchema, toIso, toIsoOrNull } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
-import { ADMIN_SECURITY, jsonBody, problem, problemResponses } from "../../http/responses";
-import { getNetwork } from "../catalog/index";
+import {
+  ADMIN_SECURITY,
+  CONFLICT_RESPONSE,
+  jsonBody,
+  problem,
+  problemResponses,
+} from "../../http/responses";
+import {
+  approveHeldFeedChange,
+  dismissHeldFeedChange,
+  getNetwork,
+  type HeldFeedChange,
+  listHeldFeedChanges,
+} from "../catalog/index";
 import { breakerView, DEFAULT_BREAKER_POLICY } from "./circuit-breaker";
 import { syncNetwork } from "./merchant-sync";
-import { HealthSchema, SyncRunSchema } from "./schemas";
+import {
+  HealthSchema,
+  HeldFeedChangeParamsSchema,
+  HeldFeedChangeSchema,
+  SyncRunSchema,
+} from "./schemas";
 import { listSyncRuns, type NetworkHealthRecord, readNetworkHealth, type SyncRun } from "./store";
 
 const security = ADMIN_SECURITY;
@@ -59,6 +76,80 @@ const healthRoute = createRoute({
   responses: { 200: jsonBody(HealthSchema), ...problemResponses },
 });
 
+const listHeldRoute = createRoute({
+  method: "get",
+  path: "/networks/{id}/held-feed-changes",
+  operationId: "listHeldFeedChanges",
+  tags,
+  security,
+  summary: "Feed changes merchant sync held for review, newest first",
+  description:
+    "A change whose rates go above the network's `maxFeedRateBps` option is not applied: the " +
+    "offer keeps its terms (a new offer is not created) until the change is approved.",
+  request: {
+    params: IdParamSchema,
+    query: z.object({
+      status: z.enum(["held", "approved", "dismissed", "superseded"]).optional(),
+      limit: z.coerce.number().int().min(1).max(100).default(50),
+    }),
+  },
+  responses: {
+    200: jsonBody(z.object({ items: z.array(HeldFeedChangeSchema) })),
+    ...problemResponses,
+  },
+});
+
+const decideHeldRoute = (decision: "approve" | "dismiss") =>
+  createRoute({
+    method: "post",
+    path: `/networks/{id}/held-feed-changes/{changeId}/${decision}`,
+    // "cancel": the document's verbs are a fixed list (docs/openapi.test.ts); the path and the
+    // status say "dismiss", which is what an operator does with a proposal.
+    operationId: decision === "approve" ? "approveHeldFeedChange" : "cancelHeldFeedChange",
+    tags,
+    security,
+    summary:
+      decision === "approve"
+        ? "Apply a held feed change to its offer (or create the offer it proposes)"
+        : "Dismiss a held feed change: the offer keeps its terms, and the feed's same proposal is not held again",
+    description: "409 when the change is no longer held (decided, or superseded by a later sync).",
+    request: { params: HeldFeedChangeParamsSchema },
+    responses: {
+      200: jsonBody(HeldFeedChangeSchema),
+      ...CONFLICT_RESPONSE,
+      ...problemResponses,
+    },
+  });
+
+const termsView = (t: HeldFeedChange["proposed"]["cashbackTerms"]) => ({
+  basis: t.basis,
+  defaultRateBps: t.defaultRateBps,
+  categoryRates: t.categoryRates,
+});
+
+export const heldFeedChangeView = (h: HeldFeedChange) => ({
+  id: h.id,
+  networkId: h.networkId,
+  offerId: h.offerId,
+  merchantId: h.merchantId,
+  status: h.status,
+  proposed: {
+    title: h.proposed.title,
+    currency: h.proposed.currency,
+    networkOfferRef: h.proposed.networkOfferRef,
+    terms: termsView(h.proposed.cashbackTerms),
+    returnWindowDays: h.proposed.returnWindowDays,
+    active: h.proposed.active,
+  },
+  previousTerms: h.previousTerms ? termsView(h.previousTerms) : null,
+  maxRateBps: h.maxRateBps,
+  ceilingBps: h.ceilingBps,
+  runId: h.runId,
+  createdAt: toIso(h.createdAtMs),
+  updatedAt: toIso(h.updatedAtMs),
+  decidedAt: toIsoOrNull(h.decidedAtMs),
+});
+
 export const syncRunView = (run: SyncRun) => ({
   id: run.id,
   networkId: run.networkId,
@@ -67,6 +158,7 @@ export const syncRunView = (run: SyncRun) => ({
   status: run.status,
   offers: run.offers,
   merchants: run.merchants,
+  offersHeld: run.offersHeld,
   breakerState: run.breakerState,
   error: run.error,
   startedAt: toIso(run.startedAtMs),
@@ -107,4 +199,24 @@ export const syncAdminRoutes = featureApp()
     const { id } = c.req.valid("param");
     await getNetwork(c.env, id); // 404 for an unknown network
     return c.json(healthView(await readNetworkHealth(c.env.DB, id), Date.now()), 200);
+  })
+  .openapi(listHeldRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    await getNetwork(c.env, id); // 404 for an unknown network
+    const items = await listHeldFeedChanges(c.env, id, c.req.valid("query"));
+    return c.json({ items: items.map(heldFeedChangeView) }, 200);
+  })
+  .openapi(decideHeldRoute("approve"), async (c) => {
+    const { id, changeId } = c.req.valid("param");
+    return c.json(
+      heldFeedChangeView(await approveHeldFeedChange(c.env, id, changeId, Date.now())),
+      200,
+    );
+  })
+  .openapi(decideHeldRoute("dismiss"), async (c) => {
+    const { id, changeId } = c.req.valid("param");
+    return c.json(
+      heldFeedChangeView(await dismissHeldFeedChange(c.env, id, changeId, Date.now())),
+      200,
+    );
   });

@@ -1,4 +1,7 @@
 import { z } from "@hono/zod-openapi";
+import { ID_PREFIX } from "#shared/ids";
+import { RateBpsSchema } from "#shared/money/currency";
+import { SlugSchema } from "../../http/common-schemas";
 
 /** Merchant sync schemas: runs and a network's breaker. */
 
@@ -18,6 +21,12 @@ export const SyncRunSchema = z
     status: z.enum(["running", "succeeded", "failed"]),
     offers: CountsSchema,
     merchants: CountsSchema,
+    offersHeld: z
+      .number()
+      .int()
+      .describe(
+        "offer changes held for review because a rate is above the network's maxFeedRateBps (see held-feed-changes)",
+      ),
     breakerState: z.enum(["closed", "open"]).nullable().describe("the breaker after the run"),
     error: z.string().nullable(),
     startedAt: z.string(),
@@ -41,3 +50,50 @@ export const HealthSchema = z
     lastError: z.string().nullable(),
   })
   .openapi("NetworkHealth");
+
+const TermsSchema = z.object({
+  basis: z.enum(["sale", "commission"]),
+  defaultRateBps: RateBpsSchema,
+  categoryRates: z.record(z.string(), RateBpsSchema),
+});
+
+export const HeldFeedChangeSchema = z
+  .object({
+    id: z.string(),
+    networkId: z.string(),
+    offerId: z.string().describe("the offer it changes, or creates when `previousTerms` is null"),
+    merchantId: z.string(),
+    status: z
+      .enum(["held", "approved", "dismissed", "superseded"])
+      .describe(
+        "held: waiting for the operator; approved: applied; dismissed: not applied, and the same proposal is not held again; superseded: the feed moved on",
+      ),
+    proposed: z
+      .object({
+        title: z.string(),
+        currency: z.string(),
+        networkOfferRef: z.string(),
+        terms: TermsSchema,
+        returnWindowDays: z.number().int(),
+        active: z.boolean(),
+      })
+      .describe("the offer as the feed wants it"),
+    previousTerms: TermsSchema.nullable().describe(
+      "the offer's rates when the change was held (kept meanwhile); null: a new offer",
+    ),
+    maxRateBps: RateBpsSchema.describe("the highest rate in the proposal"),
+    ceilingBps: RateBpsSchema.describe("the network's maxFeedRateBps it is above"),
+    runId: z.string().nullable().describe("the sync run that held it last"),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    decidedAt: z.string().nullable(),
+  })
+  .openapi("HeldFeedChange");
+
+export const HeldFeedChangeParamsSchema = z.object({
+  id: SlugSchema.openapi({ param: { name: "id", in: "path" } }),
+  changeId: z
+    .string()
+    .regex(new RegExp(`^${ID_PREFIX.heldFeedChange}_[A-Za-z0-9_-]{1,64}$`))
+    .openapi({ param: { name: "changeId", in: "path" } }),
+});

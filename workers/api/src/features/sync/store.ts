@@ -21,6 +21,8 @@ export interface SyncRun {
   status: "running" | "succeeded" | "failed";
   offers: SyncCounts;
   merchants: SyncCounts;
+  /** Offer changes held for review (rates above the network's `maxFeedRateBps`). */
+  offersHeld: number;
   /** The breaker after the run; null while running. */
   breakerState: "closed" | "open" | null;
   error: string | null;
@@ -141,6 +143,7 @@ export function countColumns(run: SyncRun) {
     merchantsUpdated: run.merchants.updated,
     merchantsDeactivated: run.merchants.deactivated,
     merchantsUnchanged: run.merchants.unchanged,
+    offersHeld: run.offersHeld,
   };
 }
 
@@ -178,6 +181,7 @@ function runFromRow(row: typeof syncRuns.$inferSelect): SyncRun {
       deactivated: row.merchantsDeactivated,
       unchanged: row.merchantsUnchanged,
     },
+    offersHeld: row.offersHeld,
     breakerState: row.breakerState,
     error: row.error,
     startedAtMs: row.startedAtMs,

@@ -6,7 +6,7 @@ import { DEFAULT_PAGE_ROWS, MAX_PAGE_ROWS, rowsToFetch } from "#shared/paging";
 import { PageQuerySchema, toIso, toIsoOrNull } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
 import { jsonBody, problemResponses, USER_SECURITY } from "../../http/responses";
-import { walletOf } from "../../wallet-client";
+import { awaitsNetworkApproval, walletOf } from "../../wallet-client";
 import { campaignsForOffer, listUnendedCampaigns } from "../campaigns/index";
 import { listLiveOffers } from "../catalog/index";
 import { cursorInt, decodeCursor, encodeCursor } from "./cursor";
@@ -214,6 +214,7 @@ export const userMeRoutes = featureApp()
           purchasedAt: toIso(t.convertedAtMs),
           expectedConfirmationAt:
             t.status === "pending" ? toIsoOrNull(t.expectedConfirmAtMs) : null,
+          awaitingNetworkApproval: awaitsNetworkApproval(t),
           confirmedAt: toIsoOrNull(t.confirmedAtMs),
         })),
         nextCursor: last ? encodeCursor([last.convertedAtMs, last.txnId]) : null,

@@ -106,7 +106,14 @@ export const TransactionSchema = z
     ),
     clickedAt: IsoTimeSchema.nullable(),
     purchasedAt: IsoTimeSchema,
-    expectedConfirmationAt: IsoTimeSchema.nullable().describe("when pending cashback confirms"),
+    expectedConfirmationAt: IsoTimeSchema.nullable().describe(
+      "when pending cashback confirms (the end of its return window); null while it waits for the network's approval (awaitingNetworkApproval) and once it is no longer pending",
+    ),
+    awaitingNetworkApproval: z
+      .boolean()
+      .describe(
+        "true while pending cashback confirms only when the network approves it (the offer's confirmation policy is network_approval, or both and the network has not approved yet); there is then no date to show",
+      ),
     confirmedAt: IsoTimeSchema.nullable(),
   })
   .openapi("Transaction");

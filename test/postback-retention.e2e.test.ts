@@ -1,5 +1,6 @@
 import {
   createExecutionContext,
+  createMessageBatch,
   createScheduledController,
   waitOnExecutionContext,
 } from "cloudflare:test";
@@ -7,6 +8,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type OfferConfig, offerConfigKey } from "#shared/config/offer-config";
 import { signLinkToken } from "#shared/links/link-token";
+import type { PostbackMessage } from "#shared/messages";
 import { signPostback } from "#shared/postback/signature";
 import { gunzip } from "#workers/api/src/features/retention/archive-format";
 import apiWorker, { CRONS } from "#workers/api/src/index";
@@ -255,6 +257,70 @@ describe("the retention cron", () => {
     });
     expect((await api("/admin/v1/postbacks/pb_nope", { headers: ADMIN_HEADERS })).status).toBe(404);
     expect((await api(`/admin/v1/postbacks/${row?.id}`)).status).toBe(401);
+  });
+});
+
+/** The api worker's env with a D1 whose batches fail: a crash between R2 and D1. */
+function envWithFailingD1Batches() {
+  const db = {
+    prepare: (query: string) => env.DB.prepare(query),
+    batch: () => Promise.reject(new Error("injected: D1 unavailable mid-batch")),
+  };
+  return { ...env, DB: db } as unknown as typeof env;
+}
+
+describe("the retention cron after a crash mid-batch", () => {
+  it("a run that fails between the R2 write and the D1 update leaves the rows whole; the next run rewrites the same object and points the rows to it", async () => {
+    const postbackId = `pb_crash_${crypto.randomUUID().replaceAll("-", "")}`;
+    const rawBody = JSON.stringify({ order_id: `CRASH-${postbackId}` });
+    const message: PostbackMessage = {
+      kind: "postback",
+      postbackId,
+      networkId: NETWORK,
+      receivedAtMs: Date.now(),
+      verdict: "accepted",
+      rejectReason: null,
+      rawBody,
+      signatureHeader: null,
+      sourceIp: null,
+      conversions: [],
+    };
+    const batch = createMessageBatch<PostbackMessage>("boomerang-postbacks", [
+      { id: "m0", timestamp: new Date(), attempts: 1, body: message },
+    ]);
+    const queueCtx = createExecutionContext();
+    await apiWorker.queue(batch, env, queueCtx);
+    await waitOnExecutionContext(queueCtx);
+    const row = () =>
+      env.DB.prepare(`SELECT raw_body, archive_key FROM received_postbacks WHERE id = ?`)
+        .bind(postbackId)
+        .first<{ raw_body: string; archive_key: string | null }>();
+    expect(await row()).toEqual({ raw_body: rawBody, archive_key: null });
+
+    const at = Date.now() + 31 * DAY_MS;
+    const keys = async () => (await env.POSTBACK_ARCHIVE.list()).objects.map((o) => o.key).sort();
+    const before = await keys();
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const ctx = createExecutionContext();
+    await apiWorker.scheduled(
+      createScheduledController({ cron: CRONS.postbackRetention, scheduledTime: at }),
+      envWithFailingD1Batches(),
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(errors.mock.calls.some(([line]) => String(line).includes("cron.job_failed"))).toBe(true);
+    vi.restoreAllMocks();
+    // The object was written, the row still holds its body and points nowhere.
+    const written = (await keys()).filter((k) => !before.includes(k));
+    expect(written).toHaveLength(1);
+    expect(await row()).toEqual({ raw_body: rawBody, archive_key: null });
+
+    const report = await runRetentionAt(at);
+    expect(report.archivedRows).toBe(1);
+    expect(await row()).toEqual({ raw_body: "", archive_key: written[0] });
+    expect((await keys()).filter((k) => !before.includes(k))).toEqual(written);
+    const view = await api(`/admin/v1/postbacks/${postbackId}`, { headers: ADMIN_HEADERS });
+    expect(((await view.json()) as { rawBody: string }).rawBody).toBe(rawBody);
   });
 });
 

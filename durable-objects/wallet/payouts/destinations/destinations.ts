@@ -1,3 +1,4 @@
+import { assert } from "#shared/assert";
 import { type KeyRing, needsResealing, open, seal } from "#shared/crypto/sealed";
 import type { PayoutPolicy } from "#shared/payouts/policy";
 import { boundUserId } from "../../core/meta-store";
@@ -63,7 +64,8 @@ export async function prepareSave(
     JSON.stringify(detailsOf(input)),
     sealContext(userId, destinationId),
   );
-  const digest = (await requestDigest(ring, userId, destinationId, input)) as string;
+  const digest = await requestDigest(ring, userId, destinationId, input);
+  assert(digest !== null, "the newest key of the ring always digests");
   const found = request.mode === "add" ? findDestination(sql, destinationId) : null;
   const earlier: EarlierComparison | null = found
     ? {

@@ -221,6 +221,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/postbacks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One received postback with its raw body, read back from the archive if it was moved */
+        get: operations["getPostback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/dev/notifications": {
         parameters: {
             query?: never;
@@ -1269,6 +1286,29 @@ export interface components {
              * @description ISO 8601 timestamp
              */
             updatedAt: string | null;
+        };
+        ReceivedPostback: {
+            id: string;
+            networkId: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            receivedAt: string;
+            /** @enum {string} */
+            verdict: "accepted" | "rejected";
+            rejectReason: string | null;
+            orderId: string | null;
+            sourceIp: string | null;
+            /** @description the body as received (credentials redacted, at most 16 KiB); read back from the archive when it was moved there; null only if the archive object is gone */
+            rawBody: string | null;
+            /** @description where the body is kept when it is no longer in D1; null: in D1 */
+            archive: {
+                /** @description the POSTBACK_ARCHIVE object (gzip NDJSON) */
+                key: string;
+                /** @description the body's line in it, from 0 */
+                line: number;
+            } | null;
         };
         OutboxNotification: {
             id: string;
@@ -3045,6 +3085,82 @@ export interface operations {
                             orderId: string | null;
                         }[];
                     };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPostback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceivedPostback"];
                 };
             };
             /** @description invalid request: bad JSON, failed validation (every bad field is listed) */

@@ -100,4 +100,16 @@ export interface ApiEnv extends RedirectEnv, PostbackEnv, WalletEnv, CampaignBud
   /** For the webhook channel: the operator's endpoint that sends the SMS, e-mail or push. */
   NOTIFY_WEBHOOK_URL?: string;
   NOTIFY_WEBHOOK_SECRET?: string;
+
+  // ---- received postbacks' retention (docs/operations.md, "Retention") ----
+  /** R2 bucket the retention cron moves old accepted postback bodies to. */
+  POSTBACK_ARCHIVE: R2Bucket;
+  /** Days rejected postbacks are kept (default 7). */
+  POSTBACK_REJECTED_RETENTION_DAYS?: string;
+  /** Days accepted postbacks are kept: the audit period (default 400). */
+  POSTBACK_RETENTION_DAYS?: string;
+  /** Days after which an accepted postback's body moves to R2 (default 30). */
+  POSTBACK_ARCHIVE_AFTER_DAYS?: string;
+  /** Most rejected postbacks stored per source IP per hour (default 100). */
+  POSTBACK_REJECTED_PER_SOURCE_HOUR?: string;
 }

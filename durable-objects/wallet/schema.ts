@@ -230,6 +230,22 @@ const STEPS: string[][] = [
     `ALTER TABLE transactions ADD COLUMN window_ends_at_ms INTEGER`,
     `UPDATE transactions SET window_ends_at_ms = expected_confirm_at_ms`,
   ],
+  // 10: destinations keep a keyed digest of the request that saved them (a repeated add is
+  // compared inside the transaction), and a removed destination's details are erased once its
+  // last payout is final (payouts/destinations/erase-details.ts). Destinations removed before
+  // this step with nothing in flight are erased now, with the copies their final payouts kept.
+  [
+    `ALTER TABLE destinations ADD COLUMN request_digest TEXT`,
+    `ALTER TABLE destinations ADD COLUMN erased_at_ms INTEGER`,
+    `CREATE INDEX payouts_destination_idx ON payouts (destination_id, status)`,
+    `UPDATE destinations SET sealed_details = '', erased_at_ms = updated_at_ms
+     WHERE status = 'removed' AND destination_id NOT IN (
+       SELECT destination_id FROM payouts WHERE destination_id IS NOT NULL
+         AND status NOT IN ('paid', 'failed', 'cancelled'))`,
+    `UPDATE payouts SET sealed_destination = NULL
+     WHERE status IN ('paid', 'failed', 'cancelled') AND destination_id IN (
+       SELECT destination_id FROM destinations WHERE erased_at_ms IS NOT NULL)`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

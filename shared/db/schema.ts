@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import {
   index,
   integer,
@@ -138,6 +139,11 @@ export const transactions = sqliteTable(
   ],
 );
 
+/**
+ * What the postback intake received (workers/api/src/features/retention/ says how long):
+ * rejected rows a few days, at most a bounded number per source per hour; accepted rows for
+ * the audit period, their raw body moved to R2 after the archive age.
+ */
 export const receivedPostbacks = sqliteTable(
   "received_postbacks",
   {
@@ -147,12 +153,32 @@ export const receivedPostbacks = sqliteTable(
     verdict: text("verdict", { enum: ["accepted", "rejected"] }).notNull(),
     rejectReason: text("reject_reason"),
     orderId: text("order_id"),
-    /** The body exactly as received (truncated to 16 KiB), kept for audit and replay. */
+    /**
+     * The body as received (credentials redacted, truncated to 16 KiB), kept for audit and
+     * replay. Empty once archived: the body is then line `archiveLine` of the R2 object
+     * `archiveKey` (kept NOT NULL so archiving never rebuilds this large table).
+     */
     rawBody: text("raw_body").notNull(),
     signatureHeader: text("signature_header"),
     sourceIp: text("source_ip"),
+    /** The POSTBACK_ARCHIVE object holding the raw body; null while the body is in this row. */
+    archiveKey: text("archive_key"),
+    /** The body's line in that object (NDJSON, 0-based). */
+    archiveLine: integer("archive_line"),
   },
-  (t) => [index("received_postbacks_network_idx").on(t.networkId, t.receivedAtMs)],
+  (t) => [
+    index("received_postbacks_network_idx").on(t.networkId, t.receivedAtMs),
+    // Retention: expiry by verdict and age, the archive's queue of bodies still in D1, the
+    // per-source bound on rejected rows, and the rows that point to one archive object.
+    index("received_postbacks_verdict_age_idx").on(t.verdict, t.receivedAtMs),
+    index("received_postbacks_unarchived_idx")
+      .on(t.receivedAtMs, t.id)
+      .where(sql`verdict = 'accepted' AND archive_key IS NULL`),
+    index("received_postbacks_rejected_source_idx")
+      .on(t.sourceIp, t.receivedAtMs)
+      .where(sql`verdict = 'rejected'`),
+    index("received_postbacks_archive_idx").on(t.archiveKey),
+  ],
 );
 
 export const walletBalances = sqliteTable(

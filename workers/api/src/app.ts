@@ -12,6 +12,7 @@ import { mountDocs } from "./features/docs/index";
 import { notificationsAdminRoutes, operationsAdminRoutes } from "./features/operations/index";
 import { payoutAdminRoutes, payoutUserRoutes, payoutWebhookRoutes } from "./features/payouts/index";
 import { reconciliationAdminRoutes } from "./features/reconciliation/index";
+import { retentionAdminRoutes } from "./features/retention/index";
 import { syncAdminRoutes } from "./features/sync/index";
 import { userMeRoutes, usersAdminRoutes } from "./features/users/index";
 import { featureApp } from "./http/feature-app";
@@ -61,6 +62,7 @@ export function createApp() {
   app.route("/admin/v1", campaignAdminRoutes);
   app.route("/admin/v1", confirmationAdminRoutes);
   app.route("/admin/v1", operationsAdminRoutes);
+  app.route("/admin/v1", retentionAdminRoutes);
   app.route("/admin/v1", notificationsAdminRoutes);
   app.route("/admin/v1", usersAdminRoutes);
   app.route("/admin/v1", reconciliationAdminRoutes);

@@ -24,6 +24,7 @@ import {
   runPayoutReconciliation,
 } from "./features/payouts/index";
 import { runScheduledReconciliations } from "./features/reconciliation/index";
+import { postbackRetentionOf, runPostbackRetention } from "./features/retention/index";
 import { runMerchantSyncs } from "./features/sync/index";
 
 export { CampaignBudgetDurableObject } from "#durable-objects/campaign-budget/index";
@@ -54,6 +55,8 @@ export const CRONS = {
   reconciliation: "30 3 * * *",
   /** Payout reconciliation against the processor's report, then one audit per wallet, daily. */
   payoutReconciliation: "0 4 * * *",
+  /** Received postbacks: expired rows deleted, old bodies archived to R2 (bounded per run). */
+  postbackRetention: "*/15 * * * *",
 } as const;
 
 type CronJob = (env: ApiEnv, scheduledTimeMs: number) => Promise<void>;
@@ -97,6 +100,13 @@ const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
       };
       log.info("cron.payout_reconciliation", report);
     },
+  ],
+  [
+    CRONS.postbackRetention,
+    async (env, nowMs) =>
+      log.info("cron.postback_retention", {
+        ...(await runPostbackRetention(env, postbackRetentionOf(env), nowMs)),
+      }),
   ],
 ]);
 

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { clickMessageTooLarge } from "#shared/config/click-message-bounds";
 import { getOfferConfig } from "#shared/config/config-store";
 import { liveBoosts, offerAvailability } from "#shared/config/offer-config";
 import type { RedirectEnv } from "#shared/env";
@@ -94,6 +95,15 @@ export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promis
     boosts: liveBoosts(offer, nowMs, verified.claims.segments ?? []),
     requestId: requestIdOf(c.req.raw),
   };
+  // An offer stored past the terms bound would fail to enqueue every click: refuse it visibly.
+  const oversizedBytes = clickMessageTooLarge(click);
+  if (oversizedBytes !== null) {
+    createLogger({ worker: "redirect", requestId: click.requestId }).error("click.too_large", {
+      offerId,
+      bytes: oversizedBytes,
+    });
+    return htmlPage(503, "Offer unavailable", "This offer cannot be tracked right now.");
+  }
   c.executionCtx.waitUntil(sendClick(c.env, click));
 
   // Built the way the network's format wants it (Admitad, impact.com and CJ each set their

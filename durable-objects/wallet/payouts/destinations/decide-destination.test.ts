@@ -1,10 +1,12 @@
 import { describe, expect, test } from "vitest";
 import type { NewDestination } from "../types";
 import {
+  decideErasure,
   decideSave,
   detailsOf,
   MAX_DESTINATIONS,
   maskedOf,
+  sameRequest,
   sealContext,
   usableFromMs,
 } from "./decide-destination";
@@ -110,4 +112,79 @@ test("details never carry the label; the context names user and destination", ()
   expect(detailsOf(UPI)).toEqual({ type: "upi", vpa: "alice.demo@okbank", holderName: null });
   expect(sealContext("u1", "dst_1")).toBe("dest:u1:dst_1");
   expect(usableFromMs(1_000, 24)).toBe(1_000 + 24 * 3_600_000);
+});
+
+describe("sameRequest", () => {
+  const row = { sealedDetails: "v2.sealed-a", requestDigest: "v2.digest-a" };
+  test.each([
+    {
+      label: "same digest: a replay",
+      existing: row,
+      digest: "v2.digest-a",
+      earlier: null,
+      want: true,
+    },
+    {
+      label: "other digest, row written by a concurrent add: a conflict",
+      existing: row,
+      digest: "v2.digest-b",
+      earlier: null,
+      want: false,
+    },
+    {
+      label: "older-key digest that matched before the transaction, row unchanged",
+      existing: { sealedDetails: "v1.sealed", requestDigest: "v1.digest" },
+      digest: "v2.digest-a",
+      earlier: { sealedDetails: "v1.sealed", requestDigest: "v1.digest", same: true },
+      want: true,
+    },
+    {
+      label: "a match before the transaction, but the row changed since",
+      existing: row,
+      digest: "v2.digest-b",
+      earlier: { sealedDetails: "v1.sealed", requestDigest: "v1.digest", same: true },
+      want: false,
+    },
+    {
+      label: "erased details match nothing",
+      existing: { sealedDetails: "", requestDigest: null },
+      digest: "v2.digest-a",
+      earlier: { sealedDetails: "", requestDigest: null, same: false },
+      want: false,
+    },
+  ])("$label", ({ existing, digest, earlier, want }) => {
+    expect(sameRequest(existing, digest, earlier)).toBe(want);
+  });
+});
+
+describe("decideErasure", () => {
+  test.each([
+    { label: "no destination", destination: null, unfinished: 0, want: "nothing_to_erase" },
+    {
+      label: "active destination",
+      destination: { status: "active" as const, erasedAtMs: null },
+      unfinished: 0,
+      want: "nothing_to_erase",
+    },
+    {
+      label: "removed, a payout in flight",
+      destination: { status: "removed" as const, erasedAtMs: null },
+      unfinished: 1,
+      want: "keep_until_payouts_final",
+    },
+    {
+      label: "removed, every payout final",
+      destination: { status: "removed" as const, erasedAtMs: null },
+      unfinished: 0,
+      want: "erase",
+    },
+    {
+      label: "already erased",
+      destination: { status: "removed" as const, erasedAtMs: 1 },
+      unfinished: 0,
+      want: "nothing_to_erase",
+    },
+  ])("$label", ({ destination, unfinished, want }) => {
+    expect(decideErasure(destination, unfinished)).toBe(want);
+  });
 });

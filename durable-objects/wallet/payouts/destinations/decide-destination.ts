@@ -82,3 +82,49 @@ export function decideSave(
   if (mode === "add" && liveDestinations >= MAX_DESTINATIONS) return { status: "too_many" };
   return { status: mode === "add" ? "created" : "updated" };
 }
+
+/** What a repeated add compared, in `prepareSave`, against the row it found then. */
+export interface EarlierComparison {
+  /** The row as it was read: a later change to it invalidates the comparison. */
+  sealedDetails: string;
+  requestDigest: string | null;
+  same: boolean;
+}
+
+/**
+ * Pure: whether a repeated add (same Idempotency-Key) carries what saved the row that is
+ * there now. Equal digests decide. Otherwise the comparison made before the transaction
+ * (under an older key, or in memory for a row saved before digests) stands only if the row
+ * is still the one it read: a row written meanwhile by a concurrent add, with other details,
+ * is a conflict, never a replay.
+ */
+export function sameRequest(
+  existing: Pick<StoredDestination, "sealedDetails" | "requestDigest">,
+  requestDigest: string,
+  earlier: EarlierComparison | null,
+): boolean {
+  if (existing.requestDigest !== null && existing.requestDigest === requestDigest) return true;
+  return (
+    earlier !== null &&
+    earlier.sealedDetails === existing.sealedDetails &&
+    earlier.requestDigest === existing.requestDigest &&
+    earlier.same
+  );
+}
+
+export type ErasureDecision = "erase" | "keep_until_payouts_final" | "nothing_to_erase";
+
+/**
+ * Pure: whether a destination's sealed details can go. Only a removed destination's, and
+ * only once no payout that used it is still unfinished (a payout in flight may need them
+ * for a retry or a lookup).
+ */
+export function decideErasure(
+  destination: Pick<StoredDestination, "status" | "erasedAtMs"> | null,
+  unfinishedPayouts: number,
+): ErasureDecision {
+  if (destination?.status !== "removed" || destination.erasedAtMs !== null) {
+    return "nothing_to_erase";
+  }
+  return unfinishedPayouts > 0 ? "keep_until_payouts_final" : "erase";
+}

@@ -6,13 +6,20 @@ export interface StoredDestination {
   destinationId: string;
   type: Exclude<DestinationType, "gift_card">;
   label: string | null;
-  /** Sealed JSON of the details (shared/crypto/sealed.ts); never stored in the clear. */
+  /**
+   * Sealed JSON of the details (shared/crypto/sealed.ts); never stored in the clear. Empty
+   * once erased (a removed destination whose payouts are all final).
+   */
   sealedDetails: string;
+  /** Keyed digest of the request that saved these details (request-digest.ts); null once erased. */
+  requestDigest: string | null;
   masked: string;
   status: "active" | "needs_attention" | "removed";
   usableFromMs: number;
   createdAtMs: number;
   updatedAtMs: number;
+  /** When the details were erased; null while they are kept. */
+  erasedAtMs: number | null;
 }
 
 type DestinationRow = {
@@ -20,11 +27,13 @@ type DestinationRow = {
   type: string;
   label: string | null;
   sealed_details: string;
+  request_digest: string | null;
   masked: string;
   status: string;
   usable_from_ms: number;
   created_at_ms: number;
   updated_at_ms: number;
+  erased_at_ms: number | null;
 };
 
 function toDestination(row: DestinationRow): StoredDestination {
@@ -33,11 +42,13 @@ function toDestination(row: DestinationRow): StoredDestination {
     type: row.type as StoredDestination["type"],
     label: row.label,
     sealedDetails: row.sealed_details,
+    requestDigest: row.request_digest,
     masked: row.masked,
     status: row.status as StoredDestination["status"],
     usableFromMs: row.usable_from_ms,
     createdAtMs: row.created_at_ms,
     updatedAtMs: row.updated_at_ms,
+    erasedAtMs: row.erased_at_ms,
   };
 }
 
@@ -65,22 +76,45 @@ export function countLiveDestinations(sql: SqlStorage): number {
 
 export function saveDestination(sql: SqlStorage, d: StoredDestination): void {
   sql.exec(
-    `INSERT INTO destinations (destination_id, type, label, sealed_details, masked, status,
-       usable_from_ms, created_at_ms, updated_at_ms)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO destinations (destination_id, type, label, sealed_details, request_digest,
+       masked, status, usable_from_ms, created_at_ms, updated_at_ms, erased_at_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (destination_id) DO UPDATE SET type = excluded.type, label = excluded.label,
-       sealed_details = excluded.sealed_details, masked = excluded.masked,
-       status = excluded.status, usable_from_ms = excluded.usable_from_ms,
-       updated_at_ms = excluded.updated_at_ms`,
+       sealed_details = excluded.sealed_details, request_digest = excluded.request_digest,
+       masked = excluded.masked, status = excluded.status,
+       usable_from_ms = excluded.usable_from_ms, updated_at_ms = excluded.updated_at_ms,
+       erased_at_ms = excluded.erased_at_ms`,
     d.destinationId,
     d.type,
     d.label,
     d.sealedDetails,
+    d.requestDigest,
     d.masked,
     d.status,
     d.usableFromMs,
     d.createdAtMs,
     d.updatedAtMs,
+    d.erasedAtMs,
+  );
+}
+
+/**
+ * Erases a removed destination's details: the sealed value and the request digest go; the
+ * tombstone (type, label, masked last four, dates) stays for the payout history. True when
+ * written (false if it was not removed or already erased).
+ */
+export function eraseDestinationDetails(
+  sql: SqlStorage,
+  destinationId: string,
+  nowMs: number,
+): boolean {
+  return (
+    sql.exec(
+      `UPDATE destinations SET sealed_details = '', request_digest = NULL, erased_at_ms = ?
+       WHERE destination_id = ? AND status = 'removed' AND erased_at_ms IS NULL`,
+      nowMs,
+      destinationId,
+    ).rowsWritten > 0
   );
 }
 

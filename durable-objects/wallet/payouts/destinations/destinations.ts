@@ -1,3 +1,4 @@
+import { assert } from "#shared/assert";
 import { type KeyRing, needsResealing, open, seal } from "#shared/crypto/sealed";
 import { DEFAULT_PAYOUT_POLICY, type PayoutPolicy } from "#shared/payouts/policy";
 import { boundUserId } from "../../core/meta-store";
@@ -8,7 +9,9 @@ import { checkChangeCap, recordChange } from "./change-cap";
 import {
   decideSave,
   detailsOf,
+  type EarlierComparison,
   maskedOf,
+  sameRequest,
   sealContext,
   usableFromMs,
   viewOf,
@@ -23,6 +26,8 @@ import {
   saveDestination,
   setDestinationStatus,
 } from "./destination-store";
+import { eraseIfSettled } from "./erase-details";
+import { digestKeyVersion, requestDigest } from "./request-digest";
 
 /**
  * Payout destinations: details sealed at rest (shared/crypto/sealed.ts), shown masked.
@@ -37,14 +42,21 @@ export interface PreparedSave {
   input: NewDestination;
   policy: PayoutPolicy;
   sealed: string;
-  sameAsEarlier: boolean;
+  /** Keyed digest of this request under the newest key (request-digest.ts). */
+  requestDigest: string;
+  /** For a repeated add: how it compared with the row found before the transaction. */
+  earlier: EarlierComparison | null;
 }
 
-/** Seals the details and, for a repeated add, compares them with the stored ones. */
+/**
+ * Seals the details and digests the request; for a repeated add, also compares it with the
+ * row found now wherever that needs async work (a digest under an older key, or a row saved
+ * before digests existed, opened in memory). `commitSave` decides on the row it finds then.
+ */
 export async function prepareSave(
   sql: SqlStorage,
   ring: KeyRing | null,
-  request: Omit<PreparedSave, "sealed" | "sameAsEarlier">,
+  request: Omit<PreparedSave, "sealed" | "requestDigest" | "earlier">,
 ): Promise<PreparedSave | { status: "no_keys" }> {
   if (!ring) return { status: "no_keys" };
   const { userId, destinationId, input } = request;
@@ -53,11 +65,17 @@ export async function prepareSave(
     JSON.stringify(detailsOf(input)),
     sealContext(userId, destinationId),
   );
-  // A repeated add (same Idempotency-Key) must carry the same details: compared in the
-  // clear, in memory, so nothing derived from an account number is ever stored.
-  const earlier = request.mode === "add" ? findDestination(sql, destinationId) : null;
-  const sameAsEarlier = earlier ? await sameDetails(ring, userId, earlier, input) : true;
-  return { ...request, sealed, sameAsEarlier };
+  const digest = await requestDigest(ring, userId, destinationId, input);
+  assert(digest !== null, "the newest key of the ring always digests");
+  const found = request.mode === "add" ? findDestination(sql, destinationId) : null;
+  const earlier: EarlierComparison | null = found
+    ? {
+        sealedDetails: found.sealedDetails,
+        requestDigest: found.requestDigest,
+        same: await sameAsStored(ring, userId, found, input, digest),
+      }
+    : null;
+  return { ...request, sealed, requestDigest: digest, earlier };
 }
 
 export function commitSave(tx: WalletTx, prepared: PreparedSave, nowMs: number): DestinationResult {
@@ -67,7 +85,7 @@ export function commitSave(tx: WalletTx, prepared: PreparedSave, nowMs: number):
   const decision = decideSave(
     mode,
     existing,
-    prepared.sameAsEarlier,
+    existing ? sameRequest(existing, prepared.requestDigest, prepared.earlier) : true,
     mode === "add" ? countLiveDestinations(tx.sql) : 0,
   );
   switch (decision.status) {
@@ -89,11 +107,13 @@ export function commitSave(tx: WalletTx, prepared: PreparedSave, nowMs: number):
         type: input.type,
         label: input.label,
         sealedDetails: prepared.sealed,
+        requestDigest: prepared.requestDigest,
         masked: maskedOf(input),
         status: "active",
         usableFromMs: usableFromMs(nowMs, prepared.policy.coolingOffHours),
         createdAtMs: existing?.createdAtMs ?? nowMs,
         updatedAtMs: nowMs,
+        erasedAtMs: null,
       };
       saveDestination(tx.sql, destination);
       return { status: decision.status, destination: viewOf(destination) };
@@ -101,12 +121,27 @@ export function commitSave(tx: WalletTx, prepared: PreparedSave, nowMs: number):
   }
 }
 
-async function sameDetails(
+/**
+ * Whether `input` is what saved `stored`: by digest when the ring still holds the key it was
+ * made under; otherwise (a retired key, a row from before digests) by opening the details in
+ * memory. Erased details match nothing.
+ */
+async function sameAsStored(
   ring: KeyRing,
   userId: string,
   stored: StoredDestination,
   input: NewDestination,
+  digest: string,
 ): Promise<boolean> {
+  if (stored.requestDigest === digest) return true;
+  const version = digestKeyVersion(stored.requestDigest);
+  if (version !== null && ring[version]) {
+    return (
+      (await requestDigest(ring, userId, stored.destinationId, input, version)) ===
+      stored.requestDigest
+    );
+  }
+  if (stored.erasedAtMs !== null) return false;
   const opened = await open(ring, stored.sealedDetails, sealContext(userId, stored.destinationId));
   return (
     opened.ok &&
@@ -127,6 +162,8 @@ export function removeDestination(
   if (!cap.ok) return { status: "change_cap_reached", retryAtMs: cap.retryAtMs };
   recordChange(tx.sql, destinationId, "removed", nowMs);
   setDestinationStatus(tx.sql, destinationId, "removed", nowMs);
+  // At once when no payout in flight uses it; otherwise when the last one is final.
+  eraseIfSettled(tx, destinationId, nowMs);
   return {
     status: "removed",
     destination: viewOf({ ...existing, status: "removed", updatedAtMs: nowMs }),

@@ -3,6 +3,7 @@ import type { WalletTx } from "../../core/wallet-tx";
 import { readBalance } from "../../ledger/ledger-store";
 import { payoutProjection } from "../../outbox/projections";
 import { findDestination, setDestinationStatus } from "../destinations/destination-store";
+import { eraseIfSettled } from "../destinations/erase-details";
 import { finishLegs, type StoredPayout } from "./decide-payout";
 import { findPayout, logPayout, sealedDestinationOf, updatePayout } from "./payout-store";
 
@@ -53,6 +54,10 @@ export function finishPayout(
     destination.sealedDetails === sealedDestinationOf(tx.sql, payout.payoutId)
   ) {
     setDestinationStatus(tx.sql, destination.destinationId, "needs_attention", nowMs);
+  }
+  // A removed destination's details go once its last payout is final.
+  if (payout.destinationId && payout.destinationType !== "gift_card") {
+    eraseIfSettled(tx, payout.destinationId, nowMs);
   }
   tx.publishBalances(nowMs);
   const finished = publishPayout(tx, payout.payoutId) as StoredPayout;

@@ -281,3 +281,26 @@ export function openPayoutsMinor(sql: SqlStorage, currency: string): number {
     )
     .one().total;
 }
+
+/** Final statuses: no money or processor call is pending for these payouts. */
+const FINAL_STATUSES_SQL = `('paid', 'failed', 'cancelled')`;
+
+/** Payouts to a destination that are not final yet (they may still need its details). */
+export function unfinishedPayoutsTo(sql: SqlStorage, destinationId: string): number {
+  return sql
+    .exec<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM payouts
+       WHERE destination_id = ? AND status NOT IN ${FINAL_STATUSES_SQL}`,
+      destinationId,
+    )
+    .one().n;
+}
+
+/** Drops the sealed snapshots final payouts kept of a destination being erased. */
+export function eraseFinishedPayoutSnapshots(sql: SqlStorage, destinationId: string): void {
+  sql.exec(
+    `UPDATE payouts SET sealed_destination = NULL
+     WHERE destination_id = ? AND status IN ${FINAL_STATUSES_SQL}`,
+    destinationId,
+  );
+}

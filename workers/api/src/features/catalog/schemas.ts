@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { termsBoundIssue } from "#shared/config/click-message-bounds";
 import { AppError, type ProblemField } from "#shared/http/errors";
 import {
   type InsecureUrlSwitch,
@@ -229,7 +230,12 @@ export const OfferInputSchema = z
     networkOfferRef: z.string().max(200).default(""),
     currency: CurrencySchema,
     // Fields the operator leaves out stay out of the stored offer (absent = default).
-    cashback: StoredCashbackTermsSchema,
+    // Bounded so every click's queue message stays far below the Queues limit (the terms are
+    // frozen into each click): at most 200 category rates, 32 KiB of JSON in all.
+    cashback: StoredCashbackTermsSchema.superRefine((terms, ctx) => {
+      const issue = termsBoundIssue(terms);
+      if (issue) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+    }),
     returnWindowDays: z.number().int().min(0).max(365).describe("return window in days"),
     startsAt: IsoTimeSchema.nullable().default(null),
     endsAt: IsoTimeSchema.nullable().default(null),

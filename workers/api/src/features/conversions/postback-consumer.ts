@@ -6,6 +6,7 @@ import { createLogger, errorFields } from "#shared/observability/logger";
 import { parseGenericPostback } from "#shared/postback/generic-format";
 import { exponentialBackoff } from "#shared/retry/backoff";
 import { runInBatches } from "../../db/batch";
+import { postbackRetentionOf } from "../retention/index";
 import { applyNormalizedConversion } from "./apply-conversion";
 import { recordReceived } from "./store";
 
@@ -32,6 +33,7 @@ export async function consumePostbacks(
   await recordReceived(
     env.DB,
     batch.messages.map((m) => m.body),
+    postbackRetentionOf(env),
   );
 
   const untrusted: BatchItem<"sqlite">[] = [];

@@ -1,33 +1,89 @@
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { receivedPostbacks } from "#shared/db/schema";
 import type { PostbackMessage } from "#shared/messages";
-import { runInBatches } from "../../db/batch";
+import { createLogger } from "#shared/observability/logger";
 
 /** Received postbacks in D1: the audit trail of every postback, accepted or not. */
 
 const RAW_BODY_KEEP_CHARS = 16 * 1024;
+const HOUR_MS = 3_600_000;
+const log = createLogger({ worker: "api", feature: "conversions" });
+const dialect = new SQLiteSyncDialect();
 
-/** Records each postback once (idempotent on its id), in one batch. */
-export async function recordReceived(db: D1Database, bodies: PostbackMessage[]): Promise<void> {
+/**
+ * Records each postback once (idempotent on its id), in one batch. A rejected one is stored
+ * only while its source IP has fewer than `rejectedPerSourcePerHour` rejected rows in that
+ * clock hour (checked by the insert itself, so concurrent batches cannot overshoot); the rest
+ * are counted in a log event, never stored. Retention (features/retention/) ages the rows.
+ */
+export async function recordReceived(
+  db: D1Database,
+  bodies: PostbackMessage[],
+  bound: { rejectedPerSourcePerHour: number },
+): Promise<void> {
   const orm = drizzle(db);
-  const statements = bodies.map((b) =>
-    orm
-      .insert(receivedPostbacks)
-      .values({
-        id: b.postbackId,
-        networkId: b.networkId.slice(0, 64),
-        receivedAtMs: b.receivedAtMs,
-        verdict: b.verdict,
-        rejectReason: b.rejectReason,
-        orderId: b.conversions?.[0]?.orderId.slice(0, 128) ?? orderIdOf(b.rawBody),
-        rawBody: b.rawBody.slice(0, RAW_BODY_KEEP_CHARS),
-        signatureHeader: b.signatureHeader?.slice(0, 512) ?? null,
-        sourceIp: b.sourceIp,
-      })
-      .onConflictDoNothing({ target: receivedPostbacks.id }),
-  );
-  await runInBatches(db, statements);
+  const statements = bodies.map((b) => {
+    const row = {
+      id: b.postbackId,
+      networkId: b.networkId.slice(0, 64),
+      receivedAtMs: b.receivedAtMs,
+      verdict: b.verdict,
+      rejectReason: b.rejectReason,
+      orderId: b.conversions?.[0]?.orderId.slice(0, 128) ?? orderIdOf(b.rawBody),
+      rawBody: b.rawBody.slice(0, RAW_BODY_KEEP_CHARS),
+      signatureHeader: b.signatureHeader?.slice(0, 512) ?? null,
+      sourceIp: b.sourceIp,
+    };
+    const query =
+      row.verdict === "accepted"
+        ? orm
+            .insert(receivedPostbacks)
+            .values(row)
+            .onConflictDoNothing({ target: receivedPostbacks.id })
+            .toSQL()
+        : dialect.sqlToQuery(boundedRejectedInsert(row, bound.rejectedPerSourcePerHour));
+    // Prepared by hand: drizzle's D1 batch cannot take a raw statement with parameters, and
+    // each statement's `changes` says whether a rejected row was stored.
+    return db.prepare(query.sql).bind(...query.params);
+  });
+  if (statements.length === 0) return;
+  const results = await db.batch(statements);
+  const notStored = new Map<string, number>();
+  results.forEach((result, i) => {
+    const body = bodies[i];
+    if (body?.verdict !== "rejected" || changesOf(result) > 0) return;
+    notStored.set(body.networkId, (notStored.get(body.networkId) ?? 0) + 1);
+  });
+  for (const [networkId, count] of notStored) {
+    // A redelivered message is counted here too (its row exists): the number is an upper bound.
+    log.warn("postback.rejected_not_stored", {
+      networkId: networkId.slice(0, 64),
+      notStored: count,
+      boundPerSourcePerHour: bound.rejectedPerSourcePerHour,
+    });
+  }
+}
+
+type ReceivedRow = typeof receivedPostbacks.$inferInsert;
+
+/** INSERT … SELECT … WHERE the source's rejected rows this hour are under the bound. */
+function boundedRejectedInsert(row: ReceivedRow, perSourcePerHour: number) {
+  const hourStartMs = Math.floor(row.receivedAtMs / HOUR_MS) * HOUR_MS;
+  return sql`INSERT INTO ${receivedPostbacks} (id, network_id, received_at_ms, verdict,
+      reject_reason, order_id, raw_body, signature_header, source_ip)
+    SELECT ${row.id}, ${row.networkId}, ${row.receivedAtMs}, 'rejected', ${row.rejectReason ?? null},
+      ${row.orderId ?? null}, ${row.rawBody}, ${row.signatureHeader ?? null}, ${row.sourceIp ?? null}
+    WHERE (SELECT COUNT(*) FROM ${receivedPostbacks}
+           WHERE verdict = 'rejected' AND source_ip IS ${row.sourceIp ?? null}
+             AND received_at_ms >= ${hourStartMs} AND received_at_ms < ${hourStartMs + HOUR_MS}
+          ) < ${perSourcePerHour}
+    ON CONFLICT (id) DO NOTHING`;
+}
+
+function changesOf(result: unknown): number {
+  return (result as { meta?: { changes?: number } } | undefined)?.meta?.changes ?? 0;
 }
 
 /** Best effort, for searching the audit log; never trusted for money. */

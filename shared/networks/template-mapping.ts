@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CurrencySchema } from "../money/currency";
+import { OFFER_MISMATCH_OPTION, OfferMismatchSchema } from "./core/binding-options";
 import { IpAllowlistSchema } from "./core/ip-allowlist";
 import { isJsonPath } from "./core/json-path";
 
@@ -50,6 +51,9 @@ export const TemplateFieldsSchema = z
     category: FieldSourceSchema.optional(),
     occurredAt: FieldSourceSchema.optional().describe("absent: the time the postback was received"),
     updatedAt: FieldSourceSchema.optional(),
+    networkOfferRef: FieldSourceSchema.optional().describe(
+      "the network's advertiser/campaign/offer id, compared with the clicked offer's networkOfferRef",
+    ),
   })
   .strict();
 
@@ -182,6 +186,10 @@ export const TemplateMappingSchema = z
     // Other readers of the same options object: merchant sync reads `feedUrl` (feeds/).
     // Listed so the mapping can stay strict, which catches a misspelt optional key.
     feedUrl: z.string().optional().describe("read by merchant sync, not by this adapter"),
+    // Boomerang's policy for a sale at another advertiser (core/binding-options.ts).
+    [OFFER_MISMATCH_OPTION]: OfferMismatchSchema.optional().describe(
+      "read by the postbacks consumer, not by this adapter",
+    ),
   })
   .strict()
   .superRefine((mapping, ctx) => {

@@ -174,6 +174,7 @@ function readConversion(
       category: text(fields.category),
       occurredAtMs,
       updatedAtMs,
+      networkOfferRef: text(fields.networkOfferRef),
     },
   };
 }

@@ -91,6 +91,9 @@ describe("generic: optional network_offer_ref body field", () => {
   });
 });
 
+/** A postback table row: extra parameters and the reference expected. */
+type ParamCase = { label: string; over: Record<string, string>; want: string | null };
+
 describe("admitad: offer_id / advcampaign_id", () => {
   const settings = settingsFor(
     "admitad-in",
@@ -109,7 +112,7 @@ describe("admitad: offer_id / advcampaign_id", () => {
     ...over,
   });
 
-  test.each([
+  test.each<ParamCase>([
     { label: "offer_id macro", over: { offer_id: "12345" }, want: "12345" },
     { label: "advcampaign_id alias", over: { advcampaign_id: "777" }, want: "777" },
     {
@@ -174,7 +177,7 @@ describe("impact: CampaignId", () => {
     ...over,
   });
 
-  test.each([
+  test.each<ParamCase>([
     { label: "CampaignId macro", over: { CampaignId: "1000" }, want: "1000" },
     { label: "read case-insensitively", over: { campaignid: "2000" }, want: "2000" },
     { label: "absent", over: {}, want: null },
@@ -257,7 +260,7 @@ describe("cj: advertiserId / cid", () => {
     },
   });
 
-  test.each([
+  test.each<ParamCase>([
     { label: "advertiserId", over: { advertiserId: "4567890" }, want: "4567890" },
     { label: "cid alias", over: { cid: "4567890" }, want: "4567890" },
     { label: "absent", over: {}, want: null },
@@ -320,7 +323,7 @@ describe("template: optional mapped networkOfferRef", () => {
     ...over,
   });
 
-  test.each([
+  test.each<ParamCase & { mapped: boolean }>([
     { label: "mapped and sent", over: { adv: "adv-9" }, mapped: true, want: "adv-9" },
     { label: "mapped, not sent", over: {}, mapped: true, want: null },
     { label: "not mapped", over: { adv: "adv-9" }, mapped: false, want: null },

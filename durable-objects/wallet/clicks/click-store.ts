@@ -14,6 +14,7 @@ type ClickRow = {
   terms_json: string;
   return_window_days: number;
   boosts_json: string | null;
+  network_offer_ref: string | null;
 };
 
 export function findClick(sql: SqlStorage, clickId: string): StoredClick | null {
@@ -29,6 +30,7 @@ export function findClick(sql: SqlStorage, clickId: string): StoredClick | null 
     terms: JSON.parse(row.terms_json) as CashbackTerms,
     returnWindowDays: row.return_window_days,
     boosts: row.boosts_json ? (JSON.parse(row.boosts_json) as BoostSnapshot[]) : [],
+    networkOfferRef: row.network_offer_ref ?? "",
   };
 }
 
@@ -36,8 +38,8 @@ export function findClick(sql: SqlStorage, clickId: string): StoredClick | null 
 export function insertClick(sql: SqlStorage, click: StoredClick): boolean {
   const cursor = sql.exec(
     `INSERT INTO clicks (click_id, offer_id, merchant_id, network_id, clicked_at_ms, currency,
-       terms_json, return_window_days, boosts_json)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (click_id) DO NOTHING`,
+       terms_json, return_window_days, boosts_json, network_offer_ref)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (click_id) DO NOTHING`,
     click.clickId,
     click.offerId,
     click.merchantId,
@@ -47,6 +49,7 @@ export function insertClick(sql: SqlStorage, click: StoredClick): boolean {
     JSON.stringify(click.terms),
     click.returnWindowDays,
     click.boosts && click.boosts.length > 0 ? JSON.stringify(click.boosts) : null,
+    click.networkOfferRef || null,
   );
   return cursor.rowsWritten > 0;
 }

@@ -24,6 +24,7 @@ const TXN: StoredTxn = {
   grantedBoostMinor: 0,
   networkStatus: "pending",
   networkUpdatedAtMs: NOW_MS,
+  networkTimeKnown: true,
   windowElapsed: false,
   heldPendingMinor: 0,
   heldConfirmedMinor: 0,

@@ -28,6 +28,7 @@ type TxnRow = {
   updated_at_ms: number;
   network_status: string;
   network_updated_at_ms: number;
+  network_time_known: number;
   window_elapsed: number;
   held_pending_minor: number;
   held_confirmed_minor: number;
@@ -60,6 +61,7 @@ function toTxn(row: TxnRow): StoredTxn {
     grantedBoostMinor: row.granted_boost_minor,
     networkStatus: row.network_status as StoredTxn["networkStatus"],
     networkUpdatedAtMs: row.network_updated_at_ms,
+    networkTimeKnown: row.network_time_known === 1,
     windowElapsed: row.window_elapsed === 1,
     heldPendingMinor: row.held_pending_minor,
     heldConfirmedMinor: row.held_confirmed_minor,
@@ -122,8 +124,8 @@ export function insertTxn(sql: SqlStorage, txn: StoredTxn): void {
        category, clicked_at_ms, converted_at_ms, expected_confirm_at_ms, confirmed_at_ms,
        version, created_at_ms, updated_at_ms, network_status, network_updated_at_ms,
        window_elapsed, held_pending_minor, held_confirmed_minor, line_items_json, terms_json,
-       boosts_json, desired_boost_minor, granted_boost_minor)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       boosts_json, desired_boost_minor, granted_boost_minor, network_time_known)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     txn.txnId,
     txn.networkId,
     txn.orderId,
@@ -152,6 +154,7 @@ export function insertTxn(sql: SqlStorage, txn: StoredTxn): void {
     txn.lineItems ? JSON.stringify(txn.lineItems) : null,
     txn.terms ? JSON.stringify(txn.terms) : null,
     ...boostColumns(txn.boosts),
+    txn.networkTimeKnown ? 1 : 0,
   );
 }
 
@@ -171,7 +174,7 @@ export function saveTxn(sql: SqlStorage, txn: StoredTxn): void {
        cashback_minor = ?, rate_bps = ?, category = ?, confirmed_at_ms = ?, version = ?,
        updated_at_ms = ?, network_status = ?, network_updated_at_ms = ?, window_elapsed = ?,
        held_pending_minor = ?, held_confirmed_minor = ?, line_items_json = ?, boosts_json = ?,
-       desired_boost_minor = ?, granted_boost_minor = ?
+       desired_boost_minor = ?, granted_boost_minor = ?, network_time_known = ?
      WHERE txn_id = ?`,
     txn.status,
     txn.saleAmountMinor,
@@ -189,6 +192,7 @@ export function saveTxn(sql: SqlStorage, txn: StoredTxn): void {
     txn.heldConfirmedMinor,
     txn.lineItems ? JSON.stringify(txn.lineItems) : null,
     ...boostColumns(txn.boosts),
+    txn.networkTimeKnown ? 1 : 0,
     txn.txnId,
   );
 }

@@ -71,6 +71,8 @@ export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promis
     returnWindowDays: offer.returnWindowDays,
     // The boosts shown now are the boosts paid, whatever the campaign says later.
     boosts: liveBoosts(offer, nowMs, verified.claims.segments ?? []),
+    // The advertiser a sale must be reported at to earn these terms.
+    networkOfferRef: offer.networkOfferRef,
     requestId: requestIdOf(c.req.raw),
   };
   c.executionCtx.waitUntil(sendClick(c.env, click));

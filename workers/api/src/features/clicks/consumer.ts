@@ -42,6 +42,7 @@ export async function consumeClicks(batch: MessageBatch<ClickMessage>, env: ApiE
             terms: body.terms,
             returnWindowDays: body.returnWindowDays,
             boosts: body.boosts ?? [],
+            networkOfferRef: body.networkOfferRef ?? "",
           })),
         );
         if (chunk) chunks.push({ userId, chunk, messages });

@@ -45,7 +45,7 @@ export const GenericPostbackSchema = z
       .string()
       .min(1)
       .max(200)
-      .regex(/^[^\x00-\x1f\x7f]+$/, "network_offer_ref has no control characters")
+      .regex(/^\P{Cc}+$/u, "network_offer_ref has no control characters")
       .optional()
       .describe(
         "the network's reference for the advertiser, campaign or offer the sale was made at; compared with the clicked offer's networkOfferRef",

@@ -12,6 +12,7 @@ export type {
   ConversionEvent,
   ConversionOutcome,
   ConversionResult,
+  RepriceOffer,
   StoredClick,
   StoredTxn,
   TxnStatus,

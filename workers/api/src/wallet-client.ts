@@ -13,6 +13,7 @@ export {
   type DestinationView,
   type ProcessorView,
   type RedeemRefusalCode,
+  type RepriceOffer,
   type RollupChunk,
   retryDelaySec,
   type StoredClaim,

@@ -1,16 +1,20 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import type { ApiEnv } from "#shared/env";
-import { transactionIdFor } from "#shared/ids";
+import { duplicateOrderIdFor, transactionIdFor } from "#shared/ids";
 import { decodeSubId } from "#shared/links/sub-id";
 import type { NormalizedConversion } from "#shared/networks/types";
 import { toSec } from "#shared/time/clock";
 import { type ConversionEvent, type ConversionOutcome, walletOf } from "../../wallet-client";
 import { attributionOfOrder, untrustedTransaction } from "../ledger/index";
+import { claimOrder } from "./order-claims-store";
+import { repriceOfferFor } from "./reprice";
 
 /**
  * One path from a normalised conversion to a wallet, shared by postbacks and report
- * reconciliation: verify the sub-ID (or route a known order by the order), then let the
- * user's wallet object decide. Nothing here moves money itself.
+ * reconciliation: verify the sub-ID (or route a known order by the order), make sure the
+ * order is this user's (the first user to claim a (network, order) keeps it), find what a
+ * sale at another merchant may be priced by, then let the user's wallet object decide.
+ * Nothing here moves money itself.
  */
 
 export type ApplyResult =
@@ -19,6 +23,18 @@ export type ApplyResult =
       kind: "untrusted";
       txnId: string;
       reason: "forged_sub_id" | "malformed_sub_id" | "missing_sub_id";
+      statement: BatchItem<"sqlite">;
+    }
+  | {
+      /**
+       * Another user's sub-ID already claimed this (network, order): nothing is credited, and
+       * `statement` records this claimant's sale rejected `duplicate_order` for review, under
+       * its own id (`txnId`) beside the owner's transaction (`ownerTxnId`).
+       */
+      kind: "duplicate_order";
+      txnId: string;
+      ownerTxnId: string;
+      reason: "duplicate_order";
       statement: BatchItem<"sqlite">;
     };
 
@@ -60,6 +76,44 @@ export async function applyNormalizedConversion(
       statement: untrustedStatement(env, networkId, txnId, conversion, occurredAtMs, reason),
     };
   }
+  if (decoded.ok) {
+    // Attribution by sub-ID: the order must be this user's, or no one else's yet. (An order
+    // routed by the order itself already belongs to the user D1 names.)
+    const owner = await claimOrder(env.DB, {
+      networkId,
+      orderId: conversion.orderId,
+      userId: claims.userId,
+      clickId: claims.clickId,
+      nowMs: from.receivedAtMs,
+    });
+    if (owner !== claims.userId) {
+      const duplicateId = await duplicateOrderIdFor(networkId, conversion.orderId, claims.userId);
+      return {
+        kind: "duplicate_order",
+        txnId: duplicateId,
+        ownerTxnId: txnId,
+        reason: "duplicate_order",
+        statement: untrustedTransaction(env.DB, {
+          txnId: duplicateId,
+          networkId,
+          orderId: conversion.orderId,
+          reason: "duplicate_order",
+          currency: conversion.currency,
+          saleAmountMinor: conversion.saleAmountMinor,
+          commissionMinor: conversion.commissionMinor,
+          occurredAtMs,
+          nowMs: Date.now(),
+          claimant: {
+            userId: claims.userId,
+            offerId: claims.offerId,
+            clickId: claims.clickId,
+            clickedAtMs: claims.clickAtSec * 1000,
+          },
+        }),
+      };
+    }
+  }
+  const reportedRef = conversion.networkOfferRef ?? null;
   const event: ConversionEvent = {
     txnId,
     postbackId: from.sourceId,
@@ -79,6 +133,13 @@ export async function applyNormalizedConversion(
     occurredAtMs,
     updatedAtMs: conversion.updatedAtMs,
     receivedAtMs: from.receivedAtMs,
+    networkOfferRef: reportedRef,
+    // Only a new order is bound to its merchant, but whether the wallet knows the order is the
+    // wallet's to say; the lookup is cheap (cached configs) unless the references differ.
+    repriceOffer:
+      reportedRef === null
+        ? null
+        : await repriceOfferFor(env, networkId, claims.offerId, reportedRef),
   };
   const result = await walletOf(env, event.userId).applyConversion(event);
   return { kind: "wallet", outcome: result.outcome, txnId, reason: result.reason };

@@ -33,9 +33,7 @@ export async function claimOrder(db: D1Database, claim: OrderClaim): Promise<str
   const owned = orm
     .select({ userId: orderClaims.userId })
     .from(orderClaims)
-    .where(
-      and(eq(orderClaims.networkId, claim.networkId), eq(orderClaims.orderId, claim.orderId)),
-    )
+    .where(and(eq(orderClaims.networkId, claim.networkId), eq(orderClaims.orderId, claim.orderId)))
     .limit(1);
   const existing = (await owned)[0];
   if (existing) return existing.userId;

@@ -101,8 +101,7 @@ async function processAccepted(env: ApiEnv, body: PostbackMessage): Promise<Proc
     // user's claim on an order someone else owns (duplicate_order).
     if (result.kind === "untrusted" || result.kind === "duplicate_order") {
       statements.push(result.statement);
-    }
-    else if (result.outcome === "retry_later") waitForClick = true;
+    } else if (result.outcome === "retry_later") waitForClick = true;
   }
   // Every conversion of a postback is idempotent, so retrying the whole message is safe.
   if (waitForClick) return { kind: "retry_later" };

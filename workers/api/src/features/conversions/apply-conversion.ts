@@ -79,39 +79,11 @@ export async function applyNormalizedConversion(
   if (decoded.ok) {
     // Attribution by sub-ID: the order must be this user's, or no one else's yet. (An order
     // routed by the order itself already belongs to the user D1 names.)
-    const owner = await claimOrder(env.DB, {
-      networkId,
-      orderId: conversion.orderId,
-      userId: claims.userId,
-      clickId: claims.clickId,
-      nowMs: from.receivedAtMs,
+    const duplicate = await duplicateClaim(env, networkId, txnId, conversion, occurredAtMs, {
+      ...claims,
+      receivedAtMs: from.receivedAtMs,
     });
-    if (owner !== claims.userId) {
-      const duplicateId = await duplicateOrderIdFor(networkId, conversion.orderId, claims.userId);
-      return {
-        kind: "duplicate_order",
-        txnId: duplicateId,
-        ownerTxnId: txnId,
-        reason: "duplicate_order",
-        statement: untrustedTransaction(env.DB, {
-          txnId: duplicateId,
-          networkId,
-          orderId: conversion.orderId,
-          reason: "duplicate_order",
-          currency: conversion.currency,
-          saleAmountMinor: conversion.saleAmountMinor,
-          commissionMinor: conversion.commissionMinor,
-          occurredAtMs,
-          nowMs: Date.now(),
-          claimant: {
-            userId: claims.userId,
-            offerId: claims.offerId,
-            clickId: claims.clickId,
-            clickedAtMs: claims.clickAtSec * 1000,
-          },
-        }),
-      };
-    }
+    if (duplicate) return duplicate;
   }
   const reportedRef = conversion.networkOfferRef ?? null;
   const event: ConversionEvent = {
@@ -146,6 +118,58 @@ export async function applyNormalizedConversion(
 }
 
 type Decoded = Awaited<ReturnType<typeof decodeSubId>>;
+
+/**
+ * Claims the order for the sub-ID's user (order-claims-store.ts); null when it is theirs, or
+ * the `duplicate_order` record when another user claimed it first.
+ */
+async function duplicateClaim(
+  env: ApiEnv,
+  networkId: string,
+  ownerTxnId: string,
+  conversion: NormalizedConversion,
+  occurredAtMs: number,
+  claimant: {
+    userId: string;
+    offerId: string;
+    clickId: string;
+    clickAtSec: number;
+    receivedAtMs: number;
+  },
+): Promise<Extract<ApplyResult, { kind: "duplicate_order" }> | null> {
+  const owner = await claimOrder(env.DB, {
+    networkId,
+    orderId: conversion.orderId,
+    userId: claimant.userId,
+    clickId: claimant.clickId,
+    nowMs: claimant.receivedAtMs,
+  });
+  if (owner === claimant.userId) return null;
+  const txnId = await duplicateOrderIdFor(networkId, conversion.orderId, claimant.userId);
+  return {
+    kind: "duplicate_order",
+    txnId,
+    ownerTxnId,
+    reason: "duplicate_order",
+    statement: untrustedTransaction(env.DB, {
+      txnId,
+      networkId,
+      orderId: conversion.orderId,
+      reason: "duplicate_order",
+      currency: conversion.currency,
+      saleAmountMinor: conversion.saleAmountMinor,
+      commissionMinor: conversion.commissionMinor,
+      occurredAtMs,
+      nowMs: Date.now(),
+      claimant: {
+        userId: claimant.userId,
+        offerId: claimant.offerId,
+        clickId: claimant.clickId,
+        clickedAtMs: claimant.clickAtSec * 1000,
+      },
+    }),
+  };
+}
 
 /** Tries the current key, then the previous one while a rotation is under way. */
 async function decodeWithRotation(env: ApiEnv, subId: string): Promise<Decoded> {

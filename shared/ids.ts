@@ -47,6 +47,19 @@ export function transactionIdFor(networkId: string, orderId: string): Promise<st
   return digestId("transaction", [networkId, orderId]);
 }
 
+/**
+ * The id of the review record kept when a second user's sub-ID claims an order another user
+ * owns (`duplicate_order`): one per (network, order, user), so a redelivery names the same row,
+ * and never the owner's transaction id.
+ */
+export function duplicateOrderIdFor(
+  networkId: string,
+  orderId: string,
+  userId: string,
+): Promise<string> {
+  return digestId("transaction", [networkId, orderId, "duplicate_order", userId]);
+}
+
 /** A claim id derived from the user and their Idempotency-Key: a retried request names the same claim. */
 export function claimIdFor(userId: string, idempotencyKey: string): Promise<string> {
   return digestId("claim", [userId, idempotencyKey]);

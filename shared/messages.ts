@@ -30,6 +30,13 @@ export interface ClickMessage {
    * Absent on clicks sent before campaigns existed: none.
    */
   boosts?: BoostSnapshot[];
+  /**
+   * The clicked offer's `networkOfferRef` at click time: the advertiser/campaign a sale must be
+   * reported at to be paid at this click's terms (docs/postbacks.md, "Which merchant was
+   * clicked"). Absent on clicks sent before it was carried, and empty when the offer has none:
+   * the comparison is then skipped.
+   */
+  networkOfferRef?: string;
   /** The id of the click's request, for the consumer's log lines; absent on older messages. */
   requestId?: string;
 }

@@ -14,6 +14,7 @@ export type {
   ConversionEvent,
   ConversionOutcome,
   ConversionResult,
+  RepriceOffer,
   StoredClick,
   StoredTxn,
   TxnStatus,

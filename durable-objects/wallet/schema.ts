@@ -246,6 +246,14 @@ const STEPS: string[][] = [
      WHERE status IN ('paid', 'failed', 'cancelled') AND destination_id IN (
        SELECT destination_id FROM destinations WHERE erased_at_ms IS NOT NULL)`,
   ],
+  // 11: which merchant was clicked, and replay ordering (conversions/decide-binding.ts,
+  // decide-conversion.ts): the clicked offer's network reference, and whether a transaction's
+  // network time is the network's own (0: only the receipt time was known). Rows written before
+  // keep today's ordering (1).
+  [
+    `ALTER TABLE clicks ADD COLUMN network_offer_ref TEXT`,
+    `ALTER TABLE transactions ADD COLUMN network_time_known INTEGER NOT NULL DEFAULT 1`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

@@ -133,10 +133,33 @@ export const transactions = sqliteTable(
     updatedAtMs: integer("updated_at_ms").notNull(),
   },
   (t) => [
-    uniqueIndex("transactions_network_order_uq").on(t.networkId, t.orderId),
+    // Not unique: an order another user's sub-ID also claimed is kept beside the owner's row,
+    // under its own id, rejected `duplicate_order` (order_claims below).
+    index("transactions_network_order_idx").on(t.networkId, t.orderId),
     index("transactions_due_idx").on(t.status, t.expectedConfirmAtMs),
     index("transactions_user_idx").on(t.userId, t.convertedAtMs),
   ],
+);
+
+/**
+ * Who owns each (network, order): the first user whose verified sub-ID claimed it. Wallets are
+ * per user, so two users' wallets could each credit one order; this table is the single writer
+ * that decides between them. The postbacks consumer (and reconciliation, through the same path)
+ * inserts a claim before routing to a wallet, idempotent under redelivery, and reads the owner
+ * back: another user's sub-ID on the same order is recorded `duplicate_order` in `transactions`
+ * for review, never credited.
+ */
+export const orderClaims = sqliteTable(
+  "order_claims",
+  {
+    networkId: text("network_id").notNull(),
+    orderId: text("order_id").notNull(),
+    userId: text("user_id").notNull(),
+    /** The click named by the sub-ID that claimed the order. */
+    clickId: text("click_id"),
+    claimedAtMs: integer("claimed_at_ms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.networkId, t.orderId] })],
 );
 
 /**

@@ -142,6 +142,7 @@ export function fromGenericBody(body: GenericPostback): NormalizedConversion {
     category: body.category ?? null,
     occurredAtMs: isoToMs(body.occurred_at),
     updatedAtMs: body.updated_at === undefined ? null : isoToMs(body.updated_at),
+    networkOfferRef: body.network_offer_ref ?? null,
   };
 }
 

@@ -51,6 +51,9 @@ export const TemplateFieldsSchema = z
     category: FieldSourceSchema.optional(),
     occurredAt: FieldSourceSchema.optional().describe("absent: the time the postback was received"),
     updatedAt: FieldSourceSchema.optional(),
+    networkOfferRef: FieldSourceSchema.optional().describe(
+      "the network's advertiser/campaign/offer id, compared with the clicked offer's networkOfferRef",
+    ),
   })
   .strict();
 

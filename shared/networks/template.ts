@@ -176,6 +176,7 @@ function readConversion(
       category: text(fields.category),
       occurredAtMs,
       updatedAtMs,
+      networkOfferRef: text(fields.networkOfferRef),
     },
   };
 }

@@ -41,6 +41,15 @@ export interface NormalizedConversion {
    * the receipt time is used.
    */
   updatedAtMs: number | null;
+  /**
+   * The network's own reference for the advertiser, campaign or offer the sale was made at,
+   * as the network reports it (Admitad `advcampaign_id` / `offer_id`, impact.com `CampaignId`,
+   * CJ `advertiserId` / `cid`, the generic `network_offer_ref`, a template's mapped field).
+   * Compared with the clicked offer's `networkOfferRef`, so a sub-ID carried to another
+   * advertiser is not paid at the clicked offer's rate. Absent (or null) when the format or
+   * this postback does not say: the comparison is then skipped.
+   */
+  networkOfferRef?: string | null;
 }
 
 /** What a postback looked like on the wire, as the postback worker saw it. */

@@ -41,6 +41,15 @@ export const GenericPostbackSchema = z
       .datetime({ offset: true })
       .optional()
       .describe("when the network last changed this order; updates apply newest-wins"),
+    network_offer_ref: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^\P{Cc}+$/u, "network_offer_ref has no control characters")
+      .optional()
+      .describe(
+        "the network's reference for the advertiser, campaign or offer the sale was made at; compared with the clicked offer's networkOfferRef",
+      ),
     line_items: z
       .array(GenericLineItemSchema)
       .max(100)

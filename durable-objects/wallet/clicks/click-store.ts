@@ -16,6 +16,7 @@ type ClickRow = {
   return_window_days: number;
   boosts_json: string | null;
   confirmation_policy: string | null;
+  network_offer_ref: string | null;
 };
 
 export function findClick(sql: SqlStorage, clickId: string): StoredClick | null {
@@ -33,6 +34,7 @@ export function findClick(sql: SqlStorage, clickId: string): StoredClick | null 
     boosts: row.boosts_json ? (JSON.parse(row.boosts_json) as BoostSnapshot[]) : [],
     // Clicks stored before policies existed confirm as they always did.
     confirmationPolicy: (row.confirmation_policy as ConfirmationPolicy | null) ?? "return_window",
+    networkOfferRef: row.network_offer_ref ?? "",
   };
 }
 
@@ -43,8 +45,8 @@ export function findClick(sql: SqlStorage, clickId: string): StoredClick | null 
 export function insertClick(sql: SqlStorage, click: StoredClick, hitId: string | null): boolean {
   const cursor = sql.exec(
     `INSERT INTO clicks (click_id, offer_id, merchant_id, network_id, clicked_at_ms, currency,
-       terms_json, return_window_days, boosts_json, hit_id, confirmation_policy)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (click_id) DO NOTHING`,
+       terms_json, return_window_days, boosts_json, hit_id, confirmation_policy, network_offer_ref)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (click_id) DO NOTHING`,
     click.clickId,
     click.offerId,
     click.merchantId,
@@ -56,6 +58,7 @@ export function insertClick(sql: SqlStorage, click: StoredClick, hitId: string |
     click.boosts && click.boosts.length > 0 ? JSON.stringify(click.boosts) : null,
     hitId,
     click.confirmationPolicy ?? "return_window",
+    click.networkOfferRef || null,
   );
   return cursor.rowsWritten > 0;
 }

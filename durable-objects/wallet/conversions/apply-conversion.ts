@@ -61,15 +61,33 @@ export function applyConversion(
       txn.rejectReason = decision.reason;
       insertTxn(tx.sql, txn);
       appendHistory(tx.sql, txn.txnId, "rejected", source, decision.reason, nowMs);
+      if (decision.detail) {
+        appendHistory(tx.sql, txn.txnId, decision.reason, source, decision.detail, nowMs);
+      }
       tx.publishTxn(txn);
       return { outcome: "rejected", txn, reason: decision.reason };
     }
     case "create": {
-      const txn = newTxn(event, click, nowMs, decision.expectedConfirmAtMs);
+      const txn = newTxn(event, decision.pricedAs ?? click, nowMs, decision.expectedConfirmAtMs);
       // Versions keep rising across a re-judged order, so its projection moves forward.
       txn.version = supersededVersion + 1;
       insertTxn(tx.sql, txn);
       appendHistory(tx.sql, txn.txnId, "created", source, detail, nowMs);
+      if (decision.pricedAs) {
+        appendHistory(
+          tx.sql,
+          txn.txnId,
+          "repriced",
+          source,
+          JSON.stringify({
+            clickedOfferId: event.offerId,
+            clickedRef: click?.networkOfferRef ?? null,
+            reportedRef: event.networkOfferRef ?? null,
+            pricedOfferId: decision.pricedAs.offerId,
+          }),
+          nowMs,
+        );
+      }
       settle(tx, txn, nowMs, source);
       matchClaimsFor(tx, txn, source, nowMs);
       return { outcome: "created", txn, reason: null };

@@ -66,6 +66,7 @@ function txn(status: TxnStatus, networkStatus: StoredTxn["networkStatus"] = "pen
     grantedBoostMinor: 0,
     networkStatus,
     networkUpdatedAtMs: EVENT.receivedAtMs,
+    networkTimeKnown: true,
     windowElapsed: status === "confirmed" && networkStatus === "pending",
     confirmationPolicy: "return_window",
     windowEndsAtMs: EVENT.occurredAtMs + 30 * MS_PER_DAY,
@@ -351,6 +352,7 @@ describe("compareNetworkVersions", () => {
   const base = {
     status: "pending" as const,
     atMs: 1_000,
+    timeKnown: true,
     saleAmountMinor: 100,
     commissionMinor: 10,
   };
@@ -375,5 +377,127 @@ describe("compareNetworkVersions", () => {
     expect(compareNetworkVersions(incoming, current ?? base)).toBe(want);
     // Antisymmetric: the order is total, so arrival order cannot change the winner.
     expect(compareNetworkVersions(current ?? base, incoming)).toBe(want === 0 ? 0 : -want);
+  });
+});
+
+describe("replay ordering without the network's update time", () => {
+  const T1 = EVENT.receivedAtMs;
+  const T2 = T1 + MINUTE_MS;
+  const T3 = T1 + 2 * MINUTE_MS;
+  /** The stored state after an update: what the network said, and when we heard it. */
+  const held = (sale: number, commission: number, atMs: number, timeKnown: boolean): StoredTxn => ({
+    ...txn("pending"),
+    saleAmountMinor: sale,
+    commissionMinor: commission,
+    networkUpdatedAtMs: atMs,
+    networkTimeKnown: timeKnown,
+  });
+
+  test.each<{
+    label: string;
+    existing: StoredTxn;
+    event: Partial<ConversionEvent>;
+    want: ConversionDecision["action"];
+  }>([
+    {
+      label: "partial refund 10,000 → 6,000, both untimed",
+      existing: held(10_000, 800, T1, false),
+      event: { saleAmountMinor: 6_000, commissionMinor: 480, receivedAtMs: T2 },
+      want: "update",
+    },
+    {
+      label: "replay of the 10,000 postback after the refund, received last",
+      existing: held(6_000, 480, T2, false),
+      event: { saleAmountMinor: 10_000, commissionMinor: 800, receivedAtMs: T3 },
+      want: "stale",
+    },
+    {
+      label: "replay of the 10,000 postback that had a time, over an untimed refund",
+      existing: held(6_000, 480, T2, false),
+      event: { saleAmountMinor: 10_000, commissionMinor: 800, updatedAtMs: T1, receivedAtMs: T3 },
+      want: "stale",
+    },
+    {
+      label: "untimed refund over a timed original",
+      existing: held(10_000, 800, T1, true),
+      event: { saleAmountMinor: 6_000, commissionMinor: 480, receivedAtMs: T2 },
+      want: "update",
+    },
+    {
+      label: "timed refund over an untimed original",
+      existing: held(10_000, 800, T1, false),
+      event: { saleAmountMinor: 6_000, commissionMinor: 480, updatedAtMs: T2, receivedAtMs: T2 },
+      want: "update",
+    },
+    {
+      label: "untimed: commission lowered, sale unchanged",
+      existing: held(10_000, 800, T1, false),
+      event: { saleAmountMinor: 10_000, commissionMinor: 500, receivedAtMs: T2 },
+      want: "update",
+    },
+    {
+      label: "untimed upward correction is held (needs the network's time)",
+      existing: held(6_000, 480, T1, false),
+      event: { saleAmountMinor: 7_000, commissionMinor: 560, receivedAtMs: T2 },
+      want: "stale",
+    },
+    {
+      label: "timed upward correction, both timed: newest wins",
+      existing: held(6_000, 480, T1, true),
+      event: { saleAmountMinor: 7_000, commissionMinor: 560, updatedAtMs: T2, receivedAtMs: T2 },
+      want: "update",
+    },
+    {
+      label: "timed replay of an older state, both timed",
+      existing: held(6_000, 480, T2, true),
+      event: { saleAmountMinor: 10_000, commissionMinor: 800, updatedAtMs: T1, receivedAtMs: T3 },
+      want: "stale",
+    },
+    {
+      label: "untimed: a status change still wins whatever the amounts",
+      existing: held(6_000, 480, T2, false),
+      event: {
+        status: "approved",
+        saleAmountMinor: 10_000,
+        commissionMinor: 800,
+        receivedAtMs: T1,
+      },
+      want: "update",
+    },
+  ])("$label → $want", ({ existing, event, want }) => {
+    expect(
+      decideConversion({ existing, click: CLICK, event: { ...EVENT, ...event }, nowMs: T3 }).action,
+    ).toBe(want);
+  });
+
+  test.each([
+    {
+      label: "untimed: lower amounts win over a later receipt",
+      a: { atMs: 3_000, timeKnown: false, saleAmountMinor: 100 },
+      b: { atMs: 2_000, timeKnown: false, saleAmountMinor: 60 },
+      want: -1,
+    },
+    {
+      label: "one side untimed: lower amounts win over a later network time",
+      a: { atMs: 3_000, timeKnown: true, saleAmountMinor: 100 },
+      b: { atMs: 2_000, timeKnown: false, saleAmountMinor: 60 },
+      want: -1,
+    },
+    {
+      label: "untimed, equal amounts: the later receipt",
+      a: { atMs: 3_000, timeKnown: false, saleAmountMinor: 100 },
+      b: { atMs: 2_000, timeKnown: false, saleAmountMinor: 100 },
+      want: 1,
+    },
+    {
+      label: "both timed: the later network time, whatever the amounts",
+      a: { atMs: 3_000, timeKnown: true, saleAmountMinor: 100 },
+      b: { atMs: 2_000, timeKnown: true, saleAmountMinor: 60 },
+      want: 1,
+    },
+  ])("compareNetworkVersions: $label", ({ a, b, want }) => {
+    const base = { status: "pending" as const, commissionMinor: 10 };
+    expect(compareNetworkVersions({ ...base, ...a }, { ...base, ...b })).toBe(want);
+    expect(compareNetworkVersions({ ...base, ...b }, { ...base, ...a })).toBe(-want);
   });
 });

@@ -24,6 +24,7 @@ const TXN: StoredTxn = {
   grantedBoostMinor: 0,
   networkStatus: "pending",
   networkUpdatedAtMs: NOW_MS,
+  networkTimeKnown: true,
   windowElapsed: false,
   confirmationPolicy: "return_window",
   windowEndsAtMs: NOW_MS + 1_000,

@@ -43,7 +43,8 @@ export function newTxn(
     networkId: event.networkId,
     orderId: event.orderId,
     clickId: event.clickId,
-    offerId: event.offerId,
+    // The priced offer: the clicked one, or the one a mismatched sale was repriced by.
+    offerId: click?.offerId ?? event.offerId,
     status: "pending",
     rejectReason: null,
     currency: event.currency,
@@ -59,6 +60,7 @@ export function newTxn(
     grantedBoostMinor: effectiveBoostMinor(boosts),
     networkStatus: event.status,
     networkUpdatedAtMs: eventVersion(event).atMs,
+    networkTimeKnown: eventVersion(event).timeKnown,
     windowElapsed: false,
     confirmationPolicy: confirmation.policy,
     windowEndsAtMs,
@@ -81,6 +83,7 @@ export function newTxn(
 export function applyUpdate(txn: StoredTxn, event: ConversionEvent, nowMs: number): StoredTxn {
   txn.networkStatus = event.status;
   txn.networkUpdatedAtMs = eventVersion(event).atMs;
+  txn.networkTimeKnown = eventVersion(event).timeKnown;
   txn.saleAmountMinor = event.saleAmountMinor;
   txn.commissionMinor = event.commissionMinor;
   txn.lineItems = event.lineItems;

@@ -29,6 +29,7 @@ type TxnRow = {
   updated_at_ms: number;
   network_status: string;
   network_updated_at_ms: number;
+  network_time_known: number;
   window_elapsed: number;
   held_pending_minor: number;
   held_confirmed_minor: number;
@@ -65,6 +66,7 @@ function toTxn(row: TxnRow): StoredTxn {
     windowEndsAtMs: row.window_ends_at_ms,
     networkStatus: row.network_status as StoredTxn["networkStatus"],
     networkUpdatedAtMs: row.network_updated_at_ms,
+    networkTimeKnown: row.network_time_known === 1,
     windowElapsed: row.window_elapsed === 1,
     heldPendingMinor: row.held_pending_minor,
     heldConfirmedMinor: row.held_confirmed_minor,
@@ -128,9 +130,9 @@ export function insertTxn(sql: SqlStorage, txn: StoredTxn): void {
        version, created_at_ms, updated_at_ms, network_status, network_updated_at_ms,
        window_elapsed, held_pending_minor, held_confirmed_minor, line_items_json, terms_json,
        boosts_json, desired_boost_minor, granted_boost_minor, confirmation_policy,
-       window_ends_at_ms)
+       window_ends_at_ms, network_time_known)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-       ?, ?)`,
+       ?, ?, ?)`,
     txn.txnId,
     txn.networkId,
     txn.orderId,
@@ -161,6 +163,7 @@ export function insertTxn(sql: SqlStorage, txn: StoredTxn): void {
     ...boostColumns(txn.boosts),
     txn.confirmationPolicy,
     txn.windowEndsAtMs,
+    txn.networkTimeKnown ? 1 : 0,
   );
 }
 
@@ -180,7 +183,8 @@ export function saveTxn(sql: SqlStorage, txn: StoredTxn): void {
        cashback_minor = ?, rate_bps = ?, category = ?, confirmed_at_ms = ?, version = ?,
        updated_at_ms = ?, network_status = ?, network_updated_at_ms = ?, window_elapsed = ?,
        held_pending_minor = ?, held_confirmed_minor = ?, line_items_json = ?, boosts_json = ?,
-       desired_boost_minor = ?, granted_boost_minor = ?, expected_confirm_at_ms = ?
+       desired_boost_minor = ?, granted_boost_minor = ?, expected_confirm_at_ms = ?,
+       network_time_known = ?
      WHERE txn_id = ?`,
     txn.status,
     txn.saleAmountMinor,
@@ -199,6 +203,7 @@ export function saveTxn(sql: SqlStorage, txn: StoredTxn): void {
     txn.lineItems ? JSON.stringify(txn.lineItems) : null,
     ...boostColumns(txn.boosts),
     txn.expectedConfirmAtMs,
+    txn.networkTimeKnown ? 1 : 0,
     txn.txnId,
   );
 }

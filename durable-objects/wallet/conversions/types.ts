@@ -39,6 +39,32 @@ export interface ConversionEvent {
   updatedAtMs: number | null;
   /** When Boomerang received this update; orders updates that carry no time of their own. */
   receivedAtMs: number;
+  /**
+   * The advertiser/campaign reference the network reported the sale at; compared with the
+   * click's (decide-binding.ts). Absent or null: not reported, nothing to compare.
+   */
+  networkOfferRef?: string | null;
+  /**
+   * The operator's offer for `networkOfferRef` on this network, looked up by the postbacks
+   * consumer when the network's `offerMismatch` option is `reprice` and the reference differs
+   * from the clicked offer's. Absent: a mismatch is rejected.
+   */
+  repriceOffer?: RepriceOffer | null;
+}
+
+/** An offer a mismatched sale may be priced by (the network's `offerMismatch: "reprice"`). */
+export interface RepriceOffer {
+  offerId: string;
+  merchantId: string;
+  networkOfferRef: string;
+  currency: string;
+  /** The offer's terms as the catalog holds them when the order is first judged. */
+  terms: CashbackTerms;
+  returnWindowDays: number;
+  startsAtMs: number | null;
+  endsAtMs: number | null;
+  /** Offer, merchant and network switched on. */
+  active: boolean;
 }
 
 /** A click as the redirect worker minted it: the click message without its envelope. */
@@ -54,6 +80,7 @@ export type StoredClick = Pick<
   | "returnWindowDays"
   | "confirmationPolicy"
   | "boosts"
+  | "networkOfferRef"
 >;
 
 export interface StoredTxn extends Omit<TxnRecord, "id" | "boostMinor"> {
@@ -71,6 +98,11 @@ export interface StoredTxn extends Omit<TxnRecord, "id" | "boostMinor"> {
   /** The latest network state applied (see compareNetworkVersions). */
   networkStatus: "pending" | "approved" | "cancelled";
   networkUpdatedAtMs: number;
+  /**
+   * Whether `networkUpdatedAtMs` is the network's own update time (false: the receipt time,
+   * because the network sent none). Decides how replays are ordered (compareNetworkVersions).
+   */
+  networkTimeKnown: boolean;
   /** True once the return window passed with the order not cancelled. */
   windowElapsed: boolean;
   /** Frozen from the click: what confirms it (conversions/confirmation-policy.ts). */

@@ -11,7 +11,8 @@ import { admitadStatus } from "./status";
  *
  *   …/postback/<networkId>?subid=[[[subid]]]&order_id=[[[order_id]]]&action_id=[[[action_id]]]
  *     &order_sum=[[[order_sum]]]&payment_sum=[[[payment_sum]]]&currency=[[[currency]]]
- *     &payment_status=[[[payment_status]]]&time=[[[time]]]&type=[[[type]]]&token=<secret>
+ *     &payment_status=[[[payment_status]]]&time=[[[time]]]&type=[[[type]]]
+ *     &offer_id=[[[offer_id]]]&token=<secret>
  *
  * Assumptions (Admitad documents the macros, not a receiver contract):
  * - Admitad does not sign postbacks. Authentication is the shared token the operator puts in
@@ -22,6 +23,8 @@ import { admitadStatus } from "./status";
  *   (`type=lead`) may have no order sum; it counts as 0.
  * - The order id is `order_id`, or Admitad's `action_id` when the advertiser sends none
  *   (leads), so postbacks and reports name the same order.
+ * - `offer_id` (or `advcampaign_id`) is the affiliate program's id, the report's
+ *   `advcampaign_id`: the conversion's `networkOfferRef`.
  */
 export function parseAdmitadPostback(
   request: PostbackRequest,
@@ -67,6 +70,8 @@ export function parseAdmitadPostback(
       category: params.first("category"),
       occurredAtMs,
       updatedAtMs,
+      // The affiliate program the action belongs to, when the postback URL asks for it.
+      networkOfferRef: params.first("offer_id", "advcampaign_id"),
     };
   });
 }

@@ -24,7 +24,7 @@ import { admitadStatus } from "./status";
  *       ?status_updated_start=DD.MM.YYYY HH:MM:SS&status_updated_end=…&limit=500&offset=0
  *   authorization: Bearer <access token with the `statistics` scope>
  *   → { "results": [ { action_id, order_id, status, cart, payment, currency, action_date,
- *                      status_updated, subid, … } ], "_meta": { count, limit, offset } }
+ *                      status_updated, subid, advcampaign_id, … } ], "_meta": { count, limit, offset } }
  *
  * The range filters on `status_updated`, so a sync sees every order whose status or amount
  * changed in the window, not only new ones. Paging is limit/offset; the cursor is the next
@@ -134,6 +134,7 @@ function admitadRow(row: unknown, options: AdmitadOptions): RowResult {
     category: null,
     occurredAtMs,
     updatedAtMs,
+    networkOfferRef: ownText(row, "advcampaign_id"),
   });
 }
 

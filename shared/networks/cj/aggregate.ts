@@ -56,6 +56,7 @@ export function foldCjOrder(records: readonly CjRecord[], currency: string): Row
     category: null,
     occurredAtMs: Math.min(...originals.map((r) => r.eventMs)),
     updatedAtMs: Math.max(...records.map((r) => r.postingMs)),
+    networkOfferRef: records.find((r) => r.advertiserId !== null)?.advertiserId ?? null,
   };
   const done = finalizeConversion(draft);
   return done.ok ? done : { ok: false, orderId, reason: "invalid record", fields: done.fields };

@@ -14,7 +14,7 @@ import { cjStatus, effectiveCjStatus } from "./status";
  *   …/postback/<networkId>?sid=<shopperId>&orderId=…&commissionId=…&originalActionId=…
  *     &actionStatus=new&original=true&saleAmount=129.99&commissionAmount=9.10&currency=USD
  *     &eventDate=2026-11-21T08:07:27Z&postingDate=2026-11-21T09:00:00Z&correctionReason=
- *     &token=<secret>
+ *     &advertiserId=<advertiser CID>&token=<secret>
  *
  * Unlike CJ's own correction records (negative deltas, which the report sync nets against
  * their original), a postback must carry the order's current totals: a record alone cannot
@@ -68,6 +68,8 @@ export function parseCjPostback(
       category: params.first("category"),
       occurredAtMs,
       updatedAtMs,
+      // The advertiser's CID, as the Commission Detail record's `advertiserId` names it.
+      networkOfferRef: params.first("advertiserId", "cid"),
     };
   });
 }

@@ -18,6 +18,8 @@ export interface CjRecord {
   eventMs: number;
   postingMs: number;
   shopperId: string | null;
+  /** The advertiser's CID: the conversion's `networkOfferRef`. */
+  advertiserId: string | null;
   items: LineItem[];
 }
 
@@ -92,6 +94,7 @@ export function readCjRecord(row: unknown, currency: string): CjRecordRead {
       eventMs,
       postingMs,
       shopperId: ownText(row, "shopperId") ?? ownText(row, "sid"),
+      advertiserId: ownText(row, "advertiserId"),
       items,
     },
   };

@@ -31,7 +31,7 @@ const DATE_ARGS: Record<CjOptions["reportDateType"], [string, string]> = {
 
 const RECORD_FIELDS = `commissionId orderId originalActionId original actionStatus actionType
   correctionReason eventDate postingDate saleAmountPubCurrency pubCommissionAmountPubCurrency
-  shopperId items { sku quantity perItemSaleAmountPubCurrency totalCommissionPubCurrency }`;
+  shopperId advertiserId items { sku quantity perItemSaleAmountPubCurrency totalCommissionPubCurrency }`;
 
 /**
  * @example

@@ -12,6 +12,8 @@ export const ORDER_ID_MAX_CHARS = 128;
 export const SUB_ID_MAX_CHARS = 400;
 export const CATEGORY_MAX_CHARS = 64;
 export const SKU_MAX_CHARS = 128;
+/** The catalog's bound on an offer's `networkOfferRef`, so any ref an offer can hold fits. */
+export const NETWORK_OFFER_REF_MAX_CHARS = 200;
 export const MAX_LINE_ITEMS = 100;
 export const MAX_QUANTITY = 1_000_000;
 /** Conversions before 2000 or from 2100 on are not real orders; refusing them catches unit mix-ups (ms vs s). */
@@ -83,22 +85,38 @@ export function finalizeConversion(
   }
   checkTime(occurredAtMs, "occurredAtMs", fields);
   if (updatedAtMs !== null) checkTime(updatedAtMs, "updatedAtMs", fields);
+  const networkOfferRef = checkNetworkOfferRef(draft.networkOfferRef ?? null, fields);
   if (fields.length > 0) return { ok: false, fields };
-  return {
-    ok: true,
-    conversion: {
-      orderId,
-      subId,
-      status: draft.status,
-      currency: draft.currency,
-      saleAmountMinor: draft.saleAmountMinor,
-      commissionMinor: draft.commissionMinor,
-      lineItems,
-      category,
-      occurredAtMs,
-      updatedAtMs,
-    },
+  const conversion: NormalizedConversion = {
+    orderId,
+    subId,
+    status: draft.status,
+    currency: draft.currency,
+    saleAmountMinor: draft.saleAmountMinor,
+    commissionMinor: draft.commissionMinor,
+    lineItems,
+    category,
+    occurredAtMs,
+    updatedAtMs,
   };
+  // Only when reported: a conversion without one reads exactly as before the field existed.
+  if (networkOfferRef !== null) conversion.networkOfferRef = networkOfferRef;
+  return { ok: true, conversion };
+}
+
+/** Trimmed; empty is "not reported"; bounded and free of control characters. */
+function checkNetworkOfferRef(value: string | null, fields: FieldError[]): string | null {
+  if (value === null) return null;
+  const trimmed = value.trim();
+  if (trimmed.length === 0) return null;
+  if (trimmed.length > NETWORK_OFFER_REF_MAX_CHARS || hasControlChars(trimmed)) {
+    fields.push({
+      path: "networkOfferRef",
+      message: `the network's offer reference must be at most ${NETWORK_OFFER_REF_MAX_CHARS} characters`,
+    });
+    return null;
+  }
+  return trimmed;
 }
 
 function checkAmount(value: number, path: string, fields: FieldError[]): void {

@@ -12,14 +12,15 @@ import { impactStatus } from "./status";
  *
  *   …/postback/<networkId>?SubId1={SubId1}&ActionId={ActionId}&Oid={OID}
  *     &ActionStatus={ActionStatus}&Amount={Amount}&Payout={Payout}&Currency={Currency}
- *     &EventDate={EventDate}&token=<secret>
+ *     &EventDate={EventDate}&CampaignId={CampaignId}&token=<secret>
  *
  * Assumptions: impact.com does not sign postbacks; authenticity is the shared token in the
  * URL plus impact.com's published IP ranges (options.ipAllowlist). Lifecycle postbacks fire on
  * every change, carrying the current Amount and Payout; DeltaAmount/DeltaPayout, when the
  * operator adds them, mark a modification (see amounts.ts). `EventDate` is ISO 8601 with an
  * offset (unix seconds are accepted too). The order id is `Oid`, or the `ActionId` when the
- * brand sent no order id, matching the report.
+ * brand sent no order id, matching the report. `CampaignId` is the brand's program (the
+ * report's `CampaignId`): the conversion's `networkOfferRef`.
  */
 export function parseImpactPostback(
   request: PostbackRequest,
@@ -57,6 +58,7 @@ export function parseImpactPostback(
       category: params.first("Category"),
       occurredAtMs,
       updatedAtMs,
+      networkOfferRef: params.first("CampaignId"),
     };
   });
 }

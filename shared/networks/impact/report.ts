@@ -29,7 +29,7 @@ export const IMPACT_MAX_RANGE_MS = 45 * 86_400_000;
  *       ?StartDate=<ISO>&EndDate=<ISO>&PageSize=1000&Page=1
  *   authorization: Basic base64(<AccountSID>:<AuthToken>)   accept: application/json
  *   → { "@page": "1", "@numpages": "3", …, "Actions": [ { Id, Oid, State, Amount, Payout,
- *        Currency, EventDate, CreationDate, SubId1, DeltaAmount, DeltaPayout, … } ] }
+ *        Currency, EventDate, CreationDate, SubId1, CampaignId, DeltaAmount, DeltaPayout, … } ] }
  *
  * StartDate/EndDate filter on when an action was last updated, so a sync sees modifications
  * and reversals; they may be at most 45 days apart (a longer range is refused here rather than
@@ -120,6 +120,7 @@ function impactRow(row: unknown): RowResult {
     occurredAtMs,
     // The Action object has no last-modified time; the report's own range is the best bound.
     updatedAtMs: null,
+    networkOfferRef: ownText(row, "CampaignId"),
   });
 }
 

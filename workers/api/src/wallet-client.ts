@@ -14,6 +14,7 @@ export {
   type DestinationView,
   type ProcessorView,
   type RedeemRefusalCode,
+  type RepriceOffer,
   type RollupChunk,
   retryDelaySec,
   type StoredClaim,

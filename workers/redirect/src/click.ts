@@ -93,6 +93,8 @@ export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promis
     confirmationPolicy: offer.confirmationPolicy ?? "return_window",
     // The boosts shown now are the boosts paid, whatever the campaign says later.
     boosts: liveBoosts(offer, nowMs, verified.claims.segments ?? []),
+    // The advertiser a sale must be reported at to earn these terms.
+    networkOfferRef: offer.networkOfferRef,
     requestId: requestIdOf(c.req.raw),
   };
   // An offer stored past the terms bound would fail to enqueue every click: refuse it visibly.

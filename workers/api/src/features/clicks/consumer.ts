@@ -45,6 +45,7 @@ export async function consumeClicks(batch: MessageBatch<ClickMessage>, env: ApiE
             boosts: body.boosts ?? [],
             // Tells a repeat of a deduplicated click from a redelivery (wallet clicks/click-repeats.ts).
             hitId: body.requestId,
+            networkOfferRef: body.networkOfferRef ?? "",
           })),
         );
         if (chunk) chunks.push({ userId, chunk, messages });

@@ -1,16 +1,20 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import type { ApiEnv } from "#shared/env";
-import { transactionIdFor } from "#shared/ids";
+import { duplicateOrderIdFor, transactionIdFor } from "#shared/ids";
 import { decodeSubId } from "#shared/links/sub-id";
 import type { NormalizedConversion } from "#shared/networks/types";
 import { toSec } from "#shared/time/clock";
 import { type ConversionEvent, type ConversionOutcome, walletOf } from "../../wallet-client";
 import { attributionOfOrder, untrustedTransaction } from "../ledger/index";
+import { claimOrder } from "./order-claims-store";
+import { repriceOfferFor } from "./reprice";
 
 /**
  * One path from a normalised conversion to a wallet, shared by postbacks and report
- * reconciliation: verify the sub-ID (or route a known order by the order), then let the
- * user's wallet object decide. Nothing here moves money itself.
+ * reconciliation: verify the sub-ID (or route a known order by the order), make sure the
+ * order is this user's (the first user to claim a (network, order) keeps it), find what a
+ * sale at another merchant may be priced by, then let the user's wallet object decide.
+ * Nothing here moves money itself.
  */
 
 export type ApplyResult =
@@ -19,6 +23,18 @@ export type ApplyResult =
       kind: "untrusted";
       txnId: string;
       reason: "forged_sub_id" | "malformed_sub_id" | "missing_sub_id";
+      statement: BatchItem<"sqlite">;
+    }
+  | {
+      /**
+       * Another user's sub-ID already claimed this (network, order): nothing is credited, and
+       * `statement` records this claimant's sale rejected `duplicate_order` for review, under
+       * its own id (`txnId`) beside the owner's transaction (`ownerTxnId`).
+       */
+      kind: "duplicate_order";
+      txnId: string;
+      ownerTxnId: string;
+      reason: "duplicate_order";
       statement: BatchItem<"sqlite">;
     };
 
@@ -60,6 +76,16 @@ export async function applyNormalizedConversion(
       statement: untrustedStatement(env, networkId, txnId, conversion, occurredAtMs, reason),
     };
   }
+  if (decoded.ok) {
+    // Attribution by sub-ID: the order must be this user's, or no one else's yet. (An order
+    // routed by the order itself already belongs to the user D1 names.)
+    const duplicate = await duplicateClaim(env, networkId, txnId, conversion, occurredAtMs, {
+      ...claims,
+      receivedAtMs: from.receivedAtMs,
+    });
+    if (duplicate) return duplicate;
+  }
+  const reportedRef = conversion.networkOfferRef ?? null;
   const event: ConversionEvent = {
     txnId,
     postbackId: from.sourceId,
@@ -79,12 +105,71 @@ export async function applyNormalizedConversion(
     occurredAtMs,
     updatedAtMs: conversion.updatedAtMs,
     receivedAtMs: from.receivedAtMs,
+    networkOfferRef: reportedRef,
+    // Only a new order is bound to its merchant, but whether the wallet knows the order is the
+    // wallet's to say; the lookup is cheap (cached configs) unless the references differ.
+    repriceOffer:
+      reportedRef === null
+        ? null
+        : await repriceOfferFor(env, networkId, claims.offerId, reportedRef),
   };
   const result = await walletOf(env, event.userId).applyConversion(event);
   return { kind: "wallet", outcome: result.outcome, txnId, reason: result.reason };
 }
 
 type Decoded = Awaited<ReturnType<typeof decodeSubId>>;
+
+/**
+ * Claims the order for the sub-ID's user (order-claims-store.ts); null when it is theirs, or
+ * the `duplicate_order` record when another user claimed it first.
+ */
+async function duplicateClaim(
+  env: ApiEnv,
+  networkId: string,
+  ownerTxnId: string,
+  conversion: NormalizedConversion,
+  occurredAtMs: number,
+  claimant: {
+    userId: string;
+    offerId: string;
+    clickId: string;
+    clickAtSec: number;
+    receivedAtMs: number;
+  },
+): Promise<Extract<ApplyResult, { kind: "duplicate_order" }> | null> {
+  const owner = await claimOrder(env.DB, {
+    networkId,
+    orderId: conversion.orderId,
+    userId: claimant.userId,
+    clickId: claimant.clickId,
+    nowMs: claimant.receivedAtMs,
+  });
+  if (owner === claimant.userId) return null;
+  const txnId = await duplicateOrderIdFor(networkId, conversion.orderId, claimant.userId);
+  return {
+    kind: "duplicate_order",
+    txnId,
+    ownerTxnId,
+    reason: "duplicate_order",
+    statement: untrustedTransaction(env.DB, {
+      txnId,
+      networkId,
+      orderId: conversion.orderId,
+      reason: "duplicate_order",
+      currency: conversion.currency,
+      saleAmountMinor: conversion.saleAmountMinor,
+      commissionMinor: conversion.commissionMinor,
+      occurredAtMs,
+      nowMs: Date.now(),
+      claimant: {
+        userId: claimant.userId,
+        offerId: claimant.offerId,
+        clickId: claimant.clickId,
+        clickedAtMs: claimant.clickAtSec * 1000,
+      },
+    }),
+  };
+}
 
 /** Tries the current key, then the previous one while a rotation is under way. */
 async function decodeWithRotation(env: ApiEnv, subId: string): Promise<Decoded> {

@@ -99,8 +99,11 @@ async function processAccepted(env: ApiEnv, body: PostbackMessage): Promise<Proc
       source: "postback",
       receivedAtMs: body.receivedAtMs,
     });
-    if (result.kind === "untrusted") statements.push(result.statement);
-    else if (result.outcome === "retry_later") waitForClick = true;
+    // Recorded in D1 only, in one batch with the others: an untrusted sub-ID, or a second
+    // user's claim on an order someone else owns (duplicate_order).
+    if (result.kind === "untrusted" || result.kind === "duplicate_order") {
+      statements.push(result.statement);
+    } else if (result.outcome === "retry_later") waitForClick = true;
   }
   // Every conversion of a postback is idempotent, so retrying the whole message is safe.
   if (waitForClick) return { kind: "retry_later" };

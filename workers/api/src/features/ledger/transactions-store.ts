@@ -70,8 +70,9 @@ export function transactionProjection(
 }
 
 /**
- * A conversion no wallet can be named for (bad or missing sub-ID): recorded rejected, in D1
- * only; a row that exists is left alone.
+ * A conversion no wallet judges: no wallet can be named for it (bad or missing sub-ID), or the
+ * order already belongs to another user (`duplicate_order`, which names the claimant for
+ * review). Recorded rejected, in D1 only; a row that exists is left alone.
  */
 export function untrustedTransaction(
   db: D1Database,
@@ -85,6 +86,8 @@ export function untrustedTransaction(
     commissionMinor: number;
     occurredAtMs: number;
     nowMs: number;
+    /** The claimant a duplicate order names; absent when no user can be trusted. */
+    claimant?: { userId: string; offerId: string; clickId: string; clickedAtMs: number };
   },
 ): BatchItem<"sqlite"> {
   return drizzle(db)
@@ -93,9 +96,9 @@ export function untrustedTransaction(
       id: row.txnId,
       networkId: row.networkId,
       orderId: row.orderId,
-      userId: null,
-      offerId: null,
-      clickId: null,
+      userId: row.claimant?.userId ?? null,
+      offerId: row.claimant?.offerId ?? null,
+      clickId: row.claimant?.clickId ?? null,
       status: "rejected",
       rejectReason: row.reason,
       currency: row.currency,
@@ -103,7 +106,7 @@ export function untrustedTransaction(
       commissionMinor: row.commissionMinor,
       cashbackMinor: 0,
       rateBps: 0,
-      clickedAtMs: null,
+      clickedAtMs: row.claimant?.clickedAtMs ?? null,
       convertedAtMs: row.occurredAtMs,
       expectedConfirmAtMs: null,
       confirmedAtMs: null,

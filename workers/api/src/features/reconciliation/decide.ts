@@ -74,9 +74,14 @@ export function sameAsProjection(row: Projection, c: NormalizedConversion): bool
 }
 
 export function classify(
-  applied: { kind: "untrusted" } | { kind: "wallet"; outcome: ConversionOutcome },
+  applied:
+    | { kind: "untrusted" }
+    | { kind: "duplicate_order" }
+    | { kind: "wallet"; outcome: ConversionOutcome },
 ): ReconciliationOutcome {
   if (applied.kind === "untrusted") return "untrusted";
+  // Another user owns the order: recorded rejected for review, like a wallet's rejection.
+  if (applied.kind === "duplicate_order") return "rejected";
   switch (applied.outcome) {
     case "created":
       return "created";

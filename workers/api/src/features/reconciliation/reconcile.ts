@@ -122,7 +122,7 @@ export async function reconcileNetwork(
         });
         const outcome = classify(applied);
         counts[outcome]++;
-        if (applied.kind === "untrusted") untrusted.push(applied.statement);
+        if (applied.kind !== "wallet") untrusted.push(applied.statement);
         if (outcome !== "matched") {
           items.push({
             orderId: conversion.orderId,

@@ -326,3 +326,34 @@ describe("merchant sync holds rates above the operator's ceiling for review", ()
     expect(other.status).toBe(404);
   });
 });
+
+describe("merchant sync refuses terms too large to travel on a click", () => {
+  it("a feed offer with more category rates than the admin API allows fails the run whole", async () => {
+    const NET = "op-bound";
+    const sandbox = sandboxFor(NET);
+    await putNetwork(NET);
+    await syncNow(NET);
+    const offerId = await feedRecordId(NET, "sbx-shopkart", "sbx-1001");
+    const before = await adminGet<{ cashback: unknown }>(`/admin/v1/offers/${offerId}`);
+
+    sandbox.updateFeed((feed) => {
+      const offer = feed.merchants[0]?.offers[0];
+      if (offer) {
+        offer.default_rate_bps = 900;
+        offer.category_rates = Object.fromEntries(
+          Array.from({ length: 201 }, (_, i) => [`category-${i}`, 100]),
+        );
+      }
+    });
+    const response = await api(`/admin/v1/networks/${NET}/sync`, {
+      method: "POST",
+      headers: ADMIN_HEADERS,
+    });
+    expect(response.status).toBe(200);
+    const run = (await response.json()) as { status: string; error: string | null };
+    expect(run.status).toBe("failed");
+    expect(run.error).toContain("at most 200 category rates");
+    // Nothing of the feed was applied, the oversized offer's old terms included.
+    expect(await adminGet<{ cashback: unknown }>(`/admin/v1/offers/${offerId}`)).toEqual(before);
+  });
+});

@@ -171,9 +171,16 @@ describe("repricedClick", () => {
       currency: "INR",
       terms: OFFER_B.terms,
       returnWindowDays: 14,
+      confirmationPolicy: "return_window",
       boosts: [],
       networkOfferRef: "B-ref",
     });
+  });
+
+  test("confirms as the offer it is priced by, not as the clicked one", () => {
+    const clicked = { ...CLICK, confirmationPolicy: "return_window" as const };
+    const offer = { ...OFFER_B, confirmationPolicy: "network_approval" as const };
+    expect(repricedClick(clicked, offer).confirmationPolicy).toBe("network_approval");
   });
 });
 

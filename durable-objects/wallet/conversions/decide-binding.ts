@@ -62,6 +62,8 @@ export function repricedClick(click: StoredClick, offer: RepriceOffer): StoredCl
     currency: offer.currency,
     terms: offer.terms,
     returnWindowDays: offer.returnWindowDays,
+    // The sale confirms as the offer it is priced by would, not as the clicked one.
+    confirmationPolicy: offer.confirmationPolicy ?? "return_window",
     boosts: [],
     networkOfferRef: offer.networkOfferRef,
   };

@@ -61,6 +61,8 @@ export interface RepriceOffer {
   /** The offer's terms as the catalog holds them when the order is first judged. */
   terms: CashbackTerms;
   returnWindowDays: number;
+  /** The offer's resolved confirmation policy; absent means today's (return_window). */
+  confirmationPolicy?: ConfirmationPolicy;
   startsAtMs: number | null;
   endsAtMs: number | null;
   /** Offer, merchant and network switched on. */

@@ -128,12 +128,18 @@ function conversion(orderId: string, fields: Partial<NormalizedConversion>): Nor
 const ORD1 = { occurredAtMs: SANDBOX_T0, category: "electronics" };
 const ORD2 = { occurredAtMs: SANDBOX_T0 + 10 * SEC };
 
+/** ORD-1 was placed at campaign 4242: the formats that report a campaign carry it. */
+function ord1(format: SandboxFormat) {
+  const reportsCampaign = format === "admitad" || format === "impact" || format === "cj";
+  return reportsCampaign ? { ...ORD1, networkOfferRef: "4242" } : ORD1;
+}
+
 /** What each postback (in delivery order) must normalise to, per format. */
 function expectedPostbacks(format: SandboxFormat): NormalizedConversion[] {
   const cj = format === "cj";
   return [
     conversion("ORD-1", {
-      ...ORD1,
+      ...ord1(format),
       saleAmountMinor: 129_900,
       commissionMinor: 9_000,
       updatedAtMs: SANDBOX_T0,
@@ -145,7 +151,7 @@ function expectedPostbacks(format: SandboxFormat): NormalizedConversion[] {
       updatedAtMs: SANDBOX_T0 + 10 * SEC,
     }),
     conversion("ORD-1", {
-      ...ORD1,
+      ...ord1(format),
       status: "approved",
       saleAmountMinor: 129_900,
       commissionMinor: 9_000,
@@ -161,7 +167,7 @@ function expectedPostbacks(format: SandboxFormat): NormalizedConversion[] {
       updatedAtMs: SANDBOX_T0 + 70 * SEC,
     }),
     conversion("ORD-1", {
-      ...ORD1,
+      ...ord1(format),
       status: "approved",
       saleAmountMinor: 100_000,
       commissionMinor: 7_000,
@@ -177,7 +183,7 @@ function expectedReport(format: SandboxFormat): NormalizedConversion[] {
   const cj = format === "cj";
   return [
     conversion("ORD-1", {
-      ...ORD1,
+      ...ord1(format),
       category: withCategory ? "electronics" : null,
       status: "approved",
       saleAmountMinor: 100_000,

@@ -45,6 +45,7 @@ export async function repriceOfferFor(
     currency: offer.currency,
     terms: offer.terms,
     returnWindowDays: offer.returnWindowDays,
+    ...(offer.confirmationPolicy ? { confirmationPolicy: offer.confirmationPolicy } : {}),
     startsAtMs: offer.startsAtMs,
     endsAtMs: offer.endsAtMs,
     active: offer.active,

@@ -1,8 +1,10 @@
+import { termsBoundIssue } from "#shared/config/click-message-bounds";
 import { refreshCachedConfig } from "#shared/config/config-store";
 import type { ApiEnv, ConfigBindings } from "#shared/env";
 import { AppError } from "#shared/http/errors";
 import { newId } from "#shared/ids";
 import { feedRateCeilingBps } from "#shared/networks/core/feed-review-options";
+import { ReportError } from "#shared/networks/core/report-error";
 import { feedUrlOf, fetchGenericOfferFeed } from "#shared/networks/feeds/generic-feed";
 import { adapterFor } from "#shared/networks/registry";
 import type { NetworkSettings, OfferFeed, ReportFetch } from "#shared/networks/types";
@@ -154,6 +156,7 @@ export async function syncNetwork(
     feed = adapter?.fetchOfferFeed
       ? await adapter.fetchOfferFeed(options.fetcher, settings)
       : await fetchGenericOfferFeed(options.fetcher, settings);
+    refuseOversizedTerms(feed);
   } catch (error) {
     return failOnFeed(env, run, health, error, nowMs, finishedAt(), policy);
   }
@@ -296,4 +299,23 @@ async function refreshOffers(env: ConfigBindings, offerIds: string[]): Promise<v
 function errorText(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.slice(0, MAX_ERROR_CHARS);
+}
+
+/**
+ * A feed offer whose terms exceed the bound the admin API enforces (click-message-bounds.ts)
+ * would make every click on it too large to queue: the feed is malformed, and like any bad
+ * feed it fails the run whole rather than being applied in part.
+ */
+function refuseOversizedTerms(feed: OfferFeed): void {
+  for (const merchant of feed.merchants) {
+    for (const offer of merchant.offers) {
+      const issue = termsBoundIssue(offer.terms);
+      if (issue) {
+        throw new ReportError(
+          "malformed",
+          `feed offer ${merchant.id}/${offer.id}: ${issue.message}`,
+        );
+      }
+    }
+  }
 }

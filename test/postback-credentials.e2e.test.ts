@@ -21,23 +21,30 @@ interface ReceivedRow {
 }
 
 /**
- * A network of `format` with `options`. The admin API accepts only the generic format on this
- * branch (issue 9 item 1 opens the others), so the network is created through it and its
- * format and options are then set in D1, with the cached config refreshed as an admin write
- * would.
+ * A network of `format` with `options`, created through the admin API as an operator would.
+ * `savedBeforeTheRule` writes the format and options to D1 instead (cached config refreshed as
+ * an admin write would): a network saved before the API refused its configuration, which the
+ * postback path must still refuse at runtime.
  */
-async function networkOf(format: string, options: Record<string, unknown>): Promise<string> {
+async function networkOf(
+  format: string,
+  options: Record<string, unknown>,
+  { savedBeforeTheRule = false } = {},
+): Promise<string> {
   const networkId = `net-${uniqueUser(format)}`.slice(0, 60).toLowerCase();
   const response = await adminPut(`/admin/v1/networks/${networkId}`, {
     name: `${format} network`,
     trackingTemplate: "https://network.test/track?sub={subid}&url={landing_url}",
     postbackSecret: NETWORK_SECRET,
+    ...(savedBeforeTheRule ? {} : { postbackFormat: format, options }),
   });
   expect(response.status).toBe(200);
-  await env.DB.prepare(`UPDATE networks SET postback_format = ?, options = ? WHERE id = ?`)
-    .bind(format, JSON.stringify(options), networkId)
-    .run();
-  await refreshCachedConfig(env, { offerIds: [], networkIds: [networkId] });
+  if (savedBeforeTheRule) {
+    await env.DB.prepare(`UPDATE networks SET postback_format = ?, options = ? WHERE id = ?`)
+      .bind(format, JSON.stringify(options), networkId)
+      .run();
+    await refreshCachedConfig(env, { offerIds: [], networkIds: [networkId] });
+  }
   return networkId;
 }
 
@@ -222,10 +229,11 @@ describe("template postbacks: signed timestamp, ±300 s", () => {
   });
 
   it("a mapping whose HMAC leaves the fields' part unsigned rejects every postback", async () => {
-    const networkId = await networkOf("template", {
-      ...signedJsonMapping,
-      auth: { ...signedJsonMapping.auth, message: "query_string" },
-    });
+    const networkId = await networkOf(
+      "template",
+      { ...signedJsonMapping, auth: { ...signedJsonMapping.auth, message: "query_string" } },
+      { savedBeforeTheRule: true },
+    );
     const response = await signedTemplatePostback(networkId, "TPL-unsigned", nowSec());
     expect(response.status).toBe(401);
     const row = await receivedRow(networkId);

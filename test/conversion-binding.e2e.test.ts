@@ -173,6 +173,27 @@ describe("the merchant that was clicked", () => {
     await eventually(async () => (await balances(user)).pending === 100);
   });
 
+  it("with offerMismatch reprice, an offer changed after the click is not priced (its terms then are unknown)", async () => {
+    const network = "bind-reprice-edit";
+    await seedNetwork(network, { offerMismatch: "reprice" });
+    const { user, subId } = await clicked("reprice-edit", network);
+    // The operator raises B's rate after the click: the sale cannot be priced as of the click.
+    const edited = await adminPut(`/admin/v1/offers/${network}-offer-b`, {
+      merchantId: `${network}-shop-b`,
+      title: "Shop b",
+      networkOfferRef: "B-ref",
+      currency: "INR",
+      cashback: { basis: "sale", defaultRateBps: 900, categoryRates: {} },
+      returnWindowDays: 30,
+    });
+    expect(edited.status).toBe(200);
+    const orderId = `ORD-${user}`;
+    await post(network, body({ order_id: orderId, sub_id: subId, network_offer_ref: "B-ref" }));
+    const row = await projected(network, orderId, "rejected");
+    expect(row.reject_reason).toBe("offer_mismatch");
+    expect(await balances(user)).toEqual({});
+  });
+
   it("with offerMismatch reprice but no offer for the reported reference, it is rejected", async () => {
     const { user, subId } = await clicked("reprice-none", REPRICE);
     const orderId = `ORD-${user}`;

@@ -12,7 +12,9 @@ import type { OfferConfig } from "./offer-config";
  *
  * Exactly one offer must carry the reference: two offers of one network with the same
  * reference (the same campaign listed twice with different terms) are ambiguous, and an
- * ambiguous sale is rejected rather than paid at a guess, so null is returned.
+ * ambiguous sale is rejected rather than paid at a guess, so null is returned. `changedAtMs`
+ * is when the offer row last changed, so the caller can tell whether its terms are still the
+ * ones in force at a click.
  *
  * @example
  * await offerByNetworkRef(env.DB, "impact-us", "1000") // OfferConfig | null
@@ -21,10 +23,10 @@ export async function offerByNetworkRef(
   db: D1Database,
   networkId: string,
   networkOfferRef: string,
-): Promise<OfferConfig | null> {
+): Promise<(OfferConfig & { changedAtMs: number }) | null> {
   if (networkOfferRef.length === 0) return null;
   const rows = await drizzle(db)
-    .select({ id: offers.id })
+    .select({ id: offers.id, changedAtMs: offers.updatedAtMs })
     .from(offers)
     .innerJoin(merchants, eq(offers.merchantId, merchants.id))
     .where(and(eq(merchants.networkId, networkId), eq(offers.networkOfferRef, networkOfferRef)))
@@ -32,5 +34,6 @@ export async function offerByNetworkRef(
     .limit(2);
   const [only, another] = rows;
   if (!only || another) return null;
-  return loadOfferConfig(db, only.id);
+  const config = await loadOfferConfig(db, only.id);
+  return config ? { ...config, changedAtMs: only.changedAtMs } : null;
 }

@@ -112,6 +112,20 @@ describe("decideBinding", () => {
       want: MISMATCH,
     },
     {
+      label: "differs, offer changed after the click (its terms then are unknown)",
+      clickRef: "A-ref",
+      reported: "B-ref",
+      offer: { ...OFFER_B, changedAtMs: CLICKED_AT_MS + 1 },
+      want: MISMATCH,
+    },
+    {
+      label: "differs, offer last changed at the click",
+      clickRef: "A-ref",
+      reported: "B-ref",
+      offer: { ...OFFER_B, changedAtMs: CLICKED_AT_MS },
+      want: { kind: "repriced", offer: { ...OFFER_B, changedAtMs: CLICKED_AT_MS } },
+    },
+    {
       label: "differs, offer switched off",
       clickRef: "A-ref",
       reported: "B-ref",

@@ -47,7 +47,12 @@ export function decideBinding(
     offer.active &&
     (offer.startsAtMs === null || offer.startsAtMs <= click.clickedAtMs) &&
     (offer.endsAtMs === null || click.clickedAtMs < offer.endsAtMs);
-  return live ? { kind: "repriced", offer } : { kind: "mismatch", clickedRef, reportedRef };
+  // Priced by the offer's terms as of the click: only when they have not changed since.
+  const unchangedSinceClick =
+    offer.changedAtMs === undefined || offer.changedAtMs <= click.clickedAtMs;
+  return live && unchangedSinceClick
+    ? { kind: "repriced", offer }
+    : { kind: "mismatch", clickedRef, reportedRef };
 }
 
 /**

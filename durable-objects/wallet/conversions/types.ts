@@ -65,6 +65,12 @@ export interface RepriceOffer {
   confirmationPolicy?: ConfirmationPolicy;
   startsAtMs: number | null;
   endsAtMs: number | null;
+  /**
+   * When the offer was last changed in the catalog. The catalog keeps no history of terms, so
+   * an offer changed after the click cannot be priced "as of the click": such a sale stays an
+   * `offer_mismatch` for review. Absent only in older messages and table tests.
+   */
+  changedAtMs?: number;
   /** Offer, merchant and network switched on. */
   active: boolean;
 }

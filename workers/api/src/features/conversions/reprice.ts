@@ -16,10 +16,10 @@ const bestEffort = (p: Promise<unknown>) => {
  * decision (conversions/decide-binding.ts); this only finds what it needs, because a wallet
  * mutation awaits nothing but storage.
  *
- * Terms: the catalog keeps no history of an offer's terms, so the reported offer is priced by
- * its terms as they stand when the order is first judged, frozen onto the transaction from
- * then on (like a click's); the wallet pays it only if that offer was switched on and its
- * schedule covered the click time.
+ * Terms: the catalog keeps no history of an offer's terms, so the wallet prices by the reported
+ * offer only when it has not changed since the click (its terms now are its terms then),
+ * frozen onto the transaction from then on (like a click's), and only if that offer is
+ * switched on and its schedule covered the click time; otherwise the sale stays offer_mismatch.
  *
  * @example
  * const repriceOffer = await repriceOfferFor(env, "impact-us", "offer-a", "2000");
@@ -48,6 +48,7 @@ export async function repriceOfferFor(
     ...(offer.confirmationPolicy ? { confirmationPolicy: offer.confirmationPolicy } : {}),
     startsAtMs: offer.startsAtMs,
     endsAtMs: offer.endsAtMs,
+    changedAtMs: offer.changedAtMs,
     active: offer.active,
   };
 }

@@ -135,13 +135,6 @@ async function main(): Promise<void> {
     ? (readDevVars() as Record<string, string | undefined>).REDIRECT_BASE_URL
     : undefined;
   const vars = ensureDevVars(devBaseUrl);
-  if (REDIRECT_DIR[CLICKS_MODE].startsWith("bench/")) {
-    // The variant needs the same secrets as the real redirect worker, beside its config.
-    copyFileSync(
-      path.join(ROOT, ".dev.vars"),
-      path.join(ROOT, REDIRECT_DIR[CLICKS_MODE], ".dev.vars"),
-    );
-  }
   rmSync(PERSIST_DIR, { recursive: true, force: true });
   mkdirSync(PERSIST_DIR, { recursive: true });
 
@@ -455,42 +448,49 @@ function clicksLine(sent: number, drain: { consumed: number; seconds: number } |
 }
 
 /**
- * The api worker's config without its [[queues.consumers]] blocks, written under .wrangler/
- * with its paths rebased, and the local secrets beside it. Returns its path from ROOT.
+ * The api worker's config without its [[queues.consumers]] blocks (BENCH_CLICKS=queue).
+ * Returns its path from ROOT.
  */
 function apiConfigWithoutConsumers(): string {
-  const dir = path.join(ROOT, ".wrangler", "bench-api-no-consumers");
-  mkdirSync(dir, { recursive: true });
-  const toml = readFileSync(path.join(ROOT, "wrangler.toml"), "utf8")
-    .replace(/^\[\[queues\.consumers\]\]\n(?:[^[\n].*\n)*/gm, "")
-    .replace(/^main = "(.*)"$/m, 'main = "../../$1"')
-    .replace(/^migrations_dir = "(.*)"$/m, 'migrations_dir = "../../$1"');
-  if (toml.includes("queues.consumers")) throw new BenchBroken("could not drop the consumers");
-  writeFileSync(path.join(dir, "wrangler.toml"), toml);
-  copyFileSync(path.join(ROOT, ".dev.vars"), path.join(dir, ".dev.vars"));
-  return path.relative(ROOT, path.join(dir, "wrangler.toml"));
+  return benchCopyOfConfig(".", "bench-api-no-consumers", (toml) => {
+    const edited = toml.replace(/^\[\[queues\.consumers\]\]\n(?:[^[\n].*\n)*/gm, "");
+    if (edited.includes("queues.consumers")) throw new BenchBroken("could not drop the consumers");
+    return edited;
+  });
 }
 
 /**
- * The redirect worker's config with its rate limits raised out of reach, written under
- * .wrangler/ with its paths rebased, and the local secrets beside it: the bench sends every
+ * The redirect worker's config with its rate limits raised out of reach: the bench sends every
  * request with one link from one address, which the real limits would refuse after 30. The
  * limiter calls themselves stay on the measured path. Returns its path from ROOT.
  */
 function redirectConfigForBench(redirectDir: string): string {
-  const dir = path.join(ROOT, ".wrangler", "bench-redirect");
-  mkdirSync(dir, { recursive: true });
-  const source = readFileSync(path.join(ROOT, redirectDir, "wrangler.toml"), "utf8");
-  const toml = source
-    .replace(
+  return benchCopyOfConfig(redirectDir, "bench-redirect", (toml) => {
+    const edited = toml.replace(
       /simple = \{ limit = \d+, period = (\d+) \}/g,
       "simple = { limit = 1000000000, period = $1 }",
-    )
-    .replace(/^main = "(.*)"$/m, `main = "../../${redirectDir}/$1"`)
-    .replace(/^migrations_dir = "(.*)"$/m, (_, p: string) => {
-      return `migrations_dir = "${path.relative(dir, path.join(ROOT, redirectDir, p))}"`;
-    });
-  if (!toml.includes("limit = 1000000000")) throw new BenchBroken("could not raise the limits");
+    );
+    if (!edited.includes("limit = 1000000000")) throw new BenchBroken("could not raise the limits");
+    return edited;
+  });
+}
+
+/**
+ * A bench-only copy of `<workerDir>/wrangler.toml` under .wrangler/<name>/, edited by `edit`,
+ * with its `main` and `migrations_dir` rebased and the local secrets beside it (wrangler reads
+ * .dev.vars next to the config). Returns its path from ROOT.
+ */
+function benchCopyOfConfig(
+  workerDir: string,
+  name: string,
+  edit: (toml: string) => string,
+): string {
+  const dir = path.join(ROOT, ".wrangler", name);
+  const rebase = (p: string) => path.relative(dir, path.join(ROOT, workerDir, p));
+  mkdirSync(dir, { recursive: true });
+  const toml = edit(readFileSync(path.join(ROOT, workerDir, "wrangler.toml"), "utf8"))
+    .replace(/^main = "(.*)"$/m, (_, p: string) => `main = "${rebase(p)}"`)
+    .replace(/^migrations_dir = "(.*)"$/m, (_, p: string) => `migrations_dir = "${rebase(p)}"`);
   writeFileSync(path.join(dir, "wrangler.toml"), toml);
   copyFileSync(path.join(ROOT, ".dev.vars"), path.join(dir, ".dev.vars"));
   return path.relative(ROOT, path.join(dir, "wrangler.toml"));

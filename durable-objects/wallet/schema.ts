@@ -201,7 +201,7 @@ const STEPS: string[][] = [
      )`,
     `ALTER TABLE outbox ADD COLUMN queue TEXT NOT NULL DEFAULT 'ledger_events'`,
   ],
-  // Abuse limits: repeated clicks counted, not stored (clicks/click-repeats.ts); destination
+  // 8: abuse limits: repeated clicks counted, not stored (clicks/click-repeats.ts); destination
   // adds and removes logged for the daily cap (payouts/destinations/change-cap.ts).
   [
     `ALTER TABLE clicks ADD COLUMN hit_id TEXT`,

@@ -226,6 +226,43 @@ describe("confirmation policy: network_approval", () => {
   });
 });
 
+describe("confirmation policy: a report's approval is the network's approval", () => {
+  const NET = "pol-na-report";
+  const OFFER = "pol-na-report-offer";
+
+  it("reconciliation reading the order approved in the network's report confirms it", async () => {
+    await putNetwork(NET, { reportUrl: "https://report.policy.test/conversions" });
+    await putOffer(NET, OFFER, { confirmationPolicy: "network_approval" });
+    const p = await pendingPurchase(NET, OFFER, "na-report");
+    await timePasses(p.user, 31);
+    await settle();
+    expect((await userTxn(p.user)).awaitingNetworkApproval).toBe(true);
+
+    // The network's report API (the generic report shape) says the order is approved.
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () =>
+      Response.json({
+        conversions: [
+          JSON.parse(postbackBody({ order_id: p.orderId, sub_id: p.subId, status: "approved" })),
+        ],
+        next_cursor: null,
+      }),
+    );
+    const response = await api(`/admin/v1/networks/${NET}/reconcile`, {
+      method: "POST",
+      headers: ADMIN_HEADERS,
+      body: "{}",
+    });
+    expect(response.status).toBe(200);
+    const run = (await response.json()) as { runId: string; counts: Record<string, number> };
+    expect(run.runId).toMatch(/^\w+_/);
+    await eventually(async () => (await balances(p.user)).confirmed === CASHBACK);
+    expect(await userTxn(p.user)).toMatchObject({
+      status: "confirmed",
+      awaitingNetworkApproval: false,
+    });
+  });
+});
+
 describe("confirmation policy: both (the later of approval and the window)", () => {
   const NET = "pol-both";
   const OFFER = "pol-both-offer";

@@ -7,6 +7,7 @@ import { SEGMENT_PATTERN } from "#shared/links/link-token";
 import { errorFields } from "#shared/observability/logger";
 import { type AdminIdentity, AdminKeysConfigError, identifyAdmin } from "./auth/admin-keys";
 import { scopeDecision } from "./auth/admin-scopes";
+import { consoleOperatorOf } from "./auth/console-operator";
 import { INTERNAL_READER_IDENTITY, isInternalReader } from "./auth/internal-reader";
 import { checkUserClaims, type UserJwtPolicy, userJwtPolicy } from "./auth/user-claims";
 import type { LoggerVariables } from "./http/request-logger";
@@ -37,6 +38,11 @@ function bearer(header: string | undefined): string | null {
 export const requireAdmin = createMiddleware<ApiContext>(async (c, next) => {
   if (isInternalReader(c.env)) {
     c.set("admin", INTERNAL_READER_IDENTITY);
+    return next();
+  }
+  const operator = consoleOperatorOf(c.env);
+  if (operator) {
+    c.set("admin", operator);
     return next();
   }
   const token = bearer(c.req.header("authorization"));

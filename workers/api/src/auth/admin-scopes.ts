@@ -41,6 +41,8 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   { prefix: "/admin/v1/audit-log", writers: "admin" },
   // The dev outbox holds step-up codes: not even readable by narrower keys.
   { prefix: "/admin/v1/dev", writers: "admin", readers: "admin" },
+  // Console operators: only admins see or manage them.
+  { prefix: "/admin/v1/operators", writers: "admin", readers: "admin" },
 ];
 
 const segmentsOf = (path: string) => path.split("/").filter((s) => s.length > 0);

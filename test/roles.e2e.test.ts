@@ -1,5 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { createApp } from "#workers/api/src/app";
+import { asInternalReader } from "#workers/api/src/auth/internal-reader";
 import type { OperatorRole } from "#workers/api/src/auth/roles";
 import { TEST_KEYS, withKey } from "./access-keys";
 import { api } from "./helpers";
@@ -173,4 +175,25 @@ describe.each(KEYS)("a key of role $label", ({ role, key }) => {
       }
     },
   );
+});
+
+describe("the api's own snapshot reader (audit before/after)", () => {
+  const asSnapshotReader = (method: string, path: string) =>
+    createApp().fetch(
+      new Request(`https://api.test${path}`, {
+        method,
+        headers: { "content-type": "application/json" },
+        body: method === "GET" ? undefined : "{}",
+      }),
+      asInternalReader(env),
+    );
+
+  it("reads admin-only areas, so operator changes keep their before and after", async () => {
+    expect((await asSnapshotReader("GET", "/admin/v1/dev/notifications")).status).toBe(200);
+  });
+
+  it("writes nothing: it is a viewer", async () => {
+    expect((await asSnapshotReader("POST", "/admin/v1/confirmations/run")).status).toBe(403);
+    expect((await asSnapshotReader("POST", "/admin/v1/operators")).status).toBe(403);
+  });
 });

@@ -1646,7 +1646,7 @@ export interface components {
             /** @description the admin key's name */
             actor: string;
             /** @enum {string} */
-            scope: "admin" | "catalog" | "payouts" | "finance" | "read-only";
+            scope: "admin" | "catalog" | "support" | "finance" | "viewer" | "read-only" | "payouts";
             method: string;
             path: string;
             /** @description the route's operationId in this document */

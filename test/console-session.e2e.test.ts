@@ -258,3 +258,47 @@ describe("console static files", () => {
     expect((await api("/console/static/nope.js")).status).toBe(404);
   });
 });
+
+describe("console account page", () => {
+  test("an operator sets their time zone; a zone the runtime does not know is refused", async () => {
+    const { client } = await signedIn("admin");
+    const bad = await client.post(
+      "/console/account/time-zone",
+      { timeZone: "Mars/Base" },
+      { fromPage: "/console/account" },
+    );
+    expect(bad.status).toBe(400);
+    const saved = await client.post(
+      "/console/account/time-zone",
+      { timeZone: "Asia/Tokyo" },
+      { fromPage: "/console/account" },
+    );
+    expect(saved.status).toBe(303);
+    const account = await (await client.get("/console/account")).text();
+    expect(account).toContain('value="Asia/Tokyo"');
+  });
+
+  test("changing one's password needs the current one and ends every session", async () => {
+    const { client, operator } = await signedIn("viewer");
+    const other = new ConsoleClient();
+    expect((await other.signIn(operator.email)).status).toBe(303);
+    const wrong = await client.post(
+      "/console/account/password",
+      { current: "not-my-password-at-all", next: "a-brand-new-password-42" },
+      { fromPage: "/console/account" },
+    );
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain("not your current password");
+    const changed = await client.post(
+      "/console/account/password",
+      { current: CONSOLE_PASSWORD, next: "a-brand-new-password-42" },
+      { fromPage: "/console/account" },
+    );
+    expect(changed.status).toBe(303);
+    expect((await other.get("/console")).status).toBe(303);
+    expect((await new ConsoleClient().signIn(operator.email)).status).toBe(401);
+    expect(
+      (await new ConsoleClient().signIn(operator.email, "a-brand-new-password-42")).status,
+    ).toBe(303);
+  });
+});

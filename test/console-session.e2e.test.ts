@@ -330,3 +330,14 @@ describe("sign-ins in the audit log", () => {
     expect(await read(unknown)).toEqual([]);
   });
 });
+
+describe("console pages are standards-mode HTML", () => {
+  test("every page starts with a real doctype, not an escaped one", async () => {
+    const { client } = await signedIn("admin");
+    for (const path of ["/console/sign-in", "/console", "/console/operators", "/console/account"]) {
+      const html = await (await client.get(path)).text();
+      expect(html.startsWith("<!doctype html>")).toBe(true);
+      expect(html).not.toContain("&lt;!doctype");
+    }
+  });
+});

@@ -1,8 +1,12 @@
+import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import { CSRF_FIELD } from "../http/csrf";
 import { HTMX_VERSION } from "../static/assets";
 import { CONSOLE_CSS_VERSION } from "../static/console-css-version";
 import { NAV_ITEMS, type NavItem } from "./nav";
+
+/** Written raw: as a JSX string child it would be escaped into text (and quirks mode). */
+const DOCTYPE = raw("<!doctype html>");
 
 /** htmx without eval, inline script or injected styles, so the strict CSP holds. */
 const HTMX_CONFIG = JSON.stringify({
@@ -76,7 +80,7 @@ export function Page(props: { title: string; current: string; viewer: Viewer; ch
   const { title, current, viewer } = props;
   return (
     <>
-      {"<!doctype html>"}
+      {DOCTYPE}
       <html lang="en">
         <Head title={title} />
         <body hx-boost="true">
@@ -115,7 +119,7 @@ export function Page(props: { title: string; current: string; viewer: Viewer; ch
 export function BarePage(props: { title: string; children?: Child }) {
   return (
     <>
-      {"<!doctype html>"}
+      {DOCTYPE}
       <html lang="en">
         <Head title={props.title} />
         <body>

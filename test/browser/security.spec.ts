@@ -1,5 +1,5 @@
 import type { Page, Response } from "@playwright/test";
-import { expect, signIn, test } from "./support/index";
+import { expect, screenshot, signIn, test } from "./support/index";
 
 /** The header's sign-out form: every signed-in page has it, and it changes state. */
 const signOutForm = (page: Page) =>
@@ -42,6 +42,24 @@ test("a form submitted without its CSRF token is refused with 403 and changes no
   // Still signed in: the refused sign-out did not run.
   await page.goto("/console");
   await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
+});
+
+test("the sign-in form without its CSRF token is refused, even with the right password", async ({
+  page,
+  operators,
+}) => {
+  await page.goto("/console/sign-in");
+  await page.locator('input[type="hidden"][name="_csrf"]').evaluate((input) => input.remove());
+  await page.getByLabel("Email", { exact: true }).fill(operators.viewer.email);
+  await page.getByLabel("Password", { exact: true }).fill(operators.viewer.password);
+  const refused = page.waitForResponse((r) => r.request().method() === "POST");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  expect((await refused).status()).toBe(403);
+  await expect(page.getByText(/expired/i).first()).toBeVisible();
+  await screenshot(page, "form-expired");
+
+  await page.goto("/console");
+  await expect(page).toHaveURL((url) => url.pathname === "/console/sign-in");
 });
 
 test("a raw POST with the session cookie but no CSRF token is refused", async ({

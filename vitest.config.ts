@@ -3,7 +3,11 @@ import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
-/** Scoped admin keys the access tests call with (test/access-keys.ts holds the same values). */
+/**
+ * Admin keys of each role the access tests call with (test/access-keys.ts holds the same
+ * values). `test-payouts` and `test-reader` keep the issue-9 scope names, which stay accepted
+ * as aliases (finance and viewer), so the aliases are tested through the real worker.
+ */
 const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
 const TEST_ADMIN_KEYS = JSON.stringify([
   {
@@ -20,6 +24,16 @@ const TEST_ADMIN_KEYS = JSON.stringify([
     name: "test-finance",
     scope: "finance",
     sha256: sha256Hex("test-finance-key-0123456789abcdef"),
+  },
+  {
+    name: "test-support",
+    scope: "support",
+    sha256: sha256Hex("test-support-key-0123456789abcdef"),
+  },
+  {
+    name: "test-viewer",
+    scope: "viewer",
+    sha256: sha256Hex("test-viewer-key-0123456789abcdef"),
   },
   // One key in clear, as a development setup may give it.
   { name: "test-reader", scope: "read-only", key: "test-reader-key-0123456789abcdef" },

@@ -12,6 +12,7 @@ export const ID_PREFIX = {
   destination: "dst",
   adminAudit: "aud",
   heldFeedChange: "hfc",
+  operator: "op",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

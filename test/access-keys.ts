@@ -1,12 +1,15 @@
 /**
- * The scoped admin keys bound in vitest.config.ts (ADMIN_API_KEYS holds their digests; the
- * read-only one is given in clear there), and a helper that calls the api with one.
+ * The admin keys bound in vitest.config.ts (ADMIN_API_KEYS holds their digests; the reader's
+ * is given in clear there), and a helper that calls the api with one. `payouts` and `reader`
+ * are configured with the issue-9 names `payouts` and `read-only`: roles finance and viewer.
  */
 export const TEST_KEYS = {
   catalog: "test-catalog-key-0123456789abcdef",
   payouts: "test-payouts-key-0123456789abcdef",
   finance: "test-finance-key-0123456789abcdef",
   reader: "test-reader-key-0123456789abcdef",
+  support: "test-support-key-0123456789abcdef",
+  viewer: "test-viewer-key-0123456789abcdef",
 } as const;
 
 export function withKey(key: string, init: RequestInit = {}): RequestInit {

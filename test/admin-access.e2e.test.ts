@@ -165,8 +165,8 @@ describe("admin keys and scopes", () => {
       allowed: false,
     },
     {
-      label: "finance may not cancel a payout",
-      key: TEST_KEYS.finance,
+      label: "support may not cancel a payout",
+      key: TEST_KEYS.support,
       method: "POST",
       path: "/admin/v1/payouts/po_none/cancel",
       allowed: false,

@@ -550,7 +550,56 @@ export const adminAuditLog = sqliteTable(
   ],
 );
 
+/**
+ * Console operators (docs/console.md). The password is never stored: only a PBKDF2-SHA256
+ * hash with a per-operator salt and the iteration count it was made with, so the count can
+ * be raised later and old hashes still verify. Failed sign-ins are counted for the lockout.
+ */
+export const operators = sqliteTable(
+  "operators",
+  {
+    id: text("id").primaryKey(),
+    /** Lower-cased; unique. */
+    email: text("email").notNull(),
+    displayName: text("display_name").notNull(),
+    role: text("role").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    passwordSalt: text("password_salt").notNull(),
+    passwordIterations: integer("password_iterations").notNull(),
+    /** IANA zone the console shows times in, e.g. Europe/Berlin. */
+    timeZone: text("time_zone").notNull().default("UTC"),
+    failedSignIns: integer("failed_sign_ins").notNull().default(0),
+    lockedUntilMs: integer("locked_until_ms"),
+    disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
+    createdAtMs: integer("created_at_ms").notNull(),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+  },
+  (t) => [uniqueIndex("operators_email_idx").on(t.email)],
+);
+
+/**
+ * Console sessions, server side. The cookie holds a random id; this table holds only its
+ * SHA-256, so a leaked table is no usable session. A session ends at its absolute expiry,
+ * after the idle timeout without use, or when revoked (sign-out, an admin, a role change).
+ */
+export const operatorSessions = sqliteTable(
+  "operator_sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    operatorId: text("operator_id").notNull(),
+    /** The CSRF token every state-changing form of this session carries. */
+    csrfToken: text("csrf_token").notNull(),
+    createdAtMs: integer("created_at_ms").notNull(),
+    lastSeenAtMs: integer("last_seen_at_ms").notNull(),
+    expiresAtMs: integer("expires_at_ms").notNull(),
+    revokedAtMs: integer("revoked_at_ms"),
+  },
+  (t) => [index("operator_sessions_operator_idx").on(t.operatorId, t.createdAtMs)],
+);
+
 export const schema = {
+  operators,
+  operatorSessions,
   adminAuditLog,
   payouts,
   giftCardProducts,

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { AppError, problemResponse } from "#shared/http/errors";
 import { errorFields } from "#shared/observability/logger";
 import { type ApiContext, requireAdmin, requireAdminScope, requireUser } from "./auth";
+import { createConsole } from "./console/index";
 import { auditAdminRoutes, auditAdminWrites } from "./features/admin-audit/index";
 import { campaignAdminRoutes } from "./features/campaigns/index";
 import { catalogAdminRoutes } from "./features/catalog/index";
@@ -10,6 +11,7 @@ import { clickUserRoutes } from "./features/clicks/index";
 import { confirmationAdminRoutes } from "./features/confirmation/index";
 import { mountDocs } from "./features/docs/index";
 import { notificationsAdminRoutes, operationsAdminRoutes } from "./features/operations/index";
+import { operatorAdminRoutes } from "./features/operators/index";
 import { payoutAdminRoutes, payoutUserRoutes, payoutWebhookRoutes } from "./features/payouts/index";
 import { reconciliationAdminRoutes } from "./features/reconciliation/index";
 import { retentionAdminRoutes } from "./features/retention/index";
@@ -47,6 +49,8 @@ export function createApp() {
     const type = c.req.header("content-type") ?? "";
     if (
       ["POST", "PUT", "PATCH"].includes(c.req.method) &&
+      // The console's forms post form data (console/index.ts reads them).
+      !c.req.path.startsWith("/console/") &&
       hasBody &&
       !/^application\/([\w.+-]+\+)?json\b/i.test(type)
     ) {
@@ -70,6 +74,7 @@ export function createApp() {
   app.route("/admin/v1", claimAdminRoutes);
   app.route("/admin/v1", payoutAdminRoutes);
   app.route("/admin/v1", auditAdminRoutes);
+  app.route("/admin/v1", operatorAdminRoutes);
   // Users (JWT).
   app.route("/v1", userMeRoutes);
   app.route("/v1", clickUserRoutes);
@@ -77,6 +82,9 @@ export function createApp() {
   app.route("/v1", payoutUserRoutes);
   // Payout processors (their own signatures).
   app.route("/webhooks", payoutWebhookRoutes);
+
+  // Operators' console (server-rendered pages, a session cookie; console/index.ts).
+  app.route("/console", createConsole(app));
 
   mountDocs(app);
   app.get("/healthz", (c) => c.json({ ok: true, worker: "api" }));

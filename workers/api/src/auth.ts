@@ -6,7 +6,8 @@ import { AppError } from "#shared/http/errors";
 import { SEGMENT_PATTERN } from "#shared/links/link-token";
 import { errorFields } from "#shared/observability/logger";
 import { type AdminIdentity, AdminKeysConfigError, identifyAdmin } from "./auth/admin-keys";
-import { scopeDecision } from "./auth/admin-scopes";
+import { rolesAllowed, scopeDecision } from "./auth/admin-scopes";
+import { consoleOperatorOf } from "./auth/console-operator";
 import { INTERNAL_READER_IDENTITY, isInternalReader } from "./auth/internal-reader";
 import { checkUserClaims, type UserJwtPolicy, userJwtPolicy } from "./auth/user-claims";
 import type { LoggerVariables } from "./http/request-logger";
@@ -14,11 +15,13 @@ import type { LoggerVariables } from "./http/request-logger";
 /** Bound on the segments read from one user token; the rest are ignored. */
 const MAX_TOKEN_SEGMENTS = 64;
 
+const READ_METHODS = new Set(["GET", "HEAD"]);
+
 export type ApiVariables = {
   userId: string;
   segments: string[];
   deviceId: string | null;
-  /** On admin routes: the key's name and scope (docs/access.md). */
+  /** On admin routes: the caller's name and role (docs/access.md). */
   admin: AdminIdentity;
 } & LoggerVariables;
 export type ApiContext = { Bindings: ApiEnv; Variables: ApiVariables };
@@ -37,6 +40,11 @@ function bearer(header: string | undefined): string | null {
 export const requireAdmin = createMiddleware<ApiContext>(async (c, next) => {
   if (isInternalReader(c.env)) {
     c.set("admin", INTERNAL_READER_IDENTITY);
+    return next();
+  }
+  const operator = consoleOperatorOf(c.env);
+  if (operator) {
+    c.set("admin", operator);
     return next();
   }
   const token = bearer(c.req.header("authorization"));
@@ -60,19 +68,34 @@ export const requireAdmin = createMiddleware<ApiContext>(async (c, next) => {
 
 /**
  * Operator endpoints, second step (after the audit log has started recording, so refusals
- * are recorded too): the key's scope must cover the route (auth/admin-scopes.ts), else 403.
+ * are recorded too): the caller's role must cover the route (auth/admin-scopes.ts), else 403.
+ * The detail quotes the scope the key was configured with (a legacy alias names its role too)
+ * and every role that may make the call.
  */
 export const requireAdminScope = createMiddleware<ApiContext>(async (c, next) => {
-  const { name, scope } = c.get("admin");
-  const decision = scopeDecision(scope, c.req.method, c.req.path);
+  const { name, scope, configuredAs } = c.get("admin");
+  // The api's own snapshot reads (the audit log's before/after) may read admin-only areas
+  // too, so a change to an operator is recorded with its before and after; they never write.
+  const internalRead = isInternalReader(c.env) && READ_METHODS.has(c.req.method);
+  const decision = internalRead
+    ? { allowed: true }
+    : scopeDecision(scope, c.req.method, c.req.path);
   if (!decision.allowed) {
+    const has = configuredAs ? `${configuredAs} (role ${scope})` : scope;
     throw new AppError(
       "forbidden",
-      `the admin key "${name}" has scope ${scope}; ${c.req.method} ${c.req.path} needs scope ${decision.needs} or admin`,
+      `the admin key "${name}" has scope ${has}; ${c.req.method} ${c.req.path} needs scope ${orList(rolesAllowed(c.req.method, c.req.path))}`,
     );
   }
   await next();
 });
+
+/** `["a", "b", "c"]` → "a, b or c". */
+function orList(items: readonly string[]): string {
+  return items.length < 2
+    ? (items[0] ?? "")
+    : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
+}
 
 /**
  * User endpoints: an HS256 JWT minted by the operator's backend with the shared

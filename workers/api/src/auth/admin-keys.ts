@@ -1,21 +1,36 @@
 import { z } from "zod";
 import { toHex } from "#shared/crypto/encoding";
 import { constantTimeEqual, sha256 } from "#shared/crypto/hmac";
+import {
+  type LegacyScopeAlias,
+  type OperatorRole,
+  ROLE_NAMES,
+  type RoleName,
+  roleOf,
+} from "./roles";
 
 /**
- * The operator's admin keys: each has a name (who, in the audit log) and a scope (what it may
- * do, `admin-scopes.ts`). Configured as `ADMIN_API_KEYS`, a JSON array that holds SHA-256
- * digests, so the setting itself is no usable key; the single legacy `ADMIN_API_KEY` keeps
- * working as the key named "default" with scope "admin".
+ * The operator's admin keys: each has a name (who, in the audit log) and a role, configured
+ * as its `scope` (what it may do: `roles.ts`, `admin-scopes.ts`). Configured as
+ * `ADMIN_API_KEYS`, a JSON array that holds SHA-256 digests, so the setting itself is no usable
+ * key; the single legacy `ADMIN_API_KEY` keeps working as the key named "default", role "admin".
  */
 
-export const ADMIN_SCOPES = ["admin", "catalog", "payouts", "finance", "read-only"] as const;
-export type AdminScope = (typeof ADMIN_SCOPES)[number];
+/**
+ * Every value a key's `scope` may be configured with, and so every value the audit log may
+ * hold: the five roles and the issue-9 aliases (`read-only`, `payouts`) older entries carry.
+ */
+export const ADMIN_SCOPES = ROLE_NAMES;
+/** The role a key has. Kept under its issue-9 name for code written against it. */
+export type AdminScope = OperatorRole;
 
-/** Who called: the key's name and scope. Never the key itself. */
+/** Who called: the key's name and role. Never the key itself. */
 export interface AdminIdentity {
   name: string;
-  scope: AdminScope;
+  /** The role (`roles.ts`); the field keeps its issue-9 name. */
+  scope: OperatorRole;
+  /** The legacy scope name the key was configured with, if any: refusals quote it. */
+  configuredAs?: LegacyScopeAlias;
 }
 
 interface AdminKey extends AdminIdentity {
@@ -38,7 +53,7 @@ const MIN_CLEAR_KEY_CHARS = 24;
 const KeyEntrySchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "a lowercase slug of up to 32 chars"),
-    scope: z.enum(ADMIN_SCOPES),
+    scope: z.enum(ROLE_NAMES),
     sha256: z
       .string()
       .regex(/^[0-9a-f]{64}$/i, "64 hex digits: the SHA-256 of the key")
@@ -67,6 +82,13 @@ function fromHex(hex: string): Uint8Array {
   return bytes;
 }
 
+function identityOf(name: string, configured: RoleName): AdminIdentity {
+  const scope = roleOf(configured);
+  return configured === scope
+    ? { name, scope }
+    : { name, scope, configuredAs: configured as LegacyScopeAlias };
+}
+
 async function parseAdminKeys(settings: AdminKeySettings): Promise<AdminKey[]> {
   const keys: AdminKey[] = [];
   const listText = settings.ADMIN_API_KEYS?.trim();
@@ -86,7 +108,7 @@ async function parseAdminKeys(settings: AdminKeySettings): Promise<AdminKey[]> {
       const digest = entry.sha256
         ? fromHex(entry.sha256.toLowerCase())
         : await sha256(entry.key ?? "");
-      keys.push({ name: entry.name, scope: entry.scope, digest });
+      keys.push({ ...identityOf(entry.name, entry.scope), digest });
     }
   }
   if (settings.ADMIN_API_KEY) {
@@ -140,5 +162,7 @@ export async function identifyAdmin(
   for (const key of keys) {
     if (constantTimeEqual(digest, key.digest) && found === null) found = key;
   }
-  return found ? { name: found.name, scope: found.scope } : null;
+  if (!found) return null;
+  const { digest: _digest, ...identity } = found;
+  return identity;
 }

@@ -1,14 +1,14 @@
 import { describe, expect, test } from "vitest";
-import type { AdminScope } from "./admin-keys";
-import { scopeDecision, scopeRuleFor } from "./admin-scopes";
+import { rolesAllowed, scopeDecision, scopeRuleFor } from "./admin-scopes";
+import { type OperatorRole, roleOf } from "./roles";
 
 describe("scopeDecision", () => {
   test.each<{
     label: string;
-    scope: AdminScope;
+    scope: OperatorRole;
     method: string;
     path: string;
-    needs: AdminScope | null;
+    needs: OperatorRole | null;
   }>([
     {
       label: "admin writes anything",
@@ -39,6 +39,13 @@ describe("scopeDecision", () => {
       needs: null,
     },
     {
+      label: "catalog approves a held feed change",
+      scope: "catalog",
+      method: "POST",
+      path: "/admin/v1/networks/n/held-feed-changes/c1/approve",
+      needs: null,
+    },
+    {
       label: "catalog may not reconcile",
       scope: "catalog",
       method: "POST",
@@ -60,73 +67,129 @@ describe("scopeDecision", () => {
       needs: "catalog",
     },
     {
-      label: "finance reads payouts",
+      label: "finance approves a payout",
       scope: "finance",
-      method: "GET",
-      path: "/admin/v1/payouts",
-      needs: null,
-    },
-    {
-      label: "finance may not approve a payout",
-      scope: "finance",
-      method: "POST",
-      path: "/admin/v1/payouts/po_1/approve",
-      needs: "payouts",
-    },
-    {
-      label: "payouts approves a payout",
-      scope: "payouts",
       method: "POST",
       path: "/admin/v1/payouts/po_1/approve",
       needs: null,
     },
     {
-      label: "payouts records KYC",
-      scope: "payouts",
+      label: "finance runs confirmation",
+      scope: "finance",
+      method: "POST",
+      path: "/admin/v1/confirmations/run",
+      needs: null,
+    },
+    {
+      label: "finance records KYC (it gates payouts)",
+      scope: "finance",
       method: "PUT",
       path: "/admin/v1/users/u1/kyc",
       needs: null,
     },
     {
-      label: "payouts may not run confirmation",
-      scope: "payouts",
-      method: "POST",
-      path: "/admin/v1/confirmations/run",
-      needs: "admin",
+      label: "support records KYC",
+      scope: "support",
+      method: "PUT",
+      path: "/admin/v1/users/u1/kyc",
+      needs: null,
     },
     {
-      label: "read-only reads offers",
-      scope: "read-only",
+      label: "support decides a claim",
+      scope: "support",
+      method: "POST",
+      path: "/admin/v1/claims/cl_1/approve",
+      needs: null,
+    },
+    {
+      label: "support annotates a transaction",
+      scope: "support",
+      method: "POST",
+      path: "/admin/v1/transactions/t1/notes",
+      needs: null,
+    },
+    {
+      label: "support may not adjust a transaction (money moves)",
+      scope: "support",
+      method: "POST",
+      path: "/admin/v1/transactions/t1/adjustments",
+      needs: "finance",
+    },
+    {
+      label: "support may not approve a payout",
+      scope: "support",
+      method: "POST",
+      path: "/admin/v1/payouts/po_1/approve",
+      needs: "finance",
+    },
+    {
+      label: "support may not run confirmation",
+      scope: "support",
+      method: "POST",
+      path: "/admin/v1/confirmations/run",
+      needs: "finance",
+    },
+    {
+      label: "finance may not decide a claim",
+      scope: "finance",
+      method: "POST",
+      path: "/admin/v1/claims/cl_1/approve",
+      needs: "support",
+    },
+    {
+      label: "viewer reads offers",
+      scope: "viewer",
       method: "GET",
       path: "/admin/v1/offers",
       needs: null,
     },
     {
-      label: "read-only reads the audit log",
-      scope: "read-only",
+      label: "viewer reads the audit log",
+      scope: "viewer",
       method: "GET",
       path: "/admin/v1/audit-log",
       needs: null,
     },
     {
-      label: "read-only may not write",
-      scope: "read-only",
+      label: "viewer may not write",
+      scope: "viewer",
       method: "PUT",
       path: "/admin/v1/offers/o-1",
       needs: "catalog",
     },
     {
-      label: "read-only may not DELETE",
-      scope: "read-only",
+      label: "viewer may not DELETE",
+      scope: "viewer",
       method: "DELETE",
       path: "/admin/v1/campaigns/c",
       needs: "catalog",
     },
     {
       label: "the dev outbox is admin-only, even to read",
-      scope: "read-only",
+      scope: "viewer",
       method: "GET",
       path: "/admin/v1/dev/notifications",
+      needs: "admin",
+    },
+    {
+      label: "operators are admin-only, even to read",
+      scope: "support",
+      method: "GET",
+      path: "/admin/v1/operators",
+      needs: "admin",
+    },
+    {
+      label: "operator management is admin-only",
+      scope: "finance",
+      method: "POST",
+      path: "/admin/v1/operators/op_1/role",
+      needs: "admin",
+    },
+    {
+      label: "postbacks are read-only records",
+      scope: "support",
+      method: "POST",
+      path: "/admin/v1/postbacks/p1/replay",
       needs: "admin",
     },
     {
@@ -152,12 +215,51 @@ describe("scopeDecision", () => {
 
 describe("scopeRuleFor", () => {
   test.each([
-    { path: "/admin/v1/networks/x", writers: "catalog" },
-    { path: "/admin/v1/networks/x/health", writers: "catalog" },
-    { path: "/admin/v1/networks/x/reconcile", writers: "finance" },
-    { path: "/admin/v1/payout-reconciliation/runs/r", writers: "finance" },
-    { path: "/admin/v1/users/u/logins", writers: "payouts" },
+    { path: "/admin/v1/networks/x", writers: ["catalog"] },
+    { path: "/admin/v1/networks/x/health", writers: ["catalog"] },
+    { path: "/admin/v1/networks/x/reconcile", writers: ["finance"] },
+    { path: "/admin/v1/payout-reconciliation/runs/r", writers: ["finance"] },
+    { path: "/admin/v1/users/u/logins", writers: ["support", "finance"] },
+    { path: "/admin/v1/transactions/t/notes/n", writers: ["support"] },
   ])("$path → $writers", ({ path, writers }) => {
-    expect(scopeRuleFor(path)?.writers).toBe(writers);
+    expect(scopeRuleFor(path)?.writers).toEqual(writers);
+  });
+});
+
+describe("rolesAllowed", () => {
+  test.each<{ label: string; method: string; path: string; roles: OperatorRole[] }>([
+    {
+      label: "every role reads an ordinary area",
+      method: "GET",
+      path: "/admin/v1/payouts",
+      roles: ["viewer", "catalog", "support", "finance", "admin"],
+    },
+    {
+      label: "HEAD is a read",
+      method: "head",
+      path: "/admin/v1/offers",
+      roles: ["viewer", "catalog", "support", "finance", "admin"],
+    },
+    {
+      label: "a shared area lists both writers",
+      method: "PUT",
+      path: "/admin/v1/users/u",
+      roles: ["support", "finance", "admin"],
+    },
+    { label: "no rule: admin only", method: "GET", path: "/admin/v1/nowhere", roles: ["admin"] },
+  ])("$label", ({ method, path, roles }) => {
+    expect(rolesAllowed(method, path)).toEqual(roles);
+  });
+});
+
+describe("roleOf: the issue-9 scope names still configure a key", () => {
+  test.each<{ name: Parameters<typeof roleOf>[0]; role: OperatorRole }>([
+    { name: "read-only", role: "viewer" },
+    { name: "payouts", role: "finance" },
+    { name: "finance", role: "finance" },
+    { name: "support", role: "support" },
+    { name: "admin", role: "admin" },
+  ])("$name → $role", ({ name, role }) => {
+    expect(roleOf(name)).toBe(role);
   });
 });

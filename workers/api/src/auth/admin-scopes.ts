@@ -1,46 +1,59 @@
-import type { AdminScope } from "./admin-keys";
+import type { OperatorRole } from "./roles";
 
 /**
- * Which admin key may call which admin route, decided by path prefix in one table. Every
- * scope may read (GET) every area except those marked `readers: "admin"`; writing needs the
- * area's scope or `admin`. A path no rule names is `admin`-only, and a test walks the OpenAPI
- * document so that no documented route is left to that fallback (test/admin-access.e2e.test.ts).
+ * Which role may call which admin route, decided by path prefix in one table, for admin keys
+ * and console operators alike. Every role may read (GET, HEAD) every area except those marked
+ * `readers: "admin"`; writing needs one of the area's `writers` or `admin`. A path no rule
+ * names is `admin`-only, and a test walks the OpenAPI document so that no documented route is
+ * left to that fallback (test/admin-access.e2e.test.ts). docs/access.md gives the reasons.
  */
 export interface ScopeRule {
   /** Path segments from the root; `*` matches any one segment. Matches as a prefix. */
   prefix: string;
-  /** The scope, besides `admin`, whose keys may write here. */
-  writers: AdminScope;
-  /** Who may read here: any key (the default), or only `admin` keys. */
+  /** The roles, besides `admin`, that may write here; empty: `admin` only. */
+  writers: readonly Exclude<OperatorRole, "admin">[];
+  /** Who may read here: every role (the default), or only `admin`. */
   readers?: "any" | "admin";
 }
 
+const ADMIN_ONLY = [] as const;
+
 export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
-  // Catalog: the networks, merchants and offers users click, campaign boosts, merchant sync.
-  { prefix: "/admin/v1/networks", writers: "catalog" },
-  { prefix: "/admin/v1/merchants", writers: "catalog" },
-  { prefix: "/admin/v1/offers", writers: "catalog" },
-  { prefix: "/admin/v1/campaigns", writers: "catalog" },
-  { prefix: "/admin/v1/networks/*/sync", writers: "catalog" },
-  { prefix: "/admin/v1/networks/*/health", writers: "catalog" },
-  { prefix: "/admin/v1/sync", writers: "catalog" },
-  // Finance: report and payout reconciliation, the finance summary.
-  { prefix: "/admin/v1/networks/*/reconcile", writers: "finance" },
-  { prefix: "/admin/v1/reconciliation", writers: "finance" },
-  { prefix: "/admin/v1/payout-reconciliation", writers: "finance" },
-  { prefix: "/admin/v1/finance", writers: "finance" },
-  // Payouts: payout operations and what gates them (users' KYC and logins, gift cards).
-  { prefix: "/admin/v1/payouts", writers: "payouts" },
-  { prefix: "/admin/v1/gift-cards", writers: "payouts" },
-  { prefix: "/admin/v1/users", writers: "payouts" },
-  // Everything that moves money in bulk or reviews users' claims: admin keys only.
-  { prefix: "/admin/v1/confirmations", writers: "admin" },
-  { prefix: "/admin/v1/claims", writers: "admin" },
-  { prefix: "/admin/v1/transactions", writers: "admin" },
-  { prefix: "/admin/v1/postbacks", writers: "admin" },
-  { prefix: "/admin/v1/audit-log", writers: "admin" },
-  // The dev outbox holds step-up codes: not even readable by narrower keys.
-  { prefix: "/admin/v1/dev", writers: "admin", readers: "admin" },
+  // Catalog: the networks, merchants and offers users click, campaign boosts, merchant sync
+  // and the feed changes it holds for review, network health.
+  { prefix: "/admin/v1/networks", writers: ["catalog"] },
+  { prefix: "/admin/v1/merchants", writers: ["catalog"] },
+  { prefix: "/admin/v1/offers", writers: ["catalog"] },
+  { prefix: "/admin/v1/campaigns", writers: ["catalog"] },
+  { prefix: "/admin/v1/networks/*/sync", writers: ["catalog"] },
+  { prefix: "/admin/v1/networks/*/health", writers: ["catalog"] },
+  { prefix: "/admin/v1/networks/*/held-feed-changes", writers: ["catalog"] },
+  { prefix: "/admin/v1/sync", writers: ["catalog"] },
+  // Finance: every write that moves money or decides whether money leaves. Payouts and the
+  // gift cards they buy, confirmation runs (pending → confirmed cashback), report and payout
+  // reconciliation (which adjust transactions), the finance summary.
+  { prefix: "/admin/v1/payouts", writers: ["finance"] },
+  { prefix: "/admin/v1/gift-cards", writers: ["finance"] },
+  { prefix: "/admin/v1/confirmations", writers: ["finance"] },
+  { prefix: "/admin/v1/networks/*/reconcile", writers: ["finance"] },
+  { prefix: "/admin/v1/reconciliation", writers: ["finance"] },
+  { prefix: "/admin/v1/payout-reconciliation", writers: ["finance"] },
+  { prefix: "/admin/v1/finance", writers: ["finance"] },
+  // Support: users (registration, logins, KYC; finance too, since KYC gates payouts) and the
+  // missing-cashback claims queue (an approval records the order as a pending transaction
+  // that confirms through the normal flow: no money moves on the decision itself).
+  { prefix: "/admin/v1/users", writers: ["support", "finance"] },
+  { prefix: "/admin/v1/claims", writers: ["support"] },
+  // Transactions: support annotates; any other write credits or debits, so finance.
+  { prefix: "/admin/v1/transactions", writers: ["finance"] },
+  { prefix: "/admin/v1/transactions/*/notes", writers: ["support"] },
+  // Read-only records: what networks sent, and who changed what. Every role reads them.
+  { prefix: "/admin/v1/postbacks", writers: ADMIN_ONLY },
+  { prefix: "/admin/v1/audit-log", writers: ADMIN_ONLY },
+  // Admin only, even to read: operator accounts (staff e-mails and roles) and the dev
+  // outbox (it holds step-up codes).
+  { prefix: "/admin/v1/operators", writers: ADMIN_ONLY, readers: "admin" },
+  { prefix: "/admin/v1/dev", writers: ADMIN_ONLY, readers: "admin" },
 ];
 
 const segmentsOf = (path: string) => path.split("/").filter((s) => s.length > 0);
@@ -56,7 +69,7 @@ function matches(rule: ScopeRule, pathSegments: readonly string[]): boolean {
  * is finance's although `/networks` is catalog's), or null when none matches.
  *
  * @example
- * scopeRuleFor("/admin/v1/networks/admitad/reconcile")?.writers; // "finance"
+ * scopeRuleFor("/admin/v1/networks/admitad/reconcile")?.writers; // ["finance"]
  */
 export function scopeRuleFor(path: string): ScopeRule | null {
   const segments = segmentsOf(path);
@@ -70,20 +83,37 @@ export function scopeRuleFor(path: string): ScopeRule | null {
 
 const READ_METHODS = new Set(["GET", "HEAD"]);
 
-export type ScopeDecision = { allowed: true } | { allowed: false; needs: AdminScope };
-
 /**
- * Whether a key of `scope` may send `method` to `path`.
+ * The roles that may send `method` to `path`, narrowest first and `admin` last; a console
+ * page can use it to show an action only to those who may take it.
  *
  * @example
- * scopeDecision("read-only", "PUT", "/admin/v1/offers/x"); // { allowed: false, needs: "catalog" }
+ * rolesAllowed("PUT", "/admin/v1/users/u1/kyc"); // ["support", "finance", "admin"]
+ * rolesAllowed("GET", "/admin/v1/offers"); // all five roles
  */
-export function scopeDecision(scope: AdminScope, method: string, path: string): ScopeDecision {
-  if (scope === "admin") return { allowed: true };
+export function rolesAllowed(method: string, path: string): OperatorRole[] {
   const rule = scopeRuleFor(path);
-  if (!rule) return { allowed: false, needs: "admin" };
+  if (!rule) return ["admin"];
   if (READ_METHODS.has(method.toUpperCase())) {
-    return rule.readers === "admin" ? { allowed: false, needs: "admin" } : { allowed: true };
+    return rule.readers === "admin"
+      ? ["admin"]
+      : ["viewer", "catalog", "support", "finance", "admin"];
   }
-  return rule.writers === scope ? { allowed: true } : { allowed: false, needs: rule.writers };
+  return [...rule.writers, "admin"];
+}
+
+export type ScopeDecision = { allowed: true } | { allowed: false; needs: OperatorRole };
+
+/**
+ * Whether `role` may send `method` to `path`; when not, `needs` is the narrowest role that may
+ * (`rolesAllowed` lists them all).
+ *
+ * @example
+ * scopeDecision("viewer", "PUT", "/admin/v1/offers/x"); // { allowed: false, needs: "catalog" }
+ */
+export function scopeDecision(role: OperatorRole, method: string, path: string): ScopeDecision {
+  const allowed = rolesAllowed(method, path);
+  return allowed.includes(role)
+    ? { allowed: true }
+    : { allowed: false, needs: allowed[0] ?? "admin" };
 }

@@ -7,10 +7,10 @@ import type { AdminIdentity } from "./admin-keys";
  */
 const INTERNAL_READER = Symbol("boomerang.internal-admin-reader");
 
-/** The identity internal reads run as: read-only, so it can never write. */
+/** The identity internal reads run as: a viewer, so it can never write. */
 export const INTERNAL_READER_IDENTITY: AdminIdentity = {
   name: "internal-snapshot",
-  scope: "read-only",
+  scope: "viewer",
 };
 
 /**

@@ -19,7 +19,7 @@ export function mountDocs(app: OpenAPIHono<ApiContext>): void {
     type: "http",
     scheme: "bearer",
     description:
-      "An operator admin key (ADMIN_API_KEYS, or the single ADMIN_API_KEY). Its scope (admin, catalog, payouts, finance, read-only) decides which routes it may call: 403 otherwise. Every write is in the audit log.",
+      "An operator admin key (ADMIN_API_KEYS, or the single ADMIN_API_KEY). Its role, configured as its scope (admin, catalog, support, finance, viewer; read-only and payouts are aliases of viewer and finance), decides which routes it may call: 403 otherwise. Every write is in the audit log.",
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "userJwt", {
     type: "http",

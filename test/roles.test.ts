@@ -1,0 +1,117 @@
+import { beforeAll, describe, expect, it, test } from "vitest";
+import { scopeDecision } from "#workers/api/src/auth/admin-scopes";
+import { OPERATOR_ROLES, type OperatorRole } from "#workers/api/src/auth/roles";
+import { api } from "./helpers";
+
+/**
+ * Every role × every admin operation the API documents: the decision of the role table
+ * (workers/api/src/auth/admin-scopes.ts) against the split issue 10 asks for, written out
+ * here by hand so a change to the table shows up as a changed row. A documented operation
+ * without a row here fails, so each new admin route states who may call it.
+ */
+
+const EVERY_ROLE: readonly OperatorRole[] = OPERATOR_ROLES;
+const ADMIN: readonly OperatorRole[] = ["admin"];
+const CATALOG: readonly OperatorRole[] = ["catalog", "admin"];
+const FINANCE: readonly OperatorRole[] = ["finance", "admin"];
+const SUPPORT_OR_FINANCE: readonly OperatorRole[] = ["support", "finance", "admin"];
+
+/** `method path` (as in /openapi.json) → the roles allowed; every other role gets 403. */
+const EXPECTED: Record<string, readonly OperatorRole[]> = {
+  // Catalog
+  "get /admin/v1/networks": EVERY_ROLE,
+  "get /admin/v1/networks/{id}": EVERY_ROLE,
+  "put /admin/v1/networks/{id}": CATALOG,
+  "get /admin/v1/networks/{id}/health": EVERY_ROLE,
+  "post /admin/v1/networks/{id}/sync": CATALOG,
+  "get /admin/v1/sync/runs": EVERY_ROLE,
+  "get /admin/v1/networks/{id}/held-feed-changes": EVERY_ROLE,
+  "post /admin/v1/networks/{id}/held-feed-changes/{changeId}/approve": CATALOG,
+  "post /admin/v1/networks/{id}/held-feed-changes/{changeId}/dismiss": CATALOG,
+  "get /admin/v1/merchants": EVERY_ROLE,
+  "get /admin/v1/merchants/{id}": EVERY_ROLE,
+  "put /admin/v1/merchants/{id}": CATALOG,
+  "get /admin/v1/offers": EVERY_ROLE,
+  "get /admin/v1/offers/{id}": EVERY_ROLE,
+  "put /admin/v1/offers/{id}": CATALOG,
+  "get /admin/v1/campaigns": EVERY_ROLE,
+  "get /admin/v1/campaigns/{id}": EVERY_ROLE,
+  "put /admin/v1/campaigns/{id}": CATALOG,
+  "get /admin/v1/campaigns/{id}/budget": EVERY_ROLE,
+  // Finance: money moves and reconciliation
+  "get /admin/v1/payouts": EVERY_ROLE,
+  "get /admin/v1/payouts/{id}": EVERY_ROLE,
+  "post /admin/v1/payouts/{id}/approve": FINANCE,
+  "post /admin/v1/payouts/{id}/retry": FINANCE,
+  "post /admin/v1/payouts/{id}/cancel": FINANCE,
+  "get /admin/v1/gift-cards": EVERY_ROLE,
+  "put /admin/v1/gift-cards/{id}": FINANCE,
+  "post /admin/v1/confirmations/run": FINANCE,
+  "post /admin/v1/networks/{id}/reconcile": FINANCE,
+  "get /admin/v1/reconciliation/runs": EVERY_ROLE,
+  "get /admin/v1/reconciliation/runs/{id}": EVERY_ROLE,
+  "post /admin/v1/payout-reconciliation/run": FINANCE,
+  "get /admin/v1/payout-reconciliation/runs": EVERY_ROLE,
+  "get /admin/v1/payout-reconciliation/runs/{id}": EVERY_ROLE,
+  "get /admin/v1/payout-reconciliation/discrepancies": EVERY_ROLE,
+  "get /admin/v1/finance/summary": EVERY_ROLE,
+  // Support: users, claims, transactions (reads; no money moves)
+  "put /admin/v1/users/{id}": SUPPORT_OR_FINANCE,
+  "get /admin/v1/users/{id}/kyc": EVERY_ROLE,
+  "put /admin/v1/users/{id}/kyc": SUPPORT_OR_FINANCE,
+  "post /admin/v1/users/{id}/logins": SUPPORT_OR_FINANCE,
+  "get /admin/v1/claims": EVERY_ROLE,
+  "get /admin/v1/transactions": EVERY_ROLE,
+  // Records every role reads
+  "get /admin/v1/postbacks": EVERY_ROLE,
+  "get /admin/v1/postbacks/{id}": EVERY_ROLE,
+  "get /admin/v1/audit-log": EVERY_ROLE,
+  // Admin only
+  "get /admin/v1/dev/notifications": ADMIN,
+  "post /admin/v1/operators": ADMIN,
+  "get /admin/v1/operators": ADMIN,
+  "get /admin/v1/operators/{operatorId}": ADMIN,
+  "patch /admin/v1/operators/{operatorId}": ADMIN,
+  "put /admin/v1/operators/{operatorId}/password": ADMIN,
+  "post /admin/v1/operators/{operatorId}/unlock": ADMIN,
+  "delete /admin/v1/operators/{operatorId}/sessions": ADMIN,
+};
+
+const concrete = (template: string) => template.replaceAll(/\{[^}]+\}/g, "x");
+
+let documented: string[] = [];
+
+beforeAll(async () => {
+  const doc = (await (await api("/openapi.json")).json()) as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  documented = Object.entries(doc.paths)
+    .filter(([path]) => path.startsWith("/admin/"))
+    .flatMap(([path, operations]) => Object.keys(operations).map((m) => `${m} ${path}`))
+    .sort();
+});
+
+describe("the role table covers every documented admin operation", () => {
+  it("has a row here for each operation of /openapi.json, and none for an operation gone", () => {
+    expect(documented.length).toBeGreaterThan(30);
+    expect(
+      documented.filter((op) => !(op in EXPECTED)),
+      "add these operations to EXPECTED in test/roles.test.ts (and a rule to ADMIN_SCOPE_RULES if the area is new)",
+    ).toEqual([]);
+    expect(
+      Object.keys(EXPECTED).filter((op) => !documented.includes(op)),
+      "these rows name operations /openapi.json no longer documents",
+    ).toEqual([]);
+  });
+});
+
+describe.each(Object.entries(EXPECTED))("%s", (operation, allowed) => {
+  const [method, template] = operation.split(" ") as [string, string];
+  test.each(
+    EVERY_ROLE.map((role) => ({ role, verdict: allowed.includes(role) ? "allowed" : "403" })),
+  )("$role: $verdict", ({ role }) => {
+    const decision = scopeDecision(role, method, concrete(template));
+    expect(decision.allowed).toBe(allowed.includes(role));
+    if (!decision.allowed) expect(allowed).toContain(decision.needs);
+  });
+});

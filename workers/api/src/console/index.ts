@@ -1,0 +1,50 @@
+import { Hono } from "hono";
+import { assetResponse } from "../features/docs/reference-assets";
+import { type ApiApp, adminApiFor } from "./admin-api";
+import type { ConsoleContext } from "./context";
+import { requireCsrf } from "./http/csrf";
+import { consoleSecurityHeaders } from "./http/security-headers";
+import { requireSession } from "./http/session";
+import { accountRoutes } from "./pages/account";
+import { operatorsRoutes } from "./pages/operators";
+import { overviewPage } from "./pages/overview";
+import { signInRoutes, signOut } from "./pages/sign-in";
+import { CONSOLE_ASSETS } from "./static/assets";
+
+/**
+ * The operator console (docs/console.md): server-rendered pages under /console, part of the
+ * api worker. Each page reads and acts through the admin API, called in-process as the
+ * signed-in operator (admin-api.ts), so roles, validation and the audit log are the API's.
+ * Page modules add their routes here, one line each.
+ *
+ * @example
+ * app.route("/console", createConsole(app));
+ */
+export function createConsole(apiApp: ApiApp) {
+  const console = new Hono<ConsoleContext>();
+  console.use("*", ...consoleSecurityHeaders);
+
+  console.get("/static/:name", (c) => {
+    const asset = CONSOLE_ASSETS.find((a) => a.name === c.req.param("name"));
+    if (!asset) return c.notFound();
+    return assetResponse(asset, c.req.header("if-none-match") ?? null);
+  });
+  console.route("/", signInRoutes);
+
+  // Everything below needs a live session, and every POST its CSRF token.
+  console.use("*", requireSession);
+  console.use("*", async (c, next) => {
+    const { operator } = c.get("session");
+    const origin = new URL(c.req.url).origin;
+    const identity = { name: operator.email, scope: operator.role as never };
+    c.set("api", adminApiFor(apiApp, c.env, c.executionCtx, origin, identity));
+    await next();
+  });
+  console.use("*", requireCsrf);
+
+  console.post("/sign-out", signOut);
+  console.get("/", overviewPage);
+  console.route("/operators", operatorsRoutes);
+  console.route("/account", accountRoutes);
+  return console;
+}

@@ -1,0 +1,45 @@
+/**
+ * The console's sections. `apiPath` is the admin API list the section reads: the nav shows a
+ * section only to roles that may read it (the API decides, auth/admin-scopes.ts). Sections
+ * added by later capabilities add a line here.
+ */
+export interface NavItem {
+  key: string;
+  label: string;
+  href: string;
+  apiPath?: string;
+}
+
+export const NAV_ITEMS: readonly NavItem[] = [
+  { key: "overview", label: "Overview", href: "/console" },
+  { key: "catalog", label: "Catalog", href: "/console/catalog", apiPath: "/admin/v1/offers" },
+  { key: "users", label: "Users", href: "/console/users", apiPath: "/admin/v1/users" },
+  {
+    key: "transactions",
+    label: "Transactions",
+    href: "/console/transactions",
+    apiPath: "/admin/v1/transactions",
+  },
+  {
+    key: "postbacks",
+    label: "Postbacks",
+    href: "/console/postbacks",
+    apiPath: "/admin/v1/postbacks",
+  },
+  { key: "review", label: "Review queues", href: "/console/review", apiPath: "/admin/v1/claims" },
+  {
+    key: "reconciliation",
+    label: "Reconciliation",
+    href: "/console/reconciliation",
+    apiPath: "/admin/v1/reconciliation",
+  },
+  { key: "payouts", label: "Payouts", href: "/console/payouts", apiPath: "/admin/v1/payouts" },
+  { key: "finance", label: "Finance", href: "/console/finance", apiPath: "/admin/v1/finance" },
+  { key: "audit", label: "Audit log", href: "/console/audit", apiPath: "/admin/v1/audit-log" },
+  {
+    key: "operators",
+    label: "Operators",
+    href: "/console/operators",
+    apiPath: "/admin/v1/operators",
+  },
+];

@@ -37,7 +37,7 @@ test("a form submitted without its CSRF token is refused with 403 and changes no
   const refused = page.waitForResponse((r) => r.request().method() === "POST");
   await page.getByRole("button", { name: "Sign out" }).click();
   expect((await refused).status()).toBe(403);
-  await expect(page.getByText(/expired/i).first()).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: /expired/i })).toBeVisible();
 
   // Still signed in: the refused sign-out did not run.
   await page.goto("/console");
@@ -55,7 +55,7 @@ test("the sign-in form without its CSRF token is refused, even with the right pa
   const refused = page.waitForResponse((r) => r.request().method() === "POST");
   await page.getByRole("button", { name: "Sign in" }).click();
   expect((await refused).status()).toBe(403);
-  await expect(page.getByText(/expired/i).first()).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: /expired/i })).toBeVisible();
   await screenshot(page, "form-expired");
 
   await page.goto("/console");

@@ -1643,7 +1643,7 @@ export interface components {
             id: string;
             /** @description when the write was received (ISO 8601) */
             at: string;
-            /** @description the admin key's name */
+            /** @description the admin key's name, or the console operator's e-mail */
             actor: string;
             /** @enum {string} */
             scope: "admin" | "catalog" | "support" | "finance" | "viewer" | "read-only" | "payouts";
@@ -5750,7 +5750,7 @@ export interface operations {
     listAdminAuditLog: {
         parameters: {
             query?: {
-                /** @description only writes by this admin key name */
+                /** @description only writes by this admin key name or console operator e-mail */
                 actor?: string;
                 /** @description only writes to paths that start with this, e.g. /admin/v1/offers/ */
                 pathPrefix?: string;

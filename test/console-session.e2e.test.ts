@@ -302,3 +302,31 @@ describe("console account page", () => {
     ).toBe(303);
   });
 });
+
+describe("sign-ins in the audit log", () => {
+  test("a wrong password, a sign-in and a sign-out of a known operator are recorded; an unknown e-mail is not", async () => {
+    const operator = await createOperator("support");
+    const client = new ConsoleClient();
+    await client.signIn(operator.email, "wrong-password-for-audit");
+    await client.signIn(operator.email);
+    await client.post("/console/sign-out", {});
+    const unknown = uniqueEmail("ghost");
+    await new ConsoleClient().signIn(unknown, "whatever-password-here");
+    const read = async (actor: string) =>
+      (
+        (await (
+          await api(`/admin/v1/audit-log?actor=${encodeURIComponent(actor)}`, {
+            headers: ADMIN_HEADERS,
+          })
+        ).json()) as { items: { path: string; status: number; scope: string }[] }
+      ).items;
+    const entries = await read(operator.email);
+    expect(entries.map((e) => `${e.path} ${e.status}`).reverse()).toEqual([
+      "/console/sign-in 401",
+      "/console/sign-in 303",
+      "/console/sign-out 303",
+    ]);
+    expect(entries.every((e) => e.scope === "support")).toBe(true);
+    expect(await read(unknown)).toEqual([]);
+  });
+});

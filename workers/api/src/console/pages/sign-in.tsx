@@ -1,10 +1,12 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
+import { appendAuditEntry } from "../../features/admin-audit/index";
 import {
   createSession,
   revokeSession,
   SESSION_POLICY,
+  type SignInResult,
   signInOperator,
 } from "../../features/operators/index";
 import type { ConsoleContext } from "../context";
@@ -74,6 +76,7 @@ export const signInRoutes = new Hono<ConsoleContext>()
     const { email, password } = parsed.data;
     const nowMs = Date.now();
     const result = await signInOperator(c.env.DB, email, password, nowMs);
+    await auditSignIn(c, result, nowMs);
     if (result.outcome === "locked") {
       const until = formatDateTime(result.untilMs, "UTC");
       return signInPage(c, 423, {
@@ -91,8 +94,53 @@ export const signInRoutes = new Hono<ConsoleContext>()
     return c.redirect("/console", 303);
   });
 
+const SIGN_IN_STATUS = { signed_in: 303, wrong: 401, disabled: 401, locked: 423 } as const;
+
+/**
+ * Sign-ins and sign-outs of known operators go to the audit log beside their admin writes
+ * (who, when, the answer). An e-mail no operator has is not recorded: it is nobody's action,
+ * and may be someone's mistyped password.
+ */
+async function auditSignIn(c: Context<ConsoleContext>, result: SignInResult, nowMs: number) {
+  const { operator } = result;
+  if (!operator) return;
+  await appendAuditEntry(c.env.DB, {
+    atMs: nowMs,
+    actor: operator.email,
+    scope: operator.role,
+    method: "POST",
+    path: "/console/sign-in",
+    operationId: null,
+    status: SIGN_IN_STATUS[result.outcome],
+    problem:
+      result.outcome === "signed_in"
+        ? null
+        : {
+            code: result.outcome,
+            detail: result.outcome === "locked" ? "account locked" : "wrong password or disabled",
+          },
+    before: null,
+    after: null,
+    requestId: c.get("requestId") ?? null,
+  });
+}
+
 /** Sign-out revokes the server-side session, then clears the cookie. */
 export async function signOut(c: Context<ConsoleContext>) {
+  const { operator } = c.get("session");
+  await appendAuditEntry(c.env.DB, {
+    atMs: Date.now(),
+    actor: operator.email,
+    scope: operator.role,
+    method: "POST",
+    path: "/console/sign-out",
+    operationId: null,
+    status: 303,
+    problem: null,
+    before: null,
+    after: null,
+    requestId: c.get("requestId") ?? null,
+  });
   await revokeSession(c.env.DB, c.get("session").idHash, Date.now());
   clearSessionCookie(c);
   return c.redirect("/console/sign-in", 303);

@@ -12,7 +12,7 @@ export const AuditEntrySchema = z
   .object({
     id: z.string(),
     at: z.string().describe("when the write was received (ISO 8601)"),
-    actor: z.string().describe("the admin key's name"),
+    actor: z.string().describe("the admin key's name, or the console operator's e-mail"),
     scope: z.enum(ADMIN_SCOPES),
     method: z.string(),
     path: z.string(),
@@ -29,7 +29,11 @@ export const AuditEntrySchema = z
   .openapi("AdminAuditEntry");
 
 export const AuditQuerySchema = z.object({
-  actor: z.string().max(32).optional().describe("only writes by this admin key name"),
+  actor: z
+    .string()
+    .max(254)
+    .optional()
+    .describe("only writes by this admin key name or console operator e-mail"),
   pathPrefix: z
     .string()
     .startsWith("/admin/")

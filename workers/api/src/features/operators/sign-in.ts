@@ -5,9 +5,9 @@ import { getOperatorByEmail, type OperatorRow, saveSignInState } from "./store";
 export type SignInResult =
   | { outcome: "signed_in"; operator: OperatorRow }
   /** Wrong e-mail or wrong password: the answer never says which. */
-  | { outcome: "wrong" }
-  | { outcome: "locked"; untilMs: number }
-  | { outcome: "disabled" };
+  | { outcome: "wrong"; operator: OperatorRow | null }
+  | { outcome: "locked"; untilMs: number; operator: OperatorRow }
+  | { outcome: "disabled"; operator: OperatorRow };
 
 /**
  * Checks an e-mail and password. An unknown e-mail still costs one PBKDF2 run, so timing
@@ -26,10 +26,10 @@ export async function signInOperator(
   const operator = await getOperatorByEmail(db, email.trim().toLowerCase());
   if (!operator) {
     await verifyPassword(password, DECOY_HASH);
-    return { outcome: "wrong" };
+    return { outcome: "wrong", operator: null };
   }
   if (isLocked(operator, nowMs))
-    return { outcome: "locked", untilMs: operator.lockedUntilMs ?? nowMs };
+    return { outcome: "locked", untilMs: operator.lockedUntilMs ?? nowMs, operator };
   const right = await verifyPassword(password, {
     hash: operator.passwordHash,
     salt: operator.passwordSalt,
@@ -39,10 +39,10 @@ export async function signInOperator(
     const next = afterFailedSignIn(operator, nowMs);
     await saveSignInState(db, operator.id, next);
     return next.lockedUntilMs !== null
-      ? { outcome: "locked", untilMs: next.lockedUntilMs }
-      : { outcome: "wrong" };
+      ? { outcome: "locked", untilMs: next.lockedUntilMs, operator }
+      : { outcome: "wrong", operator };
   }
-  if (operator.disabled) return { outcome: "disabled" };
+  if (operator.disabled) return { outcome: "disabled", operator };
   if (operator.failedSignIns > 0 || operator.lockedUntilMs !== null) {
     await saveSignInState(db, operator.id, { failedSignIns: 0, lockedUntilMs: null });
   }

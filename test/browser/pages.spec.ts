@@ -40,12 +40,16 @@ for (const consolePage of CONSOLE_PAGES) {
   test.describe(`${consolePage.name} (${consolePage.path})`, () => {
     test.use({ signInAs: consolePage.as });
 
-    test("renders, is screenshotted, and has no serious accessibility violations", async ({
+    test("renders in standards mode, is screenshotted, and has no serious accessibility violations", async ({
       page,
     }) => {
       const response = await page.goto(consolePage.path);
       expect(response?.status()).toBe(200);
       await expect(consolePage.ready(page)).toBeVisible();
+      // A real doctype: without one (or with it escaped into the body as text) the page
+      // renders in quirks mode and shows "<!doctype html>" at the top.
+      expect(await page.evaluate("document.compatMode"), "standards mode").toBe("CSS1Compat");
+      await expect(page.getByText("<!doctype", { exact: false })).toHaveCount(0);
       await screenshot(page, consolePage.name);
       await expectNoSeriousA11yViolations(page);
     });

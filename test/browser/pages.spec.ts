@@ -34,6 +34,18 @@ const CONSOLE_PAGES: ConsolePage[] = [
     as: "admin",
     ready: (page) => page.getByRole("heading", { level: 1, name: "Overview" }),
   },
+  {
+    name: "account",
+    path: "/console/account",
+    as: "viewer",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Account" }),
+  },
+  {
+    name: "operators",
+    path: "/console/operators",
+    as: "admin",
+    ready: (page) => page.getByRole("button", { name: "Create operator" }),
+  },
 ];
 
 for (const consolePage of CONSOLE_PAGES) {
@@ -46,12 +58,12 @@ for (const consolePage of CONSOLE_PAGES) {
       const response = await page.goto(consolePage.path);
       expect(response?.status()).toBe(200);
       await expect(consolePage.ready(page)).toBeVisible();
+      await screenshot(page, consolePage.name);
+      await expectNoSeriousA11yViolations(page);
       // A real doctype: without one (or with it escaped into the body as text) the page
       // renders in quirks mode and shows "<!doctype html>" at the top.
       expect(await page.evaluate("document.compatMode"), "standards mode").toBe("CSS1Compat");
       await expect(page.getByText("<!doctype", { exact: false })).toHaveCount(0);
-      await screenshot(page, consolePage.name);
-      await expectNoSeriousA11yViolations(page);
     });
   });
 }

@@ -3,7 +3,8 @@ import type { Locator, Page } from "@playwright/test";
 /**
  * Fills a form with the keyboard alone: Tab to each field (found by its label), type its
  * value, Tab to the submit button, press Enter. Never clicks, so a field Tab cannot reach, or
- * a control that only works with a mouse, fails the test.
+ * a control that only works with a mouse, fails the test. `maxTabs` bounds the presses to reach
+ * each control (raise it for a form below a long table).
  *
  * @example
  * await page.goto("/console/sign-in");
@@ -13,12 +14,14 @@ export async function fillFormByKeyboard(
   page: Page,
   fieldsByLabel: Record<string, string>,
   submitName: string,
+  options: { maxTabs?: number } = {},
 ): Promise<void> {
   for (const [label, value] of Object.entries(fieldsByLabel)) {
-    await tabTo(page, page.getByLabel(label, { exact: true }));
+    await tabTo(page, page.getByLabel(label, { exact: true }), options.maxTabs);
+    // In a <select>, typing picks the option that starts with what is typed.
     await page.keyboard.type(value);
   }
-  await tabTo(page, page.getByRole("button", { name: submitName }));
+  await tabTo(page, page.getByRole("button", { name: submitName }), options.maxTabs);
   await page.keyboard.press("Enter");
 }
 

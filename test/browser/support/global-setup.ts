@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createConnection } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { loadDemoData } from "#scripts/demo-data";
@@ -20,6 +21,7 @@ const RUNTIME_LOG = path.join(ROOT, "artifacts", "browser-runtime.log");
  * teardown, which stops the runtime (its whole process group) and deletes its state.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
+  await assertPortFree(BROWSER_TEST_PORT);
   const dir = mkdtempSync(path.join(os.tmpdir(), "boomerang-browser-"));
   mkdirSync(path.dirname(RUNTIME_LOG), { recursive: true });
   rmSync(RUNTIME_LOG, { force: true });
@@ -94,6 +96,26 @@ function createFirstAdmin(
   if (result.status !== 0) {
     throw new Error(
       `npm run operator:create failed (exit ${result.status}):\n${result.stdout}${result.stderr}`,
+    );
+  }
+}
+
+/**
+ * Fails fast when something already listens on the port (another worktree's browser tests,
+ * say): the tests would otherwise run against that runtime, or wrangler would fail slowly.
+ */
+async function assertPortFree(port: number): Promise<void> {
+  const inUse = await new Promise<boolean>((resolve) => {
+    const socket = createConnection({ host: "localhost", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+  if (inUse) {
+    throw new Error(
+      `port ${port} is in use (another browser test run?): set BROWSER_TEST_PORT to a free port`,
     );
   }
 }

@@ -4,7 +4,7 @@ import { BROWSER_TEST_PORT } from "./test/browser/support/runtime-info";
 /**
  * Browser tests of the operator console (test/browser/*.spec.ts; vitest takes only
  * `*.test.ts`). Debian's chromium, never a downloaded browser; the global setup starts its own
- * local runtime on BROWSER_TEST_PORT (8797) with fresh state, demo data and a first admin.
+ * local runtime on BROWSER_TEST_PORT (8795) with fresh state, demo data and a first admin.
  * Screenshots of every page go to artifacts/console-screenshots/, traces and failure
  * screenshots to artifacts/playwright/ (both kept by CI, both git-ignored).
  */

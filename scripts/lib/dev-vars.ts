@@ -58,7 +58,7 @@ export function localSecrets(): LocalSecrets {
  * beside their own copies of the configs (scripts/lib/local-runtime.ts).
  *
  * @example
- * localVarsFiles(localSecrets(), "http://localhost:8797")["workers/redirect"]
+ * localVarsFiles(localSecrets(), "http://localhost:8795")["workers/redirect"]
  */
 export function localVarsFiles(secrets: LocalSecrets, baseUrl: string): Record<string, string> {
   // The clock override lets the demo confirm cashback without waiting for the return window.

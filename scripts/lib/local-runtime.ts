@@ -48,7 +48,7 @@ export interface LocalRuntime {
  *
  * @example
  * const runtime = await startLocalRuntime({
- *   port: 8797,
+ *   port: 8795,
  *   persistDir: "/tmp/boomerang-browser/state",
  *   isolatedConfigDir: "/tmp/boomerang-browser/config",
  *   logFile: "/tmp/boomerang-browser/wrangler.log",

@@ -3,7 +3,7 @@
  * can build baseURL before the runtime exists) and, through process.env (Playwright starts its
  * workers after the global setup), the admin key and the first admin's credentials.
  */
-export const BROWSER_TEST_PORT = Number(process.env.BROWSER_TEST_PORT || 8797);
+export const BROWSER_TEST_PORT = Number(process.env.BROWSER_TEST_PORT || 8795);
 
 const ENV = {
   adminKey: "BOOMERANG_BROWSER_ADMIN_KEY",

@@ -32,6 +32,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     persistDir: path.join(dir, "state"),
     isolatedConfigDir: path.join(dir, "config"),
     logFile: RUNTIME_LOG,
+  }).catch((error: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   });
   // A run cut short (Ctrl-C) still takes workerd down with it.
   const killGroup = () => {

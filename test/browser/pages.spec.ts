@@ -1,0 +1,69 @@
+import type { Locator, Page } from "@playwright/test";
+import {
+  expect,
+  expectNoSeriousA11yViolations,
+  type Role,
+  screenshot,
+  test,
+} from "./support/index";
+
+/**
+ * Every console page, visited as the role that sees the most of it: it renders, its
+ * screenshot lands in artifacts/console-screenshots/<name>.png, and axe finds no serious or
+ * critical violation. A new page adds one row here; its behaviour gets its own spec file.
+ */
+interface ConsolePage {
+  name: string;
+  path: string;
+  /** Who visits it; undefined for the signed-out pages. */
+  as: Role | undefined;
+  /** What proves the page rendered. */
+  ready: (page: Page) => Locator;
+}
+
+const CONSOLE_PAGES: ConsolePage[] = [
+  {
+    name: "sign-in",
+    path: "/console/sign-in",
+    as: undefined,
+    ready: (page) => page.getByRole("button", { name: "Sign in" }),
+  },
+  {
+    name: "overview",
+    path: "/console",
+    as: "admin",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Overview" }),
+  },
+  {
+    name: "account",
+    path: "/console/account",
+    as: "viewer",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Account" }),
+  },
+  {
+    name: "operators",
+    path: "/console/operators",
+    as: "admin",
+    ready: (page) => page.getByRole("button", { name: "Create operator" }),
+  },
+];
+
+for (const consolePage of CONSOLE_PAGES) {
+  test.describe(`${consolePage.name} (${consolePage.path})`, () => {
+    test.use({ signInAs: consolePage.as });
+
+    test("renders in standards mode, is screenshotted, and has no serious accessibility violations", async ({
+      page,
+    }) => {
+      const response = await page.goto(consolePage.path);
+      expect(response?.status()).toBe(200);
+      await expect(consolePage.ready(page)).toBeVisible();
+      await screenshot(page, consolePage.name);
+      await expectNoSeriousA11yViolations(page);
+      // A real doctype: without one (or with it escaped into the body as text) the page
+      // renders in quirks mode and shows "<!doctype html>" at the top.
+      expect(await page.evaluate("document.compatMode"), "standards mode").toBe("CSS1Compat");
+      await expect(page.getByText("<!doctype", { exact: false })).toHaveCount(0);
+    });
+  });
+}

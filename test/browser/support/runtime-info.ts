@@ -1,0 +1,47 @@
+/**
+ * What the global setup hands the tests: the runtime's port (fixed, so playwright.config.ts
+ * can build baseURL before the runtime exists) and, through process.env (Playwright starts its
+ * workers after the global setup), the admin key and the first admin's credentials.
+ */
+export const BROWSER_TEST_PORT = Number(process.env.BROWSER_TEST_PORT || 8795);
+
+const ENV = {
+  adminKey: "BOOMERANG_BROWSER_ADMIN_KEY",
+  adminEmail: "BOOMERANG_BROWSER_ADMIN_EMAIL",
+  adminPassword: "BOOMERANG_BROWSER_ADMIN_PASSWORD",
+} as const;
+
+export interface RuntimeInfo {
+  baseUrl: string;
+  /** The runtime's ADMIN_API_KEY, for the admin API (operators, fixtures). */
+  adminKey: string;
+  /** The first admin, created with `npm run operator:create` as the README documents. */
+  admin: { email: string; password: string };
+}
+
+/** Called by the global setup once the runtime is up. */
+export function publishRuntimeInfo(info: Omit<RuntimeInfo, "baseUrl">): void {
+  process.env[ENV.adminKey] = info.adminKey;
+  process.env[ENV.adminEmail] = info.admin.email;
+  process.env[ENV.adminPassword] = info.admin.password;
+}
+
+/**
+ * The runtime the tests run against.
+ *
+ * @example
+ * const { adminKey } = runtimeInfo();
+ */
+export function runtimeInfo(): RuntimeInfo {
+  const read = (name: string) => {
+    const value = process.env[name];
+    if (!value)
+      throw new Error(`${name} is not set: run the browser tests with npx playwright test`);
+    return value;
+  };
+  return {
+    baseUrl: `http://localhost:${BROWSER_TEST_PORT}`,
+    adminKey: read(ENV.adminKey),
+    admin: { email: read(ENV.adminEmail), password: read(ENV.adminPassword) },
+  };
+}

@@ -361,7 +361,13 @@ async function detailPage(
         ) : null}
         <dt>Schedule</dt>
         <dd>
-          <DateTime at={k.startsAt} timeZone={tz} /> – <DateTime at={k.endsAt} timeZone={tz} />
+          {k.startsAt || k.endsAt ? (
+            <>
+              <DateTime at={k.startsAt} timeZone={tz} /> – <DateTime at={k.endsAt} timeZone={tz} />
+            </>
+          ) : (
+            "always"
+          )}
         </dd>
         <dt>State</dt>
         <dd>

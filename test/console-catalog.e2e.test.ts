@@ -313,6 +313,32 @@ describe("create and edit from the console", () => {
   });
 });
 
+describe("network actions", () => {
+  test("Sync now without a feed: the API's 409 at the top of the network's page; hidden from a viewer", async () => {
+    const { networkId } = await seeded();
+    const { client } = await signedIn("catalog");
+    const page = await html(await client.get(`/console/catalog/networks/${networkId}`));
+    expect(page).toContain(`action="/console/catalog/networks/${networkId}/sync"`);
+    const refused = await client.post(
+      `/console/catalog/networks/${networkId}/sync`,
+      {},
+      { fromPage: `/console/catalog/networks/${networkId}` },
+    );
+    expect(refused.status).toBe(409);
+    expect(textOf(await html(refused))).toContain("feedUrl");
+
+    const viewer = (await signedIn("viewer")).client;
+    const seen = await html(await viewer.get(`/console/catalog/networks/${networkId}`));
+    expect(seen).not.toContain("Sync now");
+    const posted = await viewer.post(
+      `/console/catalog/networks/${networkId}/sync`,
+      {},
+      { fromPage: `/console/catalog/networks/${networkId}` },
+    );
+    expect(posted.status).toBe(403);
+  });
+});
+
 describe("an invalid offer comes back with the API's errors beside its fields", () => {
   test("400; each message beside its field; nothing stored", async () => {
     const { merchantId } = await seeded();

@@ -318,6 +318,10 @@ async function detailPage(
     }),
   ]);
   const canWrite = api.can("PUT", path);
+  const canDecide = api.can("POST", `${path}/held-feed-changes/x/approve`);
+  const canSync = api.can("POST", `${path}/sync`);
+  // A form's problem shows in the form; an action's (sync, a held change) at the top.
+  const formProblem = state.values ? state.problem : undefined;
   // The form never holds a secret: an edit starts with both secret fields empty.
   const values = state.values
     ? { ...state.values, postbackSecret: "", reportApiToken: "" }
@@ -327,6 +331,7 @@ async function detailPage(
     <Page title={`Network: ${n.name}`} current="catalog" viewer={viewer}>
       <CatalogTabs current="networks" />
       <Notice text={c.req.query("notice")} />
+      {state.values ? null : <ProblemNotice problem={state.problem} />}
       <dl class="facts">
         <dt>Id</dt>
         <dd>
@@ -375,6 +380,14 @@ async function detailPage(
         <code>{JSON.stringify(n.options, null, 2)}</code>
       </pre>
       <h2>Recent merchant syncs</h2>
+      {canSync ? (
+        <form method="post" action={`${BASE}/${encodeURIComponent(n.id)}/sync`}>
+          <Csrf token={viewer.csrfToken} />
+          <button type="submit" class="secondary">
+            Sync now
+          </button>
+        </form>
+      ) : null}
       {s.syncs.length === 0 ? (
         <p class="empty">No sync runs yet.</p>
       ) : (
@@ -429,6 +442,7 @@ async function detailPage(
                 Ceiling
               </th>
               <th scope="col">Held</th>
+              {canDecide ? <th scope="col">Decision</th> : null}
             </tr>
           </thead>
           <tbody>
@@ -443,6 +457,23 @@ async function detailPage(
                 <td>
                   <DateTime at={h.createdAt} timeZone={tz} />
                 </td>
+                {canDecide ? (
+                  <td>
+                    <div class="actions">
+                      {(["approve", "dismiss"] as const).map((decision) => (
+                        <form
+                          method="post"
+                          action={`${BASE}/${encodeURIComponent(n.id)}/held-feed-changes/${encodeURIComponent(h.id)}/${decision}`}
+                        >
+                          <Csrf token={viewer.csrfToken} />
+                          <button type="submit" class="secondary">
+                            {decision === "approve" ? "Approve" : "Dismiss"}
+                          </button>
+                        </form>
+                      ))}
+                    </div>
+                  </td>
+                ) : null}
               </tr>
             ))}
           </tbody>
@@ -492,20 +523,31 @@ async function detailPage(
           <NetworkForm
             action={`${BASE}/${encodeURIComponent(n.id)}`}
             creating={false}
-            state={{ ...state, values }}
+            state={{ problem: formProblem, values }}
             csrfToken={viewer.csrfToken}
             reportApiTokenSet={n.reportApiTokenSet}
           />
         </section>
       ) : (
         <>
-          <ProblemNotice problem={state.problem} />
+          <ProblemNotice problem={formProblem} />
           <ReadOnlyNote noun="network" />
         </>
       )}
     </Page>,
     status,
   );
+}
+
+/** Runs one admin API action of a network's page: back to it with a notice, or the problem. */
+async function act(c: Context<ConsoleContext>, path: string, notice: (data: unknown) => string) {
+  const id = c.req.param("id") ?? "";
+  const result = await c.get("api").send("POST", path);
+  if (result.ok) {
+    const text = encodeURIComponent(notice(result.data));
+    return c.redirect(`${BASE}/${encodeURIComponent(id)}?notice=${text}`, 303);
+  }
+  return detailPage(c, { problem: result.problem }, pageStatus(result.status));
 }
 
 const submit = (c: Context<ConsoleContext>, creating: boolean) =>
@@ -529,4 +571,15 @@ export const networksRoutes = new Hono<ConsoleContext>()
   .get("/new", (c) => newPage(c))
   .post("/", (c) => submit(c, true))
   .get("/:id", (c) => detailPage(c))
-  .post("/:id", (c) => submit(c, false));
+  .post("/:id", (c) => submit(c, false))
+  .post("/:id/sync", (c) =>
+    act(c, `${API}/${encodeURIComponent(c.req.param("id"))}/sync`, (run) => {
+      const status = (run as SyncRun).status;
+      return `Sync run ${status}.`;
+    }),
+  )
+  .post("/:id/held-feed-changes/:changeId/:decision{approve|dismiss}", (c) => {
+    const decision = c.req.param("decision");
+    const path = `${API}/${encodeURIComponent(c.req.param("id"))}/held-feed-changes/${encodeURIComponent(c.req.param("changeId"))}/${decision}`;
+    return act(c, path, () => (decision === "approve" ? "Change applied." : "Change dismissed."));
+  });

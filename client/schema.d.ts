@@ -29,7 +29,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List networks */
+        /** List networks by id, filtered, a page at a time */
         get: operations["listNetworks"];
         put?: never;
         post?: never;
@@ -64,7 +64,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List merchants */
+        /** List merchants by id, filtered, a page at a time */
         get: operations["listMerchants"];
         put?: never;
         post?: never;
@@ -99,7 +99,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List offers */
+        /** List offers by id, filtered, a page at a time */
         get: operations["listAdminOffers"];
         put?: never;
         post?: never;
@@ -137,7 +137,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List campaigns */
+        /** List campaigns by id, filtered, a page at a time */
         get: operations["listCampaigns"];
         put?: never;
         post?: never;
@@ -2109,7 +2109,15 @@ export interface operations {
     };
     listNetworks: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description case-insensitive text the name (or title) or the id contains */
+                q?: string;
+                /** @description only active (true) or only inactive (false) rows */
+                active?: "true" | "false";
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2124,6 +2132,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["Network"][];
+                        /** @description pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
                     };
                 };
             };
@@ -2352,7 +2362,17 @@ export interface operations {
     };
     listMerchants: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description case-insensitive text the name (or title) or the id contains */
+                q?: string;
+                /** @description only active (true) or only inactive (false) rows */
+                active?: "true" | "false";
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+                /** @description only this network's merchants */
+                networkId?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2367,6 +2387,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["Merchant"][];
+                        /** @description pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
                     };
                 };
             };
@@ -2595,7 +2617,17 @@ export interface operations {
     };
     listAdminOffers: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description case-insensitive text the name (or title) or the id contains */
+                q?: string;
+                /** @description only active (true) or only inactive (false) rows */
+                active?: "true" | "false";
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+                /** @description only this merchant's offers */
+                merchantId?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2610,6 +2642,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["Offer"][];
+                        /** @description pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
                     };
                 };
             };
@@ -2847,7 +2881,19 @@ export interface operations {
     };
     listCampaigns: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description case-insensitive text the name (or title) or the id contains */
+                q?: string;
+                /** @description only active (true) or only inactive (false) rows */
+                active?: "true" | "false";
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+                /** @description only campaigns boosting this merchant */
+                merchantId?: string;
+                /** @description only campaigns boosting this offer */
+                offerId?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2862,6 +2908,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["Campaign"][];
+                        /** @description pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
                     };
                 };
             };

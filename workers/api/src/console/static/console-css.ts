@@ -74,4 +74,19 @@ svg.chart .bar { fill: var(--brand); }
 svg.chart .bar.alt { fill: #6c8ebf; }
 svg.chart text { font-size: 11px; fill: var(--muted); }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+/* Catalog (pages/catalog): section tabs, entity forms, the offer card preview. */
+nav.tabs { display: flex; gap: .3rem; border-bottom: 1px solid var(--line); margin-bottom: 1rem; }
+nav.tabs a { padding: .4rem .8rem; text-decoration: none; color: var(--ink); border-radius: 6px 6px 0 0; }
+nav.tabs a[aria-current="page"] { background: var(--info-bg); color: var(--brand); font-weight: 600; }
+.entity-form input[type="text"], .entity-form input[type="url"], .entity-form input[type="password"], .entity-form input:not([type]) { width: min(100%, 36rem); }
+.entity-form fieldset { border: 1px solid var(--line); border-radius: 8px; margin: 0 0 .8rem; padding: .6rem 1rem; }
+.field.check { display: flex; flex-wrap: wrap; gap: .2rem .5rem; align-items: center; }
+.field.check .hint, .field.check .error { flex-basis: 100%; }
+textarea.code { font-family: ui-monospace, monospace; font-size: .9rem; }
+td.url, dd.url { word-break: break-all; }
+.offer-card { max-width: 22rem; border: 1px solid var(--line); border-radius: 10px; padding: .8rem 1rem; background: #fff; }
+.offer-card .merchant { color: var(--muted); margin: 0; }
+.offer-card .headline { font-size: 1.3rem; font-weight: 700; color: var(--ok); margin: .2rem 0; }
+.offer-card h3 { font-size: 1rem; margin: .2rem 0 .4rem; }
+.offer-card ul { padding-left: 1.1rem; margin: .3rem 0 0; font-size: .9rem; }
 `;

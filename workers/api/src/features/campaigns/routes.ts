@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { IdParamSchema, toIso, toIsoOrNull } from "../../http/common-schemas";
+import { IdParamSchema, SlugSchema, toIso, toIsoOrNull } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
+import { CatalogListQuerySchema, NextCursorSchema } from "../../http/list-query";
 import { ADMIN_SECURITY, jsonBody, problem, problemResponses } from "../../http/responses";
 import { CampaignBudgetSchema, CampaignInputSchema, CampaignSchema } from "./schemas";
 import * as service from "./service";
@@ -66,8 +67,17 @@ const listRoute = createRoute({
   operationId: "listCampaigns",
   tags,
   security,
-  summary: "List campaigns",
-  responses: { 200: jsonBody(z.object({ items: z.array(CampaignSchema) })), ...problemResponses },
+  summary: "List campaigns by id, filtered, a page at a time",
+  request: {
+    query: CatalogListQuerySchema.extend({
+      merchantId: SlugSchema.optional().describe("only campaigns boosting this merchant"),
+      offerId: SlugSchema.optional().describe("only campaigns boosting this offer"),
+    }),
+  },
+  responses: {
+    200: jsonBody(z.object({ items: z.array(CampaignSchema), nextCursor: NextCursorSchema })),
+    ...problemResponses,
+  },
 });
 
 const budgetRoute = createRoute({
@@ -98,9 +108,10 @@ export const campaignAdminRoutes = featureApp()
   .openapi(getRoute, async (c) =>
     c.json(campaignView(await store.getCampaign(c.env, c.req.valid("param").id)), 200),
   )
-  .openapi(listRoute, async (c) =>
-    c.json({ items: (await store.listCampaigns(c.env)).map(campaignView) }, 200),
-  )
+  .openapi(listRoute, async (c) => {
+    const page = await store.listCampaigns(c.env, c.req.valid("query"));
+    return c.json({ items: page.items.map(campaignView), nextCursor: page.nextCursor }, 200);
+  })
   .openapi(budgetRoute, async (c) => {
     const budget = await service.getCampaignBudget(c.env, c.req.valid("param").id);
     const { updatedAtMs, ...rest } = budget;

@@ -3,6 +3,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { campaigns } from "#shared/db/schema";
 import type { ApiEnv } from "#shared/env";
 import { AppError } from "#shared/http/errors";
+import { type CatalogListQuery, catalogListConditions, pageOf } from "../../http/list-query";
 
 /** Campaigns in D1: the catalog of boosts (their budgets live in the budget objects). */
 
@@ -38,8 +39,33 @@ export async function getCampaign(env: ApiEnv, id: string): Promise<CampaignRow>
   return row;
 }
 
-export async function listCampaigns(env: ApiEnv): Promise<CampaignRow[]> {
-  return drizzle(env.DB).select().from(campaigns).orderBy(campaigns.id).limit(500);
+export type CampaignListQuery = CatalogListQuery & {
+  merchantId?: string | undefined;
+  offerId?: string | undefined;
+};
+
+/** A page of campaigns by id, filtered (list-query.ts), optionally by what they boost. */
+export async function listCampaigns(
+  env: ApiEnv,
+  query: CampaignListQuery,
+): Promise<{ items: CampaignRow[]; nextCursor: string | null }> {
+  const rows = await drizzle(env.DB)
+    .select()
+    .from(campaigns)
+    .where(
+      and(
+        ...catalogListConditions(query, {
+          id: campaigns.id,
+          text: [campaigns.name, campaigns.id],
+          active: campaigns.active,
+        }),
+        query.merchantId === undefined ? undefined : eq(campaigns.merchantId, query.merchantId),
+        query.offerId === undefined ? undefined : eq(campaigns.offerId, query.offerId),
+      ),
+    )
+    .orderBy(campaigns.id)
+    .limit(query.limit + 1);
+  return pageOf(rows, query.limit);
 }
 
 /** Active campaigns that have not ended, for decorating the user's offer list. */

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { IdParamSchema } from "../../http/common-schemas";
+import { IdParamSchema, SlugSchema } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
+import { CatalogListQuerySchema, NextCursorSchema } from "../../http/list-query";
 import { ADMIN_SECURITY, jsonBody, problemResponses } from "../../http/responses";
 import {
   assertSecureNetworkUrls,
@@ -21,11 +22,12 @@ const tags = ["catalog"];
 const capitalized = (noun: string) => `${noun[0]?.toUpperCase()}${noun.slice(1)}`;
 
 /** Builds PUT (idempotent upsert), GET one and GET list routes for one catalog resource. */
-function resourceRoutes<In extends z.ZodType, Out extends z.ZodType>(
+function resourceRoutes<In extends z.ZodType, Out extends z.ZodType, Q extends z.ZodObject>(
   name: string,
   path: string,
   input: In,
   output: Out,
+  listQuery: Q,
   listOperationId = `list${capitalized(name)}s`,
 ) {
   return {
@@ -58,18 +60,31 @@ function resourceRoutes<In extends z.ZodType, Out extends z.ZodType>(
       operationId: listOperationId,
       tags,
       security,
-      summary: `List ${name}s`,
-      responses: { 200: jsonBody(z.object({ items: z.array(output) })), ...problemResponses },
+      summary: `List ${name}s by id, filtered, a page at a time`,
+      request: { query: listQuery },
+      responses: {
+        200: jsonBody(z.object({ items: z.array(output), nextCursor: NextCursorSchema })),
+        ...problemResponses,
+      },
     }),
   };
 }
 
-const networkRoutes = resourceRoutes("network", "/networks", NetworkInputSchema, NetworkSchema);
+const networkRoutes = resourceRoutes(
+  "network",
+  "/networks",
+  NetworkInputSchema,
+  NetworkSchema,
+  CatalogListQuerySchema,
+);
 const merchantRoutes = resourceRoutes(
   "merchant",
   "/merchants",
   MerchantInputSchema,
   MerchantSchema,
+  CatalogListQuerySchema.extend({
+    networkId: SlugSchema.optional().describe("only this network's merchants"),
+  }),
 );
 // "Admin": the user-facing GET /v1/offers is listOffers.
 const offerRoutes = resourceRoutes(
@@ -77,6 +92,9 @@ const offerRoutes = resourceRoutes(
   "/offers",
   OfferInputSchema,
   OfferSchema,
+  CatalogListQuerySchema.extend({
+    merchantId: SlugSchema.optional().describe("only this merchant's offers"),
+  }),
   "listAdminOffers",
 );
 
@@ -93,9 +111,10 @@ app.openapi(networkRoutes.put, async (c) => {
 app.openapi(networkRoutes.get, async (c) =>
   c.json(networkView(await catalog.getNetwork(c.env, c.req.valid("param").id)), 200),
 );
-app.openapi(networkRoutes.list, async (c) =>
-  c.json({ items: (await catalog.listNetworks(c.env)).map(networkView) }, 200),
-);
+app.openapi(networkRoutes.list, async (c) => {
+  const page = await catalog.listNetworks(c.env, c.req.valid("query"));
+  return c.json({ items: page.items.map(networkView), nextCursor: page.nextCursor }, 200);
+});
 
 app.openapi(merchantRoutes.put, async (c) =>
   c.json(
@@ -106,9 +125,10 @@ app.openapi(merchantRoutes.put, async (c) =>
 app.openapi(merchantRoutes.get, async (c) =>
   c.json(merchantView(await catalog.getMerchant(c.env, c.req.valid("param").id)), 200),
 );
-app.openapi(merchantRoutes.list, async (c) =>
-  c.json({ items: (await catalog.listMerchants(c.env)).map(merchantView) }, 200),
-);
+app.openapi(merchantRoutes.list, async (c) => {
+  const page = await catalog.listMerchants(c.env, c.req.valid("query"));
+  return c.json({ items: page.items.map(merchantView), nextCursor: page.nextCursor }, 200);
+});
 
 app.openapi(offerRoutes.put, async (c) =>
   c.json(
@@ -119,6 +139,7 @@ app.openapi(offerRoutes.put, async (c) =>
 app.openapi(offerRoutes.get, async (c) =>
   c.json(offerView(await catalog.getOffer(c.env, c.req.valid("param").id)), 200),
 );
-app.openapi(offerRoutes.list, async (c) =>
-  c.json({ items: (await catalog.listOffers(c.env)).map(offerView) }, 200),
-);
+app.openapi(offerRoutes.list, async (c) => {
+  const page = await catalog.listOffers(c.env, c.req.valid("query"));
+  return c.json({ items: page.items.map(offerView), nextCursor: page.nextCursor }, 200);
+});

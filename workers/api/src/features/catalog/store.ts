@@ -5,6 +5,7 @@ import { refreshCachedConfig } from "#shared/config/config-store";
 import { merchants, networkHealth, networks, offers } from "#shared/db/schema";
 import type { ConfigBindings } from "#shared/env";
 import { AppError } from "#shared/http/errors";
+import { type CatalogListQuery, catalogListConditions, pageOf } from "../../http/list-query";
 import type { MerchantInputSchema, NetworkInputSchema, OfferInputSchema } from "./schemas";
 
 /**
@@ -81,9 +82,24 @@ export async function getNetwork(env: ConfigBindings, id: string) {
   return withoutSecrets(row);
 }
 
-export async function listNetworks(env: ConfigBindings) {
-  const rows = await drizzle(env.DB).select().from(networks).orderBy(networks.id).limit(500);
-  return rows.map(withoutSecrets);
+/** A page of networks by id, filtered (list-query.ts); secrets never leave. */
+export async function listNetworks(env: ConfigBindings, query: CatalogListQuery) {
+  const rows = await drizzle(env.DB)
+    .select()
+    .from(networks)
+    .where(
+      and(
+        ...catalogListConditions(query, {
+          id: networks.id,
+          text: [networks.name, networks.id],
+          active: networks.active,
+        }),
+      ),
+    )
+    .orderBy(networks.id)
+    .limit(query.limit + 1);
+  const page = pageOf(rows, query.limit);
+  return { items: page.items.map(withoutSecrets), nextCursor: page.nextCursor };
 }
 
 export async function upsertMerchant(env: ConfigBindings, id: string, input: MerchantInput) {
@@ -127,8 +143,27 @@ export async function getMerchant(env: ConfigBindings, id: string) {
   return row;
 }
 
-export async function listMerchants(env: ConfigBindings) {
-  return drizzle(env.DB).select().from(merchants).orderBy(merchants.id).limit(500);
+/** A page of merchants by id, filtered (list-query.ts), optionally of one network. */
+export async function listMerchants(
+  env: ConfigBindings,
+  query: CatalogListQuery & { networkId?: string | undefined },
+) {
+  const rows = await drizzle(env.DB)
+    .select()
+    .from(merchants)
+    .where(
+      and(
+        ...catalogListConditions(query, {
+          id: merchants.id,
+          text: [merchants.name, merchants.id],
+          active: merchants.active,
+        }),
+        query.networkId === undefined ? undefined : eq(merchants.networkId, query.networkId),
+      ),
+    )
+    .orderBy(merchants.id)
+    .limit(query.limit + 1);
+  return pageOf(rows, query.limit);
 }
 
 export async function upsertOffer(env: ConfigBindings, id: string, input: OfferInput) {
@@ -173,8 +208,27 @@ export async function getOffer(env: ConfigBindings, id: string) {
   return row;
 }
 
-export async function listOffers(env: ConfigBindings) {
-  return drizzle(env.DB).select().from(offers).orderBy(offers.id).limit(500);
+/** A page of offers by id, filtered (list-query.ts), optionally of one merchant. */
+export async function listOffers(
+  env: ConfigBindings,
+  query: CatalogListQuery & { merchantId?: string | undefined },
+) {
+  const rows = await drizzle(env.DB)
+    .select()
+    .from(offers)
+    .where(
+      and(
+        ...catalogListConditions(query, {
+          id: offers.id,
+          text: [offers.title, offers.id],
+          active: offers.active,
+        }),
+        query.merchantId === undefined ? undefined : eq(offers.merchantId, query.merchantId),
+      ),
+    )
+    .orderBy(offers.id)
+    .limit(query.limit + 1);
+  return pageOf(rows, query.limit);
 }
 
 /**

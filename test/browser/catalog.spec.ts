@@ -1,0 +1,80 @@
+import { randomBytes } from "node:crypto";
+import { expect, runtimeInfo, screenshot, test } from "./support/index";
+
+/**
+ * Issue 10's catalog scenario: an offer created in the console appears in a shopper's
+ * catalog search. A catalog operator makes a merchant and an offer through the console's
+ * forms; the public catalog API (anonymous) then finds the offer by a word of its title.
+ * The network is set up through the admin API: it is the context, not the subject.
+ */
+
+test.describe("as a catalog operator", () => {
+  test.use({ signInAs: "catalog" });
+
+  test("an offer created in the console appears in a shopper's catalog search", async ({
+    page,
+  }) => {
+    const unique = randomBytes(4).toString("hex");
+    // A word no other offer has, letters only, so the search is exact whatever the tokenizer.
+    const word = `zephyr${unique.replace(/\d/g, (d) => "abcdefghij"[Number(d)] ?? "x")}`;
+    const networkId = `browser-net-${unique}`;
+    const merchantId = `browser-shop-${unique}`;
+    const offerId = `browser-offer-${unique}`;
+
+    const { baseUrl, adminKey } = runtimeInfo();
+    const network = await fetch(`${baseUrl}/admin/v1/networks/${networkId}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        name: `Browser network ${unique}`,
+        trackingTemplate: "https://network.example/t?sub={subid}&url={landing_url}",
+        postbackSecret: `browser-postback-secret-${unique}-0123456789`,
+      }),
+    });
+    expect(network.status).toBe(200);
+
+    // The merchant, through the console's form.
+    await page.goto("/console/catalog/merchants/new");
+    await page.getByLabel("Id", { exact: true }).fill(merchantId);
+    await page.getByLabel("Name", { exact: true }).fill(`Browser Shop ${unique}`);
+    await page.getByLabel("Network id", { exact: true }).fill(networkId);
+    await page.getByLabel("Landing URL").fill("https://shop.example/");
+    await screenshot(page, "catalog-merchant-new");
+    await page.getByRole("button", { name: "Create merchant" }).click();
+    await expect(page.getByRole("status")).toContainText(`Merchant ${merchantId} created`);
+
+    // The offer, through the console's form (from the merchant's page, as an operator would).
+    await page.getByRole("link", { name: "New offer for this merchant" }).click();
+    await expect(page.getByLabel("Merchant id", { exact: true })).toHaveValue(merchantId);
+    await page.getByLabel("Id", { exact: true }).fill(offerId);
+    await page.getByLabel("Title").fill(`Cashback on ${word} gadgets`);
+    await page.getByLabel("Currency").fill("INR");
+    await page.getByLabel("Default rate (%)").fill("6.5");
+    await page.getByLabel("Rates by category (JSON, basis points)").fill('{"electronics": 800}');
+    await page.getByLabel("Return window (days)").fill("30");
+    await screenshot(page, "catalog-offer-new");
+    await page.getByRole("button", { name: "Create offer" }).click();
+    await expect(page.getByRole("status")).toContainText(`Offer ${offerId} created`);
+
+    // The offer's page previews the shopper's card and the tracking URL (shown, not linked).
+    const card = page.getByRole("article", { name: "Shopper's offer card preview" });
+    await expect(card).toContainText("Up to 8% cashback");
+    await expect(page.locator("pre.tracking-url")).toContainText("sub=PREVIEW-SUBID");
+    await screenshot(page, "catalog-offer");
+
+    // A shopper (no login) searches the public catalog for the word.
+    await expect
+      .poll(
+        async () => {
+          const response = await fetch(
+            `${baseUrl}/v1/catalog/offers?q=${encodeURIComponent(word)}`,
+          );
+          if (response.status !== 200) return [];
+          const body = (await response.json()) as { items: { id: string; title: string }[] };
+          return body.items.map((item) => item.id);
+        },
+        { timeout: 10_000 },
+      )
+      .toContain(offerId);
+  });
+});

@@ -8,7 +8,10 @@ import { requireSession } from "./http/session";
 import { accountRoutes } from "./pages/account";
 import { operatorsRoutes } from "./pages/operators";
 import { overviewPage } from "./pages/overview";
+import { postbacksRoutes } from "./pages/postbacks/index";
 import { signInRoutes, signOut } from "./pages/sign-in";
+import { transactionsRoutes } from "./pages/transactions/index";
+import { usersRoutes } from "./pages/users/index";
 import { CONSOLE_ASSETS } from "./static/assets";
 
 /**
@@ -46,5 +49,8 @@ export function createConsole(apiApp: ApiApp) {
   console.get("/", overviewPage);
   console.route("/operators", operatorsRoutes);
   console.route("/account", accountRoutes);
+  console.route("/users", usersRoutes);
+  console.route("/transactions", transactionsRoutes);
+  console.route("/postbacks", postbacksRoutes);
   return console;
 }

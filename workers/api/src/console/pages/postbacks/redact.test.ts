@@ -28,6 +28,12 @@ describe("credentials redacted from a postback body", () => {
       hides: ["xyz"],
     },
     {
+      label: "a GET postback's query string",
+      body: "?order_id=A-1&to%6Ben=xyz&api+key=k",
+      shows: ["?order_id=A-1", `to%6Ben=${REDACTED}`, `api+key=${REDACTED}`],
+      hides: ["xyz", "=k"],
+    },
+    {
       label: "headers in text",
       body: "Boomerang-Signature: t=1,v1=abc\nAuthorization: Bearer zzz\nX-Order: A-1",
       shows: [`Boomerang-Signature: ${REDACTED}`, `Authorization: ${REDACTED}`, "X-Order: A-1"],

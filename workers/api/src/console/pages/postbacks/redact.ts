@@ -1,14 +1,16 @@
 /**
  * Credentials out of a received postback before an operator sees it. The intake already
- * redacts what it stores; this is the console's own guard, for bodies archived before that
- * or sent by a network that names its secrets differently. Pure, so one table test holds it.
+ * redacts the parameters each network's adapter names (#shared/networks/core/redact, shown as
+ * "[redacted]"); this is the console's own guard, by name, for JSON bodies (which the intake
+ * keeps as received), headers in text, and a network that names its secrets differently.
+ * Pure, so one table test holds it.
  */
 
 export const REDACTED = "•••";
 
 /** Parameter and header names that carry credentials. */
 const SECRET_NAME =
-  /(sig(nature)?|secret|token|passw(or)?d|pwd|api[_-]?key|auth(orization)?|credential|hmac|bearer)/i;
+  /(sig(nature)?|secret|token|passw(or)?d|pwd|api[_ -]?key|auth(orization)?|credential|hmac|bearer)/i;
 
 export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);
@@ -24,23 +26,25 @@ function redactJson(value: unknown): unknown {
   return value;
 }
 
-const FORM = /^[^\s=&]+=[^\s&]*(&[^\s=&]+=[^\s&]*)*$/;
+const FORM = /^\??[^\s=&]+=[^\s&]*(&[^\s=&]+=[^\s&]*)*$/;
 
+/** A parameter name as a form parser reads it (`%74oken` and `to+ken` decoded). */
+const formName = (raw: string) => new URLSearchParams(`${raw}=`).keys().next().value ?? raw;
+
+/** A query string (GET postbacks are kept as their query) or form body, pair by pair. */
 function redactForm(body: string): string {
-  return body
-    .split("&")
-    .map((pair) => {
-      const eq = pair.indexOf("=");
-      const name = pair.slice(0, eq);
-      let decoded = name;
-      try {
-        decoded = decodeURIComponent(name.replace(/\+/g, " "));
-      } catch {
-        decoded = name;
-      }
-      return isSecretName(decoded) ? `${name}=${REDACTED}` : pair;
-    })
-    .join("&");
+  const prefix = body.startsWith("?") ? "?" : "";
+  return (
+    prefix +
+    body
+      .slice(prefix.length)
+      .split("&")
+      .map((pair) => {
+        const name = pair.slice(0, pair.indexOf("="));
+        return isSecretName(formName(name)) ? `${name}=${REDACTED}` : pair;
+      })
+      .join("&")
+  );
 }
 
 /** `name: value` and `name=value` anywhere in free text (headers, logs, XML-ish bodies). */

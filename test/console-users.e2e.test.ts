@@ -194,6 +194,28 @@ describe("KYC from the user's page", () => {
     },
   );
 
+  test("support records a login; a viewer is refused it", async () => {
+    const { client } = await signedIn("support");
+    const done = await client.post(
+      `/console/users/${user}/logins`,
+      { deviceId: "device-console-1" },
+      { fromPage: `/console/users/${user}` },
+    );
+    expect(done.status).toBe(303);
+    const viewer = (await signedIn("viewer")).client;
+    expect(await (await viewer.get(`/console/users/${user}`)).text()).not.toContain("Report login");
+    const refused = await viewer.post(
+      `/console/users/${user}/logins`,
+      { deviceId: "device-console-2" },
+      { fromPage: `/console/users/${user}` },
+    );
+    expect(refused.status).toBe(403);
+    const audit = await api(`/admin/v1/audit-log?limit=100`, { headers: ADMIN_HEADERS });
+    const entries = ((await audit.json()) as { items: { path: string; status: number }[] }).items;
+    const logins = entries.filter((e) => e.path === `/admin/v1/users/${user}/logins`);
+    expect(logins.map((e) => e.status).sort()).toEqual([204, 403]);
+  });
+
   test("a bad status comes back as a readable message", async () => {
     const before = await kycOf(user);
     const { client } = await signedIn("finance");

@@ -93,6 +93,9 @@ async function userPage(
   const u = user.data;
   const tz = viewer.timeZone;
   const canSetKyc = api.can("PUT", `${base}/kyc`);
+  // Normally the operator's backend reports logins; support may record one it learnt of
+  // (a login from a new device holds the user's redemptions for review for a while).
+  const canReportLogin = api.can("POST", `${base}/logins`);
   return c.html(
     <Page title={`User ${u.id}`} current="users" viewer={viewer}>
       <Notice text={c.req.query("notice")} />
@@ -134,6 +137,18 @@ async function userPage(
               </select>
             </div>
             <button type="submit">Set KYC status</button>
+          </form>
+        ) : null}
+        {canReportLogin ? (
+          <form class="filters" method="post" action={`${userHref(u.id)}/logins`}>
+            <Csrf token={viewer.csrfToken} />
+            <div class="field">
+              <label for="f-device">Device id of a login</label>
+              <input id="f-device" name="deviceId" type="text" required />
+            </div>
+            <button type="submit" class="secondary">
+              Report login
+            </button>
           </form>
         ) : null}
         <ProblemNotice problem={form.problem} />
@@ -399,12 +414,27 @@ async function userListPage(c: Context<ConsoleContext>, list: "ledger" | "transa
 
 const str = (v: unknown) => (typeof v === "string" ? v : "");
 
+/** The API's refusal as the page's status (anything unexpected is shown as a 400). */
+const refusal = (status: number) =>
+  ([400, 403, 404, 409].includes(status) ? status : 400) as 400 | 403 | 404 | 409;
+
 /** /console/users: find a user, their page (wallet, ledger, transactions …), KYC changes. */
 export const usersRoutes = new Hono<ConsoleContext>()
   .get("/", findPage)
   .get("/:id", (c) => userPage(c))
   .get("/:id/ledger", (c) => userListPage(c, "ledger"))
   .get("/:id/transactions", (c) => userListPage(c, "transactions"))
+  .post("/:id/logins", async (c) => {
+    const id = c.req.param("id");
+    const form = await c.req.parseBody();
+    const result = await c
+      .get("api")
+      .send("POST", `${userApi(id)}/logins`, { deviceId: str(form.deviceId) });
+    if (result.ok) {
+      return c.redirect(`${userHref(id)}?notice=${encodeURIComponent("Login recorded.")}`, 303);
+    }
+    return userPage(c, { problem: result.problem }, refusal(result.status));
+  })
   .post("/:id/kyc", async (c) => {
     const id = c.req.param("id");
     const form = await c.req.parseBody();
@@ -416,10 +446,5 @@ export const usersRoutes = new Hono<ConsoleContext>()
         303,
       );
     }
-    const code = ([400, 403, 404, 409].includes(result.status) ? result.status : 400) as
-      | 400
-      | 403
-      | 404
-      | 409;
-    return userPage(c, { problem: result.problem }, code);
+    return userPage(c, { problem: result.problem }, refusal(result.status));
   });

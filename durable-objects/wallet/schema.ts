@@ -254,6 +254,9 @@ const STEPS: string[][] = [
     `ALTER TABLE clicks ADD COLUMN network_offer_ref TEXT`,
     `ALTER TABLE transactions ADD COLUMN network_time_known INTEGER NOT NULL DEFAULT 1`,
   ],
+  // 12: a transaction's entries, for the console's timeline of it (ledger-store.ts
+  // listEntriesOfTxn), without a scan of the whole ledger.
+  [`CREATE INDEX entries_txn_idx ON entries (txn_id) WHERE txn_id IS NOT NULL`],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

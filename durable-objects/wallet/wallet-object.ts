@@ -22,6 +22,7 @@ import {
   type InvariantReport,
   type LedgerEntryView,
   listEntries,
+  listEntriesOfTxn,
   readBalances,
 } from "./ledger/ledger-store";
 import { OutboxFlusher } from "./outbox/outbox-flush";
@@ -61,6 +62,9 @@ import { nextAlarmAtMs } from "./schedule/decide-alarm";
 import { type DueRun, runDue } from "./schedule/run-due";
 import { nextDueAtMs } from "./schedule/schedule-store";
 import { applySchema } from "./schema";
+
+/** Bounds one transaction's timeline (a transaction moves money a handful of times). */
+const MAX_TXN_ENTRIES = 500;
 
 /**
  * One object per user: the single writer for that user's clicks, transactions, ledger, claims
@@ -308,7 +312,9 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
 
   getTransaction(txnId: string) {
     const txn = findTxn(this.sql, txnId);
-    return txn ? { txn, history: readHistory(this.sql, txnId) } : null;
+    if (!txn) return null;
+    const entries = listEntriesOfTxn(this.sql, txnId, MAX_TXN_ENTRIES);
+    return { txn, history: readHistory(this.sql, txnId), entries };
   }
 
   /** Ledger audit plus conservation against transactions and payouts (audit/audit.ts). */

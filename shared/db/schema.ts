@@ -138,6 +138,12 @@ export const transactions = sqliteTable(
     index("transactions_network_order_idx").on(t.networkId, t.orderId),
     index("transactions_due_idx").on(t.status, t.expectedConfirmAtMs),
     index("transactions_user_idx").on(t.userId, t.convertedAtMs),
+    // The console's transaction search (GET /admin/v1/transactions): by order id alone, and
+    // newest first overall, per network and per status, keyset-paged on (converted_at_ms, id).
+    index("transactions_order_idx").on(t.orderId),
+    index("transactions_converted_idx").on(t.convertedAtMs, t.id),
+    index("transactions_network_converted_idx").on(t.networkId, t.convertedAtMs, t.id),
+    index("transactions_status_converted_idx").on(t.status, t.convertedAtMs, t.id),
   ],
 );
 
@@ -201,6 +207,9 @@ export const receivedPostbacks = sqliteTable(
       .on(t.sourceIp, t.receivedAtMs)
       .where(sql`verdict = 'rejected'`),
     index("received_postbacks_archive_idx").on(t.archiveKey),
+    // The console: every postback newest first, and those of one order (a transaction's history).
+    index("received_postbacks_received_idx").on(t.receivedAtMs, t.id),
+    index("received_postbacks_order_idx").on(t.orderId, t.networkId),
   ],
 );
 
@@ -286,7 +295,11 @@ export const reconciliationItems = sqliteTable(
     outcome: text("outcome").notNull(),
     detail: text("detail"),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.orderId] })],
+  (t) => [
+    primaryKey({ columns: [t.runId, t.orderId] }),
+    // A transaction's history: every report row that moved it.
+    index("reconciliation_items_txn_idx").on(t.transactionId),
+  ],
 );
 
 /** One merchant sync of a network's offer feed (jobs/merchant-sync.ts). */

@@ -176,6 +176,47 @@ export interface LedgerEntryView {
   createdAtMs: number;
 }
 
+type EntryRow = {
+  seq: number;
+  bucket: string;
+  currency: string;
+  amount_minor: number;
+  balance_after_minor: number;
+  kind: string;
+  txn_id: string | null;
+  idempotency_key: string;
+  created_at_ms: number;
+};
+
+const entryView = (r: EntryRow): LedgerEntryView => ({
+  seq: r.seq,
+  bucket: r.bucket,
+  currency: r.currency,
+  amountMinor: r.amount_minor,
+  balanceAfterMinor: r.balance_after_minor,
+  kind: r.kind,
+  txnId: r.txn_id,
+  idempotencyKey: r.idempotency_key,
+  createdAtMs: r.created_at_ms,
+});
+
+/**
+ * Every entry that moved one transaction's money, oldest first (the console's timeline of a
+ * transaction). A transaction has a handful of entries; `rows` bounds a pathological one.
+ */
+export function listEntriesOfTxn(sql: SqlStorage, txnId: string, rows: number): LedgerEntryView[] {
+  return sql
+    .exec<EntryRow>(
+      `SELECT seq, bucket, currency, amount_minor, balance_after_minor, kind, txn_id,
+              idempotency_key, created_at_ms
+       FROM entries WHERE txn_id = ? ORDER BY seq LIMIT ?`,
+      txnId,
+      rows,
+    )
+    .toArray()
+    .map(entryView);
+}
+
 /** Newest first, keyset on seq; `rows` already bounded by the caller. */
 export function listEntries(
   sql: SqlStorage,
@@ -183,17 +224,7 @@ export function listEntries(
   rows: number,
 ): LedgerEntryView[] {
   return sql
-    .exec<{
-      seq: number;
-      bucket: string;
-      currency: string;
-      amount_minor: number;
-      balance_after_minor: number;
-      kind: string;
-      txn_id: string | null;
-      idempotency_key: string;
-      created_at_ms: number;
-    }>(
+    .exec<EntryRow>(
       `SELECT seq, bucket, currency, amount_minor, balance_after_minor, kind, txn_id,
               idempotency_key, created_at_ms
        FROM entries WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
@@ -201,15 +232,5 @@ export function listEntries(
       rows,
     )
     .toArray()
-    .map((r) => ({
-      seq: r.seq,
-      bucket: r.bucket,
-      currency: r.currency,
-      amountMinor: r.amount_minor,
-      balanceAfterMinor: r.balance_after_minor,
-      kind: r.kind,
-      txnId: r.txn_id,
-      idempotencyKey: r.idempotency_key,
-      createdAtMs: r.created_at_ms,
-    }));
+    .map(entryView);
 }

@@ -9,7 +9,10 @@ import { accountRoutes } from "./pages/account";
 import { catalogRoutes } from "./pages/catalog/index";
 import { operatorsRoutes } from "./pages/operators";
 import { overviewPage } from "./pages/overview";
+import { postbacksRoutes } from "./pages/postbacks/index";
 import { signInRoutes, signOut } from "./pages/sign-in";
+import { transactionsRoutes } from "./pages/transactions/index";
+import { usersRoutes } from "./pages/users/index";
 import { CONSOLE_ASSETS } from "./static/assets";
 
 /**
@@ -48,5 +51,8 @@ export function createConsole(apiApp: ApiApp) {
   console.route("/operators", operatorsRoutes);
   console.route("/account", accountRoutes);
   console.route("/catalog", catalogRoutes);
+  console.route("/users", usersRoutes);
+  console.route("/transactions", transactionsRoutes);
+  console.route("/postbacks", postbacksRoutes);
   return console;
 }

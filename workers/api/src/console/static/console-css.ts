@@ -73,6 +73,12 @@ svg.chart { width: 100%; height: auto; background: var(--panel); border: 1px sol
 svg.chart .bar { fill: var(--brand); }
 svg.chart .bar.alt { fill: #6c8ebf; }
 svg.chart text { font-size: 11px; fill: var(--muted); }
+/* Users, transactions and postbacks: a transaction's history as a timeline. */
+ol.timeline { list-style: none; margin: 0; padding: 0 0 0 1rem; border-left: 3px solid var(--line); }
+.timeline-item { position: relative; background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: .5rem .8rem; margin: 0 0 .6rem .6rem; }
+.timeline-item.ledger { border-left: 4px solid var(--ok); }
+.timeline-item.postback { border-left: 4px solid var(--brand); }
+.timeline-item.report { border-left: 4px solid var(--warn); }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 /* Catalog (pages/catalog): section tabs, entity forms, the offer card preview. */
 nav.tabs { display: flex; gap: .3rem; border-bottom: 1px solid var(--line); margin-bottom: 1rem; }

@@ -16,7 +16,8 @@ import { type StoredClaim, walletOf } from "../../wallet-client";
 import { ClaimInputSchema, ClaimSchema } from "./schemas";
 import { claimsByStatus } from "./store";
 
-const claimView = (c: StoredClaim) => ({
+/** A claim as the API shows it (the user's list and the operator's view of a user). */
+export const claimView = (c: StoredClaim) => ({
   id: c.claimId,
   clickId: c.clickId,
   offerId: c.offerId,

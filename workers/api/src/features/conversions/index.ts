@@ -4,4 +4,3 @@
  */
 export { type ApplyResult, applyNormalizedConversion } from "./apply-conversion";
 export { consumePostbacks } from "./postback-consumer";
-export { listReceivedPostbacks } from "./store";

@@ -1,4 +1,4 @@
-import { desc, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { receivedPostbacks } from "#shared/db/schema";
@@ -94,24 +94,4 @@ export function orderIdOf(rawBody: string): string | null {
   } catch {
     return null;
   }
-}
-
-/** The audit log for the operator, newest first, optionally by verdict. */
-export async function listReceivedPostbacks(
-  db: D1Database,
-  filter: { verdict?: "accepted" | "rejected" | undefined; limit: number },
-) {
-  return drizzle(db)
-    .select({
-      id: receivedPostbacks.id,
-      networkId: receivedPostbacks.networkId,
-      receivedAtMs: receivedPostbacks.receivedAtMs,
-      verdict: receivedPostbacks.verdict,
-      rejectReason: receivedPostbacks.rejectReason,
-      orderId: receivedPostbacks.orderId,
-    })
-    .from(receivedPostbacks)
-    .where(filter.verdict === undefined ? undefined : eq(receivedPostbacks.verdict, filter.verdict))
-    .orderBy(desc(receivedPostbacks.receivedAtMs))
-    .limit(filter.limit);
 }

@@ -9,7 +9,6 @@ export {
   attributionOfOrder,
   type DueKey,
   duePage,
-  listProjectedTransactions,
   networkTransactionsIn,
   type ProjectedTransaction,
   transactionsByIds,

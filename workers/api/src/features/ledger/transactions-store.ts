@@ -1,7 +1,6 @@
 import {
   and,
   asc,
-  desc,
   eq,
   gt,
   gte,
@@ -237,39 +236,4 @@ export async function duePage(
     .limit(pageRows);
   // The filters above guarantee both; the types cannot see through them.
   return rows.map((r) => ({ id: r.id, userId: r.userId as string, dueMs: r.dueMs as number }));
-}
-
-/** The projection for the operator, newest first, optionally by status and user. */
-export async function listProjectedTransactions(
-  db: D1Database,
-  filter: {
-    status?: "pending" | "confirmed" | "cancelled" | "rejected" | undefined;
-    userId?: string | undefined;
-    limit: number;
-  },
-) {
-  return drizzle(db)
-    .select({
-      id: transactions.id,
-      userId: transactions.userId,
-      networkId: transactions.networkId,
-      orderId: transactions.orderId,
-      status: transactions.status,
-      rejectReason: transactions.rejectReason,
-      currency: transactions.currency,
-      saleAmountMinor: transactions.saleAmountMinor,
-      cashbackMinor: transactions.cashbackMinor,
-      convertedAtMs: transactions.convertedAtMs,
-      expectedConfirmAtMs: transactions.expectedConfirmAtMs,
-      updatedAtMs: transactions.updatedAtMs,
-    })
-    .from(transactions)
-    .where(
-      and(
-        filter.status === undefined ? undefined : eq(transactions.status, filter.status),
-        filter.userId === undefined ? undefined : eq(transactions.userId, filter.userId),
-      ),
-    )
-    .orderBy(desc(transactions.convertedAtMs))
-    .limit(filter.limit);
 }

@@ -1,5 +1,6 @@
 import { featureApp } from "../../http/feature-app";
 import { payoutAdminRoutes as payoutsAdmin } from "./admin-routes";
+import { destinationAdminRoutes } from "./destination-admin-routes";
 import { destinationRoutes } from "./destination-routes";
 import { financeAdminRoutes } from "./finance-routes";
 import { giftCardAdminRoutes, giftCardUserRoutes } from "./gift-card-routes";
@@ -25,6 +26,7 @@ export const payoutAdminRoutes = featureApp()
   .route("/", giftCardAdminRoutes)
   .route("/", financeAdminRoutes)
   .route("/", payoutReconRoutes())
+  .route("/", destinationAdminRoutes)
   .route("/", payoutsAdmin);
 
 export { payoutWebhookRoutes };

@@ -57,7 +57,7 @@ const getKycRoute = createRoute({
 });
 
 /** Operator routes for users and their KYC status; mounted under `/admin/v1`. */
-export const usersAdminRoutes = featureApp()
+export const userWriteAdminRoutes = featureApp()
   .openapi(putUserRoute, async (c) => {
     const { id } = c.req.valid("param");
     const { displayName } = c.req.valid("json");

@@ -1,5 +1,6 @@
 /** Users: the user API (offers, wallet, ledger, transactions) and users admin (KYC included). */
-export { usersAdminRoutes } from "./admin-routes";
+export { cursorInt, decodeCursor, encodeCursor } from "./cursor";
 export { userMeRoutes } from "./me-routes";
+export { usersAdminRoutes } from "./routes";
 export type { KycStatus } from "./schemas";
-export { kycStatusOf, registerUserStatement } from "./store";
+export { kycStatusOf, readUser, registerUserStatement } from "./store";

@@ -2,15 +2,14 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { linkKeyRing } from "#shared/links/link-keys";
 import { MAX_LINK_SEGMENTS, signLinkToken } from "#shared/links/link-token";
 import { headlineRateBps } from "#shared/money/cashback";
-import { DEFAULT_PAGE_ROWS, MAX_PAGE_ROWS, rowsToFetch } from "#shared/paging";
+import { DEFAULT_PAGE_ROWS, MAX_PAGE_ROWS } from "#shared/paging";
 import { PageQuerySchema, toIso, toIsoOrNull } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
 import { jsonBody, problemResponses, USER_SECURITY } from "../../http/responses";
-import { awaitsNetworkApproval, walletOf } from "../../wallet-client";
 import { campaignsForOffer, listUnendedCampaigns } from "../campaigns/index";
 import { listLiveOffers } from "../catalog/index";
-import { cursorInt, decodeCursor, encodeCursor } from "./cursor";
 import { LedgerEntrySchema, TransactionSchema, UserOfferSchema, WalletSchema } from "./schemas";
+import { ledgerPage, transactionsPage, walletBalances } from "./wallet-reads";
 
 const security = USER_SECURITY;
 const tags = ["users"];
@@ -139,86 +138,13 @@ export const userMeRoutes = featureApp()
   })
   .openapi(walletRoute, async (c) => {
     const userId = c.get("userId");
-    const rows = await walletOf(c.env, userId).getBalances();
-    const byCurrency = new Map<string, Record<string, number>>();
-    for (const row of rows) {
-      const buckets = byCurrency.get(row.currency) ?? {};
-      buckets[row.bucket] = row.balanceMinor;
-      byCurrency.set(row.currency, buckets);
-    }
-    const balances = [...byCurrency].map(([currency, buckets]) => ({
-      currency,
-      pendingMinor: buckets.pending ?? 0,
-      confirmedMinor: buckets.confirmed ?? 0,
-      buckets,
-    }));
-    return c.json({ userId, balances }, 200);
+    return c.json({ userId, balances: await walletBalances(c.env, userId) }, 200);
   })
   .openapi(ledgerRoute, async (c) => {
     const { cursor, limit } = c.req.valid("query");
-    const position = decodeCursor(cursor, 1);
-    const beforeSeq = position ? cursorInt(position[0] as string) : null;
-    // One extra row tells whether another page exists, so the last page never links to an empty one.
-    const fetched = await walletOf(c.env, c.get("userId")).listLedger(
-      beforeSeq,
-      rowsToFetch(limit),
-    );
-    const entries = fetched.slice(0, limit);
-    const last = fetched.length > limit ? entries.at(-1) : undefined;
-    return c.json(
-      {
-        items: entries.map((e) => ({
-          seq: e.seq,
-          bucket: e.bucket,
-          currency: e.currency,
-          amountMinor: e.amountMinor,
-          balanceAfterMinor: e.balanceAfterMinor,
-          kind: e.kind,
-          transactionId: e.txnId,
-          idempotencyKey: e.idempotencyKey,
-          createdAt: toIso(e.createdAtMs),
-        })),
-        nextCursor: last ? encodeCursor([last.seq]) : null,
-      },
-      200,
-    );
+    return c.json(await ledgerPage(c.env, c.get("userId"), cursor, limit), 200);
   })
   .openapi(transactionsRoute, async (c) => {
     const { cursor, limit } = c.req.valid("query");
-    const position = decodeCursor(cursor, 2);
-    const after = position
-      ? { convertedAtMs: cursorInt(position[0] as string), txnId: position[1] as string }
-      : null;
-    const fetched = await walletOf(c.env, c.get("userId")).listTransactions(
-      after,
-      rowsToFetch(limit),
-    );
-    const txns = fetched.slice(0, limit);
-    const last = fetched.length > limit ? txns.at(-1) : undefined;
-    return c.json(
-      {
-        items: txns.map((t) => ({
-          id: t.txnId,
-          networkId: t.networkId,
-          orderId: t.orderId,
-          offerId: t.offerId,
-          status: t.status,
-          rejectReason: t.rejectReason,
-          currency: t.currency,
-          saleAmountMinor: t.saleAmountMinor,
-          cashbackMinor: t.cashbackMinor,
-          rateBps: t.rateBps,
-          boostMinor: t.grantedBoostMinor,
-          boostRequestedMinor: t.desiredBoostMinor,
-          clickedAt: toIsoOrNull(t.clickedAtMs),
-          purchasedAt: toIso(t.convertedAtMs),
-          expectedConfirmationAt:
-            t.status === "pending" ? toIsoOrNull(t.expectedConfirmAtMs) : null,
-          awaitingNetworkApproval: awaitsNetworkApproval(t),
-          confirmedAt: toIsoOrNull(t.confirmedAtMs),
-        })),
-        nextCursor: last ? encodeCursor([last.convertedAtMs, last.txnId]) : null,
-      },
-      200,
-    );
+    return c.json(await transactionsPage(c.env, c.get("userId"), cursor, limit), 200);
   });

@@ -47,6 +47,12 @@ export async function setKycStatus(
     });
 }
 
+/** The user's row, or null for a user Boomerang has not registered. */
+export async function readUser(db: D1Database, userId: string): Promise<UserRow | null> {
+  const rows = await drizzle(db).select().from(users).where(eq(users.id, userId)).limit(1);
+  return rows[0] ?? null;
+}
+
 export async function readKyc(
   db: D1Database,
   userId: string,

@@ -1,0 +1,450 @@
+import type { Context } from "hono";
+import { Hono } from "hono";
+import type { ProblemBody } from "#shared/http/errors";
+import type { ConsoleContext } from "../../context";
+import {
+  Badge,
+  DateTime,
+  EmptyState,
+  Money,
+  Notice,
+  Pager,
+  ProblemNotice,
+} from "../../views/components";
+import { Csrf, Page } from "../../views/layout";
+import { viewerOf } from "../../views/viewer";
+import { LedgerTable, WalletTransactionsTable } from "./tables";
+import type {
+  AdminPayout,
+  AdminUser,
+  Page as ApiPage,
+  Claim,
+  Click,
+  Destination,
+  LedgerEntry,
+  List,
+  WalletTransaction,
+} from "./types";
+
+const API = "/admin/v1/users";
+const KYC_STATUSES = ["none", "pending", "verified", "rejected"] as const;
+/** Rows of each list on the user's page; the ledger and transactions have their own pages. */
+const PREVIEW_ROWS = 10;
+
+const userApi = (id: string) => `${API}/${encodeURIComponent(id)}`;
+const userHref = (id: string) => `/console/users/${encodeURIComponent(id)}`;
+
+/** GET /console/users: find a user by id (the id goes straight to their page). */
+function findPage(c: Context<ConsoleContext>) {
+  const id = (c.req.query("id") ?? "").trim();
+  if (id) return c.redirect(userHref(id), 303);
+  return c.html(
+    <Page title="Users" current="users" viewer={viewerOf(c)}>
+      <FindForm value="" />
+      <p class="muted">
+        Boomerang stores no e-mail or phone number of a user: a user is their id and an optional
+        display name. Payout destinations are only ever shown masked.
+      </p>
+    </Page>,
+  );
+}
+
+function FindForm({ value }: { value: string }) {
+  return (
+    <form class="filters" method="get" action="/console/users">
+      <div class="field">
+        <label for="f-user-id">User id</label>
+        <input id="f-user-id" name="id" type="search" value={value} required />
+      </div>
+      <button type="submit">Find user</button>
+    </form>
+  );
+}
+
+/** The user's page; `form` carries a refused KYC change back to it. */
+async function userPage(
+  c: Context<ConsoleContext>,
+  form: { problem?: ProblemBody } = {},
+  refusedStatus?: 400 | 403 | 404 | 409,
+) {
+  const id = c.req.param("id") ?? "";
+  const viewer = viewerOf(c);
+  const api = c.get("api");
+  const base = userApi(id);
+  const user = await api.get<AdminUser>(base);
+  if (!user.ok) {
+    return c.html(
+      <Page title={`User ${id}`} current="users" viewer={viewer}>
+        <FindForm value={id} />
+        <ProblemNotice problem={user.problem} />
+      </Page>,
+      user.status === 404 ? 404 : user.status === 403 ? 403 : 400,
+    );
+  }
+  const rows = { limit: PREVIEW_ROWS };
+  const [ledger, txns, clicks, claims, destinations, payouts] = await Promise.all([
+    api.get<ApiPage<LedgerEntry>>(`${base}/ledger`, rows),
+    api.get<ApiPage<WalletTransaction>>(`${base}/transactions`, rows),
+    api.get<List<Click>>(`${base}/clicks`, rows),
+    api.get<List<Claim>>(`${base}/claims`, rows),
+    api.get<List<Destination>>(`${base}/destinations`),
+    api.get<ApiPage<AdminPayout>>("/admin/v1/payouts", { userId: id, limit: PREVIEW_ROWS }),
+  ]);
+  const u = user.data;
+  const tz = viewer.timeZone;
+  const canSetKyc = api.can("PUT", `${base}/kyc`);
+  // Normally the operator's backend reports logins; support may record one it learnt of
+  // (a login from a new device holds the user's redemptions for review for a while).
+  const canReportLogin = api.can("POST", `${base}/logins`);
+  return c.html(
+    <Page title={`User ${u.id}`} current="users" viewer={viewer}>
+      <Notice text={c.req.query("notice")} />
+      <section class="panel">
+        <dl class="facts">
+          <dt>Id</dt>
+          <dd>
+            <code>{u.id}</code>
+          </dd>
+          <dt>Display name</dt>
+          <dd>{u.displayName ?? "—"}</dd>
+          <dt>Registered</dt>
+          <dd>
+            <DateTime at={u.createdAt} timeZone={tz} />
+          </dd>
+          <dt>KYC</dt>
+          <dd>
+            <Badge status={u.kyc.status} />{" "}
+            {u.kyc.updatedAt ? (
+              <span class="muted">
+                since <DateTime at={u.kyc.updatedAt} timeZone={tz} />
+              </span>
+            ) : null}
+          </dd>
+          <dt>Personal data</dt>
+          <dd class="muted">No e-mail or phone is stored; destinations are masked.</dd>
+        </dl>
+        {canSetKyc ? (
+          <form class="filters" method="post" action={`${userHref(u.id)}/kyc`}>
+            <Csrf token={viewer.csrfToken} />
+            <div class="field">
+              <label for="f-kyc">KYC status</label>
+              <select id="f-kyc" name="status">
+                {KYC_STATUSES.map((s) => (
+                  <option value={s} selected={s === u.kyc.status}>
+                    {s}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <button type="submit">Set KYC status</button>
+          </form>
+        ) : null}
+        {canReportLogin ? (
+          <form class="filters" method="post" action={`${userHref(u.id)}/logins`}>
+            <Csrf token={viewer.csrfToken} />
+            <div class="field">
+              <label for="f-device">Device id of a login</label>
+              <input id="f-device" name="deviceId" type="text" required />
+            </div>
+            <button type="submit" class="secondary">
+              Report login
+            </button>
+          </form>
+        ) : null}
+        <ProblemNotice problem={form.problem} />
+      </section>
+
+      <h2>Wallet</h2>
+      {u.balances.length === 0 ? (
+        <EmptyState>The wallet holds no money yet.</EmptyState>
+      ) : (
+        <ul class="cards">
+          {u.balances.flatMap((b) =>
+            Object.entries(b.buckets).map(([bucket, amountMinor]) => (
+              <li class="card">
+                <div class="label">
+                  {bucket} ({b.currency})
+                </div>
+                <div class="value">
+                  <Money amountMinor={amountMinor} currency={b.currency} />
+                </div>
+              </li>
+            )),
+          )}
+        </ul>
+      )}
+
+      <h2>Ledger</h2>
+      {ledger.ok ? (
+        <>
+          <LedgerTable items={ledger.data.items} timeZone={tz} />
+          {ledger.data.nextCursor ? (
+            <p>
+              <a href={`${userHref(u.id)}/ledger`}>All ledger entries</a>
+            </p>
+          ) : null}
+        </>
+      ) : (
+        <ProblemNotice problem={ledger.problem} />
+      )}
+
+      <h2>Transactions</h2>
+      {txns.ok ? (
+        <>
+          <WalletTransactionsTable items={txns.data.items} timeZone={tz} />
+          {txns.data.nextCursor ? (
+            <p>
+              <a href={`${userHref(u.id)}/transactions`}>All transactions</a>
+            </p>
+          ) : null}
+        </>
+      ) : (
+        <ProblemNotice problem={txns.problem} />
+      )}
+
+      <h2>Recent clicks</h2>
+      {clicks.ok ? <ClicksTable items={clicks.data.items} timeZone={tz} /> : null}
+
+      <h2>Missing-cashback claims</h2>
+      {claims.ok ? <ClaimsTable items={claims.data.items} timeZone={tz} /> : null}
+
+      <h2>Payout destinations</h2>
+      {destinations.ok ? <DestinationsTable items={destinations.data.items} timeZone={tz} /> : null}
+
+      <h2>Payouts</h2>
+      {payouts.ok ? <PayoutsTable items={payouts.data.items} timeZone={tz} /> : null}
+      {payouts.ok && payouts.data.nextCursor ? (
+        <p>
+          <a href={`/console/payouts?userId=${encodeURIComponent(u.id)}`}>All payouts</a>
+        </p>
+      ) : null}
+    </Page>,
+    refusedStatus ?? 200,
+  );
+}
+
+function ClicksTable({ items, timeZone }: { items: Click[]; timeZone: string }) {
+  if (items.length === 0) return <EmptyState>No clicks kept for this user.</EmptyState>;
+  return (
+    <table>
+      <caption class="visually-hidden">Recent clicks</caption>
+      <thead>
+        <tr>
+          <th scope="col">Click</th>
+          <th scope="col">Offer</th>
+          <th scope="col">When</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((k) => (
+          <tr>
+            <td>
+              <code>{k.clickId}</code>
+            </td>
+            <td>{k.offerId}</td>
+            <td>
+              <DateTime at={k.clickedAt} timeZone={timeZone} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function ClaimsTable({ items, timeZone }: { items: Claim[]; timeZone: string }) {
+  if (items.length === 0) return <EmptyState>No claims filed.</EmptyState>;
+  return (
+    <table>
+      <caption class="visually-hidden">Missing-cashback claims</caption>
+      <thead>
+        <tr>
+          <th scope="col">Order</th>
+          <th scope="col">Status</th>
+          <th scope="col" class="num">
+            Amount
+          </th>
+          <th scope="col">Purchased</th>
+          <th scope="col">Transaction</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((cl) => (
+          <tr>
+            <td>{cl.orderId}</td>
+            <td>
+              <Badge status={cl.status} />
+            </td>
+            <td class="num">
+              <Money amountMinor={cl.amountMinor} currency={cl.currency} />
+            </td>
+            <td>
+              <DateTime at={cl.purchasedAt} timeZone={timeZone} />
+            </td>
+            <td>
+              {cl.transactionId ? (
+                <a href={`/console/transactions/${encodeURIComponent(cl.transactionId)}`}>
+                  {cl.transactionId}
+                </a>
+              ) : (
+                "—"
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function DestinationsTable({ items, timeZone }: { items: Destination[]; timeZone: string }) {
+  if (items.length === 0) return <EmptyState>No payout destinations.</EmptyState>;
+  return (
+    <table>
+      <caption class="visually-hidden">Payout destinations (masked)</caption>
+      <thead>
+        <tr>
+          <th scope="col">Type</th>
+          <th scope="col">Label</th>
+          <th scope="col">Details (masked)</th>
+          <th scope="col">Status</th>
+          <th scope="col">Usable from</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((d) => (
+          <tr>
+            <td>{d.type}</td>
+            <td>{d.label ?? "—"}</td>
+            <td>
+              <code>{d.masked}</code>
+            </td>
+            <td>
+              <Badge status={d.status} />
+            </td>
+            <td>
+              <DateTime at={d.usableFrom} timeZone={timeZone} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function PayoutsTable({ items, timeZone }: { items: AdminPayout[]; timeZone: string }) {
+  if (items.length === 0) return <EmptyState>No payouts.</EmptyState>;
+  return (
+    <table>
+      <caption class="visually-hidden">Payouts</caption>
+      <thead>
+        <tr>
+          <th scope="col">Payout</th>
+          <th scope="col">Status</th>
+          <th scope="col" class="num">
+            Amount
+          </th>
+          <th scope="col">Destination</th>
+          <th scope="col">Created</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((p) => (
+          <tr>
+            <td>
+              <code>{p.id}</code>
+            </td>
+            <td>
+              <Badge status={p.status} />
+            </td>
+            <td class="num">
+              {p.amountMinor !== null && p.currency ? (
+                <Money amountMinor={p.amountMinor} currency={p.currency} />
+              ) : (
+                "—"
+              )}
+            </td>
+            <td>
+              {p.destinationType ?? "—"} <code>{p.destinationMasked ?? ""}</code>
+            </td>
+            <td>
+              <DateTime at={p.createdAt} timeZone={timeZone} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** A paged list of one user: the full ledger or all their transactions. */
+async function userListPage(c: Context<ConsoleContext>, list: "ledger" | "transactions") {
+  const id = c.req.param("id") ?? "";
+  const viewer = viewerOf(c);
+  const cursor = c.req.query("cursor");
+  const title = list === "ledger" ? `Ledger of ${id}` : `Transactions of ${id}`;
+  const result = await c
+    .get("api")
+    .get<ApiPage<LedgerEntry & WalletTransaction>>(`${userApi(id)}/${list}`, { cursor, limit: 50 });
+  return c.html(
+    <Page title={title} current="users" viewer={viewer}>
+      <p>
+        <a href={userHref(id)}>Back to user {id}</a>
+      </p>
+      {result.ok ? (
+        <>
+          {list === "ledger" ? (
+            <LedgerTable items={result.data.items} timeZone={viewer.timeZone} />
+          ) : (
+            <WalletTransactionsTable items={result.data.items} timeZone={viewer.timeZone} />
+          )}
+          <Pager
+            basePath={`${userHref(id)}/${list}`}
+            query={{}}
+            nextCursor={result.data.nextCursor}
+          />
+        </>
+      ) : (
+        <ProblemNotice problem={result.problem} />
+      )}
+    </Page>,
+    result.ok ? 200 : result.status === 404 ? 404 : 400,
+  );
+}
+
+const str = (v: unknown) => (typeof v === "string" ? v : "");
+
+/** The API's refusal as the page's status (anything unexpected is shown as a 400). */
+const refusal = (status: number) =>
+  ([400, 403, 404, 409].includes(status) ? status : 400) as 400 | 403 | 404 | 409;
+
+/** /console/users: find a user, their page (wallet, ledger, transactions …), KYC changes. */
+export const usersRoutes = new Hono<ConsoleContext>()
+  .get("/", findPage)
+  .get("/:id", (c) => userPage(c))
+  .get("/:id/ledger", (c) => userListPage(c, "ledger"))
+  .get("/:id/transactions", (c) => userListPage(c, "transactions"))
+  .post("/:id/logins", async (c) => {
+    const id = c.req.param("id");
+    const form = await c.req.parseBody();
+    const result = await c
+      .get("api")
+      .send("POST", `${userApi(id)}/logins`, { deviceId: str(form.deviceId) });
+    if (result.ok) {
+      return c.redirect(`${userHref(id)}?notice=${encodeURIComponent("Login recorded.")}`, 303);
+    }
+    return userPage(c, { problem: result.problem }, refusal(result.status));
+  })
+  .post("/:id/kyc", async (c) => {
+    const id = c.req.param("id");
+    const form = await c.req.parseBody();
+    const status = str(form.status);
+    const result = await c.get("api").send("PUT", `${userApi(id)}/kyc`, { status });
+    if (result.ok) {
+      return c.redirect(
+        `${userHref(id)}?notice=${encodeURIComponent(`KYC set to ${status}.`)}`,
+        303,
+      );
+    }
+    return userPage(c, { problem: result.problem }, refusal(result.status));
+  });

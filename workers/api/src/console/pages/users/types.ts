@@ -1,0 +1,71 @@
+/** The admin API's answers the users pages read (client/schema.d.ts has the full contract). */
+
+export interface AdminUser {
+  id: string;
+  displayName: string | null;
+  createdAt: string;
+  kyc: { status: string; updatedAt: string | null };
+  balances: Array<{ currency: string; buckets: Record<string, number> }>;
+}
+
+export interface LedgerEntry {
+  seq: number;
+  bucket: string;
+  currency: string;
+  amountMinor: number;
+  balanceAfterMinor: number;
+  kind: string;
+  transactionId: string | null;
+  createdAt: string;
+}
+
+export interface WalletTransaction {
+  id: string;
+  networkId: string;
+  orderId: string;
+  status: string;
+  currency: string;
+  saleAmountMinor: number;
+  cashbackMinor: number;
+  purchasedAt: string;
+  expectedConfirmationAt: string | null;
+  awaitingNetworkApproval: boolean;
+}
+
+export interface Click {
+  clickId: string;
+  offerId: string;
+  clickedAt: string;
+}
+
+export interface Claim {
+  id: string;
+  orderId: string;
+  amountMinor: number;
+  currency: string;
+  status: string;
+  transactionId: string | null;
+  purchasedAt: string;
+}
+
+export interface Destination {
+  id: string;
+  type: string;
+  label: string | null;
+  masked: string;
+  status: string;
+  usableFrom: string;
+}
+
+export interface AdminPayout {
+  id: string;
+  status: string;
+  amountMinor: number | null;
+  currency: string | null;
+  destinationType: string | null;
+  destinationMasked: string | null;
+  createdAt: string | null;
+}
+
+export type Page<T> = { items: T[]; nextCursor: string | null };
+export type List<T> = { items: T[] };

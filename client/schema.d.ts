@@ -471,10 +471,61 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Claims by status (review: the queue waiting for an operator) */
+        /** Claims by status (review: the queue waiting for an operator), oldest first */
         get: operations["listAdminClaims"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/claims/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One claim as the user's wallet holds it, with any operator decision */
+        get: operations["getAdminClaim"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/claims/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a claim (support): the order is recorded as a pending transaction, priced from the click, that confirms through the normal flow; no money moves on the decision itself */
+        post: operations["approveClaim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/claims/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a claim (support) with the reason the user is owed */
+        post: operations["rejectClaim"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1547,6 +1598,36 @@ export interface components {
             updatedAt: string;
             decidedAt: string | null;
         };
+        AdminClaim: {
+            id: string;
+            userId: string;
+            clickId: string;
+            offerId: string;
+            networkId: string;
+            orderId: string;
+            /** @description order amount in minor units */
+            amountMinor: number;
+            currency: string;
+            /**
+             * @description open: waiting for the network; matched: the order arrived; review: with the operator; approved: the order was recorded as a pending transaction (transactionId); rejected: refused
+             * @enum {string}
+             */
+            status: "open" | "matched" | "review" | "approved" | "rejected";
+            transactionId: string | null;
+            purchasedAt: string;
+            createdAt: string;
+            /** @description why the operator approved or rejected it */
+            decisionReason: string | null;
+            /** @description the operator who decided */
+            decidedBy: string | null;
+            decidedAt: string | null;
+        };
+        ClaimDecisionInput: {
+            /** @description why: kept on the claim and so in the audit log */
+            reason: string;
+            /** @description approve only: the network's commission for the order in minor units, if known (default 0; matters for commission-based offers) */
+            commissionMinor?: number;
+        };
         GiftCard: {
             id: string;
             brand: string;
@@ -1638,6 +1719,10 @@ export interface components {
             createdAt: string | null;
             updatedAt: string;
             paidAt: string | null;
+        };
+        PayoutActionInput: {
+            /** @description why (the console always sends one): kept in the payout's log, and so in the audit log */
+            reason?: string;
         };
         AdminAuditEntry: {
             id: string;
@@ -1840,10 +1925,10 @@ export interface components {
             currency: string;
             purchasedAt: string;
             /**
-             * @description open: waiting for the network; matched: the order arrived (see transactionId); review: with the operator
+             * @description open: waiting for the network; matched: the order arrived (see transactionId); review: with the operator; approved: the operator recorded the order as a pending transaction (see transactionId); rejected: the operator refused it
              * @enum {string}
              */
-            status: "open" | "matched" | "review";
+            status: "open" | "matched" | "review" | "approved" | "rejected";
             transactionId: string | null;
             /** @description when an open claim goes to review */
             reviewAfter: string | null;
@@ -4484,8 +4569,14 @@ export interface operations {
     listAdminClaims: {
         parameters: {
             query?: {
-                status?: "open" | "matched" | "review";
+                status?: "open" | "matched" | "review" | "approved" | "rejected";
+                userId?: string;
+                /** @description filed at or after */
+                from?: string;
+                /** @description filed before */
+                to?: string;
                 limit?: number;
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -4500,18 +4591,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            id: string;
-                            userId: string;
-                            networkId: string;
-                            orderId: string;
-                            amountMinor: number;
-                            currency: string;
-                            status: string;
-                            transactionId: string | null;
-                            purchasedAt: string;
-                            createdAt: string;
-                        }[];
+                        items: components["schemas"]["AdminClaim"][];
+                        nextCursor: string | null;
                     };
                 };
             };
@@ -4544,6 +4625,278 @@ export interface operations {
             };
             /** @description not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminClaim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminClaim"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approveClaim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClaimDecisionInput"];
+            };
+        };
+        responses: {
+            /** @description decided (or already decided the same way) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminClaim"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description refused in the current state, or an Idempotency-Key reused for another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rejectClaim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClaimDecisionInput"];
+            };
+        };
+        responses: {
+            /** @description decided (or already decided the same way) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminClaim"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description refused in the current state, or an Idempotency-Key reused for another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5435,7 +5788,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PayoutActionInput"];
+            };
+        };
         responses: {
             /** @description OK */
             200: {
@@ -5542,7 +5899,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PayoutActionInput"];
+            };
+        };
         responses: {
             /** @description OK */
             200: {
@@ -5649,7 +6010,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PayoutActionInput"];
+            };
+        };
         responses: {
             /** @description OK */
             200: {

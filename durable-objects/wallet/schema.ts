@@ -254,6 +254,13 @@ const STEPS: string[][] = [
     `ALTER TABLE clicks ADD COLUMN network_offer_ref TEXT`,
     `ALTER TABLE transactions ADD COLUMN network_time_known INTEGER NOT NULL DEFAULT 1`,
   ],
+  // 12: an operator's decision on a missing-cashback claim (claims/claims.ts decideClaim):
+  // why, who and when, kept on the claim so its admin view (and so the audit log) shows it.
+  [
+    `ALTER TABLE claims ADD COLUMN decision_reason TEXT`,
+    `ALTER TABLE claims ADD COLUMN decided_by TEXT`,
+    `ALTER TABLE claims ADD COLUMN decided_at_ms INTEGER`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

@@ -1,3 +1,4 @@
-/** Claims: missing-cashback claims filed by users (held by wallets) and the review queue. */
-export { claimAdminRoutes, claimUserRoutes } from "./routes";
+/** Claims: missing-cashback claims filed by users (held by wallets), the review queue and decisions. */
+export { claimAdminRoutes } from "./admin-routes";
+export { claimUserRoutes } from "./routes";
 export { claimProjection } from "./store";

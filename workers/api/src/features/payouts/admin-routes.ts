@@ -14,7 +14,7 @@ import {
   UNAVAILABLE_RESPONSE,
 } from "../../http/responses";
 import { type AdminPayoutAction, walletOf } from "../../wallet-client";
-import { AdminPayoutSchema, PayoutIdParam } from "./admin-schemas";
+import { AdminPayoutSchema, PayoutActionInputSchema, PayoutIdParam } from "./admin-schemas";
 import { decodePayoutCursor, encodePayoutCursor } from "./cursor";
 import { payoutProcessorFor, processorViewOf } from "./processor-client";
 import { listAdminPayouts, type PayoutRow, payoutOwnerOf } from "./store";
@@ -87,7 +87,13 @@ const actionRoute = (action: AdminPayoutAction, summary: string) =>
     tags,
     security,
     summary,
-    request: { params: PayoutIdParam },
+    request: {
+      params: PayoutIdParam,
+      body: {
+        required: false,
+        content: { "application/json": { schema: PayoutActionInputSchema } },
+      },
+    },
     responses: {
       200: jsonBody(z.object({ payout: z.object({}).passthrough() })),
       409: problem("not allowed in the payout's state"),
@@ -225,10 +231,13 @@ const actions: Array<[AdminPayoutAction, string]> = [
 for (const [action, summary] of actions) {
   payoutAdminRoutes.openapi(actionRoute(action, summary), async (c) => {
     const { id } = c.req.valid("param");
+    const reason = (c.req.valid("json") as { reason?: string } | undefined)?.reason;
     const userId = await ownerOf(c.env.DB, id);
     const wallet = walletOf(c.env, userId);
     const seenAttempts = action === "cancel" ? await ensureNotAtProcessor(c.env, id, wallet) : null;
-    const result = await wallet.adminPayoutAction(id, action, seenAttempts);
+    // The reason is kept in the payout's own log, so its GET (and the audit log) shows it.
+    const note = reason ? { by: c.get("admin").name, reason } : null;
+    const result = await wallet.adminPayoutAction(id, action, seenAttempts, note);
     if (result.status === "not_found") throw new AppError("not_found", "no such payout");
     if (result.status === "not_allowed") throw new AppError("conflict", result.detail);
     return c.json({ payout: payoutView(result.payout) }, 200);

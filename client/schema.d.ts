@@ -5607,6 +5607,8 @@ export interface operations {
             query?: {
                 status?: "held" | "queued" | "submitting" | "retrying" | "stuck" | "submitted" | "processing" | "paid" | "failed" | "cancelled";
                 userId?: string;
+                /** @description ISO 4217 currency code */
+                currency?: string;
                 /** @description true: only payouts flagged for attention */
                 attention?: "true" | "false";
                 from?: string;
@@ -6115,7 +6117,7 @@ export interface operations {
     listAdminAuditLog: {
         parameters: {
             query?: {
-                /** @description only writes by this admin key name */
+                /** @description only writes by this admin key name or console operator e-mail */
                 actor?: string;
                 /** @description only writes to paths that start with this, e.g. /admin/v1/offers/ */
                 pathPrefix?: string;

@@ -6,8 +6,12 @@ import { requireCsrf } from "./http/csrf";
 import { consoleSecurityHeaders } from "./http/security-headers";
 import { requireSession } from "./http/session";
 import { accountRoutes } from "./pages/account";
+import { auditRoutes } from "./pages/audit/index";
 import { operatorsRoutes } from "./pages/operators";
 import { overviewPage } from "./pages/overview";
+import { payoutsRoutes } from "./pages/payouts/index";
+import { reconciliationRoutes } from "./pages/reconciliation/index";
+import { reviewRoutes } from "./pages/review/index";
 import { signInRoutes, signOut } from "./pages/sign-in";
 import { CONSOLE_ASSETS } from "./static/assets";
 
@@ -46,5 +50,9 @@ export function createConsole(apiApp: ApiApp) {
   console.get("/", overviewPage);
   console.route("/operators", operatorsRoutes);
   console.route("/account", accountRoutes);
+  console.route("/review", reviewRoutes);
+  console.route("/reconciliation", reconciliationRoutes);
+  console.route("/payouts", payoutsRoutes);
+  console.route("/audit", auditRoutes);
   return console;
 }

@@ -73,5 +73,13 @@ svg.chart { width: 100%; height: auto; background: var(--panel); border: 1px sol
 svg.chart .bar { fill: var(--brand); }
 svg.chart .bar.alt { fill: #6c8ebf; }
 svg.chart text { font-size: 11px; fill: var(--muted); }
+/* Operations pages (review queues, payouts, reconciliation, audit log) */
+nav.tabs ul { list-style: none; display: flex; gap: .4rem; margin: 0 0 1rem; padding: 0; border-bottom: 1px solid var(--line); }
+nav.tabs a { display: block; padding: .4rem .8rem; text-decoration: none; border-radius: 6px 6px 0 0; }
+nav.tabs a[aria-current="page"] { background: var(--panel); border: 1px solid var(--line); border-bottom-color: var(--panel); font-weight: 600; margin-bottom: -1px; }
+form.decision { display: flex; flex-direction: column; gap: .3rem; min-width: 14rem; }
+form.decision textarea { min-height: 3rem; }
+details > summary { cursor: pointer; color: var(--brand); }
+h3.small { font-size: .9rem; margin: .6rem 0 .2rem; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

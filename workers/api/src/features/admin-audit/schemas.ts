@@ -29,7 +29,11 @@ export const AuditEntrySchema = z
   .openapi("AdminAuditEntry");
 
 export const AuditQuerySchema = z.object({
-  actor: z.string().max(32).optional().describe("only writes by this admin key name"),
+  actor: z
+    .string()
+    .max(254)
+    .optional()
+    .describe("only writes by this admin key name or console operator e-mail"),
   pathPrefix: z
     .string()
     .startsWith("/admin/")

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "#shared/http/errors";
 import { USER_ID_PATTERN } from "#shared/ids";
+import { CurrencySchema } from "#shared/money/currency";
 import { MAX_PAGE_ROWS, rowsToFetch } from "#shared/paging";
 import { PAYOUT_STATUSES } from "#shared/payouts/types";
 import type { ApiContext } from "../../auth";
@@ -35,6 +36,7 @@ const listRoute = createRoute({
     query: z.object({
       status: z.enum(PAYOUT_STATUSES).optional(),
       userId: z.string().regex(USER_ID_PATTERN).optional(),
+      currency: CurrencySchema.optional(),
       attention: z
         .enum(["true", "false"])
         .optional()
@@ -175,6 +177,7 @@ export const payoutAdminRoutes = featureApp()
     const filter = {
       status: q.status,
       userId: q.userId,
+      currency: q.currency,
       attention: q.attention === undefined ? undefined : q.attention === "true",
       fromMs: q.from ? Date.parse(q.from) : undefined,
       toMs: q.to ? Date.parse(q.to) : undefined,

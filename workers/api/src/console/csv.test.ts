@@ -1,5 +1,25 @@
 import { describe, expect, test } from "vitest";
-import { type CsvPage, csvCell, csvExport, csvLine, csvMoney } from "./csv";
+import {
+  type CsvPage,
+  csvCell,
+  csvExport,
+  csvLine,
+  csvMoney,
+  exportRowLimit,
+  MAX_EXPORT_ROWS,
+} from "./csv";
+
+describe("exportRowLimit", () => {
+  test.each<{ label: string; max: string | undefined; want: number }>([
+    { label: "absent: the bound", max: undefined, want: MAX_EXPORT_ROWS },
+    { label: "lower: taken", max: "50", want: 50 },
+    { label: "higher: the bound", max: "999999", want: MAX_EXPORT_ROWS },
+    { label: "zero: the bound", max: "0", want: MAX_EXPORT_ROWS },
+    { label: "not a number: the bound", max: "lots", want: MAX_EXPORT_ROWS },
+  ])("$label", ({ max, want }) => {
+    expect(exportRowLimit(max)).toBe(want);
+  });
+});
 
 describe("csvCell", () => {
   test.each<{ label: string; value: Parameters<typeof csvCell>[0]; want: string }>([

@@ -14,6 +14,19 @@ export const MAX_EXPORT_ROWS = 10_000;
 /** The response header naming the bound, so a client can tell a cut-off file. */
 export const EXPORT_LIMIT_HEADER = "x-export-row-limit";
 
+/**
+ * The row bound an export asked for: `?max=` lowers it (a quick sample), never raises it
+ * past MAX_EXPORT_ROWS.
+ *
+ * @example
+ * exportRowLimit("50"); // 50
+ * exportRowLimit("999999"); // 10000
+ */
+export function exportRowLimit(max: string | undefined): number {
+  const n = Number(max);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, MAX_EXPORT_ROWS) : MAX_EXPORT_ROWS;
+}
+
 /** Cells a spreadsheet would read as a formula (CSV injection) start with one of these. */
 const FORMULA_START = /^[=+\-@\t\r]/;
 /** A plain decimal number (money, counts) is data, never a formula, and keeps its sign. */

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import type { ConsoleContext } from "../../context";
-import { csvExport } from "../../csv";
+import { csvExport, exportRowLimit } from "../../csv";
 import { Badge, DateTime, EmptyState, Pager, ProblemNotice } from "../../views/components";
 import { Page as Shell } from "../../views/layout";
 import { viewerOf } from "../../views/viewer";
@@ -172,6 +172,7 @@ export const auditRoutes = new Hono<ConsoleContext>()
     const query = apiQuery(filtersOf(c, FILTER_KEYS));
     return csvExport<AuditEntry>({
       filename: "audit-log.csv",
+      maxRows: exportRowLimit(c.req.query("max")),
       columns: auditCsvColumns,
       fetchPage: async (cursor) => {
         const page = await api.get<Page<AuditEntry>>(AUDIT_API, { ...query, limit: 200, cursor });

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { PAYOUT_STATUSES } from "#shared/payouts/types";
 import type { ConsoleContext } from "../../context";
-import { csvExport, csvMoney } from "../../csv";
+import { csvExport, csvMoney, exportRowLimit } from "../../csv";
 import {
   Badge,
   DateTime,
@@ -356,6 +356,7 @@ export const payoutsRoutes = new Hono<ConsoleContext>()
     const query = apiQuery(filtersOf(c, FILTER_KEYS));
     return csvExport<AdminPayout>({
       filename: "payouts.csv",
+      maxRows: exportRowLimit(c.req.query("max")),
       columns: payoutCsvColumns,
       fetchPage: async (cursor) => {
         const page = await api.get<Page<AdminPayout>>(PAYOUT_API, {

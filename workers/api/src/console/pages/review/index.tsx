@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import type { ConsoleContext } from "../../context";
-import { csvExport, csvMoney } from "../../csv";
+import { csvExport, csvMoney, exportRowLimit } from "../../csv";
 import {
   Badge,
   DateTime,
@@ -367,6 +367,7 @@ export const reviewRoutes = new Hono<ConsoleContext>()
     const f = filtersOf(c, ["status", "userId"] as const);
     return csvExport<AdminClaim>({
       filename: "claims.csv",
+      maxRows: exportRowLimit(c.req.query("max")),
       columns: claimCsvColumns,
       fetchPage: async (cursor) => {
         const page = await api.get<Page<AdminClaim>>(CLAIM_API, {

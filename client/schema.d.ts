@@ -525,7 +525,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Reject a claim (support) with the reason the user is owed */
-        post: operations["rejectClaim"];
+        post: operations["createClaimRejection"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4826,7 +4826,7 @@ export interface operations {
             };
         };
     };
-    rejectClaim: {
+    createClaimRejection: {
         parameters: {
             query?: never;
             header?: never;

@@ -111,6 +111,19 @@ describe("console review queues: claims", () => {
     expect(pending?.balanceMinor ?? 0).toBeGreaterThan(0);
     expect(balances.find((b) => b.bucket === "confirmed")?.balanceMinor ?? 0).toBe(0);
 
+    // The approved order exports with the transactions, money as decimals.
+    const csv = await eventually(async () => {
+      const r = await client.get(`/console/transactions/export.csv?userId=${user}`);
+      const text = await r.text();
+      return text.includes(claim.transactionId ?? "?") ? { r, text } : null;
+    });
+    expect(csv.r.headers.get("content-disposition")).toBe(
+      'attachment; filename="transactions.csv"',
+    );
+    const row = csv.text.split("\r\n").find((l) => l.startsWith(`${claim.transactionId},`));
+    expect(row).toContain(`,${user},`);
+    expect(row).toContain(",pending,,1234.00,");
+
     // The audit log keeps the decision with its reason (the claim's view after).
     const audit = await client.get(
       `/console/audit?pathPrefix=${encodeURIComponent(`/admin/v1/claims/${claimId}/`)}`,

@@ -10,6 +10,7 @@ import { auditRoutes } from "./pages/audit/index";
 import { operatorsRoutes } from "./pages/operators";
 import { overviewPage } from "./pages/overview";
 import { payoutsRoutes } from "./pages/payouts/index";
+import { transactionsExport } from "./pages/payouts/transactions-export";
 import { reconciliationRoutes } from "./pages/reconciliation/index";
 import { reviewRoutes } from "./pages/review/index";
 import { signInRoutes, signOut } from "./pages/sign-in";
@@ -50,6 +51,8 @@ export function createConsole(apiApp: ApiApp) {
   console.get("/", overviewPage);
   console.route("/operators", operatorsRoutes);
   console.route("/account", accountRoutes);
+  // Before any /transactions/:id page route: a static path, matched first.
+  console.get("/transactions/export.csv", transactionsExport);
   console.route("/review", reviewRoutes);
   console.route("/reconciliation", reconciliationRoutes);
   console.route("/payouts", payoutsRoutes);

@@ -69,7 +69,8 @@ const decisionRoute = (action: "approve" | "reject", summary: string) =>
   createRoute({
     method: "post",
     path: `/claims/{id}/${action}`,
-    operationId: `${action}Claim`,
+    // The house verbs (docs/api.md): a rejection is a decision created on the claim.
+    operationId: action === "approve" ? "approveClaim" : "createClaimRejection",
     tags,
     security,
     summary,

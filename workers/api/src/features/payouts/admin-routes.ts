@@ -231,6 +231,20 @@ const actions: Array<[AdminPayoutAction, string]> = [
     "Cancel a payout that has not reached the processor: the amount goes back to confirmed",
   ],
 ];
+// The reason body is optional, and callers from before it existed send a JSON content type
+// with no body at all: such a request is read as "no body" rather than malformed JSON.
+payoutAdminRoutes.use("/payouts/:id/:action{approve|retry|cancel}", async (c, next) => {
+  if (c.req.method === "POST" && c.req.header("content-type")) {
+    const text = c.req.raw.body ? await c.req.raw.clone().text() : "";
+    if (text.trim() === "") {
+      const headers = new Headers(c.req.raw.headers);
+      headers.delete("content-type");
+      headers.delete("content-length");
+      c.req.raw = new Request(c.req.raw.url, { method: "POST", headers });
+    }
+  }
+  await next();
+});
 for (const [action, summary] of actions) {
   payoutAdminRoutes.openapi(actionRoute(action, summary), async (c) => {
     const { id } = c.req.valid("param");

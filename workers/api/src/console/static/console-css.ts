@@ -80,6 +80,6 @@ nav.tabs a[aria-current="page"] { background: var(--panel); border: 1px solid va
 form.decision { display: flex; flex-direction: column; gap: .3rem; min-width: 14rem; }
 form.decision textarea { min-height: 3rem; }
 details > summary { cursor: pointer; color: var(--brand); }
-h3.small { font-size: .9rem; margin: .6rem 0 .2rem; }
+p.small { font-size: .9rem; font-weight: 600; margin: .6rem 0 .2rem; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

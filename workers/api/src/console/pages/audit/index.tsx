@@ -125,9 +125,9 @@ async function auditPage(c: Context<ConsoleContext>) {
                 <td>
                   <details>
                     <summary>Show</summary>
-                    <h3 class="small">Before</h3>
+                    <p class="small">Before</p>
                     <pre class="raw">{json(e.before)}</pre>
-                    <h3 class="small">After</h3>
+                    <p class="small">After</p>
                     <pre class="raw">{json(e.after)}</pre>
                   </details>
                 </td>

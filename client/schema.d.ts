@@ -29,7 +29,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List networks by id, filtered, a page at a time */
+        /** List networks */
         get: operations["listNetworks"];
         put?: never;
         post?: never;
@@ -64,7 +64,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List merchants by id, filtered, a page at a time */
+        /** List merchants */
         get: operations["listMerchants"];
         put?: never;
         post?: never;
@@ -99,7 +99,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List offers by id, filtered, a page at a time */
+        /** List offers */
         get: operations["listAdminOffers"];
         put?: never;
         post?: never;
@@ -137,7 +137,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List campaigns by id, filtered, a page at a time */
+        /** List campaigns */
         get: operations["listCampaigns"];
         put?: never;
         post?: never;
@@ -194,25 +194,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Transactions (D1 projection), newest purchase first, filtered by order, network, user, status and purchase time */
+        /** Transactions (D1 projection), newest first */
         get: operations["listAdminTransactions"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/v1/transactions/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One transaction with its full history: the postbacks and report rows that moved it, the wallet's decisions and each money movement */
-        get: operations["getAdminTransaction"];
         put?: never;
         post?: never;
         delete?: never;
@@ -228,7 +211,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Received postbacks (audit log), newest first, filtered by network, verdict, order and time */
+        /** Received postbacks (audit log), newest first */
         get: operations["listPostbacks"];
         put?: never;
         post?: never;
@@ -282,11 +265,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * One user: registration, KYC status and wallet buckets per currency
-         * @description 404 for a user Boomerang has not registered (users are registered on their first wallet activity or by `PUT /admin/v1/users/{id}`).
-         */
-        get: operations["getAdminUser"];
+        get?: never;
         /** Register a user (idempotent). Users are also registered on their first wallet activity. */
         put: operations["putUser"];
         post?: never;
@@ -310,74 +289,6 @@ export interface paths {
          * @description Redemptions that take a user past the policy's KYC threshold need `verified`. The user is registered if they were not yet. Repeating the same status changes nothing.
          */
         put: operations["putUserKyc"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/v1/users/{id}/ledger": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A user's ledger entries with balance-after, newest first (keyset-paginated) */
-        get: operations["listAdminUserLedger"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/v1/users/{id}/transactions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A user's transactions as their wallet holds them, newest purchase first */
-        get: operations["listAdminUserTransactions"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/v1/users/{id}/clicks": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A user's most recent clicks (kept for the attribution window plus a week) */
-        get: operations["listAdminUserClicks"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/v1/users/{id}/claims": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A user's missing-cashback claims, newest first */
-        get: operations["listAdminUserClaims"];
-        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -560,10 +471,61 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Claims by status (review: the queue waiting for an operator) */
+        /** Claims by status (review: the queue waiting for an operator), oldest first */
         get: operations["listAdminClaims"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/claims/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One claim as the user's wallet holds it, with any operator decision */
+        get: operations["getAdminClaim"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/claims/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a claim (support): the order is recorded as a pending transaction, priced from the click, that confirms through the normal flow; no money moves on the decision itself */
+        post: operations["approveClaim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/claims/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a claim (support) with the reason the user is owed */
+        post: operations["createClaimRejection"];
         delete?: never;
         options?: never;
         head?: never;
@@ -690,26 +652,6 @@ export interface paths {
         };
         /** Discrepancies across runs, newest first (keyset-paginated) */
         get: operations["listPayoutDiscrepancies"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/v1/users/{id}/destinations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A user's payout destinations, masked (the details are never shown)
-         * @description The same view the user gets: type, label, the masked form (last characters), status and cooling-off. The sealed details stay in the user's wallet; no admin route reveals them.
-         */
-        get: operations["listAdminUserDestinations"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1489,91 +1431,6 @@ export interface components {
              */
             updatedAt: string | null;
         };
-        AdminTransaction: {
-            id: string;
-            /** @description null when the sub-ID could not be trusted */
-            userId: string | null;
-            networkId: string;
-            orderId: string;
-            offerId: string | null;
-            clickId: string | null;
-            /** @enum {string} */
-            status: "pending" | "confirmed" | "cancelled" | "rejected";
-            rejectReason: string | null;
-            currency: string;
-            saleAmountMinor: number;
-            commissionMinor: number;
-            cashbackMinor: number;
-            /** @description campaign boost granted on top of cashbackMinor */
-            boostMinor: number;
-            rateBps: number;
-            /**
-             * Format: date-time
-             * @description ISO 8601 timestamp
-             */
-            clickedAt: string | null;
-            /**
-             * Format: date-time
-             * @description ISO 8601 timestamp
-             */
-            purchasedAt: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 timestamp
-             */
-            expectedConfirmationAt: string | null;
-            /**
-             * Format: date-time
-             * @description ISO 8601 timestamp
-             */
-            confirmedAt: string | null;
-            /**
-             * Format: date-time
-             * @description ISO 8601 timestamp
-             */
-            updatedAt: string;
-        };
-        AdminTransactionDetail: {
-            transaction: components["schemas"]["AdminTransaction"];
-            /** @description every postback, report row, wallet event and money movement, oldest first */
-            timeline: components["schemas"]["TransactionTimelineItem"][];
-        };
-        TransactionTimelineItem: {
-            /**
-             * Format: date-time
-             * @description ISO 8601 timestamp
-             */
-            at: string;
-            /**
-             * @description postback: what the network sent; report: a reconciliation row; wallet: the wallet's decision; ledger: a money movement
-             * @enum {string}
-             */
-            source: "postback" | "report" | "wallet" | "ledger";
-            title: string;
-            detail: string | null;
-            /** @description the postback id, the reconciliation run id, or the ledger entry's sequence */
-            ref: string | null;
-            money: {
-                bucket: string;
-                currency: string;
-                /** @description signed, in minor units */
-                amountMinor: number;
-                balanceAfterMinor: number;
-            } | null;
-        };
-        PostbackSummary: {
-            id: string;
-            networkId: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 timestamp
-             */
-            receivedAt: string;
-            /** @enum {string} */
-            verdict: "accepted" | "rejected";
-            rejectReason: string | null;
-            orderId: string | null;
-        };
         ReceivedPostback: {
             id: string;
             networkId: string;
@@ -1618,102 +1475,6 @@ export interface components {
             status: "none" | "pending" | "verified" | "rejected";
             /** @description when the operator last changed it */
             updatedAt: string | null;
-        };
-        AdminUser: components["schemas"]["User"] & {
-            kyc: {
-                /** @enum {string} */
-                status: "none" | "pending" | "verified" | "rejected";
-                /** @description when the operator last changed it */
-                updatedAt: string | null;
-            };
-            balances: {
-                currency: string;
-                /** @description amount in minor units (e.g. paise) */
-                pendingMinor: number;
-                /** @description amount in minor units (e.g. paise) */
-                confirmedMinor: number;
-                /** @description every bucket, in minor units */
-                buckets: {
-                    [key: string]: number;
-                };
-            }[];
-        };
-        LedgerEntry: {
-            seq: number;
-            bucket: string;
-            currency: string;
-            /** @description signed amount in minor units */
-            amountMinor: number;
-            balanceAfterMinor: number;
-            kind: string;
-            transactionId: string | null;
-            idempotencyKey: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 timestamp
-             */
-            createdAt: string;
-        };
-        Transaction: {
-            id: string;
-            networkId: string;
-            orderId: string;
-            offerId: string | null;
-            /** @enum {string} */
-            status: "pending" | "confirmed" | "cancelled" | "rejected";
-            rejectReason: string | null;
-            currency: string;
-            /** @description amount in minor units (e.g. paise) */
-            saleAmountMinor: number;
-            /** @description amount in minor units (e.g. paise) */
-            cashbackMinor: number;
-            /** @description rate in basis points (100 bps = 1%) */
-            rateBps: number;
-            /** @description campaign boost granted on top of cashbackMinor, in minor units (moves with it) */
-            boostMinor: number;
-            /** @description boost the order earns at the click-time boost rates, in minor units; boostMinor is the part the campaign budgets granted (less when a budget ran out, or not granted yet) */
-            boostRequestedMinor: number;
-            /**
-             * Format: date-time
-             * @description ISO 8601 timestamp
-             */
-            clickedAt: string | null;
-            /**
-             * Format: date-time
-             * @description ISO 8601 timestamp
-             */
-            purchasedAt: string;
-            /**
-             * Format: date-time
-             * @description when pending cashback confirms (the end of its return window); null while it waits for the network's approval (awaitingNetworkApproval) and once it is no longer pending
-             */
-            expectedConfirmationAt: string | null;
-            /** @description true while pending cashback confirms only when the network approves it (the offer's confirmation policy is network_approval, or both and the network has not approved yet); there is then no date to show */
-            awaitingNetworkApproval: boolean;
-            /**
-             * Format: date-time
-             * @description ISO 8601 timestamp
-             */
-            confirmedAt: string | null;
-        };
-        Claim: {
-            id: string;
-            clickId: string;
-            offerId: string;
-            orderId: string;
-            /** @description amount in minor units (e.g. paise) */
-            amountMinor: number;
-            currency: string;
-            purchasedAt: string;
-            /**
-             * @description open: waiting for the network; matched: the order arrived (see transactionId); review: with the operator
-             * @enum {string}
-             */
-            status: "open" | "matched" | "review";
-            transactionId: string | null;
-            /** @description when an open claim goes to review */
-            reviewAfter: string | null;
-            createdAt: string;
         };
         ReconciliationRun: {
             id: string;
@@ -1837,6 +1598,36 @@ export interface components {
             updatedAt: string;
             decidedAt: string | null;
         };
+        AdminClaim: {
+            id: string;
+            userId: string;
+            clickId: string;
+            offerId: string;
+            networkId: string;
+            orderId: string;
+            /** @description order amount in minor units */
+            amountMinor: number;
+            currency: string;
+            /**
+             * @description open: waiting for the network; matched: the order arrived; review: with the operator; approved: the order was recorded as a pending transaction (transactionId); rejected: refused
+             * @enum {string}
+             */
+            status: "open" | "matched" | "review" | "approved" | "rejected";
+            transactionId: string | null;
+            purchasedAt: string;
+            createdAt: string;
+            /** @description why the operator approved or rejected it */
+            decisionReason: string | null;
+            /** @description the operator who decided */
+            decidedBy: string | null;
+            decidedAt: string | null;
+        };
+        ClaimDecisionInput: {
+            /** @description why: kept on the claim and so in the audit log */
+            reason: string;
+            /** @description approve only: the network's commission for the order in minor units, if known (default 0; matters for commission-based offers) */
+            commissionMinor?: number;
+        };
         GiftCard: {
             id: string;
             brand: string;
@@ -1910,23 +1701,6 @@ export interface components {
             };
             createdAt: string;
         };
-        PayoutDestination: {
-            id: string;
-            /** @enum {string} */
-            type: "bank" | "upi";
-            label: string | null;
-            /** @description the only form in which details are ever shown */
-            masked: string;
-            /**
-             * @description needs_attention: a payout to it failed; update its details
-             * @enum {string}
-             */
-            status: "active" | "needs_attention" | "removed";
-            /** @description payouts may go to it from this time (cooling-off) */
-            usableFrom: string;
-            createdAt: string;
-            updatedAt: string;
-        };
         AdminPayout: {
             id: string;
             userId: string;
@@ -1946,11 +1720,15 @@ export interface components {
             updatedAt: string;
             paidAt: string | null;
         };
+        PayoutActionInput: {
+            /** @description why (the console always sends one): kept in the payout's log, and so in the audit log */
+            reason?: string;
+        };
         AdminAuditEntry: {
             id: string;
             /** @description when the write was received (ISO 8601) */
             at: string;
-            /** @description the admin key's name, or the console operator's e-mail */
+            /** @description the admin key's name */
             actor: string;
             /** @enum {string} */
             scope: "admin" | "catalog" | "support" | "finance" | "viewer" | "read-only" | "payouts";
@@ -2079,6 +1857,83 @@ export interface components {
                 };
             }[];
         };
+        LedgerEntry: {
+            seq: number;
+            bucket: string;
+            currency: string;
+            /** @description signed amount in minor units */
+            amountMinor: number;
+            balanceAfterMinor: number;
+            kind: string;
+            transactionId: string | null;
+            idempotencyKey: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            createdAt: string;
+        };
+        Transaction: {
+            id: string;
+            networkId: string;
+            orderId: string;
+            offerId: string | null;
+            /** @enum {string} */
+            status: "pending" | "confirmed" | "cancelled" | "rejected";
+            rejectReason: string | null;
+            currency: string;
+            /** @description amount in minor units (e.g. paise) */
+            saleAmountMinor: number;
+            /** @description amount in minor units (e.g. paise) */
+            cashbackMinor: number;
+            /** @description rate in basis points (100 bps = 1%) */
+            rateBps: number;
+            /** @description campaign boost granted on top of cashbackMinor, in minor units (moves with it) */
+            boostMinor: number;
+            /** @description boost the order earns at the click-time boost rates, in minor units; boostMinor is the part the campaign budgets granted (less when a budget ran out, or not granted yet) */
+            boostRequestedMinor: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            clickedAt: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            purchasedAt: string;
+            /**
+             * Format: date-time
+             * @description when pending cashback confirms (the end of its return window); null while it waits for the network's approval (awaitingNetworkApproval) and once it is no longer pending
+             */
+            expectedConfirmationAt: string | null;
+            /** @description true while pending cashback confirms only when the network approves it (the offer's confirmation policy is network_approval, or both and the network has not approved yet); there is then no date to show */
+            awaitingNetworkApproval: boolean;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            confirmedAt: string | null;
+        };
+        Claim: {
+            id: string;
+            clickId: string;
+            offerId: string;
+            orderId: string;
+            /** @description amount in minor units (e.g. paise) */
+            amountMinor: number;
+            currency: string;
+            purchasedAt: string;
+            /**
+             * @description open: waiting for the network; matched: the order arrived (see transactionId); review: with the operator; approved: the operator recorded the order as a pending transaction (see transactionId); rejected: the operator refused it
+             * @enum {string}
+             */
+            status: "open" | "matched" | "review" | "approved" | "rejected";
+            transactionId: string | null;
+            /** @description when an open claim goes to review */
+            reviewAfter: string | null;
+            createdAt: string;
+        };
         ClaimInput: {
             clickId: string;
             orderId: string;
@@ -2088,6 +1943,23 @@ export interface components {
             currency: string;
             /** Format: date-time */
             purchasedAt: string;
+        };
+        PayoutDestination: {
+            id: string;
+            /** @enum {string} */
+            type: "bank" | "upi";
+            label: string | null;
+            /** @description the only form in which details are ever shown */
+            masked: string;
+            /**
+             * @description needs_attention: a payout to it failed; update its details
+             * @enum {string}
+             */
+            status: "active" | "needs_attention" | "removed";
+            /** @description payouts may go to it from this time (cooling-off) */
+            usableFrom: string;
+            createdAt: string;
+            updatedAt: string;
         };
         PayoutDestinationInput: {
             /** @enum {string} */
@@ -2322,15 +2194,7 @@ export interface operations {
     };
     listNetworks: {
         parameters: {
-            query?: {
-                /** @description case-insensitive text the name (or title) or the id contains */
-                q?: string;
-                /** @description only active (true) or only inactive (false) rows */
-                active?: "true" | "false";
-                /** @description nextCursor of the previous page */
-                cursor?: string;
-                limit?: number;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -2345,8 +2209,6 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["Network"][];
-                        /** @description pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
                     };
                 };
             };
@@ -2575,17 +2437,7 @@ export interface operations {
     };
     listMerchants: {
         parameters: {
-            query?: {
-                /** @description case-insensitive text the name (or title) or the id contains */
-                q?: string;
-                /** @description only active (true) or only inactive (false) rows */
-                active?: "true" | "false";
-                /** @description nextCursor of the previous page */
-                cursor?: string;
-                limit?: number;
-                /** @description only this network's merchants */
-                networkId?: string;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -2600,8 +2452,6 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["Merchant"][];
-                        /** @description pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
                     };
                 };
             };
@@ -2830,17 +2680,7 @@ export interface operations {
     };
     listAdminOffers: {
         parameters: {
-            query?: {
-                /** @description case-insensitive text the name (or title) or the id contains */
-                q?: string;
-                /** @description only active (true) or only inactive (false) rows */
-                active?: "true" | "false";
-                /** @description nextCursor of the previous page */
-                cursor?: string;
-                limit?: number;
-                /** @description only this merchant's offers */
-                merchantId?: string;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -2855,8 +2695,6 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["Offer"][];
-                        /** @description pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
                     };
                 };
             };
@@ -3094,19 +2932,7 @@ export interface operations {
     };
     listCampaigns: {
         parameters: {
-            query?: {
-                /** @description case-insensitive text the name (or title) or the id contains */
-                q?: string;
-                /** @description only active (true) or only inactive (false) rows */
-                active?: "true" | "false";
-                /** @description nextCursor of the previous page */
-                cursor?: string;
-                limit?: number;
-                /** @description only campaigns boosting this merchant */
-                merchantId?: string;
-                /** @description only campaigns boosting this offer */
-                offerId?: string;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -3121,8 +2947,6 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["Campaign"][];
-                        /** @description pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
                     };
                 };
             };
@@ -3357,17 +3181,9 @@ export interface operations {
     listAdminTransactions: {
         parameters: {
             query?: {
-                orderId?: string;
-                networkId?: string;
-                userId?: string;
                 status?: "pending" | "confirmed" | "cancelled" | "rejected";
-                /** @description purchased at or after this time */
-                from?: string;
-                /** @description purchased before this time */
-                to?: string;
+                userId?: string;
                 limit?: number;
-                /** @description opaque cursor from the previous page */
-                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -3382,85 +3198,21 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["AdminTransaction"][];
-                        nextCursor: string | null;
+                        items: {
+                            id: string;
+                            userId: string | null;
+                            networkId: string;
+                            orderId: string;
+                            status: string;
+                            rejectReason: string | null;
+                            currency: string;
+                            saleAmountMinor: number;
+                            cashbackMinor: number;
+                            purchasedAt: string;
+                            expectedConfirmationAt: string | null;
+                            updatedAt: string;
+                        }[];
                     };
-                };
-            };
-            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description missing or bad credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description the body is not application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description unexpected error (no details are exposed) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getAdminTransaction: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AdminTransactionDetail"];
                 };
             };
             /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
@@ -3522,16 +3274,8 @@ export interface operations {
     listPostbacks: {
         parameters: {
             query?: {
-                networkId?: string;
                 verdict?: "accepted" | "rejected";
-                orderId?: string;
-                /** @description received at or after this time */
-                from?: string;
-                /** @description received before this time */
-                to?: string;
                 limit?: number;
-                /** @description opaque cursor from the previous page */
-                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -3546,8 +3290,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["PostbackSummary"][];
-                        nextCursor: string | null;
+                        items: {
+                            id: string;
+                            networkId: string;
+                            receivedAt: string;
+                            verdict: string;
+                            rejectReason: string | null;
+                            orderId: string | null;
+                        }[];
                     };
                 };
             };
@@ -3705,82 +3455,6 @@ export interface operations {
                     "application/json": {
                         items: components["schemas"]["OutboxNotification"][];
                     };
-                };
-            };
-            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description missing or bad credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description the body is not application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description unexpected error (no details are exposed) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getAdminUser: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AdminUser"];
                 };
             };
             /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
@@ -4072,337 +3746,6 @@ export interface operations {
             };
             /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
             413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description the body is not application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description unexpected error (no details are exposed) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listAdminUserLedger: {
-        parameters: {
-            query?: {
-                /** @description opaque cursor from the previous page */
-                cursor?: string;
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: components["schemas"]["LedgerEntry"][];
-                        nextCursor: string | null;
-                    };
-                };
-            };
-            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description missing or bad credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description the body is not application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description unexpected error (no details are exposed) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listAdminUserTransactions: {
-        parameters: {
-            query?: {
-                /** @description opaque cursor from the previous page */
-                cursor?: string;
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: components["schemas"]["Transaction"][];
-                        nextCursor: string | null;
-                    };
-                };
-            };
-            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description missing or bad credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description the body is not application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description unexpected error (no details are exposed) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listAdminUserClicks: {
-        parameters: {
-            query?: {
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            clickId: string;
-                            offerId: string;
-                            clickedAt: string;
-                            currency: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description missing or bad credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description the body is not application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description unexpected error (no details are exposed) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listAdminUserClaims: {
-        parameters: {
-            query?: {
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: components["schemas"]["Claim"][];
-                    };
-                };
-            };
-            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description missing or bad credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description not found */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5226,8 +4569,14 @@ export interface operations {
     listAdminClaims: {
         parameters: {
             query?: {
-                status?: "open" | "matched" | "review";
+                status?: "open" | "matched" | "review" | "approved" | "rejected";
+                userId?: string;
+                /** @description filed at or after */
+                from?: string;
+                /** @description filed before */
+                to?: string;
                 limit?: number;
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -5242,18 +4591,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            id: string;
-                            userId: string;
-                            networkId: string;
-                            orderId: string;
-                            amountMinor: number;
-                            currency: string;
-                            status: string;
-                            transactionId: string | null;
-                            purchasedAt: string;
-                            createdAt: string;
-                        }[];
+                        items: components["schemas"]["AdminClaim"][];
+                        nextCursor: string | null;
                     };
                 };
             };
@@ -5286,6 +4625,278 @@ export interface operations {
             };
             /** @description not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminClaim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminClaim"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approveClaim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClaimDecisionInput"];
+            };
+        };
+        responses: {
+            /** @description decided (or already decided the same way) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminClaim"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description refused in the current state, or an Idempotency-Key reused for another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createClaimRejection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClaimDecisionInput"];
+            };
+        };
+        responses: {
+            /** @description decided (or already decided the same way) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminClaim"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description refused in the current state, or an Idempotency-Key reused for another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5896,84 +5507,6 @@ export interface operations {
             };
         };
     };
-    listAdminUserDestinations: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: components["schemas"]["PayoutDestination"][];
-                    };
-                };
-            };
-            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description missing or bad credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description the body is not application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description unexpected error (no details are exposed) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     createUserLogin: {
         parameters: {
             query?: never;
@@ -6074,6 +5607,8 @@ export interface operations {
             query?: {
                 status?: "held" | "queued" | "submitting" | "retrying" | "stuck" | "submitted" | "processing" | "paid" | "failed" | "cancelled";
                 userId?: string;
+                /** @description ISO 4217 currency code */
+                currency?: string;
                 /** @description true: only payouts flagged for attention */
                 attention?: "true" | "false";
                 from?: string;
@@ -6255,7 +5790,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PayoutActionInput"];
+            };
+        };
         responses: {
             /** @description OK */
             200: {
@@ -6362,7 +5901,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PayoutActionInput"];
+            };
+        };
         responses: {
             /** @description OK */
             200: {
@@ -6469,7 +6012,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PayoutActionInput"];
+            };
+        };
         responses: {
             /** @description OK */
             200: {

@@ -119,10 +119,15 @@ export interface ClaimProjection {
     amountMinor: number;
     currency: string;
     purchasedAtMs: number;
-    status: "open" | "matched" | "review";
+    /** approved / rejected: an operator decided it (decisionReason says why). */
+    status: "open" | "matched" | "review" | "approved" | "rejected";
     txnId: string | null;
     createdAtMs: number;
     updatedAtMs: number;
+    /** The operator's decision; absent on claims never decided and on older messages. */
+    decisionReason?: string | null;
+    decidedBy?: string | null;
+    decidedAtMs?: number | null;
   };
 }
 

@@ -14,6 +14,7 @@ const EVERY_ROLE: readonly OperatorRole[] = OPERATOR_ROLES;
 const ADMIN: readonly OperatorRole[] = ["admin"];
 const CATALOG: readonly OperatorRole[] = ["catalog", "admin"];
 const FINANCE: readonly OperatorRole[] = ["finance", "admin"];
+const SUPPORT: readonly OperatorRole[] = ["support", "admin"];
 const SUPPORT_OR_FINANCE: readonly OperatorRole[] = ["support", "finance", "admin"];
 
 /** `method path` (as in /openapi.json) → the roles allowed; every other role gets 403. */
@@ -67,6 +68,9 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "get /admin/v1/users/{id}/claims": EVERY_ROLE,
   "get /admin/v1/users/{id}/destinations": EVERY_ROLE,
   "get /admin/v1/claims": EVERY_ROLE,
+  "get /admin/v1/claims/{id}": EVERY_ROLE,
+  "post /admin/v1/claims/{id}/approve": SUPPORT,
+  "post /admin/v1/claims/{id}/reject": SUPPORT,
   "get /admin/v1/transactions": EVERY_ROLE,
   "get /admin/v1/transactions/{id}": EVERY_ROLE,
   // Records every role reads

@@ -6,8 +6,13 @@
  * import { type ConversionEvent, WalletDurableObject } from "#durable-objects/wallet/index";
  */
 export { DEFAULT_CLAIMS_PER_MONTH } from "./claims/claim-cap";
-export type { FileClaimResult } from "./claims/claims";
-export type { ClaimInput, ClaimStatus, StoredClaim } from "./claims/decide-claim";
+export type { ClaimDecisionInput, DecideClaimResult, FileClaimResult } from "./claims/claims";
+export type {
+  ClaimInput,
+  ClaimOutcome,
+  ClaimStatus,
+  StoredClaim,
+} from "./claims/decide-claim";
 export type { ClickView, RollupChunk } from "./clicks/click-store";
 export { awaitsNetworkApproval, type ConfirmationPolicy } from "./conversions/confirmation-policy";
 export type {

@@ -257,6 +257,13 @@ const STEPS: string[][] = [
   // 12: a transaction's entries, for the console's timeline of it (ledger-store.ts
   // listEntriesOfTxn), without a scan of the whole ledger.
   [`CREATE INDEX entries_txn_idx ON entries (txn_id) WHERE txn_id IS NOT NULL`],
+  // 13: an operator's decision on a missing-cashback claim (claims/claims.ts decideClaim):
+  // why, who and when, kept on the claim so its admin view (and so the audit log) shows it.
+  [
+    `ALTER TABLE claims ADD COLUMN decision_reason TEXT`,
+    `ALTER TABLE claims ADD COLUMN decided_by TEXT`,
+    `ALTER TABLE claims ADD COLUMN decided_at_ms INTEGER`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

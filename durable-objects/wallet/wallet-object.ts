@@ -5,8 +5,15 @@ import { MAX_PAYOUT_PAGE_ROWS } from "#shared/paging";
 import type { PayoutPolicy } from "#shared/payouts/policy";
 import { auditWallet } from "./audit/audit";
 import { BoostSync } from "./boosts/boost-sync";
-import { listClaims } from "./claims/claim-store";
-import { type FileClaimResult, fileClaim } from "./claims/claims";
+import { findClaim, listClaims } from "./claims/claim-store";
+import {
+  type ClaimDecisionInput,
+  ClaimDecisionRefused,
+  type DecideClaimResult,
+  decideClaim,
+  type FileClaimResult,
+  fileClaim,
+} from "./claims/claims";
 import type { ClaimInput, StoredClaim } from "./claims/decide-claim";
 import { type ClickView, listRecentClicks, type RollupChunk } from "./clicks/click-store";
 import { ackRollupChunk, type ClickHit, recordClicks } from "./clicks/clicks";
@@ -34,7 +41,7 @@ import {
   removeDestination,
   resealDestinations,
 } from "./payouts/destinations/destinations";
-import { adminPayoutAction } from "./payouts/lifecycle/admin";
+import { adminPayoutAction, type OperatorNote } from "./payouts/lifecycle/admin";
 import type { StoredPayout } from "./payouts/lifecycle/decide-payout";
 import {
   applyProcessorState,
@@ -153,6 +160,28 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
 
   getClaims(limit: number): StoredClaim[] {
     return listClaims(this.sql, pageRows(limit));
+  }
+
+  getClaim(claimId: string): StoredClaim | null {
+    return findClaim(this.sql, claimId);
+  }
+
+  /** An operator's approve or reject (claims/claims.ts decideClaim); nothing half-done. */
+  decideClaim(
+    claimId: string,
+    input: ClaimDecisionInput,
+    nowMs: number = Date.now(),
+  ): Promise<DecideClaimResult> {
+    return this.changing(() => {
+      try {
+        return this.commit((tx) => decideClaim(tx, claimId, input, nowMs));
+      } catch (error) {
+        if (error instanceof ClaimDecisionRefused) {
+          return { status: "not_allowed", detail: error.message } as const;
+        }
+        throw error;
+      }
+    });
   }
 
   /** The user's recent clicks, newest first, so a claim can name the visit it is about. */
@@ -286,10 +315,11 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     payoutId: string,
     action: AdminPayoutAction,
     expectedAttempts: number | null = null,
+    note: OperatorNote | null = null,
     nowMs: number = Date.now(),
   ) {
     return this.changing(() =>
-      this.commit((tx) => adminPayoutAction(tx, payoutId, action, nowMs, expectedAttempts)),
+      this.commit((tx) => adminPayoutAction(tx, payoutId, action, nowMs, expectedAttempts, note)),
     );
   }
 

@@ -259,8 +259,14 @@ export const claims = sqliteTable(
     amountMinor: integer("amount_minor").notNull(),
     currency: text("currency").notNull(),
     purchasedAtMs: integer("purchased_at_ms").notNull(),
-    status: text("status", { enum: ["open", "matched", "review"] }).notNull(),
+    status: text("status", {
+      enum: ["open", "matched", "review", "approved", "rejected"],
+    }).notNull(),
     transactionId: text("transaction_id"),
+    /** The operator's decision (approved/rejected): why, who, when. */
+    decisionReason: text("decision_reason"),
+    decidedBy: text("decided_by"),
+    decidedAtMs: integer("decided_at_ms"),
     createdAtMs: integer("created_at_ms").notNull(),
     updatedAtMs: integer("updated_at_ms").notNull(),
   },

@@ -16,6 +16,9 @@ type ClaimRow = {
   created_at_ms: number;
   updated_at_ms: number;
   review_due_at_ms: number;
+  decision_reason: string | null;
+  decided_by: string | null;
+  decided_at_ms: number | null;
 };
 
 function toClaim(r: ClaimRow): StoredClaim {
@@ -33,6 +36,9 @@ function toClaim(r: ClaimRow): StoredClaim {
     createdAtMs: r.created_at_ms,
     updatedAtMs: r.updated_at_ms,
     reviewDueAtMs: r.review_due_at_ms,
+    decisionReason: r.decision_reason ?? null,
+    decidedBy: r.decided_by ?? null,
+    decidedAtMs: r.decided_at_ms ?? null,
   };
 }
 
@@ -111,4 +117,34 @@ export function moveDueClaimsToReview(
       .toArray()
       .map(toClaim),
   );
+}
+
+/** Records an operator's decision on a claim; returns the claim as decided. */
+export function recordClaimDecision(
+  sql: SqlStorage,
+  claimId: string,
+  decision: {
+    status: "approved" | "rejected";
+    txnId: string | null;
+    reason: string;
+    decidedBy: string;
+  },
+  nowMs: number,
+): StoredClaim {
+  const row = sql
+    .exec<ClaimRow>(
+      `UPDATE claims SET status = ?, txn_id = COALESCE(?, txn_id), decision_reason = ?,
+         decided_by = ?, decided_at_ms = ?, updated_at_ms = ?
+       WHERE claim_id = ? RETURNING *`,
+      decision.status,
+      decision.txnId,
+      decision.reason,
+      decision.decidedBy,
+      nowMs,
+      nowMs,
+      claimId,
+    )
+    .toArray()[0];
+  if (!row) throw new Error(`claim ${claimId} vanished inside its transaction`);
+  return toClaim(row);
 }

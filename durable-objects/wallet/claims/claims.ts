@@ -1,14 +1,23 @@
 import { findClick } from "../clicks/click-store";
+import { applyConversion } from "../conversions/apply-conversion";
 import { appendHistory, findTxnByOrder } from "../conversions/txn-store";
 import type { StoredTxn } from "../conversions/types";
 import type { WalletTx } from "../core/wallet-tx";
 import { dueRefs, schedule, unschedule } from "../schedule/schedule-store";
 import { checkClaimCap, DEFAULT_CLAIMS_PER_MONTH } from "./claim-cap";
-import { findClaim, insertClaim, matchClaims, moveDueClaimsToReview } from "./claim-store";
+import {
+  findClaim,
+  insertClaim,
+  matchClaims,
+  moveDueClaimsToReview,
+  recordClaimDecision,
+} from "./claim-store";
 import {
   type ClaimCheck,
   type ClaimInput,
+  type ClaimOutcome,
   checkClaim,
+  checkClaimDecision,
   newClaim,
   type StoredClaim,
   sameClaimDetails,
@@ -71,4 +80,104 @@ export function reviewDueClaims(tx: WalletTx, asOfMs: number, nowMs: number): vo
   const due = dueRefs(tx.sql, "claim_review", asOfMs, MAX_REVIEWS_PER_RUN);
   for (const claim of moveDueClaimsToReview(tx.sql, due, nowMs)) tx.publishClaim(claim);
   for (const claimId of due) unschedule(tx.sql, "claim_review", claimId);
+}
+
+export interface ClaimDecisionInput {
+  outcome: ClaimOutcome;
+  reason: string;
+  /** The operator (admin identity name) who decided. */
+  decidedBy: string;
+  /** For an approval: the order's transaction id (deterministic from network and order). */
+  txnId: string;
+  /** For an approval: the network's commission if the operator knows it, else 0. */
+  commissionMinor: number;
+}
+
+export type DecideClaimResult =
+  | { status: "decided" | "already"; claim: StoredClaim }
+  | { status: "not_found" }
+  | { status: "not_allowed"; detail: string };
+
+/** Thrown inside the storage transaction to undo a half-made approval. */
+export class ClaimDecisionRefused extends Error {}
+
+/**
+ * An operator's decision on a claim, in one storage transaction. A rejection records the
+ * reason. An approval moves no money itself: it records the order as a new pending
+ * transaction through the same path postbacks and reconciliation take (applyConversion,
+ * source `claim`), priced from the click-time snapshot and credited to pending with the
+ * ledger's keyed postings; it confirms through the normal confirmation flow, and a later
+ * postback for the order updates that same transaction. If the order cannot be recorded as
+ * a new pending transaction, ClaimDecisionRefused undoes everything.
+ */
+export function decideClaim(
+  tx: WalletTx,
+  claimId: string,
+  input: ClaimDecisionInput,
+  nowMs: number,
+): DecideClaimResult {
+  const claim = findClaim(tx.sql, claimId);
+  if (!claim) return { status: "not_found" };
+  const check = checkClaimDecision(claim, input.outcome);
+  if (check.kind === "refuse") return { status: "not_allowed", detail: check.detail };
+  if (check.kind === "already") return { status: "already", claim };
+  let txnId: string | null = null;
+  if (input.outcome === "approved") txnId = recordClaimedOrder(tx, claim, input, nowMs);
+  unschedule(tx.sql, "claim_review", claimId);
+  const decided = recordClaimDecision(
+    tx.sql,
+    claimId,
+    { status: input.outcome, txnId, reason: input.reason, decidedBy: input.decidedBy },
+    nowMs,
+  );
+  tx.publishClaim(decided);
+  return { status: "decided", claim: decided };
+}
+
+function recordClaimedOrder(
+  tx: WalletTx,
+  claim: StoredClaim,
+  input: ClaimDecisionInput,
+  nowMs: number,
+): string {
+  const known = findTxnByOrder(tx.sql, claim.networkId, claim.orderId);
+  if (known) {
+    throw new ClaimDecisionRefused(
+      `the order already has transaction ${known.txnId} (${known.status}); approving a claim does not overturn it`,
+    );
+  }
+  const click = findClick(tx.sql, claim.clickId);
+  if (!click) throw new ClaimDecisionRefused("the claim's click is no longer kept");
+  const result = applyConversion(
+    tx,
+    {
+      txnId: input.txnId,
+      postbackId: `claim:${claim.claimId}`,
+      source: "claim",
+      networkId: claim.networkId,
+      orderId: claim.orderId,
+      userId: tx.userId(),
+      offerId: claim.offerId,
+      clickId: claim.clickId,
+      clickAtSec: Math.floor(click.clickedAtMs / 1000),
+      status: "pending",
+      currency: claim.currency,
+      saleAmountMinor: claim.amountMinor,
+      commissionMinor: input.commissionMinor,
+      category: null,
+      lineItems: null,
+      occurredAtMs: Math.min(claim.purchasedAtMs, nowMs),
+      updatedAtMs: null,
+      receivedAtMs: nowMs,
+      networkOfferRef: null,
+    },
+    nowMs,
+  );
+  if (result.outcome !== "created" || !result.txn) {
+    throw new ClaimDecisionRefused(
+      `the order could not be recorded as a pending transaction (${result.reason ?? result.outcome})`,
+    );
+  }
+  appendHistory(tx.sql, result.txn.txnId, "claim_approved", "claim", input.reason, nowMs);
+  return result.txn.txnId;
 }

@@ -88,3 +88,42 @@ export function newClaim(
     reviewDueAtMs: nowMs + CLAIM_REVIEW_AFTER_DAYS * MS_PER_DAY,
   };
 }
+
+/** An operator's decision on a claim. */
+export type ClaimOutcome = "approved" | "rejected";
+
+export type ClaimDecisionCheck =
+  /** Open or in review: the decision may be taken. */
+  | { kind: "decide" }
+  /** Already decided the same way: nothing to do (a repeated request). */
+  | { kind: "already" }
+  /** Matched, or decided the other way: refused with the reason. */
+  | { kind: "refuse"; detail: string };
+
+/**
+ * Pure: may an operator decide this claim this way? Open claims (still waiting for the
+ * network) and claims in review may be decided once; the same decision again is a no-op.
+ *
+ * @example
+ * checkClaimDecision({ ...claim, status: "review" }, "approved"); // { kind: "decide" }
+ */
+export function checkClaimDecision(
+  claim: Pick<StoredClaim, "status" | "txnId">,
+  outcome: ClaimOutcome,
+): ClaimDecisionCheck {
+  switch (claim.status) {
+    case "open":
+    case "review":
+      return { kind: "decide" };
+    case "matched":
+      return {
+        kind: "refuse",
+        detail: `the claim already matched transaction ${claim.txnId}: there is nothing to decide`,
+      };
+    case "approved":
+    case "rejected":
+      return claim.status === outcome
+        ? { kind: "already" }
+        : { kind: "refuse", detail: `the claim was already ${claim.status}` };
+  }
+}

@@ -20,8 +20,11 @@ export interface ConversionEvent {
   /** Deterministic from (network, order id), so every retry names the same transaction. */
   txnId: string;
   postbackId: string;
-  /** Where the update came from; reconciliation marks what it found. Default "postback". */
-  source?: "postback" | "reconciliation";
+  /**
+   * Where the update came from; reconciliation marks what it found, `claim` an order an
+   * operator recorded by approving a missing-cashback claim. Default "postback".
+   */
+  source?: "postback" | "reconciliation" | "claim";
   networkId: string;
   orderId: string;
   userId: string;

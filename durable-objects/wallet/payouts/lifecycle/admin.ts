@@ -5,6 +5,12 @@ import type { StoredPayout } from "./decide-payout";
 import { finishPayout, publishPayout } from "./payout-events";
 import { findPayout, logPayout, updatePayout } from "./payout-store";
 
+/** Who took an operator action and why; logged with the payout (`operator_<action>`). */
+export interface OperatorNote {
+  by: string;
+  reason: string;
+}
+
 /**
  * approve: held → queued. retry: stuck → queued (the next attempt asks the processor first).
  * cancel: credits a payout back; only while no attempt is in flight, and the caller has
@@ -17,11 +23,13 @@ export function adminPayoutAction(
   nowMs: number,
   /** For cancel: the attempts the caller saw when it asked the processor. */
   expectedAttempts: number | null,
+  note: OperatorNote | null = null,
 ): AdminPayoutResult {
   const payout = findPayout(tx.sql, payoutId);
   if (!payout) return { status: "not_found" };
   const refusal = refuseAdminAction(action, payout, expectedAttempts);
   if (refusal !== null) return { status: "not_allowed", payout, detail: refusal };
+  if (note) logPayout(tx.sql, payoutId, `operator_${action}`, `${note.by}: ${note.reason}`, nowMs);
   if (action === "cancel") {
     return { status: "done", payout: finishPayout(tx, payout, "cancelled", null, nowMs) };
   }

@@ -6,10 +6,15 @@ import { requireCsrf } from "./http/csrf";
 import { consoleSecurityHeaders } from "./http/security-headers";
 import { requireSession } from "./http/session";
 import { accountRoutes } from "./pages/account";
+import { auditRoutes } from "./pages/audit/index";
 import { catalogRoutes } from "./pages/catalog/index";
 import { operatorsRoutes } from "./pages/operators";
 import { overviewPage } from "./pages/overview";
+import { payoutsRoutes } from "./pages/payouts/index";
+import { transactionsExport } from "./pages/payouts/transactions-export";
 import { postbacksRoutes } from "./pages/postbacks/index";
+import { reconciliationRoutes } from "./pages/reconciliation/index";
+import { reviewRoutes } from "./pages/review/index";
 import { signInRoutes, signOut } from "./pages/sign-in";
 import { transactionsRoutes } from "./pages/transactions/index";
 import { usersRoutes } from "./pages/users/index";
@@ -52,7 +57,13 @@ export function createConsole(apiApp: ApiApp) {
   console.route("/account", accountRoutes);
   console.route("/catalog", catalogRoutes);
   console.route("/users", usersRoutes);
+  // Before the /transactions/:id page route: a static path, matched first.
+  console.get("/transactions/export.csv", transactionsExport);
   console.route("/transactions", transactionsRoutes);
   console.route("/postbacks", postbacksRoutes);
+  console.route("/review", reviewRoutes);
+  console.route("/reconciliation", reconciliationRoutes);
+  console.route("/payouts", payoutsRoutes);
+  console.route("/audit", auditRoutes);
   return console;
 }

@@ -79,6 +79,14 @@ ol.timeline { list-style: none; margin: 0; padding: 0 0 0 1rem; border-left: 3px
 .timeline-item.ledger { border-left: 4px solid var(--ok); }
 .timeline-item.postback { border-left: 4px solid var(--brand); }
 .timeline-item.report { border-left: 4px solid var(--warn); }
+/* Operations pages (review queues, payouts, reconciliation, audit log) */
+nav.tabs ul { list-style: none; display: flex; gap: .4rem; margin: 0 0 1rem; padding: 0; border-bottom: 1px solid var(--line); }
+nav.tabs a { display: block; padding: .4rem .8rem; text-decoration: none; border-radius: 6px 6px 0 0; }
+nav.tabs a[aria-current="page"] { background: var(--panel); border: 1px solid var(--line); border-bottom-color: var(--panel); font-weight: 600; margin-bottom: -1px; }
+form.decision { display: flex; flex-direction: column; gap: .3rem; min-width: 14rem; }
+form.decision textarea { min-height: 3rem; }
+details > summary { cursor: pointer; color: var(--brand); }
+p.small { font-size: .9rem; font-weight: 600; margin: .6rem 0 .2rem; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 /* Catalog (pages/catalog): section tabs, entity forms, the offer card preview. */
 nav.tabs { display: flex; gap: .3rem; border-bottom: 1px solid var(--line); margin-bottom: 1rem; }

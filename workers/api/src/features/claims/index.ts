@@ -1,4 +1,5 @@
-/** Claims: missing-cashback claims filed by users (held by wallets) and the review queue. */
-export { claimAdminRoutes, claimUserRoutes, claimView } from "./routes";
+/** Claims: missing-cashback claims filed by users (held by wallets), the review queue and decisions. */
+export { claimAdminRoutes } from "./admin-routes";
+export { claimUserRoutes, claimView } from "./routes";
 export { ClaimSchema } from "./schemas";
 export { claimProjection } from "./store";

@@ -5,16 +5,9 @@ import { capReached } from "#shared/limits/rate-limit";
 import { toIso, toIsoOrNull } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
 import { claimsPerMonthOf } from "../../http/limits/caps";
-import {
-  ADMIN_SECURITY,
-  jsonBody,
-  problem,
-  problemResponses,
-  USER_SECURITY,
-} from "../../http/responses";
+import { jsonBody, problem, problemResponses, USER_SECURITY } from "../../http/responses";
 import { type StoredClaim, walletOf } from "../../wallet-client";
 import { ClaimInputSchema, ClaimSchema } from "./schemas";
-import { claimsByStatus } from "./store";
 
 /** A claim as the API shows it (the user's list and the operator's view of a user). */
 export const claimView = (c: StoredClaim) => ({
@@ -65,42 +58,6 @@ const listClaimsRoute = createRoute({
   summary: "The caller's claims, newest first",
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }) },
   responses: { 200: jsonBody(z.object({ items: z.array(ClaimSchema) })), ...problemResponses },
-});
-
-const reviewQueueRoute = createRoute({
-  method: "get",
-  path: "/claims",
-  operationId: "listAdminClaims",
-  tags: ["claims"],
-  security: ADMIN_SECURITY,
-  summary: "Claims by status (review: the queue waiting for an operator)",
-  request: {
-    query: z.object({
-      status: z.enum(["open", "matched", "review"]).default("review"),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-    }),
-  },
-  responses: {
-    200: jsonBody(
-      z.object({
-        items: z.array(
-          z.object({
-            id: z.string(),
-            userId: z.string(),
-            networkId: z.string(),
-            orderId: z.string(),
-            amountMinor: z.number().int(),
-            currency: z.string(),
-            status: z.string(),
-            transactionId: z.string().nullable(),
-            purchasedAt: z.string(),
-            createdAt: z.string(),
-          }),
-        ),
-      }),
-    ),
-    ...problemResponses,
-  },
 });
 
 /** The caller's claims; mounted under `/v1`. */
@@ -162,26 +119,3 @@ export const claimUserRoutes = featureApp()
     const claims = await walletOf(c.env, c.get("userId")).getClaims(c.req.valid("query").limit);
     return c.json({ items: claims.map(claimView) }, 200);
   });
-
-/** The operator's review queue; mounted under `/admin/v1`. */
-export const claimAdminRoutes = featureApp().openapi(reviewQueueRoute, async (c) => {
-  const { status, limit } = c.req.valid("query");
-  const rows = await claimsByStatus(c.env.DB, status, limit);
-  return c.json(
-    {
-      items: rows.map((r) => ({
-        id: r.id,
-        userId: r.userId,
-        networkId: r.networkId,
-        orderId: r.orderId,
-        amountMinor: r.amountMinor,
-        currency: r.currency,
-        status: r.status,
-        transactionId: r.transactionId,
-        purchasedAt: toIso(r.purchasedAtMs),
-        createdAt: toIso(r.createdAtMs),
-      })),
-    },
-    200,
-  );
-});

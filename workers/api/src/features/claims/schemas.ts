@@ -13,9 +13,9 @@ export const ClaimSchema = z
     currency: z.string(),
     purchasedAt: z.string(),
     status: z
-      .enum(["open", "matched", "review"])
+      .enum(["open", "matched", "review", "approved", "rejected"])
       .describe(
-        "open: waiting for the network; matched: the order arrived (see transactionId); review: with the operator",
+        "open: waiting for the network; matched: the order arrived (see transactionId); review: with the operator; approved: the operator recorded the order as a pending transaction (see transactionId); rejected: the operator refused it",
       ),
     transactionId: z.string().nullable(),
     reviewAfter: z.string().nullable().describe("when an open claim goes to review"),
@@ -37,3 +37,49 @@ export const ClaimInputSchema = z
   })
   .strict()
   .openapi("ClaimInput");
+
+/** A claim as the operator sees it: the user's view plus whose it is and any decision. */
+export const AdminClaimSchema = z
+  .object({
+    id: z.string(),
+    userId: z.string(),
+    clickId: z.string(),
+    offerId: z.string(),
+    networkId: z.string(),
+    orderId: z.string(),
+    amountMinor: z.number().int().describe("order amount in minor units"),
+    currency: z.string(),
+    status: z
+      .enum(["open", "matched", "review", "approved", "rejected"])
+      .describe(
+        "open: waiting for the network; matched: the order arrived; review: with the operator; approved: the order was recorded as a pending transaction (transactionId); rejected: refused",
+      ),
+    transactionId: z.string().nullable(),
+    purchasedAt: z.string(),
+    createdAt: z.string(),
+    decisionReason: z.string().nullable().describe("why the operator approved or rejected it"),
+    decidedBy: z.string().nullable().describe("the operator who decided"),
+    decidedAt: z.string().nullable(),
+  })
+  .openapi("AdminClaim");
+
+export const ClaimDecisionInputSchema = z
+  .object({
+    reason: z
+      .string()
+      .trim()
+      .min(1, "a reason is required")
+      .max(500)
+      .describe("why: kept on the claim and so in the audit log"),
+    commissionMinor: z
+      .number()
+      .int()
+      .min(0)
+      .max(Number.MAX_SAFE_INTEGER)
+      .optional()
+      .describe(
+        "approve only: the network's commission for the order in minor units, if known (default 0; matters for commission-based offers)",
+      ),
+  })
+  .strict()
+  .openapi("ClaimDecisionInput");

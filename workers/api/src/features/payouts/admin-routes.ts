@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "#shared/http/errors";
 import { USER_ID_PATTERN } from "#shared/ids";
+import { CurrencySchema } from "#shared/money/currency";
 import { MAX_PAGE_ROWS, rowsToFetch } from "#shared/paging";
 import { PAYOUT_STATUSES } from "#shared/payouts/types";
 import type { ApiContext } from "../../auth";
@@ -14,7 +15,7 @@ import {
   UNAVAILABLE_RESPONSE,
 } from "../../http/responses";
 import { type AdminPayoutAction, walletOf } from "../../wallet-client";
-import { AdminPayoutSchema, PayoutIdParam } from "./admin-schemas";
+import { AdminPayoutSchema, PayoutActionInputSchema, PayoutIdParam } from "./admin-schemas";
 import { decodePayoutCursor, encodePayoutCursor } from "./cursor";
 import { payoutProcessorFor, processorViewOf } from "./processor-client";
 import { listAdminPayouts, type PayoutRow, payoutOwnerOf } from "./store";
@@ -35,6 +36,7 @@ const listRoute = createRoute({
     query: z.object({
       status: z.enum(PAYOUT_STATUSES).optional(),
       userId: z.string().regex(USER_ID_PATTERN).optional(),
+      currency: CurrencySchema.optional(),
       attention: z
         .enum(["true", "false"])
         .optional()
@@ -87,7 +89,13 @@ const actionRoute = (action: AdminPayoutAction, summary: string) =>
     tags,
     security,
     summary,
-    request: { params: PayoutIdParam },
+    request: {
+      params: PayoutIdParam,
+      body: {
+        required: false,
+        content: { "application/json": { schema: PayoutActionInputSchema } },
+      },
+    },
     responses: {
       200: jsonBody(z.object({ payout: z.object({}).passthrough() })),
       409: problem("not allowed in the payout's state"),
@@ -169,6 +177,7 @@ export const payoutAdminRoutes = featureApp()
     const filter = {
       status: q.status,
       userId: q.userId,
+      currency: q.currency,
       attention: q.attention === undefined ? undefined : q.attention === "true",
       fromMs: q.from ? Date.parse(q.from) : undefined,
       toMs: q.to ? Date.parse(q.to) : undefined,
@@ -222,13 +231,30 @@ const actions: Array<[AdminPayoutAction, string]> = [
     "Cancel a payout that has not reached the processor: the amount goes back to confirmed",
   ],
 ];
+// The reason body is optional, and callers from before it existed send a JSON content type
+// with no body at all: such a request is read as "no body" rather than malformed JSON.
+payoutAdminRoutes.use("/payouts/:id/:action{approve|retry|cancel}", async (c, next) => {
+  if (c.req.method === "POST" && c.req.header("content-type")) {
+    const text = c.req.raw.body ? await c.req.raw.clone().text() : "";
+    if (text.trim() === "") {
+      const headers = new Headers(c.req.raw.headers);
+      headers.delete("content-type");
+      headers.delete("content-length");
+      c.req.raw = new Request(c.req.raw.url, { method: "POST", headers });
+    }
+  }
+  await next();
+});
 for (const [action, summary] of actions) {
   payoutAdminRoutes.openapi(actionRoute(action, summary), async (c) => {
     const { id } = c.req.valid("param");
+    const reason = (c.req.valid("json") as { reason?: string } | undefined)?.reason;
     const userId = await ownerOf(c.env.DB, id);
     const wallet = walletOf(c.env, userId);
     const seenAttempts = action === "cancel" ? await ensureNotAtProcessor(c.env, id, wallet) : null;
-    const result = await wallet.adminPayoutAction(id, action, seenAttempts);
+    // The reason is kept in the payout's own log, so its GET (and the audit log) shows it.
+    const note = reason ? { by: c.get("admin").name, reason } : null;
+    const result = await wallet.adminPayoutAction(id, action, seenAttempts, note);
     if (result.status === "not_found") throw new AppError("not_found", "no such payout");
     if (result.status === "not_allowed") throw new AppError("conflict", result.detail);
     return c.json({ payout: payoutView(result.payout) }, 200);

@@ -38,6 +38,22 @@ export const PayoutIdParam = z.object({
     .openapi({ param: { name: "id", in: "path" } }),
 });
 
+/** An operator's payout action may say why; the reason is kept in the payout's log. */
+export const PayoutActionInputSchema = z
+  .object({
+    reason: z
+      .string()
+      .trim()
+      .min(1, "a reason is required")
+      .max(500)
+      .optional()
+      .describe(
+        "why (the console always sends one): kept in the payout's log, and so in the audit log",
+      ),
+  })
+  .strict()
+  .openapi("PayoutActionInput");
+
 export const GiftCardInputSchema = z
   .object({
     brand: z.string().trim().min(1).max(80),

@@ -105,6 +105,7 @@ export function payoutProjection(
 export interface AdminPayoutFilter {
   status?: PayoutStatus | undefined;
   userId?: string | undefined;
+  currency?: string | undefined;
   /** true: only flagged for attention; false: only not flagged. */
   attention?: boolean | undefined;
   fromMs?: number | undefined;
@@ -120,6 +121,7 @@ export function adminPayoutConditions(
     isNotNull(payouts.createdAtMs),
     filter.status === undefined ? undefined : eq(payouts.status, filter.status),
     filter.userId === undefined ? undefined : eq(payouts.userId, filter.userId),
+    filter.currency === undefined ? undefined : eq(payouts.currency, filter.currency),
     filter.attention === true ? isNotNull(payouts.attention) : undefined,
     filter.attention === false ? isNull(payouts.attention) : undefined,
     filter.fromMs === undefined ? undefined : gte(payouts.createdAtMs, filter.fromMs),

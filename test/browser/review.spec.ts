@@ -1,0 +1,183 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { sign } from "hono/jwt";
+import { readDevVars } from "#scripts/lib/dev-vars";
+import { expect, runtimeInfo, screenshot, test } from "./support/index";
+
+/**
+ * Review queues, payouts and exports in a real browser (docs/console-ops.md): a viewer refused
+ * an approve; a claim approved with a reason shows in the audit log; a stuck payout retried;
+ * a CSV export downloads. Fixtures go through the runtime's own APIs (user token from the
+ * local secrets, a real click through the redirect, a claim filed by the user).
+ */
+
+const { baseUrl, adminKey } = runtimeInfo();
+
+async function userToken(userId: string): Promise<string> {
+  const secret = readDevVars().USER_JWT_SECRET;
+  return sign({ sub: userId, exp: Math.floor(Date.now() / 1000) + 3600 }, secret, "HS256");
+}
+
+async function asUser<T>(userId: string, path: string, init: RequestInit = {}): Promise<T> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${await userToken(userId)}`,
+      "content-type": "application/json",
+      ...(init.headers as Record<string, string> | undefined),
+    },
+  });
+  if (!response.ok) throw new Error(`${path} → ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+async function poll<T>(check: () => Promise<T | null>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** A new user who clicked a demo offer and filed a claim for it; the claim is `open`. */
+async function userWithOpenClaim(): Promise<{ userId: string; claimId: string }> {
+  const userId = `browser-claim-${randomBytes(4).toString("hex")}`;
+  await fetch(`${baseUrl}/admin/v1/users/${userId}`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ displayName: "Browser claimant" }),
+  });
+  const offers = await asUser<{ items: Array<{ trackingUrl: string; currency?: string }> }>(
+    userId,
+    "/v1/offers",
+  );
+  const offer = offers.items[0];
+  if (!offer) throw new Error("the demo data has no live offer");
+  await fetch(offer.trackingUrl, { redirect: "manual" });
+  const clickId = await poll(async () => {
+    const clicks = await asUser<{ items: Array<{ clickId: string; currency?: string }> }>(
+      userId,
+      "/v1/me/clicks",
+    );
+    return clicks.items[0]?.clickId ?? null;
+  });
+  const clicks = await asUser<{ items: Array<{ clickId: string; currency?: string }> }>(
+    userId,
+    "/v1/me/clicks",
+  );
+  const claim = await asUser<{ id: string }>(userId, "/v1/me/claims", {
+    method: "POST",
+    headers: { "idempotency-key": `browser-${userId}` },
+    body: JSON.stringify({
+      clickId,
+      orderId: `BROWSER-${userId}`,
+      amountMinor: 250_000,
+      currency: clicks.items[0]?.currency ?? offer.currency ?? "INR",
+      purchasedAt: new Date().toISOString(),
+    }),
+  });
+  await poll(async () => {
+    const r = await fetch(`${baseUrl}/admin/v1/claims/${claim.id}`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    });
+    return r.ok ? true : null;
+  });
+  return { userId, claimId: claim.id };
+}
+
+test.describe("as a viewer", () => {
+  test.use({ signInAs: "viewer" });
+
+  test("sees the claims queue without decisions and is refused an approve", async ({ page }) => {
+    await page.goto("/console/review?queue=claims");
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Review queues");
+    await expect(page.getByRole("button", { name: "Approve" })).toHaveCount(0);
+    await screenshot(page, "review-claims-viewer");
+
+    // The session's own CSRF token, so only the role can be what refuses it.
+    const csrf = await page
+      .locator('form[action="/console/sign-out"] input[name="_csrf"]')
+      .inputValue();
+    const response = await page.request.post("/console/review/claims/clm_anything/approve", {
+      form: { _csrf: csrf, reason: "a viewer may not decide" },
+      maxRedirects: 0,
+    });
+    expect(response.status()).toBe(403);
+  });
+});
+
+test.describe("as support", () => {
+  test.use({ signInAs: "support" });
+
+  test("approves a claim with a reason, which the audit log shows", async ({ page }) => {
+    const { userId, claimId } = await userWithOpenClaim();
+    await page.goto(`/console/review?queue=claims&status=open&userId=${userId}`);
+    const row = page.getByRole("row", { name: new RegExp(claimId) });
+    await expect(row).toBeVisible();
+
+    // Without a reason the browser keeps the form (required); the reason then goes through.
+    const reason = `Merchant invoice checked ${randomBytes(3).toString("hex")}`;
+    await row.getByLabel("Reason to approve").fill(reason);
+    await row.getByRole("button", { name: "Approve" }).click();
+    await expect(page.getByRole("status")).toContainText(`Claim ${claimId} approved`);
+    await screenshot(page, "review-claim-approved");
+
+    await page.goto(
+      `/console/audit?pathPrefix=${encodeURIComponent(`/admin/v1/claims/${claimId}/`)}`,
+    );
+    const entry = page.getByRole("row", {
+      name: new RegExp(`/admin/v1/claims/${claimId}/approve`),
+    });
+    await expect(entry).toBeVisible();
+    await entry.getByText("Show").click();
+    await expect(entry).toContainText(reason);
+    await screenshot(page, "audit-claim-approved");
+  });
+});
+
+test.describe("as finance", () => {
+  test.use({ signInAs: "finance" });
+
+  test("retries a stuck payout from its page", async ({ page }) => {
+    // A stuck payout needs a user with confirmed money, a seasoned destination and a
+    // processor that failed every attempt; the server-side test builds one
+    // (test/console-payouts.e2e.test.ts). Here: the first stuck payout the runtime holds.
+    const list = await fetch(`${baseUrl}/admin/v1/payouts?status=stuck&limit=1`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    });
+    const stuck = ((await list.json()) as { items: Array<{ id: string }> }).items[0];
+    test.skip(!stuck, "no stuck payout in this runtime (see the comment above)");
+    const id = stuck?.id ?? "";
+
+    await page.goto(`/console/payouts/${id}`);
+    await page.getByLabel("Reason to retry").fill("Processor is back up");
+    await page.getByRole("button", { name: "Retry" }).click();
+    await expect(page.getByRole("status")).toContainText(`Payout ${id}: retry done`);
+    await expect(page.getByRole("cell", { name: /Processor is back up/ })).toBeVisible();
+    await screenshot(page, "payout-retried");
+  });
+
+  test("downloads the audit log and payouts as CSV", async ({ page }) => {
+    await page.goto("/console/audit");
+    const [audit] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "Export CSV" }).click(),
+    ]);
+    expect(audit.suggestedFilename()).toBe("audit-log.csv");
+    const auditText = readFileSync((await audit.path()) ?? "", "utf8");
+    expect(auditText.split("\r\n")[0]).toBe(
+      "id,at,actor,scope,method,path,operation_id,status,problem,before,after,request_id",
+    );
+
+    await page.goto("/console/payouts");
+    const [payouts] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "Export CSV" }).click(),
+    ]);
+    expect(payouts.suggestedFilename()).toBe("payouts.csv");
+    const payoutText = readFileSync((await payouts.path()) ?? "", "utf8");
+    expect(payoutText.startsWith("id,user_id,status,amount,currency,")).toBe(true);
+  });
+});

@@ -29,7 +29,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List networks */
+        /** List networks by id, filtered, a page at a time */
         get: operations["listNetworks"];
         put?: never;
         post?: never;
@@ -64,7 +64,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List merchants */
+        /** List merchants by id, filtered, a page at a time */
         get: operations["listMerchants"];
         put?: never;
         post?: never;
@@ -99,7 +99,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List offers */
+        /** List offers by id, filtered, a page at a time */
         get: operations["listAdminOffers"];
         put?: never;
         post?: never;
@@ -137,7 +137,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List campaigns */
+        /** List campaigns by id, filtered, a page at a time */
         get: operations["listCampaigns"];
         put?: never;
         post?: never;
@@ -194,8 +194,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Transactions (D1 projection), newest first */
+        /** Transactions (D1 projection), newest purchase first, filtered by order, network, user, status and purchase time */
         get: operations["listAdminTransactions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/transactions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One transaction with its full history: the postbacks and report rows that moved it, the wallet's decisions and each money movement */
+        get: operations["getAdminTransaction"];
         put?: never;
         post?: never;
         delete?: never;
@@ -211,7 +228,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Received postbacks (audit log), newest first */
+        /** Received postbacks (audit log), newest first, filtered by network, verdict, order and time */
         get: operations["listPostbacks"];
         put?: never;
         post?: never;
@@ -265,7 +282,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * One user: registration, KYC status and wallet buckets per currency
+         * @description 404 for a user Boomerang has not registered (users are registered on their first wallet activity or by `PUT /admin/v1/users/{id}`).
+         */
+        get: operations["getAdminUser"];
         /** Register a user (idempotent). Users are also registered on their first wallet activity. */
         put: operations["putUser"];
         post?: never;
@@ -289,6 +310,74 @@ export interface paths {
          * @description Redemptions that take a user past the policy's KYC threshold need `verified`. The user is registered if they were not yet. Repeating the same status changes nothing.
          */
         put: operations["putUserKyc"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users/{id}/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's ledger entries with balance-after, newest first (keyset-paginated) */
+        get: operations["listAdminUserLedger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users/{id}/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's transactions as their wallet holds them, newest purchase first */
+        get: operations["listAdminUserTransactions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users/{id}/clicks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's most recent clicks (kept for the attribution window plus a week) */
+        get: operations["listAdminUserClicks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users/{id}/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's missing-cashback claims, newest first */
+        get: operations["listAdminUserClaims"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -660,6 +749,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/users/{id}/destinations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's payout destinations, masked (the details are never shown)
+         * @description The same view the user gets: type, label, the masked form (last characters), status and cooling-off. The sealed details stay in the user's wallet; no admin route reveals them.
+         */
+        get: operations["listAdminUserDestinations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/users/{id}/logins": {
         parameters: {
             query?: never;
@@ -821,7 +930,7 @@ export interface paths {
          * Change an operator's name, role, time zone, or disable them
          * @description A new role or disabling ends every session of the operator at once.
          */
-        patch: operations["updateOperator"];
+        patch: operations["createOperatorUpdate"];
         trace?: never;
     };
     "/admin/v1/operators/{operatorId}/password": {
@@ -833,7 +942,7 @@ export interface paths {
         };
         get?: never;
         /** Set an operator's password; clears a lockout and ends their sessions */
-        put: operations["setOperatorPassword"];
+        put: operations["putOperatorPassword"];
         post?: never;
         delete?: never;
         options?: never;
@@ -851,7 +960,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Lift a lockout from repeated wrong passwords */
-        post: operations["unlockOperator"];
+        post: operations["createOperatorUnlock"];
         delete?: never;
         options?: never;
         head?: never;
@@ -869,7 +978,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Sign an operator out everywhere */
-        delete: operations["revokeOperatorSessions"];
+        delete: operations["deleteOperatorSessions"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1431,6 +1540,91 @@ export interface components {
              */
             updatedAt: string | null;
         };
+        AdminTransaction: {
+            id: string;
+            /** @description null when the sub-ID could not be trusted */
+            userId: string | null;
+            networkId: string;
+            orderId: string;
+            offerId: string | null;
+            clickId: string | null;
+            /** @enum {string} */
+            status: "pending" | "confirmed" | "cancelled" | "rejected";
+            rejectReason: string | null;
+            currency: string;
+            saleAmountMinor: number;
+            commissionMinor: number;
+            cashbackMinor: number;
+            /** @description campaign boost granted on top of cashbackMinor */
+            boostMinor: number;
+            rateBps: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            clickedAt: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            purchasedAt: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            expectedConfirmationAt: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            confirmedAt: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            updatedAt: string;
+        };
+        AdminTransactionDetail: {
+            transaction: components["schemas"]["AdminTransaction"];
+            /** @description every postback, report row, wallet event and money movement, oldest first */
+            timeline: components["schemas"]["TransactionTimelineItem"][];
+        };
+        TransactionTimelineItem: {
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            at: string;
+            /**
+             * @description postback: what the network sent; report: a reconciliation row; wallet: the wallet's decision; ledger: a money movement
+             * @enum {string}
+             */
+            source: "postback" | "report" | "wallet" | "ledger";
+            title: string;
+            detail: string | null;
+            /** @description the postback id, the reconciliation run id, or the ledger entry's sequence */
+            ref: string | null;
+            money: {
+                bucket: string;
+                currency: string;
+                /** @description signed, in minor units */
+                amountMinor: number;
+                balanceAfterMinor: number;
+            } | null;
+        };
+        PostbackSummary: {
+            id: string;
+            networkId: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            receivedAt: string;
+            /** @enum {string} */
+            verdict: "accepted" | "rejected";
+            rejectReason: string | null;
+            orderId: string | null;
+        };
         ReceivedPostback: {
             id: string;
             networkId: string;
@@ -1475,6 +1669,102 @@ export interface components {
             status: "none" | "pending" | "verified" | "rejected";
             /** @description when the operator last changed it */
             updatedAt: string | null;
+        };
+        AdminUser: components["schemas"]["User"] & {
+            kyc: {
+                /** @enum {string} */
+                status: "none" | "pending" | "verified" | "rejected";
+                /** @description when the operator last changed it */
+                updatedAt: string | null;
+            };
+            balances: {
+                currency: string;
+                /** @description amount in minor units (e.g. paise) */
+                pendingMinor: number;
+                /** @description amount in minor units (e.g. paise) */
+                confirmedMinor: number;
+                /** @description every bucket, in minor units */
+                buckets: {
+                    [key: string]: number;
+                };
+            }[];
+        };
+        LedgerEntry: {
+            seq: number;
+            bucket: string;
+            currency: string;
+            /** @description signed amount in minor units */
+            amountMinor: number;
+            balanceAfterMinor: number;
+            kind: string;
+            transactionId: string | null;
+            idempotencyKey: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            createdAt: string;
+        };
+        Transaction: {
+            id: string;
+            networkId: string;
+            orderId: string;
+            offerId: string | null;
+            /** @enum {string} */
+            status: "pending" | "confirmed" | "cancelled" | "rejected";
+            rejectReason: string | null;
+            currency: string;
+            /** @description amount in minor units (e.g. paise) */
+            saleAmountMinor: number;
+            /** @description amount in minor units (e.g. paise) */
+            cashbackMinor: number;
+            /** @description rate in basis points (100 bps = 1%) */
+            rateBps: number;
+            /** @description campaign boost granted on top of cashbackMinor, in minor units (moves with it) */
+            boostMinor: number;
+            /** @description boost the order earns at the click-time boost rates, in minor units; boostMinor is the part the campaign budgets granted (less when a budget ran out, or not granted yet) */
+            boostRequestedMinor: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            clickedAt: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            purchasedAt: string;
+            /**
+             * Format: date-time
+             * @description when pending cashback confirms (the end of its return window); null while it waits for the network's approval (awaitingNetworkApproval) and once it is no longer pending
+             */
+            expectedConfirmationAt: string | null;
+            /** @description true while pending cashback confirms only when the network approves it (the offer's confirmation policy is network_approval, or both and the network has not approved yet); there is then no date to show */
+            awaitingNetworkApproval: boolean;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            confirmedAt: string | null;
+        };
+        Claim: {
+            id: string;
+            clickId: string;
+            offerId: string;
+            orderId: string;
+            /** @description amount in minor units (e.g. paise) */
+            amountMinor: number;
+            currency: string;
+            purchasedAt: string;
+            /**
+             * @description open: waiting for the network; matched: the order arrived (see transactionId); review: with the operator; approved: the operator recorded the order as a pending transaction (see transactionId); rejected: the operator refused it
+             * @enum {string}
+             */
+            status: "open" | "matched" | "review" | "approved" | "rejected";
+            transactionId: string | null;
+            /** @description when an open claim goes to review */
+            reviewAfter: string | null;
+            createdAt: string;
         };
         ReconciliationRun: {
             id: string;
@@ -1701,6 +1991,23 @@ export interface components {
             };
             createdAt: string;
         };
+        PayoutDestination: {
+            id: string;
+            /** @enum {string} */
+            type: "bank" | "upi";
+            label: string | null;
+            /** @description the only form in which details are ever shown */
+            masked: string;
+            /**
+             * @description needs_attention: a payout to it failed; update its details
+             * @enum {string}
+             */
+            status: "active" | "needs_attention" | "removed";
+            /** @description payouts may go to it from this time (cooling-off) */
+            usableFrom: string;
+            createdAt: string;
+            updatedAt: string;
+        };
         AdminPayout: {
             id: string;
             userId: string;
@@ -1728,7 +2035,7 @@ export interface components {
             id: string;
             /** @description when the write was received (ISO 8601) */
             at: string;
-            /** @description the admin key's name */
+            /** @description the admin key's name, or the console operator's e-mail */
             actor: string;
             /** @enum {string} */
             scope: "admin" | "catalog" | "support" | "finance" | "viewer" | "read-only" | "payouts";
@@ -1857,83 +2164,6 @@ export interface components {
                 };
             }[];
         };
-        LedgerEntry: {
-            seq: number;
-            bucket: string;
-            currency: string;
-            /** @description signed amount in minor units */
-            amountMinor: number;
-            balanceAfterMinor: number;
-            kind: string;
-            transactionId: string | null;
-            idempotencyKey: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 timestamp
-             */
-            createdAt: string;
-        };
-        Transaction: {
-            id: string;
-            networkId: string;
-            orderId: string;
-            offerId: string | null;
-            /** @enum {string} */
-            status: "pending" | "confirmed" | "cancelled" | "rejected";
-            rejectReason: string | null;
-            currency: string;
-            /** @description amount in minor units (e.g. paise) */
-            saleAmountMinor: number;
-            /** @description amount in minor units (e.g. paise) */
-            cashbackMinor: number;
-            /** @description rate in basis points (100 bps = 1%) */
-            rateBps: number;
-            /** @description campaign boost granted on top of cashbackMinor, in minor units (moves with it) */
-            boostMinor: number;
-            /** @description boost the order earns at the click-time boost rates, in minor units; boostMinor is the part the campaign budgets granted (less when a budget ran out, or not granted yet) */
-            boostRequestedMinor: number;
-            /**
-             * Format: date-time
-             * @description ISO 8601 timestamp
-             */
-            clickedAt: string | null;
-            /**
-             * Format: date-time
-             * @description ISO 8601 timestamp
-             */
-            purchasedAt: string;
-            /**
-             * Format: date-time
-             * @description when pending cashback confirms (the end of its return window); null while it waits for the network's approval (awaitingNetworkApproval) and once it is no longer pending
-             */
-            expectedConfirmationAt: string | null;
-            /** @description true while pending cashback confirms only when the network approves it (the offer's confirmation policy is network_approval, or both and the network has not approved yet); there is then no date to show */
-            awaitingNetworkApproval: boolean;
-            /**
-             * Format: date-time
-             * @description ISO 8601 timestamp
-             */
-            confirmedAt: string | null;
-        };
-        Claim: {
-            id: string;
-            clickId: string;
-            offerId: string;
-            orderId: string;
-            /** @description amount in minor units (e.g. paise) */
-            amountMinor: number;
-            currency: string;
-            purchasedAt: string;
-            /**
-             * @description open: waiting for the network; matched: the order arrived (see transactionId); review: with the operator; approved: the operator recorded the order as a pending transaction (see transactionId); rejected: the operator refused it
-             * @enum {string}
-             */
-            status: "open" | "matched" | "review" | "approved" | "rejected";
-            transactionId: string | null;
-            /** @description when an open claim goes to review */
-            reviewAfter: string | null;
-            createdAt: string;
-        };
         ClaimInput: {
             clickId: string;
             orderId: string;
@@ -1943,23 +2173,6 @@ export interface components {
             currency: string;
             /** Format: date-time */
             purchasedAt: string;
-        };
-        PayoutDestination: {
-            id: string;
-            /** @enum {string} */
-            type: "bank" | "upi";
-            label: string | null;
-            /** @description the only form in which details are ever shown */
-            masked: string;
-            /**
-             * @description needs_attention: a payout to it failed; update its details
-             * @enum {string}
-             */
-            status: "active" | "needs_attention" | "removed";
-            /** @description payouts may go to it from this time (cooling-off) */
-            usableFrom: string;
-            createdAt: string;
-            updatedAt: string;
         };
         PayoutDestinationInput: {
             /** @enum {string} */
@@ -2194,7 +2407,15 @@ export interface operations {
     };
     listNetworks: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description case-insensitive text the name (or title) or the id contains */
+                q?: string;
+                /** @description only active (true) or only inactive (false) rows */
+                active?: "true" | "false";
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2209,6 +2430,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["Network"][];
+                        /** @description pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
                     };
                 };
             };
@@ -2437,7 +2660,17 @@ export interface operations {
     };
     listMerchants: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description case-insensitive text the name (or title) or the id contains */
+                q?: string;
+                /** @description only active (true) or only inactive (false) rows */
+                active?: "true" | "false";
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+                /** @description only this network's merchants */
+                networkId?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2452,6 +2685,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["Merchant"][];
+                        /** @description pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
                     };
                 };
             };
@@ -2680,7 +2915,17 @@ export interface operations {
     };
     listAdminOffers: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description case-insensitive text the name (or title) or the id contains */
+                q?: string;
+                /** @description only active (true) or only inactive (false) rows */
+                active?: "true" | "false";
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+                /** @description only this merchant's offers */
+                merchantId?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2695,6 +2940,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["Offer"][];
+                        /** @description pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
                     };
                 };
             };
@@ -2932,7 +3179,19 @@ export interface operations {
     };
     listCampaigns: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description case-insensitive text the name (or title) or the id contains */
+                q?: string;
+                /** @description only active (true) or only inactive (false) rows */
+                active?: "true" | "false";
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+                /** @description only campaigns boosting this merchant */
+                merchantId?: string;
+                /** @description only campaigns boosting this offer */
+                offerId?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2947,6 +3206,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["Campaign"][];
+                        /** @description pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
                     };
                 };
             };
@@ -3181,9 +3442,17 @@ export interface operations {
     listAdminTransactions: {
         parameters: {
             query?: {
-                status?: "pending" | "confirmed" | "cancelled" | "rejected";
+                orderId?: string;
+                networkId?: string;
                 userId?: string;
+                status?: "pending" | "confirmed" | "cancelled" | "rejected";
+                /** @description purchased at or after this time */
+                from?: string;
+                /** @description purchased before this time */
+                to?: string;
                 limit?: number;
+                /** @description opaque cursor from the previous page */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -3198,21 +3467,85 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            id: string;
-                            userId: string | null;
-                            networkId: string;
-                            orderId: string;
-                            status: string;
-                            rejectReason: string | null;
-                            currency: string;
-                            saleAmountMinor: number;
-                            cashbackMinor: number;
-                            purchasedAt: string;
-                            expectedConfirmationAt: string | null;
-                            updatedAt: string;
-                        }[];
+                        items: components["schemas"]["AdminTransaction"][];
+                        nextCursor: string | null;
                     };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminTransaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminTransactionDetail"];
                 };
             };
             /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
@@ -3274,8 +3607,16 @@ export interface operations {
     listPostbacks: {
         parameters: {
             query?: {
+                networkId?: string;
                 verdict?: "accepted" | "rejected";
+                orderId?: string;
+                /** @description received at or after this time */
+                from?: string;
+                /** @description received before this time */
+                to?: string;
                 limit?: number;
+                /** @description opaque cursor from the previous page */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -3290,14 +3631,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            id: string;
-                            networkId: string;
-                            receivedAt: string;
-                            verdict: string;
-                            rejectReason: string | null;
-                            orderId: string | null;
-                        }[];
+                        items: components["schemas"]["PostbackSummary"][];
+                        nextCursor: string | null;
                     };
                 };
             };
@@ -3455,6 +3790,82 @@ export interface operations {
                     "application/json": {
                         items: components["schemas"]["OutboxNotification"][];
                     };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUser"];
                 };
             };
             /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
@@ -3746,6 +4157,337 @@ export interface operations {
             };
             /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAdminUserLedger: {
+        parameters: {
+            query?: {
+                /** @description opaque cursor from the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["LedgerEntry"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAdminUserTransactions: {
+        parameters: {
+            query?: {
+                /** @description opaque cursor from the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Transaction"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAdminUserClicks: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            clickId: string;
+                            offerId: string;
+                            clickedAt: string;
+                            currency: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAdminUserClaims: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Claim"][];
+                    };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5507,6 +6249,84 @@ export interface operations {
             };
         };
     };
+    listAdminUserDestinations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PayoutDestination"][];
+                    };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     createUserLogin: {
         parameters: {
             query?: never;
@@ -6449,7 +7269,7 @@ export interface operations {
             };
         };
     };
-    updateOperator: {
+    createOperatorUpdate: {
         parameters: {
             query?: never;
             header?: never;
@@ -6538,7 +7358,7 @@ export interface operations {
             };
         };
     };
-    setOperatorPassword: {
+    putOperatorPassword: {
         parameters: {
             query?: never;
             header?: never;
@@ -6627,7 +7447,7 @@ export interface operations {
             };
         };
     };
-    unlockOperator: {
+    createOperatorUnlock: {
         parameters: {
             query?: never;
             header?: never;
@@ -6712,7 +7532,7 @@ export interface operations {
             };
         };
     };
-    revokeOperatorSessions: {
+    deleteOperatorSessions: {
         parameters: {
             query?: never;
             header?: never;

@@ -18,6 +18,7 @@ const FEATURES = [
   "campaigns",
   "confirmation",
   "operations",
+  "operators",
   "payouts",
   "reconciliation",
   "sync",

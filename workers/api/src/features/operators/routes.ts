@@ -80,7 +80,7 @@ const getOperatorRoute = createRoute({
 const updateOperatorRoute = createRoute({
   method: "patch",
   path: "/operators/{operatorId}",
-  operationId: "updateOperator",
+  operationId: "createOperatorUpdate",
   tags: TAGS,
   security: ADMIN_SECURITY,
   summary: "Change an operator's name, role, time zone, or disable them",
@@ -92,7 +92,7 @@ const updateOperatorRoute = createRoute({
 const setPasswordRoute = createRoute({
   method: "put",
   path: "/operators/{operatorId}/password",
-  operationId: "setOperatorPassword",
+  operationId: "putOperatorPassword",
   tags: TAGS,
   security: ADMIN_SECURITY,
   summary: "Set an operator's password; clears a lockout and ends their sessions",
@@ -103,7 +103,7 @@ const setPasswordRoute = createRoute({
 const unlockOperatorRoute = createRoute({
   method: "post",
   path: "/operators/{operatorId}/unlock",
-  operationId: "unlockOperator",
+  operationId: "createOperatorUnlock",
   tags: TAGS,
   security: ADMIN_SECURITY,
   summary: "Lift a lockout from repeated wrong passwords",
@@ -114,7 +114,7 @@ const unlockOperatorRoute = createRoute({
 const revokeSessionsRoute = createRoute({
   method: "delete",
   path: "/operators/{operatorId}/sessions",
-  operationId: "revokeOperatorSessions",
+  operationId: "deleteOperatorSessions",
   tags: TAGS,
   security: ADMIN_SECURITY,
   summary: "Sign an operator out everywhere",

@@ -4,7 +4,10 @@ import { PageQuerySchema, toIso, toIsoOrNull, UserIdParamSchema } from "../../ht
 import { featureApp } from "../../http/feature-app";
 import { ADMIN_SECURITY, jsonBody, problemResponses } from "../../http/responses";
 import { walletOf } from "../../wallet-client";
-import { ClaimSchema, claimView } from "../claims/index";
+// Straight to the modules, not claims/index: that pulls in the claim decision routes, whose
+// conversions import reaches back into users (an import cycle at start-up).
+import { claimView } from "../claims/routes";
+import { ClaimSchema } from "../claims/schemas";
 import {
   KycSchema,
   LedgerEntrySchema,

@@ -138,6 +138,8 @@ export const transactions = sqliteTable(
     index("transactions_network_order_idx").on(t.networkId, t.orderId),
     index("transactions_due_idx").on(t.status, t.expectedConfirmAtMs),
     index("transactions_user_idx").on(t.userId, t.convertedAtMs),
+    // The console overview's per-day conversions and cashback over the last 30 days.
+    index("transactions_converted_idx").on(t.convertedAtMs),
   ],
 );
 
@@ -228,7 +230,11 @@ export const clickRollups = sqliteTable(
     /** Repeated clicks within the dedupe window: counted here, never stored as clicks. */
     repeatClicks: integer("repeat_clicks").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.offerId, t.day] })],
+  (t) => [
+    primaryKey({ columns: [t.offerId, t.day] }),
+    // The console overview's clicks per day across offers (the key leads with the offer).
+    index("click_rollups_day_idx").on(t.day, t.clicks),
+  ],
 );
 
 /** Rollup chunks already added, so a redelivered click batch is not counted twice. */
@@ -448,6 +454,11 @@ export const payouts = sqliteTable(
     index("payouts_user_idx").on(t.userId, t.createdAtMs),
     index("payouts_updated_idx").on(t.updatedAtMs),
     index("payouts_paid_idx").on(t.paidAtMs),
+    // Payouts flagged for an operator: the overview's count and the attention queue, without
+    // reading every payout (few are ever flagged).
+    index("payouts_attention_idx")
+      .on(t.createdAtMs, t.id)
+      .where(sql`attention IS NOT NULL`),
   ],
 );
 

@@ -6,6 +6,7 @@ import { requireCsrf } from "./http/csrf";
 import { consoleSecurityHeaders } from "./http/security-headers";
 import { requireSession } from "./http/session";
 import { accountRoutes } from "./pages/account";
+import { financeRoutes } from "./pages/finance";
 import { operatorsRoutes } from "./pages/operators";
 import { overviewPage } from "./pages/overview";
 import { signInRoutes, signOut } from "./pages/sign-in";
@@ -46,5 +47,6 @@ export function createConsole(apiApp: ApiApp) {
   console.get("/", overviewPage);
   console.route("/operators", operatorsRoutes);
   console.route("/account", accountRoutes);
+  console.route("/finance", financeRoutes);
   return console;
 }

@@ -73,5 +73,17 @@ svg.chart { width: 100%; height: auto; background: var(--panel); border: 1px sol
 svg.chart .bar { fill: var(--brand); }
 svg.chart .bar.alt { fill: #6c8ebf; }
 svg.chart text { font-size: 11px; fill: var(--muted); }
+/* Overview and finance (pages/overview.tsx, pages/finance.tsx, views/chart.tsx) */
+ul.attention { list-style: none; padding: 0; margin: 0 0 1rem; display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); gap: .6rem; }
+.attention-item a { display: flex; gap: .6rem; align-items: baseline; padding: .6rem .8rem; background: var(--panel); border: 1px solid var(--line); border-radius: 8px; text-decoration: none; color: var(--ink); }
+.attention-item.waiting a { border-color: var(--warn); background: var(--warn-bg); }
+.attention-count { font-size: 1.3rem; font-weight: 700; font-variant-numeric: tabular-nums; }
+.attention-item a:hover .attention-label { text-decoration: underline; }
+.periods { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 0 1.2rem; }
+.chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: .8rem; }
+figure.chart-figure { margin: 0; position: relative; }
+svg.chart line.grid { stroke: var(--line); stroke-width: 1; }
+svg.chart .series-line { stroke: var(--brand); stroke-width: 2; fill: none; }
+svg.chart .series-dot { fill: var(--brand); }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

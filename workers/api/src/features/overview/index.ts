@@ -3,3 +3,5 @@
  * operator), one read-only admin route over D1's projections.
  */
 export { overviewAdminRoutes } from "./routes";
+export type { Overview } from "./schemas";
+export { perDay } from "./window";

@@ -456,9 +456,7 @@ export const payouts = sqliteTable(
     index("payouts_paid_idx").on(t.paidAtMs),
     // Payouts flagged for an operator: the overview's count and the attention queue, without
     // reading every payout (few are ever flagged).
-    index("payouts_attention_idx")
-      .on(t.createdAtMs, t.id)
-      .where(sql`attention IS NOT NULL`),
+    index("payouts_attention_idx").on(t.createdAtMs, t.id).where(sql`attention IS NOT NULL`),
   ],
 );
 

@@ -138,8 +138,16 @@ export const transactions = sqliteTable(
     index("transactions_network_order_idx").on(t.networkId, t.orderId),
     index("transactions_due_idx").on(t.status, t.expectedConfirmAtMs),
     index("transactions_user_idx").on(t.userId, t.convertedAtMs),
-    // The console overview's per-day conversions and cashback over the last 30 days.
-    index("transactions_converted_idx").on(t.convertedAtMs),
+    // The console overview's conversions and cashback per day, status and currency over 30
+    // days: covering, so the aggregate reads the index alone (at 30,000 rows in the window,
+    // 0.63 s with a plain index on the time against 0.10 s, docs/benchmarks.md).
+    index("transactions_converted_idx").on(
+      t.convertedAtMs,
+      t.status,
+      t.currency,
+      t.cashbackMinor,
+      t.boostMinor,
+    ),
   ],
 );
 

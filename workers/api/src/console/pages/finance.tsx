@@ -150,7 +150,8 @@ function PaidOut({ summary, exportHref }: { summary: FinanceSummary; exportHref:
   return (
     <>
       <p>
-        <a class="button secondary" href={exportHref} download>
+        {/* Not boosted: htmx would swap the CSV into the page instead of downloading it. */}
+        <a class="button secondary" href={exportHref} download hx-boost="false">
           Download CSV
         </a>
       </p>

@@ -984,6 +984,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Today and the last 30 days at a glance, and what needs an operator
+         * @description Clicks, conversions and cashback (pending, confirmed, paid) per currency for today and the 30 UTC days ending today, per-day series for charts, payouts in flight, and counts of the queues waiting for an operator. Read from the D1 projections in one batch; they may lag the wallets by seconds. Money is in minor units per currency.
+         */
+        get: operations["getOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/offers": {
         parameters: {
             query?: never;
@@ -2091,6 +2111,91 @@ export interface components {
         };
         SetOperatorPassword: {
             password: string;
+        };
+        Overview: {
+            /** @description the instant the figures are for; today is its UTC day */
+            asOf: string;
+            windowDays: number;
+            today: {
+                /** @description start, inclusive (UTC midnight) */
+                from: string;
+                /** @description end, exclusive (UTC midnight) */
+                to: string;
+                /** @description clicks stored (repeats within the dedupe window excluded) */
+                clicks: number;
+                /** @description transactions converted in the period, every status but rejected */
+                conversions: number;
+                /** @description per currency, sorted by currency */
+                cashback: {
+                    /** @description ISO 4217 code */
+                    currency: string;
+                    /** @description cashback (with campaign boosts) of conversions still pending, in minor units */
+                    pendingMinor: number;
+                    /** @description cashback (with campaign boosts) of conversions confirmed, in minor units */
+                    confirmedMinor: number;
+                    /** @description payouts that reached `paid` in the period, in minor units */
+                    paidMinor: number;
+                }[];
+            };
+            last30Days: {
+                /** @description start, inclusive (UTC midnight) */
+                from: string;
+                /** @description end, exclusive (UTC midnight) */
+                to: string;
+                /** @description clicks stored (repeats within the dedupe window excluded) */
+                clicks: number;
+                /** @description transactions converted in the period, every status but rejected */
+                conversions: number;
+                /** @description per currency, sorted by currency */
+                cashback: {
+                    /** @description ISO 4217 code */
+                    currency: string;
+                    /** @description cashback (with campaign boosts) of conversions still pending, in minor units */
+                    pendingMinor: number;
+                    /** @description cashback (with campaign boosts) of conversions confirmed, in minor units */
+                    confirmedMinor: number;
+                    /** @description payouts that reached `paid` in the period, in minor units */
+                    paidMinor: number;
+                }[];
+            };
+            /** @description payouts not yet paid, failed or cancelled, now, per currency */
+            payoutsInFlight: {
+                /** @description null only for a payout whose details have not reached D1 yet */
+                currency: string | null;
+                payouts: number;
+                /** @description reserved for them, in minor units */
+                totalMinor: number;
+            }[];
+            attention: {
+                /** @description missing-cashback claims in `review`, now */
+                claimsToReview: number;
+                /** @description payouts `held` for an operator, now */
+                heldPayouts: number;
+                /** @description payouts a processor event contradicted, flagged for an operator, now */
+                attentionPayouts: number;
+                /** @description report-reconciliation items no run explained (report behind, ignored, unparseable, unknown to the network) plus payout discrepancies, found in the window */
+                reconciliationDifferences: number;
+                /** @description networks whose merchant-sync breaker is open, now */
+                openCircuitBreakers: number;
+            };
+            /** @description one row per day of the window, oldest first, zeros included */
+            daily: {
+                /** @description UTC day, YYYY-MM-DD */
+                day: string;
+                clicks: number;
+                conversions: number;
+            }[];
+            /** @description per currency that earned cashback in the window, sorted by currency */
+            cashbackPerDay: {
+                /** @description ISO 4217 code */
+                currency: string;
+                /** @description one row per day of the window, oldest first, zeros included */
+                days: {
+                    day: string;
+                    /** @description cashback earned that day, in minor units */
+                    cashbackMinor: number;
+                }[];
+            }[];
         };
         UserOffer: {
             id: string;
@@ -7553,6 +7658,83 @@ export interface operations {
                         /** @description sessions that were live */
                         revoked: number;
                     };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOverview: {
+        parameters: {
+            query?: {
+                /** @description the figures' instant (default now): today is its UTC day; queues are as of now */
+                asOf?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Overview"];
                 };
             };
             /** @description invalid request: bad JSON, failed validation (every bad field is listed) */

@@ -77,6 +77,7 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "get /admin/v1/postbacks": EVERY_ROLE,
   "get /admin/v1/postbacks/{id}": EVERY_ROLE,
   "get /admin/v1/audit-log": EVERY_ROLE,
+  "get /admin/v1/overview": EVERY_ROLE,
   // Admin only
   "get /admin/v1/dev/notifications": ADMIN,
   "post /admin/v1/operators": ADMIN,

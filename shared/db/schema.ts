@@ -144,6 +144,16 @@ export const transactions = sqliteTable(
     index("transactions_converted_idx").on(t.convertedAtMs, t.id),
     index("transactions_network_converted_idx").on(t.networkId, t.convertedAtMs, t.id),
     index("transactions_status_converted_idx").on(t.status, t.convertedAtMs, t.id),
+    // The console overview's conversions and cashback per day, status and currency over 30
+    // days: covering, so the aggregate reads the index alone (at 30,000 rows in the window,
+    // 0.63 s with a plain index on the time against 0.10 s, docs/benchmarks.md).
+    index("transactions_converted_cover_idx").on(
+      t.convertedAtMs,
+      t.status,
+      t.currency,
+      t.cashbackMinor,
+      t.boostMinor,
+    ),
   ],
 );
 
@@ -237,7 +247,11 @@ export const clickRollups = sqliteTable(
     /** Repeated clicks within the dedupe window: counted here, never stored as clicks. */
     repeatClicks: integer("repeat_clicks").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.offerId, t.day] })],
+  (t) => [
+    primaryKey({ columns: [t.offerId, t.day] }),
+    // The console overview's clicks per day across offers (the key leads with the offer).
+    index("click_rollups_day_idx").on(t.day, t.clicks),
+  ],
 );
 
 /** Rollup chunks already added, so a redelivered click batch is not counted twice. */
@@ -467,6 +481,9 @@ export const payouts = sqliteTable(
     index("payouts_user_idx").on(t.userId, t.createdAtMs),
     index("payouts_updated_idx").on(t.updatedAtMs),
     index("payouts_paid_idx").on(t.paidAtMs),
+    // Payouts flagged for an operator: the overview's count and the attention queue, without
+    // reading every payout (few are ever flagged).
+    index("payouts_attention_idx").on(t.createdAtMs, t.id).where(sql`attention IS NOT NULL`),
   ],
 );
 

@@ -12,6 +12,7 @@ import { confirmationAdminRoutes } from "./features/confirmation/index";
 import { mountDocs } from "./features/docs/index";
 import { notificationsAdminRoutes, operationsAdminRoutes } from "./features/operations/index";
 import { operatorAdminRoutes } from "./features/operators/index";
+import { overviewAdminRoutes } from "./features/overview/index";
 import { payoutAdminRoutes, payoutUserRoutes, payoutWebhookRoutes } from "./features/payouts/index";
 import { reconciliationAdminRoutes } from "./features/reconciliation/index";
 import { retentionAdminRoutes } from "./features/retention/index";
@@ -75,6 +76,7 @@ export function createApp() {
   app.route("/admin/v1", payoutAdminRoutes);
   app.route("/admin/v1", auditAdminRoutes);
   app.route("/admin/v1", operatorAdminRoutes);
+  app.route("/admin/v1", overviewAdminRoutes);
   // Users (JWT).
   app.route("/v1", userMeRoutes);
   app.route("/v1", clickUserRoutes);

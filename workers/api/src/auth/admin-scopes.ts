@@ -50,6 +50,8 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   // Read-only records: what networks sent, and who changed what. Every role reads them.
   { prefix: "/admin/v1/postbacks", writers: ADMIN_ONLY },
   { prefix: "/admin/v1/audit-log", writers: ADMIN_ONLY },
+  // The console's overview: aggregate figures every role reads; nothing to write.
+  { prefix: "/admin/v1/overview", writers: ADMIN_ONLY },
   // Admin only, even to read: operator accounts (staff e-mails and roles) and the dev
   // outbox (it holds step-up codes).
   { prefix: "/admin/v1/operators", writers: ADMIN_ONLY, readers: "admin" },

@@ -8,6 +8,7 @@ import { requireSession } from "./http/session";
 import { accountRoutes } from "./pages/account";
 import { auditRoutes } from "./pages/audit/index";
 import { catalogRoutes } from "./pages/catalog/index";
+import { financeRoutes } from "./pages/finance";
 import { operatorsRoutes } from "./pages/operators";
 import { overviewPage } from "./pages/overview";
 import { payoutsRoutes } from "./pages/payouts/index";
@@ -65,5 +66,6 @@ export function createConsole(apiApp: ApiApp) {
   console.route("/reconciliation", reconciliationRoutes);
   console.route("/payouts", payoutsRoutes);
   console.route("/audit", auditRoutes);
+  console.route("/finance", financeRoutes);
   return console;
 }

@@ -87,6 +87,18 @@ form.decision { display: flex; flex-direction: column; gap: .3rem; min-width: 14
 form.decision textarea { min-height: 3rem; }
 details > summary { cursor: pointer; color: var(--brand); }
 p.small { font-size: .9rem; font-weight: 600; margin: .6rem 0 .2rem; }
+/* Overview and finance (pages/overview.tsx, pages/finance.tsx, views/chart.tsx) */
+ul.attention { list-style: none; padding: 0; margin: 0 0 1rem; display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); gap: .6rem; }
+.attention-item a { display: flex; gap: .6rem; align-items: baseline; padding: .6rem .8rem; background: var(--panel); border: 1px solid var(--line); border-radius: 8px; text-decoration: none; color: var(--ink); }
+.attention-item.waiting a { border-color: var(--warn); background: var(--warn-bg); }
+.attention-count { font-size: 1.3rem; font-weight: 700; font-variant-numeric: tabular-nums; }
+.attention-item a:hover .attention-label { text-decoration: underline; }
+.periods { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 0 1.2rem; }
+.chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: .8rem; }
+figure.chart-figure { margin: 0; position: relative; }
+svg.chart line.grid { stroke: var(--line); stroke-width: 1; }
+svg.chart .series-line { stroke: var(--brand); stroke-width: 2; fill: none; }
+svg.chart .series-dot { fill: var(--brand); }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 /* Catalog (pages/catalog): section tabs, entity forms, the offer card preview. */
 nav.tabs { display: flex; gap: .3rem; border-bottom: 1px solid var(--line); margin-bottom: 1rem; }

@@ -1,0 +1,149 @@
+import { and, count, eq, gte, inArray, isNotNull, lt, lte, ne, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { assert } from "#shared/assert";
+import {
+  claims,
+  clickRollups,
+  networkHealth,
+  payoutDiscrepancies,
+  payouts,
+  reconciliationItems,
+  reconciliationRuns,
+  transactions,
+} from "#shared/db/schema";
+
+/**
+ * The overview's figures, read from D1's projections in ONE batch (one round trip): a handful
+ * of aggregate SELECTs, each on an index (click_rollups_day_idx, transactions_converted_cover_idx,
+ * payouts_paid_idx, payouts_status_idx, payouts_attention_idx, claims_status_idx,
+ * payout_discrepancies_created_idx) and each bounded: at most one row per day × currency ×
+ * status. Read-only; the features that own these tables write them.
+ */
+
+/** Group rows any one query returns at most (30 days × currencies × statuses fits easily). */
+const MAX_GROUP_ROWS = 5_000;
+
+const utcDayOf = (columnMs: unknown) =>
+  sql<string>`strftime('%Y-%m-%d', ${columnMs} / 1000, 'unixepoch')`;
+
+export interface OverviewQuery {
+  fromMs: number;
+  toMs: number;
+  fromDay: string;
+  toDay: string;
+  inFlightStatuses: readonly string[];
+  unexplainedOutcomes: readonly string[];
+}
+
+/**
+ * Every aggregate the overview shows, in one D1 batch.
+ *
+ * @example
+ * const figures = await overviewFigures(env.DB, { fromMs, toMs, fromDay, toDay, … });
+ */
+export async function overviewFigures(db: D1Database, q: OverviewQuery) {
+  const orm = drizzle(db);
+  const conversionDay = utcDayOf(transactions.convertedAtMs);
+  const paidDay = utcDayOf(payouts.paidAtMs);
+
+  const [clicks, conversions, paid, inFlight, attention] = await orm.batch([
+    orm
+      .select({
+        day: clickRollups.day,
+        clicks: sql<number>`COALESCE(SUM(${clickRollups.clicks}), 0)`.mapWith(Number),
+      })
+      .from(clickRollups)
+      .where(and(gte(clickRollups.day, q.fromDay), lte(clickRollups.day, q.toDay)))
+      .groupBy(clickRollups.day)
+      .limit(MAX_GROUP_ROWS),
+    orm
+      .select({
+        day: conversionDay.as("day"),
+        currency: transactions.currency,
+        status: transactions.status,
+        conversions: count(),
+        cashbackMinor:
+          sql<number>`COALESCE(SUM(${transactions.cashbackMinor} + ${transactions.boostMinor}), 0)`.mapWith(
+            Number,
+          ),
+      })
+      .from(transactions)
+      .where(
+        and(
+          gte(transactions.convertedAtMs, q.fromMs),
+          lt(transactions.convertedAtMs, q.toMs),
+          // Rejected rows were never credited (untrusted sub-ID, another user's order, …).
+          ne(transactions.status, "rejected"),
+        ),
+      )
+      .groupBy(conversionDay, transactions.currency, transactions.status)
+      .limit(MAX_GROUP_ROWS),
+    orm
+      .select({
+        day: paidDay.as("day"),
+        currency: sql<string>`${payouts.currency}`,
+        payouts: count(),
+        totalMinor: sql<number>`COALESCE(SUM(${payouts.amountMinor}), 0)`.mapWith(Number),
+      })
+      .from(payouts)
+      .where(
+        and(
+          gte(payouts.paidAtMs, q.fromMs),
+          lt(payouts.paidAtMs, q.toMs),
+          eq(payouts.status, "paid"),
+          isNotNull(payouts.currency),
+        ),
+      )
+      .groupBy(paidDay, payouts.currency)
+      .limit(MAX_GROUP_ROWS),
+    orm
+      .select({
+        currency: payouts.currency,
+        payouts: count(),
+        totalMinor: sql<number>`COALESCE(SUM(${payouts.amountMinor}), 0)`.mapWith(Number),
+      })
+      .from(payouts)
+      .where(inArray(payouts.status, [...q.inFlightStatuses]))
+      .groupBy(payouts.currency)
+      .limit(MAX_GROUP_ROWS),
+    orm
+      .select({
+        claimsToReview: sql<number>`(${orm
+          .select({ n: count() })
+          .from(claims)
+          .where(eq(claims.status, "review"))})`.mapWith(Number),
+        heldPayouts: sql<number>`(${orm
+          .select({ n: count() })
+          .from(payouts)
+          .where(eq(payouts.status, "held"))})`.mapWith(Number),
+        attentionPayouts: sql<number>`(${orm
+          .select({ n: count() })
+          .from(payouts)
+          .where(and(isNotNull(payouts.attention), isNotNull(payouts.createdAtMs)))})`.mapWith(
+          Number,
+        ),
+        reportDifferences: sql<number>`(${orm
+          .select({ n: count() })
+          .from(reconciliationItems)
+          .innerJoin(reconciliationRuns, eq(reconciliationRuns.id, reconciliationItems.runId))
+          .where(
+            and(
+              gte(reconciliationRuns.startedAtMs, q.fromMs),
+              inArray(reconciliationItems.outcome, [...q.unexplainedOutcomes]),
+            ),
+          )})`.mapWith(Number),
+        payoutDiscrepancies: sql<number>`(${orm
+          .select({ n: count() })
+          .from(payoutDiscrepancies)
+          .where(gte(payoutDiscrepancies.createdAtMs, q.fromMs))})`.mapWith(Number),
+        openCircuitBreakers: sql<number>`(${orm
+          .select({ n: count() })
+          .from(networkHealth)
+          .where(eq(networkHealth.state, "open"))})`.mapWith(Number),
+      })
+      .from(sql`(SELECT 1)`),
+  ]);
+  const counts = attention[0];
+  assert(counts !== undefined, "a SELECT without FROM rows returns exactly one row");
+  return { clicks, conversions, paid, inFlight, attention: counts };
+}

@@ -22,14 +22,15 @@ import { cacheGeneration, categoryCounts, merchantById, searchCatalog } from "./
 
 /** Anonymous, or a user token: both are accepted (the empty requirement makes it optional). */
 const security: Array<Record<string, string[]>> = [{}, { userJwt: [] }];
-const tags = ["catalog (public)"];
+// The catalog feature's tag: these are its public face (security says no token is needed).
+const tags = ["catalog"];
 /** Categories listed at most. */
 const MAX_CATEGORIES = 500;
 
 const offersRoute = createRoute({
   method: "get",
   path: "/catalog/offers",
-  operationId: "searchCatalogOffers",
+  operationId: "listCatalogOffers",
   tags,
   security,
   summary: "Search and browse visible offers (no login needed)",

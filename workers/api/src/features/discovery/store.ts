@@ -54,13 +54,14 @@ function ordering(sort: CatalogSort): { key: SQL; direction: "asc" | "desc" } {
 
 /**
  * One page of visible offers, in the sort's order (ties by offer id, same direction), each
- * with its sort key for the next cursor.
+ * with its sort key for the next cursor. Returns the query (await it to run it), so the
+ * benchmark can run the very same SQL.
  *
  * @example
  * await searchCatalog(env.DB, { match: '"ama"*', category: null, merchantId: null,
  *   sort: "relevance", after: null, rows: 21, nowMs: Date.now() });
  */
-export async function searchCatalog(d1: D1Database, query: CatalogQuery) {
+export function searchCatalog(d1: D1Database, query: CatalogQuery) {
   const db = drizzle(d1);
   const { key, direction } = ordering(query.sort);
   const after = query.after;
@@ -122,7 +123,7 @@ export async function searchCatalog(d1: D1Database, query: CatalogQuery) {
 }
 
 /** Categories with their number of visible offers, by name, at most `limit`. */
-export async function categoryCounts(d1: D1Database, nowMs: number, limit: number) {
+export function categoryCounts(d1: D1Database, nowMs: number, limit: number) {
   return drizzle(d1)
     .select({ category: offerSearchCategories.category, offers: count() })
     .from(offerSearchCategories)

@@ -30,7 +30,7 @@ const PERSIST_DIR = path.join(ROOT, ".wrangler", "bench-catalog-state");
 const LOG_FILE = path.join(ROOT, ".wrangler", "bench-catalog-wrangler.log");
 const RESULTS_FILE = path.join(ROOT, "bench", "results", "catalog-latest.json");
 /** Offers per seeding request (each request writes them in batches of 200). */
-const SEED_CHUNK = 5_000;
+const SEED_CHUNK = 2_000;
 
 interface Timing {
   sqlP50Ms: number;
@@ -157,12 +157,17 @@ function print(m: Measurement): void {
   }
 }
 
+/** One bench request; a runtime restart (503) is retried: seeding is idempotent. */
 async function call(urlPath: string, method: "GET" | "POST"): Promise<unknown> {
-  const response = await fetch(`${BASE_URL}${urlPath}`, { method });
-  const text = await response.text();
-  if (!response.ok)
-    throw new Error(`${method} ${urlPath}: ${response.status} ${text.slice(0, 500)}`);
-  return JSON.parse(text);
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(`${BASE_URL}${urlPath}`, { method });
+    const text = await response.text();
+    if (response.ok) return JSON.parse(text);
+    if (response.status !== 503 || attempt >= 3) {
+      throw new Error(`${method} ${urlPath}: ${response.status} ${text.slice(0, 500)}`);
+    }
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
 }
 
 async function waitForReady(): Promise<void> {

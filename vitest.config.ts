@@ -60,6 +60,7 @@ export default defineConfig(async () => {
           ratelimits: {
             API_USER_LIMITER: { simple: { limit: 1_000_000, period: 60 } },
             API_USER_WRITE_LIMITER: { simple: { limit: 1_000_000, period: 60 } },
+            API_ANON_LIMITER: { simple: { limit: 1_000_000, period: 60 } },
             REDIRECT_IP_LIMITER: { simple: { limit: 1_000_000, period: 60 } },
             REDIRECT_LINK_LIMITER: { simple: { limit: 1_000_000, period: 60 } },
             POSTBACK_AUTH_FAILURE_LIMITER: { simple: { limit: 1_000_000, period: 60 } },

@@ -1212,6 +1212,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/catalog/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search and browse visible offers (no login needed)
+         * @description Offers users can click now, searched (`q`: every word matches as a prefix, case and accents ignored; ranked by bm25 blended with the headline rate) and filtered by category and merchant, one cursor page at a time. Anonymous responses are cached at the edge and purged by every catalog write; with a user token each offer also carries the caller's tracking link, and nothing is cached.
+         */
+        get: operations["listCatalogOffers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/catalog/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Categories with their number of visible offers (no login needed) */
+        get: operations["listCatalogCategories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/catalog/merchants/{merchantId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A merchant's page: the merchant and its visible offers (no login needed)
+         * @description 404 when the merchant does not exist or has no offer users can see now.
+         */
+        get: operations["getCatalogMerchant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/payouts/{processorId}": {
         parameters: {
             query?: never;
@@ -2330,6 +2387,86 @@ export interface components {
                 challengeId: string;
                 code: string;
             };
+        };
+        CatalogPage: {
+            items: components["schemas"]["CatalogOffer"][];
+            nextCursor: string | null;
+        };
+        CatalogOffer: {
+            id: string;
+            merchantId: string;
+            merchantName: string;
+            title: string;
+            description: string;
+            currency: string;
+            cashback: {
+                /** @enum {string} */
+                basis: "sale" | "commission";
+                /** @description rate in basis points (100 bps = 1%) */
+                defaultRateBps: number;
+                categoryRates: {
+                    [key: string]: number;
+                };
+                /** @description categories that earn nothing; absent: none */
+                excludedCategories?: string[];
+                /**
+                 * @description how line rates combine; absent: per_line
+                 * @enum {string}
+                 */
+                policy?: "per_line" | "lowest_rate";
+                /** @description most base cashback per order, in minor units; null or absent: no cap */
+                capMinor?: number | null;
+            };
+            /** @description best rate on the offer, in bps */
+            headlineRateBps: number;
+            /** @description categories the offer is listed under */
+            categories: string[];
+            returnWindowDays: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            endsAt: string | null;
+            /** @description campaign boosts live now for the caller (anonymous: those open to everyone) */
+            boosts: {
+                campaignId: string;
+                name: string;
+                /** @description extra rate on top of the cashback, in bps */
+                boostRateBps: number;
+                /** @description only this category earns it; null: all */
+                category: string | null;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601 timestamp
+                 */
+                endsAt: string | null;
+            }[];
+            /**
+             * Format: uri
+             * @description the caller's personalised, signed, expiring link; null without a user token
+             */
+            trackingUrl: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            trackingUrlExpiresAt: string | null;
+        };
+        CatalogCategories: {
+            items: {
+                category: string;
+                /** @description visible offers listed under it */
+                offers: number;
+            }[];
+        };
+        CatalogMerchant: {
+            merchant: {
+                id: string;
+                name: string;
+                /** Format: uri */
+                landingUrl: string;
+            };
+            offers: components["schemas"]["CatalogPage"];
         };
         ProcessorEvent: {
             [key: string]: unknown;
@@ -9331,6 +9468,282 @@ export interface operations {
                     "application/json": {
                         items: components["schemas"]["GiftCard"][];
                     };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over a limit: the user's request or write rate (too_many_requests), or a per-user cap (claim_cap_reached, destination_change_cap_reached); Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCatalogOffers: {
+        parameters: {
+            query?: {
+                /** @description search words, matched as prefixes against offer title and description, merchant name and categories, ignoring case and accents; every word must match */
+                q?: string;
+                /** @description only offers listed under this category (GET /v1/catalog/categories) */
+                category?: string;
+                /** @description only this merchant's offers (its id) */
+                merchant?: string;
+                /** @description relevance (needs q; the default with q): bm25 blended with the headline rate; rate: headline rate, highest first (the default without q); newest; merchant: by name */
+                sort?: "relevance" | "rate" | "newest" | "merchant";
+                /** @description opaque cursor from the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogPage"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over a limit: the user's request or write rate (too_many_requests), or a per-user cap (claim_cap_reached, destination_change_cap_reached); Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCatalogCategories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogCategories"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over a limit: the user's request or write rate (too_many_requests), or a per-user cap (claim_cap_reached, destination_change_cap_reached); Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCatalogMerchant: {
+        parameters: {
+            query?: {
+                /** @description rate (default), newest or merchant; relevance needs q */
+                sort?: "relevance" | "rate" | "newest" | "merchant";
+                /** @description opaque cursor from the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description operator-chosen id (slug) */
+                merchantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogMerchant"];
                 };
             };
             /** @description invalid request: bad JSON, failed validation (every bad field is listed) */

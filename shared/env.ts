@@ -74,6 +74,8 @@ export interface ApiEnv extends RedirectEnv, PostbackEnv, WalletEnv, CampaignBud
   API_USER_LIMITER?: RateLimit;
   /** User API writes (claims, destinations, redemptions, step-up), per user: stricter. */
   API_USER_WRITE_LIMITER?: RateLimit;
+  /** Anonymous requests to the public catalog (/v1/catalog/*), per client IP. */
+  API_ANON_LIMITER?: RateLimit;
   /** Largest request body the api reads, in bytes (default 65536). */
   API_MAX_BODY_BYTES?: string;
   /** Missing-cashback claims a user may file per calendar month, UTC (default 10). */

@@ -92,6 +92,63 @@ export const offers = sqliteTable(
   (t) => [index("offers_merchant_idx").on(t.merchantId), index("offers_active_idx").on(t.active)],
 );
 
+/**
+ * Offer discovery's search documents: one row per offer, built from the offer and its
+ * merchant by ONE function (workers/api/src/features/discovery/search-document.ts) and written
+ * only through the discovery feature's write path, which every catalog write calls. The FTS5
+ * index `offer_search` (hand-written in the migration: drizzle does not model virtual tables)
+ * uses this table as its external content, kept in step by triggers. The sort columns are
+ * copies so every catalog order is served by an index of this table.
+ */
+export const offerSearchDocs = sqliteTable(
+  "offer_search_docs",
+  {
+    /** The FTS5 rowid (content_rowid): an INTEGER PRIMARY KEY, stable across upserts. */
+    rowId: integer("row_id").primaryKey(),
+    offerId: text("offer_id").notNull(),
+    merchantId: text("merchant_id").notNull(),
+    title: text("title").notNull(),
+    description: text("description").notNull(),
+    merchantName: text("merchant_name").notNull(),
+    /** The categories the offer pays on, space-separated (what full-text search reads). */
+    categories: text("categories").notNull(),
+    /** headlineRateBps of the offer's terms: the `rate` sort and the ranking's rate factor. */
+    headlineRateBps: integer("headline_rate_bps").notNull(),
+    /** The offer's creation time: the `newest` sort. */
+    offerCreatedAtMs: integer("offer_created_at_ms").notNull(),
+  },
+  (t) => [
+    uniqueIndex("offer_search_docs_offer_uq").on(t.offerId),
+    index("offer_search_docs_rate_idx").on(t.headlineRateBps, t.offerId),
+    index("offer_search_docs_newest_idx").on(t.offerCreatedAtMs, t.offerId),
+    index("offer_search_docs_merchant_name_idx").on(t.merchantName, t.offerId),
+    index("offer_search_docs_merchant_idx").on(t.merchantId),
+  ],
+);
+
+/** The categories each offer is listed under (browse and counts); written with its document. */
+export const offerSearchCategories = sqliteTable(
+  "offer_search_categories",
+  {
+    category: text("category").notNull(),
+    offerId: text("offer_id").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.category, t.offerId] }),
+    index("offer_search_categories_offer_idx").on(t.offerId),
+  ],
+);
+
+/**
+ * The catalog's cache generation: part of every shared cache key of the public catalog, bumped
+ * by every catalog write, so one bump retires every cached response at once (one row, id 1).
+ */
+export const catalogCacheGeneration = sqliteTable("catalog_cache_generation", {
+  id: integer("id").primaryKey(),
+  generation: integer("generation").notNull(),
+  updatedAtMs: integer("updated_at_ms").notNull(),
+});
+
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
   displayName: text("display_name"),
@@ -645,6 +702,9 @@ export const schema = {
   networks,
   merchants,
   offers,
+  offerSearchDocs,
+  offerSearchCategories,
+  catalogCacheGeneration,
   users,
   transactions,
   receivedPostbacks,

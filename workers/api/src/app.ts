@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { except } from "hono/combine";
 import { AppError, problemResponse } from "#shared/http/errors";
 import { errorFields } from "#shared/observability/logger";
 import { type ApiContext, requireAdmin, requireAdminScope, requireUser } from "./auth";
@@ -9,6 +10,11 @@ import { catalogAdminRoutes } from "./features/catalog/index";
 import { claimAdminRoutes, claimUserRoutes } from "./features/claims/index";
 import { clickUserRoutes } from "./features/clicks/index";
 import { confirmationAdminRoutes } from "./features/confirmation/index";
+import {
+  catalogCaller,
+  catalogPublicRoutes,
+  PUBLIC_CATALOG_PATHS,
+} from "./features/discovery/index";
 import { mountDocs } from "./features/docs/index";
 import { notificationsAdminRoutes, operationsAdminRoutes } from "./features/operations/index";
 import { operatorAdminRoutes } from "./features/operators/index";
@@ -37,9 +43,10 @@ export function createApp() {
   app.use("*", requestLogger);
   // Admin: identify the key, record writes in the audit log (refusals too), then check scope.
   app.use("/admin/*", requireAdmin, auditAdminWrites(app), requireAdminScope);
-  app.use("/v1/*", requireUser);
-  // Per user, every request, and writes more strictly (http/limits/user-rate-limit.ts).
-  app.use("/v1/*", userRateLimit);
+  // Per user, every request, and writes more strictly (http/limits/user-rate-limit.ts). The
+  // public catalog needs no token: anonymous callers are limited per IP, users as here.
+  app.use("/v1/*", except(PUBLIC_CATALOG_PATHS, requireUser, userRateLimit));
+  app.use(PUBLIC_CATALOG_PATHS, catalogCaller);
 
   // Bodies are JSON. The content type is checked here, without reading the body; a body that
   // does not parse is rejected by the route's validator and rendered as a 400 by onError.
@@ -82,6 +89,8 @@ export function createApp() {
   app.route("/v1", clickUserRoutes);
   app.route("/v1", claimUserRoutes);
   app.route("/v1", payoutUserRoutes);
+  // Shoppers, with or without a user token.
+  app.route("/v1", catalogPublicRoutes);
   // Payout processors (their own signatures).
   app.route("/webhooks", payoutWebhookRoutes);
 

@@ -13,6 +13,7 @@ import { createApp } from "./app";
 import { consumeClicks } from "./features/clicks/index";
 import { runConfirmationBackstop } from "./features/confirmation/index";
 import { consumePostbacks } from "./features/conversions/index";
+import { indexUnindexedOffers } from "./features/discovery/index";
 import { consumeLedgerEvents } from "./features/ledger/index";
 import {
   consumeNotices,
@@ -61,6 +62,9 @@ export const CRONS = {
 
 type CronJob = (env: ApiEnv, scheduledTimeMs: number) => Promise<void>;
 
+/** Offers without a search document indexed per hourly run. */
+const SEARCH_BACKFILL_PER_RUN = 5_000;
+
 /** A cron job's report: counts only, logged as the job's event. */
 type CronReport = LogFields;
 
@@ -72,11 +76,17 @@ const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
   ],
   [
     CRONS.merchantSync,
-    async (env, nowMs) =>
+    async (env, nowMs) => {
       log.info(
         "cron.merchant_sync",
         await runMerchantSyncs(env, { fetcher: secretBearingFetcher(env), nowMs }),
-      ),
+      );
+      // Offers written before the search index existed get their documents, a bounded few
+      // thousand an hour (docs/discovery.md).
+      log.info("cron.search_backfill", {
+        indexed: await indexUnindexedOffers(env.DB, SEARCH_BACKFILL_PER_RUN, nowMs),
+      });
+    },
   ],
   [
     CRONS.reconciliation,

@@ -4,6 +4,7 @@ import { campaigns } from "#shared/db/schema";
 import type { ApiEnv } from "#shared/env";
 import { AppError } from "#shared/http/errors";
 import { type CatalogListQuery, catalogListConditions, pageOf } from "../../http/list-query";
+import { catalogWriteStatements } from "../discovery/search-index";
 
 /** Campaigns in D1: the catalog of boosts (their budgets live in the budget objects). */
 
@@ -20,10 +21,15 @@ export async function saveCampaign(
   values: CampaignValues,
   nowMs: number,
 ): Promise<void> {
-  await drizzle(env.DB)
-    .insert(campaigns)
-    .values({ ...values, id, createdAtMs: nowMs })
-    .onConflictDoUpdate({ target: campaigns.id, set: values });
+  const db = drizzle(env.DB);
+  await db.batch([
+    db
+      .insert(campaigns)
+      .values({ ...values, id, createdAtMs: nowMs })
+      .onConflictDoUpdate({ target: campaigns.id, set: values }),
+    // Boosts show on catalog pages: the cached ones are retired with the write.
+    ...catalogWriteStatements(env.DB, [{ kind: "visibility" }], nowMs),
+  ]);
 }
 
 export async function findCampaign(env: ApiEnv, id: string): Promise<CampaignRow | null> {

@@ -8,6 +8,7 @@ import type { CashbackTerms } from "#shared/money/cashback";
 import { highestRateBps, needsReview } from "#shared/networks/core/feed-review-options";
 import { feedRecordId } from "#shared/networks/feeds/feed-ids";
 import type { OfferFeed, OfferFeedOffer } from "#shared/networks/types";
+import { type CatalogWrite, catalogWriteStatements } from "../discovery/search-index";
 
 /**
  * What one merchant sync writes: the feed compared with the network's stored merchants and
@@ -139,6 +140,8 @@ export async function planSync(
   const seenOffers = new Set<string>();
   /** Merchants whose landing URL or active flag changed: every offer config of theirs does. */
   const merchantConfigChanged = new Set<string>();
+  /** What the search index and the catalog cache must follow (discovery's one write path). */
+  const indexWrites: CatalogWrite[] = [];
 
   for (const feedMerchant of feed.merchants) {
     const merchantId = await feedRecordId(networkId, feedMerchant.id);
@@ -175,6 +178,9 @@ export async function planSync(
       if (existing.landingUrl !== desired.landingUrl || existing.active !== desired.active) {
         merchantConfigChanged.add(merchantId);
       }
+      indexWrites.push(
+        existing.name !== desired.name ? { kind: "merchant", merchantId } : { kind: "visibility" },
+      );
       plan.statements.push(
         db
           .update(merchants)
@@ -254,6 +260,7 @@ export async function planSync(
       if (!current) {
         plan.offers.created++;
         plan.changedOfferIds.add(offerId);
+        indexWrites.push({ kind: "offer", offerId, cashbackTerms: desiredOffer.cashbackTerms });
         offerStatements.push(
           db
             .insert(offers)
@@ -262,6 +269,7 @@ export async function planSync(
       } else if (offerDiffers(current.offer, desiredOffer)) {
         plan.offers.updated++;
         plan.changedOfferIds.add(offerId);
+        indexWrites.push({ kind: "offer", offerId, cashbackTerms: desiredOffer.cashbackTerms });
         offerStatements.push(
           db
             .update(offers)
@@ -282,6 +290,7 @@ export async function planSync(
     }
     plan.merchants.deactivated++;
     merchantConfigChanged.add(existing.id);
+    indexWrites.push({ kind: "visibility" });
     plan.statements.push(
       db
         .update(merchants)
@@ -299,6 +308,7 @@ export async function planSync(
     }
     plan.offers.deactivated++;
     plan.changedOfferIds.add(offer.id);
+    indexWrites.push({ kind: "offer", offerId: offer.id, cashbackTerms: offer.cashbackTerms });
     offerStatements.push(
       db
         .update(offers)
@@ -323,8 +333,11 @@ export async function planSync(
         ),
     );
   }
-  // Merchants first: an offer's merchant must exist before the offer is written.
-  plan.statements.push(...offerStatements, ...heldStatements);
+  // Merchants first: an offer's merchant must exist before the offer is written. The search
+  // documents after both (they read them); an identical feed still writes nothing.
+  const indexStatements =
+    indexWrites.length > 0 ? catalogWriteStatements(env.DB, indexWrites, nowMs) : [];
+  plan.statements.push(...offerStatements, ...indexStatements, ...heldStatements);
   return plan;
 }
 

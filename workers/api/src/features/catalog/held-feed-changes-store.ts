@@ -4,6 +4,7 @@ import { refreshCachedConfig } from "#shared/config/config-store";
 import { heldFeedChanges, merchants, offers } from "#shared/db/schema";
 import type { ConfigBindings } from "#shared/env";
 import { AppError } from "#shared/http/errors";
+import { catalogWriteStatements } from "../discovery/search-index";
 import { mergeTerms } from "./feed-store";
 
 /**
@@ -81,12 +82,18 @@ export async function approveHeldFeedChange(
     .returning({ id: heldFeedChanges.id });
   let results: unknown[];
   if (current) {
+    const cashbackTerms = mergeTerms(current.cashbackTerms, feedTerms);
     results = await db.batch([
       decided,
       db
         .update(offers)
-        .set({ cashbackTerms: mergeTerms(current.cashbackTerms, feedTerms), updatedAtMs: nowMs })
+        .set({ cashbackTerms, updatedAtMs: nowMs })
         .where(eq(offers.id, change.offerId)),
+      ...catalogWriteStatements(
+        env.DB,
+        [{ kind: "offer", offerId: change.offerId, cashbackTerms }],
+        nowMs,
+      ),
     ]);
   } else {
     const merchant = await db
@@ -97,6 +104,7 @@ export async function approveHeldFeedChange(
     if (merchant.length === 0) {
       throw new AppError("conflict", `merchant ${change.merchantId} of the proposed offer is gone`);
     }
+    const createdTerms = mergeTerms(null, feedTerms);
     results = await db.batch([
       decided,
       db
@@ -107,7 +115,7 @@ export async function approveHeldFeedChange(
           title: proposed.title,
           currency: proposed.currency,
           networkOfferRef: proposed.networkOfferRef,
-          cashbackTerms: mergeTerms(null, feedTerms),
+          cashbackTerms: createdTerms,
           returnWindowDays: proposed.returnWindowDays,
           active: proposed.active,
           deactivatedBy: proposed.active ? null : "feed",
@@ -116,6 +124,11 @@ export async function approveHeldFeedChange(
           updatedAtMs: nowMs,
         })
         .onConflictDoNothing(),
+      ...catalogWriteStatements(
+        env.DB,
+        [{ kind: "offer", offerId: change.offerId, cashbackTerms: createdTerms }],
+        nowMs,
+      ),
     ]);
   }
   // The guarded update returned nothing: another decision got there first and its batch,

@@ -24,6 +24,7 @@ export {
   activeNetworks,
   getNetwork,
   listLiveOffers,
+  liveOfferCondition,
   merchantExists,
   networkById,
   offerIdsOfMerchant,

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, lte, or } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, lte, or, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { z } from "zod";
 import { refreshCachedConfig } from "#shared/config/config-store";
@@ -6,6 +6,7 @@ import { merchants, networkHealth, networks, offers } from "#shared/db/schema";
 import type { ConfigBindings } from "#shared/env";
 import { AppError } from "#shared/http/errors";
 import { type CatalogListQuery, catalogListConditions, pageOf } from "../../http/list-query";
+import { catalogWriteStatements } from "../discovery/search-index";
 import type { MerchantInputSchema, NetworkInputSchema, OfferInputSchema } from "./schemas";
 
 /**
@@ -37,27 +38,31 @@ export async function upsertNetwork(env: ConfigBindings, id: string, input: Netw
     createdAtMs: nowMs,
     updatedAtMs: nowMs,
   };
-  await db
-    .insert(networks)
-    .values(row)
-    .onConflictDoUpdate({
-      target: networks.id,
-      set: {
-        name: input.name,
-        trackingTemplate: input.trackingTemplate,
-        postbackFormat: input.postbackFormat,
-        postbackSecret: input.postbackSecret,
-        ...(reportApiToken === undefined ? {} : { reportApiToken }),
-        options: input.options,
-        active: input.active,
-        updatedAtMs: nowMs,
-      },
-    });
-  if (typeof input.options.feedUrl !== "string") {
+  await db.batch([
+    db
+      .insert(networks)
+      .values(row)
+      .onConflictDoUpdate({
+        target: networks.id,
+        set: {
+          name: input.name,
+          trackingTemplate: input.trackingTemplate,
+          postbackFormat: input.postbackFormat,
+          postbackSecret: input.postbackSecret,
+          ...(reportApiToken === undefined ? {} : { reportApiToken }),
+          options: input.options,
+          active: input.active,
+          updatedAtMs: nowMs,
+        },
+      }),
     // No feed, no merchant sync: a breaker left open by an old feed would hide the
     // network's offers for good. The refresh below brings them back.
-    await db.delete(networkHealth).where(eq(networkHealth.networkId, id));
-  }
+    ...(typeof input.options.feedUrl !== "string"
+      ? [db.delete(networkHealth).where(eq(networkHealth.networkId, id))]
+      : []),
+    // Which offers users see depends on the network: cached catalog pages are retired.
+    ...catalogWriteStatements(env.DB, [{ kind: "visibility" }], nowMs),
+  ]);
   const offerIds = await offerIdsOfNetwork(env, id, MAX_REFRESH_OFFERS);
   await refreshCachedConfig(env, { offerIds, networkIds: [id] });
   return getNetwork(env, id);
@@ -116,20 +121,24 @@ export async function upsertMerchant(env: ConfigBindings, id: string, input: Mer
   }
   // Switched off here stays off through merchant sync; switched on clears that.
   const deactivatedBy = input.active ? null : ("operator" as const);
-  await db
-    .insert(merchants)
-    .values({ ...input, id, deactivatedBy, createdAtMs: nowMs, updatedAtMs: nowMs })
-    .onConflictDoUpdate({
-      target: merchants.id,
-      set: {
-        networkId: input.networkId,
-        name: input.name,
-        landingUrl: input.landingUrl,
-        active: input.active,
-        deactivatedBy,
-        updatedAtMs: nowMs,
-      },
-    });
+  await db.batch([
+    db
+      .insert(merchants)
+      .values({ ...input, id, deactivatedBy, createdAtMs: nowMs, updatedAtMs: nowMs })
+      .onConflictDoUpdate({
+        target: merchants.id,
+        set: {
+          networkId: input.networkId,
+          name: input.name,
+          landingUrl: input.landingUrl,
+          active: input.active,
+          deactivatedBy,
+          updatedAtMs: nowMs,
+        },
+      }),
+    // Its offers' search documents carry its name.
+    ...catalogWriteStatements(env.DB, [{ kind: "merchant", merchantId: id }], nowMs),
+  ]);
   const offerIds = await offerIdsOfMerchant(env, id);
   await refreshCachedConfig(env, { offerIds, networkIds: [] });
   return getMerchant(env, id);
@@ -194,10 +203,17 @@ export async function upsertOffer(env: ConfigBindings, id: string, input: OfferI
     confirmationPolicy: input.confirmationPolicy,
     updatedAtMs: nowMs,
   };
-  await db
-    .insert(offers)
-    .values({ ...values, id, createdAtMs: nowMs })
-    .onConflictDoUpdate({ target: offers.id, set: values });
+  await db.batch([
+    db
+      .insert(offers)
+      .values({ ...values, id, createdAtMs: nowMs })
+      .onConflictDoUpdate({ target: offers.id, set: values }),
+    ...catalogWriteStatements(
+      env.DB,
+      [{ kind: "offer", offerId: id, cashbackTerms: input.cashback }],
+      nowMs,
+    ),
+  ]);
   await refreshCachedConfig(env, { offerIds: [id], networkIds: [] });
   return getOffer(env, id);
 }
@@ -232,9 +248,29 @@ export async function listOffers(
 }
 
 /**
- * Offers a user can click now: active offer, merchant and network, the network's sync
- * breaker closed (or never used), inside the offer's schedule. Filtered in SQL so hidden
- * offers never use up the page.
+ * Which offers a user can see and click now: active offer, merchant and network, the
+ * network's sync breaker closed (or never used), inside the offer's schedule. A condition
+ * over `offers`, `merchants`, `networks` and `network_health` (left-joined), so every list of
+ * offers shown to users (GET /v1/offers, the public catalog) filters in SQL by the same rule.
+ *
+ * @example
+ * db.select().from(offers).innerJoin(merchants, …).innerJoin(networks, …)
+ *   .leftJoin(networkHealth, …).where(and(liveOfferCondition(Date.now()), …));
+ */
+export function liveOfferCondition(nowMs: number): SQL {
+  return and(
+    eq(offers.active, true),
+    eq(merchants.active, true),
+    eq(networks.active, true),
+    or(isNull(networkHealth.state), eq(networkHealth.state, "closed")),
+    or(isNull(offers.startsAtMs), lte(offers.startsAtMs, nowMs)),
+    or(isNull(offers.endsAtMs), gt(offers.endsAtMs, nowMs)),
+  ) as SQL;
+}
+
+/**
+ * Offers a user can click now (liveOfferCondition). Filtered in SQL so hidden offers never
+ * use up the page.
  */
 export async function listLiveOffers(env: ConfigBindings, nowMs: number, limit: number) {
   return (
@@ -245,16 +281,7 @@ export async function listLiveOffers(env: ConfigBindings, nowMs: number, limit: 
       .innerJoin(merchants, eq(offers.merchantId, merchants.id))
       .innerJoin(networks, eq(merchants.networkId, networks.id))
       .leftJoin(networkHealth, eq(networkHealth.networkId, networks.id))
-      .where(
-        and(
-          eq(offers.active, true),
-          eq(merchants.active, true),
-          eq(networks.active, true),
-          or(isNull(networkHealth.state), eq(networkHealth.state, "closed")),
-          or(isNull(offers.startsAtMs), lte(offers.startsAtMs, nowMs)),
-          or(isNull(offers.endsAtMs), gt(offers.endsAtMs, nowMs)),
-        ),
-      )
+      .where(liveOfferCondition(nowMs))
       .orderBy(offers.id)
       .limit(Math.min(limit, 500))
   );

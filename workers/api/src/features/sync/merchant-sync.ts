@@ -19,6 +19,7 @@ import {
   planFeedSync,
   saveNetworkHealth,
 } from "../catalog/index";
+import { catalogWriteStatements, reindexOffers } from "../discovery/search-index";
 import {
   type BreakerPolicy,
   breakerGate,
@@ -186,7 +187,11 @@ export async function syncNetwork(
       { ...health, lastSuccessAtMs: nowMs },
       nowMs,
     );
-    await saveNetworkHealth(env.DB, closed);
+    await runInBatches(env.DB, [
+      saveNetworkHealth(env.DB, closed),
+      // A probe that closes the breaker shows the network's offers again.
+      ...(probe ? catalogWriteStatements(env.DB, [{ kind: "visibility" }], nowMs) : []),
+    ]);
     breakerAfter = "closed";
 
     // Normally only what changed. Everything after a probe (the breaker hid every offer) and
@@ -197,6 +202,10 @@ export async function syncNetwork(
       ? await networkOfferIds(env, networkId)
       : [...plan.changedOfferIds];
     await refreshOffers(env, refreshIds);
+    // A run that stopped part-way may have written offers without their search documents.
+    if (previous !== null && previous.status !== "succeeded") {
+      await reindexOffers(env.DB, refreshIds, nowMs);
+    }
 
     run.status = "succeeded";
   } catch (error) {
@@ -261,9 +270,15 @@ async function failOnFeed(
     { ...health, lastFailureAtMs: nowMs, lastError: run.error },
     nowMs,
   );
-  // The breaker and the run's outcome commit together.
-  await runInBatches(env.DB, [saveNetworkHealth(env.DB, row), finishRunStatement(env.DB, run)], 2);
-  if (health.breaker.state === "closed" && next.state === "open") {
+  const opened = health.breaker.state === "closed" && next.state === "open";
+  // The breaker and the run's outcome commit together (and, when it opens, the retirement of
+  // cached catalog pages that still show the network's offers).
+  await runInBatches(env.DB, [
+    saveNetworkHealth(env.DB, row),
+    finishRunStatement(env.DB, run),
+    ...(opened ? catalogWriteStatements(env.DB, [{ kind: "visibility" }], nowMs) : []),
+  ]);
+  if (opened) {
     log.error("sync.breaker_opened", {
       networkId: run.networkId,
       retryAtMs: next.retryAtMs,

@@ -1,0 +1,202 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ROOT } from "#scripts/lib/dev-vars";
+import { localD1, WRANGLER } from "#scripts/lib/local-d1";
+
+/**
+ * `npm run bench:catalog`: the public catalog's search and browse queries at 10,000 and
+ * 100,000 offers, side by side with unindexed `LIKE` queries over the same rows.
+ *
+ * What is measured is D1 as the api worker uses it: one `wrangler dev` runs a bench-only
+ * worker (bench/catalog-search/) on the api worker's local D1 (the real migrations, the FTS5
+ * table included). It seeds a deterministic synthetic catalog through the real write path
+ * (catalogWriteStatements, so the documents and the index are built as in production), then
+ * times, inside the worker, the real catalog queries (features/discovery/store.ts) and a
+ * baseline per query: the same joins, visibility rule, order and page size, filtered by
+ * `LIKE '%word%'` (or, for category counts, a json_each scan) instead of the index. Local D1
+ * is SQLite in workerd; a deployed D1 adds its network hop to both sides alike.
+ *
+ * Environment: BENCH_SIZES (default "10000,100000"), BENCH_ITERATIONS (per query and side,
+ * default 20), BENCH_PORT (8798).
+ */
+const SIZES = (process.env.BENCH_SIZES ?? "10000,100000").split(",").map(Number);
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 20);
+const PORT = Number(process.env.BENCH_PORT ?? 8798);
+const HOST = "127.0.0.1";
+const BASE_URL = `http://${HOST}:${PORT}`;
+const PERSIST_DIR = path.join(ROOT, ".wrangler", "bench-catalog-state");
+const LOG_FILE = path.join(ROOT, ".wrangler", "bench-catalog-wrangler.log");
+const RESULTS_FILE = path.join(ROOT, "bench", "results", "catalog-latest.json");
+/** Offers per seeding request (each request writes them in batches of 200). */
+const SEED_CHUNK = 2_000;
+
+interface Timing {
+  sqlP50Ms: number;
+  sqlP95Ms: number;
+  wallP50Ms: number;
+  wallP95Ms: number;
+  rows: number;
+}
+interface Measurement {
+  offers: number;
+  iterations: number;
+  results: Array<{ name: string; indexed: Timing; baseline: Timing }>;
+}
+
+let dev: ChildProcess | undefined;
+
+function stop(signal: NodeJS.Signals): void {
+  const pid = dev?.pid;
+  if (!dev || pid === undefined || dev.exitCode !== null || dev.signalCode !== null) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+process.on("exit", () => stop("SIGKILL"));
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, () => {
+    stop("SIGKILL");
+    process.exit(130);
+  });
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`\nbench failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`wrangler output: ${path.relative(ROOT, LOG_FILE)}`);
+  process.exitCode = 1;
+} finally {
+  stop("SIGTERM");
+}
+
+async function main(): Promise<void> {
+  rmSync(PERSIST_DIR, { recursive: true, force: true });
+  mkdirSync(PERSIST_DIR, { recursive: true });
+  console.log("Applying D1 migrations to a fresh bench database…");
+  const migrate = localD1(["migrations", "apply"], PERSIST_DIR, { encoding: "utf8" });
+  if (migrate.status !== 0)
+    throw new Error(`migrations failed:\n${migrate.stdout}${migrate.stderr}`);
+
+  console.log(`Starting wrangler dev on ${BASE_URL}…`);
+  const log = openSync(LOG_FILE, "w");
+  dev = spawn(
+    WRANGLER,
+    [
+      "dev",
+      "-c",
+      "bench/catalog-search/wrangler.toml",
+      "--ip",
+      HOST,
+      "--port",
+      String(PORT),
+      "--persist-to",
+      PERSIST_DIR,
+      "--log-level",
+      "warn",
+      "--show-interactive-dev-session=false",
+    ],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", log, log],
+      env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+      detached: true,
+    },
+  );
+  await waitForReady();
+
+  const measurements: Measurement[] = [];
+  let seeded = 0;
+  for (const size of SIZES) {
+    const started = Date.now();
+    while (seeded < size) {
+      const to = Math.min(size, seeded + SEED_CHUNK);
+      await call(`/seed?from=${seeded}&to=${to}`, "POST");
+      seeded = to;
+      process.stdout.write(`\rSeeding: ${seeded.toLocaleString("en")} offers`);
+    }
+    console.log(` (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    const measured = (await call(`/measure?iterations=${ITERATIONS}`, "GET")) as Measurement;
+    measurements.push(measured);
+    print(measured);
+  }
+  mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
+  writeFileSync(
+    RESULTS_FILE,
+    `${JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        node: process.version,
+        wrangler: wranglerVersion(),
+        cpus: os.cpus().length,
+        measurements,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(`\nResults: ${path.relative(ROOT, RESULTS_FILE)}`);
+}
+
+function print(m: Measurement): void {
+  console.log(
+    `\n${m.offers.toLocaleString("en")} offers, ${m.iterations} runs per query. SQL: D1's meta.duration, p50 / p95 ms; wall: p50 ms around the call in the worker`,
+  );
+  console.log("| Query | index SQL | LIKE SQL | LIKE ÷ index | index wall | LIKE wall |");
+  console.log("| --- | --- | --- | --- | --- | --- |");
+  const f = (ms: number) => ms.toFixed(2);
+  for (const r of m.results) {
+    // D1 reports whole milliseconds: a 0 is under 1 ms, and the ratio is then a lower bound.
+    const under = r.indexed.sqlP50Ms < 1;
+    const ratio = `${under ? "≥ " : ""}${(r.baseline.sqlP50Ms / Math.max(r.indexed.sqlP50Ms, 1)).toFixed(1)}×`;
+    console.log(
+      `| ${r.name} | ${f(r.indexed.sqlP50Ms)} / ${f(r.indexed.sqlP95Ms)} | ${f(r.baseline.sqlP50Ms)} / ${f(r.baseline.sqlP95Ms)} | **${ratio}** | ${r.indexed.wallP50Ms} | ${r.baseline.wallP50Ms} |`,
+    );
+  }
+}
+
+/** One bench request; a runtime restart (503) is retried: seeding is idempotent. */
+async function call(urlPath: string, method: "GET" | "POST"): Promise<unknown> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(`${BASE_URL}${urlPath}`, { method });
+    const text = await response.text();
+    if (response.ok) return JSON.parse(text);
+    if (response.status !== 503 || attempt >= 3) {
+      throw new Error(`${method} ${urlPath}: ${response.status} ${text.slice(0, 500)}`);
+    }
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+}
+
+async function waitForReady(): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (dev?.exitCode !== null && dev?.exitCode !== undefined) {
+      throw new Error(`wrangler dev exited (${dev.exitCode})\n${tailLog()}`);
+    }
+    try {
+      if ((await fetch(`${BASE_URL}/healthz`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`wrangler dev did not start\n${tailLog()}`);
+}
+
+function wranglerVersion(): string {
+  const pkg = path.join(ROOT, "node_modules", "wrangler", "package.json");
+  return (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
+}
+
+function tailLog(lines = 30): string {
+  try {
+    return readFileSync(LOG_FILE, "utf8").split("\n").slice(-lines).join("\n");
+  } catch {
+    return "";
+  }
+}

@@ -82,6 +82,8 @@ export default defineConfig(async () => {
             USER_JWT_AUDIENCE: "",
             USER_JWT_MAX_LIFETIME_SEC: "",
             USER_JWT_CLOCK_SKEW_SEC: "",
+            // Deployment behaviour whatever a local .dev.vars allows (npm run dev sets it).
+            ALLOW_INSECURE_URLS: "",
             LINK_SIGNING_KEYS: "",
             REDIRECT_BASE_URL: "https://go.test",
             ALLOW_CLOCK_OVERRIDE: "true",

@@ -46,6 +46,102 @@ const CONSOLE_PAGES: ConsolePage[] = [
     as: "admin",
     ready: (page) => page.getByRole("button", { name: "Create operator" }),
   },
+  {
+    name: "finance",
+    path: "/console/finance",
+    as: "finance",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Finance" }),
+  },
+  {
+    name: "catalog-networks",
+    path: "/console/catalog/networks",
+    as: "catalog",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Catalog · Networks" }),
+  },
+  {
+    name: "catalog-merchants",
+    path: "/console/catalog/merchants",
+    as: "catalog",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Catalog · Merchants" }),
+  },
+  {
+    name: "catalog-offers",
+    path: "/console/catalog/offers",
+    as: "catalog",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Catalog · Offers" }),
+  },
+  {
+    name: "catalog-offer",
+    path: "/console/catalog/offers/shopkart-electronics",
+    as: "catalog",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Offer" }),
+  },
+  {
+    name: "catalog-offer-new",
+    path: "/console/catalog/offers/new",
+    as: "catalog",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "New offer" }),
+  },
+  {
+    name: "catalog-campaigns",
+    path: "/console/catalog/campaigns",
+    as: "catalog",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Catalog · Campaigns" }),
+  },
+  {
+    name: "users",
+    path: "/console/users",
+    as: "support",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Users" }),
+  },
+  {
+    name: "transactions",
+    path: "/console/transactions",
+    as: "support",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Transactions" }),
+  },
+  {
+    name: "postbacks",
+    path: "/console/postbacks",
+    as: "support",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Postbacks" }),
+  },
+  {
+    name: "review-claims",
+    path: "/console/review?queue=claims",
+    as: "support",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Review queues" }),
+  },
+  {
+    name: "review-held",
+    path: "/console/review?queue=held",
+    as: "finance",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Review queues" }),
+  },
+  {
+    name: "review-attention",
+    path: "/console/review?queue=attention",
+    as: "finance",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Review queues" }),
+  },
+  {
+    name: "reconciliation",
+    path: "/console/reconciliation",
+    as: "finance",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Reconciliation" }),
+  },
+  {
+    name: "payouts",
+    path: "/console/payouts",
+    as: "finance",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Payouts" }),
+  },
+  {
+    name: "audit",
+    path: "/console/audit",
+    as: "admin",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Audit log" }),
+  },
 ];
 
 for (const consolePage of CONSOLE_PAGES) {

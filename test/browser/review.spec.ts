@@ -1,21 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { sign } from "hono/jwt";
-import { readDevVars } from "#scripts/lib/dev-vars";
 import { expect, runtimeInfo, screenshot, test } from "./support/index";
 
 /**
- * Review queues, payouts and exports in a real browser (docs/console-ops.md): a viewer refused
+ * Review queues, payouts and exports in a real browser (docs/console.md): a viewer refused
  * an approve; a claim approved with a reason shows in the audit log; a stuck payout retried;
  * a CSV export downloads. Fixtures go through the runtime's own APIs (user token from the
  * local secrets, a real click through the redirect, a claim filed by the user).
  */
 
-const { baseUrl, adminKey } = runtimeInfo();
+const { baseUrl, adminKey, userJwtSecret } = runtimeInfo();
 
 async function userToken(userId: string): Promise<string> {
-  const secret = readDevVars().USER_JWT_SECRET;
-  return sign({ sub: userId, exp: Math.floor(Date.now() / 1000) + 3600 }, secret, "HS256");
+  return sign({ sub: userId, exp: Math.floor(Date.now() / 1000) + 3600 }, userJwtSecret, "HS256");
 }
 
 async function asUser<T>(userId: string, path: string, init: RequestInit = {}): Promise<T> {

@@ -1,11 +1,10 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { type APIRequestContext, expect, test } from "@playwright/test";
 import { sign } from "hono/jwt";
+import { runtimeInfo } from "./support/runtime-info";
 
 /**
- * "A transaction found by order id shows its history" (issue 10), against `npm run dev` with
- * its demo data: a real click through the redirect on the sandbox network's offer, an order
+ * "A transaction found by order id shows its history" (issue 10), against the browser tests' local runtime
+ * with its demo data: a real click through the redirect on the sandbox network's offer, an order
  * placed at the sandbox and its signed postbacks delivered (pending, then approved), then an
  * operator signs in, searches the order id and reads the history: the postbacks, the
  * wallet's decisions and each money movement with the balance after it.
@@ -14,18 +13,6 @@ import { sign } from "hono/jwt";
 const OFFER = "sandbox-store-5pct";
 const ORDER = `BRW-${Date.now().toString(36).toUpperCase()}`;
 const PASSWORD = "browser-test-password-0123";
-
-/** The local secrets `npm run dev` generated (.dev.vars at the repository root). */
-function devVars(): Record<string, string> {
-  const text = readFileSync(path.resolve(process.cwd(), ".dev.vars"), "utf8");
-  return Object.fromEntries(
-    text
-      .split("\n")
-      .map((line) => /^([A-Z_]+)\s*=\s*"?([^"]*)"?\s*$/.exec(line.trim()))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => [m[1] as string, m[2] as string]),
-  );
-}
 
 async function ok(response: Awaited<ReturnType<APIRequestContext["get"]>>) {
   expect(response.ok(), `${response.url()} → ${response.status()}`).toBe(true);
@@ -45,8 +32,8 @@ async function until<T>(check: () => Promise<T | null | undefined | false>, what
 }
 
 test("a transaction found by order id shows its history", async ({ page, request }) => {
-  const vars = devVars();
-  const admin = { authorization: `Bearer ${vars.ADMIN_API_KEY}` };
+  const runtime = runtimeInfo();
+  const admin = { authorization: `Bearer ${runtime.adminKey}` };
   const user = `brw-${Date.now().toString(36)}`;
 
   // A support operator for the console.
@@ -61,7 +48,7 @@ test("a transaction found by order id shows its history", async ({ page, request
   // The user clicks the sandbox offer's tracking link: the redirect mints the sub-ID.
   const token = await sign(
     { sub: user, exp: Math.floor(Date.now() / 1000) + 3600 },
-    vars.USER_JWT_SECRET as string,
+    runtime.userJwtSecret,
     "HS256",
   );
   const offers = await ok(

@@ -9,6 +9,7 @@ const ENV = {
   adminKey: "BOOMERANG_BROWSER_ADMIN_KEY",
   adminEmail: "BOOMERANG_BROWSER_ADMIN_EMAIL",
   adminPassword: "BOOMERANG_BROWSER_ADMIN_PASSWORD",
+  userJwtSecret: "BOOMERANG_BROWSER_USER_JWT_SECRET",
 } as const;
 
 export interface RuntimeInfo {
@@ -17,6 +18,8 @@ export interface RuntimeInfo {
   adminKey: string;
   /** The first admin, created with `npm run operator:create` as the README documents. */
   admin: { email: string; password: string };
+  /** The runtime's USER_JWT_SECRET, to mint user tokens as an operator's backend would. */
+  userJwtSecret: string;
 }
 
 /** Called by the global setup once the runtime is up. */
@@ -24,6 +27,7 @@ export function publishRuntimeInfo(info: Omit<RuntimeInfo, "baseUrl">): void {
   process.env[ENV.adminKey] = info.adminKey;
   process.env[ENV.adminEmail] = info.admin.email;
   process.env[ENV.adminPassword] = info.admin.password;
+  process.env[ENV.userJwtSecret] = info.userJwtSecret;
 }
 
 /**
@@ -43,5 +47,6 @@ export function runtimeInfo(): RuntimeInfo {
     baseUrl: `http://localhost:${BROWSER_TEST_PORT}`,
     adminKey: read(ENV.adminKey),
     admin: { email: read(ENV.adminEmail), password: read(ENV.adminPassword) },
+    userJwtSecret: read(ENV.userJwtSecret),
   };
 }

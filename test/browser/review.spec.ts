@@ -5,7 +5,7 @@ import { expect, runtimeInfo, screenshot, test } from "./support/index";
 
 /**
  * Review queues, payouts and exports in a real browser (docs/console.md): a viewer refused
- * an approve; a claim approved with a reason shows in the audit log; a stuck payout retried;
+ * an approve; a claim approved with a reason shows in the audit log;
  * a CSV export downloads. Fixtures go through the runtime's own APIs (user token from the
  * local secrets, a real click through the redirect, a claim filed by the user).
  */
@@ -138,24 +138,10 @@ test.describe("as support", () => {
 test.describe("as finance", () => {
   test.use({ signInAs: "finance" });
 
-  test("retries a stuck payout from its page", async ({ page }) => {
-    // A stuck payout needs a user with confirmed money, a seasoned destination and a
-    // processor that failed every attempt; the server-side test builds one
-    // (test/console-payouts.e2e.test.ts). Here: the first stuck payout the runtime holds.
-    const list = await fetch(`${baseUrl}/admin/v1/payouts?status=stuck&limit=1`, {
-      headers: { authorization: `Bearer ${adminKey}` },
-    });
-    const stuck = ((await list.json()) as { items: Array<{ id: string }> }).items[0];
-    test.skip(!stuck, "no stuck payout in this runtime (see the comment above)");
-    const id = stuck?.id ?? "";
-
-    await page.goto(`/console/payouts/${id}`);
-    await page.getByLabel("Reason to retry").fill("Processor is back up");
-    await page.getByRole("button", { name: "Retry" }).click();
-    await expect(page.getByRole("status")).toContainText(`Payout ${id}: retry done`);
-    await expect(page.getByRole("cell", { name: /Processor is back up/ })).toBeVisible();
-    await screenshot(page, "payout-retried");
-  });
+  // A stuck payout retried in the browser needs a runtime fixture this suite does not have yet
+  // (confirmed money, a seasoned destination and a processor failing every attempt until the
+  // retries run out); the retry is proved through the real worker in
+  // test/console-payouts.e2e.test.ts, and stays open for the browser in issue 10's note.
 
   test("downloads the audit log and payouts as CSV", async ({ page }) => {
     await page.goto("/console/audit");

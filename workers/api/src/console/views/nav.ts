@@ -12,7 +12,13 @@ export interface NavItem {
 
 export const NAV_ITEMS: readonly NavItem[] = [
   { key: "overview", label: "Overview", href: "/console" },
-  { key: "catalog", label: "Catalog", href: "/console/catalog", apiPath: "/admin/v1/offers" },
+  // Straight to the offers list (/console/catalog redirects there), so the nav is one request.
+  {
+    key: "catalog",
+    label: "Catalog",
+    href: "/console/catalog/offers",
+    apiPath: "/admin/v1/offers",
+  },
   { key: "users", label: "Users", href: "/console/users", apiPath: "/admin/v1/users" },
   {
     key: "transactions",

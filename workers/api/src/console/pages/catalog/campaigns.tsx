@@ -24,6 +24,7 @@ import {
   type FormState,
   ListBody,
   listQuery,
+  newEntityPage,
   type PageStatus,
   pageStatus,
   ReadOnlyNote,
@@ -270,32 +271,21 @@ function CampaignForm(props: {
 }
 
 function newPage(c: Context<ConsoleContext>, state: FormState = {}, status: PageStatus = 200) {
-  const viewer = viewerOf(c);
-  const canWrite = c.get("api").can("PUT", `${API}/x`);
-  const values = state.values ?? {
-    active: "on",
-    offerId: c.req.query("offerId") ?? "",
-    merchantId: c.req.query("merchantId") ?? "",
-  };
-  return c.html(
-    <Page title="New campaign" current="catalog" viewer={viewer}>
-      <CatalogTabs current="campaigns" />
-      {canWrite ? (
-        <CampaignForm
-          action={BASE}
-          creating
-          state={{ ...state, values }}
-          csrfToken={viewer.csrfToken}
-        />
-      ) : (
-        <>
-          <ProblemNotice problem={state.problem} />
-          <ReadOnlyNote noun="campaign" />
-        </>
-      )}
-    </Page>,
-    canWrite || state.problem ? status : 403,
-  );
+  return newEntityPage(c, {
+    noun: "campaign",
+    tab: "campaigns",
+    apiPath: API,
+    state,
+    status,
+    defaults: {
+      active: "on",
+      offerId: c.req.query("offerId") ?? "",
+      merchantId: c.req.query("merchantId") ?? "",
+    },
+    form: (formState, csrfToken) => (
+      <CampaignForm action={BASE} creating state={formState} csrfToken={csrfToken} />
+    ),
+  });
 }
 
 async function detailPage(

@@ -15,6 +15,7 @@ import {
   type FormState,
   ListBody,
   listQuery,
+  newEntityPage,
   type PageStatus,
   pageStatus,
   ReadOnlyNote,
@@ -154,28 +155,17 @@ function MerchantForm(props: {
 }
 
 function newPage(c: Context<ConsoleContext>, state: FormState = {}, status: PageStatus = 200) {
-  const viewer = viewerOf(c);
-  const canWrite = c.get("api").can("PUT", `${API}/x`);
-  const values = state.values ?? { active: "on", networkId: c.req.query("networkId") ?? "" };
-  return c.html(
-    <Page title="New merchant" current="catalog" viewer={viewer}>
-      <CatalogTabs current="merchants" />
-      {canWrite ? (
-        <MerchantForm
-          action={BASE}
-          creating
-          state={{ ...state, values }}
-          csrfToken={viewer.csrfToken}
-        />
-      ) : (
-        <>
-          <ProblemNotice problem={state.problem} />
-          <ReadOnlyNote noun="merchant" />
-        </>
-      )}
-    </Page>,
-    canWrite || state.problem ? status : 403,
-  );
+  return newEntityPage(c, {
+    noun: "merchant",
+    tab: "merchants",
+    apiPath: API,
+    state,
+    status,
+    defaults: { active: "on", networkId: c.req.query("networkId") ?? "" },
+    form: (formState, csrfToken) => (
+      <MerchantForm action={BASE} creating state={formState} csrfToken={csrfToken} />
+    ),
+  });
 }
 
 async function detailPage(

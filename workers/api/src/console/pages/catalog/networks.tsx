@@ -16,6 +16,7 @@ import {
   type FormState,
   ListBody,
   listQuery,
+  newEntityPage,
   type PageStatus,
   pageStatus,
   ReadOnlyNote,
@@ -265,29 +266,23 @@ function NetworkForm(props: {
 }
 
 function newPage(c: Context<ConsoleContext>, state: FormState = {}, status: PageStatus = 200) {
-  const viewer = viewerOf(c);
-  const canWrite = c.get("api").can("PUT", `${API}/x`);
-  const values = state.values ?? { active: "on", postbackFormat: "generic", options: "{}" };
-  return c.html(
-    <Page title="New network" current="catalog" viewer={viewer}>
-      <CatalogTabs current="networks" />
-      {canWrite ? (
-        <NetworkForm
-          action={BASE}
-          creating
-          state={{ ...state, values }}
-          csrfToken={viewer.csrfToken}
-          reportApiTokenSet={false}
-        />
-      ) : (
-        <>
-          <ProblemNotice problem={state.problem} />
-          <ReadOnlyNote noun="network" />
-        </>
-      )}
-    </Page>,
-    canWrite || state.problem ? status : 403,
-  );
+  return newEntityPage(c, {
+    noun: "network",
+    tab: "networks",
+    apiPath: API,
+    state,
+    status,
+    defaults: { active: "on", postbackFormat: "generic", options: "{}" },
+    form: (formState, csrfToken) => (
+      <NetworkForm
+        action={BASE}
+        creating
+        state={formState}
+        csrfToken={csrfToken}
+        reportApiTokenSet={false}
+      />
+    ),
+  });
 }
 
 async function detailPage(

@@ -18,6 +18,7 @@ import {
   type FormState,
   ListBody,
   listQuery,
+  newEntityPage,
   type PageStatus,
   pageStatus,
   ReadOnlyNote,
@@ -279,34 +280,23 @@ function OfferForm(props: {
 }
 
 function newPage(c: Context<ConsoleContext>, state: FormState = {}, status: PageStatus = 200) {
-  const viewer = viewerOf(c);
-  const canWrite = c.get("api").can("PUT", `${API}/x`);
-  const values = state.values ?? {
-    active: "on",
-    basis: "sale",
-    policy: "per_line",
-    returnWindowDays: "30",
-    merchantId: c.req.query("merchantId") ?? "",
-  };
-  return c.html(
-    <Page title="New offer" current="catalog" viewer={viewer}>
-      <CatalogTabs current="offers" />
-      {canWrite ? (
-        <OfferForm
-          action={BASE}
-          creating
-          state={{ ...state, values }}
-          csrfToken={viewer.csrfToken}
-        />
-      ) : (
-        <>
-          <ProblemNotice problem={state.problem} />
-          <ReadOnlyNote noun="offer" />
-        </>
-      )}
-    </Page>,
-    canWrite || state.problem ? status : 403,
-  );
+  return newEntityPage(c, {
+    noun: "offer",
+    tab: "offers",
+    apiPath: API,
+    state,
+    status,
+    defaults: {
+      active: "on",
+      basis: "sale",
+      policy: "per_line",
+      returnWindowDays: "30",
+      merchantId: c.req.query("merchantId") ?? "",
+    },
+    form: (formState, csrfToken) => (
+      <OfferForm action={BASE} creating state={formState} csrfToken={csrfToken} />
+    ),
+  });
 }
 
 async function detailPage(

@@ -4,6 +4,7 @@ import type { ProblemBody, ProblemField } from "#shared/http/errors";
 import type { ApiResult } from "../../admin-api";
 import type { ConsoleContext } from "../../context";
 import { EmptyState, ProblemNotice } from "../../views/components";
+import { Page } from "../../views/layout";
 import { viewerOf } from "../../views/viewer";
 
 /** What the four catalog pages share: tabs, filters, form controls and the save flow. */
@@ -372,4 +373,40 @@ export async function submitForm(
     rerender,
     values,
   });
+}
+
+/**
+ * The "new <entity>" page every catalog entity shares: its form for roles that may write
+ * (`form` renders it with the values to show), else a read-only note and 403 (a problem from a
+ * refused post keeps its own status).
+ */
+export function newEntityPage(
+  c: Context<ConsoleContext>,
+  props: {
+    noun: string;
+    tab: CatalogTab;
+    apiPath: string;
+    state: FormState;
+    status: PageStatus;
+    defaults: Record<string, string>;
+    form: (state: FormState, csrfToken: string) => Child;
+  },
+) {
+  const viewer = viewerOf(c);
+  const canWrite = c.get("api").can("PUT", `${props.apiPath}/x`);
+  const values = props.state.values ?? props.defaults;
+  return c.html(
+    <Page title={`New ${props.noun}`} current="catalog" viewer={viewer}>
+      <CatalogTabs current={props.tab} />
+      {canWrite ? (
+        props.form({ ...props.state, values }, viewer.csrfToken)
+      ) : (
+        <>
+          <ProblemNotice problem={props.state.problem} />
+          <ReadOnlyNote noun={props.noun} />
+        </>
+      )}
+    </Page>,
+    canWrite || props.state.problem ? props.status : 403,
+  );
 }

@@ -11,7 +11,7 @@ import {
   Pager,
   ProblemNotice,
 } from "../../views/components";
-import { Csrf, Page } from "../../views/layout";
+import { Page } from "../../views/layout";
 import { viewerOf } from "../../views/viewer";
 import { campaignBody, campaignValues } from "./forms";
 import {
@@ -19,6 +19,7 @@ import {
   CATALOG_PAGE_ROWS,
   CatalogTabs,
   Checkbox,
+  EntityFormHead,
   errorAt,
   FilterForm,
   type FormState,
@@ -176,18 +177,7 @@ function CampaignForm(props: {
   const p = props.state.problem;
   return (
     <form method="post" action={props.action} class="entity-form">
-      <Csrf token={props.csrfToken} />
-      <ProblemNotice problem={p} />
-      {props.creating ? (
-        <Field
-          name="id"
-          label="Id"
-          required
-          value={v.id}
-          hint="lowercase letters, digits, - and _; it cannot change later"
-          error={errorAt(p, "id")}
-        />
-      ) : null}
+      <EntityFormHead creating={props.creating} state={props.state} csrfToken={props.csrfToken} />
       <Field name="name" label="Name" required value={v.name} error={errorAt(p, "name")} />
       <Field
         name="offerId"

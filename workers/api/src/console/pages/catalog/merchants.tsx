@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import type { ConsoleContext } from "../../context";
 import { Badge, DateTime, Field, Notice, Pager, ProblemNotice } from "../../views/components";
-import { Csrf, Page } from "../../views/layout";
+import { Page } from "../../views/layout";
 import { viewerOf } from "../../views/viewer";
 import { merchantBody, merchantValues } from "./forms";
 import {
@@ -10,6 +10,7 @@ import {
   CATALOG_PAGE_ROWS,
   CatalogTabs,
   Checkbox,
+  EntityFormHead,
   errorAt,
   FilterForm,
   type FormState,
@@ -113,18 +114,7 @@ function MerchantForm(props: {
   const p = props.state.problem;
   return (
     <form method="post" action={props.action} class="entity-form">
-      <Csrf token={props.csrfToken} />
-      <ProblemNotice problem={p} />
-      {props.creating ? (
-        <Field
-          name="id"
-          label="Id"
-          required
-          value={v.id}
-          hint="lowercase letters, digits, - and _; it cannot change later"
-          error={errorAt(p, "id")}
-        />
-      ) : null}
+      <EntityFormHead creating={props.creating} state={props.state} csrfToken={props.csrfToken} />
       <Field name="name" label="Name" required value={v.name} error={errorAt(p, "name")} />
       <Field
         name="networkId"

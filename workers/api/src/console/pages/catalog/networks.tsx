@@ -11,6 +11,7 @@ import {
   CATALOG_BASE,
   CatalogTabs,
   Checkbox,
+  EntityFormHead,
   errorAt,
   FilterForm,
   type FormState,
@@ -181,18 +182,7 @@ function NetworkForm(props: {
   const p = props.state.problem;
   return (
     <form method="post" action={props.action} class="entity-form">
-      <Csrf token={props.csrfToken} />
-      <ProblemNotice problem={p} />
-      {props.creating ? (
-        <Field
-          name="id"
-          label="Id"
-          required
-          value={v.id}
-          hint="lowercase letters, digits, - and _; it cannot change later"
-          error={errorAt(p, "id")}
-        />
-      ) : null}
+      <EntityFormHead creating={props.creating} state={props.state} csrfToken={props.csrfToken} />
       <Field name="name" label="Name" required value={v.name} error={errorAt(p, "name")} />
       <Select
         name="postbackFormat"

@@ -4,7 +4,7 @@ import { CONFIRMATION_POLICIES } from "#shared/networks/core/confirmation-option
 import type { ConsoleContext } from "../../context";
 import { formatRateBps } from "../../format/money";
 import { Badge, DateTime, Field, Notice, Pager, ProblemNotice } from "../../views/components";
-import { Csrf, Page } from "../../views/layout";
+import { Page } from "../../views/layout";
 import { viewerOf } from "../../views/viewer";
 import { offerBody, offerValues } from "./forms";
 import { OfferPreview } from "./offer-preview";
@@ -13,6 +13,7 @@ import {
   CATALOG_PAGE_ROWS,
   CatalogTabs,
   Checkbox,
+  EntityFormHead,
   errorAt,
   FilterForm,
   type FormState,
@@ -141,18 +142,7 @@ function OfferForm(props: {
   const p = props.state.problem;
   return (
     <form method="post" action={props.action} class="entity-form">
-      <Csrf token={props.csrfToken} />
-      <ProblemNotice problem={p} />
-      {props.creating ? (
-        <Field
-          name="id"
-          label="Id"
-          required
-          value={v.id}
-          hint="lowercase letters, digits, - and _; it cannot change later"
-          error={errorAt(p, "id")}
-        />
-      ) : null}
+      <EntityFormHead creating={props.creating} state={props.state} csrfToken={props.csrfToken} />
       <Field name="title" label="Title" required value={v.title} error={errorAt(p, "title")} />
       <Field
         name="merchantId"

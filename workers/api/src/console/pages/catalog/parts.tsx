@@ -3,8 +3,8 @@ import type { Child } from "hono/jsx";
 import type { ProblemBody, ProblemField } from "#shared/http/errors";
 import type { ApiResult } from "../../admin-api";
 import type { ConsoleContext } from "../../context";
-import { EmptyState, ProblemNotice } from "../../views/components";
-import { Page } from "../../views/layout";
+import { EmptyState, Field, ProblemNotice } from "../../views/components";
+import { Csrf, Page } from "../../views/layout";
 import { viewerOf } from "../../views/viewer";
 
 /** What the four catalog pages share: tabs, filters, form controls and the save flow. */
@@ -408,5 +408,29 @@ export function newEntityPage(
       )}
     </Page>,
     canWrite || props.state.problem ? props.status : 403,
+  );
+}
+
+/**
+ * What every catalog form starts with: its CSRF token, the problem a refused save came back
+ * with, and (when creating) the id, which cannot change once the entity exists.
+ */
+export function EntityFormHead(props: { creating: boolean; state: FormState; csrfToken: string }) {
+  const p = props.state.problem;
+  return (
+    <>
+      <Csrf token={props.csrfToken} />
+      <ProblemNotice problem={p} />
+      {props.creating ? (
+        <Field
+          name="id"
+          label="Id"
+          required
+          value={props.state.values?.id}
+          hint="lowercase letters, digits, - and _; it cannot change later"
+          error={errorAt(p, "id")}
+        />
+      ) : null}
+    </>
   );
 }

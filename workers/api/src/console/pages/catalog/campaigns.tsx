@@ -29,6 +29,7 @@ import {
   type PageStatus,
   pageStatus,
   ReadOnlyNote,
+  ScheduleFields,
   submitForm,
 } from "./parts";
 import type { Campaign, CampaignBudget, Page as ListPage } from "./types";
@@ -231,23 +232,7 @@ function CampaignForm(props: {
         hint="the most the campaign pays in boosts, such as 10000.00; never exceeded"
         error={errorAt(p, "budgetMinor")}
       />
-      <fieldset>
-        <legend>Schedule (your time zone)</legend>
-        <Field
-          name="startsAt"
-          label="Starts"
-          type="datetime-local"
-          value={v.startsAt}
-          error={errorAt(p, "startsAt")}
-        />
-        <Field
-          name="endsAt"
-          label="Ends"
-          type="datetime-local"
-          value={v.endsAt}
-          error={errorAt(p, "endsAt")}
-        />
-      </fieldset>
+      <ScheduleFields state={props.state} />
       <Checkbox
         name="active"
         label="Active"

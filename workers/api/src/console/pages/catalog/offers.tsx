@@ -23,6 +23,7 @@ import {
   type PageStatus,
   pageStatus,
   ReadOnlyNote,
+  ScheduleFields,
   Select,
   submitForm,
   TextArea,
@@ -240,23 +241,7 @@ function OfferForm(props: {
         value={v.confirmationPolicy}
         error={errorAt(p, "confirmationPolicy")}
       />
-      <fieldset>
-        <legend>Schedule (your time zone)</legend>
-        <Field
-          name="startsAt"
-          label="Starts"
-          type="datetime-local"
-          value={v.startsAt}
-          error={errorAt(p, "startsAt")}
-        />
-        <Field
-          name="endsAt"
-          label="Ends"
-          type="datetime-local"
-          value={v.endsAt}
-          error={errorAt(p, "endsAt")}
-        />
-      </fieldset>
+      <ScheduleFields state={props.state} />
       <Checkbox
         name="active"
         label="Active"

@@ -434,3 +434,27 @@ export function EntityFormHead(props: { creating: boolean; state: FormState; csr
     </>
   );
 }
+
+/** An offer's or campaign's start and end, typed in the operator's time zone. */
+export function ScheduleFields({ state }: { state: FormState }) {
+  const v = state.values ?? {};
+  return (
+    <fieldset>
+      <legend>Schedule (your time zone)</legend>
+      <Field
+        name="startsAt"
+        label="Starts"
+        type="datetime-local"
+        value={v.startsAt}
+        error={errorAt(state.problem, "startsAt")}
+      />
+      <Field
+        name="endsAt"
+        label="Ends"
+        type="datetime-local"
+        value={v.endsAt}
+        error={errorAt(state.problem, "endsAt")}
+      />
+    </fieldset>
+  );
+}

@@ -64,6 +64,7 @@ export default defineConfig(async () => {
             REDIRECT_IP_LIMITER: { simple: { limit: 1_000_000, period: 60 } },
             REDIRECT_LINK_LIMITER: { simple: { limit: 1_000_000, period: 60 } },
             POSTBACK_AUTH_FAILURE_LIMITER: { simple: { limit: 1_000_000, period: 60 } },
+            EVENTS_AUTH_FAILURE_LIMITER: { simple: { limit: 1_000_000, period: 60 } },
             TEST_TIGHT_LIMITER: { simple: { limit: 3, period: 60 } },
           },
           durableObjects: {
@@ -76,6 +77,18 @@ export default defineConfig(async () => {
             USER_JWT_SECRET: "test-user-jwt-secret-0123456789abcdef",
             ADMIN_API_KEY: "test-admin-key",
             ADMIN_API_KEYS: TEST_ADMIN_KEYS,
+            // Event keys (test/events-client.ts signs with them): one for every type, one
+            // that may send purchases only, and one name twice, as while a secret rotates.
+            EVENT_API_KEYS: JSON.stringify([
+              { name: "test-backend", secret: "test-event-secret-0123456789abcdef0123" },
+              {
+                name: "test-shop",
+                secret: "test-shop-event-secret-0123456789abcdef",
+                eventTypes: ["purchase.completed", "refund.completed"],
+              },
+              { name: "test-rotating", secret: "test-rotating-old-secret-0123456789abcdef" },
+              { name: "test-rotating", secret: "test-rotating-new-secret-0123456789abcdef" },
+            ]),
             // User tokens: the defaults (no iss/aud check, 24 h lifetime, 60 s skew), set
             // explicitly so a local .dev.vars cannot change what the tests expect.
             USER_JWT_ISSUER: "",

@@ -30,6 +30,7 @@ Boomerang is running (demo data: ${count} records loaded).
   api       ${BASE_URL}            docs ${BASE_URL}/docs · OpenAPI ${BASE_URL}/openapi.json
   redirect  ${BASE_URL}/c/<token>
   postback  ${BASE_URL}/postback/<network>
+  events    ${BASE_URL}/v1/events   (signed first-party events: npm run -s event -- --user demo-alice)
   sandbox   ${BASE_URL}/sandbox/…   (an affiliate network for offline runs: docs/sandbox.md)
   payouts   ${BASE_URL}/sandbox-processor/…   (a payout processor for offline runs: docs/payouts.md)
 Admin key: see ADMIN_API_KEY in .dev.vars. A user token: npm run -s token -- demo-alice

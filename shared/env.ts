@@ -35,12 +35,27 @@ export interface PostbackEnv extends ConfigBindings {
   POSTBACK_AUTH_FAILURE_LIMITER?: RateLimit;
 }
 
+/** The events worker: `POST /v1/events` from the operator's backends (docs/events.md). */
+export interface EventsEnv {
+  /** The wallet objects (bound across workers with `script_name = "boomerang-api"`). */
+  WALLET: DurableObjectNamespace<WalletDurableObject>;
+  /** The keys backends sign events with, JSON (shared/events/event-keys.ts); a secret. */
+  EVENT_API_KEYS?: string;
+  /** Requests that fail authentication, per source IP (docs/operations.md "Rate limits"). */
+  EVENTS_AUTH_FAILURE_LIMITER?: RateLimit;
+}
+
 /**
  * The api worker hosts the wallet Durable Object, the queue consumers and the crons. The
  * bindings the Durable Objects use are declared by them (WalletEnv, CampaignBudgetBinding)
  * and composed here; they never import this file, so the dependency runs one way.
  */
-export interface ApiEnv extends RedirectEnv, PostbackEnv, WalletEnv, CampaignBudgetBinding {
+export interface ApiEnv
+  extends RedirectEnv,
+    PostbackEnv,
+    EventsEnv,
+    WalletEnv,
+    CampaignBudgetBinding {
   WALLET: DurableObjectNamespace<WalletDurableObject>;
   /** While rotating the sub-ID key: the old key, still accepted on incoming postbacks. */
   SUBID_SIGNING_KEY_PREVIOUS?: string;

@@ -66,7 +66,20 @@ export type LedgerEventMessage =
   | TransactionProjection
   | BalancesProjection
   | ClaimProjection
-  | PayoutProjection;
+  | PayoutProjection
+  | ProfileProjection;
+
+/**
+ * What the operator's backend said about the user when they signed up (`user.signed_up`,
+ * docs/events.md): the display name for the users table. Personal contact details stay in
+ * the wallet, sealed; they never travel on a queue.
+ */
+export interface ProfileProjection {
+  kind: "profile";
+  userId: string;
+  displayName: string | null;
+  signedUpAtMs: number;
+}
 
 /** A payout's state for the console; `version` rises with every change. */
 export interface PayoutProjection {

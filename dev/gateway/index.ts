@@ -15,6 +15,7 @@ interface GatewayEnv {
   API: SchedulableFetcher;
   REDIRECT: Fetcher;
   POSTBACK: Fetcher;
+  EVENTS: Fetcher;
   SANDBOX: Fetcher;
   SANDBOX_PROCESSOR: Fetcher;
 }
@@ -37,6 +38,7 @@ export default {
     const { pathname } = new URL(request.url);
     if (pathname.startsWith("/c/")) return env.REDIRECT.fetch(request);
     if (pathname.startsWith("/postback/")) return env.POSTBACK.fetch(request);
+    if (pathname.startsWith("/v1/events")) return env.EVENTS.fetch(request);
     // The sandbox affiliate network (docs/sandbox.md), so the lifecycle runs offline.
     if (pathname.startsWith("/sandbox/")) return env.SANDBOX.fetch(request);
     // The sandbox payout processor (docs/sandbox.md), reached by the api worker at

@@ -25,6 +25,15 @@ export type {
   TxnStatus,
 } from "./conversions/types";
 export type { WalletEnv } from "./env";
+export type { AcceptOutcome } from "./events/decide-accept";
+export type {
+  ContactReveal,
+  EventData,
+  EventOutcome,
+  EventStatus,
+  StoredEvent,
+} from "./events/event-store";
+export type { AcceptResult, EventRun, IncomingEvent } from "./events/events";
 export type { BalanceRow, InvariantReport, LedgerEntryView } from "./ledger/ledger-store";
 export { applyPosting } from "./ledger/ledger-store";
 export type { Bucket, Leg, Posting, PostingResult, PostingStatus } from "./ledger/posting";

@@ -264,6 +264,39 @@ const STEPS: string[][] = [
     `ALTER TABLE claims ADD COLUMN decided_by TEXT`,
     `ALTER TABLE claims ADD COLUMN decided_at_ms INTEGER`,
   ],
+  // 14: first-party events (events/): the inbox, idempotent on the sender's event id with the
+  // digest that tells a repeat from a conflict; and the user's contact details from
+  // `user.signed_up`, sealed like destinations, with a masked copy for operators.
+  [
+    `CREATE TABLE events (
+       event_id TEXT PRIMARY KEY,
+       type TEXT NOT NULL,
+       digest TEXT NOT NULL,
+       occurred_at_ms INTEGER NOT NULL,
+       received_at_ms INTEGER NOT NULL,
+       key_name TEXT NOT NULL,
+       data_json TEXT NOT NULL,
+       status TEXT NOT NULL CHECK (status IN ('received', 'waiting', 'processed')),
+       outcome_json TEXT,
+       processed_at_ms INTEGER
+     )`,
+    `CREATE INDEX events_unprocessed_idx ON events (occurred_at_ms, event_id)
+       WHERE status != 'processed'`,
+    `CREATE INDEX events_time_idx ON events (occurred_at_ms, event_id)`,
+    `CREATE INDEX events_type_time_idx ON events (type, occurred_at_ms)`,
+    `CREATE TABLE contact (
+       id INTEGER PRIMARY KEY CHECK (id = 1),
+       sealed TEXT NOT NULL,
+       masked_json TEXT NOT NULL,
+       updated_at_ms INTEGER NOT NULL
+     )`,
+    `CREATE TABLE contact_reveals (
+       id INTEGER PRIMARY KEY AUTOINCREMENT,
+       revealed_by TEXT NOT NULL,
+       reason TEXT NOT NULL,
+       at_ms INTEGER NOT NULL
+     )`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

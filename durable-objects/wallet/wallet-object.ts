@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { parseKeyRing } from "#shared/crypto/sealed";
+import { open, parseKeyRing } from "#shared/crypto/sealed";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { MAX_PAYOUT_PAGE_ROWS } from "#shared/paging";
 import type { PayoutPolicy } from "#shared/payouts/policy";
@@ -24,6 +24,26 @@ import { boundUserId } from "./core/meta-store";
 import { pageRows } from "./core/page";
 import { WalletTx } from "./core/wallet-tx";
 import type { WalletEnv } from "./env";
+import {
+  type ContactReveal,
+  findEvent,
+  listEvents,
+  readContact,
+  recentReveals,
+  recordReveal,
+  type StoredEvent,
+} from "./events/event-store";
+import {
+  type AcceptResult,
+  acceptEvents,
+  contactContext,
+  type EventRun,
+  eventsDue,
+  type IncomingEvent,
+  postponeEvents,
+  prepareEvents,
+  processDueEvents,
+} from "./events/events";
 import {
   type BalanceRow,
   type InvariantReport,
@@ -72,6 +92,12 @@ import { applySchema } from "./schema";
 
 /** Bounds one transaction's timeline (a transaction moves money a handful of times). */
 const MAX_TXN_ENTRIES = 500;
+/** Event runs per wake; a longer inbox goes on at the next alarm, due at once. */
+const MAX_EVENT_RUNS_PER_WAKE = 5;
+/** Reveals of a user's contact details shown beside the masked view. */
+const MAX_REVEALS_SHOWN = 10;
+/** When processing the inbox failed, the next try. */
+const EVENT_RETRY_MS = 30_000;
 
 /**
  * One object per user: the single writer for that user's clicks, transactions, ledger, claims
@@ -141,6 +167,67 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
 
   override async alarm(): Promise<void> {
     await this.runDue(Date.now());
+  }
+
+  // ---- first-party events (events/) ---------------------------------------------------------
+
+  /**
+   * Records the user's events in the inbox (one storage transaction: the durable record the
+   * intake answers on) and processes them after commit. Per event: `accepted`, `duplicate`
+   * (the same event again: nothing changes) or `conflict` (another body under a used id).
+   */
+  acceptEvents(
+    userId: string,
+    incoming: IncomingEvent[],
+    nowMs: number = Date.now(),
+  ): Promise<AcceptResult[]> {
+    return this.changing(async () => {
+      const prepared = await prepareEvents(this.keyRing(), userId, incoming);
+      return this.commit((tx) => acceptEvents(tx, userId, prepared, nowMs));
+    });
+  }
+
+  /** Newest first, keyset on (occurred at, id). */
+  getEvents(
+    before: { occurredAtMs: number; eventId: string } | null,
+    limit: number,
+  ): StoredEvent[] {
+    return listEvents(this.sql, before, pageRows(limit));
+  }
+
+  getEvent(eventId: string): StoredEvent | null {
+    return findEvent(this.sql, eventId);
+  }
+
+  /** The user's contact details as operators see them by default: masked, with recent reveals. */
+  getMaskedContact(): {
+    masked: Record<string, string>;
+    updatedAtMs: number;
+    reveals: ContactReveal[];
+  } | null {
+    const contact = readContact(this.sql);
+    if (!contact) return null;
+    return {
+      masked: contact.masked,
+      updatedAtMs: contact.updatedAtMs,
+      reveals: recentReveals(this.sql, MAX_REVEALS_SHOWN),
+    };
+  }
+
+  /**
+   * The contact details in clear, for an operator's reveal only (features/users): who asked
+   * and why is recorded first, in the object, so no reveal goes unrecorded.
+   */
+  async revealContact(
+    reveal: Omit<ContactReveal, "atMs">,
+    nowMs: number = Date.now(),
+  ): Promise<Record<string, string> | null> {
+    const contact = readContact(this.sql);
+    const ring = this.keyRing();
+    if (!contact || !ring) return null;
+    this.commit((tx) => recordReveal(tx.sql, { ...reveal, atMs: nowMs }));
+    const opened = await open(ring, contact.sealed, contactContext(boundUserId(this.sql)));
+    return opened.ok ? (JSON.parse(opened.plaintext) as Record<string, string>) : null;
   }
 
   // ---- claims (claims/) ----------------------------------------------------------------------
@@ -378,6 +465,13 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
    */
   private async afterWrite(): Promise<void> {
     try {
+      this.processEvents();
+    } catch (error) {
+      // A bug must not spin the alarm: the inbox is looked at again in a while.
+      this.log.error("wallet.events_failed", errorFields(error));
+      this.commit((tx) => postponeEvents(tx, this.clock() + EVENT_RETRY_MS));
+    }
+    try {
       await this.boosts.sync();
     } catch (error) {
       this.log.error("wallet.boost_sync_failed", errorFields(error));
@@ -387,6 +481,18 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     } finally {
       await this.armAlarm();
     }
+  }
+
+  /** Processes the inbox while events are due, a bounded number of runs per wake. */
+  private processEvents(): EventRun | null {
+    let last: EventRun | null = null;
+    for (let run = 0; run < MAX_EVENT_RUNS_PER_WAKE; run++) {
+      const nowMs = this.clock();
+      if (!eventsDue(this.sql, nowMs)) break;
+      last = this.commit((tx) => processDueEvents(tx, nowMs));
+      if (!last.more) break;
+    }
+    return last;
   }
 
   private async armAlarm(): Promise<void> {

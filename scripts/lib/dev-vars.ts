@@ -9,13 +9,16 @@ import path from "node:path";
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const ROOT_VARS = path.join(ROOT, ".dev.vars");
 /** Config folders (from ROOT) that get the full set of local secrets. */
-const WORKER_DIRS = [".", "workers/redirect", "workers/postback"];
+const WORKER_DIRS = [".", "workers/redirect", "workers/postback", "workers/events"];
+/** The event key `npm run dev` configures (`npm run event` signs with it; docs/events.md). */
+export const DEV_EVENT_KEY_NAME = "dev-backend";
 
 export const SECRET_NAMES = [
   "LINK_SIGNING_KEY",
   "SUBID_SIGNING_KEY",
   "USER_JWT_SECRET",
   "ADMIN_API_KEY",
+  "EVENT_KEY_SECRET",
 ] as const;
 export type DevVars = Record<(typeof SECRET_NAMES)[number], string>;
 /** The generated secrets plus the payout field-encryption keys, which are kept across runs. */
@@ -79,6 +82,8 @@ PAYOUT_PROCESSOR_WEBHOOK_SECRET="sandbox-processor-webhook-secret-local-only"
 PAYOUT_RETRY_BASE_SEC="5"
 NOTIFY_CHANNEL="outbox"
 PAYOUT_POLICY='{"coolingOffHours":0}'
+# The operator's backend signs first-party events with this key (npm run event).
+EVENT_API_KEYS='[{"name":"${DEV_EVENT_KEY_NAME}","secret":"${secrets.EVENT_KEY_SECRET}"}]'
 `;
   const files: Record<string, string> = {};
   for (const dir of WORKER_DIRS) files[dir] = shared;

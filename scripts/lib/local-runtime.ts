@@ -13,6 +13,7 @@ export const RUNTIME_CONFIG_DIRS = [
   ".",
   "workers/redirect",
   "workers/postback",
+  "workers/events",
   "dev/sandbox-network",
   "dev/sandbox-processor",
 ] as const;
@@ -158,8 +159,8 @@ async function waitForHealthy(baseUrl: string): Promise<void> {
   while (Date.now() < deadline) {
     try {
       const checks = await Promise.all(
-        ["/healthz", "/c/healthz-probe", "/postback/healthz-probe"].map((p) =>
-          fetch(`${baseUrl}${p}`),
+        ["/healthz", "/c/healthz-probe", "/postback/healthz-probe", "/v1/events/healthz-probe"].map(
+          (p) => fetch(`${baseUrl}${p}`),
         ),
       );
       // The api answers 200; the others answer with their own 4xx pages, which proves they are up.

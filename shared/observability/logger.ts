@@ -12,6 +12,7 @@ export type WorkerName =
   | "api"
   | "redirect"
   | "postback"
+  | "events"
   | "wallet"
   | "campaign-budget"
   | "sandbox-network"

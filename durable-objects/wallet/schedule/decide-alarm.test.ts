@@ -30,5 +30,5 @@ describe("nextAlarmAtMs", () => {
 });
 
 test("schedule kinds run confirmations first", () => {
-  expect(SCHEDULE_KINDS).toEqual(["confirm", "claim_review", "prune_clicks", "boost"]);
+  expect(SCHEDULE_KINDS).toEqual(["confirm", "claim_review", "prune_clicks", "boost", "events"]);
 });

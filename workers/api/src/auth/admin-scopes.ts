@@ -43,6 +43,9 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   // missing-cashback claims queue (an approval records the order as a pending transaction
   // that confirms through the normal flow: no money moves on the decision itself).
   { prefix: "/admin/v1/users", writers: ["support", "finance"] },
+  // Revealing a user's e-mail or phone is support's (finance pays to destinations, which
+  // stay masked for everyone), recorded with its reason.
+  { prefix: "/admin/v1/users/*/contact", writers: ["support"] },
   { prefix: "/admin/v1/claims", writers: ["support"] },
   // Transactions: support annotates; any other write credits or debits, so finance.
   { prefix: "/admin/v1/transactions", writers: ["finance"] },

@@ -5,7 +5,7 @@ import { createLogger } from "#shared/observability/logger";
 import { runInBatches } from "../../db/batch";
 import { claimProjection } from "../claims/index";
 import { payoutProjection } from "../payouts/index";
-import { registerUserStatement } from "../users/index";
+import { profileStatement, registerUserStatement } from "../users/index";
 import { balanceProjection } from "./balances-store";
 import { transactionProjection } from "./transactions-store";
 
@@ -48,6 +48,8 @@ function projectionStatements(db: D1Database, body: LedgerEventMessage): BatchIt
       return [payoutProjection(db, body.userId, body.payout)];
     case "balances":
       return body.balances.map((balance) => balanceProjection(db, body, balance));
+    case "profile":
+      return [profileStatement(db, body.userId, body.displayName, body.signedUpAtMs)];
     default: {
       // tsc refuses this line if a kind is not handled; at runtime an unknown kind (a newer
       // wallet's message) is skipped, as before, rather than blocking the batch.

@@ -4,4 +4,4 @@ export { userMeRoutes } from "./me-routes";
 export { type CardViewer, offerCards } from "./offer-cards";
 export { usersAdminRoutes } from "./routes";
 export type { KycStatus } from "./schemas";
-export { kycStatusOf, readUser, registerUserStatement } from "./store";
+export { kycStatusOf, profileStatement, readUser, registerUserStatement } from "./store";

@@ -1,14 +1,17 @@
 import { featureApp } from "../../http/feature-app";
+import { userEventAdminRoutes } from "./admin-event-routes";
 import { userReadAdminRoutes } from "./admin-read-routes";
 import { userWriteAdminRoutes } from "./admin-routes";
 
 /**
  * Users admin, mounted under `/admin/v1`: registration and KYC (admin-routes.ts), and the
- * reads of one user and their wallet (admin-read-routes.ts).
+ * reads of one user and their wallet (admin-read-routes.ts), the user's first-party events
+ * and contact details (admin-event-routes.ts).
  *
  * @example
  * app.route("/admin/v1", usersAdminRoutes);
  */
 export const usersAdminRoutes = featureApp()
   .route("/", userWriteAdminRoutes)
-  .route("/", userReadAdminRoutes);
+  .route("/", userReadAdminRoutes)
+  .route("/", userEventAdminRoutes);

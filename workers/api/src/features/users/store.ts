@@ -78,6 +78,23 @@ export async function kycStatusOf(db: D1Database, userId: string): Promise<KycSt
 }
 
 /** Registers a user seen in wallet activity, for a projection batch; a known user is left alone. */
+/**
+ * A `user.signed_up` event's display name (shared/messages.ts ProfileProjection): registers the
+ * user and sets the name when the event gives one. A name an operator set later by
+ * `PUT /admin/v1/users/{id}` may be overwritten by a re-sent sign-up: the backend owns it.
+ */
+export function profileStatement(
+  db: D1Database,
+  userId: string,
+  displayName: string | null,
+  nowMs: number,
+): BatchItem<"sqlite"> {
+  const insert = drizzle(db).insert(users).values({ id: userId, displayName, createdAtMs: nowMs });
+  return displayName === null
+    ? insert.onConflictDoNothing()
+    : insert.onConflictDoUpdate({ target: users.id, set: { displayName } });
+}
+
 export function registerUserStatement(
   db: D1Database,
   userId: string,

@@ -1,0 +1,112 @@
+import { z } from "zod";
+import { USER_ID_PATTERN } from "../ids";
+import { AmountMinorSchema, CurrencySchema } from "../money/currency";
+
+/**
+ * First-party events an operator's backend sends to `POST /v1/events` (docs/events.md): what
+ * its users do, so rules can reward it. Every event names itself (`id`, the idempotency key),
+ * its user and when it happened; `data` depends on the type. Custom types (`custom.<name>`)
+ * carry `data` checked against the schema the operator registered for them.
+ */
+
+/** How many events one request may carry (the batch form). */
+export const MAX_EVENTS_PER_REQUEST = 100;
+/** The largest request body the intake reads. */
+export const MAX_EVENTS_BODY_BYTES = 256 * 1024;
+
+export const EventIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "event ids are 1..128 of A-Z a-z 0-9 . _ : -")
+  .describe("the sender's own id for this event: the idempotency key");
+
+const UserIdSchema = z.string().regex(USER_ID_PATTERN, "user ids are 1..64 of A-Z a-z 0-9 _ -");
+const RefSchema = z.string().min(1).max(128);
+const SlugSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "a catalog id (lower-case slug)");
+
+const money = { amountMinor: AmountMinorSchema, currency: CurrencySchema };
+
+/** `data` of each built-in type. Unknown keys are refused, so a typo is an error, not a no-op. */
+export const BUILT_IN_EVENT_DATA = {
+  "user.signed_up": z.strictObject({
+    displayName: z.string().min(1).max(120).optional(),
+    email: z.email().max(254).optional().describe("personal data: stored sealed, shown masked"),
+    phone: z
+      .string()
+      .regex(/^\+[1-9][0-9]{6,14}$/, "phone numbers are E.164, e.g. +919812345678")
+      .optional()
+      .describe("personal data: stored sealed, shown masked"),
+    referralCode: z.string().min(3).max(32).optional(),
+  }),
+  "user.logged_in": z.strictObject({
+    deviceId: RefSchema.optional(),
+    platform: z.enum(["web", "ios", "android"]).optional(),
+  }),
+  "purchase.completed": z.strictObject({
+    ...money,
+    orderId: RefSchema,
+    merchantId: SlugSchema.optional(),
+    category: z.string().min(1).max(64).optional(),
+  }),
+  "deposit.completed": z.strictObject({ ...money, depositId: RefSchema.optional() }),
+  "bill.paid": z.strictObject({ ...money, billerId: RefSchema.optional() }),
+  "review.published": z.strictObject({
+    reviewId: RefSchema,
+    merchantId: SlugSchema.optional(),
+    rating: z.number().int().min(1).max(5).optional(),
+  }),
+  "refund.completed": z.strictObject({
+    originalEventId: EventIdSchema,
+    ...money,
+  }),
+  "chargeback.created": z.strictObject({ originalEventId: EventIdSchema }),
+  "chargeback.resolved": z.strictObject({
+    originalEventId: EventIdSchema,
+    outcome: z.enum(["user_won", "user_lost"]),
+  }),
+} as const;
+
+export type BuiltInEventType = keyof typeof BUILT_IN_EVENT_DATA;
+export const BUILT_IN_EVENT_TYPES = Object.keys(BUILT_IN_EVENT_DATA) as BuiltInEventType[];
+
+/** Operator-defined types live under `custom.`, so they can never shadow a built-in one. */
+export const CUSTOM_EVENT_TYPE_PATTERN = /^custom\.[a-z][a-z0-9_]{0,47}$/;
+
+/** Events that take back (or give back) what an earlier event earned. */
+export const ROLLBACK_EVENT_TYPES = [
+  "refund.completed",
+  "chargeback.created",
+  "chargeback.resolved",
+] as const;
+
+const EnvelopeSchema = z.strictObject({
+  id: EventIdSchema,
+  type: z
+    .string()
+    .refine(
+      (type) =>
+        (BUILT_IN_EVENT_TYPES as string[]).includes(type) || CUSTOM_EVENT_TYPE_PATTERN.test(type),
+      "unknown event type: one of the built-in types or custom.<name>",
+    ),
+  userId: UserIdSchema,
+  occurredAt: z.iso.datetime({ offset: true }).describe("when it happened (RFC 3339)"),
+  data: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** One event as sent, before its `data` is checked against its type. */
+export type EventEnvelope = z.infer<typeof EnvelopeSchema>;
+
+/** The batch form of the request body; a body without `events` is one event. */
+export const EventsBatchSchema = z.strictObject({
+  events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_REQUEST),
+});
+
+/** A checked event: what the wallet stores and processes. Times are epoch ms. */
+export interface FirstPartyEvent {
+  id: string;
+  type: string;
+  userId: string;
+  occurredAtMs: number;
+  data: Record<string, unknown>;
+}
+
+export { EnvelopeSchema as EventEnvelopeSchema };

@@ -1,8 +1,15 @@
-import { and, desc, eq, is, like, or, SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, is, like, or, SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
-import { merchants, networkHealth, networks, offerSearchDocs, offers } from "#shared/db/schema";
+import {
+  merchants,
+  networkHealth,
+  networks,
+  offerSearchCategories,
+  offerSearchDocs,
+  offers,
+} from "#shared/db/schema";
 import { liveOfferCondition } from "#workers/api/src/features/catalog/index";
 import { catalogWriteStatements } from "#workers/api/src/features/discovery/search-index";
 import { matchExpression } from "#workers/api/src/features/discovery/search-query";
@@ -214,6 +221,25 @@ function scanCategoryCounts() {
     GROUP BY j.key ORDER BY j.key LIMIT 500`;
 }
 
+/**
+ * The per-request count that catalog_category_counts replaced: every category row joined to
+ * its offer, merchant, network and breaker, filtered by the visibility rule. Kept as a
+ * reference figure beside the maintained table.
+ */
+function joinedCategoryCounts(env: Env) {
+  return drizzle(env.DB)
+    .select({ category: offerSearchCategories.category, offers: count() })
+    .from(offerSearchCategories)
+    .innerJoin(offers, eq(offers.id, offerSearchCategories.offerId))
+    .innerJoin(merchants, eq(merchants.id, offers.merchantId))
+    .innerJoin(networks, eq(networks.id, merchants.networkId))
+    .leftJoin(networkHealth, eq(networkHealth.networkId, networks.id))
+    .where(liveOfferCondition(Date.now()))
+    .groupBy(offerSearchCategories.category)
+    .orderBy(asc(offerSearchCategories.category))
+    .limit(500);
+}
+
 const search = (env: Env, q: string, sort: "relevance" | "rate") =>
   searchCatalog(env.DB, {
     match: matchExpression(q),
@@ -297,6 +323,11 @@ function cases(env: Env): Case[] {
       indexed: () => categoryCounts(env.DB, Date.now(), 500),
       baseline: () => scanCategoryCounts(),
     },
+    {
+      name: "browse: category counts, per-request join (replaced)",
+      indexed: () => joinedCategoryCounts(env),
+      baseline: () => scanCategoryCounts(),
+    },
   ];
 }
 
@@ -336,6 +367,16 @@ async function timed(env: Env, build: () => Query, iterations: number) {
 }
 
 async function measure(env: Env, iterations: number) {
+  // The maintained counts must be the counts: the same rows as the scan, or no figures.
+  const [maintained, scanned] = await Promise.all([
+    prepared(env, categoryCounts(env.DB, Date.now(), 500)).all(),
+    prepared(env, scanCategoryCounts()).all(),
+  ]);
+  // Values only: the raw rows name the sum column by its expression.
+  const values = (rows: Record<string, unknown>[]) => JSON.stringify(rows.map(Object.values));
+  if (values(maintained.results) !== values(scanned.results)) {
+    throw new Error("catalog_category_counts differs from a recount of the same rows");
+  }
   const results = [];
   for (const c of cases(env)) {
     // Warm both (statement cache, pages) before timing.

@@ -126,17 +126,50 @@ export const offerSearchDocs = sqliteTable(
   ],
 );
 
-/** The categories each offer is listed under (browse and counts); written with its document. */
+/** `live_from_ms` of an offer with no start: before every clock reading. */
+export const LIVE_FROM_ALWAYS_MS = Number.MIN_SAFE_INTEGER;
+/** `live_until_ms` of an offer with no end: after every clock reading. */
+export const LIVE_UNTIL_FOREVER_MS = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The categories each offer is listed under (browse and counts); written with its document.
+ * Each row also carries what it adds to catalog_category_counts: `counted` (the offer's
+ * clock-free visibility: offer, merchant and network active, breaker closed) and the offer's
+ * schedule as a window that is never null. Triggers (migration catalog_category_counts) keep
+ * the counts equal to these rows, statement by statement.
+ */
 export const offerSearchCategories = sqliteTable(
   "offer_search_categories",
   {
     category: text("category").notNull(),
     offerId: text("offer_id").notNull(),
+    counted: integer("counted", { mode: "boolean" }).notNull().default(false),
+    /** The offer's startsAtMs, or LIVE_FROM_ALWAYS_MS. */
+    liveFromMs: integer("live_from_ms").notNull().default(LIVE_FROM_ALWAYS_MS),
+    /** The offer's endsAtMs, or LIVE_UNTIL_FOREVER_MS. */
+    liveUntilMs: integer("live_until_ms").notNull().default(LIVE_UNTIL_FOREVER_MS),
   },
   (t) => [
     primaryKey({ columns: [t.category, t.offerId] }),
     index("offer_search_categories_offer_idx").on(t.offerId),
   ],
+);
+
+/**
+ * The public catalog's category counts, maintained: per category and schedule window, how
+ * many category rows are counted (offer_search_categories.counted). Written only by the
+ * triggers on offer_search_categories; a read sums the windows that contain now. Rows that
+ * reach 0 are deleted, so the table holds one row per category and distinct schedule.
+ */
+export const catalogCategoryCounts = sqliteTable(
+  "catalog_category_counts",
+  {
+    category: text("category").notNull(),
+    liveFromMs: integer("live_from_ms").notNull(),
+    liveUntilMs: integer("live_until_ms").notNull(),
+    activeOfferCount: integer("active_offer_count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.category, t.liveFromMs, t.liveUntilMs] })],
 );
 
 /**

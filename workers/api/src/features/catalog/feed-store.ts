@@ -179,7 +179,9 @@ export async function planSync(
         merchantConfigChanged.add(merchantId);
       }
       indexWrites.push(
-        existing.name !== desired.name ? { kind: "merchant", merchantId } : { kind: "visibility" },
+        existing.name !== desired.name
+          ? { kind: "merchant", merchantId }
+          : { kind: "merchant_visibility", merchantId },
       );
       plan.statements.push(
         db
@@ -290,7 +292,7 @@ export async function planSync(
     }
     plan.merchants.deactivated++;
     merchantConfigChanged.add(existing.id);
-    indexWrites.push({ kind: "visibility" });
+    indexWrites.push({ kind: "merchant_visibility", merchantId: existing.id });
     plan.statements.push(
       db
         .update(merchants)

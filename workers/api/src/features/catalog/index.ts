@@ -25,6 +25,7 @@ export {
   getNetwork,
   listLiveOffers,
   liveOfferCondition,
+  liveOfferStateCondition,
   merchantExists,
   networkById,
   offerIdsOfMerchant,

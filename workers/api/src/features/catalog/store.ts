@@ -61,7 +61,7 @@ export async function upsertNetwork(env: ConfigBindings, id: string, input: Netw
       ? [db.delete(networkHealth).where(eq(networkHealth.networkId, id))]
       : []),
     // Which offers users see depends on the network: cached catalog pages are retired.
-    ...catalogWriteStatements(env.DB, [{ kind: "visibility" }], nowMs),
+    ...catalogWriteStatements(env.DB, [{ kind: "network_visibility", networkId: id }], nowMs),
   ]);
   const offerIds = await offerIdsOfNetwork(env, id, MAX_REFRESH_OFFERS);
   await refreshCachedConfig(env, { offerIds, networkIds: [id] });
@@ -259,12 +259,27 @@ export async function listOffers(
  */
 export function liveOfferCondition(nowMs: number): SQL {
   return and(
+    liveOfferStateCondition(),
+    or(isNull(offers.startsAtMs), lte(offers.startsAtMs, nowMs)),
+    or(isNull(offers.endsAtMs), gt(offers.endsAtMs, nowMs)),
+  ) as SQL;
+}
+
+/**
+ * The part of liveOfferCondition that does not depend on the clock: offer, merchant and
+ * network active, the breaker closed (or never used). Only a write changes it, so the catalog's
+ * category counts (features/discovery/category-counts.ts) can keep it in a table and apply the
+ * schedule at read time.
+ *
+ * @example
+ * db.select({ live: sql`CASE WHEN ${liveOfferStateCondition()} THEN 1 ELSE 0 END` }).from(offers)…
+ */
+export function liveOfferStateCondition(): SQL {
+  return and(
     eq(offers.active, true),
     eq(merchants.active, true),
     eq(networks.active, true),
     or(isNull(networkHealth.state), eq(networkHealth.state, "closed")),
-    or(isNull(offers.startsAtMs), lte(offers.startsAtMs, nowMs)),
-    or(isNull(offers.endsAtMs), gt(offers.endsAtMs, nowMs)),
   ) as SQL;
 }
 

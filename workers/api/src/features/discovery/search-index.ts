@@ -9,6 +9,7 @@ import {
   offers,
 } from "#shared/db/schema";
 import type { CashbackTerms } from "#shared/money/cashback";
+import { type CountScope, categoryRowsStatement, countedRefreshStatement } from "./category-counts";
 import { termsFacets } from "./search-document";
 
 /**
@@ -18,28 +19,34 @@ import { termsFacets } from "./search-document";
  * together with the rows it is built from:
  *
  * - an offer written: its document (search-document.ts) upserted from the rows as the batch
- *   left them, its category rows replaced; so a concurrent rename cannot leave an old merchant
- *   name behind;
- * - a merchant written: the merchant name on every document of its offers;
+ *   left them, its category rows replaced (each with the offer's counted state and schedule,
+ *   category-counts.ts); so a concurrent rename cannot leave an old merchant name behind;
+ * - a merchant written: the merchant name on every document of its offers, and its offers'
+ *   counted state (it may have been switched off or on);
+ * - a merchant's or a network's visibility changed (switched off or on, breaker opened or
+ *   closed) with no renaming: its offers' counted state;
  * - an offer removed: its document and category rows deleted;
- * - a change that only moves visibility (network switched off, breaker, campaign): nothing to
- *   index;
+ * - a change that shows on cards but hides nothing (a campaign): nothing to index;
  * and, always, one bump of the catalog cache generation, which retires every cached catalog
  * response (edge-cache.ts).
  *
- * The full-text index follows offer_search_docs through triggers (migration 0014), so it holds
- * exactly the documents.
+ * The full-text index follows offer_search_docs, and the category counts follow
+ * offer_search_categories, through triggers (migrations catalog_search and
+ * catalog_category_counts), so both hold exactly what these statements leave.
  */
 
 export type CatalogWrite =
   /** An offer written (created, changed, switched off): the terms it was written with. */
   | { kind: "offer"; offerId: string; cashbackTerms: CashbackTerms }
+  /** A merchant written, renamed or not: its name on its offers' documents, and their counts. */
   | { kind: "merchant"; merchantId: string }
+  /** A merchant switched off or on without a new name: its offers' counts only. */
+  | { kind: "merchant_visibility"; merchantId: string }
+  /** A network switched off or on, or its breaker opened or closed: its offers' counts. */
+  | { kind: "network_visibility"; networkId: string }
   | { kind: "offer_removed"; offerId: string }
+  /** Nothing a search or a count reads changed (a campaign): the cache generation only. */
   | { kind: "visibility" };
-
-/** Category rows per insert: two bound parameters each, under D1's 100 per statement. */
-const CATEGORY_ROWS_PER_INSERT = 40;
 
 /**
  * The statements that keep the search index and the cache generation in step with `writes`;
@@ -58,6 +65,8 @@ export function catalogWriteStatements(
 ): BatchItem<"sqlite">[] {
   const db = drizzle(d1);
   const statements: BatchItem<"sqlite">[] = [];
+  const merchantIds = new Set<string>();
+  const networkIds = new Set<string>();
   for (const write of writes) {
     if (write.kind === "offer") {
       statements.push(...offerStatements(d1, write.offerId, write.cashbackTerms));
@@ -68,6 +77,11 @@ export function catalogWriteStatements(
           .set({ merchantName: merchantNameOf(write.merchantId) })
           .where(eq(offerSearchDocs.merchantId, write.merchantId)),
       );
+      merchantIds.add(write.merchantId);
+    } else if (write.kind === "merchant_visibility") {
+      merchantIds.add(write.merchantId);
+    } else if (write.kind === "network_visibility") {
+      networkIds.add(write.networkId);
     } else if (write.kind === "offer_removed") {
       statements.push(
         db.delete(offerSearchCategories).where(eq(offerSearchCategories.offerId, write.offerId)),
@@ -75,6 +89,15 @@ export function catalogWriteStatements(
       );
     }
   }
+  // After every row write above: the refresh reads the merchants and networks as the batch
+  // left them (one statement per kind, whatever the number of ids).
+  const scopes: CountScope[] = [
+    ...(merchantIds.size > 0
+      ? [{ kind: "merchants" as const, merchantIds: [...merchantIds] }]
+      : []),
+    ...(networkIds.size > 0 ? [{ kind: "networks" as const, networkIds: [...networkIds] }] : []),
+  ];
+  for (const scope of scopes) statements.push(countedRefreshStatement(d1, scope));
   statements.push(bumpGenerationStatement(d1, nowMs));
   return statements;
 }
@@ -120,17 +143,8 @@ function offerStatements(
       }),
     db.delete(offerSearchCategories).where(eq(offerSearchCategories.offerId, offerId)),
   ];
-  for (let i = 0; i < categoryList.length; i += CATEGORY_ROWS_PER_INSERT) {
-    statements.push(
-      db
-        .insert(offerSearchCategories)
-        .values(
-          categoryList
-            .slice(i, i + CATEGORY_ROWS_PER_INSERT)
-            .map((category) => ({ category, offerId })),
-        ),
-    );
-  }
+  const categoryRows = categoryRowsStatement(d1, offerId, categoryList);
+  if (categoryRows) statements.push(categoryRows);
   return statements;
 }
 

@@ -190,7 +190,9 @@ export async function syncNetwork(
     await runInBatches(env.DB, [
       saveNetworkHealth(env.DB, closed),
       // A probe that closes the breaker shows the network's offers again.
-      ...(probe ? catalogWriteStatements(env.DB, [{ kind: "visibility" }], nowMs) : []),
+      ...(probe
+        ? catalogWriteStatements(env.DB, [{ kind: "network_visibility", networkId }], nowMs)
+        : []),
     ]);
     breakerAfter = "closed";
 
@@ -276,7 +278,13 @@ async function failOnFeed(
   await runInBatches(env.DB, [
     saveNetworkHealth(env.DB, row),
     finishRunStatement(env.DB, run),
-    ...(opened ? catalogWriteStatements(env.DB, [{ kind: "visibility" }], nowMs) : []),
+    ...(opened
+      ? catalogWriteStatements(
+          env.DB,
+          [{ kind: "network_visibility", networkId: run.networkId }],
+          nowMs,
+        )
+      : []),
   ]);
   if (opened) {
     log.error("sync.breaker_opened", {

@@ -30,6 +30,19 @@ export interface LocalRuntimeOptions {
   isolatedConfigDir?: string;
   /** wrangler's output: inherited (the terminal) or appended to this file. */
   logFile?: string;
+  /**
+   * Only with `isolatedConfigDir`: settings of the copies that differ from `npm run dev`'s, so a
+   * test runtime reaches slow states (a payout whose retries ran out) in seconds. The checkout's
+   * configs are never changed, and a deployed worker never sees these.
+   */
+  tuning?: RuntimeTuning;
+}
+
+export interface RuntimeTuning {
+  /** Overrides of the api worker's `.dev.vars` (e.g. `PAYOUT_RETRY_BASE_SEC: "0"`). */
+  apiVars?: Record<string, string>;
+  /** `max_retries` of the api worker's queue consumers, by queue name. */
+  queueMaxRetries?: Record<string, number>;
 }
 
 export interface LocalRuntime {
@@ -60,7 +73,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const baseUrl = `http://localhost:${options.port}`;
   const secrets = options.isolatedConfigDir ? isolatedSecrets() : ensureDevVars(baseUrl);
   const configs = options.isolatedConfigDir
-    ? writeIsolatedConfigs(options.isolatedConfigDir, secrets, baseUrl)
+    ? writeIsolatedConfigs(options.isolatedConfigDir, secrets, baseUrl, options.tuning)
     : RUNTIME_CONFIG_DIRS.map((dir) => path.join(dir, "wrangler.toml"));
 
   const output = options.logFile ? openSync(options.logFile, "a") : "inherit";
@@ -135,21 +148,58 @@ function isolatedSecrets(): LocalSecrets {
  * Copies of every config under `dir`, `main` and `migrations_dir` made absolute, each with the
  * `.dev.vars` wrangler reads beside it. Returns the copies' paths.
  */
-function writeIsolatedConfigs(dir: string, secrets: LocalSecrets, baseUrl: string): string[] {
+function writeIsolatedConfigs(
+  dir: string,
+  secrets: LocalSecrets,
+  baseUrl: string,
+  tuning: RuntimeTuning = {},
+): string[] {
   const varsFiles = localVarsFiles(secrets, baseUrl);
   return RUNTIME_CONFIG_DIRS.map((configDir) => {
     const target = path.join(dir, configDir === "." ? "api" : configDir.replaceAll("/", "-"));
     const absolute = (p: string) => path.resolve(ROOT, configDir, p);
-    const toml = readFileSync(path.join(ROOT, configDir, "wrangler.toml"), "utf8").replace(
+    let toml = readFileSync(path.join(ROOT, configDir, "wrangler.toml"), "utf8").replace(
       /^(main|migrations_dir|directory) = "(.*)"$/gm,
       (_, key: string, p: string) => `${key} = "${absolute(p)}"`,
     );
+    let vars = varsFiles[configDir];
+    if (configDir === ".") {
+      toml = withQueueMaxRetries(toml, tuning.queueMaxRetries ?? {});
+      if (vars) vars = withVars(vars, tuning.apiVars ?? {});
+    }
     mkdirSync(target, { recursive: true });
     writeFileSync(path.join(target, "wrangler.toml"), toml);
-    const vars = varsFiles[configDir];
     if (vars) writeFileSync(path.join(target, ".dev.vars"), vars);
     return path.join(target, "wrangler.toml");
   });
+}
+
+/**
+ * The config with `max_retries` of the named queues' consumers replaced. A queue that has no
+ * consumer block, or a block without `max_retries`, is an error: the tuning would silently
+ * do nothing.
+ */
+export function withQueueMaxRetries(toml: string, maxRetries: Record<string, number>): string {
+  let out = toml;
+  for (const [queue, retries] of Object.entries(maxRetries)) {
+    const block = new RegExp(
+      `(\\[\\[queues\\.consumers\\]\\]\\s*\\nqueue = "${queue}"\\n(?:(?!\\[)[^\\n]*\\n)*?)max_retries = \\d+`,
+    );
+    if (!block.test(out)) throw new Error(`no consumer with max_retries for queue ${queue}`);
+    out = out.replace(block, `$1max_retries = ${retries}`);
+  }
+  return out;
+}
+
+/** `.dev.vars` text with the given variables set (replaced where present, else appended). */
+export function withVars(text: string, vars: Record<string, string>): string {
+  let out = text;
+  for (const [name, value] of Object.entries(vars)) {
+    const line = `${name}="${value}"`;
+    const existing = new RegExp(`^${name}=.*$`, "m");
+    out = existing.test(out) ? out.replace(existing, line) : `${out.trimEnd()}\n${line}\n`;
+  }
+  return out;
 }
 
 /** Up to 120 s for the api (200) and the redirect and postback workers (their own 4xx). */

@@ -6,6 +6,7 @@ import {
   fillFormByKeyboard,
   openClaims,
   pressByKeyboard,
+  skipToContent,
   test,
   typeByKeyboard,
 } from "./support/index";
@@ -34,6 +35,7 @@ test.describe("as support", () => {
     } = await openClaims(2);
     const filterToUser = async (claimId: string) => {
       await page.goto("/console/review?queue=claims");
+      await skipToContent(page);
       // In a <select>, typing picks the option; the user id replaces the field's text.
       await fillFormByKeyboard(page, { Status: "open", "User id": userId }, "Filter");
       await expect(page).toHaveURL(/status=open/);
@@ -68,6 +70,7 @@ test.describe("as support", () => {
   test("searches transactions with the filters", async ({ page }) => {
     const order = `KB-NONE-${randomBytes(3).toString("hex").toUpperCase()}`;
     await page.goto("/console/transactions");
+    await skipToContent(page);
     await fillFormByKeyboard(page, { "Order id": order, Status: "pending" }, "Search");
     await expect(page).toHaveURL((url) => url.searchParams.get("orderId") === order);
     await expect(page).toHaveURL((url) => url.searchParams.get("status") === "pending");
@@ -82,6 +85,7 @@ test.describe("as a catalog operator", () => {
   test("creates an offer, then edits its title and switches it off", async ({ page }) => {
     const offerId = `kb-offer-${randomBytes(4).toString("hex")}`;
     await page.goto("/console/catalog/offers/new");
+    await skipToContent(page);
     await fillFormByKeyboard(
       page,
       {
@@ -128,6 +132,7 @@ test("an operator sets their time zone and changes their password with the keybo
   await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
 
   await page.goto("/console/account");
+  await skipToContent(page);
   await fillFormByKeyboard(page, { "Time zone": "Asia/Kolkata" }, "Save");
   await expect(page.getByRole("status")).toContainText("Time zone saved.");
   await expect(page.getByLabel("Time zone", { exact: true })).toHaveValue("Asia/Kolkata");
@@ -148,10 +153,12 @@ test.describe("as finance", () => {
 
   test("runs payout reconciliation now and downloads a CSV export", async ({ page }) => {
     await page.goto("/console/reconciliation");
+    await skipToContent(page);
     await pressByKeyboard(page, page.getByRole("button", { name: "Reconcile payouts" }));
     await expect(page.getByRole("status")).toContainText(/Payout reconciliation \S+: completed/);
 
     await page.goto("/console/payouts");
+    await skipToContent(page);
     const [download] = await Promise.all([
       page.waitForEvent("download"),
       pressByKeyboard(page, page.getByRole("link", { name: "Export CSV" })),

@@ -7,6 +7,7 @@ import {
   pressByKeyboard,
   processorIsBack,
   screenshot,
+  skipToContent,
   stuckPayout,
   test,
   typeByKeyboard,
@@ -48,6 +49,7 @@ test.describe("as finance", () => {
     const { payoutId } = await stuckPayout();
 
     await page.goto("/console/review?queue=attention");
+    await skipToContent(page);
     const row = page.getByRole("row", { name: new RegExp(payoutId) });
     await expect(row).toContainText("stuck");
     await expect(row).toContainText("₹100.00");
@@ -65,7 +67,6 @@ test.describe("as finance", () => {
     await typeByKeyboard(page, reasonField, reason);
     await pressByKeyboard(page, retry);
     await expect(page.getByRole("status")).toContainText(`Payout ${payoutId}: retry done.`);
-    await screenshot(page, "review-attention-retried");
 
     // Its page: the wallet says paid once the processor's webhooks arrive.
     await page.goto(`/console/payouts/${payoutId}`);
@@ -78,6 +79,7 @@ test.describe("as finance", () => {
 
     // The audit log: filtered by the payout's path with the keyboard, the entry opened with it.
     await page.goto("/console/audit");
+    await skipToContent(page);
     await typeByKeyboard(
       page,
       page.getByLabel("Path starts with", { exact: true }),
@@ -92,7 +94,6 @@ test.describe("as finance", () => {
     await pressByKeyboard(page, entry.getByText("Show", { exact: true }), "Enter", 200);
     await expect(entry.locator("pre.raw").last()).toContainText(reason);
     await expect(entry.locator("pre.raw").last()).toBeVisible();
-    await screenshot(page, "audit-payout-retried");
   });
 
   test("a held payout is released from the queue and another cancelled on its page, each with a reason, by keyboard", async ({
@@ -103,6 +104,7 @@ test.describe("as finance", () => {
     } = await heldPayouts();
 
     await page.goto("/console/review?queue=held");
+    await skipToContent(page);
     const releasedRow = page.getByRole("row", { name: new RegExp(released) });
     await expect(releasedRow).toContainText("held");
     const releaseReason = reasonOf("Called the user: the new phone is theirs");
@@ -120,6 +122,7 @@ test.describe("as finance", () => {
 
     // The other one's page, opened from its link in the queue with Enter.
     await page.goto("/console/review?queue=held");
+    await skipToContent(page);
     await pressByKeyboard(
       page,
       page.getByRole("link", { name: cancelled, exact: true }),

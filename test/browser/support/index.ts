@@ -18,7 +18,13 @@
 export { expectNoSeriousA11yViolations } from "./a11y";
 export { openClaims } from "./claims";
 export { expect, test } from "./fixtures";
-export { fillFormByKeyboard, pressByKeyboard, tabTo, typeByKeyboard } from "./keyboard";
+export {
+  fillFormByKeyboard,
+  pressByKeyboard,
+  skipToContent,
+  tabTo,
+  typeByKeyboard,
+} from "./keyboard";
 export { createOperator, type Operator, ROLES, type Role } from "./operators";
 export {
   heldPayouts,

@@ -30,8 +30,9 @@ export async function fillFormByKeyboard(
 
 /**
  * Tabs to a field and types into it. Chromium selects a text field's whole value when Tab
- * focuses it, so what is typed replaces what was there; in a <select>, typing picks the
- * option that starts with what is typed.
+ * focuses it, so what is typed replaces what was there. Text goes in as one keyboard text
+ * input (as an IME or a paste does: one round trip, not one per character); in a <select>
+ * it is typed key by key, which picks the option that starts with it.
  *
  * @example
  * await typeByKeyboard(page, row.getByLabel("Reason to retry"), "Processor is back");
@@ -43,7 +44,8 @@ export async function typeByKeyboard(
   maxTabs?: number,
 ): Promise<void> {
   await tabTo(page, target, maxTabs);
-  await page.keyboard.type(text);
+  if (await target.evaluate((el) => el.tagName === "SELECT")) await page.keyboard.type(text);
+  else await page.keyboard.insertText(text);
 }
 
 /**
@@ -61,6 +63,20 @@ export async function pressByKeyboard(
 ): Promise<void> {
   await tabTo(page, target, maxTabs);
   await page.keyboard.press(key);
+}
+
+/**
+ * Follows the page's "Skip to content" link with the keyboard (the first Tab stop, then
+ * Enter), as a keyboard user does on every page: the next Tab goes to the first control in
+ * <main>, past the header and the section nav.
+ *
+ * @example
+ * await page.goto("/console/payouts");
+ * await skipToContent(page);
+ * await pressByKeyboard(page, page.getByRole("link", { name: "Export CSV" }));
+ */
+export async function skipToContent(page: Page): Promise<void> {
+  await pressByKeyboard(page, page.getByRole("link", { name: "Skip to content" }), "Enter", 3);
 }
 
 /**

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "no
 import path from "node:path";
 import { ensureDevVars, type LocalSecrets, localSecrets, localVarsFiles, ROOT } from "./dev-vars";
 import { localD1, WRANGLER } from "./local-d1";
+import { type RuntimeTuning, withQueueMaxRetries, withVars } from "./runtime-tuning";
 
 /**
  * The config folders (from ROOT) one local runtime serves, the dev gateway first: only the
@@ -38,12 +39,7 @@ export interface LocalRuntimeOptions {
   tuning?: RuntimeTuning;
 }
 
-export interface RuntimeTuning {
-  /** Overrides of the api worker's `.dev.vars` (e.g. `PAYOUT_RETRY_BASE_SEC: "0"`). */
-  apiVars?: Record<string, string>;
-  /** `max_retries` of the api worker's queue consumers, by queue name. */
-  queueMaxRetries?: Record<string, number>;
-}
+export type { RuntimeTuning } from "./runtime-tuning";
 
 export interface LocalRuntime {
   baseUrl: string;
@@ -172,34 +168,6 @@ function writeIsolatedConfigs(
     if (vars) writeFileSync(path.join(target, ".dev.vars"), vars);
     return path.join(target, "wrangler.toml");
   });
-}
-
-/**
- * The config with `max_retries` of the named queues' consumers replaced. A queue that has no
- * consumer block, or a block without `max_retries`, is an error: the tuning would silently
- * do nothing.
- */
-export function withQueueMaxRetries(toml: string, maxRetries: Record<string, number>): string {
-  let out = toml;
-  for (const [queue, retries] of Object.entries(maxRetries)) {
-    const block = new RegExp(
-      `(\\[\\[queues\\.consumers\\]\\]\\s*\\nqueue = "${queue}"\\n(?:(?!\\[)[^\\n]*\\n)*?)max_retries = \\d+`,
-    );
-    if (!block.test(out)) throw new Error(`no consumer with max_retries for queue ${queue}`);
-    out = out.replace(block, `$1max_retries = ${retries}`);
-  }
-  return out;
-}
-
-/** `.dev.vars` text with the given variables set (replaced where present, else appended). */
-export function withVars(text: string, vars: Record<string, string>): string {
-  let out = text;
-  for (const [name, value] of Object.entries(vars)) {
-    const line = `${name}="${value}"`;
-    const existing = new RegExp(`^${name}=.*$`, "m");
-    out = existing.test(out) ? out.replace(existing, line) : `${out.trimEnd()}\n${line}\n`;
-  }
-  return out;
 }
 
 /** Up to 120 s for the api (200) and the redirect and postback workers (their own 4xx). */

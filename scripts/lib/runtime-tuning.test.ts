@@ -14,7 +14,7 @@ max_retries = 20
 `;
 
 describe("withQueueMaxRetries", () => {
-  test.each([
+  test.each<{ label: string; retries: Record<string, number>; want: string[] }>([
     {
       label: "the named queue only, not its dead-letter queue",
       retries: { "boomerang-payouts": 2 },
@@ -40,7 +40,7 @@ describe("withQueueMaxRetries", () => {
 });
 
 describe("withVars", () => {
-  test.each([
+  test.each<{ label: string; text: string; vars: Record<string, string>; want: string }>([
     {
       label: "replaces a set variable",
       text: 'A="1"\nB="2"\n',

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "no
 import path from "node:path";
 import { ensureDevVars, type LocalSecrets, localSecrets, localVarsFiles, ROOT } from "./dev-vars";
 import { localD1, WRANGLER } from "./local-d1";
+import { type RuntimeTuning, withQueueMaxRetries, withVars } from "./runtime-tuning";
 
 /**
  * The config folders (from ROOT) one local runtime serves, the dev gateway first: only the
@@ -31,7 +32,15 @@ export interface LocalRuntimeOptions {
   isolatedConfigDir?: string;
   /** wrangler's output: inherited (the terminal) or appended to this file. */
   logFile?: string;
+  /**
+   * Only with `isolatedConfigDir`: settings of the copies that differ from `npm run dev`'s, so a
+   * test runtime reaches slow states (a payout whose retries ran out) in seconds. The checkout's
+   * configs are never changed, and a deployed worker never sees these.
+   */
+  tuning?: RuntimeTuning;
 }
+
+export type { RuntimeTuning } from "./runtime-tuning";
 
 export interface LocalRuntime {
   baseUrl: string;
@@ -61,7 +70,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const baseUrl = `http://localhost:${options.port}`;
   const secrets = options.isolatedConfigDir ? isolatedSecrets() : ensureDevVars(baseUrl);
   const configs = options.isolatedConfigDir
-    ? writeIsolatedConfigs(options.isolatedConfigDir, secrets, baseUrl)
+    ? writeIsolatedConfigs(options.isolatedConfigDir, secrets, baseUrl, options.tuning)
     : RUNTIME_CONFIG_DIRS.map((dir) => path.join(dir, "wrangler.toml"));
 
   const output = options.logFile ? openSync(options.logFile, "a") : "inherit";
@@ -136,18 +145,27 @@ function isolatedSecrets(): LocalSecrets {
  * Copies of every config under `dir`, `main` and `migrations_dir` made absolute, each with the
  * `.dev.vars` wrangler reads beside it. Returns the copies' paths.
  */
-function writeIsolatedConfigs(dir: string, secrets: LocalSecrets, baseUrl: string): string[] {
+function writeIsolatedConfigs(
+  dir: string,
+  secrets: LocalSecrets,
+  baseUrl: string,
+  tuning: RuntimeTuning = {},
+): string[] {
   const varsFiles = localVarsFiles(secrets, baseUrl);
   return RUNTIME_CONFIG_DIRS.map((configDir) => {
     const target = path.join(dir, configDir === "." ? "api" : configDir.replaceAll("/", "-"));
     const absolute = (p: string) => path.resolve(ROOT, configDir, p);
-    const toml = readFileSync(path.join(ROOT, configDir, "wrangler.toml"), "utf8").replace(
+    let toml = readFileSync(path.join(ROOT, configDir, "wrangler.toml"), "utf8").replace(
       /^(main|migrations_dir|directory) = "(.*)"$/gm,
       (_, key: string, p: string) => `${key} = "${absolute(p)}"`,
     );
+    let vars = varsFiles[configDir];
+    if (configDir === ".") {
+      toml = withQueueMaxRetries(toml, tuning.queueMaxRetries ?? {});
+      if (vars) vars = withVars(vars, tuning.apiVars ?? {});
+    }
     mkdirSync(target, { recursive: true });
     writeFileSync(path.join(target, "wrangler.toml"), toml);
-    const vars = varsFiles[configDir];
     if (vars) writeFileSync(path.join(target, ".dev.vars"), vars);
     return path.join(target, "wrangler.toml");
   });

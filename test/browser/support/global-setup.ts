@@ -14,6 +14,17 @@ import { SCREENSHOT_DIR } from "./screenshots";
 const RUNTIME_LOG = path.join(ROOT, "artifacts", "browser-runtime.log");
 
 /**
+ * Where this runtime differs from `npm run dev`: a payout the processor keeps refusing runs out
+ * of retries in seconds (two retries, no wait between them) instead of over hours, so "a stuck
+ * payout retried" (payouts.spec.ts) reaches `stuck` through the real dispatch and dead-letter
+ * consumers. Only these copies of the configs change; no code path exists for it.
+ */
+const BROWSER_RUNTIME_TUNING = {
+  apiVars: { PAYOUT_RETRY_BASE_SEC: "0" },
+  queueMaxRetries: { "boomerang-payouts": 2 },
+};
+
+/**
  * Starts a local runtime of its own, the way `npm run dev` does (every worker, migrations,
  * demo data) but on BROWSER_TEST_PORT, with fresh state in a temporary folder and its own
  * copies of the configs, so a developer's `.wrangler/state` and running `npm run dev` are
@@ -32,6 +43,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     persistDir: path.join(dir, "state"),
     isolatedConfigDir: path.join(dir, "config"),
     logFile: RUNTIME_LOG,
+    tuning: BROWSER_RUNTIME_TUNING,
   }).catch((error: unknown) => {
     rmSync(dir, { recursive: true, force: true });
     throw error;

@@ -16,9 +16,26 @@
  * });
  */
 export { expectNoSeriousA11yViolations } from "./a11y";
+export { openClaims } from "./claims";
 export { expect, test } from "./fixtures";
-export { fillFormByKeyboard, tabTo } from "./keyboard";
+export {
+  fillFormByKeyboard,
+  pressByKeyboard,
+  skipToContent,
+  tabTo,
+  typeByKeyboard,
+} from "./keyboard";
 export { createOperator, type Operator, ROLES, type Role } from "./operators";
+export {
+  heldPayouts,
+  payeeWithCashback,
+  payoutOf,
+  processorIsBack,
+  processorIsDown,
+  redeem,
+  stuckPayout,
+} from "./payouts";
 export { runtimeInfo } from "./runtime-info";
 export { SCREENSHOT_DIR, screenshot } from "./screenshots";
 export { signIn, signOut, submitSignIn } from "./sign-in";
+export { asAdmin, asUser, toSandbox, until } from "./user-api";

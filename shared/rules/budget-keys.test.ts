@@ -304,6 +304,13 @@ describe("budgetKey", () => {
       period: "lifetime",
       want: "rule:r1:user:u9:lifetime",
     },
+    {
+      label: "a colon (or percent) in an id is encoded, so no two budgets share a key",
+      entity: "user",
+      entityId: "op:u9%",
+      period: "lifetime",
+      want: "rule:r1:user:op%3Au9%25:lifetime",
+    },
   ] as const)("$label", ({ entity, entityId, period, want }) => {
     expect(
       budgetKey({ ruleId: "r1", entity, entityId, period, atMs, timeZone: "Europe/London" }),

@@ -27,7 +27,8 @@ export function periodKey(period: BudgetPeriod, atMs: number, timeZone: string):
 
 /**
  * The budget key of `ruleId` for `entity` in `period` at `atMs`. `entityId` is the user's or
- * campaign's id; a global budget has none.
+ * campaign's id; a global budget has none. Throws a RangeError when a user or campaign budget
+ * has no id (the events intake always sets `user.id`).
  *
  * @example
  * budgetKey({ ruleId: "r1", entity: "user", entityId: "u9", period: "month",
@@ -48,11 +49,15 @@ export function budgetKey(input: {
   return `rule:${input.ruleId}:${who}:${periodKey(input.period, input.atMs, input.timeZone)}`;
 }
 
+/**
+ * The entity's id, percent-encoded where it has a `:` (or `%`), so no id can make two
+ * different budgets share one key. Ordinary ids are unchanged.
+ */
 function requireId(id: string | undefined, entity: BudgetEntity): string {
   if (id === undefined || id.length === 0) {
     throw new RangeError(`a ${entity} budget key needs the ${entity} id`);
   }
-  return id;
+  return /[:%]/.test(id) ? id.replace(/%/g, "%25").replace(/:/g, "%3A") : id;
 }
 
 function pad2(n: number): string {

@@ -13,9 +13,10 @@ import { isValidTimeZone } from "./local-time";
 export const MAX_RULES = 2_000;
 export const MAX_EFFECTS_PER_RULE = 8;
 
+/** No `:`, the budget keys' separator. */
 const Id = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, "1–64 letters, digits, _ . : - (no spaces)");
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "1–64 letters, digits, _ . - (no spaces or colons)");
 /** `purchase.completed`, `user.signed_up`, or an operator's custom type such as `quiz.passed`. */
 const EventType = z
   .string()
@@ -52,13 +53,13 @@ export const ScheduleSchema = z.strictObject({
 /**
  * Conditions are checked by hand (conditions.ts) rather than by a zod union so that a
  * mistake deep in a tree is reported at its path with a sentence, not as "Invalid input".
+ * A refinement, not a transform, so the schema stays representable in OpenAPI (as any JSON).
  */
-export const ConditionSchema = z.unknown().transform((value, ctx) => {
+export const ConditionSchema = z.unknown().superRefine((value, ctx) => {
   for (const issue of conditionIssues(value, [])) {
-    ctx.issues.push({ code: "custom", message: issue.message, path: issue.path, input: value });
+    ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
   }
-  return value as Condition;
-});
+}) as unknown as z.ZodType<Condition, unknown>;
 
 export const RuleSchema = z.strictObject({
   id: Id,

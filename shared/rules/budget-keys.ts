@@ -42,11 +42,23 @@ export function budgetKey(input: {
   atMs: number;
   timeZone: string;
 }): string {
-  const who =
-    input.entity === "global"
-      ? "global"
-      : `${input.entity}:${requireId(input.entityId, input.entity)}`;
-  return `rule:${input.ruleId}:${who}:${periodKey(input.period, input.atMs, input.timeZone)}`;
+  return joinBudgetKey(
+    input.ruleId,
+    input.entity,
+    input.entityId,
+    periodKey(input.period, input.atMs, input.timeZone),
+  );
+}
+
+/** A budget key from its parts, the period already computed (evaluate reuses it per event). */
+export function joinBudgetKey(
+  ruleId: string,
+  entity: BudgetEntity,
+  entityId: string | undefined,
+  period: string,
+): string {
+  const who = entity === "global" ? "global" : `${entity}:${requireId(entityId, entity)}`;
+  return `rule:${ruleId}:${who}:${period}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { allocateProRata, applyRateBps, divRoundBig, mulDivRound } from "#shared/money/rounding";
 import type { Facts } from "./attributes";
-import { budgetKey } from "./budget-keys";
+import { joinBudgetKey, periodKey } from "./budget-keys";
 import {
   type CompiledGroup,
   type CompiledRule,
@@ -11,6 +11,7 @@ import {
 } from "./compile";
 import { DAYS_OF_WEEK } from "./conditions";
 import type { Effect } from "./effects";
+import type { BudgetPeriod } from "./rule-schema";
 import type { EvaluationTrace, MultiplierTrace, RuleTrace } from "./trace";
 
 /**
@@ -328,8 +329,10 @@ function valueWinners(
   const cashbackMultipliers: MultiplierSlot[] = [];
   let basePoints = 0;
   const baseCashback = new Map<string, number>();
+  const periods = new Map<BudgetPeriod, string>();
   for (const rule of winners) {
-    const budgetKeys = rule.budgets.length === 0 ? NO_KEYS : keysOf(compiled, rule, facts, nowMs);
+    const budgetKeys =
+      rule.budgets.length === 0 ? NO_KEYS : keysOf(compiled, rule, facts, nowMs, periods);
     for (const effect of rule.effects) {
       const entry: AppliedEffect = {
         ruleId: rule.id,
@@ -420,30 +423,31 @@ function multiply(
   return trace;
 }
 
+/** The rule's budget keys; `periods` caches each period's key part for this evaluation. */
 function keysOf(
   compiled: CompiledRuleSet,
   rule: CompiledRule,
   facts: Facts,
   nowMs: number,
+  periods: Map<BudgetPeriod, string>,
 ): readonly string[] {
   const userId = facts["user.id"];
-  return rule.budgets.map((budget) =>
-    budgetKey({
-      ruleId: rule.id,
-      entity: budget.entity,
-      entityId:
-        budget.entity === "user"
-          ? typeof userId === "string"
-            ? userId
-            : undefined
-          : budget.entity === "campaign"
-            ? rule.campaignId
-            : undefined,
-      period: budget.period,
-      atMs: nowMs,
-      timeZone: compiled.timeZone,
-    }),
-  );
+  return rule.budgets.map((budget) => {
+    let period = periods.get(budget.period);
+    if (period === undefined) {
+      period = periodKey(budget.period, nowMs, compiled.timeZone);
+      periods.set(budget.period, period);
+    }
+    const entityId =
+      budget.entity === "user"
+        ? typeof userId === "string"
+          ? userId
+          : undefined
+        : budget.entity === "campaign"
+          ? rule.campaignId
+          : undefined;
+    return joinBudgetKey(rule.id, budget.entity, entityId, period);
+  });
 }
 
 function pad2(n: number): string {

@@ -27,6 +27,8 @@ export interface EvalContext {
 
 type Test = (facts: Facts, ctx: EvalContext) => boolean;
 
+const MAX_EPOCH_MS = 8_640_000_000_000_000;
+
 /** A compiled condition: the fast test, and the traced evaluation for the simulator. */
 interface CompiledCondition {
   test: Test;
@@ -177,7 +179,9 @@ export class CompiledRuleSetCache {
 export function localOf(facts: Facts, ctx: EvalContext): LocalParts | null {
   if (ctx.local !== undefined) return ctx.local;
   const at = facts["event.occurredAtMs"];
-  ctx.local = typeof at === "number" && Number.isFinite(at) ? localParts(at, ctx.timeZone) : null;
+  // Beyond ±8.64e15 ms there is no Date (Intl would throw): such an event has no local time.
+  ctx.local =
+    typeof at === "number" && Math.abs(at) <= MAX_EPOCH_MS ? localParts(at, ctx.timeZone) : null;
   return ctx.local;
 }
 

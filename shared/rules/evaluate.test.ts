@@ -284,6 +284,12 @@ describe("condition operators", () => {
       want: false,
     },
     {
+      label: "day of week, an event time past the end of Date",
+      c: { local: "day_of_week", in: ["wed"] },
+      facts: { "event.occurredAtMs": 1e20 },
+      want: false,
+    },
+    {
       label: "day of week, no event time",
       c: { local: "day_of_week", in: ["wed"] },
       facts: { "event.occurredAtMs": undefined },

@@ -95,8 +95,14 @@ export function compileRuleSet(ruleSet: RuleSet): CompiledRuleSet {
       endsAtMs: rule.schedule.endsAtMs,
       test: condition.test,
       condition,
-      effects: rule.effects,
-      budgets: rule.budgets,
+      // Frozen copies: applied effects hand these objects to callers, who must not be able
+      // to change the compiled version through them.
+      effects: Object.freeze(rule.effects.map((effect) => Object.freeze({ ...effect }))),
+      budgets: Object.freeze(
+        rule.budgets.map((budget) =>
+          Object.freeze({ ...budget, limit: Object.freeze({ ...budget.limit }) }),
+        ),
+      ),
       campaignId: rule.campaignId,
     };
     rules.set(rule.id, compiled);

@@ -774,6 +774,15 @@ describe("indexing, versions and the trace", () => {
     });
   });
 
+  test("an applied effect cannot be used to change the compiled version", () => {
+    const set = compiled([points("r", 5)]);
+    const [first] = evaluate(set, purchase(), { nowMs: NOW_MS }).applied;
+    expect(() => {
+      (first?.effect as { points: number }).points = 500;
+    }).toThrow(TypeError);
+    expect(evaluate(set, purchase(), { nowMs: NOW_MS }).applied[0]?.pointsAsked).toBe(5);
+  });
+
   test("applied effects carry the version they were evaluated in", () => {
     const set = compiled([points("r", 1)], { version: 7 });
     expect(evaluate(set, purchase(), { nowMs: NOW_MS }).applied[0]?.ruleVersion).toBe(7);

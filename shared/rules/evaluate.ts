@@ -62,7 +62,7 @@ export interface Evaluation {
 }
 
 const NO_GROUPS: readonly CompiledGroup[] = [];
-const NO_KEYS: readonly string[] = [];
+const NO_KEYS: readonly string[] = Object.freeze([]);
 /** Fresh arrays each time: the caller owns what it gets back. */
 const nothingApplied = () => ({
   entries: [] as AppliedEffect[],
@@ -70,6 +70,9 @@ const nothingApplied = () => ({
 });
 
 /**
+ * Evaluates one event's facts against one compiled version: the applied effects with their
+ * values and budget keys, and the trace when `options.trace` is set.
+ *
  * @example
  * const result = evaluate(compiled, {
  *   "event.type": "purchase.completed", "event.amountMinor": 250_000, "event.currency": "INR",

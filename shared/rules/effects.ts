@@ -1,0 +1,92 @@
+import { z } from "zod";
+
+/**
+ * What a rule gives when it applies. Points and money are integers (money in minor units,
+ * rates and factors in basis points: 10_000 = 100% = ×1). How each value is computed is
+ * evaluate.ts's concern; this file holds the shapes.
+ */
+
+const Currency = z.string().regex(/^[A-Z]{3}$/, "a currency is an ISO 4217 code such as INR");
+const Whole = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+/** `roundMinor(event.amountMinor × rateBps / 10_000)` in the event's currency. */
+export const CashbackPercentEffect = z.strictObject({
+  kind: z.literal("cashback_percent"),
+  rateBps: z.number().int().min(1).max(10_000),
+});
+export const CashbackFixedEffect = z.strictObject({
+  kind: z.literal("cashback_fixed"),
+  amountMinor: Whole.min(1),
+  currency: Currency,
+});
+export const PointsFixedEffect = z.strictObject({
+  kind: z.literal("points_fixed"),
+  points: Whole.min(1),
+});
+/** `floor(event.amountMinor / perUnitMinor) × points`. */
+export const PointsPerUnitEffect = z.strictObject({
+  kind: z.literal("points_per_unit"),
+  points: Whole.min(1),
+  perUnitMinor: Whole.min(1),
+});
+/** Multiplies the points (or cashback) the other applied rules give this event. ×1 to ×100. */
+export const MultiplierEffect = z.strictObject({
+  kind: z.literal("multiplier"),
+  factorBps: z.number().int().min(10_000).max(1_000_000),
+  appliesTo: z.enum(["points", "cashback"]),
+});
+/** Reserved for the referral program: applied as is, no value computed here. */
+export const ReferralRewardEffect = z.strictObject({
+  kind: z.literal("referral_reward"),
+  programId: z.string().min(1).max(64),
+});
+
+export const EffectSchema = z.discriminatedUnion("kind", [
+  CashbackPercentEffect,
+  CashbackFixedEffect,
+  PointsFixedEffect,
+  PointsPerUnitEffect,
+  MultiplierEffect,
+  ReferralRewardEffect,
+]);
+export type Effect = z.infer<typeof EffectSchema>;
+export type EffectKind = Effect["kind"];
+
+/**
+ * What a `highest` / `lowest` group ranks its rules by. Points compare with points, money
+ * with money, multiplier factors with factors: a group in these modes holds rules of one kind.
+ */
+export type RankKind = "points" | "cashback" | "points_multiplier" | "cashback_multiplier";
+
+/**
+ * The one rank kind all of a rule's effects share, or `undefined` when they mix kinds (or
+ * include a referral reward, which has no value to rank).
+ *
+ * @example
+ * rankKindOf([{ kind: "points_fixed", points: 50 }]) // "points"
+ * rankKindOf([{ kind: "points_fixed", points: 50 }, { kind: "cashback_percent", rateBps: 100 }]) // undefined
+ */
+export function rankKindOf(effects: readonly Effect[]): RankKind | undefined {
+  let kind: RankKind | undefined;
+  for (const effect of effects) {
+    const own = effectRankKind(effect);
+    if (own === undefined || (kind !== undefined && own !== kind)) return undefined;
+    kind = own;
+  }
+  return kind;
+}
+
+function effectRankKind(effect: Effect): RankKind | undefined {
+  switch (effect.kind) {
+    case "points_fixed":
+    case "points_per_unit":
+      return "points";
+    case "cashback_fixed":
+    case "cashback_percent":
+      return "cashback";
+    case "multiplier":
+      return effect.appliesTo === "points" ? "points_multiplier" : "cashback_multiplier";
+    case "referral_reward":
+      return undefined;
+  }
+}

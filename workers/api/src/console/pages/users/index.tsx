@@ -13,6 +13,7 @@ import {
 } from "../../views/components";
 import { Csrf, Page } from "../../views/layout";
 import { viewerOf } from "../../views/viewer";
+import { ContactPanel, EventsTable } from "./contact-events";
 import { LedgerTable, WalletTransactionsTable } from "./tables";
 import type {
   AdminPayout,
@@ -23,6 +24,9 @@ import type {
   Destination,
   LedgerEntry,
   List,
+  MaskedContact,
+  RevealedContact,
+  UserEvent,
   WalletTransaction,
 } from "./types";
 
@@ -42,8 +46,8 @@ function findPage(c: Context<ConsoleContext>) {
     <Page title="Users" current="users" viewer={viewerOf(c)}>
       <FindForm value="" />
       <p class="muted">
-        Boomerang stores no e-mail or phone number of a user: a user is their id and an optional
-        display name. Payout destinations are only ever shown masked.
+        A user's e-mail and phone (when their backend sends them) are shown masked, and revealed
+        only with a recorded reason. Payout destinations are only ever shown masked.
       </p>
     </Page>,
   );
@@ -61,11 +65,15 @@ function FindForm({ value }: { value: string }) {
   );
 }
 
-/** The user's page; `form` carries a refused KYC change back to it. */
+/**
+ * The user's page; `form` carries a refused KYC change back to it, `reveal` a reveal's answer
+ * (the details in clear, shown on this one response only) or its refusal.
+ */
 async function userPage(
   c: Context<ConsoleContext>,
   form: { problem?: ProblemBody } = {},
   refusedStatus?: 400 | 403 | 404 | 409,
+  reveal: { revealed?: RevealedContact; problem?: ProblemBody } = {},
 ) {
   const id = c.req.param("id") ?? "";
   const viewer = viewerOf(c);
@@ -82,13 +90,15 @@ async function userPage(
     );
   }
   const rows = { limit: PREVIEW_ROWS };
-  const [ledger, txns, clicks, claims, destinations, payouts] = await Promise.all([
+  const [ledger, txns, clicks, claims, destinations, payouts, contact, events] = await Promise.all([
     api.get<ApiPage<LedgerEntry>>(`${base}/ledger`, rows),
     api.get<ApiPage<WalletTransaction>>(`${base}/transactions`, rows),
     api.get<List<Click>>(`${base}/clicks`, rows),
     api.get<List<Claim>>(`${base}/claims`, rows),
     api.get<List<Destination>>(`${base}/destinations`),
     api.get<ApiPage<AdminPayout>>("/admin/v1/payouts", { userId: id, limit: PREVIEW_ROWS }),
+    api.get<MaskedContact>(`${base}/contact`),
+    api.get<ApiPage<UserEvent>>(`${base}/events`, rows),
   ]);
   const u = user.data;
   const tz = viewer.timeZone;
@@ -120,8 +130,6 @@ async function userPage(
               </span>
             ) : null}
           </dd>
-          <dt>Personal data</dt>
-          <dd class="muted">No e-mail or phone is stored; destinations are masked.</dd>
         </dl>
         {canSetKyc ? (
           <form class="filters" method="post" action={`${userHref(u.id)}/kyc`}>
@@ -153,6 +161,18 @@ async function userPage(
         ) : null}
         <ProblemNotice problem={form.problem} />
       </section>
+
+      <h2>Contact</h2>
+      <ContactPanel
+        contact={contact.ok ? contact.data : null}
+        revealed={reveal.revealed ?? null}
+        revealAction={
+          api.can("POST", `${base}/contact/reveal`) ? `${userHref(u.id)}/contact/reveal` : null
+        }
+        csrfToken={viewer.csrfToken}
+        timeZone={tz}
+        problem={reveal.problem}
+      />
 
       <h2>Wallet</h2>
       {u.balances.length === 0 ? (
@@ -207,6 +227,9 @@ async function userPage(
 
       <h2>Missing-cashback claims</h2>
       {claims.ok ? <ClaimsTable items={claims.data.items} timeZone={tz} /> : null}
+
+      <h2>Events</h2>
+      {events.ok ? <EventsTable items={events.data.items} timeZone={tz} /> : null}
 
       <h2>Payout destinations</h2>
       {destinations.ok ? <DestinationsTable items={destinations.data.items} timeZone={tz} /> : null}
@@ -434,6 +457,15 @@ export const usersRoutes = new Hono<ConsoleContext>()
       return c.redirect(`${userHref(id)}?notice=${encodeURIComponent("Login recorded.")}`, 303);
     }
     return userPage(c, { problem: result.problem }, refusal(result.status));
+  })
+  .post("/:id/contact/reveal", async (c) => {
+    const id = c.req.param("id");
+    const form = await c.req.parseBody();
+    const result = await c
+      .get("api")
+      .send<RevealedContact>("POST", `${userApi(id)}/contact/reveal`, { reason: str(form.reason) });
+    if (result.ok) return userPage(c, {}, undefined, { revealed: result.data });
+    return userPage(c, {}, refusal(result.status), { problem: result.problem });
   })
   .post("/:id/kyc", async (c) => {
     const id = c.req.param("id");

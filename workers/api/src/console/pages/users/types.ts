@@ -69,3 +69,21 @@ export interface AdminPayout {
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
 export type List<T> = { items: T[] };
+
+export interface UserEvent {
+  eventId: string;
+  type: string;
+  occurredAt: string;
+  receivedAt: string;
+  keyName: string;
+  status: string;
+  outcome: { result: string; detail?: string } | null;
+}
+
+export interface MaskedContact {
+  masked: { email?: string; phone?: string };
+  updatedAt: string;
+  reveals: Array<{ revealedBy: string; reason: string; at: string }>;
+}
+
+export type RevealedContact = { email?: string; phone?: string };

@@ -33,3 +33,15 @@ export function decideNotice(
   const next = after.find((d) => expiresAtMs - d * MS_PER_DAY > nowMs);
   return { sendDays, nextAtMs: next === undefined ? null : expiresAtMs - next * MS_PER_DAY };
 }
+
+/**
+ * Pure: when a new lot's first notice is due: now, if one is already due (a lot earned close
+ * to its expiry), else the first mark ahead; null when none is left.
+ *
+ * @example
+ * firstNoticeAtMs(100 * MS_PER_DAY, 0) // 70 * MS_PER_DAY
+ */
+export function firstNoticeAtMs(expiresAtMs: number, nowMs: number): number | null {
+  const decision = decideNotice(expiresAtMs, null, nowMs);
+  return decision.sendDays !== null ? nowMs : decision.nextAtMs;
+}

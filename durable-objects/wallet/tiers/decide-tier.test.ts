@@ -90,7 +90,7 @@ describe("decideTier", () => {
       policy: { upgradeImmediately: false },
       standing: NEW,
       spends: [spend(utc(2027, 6, 1), 6_000)],
-      want: { tier: "Gold", changed: "none" },
+      want: { tier: "Gold", changed: "upgrade" },
     },
     {
       label: "below the tier held (a refund): grace starts, the tier is kept until it ends",
@@ -143,7 +143,7 @@ describe("decideTier", () => {
       label: "a renamed tier held is re-ranked from the spend",
       standing: { tier: "Platinum", graceEndsAtMs: null },
       spends: [spend(utc(2027, 6, 1), 1_500)],
-      want: { tier: "Silver", changed: "none" },
+      want: { tier: "Silver", graceEndsAtMs: null },
     },
   ])("$label", ({ policy, standing, spends, trigger, want }) => {
     const got = decideTier({ ...POLICY, ...policy }, standing, spends, NOW, trigger ?? "spend");

@@ -82,7 +82,9 @@ export function decideTier(
   }
   const tier = policy.tiers[rank];
   if (!tier) throw new RangeError("a tier policy has at least one tier");
-  const changed = held < 0 || rank === held ? "none" : rank > held ? "upgrade" : "downgrade";
+  // A member never ranked starts from the lowest tier: reaching a higher one is an upgrade.
+  const from = Math.max(held, 0);
+  const changed = rank === from ? "none" : rank > from ? "upgrade" : "downgrade";
 
   // When the total would fall below this tier's threshold with no new spend.
   let dropAtMs: number | null = null;

@@ -39,6 +39,9 @@ export function earnProblem(input: EarnPointsInput): string | null {
   if (input.pendingUntilMs !== null && !Number.isSafeInteger(input.pendingUntilMs)) {
     return "pendingUntilMs must be an integer or null";
   }
+  if (input.earnedAtMs !== undefined && !Number.isSafeInteger(input.earnedAtMs)) {
+    return "earnedAtMs must be an integer";
+  }
   if (input.timeZone !== undefined && !isTimeZone(input.timeZone)) {
     return `unknown time zone ${input.timeZone}`;
   }
@@ -83,7 +86,8 @@ export function earnPoints(tx: WalletTx, input: EarnPointsInput): EarnPointsResu
       nowMs: input.nowMs,
     },
   );
-  const activatedAtMs = activation.activate ? activation.atMs : null;
+  // Never active before it was earned (a pending period already over when the earn arrives).
+  const activatedAtMs = activation.activate ? Math.max(activation.atMs, earnedAtMs) : null;
   const fromActivation = input.validity.from === "activation";
   const lotExpiresAtMs = fromActivation
     ? activatedAtMs === null

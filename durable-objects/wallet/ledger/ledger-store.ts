@@ -231,7 +231,10 @@ export function listEntriesOfTxn(sql: SqlStorage, txnId: string, rows: number): 
     .map(entryView);
 }
 
-/** Newest first, keyset on seq; `rows` already bounded by the caller. */
+/**
+ * The money ledger, newest first, keyset on seq; `rows` already bounded by the caller. Points
+ * entries have their own history (points/points-reads.ts), so money readers never meet them.
+ */
 export function listEntries(
   sql: SqlStorage,
   beforeSeq: number | null,
@@ -241,8 +244,9 @@ export function listEntries(
     .exec<EntryRow>(
       `SELECT seq, bucket, currency, amount_minor, balance_after_minor, kind, txn_id,
               idempotency_key, created_at_ms
-       FROM entries WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
+       FROM entries WHERE seq < ? AND currency <> ? ORDER BY seq DESC LIMIT ?`,
       beforeSeq ?? Number.MAX_SAFE_INTEGER,
+      POINTS_UNIT,
       rows,
     )
     .toArray()

@@ -127,6 +127,11 @@ describe("points in the wallet object", () => {
     expect(await stub.getBalances()).toEqual([
       { bucket: "confirmed", currency: "INR", balanceMinor: 500 },
     ]);
+    // The money ledger shows the cashback credits, never the points legs of the same postings.
+    const ledger = await stub.listLedger(null, 100);
+    expect(ledger.every((e) => e.currency === "INR")).toBe(true);
+    expect(ledger).toHaveLength(10);
+    expect((await stub.getPointsHistory(null, 100)).length).toBeGreaterThan(10);
     // A retried redemption is the same one.
     expect(
       await stub.redeemPointsForCashback(userId, { key: "c0", points: 100 }, RATE, T0 + 2),
@@ -249,6 +254,21 @@ describe("points in the wallet object", () => {
       ["Silver", "Bronze", "downgrade"],
       [null, "Silver", "first"],
     ]);
+  });
+
+  test("expiry is bounded per run and picks up the rest at once", async () => {
+    const { userId, stub } = wallet();
+    for (let i = 0; i < 230; i++) {
+      await stub.earnPoints(
+        userId,
+        earn({ sourceId: `bulk-${i}`, points: 2, validity: { period: "1D" } }),
+      );
+    }
+    const first = await stub.runDue(T0 + 3 * MS_PER_DAY);
+    expect(first).toMatchObject({ expiredLots: 200, expiredPoints: 400, more: true });
+    const second = await stub.runDue(T0 + 3 * MS_PER_DAY);
+    expect(second).toMatchObject({ expiredLots: 30, expiredPoints: 60, more: false });
+    expect((await stub.audit()).ok).toBe(true);
   });
 
   test("bad input is refused and writes nothing", async () => {

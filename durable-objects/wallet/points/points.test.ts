@@ -256,6 +256,50 @@ describe("points in the wallet object", () => {
     ]);
   });
 
+  test("vouchers: points for a pool code, each code issued once, retries the same", async () => {
+    const { userId, stub } = wallet();
+    await stub.earnPoints(userId, earn({ sourceId: "v", points: 300 }));
+    const voucher = { poolId: "pool_amazon_100", code: "AMZ-0001" };
+    const [a, b] = await Promise.all([
+      stub.redeemPointsForVoucher(userId, { key: "v1", points: 100 }, voucher, T0 + 1),
+      stub.redeemPointsForVoucher(userId, { key: "v2", points: 100 }, voucher, T0 + 1),
+    ]);
+    expect([a?.status, b?.status].sort()).toEqual(["created", "voucher_code_taken"]);
+    expect(
+      await stub.redeemPointsForVoucher(userId, { key: "v1", points: 100 }, voucher, T0 + 2),
+    ).toMatchObject({ status: "exists", voucherCode: "AMZ-0001" });
+    expect(await stub.getPointsBalance(T0 + 2)).toMatchObject({
+      activePoints: 200,
+      spentPoints: 100,
+    });
+    expect(await stub.getBalances()).toEqual([]);
+    expect((await stub.audit()).ok).toBe(true);
+  });
+
+  test("a source rewarded by two rules is rolled back across both lots, pending first", async () => {
+    const { userId, stub } = wallet();
+    await stub.earnPoints(userId, earn({ sourceId: "o", ruleId: "base", points: 100 }));
+    await stub.earnPoints(
+      userId,
+      earn({ sourceId: "o", ruleId: "boost", points: 50, pendingUntilMs: T0 + 10 * MS_PER_DAY }),
+    );
+    expect(
+      await stub.rollbackPoints(
+        userId,
+        { key: "refund", sourceType: "event", sourceId: "o", fraction: { bps: 6_000 } },
+        T0 + 1,
+      ),
+    ).toEqual({ status: "created", takenPoints: 90, debtPoints: 0 });
+    expect(await stub.getPointsBalance(T0 + 1)).toMatchObject({
+      pendingPoints: 0,
+      activePoints: 60,
+      reversedPoints: 90,
+    });
+    // The emptied pending lot still activates (with nothing in it) and writes no entry.
+    expect((await stub.runDue(T0 + 11 * MS_PER_DAY)).activatedLots).toBe(1);
+    expect((await stub.audit()).ok).toBe(true);
+  });
+
   test("expiry is bounded per run and picks up the rest at once", async () => {
     const { userId, stub } = wallet();
     for (let i = 0; i < 230; i++) {

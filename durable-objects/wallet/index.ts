@@ -49,7 +49,11 @@ export type {
 // own storage transaction (docs/loyalty.md), and their types.
 export { confirmPointsSource, earnPoints } from "./points/earn";
 export type { Fraction } from "./points/fraction";
-export { redeemPointsForCashback, redeemPointsForVoucher } from "./points/redeem";
+export {
+  type RedeemPointsInput,
+  redeemPointsForCashback,
+  redeemPointsForVoucher,
+} from "./points/redeem";
 export { restorePoints, rollbackPoints } from "./points/rollback";
 export type {
   CashbackRate,

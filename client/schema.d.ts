@@ -1786,7 +1786,7 @@ export interface components {
             id: string;
             userId: string;
             /** @enum {string} */
-            kind: "step_up_code" | "payout_failed" | "payout_paid" | "payout_held";
+            kind: "step_up_code" | "payout_failed" | "payout_paid" | "payout_held" | "points_expiring";
             body: {
                 [key: string]: unknown;
             };
@@ -4106,7 +4106,7 @@ export interface operations {
         parameters: {
             query?: {
                 userId?: string;
-                kind?: "step_up_code" | "payout_failed" | "payout_paid" | "payout_held";
+                kind?: "step_up_code" | "payout_failed" | "payout_paid" | "payout_held" | "points_expiring";
                 limit?: number;
             };
             header?: never;

@@ -107,7 +107,7 @@ export interface PayoutProjection {
 }
 
 /**
- * A message for the user (a failed payout, a held one), on its own queue so a notifier outage
+ * A message for the user (a failed payout, a held one, points about to expire), on its own queue so a notifier outage
  * never holds up projections; sent through the notifier once per id.
  */
 export interface UserNoticeMessage {
@@ -115,7 +115,7 @@ export interface UserNoticeMessage {
   userId: string;
   notice: {
     id: string;
-    kind: "step_up_code" | "payout_failed" | "payout_paid" | "payout_held";
+    kind: "step_up_code" | "payout_failed" | "payout_paid" | "payout_held" | "points_expiring";
     body: Record<string, unknown>;
   };
 }

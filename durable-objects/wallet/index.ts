@@ -24,6 +24,7 @@ export type {
   StoredTxn,
   TxnStatus,
 } from "./conversions/types";
+export { WalletTx } from "./core/wallet-tx";
 export type { WalletEnv } from "./env";
 export type { AcceptOutcome } from "./events/decide-accept";
 export type {
@@ -37,6 +38,7 @@ export type { AcceptResult, EventRun, IncomingEvent } from "./events/events";
 export type { BalanceRow, InvariantReport, LedgerEntryView } from "./ledger/ledger-store";
 export { applyPosting } from "./ledger/ledger-store";
 export type { Bucket, Leg, Posting, PostingResult, PostingStatus } from "./ledger/posting";
+export { POINTS_UNIT } from "./ledger/posting";
 export { retryDelaySec, type StoredPayout } from "./payouts/lifecycle/decide-payout";
 export type { ProcessorStateResult } from "./payouts/lifecycle/lifecycle";
 export type { StepUpIssued } from "./payouts/step-up/step-up";
@@ -52,6 +54,38 @@ export type {
   RedeemRefusalCode,
   RedeemResult,
 } from "./payouts/types";
+// Loyalty points and tiers: the in-transaction functions the events feature calls inside its
+// own storage transaction (docs/loyalty.md), and their types.
+export { confirmPointsSource, earnPoints } from "./points/earn";
+export type { Fraction } from "./points/fraction";
+export {
+  type RedeemPointsInput,
+  redeemPointsForCashback,
+  redeemPointsForVoucher,
+} from "./points/redeem";
+export { restorePoints, rollbackPoints } from "./points/rollback";
+export type {
+  CashbackRate,
+  EarnPointsInput,
+  EarnPointsResult,
+  LotView,
+  PointsBalance,
+  RedeemPointsResult,
+  RestorePointsInput,
+  RestorePointsResult,
+  RollbackPointsInput,
+  RollbackPointsResult,
+} from "./points/types";
+export { DEFAULT_VALIDITY, type Validity } from "./points/validity";
 export type { DueRun } from "./schedule/run-due";
 export type { ScheduleKind } from "./schedule/schedule-kind";
+export type { TierDecision } from "./tiers/decide-tier";
+export { DEFAULT_TIER_POLICY, type TierPolicy } from "./tiers/tier-policy";
+export type { TierHistoryEntry } from "./tiers/tier-store";
+export {
+  type QualifyingSpendInput,
+  readTier,
+  recordQualifyingSpend,
+  type TierView,
+} from "./tiers/tiers";
 export { WalletDurableObject } from "./wallet-object";

@@ -297,6 +297,111 @@ const STEPS: string[][] = [
        at_ms INTEGER NOT NULL
      )`,
   ],
+  // 15: loyalty points (points/) and tiers (tiers/). A lot per earn, idempotent on (source type,
+  // source id, rule id), with where its points are now; every draw on a lot (spends, rollbacks,
+  // debt repayments) names the lot; partial indexes find what is due without a scan.
+  [
+    `CREATE TABLE points_lots (
+       lot_seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       lot_id TEXT NOT NULL UNIQUE,
+       source_type TEXT NOT NULL,
+       source_id TEXT NOT NULL,
+       rule_id TEXT NOT NULL,
+       rule_version INTEGER NOT NULL,
+       earn_key TEXT NOT NULL,
+       points_earned INTEGER NOT NULL,
+       remaining INTEGER NOT NULL,
+       spent INTEGER NOT NULL DEFAULT 0,
+       expired INTEGER NOT NULL DEFAULT 0,
+       reversed INTEGER NOT NULL DEFAULT 0,
+       earned_at_ms INTEGER NOT NULL,
+       pending_until_ms INTEGER,
+       activated_at_ms INTEGER,
+       expires_at_ms INTEGER,
+       validity_json TEXT NOT NULL,
+       time_zone TEXT NOT NULL,
+       notice_sent_days INTEGER,
+       next_notice_at_ms INTEGER,
+       UNIQUE (source_type, source_id, rule_id)
+     )`,
+    `CREATE INDEX points_lots_pending_idx ON points_lots (pending_until_ms) WHERE activated_at_ms IS NULL`,
+    `CREATE INDEX points_lots_due_idx ON points_lots (expires_at_ms) WHERE remaining > 0`,
+    `CREATE INDEX points_lots_spend_idx ON points_lots (expires_at_ms, lot_seq)
+       WHERE remaining > 0 AND activated_at_ms IS NOT NULL`,
+    `CREATE INDEX points_lots_notice_idx ON points_lots (next_notice_at_ms)
+       WHERE next_notice_at_ms IS NOT NULL`,
+    `CREATE TABLE points_draws (
+       id INTEGER PRIMARY KEY AUTOINCREMENT,
+       draw_id TEXT NOT NULL,
+       kind TEXT NOT NULL,
+       lot_id TEXT NOT NULL,
+       points INTEGER NOT NULL,
+       place TEXT NOT NULL,
+       ref TEXT,
+       at_ms INTEGER NOT NULL
+     )`,
+    `CREATE INDEX points_draws_draw_idx ON points_draws (draw_id)`,
+    `CREATE INDEX points_draws_lot_idx ON points_draws (lot_id)`,
+    `CREATE INDEX points_draws_ref_idx ON points_draws (ref) WHERE ref IS NOT NULL`,
+    `CREATE TABLE points_spends (
+       spend_id TEXT PRIMARY KEY,
+       kind TEXT NOT NULL,
+       points INTEGER NOT NULL,
+       currency TEXT,
+       amount_minor INTEGER NOT NULL DEFAULT 0,
+       voucher_pool TEXT,
+       voucher_code TEXT,
+       at_ms INTEGER NOT NULL,
+       UNIQUE (voucher_pool, voucher_code)
+     )`,
+    `CREATE TABLE points_rollbacks (
+       rollback_key TEXT PRIMARY KEY,
+       source_type TEXT NOT NULL,
+       source_id TEXT NOT NULL,
+       fraction TEXT NOT NULL,
+       target_points INTEGER NOT NULL,
+       debt_points INTEGER NOT NULL,
+       debt_outstanding INTEGER NOT NULL,
+       at_ms INTEGER NOT NULL,
+       restored_at_ms INTEGER
+     )`,
+    `CREATE INDEX points_rollbacks_source_idx ON points_rollbacks (source_type, source_id)`,
+    `CREATE INDEX points_rollbacks_debt_idx ON points_rollbacks (at_ms) WHERE debt_outstanding > 0`,
+    `CREATE TABLE points_sources (
+       source_type TEXT NOT NULL,
+       source_id TEXT NOT NULL,
+       confirmed_at_ms INTEGER NOT NULL,
+       PRIMARY KEY (source_type, source_id)
+     )`,
+    `CREATE TABLE tier_spend (
+       source_type TEXT NOT NULL,
+       source_id TEXT NOT NULL,
+       at_ms INTEGER NOT NULL,
+       amount_minor INTEGER NOT NULL,
+       updated_at_ms INTEGER NOT NULL,
+       PRIMARY KEY (source_type, source_id)
+     )`,
+    `CREATE INDEX tier_spend_time_idx ON tier_spend (at_ms)`,
+    `CREATE TABLE tier_state (
+       id INTEGER PRIMARY KEY CHECK (id = 1),
+       tier TEXT NOT NULL,
+       grace_ends_at_ms INTEGER,
+       kept_until_ms INTEGER,
+       qualifying_minor INTEGER NOT NULL,
+       policy_json TEXT NOT NULL,
+       updated_at_ms INTEGER NOT NULL
+     )`,
+    `CREATE TABLE tier_history (
+       id INTEGER PRIMARY KEY AUTOINCREMENT,
+       from_tier TEXT,
+       to_tier TEXT NOT NULL,
+       reason TEXT NOT NULL,
+       qualifying_minor INTEGER NOT NULL,
+       at_ms INTEGER NOT NULL
+     )`,
+    // The member's points history is the ledger's points entries, newest first.
+    `CREATE INDEX entries_points_idx ON entries (seq) WHERE currency = 'points'`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

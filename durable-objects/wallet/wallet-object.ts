@@ -85,10 +85,33 @@ import type {
   RedeemInput,
   RedeemResult,
 } from "./payouts/types";
+import { confirmPointsSource, earnPoints } from "./points/earn";
+import { listLotViews, listPointsHistory, readPointsBalance } from "./points/points-reads";
+import { redeemPointsForCashback, redeemPointsForVoucher } from "./points/redeem";
+import { restorePoints, rollbackPoints } from "./points/rollback";
+import type {
+  CashbackRate,
+  EarnPointsInput,
+  EarnPointsResult,
+  LotView,
+  PointsBalance,
+  RedeemPointsResult,
+  RestorePointsResult,
+  RollbackPointsInput,
+  RollbackPointsResult,
+} from "./points/types";
 import { nextAlarmAtMs } from "./schedule/decide-alarm";
 import { type DueRun, runDue } from "./schedule/run-due";
 import { nextDueAtMs } from "./schedule/schedule-store";
 import { applySchema } from "./schema";
+import type { TierHistoryEntry } from "./tiers/tier-store";
+import { listTierHistory } from "./tiers/tier-store";
+import {
+  type QualifyingSpendInput,
+  readTier,
+  recordQualifyingSpend,
+  type TierView,
+} from "./tiers/tiers";
 
 /** Bounds one transaction's timeline (a transaction moves money a handful of times). */
 const MAX_TXN_ENTRIES = 500;
@@ -408,6 +431,131 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     return this.changing(() =>
       this.commit((tx) => adminPayoutAction(tx, payoutId, action, nowMs, expectedAttempts, note)),
     );
+  }
+
+  // ---- loyalty points and tiers (points/, tiers/; docs/loyalty.md) ---------------------------
+
+  /**
+   * Earns one lot (points/earn.ts); idempotent on (sourceType, sourceId, ruleId). The events
+   * feature calls `earnPoints` from `#durable-objects/wallet/index` inside its own transaction;
+   * this is the same thing as a call of its own.
+   */
+  earnPoints(userId: string, input: EarnPointsInput): Promise<EarnPointsResult> {
+    return this.changing(() =>
+      this.commit((tx) => {
+        tx.bindUser(userId);
+        return earnPoints(tx, input);
+      }),
+    );
+  }
+
+  /** The source of pending points was confirmed: its lots become active now. */
+  confirmPointsSource(
+    userId: string,
+    sourceType: string,
+    sourceId: string,
+    nowMs: number = Date.now(),
+  ): Promise<{ activatedLots: number }> {
+    return this.changing(() =>
+      this.commit((tx) => {
+        tx.bindUser(userId);
+        return confirmPointsSource(tx, { sourceType, sourceId, nowMs });
+      }),
+    );
+  }
+
+  /** Points → cashback in confirmed at `rate`, one posting under `key` (points/redeem.ts). */
+  redeemPointsForCashback(
+    userId: string,
+    input: { key: string; points: number },
+    rate: CashbackRate,
+    nowMs: number = Date.now(),
+  ): Promise<RedeemPointsResult> {
+    return this.changing(() =>
+      this.commit((tx) => {
+        tx.bindUser(userId);
+        return redeemPointsForCashback(tx, { ...input, nowMs }, rate);
+      }),
+    );
+  }
+
+  /** Points → a voucher code the caller took from the operator's pool for `key`. */
+  redeemPointsForVoucher(
+    userId: string,
+    input: { key: string; points: number },
+    voucher: { poolId: string; code: string },
+    nowMs: number = Date.now(),
+  ): Promise<RedeemPointsResult> {
+    return this.changing(() =>
+      this.commit((tx) => {
+        tx.bindUser(userId);
+        return redeemPointsForVoucher(tx, { ...input, nowMs }, voucher);
+      }),
+    );
+  }
+
+  /** A full or partial rollback of what one source earned (points/rollback.ts). */
+  rollbackPoints(
+    userId: string,
+    input: Omit<RollbackPointsInput, "nowMs">,
+    nowMs: number = Date.now(),
+  ): Promise<RollbackPointsResult> {
+    return this.changing(() =>
+      this.commit((tx) => {
+        tx.bindUser(userId);
+        return rollbackPoints(tx, { ...input, nowMs });
+      }),
+    );
+  }
+
+  /** Undoes one rollback exactly (a chargeback resolved for the member). */
+  restorePoints(
+    userId: string,
+    rollbackKey: string,
+    nowMs: number = Date.now(),
+  ): Promise<RestorePointsResult> {
+    return this.changing(() =>
+      this.commit((tx) => {
+        tx.bindUser(userId);
+        return restorePoints(tx, { rollbackKey, nowMs });
+      }),
+    );
+  }
+
+  /** What one purchase counts towards the tier now (after refunds); recomputes the tier. */
+  recordQualifyingSpend(
+    userId: string,
+    input: Omit<QualifyingSpendInput, "nowMs">,
+    nowMs: number = Date.now(),
+  ) {
+    return this.changing(() =>
+      this.commit((tx) => {
+        tx.bindUser(userId);
+        return recordQualifyingSpend(tx, { ...input, nowMs });
+      }),
+    );
+  }
+
+  getPointsBalance(nowMs: number = Date.now()): PointsBalance {
+    return readPointsBalance(this.sql, nowMs);
+  }
+
+  /** Lots newest first with their expiry dates; `beforeSeq` from the last page's `seq`. */
+  getPointsLots(beforeSeq: number | null, limit: number): Array<LotView & { seq: number }> {
+    return listLotViews(this.sql, beforeSeq, pageRows(limit));
+  }
+
+  getPointsHistory(beforeSeq: number | null, limit: number) {
+    return listPointsHistory(this.sql, beforeSeq, pageRows(limit));
+  }
+
+  /** The tier with progress to the next and the date it is kept until; null before any spend. */
+  getTier(nowMs: number = Date.now()): TierView | null {
+    return readTier(this.sql, nowMs);
+  }
+
+  getTierHistory(limit: number): TierHistoryEntry[] {
+    return listTierHistory(this.sql, pageRows(limit));
   }
 
   // ---- reads and audit (ledger/, conversions/, audit/) ---------------------------------------

@@ -5,6 +5,8 @@ import {
   readBalances,
 } from "../ledger/ledger-store";
 import { openPayoutsMinor } from "../payouts/lifecycle/payout-store";
+import { pointsCashbackMinor } from "../points/lot-store";
+import { pointsViolations } from "../points/points-audit";
 import { heldByCurrency, txnsOffTarget } from "./audit-store";
 import { conservationViolations } from "./decide-audit";
 
@@ -13,7 +15,8 @@ const MAX_OFF_TARGET_LISTED = 20;
 
 /**
  * The ledger's own audit (ledger-store.ts) plus conservation against transactions and payouts
- * (decide-audit.ts), and every transaction holding exactly its target.
+ * (decide-audit.ts), every transaction holding exactly its target, and the points invariants
+ * (points/points-audit.ts: every lot adds up, buckets equal lots, draws explain them).
  */
 export function auditWallet(sql: SqlStorage): InvariantReport {
   const report = auditLedger(sql);
@@ -27,15 +30,21 @@ export function auditWallet(sql: SqlStorage): InvariantReport {
       pendingMinor: 0,
       confirmedMinor: 0,
     };
+    // Cashback bought with points is confirmed money no transaction holds: counted beside them.
+    const withPoints = {
+      ...h,
+      confirmedMinor: h.confirmedMinor + pointsCashbackMinor(sql, currency),
+    };
     report.violations.push(
       ...conservationViolations(
         currency,
         (bucket) => readBalance(sql, bucket, currency),
-        h,
+        withPoints,
         openPayoutsMinor(sql, currency),
       ),
     );
   }
+  report.violations.push(...pointsViolations(sql));
   for (const t of txnsOffTarget(sql, MAX_OFF_TARGET_LISTED)) {
     report.violations.push(
       `transaction ${t.txnId} holds ${t.heldMinor}, its target is ${t.targetMinor}`,

@@ -1,6 +1,12 @@
 import { assert } from "#shared/assert";
 import type { BalancesProjection } from "#shared/messages";
-import { type Posting, type PostingResult, planPosting, validatePosting } from "./posting";
+import {
+  POINTS_UNIT,
+  type Posting,
+  type PostingResult,
+  planPosting,
+  validatePosting,
+} from "./posting";
 
 /**
  * The ledger's storage: entries (append-only) and bucket balances. Callers run `applyPosting`
@@ -100,7 +106,15 @@ export function readBalance(sql: SqlStorage, bucket: string, currency: string): 
 /** A bucket's balance, as the balances projection carries it (declared once, in messages). */
 export type BalanceRow = BalancesProjection["balances"][number];
 
+/**
+ * The money buckets: what the balances projection, the wallet API and the money audit read.
+ * Points buckets (unit `points`) are read by points/ and audited with the rest (`auditLedger`).
+ */
 export function readBalances(sql: SqlStorage): BalanceRow[] {
+  return readAllBalances(sql).filter((b) => b.currency !== POINTS_UNIT);
+}
+
+function readAllBalances(sql: SqlStorage): BalanceRow[] {
   return sql
     .exec<{ bucket: string; currency: string; balance_minor: number }>(
       `SELECT bucket, currency, balance_minor FROM buckets ORDER BY currency, bucket`,
@@ -129,7 +143,7 @@ export function auditLedger(sql: SqlStorage): InvariantReport {
       `SELECT bucket, currency, SUM(amount_minor) AS total FROM entries GROUP BY bucket, currency`,
     )
     .toArray();
-  const rows = readBalances(sql);
+  const rows = readAllBalances(sql);
   const balances = new Map(rows.map((b) => [`${b.bucket}/${b.currency}`, b.balanceMinor]));
   for (const sum of sums) {
     const id = `${sum.bucket}/${sum.currency}`;
@@ -217,7 +231,10 @@ export function listEntriesOfTxn(sql: SqlStorage, txnId: string, rows: number): 
     .map(entryView);
 }
 
-/** Newest first, keyset on seq; `rows` already bounded by the caller. */
+/**
+ * The money ledger, newest first, keyset on seq; `rows` already bounded by the caller. Points
+ * entries have their own history (points/points-reads.ts), so money readers never meet them.
+ */
 export function listEntries(
   sql: SqlStorage,
   beforeSeq: number | null,
@@ -227,8 +244,9 @@ export function listEntries(
     .exec<EntryRow>(
       `SELECT seq, bucket, currency, amount_minor, balance_after_minor, kind, txn_id,
               idempotency_key, created_at_ms
-       FROM entries WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
+       FROM entries WHERE seq < ? AND currency <> ? ORDER BY seq DESC LIMIT ?`,
       beforeSeq ?? Number.MAX_SAFE_INTEGER,
+      POINTS_UNIT,
       rows,
     )
     .toArray()

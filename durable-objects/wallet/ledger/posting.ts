@@ -16,7 +16,30 @@ export const BUCKETS = [
   "referral_bonus",
   "debt",
 ] as const;
-export type Bucket = (typeof BUCKETS)[number];
+export type MoneyBucket = (typeof BUCKETS)[number];
+
+/**
+ * Loyalty points sit in the same ledger under their own buckets and a unit, `points`, that no
+ * currency code can match (currencies are three capital letters), so a points leg can never be
+ * read as money nor a money leg as points (points/points-ledger.ts says what each holds).
+ */
+export const POINTS_BUCKETS = [
+  "points_pending",
+  "points_active",
+  "points_spent",
+  "points_expired",
+  "points_reversed",
+  "points_debt",
+] as const;
+export type PointsBucket = (typeof POINTS_BUCKETS)[number];
+export type Bucket = MoneyBucket | PointsBucket;
+
+/** The unit every points leg is written in, in place of a currency. */
+export const POINTS_UNIT = "points";
+
+export function isPointsBucket(bucket: string): bucket is PointsBucket {
+  return (POINTS_BUCKETS as readonly string[]).includes(bucket);
+}
 
 export interface Leg {
   bucket: Bucket;
@@ -64,8 +87,15 @@ export function validatePosting(posting: Posting): string | null {
     const id = `${leg.bucket}/${leg.currency}`;
     if (seen.has(id)) return `two legs on ${id}`;
     seen.add(id);
-    if (!BUCKETS.includes(leg.bucket)) return `unknown bucket ${leg.bucket}`;
-    if (!/^[A-Z]{3}$/.test(leg.currency)) return `bad currency ${leg.currency}`;
+    if (isPointsBucket(leg.bucket)) {
+      // Points buckets take only the points unit; money buckets never do (below).
+      if (leg.currency !== POINTS_UNIT) return `points bucket ${leg.bucket} in ${leg.currency}`;
+    } else {
+      if (!(BUCKETS as readonly string[]).includes(leg.bucket)) {
+        return `unknown bucket ${leg.bucket}`;
+      }
+      if (!/^[A-Z]{3}$/.test(leg.currency)) return `bad currency ${leg.currency}`;
+    }
     if (!Number.isSafeInteger(leg.amountMinor) || leg.amountMinor === 0) {
       return "leg amounts are non-zero safe integers";
     }

@@ -3,22 +3,43 @@ import { reviewDueClaims } from "../claims/claims";
 import { pruneClicks } from "../clicks/clicks";
 import { confirmDue } from "../conversions/confirm-due";
 import type { WalletTx } from "../core/wallet-tx";
-import { SCHEDULE_KINDS } from "./schedule-kind";
+import { activateDue, expireDue, sendExpiryNotices } from "../points/points-due";
+import { reviewTier } from "../tiers/tiers";
+import { ALL_SCHEDULE_KINDS } from "./schedule-kind";
+import { isDue } from "./schedule-store";
 
 export interface DueRun {
   confirmed: number;
   prunedClicks: number;
-  /** True when confirmations were left for the next run. */
+  /** Loyalty: pending lots activated, lots expired and their points, expiry notices queued. */
+  activatedLots: number;
+  expiredLots: number;
+  expiredPoints: number;
+  pointsNotices: number;
+  /** The tier after a due review; null when no review was due. */
+  tier: string | null;
+  /** True when confirmations or points work were left for the next run. */
   more: boolean;
 }
 
 /**
  * Runs the schedule's work due by `asOfMs` inside the caller's storage transaction, kind by
- * kind. `asOfMs` may be ahead of `nowMs` (an operator's clock override in development).
+ * kind: money first, then the loyalty program's fixed nightly order (activate pending points →
+ * expire → recompute the tier). `asOfMs` may be ahead of `nowMs` (an operator's clock override
+ * in development); points and tiers are decided as of `asOfMs`.
  */
 export function runDue(tx: WalletTx, asOfMs: number, nowMs: number): DueRun {
-  const run: DueRun = { confirmed: 0, prunedClicks: 0, more: false };
-  for (const kind of SCHEDULE_KINDS) {
+  const run: DueRun = {
+    confirmed: 0,
+    prunedClicks: 0,
+    activatedLots: 0,
+    expiredLots: 0,
+    expiredPoints: 0,
+    pointsNotices: 0,
+    tier: null,
+    more: false,
+  };
+  for (const kind of ALL_SCHEDULE_KINDS) {
     switch (kind) {
       case "confirm": {
         const confirmed = confirmDue(tx, asOfMs, nowMs);
@@ -39,6 +60,31 @@ export function runDue(tx: WalletTx, asOfMs: number, nowMs: number): DueRun {
       case "events":
         // Processing reads the live rule set first (an await), so the object runs it after
         // commit (wallet-object.ts processEvents), like the boost sync.
+        break;
+      case "points_activate":
+        if (isDue(tx.sql, kind, asOfMs)) {
+          const activated = activateDue(tx, asOfMs, nowMs);
+          run.activatedLots = activated.activated;
+          run.more ||= activated.more;
+        }
+        break;
+      case "points_expire":
+        if (isDue(tx.sql, kind, asOfMs)) {
+          const expired = expireDue(tx, asOfMs, nowMs);
+          run.expiredLots = expired.expiredLots;
+          run.expiredPoints = expired.expiredPoints;
+          run.more ||= expired.more;
+        }
+        break;
+      case "points_notice":
+        if (isDue(tx.sql, kind, asOfMs)) {
+          const notices = sendExpiryNotices(tx, asOfMs, nowMs);
+          run.pointsNotices = notices.notices;
+          run.more ||= notices.more;
+        }
+        break;
+      case "tier_review":
+        if (isDue(tx.sql, kind, asOfMs)) run.tier = reviewTier(tx, asOfMs)?.tier ?? null;
         break;
       default:
         assertNever(kind, "schedule kind");

@@ -4,9 +4,16 @@
  * - `claim_review`: an open claim that goes to the operator's queue (ref: claim id);
  * - `prune_clicks`: the oldest click leaves retention (ref: "clicks");
  * - `boost`: a transaction owes a request to a campaign budget (ref: txn id);
- * - `events`: first-party events wait in the inbox (ref: "inbox"; events/events.ts).
+ * - `events`: first-party events wait in the inbox (ref: "inbox"; events/events.ts);
+ * then the loyalty program's nightly order (`POINTS_SCHEDULE_KINDS`), one row each (ref: "lots"
+ * or "tier"), due at the earliest lot or review that needs it:
+ * - `points_activate`: a pending lot's period ends (points/points-due.ts);
+ * - `points_expire`: a lot with points left reaches its expiry;
+ * - `points_notice`: a lot owes its 30/7/1-day expiry notice;
+ * - `tier_review`: the tier may change with no new spend (grace ends, spend leaves the window).
  *
- * Order matters: `runDue` handles the kinds in this order.
+ * Order matters: `runDue` handles the kinds in `ALL_SCHEDULE_KINDS` order, so a run activates
+ * before it expires and recomputes the tier last.
  */
 export const SCHEDULE_KINDS = [
   "confirm",
@@ -15,4 +22,11 @@ export const SCHEDULE_KINDS = [
   "boost",
   "events",
 ] as const;
-export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
+export const POINTS_SCHEDULE_KINDS = [
+  "points_activate",
+  "points_expire",
+  "points_notice",
+  "tier_review",
+] as const;
+export const ALL_SCHEDULE_KINDS = [...SCHEDULE_KINDS, ...POINTS_SCHEDULE_KINDS] as const;
+export type ScheduleKind = (typeof ALL_SCHEDULE_KINDS)[number];

@@ -12,6 +12,8 @@ export const NOTICE_KINDS = [
   "payout_failed",
   "payout_paid",
   "payout_held",
+  // Loyalty points about to expire (30, 7 and 1 days before; the wallet's points/points-due.ts).
+  "points_expiring",
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 

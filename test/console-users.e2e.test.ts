@@ -78,7 +78,7 @@ describe("the users page", () => {
     expect(empty.status).toBe(200);
     const html = await empty.text();
     expect(html).toContain('<label for="f-user-id">User id</label>');
-    expect(html).toContain("stores no e-mail or phone");
+    expect(html).toContain("revealed only with a recorded reason");
   });
 
   test("a user's wallet and ledger show formatted amounts with the balance after each entry", async () => {

@@ -180,7 +180,9 @@ async function parseEvents(
 async function customTypesFor(c: EventsContext, raws: unknown[]): Promise<CustomDataSchemas> {
   const anyCustom = raws.some(
     (raw) =>
-      raw !== null && typeof raw === "object" && isCustomEventType((raw as { type?: unknown }).type),
+      raw !== null &&
+      typeof raw === "object" &&
+      isCustomEventType((raw as { type?: unknown }).type),
   );
   if (!anyCustom) return NO_CUSTOM_TYPES;
   try {

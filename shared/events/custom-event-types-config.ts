@@ -20,10 +20,12 @@ import type { CustomDataSchemas } from "./event-check";
 export const CUSTOM_EVENT_TYPES_KEY = "event-types:v1";
 
 /**
- * A write-back after a D1 read expires, so one that raced an admin write cannot keep an older
- * set in KV for long; admin writes put the value without expiry.
+ * The KV value expires (then the next reader rebuilds it from D1), so a write that lost a
+ * race — a write-back after a D1 read landing after an admin write, or two admin writes'
+ * refreshes crossing — cannot keep an older set in KV for longer than this. KV has no
+ * compare-and-set; the cost is one D1 read per expiry where the events worker runs.
  */
-const WRITE_BACK_TTL_SEC = 3_600;
+const KV_TTL_SEC = 600;
 
 export interface CustomEventTypesConfig {
   /** Grows with every write to any type (the highest row version); 0: none ever registered. */
@@ -54,7 +56,9 @@ export async function refreshCustomEventTypesConfig(
   env: ConfigBindings,
 ): Promise<CustomEventTypesConfig> {
   const config = await loadCustomEventTypesConfig(env.DB);
-  await env.CONFIG_KV.put(CUSTOM_EVENT_TYPES_KEY, JSON.stringify(config));
+  await env.CONFIG_KV.put(CUSTOM_EVENT_TYPES_KEY, JSON.stringify(config), {
+    expirationTtl: KV_TTL_SEC,
+  });
   forgetCachedConfig([CUSTOM_EVENT_TYPES_KEY]);
   return config;
 }
@@ -93,7 +97,7 @@ export async function customDataSchemas(
     CUSTOM_EVENT_TYPES_KEY,
     () => loadCustomEventTypesConfig(env.DB),
     waitUntil,
-    { writeBackTtlSec: WRITE_BACK_TTL_SEC },
+    { writeBackTtlSec: KV_TTL_SEC },
   );
   if (!config) return new Map();
   if (compiled?.version !== config.version) {

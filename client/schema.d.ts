@@ -1061,6 +1061,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/event-types/{type}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a custom event type's spec */
+        get: operations["getEventType"];
+        /**
+         * Register or replace a custom event type (idempotent)
+         * @description The spec lists the `data` fields events of `custom.<name>` carry: each a string, number, integer, boolean or enum, optional unless `required`. Events of the type are then accepted by `POST /v1/events` when their `data` passes it; any other field is refused. Changing the fields of an existing type is allowed: events already recorded keep the data they were stored with. `active: false` refuses new events of the type. Other isolates of the events worker see a change within 30 s plus KV's propagation.
+         */
+        put: operations["putEventType"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the custom event types, active or not, by name */
+        get: operations["listEventTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/offers": {
         parameters: {
             query?: never;
@@ -2345,6 +2383,185 @@ export interface components {
                     cashbackMinor: number;
                 }[];
             }[];
+        };
+        CustomEventType: {
+            /** @description custom.<name> */
+            type: string;
+            description: string | null;
+            /** @description false: events of the type are refused (400) */
+            active: boolean;
+            fields: {
+                [key: string]: {
+                    /** @enum {string} */
+                    type: "string";
+                    /**
+                     * @description true: every event of the type must carry the field
+                     * @default false
+                     */
+                    required?: boolean;
+                    description?: string;
+                    /** @description longest value accepted (default 1000) */
+                    maxLength?: number;
+                } | {
+                    /** @enum {string} */
+                    type: "number";
+                    /**
+                     * @description true: every event of the type must carry the field
+                     * @default false
+                     */
+                    required?: boolean;
+                    description?: string;
+                    /** @description smallest value accepted */
+                    min?: number;
+                    /** @description largest value accepted */
+                    max?: number;
+                } | {
+                    /** @enum {string} */
+                    type: "integer";
+                    /**
+                     * @description true: every event of the type must carry the field
+                     * @default false
+                     */
+                    required?: boolean;
+                    description?: string;
+                    /** @description smallest value accepted */
+                    min?: number;
+                    /** @description largest value accepted */
+                    max?: number;
+                } | {
+                    /** @enum {string} */
+                    type: "boolean";
+                    /**
+                     * @description true: every event of the type must carry the field
+                     * @default false
+                     */
+                    required?: boolean;
+                    description?: string;
+                } | {
+                    /** @enum {string} */
+                    type: "enum";
+                    /**
+                     * @description true: every event of the type must carry the field
+                     * @default false
+                     */
+                    required?: boolean;
+                    description?: string;
+                    /** @description the values accepted (1..50) */
+                    values: string[];
+                };
+            };
+            /** @description the version of the set of types this write produced (grows with every write) */
+            version: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "description": "a user won a quiz",
+         *       "active": true,
+         *       "fields": {
+         *         "quizId": {
+         *           "type": "string",
+         *           "required": true,
+         *           "maxLength": 64
+         *         },
+         *         "score": {
+         *           "type": "integer",
+         *           "required": true,
+         *           "min": 0,
+         *           "max": 100
+         *         },
+         *         "mode": {
+         *           "type": "enum",
+         *           "values": [
+         *             "solo",
+         *             "team"
+         *           ]
+         *         }
+         *       }
+         *     }
+         */
+        CustomEventTypeSpec: {
+            description?: string;
+            /**
+             * @description false: events of the type are refused (400) until it is active again
+             * @default true
+             */
+            active?: boolean;
+            /** @description the `data` fields events of the type carry; any other field is refused */
+            fields: {
+                [key: string]: {
+                    /** @enum {string} */
+                    type: "string";
+                    /**
+                     * @description true: every event of the type must carry the field
+                     * @default false
+                     */
+                    required?: boolean;
+                    description?: string;
+                    /** @description longest value accepted (default 1000) */
+                    maxLength?: number;
+                } | {
+                    /** @enum {string} */
+                    type: "number";
+                    /**
+                     * @description true: every event of the type must carry the field
+                     * @default false
+                     */
+                    required?: boolean;
+                    description?: string;
+                    /** @description smallest value accepted */
+                    min?: number;
+                    /** @description largest value accepted */
+                    max?: number;
+                } | {
+                    /** @enum {string} */
+                    type: "integer";
+                    /**
+                     * @description true: every event of the type must carry the field
+                     * @default false
+                     */
+                    required?: boolean;
+                    description?: string;
+                    /** @description smallest value accepted */
+                    min?: number;
+                    /** @description largest value accepted */
+                    max?: number;
+                } | {
+                    /** @enum {string} */
+                    type: "boolean";
+                    /**
+                     * @description true: every event of the type must carry the field
+                     * @default false
+                     */
+                    required?: boolean;
+                    description?: string;
+                } | {
+                    /** @enum {string} */
+                    type: "enum";
+                    /**
+                     * @description true: every event of the type must carry the field
+                     * @default false
+                     */
+                    required?: boolean;
+                    description?: string;
+                    /** @description the values accepted (1..50) */
+                    values: string[];
+                };
+            };
+        };
+        CustomEventTypeList: {
+            items: components["schemas"]["CustomEventType"][];
+            /** @description the version of the registered set, as the events worker caches it; 0: none */
+            version: number;
         };
         UserOffer: {
             id: string;
@@ -8224,6 +8441,254 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Overview"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEventType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                type: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomEventType"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putEventType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                type: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomEventTypeSpec"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomEventType"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description refused in the current state, or an Idempotency-Key reused for another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEventTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomEventTypeList"];
                 };
             };
             /** @description invalid request: bad JSON, failed validation (every bad field is listed) */

@@ -35,8 +35,11 @@ export interface PostbackEnv extends ConfigBindings {
   POSTBACK_AUTH_FAILURE_LIMITER?: RateLimit;
 }
 
-/** The events worker: `POST /v1/events` from the operator's backends (docs/events.md). */
-export interface EventsEnv {
+/**
+ * The events worker: `POST /v1/events` from the operator's backends (docs/events.md). It
+ * reads the config store (KV, D1 behind it) only for requests carrying a `custom.*` event.
+ */
+export interface EventsEnv extends ConfigBindings {
   /** The wallet objects (bound across workers with `script_name = "boomerang-api"`). */
   WALLET: DurableObjectNamespace<WalletDurableObject>;
   /** The keys backends sign events with, JSON (shared/events/event-keys.ts); a secret. */

@@ -18,6 +18,8 @@ export interface SendOptions {
   timestampSec?: number;
   contentType?: string;
   headers?: Record<string, string>;
+  /** The bindings the worker sees (default: the test env), e.g. to watch its KV reads. */
+  env?: typeof env;
 }
 
 export async function sendEventsRaw(rawBody: string, options: SendOptions = {}): Promise<Response> {
@@ -40,7 +42,7 @@ export async function sendEventsRaw(rawBody: string, options: SendOptions = {}):
       headers,
       body: rawBody,
     }) as Request<unknown, IncomingRequestCfProperties>,
-    env,
+    options.env ?? env,
     ctx,
   );
   await waitOnExecutionContext(ctx);

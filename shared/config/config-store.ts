@@ -49,11 +49,30 @@ export function forgetCachedConfig(keys: string[]): void {
   for (const key of keys) memory.delete(key);
 }
 
-async function readThrough<T>(
+/** How a config value read through the cache is written back to KV after a D1 read. */
+export interface ReadThroughOptions {
+  /**
+   * When set, the copy written back to KV after a D1 read expires after this many seconds
+   * (KV's minimum is 60). For values an admin write replaces wholesale: a write-back racing
+   * an admin write could otherwise leave an older value in KV until the next write.
+   */
+  writeBackTtlSec?: number;
+}
+
+/**
+ * One config value by its KV key, through isolate memory → KV → D1 (the bound above). Shared
+ * by every config the edge workers read: offers and networks here, the custom event types
+ * (shared/events/custom-event-types-config.ts).
+ *
+ * @example
+ * const config = await readConfigThrough(env, "event-types:v1", () => loadFromD1(env.DB), waitUntil);
+ */
+export async function readConfigThrough<T>(
   env: ConfigBindings,
   key: string,
   loadFromD1: () => Promise<T | null>,
   waitUntil: (p: Promise<unknown>) => void,
+  options: ReadThroughOptions = {},
 ): Promise<T | null> {
   const nowMs = Date.now();
   const hit = memory.get(key);
@@ -66,7 +85,16 @@ async function readThrough<T>(
   }
   const fromD1 = await loadFromD1();
   remember(key, fromD1, nowMs);
-  if (fromD1 !== null) waitUntil(env.CONFIG_KV.put(key, JSON.stringify(fromD1)));
+  if (fromD1 !== null) {
+    const ttl = options.writeBackTtlSec;
+    waitUntil(
+      env.CONFIG_KV.put(
+        key,
+        JSON.stringify(fromD1),
+        ttl === undefined ? undefined : { expirationTtl: ttl },
+      ),
+    );
+  }
   return fromD1;
 }
 
@@ -75,7 +103,7 @@ export function getOfferConfig(
   offerId: string,
   waitUntil: (p: Promise<unknown>) => void,
 ): Promise<OfferConfig | null> {
-  return readThrough(
+  return readConfigThrough(
     env,
     offerConfigKey(offerId),
     () => loadOfferConfig(env.DB, offerId),
@@ -88,7 +116,7 @@ export function getNetworkConfig(
   networkId: string,
   waitUntil: (p: Promise<unknown>) => void,
 ): Promise<NetworkConfig | null> {
-  return readThrough(
+  return readConfigThrough(
     env,
     networkConfigKey(networkId),
     () => loadNetworkConfig(env.DB, networkId),

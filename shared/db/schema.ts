@@ -723,7 +723,25 @@ export const operatorSessions = sqliteTable(
   (t) => [index("operator_sessions_operator_idx").on(t.operatorId, t.createdAtMs)],
 );
 
+/**
+ * Operator-defined event types (`custom.<name>`, docs/events.md "Custom event types"): the
+ * spec of each, the source of truth. The events worker reads the active ones as one KV config
+ * value (`event-types:v1`, shared/events/custom-event-types-config.ts), versioned by
+ * `version`: every write gives its row the highest version so far plus one, so the set's
+ * version (the highest) grows with every change.
+ */
+export const customEventTypes = sqliteTable("custom_event_types", {
+  type: text("type").primaryKey(),
+  description: text("description"),
+  active: integer("active", { mode: "boolean" }).notNull().default(true),
+  fields: text("fields", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  version: integer("version").notNull(),
+  createdAtMs: integer("created_at_ms").notNull(),
+  updatedAtMs: integer("updated_at_ms").notNull(),
+});
+
 export const schema = {
+  customEventTypes,
   operators,
   operatorSessions,
   adminAuditLog,

@@ -16,6 +16,7 @@ import {
   PUBLIC_CATALOG_PATHS,
 } from "./features/discovery/index";
 import { mountDocs } from "./features/docs/index";
+import { eventTypeAdminRoutes } from "./features/event-types/index";
 import { notificationsAdminRoutes, operationsAdminRoutes } from "./features/operations/index";
 import { operatorAdminRoutes } from "./features/operators/index";
 import { overviewAdminRoutes } from "./features/overview/index";
@@ -84,6 +85,7 @@ export function createApp() {
   app.route("/admin/v1", auditAdminRoutes);
   app.route("/admin/v1", operatorAdminRoutes);
   app.route("/admin/v1", overviewAdminRoutes);
+  app.route("/admin/v1", eventTypeAdminRoutes);
   // Users (JWT).
   app.route("/v1", userMeRoutes);
   app.route("/v1", clickUserRoutes);

@@ -1,6 +1,8 @@
 import type { Context } from "hono";
 import type { AcceptResult, IncomingEvent } from "#durable-objects/wallet/index";
 import type { EventsEnv } from "#shared/env";
+import { isCustomEventType } from "#shared/events/custom-event-types";
+import { customDataSchemas } from "#shared/events/custom-event-types-config";
 import { type CustomDataSchemas, checkEvent } from "#shared/events/event-check";
 import { EventKeysConfigError, eventKeys, keysNamed } from "#shared/events/event-keys";
 import {
@@ -19,7 +21,7 @@ import { SIGNATURE_HEADER } from "#shared/postback/signature";
 export type EventsVariables = { requestId: string };
 type EventsContext = Context<{ Bindings: EventsEnv; Variables: EventsVariables }>;
 
-/** No custom types yet: every `custom.*` type is refused as unregistered. */
+/** For requests without a `custom.*` event: the registered types are not read at all. */
 const NO_CUSTOM_TYPES: CustomDataSchemas = new Map();
 
 type ItemStatus = AcceptResult["outcome"] | "unavailable";
@@ -44,7 +46,7 @@ export async function handleEvents(c: EventsContext): Promise<Response> {
   }
   const rawBody = await readBody(c.req.raw);
   const keyName = await authenticate(c, rawBody);
-  const { events, batch } = parseEvents(rawBody, keyName.allowed);
+  const { events, batch } = await parseEvents(c, rawBody, keyName.allowed);
 
   const results = await record(c.env, events, keyName.name, log);
   log.info("events.recorded", {
@@ -121,10 +123,11 @@ const SIGNATURE_DETAIL: Record<string, string> = {
 };
 
 /** Every event checked, or a 400 naming every problem (nothing is recorded then). */
-function parseEvents(
+async function parseEvents(
+  c: EventsContext,
   rawBody: string,
   allowed: ReadonlySet<string> | null,
-): { events: FirstPartyEvent[]; batch: boolean } {
+): Promise<{ events: FirstPartyEvent[]; batch: boolean }> {
   let json: unknown;
   try {
     json = JSON.parse(rawBody);
@@ -147,11 +150,12 @@ function parseEvents(
     }
     raws = shape.data.events;
   }
+  const custom = await customTypesFor(c, raws);
   const events: FirstPartyEvent[] = [];
   const fields: ProblemField[] = [];
   const refused: string[] = [];
   raws.forEach((raw, index) => {
-    const checked = checkEvent(raw, NO_CUSTOM_TYPES, batch ? `events.${index}` : "");
+    const checked = checkEvent(raw, custom, batch ? `events.${index}` : "");
     if (!checked.ok) fields.push(...checked.fields);
     else if (allowed && !allowed.has(checked.event.type)) refused.push(checked.event.type);
     else events.push(checked.event);
@@ -166,6 +170,30 @@ function parseEvents(
     );
   }
   return { events, batch };
+}
+
+/**
+ * The registered custom types, read (memory → KV → D1) only when an event of the request
+ * names a `custom.*` type: the hot path of built-in events never touches KV. One read per
+ * request, so every event of a batch is checked against the same version of the set.
+ */
+async function customTypesFor(c: EventsContext, raws: unknown[]): Promise<CustomDataSchemas> {
+  const anyCustom = raws.some(
+    (raw) =>
+      raw !== null &&
+      typeof raw === "object" &&
+      isCustomEventType((raw as { type?: unknown }).type),
+  );
+  if (!anyCustom) return NO_CUSTOM_TYPES;
+  try {
+    return await customDataSchemas(c.env, (p) => c.executionCtx.waitUntil(p));
+  } catch (error) {
+    createLogger({ worker: "events", requestId: c.get("requestId") }).error(
+      "events.custom_types_unavailable",
+      errorFields(error),
+    );
+    throw new AppError("unavailable", "custom event types could not be read; retry");
+  }
 }
 
 /** Hands each user's events to their wallet, all users at once; a failed wallet → unavailable. */

@@ -29,6 +29,8 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   { prefix: "/admin/v1/networks/*/health", writers: ["catalog"] },
   { prefix: "/admin/v1/networks/*/held-feed-changes", writers: ["catalog"] },
   { prefix: "/admin/v1/sync", writers: ["catalog"] },
+  // Custom event types: what operator-defined events may carry, defined like the catalog.
+  { prefix: "/admin/v1/event-types", writers: ["catalog"] },
   // Finance: every write that moves money or decides whether money leaves. Payouts and the
   // gift cards they buy, confirmation runs (pending → confirmed cashback), report and payout
   // reconciliation (which adjust transactions), the finance summary.

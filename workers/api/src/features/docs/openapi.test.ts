@@ -17,6 +17,7 @@ const FEATURES = [
   "claims",
   "campaigns",
   "confirmation",
+  "events",
   "operations",
   "operators",
   "payouts",

@@ -71,7 +71,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       password: `Browser-${randomBytes(9).toString("base64url")}`,
     };
     createFirstAdmin(runtime.baseUrl, adminKey, admin);
-    publishRuntimeInfo({ adminKey, admin, userJwtSecret: runtime.secrets.USER_JWT_SECRET });
+    publishRuntimeInfo({
+      adminKey,
+      admin,
+      userJwtSecret: runtime.secrets.USER_JWT_SECRET,
+      eventKeySecret: runtime.secrets.EVENT_KEY_SECRET,
+    });
   } catch (error) {
     await teardown();
     throw error;

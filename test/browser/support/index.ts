@@ -38,4 +38,4 @@ export {
 export { runtimeInfo } from "./runtime-info";
 export { SCREENSHOT_DIR, screenshot } from "./screenshots";
 export { signIn, signOut, submitSignIn } from "./sign-in";
-export { asAdmin, asUser, toSandbox, until } from "./user-api";
+export { asAdmin, asBackend, asUser, toSandbox, until } from "./user-api";

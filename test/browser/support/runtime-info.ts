@@ -10,6 +10,7 @@ const ENV = {
   adminEmail: "BOOMERANG_BROWSER_ADMIN_EMAIL",
   adminPassword: "BOOMERANG_BROWSER_ADMIN_PASSWORD",
   userJwtSecret: "BOOMERANG_BROWSER_USER_JWT_SECRET",
+  eventKeySecret: "BOOMERANG_BROWSER_EVENT_KEY_SECRET",
 } as const;
 
 export interface RuntimeInfo {
@@ -20,6 +21,8 @@ export interface RuntimeInfo {
   admin: { email: string; password: string };
   /** The runtime's USER_JWT_SECRET, to mint user tokens as an operator's backend would. */
   userJwtSecret: string;
+  /** The secret of the runtime's event key (`dev-backend`), to send events as a backend would. */
+  eventKeySecret: string;
 }
 
 /** Called by the global setup once the runtime is up. */
@@ -28,6 +31,7 @@ export function publishRuntimeInfo(info: Omit<RuntimeInfo, "baseUrl">): void {
   process.env[ENV.adminEmail] = info.admin.email;
   process.env[ENV.adminPassword] = info.admin.password;
   process.env[ENV.userJwtSecret] = info.userJwtSecret;
+  process.env[ENV.eventKeySecret] = info.eventKeySecret;
 }
 
 /**
@@ -48,5 +52,6 @@ export function runtimeInfo(): RuntimeInfo {
     adminKey: read(ENV.adminKey),
     admin: { email: read(ENV.adminEmail), password: read(ENV.adminPassword) },
     userJwtSecret: read(ENV.userJwtSecret),
+    eventKeySecret: read(ENV.eventKeySecret),
   };
 }

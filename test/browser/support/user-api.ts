@@ -1,4 +1,6 @@
 import { sign } from "hono/jwt";
+import { DEV_EVENT_KEY_NAME } from "#scripts/lib/dev-vars";
+import { signEvents } from "#shared/events/event-signature";
 import { runtimeInfo } from "./runtime-info";
 
 /**
@@ -48,6 +50,28 @@ export async function asUser<T>(userId: string, path: string, init: RequestInit 
  */
 export function asAdmin<T>(path: string, init: RequestInit = {}) {
   return call<T>(path, init, { authorization: `Bearer ${runtimeInfo().adminKey}` });
+}
+
+/**
+ * First-party events as the operator's backend sends them: signed with the runtime's event
+ * key (docs/events.md).
+ *
+ * @example
+ * await asBackend({ id: "e1", type: "user.signed_up", userId: "u-1", occurredAt: "…", data: {} });
+ */
+export async function asBackend<T>(body: unknown) {
+  const raw = JSON.stringify(body);
+  const signature = await signEvents(
+    runtimeInfo().eventKeySecret,
+    DEV_EVENT_KEY_NAME,
+    raw,
+    Math.floor(Date.now() / 1000),
+  );
+  return call<T>(
+    "/v1/events",
+    { method: "POST", body: raw },
+    { "boomerang-key": DEV_EVENT_KEY_NAME, "boomerang-signature": signature },
+  );
 }
 
 /**

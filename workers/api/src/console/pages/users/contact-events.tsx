@@ -23,7 +23,9 @@ export function ContactPanel(props: {
   const shown = revealed ?? contact.masked;
   return (
     <section class="panel" aria-labelledby="contact-heading">
-      <h3 id="contact-heading">{revealed ? "Contact details (revealed)" : "Contact details (masked)"}</h3>
+      <h3 id="contact-heading">
+        {revealed ? "Contact details (revealed)" : "Contact details (masked)"}
+      </h3>
       <dl class="facts">
         <dt>E-mail</dt>
         <dd>

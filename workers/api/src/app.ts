@@ -17,6 +17,7 @@ import {
 } from "./features/discovery/index";
 import { mountDocs } from "./features/docs/index";
 import { eventTypeAdminRoutes } from "./features/event-types/index";
+import { loyaltyAdminRoutes, loyaltyUserRoutes } from "./features/loyalty/index";
 import { notificationsAdminRoutes, operationsAdminRoutes } from "./features/operations/index";
 import { operatorAdminRoutes } from "./features/operators/index";
 import { overviewAdminRoutes } from "./features/overview/index";
@@ -78,6 +79,7 @@ export function createApp() {
   app.route("/admin/v1", retentionAdminRoutes);
   app.route("/admin/v1", notificationsAdminRoutes);
   app.route("/admin/v1", usersAdminRoutes);
+  app.route("/admin/v1", loyaltyAdminRoutes);
   app.route("/admin/v1", reconciliationAdminRoutes);
   app.route("/admin/v1", syncAdminRoutes);
   app.route("/admin/v1", claimAdminRoutes);
@@ -88,6 +90,7 @@ export function createApp() {
   app.route("/admin/v1", eventTypeAdminRoutes);
   // Users (JWT).
   app.route("/v1", userMeRoutes);
+  app.route("/v1", loyaltyUserRoutes);
   app.route("/v1", clickUserRoutes);
   app.route("/v1", claimUserRoutes);
   app.route("/v1", payoutUserRoutes);

@@ -18,6 +18,7 @@ const FEATURES = [
   "campaigns",
   "confirmation",
   "events",
+  "loyalty",
   "operations",
   "operators",
   "payouts",

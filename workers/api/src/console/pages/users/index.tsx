@@ -14,6 +14,7 @@ import {
 import { Csrf, Page } from "../../views/layout";
 import { viewerOf } from "../../views/viewer";
 import { ContactPanel, EventsTable } from "./contact-events";
+import { LotsTable, PointsPanel } from "./points";
 import { LedgerTable, WalletTransactionsTable } from "./tables";
 import type {
   AdminPayout,
@@ -25,6 +26,8 @@ import type {
   LedgerEntry,
   List,
   MaskedContact,
+  PointsLot,
+  PointsSummary,
   RevealedContact,
   UserEvent,
   WalletTransaction,
@@ -90,16 +93,19 @@ async function userPage(
     );
   }
   const rows = { limit: PREVIEW_ROWS };
-  const [ledger, txns, clicks, claims, destinations, payouts, contact, events] = await Promise.all([
-    api.get<ApiPage<LedgerEntry>>(`${base}/ledger`, rows),
-    api.get<ApiPage<WalletTransaction>>(`${base}/transactions`, rows),
-    api.get<List<Click>>(`${base}/clicks`, rows),
-    api.get<List<Claim>>(`${base}/claims`, rows),
-    api.get<List<Destination>>(`${base}/destinations`),
-    api.get<ApiPage<AdminPayout>>("/admin/v1/payouts", { userId: id, limit: PREVIEW_ROWS }),
-    api.get<MaskedContact>(`${base}/contact`),
-    api.get<ApiPage<UserEvent>>(`${base}/events`, rows),
-  ]);
+  const [ledger, txns, clicks, claims, destinations, payouts, contact, events, points, lots] =
+    await Promise.all([
+      api.get<ApiPage<LedgerEntry>>(`${base}/ledger`, rows),
+      api.get<ApiPage<WalletTransaction>>(`${base}/transactions`, rows),
+      api.get<List<Click>>(`${base}/clicks`, rows),
+      api.get<List<Claim>>(`${base}/claims`, rows),
+      api.get<List<Destination>>(`${base}/destinations`),
+      api.get<ApiPage<AdminPayout>>("/admin/v1/payouts", { userId: id, limit: PREVIEW_ROWS }),
+      api.get<MaskedContact>(`${base}/contact`),
+      api.get<ApiPage<UserEvent>>(`${base}/events`, rows),
+      api.get<PointsSummary>(`${base}/points`),
+      api.get<ApiPage<PointsLot>>(`${base}/points/lots`, rows),
+    ]);
   const u = user.data;
   const tz = viewer.timeZone;
   const canSetKyc = api.can("PUT", `${base}/kyc`);
@@ -193,6 +199,10 @@ async function userPage(
           )}
         </ul>
       )}
+
+      <h2>Points</h2>
+      {points.ok ? <PointsPanel summary={points.data} timeZone={tz} /> : null}
+      {lots.ok ? <LotsTable items={lots.data.items} timeZone={tz} /> : null}
 
       <h2>Ledger</h2>
       {ledger.ok ? (

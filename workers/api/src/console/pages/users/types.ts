@@ -87,3 +87,34 @@ export interface MaskedContact {
 }
 
 export type RevealedContact = { email?: string; phone?: string };
+
+export interface PointsSummary {
+  balance: {
+    activePoints: number;
+    pendingPoints: number;
+    spentPoints: number;
+    expiredPoints: number;
+    reversedPoints: number;
+    debtPoints: number;
+    nextExpiry: { at: string; points: number } | null;
+  };
+  tier: {
+    tier: string;
+    qualifyingSpendMinor: number;
+    keptUntil: string | null;
+    next: { tier: string; remainingMinor: number; progressBps: number } | null;
+  } | null;
+}
+
+export interface PointsLot {
+  lotId: string;
+  sourceType: string;
+  sourceId: string;
+  ruleId: string;
+  ruleVersion: number;
+  earnedPoints: number;
+  remainingPoints: number;
+  status: string;
+  earnedAt: string;
+  expiresAt: string | null;
+}

@@ -49,7 +49,15 @@ export function forgetCachedConfig(keys: string[]): void {
   for (const key of keys) memory.delete(key);
 }
 
-async function readThrough<T>(
+/**
+ * One config value through the read path above: isolate memory (ISOLATE_TTL_MS) → KV
+ * (cacheTtl KV_CACHE_TTL_SEC) → `loadFromD1`, whose answer is written back to KV off the
+ * response path. Writers refresh the KV key and call `forgetCachedConfig`.
+ *
+ * @example
+ * const config = await readThroughConfig(env, offerConfigKey(id), () => loadOfferConfig(env.DB, id), ctx.waitUntil.bind(ctx));
+ */
+export async function readThroughConfig<T>(
   env: ConfigBindings,
   key: string,
   loadFromD1: () => Promise<T | null>,
@@ -75,7 +83,7 @@ export function getOfferConfig(
   offerId: string,
   waitUntil: (p: Promise<unknown>) => void,
 ): Promise<OfferConfig | null> {
-  return readThrough(
+  return readThroughConfig(
     env,
     offerConfigKey(offerId),
     () => loadOfferConfig(env.DB, offerId),
@@ -88,7 +96,7 @@ export function getNetworkConfig(
   networkId: string,
   waitUntil: (p: Promise<unknown>) => void,
 ): Promise<NetworkConfig | null> {
-  return readThrough(
+  return readThroughConfig(
     env,
     networkConfigKey(networkId),
     () => loadNetworkConfig(env.DB, networkId),

@@ -270,6 +270,31 @@ describe("rule sets: draft, publish, diff, rollback", () => {
     expect(future.body.errors[0].path).toBe("basedOnVersion");
   });
 
+  it("takes a draft of many rules (a body past the 64 KiB bound of other routes), and nothing over 1 MiB", async () => {
+    const current = (await admin("GET", "/admin/v1/rules/draft")).body.ruleSet;
+    const many = Array.from({ length: 600 }, (_, i) => ({
+      ...POINTS,
+      id: `bulk-${i}`,
+      name: `Bulk rule number ${i} with a name long enough to be realistic`,
+      active: false,
+    }));
+    const large = { ...current, rules: [...current.rules, ...many] };
+    expect(JSON.stringify(large).length).toBeGreaterThan(64 * 1024);
+    const saved = await admin("PUT", "/admin/v1/rules/draft", large);
+    expect(saved.status).toBe(200);
+    expect(saved.body.ruleSet.rules).toHaveLength(602);
+    const huge = await api(
+      "/admin/v1/rules/draft",
+      withKey(TEST_KEYS.catalog, {
+        method: "PUT",
+        body: JSON.stringify({ ...large, pad: "x".repeat(1024 * 1024) }),
+      }),
+    );
+    expect(huge.status).toBe(413);
+    // Back to the draft as it was.
+    expect((await admin("PUT", "/admin/v1/rules/draft", current)).status).toBe(200);
+  });
+
   it("lets exactly one of two concurrent publishes through", async () => {
     const draft = (await admin("GET", "/admin/v1/rules/draft")).body;
     const changed = structuredClone(draft.ruleSet);

@@ -442,6 +442,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/users/{id}/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A member's points by state, next expiry and tier */
+        get: operations["getAdminUserPoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users/{id}/points/lots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A member's points lots, newest first */
+        get: operations["listAdminUserPointsLots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users/{id}/points/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A member's points history, newest first */
+        get: operations["listAdminUserPointsHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users/{id}/tier-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A member's tier changes, newest first */
+        get: operations["listAdminUserTierHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/networks/{id}/reconcile": {
         parameters: {
             query?: never;
@@ -1099,6 +1167,164 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/rules/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the draft rule set
+         * @description The one rule set being edited, and the live version it was edited from.
+         */
+        get: operations["getRuleDraft"];
+        /**
+         * Save the draft rule set (validated; nothing saved if any rule is invalid)
+         * @description The whole rule set (docs/rules.md). Every problem is returned at once, each at its path in the rule set (`rules[3].conditions.all[1].op`), and nothing is saved. The draft's version number is assigned on publish. Saving never changes what is live.
+         */
+        put: operations["putRuleDraft"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/rules/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the live rule set version
+         * @description From D1, the source of truth. Evaluators read it through the config cache and may keep the previous version for up to ~90 s after a publish (docs/rules.md).
+         */
+        get: operations["getLiveRuleSet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/rules/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List published versions, newest first */
+        get: operations["listRuleVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/rules/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one published version (immutable) */
+        get: operations["getRuleVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/rules/draft/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What publishing the draft would change
+         * @description Rules added, removed and changed (with the top-level fields that differ), and the time zone and groups, against the live version.
+         */
+        get: operations["getRuleDraftDiff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/rules/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish the draft as the next version (live + 1)
+         * @description Takes effect without a deploy: D1 first, then the config cache. Refused with 409 when the draft was edited from an older version than the live one (someone published or rolled back meanwhile), when it changes nothing, or when another publish took the number first; nothing is published then.
+         */
+        post: operations["publishRuleDraft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/rules/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a copy of an earlier version's rules as the next version
+         * @description Versions are never edited: rolling back to version 1 when 2 is live publishes version 3 with version 1's rules (`rolledBackFrom: 1`). The draft is left as it is; a publish of it is then refused until it is re-based on the new live version.
+         */
+        post: operations["publishRuleRollback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/rules/simulate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Evaluate an event against the live version or the draft, with the full trace
+         * @description The event is checked exactly as POST /v1/events checks it. Returns the applied effects with their values and budget keys, the facts the rules saw, and the trace: for every rule of the event's type, each condition with the values compared, the schedule, and what stacking dropped. Writes nothing (not even the audit log: it is a read), so every role may call it.
+         */
+        post: operations["simulateRules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/offers": {
         parameters: {
             query?: never;
@@ -1159,6 +1385,57 @@ export interface paths {
         };
         /** The caller's cashback transactions with status and expected confirmation date */
         get: operations["listTransactions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's points (active, pending, spent, expired), next expiry and tier */
+        get: operations["getPoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/points/lots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's points lots, newest first, each with its expiry date */
+        get: operations["listPointsLots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/points/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's points history, newest first (keyset-paginated) */
+        get: operations["listPointsHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1973,6 +2250,81 @@ export interface components {
             email?: string;
             phone?: string;
         };
+        PointsSummary: {
+            balance: components["schemas"]["PointsBalance"];
+            tier: components["schemas"]["Tier"];
+        };
+        PointsBalance: {
+            /** @description spendable now */
+            activePoints: number;
+            /** @description earned, spendable once their pending period ends */
+            pendingPoints: number;
+            spentPoints: number;
+            expiredPoints: number;
+            /** @description taken back by refunds and chargebacks */
+            reversedPoints: number;
+            /** @description taken back after they were spent: repaid by the next points earned */
+            debtPoints: number;
+            /** @description the next date active points expire, and how many */
+            nextExpiry: {
+                at: string;
+                points: number;
+            } | null;
+        };
+        Tier: {
+            tier: string;
+            /** @description qualifying spend over the rolling window, minor units */
+            qualifyingSpendMinor: number;
+            graceEndsAt: string | null;
+            /** @description the tier is kept until then without more spend */
+            keptUntil: string | null;
+            next: {
+                tier: string;
+                thresholdMinor: number;
+                remainingMinor: number;
+                /** @description progress to the next tier, basis points */
+                progressBps: number;
+            } | null;
+            benefits: {
+                [key: string]: string | number | boolean;
+            };
+        } | null;
+        PointsLot: {
+            lotId: string;
+            sourceType: string;
+            sourceId: string;
+            ruleId: string;
+            ruleVersion: number;
+            earnedPoints: number;
+            remainingPoints: number;
+            spentPoints: number;
+            expiredPoints: number;
+            reversedPoints: number;
+            /** @enum {string} */
+            status: "pending" | "active" | "expired" | "used";
+            earnedAt: string;
+            pendingUntil: string | null;
+            activatedAt: string | null;
+            expiresAt: string | null;
+        };
+        PointsHistoryEntry: {
+            seq: number;
+            bucket: string;
+            /** @description signed: positive credits the bucket */
+            points: number;
+            balanceAfter: number;
+            kind: string;
+            /** @description the posting's idempotency key */
+            key: string;
+            at: string;
+        };
+        TierHistoryEntry: {
+            fromTier: string | null;
+            toTier: string;
+            reason: string;
+            qualifyingSpendMinor: number;
+            at: string;
+        };
         ReconciliationRun: {
             id: string;
             networkId: string;
@@ -2562,6 +2914,432 @@ export interface components {
             items: components["schemas"]["CustomEventType"][];
             /** @description the version of the registered set, as the events worker caches it; 0: none */
             version: number;
+        };
+        RuleDraft: {
+            ruleSet: components["schemas"]["DraftRuleSet"];
+            /** @description the live version the draft was edited from; null: nothing was live */
+            basedOnVersion: number | null;
+            /** @description the live version now */
+            liveVersion: number | null;
+            /** @description +1 on every save */
+            revision: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            updatedAt: string;
+            updatedBy: string;
+        };
+        DraftRuleSet: {
+            timeZone: string;
+            groups: {
+                name: string;
+                /** @enum {string} */
+                mode: "stackable" | "first_match" | "highest" | "lowest";
+            }[];
+            rules: {
+                id: string;
+                name: string;
+                eventTypes: string[];
+                conditions: unknown;
+                effects: ({
+                    /** @enum {string} */
+                    kind: "cashback_percent";
+                    rateBps: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "cashback_fixed";
+                    amountMinor: number;
+                    currency: string;
+                } | {
+                    /** @enum {string} */
+                    kind: "points_fixed";
+                    points: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "points_per_unit";
+                    points: number;
+                    perUnitMinor: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "multiplier";
+                    factorBps: number;
+                    /** @enum {string} */
+                    appliesTo: "points" | "cashback";
+                } | {
+                    /** @enum {string} */
+                    kind: "referral_reward";
+                    programId: string;
+                })[];
+                priority: number;
+                group: string;
+                /** @default {} */
+                schedule?: {
+                    startsAtMs?: number;
+                    endsAtMs?: number;
+                };
+                /** @default [] */
+                budgets?: {
+                    /** @enum {string} */
+                    entity: "user" | "campaign" | "global";
+                    /** @enum {string} */
+                    period: "day" | "week" | "month" | "lifetime";
+                    limit: {
+                        points: number;
+                    } | {
+                        amountMinor: number;
+                        currency: string;
+                    };
+                }[];
+                campaignId?: string;
+                active: boolean;
+            }[];
+        };
+        RuleDraftInput: {
+            /** @description ignored: a version number is assigned on publish (live + 1) */
+            version?: number;
+            timeZone: string;
+            groups: {
+                name: string;
+                /** @enum {string} */
+                mode: "stackable" | "first_match" | "highest" | "lowest";
+            }[];
+            rules: {
+                id: string;
+                name: string;
+                eventTypes: string[];
+                conditions: unknown;
+                effects: ({
+                    /** @enum {string} */
+                    kind: "cashback_percent";
+                    rateBps: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "cashback_fixed";
+                    amountMinor: number;
+                    currency: string;
+                } | {
+                    /** @enum {string} */
+                    kind: "points_fixed";
+                    points: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "points_per_unit";
+                    points: number;
+                    perUnitMinor: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "multiplier";
+                    factorBps: number;
+                    /** @enum {string} */
+                    appliesTo: "points" | "cashback";
+                } | {
+                    /** @enum {string} */
+                    kind: "referral_reward";
+                    programId: string;
+                })[];
+                priority: number;
+                group: string;
+                /** @default {} */
+                schedule?: {
+                    startsAtMs?: number;
+                    endsAtMs?: number;
+                };
+                /** @default [] */
+                budgets?: {
+                    /** @enum {string} */
+                    entity: "user" | "campaign" | "global";
+                    /** @enum {string} */
+                    period: "day" | "week" | "month" | "lifetime";
+                    limit: {
+                        points: number;
+                    } | {
+                        amountMinor: number;
+                        currency: string;
+                    };
+                }[];
+                campaignId?: string;
+                active: boolean;
+            }[];
+            /** @description the live version this draft was edited from; omitted: the draft's current one (or the live version for a new draft). A publish is refused while it is not the live version */
+            basedOnVersion?: number | null;
+        };
+        RuleVersion: {
+            /** @description a published version (1, 2, …) */
+            version: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            publishedAt: string;
+            /** @description the admin key or operator that published it */
+            publishedBy: string;
+            note: string | null;
+            /** @description set on a rollback: the version whose rules this one copies */
+            rolledBackFrom: number | null;
+            live: boolean;
+            ruleSet: {
+                /** @description a published version (1, 2, …) */
+                version: number;
+                timeZone: string;
+                groups: {
+                    name: string;
+                    /** @enum {string} */
+                    mode: "stackable" | "first_match" | "highest" | "lowest";
+                }[];
+                rules: {
+                    id: string;
+                    name: string;
+                    eventTypes: string[];
+                    conditions: unknown;
+                    effects: ({
+                        /** @enum {string} */
+                        kind: "cashback_percent";
+                        rateBps: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "cashback_fixed";
+                        amountMinor: number;
+                        currency: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "points_fixed";
+                        points: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "points_per_unit";
+                        points: number;
+                        perUnitMinor: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "multiplier";
+                        factorBps: number;
+                        /** @enum {string} */
+                        appliesTo: "points" | "cashback";
+                    } | {
+                        /** @enum {string} */
+                        kind: "referral_reward";
+                        programId: string;
+                    })[];
+                    priority: number;
+                    group: string;
+                    /** @default {} */
+                    schedule?: {
+                        startsAtMs?: number;
+                        endsAtMs?: number;
+                    };
+                    /** @default [] */
+                    budgets?: {
+                        /** @enum {string} */
+                        entity: "user" | "campaign" | "global";
+                        /** @enum {string} */
+                        period: "day" | "week" | "month" | "lifetime";
+                        limit: {
+                            points: number;
+                        } | {
+                            amountMinor: number;
+                            currency: string;
+                        };
+                    }[];
+                    campaignId?: string;
+                    active: boolean;
+                }[];
+            };
+        };
+        RuleVersionList: {
+            items: components["schemas"]["RuleVersionSummary"][];
+            nextCursor: string | null;
+        };
+        RuleVersionSummary: {
+            /** @description a published version (1, 2, …) */
+            version: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            publishedAt: string;
+            /** @description the admin key or operator that published it */
+            publishedBy: string;
+            note: string | null;
+            /** @description set on a rollback: the version whose rules this one copies */
+            rolledBackFrom: number | null;
+            live: boolean;
+        };
+        RuleSetDiff: {
+            /** @description a published version (1, 2, …) */
+            liveVersion: number | null;
+            /** @description a published version (1, 2, …) */
+            basedOnVersion: number | null;
+            /** @description whether publishing the draft would change anything */
+            hasChanges: boolean;
+            timeZone: {
+                live: string | null;
+                draft: string;
+            } | null;
+            groupsChanged: boolean;
+            /** @description ids of rules only the draft has */
+            added: string[];
+            /** @description ids of rules only the live version has */
+            removed: string[];
+            /** @description rules in both whose content differs */
+            changed: {
+                id: string;
+                /** @description the rule's top-level fields that differ */
+                fields: string[];
+            }[];
+        };
+        RulePublishInput: {
+            /** @description why: shown in the version list */
+            note?: string;
+        };
+        RuleRollbackInput: {
+            /** @description the version whose rules become live again */
+            version: number;
+            note?: string;
+        };
+        RuleSimulation: {
+            /** @enum {string} */
+            against: "live" | "draft";
+            /** @description the version evaluated; a draft is evaluated as live + 1, the number it would get */
+            version: number;
+            /**
+             * Format: date-time
+             * @description when schedules and budget periods were judged: the event's time, or now if it is later
+             */
+            nowAt: string;
+            /** @description the facts the rules saw */
+            facts: {
+                [key: string]: unknown;
+            };
+            applied: {
+                ruleId: string;
+                ruleVersion: number;
+                group: string;
+                effect: {
+                    /** @enum {string} */
+                    kind: "cashback_percent";
+                    rateBps: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "cashback_fixed";
+                    amountMinor: number;
+                    currency: string;
+                } | {
+                    /** @enum {string} */
+                    kind: "points_fixed";
+                    points: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "points_per_unit";
+                    points: number;
+                    perUnitMinor: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "multiplier";
+                    factorBps: number;
+                    /** @enum {string} */
+                    appliesTo: "points" | "cashback";
+                } | {
+                    /** @enum {string} */
+                    kind: "referral_reward";
+                    programId: string;
+                };
+                pointsAsked?: number;
+                cashbackAskedMinor?: number;
+                currency?: string;
+                budgetKeys: string[];
+            }[];
+            trace: {
+                version: number;
+                timeZone: string;
+                eventType: string | null;
+                nowMs: number;
+                local: {
+                    date: string;
+                    dayOfWeek: string;
+                    time: string;
+                } | null;
+                rules: {
+                    ruleId: string;
+                    name: string;
+                    group: string;
+                    mode: string;
+                    priority: number;
+                    schedule: {
+                        /** @enum {string} */
+                        status: "in" | "not_started" | "ended";
+                        startsAtMs?: number;
+                        endsAtMs?: number;
+                    };
+                    /** @description the condition tree: groups { kind: all|any|not, result, children } and leaves with attr, op, expected, actual (null when absent) and result pass|fail|not_evaluated; null when out of schedule */
+                    conditions?: unknown;
+                    /** @enum {string} */
+                    outcome: "applied" | "outranked" | "conditions_failed" | "out_of_schedule";
+                    outrankedBy?: string;
+                    rankValue?: number;
+                    effects: ({
+                        /** @enum {string} */
+                        kind: "cashback_percent";
+                        rateBps: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "cashback_fixed";
+                        amountMinor: number;
+                        currency: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "points_fixed";
+                        points: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "points_per_unit";
+                        points: number;
+                        perUnitMinor: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "multiplier";
+                        factorBps: number;
+                        /** @enum {string} */
+                        appliesTo: "points" | "cashback";
+                    } | {
+                        /** @enum {string} */
+                        kind: "referral_reward";
+                        programId: string;
+                    })[];
+                }[];
+                multipliers: {
+                    /** @enum {string} */
+                    appliesTo: "points" | "cashback";
+                    currency?: string;
+                    base: number;
+                    factorsBps: number[];
+                    total: number;
+                    bonus: number;
+                }[];
+            };
+        };
+        RuleSimulateInput: {
+            /** @description an event exactly as sent to POST /v1/events (docs/events.md), checked the same way */
+            event: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            against: "live" | "draft";
+            /** @description what the wallet would know of the user */
+            user?: {
+                tier?: string;
+                segments?: string[];
+                accountAgeDays?: number;
+                /**
+                 * Format: date-time
+                 * @description gives accountAgeDays when that is left out
+                 */
+                signedUpAt?: string;
+            };
+            context?: {
+                /** @description events of this type this month before this one; 0 makes it the first */
+                countOfKindThisMonth?: number;
+            };
         };
         UserOffer: {
             id: string;
@@ -5317,6 +6095,328 @@ export interface operations {
             };
             /** @description a dependency (payout processor, key ring, notifier) is unavailable; retry later */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminUserPoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PointsSummary"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAdminUserPointsLots: {
+        parameters: {
+            query?: {
+                /** @description opaque cursor from the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PointsLot"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAdminUserPointsHistory: {
+        parameters: {
+            query?: {
+                /** @description opaque cursor from the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PointsHistoryEntry"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAdminUserTierHistory: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["TierHistoryEntry"][];
+                    };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8747,6 +9847,766 @@ export interface operations {
             };
         };
     };
+    getRuleDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleDraft"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putRuleDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleDraftInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleDraft"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLiveRuleSet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleVersion"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRuleVersions: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleVersionList"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRuleVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleVersion"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRuleDraftDiff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleSetDiff"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    publishRuleDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RulePublishInput"];
+            };
+        };
+        responses: {
+            /** @description published; Location names the new version */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleVersion"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description refused in the current state, or an Idempotency-Key reused for another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a dependency (payout processor, key ring, notifier) is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    publishRuleRollback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleRollbackInput"];
+            };
+        };
+        responses: {
+            /** @description published; Location names the new version */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleVersion"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description refused in the current state, or an Idempotency-Key reused for another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a dependency (payout processor, key ring, notifier) is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    simulateRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleSimulateInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleSimulation"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listOffers: {
         parameters: {
             query?: {
@@ -9034,6 +10894,275 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["Transaction"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over a limit: the user's request or write rate (too_many_requests), or a per-user cap (claim_cap_reached, destination_change_cap_reached); Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PointsSummary"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over a limit: the user's request or write rate (too_many_requests), or a per-user cap (claim_cap_reached, destination_change_cap_reached); Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPointsLots: {
+        parameters: {
+            query?: {
+                /** @description opaque cursor from the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PointsLot"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over a limit: the user's request or write rate (too_many_requests), or a per-user cap (claim_cap_reached, destination_change_cap_reached); Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPointsHistory: {
+        parameters: {
+            query?: {
+                /** @description opaque cursor from the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PointsHistoryEntry"][];
                         nextCursor: string | null;
                     };
                 };

@@ -52,6 +52,28 @@ const ACTIONS: Action[] = [
     allowed: ["catalog", "admin"],
   },
   {
+    area: "rules: a publish",
+    method: "POST",
+    path: "/admin/v1/rules/publish",
+    body: {},
+    allowed: ["catalog", "admin"],
+  },
+  {
+    area: "rules: a simulation (a read sent as POST)",
+    method: "POST",
+    path: "/admin/v1/rules/simulate",
+    body: {
+      against: "live",
+      event: {
+        id: "evt-roles",
+        type: "user.logged_in",
+        userId: "roles-user",
+        occurredAt: "2026-12-05T10:00:00Z",
+      },
+    },
+    allowed: ["viewer", "catalog", "support", "finance", "admin"],
+  },
+  {
     area: "finance: a payout approval",
     method: "POST",
     path: "/admin/v1/payouts/po_roles_none/approve",

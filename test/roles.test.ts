@@ -42,6 +42,16 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "get /admin/v1/event-types": EVERY_ROLE,
   "get /admin/v1/event-types/{type}": EVERY_ROLE,
   "put /admin/v1/event-types/{type}": CATALOG,
+  // Rules engine: rule sets change every reward, like boosts; simulating is a read
+  "get /admin/v1/rules/draft": EVERY_ROLE,
+  "put /admin/v1/rules/draft": CATALOG,
+  "get /admin/v1/rules/draft/diff": EVERY_ROLE,
+  "get /admin/v1/rules/live": EVERY_ROLE,
+  "get /admin/v1/rules/versions": EVERY_ROLE,
+  "get /admin/v1/rules/versions/{version}": EVERY_ROLE,
+  "post /admin/v1/rules/publish": CATALOG,
+  "post /admin/v1/rules/rollback": CATALOG,
+  "post /admin/v1/rules/simulate": EVERY_ROLE,
   // Finance: money moves and reconciliation
   "get /admin/v1/payouts": EVERY_ROLE,
   "get /admin/v1/payouts/{id}": EVERY_ROLE,

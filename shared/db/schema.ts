@@ -740,6 +740,43 @@ export const customEventTypes = sqliteTable("custom_event_types", {
   updatedAtMs: integer("updated_at_ms").notNull(),
 });
 
+/**
+ * Rules engine versions (docs/rules.md "Managing rules"). A published version is immutable:
+ * publish and rollback each insert a new row (version = live + 1, so two publishes racing for
+ * one number collide on the primary key and one is refused), never edit one.
+ */
+export const ruleSetVersions = sqliteTable("rule_set_versions", {
+  version: integer("version").primaryKey(),
+  /** The published RuleSet (shared/rules/rule-schema.ts), its own `version` field included. */
+  ruleSet: text("rule_set", { mode: "json" }).$type<unknown>().notNull(),
+  publishedAtMs: integer("published_at_ms").notNull(),
+  /** The admin key or console operator who published it. */
+  publishedBy: text("published_by").notNull(),
+  note: text("note"),
+  /** Set when this version is a rollback: the version whose rules it copies. */
+  rolledBackFrom: integer("rolled_back_from"),
+});
+
+/** The one draft rule set being edited (a single row, id `draft`). */
+export const ruleSetDraft = sqliteTable("rule_set_draft", {
+  id: text("id").primaryKey(),
+  /** The RuleSet as saved, without a version (assigned on publish). Always valid. */
+  ruleSet: text("rule_set", { mode: "json" }).$type<unknown>().notNull(),
+  /** The live version the draft was based on; null when nothing was live. */
+  basedOnVersion: integer("based_on_version"),
+  /** +1 on every save: a publish re-bases the draft only if it is still the one published. */
+  revision: integer("revision").notNull(),
+  updatedAtMs: integer("updated_at_ms").notNull(),
+  updatedBy: text("updated_by").notNull(),
+});
+
+/** Which version is live (a single row, id `live`); absent until the first publish. */
+export const ruleSetLive = sqliteTable("rule_set_live", {
+  id: text("id").primaryKey(),
+  version: integer("version").notNull(),
+  publishedAtMs: integer("published_at_ms").notNull(),
+});
+
 export const schema = {
   customEventTypes,
   operators,
@@ -766,4 +803,7 @@ export const schema = {
   reconciliationItems,
   claims,
   campaigns,
+  ruleSetVersions,
+  ruleSetDraft,
+  ruleSetLive,
 };

@@ -24,6 +24,7 @@ import { overviewAdminRoutes } from "./features/overview/index";
 import { payoutAdminRoutes, payoutUserRoutes, payoutWebhookRoutes } from "./features/payouts/index";
 import { reconciliationAdminRoutes } from "./features/reconciliation/index";
 import { retentionAdminRoutes } from "./features/retention/index";
+import { rulesAdminRoutes } from "./features/rules/index";
 import { syncAdminRoutes } from "./features/sync/index";
 import { userMeRoutes, usersAdminRoutes } from "./features/users/index";
 import { featureApp } from "./http/feature-app";
@@ -88,6 +89,7 @@ export function createApp() {
   app.route("/admin/v1", operatorAdminRoutes);
   app.route("/admin/v1", overviewAdminRoutes);
   app.route("/admin/v1", eventTypeAdminRoutes);
+  app.route("/admin/v1", rulesAdminRoutes);
   // Users (JWT).
   app.route("/v1", userMeRoutes);
   app.route("/v1", loyaltyUserRoutes);

@@ -31,6 +31,9 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   { prefix: "/admin/v1/sync", writers: ["catalog"] },
   // Custom event types: what operator-defined events may carry, defined like the catalog.
   { prefix: "/admin/v1/event-types", writers: ["catalog"] },
+  // The rules engine's rule sets: the draft, publish and rollback change how every reward
+  // is computed, like campaign boosts; the simulator is a read (READ_ONLY_ACTIONS).
+  { prefix: "/admin/v1/rules", writers: ["catalog"] },
   // Finance: every write that moves money or decides whether money leaves. Payouts and the
   // gift cards they buy, confirmation runs (pending → confirmed cashback), report and payout
   // reconciliation (which adjust transactions), the finance summary.
@@ -62,6 +65,24 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   { prefix: "/admin/v1/operators", writers: ADMIN_ONLY, readers: "admin" },
   { prefix: "/admin/v1/dev", writers: ADMIN_ONLY, readers: "admin" },
 ];
+
+/**
+ * POSTs that only read: they carry a body (an event to simulate), so they cannot be GETs.
+ * Every role that reads the area may send them, and the audit log, which records writes,
+ * leaves them out (they change nothing, and the simulator is tested to write nothing).
+ */
+export const READ_ONLY_ACTIONS: readonly string[] = ["/admin/v1/rules/simulate"];
+
+/**
+ * Whether `method path` is one of the READ_ONLY_ACTIONS.
+ *
+ * @example
+ * isReadOnlyAction("POST", "/admin/v1/rules/simulate"); // true
+ */
+export function isReadOnlyAction(method: string, path: string): boolean {
+  const trimmed = path.length > 1 ? path.replace(/\/+$/, "") : path;
+  return method.toUpperCase() === "POST" && READ_ONLY_ACTIONS.includes(trimmed);
+}
 
 const segmentsOf = (path: string) => path.split("/").filter((s) => s.length > 0);
 
@@ -101,7 +122,7 @@ const READ_METHODS = new Set(["GET", "HEAD"]);
 export function rolesAllowed(method: string, path: string): OperatorRole[] {
   const rule = scopeRuleFor(path);
   if (!rule) return ["admin"];
-  if (READ_METHODS.has(method.toUpperCase())) {
+  if (READ_METHODS.has(method.toUpperCase()) || isReadOnlyAction(method, path)) {
     return rule.readers === "admin"
       ? ["admin"]
       : ["viewer", "catalog", "support", "finance", "admin"];

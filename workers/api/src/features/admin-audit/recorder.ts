@@ -3,6 +3,7 @@ import { createMiddleware } from "hono/factory";
 import type { ApiEnv } from "#shared/env";
 import { errorFields } from "#shared/observability/logger";
 import type { ApiContext } from "../../auth";
+import { isReadOnlyAction } from "../../auth/admin-scopes";
 import { asInternalReader } from "../../auth/internal-reader";
 import {
   type AdminRoute,
@@ -44,7 +45,8 @@ export function auditAdminWrites(app: AuditedApp) {
 
   return createMiddleware<ApiContext>(async (c, next) => {
     const method = c.req.method.toUpperCase();
-    if (!WRITE_METHODS.has(method)) return next();
+    // Reads sent as POST (the rules simulator) change nothing: not recorded, like GETs.
+    if (!WRITE_METHODS.has(method) || isReadOnlyAction(method, c.req.path)) return next();
     const atMs = Date.now();
     const path = c.req.path;
     const snapshotPath = snapshotPathFor(table(), method, path);

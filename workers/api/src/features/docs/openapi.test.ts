@@ -23,6 +23,7 @@ const FEATURES = [
   "operators",
   "payouts",
   "reconciliation",
+  "rules",
   "sync",
   "users",
 ];
@@ -48,7 +49,7 @@ describe("the served OpenAPI document", () => {
     expect(new Set(ids).size, "operationIds are unique").toBe(ids.length);
     for (const [name, op] of ops) {
       expect(op.operationId, name).toMatch(
-        /^(get|list|put|create|delete|run|sync|reconcile|approve|retry|cancel|receive)[A-Z][A-Za-z]*$/,
+        /^(get|list|put|create|delete|run|sync|reconcile|approve|retry|cancel|receive|publish|simulate)[A-Z][A-Za-z]*$/,
       );
       expect(op.tags, name).toHaveLength(1);
       expect(FEATURES, name).toContain(op.tags?.[0]);

@@ -13,6 +13,27 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 const CEILING_MAX_BODY_BYTES = 1024 * 1024;
 
 /**
+ * The one route whose body is a whole document rather than one small object: a rule set
+ * (up to 2,000 rules, docs/rules.md) is saved as one draft. It may take up to the ceiling.
+ */
+const LARGE_BODY_ROUTES: ReadonlySet<string> = new Set(["PUT /admin/v1/rules/draft"]);
+
+/**
+ * Pure: the bound for one request: API_MAX_BODY_BYTES, or the ceiling for a route that takes
+ * a whole document (LARGE_BODY_ROUTES).
+ *
+ * @example
+ * maxBodyBytesFor("PUT", "/admin/v1/rules/draft", undefined) // 1048576
+ * maxBodyBytesFor("PUT", "/admin/v1/offers/x", undefined) // 65536
+ */
+export function maxBodyBytesFor(method: string, path: string, raw: string | undefined): number {
+  const bound = maxBodyBytes(raw);
+  return LARGE_BODY_ROUTES.has(`${method.toUpperCase()} ${path}`)
+    ? Math.max(bound, CEILING_MAX_BODY_BYTES)
+    : bound;
+}
+
+/**
  * Pure: the bound from API_MAX_BODY_BYTES; anything that is not a positive whole number of
  * bytes gives the default.
  *
@@ -40,7 +61,7 @@ export function maxBodyBytes(raw: string | undefined): number {
 export const bodySizeLimit = createMiddleware<ApiContext>(async (c, next) => {
   // No body (every GET): nothing to bound.
   if (!c.req.raw.body) return next();
-  const maxSize = maxBodyBytes(c.env.API_MAX_BODY_BYTES);
+  const maxSize = maxBodyBytesFor(c.req.method, c.req.path, c.env.API_MAX_BODY_BYTES);
   return bodyLimit({
     maxSize,
     onError: () => {

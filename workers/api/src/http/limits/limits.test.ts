@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { DEFAULT_MAX_BODY_BYTES, maxBodyBytes } from "./body-size";
+import { DEFAULT_MAX_BODY_BYTES, maxBodyBytes, maxBodyBytesFor } from "./body-size";
 import { claimsPerMonthOf } from "./caps";
 
 test.each([
@@ -11,6 +11,24 @@ test.each([
   { label: "capped at 1 MiB", raw: "10485760", want: 1_048_576 },
 ])("maxBodyBytes: $label", ({ raw, want }) => {
   expect(maxBodyBytes(raw)).toBe(want);
+});
+
+test.each([
+  {
+    label: "a rule set draft: 1 MiB",
+    method: "PUT",
+    path: "/admin/v1/rules/draft",
+    want: 1_048_576,
+  },
+  {
+    label: "reading the draft: the bound",
+    method: "GET",
+    path: "/admin/v1/rules/draft",
+    want: 65_536,
+  },
+  { label: "any other route: the bound", method: "PUT", path: "/admin/v1/offers/x", want: 65_536 },
+])("maxBodyBytesFor: $label", ({ method, path, want }) => {
+  expect(maxBodyBytesFor(method, path, undefined)).toBe(want);
 });
 
 test.each([

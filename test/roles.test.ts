@@ -39,6 +39,8 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "get /admin/v1/campaigns/{id}": EVERY_ROLE,
   "put /admin/v1/campaigns/{id}": CATALOG,
   "get /admin/v1/campaigns/{id}/budget": EVERY_ROLE,
+  // Rule budgets: read-only
+  "get /admin/v1/budgets/{key}": EVERY_ROLE,
   // Finance: money moves and reconciliation
   "get /admin/v1/payouts": EVERY_ROLE,
   "get /admin/v1/payouts/{id}": EVERY_ROLE,

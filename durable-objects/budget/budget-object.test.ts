@@ -233,4 +233,41 @@ describe("BudgetDurableObject", () => {
       { numRuns: 30 },
     );
   });
+
+  it("random requests under changing rule versions keep every grant within the newest limit", async () => {
+    const step = fc.record({
+      reference: fc.constantFrom("a", "b", "c", "d"),
+      holder: fc.constant("u1"),
+      desired: fc.integer({ min: 0, max: 30 }),
+      seq: fc.integer({ min: 1, max: 4 }),
+      terms: fc.constantFrom(
+        { limit: 20, limitVersion: 1 },
+        { limit: 50, limitVersion: 2 },
+        { limit: 10, limitVersion: 3 },
+      ),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 20 }), async (steps) => {
+        const key = freshKey("day:2026-03-29");
+        const stub = budgetFor(env, key);
+        let highestVersion = 0;
+        for (const { terms, ...s } of steps) {
+          const before = await stub.usage();
+          const result = await stub.reserve({ budgetKey: key, unit: "points", ...terms, ...s });
+          // A stale request changes nothing, its limit included.
+          if (result.status !== "stale") {
+            highestVersion = Math.max(highestVersion, terms.limitVersion);
+          }
+          const after = await stub.usage();
+          const grew = (after?.outstanding ?? 0) > (before?.outstanding ?? 0);
+          // A grant never takes the outstanding value past the newest limit seen.
+          if (grew) expect(after?.outstanding).toBeLessThanOrEqual(after?.limit ?? 0);
+          expect(after?.limitVersion).toBe(highestVersion);
+          expect(result.limit).toBe(after?.limit);
+        }
+        expect(await stub.audit()).toEqual({ ok: true, violations: [] });
+      }),
+      { numRuns: 20 },
+    );
+  });
 });

@@ -126,6 +126,7 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
    */
   reserve(input: BudgetReserveInput, nowMs: number = Date.now()): BudgetReserveResult {
     checkInput(input);
+    if (typeof input.limit !== "number") throw new RangeError("a reserve carries its limit");
     return this.ctx.storage.transactionSync(() => this.reserveSync(input, nowMs));
   }
 

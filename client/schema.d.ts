@@ -167,6 +167,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/budgets/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One rule budget's use in its period: asked vs granted vs released vs remaining
+         * @description Read from the budget's single writer (one Durable Object per budget key). The key is rule × entity (user, campaign, global) × period in the program's time zone, URL-encoded in the path. 404 until a reward has drawn on it.
+         */
+        get: operations["getBudget"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/confirmations/run": {
         parameters: {
             query?: never;
@@ -1988,6 +2008,45 @@ export interface components {
              * @description ISO 8601 timestamp
              */
             updatedAt: string | null;
+        };
+        BudgetUsage: {
+            budgetKey: string;
+            ruleId: string;
+            /** @enum {string} */
+            entity: "user" | "campaign" | "global";
+            /** @description the user's or campaign's id; null when global */
+            entityId: string | null;
+            /** @enum {string} */
+            period: "day" | "week" | "month" | "lifetime";
+            /** @description the local calendar period in the program's time zone, e.g. month:2026-03 */
+            periodKey: string;
+            /** @description points, or the ISO 4217 currency of a money budget (minor units) */
+            unit: string;
+            /** @description the newest limit seen (from the newest rule version) */
+            limit: number;
+            /** @description the rule version the limit came from; 0 when unversioned */
+            limitVersion: number;
+            /** @description what the rewards holding a reservation ask for at full value */
+            askedTotal: number;
+            /** @description every grant ever made */
+            grantedTotal: number;
+            /** @description given back by rollbacks and lowered requests */
+            releasedTotal: number;
+            /** @description grantedTotal − releasedTotal: what the budget pays now */
+            outstanding: number;
+            /** @description of outstanding, what lies above a lowered limit (granted under an older, higher one) */
+            overLimit: number;
+            /** @description max(0, limit − outstanding): what new rewards can still get */
+            remaining: number;
+            /** @description rewards holding or asking for part of the budget */
+            reservations: number;
+            /** @description of those, granted less than they asked */
+            partialReservations: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            updatedAt: string;
         };
         AdminTransaction: {
             id: string;
@@ -4615,6 +4674,83 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CampaignBudget"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the budget key, URL-encoded */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetUsage"];
                 };
             };
             /** @description invalid request: bad JSON, failed validation (every bad field is listed) */

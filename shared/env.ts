@@ -1,3 +1,4 @@
+import type { BudgetBinding } from "#durable-objects/budget/index";
 import type { CampaignBudgetBinding } from "#durable-objects/campaign-budget/index";
 import type { WalletDurableObject, WalletEnv } from "#durable-objects/wallet/index";
 import type { ClickMessage, PostbackMessage } from "./messages";
@@ -50,7 +51,8 @@ export interface EventsEnv extends ConfigBindings {
 
 /**
  * The api worker hosts the wallet Durable Object, the queue consumers and the crons. The
- * bindings the Durable Objects use are declared by them (WalletEnv, CampaignBudgetBinding)
+ * bindings the Durable Objects use are declared by them (WalletEnv, CampaignBudgetBinding,
+ * BudgetBinding)
  * and composed here; they never import this file, so the dependency runs one way.
  */
 export interface ApiEnv
@@ -58,7 +60,8 @@ export interface ApiEnv
     PostbackEnv,
     EventsEnv,
     WalletEnv,
-    CampaignBudgetBinding {
+    CampaignBudgetBinding,
+    BudgetBinding {
   WALLET: DurableObjectNamespace<WalletDurableObject>;
   /** While rotating the sub-ID key: the old key, still accepted on incoming postbacks. */
   SUBID_SIGNING_KEY_PREVIOUS?: string;

@@ -52,6 +52,8 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "post /admin/v1/rules/publish": CATALOG,
   "post /admin/v1/rules/rollback": CATALOG,
   "post /admin/v1/rules/simulate": EVERY_ROLE,
+  // Rule budgets: read-only
+  "get /admin/v1/budgets/{key}": EVERY_ROLE,
   // Finance: money moves and reconciliation
   "get /admin/v1/payouts": EVERY_ROLE,
   "get /admin/v1/payouts/{id}": EVERY_ROLE,

@@ -1,11 +1,11 @@
+import { decideHeld } from "../shared/decide-reserve";
+
 /**
- * The budget object's decision, pure: given what one transaction holds of a campaign's budget
- * and what it asks for now, how much it holds afterwards. No I/O, no clock, so every branch is
- * a row in a table test (decide-reserve.test.ts).
- *
- * A reservation is keyed by transaction id. The wallet that owns the transaction numbers its
- * requests (`seq`, bumped whenever the desired boost changes), so a request overtaken by a
- * newer one changes nothing, whatever order the two arrive in.
+ * The campaign budget object's decision: the shared, unit-free one
+ * (durable-objects/shared/decide-reserve.ts, which the generalised budget object uses too)
+ * in minor units. A reservation is keyed by transaction id; the wallet that owns the
+ * transaction numbers its requests (`seq`), so a request overtaken by a newer one changes
+ * nothing, whatever order the two arrive in. Table tests: decide-reserve.test.ts.
  */
 
 /** What one transaction holds of the budget. */
@@ -52,37 +52,16 @@ export function decideReserve(
   request: ReserveRequest,
   remainingMinor: number,
 ): ReserveDecision {
-  assertWhole(request.desiredMinor, "desiredMinor");
-  assertWhole(remainingMinor, "remainingMinor");
-  if (!Number.isSafeInteger(request.seq) || request.seq < 1) {
-    throw new RangeError(`seq must be a positive integer, got ${request.seq}`);
-  }
-  if (current && request.seq < current.seq) return { action: "stale" };
-  if (current && request.desiredMinor === current.desiredMinor) {
-    return request.seq === current.seq
-      ? { action: "repeat" }
-      : { action: "set", row: { ...current, seq: request.seq }, deltaMinor: 0 };
-  }
-
-  const heldMinor = current?.grantedMinor ?? 0;
-  const heldDesiredMinor = current?.desiredMinor ?? 0;
-  let grantedMinor: number;
-  if (request.desiredMinor <= heldMinor) {
-    grantedMinor = request.desiredMinor;
-  } else if (request.desiredMinor < heldDesiredMinor) {
-    grantedMinor = heldMinor;
-  } else {
-    grantedMinor = Math.min(request.desiredMinor, heldMinor + remainingMinor);
-  }
+  const decision = decideHeld(
+    current && { desired: current.desiredMinor, granted: current.grantedMinor, seq: current.seq },
+    { desired: request.desiredMinor, seq: request.seq },
+    remainingMinor,
+  );
+  if (decision.action !== "set") return decision;
+  const { row, delta } = decision;
   return {
     action: "set",
-    row: { desiredMinor: request.desiredMinor, grantedMinor, seq: request.seq },
-    deltaMinor: grantedMinor - heldMinor,
+    row: { desiredMinor: row.desired, grantedMinor: row.granted, seq: row.seq },
+    deltaMinor: delta,
   };
-}
-
-function assertWhole(value: number, name: string): void {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(`${name} must be a non-negative safe integer, got ${value}`);
-  }
 }

@@ -1,12 +1,14 @@
+import type { BudgetBinding } from "../budget/index";
 import type { CampaignBudgetBinding } from "../campaign-budget/index";
 import type { OutboxQueues } from "./outbox/outbox-flush";
 
 /**
  * The bindings the wallet object uses, and no more: the queues its outbox delivers to, the
- * campaign budgets it asks for boosts, and the key ring that seals payout destinations. The
- * api worker's env (shared/env.ts) extends this, so each binding is declared once.
+ * campaign budgets it asks for boosts, the rule budgets (one object per budget key), and the
+ * key ring that seals payout destinations. The api worker's env (shared/env.ts) extends this,
+ * so each binding is declared once.
  */
-export interface WalletEnv extends OutboxQueues, CampaignBudgetBinding {
+export interface WalletEnv extends OutboxQueues, CampaignBudgetBinding, BudgetBinding {
   /** Field-encryption key ring for destinations, JSON `{"1":"<base64url 32 bytes>",…}`; the highest version seals. */
   PAYOUT_DETAILS_KEYS: string;
 }

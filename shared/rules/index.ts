@@ -11,7 +11,7 @@ export {
   type FactValue,
   OPEN_ATTRIBUTE_PREFIX,
 } from "./attributes";
-export { budgetKey, periodKey } from "./budget-keys";
+export { budgetKey, joinBudgetKey, periodKey } from "./budget-keys";
 export {
   type CompiledRule,
   type CompiledRuleSet,

@@ -5,6 +5,7 @@ import { errorFields } from "#shared/observability/logger";
 import { type ApiContext, requireAdmin, requireAdminScope, requireUser } from "./auth";
 import { createConsole } from "./console/index";
 import { auditAdminRoutes, auditAdminWrites } from "./features/admin-audit/index";
+import { budgetAdminRoutes } from "./features/budgets/index";
 import { campaignAdminRoutes } from "./features/campaigns/index";
 import { catalogAdminRoutes } from "./features/catalog/index";
 import { claimAdminRoutes, claimUserRoutes } from "./features/claims/index";
@@ -75,6 +76,7 @@ export function createApp() {
   // Operators (admin key).
   app.route("/admin/v1", catalogAdminRoutes);
   app.route("/admin/v1", campaignAdminRoutes);
+  app.route("/admin/v1", budgetAdminRoutes);
   app.route("/admin/v1", confirmationAdminRoutes);
   app.route("/admin/v1", operationsAdminRoutes);
   app.route("/admin/v1", retentionAdminRoutes);

@@ -28,6 +28,7 @@ import { runScheduledReconciliations } from "./features/reconciliation/index";
 import { postbackRetentionOf, runPostbackRetention } from "./features/retention/index";
 import { runMerchantSyncs } from "./features/sync/index";
 
+export { BudgetDurableObject } from "#durable-objects/budget/index";
 export { CampaignBudgetDurableObject } from "#durable-objects/campaign-budget/index";
 export { WalletDurableObject } from "./wallet-client";
 

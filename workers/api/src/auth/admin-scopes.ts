@@ -58,6 +58,8 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   // Read-only records: what networks sent, and who changed what. Every role reads them.
   { prefix: "/admin/v1/postbacks", writers: ADMIN_ONLY },
   { prefix: "/admin/v1/audit-log", writers: ADMIN_ONLY },
+  // Rule budgets' use per period, read from their budget objects; nothing to write here.
+  { prefix: "/admin/v1/budgets", writers: ADMIN_ONLY },
   // The console's overview: aggregate figures every role reads; nothing to write.
   { prefix: "/admin/v1/overview", writers: ADMIN_ONLY },
   // Admin only, even to read: operator accounts (staff e-mails and roles) and the dev

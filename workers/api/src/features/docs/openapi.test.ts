@@ -12,6 +12,7 @@ type Doc = {
 };
 
 const FEATURES = [
+  "budgets",
   "catalog",
   "clicks",
   "claims",

@@ -1,0 +1,20 @@
+/**
+ * The budget Durable Object's entry module (one object per rule budget key): the class, its
+ * client, the key parser and the types.
+ *
+ * @example
+ * import { budgetFor, budgetTermsOf } from "#durable-objects/budget/index";
+ */
+
+export { MAX_BUDGET_KEY_LENGTH, type ParsedBudgetKey, parseBudgetKey } from "./budget-key";
+export {
+  BudgetDurableObject,
+  type BudgetReleaseInput,
+  type BudgetReserveInput,
+  type BudgetReserveResult,
+  type BudgetReserveStatus,
+  type BudgetUsage,
+} from "./budget-object";
+export { budgetFor } from "./client";
+export type { BudgetBinding, BudgetEnv } from "./env";
+export { type BudgetUnit, budgetTermsOf, isBudgetUnit } from "./unit";

@@ -1,0 +1,44 @@
+import { applyVersionedSchema } from "../shared/versioned-schema";
+
+/**
+ * The budget object's SQLite schema, versioned like the other objects': `applyBudgetKeySchema`
+ * runs on every wake and applies only the steps this object has not seen.
+ */
+const STEPS: string[][] = [
+  [
+    // One row: the key this object serves, its unit, the newest limit seen and the running
+    // totals, kept incrementally so a reservation costs O(1); audit() re-derives them.
+    // `over_limit` is what was granted under an older, higher limit above the current one: set
+    // when a limit is adopted, shrunk by releases, never raised by a grant, so the CHECK below
+    // bounds every grant by the newest limit.
+    `CREATE TABLE budget (
+       id INTEGER PRIMARY KEY CHECK (id = 1),
+       budget_key TEXT NOT NULL,
+       unit TEXT NOT NULL,
+       limit_value INTEGER NOT NULL CHECK (limit_value >= 0),
+       limit_version INTEGER NOT NULL CHECK (limit_version >= 0),
+       over_limit INTEGER NOT NULL CHECK (over_limit >= 0),
+       asked_total INTEGER NOT NULL CHECK (asked_total >= 0),
+       granted_total INTEGER NOT NULL CHECK (granted_total >= 0),
+       released_total INTEGER NOT NULL CHECK (released_total >= 0),
+       updated_at_ms INTEGER NOT NULL,
+       CHECK (granted_total - released_total BETWEEN 0 AND limit_value + over_limit)
+     )`,
+    // One row per reward: the holder (the user whose wallet numbers the requests) and the
+    // reward's own key. Released rows stay (desired 0) so an older request stays stale.
+    `CREATE TABLE reservations (
+       holder TEXT NOT NULL,
+       reference TEXT NOT NULL,
+       desired INTEGER NOT NULL CHECK (desired >= 0),
+       granted INTEGER NOT NULL CHECK (granted BETWEEN 0 AND desired),
+       seq INTEGER NOT NULL CHECK (seq >= 1),
+       created_at_ms INTEGER NOT NULL,
+       updated_at_ms INTEGER NOT NULL,
+       PRIMARY KEY (holder, reference)
+     )`,
+  ],
+];
+
+export function applyBudgetKeySchema(storage: DurableObjectStorage): void {
+  applyVersionedSchema(storage, "budget", STEPS);
+}

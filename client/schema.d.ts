@@ -2290,6 +2290,17 @@ export interface components {
                 /** @enum {string} */
                 result: "processed" | "orphaned";
                 detail?: string;
+                /** @description the live rules it was evaluated by */
+                ruleSetVersion?: number;
+                /** @description what the event earned, or took back from the event it names */
+                rewards?: {
+                    ruleId: string | null;
+                    ruleVersion: number | null;
+                    /** @enum {string} */
+                    kind: "points" | "points_rollback" | "points_restored" | "skipped";
+                    points?: number;
+                    detail?: string;
+                }[];
             } | null;
             processedAt: string | null;
         };

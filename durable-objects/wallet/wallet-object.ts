@@ -3,6 +3,8 @@ import { open, parseKeyRing } from "#shared/crypto/sealed";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { MAX_PAYOUT_PAGE_ROWS } from "#shared/paging";
 import type { PayoutPolicy } from "#shared/payouts/policy";
+import { CompiledRuleSetCache } from "#shared/rules/index";
+import { loadLiveRuleSet } from "#shared/rules/live-rule-set";
 import { auditWallet } from "./audit/audit";
 import { BoostSync } from "./boosts/boost-sync";
 import { findClaim, listClaims } from "./claims/claim-store";
@@ -44,6 +46,7 @@ import {
   prepareEvents,
   processDueEvents,
 } from "./events/events";
+import type { LiveProgram } from "./events/rewards";
 import {
   type BalanceRow,
   type InvariantReport,
@@ -119,6 +122,8 @@ const MAX_TXN_ENTRIES = 500;
 const MAX_EVENT_RUNS_PER_WAKE = 5;
 /** Reveals of a user's contact details shown beside the masked view. */
 const MAX_REVEALS_SHOWN = 10;
+/** Compiled once per rule set version per isolate (shared/rules/compile.ts). */
+const COMPILED_RULE_SETS = new CompiledRuleSetCache();
 /** When processing the inbox failed, the next try. */
 const EVENT_RETRY_MS = 30_000;
 
@@ -613,7 +618,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
    */
   private async afterWrite(): Promise<void> {
     try {
-      this.processEvents();
+      await this.processEvents();
     } catch (error) {
       // A bug must not spin the alarm: the inbox is looked at again in a while.
       this.log.error("wallet.events_failed", errorFields(error));
@@ -631,16 +636,32 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     }
   }
 
-  /** Processes the inbox while events are due, a bounded number of runs per wake. */
-  private processEvents(): EventRun | null {
+  /**
+   * Processes the inbox while events are due, a bounded number of runs per wake. The live rule
+   * set is read once, before the first run (an await, so outside any transaction), and every
+   * run of this wake evaluates that one version.
+   */
+  private async processEvents(): Promise<EventRun | null> {
+    if (!eventsDue(this.sql, this.clock())) return null;
+    const program = await this.liveProgram();
     let last: EventRun | null = null;
     for (let run = 0; run < MAX_EVENT_RUNS_PER_WAKE; run++) {
       const nowMs = this.clock();
       if (!eventsDue(this.sql, nowMs)) break;
-      last = this.commit((tx) => processDueEvents(tx, nowMs));
+      last = this.commit((tx) => processDueEvents(tx, nowMs, program));
       if (!last.more) break;
     }
     return last;
+  }
+
+  private async liveProgram(): Promise<LiveProgram | null> {
+    const live = await loadLiveRuleSet(this.env, (p) => this.ctx.waitUntil(p));
+    if (!live) return null;
+    return {
+      version: live.version,
+      timeZone: live.ruleSet.timeZone,
+      compiled: COMPILED_RULE_SETS.get(live.ruleSet),
+    };
   }
 
   private async armAlarm(): Promise<void> {

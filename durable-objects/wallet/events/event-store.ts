@@ -26,10 +26,23 @@ export interface StoredEvent {
   processedAtMs: number | null;
 }
 
-/** What processing made of an event (shown to operators; rewards join it with the rules engine). */
+/** What processing made of an event (shown to operators). */
 export interface EventOutcome {
   result: "processed" | "orphaned";
   detail?: string;
+  /** The live rule set version the event was evaluated against; absent when none was live. */
+  ruleSetVersion?: number;
+  /** What it earned or took back (events/rewards.ts). */
+  rewards?: EventReward[];
+}
+
+/** One reward of an event: points a rule gave, or what a refund or chargeback took back. */
+export interface EventReward {
+  ruleId: string | null;
+  ruleVersion: number | null;
+  kind: "points" | "points_rollback" | "points_restored" | "skipped";
+  points?: number;
+  detail?: string | undefined;
 }
 
 interface EventRow extends Record<string, SqlStorageValue> {
@@ -245,4 +258,35 @@ export function recentReveals(sql: SqlStorage, limit: number): ContactReveal[] {
     )
     .toArray()
     .map((r) => ({ revealedBy: r.revealed_by, reason: r.reason, atMs: r.at_ms }));
+}
+
+/**
+ * What refunds already processed took of one original event, in minor units: a later refund
+ * that completes the original takes everything left (events/rewards.ts).
+ */
+export function sumRefundedFor(sql: SqlStorage, originalEventId: string): number {
+  return (
+    sql
+      .exec<{ total: number | null }>(
+        `SELECT SUM(json_extract(data_json, '$.amountMinor')) AS total FROM events
+       WHERE type = 'refund.completed' AND status = 'processed'
+         AND json_extract(data_json, '$.originalEventId') = ?`,
+        originalEventId,
+      )
+      .one().total ?? 0
+  );
+}
+
+/** The most recent processed chargeback of one original event: whose rollback a win restores. */
+export function latestChargebackFor(sql: SqlStorage, originalEventId: string): string | null {
+  const row = sql
+    .exec<{ event_id: string }>(
+      `SELECT event_id FROM events
+       WHERE type = 'chargeback.created' AND status = 'processed'
+         AND json_extract(data_json, '$.originalEventId') = ?
+       ORDER BY occurred_at_ms DESC, event_id DESC LIMIT 1`,
+      originalEventId,
+    )
+    .toArray()[0];
+  return row?.event_id ?? null;
 }

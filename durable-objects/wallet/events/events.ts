@@ -6,6 +6,7 @@ import { isDue, schedule, unschedule } from "../schedule/schedule-store";
 import { type AcceptOutcome, decideAccept } from "./decide-accept";
 import { decideProcess } from "./decide-process";
 import {
+  type EventOutcome,
   findEvent,
   findEventDigest,
   insertEvent,
@@ -15,6 +16,7 @@ import {
   setSignedUpAt,
   unprocessedEvents,
 } from "./event-store";
+import { type LiveProgram, rewardEvent } from "./rewards";
 
 /**
  * The user's first-party events (docs/events.md): accepted into the inbox inside one storage
@@ -162,7 +164,11 @@ export function eventsDue(sql: SqlStorage, asOfMs: number): boolean {
  * whose original has not been processed waits (decide-process.ts). Re-arms the schedule at
  * the earliest time something will be due again.
  */
-export function processDueEvents(tx: WalletTx, nowMs: number): EventRun {
+export function processDueEvents(
+  tx: WalletTx,
+  nowMs: number,
+  program: LiveProgram | null,
+): EventRun {
   const run: EventRun = { processed: 0, waiting: 0, orphaned: 0, more: false };
   const batch = unprocessedEvents(tx.sql, EVENTS_PER_RUN + 1);
   run.more = batch.length > EVENTS_PER_RUN;
@@ -182,11 +188,18 @@ export function processDueEvents(tx: WalletTx, nowMs: number): EventRun {
       nowMs,
     });
     switch (decision.action) {
-      case "process":
+      case "process": {
         recordUserFacts(tx, stored);
-        setEventStatus(tx.sql, stored.eventId, "processed", { result: "processed" }, nowMs);
+        const rewards = rewardEvent(tx, stored, tx.userId(), program, nowMs);
+        const outcome: EventOutcome = {
+          result: "processed",
+          ...(program ? { ruleSetVersion: program.version } : {}),
+          ...(rewards.length > 0 ? { rewards } : {}),
+        };
+        setEventStatus(tx.sql, stored.eventId, "processed", outcome, nowMs);
         run.processed++;
         break;
+      }
       case "wait":
         setEventStatus(tx.sql, stored.eventId, "waiting", null, null);
         recheckAtMs = Math.min(recheckAtMs ?? decision.recheckAtMs, decision.recheckAtMs);

@@ -34,7 +34,23 @@ const EventSchema = z
     data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
     status: z.enum(["received", "waiting", "processed"]),
     outcome: z
-      .object({ result: z.enum(["processed", "orphaned"]), detail: z.string().optional() })
+      .object({
+        result: z.enum(["processed", "orphaned"]),
+        detail: z.string().optional(),
+        ruleSetVersion: z.number().int().optional().describe("the live rules it was evaluated by"),
+        rewards: z
+          .array(
+            z.object({
+              ruleId: z.string().nullable(),
+              ruleVersion: z.number().int().nullable(),
+              kind: z.enum(["points", "points_rollback", "points_restored", "skipped"]),
+              points: z.number().int().optional(),
+              detail: z.string().optional(),
+            }),
+          )
+          .optional()
+          .describe("what the event earned, or took back from the event it names"),
+      })
       .nullable(),
     processedAt: z.string().nullable(),
   })

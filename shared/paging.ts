@@ -16,3 +16,20 @@ export const MAX_PAYOUT_PAGE_ROWS = 100;
 export function rowsToFetch(limit: number, max = MAX_PAGE_ROWS): number {
   return Math.min(Math.max(Math.floor(limit), 1), max) + 1;
 }
+
+/**
+ * The rows of a page fetched with `rowsToFetch(limit)`, and the cursor of the next page: the
+ * look-ahead row only says another page exists, so the last page never links to an empty one.
+ *
+ * @example
+ * const { rows, nextCursor } = splitPage(fetched, limit, (last) => encodeCursor([last.seq]));
+ */
+export function splitPage<T>(
+  fetched: readonly T[],
+  limit: number,
+  cursorOf: (last: T) => string,
+): { rows: T[]; nextCursor: string | null } {
+  const rows = fetched.slice(0, limit);
+  const last = fetched.length > limit ? rows.at(-1) : undefined;
+  return { rows, nextCursor: last === undefined ? null : cursorOf(last) };
+}

@@ -1,5 +1,5 @@
 import type { ApiEnv } from "#shared/env";
-import { rowsToFetch } from "#shared/paging";
+import { rowsToFetch, splitPage } from "#shared/paging";
 import { toIso, toIsoOrNull } from "../../http/common-schemas";
 import { walletOf } from "../../wallet-client";
 import { cursorInt, decodeCursor, encodeCursor } from "../users/index";
@@ -55,10 +55,9 @@ export async function lotsPage(
   const position = decodeCursor(cursor, 1);
   const beforeSeq = position ? cursorInt(position[0] as string) : null;
   const fetched = await walletOf(env, userId).getPointsLots(beforeSeq, rowsToFetch(limit));
-  const lots = fetched.slice(0, limit);
-  const last = fetched.length > limit ? lots.at(-1) : undefined;
+  const { rows, nextCursor } = splitPage(fetched, limit, (last) => encodeCursor([last.seq]));
   return {
-    items: lots.map((l) => ({
+    items: rows.map((l) => ({
       lotId: l.lotId,
       sourceType: l.sourceType,
       sourceId: l.sourceId,
@@ -75,7 +74,7 @@ export async function lotsPage(
       activatedAt: toIsoOrNull(l.activatedAtMs),
       expiresAt: toIsoOrNull(l.expiresAtMs),
     })),
-    nextCursor: last ? encodeCursor([last.seq]) : null,
+    nextCursor,
   };
 }
 
@@ -89,10 +88,9 @@ export async function historyPage(
   const position = decodeCursor(cursor, 1);
   const beforeSeq = position ? cursorInt(position[0] as string) : null;
   const fetched = await walletOf(env, userId).getPointsHistory(beforeSeq, rowsToFetch(limit));
-  const entries = fetched.slice(0, limit);
-  const last = fetched.length > limit ? entries.at(-1) : undefined;
+  const { rows, nextCursor } = splitPage(fetched, limit, (last) => encodeCursor([last.seq]));
   return {
-    items: entries.map((e) => ({
+    items: rows.map((e) => ({
       seq: e.seq,
       bucket: e.bucket,
       points: e.points,
@@ -101,7 +99,7 @@ export async function historyPage(
       key: e.key,
       at: toIso(e.atMs),
     })),
-    nextCursor: last ? encodeCursor([last.seq]) : null,
+    nextCursor,
   };
 }
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "#shared/http/errors";
-import { rowsToFetch } from "#shared/paging";
+import { rowsToFetch, splitPage } from "#shared/paging";
 import { PageQuerySchema, toIso, toIsoOrNull, UserIdParamSchema } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
 import {
@@ -139,11 +139,12 @@ export const userEventAdminRoutes = featureApp()
       ? { occurredAtMs: cursorInt(position[0] as string), eventId: position[1] as string }
       : null;
     const fetched = await walletOf(c.env, id).getEvents(before, rowsToFetch(limit));
-    const events = fetched.slice(0, limit);
-    const last = fetched.length > limit ? events.at(-1) : undefined;
+    const { rows, nextCursor } = splitPage(fetched, limit, (last) =>
+      encodeCursor([last.occurredAtMs, last.eventId]),
+    );
     return c.json(
       {
-        items: events.map((e) => ({
+        items: rows.map((e) => ({
           eventId: e.eventId,
           type: e.type,
           occurredAt: toIso(e.occurredAtMs),
@@ -154,7 +155,7 @@ export const userEventAdminRoutes = featureApp()
           outcome: e.outcome,
           processedAt: toIsoOrNull(e.processedAtMs),
         })),
-        nextCursor: last ? encodeCursor([last.occurredAtMs, last.eventId]) : null,
+        nextCursor,
       },
       200,
     );

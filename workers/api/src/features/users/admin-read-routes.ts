@@ -22,7 +22,8 @@ import { ledgerPage, transactionsPage, walletBalances } from "./wallet-reads";
  * What an operator reads about one user (the console's user page): the user with KYC and
  * wallet buckets, and from the user's wallet Durable Object the ledger, transactions, clicks,
  * claims. Payouts are `GET /admin/v1/payouts?userId=`, destinations (masked)
- * `GET /admin/v1/users/{id}/destinations` (payouts feature). Boomerang stores no e-mail or phone of a user: the display
+ * `GET /admin/v1/users/{id}/destinations` (payouts feature). E-mail and phone (sent on sign-up)
+ * are sealed in the wallet and read masked, or revealed with a reason (admin-event-routes.ts); the display
  * name is the only personal field, and destinations are shown only masked.
  */
 

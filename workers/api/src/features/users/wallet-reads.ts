@@ -1,5 +1,5 @@
 import type { ApiEnv } from "#shared/env";
-import { rowsToFetch } from "#shared/paging";
+import { rowsToFetch, splitPage } from "#shared/paging";
 import { toIso, toIsoOrNull } from "../../http/common-schemas";
 import { awaitsNetworkApproval, walletOf } from "../../wallet-client";
 import { cursorInt, decodeCursor, encodeCursor } from "./cursor";
@@ -43,12 +43,10 @@ export async function ledgerPage(
 ) {
   const position = decodeCursor(cursor, 1);
   const beforeSeq = position ? cursorInt(position[0] as string) : null;
-  // One extra row tells whether another page exists, so the last page never links to an empty one.
   const fetched = await walletOf(env, userId).listLedger(beforeSeq, rowsToFetch(limit));
-  const entries = fetched.slice(0, limit);
-  const last = fetched.length > limit ? entries.at(-1) : undefined;
+  const { rows, nextCursor } = splitPage(fetched, limit, (last) => encodeCursor([last.seq]));
   return {
-    items: entries.map((e) => ({
+    items: rows.map((e) => ({
       seq: e.seq,
       bucket: e.bucket,
       currency: e.currency,
@@ -59,7 +57,7 @@ export async function ledgerPage(
       idempotencyKey: e.idempotencyKey,
       createdAt: toIso(e.createdAtMs),
     })),
-    nextCursor: last ? encodeCursor([last.seq]) : null,
+    nextCursor,
   };
 }
 
@@ -75,10 +73,11 @@ export async function transactionsPage(
     ? { convertedAtMs: cursorInt(position[0] as string), txnId: position[1] as string }
     : null;
   const fetched = await walletOf(env, userId).listTransactions(after, rowsToFetch(limit));
-  const txns = fetched.slice(0, limit);
-  const last = fetched.length > limit ? txns.at(-1) : undefined;
+  const { rows, nextCursor } = splitPage(fetched, limit, (last) =>
+    encodeCursor([last.convertedAtMs, last.txnId]),
+  );
   return {
-    items: txns.map((t) => ({
+    items: rows.map((t) => ({
       id: t.txnId,
       networkId: t.networkId,
       orderId: t.orderId,
@@ -97,6 +96,6 @@ export async function transactionsPage(
       awaitingNetworkApproval: awaitsNetworkApproval(t),
       confirmedAt: toIsoOrNull(t.confirmedAtMs),
     })),
-    nextCursor: last ? encodeCursor([last.convertedAtMs, last.txnId]) : null,
+    nextCursor,
   };
 }

@@ -131,6 +131,18 @@ describe("events earn points through the live rules", () => {
     expect(await points(user)).toMatchObject({ activePoints: 0, reversedPoints: 1_000 });
   });
 
+  test("a refund of nothing takes nothing, and the inbox goes on", async () => {
+    const user = uniqueUser("rewards-zero");
+    const buy = eventId("buy");
+    await sendEvents(purchase(user, buy, 100_000));
+    const zero = refund(user, buy, 0);
+    await sendEvents(zero);
+    const after = eventId("buy");
+    await sendEvents(purchase(user, after, 20_000));
+    expect(await points(user)).toMatchObject({ activePoints: 1_200, reversedPoints: 0 });
+    expect((await outcomeOf(user, zero.id))?.status).toBe("processed");
+  });
+
   test("a refund that arrives before its purchase waits, then takes back its share", async () => {
     const user = uniqueUser("rewards-order");
     const buy = eventId("buy");

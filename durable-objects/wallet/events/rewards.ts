@@ -128,7 +128,8 @@ function rollBackForRefund(tx: WalletTx, refund: StoredEvent, nowMs: number): Ev
   const original = findEvent(tx.sql, originalId);
   const originalMinor = Number(original?.data.amountMinor ?? 0);
   const refundMinor = Number(refund.data.amountMinor ?? 0);
-  if (!original || originalMinor <= 0) return [];
+  // A refund of nothing takes nothing (and must not post an empty rollback).
+  if (!original || originalMinor <= 0 || refundMinor <= 0) return [];
   // Refunds processed before this one (this one is not processed yet, so not counted).
   const before = sumRefundedFor(tx.sql, originalId);
   const whole = before + refundMinor >= originalMinor;

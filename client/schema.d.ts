@@ -2212,6 +2212,10 @@ export interface components {
              * @description ISO 8601 timestamp
              */
             createdAt: string;
+            /** @description the rule that produced the entry, if a rule did */
+            ruleId: string | null;
+            /** @description that rule set version */
+            ruleVersion: number | null;
         };
         Transaction: {
             id: string;
@@ -2297,8 +2301,13 @@ export interface components {
                     ruleId: string | null;
                     ruleVersion: number | null;
                     /** @enum {string} */
-                    kind: "points" | "points_rollback" | "points_restored" | "skipped";
+                    kind: "points" | "cashback" | "awaiting_budget" | "points_rollback" | "points_restored" | "cashback_rollback" | "cashback_restored" | "skipped";
                     points?: number;
+                    /** @description cashback, in minor units */
+                    amountMinor?: number;
+                    currency?: string;
+                    /** @description what the rule asked for, when its budgets granted less or have yet to answer */
+                    asked?: number;
                     detail?: string;
                 }[];
             } | null;

@@ -183,19 +183,22 @@ describe("events earn points through the live rules", () => {
     expect(await points(user)).toMatchObject({ activePoints: 0, debtPoints: 1_000 });
   });
 
-  test("rules with budgets are recorded as skipped, not paid past their budget", async () => {
+  test("a rule with a budget earns until the budget is used up, never past it", async () => {
     const user = uniqueUser("rewards-budget");
-    const review = eventId("review");
-    await sendEvents({
-      id: review,
-      type: "review.published",
-      userId: user,
-      occurredAt: "2026-11-20T10:00:00Z",
-      data: { reviewId: "r1" },
-    });
-    expect(await points(user)).toMatchObject({ activePoints: 0 });
-    expect((await outcomeOf(user, review))?.outcome).toMatchObject({
-      rewards: [{ ruleId: "reviews", kind: "skipped" }],
+    const reviews = [eventId("review"), eventId("review"), eventId("review")];
+    for (const [i, review] of reviews.entries()) {
+      await sendEvents({
+        id: review,
+        type: "review.published",
+        userId: user,
+        occurredAt: "2026-11-20T10:00:00Z",
+        data: { reviewId: `r${i}` },
+      });
+    }
+    // 50 a review, 100 per member per month: the third review is granted nothing.
+    expect(await points(user)).toMatchObject({ activePoints: 100 });
+    expect((await outcomeOf(user, reviews[2] as string))?.outcome).toMatchObject({
+      rewards: [{ ruleId: "reviews", kind: "skipped", asked: 50 }],
     });
   });
 

@@ -34,6 +34,7 @@ export type {
   EventStatus,
   StoredEvent,
 } from "./events/event-store";
+export { EVENT_REWARD_KINDS } from "./events/event-store";
 export type { AcceptResult, EventRun, IncomingEvent } from "./events/events";
 export type { BalanceRow, InvariantReport, LedgerEntryView } from "./ledger/ledger-store";
 export { applyPosting } from "./ledger/ledger-store";

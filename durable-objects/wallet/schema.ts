@@ -402,6 +402,45 @@ const STEPS: string[][] = [
     // The member's points history is the ledger's points entries, newest first.
     `CREATE INDEX entries_points_idx ON entries (seq) WHERE currency = 'points'`,
   ],
+  // 16: rewards of first-party events (events/rewards.ts). Every ledger entry a rule produced
+  // names the rule and its version. One row per (event, rule, unit) reward: what the rule
+  // asked, what its budgets granted (the two-step grant of events/grant-sync.ts: `seq` ahead
+  // of `synced_seq` while a request to the budget objects is owed), what was posted and what
+  // refunds and chargebacks took back since; one row per take, so a restore gives back
+  // exactly what one chargeback took.
+  [
+    `ALTER TABLE entries ADD COLUMN rule_id TEXT`,
+    `ALTER TABLE entries ADD COLUMN rule_version INTEGER`,
+    `CREATE TABLE event_rewards (
+       reward_key TEXT PRIMARY KEY,
+       event_id TEXT NOT NULL,
+       rule_id TEXT NOT NULL,
+       rule_version INTEGER NOT NULL,
+       unit TEXT NOT NULL,
+       asked INTEGER NOT NULL,
+       desired INTEGER NOT NULL,
+       granted INTEGER,
+       posted INTEGER NOT NULL DEFAULT 0,
+       taken INTEGER NOT NULL DEFAULT 0,
+       budgets_json TEXT NOT NULL,
+       seq INTEGER NOT NULL,
+       synced_seq INTEGER NOT NULL,
+       created_at_ms INTEGER NOT NULL,
+       updated_at_ms INTEGER NOT NULL
+     )`,
+    `CREATE INDEX event_rewards_event_idx ON event_rewards (event_id)`,
+    `CREATE INDEX event_rewards_owed_idx ON event_rewards (event_id) WHERE seq != synced_seq`,
+    `CREATE TABLE event_reward_takes (
+       take_key TEXT PRIMARY KEY,
+       reward_key TEXT NOT NULL,
+       cause_event_id TEXT NOT NULL,
+       amount INTEGER NOT NULL,
+       debt INTEGER NOT NULL,
+       at_ms INTEGER NOT NULL,
+       restored_at_ms INTEGER
+     )`,
+    `CREATE INDEX event_reward_takes_cause_idx ON event_reward_takes (cause_event_id)`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

@@ -46,6 +46,8 @@ import {
   prepareEvents,
   processDueEvents,
 } from "./events/events";
+import { GrantSync } from "./events/grant-sync";
+import type { EarnTerms } from "./events/post-reward";
 import type { LiveProgram } from "./events/rewards";
 import {
   type BalanceRow,
@@ -103,6 +105,7 @@ import type {
   RollbackPointsInput,
   RollbackPointsResult,
 } from "./points/types";
+import { DEFAULT_VALIDITY } from "./points/validity";
 import { nextAlarmAtMs } from "./schedule/decide-alarm";
 import { type DueRun, runDue } from "./schedule/run-due";
 import { nextDueAtMs } from "./schedule/schedule-store";
@@ -144,6 +147,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
   private readonly clock = () => Date.now();
   private readonly outbox: OutboxFlusher;
   private readonly boosts: BoostSync;
+  private readonly grants: GrantSync;
 
   constructor(ctx: DurableObjectState, env: WalletEnv) {
     super(ctx, env);
@@ -155,6 +159,15 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       log: this.log,
       clock: this.clock,
       userId: () => boundUserId(this.sql),
+      commit: (work) => this.commit(work),
+    });
+    this.grants = new GrantSync({
+      sql: this.sql,
+      env,
+      log: this.log,
+      clock: this.clock,
+      userId: () => boundUserId(this.sql),
+      earnTerms: () => this.earnTerms(),
       commit: (work) => this.commit(work),
     });
     ctx.blockConcurrencyWhile(async () => applySchema(ctx.storage));
@@ -630,6 +643,13 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       this.log.error("wallet.boost_sync_failed", errorFields(error));
     }
     try {
+      await this.grants.sync();
+      // A settled grant may have freed refunds that waited for it.
+      await this.processEvents();
+    } catch (error) {
+      this.log.error("wallet.grant_sync_failed", errorFields(error));
+    }
+    try {
       await this.outbox.flush();
     } finally {
       await this.armAlarm();
@@ -661,7 +681,17 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       version: live.version,
       timeZone: live.ruleSet.timeZone,
       compiled: COMPILED_RULE_SETS.get(live.ruleSet),
+      earn: await this.earnTerms(live.ruleSet.timeZone),
     };
+  }
+
+  /** How points earned now are held: the loyalty program's validity and pending period. */
+  private async earnTerms(timeZone?: string): Promise<EarnTerms> {
+    const zone =
+      timeZone ??
+      (await loadLiveRuleSet(this.env, (p) => this.ctx.waitUntil(p)))?.ruleSet.timeZone ??
+      "UTC";
+    return { validity: DEFAULT_VALIDITY, pendingDays: 0, timeZone: zone };
   }
 
   private async armAlarm(): Promise<void> {

@@ -40,9 +40,52 @@ export interface EventOutcome {
 export interface EventReward {
   ruleId: string | null;
   ruleVersion: number | null;
-  kind: "points" | "points_rollback" | "points_restored" | "skipped";
+  kind: EventRewardKind;
   points?: number;
+  /** Cashback paid, taken back or restored, in minor units of `currency`. */
+  amountMinor?: number;
+  currency?: string;
+  /** What the rule asked for, when its budgets are still to answer or granted less. */
+  asked?: number;
   detail?: string | undefined;
+}
+
+export const EVENT_REWARD_KINDS = [
+  "points",
+  "cashback",
+  "awaiting_budget",
+  "points_rollback",
+  "points_restored",
+  "cashback_rollback",
+  "cashback_restored",
+  "skipped",
+] as const;
+export type EventRewardKind = (typeof EVENT_REWARD_KINDS)[number];
+
+/**
+ * Replaces the reward of `ruleId` in `unit` an event's outcome recorded as awaiting its
+ * budgets with what the budgets granted (the outcome is what operators read).
+ */
+export function settleEventReward(
+  sql: SqlStorage,
+  eventId: string,
+  match: { ruleId: string; unit: string },
+  settled: EventReward,
+): void {
+  const event = findEvent(sql, eventId);
+  if (!event?.outcome?.rewards) return;
+  const rewards = event.outcome.rewards.map((r) =>
+    r.kind === "awaiting_budget" &&
+    r.ruleId === match.ruleId &&
+    (r.currency ?? "points") === match.unit
+      ? settled
+      : r,
+  );
+  sql.exec(
+    `UPDATE events SET outcome_json = ? WHERE event_id = ?`,
+    JSON.stringify({ ...event.outcome, rewards }),
+    eventId,
+  );
 }
 
 interface EventRow extends Record<string, SqlStorageValue> {

@@ -16,6 +16,7 @@ import {
   setSignedUpAt,
   unprocessedEvents,
 } from "./event-store";
+import { hasUnsettledRewards } from "./reward-store";
 import { type LiveProgram, rewardEvent } from "./rewards";
 
 /**
@@ -150,6 +151,17 @@ function recordUserFacts(tx: WalletTx, stored: StoredEvent): void {
   });
 }
 
+/**
+ * Something an event waits for just happened (a reward of its original settled): look at the
+ * waiting events now rather than at their next recheck.
+ */
+export function wakeWaitingEvents(tx: WalletTx, nowMs: number): void {
+  const waiting = tx.sql
+    .exec(`SELECT 1 FROM events WHERE status = 'waiting' LIMIT 1`)
+    .toArray().length;
+  if (waiting > 0) schedule(tx.sql, "events", INBOX_REF, nowMs);
+}
+
 /** After a failed run: the inbox is looked at again at `atMs`, not at once. */
 export function postponeEvents(tx: WalletTx, atMs: number): void {
   schedule(tx.sql, "events", INBOX_REF, atMs);
@@ -176,15 +188,14 @@ export function processDueEvents(
   for (const stored of batch.slice(0, EVENTS_PER_RUN)) {
     const originalId = stored.data.originalEventId;
     const original = typeof originalId === "string" ? findEvent(tx.sql, originalId) : null;
+    // An original whose rewards still wait for their budgets has nothing settled to take back.
+    const settled =
+      original?.status === "processed" && !hasUnsettledRewards(tx.sql, original.eventId);
     const decision = decideProcess({
       type: stored.type,
       data: stored.data,
       receivedAtMs: stored.receivedAtMs,
-      originalStatus: original
-        ? original.status === "processed"
-          ? "processed"
-          : "unprocessed"
-        : null,
+      originalStatus: original ? (settled ? "processed" : "unprocessed") : null,
       nowMs,
     });
     switch (decision.action) {

@@ -1,10 +1,11 @@
 import { factsOf } from "#shared/rules/facts";
 import { type CompiledRuleSet, evaluate, localParts, zoneOffsetMs } from "#shared/rules/index";
 import type { WalletTx } from "../core/wallet-tx";
-import { earnPoints } from "../points/earn";
+import { POINTS_UNIT } from "../ledger/posting";
 import { restorePoints, rollbackPoints } from "../points/rollback";
-import { DEFAULT_VALIDITY } from "../points/validity";
+import { schedule } from "../schedule/schedule-store";
 import { readTier } from "../tiers/tiers";
+import { openRequests } from "./decide-grant";
 import {
   countOfTypeBetween,
   type EventReward,
@@ -14,19 +15,39 @@ import {
   signedUpAtMs,
   sumRefundedFor,
 } from "./event-store";
+import {
+  type EarnTerms,
+  postReward,
+  recordPointsTake,
+  restoreTake,
+  takeCashback,
+} from "./post-reward";
+import { planRewards } from "./reward-plan";
+import {
+  findReward,
+  insertReward,
+  pointsTakenByRule,
+  type RewardRow,
+  rewardKeyOf,
+  rewardsOfEvent,
+  saveReward,
+  takesOfCause,
+} from "./reward-store";
 
 /**
  * What one processed event earns through the live rules (docs/rules.md), inside the wallet's
- * storage transaction: the engine is evaluated on the event's facts, and each applied points
- * effect becomes a lot keyed by (event, rule) — so processing the same event twice, or a
- * redelivered one, earns once. Refunds and chargebacks take back what their original earned:
- * a partial refund its share of the original amount (the refund that completes it takes all
- * that is left), a chargeback all of it; a chargeback resolved in the member's favour restores
- * exactly what the chargeback took. Each rollback is keyed by the event that caused it, so it
- * can never be applied twice.
+ * storage transaction: the engine is evaluated on the event's facts, and what each rule gives
+ * in one unit is one reward keyed by (event, rule, unit) — points a lot, cashback a posting to
+ * confirmed — so processing the same event twice, or a redelivered one, earns once. A reward
+ * whose rule has budgets is recorded as awaiting them and posted by the grant sync once the
+ * budget objects answered (events/grant-sync.ts), at what they granted.
  *
- * Not yet here: cashback effects and rules with budgets (they need the two-step grant the
- * campaign boosts use); such effects are recorded in the outcome as `skipped`, with why.
+ * Refunds and chargebacks take back what their original earned: a partial refund its share of
+ * the original amount (the refund that completes it takes all that is left), a chargeback all
+ * of it; a chargeback resolved in the member's favour restores exactly what the chargeback
+ * took. Each take is keyed by the event that caused it, so it can never be applied twice. A
+ * refund gives its share of the budgets back at once; a chargeback keeps the budgets held until
+ * it is resolved, so a restore never needs a budget that was given to someone else meanwhile.
  */
 
 /** The live program as one processing run sees it: one version, compiled once. */
@@ -34,6 +55,8 @@ export interface LiveProgram {
   version: number;
   timeZone: string;
   compiled: CompiledRuleSet;
+  /** How points earned in this run are held (the loyalty program's settings). */
+  earn: EarnTerms;
 }
 
 /** Start of the local calendar month that contains `atMs` in `timeZone`, as epoch ms. */
@@ -58,7 +81,9 @@ export function rewardEvent(
     case "chargeback.created":
       return rollBack(tx, stored, String(stored.data.originalEventId), { num: 1, den: 1 }, nowMs);
     case "chargeback.resolved":
-      return restoreAfterChargeback(tx, stored, nowMs);
+      return stored.data.outcome === "user_won"
+        ? restoreAfterChargeback(tx, stored, nowMs)
+        : releaseAfterChargeback(tx, stored, nowMs);
     default:
       return program ? earnFromRules(tx, stored, userId, program, nowMs) : [];
   }
@@ -88,37 +113,44 @@ function earnFromRules(
   const evaluation = evaluate(program.compiled, facts, {
     nowMs: Math.min(stored.occurredAtMs, stored.receivedAtMs),
   });
-  const rewards: EventReward[] = [];
-  for (const applied of evaluation.applied) {
-    const base = { ruleId: applied.ruleId, ruleVersion: applied.ruleVersion };
-    if (applied.budgetKeys.length > 0) {
-      rewards.push({ ...base, kind: "skipped", detail: "rules with budgets are not applied yet" });
+  const { plans, skipped } = planRewards(
+    evaluation.applied,
+    (ruleId) => program.compiled.rules.get(ruleId)?.budgets,
+  );
+  const rewards: EventReward[] = skipped.map((s) => ({ ...s, kind: "skipped" as const }));
+  for (const plan of plans) {
+    const rewardKey = rewardKeyOf(stored.eventId, plan.ruleId, plan.unit);
+    // Processing is once per event; a reward already there was made by an earlier run.
+    if (findReward(tx.sql, rewardKey)) continue;
+    const budgeted = plan.budgets.length > 0;
+    const row: RewardRow = {
+      rewardKey,
+      eventId: stored.eventId,
+      ruleId: plan.ruleId,
+      ruleVersion: plan.ruleVersion,
+      unit: plan.unit,
+      asked: plan.asked,
+      desired: plan.asked,
+      granted: budgeted ? null : plan.asked,
+      posted: budgeted ? 0 : plan.asked,
+      taken: 0,
+      budgets: openRequests(plan.budgets),
+      seq: 1,
+      syncedSeq: budgeted ? 0 : 1,
+    };
+    insertReward(tx.sql, row, nowMs);
+    if (budgeted) {
+      schedule(tx.sql, "grant", rewardKey, nowMs);
+      rewards.push({
+        ruleId: plan.ruleId,
+        ruleVersion: plan.ruleVersion,
+        kind: "awaiting_budget",
+        asked: plan.asked,
+        ...(plan.unit === POINTS_UNIT ? {} : { currency: plan.unit }),
+      });
       continue;
     }
-    if ((applied.cashbackAskedMinor ?? 0) > 0) {
-      rewards.push({ ...base, kind: "skipped", detail: "cashback from events is not applied yet" });
-      continue;
-    }
-    const points = applied.pointsAsked ?? 0;
-    if (points <= 0) continue;
-    const earned = earnPoints(tx, {
-      key: `evt:${stored.eventId}:${applied.ruleId}`,
-      sourceType: "event",
-      sourceId: stored.eventId,
-      ruleId: applied.ruleId,
-      ruleVersion: applied.ruleVersion,
-      points,
-      pendingUntilMs: null,
-      validity: DEFAULT_VALIDITY,
-      nowMs,
-      earnedAtMs: stored.occurredAtMs,
-      timeZone: program.timeZone,
-    });
-    rewards.push(
-      earned.status === "created" || earned.status === "exists"
-        ? { ...base, kind: "points", points: earned.points }
-        : { ...base, kind: "skipped", detail: `points refused: ${earned.status}` },
-    );
+    rewards.push(postReward(tx, row, plan.asked, stored, program.earn, nowMs));
   }
   return rewards;
 }
@@ -134,7 +166,10 @@ function rollBackForRefund(tx: WalletTx, refund: StoredEvent, nowMs: number): Ev
   const before = sumRefundedFor(tx.sql, originalId);
   const whole = before + refundMinor >= originalMinor;
   const fraction = whole ? { num: 1, den: 1 } : { num: refundMinor, den: originalMinor };
-  return rollBack(tx, refund, originalId, fraction, nowMs);
+  const taken = rollBack(tx, refund, originalId, fraction, nowMs);
+  // A refund is final: its share of the budgets goes back now.
+  releaseHeld(tx, originalId, nowMs);
+  return taken;
 }
 
 function rollBack(
@@ -144,8 +179,27 @@ function rollBack(
   fraction: { num: number; den: number },
   nowMs: number,
 ): EventReward[] {
+  const rows = rewardsOfEvent(tx.sql, originalId);
+  const rewards: EventReward[] = [];
+  for (const row of rows) {
+    if (row.unit === POINTS_UNIT) continue;
+    const taken = takeCashback(tx, row, cause.eventId, fraction, nowMs);
+    if (taken) rewards.push(taken);
+  }
+  return [...rollBackPoints(tx, cause, originalId, fraction, rows, nowMs), ...rewards];
+}
+
+function rollBackPoints(
+  tx: WalletTx,
+  cause: StoredEvent,
+  originalId: string,
+  fraction: { num: number; den: number },
+  rows: readonly RewardRow[],
+  nowMs: number,
+): EventReward[] {
+  const rollbackKey = `evt:${cause.eventId}:rollback`;
   const result = rollbackPoints(tx, {
-    key: `evt:${cause.eventId}:rollback`,
+    key: rollbackKey,
     sourceType: "event",
     sourceId: originalId,
     fraction,
@@ -153,6 +207,11 @@ function rollBack(
   });
   if (result.status === "not_found") return [];
   if (result.status === "created" || result.status === "exists") {
+    const drawn = pointsTakenByRule(tx.sql, rollbackKey);
+    for (const row of rows) {
+      if (row.unit === POINTS_UNIT)
+        recordPointsTake(tx, row, cause.eventId, drawn.get(row.ruleId) ?? 0, nowMs);
+    }
     return [
       {
         ruleId: null,
@@ -176,19 +235,48 @@ function rollBack(
   ];
 }
 
+/**
+ * The original's budgeted rewards ask their budgets to hold only what the member still has
+ * (the grant sync sends the requests after commit).
+ */
+function releaseHeld(tx: WalletTx, originalId: string, nowMs: number): void {
+  for (const row of rewardsOfEvent(tx.sql, originalId)) {
+    if (row.budgets.length === 0 || row.granted === null) continue;
+    const held = Math.max(row.posted - row.taken, 0);
+    if (held === row.desired) continue;
+    row.desired = held;
+    row.seq += 1;
+    saveReward(tx.sql, row, nowMs);
+    schedule(tx.sql, "grant", row.rewardKey, nowMs);
+  }
+}
+
 function restoreAfterChargeback(tx: WalletTx, resolved: StoredEvent, nowMs: number): EventReward[] {
-  if (resolved.data.outcome !== "user_won") return [];
-  const chargeback = latestChargebackFor(tx.sql, String(resolved.data.originalEventId));
+  const originalId = String(resolved.data.originalEventId);
+  const chargeback = latestChargebackFor(tx.sql, originalId);
   if (!chargeback) return [];
+  const rewards: EventReward[] = [];
   const result = restorePoints(tx, { rollbackKey: `evt:${chargeback}:rollback`, nowMs });
-  return result.status === "created" || result.status === "exists"
-    ? [
-        {
-          ruleId: null,
-          ruleVersion: null,
-          kind: "points_restored",
-          points: result.restoredPoints + result.debtCancelledPoints,
-        },
-      ]
-    : [];
+  if (result.status === "created" || result.status === "exists") {
+    rewards.push({
+      ruleId: null,
+      ruleVersion: null,
+      kind: "points_restored",
+      points: result.restoredPoints + result.debtCancelledPoints,
+    });
+  }
+  const rows = new Map(rewardsOfEvent(tx.sql, originalId).map((r) => [r.rewardKey, r]));
+  for (const take of takesOfCause(tx.sql, chargeback)) {
+    const row = rows.get(take.rewardKey);
+    if (!row) continue;
+    const restored = restoreTake(tx, row, take, resolved.eventId, nowMs);
+    if (restored) rewards.push(restored);
+  }
+  return rewards;
+}
+
+/** A chargeback the member lost is final: the budgets it kept held go back now. */
+function releaseAfterChargeback(tx: WalletTx, resolved: StoredEvent, nowMs: number): EventReward[] {
+  releaseHeld(tx, String(resolved.data.originalEventId), nowMs);
+  return [];
 }

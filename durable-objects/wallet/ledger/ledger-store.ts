@@ -57,8 +57,8 @@ export function applyPosting(sql: SqlStorage, posting: Posting, nowMs: number): 
     const row = sql
       .exec<{ seq: number }>(
         `INSERT INTO entries (idempotency_key, posting_key, bucket, currency, amount_minor,
-           balance_after_minor, kind, txn_id, memo, created_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+           balance_after_minor, kind, txn_id, memo, created_at_ms, rule_id, rule_version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
         `${posting.key}#${i}`,
         posting.key,
         leg.bucket,
@@ -69,6 +69,8 @@ export function applyPosting(sql: SqlStorage, posting: Posting, nowMs: number): 
         posting.txnId,
         posting.memo ?? null,
         nowMs,
+        posting.rule?.id ?? null,
+        posting.rule?.version ?? null,
       )
       .one();
     lastSeq = row.seq;
@@ -188,6 +190,9 @@ export interface LedgerEntryView {
   txnId: string | null;
   idempotencyKey: string;
   createdAtMs: number;
+  /** The rule version that produced the entry (rewards of events), else null. */
+  ruleId: string | null;
+  ruleVersion: number | null;
 }
 
 type EntryRow = {
@@ -200,6 +205,8 @@ type EntryRow = {
   txn_id: string | null;
   idempotency_key: string;
   created_at_ms: number;
+  rule_id: string | null;
+  rule_version: number | null;
 };
 
 const entryView = (r: EntryRow): LedgerEntryView => ({
@@ -212,6 +219,8 @@ const entryView = (r: EntryRow): LedgerEntryView => ({
   txnId: r.txn_id,
   idempotencyKey: r.idempotency_key,
   createdAtMs: r.created_at_ms,
+  ruleId: r.rule_id,
+  ruleVersion: r.rule_version,
 });
 
 /**
@@ -222,7 +231,7 @@ export function listEntriesOfTxn(sql: SqlStorage, txnId: string, rows: number): 
   return sql
     .exec<EntryRow>(
       `SELECT seq, bucket, currency, amount_minor, balance_after_minor, kind, txn_id,
-              idempotency_key, created_at_ms
+              idempotency_key, created_at_ms, rule_id, rule_version
        FROM entries WHERE txn_id = ? ORDER BY seq LIMIT ?`,
       txnId,
       rows,
@@ -243,7 +252,7 @@ export function listEntries(
   return sql
     .exec<EntryRow>(
       `SELECT seq, bucket, currency, amount_minor, balance_after_minor, kind, txn_id,
-              idempotency_key, created_at_ms
+              idempotency_key, created_at_ms, rule_id, rule_version
        FROM entries WHERE seq < ? AND currency <> ? ORDER BY seq DESC LIMIT ?`,
       beforeSeq ?? Number.MAX_SAFE_INTEGER,
       POINTS_UNIT,

@@ -54,6 +54,8 @@ export interface Posting {
   kind: string;
   txnId: string | null;
   memo?: string;
+  /** The rule version that produced this money or these points (events/rewards.ts), if any. */
+  rule?: { id: string; version: number };
   legs: Leg[];
 }
 

@@ -123,7 +123,10 @@ export function earnPoints(tx: WalletTx, input: EarnPointsInput): EarnPointsResu
     change.move("points_active", input.points);
     change.repayFrom(touched, `earn:${input.key}`, input.points);
   }
-  change.commit(`points:earn:${input.key}`, "points_earn");
+  change.commit(`points:earn:${input.key}`, "points_earn", {
+    id: input.ruleId,
+    version: input.ruleVersion,
+  });
   reschedulePoints(tx.sql, input.nowMs);
   return {
     status: "created",

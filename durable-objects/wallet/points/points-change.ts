@@ -81,7 +81,7 @@ export class PointsChange {
   }
 
   /** Writes lots, draws and the one posting (none when nothing moved). */
-  commit(key: string, kind: string): void {
+  commit(key: string, kind: string, rule?: { id: string; version: number }): void {
     for (const lot of this.touched.values()) {
       assert(
         lot.remaining >= 0 && lot.spent >= 0 && lot.expired >= 0 && lot.reversed >= 0,
@@ -98,6 +98,8 @@ export class PointsChange {
       .filter(([, points]) => points !== 0)
       .map(([bucket, points]) => ({ bucket, currency: POINTS_UNIT, amountMinor: points }));
     legs.push(...this.extraLegs);
-    if (legs.length > 0) this.tx.post({ key, kind, txnId: null, legs }, this.nowMs);
+    if (legs.length > 0) {
+      this.tx.post({ key, kind, txnId: null, legs, ...(rule ? { rule } : {}) }, this.nowMs);
+    }
   }
 }

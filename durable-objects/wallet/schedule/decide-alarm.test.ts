@@ -30,5 +30,12 @@ describe("nextAlarmAtMs", () => {
 });
 
 test("schedule kinds run confirmations first", () => {
-  expect(SCHEDULE_KINDS).toEqual(["confirm", "claim_review", "prune_clicks", "boost", "events"]);
+  expect(SCHEDULE_KINDS).toEqual([
+    "confirm",
+    "claim_review",
+    "prune_clicks",
+    "boost",
+    "events",
+    "grant",
+  ]);
 });

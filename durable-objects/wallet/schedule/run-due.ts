@@ -57,6 +57,10 @@ export function runDue(tx: WalletTx, asOfMs: number, nowMs: number): DueRun {
         // Asks other objects, so it cannot run inside a storage transaction: the object's
         // boost sync sends it after commit (boosts/boost-sync.ts).
         break;
+      case "grant":
+        // Asks the rule budgets (other objects): the object's grant sync, after commit
+        // (events/grant-sync.ts).
+        break;
       case "events":
         // Processing reads the live rule set first (an await), so the object runs it after
         // commit (wallet-object.ts processEvents), like the boost sync.

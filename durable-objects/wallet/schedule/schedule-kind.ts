@@ -5,6 +5,8 @@
  * - `prune_clicks`: the oldest click leaves retention (ref: "clicks");
  * - `boost`: a transaction owes a request to a campaign budget (ref: txn id);
  * - `events`: first-party events wait in the inbox (ref: "inbox"; events/events.ts);
+ * - `grant`: an event's reward owes a request to its rule budgets (ref: reward key;
+ *   events/grant-sync.ts);
  * then the loyalty program's nightly order (`POINTS_SCHEDULE_KINDS`), one row each (ref: "lots"
  * or "tier"), due at the earliest lot or review that needs it:
  * - `points_activate`: a pending lot's period ends (points/points-due.ts);
@@ -21,6 +23,7 @@ export const SCHEDULE_KINDS = [
   "prune_clicks",
   "boost",
   "events",
+  "grant",
 ] as const;
 export const POINTS_SCHEDULE_KINDS = [
   "points_activate",

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { EVENT_REWARD_KINDS } from "#durable-objects/wallet/index";
 import { AppError } from "#shared/http/errors";
 import { rowsToFetch, splitPage } from "#shared/paging";
 import { PageQuerySchema, toIso, toIsoOrNull, UserIdParamSchema } from "../../http/common-schemas";
@@ -43,8 +44,17 @@ const EventSchema = z
             z.object({
               ruleId: z.string().nullable(),
               ruleVersion: z.number().int().nullable(),
-              kind: z.enum(["points", "points_rollback", "points_restored", "skipped"]),
+              kind: z.enum(EVENT_REWARD_KINDS),
               points: z.number().int().optional(),
+              amountMinor: z.number().int().optional().describe("cashback, in minor units"),
+              currency: z.string().optional(),
+              asked: z
+                .number()
+                .int()
+                .optional()
+                .describe(
+                  "what the rule asked for, when its budgets granted less or have yet to answer",
+                ),
               detail: z.string().optional(),
             }),
           )

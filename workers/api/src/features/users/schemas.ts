@@ -82,6 +82,8 @@ export const LedgerEntrySchema = z
     transactionId: z.string().nullable(),
     idempotencyKey: z.string(),
     createdAt: IsoTimeSchema,
+    ruleId: z.string().nullable().describe("the rule that produced the entry, if a rule did"),
+    ruleVersion: z.number().int().nullable().describe("that rule set version"),
   })
   .openapi("LedgerEntry");
 

@@ -56,6 +56,8 @@ export async function ledgerPage(
       transactionId: e.txnId,
       idempotencyKey: e.idempotencyKey,
       createdAt: toIso(e.createdAtMs),
+      ruleId: e.ruleId,
+      ruleVersion: e.ruleVersion,
     })),
     nextCursor,
   };

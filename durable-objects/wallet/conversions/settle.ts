@@ -1,5 +1,6 @@
 import { keepBoostRequest } from "../boosts/boost-requests";
 import type { WalletTx } from "../core/wallet-tx";
+import { recordConversionEvent } from "../events/conversion-events";
 import { readBalance } from "../ledger/ledger-store";
 import { schedule, unschedule } from "../schedule/schedule-store";
 import { decideSettlement } from "./decide-settlement";
@@ -49,6 +50,8 @@ export function settle(
   if (settlement.historyEvent !== null) {
     appendHistory(tx.sql, txn.txnId, settlement.historyEvent, source, null, nowMs);
   }
+  // Confirmed cashback is an event rules can reward; a return after it, a refund of it.
+  recordConversionEvent(tx, txn, settlement.historyEvent, nowMs);
   if (settlement.confirmAtMs !== null)
     schedule(tx.sql, "confirm", txn.txnId, settlement.confirmAtMs);
   else unschedule(tx.sql, "confirm", txn.txnId);

@@ -47,7 +47,7 @@ export interface AcceptResult {
 
 /** Events processed per call; the rest go on in the next call (the schedule row stays due). */
 export const EVENTS_PER_RUN = 200;
-const INBOX_REF = "inbox";
+export const INBOX_REF = "inbox";
 const PERSONAL_FIELDS = ["email", "phone"] as const;
 
 /** Sealing context of a user's contact details: a sealed value opens only for its own user. */

@@ -1,0 +1,94 @@
+import { findClick } from "../clicks/click-store";
+import type { StoredTxn } from "../conversions/types";
+import type { WalletTx } from "../core/wallet-tx";
+import { schedule } from "../schedule/schedule-store";
+import { findEvent, insertEvent } from "./event-store";
+import { INBOX_REF } from "./events";
+
+/**
+ * Confirmed cashback becomes a first-party event of the wallet's own (`cashback.confirmed`),
+ * so rules can reward it like anything the operator's backend reports ("2× points on
+ * confirmed cashback", "a bonus on the first confirmed order"). A transaction returned after
+ * it was confirmed is a full `refund.completed` of that event, so whatever it earned is taken
+ * back the way every refund is.
+ *
+ * The ids start with `@`, which no sender's id can (events must start with a letter or
+ * digit), so a wallet event never collides with one from the backend.
+ */
+
+export const CASHBACK_CONFIRMED = "cashback.confirmed";
+/** The key name wallet events are recorded under, where a backend's event names its key. */
+export const WALLET_EVENT_KEY = "wallet";
+
+/** Records the event a transaction's change of status means, if any, inside `settle`. */
+export function recordConversionEvent(
+  tx: WalletTx,
+  txn: StoredTxn,
+  historyEvent: string | null,
+  nowMs: number,
+): void {
+  if (historyEvent === "confirmed") confirmed(tx, txn, nowMs);
+  else if (historyEvent === "returned_after_confirmation") returned(tx, txn, nowMs);
+}
+
+function confirmed(tx: WalletTx, txn: StoredTxn, nowMs: number): void {
+  // Versioned: a transaction confirmed again after a return earns again, once per confirmation.
+  const eventId = `@cashback:${txn.txnId}:v${txn.version}`;
+  const merchantId = txn.clickId ? findClick(tx.sql, txn.clickId)?.merchantId : undefined;
+  const data: Record<string, unknown> = {
+    amountMinor: txn.saleAmountMinor,
+    currency: txn.currency,
+    cashbackMinor: txn.cashbackMinor,
+    transactionId: txn.txnId,
+    ...(merchantId ? { merchantId } : {}),
+    ...(txn.category ? { category: txn.category } : {}),
+  };
+  record(tx, { id: eventId, type: CASHBACK_CONFIRMED, occurredAtMs: nowMs, data }, nowMs);
+}
+
+function returned(tx: WalletTx, txn: StoredTxn, nowMs: number): void {
+  const original = lastConfirmedEventOf(tx.sql, txn.txnId);
+  if (original === null) return;
+  const data = {
+    originalEventId: original,
+    amountMinor: txn.saleAmountMinor,
+    currency: txn.currency,
+  };
+  record(
+    tx,
+    { id: `${original}:returned`, type: "refund.completed", occurredAtMs: nowMs, data },
+    nowMs,
+  );
+}
+
+function record(
+  tx: WalletTx,
+  event: { id: string; type: string; occurredAtMs: number; data: Record<string, unknown> },
+  nowMs: number,
+): void {
+  if (findEvent(tx.sql, event.id)) return;
+  insertEvent(
+    tx.sql,
+    { ...event, userId: tx.userId() },
+    // The wallet wrote it itself: there is no sender's body to compare a resend against.
+    {
+      digest: `wallet:${event.id}`,
+      keyName: WALLET_EVENT_KEY,
+      data: event.data,
+      receivedAtMs: nowMs,
+    },
+  );
+  schedule(tx.sql, "events", INBOX_REF, nowMs);
+}
+
+function lastConfirmedEventOf(sql: SqlStorage, txnId: string): string | null {
+  const row = sql
+    .exec<{ event_id: string }>(
+      `SELECT event_id FROM events
+       WHERE type = ? AND event_id LIKE ? ESCAPE '\\' ORDER BY rowid DESC LIMIT 1`,
+      CASHBACK_CONFIRMED,
+      `@cashback:${txnId.replace(/[\\%_]/g, (c) => `\\${c}`)}:v%`,
+    )
+    .toArray()[0];
+  return row?.event_id ?? null;
+}

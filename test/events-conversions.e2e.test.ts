@@ -1,0 +1,152 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ConversionEvent } from "#durable-objects/wallet/index";
+import { transactionIdFor } from "#shared/ids";
+import { ADMIN_HEADERS, api, balances, uniqueUser, walletStub } from "./helpers";
+
+/**
+ * Confirmed cashback is an event of its own: when a network approves an order the wallet
+ * records `cashback.confirmed` in the member's inbox and the live rules reward it like any
+ * event from the operator's backend; a return after confirmation is a full refund of it, so
+ * what it earned is taken back with the cashback.
+ */
+const NETWORK = "test-net";
+const OFFER = "test-shop-offer";
+const T0 = Date.now() - 60_000;
+
+const RULES = [
+  {
+    id: "confirmed-points",
+    name: "a point per rupee of confirmed orders at test-shop",
+    eventTypes: ["cashback.confirmed"],
+    conditions: { all: [{ attr: "event.merchantId", op: "eq", value: "test-shop" }] },
+    effects: [{ kind: "points_per_unit", points: 1, perUnitMinor: 100 }],
+    priority: 10,
+    group: "base",
+    active: true,
+  },
+  {
+    id: "first-confirmed-bonus",
+    name: "₹10 on the first confirmed order of the month",
+    eventTypes: ["cashback.confirmed"],
+    conditions: { all: [{ attr: "context.firstOfKindThisMonth", op: "eq", value: true }] },
+    effects: [{ kind: "cashback_fixed", amountMinor: 1_000, currency: "INR" }],
+    priority: 10,
+    group: "base",
+    active: true,
+  },
+];
+
+beforeAll(async () => {
+  const draft = await api("/admin/v1/rules/draft", {
+    method: "PUT",
+    headers: ADMIN_HEADERS,
+    body: JSON.stringify({
+      timeZone: "UTC",
+      groups: [{ name: "base", mode: "stackable" }],
+      rules: RULES,
+      basedOnVersion: null,
+    }),
+  });
+  expect(draft.status, await draft.clone().text()).toBe(200);
+  const published = await api("/admin/v1/rules/publish", {
+    method: "POST",
+    headers: ADMIN_HEADERS,
+    body: JSON.stringify({ note: "conversions as events" }),
+  });
+  expect(published.status, await published.clone().text()).toBe(201);
+});
+
+async function userWithClick(label: string) {
+  const userId = uniqueUser(label);
+  const clickId = `clk_${crypto.randomUUID().replaceAll("-", "")}`;
+  await walletStub(userId).recordClicks(userId, [
+    {
+      clickId,
+      offerId: OFFER,
+      merchantId: "test-shop",
+      networkId: NETWORK,
+      clickedAtMs: T0 - 60_000,
+      currency: "INR",
+      terms: { basis: "sale", defaultRateBps: 500, categoryRates: {} },
+      returnWindowDays: 30,
+    },
+  ]);
+  return { userId, clickId };
+}
+
+async function order(
+  who: { userId: string; clickId: string },
+  orderId: string,
+  fields: Partial<ConversionEvent>,
+) {
+  const event: ConversionEvent = {
+    txnId: await transactionIdFor(NETWORK, orderId),
+    postbackId: `pb_${crypto.randomUUID()}`,
+    networkId: NETWORK,
+    orderId,
+    userId: who.userId,
+    offerId: OFFER,
+    clickId: who.clickId,
+    clickAtSec: Math.floor((T0 - 60_000) / 1000),
+    status: "pending",
+    currency: "INR",
+    saleAmountMinor: 100_000,
+    commissionMinor: 8_000,
+    category: null,
+    lineItems: null,
+    occurredAtMs: T0,
+    updatedAtMs: T0,
+    receivedAtMs: Date.now(),
+    ...fields,
+  };
+  return walletStub(who.userId).applyConversion(event);
+}
+
+describe("confirmed cashback as an event", () => {
+  it("a confirmation earns through the rules; a pending order earns nothing yet", async () => {
+    const who = await userWithClick("conv-event");
+    await order(who, "CE-1", { status: "pending", updatedAtMs: T0 + 1 });
+    expect((await walletStub(who.userId).getPointsBalance()).activePoints).toBe(0);
+
+    const approved = await order(who, "CE-1", { status: "approved", updatedAtMs: T0 + 2 });
+    const txnId = approved.txn?.txnId ?? "";
+    // 5% cashback confirmed, plus the ₹10 first-of-the-month bonus.
+    expect(await balances(who.userId)).toMatchObject({ confirmed: 5_000 + 1_000 });
+    expect((await walletStub(who.userId).getPointsBalance()).activePoints).toBe(1_000);
+
+    const events = await walletStub(who.userId).getEvents(null, 10);
+    const confirmed = events.find((e) => e.type === "cashback.confirmed");
+    expect(confirmed).toMatchObject({
+      keyName: "wallet",
+      status: "processed",
+      data: {
+        amountMinor: 100_000,
+        currency: "INR",
+        cashbackMinor: 5_000,
+        transactionId: txnId,
+        merchantId: "test-shop",
+      },
+    });
+    expect(confirmed?.eventId.startsWith("@cashback:")).toBe(true);
+
+    // The same approval again changes nothing and records no second event.
+    await order(who, "CE-1", { status: "approved", updatedAtMs: T0 + 2 });
+    const again = await walletStub(who.userId).getEvents(null, 10);
+    expect(again.filter((e) => e.type === "cashback.confirmed")).toHaveLength(1);
+  });
+
+  it("a return after confirmation takes back what the confirmation earned, with the cashback", async () => {
+    const who = await userWithClick("conv-return");
+    await order(who, "CR-1", { status: "approved", updatedAtMs: T0 + 1 });
+    expect(await balances(who.userId)).toMatchObject({ confirmed: 6_000 });
+    await order(who, "CR-1", { status: "cancelled", updatedAtMs: T0 + 2 });
+    expect(await balances(who.userId)).toMatchObject({ confirmed: 0 });
+    const points = await walletStub(who.userId).getPointsBalance();
+    expect(points).toMatchObject({ activePoints: 0, reversedPoints: 1_000 });
+    const events = await walletStub(who.userId).getEvents(null, 10);
+    expect(events.find((e) => e.type === "refund.completed")).toMatchObject({
+      keyName: "wallet",
+      status: "processed",
+    });
+  });
+});

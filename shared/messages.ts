@@ -67,7 +67,21 @@ export type LedgerEventMessage =
   | BalancesProjection
   | ClaimProjection
   | PayoutProjection
-  | ProfileProjection;
+  | ProfileProjection
+  | LoyaltyDueProjection;
+
+/**
+ * When the wallet's loyalty program next has work due (a pending lot to activate, a lot to
+ * expire, an expiry notice, a tier review); null: nothing. Feeds the points cron backstop,
+ * which visits wallets whose alarm may have been lost. `seq` rises with every change, so a
+ * redelivered or reordered message never moves the projection backwards.
+ */
+export interface LoyaltyDueProjection {
+  kind: "loyalty_due";
+  userId: string;
+  dueAtMs: number | null;
+  seq: number;
+}
 
 /**
  * What the operator's backend said about the user when they signed up (`user.signed_up`,

@@ -327,6 +327,21 @@ export const walletBalances = sqliteTable(
   (t) => [primaryKey({ columns: [t.userId, t.bucket, t.currency] })],
 );
 
+/**
+ * When each wallet's loyalty program next has work due (points to activate or expire, an
+ * expiry notice, a tier review), projected from the wallet; the points cron backstop reads the
+ * due ones by the partial index. `seq` is the wallet's own counter: never goes backwards.
+ */
+export const loyaltyDue = sqliteTable(
+  "loyalty_due",
+  {
+    userId: text("user_id").primaryKey(),
+    dueAtMs: integer("due_at_ms"),
+    seq: integer("seq").notNull(),
+  },
+  (t) => [index("loyalty_due_at_idx").on(t.dueAtMs).where(sql`due_at_ms IS NOT NULL`)],
+);
+
 export const clickRollups = sqliteTable(
   "click_rollups",
   {

@@ -113,21 +113,61 @@ export function spendableLots(
   nowMs: number,
   maxLots: number,
 ): LotRow[] {
+  // Read in index order (points_lots_spend_idx) in small pages, each read whole: lots with an
+  // expiry first, earliest first, then those without. One ORDER BY over both would scan and
+  // sort every lot with points left on every spend, and a cursor left half-read keeps that
+  // sort in memory.
   const lots: LotRow[] = [];
   let covered = 0;
-  for (const row of sql.exec<Row>(
-    `SELECT ${LOT_COLUMNS} FROM points_lots
-     WHERE remaining > 0 AND activated_at_ms IS NOT NULL
-       AND (expires_at_ms IS NULL OR expires_at_ms > ?)
-     ORDER BY expires_at_ms IS NULL, expires_at_ms, lot_seq`,
-    nowMs,
-  )) {
-    lots.push(toLot(row));
-    covered += row.remaining;
-    if (covered >= points || lots.length >= maxLots) break;
+  const take = (rows: Row[]): boolean => {
+    for (const row of rows) {
+      lots.push(toLot(row));
+      covered += row.remaining;
+      if (covered >= points || lots.length >= maxLots) return true;
+    }
+    return false;
+  };
+  let after: { expiresAtMs: number; lotSeq: number } | null = null;
+  for (;;) {
+    const rows: Row[] = sql
+      .exec<Row>(
+        `SELECT ${LOT_COLUMNS} FROM points_lots
+         WHERE remaining > 0 AND activated_at_ms IS NOT NULL
+           AND expires_at_ms > ? AND (expires_at_ms, lot_seq) > (?, ?)
+         ORDER BY expires_at_ms, lot_seq LIMIT ?`,
+        nowMs,
+        after?.expiresAtMs ?? nowMs,
+        after?.lotSeq ?? -1,
+        SPEND_PAGE_ROWS,
+      )
+      .toArray();
+    if (take(rows)) return lots;
+    const last = rows.at(-1);
+    if (rows.length < SPEND_PAGE_ROWS || !last) break;
+    after = { expiresAtMs: last.expires_at_ms as number, lotSeq: last.lot_seq };
+  }
+  let afterSeq = -1;
+  for (;;) {
+    const rows: Row[] = sql
+      .exec<Row>(
+        `SELECT ${LOT_COLUMNS} FROM points_lots
+         WHERE remaining > 0 AND activated_at_ms IS NOT NULL
+           AND expires_at_ms IS NULL AND lot_seq > ?
+         ORDER BY lot_seq LIMIT ?`,
+        afterSeq,
+        SPEND_PAGE_ROWS,
+      )
+      .toArray();
+    if (take(rows)) return lots;
+    const last = rows.at(-1);
+    if (rows.length < SPEND_PAGE_ROWS || !last) break;
+    afterSeq = last.lot_seq;
   }
   return lots;
 }
+
+/** Lots read per page while choosing what a spend draws on (most spends need one or two). */
+const SPEND_PAGE_ROWS = 32;
 
 export function lotsDueToActivate(sql: SqlStorage, asOfMs: number, rows: number): LotRow[] {
   return sql

@@ -1,5 +1,6 @@
 import { schedule, unschedule } from "../schedule/schedule-store";
 import { nextPointsDue } from "./lot-store";
+import { publishLoyaltyDue } from "./loyalty-due";
 
 /**
  * Keeps the three points rows of the wallet's schedule at the earliest lot that needs each
@@ -15,4 +16,5 @@ export function reschedulePoints(sql: SqlStorage, _nowMs: number): void {
   set("points_activate", due.activateAtMs);
   set("points_expire", due.expireAtMs);
   set("points_notice", due.noticeAtMs);
+  publishLoyaltyDue(sql);
 }

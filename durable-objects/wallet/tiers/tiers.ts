@@ -1,5 +1,6 @@
 import type { WalletTx } from "../core/wallet-tx";
 import { shiftLocalMonths } from "../points/local-calendar";
+import { publishLoyaltyDue } from "../points/loyalty-due";
 import { schedule, unschedule } from "../schedule/schedule-store";
 import { decideTier, type TierDecision } from "./decide-tier";
 import type { TierPolicy } from "./tier-policy";
@@ -70,6 +71,7 @@ export function reviewTier(tx: WalletTx, nowMs: number): TierDecision | null {
   const state = readTierState(tx.sql);
   if (!state) {
     unschedule(tx.sql, "tier_review", "tier");
+    publishLoyaltyDue(tx.sql);
     return null;
   }
   return applyTier(tx, state.policy, nowMs, "review");
@@ -115,6 +117,7 @@ function applyTier(
   });
   if (decision.reviewAtMs === null) unschedule(tx.sql, "tier_review", "tier");
   else schedule(tx.sql, "tier_review", "tier", decision.reviewAtMs);
+  publishLoyaltyDue(tx.sql);
   return decision;
 }
 

@@ -15,6 +15,7 @@ import { runConfirmationBackstop } from "./features/confirmation/index";
 import { consumePostbacks } from "./features/conversions/index";
 import { indexUnindexedOffers } from "./features/discovery/index";
 import { consumeLedgerEvents } from "./features/ledger/index";
+import { runPointsBackstop } from "./features/loyalty/index";
 import {
   consumeNotices,
   consumePayoutDeadLetters,
@@ -72,8 +73,11 @@ type CronReport = LogFields;
 const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
   [
     CRONS.confirmationBackstop,
-    async (env, nowMs) =>
-      log.info("cron.confirmation_backstop", { ...(await runConfirmationBackstop(env, nowMs)) }),
+    async (env, nowMs) => {
+      log.info("cron.confirmation_backstop", { ...(await runConfirmationBackstop(env, nowMs)) });
+      // The loyalty program's backstop on the same hourly beat (features/loyalty/backstop.ts).
+      log.info("cron.points_backstop", { ...(await runPointsBackstop(env, nowMs)) });
+    },
   ],
   [
     CRONS.merchantSync,

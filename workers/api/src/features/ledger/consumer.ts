@@ -4,6 +4,7 @@ import type { LedgerEventMessage, UserNoticeMessage } from "#shared/messages";
 import { createLogger } from "#shared/observability/logger";
 import { runInBatches } from "../../db/batch";
 import { claimProjection } from "../claims/index";
+import { loyaltyDueProjection } from "../loyalty/index";
 import { payoutProjection } from "../payouts/index";
 import { profileStatement, registerUserStatement } from "../users/index";
 import { balanceProjection } from "./balances-store";
@@ -14,7 +15,7 @@ const log = createLogger({ worker: "api", feature: "ledger" });
 /**
  * Projects wallet changes into D1 for the console, analytics and the confirmation
  * backstop. Every write is guarded by a version (transactions, payouts), an update time
- * (claims) or a ledger sequence (balances), so redelivered or reordered messages can never
+ * (claims), a ledger sequence (balances) or the wallet's own counter (loyalty due times), so redelivered or reordered messages can never
  * move a projection backwards. Each feature builds the statements for its own table.
  */
 export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage>, env: ApiEnv) {
@@ -50,6 +51,8 @@ function projectionStatements(db: D1Database, body: LedgerEventMessage): BatchIt
       return body.balances.map((balance) => balanceProjection(db, body, balance));
     case "profile":
       return [profileStatement(db, body.userId, body.displayName, body.signedUpAtMs)];
+    case "loyalty_due":
+      return [loyaltyDueProjection(db, body)];
     default: {
       // tsc refuses this line if a kind is not handled; at runtime an unknown kind (a newer
       // wallet's message) is skipped, as before, rather than blocking the batch.

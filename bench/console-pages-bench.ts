@@ -11,8 +11,8 @@ import { printTable } from "./lib/table";
 
 /**
  * `npm run bench:console`: the server time of every console page (the sections of
- * workers/api/src/console/views/nav.ts, so new pages are measured without touching this file)
- * at the demo data size and at 100× it, side by side with the ratio.
+ * workers/api/src/console/views/nav.ts, so new pages are measured without touching this file,
+ * and one user's page) at the demo data size and at 100× it, side by side with the ratio.
  *
  * One `wrangler dev` runs the api worker (console included) on a fresh local state. The demo
  * catalog is loaded through the admin API as `npm run dev` does, a month of activity is added
@@ -38,9 +38,15 @@ const SQL_DIR = path.join(ROOT, ".wrangler", "console-bench-sql");
 const RESULTS_FILE = path.join(ROOT, "bench", "results", "console-pages.json");
 const OPERATOR = { email: "bench-admin@bench.test", password: "bench-console-password-0123" };
 
+/** A demo user (scripts/demo-data.ts): their page is where the wallet's reads are, not the nav's find form. */
+const USER_PAGE_ID = "demo-alice";
+
 const PAGES = [
   { label: "(baseline) /healthz", path: "/healthz" },
   ...NAV_ITEMS.map((item) => ({ label: item.label, path: item.href })),
+  // A user's page: the user plus ten in-process admin reads at once (wallet ledger,
+  // transactions, clicks, claims, destinations, contact, events, points, points lots; payouts).
+  { label: `User page (${USER_PAGE_ID})`, path: `/console/users/${USER_PAGE_ID}` },
 ];
 
 interface Timing {

@@ -43,8 +43,9 @@ const LOG_FILE = path.join(ROOT, ".wrangler", "bench-points-wrangler.log");
 const RESULTS_FILE = path.join(ROOT, "bench", "results", "points-latest.json");
 /**
  * Wallets set up per request (16 at a time inside the worker). Requests are kept to a few
- * seconds: wrangler's local proxy cuts longer ones short on this machine (a 503, "restarted
- * mid-request", with no reload in its log), hence also the worker's time bound per batch.
+ * seconds (so is each timed batch, in the worker): wrangler's local proxy sometimes cuts a
+ * request short on this machine (a 503, "restarted mid-request", with no reload in its log),
+ * more often the longer the request, and a short one costs little to redo.
  */
 const SETUP_BATCH = 50;
 /** Untimed calls of each operation before the first timed phase (JIT, first objects). */

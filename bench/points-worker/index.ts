@@ -158,8 +158,7 @@ function clickIdOf(userId: string): string {
 /**
  * Runs `work` over `items` with at most `concurrency` calls in flight; stops starting new calls
  * once `maxMs` have passed (the local proxy sometimes cuts a request short; short ones cost
- * little to redo), and
- * answers how many were started, all of them finished: items[0..taken).
+ * little to redo), and answers how many were started, all of them finished: items[0..taken).
  */
 async function inParallel<T>(
   items: readonly T[],

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { ROOT } from "#scripts/lib/dev-vars";
 import { localD1, WRANGLER } from "#scripts/lib/local-d1";
+import { printTable } from "./lib/table";
 
 /**
  * `npm run bench:catalog`: the public catalog's search and browse queries at 10,000 and
@@ -146,17 +147,30 @@ function print(m: Measurement): void {
   console.log(
     `\n${m.offers.toLocaleString("en")} offers, ${m.iterations} runs per query. SQL: D1's meta.duration, p50 / p95 ms; wall: p50 ms around the call in the worker`,
   );
-  console.log("| Query | index SQL | LIKE SQL | LIKE ÷ index | index wall | LIKE wall |");
-  console.log("| --- | --- | --- | --- | --- | --- |");
   const f = (ms: number) => ms.toFixed(2);
-  for (const r of m.results) {
-    // D1 reports whole milliseconds: a 0 is under 1 ms, and the ratio is then a lower bound.
-    const under = r.indexed.sqlP50Ms < 1;
-    const ratio = `${under ? "≥ " : ""}${(r.baseline.sqlP50Ms / Math.max(r.indexed.sqlP50Ms, 1)).toFixed(1)}×`;
-    console.log(
-      `| ${r.name} | ${f(r.indexed.sqlP50Ms)} / ${f(r.indexed.sqlP95Ms)} | ${f(r.baseline.sqlP50Ms)} / ${f(r.baseline.sqlP95Ms)} | **${ratio}** | ${r.indexed.wallP50Ms} | ${r.baseline.wallP50Ms} |`,
-    );
-  }
+  printTable(
+    [
+      { header: "Query" },
+      { header: "index SQL", align: "right" },
+      { header: "LIKE SQL", align: "right" },
+      { header: "LIKE ÷ index", align: "right" },
+      { header: "index wall", align: "right" },
+      { header: "LIKE wall", align: "right" },
+    ],
+    m.results.map((r) => {
+      // D1 reports whole milliseconds: a 0 is under 1 ms, and the ratio is then a lower bound.
+      const under = r.indexed.sqlP50Ms < 1;
+      const ratio = `${under ? "≥ " : ""}${(r.baseline.sqlP50Ms / Math.max(r.indexed.sqlP50Ms, 1)).toFixed(1)}×`;
+      return [
+        r.name,
+        `${f(r.indexed.sqlP50Ms)} / ${f(r.indexed.sqlP95Ms)}`,
+        `${f(r.baseline.sqlP50Ms)} / ${f(r.baseline.sqlP95Ms)}`,
+        `**${ratio}**`,
+        String(r.indexed.wallP50Ms),
+        String(r.baseline.wallP50Ms),
+      ];
+    }),
+  );
 }
 
 /** One bench request; a runtime restart (503) is retried: seeding is idempotent. */

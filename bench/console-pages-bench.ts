@@ -7,11 +7,12 @@ import { ensureDevVars, ROOT, readDevVars } from "#scripts/lib/dev-vars";
 import { localD1, WRANGLER } from "#scripts/lib/local-d1";
 import { NAV_ITEMS } from "#workers/api/src/console/views/nav";
 import { activitySql, catalogCopiesSql, PER_COPY } from "./lib/console-data";
+import { printTable } from "./lib/table";
 
 /**
  * `npm run bench:console`: the server time of every console page (the sections of
- * workers/api/src/console/views/nav.ts, so new pages are measured without touching this file)
- * at the demo data size and at 100× it, side by side with the ratio.
+ * workers/api/src/console/views/nav.ts, so new pages are measured without touching this file,
+ * and one user's page) at the demo data size and at 100× it, side by side with the ratio.
  *
  * One `wrangler dev` runs the api worker (console included) on a fresh local state. The demo
  * catalog is loaded through the admin API as `npm run dev` does, a month of activity is added
@@ -37,9 +38,15 @@ const SQL_DIR = path.join(ROOT, ".wrangler", "console-bench-sql");
 const RESULTS_FILE = path.join(ROOT, "bench", "results", "console-pages.json");
 const OPERATOR = { email: "bench-admin@bench.test", password: "bench-console-password-0123" };
 
+/** A demo user (scripts/demo-data.ts): their page is where the wallet's reads are, not the nav's find form. */
+const USER_PAGE_ID = "demo-alice";
+
 const PAGES = [
   { label: "(baseline) /healthz", path: "/healthz" },
   ...NAV_ITEMS.map((item) => ({ label: item.label, path: item.href })),
+  // A user's page: the user plus ten in-process admin reads at once (wallet ledger,
+  // transactions, clicks, claims, destinations, contact, events, points, points lots; payouts).
+  { label: `User page (${USER_PAGE_ID})`, path: `/console/users/${USER_PAGE_ID}` },
 ];
 
 interface Timing {
@@ -163,18 +170,28 @@ async function main(): Promise<void> {
       ratio: round2(b.medianMs / a.medianMs),
     };
   });
-  const header = `page                      status   1× median  1× p95   ${SCALE}× median  ${SCALE}× p95   ratio`;
-  console.log(
-    `\n${REPS} sequential GETs per page after ${WARMUP} warm-up, milliseconds:\n${header}`,
+  console.log(`\n${REPS} sequential GETs per page after ${WARMUP} warm-up, milliseconds:`);
+  const f = (ms: number) => ms.toFixed(2);
+  printTable(
+    [
+      { header: "Page" },
+      { header: "status", align: "right" },
+      { header: "1× median", align: "right" },
+      { header: "1× p95", align: "right" },
+      { header: `${SCALE}× median`, align: "right" },
+      { header: `${SCALE}× p95`, align: "right" },
+      { header: "ratio", align: "right" },
+    ],
+    rows.map((r) => [
+      r.page,
+      String(r.base.status),
+      f(r.base.medianMs),
+      f(r.base.p95Ms),
+      f(r.scaled.medianMs),
+      f(r.scaled.p95Ms),
+      r.ratio.toFixed(2),
+    ]),
   );
-  for (const r of rows) {
-    console.log(
-      `${r.page.padEnd(26)}${String(r.base.status).padEnd(9)}${fmt(r.base.medianMs, 11)}${fmt(
-        r.base.p95Ms,
-        9,
-      )}${fmt(r.scaled.medianMs, 13)}${fmt(r.scaled.p95Ms, 10)}${r.ratio.toFixed(2).padStart(6)}`,
-    );
-  }
   const missing = rows.filter((r) => r.base.status !== 200);
   if (missing.length > 0) {
     console.log(
@@ -401,7 +418,4 @@ function envInt(name: string, fallback: number): number {
 // Declarations, not consts: main() runs at the top, before a const here would be initialised.
 function round2(n: number): number {
   return Math.round(n * 100) / 100;
-}
-function fmt(n: number, width: number): string {
-  return n.toFixed(2).padStart(width);
 }

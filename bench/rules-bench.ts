@@ -16,6 +16,7 @@ import {
   benchEvents,
   benchRuleSet,
 } from "./lib/rules-fixture";
+import { printTable, thousands } from "./lib/table";
 
 /**
  * `npm run bench:rules`: rule evaluation by Boomerang's engine (shared/rules/) beside
@@ -162,12 +163,25 @@ async function compare(size: number, events: BenchEvent[]): Promise<Record<strin
   const jl = await time(events, (event) => {
     jsonLogicMatched(logic, event);
   });
-  const row = (name: string, t: Throughput) =>
-    `  ${name.padEnd(34)}${Math.round(t.eventsPerSec).toLocaleString("en-US").padStart(12)} events/s ${t.usPerEvent.toFixed(2).padStart(10)} µs/event`;
-  console.log(row("boomerang (evaluate, no trace)", ours));
-  console.log(row("boomerang (evaluate with trace)", oursTraced));
-  console.log(row("json-rules-engine (dot-path)", jre));
-  console.log(row("json-logic-js", jl));
+  const row = (name: string, t: Throughput) => [
+    name,
+    thousands(t.eventsPerSec),
+    t.usPerEvent.toFixed(2),
+  ];
+  printTable(
+    [
+      { header: "Engine" },
+      { header: "events/s", align: "right" },
+      { header: "µs/event", align: "right" },
+    ],
+    [
+      row("boomerang (evaluate, no trace)", ours),
+      row("boomerang (evaluate with trace)", oursTraced),
+      row("json-rules-engine (dot-path)", jre),
+      row("json-logic-js", jl),
+    ],
+    "  ",
+  );
   const vsJre = ours.eventsPerSec / jre.eventsPerSec;
   const vsJl = ours.eventsPerSec / jl.eventsPerSec;
   console.log(

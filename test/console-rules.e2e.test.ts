@@ -117,13 +117,13 @@ describe("rules in the console", () => {
     const { client } = await signedIn("catalog");
     const broken = ruleSet([
       { ...POINTS_RULE, conditions: { attr: "event.category", op: "gt", value: 5 } },
-      { ...BIG_SPENDER, group: "boosts" },
+      BIG_SPENDER,
     ]);
     const typed = JSON.stringify(broken, null, 1);
     const saved = await post(client, "/console/rules/draft", { ruleSet: typed });
     expect(saved.status).toBe(400);
     const errors = editorErrors(saved.html, "ruleSet");
-    expect(errors).toContain("rules[0].conditions.op");
+    expect(errors).toContain("rules[0].conditions.op (rule points-per-100)");
     expect(errors).toContain("does not apply to");
     expect(textareaOf(saved.html, "ruleSet")).toBe(typed);
     expect(saved.html).toContain('aria-invalid="true"');

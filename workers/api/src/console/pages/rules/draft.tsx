@@ -14,6 +14,7 @@ import {
   RULES_BASE,
   RulesTabs,
 } from "./parts";
+import { ruleIdAt } from "./summary";
 import {
   type DraftRuleSet,
   RULES_API,
@@ -41,6 +42,8 @@ const pretty = (ruleSet: DraftRuleSet) => JSON.stringify(ruleSet, null, 2);
 export interface DraftState {
   /** The editor's text as typed (kept on every refusal). */
   text?: string;
+  /** The text parsed, when it was JSON: to name the rule a problem's path points into. */
+  typed?: unknown;
   saveProblem?: ProblemBody;
   publishProblem?: ProblemBody;
   note?: string;
@@ -123,6 +126,10 @@ export async function draftPage(c: Context<ConsoleContext>, state: DraftState = 
             rows={24}
             hint="timeZone, groups and rules as docs/rules.md describes them; a version number is given on publish. Every problem is listed here at its path, and nothing is saved until there is none."
             problem={state.saveProblem?.errors?.length ? state.saveProblem : undefined}
+            pathNote={(path) => {
+              const id = ruleIdAt(path, state.typed);
+              return id === undefined ? undefined : `rule ${id}`;
+            }}
           />
           {stale ? (
             <div class="field check">
@@ -236,6 +243,7 @@ export async function saveDraft(c: Context<ConsoleContext>) {
   }
   return draftPage(c, {
     text,
+    typed: body,
     saveProblem: result.problem,
     rebase,
     status: problemStatus(result.status),

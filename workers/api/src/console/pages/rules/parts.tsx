@@ -188,6 +188,8 @@ export function JsonEditor(props: {
   problem?: ProblemBody | undefined;
   /** Only the problem's errors whose path starts with this (all when undefined). */
   pathPrefix?: string;
+  /** A word on what a path points at ("rule points-per-100"), shown beside it. */
+  pathNote?: (path: string) => string | undefined;
   children?: Child;
 }) {
   const id = `f-${props.name}`;
@@ -203,6 +205,23 @@ export function JsonEditor(props: {
   return (
     <div class="field">
       <label for={id}>{props.label}</label>
+      {/* Above the text, which may be long: seen without scrolling after a refused save. */}
+      {errors.length > 0 ? (
+        <div class="error" id={`${id}-error`} role="alert">
+          {props.problem?.detail}
+          <ul class="problems">
+            {errors.map((e) => {
+              const note = props.pathNote?.(e.path);
+              return (
+                <li>
+                  <code>{e.path || "(the whole text)"}</code>
+                  {note ? ` (${note})` : ""}: {e.message}
+                </li>
+              );
+            })}
+          </ul>
+        </div>
+      ) : null}
       <textarea
         id={id}
         name={props.name}
@@ -217,18 +236,6 @@ export function JsonEditor(props: {
       {props.hint ? (
         <div class="hint" id={`${id}-hint`}>
           {props.hint}
-        </div>
-      ) : null}
-      {errors.length > 0 ? (
-        <div class="error" id={`${id}-error`} role="alert">
-          {props.problem?.detail}
-          <ul class="problems">
-            {errors.map((e) => (
-              <li>
-                <code>{e.path || "(the whole text)"}</code>: {e.message}
-              </li>
-            ))}
-          </ul>
         </div>
       ) : null}
       {props.children}

@@ -1,6 +1,13 @@
 import { describe, expect, test } from "vitest";
 import type { Budget, ConditionTrace, Effect } from "#shared/rules/index";
-import { budgetSummary, conditionRows, effectSummary, factText, unitValue } from "./summary";
+import {
+  budgetSummary,
+  conditionRows,
+  effectSummary,
+  factText,
+  ruleIdAt,
+  unitValue,
+} from "./summary";
 
 describe("effectSummary", () => {
   test.each<[string, Effect, string]>([
@@ -146,5 +153,21 @@ describe("conditionRows", () => {
     ["list", ["a", "b"], '["a","b"]'],
   ])("factText of a %s", (_label, value, text) => {
     expect(factText(value)).toBe(text);
+  });
+});
+
+describe("ruleIdAt", () => {
+  const typed = { rules: [{ id: "a" }, { id: 7 }, { name: "no id" }] };
+  test.each([
+    ["a rule's field", "rules[0].conditions.all[1].op", typed, "a"],
+    ["the rule itself", "rules[0]", typed, "a"],
+    ["an id that is not a string", "rules[1].id", typed, undefined],
+    ["a rule without an id", "rules[2].effects", typed, undefined],
+    ["past the end", "rules[9].group", typed, undefined],
+    ["not in a rule", "groups[0].mode", typed, undefined],
+    ["rules that are not a list", "rules[0].id", { rules: {} }, undefined],
+    ["nothing typed", "rules[0].id", null, undefined],
+  ])("%s", (_label, path, value, id) => {
+    expect(ruleIdAt(path, value)).toBe(id);
   });
 });

@@ -131,3 +131,20 @@ export function conditionRows(trace: ConditionTrace | null, depth = 0): Conditio
       ];
   }
 }
+
+/**
+ * The id of the rule a problem's path points into, read from the text as typed, so a message
+ * about `rules[12]` says which rule that is. Undefined when the path is not in a rule or the
+ * rule has no string id.
+ *
+ * @example
+ * ruleIdAt("rules[1].effects[0].points", { rules: [{ id: "a" }, { id: "b" }] }) // "b"
+ */
+export function ruleIdAt(path: string, typed: unknown): string | undefined {
+  const index = /^rules\[(\d+)\]/.exec(path)?.[1];
+  if (index === undefined || typeof typed !== "object" || typed === null) return undefined;
+  const rules = (typed as { rules?: unknown }).rules;
+  if (!Array.isArray(rules)) return undefined;
+  const id = (rules[Number(index)] as { id?: unknown } | undefined)?.id;
+  return typeof id === "string" ? id : undefined;
+}

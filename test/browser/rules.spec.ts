@@ -4,7 +4,9 @@ import {
   asBackend,
   expect,
   expectNoSeriousA11yViolations,
+  fillFormByKeyboard,
   screenshot,
+  skipToContent,
   test,
   until,
 } from "./support/index";
@@ -77,9 +79,13 @@ test.describe("as an admin", () => {
     await expect(page.getByRole("status")).toContainText("Draft saved");
     await expect(page.locator("ul.added")).toContainText("points-per-100");
 
-    // Published with a note: version 1 is live.
-    await page.getByLabel("What changes and why (shown in the history)").fill("Points launch");
-    await page.getByRole("button", { name: "Publish as version 1" }).click();
+    // Published with a note, by keyboard alone: version 1 is live.
+    await skipToContent(page);
+    await fillFormByKeyboard(
+      page,
+      { "What changes and why (shown in the history)": "Points launch" },
+      "Publish as version 1",
+    );
     await expect(page.getByRole("status")).toContainText("Version 1 published");
     const live = page.getByRole("region", { name: "Live version" });
     await expect(live).toContainText("points-per-100");

@@ -168,6 +168,10 @@ describe("rules in the console", () => {
     expect(again.status).toBe(409);
     expect(textOf(again.html)).toContain("nothing to publish");
     expect(textOf(again.html)).toContain("The draft equals live version 1");
+    expect(textOf(again.html)).toContain(
+      "Nothing to publish: save a draft that changes something first.",
+    );
+    expect(again.html).not.toContain('action="/console/rules/publish"');
   });
 
   test("the simulator shows the effects and, for every rule, the conditions with the values compared", async () => {

@@ -150,8 +150,12 @@ export async function draftPage(c: Context<ConsoleContext>, state: DraftState = 
       ) : (
         <>
           <ReadOnlyRulesNote />
-          <h2>The draft</h2>
-          <pre class="raw">{text}</pre>
+          {draft.ok ? (
+            <>
+              <h2>The draft</h2>
+              <pre class="raw">{text}</pre>
+            </>
+          ) : null}
         </>
       )}
       <section class="panel" aria-labelledby="diff-heading">
@@ -167,30 +171,36 @@ export async function draftPage(c: Context<ConsoleContext>, state: DraftState = 
       {draft.ok && canPublish ? (
         <section class="panel" aria-labelledby="publish-heading">
           <h2 id="publish-heading">Publish</h2>
-          <p>
-            Publishing makes the saved draft version {(liveVersion ?? 0) + 1}, live at once without
-            a deploy (evaluators may keep the previous version for up to about 90 seconds). Unsaved
-            changes in the editor are not published.
-          </p>
           <ProblemNotice problem={state.publishProblem} />
-          <form method="post" action={`${RULES_BASE}/publish`} class="decision">
-            <Csrf token={viewer.csrfToken} />
-            <label for="publish-note">What changes and why (shown in the history)</label>
-            <textarea
-              id="publish-note"
-              name="note"
-              required
-              maxlength={500}
-              aria-invalid={state.publishProblem ? "true" : undefined}
-            >
-              {state.note ?? ""}
-            </textarea>
-            <button type="submit">Publish as version {(liveVersion ?? 0) + 1}</button>
-          </form>
+          {diff.ok && !diff.data.hasChanges ? (
+            <p class="muted">Nothing to publish: save a draft that changes something first.</p>
+          ) : (
+            <>
+              <p>
+                Publishing makes the saved draft version {(liveVersion ?? 0) + 1}, live at once
+                without a deploy (evaluators may keep the previous version for up to about 90
+                seconds). Unsaved changes in the editor are not published.
+              </p>
+              <form method="post" action={`${RULES_BASE}/publish`} class="decision">
+                <Csrf token={viewer.csrfToken} />
+                <label for="publish-note">What changes and why (shown in the history)</label>
+                <textarea
+                  id="publish-note"
+                  name="note"
+                  required
+                  maxlength={500}
+                  aria-invalid={state.publishProblem ? "true" : undefined}
+                >
+                  {state.note ?? ""}
+                </textarea>
+                <button type="submit">Publish as version {(liveVersion ?? 0) + 1}</button>
+              </form>
+            </>
+          )}
         </section>
-      ) : state.publishProblem ? (
+      ) : (
         <ProblemNotice problem={state.publishProblem} />
-      ) : null}
+      )}
     </Page>,
     state.status ?? (draft.ok || draft.status === 404 ? 200 : problemStatus(draft.status)),
   );

@@ -54,13 +54,17 @@ function simulatorPage(c: Context<ConsoleContext>, state: SimState) {
   const viewer = viewerOf(c);
   const v = state.values;
   const p = state.problem;
-  const placed = ["event", "user", "context", "against", "(root)", ""];
-  // Problems a field cannot show (no live version, a refusal) go on top.
-  const unplaced =
-    p &&
-    !(p.errors ?? []).some((e) => placed.some((f) => e.path === f || e.path.startsWith(`${f}.`)))
+  // Problems beside a field are shown there; the rest (no live version, a refusal) on top.
+  const placed = ["event", "user", "context", "against"];
+  const isPlaced = (path: string) => placed.some((f) => path === f || path.startsWith(`${f}.`));
+  const rest = (p?.errors ?? []).filter((e) => !isPlaced(e.path));
+  const unplaced = !p
+    ? undefined
+    : !p.errors?.length
       ? p
-      : undefined;
+      : rest.length > 0
+        ? { ...p, errors: rest }
+        : undefined;
   const sim = state.result;
   return c.html(
     <Page title="Rules · Simulator" current="rules" viewer={viewer}>

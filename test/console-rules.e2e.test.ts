@@ -237,6 +237,25 @@ describe("rules in the console", () => {
     const confirm = await page(client, "/console/rules/versions/1");
     expect(confirm.status).toBe(200);
     expect(textOf(confirm.html)).toContain("Roll back to version 1");
+    // What it would change: version 1 had the big spender and the points per 100.00.
+    expect(textOf(confirm.html)).toContain(
+      "Rolling back to version 1 would change live version 2:",
+    );
+    expect(confirm.html).toMatch(/class="added"[\s\S]*big-spender/);
+    expect(textOf(confirm.html)).toMatch(/Changed \(1\) points-per-100 : effects/);
+    const apiDiff = await api("/admin/v1/rules/versions/1/diff", { headers: ADMIN_HEADERS });
+    expect(await apiDiff.json()).toEqual({
+      liveVersion: 2,
+      version: 1,
+      hasChanges: true,
+      timeZone: null,
+      groupsChanged: false,
+      added: ["big-spender"],
+      removed: [],
+      changed: [{ id: "points-per-100", fields: ["effects"] }],
+    });
+    const never = await api("/admin/v1/rules/versions/99/diff", { headers: ADMIN_HEADERS });
+    expect(never.status).toBe(404);
     expect(confirm.html).toContain('name="note"');
 
     const rolled = await post(client, "/console/rules/rollback", {

@@ -4,7 +4,7 @@ import type { ConsoleContext } from "../../context";
 import { DateTime, Notice, ProblemNotice } from "../../views/components";
 import { Csrf, Page } from "../../views/layout";
 import { viewerOf } from "../../views/viewer";
-import { DiffList } from "./diff-list";
+import { DraftDiff } from "./diff-list";
 import {
   canWriteRules,
   consoleProblem,
@@ -161,7 +161,7 @@ export async function draftPage(c: Context<ConsoleContext>, state: DraftState = 
       <section class="panel" aria-labelledby="diff-heading">
         <h2 id="diff-heading">Draft vs live</h2>
         {diff.ok ? (
-          <DiffList diff={diff.data} />
+          <DraftDiff diff={diff.data} />
         ) : diff.status === 404 ? (
           <p class="muted">Save a draft to compare it with the live version.</p>
         ) : (

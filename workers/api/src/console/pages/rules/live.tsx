@@ -4,6 +4,7 @@ import type { ConsoleContext } from "../../context";
 import { DateTime, EmptyState, Notice, Pager, ProblemNotice } from "../../views/components";
 import { Csrf, Page } from "../../views/layout";
 import { viewerOf } from "../../views/viewer";
+import { RollbackDiff } from "./diff-list";
 import {
   canWriteRules,
   problemStatus,
@@ -12,7 +13,12 @@ import {
   RulesTable,
   RulesTabs,
 } from "./parts";
-import { RULES_API, type RuleVersion, type RuleVersionSummary } from "./types";
+import {
+  RULES_API,
+  type RuleRollbackDiff,
+  type RuleVersion,
+  type RuleVersionSummary,
+} from "./types";
 
 /** /console/rules: the live version, its rules and the history; a version's page; rollback. */
 
@@ -186,6 +192,9 @@ export async function versionPage(
   }
   const v = found.data;
   const canRollBack = api.can("POST", `${RULES_API}/rollback`);
+  const diff = v.live
+    ? null
+    : await api.get<RuleRollbackDiff>(`${RULES_API}/versions/${v.version}/diff`);
   return c.html(
     <Page title={`Rule set version ${v.version}`} current="rules" viewer={viewer}>
       <RulesTabs current="live" />
@@ -201,6 +210,12 @@ export async function versionPage(
         viewer={viewer}
         caption={`Rules of version ${v.version}`}
       />
+      {diff?.ok ? (
+        <section class="panel" aria-labelledby="against-heading">
+          <h2 id="against-heading">Against the live version</h2>
+          <RollbackDiff diff={diff.data} />
+        </section>
+      ) : null}
       {v.live ? (
         <p class="muted">This is the live version.</p>
       ) : canRollBack ? (

@@ -51,6 +51,17 @@ export interface RuleSetDiff {
   changed: Array<{ id: string; fields: string[] }>;
 }
 
+export interface RuleRollbackDiff {
+  liveVersion: number;
+  version: number;
+  hasChanges: boolean;
+  timeZone: { live: string; version: string } | null;
+  groupsChanged: boolean;
+  added: string[];
+  removed: string[];
+  changed: Array<{ id: string; fields: string[] }>;
+}
+
 export interface AppliedEffectView {
   ruleId: string;
   ruleVersion: number;

@@ -334,6 +334,20 @@ describe("rules in the console", () => {
     // Asked, granted, released, remaining, limit.
     expect(used).toContain(`${month} 250 points 350 points 100 points 750 points 1,000 points`);
 
+    // The simulator names the budgets an effect would draw on, with what remains of them now.
+    const event = JSON.parse(purchase(250_000));
+    const simulated = await post(client, "/console/rules/simulate", {
+      event: JSON.stringify({ ...event, occurredAt: new Date().toISOString() }),
+      userId: "u-sim",
+      against: "live",
+    });
+    expect(simulated.status).toBe(200);
+    expect(textOf(simulated.html)).toContain(
+      `${globalKey} 750 points of 1,000 points remaining now`,
+    );
+    expect(textOf(simulated.html)).toContain("rule:points-per-100:user:u-sim:day:");
+    expect(textOf(simulated.html)).toContain("nothing drawn on it yet");
+
     const userKey = `rule:points-per-100:user:u-7:day:2026-12-05`;
     await budgetFor(env, userKey).reserve({
       ...request,

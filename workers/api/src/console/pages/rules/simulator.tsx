@@ -6,8 +6,8 @@ import { Csrf, Page } from "../../views/layout";
 import { viewerOf } from "../../views/viewer";
 import { errorAt, Select } from "../catalog/parts";
 import { consoleProblem, JsonEditor, problemStatus, RULES_BASE, RulesTabs } from "./parts";
-import { AppliedTable, FactsTable, TraceSection } from "./trace";
-import { RULES_API, type Simulation } from "./types";
+import { AppliedTable, type BudgetsNow, FactsTable, TraceSection } from "./trace";
+import { BUDGETS_API, type BudgetUsage, RULES_API, type Simulation } from "./types";
 
 /**
  * /console/rules/simulate: an event (JSON, as a backend sends it), a user id, live or draft,
@@ -47,6 +47,7 @@ interface SimState {
   values: Values;
   problem?: ProblemBody;
   result?: Simulation;
+  budgetsNow?: BudgetsNow;
   status?: 400 | 403 | 404 | 409 | 413 | 503;
 }
 
@@ -143,7 +144,7 @@ function simulatorPage(c: Context<ConsoleContext>, state: SimState) {
             {sim.version}; schedules and budget periods judged at{" "}
             <DateTime at={sim.nowAt} timeZone={viewer.timeZone} />.
           </p>
-          <AppliedTable applied={sim.applied} />
+          <AppliedTable applied={sim.applied} budgetsNow={state.budgetsNow ?? new Map()} />
         </section>
       ) : null}
       {sim ? <TraceSection sim={sim} /> : null}
@@ -168,6 +169,27 @@ export function simulatorForm(c: Context<ConsoleContext>) {
       against: c.req.query("against") ?? "live",
     },
   });
+}
+
+/** At most this many budgets are read for one simulation (a rule has at most six). */
+const MAX_BUDGETS_READ = 24;
+
+/**
+ * What remains now of each budget the applied effects would draw on, read from the budget
+ * objects (GET /admin/v1/budgets/{key}): the simulator does not apply caps, so the operator
+ * sees beside each key whether there is room.
+ */
+async function budgetsOfEffects(c: Context<ConsoleContext>, sim: Simulation): Promise<BudgetsNow> {
+  const keys = [...new Set(sim.applied.flatMap((a) => a.budgetKeys))].slice(0, MAX_BUDGETS_READ);
+  const api = c.get("api");
+  const entries = await Promise.all(
+    keys.map(async (key) => {
+      const usage = await api.get<BudgetUsage>(`${BUDGETS_API}/${encodeURIComponent(key)}`);
+      if (usage.ok) return [key, usage.data] as const;
+      return usage.status === 404 ? ([key, null] as const) : null;
+    }),
+  );
+  return new Map(entries.filter((e) => e !== null));
 }
 
 const str = (v: unknown) => (typeof v === "string" ? v : "");
@@ -211,7 +233,10 @@ export async function simulateFromForm(c: Context<ConsoleContext>) {
     ...(count === undefined ? {} : { context: { countOfKindThisMonth: count } }),
   };
   const result = await c.get("api").send<Simulation>("POST", `${RULES_API}/simulate`, body);
-  if (result.ok) return simulatorPage(c, { values, result: result.data });
+  if (result.ok) {
+    const budgetsNow = await budgetsOfEffects(c, result.data);
+    return simulatorPage(c, { values, result: result.data, budgetsNow });
+  }
   return simulatorPage(c, {
     values,
     problem: result.problem,

@@ -1,7 +1,7 @@
 import { Money } from "../../views/components";
 import { ResultBadge, RULES_BASE } from "./parts";
-import { conditionRows, effectSummary, formatFactorBps } from "./summary";
-import type { AppliedEffectView, Simulation } from "./types";
+import { conditionRows, effectSummary, formatFactorBps, unitValue } from "./summary";
+import type { AppliedEffectView, BudgetUsage, Simulation } from "./types";
 
 /** The simulator's answer as tables: what applied, then every rule's trace (docs/rules.md). */
 
@@ -15,16 +15,38 @@ function EffectValue({ a }: { a: AppliedEffectView }) {
   return <span class="muted">—</span>;
 }
 
-/** A budget key, linked to its use on the budgets page. */
-function BudgetKeyLink({ budgetKey }: { budgetKey: string }) {
+/**
+ * What each budget key holds now (read from its object when the page was made): null when
+ * nothing has drawn on it yet, undefined when it was not read.
+ */
+export type BudgetsNow = ReadonlyMap<string, BudgetUsage | null>;
+
+/** A budget key, linked to its use on the budgets page, with what remains of it now. */
+function BudgetKeyLink({ budgetKey, now }: { budgetKey: string; now: BudgetsNow }) {
+  const usage = now.get(budgetKey);
   return (
-    <a href={`${RULES_BASE}/budgets?key=${encodeURIComponent(budgetKey)}`}>
-      <code>{budgetKey}</code>
-    </a>
+    <>
+      <a href={`${RULES_BASE}/budgets?key=${encodeURIComponent(budgetKey)}`}>
+        <code>{budgetKey}</code>
+      </a>
+      {usage === undefined ? null : (
+        <div class="muted">
+          {usage === null
+            ? "nothing drawn on it yet"
+            : `${unitValue(usage.remaining, usage.unit)} of ${unitValue(usage.limit, usage.unit)} remaining now`}
+        </div>
+      )}
+    </>
   );
 }
 
-export function AppliedTable({ applied }: { applied: AppliedEffectView[] }) {
+export function AppliedTable({
+  applied,
+  budgetsNow,
+}: {
+  applied: AppliedEffectView[];
+  budgetsNow: BudgetsNow;
+}) {
   if (applied.length === 0) {
     return <p class="empty">No effect: no rule applied to this event.</p>;
   }
@@ -41,7 +63,7 @@ export function AppliedTable({ applied }: { applied: AppliedEffectView[] }) {
             <th scope="col" class="num">
               Value
             </th>
-            <th scope="col">Budgets it draws on</th>
+            <th scope="col">Budgets it would draw on</th>
           </tr>
         </thead>
         <tbody>
@@ -62,7 +84,7 @@ export function AppliedTable({ applied }: { applied: AppliedEffectView[] }) {
                   <ul class="plain">
                     {a.budgetKeys.map((k) => (
                       <li>
-                        <BudgetKeyLink budgetKey={k} />
+                        <BudgetKeyLink budgetKey={k} now={budgetsNow} />
                       </li>
                     ))}
                   </ul>
@@ -138,7 +160,8 @@ export function TraceSection({ sim }: { sim: Simulation }) {
             ; the event's local time: {t.local.date} ({t.local.dayOfWeek}) {t.local.time}
           </>
         ) : null}
-        . Budget caps are not simulated: each effect names the budget keys it would draw on.
+        . Budget caps are not simulated: each effect names the budgets it would draw on, with what
+        remains of them now.
       </p>
       {t.rules.length === 0 ? (
         <p class="empty">No rule listens to this event type.</p>

@@ -16,7 +16,9 @@ import {
  * console, is shown the validation problem of a broken draft under the editor (the text kept),
  * fixes it, publishes, simulates a purchase and reads the points effect and the trace; then
  * the operator's backend sends that purchase through the real events API, and the user's page
- * in the console shows the points it earned under the published rule.
+ * in the console shows the points it earned under the published rule. The first test expects
+ * what the global setup gives: a fresh runtime where nothing was published (it runs first in
+ * this file; pages.spec.ts only reads the rules pages).
  */
 
 const POINTS_RULE = {
@@ -154,6 +156,62 @@ test.describe("as an admin", () => {
     await expect(lot).toContainText("points-per-100 v1");
     await expect(lot).toContainText("250");
     await screenshot(page, "rules-user-points");
+  });
+});
+
+/** Publishes `rules` through the admin API as the next version; returns its number. */
+async function publishByApi(rules: object[], note: string): Promise<number> {
+  const live = await asAdmin<{ version: number }>("/admin/v1/rules/live").catch(() => null);
+  await asAdmin("/admin/v1/rules/draft", {
+    method: "PUT",
+    body: JSON.stringify({
+      timeZone: "Asia/Kolkata",
+      groups: [{ name: "base", mode: "stackable" }],
+      rules,
+      basedOnVersion: live?.version ?? null,
+    }),
+  });
+  const published = await asAdmin<{ version: number }>("/admin/v1/rules/publish", {
+    method: "POST",
+    body: JSON.stringify({ note }),
+  });
+  return published.version;
+}
+
+test.describe("as a catalog operator", () => {
+  test.use({ signInAs: "catalog" });
+
+  test("rolls back to an earlier version after seeing what it would change", async ({ page }) => {
+    const tag = randomBytes(3).toString("hex");
+    const earlier = await publishByApi([{ ...POINTS_RULE, id: `keep-${tag}` }], `earlier ${tag}`);
+    await publishByApi(
+      [
+        { ...POINTS_RULE, id: `keep-${tag}`, priority: 20 },
+        { ...POINTS_RULE, id: `extra-${tag}` },
+      ],
+      `later ${tag}`,
+    );
+
+    await page.goto("/console/rules");
+    await page.getByRole("link", { name: `Roll back to version ${earlier}…` }).click();
+    const against = page.getByRole("region", { name: "Against the live version" });
+    await expect(against.locator("ul.removed")).toContainText(`extra-${tag}`);
+    await expect(against.locator("ul.changed")).toContainText(`keep-${tag}: priority`);
+    await expectNoSeriousA11yViolations(page);
+    await screenshot(page, "rules-rollback-confirm");
+
+    await page.getByLabel("Why roll back (shown in the history)").fill(`undo ${tag}`);
+    await page.getByRole("button", { name: `Roll back to version ${earlier}` }).click();
+    await expect(page.getByRole("status")).toContainText(`a copy of version ${earlier}.`);
+    const history = page.getByRole("table", { name: "Published versions, newest first" });
+    await expect(history.getByRole("row").nth(1)).toContainText(`undo ${tag}`);
+    await expect(history.getByRole("row").nth(1)).toContainText(`copy of version ${earlier}`);
+    const live = page.getByRole("region", { name: "Live version" });
+    await expect(live).not.toContainText(`extra-${tag}`);
+
+    await page.goto("/console/rules/budgets");
+    await expect(page.getByRole("heading", { level: 2, name: "Look up a budget" })).toBeVisible();
+    await expectNoSeriousA11yViolations(page);
   });
 });
 

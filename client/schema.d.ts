@@ -1265,6 +1265,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/rules/versions/{version}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What rolling back to this version would change
+         * @description The version's rules against the live version's: rules that would come back (added), go (removed) and change (with the top-level fields that differ), and the time zone and groups. 404 when the version was never published or nothing is live.
+         */
+        get: operations["getRuleRollbackDiff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/rules/draft/diff": {
         parameters: {
             query?: never;
@@ -3243,6 +3263,29 @@ export interface components {
             /** @description set on a rollback: the version whose rules this one copies */
             rolledBackFrom: number | null;
             live: boolean;
+        };
+        RuleRollbackDiff: {
+            /** @description a published version (1, 2, …) */
+            liveVersion: number;
+            /** @description the version rolled back to */
+            version: number;
+            /** @description whether rolling back would change anything */
+            hasChanges: boolean;
+            timeZone: {
+                live: string;
+                version: string;
+            } | null;
+            groupsChanged: boolean;
+            /** @description ids of rules only the version has: they come back */
+            added: string[];
+            /** @description ids of rules only the live version has: they go */
+            removed: string[];
+            /** @description rules in both whose content differs */
+            changed: {
+                id: string;
+                /** @description the rule's top-level fields that differ */
+                fields: string[];
+            }[];
         };
         RuleSetDiff: {
             /** @description a published version (1, 2, …) */
@@ -10334,6 +10377,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RuleVersion"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRuleRollbackDiff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleRollbackDiff"];
                 };
             };
             /** @description invalid request: bad JSON, failed validation (every bad field is listed) */

@@ -49,6 +49,7 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "get /admin/v1/rules/live": EVERY_ROLE,
   "get /admin/v1/rules/versions": EVERY_ROLE,
   "get /admin/v1/rules/versions/{version}": EVERY_ROLE,
+  "get /admin/v1/rules/versions/{version}/diff": EVERY_ROLE,
   "post /admin/v1/rules/publish": CATALOG,
   "post /admin/v1/rules/rollback": CATALOG,
   "post /admin/v1/rules/simulate": EVERY_ROLE,

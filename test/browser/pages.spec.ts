@@ -89,6 +89,30 @@ const CONSOLE_PAGES: ConsolePage[] = [
     ready: (page) => page.getByRole("heading", { level: 1, name: "Catalog · Campaigns" }),
   },
   {
+    name: "rules",
+    path: "/console/rules",
+    as: "catalog",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Rules" }),
+  },
+  {
+    name: "rules-draft",
+    path: "/console/rules/draft",
+    as: "catalog",
+    ready: (page) => page.getByRole("button", { name: "Save draft" }),
+  },
+  {
+    name: "rules-simulator",
+    path: "/console/rules/simulate",
+    as: "viewer",
+    ready: (page) => page.getByRole("button", { name: "Simulate" }),
+  },
+  {
+    name: "rules-budgets",
+    path: "/console/rules/budgets",
+    as: "viewer",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Rules · Budgets" }),
+  },
+  {
     name: "users",
     path: "/console/users",
     as: "support",

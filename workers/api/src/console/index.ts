@@ -16,6 +16,7 @@ import { transactionsExport } from "./pages/payouts/transactions-export";
 import { postbacksRoutes } from "./pages/postbacks/index";
 import { reconciliationRoutes } from "./pages/reconciliation/index";
 import { reviewRoutes } from "./pages/review/index";
+import { rulesRoutes } from "./pages/rules/index";
 import { signInRoutes, signOut } from "./pages/sign-in";
 import { transactionsRoutes } from "./pages/transactions/index";
 import { usersRoutes } from "./pages/users/index";
@@ -57,6 +58,7 @@ export function createConsole(apiApp: ApiApp) {
   console.route("/operators", operatorsRoutes);
   console.route("/account", accountRoutes);
   console.route("/catalog", catalogRoutes);
+  console.route("/rules", rulesRoutes);
   console.route("/users", usersRoutes);
   // Before the /transactions/:id page route: a static path, matched first.
   console.get("/transactions/export.csv", transactionsExport);

@@ -115,4 +115,18 @@ td.url, dd.url { word-break: break-all; }
 .offer-card .headline { font-size: 1.3rem; font-weight: 700; color: var(--ok); margin: .2rem 0; }
 .offer-card h3 { font-size: 1rem; margin: .2rem 0 .4rem; }
 .offer-card ul { padding-left: 1.1rem; margin: .3rem 0 0; font-size: .9rem; }
+/* Rules (pages/rules): the JSON editor, the diff lists, the simulator's trace. */
+ul.plain { list-style: none; margin: 0; padding: 0; }
+ul.problems { margin: .3rem 0 0; padding-left: 1.1rem; }
+.diff ul.added li::marker { content: "+ "; color: var(--ok); }
+.diff ul.removed li::marker { content: "− "; color: var(--bad); }
+.diff ul.changed li::marker { content: "~ "; }
+.trace-rule { border-top: 1px solid var(--line); padding-top: .6rem; margin-top: .8rem; }
+.trace-rule h3 { font-size: 1rem; }
+table.trace td.depth-1 { padding-left: 1.5rem; }
+table.trace td.depth-2 { padding-left: 2.5rem; }
+table.trace td.depth-3 { padding-left: 3.5rem; }
+table.trace td.depth-4 { padding-left: 4.5rem; }
+table.trace td.depth-5 { padding-left: 5.5rem; }
+table.trace td.depth-6 { padding-left: 6.5rem; }
 `;

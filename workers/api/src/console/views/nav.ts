@@ -19,6 +19,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
     href: "/console/catalog/offers",
     apiPath: "/admin/v1/offers",
   },
+  // The live rules; the section's tabs lead on to the draft, the simulator and budgets.
+  { key: "rules", label: "Rules", href: "/console/rules", apiPath: "/admin/v1/rules/live" },
   { key: "users", label: "Users", href: "/console/users", apiPath: "/admin/v1/users" },
   {
     key: "transactions",

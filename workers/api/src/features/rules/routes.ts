@@ -15,6 +15,7 @@ import {
   RollbackInputSchema,
   RuleDraftInputSchema,
   RuleDraftSchema,
+  RuleRollbackDiffSchema,
   RuleSetDiffSchema,
   RuleVersionListQuerySchema,
   RuleVersionListSchema,
@@ -135,6 +136,21 @@ const getVersionRoute = createRoute({
   summary: "Read one published version (immutable)",
   request: { params: RuleVersionParamSchema },
   responses: { 200: jsonBody(RuleVersionSchema), ...problemResponses },
+});
+
+const rollbackDiffRoute = createRoute({
+  method: "get",
+  path: "/rules/versions/{version}/diff",
+  operationId: "getRuleRollbackDiff",
+  tags,
+  security,
+  summary: "What rolling back to this version would change",
+  description:
+    "The version's rules against the live version's: rules that would come back (added), go " +
+    "(removed) and change (with the top-level fields that differ), and the time zone and " +
+    "groups. 404 when the version was never published or nothing is live.",
+  request: { params: RuleVersionParamSchema },
+  responses: { 200: jsonBody(RuleRollbackDiffSchema), ...problemResponses },
 });
 
 const diffRoute = createRoute({
@@ -262,6 +278,9 @@ export const rulesAdminRoutes = featureApp()
     ]);
     return c.json(versionView(row, live), 200);
   })
+  .openapi(rollbackDiffRoute, async (c) =>
+    c.json(await service.rollbackDiff(c.env, c.req.valid("param").version), 200),
+  )
   .openapi(diffRoute, async (c) => c.json(await service.draftDiff(c.env), 200))
   .openapi(publishRoute, async (c) => {
     const { note } = c.req.valid("json");

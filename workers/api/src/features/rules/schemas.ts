@@ -114,6 +114,26 @@ export const RuleSetDiffSchema = z
   })
   .openapi("RuleSetDiff");
 
+export const RuleRollbackDiffSchema = z
+  .object({
+    liveVersion: VersionNumberSchema,
+    version: VersionNumberSchema.describe("the version rolled back to"),
+    hasChanges: z.boolean().describe("whether rolling back would change anything"),
+    timeZone: z.object({ live: z.string(), version: z.string() }).nullable(),
+    groupsChanged: z.boolean(),
+    added: z.array(z.string()).describe("ids of rules only the version has: they come back"),
+    removed: z.array(z.string()).describe("ids of rules only the live version has: they go"),
+    changed: z
+      .array(
+        z.object({
+          id: z.string(),
+          fields: z.array(z.string()).describe("the rule's top-level fields that differ"),
+        }),
+      )
+      .describe("rules in both whose content differs"),
+  })
+  .openapi("RuleRollbackDiff");
+
 const NoteSchema = z.string().min(1).max(500);
 
 export const PublishInputSchema = z

@@ -113,6 +113,27 @@ export async function draftDiff(
 }
 
 /**
+ * What rolling back to `version` would change against the live version: the same comparison
+ * as the draft's diff, with the version's rules in the draft's place.
+ */
+export async function rollbackDiff(env: ApiEnv, version: number) {
+  const [target, liveRow] = await Promise.all([requireVersion(env, version), requireLive(env)]);
+  const diff = diffRuleSets(liveRow.ruleSet, target.ruleSet);
+  return {
+    liveVersion: liveRow.version,
+    version,
+    hasChanges: diff.hasChanges,
+    timeZone: diff.timeZone
+      ? { live: diff.timeZone.live ?? liveRow.ruleSet.timeZone, version: diff.timeZone.draft }
+      : null,
+    groupsChanged: diff.groupsChanged,
+    added: diff.added,
+    removed: diff.removed,
+    changed: diff.changed,
+  };
+}
+
+/**
  * Publishes the draft as version live + 1. Refused (409) when the draft was edited from an
  * older live version than the current one (someone published or rolled back meanwhile: look
  * at the diff, then save the draft with `basedOnVersion` set to the live version), when it

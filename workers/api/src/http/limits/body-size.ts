@@ -13,10 +13,14 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 const CEILING_MAX_BODY_BYTES = 1024 * 1024;
 
 /**
- * The one route whose body is a whole document rather than one small object: a rule set
- * (up to 2,000 rules, docs/rules.md) is saved as one draft. It may take up to the ceiling.
+ * The routes whose body is a whole document rather than one small object: a rule set (up to
+ * 2,000 rules, docs/rules.md) is saved as one draft, through the API or the console's draft
+ * editor (a form that carries the same JSON). They may take up to the ceiling.
  */
-const LARGE_BODY_ROUTES: ReadonlySet<string> = new Set(["PUT /admin/v1/rules/draft"]);
+const LARGE_BODY_ROUTES: ReadonlySet<string> = new Set([
+  "PUT /admin/v1/rules/draft",
+  "POST /console/rules/draft",
+]);
 
 /**
  * Pure: the bound for one request: API_MAX_BODY_BYTES, or the ceiling for a route that takes

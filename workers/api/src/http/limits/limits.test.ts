@@ -21,6 +21,12 @@ test.each([
     want: 1_048_576,
   },
   {
+    label: "the console's draft editor: 1 MiB",
+    method: "POST",
+    path: "/console/rules/draft",
+    want: 1_048_576,
+  },
+  {
     label: "reading the draft: the bound",
     method: "GET",
     path: "/admin/v1/rules/draft",

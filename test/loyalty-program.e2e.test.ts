@@ -99,6 +99,11 @@ describe("program settings", () => {
       savedAt: null,
       settings: DEFAULT_PROGRAM_SETTINGS,
     });
+    forgetCachedConfig([PROGRAM_SETTINGS_KEY]);
+    expect(await loadProgramSettings(env, () => undefined)).toEqual({
+      version: 0,
+      settings: DEFAULT_PROGRAM_SETTINGS,
+    });
 
     const user = uniqueUser("no-rate");
     await earn(user, 1_000);

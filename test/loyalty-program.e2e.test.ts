@@ -364,6 +364,30 @@ describe("voucher pools", () => {
     expect(otherPool.body.code).toBe("idempotency_conflict");
   });
 
+  it("gives one code to the same redemption sent twice at once", async () => {
+    await admin("POST", "/admin/v1/loyalty/voucher-pools", {
+      id: "twice",
+      name: "Twice",
+      pointsCost: 50,
+    });
+    await admin("POST", "/admin/v1/loyalty/voucher-pools/twice/codes", {
+      codes: ["W-1", "W-2", "W-3"],
+    });
+    const user = uniqueUser("twice");
+    await earn(user, 500);
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => redeem(user, "twice-key-01", { kind: "voucher", poolId: "twice" })),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 201]);
+    expect(new Set(answers.map((a) => a.body.voucher.code)).size).toBe(1);
+    expect(await activePoints(user)).toBe(450);
+    expect((await admin("GET", "/admin/v1/loyalty/voucher-pools/twice")).body.codes).toEqual({
+      total: 3,
+      issued: 1,
+      left: 2,
+    });
+  });
+
   it("returns the code to the pool when the wallet refuses, and refuses a closed pool", async () => {
     await admin("POST", "/admin/v1/loyalty/voucher-pools", {
       id: "tea-500",

@@ -601,7 +601,11 @@ export interface paths {
         };
         /** Read one voucher pool with its code counts */
         get: operations["getVoucherPool"];
-        put?: never;
+        /**
+         * Change a voucher pool's name, points cost or state (open or closed)
+         * @description A closed pool issues no codes (members get 409 `redemption_unavailable`). A new cost applies to redemptions from now on; codes already claimed keep the points they were claimed for, so a retry of an earlier redemption answers as before.
+         */
+        put: operations["putVoucherPool"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2635,6 +2639,13 @@ export interface components {
              * @default true
              */
             active?: boolean;
+        };
+        VoucherPoolUpdate: {
+            name: string;
+            /** @description points one code costs from now on (claimed codes keep theirs) */
+            pointsCost: number;
+            /** @description false closes the pool: no more codes are issued */
+            active: boolean;
         };
         VoucherCodesUpload: {
             added: number;
@@ -7327,6 +7338,95 @@ export interface operations {
             };
             /** @description not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putVoucherPool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                poolId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VoucherPoolUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoucherPool"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

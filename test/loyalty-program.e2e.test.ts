@@ -420,8 +420,30 @@ describe("voucher pools", () => {
     const closed = await redeem(rich, "closed-key-1", { kind: "voucher", poolId: "bulk" });
     expect(closed.status).toBe(409);
     expect(closed.body.code).toBe("redemption_unavailable");
+    // Opened (and made dearer), the same pool issues a code at its new cost.
+    const opened = await admin("PUT", "/admin/v1/loyalty/voucher-pools/bulk", {
+      name: "Bulk",
+      pointsCost: 20,
+      active: true,
+    });
+    expect(opened.body).toMatchObject({ active: true, pointsCost: 20 });
+    const fromOpened = await redeem(rich, "opened-key-1", { kind: "voucher", poolId: "bulk" });
+    expect(fromOpened.status).toBe(201);
+    expect(fromOpened.body.points).toBe(20);
+    const closedAgain = await admin("PUT", "/admin/v1/loyalty/voucher-pools/bulk", {
+      name: "Bulk",
+      pointsCost: 20,
+      active: false,
+    });
+    expect(closedAgain.body.active).toBe(false);
+    const missingPool = await admin("PUT", "/admin/v1/loyalty/voucher-pools/nope", {
+      name: "x",
+      pointsCost: 1,
+      active: true,
+    });
+    expect(missingPool.status).toBe(404);
     const missing = await redeem(rich, "missing-key-1", { kind: "voucher", poolId: "nope" });
     expect(missing.status).toBe(404);
-    expect(await activePoints(rich)).toBe(800);
+    expect(await activePoints(rich)).toBe(780);
   });
 });

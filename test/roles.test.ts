@@ -59,6 +59,7 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "get /admin/v1/loyalty/voucher-pools": EVERY_ROLE,
   "post /admin/v1/loyalty/voucher-pools": CATALOG,
   "get /admin/v1/loyalty/voucher-pools/{poolId}": EVERY_ROLE,
+  "put /admin/v1/loyalty/voucher-pools/{poolId}": CATALOG,
   "post /admin/v1/loyalty/voucher-pools/{poolId}/codes": CATALOG,
   // Rule budgets: read-only
   "get /admin/v1/budgets/{key}": EVERY_ROLE,

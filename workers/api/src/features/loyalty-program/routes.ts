@@ -36,8 +36,16 @@ import {
   VoucherPoolInputSchema,
   VoucherPoolListSchema,
   VoucherPoolSchema,
+  VoucherPoolUpdateSchema,
 } from "./schemas";
-import { findPool, insertCodes, insertPool, listPools, type PoolRow } from "./voucher-store";
+import {
+  findPool,
+  insertCodes,
+  insertPool,
+  listPools,
+  type PoolRow,
+  updatePool,
+} from "./voucher-store";
 
 const tags = ["loyalty"];
 const security = ADMIN_SECURITY;
@@ -169,6 +177,24 @@ const getPoolRoute = createRoute({
   responses: { 200: jsonBody(VoucherPoolSchema), ...problemResponses },
 });
 
+const putPoolRoute = createRoute({
+  method: "put",
+  path: "/loyalty/voucher-pools/{poolId}",
+  operationId: "putVoucherPool",
+  tags,
+  security,
+  summary: "Change a voucher pool's name, points cost or state (open or closed)",
+  description:
+    "A closed pool issues no codes (members get 409 `redemption_unavailable`). A new cost " +
+    "applies to redemptions from now on; codes already claimed keep the points they were " +
+    "claimed for, so a retry of an earlier redemption answers as before.",
+  request: {
+    params: PoolIdParamSchema,
+    body: { content: { "application/json": { schema: VoucherPoolUpdateSchema } }, required: true },
+  },
+  responses: { 200: jsonBody(VoucherPoolSchema), ...problemResponses },
+});
+
 const uploadCodesRoute = createRoute({
   method: "post",
   path: "/loyalty/voucher-pools/{poolId}/codes",
@@ -238,6 +264,15 @@ export const loyaltyProgramAdminRoutes = featureApp()
   })
   .openapi(getPoolRoute, async (c) => {
     const pool = await findPool(c.env.DB, c.req.valid("param").poolId);
+    if (!pool) throw new AppError("not_found", "no such voucher pool");
+    return c.json(poolView(pool), 200);
+  })
+  .openapi(putPoolRoute, async (c) => {
+    const { poolId } = c.req.valid("param");
+    if (!(await updatePool(c.env.DB, { id: poolId, ...c.req.valid("json") }))) {
+      throw new AppError("not_found", "no such voucher pool");
+    }
+    const pool = await findPool(c.env.DB, poolId);
     if (!pool) throw new AppError("not_found", "no such voucher pool");
     return c.json(poolView(pool), 200);
   })

@@ -72,6 +72,19 @@ export const VoucherPoolInputSchema = z
   })
   .openapi("VoucherPoolInput");
 
+export const VoucherPoolUpdateSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(120),
+    pointsCost: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000_000)
+      .describe("points one code costs from now on (claimed codes keep theirs)"),
+    active: z.boolean().describe("false closes the pool: no more codes are issued"),
+  })
+  .openapi("VoucherPoolUpdate");
+
 export const VoucherPoolSchema = z
   .object({
     id: z.string(),

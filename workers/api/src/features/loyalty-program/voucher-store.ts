@@ -85,6 +85,18 @@ export async function insertPool(
   return result.meta.changes === 1;
 }
 
+/** Changes a pool's name, cost or state; false when there is no such pool. Claimed codes keep the points they were claimed for. */
+export async function updatePool(
+  db: D1Database,
+  pool: { id: string; name: string; pointsCost: number; active: boolean },
+): Promise<boolean> {
+  const result = await db
+    .prepare("UPDATE voucher_pools SET name = ?, points_cost = ?, active = ? WHERE id = ?")
+    .bind(pool.name, pool.pointsCost, pool.active ? 1 : 0, pool.id)
+    .run();
+  return result.meta.changes === 1;
+}
+
 /** D1 binds at most 100 parameters a statement: 3 a code. */
 const CODES_PER_STATEMENT = 33;
 

@@ -142,6 +142,18 @@ describe("the loyalty program page", () => {
     ]);
     expect(page).not.toContain("K-1");
 
+    const closed = await client.post(
+      `${PAGE}/voucher-pools/${poolId}/state`,
+      {},
+      { fromPage: PAGE },
+    );
+    expect(closed.status).toBe(303);
+    const after = await api(`/admin/v1/loyalty/voucher-pools/${poolId}`, {
+      headers: ADMIN_HEADERS,
+    });
+    expect(await after.json()).toMatchObject({ active: false, pointsCost: 250 });
+    expect(await (await client.get(PAGE)).text()).toContain("Open Console coffee");
+
     const bad = await client.post(
       `${PAGE}/voucher-pools`,
       { id: "Bad Id", name: "", pointsCost: "0" },

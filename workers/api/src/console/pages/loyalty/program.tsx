@@ -442,6 +442,7 @@ async function programPage(
     api.get<{ items: Pool[] }>(POOLS_API),
   ]);
   const canWrite = api.can("PUT", PROGRAM_API);
+  const canWritePools = api.can("POST", POOLS_API);
   return c.html(
     <Page title="Loyalty program" current="loyalty" viewer={viewer}>
       <Notice text={c.req.query("notice")} />
@@ -517,6 +518,7 @@ async function programPage(
                 <th scope="col" class="num">
                   Left
                 </th>
+                {canWritePools ? <th scope="col">Action</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -535,12 +537,26 @@ async function programPage(
                   <td class="num">{pool.codes.total}</td>
                   <td class="num">{pool.codes.issued}</td>
                   <td class="num">{pool.codes.left}</td>
+                  {canWritePools ? (
+                    <td>
+                      <form
+                        method="post"
+                        action={`${LOYALTY_BASE}/voucher-pools/${encodeURIComponent(pool.id)}/state`}
+                      >
+                        <Csrf token={viewer.csrfToken} />
+                        <input type="hidden" name="active" value={pool.active ? "" : "on"} />
+                        <button type="submit" class="secondary">
+                          {pool.active ? `Close ${pool.name}` : `Open ${pool.name}`}
+                        </button>
+                      </form>
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>
           </table>
         )}
-        {api.can("POST", POOLS_API) ? (
+        {canWritePools ? (
           <>
             {pools.ok
               ? pools.data.items.map((pool) => (
@@ -618,9 +634,31 @@ async function uploadCodes(c: Context<ConsoleContext>) {
   );
 }
 
+/** Opens or closes a pool: its PUT with the name and cost it has. */
+async function setPoolState(c: Context<ConsoleContext>) {
+  const poolId = c.req.param("poolId") ?? "";
+  const values = formText(await c.req.parseBody());
+  const api = c.get("api");
+  const path = `${POOLS_API}/${encodeURIComponent(poolId)}`;
+  const pool = await api.get<Pool>(path);
+  if (!pool.ok) return programPage(c, { pool: { problem: pool.problem } }, pageStatus(pool.status));
+  const active = values.active === "on";
+  const result = await api.send<Pool>("PUT", path, {
+    name: pool.data.name,
+    pointsCost: pool.data.pointsCost,
+    active,
+  });
+  if (result.ok) {
+    const notice = `Voucher pool ${poolId} ${active ? "opened" : "closed"}.`;
+    return c.redirect(`${LOYALTY_BASE}?notice=${encodeURIComponent(notice)}#pools-h`, 303);
+  }
+  return programPage(c, { pool: { problem: result.problem } }, pageStatus(result.status));
+}
+
 /** /console/loyalty: the program's settings, version history and voucher pools. */
 export const loyaltyRoutes = new Hono<ConsoleContext>()
   .get("/", (c) => programPage(c))
   .post("/", saveSettings)
   .post("/voucher-pools", createPool)
-  .post("/voucher-pools/:poolId/codes", uploadCodes);
+  .post("/voucher-pools/:poolId/codes", uploadCodes)
+  .post("/voucher-pools/:poolId/state", setPoolState);

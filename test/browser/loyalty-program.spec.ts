@@ -2,8 +2,10 @@ import { randomBytes } from "node:crypto";
 import {
   expect,
   expectNoSeriousA11yViolations,
+  fillFormByKeyboard,
   runtimeInfo,
   screenshot,
+  skipToContent,
   test,
 } from "./support/index";
 
@@ -81,5 +83,29 @@ test.describe("as a catalog operator", () => {
     const row = page.locator(`#pool-${poolId}`);
     await expect(row.locator("td.num")).toHaveText(["300", "3", "0", "3"]);
     await screenshot(page, "loyalty-program-pools");
+  });
+
+  test("saves a setting and creates a pool with the keyboard alone", async ({ page }) => {
+    const before = await currentProgram();
+    await page.goto("/console/loyalty");
+    await skipToContent(page);
+    const grace = before.settings.tiers.graceDays === 21 ? "22" : "21";
+    await fillFormByKeyboard(page, { "Downgrade grace (days)": grace }, "Save settings", {
+      maxTabs: 200,
+    });
+    await expect(page.getByRole("status")).toContainText(
+      `version ${before.version + 1} is current`,
+    );
+    expect((await currentProgram()).settings.tiers.graceDays).toBe(Number(grace));
+
+    const poolId = `keys-${randomBytes(4).toString("hex")}`;
+    await skipToContent(page);
+    await fillFormByKeyboard(
+      page,
+      { "Pool id": poolId, "Pool name": `Keyboard ${poolId}`, "Points per code": "120" },
+      "Create pool",
+      { maxTabs: 300 },
+    );
+    await expect(page.getByRole("status")).toContainText(`Voucher pool ${poolId} created`);
   });
 });

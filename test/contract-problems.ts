@@ -269,7 +269,75 @@ export const PROBLEMS: Array<ContractRow<Scratch>> = [
     status: 503,
     problem: "unavailable",
   },
+  {
+    name: "redemption_unavailable: points for cashback while the program offers none",
+    request: () =>
+      pointsRedemption(uniqueUser("problem-no-rate"), { kind: "cashback", points: 500 }),
+    status: 409,
+    problem: "redemption_unavailable",
+  },
+  {
+    name: "insufficient_points: a voucher costing more than the member's active points",
+    request: async () => {
+      await voucherPool("contract-pool-full", ["CONTRACT-1"]);
+      return pointsRedemption(uniqueUser("problem-no-points"), {
+        kind: "voucher",
+        poolId: "contract-pool-full",
+      });
+    },
+    status: 409,
+    problem: "insufficient_points",
+  },
+  {
+    name: "voucher_pool_empty: a pool with no code left",
+    request: async () => {
+      await voucherPool("contract-pool-empty", []);
+      const user = uniqueUser("problem-pool-empty");
+      await walletStub(user).earnPoints(user, {
+        key: `contract:${user}`,
+        sourceType: "test",
+        sourceId: user,
+        ruleId: "contract",
+        ruleVersion: 1,
+        points: 500,
+        pendingUntilMs: null,
+        validity: { period: "12M" },
+        nowMs: Date.now(),
+      });
+      return pointsRedemption(user, { kind: "voucher", poolId: "contract-pool-empty" });
+    },
+    status: 409,
+    problem: "voucher_pool_empty",
+  },
 ];
+
+/** A member's points redemption under a fresh Idempotency-Key. */
+function pointsRedemption(user: string, body: Record<string, unknown>): ContractRequest {
+  return {
+    method: "POST",
+    path: "/v1/me/points/redemptions",
+    as: { user },
+    body,
+    headers: { "idempotency-key": `contract-${user}` },
+  };
+}
+
+/** A voucher pool costing 100 points, with `codes` (set up through the admin API). */
+async function voucherPool(id: string, codes: string[]): Promise<void> {
+  const created = await api("/admin/v1/loyalty/voucher-pools", {
+    method: "POST",
+    headers: ADMIN_HEADERS,
+    body: JSON.stringify({ id, name: id, pointsCost: 100 }),
+  });
+  expect(created.status).toBe(201);
+  if (codes.length === 0) return;
+  const uploaded = await api(`/admin/v1/loyalty/voucher-pools/${id}/codes`, {
+    method: "POST",
+    headers: ADMIN_HEADERS,
+    body: JSON.stringify({ codes }),
+  });
+  expect(uploaded.status).toBe(200);
+}
 
 /** A click stored straight in the user's wallet, as the clicks consumer would; its id. */
 async function storedClick(user: string): Promise<string> {

@@ -53,6 +53,15 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "post /admin/v1/rules/publish": CATALOG,
   "post /admin/v1/rules/rollback": CATALOG,
   "post /admin/v1/rules/simulate": EVERY_ROLE,
+  // The loyalty program's settings and voucher pools: like rules
+  "get /admin/v1/loyalty/program": EVERY_ROLE,
+  "put /admin/v1/loyalty/program": CATALOG,
+  "get /admin/v1/loyalty/program/versions": EVERY_ROLE,
+  "get /admin/v1/loyalty/voucher-pools": EVERY_ROLE,
+  "post /admin/v1/loyalty/voucher-pools": CATALOG,
+  "get /admin/v1/loyalty/voucher-pools/{poolId}": EVERY_ROLE,
+  "put /admin/v1/loyalty/voucher-pools/{poolId}": CATALOG,
+  "post /admin/v1/loyalty/voucher-pools/{poolId}/codes": CATALOG,
   // Rule budgets: read-only
   "get /admin/v1/budgets/{key}": EVERY_ROLE,
   // Finance: money moves and reconciliation

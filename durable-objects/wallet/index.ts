@@ -60,7 +60,9 @@ export type {
 export { confirmPointsSource, earnPoints } from "./points/earn";
 export type { Fraction } from "./points/fraction";
 export {
+  cashbackForPoints,
   type RedeemPointsInput,
+  rateProblem,
   redeemPointsForCashback,
   redeemPointsForVoucher,
 } from "./points/redeem";
@@ -77,11 +79,11 @@ export type {
   RollbackPointsInput,
   RollbackPointsResult,
 } from "./points/types";
-export { DEFAULT_VALIDITY, type Validity } from "./points/validity";
+export { DEFAULT_VALIDITY, type Validity, validityProblem } from "./points/validity";
 export type { DueRun } from "./schedule/run-due";
 export type { ScheduleKind } from "./schedule/schedule-kind";
 export type { TierDecision } from "./tiers/decide-tier";
-export { DEFAULT_TIER_POLICY, type TierPolicy } from "./tiers/tier-policy";
+export { DEFAULT_TIER_POLICY, type TierPolicy, tierPolicyProblem } from "./tiers/tier-policy";
 export type { TierHistoryEntry } from "./tiers/tier-store";
 export {
   type QualifyingSpendInput,

@@ -792,6 +792,56 @@ export const ruleSetLive = sqliteTable("rule_set_live", {
   publishedAtMs: integer("published_at_ms").notNull(),
 });
 
+/**
+ * The loyalty program's settings (docs/loyalty.md "Program settings"): every save inserts a
+ * new immutable version (current + 1, so two saves racing for one number collide on the
+ * primary key and one is refused); the current settings are the highest version.
+ */
+export const loyaltyProgramVersions = sqliteTable("loyalty_program_versions", {
+  version: integer("version").primaryKey(),
+  /** ProgramSettings (shared/loyalty/program-settings.ts), validated before it was stored. */
+  settings: text("settings", { mode: "json" }).$type<unknown>().notNull(),
+  savedAtMs: integer("saved_at_ms").notNull(),
+  /** The admin key or console operator who saved it. */
+  savedBy: text("saved_by").notNull(),
+  note: text("note"),
+});
+
+/** Operator pools of voucher codes members buy with points; each code is issued once. */
+export const voucherPools = sqliteTable("voucher_pools", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** Points one code costs. */
+  pointsCost: integer("points_cost").notNull(),
+  active: integer("active", { mode: "boolean" }).notNull().default(true),
+  createdAtMs: integer("created_at_ms").notNull(),
+  createdBy: text("created_by").notNull(),
+});
+
+/**
+ * The codes of each pool. A code is claimed by one redemption (`claim_key`: the member and
+ * their Idempotency-Key) with a single conditional UPDATE, so no code is ever handed out twice;
+ * a claim the wallet refused is released (claim_key back to null).
+ */
+export const voucherCodes = sqliteTable(
+  "voucher_codes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    poolId: text("pool_id").notNull(),
+    code: text("code").notNull(),
+    claimKey: text("claim_key"),
+    /** The points the claiming redemption spends (the pool's cost when it was claimed). */
+    claimedPoints: integer("claimed_points"),
+    issuedAtMs: integer("issued_at_ms"),
+    uploadedAtMs: integer("uploaded_at_ms").notNull(),
+  },
+  (t) => [
+    uniqueIndex("voucher_codes_pool_code_uq").on(t.poolId, t.code),
+    uniqueIndex("voucher_codes_claim_key_uq").on(t.claimKey),
+    index("voucher_codes_pool_claim_idx").on(t.poolId, t.claimKey),
+  ],
+);
+
 export const schema = {
   customEventTypes,
   operators,
@@ -821,4 +871,7 @@ export const schema = {
   ruleSetVersions,
   ruleSetDraft,
   ruleSetLive,
+  loyaltyProgramVersions,
+  voucherPools,
+  voucherCodes,
 };

@@ -34,6 +34,10 @@ export const ERROR_CODES = {
   step_up_failed: { status: 403, title: "The step-up code was not accepted" },
   destination_cooling_off: { status: 409, title: "The destination is still cooling off" },
   destination_unusable: { status: 409, title: "The destination cannot receive payouts" },
+  // Points redemptions (docs/loyalty.md "Redeeming points"): nothing is spent on a refusal.
+  insufficient_points: { status: 409, title: "Not enough active points" },
+  redemption_unavailable: { status: 409, title: "The program does not offer this redemption" },
+  voucher_pool_empty: { status: 409, title: "No codes are left in this voucher pool" },
   unavailable: { status: 503, title: "Temporarily unavailable" },
   internal: { status: 500, title: "Internal error" },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;

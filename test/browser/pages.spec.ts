@@ -47,6 +47,12 @@ const CONSOLE_PAGES: ConsolePage[] = [
     ready: (page) => page.getByRole("button", { name: "Create operator" }),
   },
   {
+    name: "loyalty-program",
+    path: "/console/loyalty",
+    as: "catalog",
+    ready: (page) => page.getByRole("button", { name: "Save settings" }),
+  },
+  {
     name: "finance",
     path: "/console/finance",
     as: "finance",

@@ -19,6 +19,10 @@ import {
 import { mountDocs } from "./features/docs/index";
 import { eventTypeAdminRoutes } from "./features/event-types/index";
 import { loyaltyAdminRoutes, loyaltyUserRoutes } from "./features/loyalty/index";
+import {
+  loyaltyProgramAdminRoutes,
+  loyaltyProgramUserRoutes,
+} from "./features/loyalty-program/index";
 import { notificationsAdminRoutes, operationsAdminRoutes } from "./features/operations/index";
 import { operatorAdminRoutes } from "./features/operators/index";
 import { overviewAdminRoutes } from "./features/overview/index";
@@ -83,6 +87,7 @@ export function createApp() {
   app.route("/admin/v1", notificationsAdminRoutes);
   app.route("/admin/v1", usersAdminRoutes);
   app.route("/admin/v1", loyaltyAdminRoutes);
+  app.route("/admin/v1", loyaltyProgramAdminRoutes);
   app.route("/admin/v1", reconciliationAdminRoutes);
   app.route("/admin/v1", syncAdminRoutes);
   app.route("/admin/v1", claimAdminRoutes);
@@ -95,6 +100,7 @@ export function createApp() {
   // Users (JWT).
   app.route("/v1", userMeRoutes);
   app.route("/v1", loyaltyUserRoutes);
+  app.route("/v1", loyaltyProgramUserRoutes);
   app.route("/v1", clickUserRoutes);
   app.route("/v1", claimUserRoutes);
   app.route("/v1", payoutUserRoutes);

@@ -13,6 +13,7 @@ export {
   type DestinationResult,
   type DestinationView,
   type ProcessorView,
+  type RedeemPointsResult,
   type RedeemRefusalCode,
   type RepriceOffer,
   type RollupChunk,

@@ -34,6 +34,9 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   // The rules engine's rule sets: the draft, publish and rollback change how every reward
   // is computed, like campaign boosts; the simulator is a read (READ_ONLY_ACTIONS).
   { prefix: "/admin/v1/rules", writers: ["catalog"] },
+  // The loyalty program's settings (validity, pending days, redemption rate, tiers) and its
+  // voucher pools shape every member's points like rules do: catalog's, as the rules are.
+  { prefix: "/admin/v1/loyalty", writers: ["catalog"] },
   // Finance: every write that moves money or decides whether money leaves. Payouts and the
   // gift cards they buy, confirmation runs (pending → confirmed cashback), report and payout
   // reconciliation (which adjust transactions), the finance summary.

@@ -9,6 +9,7 @@ import { accountRoutes } from "./pages/account";
 import { auditRoutes } from "./pages/audit/index";
 import { catalogRoutes } from "./pages/catalog/index";
 import { financeRoutes } from "./pages/finance";
+import { loyaltyRoutes } from "./pages/loyalty/index";
 import { operatorsRoutes } from "./pages/operators";
 import { overviewPage } from "./pages/overview";
 import { payoutsRoutes } from "./pages/payouts/index";
@@ -60,6 +61,7 @@ export function createConsole(apiApp: ApiApp) {
   console.route("/catalog", catalogRoutes);
   console.route("/rules", rulesRoutes);
   console.route("/users", usersRoutes);
+  console.route("/loyalty", loyaltyRoutes);
   // Before the /transactions/:id page route: a static path, matched first.
   console.get("/transactions/export.csv", transactionsExport);
   console.route("/transactions", transactionsRoutes);

@@ -23,6 +23,12 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { key: "rules", label: "Rules", href: "/console/rules", apiPath: "/admin/v1/rules/live" },
   { key: "users", label: "Users", href: "/console/users", apiPath: "/admin/v1/users" },
   {
+    key: "loyalty",
+    label: "Loyalty program",
+    href: "/console/loyalty",
+    apiPath: "/admin/v1/loyalty/program",
+  },
+  {
     key: "transactions",
     label: "Transactions",
     href: "/console/transactions",

@@ -1,5 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { open, parseKeyRing } from "#shared/crypto/sealed";
+import { loadProgramSettings } from "#shared/loyalty/live-program-settings";
+import { tierPolicyOf, validityOf } from "#shared/loyalty/program-settings";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { MAX_PAYOUT_PAGE_ROWS } from "#shared/paging";
 import type { PayoutPolicy } from "#shared/payouts/policy";
@@ -47,8 +49,7 @@ import {
   processDueEvents,
 } from "./events/events";
 import { GrantSync } from "./events/grant-sync";
-import type { EarnTerms } from "./events/post-reward";
-import type { LiveProgram } from "./events/rewards";
+import type { LiveProgram, ProgramTerms } from "./events/rewards";
 import {
   type BalanceRow,
   type InvariantReport,
@@ -105,7 +106,6 @@ import type {
   RollbackPointsInput,
   RollbackPointsResult,
 } from "./points/types";
-import { DEFAULT_VALIDITY } from "./points/validity";
 import { nextAlarmAtMs } from "./schedule/decide-alarm";
 import { type DueRun, runDue } from "./schedule/run-due";
 import { nextDueAtMs } from "./schedule/schedule-store";
@@ -167,7 +167,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       log: this.log,
       clock: this.clock,
       userId: () => boundUserId(this.sql),
-      earnTerms: () => this.earnTerms(),
+      earnTerms: async () => (await this.programTerms()).earn,
       commit: (work) => this.commit(work),
     });
     ctx.blockConcurrencyWhile(async () => applySchema(ctx.storage));
@@ -664,11 +664,12 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
   private async processEvents(): Promise<EventRun | null> {
     if (!eventsDue(this.sql, this.clock())) return null;
     const program = await this.liveProgram();
+    const terms = await this.programTerms();
     let last: EventRun | null = null;
     for (let run = 0; run < MAX_EVENT_RUNS_PER_WAKE; run++) {
       const nowMs = this.clock();
       if (!eventsDue(this.sql, nowMs)) break;
-      last = this.commit((tx) => processDueEvents(tx, nowMs, program));
+      last = this.commit((tx) => processDueEvents(tx, nowMs, program, terms));
       if (!last.more) break;
     }
     return last;
@@ -681,17 +682,23 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       version: live.version,
       timeZone: live.ruleSet.timeZone,
       compiled: COMPILED_RULE_SETS.get(live.ruleSet),
-      earn: await this.earnTerms(live.ruleSet.timeZone),
     };
   }
 
-  /** How points earned now are held: the loyalty program's validity and pending period. */
-  private async earnTerms(timeZone?: string): Promise<EarnTerms> {
-    const zone =
-      timeZone ??
-      (await loadLiveRuleSet(this.env, (p) => this.ctx.waitUntil(p)))?.ruleSet.timeZone ??
-      "UTC";
-    return { validity: DEFAULT_VALIDITY, pendingDays: 0, timeZone: zone };
+  /**
+   * The loyalty program's settings as the operator saved them (memory → KV → D1, like the
+   * rules): how earned points are held and what counts towards the tier.
+   */
+  private async programTerms(): Promise<ProgramTerms> {
+    const { settings } = await loadProgramSettings(this.env, (p) => this.ctx.waitUntil(p));
+    return {
+      earn: {
+        validity: validityOf(settings),
+        pendingDays: settings.points.pendingDays,
+        timeZone: settings.timeZone,
+      },
+      tierPolicy: tierPolicyOf(settings),
+    };
   }
 
   private async armAlarm(): Promise<void> {

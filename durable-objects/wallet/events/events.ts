@@ -17,7 +17,7 @@ import {
   unprocessedEvents,
 } from "./event-store";
 import { hasUnsettledRewards } from "./reward-store";
-import { type LiveProgram, rewardEvent } from "./rewards";
+import { type LiveProgram, type ProgramTerms, rewardEvent } from "./rewards";
 
 /**
  * The user's first-party events (docs/events.md): accepted into the inbox inside one storage
@@ -180,6 +180,7 @@ export function processDueEvents(
   tx: WalletTx,
   nowMs: number,
   program: LiveProgram | null,
+  terms: ProgramTerms,
 ): EventRun {
   const run: EventRun = { processed: 0, waiting: 0, orphaned: 0, more: false };
   const batch = unprocessedEvents(tx.sql, EVENTS_PER_RUN + 1);
@@ -201,7 +202,7 @@ export function processDueEvents(
     switch (decision.action) {
       case "process": {
         recordUserFacts(tx, stored);
-        const rewards = rewardEvent(tx, stored, tx.userId(), program, nowMs);
+        const rewards = rewardEvent(tx, stored, tx.userId(), program, terms, nowMs);
         const outcome: EventOutcome = {
           result: "processed",
           ...(program ? { ruleSetVersion: program.version } : {}),

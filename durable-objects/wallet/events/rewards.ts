@@ -4,6 +4,7 @@ import type { WalletTx } from "../core/wallet-tx";
 import { POINTS_UNIT } from "../ledger/posting";
 import { restorePoints, rollbackPoints } from "../points/rollback";
 import { schedule } from "../schedule/schedule-store";
+import type { TierPolicy } from "../tiers/tier-policy";
 import { readTier } from "../tiers/tiers";
 import { openRequests } from "./decide-grant";
 import {
@@ -33,6 +34,7 @@ import {
   saveReward,
   takesOfCause,
 } from "./reward-store";
+import { countSpend, recountSpend } from "./spend";
 
 /**
  * What one processed event earns through the live rules (docs/rules.md), inside the wallet's
@@ -50,13 +52,19 @@ import {
  * it is resolved, so a restore never needs a budget that was given to someone else meanwhile.
  */
 
-/** The live program as one processing run sees it: one version, compiled once. */
+/** The live rules as one processing run sees them: one version, compiled once. */
 export interface LiveProgram {
   version: number;
   timeZone: string;
   compiled: CompiledRuleSet;
-  /** How points earned in this run are held (the loyalty program's settings). */
+}
+
+/** The loyalty program's settings one processing run applies (shared/loyalty/). */
+export interface ProgramTerms {
+  /** How points earned in this run are held. */
   earn: EarnTerms;
+  /** What qualifying spend counts towards; null when the program has no tiers. */
+  tierPolicy: TierPolicy | null;
 }
 
 /** Start of the local calendar month that contains `atMs` in `timeZone`, as epoch ms. */
@@ -73,19 +81,33 @@ export function rewardEvent(
   stored: StoredEvent,
   userId: string,
   program: LiveProgram | null,
+  terms: ProgramTerms,
   nowMs: number,
 ): EventReward[] {
+  const originalId = String(stored.data.originalEventId);
   switch (stored.type) {
-    case "refund.completed":
+    case "refund.completed": {
+      const refundedMinor = Number(stored.data.amountMinor ?? 0);
+      recountSpend(tx, originalId, { refundedMinor }, terms.tierPolicy, nowMs);
       return rollBackForRefund(tx, stored, nowMs);
+    }
     case "chargeback.created":
-      return rollBack(tx, stored, String(stored.data.originalEventId), { num: 1, den: 1 }, nowMs);
-    case "chargeback.resolved":
-      return stored.data.outcome === "user_won"
+      recountSpend(tx, originalId, { chargedBack: true }, terms.tierPolicy, nowMs);
+      return rollBack(tx, stored, originalId, { num: 1, den: 1 }, nowMs);
+    case "chargeback.resolved": {
+      const won = stored.data.outcome === "user_won";
+      if (won) recountSpend(tx, originalId, { chargedBack: false }, terms.tierPolicy, nowMs);
+      return won
         ? restoreAfterChargeback(tx, stored, nowMs)
         : releaseAfterChargeback(tx, stored, nowMs);
-    default:
-      return program ? earnFromRules(tx, stored, userId, program, nowMs) : [];
+    }
+    default: {
+      // Evaluated at the tier the member held when it happened; an upgrade this purchase
+      // brings applies from the next event on.
+      const rewards = program ? earnFromRules(tx, stored, userId, program, terms.earn, nowMs) : [];
+      countSpend(tx, stored, terms.tierPolicy, nowMs);
+      return rewards;
+    }
   }
 }
 
@@ -94,6 +116,7 @@ function earnFromRules(
   stored: StoredEvent,
   userId: string,
   program: LiveProgram,
+  earn: EarnTerms,
   nowMs: number,
 ): EventReward[] {
   const fromMs = monthStartMs(stored.occurredAtMs, program.timeZone);
@@ -150,7 +173,7 @@ function earnFromRules(
       });
       continue;
     }
-    rewards.push(postReward(tx, row, plan.asked, stored, program.earn, nowMs));
+    rewards.push(postReward(tx, row, plan.asked, stored, earn, nowMs));
   }
   return rewards;
 }

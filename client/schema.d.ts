@@ -3701,6 +3701,28 @@ export interface components {
                     bonus: number;
                 }[];
             };
+            /** @description each budgeted reward against its budgets' use now (read, nothing reserved) */
+            budgets: {
+                ruleId: string;
+                /** @description `points` or the cashback's currency */
+                unit: string;
+                asked: number;
+                /** @description what the rule's budgets would grant now */
+                wouldGrant: number;
+                budgets: {
+                    key: string;
+                    limit: number;
+                    outstanding: number;
+                    remaining: number;
+                }[];
+                /** @description why it would get less than it asks */
+                reason: string | null;
+            }[];
+            /** @description applied effects the wallet would not pay, and why */
+            notPaid: {
+                ruleId: string;
+                detail: string;
+            }[];
         };
         RuleSimulateInput: {
             /** @description an event exactly as sent to POST /v1/events (docs/events.md), checked the same way */

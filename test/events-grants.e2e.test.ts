@@ -260,3 +260,31 @@ describe("rules with budgets", () => {
     expect(await balances(user)).toMatchObject({ confirmed: 0 });
   });
 });
+
+describe("the simulator and budgets", () => {
+  test("a simulated event shows what its budgets would grant now, and why it is capped", async () => {
+    // capped-5pc's 10,000 is all granted by the tests above.
+    const response = await api("/admin/v1/rules/simulate", {
+      method: "POST",
+      headers: ADMIN_HEADERS,
+      body: JSON.stringify({
+        against: "live",
+        event: buy(uniqueUser("grant-sim"), eventId("buy"), 100_000, "m-capped"),
+      }),
+    });
+    expect(response.status, await response.clone().text()).toBe(200);
+    const body = (await response.json()) as {
+      budgets: Array<{ ruleId: string; asked: number; wouldGrant: number; reason: string | null }>;
+    };
+    expect(body.budgets).toEqual([
+      expect.objectContaining({
+        ruleId: "capped-5pc",
+        asked: 5_000,
+        wouldGrant: 0,
+        reason: "capped by rule:capped-5pc:global:lifetime: 0 of 10000 left",
+      }),
+    ]);
+    // A read: the budget is as it was.
+    expect(await usage("rule:capped-5pc:global:lifetime")).toMatchObject({ outstanding: 10_000 });
+  });
+});

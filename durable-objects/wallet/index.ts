@@ -36,6 +36,7 @@ export type {
 } from "./events/event-store";
 export { EVENT_REWARD_KINDS } from "./events/event-store";
 export type { AcceptResult, EventRun, IncomingEvent } from "./events/events";
+export { planRewards, type RewardPlan } from "./events/reward-plan";
 export type { BalanceRow, InvariantReport, LedgerEntryView } from "./ledger/ledger-store";
 export { applyPosting } from "./ledger/ledger-store";
 export type { Bucket, Leg, Posting, PostingResult, PostingStatus } from "./ledger/posting";

@@ -242,5 +242,27 @@ export const SimulationSchema = z
         }),
       ),
     }),
+    budgets: z
+      .array(
+        z.object({
+          ruleId: z.string(),
+          unit: z.string().describe("`points` or the cashback's currency"),
+          asked: z.number().int(),
+          wouldGrant: z.number().int().describe("what the rule's budgets would grant now"),
+          budgets: z.array(
+            z.object({
+              key: z.string(),
+              limit: z.number().int(),
+              outstanding: z.number().int(),
+              remaining: z.number().int(),
+            }),
+          ),
+          reason: z.string().nullable().describe("why it would get less than it asks"),
+        }),
+      )
+      .describe("each budgeted reward against its budgets' use now (read, nothing reserved)"),
+    notPaid: z
+      .array(z.object({ ruleId: z.string(), detail: z.string() }))
+      .describe("applied effects the wallet would not pay, and why"),
   })
   .openapi("RuleSimulation");

@@ -16,6 +16,7 @@ import {
   validateRuleSet,
 } from "#shared/rules/index";
 import { liveRuleSetFromD1, propagateLiveRuleSet } from "#shared/rules/live-rule-set";
+import { budgetCaps } from "./budget-caps";
 import { diffRuleSets, type RuleSetDiff } from "./diff";
 import type { RuleDraftInputSchema, SimulateInputSchema } from "./schemas";
 import {
@@ -278,6 +279,7 @@ export async function simulate(env: ApiEnv, input: SimulateInput, nowMs: number)
   // is judged now).
   const atMs = Math.min(event.occurredAtMs, nowMs);
   const result = evaluate(compiled, facts, { nowMs: atMs, trace: true });
+  const { caps, skipped } = await budgetCaps(env, compiled, result.applied);
   return {
     against: input.against,
     version: ruleSet.version,
@@ -286,5 +288,7 @@ export async function simulate(env: ApiEnv, input: SimulateInput, nowMs: number)
     applied: result.applied.map((a) => ({ ...a, budgetKeys: [...a.budgetKeys] })),
     // biome-ignore lint/style/noNonNullAssertion: trace: true always builds the trace.
     trace: result.trace!,
+    budgets: caps,
+    notPaid: skipped,
   };
 }

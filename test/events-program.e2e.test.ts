@@ -167,3 +167,63 @@ describe("the program's settings in earning", () => {
     expect(after.balance.pendingPoints).toBe(600 + 200);
   });
 });
+
+describe("segments as facts", () => {
+  test("an operator gives a member a segment and rules that read it apply from then on", async () => {
+    const user = uniqueUser("program-segment");
+    const put = (segments: unknown) =>
+      api(`/admin/v1/users/${user}/segments`, {
+        method: "PUT",
+        headers: ADMIN_HEADERS,
+        body: JSON.stringify({ segments }),
+      });
+    expect(
+      (await api(`/admin/v1/users/${user}`, { method: "PUT", headers: ADMIN_HEADERS, body: "{}" }))
+        .status,
+    ).toBe(200);
+    const bad = await put(["VIP!"]);
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get("content-type")).toContain("application/problem+json");
+
+    const draft = await api("/admin/v1/rules/draft", { headers: ADMIN_HEADERS });
+    const current = (await draft.json()) as {
+      ruleSet: { rules: unknown[] };
+      basedOnVersion: number;
+    };
+    const saved = await api("/admin/v1/rules/draft", {
+      method: "PUT",
+      headers: ADMIN_HEADERS,
+      body: JSON.stringify({
+        ...current.ruleSet,
+        rules: [
+          ...current.ruleSet.rules,
+          {
+            id: "vip-bonus",
+            name: "VIPs get 100 points a purchase",
+            eventTypes: ["purchase.completed"],
+            conditions: { all: [{ attr: "user.segments", op: "contains_any", value: ["vip"] }] },
+            effects: [{ kind: "points_fixed", points: 100 }],
+            priority: 1,
+            group: "base",
+            active: true,
+          },
+        ],
+        basedOnVersion: current.basedOnVersion,
+      }),
+    });
+    expect(saved.status, await saved.clone().text()).toBe(200);
+    const published = await api("/admin/v1/rules/publish", {
+      method: "POST",
+      headers: ADMIN_HEADERS,
+      body: JSON.stringify({ note: "vip" }),
+    });
+    expect(published.status).toBe(201);
+
+    await sendEvents(buy(user, 10_000));
+    expect((await summary(user)).balance.pendingPoints).toBe(100);
+    const set = await put(["vip", "students", "vip"]);
+    expect(await set.json()).toEqual({ segments: ["students", "vip"] });
+    await sendEvents(buy(user, 10_000));
+    expect((await summary(user)).balance.pendingPoints).toBe(100 + 100 + 100);
+  });
+});

@@ -98,6 +98,8 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "get /admin/v1/users/{id}/tier-history": EVERY_ROLE,
   "get /admin/v1/users/{id}/contact": EVERY_ROLE,
   "post /admin/v1/users/{id}/contact/reveal": SUPPORT,
+  "get /admin/v1/users/{id}/segments": EVERY_ROLE,
+  "put /admin/v1/users/{id}/segments": ["catalog", "support", "admin"],
   "get /admin/v1/users/{id}/destinations": EVERY_ROLE,
   "get /admin/v1/claims": EVERY_ROLE,
   "get /admin/v1/claims/{id}": EVERY_ROLE,

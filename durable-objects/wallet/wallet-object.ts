@@ -50,6 +50,7 @@ import {
 } from "./events/events";
 import { GrantSync } from "./events/grant-sync";
 import type { LiveProgram, ProgramTerms } from "./events/rewards";
+import { readSegments, saveSegments } from "./events/segments";
 import {
   type BalanceRow,
   type InvariantReport,
@@ -234,6 +235,19 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     limit: number,
   ): StoredEvent[] {
     return listEvents(this.sql, before, pageRows(limit));
+  }
+
+  /** The member's segments, which rules read (events/segments.ts). */
+  getSegments(): string[] {
+    return readSegments(this.sql);
+  }
+
+  /** Replaces the member's segments; returns them as stored (sorted, no repeats). */
+  setSegments(userId: string, segments: string[]): string[] {
+    return this.commit((tx) => {
+      tx.bindUser(userId);
+      return saveSegments(tx.sql, segments);
+    });
   }
 
   getEvent(eventId: string): StoredEvent | null {

@@ -34,6 +34,7 @@ import {
   saveReward,
   takesOfCause,
 } from "./reward-store";
+import { readSegments } from "./segments";
 import { countSpend, recountSpend } from "./spend";
 
 /**
@@ -128,7 +129,11 @@ function earnFromRules(
       occurredAtMs: stored.occurredAtMs,
       data: stored.data,
     },
-    { tier: readTier(tx.sql, nowMs)?.tier, signedUpAtMs: signedUpAtMs(tx.sql) ?? undefined },
+    {
+      tier: readTier(tx.sql, nowMs)?.tier,
+      segments: readSegments(tx.sql),
+      signedUpAtMs: signedUpAtMs(tx.sql) ?? undefined,
+    },
     { countOfKindThisMonth: countOfTypeBetween(tx.sql, stored.type, fromMs, stored.occurredAtMs) },
   );
   // Schedules and budget periods are judged at the event's time, but never ahead of when it

@@ -54,6 +54,8 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   // Revealing a user's e-mail or phone is support's (finance pays to destinations, which
   // stay masked for everyone), recorded with its reason.
   { prefix: "/admin/v1/users/*/contact", writers: ["support"] },
+  // A member's segments single them out in rules: catalog (who writes the rules) and support.
+  { prefix: "/admin/v1/users/*/segments", writers: ["catalog", "support"] },
   { prefix: "/admin/v1/claims", writers: ["support"] },
   // Transactions: support annotates; any other write credits or debits, so finance.
   { prefix: "/admin/v1/transactions", writers: ["finance"] },

@@ -231,3 +231,41 @@ describe("KYC from the user's page", () => {
     expect(await kycOf(user)).toBe(before);
   });
 });
+
+describe("segments and tier history on the user's page", () => {
+  test("catalog saves a member's segments; a viewer sees them without the form and is refused", async () => {
+    const { client } = await signedIn("catalog");
+    const page = await (await client.get(`/console/users/${user}`)).text();
+    expect(page).toContain("Tier history");
+    expect(page).toContain("Save segments");
+    const saved = await client.post(
+      `/console/users/${user}/segments`,
+      { segments: "vip, students vip" },
+      { fromPage: `/console/users/${user}` },
+    );
+    expect(saved.status).toBe(303);
+    const stored = await api(`/admin/v1/users/${user}/segments`, { headers: ADMIN_HEADERS });
+    expect(await stored.json()).toEqual({ segments: ["students", "vip"] });
+
+    const bad = await client.post(
+      `/console/users/${user}/segments`,
+      { segments: "Not A Slug!" },
+      { fromPage: `/console/users/${user}` },
+    );
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('role="alert"');
+
+    const viewer = (await signedIn("viewer")).client;
+    const seen = await (await viewer.get(`/console/users/${user}`)).text();
+    expect(seen).toContain("<code>vip </code>");
+    expect(seen).not.toContain("Save segments");
+    const refused = await viewer.post(
+      `/console/users/${user}/segments`,
+      { segments: "" },
+      { fromPage: `/console/users/${user}` },
+    );
+    expect(refused.status).toBe(403);
+    const after = await api(`/admin/v1/users/${user}/segments`, { headers: ADMIN_HEADERS });
+    expect(await after.json()).toEqual({ segments: ["students", "vip"] });
+  });
+});

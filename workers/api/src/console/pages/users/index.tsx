@@ -14,7 +14,8 @@ import {
 import { Csrf, Page } from "../../views/layout";
 import { viewerOf } from "../../views/viewer";
 import { ContactPanel, EventsTable } from "./contact-events";
-import { LotsTable, PointsPanel } from "./points";
+import { LotsTable, PointsPanel, TierHistoryTable } from "./points";
+import { SegmentsPanel } from "./segments";
 import { LedgerTable, WalletTransactionsTable } from "./tables";
 import type {
   AdminPayout,
@@ -29,6 +30,7 @@ import type {
   PointsLot,
   PointsSummary,
   RevealedContact,
+  TierHistoryEntry,
   UserEvent,
   WalletTransaction,
 } from "./types";
@@ -93,25 +95,40 @@ async function userPage(
     );
   }
   const rows = { limit: PREVIEW_ROWS };
-  const [ledger, txns, clicks, claims, destinations, payouts, contact, events, points, lots] =
-    await Promise.all([
-      api.get<ApiPage<LedgerEntry>>(`${base}/ledger`, rows),
-      api.get<ApiPage<WalletTransaction>>(`${base}/transactions`, rows),
-      api.get<List<Click>>(`${base}/clicks`, rows),
-      api.get<List<Claim>>(`${base}/claims`, rows),
-      api.get<List<Destination>>(`${base}/destinations`),
-      api.get<ApiPage<AdminPayout>>("/admin/v1/payouts", { userId: id, limit: PREVIEW_ROWS }),
-      api.get<MaskedContact>(`${base}/contact`),
-      api.get<ApiPage<UserEvent>>(`${base}/events`, rows),
-      api.get<PointsSummary>(`${base}/points`),
-      api.get<ApiPage<PointsLot>>(`${base}/points/lots`, rows),
-    ]);
+  const [
+    ledger,
+    txns,
+    clicks,
+    claims,
+    destinations,
+    payouts,
+    contact,
+    events,
+    points,
+    lots,
+    tiers,
+    segments,
+  ] = await Promise.all([
+    api.get<ApiPage<LedgerEntry>>(`${base}/ledger`, rows),
+    api.get<ApiPage<WalletTransaction>>(`${base}/transactions`, rows),
+    api.get<List<Click>>(`${base}/clicks`, rows),
+    api.get<List<Claim>>(`${base}/claims`, rows),
+    api.get<List<Destination>>(`${base}/destinations`),
+    api.get<ApiPage<AdminPayout>>("/admin/v1/payouts", { userId: id, limit: PREVIEW_ROWS }),
+    api.get<MaskedContact>(`${base}/contact`),
+    api.get<ApiPage<UserEvent>>(`${base}/events`, rows),
+    api.get<PointsSummary>(`${base}/points`),
+    api.get<ApiPage<PointsLot>>(`${base}/points/lots`, rows),
+    api.get<{ items: TierHistoryEntry[] }>(`${base}/tier-history`),
+    api.get<{ segments: string[] }>(`${base}/segments`),
+  ]);
   const u = user.data;
   const tz = viewer.timeZone;
   const canSetKyc = api.can("PUT", `${base}/kyc`);
   // Normally the operator's backend reports logins; support may record one it learnt of
   // (a login from a new device holds the user's redemptions for review for a while).
   const canReportLogin = api.can("POST", `${base}/logins`);
+  const canSetSegments = api.can("PUT", `${base}/segments`);
   return c.html(
     <Page title={`User ${u.id}`} current="users" viewer={viewer}>
       <Notice text={c.req.query("notice")} />
@@ -168,6 +185,13 @@ async function userPage(
         <ProblemNotice problem={form.problem} />
       </section>
 
+      <h2>Segments</h2>
+      <SegmentsPanel
+        segments={segments.ok ? segments.data.segments : []}
+        action={canSetSegments ? `${userHref(u.id)}/segments` : null}
+        csrfToken={viewer.csrfToken}
+      />
+
       <h2>Contact</h2>
       <ContactPanel
         contact={contact.ok ? contact.data : null}
@@ -203,6 +227,8 @@ async function userPage(
       <h2>Points</h2>
       {points.ok ? <PointsPanel summary={points.data} timeZone={tz} /> : null}
       {lots.ok ? <LotsTable items={lots.data.items} timeZone={tz} /> : null}
+      <h3>Tier history</h3>
+      {tiers.ok ? <TierHistoryTable items={tiers.data.items} timeZone={tz} /> : null}
 
       <h2>Ledger</h2>
       {ledger.ok ? (
@@ -476,6 +502,18 @@ export const usersRoutes = new Hono<ConsoleContext>()
       .send<RevealedContact>("POST", `${userApi(id)}/contact/reveal`, { reason: str(form.reason) });
     if (result.ok) return userPage(c, {}, undefined, { revealed: result.data });
     return userPage(c, {}, refusal(result.status), { problem: result.problem });
+  })
+  .post("/:id/segments", async (c) => {
+    const id = c.req.param("id");
+    const form = await c.req.parseBody();
+    const segments = str(form.segments)
+      .split(/[\s,]+/)
+      .filter((s) => s.length > 0);
+    const result = await c.get("api").send("PUT", `${userApi(id)}/segments`, { segments });
+    if (result.ok) {
+      return c.redirect(`${userHref(id)}?notice=${encodeURIComponent("Segments saved.")}`, 303);
+    }
+    return userPage(c, { problem: result.problem }, refusal(result.status));
   })
   .post("/:id/kyc", async (c) => {
     const id = c.req.param("id");

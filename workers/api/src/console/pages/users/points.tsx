@@ -1,5 +1,5 @@
 import { Badge, DateTime, EmptyState } from "../../views/components";
-import type { PointsLot, PointsSummary } from "./types";
+import type { PointsLot, PointsSummary, TierHistoryEntry } from "./types";
 
 const fmt = (n: number) => new Intl.NumberFormat("en").format(n);
 
@@ -102,6 +102,48 @@ export function LotsTable({ items, timeZone }: { items: PointsLot[]; timeZone: s
               <DateTime at={l.earnedAt} timeZone={timeZone} />
             </td>
             <td>{l.expiresAt ? <DateTime at={l.expiresAt} timeZone={timeZone} /> : "—"}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Every tier change of the member, newest first, with why and the spend it was judged on. */
+export function TierHistoryTable({
+  items,
+  timeZone,
+}: {
+  items: TierHistoryEntry[];
+  timeZone: string;
+}) {
+  if (items.length === 0) return <EmptyState>No tier changes yet.</EmptyState>;
+  return (
+    <table>
+      <caption class="visually-hidden">Tier history</caption>
+      <thead>
+        <tr>
+          <th scope="col">When</th>
+          <th scope="col">From</th>
+          <th scope="col">To</th>
+          <th scope="col">Why</th>
+          <th scope="col" class="num">
+            Qualifying spend (minor units)
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((t) => (
+          <tr>
+            <td>
+              <DateTime at={t.at} timeZone={timeZone} />
+            </td>
+            <td>{t.fromTier ?? "—"}</td>
+            <td>
+              <Badge status={t.toTier} />
+            </td>
+            <td>{t.reason}</td>
+            <td class="num">{fmt(t.qualifyingSpendMinor)}</td>
           </tr>
         ))}
       </tbody>

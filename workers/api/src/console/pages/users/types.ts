@@ -118,3 +118,11 @@ export interface PointsLot {
   earnedAt: string;
   expiresAt: string | null;
 }
+
+export interface TierHistoryEntry {
+  fromTier: string | null;
+  toTier: string;
+  reason: string;
+  qualifyingSpendMinor: number;
+  at: string;
+}

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ConversionEvent } from "#durable-objects/wallet/index";
 import { transactionIdFor } from "#shared/ids";
+import { eventId, sendEvents } from "./events-client";
 import { ADMIN_HEADERS, api, balances, uniqueUser, walletStub } from "./helpers";
 
 /**
@@ -148,5 +149,53 @@ describe("confirmed cashback as an event", () => {
       keyName: "wallet",
       status: "processed",
     });
+  });
+
+  it("a correction down after confirmation is a partial refund: its share is taken back", async () => {
+    const who = await userWithClick("conv-correct");
+    await order(who, "CC-1", { status: "approved", updatedAtMs: T0 + 1 });
+    expect(await balances(who.userId)).toMatchObject({ confirmed: 6_000 });
+    await order(who, "CC-1", { status: "approved", saleAmountMinor: 60_000, updatedAtMs: T0 + 2 });
+    // 5% of 60,000 for the order; the bonus and the points lose 40%: 600 and 600 left.
+    expect(await balances(who.userId)).toMatchObject({ confirmed: 3_000 + 600 });
+    expect((await walletStub(who.userId).getPointsBalance()).activePoints).toBe(600);
+    // The same correction again refunds nothing more.
+    await order(who, "CC-1", { status: "approved", saleAmountMinor: 60_000, updatedAtMs: T0 + 2 });
+    const refunds = (await walletStub(who.userId).getEvents(null, 10)).filter(
+      (e) => e.type === "refund.completed",
+    );
+    expect(refunds.map((e) => e.data.amountMinor)).toEqual([40_000]);
+  });
+
+  it("no sender may send cashback.confirmed, but the simulator evaluates it", async () => {
+    const event = {
+      id: eventId("fake-confirm"),
+      type: "cashback.confirmed",
+      userId: uniqueUser("conv-fake"),
+      occurredAt: new Date().toISOString(),
+      data: {
+        amountMinor: 100_000,
+        currency: "INR",
+        cashbackMinor: 5_000,
+        transactionId: "t1",
+        merchantId: "test-shop",
+      },
+    };
+    const sent = await sendEvents(event);
+    expect(sent.status).toBe(400);
+    expect(await sent.text()).toContain("recorded by the wallet itself");
+
+    const simulated = await api("/admin/v1/rules/simulate", {
+      method: "POST",
+      headers: ADMIN_HEADERS,
+      body: JSON.stringify({ against: "live", event }),
+    });
+    expect(simulated.status, await simulated.clone().text()).toBe(200);
+    const body = (await simulated.json()) as {
+      applied: Array<{ ruleId: string; pointsAsked?: number }>;
+    };
+    expect(body.applied).toContainEqual(
+      expect.objectContaining({ ruleId: "confirmed-points", pointsAsked: 1_000 }),
+    );
   });
 });

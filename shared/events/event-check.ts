@@ -6,6 +6,8 @@ import {
   type BuiltInEventType,
   EventEnvelopeSchema,
   type FirstPartyEvent,
+  WALLET_EVENT_DATA,
+  type WalletEventType,
 } from "./event-schema";
 
 /** The `data` schema of a custom type, as registered by the operator (custom-event-types.ts). */
@@ -18,13 +20,19 @@ export type EventCheck =
 /**
  * One event as sent → the checked event, or every problem with it (paths prefixed by
  * `prefix`, e.g. `events.3`). Custom types must be registered; their `data` is checked
- * against the registered schema.
+ * against the registered schema. The wallet's own types (`cashback.confirmed`) pass only with
+ * `walletTypes` (the simulator); a sender cannot send them.
  *
  * @example
  * checkEvent({ id: "e1", type: "user.logged_in", userId: "u1", occurredAt: "2026-12-05T10:00:00Z" }, new Map())
  * // { ok: true, event: { id: "e1", type: "user.logged_in", userId: "u1", occurredAtMs: 1796...000, data: {} } }
  */
-export function checkEvent(raw: unknown, custom: CustomDataSchemas, prefix = ""): EventCheck {
+export function checkEvent(
+  raw: unknown,
+  custom: CustomDataSchemas,
+  prefix = "",
+  options: { walletTypes?: boolean } = {},
+): EventCheck {
   const at = (path: PropertyKey[]) => [prefix, ...path.map(String)].filter(Boolean).join(".");
   const envelope = EventEnvelopeSchema.safeParse(raw);
   if (!envelope.success) {
@@ -37,8 +45,22 @@ export function checkEvent(raw: unknown, custom: CustomDataSchemas, prefix = "")
     };
   }
   const { id, type, userId, occurredAt, data } = envelope.data;
+  const walletSchema = WALLET_EVENT_DATA[type as WalletEventType] as z.ZodType | undefined;
+  if (walletSchema && !options.walletTypes) {
+    return {
+      ok: false,
+      fields: [
+        {
+          path: at(["type"]),
+          message: `${type} is recorded by the wallet itself; it cannot be sent`,
+        },
+      ],
+    };
+  }
   const schema =
-    BUILT_IN_EVENT_DATA[type as BuiltInEventType] ?? (custom.get(type) as z.ZodType | undefined);
+    BUILT_IN_EVENT_DATA[type as BuiltInEventType] ??
+    walletSchema ??
+    (custom.get(type) as z.ZodType | undefined);
   if (!schema) {
     return {
       ok: false,

@@ -65,6 +65,23 @@ export const BUILT_IN_EVENT_DATA = {
   }),
 } as const;
 
+/**
+ * `data` of the events the wallet records itself (durable-objects/wallet/events/
+ * conversion-events.ts): rules listen to them like to any other type, and the simulator
+ * accepts them, but no sender may send one.
+ */
+export const WALLET_EVENT_DATA = {
+  "cashback.confirmed": z.strictObject({
+    ...money,
+    cashbackMinor: AmountMinorSchema,
+    transactionId: RefSchema,
+    merchantId: SlugSchema.optional(),
+    category: z.string().min(1).max(64).optional(),
+  }),
+} as const;
+export type WalletEventType = keyof typeof WALLET_EVENT_DATA;
+export const WALLET_EVENT_TYPES = Object.keys(WALLET_EVENT_DATA) as WalletEventType[];
+
 export type BuiltInEventType = keyof typeof BUILT_IN_EVENT_DATA;
 export const BUILT_IN_EVENT_TYPES = Object.keys(BUILT_IN_EVENT_DATA) as BuiltInEventType[];
 
@@ -84,7 +101,9 @@ const EnvelopeSchema = z.strictObject({
     .string()
     .refine(
       (type) =>
-        (BUILT_IN_EVENT_TYPES as string[]).includes(type) || CUSTOM_EVENT_TYPE_PATTERN.test(type),
+        (BUILT_IN_EVENT_TYPES as string[]).includes(type) ||
+        (WALLET_EVENT_TYPES as string[]).includes(type) ||
+        CUSTOM_EVENT_TYPE_PATTERN.test(type),
       "unknown event type: one of the built-in types or custom.<name>",
     ),
   userId: UserIdSchema,

@@ -9,8 +9,8 @@ import { INBOX_REF } from "./events";
  * Confirmed cashback becomes a first-party event of the wallet's own (`cashback.confirmed`),
  * so rules can reward it like anything the operator's backend reports ("2× points on
  * confirmed cashback", "a bonus on the first confirmed order"). A transaction returned after
- * it was confirmed is a full `refund.completed` of that event, so whatever it earned is taken
- * back the way every refund is.
+ * it was confirmed is a full `refund.completed` of that event, and one the network corrected
+ * down a partial one, so whatever it earned is taken back the way every refund is.
  *
  * The ids start with `@`, which no sender's id can (events must start with a letter or
  * digit), so a wallet event never collides with one from the backend.
@@ -28,7 +28,11 @@ export function recordConversionEvent(
   nowMs: number,
 ): void {
   if (historyEvent === "confirmed") confirmed(tx, txn, nowMs);
-  else if (historyEvent === "returned_after_confirmation") returned(tx, txn, nowMs);
+  else if (historyEvent === "returned_after_confirmation") refundDown(tx, txn, 0, nowMs);
+  else if (historyEvent === null && txn.status === "confirmed") {
+    // A correction after confirmation (the network lowered the order): a partial refund.
+    refundDown(tx, txn, txn.saleAmountMinor, nowMs);
+  }
 }
 
 function confirmed(tx: WalletTx, txn: StoredTxn, nowMs: number): void {
@@ -46,18 +50,33 @@ function confirmed(tx: WalletTx, txn: StoredTxn, nowMs: number): void {
   record(tx, { id: eventId, type: CASHBACK_CONFIRMED, occurredAtMs: nowMs, data }, nowMs);
 }
 
-function returned(tx: WalletTx, txn: StoredTxn, nowMs: number): void {
+/**
+ * Records a refund of the confirmed event down to `toMinor` of order amount still standing
+ * (0: the whole order returned), counting every refund already recorded for it, processed or
+ * not, so two corrections in a row never refund the same amount twice. Raising the amount
+ * after confirmation earns nothing more: the confirmation was rewarded once.
+ */
+function refundDown(tx: WalletTx, txn: StoredTxn, toMinor: number, nowMs: number): void {
   const original = lastConfirmedEventOf(tx.sql, txn.txnId);
   if (original === null) return;
-  const data = {
-    originalEventId: original,
-    amountMinor: txn.saleAmountMinor,
-    currency: txn.currency,
-  };
-  record(
-    tx,
-    { id: `${original}:returned`, type: "refund.completed", occurredAtMs: nowMs, data },
-    nowMs,
+  const confirmedMinor = Number(findEvent(tx.sql, original)?.data.amountMinor ?? 0);
+  const standingMinor = confirmedMinor - refundsRecordedFor(tx.sql, original);
+  const refundMinor = standingMinor - Math.max(toMinor, 0);
+  if (refundMinor <= 0) return;
+  const data = { originalEventId: original, amountMinor: refundMinor, currency: txn.currency };
+  const id = toMinor === 0 ? `${original}:returned` : `${original}:r${txn.version}`;
+  record(tx, { id, type: "refund.completed", occurredAtMs: nowMs, data }, nowMs);
+}
+
+function refundsRecordedFor(sql: SqlStorage, originalEventId: string): number {
+  return (
+    sql
+      .exec<{ total: number | null }>(
+        `SELECT SUM(json_extract(data_json, '$.amountMinor')) AS total FROM events
+         WHERE type = 'refund.completed' AND json_extract(data_json, '$.originalEventId') = ?`,
+        originalEventId,
+      )
+      .one().total ?? 0
   );
 }
 

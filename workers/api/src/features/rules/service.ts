@@ -247,7 +247,7 @@ type SimulateInput = z.output<typeof SimulateInputSchema>;
  * (never KV, whose read-through could write back) and writes nothing anywhere.
  */
 export async function simulate(env: ApiEnv, input: SimulateInput, nowMs: number) {
-  const checked = checkEvent(input.event, NO_CUSTOM_TYPES, "event");
+  const checked = checkEvent(input.event, NO_CUSTOM_TYPES, "event", { walletTypes: true });
   if (!checked.ok) {
     throw new AppError("validation_failed", "the event did not pass validation", checked.fields);
   }

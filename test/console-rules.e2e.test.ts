@@ -347,6 +347,10 @@ describe("rules in the console", () => {
     );
     expect(textOf(simulated.html)).toContain("rule:points-per-100:user:u-sim:day:");
     expect(textOf(simulated.html)).toContain("nothing drawn on it yet");
+    // And what the budgets would grant now: the user's day budget caps 250 at 100.
+    expect(textOf(simulated.html)).toMatch(
+      /points-per-100 250 points 100 points capped by rule:points-per-100:user:u-sim:day:[0-9-]+: 100 of 100 left/,
+    );
 
     const userKey = `rule:points-per-100:user:u-7:day:2026-12-05`;
     await budgetFor(env, userKey).reserve({

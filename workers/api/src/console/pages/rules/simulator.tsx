@@ -6,7 +6,7 @@ import { Csrf, Page } from "../../views/layout";
 import { viewerOf } from "../../views/viewer";
 import { errorAt, Select } from "../catalog/parts";
 import { consoleProblem, JsonEditor, problemStatus, RULES_BASE, RulesTabs } from "./parts";
-import { AppliedTable, type BudgetsNow, FactsTable, TraceSection } from "./trace";
+import { AppliedTable, BudgetCapsTable, type BudgetsNow, FactsTable, TraceSection } from "./trace";
 import { BUDGETS_API, type BudgetUsage, RULES_API, type Simulation } from "./types";
 
 /**
@@ -145,6 +145,7 @@ function simulatorPage(c: Context<ConsoleContext>, state: SimState) {
             <DateTime at={sim.nowAt} timeZone={viewer.timeZone} />.
           </p>
           <AppliedTable applied={sim.applied} budgetsNow={state.budgetsNow ?? new Map()} />
+          <BudgetCapsTable caps={sim.budgets} notPaid={sim.notPaid} />
         </section>
       ) : null}
       {sim ? <TraceSection sim={sim} /> : null}

@@ -1,7 +1,7 @@
 import { Money } from "../../views/components";
 import { ResultBadge, RULES_BASE } from "./parts";
 import { conditionRows, effectSummary, formatFactorBps, unitValue } from "./summary";
-import type { AppliedEffectView, BudgetUsage, Simulation } from "./types";
+import type { AppliedEffectView, BudgetCapView, BudgetUsage, Simulation } from "./types";
 
 /** The simulator's answer as tables: what applied, then every rule's trace (docs/rules.md). */
 
@@ -263,5 +263,74 @@ export function FactsTable({ facts }: { facts: Record<string, unknown> }) {
           ))}
       </tbody>
     </table>
+  );
+}
+
+function UnitValue({ unit, value }: { unit: string; value: number }) {
+  return unit === "points" ? (
+    <span>{count(value)} points</span>
+  ) : (
+    <Money amountMinor={value} currency={unit} />
+  );
+}
+
+/**
+ * What the wallet would be granted for each budgeted reward now (the API's own answer: the
+ * budgets' use read, nothing reserved), with why a reward would be capped, and the effects
+ * the wallet would not pay at all.
+ */
+export function BudgetCapsTable({
+  caps,
+  notPaid,
+}: {
+  caps: readonly BudgetCapView[];
+  notPaid: Simulation["notPaid"];
+}) {
+  if (caps.length === 0 && notPaid.length === 0) return null;
+  return (
+    <>
+      {caps.length > 0 ? (
+        <table>
+          <caption>Budgets: what would be granted now</caption>
+          <thead>
+            <tr>
+              <th scope="col">Rule</th>
+              <th scope="col" class="num">
+                Asked
+              </th>
+              <th scope="col" class="num">
+                Would be granted
+              </th>
+              <th scope="col">Why less</th>
+            </tr>
+          </thead>
+          <tbody>
+            {caps.map((cap) => (
+              <tr>
+                <td>
+                  <code>{cap.ruleId}</code>
+                </td>
+                <td class="num">
+                  <UnitValue unit={cap.unit} value={cap.asked} />
+                </td>
+                <td class="num">
+                  <UnitValue unit={cap.unit} value={cap.wouldGrant} />
+                </td>
+                <td>{cap.reason ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {notPaid.length > 0 ? (
+        <ul>
+          {notPaid.map((n) => (
+            <li>
+              <code>{n.ruleId}</code> would not be paid: {n.detail}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </>
   );
 }

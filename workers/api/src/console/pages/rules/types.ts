@@ -80,6 +80,18 @@ export interface Simulation {
   facts: Record<string, unknown>;
   applied: AppliedEffectView[];
   trace: EvaluationTrace;
+  /** Each budgeted reward against its budgets' use now, and why it would be capped. */
+  budgets: BudgetCapView[];
+  /** Applied effects the wallet would not pay, and why. */
+  notPaid: Array<{ ruleId: string; detail: string }>;
+}
+
+export interface BudgetCapView {
+  ruleId: string;
+  unit: string;
+  asked: number;
+  wouldGrant: number;
+  reason: string | null;
 }
 
 export interface BudgetUsage {

@@ -159,6 +159,7 @@ describe("confirmed cashback as an event", () => {
     // 5% of 60,000 for the order; the bonus and the points lose 40%: 600 and 600 left.
     expect(await balances(who.userId)).toMatchObject({ confirmed: 3_000 + 600 });
     expect((await walletStub(who.userId).getPointsBalance()).activePoints).toBe(600);
+    expect(await walletStub(who.userId).audit()).toEqual({ ok: true, violations: [] });
     // The same correction again refunds nothing more.
     await order(who, "CC-1", { status: "approved", saleAmountMinor: 60_000, updatedAtMs: T0 + 2 });
     const refunds = (await walletStub(who.userId).getEvents(null, 10)).filter(

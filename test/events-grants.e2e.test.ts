@@ -171,6 +171,7 @@ describe("cashback from events", () => {
     expect(await balances(user)).toMatchObject({ confirmed: 5_000 - 1_666 });
     await sendEvents(refund(user, id, 66_667));
     expect(await balances(user)).toMatchObject({ confirmed: 0 });
+    expect(await walletStub(user).audit()).toEqual({ ok: true, violations: [] });
     const rollbacks = (await ledger(user)).filter((e) => e.kind === "event_cashback_rollback");
     expect(rollbacks.map((e) => e.amountMinor).sort()).toEqual([-1_666, -3_334].sort());
   });
@@ -183,6 +184,7 @@ describe("cashback from events", () => {
     expect(await balances(user)).toMatchObject({ confirmed: 0 });
     await sendEvents(chargeback(user, id, "user_won"));
     expect(await balances(user)).toMatchObject({ confirmed: 5_000 });
+    expect(await walletStub(user).audit()).toEqual({ ok: true, violations: [] });
   });
 });
 

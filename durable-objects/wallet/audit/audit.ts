@@ -1,3 +1,4 @@
+import { eventCashbackMinor } from "../events/reward-store";
 import {
   auditLedger,
   type InvariantReport,
@@ -30,10 +31,12 @@ export function auditWallet(sql: SqlStorage): InvariantReport {
       pendingMinor: 0,
       confirmedMinor: 0,
     };
-    // Cashback bought with points is confirmed money no transaction holds: counted beside them.
+    // Cashback bought with points, and cashback events' rules paid, is confirmed money no
+    // transaction holds: counted beside them.
     const withPoints = {
       ...h,
-      confirmedMinor: h.confirmedMinor + pointsCashbackMinor(sql, currency),
+      confirmedMinor:
+        h.confirmedMinor + pointsCashbackMinor(sql, currency) + eventCashbackMinor(sql, currency),
     };
     report.violations.push(
       ...conservationViolations(

@@ -199,3 +199,18 @@ export function pointsTakenByRule(sql: SqlStorage, rollbackKey: string): Map<str
     .toArray();
   return new Map(rows.map((r) => [r.rule_id, r.points]));
 }
+
+/**
+ * Cashback the member holds from events' rules in `currency` (what was posted less what was
+ * taken back): confirmed money no transaction holds, counted beside them by the audit.
+ */
+export function eventCashbackMinor(sql: SqlStorage, currency: string): number {
+  return (
+    sql
+      .exec<{ n: number | null }>(
+        `SELECT SUM(posted - taken) AS n FROM event_rewards WHERE unit = ?`,
+        currency,
+      )
+      .one().n ?? 0
+  );
+}

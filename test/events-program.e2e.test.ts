@@ -132,6 +132,23 @@ describe("the program's settings in earning", () => {
     expect(localExpiry.getTime() - earnedAtMs).toBeGreaterThan(88 * DAY_MS);
   });
 
+  test("a purchase confirmed before its pending period ends makes its points spendable now", async () => {
+    const user = uniqueUser("program-confirm");
+    const purchase = buy(user, 40_000);
+    const confirmation = {
+      id: eventId("confirm"),
+      type: "purchase.confirmed",
+      userId: user,
+      occurredAt: new Date().toISOString(),
+      data: { originalEventId: purchase.id },
+    };
+    // Sent first, it waits for its purchase.
+    expect((await sendEvents(confirmation)).status).toBe(202);
+    expect((await summary(user)).balance).toMatchObject({ pendingPoints: 0, activePoints: 0 });
+    await sendEvents(purchase);
+    expect((await summary(user)).balance).toMatchObject({ pendingPoints: 0, activePoints: 400 });
+  });
+
   test("purchases count towards the tier, rules read it, a refund takes the spend back after grace", async () => {
     const user = uniqueUser("program-tier");
     await sendEvents(buy(user, 60_000));

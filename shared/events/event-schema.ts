@@ -54,6 +54,9 @@ export const BUILT_IN_EVENT_DATA = {
     merchantId: SlugSchema.optional(),
     rating: z.number().int().min(1).max(5).optional(),
   }),
+  "purchase.confirmed": z
+    .strictObject({ originalEventId: EventIdSchema })
+    .describe("the purchase can no longer be returned: its pending points become spendable"),
   "refund.completed": z.strictObject({
     originalEventId: EventIdSchema,
     ...money,
@@ -94,6 +97,9 @@ export const ROLLBACK_EVENT_TYPES = [
   "chargeback.created",
   "chargeback.resolved",
 ] as const;
+
+/** Events that name an earlier one (`originalEventId`) and so wait for it to be processed. */
+export const FOLLOW_UP_EVENT_TYPES = [...ROLLBACK_EVENT_TYPES, "purchase.confirmed"] as const;
 
 const EnvelopeSchema = z.strictObject({
   id: EventIdSchema,

@@ -1,11 +1,11 @@
-import { ROLLBACK_EVENT_TYPES } from "#shared/events/event-schema";
+import { FOLLOW_UP_EVENT_TYPES } from "#shared/events/event-schema";
 
 /**
  * What to do with one unprocessed event now. Pure (table test: decide-process.test.ts).
  *
- * Events arrive at least once and in any order. A refund or chargeback names the event it takes
- * back (`originalEventId`); until that original has arrived and been processed there is
- * nothing to take back yet, so it waits. It waits at most ORPHAN_AFTER_MS from its own
+ * Events arrive at least once and in any order. A refund, chargeback or purchase confirmation
+ * names the event it follows up (`originalEventId`); until that original has arrived and been
+ * processed there is nothing to take back or confirm yet, so it waits. It waits at most ORPHAN_AFTER_MS from its own
  * arrival: then it is recorded as orphaned (visible to operators) rather than kept forever.
  */
 
@@ -29,7 +29,7 @@ export interface ProcessInput {
 }
 
 export function isRollbackType(type: string): boolean {
-  return (ROLLBACK_EVENT_TYPES as readonly string[]).includes(type);
+  return (FOLLOW_UP_EVENT_TYPES as readonly string[]).includes(type);
 }
 
 export function decideProcess(input: ProcessInput): ProcessDecision {

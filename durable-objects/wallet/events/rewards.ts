@@ -2,6 +2,7 @@ import { factsOf } from "#shared/rules/facts";
 import { type CompiledRuleSet, evaluate, localParts, zoneOffsetMs } from "#shared/rules/index";
 import type { WalletTx } from "../core/wallet-tx";
 import { POINTS_UNIT } from "../ledger/posting";
+import { confirmPointsSource } from "../points/earn";
 import { restorePoints, rollbackPoints } from "../points/rollback";
 import { schedule } from "../schedule/schedule-store";
 import type { TierPolicy } from "../tiers/tier-policy";
@@ -92,6 +93,10 @@ export function rewardEvent(
       recountSpend(tx, originalId, { refundedMinor }, terms.tierPolicy, nowMs);
       return rollBackForRefund(tx, stored, nowMs);
     }
+    case "purchase.confirmed":
+      // The return window closed at the operator: the purchase's pending points are spendable.
+      confirmPointsSource(tx, { sourceType: "event", sourceId: originalId, nowMs });
+      return [];
     case "chargeback.created":
       recountSpend(tx, originalId, { chargedBack: true }, terms.tierPolicy, nowMs);
       return rollBack(tx, stored, originalId, { num: 1, den: 1 }, nowMs);

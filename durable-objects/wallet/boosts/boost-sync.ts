@@ -6,6 +6,7 @@ import {
 } from "../../campaign-budget/index";
 import { findTxn } from "../conversions/txn-store";
 import type { StoredTxn } from "../conversions/types";
+import { SyncRounds } from "../core/sync-rounds";
 import type { WalletTx } from "../core/wallet-tx";
 import { dueRefs, postpone, unschedule } from "../schedule/schedule-store";
 import { owedBoosts, type TxnBoost } from "./boosts";
@@ -36,30 +37,14 @@ export interface BoostSyncPorts {
  * answer to a superseded request is dropped.
  */
 export class BoostSync {
-  private running: Promise<void> | null = null;
-  /** Set when a write owes a boost request while a sync is running, so it runs one more round. */
-  private again = false;
+  private readonly rounds = new SyncRounds(() => this.round(), MAX_BOOST_ROUNDS);
 
   constructor(private readonly ports: BoostSyncPorts) {}
 
   sync(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      for (let round = 0; round < MAX_BOOST_ROUNDS; round++) {
-        this.again = false;
-        const more = await this.round();
-        if (!more && !this.again) return;
-      }
-    })().finally(() => {
-      this.running = null;
-    });
-    return this.running;
+    return this.rounds.sync();
   }
 
-  /** One round over the due boost rows; true if rows were left for another round. */
   private async round(): Promise<boolean> {
     const { sql, log, clock } = this.ports;
     const due = dueRefs(sql, "boost", clock(), MAX_BOOST_TXNS_PER_ROUND + 1);

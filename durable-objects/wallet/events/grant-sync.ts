@@ -1,6 +1,7 @@
 import { assert } from "#shared/assert";
 import { errorFields, type Logger } from "#shared/observability/logger";
 import { type BudgetBinding, type BudgetReserveResult, budgetFor } from "../../budget/index";
+import { SyncRounds } from "../core/sync-rounds";
 import type { WalletTx } from "../core/wallet-tx";
 import { dueRefs, postpone, unschedule } from "../schedule/schedule-store";
 import { answer, type BudgetRequest, nextGrantStep, owedRequests, retarget } from "./decide-grant";
@@ -40,26 +41,12 @@ export interface GrantSyncPorts {
  * reward wait with it.
  */
 export class GrantSync {
-  private running: Promise<void> | null = null;
-  private again = false;
+  private readonly rounds = new SyncRounds(() => this.round(), MAX_GRANT_ROUNDS);
 
   constructor(private readonly ports: GrantSyncPorts) {}
 
   sync(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      for (let round = 0; round < MAX_GRANT_ROUNDS; round++) {
-        this.again = false;
-        const more = await this.round();
-        if (!more && !this.again) return;
-      }
-    })().finally(() => {
-      this.running = null;
-    });
-    return this.running;
+    return this.rounds.sync();
   }
 
   private async round(): Promise<boolean> {

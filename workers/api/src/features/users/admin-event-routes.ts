@@ -12,7 +12,7 @@ import {
 } from "../../http/responses";
 import { walletOf } from "../../wallet-client";
 import { cursorInt, decodeCursor, encodeCursor } from "./cursor";
-import { readUser } from "./store";
+import { knownUser } from "./store";
 
 /**
  * What an operator reads about a user's first-party events (docs/events.md), and the user's
@@ -133,10 +133,6 @@ const revealRoute = createRoute({
     ...UNAVAILABLE_RESPONSE,
   },
 });
-
-async function knownUser(db: D1Database, userId: string): Promise<void> {
-  if (!(await readUser(db, userId))) throw new AppError("not_found", "no such user");
-}
 
 /** Mounted under `/admin/v1`. */
 export const userEventAdminRoutes = featureApp()

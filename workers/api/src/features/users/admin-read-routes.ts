@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { AppError } from "#shared/http/errors";
 import { PageQuerySchema, toIso, toIsoOrNull, UserIdParamSchema } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
 import { ADMIN_SECURITY, jsonBody, problemResponses } from "../../http/responses";
@@ -15,7 +14,7 @@ import {
   UserSchema,
   WalletSchema,
 } from "./schemas";
-import { readUser } from "./store";
+import { knownUser } from "./store";
 import { ledgerPage, transactionsPage, walletBalances } from "./wallet-reads";
 
 /**
@@ -114,11 +113,6 @@ const claimsRoute = createRoute({
 });
 
 /** The user or a 404, before any wallet is woken: an unknown id never creates a wallet. */
-async function knownUser(db: D1Database, userId: string) {
-  const user = await readUser(db, userId);
-  if (!user) throw new AppError("not_found", "no such user");
-  return user;
-}
 
 /** Operator reads of one user and their wallet; mounted under `/admin/v1`. */
 export const userReadAdminRoutes = featureApp()

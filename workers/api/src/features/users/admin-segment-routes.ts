@@ -1,11 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { MAX_SEGMENTS, SEGMENT_PATTERN } from "#durable-objects/wallet/index";
-import { AppError } from "#shared/http/errors";
 import { UserIdParamSchema } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
 import { ADMIN_SECURITY, jsonBody, problemResponses } from "../../http/responses";
 import { walletOf } from "../../wallet-client";
-import { readUser } from "./store";
+import { knownUser } from "./store";
 
 /**
  * A member's segments: names an operator gives users (`vip`, `students`) so rules can single
@@ -57,10 +56,6 @@ const putRoute = createRoute({
   },
   responses: { 200: jsonBody(SegmentsSchema), ...problemResponses },
 });
-
-async function knownUser(db: D1Database, userId: string): Promise<void> {
-  if (!(await readUser(db, userId))) throw new AppError("not_found", "no such user");
-}
 
 /** Mounted under `/admin/v1`. */
 export const userSegmentAdminRoutes = featureApp()

@@ -2,6 +2,7 @@ import { eq, ne, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { users } from "#shared/db/schema";
+import { AppError } from "#shared/http/errors";
 import type { KycStatus } from "./schemas";
 
 /** Users in D1: who Boomerang knows, and the operator's KYC verdict for each. */
@@ -51,6 +52,13 @@ export async function setKycStatus(
 export async function readUser(db: D1Database, userId: string): Promise<UserRow | null> {
   const rows = await drizzle(db).select().from(users).where(eq(users.id, userId)).limit(1);
   return rows[0] ?? null;
+}
+
+/** The user, or a 404 problem: every admin route about one user starts here. */
+export async function knownUser(db: D1Database, userId: string): Promise<UserRow> {
+  const user = await readUser(db, userId);
+  if (!user) throw new AppError("not_found", "no such user");
+  return user;
 }
 
 export async function readKyc(

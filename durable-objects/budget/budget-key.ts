@@ -16,10 +16,10 @@ export interface ParsedBudgetKey {
   periodKey: string;
 }
 
-/** Longer keys are refused before any parsing (ids are at most 64 characters each). */
+/** Longer keys are refused before any parsing (rule ids are at most 80 characters, other ids 64). */
 export const MAX_BUDGET_KEY_LENGTH = 512;
 
-const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/;
 const PERIOD_VALUE: Record<Exclude<BudgetPeriod, "lifetime">, RegExp> = {
   day: /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/,
   week: /^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/,

@@ -16,7 +16,7 @@ export const MAX_EFFECTS_PER_RULE = 8;
 /** No `:`, the budget keys' separator. */
 const Id = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "1–64 letters, digits, _ . - (no spaces or colons)");
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/, "1–80 letters, digits, _ . - (no spaces or colons)");
 /** `purchase.completed`, `user.signed_up`, or an operator's custom type such as `quiz.passed`. */
 const EventType = z
   .string()

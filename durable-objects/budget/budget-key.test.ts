@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { budgetKey } from "#shared/rules/index";
-import { parseBudgetKey } from "./budget-key";
+import { campaignOfBudgetKey, parseBudgetKey } from "./budget-key";
 
 describe("parseBudgetKey", () => {
   test.each([
@@ -91,5 +91,36 @@ describe("parseBudgetKey", () => {
       timeZone: "Asia/Kolkata",
     });
     expect(parseBudgetKey(key)).toMatchObject({ entityId: "x:y", periodKey: "month:2026-04" });
+  });
+});
+
+describe("campaignOfBudgetKey", () => {
+  test.each([
+    {
+      label: "a campaign's rule budget",
+      key: "rule:campaign.diwali:campaign:diwali:lifetime",
+      want: "diwali",
+    },
+    {
+      label: "another rule on the campaign",
+      key: "rule:boost.x:campaign:diwali:lifetime",
+      want: null,
+    },
+    {
+      label: "another campaign's id",
+      key: "rule:campaign.diwali:campaign:holi:lifetime",
+      want: null,
+    },
+    {
+      label: "a period other than lifetime",
+      key: "rule:campaign.diwali:campaign:diwali:month:2026-11",
+      want: null,
+    },
+    { label: "a user budget", key: "rule:campaign.u9:user:u9:lifetime", want: null },
+    { label: "a global budget", key: "rule:campaign.x:global:lifetime", want: null },
+  ])("$label", ({ key, want }) => {
+    const parsed = parseBudgetKey(key);
+    expect(parsed).not.toBeNull();
+    expect(campaignOfBudgetKey(parsed as NonNullable<typeof parsed>)).toBe(want);
   });
 });

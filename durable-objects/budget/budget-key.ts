@@ -74,3 +74,19 @@ function periodOf(rest: string[]): { period: BudgetPeriod; periodKey: string } |
   if (!PERIOD_VALUE[kind].test(value)) return null;
   return { period: kind, periodKey: `${kind}:${value}` };
 }
+
+/**
+ * The campaign whose boost budget a key is — rule `campaign.<id>`, entity `campaign` with the
+ * same id, period `lifetime` — or null. Such a budget is configured by the campaign API rather
+ * than carried by its requests, and before it has a row it may still be held by the campaign's
+ * legacy budget object (durable-objects/campaign-budget/), which hands it over.
+ *
+ * @example
+ * campaignOfBudgetKey(parseBudgetKey("rule:campaign.diwali:campaign:diwali:lifetime")!) // "diwali"
+ * campaignOfBudgetKey(parseBudgetKey("rule:boost.x:campaign:diwali:lifetime")!) // null
+ */
+export function campaignOfBudgetKey(parsed: ParsedBudgetKey): string | null {
+  const { ruleId, entity, entityId, period } = parsed;
+  if (entity !== "campaign" || period !== "lifetime" || entityId === null) return null;
+  return ruleId === `campaign.${entityId}` ? entityId : null;
+}

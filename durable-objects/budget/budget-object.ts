@@ -1,20 +1,25 @@
 import { DurableObject } from "cloudflare:workers";
 import { assert } from "#shared/assert";
+import { createLogger } from "#shared/observability/logger";
+import type { CampaignBudgetHandOver, HandOverReservation } from "../campaign-budget/hand-over";
 import type { Held } from "../shared/decide-reserve";
-import { type ParsedBudgetKey, parseBudgetKey } from "./budget-key";
+import { campaignOfBudgetKey, type ParsedBudgetKey, parseBudgetKey } from "./budget-key";
 import {
   applyChange,
   type BudgetKeyRow,
   insertBudgetKeyRow,
+  insertImported,
   outstandingOf,
   readBudgetKeyRow,
   readHeld,
   reservationCounts,
   reservationSums,
   saveHeld,
+  updateTerms,
 } from "./budget-store";
-import { type BudgetState, decideBudget } from "./decide-budget";
+import { type BudgetState, decideBudget, decideConfigure } from "./decide-budget";
 import type { BudgetEnv } from "./env";
+import { planLegacyImport } from "./legacy-import";
 import { applyBudgetKeySchema } from "./schema";
 import { type BudgetUnit, isBudgetUnit } from "./unit";
 
@@ -30,6 +35,11 @@ import { type BudgetUnit, isBudgetUnit } from "./unit";
  * (the newest rule version's applies to new grants, nothing granted is taken back), and a
  * reservation is keyed by (holder, reference) and ordered by the holder's `seq`, so a reserve
  * and a release can arrive in either order and a repeat gets the same grant.
+ *
+ * A budget can also be configured (`configure`, the campaign API for a campaign's rule budget
+ * `rule:campaign.<id>:campaign:<id>:lifetime`): requests then need not carry a limit. Such a
+ * campaign budget, the first time it is touched, takes over the campaign's legacy budget
+ * object (durable-objects/campaign-budget/) with its reservations (legacy-import.ts).
  */
 
 export interface BudgetReserveInput {
@@ -37,8 +47,11 @@ export interface BudgetReserveInput {
   budgetKey: string;
   /** `points` or an ISO 4217 currency code (values in minor units). */
   unit: BudgetUnit;
-  /** The limit of the rule version behind the reward, in the unit. */
-  limit: number;
+  /**
+   * The limit of the rule version behind the reward, in the unit. Absent: the recorded limit
+   * applies (a configured budget's); with no budget yet, the answer is `not_configured`.
+   */
+  limit?: number | undefined;
   /** That rule version (`AppliedEffect.ruleVersion`); an older one does not move the limit. */
   limitVersion?: number | undefined;
   /** The user whose wallet numbers the requests. */
@@ -52,16 +65,22 @@ export interface BudgetReserveInput {
 }
 
 /** A release carries no desired value, and its limit only if the caller has one. */
-export type BudgetReleaseInput = Omit<BudgetReserveInput, "desired" | "limit"> & {
-  limit?: number | undefined;
-};
+export type BudgetReleaseInput = Omit<BudgetReserveInput, "desired">;
 
 /**
  * `granted`: the request was recorded (a release too); `repeat`: the same request again;
  * `stale`: older than the recorded one, nothing changed; `unit_mismatch`: the budget counts
- * another unit, nothing changed (permanent: the reward gets nothing from this budget).
+ * another unit, nothing changed (permanent: the reward gets nothing from this budget);
+ * `not_configured`: no budget yet and the request brought no limit (or the budget is a
+ * campaign's, which only `configure` or the legacy hand-over creates), nothing changed
+ * (transient: retry later).
  */
-export type BudgetReserveStatus = "granted" | "repeat" | "stale" | "unit_mismatch";
+export type BudgetReserveStatus =
+  | "granted"
+  | "repeat"
+  | "stale"
+  | "unit_mismatch"
+  | "not_configured";
 
 export interface BudgetReserveResult {
   status: BudgetReserveStatus;
@@ -77,6 +96,27 @@ export interface BudgetReserveResult {
   unit: BudgetUnit;
   /** The budget's limit after this call. */
   limit: number;
+}
+
+export interface BudgetConfigureInput {
+  /** The key this object was addressed by. */
+  budgetKey: string;
+  /** The budget's unit; a budget that already counts another one refuses. */
+  unit: BudgetUnit;
+  /** The new limit, in the unit. */
+  limit: number;
+  /** The rule version the limit belongs to; absent: the recorded version is kept. */
+  limitVersion?: number | undefined;
+}
+
+/**
+ * `configured`: the limit is set (the budget created if it had no row); `unit_mismatch`: the
+ * budget counts another unit; `below_outstanding`: the limit is below what is granted and not
+ * released. Refused, nothing changes; `usage` is the budget as it stands (null: none yet).
+ */
+export interface BudgetConfigureResult {
+  status: "configured" | "unit_mismatch" | "below_outstanding";
+  usage: BudgetUsage | null;
 }
 
 export interface BudgetUsage extends ParsedBudgetKey {
@@ -107,6 +147,7 @@ const MAX_ID_LENGTH = 256;
 
 export class BudgetDurableObject extends DurableObject<BudgetEnv> {
   private readonly sql: SqlStorage;
+  private readonly log = createLogger({ worker: "campaign-budget" });
 
   constructor(ctx: DurableObjectState, env: BudgetEnv) {
     super(ctx, env);
@@ -124,26 +165,131 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
    *   limitVersion: 7, holder: "u9", reference: "evt-1:r1:0", desired: 120, seq: 1 });
    * // { status: "granted", granted: 120, desired: 120, remaining: 380, seq: 1, unit: "points", limit: 500 }
    */
-  reserve(input: BudgetReserveInput, nowMs: number = Date.now()): BudgetReserveResult {
+  reserve(input: BudgetReserveInput, nowMs: number = Date.now()): Promise<BudgetReserveResult> {
+    // Checked before anything is awaited, so a malformed request throws at the call.
     checkInput(input);
-    if (typeof input.limit !== "number") throw new RangeError("a reserve carries its limit");
-    return this.ctx.storage.transactionSync(() => this.reserveSync(input, nowMs));
+    return this.serve(input.budgetKey, () => this.reserveSync(input, nowMs));
   }
 
   /** Gives the reward's whole grant back (the reward was rolled back). */
-  release(input: BudgetReleaseInput, nowMs: number = Date.now()): BudgetReserveResult {
+  release(input: BudgetReleaseInput, nowMs: number = Date.now()): Promise<BudgetReserveResult> {
     const request = { ...input, desired: 0 };
     checkInput(request);
-    return this.ctx.storage.transactionSync(() => this.reserveSync(request, nowMs));
+    return this.serve(input.budgetKey, () => this.reserveSync(request, nowMs));
+  }
+
+  /**
+   * Sets the budget's limit (creating the budget when it has none), as the campaign API does
+   * for a campaign's rule budget; later requests need not carry a limit. The configured limit
+   * replaces the recorded one; the recorded `limitVersion` only grows (max of the two), so a
+   * late request from an older rule version does not move the limit back. Refused, with
+   * nothing written, below what is outstanding (what was granted is not taken back) or in
+   * another unit. Throws a RangeError for a malformed request.
+   *
+   * @example
+   * await budgetFor(env, key).configure({ budgetKey: key, unit: "INR", limit: 100_000 });
+   * // { status: "configured", usage: { limit: 100_000, outstanding: 0, … } }
+   */
+  configure(
+    input: BudgetConfigureInput,
+    nowMs: number = Date.now(),
+  ): Promise<BudgetConfigureResult> {
+    checkInput({ ...input, holder: "-", reference: "-", desired: 0, seq: 1 });
+    return this.serve(input.budgetKey, () => {
+      const budget = this.readBudget(input.budgetKey);
+      const decision = decideConfigure(budget && stateOf(budget), input);
+      if (decision.action !== "set") return { status: decision.action, usage: this.usageNow() };
+      if (decision.create) insertBudgetKeyRow(this.sql, input, decision.terms, nowMs);
+      else updateTerms(this.sql, decision.terms, nowMs);
+      this.assertInvariants(false);
+      return { status: "configured", usage: this.usageNow() };
+    });
+  }
+
+  /**
+   * Runs `mutate` in one storage transaction once the key is ready: a campaign's rule budget
+   * with no row yet first takes over the campaign's legacy budget object.
+   */
+  private async serve<T>(budgetKey: string, mutate: () => T): Promise<T> {
+    await this.importLegacy(budgetKey);
+    return this.ctx.storage.transactionSync(mutate);
+  }
+
+  /**
+   * For a campaign's rule budget that has no row yet: asks the campaign's legacy budget object
+   * to hand over (every page), and writes the budget and its reservations in one transaction.
+   * No other request runs meanwhile (blockConcurrencyWhile), so nothing can create the row
+   * between the hand-over and the import; a failure in between (the legacy object unreachable,
+   * a crash) leaves this object untouched, and the next request repeats the hand-over, which
+   * answers the same. A never-configured legacy object (null) imports nothing.
+   */
+  private async importLegacy(budgetKey: string): Promise<void> {
+    const parsed = parseBudgetKey(budgetKey) as ParsedBudgetKey;
+    const campaignId = campaignOfBudgetKey(parsed);
+    if (campaignId === null || this.budgetRow()) return;
+    let failure: unknown = null;
+    await this.ctx.blockConcurrencyWhile(async () => {
+      // Caught here: an exception thrown out of blockConcurrencyWhile resets the object.
+      try {
+        if (this.budgetRow()) return;
+        const handed = await this.readHandOver(campaignId);
+        if (!handed) return;
+        const plan = planLegacyImport(handed.header, handed.reservations);
+        this.ctx.storage.transactionSync(() => {
+          insertImported(this.sql, budgetKey, plan, handed.header.handedOverAtMs);
+          this.assertInvariants(false);
+        });
+        this.log.info("budget.legacy_imported", {
+          campaignId,
+          reservations: plan.reservations.length,
+          outstanding: plan.grantedTotal - plan.releasedTotal,
+        });
+      } catch (error) {
+        failure = error;
+      }
+    });
+    if (failure !== null) throw failure;
+  }
+
+  /** Every page of the legacy object's hand-over, or null when it was never configured. */
+  private async readHandOver(campaignId: string): Promise<{
+    header: Omit<CampaignBudgetHandOver, "reservations" | "next">;
+    reservations: HandOverReservation[];
+  } | null> {
+    const legacy = this.env.CAMPAIGN_BUDGET.get(this.env.CAMPAIGN_BUDGET.idFromName(campaignId));
+    let page = await legacy.handOver();
+    if (!page) return null;
+    const { reservations: first, next: _next, ...header } = page;
+    assert(header.campaignId === campaignId, "legacy budget handed over another campaign");
+    const reservations = [...first];
+    while (page?.next) {
+      page = await legacy.handOver(page.next);
+      reservations.push(...(page?.reservations ?? []));
+    }
+    return { header, reservations };
   }
 
   private reserveSync(
-    input: Omit<BudgetReserveInput, "limit"> & { limit?: number | undefined },
+    input: BudgetReserveInput & { desired: number },
     nowMs: number,
   ): BudgetReserveResult {
     const budget = this.readBudget(input.budgetKey);
     const current = readHeld(this.sql, input.holder, input.reference);
-    const decision = decideBudget(budget && stateOf(budget), current, input);
+    const kind = campaignOfBudgetKey(parseBudgetKey(input.budgetKey) as ParsedBudgetKey)
+      ? "configured"
+      : "carried";
+    const decision = decideBudget(budget && stateOf(budget), current, input, kind);
+    if (decision.action === "not_configured") {
+      return {
+        status: "not_configured",
+        granted: 0,
+        desired: 0,
+        remaining: 0,
+        seq: input.seq,
+        unit: input.unit,
+        limit: 0,
+      };
+    }
     if (decision.action === "unit_mismatch" || decision.action === "stale") {
       return this.answer(decision.action, current as Held | null, budget as BudgetKeyRow);
     }
@@ -187,8 +333,23 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
     };
   }
 
-  /** Terms, totals and the period; null before the first request reached this key. */
-  usage(): BudgetUsage | null {
+  /**
+   * Terms, totals and the period; null before the first request reached this key. Given the
+   * key (it must be the one this object serves), a campaign's rule budget takes over its
+   * legacy budget first, so the campaign API reads the budget the wallets will draw on.
+   *
+   * @example
+   * await budgetFor(env, key).usage(key) // BudgetUsage | null
+   */
+  async usage(budgetKey?: string): Promise<BudgetUsage | null> {
+    if (budgetKey === undefined) return this.usageNow();
+    if (!parseBudgetKey(budgetKey)) throw new RangeError("not a budget key");
+    await this.importLegacy(budgetKey);
+    this.readBudget(budgetKey);
+    return this.usageNow();
+  }
+
+  private usageNow(): BudgetUsage | null {
     const b = this.budgetRow();
     if (!b) return null;
     const parsed = parseBudgetKey(b.budget_key) as ParsedBudgetKey;
@@ -281,6 +442,10 @@ function checkInput(input: {
   unit: string;
   holder: string;
   reference: string;
+  desired: number;
+  seq: number;
+  limit?: number | undefined;
+  limitVersion?: number | undefined;
 }): void {
   if (typeof input.budgetKey !== "string" || !parseBudgetKey(input.budgetKey)) {
     throw new RangeError(`not a budget key: ${String(input.budgetKey).slice(0, 80)}`);
@@ -295,5 +460,17 @@ function checkInput(input: {
     if (typeof value !== "string" || value.length === 0 || value.length > MAX_ID_LENGTH) {
       throw new RangeError(`${name} must be 1–${MAX_ID_LENGTH} characters`);
     }
+  }
+  for (const [name, value] of [
+    ["desired", input.desired],
+    ["limit", input.limit ?? 0],
+    ["limitVersion", input.limitVersion ?? 0],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new RangeError(`${name} must be a non-negative safe integer, got ${value}`);
+    }
+  }
+  if (!Number.isSafeInteger(input.seq) || input.seq < 1) {
+    throw new RangeError(`seq must be a positive integer, got ${input.seq}`);
   }
 }

@@ -1,5 +1,6 @@
 import type { Held } from "../shared/decide-reserve";
 import type { BudgetTerms } from "./decide-budget";
+import type { LegacyImport } from "./legacy-import";
 
 /**
  * SQL for one budget key's object: the budget row (terms and running totals, id 1) and one
@@ -46,6 +47,55 @@ export function insertBudgetKeyRow(
     terms.overLimit,
     nowMs,
   );
+}
+
+/** Sets the terms of an existing budget (configure); the totals stay. */
+export function updateTerms(sql: SqlStorage, terms: BudgetTerms, nowMs: number): void {
+  sql.exec(
+    `UPDATE budget SET limit_value = ?, limit_version = ?, over_limit = ?, updated_at_ms = ?
+     WHERE id = 1`,
+    terms.limit,
+    terms.limitVersion,
+    terms.overLimit,
+    nowMs,
+  );
+}
+
+/** Writes a legacy campaign budget's import: the budget row and every reservation. */
+export function insertImported(
+  sql: SqlStorage,
+  budgetKey: string,
+  plan: LegacyImport,
+  nowMs: number,
+): void {
+  sql.exec(
+    `INSERT INTO budget (id, budget_key, unit, limit_value, limit_version, over_limit,
+       asked_total, granted_total, released_total, updated_at_ms)
+     VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    budgetKey,
+    plan.unit,
+    plan.terms.limit,
+    plan.terms.limitVersion,
+    plan.terms.overLimit,
+    plan.askedTotal,
+    plan.grantedTotal,
+    plan.releasedTotal,
+    nowMs,
+  );
+  for (const r of plan.reservations) {
+    sql.exec(
+      `INSERT INTO reservations (holder, reference, desired, granted, seq, created_at_ms,
+         updated_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      r.holder,
+      r.reference,
+      r.desired,
+      r.granted,
+      r.seq,
+      r.createdAtMs,
+      r.updatedAtMs,
+    );
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { Held } from "../shared/decide-reserve";
-import { type BudgetState, decideBudget } from "./decide-budget";
+import { type BudgetState, decideBudget, decideConfigure } from "./decide-budget";
 
 const state = (
   limit: number,
@@ -162,6 +162,7 @@ describe("decideBudget", () => {
           const before = s;
           const d = decideBudget(s, rows.get(r.ref) ?? null, { unit: "points", ...r });
           if (d.action === "stale" || d.action === "unit_mismatch") continue;
+          if (d.action === "not_configured") continue;
           if (d.action === "repeat") {
             if (d.terms && s !== null) s = { ...(s as BudgetState), ...d.terms };
             continue;
@@ -178,5 +179,153 @@ describe("decideBudget", () => {
         expect(sum).toBe(s?.outstanding ?? 0);
       }),
     );
+  });
+});
+
+describe("decideBudget without a carried limit", () => {
+  test.each([
+    {
+      label: "no budget, a reserve without a limit: not configured",
+      state: null,
+      current: null,
+      request: { unit: "INR", desired: 500, seq: 1 },
+      kind: "carried" as const,
+      want: { action: "not_configured" },
+    },
+    {
+      label: "no configured budget, a reserve without a limit: not configured",
+      state: null,
+      current: null,
+      request: { unit: "INR", desired: 500, seq: 1 },
+      kind: "configured" as const,
+      want: { action: "not_configured" },
+    },
+    {
+      label: "no configured budget, a release: not configured (it waits, nothing to order yet)",
+      state: null,
+      current: null,
+      request: { unit: "INR", desired: 0, seq: 2 },
+      kind: "configured" as const,
+      want: { action: "not_configured" },
+    },
+    {
+      label: "no configured budget, even a request carrying a limit: not configured",
+      state: null,
+      current: null,
+      request: { unit: "INR", limit: 900, limitVersion: 3, desired: 500, seq: 1 },
+      kind: "configured" as const,
+      want: { action: "not_configured" },
+    },
+    {
+      label: "no carried budget, a release without a limit: a tombstone, as before",
+      state: null,
+      current: null,
+      request: { unit: "INR", desired: 0, seq: 2 },
+      kind: "carried" as const,
+      want: { action: "set", row: held(0, 0, 2), delta: 0, terms: terms(0, 0) },
+    },
+    {
+      label: "configured budget, no limit: the recorded limit applies",
+      state: state(1_000, 900),
+      current: null,
+      request: { unit: "points", desired: 500, seq: 1 },
+      kind: "configured" as const,
+      want: { action: "set", row: held(500, 100, 1), delta: 100, terms: terms(1_000, 1) },
+    },
+    {
+      label: "configured budget, no limit, a repeat: the same grant, no new terms",
+      state: state(1_000, 900),
+      current: held(500, 100, 1),
+      request: { unit: "points", desired: 500, seq: 1 },
+      kind: "configured" as const,
+      want: { action: "repeat", terms: null },
+    },
+    {
+      label: "configured budget, a newer rule version's limit still applies",
+      state: state(1_000, 900),
+      current: null,
+      request: { unit: "points", limit: 2_000, limitVersion: 2, desired: 500, seq: 1 },
+      kind: "configured" as const,
+      want: { action: "set", row: held(500, 500, 1), delta: 500, terms: terms(2_000, 2) },
+    },
+    {
+      label: "configured budget, another unit: refused",
+      state: state(1_000, 0, { unit: "INR" }),
+      current: null,
+      request: { unit: "USD", desired: 5, seq: 1 },
+      kind: "configured" as const,
+      want: { action: "unit_mismatch" },
+    },
+  ])("$label", ({ state, current, request, kind, want }) => {
+    expect(decideBudget(state, current, request, kind)).toEqual(want);
+  });
+});
+
+describe("decideConfigure", () => {
+  test.each([
+    {
+      label: "no budget: created with the limit, version 0",
+      state: null,
+      request: { unit: "INR", limit: 100_000 },
+      want: { action: "set", create: true, terms: terms(100_000, 0) },
+    },
+    {
+      label: "no budget, with a version: created at it",
+      state: null,
+      request: { unit: "INR", limit: 100_000, limitVersion: 4 },
+      want: { action: "set", create: true, terms: terms(100_000, 4) },
+    },
+    {
+      label: "raised",
+      state: state(1_000, 400, { unit: "INR" }),
+      request: { unit: "INR", limit: 5_000 },
+      want: { action: "set", create: false, terms: terms(5_000, 1) },
+    },
+    {
+      label: "lowered to exactly the outstanding value: allowed, nothing more will be granted",
+      state: state(1_000, 400, { unit: "INR" }),
+      request: { unit: "INR", limit: 400 },
+      want: { action: "set", create: false, terms: terms(400, 1) },
+    },
+    {
+      label: "lowered below the outstanding value: refused",
+      state: state(1_000, 400, { unit: "INR" }),
+      request: { unit: "INR", limit: 399 },
+      want: { action: "below_outstanding" },
+    },
+    {
+      label: "another unit: refused, even with nothing outstanding",
+      state: state(1_000, 0, { unit: "INR" }),
+      request: { unit: "USD", limit: 1_000 },
+      want: { action: "unit_mismatch" },
+    },
+    {
+      label: "an older version than recorded: the limit is replaced, the version stays",
+      state: state(1_000, 0, { limitVersion: 5 }),
+      request: { unit: "points", limit: 300, limitVersion: 2 },
+      want: { action: "set", create: false, terms: terms(300, 5) },
+    },
+    {
+      label: "a newer version: recorded",
+      state: state(1_000, 0, { limitVersion: 5 }),
+      request: { unit: "points", limit: 300, limitVersion: 7 },
+      want: { action: "set", create: false, terms: terms(300, 7) },
+    },
+    {
+      label: "over a lowered rule limit, configured at or above the outstanding: overLimit clears",
+      state: state(30, 40, { limitVersion: 2 }),
+      request: { unit: "points", limit: 40 },
+      want: { action: "set", create: false, terms: terms(40, 2, 0) },
+    },
+  ])("$label", ({ state, request, want }) => {
+    expect(decideConfigure(state, request)).toEqual(want);
+  });
+
+  test.each([
+    { label: "negative limit", request: { unit: "INR", limit: -1 } },
+    { label: "fractional limit", request: { unit: "INR", limit: 0.5 } },
+    { label: "negative version", request: { unit: "INR", limit: 1, limitVersion: -1 } },
+  ])("rejects $label", ({ request }) => {
+    expect(() => decideConfigure(null, request)).toThrow(RangeError);
   });
 });

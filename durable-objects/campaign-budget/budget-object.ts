@@ -3,18 +3,22 @@ import { assert } from "#shared/assert";
 import {
   addToTotals,
   type BudgetRow,
+  handedOverAtMs,
   insertBudget,
   liveReservationCount,
+  markHandedOver,
   outstandingOf,
   readBudgetRow,
   readReservation,
   reservationCounts,
   reservationSums,
+  reservationsPage,
   saveReservation,
   updateBudgetTerms,
 } from "./budget-store";
 import { decideReserve, type Reservation } from "./decide-reserve";
 import type { CampaignBudgetEnv } from "./env";
+import { type CampaignBudgetHandOver, HAND_OVER_PAGE_MAX, type HandOverPage } from "./hand-over";
 import { applyBudgetSchema } from "./schema";
 
 /**
@@ -27,6 +31,11 @@ import { applyBudgetSchema } from "./schema";
  *
  * A thin RPC shell over decide-reserve.ts; reservations are idempotent per transaction (keyed
  * by the wallet's user id and the transaction id).
+ *
+ * Legacy since issue 11: a campaign's budget is the rule budget
+ * `rule:campaign.<id>:campaign:<id>:lifetime` in the generalised budget object, which asks this
+ * object to `handOver()` its budget and reservations the first time it is touched. Handed over,
+ * this object answers `moved` and changes nothing; `totals()` and `audit()` still read.
  */
 
 export interface BudgetTotals {
@@ -51,9 +60,17 @@ export interface BudgetTotals {
 /**
  * Exhaustive result of `reserve` and `release`. `not_configured` is the only transient one
  * (the admin API configures the object before any click can carry the campaign); callers
- * retry it later. `currency_mismatch` is permanent: the transaction gets no boost.
+ * retry it later. `currency_mismatch` is permanent: the transaction gets no boost. `moved`:
+ * the budget was handed over to the budget object; nothing changed here (the amounts are the
+ * recorded reservation's), ask the campaign's rule budget instead.
  */
-export type ReserveStatus = "granted" | "repeat" | "stale" | "not_configured" | "currency_mismatch";
+export type ReserveStatus =
+  | "granted"
+  | "repeat"
+  | "stale"
+  | "not_configured"
+  | "currency_mismatch"
+  | "moved";
 
 export interface ReserveResult {
   status: ReserveStatus;
@@ -78,7 +95,9 @@ export type ConfigureResult =
   /** The new budget is below what is already granted and not released. */
   | { status: "below_outstanding"; totals: BudgetTotals }
   /** Reservations exist in the old currency. */
-  | { status: "currency_locked"; totals: BudgetTotals };
+  | { status: "currency_locked"; totals: BudgetTotals }
+  /** Handed over to the budget object: nothing changed; configure the rule budget instead. */
+  | { status: "moved"; totals: BudgetTotals };
 
 export class CampaignBudgetDurableObject extends DurableObject<CampaignBudgetEnv> {
   private readonly sql: SqlStorage;
@@ -103,6 +122,9 @@ export class CampaignBudgetDurableObject extends DurableObject<CampaignBudgetEnv
     }
     return this.ctx.storage.transactionSync(() => {
       const current = this.readBudget(input.campaignId);
+      if (current && handedOverAtMs(this.sql) !== null) {
+        return { status: "moved", totals: this.totals() as BudgetTotals };
+      }
       if (!current) {
         insertBudget(this.sql, input, nowMs);
         return { status: "ok", totals: this.totals() as BudgetTotals };
@@ -140,6 +162,14 @@ export class CampaignBudgetDurableObject extends DurableObject<CampaignBudgetEnv
     const current = readReservation(this.sql, input.userId, input.txnId);
     if (!budget) {
       return { status: "not_configured", grantedMinor: 0, desiredMinor: 0, seq: input.seq };
+    }
+    if (handedOverAtMs(this.sql) !== null) {
+      return {
+        status: "moved",
+        grantedMinor: current?.grantedMinor ?? 0,
+        desiredMinor: current?.desiredMinor ?? 0,
+        seq: current?.seq ?? input.seq,
+      };
     }
     if (budget.currency !== input.currency) {
       return {
@@ -182,6 +212,47 @@ export class CampaignBudgetDurableObject extends DurableObject<CampaignBudgetEnv
       desiredMinor: row.desiredMinor,
       seq: row.seq,
     };
+  }
+
+  /**
+   * Hands the budget over to the generalised budget object (which calls this when the
+   * campaign's rule budget is first touched): the terms, the totals and one page of the
+   * reservations (every one, released ones too, so their `seq` keeps ordering the wallets'
+   * requests), by (userId, txnId), at most HAND_OVER_PAGE_MAX per page. The first call marks
+   * the object moved, so nothing changes after it: calling again, or for the next page, reads
+   * the same data (nothing is deleted). Null when the object was never configured (nothing is
+   * marked then: there is nothing to move).
+   *
+   * @example
+   * let page = await budgetOf(env, "diwali").handOver();
+   * while (page?.next) page = await budgetOf(env, "diwali").handOver(page.next);
+   */
+  handOver(page: HandOverPage = {}, nowMs: number = Date.now()): CampaignBudgetHandOver | null {
+    const limit = page.limit ?? HAND_OVER_PAGE_MAX;
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > HAND_OVER_PAGE_MAX) {
+      throw new RangeError(`limit must be 1–${HAND_OVER_PAGE_MAX}`);
+    }
+    const after =
+      page.afterUserId !== undefined && page.afterTxnId !== undefined
+        ? { afterUserId: page.afterUserId, afterTxnId: page.afterTxnId }
+        : null;
+    return this.ctx.storage.transactionSync(() => {
+      const b = this.budgetRow();
+      if (!b) return null;
+      markHandedOver(this.sql, nowMs);
+      const reservations = reservationsPage(this.sql, after, limit);
+      const last = reservations.length === limit ? reservations[limit - 1] : undefined;
+      return {
+        campaignId: b.campaign_id,
+        currency: b.currency,
+        budgetMinor: b.budget_minor,
+        grantedTotalMinor: b.granted_total_minor,
+        releasedTotalMinor: b.released_total_minor,
+        handedOverAtMs: handedOverAtMs(this.sql) as number,
+        reservations,
+        next: last ? { afterUserId: last.userId, afterTxnId: last.txnId } : null,
+      };
+    });
   }
 
   /** Budget, desired, granted, released and remaining; null until the admin API configures it. */

@@ -1,4 +1,5 @@
 import type { Reservation } from "./decide-reserve";
+import type { HandOverCursor, HandOverReservation } from "./hand-over";
 
 /**
  * SQL for one campaign's budget object: the budget row (running totals, id 1) and one
@@ -136,4 +137,53 @@ export function reservationSums(sql: SqlStorage): { desired: number; granted: nu
        FROM reservations`,
     )
     .one();
+}
+
+/** When the budget was handed over to the generalised budget object; null while it was not. */
+export function handedOverAtMs(sql: SqlStorage): number | null {
+  return (
+    sql
+      .exec<{ at: number }>(`SELECT handed_over_at_ms AS at FROM hand_over WHERE id = 1`)
+      .toArray()[0]?.at ?? null
+  );
+}
+
+/** Marks the budget handed over; the first mark stays. */
+export function markHandedOver(sql: SqlStorage, nowMs: number): void {
+  sql.exec(`INSERT OR IGNORE INTO hand_over (id, handed_over_at_ms) VALUES (1, ?)`, nowMs);
+}
+
+/** Up to `limit` reservations after the cursor, by (user_id, txn_id), the primary key's order. */
+export function reservationsPage(
+  sql: SqlStorage,
+  after: HandOverCursor | null,
+  limit: number,
+): HandOverReservation[] {
+  const rows = sql
+    .exec<{
+      user_id: string;
+      txn_id: string;
+      desired_minor: number;
+      granted_minor: number;
+      seq: number;
+      created_at_ms: number;
+      updated_at_ms: number;
+    }>(
+      `SELECT user_id, txn_id, desired_minor, granted_minor, seq, created_at_ms, updated_at_ms
+       FROM reservations WHERE ?1 IS NULL OR (user_id, txn_id) > (?1, ?2)
+       ORDER BY user_id, txn_id LIMIT ?3`,
+      after?.afterUserId ?? null,
+      after?.afterTxnId ?? null,
+      limit,
+    )
+    .toArray();
+  return rows.map((r) => ({
+    userId: r.user_id,
+    txnId: r.txn_id,
+    desiredMinor: r.desired_minor,
+    grantedMinor: r.granted_minor,
+    seq: r.seq,
+    createdAtMs: r.created_at_ms,
+    updatedAtMs: r.updated_at_ms,
+  }));
 }

@@ -32,6 +32,15 @@ const STEPS: string[][] = [
        PRIMARY KEY (user_id, txn_id)
      )`,
   ],
+  [
+    // Issue 11: the budget moved to the generalised budget object. One row once handed over;
+    // from then on the object answers `moved` and changes nothing (its data stays, read-only,
+    // so a repeated hand-over gives the same answer).
+    `CREATE TABLE hand_over (
+       id INTEGER PRIMARY KEY CHECK (id = 1),
+       handed_over_at_ms INTEGER NOT NULL
+     )`,
+  ],
 ];
 
 export function applyBudgetSchema(storage: DurableObjectStorage): void {

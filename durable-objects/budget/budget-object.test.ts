@@ -271,3 +271,128 @@ describe("BudgetDurableObject", () => {
     );
   });
 });
+
+describe("BudgetDurableObject.configure", () => {
+  const campaignKey = (id: string) => `rule:campaign.${id}:campaign:${id}:lifetime`;
+  const reserveInr = (budgetKey: string, reference: string, desired: number, seq = 1) => ({
+    budgetKey,
+    unit: "INR",
+    holder: "u1",
+    reference,
+    desired,
+    seq,
+  });
+
+  it("creates, raises and lowers a limit, never below what is outstanding", async () => {
+    const key = freshKey("lifetime");
+    const stub = budgetFor(env, key);
+    expect(await stub.configure({ budgetKey: key, unit: "INR", limit: 1_000 })).toMatchObject({
+      status: "configured",
+      usage: { limit: 1_000, limitVersion: 0, outstanding: 0, remaining: 1_000, unit: "INR" },
+    });
+    // Without a limit, the configured one applies.
+    expect(await stub.reserve(reserveInr(key, "a", 700))).toMatchObject({
+      status: "granted",
+      granted: 700,
+      remaining: 300,
+      limit: 1_000,
+    });
+    expect(await stub.configure({ budgetKey: key, unit: "INR", limit: 2_000 })).toMatchObject({
+      status: "configured",
+      usage: { limit: 2_000, remaining: 1_300 },
+    });
+    const before = await stub.usage();
+    expect(await stub.configure({ budgetKey: key, unit: "INR", limit: 699 })).toMatchObject({
+      status: "below_outstanding",
+      usage: { limit: 2_000, outstanding: 700 },
+    });
+    expect(await stub.usage()).toEqual(before);
+    // Down to exactly what is outstanding: nothing more is granted.
+    expect(await stub.configure({ budgetKey: key, unit: "INR", limit: 700 })).toMatchObject({
+      status: "configured",
+      usage: { limit: 700, remaining: 0, overLimit: 0 },
+    });
+    expect(await stub.reserve(reserveInr(key, "b", 10))).toMatchObject({ granted: 0 });
+    expect(await stub.audit()).toEqual({ ok: true, violations: [] });
+  });
+
+  it("refuses another unit and writes nothing", async () => {
+    const key = freshKey("lifetime");
+    const stub = budgetFor(env, key);
+    await stub.configure({ budgetKey: key, unit: "INR", limit: 1_000 });
+    const before = await stub.usage();
+    expect(await stub.configure({ budgetKey: key, unit: "USD", limit: 5_000 })).toMatchObject({
+      status: "unit_mismatch",
+      usage: { unit: "INR", limit: 1_000 },
+    });
+    expect(await stub.usage()).toEqual(before);
+  });
+
+  it("keeps the newest rule version, so an older rule-carried limit does not undo it", async () => {
+    const key = freshKey("lifetime");
+    const stub = budgetFor(env, key);
+    await stub.reserve(request(key, "a", 10, 1, { limit: 50, limitVersion: 3 }));
+    expect(await stub.configure({ budgetKey: key, unit: "points", limit: 80 })).toMatchObject({
+      usage: { limit: 80, limitVersion: 3 },
+    });
+    expect(
+      await stub.reserve(request(key, "b", 5, 1, { limit: 50, limitVersion: 2 })),
+    ).toMatchObject({ granted: 5, limit: 80 });
+    expect(await stub.usage()).toMatchObject({ limit: 80, limitVersion: 3 });
+  });
+
+  it("answers not_configured to a reserve without a limit before any budget, writing nothing", async () => {
+    const key = freshKey("lifetime");
+    const stub = budgetFor(env, key);
+    expect(await stub.reserve(reserveInr(key, "a", 500))).toMatchObject({
+      status: "not_configured",
+      granted: 0,
+      seq: 1,
+    });
+    expect(await stub.usage()).toBeNull();
+    await stub.configure({ budgetKey: key, unit: "INR", limit: 300 });
+    expect(await stub.reserve(reserveInr(key, "a", 500))).toMatchObject({
+      status: "granted",
+      granted: 300,
+      remaining: 0,
+    });
+  });
+
+  it("a campaign's budget exists only once configured: reserve and release wait for it", async () => {
+    const key = campaignKey("cfg-only");
+    const stub = budgetFor(env, key);
+    expect(await stub.reserve(reserveInr(key, "t1", 500))).toMatchObject({
+      status: "not_configured",
+    });
+    // Even a request carrying a limit does not create it, nor does a release.
+    expect(
+      await stub.reserve({ ...reserveInr(key, "t1", 500), limit: 9_000, limitVersion: 1 }),
+    ).toMatchObject({ status: "not_configured" });
+    const { desired: _desired, ...release } = reserveInr(key, "t1", 0, 2);
+    expect(await stub.release(release)).toMatchObject({ status: "not_configured" });
+    expect(await stub.usage(key)).toBeNull();
+
+    expect(await stub.configure({ budgetKey: key, unit: "INR", limit: 1_000 })).toMatchObject({
+      status: "configured",
+      usage: { ruleId: "campaign.cfg-only", entity: "campaign", entityId: "cfg-only" },
+    });
+    expect(await stub.reserve(reserveInr(key, "t1", 500))).toMatchObject({ granted: 500 });
+    expect(await stub.release(release)).toMatchObject({ status: "granted", granted: 0 });
+    expect(await stub.usage(key)).toMatchObject({ outstanding: 0, grantedTotal: 500 });
+    expect(await stub.audit()).toEqual({ ok: true, violations: [] });
+  });
+
+  it("refuses a malformed configure before touching storage", async () => {
+    const key = freshKey("lifetime");
+    const stub = budgetFor(env, key);
+    await runInDurableObject(stub, (instance) => {
+      const object = instance as BudgetDurableObject;
+      expect(() => object.configure({ budgetKey: "nope", unit: "INR", limit: 1 })).toThrow(
+        /not a budget key/,
+      );
+      expect(() => object.configure({ budgetKey: key, unit: "inr", limit: 1 })).toThrow(/unit/);
+      expect(() => object.configure({ budgetKey: key, unit: "INR", limit: -1 })).toThrow(/limit/);
+    });
+    expect(await stub.usage()).toBeNull();
+  });
+});

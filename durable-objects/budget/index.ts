@@ -6,8 +6,15 @@
  * import { budgetFor, budgetTermsOf } from "#durable-objects/budget/index";
  */
 
-export { MAX_BUDGET_KEY_LENGTH, type ParsedBudgetKey, parseBudgetKey } from "./budget-key";
 export {
+  campaignOfBudgetKey,
+  MAX_BUDGET_KEY_LENGTH,
+  type ParsedBudgetKey,
+  parseBudgetKey,
+} from "./budget-key";
+export {
+  type BudgetConfigureInput,
+  type BudgetConfigureResult,
   BudgetDurableObject,
   type BudgetReleaseInput,
   type BudgetReserveInput,

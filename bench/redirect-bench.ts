@@ -64,6 +64,17 @@ const REDIRECT_DIR: Record<ClicksMode, string> = {
 
 const BENCH_USER = "bench-user";
 const BENCH_OFFER = "shopkart-electronics";
+/** `BENCH_CAMPAIGNS=off` benches the click path without campaign rules to evaluate. */
+const BENCH_CAMPAIGNS =
+  process.env.BENCH_CAMPAIGNS === "off"
+    ? []
+    : [
+        { id: "bench-boost", body: { offerId: BENCH_OFFER } },
+        { id: "bench-vip-boost", body: { merchantId: "shopkart", userSegment: "vip" } },
+      ].map(({ id, body }) => ({
+        id,
+        body: { name: id, boostRateBps: 100, currency: "INR", budgetMinor: 1_000_000_000, ...body },
+      }));
 /** The demo network's tracking template with the demo offer filled in. */
 const REDIRECT_LOCATION_PREFIX = "https://network.example/click?offer=sk-1001&subid=";
 
@@ -188,10 +199,16 @@ async function main(): Promise<void> {
     { displayName: "Bench user" },
     vars.ADMIN_API_KEY,
   );
+  // Campaign boosts on the offer, so every click runs the rules engine over its campaign
+  // rules (one for everybody, one for a segment the link carries).
+  for (const campaign of BENCH_CAMPAIGNS) {
+    await adminPut(`/admin/v1/campaigns/${campaign.id}`, campaign.body, vars.ADMIN_API_KEY);
+  }
   const token = await signLinkToken(linkKeyRing(vars).current.key, {
     userId: BENCH_USER,
     offerId: BENCH_OFFER,
     expiresAtSec: Math.floor(Date.now() / 1000) + 3600,
+    ...(BENCH_CAMPAIGNS.length > 0 ? { segments: ["vip"] } : {}),
   });
   const targets: Record<TargetName, Target> = {
     redirect: { name: "redirect", path: `/c/${token}` },

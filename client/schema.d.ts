@@ -176,7 +176,7 @@ export interface paths {
         };
         /**
          * One rule budget's use in its period: asked vs granted vs released vs remaining
-         * @description Read from the budget's single writer (one Durable Object per budget key). The key is rule × entity (user, campaign, global) × period in the program's time zone, URL-encoded in the path. 404 until a reward has drawn on it.
+         * @description Read from the budget's single writer (one Durable Object per budget key). The key is rule × entity (user, campaign, global) × period in the program's time zone, URL-encoded in the path. 404 until a reward has drawn on it (a campaign's budget: until it is configured).
          */
         get: operations["getBudget"];
         put?: never;
@@ -2101,6 +2101,67 @@ export interface components {
              * @description ISO 8601 timestamp
              */
             updatedAt: string;
+            /** @description the campaign's budget: its rule's campaign budget for the campaign's lifetime */
+            budgetKey: string;
+            /** @description the campaign as a rule of the rules engine (listens to offer.clicked, group campaigns): what the redirect evaluates for every click */
+            rule: {
+                id: string;
+                name: string;
+                eventTypes: string[];
+                conditions: unknown;
+                effects: ({
+                    /** @enum {string} */
+                    kind: "cashback_percent";
+                    rateBps: number;
+                    category?: string;
+                } | {
+                    /** @enum {string} */
+                    kind: "cashback_fixed";
+                    amountMinor: number;
+                    currency: string;
+                } | {
+                    /** @enum {string} */
+                    kind: "points_fixed";
+                    points: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "points_per_unit";
+                    points: number;
+                    perUnitMinor: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "multiplier";
+                    factorBps: number;
+                    /** @enum {string} */
+                    appliesTo: "points" | "cashback";
+                } | {
+                    /** @enum {string} */
+                    kind: "referral_reward";
+                    programId: string;
+                })[];
+                priority: number;
+                group: string;
+                /** @default {} */
+                schedule?: {
+                    startsAtMs?: number;
+                    endsAtMs?: number;
+                };
+                /** @default [] */
+                budgets?: {
+                    /** @enum {string} */
+                    entity: "user" | "campaign" | "global";
+                    /** @enum {string} */
+                    period: "day" | "week" | "month" | "lifetime";
+                    limit: {
+                        points: number;
+                    } | {
+                        amountMinor: number;
+                        currency: string;
+                    };
+                }[];
+                campaignId?: string;
+                active: boolean;
+            };
         };
         CampaignInput: {
             name: string;
@@ -2150,6 +2211,8 @@ export interface components {
         };
         CampaignBudget: {
             campaignId: string;
+            /** @description the budget object's key (rule:campaign.<id>:campaign:<id>:lifetime) */
+            budgetKey: string;
             currency: string;
             /** @description amount in minor units (e.g. paise) */
             budgetMinor: number;
@@ -3332,6 +3395,7 @@ export interface components {
                     /** @enum {string} */
                     kind: "cashback_percent";
                     rateBps: number;
+                    category?: string;
                 } | {
                     /** @enum {string} */
                     kind: "cashback_fixed";
@@ -3399,6 +3463,7 @@ export interface components {
                     /** @enum {string} */
                     kind: "cashback_percent";
                     rateBps: number;
+                    category?: string;
                 } | {
                     /** @enum {string} */
                     kind: "cashback_fixed";
@@ -3482,6 +3547,7 @@ export interface components {
                         /** @enum {string} */
                         kind: "cashback_percent";
                         rateBps: number;
+                        category?: string;
                     } | {
                         /** @enum {string} */
                         kind: "cashback_fixed";
@@ -3628,6 +3694,7 @@ export interface components {
                     /** @enum {string} */
                     kind: "cashback_percent";
                     rateBps: number;
+                    category?: string;
                 } | {
                     /** @enum {string} */
                     kind: "cashback_fixed";
@@ -3690,6 +3757,7 @@ export interface components {
                         /** @enum {string} */
                         kind: "cashback_percent";
                         rateBps: number;
+                        category?: string;
                     } | {
                         /** @enum {string} */
                         kind: "cashback_fixed";

@@ -2,8 +2,10 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { sign } from "hono/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
+import { budgetFor } from "#durable-objects/budget/index";
 import { budgetOf } from "#durable-objects/campaign-budget/index";
 import type { ConversionEvent, StoredClick } from "#durable-objects/wallet/index";
+import { campaignBudgetKey } from "#shared/campaigns/campaign-rule";
 import { transactionIdFor } from "#shared/ids";
 import type { BoostSnapshot } from "#shared/money/boost";
 import {
@@ -99,12 +101,25 @@ interface BudgetView {
   partialReservations: number;
 }
 
+/** The campaign's budget object: its rule's campaign/lifetime budget. */
+const campaignBudget = (campaignId: string) => budgetFor(env, campaignBudgetKey(campaignId));
+
 async function budget(campaignId: string): Promise<BudgetView> {
   const response = await api(`/admin/v1/campaigns/${campaignId}/budget`, {
     headers: ADMIN_HEADERS,
   });
   expect(response.status).toBe(200);
   return (await response.json()) as BudgetView;
+}
+
+/** The boosts the user's one click froze, as the wallet stored them. */
+async function frozenBoosts(userId: string): Promise<BoostSnapshot[]> {
+  return runInDurableObject(walletStub(userId), (_i, state) => {
+    const row = state.storage.sql
+      .exec<{ boosts_json: string | null }>(`SELECT boosts_json FROM clicks`)
+      .one();
+    return row.boosts_json ? (JSON.parse(row.boosts_json) as BoostSnapshot[]) : [];
+  });
 }
 
 /** A user whose wallet holds one click on `offerId` with the given boosts frozen into it. */
@@ -380,6 +395,128 @@ describe("the budget object", () => {
   });
 });
 
+describe("a campaign is a rule of the engine", () => {
+  it("the API shows the campaign's rule and budget key, and the redirect applies that rule", async () => {
+    const offerId = await newOffer("rule");
+    const put = await putCampaign("rule-camp", {
+      offerId,
+      boostRateBps: 250,
+      category: "fashion",
+      userSegment: "vip",
+      budgetMinor: 40_000,
+    });
+    expect(put.status).toBe(200);
+    expect(await put.json()).toMatchObject({
+      budgetKey: "rule:campaign.rule-camp:campaign:rule-camp:lifetime",
+      rule: {
+        id: "campaign.rule-camp",
+        eventTypes: ["offer.clicked"],
+        group: "campaigns",
+        conditions: {
+          all: [
+            { attr: "event.offerId", op: "eq", value: offerId },
+            { attr: "user.segments", op: "contains_any", value: ["vip"] },
+          ],
+        },
+        effects: [{ kind: "cashback_percent", rateBps: 250, category: "fashion" }],
+        budgets: [
+          {
+            entity: "campaign",
+            period: "lifetime",
+            limit: { amountMinor: 40_000, currency: "INR" },
+          },
+        ],
+        campaignId: "rule-camp",
+        active: true,
+      },
+    });
+    expect(await budget("rule-camp")).toMatchObject({
+      budgetKey: "rule:campaign.rule-camp:campaign:rule-camp:lifetime",
+      budgetMinor: 40_000,
+    });
+    // A click by a member of the segment freezes the rule's rate and category; one without
+    // the segment freezes nothing.
+    const vip = uniqueUser("rule-vip");
+    const other = uniqueUser("rule-other");
+    for (const [user, segments] of [
+      [vip, ["vip"]],
+      [other, ["new"]],
+    ] as const) {
+      await followLink((await listedOffer(user, offerId, [...segments])).trackingUrl);
+      await waitForClicks(user);
+    }
+    expect(await frozenBoosts(vip)).toEqual([
+      { campaignId: "rule-camp", boostRateBps: 250, category: "fashion" },
+    ]);
+    expect(await frozenBoosts(other)).toEqual([]);
+  });
+});
+
+describe("a campaign's segment", () => {
+  it("matches a segment the operator gave the user as well as one in the user's token", async () => {
+    const offerId = await newOffer("opseg");
+    await createCampaign("opseg-camp", { offerId, boostRateBps: 300, userSegment: "gold" });
+    const user = uniqueUser("opseg");
+    expect((await listedOffer(user, offerId)).boosts).toHaveLength(0);
+    expect((await adminPut(`/admin/v1/users/${user}`, { displayName: "Gold member" })).status).toBe(
+      200,
+    );
+    const set = await adminPut(`/admin/v1/users/${user}/segments`, { segments: ["gold"] });
+    expect(set.status).toBe(200);
+    const offer = await listedOffer(user, offerId);
+    expect(offer.boosts).toEqual([
+      expect.objectContaining({ campaignId: "opseg-camp", boostRateBps: 300 }),
+    ]);
+    await followLink(offer.trackingUrl);
+    await waitForClicks(user);
+    expect(await frozenBoosts(user)).toEqual([
+      { campaignId: "opseg-camp", boostRateBps: 300, category: null },
+    ]);
+  });
+});
+
+describe("a campaign from before the engine", () => {
+  it("has its budget's reservations handed over to the rule's budget, which answers them the same way", async () => {
+    // Before: the campaign's own budget object held the grants of transactions in wallets.
+    const legacy = budgetOf(env, "legacy-camp");
+    await legacy.configure({ campaignId: "legacy-camp", currency: "INR", budgetMinor: 10_000 });
+    const old = { campaignId: "legacy-camp", currency: "INR", userId: "u-legacy" };
+    await legacy.reserve({ ...old, txnId: "txn-old-1", desiredMinor: 3_000, seq: 1 });
+    await legacy.reserve({ ...old, txnId: "txn-old-2", desiredMinor: 2_000, seq: 1 });
+
+    // After: a wallet's boost for a new transaction goes to the rule's budget, which first
+    // takes over the old grants, so together they stay within the one budget.
+    const offerId = await newOffer("legacy");
+    const who = await userWithClick("legacy", offerId, [
+      { campaignId: "legacy-camp", boostRateBps: 200, category: null },
+    ]);
+    await walletStub(who.userId).applyConversion(await conversion(who, "LEGACY-1"));
+    expect(await balances(who.userId)).toEqual({ pending: 7_000 });
+    const migrated = campaignBudget("legacy-camp");
+    expect(await migrated.usage(campaignBudgetKey("legacy-camp"))).toMatchObject({
+      limit: 10_000,
+      outstanding: 7_000,
+      remaining: 3_000,
+      reservations: 3,
+    });
+    // An old transaction's next request (its wallet numbers it 2) releases its old grant.
+    const release = await migrated.release({
+      budgetKey: campaignBudgetKey("legacy-camp"),
+      unit: "INR",
+      holder: "u-legacy",
+      reference: "txn-old-1",
+      seq: 2,
+    });
+    expect(release).toMatchObject({ status: "granted", granted: 0, remaining: 6_000 });
+    expect(await migrated.audit()).toEqual({ ok: true, violations: [] });
+    // The old object serves no more grants.
+    expect(
+      (await legacy.reserve({ ...old, txnId: "txn-old-3", desiredMinor: 100, seq: 1 })).status,
+    ).toBe("moved");
+    await expectAuditClean(who.userId);
+  });
+});
+
 describe("a campaign boosts a click", () => {
   it("pending = base + boost, through the redirect, the postback and the budget", async () => {
     const offerId = await newOffer("spine");
@@ -502,7 +639,7 @@ describe("the budget is never exceeded", () => {
       reservations: 30,
       partialReservations: 20,
     });
-    expect(await budgetOf(env, "race-camp").audit()).toEqual({ ok: true, violations: [] });
+    expect(await campaignBudget("race-camp").audit()).toEqual({ ok: true, violations: [] });
   });
 
   it("a budget that does not divide evenly ends with one partial grant", async () => {
@@ -559,7 +696,7 @@ describe("the budget is never exceeded", () => {
     expect(await balances(c.userId)).toEqual({ pending: 7_000 });
     expect(await balances(b.userId)).toEqual({ pending: 5_000 });
     for (const who of [a, b, c]) await expectAuditClean(who.userId);
-    expect(await budgetOf(env, "release-camp").audit()).toEqual({ ok: true, violations: [] });
+    expect(await campaignBudget("release-camp").audit()).toEqual({ ok: true, violations: [] });
   });
 
   it("a return after confirmation claws the boost back with the base and releases it", async () => {
@@ -631,10 +768,10 @@ describe("a budget that cannot answer", () => {
     expect(scheduled).toHaveLength(1);
     expect(scheduled[0]?.due_at_ms ?? 0).toBeGreaterThan(Date.now());
 
-    await budgetOf(env, "ghost-camp").configure({
-      campaignId: "ghost-camp",
-      currency: "INR",
-      budgetMinor: 10_000,
+    await campaignBudget("ghost-camp").configure({
+      budgetKey: campaignBudgetKey("ghost-camp"),
+      unit: "INR",
+      limit: 10_000,
     });
     // Make the retry due now and fire the alarm, twice: the second finds nothing owed.
     for (let run = 0; run < 2; run++) {

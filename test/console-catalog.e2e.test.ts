@@ -297,6 +297,15 @@ describe("create and edit from the console", () => {
     expect(stored.body).toMatchObject({ boostRateBps: 150, budgetMinor: 250_050, offerId });
     const page = await html(await client.get(`/console/catalog/campaigns/${id}`));
     expect(textOf(page)).toContain("₹0.00 of ₹2,500.50");
+    // The campaign is a rule of the engine; its budget opens on the rules' budgets page.
+    const budgetKey = `rule:campaign.${id}:campaign:${id}:lifetime`;
+    expect(textOf(page)).toContain(`campaign.${id} on offer.clicked, group campaigns`);
+    expect(page).toContain(`href="/console/rules/budgets?key=${encodeURIComponent(budgetKey)}"`);
+    const budgetPage = textOf(
+      await html(await client.get(`/console/rules/budgets?key=${encodeURIComponent(budgetKey)}`)),
+    );
+    expect(budgetPage).toContain(budgetKey);
+    expect(budgetPage).not.toContain("nothing drawn on it");
     const edited = await client.post(
       `/console/catalog/campaigns/${id}`,
       { name: "Console boost 2", offerId, boostRatePercent: "2", currency: "INR", budget: "3000" },

@@ -131,6 +131,19 @@ describe("rule sets: draft, publish, diff, rollback", () => {
     expect(shape.status).toBe(400);
     expect(shape.body.errors[0].path).toMatch(/^rules\[0\]\.effects\[0\]/);
 
+    // What campaigns own: their rule ids, their group and the click event.
+    const campaignOwned = await admin("PUT", "/admin/v1/rules/draft", {
+      ...RULE_SET,
+      groups: [...RULE_SET.groups, { name: "campaigns", mode: "stackable" }],
+      rules: [{ ...POINTS, id: "campaign.x", group: "campaigns", eventTypes: ["offer.clicked"] }],
+    });
+    expect(campaignOwned.status).toBe(400);
+    expect((campaignOwned.body.errors as { path: string }[]).map((e) => e.path)).toEqual([
+      "rules[0].id",
+      "rules[0].group",
+      "rules[0].eventTypes[0]",
+    ]);
+
     expect((await admin("GET", "/admin/v1/rules/draft")).status).toBe(404);
     const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM rule_set_draft").first<{
       n: number;

@@ -7,12 +7,15 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { deliveryRequest, SandboxNetwork } from "#dev/sandbox-network/engine/index";
 import { Mulberry32 } from "#dev/sandbox-network/engine/prng";
+import { budgetFor } from "#durable-objects/budget/index";
 import { applyPosting } from "#durable-objects/wallet/index";
+import { campaignBudgetKey } from "#shared/campaigns/campaign-rule";
 import { genericAdapter } from "#shared/networks/generic";
 import { reconcileNetwork } from "#workers/api/src/features/reconciliation/index";
 import postbackWorker from "#workers/postback/src/index";
 import {
   ADMIN_HEADERS,
+  adminPut,
   api,
   balances,
   eventually,
@@ -29,14 +32,19 @@ import {
  * network, the real redirect, postback worker, queues, consumers and wallet objects —
  * 20% cancelled, 10% returned after confirmation (some after the money was paid out), 5%
  * partially refunded, 10% with every postback lost (recovered by reconciliation), 30%
- * duplicated, every delivery shuffled. Each user's buckets must equal an oracle computed
- * here from the orders alone, and reconciliation must leave nothing unexplained.
+ * duplicated, every delivery shuffled, with a campaign boost (a rule of the rules engine,
+ * evaluated by the redirect, granted by its budget object) on every click. Each user's
+ * buckets must equal an oracle computed here from the orders alone, the campaign's budget
+ * must hold exactly the boosts of the orders that kept them, and reconciliation must leave
+ * nothing unexplained.
  */
 const NETWORK = "scn-net";
 const OFFER = "scn-offer";
 const USERS = 50;
 const ORDERS = 1_000;
 const RATE_BPS = 500;
+const CAMPAIGN = "scn-camp";
+const BOOST_BPS = 200;
 
 type OrderClass = "cancelled" | "returned" | "partial" | "window" | "approved";
 
@@ -51,8 +59,14 @@ interface PlannedOrder {
   duplicated: boolean;
 }
 
-/** The oracle's arithmetic, written independently of the production rounding helper. */
-const cashbackOf = (saleMinor: number) => Math.floor((saleMinor * RATE_BPS) / 10_000);
+/**
+ * The oracle's arithmetic, written independently of the production rounding helper: the base
+ * cashback and the boost are each rounded down (the budget is large enough to grant every
+ * boost in full).
+ */
+const boostOf = (saleMinor: number) => Math.floor((saleMinor * BOOST_BPS) / 10_000);
+const cashbackOf = (saleMinor: number) =>
+  Math.floor((saleMinor * RATE_BPS) / 10_000) + boostOf(saleMinor);
 
 describe("1,000 orders through the sandbox network", () => {
   it("ends with every wallet equal to the oracle and nothing unexplained", {
@@ -65,6 +79,14 @@ describe("1,000 orders through the sandbox network", () => {
       defaultRateBps: RATE_BPS,
       categoryRates: {},
     });
+    const campaign = await adminPut(`/admin/v1/campaigns/${CAMPAIGN}`, {
+      name: "Scenario boost",
+      offerId: OFFER,
+      boostRateBps: BOOST_BPS,
+      currency: "INR",
+      budgetMinor: 100_000_000,
+    });
+    expect(campaign.status, await campaign.clone().text()).toBe(200);
     const users = Array.from({ length: USERS }, (_, i) => `scn-user-${i}`);
     const perUser = ORDERS / USERS;
 
@@ -231,6 +253,16 @@ describe("1,000 orders through the sandbox network", () => {
       const audit = await walletStub(user).audit();
       expect(audit.violations, user).toEqual([]);
     }
+
+    // 7. The campaign's budget holds exactly the boosts of the orders that kept them.
+    const kept = orders.filter(
+      (o) => o.klass === "approved" || o.klass === "partial" || o.klass === "window",
+    );
+    const budget = budgetFor(env, campaignBudgetKey(CAMPAIGN));
+    expect(await budget.usage(campaignBudgetKey(CAMPAIGN))).toMatchObject({
+      outstanding: kept.reduce((sum, o) => sum + boostOf(o.finalSaleMinor), 0),
+    });
+    expect(await budget.audit()).toEqual({ ok: true, violations: [] });
   });
 });
 

@@ -184,6 +184,8 @@ export async function loadOfferConfigs(
           startsAtMs: c.startsAtMs,
           endsAtMs: c.endsAtMs,
           userSegment: c.userSegment,
+          offerId: c.offerId,
+          merchantId: c.merchantId,
         });
       }
       boosts.set(offerId, list);
@@ -241,8 +243,8 @@ function offerRowsQuery(orm: DrizzleD1Database, offerIds: string[]) {
 /**
  * The campaigns that boost each offer (targeting it, or its merchant without naming an
  * offer), active, in the offer's currency and not ended, in campaign id order per offer.
- * Scheduled ones are included: the redirect checks each boost's schedule at click time
- * (offer-config.ts `liveBoosts`).
+ * Scheduled ones are included: the redirect evaluates each campaign's rule, schedule
+ * included, at click time (shared/campaigns/click-boosts.ts).
  */
 function boostRowsQuery(orm: DrizzleD1Database, offerIds: string[], nowMs: number) {
   return orm

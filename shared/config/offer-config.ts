@@ -40,19 +40,26 @@ export interface OfferConfig {
   landingUrl: string;
   networkOfferRef: string;
   /**
-   * Campaign boosts on this offer that have not ended, including scheduled ones (nothing
-   * refreshes the config when a campaign starts, so the redirect checks the schedule at click
-   * time). Absent on configs cached before campaigns existed: no boosts.
+   * The campaigns on this offer that have not ended, including scheduled ones (nothing
+   * refreshes the config when a campaign starts, so the redirect evaluates each campaign's
+   * rule, schedule included, at click time). Absent on configs cached before campaigns
+   * existed: no boosts.
    */
   boosts?: OfferBoost[];
 }
 
-/** A campaign boost as an offer's config carries it. */
+/**
+ * A campaign's terms as an offer's config carries them: enough to derive the campaign's rule
+ * (shared/campaigns/campaign-rule.ts), which the redirect evaluates for each click.
+ */
 export interface OfferBoost extends BoostSnapshot {
   startsAtMs: number | null;
   endsAtMs: number | null;
   /** Only users whose link carries this segment; null: every user. */
   userSegment: string | null;
+  /** The campaign's target; absent on configs cached before targets were carried. */
+  offerId?: string | null;
+  merchantId?: string | null;
 }
 
 /** Bound on the boosts one offer's config carries (and so one click and one transaction). */
@@ -103,34 +110,6 @@ export function offerAvailability(config: OfferConfig, nowMs: number): OfferAvai
   if (config.startsAtMs !== null && nowMs < config.startsAtMs) return "not_started";
   if (config.endsAtMs !== null && nowMs >= config.endsAtMs) return "ended";
   return "live";
-}
-
-/**
- * The boosts a click made at `nowMs` freezes: those inside their schedule whose segment, if
- * any, is one of the user's. The rate in the snapshot is what the transaction is paid at,
- * whatever the campaign says later.
- *
- * @example
- * liveBoosts(config, Date.now(), ["vip"]) // [{ campaignId: "diwali", boostRateBps: 200, category: null }]
- */
-export function liveBoosts(
-  config: Pick<OfferConfig, "boosts">,
-  nowMs: number,
-  userSegments: readonly string[],
-): BoostSnapshot[] {
-  return (config.boosts ?? [])
-    .filter(
-      (boost) =>
-        (boost.startsAtMs === null || boost.startsAtMs <= nowMs) &&
-        (boost.endsAtMs === null || nowMs < boost.endsAtMs) &&
-        (boost.userSegment === null || userSegments.includes(boost.userSegment)),
-    )
-    .slice(0, MAX_BOOSTS_PER_OFFER)
-    .map((boost) => ({
-      campaignId: boost.campaignId,
-      boostRateBps: boost.boostRateBps,
-      category: boost.category,
-    }));
 }
 
 /**

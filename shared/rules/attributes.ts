@@ -21,6 +21,8 @@ export const ATTRIBUTES = {
   "event.amountMinor": "number",
   "event.currency": "string",
   "event.merchantId": "string",
+  /** Set on `offer.clicked` (campaign rules): the offer the user clicked. */
+  "event.offerId": "string",
   "event.category": "string",
   "user.id": "string",
   "user.tier": "string",

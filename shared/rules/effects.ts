@@ -9,10 +9,15 @@ import { z } from "zod";
 const Currency = z.string().regex(/^[A-Z]{3}$/, "a currency is an ISO 4217 code such as INR");
 const Whole = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
-/** `roundMinor(event.amountMinor × rateBps / 10_000)` in the event's currency. */
+/**
+ * `roundMinor(event.amountMinor × rateBps / 10_000)` in the event's currency. With a
+ * `category`, only an event (or, for a campaign boost, an order line) of that category earns
+ * it; any other gives 0.
+ */
 export const CashbackPercentEffect = z.strictObject({
   kind: z.literal("cashback_percent"),
   rateBps: z.number().int().min(1).max(10_000),
+  category: z.string().min(1).max(64).optional(),
 });
 export const CashbackFixedEffect = z.strictObject({
   kind: z.literal("cashback_fixed"),

@@ -635,6 +635,17 @@ describe("effect values and multipliers", () => {
     expect(boost).toMatchObject({ cashbackAskedMinor: 2_500, currency: "INR" });
   });
 
+  test.each([
+    { label: "its category", category: "fashion", asked: 12_500 },
+    { label: "another category", category: "travel", asked: 0 },
+  ])("a percentage for one category pays an event of $label", ({ category, asked }) => {
+    const set = compiled([
+      rule({ id: "pct", effects: [{ kind: "cashback_percent", rateBps: 500, category }] }),
+    ]);
+    const facts = purchase({ "event.category": "fashion" });
+    expect(evaluate(set, facts, { nowMs: NOW_MS }).applied[0]?.cashbackAskedMinor).toBe(asked);
+  });
+
   test("a multiplier with nothing to multiply asks for 0", () => {
     const set = compiled([
       rule({ id: "m", effects: [{ kind: "multiplier", factorBps: 30_000, appliesTo: "points" }] }),

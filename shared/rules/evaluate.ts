@@ -293,7 +293,10 @@ function baseValue(effect: Effect, facts: Facts): BaseValue | undefined {
     case "cashback_fixed":
       return { unit: "cashback", amount: effect.amountMinor, currency: effect.currency };
     case "cashback_percent": {
-      const amount = eventAmount(facts);
+      const amount =
+        effect.category === undefined || facts["event.category"] === effect.category
+          ? eventAmount(facts)
+          : undefined;
       const currency = facts["event.currency"];
       return {
         unit: "cashback",

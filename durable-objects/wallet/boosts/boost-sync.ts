@@ -1,9 +1,6 @@
+import { campaignBudgetKey } from "#shared/campaigns/campaign-rule";
 import { errorFields, type Logger } from "#shared/observability/logger";
-import {
-  budgetOf,
-  type CampaignBudgetBinding,
-  type ReserveResult,
-} from "../../campaign-budget/index";
+import { type BudgetBinding, type BudgetReserveResult, budgetFor } from "../../budget/index";
 import { findTxn } from "../conversions/txn-store";
 import type { StoredTxn } from "../conversions/types";
 import { SyncRounds } from "../core/sync-rounds";
@@ -20,7 +17,7 @@ export const BOOST_RETRY_MS = 30_000;
 /** What the sync needs from the wallet object. */
 export interface BoostSyncPorts {
   sql: SqlStorage;
-  env: CampaignBudgetBinding;
+  env: BudgetBinding;
   log: Logger;
   /** The object's clock: the sync awaits other objects, so each step reads the time afresh. */
   clock: () => number;
@@ -77,19 +74,26 @@ export class BoostSync {
     return due.length > MAX_BOOST_TXNS_PER_ROUND;
   }
 
-  private async askBudget(txn: StoredTxn, boost: TxnBoost): Promise<ReserveResult> {
-    const budget = budgetOf(this.ports.env, boost.campaignId);
+  /**
+   * A campaign's budget is its rule's campaign/lifetime budget (shared/campaigns/), kept by
+   * the generalised budget object; the campaign API configures its limit, so a request
+   * carries none. The reservation is keyed by (user, transaction) as it always was, so a
+   * campaign budget handed over from before keeps answering the same requests the same way.
+   */
+  private async askBudget(txn: StoredTxn, boost: TxnBoost): Promise<BudgetReserveResult> {
+    const budgetKey = campaignBudgetKey(boost.campaignId);
+    const budget = budgetFor(this.ports.env, budgetKey);
     const request = {
-      campaignId: boost.campaignId,
-      txnId: txn.txnId,
-      userId: this.ports.userId(),
-      currency: txn.currency,
+      budgetKey,
+      unit: txn.currency,
+      holder: this.ports.userId(),
+      reference: txn.txnId,
       seq: boost.seq,
     };
     const result =
       boost.desiredMinor === 0
         ? await budget.release(request)
-        : await budget.reserve({ ...request, desiredMinor: boost.desiredMinor });
+        : await budget.reserve({ ...request, desired: boost.desiredMinor });
     // Transient: the campaign's budget is not configured yet; the schedule retries it.
     if (result.status === "not_configured")
       throw new Error(`campaign ${boost.campaignId}: budget not configured`);

@@ -1,17 +1,12 @@
 import { describe, expect, test } from "vitest";
-import type { ReserveResult } from "../../campaign-budget/index";
+import type { BudgetReserveResult } from "../../budget/index";
 import { grantOf } from "./record-boost";
 
 describe("grantOf", () => {
-  const answer = (
-    status: ReserveResult["status"],
-    seq: number,
-    grantedMinor: number,
-  ): ReserveResult => ({
+  const answer = (status: BudgetReserveResult["status"], seq: number, granted: number) => ({
     status,
     seq,
-    grantedMinor,
-    desiredMinor: 500,
+    granted,
   });
   test.each([
     {
@@ -35,7 +30,7 @@ describe("grantOf", () => {
     {
       label: "another currency grants nothing",
       asked: 2,
-      result: answer("currency_mismatch", 0, 0),
+      result: answer("unit_mismatch", 0, 0),
       want: 0,
     },
   ])("$label → $want", ({ asked, result, want }) => {

@@ -1,4 +1,4 @@
-import type { ReserveResult } from "../../campaign-budget/index";
+import type { BudgetReserveResult } from "../../budget/index";
 import { settle } from "../conversions/settle";
 import { appendHistory, findTxn } from "../conversions/txn-store";
 import type { WalletTx } from "../core/wallet-tx";
@@ -10,11 +10,14 @@ import { effectiveBoostMinor, recordGrant, type TxnBoost } from "./boosts";
  * currency grants nothing (and is asked no more).
  *
  * @example
- * grantOf({ seq: 2 } as TxnBoost, { status: "granted", grantedMinor: 300, desiredMinor: 500, seq: 2 }) // 300
+ * grantOf({ seq: 2 } as TxnBoost, { status: "granted", granted: 300, desired: 500, seq: 2, … }) // 300
  */
-export function grantOf(asked: Pick<TxnBoost, "seq">, result: ReserveResult): number | null {
-  if (result.status === "currency_mismatch") return 0;
-  return result.seq === asked.seq ? result.grantedMinor : null;
+export function grantOf(
+  asked: Pick<TxnBoost, "seq">,
+  result: Pick<BudgetReserveResult, "status" | "granted" | "seq">,
+): number | null {
+  if (result.status === "unit_mismatch") return 0;
+  return result.seq === asked.seq ? result.granted : null;
 }
 
 /**
@@ -26,7 +29,7 @@ export function recordBoost(
   tx: WalletTx,
   txnId: string,
   asked: TxnBoost,
-  result: ReserveResult,
+  result: BudgetReserveResult,
   nowMs: number,
 ): void {
   const txn = findTxn(tx.sql, txnId);

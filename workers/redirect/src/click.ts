@@ -1,7 +1,8 @@
 import type { Context } from "hono";
+import { clickBoosts } from "#shared/campaigns/click-boosts";
 import { clickMessageTooLarge } from "#shared/config/click-message-bounds";
 import { getOfferConfig } from "#shared/config/config-store";
-import { liveBoosts, offerAvailability } from "#shared/config/offer-config";
+import { offerAvailability } from "#shared/config/offer-config";
 import type { RedirectEnv } from "#shared/env";
 import { htmlPage } from "#shared/http/pages";
 import { newId } from "#shared/ids";
@@ -92,7 +93,16 @@ export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promis
     // Frozen like the terms: a policy changed later applies to later clicks.
     confirmationPolicy: offer.confirmationPolicy ?? "return_window",
     // The boosts shown now are the boosts paid, whatever the campaign says later.
-    boosts: liveBoosts(offer, nowMs, verified.claims.segments ?? []),
+    // Evaluated by the rules engine: the offer's campaign rules (shared/campaigns/).
+    boosts: clickBoosts(offer, {
+      clickId,
+      userId,
+      offerId,
+      merchantId: offer.merchantId,
+      currency: offer.currency,
+      segments: verified.claims.segments ?? [],
+      atMs: nowMs,
+    }),
     // The advertiser a sale must be reported at to earn these terms.
     networkOfferRef: offer.networkOfferRef,
     requestId: requestIdOf(c.req.raw),

@@ -16,7 +16,7 @@ const getRoute = createRoute({
   description:
     "Read from the budget's single writer (one Durable Object per budget key). The key is " +
     "rule × entity (user, campaign, global) × period in the program's time zone, URL-encoded " +
-    "in the path. 404 until a reward has drawn on it.",
+    "in the path. 404 until a reward has drawn on it (a campaign's budget: until it is configured).",
   request: { params: BudgetKeyParamSchema },
   responses: { 200: jsonBody(BudgetUsageSchema), ...problemResponses },
 });
@@ -24,7 +24,8 @@ const getRoute = createRoute({
 /** GET /admin/v1/budgets/{key} (every role may read it); mounted under `/admin/v1`. */
 export const budgetAdminRoutes = featureApp().openapi(getRoute, async (c) => {
   const { key } = c.req.valid("param");
-  const usage = await budgetFor(c.env, key).usage();
+  // With the key, a campaign budget from before campaigns were rules is handed over first.
+  const usage = await budgetFor(c.env, key).usage(key);
   if (!usage) throw new AppError("not_found", "no reward has drawn on this budget yet");
   const { updatedAtMs, ...rest } = usage;
   return c.json({ ...rest, updatedAt: toIso(updatedAtMs) }, 200);

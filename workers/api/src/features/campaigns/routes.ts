@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { campaignBudgetKey, campaignRule } from "#shared/campaigns/campaign-rule";
 import { IdParamSchema, SlugSchema, toIso, toIsoOrNull } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
 import { CatalogListQuerySchema, NextCursorSchema } from "../../http/list-query";
@@ -25,6 +26,20 @@ const campaignView = (c: store.CampaignRow) => ({
   budgetMinor: c.budgetMinor,
   createdAt: toIso(c.createdAtMs),
   updatedAt: toIso(c.updatedAtMs),
+  budgetKey: campaignBudgetKey(c.id),
+  rule: campaignRule({
+    campaignId: c.id,
+    name: c.name,
+    offerId: c.offerId,
+    merchantId: c.merchantId,
+    category: c.category,
+    userSegment: c.userSegment,
+    boostRateBps: c.boostRateBps,
+    startsAtMs: c.startsAtMs,
+    endsAtMs: c.endsAtMs,
+    active: c.active,
+    budget: { amountMinor: c.budgetMinor, currency: c.currency },
+  }),
 });
 
 const putRoute = createRoute({

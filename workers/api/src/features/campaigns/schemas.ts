@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { SEGMENT_PATTERN } from "#shared/links/link-token";
 import { AmountMinorSchema, CurrencySchema, RateBpsSchema } from "#shared/money/currency";
+import { RuleSchema } from "#shared/rules/index";
 import { IsoTimeSchema, SlugSchema } from "../../http/common-schemas";
 
 /** Campaign request and response schemas. */
@@ -66,12 +67,22 @@ export const CampaignSchema = z
     budgetMinor: AmountMinorSchema,
     createdAt: IsoTimeSchema,
     updatedAt: IsoTimeSchema,
+    budgetKey: z
+      .string()
+      .describe("the campaign's budget: its rule's campaign budget for the campaign's lifetime"),
+    rule: RuleSchema.describe(
+      "the campaign as a rule of the rules engine (listens to offer.clicked, group campaigns): " +
+        "what the redirect evaluates for every click",
+    ),
   })
   .openapi("Campaign");
 
 export const CampaignBudgetSchema = z
   .object({
     campaignId: z.string(),
+    budgetKey: z
+      .string()
+      .describe("the budget object's key (rule:campaign.<id>:campaign:<id>:lifetime)"),
     currency: z.string(),
     budgetMinor: AmountMinorSchema,
     desiredMinor: AmountMinorSchema.describe(

@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import { budgetOf } from "#durable-objects/campaign-budget/index";
+import { budgetFor } from "#durable-objects/budget/index";
+import { campaignBudgetKey } from "#shared/campaigns/campaign-rule";
 import { refreshCachedConfig } from "#shared/config/config-store";
 import { MAX_BOOSTS_PER_OFFER } from "#shared/config/offer-config";
 import type { ApiEnv } from "#shared/env";
@@ -9,11 +10,12 @@ import type { CampaignInputSchema } from "./schemas";
 import { type CampaignRow, findCampaign, getCampaign, saveCampaign } from "./store";
 
 /**
- * Campaign writes and reads. A campaign is defined in D1 (the catalog); its budget is spent
- * by its budget object, the single writer (durable-objects/campaign-budget/). An upsert
- * configures the budget object first, then writes D1, then refreshes the cached configs of
- * the offers it boosts (and of those it boosted before), so a click can only carry a
- * campaign whose budget object is ready.
+ * Campaign writes and reads. A campaign is defined in D1 (the catalog) and is a rule of the
+ * rules engine (shared/campaigns/campaign-rule.ts derives it); its budget is its rule's
+ * campaign/lifetime budget, spent by that key's budget object, the single writer
+ * (durable-objects/budget/). An upsert configures the budget object first, then writes D1,
+ * then refreshes the cached configs of the offers it boosts (and of those it boosted before),
+ * so a click can only carry a campaign whose budget object is ready.
  */
 
 /** Fan-out bound: a merchant-wide campaign refreshes at most this many offers inline. */
@@ -34,21 +36,22 @@ export async function upsertCampaign(env: ApiEnv, id: string, input: CampaignInp
     );
   }
 
-  const configured = await budgetOf(env, id).configure({
-    campaignId: id,
-    currency: input.currency,
-    budgetMinor: input.budgetMinor,
+  const budgetKey = campaignBudgetKey(id);
+  const configured = await budgetFor(env, budgetKey).configure({
+    budgetKey,
+    unit: input.currency,
+    limit: input.budgetMinor,
   });
   if (configured.status === "below_outstanding") {
     throw new AppError(
       "conflict",
-      `budgetMinor cannot go below what is already granted (${configured.totals.outstandingMinor} ${configured.totals.currency})`,
+      `budgetMinor cannot go below what is already granted (${configured.usage?.outstanding ?? 0} ${input.currency})`,
     );
   }
-  if (configured.status === "currency_locked") {
+  if (configured.status === "unit_mismatch") {
     throw new AppError(
       "conflict",
-      `the campaign already has reservations in ${configured.totals.currency}; its currency cannot change`,
+      `the campaign already has reservations in ${configured.usage?.unit ?? "another currency"}; its currency cannot change`,
     );
   }
 
@@ -117,11 +120,13 @@ async function targetOfferIds(
 /** The budget as its single writer reports it: desired, granted, released, remaining. */
 export async function getCampaignBudget(env: ApiEnv, id: string) {
   const campaign = await getCampaign(env, id);
-  const totals = await budgetOf(env, id).totals();
-  if (!totals) {
+  const budgetKey = campaignBudgetKey(id);
+  const usage = await budgetFor(env, budgetKey).usage(budgetKey);
+  if (!usage) {
     // Only if the upsert failed between D1 and the object; the next PUT configures it.
     return {
       campaignId: id,
+      budgetKey,
       currency: campaign.currency,
       budgetMinor: campaign.budgetMinor,
       desiredMinor: 0,
@@ -135,17 +140,18 @@ export async function getCampaignBudget(env: ApiEnv, id: string) {
     };
   }
   return {
-    campaignId: totals.campaignId,
-    currency: totals.currency,
-    budgetMinor: totals.budgetMinor,
-    desiredMinor: totals.desiredMinor,
-    grantedMinor: totals.outstandingMinor,
-    remainingMinor: totals.remainingMinor,
-    grantedTotalMinor: totals.grantedTotalMinor,
-    releasedMinor: totals.releasedTotalMinor,
-    reservations: totals.reservations,
-    partialReservations: totals.partialReservations,
-    updatedAtMs: totals.updatedAtMs,
+    campaignId: id,
+    budgetKey,
+    currency: usage.unit,
+    budgetMinor: usage.limit,
+    desiredMinor: usage.askedTotal,
+    grantedMinor: usage.outstanding,
+    remainingMinor: usage.remaining,
+    grantedTotalMinor: usage.grantedTotal,
+    releasedMinor: usage.releasedTotal,
+    reservations: usage.reservations,
+    partialReservations: usage.partialReservations,
+    updatedAtMs: usage.updatedAtMs,
   };
 }
 

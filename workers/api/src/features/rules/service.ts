@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { reservedForCampaigns } from "#shared/campaigns/campaign-rule";
 import type { ApiEnv } from "#shared/env";
 import type { CustomDataSchemas } from "#shared/events/event-check";
 import { checkEvent } from "#shared/events/event-check";
@@ -60,6 +61,8 @@ export async function putDraft(env: ApiEnv, input: DraftInput, actor: Actor): Pr
   // The number it would get; the engine's check needs one, the draft does not keep it.
   const checked = validateRuleSet({ ...body, version: live + 1 });
   if (!checked.ok) throw ruleSetProblem(checked.issues);
+  const reserved = reservedForCampaigns(checked.ruleSet);
+  if (reserved.length > 0) throw ruleSetProblem(reserved);
   if (basedOnVersion != null && basedOnVersion > live) {
     throw new AppError("validation_failed", "no such version", [
       {
@@ -205,6 +208,8 @@ async function publishVersion(
   // Checked again as the version it becomes: what is published is what the engine accepts.
   const checked = validateRuleSet({ ...rules, version });
   if (!checked.ok) throw ruleSetProblem(checked.issues);
+  const reserved = reservedForCampaigns(checked.ruleSet);
+  if (reserved.length > 0) throw ruleSetProblem(reserved);
   const row: VersionRow = {
     version,
     ruleSet: checked.ruleSet,

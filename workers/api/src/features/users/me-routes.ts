@@ -3,6 +3,7 @@ import { DEFAULT_PAGE_ROWS, MAX_PAGE_ROWS } from "#shared/paging";
 import { PageQuerySchema } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
 import { jsonBody, problemResponses, USER_SECURITY } from "../../http/responses";
+import { walletOf } from "../../wallet-client";
 import { listUnendedCampaigns } from "../campaigns/index";
 import { listLiveOffers } from "../catalog/index";
 import { offerCards } from "./offer-cards";
@@ -77,7 +78,14 @@ export const userMeRoutes = featureApp()
       listLiveOffers(c.env, nowMs, c.req.valid("query").limit),
       listUnendedCampaigns(c.env, nowMs),
     ]);
-    const viewer = { userId: c.get("userId"), segments: c.get("segments") };
+    const userId = c.get("userId");
+    // A user's segments are the token's and the operator's (PUT /admin/v1/users/{id}/segments),
+    // so a campaign rule's `user.segments` reads what every other rule reads. The wallet is
+    // asked only when some campaign targets a segment.
+    const operatorSegments = campaigns.some((campaign) => campaign.userSegment !== null)
+      ? await walletOf(c.env, userId).getSegments()
+      : [];
+    const viewer = { userId, segments: [...new Set([...c.get("segments"), ...operatorSegments])] };
     const cards = await offerCards(c.env, viewer, rows, campaigns, nowMs);
     const items = cards.map(({ card, link }) => {
       if (!link) throw new Error("a signed-in caller's card has a link");

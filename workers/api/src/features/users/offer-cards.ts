@@ -1,3 +1,4 @@
+import { campaignBoosts } from "#shared/campaigns/click-boosts";
 import type { ApiEnv } from "#shared/env";
 import { linkKeyRing } from "#shared/links/link-keys";
 import { MAX_LINK_SEGMENTS, signLinkToken } from "#shared/links/link-token";
@@ -71,22 +72,40 @@ export async function offerCards(
           headlineRateBps: headlineRateBps(offer.cashbackTerms),
           returnWindowDays: offer.returnWindowDays,
           endsAt: toIsoOrNull(offer.endsAtMs),
-          boosts: offerCampaigns
-            .filter(
-              (campaign) =>
-                (campaign.startsAtMs === null || campaign.startsAtMs <= nowMs) &&
-                (campaign.userSegment === null || segments.includes(campaign.userSegment)),
-            )
-            .map((campaign) => ({
-              campaignId: campaign.id,
-              name: campaign.name,
-              boostRateBps: campaign.boostRateBps,
-              category: campaign.category,
-              endsAt: toIsoOrNull(campaign.endsAtMs),
-            })),
+          // What a click now would freeze, decided by the campaigns' rules as the redirect does.
+          boosts: liveCampaigns(offerCampaigns, offer, viewer, segments, nowMs).map((campaign) => ({
+            campaignId: campaign.id,
+            name: campaign.name,
+            boostRateBps: campaign.boostRateBps,
+            category: campaign.category,
+            endsAt: toIsoOrNull(campaign.endsAtMs),
+          })),
         },
         link,
       };
     }),
   );
+}
+
+/** The offer's campaigns whose rules apply to a click by this viewer now. */
+function liveCampaigns(
+  offerCampaigns: readonly CampaignRow[],
+  offer: { id: string; merchantId: string; currency: string },
+  viewer: CardViewer,
+  segments: readonly string[],
+  nowMs: number,
+): CampaignRow[] {
+  const terms = offerCampaigns.map((campaign) => ({ ...campaign, campaignId: campaign.id }));
+  const live = new Set(
+    campaignBoosts(terms, {
+      clickId: "",
+      userId: viewer?.userId ?? "",
+      offerId: offer.id,
+      merchantId: offer.merchantId,
+      currency: offer.currency,
+      segments,
+      atMs: nowMs,
+    }).map((boost) => boost.campaignId),
+  );
+  return offerCampaigns.filter((campaign) => live.has(campaign.id));
 }

@@ -303,6 +303,17 @@ async function detailPage(
         </dd>
         <dt>Boost</dt>
         <dd>+{formatRateBps(k.boostRateBps)}</dd>
+        <dt>Rule</dt>
+        <dd>
+          <code>{k.rule.id}</code> on <code>{k.rule.eventTypes.join(", ")}</code>, group{" "}
+          <code>{k.rule.group}</code> (the redirect evaluates it for every click)
+        </dd>
+        <dt>Budget</dt>
+        <dd>
+          <a href={`/console/rules/budgets?key=${encodeURIComponent(k.budgetKey)}`}>
+            <code>{k.budgetKey}</code>
+          </a>
+        </dd>
         <dt>Budget used</dt>
         <dd>
           <BudgetUse budget={budget} />

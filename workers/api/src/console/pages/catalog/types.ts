@@ -65,10 +65,15 @@ export interface Campaign {
   budgetMinor: number;
   createdAt: string;
   updatedAt: string;
+  /** The budget object's key: the campaign rule's campaign/lifetime budget. */
+  budgetKey: string;
+  /** The campaign as a rule of the rules engine (only what the page shows). */
+  rule: { id: string; eventTypes: string[]; group: string };
 }
 
 export interface CampaignBudget {
   campaignId: string;
+  budgetKey: string;
   currency: string;
   budgetMinor: number;
   desiredMinor: number;

@@ -2091,6 +2091,8 @@ export interface components {
             currency: string;
             /** @description amount in minor units (e.g. paise) */
             budgetMinor: number;
+            /** @description the campaign rule's version: 1 when created, +1 on every write that changes it; ledger entries of its boosts name it */
+            version: number;
             /**
              * Format: date-time
              * @description ISO 8601 timestamp

@@ -430,9 +430,32 @@ describe("a campaign is a rule of the engine", () => {
         active: true,
       },
     });
+    // A repeated PUT keeps the rule's version; a change makes a new one.
+    expect(
+      await (
+        await putCampaign("rule-camp", {
+          offerId,
+          boostRateBps: 250,
+          category: "fashion",
+          userSegment: "vip",
+          budgetMinor: 40_000,
+        })
+      ).json(),
+    ).toMatchObject({ version: 1 });
+    expect(
+      await (
+        await putCampaign("rule-camp", {
+          offerId,
+          boostRateBps: 250,
+          category: "fashion",
+          userSegment: "vip",
+          budgetMinor: 50_000,
+        })
+      ).json(),
+    ).toMatchObject({ version: 2, rule: { budgets: [{ limit: { amountMinor: 50_000 } }] } });
     expect(await budget("rule-camp")).toMatchObject({
       budgetKey: "rule:campaign.rule-camp:campaign:rule-camp:lifetime",
-      budgetMinor: 40_000,
+      budgetMinor: 50_000,
     });
     // A click by a member of the segment freezes the rule's rate and category; one without
     // the segment freezes nothing.
@@ -446,7 +469,7 @@ describe("a campaign is a rule of the engine", () => {
       await waitForClicks(user);
     }
     expect(await frozenBoosts(vip)).toEqual([
-      { campaignId: "rule-camp", boostRateBps: 250, category: "fashion" },
+      { campaignId: "rule-camp", boostRateBps: 250, category: "fashion", ruleVersion: 2 },
     ]);
     expect(await frozenBoosts(other)).toEqual([]);
   });
@@ -470,7 +493,7 @@ describe("a campaign's segment", () => {
     await followLink(offer.trackingUrl);
     await waitForClicks(user);
     expect(await frozenBoosts(user)).toEqual([
-      { campaignId: "opseg-camp", boostRateBps: 300, category: null },
+      { campaignId: "opseg-camp", boostRateBps: 300, category: null, ruleVersion: 1 },
     ]);
   });
 });
@@ -541,6 +564,11 @@ describe("a campaign boosts a click", () => {
     expect(ledger.map((e) => [e.kind, e.bucket, e.amountMinor])).toEqual([
       ["cashback_boost", "pending", 2_000],
       ["cashback_pending", "pending", 5_000],
+    ]);
+    // The grant is money the campaign's rule produced: its entry names the rule and version.
+    expect(ledger.map((e) => [e.kind, e.ruleId, e.ruleVersion])).toEqual([
+      ["cashback_boost", "campaign.spine-camp", 1],
+      ["cashback_pending", null, null],
     ]);
     expect(await budget("spine-camp")).toMatchObject({
       desiredMinor: 2_000,

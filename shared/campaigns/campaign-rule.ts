@@ -39,6 +39,8 @@ export interface CampaignTerms {
   active?: boolean | undefined;
   /** The campaign's budget; absent where only the boost is decided (a click). */
   budget?: { amountMinor: number; currency: string } | undefined;
+  /** The rule's version (the campaign's, +1 per write); absent on configs cached before. */
+  ruleVersion?: number | undefined;
 }
 
 /** `campaign.<id>`: the campaign's rule id (ledger entries and budgets name it). */
@@ -144,22 +146,25 @@ export function clickFacts(click: ClickFacts) {
 }
 
 /**
- * The boosts an evaluation applied, as a click freezes them: each campaign rule's percentage
- * and category, at most `max`, in the engine's order (priority, then rule id).
+ * The boosts an evaluation applied, as a click freezes them: each campaign rule's percentage,
+ * category and version, at most `max`, in the engine's order (priority, then rule id).
  */
 export function boostsOf(
   compiled: CompiledRuleSet,
   evaluation: Evaluation,
+  terms: readonly CampaignTerms[],
   max: number,
 ): BoostSnapshot[] {
   const boosts: BoostSnapshot[] = [];
   for (const applied of evaluation.applied) {
     const campaignId = compiled.rules.get(applied.ruleId)?.campaignId;
     if (applied.effect.kind !== "cashback_percent" || campaignId === undefined) continue;
+    const ruleVersion = terms.find((t) => t.campaignId === campaignId)?.ruleVersion;
     boosts.push({
       campaignId,
       boostRateBps: applied.effect.rateBps,
       category: applied.effect.category ?? null,
+      ...(ruleVersion === undefined ? {} : { ruleVersion }),
     });
     if (boosts.length === max) break;
   }

@@ -75,9 +75,13 @@ describe("clickBoosts: what a click freezes, decided by the rules engine", () =>
     expect(got).toEqual(live ? [{ campaignId: "c", boostRateBps: 200, category: null }] : []);
   });
 
-  test("the category travels with the boost", () => {
-    expect(clickBoosts({ boosts: [boost({ category: "fashion" })] }, click([]))).toEqual([
-      { campaignId: "c", boostRateBps: 200, category: "fashion" },
+  test("the category and the rule's version travel with the boost", () => {
+    const got = clickBoosts(
+      { boosts: [boost({ category: "fashion", ruleVersion: 3 })] },
+      click([]),
+    );
+    expect(got).toEqual([
+      { campaignId: "c", boostRateBps: 200, category: "fashion", ruleVersion: 3 },
     ]);
   });
 

@@ -40,7 +40,7 @@ export function clickBoosts(
     compiledByBoosts.set(boosts, compiled);
   }
   const evaluation = evaluate(compiled, clickFacts(click), { nowMs: click.atMs });
-  return boostsOf(compiled, evaluation, MAX_BOOSTS_PER_OFFER);
+  return boostsOf(compiled, evaluation, boosts, MAX_BOOSTS_PER_OFFER);
 }
 
 /**
@@ -58,5 +58,5 @@ export function campaignBoosts(
   if (terms.length === 0) return [];
   const compiled = compileRuleSet(campaignRuleSet(terms));
   const evaluation = evaluate(compiled, clickFacts(click), { nowMs: click.atMs });
-  return boostsOf(compiled, evaluation, MAX_BOOSTS_PER_OFFER);
+  return boostsOf(compiled, evaluation, terms, MAX_BOOSTS_PER_OFFER);
 }

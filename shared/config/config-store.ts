@@ -186,6 +186,7 @@ export async function loadOfferConfigs(
           userSegment: c.userSegment,
           offerId: c.offerId,
           merchantId: c.merchantId,
+          ruleVersion: c.version,
         });
       }
       boosts.set(offerId, list);

@@ -542,6 +542,8 @@ export const campaigns = sqliteTable(
     boostRateBps: integer("boost_rate_bps").notNull(),
     currency: text("currency").notNull(),
     budgetMinor: integer("budget_minor").notNull(),
+    /** The campaign rule's version: 1 when created, +1 on every write (ledger entries name it). */
+    version: integer("version").notNull().default(1),
     createdAtMs: integer("created_at_ms").notNull(),
     updatedAtMs: integer("updated_at_ms").notNull(),
   },

@@ -22,6 +22,11 @@ export interface BoostSnapshot {
   boostRateBps: number;
   /** Only lines of this category earn the boost; null: every eligible line. */
   category: string | null;
+  /**
+   * The version of the campaign's rule the click was shown (its grants' ledger entries name
+   * it); absent on clicks made before campaigns were versioned.
+   */
+  ruleVersion?: number;
 }
 
 /**

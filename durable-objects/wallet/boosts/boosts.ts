@@ -45,6 +45,7 @@ export function openBoosts(
       campaignId: snapshot.campaignId,
       boostRateBps: snapshot.boostRateBps,
       category: snapshot.category,
+      ...(snapshot.ruleVersion === undefined ? {} : { ruleVersion: snapshot.ruleVersion }),
       desiredMinor,
       grantedMinor: 0,
       seq: 1,

@@ -1,3 +1,4 @@
+import { campaignRuleId } from "#shared/campaigns/campaign-rule";
 import type { BudgetReserveResult } from "../../budget/index";
 import { settle } from "../conversions/settle";
 import { appendHistory, findTxn } from "../conversions/txn-store";
@@ -55,11 +56,16 @@ export function recordBoost(
     }),
     nowMs,
   );
+  // A grant is money this campaign's rule produced: its entries name the rule and version.
+  const granting = effectiveBoostMinor(boosts) > before;
   settle(
     tx,
     txn,
     nowMs,
     "campaign_budget",
-    effectiveBoostMinor(boosts) > before ? "cashback_boost" : undefined,
+    granting ? "cashback_boost" : undefined,
+    granting && asked.ruleVersion !== undefined
+      ? { id: campaignRuleId(asked.campaignId), version: asked.ruleVersion }
+      : undefined,
   );
 }

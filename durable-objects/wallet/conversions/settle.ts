@@ -11,7 +11,8 @@ import type { StoredTxn } from "./types";
  * Moves the ledger to where this transaction's state and confirmation policy say it should be
  * (decide-settlement.ts), keeps its window timer, its expected date and its boost request, saves it and publishes it; `txn` is left
  * equal to the saved row. The posting key carries the version, so each version moves money at
- * most once. `kind` names the posting when the caller knows better (a boost grant).
+ * most once. `kind` names the posting when the caller knows better (a boost grant), and `rule`
+ * the rule version that produced it (a campaign's).
  */
 export function settle(
   tx: WalletTx,
@@ -19,6 +20,7 @@ export function settle(
   nowMs: number,
   source: string,
   kind?: string,
+  rule?: { id: string; version: number },
 ): void {
   const settlement = decideSettlement(
     txn,
@@ -35,6 +37,7 @@ export function settle(
         key: `txn:${txn.txnId}:v${txn.version}`,
         kind: settlement.postingKind,
         txnId: txn.txnId,
+        ...(rule ? { rule } : {}),
         legs: settlement.legs,
       },
       nowMs,

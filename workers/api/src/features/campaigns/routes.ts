@@ -24,6 +24,7 @@ const campaignView = (c: store.CampaignRow) => ({
   boostRateBps: c.boostRateBps,
   currency: c.currency,
   budgetMinor: c.budgetMinor,
+  version: c.version,
   createdAt: toIso(c.createdAtMs),
   updatedAt: toIso(c.updatedAtMs),
   budgetKey: campaignBudgetKey(c.id),
@@ -39,6 +40,7 @@ const campaignView = (c: store.CampaignRow) => ({
     endsAtMs: c.endsAtMs,
     active: c.active,
     budget: { amountMinor: c.budgetMinor, currency: c.currency },
+    ruleVersion: c.version,
   }),
 });
 

@@ -65,6 +65,14 @@ export const CampaignSchema = z
     boostRateBps: RateBpsSchema,
     currency: z.string(),
     budgetMinor: AmountMinorSchema,
+    version: z
+      .number()
+      .int()
+      .min(1)
+      .describe(
+        "the campaign rule's version: 1 when created, +1 on every write that changes it; " +
+          "ledger entries of its boosts name it",
+      ),
     createdAt: IsoTimeSchema,
     updatedAt: IsoTimeSchema,
     budgetKey: z

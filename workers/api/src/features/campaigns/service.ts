@@ -69,7 +69,13 @@ export async function upsertCampaign(env: ApiEnv, id: string, input: CampaignInp
     budgetMinor: input.budgetMinor,
     updatedAtMs: nowMs,
   };
-  await saveCampaign(env, id, values, nowMs);
+  // A write that changes nothing keeps the rule's version (a repeated PUT is not a new rule).
+  const changed =
+    !previous ||
+    (Object.keys(values) as (keyof typeof values)[]).some(
+      (key) => key !== "updatedAtMs" && previous[key] !== values[key],
+    );
+  await saveCampaign(env, id, values, nowMs, changed);
 
   const offerIds = new Set([
     ...(await targetOfferIds(env, input)),

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, or } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, or, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { campaigns } from "#shared/db/schema";
 import type { ApiEnv } from "#shared/env";
@@ -12,21 +12,29 @@ import { catalogWriteStatements } from "../discovery/search-index";
 const MAX_LIVE_CAMPAIGNS = 1_000;
 
 export type CampaignRow = typeof campaigns.$inferSelect;
-type CampaignValues = Omit<CampaignRow, "id" | "createdAtMs">;
+type CampaignValues = Omit<CampaignRow, "id" | "createdAtMs" | "version">;
 
-/** Creates or replaces one campaign, keyed by the operator's id. */
+/**
+ * Creates or replaces one campaign, keyed by the operator's id; `newVersion` raises its rule's
+ * version (a write that changes the terms).
+ */
 export async function saveCampaign(
   env: ApiEnv,
   id: string,
   values: CampaignValues,
   nowMs: number,
+  newVersion: boolean,
 ): Promise<void> {
   const db = drizzle(env.DB);
   await db.batch([
     db
       .insert(campaigns)
       .values({ ...values, id, createdAtMs: nowMs })
-      .onConflictDoUpdate({ target: campaigns.id, set: values }),
+      // Every write is a new version of the campaign's rule.
+      .onConflictDoUpdate({
+        target: campaigns.id,
+        set: newVersion ? { ...values, version: sql`${campaigns.version} + 1` } : values,
+      }),
     // Boosts show on catalog pages: the cached ones are retired with the write.
     ...catalogWriteStatements(env.DB, [{ kind: "visibility" }], nowMs),
   ]);

@@ -431,28 +431,14 @@ describe("a campaign is a rule of the engine", () => {
       },
     });
     // A repeated PUT keeps the rule's version; a change makes a new one.
-    expect(
-      await (
-        await putCampaign("rule-camp", {
-          offerId,
-          boostRateBps: 250,
-          category: "fashion",
-          userSegment: "vip",
-          budgetMinor: 40_000,
-        })
-      ).json(),
-    ).toMatchObject({ version: 1 });
-    expect(
-      await (
-        await putCampaign("rule-camp", {
-          offerId,
-          boostRateBps: 250,
-          category: "fashion",
-          userSegment: "vip",
-          budgetMinor: 50_000,
-        })
-      ).json(),
-    ).toMatchObject({ version: 2, rule: { budgets: [{ limit: { amountMinor: 50_000 } }] } });
+    const terms = { offerId, boostRateBps: 250, category: "fashion", userSegment: "vip" };
+    const repeated = await putCampaign("rule-camp", { ...terms, budgetMinor: 40_000 });
+    expect(await repeated.json()).toMatchObject({ version: 1 });
+    const raised = await putCampaign("rule-camp", { ...terms, budgetMinor: 50_000 });
+    expect(await raised.json()).toMatchObject({
+      version: 2,
+      rule: { budgets: [{ limit: { amountMinor: 50_000 } }] },
+    });
     expect(await budget("rule-camp")).toMatchObject({
       budgetKey: "rule:campaign.rule-camp:campaign:rule-camp:lifetime",
       budgetMinor: 50_000,

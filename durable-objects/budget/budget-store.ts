@@ -29,22 +29,33 @@ export function readBudgetKeyRow(sql: SqlStorage): BudgetKeyRow | null {
   return sql.exec<BudgetKeyRow>(`SELECT * FROM budget WHERE id = 1`).toArray()[0] ?? null;
 }
 
-/** The first request creates the row with its unit and terms, totals at zero. */
+/**
+ * The first request (or configure) creates the row with its unit and terms, totals at zero;
+ * a legacy import brings its totals.
+ */
 export function insertBudgetKeyRow(
   sql: SqlStorage,
   input: { budgetKey: string; unit: string },
   terms: BudgetTerms,
   nowMs: number,
+  totals: { asked: number; granted: number; released: number } = {
+    asked: 0,
+    granted: 0,
+    released: 0,
+  },
 ): void {
   sql.exec(
     `INSERT INTO budget (id, budget_key, unit, limit_value, limit_version, over_limit,
        asked_total, granted_total, released_total, updated_at_ms)
-     VALUES (1, ?, ?, ?, ?, ?, 0, 0, 0, ?)`,
+     VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     input.budgetKey,
     input.unit,
     terms.limit,
     terms.limitVersion,
     terms.overLimit,
+    totals.asked,
+    totals.granted,
+    totals.released,
     nowMs,
   );
 }
@@ -68,20 +79,11 @@ export function insertImported(
   plan: LegacyImport,
   nowMs: number,
 ): void {
-  sql.exec(
-    `INSERT INTO budget (id, budget_key, unit, limit_value, limit_version, over_limit,
-       asked_total, granted_total, released_total, updated_at_ms)
-     VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    budgetKey,
-    plan.unit,
-    plan.terms.limit,
-    plan.terms.limitVersion,
-    plan.terms.overLimit,
-    plan.askedTotal,
-    plan.grantedTotal,
-    plan.releasedTotal,
-    nowMs,
-  );
+  insertBudgetKeyRow(sql, { budgetKey, unit: plan.unit }, plan.terms, nowMs, {
+    asked: plan.askedTotal,
+    granted: plan.grantedTotal,
+    released: plan.releasedTotal,
+  });
   for (const r of plan.reservations) {
     sql.exec(
       `INSERT INTO reservations (holder, reference, desired, granted, seq, created_at_ms,

@@ -1768,6 +1768,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's referral code and link, the friends they referred and their states */
+        get: operations["getMyReferrals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/catalog/offers": {
         parameters: {
             query?: never;
@@ -4002,6 +4019,49 @@ export interface components {
                 challengeId: string;
                 code: string;
             };
+        };
+        MyReferrals: {
+            /** @description the caller's referral code */
+            code: string | null;
+            /** @description the caller's share link: <redirect origin>/r/<code> */
+            link: string | null;
+            /** @description newest first, one page */
+            friends: components["schemas"]["ReferralFriend"][];
+            nextCursor: string | null;
+            counts: components["schemas"]["ReferralCounts"];
+        };
+        ReferralFriend: {
+            referralId: string;
+            /** @description the friend's display name, masked: first letter and *** */
+            name: string | null;
+            /** @enum {string} */
+            state: "clicked" | "signed_up" | "qualified" | "rewarded" | "held" | "rejected" | "expired" | "reversed";
+            /**
+             * @description how the friend was attributed to you: your code, your link, or a likely match
+             * @enum {string}
+             */
+            method: "code" | "token" | "probabilistic";
+            /**
+             * @description stable code of why the referral is in its state
+             * @enum {string}
+             */
+            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence";
+            /** @description the reason in English */
+            reasonText: string;
+            /**
+             * Format: date-time
+             * @description when the friend signed up
+             */
+            referredAt: string;
+        };
+        /** @description all the caller's referrals by state */
+        ReferralCounts: {
+            signedUp: number;
+            qualified: number;
+            rewarded: number;
+            held: number;
+            rejected: number;
+            reversed: number;
         };
         CatalogPage: {
             items: components["schemas"]["CatalogOffer"][];
@@ -14069,6 +14129,95 @@ export interface operations {
                     "application/json": {
                         items: components["schemas"]["GiftCard"][];
                     };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over a limit: the user's request or write rate (too_many_requests), or a per-user cap (claim_cap_reached, destination_change_cap_reached); Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMyReferrals: {
+        parameters: {
+            query?: {
+                /** @description opaque cursor from the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyReferrals"];
                 };
             };
             /** @description invalid request: bad JSON, failed validation (every bad field is listed) */

@@ -68,7 +68,33 @@ export type LedgerEventMessage =
   | ClaimProjection
   | PayoutProjection
   | ProfileProjection
-  | LoyaltyDueProjection;
+  | LoyaltyDueProjection
+  | ReferralProjection;
+
+/**
+ * A referral as its referee's wallet holds it (docs/referrals.md), for the referrer's friends
+ * list and the funnel: `userId` is the referee. The name is masked in the wallet (first letter
+ * and `***`); `version` rises with every change, so a redelivered or reordered message never
+ * moves the projection backwards.
+ */
+export interface ReferralProjection {
+  kind: "referral";
+  userId: string;
+  referral: {
+    id: string;
+    programId: string;
+    referrerId: string;
+    refereeId: string;
+    state: string;
+    method: string;
+    reason: string;
+    refereeNameMasked: string | null;
+    clickId: string | null;
+    attributedAtMs: number;
+    updatedAtMs: number;
+    version: number;
+  };
+}
 
 /**
  * When the wallet's loyalty program next has work due (a pending lot to activate, a lot to

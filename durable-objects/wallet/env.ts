@@ -4,8 +4,8 @@ import type { OutboxQueues } from "./outbox/outbox-flush";
 /**
  * The bindings the wallet object uses, and no more: the queues its outbox delivers to, the
  * budgets (one object per budget key: rule budgets and, since campaigns are rules, campaign
- * budgets), the key ring that seals payout destinations, and the config store the live rules
- * are read from. The api worker's env (shared/env.ts) extends this, so each binding is
+ * budgets), the key ring that seals payout destinations, the config store the live rules
+ * are read from, and the keys referral attribution verifies and fingerprints with. The api worker's env (shared/env.ts) extends this, so each binding is
  * declared once.
  */
 export interface WalletEnv extends OutboxQueues, BudgetBinding {
@@ -14,4 +14,12 @@ export interface WalletEnv extends OutboxQueues, BudgetBinding {
   CONFIG_KV: KVNamespace;
   /** Field-encryption key ring for destinations, JSON `{"1":"<base64url 32 bytes>",…}`; the highest version seals. */
   PAYOUT_DETAILS_KEYS: string;
+  /**
+   * Referral attribution (referrals/): the link key ring verifies attribution tokens
+   * (shared/links/link-keys.ts), and the sub-ID key turns a signup's IP and user agent into
+   * the fingerprint referral clicks are matched on. Declared as the redirect declares them.
+   */
+  LINK_SIGNING_KEY: string;
+  LINK_SIGNING_KEYS?: string;
+  SUBID_SIGNING_KEY: string;
 }

@@ -82,6 +82,16 @@ export type {
   RollbackPointsResult,
 } from "./points/types";
 export { DEFAULT_VALIDITY, type Validity, validityProblem } from "./points/validity";
+export { ATTRIBUTION_METHODS, type AttributionMethod } from "./referrals/decide-attribution";
+export {
+  ATTRIBUTION_REASONS,
+  NO_REFERRAL_REASONS,
+  REFERRAL_REASONS,
+  type ReferralReason,
+  reasonText,
+} from "./referrals/reasons";
+export { REFERRAL_STATES, type ReferralState } from "./referrals/referral-states";
+export type { ReferralHistoryEntry, StoredReferral } from "./referrals/referral-store";
 export type { DueRun } from "./schedule/run-due";
 export type { ScheduleKind } from "./schedule/schedule-kind";
 export type { TierDecision } from "./tiers/decide-tier";

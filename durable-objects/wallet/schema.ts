@@ -441,6 +441,36 @@ const STEPS: string[][] = [
      )`,
     `CREATE INDEX event_reward_takes_cause_idx ON event_reward_takes (cause_event_id)`,
   ],
+  // 17: the referral of this wallet's user as a referee (referrals/): who referred them, how
+  // (code, token, probabilistic) and its state; at most one, as a user is referred at most
+  // once. Every move of its state is kept with its reason code and the event that caused it.
+  [
+    `CREATE TABLE referrals (
+       referral_id TEXT PRIMARY KEY,
+       program_id TEXT NOT NULL,
+       referrer_id TEXT NOT NULL,
+       referee_id TEXT NOT NULL UNIQUE,
+       method TEXT NOT NULL,
+       click_id TEXT,
+       state TEXT NOT NULL,
+       reason TEXT NOT NULL,
+       referee_name_masked TEXT,
+       signup_event_id TEXT NOT NULL,
+       attributed_at_ms INTEGER NOT NULL,
+       updated_at_ms INTEGER NOT NULL,
+       version INTEGER NOT NULL
+     )`,
+    `CREATE TABLE referral_history (
+       id INTEGER PRIMARY KEY AUTOINCREMENT,
+       referral_id TEXT NOT NULL,
+       from_state TEXT,
+       state TEXT NOT NULL,
+       reason TEXT NOT NULL,
+       event_id TEXT,
+       at_ms INTEGER NOT NULL
+     )`,
+    `CREATE INDEX referral_history_referral_idx ON referral_history (referral_id, id)`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

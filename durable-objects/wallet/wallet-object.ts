@@ -107,6 +107,13 @@ import type {
   RollbackPointsInput,
   RollbackPointsResult,
 } from "./points/types";
+import { readAttributionEvidence } from "./referrals/attribution-lookups";
+import {
+  findReferral,
+  type ReferralHistoryEntry,
+  readReferralHistory,
+  type StoredReferral,
+} from "./referrals/referral-store";
 import { nextAlarmAtMs } from "./schedule/decide-alarm";
 import { type DueRun, runDue } from "./schedule/run-due";
 import { nextDueAtMs } from "./schedule/schedule-store";
@@ -224,7 +231,12 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     nowMs: number = Date.now(),
   ): Promise<AcceptResult[]> {
     return this.changing(async () => {
-      const prepared = await prepareEvents(this.keyRing(), userId, incoming);
+      const prepared = await prepareEvents(
+        this.keyRing(),
+        userId,
+        incoming,
+        this.env.SUBID_SIGNING_KEY || null,
+      );
       return this.commit((tx) => acceptEvents(tx, userId, prepared, nowMs));
     });
   }
@@ -252,6 +264,15 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
 
   getEvent(eventId: string): StoredEvent | null {
     return findEvent(this.sql, eventId);
+  }
+
+  // ---- referrals (referrals/) ----------------------------------------------------------------
+
+  /** The user's referral as a referee (who referred them, how, its state) with its history. */
+  getReferral(): { referral: StoredReferral; history: ReferralHistoryEntry[] } | null {
+    const referral = findReferral(this.sql);
+    if (!referral) return null;
+    return { referral, history: readReferralHistory(this.sql, referral.referralId) };
   }
 
   /** The user's contact details as operators see them by default: masked, with recent reveals. */
@@ -679,11 +700,15 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     if (!eventsDue(this.sql, this.clock())) return null;
     const program = await this.liveProgram();
     const terms = await this.programTerms();
+    // Referral attribution's reads (codes, token, clicks), only while a signup can attribute.
+    const evidence = await readAttributionEvidence(this.sql, this.env, this.clock(), (p) =>
+      this.ctx.waitUntil(p),
+    );
     let last: EventRun | null = null;
     for (let run = 0; run < MAX_EVENT_RUNS_PER_WAKE; run++) {
       const nowMs = this.clock();
       if (!eventsDue(this.sql, nowMs)) break;
-      last = this.commit((tx) => processDueEvents(tx, nowMs, program, terms));
+      last = this.commit((tx) => processDueEvents(tx, nowMs, program, terms, evidence));
       if (!last.more) break;
     }
     return last;

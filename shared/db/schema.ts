@@ -342,6 +342,33 @@ export const loyaltyDue = sqliteTable(
   (t) => [index("loyalty_due_at_idx").on(t.dueAtMs).where(sql`due_at_ms IS NOT NULL`)],
 );
 
+/**
+ * Referrals, projected from each referee's wallet (durable-objects/wallet/referrals/): who
+ * referred whom, how (`code`, `token`, `probabilistic`) and the state, for the referrer's
+ * friends list (GET /v1/me/referrals) and the funnel. The referee's name is masked in the
+ * wallet before it travels. `version` keeps reordered projections from going backwards.
+ */
+export const referrals = sqliteTable(
+  "referrals",
+  {
+    referralId: text("referral_id").primaryKey(),
+    programId: text("program_id").notNull(),
+    referrerId: text("referrer_id").notNull(),
+    refereeId: text("referee_id").notNull().unique(),
+    state: text("state").notNull(),
+    method: text("method").notNull(),
+    /** The stable reason code of the current state (durable-objects/wallet/referrals/reasons.ts). */
+    reason: text("reason").notNull(),
+    refereeNameMasked: text("referee_name_masked"),
+    clickId: text("click_id"),
+    /** When the referee signed up (the signup event's time). */
+    attributedAtMs: integer("attributed_at_ms").notNull(),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+    version: integer("version").notNull(),
+  },
+  (t) => [index("referrals_referrer_idx").on(t.referrerId, t.attributedAtMs, t.referralId)],
+);
+
 export const clickRollups = sqliteTable(
   "click_rollups",
   {

@@ -35,7 +35,31 @@ export const BUILT_IN_EVENT_DATA = {
       .regex(/^\+[1-9][0-9]{6,14}$/, "phone numbers are E.164, e.g. +919812345678")
       .optional()
       .describe("personal data: stored sealed, shown masked"),
-    referralCode: z.string().min(3).max(32).optional(),
+    referralCode: z
+      .string()
+      .min(3)
+      .max(32)
+      .optional()
+      .describe("the code the user typed at signup: the strongest referral evidence"),
+    referralToken: z
+      .string()
+      .min(16)
+      .max(1024)
+      .optional()
+      .describe(
+        "the referral attribution token the app got from the install referrer or a deep link, or the web signup from `ref_token`",
+      ),
+    ipAddress: z
+      .union([z.ipv4(), z.ipv6()])
+      .optional()
+      .describe("personal data: only a keyed fingerprint with userAgent is kept, never the IP"),
+    userAgent: z
+      .string()
+      .min(1)
+      .max(512)
+      .optional()
+      .describe("personal data: only a keyed fingerprint with ipAddress is kept"),
+    deviceId: RefSchema.optional().describe("the device the user signed up on"),
   }),
   "user.logged_in": z.strictObject({
     deviceId: RefSchema.optional(),

@@ -34,6 +34,11 @@ export interface EventOutcome {
   ruleSetVersion?: number;
   /** What it earned or took back (events/rewards.ts). */
   rewards?: EventReward[];
+  /**
+   * A signup with referral data: how it was attributed or why it is not a referral (a reason
+   * code of referrals/reasons.ts).
+   */
+  referral?: string;
 }
 
 /** One reward of an event: points a rule gave, or what a refund or chargeback took back. */

@@ -2,6 +2,8 @@ import { type KeyRing, mask, seal } from "#shared/crypto/sealed";
 import { eventDigest } from "#shared/events/event-check";
 import type { FirstPartyEvent } from "#shared/events/event-schema";
 import type { WalletTx } from "../core/wallet-tx";
+import { type AttributionEvidence, attributeSignup } from "../referrals/attribution";
+import { fingerprintOf } from "../referrals/shared-referrals";
 import { isDue, schedule, unschedule } from "../schedule/schedule-store";
 import { type AcceptOutcome, decideAccept } from "./decide-accept";
 import { decideProcess } from "./decide-process";
@@ -49,6 +51,8 @@ export interface AcceptResult {
 export const EVENTS_PER_RUN = 200;
 export const INBOX_REF = "inbox";
 const PERSONAL_FIELDS = ["email", "phone"] as const;
+/** Kept only as their keyed fingerprint (referral attribution), never as sent. */
+const FINGERPRINTED_FIELDS = ["ipAddress", "userAgent"] as const;
 
 /** Sealing context of a user's contact details: a sealed value opens only for its own user. */
 export function contactContext(userId: string): string {
@@ -57,12 +61,15 @@ export function contactContext(userId: string): string {
 
 /**
  * Digests each event and seals the personal fields of `user.signed_up` (async, so before the
- * transaction). Without a key ring the personal fields are not kept at all.
+ * transaction). Without a key ring the personal fields are not kept at all. The signup's IP
+ * address and user agent become one keyed `fingerprint` (what referral clicks are matched on)
+ * and are dropped; without a fingerprint key nothing of them is kept.
  */
 export async function prepareEvents(
   ring: KeyRing | null,
   userId: string,
   incoming: IncomingEvent[],
+  fingerprintKey: string | null = null,
 ): Promise<PreparedEvent[]> {
   const prepared: PreparedEvent[] = [];
   for (const item of incoming) {
@@ -73,6 +80,11 @@ export async function prepareEvents(
       const value = storedData[field];
       if (typeof value === "string") personal[field] = value;
       delete storedData[field];
+    }
+    const { ipAddress, userAgent } = storedData;
+    for (const field of FINGERPRINTED_FIELDS) delete storedData[field];
+    if (fingerprintKey && typeof ipAddress === "string" && typeof userAgent === "string") {
+      storedData.fingerprint = await fingerprintOf(fingerprintKey, ipAddress, userAgent);
     }
     let contact: PreparedEvent["contact"] = null;
     if (ring && Object.keys(personal).length > 0) {
@@ -181,6 +193,7 @@ export function processDueEvents(
   nowMs: number,
   program: LiveProgram | null,
   terms: ProgramTerms,
+  referralEvidence: AttributionEvidence | null = null,
 ): EventRun {
   const run: EventRun = { processed: 0, waiting: 0, orphaned: 0, more: false };
   const batch = unprocessedEvents(tx.sql, EVENTS_PER_RUN + 1);
@@ -201,12 +214,14 @@ export function processDueEvents(
     });
     switch (decision.action) {
       case "process": {
+        const referral = attributeSignup(tx, stored, referralEvidence, nowMs);
         recordUserFacts(tx, stored);
         const rewards = rewardEvent(tx, stored, tx.userId(), program, terms, nowMs);
         const outcome: EventOutcome = {
           result: "processed",
           ...(program ? { ruleSetVersion: program.version } : {}),
           ...(rewards.length > 0 ? { rewards } : {}),
+          ...(referral ? { referral: "none" in referral ? referral.none : referral.reason } : {}),
         };
         setEventStatus(tx.sql, stored.eventId, "processed", outcome, nowMs);
         run.processed++;

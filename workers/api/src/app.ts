@@ -28,6 +28,7 @@ import { operatorAdminRoutes } from "./features/operators/index";
 import { overviewAdminRoutes } from "./features/overview/index";
 import { payoutAdminRoutes, payoutUserRoutes, payoutWebhookRoutes } from "./features/payouts/index";
 import { reconciliationAdminRoutes } from "./features/reconciliation/index";
+import { referralUserRoutes } from "./features/referral-records/index";
 import { retentionAdminRoutes } from "./features/retention/index";
 import { rulesAdminRoutes } from "./features/rules/index";
 import { syncAdminRoutes } from "./features/sync/index";
@@ -104,6 +105,7 @@ export function createApp() {
   app.route("/v1", clickUserRoutes);
   app.route("/v1", claimUserRoutes);
   app.route("/v1", payoutUserRoutes);
+  app.route("/v1", referralUserRoutes);
   // Shoppers, with or without a user token.
   app.route("/v1", catalogPublicRoutes);
   // Payout processors (their own signatures).

@@ -6,6 +6,7 @@ import { runInBatches } from "../../db/batch";
 import { claimProjection } from "../claims/index";
 import { loyaltyDueProjection } from "../loyalty/index";
 import { payoutProjection } from "../payouts/index";
+import { referralProjectionStatement } from "../referral-records/index";
 import { profileStatement, registerUserStatement } from "../users/index";
 import { balanceProjection } from "./balances-store";
 import { transactionProjection } from "./transactions-store";
@@ -14,7 +15,7 @@ const log = createLogger({ worker: "api", feature: "ledger" });
 
 /**
  * Projects wallet changes into D1 for the console, analytics and the confirmation
- * backstop. Every write is guarded by a version (transactions, payouts), an update time
+ * backstop. Every write is guarded by a version (transactions, payouts, referrals), an update time
  * (claims), a ledger sequence (balances) or the wallet's own counter (loyalty due times), so redelivered or reordered messages can never
  * move a projection backwards. Each feature builds the statements for its own table.
  */
@@ -53,6 +54,8 @@ function projectionStatements(db: D1Database, body: LedgerEventMessage): BatchIt
       return [profileStatement(db, body.userId, body.displayName, body.signedUpAtMs)];
     case "loyalty_due":
       return [loyaltyDueProjection(db, body)];
+    case "referral":
+      return [referralProjectionStatement(db, body.referral)];
     default: {
       // tsc refuses this line if a kind is not handled; at runtime an unknown kind (a newer
       // wallet's message) is skipped, as before, rather than blocking the batch.

@@ -1,0 +1,42 @@
+/**
+ * Why a referral is in its state, or why a signup is not a referral: stable codes that the
+ * record, its history and the user API carry, with their English text in these maps only, so
+ * an operator can translate them (docs/referrals.md, "Attribution").
+ */
+
+/** How a referral was attributed: the reason of its move to `signed_up`. */
+export const ATTRIBUTION_REASONS = {
+  code_at_signup: "Your friend typed your referral code when signing up.",
+  install_referrer_token: "Your friend installed the Android app from your link.",
+  deep_link_token: "Your friend opened the iOS app from your link.",
+  web_signup_token: "Your friend signed up on the web from your link.",
+  probabilistic_match:
+    "Your friend signed up from the same device shortly after opening your link.",
+} as const;
+
+/** Why a signup is not a referral: nothing is recorded, the wallet logs the code. */
+export const NO_REFERRAL_REASONS = {
+  self_referral: "You cannot refer yourself.",
+  unknown_code: "The referral code does not exist.",
+  already_referred: "This person was already referred.",
+  not_first_signup: "Only a person's first signup can be a referral.",
+  token_invalid: "The referral link could not be verified.",
+  token_expired: "The referral link was opened too long before signing up.",
+  no_evidence: "Nothing links this signup to a referrer.",
+} as const;
+
+export const REFERRAL_REASONS = { ...ATTRIBUTION_REASONS, ...NO_REFERRAL_REASONS } as const;
+
+export type AttributionReason = keyof typeof ATTRIBUTION_REASONS;
+export type NoReferralReason = keyof typeof NO_REFERRAL_REASONS;
+export type ReferralReason = keyof typeof REFERRAL_REASONS;
+
+/**
+ * Pure: the English text of a reason code.
+ *
+ * @example
+ * reasonText("code_at_signup") // "Your friend typed your referral code when signing up."
+ */
+export function reasonText(reason: ReferralReason): string {
+  return REFERRAL_REASONS[reason];
+}

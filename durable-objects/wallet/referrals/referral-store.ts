@@ -1,0 +1,168 @@
+import type { ReferralProjection } from "#shared/messages";
+import type { AttributionMethod } from "./decide-attribution";
+import type { ReferralReason } from "./reasons";
+import type { ReferralState } from "./referral-states";
+
+/**
+ * SQL for the referral of this wallet's user as a referee (`referrals`, `referral_history`,
+ * wallet schema step 17). One row at most (referee_id is unique); `version` rises with every
+ * change so the D1 projection (referrals table) never moves backwards.
+ */
+
+export interface StoredReferral {
+  referralId: string;
+  programId: string;
+  referrerId: string;
+  refereeId: string;
+  method: AttributionMethod;
+  clickId: string | null;
+  state: ReferralState;
+  reason: ReferralReason;
+  refereeNameMasked: string | null;
+  signupEventId: string;
+  attributedAtMs: number;
+  updatedAtMs: number;
+  version: number;
+}
+
+export interface ReferralHistoryEntry {
+  fromState: ReferralState | null;
+  state: ReferralState;
+  reason: ReferralReason;
+  eventId: string | null;
+  atMs: number;
+}
+
+interface ReferralRow extends Record<string, SqlStorageValue> {
+  referral_id: string;
+  program_id: string;
+  referrer_id: string;
+  referee_id: string;
+  method: string;
+  click_id: string | null;
+  state: string;
+  reason: string;
+  referee_name_masked: string | null;
+  signup_event_id: string;
+  attributed_at_ms: number;
+  updated_at_ms: number;
+  version: number;
+}
+
+function toStored(row: ReferralRow): StoredReferral {
+  return {
+    referralId: row.referral_id,
+    programId: row.program_id,
+    referrerId: row.referrer_id,
+    refereeId: row.referee_id,
+    method: row.method as AttributionMethod,
+    clickId: row.click_id,
+    state: row.state as ReferralState,
+    reason: row.reason as ReferralReason,
+    refereeNameMasked: row.referee_name_masked,
+    signupEventId: row.signup_event_id,
+    attributedAtMs: row.attributed_at_ms,
+    updatedAtMs: row.updated_at_ms,
+    version: row.version,
+  };
+}
+
+/** The user's referral as a referee, if they were referred. */
+export function findReferral(sql: SqlStorage): StoredReferral | null {
+  const row = sql.exec<ReferralRow>(`SELECT * FROM referrals LIMIT 1`).toArray()[0];
+  return row ? toStored(row) : null;
+}
+
+/** Records a new referral (version 1) with the first entry of its history. */
+export function insertReferral(
+  sql: SqlStorage,
+  referral: Omit<StoredReferral, "version" | "updatedAtMs">,
+  eventId: string | null,
+  atMs: number,
+): StoredReferral {
+  sql.exec(
+    `INSERT INTO referrals (referral_id, program_id, referrer_id, referee_id, method, click_id,
+       state, reason, referee_name_masked, signup_event_id, attributed_at_ms, updated_at_ms,
+       version)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+    referral.referralId,
+    referral.programId,
+    referral.referrerId,
+    referral.refereeId,
+    referral.method,
+    referral.clickId,
+    referral.state,
+    referral.reason,
+    referral.refereeNameMasked,
+    referral.signupEventId,
+    referral.attributedAtMs,
+    atMs,
+  );
+  appendHistory(sql, referral.referralId, {
+    fromState: null,
+    state: referral.state,
+    reason: referral.reason,
+    eventId,
+    atMs,
+  });
+  return { ...referral, updatedAtMs: atMs, version: 1 };
+}
+
+function appendHistory(sql: SqlStorage, referralId: string, entry: ReferralHistoryEntry): void {
+  sql.exec(
+    `INSERT INTO referral_history (referral_id, from_state, state, reason, event_id, at_ms)
+     VALUES (?, ?, ?, ?, ?, ?)`,
+    referralId,
+    entry.fromState,
+    entry.state,
+    entry.reason,
+    entry.eventId,
+    entry.atMs,
+  );
+}
+
+/** Oldest first. */
+export function readReferralHistory(sql: SqlStorage, referralId: string): ReferralHistoryEntry[] {
+  return sql
+    .exec<{
+      from_state: string | null;
+      state: string;
+      reason: string;
+      event_id: string | null;
+      at_ms: number;
+    }>(
+      `SELECT from_state, state, reason, event_id, at_ms FROM referral_history
+       WHERE referral_id = ? ORDER BY id`,
+      referralId,
+    )
+    .toArray()
+    .map((r) => ({
+      fromState: r.from_state as ReferralState | null,
+      state: r.state as ReferralState,
+      reason: r.reason as ReferralReason,
+      eventId: r.event_id,
+      atMs: r.at_ms,
+    }));
+}
+
+/** Pure: the D1 projection of a referral (the referrer's friends list reads it). */
+export function referralProjection(r: StoredReferral): ReferralProjection {
+  return {
+    kind: "referral",
+    userId: r.refereeId,
+    referral: {
+      id: r.referralId,
+      programId: r.programId,
+      referrerId: r.referrerId,
+      refereeId: r.refereeId,
+      state: r.state,
+      method: r.method,
+      reason: r.reason,
+      refereeNameMasked: r.refereeNameMasked,
+      clickId: r.clickId,
+      attributedAtMs: r.attributedAtMs,
+      updatedAtMs: r.updatedAtMs,
+      version: r.version,
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { createRoute } from "@hono/zod-openapi";
+import {
+  type AttributionMethod,
+  type ReferralReason,
+  type ReferralState,
+  reasonText,
+} from "#durable-objects/wallet/index";
+import { rowsToFetch, splitPage } from "#shared/paging";
+import { PageQuerySchema, toIso } from "../../http/common-schemas";
+import { featureApp } from "../../http/feature-app";
+import { jsonBody, problemResponses, USER_SECURITY } from "../../http/responses";
+import { cursorInt, decodeCursor, encodeCursor } from "../users/index";
+import { MyReferralsSchema } from "./schemas";
+import { countFriendsByState, listFriends } from "./store";
+
+const myReferralsRoute = createRoute({
+  method: "get",
+  path: "/me/referrals",
+  operationId: "getMyReferrals",
+  tags: ["referrals"],
+  security: USER_SECURITY,
+  summary: "The caller's referral code and link, the friends they referred and their states",
+  request: { query: PageQuerySchema },
+  responses: { 200: jsonBody(MyReferralsSchema), ...problemResponses },
+});
+
+/** The referrer's view of their referrals (docs/referrals.md); mounted under `/v1`. */
+export const referralUserRoutes = featureApp().openapi(myReferralsRoute, async (c) => {
+  const userId = c.get("userId");
+  const { cursor, limit } = c.req.valid("query");
+  const position = decodeCursor(cursor, 2);
+  const before = position
+    ? { attributedAtMs: cursorInt(position[0] as string), referralId: position[1] as string }
+    : null;
+  const [fetched, byState] = await Promise.all([
+    listFriends(c.env.DB, userId, before, rowsToFetch(limit)),
+    countFriendsByState(c.env.DB, userId),
+  ]);
+  const { rows, nextCursor } = splitPage(fetched, limit, (last) =>
+    encodeCursor([last.attributedAtMs, last.referralId]),
+  );
+  // TODO(i12 merge): the code from helper A's ensureReferralCode(c.env, userId), the link
+  // `${c.env.REDIRECT_BASE_URL}/r/${code}`.
+  const code: string | null = null;
+  return c.json(
+    {
+      code,
+      link: code === null ? null : `${c.env.REDIRECT_BASE_URL}/r/${code}`,
+      friends: rows.map((r) => ({
+        referralId: r.referralId,
+        name: r.refereeNameMasked,
+        state: r.state as ReferralState,
+        method: r.method as AttributionMethod,
+        reason: r.reason,
+        reasonText: reasonText(r.reason as ReferralReason),
+        referredAt: toIso(r.attributedAtMs),
+      })),
+      nextCursor,
+      counts: {
+        signedUp: byState.signed_up ?? 0,
+        qualified: byState.qualified ?? 0,
+        rewarded: byState.rewarded ?? 0,
+        held: byState.held ?? 0,
+        rejected: byState.rejected ?? 0,
+        reversed: byState.reversed ?? 0,
+      },
+    },
+    200,
+  );
+});

@@ -1,0 +1,43 @@
+import { z } from "@hono/zod-openapi";
+import {
+  ATTRIBUTION_METHODS,
+  REFERRAL_REASONS,
+  REFERRAL_STATES,
+} from "#durable-objects/wallet/index";
+
+export const FriendSchema = z
+  .object({
+    referralId: z.string(),
+    name: z.string().nullable().describe("the friend's display name, masked: first letter and ***"),
+    state: z.enum(REFERRAL_STATES),
+    method: z
+      .enum(ATTRIBUTION_METHODS)
+      .describe("how the friend was attributed to you: your code, your link, or a likely match"),
+    reason: z
+      .enum(Object.keys(REFERRAL_REASONS) as [string, ...string[]])
+      .describe("stable code of why the referral is in its state"),
+    reasonText: z.string().describe("the reason in English"),
+    referredAt: z.iso.datetime().describe("when the friend signed up"),
+  })
+  .openapi("ReferralFriend");
+
+export const ReferralCountsSchema = z
+  .object({
+    signedUp: z.number().int(),
+    qualified: z.number().int(),
+    rewarded: z.number().int(),
+    held: z.number().int(),
+    rejected: z.number().int(),
+    reversed: z.number().int(),
+  })
+  .openapi("ReferralCounts");
+
+export const MyReferralsSchema = z
+  .object({
+    code: z.string().nullable().describe("the caller's referral code"),
+    link: z.string().nullable().describe("the caller's share link: <redirect origin>/r/<code>"),
+    friends: z.array(FriendSchema).describe("newest first, one page"),
+    nextCursor: z.string().nullable(),
+    counts: ReferralCountsSchema.describe("all the caller's referrals by state"),
+  })
+  .openapi("MyReferrals");

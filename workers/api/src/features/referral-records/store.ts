@@ -1,0 +1,99 @@
+import { and, count, desc, eq, gt, lt, or, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { drizzle } from "drizzle-orm/d1";
+import { referrals } from "#shared/db/schema";
+import type { ReferralProjection } from "#shared/messages";
+
+/**
+ * The D1 referrals table: the projection of each referee's referral (written by the
+ * LEDGER_EVENTS consumer, guarded by `version`) and the referrer's reads of it.
+ */
+
+/**
+ * The upsert of one referral's projection: a redelivered or older message (version not
+ * greater than the row's) changes nothing.
+ */
+export function referralProjectionStatement(
+  db: D1Database,
+  r: ReferralProjection["referral"],
+): BatchItem<"sqlite"> {
+  const values = {
+    programId: r.programId,
+    referrerId: r.referrerId,
+    refereeId: r.refereeId,
+    state: r.state,
+    method: r.method,
+    reason: r.reason,
+    refereeNameMasked: r.refereeNameMasked,
+    clickId: r.clickId,
+    attributedAtMs: r.attributedAtMs,
+    updatedAtMs: r.updatedAtMs,
+    version: r.version,
+  };
+  return drizzle(db)
+    .insert(referrals)
+    .values({ referralId: r.id, ...values })
+    .onConflictDoUpdate({
+      target: referrals.referralId,
+      set: values,
+      // `excluded` is SQLite's name for the proposed row; the builder has no column helper for it.
+      setWhere: gt(sql.raw("excluded.version"), referrals.version),
+    });
+}
+
+export interface FriendRow {
+  referralId: string;
+  refereeNameMasked: string | null;
+  state: string;
+  method: string;
+  reason: string;
+  attributedAtMs: number;
+}
+
+/** The referrer's friends, newest first, keyset on (attributed at, referral id). */
+export async function listFriends(
+  db: D1Database,
+  referrerId: string,
+  before: { attributedAtMs: number; referralId: string } | null,
+  rows: number,
+): Promise<FriendRow[]> {
+  return drizzle(db)
+    .select({
+      referralId: referrals.referralId,
+      refereeNameMasked: referrals.refereeNameMasked,
+      state: referrals.state,
+      method: referrals.method,
+      reason: referrals.reason,
+      attributedAtMs: referrals.attributedAtMs,
+    })
+    .from(referrals)
+    .where(
+      and(
+        eq(referrals.referrerId, referrerId),
+        before
+          ? or(
+              lt(referrals.attributedAtMs, before.attributedAtMs),
+              and(
+                eq(referrals.attributedAtMs, before.attributedAtMs),
+                lt(referrals.referralId, before.referralId),
+              ),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(referrals.attributedAtMs), desc(referrals.referralId))
+    .limit(rows);
+}
+
+/** How many of the referrer's referrals are in each state. */
+export async function countFriendsByState(
+  db: D1Database,
+  referrerId: string,
+): Promise<Record<string, number>> {
+  const rows = await drizzle(db)
+    .select({ state: referrals.state, n: count() })
+    .from(referrals)
+    .where(eq(referrals.referrerId, referrerId))
+    .groupBy(referrals.state);
+  return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+}

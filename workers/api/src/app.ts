@@ -28,6 +28,7 @@ import { operatorAdminRoutes } from "./features/operators/index";
 import { overviewAdminRoutes } from "./features/overview/index";
 import { payoutAdminRoutes, payoutUserRoutes, payoutWebhookRoutes } from "./features/payouts/index";
 import { reconciliationAdminRoutes } from "./features/reconciliation/index";
+import { referralAdminRoutes } from "./features/referrals/index";
 import { retentionAdminRoutes } from "./features/retention/index";
 import { rulesAdminRoutes } from "./features/rules/index";
 import { syncAdminRoutes } from "./features/sync/index";
@@ -88,6 +89,7 @@ export function createApp() {
   app.route("/admin/v1", usersAdminRoutes);
   app.route("/admin/v1", loyaltyAdminRoutes);
   app.route("/admin/v1", loyaltyProgramAdminRoutes);
+  app.route("/admin/v1", referralAdminRoutes);
   app.route("/admin/v1", reconciliationAdminRoutes);
   app.route("/admin/v1", syncAdminRoutes);
   app.route("/admin/v1", claimAdminRoutes);

@@ -4,3 +4,4 @@
  * consumer stores. Other features reach it only through this file.
  */
 export { ensureReferralCode, findReferralCode } from "./codes-store";
+export { referralAdminRoutes } from "./routes";

@@ -654,6 +654,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/referrals/program": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the referral program's current settings and their version
+         * @description From D1, the source of truth; version 0 with the defaults while nothing was saved (the share link `/r/{code}` shows visitors a friendly page until settings are saved). The redirect reads them through the config cache and may keep the previous version for up to ~90 s after a save (docs/referrals.md).
+         */
+        get: operations["getReferralProgram"];
+        /**
+         * Save the referral program's settings as a new version
+         * @description The whole settings, validated: every problem is returned at once at its path (`settings.destinations.webSignupUrl`) and nothing is saved. Destinations are https only; the attribution window is 1–365 days, the probabilistic window 1–72 hours. Each save is a new immutable version (current + 1); settings equal to the current ones make none. With `expectedVersion`, refused with 409 if another save came first. Takes effect without a deploy: D1 first, then the config cache.
+         */
+        put: operations["putReferralProgram"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/referrals/program/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List saved versions of the referral program settings, newest first */
+        get: operations["listReferralProgramVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/networks/{id}/reconcile": {
         parameters: {
             query?: never;
@@ -2793,6 +2834,67 @@ export interface components {
             /** @description 1–1000 codes; ones the pool already has are ignored */
             codes: string[];
         };
+        ReferralProgram: {
+            /** @description 0 while the program runs on the defaults (never saved) */
+            version: number;
+            settings: components["schemas"]["ReferralProgramSettings"];
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            savedAt: string | null;
+            savedBy: string | null;
+            note: string | null;
+        };
+        ReferralProgramSettings: {
+            /**
+             * @description the program these settings belong to: "default" (one program for now)
+             * @enum {string}
+             */
+            programId: "default";
+            attribution: {
+                /**
+                 * @description which click in the window wins when a referee clicked several referral links
+                 * @enum {string}
+                 */
+                touch: "first" | "last";
+                /** @description how many days after a click a signup may still be attributed to it (30 by default) */
+                windowDays: number;
+                /** @description how many hours after a click a signup with the same hashed IP + user agent and no code or token is matched to it, marked probabilistic (2 by default) */
+                probabilisticWindowHours: number;
+            };
+            destinations: {
+                /** @description https page a web visitor lands on; `ref_token` and `ref_code` are added to its query */
+                webSignupUrl: string;
+                /** @description https App Store page for iOS visitors; null: iOS visitors go to the web signup */
+                iosAppStoreUrl: string | null;
+                /** @description https Play Store page for Android visitors, given `referrer=ref_token%3D…` (the install referrer); null: Android visitors go to the web signup */
+                androidPlayStoreUrl: string | null;
+            };
+        };
+        ReferralProgramInput: {
+            settings: components["schemas"]["ReferralProgramSettings"];
+            /** @description the version the change was made from; refused with 409 if another save came first (0 when nothing was saved yet). Omitted: saved over whatever is current */
+            expectedVersion?: number;
+            /** @description why: shown in the version list */
+            note?: string;
+        };
+        ReferralProgramVersionList: {
+            items: components["schemas"]["ReferralProgramVersion"][];
+            nextCursor: string | null;
+        };
+        ReferralProgramVersion: {
+            version: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            savedAt: string;
+            savedBy: string;
+            note: string | null;
+            current: boolean;
+            settings: components["schemas"]["ReferralProgramSettings"];
+        };
         ReconciliationRun: {
             id: string;
             networkId: string;
@@ -4021,10 +4123,10 @@ export interface components {
             };
         };
         MyReferrals: {
-            /** @description the caller's referral code */
-            code: string | null;
+            /** @description the caller's referral code (created on first use) */
+            code: string;
             /** @description the caller's share link: <redirect origin>/r/<code> */
-            link: string | null;
+            link: string;
             /** @description newest first, one page */
             friends: components["schemas"]["ReferralFriend"][];
             nextCursor: string | null;
@@ -7910,6 +8012,263 @@ export interface operations {
             };
             /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReferralProgram: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralProgram"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putReferralProgram: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReferralProgramInput"];
+            };
+        };
+        responses: {
+            /** @description saved (or unchanged): the current settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralProgram"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description refused in the current state, or an Idempotency-Key reused for another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a dependency (payout processor, key ring, notifier) is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReferralProgramVersions: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralProgramVersionList"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

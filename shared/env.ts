@@ -1,7 +1,7 @@
 import type { BudgetBinding } from "#durable-objects/budget/index";
 import type { CampaignBudgetBinding } from "#durable-objects/campaign-budget/index";
 import type { WalletDurableObject, WalletEnv } from "#durable-objects/wallet/index";
-import type { ClickMessage, PostbackMessage } from "./messages";
+import type { ClicksQueueMessage, PostbackMessage } from "./messages";
 import type { WalletAuditMessage } from "./payouts/types";
 
 /** Bindings every worker that reads catalog config needs. */
@@ -11,7 +11,7 @@ export interface ConfigBindings {
 }
 
 export interface RedirectEnv extends ConfigBindings {
-  CLICKS: Queue<ClickMessage>;
+  CLICKS: Queue<ClicksQueueMessage>;
   /** The link-signing key, unless LINK_SIGNING_KEYS is set (then this one is ignored). */
   LINK_SIGNING_KEY: string;
   /**

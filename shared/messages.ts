@@ -41,6 +41,28 @@ export interface ClickMessage {
   requestId?: string;
 }
 
+/**
+ * A click on a referral share link (`/r/:code`), minted by the redirect worker and stored by the
+ * CLICKS consumer in D1 `referral_clicks`, idempotent on `clickId` (docs/referrals.md "Clicks").
+ * `fingerprint` is the keyed hash of IP + user agent (shared/referrals/fingerprint.ts), never
+ * the raw values.
+ */
+export interface ReferralClickMessage {
+  kind: "referral_click";
+  clickId: string;
+  /** The code as stored (normalised). */
+  code: string;
+  referrerId: string;
+  programId: string;
+  platform: "web" | "ios" | "android";
+  fingerprint: string;
+  clickedAtMs: number;
+  requestId: string;
+}
+
+/** Everything the CLICKS queue carries: tracked offer clicks and referral link clicks. */
+export type ClicksQueueMessage = ClickMessage | ReferralClickMessage;
+
 /** What the postback worker received, with its verdict; the raw body is kept for audit. */
 export interface PostbackMessage {
   kind: "postback";

@@ -1,6 +1,8 @@
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, test } from "vitest";
-import { fingerprintOf } from "#durable-objects/wallet/referrals/shared-referrals";
+import { describe, expect, test } from "vitest";
+import { linkKeyRing } from "#shared/links/link-keys";
+import { type AttributionClaims, signAttributionToken } from "#shared/referrals/attribution-token";
+import { fingerprintOf } from "#shared/referrals/fingerprint";
 import { eventId, sendEvents } from "./events-client";
 import { eventually, uniqueUser, userGet, walletStub } from "./helpers";
 
@@ -18,33 +20,25 @@ const uaOf = (label: string) => `Mozilla/5.0 (Linux; Android 14) Mobile ${unique
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 
-// TODO(i12 merge): helper A's migration creates these; until then the test makes them.
-beforeAll(async () => {
-  await env.DB.batch([
-    env.DB.prepare(`CREATE TABLE IF NOT EXISTS referral_codes (code TEXT PRIMARY KEY,
-      user_id TEXT NOT NULL, program_id TEXT NOT NULL, kind TEXT NOT NULL,
-      created_at_ms INTEGER NOT NULL)`),
-    env.DB.prepare(`CREATE TABLE IF NOT EXISTS referral_clicks (click_id TEXT PRIMARY KEY,
-      code TEXT NOT NULL, referrer_id TEXT NOT NULL, program_id TEXT NOT NULL,
-      platform TEXT NOT NULL, fingerprint TEXT NOT NULL, clicked_at_ms INTEGER NOT NULL)`),
-  ]);
-});
-
-let codes = 0;
-/** A referral code of the user, as the referrals feature records it (D1, the source of truth). */
+/** The user's referral code, as the user API hands it out (created on first use). */
 async function codeOf(userId: string): Promise<string> {
-  codes++;
-  const code = `T${Date.now().toString(36).toUpperCase().slice(-6)}${codes}`.replace(
-    /[01IOL]/g,
-    "Z",
-  );
-  await env.DB.prepare(
-    `INSERT INTO referral_codes (code, user_id, program_id, kind, created_at_ms)
-     VALUES (?, ?, 'default', 'generated', ?)`,
-  )
-    .bind(code, userId, Date.now())
-    .run();
-  return code;
+  const response = await userGet(userId, "/v1/me/referrals");
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as { code: string; link: string };
+  expect(body.link).toBe(`${env.REDIRECT_BASE_URL}/r/${body.code}`);
+  return body.code;
+}
+
+/** An attribution token as the share link hands it to the app or the web signup. */
+function tokenFor(claims: Partial<AttributionClaims> & { referrerId: string }): Promise<string> {
+  return signAttributionToken(linkKeyRing(env).current.key, {
+    clickId: `clk_${uniqueUser("tok").replace(/-/g, "_")}`,
+    programId: "default",
+    code: "TESTCODE",
+    platform: "android",
+    clickedAtSec: Math.floor(Date.now() / 1000) - 86_400,
+    ...claims,
+  });
 }
 
 /** A referral click on `referrerId`'s link from the device (IP, ua), `agoMs` before `atMs`. */
@@ -54,7 +48,7 @@ async function clickFrom(
   atMs: number,
   agoMs: number,
 ): Promise<string> {
-  const clickId = `rc_${uniqueUser("click")}`;
+  const clickId = `clk_${uniqueUser("click").replace(/-/g, "_")}`;
   await env.DB.prepare(
     `INSERT INTO referral_clicks (click_id, code, referrer_id, program_id, platform, fingerprint,
        clicked_at_ms) VALUES (?, 'ANYCODE', ?, 'default', 'android', ?, ?)`,
@@ -145,24 +139,73 @@ describe("attribution at signup", () => {
     });
   });
 
-  test("a probabilistic match inside the window, last touch", async () => {
+  test("a token from the install referrer beats a fingerprint click", async () => {
+    const [tom, pia, bea] = [uniqueUser("tom"), uniqueUser("pia"), uniqueUser("bea")];
+    const atMs = Date.now() - MINUTE_MS;
+    const ua = uaOf("token");
+    await clickFrom(pia, ua, atMs, 10 * MINUTE_MS);
+    const clickId = `clk_${uniqueUser("t").replace(/-/g, "_")}`;
+    const token = await tokenFor({ referrerId: tom, clickId });
+    await sendSignup(signup(bea, { referralToken: token, ipAddress: IP, userAgent: ua }, atMs));
+    expect((await walletStub(bea).getReferral())?.referral).toMatchObject({
+      referrerId: tom,
+      method: "token",
+      clickId,
+      reason: "install_referrer_token",
+    });
+    expect(await eventually(() => d1Referral(bea))).toMatchObject({
+      referrer_id: tom,
+      method: "token",
+      click_id: clickId,
+    });
+  });
+
+  test.each([
+    {
+      label: "a token signed with another key",
+      token: (tom: string) =>
+        signAttributionToken("not-the-link-signing-key-0123456789abcdef", {
+          clickId: "clk_forged",
+          referrerId: tom,
+          programId: "default",
+          code: "TESTCODE",
+          platform: "web",
+          clickedAtSec: Math.floor(Date.now() / 1000) - 60,
+        }),
+      want: "token_invalid",
+    },
+    {
+      label: "a token clicked 31 days before the signup",
+      token: (tom: string) =>
+        tokenFor({ referrerId: tom, clickedAtSec: Math.floor(Date.now() / 1000) - 31 * 86_400 }),
+      want: "token_expired",
+    },
+  ])("$label is no referral", async ({ token, want }) => {
+    const [tom, bea] = [uniqueUser("tom"), uniqueUser("bea")];
+    const event = signup(bea, { referralToken: await token(tom) }, Date.now());
+    await sendSignup(event);
+    expect((await walletStub(bea).getEvent(event.id))?.outcome?.referral).toBe(want);
+    expect(await walletStub(bea).getReferral()).toBeNull();
+  });
+
+  test("a probabilistic match inside the window: the program's first touch", async () => {
     const [ana, pia, bea] = [uniqueUser("ana"), uniqueUser("pia"), uniqueUser("bea")];
     const atMs = Date.now() - MINUTE_MS;
     const ua = uaOf("inside");
-    await clickFrom(ana, ua, atMs, 90 * MINUTE_MS);
-    const piaClick = await clickFrom(pia, ua, atMs, 20 * MINUTE_MS);
+    const anaClick = await clickFrom(ana, ua, atMs, 90 * MINUTE_MS);
+    await clickFrom(pia, ua, atMs, 20 * MINUTE_MS);
     await sendSignup(signup(bea, { ipAddress: IP, userAgent: ua }, atMs));
     expect((await walletStub(bea).getReferral())?.referral).toMatchObject({
-      referrerId: pia,
+      referrerId: ana,
       method: "probabilistic",
-      clickId: piaClick,
+      clickId: anaClick,
       reason: "probabilistic_match",
       refereeNameMasked: null,
     });
     expect(await eventually(() => d1Referral(bea))).toMatchObject({
-      referrer_id: pia,
+      referrer_id: ana,
       method: "probabilistic",
-      click_id: piaClick,
+      click_id: anaClick,
     });
   });
 
@@ -235,10 +278,14 @@ describe("GET /v1/me/referrals", () => {
     const first = await userGet(ana, "/v1/me/referrals?limit=1");
     expect(first.status).toBe(200);
     const page1 = (await first.json()) as {
+      code: string;
+      link: string;
       friends: Array<Record<string, unknown>>;
       nextCursor: string | null;
       counts: Record<string, number>;
     };
+    expect(page1.code).toBe(code);
+    expect(page1.link).toBe(`https://go.test/r/${code}`);
     expect(page1.friends).toEqual([
       {
         referralId: `ref_${cam}`,

@@ -62,6 +62,10 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "get /admin/v1/loyalty/voucher-pools/{poolId}": EVERY_ROLE,
   "put /admin/v1/loyalty/voucher-pools/{poolId}": CATALOG,
   "post /admin/v1/loyalty/voucher-pools/{poolId}/codes": CATALOG,
+  // The referral program's settings: like the loyalty program's
+  "get /admin/v1/referrals/program": EVERY_ROLE,
+  "put /admin/v1/referrals/program": CATALOG,
+  "get /admin/v1/referrals/program/versions": EVERY_ROLE,
   // Rule budgets: read-only
   "get /admin/v1/budgets/{key}": EVERY_ROLE,
   // Finance: money moves and reconciliation

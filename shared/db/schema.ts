@@ -871,6 +871,67 @@ export const voucherCodes = sqliteTable(
   ],
 );
 
+/**
+ * Referral program settings (shared/referrals/program-settings.ts): immutable versions per
+ * program, each inserted as current + 1, so the primary key is the optimistic-concurrency
+ * check, like the loyalty program's.
+ */
+export const referralProgramVersions = sqliteTable(
+  "referral_program_versions",
+  {
+    programId: text("program_id").notNull(),
+    version: integer("version").notNull(),
+    /** ReferralProgramSettings, validated before it was stored. */
+    settings: text("settings", { mode: "json" }).$type<unknown>().notNull(),
+    savedAtMs: integer("saved_at_ms").notNull(),
+    /** The admin key or console operator who saved it. */
+    savedBy: text("saved_by").notNull(),
+    note: text("note"),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.version] })],
+);
+
+/**
+ * Referral codes, the source of truth (CONFIG_KV mirrors each as `ref:code:v1:<CODE>` for the
+ * redirect). The code is stored normalised (upper case, no dashes), so the primary key makes
+ * codes unique case-insensitively; a user has at most one generated code per program.
+ */
+export const referralCodes = sqliteTable(
+  "referral_codes",
+  {
+    code: text("code").primaryKey(),
+    userId: text("user_id").notNull(),
+    programId: text("program_id").notNull(),
+    kind: text("kind", { enum: ["generated", "vanity"] }).notNull(),
+    createdAtMs: integer("created_at_ms").notNull(),
+  },
+  (t) => [
+    index("referral_codes_user_idx").on(t.userId),
+    uniqueIndex("referral_codes_generated_uq")
+      .on(t.userId, t.programId)
+      .where(sql`kind = 'generated'`),
+  ],
+);
+
+/**
+ * Referral link clicks, written in batches by the CLICKS consumer (idempotent on the click id).
+ * `fingerprint` is the keyed hash of IP + user agent (shared/referrals/fingerprint.ts), never
+ * the address itself; the index serves the probabilistic match at signup.
+ */
+export const referralClicks = sqliteTable(
+  "referral_clicks",
+  {
+    clickId: text("click_id").primaryKey(),
+    code: text("code").notNull(),
+    referrerId: text("referrer_id").notNull(),
+    programId: text("program_id").notNull(),
+    platform: text("platform", { enum: ["web", "ios", "android"] }).notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    clickedAtMs: integer("clicked_at_ms").notNull(),
+  },
+  (t) => [index("referral_clicks_fingerprint_idx").on(t.fingerprint, t.clickedAtMs)],
+);
+
 export const schema = {
   customEventTypes,
   operators,
@@ -903,4 +964,7 @@ export const schema = {
   loyaltyProgramVersions,
   voucherPools,
   voucherCodes,
+  referralProgramVersions,
+  referralCodes,
+  referralClicks,
 };

@@ -7,7 +7,7 @@ import { constantTimeEqual, hmacSha256 } from "../crypto/hmac";
  * of value from ever verifying as the other; each caller frames payload and MAC its own way.
  */
 export interface MacScheme {
-  domain: "link" | "subid";
+  domain: "link" | "subid" | "referral";
   macBytes: number;
 }
 

@@ -1,9 +1,9 @@
 import { type KeyRing, mask, seal } from "#shared/crypto/sealed";
 import { eventDigest } from "#shared/events/event-check";
 import type { FirstPartyEvent } from "#shared/events/event-schema";
+import { fingerprintOf } from "#shared/referrals/fingerprint";
 import type { WalletTx } from "../core/wallet-tx";
 import { type AttributionEvidence, attributeSignup } from "../referrals/attribution";
-import { fingerprintOf } from "../referrals/shared-referrals";
 import { isDue, schedule, unschedule } from "../schedule/schedule-store";
 import { type AcceptOutcome, decideAccept } from "./decide-accept";
 import { decideProcess } from "./decide-process";

@@ -1,16 +1,16 @@
 import { LinkKeysConfigError, linkKeyRing } from "#shared/links/link-keys";
+import { verifyAttributionToken } from "#shared/referrals/attribution-token";
+import {
+  normalizeReferralCode,
+  type ReferralCodeValue,
+  referralCodeKvKey,
+} from "#shared/referrals/codes";
+import { loadLiveReferralProgram } from "#shared/referrals/live-program-settings";
 import type { WalletEnv } from "../env";
 import type { EventData } from "../events/event-store";
 import { type AttributionEvidence, carriesReferralData, hasProcessedSignup } from "./attribution";
 import type { AttributionInputs, FingerprintClick } from "./decide-attribution";
 import { findReferral } from "./referral-store";
-import {
-  loadLiveReferralProgram,
-  normalizeReferralCode,
-  type ReferralCodeValue,
-  referralCodeKvKey,
-  verifyAttributionToken,
-} from "./shared-referrals";
 
 /**
  * The reads attribution needs, done before the processing transaction (they await KV and D1):

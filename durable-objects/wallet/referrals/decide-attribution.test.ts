@@ -1,11 +1,11 @@
 import { describe, expect, test } from "vitest";
+import type { AttributionClaims } from "#shared/referrals/attribution-token";
 import {
   type AttributionDecision,
   type AttributionInputs,
   decideAttribution,
   type FingerprintClick,
 } from "./decide-attribution";
-import type { AttributionClaims } from "./shared-referrals";
 
 const SIGNUP_MS = Date.parse("2026-12-01T12:00:00Z");
 const HOUR_MS = 3_600_000;

@@ -1,5 +1,5 @@
+import type { AttributionClaims } from "#shared/referrals/attribution-token";
 import type { AttributionReason, NoReferralReason } from "./reasons";
-import type { AttributionClaims } from "./shared-referrals";
 
 /**
  * Who referred a user, decided once, when the user's first `user.signed_up` is processed

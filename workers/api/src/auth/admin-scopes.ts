@@ -37,6 +37,9 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   // The loyalty program's settings (validity, pending days, redemption rate, tiers) and its
   // voucher pools shape every member's points like rules do: catalog's, as the rules are.
   { prefix: "/admin/v1/loyalty", writers: ["catalog"] },
+  // The referral program's settings (attribution windows, where share links send visitors)
+  // shape every referral like the rules do: catalog's.
+  { prefix: "/admin/v1/referrals", writers: ["catalog"] },
   // Finance: every write that moves money or decides whether money leaves. Payouts and the
   // gift cards they buy, confirmation runs (pending → confirmed cashback), report and payout
   // reconciliation (which adjust transactions), the finance summary.

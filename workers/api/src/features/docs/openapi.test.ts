@@ -24,6 +24,7 @@ const FEATURES = [
   "operators",
   "payouts",
   "reconciliation",
+  "referrals",
   "rules",
   "sync",
   "users",

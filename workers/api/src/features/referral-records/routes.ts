@@ -9,6 +9,7 @@ import { rowsToFetch, splitPage } from "#shared/paging";
 import { PageQuerySchema, toIso } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
 import { jsonBody, problemResponses, USER_SECURITY } from "../../http/responses";
+import { ensureReferralCode } from "../referrals/index";
 import { cursorInt, decodeCursor, encodeCursor } from "../users/index";
 import { MyReferralsSchema } from "./schemas";
 import { countFriendsByState, listFriends } from "./store";
@@ -32,20 +33,19 @@ export const referralUserRoutes = featureApp().openapi(myReferralsRoute, async (
   const before = position
     ? { attributedAtMs: cursorInt(position[0] as string), referralId: position[1] as string }
     : null;
-  const [fetched, byState] = await Promise.all([
+  const [{ code }, fetched, byState] = await Promise.all([
+    // Created on first use (D1, then the KV mirror the share link reads).
+    ensureReferralCode(c.env, userId),
     listFriends(c.env.DB, userId, before, rowsToFetch(limit)),
     countFriendsByState(c.env.DB, userId),
   ]);
   const { rows, nextCursor } = splitPage(fetched, limit, (last) =>
     encodeCursor([last.attributedAtMs, last.referralId]),
   );
-  // TODO(i12 merge): the code from helper A's ensureReferralCode(c.env, userId), the link
-  // `${c.env.REDIRECT_BASE_URL}/r/${code}`.
-  const code: string | null = null;
   return c.json(
     {
       code,
-      link: code === null ? null : `${c.env.REDIRECT_BASE_URL}/r/${code}`,
+      link: `${c.env.REDIRECT_BASE_URL}/r/${code}`,
       friends: rows.map((r) => ({
         referralId: r.referralId,
         name: r.refereeNameMasked,

@@ -34,8 +34,8 @@ export const ReferralCountsSchema = z
 
 export const MyReferralsSchema = z
   .object({
-    code: z.string().nullable().describe("the caller's referral code"),
-    link: z.string().nullable().describe("the caller's share link: <redirect origin>/r/<code>"),
+    code: z.string().describe("the caller's referral code (created on first use)"),
+    link: z.string().describe("the caller's share link: <redirect origin>/r/<code>"),
     friends: z.array(FriendSchema).describe("newest first, one page"),
     nextCursor: z.string().nullable(),
     counts: ReferralCountsSchema.describe("all the caller's referrals by state"),

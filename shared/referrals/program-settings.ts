@@ -1,0 +1,122 @@
+import { z } from "zod";
+
+/**
+ * The referral program's settings: how a signup is attributed to a referral click (first or
+ * last touch, the attribution window, the short window of a probabilistic match) and where
+ * the share link sends a visitor on each platform. Pure (zod 4): saved as immutable versions
+ * through the admin API (`PUT /admin/v1/referrals/program`), read at the edge and at signup
+ * through `live-program-settings.ts`. docs/referrals.md "Program settings".
+ */
+
+/** The one program for now; codes, clicks and referrals carry it so more can follow. */
+export const DEFAULT_REFERRAL_PROGRAM_ID = "default";
+/** Long enough for any store or signup URL with its campaign parameters. */
+export const MAX_DESTINATION_URL_CHARS = 2_048;
+
+/** Pure: why `raw` cannot be a destination, or null when it can (https, no credentials). */
+export function destinationUrlProblem(raw: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return "must be an absolute https URL";
+  }
+  if (url.protocol !== "https:") return "must be an https URL";
+  if (url.username !== "" || url.password !== "") return "must not carry a user name or password";
+  return null;
+}
+
+const DestinationUrl = z
+  .string()
+  .max(MAX_DESTINATION_URL_CHARS)
+  .superRefine((raw, ctx) => {
+    const problem = destinationUrlProblem(raw);
+    if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+export const ReferralProgramSettingsSchema = z.strictObject({
+  programId: z
+    .literal(DEFAULT_REFERRAL_PROGRAM_ID)
+    .describe('the program these settings belong to: "default" (one program for now)'),
+  attribution: z.strictObject({
+    touch: z
+      .enum(["first", "last"])
+      .describe("which click in the window wins when a referee clicked several referral links"),
+    windowDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(365)
+      .describe(
+        "how many days after a click a signup may still be attributed to it (30 by default)",
+      ),
+    probabilisticWindowHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(72)
+      .describe(
+        "how many hours after a click a signup with the same hashed IP + user agent and no " +
+          "code or token is matched to it, marked probabilistic (2 by default)",
+      ),
+  }),
+  destinations: z.strictObject({
+    webSignupUrl: DestinationUrl.describe(
+      "https page a web visitor lands on; `ref_token` and `ref_code` are added to its query",
+    ),
+    iosAppStoreUrl: DestinationUrl.nullable().describe(
+      "https App Store page for iOS visitors; null: iOS visitors go to the web signup",
+    ),
+    androidPlayStoreUrl: DestinationUrl.nullable().describe(
+      "https Play Store page for Android visitors, given `referrer=ref_token%3D…` (the install " +
+        "referrer); null: Android visitors go to the web signup",
+    ),
+  }),
+});
+
+export type ReferralProgramSettings = z.output<typeof ReferralProgramSettingsSchema>;
+
+/**
+ * First touch, 30 days, a 2-hour probabilistic window, and a placeholder signup page: the
+ * share link refuses to redirect until an operator has saved settings (version 0 is never
+ * served to visitors), so the placeholder is never anyone's destination.
+ */
+export const DEFAULT_REFERRAL_PROGRAM: ReferralProgramSettings = {
+  programId: DEFAULT_REFERRAL_PROGRAM_ID,
+  attribution: { touch: "first", windowDays: 30, probabilisticWindowHours: 2 },
+  destinations: {
+    webSignupUrl: "https://example.com/signup",
+    iosAppStoreUrl: null,
+    androidPlayStoreUrl: null,
+  },
+};
+
+/** One problem of submitted settings, at its path (`destinations.webSignupUrl`). */
+export interface ReferralSettingsIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Pure: checks settings from anywhere (a request body, a stored version), every problem at its
+ * path.
+ *
+ * @example
+ * const checked = validateReferralProgramSettings(body);
+ * if (!checked.ok) return problem(checked.issues);
+ */
+export function validateReferralProgramSettings(
+  input: unknown,
+):
+  | { ok: true; settings: ReferralProgramSettings }
+  | { ok: false; issues: ReferralSettingsIssue[] } {
+  const parsed = ReferralProgramSettingsSchema.safeParse(input);
+  if (parsed.success) return { ok: true, settings: parsed.data };
+  return {
+    ok: false,
+    issues: parsed.error.issues.map((issue) => ({
+      path: issue.path.map((p) => (typeof p === "number" ? p : String(p))),
+      message: issue.message,
+    })),
+  };
+}

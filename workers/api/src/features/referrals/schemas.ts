@@ -1,0 +1,55 @@
+import { z } from "@hono/zod-openapi";
+import { ReferralProgramSettingsSchema } from "#shared/referrals/program-settings";
+import { IsoTimeSchema } from "../../http/common-schemas";
+
+/** The referral program's settings and their versions (docs/referrals.md "Program settings"). */
+
+export const ReferralProgramSettingsApiSchema =
+  ReferralProgramSettingsSchema.openapi("ReferralProgramSettings");
+
+const VersionNumber = z.number().int().min(0).max(2_147_483_647);
+
+export const ReferralProgramSchema = z
+  .object({
+    version: VersionNumber.describe("0 while the program runs on the defaults (never saved)"),
+    settings: ReferralProgramSettingsApiSchema,
+    savedAt: IsoTimeSchema.nullable(),
+    savedBy: z.string().nullable(),
+    note: z.string().nullable(),
+  })
+  .openapi("ReferralProgram");
+
+export const ReferralProgramInputSchema = z
+  .strictObject({
+    settings: ReferralProgramSettingsApiSchema,
+    expectedVersion: VersionNumber.optional().describe(
+      "the version the change was made from; refused with 409 if another save came first " +
+        "(0 when nothing was saved yet). Omitted: saved over whatever is current",
+    ),
+    note: z.string().min(1).max(500).optional().describe("why: shown in the version list"),
+  })
+  .openapi("ReferralProgramInput");
+
+export const ReferralProgramVersionSchema = z
+  .object({
+    version: VersionNumber,
+    savedAt: IsoTimeSchema,
+    savedBy: z.string(),
+    note: z.string().nullable(),
+    current: z.boolean(),
+    settings: ReferralProgramSettingsApiSchema,
+  })
+  .openapi("ReferralProgramVersion");
+
+export const ReferralProgramVersionListSchema = z
+  .object({ items: z.array(ReferralProgramVersionSchema), nextCursor: z.string().nullable() })
+  .openapi("ReferralProgramVersionList");
+
+export const ReferralVersionListQuerySchema = z.object({
+  cursor: z
+    .string()
+    .regex(/^[1-9][0-9]{0,9}$/, "the nextCursor of the previous page")
+    .optional()
+    .describe("nextCursor of the previous page"),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});

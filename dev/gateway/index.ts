@@ -36,7 +36,9 @@ export default {
   // answered here instead, it is read out so the client's connection stays usable.
   fetch: drainingUnreadBody((request: Request, env: GatewayEnv) => {
     const { pathname } = new URL(request.url);
-    if (pathname.startsWith("/c/")) return env.REDIRECT.fetch(request);
+    // Tracked clicks and referral share links.
+    if (pathname.startsWith("/c/") || pathname.startsWith("/r/"))
+      return env.REDIRECT.fetch(request);
     if (pathname.startsWith("/postback/")) return env.POSTBACK.fetch(request);
     if (pathname.startsWith("/v1/events")) return env.EVENTS.fetch(request);
     // The sandbox affiliate network (docs/sandbox.md), so the lifecycle runs offline.

@@ -2,7 +2,7 @@ import type { ApiEnv } from "#shared/env";
 import { drainingUnreadBody } from "#shared/http/drain-body";
 import { secretBearingFetcher } from "#shared/http/secure-url";
 import type {
-  ClickMessage,
+  ClicksQueueMessage,
   LedgerEventMessage,
   PostbackMessage,
   UserNoticeMessage,
@@ -148,7 +148,7 @@ export default {
   async queue(batch, env, _ctx) {
     switch (batch.queue) {
       case QUEUES.clicks:
-        return consumeClicks(batch as MessageBatch<ClickMessage>, env);
+        return consumeClicks(batch as MessageBatch<ClicksQueueMessage>, env);
       case QUEUES.postbacks:
         return consumePostbacks(batch as MessageBatch<PostbackMessage>, env);
       case QUEUES.ledgerEvents:

@@ -4,11 +4,13 @@ import { drainingUnreadBody } from "#shared/http/drain-body";
 import { htmlPage } from "#shared/http/pages";
 import { createLogger, errorFields, requestIdOf } from "#shared/observability/logger";
 import { handleClick } from "./click";
+import { handleReferralLink } from "./referral-link";
 
 /** The redirect worker: tracked click links, served from the edge. */
 export const app = new Hono<{ Bindings: RedirectEnv }>();
 
 app.get("/c/:token", handleClick);
+app.get("/r/:code", handleReferralLink);
 app.get("/healthz", (c) => c.json({ ok: true, worker: "redirect" }));
 app.notFound(() => htmlPage(404, "Not found", "There is nothing at this address."));
 app.onError((error, c) => {

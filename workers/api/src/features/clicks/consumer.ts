@@ -1,7 +1,8 @@
 import type { ApiEnv } from "#shared/env";
-import type { ClickMessage } from "#shared/messages";
+import type { ClickMessage, ClicksQueueMessage } from "#shared/messages";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { type RollupChunk, walletOf } from "../../wallet-client";
+import { storeReferralClicks } from "../referrals/index";
 import { applyRollups } from "./store";
 
 const log = createLogger({ worker: "api", feature: "clicks" });
@@ -14,12 +15,35 @@ const requestIdOf = (message: Message<ClickMessage>) =>
  * looks for it; click storage therefore grows with users across many objects instead of
  * piling into one D1 database. D1 only gets per-offer, per-day counts, added in one batch
  * per message batch and guarded by chunk keys so redelivery never double-counts.
+ *
+ * Referral link clicks (`kind: "referral_click"`) share the queue; they go to D1
+ * `referral_clicks` in one batch of their own (features/referrals).
  */
 const MAX_ACK_ROUNDS = 3;
 
-export async function consumeClicks(batch: MessageBatch<ClickMessage>, env: ApiEnv): Promise<void> {
-  const byUser = new Map<string, Message<ClickMessage>[]>();
+export async function consumeClicks(
+  batch: MessageBatch<ClicksQueueMessage>,
+  env: ApiEnv,
+): Promise<void> {
+  const offerClicks: Message<ClickMessage>[] = [];
+  const referralClicks: Message<unknown>[] = [];
   for (const message of batch.messages) {
+    const kind = (message.body as { kind?: unknown } | null)?.kind;
+    if (kind === "referral_click") referralClicks.push(message);
+    else offerClicks.push(message as Message<ClickMessage>);
+  }
+  await Promise.all([
+    referralClicks.length > 0 ? storeReferralClicks(env, referralClicks) : undefined,
+    consumeOfferClicks(offerClicks, env),
+  ]);
+}
+
+async function consumeOfferClicks(
+  messages: readonly Message<ClickMessage>[],
+  env: ApiEnv,
+): Promise<void> {
+  const byUser = new Map<string, Message<ClickMessage>[]>();
+  for (const message of messages) {
     const list = byUser.get(message.body.userId) ?? [];
     list.push(message);
     byUser.set(message.body.userId, list);

@@ -1,0 +1,124 @@
+import type { Context } from "hono";
+import { readConfigThrough } from "#shared/config/config-store";
+import type { RedirectEnv } from "#shared/env";
+import { htmlPage } from "#shared/http/pages";
+import { newId } from "#shared/ids";
+import { linkKeyRing } from "#shared/links/link-keys";
+import type { ReferralClickMessage } from "#shared/messages";
+import { createLogger, errorFields, requestIdOf } from "#shared/observability/logger";
+import { signAttributionToken } from "#shared/referrals/attribution-token";
+import {
+  normalizeReferralCode,
+  type ReferralCodeValue,
+  referralCodeKvKey,
+} from "#shared/referrals/codes";
+import { referralDestination } from "#shared/referrals/destination";
+import { fingerprintOf } from "#shared/referrals/fingerprint";
+import { loadVersionedReferralProgram } from "#shared/referrals/live-program-settings";
+import { platformOf } from "#shared/referrals/platform";
+import { toSec } from "#shared/time/clock";
+import { clientIpOf, ipLimited } from "./click-limits";
+
+/** Codes live in KV only on this path: a made-up code must never cost a database read. */
+const NO_D1 = async () => null;
+
+const invalidInvite = () =>
+  htmlPage(
+    404,
+    "This invite link is not valid",
+    "This invite link is not valid: it may have been copied incompletely, or the invite was " +
+      "withdrawn. Ask your friend to send it again, or sign up in the app and enter their " +
+      "invite code there.",
+  );
+
+const invitesNotOpen = () =>
+  htmlPage(
+    503,
+    "Invites are not open yet",
+    "This invite cannot be used yet. Please try the link again later, or sign up in the app.",
+  );
+
+/**
+ * GET /r/:code — a referral share link. No database on this path: the code's owner comes from
+ * KV through the isolate cache, the program's destinations from the config cache (saved
+ * settings are always in KV). It mints a click id, signs an attribution token naming the click
+ * and the referrer, queues the click (with a keyed hash of IP + user agent, never the raw
+ * values) in `waitUntil`, and answers 302 by platform: the App Store, the Play Store with the
+ * token as install referrer, or the web signup with the token and code. An unknown or
+ * malformed code gets a friendly page, never a broken redirect (docs/referrals.md).
+ */
+export async function handleReferralLink(c: Context<{ Bindings: RedirectEnv }>): Promise<Response> {
+  const nowMs = Date.now();
+  const code = normalizeReferralCode(c.req.param("code") ?? "");
+  if (code === null) return invalidInvite();
+  // Per client IP, before any lookup: a flood of made-up codes costs one counter each.
+  const clientIp = clientIpOf(c.req.raw);
+  const ipRefusal = await ipLimited(c.env, clientIp);
+  if (ipRefusal) return ipRefusal;
+
+  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+  const owner = await readConfigThrough<ReferralCodeValue>(
+    c.env,
+    referralCodeKvKey(code),
+    NO_D1,
+    waitUntil,
+  );
+  if (!owner) return invalidInvite();
+  const program = await loadVersionedReferralProgram(c.env, waitUntil);
+  // Never saved: the defaults' signup page is a placeholder nobody should be sent to.
+  if (program.version === 0) return invitesNotOpen();
+
+  const userAgent = c.req.header("user-agent") ?? "";
+  const platform = platformOf(userAgent);
+  const clickId = newId("click", nowMs);
+  const clickedAtSec = toSec(nowMs);
+  const [token, fingerprint] = await Promise.all([
+    signAttributionToken(linkKeyRing(c.env).current.key, {
+      clickId,
+      referrerId: owner.userId,
+      programId: owner.programId,
+      code,
+      platform,
+      clickedAtSec,
+    }),
+    // Without an address (only outside Cloudflare) the fingerprint is of the user agent alone.
+    fingerprintOf(c.env.SUBID_SIGNING_KEY, clientIp ?? "", userAgent),
+  ]);
+  const click: ReferralClickMessage = {
+    kind: "referral_click",
+    clickId,
+    code,
+    referrerId: owner.userId,
+    programId: owner.programId,
+    platform,
+    fingerprint,
+    // The token carries seconds; storing the same instant keeps window checks consistent.
+    clickedAtMs: clickedAtSec * 1000,
+    requestId: requestIdOf(c.req.raw),
+  };
+  waitUntil(sendReferralClick(c.env, click));
+
+  const location = referralDestination(program.settings.destinations, platform, { token, code });
+  return new Response(null, {
+    status: 302,
+    headers: { location, "cache-control": "no-store", "referrer-policy": "no-referrer" },
+  });
+}
+
+async function sendReferralClick(env: RedirectEnv, click: ReferralClickMessage): Promise<void> {
+  // One retry; a send that fails twice is logged without personal data. The token still names
+  // the click, so a signup that hands it back is attributed by its deterministic method anyway.
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    try {
+      await env.CLICKS.send(click);
+      return;
+    } catch (error) {
+      if (attempt === 2) {
+        createLogger({ worker: "redirect", requestId: click.requestId }).error(
+          "referral_click.enqueue_failed",
+          { clickId: click.clickId, ...errorFields(error) },
+        );
+      }
+    }
+  }
+}

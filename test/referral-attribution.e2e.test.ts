@@ -1,10 +1,12 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, test } from "vitest";
 import { linkKeyRing } from "#shared/links/link-keys";
 import { type AttributionClaims, signAttributionToken } from "#shared/referrals/attribution-token";
 import { fingerprintOf } from "#shared/referrals/fingerprint";
+import redirectWorker from "#workers/redirect/src/index";
 import { eventId, sendEvents } from "./events-client";
-import { eventually, uniqueUser, userGet, walletStub } from "./helpers";
+import { adminPut, eventually, uniqueUser, userGet, walletStub } from "./helpers";
 
 /**
  * Referral attribution at signup, end to end (docs/referrals.md, "Attribution"): signed
@@ -320,5 +322,75 @@ describe("GET /v1/me/referrals", () => {
     };
     expect(friendView.friends).toEqual([]);
     expect((await userGet(ana, "/v1/me/referrals?cursor=bogus")).status).toBe(400);
+  });
+});
+
+describe("through the share link", () => {
+  const WEB_UA =
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36";
+
+  /** Opens a share link on the redirect worker as a visitor would, and waits for its queue send. */
+  async function openLink(code: string, userAgent: string): Promise<Response> {
+    const ctx = createExecutionContext();
+    const response = await redirectWorker.fetch(
+      new Request(`${env.REDIRECT_BASE_URL}/r/${code}`, {
+        headers: { "user-agent": userAgent, "cf-connecting-ip": IP },
+      }) as Request<unknown, IncomingRequestCfProperties>,
+      env,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    return response;
+  }
+
+  test("a code typed at signup beats another's real click; the link's own token attributes", async () => {
+    const saved = await adminPut("/admin/v1/referrals/program", {
+      settings: {
+        programId: "default",
+        attribution: { touch: "first", windowDays: 30, probabilisticWindowHours: 2 },
+        destinations: {
+          webSignupUrl: "https://app.example.com/signup",
+          iosAppStoreUrl: null,
+          androidPlayStoreUrl: null,
+        },
+      },
+    });
+    expect(saved.status, await saved.clone().text()).toBe(200);
+    const [ana, pia, bea, cam] = ["ana", "pia", "bea", "cam"].map(uniqueUser) as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    const [anaCode, piaCode] = await Promise.all([codeOf(ana), codeOf(pia)]);
+    const ua = `${WEB_UA} ${uniqueUser("device")}`;
+    const response = await openLink(piaCode, ua);
+    expect(response.status).toBe(302);
+    const token = new URL(response.headers.get("location") ?? "").searchParams.get("ref_token");
+    expect(token).toBeTruthy();
+    const click = await eventually(() =>
+      env.DB.prepare(`SELECT click_id FROM referral_clicks WHERE referrer_id = ?`)
+        .bind(pia)
+        .first<{ click_id: string }>(),
+    );
+
+    // On the device that opened Pia's link, Bea types Ana's code: Ana referred her.
+    await sendSignup(
+      signup(bea, { referralCode: anaCode, ipAddress: IP, userAgent: ua }, Date.now()),
+    );
+    expect((await walletStub(bea).getReferral())?.referral).toMatchObject({
+      referrerId: ana,
+      method: "code",
+      reason: "code_at_signup",
+    });
+
+    // Cam signs up on the web page the link led to, which hands back its token.
+    await sendSignup(signup(cam, { referralToken: token ?? "" }, Date.now()));
+    expect((await walletStub(cam).getReferral())?.referral).toMatchObject({
+      referrerId: pia,
+      method: "token",
+      clickId: click.click_id,
+      reason: "web_signup_token",
+    });
   });
 });

@@ -107,6 +107,7 @@ import type {
   RollbackPointsInput,
   RollbackPointsResult,
 } from "./points/types";
+import { type AttributionEvidence, AttributionEvidenceMissing } from "./referrals/attribution";
 import { readAttributionEvidence } from "./referrals/attribution-lookups";
 import {
   findReferral,
@@ -701,17 +702,27 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     const program = await this.liveProgram();
     const terms = await this.programTerms();
     // Referral attribution's reads (codes, token, clicks), only while a signup can attribute.
-    const evidence = await readAttributionEvidence(this.sql, this.env, this.clock(), (p) =>
-      this.ctx.waitUntil(p),
-    );
+    let evidence = await this.attributionEvidence();
     let last: EventRun | null = null;
     for (let run = 0; run < MAX_EVENT_RUNS_PER_WAKE; run++) {
       const nowMs = this.clock();
       if (!eventsDue(this.sql, nowMs)) break;
-      last = this.commit((tx) => processDueEvents(tx, nowMs, program, terms, evidence));
+      try {
+        last = this.commit((tx) => processDueEvents(tx, nowMs, program, terms, evidence));
+      } catch (error) {
+        // An earlier signup arrived while the evidence was read: read it for that one (the
+        // aborted run wrote nothing) and run again.
+        if (!(error instanceof AttributionEvidenceMissing)) throw error;
+        evidence = await this.attributionEvidence();
+        continue;
+      }
       if (!last.more) break;
     }
     return last;
+  }
+
+  private attributionEvidence(): Promise<AttributionEvidence | null> {
+    return readAttributionEvidence(this.sql, this.env, this.clock(), (p) => this.ctx.waitUntil(p));
   }
 
   private async liveProgram(): Promise<LiveProgram | null> {

@@ -83,7 +83,8 @@ export function attributeSignup(
   const alreadyReferred = findReferral(tx.sql) !== null;
   const refereeId = tx.userId();
   if (firstSignup && !alreadyReferred && evidence?.eventId !== stored.eventId) {
-    // Another signup came in while the evidence was read: abort the run, read again.
+    // Another signup came in while the evidence was read: the object aborts this run and
+    // reads the evidence again (wallet-object.ts processEvents).
     throw new AttributionEvidenceMissing(stored.eventId);
   }
   const decision = decideAttribution({

@@ -2583,6 +2583,8 @@ export interface components {
                 detail?: string;
                 /** @description the live rules it was evaluated by */
                 ruleSetVersion?: number;
+                /** @description a signup with referral data: how it was attributed, or why it is not a referral (docs/referrals.md) */
+                referral?: string;
                 /** @description what the event earned, or took back from the event it names */
                 rewards?: {
                     ruleId: string | null;

@@ -6,7 +6,15 @@ import { type AttributionClaims, signAttributionToken } from "#shared/referrals/
 import { fingerprintOf } from "#shared/referrals/fingerprint";
 import redirectWorker from "#workers/redirect/src/index";
 import { eventId, sendEvents } from "./events-client";
-import { adminPut, eventually, uniqueUser, userGet, walletStub } from "./helpers";
+import {
+  ADMIN_HEADERS,
+  adminPut,
+  api,
+  eventually,
+  uniqueUser,
+  userGet,
+  walletStub,
+} from "./helpers";
 
 /**
  * Referral attribution at signup, end to end (docs/referrals.md, "Attribution"): signed
@@ -129,6 +137,11 @@ describe("attribution at signup", () => {
       },
     ]);
     const row = await eventually(() => d1Referral(bea));
+    // Operators see how the signup was attributed in its outcome.
+    const operatorView = (await (
+      await api(`/admin/v1/users/${bea}/events`, { headers: ADMIN_HEADERS })
+    ).json()) as { items: Array<{ outcome: { referral?: string } }> };
+    expect(operatorView.items[0]?.outcome.referral).toBe("code_at_signup");
     expect(row).toMatchObject({
       referral_id: `ref_${bea}`,
       referrer_id: ana,

@@ -39,6 +39,12 @@ const EventSchema = z
         result: z.enum(["processed", "orphaned"]),
         detail: z.string().optional(),
         ruleSetVersion: z.number().int().optional().describe("the live rules it was evaluated by"),
+        referral: z
+          .string()
+          .optional()
+          .describe(
+            "a signup with referral data: how it was attributed, or why it is not a referral (docs/referrals.md)",
+          ),
         rewards: z
           .array(
             z.object({

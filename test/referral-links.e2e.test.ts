@@ -15,7 +15,8 @@ import type { ReferralProgramSettings } from "#shared/referrals/program-settings
 import { ensureReferralCode, findReferralCode } from "#workers/api/src/features/referrals/index";
 import apiWorker from "#workers/api/src/index";
 import redirectWorker from "#workers/redirect/src/index";
-import { adminPut, eventually, uniqueUser } from "./helpers";
+import { TEST_KEYS, withKey } from "./access-keys";
+import { adminPut, api, eventually, uniqueUser } from "./helpers";
 
 /**
  * Referral codes and the share link `/r/:code` through the real workers (docs/referrals.md):
@@ -237,6 +238,81 @@ describe("GET /r/:code", () => {
     const unknown = await open("/r/NOSUCH22", UA.web, { ...env, DB: trap });
     expect(unknown.status).toBe(404);
     expect(touched).toEqual([]);
+  });
+});
+
+describe("vanity codes", () => {
+  const influencer = uniqueUser("influencer");
+  // biome-ignore lint/suspicious/noExplicitAny: test reads of JSON answers.
+  const codesOf = async (response: Response): Promise<any> => response.json();
+
+  it("gives a member a vanity code they are shown from then on; their generated code keeps working", async () => {
+    const { code: generated } = await ensureReferralCode(env, influencer);
+    const saved = await adminPut(`/admin/v1/users/${influencer}/referral-code`, {
+      code: "priya-10",
+    });
+    expect(saved.status).toBe(200);
+    const body = await codesOf(saved);
+    expect(body).toMatchObject({ userId: influencer, shareCode: "PRIYA10" });
+    expect(body.codes).toMatchObject([
+      { code: generated, kind: "generated", shareUrl: `https://go.test/r/${generated}` },
+      { code: "PRIYA10", kind: "vanity", shareUrl: "https://go.test/r/PRIYA10" },
+    ]);
+    expect(await ensureReferralCode(env, influencer)).toEqual({ code: "PRIYA10" });
+
+    for (const path of ["/r/priya10", `/r/${generated}`]) {
+      const response = await open(path, UA.web);
+      expect(response.status).toBe(302);
+      const location = new URL(response.headers.get("location") ?? "");
+      const verified = await verifyAttributionToken(
+        linkKeyRing(env),
+        location.searchParams.get("ref_token") ?? "",
+        Date.now(),
+      );
+      expect(verified.ok && verified.claims.referrerId).toBe(influencer);
+    }
+
+    // The same code again changes nothing; reading creates nothing.
+    const again = await adminPut(`/admin/v1/users/${influencer}/referral-code`, {
+      code: "PRIYA10",
+    });
+    expect((await codesOf(again)).codes).toHaveLength(2);
+    const read = await api(
+      `/admin/v1/users/${influencer}/referral-code`,
+      withKey(TEST_KEYS.viewer),
+    );
+    expect((await codesOf(read)).shareCode).toBe("PRIYA10");
+    const nobody = await api(
+      `/admin/v1/users/${uniqueUser("nobody")}/referral-code`,
+      withKey(TEST_KEYS.viewer),
+    );
+    expect(await codesOf(nobody)).toMatchObject({ shareCode: null, codes: [] });
+  });
+
+  it.each([
+    { label: "a word that is not allowed", code: "5h1t-code", status: 400 },
+    { label: "too short", code: "ab", status: 400 },
+    { label: "someone else's code", code: "PRIYA10", status: 409 },
+  ])("refuses $label", async ({ code: wanted, status }) => {
+    const response = await adminPut(`/admin/v1/users/${uniqueUser("other")}/referral-code`, {
+      code: wanted,
+    });
+    expect(response.status).toBe(status);
+    expect(response.headers.get("content-type")).toContain("application/problem+json");
+    if (status === 400) expect((await codesOf(response)).errors).toMatchObject([{ path: "code" }]);
+  });
+
+  it("lets catalog and support set a vanity code, not the viewer or finance", async () => {
+    const user = uniqueUser("roles");
+    const put = (key: string, wanted: string) =>
+      api(
+        `/admin/v1/users/${user}/referral-code`,
+        withKey(key, { method: "PUT", body: JSON.stringify({ code: wanted }) }),
+      );
+    expect((await put(TEST_KEYS.viewer, "VIEWER22")).status).toBe(403);
+    expect((await put(TEST_KEYS.finance, "FINANCE2")).status).toBe(403);
+    expect((await put(TEST_KEYS.catalog, "CATALOG2")).status).toBe(200);
+    expect((await put(TEST_KEYS.support, "SUPPORT2")).status).toBe(200);
   });
 });
 

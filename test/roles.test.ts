@@ -104,6 +104,8 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "post /admin/v1/users/{id}/contact/reveal": SUPPORT,
   "get /admin/v1/users/{id}/segments": EVERY_ROLE,
   "put /admin/v1/users/{id}/segments": ["catalog", "support", "admin"],
+  "get /admin/v1/users/{id}/referral-code": EVERY_ROLE,
+  "put /admin/v1/users/{id}/referral-code": ["catalog", "support", "admin"],
   "get /admin/v1/users/{id}/destinations": EVERY_ROLE,
   "get /admin/v1/claims": EVERY_ROLE,
   "get /admin/v1/claims/{id}": EVERY_ROLE,

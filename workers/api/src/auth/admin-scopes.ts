@@ -59,6 +59,9 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   { prefix: "/admin/v1/users/*/contact", writers: ["support"] },
   // A member's segments single them out in rules: catalog (who writes the rules) and support.
   { prefix: "/admin/v1/users/*/segments", writers: ["catalog", "support"] },
+  // A member's vanity referral code: marketing (catalog) gives influencers theirs, support
+  // answers members who ask for one.
+  { prefix: "/admin/v1/users/*/referral-code", writers: ["catalog", "support"] },
   { prefix: "/admin/v1/claims", writers: ["support"] },
   // Transactions: support annotates; any other write credits or debits, so finance.
   { prefix: "/admin/v1/transactions", writers: ["finance"] },

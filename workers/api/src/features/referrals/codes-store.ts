@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, asc, desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { forgetCachedConfig } from "#shared/config/config-store";
 import { referralCodes } from "#shared/db/schema";
@@ -34,7 +34,8 @@ export interface EnsureOptions {
 }
 
 /**
- * The user's generated code in the program, created on first use: a random code inserted
+ * The code the user shares in the program: their newest vanity code when an operator gave them
+ * one, else their generated code, created on first use: a random code inserted
  * with `ON CONFLICT DO NOTHING` (the primary key keeps codes unique, a partial unique index
  * keeps one generated code per user and program), retried with a new code on a collision;
  * concurrent first calls for one user all answer the one code that won. Then the KV mirror,
@@ -53,6 +54,11 @@ export async function ensureReferralCode(
   const generate = options.generate ?? (() => generateReferralCode());
   const orm = drizzle(env.DB);
 
+  const vanity = await newestVanityCodeOf(env.DB, userId, programId);
+  if (vanity !== null) {
+    await mirrorCode(env, vanity, { userId, programId });
+    return { code: vanity };
+  }
   let code = await generatedCodeOf(env.DB, userId, programId);
   for (let attempt = 1; code === null && attempt <= MAX_CODE_ATTEMPTS; attempt++) {
     const candidate = generate();
@@ -102,6 +108,28 @@ async function generatedCodeOf(
   return row?.code ?? null;
 }
 
+async function newestVanityCodeOf(
+  db: D1Database,
+  userId: string,
+  programId: string,
+): Promise<string | null> {
+  const row = (
+    await drizzle(db)
+      .select({ code: referralCodes.code })
+      .from(referralCodes)
+      .where(
+        and(
+          eq(referralCodes.userId, userId),
+          eq(referralCodes.programId, programId),
+          eq(referralCodes.kind, "vanity"),
+        ),
+      )
+      .orderBy(desc(referralCodes.createdAtMs), desc(referralCodes.code))
+      .limit(1)
+  )[0];
+  return row?.code ?? null;
+}
+
 /**
  * Writes the KV mirror unless it already says this: one read per call instead of one write
  * (KV takes about one write a second per key). A failed write is logged and left for the next
@@ -140,4 +168,74 @@ export async function findReferralCode(
       .limit(1)
   )[0];
   return row ?? null;
+}
+
+/** Vanity codes one member may hold in a program: old links keep working, within a bound. */
+export const MAX_VANITY_CODES_PER_USER = 5;
+
+export type VanityOutcome =
+  | { status: "created" | "unchanged" }
+  | { status: "taken" }
+  | { status: "limit_reached" };
+
+/**
+ * Gives the user `code` (already checked by `vanityCodeOf`) as a vanity code: D1 first, then
+ * the KV mirror. Their earlier codes keep working (links already shared stay valid); the newest
+ * vanity code is the one `ensureReferralCode` answers. `unchanged` when the user already holds
+ * it, `taken` when someone else does, `limit_reached` past MAX_VANITY_CODES_PER_USER.
+ *
+ * @example
+ * await setVanityCode(env, "usr_1", "PRIYA10", { nowMs: Date.now() }) // { status: "created" }
+ */
+export async function setVanityCode(
+  env: CodesEnv,
+  userId: string,
+  code: string,
+  options: { nowMs: number; programId?: string },
+): Promise<VanityOutcome> {
+  const programId = options.programId ?? DEFAULT_REFERRAL_PROGRAM_ID;
+  const existing = await findReferralCode(env.DB, code);
+  if (existing) {
+    if (existing.userId !== userId) return { status: "taken" };
+    await mirrorCode(env, code, existing);
+    return { status: "unchanged" };
+  }
+  const held = (await listUserCodes(env.DB, userId)).filter(
+    (c) => c.kind === "vanity" && c.programId === programId,
+  );
+  if (held.length >= MAX_VANITY_CODES_PER_USER) return { status: "limit_reached" };
+  const result = await drizzle(env.DB)
+    .insert(referralCodes)
+    .values({ code, userId, programId, kind: "vanity", createdAtMs: options.nowMs })
+    .onConflictDoNothing()
+    .run();
+  if (result.meta.changes !== 1) {
+    // Taken between the read and the insert: by this user (a retried request) or another.
+    const owner = await findReferralCode(env.DB, code);
+    if (owner?.userId !== userId) return { status: "taken" };
+  }
+  await mirrorCode(env, code, { userId, programId });
+  return { status: result.meta.changes === 1 ? "created" : "unchanged" };
+}
+
+export interface UserCodeRow {
+  code: string;
+  programId: string;
+  kind: "generated" | "vanity";
+  createdAtMs: number;
+}
+
+/** Every code the user holds, oldest first (a handful: one generated, a few vanity). */
+export async function listUserCodes(db: D1Database, userId: string): Promise<UserCodeRow[]> {
+  return drizzle(db)
+    .select({
+      code: referralCodes.code,
+      programId: referralCodes.programId,
+      kind: referralCodes.kind,
+      createdAtMs: referralCodes.createdAtMs,
+    })
+    .from(referralCodes)
+    .where(eq(referralCodes.userId, userId))
+    .orderBy(asc(referralCodes.createdAtMs), asc(referralCodes.code))
+    .limit(MAX_VANITY_CODES_PER_USER + 10);
 }

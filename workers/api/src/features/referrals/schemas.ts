@@ -53,3 +53,46 @@ export const ReferralVersionListQuerySchema = z.object({
     .describe("nextCursor of the previous page"),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
+
+// ---- a member's codes ------------------------------------------------------------------------
+
+export const ReferralCodeSchema = z
+  .object({
+    code: z.string().describe("normalised: upper case, no spaces or dashes"),
+    kind: z.enum(["generated", "vanity"]),
+    programId: z.string(),
+    createdAt: IsoTimeSchema,
+    shareUrl: z
+      .string()
+      .describe("the share link on the redirect worker: `<REDIRECT_BASE_URL>/r/<code>`"),
+  })
+  .openapi("ReferralCode");
+
+export const UserReferralCodesSchema = z
+  .object({
+    userId: z.string(),
+    shareCode: z
+      .string()
+      .nullable()
+      .describe(
+        "the code the member is shown: their newest vanity code, else their generated one; " +
+          "null until one is created (the member's first GET /v1/me/referrals creates it)",
+      ),
+    codes: z
+      .array(ReferralCodeSchema)
+      .describe("every code the member holds, oldest first; all of them work"),
+  })
+  .openapi("UserReferralCodes");
+
+export const VanityCodeInputSchema = z
+  .strictObject({
+    code: z
+      .string()
+      .min(1)
+      .max(64)
+      .describe(
+        "4–16 letters and digits once spaces and dashes are dropped, case-insensitive; words " +
+          "that are not allowed are refused",
+      ),
+  })
+  .openapi("VanityCodeInput");

@@ -3,6 +3,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { loyaltyProgramVersions } from "#shared/db/schema";
 import type { ApiEnv } from "#shared/env";
 import { type ProgramSettings, validateProgramSettings } from "#shared/loyalty/program-settings";
+import type { InsertOutcome } from "../../settings/save-version";
 
 /**
  * Loyalty program settings in D1: immutable versions, each inserted as current + 1, so the
@@ -70,8 +71,6 @@ export async function listVersions(
     nextBeforeVersion: rows.length > query.limit ? (items.at(-1)?.version ?? null) : null,
   };
 }
-
-export type InsertOutcome = { status: "saved" } | { status: "stale"; currentVersion: number };
 
 /**
  * Inserts `row` (its number must be the current one + 1). If another save took the number

@@ -14,6 +14,7 @@ import {
   UNPROCESSABLE_RESPONSE,
   USER_SECURITY,
 } from "../../http/responses";
+import { versionsView } from "../../settings/save-version";
 import { type Actor, saveProgram } from "./program-service";
 import {
   currentVersion,
@@ -234,20 +235,7 @@ export const loyaltyProgramAdminRoutes = featureApp()
       }),
       currentVersionNumber(c.env),
     ]);
-    return c.json(
-      {
-        items: page.items.map((v) => ({
-          version: v.version,
-          savedAt: toIso(v.savedAtMs),
-          savedBy: v.savedBy,
-          note: v.note,
-          current: v.version === currentNumber,
-          settings: v.settings,
-        })),
-        nextCursor: page.nextBeforeVersion === null ? null : String(page.nextBeforeVersion),
-      },
-      200,
-    );
+    return c.json(versionsView(page, currentNumber), 200);
   })
   .openapi(listPoolsRoute, async (c) =>
     c.json({ items: (await listPools(c.env.DB)).map(poolView) }, 200),

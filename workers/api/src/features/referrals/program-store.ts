@@ -6,6 +6,7 @@ import {
   type ReferralProgramSettings,
   validateReferralProgramSettings,
 } from "#shared/referrals/program-settings";
+import type { InsertOutcome } from "../../settings/save-version";
 
 /**
  * Referral program settings in D1: immutable versions per program, each inserted as current
@@ -84,8 +85,6 @@ export async function listReferralVersions(
     nextBeforeVersion: rows.length > query.limit ? (items.at(-1)?.version ?? null) : null,
   };
 }
-
-export type InsertOutcome = { status: "saved" } | { status: "stale"; currentVersion: number };
 
 /** Inserts `row` (current + 1); `stale`, writing nothing, when another save took the number. */
 export async function insertReferralVersion(

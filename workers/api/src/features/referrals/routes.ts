@@ -15,6 +15,7 @@ import {
   problemResponses,
   UNAVAILABLE_RESPONSE,
 } from "../../http/responses";
+import { versionsView } from "../../settings/save-version";
 import { listUserCodes, MAX_VANITY_CODES_PER_USER, setVanityCode } from "./codes-store";
 import { saveReferralProgram } from "./program-service";
 import {
@@ -181,20 +182,7 @@ export const referralAdminRoutes = featureApp()
       }),
       currentReferralVersionNumber(c.env, PROGRAM),
     ]);
-    return c.json(
-      {
-        items: page.items.map((v) => ({
-          version: v.version,
-          savedAt: toIso(v.savedAtMs),
-          savedBy: v.savedBy,
-          note: v.note,
-          current: v.version === currentNumber,
-          settings: v.settings,
-        })),
-        nextCursor: page.nextBeforeVersion === null ? null : String(page.nextBeforeVersion),
-      },
-      200,
-    );
+    return c.json(versionsView(page, currentNumber), 200);
   })
   .openapi(getUserCodesRoute, async (c) =>
     c.json(await userCodesView(c.env, c.req.valid("param").id), 200),

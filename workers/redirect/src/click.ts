@@ -10,10 +10,11 @@ import { linkKeyRing, verifyLinkTokenWithRing } from "#shared/links/link-keys";
 import { encodeSubId } from "#shared/links/sub-id";
 import type { ClickMessage } from "#shared/messages";
 import { trackingUrlFor } from "#shared/networks/tracking-urls";
-import { createLogger, errorFields, requestIdOf } from "#shared/observability/logger";
+import { createLogger, requestIdOf } from "#shared/observability/logger";
 import { toSec } from "#shared/time/clock";
 import { dedupedClickId, dedupeWindowSec } from "./click-dedupe";
 import { clientIpOf, ipLimited, linkLimited } from "./click-limits";
+import { sendClick } from "./send-click";
 
 const UNAVAILABLE_COPY = {
   inactive: "This offer is no longer available.",
@@ -116,7 +117,11 @@ export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promis
     });
     return htmlPage(503, "Offer unavailable", "This offer cannot be tracked right now.");
   }
-  c.executionCtx.waitUntil(sendClick(c.env, click));
+  // A lost click: the postback consumer still sees it happened (the signed sub-ID), and
+  // rejects the sale as missing its click.
+  c.executionCtx.waitUntil(
+    sendClick(c.env, click, "click.enqueue_failed", { clickId: click.clickId, offerId }),
+  );
 
   // Built the way the network's format wants it (Admitad, impact.com and CJ each set their
   // own sub-ID parameter); an unknown format fills the template as written.
@@ -130,22 +135,4 @@ export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promis
     status: 302,
     headers: { location, "cache-control": "no-store", "referrer-policy": "no-referrer" },
   });
-}
-
-async function sendClick(env: RedirectEnv, click: ClickMessage): Promise<void> {
-  // One retry: a send that fails twice is logged without personal data; the signed sub-ID
-  // still lets the postback consumer see the click happened (it is then rejected as missing).
-  for (let attempt = 1; attempt <= 2; attempt++) {
-    try {
-      await env.CLICKS.send(click);
-      return;
-    } catch (error) {
-      if (attempt === 2) {
-        createLogger({ worker: "redirect", requestId: click.requestId }).error(
-          "click.enqueue_failed",
-          { clickId: click.clickId, offerId: click.offerId, ...errorFields(error) },
-        );
-      }
-    }
-  }
 }

@@ -5,7 +5,7 @@ import { htmlPage } from "#shared/http/pages";
 import { newId } from "#shared/ids";
 import { linkKeyRing } from "#shared/links/link-keys";
 import type { ReferralClickMessage } from "#shared/messages";
-import { createLogger, errorFields, requestIdOf } from "#shared/observability/logger";
+import { requestIdOf } from "#shared/observability/logger";
 import { signAttributionToken } from "#shared/referrals/attribution-token";
 import {
   normalizeReferralCode,
@@ -18,6 +18,7 @@ import { loadVersionedReferralProgram } from "#shared/referrals/live-program-set
 import { platformOf } from "#shared/referrals/platform";
 import { toSec } from "#shared/time/clock";
 import { clientIpOf, ipLimited } from "./click-limits";
+import { sendClick } from "./send-click";
 
 /** Codes live in KV only on this path: a made-up code must never cost a database read. */
 const NO_D1 = async () => null;
@@ -96,29 +97,13 @@ export async function handleReferralLink(c: Context<{ Bindings: RedirectEnv }>):
     clickedAtMs: clickedAtSec * 1000,
     requestId: requestIdOf(c.req.raw),
   };
-  waitUntil(sendReferralClick(c.env, click));
+  // A lost click: the token still names it, so a signup that hands it back is attributed by
+  // its deterministic method anyway.
+  waitUntil(sendClick(c.env, click, "referral_click.enqueue_failed", { clickId: click.clickId }));
 
   const location = referralDestination(program.settings.destinations, platform, { token, code });
   return new Response(null, {
     status: 302,
     headers: { location, "cache-control": "no-store", "referrer-policy": "no-referrer" },
   });
-}
-
-async function sendReferralClick(env: RedirectEnv, click: ReferralClickMessage): Promise<void> {
-  // One retry; a send that fails twice is logged without personal data. The token still names
-  // the click, so a signup that hands it back is attributed by its deterministic method anyway.
-  for (let attempt = 1; attempt <= 2; attempt++) {
-    try {
-      await env.CLICKS.send(click);
-      return;
-    } catch (error) {
-      if (attempt === 2) {
-        createLogger({ worker: "redirect", requestId: click.requestId }).error(
-          "referral_click.enqueue_failed",
-          { clickId: click.clickId, ...errorFields(error) },
-        );
-      }
-    }
-  }
 }

@@ -19,7 +19,8 @@ import {
   unprocessedEvents,
 } from "./event-store";
 import { hasUnsettledRewards } from "./reward-store";
-import { type LiveProgram, type ProgramTerms, rewardEvent } from "./rewards";
+import { qualifyAfterSignup } from "../referrals/referral-rewards";
+import { evaluateStored, type LiveProgram, type ProgramTerms, rewardEvent } from "./rewards";
 
 /**
  * The user's first-party events (docs/events.md): accepted into the inbox inside one storage
@@ -217,6 +218,16 @@ export function processDueEvents(
         const referral = attributeSignup(tx, stored, referralEvidence, nowMs);
         recordUserFacts(tx, stored);
         const rewards = rewardEvent(tx, stored, tx.userId(), program, terms, nowMs);
+        if (program && referral && !("none" in referral)) {
+          // Events that happened after this signup may have been processed before it.
+          qualifyAfterSignup(
+            tx,
+            stored,
+            (event) => evaluateStored(tx, event, tx.userId(), program, nowMs),
+            terms.earn,
+            nowMs,
+          );
+        }
         const outcome: EventOutcome = {
           result: "processed",
           ...(program ? { ruleSetVersion: program.version } : {}),

@@ -108,6 +108,37 @@ export function insertReferral(
   return { ...referral, updatedAtMs: atMs, version: 1 };
 }
 
+/**
+ * Moves the referral to `to` (the caller decided the move with decideTransition): its state and
+ * reason change, its version rises and the move joins its history.
+ */
+export function moveReferral(
+  sql: SqlStorage,
+  referral: StoredReferral,
+  to: ReferralState,
+  reason: ReferralReason,
+  eventId: string | null,
+  atMs: number,
+): StoredReferral {
+  const moved = { ...referral, state: to, reason, updatedAtMs: atMs, version: referral.version + 1 };
+  sql.exec(
+    `UPDATE referrals SET state = ?, reason = ?, updated_at_ms = ?, version = ? WHERE referral_id = ?`,
+    to,
+    reason,
+    atMs,
+    moved.version,
+    referral.referralId,
+  );
+  appendHistory(sql, referral.referralId, {
+    fromState: referral.state,
+    state: to,
+    reason,
+    eventId,
+    atMs,
+  });
+  return moved;
+}
+
 function appendHistory(sql: SqlStorage, referralId: string, entry: ReferralHistoryEntry): void {
   sql.exec(
     `INSERT INTO referral_history (referral_id, from_state, state, reason, event_id, at_ms)

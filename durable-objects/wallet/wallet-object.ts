@@ -110,6 +110,7 @@ import type {
 import { type AttributionEvidence, AttributionEvidenceMissing } from "./referrals/attribution";
 import { readAttributionEvidence } from "./referrals/attribution-lookups";
 import { creditParty, type PartyCredit, type PartyCreditStatus } from "./referrals/party-credit";
+import { type ReferralRewardRow, referralRewardsOf } from "./referrals/referral-reward-store";
 import { ReferralRewardSync } from "./referrals/referral-reward-sync";
 import {
   findReferral,
@@ -280,10 +281,18 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
   // ---- referrals (referrals/) ----------------------------------------------------------------
 
   /** The user's referral as a referee (who referred them, how, its state) with its history. */
-  getReferral(): { referral: StoredReferral; history: ReferralHistoryEntry[] } | null {
+  getReferral(): {
+    referral: StoredReferral;
+    history: ReferralHistoryEntry[];
+    rewards: ReferralRewardRow[];
+  } | null {
     const referral = findReferral(this.sql);
     if (!referral) return null;
-    return { referral, history: readReferralHistory(this.sql, referral.referralId) };
+    return {
+      referral,
+      history: readReferralHistory(this.sql, referral.referralId),
+      rewards: referralRewardsOf(this.sql, referral.referralId),
+    };
   }
 
   /**

@@ -1,7 +1,15 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
 import { eventId, sendEvents } from "./events-client";
-import { ADMIN_HEADERS, api, balances, eventually, uniqueUser, userGet, walletStub } from "./helpers";
+import {
+  ADMIN_HEADERS,
+  api,
+  balances,
+  eventually,
+  uniqueUser,
+  userGet,
+  walletStub,
+} from "./helpers";
 
 /**
  * Referral rewards, end to end (docs/referrals.md, "Rewards"): the operator publishes a
@@ -224,6 +232,7 @@ describe("referral rewards", () => {
     await send(purchase(80_000, 2));
     // The big purchase was not the first: nothing qualifies.
     expect((await walletStub(referee).getReferral())?.referral.state).toBe("signed_up");
+    expect((await walletStub(referrer).getPointsBalance()).activePoints).toBe(0);
 
     const other = await pair("points2");
     await send(signup(other.referee, other.code, other.signedUpAtMs));

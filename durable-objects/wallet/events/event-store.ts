@@ -169,7 +169,11 @@ export function unprocessedEvents(sql: SqlStorage, limit: number): StoredEvent[]
 }
 
 /** Processed events that occurred at or after `fromMs`, oldest first (referral look-back). */
-export function processedEventsSince(sql: SqlStorage, fromMs: number, limit: number): StoredEvent[] {
+export function processedEventsSince(
+  sql: SqlStorage,
+  fromMs: number,
+  limit: number,
+): StoredEvent[] {
   return sql
     .exec<EventRow>(
       `SELECT ${COLUMNS} FROM events WHERE status = 'processed' AND occurred_at_ms >= ?

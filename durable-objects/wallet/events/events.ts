@@ -4,6 +4,7 @@ import type { FirstPartyEvent } from "#shared/events/event-schema";
 import { fingerprintOf } from "#shared/referrals/fingerprint";
 import type { WalletTx } from "../core/wallet-tx";
 import { type AttributionEvidence, attributeSignup } from "../referrals/attribution";
+import { qualifyAfterSignup } from "../referrals/referral-rewards";
 import { isDue, schedule, unschedule } from "../schedule/schedule-store";
 import { type AcceptOutcome, decideAccept } from "./decide-accept";
 import { decideProcess } from "./decide-process";
@@ -19,7 +20,6 @@ import {
   unprocessedEvents,
 } from "./event-store";
 import { hasUnsettledRewards } from "./reward-store";
-import { qualifyAfterSignup } from "../referrals/referral-rewards";
 import { evaluateStored, type LiveProgram, type ProgramTerms, rewardEvent } from "./rewards";
 
 /**

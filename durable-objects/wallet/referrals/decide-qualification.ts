@@ -26,7 +26,12 @@ export type QualificationDecision =
     }
   | {
       action: "none";
-      why: "no_referral_rule" | "not_referred" | "not_signed_up" | "before_signup" | "other_program";
+      why:
+        | "no_referral_rule"
+        | "not_referred"
+        | "not_signed_up"
+        | "before_signup"
+        | "other_program";
     };
 
 /**

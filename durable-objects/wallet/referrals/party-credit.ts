@@ -72,7 +72,9 @@ export function creditParty(
       txnId: null,
       memo: `referral ${credit.referralId} ${credit.party} (event ${credit.eventId})`,
       rule: { id: credit.ruleId, version: credit.ruleVersion },
-      legs: [{ bucket: "referral_bonus", currency: reward.currency, amountMinor: reward.amountMinor }],
+      legs: [
+        { bucket: "referral_bonus", currency: reward.currency, amountMinor: reward.amountMinor },
+      ],
     },
     nowMs,
   );

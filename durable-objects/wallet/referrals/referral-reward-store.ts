@@ -45,8 +45,7 @@ function toRow(r: Row): ReferralRewardRow {
     ruleId: r.rule_id,
     ruleVersion: r.rule_version,
     eventId: r.event_id,
-    reward:
-      r.unit === POINTS ? { points: r.amount } : { amountMinor: r.amount, currency: r.unit },
+    reward: r.unit === POINTS ? { points: r.amount } : { amountMinor: r.amount, currency: r.unit },
     status: r.status as ReferralRewardStatus,
     attempts: r.attempts,
   };

@@ -4,8 +4,8 @@ import type { WalletTx } from "../core/wallet-tx";
 import { findEvent } from "../events/event-store";
 import { dueRefs, postpone, unschedule } from "../schedule/schedule-store";
 import type { PartyCredit, PartyCreditStatus } from "./party-credit";
-import { acknowledgeReferrerReward } from "./referral-rewards";
 import { countReferralRewardAttempt, findReferralReward } from "./referral-reward-store";
+import { acknowledgeReferrerReward } from "./referral-rewards";
 
 /** Referrals per round, rounds per sync, and the wait after the referrer's wallet failed. */
 const MAX_REWARDS_PER_ROUND = 50;
@@ -48,7 +48,7 @@ export class ReferralRewardSync {
     const due = dueRefs(sql, "referral_reward", clock(), MAX_REWARDS_PER_ROUND + 1);
     for (const referralId of due.slice(0, MAX_REWARDS_PER_ROUND)) {
       const owed = findReferralReward(sql, referralId, "referrer");
-      if (!owed || owed.status !== "owed") {
+      if (owed?.status !== "owed") {
         unschedule(sql, "referral_reward", referralId);
         continue;
       }

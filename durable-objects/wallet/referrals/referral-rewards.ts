@@ -3,9 +3,13 @@ import type { WalletTx } from "../core/wallet-tx";
 import { processedEventsSince, type StoredEvent } from "../events/event-store";
 import type { EarnTerms } from "../events/post-reward";
 import { schedule, unschedule } from "../schedule/schedule-store";
-import { type QualificationDecision, decideQualification } from "./decide-qualification";
+import { decideQualification, type QualificationDecision } from "./decide-qualification";
 import { creditParty } from "./party-credit";
-import { findReferralReward, insertReferralReward, setReferralRewardStatus } from "./referral-reward-store";
+import {
+  findReferralReward,
+  insertReferralReward,
+  setReferralRewardStatus,
+} from "./referral-reward-store";
 import { decideTransition } from "./referral-states";
 import { findReferral, moveReferral, referralProjection } from "./referral-store";
 
@@ -47,7 +51,14 @@ export function qualifyReferral(
   if (decideTransition(referral.state, "qualified").action !== "move") {
     return { action: "none", why: "not_signed_up" };
   }
-  let moved = moveReferral(tx.sql, referral, "qualified", "qualifying_event", stored.eventId, nowMs);
+  let moved = moveReferral(
+    tx.sql,
+    referral,
+    "qualified",
+    "qualifying_event",
+    stored.eventId,
+    nowMs,
+  );
   const base = {
     referralId: referral.referralId,
     referrerId: referral.referrerId,
@@ -113,7 +124,7 @@ export function qualifyAfterSignup(
 export function acknowledgeReferrerReward(tx: WalletTx, referralId: string, nowMs: number): void {
   unschedule(tx.sql, "referral_reward", referralId);
   const owed = findReferralReward(tx.sql, referralId, "referrer");
-  if (!owed || owed.status !== "owed") return;
+  if (owed?.status !== "owed") return;
   setReferralRewardStatus(tx.sql, referralId, "referrer", "delivered", nowMs);
   const referral = findReferral(tx.sql);
   if (!referral || decideTransition(referral.state, "rewarded").action !== "move") return;

@@ -120,7 +120,13 @@ export function moveReferral(
   eventId: string | null,
   atMs: number,
 ): StoredReferral {
-  const moved = { ...referral, state: to, reason, updatedAtMs: atMs, version: referral.version + 1 };
+  const moved = {
+    ...referral,
+    state: to,
+    reason,
+    updatedAtMs: atMs,
+    version: referral.version + 1,
+  };
   sql.exec(
     `UPDATE referrals SET state = ?, reason = ?, updated_at_ms = ?, version = ? WHERE referral_id = ?`,
     to,

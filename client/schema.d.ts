@@ -4258,6 +4258,7 @@ export interface components {
             friends: components["schemas"]["ReferralFriend"][];
             nextCursor: string | null;
             counts: components["schemas"]["ReferralCounts"];
+            earned: components["schemas"]["ReferralEarned"];
         };
         ReferralFriend: {
             referralId: string;
@@ -4291,6 +4292,15 @@ export interface components {
             held: number;
             rejected: number;
             reversed: number;
+        };
+        /** @description what the caller got as referrer: rewards their wallet has credited */
+        ReferralEarned: {
+            /** @description per currency, in minor units */
+            money: {
+                currency: string;
+                amountMinor: number;
+            }[];
+            points: number;
         };
         CatalogPage: {
             items: components["schemas"]["CatalogOffer"][];

@@ -175,9 +175,11 @@ describe("referral rewards", () => {
     const mine = (await (await userGet(referrer, "/v1/me/referrals")).json()) as {
       friends: Array<{ state: string; reason: string }>;
       counts: { rewarded: number };
+      earned: unknown;
     };
     expect(mine.friends[0]).toMatchObject({ state: "rewarded", reason: "reward_credited" });
     expect(mine.counts.rewarded).toBe(1);
+    expect(mine.earned).toEqual({ money: [{ currency: "INR", amountMinor: 1_000 }], points: 0 });
 
     // A second qualifying deposit rewards nothing more.
     await send(deposit(referee, 90_000, signedUpAtMs + 2 * MINUTE_MS));
@@ -249,6 +251,13 @@ describe("referral rewards", () => {
     ]);
     expect((await walletStub(other.referee).getPointsBalance()).activePoints).toBe(100);
     expect((await walletStub(other.referrer).getPointsBalance()).activePoints).toBe(300);
+    const earned = await eventually(async () => {
+      const body = (await (await userGet(other.referrer, "/v1/me/referrals")).json()) as {
+        earned: { money: unknown[]; points: number };
+      };
+      return body.earned.points > 0 ? body.earned : null;
+    });
+    expect(earned).toEqual({ money: [], points: 300 });
     for (const user of [other.referee, other.referrer]) {
       expect(await walletStub(user).audit()).toEqual({ ok: true, violations: [] });
     }

@@ -129,5 +129,13 @@ export function acknowledgeReferrerReward(tx: WalletTx, referralId: string, nowM
   const referral = findReferral(tx.sql);
   if (!referral || decideTransition(referral.state, "rewarded").action !== "move") return;
   const moved = moveReferral(tx.sql, referral, "rewarded", "reward_credited", owed.eventId, nowMs);
-  tx.enqueue(referralProjection(moved));
+  const reward = owed.reward;
+  tx.enqueue(
+    referralProjection(
+      moved,
+      "points" in reward
+        ? { unit: "points", amount: reward.points }
+        : { unit: reward.currency, amount: reward.amountMinor },
+    ),
+  );
 }

@@ -182,8 +182,14 @@ export function readReferralHistory(sql: SqlStorage, referralId: string): Referr
     }));
 }
 
-/** Pure: the D1 projection of a referral (the referrer's friends list reads it). */
-export function referralProjection(r: StoredReferral): ReferralProjection {
+/**
+ * Pure: the D1 projection of a referral (the referrer's friends list reads it), with what the
+ * referrer got once their wallet credited it (`earned` in GET /v1/me/referrals).
+ */
+export function referralProjection(
+  r: StoredReferral,
+  referrerReward: { unit: string; amount: number } | null = null,
+): ReferralProjection {
   return {
     kind: "referral",
     userId: r.refereeId,
@@ -200,6 +206,7 @@ export function referralProjection(r: StoredReferral): ReferralProjection {
       attributedAtMs: r.attributedAtMs,
       updatedAtMs: r.updatedAtMs,
       version: r.version,
+      referrerReward,
     },
   };
 }

@@ -262,4 +262,34 @@ describe("referral rewards", () => {
       expect(await walletStub(user).audit()).toEqual({ ok: true, violations: [] });
     }
   });
+
+  test("a referrer's wallet that refuses the credit leaves the reward owed and the referral qualified, to be retried", async () => {
+    const { referrer, referee, code, signedUpAtMs } = await pair("refused");
+    // The referrer's key already holds another amount (cannot happen from a rule; it stands
+    // in for a referrer's wallet that fails).
+    const taken = await walletStub(referrer).creditReferralReward(referrer, {
+      referralId: `ref_${referee}`,
+      party: "referrer",
+      ruleId: "other",
+      ruleVersion: 1,
+      eventId: "x",
+      occurredAtMs: signedUpAtMs,
+      reward: { amountMinor: 7, currency: "INR" },
+    });
+    expect(taken.status).toBe("created");
+    await send(signup(referee, code, signedUpAtMs));
+    await send(deposit(referee, 60_000, signedUpAtMs + MINUTE_MS));
+    const record = await walletStub(referee).getReferral();
+    expect(record?.referral.state).toBe("qualified");
+    expect(record?.rewards.map((r) => [r.party, r.status])).toEqual([
+      ["referee", "posted"],
+      ["referrer", "owed"],
+    ]);
+    expect(record?.rewards[1]?.attempts).toBeGreaterThanOrEqual(1);
+    expect(await referralBonus(referee)).toBe(500);
+    expect(await referralBonus(referrer)).toBe(7);
+    for (const user of [referee, referrer]) {
+      expect(await walletStub(user).audit()).toEqual({ ok: true, violations: [] });
+    }
+  });
 });

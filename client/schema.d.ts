@@ -2221,7 +2221,19 @@ export interface components {
                 } | {
                     /** @enum {string} */
                     kind: "referral_reward";
-                    programId: string;
+                    programId?: string;
+                    referrer?: {
+                        amountMinor: number;
+                        currency: string;
+                    } | {
+                        points: number;
+                    };
+                    referee?: {
+                        amountMinor: number;
+                        currency: string;
+                    } | {
+                        points: number;
+                    };
                 })[];
                 priority: number;
                 group: string;
@@ -3591,7 +3603,19 @@ export interface components {
                 } | {
                     /** @enum {string} */
                     kind: "referral_reward";
-                    programId: string;
+                    programId?: string;
+                    referrer?: {
+                        amountMinor: number;
+                        currency: string;
+                    } | {
+                        points: number;
+                    };
+                    referee?: {
+                        amountMinor: number;
+                        currency: string;
+                    } | {
+                        points: number;
+                    };
                 })[];
                 priority: number;
                 group: string;
@@ -3659,7 +3683,19 @@ export interface components {
                 } | {
                     /** @enum {string} */
                     kind: "referral_reward";
-                    programId: string;
+                    programId?: string;
+                    referrer?: {
+                        amountMinor: number;
+                        currency: string;
+                    } | {
+                        points: number;
+                    };
+                    referee?: {
+                        amountMinor: number;
+                        currency: string;
+                    } | {
+                        points: number;
+                    };
                 })[];
                 priority: number;
                 group: string;
@@ -3743,7 +3779,19 @@ export interface components {
                     } | {
                         /** @enum {string} */
                         kind: "referral_reward";
-                        programId: string;
+                        programId?: string;
+                        referrer?: {
+                            amountMinor: number;
+                            currency: string;
+                        } | {
+                            points: number;
+                        };
+                        referee?: {
+                            amountMinor: number;
+                            currency: string;
+                        } | {
+                            points: number;
+                        };
                     })[];
                     priority: number;
                     group: string;
@@ -3890,7 +3938,19 @@ export interface components {
                 } | {
                     /** @enum {string} */
                     kind: "referral_reward";
-                    programId: string;
+                    programId?: string;
+                    referrer?: {
+                        amountMinor: number;
+                        currency: string;
+                    } | {
+                        points: number;
+                    };
+                    referee?: {
+                        amountMinor: number;
+                        currency: string;
+                    } | {
+                        points: number;
+                    };
                 };
                 pointsAsked?: number;
                 cashbackAskedMinor?: number;
@@ -3953,7 +4013,19 @@ export interface components {
                     } | {
                         /** @enum {string} */
                         kind: "referral_reward";
-                        programId: string;
+                        programId?: string;
+                        referrer?: {
+                            amountMinor: number;
+                            currency: string;
+                        } | {
+                            points: number;
+                        };
+                        referee?: {
+                            amountMinor: number;
+                            currency: string;
+                        } | {
+                            points: number;
+                        };
                     })[];
                 }[];
                 multipliers: {
@@ -4006,10 +4078,14 @@ export interface components {
                  * @description gives accountAgeDays when that is left out
                  */
                 signedUpAt?: string;
+                /** @description the state of the user's referral as a referee (referral.state); absent: not referred */
+                referralState?: string;
             };
             context?: {
                 /** @description events of this type this month before this one; 0 makes it the first */
                 countOfKindThisMonth?: number;
+                /** @description the user's first event of this type ever (context.firstOfKindEver) */
+                firstOfKindEver?: boolean;
             };
         };
         UserOffer: {
@@ -4182,6 +4258,7 @@ export interface components {
             friends: components["schemas"]["ReferralFriend"][];
             nextCursor: string | null;
             counts: components["schemas"]["ReferralCounts"];
+            earned: components["schemas"]["ReferralEarned"];
         };
         ReferralFriend: {
             referralId: string;
@@ -4198,7 +4275,7 @@ export interface components {
              * @description stable code of why the referral is in its state
              * @enum {string}
              */
-            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence";
+            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "qualifying_event" | "reward_credited";
             /** @description the reason in English */
             reasonText: string;
             /**
@@ -4215,6 +4292,15 @@ export interface components {
             held: number;
             rejected: number;
             reversed: number;
+        };
+        /** @description what the caller got as referrer: rewards their wallet has credited */
+        ReferralEarned: {
+            /** @description per currency, in minor units */
+            money: {
+                currency: string;
+                amountMinor: number;
+            }[];
+            points: number;
         };
         CatalogPage: {
             items: components["schemas"]["CatalogOffer"][];

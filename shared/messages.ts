@@ -115,6 +115,11 @@ export interface ReferralProjection {
     attributedAtMs: number;
     updatedAtMs: number;
     version: number;
+    /**
+     * What the referrer got, once their wallet credited it: a currency (amount in minor units)
+     * or `points`. Absent (older messages) or null: nothing credited to the referrer yet.
+     */
+    referrerReward?: { unit: string; amount: number } | null;
   };
 }
 

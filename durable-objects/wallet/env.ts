@@ -1,5 +1,6 @@
 import type { BudgetBinding } from "../budget/index";
 import type { OutboxQueues } from "./outbox/outbox-flush";
+import type { WalletDurableObject } from "./wallet-object";
 
 /**
  * The bindings the wallet object uses, and no more: the queues its outbox delivers to, the
@@ -22,4 +23,6 @@ export interface WalletEnv extends OutboxQueues, BudgetBinding {
   LINK_SIGNING_KEY: string;
   LINK_SIGNING_KEYS?: string;
   SUBID_SIGNING_KEY: string;
+  /** Other members' wallets: a referee's wallet delivers the referrer's reward (referrals/). */
+  WALLET: DurableObjectNamespace<WalletDurableObject>;
 }

@@ -471,6 +471,25 @@ const STEPS: string[][] = [
      )`,
     `CREATE INDEX referral_history_referral_idx ON referral_history (referral_id, id)`,
   ],
+  // 18: what a qualified referral owes each party (referrals/referral-rewards.ts), in the
+  // referee's wallet: the referee's reward is posted in the qualifying transaction; the
+  // referrer's is owed until the referrer's wallet acknowledged it (`delivered`).
+  [
+    `CREATE TABLE referral_rewards (
+       referral_id TEXT NOT NULL,
+       party TEXT NOT NULL,
+       referrer_id TEXT NOT NULL,
+       rule_id TEXT NOT NULL,
+       rule_version INTEGER NOT NULL,
+       event_id TEXT NOT NULL,
+       unit TEXT NOT NULL,
+       amount INTEGER NOT NULL,
+       status TEXT NOT NULL,
+       attempts INTEGER NOT NULL DEFAULT 0,
+       updated_at_ms INTEGER NOT NULL,
+       PRIMARY KEY (referral_id, party)
+     )`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

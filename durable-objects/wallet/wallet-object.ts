@@ -109,6 +109,9 @@ import type {
 } from "./points/types";
 import { type AttributionEvidence, AttributionEvidenceMissing } from "./referrals/attribution";
 import { readAttributionEvidence } from "./referrals/attribution-lookups";
+import { creditParty, type PartyCredit, type PartyCreditStatus } from "./referrals/party-credit";
+import { type ReferralRewardRow, referralRewardsOf } from "./referrals/referral-reward-store";
+import { ReferralRewardSync } from "./referrals/referral-reward-sync";
 import {
   findReferral,
   type ReferralHistoryEntry,
@@ -157,6 +160,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
   private readonly outbox: OutboxFlusher;
   private readonly boosts: BoostSync;
   private readonly grants: GrantSync;
+  private readonly referralRewards: ReferralRewardSync;
 
   constructor(ctx: DurableObjectState, env: WalletEnv) {
     super(ctx, env);
@@ -177,6 +181,13 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       clock: this.clock,
       userId: () => boundUserId(this.sql),
       earnTerms: async () => (await this.programTerms()).earn,
+      commit: (work) => this.commit(work),
+    });
+    this.referralRewards = new ReferralRewardSync({
+      sql: this.sql,
+      log: this.log,
+      clock: this.clock,
+      walletOf: (userId) => env.WALLET.get(env.WALLET.idFromName(userId)),
       commit: (work) => this.commit(work),
     });
     ctx.blockConcurrencyWhile(async () => applySchema(ctx.storage));
@@ -270,10 +281,37 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
   // ---- referrals (referrals/) ----------------------------------------------------------------
 
   /** The user's referral as a referee (who referred them, how, its state) with its history. */
-  getReferral(): { referral: StoredReferral; history: ReferralHistoryEntry[] } | null {
+  getReferral(): {
+    referral: StoredReferral;
+    history: ReferralHistoryEntry[];
+    rewards: ReferralRewardRow[];
+  } | null {
     const referral = findReferral(this.sql);
     if (!referral) return null;
-    return { referral, history: readReferralHistory(this.sql, referral.referralId) };
+    return {
+      referral,
+      history: readReferralHistory(this.sql, referral.referralId),
+      rewards: referralRewardsOf(this.sql, referral.referralId),
+    };
+  }
+
+  /**
+   * The referrer's reward of a referral that qualified in the referee's wallet (its
+   * referral-reward sync calls this): credited once under `referral:<id>:referrer`; a repeat
+   * answers `exists` and writes nothing (referrals/party-credit.ts).
+   */
+  creditReferralReward(
+    referrerId: string,
+    credit: PartyCredit,
+    nowMs: number = Date.now(),
+  ): Promise<PartyCreditStatus> {
+    return this.changing(async () => {
+      const { earn } = await this.programTerms();
+      return this.commit((tx) => {
+        tx.bindUser(referrerId);
+        return creditParty(tx, { ...credit, party: "referrer" }, earn, nowMs);
+      });
+    });
   }
 
   /** The user's contact details as operators see them by default: masked, with recent reveals. */
@@ -684,6 +722,11 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       await this.processEvents();
     } catch (error) {
       this.log.error("wallet.grant_sync_failed", errorFields(error));
+    }
+    try {
+      await this.referralRewards.sync();
+    } catch (error) {
+      this.log.error("wallet.referral_reward_sync_failed", errorFields(error));
     }
     try {
       await this.outbox.flush();

@@ -365,6 +365,9 @@ export const referrals = sqliteTable(
     attributedAtMs: integer("attributed_at_ms").notNull(),
     updatedAtMs: integer("updated_at_ms").notNull(),
     version: integer("version").notNull(),
+    /** What the referrer got once it was credited: a currency or `points`, and the amount. */
+    referrerRewardUnit: text("referrer_reward_unit"),
+    referrerRewardAmount: integer("referrer_reward_amount"),
   },
   (t) => [index("referrals_referrer_idx").on(t.referrerId, t.attributedAtMs, t.referralId)],
 );

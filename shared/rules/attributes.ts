@@ -31,6 +31,10 @@ export const ATTRIBUTES = {
   "user.signedUpAtMs": "number",
   "context.firstOfKindThisMonth": "boolean",
   "context.countOfKindThisMonth": "number",
+  /** True on the first event of this type the user ever had (by occurrence). */
+  "context.firstOfKindEver": "boolean",
+  /** The user's referral as a referee (docs/referrals.md); absent when not referred. */
+  "referral.state": "string",
 } as const satisfies Record<string, AttributeType>;
 
 export type CatalogAttribute = keyof typeof ATTRIBUTES;

@@ -40,11 +40,26 @@ export const MultiplierEffect = z.strictObject({
   factorBps: z.number().int().min(10_000).max(1_000_000),
   appliesTo: z.enum(["points", "cashback"]),
 });
-/** Reserved for the referral program: applied as is, no value computed here. */
+/** What one party of a referral gets: an amount in a currency, or points. */
+export const ReferralPartyReward = z.union([
+  z.strictObject({ amountMinor: Whole.min(1), currency: Currency }),
+  z.strictObject({ points: Whole.min(1) }),
+]);
+export type ReferralPartyReward = z.infer<typeof ReferralPartyReward>;
+
+/**
+ * A referral campaign's reward (docs/referrals.md, "Rewards"): applied as is, no value computed
+ * here. When it applies to an event of a referred member whose referral can qualify, the
+ * referral qualifies and the referee and the referrer get what it names (either may be left
+ * out). `programId` limits it to referrals of that program; absent, any program's.
+ */
 export const ReferralRewardEffect = z.strictObject({
   kind: z.literal("referral_reward"),
-  programId: z.string().min(1).max(64),
+  programId: z.string().min(1).max(64).optional(),
+  referrer: ReferralPartyReward.optional(),
+  referee: ReferralPartyReward.optional(),
 });
+export type ReferralRewardEffect = z.infer<typeof ReferralRewardEffect>;
 
 export const EffectSchema = z.discriminatedUnion("kind", [
   CashbackPercentEffect,

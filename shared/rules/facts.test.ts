@@ -86,6 +86,19 @@ describe("factsOf", () => {
       },
     },
     {
+      label: "the first of its kind ever, and the member's referral state",
+      event: purchase,
+      user: { referralState: "signed_up" },
+      context: { firstOfKindEver: true },
+      want: { ...base, "context.firstOfKindEver": true, "referral.state": "signed_up" },
+    },
+    {
+      label: "not referred: no referral fact",
+      event: purchase,
+      context: { firstOfKindEver: false },
+      want: { ...base, "context.firstOfKindEver": false },
+    },
+    {
       label: "first-of-kind given without a count",
       event: purchase,
       context: { firstOfKindThisMonth: true },

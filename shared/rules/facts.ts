@@ -15,6 +15,8 @@ export interface FactsUser {
   /** Whole days since sign-up; when absent it is computed from `signedUpAtMs` if known. */
   accountAgeDays?: number | undefined;
   signedUpAtMs?: number | undefined;
+  /** The state of the user's referral as a referee; absent when not referred. */
+  referralState?: string | undefined;
 }
 
 /** The user's earlier events of this type in the current month (program time zone). */
@@ -23,6 +25,8 @@ export interface FactsContext {
   countOfKindThisMonth?: number | undefined;
   /** When absent, it is `countOfKindThisMonth === 0` if the count is known. */
   firstOfKindThisMonth?: boolean | undefined;
+  /** Whether no event of this type occurred before this one, ever. */
+  firstOfKindEver?: boolean | undefined;
 }
 
 const DAY_MS = 86_400_000;
@@ -103,5 +107,8 @@ export function factsOf(
   if (count !== undefined) facts["context.countOfKindThisMonth"] = count;
   const first = context.firstOfKindThisMonth ?? (count === undefined ? undefined : count === 0);
   if (first !== undefined) facts["context.firstOfKindThisMonth"] = first;
+  if (context.firstOfKindEver !== undefined)
+    facts["context.firstOfKindEver"] = context.firstOfKindEver;
+  if (user.referralState !== undefined) facts["referral.state"] = user.referralState;
   return facts;
 }

@@ -168,6 +168,23 @@ export function unprocessedEvents(sql: SqlStorage, limit: number): StoredEvent[]
     .map(toStored);
 }
 
+/** Processed events that occurred at or after `fromMs`, oldest first (referral look-back). */
+export function processedEventsSince(
+  sql: SqlStorage,
+  fromMs: number,
+  limit: number,
+): StoredEvent[] {
+  return sql
+    .exec<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE status = 'processed' AND occurred_at_ms >= ?
+       ORDER BY occurred_at_ms, event_id LIMIT ?`,
+      fromMs,
+      limit,
+    )
+    .toArray()
+    .map(toStored);
+}
+
 export function countUnprocessed(sql: SqlStorage): { received: number; waiting: number } {
   const rows = sql
     .exec<{ status: string; n: number }>(

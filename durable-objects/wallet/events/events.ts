@@ -4,6 +4,7 @@ import type { FirstPartyEvent } from "#shared/events/event-schema";
 import { fingerprintOf } from "#shared/referrals/fingerprint";
 import type { WalletTx } from "../core/wallet-tx";
 import { type AttributionEvidence, attributeSignup } from "../referrals/attribution";
+import { qualifyAfterSignup } from "../referrals/referral-rewards";
 import { isDue, schedule, unschedule } from "../schedule/schedule-store";
 import { type AcceptOutcome, decideAccept } from "./decide-accept";
 import { decideProcess } from "./decide-process";
@@ -19,7 +20,7 @@ import {
   unprocessedEvents,
 } from "./event-store";
 import { hasUnsettledRewards } from "./reward-store";
-import { type LiveProgram, type ProgramTerms, rewardEvent } from "./rewards";
+import { evaluateStored, type LiveProgram, type ProgramTerms, rewardEvent } from "./rewards";
 
 /**
  * The user's first-party events (docs/events.md): accepted into the inbox inside one storage
@@ -217,6 +218,16 @@ export function processDueEvents(
         const referral = attributeSignup(tx, stored, referralEvidence, nowMs);
         recordUserFacts(tx, stored);
         const rewards = rewardEvent(tx, stored, tx.userId(), program, terms, nowMs);
+        if (program && referral && !("none" in referral)) {
+          // Events that happened after this signup may have been processed before it.
+          qualifyAfterSignup(
+            tx,
+            stored,
+            (event) => evaluateStored(tx, event, tx.userId(), program, nowMs),
+            terms.earn,
+            nowMs,
+          );
+        }
         const outcome: EventOutcome = {
           result: "processed",
           ...(program ? { ruleSetVersion: program.version } : {}),

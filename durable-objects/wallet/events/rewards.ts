@@ -1,9 +1,17 @@
 import { factsOf } from "#shared/rules/facts";
-import { type CompiledRuleSet, evaluate, localParts, zoneOffsetMs } from "#shared/rules/index";
+import {
+  type AppliedEffect,
+  type CompiledRuleSet,
+  evaluate,
+  localParts,
+  zoneOffsetMs,
+} from "#shared/rules/index";
 import type { WalletTx } from "../core/wallet-tx";
 import { POINTS_UNIT } from "../ledger/posting";
 import { confirmPointsSource } from "../points/earn";
 import { restorePoints, rollbackPoints } from "../points/rollback";
+import { qualifyReferral } from "../referrals/referral-rewards";
+import { findReferral } from "../referrals/referral-store";
 import { schedule } from "../schedule/schedule-store";
 import type { TierPolicy } from "../tiers/tier-policy";
 import { readTier } from "../tiers/tiers";
@@ -117,14 +125,20 @@ export function rewardEvent(
   }
 }
 
-function earnFromRules(
+/**
+ * The live rules on one stored event, with the facts the wallet knows now: the tier, the
+ * segments, the account's age, this month's and all-time counts of the type, and the state of
+ * the member's referral. Schedules and budget periods are judged at the event's time, but
+ * never ahead of when it arrived: a backend cannot date an event into a campaign that has not
+ * started.
+ */
+export function evaluateStored(
   tx: WalletTx,
   stored: StoredEvent,
   userId: string,
   program: LiveProgram,
-  earn: EarnTerms,
   nowMs: number,
-): EventReward[] {
+): AppliedEffect[] {
   const fromMs = monthStartMs(stored.occurredAtMs, program.timeZone);
   const facts = factsOf(
     {
@@ -138,16 +152,32 @@ function earnFromRules(
       tier: readTier(tx.sql, nowMs)?.tier,
       segments: readSegments(tx.sql),
       signedUpAtMs: signedUpAtMs(tx.sql) ?? undefined,
+      referralState: findReferral(tx.sql)?.state,
     },
-    { countOfKindThisMonth: countOfTypeBetween(tx.sql, stored.type, fromMs, stored.occurredAtMs) },
+    {
+      countOfKindThisMonth: countOfTypeBetween(tx.sql, stored.type, fromMs, stored.occurredAtMs),
+      firstOfKindEver: countOfTypeBetween(tx.sql, stored.type, 0, stored.occurredAtMs) === 0,
+    },
   );
-  // Schedules and budget periods are judged at the event's time, but never ahead of when it
-  // arrived: a backend cannot date an event into a campaign that has not started.
-  const evaluation = evaluate(program.compiled, facts, {
+  return evaluate(program.compiled, facts, {
     nowMs: Math.min(stored.occurredAtMs, stored.receivedAtMs),
-  });
+  }).applied;
+}
+
+function earnFromRules(
+  tx: WalletTx,
+  stored: StoredEvent,
+  userId: string,
+  program: LiveProgram,
+  earn: EarnTerms,
+  nowMs: number,
+): EventReward[] {
+  const applied = evaluateStored(tx, stored, userId, program, nowMs);
+  // A referral campaign's rule: the referral qualifies and its parties are rewarded
+  // (referrals/referral-rewards.ts); its effect has no value of its own for planRewards.
+  qualifyReferral(tx, stored, applied, earn, nowMs);
   const { plans, skipped } = planRewards(
-    evaluation.applied,
+    applied,
     (ruleId) => program.compiled.rules.get(ruleId)?.budgets,
   );
   const rewards: EventReward[] = skipped.map((s) => ({ ...s, kind: "skipped" as const }));

@@ -25,10 +25,21 @@ export const NO_REFERRAL_REASONS = {
   no_evidence: "Nothing links this signup to a referrer.",
 } as const;
 
-export const REFERRAL_REASONS = { ...ATTRIBUTION_REASONS, ...NO_REFERRAL_REASONS } as const;
+/** Why a referral moved on after signup (referral-rewards.ts). */
+export const PROGRESS_REASONS = {
+  qualifying_event: "Your friend did what the campaign asks for.",
+  reward_credited: "The referral reward was credited.",
+} as const;
+
+export const REFERRAL_REASONS = {
+  ...ATTRIBUTION_REASONS,
+  ...NO_REFERRAL_REASONS,
+  ...PROGRESS_REASONS,
+} as const;
 
 export type AttributionReason = keyof typeof ATTRIBUTION_REASONS;
 export type NoReferralReason = keyof typeof NO_REFERRAL_REASONS;
+export type ProgressReason = keyof typeof PROGRESS_REASONS;
 export type ReferralReason = keyof typeof REFERRAL_REASONS;
 
 /**

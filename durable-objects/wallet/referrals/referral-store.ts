@@ -108,6 +108,43 @@ export function insertReferral(
   return { ...referral, updatedAtMs: atMs, version: 1 };
 }
 
+/**
+ * Moves the referral to `to` (the caller decided the move with decideTransition): its state and
+ * reason change, its version rises and the move joins its history.
+ */
+export function moveReferral(
+  sql: SqlStorage,
+  referral: StoredReferral,
+  to: ReferralState,
+  reason: ReferralReason,
+  eventId: string | null,
+  atMs: number,
+): StoredReferral {
+  const moved = {
+    ...referral,
+    state: to,
+    reason,
+    updatedAtMs: atMs,
+    version: referral.version + 1,
+  };
+  sql.exec(
+    `UPDATE referrals SET state = ?, reason = ?, updated_at_ms = ?, version = ? WHERE referral_id = ?`,
+    to,
+    reason,
+    atMs,
+    moved.version,
+    referral.referralId,
+  );
+  appendHistory(sql, referral.referralId, {
+    fromState: referral.state,
+    state: to,
+    reason,
+    eventId,
+    atMs,
+  });
+  return moved;
+}
+
 function appendHistory(sql: SqlStorage, referralId: string, entry: ReferralHistoryEntry): void {
   sql.exec(
     `INSERT INTO referral_history (referral_id, from_state, state, reason, event_id, at_ms)
@@ -145,8 +182,14 @@ export function readReferralHistory(sql: SqlStorage, referralId: string): Referr
     }));
 }
 
-/** Pure: the D1 projection of a referral (the referrer's friends list reads it). */
-export function referralProjection(r: StoredReferral): ReferralProjection {
+/**
+ * Pure: the D1 projection of a referral (the referrer's friends list reads it), with what the
+ * referrer got once their wallet credited it (`earned` in GET /v1/me/referrals).
+ */
+export function referralProjection(
+  r: StoredReferral,
+  referrerReward: { unit: string; amount: number } | null = null,
+): ReferralProjection {
   return {
     kind: "referral",
     userId: r.refereeId,
@@ -163,6 +206,7 @@ export function referralProjection(r: StoredReferral): ReferralProjection {
       attributedAtMs: r.attributedAtMs,
       updatedAtMs: r.updatedAtMs,
       version: r.version,
+      referrerReward,
     },
   };
 }

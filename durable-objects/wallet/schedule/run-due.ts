@@ -61,6 +61,10 @@ export function runDue(tx: WalletTx, asOfMs: number, nowMs: number): DueRun {
         // Asks the rule budgets (other objects): the object's grant sync, after commit
         // (events/grant-sync.ts).
         break;
+      case "referral_reward":
+        // Asks the referrer's wallet (another object): the referral-reward sync, after commit
+        // (referrals/referral-reward-sync.ts).
+        break;
       case "events":
         // Processing reads the live rule set first (an await), so the object runs it after
         // commit (wallet-object.ts processEvents), like the boost sync.

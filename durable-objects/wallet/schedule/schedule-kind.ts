@@ -7,6 +7,8 @@
  * - `events`: first-party events wait in the inbox (ref: "inbox"; events/events.ts);
  * - `grant`: an event's reward owes a request to its rule budgets (ref: reward key;
  *   events/grant-sync.ts);
+ * - `referral_reward`: a qualified referral owes its referrer's reward to the referrer's wallet
+ *   (ref: referral id; referrals/referral-reward-sync.ts);
  * then the loyalty program's nightly order (`POINTS_SCHEDULE_KINDS`), one row each (ref: "lots"
  * or "tier"), due at the earliest lot or review that needs it:
  * - `points_activate`: a pending lot's period ends (points/points-due.ts);
@@ -24,6 +26,7 @@ export const SCHEDULE_KINDS = [
   "boost",
   "events",
   "grant",
+  "referral_reward",
 ] as const;
 export const POINTS_SCHEDULE_KINDS = [
   "points_activate",

@@ -12,7 +12,7 @@ import { jsonBody, problemResponses, USER_SECURITY } from "../../http/responses"
 import { ensureReferralCode } from "../referrals/index";
 import { cursorInt, decodeCursor, encodeCursor } from "../users/index";
 import { MyReferralsSchema } from "./schemas";
-import { countFriendsByState, listFriends } from "./store";
+import { countFriendsByState, earnedByUnit, listFriends } from "./store";
 
 const myReferralsRoute = createRoute({
   method: "get",
@@ -33,11 +33,12 @@ export const referralUserRoutes = featureApp().openapi(myReferralsRoute, async (
   const before = position
     ? { attributedAtMs: cursorInt(position[0] as string), referralId: position[1] as string }
     : null;
-  const [{ code }, fetched, byState] = await Promise.all([
+  const [{ code }, fetched, byState, earned] = await Promise.all([
     // Created on first use (D1, then the KV mirror the share link reads).
     ensureReferralCode(c.env, userId),
     listFriends(c.env.DB, userId, before, rowsToFetch(limit)),
     countFriendsByState(c.env.DB, userId),
+    earnedByUnit(c.env.DB, userId),
   ]);
   const { rows, nextCursor } = splitPage(fetched, limit, (last) =>
     encodeCursor([last.attributedAtMs, last.referralId]),
@@ -63,6 +64,12 @@ export const referralUserRoutes = featureApp().openapi(myReferralsRoute, async (
         held: byState.held ?? 0,
         rejected: byState.rejected ?? 0,
         reversed: byState.reversed ?? 0,
+      },
+      earned: {
+        money: earned
+          .filter((e) => e.unit !== "points")
+          .map((e) => ({ currency: e.unit, amountMinor: e.amount })),
+        points: earned.find((e) => e.unit === "points")?.amount ?? 0,
       },
     },
     200,

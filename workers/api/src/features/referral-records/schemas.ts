@@ -32,6 +32,15 @@ export const ReferralCountsSchema = z
   })
   .openapi("ReferralCounts");
 
+export const ReferralEarnedSchema = z
+  .object({
+    money: z
+      .array(z.object({ currency: z.string(), amountMinor: z.number().int() }))
+      .describe("per currency, in minor units"),
+    points: z.number().int(),
+  })
+  .openapi("ReferralEarned");
+
 export const MyReferralsSchema = z
   .object({
     code: z.string().describe("the caller's referral code (created on first use)"),
@@ -39,5 +48,8 @@ export const MyReferralsSchema = z
     friends: z.array(FriendSchema).describe("newest first, one page"),
     nextCursor: z.string().nullable(),
     counts: ReferralCountsSchema.describe("all the caller's referrals by state"),
+    earned: ReferralEarnedSchema.describe(
+      "what the caller got as referrer: rewards their wallet has credited",
+    ),
   })
   .openapi("MyReferrals");

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gt, lt, or, sql } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNotNull, lt, or, sql, sum } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { referrals } from "#shared/db/schema";
@@ -29,6 +29,8 @@ export function referralProjectionStatement(
     attributedAtMs: r.attributedAtMs,
     updatedAtMs: r.updatedAtMs,
     version: r.version,
+    referrerRewardUnit: r.referrerReward?.unit ?? null,
+    referrerRewardAmount: r.referrerReward?.amount ?? null,
   };
   return drizzle(db)
     .insert(referrals)
@@ -96,4 +98,21 @@ export async function countFriendsByState(
     .where(eq(referrals.referrerId, referrerId))
     .groupBy(referrals.state);
   return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+}
+
+/**
+ * What the referrer got from referrals whose reward reached their wallet, per unit (a
+ * currency, or `points`). A referral leaves this sum only if a later state drops its reward.
+ */
+export async function earnedByUnit(
+  db: D1Database,
+  referrerId: string,
+): Promise<Array<{ unit: string; amount: number }>> {
+  const rows = await drizzle(db)
+    .select({ unit: referrals.referrerRewardUnit, amount: sum(referrals.referrerRewardAmount) })
+    .from(referrals)
+    .where(and(eq(referrals.referrerId, referrerId), isNotNull(referrals.referrerRewardUnit)))
+    .groupBy(referrals.referrerRewardUnit)
+    .orderBy(referrals.referrerRewardUnit);
+  return rows.map((r) => ({ unit: r.unit ?? "", amount: Number(r.amount ?? 0) }));
 }

@@ -152,6 +152,14 @@ const UserFactsSchema = z.strictObject({
   segments: z.array(z.string().min(1).max(64)).max(100).optional(),
   accountAgeDays: z.number().int().min(0).max(100_000).optional(),
   signedUpAt: IsoTimeSchema.optional().describe("gives accountAgeDays when that is left out"),
+  referralState: z
+    .string()
+    .min(1)
+    .max(32)
+    .optional()
+    .describe(
+      "the state of the user's referral as a referee (referral.state); absent: not referred",
+    ),
 });
 
 const ContextFactsSchema = z.strictObject({
@@ -162,6 +170,10 @@ const ContextFactsSchema = z.strictObject({
     .max(1_000_000)
     .optional()
     .describe("events of this type this month before this one; 0 makes it the first"),
+  firstOfKindEver: z
+    .boolean()
+    .optional()
+    .describe("the user's first event of this type ever (context.firstOfKindEver)"),
 });
 
 export const SimulateInputSchema = z

@@ -277,8 +277,12 @@ export async function simulate(env: ApiEnv, input: SimulateInput, nowMs: number)
       segments: user.segments,
       accountAgeDays: user.accountAgeDays,
       signedUpAtMs: user.signedUpAt === undefined ? undefined : Date.parse(user.signedUpAt),
+      referralState: user.referralState,
     },
-    { countOfKindThisMonth: input.context?.countOfKindThisMonth },
+    {
+      countOfKindThisMonth: input.context?.countOfKindThisMonth,
+      firstOfKindEver: input.context?.firstOfKindEver,
+    },
   );
   // As the intake judges an event: at its own time, clamped to now (one dated in the future
   // is judged now).

@@ -33,7 +33,9 @@ export function effectSummary(effect: Effect): string {
     case "multiplier":
       return `${formatFactorBps(effect.factorBps)} ${effect.appliesTo}`;
     case "referral_reward":
-      return `referral reward (program ${effect.programId})`;
+      return effect.programId === undefined
+        ? "referral reward"
+        : `referral reward (program ${effect.programId})`;
   }
 }
 

@@ -1,0 +1,124 @@
+import type { ReferralPartyReward } from "#shared/rules/index";
+import type { ReferralParty } from "./party-credit";
+
+/**
+ * SQL for what a qualified referral owes each party (`referral_rewards`, wallet schema step
+ * 18), kept in the referee's wallet: one row per (referral, party). The referee's is `posted`
+ * in the qualifying transaction; the referrer's is `owed` until the referrer's wallet
+ * acknowledged it, then `delivered`.
+ */
+
+export type ReferralRewardStatus = "posted" | "owed" | "delivered";
+
+export interface ReferralRewardRow {
+  referralId: string;
+  party: ReferralParty;
+  referrerId: string;
+  ruleId: string;
+  ruleVersion: number;
+  eventId: string;
+  reward: ReferralPartyReward;
+  status: ReferralRewardStatus;
+  attempts: number;
+}
+
+interface Row extends Record<string, SqlStorageValue> {
+  referral_id: string;
+  party: string;
+  referrer_id: string;
+  rule_id: string;
+  rule_version: number;
+  event_id: string;
+  unit: string;
+  amount: number;
+  status: string;
+  attempts: number;
+}
+
+const POINTS = "points";
+
+function toRow(r: Row): ReferralRewardRow {
+  return {
+    referralId: r.referral_id,
+    party: r.party as ReferralParty,
+    referrerId: r.referrer_id,
+    ruleId: r.rule_id,
+    ruleVersion: r.rule_version,
+    eventId: r.event_id,
+    reward: r.unit === POINTS ? { points: r.amount } : { amountMinor: r.amount, currency: r.unit },
+    status: r.status as ReferralRewardStatus,
+    attempts: r.attempts,
+  };
+}
+
+export function insertReferralReward(
+  sql: SqlStorage,
+  row: Omit<ReferralRewardRow, "attempts">,
+  atMs: number,
+): void {
+  sql.exec(
+    `INSERT INTO referral_rewards (referral_id, party, referrer_id, rule_id, rule_version,
+       event_id, unit, amount, status, updated_at_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    row.referralId,
+    row.party,
+    row.referrerId,
+    row.ruleId,
+    row.ruleVersion,
+    row.eventId,
+    "points" in row.reward ? POINTS : row.reward.currency,
+    "points" in row.reward ? row.reward.points : row.reward.amountMinor,
+    row.status,
+    atMs,
+  );
+}
+
+export function findReferralReward(
+  sql: SqlStorage,
+  referralId: string,
+  party: ReferralParty,
+): ReferralRewardRow | null {
+  const row = sql
+    .exec<Row>(
+      `SELECT * FROM referral_rewards WHERE referral_id = ? AND party = ?`,
+      referralId,
+      party,
+    )
+    .toArray()[0];
+  return row ? toRow(row) : null;
+}
+
+export function referralRewardsOf(sql: SqlStorage, referralId: string): ReferralRewardRow[] {
+  return sql
+    .exec<Row>(`SELECT * FROM referral_rewards WHERE referral_id = ? ORDER BY party`, referralId)
+    .toArray()
+    .map(toRow);
+}
+
+export function setReferralRewardStatus(
+  sql: SqlStorage,
+  referralId: string,
+  party: ReferralParty,
+  status: ReferralRewardStatus,
+  atMs: number,
+): void {
+  sql.exec(
+    `UPDATE referral_rewards SET status = ?, updated_at_ms = ? WHERE referral_id = ? AND party = ?`,
+    status,
+    atMs,
+    referralId,
+    party,
+  );
+}
+
+export function countReferralRewardAttempt(
+  sql: SqlStorage,
+  referralId: string,
+  party: ReferralParty,
+): void {
+  sql.exec(
+    `UPDATE referral_rewards SET attempts = attempts + 1 WHERE referral_id = ? AND party = ?`,
+    referralId,
+    party,
+  );
+}

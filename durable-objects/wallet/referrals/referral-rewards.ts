@@ -1,0 +1,141 @@
+import type { AppliedEffect } from "#shared/rules/index";
+import type { WalletTx } from "../core/wallet-tx";
+import { processedEventsSince, type StoredEvent } from "../events/event-store";
+import type { EarnTerms } from "../events/post-reward";
+import { schedule, unschedule } from "../schedule/schedule-store";
+import { decideQualification, type QualificationDecision } from "./decide-qualification";
+import { creditParty } from "./party-credit";
+import {
+  findReferralReward,
+  insertReferralReward,
+  setReferralRewardStatus,
+} from "./referral-reward-store";
+import { decideTransition } from "./referral-states";
+import { findReferral, moveReferral, referralProjection } from "./referral-store";
+
+/**
+ * Referral rewards in the referee's wallet (docs/referrals.md, "Rewards"), inside the storage
+ * transaction that processes the qualifying event:
+ *
+ * 1. a rule's `referral_reward` effect applied to the event and decideQualification agrees →
+ *    the referral moves `signed_up → qualified` (history: `qualifying_event`, the event);
+ * 2. the referee's reward is credited here (party-credit.ts, key `referral:<id>:referee`);
+ * 3. the referrer's reward is recorded as owed and scheduled (`referral_reward`); the
+ *    referral-reward sync delivers it to the referrer's wallet after commit, and its
+ *    acknowledgement moves the referral `qualified → rewarded` in a second transaction
+ *    (with no referrer reward, the referral is rewarded at once).
+ *
+ * Only a referral in `signed_up` qualifies, so a second qualifying event, or the same one
+ * processed again, finds it `qualified` or `rewarded` and changes nothing; the ledger keys
+ * make a repeated credit `exists` even so.
+ */
+
+/** Events looked at when a late signup looks back for a qualifying event. */
+const MAX_LOOK_BACK_EVENTS = 500;
+
+/** Qualifies the member's referral on `stored` when a referral rule applied to it. */
+export function qualifyReferral(
+  tx: WalletTx,
+  stored: StoredEvent,
+  applied: readonly AppliedEffect[],
+  earn: EarnTerms,
+  nowMs: number,
+): QualificationDecision {
+  const referral = findReferral(tx.sql);
+  const decision = decideQualification({
+    referral,
+    event: { occurredAtMs: stored.occurredAtMs },
+    applied,
+  });
+  if (decision.action !== "qualify" || referral === null) return decision;
+  if (decideTransition(referral.state, "qualified").action !== "move") {
+    return { action: "none", why: "not_signed_up" };
+  }
+  let moved = moveReferral(
+    tx.sql,
+    referral,
+    "qualified",
+    "qualifying_event",
+    stored.eventId,
+    nowMs,
+  );
+  const base = {
+    referralId: referral.referralId,
+    referrerId: referral.referrerId,
+    ruleId: decision.ruleId,
+    ruleVersion: decision.ruleVersion,
+    eventId: stored.eventId,
+  };
+  if (decision.referee) {
+    creditParty(
+      tx,
+      { ...base, party: "referee", occurredAtMs: stored.occurredAtMs, reward: decision.referee },
+      earn,
+      nowMs,
+    );
+    insertReferralReward(
+      tx.sql,
+      { ...base, party: "referee", reward: decision.referee, status: "posted" },
+      nowMs,
+    );
+  }
+  if (decision.referrer) {
+    insertReferralReward(
+      tx.sql,
+      { ...base, party: "referrer", reward: decision.referrer, status: "owed" },
+      nowMs,
+    );
+    schedule(tx.sql, "referral_reward", referral.referralId, nowMs);
+  } else {
+    // Nothing is owed to anyone else: the referral is rewarded now.
+    moved = moveReferral(tx.sql, moved, "rewarded", "reward_credited", stored.eventId, nowMs);
+  }
+  tx.enqueue(referralProjection(moved));
+  return decision;
+}
+
+/**
+ * A signup processed after events that happened after it (events arrive out of order): the
+ * events already processed since the signup are evaluated again, oldest first, for referral
+ * rules only — whatever else they earned was earned when they were processed — and the first
+ * that qualifies the referral does. `evaluate` is the run's live rules on one stored event,
+ * with the facts it would have now (the referral `signed_up`).
+ */
+export function qualifyAfterSignup(
+  tx: WalletTx,
+  signup: StoredEvent,
+  evaluate: (event: StoredEvent) => readonly AppliedEffect[],
+  earn: EarnTerms,
+  nowMs: number,
+): QualificationDecision | null {
+  for (const event of processedEventsSince(tx.sql, signup.occurredAtMs, MAX_LOOK_BACK_EVENTS)) {
+    if (event.eventId === signup.eventId) continue;
+    const decision = qualifyReferral(tx, event, evaluate(event), earn, nowMs);
+    if (decision.action === "qualify") return decision;
+    if (decision.why === "not_referred" || decision.why === "not_signed_up") return decision;
+  }
+  return null;
+}
+
+/**
+ * The referrer's wallet acknowledged its reward: the row is delivered and the referral moves
+ * `qualified → rewarded` (once: a repeated acknowledgement finds it delivered).
+ */
+export function acknowledgeReferrerReward(tx: WalletTx, referralId: string, nowMs: number): void {
+  unschedule(tx.sql, "referral_reward", referralId);
+  const owed = findReferralReward(tx.sql, referralId, "referrer");
+  if (owed?.status !== "owed") return;
+  setReferralRewardStatus(tx.sql, referralId, "referrer", "delivered", nowMs);
+  const referral = findReferral(tx.sql);
+  if (!referral || decideTransition(referral.state, "rewarded").action !== "move") return;
+  const moved = moveReferral(tx.sql, referral, "rewarded", "reward_credited", owed.eventId, nowMs);
+  const reward = owed.reward;
+  tx.enqueue(
+    referralProjection(
+      moved,
+      "points" in reward
+        ? { unit: "points", amount: reward.points }
+        : { unit: reward.currency, amount: reward.amountMinor },
+    ),
+  );
+}

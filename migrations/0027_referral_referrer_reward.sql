@@ -1,0 +1,2 @@
+ALTER TABLE `referrals` ADD `referrer_reward_unit` text;--> statement-breakpoint
+ALTER TABLE `referrals` ADD `referrer_reward_amount` integer;

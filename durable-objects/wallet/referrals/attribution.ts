@@ -121,6 +121,6 @@ export function attributeSignup(
     stored.eventId,
     nowMs,
   );
-  tx.enqueue(referralProjection(referral));
+  tx.enqueue(referralProjection(referral, null));
   return decision;
 }

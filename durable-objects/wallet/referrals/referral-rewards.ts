@@ -90,7 +90,8 @@ export function qualifyReferral(
     // Nothing is owed to anyone else: the referral is rewarded now.
     moved = moveReferral(tx.sql, moved, "rewarded", "reward_credited", stored.eventId, nowMs);
   }
-  tx.enqueue(referralProjection(moved));
+  // The referrer has not been credited yet (or gets nothing): nothing earned to show.
+  tx.enqueue(referralProjection(moved, null));
   return decision;
 }
 

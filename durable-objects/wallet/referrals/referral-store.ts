@@ -188,7 +188,8 @@ export function readReferralHistory(sql: SqlStorage, referralId: string): Referr
  */
 export function referralProjection(
   r: StoredReferral,
-  referrerReward: { unit: string; amount: number } | null = null,
+  // Required: a projection without it would reset `earned` in D1 for this referral.
+  referrerReward: { unit: string; amount: number } | null,
 ): ReferralProjection {
   return {
     kind: "referral",

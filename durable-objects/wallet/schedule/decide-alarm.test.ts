@@ -37,5 +37,6 @@ test("schedule kinds run confirmations first", () => {
     "boost",
     "events",
     "grant",
+    "referral_reward",
   ]);
 });

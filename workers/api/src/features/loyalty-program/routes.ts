@@ -15,6 +15,7 @@ import {
   USER_SECURITY,
 } from "../../http/responses";
 import { versionsView } from "../../settings/save-version";
+import { currentView, VersionListQuerySchema } from "../../settings/version-views";
 import { type Actor, saveProgram } from "./program-service";
 import {
   currentVersion,
@@ -31,7 +32,6 @@ import {
   PointsRedemptionInputSchema,
   PointsRedemptionSchema,
   PoolIdParamSchema,
-  VersionListQuerySchema,
   VoucherCodesInputSchema,
   VoucherCodesUploadSchema,
   VoucherPoolInputSchema,
@@ -51,16 +51,7 @@ import {
 const tags = ["loyalty"];
 const security = ADMIN_SECURITY;
 
-const programView = (row: ProgramVersionRow | null) =>
-  row
-    ? {
-        version: row.version,
-        settings: row.settings,
-        savedAt: toIso(row.savedAtMs),
-        savedBy: row.savedBy,
-        note: row.note,
-      }
-    : { version: 0, settings: DEFAULT_PROGRAM_SETTINGS, savedAt: null, savedBy: null, note: null };
+const programView = (row: ProgramVersionRow | null) => currentView(row, DEFAULT_PROGRAM_SETTINGS);
 
 const poolView = (p: PoolRow) => ({
   id: p.id,

@@ -46,15 +46,6 @@ export const LoyaltyProgramVersionListSchema = z
   .object({ items: z.array(LoyaltyProgramVersionSchema), nextCursor: z.string().nullable() })
   .openapi("LoyaltyProgramVersionList");
 
-export const VersionListQuerySchema = z.object({
-  cursor: z
-    .string()
-    .regex(/^[1-9][0-9]{0,9}$/, "the nextCursor of the previous page")
-    .optional()
-    .describe("nextCursor of the previous page"),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-});
-
 // ---- voucher pools ---------------------------------------------------------------------------
 
 export const POOL_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;

@@ -16,6 +16,7 @@ import {
   UNAVAILABLE_RESPONSE,
 } from "../../http/responses";
 import { versionsView } from "../../settings/save-version";
+import { currentView, VersionListQuerySchema } from "../../settings/version-views";
 import { listUserCodes, MAX_VANITY_CODES_PER_USER, setVanityCode } from "./codes-store";
 import { saveReferralProgram } from "./program-service";
 import {
@@ -28,7 +29,6 @@ import {
   ReferralProgramInputSchema,
   ReferralProgramSchema,
   ReferralProgramVersionListSchema,
-  ReferralVersionListQuerySchema,
   UserReferralCodesSchema,
   VanityCodeInputSchema,
 } from "./schemas";
@@ -37,16 +37,7 @@ const tags = ["referrals"];
 const security = ADMIN_SECURITY;
 const PROGRAM = DEFAULT_REFERRAL_PROGRAM_ID;
 
-const programView = (row: ReferralProgramRow | null) =>
-  row
-    ? {
-        version: row.version,
-        settings: row.settings,
-        savedAt: toIso(row.savedAtMs),
-        savedBy: row.savedBy,
-        note: row.note,
-      }
-    : { version: 0, settings: DEFAULT_REFERRAL_PROGRAM, savedAt: null, savedBy: null, note: null };
+const programView = (row: ReferralProgramRow | null) => currentView(row, DEFAULT_REFERRAL_PROGRAM);
 
 const getProgramRoute = createRoute({
   method: "get",
@@ -98,7 +89,7 @@ const listVersionsRoute = createRoute({
   tags,
   security,
   summary: "List saved versions of the referral program settings, newest first",
-  request: { query: ReferralVersionListQuerySchema },
+  request: { query: VersionListQuerySchema },
   responses: { 200: jsonBody(ReferralProgramVersionListSchema), ...problemResponses },
 });
 

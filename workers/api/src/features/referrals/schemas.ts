@@ -45,15 +45,6 @@ export const ReferralProgramVersionListSchema = z
   .object({ items: z.array(ReferralProgramVersionSchema), nextCursor: z.string().nullable() })
   .openapi("ReferralProgramVersionList");
 
-export const ReferralVersionListQuerySchema = z.object({
-  cursor: z
-    .string()
-    .regex(/^[1-9][0-9]{0,9}$/, "the nextCursor of the previous page")
-    .optional()
-    .describe("nextCursor of the previous page"),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-});
-
 // ---- a member's codes ------------------------------------------------------------------------
 
 export const ReferralCodeSchema = z

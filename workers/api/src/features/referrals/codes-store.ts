@@ -54,12 +54,12 @@ export async function ensureReferralCode(
   const generate = options.generate ?? (() => generateReferralCode());
   const orm = drizzle(env.DB);
 
-  const vanity = await newestVanityCodeOf(env.DB, userId, programId);
+  const vanity = await newestCodeOf(env.DB, userId, programId, "vanity");
   if (vanity !== null) {
     await mirrorCode(env, vanity, { userId, programId });
     return { code: vanity };
   }
-  let code = await generatedCodeOf(env.DB, userId, programId);
+  let code = await newestCodeOf(env.DB, userId, programId, "generated");
   for (let attempt = 1; code === null && attempt <= MAX_CODE_ATTEMPTS; attempt++) {
     const candidate = generate();
     const result = await orm
@@ -79,18 +79,22 @@ export async function ensureReferralCode(
     }
     // Nothing inserted: either another request gave this user a code first, or the candidate
     // is someone else's. The first is answered by reading again; the second by a new try.
-    code = await generatedCodeOf(env.DB, userId, programId);
+    code = await newestCodeOf(env.DB, userId, programId, "generated");
   }
   if (code === null) throw new Error(`no free referral code after ${MAX_CODE_ATTEMPTS} tries`);
   await mirrorCode(env, code, { userId, programId });
   return { code };
 }
 
-/** The user's generated code in the program, or null. */
-async function generatedCodeOf(
+/**
+ * The user's newest code of `kind` in the program, or null (one generated code at most; the
+ * newest vanity code is the one shown).
+ */
+async function newestCodeOf(
   db: D1Database,
   userId: string,
   programId: string,
+  kind: "generated" | "vanity",
 ): Promise<string | null> {
   const row = (
     await drizzle(db)
@@ -100,28 +104,7 @@ async function generatedCodeOf(
         and(
           eq(referralCodes.userId, userId),
           eq(referralCodes.programId, programId),
-          eq(referralCodes.kind, "generated"),
-        ),
-      )
-      .limit(1)
-  )[0];
-  return row?.code ?? null;
-}
-
-async function newestVanityCodeOf(
-  db: D1Database,
-  userId: string,
-  programId: string,
-): Promise<string | null> {
-  const row = (
-    await drizzle(db)
-      .select({ code: referralCodes.code })
-      .from(referralCodes)
-      .where(
-        and(
-          eq(referralCodes.userId, userId),
-          eq(referralCodes.programId, programId),
-          eq(referralCodes.kind, "vanity"),
+          eq(referralCodes.kind, kind),
         ),
       )
       .orderBy(desc(referralCodes.createdAtMs), desc(referralCodes.code))

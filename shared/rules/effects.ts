@@ -58,6 +58,22 @@ export const ReferralRewardEffect = z.strictObject({
   programId: z.string().min(1).max(64).optional(),
   referrer: ReferralPartyReward.optional(),
   referee: ReferralPartyReward.optional(),
+  /**
+   * Days the referee's account must exist (from their signup) before either party's bonus
+   * moves from `referral_bonus` to confirmed (points: pending → active). Absent: 0.
+   */
+  minAccountAgeDays: z.number().int().min(0).max(365).optional(),
+  /**
+   * When true, the bonuses wait in `referral_bonus` until a `purchase.confirmed` names the
+   * qualifying event. Absent: false.
+   */
+  awaitEventConfirmation: z.boolean().optional(),
+  /**
+   * What a partial refund of the qualifying event does to the bonuses: `keep` them, or take
+   * back the refunded share (`proportional`). A refund that completes the original amount,
+   * and a chargeback, always take everything back. Absent: `keep`.
+   */
+  partialRefund: z.enum(["keep", "proportional"]).optional(),
 });
 export type ReferralRewardEffect = z.infer<typeof ReferralRewardEffect>;
 

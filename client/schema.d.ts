@@ -2234,6 +2234,15 @@ export interface components {
                     } | {
                         points: number;
                     };
+                    /** @description days from the referee's signup before the bonuses are confirmed (default 0) */
+                    minAccountAgeDays?: number;
+                    /** @description the bonuses wait for a purchase.confirmed naming the qualifying event (default false) */
+                    awaitEventConfirmation?: boolean;
+                    /**
+                     * @description what a partial refund of the qualifying event takes back (default keep)
+                     * @enum {string}
+                     */
+                    partialRefund?: "keep" | "proportional";
                 })[];
                 priority: number;
                 group: string;
@@ -3616,6 +3625,15 @@ export interface components {
                     } | {
                         points: number;
                     };
+                    /** @description days from the referee's signup before the bonuses are confirmed (default 0) */
+                    minAccountAgeDays?: number;
+                    /** @description the bonuses wait for a purchase.confirmed naming the qualifying event (default false) */
+                    awaitEventConfirmation?: boolean;
+                    /**
+                     * @description what a partial refund of the qualifying event takes back (default keep)
+                     * @enum {string}
+                     */
+                    partialRefund?: "keep" | "proportional";
                 })[];
                 priority: number;
                 group: string;
@@ -3696,6 +3714,15 @@ export interface components {
                     } | {
                         points: number;
                     };
+                    /** @description days from the referee's signup before the bonuses are confirmed (default 0) */
+                    minAccountAgeDays?: number;
+                    /** @description the bonuses wait for a purchase.confirmed naming the qualifying event (default false) */
+                    awaitEventConfirmation?: boolean;
+                    /**
+                     * @description what a partial refund of the qualifying event takes back (default keep)
+                     * @enum {string}
+                     */
+                    partialRefund?: "keep" | "proportional";
                 })[];
                 priority: number;
                 group: string;
@@ -3792,6 +3819,15 @@ export interface components {
                         } | {
                             points: number;
                         };
+                        /** @description days from the referee's signup before the bonuses are confirmed (default 0) */
+                        minAccountAgeDays?: number;
+                        /** @description the bonuses wait for a purchase.confirmed naming the qualifying event (default false) */
+                        awaitEventConfirmation?: boolean;
+                        /**
+                         * @description what a partial refund of the qualifying event takes back (default keep)
+                         * @enum {string}
+                         */
+                        partialRefund?: "keep" | "proportional";
                     })[];
                     priority: number;
                     group: string;
@@ -3951,6 +3987,15 @@ export interface components {
                     } | {
                         points: number;
                     };
+                    /** @description days from the referee's signup before the bonuses are confirmed (default 0) */
+                    minAccountAgeDays?: number;
+                    /** @description the bonuses wait for a purchase.confirmed naming the qualifying event (default false) */
+                    awaitEventConfirmation?: boolean;
+                    /**
+                     * @description what a partial refund of the qualifying event takes back (default keep)
+                     * @enum {string}
+                     */
+                    partialRefund?: "keep" | "proportional";
                 };
                 pointsAsked?: number;
                 cashbackAskedMinor?: number;
@@ -4026,6 +4071,15 @@ export interface components {
                         } | {
                             points: number;
                         };
+                        /** @description days from the referee's signup before the bonuses are confirmed (default 0) */
+                        minAccountAgeDays?: number;
+                        /** @description the bonuses wait for a purchase.confirmed naming the qualifying event (default false) */
+                        awaitEventConfirmation?: boolean;
+                        /**
+                         * @description what a partial refund of the qualifying event takes back (default keep)
+                         * @enum {string}
+                         */
+                        partialRefund?: "keep" | "proportional";
                     })[];
                 }[];
                 multipliers: {
@@ -4275,7 +4329,7 @@ export interface components {
              * @description stable code of why the referral is in its state
              * @enum {string}
              */
-            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "qualifying_event" | "reward_credited";
+            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "qualifying_event" | "reward_credited" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won";
             /** @description the reason in English */
             reasonText: string;
             /**

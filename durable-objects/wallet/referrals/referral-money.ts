@@ -119,7 +119,13 @@ export function referralEventConfirmed(tx: WalletTx, originalId: string, nowMs: 
  * A refund (`refund.completed`) or a chargeback (`chargeback.created`) of the qualifying
  * event: both bonuses give back what the campaign says.
  */
-export function reverseReferralFor(tx: WalletTx, cause: StoredEvent, nowMs: number): void {
+export function reverseReferralFor(
+  tx: WalletTx,
+  cause: StoredEvent,
+  nowMs: number,
+  /** Refunds of the original before this one; by default those processed so far. */
+  refundedBeforeMinor?: number,
+): void {
   const originalId = String(cause.data.originalEventId);
   const found = qualifiedBy(tx, originalId);
   if (!found) return;
@@ -131,7 +137,7 @@ export function reverseReferralFor(tx: WalletTx, cause: StoredEvent, nowMs: numb
       : {
           kind: "refund",
           originalMinor: Number(original?.data.amountMinor ?? 0),
-          refundedBeforeMinor: sumRefundedFor(tx.sql, originalId),
+          refundedBeforeMinor: refundedBeforeMinor ?? sumRefundedFor(tx.sql, originalId),
           refundMinor: Number(cause.data.amountMinor ?? 0),
         },
     terms.partialRefund,

@@ -5,6 +5,7 @@ import type { EarnTerms } from "../events/post-reward";
 import { schedule, unschedule } from "../schedule/schedule-store";
 import { pointsPendingUntilMs } from "./decide-confirmation";
 import { decideQualification, type QualificationDecision } from "./decide-qualification";
+import { catchUpRollbacks } from "./late-rollbacks";
 import { creditParty } from "./party-credit";
 import { confirmationInputs, settleReferralConfirmation } from "./referral-money";
 import {
@@ -130,7 +131,11 @@ export function qualifyAfterSignup(
   for (const event of processedEventsSince(tx.sql, signup.occurredAtMs, MAX_LOOK_BACK_EVENTS)) {
     if (event.eventId === signup.eventId) continue;
     const decision = qualifyReferral(tx, event, evaluate(event), earn, nowMs);
-    if (decision.action === "qualify") return decision;
+    if (decision.action === "qualify") {
+      // Its refunds or chargebacks may have been processed already (late-rollbacks.ts).
+      catchUpRollbacks(tx, event.eventId, nowMs);
+      return decision;
+    }
     if (decision.why === "not_referred" || decision.why === "not_signed_up") return decision;
   }
   return null;

@@ -2234,6 +2234,16 @@ export interface components {
                     } | {
                         points: number;
                     };
+                    referrerMonthlyCap?: number | null;
+                    referrerTiers?: {
+                        fromNth: number;
+                        reward: {
+                            amountMinor: number;
+                            currency: string;
+                        } | {
+                            points: number;
+                        };
+                    }[];
                 })[];
                 priority: number;
                 group: string;
@@ -3616,6 +3626,16 @@ export interface components {
                     } | {
                         points: number;
                     };
+                    referrerMonthlyCap?: number | null;
+                    referrerTiers?: {
+                        fromNth: number;
+                        reward: {
+                            amountMinor: number;
+                            currency: string;
+                        } | {
+                            points: number;
+                        };
+                    }[];
                 })[];
                 priority: number;
                 group: string;
@@ -3696,6 +3716,16 @@ export interface components {
                     } | {
                         points: number;
                     };
+                    referrerMonthlyCap?: number | null;
+                    referrerTiers?: {
+                        fromNth: number;
+                        reward: {
+                            amountMinor: number;
+                            currency: string;
+                        } | {
+                            points: number;
+                        };
+                    }[];
                 })[];
                 priority: number;
                 group: string;
@@ -3792,6 +3822,16 @@ export interface components {
                         } | {
                             points: number;
                         };
+                        referrerMonthlyCap?: number | null;
+                        referrerTiers?: {
+                            fromNth: number;
+                            reward: {
+                                amountMinor: number;
+                                currency: string;
+                            } | {
+                                points: number;
+                            };
+                        }[];
                     })[];
                     priority: number;
                     group: string;
@@ -3951,6 +3991,16 @@ export interface components {
                     } | {
                         points: number;
                     };
+                    referrerMonthlyCap?: number | null;
+                    referrerTiers?: {
+                        fromNth: number;
+                        reward: {
+                            amountMinor: number;
+                            currency: string;
+                        } | {
+                            points: number;
+                        };
+                    }[];
                 };
                 pointsAsked?: number;
                 cashbackAskedMinor?: number;
@@ -4026,6 +4076,16 @@ export interface components {
                         } | {
                             points: number;
                         };
+                        referrerMonthlyCap?: number | null;
+                        referrerTiers?: {
+                            fromNth: number;
+                            reward: {
+                                amountMinor: number;
+                                currency: string;
+                            } | {
+                                points: number;
+                            };
+                        }[];
                     })[];
                 }[];
                 multipliers: {
@@ -4275,7 +4335,7 @@ export interface components {
              * @description stable code of why the referral is in its state
              * @enum {string}
              */
-            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "qualifying_event" | "reward_credited";
+            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "qualifying_event" | "reward_credited" | "referrer_cap_reached";
             /** @description the reason in English */
             reasonText: string;
             /**

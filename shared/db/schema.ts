@@ -951,7 +951,11 @@ export const referralClicks = sqliteTable(
     fingerprint: text("fingerprint").notNull(),
     clickedAtMs: integer("clicked_at_ms").notNull(),
   },
-  (t) => [index("referral_clicks_fingerprint_idx").on(t.fingerprint, t.clickedAtMs)],
+  (t) => [
+    index("referral_clicks_fingerprint_idx").on(t.fingerprint, t.clickedAtMs),
+    // The retention cron deletes the oldest first (features/referrals/clicks-retention.ts).
+    index("referral_clicks_clicked_at_idx").on(t.clickedAtMs),
+  ],
 );
 
 export const schema = {

@@ -5,6 +5,7 @@
  */
 
 export { storeReferralClicks } from "./clicks-consumer";
+export { pruneReferralClicks } from "./clicks-retention";
 export { ensureReferralCode, findReferralCode } from "./codes-store";
 export { reasonTextAdminRoutes } from "./reason-texts-routes";
 export { readReasonTextBooks } from "./reason-texts-store";

@@ -92,6 +92,7 @@ export {
 } from "./referrals/reasons";
 export { REFERRAL_STATES, type ReferralState } from "./referrals/referral-states";
 export type { ReferralHistoryEntry, StoredReferral } from "./referrals/referral-store";
+export type { ReferrerCreditRequest, ReferrerCreditStatus } from "./referrals/referrer-credit";
 export type { DueRun } from "./schedule/run-due";
 export type { ScheduleKind } from "./schedule/schedule-kind";
 export type { TierDecision } from "./tiers/decide-tier";

@@ -1,4 +1,4 @@
-import type { AppliedEffect } from "#shared/rules/index";
+import type { AppliedEffect, ReferralPartyReward } from "#shared/rules/index";
 import type { WalletTx } from "../core/wallet-tx";
 import { processedEventsSince, type StoredEvent } from "../events/event-store";
 import type { EarnTerms } from "../events/post-reward";
@@ -11,7 +11,7 @@ import { confirmationInputs, settleReferralConfirmation } from "./referral-money
 import {
   findReferralReward,
   insertReferralReward,
-  setReferralRewardStatus,
+  settleReferrerReward,
 } from "./referral-reward-store";
 import { decideTransition } from "./referral-states";
 import { findReferral, moveReferral, referralProjection } from "./referral-store";
@@ -56,6 +56,7 @@ export function qualifyReferral(
   if (decideTransition(referral.state, "qualified").action !== "move") {
     return { action: "none", why: "not_signed_up" };
   }
+  // The campaign chosen (the first applied referral rule that fits) is recorded with the move.
   let moved = moveReferral(
     tx.sql,
     referral,
@@ -63,6 +64,7 @@ export function qualifyReferral(
     "qualifying_event",
     stored.eventId,
     nowMs,
+    { ruleId: decision.ruleId, ruleVersion: decision.ruleVersion },
   );
   const base = {
     referralId: referral.referralId,
@@ -99,7 +101,13 @@ export function qualifyReferral(
   if (decision.referrer) {
     insertReferralReward(
       tx.sql,
-      { ...base, party: "referrer", reward: decision.referrer, status: "owed" },
+      {
+        ...base,
+        party: "referrer",
+        reward: decision.referrer,
+        status: "owed",
+        referrerTerms: decision.referrerTerms ?? null,
+      },
       nowMs,
     );
     schedule(tx.sql, "referral_reward", referral.referralId, nowMs);
@@ -142,21 +150,27 @@ export function qualifyAfterSignup(
 }
 
 /**
- * The referrer's wallet acknowledged its reward: the row is delivered and the referral moves
+ * The referrer's wallet acknowledged its reward: the row is delivered with what the referrer
+ * was credited (`credited`, the tier's reward; the base when not told) and the referral moves
  * `qualified → rewarded` (once: a repeated acknowledgement finds it delivered).
  */
-export function acknowledgeReferrerReward(tx: WalletTx, referralId: string, nowMs: number): void {
+export function acknowledgeReferrerReward(
+  tx: WalletTx,
+  referralId: string,
+  nowMs: number,
+  credited?: ReferralPartyReward,
+): void {
   unschedule(tx.sql, "referral_reward", referralId);
   const owed = findReferralReward(tx.sql, referralId, "referrer");
   if (owed?.status !== "owed") return;
-  setReferralRewardStatus(tx.sql, referralId, "referrer", "delivered", nowMs);
+  const reward = credited ?? owed.reward;
+  settleReferrerReward(tx.sql, referralId, { status: "delivered", credited: reward }, nowMs);
   const referral = findReferral(tx.sql);
   // Only a qualified referral becomes rewarded: one reversed meanwhile stays reversed (its
   // reversal follows the credit to the referrer's wallet).
   if (referral?.state !== "qualified") return;
   if (decideTransition(referral.state, "rewarded").action !== "move") return;
   const moved = moveReferral(tx.sql, referral, "rewarded", "reward_credited", owed.eventId, nowMs);
-  const reward = owed.reward;
   tx.enqueue(
     referralProjection(
       moved,
@@ -165,4 +179,27 @@ export function acknowledgeReferrerReward(tx: WalletTx, referralId: string, nowM
         : { unit: reward.currency, amount: reward.amountMinor },
     ),
   );
+}
+
+/**
+ * The referrer's wallet answered that the campaign's monthly cap was reached: the referrer's
+ * reward is `capped` (final, never retried), and the referral — whose referee was rewarded —
+ * moves `qualified → rewarded` with the reason `referrer_cap_reached`; nothing is earned.
+ */
+export function capReferrerReward(tx: WalletTx, referralId: string, nowMs: number): void {
+  unschedule(tx.sql, "referral_reward", referralId);
+  const owed = findReferralReward(tx.sql, referralId, "referrer");
+  if (owed?.status !== "owed") return;
+  settleReferrerReward(tx.sql, referralId, { status: "capped" }, nowMs);
+  const referral = findReferral(tx.sql);
+  if (!referral || decideTransition(referral.state, "rewarded").action !== "move") return;
+  const moved = moveReferral(
+    tx.sql,
+    referral,
+    "rewarded",
+    "referrer_cap_reached",
+    owed.eventId,
+    nowMs,
+  );
+  tx.enqueue(referralProjection(moved, null));
 }

@@ -29,7 +29,7 @@ import { overviewAdminRoutes } from "./features/overview/index";
 import { payoutAdminRoutes, payoutUserRoutes, payoutWebhookRoutes } from "./features/payouts/index";
 import { reconciliationAdminRoutes } from "./features/reconciliation/index";
 import { referralUserRoutes } from "./features/referral-records/index";
-import { referralAdminRoutes } from "./features/referrals/index";
+import { reasonTextAdminRoutes, referralAdminRoutes } from "./features/referrals/index";
 import { retentionAdminRoutes } from "./features/retention/index";
 import { rulesAdminRoutes } from "./features/rules/index";
 import { syncAdminRoutes } from "./features/sync/index";
@@ -91,6 +91,7 @@ export function createApp() {
   app.route("/admin/v1", loyaltyAdminRoutes);
   app.route("/admin/v1", loyaltyProgramAdminRoutes);
   app.route("/admin/v1", referralAdminRoutes);
+  app.route("/admin/v1", reasonTextAdminRoutes);
   app.route("/admin/v1", reconciliationAdminRoutes);
   app.route("/admin/v1", syncAdminRoutes);
   app.route("/admin/v1", claimAdminRoutes);

@@ -1,17 +1,17 @@
 import { createRoute } from "@hono/zod-openapi";
 import {
   type AttributionMethod,
-  type ReferralReason,
+  REFERRAL_REASONS,
   type ReferralState,
-  reasonText,
 } from "#durable-objects/wallet/index";
 import { rowsToFetch, splitPage } from "#shared/paging";
-import { PageQuerySchema, toIso } from "../../http/common-schemas";
+import { localeCandidates, localizedReason, responseLocale } from "#shared/referrals/reason-locale";
+import { toIso } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
 import { jsonBody, problemResponses, USER_SECURITY } from "../../http/responses";
-import { ensureReferralCode } from "../referrals/index";
+import { ensureReferralCode, readReasonTextBooks } from "../referrals/index";
 import { cursorInt, decodeCursor, encodeCursor } from "../users/index";
-import { MyReferralsSchema } from "./schemas";
+import { MyReferralsQuerySchema, MyReferralsSchema } from "./schemas";
 import { countFriendsByState, earnedByUnit, listFriends } from "./store";
 
 const myReferralsRoute = createRoute({
@@ -21,31 +21,38 @@ const myReferralsRoute = createRoute({
   tags: ["referrals"],
   security: USER_SECURITY,
   summary: "The caller's referral code and link, the friends they referred and their states",
-  request: { query: PageQuerySchema },
+  request: { query: MyReferralsQuerySchema },
   responses: { 200: jsonBody(MyReferralsSchema), ...problemResponses },
 });
 
 /** The referrer's view of their referrals (docs/referrals.md); mounted under `/v1`. */
 export const referralUserRoutes = featureApp().openapi(myReferralsRoute, async (c) => {
   const userId = c.get("userId");
-  const { cursor, limit } = c.req.valid("query");
+  const { cursor, limit, locale } = c.req.valid("query");
   const position = decodeCursor(cursor, 2);
   const before = position
     ? { attributedAtMs: cursorInt(position[0] as string), referralId: position[1] as string }
     : null;
-  const [{ code }, fetched, byState, earned] = await Promise.all([
+  // The member's language: `?locale=`, else Accept-Language; each reason text falls back to
+  // English (docs/referrals.md, "Reason texts").
+  const candidates = localeCandidates(locale, c.req.header("accept-language"));
+  const [{ code }, fetched, byState, earned, books] = await Promise.all([
     // Created on first use (D1, then the KV mirror the share link reads).
     ensureReferralCode(c.env, userId),
     listFriends(c.env.DB, userId, before, rowsToFetch(limit)),
     countFriendsByState(c.env.DB, userId),
     earnedByUnit(c.env.DB, userId),
+    readReasonTextBooks(c.env.DB, candidates),
   ]);
+  const textLocale = responseLocale(books);
+  c.header("content-language", textLocale);
   const { rows, nextCursor } = splitPage(fetched, limit, (last) =>
     encodeCursor([last.attributedAtMs, last.referralId]),
   );
   return c.json(
     {
       code,
+      locale: textLocale,
       link: `${c.env.REDIRECT_BASE_URL}/r/${code}`,
       friends: rows.map((r) => ({
         referralId: r.referralId,
@@ -53,7 +60,7 @@ export const referralUserRoutes = featureApp().openapi(myReferralsRoute, async (
         state: r.state as ReferralState,
         method: r.method as AttributionMethod,
         reason: r.reason,
-        reasonText: reasonText(r.reason as ReferralReason),
+        reasonText: localizedReason(r.reason, books, REFERRAL_REASONS),
         referredAt: toIso(r.attributedAtMs),
       })),
       nextCursor,

@@ -362,7 +362,59 @@ describe("reversals", () => {
     await audited(p.referee, p.referrer);
   });
 
-  test("points bonuses: a refund takes them back, spent points become points debt", async () => {
+  test("a signup processed after the deposit and its full refund ends as in order: rewarded, then reversed", async () => {
+    const referrer = uniqueUser("rev-late-rr");
+    const referee = uniqueUser("rev-late-re");
+    const code = await codeOf(referrer);
+    const t0 = Date.now() - 60 * MINUTE_MS;
+    const dep = {
+      id: eventId("dep"),
+      type: "deposit.completed",
+      userId: referee,
+      occurredAt: at(t0 + 10 * MINUTE_MS),
+      data: { amountMinor: 15_000, currency: "INR" },
+    };
+    const refund = {
+      id: eventId("rf"),
+      type: "refund.completed",
+      userId: referee,
+      occurredAt: at(t0 + 20 * MINUTE_MS),
+      data: { originalEventId: dep.id, amountMinor: 15_000, currency: "INR" },
+    };
+    await send(dep);
+    await send(refund);
+    expect(await walletStub(referee).getReferral()).toBeNull();
+    await send({
+      id: eventId("su"),
+      type: "user.signed_up",
+      userId: referee,
+      occurredAt: at(t0),
+      data: { displayName: "Ravi", referralCode: code },
+    });
+    const record = await walletStub(referee).getReferral();
+    expect(record?.referral.state).toBe("reversed");
+    expect(record?.history.map((h) => [h.state, h.reason, h.eventId])).toEqual([
+      ["signed_up", "code_at_signup", record?.referral.signupEventId],
+      ["qualified", "qualifying_event", dep.id],
+      ["reversed", "refund_reversed", refund.id],
+    ]);
+    expect(await money(referee)).toEqual({});
+    // The referrer was credited, confirmed and reversed, in that order: nothing left.
+    await eventually(async () =>
+      (await walletStub(referee).getReferral())?.referrerOperations.every(
+        (o) => o.status === "delivered",
+      ),
+    );
+    await referrerHolds(referrer, {});
+    expect(await referralPostings(referrer, `ref_${referee}`)).toEqual([
+      `referral:ref_${referee}:referrer`,
+      `referral:ref_${referee}:referrer:confirm`,
+      `referral:ref_${referee}:referrer:reverse:${refund.id}`,
+    ]);
+    await audited(referee, referrer);
+  });
+
+  test("points bonuses: a full refund takes them back from both parties", async () => {
     const p = await rewardedPair("rev-points", "bill.paid", 20_000);
     expect((await walletStub(p.referee).getPointsBalance()).activePoints).toBe(100);
     await eventually(

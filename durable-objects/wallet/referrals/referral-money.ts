@@ -58,6 +58,12 @@ import { findReferrerOp, oweReferrerOp, referrerOpKey } from "./referrer-ops-sto
  */
 
 /**
+ * Referrer reward statuses under which the referrer's wallet holds nothing of this referral, so
+ * no operation is owed to it (`capped`: the campaign's monthly cap refused it, a later slice).
+ */
+const NOTHING_CREDITED: ReadonlySet<string> = new Set(["capped"]);
+
+/**
  * Confirms the bonuses when the campaign's conditions hold as of `asOfMs`, or schedules the
  * next look. `nowMs` stamps what is written (`asOfMs` may run ahead: an operator's clock
  * override in development, as runDue allows).
@@ -119,7 +125,13 @@ export function referralEventConfirmed(tx: WalletTx, originalId: string, nowMs: 
  * A refund (`refund.completed`) or a chargeback (`chargeback.created`) of the qualifying
  * event: both bonuses give back what the campaign says.
  */
-export function reverseReferralFor(tx: WalletTx, cause: StoredEvent, nowMs: number): void {
+export function reverseReferralFor(
+  tx: WalletTx,
+  cause: StoredEvent,
+  nowMs: number,
+  /** Refunds of the original before this one; absent: those processed (events run in order). */
+  refundedBeforeMinor?: number,
+): void {
   const originalId = String(cause.data.originalEventId);
   const found = qualifiedBy(tx, originalId);
   if (!found) return;
@@ -131,7 +143,7 @@ export function reverseReferralFor(tx: WalletTx, cause: StoredEvent, nowMs: numb
       : {
           kind: "refund",
           originalMinor: Number(original?.data.amountMinor ?? 0),
-          refundedBeforeMinor: sumRefundedFor(tx.sql, originalId),
+          refundedBeforeMinor: refundedBeforeMinor ?? sumRefundedFor(tx.sql, originalId),
           refundMinor: Number(cause.data.amountMinor ?? 0),
         },
     terms.partialRefund,
@@ -170,11 +182,17 @@ export function reverseReferralFor(tx: WalletTx, cause: StoredEvent, nowMs: numb
  * `chargeback.resolved` in the member's favour: what the latest chargeback of the qualifying
  * event took comes back to both parties, and the referral is `rewarded` again.
  */
-export function restoreReferralFor(tx: WalletTx, resolved: StoredEvent, nowMs: number): void {
+export function restoreReferralFor(
+  tx: WalletTx,
+  resolved: StoredEvent,
+  nowMs: number,
+  /** The chargeback it resolves; absent: the latest processed one. */
+  chargebackEventId?: string,
+): void {
   const originalId = String(resolved.data.originalEventId);
   const found = qualifiedBy(tx, originalId);
   if (!found) return;
-  const chargeback = latestChargebackFor(tx.sql, originalId);
+  const chargeback = chargebackEventId ?? latestChargebackFor(tx.sql, originalId);
   if (!chargeback) return;
   const { referral } = found;
   const op = (party: "referee" | "referrer"): PartyOperation => ({
@@ -215,6 +233,44 @@ export function restoreReferralFor(tx: WalletTx, resolved: StoredEvent, nowMs: n
   settleReferralConfirmation(tx, nowMs);
 }
 
+/**
+ * A late signup's look-back qualified the referral on `qualifyingId`, an event processed before
+ * the referral existed: its follow-ups processed since (`later`, oldest first) are applied now
+ * as they would have been in order — refunds and chargebacks take the new bonuses back, a won
+ * chargeback restores them, a confirmation confirms — so the end state does not depend on the
+ * order the events arrived in.
+ */
+export function replayFollowUps(
+  tx: WalletTx,
+  qualifyingId: string,
+  later: readonly StoredEvent[],
+  nowMs: number,
+): void {
+  let refundedBeforeMinor = 0;
+  let chargeback: string | null = null;
+  for (const event of later) {
+    if (String(event.data.originalEventId) !== qualifyingId) continue;
+    switch (event.type) {
+      case "refund.completed":
+        reverseReferralFor(tx, event, nowMs, refundedBeforeMinor);
+        refundedBeforeMinor += Number(event.data.amountMinor ?? 0);
+        break;
+      case "chargeback.created":
+        reverseReferralFor(tx, event, nowMs);
+        chargeback = event.eventId;
+        break;
+      case "chargeback.resolved":
+        if (event.data.outcome === "user_won" && chargeback !== null) {
+          restoreReferralFor(tx, event, nowMs, chargeback);
+        }
+        break;
+      case "purchase.confirmed":
+        referralEventConfirmed(tx, qualifyingId, nowMs);
+        break;
+    }
+  }
+}
+
 /** The referral that `originalId` qualified, with its terms; null when it qualified none. */
 function qualifiedBy(
   tx: WalletTx,
@@ -238,7 +294,8 @@ function oweReferrer(
   nowMs: number,
   amount: number | null = null,
 ): boolean {
-  if (!findReferralReward(tx.sql, referral.referralId, "referrer")) return false;
+  const reward = findReferralReward(tx.sql, referral.referralId, "referrer");
+  if (!reward || NOTHING_CREDITED.has(reward.status)) return false;
   oweReferrerOp(tx.sql, referral.referrerId, op, nowMs, amount);
   schedule(tx.sql, "referral_reward", referral.referralId, nowMs);
   return true;

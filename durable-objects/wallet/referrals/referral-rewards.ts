@@ -6,7 +6,7 @@ import { schedule, unschedule } from "../schedule/schedule-store";
 import { pointsPendingUntilMs } from "./decide-confirmation";
 import { decideQualification, type QualificationDecision } from "./decide-qualification";
 import { creditParty } from "./party-credit";
-import { confirmationInputs, settleReferralConfirmation } from "./referral-money";
+import { confirmationInputs, replayFollowUps, settleReferralConfirmation } from "./referral-money";
 import {
   findReferralReward,
   insertReferralReward,
@@ -127,10 +127,15 @@ export function qualifyAfterSignup(
   earn: EarnTerms,
   nowMs: number,
 ): QualificationDecision | null {
-  for (const event of processedEventsSince(tx.sql, signup.occurredAtMs, MAX_LOOK_BACK_EVENTS)) {
+  const events = processedEventsSince(tx.sql, signup.occurredAtMs, MAX_LOOK_BACK_EVENTS);
+  for (const [i, event] of events.entries()) {
     if (event.eventId === signup.eventId) continue;
     const decision = qualifyReferral(tx, event, evaluate(event), earn, nowMs);
-    if (decision.action === "qualify") return decision;
+    if (decision.action === "qualify") {
+      // Its refunds, chargebacks and confirmation were processed without a referral.
+      replayFollowUps(tx, event.eventId, events.slice(i + 1), nowMs);
+      return decision;
+    }
     if (decision.why === "not_referred" || decision.why === "not_signed_up") return decision;
   }
   return null;

@@ -414,6 +414,57 @@ describe("reversals", () => {
     await audited(referee, referrer);
   });
 
+  test("the referrer's operations wait behind a credit their wallet has not taken", async () => {
+    const referrer = uniqueUser("rev-wait-rr");
+    const referee = uniqueUser("rev-wait-re");
+    const code = await codeOf(referrer);
+    // The referrer's key already holds another amount: the credit is refused and retried.
+    const taken = await walletStub(referrer).creditReferralReward(referrer, {
+      referralId: `ref_${referee}`,
+      party: "referrer",
+      ruleId: "other",
+      ruleVersion: 1,
+      eventId: "x",
+      occurredAtMs: Date.now(),
+      reward: { amountMinor: 7, currency: "INR" },
+    });
+    expect(taken.status).toBe("created");
+    const t0 = Date.now() - 60 * MINUTE_MS;
+    await send({
+      id: eventId("su"),
+      type: "user.signed_up",
+      userId: referee,
+      occurredAt: at(t0),
+      data: { displayName: "Ravi", referralCode: code },
+    });
+    const dep = {
+      id: eventId("dep"),
+      type: "deposit.completed",
+      userId: referee,
+      occurredAt: at(t0 + 10 * MINUTE_MS),
+      data: { amountMinor: 15_000, currency: "INR" },
+    };
+    await send(dep);
+    await send({
+      id: eventId("rf"),
+      type: "refund.completed",
+      userId: referee,
+      occurredAt: at(t0 + 20 * MINUTE_MS),
+      data: { originalEventId: dep.id, amountMinor: 15_000, currency: "INR" },
+    });
+    const record = await walletStub(referee).getReferral();
+    expect(record?.referral.state).toBe("reversed");
+    expect(record?.rewards.find((r) => r.party === "referrer")?.status).toBe("owed");
+    // Confirm and reverse are owed, in order, and nothing reached the referrer's wallet.
+    expect(record?.referrerOperations.map((o) => [o.operation.kind, o.status])).toEqual([
+      ["confirm", "owed"],
+      ["reverse", "owed"],
+    ]);
+    expect(await money(referrer)).toEqual({ referral_bonus: 7 });
+    expect(await money(referee)).toEqual({});
+    await audited(referee, referrer);
+  });
+
   test("points bonuses: a full refund takes them back from both parties", async () => {
     const p = await rewardedPair("rev-points", "bill.paid", 20_000);
     expect((await walletStub(p.referee).getPointsBalance()).activePoints).toBe(100);

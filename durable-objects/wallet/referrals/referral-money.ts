@@ -35,7 +35,7 @@ import {
   markReferralConfirmed,
   type StoredReferralTerms,
 } from "./referral-terms-store";
-import { findReferrerOp, oweReferrerOp, referrerOpKey } from "./referrer-ops-store";
+import { findReferrerOp, oweReferrerOp, referrerReverseKey } from "./referrer-ops-store";
 
 /**
  * The referral's money after qualification, in the referee's wallet (docs/referrals.md,
@@ -173,7 +173,9 @@ export function reverseReferralFor(
     tx.enqueue(referralProjection(moved, referrerEarned(tx, referral.referralId)));
     return;
   }
-  // A partial take leaves the referral where it is; its history says what happened.
+  // A partial take leaves the referral where it is; its history says what happened (only while
+  // its rewards stand: a reversed referral has nothing left to take).
+  if (referral.state !== "qualified" && referral.state !== "rewarded") return;
   const noted = moveReferral(tx.sql, referral, referral.state, reason, cause.eventId, nowMs);
   tx.enqueue(referralProjection(noted, referrerEarned(tx, referral.referralId)));
 }
@@ -207,15 +209,8 @@ export function restoreReferralFor(
   if (refereeTake?.restoredAtMs === null) {
     noteRestored(tx, referral.referralId, "referee", refereeTake.taken + refereeTake.debt, nowMs);
   }
-  const reversal = findReferrerOp(
-    tx.sql,
-    referrerOpKey({
-      ...op("referrer"),
-      kind: "reverse",
-      fraction: { num: 1, den: 1 },
-      causeEventId: chargeback,
-    }),
-  );
+  // What the chargeback's reversal expected to take from the referrer.
+  const reversal = findReferrerOp(tx.sql, referrerReverseKey(referral.referralId, chargeback));
   if (oweReferrer(tx, referral, op("referrer"), nowMs) && reversal?.amount) {
     noteRestored(tx, referral.referralId, "referrer", reversal.amount, nowMs);
   }

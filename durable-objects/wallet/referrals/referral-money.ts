@@ -59,9 +59,10 @@ import { findReferrerOp, oweReferrerOp, referrerReverseKey } from "./referrer-op
 
 /**
  * Referrer reward statuses under which the referrer's wallet holds nothing of this referral, so
- * no operation is owed to it (`capped`: the campaign's monthly cap refused it, a later slice).
+ * no operation is owed to it: `capped` (the campaign's monthly cap refused it), `held` (waiting
+ * for an operator) and `cancelled` (a ban or a rejection), statuses the caps and holds slices add.
  */
-const NOTHING_CREDITED: ReadonlySet<string> = new Set(["capped"]);
+const NOTHING_CREDITED: ReadonlySet<string> = new Set(["capped", "held", "cancelled"]);
 
 /**
  * Confirms the bonuses when the campaign's conditions hold as of `asOfMs`, or schedules the

@@ -68,6 +68,10 @@ const NOTHING_CREDITED: ReadonlySet<string> = new Set(["capped", "held", "cancel
  * Confirms the bonuses when the campaign's conditions hold as of `asOfMs`, or schedules the
  * next look. `nowMs` stamps what is written (`asOfMs` may run ahead: an operator's clock
  * override in development, as runDue allows).
+ *
+ * @example
+ * commit((tx) => settleReferralConfirmation(tx, nowMs))
+ * // { action: "wait", why: "account_age", untilMs } — scheduled as `referral_confirm`
  */
 export function settleReferralConfirmation(
   tx: WalletTx,
@@ -125,6 +129,10 @@ export function referralEventConfirmed(tx: WalletTx, originalId: string, nowMs: 
 /**
  * A refund (`refund.completed`) or a chargeback (`chargeback.created`) of the qualifying
  * event: both bonuses give back what the campaign says.
+ *
+ * @example
+ * // inside the refund's processing (events/rewards.ts)
+ * reverseReferralFor(tx, refund, nowMs) // the referee's take posted, the referrer's owed
  */
 export function reverseReferralFor(
   tx: WalletTx,

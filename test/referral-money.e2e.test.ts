@@ -414,6 +414,53 @@ describe("reversals", () => {
     await audited(referee, referrer);
   });
 
+  test("a signup processed after the deposit, its chargeback and the member's win ends rewarded with both bonuses back", async () => {
+    const referrer = uniqueUser("rev-late-cb-rr");
+    const referee = uniqueUser("rev-late-cb-re");
+    const code = await codeOf(referrer);
+    const t0 = Date.now() - 60 * MINUTE_MS;
+    const follow = (type: string, data: object, minutes: number, original: string) => ({
+      id: eventId(type.split(".")[0] ?? "f"),
+      type,
+      userId: referee,
+      occurredAt: at(t0 + minutes * MINUTE_MS),
+      data: { originalEventId: original, ...data },
+    });
+    const dep = {
+      id: eventId("dep"),
+      type: "deposit.completed",
+      userId: referee,
+      occurredAt: at(t0 + 10 * MINUTE_MS),
+      data: { amountMinor: 15_000, currency: "INR" },
+    };
+    const chargeback = follow("chargeback.created", {}, 20, dep.id);
+    const won = follow("chargeback.resolved", { outcome: "user_won" }, 30, dep.id);
+    for (const event of [dep, chargeback, won]) await send(event);
+    await send({
+      id: eventId("su"),
+      type: "user.signed_up",
+      userId: referee,
+      occurredAt: at(t0),
+      data: { displayName: "Ravi", referralCode: code },
+    });
+    const record = await walletStub(referee).getReferral();
+    expect(record?.history.map((h) => [h.state, h.reason, h.eventId])).toEqual([
+      ["signed_up", "code_at_signup", record?.referral.signupEventId],
+      ["qualified", "qualifying_event", dep.id],
+      ["reversed", "chargeback_reversed", chargeback.id],
+      ["rewarded", "chargeback_won", won.id],
+    ]);
+    expect(await money(referee)).toEqual({ confirmed: 500 });
+    await referrerHolds(referrer, { confirmed: 1_000 });
+    expect(await referralPostings(referrer, `ref_${referee}`)).toEqual([
+      `referral:ref_${referee}:referrer`,
+      `referral:ref_${referee}:referrer:confirm`,
+      `referral:ref_${referee}:referrer:reverse:${chargeback.id}`,
+      `referral:ref_${referee}:referrer:restore:${won.id}`,
+    ]);
+    await audited(referee, referrer);
+  });
+
   test("the referrer's operations wait behind a credit their wallet has not taken", async () => {
     const referrer = uniqueUser("rev-wait-rr");
     const referee = uniqueUser("rev-wait-re");

@@ -186,15 +186,17 @@ export function processedEventsSince(
 }
 
 /**
- * The processed refunds, chargebacks and resolutions that name `originalEventId`, in the order
- * they were processed (a late referral qualification catches up on them).
+ * The processed follow-ups (refunds, chargebacks, resolutions, confirmations) that name
+ * `originalEventId`, in the order they were processed (a late referral qualification replays
+ * them).
  */
-export function processedRollbacksOf(sql: SqlStorage, originalEventId: string): StoredEvent[] {
+export function processedFollowUpsOf(sql: SqlStorage, originalEventId: string): StoredEvent[] {
   return sql
     .exec<EventRow>(
       `SELECT ${COLUMNS} FROM events
        WHERE status = 'processed'
-         AND type IN ('refund.completed', 'chargeback.created', 'chargeback.resolved')
+         AND type IN ('refund.completed', 'chargeback.created', 'chargeback.resolved',
+                      'purchase.confirmed')
          AND json_extract(data_json, '$.originalEventId') = ?
        ORDER BY processed_at_ms, occurred_at_ms, event_id`,
       originalEventId,

@@ -1,13 +1,16 @@
 import type { AppliedEffect, ReferralPartyReward } from "#shared/rules/index";
 import type { WalletTx } from "../core/wallet-tx";
-import { processedEventsSince, type StoredEvent } from "../events/event-store";
+import {
+  processedEventsSince,
+  processedFollowUpsOf,
+  type StoredEvent,
+} from "../events/event-store";
 import type { EarnTerms } from "../events/post-reward";
 import { schedule, unschedule } from "../schedule/schedule-store";
 import { pointsPendingUntilMs } from "./decide-confirmation";
 import { decideQualification, type QualificationDecision } from "./decide-qualification";
-import { catchUpRollbacks } from "./late-rollbacks";
 import { creditParty } from "./party-credit";
-import { confirmationInputs, settleReferralConfirmation } from "./referral-money";
+import { confirmationInputs, replayFollowUps, settleReferralConfirmation } from "./referral-money";
 import {
   findReferralReward,
   insertReferralReward,
@@ -136,12 +139,14 @@ export function qualifyAfterSignup(
   earn: EarnTerms,
   nowMs: number,
 ): QualificationDecision | null {
-  for (const event of processedEventsSince(tx.sql, signup.occurredAtMs, MAX_LOOK_BACK_EVENTS)) {
+  const events = processedEventsSince(tx.sql, signup.occurredAtMs, MAX_LOOK_BACK_EVENTS);
+  for (const event of events) {
     if (event.eventId === signup.eventId) continue;
     const decision = qualifyReferral(tx, event, evaluate(event), earn, nowMs);
     if (decision.action === "qualify") {
-      // Its refunds or chargebacks may have been processed already (late-rollbacks.ts).
-      catchUpRollbacks(tx, event.eventId, nowMs);
+      // Its refunds, chargebacks and confirmation were processed without a referral: applied
+      // now in the order they were processed, as they would have been.
+      replayFollowUps(tx, event.eventId, processedFollowUpsOf(tx.sql, event.eventId), nowMs);
       return decision;
     }
     if (decision.why === "not_referred" || decision.why === "not_signed_up") return decision;

@@ -37,7 +37,8 @@ const rule = (
   conditions: {
     all: [{ attr: "referral.state", op: "eq", value: "signed_up" }, ...(extra.conditions ?? [])],
   },
-  effects: [{ kind: "referral_reward", ...effect }],
+  // The bonuses stay in referral_bonus (a month's account age), where these tests read them.
+  effects: [{ kind: "referral_reward", minAccountAgeDays: 30, ...effect }],
   priority: extra.priority ?? 10,
   group: extra.group ?? "base",
   ...(extra.schedule ? { schedule: extra.schedule } : {}),
@@ -136,7 +137,9 @@ const paid = (type: string, userId: string, atMs: number) => ({
   },
 });
 
-const bonus = (userId: string) => balances(userId).then((b) => b.referral_bonus ?? 0);
+/** Referral bonuses held, confirmed (old enough) or not. */
+const bonus = (userId: string) =>
+  balances(userId).then((b) => (b.referral_bonus ?? 0) + (b.confirmed ?? 0));
 
 async function settledReferral(referee: string) {
   return eventually(async () => {

@@ -66,6 +66,16 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "get /admin/v1/referrals/program": EVERY_ROLE,
   "put /admin/v1/referrals/program": CATALOG,
   "get /admin/v1/referrals/program/versions": EVERY_ROLE,
+  // Referral review: everyone sees the queue; approving, rejecting, banning and the risk
+  // lists move or withhold money, so finance decides
+  "get /admin/v1/referrals": EVERY_ROLE,
+  "get /admin/v1/referrals/{referralId}": EVERY_ROLE,
+  "post /admin/v1/referrals/{referralId}/decision": FINANCE,
+  "get /admin/v1/referrals/referrers/{id}/ban": EVERY_ROLE,
+  "put /admin/v1/referrals/referrers/{id}/ban": FINANCE,
+  "delete /admin/v1/referrals/referrers/{id}/ban": FINANCE,
+  "get /admin/v1/risk-lists/{list}": EVERY_ROLE,
+  "put /admin/v1/risk-lists/{list}": FINANCE,
   // Rule budgets: read-only
   "get /admin/v1/budgets/{key}": EVERY_ROLE,
   // Finance: money moves and reconciliation

@@ -2,9 +2,12 @@ import { type KeyRing, mask, seal } from "#shared/crypto/sealed";
 import { eventDigest } from "#shared/events/event-check";
 import type { FirstPartyEvent } from "#shared/events/event-schema";
 import { fingerprintOf } from "#shared/referrals/fingerprint";
+import { riskIdentifiersOf } from "#shared/referrals/risk-identifiers";
+import { type RiskLists, riskFlagsOf } from "#shared/referrals/risk-lists";
 import type { WalletTx } from "../core/wallet-tx";
 import { type AttributionEvidence, attributeSignup } from "../referrals/attribution";
 import { qualifyAfterSignup } from "../referrals/referral-rewards";
+import { publishRiskIdentifiers } from "../referrals/referral-risk";
 import { isDue, schedule, unschedule } from "../schedule/schedule-store";
 import { type AcceptOutcome, decideAccept } from "./decide-accept";
 import { decideProcess } from "./decide-process";
@@ -54,6 +57,14 @@ export const INBOX_REF = "inbox";
 const PERSONAL_FIELDS = ["email", "phone"] as const;
 /** Kept only as their keyed fingerprint (referral attribution), never as sent. */
 const FINGERPRINTED_FIELDS = ["ipAddress", "userAgent"] as const;
+/** Kept only re-hashed with the platform's key (referral fraud signals). */
+const RISK_HASHED_FIELDS = ["paymentInstrumentHash"] as const;
+
+/** What intake needs for referral fraud signals: the hashing key and the operator's lists. */
+export interface RiskIntake {
+  key: string;
+  lists: RiskLists;
+}
 
 /** Sealing context of a user's contact details: a sealed value opens only for its own user. */
 export function contactContext(userId: string): string {
@@ -71,6 +82,7 @@ export async function prepareEvents(
   userId: string,
   incoming: IncomingEvent[],
   fingerprintKey: string | null = null,
+  risk: RiskIntake | null = null,
 ): Promise<PreparedEvent[]> {
   const prepared: PreparedEvent[] = [];
   for (const item of incoming) {
@@ -82,10 +94,27 @@ export async function prepareEvents(
       if (typeof value === "string") personal[field] = value;
       delete storedData[field];
     }
-    const { ipAddress, userAgent } = storedData;
+    const { ipAddress, userAgent, paymentInstrumentHash } = storedData;
     for (const field of FINGERPRINTED_FIELDS) delete storedData[field];
+    for (const field of RISK_HASHED_FIELDS) delete storedData[field];
     if (fingerprintKey && typeof ipAddress === "string" && typeof userAgent === "string") {
       storedData.fingerprint = await fingerprintOf(fingerprintKey, ipAddress, userAgent);
+    }
+    if (risk) {
+      // Fraud signals compare keyed hashes only; the lists are checked now, while the raw
+      // e-mail and address are in hand (docs/referrals.md "Fraud holds").
+      const raw = {
+        deviceId: storedData.deviceId,
+        ipAddress,
+        email: personal.email,
+        paymentInstrumentHash,
+      };
+      const ids = await riskIdentifiersOf(risk.key, raw);
+      if (ids.length > 0) storedData.riskIds = ids;
+      if (item.event.type === "user.signed_up") {
+        const flags = riskFlagsOf(raw, risk.lists);
+        if (flags.length > 0) storedData.riskFlags = flags;
+      }
     }
     let contact: PreparedEvent["contact"] = null;
     if (ring && Object.keys(personal).length > 0) {
@@ -217,6 +246,7 @@ export function processDueEvents(
       case "process": {
         const referral = attributeSignup(tx, stored, referralEvidence, nowMs);
         recordUserFacts(tx, stored);
+        publishRiskIdentifiers(tx, stored);
         const rewards = rewardEvent(tx, stored, tx.userId(), program, terms, nowMs);
         if (program && referral && !("none" in referral)) {
           // Events that happened after this signup may have been processed before it.

@@ -8,7 +8,11 @@ import type { ReferralParty } from "./party-credit";
  * acknowledged it, then `delivered`.
  */
 
-export type ReferralRewardStatus = "posted" | "owed" | "delivered";
+/**
+ * `held`: recorded for a referral held for review, nothing credited (referral-review.ts);
+ * `cancelled`: the referral was rejected before this party was credited.
+ */
+export type ReferralRewardStatus = "posted" | "owed" | "delivered" | "held" | "cancelled";
 
 export interface ReferralRewardRow {
   referralId: string;

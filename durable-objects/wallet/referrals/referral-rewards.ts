@@ -5,6 +5,7 @@ import type { EarnTerms } from "../events/post-reward";
 import { schedule, unschedule } from "../schedule/schedule-store";
 import { decideQualification, type QualificationDecision } from "./decide-qualification";
 import { creditParty } from "./party-credit";
+import { holdReferral } from "./referral-review";
 import {
   findReferralReward,
   insertReferralReward,
@@ -51,6 +52,22 @@ export function qualifyReferral(
   if (decideTransition(referral.state, "qualified").action !== "move") {
     return { action: "none", why: "not_signed_up" };
   }
+  const base = {
+    referralId: referral.referralId,
+    referrerId: referral.referrerId,
+    ruleId: decision.ruleId,
+    ruleVersion: decision.ruleVersion,
+    eventId: stored.eventId,
+  };
+  if (referral.riskHold) {
+    holdReferral(
+      tx,
+      referral,
+      { ...base, referee: decision.referee, referrer: decision.referrer },
+      nowMs,
+    );
+    return decision;
+  }
   let moved = moveReferral(
     tx.sql,
     referral,
@@ -59,13 +76,6 @@ export function qualifyReferral(
     stored.eventId,
     nowMs,
   );
-  const base = {
-    referralId: referral.referralId,
-    referrerId: referral.referrerId,
-    ruleId: decision.ruleId,
-    ruleVersion: decision.ruleVersion,
-    eventId: stored.eventId,
-  };
   if (decision.referee) {
     creditParty(
       tx,

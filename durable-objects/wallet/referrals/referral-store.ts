@@ -23,7 +23,21 @@ export interface StoredReferral {
   attributedAtMs: number;
   updatedAtMs: number;
   version: number;
+  /** The fraud signals' score at attribution (referral-risk.ts). */
+  riskScore: number;
+  /** True when the score reached the hold threshold: qualification holds it for review. */
+  riskHold: boolean;
+  /** The auto-approve delay in force at attribution; null: an operator decides. */
+  autoApproveAfterHours: number | null;
+  /** The codes of the signals that fired, in RISK_SIGNAL_CODES order. */
+  holdReasons: string[];
 }
+
+/** The risk fields start at "no signal" and are set by recordReferralRisk. */
+export type NewReferral = Omit<
+  StoredReferral,
+  "version" | "updatedAtMs" | "riskScore" | "riskHold" | "autoApproveAfterHours" | "holdReasons"
+>;
 
 export interface ReferralHistoryEntry {
   fromState: ReferralState | null;
@@ -31,6 +45,10 @@ export interface ReferralHistoryEntry {
   reason: ReferralReason;
   eventId: string | null;
   atMs: number;
+  /** Who decided the move when a person did (an operator, `system` for a ban's sweep). */
+  actor?: string | null;
+  /** The operator's words (an approve or reject reason). */
+  note?: string | null;
 }
 
 interface ReferralRow extends Record<string, SqlStorageValue> {
@@ -47,6 +65,10 @@ interface ReferralRow extends Record<string, SqlStorageValue> {
   attributed_at_ms: number;
   updated_at_ms: number;
   version: number;
+  risk_score: number;
+  risk_hold: number;
+  auto_approve_after_hours: number | null;
+  hold_reasons: string;
 }
 
 function toStored(row: ReferralRow): StoredReferral {
@@ -64,6 +86,10 @@ function toStored(row: ReferralRow): StoredReferral {
     attributedAtMs: row.attributed_at_ms,
     updatedAtMs: row.updated_at_ms,
     version: row.version,
+    riskScore: row.risk_score,
+    riskHold: row.risk_hold === 1,
+    autoApproveAfterHours: row.auto_approve_after_hours,
+    holdReasons: JSON.parse(row.hold_reasons) as string[],
   };
 }
 
@@ -76,7 +102,7 @@ export function findReferral(sql: SqlStorage): StoredReferral | null {
 /** Records a new referral (version 1) with the first entry of its history. */
 export function insertReferral(
   sql: SqlStorage,
-  referral: Omit<StoredReferral, "version" | "updatedAtMs">,
+  referral: NewReferral,
   eventId: string | null,
   atMs: number,
 ): StoredReferral {
@@ -105,7 +131,15 @@ export function insertReferral(
     eventId,
     atMs,
   });
-  return { ...referral, updatedAtMs: atMs, version: 1 };
+  return {
+    ...referral,
+    updatedAtMs: atMs,
+    version: 1,
+    riskScore: 0,
+    riskHold: false,
+    autoApproveAfterHours: null,
+    holdReasons: [],
+  };
 }
 
 /**
@@ -119,6 +153,7 @@ export function moveReferral(
   reason: ReferralReason,
   eventId: string | null,
   atMs: number,
+  decidedBy: { actor: string; note: string | null } | null = null,
 ): StoredReferral {
   const moved = {
     ...referral,
@@ -141,24 +176,32 @@ export function moveReferral(
     reason,
     eventId,
     atMs,
+    actor: decidedBy?.actor ?? null,
+    note: decidedBy?.note ?? null,
   });
   return moved;
 }
 
 function appendHistory(sql: SqlStorage, referralId: string, entry: ReferralHistoryEntry): void {
   sql.exec(
-    `INSERT INTO referral_history (referral_id, from_state, state, reason, event_id, at_ms)
-     VALUES (?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO referral_history (referral_id, from_state, state, reason, event_id, at_ms,
+       actor, note)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     referralId,
     entry.fromState,
     entry.state,
     entry.reason,
     entry.eventId,
     entry.atMs,
+    entry.actor ?? null,
+    entry.note ?? null,
   );
 }
 
-/** Oldest first. */
+/**
+ * Oldest first. An entry carries `actor` and `note` only when a person decided the move, so
+ * the history of an undisputed referral reads as it always did.
+ */
 export function readReferralHistory(sql: SqlStorage, referralId: string): ReferralHistoryEntry[] {
   return sql
     .exec<{
@@ -167,8 +210,10 @@ export function readReferralHistory(sql: SqlStorage, referralId: string): Referr
       reason: string;
       event_id: string | null;
       at_ms: number;
+      actor: string | null;
+      note: string | null;
     }>(
-      `SELECT from_state, state, reason, event_id, at_ms FROM referral_history
+      `SELECT from_state, state, reason, event_id, at_ms, actor, note FROM referral_history
        WHERE referral_id = ? ORDER BY id`,
       referralId,
     )
@@ -179,6 +224,7 @@ export function readReferralHistory(sql: SqlStorage, referralId: string): Referr
       reason: r.reason as ReferralReason,
       eventId: r.event_id,
       atMs: r.at_ms,
+      ...(r.actor !== null ? { actor: r.actor, note: r.note } : {}),
     }));
 }
 
@@ -208,6 +254,8 @@ export function referralProjection(
       updatedAtMs: r.updatedAtMs,
       version: r.version,
       referrerReward,
+      riskScore: r.riskScore,
+      holdReasons: r.holdReasons,
     },
   };
 }

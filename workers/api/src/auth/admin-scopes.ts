@@ -40,6 +40,14 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   // The referral program's settings (attribution windows, where share links send visitors)
   // shape every referral like the rules do: catalog's.
   { prefix: "/admin/v1/referrals", writers: ["catalog"] },
+  // Referral review: approving a held referral credits both parties and rejecting or banning
+  // cancels rewards, so deciding is finance's, like payouts; every role sees the queue, the
+  // signals and the timelines. The risk lists (disposable e-mail domains, datacenter IP
+  // ranges; fraud checks beyond referrals will read them too) decide which signups are held:
+  // finance's too.
+  { prefix: "/admin/v1/referrals/*/decision", writers: ["finance"] },
+  { prefix: "/admin/v1/referrals/referrers", writers: ["finance"] },
+  { prefix: "/admin/v1/risk-lists", writers: ["finance"] },
   // Finance: every write that moves money or decides whether money leaves. Payouts and the
   // gift cards they buy, confirmation runs (pending → confirmed cashback), report and payout
   // reconciliation (which adjust transactions), the finance summary.

@@ -1,0 +1,106 @@
+import type { RiskIdentifier } from "#shared/referrals/risk-identifiers";
+import type { RiskFlag } from "#shared/referrals/risk-lists";
+import { assessReferralRisk, type RiskSignal } from "#shared/referrals/risk-signals";
+import type { WalletTx } from "../core/wallet-tx";
+import type { StoredEvent } from "../events/event-store";
+import type { StoredReferral } from "./referral-store";
+import type { RiskLookups } from "./risk-lookups";
+
+/**
+ * Fraud signals in the referee's wallet (docs/referrals.md "Fraud holds"). At attribution,
+ * inside the signup's transaction, the pure assessReferralRisk weighs the signup's
+ * identifiers and list flags (kept as keyed hashes at intake) against what risk-lookups.ts
+ * read; the signals, the score and whether the referral will be held are stored on it
+ * (wallet schema step 19) with the auto-approve delay then in force. Qualification holds a
+ * referral marked so (referral-rewards.ts).
+ */
+
+/** The keyed identifiers intake stored on an event (events.ts prepareEvents). */
+export function storedRiskIdentifiers(data: StoredEvent["data"]): RiskIdentifier[] {
+  return Array.isArray(data.riskIds) ? (data.riskIds as RiskIdentifier[]) : [];
+}
+
+function storedRiskFlags(data: StoredEvent["data"]): RiskFlag[] {
+  return Array.isArray(data.riskFlags) ? (data.riskFlags as RiskFlag[]) : [];
+}
+
+/**
+ * Weighs the new referral's signals and records them; returns the referral with its risk.
+ * Without lookups (no evidence was read), nothing is recorded.
+ */
+export function recordReferralRisk(
+  tx: WalletTx,
+  referral: StoredReferral,
+  signup: StoredEvent,
+  lookups: RiskLookups | null,
+): StoredReferral {
+  if (!lookups) return referral;
+  const assessment = assessReferralRisk(
+    {
+      refereeId: referral.refereeId,
+      referrerId: referral.referrerId,
+      method: referral.method,
+      identifiers: storedRiskIdentifiers(signup.data),
+      flags: storedRiskFlags(signup.data),
+      holders: lookups.holders,
+      chain: lookups.chains[referral.referrerId] ?? [],
+      referrerReferralsLastDay: lookups.referralsLastDay[referral.referrerId] ?? 0,
+    },
+    lookups.fraud,
+  );
+  if (assessment.signals.length === 0) return referral;
+  for (const signal of assessment.signals) {
+    tx.sql.exec(
+      `INSERT INTO referral_signals (referral_id, code, weight, reason) VALUES (?, ?, ?, ?)
+       ON CONFLICT (referral_id, code) DO NOTHING`,
+      referral.referralId,
+      signal.code,
+      signal.weight,
+      signal.reason,
+    );
+  }
+  const holdReasons = assessment.signals.map((s) => s.code);
+  const autoApproveAfterHours = assessment.hold ? lookups.fraud.autoApproveAfterHours : null;
+  tx.sql.exec(
+    `UPDATE referrals SET risk_score = ?, risk_hold = ?, auto_approve_after_hours = ?,
+       hold_reasons = ? WHERE referral_id = ?`,
+    assessment.score,
+    assessment.hold ? 1 : 0,
+    autoApproveAfterHours,
+    JSON.stringify(holdReasons),
+    referral.referralId,
+  );
+  return {
+    ...referral,
+    riskScore: assessment.score,
+    riskHold: assessment.hold,
+    autoApproveAfterHours,
+    holdReasons,
+  };
+}
+
+/** The signals recorded on a referral, in RISK_SIGNAL_CODES order of when they were weighed. */
+export function referralSignals(sql: SqlStorage, referralId: string): RiskSignal[] {
+  return sql
+    .exec<{ code: string; weight: number; reason: string }>(
+      `SELECT code, weight, reason FROM referral_signals WHERE referral_id = ? ORDER BY rowid`,
+      referralId,
+    )
+    .toArray()
+    .map((r) => ({ code: r.code as RiskSignal["code"], weight: r.weight, reason: r.reason }));
+}
+
+/**
+ * The event's keyed identifiers go to D1 `referral_identifiers` (through the outbox, one
+ * writer: the LEDGER_EVENTS consumer), where later referees' wallets look for who holds them.
+ */
+export function publishRiskIdentifiers(tx: WalletTx, stored: StoredEvent): void {
+  const identifiers = storedRiskIdentifiers(stored.data);
+  if (identifiers.length === 0) return;
+  tx.enqueue({
+    kind: "risk_identifiers",
+    userId: tx.userId(),
+    identifiers: identifiers.map((i) => ({ kind: i.kind, hash: i.hash })),
+    seenAtMs: stored.occurredAtMs,
+  });
+}

@@ -1,0 +1,279 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, test } from "vitest";
+import { TEST_KEYS, withKey } from "./access-keys";
+import { eventId, sendEvents } from "./events-client";
+import {
+  ADMIN_HEADERS,
+  adminPut,
+  api,
+  balances,
+  eventually,
+  uniqueUser,
+  userGet,
+  walletStub,
+} from "./helpers";
+
+/**
+ * Fraud holds and their review, end to end (docs/referrals.md "Fraud holds"): signups and
+ * deposits go through the real events worker into the wallets, identifiers reach D1 through
+ * the real outbox and LEDGER_EVENTS consumer, and operators decide through the real admin API
+ * (roles, audit log). A held referral credits nobody until it is approved, then each party
+ * once.
+ */
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+const DEPOSIT_RULE = {
+  id: "ref-hold-deposit",
+  name: "ref-hold-deposit",
+  eventTypes: ["deposit.completed"],
+  conditions: { all: [{ attr: "referral.state", op: "eq", value: "signed_up" }] },
+  effects: [
+    {
+      kind: "referral_reward",
+      programId: "default",
+      referrer: { amountMinor: 1_000, currency: "INR" },
+      referee: { amountMinor: 500, currency: "INR" },
+    },
+  ],
+  priority: 10,
+  group: "base",
+  active: true,
+};
+
+beforeAll(async () => {
+  const draft = await api("/admin/v1/rules/draft", {
+    method: "PUT",
+    headers: ADMIN_HEADERS,
+    body: JSON.stringify({
+      timeZone: "Asia/Kolkata",
+      groups: [{ name: "base", mode: "stackable" }],
+      rules: [DEPOSIT_RULE],
+      basedOnVersion: null,
+    }),
+  });
+  expect(draft.status, await draft.clone().text()).toBe(200);
+  const published = await api("/admin/v1/rules/publish", {
+    method: "POST",
+    headers: ADMIN_HEADERS,
+    body: JSON.stringify({ note: "referral holds test" }),
+  });
+  expect(published.status, await published.clone().text()).toBe(201);
+});
+
+/** Saves the program with these fraud settings (the rest as a launch would). */
+async function saveFraud(fraud: Record<string, unknown> | undefined) {
+  const saved = await adminPut("/admin/v1/referrals/program", {
+    settings: {
+      programId: "default",
+      attribution: { touch: "first", windowDays: 30, probabilisticWindowHours: 2 },
+      destinations: {
+        webSignupUrl: "https://app.example.com/signup",
+        iosAppStoreUrl: null,
+        androidPlayStoreUrl: null,
+      },
+      ...(fraud ? { fraud } : {}),
+    },
+  });
+  expect(saved.status, await saved.clone().text()).toBe(200);
+}
+
+const FRAUD = {
+  holdThreshold: 50,
+  weights: {},
+  maxReferralsPerReferrerPerDay: 20,
+  autoApproveAfterHours: null,
+};
+
+async function send(event: object): Promise<void> {
+  const response = await sendEvents(event);
+  expect(response.status, await response.clone().text()).toBe(202);
+}
+
+async function codeOf(userId: string): Promise<string> {
+  const response = await userGet(userId, "/v1/me/referrals");
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { code: string }).code;
+}
+
+const signup = (
+  userId: string,
+  data: Record<string, unknown>,
+  atMs = Date.now() - 30 * MINUTE_MS,
+) => ({
+  id: eventId("su"),
+  type: "user.signed_up",
+  userId,
+  occurredAt: new Date(atMs).toISOString(),
+  data: { displayName: "Ravi", ...data },
+});
+
+const deposit = (userId: string, atMs = Date.now() - 10 * MINUTE_MS) => ({
+  id: eventId("dep"),
+  type: "deposit.completed",
+  userId,
+  occurredAt: new Date(atMs).toISOString(),
+  data: { amountMinor: 50_000, currency: "INR" },
+});
+
+/** A referrer who signed up with `data`, once D1 knows their identifiers. */
+async function referrerWith(label: string, data: Record<string, unknown>) {
+  const referrer = uniqueUser(`${label}-rr`);
+  await send(signup(referrer, data, Date.now() - 2 * HOUR_MS));
+  await eventually(
+    async () =>
+      (
+        await env.DB.prepare(`SELECT COUNT(*) AS n FROM referral_identifiers WHERE user_id = ?`)
+          .bind(referrer)
+          .first<{ n: number }>()
+      )?.n,
+  );
+  return { referrer, code: await codeOf(referrer) };
+}
+
+const bonus = (userId: string) => balances(userId).then((b) => b.referral_bonus ?? 0);
+const stateOf = async (referee: string) =>
+  (await walletStub(referee).getReferral())?.referral.state;
+
+async function decide(
+  referralId: string,
+  decision: string,
+  reason: string,
+  key: string = TEST_KEYS.finance,
+) {
+  return api(
+    `/admin/v1/referrals/${referralId}/decision`,
+    withKey(key, { method: "POST", body: JSON.stringify({ decision, reason }) }),
+  );
+}
+
+interface Detail {
+  referral: { state: string; riskScore: number; holdReasons: string[] };
+  history: Array<{ state: string; reason: string; actor?: string | null; note?: string | null }>;
+  rewards: Array<{ party: string; status: string }>;
+  signals: Array<{ code: string; weight: number; reason: string }>;
+  riskScore: number;
+}
+
+async function detailOf(referralId: string): Promise<Detail> {
+  const response = await api(`/admin/v1/referrals/${referralId}`, withKey(TEST_KEYS.support));
+  expect(response.status, await response.clone().text()).toBe(200);
+  return (await response.json()) as Detail;
+}
+
+/** A referee who signs up with the code and `data`, then makes a qualifying deposit. */
+async function refereeQualifies(label: string, code: string, data: Record<string, unknown>) {
+  const referee = uniqueUser(`${label}-re`);
+  await send(signup(referee, { referralCode: code, ...data }));
+  await send(deposit(referee));
+  return { referee, referralId: `ref_${referee}` };
+}
+
+describe("fraud holds", () => {
+  test("a shared device → held, nothing credited until approved, then credited once", async () => {
+    await saveFraud(FRAUD);
+    const device = uniqueUser("device");
+    const { referrer, code } = await referrerWith("dev", { deviceId: device });
+    const { referee, referralId } = await refereeQualifies("dev", code, { deviceId: device });
+
+    expect(await eventually(async () => (await stateOf(referee)) === "held")).toBe(true);
+    expect(await bonus(referee)).toBe(0);
+    expect(await bonus(referrer)).toBe(0);
+
+    const held = await detailOf(referralId);
+    expect(held.signals.map((s) => [s.code, s.weight])).toEqual([["shared_device", 60]]);
+    expect(held.riskScore).toBe(60);
+    expect(held.referral.holdReasons).toEqual(["shared_device"]);
+    expect(held.rewards.map((r) => [r.party, r.status])).toEqual([
+      ["referee", "held"],
+      ["referrer", "held"],
+    ]);
+    // The queue (D1) shows it with its score and reasons.
+    const queued = await eventually(async () => {
+      const response = await api(
+        `/admin/v1/referrals?state=held&referrerId=${referrer}`,
+        withKey(TEST_KEYS.viewer),
+      );
+      const body = (await response.json()) as {
+        items: Array<{ referralId: string; riskScore: number; holdReasons: string[] }>;
+      };
+      return body.items.find((i) => i.referralId === referralId);
+    });
+    expect(queued).toMatchObject({ riskScore: 60, holdReasons: ["shared_device"] });
+
+    // Support sees but may not decide; finance approves.
+    expect((await decide(referralId, "approve", "looks fine", TEST_KEYS.support)).status).toBe(403);
+    expect(await bonus(referee)).toBe(0);
+    const approved = await decide(referralId, "approve", "same household, checked the ID");
+    expect(approved.status, await approved.clone().text()).toBe(200);
+    expect(await eventually(async () => (await stateOf(referee)) === "rewarded")).toBe(true);
+    expect(await bonus(referee)).toBe(500);
+    expect(await eventually(async () => (await bonus(referrer)) === 1_000)).toBe(true);
+
+    // Approving again changes nothing.
+    const again = await decide(referralId, "approve", "double click");
+    expect(again.status).toBe(200);
+    expect(await bonus(referee)).toBe(500);
+    expect(await bonus(referrer)).toBe(1_000);
+
+    const done = await detailOf(referralId);
+    expect(done.history.map((h) => [h.state, h.reason])).toEqual([
+      ["signed_up", "code_at_signup"],
+      ["held", "risk_hold"],
+      ["qualified", "hold_approved"],
+      ["rewarded", "reward_credited"],
+    ]);
+    expect(done.history[2]).toMatchObject({
+      actor: "test-finance",
+      note: "same household, checked the ID",
+    });
+    // The decision is in the audit log, with the referral before and after.
+    const audit = await api(
+      `/admin/v1/audit-log?pathPrefix=/admin/v1/referrals/${referralId}/decision`,
+      withKey(TEST_KEYS.reader),
+    );
+    const entries = (
+      (await audit.json()) as {
+        items: Array<{
+          actor: string;
+          status: number;
+          after: { referral?: { state: string } } | null;
+        }>;
+      }
+    ).items;
+    expect(entries.some((e) => e.actor === "test-finance" && e.status === 200)).toBe(true);
+    expect(entries.some((e) => e.actor === "test-support" && e.status === 403)).toBe(true);
+  });
+
+  test("reject: rejected, the rewards cancelled, nothing credited", async () => {
+    await saveFraud(FRAUD);
+    const device = uniqueUser("device");
+    const { referrer, code } = await referrerWith("rej", { deviceId: device });
+    const { referee, referralId } = await refereeQualifies("rej", code, { deviceId: device });
+    expect(await eventually(async () => (await stateOf(referee)) === "held")).toBe(true);
+
+    const rejected = await decide(referralId, "reject", "the same person, two accounts");
+    expect(rejected.status, await rejected.clone().text()).toBe(200);
+    expect(((await rejected.json()) as { referral: { state: string } }).referral.state).toBe(
+      "rejected",
+    );
+    const detail = await detailOf(referralId);
+    expect(detail.rewards.map((r) => r.status)).toEqual(["cancelled", "cancelled"]);
+    // A rejected referral cannot be approved.
+    const late = await decide(referralId, "approve", "changed my mind");
+    expect(late.status).toBe(409);
+    expect(late.headers.get("content-type")).toContain("application/problem+json");
+    expect(await bonus(referee)).toBe(0);
+    expect(await bonus(referrer)).toBe(0);
+  });
+
+  test("no signal: rewarded as before, no hold", async () => {
+    await saveFraud(FRAUD);
+    const { referrer, code } = await referrerWith("clean", { deviceId: uniqueUser("device") });
+    const { referee } = await refereeQualifies("clean", code, { deviceId: uniqueUser("device") });
+    expect(await eventually(async () => (await stateOf(referee)) === "rewarded")).toBe(true);
+    expect(await eventually(async () => (await bonus(referrer)) === 1_000)).toBe(true);
+    expect((await walletStub(referee).getReferral())?.signals).toEqual([]);
+  });
+});

@@ -277,3 +277,169 @@ describe("fraud holds", () => {
     expect((await walletStub(referee).getReferral())?.signals).toEqual([]);
   });
 });
+
+describe("bans, velocity, lists, auto-approve", () => {
+  const putBan = (userId: string, reason: string) =>
+    api(
+      `/admin/v1/referrals/referrers/${userId}/ban`,
+      withKey(TEST_KEYS.finance, { method: "PUT", body: JSON.stringify({ reason }) }),
+    );
+
+  test("a ban rejects the referrer's referrals not yet rewarded and refuses new ones", async () => {
+    await saveFraud(FRAUD);
+    const device = uniqueUser("device");
+    const { referrer, code } = await referrerWith("ban", { deviceId: device });
+    // One held (shared device), one only signed up, one rewarded before the ban.
+    const held = await refereeQualifies("ban-held", code, { deviceId: device });
+    const waiting = uniqueUser("ban-wait");
+    await send(signup(waiting, { referralCode: code }));
+    const paid = await refereeQualifies("ban-paid", code, { deviceId: uniqueUser("device") });
+    expect(await eventually(async () => (await stateOf(held.referee)) === "held")).toBe(true);
+    expect(await eventually(async () => (await stateOf(paid.referee)) === "rewarded")).toBe(true);
+    // The sweep reads the D1 projection: wait until it has all three.
+    await eventually(async () => {
+      const row = await env.DB.prepare(
+        `SELECT COUNT(*) AS n FROM referrals WHERE referrer_id = ? AND state IN ('held', 'signed_up', 'rewarded')`,
+      )
+        .bind(referrer)
+        .first<{ n: number }>();
+      return row?.n === 3;
+    });
+
+    expect((await putBan(referrer, "ring")).status).toBe(200);
+    const support = await api(
+      `/admin/v1/referrals/referrers/${referrer}/ban`,
+      withKey(TEST_KEYS.support, { method: "PUT", body: JSON.stringify({ reason: "x" }) }),
+    );
+    expect(support.status).toBe(403);
+    const ban = await api(
+      `/admin/v1/referrals/referrers/${referrer}/ban`,
+      withKey(TEST_KEYS.viewer),
+    );
+    expect(await ban.json()).toMatchObject({ userId: referrer, banned: true, reason: "ring" });
+
+    expect(await stateOf(held.referee)).toBe("rejected");
+    expect(await stateOf(waiting)).toBe("rejected");
+    expect(await stateOf(paid.referee)).toBe("rewarded");
+    const heldDetail = await detailOf(held.referralId);
+    expect(heldDetail.history.at(-1)).toMatchObject({
+      state: "rejected",
+      reason: "referrer_banned",
+      actor: "test-finance",
+      note: "ring",
+    });
+    expect(heldDetail.rewards.map((r) => r.status)).toEqual(["cancelled", "cancelled"]);
+    // The waiting referee's deposit now qualifies nothing.
+    await send(deposit(waiting));
+    expect(await bonus(waiting)).toBe(0);
+    expect(await bonus(referrer)).toBe(1_000);
+
+    // A new signup with the banned referrer's code is not a referral.
+    const late = uniqueUser("ban-late");
+    const lateSignup = signup(late, { referralCode: code });
+    await send(lateSignup);
+    const outcome = await eventually(
+      async () => (await walletStub(late).getEvent(lateSignup.id))?.outcome,
+    );
+    expect(outcome).toMatchObject({ result: "processed", referral: "referrer_banned" });
+    expect(await walletStub(late).getReferral()).toBeNull();
+
+    // Lifted: the next signup is a referral again.
+    const lifted = await api(
+      `/admin/v1/referrals/referrers/${referrer}/ban`,
+      withKey(TEST_KEYS.finance, { method: "DELETE" }),
+    );
+    expect(await lifted.json()).toMatchObject({ banned: false });
+    const after = uniqueUser("ban-after");
+    await send(signup(after, { referralCode: code }));
+    expect(await eventually(async () => (await stateOf(after)) === "signed_up")).toBe(true);
+  });
+
+  test("velocity: more referrals a day than the program allows are held", async () => {
+    await saveFraud({
+      ...FRAUD,
+      maxReferralsPerReferrerPerDay: 1,
+      weights: { referrer_velocity: 50 },
+    });
+    const { referrer, code } = await referrerWith("vel", { deviceId: uniqueUser("device") });
+    const first = await refereeQualifies("vel-1", code, {});
+    expect(await eventually(async () => (await stateOf(first.referee)) === "rewarded")).toBe(true);
+    await eventually(async () =>
+      env.DB.prepare(`SELECT 1 FROM referrals WHERE referral_id = ?`)
+        .bind(first.referralId)
+        .first(),
+    );
+    const second = await refereeQualifies("vel-2", code, {});
+    expect(await eventually(async () => (await stateOf(second.referee)) === "held")).toBe(true);
+    const detail = await detailOf(second.referralId);
+    expect(detail.signals.map((s) => [s.code, s.weight])).toEqual([["referrer_velocity", 50]]);
+    expect(detail.signals[0]?.reason).toContain("2 friends within 24 hours");
+    expect(await bonus(referrer)).toBe(1_000);
+  });
+
+  test("a risk list update changes the outcome for the signups after it", async () => {
+    await saveFraud(FRAUD);
+    const { code } = await referrerWith("list", { deviceId: uniqueUser("device") });
+    const domain = `${uniqueUser("tmp").toLowerCase().replaceAll("_", "-")}.example`;
+    const before = await refereeQualifies("list-1", code, { email: `friend1@${domain}` });
+    expect(await eventually(async () => (await stateOf(before.referee)) === "rewarded")).toBe(true);
+
+    const bad = await api(
+      "/admin/v1/risk-lists/disposable_email_domains",
+      withKey(TEST_KEYS.finance, {
+        method: "PUT",
+        body: JSON.stringify({ entries: [domain, "not a domain"] }),
+      }),
+    );
+    expect(bad.status).toBe(400);
+    const problem = (await bad.json()) as { fields?: Array<{ path: string }> };
+    expect(JSON.stringify(problem)).toContain("entries.1");
+    const saved = await api(
+      "/admin/v1/risk-lists/disposable_email_domains",
+      withKey(TEST_KEYS.finance, {
+        method: "PUT",
+        body: JSON.stringify({ entries: [domain.toUpperCase(), domain], expectedVersion: 0 }),
+      }),
+    );
+    expect(saved.status, await saved.clone().text()).toBe(200);
+    expect(await saved.json()).toMatchObject({ version: 1, entries: [domain] });
+    const stale = await api(
+      "/admin/v1/risk-lists/disposable_email_domains",
+      withKey(TEST_KEYS.finance, {
+        method: "PUT",
+        body: JSON.stringify({ entries: [domain], expectedVersion: 0 }),
+      }),
+    );
+    expect(stale.status).toBe(409);
+
+    const after = await refereeQualifies("list-2", code, { email: `Friend2@mail.${domain}` });
+    expect(await eventually(async () => (await stateOf(after.referee)) === "held")).toBe(true);
+    const detail = await detailOf(after.referralId);
+    expect(detail.signals.map((s) => s.code)).toEqual(["disposable_email_domain"]);
+  });
+
+  test("auto-approve: a held referral is approved when the delay ends", async () => {
+    await saveFraud({ ...FRAUD, autoApproveAfterHours: 24 });
+    const device = uniqueUser("device");
+    const { referrer, code } = await referrerWith("auto", { deviceId: device });
+    const { referee, referralId } = await refereeQualifies("auto", code, { deviceId: device });
+    expect(await eventually(async () => (await stateOf(referee)) === "held")).toBe(true);
+
+    // Not before the delay ends.
+    await walletStub(referee).runDue(Date.now() + 23 * HOUR_MS);
+    expect(await stateOf(referee)).toBe("held");
+    const run = await walletStub(referee).runDue(Date.now() + 25 * HOUR_MS);
+    expect(run.autoApprovedReferrals).toBe(1);
+    expect(await eventually(async () => (await stateOf(referee)) === "rewarded")).toBe(true);
+    expect(await bonus(referee)).toBe(500);
+    expect(await eventually(async () => (await bonus(referrer)) === 1_000)).toBe(true);
+    const detail = await detailOf(referralId);
+    expect(detail.history.map((h) => [h.state, h.reason])).toContainEqual([
+      "qualified",
+      "auto_approved",
+    ]);
+    expect(detail.history.find((h) => h.reason === "auto_approved")).toMatchObject({
+      actor: "system",
+    });
+  });
+});

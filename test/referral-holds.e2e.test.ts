@@ -443,3 +443,57 @@ describe("bans, velocity, lists, auto-approve", () => {
     });
   });
 });
+
+describe("checked again before qualifying", () => {
+  test("the referrer's payment instrument on the qualifying deposit → held", async () => {
+    await saveFraud(FRAUD);
+    const card = uniqueUser("card");
+    const { referrer, code } = await referrerWith("pay", { deviceId: uniqueUser("device") });
+    const own = {
+      ...deposit(referrer),
+      data: { amountMinor: 1_000, currency: "INR", paymentInstrumentHash: card },
+    };
+    await send(own);
+    await eventually(async () =>
+      env.DB.prepare(
+        `SELECT 1 FROM referral_identifiers WHERE user_id = ? AND kind = 'payment_instrument'`,
+      )
+        .bind(referrer)
+        .first(),
+    );
+    const referee = uniqueUser("pay-re");
+    await send(signup(referee, { referralCode: code }));
+    expect(await eventually(async () => (await stateOf(referee)) === "signed_up")).toBe(true);
+    const paid = deposit(referee);
+    await send({ ...paid, data: { ...paid.data, paymentInstrumentHash: card } });
+    expect(await eventually(async () => (await stateOf(referee)) === "held")).toBe(true);
+    const detail = await detailOf(`ref_${referee}`);
+    expect(detail.signals.map((s) => [s.code, s.weight])).toEqual([
+      ["shared_payment_instrument", 80],
+    ]);
+    expect(detail.riskScore).toBe(80);
+    expect(await bonus(referee)).toBe(0);
+    // The operator's hash is kept only re-hashed with the platform's key.
+    const stored = await walletStub(referee).getEvent(paid.id);
+    expect(JSON.stringify(stored)).not.toContain(card);
+  });
+
+  test("a referrer banned after the signup: the deposit rejects the referral instead", async () => {
+    await saveFraud(FRAUD);
+    const { referrer, code } = await referrerWith("late-ban", { deviceId: uniqueUser("device") });
+    const referee = uniqueUser("late-ban-re");
+    await send(signup(referee, { referralCode: code }));
+    expect(await eventually(async () => (await stateOf(referee)) === "signed_up")).toBe(true);
+    // The ban's sweep missed this referral (as when D1 had not yet projected it).
+    await env.DB.prepare(
+      `INSERT INTO referral_referrer_bans (user_id, reason, banned_by, banned_at_ms) VALUES (?, ?, ?, ?)`,
+    )
+      .bind(referrer, "ring", "test", Date.now())
+      .run();
+    await send(deposit(referee));
+    expect(await eventually(async () => (await stateOf(referee)) === "rejected")).toBe(true);
+    expect((await walletStub(referee).getReferral())?.referral.reason).toBe("referrer_banned");
+    expect(await bonus(referee)).toBe(0);
+    expect(await bonus(referrer)).toBe(0);
+  });
+});

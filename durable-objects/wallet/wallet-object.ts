@@ -114,6 +114,7 @@ import type {
 import { type AttributionEvidence, AttributionEvidenceMissing } from "./referrals/attribution";
 import { readAttributionEvidence } from "./referrals/attribution-lookups";
 import { creditParty, type PartyCredit, type PartyCreditStatus } from "./referrals/party-credit";
+import { refreshQualificationRisk } from "./referrals/qualification-risk";
 import {
   decideReferral,
   type ReviewDecision,
@@ -791,6 +792,15 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     const terms = await this.programTerms();
     // Referral attribution's reads (codes, token, clicks), only while a signup can attribute.
     let evidence = await this.attributionEvidence();
+    // A referral about to qualify: its referrer's ban and the waiting events' payment
+    // instruments, checked again (referrals/qualification-risk.ts).
+    await refreshQualificationRisk({
+      sql: this.sql,
+      env: this.env,
+      clock: this.clock,
+      waitUntil: (p) => this.ctx.waitUntil(p),
+      commit: (work) => this.commit(work),
+    });
     let last: EventRun | null = null;
     for (let run = 0; run < MAX_EVENT_RUNS_PER_WAKE; run++) {
       const nowMs = this.clock();

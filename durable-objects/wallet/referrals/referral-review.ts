@@ -193,7 +193,8 @@ function approve(
   return moved;
 }
 
-function reject(
+/** Rejects the referral (a state that allows it); see decideReferral. */
+export function reject(
   tx: WalletTx,
   referral: StoredReferral,
   input: ReviewDecision,

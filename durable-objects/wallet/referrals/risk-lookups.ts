@@ -90,7 +90,7 @@ export async function readRiskLookups(
 }
 
 /** Who referred `userId`, who referred them, …: nearest first, at most MAX_CHAIN_DEPTH. */
-async function chainOf(db: D1Database, userId: string): Promise<string[]> {
+export async function chainOf(db: D1Database, userId: string): Promise<string[]> {
   const chain: string[] = [];
   let current = userId;
   for (let depth = 0; depth < MAX_CHAIN_DEPTH; depth++) {

@@ -500,6 +500,13 @@ const STEPS: string[][] = [
     `ALTER TABLE referrals ADD COLUMN hold_reasons TEXT NOT NULL DEFAULT '[]'`,
     `ALTER TABLE referral_history ADD COLUMN actor TEXT`,
     `ALTER TABLE referral_history ADD COLUMN note TEXT`,
+    // An accepted event's fraud identifiers (keyed hashes) and list flags, beside the event
+    // rather than in its data, which keeps what the sender sent (events.ts prepareEvents).
+    `CREATE TABLE event_risk (
+       event_id TEXT PRIMARY KEY,
+       ids_json TEXT NOT NULL,
+       flags_json TEXT NOT NULL
+     )`,
     `CREATE TABLE referral_signals (
        referral_id TEXT NOT NULL,
        code TEXT NOT NULL,

@@ -2,12 +2,12 @@ import { type KeyRing, mask, seal } from "#shared/crypto/sealed";
 import { eventDigest } from "#shared/events/event-check";
 import type { FirstPartyEvent } from "#shared/events/event-schema";
 import { fingerprintOf } from "#shared/referrals/fingerprint";
-import { riskIdentifiersOf } from "#shared/referrals/risk-identifiers";
-import { type RiskLists, riskFlagsOf } from "#shared/referrals/risk-lists";
+import { type RiskIdentifier, riskIdentifiersOf } from "#shared/referrals/risk-identifiers";
+import { type RiskFlag, type RiskLists, riskFlagsOf } from "#shared/referrals/risk-lists";
 import type { WalletTx } from "../core/wallet-tx";
 import { type AttributionEvidence, attributeSignup } from "../referrals/attribution";
 import { qualifyAfterSignup } from "../referrals/referral-rewards";
-import { publishRiskIdentifiers } from "../referrals/referral-risk";
+import { publishRiskIdentifiers, saveEventRisk } from "../referrals/referral-risk";
 import { isDue, schedule, unschedule } from "../schedule/schedule-store";
 import { type AcceptOutcome, decideAccept } from "./decide-accept";
 import { decideProcess } from "./decide-process";
@@ -44,6 +44,8 @@ export interface PreparedEvent extends IncomingEvent {
   /** `data` without personal fields. */
   storedData: Record<string, unknown>;
   contact: { sealed: string; masked: Record<string, string> } | null;
+  /** Fraud identifiers (keyed hashes) and list flags, kept beside the event (event_risk). */
+  risk: { ids: RiskIdentifier[]; flags: RiskFlag[] } | null;
 }
 
 export interface AcceptResult {
@@ -100,6 +102,7 @@ export async function prepareEvents(
     if (fingerprintKey && typeof ipAddress === "string" && typeof userAgent === "string") {
       storedData.fingerprint = await fingerprintOf(fingerprintKey, ipAddress, userAgent);
     }
+    let eventRisk: PreparedEvent["risk"] = null;
     if (risk) {
       // Fraud signals compare keyed hashes only; the lists are checked now, while the raw
       // e-mail and address are in hand (docs/referrals.md "Fraud holds").
@@ -110,11 +113,8 @@ export async function prepareEvents(
         paymentInstrumentHash,
       };
       const ids = await riskIdentifiersOf(risk.key, raw);
-      if (ids.length > 0) storedData.riskIds = ids;
-      if (item.event.type === "user.signed_up") {
-        const flags = riskFlagsOf(raw, risk.lists);
-        if (flags.length > 0) storedData.riskFlags = flags;
-      }
+      const flags = item.event.type === "user.signed_up" ? riskFlagsOf(raw, risk.lists) : [];
+      if (ids.length > 0 || flags.length > 0) eventRisk = { ids, flags };
     }
     let contact: PreparedEvent["contact"] = null;
     if (ring && Object.keys(personal).length > 0) {
@@ -123,7 +123,7 @@ export async function prepareEvents(
         masked: maskedContact(personal),
       };
     }
-    prepared.push({ ...item, digest, storedData, contact });
+    prepared.push({ ...item, digest, storedData, contact, risk: eventRisk });
   }
   return prepared;
 }
@@ -162,6 +162,7 @@ export function acceptEvents(
     if (item.contact) {
       saveContact(tx.sql, item.contact.sealed, JSON.stringify(item.contact.masked), nowMs);
     }
+    if (item.risk) saveEventRisk(tx.sql, item.event.id, item.risk);
     accepted++;
   }
   // New events (and any refund waiting for one of them) are looked at right after commit.

@@ -58,7 +58,7 @@ export async function readAttributionEvidence(
   const risk = await readRiskLookups(env.DB, {
     refereeId: refereeIdOf(sql),
     signedUpAtMs: signup.occurredAtMs,
-    identifiers: storedRiskIdentifiers(signup.data),
+    identifiers: storedRiskIdentifiers(sql, signup.eventId),
     candidates,
     fraud: fraudSettingsOf(settings),
   });

@@ -40,13 +40,14 @@ export async function refreshQualificationRisk(ports: QualificationRiskPorts): P
   const referral = findReferral(sql);
   if (!referral || referral.state !== "signed_up") return;
   const waiting = unprocessedEvents(sql, MAX_EVENTS_LOOKED_AT).filter(
-    (e) => typeof e.data.amountMinor === "number" || storedRiskIdentifiers(e.data).length > 0,
+    (e) =>
+      typeof e.data.amountMinor === "number" || storedRiskIdentifiers(sql, e.eventId).length > 0,
   );
   if (waiting.length === 0) return;
   const payments = [
     ...new Set(
       waiting.flatMap((e) =>
-        storedRiskIdentifiers(e.data)
+        storedRiskIdentifiers(sql, e.eventId)
           .filter((i) => i.kind === "payment_instrument")
           .map((i) => i.hash),
       ),

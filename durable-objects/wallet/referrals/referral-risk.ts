@@ -15,13 +15,39 @@ import type { RiskLookups } from "./risk-lookups";
  * referral marked so (referral-rewards.ts).
  */
 
-/** The keyed identifiers intake stored on an event (events.ts prepareEvents). */
-export function storedRiskIdentifiers(data: StoredEvent["data"]): RiskIdentifier[] {
-  return Array.isArray(data.riskIds) ? (data.riskIds as RiskIdentifier[]) : [];
+/** Intake's fraud identifiers and list flags of an accepted event (events.ts prepareEvents). */
+export function saveEventRisk(
+  sql: SqlStorage,
+  eventId: string,
+  risk: { ids: RiskIdentifier[]; flags: RiskFlag[] },
+): void {
+  sql.exec(
+    `INSERT INTO event_risk (event_id, ids_json, flags_json) VALUES (?, ?, ?)
+     ON CONFLICT (event_id) DO NOTHING`,
+    eventId,
+    JSON.stringify(risk.ids),
+    JSON.stringify(risk.flags),
+  );
 }
 
-function storedRiskFlags(data: StoredEvent["data"]): RiskFlag[] {
-  return Array.isArray(data.riskFlags) ? (data.riskFlags as RiskFlag[]) : [];
+function eventRisk(sql: SqlStorage, eventId: string): { ids: RiskIdentifier[]; flags: RiskFlag[] } {
+  const row = sql
+    .exec<{ ids_json: string; flags_json: string }>(
+      `SELECT ids_json, flags_json FROM event_risk WHERE event_id = ?`,
+      eventId,
+    )
+    .toArray()[0];
+  return row
+    ? {
+        ids: JSON.parse(row.ids_json) as RiskIdentifier[],
+        flags: JSON.parse(row.flags_json) as RiskFlag[],
+      }
+    : { ids: [], flags: [] };
+}
+
+/** The keyed identifiers intake kept for an event. */
+export function storedRiskIdentifiers(sql: SqlStorage, eventId: string): RiskIdentifier[] {
+  return eventRisk(sql, eventId).ids;
 }
 
 /**
@@ -40,8 +66,8 @@ export function recordReferralRisk(
       refereeId: referral.refereeId,
       referrerId: referral.referrerId,
       method: referral.method,
-      identifiers: storedRiskIdentifiers(signup.data),
-      flags: storedRiskFlags(signup.data),
+      identifiers: eventRisk(tx.sql, signup.eventId).ids,
+      flags: eventRisk(tx.sql, signup.eventId).flags,
       holders: lookups.holders,
       chain: lookups.chains[referral.referrerId] ?? [],
       referrerReferralsLastDay: lookups.referralsLastDay[referral.referrerId] ?? 0,
@@ -95,7 +121,7 @@ export function referralSignals(sql: SqlStorage, referralId: string): RiskSignal
  * writer: the LEDGER_EVENTS consumer), where later referees' wallets look for who holds them.
  */
 export function publishRiskIdentifiers(tx: WalletTx, stored: StoredEvent): void {
-  const identifiers = storedRiskIdentifiers(stored.data);
+  const identifiers = storedRiskIdentifiers(tx.sql, stored.eventId);
   if (identifiers.length === 0) return;
   tx.enqueue({
     kind: "risk_identifiers",

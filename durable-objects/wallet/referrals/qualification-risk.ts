@@ -38,7 +38,7 @@ export interface QualificationRiskPorts {
 export async function refreshQualificationRisk(ports: QualificationRiskPorts): Promise<void> {
   const { sql, env } = ports;
   const referral = findReferral(sql);
-  if (!referral || referral.state !== "signed_up") return;
+  if (referral?.state !== "signed_up") return;
   const waiting = unprocessedEvents(sql, MAX_EVENTS_LOOKED_AT).filter(
     (e) =>
       typeof e.data.amountMinor === "number" || storedRiskIdentifiers(sql, e.eventId).length > 0,
@@ -77,7 +77,7 @@ export async function refreshQualificationRisk(ports: QualificationRiskPorts): P
   const fraud = fraudSettingsOf(settings);
   ports.commit((tx) => {
     const current = findReferral(tx.sql);
-    if (!current || current.state !== "signed_up") return;
+    if (current?.state !== "signed_up") return;
     const nowMs = ports.clock();
     if (ban) {
       reject(

@@ -719,7 +719,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/admin/v1/referrals/reason-texts": {
+    "/admin/v1/referral-reason-texts": {
         parameters: {
             query?: never;
             header?: never;
@@ -736,7 +736,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/admin/v1/referrals/reason-texts/{locale}": {
+    "/admin/v1/referral-reason-texts/{locale}": {
         parameters: {
             query?: never;
             header?: never;
@@ -750,6 +750,106 @@ export interface paths {
          * @description The whole locale, replaced in one step: codes left out are shown in English, an empty `texts` removes the locale. 400 for a locale that is not a BCP 47 tag (language, optional script and region), for `en` (English is built in; `en-GB` may be given), or for a code that is not a reason code (listed at `texts.<code>`). Members see the change on their next `GET /v1/me/referrals`.
          */
         put: operations["putReferralReasonTexts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Referrals by state and referrer (state=held: the review queue), oldest signup first
+         * @description From the D1 projection of each referee's wallet (a change shows within seconds). Each carries its fraud score and the codes of the signals that fired.
+         */
+        get: operations["listAdminReferrals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/referrals/{referralId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One referral as its referee's wallet holds it: timeline, rewards, fraud signals */
+        get: operations["getAdminReferral"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/referrals/{referralId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve or reject a referral (approve: a held one, credited once)
+         * @description Approve moves a held referral to `qualified` and credits both parties once, then it goes on as any other (`rewarded` when the referrer's wallet has credited theirs). Reject makes a referral not yet rewarded `rejected` and cancels what was not credited. The reason is kept in the referral's history with who decided; the decision is in the admin audit log. The same decision again changes nothing (200); one the state does not allow is a 409.
+         */
+        post: operations["createReferralDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/referrals/referrers/{id}/ban": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether a member is banned from referring */
+        get: operations["getReferrerBan"];
+        /**
+         * Ban a member from referring: their referrals not yet rewarded are rejected
+         * @description Rejects the member's referrals in `signed_up`, `qualified` or `held` (cancelling the rewards not yet credited; up to 500 per request, send it again for more) and refuses new attributions to them (`referrer_banned`). A ban already in place keeps its first reason; sending it again sweeps again.
+         */
+        put: operations["putReferrerBan"];
+        post?: never;
+        /** Lift a referrer's ban (rejected referrals stay rejected) */
+        delete: operations["deleteReferrerBan"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/risk-lists/{list}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A risk list fraud signals check (disposable e-mail domains, datacenter IP ranges) */
+        get: operations["getReferralRiskList"];
+        /**
+         * Replace a risk list
+         * @description The whole list: domains (`mailinator.com`; a subdomain of a listed domain matches too) or IPv4/IPv6 CIDR ranges. Every bad entry is a 400 at `entries.<index>` and nothing is saved. With `expectedVersion`, 409 if another save came first. Signups are checked at intake against the list in force then (within ~90 s of a save everywhere).
+         */
+        put: operations["putReferralRiskList"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2958,6 +3058,27 @@ export interface components {
                 /** @description how many hours after a click a signup with the same hashed IP + user agent and no code or token is matched to it, marked probabilistic (2 by default) */
                 probabilisticWindowHours: number;
             };
+            /** @description fraud holds: threshold, signal weights, velocity limit, auto-approve delay (defaults when absent) */
+            fraud?: {
+                /** @description a referral whose signals' weights add up to at least this is held (50) */
+                holdThreshold: number;
+                /** @description weight 0–100 by signal code; a code left out weighs its default */
+                weights: {
+                    shared_device?: number;
+                    shared_ip_prefix?: number;
+                    shared_payment_instrument?: number;
+                    shared_email?: number;
+                    referrer_velocity?: number;
+                    disposable_email_domain?: number;
+                    datacenter_ip?: number;
+                    referral_ring?: number;
+                    probabilistic_attribution?: number;
+                };
+                /** @description more referrals than this by one referrer within 24 hours fire referrer_velocity (20) */
+                maxReferralsPerReferrerPerDay: number;
+                /** @description a held referral is approved by itself after this many hours; null: never (null) */
+                autoApproveAfterHours: number | null;
+            };
             destinations: {
                 /** @description https page a web visitor lands on; `ref_token` and `ref_code` are added to its query */
                 webSignupUrl: string;
@@ -3050,6 +3171,120 @@ export interface components {
             texts: {
                 [key: string]: string;
             };
+        };
+        AdminReferralList: {
+            items: components["schemas"]["AdminReferral"][];
+            nextCursor: string | null;
+        };
+        AdminReferral: {
+            referralId: string;
+            programId: string;
+            referrerId: string;
+            refereeId: string;
+            /** @enum {string} */
+            state: "clicked" | "signed_up" | "qualified" | "rewarded" | "held" | "rejected" | "expired" | "reversed";
+            /** @enum {string} */
+            method: "code" | "token" | "probabilistic";
+            /**
+             * @description stable code of why the referral is in its state
+             * @enum {string}
+             */
+            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected";
+            /** @description the sum of the fraud signals' weights at attribution */
+            riskScore: number;
+            /** @description the codes of the fraud signals that fired */
+            holdReasons: ("shared_device" | "shared_ip_prefix" | "shared_payment_instrument" | "shared_email" | "referrer_velocity" | "disposable_email_domain" | "datacenter_ip" | "referral_ring" | "probabilistic_attribution")[];
+            /** @description when the referee signed up (epoch ms) */
+            attributedAtMs: number;
+            /** @description the referral's last change (epoch ms) */
+            updatedAtMs: number;
+        };
+        AdminReferralDetail: {
+            referral: components["schemas"]["AdminReferral"];
+            history: {
+                /** @enum {string|null} */
+                fromState: "clicked" | "signed_up" | "qualified" | "rewarded" | "held" | "rejected" | "expired" | "reversed" | null;
+                /** @enum {string} */
+                state: "clicked" | "signed_up" | "qualified" | "rewarded" | "held" | "rejected" | "expired" | "reversed";
+                /**
+                 * @description stable code of why the referral is in its state
+                 * @enum {string}
+                 */
+                reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected";
+                reasonText: string;
+                /** @description the event that caused the move */
+                eventId: string | null;
+                atMs: number;
+                /** @description who decided the move, when a person did */
+                actor?: string | null;
+                /** @description the operator's reason */
+                note?: string | null;
+            }[];
+            rewards: {
+                /** @enum {string} */
+                party: "referee" | "referrer";
+                /**
+                 * @description held: waiting for review; cancelled: the referral was rejected first
+                 * @enum {string}
+                 */
+                status: "posted" | "owed" | "delivered" | "capped" | "held" | "cancelled";
+                reward: {
+                    amountMinor: number;
+                    currency: string;
+                } | {
+                    points: number;
+                };
+                ruleId: string;
+                ruleVersion: number;
+                /** @description the qualifying event */
+                eventId: string;
+            }[];
+            signals: components["schemas"]["ReferralRiskSignal"][];
+            riskScore: number;
+        };
+        ReferralRiskSignal: {
+            /** @enum {string} */
+            code: "shared_device" | "shared_ip_prefix" | "shared_payment_instrument" | "shared_email" | "referrer_velocity" | "disposable_email_domain" | "datacenter_ip" | "referral_ring" | "probabilistic_attribution";
+            /** @description 0–100, as the program weighed it at attribution */
+            weight: number;
+            /** @description why it fired, in English */
+            reason: string;
+        };
+        ReferralDecision: {
+            referral: components["schemas"]["AdminReferral"];
+        };
+        ReferralDecisionInput: {
+            /** @enum {string} */
+            decision: "approve" | "reject";
+            /** @description why: kept in the referral's history */
+            reason: string;
+        };
+        ReferrerBan: {
+            userId: string;
+            banned: boolean;
+            reason: string | null;
+            bannedBy: string | null;
+            bannedAtMs: number | null;
+            /** @description on a ban: the referrer's referrals not yet rewarded that it rejected */
+            rejectedReferrals?: number;
+        };
+        ReferrerBanInput: {
+            reason: string;
+        };
+        ReferralRiskList: {
+            /** @enum {string} */
+            list: "disposable_email_domains" | "datacenter_ip_ranges";
+            /** @description 0 while never saved */
+            version: number;
+            /** @description sorted, lower case, without repeats */
+            entries: string[];
+            updatedAtMs: number | null;
+            updatedBy: string | null;
+        };
+        ReferralRiskListInput: {
+            /** @description domains (disposable_email_domains) or CIDR ranges (datacenter_ip_ranges) */
+            entries: string[];
+            expectedVersion?: number;
         };
         ReconciliationRun: {
             id: string;
@@ -4465,7 +4700,7 @@ export interface components {
              * @description stable code of why the referral is in its state
              * @enum {string}
              */
-            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won";
+            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected";
             /** @description the reason in the caller's language (`locale`, else Accept-Language) when an operator translated it, else in English */
             reasonText: string;
             /**
@@ -9002,6 +9237,675 @@ export interface operations {
             };
             /** @description not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAdminReferrals: {
+        parameters: {
+            query?: {
+                /** @description only referrals in this state (held: the review queue) */
+                state?: "clicked" | "signed_up" | "qualified" | "rewarded" | "held" | "rejected" | "expired" | "reversed";
+                referrerId?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminReferralList"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminReferral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminReferralDetail"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createReferralDecision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReferralDecisionInput"];
+            };
+        };
+        responses: {
+            /** @description decided (or already decided the same way) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralDecision"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description refused in the current state, or an Idempotency-Key reused for another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReferrerBan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferrerBan"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putReferrerBan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReferrerBanInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferrerBan"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteReferrerBan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferrerBan"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReferralRiskList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                list: "disposable_email_domains" | "datacenter_ip_ranges";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralRiskList"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putReferralRiskList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                list: "disposable_email_domains" | "datacenter_ip_ranges";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReferralRiskListInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralRiskList"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description refused in the current state, or an Idempotency-Key reused for another request */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

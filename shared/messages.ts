@@ -91,7 +91,21 @@ export type LedgerEventMessage =
   | PayoutProjection
   | ProfileProjection
   | LoyaltyDueProjection
-  | ReferralProjection;
+  | ReferralProjection
+  | RiskIdentifiersMessage;
+
+/**
+ * The fraud identifiers an event of the user carried (keyed hashes of a device id, an IP
+ * network, a normalised e-mail, a payment instrument; shared/referrals/risk-identifiers.ts),
+ * for D1 `referral_identifiers`, which a referee's wallet reads to find who else holds them
+ * (docs/referrals.md "Fraud holds"). Idempotent: the row's key is (hash, kind, user).
+ */
+export interface RiskIdentifiersMessage {
+  kind: "risk_identifiers";
+  userId: string;
+  identifiers: Array<{ kind: string; hash: string }>;
+  seenAtMs: number;
+}
 
 /**
  * A referral as its referee's wallet holds it (docs/referrals.md), for the referrer's friends
@@ -120,6 +134,9 @@ export interface ReferralProjection {
      * or `points`. Absent (older messages) or null: nothing credited to the referrer yet.
      */
     referrerReward?: { unit: string; amount: number } | null;
+    /** The fraud score at attribution and the codes of its signals; absent on older messages. */
+    riskScore?: number;
+    holdReasons?: string[];
   };
 }
 

@@ -59,7 +59,7 @@ async function referrerWithFriend(label: string): Promise<string> {
 
 describe("reason texts", () => {
   test("an operator translates a locale; members read it by ?locale= or Accept-Language, else English", async () => {
-    const put = await adminPut("/admin/v1/referrals/reason-texts/HI", { texts: HINDI });
+    const put = await adminPut("/admin/v1/referral-reason-texts/HI", { texts: HINDI });
     expect(put.status, await put.clone().text()).toBe(200);
     const saved = (await put.json()) as { locale: string; texts: object; missing: string[] };
     expect(saved.locale).toBe("hi");
@@ -104,7 +104,7 @@ describe("reason texts", () => {
 
     // The catalog lists English for every code and the locale translated.
     const catalog = (await (
-      await api("/admin/v1/referrals/reason-texts", { headers: ADMIN_HEADERS })
+      await api("/admin/v1/referral-reason-texts", { headers: ADMIN_HEADERS })
     ).json()) as {
       english: Array<{ code: string; text: string }>;
       locales: Array<{ locale: string; translated: number; missing: number }>;
@@ -118,7 +118,7 @@ describe("reason texts", () => {
     expect(hi).toMatchObject({ translated: 2, missing: catalog.english.length - 2 });
 
     // Replacing the locale with nothing removes it: English again.
-    expect((await adminPut("/admin/v1/referrals/reason-texts/hi", { texts: {} })).status).toBe(200);
+    expect((await adminPut("/admin/v1/referral-reason-texts/hi", { texts: {} })).status).toBe(200);
     const after = (await (await mine(referrer, "?locale=hi")).json()) as MyReferrals;
     expect(after.locale).toBe("en");
     expect(after.friends[0]?.reasonText).toBe(ENGLISH_CODE_AT_SIGNUP);
@@ -129,16 +129,16 @@ describe("reason texts", () => {
     { label: "English itself", locale: "en", texts: { reward_credited: "x" }, path: "locale" },
     { label: "not a locale", locale: "pt_BR", texts: { reward_credited: "x" }, path: "locale" },
   ])("refused with 400, nothing saved: $label", async ({ locale, texts, path }) => {
-    const response = await adminPut(`/admin/v1/referrals/reason-texts/${locale}`, { texts });
+    const response = await adminPut(`/admin/v1/referral-reason-texts/${locale}`, { texts });
     expect(response.status).toBe(400);
     const problem = (await response.json()) as { errors: Array<{ path: string }> };
     expect(problem.errors.map((e) => e.path)).toContain(path);
-    const now = await api("/admin/v1/referrals/reason-texts/pt-BR", { headers: ADMIN_HEADERS });
+    const now = await api("/admin/v1/referral-reason-texts/pt-BR", { headers: ADMIN_HEADERS });
     expect(((await now.json()) as { texts: object }).texts).toEqual({});
   });
 
   test("writes are catalog's and audited; every role reads", async () => {
-    const path = "/admin/v1/referrals/reason-texts/ta";
+    const path = "/admin/v1/referral-reason-texts/ta";
     const body = JSON.stringify({
       texts: { reward_credited: "பரிந்துரை வெகுமதி வரவு வைக்கப்பட்டது." },
     });

@@ -67,9 +67,19 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "put /admin/v1/referrals/program": CATALOG,
   "get /admin/v1/referrals/program/versions": EVERY_ROLE,
   // Translations of the reason texts members read: marketing's words, like the campaigns
-  "get /admin/v1/referrals/reason-texts": EVERY_ROLE,
-  "get /admin/v1/referrals/reason-texts/{locale}": EVERY_ROLE,
-  "put /admin/v1/referrals/reason-texts/{locale}": CATALOG,
+  "get /admin/v1/referral-reason-texts": EVERY_ROLE,
+  "get /admin/v1/referral-reason-texts/{locale}": EVERY_ROLE,
+  "put /admin/v1/referral-reason-texts/{locale}": CATALOG,
+  // Referral review: everyone sees the queue; approving, rejecting, banning and the risk
+  // lists move or withhold money, so finance decides
+  "get /admin/v1/referrals": EVERY_ROLE,
+  "get /admin/v1/referrals/{referralId}": EVERY_ROLE,
+  "post /admin/v1/referrals/{referralId}/decision": FINANCE,
+  "get /admin/v1/referrals/referrers/{id}/ban": EVERY_ROLE,
+  "put /admin/v1/referrals/referrers/{id}/ban": FINANCE,
+  "delete /admin/v1/referrals/referrers/{id}/ban": FINANCE,
+  "get /admin/v1/risk-lists/{list}": EVERY_ROLE,
+  "put /admin/v1/risk-lists/{list}": FINANCE,
   // Rule budgets: read-only
   "get /admin/v1/budgets/{key}": EVERY_ROLE,
   // Finance: money moves and reconciliation

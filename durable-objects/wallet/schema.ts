@@ -591,6 +591,31 @@ const STEPS: string[][] = [
      )`,
     `CREATE INDEX referrer_credits_rule_idx ON referrer_credits (rule_id, outcome, month)`,
   ],
+  // 21: fraud holds (referrals/referral-risk.ts): the referral's score at attribution, whether
+  // it is held at qualification and the auto-approve delay then in force; each signal that
+  // fired; and who decided a move and why (an operator's approve or reject, a ban).
+  [
+    `ALTER TABLE referrals ADD COLUMN risk_score INTEGER NOT NULL DEFAULT 0`,
+    `ALTER TABLE referrals ADD COLUMN risk_hold INTEGER NOT NULL DEFAULT 0`,
+    `ALTER TABLE referrals ADD COLUMN auto_approve_after_hours INTEGER`,
+    `ALTER TABLE referrals ADD COLUMN hold_reasons TEXT NOT NULL DEFAULT '[]'`,
+    `ALTER TABLE referral_history ADD COLUMN actor TEXT`,
+    `ALTER TABLE referral_history ADD COLUMN note TEXT`,
+    // An accepted event's fraud identifiers (keyed hashes) and list flags, beside the event
+    // rather than in its data, which keeps what the sender sent (events.ts prepareEvents).
+    `CREATE TABLE event_risk (
+       event_id TEXT PRIMARY KEY,
+       ids_json TEXT NOT NULL,
+       flags_json TEXT NOT NULL
+     )`,
+    `CREATE TABLE referral_signals (
+       referral_id TEXT NOT NULL,
+       code TEXT NOT NULL,
+       weight INTEGER NOT NULL,
+       reason TEXT NOT NULL,
+       PRIMARY KEY (referral_id, code)
+     )`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

@@ -5,6 +5,9 @@ import { tierPolicyOf, validityOf } from "#shared/loyalty/program-settings";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { MAX_PAYOUT_PAGE_ROWS } from "#shared/paging";
 import type { PayoutPolicy } from "#shared/payouts/policy";
+import { loadRiskLists } from "#shared/referrals/live-risk-lists";
+import { EMPTY_RISK_LISTS } from "#shared/referrals/risk-lists";
+import type { RiskSignal } from "#shared/referrals/risk-signals";
 import { CompiledRuleSetCache } from "#shared/rules/index";
 import { loadLiveRuleSet } from "#shared/rules/live-rule-set";
 import { auditWallet } from "./audit/audit";
@@ -47,6 +50,7 @@ import {
   postponeEvents,
   prepareEvents,
   processDueEvents,
+  type RiskIntake,
 } from "./events/events";
 import { GrantSync } from "./events/grant-sync";
 import type { LiveProgram, ProgramTerms } from "./events/rewards";
@@ -116,8 +120,15 @@ import {
   type PartyOperation,
   type PartyOperationStatus,
 } from "./referrals/party-operations";
+import { refreshQualificationRisk } from "./referrals/qualification-risk";
+import {
+  decideReferral,
+  type ReviewDecision,
+  type ReviewOutcome,
+} from "./referrals/referral-review";
 import { type ReferralRewardRow, referralRewardsOf } from "./referrals/referral-reward-store";
 import { ReferralRewardSync } from "./referrals/referral-reward-sync";
+import { referralSignals } from "./referrals/referral-risk";
 import {
   findReferral,
   type ReferralHistoryEntry,
@@ -238,7 +249,11 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
    */
   runDue(asOfMs: number = Date.now()): Promise<DueRun> {
     const nowMs = Date.now();
-    return this.changing(() => this.commit((tx) => runDue(tx, asOfMs, nowMs)));
+    return this.changing(async () => {
+      // Read before the transaction (an await): an auto-approved referral may credit points.
+      const { earn } = await this.programTerms();
+      return this.commit((tx) => runDue(tx, asOfMs, nowMs, earn));
+    });
   }
 
   override async alarm(): Promise<void> {
@@ -263,6 +278,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
         userId,
         incoming,
         this.env.SUBID_SIGNING_KEY || null,
+        await this.riskIntake(incoming),
       );
       return this.commit((tx) => acceptEvents(tx, userId, prepared, nowMs));
     });
@@ -295,7 +311,10 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
 
   // ---- referrals (referrals/) ----------------------------------------------------------------
 
-  /** The user's referral as a referee (who referred them, how, its state) with its history. */
+  /**
+   * The user's referral as a referee (who referred them, how, its state) with its history,
+   * what it owes each party, and the fraud signals weighed at attribution.
+   */
   getReferral(): {
     referral: StoredReferral;
     history: ReferralHistoryEntry[];
@@ -304,6 +323,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     terms: StoredReferralTerms | null;
     /** The referrer's operations after the credit (confirm, reverse, restore), oldest first. */
     referrerOperations: ReferrerOp[];
+    signals: RiskSignal[];
   } | null {
     const referral = findReferral(this.sql);
     if (!referral) return null;
@@ -313,12 +333,38 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       rewards: referralRewardsOf(this.sql, referral.referralId),
       terms: findReferralTerms(this.sql, referral.referralId),
       referrerOperations: referrerOpsOf(this.sql, referral.referralId, MAX_REFERRER_OPS_SHOWN),
+      signals: referralSignals(this.sql, referral.referralId),
     };
   }
 
   /** This wallet's own bonus of one referral (either party), as party-operations.ts keeps it. */
   getReferralBonus(referralId: string, party: ReferralParty): PartyMoney | null {
     return findPartyMoney(this.sql, referralId, party);
+  }
+
+  /**
+   * An operator's approve or reject of the user's referral (referrals/referral-review.ts):
+   * approve credits a held referral's rewards once; reject makes it `rejected` and cancels what
+   * was not credited. `referrerId`, when given, must be the referral's referrer (a ban's
+   * sweep: a referral of someone else is `not_found`).
+   */
+  decideReferral(
+    input: ReviewDecision & { bannedReferrerId?: string },
+    nowMs: number = Date.now(),
+  ): Promise<ReviewOutcome> {
+    return this.changing(async () => {
+      const { earn } = await this.programTerms();
+      return this.commit((tx) => {
+        const referral = findReferral(tx.sql);
+        if (input.bannedReferrerId !== undefined) {
+          if (!referral || referral.referrerId !== input.bannedReferrerId) {
+            return { status: "not_found" } as const;
+          }
+          return decideReferral(tx, input, earn, nowMs, "referrer_banned");
+        }
+        return decideReferral(tx, input, earn, nowMs);
+      });
+    });
   }
 
   /**
@@ -792,6 +838,15 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     const terms = await this.programTerms();
     // Referral attribution's reads (codes, token, clicks), only while a signup can attribute.
     let evidence = await this.attributionEvidence();
+    // A referral about to qualify: its referrer's ban and the waiting events' payment
+    // instruments, checked again (referrals/qualification-risk.ts).
+    await refreshQualificationRisk({
+      sql: this.sql,
+      env: this.env,
+      clock: this.clock,
+      waitUntil: (p) => this.ctx.waitUntil(p),
+      commit: (work) => this.commit(work),
+    });
     let last: EventRun | null = null;
     for (let run = 0; run < MAX_EVENT_RUNS_PER_WAKE; run++) {
       const nowMs = this.clock();
@@ -808,6 +863,24 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       if (!last.more) break;
     }
     return last;
+  }
+
+  /**
+   * Fraud signals' intake: the hashing key, and the operator's risk lists when a signup carries
+   * an e-mail or an IP address to check against them (read through the config cache).
+   */
+  private async riskIntake(incoming: IncomingEvent[]): Promise<RiskIntake | null> {
+    const key = this.env.SUBID_SIGNING_KEY;
+    if (!key) return null;
+    const checks = incoming.some(
+      ({ event }) =>
+        event.type === "user.signed_up" &&
+        (typeof event.data.email === "string" || typeof event.data.ipAddress === "string"),
+    );
+    const lists = checks
+      ? await loadRiskLists(this.env, (p) => this.ctx.waitUntil(p))
+      : EMPTY_RISK_LISTS;
+    return { key, lists };
   }
 
   private attributionEvidence(): Promise<AttributionEvidence | null> {

@@ -368,8 +368,16 @@ export const referrals = sqliteTable(
     /** What the referrer got once it was credited: a currency or `points`, and the amount. */
     referrerRewardUnit: text("referrer_reward_unit"),
     referrerRewardAmount: integer("referrer_reward_amount"),
+    /** The sum of the fraud signals' weights at attribution (docs/referrals.md "Fraud holds"). */
+    riskScore: integer("risk_score").notNull().default(0),
+    /** The codes of the signals that fired, JSON array (the review queue shows them). */
+    holdReasons: text("hold_reasons", { mode: "json" }).$type<string[]>().notNull().default([]),
   },
-  (t) => [index("referrals_referrer_idx").on(t.referrerId, t.attributedAtMs, t.referralId)],
+  (t) => [
+    index("referrals_referrer_idx").on(t.referrerId, t.attributedAtMs, t.referralId),
+    // The review queue: referrals in a state (held), oldest signup first.
+    index("referrals_state_idx").on(t.state, t.attributedAtMs, t.referralId),
+  ],
 );
 
 export const clickRollups = sqliteTable(
@@ -898,7 +906,7 @@ export const referralProgramVersions = sqliteTable(
  * Operators' translations of the user-facing referral reason texts (docs/referrals.md,
  * "Reason texts"): one row per (locale, code); English lives in the code
  * (durable-objects/wallet/referrals/reasons.ts) and is the fallback for any code a locale
- * lacks. Written only by PUT /admin/v1/referrals/reason-texts/{locale}.
+ * lacks. Written only by PUT /admin/v1/referral-reason-texts/{locale}.
  */
 export const referralReasonTexts = sqliteTable(
   "referral_reason_texts",
@@ -958,6 +966,49 @@ export const referralClicks = sqliteTable(
   ],
 );
 
+/**
+ * Who holds which fraud identifier (docs/referrals.md "Fraud holds"): keyed hashes of device
+ * ids, IP networks, normalised e-mails and payment instruments (shared/referrals/
+ * risk-identifiers.ts), never the values. One writer: the LEDGER_EVENTS consumer, in batches,
+ * from each wallet's outbox (`risk_identifiers`), idempotent on the primary key. A referee's
+ * wallet reads it at attribution to find who else holds its identifiers.
+ */
+export const referralIdentifiers = sqliteTable(
+  "referral_identifiers",
+  {
+    kind: text("kind").notNull(),
+    hash: text("hash").notNull(),
+    userId: text("user_id").notNull(),
+    seenAtMs: integer("seen_at_ms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.hash, t.kind, t.userId] })],
+);
+
+/**
+ * The operator's risk lists (shared/referrals/risk-lists.ts): disposable e-mail domains and
+ * datacenter/VPN IP ranges, one row per list, replaced whole by
+ * `PUT /admin/v1/risk-lists/{list}`; CONFIG_KV mirrors each for the wallets.
+ */
+export const referralRiskLists = sqliteTable("referral_risk_lists", {
+  list: text("list").primaryKey(),
+  entries: text("entries", { mode: "json" }).$type<string[]>().notNull(),
+  version: integer("version").notNull(),
+  updatedAtMs: integer("updated_at_ms").notNull(),
+  updatedBy: text("updated_by").notNull(),
+});
+
+/**
+ * Referrers an operator banned (`PUT /admin/v1/referrals/referrers/{userId}/ban`): their
+ * referrals not yet rewarded were rejected, and no signup is attributed to them while the row
+ * exists.
+ */
+export const referralReferrerBans = sqliteTable("referral_referrer_bans", {
+  userId: text("user_id").primaryKey(),
+  reason: text("reason").notNull(),
+  bannedBy: text("banned_by").notNull(),
+  bannedAtMs: integer("banned_at_ms").notNull(),
+});
+
 export const schema = {
   customEventTypes,
   operators,
@@ -993,4 +1044,7 @@ export const schema = {
   referralProgramVersions,
   referralCodes,
   referralClicks,
+  referralIdentifiers,
+  referralRiskLists,
+  referralReferrerBans,
 };

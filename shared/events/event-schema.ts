@@ -25,6 +25,16 @@ const SlugSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "a catalog id 
 
 const money = { amountMinor: AmountMinorSchema, currency: CurrencySchema };
 
+/** Kept only as a keyed hash (referral fraud signals), never as sent. */
+const PaymentInstrumentHashSchema = z
+  .string()
+  .min(8)
+  .max(256)
+  .optional()
+  .describe(
+    "the operator's own hash of the card, account or wallet paid with: kept only re-hashed with the platform's key, compared for referral fraud signals",
+  );
+
 /** `data` of each built-in type. Unknown keys are refused, so a typo is an error, not a no-op. */
 export const BUILT_IN_EVENT_DATA = {
   "user.signed_up": z.strictObject({
@@ -60,6 +70,7 @@ export const BUILT_IN_EVENT_DATA = {
       .optional()
       .describe("personal data: only a keyed fingerprint with ipAddress is kept"),
     deviceId: RefSchema.optional().describe("the device the user signed up on"),
+    paymentInstrumentHash: PaymentInstrumentHashSchema,
   }),
   "user.logged_in": z.strictObject({
     deviceId: RefSchema.optional(),
@@ -70,9 +81,18 @@ export const BUILT_IN_EVENT_DATA = {
     orderId: RefSchema,
     merchantId: SlugSchema.optional(),
     category: z.string().min(1).max(64).optional(),
+    paymentInstrumentHash: PaymentInstrumentHashSchema,
   }),
-  "deposit.completed": z.strictObject({ ...money, depositId: RefSchema.optional() }),
-  "bill.paid": z.strictObject({ ...money, billerId: RefSchema.optional() }),
+  "deposit.completed": z.strictObject({
+    ...money,
+    depositId: RefSchema.optional(),
+    paymentInstrumentHash: PaymentInstrumentHashSchema,
+  }),
+  "bill.paid": z.strictObject({
+    ...money,
+    billerId: RefSchema.optional(),
+    paymentInstrumentHash: PaymentInstrumentHashSchema,
+  }),
   "review.published": z.strictObject({
     reviewId: RefSchema,
     merchantId: SlugSchema.optional(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_FRAUD_SETTINGS, type FraudSettings, RISK_SIGNAL_CODES } from "./risk-signals";
 
 /**
  * The referral program's settings: how a signup is attributed to a referral click (first or
@@ -34,6 +35,36 @@ const DestinationUrl = z
     if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
   });
 
+const Weight = z.number().int().min(0).max(100);
+
+/** Fraud holds (docs/referrals.md "Fraud holds"); absent: DEFAULT_FRAUD_SETTINGS. */
+export const FraudSettingsSchema = z.strictObject({
+  holdThreshold: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .describe("a referral whose signals' weights add up to at least this is held (50)"),
+  weights: z
+    .partialRecord(z.enum(RISK_SIGNAL_CODES), Weight)
+    .describe("weight 0–100 by signal code; a code left out weighs its default"),
+  maxReferralsPerReferrerPerDay: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .describe(
+      "more referrals than this by one referrer within 24 hours fire referrer_velocity (20)",
+    ),
+  autoApproveAfterHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .nullable()
+    .describe("a held referral is approved by itself after this many hours; null: never (null)"),
+});
+
 export const ReferralProgramSettingsSchema = z.strictObject({
   programId: z
     .literal(DEFAULT_REFERRAL_PROGRAM_ID)
@@ -60,6 +91,9 @@ export const ReferralProgramSettingsSchema = z.strictObject({
           "code or token is matched to it, marked probabilistic (2 by default)",
       ),
   }),
+  fraud: FraudSettingsSchema.optional().describe(
+    "fraud holds: threshold, signal weights, velocity limit, auto-approve delay (defaults when absent)",
+  ),
   destinations: z.strictObject({
     webSignupUrl: DestinationUrl.describe(
       "https page a web visitor lands on; `ref_token` and `ref_code` are added to its query",
@@ -119,4 +153,14 @@ export function validateReferralProgramSettings(
       message: issue.message,
     })),
   };
+}
+
+/**
+ * Pure: the fraud settings in force: the saved ones, or the defaults when none were saved.
+ *
+ * @example
+ * fraudSettingsOf(DEFAULT_REFERRAL_PROGRAM).holdThreshold // 50
+ */
+export function fraudSettingsOf(settings: ReferralProgramSettings): FraudSettings {
+  return settings.fraud ?? DEFAULT_FRAUD_SETTINGS;
 }

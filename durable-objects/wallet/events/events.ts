@@ -2,9 +2,12 @@ import { type KeyRing, mask, seal } from "#shared/crypto/sealed";
 import { eventDigest } from "#shared/events/event-check";
 import type { FirstPartyEvent } from "#shared/events/event-schema";
 import { fingerprintOf } from "#shared/referrals/fingerprint";
+import { type RiskIdentifier, riskIdentifiersOf } from "#shared/referrals/risk-identifiers";
+import { type RiskFlag, type RiskLists, riskFlagsOf } from "#shared/referrals/risk-lists";
 import type { WalletTx } from "../core/wallet-tx";
 import { type AttributionEvidence, attributeSignup } from "../referrals/attribution";
 import { qualifyAfterSignup } from "../referrals/referral-rewards";
+import { publishRiskIdentifiers, saveEventRisk } from "../referrals/referral-risk";
 import { isDue, schedule, unschedule } from "../schedule/schedule-store";
 import { type AcceptOutcome, decideAccept } from "./decide-accept";
 import { decideProcess } from "./decide-process";
@@ -41,6 +44,8 @@ export interface PreparedEvent extends IncomingEvent {
   /** `data` without personal fields. */
   storedData: Record<string, unknown>;
   contact: { sealed: string; masked: Record<string, string> } | null;
+  /** Fraud identifiers (keyed hashes) and list flags, kept beside the event (event_risk). */
+  risk: { ids: RiskIdentifier[]; flags: RiskFlag[] } | null;
 }
 
 export interface AcceptResult {
@@ -54,6 +59,14 @@ export const INBOX_REF = "inbox";
 const PERSONAL_FIELDS = ["email", "phone"] as const;
 /** Kept only as their keyed fingerprint (referral attribution), never as sent. */
 const FINGERPRINTED_FIELDS = ["ipAddress", "userAgent"] as const;
+/** Kept only re-hashed with the platform's key (referral fraud signals). */
+const RISK_HASHED_FIELDS = ["paymentInstrumentHash"] as const;
+
+/** What intake needs for referral fraud signals: the hashing key and the operator's lists. */
+export interface RiskIntake {
+  key: string;
+  lists: RiskLists;
+}
 
 /** Sealing context of a user's contact details: a sealed value opens only for its own user. */
 export function contactContext(userId: string): string {
@@ -71,6 +84,7 @@ export async function prepareEvents(
   userId: string,
   incoming: IncomingEvent[],
   fingerprintKey: string | null = null,
+  risk: RiskIntake | null = null,
 ): Promise<PreparedEvent[]> {
   const prepared: PreparedEvent[] = [];
   for (const item of incoming) {
@@ -82,10 +96,25 @@ export async function prepareEvents(
       if (typeof value === "string") personal[field] = value;
       delete storedData[field];
     }
-    const { ipAddress, userAgent } = storedData;
+    const { ipAddress, userAgent, paymentInstrumentHash } = storedData;
     for (const field of FINGERPRINTED_FIELDS) delete storedData[field];
+    for (const field of RISK_HASHED_FIELDS) delete storedData[field];
     if (fingerprintKey && typeof ipAddress === "string" && typeof userAgent === "string") {
       storedData.fingerprint = await fingerprintOf(fingerprintKey, ipAddress, userAgent);
+    }
+    let eventRisk: PreparedEvent["risk"] = null;
+    if (risk) {
+      // Fraud signals compare keyed hashes only; the lists are checked now, while the raw
+      // e-mail and address are in hand (docs/referrals.md "Fraud holds").
+      const raw = {
+        deviceId: storedData.deviceId,
+        ipAddress,
+        email: personal.email,
+        paymentInstrumentHash,
+      };
+      const ids = await riskIdentifiersOf(risk.key, raw);
+      const flags = item.event.type === "user.signed_up" ? riskFlagsOf(raw, risk.lists) : [];
+      if (ids.length > 0 || flags.length > 0) eventRisk = { ids, flags };
     }
     let contact: PreparedEvent["contact"] = null;
     if (ring && Object.keys(personal).length > 0) {
@@ -94,7 +123,7 @@ export async function prepareEvents(
         masked: maskedContact(personal),
       };
     }
-    prepared.push({ ...item, digest, storedData, contact });
+    prepared.push({ ...item, digest, storedData, contact, risk: eventRisk });
   }
   return prepared;
 }
@@ -133,6 +162,7 @@ export function acceptEvents(
     if (item.contact) {
       saveContact(tx.sql, item.contact.sealed, JSON.stringify(item.contact.masked), nowMs);
     }
+    if (item.risk) saveEventRisk(tx.sql, item.event.id, item.risk);
     accepted++;
   }
   // New events (and any refund waiting for one of them) are looked at right after commit.
@@ -217,6 +247,7 @@ export function processDueEvents(
       case "process": {
         const referral = attributeSignup(tx, stored, referralEvidence, nowMs);
         recordUserFacts(tx, stored);
+        publishRiskIdentifiers(tx, stored);
         const rewards = rewardEvent(tx, stored, tx.userId(), program, terms, nowMs);
         if (program && referral && !("none" in referral)) {
           // Events that happened after this signup may have been processed before it.

@@ -6,11 +6,14 @@ import {
   referralCodeKvKey,
 } from "#shared/referrals/codes";
 import { loadLiveReferralProgram } from "#shared/referrals/live-program-settings";
+import { fraudSettingsOf } from "#shared/referrals/program-settings";
 import type { WalletEnv } from "../env";
 import type { EventData } from "../events/event-store";
 import { type AttributionEvidence, carriesReferralData, hasProcessedSignup } from "./attribution";
 import type { AttributionInputs, FingerprintClick } from "./decide-attribution";
+import { storedRiskIdentifiers } from "./referral-risk";
 import { findReferral } from "./referral-store";
+import { readRiskLookups } from "./risk-lookups";
 
 /**
  * The reads attribution needs, done before the processing transaction (they await KV and D1):
@@ -46,7 +49,28 @@ export async function readAttributionEvidence(
       ? fingerprintClicks(env.DB, fingerprint, signup.occurredAtMs, program)
       : [],
   ]);
-  return { eventId: signup.eventId, program, typedCode, token, clicks };
+  // Fraud signals (risk-lookups.ts) for every referrer this evidence could name.
+  const candidates = [
+    typedCode?.owner?.userId,
+    token?.ok ? token.claims.referrerId : undefined,
+    ...clicks.map((c) => c.referrerId),
+  ].filter((c): c is string => typeof c === "string");
+  const risk = await readRiskLookups(env.DB, {
+    refereeId: refereeIdOf(sql),
+    signedUpAtMs: signup.occurredAtMs,
+    identifiers: storedRiskIdentifiers(sql, signup.eventId),
+    candidates,
+    fraud: fraudSettingsOf(settings),
+  });
+  return { eventId: signup.eventId, program, typedCode, token, clicks, risk };
+}
+
+/** The wallet's user (bound when its first event was accepted; "" in a bare test wallet). */
+function refereeIdOf(sql: SqlStorage): string {
+  return (
+    sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'user_id'`).toArray()[0]
+      ?.value ?? ""
+  );
 }
 
 /** The signup that decides the user's referral, if it is still to be processed. */

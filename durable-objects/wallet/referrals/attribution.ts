@@ -5,7 +5,9 @@ import {
   type AttributionInputs,
   decideAttribution,
 } from "./decide-attribution";
+import { recordReferralRisk } from "./referral-risk";
 import { findReferral, insertReferral, referralProjection } from "./referral-store";
+import type { RiskLookups } from "./risk-lookups";
 
 /**
  * Attribution at signup, inside the processing transaction (docs/referrals.md, "Attribution").
@@ -22,6 +24,8 @@ export interface AttributionEvidence {
   typedCode: AttributionInputs["typedCode"];
   token: AttributionInputs["token"];
   clicks: AttributionInputs["clicks"];
+  /** Fraud signals' reads (risk-lookups.ts); null: none were read (no signals recorded). */
+  risk?: RiskLookups | null;
 }
 
 /** The evidence was read for another signup than the one being processed: read it again. */
@@ -101,9 +105,10 @@ export function attributeSignup(
     typedCode: evidence?.typedCode ?? null,
     token: evidence?.token ?? null,
     clicks: evidence?.clicks ?? [],
+    bannedReferrers: evidence?.risk?.banned ?? [],
   });
   if ("none" in decision) return decision;
-  const referral = insertReferral(
+  const inserted = insertReferral(
     tx.sql,
     {
       referralId: referralIdOf(refereeId),
@@ -121,6 +126,7 @@ export function attributeSignup(
     stored.eventId,
     nowMs,
   );
+  const referral = recordReferralRisk(tx, inserted, stored, evidence?.risk ?? null);
   tx.enqueue(referralProjection(referral, null));
   return decision;
 }

@@ -9,6 +9,7 @@ import {
 
 const SIGNUP_MS = Date.parse("2026-12-01T12:00:00Z");
 const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
 const DAY_MS = 24 * HOUR_MS;
 
 const base: AttributionInputs = {
@@ -168,6 +169,35 @@ describe("decideAttribution", () => {
       label: "a user already referred",
       inputs: { alreadyReferred: true, typedCode: code("ana") },
       want: { none: "already_referred" },
+    },
+    // banned referrers (an operator's ban): their evidence is skipped, the next method tried
+    {
+      label: "a banned referrer's code alone",
+      inputs: { typedCode: code("ana"), bannedReferrers: ["ana"] },
+      want: { none: "referrer_banned" },
+    },
+    {
+      label: "a banned referrer's code, then another's token: the token attributes",
+      inputs: { typedCode: code("ana"), token: token(), bannedReferrers: ["ana"] },
+      want: referral("tom", "token", "rc_tok", "install_referrer_token"),
+    },
+    {
+      label: "a banned referrer's token",
+      inputs: { token: token(), bannedReferrers: ["tom"] },
+      want: { none: "referrer_banned" },
+    },
+    {
+      label: "a banned referrer's fingerprint click is passed over for another's",
+      inputs: {
+        clicks: [click("rc_a", "ana", HOUR_MS), click("rc_p", "pia", 2 * MINUTE_MS)],
+        bannedReferrers: ["pia"],
+      },
+      want: referral("ana", "probabilistic", "rc_a", "probabilistic_match"),
+    },
+    {
+      label: "only banned referrers' clicks",
+      inputs: { clicks: [click("rc_p", "pia", HOUR_MS)], bannedReferrers: ["pia"] },
+      want: { none: "referrer_banned" },
     },
   ])("$label", ({ inputs, want }) => {
     expect(decideAttribution({ ...base, ...inputs })).toEqual(want);

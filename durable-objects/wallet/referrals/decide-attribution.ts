@@ -40,6 +40,8 @@ export interface AttributionInputs {
   token: { ok: true; claims: AttributionClaims } | { ok: false } | null;
   /** Clicks with the signup's fingerprint (any time; this function applies the window). */
   clicks: readonly FingerprintClick[];
+  /** Referrers an operator banned: evidence naming one is refused (`referrer_banned`). */
+  bannedReferrers?: readonly string[];
 }
 
 export type AttributionDecision =
@@ -73,11 +75,13 @@ export function decideAttribution(inputs: AttributionInputs): AttributionDecisio
   if (inputs.alreadyReferred) return { none: "already_referred" };
   const refusals: NoReferralReason[] = [];
   const self = (referrerId: string) => referrerId === inputs.refereeId;
+  const banned = (referrerId: string) => inputs.bannedReferrers?.includes(referrerId) ?? false;
 
   const typed = inputs.typedCode;
   if (typed) {
     if (!typed.owner) refusals.push("unknown_code");
     else if (self(typed.owner.userId)) refusals.push("self_referral");
+    else if (banned(typed.owner.userId)) refusals.push("referrer_banned");
     else {
       // The link the friend followed to sign up with the same referrer's code names the click.
       const token = inputs.token?.ok ? inputs.token.claims : null;
@@ -95,6 +99,7 @@ export function decideAttribution(inputs: AttributionInputs): AttributionDecisio
   if (token) {
     if (!token.ok) refusals.push("token_invalid");
     else if (self(token.claims.referrerId)) refusals.push("self_referral");
+    else if (banned(token.claims.referrerId)) refusals.push("referrer_banned");
     else if (
       inputs.signedUpAtMs - token.claims.clickedAtSec * 1000 >
       inputs.program.windowDays * DAY_MS
@@ -114,8 +119,10 @@ export function decideAttribution(inputs: AttributionInputs): AttributionDecisio
   const inWindow = inputs.clicks.filter(
     (c) => c.clickedAtMs >= fromMs && c.clickedAtMs <= inputs.signedUpAtMs,
   );
-  const others = inWindow.filter((c) => !self(c.referrerId));
-  if (others.length < inWindow.length) refusals.push("self_referral");
+  const notSelf = inWindow.filter((c) => !self(c.referrerId));
+  if (notSelf.length < inWindow.length) refusals.push("self_referral");
+  const others = notSelf.filter((c) => !banned(c.referrerId));
+  if (others.length < notSelf.length) refusals.push("referrer_banned");
   const ordered = [...others].sort(
     (a, b) => a.clickedAtMs - b.clickedAtMs || a.clickId.localeCompare(b.clickId),
   );

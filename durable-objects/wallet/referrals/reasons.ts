@@ -23,6 +23,7 @@ export const NO_REFERRAL_REASONS = {
   token_invalid: "The referral link could not be verified.",
   token_expired: "The referral link was opened too long before signing up.",
   no_evidence: "Nothing links this signup to a referrer.",
+  referrer_banned: "The referrer can no longer refer friends.",
 } as const;
 
 /** Why a referral moved on after signup (referral-rewards.ts). */
@@ -43,17 +44,27 @@ export const REVERSAL_REASONS = {
   chargeback_won: "Your friend's chargeback was resolved for them; the rewards were given back.",
 } as const;
 
+/** Why a referral was held, and how the review ended (referral-review.ts). */
+export const REVIEW_REASONS = {
+  risk_hold: "The referral is being checked before it is rewarded.",
+  hold_approved: "The referral was checked and approved.",
+  auto_approved: "The referral was approved after the review period.",
+  hold_rejected: "The referral was checked and not approved.",
+} as const;
+
 export const REFERRAL_REASONS = {
   ...ATTRIBUTION_REASONS,
   ...NO_REFERRAL_REASONS,
   ...PROGRESS_REASONS,
   ...REVERSAL_REASONS,
+  ...REVIEW_REASONS,
 } as const;
 
 export type AttributionReason = keyof typeof ATTRIBUTION_REASONS;
 export type NoReferralReason = keyof typeof NO_REFERRAL_REASONS;
 export type ProgressReason = keyof typeof PROGRESS_REASONS;
 export type ReversalReason = keyof typeof REVERSAL_REASONS;
+export type ReviewReason = keyof typeof REVIEW_REASONS;
 export type ReferralReason = keyof typeof REFERRAL_REASONS;
 
 /**

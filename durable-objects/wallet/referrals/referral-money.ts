@@ -281,7 +281,9 @@ function qualifiedBy(
   originalId: string,
 ): { referral: StoredReferral; terms: StoredReferralTerms } | null {
   const referral = findReferral(tx.sql);
-  if (!referral) return null;
+  // A held referral has credited nothing yet (its approval replays what happened meanwhile);
+  // a rejected one never will.
+  if (!referral || referral.state === "held" || referral.state === "rejected") return null;
   const terms = findReferralTerms(tx.sql, referral.referralId);
   if (terms?.eventId !== originalId) return null;
   return { referral, terms };

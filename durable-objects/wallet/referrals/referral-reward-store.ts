@@ -11,7 +11,17 @@ import type { ReferralParty } from "./party-credit";
  * the campaign's cap and tiers (`referrer_terms`, step 20) for the referrer's wallet to apply.
  */
 
-export type ReferralRewardStatus = "posted" | "owed" | "delivered" | "capped";
+/**
+ * `held`: recorded for a referral held for review, nothing credited (referral-review.ts);
+ * `cancelled`: the referral was rejected before this party was credited.
+ */
+export type ReferralRewardStatus =
+  | "posted"
+  | "owed"
+  | "delivered"
+  | "capped"
+  | "held"
+  | "cancelled";
 
 export interface ReferralRewardRow {
   referralId: string;

@@ -11,6 +11,7 @@ import { pointsPendingUntilMs } from "./decide-confirmation";
 import { decideQualification, type QualificationDecision } from "./decide-qualification";
 import { creditParty } from "./party-credit";
 import { confirmationInputs, replayFollowUps, settleReferralConfirmation } from "./referral-money";
+import { holdReferral } from "./referral-review";
 import {
   findReferralReward,
   insertReferralReward,
@@ -59,6 +60,32 @@ export function qualifyReferral(
   if (decideTransition(referral.state, "qualified").action !== "move") {
     return { action: "none", why: "not_signed_up" };
   }
+  const base = {
+    referralId: referral.referralId,
+    referrerId: referral.referrerId,
+    ruleId: decision.ruleId,
+    ruleVersion: decision.ruleVersion,
+    eventId: stored.eventId,
+  };
+  const campaign = { ruleId: decision.ruleId, ruleVersion: decision.ruleVersion };
+  // The campaign's money terms: when the bonuses are confirmed, what a refund takes back (kept
+  // for a held referral too, which an approval credits under them).
+  insertReferralTerms(tx.sql, { ...base, ...referralTermsOf(applied, decision.ruleId) });
+  if (referral.riskHold) {
+    holdReferral(
+      tx,
+      referral,
+      {
+        ...base,
+        referee: decision.referee,
+        referrer: decision.referrer,
+        referrerTerms: decision.referrerTerms ?? null,
+      },
+      campaign,
+      nowMs,
+    );
+    return decision;
+  }
   // The campaign chosen (the first applied referral rule that fits) is recorded with the move.
   let moved = moveReferral(
     tx.sql,
@@ -67,17 +94,8 @@ export function qualifyReferral(
     "qualifying_event",
     stored.eventId,
     nowMs,
-    { ruleId: decision.ruleId, ruleVersion: decision.ruleVersion },
+    { campaign },
   );
-  const base = {
-    referralId: referral.referralId,
-    referrerId: referral.referrerId,
-    ruleId: decision.ruleId,
-    ruleVersion: decision.ruleVersion,
-    eventId: stored.eventId,
-  };
-  // The campaign's money terms: when the bonuses are confirmed, what a refund takes back.
-  insertReferralTerms(tx.sql, { ...base, ...referralTermsOf(applied, decision.ruleId) });
   const terms = findReferralTerms(tx.sql, referral.referralId);
   if (decision.referee) {
     const pendingUntilMs = terms

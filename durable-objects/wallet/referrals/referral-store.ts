@@ -33,7 +33,28 @@ export interface StoredReferral {
   /** The campaign it qualified under; null until it qualifies. */
   ruleId: string | null;
   ruleVersion: number | null;
+  /** The fraud signals' score at attribution (referral-risk.ts). */
+  riskScore: number;
+  /** True when the score reached the hold threshold: qualification holds it for review. */
+  riskHold: boolean;
+  /** The auto-approve delay in force at attribution; null: an operator decides. */
+  autoApproveAfterHours: number | null;
+  /** The codes of the signals that fired, in RISK_SIGNAL_CODES order. */
+  holdReasons: string[];
 }
+
+/** The risk fields start at "no signal" and are set by recordReferralRisk. */
+export type NewReferral = Omit<
+  StoredReferral,
+  | "version"
+  | "updatedAtMs"
+  | "ruleId"
+  | "ruleVersion"
+  | "riskScore"
+  | "riskHold"
+  | "autoApproveAfterHours"
+  | "holdReasons"
+>;
 
 export interface ReferralHistoryEntry {
   fromState: ReferralState | null;
@@ -44,6 +65,10 @@ export interface ReferralHistoryEntry {
   /** The campaign chosen, on the move that chose it (to `qualified`); absent on the others. */
   ruleId?: string;
   ruleVersion?: number;
+  /** Who decided the move when a person did (an operator, `system` for a ban's sweep). */
+  actor?: string | null;
+  /** The operator's words (an approve or reject reason). */
+  note?: string | null;
 }
 
 interface ReferralRow extends Record<string, SqlStorageValue> {
@@ -62,6 +87,10 @@ interface ReferralRow extends Record<string, SqlStorageValue> {
   version: number;
   rule_id: string | null;
   rule_version: number | null;
+  risk_score: number;
+  risk_hold: number;
+  auto_approve_after_hours: number | null;
+  hold_reasons: string;
 }
 
 function toStored(row: ReferralRow): StoredReferral {
@@ -81,6 +110,10 @@ function toStored(row: ReferralRow): StoredReferral {
     version: row.version,
     ruleId: row.rule_id,
     ruleVersion: row.rule_version,
+    riskScore: row.risk_score,
+    riskHold: row.risk_hold === 1,
+    autoApproveAfterHours: row.auto_approve_after_hours,
+    holdReasons: JSON.parse(row.hold_reasons) as string[],
   };
 }
 
@@ -93,7 +126,7 @@ export function findReferral(sql: SqlStorage): StoredReferral | null {
 /** Records a new referral (version 1) with the first entry of its history. */
 export function insertReferral(
   sql: SqlStorage,
-  referral: Omit<StoredReferral, "version" | "updatedAtMs" | "ruleId" | "ruleVersion">,
+  referral: NewReferral,
   eventId: string | null,
   atMs: number,
 ): StoredReferral {
@@ -122,7 +155,17 @@ export function insertReferral(
     eventId,
     atMs,
   });
-  return { ...referral, updatedAtMs: atMs, version: 1, ruleId: null, ruleVersion: null };
+  return {
+    ...referral,
+    updatedAtMs: atMs,
+    version: 1,
+    ruleId: null,
+    ruleVersion: null,
+    riskScore: 0,
+    riskHold: false,
+    autoApproveAfterHours: null,
+    holdReasons: [],
+  };
 }
 
 /**
@@ -137,7 +180,12 @@ export function moveReferral(
   reason: ReferralReason,
   eventId: string | null,
   atMs: number,
-  campaign?: ReferralCampaign,
+  extra: {
+    /** The campaign chosen, recorded on the referral and on this move. */
+    campaign?: ReferralCampaign;
+    /** The person who decided this move (an operator, or `system`), with their words. */
+    decidedBy?: { actor: string; note: string | null };
+  } = {},
 ): StoredReferral {
   const moved = {
     ...referral,
@@ -145,7 +193,9 @@ export function moveReferral(
     reason,
     updatedAtMs: atMs,
     version: referral.version + 1,
-    ...(campaign ? { ruleId: campaign.ruleId, ruleVersion: campaign.ruleVersion } : {}),
+    ...(extra.campaign
+      ? { ruleId: extra.campaign.ruleId, ruleVersion: extra.campaign.ruleVersion }
+      : {}),
   };
   sql.exec(
     `UPDATE referrals SET state = ?, reason = ?, updated_at_ms = ?, version = ?, rule_id = ?,
@@ -165,7 +215,9 @@ export function moveReferral(
     reason,
     eventId,
     atMs,
-    ...(campaign ?? {}),
+    ...(extra.campaign ?? {}),
+    actor: extra.decidedBy?.actor ?? null,
+    note: extra.decidedBy?.note ?? null,
   });
   return moved;
 }
@@ -173,8 +225,8 @@ export function moveReferral(
 function appendHistory(sql: SqlStorage, referralId: string, entry: ReferralHistoryEntry): void {
   sql.exec(
     `INSERT INTO referral_history (referral_id, from_state, state, reason, event_id, at_ms,
-       rule_id, rule_version)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+       rule_id, rule_version, actor, note)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     referralId,
     entry.fromState,
     entry.state,
@@ -183,10 +235,15 @@ function appendHistory(sql: SqlStorage, referralId: string, entry: ReferralHisto
     entry.atMs,
     entry.ruleId ?? null,
     entry.ruleVersion ?? null,
+    entry.actor ?? null,
+    entry.note ?? null,
   );
 }
 
-/** Oldest first. */
+/**
+ * Oldest first. An entry carries `actor` and `note` only when a person decided the move, so
+ * the history of an undisputed referral reads as it always did.
+ */
 export function readReferralHistory(sql: SqlStorage, referralId: string): ReferralHistoryEntry[] {
   return sql
     .exec<{
@@ -197,8 +254,10 @@ export function readReferralHistory(sql: SqlStorage, referralId: string): Referr
       at_ms: number;
       rule_id: string | null;
       rule_version: number | null;
+      actor: string | null;
+      note: string | null;
     }>(
-      `SELECT from_state, state, reason, event_id, at_ms, rule_id, rule_version
+      `SELECT from_state, state, reason, event_id, at_ms, rule_id, rule_version, actor, note
        FROM referral_history WHERE referral_id = ? ORDER BY id`,
       referralId,
     )
@@ -213,6 +272,7 @@ export function readReferralHistory(sql: SqlStorage, referralId: string): Referr
       ...(r.rule_id !== null && r.rule_version !== null
         ? { ruleId: r.rule_id, ruleVersion: r.rule_version }
         : {}),
+      ...(r.actor !== null ? { actor: r.actor, note: r.note } : {}),
     }));
 }
 
@@ -242,6 +302,8 @@ export function referralProjection(
       updatedAtMs: r.updatedAtMs,
       version: r.version,
       referrerReward,
+      riskScore: r.riskScore,
+      holdReasons: r.holdReasons,
     },
   };
 }

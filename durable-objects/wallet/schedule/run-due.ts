@@ -3,8 +3,10 @@ import { reviewDueClaims } from "../claims/claims";
 import { pruneClicks } from "../clicks/clicks";
 import { confirmDue } from "../conversions/confirm-due";
 import type { WalletTx } from "../core/wallet-tx";
+import type { EarnTerms } from "../events/post-reward";
 import { activateDue, expireDue, sendExpiryNotices } from "../points/points-due";
 import { settleReferralConfirmation } from "../referrals/referral-money";
+import { autoApproveDue } from "../referrals/referral-review";
 import { reviewTier } from "../tiers/tiers";
 import { ALL_SCHEDULE_KINDS } from "./schedule-kind";
 import { isDue } from "./schedule-store";
@@ -19,6 +21,8 @@ export interface DueRun {
   pointsNotices: number;
   /** The tier after a due review; null when no review was due. */
   tier: string | null;
+  /** Held referrals approved because their auto-approve delay ended. */
+  autoApprovedReferrals: number;
   /** True when confirmations or points work were left for the next run. */
   more: boolean;
 }
@@ -29,7 +33,13 @@ export interface DueRun {
  * expire → recompute the tier). `asOfMs` may be ahead of `nowMs` (an operator's clock override
  * in development); points and tiers are decided as of `asOfMs`.
  */
-export function runDue(tx: WalletTx, asOfMs: number, nowMs: number): DueRun {
+export function runDue(
+  tx: WalletTx,
+  asOfMs: number,
+  nowMs: number,
+  /** How credited points are held (an auto-approved referral may credit points). */
+  earn: EarnTerms | null = null,
+): DueRun {
   const run: DueRun = {
     confirmed: 0,
     prunedClicks: 0,
@@ -38,6 +48,7 @@ export function runDue(tx: WalletTx, asOfMs: number, nowMs: number): DueRun {
     expiredPoints: 0,
     pointsNotices: 0,
     tier: null,
+    autoApprovedReferrals: 0,
     more: false,
   };
   for (const kind of ALL_SCHEDULE_KINDS) {
@@ -70,6 +81,11 @@ export function runDue(tx: WalletTx, asOfMs: number, nowMs: number): DueRun {
         // The referee's account reached the campaign's age: the bonuses may be confirmed
         // (the referrer's confirmation is owed to their wallet, delivered after commit).
         if (isDue(tx.sql, kind, asOfMs)) settleReferralConfirmation(tx, asOfMs, nowMs);
+        break;
+      case "referral_auto_approve":
+        if (earn && isDue(tx.sql, kind, asOfMs)) {
+          run.autoApprovedReferrals = autoApproveDue(tx, asOfMs, earn, nowMs);
+        }
         break;
       case "events":
         // Processing reads the live rule set first (an await), so the object runs it after

@@ -31,11 +31,21 @@ export const SCHEDULE_KINDS = [
   "referral_reward",
   "referral_confirm",
 ] as const;
+/**
+ * Operator review's timed work (`REVIEW_SCHEDULE_KINDS`), run after the money kinds:
+ * - `referral_auto_approve`: a held referral is approved by itself when the program's
+ *   auto-approve delay ends (ref: referral id; referrals/referral-review.ts).
+ */
+export const REVIEW_SCHEDULE_KINDS = ["referral_auto_approve"] as const;
 export const POINTS_SCHEDULE_KINDS = [
   "points_activate",
   "points_expire",
   "points_notice",
   "tier_review",
 ] as const;
-export const ALL_SCHEDULE_KINDS = [...SCHEDULE_KINDS, ...POINTS_SCHEDULE_KINDS] as const;
+export const ALL_SCHEDULE_KINDS = [
+  ...SCHEDULE_KINDS,
+  ...REVIEW_SCHEDULE_KINDS,
+  ...POINTS_SCHEDULE_KINDS,
+] as const;
 export type ScheduleKind = (typeof ALL_SCHEDULE_KINDS)[number];

@@ -29,6 +29,7 @@ import { overviewAdminRoutes } from "./features/overview/index";
 import { payoutAdminRoutes, payoutUserRoutes, payoutWebhookRoutes } from "./features/payouts/index";
 import { reconciliationAdminRoutes } from "./features/reconciliation/index";
 import { referralUserRoutes } from "./features/referral-records/index";
+import { referralReviewRoutes } from "./features/referral-review/index";
 import { reasonTextAdminRoutes, referralAdminRoutes } from "./features/referrals/index";
 import { retentionAdminRoutes } from "./features/retention/index";
 import { rulesAdminRoutes } from "./features/rules/index";
@@ -92,6 +93,8 @@ export function createApp() {
   app.route("/admin/v1", loyaltyProgramAdminRoutes);
   app.route("/admin/v1", referralAdminRoutes);
   app.route("/admin/v1", reasonTextAdminRoutes);
+  // After the program's routes: `/referrals/program` is theirs, not a referral id.
+  app.route("/admin/v1", referralReviewRoutes);
   app.route("/admin/v1", reconciliationAdminRoutes);
   app.route("/admin/v1", syncAdminRoutes);
   app.route("/admin/v1", claimAdminRoutes);

@@ -42,7 +42,15 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   { prefix: "/admin/v1/referrals", writers: ["catalog"] },
   // The translations of referral reason texts members read: words marketing writes, with
   // the campaigns (catalog).
-  { prefix: "/admin/v1/referrals/reason-texts", writers: ["catalog"] },
+  { prefix: "/admin/v1/referral-reason-texts", writers: ["catalog"] },
+  // Referral review: approving a held referral credits both parties and rejecting or banning
+  // cancels rewards, so deciding is finance's, like payouts; every role sees the queue, the
+  // signals and the timelines. The risk lists (disposable e-mail domains, datacenter IP
+  // ranges; fraud checks beyond referrals will read them too) decide which signups are held:
+  // finance's too.
+  { prefix: "/admin/v1/referrals/*/decision", writers: ["finance"] },
+  { prefix: "/admin/v1/referrals/referrers", writers: ["finance"] },
+  { prefix: "/admin/v1/risk-lists", writers: ["finance"] },
   // Finance: every write that moves money or decides whether money leaves. Payouts and the
   // gift cards they buy, confirmation runs (pending → confirmed cashback), report and payout
   // reconciliation (which adjust transactions), the finance summary.

@@ -7,6 +7,7 @@ import { claimProjection } from "../claims/index";
 import { loyaltyDueProjection } from "../loyalty/index";
 import { payoutProjection } from "../payouts/index";
 import { referralProjectionStatement } from "../referral-records/index";
+import { riskIdentifierStatements } from "../referral-review/index";
 import { profileStatement, registerUserStatement } from "../users/index";
 import { balanceProjection } from "./balances-store";
 import { transactionProjection } from "./transactions-store";
@@ -56,6 +57,8 @@ function projectionStatements(db: D1Database, body: LedgerEventMessage): BatchIt
       return [loyaltyDueProjection(db, body)];
     case "referral":
       return [referralProjectionStatement(db, body.referral)];
+    case "risk_identifiers":
+      return riskIdentifierStatements(db, body);
     default: {
       // tsc refuses this line if a kind is not handled; at runtime an unknown kind (a newer
       // wallet's message) is skipped, as before, rather than blocking the batch.

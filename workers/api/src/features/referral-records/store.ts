@@ -31,6 +31,8 @@ export function referralProjectionStatement(
     version: r.version,
     referrerRewardUnit: r.referrerReward?.unit ?? null,
     referrerRewardAmount: r.referrerReward?.amount ?? null,
+    riskScore: r.riskScore ?? 0,
+    holdReasons: r.holdReasons ?? [],
   };
   return drizzle(db)
     .insert(referrals)

@@ -30,7 +30,7 @@ const CODES: readonly string[] = Object.keys(REFERRAL_REASONS);
 
 const catalogRoute = createRoute({
   method: "get",
-  path: "/referrals/reason-texts",
+  path: "/referral-reason-texts",
   operationId: "listReferralReasonTexts",
   tags,
   security,
@@ -40,7 +40,7 @@ const catalogRoute = createRoute({
 
 const getLocaleRoute = createRoute({
   method: "get",
-  path: "/referrals/reason-texts/{locale}",
+  path: "/referral-reason-texts/{locale}",
   operationId: "getReferralReasonTexts",
   tags,
   security,
@@ -51,7 +51,7 @@ const getLocaleRoute = createRoute({
 
 const putLocaleRoute = createRoute({
   method: "put",
-  path: "/referrals/reason-texts/{locale}",
+  path: "/referral-reason-texts/{locale}",
   operationId: "putReferralReasonTexts",
   tags,
   security,

@@ -1,0 +1,289 @@
+import type { ReferralPartyReward } from "#shared/rules/index";
+import type { WalletTx } from "../core/wallet-tx";
+import { processedFollowUpsOf } from "../events/event-store";
+import type { EarnTerms } from "../events/post-reward";
+import { dueRefs, schedule, unschedule } from "../schedule/schedule-store";
+import { pointsPendingUntilMs } from "./decide-confirmation";
+import type { ReferrerTerms } from "./decide-referrer-reward";
+import { creditParty, type ReferralParty } from "./party-credit";
+import type { ReviewReason } from "./reasons";
+import { confirmationInputs, replayFollowUps, settleReferralConfirmation } from "./referral-money";
+import {
+  insertReferralReward,
+  referralRewardsOf,
+  setReferralRewardStatus,
+} from "./referral-reward-store";
+import { decideTransition, type ReferralState } from "./referral-states";
+import {
+  findReferral,
+  moveReferral,
+  type ReferralCampaign,
+  readReferralHistory,
+  referralProjection,
+  type StoredReferral,
+} from "./referral-store";
+import { findReferralTerms } from "./referral-terms-store";
+
+/**
+ * Holds and their review in the referee's wallet (docs/referrals.md "Fraud holds"):
+ *
+ * - a referral whose fraud score reached the threshold at attribution is **held** when it
+ *   qualifies: `signed_up → held` (`risk_hold`, the qualifying event); both parties' rewards
+ *   are recorded `held`, nothing is credited; with an auto-approve delay, the schedule's
+ *   `referral_auto_approve` approves it when the delay ends;
+ * - **approve** (an operator, or the delay): `held → qualified` (`hold_approved` /
+ *   `auto_approved`), the referee's reward credited now (key `referral:<id>:referee`, so once),
+ *   the referrer's owed and delivered by the referral-reward sync like any other; then
+ *   `rewarded` as usual;
+ * - **reject** (an operator, or a ban of the referrer): a referral not yet rewarded becomes
+ *   `rejected` (final), every reward not yet credited `cancelled`.
+ *
+ * A decision repeated the same way changes nothing (`unchanged`); a decision the state does
+ * not allow is `refused`.
+ */
+
+const HOUR_MS = 3_600_000;
+
+export interface HoldInput {
+  referralId: string;
+  referrerId: string;
+  ruleId: string;
+  ruleVersion: number;
+  eventId: string;
+  referee: ReferralPartyReward | null;
+  referrer: ReferralPartyReward | null;
+  /** The campaign's cap and tiers for the referrer, applied when an approval delivers it. */
+  referrerTerms: ReferrerTerms | null;
+}
+
+/** Qualification found the referral marked for a hold (referral-rewards.ts). */
+export function holdReferral(
+  tx: WalletTx,
+  referral: StoredReferral,
+  input: HoldInput,
+  campaign: ReferralCampaign,
+  nowMs: number,
+): StoredReferral {
+  const held = moveReferral(tx.sql, referral, "held", "risk_hold", input.eventId, nowMs, {
+    campaign,
+  });
+  const base = {
+    referralId: input.referralId,
+    referrerId: input.referrerId,
+    ruleId: input.ruleId,
+    ruleVersion: input.ruleVersion,
+    eventId: input.eventId,
+  };
+  for (const party of ["referee", "referrer"] as const) {
+    const reward = input[party];
+    if (!reward) continue;
+    insertReferralReward(
+      tx.sql,
+      {
+        ...base,
+        party,
+        reward,
+        status: "held",
+        ...(party === "referrer" ? { referrerTerms: input.referrerTerms } : {}),
+      },
+      nowMs,
+    );
+  }
+  if (referral.autoApproveAfterHours !== null) {
+    schedule(
+      tx.sql,
+      "referral_auto_approve",
+      referral.referralId,
+      nowMs + referral.autoApproveAfterHours * HOUR_MS,
+    );
+  }
+  tx.enqueue(referralProjection(held, null));
+  return held;
+}
+
+export interface ReviewDecision {
+  decision: "approve" | "reject";
+  /** The operator (admin key or console user); `system` for the auto-approve delay. */
+  actor: string;
+  note: string | null;
+}
+
+export type ReviewOutcome =
+  | { status: "decided" | "unchanged"; referral: StoredReferral }
+  | { status: "refused"; state: ReferralState; detail: string }
+  | { status: "not_found" };
+
+const APPROVALS: readonly string[] = ["hold_approved", "auto_approved"];
+const REJECTIONS: readonly string[] = ["hold_rejected", "referrer_banned"];
+
+/** Whether the referral's history already holds this decision (a repeat changes nothing). */
+function alreadyDecided(tx: WalletTx, referral: StoredReferral, decision: "approve" | "reject") {
+  const done = decision === "approve" ? APPROVALS : REJECTIONS;
+  return readReferralHistory(tx.sql, referral.referralId).some((h) => done.includes(h.reason));
+}
+
+/**
+ * An operator's (or the delay's) decision on the user's referral.
+ *
+ * @example
+ * decideReferral(tx, { decision: "approve", actor: "ops@example.com", note: "same household, checked" }, earn, nowMs)
+ * // { status: "decided", referral: { state: "qualified", reason: "hold_approved", … } }
+ */
+export function decideReferral(
+  tx: WalletTx,
+  input: ReviewDecision,
+  earn: EarnTerms,
+  nowMs: number,
+  reason: ReviewReason | "referrer_banned" = input.decision === "approve"
+    ? "hold_approved"
+    : "hold_rejected",
+): ReviewOutcome {
+  const referral = findReferral(tx.sql);
+  if (!referral) return { status: "not_found" };
+  if (input.decision === "approve") {
+    if (referral.state !== "held") {
+      return alreadyDecided(tx, referral, "approve")
+        ? { status: "unchanged", referral }
+        : {
+            status: "refused",
+            state: referral.state,
+            detail: "only a held referral can be approved",
+          };
+    }
+    return { status: "decided", referral: approve(tx, referral, input, earn, nowMs, reason) };
+  }
+  if (referral.state === "rejected") return { status: "unchanged", referral };
+  if (decideTransition(referral.state, "rejected").action !== "move") {
+    return {
+      status: "refused",
+      state: referral.state,
+      detail: `a ${referral.state} referral cannot be rejected`,
+    };
+  }
+  return { status: "decided", referral: reject(tx, referral, input, nowMs, reason) };
+}
+
+function approve(
+  tx: WalletTx,
+  referral: StoredReferral,
+  input: ReviewDecision,
+  earn: EarnTerms,
+  nowMs: number,
+  reason: ReviewReason | "referrer_banned",
+): StoredReferral {
+  unschedule(tx.sql, "referral_auto_approve", referral.referralId);
+  const rewards = referralRewardsOf(tx.sql, referral.referralId);
+  const eventId = rewards[0]?.eventId ?? null;
+  const by = { actor: input.actor, note: input.note };
+  let moved = moveReferral(tx.sql, referral, "qualified", reason, eventId, nowMs, {
+    decidedBy: by,
+  });
+  const terms = findReferralTerms(tx.sql, referral.referralId);
+  const occurredAtMs =
+    tx.sql
+      .exec<{ occurred_at_ms: number }>(
+        `SELECT occurred_at_ms FROM events WHERE event_id = ?`,
+        eventId ?? "",
+      )
+      .toArray()[0]?.occurred_at_ms ?? nowMs;
+  let owesReferrer = false;
+  for (const row of rewards) {
+    if (row.status !== "held") continue;
+    if (row.party === "referee") {
+      creditParty(
+        tx,
+        {
+          referralId: row.referralId,
+          party: "referee",
+          ruleId: row.ruleId,
+          ruleVersion: row.ruleVersion,
+          eventId: row.eventId,
+          occurredAtMs,
+          reward: row.reward,
+          // Points wait until the bonuses are confirmed, as at an unheld qualification.
+          pendingUntilMs: terms
+            ? pointsPendingUntilMs(confirmationInputs(tx.sql, moved, terms, nowMs))
+            : null,
+        },
+        earn,
+        nowMs,
+      );
+      setReferralRewardStatus(tx.sql, row.referralId, "referee", "posted", nowMs);
+    } else {
+      setReferralRewardStatus(tx.sql, row.referralId, "referrer", "owed", nowMs);
+      schedule(tx.sql, "referral_reward", referral.referralId, nowMs);
+      owesReferrer = true;
+    }
+  }
+  if (!owesReferrer) {
+    moved = moveReferral(tx.sql, moved, "rewarded", "reward_credited", eventId, nowMs);
+  }
+  tx.enqueue(referralProjection(moved, null));
+  // The bonuses confirm as the campaign says, and a refund or chargeback of the qualifying
+  // event processed while the referral was held applies now (referral-money.ts).
+  settleReferralConfirmation(tx, nowMs);
+  if (eventId !== null) {
+    replayFollowUps(tx, eventId, processedFollowUpsOf(tx.sql, eventId), nowMs);
+  }
+  return findReferral(tx.sql) ?? moved;
+}
+
+/** Rejects the referral (a state that allows it); see decideReferral. */
+export function reject(
+  tx: WalletTx,
+  referral: StoredReferral,
+  input: ReviewDecision,
+  nowMs: number,
+  reason: ReviewReason | "referrer_banned",
+): StoredReferral {
+  unschedule(tx.sql, "referral_auto_approve", referral.referralId);
+  unschedule(tx.sql, "referral_reward", referral.referralId);
+  const rewards = referralRewardsOf(tx.sql, referral.referralId);
+  for (const row of rewards) {
+    if (row.status === "held" || row.status === "owed") {
+      setReferralRewardStatus(
+        tx.sql,
+        row.referralId,
+        row.party as ReferralParty,
+        "cancelled",
+        nowMs,
+      );
+    }
+  }
+  const moved = moveReferral(
+    tx.sql,
+    referral,
+    "rejected",
+    reason,
+    rewards[0]?.eventId ?? null,
+    nowMs,
+    { decidedBy: { actor: input.actor, note: input.note } },
+  );
+  tx.enqueue(referralProjection(moved, null));
+  return moved;
+}
+
+/**
+ * The schedule's `referral_auto_approve` rows due by `asOfMs`: each held referral is approved
+ * as `auto_approved` by `system` (runDue, inside its transaction).
+ */
+export function autoApproveDue(
+  tx: WalletTx,
+  asOfMs: number,
+  earn: EarnTerms,
+  nowMs: number,
+): number {
+  let approved = 0;
+  for (const referralId of dueRefs(tx.sql, "referral_auto_approve", asOfMs, 10)) {
+    unschedule(tx.sql, "referral_auto_approve", referralId);
+    const outcome = decideReferral(
+      tx,
+      { decision: "approve", actor: "system", note: "auto-approve delay ended" },
+      earn,
+      nowMs,
+      "auto_approved",
+    );
+    if (outcome.status === "decided") approved++;
+  }
+  return approved;
+}

@@ -1,0 +1,499 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, test } from "vitest";
+import { TEST_KEYS, withKey } from "./access-keys";
+import { eventId, sendEvents } from "./events-client";
+import {
+  ADMIN_HEADERS,
+  adminPut,
+  api,
+  balances,
+  eventually,
+  uniqueUser,
+  userGet,
+  walletStub,
+} from "./helpers";
+
+/**
+ * Fraud holds and their review, end to end (docs/referrals.md "Fraud holds"): signups and
+ * deposits go through the real events worker into the wallets, identifiers reach D1 through
+ * the real outbox and LEDGER_EVENTS consumer, and operators decide through the real admin API
+ * (roles, audit log). A held referral credits nobody until it is approved, then each party
+ * once.
+ */
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+const DEPOSIT_RULE = {
+  id: "ref-hold-deposit",
+  name: "ref-hold-deposit",
+  eventTypes: ["deposit.completed"],
+  conditions: { all: [{ attr: "referral.state", op: "eq", value: "signed_up" }] },
+  effects: [
+    {
+      kind: "referral_reward",
+      programId: "default",
+      referrer: { amountMinor: 1_000, currency: "INR" },
+      referee: { amountMinor: 500, currency: "INR" },
+    },
+  ],
+  priority: 10,
+  group: "base",
+  active: true,
+};
+
+beforeAll(async () => {
+  const draft = await api("/admin/v1/rules/draft", {
+    method: "PUT",
+    headers: ADMIN_HEADERS,
+    body: JSON.stringify({
+      timeZone: "Asia/Kolkata",
+      groups: [{ name: "base", mode: "stackable" }],
+      rules: [DEPOSIT_RULE],
+      basedOnVersion: null,
+    }),
+  });
+  expect(draft.status, await draft.clone().text()).toBe(200);
+  const published = await api("/admin/v1/rules/publish", {
+    method: "POST",
+    headers: ADMIN_HEADERS,
+    body: JSON.stringify({ note: "referral holds test" }),
+  });
+  expect(published.status, await published.clone().text()).toBe(201);
+});
+
+/** Saves the program with these fraud settings (the rest as a launch would). */
+async function saveFraud(fraud: Record<string, unknown> | undefined) {
+  const saved = await adminPut("/admin/v1/referrals/program", {
+    settings: {
+      programId: "default",
+      attribution: { touch: "first", windowDays: 30, probabilisticWindowHours: 2 },
+      destinations: {
+        webSignupUrl: "https://app.example.com/signup",
+        iosAppStoreUrl: null,
+        androidPlayStoreUrl: null,
+      },
+      ...(fraud ? { fraud } : {}),
+    },
+  });
+  expect(saved.status, await saved.clone().text()).toBe(200);
+}
+
+const FRAUD = {
+  holdThreshold: 50,
+  weights: {},
+  maxReferralsPerReferrerPerDay: 20,
+  autoApproveAfterHours: null,
+};
+
+async function send(event: object): Promise<void> {
+  const response = await sendEvents(event);
+  expect(response.status, await response.clone().text()).toBe(202);
+}
+
+async function codeOf(userId: string): Promise<string> {
+  const response = await userGet(userId, "/v1/me/referrals");
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { code: string }).code;
+}
+
+const signup = (
+  userId: string,
+  data: Record<string, unknown>,
+  atMs = Date.now() - 30 * MINUTE_MS,
+) => ({
+  id: eventId("su"),
+  type: "user.signed_up",
+  userId,
+  occurredAt: new Date(atMs).toISOString(),
+  data: { displayName: "Ravi", ...data },
+});
+
+const deposit = (userId: string, atMs = Date.now() - 10 * MINUTE_MS) => ({
+  id: eventId("dep"),
+  type: "deposit.completed",
+  userId,
+  occurredAt: new Date(atMs).toISOString(),
+  data: { amountMinor: 50_000, currency: "INR" },
+});
+
+/** A referrer who signed up with `data`, once D1 knows their identifiers. */
+async function referrerWith(label: string, data: Record<string, unknown>) {
+  const referrer = uniqueUser(`${label}-rr`);
+  await send(signup(referrer, data, Date.now() - 2 * HOUR_MS));
+  await eventually(
+    async () =>
+      (
+        await env.DB.prepare(`SELECT COUNT(*) AS n FROM referral_identifiers WHERE user_id = ?`)
+          .bind(referrer)
+          .first<{ n: number }>()
+      )?.n,
+  );
+  return { referrer, code: await codeOf(referrer) };
+}
+
+const bonus = (userId: string) => balances(userId).then((b) => b.referral_bonus ?? 0);
+const stateOf = async (referee: string) =>
+  (await walletStub(referee).getReferral())?.referral.state;
+
+async function decide(
+  referralId: string,
+  decision: string,
+  reason: string,
+  key: string = TEST_KEYS.finance,
+) {
+  return api(
+    `/admin/v1/referrals/${referralId}/decision`,
+    withKey(key, { method: "POST", body: JSON.stringify({ decision, reason }) }),
+  );
+}
+
+interface Detail {
+  referral: { state: string; riskScore: number; holdReasons: string[] };
+  history: Array<{ state: string; reason: string; actor?: string | null; note?: string | null }>;
+  rewards: Array<{ party: string; status: string }>;
+  signals: Array<{ code: string; weight: number; reason: string }>;
+  riskScore: number;
+}
+
+async function detailOf(referralId: string): Promise<Detail> {
+  const response = await api(`/admin/v1/referrals/${referralId}`, withKey(TEST_KEYS.support));
+  expect(response.status, await response.clone().text()).toBe(200);
+  return (await response.json()) as Detail;
+}
+
+/** A referee who signs up with the code and `data`, then makes a qualifying deposit. */
+async function refereeQualifies(label: string, code: string, data: Record<string, unknown>) {
+  const referee = uniqueUser(`${label}-re`);
+  await send(signup(referee, { referralCode: code, ...data }));
+  await send(deposit(referee));
+  return { referee, referralId: `ref_${referee}` };
+}
+
+describe("fraud holds", () => {
+  test("a shared device → held, nothing credited until approved, then credited once", async () => {
+    await saveFraud(FRAUD);
+    const device = uniqueUser("device");
+    const { referrer, code } = await referrerWith("dev", { deviceId: device });
+    const { referee, referralId } = await refereeQualifies("dev", code, { deviceId: device });
+
+    expect(await eventually(async () => (await stateOf(referee)) === "held")).toBe(true);
+    expect(await bonus(referee)).toBe(0);
+    expect(await bonus(referrer)).toBe(0);
+
+    const held = await detailOf(referralId);
+    expect(held.signals.map((s) => [s.code, s.weight])).toEqual([["shared_device", 60]]);
+    expect(held.riskScore).toBe(60);
+    expect(held.referral.holdReasons).toEqual(["shared_device"]);
+    expect(held.rewards.map((r) => [r.party, r.status])).toEqual([
+      ["referee", "held"],
+      ["referrer", "held"],
+    ]);
+    // The queue (D1) shows it with its score and reasons.
+    const queued = await eventually(async () => {
+      const response = await api(
+        `/admin/v1/referrals?state=held&referrerId=${referrer}`,
+        withKey(TEST_KEYS.viewer),
+      );
+      const body = (await response.json()) as {
+        items: Array<{ referralId: string; riskScore: number; holdReasons: string[] }>;
+      };
+      return body.items.find((i) => i.referralId === referralId);
+    });
+    expect(queued).toMatchObject({ riskScore: 60, holdReasons: ["shared_device"] });
+
+    // Support sees but may not decide; finance approves.
+    expect((await decide(referralId, "approve", "looks fine", TEST_KEYS.support)).status).toBe(403);
+    expect(await bonus(referee)).toBe(0);
+    const approved = await decide(referralId, "approve", "same household, checked the ID");
+    expect(approved.status, await approved.clone().text()).toBe(200);
+    expect(await eventually(async () => (await stateOf(referee)) === "rewarded")).toBe(true);
+    expect(await bonus(referee)).toBe(500);
+    expect(await eventually(async () => (await bonus(referrer)) === 1_000)).toBe(true);
+
+    // Approving again changes nothing.
+    const again = await decide(referralId, "approve", "double click");
+    expect(again.status).toBe(200);
+    expect(await bonus(referee)).toBe(500);
+    expect(await bonus(referrer)).toBe(1_000);
+
+    const done = await detailOf(referralId);
+    expect(done.history.map((h) => [h.state, h.reason])).toEqual([
+      ["signed_up", "code_at_signup"],
+      ["held", "risk_hold"],
+      ["qualified", "hold_approved"],
+      ["rewarded", "reward_credited"],
+    ]);
+    expect(done.history[2]).toMatchObject({
+      actor: "test-finance",
+      note: "same household, checked the ID",
+    });
+    // The decision is in the audit log, with the referral before and after.
+    const audit = await api(
+      `/admin/v1/audit-log?pathPrefix=/admin/v1/referrals/${referralId}/decision`,
+      withKey(TEST_KEYS.reader),
+    );
+    const entries = (
+      (await audit.json()) as {
+        items: Array<{
+          actor: string;
+          status: number;
+          after: { referral?: { state: string } } | null;
+        }>;
+      }
+    ).items;
+    expect(entries.some((e) => e.actor === "test-finance" && e.status === 200)).toBe(true);
+    expect(entries.some((e) => e.actor === "test-support" && e.status === 403)).toBe(true);
+  });
+
+  test("reject: rejected, the rewards cancelled, nothing credited", async () => {
+    await saveFraud(FRAUD);
+    const device = uniqueUser("device");
+    const { referrer, code } = await referrerWith("rej", { deviceId: device });
+    const { referee, referralId } = await refereeQualifies("rej", code, { deviceId: device });
+    expect(await eventually(async () => (await stateOf(referee)) === "held")).toBe(true);
+
+    const rejected = await decide(referralId, "reject", "the same person, two accounts");
+    expect(rejected.status, await rejected.clone().text()).toBe(200);
+    expect(((await rejected.json()) as { referral: { state: string } }).referral.state).toBe(
+      "rejected",
+    );
+    const detail = await detailOf(referralId);
+    expect(detail.rewards.map((r) => r.status)).toEqual(["cancelled", "cancelled"]);
+    // A rejected referral cannot be approved.
+    const late = await decide(referralId, "approve", "changed my mind");
+    expect(late.status).toBe(409);
+    expect(late.headers.get("content-type")).toContain("application/problem+json");
+    expect(await bonus(referee)).toBe(0);
+    expect(await bonus(referrer)).toBe(0);
+  });
+
+  test("no signal: rewarded as before, no hold", async () => {
+    await saveFraud(FRAUD);
+    const { referrer, code } = await referrerWith("clean", { deviceId: uniqueUser("device") });
+    const { referee } = await refereeQualifies("clean", code, { deviceId: uniqueUser("device") });
+    expect(await eventually(async () => (await stateOf(referee)) === "rewarded")).toBe(true);
+    expect(await eventually(async () => (await bonus(referrer)) === 1_000)).toBe(true);
+    expect((await walletStub(referee).getReferral())?.signals).toEqual([]);
+  });
+});
+
+describe("bans, velocity, lists, auto-approve", () => {
+  const putBan = (userId: string, reason: string) =>
+    api(
+      `/admin/v1/referrals/referrers/${userId}/ban`,
+      withKey(TEST_KEYS.finance, { method: "PUT", body: JSON.stringify({ reason }) }),
+    );
+
+  test("a ban rejects the referrer's referrals not yet rewarded and refuses new ones", async () => {
+    await saveFraud(FRAUD);
+    const device = uniqueUser("device");
+    const { referrer, code } = await referrerWith("ban", { deviceId: device });
+    // One held (shared device), one only signed up, one rewarded before the ban.
+    const held = await refereeQualifies("ban-held", code, { deviceId: device });
+    const waiting = uniqueUser("ban-wait");
+    await send(signup(waiting, { referralCode: code }));
+    const paid = await refereeQualifies("ban-paid", code, { deviceId: uniqueUser("device") });
+    expect(await eventually(async () => (await stateOf(held.referee)) === "held")).toBe(true);
+    expect(await eventually(async () => (await stateOf(paid.referee)) === "rewarded")).toBe(true);
+    // The sweep reads the D1 projection: wait until it has all three.
+    await eventually(async () => {
+      const row = await env.DB.prepare(
+        `SELECT COUNT(*) AS n FROM referrals WHERE referrer_id = ? AND state IN ('held', 'signed_up', 'rewarded')`,
+      )
+        .bind(referrer)
+        .first<{ n: number }>();
+      return row?.n === 3;
+    });
+
+    expect((await putBan(referrer, "ring")).status).toBe(200);
+    const support = await api(
+      `/admin/v1/referrals/referrers/${referrer}/ban`,
+      withKey(TEST_KEYS.support, { method: "PUT", body: JSON.stringify({ reason: "x" }) }),
+    );
+    expect(support.status).toBe(403);
+    const ban = await api(
+      `/admin/v1/referrals/referrers/${referrer}/ban`,
+      withKey(TEST_KEYS.viewer),
+    );
+    expect(await ban.json()).toMatchObject({ userId: referrer, banned: true, reason: "ring" });
+
+    expect(await stateOf(held.referee)).toBe("rejected");
+    expect(await stateOf(waiting)).toBe("rejected");
+    expect(await stateOf(paid.referee)).toBe("rewarded");
+    const heldDetail = await detailOf(held.referralId);
+    expect(heldDetail.history.at(-1)).toMatchObject({
+      state: "rejected",
+      reason: "referrer_banned",
+      actor: "test-finance",
+      note: "ring",
+    });
+    expect(heldDetail.rewards.map((r) => r.status)).toEqual(["cancelled", "cancelled"]);
+    // The waiting referee's deposit now qualifies nothing.
+    await send(deposit(waiting));
+    expect(await bonus(waiting)).toBe(0);
+    expect(await bonus(referrer)).toBe(1_000);
+
+    // A new signup with the banned referrer's code is not a referral.
+    const late = uniqueUser("ban-late");
+    const lateSignup = signup(late, { referralCode: code });
+    await send(lateSignup);
+    const outcome = await eventually(
+      async () => (await walletStub(late).getEvent(lateSignup.id))?.outcome,
+    );
+    expect(outcome).toMatchObject({ result: "processed", referral: "referrer_banned" });
+    expect(await walletStub(late).getReferral()).toBeNull();
+
+    // Lifted: the next signup is a referral again.
+    const lifted = await api(
+      `/admin/v1/referrals/referrers/${referrer}/ban`,
+      withKey(TEST_KEYS.finance, { method: "DELETE" }),
+    );
+    expect(await lifted.json()).toMatchObject({ banned: false });
+    const after = uniqueUser("ban-after");
+    await send(signup(after, { referralCode: code }));
+    expect(await eventually(async () => (await stateOf(after)) === "signed_up")).toBe(true);
+  });
+
+  test("velocity: more referrals a day than the program allows are held", async () => {
+    await saveFraud({
+      ...FRAUD,
+      maxReferralsPerReferrerPerDay: 1,
+      weights: { referrer_velocity: 50 },
+    });
+    const { referrer, code } = await referrerWith("vel", { deviceId: uniqueUser("device") });
+    const first = await refereeQualifies("vel-1", code, {});
+    expect(await eventually(async () => (await stateOf(first.referee)) === "rewarded")).toBe(true);
+    await eventually(async () =>
+      env.DB.prepare(`SELECT 1 FROM referrals WHERE referral_id = ?`)
+        .bind(first.referralId)
+        .first(),
+    );
+    const second = await refereeQualifies("vel-2", code, {});
+    expect(await eventually(async () => (await stateOf(second.referee)) === "held")).toBe(true);
+    const detail = await detailOf(second.referralId);
+    expect(detail.signals.map((s) => [s.code, s.weight])).toEqual([["referrer_velocity", 50]]);
+    expect(detail.signals[0]?.reason).toContain("2 friends within 24 hours");
+    expect(await bonus(referrer)).toBe(1_000);
+  });
+
+  test("a risk list update changes the outcome for the signups after it", async () => {
+    await saveFraud(FRAUD);
+    const { code } = await referrerWith("list", { deviceId: uniqueUser("device") });
+    const domain = `${uniqueUser("tmp").toLowerCase().replaceAll("_", "-")}.example`;
+    const before = await refereeQualifies("list-1", code, { email: `friend1@${domain}` });
+    expect(await eventually(async () => (await stateOf(before.referee)) === "rewarded")).toBe(true);
+
+    const bad = await api(
+      "/admin/v1/risk-lists/disposable_email_domains",
+      withKey(TEST_KEYS.finance, {
+        method: "PUT",
+        body: JSON.stringify({ entries: [domain, "not a domain"] }),
+      }),
+    );
+    expect(bad.status).toBe(400);
+    const problem = (await bad.json()) as { fields?: Array<{ path: string }> };
+    expect(JSON.stringify(problem)).toContain("entries.1");
+    const saved = await api(
+      "/admin/v1/risk-lists/disposable_email_domains",
+      withKey(TEST_KEYS.finance, {
+        method: "PUT",
+        body: JSON.stringify({ entries: [domain.toUpperCase(), domain], expectedVersion: 0 }),
+      }),
+    );
+    expect(saved.status, await saved.clone().text()).toBe(200);
+    expect(await saved.json()).toMatchObject({ version: 1, entries: [domain] });
+    const stale = await api(
+      "/admin/v1/risk-lists/disposable_email_domains",
+      withKey(TEST_KEYS.finance, {
+        method: "PUT",
+        body: JSON.stringify({ entries: [domain], expectedVersion: 0 }),
+      }),
+    );
+    expect(stale.status).toBe(409);
+
+    const after = await refereeQualifies("list-2", code, { email: `Friend2@mail.${domain}` });
+    expect(await eventually(async () => (await stateOf(after.referee)) === "held")).toBe(true);
+    const detail = await detailOf(after.referralId);
+    expect(detail.signals.map((s) => s.code)).toEqual(["disposable_email_domain"]);
+  });
+
+  test("auto-approve: a held referral is approved when the delay ends", async () => {
+    await saveFraud({ ...FRAUD, autoApproveAfterHours: 24 });
+    const device = uniqueUser("device");
+    const { referrer, code } = await referrerWith("auto", { deviceId: device });
+    const { referee, referralId } = await refereeQualifies("auto", code, { deviceId: device });
+    expect(await eventually(async () => (await stateOf(referee)) === "held")).toBe(true);
+
+    // Not before the delay ends.
+    await walletStub(referee).runDue(Date.now() + 23 * HOUR_MS);
+    expect(await stateOf(referee)).toBe("held");
+    const run = await walletStub(referee).runDue(Date.now() + 25 * HOUR_MS);
+    expect(run.autoApprovedReferrals).toBe(1);
+    expect(await eventually(async () => (await stateOf(referee)) === "rewarded")).toBe(true);
+    expect(await bonus(referee)).toBe(500);
+    expect(await eventually(async () => (await bonus(referrer)) === 1_000)).toBe(true);
+    const detail = await detailOf(referralId);
+    expect(detail.history.map((h) => [h.state, h.reason])).toContainEqual([
+      "qualified",
+      "auto_approved",
+    ]);
+    expect(detail.history.find((h) => h.reason === "auto_approved")).toMatchObject({
+      actor: "system",
+    });
+  });
+});
+
+describe("checked again before qualifying", () => {
+  test("the referrer's payment instrument on the qualifying deposit → held", async () => {
+    await saveFraud(FRAUD);
+    const card = uniqueUser("card");
+    const { referrer, code } = await referrerWith("pay", { deviceId: uniqueUser("device") });
+    const own = {
+      ...deposit(referrer),
+      data: { amountMinor: 1_000, currency: "INR", paymentInstrumentHash: card },
+    };
+    await send(own);
+    await eventually(async () =>
+      env.DB.prepare(
+        `SELECT 1 FROM referral_identifiers WHERE user_id = ? AND kind = 'payment_instrument'`,
+      )
+        .bind(referrer)
+        .first(),
+    );
+    const referee = uniqueUser("pay-re");
+    await send(signup(referee, { referralCode: code }));
+    expect(await eventually(async () => (await stateOf(referee)) === "signed_up")).toBe(true);
+    const paid = deposit(referee);
+    await send({ ...paid, data: { ...paid.data, paymentInstrumentHash: card } });
+    expect(await eventually(async () => (await stateOf(referee)) === "held")).toBe(true);
+    const detail = await detailOf(`ref_${referee}`);
+    expect(detail.signals.map((s) => [s.code, s.weight])).toEqual([
+      ["shared_payment_instrument", 80],
+    ]);
+    expect(detail.riskScore).toBe(80);
+    expect(await bonus(referee)).toBe(0);
+    // The operator's hash is kept only re-hashed with the platform's key.
+    const stored = await walletStub(referee).getEvent(paid.id);
+    expect(JSON.stringify(stored)).not.toContain(card);
+  });
+
+  test("a referrer banned after the signup: the deposit rejects the referral instead", async () => {
+    await saveFraud(FRAUD);
+    const { referrer, code } = await referrerWith("late-ban", { deviceId: uniqueUser("device") });
+    const referee = uniqueUser("late-ban-re");
+    await send(signup(referee, { referralCode: code }));
+    expect(await eventually(async () => (await stateOf(referee)) === "signed_up")).toBe(true);
+    // The ban's sweep missed this referral (as when D1 had not yet projected it).
+    await env.DB.prepare(
+      `INSERT INTO referral_referrer_bans (user_id, reason, banned_by, banned_at_ms) VALUES (?, ?, ?, ?)`,
+    )
+      .bind(referrer, "ring", "test", Date.now())
+      .run();
+    await send(deposit(referee));
+    expect(await eventually(async () => (await stateOf(referee)) === "rejected")).toBe(true);
+    expect((await walletStub(referee).getReferral())?.referral.reason).toBe("referrer_banned");
+    expect(await bonus(referee)).toBe(0);
+    expect(await bonus(referrer)).toBe(0);
+  });
+});

@@ -132,7 +132,9 @@ async function referrerWith(label: string, data: Record<string, unknown>) {
   return { referrer, code: await codeOf(referrer) };
 }
 
-const bonus = (userId: string) => balances(userId).then((b) => b.referral_bonus ?? 0);
+/** Referral bonuses held, confirmed or not (the campaign here confirms them at once). */
+const bonus = (userId: string) =>
+  balances(userId).then((b) => (b.referral_bonus ?? 0) + (b.confirmed ?? 0));
 const stateOf = async (referee: string) =>
   (await walletStub(referee).getReferral())?.referral.state;
 
@@ -244,6 +246,44 @@ describe("fraud holds", () => {
     ).items;
     expect(entries.some((e) => e.actor === "test-finance" && e.status === 200)).toBe(true);
     expect(entries.some((e) => e.actor === "test-support" && e.status === 403)).toBe(true);
+  });
+
+  test("a held referral whose deposit was refunded meanwhile: approval credits, then the refund takes it back", async () => {
+    await saveFraud(FRAUD);
+    const device = uniqueUser("device");
+    const { referrer, code } = await referrerWith("hrf", { deviceId: device });
+    const referee = uniqueUser("hrf-re");
+    const referralId = `ref_${referee}`;
+    await send(signup(referee, { referralCode: code, deviceId: device }));
+    const dep = deposit(referee);
+    await send(dep);
+    expect(await eventually(async () => (await stateOf(referee)) === "held")).toBe(true);
+    // Refunded in full while the referral waits for review: nothing to take back yet.
+    await send({
+      id: eventId("rf"),
+      type: "refund.completed",
+      userId: referee,
+      occurredAt: new Date(Date.now() - 5 * MINUTE_MS).toISOString(),
+      data: { originalEventId: dep.id, amountMinor: 50_000, currency: "INR" },
+    });
+    expect(await stateOf(referee)).toBe("held");
+    expect(await bonus(referee)).toBe(0);
+
+    const approved = await decide(referralId, "approve", "checked");
+    expect(approved.status, await approved.clone().text()).toBe(200);
+    // The approval credits both and applies the refund it missed: each ends with nothing.
+    expect(await eventually(async () => (await stateOf(referee)) === "reversed")).toBe(true);
+    expect(await bonus(referee)).toBe(0);
+    const referrerLedger = async () =>
+      (await walletStub(referrer).listLedger(null, 50)).filter((e) =>
+        e.idempotencyKey.startsWith(`referral:${referralId}:referrer`),
+      ).length;
+    // Credited, then taken back, in the referrer's wallet too.
+    expect(await eventually(async () => (await referrerLedger()) >= 2)).toBe(true);
+    expect(await bonus(referrer)).toBe(0);
+    for (const user of [referee, referrer]) {
+      expect(await walletStub(user).audit()).toEqual({ ok: true, violations: [] });
+    }
   });
 
   test("reject: rejected, the rewards cancelled, nothing credited", async () => {

@@ -66,6 +66,8 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "get /admin/v1/referrals/program": EVERY_ROLE,
   "put /admin/v1/referrals/program": CATALOG,
   "get /admin/v1/referrals/program/versions": EVERY_ROLE,
+  // The referral funnel: aggregate figures every role reads
+  "get /admin/v1/referrals/funnel": EVERY_ROLE,
   // Rule budgets: read-only
   "get /admin/v1/budgets/{key}": EVERY_ROLE,
   // Finance: money moves and reconciliation

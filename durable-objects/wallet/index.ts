@@ -84,6 +84,11 @@ export type {
 export { DEFAULT_VALIDITY, type Validity, validityProblem } from "./points/validity";
 export { ATTRIBUTION_METHODS, type AttributionMethod } from "./referrals/decide-attribution";
 export {
+  PENDING_REASONS,
+  type PendingReason,
+  pendingReasonOf,
+} from "./referrals/pending-reasons";
+export {
   ATTRIBUTION_REASONS,
   NO_REFERRAL_REASONS,
   REFERRAL_REASONS,

@@ -368,8 +368,24 @@ export const referrals = sqliteTable(
     /** What the referrer got once it was credited: a currency or `points`, and the amount. */
     referrerRewardUnit: text("referrer_reward_unit"),
     referrerRewardAmount: integer("referrer_reward_amount"),
+    /** The campaign (a referral rule) and its version that qualified the referral; null before. */
+    ruleId: text("rule_id"),
+    ruleVersion: integer("rule_version"),
+    /** When the qualifying event happened (its occurrence time); null until qualified. */
+    qualifiedAtMs: integer("qualified_at_ms"),
+    /**
+     * What the campaign owes the referrer from qualification on (a currency or `points`, and
+     * the amount): "pending" in GET /v1/me/referrals while the referral is qualified or held.
+     */
+    referrerDueUnit: text("referrer_due_unit"),
+    referrerDueAmount: integer("referrer_due_amount"),
   },
-  (t) => [index("referrals_referrer_idx").on(t.referrerId, t.attributedAtMs, t.referralId)],
+  (t) => [
+    index("referrals_referrer_idx").on(t.referrerId, t.attributedAtMs, t.referralId),
+    // The funnel: referrals signed up in a range, per campaign (rule_id) or all of them.
+    index("referrals_attributed_idx").on(t.attributedAtMs),
+    index("referrals_rule_idx").on(t.ruleId, t.attributedAtMs),
+  ],
 );
 
 export const clickRollups = sqliteTable(
@@ -932,7 +948,12 @@ export const referralClicks = sqliteTable(
     fingerprint: text("fingerprint").notNull(),
     clickedAtMs: integer("clicked_at_ms").notNull(),
   },
-  (t) => [index("referral_clicks_fingerprint_idx").on(t.fingerprint, t.clickedAtMs)],
+  (t) => [
+    index("referral_clicks_fingerprint_idx").on(t.fingerprint, t.clickedAtMs),
+    // The funnel's link clicks in a range, all or one referrer's.
+    index("referral_clicks_clicked_idx").on(t.clickedAtMs),
+    index("referral_clicks_referrer_idx").on(t.referrerId, t.clickedAtMs),
+  ],
 );
 
 export const schema = {

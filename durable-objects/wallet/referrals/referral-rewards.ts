@@ -1,4 +1,4 @@
-import type { AppliedEffect } from "#shared/rules/index";
+import type { AppliedEffect, ReferralPartyReward } from "#shared/rules/index";
 import type { WalletTx } from "../core/wallet-tx";
 import { processedEventsSince, type StoredEvent } from "../events/event-store";
 import type { EarnTerms } from "../events/post-reward";
@@ -91,7 +91,14 @@ export function qualifyReferral(
     moved = moveReferral(tx.sql, moved, "rewarded", "reward_credited", stored.eventId, nowMs);
   }
   // The referrer has not been credited yet (or gets nothing): nothing earned to show.
-  tx.enqueue(referralProjection(moved, null));
+  tx.enqueue(
+    referralProjection(moved, null, {
+      ruleId: decision.ruleId,
+      ruleVersion: decision.ruleVersion,
+      qualifiedAtMs: stored.occurredAtMs,
+      referrerDue: decision.referrer ? rewardUnitAmount(decision.referrer) : null,
+    }),
+  );
   return decision;
 }
 
@@ -130,13 +137,12 @@ export function acknowledgeReferrerReward(tx: WalletTx, referralId: string, nowM
   const referral = findReferral(tx.sql);
   if (!referral || decideTransition(referral.state, "rewarded").action !== "move") return;
   const moved = moveReferral(tx.sql, referral, "rewarded", "reward_credited", owed.eventId, nowMs);
-  const reward = owed.reward;
-  tx.enqueue(
-    referralProjection(
-      moved,
-      "points" in reward
-        ? { unit: "points", amount: reward.points }
-        : { unit: reward.currency, amount: reward.amountMinor },
-    ),
-  );
+  tx.enqueue(referralProjection(moved, rewardUnitAmount(owed.reward)));
+}
+
+/** A party's reward as the projection carries it: a currency (minor units) or `points`. */
+function rewardUnitAmount(reward: ReferralPartyReward): { unit: string; amount: number } {
+  return "points" in reward
+    ? { unit: "points", amount: reward.points }
+    : { unit: reward.currency, amount: reward.amountMinor };
 }

@@ -28,6 +28,7 @@ import { operatorAdminRoutes } from "./features/operators/index";
 import { overviewAdminRoutes } from "./features/overview/index";
 import { payoutAdminRoutes, payoutUserRoutes, payoutWebhookRoutes } from "./features/payouts/index";
 import { reconciliationAdminRoutes } from "./features/reconciliation/index";
+import { referralFunnelAdminRoutes } from "./features/referral-funnel/index";
 import { referralUserRoutes } from "./features/referral-records/index";
 import { referralAdminRoutes } from "./features/referrals/index";
 import { retentionAdminRoutes } from "./features/retention/index";
@@ -90,6 +91,8 @@ export function createApp() {
   app.route("/admin/v1", usersAdminRoutes);
   app.route("/admin/v1", loyaltyAdminRoutes);
   app.route("/admin/v1", loyaltyProgramAdminRoutes);
+  // Before the referrals' own routes: /referrals/funnel is a static path, matched first.
+  app.route("/admin/v1", referralFunnelAdminRoutes);
   app.route("/admin/v1", referralAdminRoutes);
   app.route("/admin/v1", reconciliationAdminRoutes);
   app.route("/admin/v1", syncAdminRoutes);

@@ -6,7 +6,7 @@ import { runInBatches } from "../../db/batch";
 import { claimProjection } from "../claims/index";
 import { loyaltyDueProjection } from "../loyalty/index";
 import { payoutProjection } from "../payouts/index";
-import { referralProjectionStatement } from "../referral-records/index";
+import { referralProjectionStatements } from "../referral-records/index";
 import { profileStatement, registerUserStatement } from "../users/index";
 import { balanceProjection } from "./balances-store";
 import { transactionProjection } from "./transactions-store";
@@ -55,7 +55,7 @@ function projectionStatements(db: D1Database, body: LedgerEventMessage): BatchIt
     case "loyalty_due":
       return [loyaltyDueProjection(db, body)];
     case "referral":
-      return [referralProjectionStatement(db, body.referral)];
+      return referralProjectionStatements(db, body.referral);
     default: {
       // tsc refuses this line if a kind is not handled; at runtime an unknown kind (a newer
       // wallet's message) is skipped, as before, rather than blocking the batch.

@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import {
   type AttributionMethod,
+  pendingReasonOf,
   type ReferralReason,
   type ReferralState,
   reasonText,
@@ -12,7 +13,7 @@ import { jsonBody, problemResponses, USER_SECURITY } from "../../http/responses"
 import { ensureReferralCode } from "../referrals/index";
 import { cursorInt, decodeCursor, encodeCursor } from "../users/index";
 import { MyReferralsSchema } from "./schemas";
-import { countFriendsByState, earnedByUnit, listFriends } from "./store";
+import { countFriendsByState, earnedByUnit, listFriends, pendingByUnit } from "./store";
 
 const myReferralsRoute = createRoute({
   method: "get",
@@ -20,10 +21,21 @@ const myReferralsRoute = createRoute({
   operationId: "getMyReferrals",
   tags: ["referrals"],
   security: USER_SECURITY,
-  summary: "The caller's referral code and link, the friends they referred and their states",
+  summary:
+    "The caller's referral code and link, the friends they referred and their states, what they earned and what is pending",
   request: { query: PageQuerySchema },
   responses: { 200: jsonBody(MyReferralsSchema), ...problemResponses },
 });
+
+/** Sums per unit as the API shows them: money per currency, and points. */
+function byUnit(rows: ReadonlyArray<{ unit: string; amount: number }>) {
+  return {
+    money: rows
+      .filter((e) => e.unit !== "points")
+      .map((e) => ({ currency: e.unit, amountMinor: e.amount })),
+    points: rows.find((e) => e.unit === "points")?.amount ?? 0,
+  };
+}
 
 /** The referrer's view of their referrals (docs/referrals.md); mounted under `/v1`. */
 export const referralUserRoutes = featureApp().openapi(myReferralsRoute, async (c) => {
@@ -33,12 +45,13 @@ export const referralUserRoutes = featureApp().openapi(myReferralsRoute, async (
   const before = position
     ? { attributedAtMs: cursorInt(position[0] as string), referralId: position[1] as string }
     : null;
-  const [{ code }, fetched, byState, earned] = await Promise.all([
+  const [{ code }, fetched, byState, earned, pending] = await Promise.all([
     // Created on first use (D1, then the KV mirror the share link reads).
     ensureReferralCode(c.env, userId),
     listFriends(c.env.DB, userId, before, rowsToFetch(limit)),
     countFriendsByState(c.env.DB, userId),
     earnedByUnit(c.env.DB, userId),
+    pendingByUnit(c.env.DB, userId),
   ]);
   const { rows, nextCursor } = splitPage(fetched, limit, (last) =>
     encodeCursor([last.attributedAtMs, last.referralId]),
@@ -55,6 +68,7 @@ export const referralUserRoutes = featureApp().openapi(myReferralsRoute, async (
         reason: r.reason,
         reasonText: reasonText(r.reason as ReferralReason),
         referredAt: toIso(r.attributedAtMs),
+        pending: pendingReasonOf(r.state as ReferralState),
       })),
       nextCursor,
       counts: {
@@ -65,12 +79,8 @@ export const referralUserRoutes = featureApp().openapi(myReferralsRoute, async (
         rejected: byState.rejected ?? 0,
         reversed: byState.reversed ?? 0,
       },
-      earned: {
-        money: earned
-          .filter((e) => e.unit !== "points")
-          .map((e) => ({ currency: e.unit, amountMinor: e.amount })),
-        points: earned.find((e) => e.unit === "points")?.amount ?? 0,
-      },
+      earned: byUnit(earned),
+      pending: byUnit(pending),
     },
     200,
   );

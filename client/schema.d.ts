@@ -2254,6 +2254,15 @@ export interface components {
                     } | {
                         points: number;
                     };
+                    /** @description days from the referee's signup before the bonuses are confirmed (default 0) */
+                    minAccountAgeDays?: number;
+                    /** @description the bonuses wait for a purchase.confirmed naming the qualifying event (default false) */
+                    awaitEventConfirmation?: boolean;
+                    /**
+                     * @description what a partial refund of the qualifying event takes back (default keep)
+                     * @enum {string}
+                     */
+                    partialRefund?: "keep" | "proportional";
                 })[];
                 priority: number;
                 group: string;
@@ -3709,6 +3718,15 @@ export interface components {
                     } | {
                         points: number;
                     };
+                    /** @description days from the referee's signup before the bonuses are confirmed (default 0) */
+                    minAccountAgeDays?: number;
+                    /** @description the bonuses wait for a purchase.confirmed naming the qualifying event (default false) */
+                    awaitEventConfirmation?: boolean;
+                    /**
+                     * @description what a partial refund of the qualifying event takes back (default keep)
+                     * @enum {string}
+                     */
+                    partialRefund?: "keep" | "proportional";
                 })[];
                 priority: number;
                 group: string;
@@ -3789,6 +3807,15 @@ export interface components {
                     } | {
                         points: number;
                     };
+                    /** @description days from the referee's signup before the bonuses are confirmed (default 0) */
+                    minAccountAgeDays?: number;
+                    /** @description the bonuses wait for a purchase.confirmed naming the qualifying event (default false) */
+                    awaitEventConfirmation?: boolean;
+                    /**
+                     * @description what a partial refund of the qualifying event takes back (default keep)
+                     * @enum {string}
+                     */
+                    partialRefund?: "keep" | "proportional";
                 })[];
                 priority: number;
                 group: string;
@@ -3885,6 +3912,15 @@ export interface components {
                         } | {
                             points: number;
                         };
+                        /** @description days from the referee's signup before the bonuses are confirmed (default 0) */
+                        minAccountAgeDays?: number;
+                        /** @description the bonuses wait for a purchase.confirmed naming the qualifying event (default false) */
+                        awaitEventConfirmation?: boolean;
+                        /**
+                         * @description what a partial refund of the qualifying event takes back (default keep)
+                         * @enum {string}
+                         */
+                        partialRefund?: "keep" | "proportional";
                     })[];
                     priority: number;
                     group: string;
@@ -4044,6 +4080,15 @@ export interface components {
                     } | {
                         points: number;
                     };
+                    /** @description days from the referee's signup before the bonuses are confirmed (default 0) */
+                    minAccountAgeDays?: number;
+                    /** @description the bonuses wait for a purchase.confirmed naming the qualifying event (default false) */
+                    awaitEventConfirmation?: boolean;
+                    /**
+                     * @description what a partial refund of the qualifying event takes back (default keep)
+                     * @enum {string}
+                     */
+                    partialRefund?: "keep" | "proportional";
                 };
                 pointsAsked?: number;
                 cashbackAskedMinor?: number;
@@ -4119,6 +4164,15 @@ export interface components {
                         } | {
                             points: number;
                         };
+                        /** @description days from the referee's signup before the bonuses are confirmed (default 0) */
+                        minAccountAgeDays?: number;
+                        /** @description the bonuses wait for a purchase.confirmed naming the qualifying event (default false) */
+                        awaitEventConfirmation?: boolean;
+                        /**
+                         * @description what a partial refund of the qualifying event takes back (default keep)
+                         * @enum {string}
+                         */
+                        partialRefund?: "keep" | "proportional";
                     })[];
                 }[];
                 multipliers: {
@@ -4369,7 +4423,7 @@ export interface components {
              * @description stable code of why the referral is in its state
              * @enum {string}
              */
-            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "qualifying_event" | "reward_credited";
+            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "qualifying_event" | "reward_credited" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won";
             /** @description the reason in English */
             reasonText: string;
             /**

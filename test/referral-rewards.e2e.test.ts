@@ -32,7 +32,10 @@ const rule = (id: string, eventTypes: string[], conditions: unknown[], effect: o
   active: true,
 });
 
-/** A deposit of at least 50,000 while the referral is signed up: 1,000 to the referrer, 500 to the referee. */
+/**
+ * A deposit of at least 50,000 while the referral is signed up: 1,000 to the referrer, 500 to
+ * the referee, confirmed once the referee's account is 30 days old.
+ */
 const DEPOSIT = rule(
   "ref-deposit",
   ["deposit.completed"],
@@ -44,6 +47,8 @@ const DEPOSIT = rule(
     programId: "default",
     referrer: { amountMinor: 1_000, currency: "INR" },
     referee: { amountMinor: 500, currency: "INR" },
+    // The bonuses stay in referral_bonus for these tests (confirmation: referral-money.e2e).
+    minAccountAgeDays: 30,
   },
 );
 /** The first purchase ever, of at least 50,000: points to both. */

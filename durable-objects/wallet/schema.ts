@@ -490,6 +490,84 @@ const STEPS: string[][] = [
        PRIMARY KEY (referral_id, party)
      )`,
   ],
+  // 19: money after qualification (referrals/referral-money.ts, party-operations.ts). In the
+  // referee's wallet: the campaign's terms of each qualified referral (when the bonuses may be
+  // confirmed, what a partial refund does), what the referee's view says each party still
+  // holds (`taken`), and the referrer's operations waiting for delivery (credit is
+  // referral_rewards; confirm, reverse and restore are here, delivered in `seq` order). In
+  // whichever wallet holds a party's bonus: that bonus (credited, taken back, confirmed) and
+  // every take, so a restore gives back exactly what its chargeback took. Credits made before
+  // this step are backfilled from the ledger (money) and the lots (points).
+  [
+    `CREATE TABLE referral_terms (
+       referral_id TEXT PRIMARY KEY,
+       rule_id TEXT NOT NULL,
+       rule_version INTEGER NOT NULL,
+       event_id TEXT NOT NULL,
+       min_account_age_days INTEGER NOT NULL,
+       await_event_confirmation INTEGER NOT NULL,
+       partial_refund TEXT NOT NULL,
+       confirmed_at_ms INTEGER
+     )`,
+    `ALTER TABLE referral_rewards ADD COLUMN taken INTEGER NOT NULL DEFAULT 0`,
+    `CREATE TABLE referrer_ops (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       op_key TEXT NOT NULL UNIQUE,
+       referral_id TEXT NOT NULL,
+       referrer_id TEXT NOT NULL,
+       kind TEXT NOT NULL,
+       cause_event_id TEXT,
+       take_of_event_id TEXT,
+       fraction_num INTEGER,
+       fraction_den INTEGER,
+       amount INTEGER,
+       status TEXT NOT NULL,
+       attempts INTEGER NOT NULL DEFAULT 0,
+       updated_at_ms INTEGER NOT NULL
+     )`,
+    `CREATE INDEX referrer_ops_owed_idx ON referrer_ops (referral_id, status, seq)`,
+    `CREATE TABLE referral_party_money (
+       referral_id TEXT NOT NULL,
+       party TEXT NOT NULL,
+       unit TEXT NOT NULL,
+       rule_id TEXT NOT NULL,
+       rule_version INTEGER NOT NULL,
+       credited INTEGER NOT NULL,
+       taken INTEGER NOT NULL DEFAULT 0,
+       confirmed_at_ms INTEGER,
+       updated_at_ms INTEGER NOT NULL,
+       PRIMARY KEY (referral_id, party)
+     )`,
+    `CREATE TABLE referral_party_takes (
+       referral_id TEXT NOT NULL,
+       party TEXT NOT NULL,
+       cause_event_id TEXT NOT NULL,
+       from_bucket TEXT NOT NULL,
+       taken INTEGER NOT NULL,
+       debt INTEGER NOT NULL,
+       at_ms INTEGER NOT NULL,
+       restored_at_ms INTEGER,
+       PRIMARY KEY (referral_id, party, cause_event_id)
+     )`,
+    // Backfill: a money credit is the posting `referral:<id>:<party>` (one referral_bonus leg).
+    `INSERT OR IGNORE INTO referral_party_money (referral_id, party, unit, rule_id, rule_version,
+       credited, updated_at_ms)
+     SELECT substr(posting_key, 10, length(posting_key) - 9 - length(
+              CASE WHEN posting_key LIKE '%:referee' THEN ':referee' ELSE ':referrer' END)),
+            CASE WHEN posting_key LIKE '%:referee' THEN 'referee' ELSE 'referrer' END,
+            currency, COALESCE(rule_id, ''), COALESCE(rule_version, 0), amount_minor, created_at_ms
+     FROM entries
+     WHERE kind = 'referral_bonus' AND bucket = 'referral_bonus'
+       AND (posting_key LIKE 'referral:%:referee' OR posting_key LIKE 'referral:%:referrer')`,
+    // Points: a lot of source type `referral`, source id `<id>:<party>`.
+    `INSERT OR IGNORE INTO referral_party_money (referral_id, party, unit, rule_id, rule_version,
+       credited, updated_at_ms)
+     SELECT substr(source_id, 1, length(source_id) - length(
+              CASE WHEN source_id LIKE '%:referee' THEN ':referee' ELSE ':referrer' END)),
+            CASE WHEN source_id LIKE '%:referee' THEN 'referee' ELSE 'referrer' END,
+            'points', rule_id, rule_version, points_earned, earned_at_ms
+     FROM points_lots WHERE source_type = 'referral'`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

@@ -109,7 +109,18 @@ import type {
 } from "./points/types";
 import { type AttributionEvidence, AttributionEvidenceMissing } from "./referrals/attribution";
 import { readAttributionEvidence } from "./referrals/attribution-lookups";
-import { creditParty, type PartyCredit, type PartyCreditStatus } from "./referrals/party-credit";
+import {
+  creditParty,
+  type PartyCredit,
+  type PartyCreditStatus,
+  type ReferralParty,
+} from "./referrals/party-credit";
+import { findPartyMoney, type PartyMoney } from "./referrals/party-money-store";
+import {
+  applyPartyOperation,
+  type PartyOperation,
+  type PartyOperationStatus,
+} from "./referrals/party-operations";
 import { type ReferralRewardRow, referralRewardsOf } from "./referrals/referral-reward-store";
 import { ReferralRewardSync } from "./referrals/referral-reward-sync";
 import {
@@ -118,6 +129,8 @@ import {
   readReferralHistory,
   type StoredReferral,
 } from "./referrals/referral-store";
+import { findReferralTerms, type StoredReferralTerms } from "./referrals/referral-terms-store";
+import { type ReferrerOp, referrerOpsOf } from "./referrals/referrer-ops-store";
 import { nextAlarmAtMs } from "./schedule/decide-alarm";
 import { type DueRun, runDue } from "./schedule/run-due";
 import { nextDueAtMs } from "./schedule/schedule-store";
@@ -135,6 +148,8 @@ import {
 const MAX_TXN_ENTRIES = 500;
 /** Event runs per wake; a longer inbox goes on at the next alarm, due at once. */
 const MAX_EVENT_RUNS_PER_WAKE = 5;
+/** A referral's referrer operations shown by getReferral (a handful per referral). */
+const MAX_REFERRER_OPS_SHOWN = 50;
 /** Reveals of a user's contact details shown beside the masked view. */
 const MAX_REVEALS_SHOWN = 10;
 /** Compiled once per rule set version per isolate (shared/rules/compile.ts). */
@@ -285,6 +300,10 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     referral: StoredReferral;
     history: ReferralHistoryEntry[];
     rewards: ReferralRewardRow[];
+    /** The campaign's money terms and when the bonuses were confirmed; null before qualifying. */
+    terms: StoredReferralTerms | null;
+    /** The referrer's operations after the credit (confirm, reverse, restore), oldest first. */
+    referrerOperations: ReferrerOp[];
   } | null {
     const referral = findReferral(this.sql);
     if (!referral) return null;
@@ -292,7 +311,14 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       referral,
       history: readReferralHistory(this.sql, referral.referralId),
       rewards: referralRewardsOf(this.sql, referral.referralId),
+      terms: findReferralTerms(this.sql, referral.referralId),
+      referrerOperations: referrerOpsOf(this.sql, referral.referralId, MAX_REFERRER_OPS_SHOWN),
     };
+  }
+
+  /** This wallet's own bonus of one referral (either party), as party-operations.ts keeps it. */
+  getReferralBonus(referralId: string, party: ReferralParty): PartyMoney | null {
+    return findPartyMoney(this.sql, referralId, party);
   }
 
   /**
@@ -312,6 +338,24 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
         return creditParty(tx, { ...credit, party: "referrer" }, earn, nowMs);
       });
     });
+  }
+
+  /**
+   * What happens to the referrer's bonus of a referral after its credit, as the referee's
+   * wallet decided it (its referral-reward sync calls this, in order): confirm, reverse,
+   * restore, each once (referrals/party-operations.ts).
+   */
+  applyReferrerOperation(
+    referrerId: string,
+    op: PartyOperation,
+    nowMs: number = Date.now(),
+  ): Promise<PartyOperationStatus> {
+    return this.changing(() =>
+      this.commit((tx) => {
+        tx.bindUser(referrerId);
+        return applyPartyOperation(tx, { ...op, party: "referrer" }, nowMs);
+      }),
+    );
   }
 
   /** The user's contact details as operators see them by default: masked, with recent reveals. */

@@ -58,6 +58,36 @@ export const ReferralRewardEffect = z.strictObject({
   programId: z.string().min(1).max(64).optional(),
   referrer: ReferralPartyReward.optional(),
   referee: ReferralPartyReward.optional(),
+  /**
+   * Days the referee's account must exist (from their signup) before either party's bonus
+   * moves from `referral_bonus` to confirmed (points: pending → active). Absent: 0.
+   */
+  minAccountAgeDays: z
+    .number()
+    .int()
+    .min(0)
+    .max(365)
+    .optional()
+    .describe("days from the referee's signup before the bonuses are confirmed (default 0)"),
+  /**
+   * When true, the bonuses wait in `referral_bonus` until a `purchase.confirmed` names the
+   * qualifying event. Absent: false.
+   */
+  awaitEventConfirmation: z
+    .boolean()
+    .optional()
+    .describe(
+      "the bonuses wait for a purchase.confirmed naming the qualifying event (default false)",
+    ),
+  /**
+   * What a partial refund of the qualifying event does to the bonuses: `keep` them, or take
+   * back the refunded share (`proportional`). A refund that completes the original amount,
+   * and a chargeback, always take everything back. Absent: `keep`.
+   */
+  partialRefund: z
+    .enum(["keep", "proportional"])
+    .optional()
+    .describe("what a partial refund of the qualifying event takes back (default keep)"),
 });
 export type ReferralRewardEffect = z.infer<typeof ReferralRewardEffect>;
 

@@ -8,6 +8,7 @@ import {
 import { openPayoutsMinor } from "../payouts/lifecycle/payout-store";
 import { pointsCashbackMinor } from "../points/lot-store";
 import { pointsViolations } from "../points/points-audit";
+import { referralMoneyHeld } from "../referrals/party-money-store";
 import { heldByCurrency, txnsOffTarget } from "./audit-store";
 import { conservationViolations } from "./decide-audit";
 
@@ -33,11 +34,22 @@ export function auditWallet(sql: SqlStorage): InvariantReport {
     };
     // Cashback bought with points, and cashback events' rules paid, is confirmed money no
     // transaction holds: counted beside them.
+    // So are confirmed referral bonuses; unconfirmed ones are the referral_bonus bucket.
+    const referral = referralMoneyHeld(sql, currency);
     const withPoints = {
       ...h,
       confirmedMinor:
-        h.confirmedMinor + pointsCashbackMinor(sql, currency) + eventCashbackMinor(sql, currency),
+        h.confirmedMinor +
+        pointsCashbackMinor(sql, currency) +
+        eventCashbackMinor(sql, currency) +
+        referral.confirmedMinor,
     };
+    const bonus = readBalance(sql, "referral_bonus", currency);
+    if (bonus !== referral.bonusMinor) {
+      report.violations.push(
+        `${currency}: referral_bonus ${bonus} != unconfirmed referral bonuses ${referral.bonusMinor}`,
+      );
+    }
     report.violations.push(
       ...conservationViolations(
         currency,

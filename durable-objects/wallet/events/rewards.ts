@@ -10,6 +10,11 @@ import type { WalletTx } from "../core/wallet-tx";
 import { POINTS_UNIT } from "../ledger/posting";
 import { confirmPointsSource } from "../points/earn";
 import { restorePoints, rollbackPoints } from "../points/rollback";
+import {
+  referralEventConfirmed,
+  restoreReferralFor,
+  reverseReferralFor,
+} from "../referrals/referral-money";
 import { qualifyReferral } from "../referrals/referral-rewards";
 import { findReferral } from "../referrals/referral-store";
 import { schedule } from "../schedule/schedule-store";
@@ -99,18 +104,24 @@ export function rewardEvent(
     case "refund.completed": {
       const refundedMinor = Number(stored.data.amountMinor ?? 0);
       recountSpend(tx, originalId, { refundedMinor }, terms.tierPolicy, nowMs);
+      // A refund of a referral's qualifying event takes its bonuses back (referrals/).
+      reverseReferralFor(tx, stored, nowMs);
       return rollBackForRefund(tx, stored, nowMs);
     }
     case "purchase.confirmed":
       // The return window closed at the operator: the purchase's pending points are spendable.
       confirmPointsSource(tx, { sourceType: "event", sourceId: originalId, nowMs });
+      // A referral qualified by it may now confirm its bonuses.
+      referralEventConfirmed(tx, originalId, nowMs);
       return [];
     case "chargeback.created":
       recountSpend(tx, originalId, { chargedBack: true }, terms.tierPolicy, nowMs);
+      reverseReferralFor(tx, stored, nowMs);
       return rollBack(tx, stored, originalId, { num: 1, den: 1 }, nowMs);
     case "chargeback.resolved": {
       const won = stored.data.outcome === "user_won";
       if (won) recountSpend(tx, originalId, { chargedBack: false }, terms.tierPolicy, nowMs);
+      if (won) restoreReferralFor(tx, stored, nowMs);
       return won
         ? restoreAfterChargeback(tx, stored, nowMs)
         : releaseAfterChargeback(tx, stored, nowMs);

@@ -3,6 +3,7 @@ import type { WalletTx } from "../core/wallet-tx";
 import type { EarnTerms } from "../events/post-reward";
 import { applyPosting } from "../ledger/ledger-store";
 import { earnPoints } from "../points/earn";
+import { insertPartyMoney } from "./party-money-store";
 
 /**
  * One party's referral reward, written in the caller's transaction of that party's wallet:
@@ -22,6 +23,12 @@ export interface PartyCredit {
   eventId: string;
   occurredAtMs: number;
   reward: ReferralPartyReward;
+  /**
+   * Points only: pending until then (the bonus is confirmed by the campaign's conditions,
+   * party-operations.ts `confirm`); absent or null: active at once. Money always lands in
+   * `referral_bonus` and is confirmed by its own posting.
+   */
+  pendingUntilMs?: number | null;
 }
 
 export type PartyCreditStatus =
@@ -55,12 +62,13 @@ export function creditParty(
       ruleId: credit.ruleId,
       ruleVersion: credit.ruleVersion,
       points: reward.points,
-      pendingUntilMs: null,
+      pendingUntilMs: credit.pendingUntilMs ?? null,
       validity: earn.validity,
       nowMs,
       earnedAtMs: credit.occurredAtMs,
       timeZone: earn.timeZone,
     });
+    if (earned.status === "created") recordCredit(tx, credit, "points", reward.points, nowMs);
     if (earned.status === "created" || earned.status === "exists") return { status: earned.status };
     return { status: "refused", detail: `points refused: ${earned.status}` };
   }
@@ -78,7 +86,32 @@ export function creditParty(
     },
     nowMs,
   );
-  if (posted.status === "created") tx.publishBalances(nowMs);
+  if (posted.status === "created") {
+    recordCredit(tx, credit, reward.currency, reward.amountMinor, nowMs);
+    tx.publishBalances(nowMs);
+  }
   if (posted.status === "created" || posted.status === "exists") return { status: posted.status };
   return { status: "refused", detail: `posting refused: ${posted.status}` };
+}
+
+/** The party's bonus as this wallet holds it, for what happens after (party-operations.ts). */
+function recordCredit(
+  tx: WalletTx,
+  credit: PartyCredit,
+  unit: string,
+  amount: number,
+  nowMs: number,
+): void {
+  insertPartyMoney(
+    tx.sql,
+    {
+      referralId: credit.referralId,
+      party: credit.party,
+      unit,
+      ruleId: credit.ruleId,
+      ruleVersion: credit.ruleVersion,
+      credited: amount,
+    },
+    nowMs,
+  );
 }

@@ -31,15 +31,27 @@ export const PROGRESS_REASONS = {
   reward_credited: "The referral reward was credited.",
 } as const;
 
+/** Why a rewarded referral's rewards were taken back or given back (referral-money.ts). */
+export const REVERSAL_REASONS = {
+  refund_reversed: "Your friend's qualifying payment was refunded, so the rewards were taken back.",
+  chargeback_reversed:
+    "Your friend's qualifying payment was charged back, so the rewards were taken back.",
+  refund_partially_reversed:
+    "Part of your friend's qualifying payment was refunded; that share of the rewards was taken back.",
+  chargeback_won: "Your friend's chargeback was resolved for them; the rewards were given back.",
+} as const;
+
 export const REFERRAL_REASONS = {
   ...ATTRIBUTION_REASONS,
   ...NO_REFERRAL_REASONS,
   ...PROGRESS_REASONS,
+  ...REVERSAL_REASONS,
 } as const;
 
 export type AttributionReason = keyof typeof ATTRIBUTION_REASONS;
 export type NoReferralReason = keyof typeof NO_REFERRAL_REASONS;
 export type ProgressReason = keyof typeof PROGRESS_REASONS;
+export type ReversalReason = keyof typeof REVERSAL_REASONS;
 export type ReferralReason = keyof typeof REFERRAL_REASONS;
 
 /**

@@ -20,6 +20,11 @@ export interface ReferralRewardRow {
   reward: ReferralPartyReward;
   status: ReferralRewardStatus;
   attempts: number;
+  /**
+   * What refunds and chargebacks took back of it, as the referee's wallet reckons it (the
+   * referrer's `earned`; referral-money.ts). Net of restores.
+   */
+  taken: number;
 }
 
 interface Row extends Record<string, SqlStorageValue> {
@@ -33,6 +38,7 @@ interface Row extends Record<string, SqlStorageValue> {
   amount: number;
   status: string;
   attempts: number;
+  taken: number;
 }
 
 const POINTS = "points";
@@ -48,12 +54,13 @@ function toRow(r: Row): ReferralRewardRow {
     reward: r.unit === POINTS ? { points: r.amount } : { amountMinor: r.amount, currency: r.unit },
     status: r.status as ReferralRewardStatus,
     attempts: r.attempts,
+    taken: r.taken,
   };
 }
 
 export function insertReferralReward(
   sql: SqlStorage,
-  row: Omit<ReferralRewardRow, "attempts">,
+  row: Omit<ReferralRewardRow, "attempts" | "taken">,
   atMs: number,
 ): void {
   sql.exec(
@@ -118,6 +125,22 @@ export function countReferralRewardAttempt(
 ): void {
   sql.exec(
     `UPDATE referral_rewards SET attempts = attempts + 1 WHERE referral_id = ? AND party = ?`,
+    referralId,
+    party,
+  );
+}
+
+export function setReferralRewardTaken(
+  sql: SqlStorage,
+  referralId: string,
+  party: ReferralParty,
+  taken: number,
+  atMs: number,
+): void {
+  sql.exec(
+    `UPDATE referral_rewards SET taken = ?, updated_at_ms = ? WHERE referral_id = ? AND party = ?`,
+    taken,
+    atMs,
     referralId,
     party,
   );

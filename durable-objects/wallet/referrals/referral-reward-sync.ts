@@ -3,18 +3,40 @@ import { SyncRounds } from "../core/sync-rounds";
 import type { WalletTx } from "../core/wallet-tx";
 import { findEvent } from "../events/event-store";
 import { dueRefs, postpone, unschedule } from "../schedule/schedule-store";
+import { pointsPendingUntilMs } from "./decide-confirmation";
 import type { PartyCredit, PartyCreditStatus } from "./party-credit";
-import { countReferralRewardAttempt, findReferralReward } from "./referral-reward-store";
+import type { PartyOperation, PartyOperationStatus } from "./party-operations";
+import { confirmationInputs } from "./referral-money";
+import {
+  countReferralRewardAttempt,
+  findReferralReward,
+  type ReferralRewardRow,
+} from "./referral-reward-store";
 import { acknowledgeReferrerReward } from "./referral-rewards";
+import { findReferral } from "./referral-store";
+import { findReferralTerms } from "./referral-terms-store";
+import {
+  countReferrerOpAttempt,
+  markReferrerOpDelivered,
+  owedReferrerOps,
+} from "./referrer-ops-store";
 
-/** Referrals per round, rounds per sync, and the wait after the referrer's wallet failed. */
+/**
+ * Referrals per round, operations per referral per round, rounds per sync, and the wait after
+ * the referrer's wallet failed.
+ */
 const MAX_REWARDS_PER_ROUND = 50;
+const MAX_OPS_PER_REFERRAL = 8;
 const MAX_REWARD_ROUNDS = 4;
 export const REFERRAL_REWARD_RETRY_MS = 30_000;
 
-/** The referrer's wallet as this sync calls it (WalletDurableObject.creditReferralReward). */
+/**
+ * The referrer's wallet as this sync calls it (WalletDurableObject.creditReferralReward and
+ * applyReferrerOperation).
+ */
 export interface ReferrerWallet {
   creditReferralReward(referrerId: string, credit: PartyCredit): Promise<PartyCreditStatus>;
+  applyReferrerOperation(referrerId: string, op: PartyOperation): Promise<PartyOperationStatus>;
 }
 
 export interface ReferralRewardSyncPorts {
@@ -44,37 +66,77 @@ export class ReferralRewardSync {
   }
 
   private async round(): Promise<boolean> {
-    const { sql, log, clock } = this.ports;
+    const { sql, clock } = this.ports;
     const due = dueRefs(sql, "referral_reward", clock(), MAX_REWARDS_PER_ROUND + 1);
     for (const referralId of due.slice(0, MAX_REWARDS_PER_ROUND)) {
       const owed = findReferralReward(sql, referralId, "referrer");
-      if (owed?.status !== "owed") {
-        unschedule(sql, "referral_reward", referralId);
-        continue;
-      }
-      try {
-        const credit: PartyCredit = {
-          referralId,
-          party: "referrer",
-          ruleId: owed.ruleId,
-          ruleVersion: owed.ruleVersion,
-          eventId: owed.eventId,
-          occurredAtMs: findEvent(sql, owed.eventId)?.occurredAtMs ?? clock(),
-          reward: owed.reward,
-        };
-        const result = await this.ports
-          .walletOf(owed.referrerId)
-          .creditReferralReward(owed.referrerId, credit);
-        if (result.status === "refused") throw new Error(result.detail);
-        this.ports.commit((tx) => acknowledgeReferrerReward(tx, referralId, clock()));
-      } catch (error) {
-        log.error("wallet.referral_reward_failed", { referralId, ...errorFields(error) });
-        this.ports.commit((tx) => {
-          countReferralRewardAttempt(tx.sql, referralId, "referrer");
-          postpone(tx.sql, "referral_reward", referralId, clock() + REFERRAL_REWARD_RETRY_MS);
-        });
-      }
+      if (owed?.status === "owed" && !(await this.deliverCredit(referralId, owed))) continue;
+      // Behind the credit, in order: confirm, reverse, restore.
+      if (!(await this.deliverOperations(referralId))) continue;
+      this.ports.commit((tx) => unschedule(tx.sql, "referral_reward", referralId));
     }
     return due.length > MAX_REWARDS_PER_ROUND;
+  }
+
+  /** The referrer's credit; true when acknowledged. */
+  private async deliverCredit(referralId: string, owed: ReferralRewardRow): Promise<boolean> {
+    const { sql, log, clock } = this.ports;
+    try {
+      const terms = findReferralTerms(sql, referralId);
+      const referral = findReferral(sql);
+      const credit: PartyCredit = {
+        referralId,
+        party: "referrer",
+        ruleId: owed.ruleId,
+        ruleVersion: owed.ruleVersion,
+        eventId: owed.eventId,
+        occurredAtMs: findEvent(sql, owed.eventId)?.occurredAtMs ?? clock(),
+        reward: owed.reward,
+        // Points wait as the referee's do, until the bonuses are confirmed.
+        pendingUntilMs:
+          terms && referral
+            ? pointsPendingUntilMs(confirmationInputs(sql, referral, terms, clock()))
+            : null,
+      };
+      const result = await this.ports
+        .walletOf(owed.referrerId)
+        .creditReferralReward(owed.referrerId, credit);
+      if (result.status === "refused") throw new Error(result.detail);
+      this.ports.commit((tx) => acknowledgeReferrerReward(tx, referralId, clock()));
+      return true;
+    } catch (error) {
+      log.error("wallet.referral_reward_failed", { referralId, ...errorFields(error) });
+      this.ports.commit((tx) => {
+        countReferralRewardAttempt(tx.sql, referralId, "referrer");
+        postpone(tx.sql, "referral_reward", referralId, clock() + REFERRAL_REWARD_RETRY_MS);
+      });
+      return false;
+    }
+  }
+
+  /** The referrer's owed operations, oldest first; true when none is left owed. */
+  private async deliverOperations(referralId: string): Promise<boolean> {
+    const { sql, log, clock } = this.ports;
+    for (const op of owedReferrerOps(sql, referralId, MAX_OPS_PER_REFERRAL)) {
+      try {
+        const result = await this.ports
+          .walletOf(op.referrerId)
+          .applyReferrerOperation(op.referrerId, op.operation);
+        if (result.status === "refused") throw new Error(result.detail);
+        this.ports.commit((tx) => markReferrerOpDelivered(tx.sql, op.opKey, clock()));
+      } catch (error) {
+        log.error("wallet.referral_operation_failed", {
+          referralId,
+          operation: op.operation.kind,
+          ...errorFields(error),
+        });
+        this.ports.commit((tx) => {
+          countReferrerOpAttempt(tx.sql, op.opKey);
+          postpone(tx.sql, "referral_reward", referralId, clock() + REFERRAL_REWARD_RETRY_MS);
+        });
+        return false;
+      }
+    }
+    return owedReferrerOps(sql, referralId, 1).length === 0;
   }
 }

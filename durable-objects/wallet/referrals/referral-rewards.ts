@@ -3,8 +3,10 @@ import type { WalletTx } from "../core/wallet-tx";
 import { processedEventsSince, type StoredEvent } from "../events/event-store";
 import type { EarnTerms } from "../events/post-reward";
 import { schedule, unschedule } from "../schedule/schedule-store";
+import { pointsPendingUntilMs } from "./decide-confirmation";
 import { decideQualification, type QualificationDecision } from "./decide-qualification";
 import { creditParty } from "./party-credit";
+import { confirmationInputs, settleReferralConfirmation } from "./referral-money";
 import {
   findReferralReward,
   insertReferralReward,
@@ -12,6 +14,8 @@ import {
 } from "./referral-reward-store";
 import { decideTransition } from "./referral-states";
 import { findReferral, moveReferral, referralProjection } from "./referral-store";
+import { referralTermsOf } from "./referral-terms";
+import { findReferralTerms, insertReferralTerms } from "./referral-terms-store";
 
 /**
  * Referral rewards in the referee's wallet (docs/referrals.md, "Rewards"), inside the storage
@@ -66,10 +70,22 @@ export function qualifyReferral(
     ruleVersion: decision.ruleVersion,
     eventId: stored.eventId,
   };
+  // The campaign's money terms: when the bonuses are confirmed, what a refund takes back.
+  insertReferralTerms(tx.sql, { ...base, ...referralTermsOf(applied, decision.ruleId) });
+  const terms = findReferralTerms(tx.sql, referral.referralId);
   if (decision.referee) {
+    const pendingUntilMs = terms
+      ? pointsPendingUntilMs(confirmationInputs(tx.sql, moved, terms, nowMs))
+      : null;
     creditParty(
       tx,
-      { ...base, party: "referee", occurredAtMs: stored.occurredAtMs, reward: decision.referee },
+      {
+        ...base,
+        party: "referee",
+        occurredAtMs: stored.occurredAtMs,
+        reward: decision.referee,
+        pendingUntilMs,
+      },
       earn,
       nowMs,
     );
@@ -99,6 +115,8 @@ export function qualifyReferral(
       referrerDue: decision.referrer ? rewardUnitAmount(decision.referrer) : null,
     }),
   );
+  // Defaults confirm at once; otherwise the account-age date is scheduled (referral-money.ts).
+  settleReferralConfirmation(tx, nowMs);
   return decision;
 }
 
@@ -135,7 +153,10 @@ export function acknowledgeReferrerReward(tx: WalletTx, referralId: string, nowM
   if (owed?.status !== "owed") return;
   setReferralRewardStatus(tx.sql, referralId, "referrer", "delivered", nowMs);
   const referral = findReferral(tx.sql);
-  if (!referral || decideTransition(referral.state, "rewarded").action !== "move") return;
+  // Only a qualified referral becomes rewarded: one reversed meanwhile stays reversed (its
+  // reversal follows the credit to the referrer's wallet).
+  if (referral?.state !== "qualified") return;
+  if (decideTransition(referral.state, "rewarded").action !== "move") return;
   const moved = moveReferral(tx.sql, referral, "rewarded", "reward_credited", owed.eventId, nowMs);
   tx.enqueue(referralProjection(moved, rewardUnitAmount(owed.reward)));
 }

@@ -38,5 +38,6 @@ test("schedule kinds run confirmations first", () => {
     "events",
     "grant",
     "referral_reward",
+    "referral_confirm",
   ]);
 });

@@ -4,6 +4,7 @@ import { pruneClicks } from "../clicks/clicks";
 import { confirmDue } from "../conversions/confirm-due";
 import type { WalletTx } from "../core/wallet-tx";
 import { activateDue, expireDue, sendExpiryNotices } from "../points/points-due";
+import { settleReferralConfirmation } from "../referrals/referral-money";
 import { reviewTier } from "../tiers/tiers";
 import { ALL_SCHEDULE_KINDS } from "./schedule-kind";
 import { isDue } from "./schedule-store";
@@ -64,6 +65,11 @@ export function runDue(tx: WalletTx, asOfMs: number, nowMs: number): DueRun {
       case "referral_reward":
         // Asks the referrer's wallet (another object): the referral-reward sync, after commit
         // (referrals/referral-reward-sync.ts).
+        break;
+      case "referral_confirm":
+        // The referee's account reached the campaign's age: the bonuses may be confirmed
+        // (the referrer's confirmation is owed to their wallet, delivered after commit).
+        if (isDue(tx.sql, kind, asOfMs)) settleReferralConfirmation(tx, asOfMs, nowMs);
         break;
       case "events":
         // Processing reads the live rule set first (an await), so the object runs it after

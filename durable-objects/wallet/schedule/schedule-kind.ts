@@ -9,6 +9,8 @@
  *   events/grant-sync.ts);
  * - `referral_reward`: a qualified referral owes its referrer's reward to the referrer's wallet
  *   (ref: referral id; referrals/referral-reward-sync.ts);
+ * - `referral_confirm`: a referral's bonuses may be confirmed, the referee's account being old
+ *   enough by then (ref: referral id; referrals/referral-money.ts);
  * then the loyalty program's nightly order (`POINTS_SCHEDULE_KINDS`), one row each (ref: "lots"
  * or "tier"), due at the earliest lot or review that needs it:
  * - `points_activate`: a pending lot's period ends (points/points-due.ts);
@@ -27,6 +29,7 @@ export const SCHEDULE_KINDS = [
   "events",
   "grant",
   "referral_reward",
+  "referral_confirm",
 ] as const;
 export const POINTS_SCHEDULE_KINDS = [
   "points_activate",

@@ -1,0 +1,294 @@
+import type { WalletTx } from "../core/wallet-tx";
+import {
+  findEvent,
+  latestChargebackFor,
+  type StoredEvent,
+  signedUpAtMs,
+  sumRefundedFor,
+} from "../events/event-store";
+import { sourceConfirmedAtMs } from "../points/lot-store";
+import { schedule, unschedule } from "../schedule/schedule-store";
+import {
+  type ConfirmationDecision,
+  type ConfirmationInputs,
+  decideConfirmation,
+} from "./decide-confirmation";
+import { decideReversal, type Fraction, reversalShare } from "./decide-reversal";
+import type { ReferralParty } from "./party-credit";
+import { findPartyTake } from "./party-money-store";
+import { applyPartyOperation, type PartyOperation } from "./party-operations";
+import type { ReversalReason } from "./reasons";
+import {
+  findReferralReward,
+  type ReferralRewardRow,
+  setReferralRewardTaken,
+} from "./referral-reward-store";
+import { decideTransition } from "./referral-states";
+import {
+  findReferral,
+  moveReferral,
+  referralProjection,
+  type StoredReferral,
+} from "./referral-store";
+import {
+  findReferralTerms,
+  markReferralConfirmed,
+  type StoredReferralTerms,
+} from "./referral-terms-store";
+import { findReferrerOp, oweReferrerOp, referrerOpKey } from "./referrer-ops-store";
+
+/**
+ * The referral's money after qualification, in the referee's wallet (docs/referrals.md,
+ * "After qualification"), inside the transaction of whatever caused it:
+ *
+ * - **Confirmation** (`settleReferralConfirmation`): when the campaign's conditions hold
+ *   (decide-confirmation.ts: account age, the qualifying event confirmed), the referee's bonus
+ *   is confirmed here and the referrer's confirmation is owed to the referrer's wallet; before
+ *   that, the schedule (`referral_confirm`) wakes the wallet at the account-age date, and a
+ *   `purchase.confirmed` naming the qualifying event looks again.
+ * - **Reversal** (`reverseReferralFor`): a refund or chargeback naming the qualifying event
+ *   takes back both bonuses (decide-reversal.ts), the referee's here and the referrer's by an
+ *   operation owed to their wallet; a whole reversal moves the referral to `reversed`.
+ * - **Restore** (`restoreReferralFor`): a chargeback resolved for the member gives back what it
+ *   took, both parties, and the referral is `rewarded` again.
+ *
+ * The referrer's operations are delivered after commit, in order, behind the credit
+ * (referral-reward-sync.ts), so the referrer's wallet sees credit → confirm → reverse → restore
+ * as the referee's wallet decided them.
+ */
+
+/**
+ * Confirms the bonuses when the campaign's conditions hold as of `asOfMs`, or schedules the
+ * next look. `nowMs` stamps what is written (`asOfMs` may run ahead: an operator's clock
+ * override in development, as runDue allows).
+ */
+export function settleReferralConfirmation(
+  tx: WalletTx,
+  asOfMs: number,
+  nowMs: number = asOfMs,
+): ConfirmationDecision | null {
+  const referral = findReferral(tx.sql);
+  if (!referral) return null;
+  const terms = findReferralTerms(tx.sql, referral.referralId);
+  if (!terms) return null;
+  const decision = decideConfirmation(confirmationInputs(tx.sql, referral, terms, asOfMs));
+  if (decision.action === "wait" && decision.untilMs !== null) {
+    schedule(tx.sql, "referral_confirm", referral.referralId, decision.untilMs);
+    return decision;
+  }
+  unschedule(tx.sql, "referral_confirm", referral.referralId);
+  if (decision.action !== "confirm") return decision;
+  const op = (party: "referee" | "referrer"): PartyOperation => ({
+    kind: "confirm",
+    referralId: referral.referralId,
+    party,
+  });
+  applyPartyOperation(tx, op("referee"), nowMs);
+  oweReferrer(tx, referral, op("referrer"), nowMs);
+  markReferralConfirmed(tx.sql, referral.referralId, nowMs);
+  return decision;
+}
+
+/** The facts decideConfirmation needs, as the referee's wallet knows them now. */
+export function confirmationInputs(
+  sql: SqlStorage,
+  referral: StoredReferral,
+  terms: StoredReferralTerms,
+  nowMs: number,
+): ConfirmationInputs {
+  return {
+    state: referral.state,
+    terms,
+    accountCreatedAtMs: signedUpAtMs(sql) ?? referral.attributedAtMs,
+    eventConfirmedAtMs: sourceConfirmedAtMs(sql, "event", terms.eventId),
+    confirmedAtMs: terms.confirmedAtMs,
+    nowMs,
+  };
+}
+
+/** A `purchase.confirmed` named `originalId`: the bonuses may be confirmable now. */
+export function referralEventConfirmed(tx: WalletTx, originalId: string, nowMs: number): void {
+  const referral = findReferral(tx.sql);
+  if (!referral) return;
+  const terms = findReferralTerms(tx.sql, referral.referralId);
+  if (terms?.eventId !== originalId) return;
+  settleReferralConfirmation(tx, nowMs);
+}
+
+/**
+ * A refund (`refund.completed`) or a chargeback (`chargeback.created`) of the qualifying
+ * event: both bonuses give back what the campaign says.
+ */
+export function reverseReferralFor(tx: WalletTx, cause: StoredEvent, nowMs: number): void {
+  const originalId = String(cause.data.originalEventId);
+  const found = qualifiedBy(tx, originalId);
+  if (!found) return;
+  const { referral, terms } = found;
+  const original = findEvent(tx.sql, originalId);
+  const decision = decideReversal(
+    cause.type === "chargeback.created"
+      ? { kind: "chargeback" }
+      : {
+          kind: "refund",
+          originalMinor: Number(original?.data.amountMinor ?? 0),
+          refundedBeforeMinor: sumRefundedFor(tx.sql, originalId),
+          refundMinor: Number(cause.data.amountMinor ?? 0),
+        },
+    terms.partialRefund,
+  );
+  if (decision.action !== "reverse") return;
+  const op = (party: "referee" | "referrer"): PartyOperation => ({
+    kind: "reverse",
+    referralId: referral.referralId,
+    party,
+    causeEventId: cause.eventId,
+    fraction: decision.fraction,
+  });
+  applyPartyOperation(tx, op("referee"), nowMs);
+  noteTaken(tx, referral.referralId, "referee", decision.fraction, nowMs);
+  const referrerShare = noteTaken(tx, referral.referralId, "referrer", decision.fraction, nowMs);
+  oweReferrer(tx, referral, op("referrer"), nowMs, referrerShare);
+  const reason: ReversalReason = !decision.whole
+    ? "refund_partially_reversed"
+    : cause.type === "chargeback.created"
+      ? "chargeback_reversed"
+      : "refund_reversed";
+  if (decision.whole) {
+    if (decideTransition(referral.state, "reversed").action !== "move") return;
+    const moved = moveReferral(tx.sql, referral, "reversed", reason, cause.eventId, nowMs);
+    // The referral is unscheduled for confirmation until a restore.
+    unschedule(tx.sql, "referral_confirm", referral.referralId);
+    tx.enqueue(referralProjection(moved, referrerEarned(tx, referral.referralId)));
+    return;
+  }
+  // A partial take leaves the referral where it is; its history says what happened.
+  const noted = moveReferral(tx.sql, referral, referral.state, reason, cause.eventId, nowMs);
+  tx.enqueue(referralProjection(noted, referrerEarned(tx, referral.referralId)));
+}
+
+/**
+ * `chargeback.resolved` in the member's favour: what the latest chargeback of the qualifying
+ * event took comes back to both parties, and the referral is `rewarded` again.
+ */
+export function restoreReferralFor(tx: WalletTx, resolved: StoredEvent, nowMs: number): void {
+  const originalId = String(resolved.data.originalEventId);
+  const found = qualifiedBy(tx, originalId);
+  if (!found) return;
+  const chargeback = latestChargebackFor(tx.sql, originalId);
+  if (!chargeback) return;
+  const { referral } = found;
+  const op = (party: "referee" | "referrer"): PartyOperation => ({
+    kind: "restore",
+    referralId: referral.referralId,
+    party,
+    causeEventId: resolved.eventId,
+    takeOfEventId: chargeback,
+  });
+  const refereeTake = findPartyTake(tx.sql, referral.referralId, "referee", chargeback);
+  applyPartyOperation(tx, op("referee"), nowMs);
+  if (refereeTake?.restoredAtMs === null) {
+    noteRestored(tx, referral.referralId, "referee", refereeTake.taken + refereeTake.debt, nowMs);
+  }
+  const reversal = findReferrerOp(
+    tx.sql,
+    referrerOpKey({
+      ...op("referrer"),
+      kind: "reverse",
+      fraction: { num: 1, den: 1 },
+      causeEventId: chargeback,
+    }),
+  );
+  if (oweReferrer(tx, referral, op("referrer"), nowMs) && reversal?.amount) {
+    noteRestored(tx, referral.referralId, "referrer", reversal.amount, nowMs);
+  }
+  if (referral.state !== "reversed") return;
+  const moved = moveReferral(
+    tx.sql,
+    referral,
+    "rewarded",
+    "chargeback_won",
+    resolved.eventId,
+    nowMs,
+  );
+  tx.enqueue(referralProjection(moved, referrerEarned(tx, referral.referralId)));
+  // Restored rewards may be due for confirmation (the account age passed meanwhile).
+  settleReferralConfirmation(tx, nowMs);
+}
+
+/** The referral that `originalId` qualified, with its terms; null when it qualified none. */
+function qualifiedBy(
+  tx: WalletTx,
+  originalId: string,
+): { referral: StoredReferral; terms: StoredReferralTerms } | null {
+  const referral = findReferral(tx.sql);
+  if (!referral) return null;
+  const terms = findReferralTerms(tx.sql, referral.referralId);
+  if (terms?.eventId !== originalId) return null;
+  return { referral, terms };
+}
+
+/**
+ * Owes the referrer's wallet one operation when the referrer has a reward in this referral;
+ * the sync delivers it (schedule `referral_reward`). True when owed.
+ */
+function oweReferrer(
+  tx: WalletTx,
+  referral: StoredReferral,
+  op: PartyOperation,
+  nowMs: number,
+  amount: number | null = null,
+): boolean {
+  if (!findReferralReward(tx.sql, referral.referralId, "referrer")) return false;
+  oweReferrerOp(tx.sql, referral.referrerId, op, nowMs, amount);
+  schedule(tx.sql, "referral_reward", referral.referralId, nowMs);
+  return true;
+}
+
+/**
+ * The referee's view of what each party still holds (`taken` on referral_rewards), for the
+ * projection's `earned`: a reversal adds the share it expects to take; returns it.
+ */
+function noteTaken(
+  tx: WalletTx,
+  referralId: string,
+  party: ReferralParty,
+  fraction: Fraction,
+  nowMs: number,
+): number {
+  const row = findReferralReward(tx.sql, referralId, party);
+  if (!row) return 0;
+  const share = reversalShare(amountOf(row), row.taken, fraction);
+  setReferralRewardTaken(tx.sql, referralId, party, row.taken + share, nowMs);
+  return share;
+}
+
+/** A restore gives back what the chargeback's reversal noted. */
+function noteRestored(
+  tx: WalletTx,
+  referralId: string,
+  party: ReferralParty,
+  share: number,
+  nowMs: number,
+): void {
+  const row = findReferralReward(tx.sql, referralId, party);
+  if (!row) return;
+  setReferralRewardTaken(tx.sql, referralId, party, Math.max(row.taken - share, 0), nowMs);
+}
+
+function amountOf(row: ReferralRewardRow): number {
+  return "points" in row.reward ? row.reward.points : row.reward.amountMinor;
+}
+
+/** What the referrer keeps of a delivered reward, for the projection; null: nothing. */
+export function referrerEarned(
+  tx: WalletTx,
+  referralId: string,
+): { unit: string; amount: number } | null {
+  const row = findReferralReward(tx.sql, referralId, "referrer");
+  if (row?.status !== "delivered") return null;
+  const left = amountOf(row) - row.taken;
+  if (left <= 0) return null;
+  return "points" in row.reward
+    ? { unit: "points", amount: left }
+    : { unit: row.reward.currency, amount: left };
+}

@@ -1,0 +1,379 @@
+import { runInDurableObject } from "cloudflare:test";
+import { beforeAll, describe, expect, test } from "vitest";
+import { applyPosting } from "#durable-objects/wallet/index";
+import { eventId, sendEvents } from "./events-client";
+import {
+  ADMIN_HEADERS,
+  api,
+  balances,
+  eventually,
+  uniqueUser,
+  userGet,
+  walletStub,
+} from "./helpers";
+
+/**
+ * Referral money after qualification, end to end (docs/referrals.md, "After qualification"):
+ * through the real events worker into the referee's wallet and, by its referral-reward sync,
+ * the referrer's. The bonuses move from referral_bonus to confirmed when the campaign's
+ * conditions hold (at once by default, at the account-age date, on the qualifying event's
+ * confirmation); a refund or chargeback of the qualifying event takes them back from both
+ * parties (visible debt when already spent), a partial refund proportionally when the campaign
+ * says so; a chargeback the member wins gives them back.
+ */
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+const rule = (id: string, eventTypes: string[], conditions: unknown[], effect: object) => ({
+  id,
+  name: id,
+  eventTypes,
+  conditions: { all: [{ attr: "referral.state", op: "eq", value: "signed_up" }, ...conditions] },
+  effects: [
+    {
+      kind: "referral_reward",
+      programId: "default",
+      referrer: { amountMinor: 1_000, currency: "INR" },
+      referee: { amountMinor: 500, currency: "INR" },
+      ...effect,
+    },
+  ],
+  priority: 10,
+  group: "base",
+  active: true,
+});
+
+const between = (fromMinor: number, toMinor: number) => [
+  { attr: "event.amountMinor", op: "gte", value: fromMinor },
+  { attr: "event.amountMinor", op: "lt", value: toMinor },
+];
+
+/** Campaigns told apart by the deposit's amount (one live rule set for the whole file). */
+const RULES = [
+  // Defaults: confirmed at once, a partial refund keeps the bonuses.
+  rule("ref-default", ["deposit.completed"], between(10_000, 20_000), {}),
+  rule("ref-proportional", ["deposit.completed"], between(20_000, 30_000), {
+    partialRefund: "proportional",
+  }),
+  rule("ref-age", ["deposit.completed"], between(30_000, 40_000), { minAccountAgeDays: 7 }),
+  rule("ref-await", ["purchase.completed"], between(10_000, 1_000_000), {
+    awaitEventConfirmation: true,
+  }),
+  rule("ref-points", ["bill.paid"], between(10_000, 1_000_000), {
+    referrer: { points: 300 },
+    referee: { points: 100 },
+  }),
+];
+
+beforeAll(async () => {
+  const draft = await api("/admin/v1/rules/draft", {
+    method: "PUT",
+    headers: ADMIN_HEADERS,
+    body: JSON.stringify({
+      timeZone: "Asia/Kolkata",
+      groups: [{ name: "base", mode: "stackable" }],
+      rules: RULES,
+      basedOnVersion: null,
+    }),
+  });
+  expect(draft.status, await draft.clone().text()).toBe(200);
+  const published = await api("/admin/v1/rules/publish", {
+    method: "POST",
+    headers: ADMIN_HEADERS,
+    body: JSON.stringify({ note: "referral money test" }),
+  });
+  expect(published.status, await published.clone().text()).toBe(201);
+});
+
+async function codeOf(userId: string): Promise<string> {
+  const response = await userGet(userId, "/v1/me/referrals");
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { code: string }).code;
+}
+
+async function send(event: object): Promise<void> {
+  const response = await sendEvents(event);
+  expect(response.status, await response.clone().text()).toBe(202);
+}
+
+const at = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * A referrer and a referee who signed up with their code an hour ago and then made the
+ * qualifying event (`type`, `amountMinor`) 50 minutes ago, rewarded once.
+ */
+async function rewardedPair(label: string, type: string, amountMinor: number) {
+  const referrer = uniqueUser(`${label}-rr`);
+  const referee = uniqueUser(`${label}-re`);
+  const code = await codeOf(referrer);
+  const t0 = Date.now() - 60 * MINUTE_MS;
+  await send({
+    id: eventId("su"),
+    type: "user.signed_up",
+    userId: referee,
+    occurredAt: at(t0),
+    data: { displayName: "Ravi", referralCode: code },
+  });
+  const qualifying = {
+    id: eventId("q"),
+    type,
+    userId: referee,
+    occurredAt: at(t0 + 10 * MINUTE_MS),
+    data: {
+      amountMinor,
+      currency: "INR",
+      ...(type === "purchase.completed" ? { orderId: eventId("o") } : {}),
+    },
+  };
+  await send(qualifying);
+  const record = await eventually(async () => {
+    const r = await walletStub(referee).getReferral();
+    return r?.referral.state === "rewarded" ? r : null;
+  });
+  expect(record.terms?.eventId).toBe(qualifying.id);
+  return {
+    referrer,
+    referee,
+    qualifying,
+    referralId: `ref_${referee}`,
+    /** An event after the qualifying one, `minutes` after the signup. */
+    follow: (followType: string, data: object, minutes: number) => ({
+      id: eventId(followType.split(".")[0] ?? "f"),
+      type: followType,
+      userId: referee,
+      occurredAt: at(t0 + minutes * MINUTE_MS),
+      data: { originalEventId: qualifying.id, ...data },
+    }),
+  };
+}
+
+/** The money buckets of one user, zeros left out. */
+async function money(userId: string): Promise<Record<string, number>> {
+  const all = await balances(userId);
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== 0));
+}
+
+/** Waits until the referrer's wallet holds `want` (its operations arrive by RPC). */
+async function referrerHolds(userId: string, want: Record<string, number>) {
+  await eventually(async () => JSON.stringify(await money(userId)) === JSON.stringify(want));
+  expect(await money(userId)).toEqual(want);
+}
+
+async function audited(...users: string[]) {
+  for (const user of users) {
+    expect(await walletStub(user).audit()).toEqual({ ok: true, violations: [] });
+  }
+}
+
+/** Keys of one user's ledger postings for a referral, oldest first. */
+async function referralPostings(userId: string, referralId: string): Promise<string[]> {
+  const entries = await walletStub(userId).listLedger(null, 200);
+  const keys = entries
+    .filter((e) => e.idempotencyKey.startsWith(`referral:${referralId}:`))
+    .sort((a, b) => a.seq - b.seq)
+    .map((e) => e.idempotencyKey.replace(/#\d+$/, ""));
+  return [...new Set(keys)];
+}
+
+describe("confirmation", () => {
+  test("with the defaults both bonuses are confirmed at once", async () => {
+    const p = await rewardedPair("conf-now", "deposit.completed", 15_000);
+    expect(await money(p.referee)).toEqual({ confirmed: 500 });
+    await referrerHolds(p.referrer, { confirmed: 1_000 });
+    expect(await referralPostings(p.referee, p.referralId)).toEqual([
+      `referral:${p.referralId}:referee`,
+      `referral:${p.referralId}:referee:confirm`,
+    ]);
+    expect(await referralPostings(p.referrer, p.referralId)).toEqual([
+      `referral:${p.referralId}:referrer`,
+      `referral:${p.referralId}:referrer:confirm`,
+    ]);
+    const record = await walletStub(p.referee).getReferral();
+    expect(record?.terms?.confirmedAtMs).not.toBeNull();
+    expect(record?.referrerOperations.map((o) => [o.operation.kind, o.status])).toEqual([
+      ["confirm", "delivered"],
+    ]);
+    await audited(p.referee, p.referrer);
+  });
+
+  test("a minimum account age keeps both bonuses in referral_bonus until the date, then confirms them once", async () => {
+    const p = await rewardedPair("conf-age", "deposit.completed", 35_000);
+    expect(await money(p.referee)).toEqual({ referral_bonus: 500 });
+    await referrerHolds(p.referrer, { referral_bonus: 1_000 });
+    // Six days on: not yet.
+    await walletStub(p.referee).runDue(Date.now() + 6 * DAY_MS);
+    expect(await money(p.referee)).toEqual({ referral_bonus: 500 });
+    // Past the seventh day (counted from the signup): both confirmed, the referrer's by RPC.
+    await walletStub(p.referee).runDue(Date.now() + 7 * DAY_MS);
+    expect(await money(p.referee)).toEqual({ confirmed: 500 });
+    await referrerHolds(p.referrer, { confirmed: 1_000 });
+    // Running the schedule again changes nothing.
+    await walletStub(p.referee).runDue(Date.now() + 8 * DAY_MS);
+    expect(await money(p.referee)).toEqual({ confirmed: 500 });
+    await referrerHolds(p.referrer, { confirmed: 1_000 });
+    await audited(p.referee, p.referrer);
+  });
+
+  test("awaiting the event's confirmation: a purchase.confirmed naming the qualifying purchase confirms both", async () => {
+    const p = await rewardedPair("conf-await", "purchase.completed", 50_000);
+    await walletStub(p.referee).runDue(Date.now() + 400 * DAY_MS);
+    expect(await money(p.referee)).toEqual({ referral_bonus: 500 });
+    await referrerHolds(p.referrer, { referral_bonus: 1_000 });
+    await send(p.follow("purchase.confirmed", {}, 20));
+    expect(await money(p.referee)).toEqual({ confirmed: 500 });
+    await referrerHolds(p.referrer, { confirmed: 1_000 });
+    await audited(p.referee, p.referrer);
+  });
+});
+
+describe("reversals", () => {
+  test("a refund after the reward reverses both once; 10 redeliveries change nothing", async () => {
+    const p = await rewardedPair("rev-refund", "deposit.completed", 15_000);
+    await referrerHolds(p.referrer, { confirmed: 1_000 });
+    const refund = p.follow("refund.completed", { amountMinor: 15_000, currency: "INR" }, 20);
+    await send(refund);
+    const again = await Promise.all(Array.from({ length: 10 }, () => sendEvents(refund)));
+    expect(again.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(await money(p.referee)).toEqual({});
+    await referrerHolds(p.referrer, {});
+    const record = await walletStub(p.referee).getReferral();
+    expect(record?.referral.state).toBe("reversed");
+    expect(record?.history.at(-1)).toMatchObject({
+      fromState: "rewarded",
+      state: "reversed",
+      reason: "refund_reversed",
+      eventId: refund.id,
+    });
+    for (const [user, party] of [
+      [p.referee, "referee"],
+      [p.referrer, "referrer"],
+    ] as const) {
+      expect(await referralPostings(user, p.referralId)).toEqual([
+        `referral:${p.referralId}:${party}`,
+        `referral:${p.referralId}:${party}:confirm`,
+        `referral:${p.referralId}:${party}:reverse:${refund.id}`,
+      ]);
+    }
+    // The referrer's view no longer counts it as earned.
+    const earned = await eventually(async () => {
+      const body = (await (await userGet(p.referrer, "/v1/me/referrals")).json()) as {
+        friends: Array<{ state: string }>;
+        earned: { money: unknown[] };
+      };
+      return body.friends[0]?.state === "reversed" ? body.earned : null;
+    });
+    expect(earned.money).toEqual([]);
+    await audited(p.referee, p.referrer);
+  });
+
+  test("a refund after the bonus was redeemed leaves visible debt, never a negative balance", async () => {
+    const p = await rewardedPair("rev-debt", "deposit.completed", 15_000);
+    await referrerHolds(p.referrer, { confirmed: 1_000 });
+    // The referee redeems the 500 (payouts move confirmed → paid_out).
+    await runInDurableObject(walletStub(p.referee), (_i, state) =>
+      state.storage.transactionSync(() =>
+        applyPosting(
+          state.storage.sql,
+          {
+            key: "test-payout-ref",
+            kind: "payout",
+            txnId: null,
+            legs: [
+              { bucket: "confirmed", currency: "INR", amountMinor: -500 },
+              { bucket: "paid_out", currency: "INR", amountMinor: 500 },
+            ],
+          },
+          Date.now(),
+        ),
+      ),
+    );
+    await send(p.follow("refund.completed", { amountMinor: 15_000, currency: "INR" }, 20));
+    expect(await money(p.referee)).toEqual({ paid_out: 500, debt: 500 });
+    await referrerHolds(p.referrer, {});
+    await audited(p.referee, p.referrer);
+  });
+
+  test("a partial refund keeps the bonuses by default; a proportional campaign takes its share", async () => {
+    const kept = await rewardedPair("rev-keep", "deposit.completed", 15_000);
+    await send(kept.follow("refund.completed", { amountMinor: 5_000, currency: "INR" }, 20));
+    expect(await money(kept.referee)).toEqual({ confirmed: 500 });
+    await referrerHolds(kept.referrer, { confirmed: 1_000 });
+    expect((await walletStub(kept.referee).getReferral())?.referral.state).toBe("rewarded");
+
+    // 25,000 deposited, 5,000 refunded: a fifth of each bonus, then the rest completes it.
+    const p = await rewardedPair("rev-prop", "deposit.completed", 25_000);
+    const first = p.follow("refund.completed", { amountMinor: 5_000, currency: "INR" }, 20);
+    await send(first);
+    expect(await money(p.referee)).toEqual({ confirmed: 400 });
+    await referrerHolds(p.referrer, { confirmed: 800 });
+    const record = await walletStub(p.referee).getReferral();
+    expect(record?.referral.state).toBe("rewarded");
+    expect(record?.history.at(-1)).toMatchObject({
+      fromState: "rewarded",
+      state: "rewarded",
+      reason: "refund_partially_reversed",
+      eventId: first.id,
+    });
+    await send(p.follow("refund.completed", { amountMinor: 20_000, currency: "INR" }, 30));
+    expect(await money(p.referee)).toEqual({});
+    await referrerHolds(p.referrer, {});
+    expect((await walletStub(p.referee).getReferral())?.referral.state).toBe("reversed");
+    await audited(kept.referee, kept.referrer, p.referee, p.referrer);
+  });
+
+  test("a chargeback reverses both; resolved for the member, both bonuses come back and the referral is rewarded again", async () => {
+    const p = await rewardedPair("rev-cb", "deposit.completed", 35_000);
+    await referrerHolds(p.referrer, { referral_bonus: 1_000 });
+    const chargeback = p.follow("chargeback.created", {}, 20);
+    await send(chargeback);
+    expect(await money(p.referee)).toEqual({});
+    await referrerHolds(p.referrer, {});
+    expect((await walletStub(p.referee).getReferral())?.referral.state).toBe("reversed");
+    // Confirmation is not due while reversed, even past the account age.
+    await walletStub(p.referee).runDue(Date.now() + 8 * DAY_MS);
+    expect(await money(p.referee)).toEqual({});
+
+    const won = p.follow("chargeback.resolved", { outcome: "user_won" }, 30);
+    await send(won);
+    const record = await walletStub(p.referee).getReferral();
+    expect(record?.referral.state).toBe("rewarded");
+    expect(record?.history.slice(-2).map((h) => [h.state, h.reason, h.eventId])).toEqual([
+      ["reversed", "chargeback_reversed", chargeback.id],
+      ["rewarded", "chargeback_won", won.id],
+    ]);
+    // Given back where they were taken from (referral_bonus: the account is not 7 days old).
+    expect(await money(p.referee)).toEqual({ referral_bonus: 500 });
+    await referrerHolds(p.referrer, { referral_bonus: 1_000 });
+    // And at the account-age date, confirmed.
+    await walletStub(p.referee).runDue(Date.now() + 8 * DAY_MS);
+    expect(await money(p.referee)).toEqual({ confirmed: 500 });
+    await referrerHolds(p.referrer, { confirmed: 1_000 });
+    expect(
+      (await walletStub(p.referee).getReferral())?.referrerOperations.map((o) => [
+        o.operation.kind,
+        o.status,
+      ]),
+    ).toEqual([
+      ["reverse", "delivered"],
+      ["restore", "delivered"],
+      ["confirm", "delivered"],
+    ]);
+    await audited(p.referee, p.referrer);
+  });
+
+  test("points bonuses: a refund takes them back, spent points become points debt", async () => {
+    const p = await rewardedPair("rev-points", "bill.paid", 20_000);
+    expect((await walletStub(p.referee).getPointsBalance()).activePoints).toBe(100);
+    await eventually(
+      async () => (await walletStub(p.referrer).getPointsBalance()).activePoints === 300,
+    );
+    await send(p.follow("refund.completed", { amountMinor: 20_000, currency: "INR" }, 20));
+    expect(await walletStub(p.referee).getPointsBalance()).toMatchObject({ activePoints: 0 });
+    await eventually(
+      async () => (await walletStub(p.referrer).getPointsBalance()).activePoints === 0,
+    );
+    expect((await walletStub(p.referee).getReferral())?.referral.state).toBe("reversed");
+    await audited(p.referee, p.referrer);
+  });
+});

@@ -6,9 +6,12 @@ import { Money } from "../../views/components";
 export const REFERRALS_BASE = "/console/referrals";
 export const FUNNEL_API = "/admin/v1/referrals/funnel";
 
+export const REFERRALS_API = "/admin/v1/referrals";
+
 const TABS = [
   { key: "campaigns", label: "Campaigns", href: REFERRALS_BASE },
   { key: "funnel", label: "Funnel", href: `${REFERRALS_BASE}/funnel` },
+  { key: "review", label: "Review queue", href: `${REFERRALS_BASE}/review` },
 ] as const;
 
 export type ReferralsTab = (typeof TABS)[number]["key"];
@@ -56,4 +59,69 @@ export interface FunnelView {
   total: FunnelStages & { clicks: number | null };
   byCampaign: Array<FunnelStages & { ruleId: string | null }>;
   byReferrer: Array<FunnelStages & { referrerId: string; clicks: number | null }>;
+}
+
+/** A referral as the review API answers it (GET /admin/v1/referrals…). */
+export interface AdminReferral {
+  referralId: string;
+  programId: string;
+  referrerId: string;
+  refereeId: string;
+  state: string;
+  method: string;
+  reason: string;
+  riskScore: number;
+  holdReasons: string[];
+  attributedAtMs: number;
+  updatedAtMs: number;
+}
+
+export interface RiskSignal {
+  code: string;
+  weight: number;
+  reason: string;
+}
+
+/** GET /admin/v1/referrals/{referralId}: the referral, its timeline, rewards and signals. */
+export interface AdminReferralDetail {
+  referral: AdminReferral;
+  history: Array<{
+    fromState: string | null;
+    state: string;
+    reason: string;
+    reasonText: string;
+    eventId: string | null;
+    atMs: number;
+    actor?: string | null;
+    note?: string | null;
+  }>;
+  rewards: Array<{
+    party: "referee" | "referrer";
+    status: string;
+    reward: ReferralPartyReward;
+    ruleId: string;
+    ruleVersion: number;
+    eventId: string;
+  }>;
+  signals: RiskSignal[];
+  riskScore: number;
+}
+
+/** The path of one referral's decision in the admin API. */
+export const decisionPath = (referralId: string) =>
+  `${REFERRALS_API}/${encodeURIComponent(referralId)}/decision`;
+
+/** A referral's fraud signals: code, weight and why each fired; "none" when none did. */
+export function SignalList({ signals, score }: { signals: readonly RiskSignal[]; score: number }) {
+  if (signals.length === 0) return <span class="muted">no signal fired (score {score})</span>;
+  return (
+    <ul class="plain">
+      {signals.map((s) => (
+        <li>
+          <code>{s.code}</code> <span class="badge warn">{s.weight}</span> {s.reason}
+        </li>
+      ))}
+      <li class="muted">score {score}</li>
+    </ul>
+  );
 }

@@ -50,7 +50,7 @@ export function DecisionForms(props: {
         <ReasonForm
           action={`${REFERRALS_BASE}/${encodeURIComponent(props.referralId)}/${d}`}
           formKey={`${props.referralId}:${d}`}
-          label={`${DECISIONS[d]} ${props.referralId}`}
+          label={DECISIONS[d]}
           token={props.token}
           failed={props.failed}
           hidden={{ back: props.back }}

@@ -739,6 +739,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/referrals/reason-texts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every referral reason code with its English text, and the locales translated */
+        get: operations["listReferralReasonTexts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/referrals/reason-texts/{locale}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One locale's referral reason texts, and the codes it lacks */
+        get: operations["getReferralReasonTexts"];
+        /**
+         * Replace one locale's referral reason texts
+         * @description The whole locale, replaced in one step: codes left out are shown in English, an empty `texts` removes the locale. 400 for a locale that is not a BCP 47 tag (language, optional script and region), for `en` (English is built in; `en-GB` may be given), or for a code that is not a reason code (listed at `texts.<code>`). Members see the change on their next `GET /v1/me/referrals`.
+         */
+        put: operations["putReferralReasonTexts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/networks/{id}/reconcile": {
         parameters: {
             query?: never;
@@ -2263,6 +2301,16 @@ export interface components {
                      * @enum {string}
                      */
                     partialRefund?: "keep" | "proportional";
+                    referrerMonthlyCap?: number | null;
+                    referrerTiers?: {
+                        fromNth: number;
+                        reward: {
+                            amountMinor: number;
+                            currency: string;
+                        } | {
+                            points: number;
+                        };
+                    }[];
                 })[];
                 priority: number;
                 group: string;
@@ -3060,6 +3108,42 @@ export interface components {
             /** @description 4–16 letters and digits once spaces and dashes are dropped, case-insensitive; words that are not allowed are refused */
             code: string;
         };
+        ReferralReasonTextsCatalog: {
+            /** @description every reason code with its built-in English text, the fallback */
+            english: {
+                code: string;
+                text: string;
+            }[];
+            /** @description every locale an operator translated, by name */
+            locales: {
+                locale: string;
+                /** @description codes with a text in this locale */
+                translated: number;
+                /** @description codes shown in English for lack of one */
+                missing: number;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601 timestamp
+                 */
+                updatedAt: string;
+            }[];
+        };
+        ReferralReasonTexts: {
+            /** @description normalised (`pt-BR`) */
+            locale: string;
+            /** @description reason code → the operator's text */
+            texts: {
+                [key: string]: string;
+            };
+            /** @description codes without a text here: shown in English */
+            missing: string[];
+        };
+        ReferralReasonTextsInput: {
+            /** @description reason code → text, replacing every text of the locale (codes left out fall back to English; an empty object removes the locale) */
+            texts: {
+                [key: string]: string;
+            };
+        };
         ReconciliationRun: {
             id: string;
             networkId: string;
@@ -3727,6 +3811,16 @@ export interface components {
                      * @enum {string}
                      */
                     partialRefund?: "keep" | "proportional";
+                    referrerMonthlyCap?: number | null;
+                    referrerTiers?: {
+                        fromNth: number;
+                        reward: {
+                            amountMinor: number;
+                            currency: string;
+                        } | {
+                            points: number;
+                        };
+                    }[];
                 })[];
                 priority: number;
                 group: string;
@@ -3816,6 +3910,16 @@ export interface components {
                      * @enum {string}
                      */
                     partialRefund?: "keep" | "proportional";
+                    referrerMonthlyCap?: number | null;
+                    referrerTiers?: {
+                        fromNth: number;
+                        reward: {
+                            amountMinor: number;
+                            currency: string;
+                        } | {
+                            points: number;
+                        };
+                    }[];
                 })[];
                 priority: number;
                 group: string;
@@ -3921,6 +4025,16 @@ export interface components {
                          * @enum {string}
                          */
                         partialRefund?: "keep" | "proportional";
+                        referrerMonthlyCap?: number | null;
+                        referrerTiers?: {
+                            fromNth: number;
+                            reward: {
+                                amountMinor: number;
+                                currency: string;
+                            } | {
+                                points: number;
+                            };
+                        }[];
                     })[];
                     priority: number;
                     group: string;
@@ -4089,6 +4203,16 @@ export interface components {
                      * @enum {string}
                      */
                     partialRefund?: "keep" | "proportional";
+                    referrerMonthlyCap?: number | null;
+                    referrerTiers?: {
+                        fromNth: number;
+                        reward: {
+                            amountMinor: number;
+                            currency: string;
+                        } | {
+                            points: number;
+                        };
+                    }[];
                 };
                 pointsAsked?: number;
                 cashbackAskedMinor?: number;
@@ -4173,6 +4297,16 @@ export interface components {
                          * @enum {string}
                          */
                         partialRefund?: "keep" | "proportional";
+                        referrerMonthlyCap?: number | null;
+                        referrerTiers?: {
+                            fromNth: number;
+                            reward: {
+                                amountMinor: number;
+                                currency: string;
+                            } | {
+                                points: number;
+                            };
+                        }[];
                     })[];
                 }[];
                 multipliers: {
@@ -4399,6 +4533,8 @@ export interface components {
         MyReferrals: {
             /** @description the caller's referral code (created on first use) */
             code: string;
+            /** @description the language of the reason texts: a translated locale (`pt-BR`), else `en` */
+            locale: string;
             /** @description the caller's share link: <redirect origin>/r/<code> */
             link: string;
             /** @description newest first, one page */
@@ -4423,8 +4559,8 @@ export interface components {
              * @description stable code of why the referral is in its state
              * @enum {string}
              */
-            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "qualifying_event" | "reward_credited" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won";
-            /** @description the reason in English */
+            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won";
+            /** @description the reason in the caller's language (`locale`, else Accept-Language) when an operator translated it, else in English */
             reasonText: string;
             /**
              * Format: date-time
@@ -8822,6 +8958,247 @@ export interface operations {
             };
             /** @description refused in the current state, or an Idempotency-Key reused for another request */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReferralReasonTexts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralReasonTextsCatalog"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReferralReasonTexts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a BCP 47 tag: language, optional script and region (`hi`, `pt-BR`) */
+                locale: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralReasonTexts"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putReferralReasonTexts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a BCP 47 tag: language, optional script and region (`hi`, `pt-BR`) */
+                locale: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReferralReasonTextsInput"];
+            };
+        };
+        responses: {
+            /** @description the locale as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralReasonTexts"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15125,6 +15502,8 @@ export interface operations {
                 /** @description opaque cursor from the previous page */
                 cursor?: string;
                 limit?: number;
+                /** @description the language of the reason texts (`hi`, `pt-BR`); without it, the Accept-Language header decides. Texts an operator has not translated are in English */
+                locale?: string;
             };
             header?: never;
             path?: never;

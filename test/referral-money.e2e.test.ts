@@ -362,7 +362,157 @@ describe("reversals", () => {
     await audited(p.referee, p.referrer);
   });
 
-  test("points bonuses: a refund takes them back, spent points become points debt", async () => {
+  test("a signup processed after the deposit and its full refund ends as in order: rewarded, then reversed", async () => {
+    const referrer = uniqueUser("rev-late-rr");
+    const referee = uniqueUser("rev-late-re");
+    const code = await codeOf(referrer);
+    const t0 = Date.now() - 60 * MINUTE_MS;
+    const dep = {
+      id: eventId("dep"),
+      type: "deposit.completed",
+      userId: referee,
+      occurredAt: at(t0 + 10 * MINUTE_MS),
+      data: { amountMinor: 15_000, currency: "INR" },
+    };
+    const refund = {
+      id: eventId("rf"),
+      type: "refund.completed",
+      userId: referee,
+      occurredAt: at(t0 + 20 * MINUTE_MS),
+      data: { originalEventId: dep.id, amountMinor: 15_000, currency: "INR" },
+    };
+    await send(dep);
+    await send(refund);
+    expect(await walletStub(referee).getReferral()).toBeNull();
+    await send({
+      id: eventId("su"),
+      type: "user.signed_up",
+      userId: referee,
+      occurredAt: at(t0),
+      data: { displayName: "Ravi", referralCode: code },
+    });
+    const record = await walletStub(referee).getReferral();
+    expect(record?.referral.state).toBe("reversed");
+    expect(record?.history.map((h) => [h.state, h.reason, h.eventId])).toEqual([
+      ["signed_up", "code_at_signup", record?.referral.signupEventId],
+      ["qualified", "qualifying_event", dep.id],
+      ["reversed", "refund_reversed", refund.id],
+    ]);
+    expect(await money(referee)).toEqual({});
+    // The referrer was credited, confirmed and reversed, in that order: nothing left.
+    await eventually(async () =>
+      (await walletStub(referee).getReferral())?.referrerOperations.every(
+        (o) => o.status === "delivered",
+      ),
+    );
+    await referrerHolds(referrer, {});
+    expect(await referralPostings(referrer, `ref_${referee}`)).toEqual([
+      `referral:ref_${referee}:referrer`,
+      `referral:ref_${referee}:referrer:confirm`,
+      `referral:ref_${referee}:referrer:reverse:${refund.id}`,
+    ]);
+    await audited(referee, referrer);
+  });
+
+  test("a signup processed after the deposit, its chargeback and the member's win ends rewarded with both bonuses back", async () => {
+    const referrer = uniqueUser("rev-late-cb-rr");
+    const referee = uniqueUser("rev-late-cb-re");
+    const code = await codeOf(referrer);
+    const t0 = Date.now() - 60 * MINUTE_MS;
+    const follow = (type: string, data: object, minutes: number, original: string) => ({
+      id: eventId(type.split(".")[0] ?? "f"),
+      type,
+      userId: referee,
+      occurredAt: at(t0 + minutes * MINUTE_MS),
+      data: { originalEventId: original, ...data },
+    });
+    const dep = {
+      id: eventId("dep"),
+      type: "deposit.completed",
+      userId: referee,
+      occurredAt: at(t0 + 10 * MINUTE_MS),
+      data: { amountMinor: 15_000, currency: "INR" },
+    };
+    const chargeback = follow("chargeback.created", {}, 20, dep.id);
+    const won = follow("chargeback.resolved", { outcome: "user_won" }, 30, dep.id);
+    for (const event of [dep, chargeback, won]) await send(event);
+    await send({
+      id: eventId("su"),
+      type: "user.signed_up",
+      userId: referee,
+      occurredAt: at(t0),
+      data: { displayName: "Ravi", referralCode: code },
+    });
+    const record = await walletStub(referee).getReferral();
+    expect(record?.history.map((h) => [h.state, h.reason, h.eventId])).toEqual([
+      ["signed_up", "code_at_signup", record?.referral.signupEventId],
+      ["qualified", "qualifying_event", dep.id],
+      ["reversed", "chargeback_reversed", chargeback.id],
+      ["rewarded", "chargeback_won", won.id],
+    ]);
+    expect(await money(referee)).toEqual({ confirmed: 500 });
+    await referrerHolds(referrer, { confirmed: 1_000 });
+    expect(await referralPostings(referrer, `ref_${referee}`)).toEqual([
+      `referral:ref_${referee}:referrer`,
+      `referral:ref_${referee}:referrer:confirm`,
+      `referral:ref_${referee}:referrer:reverse:${chargeback.id}`,
+      `referral:ref_${referee}:referrer:restore:${won.id}`,
+    ]);
+    await audited(referee, referrer);
+  });
+
+  test("the referrer's operations wait behind a credit their wallet has not taken", async () => {
+    const referrer = uniqueUser("rev-wait-rr");
+    const referee = uniqueUser("rev-wait-re");
+    const code = await codeOf(referrer);
+    // The referrer's key already holds another amount: the credit is refused and retried.
+    const taken = await walletStub(referrer).creditReferralReward(referrer, {
+      referralId: `ref_${referee}`,
+      party: "referrer",
+      ruleId: "other",
+      ruleVersion: 1,
+      eventId: "x",
+      occurredAtMs: Date.now(),
+      reward: { amountMinor: 7, currency: "INR" },
+    });
+    expect(taken.status).toBe("created");
+    const t0 = Date.now() - 60 * MINUTE_MS;
+    await send({
+      id: eventId("su"),
+      type: "user.signed_up",
+      userId: referee,
+      occurredAt: at(t0),
+      data: { displayName: "Ravi", referralCode: code },
+    });
+    const dep = {
+      id: eventId("dep"),
+      type: "deposit.completed",
+      userId: referee,
+      occurredAt: at(t0 + 10 * MINUTE_MS),
+      data: { amountMinor: 15_000, currency: "INR" },
+    };
+    await send(dep);
+    await send({
+      id: eventId("rf"),
+      type: "refund.completed",
+      userId: referee,
+      occurredAt: at(t0 + 20 * MINUTE_MS),
+      data: { originalEventId: dep.id, amountMinor: 15_000, currency: "INR" },
+    });
+    const record = await walletStub(referee).getReferral();
+    expect(record?.referral.state).toBe("reversed");
+    expect(record?.rewards.find((r) => r.party === "referrer")?.status).toBe("owed");
+    // Confirm and reverse are owed, in order, and nothing reached the referrer's wallet.
+    expect(record?.referrerOperations.map((o) => [o.operation.kind, o.status])).toEqual([
+      ["confirm", "owed"],
+      ["reverse", "owed"],
+    ]);
+    expect(await money(referrer)).toEqual({ referral_bonus: 7 });
+    expect(await money(referee)).toEqual({});
+    await audited(referee, referrer);
+  });
+
+  test("points bonuses: a full refund takes them back from both parties", async () => {
     const p = await rewardedPair("rev-points", "bill.paid", 20_000);
     expect((await walletStub(p.referee).getPointsBalance()).activePoints).toBe(100);
     await eventually(

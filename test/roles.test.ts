@@ -66,6 +66,10 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "get /admin/v1/referrals/program": EVERY_ROLE,
   "put /admin/v1/referrals/program": CATALOG,
   "get /admin/v1/referrals/program/versions": EVERY_ROLE,
+  // Translations of the reason texts members read: marketing's words, like the campaigns
+  "get /admin/v1/referrals/reason-texts": EVERY_ROLE,
+  "get /admin/v1/referrals/reason-texts/{locale}": EVERY_ROLE,
+  "put /admin/v1/referrals/reason-texts/{locale}": CATALOG,
   // The referral funnel: aggregate figures every role reads
   "get /admin/v1/referrals/funnel": EVERY_ROLE,
   // Rule budgets: read-only

@@ -83,6 +83,8 @@ export type {
 } from "./points/types";
 export { DEFAULT_VALIDITY, type Validity, validityProblem } from "./points/validity";
 export { ATTRIBUTION_METHODS, type AttributionMethod } from "./referrals/decide-attribution";
+export type { PartyMoney } from "./referrals/party-money-store";
+export type { PartyOperation, PartyOperationStatus } from "./referrals/party-operations";
 export {
   PENDING_REASONS,
   type PendingReason,
@@ -92,11 +94,16 @@ export {
   ATTRIBUTION_REASONS,
   NO_REFERRAL_REASONS,
   REFERRAL_REASONS,
+  REVERSAL_REASONS,
   type ReferralReason,
   reasonText,
 } from "./referrals/reasons";
 export { REFERRAL_STATES, type ReferralState } from "./referrals/referral-states";
 export type { ReferralHistoryEntry, StoredReferral } from "./referrals/referral-store";
+export type { ReferralTerms } from "./referrals/referral-terms";
+export type { StoredReferralTerms } from "./referrals/referral-terms-store";
+export type { ReferrerCreditRequest, ReferrerCreditStatus } from "./referrals/referrer-credit";
+export type { ReferrerOp } from "./referrals/referrer-ops-store";
 export type { DueRun } from "./schedule/run-due";
 export type { ScheduleKind } from "./schedule/schedule-kind";
 export type { TierDecision } from "./tiers/decide-tier";

@@ -568,6 +568,29 @@ const STEPS: string[][] = [
             'points', rule_id, rule_version, points_earned, earned_at_ms
      FROM points_lots WHERE source_type = 'referral'`,
   ],
+  // 20: campaign terms (referrals/referrer-credit.ts): the campaign (rule id + version) a
+  // referral qualified under, on the referral and the history move it caused; the referrer's
+  // cap and tiers kept with the owed reward; and, in the REFERRER's wallet, one row per
+  // referral it was asked to credit (credited with the tier's reward, or capped), which the
+  // monthly cap and the nth-referral tiers count.
+  [
+    `ALTER TABLE referrals ADD COLUMN rule_id TEXT`,
+    `ALTER TABLE referrals ADD COLUMN rule_version INTEGER`,
+    `ALTER TABLE referral_history ADD COLUMN rule_id TEXT`,
+    `ALTER TABLE referral_history ADD COLUMN rule_version INTEGER`,
+    `ALTER TABLE referral_rewards ADD COLUMN referrer_terms TEXT`,
+    `CREATE TABLE referrer_credits (
+       referral_id TEXT PRIMARY KEY,
+       rule_id TEXT NOT NULL,
+       month TEXT NOT NULL,
+       outcome TEXT NOT NULL,
+       nth INTEGER,
+       unit TEXT,
+       amount INTEGER,
+       at_ms INTEGER NOT NULL
+     )`,
+    `CREATE INDEX referrer_credits_rule_idx ON referrer_credits (rule_id, outcome, month)`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

@@ -109,12 +109,7 @@ import type {
 } from "./points/types";
 import { type AttributionEvidence, AttributionEvidenceMissing } from "./referrals/attribution";
 import { readAttributionEvidence } from "./referrals/attribution-lookups";
-import {
-  creditParty,
-  type PartyCredit,
-  type PartyCreditStatus,
-  type ReferralParty,
-} from "./referrals/party-credit";
+import type { ReferralParty } from "./referrals/party-credit";
 import { findPartyMoney, type PartyMoney } from "./referrals/party-money-store";
 import {
   applyPartyOperation,
@@ -130,6 +125,11 @@ import {
   type StoredReferral,
 } from "./referrals/referral-store";
 import { findReferralTerms, type StoredReferralTerms } from "./referrals/referral-terms-store";
+import {
+  creditReferrer,
+  type ReferrerCreditRequest,
+  type ReferrerCreditStatus,
+} from "./referrals/referrer-credit";
 import { type ReferrerOp, referrerOpsOf } from "./referrals/referrer-ops-store";
 import { nextAlarmAtMs } from "./schedule/decide-alarm";
 import { type DueRun, runDue } from "./schedule/run-due";
@@ -323,19 +323,21 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
 
   /**
    * The referrer's reward of a referral that qualified in the referee's wallet (its
-   * referral-reward sync calls this): credited once under `referral:<id>:referrer`; a repeat
-   * answers `exists` and writes nothing (referrals/party-credit.ts).
+   * referral-reward sync calls this): the campaign's monthly cap and tiers are decided here,
+   * the referrer's one writer (referrals/referrer-credit.ts); credited once under
+   * `referral:<id>:referrer`, a repeat answers the same and writes nothing. The answer says
+   * what was credited (the tier's reward), or `capped`.
    */
   creditReferralReward(
     referrerId: string,
-    credit: PartyCredit,
+    credit: ReferrerCreditRequest,
     nowMs: number = Date.now(),
-  ): Promise<PartyCreditStatus> {
+  ): Promise<ReferrerCreditStatus> {
     return this.changing(async () => {
       const { earn } = await this.programTerms();
       return this.commit((tx) => {
         tx.bindUser(referrerId);
-        return creditParty(tx, { ...credit, party: "referrer" }, earn, nowMs);
+        return creditReferrer(tx, credit, earn, nowMs);
       });
     });
   }

@@ -911,6 +911,25 @@ export const referralProgramVersions = sqliteTable(
 );
 
 /**
+ * Operators' translations of the user-facing referral reason texts (docs/referrals.md,
+ * "Reason texts"): one row per (locale, code); English lives in the code
+ * (durable-objects/wallet/referrals/reasons.ts) and is the fallback for any code a locale
+ * lacks. Written only by PUT /admin/v1/referrals/reason-texts/{locale}.
+ */
+export const referralReasonTexts = sqliteTable(
+  "referral_reason_texts",
+  {
+    /** A normalised BCP 47 tag: `hi`, `pt-BR`. */
+    locale: text("locale").notNull(),
+    code: text("code").notNull(),
+    text: text("text").notNull(),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+    updatedBy: text("updated_by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.locale, t.code] })],
+);
+
+/**
  * Referral codes, the source of truth (CONFIG_KV mirrors each as `ref:code:v1:<CODE>` for the
  * redirect). The code is stored normalised (upper case, no dashes), so the primary key makes
  * codes unique case-insensitively; a user has at most one generated code per program.
@@ -950,8 +969,9 @@ export const referralClicks = sqliteTable(
   },
   (t) => [
     index("referral_clicks_fingerprint_idx").on(t.fingerprint, t.clickedAtMs),
-    // The funnel's link clicks in a range, all or one referrer's.
-    index("referral_clicks_clicked_idx").on(t.clickedAtMs),
+    // The retention cron deletes the oldest first (features/referrals/clicks-retention.ts).
+    index("referral_clicks_clicked_at_idx").on(t.clickedAtMs),
+    // The funnel's link clicks of one referrer in a range.
     index("referral_clicks_referrer_idx").on(t.referrerId, t.clickedAtMs),
   ],
 );

@@ -53,42 +53,85 @@ export type ReferralPartyReward = z.infer<typeof ReferralPartyReward>;
  * referral qualifies and the referee and the referrer get what it names (either may be left
  * out). `programId` limits it to referrals of that program; absent, any program's.
  */
-export const ReferralRewardEffect = z.strictObject({
-  kind: z.literal("referral_reward"),
-  programId: z.string().min(1).max(64).optional(),
-  referrer: ReferralPartyReward.optional(),
-  referee: ReferralPartyReward.optional(),
-  /**
-   * Days the referee's account must exist (from their signup) before either party's bonus
-   * moves from `referral_bonus` to confirmed (points: pending → active). Absent: 0.
-   */
-  minAccountAgeDays: z
-    .number()
-    .int()
-    .min(0)
-    .max(365)
-    .optional()
-    .describe("days from the referee's signup before the bonuses are confirmed (default 0)"),
-  /**
-   * When true, the bonuses wait in `referral_bonus` until a `purchase.confirmed` names the
-   * qualifying event. Absent: false.
-   */
-  awaitEventConfirmation: z
-    .boolean()
-    .optional()
-    .describe(
-      "the bonuses wait for a purchase.confirmed naming the qualifying event (default false)",
-    ),
-  /**
-   * What a partial refund of the qualifying event does to the bonuses: `keep` them, or take
-   * back the refunded share (`proportional`). A refund that completes the original amount,
-   * and a chargeback, always take everything back. Absent: `keep`.
-   */
-  partialRefund: z
-    .enum(["keep", "proportional"])
-    .optional()
-    .describe("what a partial refund of the qualifying event takes back (default keep)"),
+/**
+ * From the referrer's `fromNth` rewarded referral of the rule on (1 = the first), the referrer
+ * gets `reward` instead of the effect's `referrer`; the tier with the highest `fromNth` reached
+ * wins (docs/referrals.md, "Caps and tiers").
+ */
+export const ReferrerTier = z.strictObject({
+  fromNth: z.number().int().min(1).max(1_000_000),
+  reward: ReferralPartyReward,
 });
+export type ReferrerTier = z.infer<typeof ReferrerTier>;
+
+export const MAX_REFERRER_TIERS = 10;
+
+export const ReferralRewardEffect = z
+  .strictObject({
+    kind: z.literal("referral_reward"),
+    programId: z.string().min(1).max(64).optional(),
+    referrer: ReferralPartyReward.optional(),
+    referee: ReferralPartyReward.optional(),
+    /**
+     * Days the referee's account must exist (from their signup) before either party's bonus
+     * moves from `referral_bonus` to confirmed (points: pending → active). Absent: 0.
+     */
+    minAccountAgeDays: z
+      .number()
+      .int()
+      .min(0)
+      .max(365)
+      .optional()
+      .describe("days from the referee's signup before the bonuses are confirmed (default 0)"),
+    /**
+     * When true, the bonuses wait in `referral_bonus` until a `purchase.confirmed` names the
+     * qualifying event. Absent: false.
+     */
+    awaitEventConfirmation: z
+      .boolean()
+      .optional()
+      .describe(
+        "the bonuses wait for a purchase.confirmed naming the qualifying event (default false)",
+      ),
+    /**
+     * What a partial refund of the qualifying event does to the bonuses: `keep` them, or take
+     * back the refunded share (`proportional`). A refund that completes the original amount,
+     * and a chargeback, always take everything back. Absent: `keep`.
+     */
+    partialRefund: z
+      .enum(["keep", "proportional"])
+      .optional()
+      .describe("what a partial refund of the qualifying event takes back (default keep)"),
+    /**
+     * At most this many referrer rewards of the rule per referrer and calendar month (in the
+     * program's time zone, by when the qualifying event happened); null or absent: no cap.
+     * A referral past the cap rewards the referee only.
+     */
+    referrerMonthlyCap: z.number().int().min(1).max(1_000_000).nullable().optional(),
+    /** Bigger rewards from the nth rewarded referral on, ascending by `fromNth`. */
+    referrerTiers: z.array(ReferrerTier).max(MAX_REFERRER_TIERS).optional(),
+  })
+  .superRefine((effect, ctx) => {
+    const capped = effect.referrerMonthlyCap != null;
+    const tiered = (effect.referrerTiers?.length ?? 0) > 0;
+    if ((capped || tiered) && effect.referrer === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["referrer"],
+        message: "a referrer cap or tiers need the referrer's reward",
+      });
+    }
+    effect.referrerTiers?.forEach((tier, index) => {
+      const before = effect.referrerTiers?.[index - 1];
+      if (before !== undefined && tier.fromNth <= before.fromNth) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["referrerTiers", index, "fromNth"],
+          message: "tiers are in ascending order of fromNth, each once",
+        });
+      }
+    });
+  });
 export type ReferralRewardEffect = z.infer<typeof ReferralRewardEffect>;
 
 export const EffectSchema = z.discriminatedUnion("kind", [

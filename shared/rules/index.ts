@@ -19,7 +19,13 @@ export {
   compileRuleSet,
 } from "./compile";
 export type { Condition, RuleIssue } from "./conditions";
-export { type Effect, EffectSchema, type RankKind, type ReferralPartyReward } from "./effects";
+export {
+  type Effect,
+  EffectSchema,
+  type RankKind,
+  type ReferralPartyReward,
+  type ReferrerTier,
+} from "./effects";
 export { type AppliedEffect, type EvaluateOptions, type Evaluation, evaluate } from "./evaluate";
 export { isValidTimeZone, type LocalParts, localParts, zoneOffsetMs } from "./local-time";
 export {

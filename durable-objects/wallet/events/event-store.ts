@@ -185,6 +185,26 @@ export function processedEventsSince(
     .map(toStored);
 }
 
+/**
+ * The processed follow-ups (refunds, chargebacks, resolutions, confirmations) that name
+ * `originalEventId`, in the order they were processed (a late referral qualification replays
+ * them).
+ */
+export function processedFollowUpsOf(sql: SqlStorage, originalEventId: string): StoredEvent[] {
+  return sql
+    .exec<EventRow>(
+      `SELECT ${COLUMNS} FROM events
+       WHERE status = 'processed'
+         AND type IN ('refund.completed', 'chargeback.created', 'chargeback.resolved',
+                      'purchase.confirmed')
+         AND json_extract(data_json, '$.originalEventId') = ?
+       ORDER BY processed_at_ms, occurred_at_ms, event_id`,
+      originalEventId,
+    )
+    .toArray()
+    .map(toStored);
+}
+
 export function countUnprocessed(sql: SqlStorage): { received: number; waiting: number } {
   const rows = sql
     .exec<{ status: string; n: number }>(

@@ -124,4 +124,14 @@ describe("decideQualification", () => {
       referrer: { amountMinor: 1_000, currency: "INR" },
     });
   });
+
+  test("the campaign's cap and tiers for the referrer come with the decision", () => {
+    const tiers = [{ fromNth: 5, reward: { amountMinor: 2_500, currency: "INR" } }];
+    const decision = decideQualification({
+      referral: signedUp,
+      event: { occurredAtMs: 2_000 },
+      applied: [reward("r", { referrerMonthlyCap: 3, referrerTiers: tiers })],
+    });
+    expect(decision).toMatchObject({ action: "qualify", referrerTerms: { monthlyCap: 3, tiers } });
+  });
 });

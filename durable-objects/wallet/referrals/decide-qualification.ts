@@ -1,4 +1,5 @@
 import type { AppliedEffect, ReferralPartyReward } from "#shared/rules/index";
+import { type ReferrerTerms, referrerTermsOf } from "./decide-referrer-reward";
 import type { ReferralState } from "./referral-states";
 
 /**
@@ -23,6 +24,8 @@ export type QualificationDecision =
       ruleVersion: number;
       referee: ReferralPartyReward | null;
       referrer: ReferralPartyReward | null;
+      /** The campaign's cap and tiers for the referrer; absent when it sets none. */
+      referrerTerms?: ReferrerTerms;
     }
   | {
       action: "none";
@@ -56,12 +59,14 @@ export function decideQualification(input: QualificationInputs): QualificationDe
     const effect = applied.effect;
     if (effect.kind !== "referral_reward") continue;
     if (effect.programId !== undefined && effect.programId !== referral.programId) continue;
+    const referrerTerms = effect.referrer ? referrerTermsOf(effect) : null;
     return {
       action: "qualify",
       ruleId: applied.ruleId,
       ruleVersion: applied.ruleVersion,
       referee: effect.referee ?? null,
       referrer: effect.referrer ?? null,
+      ...(referrerTerms ? { referrerTerms } : {}),
     };
   }
   return { action: "none", why: "other_program" };

@@ -65,7 +65,14 @@ export type PartyOperationStatus =
 
 const POINTS = "points";
 
-/** Applies one operation to the party's bonus in this wallet, inside the caller's transaction. */
+/**
+ * Applies one operation to the party's bonus in this wallet, inside the caller's transaction.
+ *
+ * @example
+ * commit((tx) => applyPartyOperation(tx, { kind: "reverse", referralId: "ref_u2",
+ *   party: "referrer", causeEventId: "evt_refund", fraction: { num: 1, den: 1 } }, nowMs))
+ * // { status: "applied", amount: 1000, debt: 600 } (600 of it was already paid out)
+ */
 export function applyPartyOperation(
   tx: WalletTx,
   op: PartyOperation,

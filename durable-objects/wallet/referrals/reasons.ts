@@ -29,6 +29,8 @@ export const NO_REFERRAL_REASONS = {
 export const PROGRESS_REASONS = {
   qualifying_event: "Your friend did what the campaign asks for.",
   reward_credited: "The referral reward was credited.",
+  referrer_cap_reached:
+    "Your friend got their reward; you had reached this month's limit of referral rewards.",
 } as const;
 
 /** Why a rewarded referral's rewards were taken back or given back (referral-money.ts). */

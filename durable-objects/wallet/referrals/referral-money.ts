@@ -35,7 +35,7 @@ import {
   markReferralConfirmed,
   type StoredReferralTerms,
 } from "./referral-terms-store";
-import { findReferrerOp, oweReferrerOp, referrerOpKey } from "./referrer-ops-store";
+import { findReferrerOp, oweReferrerOp, referrerReverseKey } from "./referrer-ops-store";
 
 /**
  * The referral's money after qualification, in the referee's wallet (docs/referrals.md,
@@ -58,9 +58,20 @@ import { findReferrerOp, oweReferrerOp, referrerOpKey } from "./referrer-ops-sto
  */
 
 /**
+ * Referrer reward statuses under which the referrer's wallet holds nothing of this referral, so
+ * no operation is owed to it: `capped` (the campaign's monthly cap refused it), `held` (waiting
+ * for an operator) and `cancelled` (a ban or a rejection), statuses the caps and holds slices add.
+ */
+const NOTHING_CREDITED: ReadonlySet<string> = new Set(["capped", "held", "cancelled"]);
+
+/**
  * Confirms the bonuses when the campaign's conditions hold as of `asOfMs`, or schedules the
  * next look. `nowMs` stamps what is written (`asOfMs` may run ahead: an operator's clock
  * override in development, as runDue allows).
+ *
+ * @example
+ * commit((tx) => settleReferralConfirmation(tx, nowMs))
+ * // { action: "wait", why: "account_age", untilMs } — scheduled as `referral_confirm`
  */
 export function settleReferralConfirmation(
   tx: WalletTx,
@@ -118,8 +129,18 @@ export function referralEventConfirmed(tx: WalletTx, originalId: string, nowMs: 
 /**
  * A refund (`refund.completed`) or a chargeback (`chargeback.created`) of the qualifying
  * event: both bonuses give back what the campaign says.
+ *
+ * @example
+ * // inside the refund's processing (events/rewards.ts)
+ * reverseReferralFor(tx, refund, nowMs) // the referee's take posted, the referrer's owed
  */
-export function reverseReferralFor(tx: WalletTx, cause: StoredEvent, nowMs: number): void {
+export function reverseReferralFor(
+  tx: WalletTx,
+  cause: StoredEvent,
+  nowMs: number,
+  /** Refunds of the original before this one; absent: those processed (events run in order). */
+  refundedBeforeMinor?: number,
+): void {
   const originalId = String(cause.data.originalEventId);
   const found = qualifiedBy(tx, originalId);
   if (!found) return;
@@ -131,7 +152,7 @@ export function reverseReferralFor(tx: WalletTx, cause: StoredEvent, nowMs: numb
       : {
           kind: "refund",
           originalMinor: Number(original?.data.amountMinor ?? 0),
-          refundedBeforeMinor: sumRefundedFor(tx.sql, originalId),
+          refundedBeforeMinor: refundedBeforeMinor ?? sumRefundedFor(tx.sql, originalId),
           refundMinor: Number(cause.data.amountMinor ?? 0),
         },
     terms.partialRefund,
@@ -161,7 +182,9 @@ export function reverseReferralFor(tx: WalletTx, cause: StoredEvent, nowMs: numb
     tx.enqueue(referralProjection(moved, referrerEarned(tx, referral.referralId)));
     return;
   }
-  // A partial take leaves the referral where it is; its history says what happened.
+  // A partial take leaves the referral where it is; its history says what happened (only while
+  // its rewards stand: a reversed referral has nothing left to take).
+  if (referral.state !== "qualified" && referral.state !== "rewarded") return;
   const noted = moveReferral(tx.sql, referral, referral.state, reason, cause.eventId, nowMs);
   tx.enqueue(referralProjection(noted, referrerEarned(tx, referral.referralId)));
 }
@@ -170,11 +193,17 @@ export function reverseReferralFor(tx: WalletTx, cause: StoredEvent, nowMs: numb
  * `chargeback.resolved` in the member's favour: what the latest chargeback of the qualifying
  * event took comes back to both parties, and the referral is `rewarded` again.
  */
-export function restoreReferralFor(tx: WalletTx, resolved: StoredEvent, nowMs: number): void {
+export function restoreReferralFor(
+  tx: WalletTx,
+  resolved: StoredEvent,
+  nowMs: number,
+  /** The chargeback it resolves; absent: the latest processed one. */
+  chargebackEventId?: string,
+): void {
   const originalId = String(resolved.data.originalEventId);
   const found = qualifiedBy(tx, originalId);
   if (!found) return;
-  const chargeback = latestChargebackFor(tx.sql, originalId);
+  const chargeback = chargebackEventId ?? latestChargebackFor(tx.sql, originalId);
   if (!chargeback) return;
   const { referral } = found;
   const op = (party: "referee" | "referrer"): PartyOperation => ({
@@ -189,15 +218,8 @@ export function restoreReferralFor(tx: WalletTx, resolved: StoredEvent, nowMs: n
   if (refereeTake?.restoredAtMs === null) {
     noteRestored(tx, referral.referralId, "referee", refereeTake.taken + refereeTake.debt, nowMs);
   }
-  const reversal = findReferrerOp(
-    tx.sql,
-    referrerOpKey({
-      ...op("referrer"),
-      kind: "reverse",
-      fraction: { num: 1, den: 1 },
-      causeEventId: chargeback,
-    }),
-  );
+  // What the chargeback's reversal expected to take from the referrer.
+  const reversal = findReferrerOp(tx.sql, referrerReverseKey(referral.referralId, chargeback));
   if (oweReferrer(tx, referral, op("referrer"), nowMs) && reversal?.amount) {
     noteRestored(tx, referral.referralId, "referrer", reversal.amount, nowMs);
   }
@@ -213,6 +235,44 @@ export function restoreReferralFor(tx: WalletTx, resolved: StoredEvent, nowMs: n
   tx.enqueue(referralProjection(moved, referrerEarned(tx, referral.referralId)));
   // Restored rewards may be due for confirmation (the account age passed meanwhile).
   settleReferralConfirmation(tx, nowMs);
+}
+
+/**
+ * A late signup's look-back qualified the referral on `qualifyingId`, an event processed before
+ * the referral existed: its follow-ups processed since (`later`, oldest first) are applied now
+ * as they would have been in order — refunds and chargebacks take the new bonuses back, a won
+ * chargeback restores them, a confirmation confirms — so the end state does not depend on the
+ * order the events arrived in.
+ */
+export function replayFollowUps(
+  tx: WalletTx,
+  qualifyingId: string,
+  later: readonly StoredEvent[],
+  nowMs: number,
+): void {
+  let refundedBeforeMinor = 0;
+  let chargeback: string | null = null;
+  for (const event of later) {
+    if (String(event.data.originalEventId) !== qualifyingId) continue;
+    switch (event.type) {
+      case "refund.completed":
+        reverseReferralFor(tx, event, nowMs, refundedBeforeMinor);
+        refundedBeforeMinor += Number(event.data.amountMinor ?? 0);
+        break;
+      case "chargeback.created":
+        reverseReferralFor(tx, event, nowMs);
+        chargeback = event.eventId;
+        break;
+      case "chargeback.resolved":
+        if (event.data.outcome === "user_won" && chargeback !== null) {
+          restoreReferralFor(tx, event, nowMs, chargeback);
+        }
+        break;
+      case "purchase.confirmed":
+        referralEventConfirmed(tx, qualifyingId, nowMs);
+        break;
+    }
+  }
 }
 
 /** The referral that `originalId` qualified, with its terms; null when it qualified none. */
@@ -238,7 +298,8 @@ function oweReferrer(
   nowMs: number,
   amount: number | null = null,
 ): boolean {
-  if (!findReferralReward(tx.sql, referral.referralId, "referrer")) return false;
+  const reward = findReferralReward(tx.sql, referral.referralId, "referrer");
+  if (!reward || NOTHING_CREDITED.has(reward.status)) return false;
   oweReferrerOp(tx.sql, referral.referrerId, op, nowMs, amount);
   schedule(tx.sql, "referral_reward", referral.referralId, nowMs);
   return true;

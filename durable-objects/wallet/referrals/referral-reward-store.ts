@@ -1,14 +1,17 @@
 import type { ReferralPartyReward } from "#shared/rules/index";
+import type { ReferrerTerms } from "./decide-referrer-reward";
 import type { ReferralParty } from "./party-credit";
 
 /**
  * SQL for what a qualified referral owes each party (`referral_rewards`, wallet schema step
  * 18), kept in the referee's wallet: one row per (referral, party). The referee's is `posted`
  * in the qualifying transaction; the referrer's is `owed` until the referrer's wallet
- * acknowledged it, then `delivered`.
+ * acknowledged it, then `delivered` (with the reward the referrer's tier paid) or `capped`
+ * (the campaign's monthly cap was reached: nothing credited, final). The referrer's row keeps
+ * the campaign's cap and tiers (`referrer_terms`, step 20) for the referrer's wallet to apply.
  */
 
-export type ReferralRewardStatus = "posted" | "owed" | "delivered";
+export type ReferralRewardStatus = "posted" | "owed" | "delivered" | "capped";
 
 export interface ReferralRewardRow {
   referralId: string;
@@ -25,6 +28,8 @@ export interface ReferralRewardRow {
    * referrer's `earned`; referral-money.ts). Net of restores.
    */
   taken: number;
+  /** The campaign's cap and tiers for the referrer; null when it sets none. */
+  referrerTerms: ReferrerTerms | null;
 }
 
 interface Row extends Record<string, SqlStorageValue> {
@@ -39,6 +44,7 @@ interface Row extends Record<string, SqlStorageValue> {
   status: string;
   attempts: number;
   taken: number;
+  referrer_terms: string | null;
 }
 
 const POINTS = "points";
@@ -55,18 +61,21 @@ function toRow(r: Row): ReferralRewardRow {
     status: r.status as ReferralRewardStatus,
     attempts: r.attempts,
     taken: r.taken,
+    referrerTerms: r.referrer_terms ? (JSON.parse(r.referrer_terms) as ReferrerTerms) : null,
   };
 }
 
 export function insertReferralReward(
   sql: SqlStorage,
-  row: Omit<ReferralRewardRow, "attempts" | "taken">,
+  row: Omit<ReferralRewardRow, "attempts" | "taken" | "referrerTerms"> & {
+    referrerTerms?: ReferrerTerms | null;
+  },
   atMs: number,
 ): void {
   sql.exec(
     `INSERT INTO referral_rewards (referral_id, party, referrer_id, rule_id, rule_version,
-       event_id, unit, amount, status, updated_at_ms)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       event_id, unit, amount, status, updated_at_ms, referrer_terms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     row.referralId,
     row.party,
     row.referrerId,
@@ -77,6 +86,7 @@ export function insertReferralReward(
     "points" in row.reward ? row.reward.points : row.reward.amountMinor,
     row.status,
     atMs,
+    row.referrerTerms ? JSON.stringify(row.referrerTerms) : null,
   );
 }
 
@@ -115,6 +125,31 @@ export function setReferralRewardStatus(
     atMs,
     referralId,
     party,
+  );
+}
+
+/**
+ * The referrer's wallet answered: `delivered` with what it credited (a tier may pay other
+ * than the base, and whatever reverses the reward later takes back what was given).
+ */
+export function settleReferrerReward(
+  sql: SqlStorage,
+  referralId: string,
+  settled: { status: "delivered"; credited: ReferralPartyReward } | { status: "capped" },
+  atMs: number,
+): void {
+  if (settled.status === "capped") {
+    setReferralRewardStatus(sql, referralId, "referrer", "capped", atMs);
+    return;
+  }
+  const reward = settled.credited;
+  sql.exec(
+    `UPDATE referral_rewards SET status = 'delivered', unit = ?, amount = ?, updated_at_ms = ?
+     WHERE referral_id = ? AND party = 'referrer'`,
+    "points" in reward ? POINTS : reward.currency,
+    "points" in reward ? reward.points : reward.amountMinor,
+    atMs,
+    referralId,
   );
 }
 

@@ -4,7 +4,6 @@ import type { WalletTx } from "../core/wallet-tx";
 import { findEvent } from "../events/event-store";
 import { dueRefs, postpone, unschedule } from "../schedule/schedule-store";
 import { pointsPendingUntilMs } from "./decide-confirmation";
-import type { PartyCredit, PartyCreditStatus } from "./party-credit";
 import type { PartyOperation, PartyOperationStatus } from "./party-operations";
 import { confirmationInputs } from "./referral-money";
 import {
@@ -12,14 +11,16 @@ import {
   findReferralReward,
   type ReferralRewardRow,
 } from "./referral-reward-store";
-import { acknowledgeReferrerReward } from "./referral-rewards";
+import { acknowledgeReferrerReward, capReferrerReward } from "./referral-rewards";
 import { findReferral } from "./referral-store";
 import { findReferralTerms } from "./referral-terms-store";
+import type { ReferrerCreditRequest, ReferrerCreditStatus } from "./referrer-credit";
 import {
   countReferrerOpAttempt,
   markReferrerOpDelivered,
   owedReferrerOps,
 } from "./referrer-ops-store";
+import { refusalAlertDue } from "./refusal-alert";
 
 /**
  * Referrals per round, operations per referral per round, rounds per sync, and the wait after
@@ -35,7 +36,10 @@ export const REFERRAL_REWARD_RETRY_MS = 30_000;
  * applyReferrerOperation).
  */
 export interface ReferrerWallet {
-  creditReferralReward(referrerId: string, credit: PartyCredit): Promise<PartyCreditStatus>;
+  creditReferralReward(
+    referrerId: string,
+    credit: ReferrerCreditRequest,
+  ): Promise<ReferrerCreditStatus>;
   applyReferrerOperation(referrerId: string, op: PartyOperation): Promise<PartyOperationStatus>;
 }
 
@@ -52,9 +56,12 @@ export interface ReferralRewardSyncPorts {
  * Delivers the referrer's reward of a qualified referral after the qualifying transaction
  * committed (docs/referrals.md, "Rewards"): an RPC to the referrer's wallet, which credits it
  * under `referral:<id>:referrer` (a repeat is `exists` there), then a second transaction here
- * marks it delivered and moves the referral to `rewarded`. A call that fails or is refused is
- * retried every 30 s from the wallet's schedule (`referral_reward`), like the grant sync; one
- * sync at a time per object.
+ * marks it delivered (with what the referrer's tier paid) and moves the referral to
+ * `rewarded`. The campaign's cap and tiers go with the request and are decided there; a
+ * `capped` answer is final (never retried). A call that fails or is refused is retried every
+ * 30 s from the wallet's schedule (`referral_reward`), like the grant sync, and every
+ * REFUSAL_ALERT_EVERY failed attempts raise an operator alert (an error log line naming the
+ * referral and the count); one sync at a time per object.
  */
 export class ReferralRewardSync {
   private readonly rounds = new SyncRounds(() => this.round(), MAX_REWARD_ROUNDS);
@@ -78,13 +85,16 @@ export class ReferralRewardSync {
     return due.length > MAX_REWARDS_PER_ROUND;
   }
 
-  /** The referrer's credit; true when acknowledged. */
+  /**
+   * The referrer's credit; true when acknowledged (credited, or capped: final, nothing
+   * credited). The referrer's wallet decides the tier and the monthly cap (referrer-credit.ts).
+   */
   private async deliverCredit(referralId: string, owed: ReferralRewardRow): Promise<boolean> {
     const { sql, log, clock } = this.ports;
     try {
       const terms = findReferralTerms(sql, referralId);
       const referral = findReferral(sql);
-      const credit: PartyCredit = {
+      const credit: ReferrerCreditRequest = {
         referralId,
         party: "referrer",
         ruleId: owed.ruleId,
@@ -97,19 +107,35 @@ export class ReferralRewardSync {
           terms && referral
             ? pointsPendingUntilMs(confirmationInputs(sql, referral, terms, clock()))
             : null,
+        terms: owed.referrerTerms,
       };
       const result = await this.ports
         .walletOf(owed.referrerId)
         .creditReferralReward(owed.referrerId, credit);
       if (result.status === "refused") throw new Error(result.detail);
-      this.ports.commit((tx) => acknowledgeReferrerReward(tx, referralId, clock()));
+      if (result.status === "capped") {
+        this.ports.commit((tx) => capReferrerReward(tx, referralId, clock()));
+      } else {
+        const credited = result.credited;
+        this.ports.commit((tx) => acknowledgeReferrerReward(tx, referralId, clock(), credited));
+      }
       return true;
     } catch (error) {
       log.error("wallet.referral_reward_failed", { referralId, ...errorFields(error) });
-      this.ports.commit((tx) => {
+      const attempts = this.ports.commit((tx) => {
         countReferralRewardAttempt(tx.sql, referralId, "referrer");
         postpone(tx.sql, "referral_reward", referralId, clock() + REFERRAL_REWARD_RETRY_MS);
+        return findReferralReward(tx.sql, referralId, "referrer")?.attempts ?? 0;
       });
+      if (refusalAlertDue(attempts)) {
+        // The operator's alert: this reward will not deliver by itself.
+        log.error("referral.referrer_reward_alert", {
+          referralId,
+          referrerId: owed.referrerId,
+          attempts,
+          ...errorFields(error),
+        });
+      }
       return false;
     }
   }

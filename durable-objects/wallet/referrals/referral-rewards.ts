@@ -1,16 +1,20 @@
 import type { AppliedEffect, ReferralPartyReward } from "#shared/rules/index";
 import type { WalletTx } from "../core/wallet-tx";
-import { processedEventsSince, type StoredEvent } from "../events/event-store";
+import {
+  processedEventsSince,
+  processedFollowUpsOf,
+  type StoredEvent,
+} from "../events/event-store";
 import type { EarnTerms } from "../events/post-reward";
 import { schedule, unschedule } from "../schedule/schedule-store";
 import { pointsPendingUntilMs } from "./decide-confirmation";
 import { decideQualification, type QualificationDecision } from "./decide-qualification";
 import { creditParty } from "./party-credit";
-import { confirmationInputs, settleReferralConfirmation } from "./referral-money";
+import { confirmationInputs, replayFollowUps, settleReferralConfirmation } from "./referral-money";
 import {
   findReferralReward,
   insertReferralReward,
-  setReferralRewardStatus,
+  settleReferrerReward,
 } from "./referral-reward-store";
 import { decideTransition } from "./referral-states";
 import { findReferral, moveReferral, referralProjection } from "./referral-store";
@@ -55,6 +59,7 @@ export function qualifyReferral(
   if (decideTransition(referral.state, "qualified").action !== "move") {
     return { action: "none", why: "not_signed_up" };
   }
+  // The campaign chosen (the first applied referral rule that fits) is recorded with the move.
   let moved = moveReferral(
     tx.sql,
     referral,
@@ -62,6 +67,7 @@ export function qualifyReferral(
     "qualifying_event",
     stored.eventId,
     nowMs,
+    { ruleId: decision.ruleId, ruleVersion: decision.ruleVersion },
   );
   const base = {
     referralId: referral.referralId,
@@ -98,7 +104,13 @@ export function qualifyReferral(
   if (decision.referrer) {
     insertReferralReward(
       tx.sql,
-      { ...base, party: "referrer", reward: decision.referrer, status: "owed" },
+      {
+        ...base,
+        party: "referrer",
+        reward: decision.referrer,
+        status: "owed",
+        referrerTerms: decision.referrerTerms ?? null,
+      },
       nowMs,
     );
     schedule(tx.sql, "referral_reward", referral.referralId, nowMs);
@@ -134,31 +146,44 @@ export function qualifyAfterSignup(
   earn: EarnTerms,
   nowMs: number,
 ): QualificationDecision | null {
-  for (const event of processedEventsSince(tx.sql, signup.occurredAtMs, MAX_LOOK_BACK_EVENTS)) {
+  const events = processedEventsSince(tx.sql, signup.occurredAtMs, MAX_LOOK_BACK_EVENTS);
+  for (const event of events) {
     if (event.eventId === signup.eventId) continue;
     const decision = qualifyReferral(tx, event, evaluate(event), earn, nowMs);
-    if (decision.action === "qualify") return decision;
+    if (decision.action === "qualify") {
+      // Its refunds, chargebacks and confirmation were processed without a referral: applied
+      // now in the order they were processed, as they would have been.
+      replayFollowUps(tx, event.eventId, processedFollowUpsOf(tx.sql, event.eventId), nowMs);
+      return decision;
+    }
     if (decision.why === "not_referred" || decision.why === "not_signed_up") return decision;
   }
   return null;
 }
 
 /**
- * The referrer's wallet acknowledged its reward: the row is delivered and the referral moves
+ * The referrer's wallet acknowledged its reward: the row is delivered with what the referrer
+ * was credited (`credited`, the tier's reward; the base when not told) and the referral moves
  * `qualified → rewarded` (once: a repeated acknowledgement finds it delivered).
  */
-export function acknowledgeReferrerReward(tx: WalletTx, referralId: string, nowMs: number): void {
+export function acknowledgeReferrerReward(
+  tx: WalletTx,
+  referralId: string,
+  nowMs: number,
+  credited?: ReferralPartyReward,
+): void {
   unschedule(tx.sql, "referral_reward", referralId);
   const owed = findReferralReward(tx.sql, referralId, "referrer");
   if (owed?.status !== "owed") return;
-  setReferralRewardStatus(tx.sql, referralId, "referrer", "delivered", nowMs);
+  const reward = credited ?? owed.reward;
+  settleReferrerReward(tx.sql, referralId, { status: "delivered", credited: reward }, nowMs);
   const referral = findReferral(tx.sql);
   // Only a qualified referral becomes rewarded: one reversed meanwhile stays reversed (its
   // reversal follows the credit to the referrer's wallet).
   if (referral?.state !== "qualified") return;
   if (decideTransition(referral.state, "rewarded").action !== "move") return;
   const moved = moveReferral(tx.sql, referral, "rewarded", "reward_credited", owed.eventId, nowMs);
-  tx.enqueue(referralProjection(moved, rewardUnitAmount(owed.reward)));
+  tx.enqueue(referralProjection(moved, rewardUnitAmount(reward)));
 }
 
 /** A party's reward as the projection carries it: a currency (minor units) or `points`. */
@@ -166,4 +191,27 @@ function rewardUnitAmount(reward: ReferralPartyReward): { unit: string; amount: 
   return "points" in reward
     ? { unit: "points", amount: reward.points }
     : { unit: reward.currency, amount: reward.amountMinor };
+}
+
+/**
+ * The referrer's wallet answered that the campaign's monthly cap was reached: the referrer's
+ * reward is `capped` (final, never retried), and the referral — whose referee was rewarded —
+ * moves `qualified → rewarded` with the reason `referrer_cap_reached`; nothing is earned.
+ */
+export function capReferrerReward(tx: WalletTx, referralId: string, nowMs: number): void {
+  unschedule(tx.sql, "referral_reward", referralId);
+  const owed = findReferralReward(tx.sql, referralId, "referrer");
+  if (owed?.status !== "owed") return;
+  settleReferrerReward(tx.sql, referralId, { status: "capped" }, nowMs);
+  const referral = findReferral(tx.sql);
+  if (!referral || decideTransition(referral.state, "rewarded").action !== "move") return;
+  const moved = moveReferral(
+    tx.sql,
+    referral,
+    "rewarded",
+    "referrer_cap_reached",
+    owed.eventId,
+    nowMs,
+  );
+  tx.enqueue(referralProjection(moved, null));
 }

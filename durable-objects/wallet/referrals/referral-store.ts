@@ -6,8 +6,15 @@ import type { ReferralState } from "./referral-states";
 /**
  * SQL for the referral of this wallet's user as a referee (`referrals`, `referral_history`,
  * wallet schema step 17). One row at most (referee_id is unique); `version` rises with every
- * change so the D1 projection (referrals table) never moves backwards.
+ * change so the D1 projection (referrals table) never moves backwards. The campaign a referral
+ * qualified under (rule id + version, step 20) is kept on it and on the history move it caused.
  */
+
+/** The campaign (a referral rule) chosen for a referral: its id and the version applied. */
+export interface ReferralCampaign {
+  ruleId: string;
+  ruleVersion: number;
+}
 
 export interface StoredReferral {
   referralId: string;
@@ -23,6 +30,9 @@ export interface StoredReferral {
   attributedAtMs: number;
   updatedAtMs: number;
   version: number;
+  /** The campaign it qualified under; null until it qualifies. */
+  ruleId: string | null;
+  ruleVersion: number | null;
 }
 
 export interface ReferralHistoryEntry {
@@ -31,6 +41,9 @@ export interface ReferralHistoryEntry {
   reason: ReferralReason;
   eventId: string | null;
   atMs: number;
+  /** The campaign chosen, on the move that chose it (to `qualified`); absent on the others. */
+  ruleId?: string;
+  ruleVersion?: number;
 }
 
 interface ReferralRow extends Record<string, SqlStorageValue> {
@@ -47,6 +60,8 @@ interface ReferralRow extends Record<string, SqlStorageValue> {
   attributed_at_ms: number;
   updated_at_ms: number;
   version: number;
+  rule_id: string | null;
+  rule_version: number | null;
 }
 
 function toStored(row: ReferralRow): StoredReferral {
@@ -64,6 +79,8 @@ function toStored(row: ReferralRow): StoredReferral {
     attributedAtMs: row.attributed_at_ms,
     updatedAtMs: row.updated_at_ms,
     version: row.version,
+    ruleId: row.rule_id,
+    ruleVersion: row.rule_version,
   };
 }
 
@@ -76,7 +93,7 @@ export function findReferral(sql: SqlStorage): StoredReferral | null {
 /** Records a new referral (version 1) with the first entry of its history. */
 export function insertReferral(
   sql: SqlStorage,
-  referral: Omit<StoredReferral, "version" | "updatedAtMs">,
+  referral: Omit<StoredReferral, "version" | "updatedAtMs" | "ruleId" | "ruleVersion">,
   eventId: string | null,
   atMs: number,
 ): StoredReferral {
@@ -105,12 +122,13 @@ export function insertReferral(
     eventId,
     atMs,
   });
-  return { ...referral, updatedAtMs: atMs, version: 1 };
+  return { ...referral, updatedAtMs: atMs, version: 1, ruleId: null, ruleVersion: null };
 }
 
 /**
  * Moves the referral to `to` (the caller decided the move with decideTransition): its state and
- * reason change, its version rises and the move joins its history.
+ * reason change, its version rises and the move joins its history. `campaign`, on the move to
+ * `qualified`, records the rule chosen on the referral and on that history entry.
  */
 export function moveReferral(
   sql: SqlStorage,
@@ -119,6 +137,7 @@ export function moveReferral(
   reason: ReferralReason,
   eventId: string | null,
   atMs: number,
+  campaign?: ReferralCampaign,
 ): StoredReferral {
   const moved = {
     ...referral,
@@ -126,13 +145,18 @@ export function moveReferral(
     reason,
     updatedAtMs: atMs,
     version: referral.version + 1,
+    ...(campaign ? { ruleId: campaign.ruleId, ruleVersion: campaign.ruleVersion } : {}),
   };
   sql.exec(
-    `UPDATE referrals SET state = ?, reason = ?, updated_at_ms = ?, version = ? WHERE referral_id = ?`,
+    `UPDATE referrals SET state = ?, reason = ?, updated_at_ms = ?, version = ?, rule_id = ?,
+       rule_version = ?
+     WHERE referral_id = ?`,
     to,
     reason,
     atMs,
     moved.version,
+    moved.ruleId,
+    moved.ruleVersion,
     referral.referralId,
   );
   appendHistory(sql, referral.referralId, {
@@ -141,20 +165,24 @@ export function moveReferral(
     reason,
     eventId,
     atMs,
+    ...(campaign ?? {}),
   });
   return moved;
 }
 
 function appendHistory(sql: SqlStorage, referralId: string, entry: ReferralHistoryEntry): void {
   sql.exec(
-    `INSERT INTO referral_history (referral_id, from_state, state, reason, event_id, at_ms)
-     VALUES (?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO referral_history (referral_id, from_state, state, reason, event_id, at_ms,
+       rule_id, rule_version)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     referralId,
     entry.fromState,
     entry.state,
     entry.reason,
     entry.eventId,
     entry.atMs,
+    entry.ruleId ?? null,
+    entry.ruleVersion ?? null,
   );
 }
 
@@ -167,9 +195,11 @@ export function readReferralHistory(sql: SqlStorage, referralId: string): Referr
       reason: string;
       event_id: string | null;
       at_ms: number;
+      rule_id: string | null;
+      rule_version: number | null;
     }>(
-      `SELECT from_state, state, reason, event_id, at_ms FROM referral_history
-       WHERE referral_id = ? ORDER BY id`,
+      `SELECT from_state, state, reason, event_id, at_ms, rule_id, rule_version
+       FROM referral_history WHERE referral_id = ? ORDER BY id`,
       referralId,
     )
     .toArray()
@@ -179,6 +209,10 @@ export function readReferralHistory(sql: SqlStorage, referralId: string): Referr
       reason: r.reason as ReferralReason,
       eventId: r.event_id,
       atMs: r.at_ms,
+      // Only on the move that chose the campaign, so other entries keep their shape.
+      ...(r.rule_id !== null && r.rule_version !== null
+        ? { ruleId: r.rule_id, ruleVersion: r.rule_version }
+        : {}),
     }));
 }
 

@@ -35,17 +35,28 @@ interface Row extends Record<string, SqlStorageValue> {
   attempts: number;
 }
 
-/** Pure: the key of one referrer operation (the same as its ledger posting's). */
+/**
+ * Pure: the key of one referrer operation (the same as its ledger posting's).
+ *
+ * @example
+ * referrerOpKey({ kind: "confirm", referralId: "ref_u2", party: "referrer" })
+ * // "referral:ref_u2:referrer:confirm"
+ */
 export function referrerOpKey(op: PartyOperation): string {
   const base = `referral:${op.referralId}:referrer`;
   switch (op.kind) {
     case "confirm":
       return `${base}:confirm`;
     case "reverse":
-      return `${base}:reverse:${op.causeEventId}`;
+      return referrerReverseKey(op.referralId, op.causeEventId);
     case "restore":
       return `${base}:restore:${op.causeEventId}`;
   }
+}
+
+/** Pure: the key of the referrer's reversal caused by `causeEventId`. */
+export function referrerReverseKey(referralId: string, causeEventId: string): string {
+  return `referral:${referralId}:referrer:reverse:${causeEventId}`;
 }
 
 /** Queues one operation (a repeat of its key is ignored). */

@@ -30,7 +30,7 @@ import { payoutAdminRoutes, payoutUserRoutes, payoutWebhookRoutes } from "./feat
 import { reconciliationAdminRoutes } from "./features/reconciliation/index";
 import { referralFunnelAdminRoutes } from "./features/referral-funnel/index";
 import { referralUserRoutes } from "./features/referral-records/index";
-import { referralAdminRoutes } from "./features/referrals/index";
+import { reasonTextAdminRoutes, referralAdminRoutes } from "./features/referrals/index";
 import { retentionAdminRoutes } from "./features/retention/index";
 import { rulesAdminRoutes } from "./features/rules/index";
 import { syncAdminRoutes } from "./features/sync/index";
@@ -94,6 +94,7 @@ export function createApp() {
   // Before the referrals' own routes: /referrals/funnel is a static path, matched first.
   app.route("/admin/v1", referralFunnelAdminRoutes);
   app.route("/admin/v1", referralAdminRoutes);
+  app.route("/admin/v1", reasonTextAdminRoutes);
   app.route("/admin/v1", reconciliationAdminRoutes);
   app.route("/admin/v1", syncAdminRoutes);
   app.route("/admin/v1", claimAdminRoutes);

@@ -26,6 +26,7 @@ import {
   runPayoutReconciliation,
 } from "./features/payouts/index";
 import { runScheduledReconciliations } from "./features/reconciliation/index";
+import { pruneReferralClicks } from "./features/referrals/index";
 import { postbackRetentionOf, runPostbackRetention } from "./features/retention/index";
 import { runMerchantSyncs } from "./features/sync/index";
 
@@ -58,7 +59,10 @@ export const CRONS = {
   reconciliation: "30 3 * * *",
   /** Payout reconciliation against the processor's report, then one audit per wallet, daily. */
   payoutReconciliation: "0 4 * * *",
-  /** Received postbacks: expired rows deleted, old bodies archived to R2 (bounded per run). */
+  /**
+   * Received postbacks: expired rows deleted, old bodies archived to R2; referral clicks past
+   * every attribution window deleted (both bounded per run).
+   */
   postbackRetention: "*/15 * * * *",
 } as const;
 
@@ -118,10 +122,13 @@ const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
   ],
   [
     CRONS.postbackRetention,
-    async (env, nowMs) =>
+    async (env, nowMs) => {
       log.info("cron.postback_retention", {
         ...(await runPostbackRetention(env, postbackRetentionOf(env), nowMs)),
-      }),
+      });
+      // Referral clicks past every attribution window, on the same beat (docs/referrals.md).
+      log.info("cron.referral_click_retention", { ...(await pruneReferralClicks(env, nowMs)) });
+    },
   ],
 ]);
 

@@ -16,6 +16,7 @@ import { referralDestination } from "#shared/referrals/destination";
 import { fingerprintOf } from "#shared/referrals/fingerprint";
 import { loadVersionedReferralProgram } from "#shared/referrals/live-program-settings";
 import { platformOf } from "#shared/referrals/platform";
+import { isPreviewBot } from "#shared/referrals/preview-bots";
 import { toSec } from "#shared/time/clock";
 import { clientIpOf, ipLimited } from "./click-limits";
 import { sendClick } from "./send-click";
@@ -32,6 +33,14 @@ const invalidInvite = () =>
       "invite code there.",
   );
 
+/** What a link-preview bot (or a crawler) gets: words for the preview, no click, no token. */
+const invitePreview = () =>
+  htmlPage(
+    200,
+    "You're invited",
+    "A friend invited you. Open this link on your phone or computer to sign up.",
+  );
+
 const invitesNotOpen = () =>
   htmlPage(
     503,
@@ -44,7 +53,8 @@ const invitesNotOpen = () =>
  * KV through the isolate cache, the program's destinations from the config cache (saved
  * settings are always in KV). It mints a click id, signs an attribution token naming the click
  * and the referrer, queues the click (with a keyed hash of IP + user agent, never the raw
- * values) in `waitUntil`, and answers 302 by platform: the App Store, the Play Store with the
+ * values) in `waitUntil` — except for link-preview bots, which get an invite page and record
+ * nothing — and answers 302 by platform: the App Store, the Play Store with the
  * token as install referrer, or the web signup with the token and code. An unknown or
  * malformed code gets a friendly page, never a broken redirect (docs/referrals.md).
  */
@@ -70,6 +80,8 @@ export async function handleReferralLink(c: Context<{ Bindings: RedirectEnv }>):
   if (program.version === 0) return invitesNotOpen();
 
   const userAgent = c.req.header("user-agent") ?? "";
+  // A chat app drawing a preview of the pasted link is no visitor: no click is recorded.
+  if (isPreviewBot(userAgent)) return invitePreview();
   const platform = platformOf(userAgent);
   const clickId = newId("click", nowMs);
   const clickedAtSec = toSec(nowMs);

@@ -40,6 +40,9 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   // The referral program's settings (attribution windows, where share links send visitors)
   // shape every referral like the rules do: catalog's.
   { prefix: "/admin/v1/referrals", writers: ["catalog"] },
+  // The translations of referral reason texts members read: words marketing writes, with
+  // the campaigns (catalog).
+  { prefix: "/admin/v1/referrals/reason-texts", writers: ["catalog"] },
   // Finance: every write that moves money or decides whether money leaves. Payouts and the
   // gift cards they buy, confirmation runs (pending → confirmed cashback), report and payout
   // reconciliation (which adjust transactions), the finance summary.

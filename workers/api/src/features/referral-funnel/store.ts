@@ -8,7 +8,7 @@ import { referralClicks, referrals } from "#shared/db/schema";
  * `referral_clicks` (the CLICKS consumer's rows), and the referrals that signed up in the range
  * from the `referrals` projection, counted by stage per campaign (the rule that qualified
  * them) and per referrer (the busiest), with the time from the referral's link click to its
- * qualifying event. Each query is on an index (referral_clicks_clicked_idx / _referrer_idx,
+ * qualifying event. Each query is on an index (referral_clicks_clicked_at_idx / _referrer_idx,
  * referrals_attributed_idx / _rule_idx / _referrer_idx) and bounded in the rows it returns.
  */
 

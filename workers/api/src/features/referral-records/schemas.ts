@@ -5,6 +5,7 @@ import {
   REFERRAL_REASONS,
   REFERRAL_STATES,
 } from "#durable-objects/wallet/index";
+import { PageQuerySchema } from "../../http/common-schemas";
 
 export const PendingReasonSchema = z
   .object({
@@ -26,7 +27,12 @@ export const FriendSchema = z
     reason: z
       .enum(Object.keys(REFERRAL_REASONS) as [string, ...string[]])
       .describe("stable code of why the referral is in its state"),
-    reasonText: z.string().describe("the reason in English"),
+    reasonText: z
+      .string()
+      .describe(
+        "the reason in the caller's language (`locale`, else Accept-Language) when an " +
+          "operator translated it, else in English",
+      ),
     referredAt: z.iso.datetime().describe("when the friend signed up"),
     pending: PendingReasonSchema.nullable().describe(
       "why this friend has not paid you yet; null when nothing is pending (rewarded, rejected, expired, reversed)",
@@ -59,6 +65,9 @@ export const ReferralPendingSchema = ReferralEarnedSchema.openapi("ReferralPendi
 export const MyReferralsSchema = z
   .object({
     code: z.string().describe("the caller's referral code (created on first use)"),
+    locale: z
+      .string()
+      .describe("the language of the reason texts: a translated locale (`pt-BR`), else `en`"),
     link: z.string().describe("the caller's share link: <redirect origin>/r/<code>"),
     friends: z.array(FriendSchema).describe("newest first, one page"),
     nextCursor: z.string().nullable(),
@@ -71,3 +80,15 @@ export const MyReferralsSchema = z
     ),
   })
   .openapi("MyReferrals");
+
+export const MyReferralsQuerySchema = PageQuerySchema.extend({
+  locale: z
+    .string()
+    .max(35)
+    .regex(/^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?$/, "a BCP 47 tag such as pt-BR")
+    .optional()
+    .describe(
+      "the language of the reason texts (`hi`, `pt-BR`); without it, the Accept-Language " +
+        "header decides. Texts an operator has not translated are in English",
+    ),
+});

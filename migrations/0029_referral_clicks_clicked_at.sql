@@ -1,0 +1,1 @@
+CREATE INDEX `referral_clicks_clicked_at_idx` ON `referral_clicks` (`clicked_at_ms`);

@@ -28,8 +28,8 @@ test.describe("as finance", () => {
   }) => {
     const { referrer, referee, referralId } = await heldReferral();
     await page.goto("/console");
-    await page.getByRole("link", { name: "Referrals" }).click();
-    await page.getByRole("link", { name: "Review queue" }).click();
+    await page.getByRole("link", { name: "Referrals", exact: true }).click();
+    await page.getByRole("link", { name: "Review queue", exact: true }).click();
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Referral review queue");
     await page.getByLabel("Referrer (user id)").fill(referrer);
     await page.getByRole("button", { name: "Show" }).click();
@@ -62,6 +62,7 @@ test.describe("as finance", () => {
 
     // The referrer's wallet, as the console shows it: the reward credited once.
     await page.getByRole("link", { name: referrer, exact: true }).first().click();
+    await expect(page.getByRole("heading", { level: 1 })).toContainText(referrer);
     const ledger = page.getByRole("table", { name: "Ledger entries, newest first" });
     await expect(async () => {
       await page.reload();

@@ -654,6 +654,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/referrals/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The referral funnel: clicks, signups, qualified, rewarded, held, rejected, reversed
+         * @description Share-link clicks in [from, to), and the referrals that signed up in that range counted by the stage they reached and the state they are in now, with the time from the link click to the qualifying event (median and 90th percentile, nearest rank; referrals attributed by a typed code without a click are not in it). Totals, per campaign (the referral rule that qualified them) and for the 50 referrers with the most signups. The range defaults to the 30 days up to now and spans at most 366 days. Read from D1's projections in one batch; they may lag the wallets by seconds.
+         */
+        get: operations["getReferralFunnel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/referrals/program": {
         parameters: {
             query?: never;
@@ -1978,7 +1998,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's referral code and link, the friends they referred and their states */
+        /** The caller's referral code and link, the friends they referred and their states, what they earned and what is pending */
         get: operations["getMyReferrals"];
         put?: never;
         post?: never;
@@ -3028,6 +3048,79 @@ export interface components {
         VoucherCodesInput: {
             /** @description 1–1000 codes; ones the pool already has are ignored */
             codes: string[];
+        };
+        ReferralFunnel: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @description the campaign filter, if any */
+            ruleId: string | null;
+            /** @description the referrer filter, if any */
+            referrerId: string | null;
+            total: components["schemas"]["ReferralFunnelFigures"];
+            /** @description per campaign (referral rule), most signups first */
+            byCampaign: {
+                /** @description the referral rule that qualified them; null: not qualified by any yet */
+                ruleId: string | null;
+                /** @description referrals that signed up in the range (attributed to a referrer) */
+                signups: number;
+                /** @description of those, referrals that met a campaign's qualifying event */
+                qualified: number;
+                /** @description of those, referrals now rewarded */
+                rewarded: number;
+                /** @description of those, referrals now held for review */
+                held: number;
+                /** @description of those, referrals now rejected */
+                rejected: number;
+                /** @description of those, referrals now reversed (refund or chargeback) */
+                reversed: number;
+                clickToQualification: components["schemas"]["ReferralClickToQualification"];
+            }[];
+            /** @description the referrers with the most signups in the range (at most 50), most first */
+            byReferrer: {
+                referrerId: string;
+                /** @description share-link clicks in the range; null for a campaign, which is chosen only when a referral qualifies */
+                clicks: number | null;
+                /** @description referrals that signed up in the range (attributed to a referrer) */
+                signups: number;
+                /** @description of those, referrals that met a campaign's qualifying event */
+                qualified: number;
+                /** @description of those, referrals now rewarded */
+                rewarded: number;
+                /** @description of those, referrals now held for review */
+                held: number;
+                /** @description of those, referrals now rejected */
+                rejected: number;
+                /** @description of those, referrals now reversed (refund or chargeback) */
+                reversed: number;
+                clickToQualification: components["schemas"]["ReferralClickToQualification"];
+            }[];
+        };
+        ReferralFunnelFigures: {
+            /** @description share-link clicks in the range; null for a campaign, which is chosen only when a referral qualifies */
+            clicks: number | null;
+            /** @description referrals that signed up in the range (attributed to a referrer) */
+            signups: number;
+            /** @description of those, referrals that met a campaign's qualifying event */
+            qualified: number;
+            /** @description of those, referrals now rewarded */
+            rewarded: number;
+            /** @description of those, referrals now held for review */
+            held: number;
+            /** @description of those, referrals now rejected */
+            rejected: number;
+            /** @description of those, referrals now reversed (refund or chargeback) */
+            reversed: number;
+            clickToQualification: components["schemas"]["ReferralClickToQualification"];
+        };
+        ReferralClickToQualification: {
+            /** @description referrals with both a link click and a qualifying event */
+            referrals: number;
+            /** @description median time from the link click to the qualifying event, in milliseconds */
+            medianMs: number | null;
+            /** @description 90th percentile (nearest rank) of the same, in milliseconds */
+            p90Ms: number | null;
         };
         ReferralProgram: {
             /** @description 0 while the program runs on the defaults (never saved) */
@@ -4684,6 +4777,7 @@ export interface components {
             nextCursor: string | null;
             counts: components["schemas"]["ReferralCounts"];
             earned: components["schemas"]["ReferralEarned"];
+            pending: components["schemas"]["ReferralPending"];
         };
         ReferralFriend: {
             referralId: string;
@@ -4708,7 +4802,18 @@ export interface components {
              * @description when the friend signed up
              */
             referredAt: string;
+            pending: components["schemas"]["ReferralPendingReason"];
         };
+        /** @description why this friend has not paid you yet; null when nothing is pending (rewarded, rejected, expired, reversed) */
+        ReferralPendingReason: {
+            /**
+             * @description stable code of why nothing was paid for this friend yet
+             * @enum {string}
+             */
+            code: "awaiting_signup" | "awaiting_qualifying_event" | "reward_on_its_way" | "under_review";
+            /** @description the reason in English */
+            text: string;
+        } | null;
         /** @description all the caller's referrals by state */
         ReferralCounts: {
             signedUp: number;
@@ -4720,6 +4825,15 @@ export interface components {
         };
         /** @description what the caller got as referrer: rewards their wallet has credited */
         ReferralEarned: {
+            /** @description per currency, in minor units */
+            money: {
+                currency: string;
+                amountMinor: number;
+            }[];
+            points: number;
+        };
+        /** @description what campaigns owe the caller as referrer for friends who qualified but whose reward is not credited yet (on its way, or held for review); each friend's `pending` says why */
+        ReferralPending: {
             /** @description per currency, in minor units */
             money: {
                 currency: string;
@@ -8574,6 +8688,89 @@ export interface operations {
             };
             /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReferralFunnel: {
+        parameters: {
+            query?: {
+                /** @description only referrals qualified by this campaign (referral rule id) */
+                ruleId?: string;
+                /** @description only this referrer's */
+                referrerId?: string;
+                /** @description start of the range, included (default: 30 days before `to`) */
+                from?: string;
+                /** @description end of the range, excluded (default now) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralFunnel"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

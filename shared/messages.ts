@@ -137,7 +137,23 @@ export interface ReferralProjection {
     /** The fraud score at attribution and the codes of its signals; absent on older messages. */
     riskScore?: number;
     holdReasons?: string[];
+    /**
+     * Set on the projection of the move to `qualified` (or `held`): the campaign (rule id and
+     * version), when the qualifying event happened, and what the campaign owes the referrer.
+     * Absent on other moves: the D1 row keeps what an earlier message set.
+     */
+    qualification?: ReferralQualification;
   };
+}
+
+/** How a referral qualified: for the funnel and the referrer's pending rewards. */
+export interface ReferralQualification {
+  ruleId: string;
+  ruleVersion: number;
+  /** The qualifying event's occurrence time. */
+  qualifiedAtMs: number;
+  /** What the campaign owes the referrer (a currency or `points`); null: nothing. */
+  referrerDue: { unit: string; amount: number } | null;
 }
 
 /**

@@ -86,6 +86,11 @@ export { ATTRIBUTION_METHODS, type AttributionMethod } from "./referrals/decide-
 export type { PartyMoney } from "./referrals/party-money-store";
 export type { PartyOperation, PartyOperationStatus } from "./referrals/party-operations";
 export {
+  PENDING_REASONS,
+  type PendingReason,
+  pendingReasonOf,
+} from "./referrals/pending-reasons";
+export {
   ATTRIBUTION_REASONS,
   NO_REFERRAL_REASONS,
   REFERRAL_REASONS,

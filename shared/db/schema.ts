@@ -372,11 +372,25 @@ export const referrals = sqliteTable(
     riskScore: integer("risk_score").notNull().default(0),
     /** The codes of the signals that fired, JSON array (the review queue shows them). */
     holdReasons: text("hold_reasons", { mode: "json" }).$type<string[]>().notNull().default([]),
+    /** The campaign (a referral rule) and its version that qualified the referral; null before. */
+    ruleId: text("rule_id"),
+    ruleVersion: integer("rule_version"),
+    /** When the qualifying event happened (its occurrence time); null until qualified. */
+    qualifiedAtMs: integer("qualified_at_ms"),
+    /**
+     * What the campaign owes the referrer from qualification on (a currency or `points`, and
+     * the amount): "pending" in GET /v1/me/referrals while the referral is qualified or held.
+     */
+    referrerDueUnit: text("referrer_due_unit"),
+    referrerDueAmount: integer("referrer_due_amount"),
   },
   (t) => [
     index("referrals_referrer_idx").on(t.referrerId, t.attributedAtMs, t.referralId),
     // The review queue: referrals in a state (held), oldest signup first.
     index("referrals_state_idx").on(t.state, t.attributedAtMs, t.referralId),
+    // The funnel: referrals signed up in a range, per campaign (rule_id) or all of them.
+    index("referrals_attributed_idx").on(t.attributedAtMs),
+    index("referrals_rule_idx").on(t.ruleId, t.attributedAtMs),
   ],
 );
 
@@ -963,6 +977,8 @@ export const referralClicks = sqliteTable(
     index("referral_clicks_fingerprint_idx").on(t.fingerprint, t.clickedAtMs),
     // The retention cron deletes the oldest first (features/referrals/clicks-retention.ts).
     index("referral_clicks_clicked_at_idx").on(t.clickedAtMs),
+    // The funnel's link clicks of one referrer in a range.
+    index("referral_clicks_referrer_idx").on(t.referrerId, t.clickedAtMs),
   ],
 );
 

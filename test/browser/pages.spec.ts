@@ -53,6 +53,24 @@ const CONSOLE_PAGES: ConsolePage[] = [
     ready: (page) => page.getByRole("button", { name: "Save settings" }),
   },
   {
+    name: "referrals-campaigns",
+    path: "/console/referrals",
+    as: "viewer",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Referrals" }),
+  },
+  {
+    name: "referrals-funnel",
+    path: "/console/referrals/funnel",
+    as: "viewer",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Referral funnel" }),
+  },
+  {
+    name: "referrals-review",
+    path: "/console/referrals/review",
+    as: "finance",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Referral review queue" }),
+  },
+  {
     name: "finance",
     path: "/console/finance",
     as: "finance",

@@ -1,3 +1,4 @@
+import type { ReferralQualification } from "#shared/messages";
 import type { ReferralPartyReward } from "#shared/rules/index";
 import type { WalletTx } from "../core/wallet-tx";
 import { processedFollowUpsOf } from "../events/event-store";
@@ -62,6 +63,7 @@ export function holdReferral(
   referral: StoredReferral,
   input: HoldInput,
   campaign: ReferralCampaign,
+  qualification: ReferralQualification,
   nowMs: number,
 ): StoredReferral {
   const held = moveReferral(tx.sql, referral, "held", "risk_hold", input.eventId, nowMs, {
@@ -97,7 +99,7 @@ export function holdReferral(
       nowMs + referral.autoApproveAfterHours * HOUR_MS,
     );
   }
-  tx.enqueue(referralProjection(held, null));
+  tx.enqueue(referralProjection(held, null, qualification));
   return held;
 }
 

@@ -71,6 +71,13 @@ export function qualifyReferral(
   // The campaign's money terms: when the bonuses are confirmed, what a refund takes back (kept
   // for a held referral too, which an approval credits under them).
   insertReferralTerms(tx.sql, { ...base, ...referralTermsOf(applied, decision.ruleId) });
+  // How it qualified, for the D1 projection (the funnel, what the referrer is owed).
+  const qualification = {
+    ruleId: decision.ruleId,
+    ruleVersion: decision.ruleVersion,
+    qualifiedAtMs: stored.occurredAtMs,
+    referrerDue: decision.referrer ? rewardUnitAmount(decision.referrer) : null,
+  };
   if (referral.riskHold) {
     holdReferral(
       tx,
@@ -82,6 +89,7 @@ export function qualifyReferral(
         referrerTerms: decision.referrerTerms ?? null,
       },
       campaign,
+      qualification,
       nowMs,
     );
     return decision;
@@ -137,7 +145,7 @@ export function qualifyReferral(
     moved = moveReferral(tx.sql, moved, "rewarded", "reward_credited", stored.eventId, nowMs);
   }
   // The referrer has not been credited yet (or gets nothing): nothing earned to show.
-  tx.enqueue(referralProjection(moved, null));
+  tx.enqueue(referralProjection(moved, null, qualification));
   // Defaults confirm at once; otherwise the account-age date is scheduled (referral-money.ts).
   settleReferralConfirmation(tx, nowMs);
   return decision;
@@ -194,14 +202,14 @@ export function acknowledgeReferrerReward(
   if (referral?.state !== "qualified") return;
   if (decideTransition(referral.state, "rewarded").action !== "move") return;
   const moved = moveReferral(tx.sql, referral, "rewarded", "reward_credited", owed.eventId, nowMs);
-  tx.enqueue(
-    referralProjection(
-      moved,
-      "points" in reward
-        ? { unit: "points", amount: reward.points }
-        : { unit: reward.currency, amount: reward.amountMinor },
-    ),
-  );
+  tx.enqueue(referralProjection(moved, rewardUnitAmount(reward)));
+}
+
+/** A party's reward as the projection carries it: a currency (minor units) or `points`. */
+function rewardUnitAmount(reward: ReferralPartyReward): { unit: string; amount: number } {
+  return "points" in reward
+    ? { unit: "points", amount: reward.points }
+    : { unit: reward.currency, amount: reward.amountMinor };
 }
 
 /**

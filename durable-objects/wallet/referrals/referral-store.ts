@@ -1,4 +1,4 @@
-import type { ReferralProjection } from "#shared/messages";
+import type { ReferralProjection, ReferralQualification } from "#shared/messages";
 import type { AttributionMethod } from "./decide-attribution";
 import type { ReferralReason } from "./reasons";
 import type { ReferralState } from "./referral-states";
@@ -278,12 +278,15 @@ export function readReferralHistory(sql: SqlStorage, referralId: string): Referr
 
 /**
  * Pure: the D1 projection of a referral (the referrer's friends list reads it), with what the
- * referrer got once their wallet credited it (`earned` in GET /v1/me/referrals).
+ * referrer got once their wallet credited it (`earned` in GET /v1/me/referrals), and, on the
+ * move that qualified it, how (`qualification`: the campaign, when, what the referrer is owed;
+ * the funnel and `pending` read it). Moves without it leave D1's copy as it was.
  */
 export function referralProjection(
   r: StoredReferral,
   // Required: a projection without it would reset `earned` in D1 for this referral.
   referrerReward: { unit: string; amount: number } | null,
+  qualification?: ReferralQualification,
 ): ReferralProjection {
   return {
     kind: "referral",
@@ -304,6 +307,7 @@ export function referralProjection(
       referrerReward,
       riskScore: r.riskScore,
       holdReasons: r.holdReasons,
+      ...(qualification ? { qualification } : {}),
     },
   };
 }

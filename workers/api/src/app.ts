@@ -28,6 +28,7 @@ import { operatorAdminRoutes } from "./features/operators/index";
 import { overviewAdminRoutes } from "./features/overview/index";
 import { payoutAdminRoutes, payoutUserRoutes, payoutWebhookRoutes } from "./features/payouts/index";
 import { reconciliationAdminRoutes } from "./features/reconciliation/index";
+import { referralFunnelAdminRoutes } from "./features/referral-funnel/index";
 import { referralUserRoutes } from "./features/referral-records/index";
 import { referralReviewRoutes } from "./features/referral-review/index";
 import { reasonTextAdminRoutes, referralAdminRoutes } from "./features/referrals/index";
@@ -91,6 +92,8 @@ export function createApp() {
   app.route("/admin/v1", usersAdminRoutes);
   app.route("/admin/v1", loyaltyAdminRoutes);
   app.route("/admin/v1", loyaltyProgramAdminRoutes);
+  // Before the referrals' own routes: /referrals/funnel is a static path, matched first.
+  app.route("/admin/v1", referralFunnelAdminRoutes);
   app.route("/admin/v1", referralAdminRoutes);
   app.route("/admin/v1", reasonTextAdminRoutes);
   // After the program's routes: `/referrals/program` is theirs, not a referral id.

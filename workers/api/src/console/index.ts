@@ -16,6 +16,7 @@ import { payoutsRoutes } from "./pages/payouts/index";
 import { transactionsExport } from "./pages/payouts/transactions-export";
 import { postbacksRoutes } from "./pages/postbacks/index";
 import { reconciliationRoutes } from "./pages/reconciliation/index";
+import { referralsRoutes } from "./pages/referrals/index";
 import { reviewRoutes } from "./pages/review/index";
 import { rulesRoutes } from "./pages/rules/index";
 import { signInRoutes, signOut } from "./pages/sign-in";
@@ -62,6 +63,7 @@ export function createConsole(apiApp: ApiApp) {
   console.route("/rules", rulesRoutes);
   console.route("/users", usersRoutes);
   console.route("/loyalty", loyaltyRoutes);
+  console.route("/referrals", referralsRoutes);
   // Before the /transactions/:id page route: a static path, matched first.
   console.get("/transactions/export.csv", transactionsExport);
   console.route("/transactions", transactionsRoutes);

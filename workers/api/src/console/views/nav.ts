@@ -28,6 +28,13 @@ export const NAV_ITEMS: readonly NavItem[] = [
     href: "/console/loyalty",
     apiPath: "/admin/v1/loyalty/program",
   },
+  // The referral campaigns; the section's tabs lead on to the funnel and the review queue.
+  {
+    key: "referrals",
+    label: "Referrals",
+    href: "/console/referrals",
+    apiPath: "/admin/v1/referrals/funnel",
+  },
   {
     key: "transactions",
     label: "Transactions",

@@ -6,7 +6,7 @@ import { runInBatches } from "../../db/batch";
 import { claimProjection } from "../claims/index";
 import { loyaltyDueProjection } from "../loyalty/index";
 import { payoutProjection } from "../payouts/index";
-import { referralProjectionStatement } from "../referral-records/index";
+import { referralProjectionStatements } from "../referral-records/index";
 import { riskIdentifierStatements } from "../referral-review/index";
 import { profileStatement, registerUserStatement } from "../users/index";
 import { balanceProjection } from "./balances-store";
@@ -56,7 +56,7 @@ function projectionStatements(db: D1Database, body: LedgerEventMessage): BatchIt
     case "loyalty_due":
       return [loyaltyDueProjection(db, body)];
     case "referral":
-      return [referralProjectionStatement(db, body.referral)];
+      return referralProjectionStatements(db, body.referral);
     case "risk_identifiers":
       return riskIdentifierStatements(db, body);
     default: {

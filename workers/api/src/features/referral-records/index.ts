@@ -4,4 +4,4 @@
  * referrals feature's (features/referrals/).
  */
 export { referralUserRoutes } from "./routes";
-export { referralProjectionStatement } from "./store";
+export { referralProjectionStatements } from "./store";

@@ -1,6 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import {
   type AttributionMethod,
+  PENDING_REASONS,
+  pendingReasonOf,
   REFERRAL_REASONS,
   type ReferralState,
 } from "#durable-objects/wallet/index";
@@ -12,7 +14,7 @@ import { jsonBody, problemResponses, USER_SECURITY } from "../../http/responses"
 import { ensureReferralCode, readReasonTextBooks } from "../referrals/index";
 import { cursorInt, decodeCursor, encodeCursor } from "../users/index";
 import { MyReferralsQuerySchema, MyReferralsSchema } from "./schemas";
-import { countFriendsByState, earnedByUnit, listFriends } from "./store";
+import { countFriendsByState, earnedByUnit, listFriends, pendingByUnit } from "./store";
 
 const myReferralsRoute = createRoute({
   method: "get",
@@ -20,10 +22,29 @@ const myReferralsRoute = createRoute({
   operationId: "getMyReferrals",
   tags: ["referrals"],
   security: USER_SECURITY,
-  summary: "The caller's referral code and link, the friends they referred and their states",
+  summary:
+    "The caller's referral code and link, the friends they referred and their states, what they earned and what is pending",
   request: { query: MyReferralsQuerySchema },
   responses: { 200: jsonBody(MyReferralsSchema), ...problemResponses },
 });
+
+/** Sums per unit as the API shows them: money per currency, and points. */
+function byUnit(rows: ReadonlyArray<{ unit: string; amount: number }>) {
+  return {
+    money: rows
+      .filter((e) => e.unit !== "points")
+      .map((e) => ({ currency: e.unit, amountMinor: e.amount })),
+    points: rows.find((e) => e.unit === "points")?.amount ?? 0,
+  };
+}
+
+/** Why a friend is pending, its text in the member's language like the state reasons. */
+function localizedPending(state: ReferralState, books: Parameters<typeof localizedReason>[1]) {
+  const pending = pendingReasonOf(state);
+  return (
+    pending && { code: pending.code, text: localizedReason(pending.code, books, PENDING_REASONS) }
+  );
+}
 
 /** The referrer's view of their referrals (docs/referrals.md); mounted under `/v1`. */
 export const referralUserRoutes = featureApp().openapi(myReferralsRoute, async (c) => {
@@ -36,12 +57,13 @@ export const referralUserRoutes = featureApp().openapi(myReferralsRoute, async (
   // The member's language: `?locale=`, else Accept-Language; each reason text falls back to
   // English (docs/referrals.md, "Reason texts").
   const candidates = localeCandidates(locale, c.req.header("accept-language"));
-  const [{ code }, fetched, byState, earned, books] = await Promise.all([
+  const [{ code }, fetched, byState, earned, pending, books] = await Promise.all([
     // Created on first use (D1, then the KV mirror the share link reads).
     ensureReferralCode(c.env, userId),
     listFriends(c.env.DB, userId, before, rowsToFetch(limit)),
     countFriendsByState(c.env.DB, userId),
     earnedByUnit(c.env.DB, userId),
+    pendingByUnit(c.env.DB, userId),
     readReasonTextBooks(c.env.DB, candidates),
   ]);
   const textLocale = responseLocale(books);
@@ -62,6 +84,7 @@ export const referralUserRoutes = featureApp().openapi(myReferralsRoute, async (
         reason: r.reason,
         reasonText: localizedReason(r.reason, books, REFERRAL_REASONS),
         referredAt: toIso(r.attributedAtMs),
+        pending: localizedPending(r.state as ReferralState, books),
       })),
       nextCursor,
       counts: {
@@ -72,12 +95,8 @@ export const referralUserRoutes = featureApp().openapi(myReferralsRoute, async (
         rejected: byState.rejected ?? 0,
         reversed: byState.reversed ?? 0,
       },
-      earned: {
-        money: earned
-          .filter((e) => e.unit !== "points")
-          .map((e) => ({ currency: e.unit, amountMinor: e.amount })),
-        points: earned.find((e) => e.unit === "points")?.amount ?? 0,
-      },
+      earned: byUnit(earned),
+      pending: byUnit(pending),
     },
     200,
   );

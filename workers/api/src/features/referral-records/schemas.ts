@@ -1,10 +1,20 @@
 import { z } from "@hono/zod-openapi";
 import {
   ATTRIBUTION_METHODS,
+  PENDING_REASONS,
   REFERRAL_REASONS,
   REFERRAL_STATES,
 } from "#durable-objects/wallet/index";
 import { PageQuerySchema } from "../../http/common-schemas";
+
+export const PendingReasonSchema = z
+  .object({
+    code: z
+      .enum(Object.keys(PENDING_REASONS) as [string, ...string[]])
+      .describe("stable code of why nothing was paid for this friend yet"),
+    text: z.string().describe("the reason in English"),
+  })
+  .openapi("ReferralPendingReason");
 
 export const FriendSchema = z
   .object({
@@ -24,6 +34,9 @@ export const FriendSchema = z
           "operator translated it, else in English",
       ),
     referredAt: z.iso.datetime().describe("when the friend signed up"),
+    pending: PendingReasonSchema.nullable().describe(
+      "why this friend has not paid you yet; null when nothing is pending (rewarded, rejected, expired, reversed)",
+    ),
   })
   .openapi("ReferralFriend");
 
@@ -47,6 +60,8 @@ export const ReferralEarnedSchema = z
   })
   .openapi("ReferralEarned");
 
+export const ReferralPendingSchema = ReferralEarnedSchema.openapi("ReferralPending");
+
 export const MyReferralsSchema = z
   .object({
     code: z.string().describe("the caller's referral code (created on first use)"),
@@ -59,6 +74,9 @@ export const MyReferralsSchema = z
     counts: ReferralCountsSchema.describe("all the caller's referrals by state"),
     earned: ReferralEarnedSchema.describe(
       "what the caller got as referrer: rewards their wallet has credited",
+    ),
+    pending: ReferralPendingSchema.describe(
+      "what campaigns owe the caller as referrer for friends who qualified but whose reward is not credited yet (on its way, or held for review); each friend's `pending` says why",
     ),
   })
   .openapi("MyReferrals");

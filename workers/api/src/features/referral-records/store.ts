@@ -1,4 +1,17 @@
-import { and, count, desc, eq, gt, isNotNull, lt, or, sql, sum } from "drizzle-orm";
+import {
+  and,
+  count,
+  desc,
+  eq,
+  gt,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  or,
+  sql,
+  sum,
+} from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { referrals } from "#shared/db/schema";
@@ -10,13 +23,15 @@ import type { ReferralProjection } from "#shared/messages";
  */
 
 /**
- * The upsert of one referral's projection: a redelivered or older message (version not
- * greater than the row's) changes nothing.
+ * The statements for one referral's projection: the upsert, in which a redelivered or older
+ * message (version not greater than the row's) changes nothing; then, for the message of the
+ * move that qualified the referral, how it qualified (the campaign, when, what the referrer is
+ * owed), written once and whatever the order: a later move's message may have come first.
  */
-export function referralProjectionStatement(
+export function referralProjectionStatements(
   db: D1Database,
   r: ReferralProjection["referral"],
-): BatchItem<"sqlite"> {
+): BatchItem<"sqlite">[] {
   const values = {
     programId: r.programId,
     referrerId: r.referrerId,
@@ -34,7 +49,7 @@ export function referralProjectionStatement(
     riskScore: r.riskScore ?? 0,
     holdReasons: r.holdReasons ?? [],
   };
-  return drizzle(db)
+  const upsert = drizzle(db)
     .insert(referrals)
     .values({ referralId: r.id, ...values })
     .onConflictDoUpdate({
@@ -43,6 +58,19 @@ export function referralProjectionStatement(
       // `excluded` is SQLite's name for the proposed row; the builder has no column helper for it.
       setWhere: gt(sql.raw("excluded.version"), referrals.version),
     });
+  const q = r.qualification;
+  if (!q) return [upsert];
+  const qualified = drizzle(db)
+    .update(referrals)
+    .set({
+      ruleId: q.ruleId,
+      ruleVersion: q.ruleVersion,
+      qualifiedAtMs: q.qualifiedAtMs,
+      referrerDueUnit: q.referrerDue?.unit ?? null,
+      referrerDueAmount: q.referrerDue?.amount ?? null,
+    })
+    .where(and(eq(referrals.referralId, r.id), isNull(referrals.ruleId)));
+  return [upsert, qualified];
 }
 
 export interface FriendRow {
@@ -116,5 +144,31 @@ export async function earnedByUnit(
     .where(and(eq(referrals.referrerId, referrerId), isNotNull(referrals.referrerRewardUnit)))
     .groupBy(referrals.referrerRewardUnit)
     .orderBy(referrals.referrerRewardUnit);
+  return rows.map((r) => ({ unit: r.unit ?? "", amount: Number(r.amount ?? 0) }));
+}
+
+/** The states in which a qualified referral's referrer reward is owed and not yet credited. */
+const PENDING_STATES = ["qualified", "held"];
+
+/**
+ * What campaigns owe the referrer for referrals that qualified but whose reward is not credited
+ * yet (on its way, or held for review), per unit (a currency, or `points`).
+ */
+export async function pendingByUnit(
+  db: D1Database,
+  referrerId: string,
+): Promise<Array<{ unit: string; amount: number }>> {
+  const rows = await drizzle(db)
+    .select({ unit: referrals.referrerDueUnit, amount: sum(referrals.referrerDueAmount) })
+    .from(referrals)
+    .where(
+      and(
+        eq(referrals.referrerId, referrerId),
+        inArray(referrals.state, PENDING_STATES),
+        isNotNull(referrals.referrerDueUnit),
+      ),
+    )
+    .groupBy(referrals.referrerDueUnit)
+    .orderBy(referrals.referrerDueUnit);
   return rows.map((r) => ({ unit: r.unit ?? "", amount: Number(r.amount ?? 0) }));
 }

@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { REFERRAL_REASONS } from "#durable-objects/wallet/index";
+import { PENDING_REASONS, REFERRAL_REASONS } from "#durable-objects/wallet/index";
 import { AppError } from "#shared/http/errors";
 import { BUILT_IN_LOCALE, normalizeLocale } from "#shared/referrals/reason-locale";
 import { toIso } from "../../http/common-schemas";
@@ -26,7 +26,9 @@ import {
 
 const tags = ["referrals"];
 const security = ADMIN_SECURITY;
-const CODES: readonly string[] = Object.keys(REFERRAL_REASONS);
+/** The texts members read: each state's reason, and why a friend is still pending. */
+const ENGLISH: Readonly<Record<string, string>> = { ...REFERRAL_REASONS, ...PENDING_REASONS };
+const CODES: readonly string[] = Object.keys(ENGLISH);
 
 const catalogRoute = createRoute({
   method: "get",
@@ -98,7 +100,7 @@ export const reasonTextAdminRoutes = featureApp()
     const locales = await listReasonTextLocales(c.env.DB);
     return c.json(
       {
-        english: Object.entries(REFERRAL_REASONS).map(([code, text]) => ({ code, text })),
+        english: Object.entries(ENGLISH).map(([code, text]) => ({ code, text })),
         locales: locales.map((l) => ({
           locale: l.locale,
           translated: l.translated,

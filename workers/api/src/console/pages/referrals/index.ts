@@ -1,0 +1,30 @@
+import { Hono } from "hono";
+import type { ConsoleContext } from "../../context";
+import { campaignsPage } from "./campaign-list";
+import { funnelPage } from "./funnel";
+import { REFERRALS_BASE } from "./parts";
+import { decide, reviewPage } from "./review";
+import { timelinePage } from "./timeline";
+
+/**
+ * /console/referrals (docs/console.md, Referrals): the referral campaigns (referral rules),
+ * the funnel, the review queue of held referrals and each referral's timeline, all through the
+ * admin API (`/admin/v1/rules/live`, `/admin/v1/referrals/funnel`, `/admin/v1/referrals…`).
+ * The static paths come before `/:referralId`.
+ *
+ * @example
+ * console.route("/referrals", referralsRoutes);
+ */
+export const referralsRoutes = new Hono<ConsoleContext>()
+  .get("/", campaignsPage)
+  .get("/funnel", funnelPage)
+  .get("/review", (c) => reviewPage(c))
+  .get("/:referralId", (c) => timelinePage(c))
+  .post("/:referralId/:decision{approve|reject}", (c) =>
+    // A refused decision comes back on the page its form was on: the queue or the referral's.
+    decide(c, (ctx, failed, back) =>
+      back.startsWith(`${REFERRALS_BASE}/review`)
+        ? reviewPage(ctx, failed)
+        : timelinePage(ctx, failed),
+    ),
+  );

@@ -310,6 +310,11 @@ describe("GET /v1/me/referrals", () => {
         reason: "code_at_signup",
         reasonText: "Your friend typed your referral code when signing up.",
         referredAt: new Date(atMs + 1000).toISOString(),
+        // Why nothing is paid yet, for the referrer (docs/referrals.md "What is pending").
+        pending: {
+          code: "awaiting_qualifying_event",
+          text: "Your friend signed up; you are rewarded once they do what the campaign asks for.",
+        },
       },
     ]);
     expect(page1.counts).toEqual({

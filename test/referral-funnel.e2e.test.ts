@@ -4,8 +4,9 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { linkKeyRing } from "#shared/links/link-keys";
 import { signAttributionToken } from "#shared/referrals/attribution-token";
 import { referralProjectionStatements } from "#workers/api/src/features/referral-records/index";
-import { eventId, sendEvents } from "./events-client";
+import { eventId } from "./events-client";
 import { ADMIN_HEADERS, api, eventually, uniqueUser, userGet, walletStub } from "./helpers";
+import { referralCode, sendAccepted } from "./referral-helpers";
 
 /**
  * The referral funnel and the referrer's pending rewards, end to end (docs/referrals.md,
@@ -56,11 +57,6 @@ beforeAll(async () => {
   version = ((await published.json()) as { version: number }).version;
 });
 
-async function send(event: object): Promise<void> {
-  const response = await sendEvents(event);
-  expect(response.status, await response.clone().text()).toBe(202);
-}
-
 const event = (type: string, userId: string, atMs: number, data: object) => ({
   id: eventId(type.slice(0, 3)),
   type,
@@ -88,12 +84,6 @@ async function clickAt(referrerId: string, atMs: number): Promise<string> {
   });
 }
 
-async function codeOf(userId: string): Promise<string> {
-  const response = await userGet(userId, "/v1/me/referrals");
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { code: string }).code;
-}
-
 interface Funnel {
   total: Record<string, unknown>;
   byCampaign: Array<Record<string, unknown>>;
@@ -118,17 +108,17 @@ const range = `from=${encodeURIComponent(new Date(T0 - 3 * 3_600_000).toISOStrin
 
 describe("the funnel and the referrer's pending rewards", () => {
   beforeAll(async () => {
-    const code = await codeOf(referrer);
+    const code = await referralCode(referrer);
     const [tokenAna, tokenBen] = [
       await clickAt(referrer, T0 - 60 * MINUTE_MS),
       await clickAt(referrer, T0 - 50 * MINUTE_MS),
     ];
     await clickAt(referrer, T0 - 40 * MINUTE_MS); // a click nobody signed up from
     const signedUpAtMs = T0 - 30 * MINUTE_MS;
-    await send(event("user.signed_up", ana, signedUpAtMs, { referralToken: tokenAna }));
-    await send(event("user.signed_up", ben, signedUpAtMs, { referralToken: tokenBen }));
-    await send(event("user.signed_up", cai, signedUpAtMs, { referralCode: code }));
-    await send(event("user.signed_up", dev, signedUpAtMs, { referralCode: code }));
+    await sendAccepted(event("user.signed_up", ana, signedUpAtMs, { referralToken: tokenAna }));
+    await sendAccepted(event("user.signed_up", ben, signedUpAtMs, { referralToken: tokenBen }));
+    await sendAccepted(event("user.signed_up", cai, signedUpAtMs, { referralCode: code }));
+    await sendAccepted(event("user.signed_up", dev, signedUpAtMs, { referralCode: code }));
     // The referrer's wallet already holds Dev's key with another amount: it refuses the credit,
     // so Dev's referral stays qualified with the reward owed (it stands in for a slow wallet).
     const taken = await walletStub(referrer).creditReferralReward(referrer, {
@@ -142,17 +132,17 @@ describe("the funnel and the referrer's pending rewards", () => {
     });
     expect(taken.status).toBe("created");
     // Ana deposits 40 minutes after her click, Ben buys 45 minutes after his, Dev deposits.
-    await send(
+    await sendAccepted(
       event("deposit.completed", ana, T0 - 20 * MINUTE_MS, { amountMinor: 100, currency: "INR" }),
     );
-    await send(
+    await sendAccepted(
       event("purchase.completed", ben, T0 - 5 * MINUTE_MS, {
         orderId: `o-${ben}`,
         amountMinor: 100,
         currency: "INR",
       }),
     );
-    await send(
+    await sendAccepted(
       event("deposit.completed", dev, T0 - 20 * MINUTE_MS, { amountMinor: 100, currency: "INR" }),
     );
     await eventually(() =>

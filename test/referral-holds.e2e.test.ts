@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
 import { TEST_KEYS, withKey } from "./access-keys";
-import { eventId, sendEvents } from "./events-client";
+import { eventId } from "./events-client";
 import {
   ADMIN_HEADERS,
   adminPut,
@@ -9,9 +9,9 @@ import {
   balances,
   eventually,
   uniqueUser,
-  userGet,
   walletStub,
 } from "./helpers";
+import { referralCode, sendAccepted } from "./referral-helpers";
 
 /**
  * Fraud holds and their review, end to end (docs/referrals.md "Fraud holds"): signups and
@@ -86,17 +86,6 @@ const FRAUD = {
   autoApproveAfterHours: null,
 };
 
-async function send(event: object): Promise<void> {
-  const response = await sendEvents(event);
-  expect(response.status, await response.clone().text()).toBe(202);
-}
-
-async function codeOf(userId: string): Promise<string> {
-  const response = await userGet(userId, "/v1/me/referrals");
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { code: string }).code;
-}
-
 const signup = (
   userId: string,
   data: Record<string, unknown>,
@@ -120,7 +109,7 @@ const deposit = (userId: string, atMs = Date.now() - 10 * MINUTE_MS) => ({
 /** A referrer who signed up with `data`, once D1 knows their identifiers. */
 async function referrerWith(label: string, data: Record<string, unknown>) {
   const referrer = uniqueUser(`${label}-rr`);
-  await send(signup(referrer, data, Date.now() - 2 * HOUR_MS));
+  await sendAccepted(signup(referrer, data, Date.now() - 2 * HOUR_MS));
   await eventually(
     async () =>
       (
@@ -129,7 +118,7 @@ async function referrerWith(label: string, data: Record<string, unknown>) {
           .first<{ n: number }>()
       )?.n,
   );
-  return { referrer, code: await codeOf(referrer) };
+  return { referrer, code: await referralCode(referrer) };
 }
 
 /** Referral bonuses held, confirmed or not (the campaign here confirms them at once). */
@@ -167,8 +156,8 @@ async function detailOf(referralId: string): Promise<Detail> {
 /** A referee who signs up with the code and `data`, then makes a qualifying deposit. */
 async function refereeQualifies(label: string, code: string, data: Record<string, unknown>) {
   const referee = uniqueUser(`${label}-re`);
-  await send(signup(referee, { referralCode: code, ...data }));
-  await send(deposit(referee));
+  await sendAccepted(signup(referee, { referralCode: code, ...data }));
+  await sendAccepted(deposit(referee));
   return { referee, referralId: `ref_${referee}` };
 }
 
@@ -254,12 +243,12 @@ describe("fraud holds", () => {
     const { referrer, code } = await referrerWith("hrf", { deviceId: device });
     const referee = uniqueUser("hrf-re");
     const referralId = `ref_${referee}`;
-    await send(signup(referee, { referralCode: code, deviceId: device }));
+    await sendAccepted(signup(referee, { referralCode: code, deviceId: device }));
     const dep = deposit(referee);
-    await send(dep);
+    await sendAccepted(dep);
     expect(await eventually(async () => (await stateOf(referee)) === "held")).toBe(true);
     // Refunded in full while the referral waits for review: nothing to take back yet.
-    await send({
+    await sendAccepted({
       id: eventId("rf"),
       type: "refund.completed",
       userId: referee,
@@ -332,7 +321,7 @@ describe("bans, velocity, lists, auto-approve", () => {
     // One held (shared device), one only signed up, one rewarded before the ban.
     const held = await refereeQualifies("ban-held", code, { deviceId: device });
     const waiting = uniqueUser("ban-wait");
-    await send(signup(waiting, { referralCode: code }));
+    await sendAccepted(signup(waiting, { referralCode: code }));
     const paid = await refereeQualifies("ban-paid", code, { deviceId: uniqueUser("device") });
     expect(await eventually(async () => (await stateOf(held.referee)) === "held")).toBe(true);
     expect(await eventually(async () => (await stateOf(paid.referee)) === "rewarded")).toBe(true);
@@ -370,14 +359,14 @@ describe("bans, velocity, lists, auto-approve", () => {
     });
     expect(heldDetail.rewards.map((r) => r.status)).toEqual(["cancelled", "cancelled"]);
     // The waiting referee's deposit now qualifies nothing.
-    await send(deposit(waiting));
+    await sendAccepted(deposit(waiting));
     expect(await bonus(waiting)).toBe(0);
     expect(await bonus(referrer)).toBe(1_000);
 
     // A new signup with the banned referrer's code is not a referral.
     const late = uniqueUser("ban-late");
     const lateSignup = signup(late, { referralCode: code });
-    await send(lateSignup);
+    await sendAccepted(lateSignup);
     const outcome = await eventually(
       async () => (await walletStub(late).getEvent(lateSignup.id))?.outcome,
     );
@@ -391,7 +380,7 @@ describe("bans, velocity, lists, auto-approve", () => {
     );
     expect(await lifted.json()).toMatchObject({ banned: false });
     const after = uniqueUser("ban-after");
-    await send(signup(after, { referralCode: code }));
+    await sendAccepted(signup(after, { referralCode: code }));
     expect(await eventually(async () => (await stateOf(after)) === "signed_up")).toBe(true);
   });
 
@@ -493,7 +482,7 @@ describe("checked again before qualifying", () => {
       ...deposit(referrer),
       data: { amountMinor: 1_000, currency: "INR", paymentInstrumentHash: card },
     };
-    await send(own);
+    await sendAccepted(own);
     await eventually(async () =>
       env.DB.prepare(
         `SELECT 1 FROM referral_identifiers WHERE user_id = ? AND kind = 'payment_instrument'`,
@@ -502,10 +491,10 @@ describe("checked again before qualifying", () => {
         .first(),
     );
     const referee = uniqueUser("pay-re");
-    await send(signup(referee, { referralCode: code }));
+    await sendAccepted(signup(referee, { referralCode: code }));
     expect(await eventually(async () => (await stateOf(referee)) === "signed_up")).toBe(true);
     const paid = deposit(referee);
-    await send({ ...paid, data: { ...paid.data, paymentInstrumentHash: card } });
+    await sendAccepted({ ...paid, data: { ...paid.data, paymentInstrumentHash: card } });
     expect(await eventually(async () => (await stateOf(referee)) === "held")).toBe(true);
     const detail = await detailOf(`ref_${referee}`);
     expect(detail.signals.map((s) => [s.code, s.weight])).toEqual([
@@ -522,7 +511,7 @@ describe("checked again before qualifying", () => {
     await saveFraud(FRAUD);
     const { referrer, code } = await referrerWith("late-ban", { deviceId: uniqueUser("device") });
     const referee = uniqueUser("late-ban-re");
-    await send(signup(referee, { referralCode: code }));
+    await sendAccepted(signup(referee, { referralCode: code }));
     expect(await eventually(async () => (await stateOf(referee)) === "signed_up")).toBe(true);
     // The ban's sweep missed this referral (as when D1 had not yet projected it).
     await env.DB.prepare(
@@ -530,7 +519,7 @@ describe("checked again before qualifying", () => {
     )
       .bind(referrer, "ring", "test", Date.now())
       .run();
-    await send(deposit(referee));
+    await sendAccepted(deposit(referee));
     expect(await eventually(async () => (await stateOf(referee)) === "rejected")).toBe(true);
     expect((await walletStub(referee).getReferral())?.referral.reason).toBe("referrer_banned");
     expect(await bonus(referee)).toBe(0);

@@ -11,6 +11,7 @@ import {
   userGet,
   walletStub,
 } from "./helpers";
+import { referralCode, sendAccepted } from "./referral-helpers";
 
 /**
  * Referral money after qualification, end to end (docs/referrals.md, "After qualification"):
@@ -86,17 +87,6 @@ beforeAll(async () => {
   expect(published.status, await published.clone().text()).toBe(201);
 });
 
-async function codeOf(userId: string): Promise<string> {
-  const response = await userGet(userId, "/v1/me/referrals");
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { code: string }).code;
-}
-
-async function send(event: object): Promise<void> {
-  const response = await sendEvents(event);
-  expect(response.status, await response.clone().text()).toBe(202);
-}
-
 const at = (ms: number) => new Date(ms).toISOString();
 
 /**
@@ -106,9 +96,9 @@ const at = (ms: number) => new Date(ms).toISOString();
 async function rewardedPair(label: string, type: string, amountMinor: number) {
   const referrer = uniqueUser(`${label}-rr`);
   const referee = uniqueUser(`${label}-re`);
-  const code = await codeOf(referrer);
+  const code = await referralCode(referrer);
   const t0 = Date.now() - 60 * MINUTE_MS;
-  await send({
+  await sendAccepted({
     id: eventId("su"),
     type: "user.signed_up",
     userId: referee,
@@ -126,7 +116,7 @@ async function rewardedPair(label: string, type: string, amountMinor: number) {
       ...(type === "purchase.completed" ? { orderId: eventId("o") } : {}),
     },
   };
-  await send(qualifying);
+  await sendAccepted(qualifying);
   const record = await eventually(async () => {
     const r = await walletStub(referee).getReferral();
     return r?.referral.state === "rewarded" ? r : null;
@@ -220,7 +210,7 @@ describe("confirmation", () => {
     await walletStub(p.referee).runDue(Date.now() + 400 * DAY_MS);
     expect(await money(p.referee)).toEqual({ referral_bonus: 500 });
     await referrerHolds(p.referrer, { referral_bonus: 1_000 });
-    await send(p.follow("purchase.confirmed", {}, 20));
+    await sendAccepted(p.follow("purchase.confirmed", {}, 20));
     expect(await money(p.referee)).toEqual({ confirmed: 500 });
     await referrerHolds(p.referrer, { confirmed: 1_000 });
     await audited(p.referee, p.referrer);
@@ -232,7 +222,7 @@ describe("reversals", () => {
     const p = await rewardedPair("rev-refund", "deposit.completed", 15_000);
     await referrerHolds(p.referrer, { confirmed: 1_000 });
     const refund = p.follow("refund.completed", { amountMinor: 15_000, currency: "INR" }, 20);
-    await send(refund);
+    await sendAccepted(refund);
     const again = await Promise.all(Array.from({ length: 10 }, () => sendEvents(refund)));
     expect(again.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(await money(p.referee)).toEqual({});
@@ -288,7 +278,7 @@ describe("reversals", () => {
         ),
       ),
     );
-    await send(p.follow("refund.completed", { amountMinor: 15_000, currency: "INR" }, 20));
+    await sendAccepted(p.follow("refund.completed", { amountMinor: 15_000, currency: "INR" }, 20));
     expect(await money(p.referee)).toEqual({ paid_out: 500, debt: 500 });
     await referrerHolds(p.referrer, {});
     await audited(p.referee, p.referrer);
@@ -296,7 +286,9 @@ describe("reversals", () => {
 
   test("a partial refund keeps the bonuses by default; a proportional campaign takes its share", async () => {
     const kept = await rewardedPair("rev-keep", "deposit.completed", 15_000);
-    await send(kept.follow("refund.completed", { amountMinor: 5_000, currency: "INR" }, 20));
+    await sendAccepted(
+      kept.follow("refund.completed", { amountMinor: 5_000, currency: "INR" }, 20),
+    );
     expect(await money(kept.referee)).toEqual({ confirmed: 500 });
     await referrerHolds(kept.referrer, { confirmed: 1_000 });
     expect((await walletStub(kept.referee).getReferral())?.referral.state).toBe("rewarded");
@@ -304,7 +296,7 @@ describe("reversals", () => {
     // 25,000 deposited, 5,000 refunded: a fifth of each bonus, then the rest completes it.
     const p = await rewardedPair("rev-prop", "deposit.completed", 25_000);
     const first = p.follow("refund.completed", { amountMinor: 5_000, currency: "INR" }, 20);
-    await send(first);
+    await sendAccepted(first);
     expect(await money(p.referee)).toEqual({ confirmed: 400 });
     await referrerHolds(p.referrer, { confirmed: 800 });
     const record = await walletStub(p.referee).getReferral();
@@ -315,7 +307,7 @@ describe("reversals", () => {
       reason: "refund_partially_reversed",
       eventId: first.id,
     });
-    await send(p.follow("refund.completed", { amountMinor: 20_000, currency: "INR" }, 30));
+    await sendAccepted(p.follow("refund.completed", { amountMinor: 20_000, currency: "INR" }, 30));
     expect(await money(p.referee)).toEqual({});
     await referrerHolds(p.referrer, {});
     expect((await walletStub(p.referee).getReferral())?.referral.state).toBe("reversed");
@@ -326,7 +318,7 @@ describe("reversals", () => {
     const p = await rewardedPair("rev-cb", "deposit.completed", 35_000);
     await referrerHolds(p.referrer, { referral_bonus: 1_000 });
     const chargeback = p.follow("chargeback.created", {}, 20);
-    await send(chargeback);
+    await sendAccepted(chargeback);
     expect(await money(p.referee)).toEqual({});
     await referrerHolds(p.referrer, {});
     expect((await walletStub(p.referee).getReferral())?.referral.state).toBe("reversed");
@@ -335,7 +327,7 @@ describe("reversals", () => {
     expect(await money(p.referee)).toEqual({});
 
     const won = p.follow("chargeback.resolved", { outcome: "user_won" }, 30);
-    await send(won);
+    await sendAccepted(won);
     const record = await walletStub(p.referee).getReferral();
     expect(record?.referral.state).toBe("rewarded");
     expect(record?.history.slice(-2).map((h) => [h.state, h.reason, h.eventId])).toEqual([
@@ -365,7 +357,7 @@ describe("reversals", () => {
   test("a signup processed after the deposit and its full refund ends as in order: rewarded, then reversed", async () => {
     const referrer = uniqueUser("rev-late-rr");
     const referee = uniqueUser("rev-late-re");
-    const code = await codeOf(referrer);
+    const code = await referralCode(referrer);
     const t0 = Date.now() - 60 * MINUTE_MS;
     const dep = {
       id: eventId("dep"),
@@ -381,10 +373,10 @@ describe("reversals", () => {
       occurredAt: at(t0 + 20 * MINUTE_MS),
       data: { originalEventId: dep.id, amountMinor: 15_000, currency: "INR" },
     };
-    await send(dep);
-    await send(refund);
+    await sendAccepted(dep);
+    await sendAccepted(refund);
     expect(await walletStub(referee).getReferral()).toBeNull();
-    await send({
+    await sendAccepted({
       id: eventId("su"),
       type: "user.signed_up",
       userId: referee,
@@ -417,7 +409,7 @@ describe("reversals", () => {
   test("a signup processed after the deposit, its chargeback and the member's win ends rewarded with both bonuses back", async () => {
     const referrer = uniqueUser("rev-late-cb-rr");
     const referee = uniqueUser("rev-late-cb-re");
-    const code = await codeOf(referrer);
+    const code = await referralCode(referrer);
     const t0 = Date.now() - 60 * MINUTE_MS;
     const follow = (type: string, data: object, minutes: number, original: string) => ({
       id: eventId(type.split(".")[0] ?? "f"),
@@ -435,8 +427,8 @@ describe("reversals", () => {
     };
     const chargeback = follow("chargeback.created", {}, 20, dep.id);
     const won = follow("chargeback.resolved", { outcome: "user_won" }, 30, dep.id);
-    for (const event of [dep, chargeback, won]) await send(event);
-    await send({
+    for (const event of [dep, chargeback, won]) await sendAccepted(event);
+    await sendAccepted({
       id: eventId("su"),
       type: "user.signed_up",
       userId: referee,
@@ -464,7 +456,7 @@ describe("reversals", () => {
   test("the referrer's operations wait behind a credit their wallet has not taken", async () => {
     const referrer = uniqueUser("rev-wait-rr");
     const referee = uniqueUser("rev-wait-re");
-    const code = await codeOf(referrer);
+    const code = await referralCode(referrer);
     // The referrer's key already holds another amount: the credit is refused and retried.
     const taken = await walletStub(referrer).creditReferralReward(referrer, {
       referralId: `ref_${referee}`,
@@ -477,7 +469,7 @@ describe("reversals", () => {
     });
     expect(taken.status).toBe("created");
     const t0 = Date.now() - 60 * MINUTE_MS;
-    await send({
+    await sendAccepted({
       id: eventId("su"),
       type: "user.signed_up",
       userId: referee,
@@ -491,8 +483,8 @@ describe("reversals", () => {
       occurredAt: at(t0 + 10 * MINUTE_MS),
       data: { amountMinor: 15_000, currency: "INR" },
     };
-    await send(dep);
-    await send({
+    await sendAccepted(dep);
+    await sendAccepted({
       id: eventId("rf"),
       type: "refund.completed",
       userId: referee,
@@ -518,7 +510,7 @@ describe("reversals", () => {
     await eventually(
       async () => (await walletStub(p.referrer).getPointsBalance()).activePoints === 300,
     );
-    await send(p.follow("refund.completed", { amountMinor: 20_000, currency: "INR" }, 20));
+    await sendAccepted(p.follow("refund.completed", { amountMinor: 20_000, currency: "INR" }, 20));
     expect(await walletStub(p.referee).getPointsBalance()).toMatchObject({ activePoints: 0 });
     await eventually(
       async () => (await walletStub(p.referrer).getPointsBalance()).activePoints === 0,

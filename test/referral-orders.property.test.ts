@@ -1,15 +1,8 @@
 import fc from "fast-check";
 import { beforeAll, expect, test } from "vitest";
 import { eventId, sendEvents } from "./events-client";
-import {
-  ADMIN_HEADERS,
-  api,
-  balances,
-  eventually,
-  uniqueUser,
-  userGet,
-  walletStub,
-} from "./helpers";
+import { ADMIN_HEADERS, api, balances, eventually, uniqueUser, walletStub } from "./helpers";
+import { referralCode } from "./referral-helpers";
 
 /**
  * Random delivery orders of one referral's events — the signup, the qualifying deposit, a
@@ -257,18 +250,12 @@ async function heldMinor(userId: string): Promise<number> {
   return (b.referral_bonus ?? 0) + (b.confirmed ?? 0) - (b.debt ?? 0);
 }
 
-async function codeOf(userId: string): Promise<string> {
-  const response = await userGet(userId, "/v1/me/referrals");
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { code: string }).code;
-}
-
 test("any delivery order of signup, deposits, refunds, chargebacks and duplicates ends where the oracle says", async () => {
   await fc.assert(
     fc.asyncProperty(scenario, async (s) => {
       const referrer = uniqueUser("po-rr");
       const referee = uniqueUser("po-re");
-      const code = await codeOf(referrer);
+      const code = await referralCode(referrer);
       const events = eventsOf(s, referee, code, Date.now() - 60 * 60_000);
       const delivered = deliveryOrder(events, s.orderKeys);
       for (const event of delivered) {

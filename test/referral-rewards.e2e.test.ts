@@ -10,6 +10,7 @@ import {
   userGet,
   walletStub,
 } from "./helpers";
+import { referralCode, sendAccepted } from "./referral-helpers";
 
 /**
  * Referral rewards, end to end (docs/referrals.md, "Rewards"): the operator publishes a
@@ -85,12 +86,6 @@ beforeAll(async () => {
   version = ((await published.json()) as { version: number }).version;
 });
 
-async function codeOf(userId: string): Promise<string> {
-  const response = await userGet(userId, "/v1/me/referrals");
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { code: string }).code;
-}
-
 const signup = (userId: string, code: string, atMs: number) => ({
   id: eventId("su"),
   type: "user.signed_up",
@@ -107,16 +102,11 @@ const deposit = (userId: string, amountMinor: number, atMs: number, id = eventId
   data: { amountMinor, currency: "INR" },
 });
 
-async function send(event: object): Promise<void> {
-  const response = await sendEvents(event);
-  expect(response.status, await response.clone().text()).toBe(202);
-}
-
 /** A referrer, a referee who signs up with the referrer's code `minutes` ago, and the time. */
 async function pair(label: string) {
   const referrer = uniqueUser(`${label}-rr`);
   const referee = uniqueUser(`${label}-re`);
-  const code = await codeOf(referrer);
+  const code = await referralCode(referrer);
   const signedUpAtMs = Date.now() - 30 * MINUTE_MS;
   return { referrer, referee, code, signedUpAtMs };
 }
@@ -165,9 +155,9 @@ async function expectRewardedOnce(referrer: string, referee: string, qualifyingE
 describe("referral rewards", () => {
   test("a signup with a code, then a qualifying deposit: both parties rewarded, the referral rewarded", async () => {
     const { referrer, referee, code, signedUpAtMs } = await pair("basic");
-    await send(signup(referee, code, signedUpAtMs));
+    await sendAccepted(signup(referee, code, signedUpAtMs));
     const dep = deposit(referee, 60_000, signedUpAtMs + MINUTE_MS);
-    await send(dep);
+    await sendAccepted(dep);
     await expectRewardedOnce(referrer, referee, dep.id);
 
     // The projection and the referrer's view show it.
@@ -187,13 +177,13 @@ describe("referral rewards", () => {
     expect(mine.earned).toEqual({ money: [{ currency: "INR", amountMinor: 1_000 }], points: 0 });
 
     // A second qualifying deposit rewards nothing more.
-    await send(deposit(referee, 90_000, signedUpAtMs + 2 * MINUTE_MS));
+    await sendAccepted(deposit(referee, 90_000, signedUpAtMs + 2 * MINUTE_MS));
     await expectRewardedOnce(referrer, referee, dep.id);
   });
 
   test("20 concurrent deliveries of the same deposit reward each party once", async () => {
     const { referrer, referee, code, signedUpAtMs } = await pair("conc");
-    await send(signup(referee, code, signedUpAtMs));
+    await sendAccepted(signup(referee, code, signedUpAtMs));
     const dep = deposit(referee, 60_000, signedUpAtMs + MINUTE_MS);
     const responses = await Promise.all(Array.from({ length: 20 }, () => sendEvents(dep)));
     // Accepted once; the others are duplicates (200).
@@ -204,9 +194,9 @@ describe("referral rewards", () => {
   test("a deposit delivered before the signup event ends in the same state", async () => {
     const { referrer, referee, code, signedUpAtMs } = await pair("late");
     const dep = deposit(referee, 60_000, signedUpAtMs + MINUTE_MS);
-    await send(dep);
+    await sendAccepted(dep);
     expect(await walletStub(referee).getReferral()).toBeNull();
-    await send(signup(referee, code, signedUpAtMs));
+    await sendAccepted(signup(referee, code, signedUpAtMs));
     await expectRewardedOnce(referrer, referee, dep.id);
     // And the deposit again, later still, is a duplicate that changes nothing.
     expect((await sendEvents(dep)).status).toBe(200);
@@ -215,19 +205,19 @@ describe("referral rewards", () => {
 
   test("a deposit below the minimum does not qualify; a later one above does", async () => {
     const { referrer, referee, code, signedUpAtMs } = await pair("min");
-    await send(signup(referee, code, signedUpAtMs));
-    await send(deposit(referee, 49_999, signedUpAtMs + MINUTE_MS));
+    await sendAccepted(signup(referee, code, signedUpAtMs));
+    await sendAccepted(deposit(referee, 49_999, signedUpAtMs + MINUTE_MS));
     expect((await walletStub(referee).getReferral())?.referral.state).toBe("signed_up");
     expect(await referralBonus(referee)).toBe(0);
     expect(await referralBonus(referrer)).toBe(0);
     const big = deposit(referee, 50_000, signedUpAtMs + 2 * MINUTE_MS);
-    await send(big);
+    await sendAccepted(big);
     await expectRewardedOnce(referrer, referee, big.id);
   });
 
   test("points rewards, and only the first purchase ever can qualify", async () => {
     const { referrer, referee, code, signedUpAtMs } = await pair("points");
-    await send(signup(referee, code, signedUpAtMs));
+    await sendAccepted(signup(referee, code, signedUpAtMs));
     const purchase = (amountMinor: number, minutes: number) => ({
       id: eventId("buy"),
       type: "purchase.completed",
@@ -235,17 +225,17 @@ describe("referral rewards", () => {
       occurredAt: new Date(signedUpAtMs + minutes * MINUTE_MS).toISOString(),
       data: { amountMinor, currency: "INR", orderId: eventId("o") },
     });
-    await send(purchase(10_000, 1));
-    await send(purchase(80_000, 2));
+    await sendAccepted(purchase(10_000, 1));
+    await sendAccepted(purchase(80_000, 2));
     // The big purchase was not the first: nothing qualifies.
     expect((await walletStub(referee).getReferral())?.referral.state).toBe("signed_up");
     expect((await walletStub(referrer).getPointsBalance()).activePoints).toBe(0);
 
     const other = await pair("points2");
-    await send(signup(other.referee, other.code, other.signedUpAtMs));
+    await sendAccepted(signup(other.referee, other.code, other.signedUpAtMs));
     const first = { ...purchase(80_000, 1), userId: other.referee };
     first.occurredAt = new Date(other.signedUpAtMs + MINUTE_MS).toISOString();
-    await send(first);
+    await sendAccepted(first);
     const record = await eventually(async () => {
       const r = await walletStub(other.referee).getReferral();
       return r?.referral.state === "rewarded" ? r : null;
@@ -282,8 +272,8 @@ describe("referral rewards", () => {
       reward: { amountMinor: 7, currency: "INR" },
     });
     expect(taken.status).toBe("created");
-    await send(signup(referee, code, signedUpAtMs));
-    await send(deposit(referee, 60_000, signedUpAtMs + MINUTE_MS));
+    await sendAccepted(signup(referee, code, signedUpAtMs));
+    await sendAccepted(deposit(referee, 60_000, signedUpAtMs + MINUTE_MS));
     const record = await walletStub(referee).getReferral();
     expect(record?.referral.state).toBe("qualified");
     expect(record?.rewards.map((r) => [r.party, r.status])).toEqual([

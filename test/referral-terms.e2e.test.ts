@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
-import { eventId, sendEvents } from "./events-client";
+import { eventId } from "./events-client";
 import {
   ADMIN_HEADERS,
   api,
@@ -10,6 +10,7 @@ import {
   userGet,
   walletStub,
 } from "./helpers";
+import { referralCode, sendAccepted } from "./referral-helpers";
 
 /**
  * Campaign terms, end to end (docs/referrals.md, "Caps and tiers", "Several campaigns"):
@@ -106,17 +107,6 @@ beforeAll(async () => {
   version = ((await published.json()) as { version: number }).version;
 });
 
-async function codeOf(userId: string): Promise<string> {
-  const response = await userGet(userId, "/v1/me/referrals");
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { code: string }).code;
-}
-
-async function send(event: object): Promise<void> {
-  const response = await sendEvents(event);
-  expect(response.status, await response.clone().text()).toBe(202);
-}
-
 const signup = (userId: string, code: string, atMs: number) => ({
   id: eventId("su"),
   type: "user.signed_up",
@@ -151,12 +141,12 @@ async function settledReferral(referee: string) {
 describe("a referrer's monthly cap", () => {
   test("8 referees qualifying at once for a referrer with a cap of 5: 5 referrer rewards, every referee rewarded", async () => {
     const referrer = uniqueUser("cap-rr");
-    const code = await codeOf(referrer);
+    const code = await referralCode(referrer);
     const signedUpAtMs = Date.now() - 30 * MINUTE_MS;
     const referees = Array.from({ length: 8 }, (_, i) => uniqueUser(`cap-re${i}`));
-    for (const referee of referees) await send(signup(referee, code, signedUpAtMs));
+    for (const referee of referees) await sendAccepted(signup(referee, code, signedUpAtMs));
     await Promise.all(
-      referees.map((referee) => send(paid("bill.paid", referee, signedUpAtMs + MINUTE_MS))),
+      referees.map((referee) => sendAccepted(paid("bill.paid", referee, signedUpAtMs + MINUTE_MS))),
     );
 
     const records = await Promise.all(referees.map(settledReferral));
@@ -198,18 +188,18 @@ describe("a referrer's monthly cap", () => {
 
   test("the cap counts per calendar month of the qualifying event: a new month pays again", async () => {
     const referrer = uniqueUser("capm-rr");
-    const code = await codeOf(referrer);
+    const code = await referralCode(referrer);
     // Six referrals two months ago (cap 5: the sixth is capped), one now.
     const thenMs = Date.now() - 62 * DAY_MS;
     const old = Array.from({ length: 6 }, (_, i) => uniqueUser(`capm-old${i}`));
     for (const referee of old) {
-      await send(signup(referee, code, thenMs));
-      await send(paid("bill.paid", referee, thenMs + MINUTE_MS));
+      await sendAccepted(signup(referee, code, thenMs));
+      await sendAccepted(paid("bill.paid", referee, thenMs + MINUTE_MS));
       await settledReferral(referee);
     }
     const now = uniqueUser("capm-now");
-    await send(signup(now, code, Date.now() - 30 * MINUTE_MS));
-    await send(paid("bill.paid", now, Date.now() - 20 * MINUTE_MS));
+    await sendAccepted(signup(now, code, Date.now() - 30 * MINUTE_MS));
+    await sendAccepted(paid("bill.paid", now, Date.now() - 20 * MINUTE_MS));
     expect((await settledReferral(now)).referral.reason).toBe("reward_credited");
     expect(await bonus(referrer)).toBe(6 * 1_000);
   });
@@ -218,13 +208,13 @@ describe("a referrer's monthly cap", () => {
 describe("tiered rewards", () => {
   test("the referrer's 3rd and later rewarded referrals pay the tier; what was paid is recorded and earned", async () => {
     const referrer = uniqueUser("tier-rr");
-    const code = await codeOf(referrer);
+    const code = await referralCode(referrer);
     const signedUpAtMs = Date.now() - 30 * MINUTE_MS;
     const paidOut: number[] = [];
     for (let i = 0; i < 4; i++) {
       const referee = uniqueUser(`tier-re${i}`);
-      await send(signup(referee, code, signedUpAtMs));
-      await send(paid("purchase.completed", referee, signedUpAtMs + MINUTE_MS));
+      await sendAccepted(signup(referee, code, signedUpAtMs));
+      await sendAccepted(paid("purchase.completed", referee, signedUpAtMs + MINUTE_MS));
       const record = await settledReferral(referee);
       const row = record.rewards.find((r) => r.party === "referrer");
       expect(row?.status).toBe("delivered");
@@ -273,8 +263,8 @@ describe("several campaigns at once", () => {
   async function referredDeposit(label: string, atMs: number, segments: string[] = []) {
     const referrer = uniqueUser(`${label}-rr`);
     const referee = uniqueUser(`${label}-re`);
-    const code = await codeOf(referrer);
-    await send(signup(referee, code, atMs - MINUTE_MS));
+    const code = await referralCode(referrer);
+    await sendAccepted(signup(referee, code, atMs - MINUTE_MS));
     // The member exists once signed up; the operator puts them in a segment before the deposit.
     if (segments.length > 0) {
       const known = await api(`/admin/v1/users/${referee}`, {
@@ -291,7 +281,7 @@ describe("several campaigns at once", () => {
       expect(put.status, await put.clone().text()).toBe(200);
     }
     const dep = paid("deposit.completed", referee, atMs);
-    await send(dep);
+    await sendAccepted(dep);
     const record = await settledReferral(referee);
     return { referrer, referee, record, depositId: dep.id };
   }

@@ -3151,6 +3151,11 @@ export interface components {
                 /** @description how many hours after a click a signup with the same hashed IP + user agent and no code or token is matched to it, marked probabilistic (2 by default) */
                 probabilisticWindowHours: number;
             };
+            /** @description how long a referee has to qualify (no limit when absent) */
+            qualification?: {
+                /** @description days after the signup within which the qualifying event must happen; after them the referral expires (null: it never does) */
+                windowDays: number | null;
+            };
             /** @description fraud holds: threshold, signal weights, velocity limit, auto-approve delay (defaults when absent) */
             fraud?: {
                 /** @description a referral whose signals' weights add up to at least this is held (50) */
@@ -3282,7 +3287,7 @@ export interface components {
              * @description stable code of why the referral is in its state
              * @enum {string}
              */
-            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected";
+            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
             /** @description the sum of the fraud signals' weights at attribution */
             riskScore: number;
             /** @description the codes of the fraud signals that fired */
@@ -3303,7 +3308,7 @@ export interface components {
                  * @description stable code of why the referral is in its state
                  * @enum {string}
                  */
-                reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected";
+                reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
                 reasonText: string;
                 /** @description the event that caused the move */
                 eventId: string | null;
@@ -4794,7 +4799,7 @@ export interface components {
              * @description stable code of why the referral is in its state
              * @enum {string}
              */
-            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected";
+            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
             /** @description the reason in the caller's language (`locale`, else Accept-Language) when an operator translated it, else in English */
             reasonText: string;
             /**

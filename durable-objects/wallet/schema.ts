@@ -616,6 +616,9 @@ const STEPS: string[][] = [
        PRIMARY KEY (referral_id, code)
      )`,
   ],
+  // 22: the end of a referral's qualification window (the program's `qualification.windowDays`
+  // at attribution; referrals/referral-expiry.ts); null: no window.
+  [`ALTER TABLE referrals ADD COLUMN qualify_by_ms INTEGER`],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

@@ -91,6 +91,21 @@ export const ReferralProgramSettingsSchema = z.strictObject({
           "code or token is matched to it, marked probabilistic (2 by default)",
       ),
   }),
+  qualification: z
+    .strictObject({
+      windowDays: z
+        .number()
+        .int()
+        .min(1)
+        .max(365)
+        .nullable()
+        .describe(
+          "days after the signup within which the qualifying event must happen; after them the " +
+            "referral expires (null: it never does)",
+        ),
+    })
+    .optional()
+    .describe("how long a referee has to qualify (no limit when absent)"),
   fraud: FraudSettingsSchema.optional().describe(
     "fraud holds: threshold, signal weights, velocity limit, auto-approve delay (defaults when absent)",
   ),

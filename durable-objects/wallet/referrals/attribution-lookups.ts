@@ -62,7 +62,15 @@ export async function readAttributionEvidence(
     candidates,
     fraud: fraudSettingsOf(settings),
   });
-  return { eventId: signup.eventId, program, typedCode, token, clicks, risk };
+  return {
+    eventId: signup.eventId,
+    program,
+    typedCode,
+    token,
+    clicks,
+    risk,
+    qualifyWithinDays: settings.qualification?.windowDays ?? null,
+  };
 }
 
 /** The wallet's user (bound when its first event was accepted; "" in a bare test wallet). */

@@ -1,12 +1,13 @@
 import type { WalletTx } from "../core/wallet-tx";
 import type { StoredEvent } from "../events/event-store";
+import { schedule } from "../schedule/schedule-store";
 import {
   type AttributionDecision,
   type AttributionInputs,
   decideAttribution,
 } from "./decide-attribution";
 import { recordReferralRisk } from "./referral-risk";
-import { findReferral, insertReferral, referralProjection } from "./referral-store";
+import { findReferral, insertReferral, referralProjection, setQualifyBy } from "./referral-store";
 import type { RiskLookups } from "./risk-lookups";
 
 /**
@@ -17,6 +18,8 @@ import type { RiskLookups } from "./risk-lookups";
  * already referred — is read here, in the transaction.
  */
 
+const DAY_MS = 86_400_000;
+
 /** What attribution-lookups.ts read for one signup event. */
 export interface AttributionEvidence {
   eventId: string;
@@ -26,6 +29,8 @@ export interface AttributionEvidence {
   clicks: AttributionInputs["clicks"];
   /** Fraud signals' reads (risk-lookups.ts); null: none were read (no signals recorded). */
   risk?: RiskLookups | null;
+  /** Days the referee has to qualify (the program's `qualification.windowDays`); null: no limit. */
+  qualifyWithinDays?: number | null;
 }
 
 /** The evidence was read for another signup than the one being processed: read it again. */
@@ -127,6 +132,13 @@ export function attributeSignup(
     nowMs,
   );
   const referral = recordReferralRisk(tx, inserted, stored, evidence?.risk ?? null);
+  // The program's qualification window: the referral expires if nothing qualifies it by then.
+  const windowDays = evidence?.qualifyWithinDays ?? null;
+  if (windowDays !== null) {
+    const qualifyByMs = stored.occurredAtMs + windowDays * DAY_MS;
+    setQualifyBy(tx.sql, referral.referralId, qualifyByMs);
+    schedule(tx.sql, "referral_expire", referral.referralId, qualifyByMs);
+  }
   tx.enqueue(referralProjection(referral, null));
   return decision;
 }

@@ -41,6 +41,24 @@ describe("decideQualification", () => {
       want: "qualify r",
     },
     {
+      label: "at the end of the qualification window it still qualifies",
+      input: {
+        referral: { ...signedUp, qualifyByMs: 5_000 },
+        event: { occurredAtMs: 5_000 },
+        applied: [reward("r")],
+      },
+      want: "qualify r",
+    },
+    {
+      label: "after the end of the qualification window it does not",
+      input: {
+        referral: { ...signedUp, qualifyByMs: 5_000 },
+        event: { occurredAtMs: 5_001 },
+        applied: [reward("r")],
+      },
+      want: "window_passed",
+    },
+    {
       label: "no referral rule applied",
       input: { referral: signedUp, event: { occurredAtMs: 2_000 }, applied: [points] },
       want: "no_referral_rule",

@@ -12,7 +12,13 @@ import type { ReferralState } from "./referral-states";
  */
 
 export interface QualificationInputs {
-  referral: { state: ReferralState; programId: string; attributedAtMs: number } | null;
+  referral: {
+    state: ReferralState;
+    programId: string;
+    attributedAtMs: number;
+    /** The end of the program's qualification window; null or absent: none. */
+    qualifyByMs?: number | null;
+  } | null;
   event: { occurredAtMs: number };
   applied: readonly AppliedEffect[];
 }
@@ -34,6 +40,7 @@ export type QualificationDecision =
         | "not_referred"
         | "not_signed_up"
         | "before_signup"
+        | "window_passed"
         | "other_program";
     };
 
@@ -54,6 +61,9 @@ export function decideQualification(input: QualificationInputs): QualificationDe
   if (referral.state !== "signed_up") return { action: "none", why: "not_signed_up" };
   if (input.event.occurredAtMs < referral.attributedAtMs) {
     return { action: "none", why: "before_signup" };
+  }
+  if (referral.qualifyByMs != null && input.event.occurredAtMs > referral.qualifyByMs) {
+    return { action: "none", why: "window_passed" };
   }
   for (const applied of rewards) {
     const effect = applied.effect;

@@ -44,6 +44,12 @@ export const REVERSAL_REASONS = {
   chargeback_won: "Your friend's chargeback was resolved for them; the rewards were given back.",
 } as const;
 
+/** Why a referral ended without qualifying (referral-expiry.ts). */
+export const EXPIRY_REASONS = {
+  qualification_window_passed:
+    "Your friend did not do what the campaign asks for within the time the program allows.",
+} as const;
+
 /** Why a referral was held, and how the review ended (referral-review.ts). */
 export const REVIEW_REASONS = {
   risk_hold: "The referral is being checked before it is rewarded.",
@@ -58,6 +64,7 @@ export const REFERRAL_REASONS = {
   ...PROGRESS_REASONS,
   ...REVERSAL_REASONS,
   ...REVIEW_REASONS,
+  ...EXPIRY_REASONS,
 } as const;
 
 export type AttributionReason = keyof typeof ATTRIBUTION_REASONS;
@@ -65,6 +72,7 @@ export type NoReferralReason = keyof typeof NO_REFERRAL_REASONS;
 export type ProgressReason = keyof typeof PROGRESS_REASONS;
 export type ReversalReason = keyof typeof REVERSAL_REASONS;
 export type ReviewReason = keyof typeof REVIEW_REASONS;
+export type ExpiryReason = keyof typeof EXPIRY_REASONS;
 export type ReferralReason = keyof typeof REFERRAL_REASONS;
 
 /**

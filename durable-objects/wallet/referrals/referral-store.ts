@@ -41,6 +41,8 @@ export interface StoredReferral {
   autoApproveAfterHours: number | null;
   /** The codes of the signals that fired, in RISK_SIGNAL_CODES order. */
   holdReasons: string[];
+  /** The end of the program's qualification window; null: no window (never expires). */
+  qualifyByMs: number | null;
 }
 
 /** The risk fields start at "no signal" and are set by recordReferralRisk. */
@@ -54,6 +56,7 @@ export type NewReferral = Omit<
   | "riskHold"
   | "autoApproveAfterHours"
   | "holdReasons"
+  | "qualifyByMs"
 >;
 
 export interface ReferralHistoryEntry {
@@ -91,6 +94,7 @@ interface ReferralRow extends Record<string, SqlStorageValue> {
   risk_hold: number;
   auto_approve_after_hours: number | null;
   hold_reasons: string;
+  qualify_by_ms: number | null;
 }
 
 function toStored(row: ReferralRow): StoredReferral {
@@ -114,6 +118,7 @@ function toStored(row: ReferralRow): StoredReferral {
     riskHold: row.risk_hold === 1,
     autoApproveAfterHours: row.auto_approve_after_hours,
     holdReasons: JSON.parse(row.hold_reasons) as string[],
+    qualifyByMs: row.qualify_by_ms,
   };
 }
 
@@ -165,6 +170,7 @@ export function insertReferral(
     riskHold: false,
     autoApproveAfterHours: null,
     holdReasons: [],
+    qualifyByMs: null,
   };
 }
 
@@ -310,4 +316,9 @@ export function referralProjection(
       ...(qualification ? { qualification } : {}),
     },
   };
+}
+
+/** Records the end of the referral's qualification window (attribution.ts). */
+export function setQualifyBy(sql: SqlStorage, referralId: string, qualifyByMs: number): void {
+  sql.exec(`UPDATE referrals SET qualify_by_ms = ? WHERE referral_id = ?`, qualifyByMs, referralId);
 }

@@ -39,5 +39,6 @@ test("schedule kinds run confirmations first", () => {
     "grant",
     "referral_reward",
     "referral_confirm",
+    "referral_expire",
   ]);
 });

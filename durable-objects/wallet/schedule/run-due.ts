@@ -5,6 +5,7 @@ import { confirmDue } from "../conversions/confirm-due";
 import type { WalletTx } from "../core/wallet-tx";
 import type { EarnTerms } from "../events/post-reward";
 import { activateDue, expireDue, sendExpiryNotices } from "../points/points-due";
+import { expireDueReferrals } from "../referrals/referral-expiry";
 import { settleReferralConfirmation } from "../referrals/referral-money";
 import { autoApproveDue } from "../referrals/referral-review";
 import { reviewTier } from "../tiers/tiers";
@@ -81,6 +82,9 @@ export function runDue(
         // The referee's account reached the campaign's age: the bonuses may be confirmed
         // (the referrer's confirmation is owed to their wallet, delivered after commit).
         if (isDue(tx.sql, kind, asOfMs)) settleReferralConfirmation(tx, asOfMs, nowMs);
+        break;
+      case "referral_expire":
+        if (isDue(tx.sql, kind, asOfMs)) expireDueReferrals(tx, asOfMs, nowMs);
         break;
       case "referral_auto_approve":
         if (earn && isDue(tx.sql, kind, asOfMs)) {

@@ -11,6 +11,8 @@
  *   (ref: referral id; referrals/referral-reward-sync.ts);
  * - `referral_confirm`: a referral's bonuses may be confirmed, the referee's account being old
  *   enough by then (ref: referral id; referrals/referral-money.ts);
+ * - `referral_expire`: the program's qualification window of a signed-up referral ends (ref:
+ *   referral id; referrals/referral-expiry.ts);
  * then the loyalty program's nightly order (`POINTS_SCHEDULE_KINDS`), one row each (ref: "lots"
  * or "tier"), due at the earliest lot or review that needs it:
  * - `points_activate`: a pending lot's period ends (points/points-due.ts);
@@ -30,6 +32,7 @@ export const SCHEDULE_KINDS = [
   "grant",
   "referral_reward",
   "referral_confirm",
+  "referral_expire",
 ] as const;
 /**
  * Operator review's timed work (`REVIEW_SCHEDULE_KINDS`), run after the money kinds:

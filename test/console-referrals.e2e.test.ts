@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Role, signedIn } from "./console-client";
-import { ADMIN_HEADERS, api } from "./helpers";
+import { publishRuleSet } from "./referral-helpers";
 
 /**
  * The console's Referrals section through the real worker, as signed-in operators: the
@@ -58,10 +58,8 @@ async function seedReferral(r: {
 }
 
 beforeAll(async () => {
-  const draft = await api("/admin/v1/rules/draft", {
-    method: "PUT",
-    headers: ADMIN_HEADERS,
-    body: JSON.stringify({
+  await publishRuleSet(
+    {
       timeZone: "UTC",
       groups: [{ name: "base", mode: "stackable" }],
       rules: [
@@ -93,16 +91,9 @@ beforeAll(async () => {
           active: true,
         },
       ],
-      basedOnVersion: null,
-    }),
-  });
-  expect(draft.status, await draft.clone().text()).toBe(200);
-  const published = await api("/admin/v1/rules/publish", {
-    method: "POST",
-    headers: ADMIN_HEADERS,
-    body: JSON.stringify({ note: "console referrals" }),
-  });
-  expect(published.status).toBe(201);
+    },
+    "console referrals",
+  );
   // rr-a: two clicks, two signups (one rewarded after 40 min, one held after 90 min), one
   // signed up without qualifying; rr-b: one signup from a typed code.
   await seedReferral({

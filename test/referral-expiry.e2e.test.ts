@@ -1,15 +1,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { eventId } from "./events-client";
-import {
-  ADMIN_HEADERS,
-  adminPut,
-  api,
-  balances,
-  eventually,
-  uniqueUser,
-  walletStub,
-} from "./helpers";
-import { referralCode, sendAccepted } from "./referral-helpers";
+import { adminPut, balances, eventually, uniqueUser, walletStub } from "./helpers";
+import { publishRuleSet, referralCode, sendAccepted } from "./referral-helpers";
 
 /**
  * The program's qualification window, end to end (docs/referrals.md, "Qualification window"):
@@ -22,10 +14,8 @@ const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
 beforeAll(async () => {
-  const draft = await api("/admin/v1/rules/draft", {
-    method: "PUT",
-    headers: ADMIN_HEADERS,
-    body: JSON.stringify({
+  await publishRuleSet(
+    {
       timeZone: "UTC",
       groups: [{ name: "base", mode: "stackable" }],
       rules: [
@@ -46,16 +36,9 @@ beforeAll(async () => {
           active: true,
         },
       ],
-      basedOnVersion: null,
-    }),
-  });
-  expect(draft.status, await draft.clone().text()).toBe(200);
-  const published = await api("/admin/v1/rules/publish", {
-    method: "POST",
-    headers: ADMIN_HEADERS,
-    body: JSON.stringify({ note: "referral expiry test" }),
-  });
-  expect(published.status, await published.clone().text()).toBe(201);
+    },
+    "referral expiry test",
+  );
   const saved = await adminPut("/admin/v1/referrals/program", {
     settings: {
       programId: "default",

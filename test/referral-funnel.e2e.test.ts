@@ -6,7 +6,7 @@ import { signAttributionToken } from "#shared/referrals/attribution-token";
 import { referralProjectionStatements } from "#workers/api/src/features/referral-records/index";
 import { eventId } from "./events-client";
 import { ADMIN_HEADERS, api, eventually, uniqueUser, userGet, walletStub } from "./helpers";
-import { referralCode, sendAccepted } from "./referral-helpers";
+import { publishRuleSet, referralCode, sendAccepted } from "./referral-helpers";
 
 /**
  * The referral funnel and the referrer's pending rewards, end to end (docs/referrals.md,
@@ -31,10 +31,8 @@ const rule = (id: string, eventTypes: string[], effect: object) => ({
 
 let version = 0;
 beforeAll(async () => {
-  const draft = await api("/admin/v1/rules/draft", {
-    method: "PUT",
-    headers: ADMIN_HEADERS,
-    body: JSON.stringify({
+  version = await publishRuleSet(
+    {
       timeZone: "UTC",
       groups: [{ name: "base", mode: "stackable" }],
       rules: [
@@ -44,17 +42,9 @@ beforeAll(async () => {
         }),
         rule("fun-purchase", ["purchase.completed"], { referrer: { points: 300 } }),
       ],
-      basedOnVersion: null,
-    }),
-  });
-  expect(draft.status, await draft.clone().text()).toBe(200);
-  const published = await api("/admin/v1/rules/publish", {
-    method: "POST",
-    headers: ADMIN_HEADERS,
-    body: JSON.stringify({ note: "funnel test" }),
-  });
-  expect(published.status, await published.clone().text()).toBe(201);
-  version = ((await published.json()) as { version: number }).version;
+    },
+    "funnel test",
+  );
 });
 
 const event = (type: string, userId: string, atMs: number, data: object) => ({

@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { sendEvents } from "./events-client";
-import { userGet } from "./helpers";
+import { ADMIN_HEADERS, api, userGet } from "./helpers";
 
 /** Helpers the referral tests share (docs/referrals.md). */
 
@@ -15,4 +15,31 @@ export async function referralCode(userId: string): Promise<string> {
 export async function sendAccepted(event: object): Promise<void> {
   const response = await sendEvents(event);
   expect(response.status, await response.clone().text()).toBe(202);
+}
+
+/** A rule set as the rules admin takes it (the draft's body without `basedOnVersion`). */
+export interface RuleSetBody {
+  timeZone: string;
+  groups: Array<{ name: string; mode: string }>;
+  rules: unknown[];
+}
+
+/**
+ * Saves `ruleSet` as the draft over nothing live and publishes it; the version published.
+ * Each test file has its own storage, so its rule set is the first one published there.
+ */
+export async function publishRuleSet(ruleSet: RuleSetBody, note: string): Promise<number> {
+  const draft = await api("/admin/v1/rules/draft", {
+    method: "PUT",
+    headers: ADMIN_HEADERS,
+    body: JSON.stringify({ ...ruleSet, basedOnVersion: null }),
+  });
+  expect(draft.status, await draft.clone().text()).toBe(200);
+  const published = await api("/admin/v1/rules/publish", {
+    method: "POST",
+    headers: ADMIN_HEADERS,
+    body: JSON.stringify({ note }),
+  });
+  expect(published.status, await published.clone().text()).toBe(201);
+  return ((await published.json()) as { version: number }).version;
 }

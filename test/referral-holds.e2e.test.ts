@@ -2,16 +2,8 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
 import { TEST_KEYS, withKey } from "./access-keys";
 import { eventId } from "./events-client";
-import {
-  ADMIN_HEADERS,
-  adminPut,
-  api,
-  balances,
-  eventually,
-  uniqueUser,
-  walletStub,
-} from "./helpers";
-import { referralCode, sendAccepted } from "./referral-helpers";
+import { adminPut, api, balances, eventually, uniqueUser, walletStub } from "./helpers";
+import { publishRuleSet, referralCode, sendAccepted } from "./referral-helpers";
 
 /**
  * Fraud holds and their review, end to end (docs/referrals.md "Fraud holds"): signups and
@@ -43,23 +35,14 @@ const DEPOSIT_RULE = {
 };
 
 beforeAll(async () => {
-  const draft = await api("/admin/v1/rules/draft", {
-    method: "PUT",
-    headers: ADMIN_HEADERS,
-    body: JSON.stringify({
+  await publishRuleSet(
+    {
       timeZone: "Asia/Kolkata",
       groups: [{ name: "base", mode: "stackable" }],
       rules: [DEPOSIT_RULE],
-      basedOnVersion: null,
-    }),
-  });
-  expect(draft.status, await draft.clone().text()).toBe(200);
-  const published = await api("/admin/v1/rules/publish", {
-    method: "POST",
-    headers: ADMIN_HEADERS,
-    body: JSON.stringify({ note: "referral holds test" }),
-  });
-  expect(published.status, await published.clone().text()).toBe(201);
+    },
+    "referral holds test",
+  );
 });
 
 /** Saves the program with these fraud settings (the rest as a launch would). */

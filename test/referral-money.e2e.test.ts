@@ -2,16 +2,8 @@ import { runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, test } from "vitest";
 import { applyPosting } from "#durable-objects/wallet/index";
 import { eventId, sendEvents } from "./events-client";
-import {
-  ADMIN_HEADERS,
-  api,
-  balances,
-  eventually,
-  uniqueUser,
-  userGet,
-  walletStub,
-} from "./helpers";
-import { referralCode, sendAccepted } from "./referral-helpers";
+import { balances, eventually, uniqueUser, userGet, walletStub } from "./helpers";
+import { publishRuleSet, referralCode, sendAccepted } from "./referral-helpers";
 
 /**
  * Referral money after qualification, end to end (docs/referrals.md, "After qualification"):
@@ -68,23 +60,14 @@ const RULES = [
 ];
 
 beforeAll(async () => {
-  const draft = await api("/admin/v1/rules/draft", {
-    method: "PUT",
-    headers: ADMIN_HEADERS,
-    body: JSON.stringify({
+  await publishRuleSet(
+    {
       timeZone: "Asia/Kolkata",
       groups: [{ name: "base", mode: "stackable" }],
       rules: RULES,
-      basedOnVersion: null,
-    }),
-  });
-  expect(draft.status, await draft.clone().text()).toBe(200);
-  const published = await api("/admin/v1/rules/publish", {
-    method: "POST",
-    headers: ADMIN_HEADERS,
-    body: JSON.stringify({ note: "referral money test" }),
-  });
-  expect(published.status, await published.clone().text()).toBe(201);
+    },
+    "referral money test",
+  );
 });
 
 const at = (ms: number) => new Date(ms).toISOString();

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { beforeAll, expect, test } from "vitest";
 import { eventId, sendEvents } from "./events-client";
-import { ADMIN_HEADERS, api, balances, eventually, uniqueUser, walletStub } from "./helpers";
-import { referralCode } from "./referral-helpers";
+import { balances, eventually, uniqueUser, walletStub } from "./helpers";
+import { publishRuleSet, referralCode } from "./referral-helpers";
 
 /**
  * Random delivery orders of one referral's events — the signup, the qualifying deposit, a
@@ -47,10 +47,8 @@ beforeAll(async () => {
     group: "base",
     active: true,
   });
-  const draft = await api("/admin/v1/rules/draft", {
-    method: "PUT",
-    headers: ADMIN_HEADERS,
-    body: JSON.stringify({
+  await publishRuleSet(
+    {
       timeZone: "UTC",
       groups: [{ name: "base", mode: "stackable" }],
       rules: [
@@ -59,16 +57,9 @@ beforeAll(async () => {
           partialRefund: "proportional",
         }),
       ],
-      basedOnVersion: null,
-    }),
-  });
-  expect(draft.status, await draft.clone().text()).toBe(200);
-  const published = await api("/admin/v1/rules/publish", {
-    method: "POST",
-    headers: ADMIN_HEADERS,
-    body: JSON.stringify({ note: "referral orders property" }),
-  });
-  expect(published.status, await published.clone().text()).toBe(201);
+    },
+    "referral orders property",
+  );
 });
 
 type FollowUps =

@@ -1,16 +1,8 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
 import { eventId, sendEvents } from "./events-client";
-import {
-  ADMIN_HEADERS,
-  api,
-  balances,
-  eventually,
-  uniqueUser,
-  userGet,
-  walletStub,
-} from "./helpers";
-import { referralCode, sendAccepted } from "./referral-helpers";
+import { balances, eventually, uniqueUser, userGet, walletStub } from "./helpers";
+import { publishRuleSet, referralCode, sendAccepted } from "./referral-helpers";
 
 /**
  * Referral rewards, end to end (docs/referrals.md, "Rewards"): the operator publishes a
@@ -66,24 +58,14 @@ const FIRST_PURCHASE = rule(
 
 let version = 0;
 beforeAll(async () => {
-  const draft = await api("/admin/v1/rules/draft", {
-    method: "PUT",
-    headers: ADMIN_HEADERS,
-    body: JSON.stringify({
+  version = await publishRuleSet(
+    {
       timeZone: "Asia/Kolkata",
       groups: [{ name: "base", mode: "stackable" }],
       rules: [DEPOSIT, FIRST_PURCHASE],
-      basedOnVersion: null,
-    }),
-  });
-  expect(draft.status, await draft.clone().text()).toBe(200);
-  const published = await api("/admin/v1/rules/publish", {
-    method: "POST",
-    headers: ADMIN_HEADERS,
-    body: JSON.stringify({ note: "referral rewards test" }),
-  });
-  expect(published.status, await published.clone().text()).toBe(201);
-  version = ((await published.json()) as { version: number }).version;
+    },
+    "referral rewards test",
+  );
 });
 
 const signup = (userId: string, code: string, atMs: number) => ({

@@ -10,7 +10,7 @@ import {
   userGet,
   walletStub,
 } from "./helpers";
-import { referralCode, sendAccepted } from "./referral-helpers";
+import { publishRuleSet, referralCode, sendAccepted } from "./referral-helpers";
 
 /**
  * Campaign terms, end to end (docs/referrals.md, "Caps and tiers", "Several campaigns"):
@@ -84,27 +84,17 @@ const REGULAR = rule(
 
 let version = 0;
 beforeAll(async () => {
-  const draft = await api("/admin/v1/rules/draft", {
-    method: "PUT",
-    headers: ADMIN_HEADERS,
-    body: JSON.stringify({
+  version = await publishRuleSet(
+    {
       timeZone: "Asia/Kolkata",
       groups: [
         { name: "base", mode: "stackable" },
         { name: "ref-campaigns", mode: "first_match" },
       ],
       rules: [CAPPED, TIERED, VIP, LAUNCH, REGULAR],
-      basedOnVersion: null,
-    }),
-  });
-  expect(draft.status, await draft.clone().text()).toBe(200);
-  const published = await api("/admin/v1/rules/publish", {
-    method: "POST",
-    headers: ADMIN_HEADERS,
-    body: JSON.stringify({ note: "referral terms test" }),
-  });
-  expect(published.status, await published.clone().text()).toBe(201);
-  version = ((await published.json()) as { version: number }).version;
+    },
+    "referral terms test",
+  );
 });
 
 const signup = (userId: string, code: string, atMs: number) => ({

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { eventId } from "./events-client";
-import { adminPut, balances, eventually, uniqueUser, walletStub } from "./helpers";
-import { publishRuleSet, referralCode, sendAccepted } from "./referral-helpers";
+import { adminPut, eventually, uniqueUser, walletStub } from "./helpers";
+import { bonusHeldMinor, publishRuleSet, referralCode, sendAccepted } from "./referral-helpers";
 
 /**
  * The program's qualification window, end to end (docs/referrals.md, "Qualification window"):
@@ -70,10 +70,7 @@ const deposit = (userId: string, atMs: number) => ({
   data: { amountMinor: 60_000, currency: "INR" },
 });
 
-const held = async (userId: string) => {
-  const b = await balances(userId);
-  return (b.referral_bonus ?? 0) + (b.confirmed ?? 0);
-};
+const held = bonusHeldMinor;
 
 describe("the qualification window", () => {
   test("a referee who did not qualify in time: expired, and a later deposit rewards nobody", async () => {

@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { sendEvents } from "./events-client";
-import { ADMIN_HEADERS, api, userGet } from "./helpers";
+import { ADMIN_HEADERS, api, balances, userGet } from "./helpers";
 
 /** Helpers the referral tests share (docs/referrals.md). */
 
@@ -42,4 +42,13 @@ export async function publishRuleSet(ruleSet: RuleSetBody, note: string): Promis
   });
   expect(published.status, await published.clone().text()).toBe(201);
   return ((await published.json()) as { version: number }).version;
+}
+
+/**
+ * What a member holds from referral bonuses: unconfirmed (`referral_bonus`) and confirmed, less
+ * debt (a reversal of a bonus already spent). The tests' wallets hold nothing else in INR.
+ */
+export async function bonusHeldMinor(userId: string): Promise<number> {
+  const b = await balances(userId);
+  return (b.referral_bonus ?? 0) + (b.confirmed ?? 0) - (b.debt ?? 0);
 }

@@ -2,8 +2,8 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
 import { TEST_KEYS, withKey } from "./access-keys";
 import { eventId } from "./events-client";
-import { adminPut, api, balances, eventually, uniqueUser, walletStub } from "./helpers";
-import { publishRuleSet, referralCode, sendAccepted } from "./referral-helpers";
+import { adminPut, api, eventually, uniqueUser, walletStub } from "./helpers";
+import { bonusHeldMinor, publishRuleSet, referralCode, sendAccepted } from "./referral-helpers";
 
 /**
  * Fraud holds and their review, end to end (docs/referrals.md "Fraud holds"): signups and
@@ -104,9 +104,7 @@ async function referrerWith(label: string, data: Record<string, unknown>) {
   return { referrer, code: await referralCode(referrer) };
 }
 
-/** Referral bonuses held, confirmed or not (the campaign here confirms them at once). */
-const bonus = (userId: string) =>
-  balances(userId).then((b) => (b.referral_bonus ?? 0) + (b.confirmed ?? 0));
+const bonus = bonusHeldMinor;
 const stateOf = async (referee: string) =>
   (await walletStub(referee).getReferral())?.referral.state;
 

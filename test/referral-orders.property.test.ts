@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { beforeAll, expect, test } from "vitest";
 import { eventId, sendEvents } from "./events-client";
-import { balances, eventually, uniqueUser, walletStub } from "./helpers";
-import { publishRuleSet, referralCode } from "./referral-helpers";
+import { eventually, uniqueUser, walletStub } from "./helpers";
+import { bonusHeldMinor, publishRuleSet, referralCode } from "./referral-helpers";
 
 /**
  * Random delivery orders of one referral's events — the signup, the qualifying deposit, a
@@ -235,11 +235,7 @@ function isSmall(e: Sent): boolean {
   return e.type === "deposit.completed" && Number(e.data.amountMinor) === 5_000;
 }
 
-/** Money a member holds from referral bonuses: unconfirmed, confirmed, less debt. */
-async function heldMinor(userId: string): Promise<number> {
-  const b = await balances(userId);
-  return (b.referral_bonus ?? 0) + (b.confirmed ?? 0) - (b.debt ?? 0);
-}
+const heldMinor = bonusHeldMinor;
 
 test("any delivery order of signup, deposits, refunds, chargebacks and duplicates ends where the oracle says", async () => {
   await fc.assert(

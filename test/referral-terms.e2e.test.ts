@@ -1,16 +1,8 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
 import { eventId } from "./events-client";
-import {
-  ADMIN_HEADERS,
-  api,
-  balances,
-  eventually,
-  uniqueUser,
-  userGet,
-  walletStub,
-} from "./helpers";
-import { publishRuleSet, referralCode, sendAccepted } from "./referral-helpers";
+import { ADMIN_HEADERS, api, eventually, uniqueUser, userGet, walletStub } from "./helpers";
+import { bonusHeldMinor, publishRuleSet, referralCode, sendAccepted } from "./referral-helpers";
 
 /**
  * Campaign terms, end to end (docs/referrals.md, "Caps and tiers", "Several campaigns"):
@@ -117,9 +109,7 @@ const paid = (type: string, userId: string, atMs: number) => ({
   },
 });
 
-/** Referral bonuses held, confirmed (old enough) or not. */
-const bonus = (userId: string) =>
-  balances(userId).then((b) => (b.referral_bonus ?? 0) + (b.confirmed ?? 0));
+const bonus = bonusHeldMinor;
 
 async function settledReferral(referee: string) {
   return eventually(async () => {

@@ -98,6 +98,7 @@ export {
   type ReferralReason,
   reasonText,
 } from "./referrals/reasons";
+export { acknowledgeReferrerReward } from "./referrals/referral-rewards";
 export { REFERRAL_STATES, type ReferralState } from "./referrals/referral-states";
 export type { ReferralHistoryEntry, StoredReferral } from "./referrals/referral-store";
 export type { ReferralTerms } from "./referrals/referral-terms";

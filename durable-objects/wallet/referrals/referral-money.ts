@@ -1,3 +1,4 @@
+import type { ReferralPartyReward } from "#shared/rules/index";
 import type { WalletTx } from "../core/wallet-tx";
 import {
   findEvent,
@@ -22,6 +23,7 @@ import {
   findReferralReward,
   type ReferralRewardRow,
   setReferralRewardTaken,
+  settleReferrerReward,
 } from "./referral-reward-store";
 import { decideTransition } from "./referral-states";
 import {
@@ -305,6 +307,46 @@ function oweReferrer(
   oweReferrerOp(tx.sql, referral.referrerId, op, nowMs, amount);
   schedule(tx.sql, "referral_reward", referral.referralId, nowMs);
   return true;
+}
+
+/** The cause naming the reversal owed when a referral is rejected with its referrer credit owed. */
+export const REJECTED_CAUSE = "referral_rejected";
+
+const WHOLE: Fraction = { num: 1, den: 1 };
+
+/**
+ * A referral rejected (an operator, a ban) while its referrer credit was owed: the credit may
+ * already be on its way to the referrer's wallet (an RPC in flight cannot be called back), so a
+ * whole `reverse` operation is owed behind it (cause `referral_rejected`, key
+ * `referral:<id>:referrer:reverse:referral_rejected`). The sync delivers it after the credit it
+ * was sending, if any: the referrer's wallet takes the credit back if it landed and answers
+ * `nothing` if it never did. Never lost, never kept.
+ */
+export function oweRejectedReversal(tx: WalletTx, referral: StoredReferral, nowMs: number): void {
+  const op: PartyOperation = {
+    kind: "reverse",
+    referralId: referral.referralId,
+    party: "referrer",
+    causeEventId: REJECTED_CAUSE,
+    fraction: WHOLE,
+  };
+  oweReferrerOp(tx.sql, referral.referrerId, op, nowMs);
+  schedule(tx.sql, "referral_reward", referral.referralId, nowMs);
+}
+
+/**
+ * The referrer's wallet acknowledged a credit for a referral rejected meanwhile: it landed, so
+ * the referrer row records it as delivered and wholly taken (the reversal owed at rejection
+ * takes it back); the referral stays `rejected` and its referrer earned nothing.
+ */
+export function noteLateReferrerCredit(
+  tx: WalletTx,
+  referralId: string,
+  credited: ReferralPartyReward,
+  nowMs: number,
+): void {
+  settleReferrerReward(tx.sql, referralId, { status: "delivered", credited }, nowMs);
+  noteTaken(tx, referralId, "referrer", WHOLE, nowMs);
 }
 
 /**

@@ -8,7 +8,12 @@ import { pointsPendingUntilMs } from "./decide-confirmation";
 import type { ReferrerTerms } from "./decide-referrer-reward";
 import { creditParty, type ReferralParty } from "./party-credit";
 import type { ReviewReason } from "./reasons";
-import { confirmationInputs, replayFollowUps, settleReferralConfirmation } from "./referral-money";
+import {
+  confirmationInputs,
+  oweRejectedReversal,
+  replayFollowUps,
+  settleReferralConfirmation,
+} from "./referral-money";
 import {
   insertReferralReward,
   referralRewardsOf,
@@ -251,6 +256,8 @@ export function reject(
         nowMs,
       );
     }
+    // An owed credit may be in flight to the referrer's wallet: a reversal follows it.
+    if (row.status === "owed" && row.party === "referrer") oweRejectedReversal(tx, referral, nowMs);
   }
   const moved = moveReferral(
     tx.sql,

@@ -10,7 +10,12 @@ import { schedule, unschedule } from "../schedule/schedule-store";
 import { pointsPendingUntilMs } from "./decide-confirmation";
 import { decideQualification, type QualificationDecision } from "./decide-qualification";
 import { creditParty } from "./party-credit";
-import { confirmationInputs, replayFollowUps, settleReferralConfirmation } from "./referral-money";
+import {
+  confirmationInputs,
+  noteLateReferrerCredit,
+  replayFollowUps,
+  settleReferralConfirmation,
+} from "./referral-money";
 import { holdReferral } from "./referral-review";
 import {
   findReferralReward,
@@ -193,6 +198,12 @@ export function acknowledgeReferrerReward(
 ): void {
   unschedule(tx.sql, "referral_reward", referralId);
   const owed = findReferralReward(tx.sql, referralId, "referrer");
+  if (owed?.status === "cancelled") {
+    // Rejected (an operator, a ban) while the credit was on its way: it landed all the same;
+    // the reversal owed at rejection takes it back (referral-money.ts).
+    noteLateReferrerCredit(tx, referralId, credited ?? owed.reward, nowMs);
+    return;
+  }
   if (owed?.status !== "owed") return;
   const reward = credited ?? owed.reward;
   settleReferrerReward(tx.sql, referralId, { status: "delivered", credited: reward }, nowMs);

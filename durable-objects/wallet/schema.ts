@@ -619,6 +619,30 @@ const STEPS: string[][] = [
   // 22: the end of a referral's qualification window (the program's `qualification.windowDays`
   // at attribution; referrals/referral-expiry.ts); null: no window.
   [`ALTER TABLE referrals ADD COLUMN qualify_by_ms INTEGER`],
+  // 23: risk holds (holds/hold-store.ts; docs/fraud.md "Holds"): what a fraud rule, the
+  // scoring fail-safe or a marked click holds — the user's payouts, a transaction, a referral,
+  // a step-up — with why, and how it ended.
+  [
+    `CREATE TABLE risk_holds (
+       hold_id TEXT PRIMARY KEY,
+       kind TEXT NOT NULL,
+       subject_ref TEXT,
+       reasons_json TEXT NOT NULL,
+       source TEXT NOT NULL,
+       rule_id TEXT,
+       rule_version INTEGER,
+       auto_release_at_ms INTEGER,
+       status TEXT NOT NULL,
+       placed_at_ms INTEGER NOT NULL,
+       ended_at_ms INTEGER,
+       ended_how TEXT,
+       decided_by TEXT,
+       decision_note TEXT,
+       label TEXT
+     )`,
+    `CREATE INDEX risk_holds_active_idx ON risk_holds (status, kind, subject_ref)`,
+    `CREATE INDEX risk_holds_release_idx ON risk_holds (status, auto_release_at_ms)`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

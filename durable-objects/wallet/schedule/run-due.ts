@@ -4,6 +4,7 @@ import { pruneClicks } from "../clicks/clicks";
 import { confirmDue } from "../conversions/confirm-due";
 import type { WalletTx } from "../core/wallet-tx";
 import type { EarnTerms } from "../events/post-reward";
+import { releaseDueHolds } from "../holds/holds";
 import { activateDue, expireDue, sendExpiryNotices } from "../points/points-due";
 import { expireDueReferrals } from "../referrals/referral-expiry";
 import { settleReferralConfirmation } from "../referrals/referral-money";
@@ -90,6 +91,9 @@ export function runDue(
         if (earn && isDue(tx.sql, kind, asOfMs)) {
           run.autoApprovedReferrals = autoApproveDue(tx, asOfMs, earn, nowMs);
         }
+        break;
+      case "risk_hold_release":
+        if (isDue(tx.sql, kind, asOfMs)) releaseDueHolds(tx, asOfMs, nowMs);
         break;
       case "events":
         // Processing reads the live rule set first (an await), so the object runs it after

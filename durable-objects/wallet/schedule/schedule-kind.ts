@@ -37,9 +37,11 @@ export const SCHEDULE_KINDS = [
 /**
  * Operator review's timed work (`REVIEW_SCHEDULE_KINDS`), run after the money kinds:
  * - `referral_auto_approve`: a held referral is approved by itself when the program's
- *   auto-approve delay ends (ref: referral id; referrals/referral-review.ts).
+ *   auto-approve delay ends (ref: referral id; referrals/referral-review.ts);
+ * - `risk_hold_release`: a risk hold's condition clears by itself (a velocity window passes;
+ *   ref: hold id; holds/holds.ts).
  */
-export const REVIEW_SCHEDULE_KINDS = ["referral_auto_approve"] as const;
+export const REVIEW_SCHEDULE_KINDS = ["referral_auto_approve", "risk_hold_release"] as const;
 export const POINTS_SCHEDULE_KINDS = [
   "points_activate",
   "points_expire",

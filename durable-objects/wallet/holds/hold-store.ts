@@ -1,0 +1,165 @@
+import type { HoldInput, HoldKind, RiskReason } from "#shared/fraud/risk-contract";
+
+/**
+ * SQL for the user's risk holds (`risk_holds`, wallet schema step 23; docs/fraud.md "Holds"):
+ * one row per hold, placed by a fraud rule's effect, by the fail-safe (`risk_unavailable`) or by
+ * a conversion of a marked click (`bot_click`). The redeem and settle paths consult the active
+ * ones inside their own transaction (holds.ts). A hold is never deleted: it ends `released`
+ * (an operator, or by itself when its condition cleared) or `upheld` (an operator kept it), with
+ * who, how and why.
+ */
+
+export type HoldStatus = "active" | "released" | "upheld";
+/** How a hold ended: an operator's decision, its own auto-release time, scoring coming back. */
+export type HoldEnd = "operator" | "auto" | "scoring_returned";
+/** The operator's label for model training (docs/fraud.md "Review"). */
+export type HoldLabel = "fraud" | "not_fraud" | "unsure";
+
+export interface StoredHold extends HoldInput {
+  holdId: string;
+  status: HoldStatus;
+  placedAtMs: number;
+  endedAtMs: number | null;
+  endedHow: HoldEnd | null;
+  decidedBy: string | null;
+  decisionNote: string | null;
+  label: HoldLabel | null;
+}
+
+interface Row extends Record<string, SqlStorageValue> {
+  hold_id: string;
+  kind: string;
+  subject_ref: string | null;
+  reasons_json: string;
+  source: string;
+  rule_id: string | null;
+  rule_version: number | null;
+  auto_release_at_ms: number | null;
+  status: string;
+  placed_at_ms: number;
+  ended_at_ms: number | null;
+  ended_how: string | null;
+  decided_by: string | null;
+  decision_note: string | null;
+  label: string | null;
+}
+
+function toHold(r: Row): StoredHold {
+  return {
+    holdId: r.hold_id,
+    kind: r.kind as HoldKind,
+    subjectRef: r.subject_ref,
+    reasons: JSON.parse(r.reasons_json) as RiskReason[],
+    source: r.source as HoldInput["source"],
+    ruleId: r.rule_id,
+    ruleVersion: r.rule_version,
+    autoReleaseAtMs: r.auto_release_at_ms,
+    status: r.status as HoldStatus,
+    placedAtMs: r.placed_at_ms,
+    endedAtMs: r.ended_at_ms,
+    endedHow: r.ended_how as HoldEnd | null,
+    decidedBy: r.decided_by,
+    decisionNote: r.decision_note,
+    label: r.label as HoldLabel | null,
+  };
+}
+
+/**
+ * Inserts the hold unless `holdId` exists (a placement is keyed: the same effect on the same
+ * observation places it once); true when inserted.
+ */
+export function insertHold(
+  sql: SqlStorage,
+  holdId: string,
+  hold: HoldInput,
+  atMs: number,
+): boolean {
+  const cursor = sql.exec(
+    `INSERT OR IGNORE INTO risk_holds (hold_id, kind, subject_ref, reasons_json, source, rule_id,
+       rule_version, auto_release_at_ms, status, placed_at_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)`,
+    holdId,
+    hold.kind,
+    hold.subjectRef,
+    JSON.stringify(hold.reasons),
+    hold.source,
+    hold.ruleId,
+    hold.ruleVersion,
+    hold.autoReleaseAtMs,
+    atMs,
+  );
+  return cursor.rowsWritten > 0;
+}
+
+export function findHold(sql: SqlStorage, holdId: string): StoredHold | null {
+  const row = sql.exec<Row>(`SELECT * FROM risk_holds WHERE hold_id = ?`, holdId).toArray()[0];
+  return row ? toHold(row) : null;
+}
+
+/**
+ * The active holds of a kind that cover `subjectRef`: those placed on it and the user-wide ones
+ * (`subject_ref` null), oldest first.
+ */
+export function activeHoldsCovering(
+  sql: SqlStorage,
+  kind: HoldKind,
+  subjectRef: string | null,
+): StoredHold[] {
+  return sql
+    .exec<Row>(
+      `SELECT * FROM risk_holds WHERE status = 'active' AND kind = ?
+         AND (subject_ref IS NULL OR subject_ref = ?) ORDER BY placed_at_ms, hold_id`,
+      kind,
+      subjectRef,
+    )
+    .toArray()
+    .map(toHold);
+}
+
+/** Every hold of the user, newest first, at most `rows`. */
+export function listHolds(sql: SqlStorage, rows: number): StoredHold[] {
+  return sql
+    .exec<Row>(`SELECT * FROM risk_holds ORDER BY placed_at_ms DESC, hold_id DESC LIMIT ?`, rows)
+    .toArray()
+    .map(toHold);
+}
+
+/** Active holds whose auto-release time has come by `asOfMs`, oldest first, at most `rows`. */
+export function holdsDueForRelease(sql: SqlStorage, asOfMs: number, rows: number): StoredHold[] {
+  return sql
+    .exec<Row>(
+      `SELECT * FROM risk_holds WHERE status = 'active' AND auto_release_at_ms IS NOT NULL
+         AND auto_release_at_ms <= ? ORDER BY auto_release_at_ms, hold_id LIMIT ?`,
+      asOfMs,
+      rows,
+    )
+    .toArray()
+    .map(toHold);
+}
+
+/** Ends an active hold; false when it was not active (already ended: nothing changes). */
+export function endHold(
+  sql: SqlStorage,
+  holdId: string,
+  end: {
+    status: Exclude<HoldStatus, "active">;
+    how: HoldEnd;
+    decidedBy: string | null;
+    note: string | null;
+    label: HoldLabel | null;
+  },
+  atMs: number,
+): boolean {
+  const cursor = sql.exec(
+    `UPDATE risk_holds SET status = ?, ended_how = ?, decided_by = ?, decision_note = ?, label = ?,
+       ended_at_ms = ? WHERE hold_id = ? AND status = 'active'`,
+    end.status,
+    end.how,
+    end.decidedBy,
+    end.note,
+    end.label,
+    atMs,
+    holdId,
+  );
+  return cursor.rowsWritten > 0;
+}

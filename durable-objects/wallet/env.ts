@@ -1,4 +1,5 @@
 import type { BudgetBinding } from "../budget/index";
+import type { RiskBinding } from "../risk/index";
 import type { OutboxQueues } from "./outbox/outbox-flush";
 import type { WalletDurableObject } from "./wallet-object";
 
@@ -9,7 +10,7 @@ import type { WalletDurableObject } from "./wallet-object";
  * are read from, and the keys referral attribution verifies and fingerprints with. The api worker's env (shared/env.ts) extends this, so each binding is
  * declared once.
  */
-export interface WalletEnv extends OutboxQueues, BudgetBinding {
+export interface WalletEnv extends OutboxQueues, BudgetBinding, RiskBinding {
   /** The live rule set is read through KV, falling back to D1 (shared/rules/live-rule-set.ts). */
   DB: D1Database;
   CONFIG_KV: KVNamespace;

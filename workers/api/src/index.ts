@@ -32,6 +32,7 @@ import { runMerchantSyncs } from "./features/sync/index";
 
 export { BudgetDurableObject } from "#durable-objects/budget/index";
 export { CampaignBudgetDurableObject } from "#durable-objects/campaign-budget/index";
+export { RiskDurableObject } from "#durable-objects/risk/index";
 export { WalletDurableObject } from "./wallet-client";
 
 const log = createLogger({ worker: "api" });

@@ -1,0 +1,8 @@
+/**
+ * The risk Durable Object's entry module (one object per user): the class and its binding.
+ *
+ * @example
+ * import { type RiskBinding, RiskDurableObject } from "#durable-objects/risk/index";
+ */
+export type { RiskBinding } from "./env";
+export { RiskDurableObject } from "./risk-object";

@@ -38,6 +38,8 @@ export { EVENT_REWARD_KINDS } from "./events/event-store";
 export type { AcceptResult, EventRun, IncomingEvent } from "./events/events";
 export { planRewards, type RewardPlan } from "./events/reward-plan";
 export { MAX_SEGMENTS, SEGMENT_PATTERN } from "./events/segments";
+export type { HoldLabel, HoldStatus, StoredHold } from "./holds/hold-store";
+export type { HoldDecision } from "./holds/holds";
 export type { BalanceRow, InvariantReport, LedgerEntryView } from "./ledger/ledger-store";
 export { applyPosting } from "./ledger/ledger-store";
 export type { Bucket, Leg, Posting, PostingResult, PostingStatus } from "./ledger/posting";

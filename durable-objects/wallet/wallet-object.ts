@@ -55,6 +55,8 @@ import {
 import { GrantSync } from "./events/grant-sync";
 import type { LiveProgram, ProgramTerms } from "./events/rewards";
 import { readSegments, saveSegments } from "./events/segments";
+import { listHolds, type StoredHold } from "./holds/hold-store";
+import { decideHold, type HoldDecision } from "./holds/holds";
 import {
   type BalanceRow,
   type InvariantReport,
@@ -335,6 +337,31 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       referrerOperations: referrerOpsOf(this.sql, referral.referralId, MAX_REFERRER_OPS_SHOWN),
       signals: referralSignals(this.sql, referral.referralId),
     };
+  }
+
+  // ---- risk holds (holds/; docs/fraud.md) ---------------------------------------------------
+
+  /** The user's risk holds, newest first. */
+  getRiskHolds(rows = 100): StoredHold[] {
+    return listHolds(this.sql, Math.min(Math.max(rows, 1), 500));
+  }
+
+  /**
+   * An operator's decision on one of the user's risk holds (release or uphold, with a reason and
+   * a label); what the hold kept waiting follows in the same transaction (holds/hold-ended.ts).
+   */
+  decideRiskHold(
+    userId: string,
+    holdId: string,
+    input: HoldDecision,
+    nowMs: number = Date.now(),
+  ): Promise<{ status: "decided" | "exists" | "not_found"; hold: StoredHold | null }> {
+    return this.changing(() =>
+      this.commit((tx) => {
+        tx.bindUser(userId);
+        return decideHold(tx, holdId, input, nowMs);
+      }),
+    );
   }
 
   /** This wallet's own bonus of one referral (either party), as party-operations.ts keeps it. */

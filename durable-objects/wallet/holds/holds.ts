@@ -1,6 +1,7 @@
 import type { HoldInput, HoldKind } from "#shared/fraud/risk-contract";
 import type { WalletTx } from "../core/wallet-tx";
 import { schedule, unschedule } from "../schedule/schedule-store";
+import { afterHoldEnded } from "./hold-ended";
 import {
   activeHoldsCovering,
   endHold,
@@ -83,7 +84,9 @@ export function decideHold(
     },
     nowMs,
   );
-  return { status: ended ? "decided" : "exists", hold: findHold(tx.sql, holdId) };
+  const after = findHold(tx.sql, holdId);
+  if (ended && after) afterHoldEnded(tx, after, nowMs);
+  return { status: ended ? "decided" : "exists", hold: after };
 }
 
 /**
@@ -106,7 +109,11 @@ export function releaseDueHolds(tx: WalletTx, asOfMs: number, nowMs: number): St
       nowMs,
     );
     unschedule(tx.sql, "risk_hold_release", hold.holdId);
-    if (ended) released.push(hold);
+    const after = ended ? findHold(tx.sql, hold.holdId) : null;
+    if (after) {
+      afterHoldEnded(tx, after, nowMs);
+      released.push(after);
+    }
   }
   return released;
 }

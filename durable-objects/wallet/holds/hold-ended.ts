@@ -1,0 +1,23 @@
+import { assertNever } from "#shared/assert";
+import type { WalletTx } from "../core/wallet-tx";
+import type { StoredHold } from "./hold-store";
+
+/**
+ * What follows when a risk hold ends (released by an operator, by itself or because scoring
+ * came back), inside the same transaction, per kind: the redeem path's held payouts may go,
+ * a held transaction may confirm, a held referral may be rewarded. Upheld holds change
+ * nothing here (the operator decides the payout or transaction on its own page).
+ */
+export function afterHoldEnded(_tx: WalletTx, hold: StoredHold, _nowMs: number): void {
+  if (hold.status !== "released") return;
+  switch (hold.kind) {
+    case "payouts":
+    case "transaction":
+    case "referral":
+    case "step_up":
+      // Each kind's consequence is wired by the path it holds (docs/fraud.md "Holds").
+      return;
+    default:
+      assertNever(hold.kind, "hold kind");
+  }
+}

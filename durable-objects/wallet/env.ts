@@ -24,6 +24,11 @@ export interface WalletEnv extends OutboxQueues, BudgetBinding, RiskBinding {
   LINK_SIGNING_KEY: string;
   LINK_SIGNING_KEYS?: string;
   SUBID_SIGNING_KEY: string;
+  /**
+   * Optional key ring identity links are hashed with once rotated (shared/fraud/identity-links.ts):
+   * JSON `{"2":"<base64url 32 bytes>"}`; unset, version 1 is SUBID_SIGNING_KEY.
+   */
+  RISK_LINK_KEYS?: string;
   /** Other members' wallets: a referee's wallet delivers the referrer's reward (referrals/). */
   WALLET: DurableObjectNamespace<WalletDurableObject>;
 }

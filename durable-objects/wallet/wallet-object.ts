@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { open, parseKeyRing } from "#shared/crypto/sealed";
+import { linkKeyOf } from "#shared/fraud/identity-links";
 import { loadProgramSettings } from "#shared/loyalty/live-program-settings";
 import { tierPolicyOf, validityOf } from "#shared/loyalty/program-settings";
 import { createLogger, errorFields } from "#shared/observability/logger";
@@ -907,7 +908,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     const lists = checks
       ? await loadRiskLists(this.env, (p) => this.ctx.waitUntil(p))
       : EMPTY_RISK_LISTS;
-    return { key, lists };
+    return { key, lists, linkKey: linkKeyOf(this.env) };
   }
 
   private attributionEvidence(): Promise<AttributionEvidence | null> {

@@ -1001,6 +1001,30 @@ export const referralIdentifiers = sqliteTable(
 );
 
 /**
+ * Identity links (docs/fraud.md "Identity links"): which users share a device, an IP network
+ * (/24, /64), an ASN, a payment instrument, a normalised e-mail or a phone, as keyed hashes
+ * (`v<key version>.<HMAC>`, shared/fraud/identity-links.ts), never the values. One writer: the
+ * risk consumer (workers/api/src/features/fraud/), in batches, idempotent (first seen keeps
+ * the earliest time, last seen the latest). Read by the same consumer (how many users share an
+ * identifier) and by the admin risk read (the bounded graph of linked accounts).
+ */
+export const riskIdentifiers = sqliteTable(
+  "risk_identifiers",
+  {
+    kind: text("kind").notNull(),
+    hash: text("hash").notNull(),
+    userId: text("user_id").notNull(),
+    firstSeenMs: integer("first_seen_ms").notNull(),
+    lastSeenMs: integer("last_seen_ms").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.kind, t.hash, t.userId] }),
+    // A user's own identifiers: the first step of the linked-accounts graph.
+    index("risk_identifiers_user_idx").on(t.userId, t.lastSeenMs),
+  ],
+);
+
+/**
  * The operator's risk lists (shared/referrals/risk-lists.ts): disposable e-mail domains and
  * datacenter/VPN IP ranges, one row per list, replaced whole by
  * `PUT /admin/v1/risk-lists/{list}`; CONFIG_KV mirrors each for the wallets.
@@ -1061,6 +1085,7 @@ export const schema = {
   referralCodes,
   referralClicks,
   referralIdentifiers,
+  riskIdentifiers,
   referralRiskLists,
   referralReferrerBans,
 };

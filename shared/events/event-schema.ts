@@ -35,6 +35,24 @@ const PaymentInstrumentHashSchema = z
     "the operator's own hash of the card, account or wallet paid with: kept only re-hashed with the platform's key, compared for referral fraud signals",
   );
 
+/**
+ * Where a sign-in or an account change came from, as the operator's backend saw the user's
+ * request (its `request.cf` when it runs on Cloudflare): fraud signals (docs/fraud.md). The
+ * IP address is kept only as a keyed hash of its network, never as sent.
+ */
+const signInContext = {
+  ipAddress: z
+    .union([z.ipv4(), z.ipv6()])
+    .optional()
+    .describe("personal data: only keyed hashes (its /24 or /64 network) are kept, never the IP"),
+  userAgent: z.string().min(1).max(512).optional().describe("personal data: never kept as sent"),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, "an ISO 3166-1 alpha-2 country code, as request.cf.country")
+    .optional(),
+  asn: z.number().int().min(0).max(4_294_967_295).optional().describe("as request.cf.asn"),
+};
+
 /** `data` of each built-in type. Unknown keys are refused, so a typo is an error, not a no-op. */
 export const BUILT_IN_EVENT_DATA = {
   "user.signed_up": z.strictObject({
@@ -75,6 +93,24 @@ export const BUILT_IN_EVENT_DATA = {
   "user.logged_in": z.strictObject({
     deviceId: RefSchema.optional(),
     platform: z.enum(["web", "ios", "android"]).optional(),
+    ...signInContext,
+  }),
+  // Account changes (docs/fraud.md "Signals"): account takeover shows as a new device, then
+  // one of these, then a redemption. The new address or number is personal data.
+  "user.password_changed": z.strictObject({ deviceId: RefSchema.optional(), ...signInContext }),
+  "user.email_changed": z.strictObject({
+    email: z.email().max(254).optional().describe("personal data: stored sealed, shown masked"),
+    deviceId: RefSchema.optional(),
+    ...signInContext,
+  }),
+  "user.phone_changed": z.strictObject({
+    phone: z
+      .string()
+      .regex(/^\+[1-9][0-9]{6,14}$/, "phone numbers are E.164, e.g. +919812345678")
+      .optional()
+      .describe("personal data: stored sealed, shown masked"),
+    deviceId: RefSchema.optional(),
+    ...signInContext,
   }),
   "purchase.completed": z.strictObject({
     ...money,

@@ -1,6 +1,9 @@
 import { type KeyRing, mask, seal } from "#shared/crypto/sealed";
 import { eventDigest } from "#shared/events/event-check";
 import type { FirstPartyEvent } from "#shared/events/event-schema";
+import type { LinkKey } from "#shared/fraud/identity-links";
+import { observationMessage } from "#shared/fraud/observation-message";
+import type { Observation } from "#shared/fraud/risk-contract";
 import { fingerprintOf } from "#shared/referrals/fingerprint";
 import { type RiskIdentifier, riskIdentifiersOf } from "#shared/referrals/risk-identifiers";
 import { type RiskFlag, type RiskLists, riskFlagsOf } from "#shared/referrals/risk-lists";
@@ -24,6 +27,7 @@ import {
 } from "./event-store";
 import { hasUnsettledRewards } from "./reward-store";
 import { evaluateStored, type LiveProgram, type ProgramTerms, rewardEvent } from "./rewards";
+import { eventObservation } from "./risk-observations";
 
 /**
  * The user's first-party events (docs/events.md): accepted into the inbox inside one storage
@@ -46,6 +50,8 @@ export interface PreparedEvent extends IncomingEvent {
   contact: { sealed: string; masked: Record<string, string> } | null;
   /** Fraud identifiers (keyed hashes) and list flags, kept beside the event (event_risk). */
   risk: { ids: RiskIdentifier[]; flags: RiskFlag[] } | null;
+  /** What the user's risk object hears of it (sign-ins, account changes); null: nothing. */
+  observation: Observation | null;
 }
 
 export interface AcceptResult {
@@ -66,6 +72,8 @@ const RISK_HASHED_FIELDS = ["paymentInstrumentHash"] as const;
 export interface RiskIntake {
   key: string;
   lists: RiskLists;
+  /** The identity links' key (shared/fraud/identity-links.ts); absent: observations carry none. */
+  linkKey?: LinkKey | null;
 }
 
 /** Sealing context of a user's contact details: a sealed value opens only for its own user. */
@@ -116,14 +124,18 @@ export async function prepareEvents(
       const flags = item.event.type === "user.signed_up" ? riskFlagsOf(raw, risk.lists) : [];
       if (ids.length > 0 || flags.length > 0) eventRisk = { ids, flags };
     }
+    // Read from the event as sent: the raw values become keyed hashes here and nowhere else.
+    const observation = await eventObservation(risk?.linkKey ?? null, userId, item.event);
     let contact: PreparedEvent["contact"] = null;
-    if (ring && Object.keys(personal).length > 0) {
+    // The contact on file comes from the signup; a later change is a fraud signal (hashed),
+    // never a partial overwrite of what is sealed.
+    if (ring && item.event.type === "user.signed_up" && Object.keys(personal).length > 0) {
       contact = {
         sealed: await seal(ring, JSON.stringify(personal), contactContext(userId)),
         masked: maskedContact(personal),
       };
     }
-    prepared.push({ ...item, digest, storedData, contact, risk: eventRisk });
+    prepared.push({ ...item, digest, storedData, contact, risk: eventRisk, observation });
   }
   return prepared;
 }
@@ -163,6 +175,7 @@ export function acceptEvents(
       saveContact(tx.sql, item.contact.sealed, JSON.stringify(item.contact.masked), nowMs);
     }
     if (item.risk) saveEventRisk(tx.sql, item.event.id, item.risk);
+    if (item.observation) tx.enqueue(observationMessage(item.observation));
     accepted++;
   }
   // New events (and any refund waiting for one of them) are looked at right after commit.

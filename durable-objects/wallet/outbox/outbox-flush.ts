@@ -1,3 +1,4 @@
+import type { RiskObservationsBinding } from "#shared/fraud/observation-message";
 import type { LedgerEventMessage, UserNoticeMessage } from "#shared/messages";
 import { errorFields, type Logger } from "#shared/observability/logger";
 import type { PayoutDispatchMessage } from "#shared/payouts/types";
@@ -8,8 +9,8 @@ import { deleteOutboxThrough, readOutbox } from "./outbox-store";
 const OUTBOX_BATCH_ROWS = 100;
 const MAX_FLUSH_ROUNDS = 10;
 
-/** The queues the outbox delivers to. */
-export interface OutboxQueues {
+/** The queues the outbox delivers to (RISK_OBSERVATIONS: what the user did, for scoring). */
+export interface OutboxQueues extends RiskObservationsBinding {
   LEDGER_EVENTS: Queue<LedgerEventMessage>;
   PAYOUTS: Queue<PayoutDispatchMessage>;
   NOTICES: Queue<UserNoticeMessage>;
@@ -28,10 +29,11 @@ export async function sendOutbox(
     for (let round = 0; round < MAX_FLUSH_ROUNDS; round++) {
       const rows = readOutbox(sql, OUTBOX_BATCH_ROWS);
       if (rows.length === 0) return;
-      const { events, dispatch, notices } = groupByQueue(rows);
+      const { events, dispatch, notices, risk } = groupByQueue(rows);
       if (events.length > 0) await queues.LEDGER_EVENTS.sendBatch(events);
       if (dispatch.length > 0) await queues.PAYOUTS.sendBatch(dispatch);
       if (notices.length > 0) await queues.NOTICES.sendBatch(notices);
+      if (risk.length > 0) await queues.RISK_OBSERVATIONS.sendBatch(risk);
       deleteOutboxThrough(sql, rows.at(-1)?.seq ?? 0);
     }
   } catch (error) {

@@ -1,12 +1,18 @@
+import type { RiskObservationMessage } from "#shared/fraud/observation-message";
 import type { LedgerEventMessage, UserNoticeMessage } from "#shared/messages";
 import type { PayoutDispatchMessage } from "#shared/payouts/types";
 
 /**
  * What the wallet publishes, and where each message goes. Rows in the outbox name their queue:
- * projections (ledger_events), payout dispatch requests (payouts) or user notices (notices).
+ * projections (ledger_events), payout dispatch requests (payouts), user notices (notices) or
+ * what the user did for their risk object to score (risk: destination changes, claims, sign-ins).
  */
-export type OutboxMessage = LedgerEventMessage | PayoutDispatchMessage | UserNoticeMessage;
-export type OutboxQueue = "ledger_events" | "payouts" | "notices";
+export type OutboxMessage =
+  | LedgerEventMessage
+  | PayoutDispatchMessage
+  | UserNoticeMessage
+  | RiskObservationMessage;
+export type OutboxQueue = "ledger_events" | "payouts" | "notices" | "risk";
 
 /**
  * Pure: the queue a message is delivered to.
@@ -20,6 +26,8 @@ export function queueOf(message: OutboxMessage): OutboxQueue {
       return "payouts";
     case "notice":
       return "notices";
+    case "risk_observation":
+      return "risk";
     default:
       return "ledger_events";
   }
@@ -36,8 +44,14 @@ export function groupByQueue(rows: readonly OutboxRow[]): {
   events: Array<{ body: LedgerEventMessage }>;
   dispatch: Array<{ body: PayoutDispatchMessage }>;
   notices: Array<{ body: UserNoticeMessage }>;
+  risk: Array<{ body: RiskObservationMessage }>;
 } {
   const on = (queue: OutboxQueue) =>
     rows.filter((r) => r.queue === queue).map((r) => ({ body: JSON.parse(r.body) }));
-  return { events: on("ledger_events"), dispatch: on("payouts"), notices: on("notices") };
+  return {
+    events: on("ledger_events"),
+    dispatch: on("payouts"),
+    notices: on("notices"),
+    risk: on("risk"),
+  };
 }

@@ -1,4 +1,5 @@
 import type { ApiEnv } from "#shared/env";
+import type { RiskObservationMessage } from "#shared/fraud/observation-message";
 import { drainingUnreadBody } from "#shared/http/drain-body";
 import { secretBearingFetcher } from "#shared/http/secure-url";
 import type {
@@ -14,6 +15,7 @@ import { consumeClicks } from "./features/clicks/index";
 import { runConfirmationBackstop } from "./features/confirmation/index";
 import { consumePostbacks } from "./features/conversions/index";
 import { indexUnindexedOffers } from "./features/discovery/index";
+import { consumeRiskObservations } from "./features/fraud/index";
 import { consumeLedgerEvents } from "./features/ledger/index";
 import { runPointsBackstop } from "./features/loyalty/index";
 import {
@@ -48,6 +50,7 @@ export const QUEUES = {
   payouts: "boomerang-payouts",
   notices: "boomerang-notices",
   payoutsDeadLetter: "boomerang-payouts-dlq",
+  riskObservations: "boomerang-risk",
 } as const;
 
 /** Cron expressions as configured in wrangler.toml `[triggers]`, one job each. */
@@ -173,6 +176,8 @@ export default {
         return consumeNotices(batch as MessageBatch<UserNoticeMessage>, env);
       case QUEUES.payoutsDeadLetter:
         return consumePayoutDeadLetters(batch as MessageBatch<PayoutDispatchMessage>, env);
+      case QUEUES.riskObservations:
+        return consumeRiskObservations(batch as MessageBatch<RiskObservationMessage>, env);
       default:
         // Unknown queue: leave the messages for their dead-letter queue rather than drop them.
         throw new Error(`no consumer for queue ${batch.queue}`);

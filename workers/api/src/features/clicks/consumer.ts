@@ -2,6 +2,7 @@ import type { ApiEnv } from "#shared/env";
 import type { ClickMessage, ClicksQueueMessage } from "#shared/messages";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { type RollupChunk, walletOf } from "../../wallet-client";
+import { clickObservation, reportObservations } from "../fraud/index";
 import { storeReferralClicks } from "../referrals/index";
 import { applyRollups } from "./store";
 
@@ -71,6 +72,12 @@ async function consumeOfferClicks(
             hitId: body.requestId,
             networkOfferRef: body.networkOfferRef ?? "",
           })),
+        );
+        // Stored, then reported for scoring (docs/fraud.md "Signals"); a failed send retries
+        // these clicks, which the wallet and the risk object both take once.
+        await reportObservations(
+          env,
+          messages.map(({ body }) => clickObservation(body)),
         );
         if (chunk) chunks.push({ userId, chunk, messages });
         else for (const m of messages) m.ack();

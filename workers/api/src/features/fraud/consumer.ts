@@ -1,0 +1,121 @@
+import type { ApiEnv } from "#shared/env";
+import { isLinkKind, sharingFacts } from "#shared/fraud/identity-links";
+import type { RiskObservationMessage } from "#shared/fraud/observation-message";
+import { ACTIVITY_KINDS, type Observation } from "#shared/fraud/risk-contract";
+import { createLogger, errorFields } from "#shared/observability/logger";
+import { exponentialBackoff } from "#shared/retry/backoff";
+import { holderCounts, type LinkRow, recordLinks } from "./identity-store";
+import { liveRiskPorts, type RiskPorts } from "./risk-ports";
+
+const log = createLogger({ worker: "api", feature: "fraud" });
+
+/** Retry delays: scoring may be down for a while; nothing on a hot path waits for it. */
+const RETRY_BASE_SEC = 5;
+const RETRY_CAP_SEC = 300;
+
+/**
+ * The risk consumer (queue `boomerang-risk`, docs/fraud.md "Signals"):
+ * 1. the identifiers of the whole batch go to D1 `risk_identifiers` in one batch (this consumer
+ *    is their one writer), and how many users hold each comes back in one bounded read;
+ * 2. each observation gains the sharing facts (`signal.usersSharingDevice`, …);
+ * 3. each user's observations go to their risk object in order of time (`assess`, idempotent on
+ *    the observation id), and the assessment's effects to the wallet (`applyAssessment`).
+ * Messages are acked one by one; a user whose object fails has the rest of theirs retried with
+ * backoff, without holding up other users. At least once end to end, counted once.
+ */
+export async function consumeRiskObservations(
+  batch: MessageBatch<RiskObservationMessage>,
+  env: ApiEnv,
+  ports: RiskPorts = liveRiskPorts,
+): Promise<void> {
+  const valid: Array<Message<RiskObservationMessage>> = [];
+  for (const message of batch.messages) {
+    if (isObservationMessage(message.body)) valid.push(message);
+    else {
+      // Nothing a retry could fix: a message no producer of this version sends.
+      log.warn("risk.observation_malformed", { messageId: message.id });
+      message.ack();
+    }
+  }
+  if (valid.length === 0) return;
+
+  let holders: Map<string, number>;
+  try {
+    const rows = linkRowsOf(valid.map((m) => m.body.observation));
+    await recordLinks(env.DB, rows);
+    holders = await holderCounts(env.DB, rows);
+  } catch (error) {
+    log.error("risk.links_write_failed", { observations: valid.length, ...errorFields(error) });
+    for (const m of valid) m.retry({ delaySeconds: backoffSec(m.attempts) });
+    return;
+  }
+
+  const byUser = new Map<string, Array<Message<RiskObservationMessage>>>();
+  for (const m of valid) {
+    const list = byUser.get(m.body.observation.userId) ?? [];
+    list.push(m);
+    byUser.set(m.body.observation.userId, list);
+  }
+  await Promise.all(
+    [...byUser.values()].map(async (messages) => {
+      messages.sort((a, b) => a.body.observation.atMs - b.body.observation.atMs);
+      for (const [index, message] of messages.entries()) {
+        const observation = withSharingFacts(message.body.observation, holders);
+        try {
+          const assessment = await ports.assess(env, observation);
+          await ports.applyAssessment(env, observation, assessment);
+          message.ack();
+        } catch (error) {
+          log.error("risk.assess_failed", {
+            observationId: observation.observationId,
+            kind: observation.kind,
+            ...errorFields(error),
+          });
+          // This one and the user's later ones, so their order is kept on redelivery.
+          for (const rest of messages.slice(index)) {
+            rest.retry({ delaySeconds: backoffSec(rest.attempts) });
+          }
+          return;
+        }
+      }
+    }),
+  );
+}
+
+const backoffSec = (attempts: number) =>
+  exponentialBackoff(attempts, { base: RETRY_BASE_SEC, cap: RETRY_CAP_SEC });
+
+/** Pure: one D1 row per link identifier an observation carries (other kinds are not links). */
+export function linkRowsOf(observations: readonly Observation[]): LinkRow[] {
+  const rows: LinkRow[] = [];
+  for (const o of observations) {
+    for (const [kind, hash] of Object.entries(o.identifiers ?? {})) {
+      if (isLinkKind(kind)) rows.push({ kind, hash, userId: o.userId, seenAtMs: o.atMs });
+    }
+  }
+  return rows;
+}
+
+/** Pure: the observation with what its identifiers' links say added to its facts. */
+export function withSharingFacts(
+  observation: Observation,
+  holders: ReadonlyMap<string, number>,
+): Observation {
+  const facts = sharingFacts(observation.identifiers ?? {}, holders);
+  if (Object.keys(facts).length === 0) return observation;
+  return { ...observation, facts: { ...observation.facts, ...facts } };
+}
+
+function isObservationMessage(body: unknown): body is RiskObservationMessage {
+  if (typeof body !== "object" || body === null) return false;
+  const { kind, observation } = body as Partial<RiskObservationMessage>;
+  return (
+    kind === "risk_observation" &&
+    typeof observation === "object" &&
+    observation !== null &&
+    typeof observation.observationId === "string" &&
+    typeof observation.userId === "string" &&
+    typeof observation.atMs === "number" &&
+    (ACTIVITY_KINDS as readonly string[]).includes(observation.kind)
+  );
+}

@@ -1,0 +1,71 @@
+import type { ApiEnv } from "#shared/env";
+import { observationMessage } from "#shared/fraud/observation-message";
+import type { Observation } from "#shared/fraud/risk-contract";
+import type { ClickMessage } from "#shared/messages";
+import type { NormalizedConversion } from "#shared/networks/types";
+
+/**
+ * What the api worker's consumers report to the risk queue (docs/fraud.md "Signals"), built
+ * from what they already hold: scoring never adds a read to their path, and a failed send
+ * retries the message like any failed store (every consumer is idempotent).
+ */
+
+/** The click's quality as the redirect judged it (click-quality slice); absent on older clicks. */
+interface ClickQuality {
+  bot: boolean;
+  reasons: string[];
+}
+
+/**
+ * Pure: a stored click as a `click` observation, its id the click id.
+ *
+ * @example
+ * clickObservation(message) // { observationId: "click:clk_1", kind: "click", facts: { "signal.offerId": "o1", … } }
+ */
+export function clickObservation(click: ClickMessage): Observation {
+  const quality = (click as ClickMessage & { quality?: ClickQuality }).quality;
+  return {
+    observationId: `click:${click.clickId}`,
+    userId: click.userId,
+    kind: "click",
+    atMs: click.clickedAtMs,
+    subjectRef: click.clickId,
+    facts: {
+      "signal.offerId": click.offerId,
+      "signal.merchantId": click.merchantId,
+      ...(quality
+        ? { "signal.clickBot": quality.bot, "signal.clickReasons": quality.reasons.join(",") }
+        : {}),
+    },
+  };
+}
+
+/**
+ * Pure: a conversion the wallet took as a `conversion` observation, its id the network's order
+ * (a status update of the same order is the same conversion and counts once).
+ */
+export function conversionObservation(
+  userId: string,
+  networkId: string,
+  conversion: NormalizedConversion,
+  transactionId: string | null,
+  atMs: number,
+): Observation {
+  return {
+    observationId: `conversion:${networkId}:${conversion.orderId}`,
+    userId,
+    kind: "conversion",
+    atMs,
+    ...(transactionId ? { subjectRef: transactionId } : {}),
+    facts: { "signal.saleAmountMinor": conversion.saleAmountMinor },
+  };
+}
+
+/** Sends the observations to the risk queue in one batch (nothing to send, nothing sent). */
+export async function reportObservations(
+  env: Pick<ApiEnv, "RISK_OBSERVATIONS">,
+  observations: readonly Observation[],
+): Promise<void> {
+  if (observations.length === 0) return;
+  await env.RISK_OBSERVATIONS.sendBatch(observations.map((o) => ({ body: observationMessage(o) })));
+}

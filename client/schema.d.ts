@@ -1712,6 +1712,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/risk/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's risk: score with reasons and history, holds, linked accounts
+         * @description The score (0–100), the reasons in force and the score's history come from the user's risk object; the holds from their wallet; the accounts linked through shared identifiers (device, IP network, payment instrument, e-mail, phone) from D1, bounded to depth 2 and 25 accounts. Identifiers are never shown, only the kind two accounts share. While scoring cannot answer, `risk` is null and the rest still shows. Every role reads.
+         */
+        get: operations["getAdminUserRisk"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/offers": {
         parameters: {
             query?: never;
@@ -4608,6 +4628,83 @@ export interface components {
                 /** @description the user's first event of this type ever (context.firstOfKindEver) */
                 firstOfKindEver?: boolean;
             };
+        };
+        AdminUserRisk: {
+            userId: string;
+            risk: components["schemas"]["RiskView"];
+            /** @description the user's risk holds, newest first (at most 100) */
+            holds: components["schemas"]["RiskHold"][];
+            linkedAccounts: components["schemas"]["LinkedAccounts"];
+        };
+        /** @description score 0–100, the reasons in force, the score's history and velocity; null while scoring cannot answer (holds and links still show) */
+        RiskView: {
+            score: number;
+            reasons: {
+                code: string;
+                score: number;
+                detail: string;
+            }[];
+            history: ({
+                score: number;
+                reasons: {
+                    code: string;
+                    score: number;
+                    detail: string;
+                }[];
+                ruleVersion?: number | null;
+                atMs?: number;
+                observationId?: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            velocity?: {
+                [key: string]: number;
+            } | null;
+        } | null;
+        RiskHold: {
+            holdId: string;
+            /** @enum {string} */
+            kind: "payouts" | "transaction" | "referral" | "step_up";
+            /** @description the payout, transaction or referral held; null: a user-wide hold */
+            subjectRef: string | null;
+            reasons: {
+                /** @description stable reason code (`shared_device`, `click_iframe`, `risk_unavailable`) */
+                code: string;
+                /** @description score points this reason contributes */
+                score: number;
+                detail: string;
+            }[];
+            /** @enum {string} */
+            source: "rule" | "risk_unavailable" | "bot_click";
+            ruleId: string | null;
+            ruleVersion: number | null;
+            /** @description when it ends by itself (its condition clears); null: an operator ends it */
+            autoReleaseAtMs: number | null;
+            /** @enum {string} */
+            status: "active" | "released" | "upheld";
+            placedAtMs: number;
+            endedAtMs: number | null;
+            /** @enum {string|null} */
+            endedHow: "operator" | "auto" | "scoring_returned" | null;
+            decidedBy: string | null;
+            decisionNote: string | null;
+            /** @enum {string|null} */
+            label: "fraud" | "not_fraud" | "unsure" | null;
+        };
+        LinkedAccounts: {
+            accounts: {
+                userId: string;
+                /** @description 1: shares an identifier with the user */
+                depth: number;
+            }[];
+            edges: {
+                fromUserId: string;
+                toUserId: string;
+                /** @description the kind of identifier both hold: device, ip_prefix, payment_instrument, email, phone */
+                kind: string;
+            }[];
+            /** @description a bound (depth 2, 25 accounts) cut the walk short */
+            truncated: boolean;
         };
         UserOffer: {
             id: string;
@@ -14374,6 +14471,82 @@ export interface operations {
             };
             /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminUserRisk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserRisk"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

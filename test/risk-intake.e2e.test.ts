@@ -1,8 +1,9 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
+import { TEST_KEYS } from "./access-keys";
 import { eventId, sendEvents } from "./events-client";
-import { clickThrough, eventually, seedCatalog, uniqueUser } from "./helpers";
+import { api, clickThrough, eventually, seedCatalog, uniqueUser } from "./helpers";
 
 /**
  * Observations in (docs/fraud.md "Signals"): what users do reaches their risk object through the
@@ -179,5 +180,106 @@ describe("observations through the risk queue", () => {
       return found.length > 0 ? found : null;
     });
     expect(seen?.facts["signal.usersSharingDevice"]).toBe(1);
+  });
+});
+
+interface UserRisk {
+  userId: string;
+  risk: unknown;
+  holds: Array<{ holdId: string; kind: string; status: string }>;
+  linkedAccounts: {
+    accounts: Array<{ userId: string; depth: number }>;
+    edges: Array<{ fromUserId: string; toUserId: string; kind: string }>;
+    truncated: boolean;
+  };
+}
+
+async function readRisk(userId: string, key: string = TEST_KEYS.support): Promise<Response> {
+  return api(`/admin/v1/risk/users/${userId}`, { headers: { authorization: `Bearer ${key}` } });
+}
+
+describe("GET /admin/v1/risk/users/{id}", () => {
+  test("shows the linked accounts through shared identifiers, two steps deep, and the holds", async () => {
+    const [a, b, c, d] = [1, 2, 3, 4].map(() => uniqueUser("risk-ring"));
+    const device = `ring-device-${a}`;
+    // a, b and c share a device (a self-referral ring); c and d share a payment instrument.
+    await sendEvents({
+      events: [
+        login(a as string, eventId("ring"), { deviceId: device }),
+        login(b as string, eventId("ring"), { deviceId: device }),
+        login(c as string, eventId("ring"), { deviceId: device }),
+        {
+          id: eventId("ring"),
+          type: "user.signed_up",
+          userId: c,
+          occurredAt: new Date().toISOString(),
+          data: { paymentInstrumentHash: `ring-card-${a}` },
+        },
+        {
+          id: eventId("ring"),
+          type: "user.signed_up",
+          userId: d,
+          occurredAt: new Date().toISOString(),
+          data: { paymentInstrumentHash: `ring-card-${a}` },
+        },
+      ],
+    });
+    await eventually(async () => (await identifierRows(d as string)).length === 1);
+    await eventually(async () => (await identifierRows(c as string)).length === 2);
+    await eventually(async () => (await identifierRows(b as string)).length === 1);
+
+    const response = await readRisk(a as string);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as UserRisk;
+    expect(body.userId).toBe(a);
+    expect(body.holds).toEqual([]);
+    const accounts = new Map(body.linkedAccounts.accounts.map((x) => [x.userId, x.depth]));
+    expect(Object.fromEntries(accounts)).toEqual({
+      [b as string]: 1,
+      [c as string]: 1,
+      [d as string]: 2,
+    });
+    expect(body.linkedAccounts.edges).toContainEqual({
+      fromUserId: c,
+      toUserId: d,
+      kind: "payment_instrument",
+    });
+    expect(body.linkedAccounts.truncated).toBe(false);
+    // No identifier, hashed or raw, leaves the API.
+    expect(JSON.stringify(body)).not.toContain("v1.");
+    expect(JSON.stringify(body)).not.toContain("ring-device");
+  });
+
+  test("the graph is bounded: 25 accounts at most, and it says when it stopped", async () => {
+    const users = Array.from({ length: 30 }, () => uniqueUser("risk-crowd"));
+    const device = `crowd-device-${users[0]}`;
+    await sendEvents({
+      events: users.map((u) => login(u, eventId("crowd"), { deviceId: device })),
+    });
+    await eventually(async () => {
+      const { results } = await env.DB.prepare(
+        `SELECT COUNT(*) AS n FROM risk_identifiers WHERE user_id IN (${users.map(() => "?").join(",")})`,
+      )
+        .bind(...users)
+        .all<{ n: number }>();
+      return results[0]?.n === 30;
+    });
+    const body = (await (await readRisk(users[0] as string)).json()) as UserRisk;
+    expect(body.linkedAccounts.accounts).toHaveLength(25);
+    expect(body.linkedAccounts.truncated).toBe(true);
+  });
+
+  test("a user nobody has seen reads as empty, not as an error", async () => {
+    const response = await readRisk(uniqueUser("risk-nobody"), TEST_KEYS.viewer);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as UserRisk;
+    expect(body.holds).toEqual([]);
+    expect(body.linkedAccounts).toEqual({ accounts: [], edges: [], truncated: false });
+  });
+
+  test("a malformed user id is a 400 problem", async () => {
+    const response = await readRisk("not a user!");
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toContain("application/problem+json");
   });
 });

@@ -80,6 +80,8 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "delete /admin/v1/referrals/referrers/{id}/ban": FINANCE,
   "get /admin/v1/risk-lists/{list}": EVERY_ROLE,
   "put /admin/v1/risk-lists/{list}": FINANCE,
+  // Fraud: every role sees a user's risk, holds and linked accounts
+  "get /admin/v1/risk/users/{id}": EVERY_ROLE,
   // The referral funnel: aggregate figures every role reads
   "get /admin/v1/referrals/funnel": EVERY_ROLE,
   // Rule budgets: read-only

@@ -18,6 +18,7 @@ import {
 } from "./features/discovery/index";
 import { mountDocs } from "./features/docs/index";
 import { eventTypeAdminRoutes } from "./features/event-types/index";
+import { fraudReadRoutes } from "./features/fraud/index";
 import { loyaltyAdminRoutes, loyaltyUserRoutes } from "./features/loyalty/index";
 import {
   loyaltyProgramAdminRoutes,
@@ -107,6 +108,7 @@ export function createApp() {
   app.route("/admin/v1", overviewAdminRoutes);
   app.route("/admin/v1", eventTypeAdminRoutes);
   app.route("/admin/v1", rulesAdminRoutes);
+  app.route("/admin/v1", fraudReadRoutes());
   // Users (JWT).
   app.route("/v1", userMeRoutes);
   app.route("/v1", loyaltyUserRoutes);

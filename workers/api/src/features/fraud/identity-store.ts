@@ -1,4 +1,4 @@
-import { and, desc, inArray, ne, sql } from "drizzle-orm";
+import { desc, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { riskIdentifiers } from "#shared/db/schema";
@@ -119,32 +119,20 @@ export async function holdersOf(
   const out: Array<{ kind: string; hash: string; userId: string }> = [];
   // Each sub-query binds kind, hash, the excluded ids and its limit: few enough per query.
   const perQuery = Math.max(1, Math.floor(90 / (3 + exclude.length)));
+  const excluded =
+    exclude.length > 0
+      ? sql` AND user_id NOT IN (${sql.join(
+          exclude.map((u) => sql`${u}`),
+          sql`, `,
+        )})`
+      : sql``;
   for (let i = 0; i < pairs.length; i += perQuery) {
-    const chunk = pairs.slice(i, i + perQuery);
-    const parts = chunk.map(
-      (p) =>
-        sql`SELECT * FROM (${orm
-          .select({
-            kind: riskIdentifiers.kind,
-            hash: riskIdentifiers.hash,
-            userId: riskIdentifiers.userId,
-          })
-          .from(riskIdentifiers)
-          .where(
-            and(
-              sql`${riskIdentifiers.kind} = ${p.kind}`,
-              sql`${riskIdentifiers.hash} = ${p.hash}`,
-              exclude.length > 0
-                ? sql`${riskIdentifiers.userId} NOT IN (${sql.join(
-                    exclude.map((u) => sql`${u}`),
-                    sql`, `,
-                  )})`
-                : ne(riskIdentifiers.userId, ""),
-            ),
-          )
-          .orderBy(desc(riskIdentifiers.lastSeenMs))
-          .limit(perIdentifier)})`,
-    );
+    const parts = pairs
+      .slice(i, i + perQuery)
+      .map(
+        (p) =>
+          sql`SELECT * FROM (SELECT kind, hash, user_id AS userId FROM risk_identifiers WHERE kind = ${p.kind} AND hash = ${p.hash}${excluded} ORDER BY last_seen_ms DESC LIMIT ${perIdentifier})`,
+      );
     if (parts.length === 0) continue;
     out.push(
       ...(await orm.all<{ kind: string; hash: string; userId: string }>(

@@ -5,3 +5,4 @@
 export { consumeRiskObservations } from "./consumer";
 export { linkedAccounts } from "./linked-accounts";
 export { clickObservation, conversionObservation, reportObservations } from "./observations";
+export { fraudReadRoutes } from "./read-routes";

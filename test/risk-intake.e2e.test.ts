@@ -3,7 +3,17 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
 import { TEST_KEYS } from "./access-keys";
 import { eventId, sendEvents } from "./events-client";
-import { api, clickThrough, eventually, seedCatalog, uniqueUser } from "./helpers";
+import {
+  api,
+  clickThrough,
+  eventually,
+  postbackBody,
+  seedCatalog,
+  sendPostback,
+  uniqueUser,
+  walletStub,
+} from "./helpers";
+import { seasonedDestination } from "./payout-helpers";
 
 /**
  * Observations in (docs/fraud.md "Signals"): what users do reaches their risk object through the
@@ -180,6 +190,79 @@ describe("observations through the risk queue", () => {
       return found.length > 0 ? found : null;
     });
     expect(seen?.facts["signal.usersSharingDevice"]).toBe(1);
+  });
+});
+
+async function observationsOfKind(userId: string, kind: string, count = 1) {
+  return eventually(async () => {
+    const found = (await observationsOf(userId)).filter((o) => o.kind === kind);
+    return found.length >= count ? found : null;
+  });
+}
+
+describe("the wallet's and the postback consumer's observations", () => {
+  beforeAll(async () => {
+    await seedCatalog({
+      networkId: "risk-net",
+      merchantId: "risk-shop",
+      offerId: "risk-shop-offer",
+    });
+  });
+
+  test("a destination change reaches the risk object once, and two members paid to one account are linked", async () => {
+    const first = uniqueUser("risk-dest-a");
+    const second = uniqueUser("risk-dest-b");
+    const upi = { type: "upi", vpa: `shared.${first}@okaxis`, holderName: "Asha Rao" };
+    await seasonedDestination(first, upi);
+    await observationsOfKind(first, "destination_changed");
+    await eventually(async () => (await identifierRows(first)).length === 1);
+    const destinationId = await seasonedDestination(second, { ...upi, vpa: upi.vpa.toUpperCase() });
+    const [seen] = await observationsOfKind(second, "destination_changed");
+    await settle();
+    expect(
+      (await observationsOf(second)).filter((o) => o.kind === "destination_changed"),
+    ).toHaveLength(1);
+    expect(seen).toMatchObject({
+      subject_ref: destinationId,
+      facts: { "signal.destinationChange": "created", "signal.usersSharingPayment": 1 },
+    });
+    expect(JSON.stringify(seen)).not.toContain("okaxis");
+    const [row] = await identifierRows(second);
+    expect(row?.kind).toBe("payment_instrument");
+  });
+
+  test("a conversion and a claim reach the risk object once each", async () => {
+    const userId = uniqueUser("risk-conv");
+    const { subId } = await clickThrough(userId, "risk-shop-offer");
+    const [click] = await observationsOfKind(userId, "click");
+    const orderId = `ord-${userId}`;
+    const body = postbackBody({ order_id: orderId, sub_id: subId });
+    expect((await sendPostback("risk-net", body)).status).toBe(202);
+    expect((await sendPostback("risk-net", body)).status).toBe(202);
+    const [conversion] = await observationsOfKind(userId, "conversion");
+    expect(conversion).toMatchObject({
+      observation_id: `conversion:risk-net:${orderId}`,
+      facts: { "signal.offerId": "risk-shop-offer", "signal.saleAmountMinor": 100_000 },
+    });
+    expect(conversion?.subject_ref).toBeTruthy();
+
+    const filed = await walletStub(userId).fileClaim(userId, {
+      claimId: `clm-${userId}`,
+      clickId: click?.subject_ref as string,
+      orderId: `ord-missing-${userId}`,
+      amountMinor: 50_000,
+      currency: "INR",
+      purchasedAtMs: Date.now(),
+    });
+    expect(filed.status).toBe("created");
+    const [claim] = await observationsOfKind(userId, "claim");
+    expect(claim).toMatchObject({
+      observation_id: `claim:clm-${userId}`,
+      facts: { "signal.claimAmountMinor": 50_000 },
+    });
+    await settle();
+    const kinds = (await observationsOf(userId)).map((o) => o.kind).sort();
+    expect(kinds).toEqual(["claim", "click", "conversion"]);
   });
 });
 

@@ -521,9 +521,10 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     nowMs: number = Date.now(),
   ): Promise<DestinationResult> {
     const request = { mode: "add" as const, userId, destinationId, input, policy };
-    const prepared = await prepareSave(this.sql, this.keyRing(), request);
+    const prepared = await prepareSave(this.sql, this.keyRing(), request, linkKeyOf(this.env));
     if ("status" in prepared) return prepared;
-    return this.commit((tx) => commitSave(tx, prepared, nowMs));
+    // Through `changing`: the change's risk observation leaves by the outbox (docs/fraud.md).
+    return this.changing(() => this.commit((tx) => commitSave(tx, prepared, nowMs)));
   }
 
   /** New details start a new cooling-off period: a changed account is as untrusted as a new one. */
@@ -535,9 +536,10 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     nowMs: number = Date.now(),
   ): Promise<DestinationResult> {
     const request = { mode: "update" as const, userId, destinationId, input, policy };
-    const prepared = await prepareSave(this.sql, this.keyRing(), request);
+    const prepared = await prepareSave(this.sql, this.keyRing(), request, linkKeyOf(this.env));
     if ("status" in prepared) return prepared;
-    return this.commit((tx) => commitSave(tx, prepared, nowMs));
+    // Through `changing`: the change's risk observation leaves by the outbox (docs/fraud.md).
+    return this.changing(() => this.commit((tx) => commitSave(tx, prepared, nowMs)));
   }
 
   /** `changesPerDay`: the policy's daily cap on adds and removes (destinations/change-cap.ts). */

@@ -1,8 +1,10 @@
+import { observationMessage } from "#shared/fraud/observation-message";
 import { findClick } from "../clicks/click-store";
 import { applyConversion } from "../conversions/apply-conversion";
 import { appendHistory, findTxnByOrder } from "../conversions/txn-store";
 import type { StoredTxn } from "../conversions/types";
 import type { WalletTx } from "../core/wallet-tx";
+import { claimObservation } from "../risk/observations";
 import { dueRefs, schedule, unschedule } from "../schedule/schedule-store";
 import { checkClaimCap, DEFAULT_CLAIMS_PER_MONTH } from "./claim-cap";
 import {
@@ -64,6 +66,7 @@ export function fileClaim(
   insertClaim(tx.sql, claim);
   if (claim.status === "open") schedule(tx.sql, "claim_review", claim.claimId, claim.reviewDueAtMs);
   tx.publishClaim(claim);
+  tx.enqueue(observationMessage(claimObservation(userId, claim)));
   return { status: "created", claim };
 }
 

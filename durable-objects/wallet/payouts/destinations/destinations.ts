@@ -1,8 +1,11 @@
 import { assert } from "#shared/assert";
 import { type KeyRing, needsResealing, open, seal } from "#shared/crypto/sealed";
+import type { LinkKey } from "#shared/fraud/identity-links";
+import { observationMessage } from "#shared/fraud/observation-message";
 import { DEFAULT_PAYOUT_POLICY, type PayoutPolicy } from "#shared/payouts/policy";
 import { boundUserId } from "../../core/meta-store";
 import type { WalletTx } from "../../core/wallet-tx";
+import { destinationIdentifiers, destinationObservation } from "../../risk/observations";
 import { openSealedPayouts, resealPayout } from "../lifecycle/payout-store";
 import type { DestinationResult, DestinationView, NewDestination } from "../types";
 import { checkChangeCap, recordChange } from "./change-cap";
@@ -46,6 +49,8 @@ export interface PreparedSave {
   requestDigest: string;
   /** For a repeated add: how it compared with the row found before the transaction. */
   earlier: EarlierComparison | null;
+  /** The keyed hash of the account it pays, reported with the change (docs/fraud.md). */
+  identifiers: Record<string, string>;
 }
 
 /**
@@ -56,10 +61,12 @@ export interface PreparedSave {
 export async function prepareSave(
   sql: SqlStorage,
   ring: KeyRing | null,
-  request: Omit<PreparedSave, "sealed" | "requestDigest" | "earlier">,
+  request: Omit<PreparedSave, "sealed" | "requestDigest" | "earlier" | "identifiers">,
+  linkKey: LinkKey | null = null,
 ): Promise<PreparedSave | { status: "no_keys" }> {
   if (!ring) return { status: "no_keys" };
   const { userId, destinationId, input } = request;
+  const identifiers = await destinationIdentifiers(linkKey, input);
   const sealed = await seal(
     ring,
     JSON.stringify(detailsOf(input)),
@@ -75,7 +82,7 @@ export async function prepareSave(
         same: await sameAsStored(ring, userId, found, input, digest),
       }
     : null;
-  return { ...request, sealed, requestDigest: digest, earlier };
+  return { ...request, sealed, requestDigest: digest, earlier, identifiers };
 }
 
 export function commitSave(tx: WalletTx, prepared: PreparedSave, nowMs: number): DestinationResult {
@@ -116,6 +123,17 @@ export function commitSave(tx: WalletTx, prepared: PreparedSave, nowMs: number):
         erasedAtMs: null,
       };
       saveDestination(tx.sql, destination);
+      tx.enqueue(
+        observationMessage(
+          destinationObservation(
+            prepared.userId,
+            destinationId,
+            decision.status,
+            prepared.identifiers,
+            nowMs,
+          ),
+        ),
+      );
       return { status: decision.status, destination: viewOf(destination) };
     }
   }

@@ -5,6 +5,7 @@ import { decodeSubId } from "#shared/links/sub-id";
 import type { NormalizedConversion } from "#shared/networks/types";
 import { toSec } from "#shared/time/clock";
 import { type ConversionEvent, type ConversionOutcome, walletOf } from "../../wallet-client";
+import { conversionObservation, reportObservations } from "../fraud/index";
 import { attributionOfOrder, untrustedTransaction } from "../ledger/index";
 import { claimOrder } from "./order-claims-store";
 import { repriceOfferFor } from "./reprice";
@@ -16,6 +17,13 @@ import { repriceOfferFor } from "./reprice";
  * sale at another merchant may be priced by, then let the user's wallet object decide.
  * Nothing here moves money itself.
  */
+
+/** Outcomes after which the wallet holds the order: the ones scoring hears of. */
+const REPORTED_OUTCOMES: ReadonlySet<ConversionOutcome> = new Set([
+  "created",
+  "updated",
+  "duplicate",
+]);
 
 export type ApplyResult =
   | { kind: "wallet"; outcome: ConversionOutcome; txnId: string; reason: string | null }
@@ -114,6 +122,11 @@ export async function applyNormalizedConversion(
         : await repriceOfferFor(env, networkId, claims.offerId, reportedRef),
   };
   const result = await walletOf(env, event.userId).applyConversion(event);
+  // The wallet has it: scoring hears of it (docs/fraud.md "Signals"). A repeat after a failed
+  // send meets `duplicate` and sends again; the risk object counts it once.
+  if (REPORTED_OUTCOMES.has(result.outcome)) {
+    await reportObservations(env, [conversionObservation(event)]);
+  }
   return { kind: "wallet", outcome: result.outcome, txnId, reason: result.reason };
 }
 

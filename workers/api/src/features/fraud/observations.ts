@@ -2,7 +2,7 @@ import type { ApiEnv } from "#shared/env";
 import { observationMessage } from "#shared/fraud/observation-message";
 import type { Observation } from "#shared/fraud/risk-contract";
 import type { ClickMessage } from "#shared/messages";
-import type { NormalizedConversion } from "#shared/networks/types";
+import type { ConversionEvent } from "../../wallet-client";
 
 /**
  * What the api worker's consumers report to the risk queue (docs/fraud.md "Signals"), built
@@ -42,22 +42,24 @@ export function clickObservation(click: ClickMessage): Observation {
 
 /**
  * Pure: a conversion the wallet took as a `conversion` observation, its id the network's order
- * (a status update of the same order is the same conversion and counts once).
+ * (a status update of the same order is the same conversion and counts once), with how long
+ * after its click the sale happened (stuffing shows as sales seconds after a burst of clicks).
  */
-export function conversionObservation(
-  userId: string,
-  networkId: string,
-  conversion: NormalizedConversion,
-  transactionId: string | null,
-  atMs: number,
-): Observation {
+export function conversionObservation(event: ConversionEvent): Observation {
   return {
-    observationId: `conversion:${networkId}:${conversion.orderId}`,
-    userId,
+    observationId: `conversion:${event.networkId}:${event.orderId}`,
+    userId: event.userId,
     kind: "conversion",
-    atMs,
-    ...(transactionId ? { subjectRef: transactionId } : {}),
-    facts: { "signal.saleAmountMinor": conversion.saleAmountMinor },
+    atMs: event.occurredAtMs,
+    subjectRef: event.txnId,
+    facts: {
+      "signal.offerId": event.offerId,
+      "signal.saleAmountMinor": event.saleAmountMinor,
+      "signal.clickToConversionSec": Math.max(
+        0,
+        Math.round(event.occurredAtMs / 1000 - event.clickAtSec),
+      ),
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Assessment, Observation } from "#shared/fraud/risk-contract";
+import { sweepRiskUnavailable } from "#workers/api/src/features/risk-holds/index";
 import { TEST_KEYS, withKey } from "./access-keys";
 import { eventId, purchase, sendEvents } from "./events-client";
 import {
@@ -321,5 +322,52 @@ describe("the fail-safe: scoring forced down through the real workers", () => {
     expect((await walletStub(user).audit()).ok).toBe(true);
     // Retried again: nothing left, nothing paid twice.
     expect(await walletStub(user).retryHeldRedemptions()).toEqual({ released: 0, waiting: 0 });
+  });
+});
+
+describe("the fail-safe's sweep across users", () => {
+  it("retries the users whose redemptions wait risk_unavailable, the oldest held first", async () => {
+    const first = await userWithDestination("risk-sweep-a", 30_000);
+    const second = await userWithDestination("risk-sweep-b", 30_000);
+    const down = async () => {
+      throw new Error("scoring is down");
+    };
+    const restores = [
+      await replaceAssess(first.user, down),
+      await replaceAssess(second.user, down),
+    ];
+    let older: string;
+    let newer: string;
+    try {
+      older = await redeemTo(first.user, first.destinationId, 10_000);
+      newer = await redeemTo(second.user, second.destinationId, 10_000);
+      // The sweep finds them through the payouts projection.
+      await eventually(async () => {
+        const { results } = await env.DB.prepare(
+          `SELECT id FROM payouts WHERE hold_reason = 'risk_unavailable' AND id IN (?1, ?2)`,
+        )
+          .bind(older, newer)
+          .all();
+        return results.length === 2;
+      });
+      // Still down: the sweep stops at the first user, nobody overtakes.
+      const stopped = await sweepRiskUnavailable(env);
+      expect(stopped).toMatchObject({ users: 1, released: 0, stillUnavailable: true });
+    } finally {
+      for (const restore of restores.reverse()) await restore();
+    }
+    const report = await sweepRiskUnavailable(env);
+    expect(report.stillUnavailable).toBe(false);
+    expect(report.released).toBeGreaterThanOrEqual(2);
+    const endedAt = async (user: string, payoutId: string) =>
+      (await walletStub(user).getRiskHolds()).find((h) => h.subjectRef === payoutId)?.endedAtMs ??
+      Number.POSITIVE_INFINITY;
+    expect(await endedAt(first.user, older)).toBeLessThanOrEqual(await endedAt(second.user, newer));
+    await waitForPayout(first.user, older, "paid");
+    await waitForPayout(second.user, newer, "paid");
+    expect(await postingsFor(first.user, older)).toEqual([
+      `payout:${older}:paid`,
+      `payout:${older}:reserve`,
+    ]);
   });
 });

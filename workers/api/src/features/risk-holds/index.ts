@@ -4,3 +4,4 @@
  * across users.
  */
 export { riskHoldAdminRoutes } from "./routes";
+export { sweepRiskUnavailable } from "./sweep";

@@ -3,6 +3,7 @@ import type { ConsoleContext } from "../../context";
 import { campaignsPage } from "./campaign-list";
 import { funnelPage } from "./funnel";
 import { REFERRALS_BASE } from "./parts";
+import { programRoutes } from "./program";
 import { decide, reviewPage } from "./review";
 import { timelinePage } from "./timeline";
 
@@ -19,6 +20,8 @@ export const referralsRoutes = new Hono<ConsoleContext>()
   .get("/", campaignsPage)
   .get("/funnel", funnelPage)
   .get("/review", (c) => reviewPage(c))
+  .get("/program", programRoutes.show)
+  .post("/program", programRoutes.save)
   .get("/:referralId", (c) => timelinePage(c))
   .post("/:referralId/:decision{approve|reject}", (c) =>
     // A refused decision comes back on the page its form was on: the queue or the referral's.

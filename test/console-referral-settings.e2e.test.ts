@@ -180,3 +180,101 @@ describe("the referral program settings page", () => {
     expect((await program()).settings.attribution.probabilisticWindowHours).toBe(9);
   });
 });
+
+const LISTS_PAGE = "/console/referrals/risk-lists";
+
+async function riskList(list: string): Promise<{ version: number; entries: string[] }> {
+  const response = await api(`/admin/v1/risk-lists/${list}`, { headers: ADMIN_HEADERS });
+  return (await response.json()) as { version: number; entries: string[] };
+}
+
+describe("the risk lists page", () => {
+  test("a catalog operator reads both lists with no form; the API refuses a post", async () => {
+    const { client } = await signedIn("catalog");
+    const response = await client.get(LISTS_PAGE);
+    expect(response.status).toBe(200);
+    const page = await response.text();
+    expect(page).toContain("<h1>Risk lists</h1>");
+    expect(page).toContain('href="/console/referrals/risk-lists" aria-current="page"');
+    expect(textOf(page)).toContain("Disposable e-mail domains");
+    expect(textOf(page)).toContain("Datacenter and VPN IP ranges");
+    expect(textOf(page)).toContain("replacing one needs the finance or admin role");
+    expect(page).not.toContain("<textarea");
+
+    const refused = await client.post(
+      `${LISTS_PAGE}/disposable_email_domains`,
+      { "entries-disposable_email_domains": "mailinator.com" },
+      { fromPage: LISTS_PAGE },
+    );
+    expect(refused.status).toBe(403);
+    expect(textOf(await refused.text())).toContain("needs scope finance or admin");
+  });
+
+  test("finance replaces a list one entry a line; the API's normalised list is shown", async () => {
+    const { client } = await signedIn("finance");
+    const before = await riskList("disposable_email_domains");
+    const form = await (await client.get(LISTS_PAGE)).text();
+    expect(form).toContain('id="f-entries-disposable_email_domains"');
+
+    const saved = await client.post(
+      `${LISTS_PAGE}/disposable_email_domains`,
+      {
+        expectedVersion: String(before.version),
+        "entries-disposable_email_domains": "Temp-Mail.org\n\nmailinator.com\r\nmailinator.com\n",
+      },
+      { fromPage: LISTS_PAGE },
+    );
+    expect(saved.status).toBe(303);
+    expect(decodeURIComponent(saved.headers.get("location") ?? "")).toContain(
+      `Disposable e-mail domains saved: version ${before.version + 1}, 2 entries.`,
+    );
+    expect(await riskList("disposable_email_domains")).toMatchObject({
+      version: before.version + 1,
+      entries: ["mailinator.com", "temp-mail.org"],
+    });
+    const page = await (await client.get(LISTS_PAGE)).text();
+    expect(page).toContain("mailinator.com\ntemp-mail.org</textarea>");
+  });
+
+  test("bad lines are named by their line; nothing is saved and what was typed comes back", async () => {
+    const { client } = await signedIn("finance");
+    const before = await riskList("datacenter_ip_ranges");
+    const refused = await client.post(
+      `${LISTS_PAGE}/datacenter_ip_ranges`,
+      {
+        expectedVersion: String(before.version),
+        "entries-datacenter_ip_ranges": "203.0.113.0/24\n\nnot-a-range\n2001:db8::/32\n10.0.0.0/33",
+      },
+      { fromPage: LISTS_PAGE },
+    );
+    expect(refused.status).toBe(400);
+    const page = await refused.text();
+    const error = textOf(errorBeside(page, "entries-datacenter_ip_ranges") ?? "");
+    expect(error).toContain('line 3 "not-a-range": must be an IPv4 or IPv6 range');
+    expect(error).toContain('line 5 "10.0.0.0/33"');
+    expect(page).toContain("203.0.113.0/24\n\nnot-a-range");
+    expect((await riskList("datacenter_ip_ranges")).version).toBe(before.version);
+  });
+
+  test("a replace over a newer version is refused: the page shows who saved first and keeps what was sent", async () => {
+    const { client } = await signedIn("finance");
+    const opened = await riskList("datacenter_ip_ranges");
+    const first = await api("/admin/v1/risk-lists/datacenter_ip_ranges", {
+      method: "PUT",
+      headers: ADMIN_HEADERS,
+      body: JSON.stringify({ entries: ["198.51.100.0/24"], expectedVersion: opened.version }),
+    });
+    expect(first.status).toBe(200);
+
+    const stale = await client.post(
+      `${LISTS_PAGE}/datacenter_ip_ranges`,
+      { expectedVersion: String(opened.version), "entries-datacenter_ip_ranges": "192.0.2.0/24" },
+      { fromPage: LISTS_PAGE },
+    );
+    expect(stale.status).toBe(409);
+    const page = textOf(await stale.text());
+    expect(page).toContain(`Someone saved first. Version ${opened.version + 1} was saved by`);
+    expect(page).toContain("What you sent (not saved)192.0.2.0/24");
+    expect((await riskList("datacenter_ip_ranges")).entries).toEqual(["198.51.100.0/24"]);
+  });
+});

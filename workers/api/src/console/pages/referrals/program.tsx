@@ -1,6 +1,9 @@
 import type { Context } from "hono";
 import type { ProblemBody } from "#shared/http/errors";
-import type { ReferralProgramSettings } from "#shared/referrals/program-settings";
+import {
+  DEFAULT_REFERRAL_PROGRAM,
+  type ReferralProgramSettings,
+} from "#shared/referrals/program-settings";
 import {
   DEFAULT_FRAUD_SETTINGS,
   DEFAULT_SIGNAL_WEIGHTS,
@@ -331,14 +334,11 @@ function Versions({ versions, timeZone }: { versions: Version[]; timeZone: strin
       </thead>
       <tbody>
         {versions.map((v, i) => {
-          // The version before is the next row; the oldest row shown compares with nothing
-          // unless it is version 1 (then it changed the defaults).
-          const before = versions[i + 1];
-          const changes = before
-            ? settingsChanges(before.settings, v.settings)
-            : v.version === 1
-              ? null
-              : undefined;
+          // The version before is the next row; version 1 changed the defaults; the oldest
+          // row of a longer history compares with nothing shown here.
+          const before =
+            versions[i + 1]?.settings ?? (v.version === 1 ? DEFAULT_REFERRAL_PROGRAM : undefined);
+          const changes = before ? settingsChanges(before, v.settings) : undefined;
           return (
             <tr id={`version-${v.version}`}>
               <td class="num">
@@ -352,8 +352,8 @@ function Versions({ versions, timeZone }: { versions: Version[]; timeZone: strin
               <td>
                 {changes === undefined ? (
                   <span class="muted">—</span>
-                ) : changes === null ? (
-                  <span class="muted">the first save</span>
+                ) : changes.length === 0 ? (
+                  <span class="muted">no change</span>
                 ) : (
                   <ul class="plain">
                     {changes.map((line) => (

@@ -30,18 +30,21 @@ interface RiskList {
   updatedBy: string | null;
 }
 
-const LISTS: Record<RiskListName, { title: string; hint: string; signal: string }> = {
-  disposable_email_domains: {
-    title: "Disposable e-mail domains",
-    hint: "one domain a line, such as mailinator.com; a subdomain of a listed domain matches too",
-    signal: "disposable_email_domain",
-  },
-  datacenter_ip_ranges: {
-    title: "Datacenter and VPN IP ranges",
-    hint: "one IPv4 or IPv6 range a line, such as 203.0.113.0/24 or 2001:db8::/32; a bare address is that address alone",
-    signal: "datacenter_ip",
-  },
-};
+const LISTS: Record<RiskListName, { title: string; button: string; hint: string; signal: string }> =
+  {
+    disposable_email_domains: {
+      title: "Disposable e-mail domains",
+      button: "Replace disposable e-mail domains",
+      hint: "one domain a line, such as mailinator.com; a subdomain of a listed domain matches too",
+      signal: "disposable_email_domain",
+    },
+    datacenter_ip_ranges: {
+      title: "Datacenter and VPN IP ranges",
+      button: "Replace datacenter and VPN IP ranges",
+      hint: "one IPv4 or IPv6 range a line, such as 203.0.113.0/24 or 2001:db8::/32; a bare address is that address alone",
+      signal: "datacenter_ip",
+    },
+  };
 
 /** The list a form came back for: what was typed, the API's problem, and whether it lost a race. */
 interface FailedSave {
@@ -84,7 +87,7 @@ function ListForm(props: { list: RiskList; failed: FailedSave | undefined; csrfT
         hint={`${about.hint}; up to 20,000; blank lines are ignored, and the list is saved in lower case, sorted, without repeats`}
         error={lineProblemText(lines)}
       />
-      <button type="submit">Replace {about.title.toLowerCase()}</button>
+      <button type="submit">{about.button}</button>
     </form>
   );
 }

@@ -23,9 +23,13 @@ async function adminGet<T>(path: string): Promise<T> {
 }
 
 const currentProgram = () =>
-  adminGet<{ version: number; settings: { attribution: { windowDays: number } } }>(
-    "/admin/v1/referrals/program",
-  );
+  adminGet<{
+    version: number;
+    settings: {
+      attribution: { windowDays: number; probabilisticWindowHours: number };
+      destinations: Record<string, string | null>;
+    };
+  }>("/admin/v1/referrals/program");
 
 test.describe("as a catalog operator", () => {
   test.use({ signInAs: "catalog" });
@@ -74,6 +78,44 @@ test.describe("as a catalog operator", () => {
     const after = await currentProgram();
     expect(after.version).toBe(before.version + 1);
     expect(after.settings.attribution.windowDays).toBe(Number(days));
+  });
+});
+
+test.describe("as a catalog operator who saves second", () => {
+  test.use({ signInAs: "catalog" });
+
+  test("is told someone saved first and sees their version", async ({ page }) => {
+    const opened = await currentProgram();
+    await page.goto("/console/referrals/program");
+    await page.getByLabel("Probabilistic window (hours)").fill("5");
+
+    // Another operator saves meanwhile, through the admin API.
+    const { baseUrl, adminKey } = runtimeInfo();
+    const hours = opened.settings.attribution.probabilisticWindowHours === 11 ? 12 : 11;
+    const first = await fetch(`${baseUrl}/admin/v1/referrals/program`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        settings: {
+          ...opened.settings,
+          attribution: { ...opened.settings.attribution, probabilisticWindowHours: hours },
+          destinations: {
+            ...opened.settings.destinations,
+            webSignupUrl: "https://app.example.com/join",
+          },
+        },
+        expectedVersion: opened.version,
+      }),
+    });
+    expect(first.status).toBe(200);
+
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await expect(page.getByRole("alert")).toContainText(
+      `Someone saved first. Version ${opened.version + 1} was saved by`,
+    );
+    await expect(page.getByLabel("Probabilistic window (hours)")).toHaveValue(String(hours));
+    await expectNoSeriousA11yViolations(page);
+    expect((await currentProgram()).settings.attribution.probabilisticWindowHours).toBe(hours);
   });
 });
 

@@ -191,7 +191,7 @@ function SettingsForm(props: { state: FormState; csrfToken: string }) {
           type="number"
           value={v.qualificationWindowDays}
           hint="the friend must qualify within this many days of signing up, or the referral expires: 1–365; empty: no limit"
-          error={errorAt(p, `${S}.qualification`)}
+          error={errorAt(p, `${S}.qualification.windowDays`)}
         />
       </fieldset>
       <fieldset>

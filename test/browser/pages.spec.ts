@@ -71,6 +71,18 @@ const CONSOLE_PAGES: ConsolePage[] = [
     ready: (page) => page.getByRole("heading", { level: 1, name: "Referral review queue" }),
   },
   {
+    name: "referrals-program",
+    path: "/console/referrals/program",
+    as: "catalog",
+    ready: (page) => page.getByRole("button", { name: "Save settings" }),
+  },
+  {
+    name: "referrals-risk-lists",
+    path: "/console/referrals/risk-lists",
+    as: "finance",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Risk lists" }),
+  },
+  {
     name: "finance",
     path: "/console/finance",
     as: "finance",

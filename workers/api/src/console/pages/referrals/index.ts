@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { ConsoleContext } from "../../context";
+import { banAction, referrerPage } from "./ban";
 import { campaignsPage } from "./campaign-list";
 import { funnelPage } from "./funnel";
 import { REFERRALS_BASE } from "./parts";
@@ -19,6 +20,10 @@ export const referralsRoutes = new Hono<ConsoleContext>()
   .get("/", campaignsPage)
   .get("/funnel", funnelPage)
   .get("/review", (c) => reviewPage(c))
+  .get("/referrers/:userId", (c) => referrerPage(c))
+  .post("/referrers/:userId/:action{ban|unban}", (c) =>
+    banAction(c, c.req.param("action") === "ban" ? "ban" : "unban"),
+  )
   .get("/:referralId", (c) => timelinePage(c))
   .post("/:referralId/:decision{approve|reject}", (c) =>
     // A refused decision comes back on the page its form was on: the queue or the referral's.

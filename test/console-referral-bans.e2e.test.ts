@@ -204,3 +204,127 @@ describe("referrer bans in the console", () => {
     expect(referrerPage.body).toContain("Lift the ban");
   });
 });
+
+describe("reason-text translations in the console", () => {
+  const english = async () =>
+    (
+      (await (await api("/admin/v1/referral-reason-texts", withKey(TEST_KEYS.viewer))).json()) as {
+        english: Array<{ code: string; text: string }>;
+      }
+    ).english;
+
+  test("catalog adds a locale, saves texts beside the English, then removes it", async () => {
+    const { client } = await signedIn("catalog");
+    const list = await html(client, "/console/referrals/reason-texts");
+    expect(list.status).toBe(200);
+    expect(list.body).toContain("Add or open a locale");
+    expect(list.body).toContain('href="/console/referrals/reason-texts" aria-current="page"');
+
+    const opened = await client.get("/console/referrals/reason-texts?locale=pt-br");
+    expect(opened.status).toBe(303);
+    const canonical = await client.get(opened.headers.get("location") ?? "");
+    expect(canonical.status).toBe(303);
+    expect(canonical.headers.get("location")).toBe("/console/referrals/reason-texts/pt-BR");
+
+    const path = "/console/referrals/reason-texts/pt-BR";
+    const page = await html(client, path);
+    expect(page.status).toBe(200);
+    const codes = await english();
+    expect(codes.length).toBeGreaterThan(3);
+    for (const { code, text } of codes) {
+      expect(page.body).toContain(`name="texts.${code}"`);
+      expect(page.body).toContain(`English: ${text}`.replaceAll("'", "&#39;"));
+    }
+    expect(page.body).toContain("Save texts");
+
+    const saved = await client.post(
+      path,
+      {
+        "texts.code_at_signup": "  Seu amigo digitou o seu código.  ",
+        "texts.reward_credited": "Recompensa creditada.",
+        "texts.referrer_banned": "",
+      },
+      { fromPage: path },
+    );
+    expect(saved.status).toBe(303);
+    const location = saved.headers.get("location") ?? "";
+    expect(noticeOf(location)).toBe(
+      `pt-BR saved: 2 texts translated, ${codes.length - 2} shown in English.`,
+    );
+    const stored = (await (
+      await api("/admin/v1/referral-reason-texts/pt-BR", withKey(TEST_KEYS.viewer))
+    ).json()) as { texts: Record<string, string> };
+    expect(stored.texts).toEqual({
+      code_at_signup: "Seu amigo digitou o seu código.",
+      reward_credited: "Recompensa creditada.",
+    });
+    const after = await html(client, location);
+    expect(after.body).toContain("Recompensa creditada.");
+    expect(after.body).toContain("Remove pt-BR");
+    const listed = await html(client, "/console/referrals/reason-texts");
+    expect(listed.body).toContain('href="/console/referrals/reason-texts/pt-BR"');
+
+    const removed = await client.post(`${path}/remove`, {}, { fromPage: path });
+    expect(removed.status).toBe(303);
+    expect(noticeOf(removed.headers.get("location") ?? "")).toBe(
+      "pt-BR has no texts left: members see English.",
+    );
+    const gone = (await (
+      await api("/admin/v1/referral-reason-texts/pt-BR", withKey(TEST_KEYS.viewer))
+    ).json()) as { texts: Record<string, string> };
+    expect(gone.texts).toEqual({});
+  });
+
+  test("a refused save shows each problem where it belongs and keeps what was typed", async () => {
+    const { client } = await signedIn("admin");
+    const path = "/console/referrals/reason-texts/de-CH";
+    const tooLong = await client.post(
+      path,
+      { "texts.reward_credited": "x".repeat(501), "texts.code_at_signup": "Code beim Anmelden" },
+      { fromPage: path },
+    );
+    expect(tooLong.status).toBe(400);
+    const body = await tooLong.text();
+    expect(body).toMatch(/id="f-texts-reward_credited"[^>]*aria-invalid="true"/);
+    expect(body).toContain("Code beim Anmelden");
+    const stored = (await (
+      await api("/admin/v1/referral-reason-texts/de-CH", withKey(TEST_KEYS.viewer))
+    ).json()) as { texts: Record<string, string> };
+    expect(stored.texts).toEqual({});
+
+    const builtIn = await client.post(
+      "/console/referrals/reason-texts/en",
+      { "texts.reward_credited": "Paid" },
+      { fromPage: path },
+    );
+    expect(builtIn.status).toBe(400);
+    expect(await builtIn.text()).toContain("English is built in");
+
+    const bad = await html(client, "/console/referrals/reason-texts/not_a_locale!");
+    expect(bad.status).toBe(400);
+    expect(bad.body).toContain("not a locale this program stores");
+  });
+
+  test("a viewer reads a locale's texts without the form, and a forged save is refused", async () => {
+    const saved = await api(
+      "/admin/v1/referral-reason-texts/fr-CA",
+      withKey(TEST_KEYS.catalog, {
+        method: "PUT",
+        body: JSON.stringify({ texts: { reward_credited: "Récompense versée." } }),
+      }),
+    );
+    expect(saved.status).toBe(200);
+    const { client } = await signedIn("viewer");
+    const page = await html(client, "/console/referrals/reason-texts/fr-CA");
+    expect(page.status).toBe(200);
+    expect(page.body).toContain("Récompense versée.");
+    expect(page.body).not.toContain("Save texts");
+    expect(page.body).toContain("Changing the texts needs the catalog or admin role.");
+    const forged = await client.post(
+      "/console/referrals/reason-texts/fr-CA",
+      { "texts.reward_credited": "Non" },
+      { fromPage: "/console/referrals/reason-texts/fr-CA" },
+    );
+    expect(forged.status).toBe(403);
+  });
+});

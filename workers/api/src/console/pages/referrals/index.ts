@@ -4,6 +4,7 @@ import { banAction, referrerPage } from "./ban";
 import { campaignsPage } from "./campaign-list";
 import { funnelPage } from "./funnel";
 import { REFERRALS_BASE } from "./parts";
+import { reasonTextsListPage, reasonTextsLocalePage, saveReasonTexts } from "./reason-texts";
 import { decide, reviewPage } from "./review";
 import { timelinePage } from "./timeline";
 
@@ -20,6 +21,10 @@ export const referralsRoutes = new Hono<ConsoleContext>()
   .get("/", campaignsPage)
   .get("/funnel", funnelPage)
   .get("/review", (c) => reviewPage(c))
+  .get("/reason-texts", reasonTextsListPage)
+  .get("/reason-texts/:locale", (c) => reasonTextsLocalePage(c))
+  .post("/reason-texts/:locale", (c) => saveReasonTexts(c, false))
+  .post("/reason-texts/:locale/remove", (c) => saveReasonTexts(c, true))
   .get("/referrers/:userId", (c) => referrerPage(c))
   .post("/referrers/:userId/:action{ban|unban}", (c) =>
     banAction(c, c.req.param("action") === "ban" ? "ban" : "unban"),

@@ -12,6 +12,7 @@ const TABS = [
   { key: "campaigns", label: "Campaigns", href: REFERRALS_BASE },
   { key: "funnel", label: "Funnel", href: `${REFERRALS_BASE}/funnel` },
   { key: "review", label: "Review queue", href: `${REFERRALS_BASE}/review` },
+  { key: "reason-texts", label: "Reason texts", href: `${REFERRALS_BASE}/reason-texts` },
 ] as const;
 
 export type ReferralsTab = (typeof TABS)[number]["key"];

@@ -845,7 +845,7 @@ export interface paths {
         get: operations["getReferrerBan"];
         /**
          * Ban a member from referring: their referrals not yet rewarded are rejected
-         * @description Rejects the member's referrals in `signed_up`, `qualified` or `held` (cancelling the rewards not yet credited; up to 500 per request, send it again for more) and refuses new attributions to them (`referrer_banned`). A ban already in place keeps its first reason; sending it again sweeps again.
+         * @description Rejects the member's referrals in `signed_up`, `qualified` or `held` (cancelling the rewards not yet credited; up to 500 per request, send it again for more: `moreToReject` says so) and refuses new attributions to them (`referrer_banned`). A ban already in place keeps its first reason; sending it again sweeps again.
          */
         put: operations["putReferrerBan"];
         post?: never;
@@ -3365,6 +3365,8 @@ export interface components {
             bannedAtMs: number | null;
             /** @description on a ban: the referrer's referrals not yet rewarded that it rejected */
             rejectedReferrals?: number;
+            /** @description on a ban: true when referrals remain to reject; send the ban again for them */
+            moreToReject?: boolean;
         };
         ReferrerBanInput: {
             reason: string;

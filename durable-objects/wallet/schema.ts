@@ -619,6 +619,17 @@ const STEPS: string[][] = [
   // 22: the end of a referral's qualification window (the program's `qualification.windowDays`
   // at attribution; referrals/referral-expiry.ts); null: no window.
   [`ALTER TABLE referrals ADD COLUMN qualify_by_ms INTEGER`],
+  // 23: rule budgets on the referrer's reward (referrals/referrer-budget.ts), in the REFERRER's
+  // wallet: the reward's value before its budgets (`asked`), what they should hold now
+  // (`desired`: the grant, then what the referrer still has after reversals) and the requests
+  // to them (events/decide-grant.ts); null columns: the reward draws on no budget. Outcomes
+  // `awaiting_budget` (asked, not answered yet; counts toward the cap and tiers) and
+  // `budget_exhausted` (the budgets granted nothing).
+  [
+    `ALTER TABLE referrer_credits ADD COLUMN asked INTEGER`,
+    `ALTER TABLE referrer_credits ADD COLUMN desired INTEGER`,
+    `ALTER TABLE referrer_credits ADD COLUMN budgets_json TEXT`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

@@ -78,7 +78,10 @@ export class ReferrerBudgets {
       budget.desired,
       (next) => this.save(referralId, budget.desired, next),
     );
-    if (requests === null) throw new Error(`referral ${referralId}: its budgets moved meanwhile`);
+    // The answers are saved too: the credit's second transaction reads them.
+    if (requests === null || !this.save(referralId, budget.desired, requests)) {
+      throw new Error(`referral ${referralId}: its budgets moved meanwhile`);
+    }
   }
 
   /** Saves the requests about to be sent; false when what they should hold changed meanwhile. */

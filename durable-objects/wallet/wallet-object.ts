@@ -401,8 +401,10 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
         if (applied.status !== "refused") retargetReferrerBudget(tx, op.referralId);
         return applied;
       });
-      if (result.status !== "refused") await this.referrerBudgets(referrerId).settle(op.referralId);
-      return result;
+      if (result.status === "refused") return result;
+      // Refused while the budgets cannot be asked: the referee's wallet sends the operation
+      // again, which answers `exists` here and asks them again.
+      return (await this.referrerBudgets(referrerId).trySettle(op.referralId)) ?? result;
     });
   }
 

@@ -1,3 +1,4 @@
+import { errorFields } from "#shared/observability/logger";
 import type { WalletTx } from "../core/wallet-tx";
 import { type BudgetAskPorts, settleBudgets } from "../events/budget-asks";
 import { type BudgetRequest, nextGrantStep, owedRequests, retarget } from "../events/decide-grant";
@@ -21,8 +22,8 @@ import { findReferrerCredit, saveReferrerBudget } from "./referrer-credit-store"
  * still has (a release), a restore raises it again; the requests are sent before the
  * operation is answered.
  *
- * Retries come from the referee's wallet's schedule: a budget that cannot be asked fails the
- * call, the referee's referral-reward sync retries it in 30 s (`referral_reward`), and the
+ * Retries come from the referee's wallet's schedule: a budget that cannot be asked makes the
+ * call answer `refused`, the referee's referral-reward sync retries it in 30 s (`referral_reward`), and the
  * repeat finds the saved requests and sends them again (the budget answers a repeat with the
  * same grant), so a reward never draws twice.
  */
@@ -39,7 +40,7 @@ export class ReferrerBudgets {
 
   /**
    * Credits the referrer's reward (referrer-credit.ts), asking the rule's budgets first when
-   * it draws on any. Throws when a budget cannot be asked (the referee's wallet retries).
+   * it draws on any. `refused` when a budget cannot be asked: the referee's wallet retries.
    *
    * @example
    * await budgets.credit(request, earn, nowMs)
@@ -52,7 +53,8 @@ export class ReferrerBudgets {
   ): Promise<ReferrerCreditStatus> {
     const first = this.ports.commit((tx) => creditReferrer(tx, request, earn, nowMs));
     if (first.status !== "awaiting_budget") return first;
-    await this.settle(request.referralId);
+    const failed = await this.trySettle(request.referralId);
+    if (failed) return failed;
     const done = this.ports.commit((tx) =>
       finishReferrerCredit(tx, request, earn, this.ports.clock()),
     );
@@ -60,6 +62,22 @@ export class ReferrerBudgets {
       throw new Error(`referral ${request.referralId}: the rule's budgets have not settled`);
     }
     return done;
+  }
+
+  /**
+   * `settle`, answering `refused` (logged) rather than throwing when a budget cannot be asked,
+   * so the caller's write still gets delivered and the referee's wallet retries; null when
+   * settled.
+   */
+  async trySettle(referralId: string): Promise<{ status: "refused"; detail: string } | null> {
+    try {
+      await this.settle(referralId);
+      return null;
+    } catch (error) {
+      this.ports.log.warn("wallet.referral_budget_failed", { referralId, ...errorFields(error) });
+      const detail = error instanceof Error ? error.message : String(error);
+      return { status: "refused", detail: `the rule's budgets: ${detail}` };
+    }
   }
 
   /** Sends what the referral's budget requests still owe (after a reversal or a restore). */

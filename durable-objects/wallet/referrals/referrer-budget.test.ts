@@ -7,7 +7,7 @@ import { WalletTx } from "../core/wallet-tx";
 import type { EarnTerms } from "../events/post-reward";
 import { readBalance } from "../ledger/ledger-store";
 import { DEFAULT_VALIDITY } from "../points/validity";
-import { ReferrerBudgets } from "./referrer-budget";
+import { ReferrerBudgets, retargetReferrerBudget } from "./referrer-budget";
 import type { ReferrerCreditRequest } from "./referrer-credit";
 import { findReferrerCredit } from "./referrer-credit-store";
 
@@ -116,6 +116,42 @@ describe("the referrer's budgeted reward", () => {
       expect(readBalance(storage.sql, "referral_bonus", "INR")).toBe(1_500);
       const usage = await env.BUDGET.get(env.BUDGET.idFromName(key)).usage();
       expect(usage).toMatchObject({ outstanding: 1_500, grantedTotal: 1_500 });
+    });
+  });
+
+  test("an operation meeting a reward still awaiting its budgets (the referral rejected meanwhile) cancels it and releases the grant", async () => {
+    const referrer = "rr-cancelled";
+    const key = `rule:rb:user:${referrer}:lifetime`;
+    const stub = env.WALLET.get(env.WALLET.newUniqueId());
+    await runInDurableObject(stub, async (_instance, state) => {
+      const storage = state.storage;
+      const flaky: { fail: Failure } = { fail: "after" };
+      const budgets = budgetsIn(storage, referrer, flaky);
+      expect(await budgets.credit(request("ref_a", key), EARN, NOW_MS)).toMatchObject({
+        status: "refused",
+      });
+      const budget = env.BUDGET.get(env.BUDGET.idFromName(key));
+      expect(await budget.usage()).toMatchObject({ outstanding: 1_000 });
+      flaky.fail = "none";
+      storage.transactionSync(() => {
+        const tx = new WalletTx(storage.sql);
+        tx.bindUser(referrer);
+        retargetReferrerBudget(tx, "ref_a");
+        tx.close();
+      });
+      await budgets.settle("ref_a");
+      expect(findReferrerCredit(storage.sql, "ref_a")?.outcome).toBe("cancelled");
+      expect(await budget.usage()).toMatchObject({ outstanding: 0 });
+      expect(await budgets.credit(request("ref_a", key), EARN, NOW_MS)).toMatchObject({
+        status: "refused",
+      });
+      // Not counted: the next referral is the referrer's first, paid in full.
+      expect(await budgets.credit(request("ref_b", key), EARN, NOW_MS)).toEqual({
+        status: "created",
+        credited: { amountMinor: 1_000, currency: "INR" },
+        nth: 1,
+      });
+      expect(readBalance(storage.sql, "referral_bonus", "INR")).toBe(1_000);
     });
   });
 });

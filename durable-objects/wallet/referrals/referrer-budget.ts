@@ -11,7 +11,11 @@ import {
   type ReferrerCreditRequest,
   type ReferrerCreditStatus,
 } from "./referrer-credit";
-import { findReferrerCredit, saveReferrerBudget } from "./referrer-credit-store";
+import {
+  findReferrerCredit,
+  saveReferrerBudget,
+  settleReferrerCredit,
+} from "./referrer-credit-store";
 
 /**
  * Rule budgets on the referrer's reward, in the REFERRER's wallet (docs/referrals.md,
@@ -20,7 +24,8 @@ import { findReferrerCredit, saveReferrerBudget } from "./referrer-credit-store"
  * the tier are decided), its budgets are asked after commit, and a second transaction pays what
  * they granted. A reversal in this wallet lowers what the budgets hold to what the referrer
  * still has (a release), a restore raises it again; the requests are sent before the
- * operation is answered.
+ * operation is answered. An operation meeting a reward still awaiting its budgets cancels it
+ * and releases what they granted.
  *
  * Retries come from the referee's wallet's schedule: a budget that cannot be asked makes the
  * call answer `refused`, the referee's referral-reward sync retries it in 30 s (`referral_reward`), and the
@@ -121,6 +126,20 @@ export class ReferrerBudgets {
  */
 export function retargetReferrerBudget(tx: WalletTx, referralId: string): void {
   const row = findReferrerCredit(tx.sql, referralId);
+  if (row?.outcome === "awaiting_budget" && row.budget) {
+    // The referee's wallet sends operations only behind a credit it acknowledged, or once it
+    // stopped waiting for one (the referral was rejected while the credit was on its way and
+    // its budgets could not be asked): nothing will be credited, so the budgets get back
+    // whatever they granted, and the reward no longer counts toward the cap.
+    settleReferrerCredit(tx.sql, {
+      ...row,
+      outcome: "cancelled",
+      nth: null,
+      reward: null,
+      budget: { ...row.budget, desired: 0, requests: retarget(row.budget.requests, 0) },
+    });
+    return;
+  }
   if (row?.outcome !== "credited" || !row.budget) return;
   const money = findPartyMoney(tx.sql, referralId, "referrer");
   if (!money) return;

@@ -8,10 +8,16 @@ import type { BudgetRequest } from "../events/decide-grant";
  * a repeated request finds its row and gets the same answer. A reward that draws on the rule's
  * budgets (step 23, referrer-budget.ts) is `awaiting_budget` until they answer — counted like
  * a credited one, so the cap holds meanwhile — then `credited` with what they granted, or
- * `budget_exhausted` when they granted nothing.
+ * `budget_exhausted` when they granted nothing, or `cancelled` when the referee's wallet
+ * stopped waiting for it (referrer-budget.ts `retargetReferrerBudget`).
  */
 
-export type ReferrerCreditOutcome = "credited" | "capped" | "awaiting_budget" | "budget_exhausted";
+export type ReferrerCreditOutcome =
+  | "credited"
+  | "capped"
+  | "awaiting_budget"
+  | "budget_exhausted"
+  | "cancelled";
 
 /** The reward's budgets, as the referrer's wallet asks them (events/decide-grant.ts). */
 export interface ReferrerBudgetState {

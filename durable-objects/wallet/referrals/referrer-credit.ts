@@ -175,6 +175,9 @@ function again(
     };
   }
   if (prior.outcome === "awaiting_budget") return AWAITING;
+  if (prior.outcome === "cancelled") {
+    return { status: "refused", detail: `referral ${credit.referralId} was cancelled` };
+  }
   if (prior.outcome === "budget_exhausted") return EXHAUSTED;
   if (prior.outcome === "capped" || prior.reward === null) return CAPPED;
   const repeated = creditParty(tx, { ...credit, reward: prior.reward }, earn, nowMs);

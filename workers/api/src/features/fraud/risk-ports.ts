@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { ApiEnv } from "#shared/env";
 import type { Assessment, Observation } from "#shared/fraud/risk-contract";
 import { createLogger, errorFields } from "#shared/observability/logger";
+import { walletOf } from "../../wallet-client";
 
 /**
  * The risk consumer's and the risk read's only ways out to the objects (docs/fraud.md): the
@@ -47,15 +48,14 @@ const riskObjectOf = (env: ApiEnv, userId: string) => env.RISK.get(env.RISK.idFr
 export const liveRiskPorts: RiskPorts = {
   assess: (env, observation) => riskObjectOf(env, observation.userId).assess(observation),
 
-  async applyAssessment(_env, observation, assessment) {
+  async applyAssessment(env, observation, assessment) {
+    // Nothing to hold: no wallet call (most observations).
     if (assessment.effects.length === 0) return;
-    // The wallet's `applyAssessment` RPC comes with the payouts slice (i14-payouts); once it is
-    // on main this body is the one line:
-    //   await walletOf(env, observation.userId).applyAssessment(observation.userId, observation, assessment);
-    log.warn("risk.effects_not_applied", {
-      observationId: observation.observationId,
-      effects: assessment.effects.length,
-    });
+    await walletOf(env, observation.userId).applyAssessment(
+      observation.userId,
+      observation,
+      assessment,
+    );
   },
 
   async riskOf(env, userId) {

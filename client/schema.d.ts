@@ -863,11 +863,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A risk list fraud signals check (disposable e-mail domains, datacenter IP ranges) */
+        /** A risk list fraud signals check (disposable e-mail domains, datacenter IP ranges and ASNs) */
         get: operations["getReferralRiskList"];
         /**
          * Replace a risk list
-         * @description The whole list: domains (`mailinator.com`; a subdomain of a listed domain matches too) or IPv4/IPv6 CIDR ranges. Every bad entry is a 400 at `entries.<index>` and nothing is saved. With `expectedVersion`, 409 if another save came first. Signups are checked at intake against the list in force then (within ~90 s of a save everywhere).
+         * @description The whole list: domains (`mailinator.com`; a subdomain of a listed domain matches too) or IPv4/IPv6 CIDR ranges, or autonomous system numbers (`AS16509` or `16509`). Every bad entry is a 400 at `entries.<index>` and nothing is saved. With `expectedVersion`, 409 if another save came first. Signups are checked at intake against the list in force then (within ~90 s of a save everywhere); tracked clicks at the redirect against the datacenter ranges and ASNs (docs/fraud.md "Click quality").
          */
         put: operations["putReferralRiskList"];
         post?: never;
@@ -3371,7 +3371,7 @@ export interface components {
         };
         ReferralRiskList: {
             /** @enum {string} */
-            list: "disposable_email_domains" | "datacenter_ip_ranges";
+            list: "disposable_email_domains" | "datacenter_ip_ranges" | "datacenter_asns";
             /** @description 0 while never saved */
             version: number;
             /** @description sorted, lower case, without repeats */
@@ -3380,7 +3380,7 @@ export interface components {
             updatedBy: string | null;
         };
         ReferralRiskListInput: {
-            /** @description domains (disposable_email_domains) or CIDR ranges (datacenter_ip_ranges) */
+            /** @description domains (disposable_email_domains), CIDR ranges (datacenter_ip_ranges) or ASNs (datacenter_asns) */
             entries: string[];
             expectedVersion?: number;
         };
@@ -9975,7 +9975,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                list: "disposable_email_domains" | "datacenter_ip_ranges";
+                list: "disposable_email_domains" | "datacenter_ip_ranges" | "datacenter_asns";
             };
             cookie?: never;
         };
@@ -10051,7 +10051,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                list: "disposable_email_domains" | "datacenter_ip_ranges";
+                list: "disposable_email_domains" | "datacenter_ip_ranges" | "datacenter_asns";
             };
             cookie?: never;
         };

@@ -643,6 +643,14 @@ const STEPS: string[][] = [
     `CREATE INDEX risk_holds_active_idx ON risk_holds (status, kind, subject_ref)`,
     `CREATE INDEX risk_holds_release_idx ON risk_holds (status, auto_release_at_ms)`,
   ],
+  // 24: click quality (shared/fraud/click-quality.ts; docs/fraud.md "Click quality"): the edge's
+  // verdict kept with the click — `bot` marks a click that never attributes (its conversion is
+  // held for review), `quality_reasons` the reasons (JSON array; null: none). Older clicks are
+  // clean.
+  [
+    `ALTER TABLE clicks ADD COLUMN bot INTEGER NOT NULL DEFAULT 0`,
+    `ALTER TABLE clicks ADD COLUMN quality_reasons TEXT`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

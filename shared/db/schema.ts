@@ -403,6 +403,11 @@ export const clickRollups = sqliteTable(
     clicks: integer("clicks").notNull(),
     /** Repeated clicks within the dedupe window: counted here, never stored as clicks. */
     repeatClicks: integer("repeat_clicks").notNull().default(0),
+    /**
+     * Of `clicks`, those the redirect judged a bot's (docs/fraud.md "Click quality"): counted
+     * and marked, never attributing.
+     */
+    botClicks: integer("bot_clicks").notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.offerId, t.day] }),

@@ -96,11 +96,11 @@ describe("judgeClick", () => {
       reasons: ["click_automation"],
     },
     {
-      label: "no user agent at all",
+      label: "no user agent at all (a privacy proxy): not judged on it",
       facts: { userAgent: null },
       allowed: null,
-      bot: true,
-      reasons: ["click_automation"],
+      bot: false,
+      reasons: [],
     },
     {
       label: "a datacenter ASN",
@@ -196,7 +196,7 @@ describe("isAutomationUserAgent", () => {
     { ua: "python-requests/2.31.0", automation: true },
     { ua: "Go-http-client/2.0", automation: true },
     { ua: "Wget/1.21", automation: true },
-    { ua: "", automation: true },
+    { ua: "", automation: false },
     // Link-preview fetchers are not automation (shared/referrals/preview-bots.ts).
     { ua: "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", automation: false },
     { ua: "WhatsApp/2.23.20.0", automation: false },

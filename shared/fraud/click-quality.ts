@@ -12,7 +12,7 @@ import type { RiskReason } from "./risk-contract";
  * | reason                       | when                                                                   | bot |
  * | ---------------------------- | ---------------------------------------------------------------------- | --- |
  * | `click_iframe`               | `Sec-Fetch-Dest` is not `document` (an iframe, frame, embed, image…)   | yes |
- * | `click_automation`           | a headless browser or an HTTP library's user agent, or none at all     | yes |
+ * | `click_automation`           | a headless browser's, a driver's or an HTTP library's user agent       | yes |
  * | `click_datacenter`           | the ASN is on `datacenter_asns`, or the IP in `datacenter_ip_ranges`   | yes |
  * | `click_no_gesture`           | a top-level navigation without `Sec-Fetch-User: ?1`                    | no  |
  * | `click_referrer_not_allowed` | the Referer's host is not on the offer's allowed referrers             | no  |
@@ -20,8 +20,8 @@ import type { RiskReason } from "./risk-contract";
  * Bot = any of iframe, automation, datacenter: nobody clicked, or nobody a person would be.
  * The other two are signals (a script navigating after no gesture, a publisher the operator
  * did not approve) that fraud rules weigh; alone they do not mark the click. Browsers that send
- * no Sec-Fetch-* at all (older Safari) are not judged on them; a click with no Referer is not
- * judged on it (apps and privacy settings strip it).
+ * no Sec-Fetch-* at all (older Safari) are not judged on them; a click with no Referer or no
+ * User-Agent is not judged on it (apps and privacy settings strip them).
  */
 
 export const CLICK_QUALITY_REASONS = [
@@ -97,18 +97,20 @@ export const AUTOMATION_UA_TOKENS = [
   "libwww-perl",
   "node-fetch",
   "axios/",
-  "undici",
   "postmanruntime",
   "insomnia/",
   "httpie/",
   "guzzlehttp",
 ] as const;
 
-/** Pure: whether a user agent is a headless browser, a driver or a library (or absent). */
+/**
+ * Pure: whether a user agent is a headless browser, a driver or a library. An absent one is
+ * not judged: privacy proxies and some in-app web views strip it, and every library above
+ * sends its own.
+ */
 export function isAutomationUserAgent(userAgent: string | null): boolean {
   const ua = (userAgent ?? "").trim().toLowerCase();
-  if (ua === "") return true;
-  return AUTOMATION_UA_TOKENS.some((token) => ua.includes(token));
+  return ua !== "" && AUTOMATION_UA_TOKENS.some((token) => ua.includes(token));
 }
 
 /**

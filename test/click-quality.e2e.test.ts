@@ -8,8 +8,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { decodeSubId } from "#shared/links/sub-id";
 import redirectWorker from "#workers/redirect/src/index";
 import {
+  balances,
   eventually,
+  postbackBody,
   seedCatalog,
+  sendPostback,
   trackingLinkFor,
   uniqueUser,
   waitForClicks,
@@ -19,8 +22,12 @@ import {
 /**
  * Click quality through the real workers (docs/fraud.md "Click quality"): the redirect judges
  * the request and answers 302 all the same, the click message carries the mark to the user's
- * wallet, and D1's per-offer counts keep the bots' clicks apart.
+ * wallet, and D1's per-offer counts keep the bots' clicks apart. A marked click never
+ * attributes on its own: its conversion is created pending with a review hold, does not
+ * confirm, and an operator's release confirms and credits it once.
  */
+
+const NETWORK = "test-net";
 
 const OFFER = "cq-offer";
 const CHROME =
@@ -105,5 +112,125 @@ describe("a click's quality, judged at the edge", () => {
       return row && row.clicks >= 2 ? row : null;
     });
     expect(rollup).toEqual({ clicks: 2, bots: 1 });
+  });
+});
+
+const OPERATOR = { actor: "ops@example.com", note: "checked the order", label: null };
+
+/** The user's only transaction (by order id), with its history, from the wallet. */
+async function txnOf(userId: string, orderId: string) {
+  const wallet = walletStub(userId);
+  const [txn] = await wallet.listTransactions(null, 10);
+  if (!txn || txn.orderId !== orderId) return null;
+  return wallet.getTransaction(txn.txnId);
+}
+
+/** A click with `headers`, then a postback for it; waits for the pending credit. */
+async function convertAfterClick(userId: string, headers: Record<string, string>) {
+  const { subId } = await clickWith(userId, headers);
+  await waitForClicks(userId);
+  const orderId = `ORD-${userId}`;
+  const sent = await sendPostback(NETWORK, postbackBody({ order_id: orderId, sub_id: subId }));
+  expect(sent.status).toBe(202);
+  await eventually(async () => (await balances(userId)).pending === 5_000);
+  return { subId, orderId };
+}
+
+describe("a marked click's conversion", () => {
+  it("is held pending, does not confirm, and confirms and credits once when an operator releases it", async () => {
+    const user = uniqueUser("cq-held");
+    const { subId, orderId } = await convertAfterClick(user, IFRAME_HEADERS);
+    const wallet = walletStub(user);
+
+    // Created and priced as usual, pending — not rejected — with a review hold saying why.
+    const held = await txnOf(user, orderId);
+    expect(held?.txn).toMatchObject({ status: "pending", cashbackMinor: 5_000 });
+    const [hold] = await wallet.getRiskHolds();
+    expect(hold).toMatchObject({
+      holdId: `bot_click:${held?.txn.txnId}`,
+      kind: "transaction",
+      subjectRef: held?.txn.txnId,
+      source: "bot_click",
+      status: "active",
+      reasons: [expect.objectContaining({ code: "click_iframe" })],
+    });
+    expect(held?.history.map((h) => h.event)).toContain("held_for_review");
+
+    // The network approves: what would confirm at once stays pending while the hold is active,
+    // and the return window's end does not confirm it either.
+    await sendPostback(
+      NETWORK,
+      postbackBody({ order_id: orderId, sub_id: subId, status: "approved" }),
+    );
+    await eventually(async () => (await txnOf(user, orderId))?.txn.networkStatus === "approved");
+    await wallet.runDue(Date.now() + 40 * 86_400_000);
+    expect(await balances(user)).toMatchObject({ pending: 5_000 });
+    expect((await balances(user)).confirmed ?? 0).toBe(0);
+    expect((await txnOf(user, orderId))?.txn.status).toBe("pending");
+
+    // The operator releases it: confirmed and credited, once.
+    const release = { decision: "release" as const, ...OPERATOR, label: "not_fraud" as const };
+    const decided = await wallet.decideRiskHold(user, hold?.holdId ?? "", release);
+    expect(decided.status).toBe("decided");
+    expect(await balances(user)).toMatchObject({ pending: 0, confirmed: 5_000 });
+    const released = await txnOf(user, orderId);
+    expect(released?.txn.status).toBe("confirmed");
+    expect(released?.history.map((h) => h.event)).toEqual(
+      expect.arrayContaining(["review_hold_released", "confirmed"]),
+    );
+
+    // A repeated release, and the network's approval again, change nothing.
+    expect((await wallet.decideRiskHold(user, hold?.holdId ?? "", release)).status).toBe("exists");
+    await sendPostback(
+      NETWORK,
+      postbackBody({ order_id: orderId, sub_id: subId, status: "approved" }),
+    );
+    await wallet.runDue(Date.now() + 41 * 86_400_000);
+    expect(await balances(user)).toMatchObject({ pending: 0, confirmed: 5_000 });
+    const confirmations = (await wallet.listLedger(null, 50)).filter(
+      (e) => e.kind === "cashback_confirmed" && e.bucket === "confirmed",
+    );
+    expect(confirmations).toHaveLength(1);
+    expect((await wallet.audit()).ok).toBe(true);
+  });
+
+  it("stays pending when the operator upholds the hold, whatever the network says", async () => {
+    const user = uniqueUser("cq-upheld");
+    const { subId, orderId } = await convertAfterClick(user, IFRAME_HEADERS);
+    const wallet = walletStub(user);
+    const [hold] = await wallet.getRiskHolds();
+    const upheld = await wallet.decideRiskHold(user, hold?.holdId ?? "", {
+      decision: "uphold",
+      ...OPERATOR,
+      label: "fraud",
+    });
+    expect(upheld.status).toBe("decided");
+    await sendPostback(
+      NETWORK,
+      postbackBody({ order_id: orderId, sub_id: subId, status: "approved" }),
+    );
+    await eventually(async () => (await txnOf(user, orderId))?.txn.networkStatus === "approved");
+    await wallet.runDue(Date.now() + 40 * 86_400_000);
+    expect((await txnOf(user, orderId))?.txn.status).toBe("pending");
+    expect(await balances(user)).toMatchObject({ pending: 5_000 });
+    // A cancellation is final all the same: the pending credit goes.
+    await sendPostback(
+      NETWORK,
+      postbackBody({ order_id: orderId, sub_id: subId, status: "cancelled" }),
+    );
+    await eventually(async () => (await txnOf(user, orderId))?.txn.status === "cancelled");
+    expect((await balances(user)).pending).toBe(0);
+  });
+
+  it("a person's click attributes as before: no hold, the approval confirms it", async () => {
+    const user = uniqueUser("cq-clean");
+    const { subId, orderId } = await convertAfterClick(user, PERSON_HEADERS);
+    expect(await walletStub(user).getRiskHolds()).toEqual([]);
+    await sendPostback(
+      NETWORK,
+      postbackBody({ order_id: orderId, sub_id: subId, status: "approved" }),
+    );
+    await eventually(async () => (await balances(user)).confirmed === 5_000);
+    expect((await balances(user)).pending).toBe(0);
   });
 });

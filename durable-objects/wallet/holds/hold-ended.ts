@@ -1,4 +1,5 @@
 import { assertNever } from "#shared/assert";
+import { releaseHeldTransaction } from "../conversions/review-holds";
 import type { WalletTx } from "../core/wallet-tx";
 import type { StoredHold } from "./hold-store";
 
@@ -8,11 +9,15 @@ import type { StoredHold } from "./hold-store";
  * a held transaction may confirm, a held referral may be rewarded. Upheld holds change
  * nothing here (the operator decides the payout or transaction on its own page).
  */
-export function afterHoldEnded(_tx: WalletTx, hold: StoredHold, _nowMs: number): void {
+export function afterHoldEnded(tx: WalletTx, hold: StoredHold, nowMs: number): void {
   if (hold.status !== "released") return;
   switch (hold.kind) {
-    case "payouts":
     case "transaction":
+      // The held transaction confirms as usual: now if due, else at its date (upheld: it
+      // stays pending for the operator to reject).
+      releaseHeldTransaction(tx, hold, nowMs);
+      return;
+    case "payouts":
     case "referral":
     case "step_up":
       // Each kind's consequence is wired by the path it holds (docs/fraud.md "Holds").

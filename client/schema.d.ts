@@ -92,6 +92,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/offers/{id}/allowed-referrers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the hosts whose pages may send clicks to an offer
+         * @description A click whose Referer host is not on the list (nor a subdomain of an entry) is marked `click_referrer_not_allowed` at the redirect (docs/fraud.md "Click quality"); a click without a Referer is not judged on it. An empty list allows every referrer. Every bad host is a 400 at `hosts.<index>` and nothing is saved. In force at the redirect within the config cache's bound (about 90 s).
+         */
+        put: operations["putOfferAllowedReferrers"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/offers": {
         parameters: {
             query?: never;
@@ -2231,6 +2251,8 @@ export interface components {
              * @enum {string}
              */
             origin: "operator" | "feed";
+            /** @description hosts whose pages may send clicks to it (each with its subdomains); empty: any referrer. Set with PUT /admin/v1/offers/{id}/allowed-referrers */
+            allowedReferrers: string[];
             /**
              * Format: date-time
              * @description ISO 8601 timestamp
@@ -2307,6 +2329,12 @@ export interface components {
              * @enum {string}
              */
             origin?: "operator" | "feed";
+            /** @description read-only, as returned; ignored on input */
+            allowedReferrers?: string[];
+        };
+        AllowedReferrersInput: {
+            /** @description host names (`deals.example.com`; `*.example.com` reads as `example.com`), each allowing its subdomains too; empty allows every referrer */
+            hosts: string[];
         };
         Campaign: {
             id: string;
@@ -5536,6 +5564,96 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["OfferInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offer"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putOfferAllowedReferrers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description operator-chosen id (slug) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AllowedReferrersInput"];
             };
         };
         responses: {

@@ -8,6 +8,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { decodeSubId } from "#shared/links/sub-id";
 import redirectWorker from "#workers/redirect/src/index";
 import {
+  ADMIN_HEADERS,
+  api,
   balances,
   eventually,
   postbackBody,
@@ -232,5 +234,45 @@ describe("a marked click's conversion", () => {
     );
     await eventually(async () => (await balances(user)).confirmed === 5_000);
     expect((await balances(user)).pending).toBe(0);
+  });
+});
+
+describe("the offer's allowed referrers", () => {
+  it("marks a click from a host the operator has not allowed, and validates the hosts", async () => {
+    const bad = await api(`/admin/v1/offers/${OFFER}/allowed-referrers`, {
+      method: "PUT",
+      headers: ADMIN_HEADERS,
+      body: JSON.stringify({ hosts: ["deals.example", "https://not-a-host/"] }),
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ errors: [{ path: "hosts.1" }] });
+
+    const saved = await api(`/admin/v1/offers/${OFFER}/allowed-referrers`, {
+      method: "PUT",
+      headers: ADMIN_HEADERS,
+      body: JSON.stringify({ hosts: ["*.Deals.example"] }),
+    });
+    expect(saved.status).toBe(200);
+    expect(await saved.json()).toMatchObject({ id: OFFER, allowedReferrers: ["deals.example"] });
+
+    const allowed = uniqueUser("cq-ref-ok");
+    const fromPartner = await clickWith(allowed, {
+      ...PERSON_HEADERS,
+      referer: "https://www.deals.example/today",
+    });
+    const elsewhere = uniqueUser("cq-ref-no");
+    const fromStuffer = await clickWith(elsewhere, {
+      ...PERSON_HEADERS,
+      referer: "https://coupons.test/",
+    });
+    expect(fromStuffer.status).toBe(302);
+    await waitForClicks(allowed);
+    await waitForClicks(elsewhere);
+    expect(await storedQuality(allowed, fromPartner.clickId)).toEqual({ bot: 0, reasons: [] });
+    // A signal for the fraud rules, not a bot's click on its own.
+    expect(await storedQuality(elsewhere, fromStuffer.clickId)).toEqual({
+      bot: 0,
+      reasons: ["click_referrer_not_allowed"],
+    });
   });
 });

@@ -35,6 +35,7 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "get /admin/v1/offers": EVERY_ROLE,
   "get /admin/v1/offers/{id}": EVERY_ROLE,
   "put /admin/v1/offers/{id}": CATALOG,
+  "put /admin/v1/offers/{id}/allowed-referrers": CATALOG,
   "get /admin/v1/campaigns": EVERY_ROLE,
   "get /admin/v1/campaigns/{id}": EVERY_ROLE,
   "put /admin/v1/campaigns/{id}": CATALOG,

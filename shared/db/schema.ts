@@ -86,6 +86,11 @@ export const offers = sqliteTable(
     origin: text("origin", { enum: ["operator", "feed"] })
       .notNull()
       .default("operator"),
+    /**
+     * Hosts whose pages may send clicks to it (shared/fraud/allowed-referrers.ts); a click from
+     * another Referer is marked `click_referrer_not_allowed`. Null: any referrer.
+     */
+    allowedReferrers: text("allowed_referrers", { mode: "json" }).$type<string[]>(),
     createdAtMs: integer("created_at_ms").notNull(),
     updatedAtMs: integer("updated_at_ms").notNull(),
   },

@@ -118,7 +118,11 @@ export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promis
     requestId: requestIdOf(c.req.raw),
     // Judged here, answered 302 all the same: a bot's click is counted and marked, and never
     // attributes (docs/fraud.md "Click quality").
-    quality: judgeClick(clickRequestFacts(c.req.raw, clientIp), clickLists, null),
+    quality: judgeClick(
+      clickRequestFacts(c.req.raw, clientIp),
+      clickLists,
+      offer.allowedReferrers ?? null,
+    ),
   };
   // An offer stored past the terms bound would fail to enqueue every click: refuse it visibly.
   const oversizedBytes = clickMessageTooLarge(click);

@@ -865,7 +865,7 @@ export interface paths {
         get: operations["getReferrerBan"];
         /**
          * Ban a member from referring: their referrals not yet rewarded are rejected
-         * @description Rejects the member's referrals in `signed_up`, `qualified` or `held` (cancelling the rewards not yet credited; up to 500 per request, send it again for more) and refuses new attributions to them (`referrer_banned`). A ban already in place keeps its first reason; sending it again sweeps again.
+         * @description Rejects the member's referrals in `signed_up`, `qualified` or `held` (cancelling the rewards not yet credited; up to 500 per request, send it again for more: `moreToReject` says so) and refuses new attributions to them (`referrer_banned`). A ban already in place keeps its first reason; sending it again sweeps again.
          */
         put: operations["putReferrerBan"];
         post?: never;
@@ -3315,7 +3315,7 @@ export interface components {
              * @description stable code of why the referral is in its state
              * @enum {string}
              */
-            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
+            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "referral_budget_exhausted" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
             /** @description the sum of the fraud signals' weights at attribution */
             riskScore: number;
             /** @description the codes of the fraud signals that fired */
@@ -3336,7 +3336,7 @@ export interface components {
                  * @description stable code of why the referral is in its state
                  * @enum {string}
                  */
-                reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
+                reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "referral_budget_exhausted" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
                 reasonText: string;
                 /** @description the event that caused the move */
                 eventId: string | null;
@@ -3393,6 +3393,8 @@ export interface components {
             bannedAtMs: number | null;
             /** @description on a ban: the referrer's referrals not yet rewarded that it rejected */
             rejectedReferrals?: number;
+            /** @description on a ban: true when referrals remain to reject; send the ban again for them */
+            moreToReject?: boolean;
         };
         ReferrerBanInput: {
             reason: string;
@@ -4827,7 +4829,7 @@ export interface components {
              * @description stable code of why the referral is in its state
              * @enum {string}
              */
-            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
+            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "referral_budget_exhausted" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
             /** @description the reason in the caller's language (`locale`, else Accept-Language) when an operator translated it, else in English */
             reasonText: string;
             /**

@@ -138,11 +138,8 @@ import {
   type StoredReferral,
 } from "./referrals/referral-store";
 import { findReferralTerms, type StoredReferralTerms } from "./referrals/referral-terms-store";
-import {
-  creditReferrer,
-  type ReferrerCreditRequest,
-  type ReferrerCreditStatus,
-} from "./referrals/referrer-credit";
+import { ReferrerBudgets, retargetReferrerBudget } from "./referrals/referrer-budget";
+import type { ReferrerCreditRequest, ReferrerCreditStatus } from "./referrals/referrer-credit";
 import { type ReferrerOp, referrerOpsOf } from "./referrals/referrer-ops-store";
 import { nextAlarmAtMs } from "./schedule/decide-alarm";
 import { type DueRun, runDue } from "./schedule/run-due";
@@ -398,8 +395,9 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
    * The referrer's reward of a referral that qualified in the referee's wallet (its
    * referral-reward sync calls this): the campaign's monthly cap and tiers are decided here,
    * the referrer's one writer (referrals/referrer-credit.ts); credited once under
-   * `referral:<id>:referrer`, a repeat answers the same and writes nothing. The answer says
-   * what was credited (the tier's reward), or `capped`.
+   * `referral:<id>:referrer`, a repeat answers the same and writes nothing. A reward that
+   * draws on the rule's budgets asks them first (referrals/referrer-budget.ts). The answer
+   * says what was credited (the tier's reward, or less), or `capped` with why.
    */
   creditReferralReward(
     referrerId: string,
@@ -408,10 +406,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
   ): Promise<ReferrerCreditStatus> {
     return this.changing(async () => {
       const { earn } = await this.programTerms();
-      return this.commit((tx) => {
-        tx.bindUser(referrerId);
-        return creditReferrer(tx, credit, earn, nowMs);
-      });
+      return this.referrerBudgets(referrerId).credit(credit, earn, nowMs);
     });
   }
 
@@ -425,12 +420,35 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     op: PartyOperation,
     nowMs: number = Date.now(),
   ): Promise<PartyOperationStatus> {
-    return this.changing(() =>
-      this.commit((tx) => {
+    return this.changing(async () => {
+      const result = this.commit((tx) => {
         tx.bindUser(referrerId);
-        return applyPartyOperation(tx, { ...op, party: "referrer" }, nowMs);
-      }),
-    );
+        const applied = applyPartyOperation(tx, { ...op, party: "referrer" }, nowMs);
+        // What the rule's budgets hold follows what the referrer still has.
+        if (applied.status !== "refused") retargetReferrerBudget(tx, op.referralId);
+        return applied;
+      });
+      if (result.status === "refused") return result;
+      // Refused while the budgets cannot be asked: the referee's wallet sends the operation
+      // again, which answers `exists` here and asks them again.
+      return (await this.referrerBudgets(referrerId).trySettle(op.referralId)) ?? result;
+    });
+  }
+
+  /** Rule budgets on this wallet's referrer rewards (referrals/referrer-budget.ts). */
+  private referrerBudgets(referrerId: string): ReferrerBudgets {
+    return new ReferrerBudgets({
+      sql: this.sql,
+      env: this.env,
+      log: this.log,
+      clock: this.clock,
+      userId: () => referrerId,
+      commit: (work) =>
+        this.commit((tx) => {
+          tx.bindUser(referrerId);
+          return work(tx);
+        }),
+    });
   }
 
   /** The user's contact details as operators see them by default: masked, with recent reveals. */

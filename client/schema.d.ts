@@ -1383,6 +1383,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/risk/holds/{userId}/{holdId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release or uphold one of a user's risk holds, with a reason and a label
+         * @description Release ends the hold and what it kept waiting goes on in the same step: a held payout no other hold covers is dispatched (paid once). Uphold keeps what it held waiting for the operator's decision on its own page (cancel the payout there). The reason, who decided and the label are kept with the hold; the request is in the admin audit log. The same decision again changes nothing (200); the other decision on a decided hold is a 409.
+         */
+        post: operations["createRiskHoldDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/audit-log": {
         parameters: {
             query?: never;
@@ -3678,6 +3698,52 @@ export interface components {
         PayoutActionInput: {
             /** @description why (the console always sends one): kept in the payout's log, and so in the audit log */
             reason?: string;
+        };
+        RiskHoldDecision: {
+            hold: {
+                holdId: string;
+                /** @enum {string} */
+                kind: "payouts" | "transaction" | "referral" | "step_up";
+                /** @description the payout, transaction or referral held; null: all the user's payouts */
+                subjectRef: string | null;
+                reasons: {
+                    /** @description stable reason code (shared_device, risk_unavailable, …) */
+                    code: string;
+                    /** @description its contribution to the score */
+                    score: number;
+                    detail: string;
+                }[];
+                /** @enum {string} */
+                source: "rule" | "risk_unavailable" | "bot_click";
+                ruleId: string | null;
+                ruleVersion: number | null;
+                /** @enum {string} */
+                status: "active" | "released" | "upheld";
+                placedAtMs: number;
+                autoReleaseAtMs: number | null;
+                endedAtMs: number | null;
+                /** @enum {string|null} */
+                endedHow: "operator" | "auto" | "scoring_returned" | null;
+                decidedBy: string | null;
+                decisionNote: string | null;
+                /** @enum {string|null} */
+                label: "fraud" | "not_fraud" | "unsure" | null;
+            };
+        };
+        RiskHoldDecisionInput: {
+            /**
+             * @description release: what it held goes on (a held payout is dispatched); uphold: it stays
+             * @enum {string}
+             */
+            decision: "release" | "uphold";
+            /** @description why; kept with the hold and audited */
+            reason: string;
+            /**
+             * @description the outcome as a label for model training
+             * @default null
+             * @enum {string|null}
+             */
+            label?: "fraud" | "not_fraud" | "unsure" | null;
         };
         AdminAuditEntry: {
             id: string;
@@ -12674,6 +12740,105 @@ export interface operations {
             };
             /** @description a dependency (payout processor, key ring, notifier) is unavailable; retry later */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createRiskHoldDecision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+                holdId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskHoldDecisionInput"];
+            };
+        };
+        responses: {
+            /** @description decided (or already decided the same way) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskHoldDecision"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description refused in the current state, or an Idempotency-Key reused for another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

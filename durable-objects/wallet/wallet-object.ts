@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { open, parseKeyRing } from "#shared/crypto/sealed";
+import type { Assessment, Observation } from "#shared/fraud/risk-contract";
 import { loadProgramSettings } from "#shared/loyalty/live-program-settings";
 import { tierPolicyOf, validityOf } from "#shared/loyalty/program-settings";
 import { createLogger, errorFields } from "#shared/observability/logger";
@@ -55,6 +56,7 @@ import {
 import { GrantSync } from "./events/grant-sync";
 import type { LiveProgram, ProgramTerms } from "./events/rewards";
 import { readSegments, saveSegments } from "./events/segments";
+import { type AppliedAssessment, applyAssessment } from "./holds/apply-assessment";
 import { listHolds, type StoredHold } from "./holds/hold-store";
 import { decideHold, type HoldDecision } from "./holds/holds";
 import {
@@ -85,7 +87,9 @@ import {
   recordUnavailable,
 } from "./payouts/lifecycle/lifecycle";
 import { findPayout, listPayouts, readPayoutLog } from "./payouts/lifecycle/payout-store";
-import { commitRedeem, prepareRedeem } from "./payouts/redeem/redeem";
+import { commitRedeem, observeRedemption, prepareRedeem } from "./payouts/redeem/redeem";
+import { assessThroughBreaker } from "./payouts/redeem/risk-assessor";
+import { type RiskRetryRun, retryUnavailableRedemptions } from "./payouts/redeem/risk-retry";
 import { hashDevice } from "./payouts/step-up/codes";
 import { commitLogin, commitStepUp, prepareStepUp, revokeStepUp } from "./payouts/step-up/step-up";
 import type {
@@ -143,7 +147,7 @@ import type { ReferrerCreditRequest, ReferrerCreditStatus } from "./referrals/re
 import { type ReferrerOp, referrerOpsOf } from "./referrals/referrer-ops-store";
 import { nextAlarmAtMs } from "./schedule/decide-alarm";
 import { type DueRun, runDue } from "./schedule/run-due";
-import { nextDueAtMs } from "./schedule/schedule-store";
+import { isDue, nextDueAtMs } from "./schedule/schedule-store";
 import { applySchema } from "./schema";
 import type { TierHistoryEntry } from "./tiers/tier-store";
 import { listTierHistory } from "./tiers/tier-store";
@@ -359,6 +363,33 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
         return decideHold(tx, holdId, input, nowMs);
       }),
     );
+  }
+
+  /**
+   * Scoring's answer to one of the user's observations (the risk intake consumer sends each):
+   * the holds its fraud effects ask for, placed once each (holds/apply-assessment.ts).
+   */
+  applyAssessment(
+    userId: string,
+    observation: Observation,
+    assessment: Assessment,
+    nowMs: number = Date.now(),
+  ): Promise<AppliedAssessment> {
+    return this.changing(() =>
+      this.commit((tx) => {
+        tx.bindUser(userId);
+        return applyAssessment(tx, observation, assessment, nowMs);
+      }),
+    );
+  }
+
+  /**
+   * Assesses the redemptions held `risk_unavailable` again, oldest first (the schedule does
+   * this every minute while any wait; the api worker's sweep asks too): answered ones are
+   * released, or held `risk` when the rules now hold them (payouts/redeem/risk-retry.ts).
+   */
+  retryHeldRedemptions(): Promise<RiskRetryRun> {
+    return this.changing(() => this.retryRisk());
   }
 
   /** This wallet's own bonus of one referral (either party), as party-operations.ts keeps it. */
@@ -600,7 +631,13 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     return this.changing(async () => {
       const prepared = await prepareRedeem(this.sql, input, nowMs);
       if (prepared.done) return prepared.done;
-      return this.commit((tx) => commitRedeem(tx, userId, input, prepared, nowMs));
+      // Scoring before money leaves; unavailable scoring holds the payout, never refuses it.
+      const risk = await assessThroughBreaker(
+        this.riskOf(userId),
+        observeRedemption(this.sql, userId, input, nowMs),
+        this.clock,
+      );
+      return this.commit((tx) => commitRedeem(tx, userId, input, { ...prepared, risk }, nowMs));
     });
   }
 
@@ -866,6 +903,11 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       this.log.error("wallet.referral_reward_sync_failed", errorFields(error));
     }
     try {
+      if (isDue(this.sql, "risk_retry", this.clock())) await this.retryRisk();
+    } catch (error) {
+      this.log.error("wallet.risk_retry_failed", errorFields(error));
+    }
+    try {
       await this.outbox.flush();
     } finally {
       await this.armAlarm();
@@ -926,6 +968,23 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       ? await loadRiskLists(this.env, (p) => this.ctx.waitUntil(p))
       : EMPTY_RISK_LISTS;
     return { key, lists };
+  }
+
+  /** The user's risk object: the one writer of their risk (durable-objects/risk/). */
+  private riskOf(userId: string) {
+    return this.env.RISK.get(this.env.RISK.idFromName(userId));
+  }
+
+  private retryRisk(): Promise<RiskRetryRun> {
+    const userId = boundUserId(this.sql);
+    return retryUnavailableRedemptions({
+      sql: this.sql,
+      log: this.log,
+      clock: this.clock,
+      userId: () => userId,
+      assess: (observation) => assessThroughBreaker(this.riskOf(userId), observation, this.clock),
+      commit: (work) => this.commit(work),
+    });
   }
 
   private attributionEvidence(): Promise<AttributionEvidence | null> {

@@ -1,6 +1,7 @@
 import { assertNever } from "#shared/assert";
 import { releaseHeldTransaction } from "../conversions/review-holds";
 import type { WalletTx } from "../core/wallet-tx";
+import { releaseRiskHeldPayouts } from "../payouts/redeem/risk-release";
 import type { StoredHold } from "./hold-store";
 
 /**
@@ -12,12 +13,15 @@ import type { StoredHold } from "./hold-store";
 export function afterHoldEnded(tx: WalletTx, hold: StoredHold, nowMs: number): void {
   if (hold.status !== "released") return;
   switch (hold.kind) {
+    case "payouts":
+      // The payouts it held go (queued for dispatch) unless other holds still cover them.
+      releaseRiskHeldPayouts(tx, hold, nowMs);
+      return;
     case "transaction":
       // The held transaction confirms as usual: now if due, else at its date (upheld: it
       // stays pending for the operator to reject).
       releaseHeldTransaction(tx, hold, nowMs);
       return;
-    case "payouts":
     case "referral":
     case "step_up":
       // Each kind's consequence is wired by the path it holds (docs/fraud.md "Holds").

@@ -2411,6 +2411,60 @@ export interface components {
                             points: number;
                         };
                     }[];
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_payouts";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_transaction";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_referral";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "require_step_up";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "flag";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "ignore_click";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
                 })[];
                 priority: number;
                 group: string;
@@ -4061,6 +4115,60 @@ export interface components {
                             points: number;
                         };
                     }[];
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_payouts";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_transaction";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_referral";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "require_step_up";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "flag";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "ignore_click";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
                 })[];
                 priority: number;
                 group: string;
@@ -4160,6 +4268,60 @@ export interface components {
                             points: number;
                         };
                     }[];
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_payouts";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_transaction";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_referral";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "require_step_up";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "flag";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "ignore_click";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
                 })[];
                 priority: number;
                 group: string;
@@ -4275,6 +4437,60 @@ export interface components {
                                 points: number;
                             };
                         }[];
+                    } | {
+                        /** @enum {string} */
+                        kind: "hold_payouts";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "hold_transaction";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "hold_referral";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "require_step_up";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "flag";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "ignore_click";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
                     })[];
                     priority: number;
                     group: string;
@@ -4453,6 +4669,60 @@ export interface components {
                             points: number;
                         };
                     }[];
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_payouts";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_transaction";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_referral";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "require_step_up";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "flag";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "ignore_click";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
                 };
                 pointsAsked?: number;
                 cashbackAskedMinor?: number;
@@ -4547,6 +4817,60 @@ export interface components {
                                 points: number;
                             };
                         }[];
+                    } | {
+                        /** @enum {string} */
+                        kind: "hold_payouts";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "hold_transaction";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "hold_referral";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "require_step_up";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "flag";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "ignore_click";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
                     })[];
                 }[];
                 multipliers: {

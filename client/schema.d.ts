@@ -4907,7 +4907,7 @@ export interface components {
             }[];
         };
         RuleSimulateInput: {
-            /** @description an event exactly as sent to POST /v1/events (docs/events.md), checked the same way */
+            /** @description an event exactly as sent to POST /v1/events (docs/events.md), checked the same way; or a risk.<kind> event with its facts in `signals` */
             event: {
                 [key: string]: unknown;
             };
@@ -4931,6 +4931,10 @@ export interface components {
                 countOfKindThisMonth?: number;
                 /** @description the user's first event of this type ever (context.firstOfKindEver) */
                 firstOfKindEver?: boolean;
+            };
+            /** @description for a risk.<kind> event (a fraud rule's, docs/fraud.md): the signal.* facts the risk object would see (velocity, score, links, click quality); the event needs only id, type, userId and occurredAt */
+            signals?: {
+                [key: string]: string | number | boolean;
             };
         };
         UserOffer: {

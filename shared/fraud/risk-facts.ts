@@ -1,8 +1,8 @@
 import type { Facts, FactValue } from "../rules/attributes";
 import { riskEventType } from "../rules/fraud-effects";
 import type { Observation } from "./risk-contract";
-import { OBSERVED_SIGNALS } from "./signals";
-import { type Velocity, velocityFacts } from "./velocity";
+import { OBSERVED_SIGNALS, SIGNAL_ATTRIBUTES } from "./signals";
+import { emptyVelocity, type Velocity, velocityFacts } from "./velocity";
 
 /**
  * One observation → the engine's facts for its `risk.<kind>` event (docs/rules.md "Facts"):
@@ -43,4 +43,37 @@ export function riskFactsOf(observation: Observation, context: RiskContext): Fac
   facts["signal.score"] = context.scoreBefore;
   if (context.newDevice !== undefined) facts["signal.newDevice"] = context.newDevice;
   return facts;
+}
+
+/**
+ * The facts of a `risk.<kind>` event as the simulator is given them: every `signal.*` fact as
+ * the operator states it (velocity and score included, which the risk object would count);
+ * the rest as `riskFactsOf` builds them. Returns the names the catalog does not have, or whose
+ * value has the wrong type, as problems.
+ *
+ * @example
+ * simulatedRiskFacts({ observationId: "sim", userId: "u1", kind: "click", atMs: 0 },
+ *   { "signal.clicks1h": 70 }).facts["signal.clicks1h"] // 70
+ */
+export function simulatedRiskFacts(
+  observation: Observation,
+  signals: Readonly<Record<string, string | number | boolean>>,
+): { facts: Facts; problems: Array<{ name: string; message: string }> } {
+  const problems: Array<{ name: string; message: string }> = [];
+  const facts: Record<string, FactValue | undefined> = {
+    ...riskFactsOf(observation, {
+      velocity: emptyVelocity(),
+      scoreBefore: 0,
+      newDevice: undefined,
+    }),
+  };
+  for (const [name, value] of Object.entries(signals)) {
+    const type = Object.hasOwn(SIGNAL_ATTRIBUTES, name) ? SIGNAL_ATTRIBUTES[name] : undefined;
+    if (type === undefined) {
+      problems.push({ name, message: `unknown signal "${name}"; see docs/rules.md "Facts"` });
+    } else if (type === "number" ? !Number.isFinite(value) : typeof value !== type) {
+      problems.push({ name, message: `"${name}" is a ${type}` });
+    } else facts[name] = value;
+  }
+  return { facts, problems };
 }

@@ -1558,6 +1558,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/rules/draft/fraud-starter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add the starter fraud rules to the draft
+         * @description The product's documented starter fraud rules (docs/fraud.md, Starter rules), in the stackable group `fraud`, added to the draft (or to a new draft from the live version) for the operator to edit and publish; nothing goes live until then. Rules whose id the draft already has are kept as they are, so adding twice adds nothing.
+         */
+        post: operations["addFraudStarterRules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/rules/live": {
         parameters: {
             query?: never;
@@ -4348,6 +4368,10 @@ export interface components {
             }[];
             /** @description the live version this draft was edited from; omitted: the draft's current one (or the live version for a new draft). A publish is refused while it is not the live version */
             basedOnVersion?: number | null;
+        };
+        FraudStarterResult: components["schemas"]["RuleDraft"] & {
+            /** @description ids of the starter rules added; those the draft already had are left as they are */
+            added: string[];
         };
         RuleVersion: {
             /** @description a published version (1, 2, …) */
@@ -13987,6 +14011,89 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RuleDraft"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addFraudStarterRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FraudStarterResult"];
                 };
             };
             /** @description invalid request: bad JSON, failed validation (every bad field is listed) */

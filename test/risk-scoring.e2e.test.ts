@@ -212,4 +212,36 @@ describe("fraud rules score observations in the user's risk object", () => {
     expect(body.facts["signal.clicks1h"]).toBe(5);
     expect(body.trace.rules.map((r) => r.outcome)).toEqual(["applied"]);
   });
+
+  test("the starter set joins the draft once, and scores once published", async () => {
+    const add = () =>
+      api("/admin/v1/rules/draft/fraud-starter", { method: "POST", headers: ADMIN_HEADERS });
+    const first = await add();
+    expect(first.status, await first.clone().text()).toBe(200);
+    const body = (await first.json()) as {
+      added: string[];
+      ruleSet: { groups: Array<{ name: string; mode: string }>; rules: Array<{ id: string }> };
+    };
+    // The live set already has a rule with the starter flood rule's id: the operator's stays.
+    expect(body.added).toHaveLength(8);
+    expect(body.added).not.toContain("fraud-click-flood");
+    expect(body.ruleSet.groups).toContainEqual({ name: "fraud", mode: "stackable" });
+    const again = (await (await add()).json()) as { added: string[] };
+    expect(again.added).toEqual([]);
+
+    const published = await api("/admin/v1/rules/publish", {
+      method: "POST",
+      headers: ADMIN_HEADERS,
+      body: JSON.stringify({ note: "starter fraud rules" }),
+    });
+    expect(published.status).toBe(201);
+    const userId = uniqueUser("risk-starter");
+    const assessment = await observe(userId, {
+      kind: "redemption",
+      facts: { "signal.usersSharingPayment": 1 },
+    });
+    expect(assessment.effects.map((e) => [e.kind, e.reason.code, e.ruleId])).toEqual([
+      ["hold_payouts", "shared_payment_instrument", "fraud-shared-payment-redemption"],
+    ]);
+  });
 });

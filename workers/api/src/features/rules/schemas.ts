@@ -50,6 +50,12 @@ export const RuleDraftSchema = z
   })
   .openapi("RuleDraft");
 
+export const FraudStarterResultSchema = RuleDraftSchema.extend({
+  added: z
+    .array(z.string())
+    .describe("ids of the starter rules added; those the draft already had are left as they are"),
+}).openapi("FraudStarterResult");
+
 const VersionFieldsSchema = {
   version: VersionNumberSchema,
   publishedAt: IsoTimeSchema,

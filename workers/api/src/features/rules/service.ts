@@ -5,6 +5,7 @@ import type { CustomDataSchemas } from "#shared/events/event-check";
 import { checkEvent } from "#shared/events/event-check";
 import type { FirstPartyEvent } from "#shared/events/event-schema";
 import { simulatedRiskFacts } from "#shared/fraud/risk-facts";
+import { FRAUD_GROUP, FRAUD_STARTER_RULES } from "#shared/fraud/starter-rules";
 import { AppError } from "#shared/http/errors";
 import type { Logger } from "#shared/observability/logger";
 import { errorFields } from "#shared/observability/logger";
@@ -86,6 +87,40 @@ export async function putDraft(env: ApiEnv, input: DraftInput, actor: Actor): Pr
           : live;
   await saveDraft(env, { ruleSet, basedOnVersion: base, nowMs: actor.nowMs, by: actor.by });
   return requireDraft(env);
+}
+
+/**
+ * Adds the starter fraud rules (shared/fraud/starter-rules.ts, docs/fraud.md "Starter rules")
+ * to the draft — the live version's rules when there is no draft yet — for the operator to
+ * edit and publish. Rules whose id the draft already has are left as the operator has them,
+ * and the group `fraud` is added (stackable) unless it is there: adding twice adds nothing.
+ */
+export async function addFraudStarter(
+  env: ApiEnv,
+  actor: Actor,
+): Promise<{ draft: DraftRow; added: string[] }> {
+  const [existing, live] = await Promise.all([findDraft(env), liveVersionNumber(env)]);
+  const liveRow = existing || live === 0 ? null : await requireVersion(env, live);
+  const base: DraftRuleSet = existing
+    ? existing.ruleSet
+    : liveRow
+      ? (({ version: _, ...rest }) => rest)(liveRow.ruleSet)
+      : { timeZone: "UTC", groups: [], rules: [] };
+  const ids = new Set(base.rules.map((rule) => rule.id));
+  const added = FRAUD_STARTER_RULES.filter((rule) => !ids.has(rule.id));
+  const groups = base.groups.some((group) => group.name === FRAUD_GROUP.name)
+    ? base.groups
+    : [...base.groups, { ...FRAUD_GROUP }];
+  const draft = await putDraft(
+    env,
+    {
+      timeZone: base.timeZone,
+      groups,
+      rules: [...base.rules, ...(added as DraftRuleSet["rules"])],
+    },
+    actor,
+  );
+  return { draft, added: added.map((rule) => rule.id) };
 }
 
 export async function requireDraft(env: ApiEnv): Promise<DraftRow> {

@@ -845,7 +845,7 @@ export interface paths {
         get: operations["getReferrerBan"];
         /**
          * Ban a member from referring: their referrals not yet rewarded are rejected
-         * @description Rejects the member's referrals in `signed_up`, `qualified` or `held` (cancelling the rewards not yet credited; up to 500 per request, send it again for more) and refuses new attributions to them (`referrer_banned`). A ban already in place keeps its first reason; sending it again sweeps again.
+         * @description Rejects the member's referrals in `signed_up`, `qualified` or `held` (cancelling the rewards not yet credited; up to 500 per request, send it again for more: `moreToReject` says so) and refuses new attributions to them (`referrer_banned`). A ban already in place keeps its first reason; sending it again sweeps again.
          */
         put: operations["putReferrerBan"];
         post?: never;
@@ -1357,6 +1357,26 @@ export interface paths {
         put?: never;
         /** Cancel a payout that has not reached the processor: the amount goes back to confirmed */
         post: operations["cancelPayout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/risk/holds/{userId}/{holdId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release or uphold one of a user's risk holds, with a reason and a label
+         * @description Release ends the hold and what it kept waiting goes on in the same step: a held payout no other hold covers is dispatched (paid once). Uphold keeps what it held waiting for the operator's decision on its own page (cancel the payout there). The reason, who decided and the label are kept with the hold; the request is in the admin audit log. The same decision again changes nothing (200); the other decision on a decided hold is a 409.
+         */
+        post: operations["createRiskHoldDecision"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3361,7 +3381,7 @@ export interface components {
              * @description stable code of why the referral is in its state
              * @enum {string}
              */
-            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
+            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "referral_budget_exhausted" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
             /** @description the sum of the fraud signals' weights at attribution */
             riskScore: number;
             /** @description the codes of the fraud signals that fired */
@@ -3382,7 +3402,7 @@ export interface components {
                  * @description stable code of why the referral is in its state
                  * @enum {string}
                  */
-                reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
+                reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "referral_budget_exhausted" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
                 reasonText: string;
                 /** @description the event that caused the move */
                 eventId: string | null;
@@ -3439,6 +3459,8 @@ export interface components {
             bannedAtMs: number | null;
             /** @description on a ban: the referrer's referrals not yet rewarded that it rejected */
             rejectedReferrals?: number;
+            /** @description on a ban: true when referrals remain to reject; send the ban again for them */
+            moreToReject?: boolean;
         };
         ReferrerBanInput: {
             reason: string;
@@ -3722,6 +3744,52 @@ export interface components {
         PayoutActionInput: {
             /** @description why (the console always sends one): kept in the payout's log, and so in the audit log */
             reason?: string;
+        };
+        RiskHoldDecision: {
+            hold: {
+                holdId: string;
+                /** @enum {string} */
+                kind: "payouts" | "transaction" | "referral" | "step_up";
+                /** @description the payout, transaction or referral held; null: all the user's payouts */
+                subjectRef: string | null;
+                reasons: {
+                    /** @description stable reason code (shared_device, risk_unavailable, …) */
+                    code: string;
+                    /** @description its contribution to the score */
+                    score: number;
+                    detail: string;
+                }[];
+                /** @enum {string} */
+                source: "rule" | "risk_unavailable" | "bot_click";
+                ruleId: string | null;
+                ruleVersion: number | null;
+                /** @enum {string} */
+                status: "active" | "released" | "upheld";
+                placedAtMs: number;
+                autoReleaseAtMs: number | null;
+                endedAtMs: number | null;
+                /** @enum {string|null} */
+                endedHow: "operator" | "auto" | "scoring_returned" | null;
+                decidedBy: string | null;
+                decisionNote: string | null;
+                /** @enum {string|null} */
+                label: "fraud" | "not_fraud" | "unsure" | null;
+            };
+        };
+        RiskHoldDecisionInput: {
+            /**
+             * @description release: what it held goes on (a held payout is dispatched); uphold: it stays
+             * @enum {string}
+             */
+            decision: "release" | "uphold";
+            /** @description why; kept with the hold and audited */
+            reason: string;
+            /**
+             * @description the outcome as a label for model training
+             * @default null
+             * @enum {string|null}
+             */
+            label?: "fraud" | "not_fraud" | "unsure" | null;
         };
         AdminAuditEntry: {
             id: string;
@@ -5151,7 +5219,7 @@ export interface components {
              * @description stable code of why the referral is in its state
              * @enum {string}
              */
-            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
+            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "referral_budget_exhausted" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
             /** @description the reason in the caller's language (`locale`, else Accept-Language) when an operator translated it, else in English */
             reasonText: string;
             /**
@@ -12906,6 +12974,105 @@ export interface operations {
             };
             /** @description a dependency (payout processor, key ring, notifier) is unavailable; retry later */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createRiskHoldDecision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+                holdId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskHoldDecisionInput"];
+            };
+        };
+        responses: {
+            /** @description decided (or already decided the same way) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskHoldDecision"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description refused in the current state, or an Idempotency-Key reused for another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -76,6 +76,8 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "get /admin/v1/referrals": EVERY_ROLE,
   "get /admin/v1/referrals/{referralId}": EVERY_ROLE,
   "post /admin/v1/referrals/{referralId}/decision": FINANCE,
+  // Risk holds: releasing one dispatches the payouts it held, so finance decides
+  "post /admin/v1/risk/holds/{userId}/{holdId}/decision": FINANCE,
   "get /admin/v1/referrals/referrers/{id}/ban": EVERY_ROLE,
   "put /admin/v1/referrals/referrers/{id}/ban": FINANCE,
   "delete /admin/v1/referrals/referrers/{id}/ban": FINANCE,

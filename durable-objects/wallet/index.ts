@@ -38,6 +38,7 @@ export { EVENT_REWARD_KINDS } from "./events/event-store";
 export type { AcceptResult, EventRun, IncomingEvent } from "./events/events";
 export { planRewards, type RewardPlan } from "./events/reward-plan";
 export { MAX_SEGMENTS, SEGMENT_PATTERN } from "./events/segments";
+export type { AppliedAssessment } from "./holds/apply-assessment";
 export type { HoldLabel, HoldStatus, StoredHold } from "./holds/hold-store";
 export type { HoldDecision } from "./holds/holds";
 export type { BalanceRow, InvariantReport, LedgerEntryView } from "./ledger/ledger-store";
@@ -46,6 +47,7 @@ export type { Bucket, Leg, Posting, PostingResult, PostingStatus } from "./ledge
 export { POINTS_UNIT } from "./ledger/posting";
 export { retryDelaySec, type StoredPayout } from "./payouts/lifecycle/decide-payout";
 export type { ProcessorStateResult } from "./payouts/lifecycle/lifecycle";
+export type { RiskRetryRun } from "./payouts/redeem/risk-retry";
 export type { StepUpIssued } from "./payouts/step-up/step-up";
 export type {
   AdminPayoutAction,

@@ -643,6 +643,17 @@ const STEPS: string[][] = [
     `CREATE INDEX risk_holds_active_idx ON risk_holds (status, kind, subject_ref)`,
     `CREATE INDEX risk_holds_release_idx ON risk_holds (status, auto_release_at_ms)`,
   ],
+  // 24: rule budgets on the referrer's reward (referrals/referrer-budget.ts), in the REFERRER's
+  // wallet: the reward's value before its budgets (`asked`), what they should hold now
+  // (`desired`: the grant, then what the referrer still has after reversals) and the requests
+  // to them (events/decide-grant.ts); null columns: the reward draws on no budget. Outcomes
+  // `awaiting_budget` (asked, not answered yet; counts toward the cap and tiers) and
+  // `budget_exhausted` (the budgets granted nothing).
+  [
+    `ALTER TABLE referrer_credits ADD COLUMN asked INTEGER`,
+    `ALTER TABLE referrer_credits ADD COLUMN desired INTEGER`,
+    `ALTER TABLE referrer_credits ADD COLUMN budgets_json TEXT`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

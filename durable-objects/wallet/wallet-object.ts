@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { open, parseKeyRing } from "#shared/crypto/sealed";
+import type { Assessment, Observation } from "#shared/fraud/risk-contract";
 import { loadProgramSettings } from "#shared/loyalty/live-program-settings";
 import { tierPolicyOf, validityOf } from "#shared/loyalty/program-settings";
 import { createLogger, errorFields } from "#shared/observability/logger";
@@ -55,6 +56,7 @@ import {
 import { GrantSync } from "./events/grant-sync";
 import type { LiveProgram, ProgramTerms } from "./events/rewards";
 import { readSegments, saveSegments } from "./events/segments";
+import { type AppliedAssessment, applyAssessment } from "./holds/apply-assessment";
 import { listHolds, type StoredHold } from "./holds/hold-store";
 import { decideHold, type HoldDecision } from "./holds/holds";
 import {
@@ -85,7 +87,9 @@ import {
   recordUnavailable,
 } from "./payouts/lifecycle/lifecycle";
 import { findPayout, listPayouts, readPayoutLog } from "./payouts/lifecycle/payout-store";
-import { commitRedeem, prepareRedeem } from "./payouts/redeem/redeem";
+import { commitRedeem, observeRedemption, prepareRedeem } from "./payouts/redeem/redeem";
+import { assessThroughBreaker } from "./payouts/redeem/risk-assessor";
+import { type RiskRetryRun, retryUnavailableRedemptions } from "./payouts/redeem/risk-retry";
 import { hashDevice } from "./payouts/step-up/codes";
 import { commitLogin, commitStepUp, prepareStepUp, revokeStepUp } from "./payouts/step-up/step-up";
 import type {
@@ -138,15 +142,12 @@ import {
   type StoredReferral,
 } from "./referrals/referral-store";
 import { findReferralTerms, type StoredReferralTerms } from "./referrals/referral-terms-store";
-import {
-  creditReferrer,
-  type ReferrerCreditRequest,
-  type ReferrerCreditStatus,
-} from "./referrals/referrer-credit";
+import { ReferrerBudgets, retargetReferrerBudget } from "./referrals/referrer-budget";
+import type { ReferrerCreditRequest, ReferrerCreditStatus } from "./referrals/referrer-credit";
 import { type ReferrerOp, referrerOpsOf } from "./referrals/referrer-ops-store";
 import { nextAlarmAtMs } from "./schedule/decide-alarm";
 import { type DueRun, runDue } from "./schedule/run-due";
-import { nextDueAtMs } from "./schedule/schedule-store";
+import { isDue, nextDueAtMs } from "./schedule/schedule-store";
 import { applySchema } from "./schema";
 import type { TierHistoryEntry } from "./tiers/tier-store";
 import { listTierHistory } from "./tiers/tier-store";
@@ -364,6 +365,33 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     );
   }
 
+  /**
+   * Scoring's answer to one of the user's observations (the risk intake consumer sends each):
+   * the holds its fraud effects ask for, placed once each (holds/apply-assessment.ts).
+   */
+  applyAssessment(
+    userId: string,
+    observation: Observation,
+    assessment: Assessment,
+    nowMs: number = Date.now(),
+  ): Promise<AppliedAssessment> {
+    return this.changing(() =>
+      this.commit((tx) => {
+        tx.bindUser(userId);
+        return applyAssessment(tx, observation, assessment, nowMs);
+      }),
+    );
+  }
+
+  /**
+   * Assesses the redemptions held `risk_unavailable` again, oldest first (the schedule does
+   * this every minute while any wait; the api worker's sweep asks too): answered ones are
+   * released, or held `risk` when the rules now hold them (payouts/redeem/risk-retry.ts).
+   */
+  retryHeldRedemptions(): Promise<RiskRetryRun> {
+    return this.changing(() => this.retryRisk());
+  }
+
   /** This wallet's own bonus of one referral (either party), as party-operations.ts keeps it. */
   getReferralBonus(referralId: string, party: ReferralParty): PartyMoney | null {
     return findPartyMoney(this.sql, referralId, party);
@@ -398,8 +426,9 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
    * The referrer's reward of a referral that qualified in the referee's wallet (its
    * referral-reward sync calls this): the campaign's monthly cap and tiers are decided here,
    * the referrer's one writer (referrals/referrer-credit.ts); credited once under
-   * `referral:<id>:referrer`, a repeat answers the same and writes nothing. The answer says
-   * what was credited (the tier's reward), or `capped`.
+   * `referral:<id>:referrer`, a repeat answers the same and writes nothing. A reward that
+   * draws on the rule's budgets asks them first (referrals/referrer-budget.ts). The answer
+   * says what was credited (the tier's reward, or less), or `capped` with why.
    */
   creditReferralReward(
     referrerId: string,
@@ -408,10 +437,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
   ): Promise<ReferrerCreditStatus> {
     return this.changing(async () => {
       const { earn } = await this.programTerms();
-      return this.commit((tx) => {
-        tx.bindUser(referrerId);
-        return creditReferrer(tx, credit, earn, nowMs);
-      });
+      return this.referrerBudgets(referrerId).credit(credit, earn, nowMs);
     });
   }
 
@@ -425,12 +451,35 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     op: PartyOperation,
     nowMs: number = Date.now(),
   ): Promise<PartyOperationStatus> {
-    return this.changing(() =>
-      this.commit((tx) => {
+    return this.changing(async () => {
+      const result = this.commit((tx) => {
         tx.bindUser(referrerId);
-        return applyPartyOperation(tx, { ...op, party: "referrer" }, nowMs);
-      }),
-    );
+        const applied = applyPartyOperation(tx, { ...op, party: "referrer" }, nowMs);
+        // What the rule's budgets hold follows what the referrer still has.
+        if (applied.status !== "refused") retargetReferrerBudget(tx, op.referralId);
+        return applied;
+      });
+      if (result.status === "refused") return result;
+      // Refused while the budgets cannot be asked: the referee's wallet sends the operation
+      // again, which answers `exists` here and asks them again.
+      return (await this.referrerBudgets(referrerId).trySettle(op.referralId)) ?? result;
+    });
+  }
+
+  /** Rule budgets on this wallet's referrer rewards (referrals/referrer-budget.ts). */
+  private referrerBudgets(referrerId: string): ReferrerBudgets {
+    return new ReferrerBudgets({
+      sql: this.sql,
+      env: this.env,
+      log: this.log,
+      clock: this.clock,
+      userId: () => referrerId,
+      commit: (work) =>
+        this.commit((tx) => {
+          tx.bindUser(referrerId);
+          return work(tx);
+        }),
+    });
   }
 
   /** The user's contact details as operators see them by default: masked, with recent reveals. */
@@ -582,7 +631,13 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     return this.changing(async () => {
       const prepared = await prepareRedeem(this.sql, input, nowMs);
       if (prepared.done) return prepared.done;
-      return this.commit((tx) => commitRedeem(tx, userId, input, prepared, nowMs));
+      // Scoring before money leaves; unavailable scoring holds the payout, never refuses it.
+      const risk = await assessThroughBreaker(
+        this.riskOf(userId),
+        observeRedemption(this.sql, userId, input, nowMs),
+        this.clock,
+      );
+      return this.commit((tx) => commitRedeem(tx, userId, input, { ...prepared, risk }, nowMs));
     });
   }
 
@@ -848,6 +903,11 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       this.log.error("wallet.referral_reward_sync_failed", errorFields(error));
     }
     try {
+      if (isDue(this.sql, "risk_retry", this.clock())) await this.retryRisk();
+    } catch (error) {
+      this.log.error("wallet.risk_retry_failed", errorFields(error));
+    }
+    try {
       await this.outbox.flush();
     } finally {
       await this.armAlarm();
@@ -908,6 +968,23 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       ? await loadRiskLists(this.env, (p) => this.ctx.waitUntil(p))
       : EMPTY_RISK_LISTS;
     return { key, lists };
+  }
+
+  /** The user's risk object: the one writer of their risk (durable-objects/risk/). */
+  private riskOf(userId: string) {
+    return this.env.RISK.get(this.env.RISK.idFromName(userId));
+  }
+
+  private retryRisk(): Promise<RiskRetryRun> {
+    const userId = boundUserId(this.sql);
+    return retryUnavailableRedemptions({
+      sql: this.sql,
+      log: this.log,
+      clock: this.clock,
+      userId: () => userId,
+      assess: (observation) => assessThroughBreaker(this.riskOf(userId), observation, this.clock),
+      commit: (work) => this.commit(work),
+    });
   }
 
   private attributionEvidence(): Promise<AttributionEvidence | null> {

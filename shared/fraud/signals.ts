@@ -56,6 +56,10 @@ export const OBSERVED_SIGNALS = {
   /** The request's network, as the platform reports it (`request.cf`). */
   "signal.asn": "number",
   "signal.country": "string",
+  /** On a redemption, the payout asked for (the wallet's redeem path). */
+  "signal.amountMinor": "number",
+  "signal.currency": "string",
+  "signal.destinationType": "string",
   /** On a click, its quality (shared/fraud/click-quality.ts): bot = automation, iframe or datacenter. */
   "signal.clickBot": "boolean",
   "signal.clickIframe": "boolean",

@@ -71,6 +71,36 @@ const CONSOLE_PAGES: ConsolePage[] = [
     ready: (page) => page.getByRole("heading", { level: 1, name: "Referral review queue" }),
   },
   {
+    name: "referrals-program",
+    path: "/console/referrals/program",
+    as: "catalog",
+    ready: (page) => page.getByRole("button", { name: "Save settings" }),
+  },
+  {
+    name: "referrals-risk-lists",
+    path: "/console/referrals/risk-lists",
+    as: "finance",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Risk lists" }),
+  },
+  {
+    name: "referrals-reason-texts",
+    path: "/console/referrals/reason-texts",
+    as: "catalog",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Referral reason texts" }),
+  },
+  {
+    name: "referrals-reason-texts-locale",
+    path: "/console/referrals/reason-texts/hi",
+    as: "catalog",
+    ready: (page) => page.getByRole("button", { name: "Save texts" }),
+  },
+  {
+    name: "referrals-referrer",
+    path: "/console/referrals/referrers/u-demo-referrer",
+    as: "finance",
+    ready: (page) => page.getByRole("button", { name: "Ban from referring" }),
+  },
+  {
     name: "finance",
     path: "/console/finance",
     as: "finance",

@@ -257,6 +257,7 @@ export function processDueEvents(
             (event) => evaluateStored(tx, event, tx.userId(), program, nowMs),
             terms.earn,
             nowMs,
+            (ruleId) => program.compiled.rules.get(ruleId)?.budgets,
           );
         }
         const outcome: EventOutcome = {

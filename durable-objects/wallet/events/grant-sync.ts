@@ -1,10 +1,11 @@
 import { assert } from "#shared/assert";
 import { errorFields, type Logger } from "#shared/observability/logger";
-import { type BudgetBinding, type BudgetReserveResult, budgetFor } from "../../budget/index";
+import type { BudgetBinding } from "../../budget/index";
 import { SyncRounds } from "../core/sync-rounds";
 import type { WalletTx } from "../core/wallet-tx";
 import { dueRefs, postpone, unschedule } from "../schedule/schedule-store";
-import { answer, type BudgetRequest, nextGrantStep, owedRequests, retarget } from "./decide-grant";
+import { settleBudgets } from "./budget-asks";
+import { type BudgetRequest, nextGrantStep, retarget } from "./decide-grant";
 import { settleEventReward } from "./event-store";
 import { wakeWaitingEvents } from "./events";
 import { type EarnTerms, postReward } from "./post-reward";
@@ -13,8 +14,6 @@ import { findReward, type RewardRow, saveReward } from "./reward-store";
 /** Rewards per round, rounds per sync, and the wait after a budget could not be asked. */
 const MAX_GRANTS_PER_ROUND = 50;
 const MAX_GRANT_ROUNDS = 4;
-/** Asking and lowering: a reward settles in at most this many exchanges with its budgets. */
-const MAX_STEPS_PER_GRANT = 4;
 export const GRANT_RETRY_MS = 30_000;
 
 /** What the sync needs from the wallet object. */
@@ -77,23 +76,17 @@ export class GrantSync {
   }
 
   /**
-   * Asks and lowers until the budgets agree on one value; returns the settled requests, or
-   * null when the reward changed meanwhile (the newer change is still due). Each new request
-   * is saved before it is sent, so a sync cut off half-way repeats requests, never renumbers.
+   * Asks and lowers until the budgets agree on one value (events/budget-asks.ts); returns the
+   * settled requests, or null when the reward changed meanwhile (the newer change is still due).
    */
-  private async settle(start: RewardRow): Promise<BudgetRequest[] | null> {
-    let requests = retarget(start.budgets, start.desired);
-    for (let step = 0; step < MAX_STEPS_PER_GRANT; step++) {
-      if (!this.saveRequests(start, requests)) return null;
-      for (const request of owedRequests(requests)) {
-        const result = await this.ask(start.rewardKey, request);
-        requests = answer(requests, request.key, request.seq, result.granted);
-      }
-      const next = nextGrantStep(requests, start.desired);
-      if (next.action === "settled") return requests;
-      if (next.action === "lower") requests = next.requests;
-    }
-    throw new Error("budgets did not settle on one value");
+  private settle(start: RewardRow): Promise<BudgetRequest[] | null> {
+    return settleBudgets(
+      this.ports,
+      start.rewardKey,
+      retarget(start.budgets, start.desired),
+      start.desired,
+      (requests) => this.saveRequests(start, requests),
+    );
   }
 
   /** Saves the requests about to be sent; false when the reward moved on meanwhile. */
@@ -105,30 +98,6 @@ export class GrantSync {
       saveReward(tx.sql, now, this.ports.clock());
       return true;
     });
-  }
-
-  private async ask(reference: string, request: BudgetRequest): Promise<BudgetReserveResult> {
-    const budget = budgetFor(this.ports.env, request.key);
-    const input = {
-      budgetKey: request.key,
-      unit: request.unit,
-      holder: this.ports.userId(),
-      reference,
-      seq: request.seq,
-      limit: request.limit,
-    };
-    const result =
-      request.desired === 0
-        ? await budget.release(input)
-        : await budget.reserve({ ...input, desired: request.desired });
-    // Only this wallet numbers this reward's requests: a stale answer means something is off.
-    if (result.status === "stale") throw new Error(`stale answer, recorded seq ${result.seq}`);
-    if (result.status === "unit_mismatch") {
-      // The budget counts another unit (a rule changed what it caps): nothing is granted.
-      this.ports.log.warn("wallet.grant_unit_mismatch", { budgetKey: request.key });
-      return { ...result, granted: 0 };
-    }
-    return result;
   }
 
   private record(

@@ -186,11 +186,9 @@ function earnFromRules(
   const applied = evaluateStored(tx, stored, userId, program, nowMs);
   // A referral campaign's rule: the referral qualifies and its parties are rewarded
   // (referrals/referral-rewards.ts); its effect has no value of its own for planRewards.
-  qualifyReferral(tx, stored, applied, earn, nowMs);
-  const { plans, skipped } = planRewards(
-    applied,
-    (ruleId) => program.compiled.rules.get(ruleId)?.budgets,
-  );
+  const budgetsOf = (ruleId: string) => program.compiled.rules.get(ruleId)?.budgets;
+  qualifyReferral(tx, stored, applied, earn, nowMs, budgetsOf);
+  const { plans, skipped } = planRewards(applied, budgetsOf);
   const rewards: EventReward[] = skipped.map((s) => ({ ...s, kind: "skipped" as const }));
   for (const plan of plans) {
     const rewardKey = rewardKeyOf(stored.eventId, plan.ruleId, plan.unit);

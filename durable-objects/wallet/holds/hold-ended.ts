@@ -1,5 +1,6 @@
 import { assertNever } from "#shared/assert";
 import type { WalletTx } from "../core/wallet-tx";
+import { releaseRiskHeldPayouts } from "../payouts/redeem/risk-release";
 import type { StoredHold } from "./hold-store";
 
 /**
@@ -8,10 +9,13 @@ import type { StoredHold } from "./hold-store";
  * a held transaction may confirm, a held referral may be rewarded. Upheld holds change
  * nothing here (the operator decides the payout or transaction on its own page).
  */
-export function afterHoldEnded(_tx: WalletTx, hold: StoredHold, _nowMs: number): void {
+export function afterHoldEnded(tx: WalletTx, hold: StoredHold, nowMs: number): void {
   if (hold.status !== "released") return;
   switch (hold.kind) {
     case "payouts":
+      // The payouts it held go (queued for dispatch) unless other holds still cover them.
+      releaseRiskHeldPayouts(tx, hold, nowMs);
+      return;
     case "transaction":
     case "referral":
     case "step_up":

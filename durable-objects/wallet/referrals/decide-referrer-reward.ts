@@ -1,4 +1,5 @@
 import type { ReferralPartyReward, ReferrerTier } from "#shared/rules/index";
+import type { BudgetTerm } from "../events/reward-plan";
 
 /**
  * Pure: what the referrer gets for one referral under the campaign's cap and tiers
@@ -15,6 +16,11 @@ import type { ReferralPartyReward, ReferrerTier } from "#shared/rules/index";
 export interface ReferrerTerms {
   monthlyCap: number | null;
   tiers: readonly ReferrerTier[];
+  /**
+   * The rule's budgets the referrer's reward draws on (referral-budgets.ts), every unit; absent
+   * or empty: none. The referrer's wallet asks those of the reward's unit before paying it.
+   */
+  budgets?: readonly BudgetTerm[];
 }
 
 export interface ReferrerRewardInputs {

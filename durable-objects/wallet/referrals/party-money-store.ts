@@ -186,3 +186,25 @@ export function referralMoneyHeld(
     .one();
   return { bonusMinor: row.bonus ?? 0, confirmedMinor: row.confirmed ?? 0 };
 }
+
+/**
+ * Points debt the party's points takes not restored left: points already spent, owed back
+ * rather than given back, so the rule's budgets keep counting them (as for event rewards).
+ */
+export function unrestoredPointsDebt(
+  sql: SqlStorage,
+  referralId: string,
+  party: ReferralParty,
+): number {
+  return (
+    sql
+      .exec<{ n: number | null }>(
+        `SELECT SUM(debt) AS n FROM referral_party_takes
+         WHERE referral_id = ? AND party = ? AND from_bucket = 'points'
+           AND restored_at_ms IS NULL`,
+        referralId,
+        party,
+      )
+      .one().n ?? 0
+  );
+}

@@ -166,6 +166,44 @@ describe("the referrer-reward sync", () => {
     });
   });
 
+  test("the rule's budgets spent: the answer is final and the referral says why", async () => {
+    await inFreshWallet(async (storage) => {
+      qualified(storage);
+      await syncWith(
+        storage,
+        () => ({ status: "capped", reason: "referral_budget_exhausted" }),
+        [],
+      ).sync();
+      expect(findReferralReward(storage.sql, REFERRAL, "referrer")).toMatchObject({
+        status: "capped",
+        attempts: 0,
+      });
+      expect(dueRefs(storage.sql, "referral_reward", NOW_MS + 10 ** 9, 10)).toEqual([]);
+      expect(readReferralHistory(storage.sql, REFERRAL).at(-1)).toMatchObject({
+        state: "rewarded",
+        reason: "referral_budget_exhausted",
+      });
+    });
+  });
+
+  test("a reward the rule's budgets reduced: what was paid is recorded, and the referral says why", async () => {
+    await inFreshWallet(async (storage) => {
+      qualified(storage);
+      const part = { amountMinor: 400, currency: "INR" };
+      await syncWith(
+        storage,
+        () => ({ status: "created", credited: part, nth: 1, reduced: true }),
+        [],
+      ).sync();
+      const row = findReferralReward(storage.sql, REFERRAL, "referrer");
+      expect([row?.status, row?.reward]).toEqual(["delivered", part]);
+      expect(findReferral(storage.sql)).toMatchObject({
+        state: "rewarded",
+        reason: "referral_budget_exhausted",
+      });
+    });
+  });
+
   test(`a reward refused again and again raises the operator alert at the ${REFUSAL_ALERT_EVERY}th attempt, not before`, async () => {
     await inFreshWallet(async (storage) => {
       qualified(storage);

@@ -87,7 +87,8 @@ export class ReferralRewardSync {
 
   /**
    * The referrer's credit; true when acknowledged (credited, or capped: final, nothing
-   * credited). The referrer's wallet decides the tier and the monthly cap (referrer-credit.ts).
+   * credited). The referrer's wallet decides the tier and the monthly cap (referrer-credit.ts)
+   * and asks the rule's budgets (referrer-budget.ts).
    */
   private async deliverCredit(referralId: string, owed: ReferralRewardRow): Promise<boolean> {
     const { sql, log, clock } = this.ports;
@@ -114,10 +115,16 @@ export class ReferralRewardSync {
         .creditReferralReward(owed.referrerId, credit);
       if (result.status === "refused") throw new Error(result.detail);
       if (result.status === "capped") {
-        this.ports.commit((tx) => capReferrerReward(tx, referralId, clock()));
+        // The monthly cap, or the rule's budgets spent (`reason`).
+        const reason = result.reason;
+        this.ports.commit((tx) => capReferrerReward(tx, referralId, clock(), reason));
       } else {
         const credited = result.credited;
-        this.ports.commit((tx) => acknowledgeReferrerReward(tx, referralId, clock(), credited));
+        // Less than the tier's reward: the rule's budgets granted only part of it.
+        const reason = result.reduced ? "referral_budget_exhausted" : undefined;
+        this.ports.commit((tx) =>
+          acknowledgeReferrerReward(tx, referralId, clock(), credited, reason),
+        );
       }
       return true;
     } catch (error) {

@@ -6,10 +6,14 @@ import {
   type StoredEvent,
 } from "../events/event-store";
 import type { EarnTerms } from "../events/post-reward";
+import type { RuleBudgets } from "../events/reward-plan";
 import { schedule, unschedule } from "../schedule/schedule-store";
 import { pointsPendingUntilMs } from "./decide-confirmation";
 import { decideQualification, type QualificationDecision } from "./decide-qualification";
+import type { ReferrerTerms } from "./decide-referrer-reward";
 import { creditParty } from "./party-credit";
+import type { ProgressReason } from "./reasons";
+import { referrerBudgetTerms } from "./referral-budgets";
 import {
   confirmationInputs,
   noteLateReferrerCredit,
@@ -26,6 +30,7 @@ import { decideTransition } from "./referral-states";
 import { findReferral, moveReferral, referralProjection } from "./referral-store";
 import { referralTermsOf } from "./referral-terms";
 import { findReferralTerms, insertReferralTerms } from "./referral-terms-store";
+import type { ReferrerNotCreditedReason } from "./referrer-credit";
 
 /**
  * Referral rewards in the referee's wallet (docs/referrals.md, "Rewards"), inside the storage
@@ -47,13 +52,18 @@ import { findReferralTerms, insertReferralTerms } from "./referral-terms-store";
 /** Events looked at when a late signup looks back for a qualifying event. */
 const MAX_LOOK_BACK_EVENTS = 500;
 
-/** Qualifies the member's referral on `stored` when a referral rule applied to it. */
+/**
+ * Qualifies the member's referral on `stored` when a referral rule applied to it. `budgetsOf`
+ * gives the compiled rule's budgets: the referrer's reward draws on them in the referrer's
+ * wallet (referrer-budget.ts), carried with the campaign's terms.
+ */
 export function qualifyReferral(
   tx: WalletTx,
   stored: StoredEvent,
   applied: readonly AppliedEffect[],
   earn: EarnTerms,
   nowMs: number,
+  budgetsOf: RuleBudgets = () => undefined,
 ): QualificationDecision {
   const referral = findReferral(tx.sql);
   const decision = decideQualification({
@@ -65,6 +75,9 @@ export function qualifyReferral(
   if (decideTransition(referral.state, "qualified").action !== "move") {
     return { action: "none", why: "not_signed_up" };
   }
+  const referrerTerms = decision.referrer
+    ? withBudgets(decision.referrerTerms ?? null, applied, decision.ruleId, budgetsOf, referral)
+    : null;
   const base = {
     referralId: referral.referralId,
     referrerId: referral.referrerId,
@@ -91,7 +104,7 @@ export function qualifyReferral(
         ...base,
         referee: decision.referee,
         referrer: decision.referrer,
-        referrerTerms: decision.referrerTerms ?? null,
+        referrerTerms,
       },
       campaign,
       qualification,
@@ -140,7 +153,7 @@ export function qualifyReferral(
         party: "referrer",
         reward: decision.referrer,
         status: "owed",
-        referrerTerms: decision.referrerTerms ?? null,
+        referrerTerms,
       },
       nowMs,
     );
@@ -156,6 +169,24 @@ export function qualifyReferral(
   return decision;
 }
 
+/** The campaign's terms for the referrer with the rule's budgets its reward draws on. */
+function withBudgets(
+  terms: ReferrerTerms | null,
+  applied: readonly AppliedEffect[],
+  ruleId: string,
+  budgetsOf: RuleBudgets,
+  referral: { referrerId: string },
+): ReferrerTerms | null {
+  const entry = applied.find((a) => a.ruleId === ruleId && a.effect.kind === "referral_reward");
+  const budgets = referrerBudgetTerms(
+    entry?.budgetKeys ?? [],
+    budgetsOf(ruleId) ?? [],
+    referral.referrerId,
+  );
+  if (budgets.length === 0) return terms;
+  return { monthlyCap: null, tiers: [], ...terms, budgets };
+}
+
 /**
  * A signup processed after events that happened after it (events arrive out of order): the
  * events already processed since the signup are evaluated again, oldest first, for referral
@@ -169,11 +200,12 @@ export function qualifyAfterSignup(
   evaluate: (event: StoredEvent) => readonly AppliedEffect[],
   earn: EarnTerms,
   nowMs: number,
+  budgetsOf: RuleBudgets = () => undefined,
 ): QualificationDecision | null {
   const events = processedEventsSince(tx.sql, signup.occurredAtMs, MAX_LOOK_BACK_EVENTS);
   for (const event of events) {
     if (event.eventId === signup.eventId) continue;
-    const decision = qualifyReferral(tx, event, evaluate(event), earn, nowMs);
+    const decision = qualifyReferral(tx, event, evaluate(event), earn, nowMs, budgetsOf);
     if (decision.action === "qualify") {
       // Its refunds, chargebacks and confirmation were processed without a referral: applied
       // now in the order they were processed, as they would have been.
@@ -195,6 +227,8 @@ export function acknowledgeReferrerReward(
   referralId: string,
   nowMs: number,
   credited?: ReferralPartyReward,
+  /** `referral_budget_exhausted`: the rule's budgets granted less than the reward. */
+  reason: ProgressReason = "reward_credited",
 ): void {
   unschedule(tx.sql, "referral_reward", referralId);
   const owed = findReferralReward(tx.sql, referralId, "referrer");
@@ -212,7 +246,7 @@ export function acknowledgeReferrerReward(
   // reversal follows the credit to the referrer's wallet).
   if (referral?.state !== "qualified") return;
   if (decideTransition(referral.state, "rewarded").action !== "move") return;
-  const moved = moveReferral(tx.sql, referral, "rewarded", "reward_credited", owed.eventId, nowMs);
+  const moved = moveReferral(tx.sql, referral, "rewarded", reason, owed.eventId, nowMs);
   tx.enqueue(referralProjection(moved, rewardUnitAmount(reward)));
 }
 
@@ -224,24 +258,23 @@ function rewardUnitAmount(reward: ReferralPartyReward): { unit: string; amount: 
 }
 
 /**
- * The referrer's wallet answered that the campaign's monthly cap was reached: the referrer's
- * reward is `capped` (final, never retried), and the referral — whose referee was rewarded —
- * moves `qualified → rewarded` with the reason `referrer_cap_reached`; nothing is earned.
+ * The referrer's wallet answered that the campaign's monthly cap was reached (or the rule's
+ * budgets were spent): the referrer's reward is `capped` (final, never retried), and the
+ * referral — whose referee was rewarded — moves `qualified → rewarded` with the reason
+ * (`referrer_cap_reached`, `referral_budget_exhausted`); nothing is earned.
  */
-export function capReferrerReward(tx: WalletTx, referralId: string, nowMs: number): void {
+export function capReferrerReward(
+  tx: WalletTx,
+  referralId: string,
+  nowMs: number,
+  reason: ReferrerNotCreditedReason = "referrer_cap_reached",
+): void {
   unschedule(tx.sql, "referral_reward", referralId);
   const owed = findReferralReward(tx.sql, referralId, "referrer");
   if (owed?.status !== "owed") return;
   settleReferrerReward(tx.sql, referralId, { status: "capped" }, nowMs);
   const referral = findReferral(tx.sql);
   if (!referral || decideTransition(referral.state, "rewarded").action !== "move") return;
-  const moved = moveReferral(
-    tx.sql,
-    referral,
-    "rewarded",
-    "referrer_cap_reached",
-    owed.eventId,
-    nowMs,
-  );
+  const moved = moveReferral(tx.sql, referral, "rewarded", reason, owed.eventId, nowMs);
   tx.enqueue(referralProjection(moved, null));
 }

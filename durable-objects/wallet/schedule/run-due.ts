@@ -95,6 +95,10 @@ export function runDue(
       case "risk_hold_release":
         if (isDue(tx.sql, kind, asOfMs)) releaseDueHolds(tx, asOfMs, nowMs);
         break;
+      case "risk_retry":
+        // Asks the risk object (another object): the object retries after commit
+        // (payouts/redeem/risk-retry.ts).
+        break;
       case "events":
         // Processing reads the live rule set first (an await), so the object runs it after
         // commit (wallet-object.ts processEvents), like the boost sync.

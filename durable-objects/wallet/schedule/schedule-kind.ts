@@ -39,9 +39,15 @@ export const SCHEDULE_KINDS = [
  * - `referral_auto_approve`: a held referral is approved by itself when the program's
  *   auto-approve delay ends (ref: referral id; referrals/referral-review.ts);
  * - `risk_hold_release`: a risk hold's condition clears by itself (a velocity window passes;
- *   ref: hold id; holds/holds.ts).
+ *   ref: hold id; holds/holds.ts);
+ * - `risk_retry`: redemptions held `risk_unavailable` are assessed again, oldest first (ref:
+ *   "redemptions"; payouts/redeem/risk-retry.ts; after commit: it asks the risk object).
  */
-export const REVIEW_SCHEDULE_KINDS = ["referral_auto_approve", "risk_hold_release"] as const;
+export const REVIEW_SCHEDULE_KINDS = [
+  "referral_auto_approve",
+  "risk_hold_release",
+  "risk_retry",
+] as const;
 export const POINTS_SCHEDULE_KINDS = [
   "points_activate",
   "points_expire",

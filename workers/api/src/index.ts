@@ -28,6 +28,7 @@ import {
 import { runScheduledReconciliations } from "./features/reconciliation/index";
 import { pruneReferralClicks } from "./features/referrals/index";
 import { postbackRetentionOf, runPostbackRetention } from "./features/retention/index";
+import { sweepRiskUnavailable } from "./features/risk-holds/index";
 import { runMerchantSyncs } from "./features/sync/index";
 
 export { BudgetDurableObject } from "#durable-objects/budget/index";
@@ -82,6 +83,8 @@ const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
       log.info("cron.confirmation_backstop", { ...(await runConfirmationBackstop(env, nowMs)) });
       // The loyalty program's backstop on the same hourly beat (features/loyalty/backstop.ts).
       log.info("cron.points_backstop", { ...(await runPointsBackstop(env, nowMs)) });
+      // Redemptions held while scoring was down, oldest first across users (docs/fraud.md).
+      log.info("cron.risk_sweep", { ...(await sweepRiskUnavailable(env)) });
     },
   ],
   [

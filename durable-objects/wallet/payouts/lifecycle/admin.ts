@@ -1,4 +1,5 @@
 import type { WalletTx } from "../../core/wallet-tx";
+import { heldBy } from "../../holds/holds";
 import type { AdminPayoutAction, AdminPayoutResult } from "../types";
 import { refuseAdminAction } from "./decide-admin";
 import type { StoredPayout } from "./decide-payout";
@@ -12,7 +13,7 @@ export interface OperatorNote {
 }
 
 /**
- * approve: held → queued. retry: stuck → queued (the next attempt asks the processor first).
+ * approve: held → queued, once no risk hold covers it. retry: stuck → queued (the next attempt asks the processor first).
  * cancel: credits a payout back; only while no attempt is in flight, and the caller has
  * already made sure the processor does not have it (an attempt may have gone through).
  */
@@ -27,7 +28,12 @@ export function adminPayoutAction(
 ): AdminPayoutResult {
   const payout = findPayout(tx.sql, payoutId);
   if (!payout) return { status: "not_found" };
-  const refusal = refuseAdminAction(action, payout, expectedAttempts);
+  const refusal = refuseAdminAction(
+    action,
+    payout,
+    expectedAttempts,
+    heldBy(tx.sql, "payouts", payoutId).length,
+  );
   if (refusal !== null) return { status: "not_allowed", payout, detail: refusal };
   if (note) logPayout(tx.sql, payoutId, `operator_${action}`, `${note.by}: ${note.reason}`, nowMs);
   if (action === "cancel") {

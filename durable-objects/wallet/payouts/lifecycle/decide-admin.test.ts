@@ -26,3 +26,19 @@ describe("refuseAdminAction", () => {
     },
   );
 });
+
+describe("refuseAdminAction under risk holds", () => {
+  test.each<{ action: AdminPayoutAction; holds: number; allowed: boolean }>([
+    { action: "approve", holds: 1, allowed: false },
+    { action: "approve", holds: 0, allowed: true },
+    // Cancelling credits the money back: nothing leaves, so a risk hold does not stop it.
+    { action: "cancel", holds: 1, allowed: true },
+  ])(
+    "$action a held payout under $holds risk holds → allowed $allowed",
+    ({ action, holds, allowed }) => {
+      expect(refuseAdminAction(action, { status: "held", attempts: 0 }, 0, holds) === null).toBe(
+        allowed,
+      );
+    },
+  );
+});

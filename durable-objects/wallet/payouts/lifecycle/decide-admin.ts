@@ -25,9 +25,14 @@ export function refuseAdminAction(
   action: AdminPayoutAction,
   payout: Pick<StoredPayout, "status" | "attempts">,
   expectedAttempts: number | null,
+  /** Active risk holds covering the payout (docs/fraud.md "Holds"): they are decided first. */
+  coveringRiskHolds = 0,
 ): string | null {
   if (!ALLOWED_FROM[action].includes(payout.status)) {
     return `cannot ${action} a payout that is ${payout.status}`;
+  }
+  if (action === "approve" && coveringRiskHolds > 0) {
+    return "risk holds cover this payout; decide them first (POST /admin/v1/risk/holds/{userId}/{holdId}/decision)";
   }
   if (action === "cancel" && expectedAttempts !== payout.attempts) {
     return "an attempt to pay it started meanwhile; look again";

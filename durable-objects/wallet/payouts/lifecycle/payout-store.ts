@@ -304,3 +304,21 @@ export function eraseFinishedPayoutSnapshots(sql: SqlStorage, destinationId: str
     destinationId,
   );
 }
+
+/** Held payouts with one of `holdReasons`, oldest first, at most `limit` (risk release). */
+export function heldPayoutsFor(
+  sql: SqlStorage,
+  holdReasons: readonly string[],
+  limit: number,
+): StoredPayout[] {
+  return sql
+    .exec<PayoutRow>(
+      `SELECT ${PAYOUT_COLUMNS} FROM payouts WHERE status = 'held'
+         AND hold_reason IN (${holdReasons.map(() => "?").join(", ")})
+       ORDER BY created_at_ms, payout_id LIMIT ?`,
+      ...holdReasons,
+      limit,
+    )
+    .toArray()
+    .map(toPayout);
+}

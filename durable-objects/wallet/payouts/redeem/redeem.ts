@@ -1,5 +1,8 @@
+import type { Observation } from "#shared/fraud/risk-contract";
 import { checkRedemption, newDeviceHold } from "#shared/payouts/policy";
 import type { WalletTx } from "../../core/wallet-tx";
+import { applyAssessment } from "../../holds/apply-assessment";
+import { heldBy, placeHold } from "../../holds/holds";
 import { readBalance } from "../../ledger/ledger-store";
 import type { Leg } from "../../ledger/posting";
 import { findDestination, type StoredDestination } from "../destinations/destination-store";
@@ -22,13 +25,18 @@ import {
   type PayoutTarget,
   reserveRefusalDetail,
 } from "./decide-redeem";
+import { decideRedeemHold } from "./decide-risk-hold";
+import { RISK_UNAVAILABLE, type RiskCheck, redemptionObservation } from "./risk-check";
+import { scheduleRiskRetry } from "./risk-retry";
 
 /**
- * Redeem: checks, step-up, reservation, payout row and dispatch request, all or nothing.
+ * Redeem: checks, step-up, risk, reservation, payout row and dispatch request, all or nothing.
  * Concurrent calls are serialised by the object, so together they never reserve more than is
  * confirmed. Everything that can refuse without touching the code is checked first
  * (`prepareRedeem`), so a refusal never costs the user their code; the same checks run again
- * inside the transaction (`commitRedeem`).
+ * inside the transaction (`commitRedeem`). Scoring is asked between the two (the shell, through
+ * the circuit breaker): its holds are placed here and decide whether the payout goes or waits
+ * (docs/fraud.md "Holds", "Fail-safe").
  */
 
 export type PreparedRedeem =
@@ -62,11 +70,25 @@ export async function prepareRedeem(
   };
 }
 
+/** The redemption as scoring sees it (asked between `prepareRedeem` and `commitRedeem`). */
+export function observeRedemption(
+  sql: SqlStorage,
+  userId: string,
+  input: RedeemInput,
+  nowMs: number,
+): Observation {
+  const destinationType =
+    input.target.type === "gift_card"
+      ? "gift_card"
+      : (findDestination(sql, input.target.destinationId)?.type ?? null);
+  return redemptionObservation(userId, { ...input, destinationType }, nowMs);
+}
+
 export function commitRedeem(
   tx: WalletTx,
   userId: string,
   input: RedeemInput,
-  prepared: { presented: string | null; deviceHash: string | null },
+  prepared: { presented: string | null; deviceHash: string | null; risk: RiskCheck },
   nowMs: number,
 ): RedeemResult {
   tx.bindUser(userId);
@@ -87,7 +109,13 @@ export function commitRedeem(
   }
 
   if (prepared.deviceHash) recordDevice(tx.sql, prepared.deviceHash, nowMs);
-  const held = newDeviceHold(input.policy, deviceFirstSeen(tx.sql), nowMs);
+  holdForRisk(tx, input.payoutId, prepared.risk, nowMs);
+  const decision = decideRedeemHold({
+    newDevice: newDeviceHold(input.policy, deviceFirstSeen(tx.sql), nowMs),
+    holds: heldBy(tx.sql, "payouts", input.payoutId),
+  });
+  const held = decision.held;
+  const holdReason = decision.held ? decision.holdReason : null;
   const payout: StoredPayout = {
     payoutId: input.payoutId,
     currency: input.currency,
@@ -96,7 +124,7 @@ export function commitRedeem(
     destinationId: checked.destinationId,
     destinationType: checked.type,
     destinationMasked: checked.masked,
-    holdReason: held ? "new_device" : null,
+    holdReason,
     failureCode: null,
     attention: null,
     attempts: 0,
@@ -122,15 +150,49 @@ export function commitRedeem(
     requestHash: input.requestHash,
     sealedDestination: checked.sealed,
   });
-  logPayout(tx.sql, payout.payoutId, held ? "held" : "queued", payout.holdReason, nowMs);
+  const logDetail = decision.held
+    ? [decision.holdReason, decision.detail].filter((d) => d !== null).join(": ")
+    : null;
+  logPayout(tx.sql, payout.payoutId, held ? "held" : "queued", logDetail, nowMs);
   tx.publishBalances(nowMs);
   const created = publishPayout(tx, payout.payoutId) as StoredPayout;
   if (held) {
-    notify(tx, payout, "payout_held", { reason: "new_device" });
+    // The user is told it waits for a check, never which fraud signals fired.
+    notify(tx, payout, "payout_held", {
+      reason: holdReason === "new_device" ? "new_device" : "review",
+    });
   } else {
     tx.enqueue({ kind: "payout_dispatch", payoutId: payout.payoutId, userId });
   }
   return { status: "created", payout: created };
+}
+
+/**
+ * Places the holds scoring asked for (a rule's `hold_payouts` covers this payout too), or,
+ * when scoring could not answer, the fail-safe's hold on this payout, retried on the schedule.
+ */
+function holdForRisk(tx: WalletTx, payoutId: string, risk: RiskCheck, nowMs: number): void {
+  if (risk.status === "assessed") {
+    applyAssessment(tx, risk.observation, risk.assessment, nowMs);
+    return;
+  }
+  placeHold(
+    tx,
+    `${RISK_UNAVAILABLE}:${payoutId}`,
+    {
+      kind: "payouts",
+      subjectRef: payoutId,
+      reasons: [
+        { code: RISK_UNAVAILABLE, score: 0, detail: `scoring unavailable (${risk.cause})` },
+      ],
+      source: "risk_unavailable",
+      ruleId: null,
+      ruleVersion: null,
+      autoReleaseAtMs: null,
+    },
+    nowMs,
+  );
+  scheduleRiskRetry(tx.sql, nowMs);
 }
 
 function replay(sql: SqlStorage, input: RedeemInput): RedeemResult | null {

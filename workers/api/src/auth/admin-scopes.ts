@@ -51,6 +51,9 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   { prefix: "/admin/v1/referrals/*/decision", writers: ["finance"] },
   { prefix: "/admin/v1/referrals/referrers", writers: ["finance"] },
   { prefix: "/admin/v1/risk-lists", writers: ["finance"] },
+  // Risk holds (docs/fraud.md): releasing one dispatches the payouts it held, so deciding is
+  // finance's, like approving a held payout; support sees them.
+  { prefix: "/admin/v1/risk/holds", writers: ["finance"] },
   // Finance: every write that moves money or decides whether money leaves. Payouts and the
   // gift cards they buy, confirmation runs (pending → confirmed cashback), report and payout
   // reconciliation (which adjust transactions), the finance summary.

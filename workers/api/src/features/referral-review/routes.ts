@@ -158,7 +158,7 @@ const putBanRoute = createRoute({
   description:
     "Rejects the member's referrals in `signed_up`, `qualified` or `held` (cancelling the " +
     `rewards not yet credited; up to ${MAX_REJECTED_PER_BAN} per request, send it again for ` +
-    "more) and refuses new attributions to them (`referrer_banned`). A ban already in place " +
+    "more: `moreToReject` says so) and refuses new attributions to them (`referrer_banned`). A ban already in place " +
     "keeps its first reason; sending it again sweeps again.",
   request: {
     params: BanParams,
@@ -296,7 +296,9 @@ export const referralReviewRoutes = featureApp()
     // cannot miss a referral attributed after it read the list.
     await insertBan(c.env.DB, { userId, reason, bannedBy: actor, bannedAtMs: Date.now() });
     let rejected = 0;
-    for (const r of await unrewardedReferralsOf(c.env.DB, userId, MAX_REJECTED_PER_BAN)) {
+    // One row past the batch says whether another request has more to reject.
+    const sweep = await unrewardedReferralsOf(c.env.DB, userId, MAX_REJECTED_PER_BAN + 1);
+    for (const r of sweep.slice(0, MAX_REJECTED_PER_BAN)) {
       const outcome = await walletOf(c.env, r.refereeId).decideReferral({
         decision: "reject",
         actor,
@@ -307,7 +309,11 @@ export const referralReviewRoutes = featureApp()
     }
     c.get("log")?.info("referral.referrer_banned", { referrerId: userId, rejected });
     return c.json(
-      { ...banView(userId, await findBan(c.env.DB, userId)), rejectedReferrals: rejected },
+      {
+        ...banView(userId, await findBan(c.env.DB, userId)),
+        rejectedReferrals: rejected,
+        moreToReject: sweep.length > MAX_REJECTED_PER_BAN,
+      },
       200,
     );
   })

@@ -124,6 +124,10 @@ export const ReferrerBanSchema = z
       .int()
       .optional()
       .describe("on a ban: the referrer's referrals not yet rewarded that it rejected"),
+    moreToReject: z
+      .boolean()
+      .optional()
+      .describe("on a ban: true when referrals remain to reject; send the ban again for them"),
   })
   .openapi("ReferrerBan");
 

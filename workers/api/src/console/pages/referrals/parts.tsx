@@ -12,6 +12,9 @@ const TABS = [
   { key: "campaigns", label: "Campaigns", href: REFERRALS_BASE },
   { key: "funnel", label: "Funnel", href: `${REFERRALS_BASE}/funnel` },
   { key: "review", label: "Review queue", href: `${REFERRALS_BASE}/review` },
+  { key: "program", label: "Program settings", href: `${REFERRALS_BASE}/program` },
+  { key: "risk-lists", label: "Risk lists", href: `${REFERRALS_BASE}/risk-lists` },
+  { key: "reason-texts", label: "Reason texts", href: `${REFERRALS_BASE}/reason-texts` },
 ] as const;
 
 export type ReferralsTab = (typeof TABS)[number]["key"];

@@ -4,6 +4,7 @@ import { Badge, DateTime, Notice, ProblemNotice } from "../../views/components";
 import { Page } from "../../views/layout";
 import { viewerOf } from "../../views/viewer";
 import { type FailedAction, problemStatus } from "../payouts/parts";
+import { BanPanel, banBoxOf, referrerHref } from "./ban";
 import {
   type AdminReferralDetail,
   decisionPath,
@@ -44,6 +45,7 @@ export async function timelinePage(c: Context<ConsoleContext>, failed: FailedAct
   const { referral: r, history, rewards, signals, riskScore } = found.data;
   const canDecide = r.state === "held" && api.can("POST", decisionPath(r.referralId));
   const here = `${REFERRALS_BASE}/${encodeURIComponent(r.referralId)}`;
+  const referrerBan = await banBoxOf(c, r.referrerId);
   return c.html(
     <Page title={`Referral ${r.referralId}`} current="referrals" viewer={viewer}>
       <ReferralsTabs current="review" />
@@ -96,6 +98,19 @@ export async function timelinePage(c: Context<ConsoleContext>, failed: FailedAct
           />
         </section>
       ) : null}
+      <section class="panel" aria-labelledby="referrer-ban-heading">
+        <h2 id="referrer-ban-heading">
+          The referrer, <a href={referrerHref(r.referrerId)}>{r.referrerId}</a>
+        </h2>
+        <BanPanel
+          userId={r.referrerId}
+          {...referrerBan}
+          token={viewer.csrfToken}
+          timeZone={viewer.timeZone}
+          failed={null}
+          back={here}
+        />
+      </section>
       <h2>Rewards</h2>
       {rewards.length === 0 ? (
         <p class="muted">Nothing owed yet: the referral has not qualified.</p>

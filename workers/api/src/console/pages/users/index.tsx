@@ -13,6 +13,7 @@ import {
 } from "../../views/components";
 import { Csrf, Page } from "../../views/layout";
 import { viewerOf } from "../../views/viewer";
+import { BanPanel, banBoxOf, referrerHref } from "../referrals/ban";
 import { ContactPanel, EventsTable } from "./contact-events";
 import { LotsTable, PointsPanel, TierHistoryTable } from "./points";
 import { SegmentsPanel } from "./segments";
@@ -108,6 +109,7 @@ async function userPage(
     lots,
     tiers,
     segments,
+    referrerBan,
   ] = await Promise.all([
     api.get<ApiPage<LedgerEntry>>(`${base}/ledger`, rows),
     api.get<ApiPage<WalletTransaction>>(`${base}/transactions`, rows),
@@ -121,6 +123,7 @@ async function userPage(
     api.get<ApiPage<PointsLot>>(`${base}/points/lots`, rows),
     api.get<{ items: TierHistoryEntry[] }>(`${base}/tier-history`),
     api.get<{ segments: string[] }>(`${base}/segments`),
+    banBoxOf(c, id),
   ]);
   const u = user.data;
   const tz = viewer.timeZone;
@@ -191,6 +194,24 @@ async function userPage(
         action={canSetSegments ? `${userHref(u.id)}/segments` : null}
         csrfToken={viewer.csrfToken}
       />
+
+      <h2>Referrals</h2>
+      <section class="panel" aria-label="Ban from referring">
+        <BanPanel
+          userId={u.id}
+          {...referrerBan}
+          token={viewer.csrfToken}
+          timeZone={tz}
+          failed={null}
+          back={userHref(u.id)}
+        />
+        <p>
+          <a href={referrerHref(u.id)}>As a referrer</a> ·{" "}
+          <a href={`/console/referrals/review?state=held&referrerId=${encodeURIComponent(u.id)}`}>
+            their held referrals
+          </a>
+        </p>
+      </section>
 
       <h2>Contact</h2>
       <ContactPanel

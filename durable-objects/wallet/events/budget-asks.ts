@@ -1,0 +1,86 @@
+import type { Logger } from "#shared/observability/logger";
+import { type BudgetBinding, type BudgetReserveResult, budgetFor } from "../../budget/index";
+import { answer, type BudgetRequest, nextGrantStep, owedRequests } from "./decide-grant";
+
+/**
+ * The wallet's side of the budget protocol (decide-grant.ts says why two steps), shared by
+ * everything that draws on a rule's budgets: event rewards (grant-sync.ts) and the referrer's
+ * referral rewards (referrals/referrer-budget.ts). One reward, known to its budgets by
+ * `reference`, asks each budget object, lowers the ones that granted more than the tightest,
+ * and settles on one value. Requests are saved (by the caller's `save`) before they are sent,
+ * so a round cut off half-way repeats them — the budget answers a repeat with the same grant —
+ * and never renumbers them.
+ */
+
+/** Asking and lowering: a reward settles in at most this many exchanges with its budgets. */
+const MAX_STEPS_PER_GRANT = 4;
+
+export interface BudgetAskPorts {
+  env: BudgetBinding;
+  log: Logger;
+  /** The wallet's user, who numbers the requests (the budgets' `holder`). */
+  userId(): string;
+}
+
+/**
+ * Sends one request (a reserve, or a release when it asks for 0) and returns the answer; a
+ * budget that counts another unit grants nothing.
+ */
+export async function askBudget(
+  ports: BudgetAskPorts,
+  reference: string,
+  request: BudgetRequest,
+): Promise<BudgetReserveResult> {
+  const budget = budgetFor(ports.env, request.key);
+  const input = {
+    budgetKey: request.key,
+    unit: request.unit,
+    holder: ports.userId(),
+    reference,
+    seq: request.seq,
+    limit: request.limit,
+  };
+  const result =
+    request.desired === 0
+      ? await budget.release(input)
+      : await budget.reserve({ ...input, desired: request.desired });
+  // Only this wallet numbers this reward's requests: a stale answer means something is off.
+  if (result.status === "stale") throw new Error(`stale answer, recorded seq ${result.seq}`);
+  if (result.status === "unit_mismatch") {
+    // The budget counts another unit (a rule changed what it caps): nothing is granted.
+    ports.log.warn("wallet.grant_unit_mismatch", { budgetKey: request.key });
+    return { ...result, granted: 0 };
+  }
+  return result;
+}
+
+/**
+ * Asks and lowers until the budgets agree on one value for `target`; returns the settled
+ * requests, or null when `save` says the reward moved on meanwhile (a newer change is due).
+ * Throws when a budget cannot be asked (the caller retries from its schedule).
+ *
+ * @example
+ * const settled = await settleBudgets(ports, "evt:e1:r1:INR", retarget(row.budgets, 500), 500,
+ *   (requests) => commit((tx) => saveRequests(tx, requests)));
+ * nextGrantStep(settled!, 500) // { action: "settled", granted: 300 }
+ */
+export async function settleBudgets(
+  ports: BudgetAskPorts,
+  reference: string,
+  start: BudgetRequest[],
+  target: number,
+  save: (requests: BudgetRequest[]) => boolean,
+): Promise<BudgetRequest[] | null> {
+  let requests = start;
+  for (let step = 0; step < MAX_STEPS_PER_GRANT; step++) {
+    if (!save(requests)) return null;
+    for (const request of owedRequests(requests)) {
+      const result = await askBudget(ports, reference, request);
+      requests = answer(requests, request.key, request.seq, result.granted);
+    }
+    const next = nextGrantStep(requests, target);
+    if (next.action === "settled") return requests;
+    if (next.action === "lower") requests = next.requests;
+  }
+  throw new Error("budgets did not settle on one value");
+}

@@ -1,0 +1,96 @@
+import type { Observation } from "#shared/fraud/risk-contract";
+import type { Logger } from "#shared/observability/logger";
+import type { WalletTx } from "../../core/wallet-tx";
+import { applyAssessment } from "../../holds/apply-assessment";
+import { afterHoldEnded } from "../../holds/hold-ended";
+import { endHold, findHold } from "../../holds/hold-store";
+import { schedule, unschedule } from "../../schedule/schedule-store";
+import { findPayout } from "../lifecycle/payout-store";
+import type { RiskCheck } from "./risk-check";
+import { redemptionObservation } from "./risk-check";
+import { unavailableHoldIds } from "./risk-retry-store";
+
+/**
+ * The fail-safe's way back (docs/fraud.md "Fail-safe"): redemptions held `risk_unavailable`
+ * are assessed again, oldest first, when the schedule's `risk_retry` comes (every minute while
+ * any wait) or the api worker's sweep asks. Each answered one ends its hold `released`,
+ * `scoring_returned` in its own transaction with the assessment's holds placed first, so a
+ * redemption the rules now hold stays held (`risk`) and the others go to dispatch. The first
+ * that cannot be assessed stops the run: scoring is still down, the rest wait their turn.
+ */
+
+/** Wait between tries while scoring is down. */
+export const RISK_RETRY_MS = 60_000;
+/** Redemptions assessed per run (each is one call to the risk object). */
+const MAX_RETRIES_PER_RUN = 25;
+const RETRY_REF = "redemptions";
+
+/** Schedules the next retry (an earlier one due stays as it is). */
+export function scheduleRiskRetry(sql: SqlStorage, nowMs: number): void {
+  schedule(sql, "risk_retry", RETRY_REF, nowMs + RISK_RETRY_MS, true);
+}
+
+export interface RiskRetryPorts {
+  sql: SqlStorage;
+  log: Logger;
+  clock: () => number;
+  userId(): string;
+  /** Scoring through the breaker (risk-assessor.ts); never throws. */
+  assess(observation: Observation): Promise<RiskCheck>;
+  commit<T>(work: (tx: WalletTx) => T): T;
+}
+
+export interface RiskRetryRun {
+  released: number;
+  /** Still held `risk_unavailable` after the run. */
+  waiting: number;
+}
+
+export async function retryUnavailableRedemptions(ports: RiskRetryPorts): Promise<RiskRetryRun> {
+  const { sql, clock } = ports;
+  let released = 0;
+  for (const holdId of unavailableHoldIds(sql, MAX_RETRIES_PER_RUN)) {
+    const hold = findHold(sql, holdId);
+    const payout = hold?.subjectRef ? findPayout(sql, hold.subjectRef) : null;
+    if (!hold || !payout) continue;
+    const check = await ports.assess(
+      redemptionObservation(ports.userId(), payout, payout.createdAtMs),
+    );
+    if (check.status !== "assessed") {
+      ports.log.warn("wallet.risk_retry_unavailable", { cause: check.cause });
+      break;
+    }
+    if (ports.commit((tx) => endUnavailableHold(tx, holdId, check, clock()))) released++;
+  }
+  const waiting = unavailableHoldIds(sql, MAX_RETRIES_PER_RUN).length;
+  ports.commit((tx) => {
+    if (waiting > 0) schedule(tx.sql, "risk_retry", RETRY_REF, clock() + RISK_RETRY_MS);
+    else unschedule(tx.sql, "risk_retry", RETRY_REF);
+  });
+  return { released, waiting };
+}
+
+/** Places the assessment's holds, then ends the fail-safe's hold; false if it had ended. */
+function endUnavailableHold(
+  tx: WalletTx,
+  holdId: string,
+  check: Extract<RiskCheck, { status: "assessed" }>,
+  nowMs: number,
+): boolean {
+  applyAssessment(tx, check.observation, check.assessment, nowMs);
+  const ended = endHold(
+    tx.sql,
+    holdId,
+    {
+      status: "released",
+      how: "scoring_returned",
+      decidedBy: "system",
+      note: `assessed: score ${check.assessment.score}`,
+      label: null,
+    },
+    nowMs,
+  );
+  const after = ended ? findHold(tx.sql, holdId) : null;
+  if (after) afterHoldEnded(tx, after, nowMs);
+  return after !== null;
+}

@@ -1598,6 +1598,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/rules/draft/fraud-starter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add the starter fraud rules to the draft
+         * @description The product's documented starter fraud rules (docs/fraud.md, Starter rules), in the stackable group `fraud`, added to the draft (or to a new draft from the live version) for the operator to edit and publish; nothing goes live until then. Rules whose id the draft already has are kept as they are, so adding twice adds nothing.
+         */
+        post: operations["addFraudStarterRules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/rules/live": {
         parameters: {
             query?: never;
@@ -2459,6 +2479,60 @@ export interface components {
                             points: number;
                         };
                     }[];
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_payouts";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_transaction";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_referral";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "require_step_up";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "flag";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "ignore_click";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
                 })[];
                 priority: number;
                 group: string;
@@ -4157,6 +4231,60 @@ export interface components {
                             points: number;
                         };
                     }[];
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_payouts";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_transaction";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_referral";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "require_step_up";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "flag";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "ignore_click";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
                 })[];
                 priority: number;
                 group: string;
@@ -4256,6 +4384,60 @@ export interface components {
                             points: number;
                         };
                     }[];
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_payouts";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_transaction";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_referral";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "require_step_up";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "flag";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "ignore_click";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
                 })[];
                 priority: number;
                 group: string;
@@ -4282,6 +4464,10 @@ export interface components {
             }[];
             /** @description the live version this draft was edited from; omitted: the draft's current one (or the live version for a new draft). A publish is refused while it is not the live version */
             basedOnVersion?: number | null;
+        };
+        FraudStarterResult: components["schemas"]["RuleDraft"] & {
+            /** @description ids of the starter rules added; those the draft already had are left as they are */
+            added: string[];
         };
         RuleVersion: {
             /** @description a published version (1, 2, …) */
@@ -4371,6 +4557,60 @@ export interface components {
                                 points: number;
                             };
                         }[];
+                    } | {
+                        /** @enum {string} */
+                        kind: "hold_payouts";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "hold_transaction";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "hold_referral";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "require_step_up";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "flag";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "ignore_click";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
                     })[];
                     priority: number;
                     group: string;
@@ -4549,6 +4789,60 @@ export interface components {
                             points: number;
                         };
                     }[];
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_payouts";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_transaction";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_referral";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "require_step_up";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "flag";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "ignore_click";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
                 };
                 pointsAsked?: number;
                 cashbackAskedMinor?: number;
@@ -4643,6 +4937,60 @@ export interface components {
                                 points: number;
                             };
                         }[];
+                    } | {
+                        /** @enum {string} */
+                        kind: "hold_payouts";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "hold_transaction";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "hold_referral";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "require_step_up";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "flag";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "ignore_click";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
                     })[];
                 }[];
                 multipliers: {
@@ -4679,7 +5027,7 @@ export interface components {
             }[];
         };
         RuleSimulateInput: {
-            /** @description an event exactly as sent to POST /v1/events (docs/events.md), checked the same way */
+            /** @description an event exactly as sent to POST /v1/events (docs/events.md), checked the same way; or a risk.<kind> event with its facts in `signals` */
             event: {
                 [key: string]: unknown;
             };
@@ -4703,6 +5051,10 @@ export interface components {
                 countOfKindThisMonth?: number;
                 /** @description the user's first event of this type ever (context.firstOfKindEver) */
                 firstOfKindEver?: boolean;
+            };
+            /** @description for a risk.<kind> event (a fraud rule's, docs/fraud.md): the signal.* facts the risk object would see (velocity, score, links, click quality); the event needs only id, type, userId and occurredAt */
+            signals?: {
+                [key: string]: string | number | boolean;
             };
         };
         UserOffer: {
@@ -13944,6 +14296,89 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RuleDraft"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addFraudStarterRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FraudStarterResult"];
                 };
             };
             /** @description invalid request: bad JSON, failed validation (every bad field is listed) */

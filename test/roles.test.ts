@@ -47,6 +47,7 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "get /admin/v1/rules/draft": EVERY_ROLE,
   "put /admin/v1/rules/draft": CATALOG,
   "get /admin/v1/rules/draft/diff": EVERY_ROLE,
+  "post /admin/v1/rules/draft/fraud-starter": CATALOG,
   "get /admin/v1/rules/live": EVERY_ROLE,
   "get /admin/v1/rules/versions": EVERY_ROLE,
   "get /admin/v1/rules/versions/{version}": EVERY_ROLE,

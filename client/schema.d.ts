@@ -92,6 +92,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/offers/{id}/allowed-referrers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the hosts whose pages may send clicks to an offer
+         * @description A click whose Referer host is not on the list (nor a subdomain of an entry) is marked `click_referrer_not_allowed` at the redirect (docs/fraud.md "Click quality"); a click without a Referer is not judged on it. An empty list allows every referrer. Every bad host is a 400 at `hosts.<index>` and nothing is saved. In force at the redirect within the config cache's bound (about 90 s).
+         */
+        put: operations["putOfferAllowedReferrers"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/offers": {
         parameters: {
             query?: never;
@@ -863,11 +883,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A risk list fraud signals check (disposable e-mail domains, datacenter IP ranges) */
+        /** A risk list fraud signals check (disposable e-mail domains, datacenter IP ranges and ASNs) */
         get: operations["getReferralRiskList"];
         /**
          * Replace a risk list
-         * @description The whole list: domains (`mailinator.com`; a subdomain of a listed domain matches too) or IPv4/IPv6 CIDR ranges. Every bad entry is a 400 at `entries.<index>` and nothing is saved. With `expectedVersion`, 409 if another save came first. Signups are checked at intake against the list in force then (within ~90 s of a save everywhere).
+         * @description The whole list: domains (`mailinator.com`; a subdomain of a listed domain matches too) or IPv4/IPv6 CIDR ranges, or autonomous system numbers (`AS16509` or `16509`). Every bad entry is a 400 at `entries.<index>` and nothing is saved. With `expectedVersion`, 409 if another save came first. Signups are checked at intake against the list in force then (within ~90 s of a save everywhere); tracked clicks at the redirect against the datacenter ranges and ASNs (docs/fraud.md "Click quality").
          */
         put: operations["putReferralRiskList"];
         post?: never;
@@ -1578,6 +1598,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/rules/draft/fraud-starter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add the starter fraud rules to the draft
+         * @description The product's documented starter fraud rules (docs/fraud.md, Starter rules), in the stackable group `fraud`, added to the draft (or to a new draft from the live version) for the operator to edit and publish; nothing goes live until then. Rules whose id the draft already has are kept as they are, so adding twice adds nothing.
+         */
+        post: operations["addFraudStarterRules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/rules/live": {
         parameters: {
             query?: never;
@@ -2271,6 +2311,8 @@ export interface components {
              * @enum {string}
              */
             origin: "operator" | "feed";
+            /** @description hosts whose pages may send clicks to it (each with its subdomains); empty: any referrer. Set with PUT /admin/v1/offers/{id}/allowed-referrers */
+            allowedReferrers: string[];
             /**
              * Format: date-time
              * @description ISO 8601 timestamp
@@ -2347,6 +2389,12 @@ export interface components {
              * @enum {string}
              */
             origin?: "operator" | "feed";
+            /** @description read-only, as returned; ignored on input */
+            allowedReferrers?: string[];
+        };
+        AllowedReferrersInput: {
+            /** @description host names (`deals.example.com`; `*.example.com` reads as `example.com`), each allowing its subdomains too; empty allows every referrer */
+            hosts: string[];
         };
         Campaign: {
             id: string;
@@ -2451,6 +2499,60 @@ export interface components {
                             points: number;
                         };
                     }[];
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_payouts";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_transaction";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_referral";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "require_step_up";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "flag";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "ignore_click";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
                 })[];
                 priority: number;
                 group: string;
@@ -3413,7 +3515,7 @@ export interface components {
         };
         ReferralRiskList: {
             /** @enum {string} */
-            list: "disposable_email_domains" | "datacenter_ip_ranges";
+            list: "disposable_email_domains" | "datacenter_ip_ranges" | "datacenter_asns";
             /** @description 0 while never saved */
             version: number;
             /** @description sorted, lower case, without repeats */
@@ -3422,7 +3524,7 @@ export interface components {
             updatedBy: string | null;
         };
         ReferralRiskListInput: {
-            /** @description domains (disposable_email_domains) or CIDR ranges (datacenter_ip_ranges) */
+            /** @description domains (disposable_email_domains), CIDR ranges (datacenter_ip_ranges) or ASNs (datacenter_asns) */
             entries: string[];
             expectedVersion?: number;
         };
@@ -4149,6 +4251,60 @@ export interface components {
                             points: number;
                         };
                     }[];
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_payouts";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_transaction";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_referral";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "require_step_up";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "flag";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "ignore_click";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
                 })[];
                 priority: number;
                 group: string;
@@ -4248,6 +4404,60 @@ export interface components {
                             points: number;
                         };
                     }[];
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_payouts";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_transaction";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_referral";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "require_step_up";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "flag";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "ignore_click";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
                 })[];
                 priority: number;
                 group: string;
@@ -4274,6 +4484,10 @@ export interface components {
             }[];
             /** @description the live version this draft was edited from; omitted: the draft's current one (or the live version for a new draft). A publish is refused while it is not the live version */
             basedOnVersion?: number | null;
+        };
+        FraudStarterResult: components["schemas"]["RuleDraft"] & {
+            /** @description ids of the starter rules added; those the draft already had are left as they are */
+            added: string[];
         };
         RuleVersion: {
             /** @description a published version (1, 2, …) */
@@ -4363,6 +4577,60 @@ export interface components {
                                 points: number;
                             };
                         }[];
+                    } | {
+                        /** @enum {string} */
+                        kind: "hold_payouts";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "hold_transaction";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "hold_referral";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "require_step_up";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "flag";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "ignore_click";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
                     })[];
                     priority: number;
                     group: string;
@@ -4541,6 +4809,60 @@ export interface components {
                             points: number;
                         };
                     }[];
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_payouts";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_transaction";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "hold_referral";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "require_step_up";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "flag";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "ignore_click";
+                    /** @description score points this adds while its reason is in force (0–100) */
+                    score: number;
+                    /** @description the stable reason shown on the hold and in the score (shared_device) */
+                    reasonCode: string;
+                    /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                    releaseAfterHours?: number;
                 };
                 pointsAsked?: number;
                 cashbackAskedMinor?: number;
@@ -4635,6 +4957,60 @@ export interface components {
                                 points: number;
                             };
                         }[];
+                    } | {
+                        /** @enum {string} */
+                        kind: "hold_payouts";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "hold_transaction";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "hold_referral";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "require_step_up";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "flag";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "ignore_click";
+                        /** @description score points this adds while its reason is in force (0–100) */
+                        score: number;
+                        /** @description the stable reason shown on the hold and in the score (shared_device) */
+                        reasonCode: string;
+                        /** @description the condition clears by itself after this many hours: the reason leaves the score and the hold ends on its own; absent: the reason stays the default window and a hold waits for an operator */
+                        releaseAfterHours?: number;
                     })[];
                 }[];
                 multipliers: {
@@ -4671,7 +5047,7 @@ export interface components {
             }[];
         };
         RuleSimulateInput: {
-            /** @description an event exactly as sent to POST /v1/events (docs/events.md), checked the same way */
+            /** @description an event exactly as sent to POST /v1/events (docs/events.md), checked the same way; or a risk.<kind> event with its facts in `signals` */
             event: {
                 [key: string]: unknown;
             };
@@ -4695,6 +5071,10 @@ export interface components {
                 countOfKindThisMonth?: number;
                 /** @description the user's first event of this type ever (context.firstOfKindEver) */
                 firstOfKindEver?: boolean;
+            };
+            /** @description for a risk.<kind> event (a fraud rule's, docs/fraud.md): the signal.* facts the risk object would see (velocity, score, links, click quality); the event needs only id, type, userId and occurredAt */
+            signals?: {
+                [key: string]: string | number | boolean;
             };
         };
         AdminUserRisk: {
@@ -4725,9 +5105,13 @@ export interface components {
             } & {
                 [key: string]: unknown;
             })[];
+            /** @description counts per activity kind and window (`1h`, `24h`, `7d`) */
             velocity?: {
-                [key: string]: number;
+                [key: string]: {
+                    [key: string]: number;
+                };
             } | null;
+            asOfMs?: number;
         } | null;
         RiskHold: {
             holdId: string;
@@ -5701,6 +6085,96 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["OfferInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offer"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putOfferAllowedReferrers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description operator-chosen id (slug) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AllowedReferrersInput"];
             };
         };
         responses: {
@@ -10140,7 +10614,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                list: "disposable_email_domains" | "datacenter_ip_ranges";
+                list: "disposable_email_domains" | "datacenter_ip_ranges" | "datacenter_asns";
             };
             cookie?: never;
         };
@@ -10216,7 +10690,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                list: "disposable_email_domains" | "datacenter_ip_ranges";
+                list: "disposable_email_domains" | "datacenter_ip_ranges" | "datacenter_asns";
             };
             cookie?: never;
         };
@@ -13923,6 +14397,89 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RuleDraft"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addFraudStarterRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FraudStarterResult"];
                 };
             };
             /** @description invalid request: bad JSON, failed validation (every bad field is listed) */

@@ -1,3 +1,4 @@
+import type { ClickQuality } from "./fraud/click-quality";
 import type { BoostSnapshot } from "./money/boost";
 import type { CashbackTerms } from "./money/cashback";
 import type { ConfirmationPolicy } from "./networks/core/confirmation-options";
@@ -39,6 +40,12 @@ export interface ClickMessage {
   networkOfferRef?: string;
   /** The id of the click's request, for the consumer's log lines; absent on older messages. */
   requestId?: string;
+  /**
+   * How the click's request looked, judged at the edge (shared/fraud/click-quality.ts): a
+   * `bot` click is counted and marked and never attributes; a conversion of it is held for
+   * review. Absent on older messages: a clean click.
+   */
+  quality?: ClickQuality;
 }
 
 /**

@@ -356,6 +356,7 @@ describe("GET /admin/v1/risk/users/{id}", () => {
     const response = await readRisk(uniqueUser("risk-nobody"), TEST_KEYS.viewer);
     expect(response.status).toBe(200);
     const body = (await response.json()) as UserRisk;
+    expect(body.risk).toMatchObject({ score: 0, reasons: [], history: [] });
     expect(body.holds).toEqual([]);
     expect(body.linkedAccounts).toEqual({ accounts: [], edges: [], truncated: false });
   });

@@ -4,5 +4,7 @@
  * @example
  * import { type RiskBinding, RiskDurableObject } from "#durable-objects/risk/index";
  */
+
+export type { RiskProfile, ScoreChange } from "#shared/fraud/risk-profile";
 export type { RiskBinding } from "./env";
 export { RiskDurableObject } from "./risk-object";

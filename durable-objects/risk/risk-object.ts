@@ -1,45 +1,104 @@
 import { DurableObject } from "cloudflare:workers";
+import type { ConfigBindings } from "#shared/env";
+import { assessObservation } from "#shared/fraud/assess";
 import type { Assessment, Observation, RiskScorer } from "#shared/fraud/risk-contract";
+import type { RiskProfile } from "#shared/fraud/risk-profile";
+import { publicReasons, reasonsInForce, scoreOf } from "#shared/fraud/risk-score";
+import { CompiledRuleSetCache } from "#shared/rules/index";
+import { loadLiveRuleSet } from "#shared/rules/live-rule-set";
+import {
+  findAssessment,
+  insertObservation,
+  noteDevice,
+  pruneOld,
+  readHistory,
+  readReasons,
+  recordScoreChange,
+  saveAssessment,
+  velocityAt,
+  writeReasons,
+} from "./risk-store";
 import { applyRiskSchema } from "./schema";
+
+/** Published versions compile once per isolate (shared by every risk object in it). */
+const COMPILED_RULE_SETS = new CompiledRuleSetCache();
 
 /**
  * One object per user (`idFromName(userId)`): the single writer of that user's risk — what the
  * user did (observations), velocity over sliding windows, the score (0–100) with its reasons
- * and history — scored with the published fraud rules (docs/fraud.md). Producers report
- * observations; the wallet asks `assess` before money leaves, through a circuit breaker with a
- * timeout, and holds the redemption (`risk_unavailable`) when this object cannot answer.
- *
- * Today: observations are recorded once each; scoring (the fraud rules, velocity, links) is
- * being built on this surface.
+ * and history — scored with the published fraud rules (docs/fraud.md "Scoring"). Producers
+ * report observations; the wallet asks `assess` before money leaves, through a circuit
+ * breaker with a timeout, and holds the redemption (`risk_unavailable`) when this object
+ * cannot answer.
  */
-export class RiskDurableObject extends DurableObject<Record<string, never>> implements RiskScorer {
+export class RiskDurableObject extends DurableObject<ConfigBindings> implements RiskScorer {
   private readonly sql: SqlStorage;
 
-  constructor(ctx: DurableObjectState, env: Record<string, never>) {
+  constructor(ctx: DurableObjectState, env: ConfigBindings) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => applyRiskSchema(ctx.storage));
   }
 
-  /** Records the observation (once per `observationId`) and answers the user's assessment. */
+  /**
+   * Scores the observation with the live fraud rules for `risk.<kind>` and answers the
+   * assessment. Idempotent by `observationId`: a repeat is answered what the first was and
+   * counts once. The rule set is read before the storage transaction (the only await), so
+   * reading, counting, scoring and writing happen in one transaction no other call interleaves.
+   *
+   * @example
+   * const assessment = await env.RISK.get(env.RISK.idFromName(userId)).assess(observation);
+   */
   async assess(observation: Observation): Promise<Assessment> {
-    this.sql.exec(
-      `INSERT OR IGNORE INTO observations (observation_id, kind, at_ms, subject_ref,
-         identifiers_json, facts_json) VALUES (?, ?, ?, ?, ?, ?)`,
-      observation.observationId,
-      observation.kind,
-      observation.atMs,
-      observation.subjectRef ?? null,
-      JSON.stringify(observation.identifiers ?? {}),
-      JSON.stringify(observation.facts ?? {}),
-    );
+    const live = await loadLiveRuleSet(this.env, (p) => this.ctx.waitUntil(p));
+    const compiled = live ? COMPILED_RULE_SETS.get(live.ruleSet) : null;
+    const nowMs = Date.now();
+    return this.ctx.storage.transactionSync(() => {
+      const known = findAssessment(this.sql, observation.observationId);
+      if (known) return known;
+      const device = observation.identifiers?.device;
+      const sawDevice =
+        device === undefined ? undefined : noteDevice(this.sql, device, observation.atMs);
+      const newDevice = observation.kind === "login" ? sawDevice : undefined;
+      insertObservation(this.sql, observation, newDevice === true);
+      const outcome = assessObservation({
+        observation,
+        compiled,
+        velocity: velocityAt(this.sql, Math.min(observation.atMs, nowMs)),
+        newDevice,
+        reasonsBefore: readReasons(this.sql),
+        nowMs,
+      });
+      writeReasons(this.sql, outcome.reasons);
+      recordScoreChange(this.sql, {
+        atMs: nowMs,
+        score: outcome.assessment.score,
+        reasons: outcome.assessment.reasons,
+        ruleVersion: outcome.assessment.ruleVersion,
+        observationId: observation.observationId,
+      });
+      saveAssessment(this.sql, observation.observationId, outcome.assessment);
+      pruneOld(this.sql, nowMs);
+      return outcome.assessment;
+    });
+  }
+
+  /**
+   * The user's risk now: score and reasons in force, the newest 50 score changes, velocity.
+   * Reads only.
+   *
+   * @example
+   * const { score, reasons, history } = await env.RISK.get(env.RISK.idFromName(userId)).riskOf();
+   */
+  async riskOf(): Promise<RiskProfile> {
+    const nowMs = Date.now();
+    const inForce = reasonsInForce(readReasons(this.sql), nowMs);
     return {
-      userId: observation.userId,
-      score: 0,
-      reasons: [],
-      effects: [],
-      ruleVersion: null,
-      assessedAtMs: Date.now(),
+      score: scoreOf(inForce, nowMs),
+      reasons: publicReasons(inForce),
+      history: readHistory(this.sql),
+      velocity: velocityAt(this.sql, nowMs),
+      asOfMs: nowMs,
     };
   }
 }

@@ -17,6 +17,39 @@ const STEPS: string[][] = [
      )`,
     `CREATE INDEX observations_kind_time_idx ON observations (kind, at_ms)`,
   ],
+  [
+    // Scoring (risk-store.ts): a login's device never seen before counts as a new-device login.
+    `ALTER TABLE observations ADD COLUMN new_device INTEGER NOT NULL DEFAULT 0`,
+    `CREATE INDEX observations_time_idx ON observations (at_ms)`,
+    // What each observation was answered, so a repeat is answered the same (effects and all).
+    `CREATE TABLE assessments (
+       observation_id TEXT PRIMARY KEY,
+       at_ms INTEGER NOT NULL,
+       assessment_json TEXT NOT NULL
+     )`,
+    `CREATE INDEX assessments_time_idx ON assessments (at_ms)`,
+    // The reasons in the score, each code once, until its window ends (shared/fraud/risk-score.ts).
+    `CREATE TABLE reasons (
+       code TEXT PRIMARY KEY,
+       score INTEGER NOT NULL,
+       detail TEXT NOT NULL,
+       rule_id TEXT NOT NULL,
+       rule_version INTEGER NOT NULL,
+       since_ms INTEGER NOT NULL,
+       until_ms INTEGER NOT NULL
+     )`,
+    // Each change of the score, with its reasons and the rule set version that made it.
+    `CREATE TABLE score_history (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       at_ms INTEGER NOT NULL,
+       score INTEGER NOT NULL,
+       reasons_json TEXT NOT NULL,
+       rule_version INTEGER,
+       observation_id TEXT NOT NULL
+     )`,
+    // Device hashes the user was seen with (keyed hashes, never raw ids).
+    `CREATE TABLE devices (device_hash TEXT PRIMARY KEY, first_seen_ms INTEGER NOT NULL)`,
+  ],
 ];
 
 export function applyRiskSchema(storage: DurableObjectStorage): void {

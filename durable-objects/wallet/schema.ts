@@ -654,6 +654,14 @@ const STEPS: string[][] = [
     `ALTER TABLE referrer_credits ADD COLUMN desired INTEGER`,
     `ALTER TABLE referrer_credits ADD COLUMN budgets_json TEXT`,
   ],
+  // 25: click quality (shared/fraud/click-quality.ts; docs/fraud.md "Click quality"): the edge's
+  // verdict kept with the click — `bot` marks a click that never attributes (its conversion is
+  // held for review), `quality_reasons` the reasons (JSON array; null: none). Older clicks are
+  // clean.
+  [
+    `ALTER TABLE clicks ADD COLUMN bot INTEGER NOT NULL DEFAULT 0`,
+    `ALTER TABLE clicks ADD COLUMN quality_reasons TEXT`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

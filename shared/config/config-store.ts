@@ -220,6 +220,9 @@ export async function loadOfferConfigs(
         landingUrl: row.merchant.landingUrl,
         networkOfferRef: row.offer.networkOfferRef,
         boosts: boosts.get(row.offer.id) ?? [],
+        ...(row.offer.allowedReferrers?.length
+          ? { allowedReferrers: row.offer.allowedReferrers }
+          : {}),
       });
     }
   }

@@ -46,6 +46,11 @@ export interface OfferConfig {
    * existed: no boosts.
    */
   boosts?: OfferBoost[];
+  /**
+   * Hosts whose pages may send clicks to the offer (docs/fraud.md "Click quality"); absent or
+   * empty: any referrer.
+   */
+  allowedReferrers?: string[];
 }
 
 /**

@@ -86,6 +86,11 @@ export const offers = sqliteTable(
     origin: text("origin", { enum: ["operator", "feed"] })
       .notNull()
       .default("operator"),
+    /**
+     * Hosts whose pages may send clicks to it (shared/fraud/allowed-referrers.ts); a click from
+     * another Referer is marked `click_referrer_not_allowed`. Null: any referrer.
+     */
+    allowedReferrers: text("allowed_referrers", { mode: "json" }).$type<string[]>(),
     createdAtMs: integer("created_at_ms").notNull(),
     updatedAtMs: integer("updated_at_ms").notNull(),
   },
@@ -403,6 +408,11 @@ export const clickRollups = sqliteTable(
     clicks: integer("clicks").notNull(),
     /** Repeated clicks within the dedupe window: counted here, never stored as clicks. */
     repeatClicks: integer("repeat_clicks").notNull().default(0),
+    /**
+     * Of `clicks`, those the redirect judged a bot's (docs/fraud.md "Click quality"): counted
+     * and marked, never attributing.
+     */
+    botClicks: integer("bot_clicks").notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.offerId, t.day] }),

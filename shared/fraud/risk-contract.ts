@@ -71,7 +71,13 @@ export interface Assessment {
   userId: string;
   score: number;
   reasons: RiskReason[];
-  effects: Array<{ kind: FraudEffectKind; reason: RiskReason; ruleId: string }>;
+  effects: Array<{
+    kind: FraudEffectKind;
+    reason: RiskReason;
+    ruleId: string;
+    /** The rule's `releaseAfterHours`: its hold ends by itself then; absent: an operator ends it. */
+    releaseAfterHours?: number;
+  }>;
   ruleVersion: number | null;
   assessedAtMs: number;
 }

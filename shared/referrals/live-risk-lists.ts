@@ -3,7 +3,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { forgetCachedConfig, readConfigThrough } from "../config/config-store";
 import { referralRiskLists } from "../db/schema";
 import type { ConfigBindings } from "../env";
-import { compileRiskLists, RISK_LIST_NAMES, type RiskListName, type RiskLists } from "./risk-lists";
+import { compileRiskLists, type RiskListName, type RiskLists } from "./risk-lists";
 
 /**
  * The operator's risk lists as the wallets read them at event intake: D1
@@ -52,6 +52,11 @@ async function loadList(
   );
 }
 
+const SIGNUP_LISTS = [
+  "disposable_email_domains",
+  "datacenter_ip_ranges",
+] as const satisfies readonly RiskListName[];
+
 /** Compiled once per pair of list versions per isolate (a Set and parsed ranges). */
 let compiled: { key: string; lists: RiskLists } | null = null;
 
@@ -66,8 +71,9 @@ export async function loadRiskLists(
   env: ConfigBindings,
   waitUntil: (p: Promise<unknown>) => void,
 ): Promise<RiskLists> {
+  // The signup checks read these two; `datacenter_asns` is the redirect's (shared/fraud/click-lists.ts).
   const [domains, ranges] = await Promise.all(
-    RISK_LIST_NAMES.map((list) => loadList(env, list, waitUntil)),
+    SIGNUP_LISTS.map((list) => loadList(env, list, waitUntil)),
   );
   const key = `${domains?.version}:${ranges?.version}`;
   if (compiled?.key !== key) {

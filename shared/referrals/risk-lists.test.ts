@@ -78,6 +78,18 @@ describe("normalizeRiskList", () => {
       entries: ["mailinator.com"],
       want: { ok: false, issues: [0] },
     },
+    {
+      label: "ASNs: with or without AS, stored as digits",
+      list: "datacenter_asns" as const,
+      entries: ["AS16509", "16509", " as14061 "],
+      want: { ok: true, entries: ["14061", "16509"] },
+    },
+    {
+      label: "every bad ASN is named by index",
+      list: "datacenter_asns" as const,
+      entries: ["AS16509", "AS", "0", "99999999999", "1.2.3.4/24"],
+      want: { ok: false, issues: [1, 2, 3, 4] },
+    },
   ])("$label", ({ list, entries, want }) => {
     const got = normalizeRiskList(list, entries);
     if (want.ok) expect(got).toEqual({ ok: true, entries: want.entries });

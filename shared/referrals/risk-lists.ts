@@ -3,16 +3,32 @@ import { emailDomainOf, ipv4Octets, ipv6Groups } from "./risk-identifiers";
 /**
  * The lists fraud signals check an identity against, which the operator keeps up to date
  * through the API (`PUT /admin/v1/risk-lists/{list}`; docs/referrals.md "Risk
- * lists"): disposable e-mail domains (`disposable_email_domain`) and datacenter / VPN IP
- * ranges in CIDR notation (`datacenter_ip`). Pure: validation and matching; the I/O is in
- * live-risk-lists.ts.
+ * lists"): disposable e-mail domains (`disposable_email_domain`), datacenter / VPN IP
+ * ranges in CIDR notation (`datacenter_ip`) and datacenter networks by autonomous system
+ * number (`datacenter_asns`, which the redirect judges clicks by: docs/fraud.md "Click
+ * quality"). Pure: validation and matching; the I/O is in live-risk-lists.ts.
  */
 
-export const RISK_LIST_NAMES = ["disposable_email_domains", "datacenter_ip_ranges"] as const;
+export const RISK_LIST_NAMES = [
+  "disposable_email_domains",
+  "datacenter_ip_ranges",
+  "datacenter_asns",
+] as const;
 export type RiskListName = (typeof RISK_LIST_NAMES)[number];
 
 /** Enough for the public disposable-domain lists (~5k) and a provider's ranges. */
 export const MAX_RISK_LIST_ENTRIES = 20_000;
+
+/** `AS16509` or `16509`; stored as the number's digits. ASNs are 32-bit. */
+const ASN = /^(?:as)?([0-9]{1,10})$/;
+
+/** Pure: an ASN as stored (`"16509"`), or null when the text is not one. */
+export function parseAsn(text: string): string | null {
+  const digits = ASN.exec(text.trim().toLowerCase())?.[1];
+  if (digits === undefined) return null;
+  const n = Number(digits);
+  return n >= 1 && n <= 4_294_967_295 ? String(n) : null;
+}
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
@@ -107,6 +123,10 @@ export function normalizeRiskList(
     if (list === "disposable_email_domains") {
       if (DOMAIN.test(entry)) kept.add(entry);
       else issues.push({ index, message: "must be a domain name, e.g. mailinator.com" });
+    } else if (list === "datacenter_asns") {
+      const asn = parseAsn(entry);
+      if (asn) kept.add(asn);
+      else issues.push({ index, message: "must be an autonomous system number, e.g. AS16509" });
     } else {
       const cidr = parseCidr(entry);
       if (cidr) kept.add(entry.includes("/") ? entry : `${entry}/${cidr.version === 4 ? 32 : 128}`);

@@ -1,3 +1,5 @@
+import { SIGNAL_ATTRIBUTES } from "../fraud/signals";
+
 /**
  * The attribute catalog: every fact a rule condition may look at, by name, with its type.
  * The engine evaluates one event against flat facts keyed by these names (no JSON path walking
@@ -56,10 +58,13 @@ export type AttributeKind = AttributeType | "open" | undefined;
  * @example
  * attributeKind("event.amountMinor") // "number"
  * attributeKind("event.attributes.quizScore") // "open"
+ * attributeKind("signal.clicks1h") // "number"
  * attributeKind("event.amount") // undefined
  */
 export function attributeKind(name: string): AttributeKind {
   if (Object.hasOwn(ATTRIBUTES, name)) return ATTRIBUTES[name as CatalogAttribute];
+  // Fraud rules' facts (shared/fraud/signals.ts): set only on `risk.*` events.
+  if (Object.hasOwn(SIGNAL_ATTRIBUTES, name)) return SIGNAL_ATTRIBUTES[name];
   if (name.startsWith(OPEN_ATTRIBUTE_PREFIX)) {
     return OPEN_NAME.test(name.slice(OPEN_ATTRIBUTE_PREFIX.length)) ? "open" : undefined;
   }

@@ -198,7 +198,7 @@ function attributeIssues(
   if (kind === undefined) {
     issues.push({
       path: [...at, "attr"],
-      message: `unknown attribute "${attr}"; see the attribute catalog (event.*, user.*, context.*, event.attributes.<name>)`,
+      message: `unknown attribute "${attr}"; see the attribute catalog (event.*, user.*, context.*, event.attributes.<name>, signal.* on risk.* rules)`,
     });
     return;
   }

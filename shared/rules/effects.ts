@@ -1,4 +1,12 @@
 import { z } from "zod";
+import {
+  FlagEffect,
+  HoldPayoutsEffect,
+  HoldReferralEffect,
+  HoldTransactionEffect,
+  IgnoreClickEffect,
+  RequireStepUpEffect,
+} from "./fraud-effects";
 
 /**
  * What a rule gives when it applies. Points and money are integers (money in minor units,
@@ -141,6 +149,13 @@ export const EffectSchema = z.discriminatedUnion("kind", [
   PointsPerUnitEffect,
   MultiplierEffect,
   ReferralRewardEffect,
+  // Fraud rules' effects (fraud-effects.ts): only on `risk.*` event types, never valued.
+  HoldPayoutsEffect,
+  HoldTransactionEffect,
+  HoldReferralEffect,
+  RequireStepUpEffect,
+  FlagEffect,
+  IgnoreClickEffect,
 ]);
 export type Effect = z.infer<typeof EffectSchema>;
 export type EffectKind = Effect["kind"];
@@ -153,7 +168,7 @@ export type RankKind = "points" | "cashback" | "points_multiplier" | "cashback_m
 
 /**
  * The one rank kind all of a rule's effects share, or `undefined` when they mix kinds (or
- * include a referral reward, which has no value to rank).
+ * include a referral reward or a fraud effect, which have no value to rank).
  *
  * @example
  * rankKindOf([{ kind: "points_fixed", points: 50 }]) // "points"
@@ -180,6 +195,12 @@ function effectRankKind(effect: Effect): RankKind | undefined {
     case "multiplier":
       return effect.appliesTo === "points" ? "points_multiplier" : "cashback_multiplier";
     case "referral_reward":
+    case "hold_payouts":
+    case "hold_transaction":
+    case "hold_referral":
+    case "require_step_up":
+    case "flag":
+    case "ignore_click":
       return undefined;
   }
 }

@@ -280,7 +280,7 @@ interface BaseValue {
   currency: string | undefined;
 }
 
-/** A base effect's value for this event; undefined for multipliers and referral rewards. */
+/** A base effect's value; undefined for multipliers, referral rewards and fraud effects. */
 function baseValue(effect: Effect, facts: Facts): BaseValue | undefined {
   switch (effect.kind) {
     case "points_fixed":
@@ -306,6 +306,12 @@ function baseValue(effect: Effect, facts: Facts): BaseValue | undefined {
     }
     case "multiplier":
     case "referral_reward":
+    case "hold_payouts":
+    case "hold_transaction":
+    case "hold_referral":
+    case "require_step_up":
+    case "flag":
+    case "ignore_click":
       return undefined;
   }
 }

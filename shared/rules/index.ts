@@ -27,6 +27,14 @@ export {
   type ReferrerTier,
 } from "./effects";
 export { type AppliedEffect, type EvaluateOptions, type Evaluation, evaluate } from "./evaluate";
+export {
+  type FraudEffect,
+  isFraudEffect,
+  REASON_CODE_PATTERN,
+  RISK_EVENT_PREFIX,
+  riskActivityOf,
+  riskEventType,
+} from "./fraud-effects";
 export { isValidTimeZone, type LocalParts, localParts, zoneOffsetMs } from "./local-time";
 export {
   type Budget,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type Condition, conditionIssues, type RuleIssue } from "./conditions";
 import { EffectSchema, rankKindOf } from "./effects";
+import { fraudRuleIssues } from "./fraud-rule-check";
 import { isValidTimeZone } from "./local-time";
 
 /**
@@ -118,6 +119,7 @@ function ruleSetIssues(set: Omit<RuleSet, never>): RuleIssue[] {
     if (ids.has(rule.id))
       issues.push({ path: [...at, "id"], message: `rule id "${rule.id}" twice` });
     ids.add(rule.id);
+    issues.push(...fraudRuleIssues(rule, at));
     const { startsAtMs, endsAtMs } = rule.schedule;
     if (startsAtMs !== undefined && endsAtMs !== undefined && startsAtMs >= endsAtMs) {
       issues.push({

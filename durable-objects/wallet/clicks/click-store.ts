@@ -1,3 +1,4 @@
+import { CLEAN_CLICK, type ClickQuality, parseClickQuality } from "#shared/fraud/click-quality";
 import type { BoostSnapshot } from "#shared/money/boost";
 import type { CashbackTerms } from "#shared/money/cashback";
 import type { ConfirmationPolicy } from "#shared/networks/core/confirmation-options";
@@ -17,7 +18,15 @@ type ClickRow = {
   boosts_json: string | null;
   confirmation_policy: string | null;
   network_offer_ref: string | null;
+  bot: number;
+  quality_reasons: string | null;
 };
+
+function qualityOf(row: ClickRow): ClickQuality {
+  if (row.bot === 0 && row.quality_reasons === null) return CLEAN_CLICK;
+  const reasons: unknown = row.quality_reasons ? JSON.parse(row.quality_reasons) : [];
+  return parseClickQuality({ bot: row.bot === 1, reasons }) ?? CLEAN_CLICK;
+}
 
 export function findClick(sql: SqlStorage, clickId: string): StoredClick | null {
   const row = sql.exec<ClickRow>(`SELECT * FROM clicks WHERE click_id = ?`, clickId).toArray()[0];
@@ -35,6 +44,7 @@ export function findClick(sql: SqlStorage, clickId: string): StoredClick | null 
     // Clicks stored before policies existed confirm as they always did.
     confirmationPolicy: (row.confirmation_policy as ConfirmationPolicy | null) ?? "return_window",
     networkOfferRef: row.network_offer_ref ?? "",
+    quality: qualityOf(row),
   };
 }
 
@@ -45,8 +55,9 @@ export function findClick(sql: SqlStorage, clickId: string): StoredClick | null 
 export function insertClick(sql: SqlStorage, click: StoredClick, hitId: string | null): boolean {
   const cursor = sql.exec(
     `INSERT INTO clicks (click_id, offer_id, merchant_id, network_id, clicked_at_ms, currency,
-       terms_json, return_window_days, boosts_json, hit_id, confirmation_policy, network_offer_ref)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (click_id) DO NOTHING`,
+       terms_json, return_window_days, boosts_json, hit_id, confirmation_policy, network_offer_ref,
+       bot, quality_reasons)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (click_id) DO NOTHING`,
     click.clickId,
     click.offerId,
     click.merchantId,
@@ -59,6 +70,10 @@ export function insertClick(sql: SqlStorage, click: StoredClick, hitId: string |
     hitId,
     click.confirmationPolicy ?? "return_window",
     click.networkOfferRef || null,
+    click.quality?.bot ? 1 : 0,
+    click.quality && click.quality.reasons.length > 0
+      ? JSON.stringify(click.quality.reasons)
+      : null,
   );
   return cursor.rowsWritten > 0;
 }
@@ -74,8 +89,17 @@ export function storedHitId(sql: SqlStorage, clickId: string): string | null {
 
 export interface RollupChunk {
   chunkId: number;
-  /** Per offer and day: clicks stored, and repeats counted onto them (not stored). */
-  counts: Array<{ offerId: string; day: string; clicks: number; repeats: number }>;
+  /**
+   * Per offer and day: clicks stored, and repeats counted onto them (not stored); `botClicks`
+   * of the stored clicks were marked bots (counted, never attributing).
+   */
+  counts: Array<{
+    offerId: string;
+    day: string;
+    clicks: number;
+    repeats: number;
+    botClicks: number;
+  }>;
 }
 
 export function ackChunk(sql: SqlStorage, chunkId: number): void {
@@ -109,19 +133,27 @@ export function openRollupChunk(sql: SqlStorage): RollupChunk | null {
     sql.exec(`UPDATE click_repeats SET rollup_chunk = ? WHERE rollup_chunk = 0`, chunk);
   }
   const counts = sql
-    .exec<{ offer_id: string; day: string; clicks: number; repeats: number }>(
-      `SELECT offer_id, day, SUM(clicks) AS clicks, SUM(repeats) AS repeats FROM (
+    .exec<{ offer_id: string; day: string; clicks: number; repeats: number; bots: number }>(
+      `SELECT offer_id, day, SUM(clicks) AS clicks, SUM(repeats) AS repeats, SUM(bots) AS bots
+       FROM (
          SELECT offer_id, strftime('%Y-%m-%d', clicked_at_ms / 1000, 'unixepoch') AS day,
-                1 AS clicks, 0 AS repeats
+                1 AS clicks, 0 AS repeats, bot AS bots
          FROM clicks WHERE rollup_chunk = ?
          UNION ALL
-         SELECT offer_id, day, 0 AS clicks, hits AS repeats FROM click_repeats WHERE rollup_chunk = ?)
+         SELECT offer_id, day, 0 AS clicks, hits AS repeats, 0 AS bots
+         FROM click_repeats WHERE rollup_chunk = ?)
        GROUP BY offer_id, day ORDER BY offer_id, day`,
       chunk,
       chunk,
     )
     .toArray()
-    .map((r) => ({ offerId: r.offer_id, day: r.day, clicks: r.clicks, repeats: r.repeats }));
+    .map((r) => ({
+      offerId: r.offer_id,
+      day: r.day,
+      clicks: r.clicks,
+      repeats: r.repeats,
+      botClicks: r.bots,
+    }));
   return { chunkId: chunk, counts };
 }
 

@@ -3,6 +3,7 @@ import { findClick } from "../clicks/click-store";
 import type { WalletTx } from "../core/wallet-tx";
 import { decideConversion } from "./decide-conversion";
 import { applyUpdate, conversionDetail, newTxn } from "./new-txn";
+import { holdBotClickConversion } from "./review-holds";
 import { settle } from "./settle";
 import { appendHistory, deleteTxn, findTxnByOrder, insertTxn } from "./txn-store";
 import type { ConversionEvent, ConversionResult, StoredTxn } from "./types";
@@ -88,6 +89,9 @@ export function applyConversion(
           nowMs,
         );
       }
+      // A click the edge marked a bot's never attributes on its own: its conversion is held
+      // for review, pending as usual, not rejected (review-holds.ts).
+      if (click?.quality?.bot) holdBotClickConversion(tx, txn, click.quality, nowMs, source);
       settle(tx, txn, nowMs, source);
       matchClaimsFor(tx, txn, source, nowMs);
       return { outcome: "created", txn, reason: null };

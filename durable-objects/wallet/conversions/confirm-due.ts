@@ -13,7 +13,8 @@ export const MAX_CONFIRMS_PER_RUN = 500;
  * for the next run. What that does follows each transaction's confirmation policy: under
  * `return_window` it confirms; under `network_approval`, and `both` before the network
  * approved, it stays pending, recorded as awaiting the network (its approval then confirms at
- * once). `confirmed` counts only what confirmed.
+ * once); one a risk hold covers stays pending, recorded as held for review (the release then
+ * confirms it). `confirmed` counts only what confirmed.
  */
 export function confirmDue(
   tx: WalletTx,
@@ -28,12 +29,14 @@ export function confirmDue(
       txn.windowElapsed = true;
       txn.version += 1;
       txn.updatedAtMs = nowMs;
-      settle(tx, txn, nowMs, "return_window_elapsed");
+      const settlement = settle(tx, txn, nowMs, "return_window_elapsed");
       // settle() moved the status on: read it afresh, not as narrowed above.
       const settled: StoredTxn = txn;
       if (settled.status === "confirmed") confirmed++;
       else if (settled.status === "pending") {
-        appendHistory(tx.sql, txn.txnId, "awaiting_network", "return_window_elapsed", null, nowMs);
+        // A risk hold keeps it (an operator's release confirms it), else the network's approval.
+        const why = settlement.heldForReview ? "held_for_review" : "awaiting_network";
+        appendHistory(tx.sql, txn.txnId, why, "return_window_elapsed", null, nowMs);
       }
     } else {
       unschedule(tx.sql, "confirm", ref);

@@ -201,6 +201,22 @@ describe("what a step shows and schedules", () => {
       expected: null,
       timer: null,
     },
+    {
+      label: "held for review, window open: pending, no date, the timer records its end",
+      step: { step: "held_for_review" },
+      windowElapsed: false,
+      status: "pending",
+      expected: null,
+      timer: END_MS,
+    },
+    {
+      label: "held for review, window passed: pending, no timer (the release settles it)",
+      step: { step: "held_for_review" },
+      windowElapsed: true,
+      status: "pending",
+      expected: null,
+      timer: null,
+    },
   ])("$label", ({ step, windowElapsed, status, expected, timer }) => {
     const state = {
       policy: "both" as const,
@@ -272,5 +288,83 @@ describe("what a step shows and schedules", () => {
         windowEndsAtMs: END_MS,
       }),
     ).toBe(want);
+  });
+});
+
+describe("decideConfirmation: a risk hold keeps what would confirm pending", () => {
+  test.each<{
+    label: string;
+    policy: "return_window" | "network_approval" | "both";
+    networkStatus: "pending" | "approved" | "cancelled";
+    windowElapsed: boolean;
+    heldForReview: boolean;
+    want: ConfirmationStep;
+  }>([
+    {
+      label: "return_window, window passed, held",
+      policy: "return_window",
+      networkStatus: "pending",
+      windowElapsed: true,
+      heldForReview: true,
+      want: { step: "held_for_review" },
+    },
+    {
+      label: "return_window, window passed, released",
+      policy: "return_window",
+      networkStatus: "pending",
+      windowElapsed: true,
+      heldForReview: false,
+      want: NOW,
+    },
+    {
+      label: "network_approval, approved, held",
+      policy: "network_approval",
+      networkStatus: "approved",
+      windowElapsed: false,
+      heldForReview: true,
+      want: { step: "held_for_review" },
+    },
+    {
+      label: "return_window, window open, held: its end would confirm it, held or not",
+      policy: "return_window",
+      networkStatus: "pending",
+      windowElapsed: false,
+      heldForReview: true,
+      want: AT_END,
+    },
+    {
+      label: "both, approved, window open, held: still waits for the window",
+      policy: "both",
+      networkStatus: "approved",
+      windowElapsed: false,
+      heldForReview: true,
+      want: AT_END,
+    },
+    {
+      label: "network_approval, not approved, held: still awaits the network",
+      policy: "network_approval",
+      networkStatus: "pending",
+      windowElapsed: true,
+      heldForReview: true,
+      want: AWAIT,
+    },
+    {
+      label: "a cancellation is final, held or not",
+      policy: "return_window",
+      networkStatus: "cancelled",
+      windowElapsed: true,
+      heldForReview: true,
+      want: { step: "cancelled" },
+    },
+  ])("$label", ({ policy, networkStatus, windowElapsed, heldForReview, want }) => {
+    expect(
+      decideConfirmation({
+        policy,
+        networkStatus,
+        windowElapsed,
+        windowEndsAtMs: END_MS,
+        heldForReview,
+      }),
+    ).toEqual(want);
   });
 });

@@ -17,7 +17,10 @@ export type { ConfirmationPolicy } from "#shared/networks/core/confirmation-opti
  * | both             | yes      | no            | pending until the window ends         |
  * | both             | no       | either        | pending, awaiting the network         |
  *
- * A cancellation is final under every policy.
+ * A cancellation is final under every policy. A transaction held for review (a risk hold on
+ * it: a marked click's conversion, a fraud rule's `hold_transaction`; docs/fraud.md "Holds")
+ * never confirms: where the table says "confirmed" it stays pending until an operator releases
+ * the hold, and then confirms at once.
  */
 
 /** What happens next to a transaction; exhaustive. */
@@ -29,7 +32,9 @@ export type ConfirmationStep =
   /** Pending; the return window's end confirms it (`atMs`). */
   | { step: "confirm_at_window_end"; atMs: number }
   /** Pending; only the network's approval confirms it, whatever the window does. */
-  | { step: "await_network" };
+  | { step: "await_network" }
+  /** Would confirm now, but a risk hold keeps it pending until an operator releases it. */
+  | { step: "held_for_review" };
 
 export interface ConfirmationState {
   policy: ConfirmationPolicy;
@@ -38,6 +43,8 @@ export interface ConfirmationState {
   windowElapsed: boolean;
   /** Purchase time + the click's return window; null only on rows that never had one. */
   windowEndsAtMs: number | null;
+  /** An active risk hold covers it, or an operator upheld one on it (it may not confirm). */
+  heldForReview?: boolean;
 }
 
 /**
@@ -46,6 +53,11 @@ export interface ConfirmationState {
  * // { step: "await_network" }
  */
 export function decideConfirmation(state: ConfirmationState): ConfirmationStep {
+  const step = policyStep(state);
+  return step.step === "confirm_now" && state.heldForReview ? { step: "held_for_review" } : step;
+}
+
+function policyStep(state: ConfirmationState): ConfirmationStep {
   if (state.networkStatus === "cancelled") return { step: "cancelled" };
   const approved = state.networkStatus === "approved";
   const windowDone = state.windowElapsed;
@@ -75,13 +87,15 @@ export function statusOfStep(step: ConfirmationStep): "pending" | "confirmed" | 
       return "confirmed";
     case "confirm_at_window_end":
     case "await_network":
+    case "held_for_review":
       return "pending";
   }
 }
 
 /**
  * The confirmation date shown to the user for a pending transaction: the window's end when
- * that end confirms it; null while only the network's approval can (awaiting network).
+ * that end confirms it; null while only the network's approval can (awaiting network) or an
+ * operator's release (held for review).
  */
 export function expectedConfirmAtMs(step: ConfirmationStep): number | null {
   return step.step === "confirm_at_window_end" ? step.atMs : null;

@@ -220,6 +220,46 @@ describe("decideSettlement", () => {
     }).toEqual(want);
   });
 
+  test.each<{
+    label: string;
+    txn: Partial<StoredTxn>;
+    heldForReview: boolean;
+    want: { status: string; legs: number; expectedConfirmAtMs: number | null; held: boolean };
+  }>([
+    {
+      label: "held, the window passed: stays pending, nothing moves, no date",
+      txn: { windowElapsed: true, heldPendingMinor: 500 },
+      heldForReview: true,
+      want: { status: "pending", legs: 0, expectedConfirmAtMs: null, held: true },
+    },
+    {
+      label: "held, approved by the network: stays pending",
+      txn: { networkStatus: "approved", heldPendingMinor: 500 },
+      heldForReview: true,
+      want: { status: "pending", legs: 0, expectedConfirmAtMs: null, held: true },
+    },
+    {
+      label: "released, the window passed: confirmed, pending moves to confirmed",
+      txn: { windowElapsed: true, heldPendingMinor: 500 },
+      heldForReview: false,
+      want: { status: "confirmed", legs: 2, expectedConfirmAtMs: NOW_MS + 1_000, held: false },
+    },
+    {
+      label: "held, cancelled by the network: cancelled all the same",
+      txn: { networkStatus: "cancelled", heldPendingMinor: 500 },
+      heldForReview: true,
+      want: { status: "cancelled", legs: 1, expectedConfirmAtMs: NOW_MS + 1_000, held: false },
+    },
+  ])("risk hold: $label", ({ txn, heldForReview, want }) => {
+    const s = decideSettlement({ ...TXN, ...txn }, NO_BALANCE, NOW_MS, undefined, heldForReview);
+    expect({
+      status: s.status,
+      legs: s.legs.length,
+      expectedConfirmAtMs: s.expectedConfirmAtMs,
+      held: s.heldForReview,
+    }).toEqual(want);
+  });
+
   test("a caller-named kind wins (a boost grant)", () => {
     expect(decideSettlement(TXN, NO_BALANCE, NOW_MS, "cashback_boost").postingKind).toBe(
       "cashback_boost",

@@ -29,13 +29,16 @@ export interface Settlement {
   confirmAtMs: number | null;
   /** The date shown to the user: pending and the window's end confirms it; else null. */
   expectedConfirmAtMs: number | null;
+  /** Pending only because a risk hold keeps it from confirming (confirmation-policy.ts). */
+  heldForReview: boolean;
 }
 
 /**
  * Pure: settles a transaction against the wallet's confirmed and debt balances. Its
  * confirmation policy (confirmation-policy.ts) decides whether it is confirmed, pending or
  * cancelled; position.ts turns that into the target and the legs. `kind` names the posting
- * when the caller knows better.
+ * when the caller knows better. `heldForReview`: a risk hold covers the transaction, so what
+ * would confirm stays pending (docs/fraud.md "Holds").
  *
  * @example
  * decideSettlement(pendingTxn, { confirmedMinor: 0, debtMinor: 0 }, nowMs).postingKind // "cashback_pending"
@@ -45,6 +48,7 @@ export function decideSettlement(
   balances: { confirmedMinor: number; debtMinor: number },
   nowMs: number,
   kind?: string,
+  heldForReview = false,
 ): Settlement {
   const desired = desiredBoostMinor(txn.boosts);
   const granted = effectiveBoostMinor(txn.boosts);
@@ -54,6 +58,7 @@ export function decideSettlement(
     networkStatus: txn.networkStatus,
     windowElapsed: txn.windowElapsed,
     windowEndsAtMs: txn.windowEndsAtMs,
+    heldForReview,
   };
   const step = decideConfirmation(confirmation);
   const status = statusOfStep(step);
@@ -83,6 +88,7 @@ export function decideSettlement(
     confirmAtMs: windowTimerAtMs(confirmation, step),
     // A confirmed or cancelled transaction keeps the date it had, as before policies.
     expectedConfirmAtMs: status === "pending" ? expectedConfirmAtMs(step) : txn.expectedConfirmAtMs,
+    heldForReview: step.step === "held_for_review",
   };
 }
 

@@ -3,14 +3,16 @@ import type { WalletTx } from "../core/wallet-tx";
 import { recordConversionEvent } from "../events/conversion-events";
 import { readBalance } from "../ledger/ledger-store";
 import { schedule, unschedule } from "../schedule/schedule-store";
-import { decideSettlement } from "./decide-settlement";
+import { decideSettlement, type Settlement } from "./decide-settlement";
+import { heldForReview } from "./review-holds";
 import { appendHistory, saveTxn } from "./txn-store";
 import type { StoredTxn } from "./types";
 
 /**
  * Moves the ledger to where this transaction's state and confirmation policy say it should be
  * (decide-settlement.ts), keeps its window timer, its expected date and its boost request, saves it and publishes it; `txn` is left
- * equal to the saved row. The posting key carries the version, so each version moves money at
+ * equal to the saved row, and the settlement returned. A transaction a risk hold covers does
+ * not confirm (review-holds.ts). The posting key carries the version, so each version moves money at
  * most once. `kind` names the posting when the caller knows better (a boost grant), and `rule`
  * the rule version that produced it (a campaign's).
  */
@@ -21,7 +23,7 @@ export function settle(
   source: string,
   kind?: string,
   rule?: { id: string; version: number },
-): void {
+): Settlement {
   const settlement = decideSettlement(
     txn,
     {
@@ -30,6 +32,8 @@ export function settle(
     },
     nowMs,
     kind,
+    // A risk hold keeps it from confirming (review-holds.ts; docs/fraud.md "Holds").
+    heldForReview(tx.sql, txn.txnId),
   );
   if (settlement.legs.length > 0) {
     tx.post(
@@ -61,4 +65,5 @@ export function settle(
   keepBoostRequest(tx.sql, txn, nowMs);
   saveTxn(tx.sql, txn);
   tx.publishTxn(txn);
+  return settlement;
 }

@@ -92,6 +92,7 @@ export type StoredClick = Pick<
   | "confirmationPolicy"
   | "boosts"
   | "networkOfferRef"
+  | "quality"
 >;
 
 export interface StoredTxn extends Omit<TxnRecord, "id" | "boostMinor"> {

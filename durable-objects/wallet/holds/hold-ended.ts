@@ -1,4 +1,5 @@
 import { assertNever } from "#shared/assert";
+import { releaseHeldTransaction } from "../conversions/review-holds";
 import type { WalletTx } from "../core/wallet-tx";
 import { releaseRiskHeldPayouts } from "../payouts/redeem/risk-release";
 import type { StoredHold } from "./hold-store";
@@ -17,6 +18,10 @@ export function afterHoldEnded(tx: WalletTx, hold: StoredHold, nowMs: number): v
       releaseRiskHeldPayouts(tx, hold, nowMs);
       return;
     case "transaction":
+      // The held transaction confirms as usual: now if due, else at its date (upheld: it
+      // stays pending for the operator to reject).
+      releaseHeldTransaction(tx, hold, nowMs);
+      return;
     case "referral":
     case "step_up":
       // Each kind's consequence is wired by the path it holds (docs/fraud.md "Holds").

@@ -4,6 +4,8 @@ import { clickMessageTooLarge } from "#shared/config/click-message-bounds";
 import { getOfferConfig } from "#shared/config/config-store";
 import { offerAvailability } from "#shared/config/offer-config";
 import type { RedirectEnv } from "#shared/env";
+import { loadClickLists } from "#shared/fraud/click-lists";
+import { clickRequestFacts, EMPTY_CLICK_LISTS, judgeClick } from "#shared/fraud/click-quality";
 import { htmlPage } from "#shared/http/pages";
 import { newId } from "#shared/ids";
 import { linkKeyRing, verifyLinkTokenWithRing } from "#shared/links/link-keys";
@@ -27,7 +29,8 @@ const UNAVAILABLE_COPY = {
  * from the isolate/KV cache, mints a click id and a signed sub-ID, and answers 302. The
  * click (with the rate shown, frozen) leaves through a Queue in `waitUntil`; nothing here
  * writes to D1. Floods get a 429 (per client IP, per link: click-limits.ts), and repeats from
- * one client within a short window share one click id (click-dedupe.ts).
+ * one client within a short window share one click id (click-dedupe.ts). The click's quality
+ * (an iframe, automation, a datacenter…: shared/fraud/click-quality.ts) travels in its message.
  */
 export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promise<Response> {
   const nowMs = Date.now();
@@ -54,7 +57,13 @@ export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promis
   const linkRefusal = await linkLimited(c.env, verified.claims);
   if (linkRefusal) return linkRefusal;
 
-  const offer = await getOfferConfig(c.env, offerId, (p) => c.executionCtx.waitUntil(p));
+  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+  const [offer, clickLists] = await Promise.all([
+    getOfferConfig(c.env, offerId, waitUntil),
+    // The datacenter lists from KV (never D1); unreadable lists judge nothing rather than fail
+    // the click.
+    loadClickLists(c.env, waitUntil).catch(() => EMPTY_CLICK_LISTS),
+  ]);
   if (!offer) {
     return htmlPage(404, "Offer not found", "This offer does not exist any more.");
   }
@@ -107,6 +116,13 @@ export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promis
     // The advertiser a sale must be reported at to earn these terms.
     networkOfferRef: offer.networkOfferRef,
     requestId: requestIdOf(c.req.raw),
+    // Judged here, answered 302 all the same: a bot's click is counted and marked, and never
+    // attributes (docs/fraud.md "Click quality").
+    quality: judgeClick(
+      clickRequestFacts(c.req.raw, clientIp),
+      clickLists,
+      offer.allowedReferrers ?? null,
+    ),
   };
   // An offer stored past the terms bound would fail to enqueue every click: refuse it visibly.
   const oversizedBytes = clickMessageTooLarge(click);

@@ -1,9 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { normalizeAllowedReferrers } from "#shared/fraud/allowed-referrers";
+import { AppError } from "#shared/http/errors";
 import { IdParamSchema, SlugSchema } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
 import { CatalogListQuerySchema, NextCursorSchema } from "../../http/list-query";
 import { ADMIN_SECURITY, jsonBody, problemResponses } from "../../http/responses";
 import {
+  AllowedReferrersInputSchema,
   assertSecureNetworkUrls,
   MerchantInputSchema,
   MerchantSchema,
@@ -98,6 +101,29 @@ const offerRoutes = resourceRoutes(
   "listAdminOffers",
 );
 
+const putAllowedReferrersRoute = createRoute({
+  method: "put",
+  path: "/offers/{id}/allowed-referrers",
+  operationId: "putOfferAllowedReferrers",
+  tags,
+  security,
+  summary: "Replace the hosts whose pages may send clicks to an offer",
+  description:
+    "A click whose Referer host is not on the list (nor a subdomain of an entry) is marked " +
+    '`click_referrer_not_allowed` at the redirect (docs/fraud.md "Click quality"); a click ' +
+    "without a Referer is not judged on it. An empty list allows every referrer. Every bad " +
+    "host is a 400 at `hosts.<index>` and nothing is saved. In force at the redirect within " +
+    "the config cache's bound (about 90 s).",
+  request: {
+    params: IdParamSchema,
+    body: {
+      content: { "application/json": { schema: AllowedReferrersInputSchema } },
+      required: true,
+    },
+  },
+  responses: { 200: jsonBody(OfferSchema), ...problemResponses },
+});
+
 /** Operator routes for the catalog; mounted under `/admin/v1`. */
 export const catalogAdminRoutes = featureApp();
 const app = catalogAdminRoutes;
@@ -136,6 +162,18 @@ app.openapi(offerRoutes.put, async (c) =>
     200,
   ),
 );
+app.openapi(putAllowedReferrersRoute, async (c) => {
+  const normalized = normalizeAllowedReferrers(c.req.valid("json").hosts);
+  if (!normalized.ok) {
+    throw new AppError(
+      "validation_failed",
+      "invalid hosts",
+      normalized.issues.map((i) => ({ path: `hosts.${i.index}`, message: i.message })),
+    );
+  }
+  const offer = await catalog.setAllowedReferrers(c.env, c.req.valid("param").id, normalized.hosts);
+  return c.json(offerView(offer), 200);
+});
 app.openapi(offerRoutes.get, async (c) =>
   c.json(offerView(await catalog.getOffer(c.env, c.req.valid("param").id)), 200),
 );

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { termsBoundIssue } from "#shared/config/click-message-bounds";
+import { MAX_ALLOWED_REFERRERS } from "#shared/fraud/allowed-referrers";
 import { AppError, type ProblemField } from "#shared/http/errors";
 import {
   type InsecureUrlSwitch,
@@ -252,6 +253,7 @@ export const OfferInputSchema = z
       ),
     deactivatedBy: readOnlyEcho(z.enum(["operator", "feed"]).nullable()),
     origin: readOnlyEcho(z.enum(["operator", "feed"])),
+    allowedReferrers: readOnlyEcho(z.array(z.string())),
   })
   .strict()
   .refine((o) => !o.startsAt || !o.endsAt || Date.parse(o.startsAt) < Date.parse(o.endsAt), {
@@ -297,6 +299,23 @@ export const OfferSchema = z
     origin: z
       .enum(["operator", "feed"])
       .describe("who made the offer: operator (this API) or feed (merchant sync)"),
+    allowedReferrers: z
+      .array(z.string())
+      .describe(
+        "hosts whose pages may send clicks to it (each with its subdomains); empty: any referrer. Set with PUT /admin/v1/offers/{id}/allowed-referrers",
+      ),
     updatedAt: IsoTimeSchema,
   })
   .openapi("Offer");
+
+export const AllowedReferrersInputSchema = z
+  .object({
+    hosts: z
+      .array(z.string().max(253))
+      .max(MAX_ALLOWED_REFERRERS)
+      .describe(
+        "host names (`deals.example.com`; `*.example.com` reads as `example.com`), each allowing its subdomains too; empty allows every referrer",
+      ),
+  })
+  .strict()
+  .openapi("AllowedReferrersInput");

@@ -218,6 +218,21 @@ export async function upsertOffer(env: ConfigBindings, id: string, input: OfferI
   return getOffer(env, id);
 }
 
+/**
+ * Replaces the offer's allowed referrers (`hosts` normalised: shared/fraud/allowed-referrers.ts)
+ * and refreshes its cached config, which the redirect judges clicks by. `updatedAtMs` stays:
+ * the offer's terms did not change (a repriced sale compares it with the click time).
+ */
+export async function setAllowedReferrers(env: ConfigBindings, id: string, hosts: string[]) {
+  await getOffer(env, id);
+  await drizzle(env.DB)
+    .update(offers)
+    .set({ allowedReferrers: hosts.length > 0 ? hosts : null })
+    .where(eq(offers.id, id));
+  await refreshCachedConfig(env, { offerIds: [id], networkIds: [] });
+  return getOffer(env, id);
+}
+
 export async function getOffer(env: ConfigBindings, id: string) {
   const row = (await drizzle(env.DB).select().from(offers).where(eq(offers.id, id)).limit(1))[0];
   if (!row) throw new AppError("not_found", `offer ${id} not found`);

@@ -44,5 +44,6 @@ export const offerView = (o: OfferRow) => ({
   deactivatedBy: o.deactivatedBy,
   confirmationPolicy: o.confirmationPolicy,
   origin: o.origin,
+  allowedReferrers: o.allowedReferrers ?? [],
   updatedAt: toIso(o.updatedAtMs),
 });

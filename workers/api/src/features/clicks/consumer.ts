@@ -1,4 +1,5 @@
 import type { ApiEnv } from "#shared/env";
+import { CLEAN_CLICK, parseClickQuality } from "#shared/fraud/click-quality";
 import type { ClickMessage, ClicksQueueMessage } from "#shared/messages";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { type RollupChunk, walletOf } from "../../wallet-client";
@@ -71,6 +72,8 @@ async function consumeOfferClicks(
             // Tells a repeat of a deduplicated click from a redelivery (wallet clicks/click-repeats.ts).
             hitId: body.requestId,
             networkOfferRef: body.networkOfferRef ?? "",
+            // The edge's verdict; an older message or a malformed one is a clean click.
+            quality: parseClickQuality(body.quality) ?? CLEAN_CLICK,
           })),
         );
         // Stored, then reported for scoring (docs/fraud.md "Signals"); a failed send retries

@@ -6,9 +6,9 @@ import { runInBatches } from "../../db/batch";
 import type { RollupChunk } from "../../wallet-client";
 
 /**
- * Per-offer, per-day click counts in D1 (`click_rollups`: clicks stored, and repeats within
- * the dedupe window counted but not stored), each chunk added at most once
- * (`rollup_applied`). Every statement binds at most 5 parameters (D1 allows 100).
+ * Per-offer, per-day click counts in D1 (`click_rollups`: clicks stored, of which bots' clicks,
+ * and repeats within the dedupe window counted but not stored), each chunk added at most once
+ * (`rollup_applied`). Every statement binds at most 6 parameters (D1 allows 100).
  */
 
 /**
@@ -33,6 +33,7 @@ export async function applyRollups(
           day: sql`${count.day}`.as("day"),
           clicks: sql`${count.clicks}`.as("clicks"),
           repeatClicks: sql`${count.repeats ?? 0}`.as("repeat_clicks"),
+          botClicks: sql`${count.botClicks ?? 0}`.as("bot_clicks"),
         })
         .from(sql`(SELECT 1)`)
         .where(
@@ -53,6 +54,7 @@ export async function applyRollups(
             set: {
               clicks: sql`${clickRollups.clicks} + excluded.clicks`,
               repeatClicks: sql`${clickRollups.repeatClicks} + excluded.repeat_clicks`,
+              botClicks: sql`${clickRollups.botClicks} + excluded.bot_clicks`,
             },
           }),
       );

@@ -38,7 +38,12 @@ export const RiskViewSchema = z
         })
         .loose(),
     ),
-    velocity: z.record(z.string(), z.number()).nullable().optional(),
+    velocity: z
+      .record(z.string(), z.record(z.string(), z.number()))
+      .describe("counts per activity kind and window (`1h`, `24h`, `7d`)")
+      .nullable()
+      .optional(),
+    asOfMs: z.number().int().optional(),
   })
   .openapi("RiskView");
 export type RiskView = z.infer<typeof RiskViewSchema>;

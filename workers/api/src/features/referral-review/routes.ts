@@ -184,7 +184,8 @@ const getListRoute = createRoute({
   operationId: "getReferralRiskList",
   tags,
   security,
-  summary: "A risk list fraud signals check (disposable e-mail domains, datacenter IP ranges)",
+  summary:
+    "A risk list fraud signals check (disposable e-mail domains, datacenter IP ranges and ASNs)",
   request: { params: RiskListParam },
   responses: { 200: jsonBody(RiskListSchema), ...problemResponses },
 });
@@ -198,9 +199,11 @@ const putListRoute = createRoute({
   summary: "Replace a risk list",
   description:
     "The whole list: domains (`mailinator.com`; a subdomain of a listed domain matches too) " +
-    "or IPv4/IPv6 CIDR ranges. Every bad entry is a 400 at `entries.<index>` and nothing is " +
-    "saved. With `expectedVersion`, 409 if another save came first. Signups are checked at " +
-    "intake against the list in force then (within ~90 s of a save everywhere).",
+    "or IPv4/IPv6 CIDR ranges, or autonomous system numbers (`AS16509` or `16509`). Every bad " +
+    "entry is a 400 at `entries.<index>` and nothing is saved. With `expectedVersion`, 409 if " +
+    "another save came first. Signups are checked at intake against the list in force then " +
+    "(within ~90 s of a save everywhere); tracked clicks at the redirect against the datacenter " +
+    'ranges and ASNs (docs/fraud.md "Click quality").',
   request: {
     params: RiskListParam,
     body: { required: true, content: { "application/json": { schema: RiskListInputSchema } } },

@@ -150,7 +150,9 @@ export const RiskListInputSchema = z
     entries: z
       .array(z.string().max(253))
       .max(MAX_RISK_LIST_ENTRIES)
-      .describe("domains (disposable_email_domains) or CIDR ranges (datacenter_ip_ranges)"),
+      .describe(
+        "domains (disposable_email_domains), CIDR ranges (datacenter_ip_ranges) or ASNs (datacenter_asns)",
+      ),
     expectedVersion: z.number().int().min(0).optional(),
   })
   .openapi("ReferralRiskListInput");

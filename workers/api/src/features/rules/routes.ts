@@ -11,6 +11,7 @@ import {
   UNAVAILABLE_RESPONSE,
 } from "../../http/responses";
 import {
+  FraudStarterResultSchema,
   PublishInputSchema,
   RollbackInputSchema,
   RuleDraftInputSchema,
@@ -101,6 +102,21 @@ const putDraftRoute = createRoute({
     body: { content: { "application/json": { schema: RuleDraftInputSchema } }, required: true },
   },
   responses: { 200: jsonBody(RuleDraftSchema), ...problemResponses },
+});
+
+const fraudStarterRoute = createRoute({
+  method: "post",
+  path: "/rules/draft/fraud-starter",
+  operationId: "addFraudStarterRules",
+  tags,
+  security,
+  summary: "Add the starter fraud rules to the draft",
+  description:
+    "The product's documented starter fraud rules (docs/fraud.md, Starter rules), in the " +
+    "stackable group `fraud`, added to the draft (or to a new draft from the live version) " +
+    "for the operator to edit and publish; nothing goes live until then. Rules whose id the " +
+    "draft already has are kept as they are, so adding twice adds nothing.",
+  responses: { 200: jsonBody(FraudStarterResultSchema), ...problemResponses },
 });
 
 const getLiveRoute = createRoute({
@@ -250,6 +266,10 @@ export const rulesAdminRoutes = featureApp()
       return undefined;
     },
   )
+  .openapi(fraudStarterRoute, async (c) => {
+    const { draft, added } = await service.addFraudStarter(c.env, actorOf(c));
+    return c.json({ ...draftView(draft, await store.liveVersionNumber(c.env)), added }, 200);
+  })
   .openapi(getLiveRoute, async (c) => {
     const live = await service.requireLive(c.env);
     return c.json(versionView(live, live.version), 200);

@@ -50,6 +50,12 @@ export const RuleDraftSchema = z
   })
   .openapi("RuleDraft");
 
+export const FraudStarterResultSchema = RuleDraftSchema.extend({
+  added: z
+    .array(z.string())
+    .describe("ids of the starter rules added; those the draft already had are left as they are"),
+}).openapi("FraudStarterResult");
+
 const VersionFieldsSchema = {
   version: VersionNumberSchema,
   publishedAt: IsoTimeSchema,
@@ -181,11 +187,20 @@ export const SimulateInputSchema = z
     event: z
       .record(z.string(), z.unknown())
       .describe(
-        "an event exactly as sent to POST /v1/events (docs/events.md), checked the same way",
+        "an event exactly as sent to POST /v1/events (docs/events.md), checked the same way; " +
+          "or a risk.<kind> event with its facts in `signals`",
       ),
     against: z.enum(["live", "draft"]),
     user: UserFactsSchema.optional().describe("what the wallet would know of the user"),
     context: ContextFactsSchema.optional(),
+    signals: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .optional()
+      .describe(
+        "for a risk.<kind> event (a fraud rule's, docs/fraud.md): the signal.* facts the risk " +
+          "object would see (velocity, score, links, click quality); the event needs only id, " +
+          "type, userId and occurredAt",
+      ),
   })
   .openapi("RuleSimulateInput");
 

@@ -1,8 +1,11 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { reservedForCampaigns } from "#shared/campaigns/campaign-rule";
 import type { ApiEnv } from "#shared/env";
 import type { CustomDataSchemas } from "#shared/events/event-check";
 import { checkEvent } from "#shared/events/event-check";
+import type { FirstPartyEvent } from "#shared/events/event-schema";
+import { simulatedRiskFacts } from "#shared/fraud/risk-facts";
+import { FRAUD_GROUP, FRAUD_STARTER_RULES } from "#shared/fraud/starter-rules";
 import { AppError } from "#shared/http/errors";
 import type { Logger } from "#shared/observability/logger";
 import { errorFields } from "#shared/observability/logger";
@@ -11,9 +14,11 @@ import {
   CompiledRuleSetCache,
   compileRuleSet,
   evaluate,
+  type Facts,
   formatIssuePath,
   type RuleIssue,
   type RuleSet,
+  riskActivityOf,
   validateRuleSet,
 } from "#shared/rules/index";
 import { liveRuleSetFromD1, propagateLiveRuleSet } from "#shared/rules/live-rule-set";
@@ -82,6 +87,40 @@ export async function putDraft(env: ApiEnv, input: DraftInput, actor: Actor): Pr
           : live;
   await saveDraft(env, { ruleSet, basedOnVersion: base, nowMs: actor.nowMs, by: actor.by });
   return requireDraft(env);
+}
+
+/**
+ * Adds the starter fraud rules (shared/fraud/starter-rules.ts, docs/fraud.md "Starter rules")
+ * to the draft — the live version's rules when there is no draft yet — for the operator to
+ * edit and publish. Rules whose id the draft already has are left as the operator has them,
+ * and the group `fraud` is added (stackable) unless it is there: adding twice adds nothing.
+ */
+export async function addFraudStarter(
+  env: ApiEnv,
+  actor: Actor,
+): Promise<{ draft: DraftRow; added: string[] }> {
+  const [existing, live] = await Promise.all([findDraft(env), liveVersionNumber(env)]);
+  const liveRow = existing || live === 0 ? null : await requireVersion(env, live);
+  const base: DraftRuleSet = existing
+    ? existing.ruleSet
+    : liveRow
+      ? (({ version: _, ...rest }) => rest)(liveRow.ruleSet)
+      : { timeZone: "UTC", groups: [], rules: [] };
+  const ids = new Set(base.rules.map((rule) => rule.id));
+  const added = FRAUD_STARTER_RULES.filter((rule) => !ids.has(rule.id));
+  const groups = base.groups.some((group) => group.name === FRAUD_GROUP.name)
+    ? base.groups
+    : [...base.groups, { ...FRAUD_GROUP }];
+  const draft = await putDraft(
+    env,
+    {
+      timeZone: base.timeZone,
+      groups,
+      rules: [...base.rules, ...(added as DraftRuleSet["rules"])],
+    },
+    actor,
+  );
+  return { draft, added: added.map((rule) => rule.id) };
 }
 
 export async function requireDraft(env: ApiEnv): Promise<DraftRow> {
@@ -252,7 +291,10 @@ type SimulateInput = z.output<typeof SimulateInputSchema>;
  * (never KV, whose read-through could write back) and writes nothing anywhere.
  */
 export async function simulate(env: ApiEnv, input: SimulateInput, nowMs: number) {
-  const checked = checkEvent(input.event, NO_CUSTOM_TYPES, "event", { walletTypes: true });
+  const risk = riskSimulation(input);
+  const checked = risk
+    ? { ok: true as const, event: risk.event }
+    : checkEvent(input.event, NO_CUSTOM_TYPES, "event", { walletTypes: true });
   if (!checked.ok) {
     throw new AppError("validation_failed", "the event did not pass validation", checked.fields);
   }
@@ -270,20 +312,22 @@ export async function simulate(env: ApiEnv, input: SimulateInput, nowMs: number)
     compiled = compileRuleSet(ruleSet);
   }
   const user = input.user ?? {};
-  const facts = factsOf(
-    event,
-    {
-      tier: user.tier,
-      segments: user.segments,
-      accountAgeDays: user.accountAgeDays,
-      signedUpAtMs: user.signedUpAt === undefined ? undefined : Date.parse(user.signedUpAt),
-      referralState: user.referralState,
-    },
-    {
-      countOfKindThisMonth: input.context?.countOfKindThisMonth,
-      firstOfKindEver: input.context?.firstOfKindEver,
-    },
-  );
+  const facts = risk
+    ? risk.facts
+    : factsOf(
+        event,
+        {
+          tier: user.tier,
+          segments: user.segments,
+          accountAgeDays: user.accountAgeDays,
+          signedUpAtMs: user.signedUpAt === undefined ? undefined : Date.parse(user.signedUpAt),
+          referralState: user.referralState,
+        },
+        {
+          countOfKindThisMonth: input.context?.countOfKindThisMonth,
+          firstOfKindEver: input.context?.firstOfKindEver,
+        },
+      );
   // As the intake judges an event: at its own time, clamped to now (one dated in the future
   // is judged now).
   const atMs = Math.min(event.occurredAtMs, nowMs);
@@ -300,4 +344,49 @@ export async function simulate(env: ApiEnv, input: SimulateInput, nowMs: number)
     budgets: caps,
     notPaid: skipped,
   };
+}
+
+const RiskEnvelopeSchema = z.strictObject({
+  id: z.string().min(1).max(128),
+  type: z.string(),
+  userId: z.string().min(1).max(128),
+  occurredAt: z.iso.datetime({ offset: true }),
+});
+
+/**
+ * A `risk.<kind>` event (a fraud rule's, docs/fraud.md) as the simulator takes it: the
+ * envelope only, its facts from `signals`, as the risk object would build them. Undefined for
+ * any other event type (checked as POST /v1/events checks it).
+ */
+function riskSimulation(
+  input: SimulateInput,
+): { event: FirstPartyEvent; facts: Facts } | undefined {
+  const type = input.event.type;
+  const kind = typeof type === "string" ? riskActivityOf(type) : undefined;
+  if (kind === undefined) return undefined;
+  const envelope = RiskEnvelopeSchema.safeParse(input.event);
+  if (!envelope.success) {
+    throw new AppError(
+      "validation_failed",
+      "the event did not pass validation",
+      envelope.error.issues.map((i) => ({
+        path: ["event", ...i.path.map(String)].join("."),
+        message: i.message,
+      })),
+    );
+  }
+  const { id, userId, occurredAt } = envelope.data;
+  const occurredAtMs = Date.parse(occurredAt);
+  const { facts, problems } = simulatedRiskFacts(
+    { observationId: id, userId, kind, atMs: occurredAtMs },
+    input.signals ?? {},
+  );
+  if (problems.length > 0) {
+    throw new AppError(
+      "validation_failed",
+      "the signals did not pass validation",
+      problems.map((p) => ({ path: `signals.${p.name}`, message: p.message })),
+    );
+  }
+  return { event: { id, type: type as string, userId, occurredAtMs, data: {} }, facts };
 }

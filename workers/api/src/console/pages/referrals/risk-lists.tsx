@@ -30,21 +30,34 @@ interface RiskList {
   updatedBy: string | null;
 }
 
-const LISTS: Record<RiskListName, { title: string; button: string; hint: string; signal: string }> =
-  {
-    disposable_email_domains: {
-      title: "Disposable e-mail domains",
-      button: "Replace disposable e-mail domains",
-      hint: "one domain a line, such as mailinator.com; a subdomain of a listed domain matches too",
-      signal: "disposable_email_domain",
-    },
-    datacenter_ip_ranges: {
-      title: "Datacenter and VPN IP ranges",
-      button: "Replace datacenter and VPN IP ranges",
-      hint: "one IPv4 or IPv6 range a line, such as 203.0.113.0/24 or 2001:db8::/32; a bare address is that address alone",
-      signal: "datacenter_ip",
-    },
-  };
+/** Each list, what fires on it (`on`: a signup, a tracked click) and the signal it fires. */
+const LISTS: Record<
+  RiskListName,
+  { title: string; button: string; hint: string; on: string; signal: string }
+> = {
+  disposable_email_domains: {
+    title: "Disposable e-mail domains",
+    button: "Replace disposable e-mail domains",
+    hint: "one domain a line, such as mailinator.com; a subdomain of a listed domain matches too",
+    on: "a signup",
+    signal: "disposable_email_domain",
+  },
+  datacenter_ip_ranges: {
+    title: "Datacenter and VPN IP ranges",
+    button: "Replace datacenter and VPN IP ranges",
+    hint: "one IPv4 or IPv6 range a line, such as 203.0.113.0/24 or 2001:db8::/32; a bare address is that address alone",
+    on: "a signup",
+    signal: "datacenter_ip",
+  },
+  // Tracked clicks are judged against both datacenter lists (docs/fraud.md "Click quality").
+  datacenter_asns: {
+    title: "Datacenter networks (ASNs)",
+    button: "Replace datacenter networks",
+    hint: "one autonomous system number a line, such as AS16509 or 16509",
+    on: "a tracked click",
+    signal: "click_datacenter",
+  },
+};
 
 /** The list a form came back for: what was typed, the API's problem, and whether it lost a race. */
 interface FailedSave {
@@ -128,7 +141,7 @@ function ListPanel(props: {
       ) : (
         <>
           <p class="muted">
-            <code>{name}</code>: a signup on it fires <code>{about.signal}</code>.{" "}
+            <code>{name}</code>: {about.on} on it fires <code>{about.signal}</code>.{" "}
             {result.data.version === 0 ? (
               "Never saved: empty."
             ) : (

@@ -36,6 +36,14 @@ export function effectSummary(effect: Effect): string {
       return effect.programId === undefined
         ? "referral reward"
         : `referral reward (program ${effect.programId})`;
+    case "hold_payouts":
+    case "hold_transaction":
+    case "hold_referral":
+    case "require_step_up":
+    case "flag":
+    case "ignore_click":
+      // A fraud rule's effect (docs/fraud.md): what it does, its reason and its weight.
+      return `${effect.kind.replaceAll("_", " ")}: ${effect.reasonCode} (+${effect.score})`;
   }
 }
 

@@ -1,0 +1,1 @@
+ALTER TABLE `click_rollups` ADD `bot_clicks` integer DEFAULT 0 NOT NULL;

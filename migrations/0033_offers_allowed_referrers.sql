@@ -1,0 +1,1 @@
+ALTER TABLE `offers` ADD `allowed_referrers` text;

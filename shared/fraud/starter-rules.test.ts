@@ -1,0 +1,100 @@
+import { describe, expect, test } from "vitest";
+import type { Facts } from "../rules/index";
+import { evaluate } from "../rules/index";
+import { compiled } from "../rules/testing/fixtures";
+import { FRAUD_GROUP, FRAUD_STARTER_RULES } from "./starter-rules";
+
+/** Each starter rule fires on the case it names and not on a clean one (docs/fraud.md). */
+
+const set = compiled([...FRAUD_STARTER_RULES], { groups: [FRAUD_GROUP] });
+const NOW = Date.UTC(2026, 11, 6, 12);
+
+const risk = (kind: string, signals: Record<string, number | boolean> = {}): Facts => ({
+  "event.type": `risk.${kind}`,
+  "event.id": "obs-1",
+  "event.occurredAtMs": NOW,
+  "user.id": "u1",
+  "signal.score": 0,
+  ...signals,
+});
+const fired = (facts: Facts) =>
+  evaluate(set, facts, { nowMs: NOW }).applied.map(
+    (a) => `${a.ruleId}:${a.effect.kind}:${"reasonCode" in a.effect ? a.effect.reasonCode : ""}`,
+  );
+
+describe("the starter rules", () => {
+  test.each([
+    {
+      rule: "fraud-shared-device-referral",
+      hit: risk("referral", { "signal.usersSharingDevice": 2 }),
+      clean: risk("referral", { "signal.usersSharingDevice": 0 }),
+      effects: ["hold_referral:shared_device"],
+    },
+    {
+      rule: "fraud-shared-payment-redemption",
+      hit: risk("redemption", { "signal.usersSharingPayment": 1 }),
+      clean: risk("redemption", { "signal.usersSharingPayment": 0 }),
+      effects: ["hold_payouts:shared_payment_instrument"],
+    },
+    {
+      rule: "fraud-bot-click",
+      hit: risk("click", { "signal.clickBot": true }),
+      clean: risk("click", { "signal.clickBot": false }),
+      effects: ["ignore_click:click_bot"],
+    },
+    {
+      rule: "fraud-click-flood",
+      hit: risk("click", { "signal.clicks1h": 61 }),
+      clean: risk("click", { "signal.clicks1h": 12 }),
+      effects: ["flag:click_flood"],
+    },
+    {
+      rule: "fraud-shared-ip-clicks",
+      hit: risk("click", { "signal.usersSharingIpPrefix": 40 }),
+      // A household: a few accounts behind one address.
+      clean: risk("click", { "signal.usersSharingIpPrefix": 4 }),
+      effects: ["flag:shared_ip_prefix"],
+    },
+    {
+      rule: "fraud-takeover-redemption",
+      hit: risk("redemption", {
+        "signal.newDeviceLogins24h": 1,
+        "signal.destinationChanges24h": 1,
+      }),
+      // A new phone, but the destination is the one the user always had.
+      clean: risk("redemption", {
+        "signal.newDeviceLogins24h": 1,
+        "signal.destinationChanges24h": 0,
+      }),
+      effects: ["hold_payouts:account_takeover", "require_step_up:account_takeover"],
+    },
+    {
+      rule: "fraud-profile-change-redemption",
+      hit: risk("redemption", { "signal.profileChanges24h": 1 }),
+      clean: risk("redemption", { "signal.profileChanges24h": 0, "signal.profileChanges7d": 1 }),
+      effects: ["require_step_up:recent_profile_change"],
+    },
+    {
+      rule: "fraud-redemption-velocity",
+      hit: risk("redemption", { "signal.redemptions24h": 4 }),
+      clean: risk("redemption", { "signal.redemptions24h": 1 }),
+      effects: ["hold_payouts:redemption_velocity"],
+    },
+    {
+      rule: "fraud-score-threshold",
+      hit: risk("redemption", { "signal.score": 70 }),
+      clean: risk("redemption", { "signal.score": 69 }),
+      effects: ["hold_payouts:score_threshold"],
+    },
+  ])("$rule fires on its case and not on a clean one", ({ rule, hit, clean, effects }) => {
+    expect(fired(hit)).toEqual(effects.map((e) => `${rule}:${e}`));
+    expect(fired(clean)).toEqual([]);
+  });
+
+  test("every starter rule has a row above, and a clean user of each kind triggers none", () => {
+    expect(FRAUD_STARTER_RULES).toHaveLength(9);
+    for (const kind of ["click", "conversion", "referral", "redemption", "login"]) {
+      expect(fired(risk(kind))).toEqual([]);
+    }
+  });
+});

@@ -1,0 +1,107 @@
+import type { RuleInput } from "../rules/index";
+
+/**
+ * The starter fraud rules the product ships (docs/fraud.md "Starter rules"): plain rule-set
+ * data an operator adds to the draft (`POST /admin/v1/rules/draft/fraud-starter`), edits and
+ * publishes like any rule — no deploy. All in the stackable group `fraud`, so every rule that
+ * matches adds its reason. Weights are starting points: each names the case it catches, and a
+ * table test shows it fires on that case and not on a clean one.
+ */
+
+export const FRAUD_GROUP = { name: "fraud", mode: "stackable" } as const;
+
+const starter = (
+  rule: Omit<RuleInput, "group" | "priority" | "active"> & { priority?: number },
+): RuleInput => ({ priority: 0, ...rule, group: FRAUD_GROUP.name, active: true });
+
+export const FRAUD_STARTER_RULES: readonly RuleInput[] = [
+  // Self-referral rings: the referee's device is also other accounts' device.
+  starter({
+    id: "fraud-shared-device-referral",
+    name: "Referral from a device other accounts use",
+    eventTypes: ["risk.referral"],
+    conditions: { all: [{ attr: "signal.usersSharingDevice", op: "gte", value: 2 }] },
+    effects: [{ kind: "hold_referral", score: 40, reasonCode: "shared_device" }],
+  }),
+  // Rings cashing out: the payment instrument is also another account's.
+  starter({
+    id: "fraud-shared-payment-redemption",
+    name: "Redemption to a payment instrument another account uses",
+    eventTypes: ["risk.redemption"],
+    conditions: { all: [{ attr: "signal.usersSharingPayment", op: "gte", value: 1 }] },
+    effects: [{ kind: "hold_payouts", score: 40, reasonCode: "shared_payment_instrument" }],
+  }),
+  // Click bots (shared/fraud/click-quality.ts): counted, marked, never attributing.
+  starter({
+    id: "fraud-bot-click",
+    name: "Click by automation, in an iframe or from a datacenter",
+    eventTypes: ["risk.click"],
+    conditions: { all: [{ attr: "signal.clickBot", op: "eq", value: true }] },
+    effects: [{ kind: "ignore_click", score: 10, reasonCode: "click_bot", releaseAfterHours: 24 }],
+  }),
+  // Click floods: more clicks in an hour than a person makes.
+  starter({
+    id: "fraud-click-flood",
+    name: "More than 60 clicks in an hour",
+    eventTypes: ["risk.click"],
+    conditions: { all: [{ attr: "signal.clicks1h", op: "gt", value: 60 }] },
+    effects: [{ kind: "flag", score: 20, reasonCode: "click_flood", releaseAfterHours: 24 }],
+  }),
+  // Cookie stuffing behind one address: many accounts clicking from one IP prefix.
+  starter({
+    id: "fraud-shared-ip-clicks",
+    name: "Click from an IP prefix more than 20 accounts use",
+    eventTypes: ["risk.click"],
+    conditions: { all: [{ attr: "signal.usersSharingIpPrefix", op: "gt", value: 20 }] },
+    effects: [{ kind: "flag", score: 15, reasonCode: "shared_ip_prefix", releaseAfterHours: 72 }],
+  }),
+  // Account takeover: a new device and a destination change, then money asked for.
+  starter({
+    id: "fraud-takeover-redemption",
+    name: "Redemption after a new-device sign-in and a destination change",
+    eventTypes: ["risk.redemption"],
+    conditions: {
+      all: [
+        { attr: "signal.newDeviceLogins24h", op: "gte", value: 1 },
+        { attr: "signal.destinationChanges24h", op: "gte", value: 1 },
+      ],
+    },
+    effects: [
+      { kind: "hold_payouts", score: 50, reasonCode: "account_takeover" },
+      { kind: "require_step_up", score: 0, reasonCode: "account_takeover" },
+    ],
+  }),
+  // A changed password, e-mail or phone just before a redemption: ask for the step-up code.
+  starter({
+    id: "fraud-profile-change-redemption",
+    name: "Redemption within a day of a password, e-mail or phone change",
+    eventTypes: ["risk.redemption"],
+    conditions: { all: [{ attr: "signal.profileChanges24h", op: "gte", value: 1 }] },
+    effects: [
+      {
+        kind: "require_step_up",
+        score: 10,
+        reasonCode: "recent_profile_change",
+        releaseAfterHours: 24,
+      },
+    ],
+  }),
+  // Redemption velocity: several payouts in a day.
+  starter({
+    id: "fraud-redemption-velocity",
+    name: "More than 3 redemptions in a day",
+    eventTypes: ["risk.redemption"],
+    conditions: { all: [{ attr: "signal.redemptions24h", op: "gt", value: 3 }] },
+    effects: [
+      { kind: "hold_payouts", score: 25, reasonCode: "redemption_velocity", releaseAfterHours: 24 },
+    ],
+  }),
+  // The operator's threshold: a high score holds money on its way out, for a human to look.
+  starter({
+    id: "fraud-score-threshold",
+    name: "Redemption by a user scored 70 or more",
+    eventTypes: ["risk.redemption"],
+    conditions: { all: [{ attr: "signal.score", op: "gte", value: 70 }] },
+    effects: [{ kind: "hold_payouts", score: 0, reasonCode: "score_threshold" }],
+  }),
+];

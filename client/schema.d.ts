@@ -1611,7 +1611,7 @@ export interface paths {
          * Add the starter fraud rules to the draft
          * @description The product's documented starter fraud rules (docs/fraud.md, Starter rules), in the stackable group `fraud`, added to the draft (or to a new draft from the live version) for the operator to edit and publish; nothing goes live until then. Rules whose id the draft already has are kept as they are, so adding twice adds nothing.
          */
-        post: operations["addFraudStarterRules"];
+        post: operations["createFraudStarterRules"];
         delete?: never;
         options?: never;
         head?: never;
@@ -14464,7 +14464,7 @@ export interface operations {
             };
         };
     };
-    addFraudStarterRules: {
+    createFraudStarterRules: {
         parameters: {
             query?: never;
             header?: never;

@@ -19,6 +19,7 @@ const FEATURES = [
   "campaigns",
   "confirmation",
   "events",
+  "fraud",
   "loyalty",
   "operations",
   "operators",

@@ -107,7 +107,7 @@ const putDraftRoute = createRoute({
 const fraudStarterRoute = createRoute({
   method: "post",
   path: "/rules/draft/fraud-starter",
-  operationId: "addFraudStarterRules",
+  operationId: "createFraudStarterRules",
   tags,
   security,
   summary: "Add the starter fraud rules to the draft",

@@ -2,7 +2,13 @@ import { expect } from "vitest";
 import { sendEvents } from "./events-client";
 import { ADMIN_HEADERS, api, balances, userGet } from "./helpers";
 
-/** Helpers the referral tests share (docs/referrals.md). */
+/** Helpers the referral tests share (docs/referrals.md), and the rule tests' publish. */
+
+/** The live rule set's version; null while nothing was published. */
+async function liveRuleVersion(): Promise<number | null> {
+  const live = await api("/admin/v1/rules/live", { headers: ADMIN_HEADERS });
+  return live.status === 200 ? ((await live.json()) as { version: number }).version : null;
+}
 
 /** The member's referral code, created on first ask by `GET /v1/me/referrals`. */
 export async function referralCode(userId: string): Promise<string> {
@@ -25,14 +31,14 @@ export interface RuleSetBody {
 }
 
 /**
- * Saves `ruleSet` as the draft over nothing live and publishes it; the version published.
- * Each test file has its own storage, so its rule set is the first one published there.
+ * Saves `ruleSet` as the draft over whatever version is live (none in a fresh test file) and
+ * publishes it; the version published.
  */
 export async function publishRuleSet(ruleSet: RuleSetBody, note: string): Promise<number> {
   const draft = await api("/admin/v1/rules/draft", {
     method: "PUT",
     headers: ADMIN_HEADERS,
-    body: JSON.stringify({ ...ruleSet, basedOnVersion: null }),
+    body: JSON.stringify({ ...ruleSet, basedOnVersion: await liveRuleVersion() }),
   });
   expect(draft.status, await draft.clone().text()).toBe(200);
   const published = await api("/admin/v1/rules/publish", {

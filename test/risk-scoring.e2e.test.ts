@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, test } from "vitest";
 import type { Observation } from "#shared/fraud/risk-contract";
 import { ADMIN_HEADERS, api, uniqueUser } from "./helpers";
+import { publishRuleSet } from "./referral-helpers";
 
 /**
  * Scoring through the real objects (docs/fraud.md "Scoring"): an operator publishes fraud
@@ -32,31 +33,12 @@ const RING = {
   active: true,
 };
 
-async function liveVersion(): Promise<number | null> {
-  const live = await api("/admin/v1/rules/live", { headers: ADMIN_HEADERS });
-  return live.status === 200 ? ((await live.json()) as { version: number }).version : null;
-}
-
-async function publish(rules: unknown[]): Promise<number> {
-  const draft = await api("/admin/v1/rules/draft", {
-    method: "PUT",
-    headers: ADMIN_HEADERS,
-    body: JSON.stringify({
-      timeZone: "UTC",
-      groups: [{ name: "fraud", mode: "stackable" }],
-      rules,
-      basedOnVersion: await liveVersion(),
-    }),
-  });
-  expect(draft.status, await draft.clone().text()).toBe(200);
-  const published = await api("/admin/v1/rules/publish", {
-    method: "POST",
-    headers: ADMIN_HEADERS,
-    body: JSON.stringify({ note: "fraud rules" }),
-  });
-  expect(published.status, await published.clone().text()).toBe(201);
-  return ((await published.json()) as { version: number }).version;
-}
+/** Publishes the fraud rules as the whole live rule set (group `fraud`, UTC). */
+const publish = (rules: unknown[]): Promise<number> =>
+  publishRuleSet(
+    { timeZone: "UTC", groups: [{ name: "fraud", mode: "stackable" }], rules },
+    "fraud rules",
+  );
 
 const riskOf = (userId: string) => env.RISK.get(env.RISK.idFromName(userId));
 

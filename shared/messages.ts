@@ -99,7 +99,41 @@ export type LedgerEventMessage =
   | ProfileProjection
   | LoyaltyDueProjection
   | ReferralProjection
-  | RiskIdentifiersMessage;
+  | RiskIdentifiersMessage
+  | RiskHoldProjection;
+
+/**
+ * A risk hold as its wallet holds it (durable-objects/wallet/holds/), for D1 `risk_holds`, the
+ * review queue's index (docs/fraud.md "Review"). Published when the hold is placed and when it
+ * ends; `version` rises with each, so the projection keeps the newest.
+ */
+export interface RiskHoldProjection {
+  kind: "risk_hold";
+  userId: string;
+  hold: {
+    holdId: string;
+    kind: "payouts" | "transaction" | "referral" | "step_up";
+    subjectRef: string | null;
+    source: "rule" | "risk_unavailable" | "bot_click";
+    ruleId: string | null;
+    ruleVersion: number | null;
+    reasons: Array<{ code: string; score: number; detail: string }>;
+    status: "active" | "released" | "upheld";
+    placedAtMs: number;
+    autoReleaseAtMs: number | null;
+    endedAtMs: number | null;
+    endedHow: "operator" | "auto" | "scoring_returned" | null;
+    decidedBy: string | null;
+    decisionNote: string | null;
+    label: "fraud" | "not_fraud" | "unsure" | null;
+    /** The user's score and reasons when an operator decided; null before a decision. */
+    decisionSignals: {
+      score: number;
+      reasons: Array<{ code: string; score: number; detail: string }>;
+    } | null;
+    version: number;
+  };
+}
 
 /**
  * The fraud identifiers an event of the user carried (keyed hashes of a device id, an IP

@@ -1035,6 +1035,50 @@ export const riskIdentifiers = sqliteTable(
 );
 
 /**
+ * Every wallet's risk holds (docs/fraud.md "Review"), the review queue's index: one row per
+ * hold, projected from the wallet that owns it (`risk_hold` on the LEDGER_EVENTS queue). The
+ * wallet stays the truth (it decides and releases); this table is what the console and
+ * `GET /admin/v1/risk/holds` list and filter, and what the labels export reads. `version` rises
+ * with every change of the hold in its wallet, so a redelivered or reordered message never
+ * moves a row backwards. `reasonCodes` is the hold's reason codes joined by spaces with one
+ * leading and trailing space (` shared_device click_iframe `), so a filter on one code is a
+ * `LIKE '% code %'`. `decisionSignalsJson` is the user's score and reasons as the risk object
+ * answered when an operator decided (the label's context for offline training); null until then.
+ */
+export const riskHolds = sqliteTable(
+  "risk_holds",
+  {
+    userId: text("user_id").notNull(),
+    holdId: text("hold_id").notNull(),
+    kind: text("kind").notNull(),
+    subjectRef: text("subject_ref"),
+    source: text("source").notNull(),
+    ruleId: text("rule_id"),
+    ruleVersion: integer("rule_version"),
+    reasonsJson: text("reasons_json").notNull(),
+    reasonCodes: text("reason_codes").notNull(),
+    scoreContribution: integer("score_contribution").notNull(),
+    status: text("status").notNull(),
+    placedAtMs: integer("placed_at_ms").notNull(),
+    autoReleaseAtMs: integer("auto_release_at_ms"),
+    endedAtMs: integer("ended_at_ms"),
+    endedHow: text("ended_how"),
+    decidedBy: text("decided_by"),
+    decisionNote: text("decision_note"),
+    label: text("label"),
+    decisionSignalsJson: text("decision_signals_json"),
+    version: integer("version").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.holdId] }),
+    // The queue: active holds oldest first, filtered by kind or source.
+    index("risk_holds_status_idx").on(t.status, t.placedAtMs),
+    // The labels export: decided holds in decision order.
+    index("risk_holds_label_idx").on(t.label, t.endedAtMs),
+  ],
+);
+
+/**
  * The operator's risk lists (shared/referrals/risk-lists.ts): disposable e-mail domains and
  * datacenter/VPN IP ranges, one row per list, replaced whole by
  * `PUT /admin/v1/risk-lists/{list}`; CONFIG_KV mirrors each for the wallets.

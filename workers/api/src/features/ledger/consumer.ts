@@ -8,6 +8,7 @@ import { loyaltyDueProjection } from "../loyalty/index";
 import { payoutProjection } from "../payouts/index";
 import { referralProjectionStatements } from "../referral-records/index";
 import { riskIdentifierStatements } from "../referral-review/index";
+import { riskHoldProjection } from "../risk-holds/index";
 import { profileStatement, registerUserStatement } from "../users/index";
 import { balanceProjection } from "./balances-store";
 import { transactionProjection } from "./transactions-store";
@@ -59,6 +60,8 @@ function projectionStatements(db: D1Database, body: LedgerEventMessage): BatchIt
       return referralProjectionStatements(db, body.referral);
     case "risk_identifiers":
       return riskIdentifierStatements(db, body);
+    case "risk_hold":
+      return [riskHoldProjection(db, body.userId, body.hold)];
     default: {
       // tsc refuses this line if a kind is not handled; at runtime an unknown kind (a newer
       // wallet's message) is skipped, as before, rather than blocking the batch.

@@ -3,5 +3,7 @@
  * and the sweep that retries redemptions held while scoring was unavailable, oldest first
  * across users.
  */
+
+export { riskHoldProjection } from "./projection-store";
 export { riskHoldAdminRoutes } from "./routes";
 export { sweepRiskUnavailable } from "./sweep";

@@ -1,0 +1,53 @@
+import { gt, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { drizzle } from "drizzle-orm/d1";
+import { riskHolds } from "#shared/db/schema";
+import type { RiskHoldProjection } from "#shared/messages";
+
+/**
+ * Pure: the reason codes as the `reason_codes` column keeps them, each between spaces, so one
+ * code is found with `LIKE '% code %'` and no code matches inside another.
+ *
+ * @example
+ * reasonCodesColumn([{ code: "shared_device" }, { code: "click_iframe" }]) // " shared_device click_iframe "
+ */
+export function reasonCodesColumn(reasons: ReadonlyArray<{ code: string }>): string {
+  return ` ${reasons.map((r) => r.code).join(" ")} `;
+}
+
+/** The upsert of one hold into D1 `risk_holds`, kept only when newer than the stored row. */
+export function riskHoldProjection(
+  db: D1Database,
+  userId: string,
+  h: RiskHoldProjection["hold"],
+): BatchItem<"sqlite"> {
+  const values = {
+    kind: h.kind,
+    subjectRef: h.subjectRef,
+    source: h.source,
+    ruleId: h.ruleId,
+    ruleVersion: h.ruleVersion,
+    reasonsJson: JSON.stringify(h.reasons),
+    reasonCodes: reasonCodesColumn(h.reasons),
+    scoreContribution: h.reasons.reduce((sum, r) => sum + r.score, 0),
+    status: h.status,
+    placedAtMs: h.placedAtMs,
+    autoReleaseAtMs: h.autoReleaseAtMs,
+    endedAtMs: h.endedAtMs,
+    endedHow: h.endedHow,
+    decidedBy: h.decidedBy,
+    decisionNote: h.decisionNote,
+    label: h.label,
+    decisionSignalsJson: h.decisionSignals ? JSON.stringify(h.decisionSignals) : null,
+    version: h.version,
+  };
+  return drizzle(db)
+    .insert(riskHolds)
+    .values({ userId, holdId: h.holdId, ...values })
+    .onConflictDoUpdate({
+      target: [riskHolds.userId, riskHolds.holdId],
+      set: values,
+      // `excluded` is SQLite's name for the proposed row; the builder has no column helper for it.
+      setWhere: gt(sql.raw("excluded.version"), riskHolds.version),
+    });
+}

@@ -420,9 +420,12 @@ async function actorsPlay(members: Member[]): Promise<void> {
   const [victimClick] = await clicksFor(victim, 1, TAP);
   await order(`${victim.id}-o1`, victimClick as string, 300_000, "approved");
 
-  // The click flood: 80 taps in a minute from one account.
+  // The click flood: 80 clicks in a couple of minutes from one account, each through another
+  // proxy address (repeats from one address within 30 s are one click at the redirect).
   const flooder = of("click_flood")[0] as Member;
-  await clicksFor(flooder, 80, TAP);
+  for (let k = 0; k < 80; k++) {
+    await clicksFor(flooder, 1, { ...TAP, "cf-connecting-ip": `45.134.${k % 4}.${10 + k}` });
+  }
   await deliverAll();
 
   // After the postbacks: the returns, then the money going out.
@@ -436,12 +439,27 @@ async function actorsPlay(members: Member[]): Promise<void> {
 
   // The takeover, within ten minutes: a sign-in from a new phone elsewhere, a new UPI id, a
   // redemption from that phone.
+  // Each step waits until the victim's risk object has heard of the one before (a few
+  // seconds through the queues): a person at a keyboard takes longer than that.
   const thief = { ip: "185.220.101.4", country: "RO", asn: 200052 };
+  const thiefDevice = `dev-${tag}-thief`;
+  const logins = await velocityOf(victim, "login");
   await sendEvents([
-    event("user.logged_in", victim.id, Date.now(), login(victim, `dev-${tag}-thief`, thief)),
+    event("user.logged_in", victim.id, Date.now(), login(victim, thiefDevice, thief)),
   ]);
-  await new Promise((r) => setTimeout(r, 2_000));
-  await redeem(victim, `dev-${tag}-thief`, { vpa: `quick.cash.${tag}@ybl` });
+  await waitFor(
+    async () => (await velocityOf(victim, "login")) > logins,
+    "the takeover's sign-in observed",
+    OBSERVED_WITHIN_MS,
+  );
+  const changes = await velocityOf(victim, "destination_changed");
+  const destinationId = await addDestination(victim, thiefDevice, { vpa: `quick.cash.${tag}@ybl` });
+  await waitFor(
+    async () => (await velocityOf(victim, "destination_changed")) > changes,
+    "the takeover's destination change observed",
+    OBSERVED_WITHIN_MS,
+  );
+  await redeem(victim, thiefDevice, { vpa: "" }, destinationId);
   console.log("  actors played: ring, return abuser, cookie stuffer, takeover, click flood");
 }
 
@@ -664,9 +682,14 @@ async function addDestination(m: Member, device: string, upi: { vpa: string }): 
   return created.id;
 }
 
-/** Adds the UPI id, asks for a step-up code, reads it from the dev outbox and redeems. */
-async function redeem(m: Member, device: string, upi: { vpa: string }): Promise<string> {
-  const destinationId = await addDestination(m, device, upi);
+/** Adds the UPI id (unless `saved` names one), asks for a step-up code, reads it from the dev outbox and redeems. */
+async function redeem(
+  m: Member,
+  device: string,
+  upi: { vpa: string },
+  saved?: string,
+): Promise<string> {
+  const destinationId = saved ?? (await addDestination(m, device, upi));
   const client = await member(m, device);
   const challenge = ok(await client.POST("/v1/me/step-up", {})) as { challengeId: string };
   const code = await waitFor(async () => {
@@ -690,6 +713,25 @@ async function redeem(m: Member, device: string, upi: { vpa: string }): Promise<
     }),
   );
   return payout.id;
+}
+
+/**
+ * How long an observation may take to reach the risk object here: the risk queue works through
+ * the whole population's backlog (100 a batch) on a shared machine.
+ */
+const OBSERVED_WITHIN_MS = 300_000;
+
+/**
+ * How many observations of `kind` the member's risk object counted in the last 24 hours
+ * (a sign-in from a new device counts under `new_device_login` too: both are summed).
+ */
+async function velocityOf(m: Member, kind: string): Promise<number> {
+  const read = ok(
+    await admin.GET("/admin/v1/risk/users/{id}", { params: { path: { id: m.id } } }),
+  ) as unknown as { risk: { velocity?: Record<string, Record<string, number>> | null } | null };
+  const velocity = read.risk?.velocity ?? {};
+  const kinds = kind === "login" ? ["login", "new_device_login"] : [kind];
+  return kinds.reduce((sum, k) => sum + (velocity[k]?.["24h"] ?? 0), 0);
 }
 
 async function referralsOf(referrerId: string) {
@@ -807,8 +849,12 @@ function unique(items: string[]): string[] {
   return [...new Set(items)].sort();
 }
 
-async function waitFor<T>(probe: () => Promise<T | null | false>, what: string): Promise<T> {
-  const deadline = Date.now() + 90_000;
+async function waitFor<T>(
+  probe: () => Promise<T | null | false>,
+  what: string,
+  timeoutMs = 90_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== null && value !== false) return value;

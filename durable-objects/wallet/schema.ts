@@ -662,6 +662,17 @@ const STEPS: string[][] = [
     `ALTER TABLE clicks ADD COLUMN bot INTEGER NOT NULL DEFAULT 0`,
     `ALTER TABLE clicks ADD COLUMN quality_reasons TEXT`,
   ],
+  // 26: rule budgets on the referee's reward (referrals/referee-budget.ts), in the referee's
+  // wallet, on its `referral_rewards` row: why the row is in its status (`reason`:
+  // `awaiting_referral_budget`, `referral_budget_exhausted`, the referrer's cap), the reward's
+  // value before its budgets (`asked`), what they should hold now (`desired`) and the requests
+  // to them (events/decide-grant.ts); null: the reward draws on no budget.
+  [
+    `ALTER TABLE referral_rewards ADD COLUMN reason TEXT`,
+    `ALTER TABLE referral_rewards ADD COLUMN asked INTEGER`,
+    `ALTER TABLE referral_rewards ADD COLUMN desired INTEGER`,
+    `ALTER TABLE referral_rewards ADD COLUMN budgets_json TEXT`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

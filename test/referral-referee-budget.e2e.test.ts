@@ -1,6 +1,8 @@
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
+import { TEST_KEYS, withKey } from "./access-keys";
 import { eventId, sendEvents } from "./events-client";
-import { ADMIN_HEADERS, api, eventually, uniqueUser, walletStub } from "./helpers";
+import { ADMIN_HEADERS, adminPut, api, eventually, uniqueUser, walletStub } from "./helpers";
 import { bonusHeldMinor, publishRuleSet, referralCode, sendAccepted } from "./referral-helpers";
 
 /**
@@ -40,12 +42,20 @@ const BOTH = rule("refe-both", ["deposit.completed"], { referee: INR(500), refer
   { entity: "global", period: "lifetime", limit: INR(3_000) },
 ]);
 
+/** Purchases: 500 to the referee only, 500 in all; the held referrals' rule. */
+const HELD = rule(
+  "refe-held",
+  ["purchase.completed"],
+  { referee: INR(500), programId: "default" },
+  [{ entity: "global", period: "lifetime", limit: INR(500) }],
+);
+
 beforeAll(async () => {
   await publishRuleSet(
     {
       timeZone: "Asia/Kolkata",
       groups: [{ name: "base", mode: "stackable" }],
-      rules: [REFEREE_ONLY, BOTH],
+      rules: [REFEREE_ONLY, BOTH, HELD],
     },
     "referee budgets test",
   );
@@ -213,5 +223,111 @@ describe("a budget shared by both parties' rewards", () => {
       await walletStub(referee).getReferralBonus(record.referral.referralId, "referee"),
     ).toMatchObject({ credited: 500, taken: 500 });
     await audited(referee, referrer);
+  });
+});
+
+describe("a held referral approved later", () => {
+  /** The program holds a referral whose referee shares the referrer's device. */
+  async function holdSharedDevices() {
+    const saved = await adminPut("/admin/v1/referrals/program", {
+      settings: {
+        programId: "default",
+        attribution: { touch: "first", windowDays: 30, probabilisticWindowHours: 2 },
+        destinations: {
+          webSignupUrl: "https://app.example.com/signup",
+          iosAppStoreUrl: null,
+          androidPlayStoreUrl: null,
+        },
+        fraud: {
+          holdThreshold: 50,
+          weights: {},
+          maxReferralsPerReferrerPerDay: 20,
+          autoApproveAfterHours: null,
+        },
+      },
+    });
+    expect(saved.status, await saved.clone().text()).toBe(200);
+  }
+
+  async function heldReferee(code: string, device: string, label: string) {
+    const referee = uniqueUser(label);
+    const atMs = Date.now() - 30 * MINUTE_MS;
+    const su = signup(referee, code, atMs);
+    await sendAccepted({ ...su, data: { ...su.data, deviceId: device } });
+    await sendAccepted({
+      ...paid("purchase.completed", referee, atMs + MINUTE_MS),
+      data: { amountMinor: 60_000, currency: "INR", orderId: eventId("o") },
+    });
+    await eventually(
+      async () => (await walletStub(referee).getReferral())?.referral.state === "held",
+    );
+    return { referee, referralId: `ref_${referee}` };
+  }
+
+  async function approve(referralId: string) {
+    const response = await api(
+      `/admin/v1/referrals/${referralId}/decision`,
+      withKey(TEST_KEYS.finance, {
+        method: "POST",
+        body: JSON.stringify({ decision: "approve", reason: "checked" }),
+      }),
+    );
+    expect(response.status, await response.clone().text()).toBe(200);
+  }
+
+  test("approval asks the budget: the first is paid, the second refused with referral_budget_exhausted", async () => {
+    await holdSharedDevices();
+    const device = uniqueUser("refe4-device");
+    const referrer = uniqueUser("refe4-rr");
+    await sendAccepted({
+      ...signup(referrer, "", Date.now() - 2 * 60 * MINUTE_MS),
+      data: { displayName: "Ravi", deviceId: device },
+    });
+    await eventually(
+      async () =>
+        (
+          await env.DB.prepare(`SELECT COUNT(*) AS n FROM referral_identifiers WHERE user_id = ?`)
+            .bind(referrer)
+            .first<{ n: number }>()
+        )?.n,
+    );
+    const code = await referralCode(referrer);
+    const first = await heldReferee(code, device, "refe4-a");
+    const second = await heldReferee(code, device, "refe4-b");
+    // Held: nothing credited, nothing asked.
+    const held = await walletStub(first.referee).getReferral();
+    expect(held?.rewards).toEqual([
+      expect.objectContaining({ party: "referee", status: "held", reason: null }),
+    ]);
+    expect(await bonusHeldMinor(first.referee)).toBe(0);
+
+    await approve(first.referralId);
+    const a = await settled(first.referee);
+    expect(a.referral.reason).toBe("reward_credited");
+    expect(a.rewards).toEqual([
+      expect.objectContaining({ party: "referee", status: "posted", reward: INR(500) }),
+    ]);
+    expect(await bonusHeldMinor(first.referee)).toBe(500);
+    expect(await usage("rule:refe-held:global:lifetime")).toMatchObject({ outstanding: 500 });
+
+    await approve(second.referralId);
+    const b = await settled(second.referee);
+    expect(b.referral.reason).toBe("referral_budget_exhausted");
+    expect(b.rewards).toEqual([
+      expect.objectContaining({
+        party: "referee",
+        status: "capped",
+        reason: "referral_budget_exhausted",
+      }),
+    ]);
+    expect(await bonusHeldMinor(second.referee)).toBe(0);
+    // Approving again changes nothing.
+    await approve(first.referralId);
+    expect(await bonusHeldMinor(first.referee)).toBe(500);
+    expect(await usage("rule:refe-held:global:lifetime")).toMatchObject({
+      outstanding: 500,
+      grantedTotal: 500,
+    });
+    await audited(first.referee, second.referee);
   });
 });

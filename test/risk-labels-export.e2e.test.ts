@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { RiskHoldProjection } from "#shared/messages";
 import { EXPORT_PART_BYTES } from "#workers/api/src/features/risk-labels/export";
 import { createLabelsExport } from "#workers/api/src/features/risk-labels/index";
+import { labelledHoldsQuery } from "#workers/api/src/features/risk-labels/store";
 import { TEST_KEYS, withKey } from "./access-keys";
 import { api, eventually, uniqueUser } from "./helpers";
 
@@ -239,6 +240,17 @@ describe("labels export", () => {
         );
       }
     }
+  });
+
+  it("reads each page from the labelled-holds index, without sorting the range", async () => {
+    const after = { endedAtMs: BASE + 1_000, userId: alice, holdId: "x" };
+    const query = labelledHoldsQuery(env.DB, { fromMs: BASE, toMs: TO }, after, 500).toSQL();
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
+      .bind(...query.params)
+      .all<{ detail: string }>();
+    const details = plan.results.map((r) => r.detail).join("\n");
+    expect(details).toContain("risk_holds_labelled_idx");
+    expect(details).not.toContain("TEMP B-TREE");
   });
 
   it("lists the exports newest first, a page at a time", async () => {

@@ -20,7 +20,21 @@ export async function labelledHoldsPage(
   after: LabelsKey | null,
   limit: number,
 ): Promise<LabelledHoldRow[]> {
-  const rows = await drizzle(db)
+  // The filter keeps label and ended_at_ms non-null.
+  return (await labelledHoldsQuery(db, range, after, limit)) as LabelledHoldRow[];
+}
+
+/**
+ * The page's query, read in keyset order from `risk_holds_labelled_idx` (a partial index of the
+ * labelled holds) without a sort, so each page costs its own rows, however long the export.
+ */
+export function labelledHoldsQuery(
+  db: D1Database,
+  range: { fromMs: number; toMs: number },
+  after: LabelsKey | null,
+  limit: number,
+) {
+  return drizzle(db)
     .select({
       userId: riskHolds.userId,
       holdId: riskHolds.holdId,
@@ -48,6 +62,4 @@ export async function labelledHoldsPage(
     )
     .orderBy(asc(riskHolds.endedAtMs), asc(riskHolds.userId), asc(riskHolds.holdId))
     .limit(limit);
-  // The filter keeps label and ended_at_ms non-null.
-  return rows as LabelledHoldRow[];
 }

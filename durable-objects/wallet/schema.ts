@@ -673,6 +673,14 @@ const STEPS: string[][] = [
     `ALTER TABLE referral_rewards ADD COLUMN desired INTEGER`,
     `ALTER TABLE referral_rewards ADD COLUMN budgets_json TEXT`,
   ],
+  // 27: risk holds for the review queue (holds/hold-store.ts; docs/fraud.md "Review"): each
+  // write raises `version` (the D1 projection keeps the newest) and an operator's decision keeps
+  // the user's score and reasons at that moment (`decision_signals_json`; null: none or
+  // scoring was down). Existing holds start at version 1.
+  [
+    `ALTER TABLE risk_holds ADD COLUMN version INTEGER NOT NULL DEFAULT 1`,
+    `ALTER TABLE risk_holds ADD COLUMN decision_signals_json TEXT`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

@@ -24,6 +24,8 @@ export interface AssessInput {
   compiled: CompiledRuleSet | null;
   velocity: Velocity;
   newDevice: boolean | undefined;
+  /** The user's orders and returns over the return window (return-signals.ts). */
+  orders?: { orders: number; returns: number };
   /** The user's reasons as kept before this observation. */
   reasonsBefore: readonly ReasonInForce[];
   /** The risk object's clock. */
@@ -53,6 +55,7 @@ export function assessObservation(input: AssessInput): AssessOutcome {
     velocity: input.velocity,
     scoreBefore: scoreOf(input.reasonsBefore, atMs),
     newDevice: input.newDevice,
+    ...(input.orders ? { orders: input.orders } : {}),
   });
   const applied = compiled === null ? [] : evaluate(compiled, facts, { nowMs: atMs }).applied;
   const fired: FiredReason[] = [];

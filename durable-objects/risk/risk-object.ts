@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ConfigBindings } from "#shared/env";
 import { assessObservation } from "#shared/fraud/assess";
+import { behaviourFacts } from "#shared/fraud/behaviour-signals";
 import type { Assessment, Observation, RiskScorer } from "#shared/fraud/risk-contract";
 import type { RiskProfile } from "#shared/fraud/risk-profile";
 import { publicReasons, reasonsInForce, scoreOf } from "#shared/fraud/risk-score";
@@ -8,6 +9,7 @@ import { CompiledRuleSetCache } from "#shared/rules/index";
 import { loadLiveRuleSet } from "#shared/rules/live-rule-set";
 import { noteOrder, ordersAt, pruneOrders } from "./order-store";
 import {
+  behaviourInputsAt,
   findAssessment,
   insertObservation,
   noteDevice,
@@ -70,6 +72,12 @@ export class RiskDurableObject extends DurableObject<ConfigBindings> implements 
         velocity: velocityAt(this.sql, atMs),
         newDevice,
         orders: ordersAt(this.sql, atMs),
+        // The order and timing of what the user did (takeover sequence, travel, click bursts).
+        behaviour: behaviourFacts(
+          observation.kind,
+          atMs,
+          behaviourInputsAt(this.sql, observation, atMs),
+        ),
         reasonsBefore: readReasons(this.sql),
         nowMs,
       });

@@ -21,6 +21,8 @@ export interface RiskContext {
   newDevice: boolean | undefined;
   /** The user's orders and those returned over the return window (return-signals.ts); absent: none. */
   orders?: { orders: number; returns: number };
+  /** What the order and timing of the user's observations say (behaviour-signals.ts). */
+  behaviour?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -46,6 +48,7 @@ export function riskFactsOf(observation: Observation, context: RiskContext): Fac
   facts["signal.score"] = context.scoreBefore;
   if (context.newDevice !== undefined) facts["signal.newDevice"] = context.newDevice;
   Object.assign(facts, userReturnFacts(context.orders ?? { orders: 0, returns: 0 }));
+  Object.assign(facts, context.behaviour ?? {});
   return facts;
 }
 

@@ -3601,7 +3601,7 @@ export interface components {
         };
         ReferralRiskList: {
             /** @enum {string} */
-            list: "disposable_email_domains" | "datacenter_ip_ranges" | "datacenter_asns";
+            list: "disposable_email_domains" | "datacenter_ip_ranges" | "datacenter_asns" | "abuse_prone_categories";
             /** @description 0 while never saved */
             version: number;
             /** @description sorted, lower case, without repeats */
@@ -3610,7 +3610,7 @@ export interface components {
             updatedBy: string | null;
         };
         ReferralRiskListInput: {
-            /** @description domains (disposable_email_domains), CIDR ranges (datacenter_ip_ranges) or ASNs (datacenter_asns) */
+            /** @description domains (disposable_email_domains), CIDR ranges (datacenter_ip_ranges), ASNs (datacenter_asns) or product categories (abuse_prone_categories) */
             entries: string[];
             expectedVersion?: number;
         };
@@ -10830,7 +10830,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                list: "disposable_email_domains" | "datacenter_ip_ranges" | "datacenter_asns";
+                list: "disposable_email_domains" | "datacenter_ip_ranges" | "datacenter_asns" | "abuse_prone_categories";
             };
             cookie?: never;
         };
@@ -10906,7 +10906,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                list: "disposable_email_domains" | "datacenter_ip_ranges" | "datacenter_asns";
+                list: "disposable_email_domains" | "datacenter_ip_ranges" | "datacenter_asns" | "abuse_prone_categories";
             };
             cookie?: never;
         };

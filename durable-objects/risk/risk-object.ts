@@ -7,6 +7,7 @@ import type { RiskProfile } from "#shared/fraud/risk-profile";
 import { publicReasons, reasonsInForce, scoreOf } from "#shared/fraud/risk-score";
 import { CompiledRuleSetCache } from "#shared/rules/index";
 import { loadLiveRuleSet } from "#shared/rules/live-rule-set";
+import { noteOrder, ordersAt, pruneOrders } from "./order-store";
 import {
   behaviourInputsAt,
   findAssessment,
@@ -63,12 +64,14 @@ export class RiskDurableObject extends DurableObject<ConfigBindings> implements 
         device === undefined ? undefined : noteDevice(this.sql, device, observation.atMs);
       const newDevice = observation.kind === "login" ? sawDevice : undefined;
       insertObservation(this.sql, observation, newDevice === true);
+      noteOrder(this.sql, observation);
       const atMs = Math.min(observation.atMs, nowMs);
       const outcome = assessObservation({
         observation,
         compiled,
         velocity: velocityAt(this.sql, atMs),
         newDevice,
+        orders: ordersAt(this.sql, atMs),
         // The order and timing of what the user did (takeover sequence, travel, click bursts).
         behaviour: behaviourFacts(
           observation.kind,
@@ -88,6 +91,7 @@ export class RiskDurableObject extends DurableObject<ConfigBindings> implements 
       });
       saveAssessment(this.sql, observation.observationId, outcome.assessment);
       pruneOld(this.sql, nowMs);
+      pruneOrders(this.sql, nowMs);
       return outcome.assessment;
     });
   }

@@ -1,4 +1,5 @@
 import type { AttributeType } from "../rules/attributes";
+import { RETURN_COMPUTED_SIGNALS, RETURN_OBSERVED_SIGNALS } from "./return-signals";
 import { ACTIVITY_KINDS, type ActivityKind } from "./risk-contract";
 
 /**
@@ -30,6 +31,7 @@ export const VELOCITY_NOUNS: Readonly<Record<VelocityKind, string>> = {
   login: "logins",
   profile_changed: "profileChanges",
   referral: "referrals",
+  return: "returns",
   new_device_login: "newDeviceLogins",
 };
 
@@ -67,6 +69,8 @@ export const OBSERVED_SIGNALS = {
   "signal.clickAutomation": "boolean",
   "signal.clickDatacenter": "boolean",
   "signal.clickReferrerNotAllowed": "boolean",
+  /** Return abuse: the order's merchant and category, rates across users (return-signals.ts). */
+  ...RETURN_OBSERVED_SIGNALS,
 } as const satisfies Record<string, AttributeType>;
 
 /** Facts the risk object computes for every observation. */
@@ -75,6 +79,8 @@ export const COMPUTED_SIGNALS: Readonly<Record<string, AttributeType>> = {
   "signal.score": "number",
   /** On a login: its device was never seen on this user before. */
   "signal.newDevice": "boolean",
+  /** Return abuse: the user's orders and returns over 90 days (return-signals.ts). */
+  ...RETURN_COMPUTED_SIGNALS,
   ...Object.fromEntries(
     VELOCITY_KINDS.flatMap((kind) =>
       VELOCITY_WINDOWS.map((w) => [velocityFact(kind, w.suffix), "number" as const]),

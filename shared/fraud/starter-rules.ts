@@ -14,6 +14,41 @@ const starter = (
   rule: Omit<RuleInput, "group" | "priority" | "active"> & { priority?: number },
 ): RuleInput => ({ priority: 0, ...rule, group: FRAUD_GROUP.name, active: true });
 
+/**
+ * Return abuse (docs/fraud.md "Return abuse"): users who buy for the cashback and send the
+ * goods back. Rates count only over enough orders (shared/fraud/return-signals.ts).
+ */
+const RETURN_STARTER_RULES: readonly RuleInput[] = [
+  // Most of a user's recent orders came back: their payouts wait for a person.
+  starter({
+    id: "fraud-return-abuse",
+    name: "10 or more orders in 90 days, 60% or more of them returned",
+    eventTypes: ["risk.return"],
+    conditions: {
+      all: [
+        { attr: "signal.user_orders_90d", op: "gte", value: 10 },
+        { attr: "signal.user_return_rate_bps", op: "gte", value: 6_000 },
+      ],
+    },
+    effects: [{ kind: "hold_payouts", score: 40, reasonCode: "return_abuse" }],
+  }),
+  // An order in a category the operator marked abuse-prone, by a user who returns often:
+  // that order's cashback stays pending until a person looks.
+  starter({
+    id: "fraud-abuse-prone-category",
+    name: "Order in an abuse-prone category by a user who returns 30% or more",
+    eventTypes: ["risk.conversion"],
+    conditions: {
+      all: [
+        { attr: "signal.category_abuse_prone", op: "eq", value: true },
+        { attr: "signal.user_return_min_orders_met", op: "eq", value: true },
+        { attr: "signal.user_return_rate_bps", op: "gte", value: 3_000 },
+      ],
+    },
+    effects: [{ kind: "hold_transaction", score: 10, reasonCode: "abuse_prone_category" }],
+  }),
+];
+
 export const FRAUD_STARTER_RULES: readonly RuleInput[] = [
   // Self-referral rings: the referee's device is also other accounts' device.
   starter({
@@ -146,4 +181,5 @@ export const FRAUD_STARTER_RULES: readonly RuleInput[] = [
     conditions: { all: [{ attr: "signal.score", op: "gte", value: 70 }] },
     effects: [{ kind: "hold_payouts", score: 0, reasonCode: "score_threshold" }],
   }),
+  ...RETURN_STARTER_RULES,
 ];

@@ -77,6 +77,7 @@ export function conversionObservation(event: ConversionEvent): Observation {
     facts: {
       "signal.offerId": event.offerId,
       "signal.saleAmountMinor": event.saleAmountMinor,
+      ...(event.category ? { "signal.category": event.category } : {}),
       "signal.clickToConversionSec": Math.max(
         0,
         Math.round(event.occurredAtMs / 1000 - event.clickAtSec),

@@ -161,7 +161,7 @@ export const RiskListInputSchema = z
       .array(z.string().max(253))
       .max(MAX_RISK_LIST_ENTRIES)
       .describe(
-        "domains (disposable_email_domains), CIDR ranges (datacenter_ip_ranges) or ASNs (datacenter_asns)",
+        "domains (disposable_email_domains), CIDR ranges (datacenter_ip_ranges), ASNs (datacenter_asns) or product categories (abuse_prone_categories)",
       ),
     expectedVersion: z.number().int().min(0).optional(),
   })

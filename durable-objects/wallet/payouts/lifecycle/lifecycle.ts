@@ -2,11 +2,11 @@ import { type KeyRing, open } from "#shared/crypto/sealed";
 import type { DestinationDetails } from "#shared/payouts/types";
 import { boundUserId } from "../../core/meta-store";
 import type { WalletTx } from "../../core/wallet-tx";
+import { heldBy } from "../../holds/holds";
 import { sealContext } from "../destinations/decide-destination";
+import { type CoveringHold, riskDetail, riskHoldReasonOf } from "../redeem/decide-risk-hold";
 import type { DispatchClaim, ProcessorView } from "../types";
 import { decideDispatch, decideProcessorState, type StoredPayout } from "./decide-payout";
-import { heldBy } from "../../holds/holds";
-import { type CoveringHold, riskDetail, riskHoldReasonOf } from "../redeem/decide-risk-hold";
 import { finishPayout, flagPayout, notify, parkPayout, publishPayout } from "./payout-events";
 import {
   findPayout,

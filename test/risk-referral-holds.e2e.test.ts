@@ -19,6 +19,7 @@ import { bonusHeldMinor, publishRuleSet, referralCode, sendAccepted } from "./re
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const RULE_ID = "fraud-referral-typed-code";
+const DEVICE_RULE_ID = "fraud-referral-shared-device";
 
 beforeAll(async () => {
   await publishRuleSet(
@@ -57,6 +58,17 @@ beforeAll(async () => {
             ],
           },
           effects: [{ kind: "hold_referral", score: 30, reasonCode: "referral_ring" }],
+          priority: 0,
+          group: "fraud",
+          active: true,
+        },
+        {
+          // The referral carries the signup's link hashes: the consumer says who shares them.
+          id: DEVICE_RULE_ID,
+          name: "A referral from a device another account uses",
+          eventTypes: ["risk.referral"],
+          conditions: { all: [{ attr: "signal.usersSharingDevice", op: "gte", value: 1 }] },
+          effects: [{ kind: "hold_referral", score: 40, reasonCode: "shared_device" }],
           priority: 0,
           group: "fraud",
           active: true,
@@ -145,15 +157,17 @@ async function heldAtAttribution(label: string, data: Record<string, unknown> = 
   const referrer = uniqueUser(`${label}-rr`);
   await sendAccepted(signup(referrer, data, Date.now() - 2 * HOUR_MS));
   if (Object.keys(data).length > 0) {
-    // The program's own signals compare with what D1 knows of the referrer.
-    await eventually(
-      async () =>
-        (
-          await env.DB.prepare(`SELECT COUNT(*) AS n FROM referral_identifiers WHERE user_id = ?`)
-            .bind(referrer)
-            .first<{ n: number }>()
-        )?.n,
-    );
+    // The program's own signals and the risk links compare with what D1 knows of the referrer.
+    for (const table of ["referral_identifiers", "risk_identifiers"]) {
+      await eventually(
+        async () =>
+          (
+            await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE user_id = ?`)
+              .bind(referrer)
+              .first<{ n: number }>()
+          )?.n,
+      );
+    }
   }
   const code = await referralCode(referrer);
   const referee = uniqueUser(`${label}-re`);
@@ -288,10 +302,25 @@ describe("a fraud rule's hold_referral", () => {
     const both = await detailOf(referralId);
     expect(both.referral.reason).toBe("fraud_rule_hold");
     expect((both.referral as { holdReasons?: string[] }).holdReasons).toEqual(["shared_device"]);
+    // The referral was reported with the signup's device hash: the device rule held it too.
+    const deviceHoldId = `rule:${DEVICE_RULE_ID}:referral:${referralId}:attributed:referral`;
+    const holds = await walletStub(referee).getRiskHolds();
+    expect(holds.find((h) => h.holdId === deviceHoldId)).toMatchObject({
+      status: "active",
+      reasons: [{ code: "shared_device", score: 40 }],
+    });
 
+    // One of two released: it stays held by the other.
     expect((await decideHold(referee, holdId, { decision: "release", reason: "ok" })).status).toBe(
       200,
     );
+    expect((await detailOf(referralId)).referral).toMatchObject({
+      state: "held",
+      reason: "fraud_rule_hold",
+    });
+    expect(
+      (await decideHold(referee, deviceHoldId, { decision: "release", reason: "family" })).status,
+    ).toBe(200);
     const back = await detailOf(referralId);
     expect(back.referral).toMatchObject({ state: "held", reason: "risk_hold" });
     expect(await bonusHeldMinor(referee)).toBe(0);

@@ -662,6 +662,15 @@ const STEPS: string[][] = [
     `ALTER TABLE clicks ADD COLUMN bot INTEGER NOT NULL DEFAULT 0`,
     `ALTER TABLE clicks ADD COLUMN quality_reasons TEXT`,
   ],
+  // 26: the signup's identity-link hashes (shared/fraud/identity-links.ts; keyed hashes, never
+  // values), kept beside the event so the referral its processing attributes is reported to
+  // the risk object with them (referrals/referral-observation.ts; docs/fraud.md "Signals").
+  [
+    `CREATE TABLE event_links (
+       event_id TEXT PRIMARY KEY,
+       identifiers_json TEXT NOT NULL
+     )`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

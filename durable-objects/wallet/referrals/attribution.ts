@@ -7,7 +7,7 @@ import {
   type AttributionInputs,
   decideAttribution,
 } from "./decide-attribution";
-import { referralObservation } from "./referral-observation";
+import { referralObservation, signupLinks } from "./referral-observation";
 import { recordReferralRisk } from "./referral-risk";
 import { findReferral, insertReferral, referralProjection, setQualifyBy } from "./referral-store";
 import type { RiskLookups } from "./risk-lookups";
@@ -143,6 +143,15 @@ export function attributeSignup(
   }
   tx.enqueue(referralProjection(referral, null));
   // The referee's risk object hears of it (its rules may hold it: referral-risk-holds.ts).
-  tx.enqueue(observationMessage(referralObservation(referral, "attributed", stored.occurredAtMs)));
+  tx.enqueue(
+    observationMessage(
+      referralObservation(
+        referral,
+        "attributed",
+        stored.occurredAtMs,
+        signupLinks(tx.sql, stored.eventId),
+      ),
+    ),
+  );
   return decision;
 }

@@ -12,7 +12,37 @@ import type { StoredReferral } from "./referral-store";
 export type ReferralStage = "attributed" | "qualified";
 
 /**
- * Pure.
+ * Keeps a signup's identity-link hashes (its `login` observation's) for the referral its
+ * processing may attribute: inside the accepting transaction, once per event.
+ */
+export function saveSignupLinks(
+  sql: SqlStorage,
+  eventId: string,
+  identifiers: Record<string, string> | undefined,
+): void {
+  if (!identifiers || Object.keys(identifiers).length === 0) return;
+  sql.exec(
+    `INSERT INTO event_links (event_id, identifiers_json) VALUES (?, ?)
+     ON CONFLICT (event_id) DO NOTHING`,
+    eventId,
+    JSON.stringify(identifiers),
+  );
+}
+
+/** The identity-link hashes kept for a signup; empty when none were. */
+export function signupLinks(sql: SqlStorage, eventId: string): Record<string, string> {
+  const row = sql
+    .exec<{ identifiers_json: string }>(
+      `SELECT identifiers_json FROM event_links WHERE event_id = ?`,
+      eventId,
+    )
+    .toArray()[0];
+  return row ? (JSON.parse(row.identifiers_json) as Record<string, string>) : {};
+}
+
+/**
+ * Pure. `identifiers`: the signup's link hashes, so the risk consumer adds what they share
+ * (`signal.usersSharingDevice`, …) to the referral's facts.
  *
  * @example
  * referralObservation(referral, "attributed", signupAtMs)
@@ -26,6 +56,7 @@ export function referralObservation(
   >,
   stage: ReferralStage,
   atMs: number,
+  identifiers: Record<string, string> = {},
 ): Observation {
   return {
     observationId: `referral:${referral.referralId}:${stage}`,
@@ -33,6 +64,7 @@ export function referralObservation(
     kind: "referral",
     atMs,
     subjectRef: referral.referralId,
+    ...(Object.keys(identifiers).length > 0 ? { identifiers } : {}),
     facts: {
       "signal.referralStage": stage,
       "signal.referralMethod": referral.method,

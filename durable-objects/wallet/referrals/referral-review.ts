@@ -47,7 +47,8 @@ import { findReferralTerms } from "./referral-terms-store";
  *   `rejected` (final), every reward not yet credited `cancelled`.
  *
  * A decision repeated the same way changes nothing (`unchanged`); a decision the state does
- * not allow is `refused`.
+ * not allow is `refused`, and so is an approval while the risk system's `referral` holds cover
+ * the referral (referral-risk-holds.ts: their release approves it or hands it back here).
  */
 
 const HOUR_MS = 3_600_000;

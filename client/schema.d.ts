@@ -1403,6 +1403,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/risk/labels/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The labels exports written so far, newest first */
+        get: operations["listRiskLabelExports"];
+        put?: never;
+        /**
+         * Export the labelled risk holds of a time range as CSV, for offline model training
+         * @description Decided holds with a label (fraud, not_fraud, unsure) that ended in [fromMs, toMs), with the signals kept when they were decided, oldest first, read a page at a time and written to the RISK_EXPORTS bucket as they are read. At most maxRows rows; `truncated` says when more were in the range. Download it with GET /admin/v1/risk/labels/exports/{id}.
+         */
+        post: operations["createRiskLabelExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/risk/labels/exports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download one labels export (CSV, streamed from the bucket)
+         * @description Columns: user_id, hold_id, kind, source, rule_id, rule_version, reason_codes (space-separated), placed_at, ended_at (ISO 8601, UTC), decided_by, label, score_at_decision, reasons_at_decision (a JSON array of {code, score, detail}).
+         */
+        get: operations["getRiskLabelExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/audit-log": {
         parameters: {
             query?: never;
@@ -3838,6 +3879,41 @@ export interface components {
              * @enum {string|null}
              */
             label?: "fraud" | "not_fraud" | "unsure" | null;
+        };
+        RiskLabelExportCreated: {
+            export: components["schemas"]["RiskLabelExport"];
+        };
+        RiskLabelExport: {
+            id: string;
+            /** @description the CSV's object key in the RISK_EXPORTS bucket */
+            key: string;
+            /** @description rows written, the header not counted */
+            rows: number;
+            /** @description the CSV's size */
+            bytes: number;
+            fromMs: number;
+            toMs: number;
+            maxRows: number;
+            /** @description true: more labelled holds were in the range than maxRows */
+            truncated: boolean;
+            createdAtMs: number;
+            /** @description the admin key or operator that asked for it */
+            createdBy: string;
+        };
+        RiskLabelExportInput: {
+            /** @description holds that ended at or after this time (epoch ms) */
+            fromMs: number;
+            /** @description …and before this time (epoch ms, exclusive) */
+            toMs: number;
+            /**
+             * @description the most rows written; a longer export is cut off and says `truncated`
+             * @default 50000
+             */
+            maxRows?: number;
+        };
+        RiskLabelExportList: {
+            exports: components["schemas"]["RiskLabelExport"][];
+            nextCursor: string | null;
         };
         AdminAuditEntry: {
             id: string;
@@ -13274,6 +13350,251 @@ export interface operations {
             };
             /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRiskLabelExports: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskLabelExportList"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createRiskLabelExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskLabelExportInput"];
+            };
+        };
+        responses: {
+            /** @description written */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskLabelExportCreated"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRiskLabelExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the CSV (RFC 4180, CRLF line ends, a header line first) */
+            200: {
+                headers: {
+                    /** @description rows in the file, the header not counted */
+                    "x-export-rows": string;
+                    /** @description cut off at maxRows */
+                    "x-export-truncated": "true" | "false";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -681,6 +681,15 @@ const STEPS: string[][] = [
     `ALTER TABLE risk_holds ADD COLUMN version INTEGER NOT NULL DEFAULT 1`,
     `ALTER TABLE risk_holds ADD COLUMN decision_signals_json TEXT`,
   ],
+  // 28: the signup's identity-link hashes (shared/fraud/identity-links.ts; keyed hashes, never
+  // values), kept beside the event so the referral its processing attributes is reported to
+  // the risk object with them (referrals/referral-observation.ts; docs/fraud.md "Signals").
+  [
+    `CREATE TABLE event_links (
+       event_id TEXT PRIMARY KEY,
+       identifiers_json TEXT NOT NULL
+     )`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

@@ -361,12 +361,14 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     input: HoldDecision,
     nowMs: number = Date.now(),
   ): Promise<{ status: "decided" | "exists" | "not_found"; hold: StoredHold | null }> {
-    return this.changing(() =>
-      this.commit((tx) => {
+    return this.changing(async () => {
+      // Read before the transaction (an await): a released referral hold may credit points.
+      const { earn } = await this.programTerms();
+      return this.commit((tx) => {
         tx.bindUser(userId);
-        return decideHold(tx, holdId, input, nowMs);
-      }),
-    );
+        return decideHold(tx, holdId, input, nowMs, earn);
+      });
+    });
   }
 
   /**

@@ -71,6 +71,14 @@ export const OBSERVED_SIGNALS = {
   "signal.clickReferrerNotAllowed": "boolean",
   /** Return abuse: the order's merchant and category, rates across users (return-signals.ts). */
   ...RETURN_OBSERVED_SIGNALS,
+  /** On a referral (the referee's wallet): `attributed` at signup, `qualified` when it qualifies. */
+  "signal.referralStage": "string",
+  /** How it was attributed: `code` (typed), `token` (a signed link), `probabilistic` (a match). */
+  "signal.referralMethod": "string",
+  /** The referral program's own fraud signals: their score, how many fired, whether they hold it. */
+  "signal.referralProgramScore": "number",
+  "signal.referralProgramSignals": "number",
+  "signal.referralProgramHold": "boolean",
 } as const satisfies Record<string, AttributeType>;
 
 /** Facts the risk object computes for every observation. */

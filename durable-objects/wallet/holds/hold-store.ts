@@ -138,6 +138,26 @@ export function activeHoldsCovering(
     .map(toHold);
 }
 
+/**
+ * The holds that keep `subjectRef` waiting: the active ones covering it (its own and the
+ * user-wide ones) and those upheld on it (an operator kept it for the subject's own review),
+ * oldest first.
+ */
+export function holdsKeeping(sql: SqlStorage, kind: HoldKind, subjectRef: string): StoredHold[] {
+  return sql
+    .exec<Row>(
+      `SELECT * FROM risk_holds WHERE kind = ?
+         AND ((status = 'active' AND (subject_ref IS NULL OR subject_ref = ?))
+              OR (status = 'upheld' AND subject_ref = ?))
+       ORDER BY placed_at_ms, hold_id`,
+      kind,
+      subjectRef,
+      subjectRef,
+    )
+    .toArray()
+    .map(toHold);
+}
+
 /** Every hold of the user, newest first, at most `rows`. */
 export function listHolds(sql: SqlStorage, rows: number): StoredHold[] {
   return sql

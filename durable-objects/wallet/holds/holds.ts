@@ -1,5 +1,6 @@
 import type { HoldInput, HoldKind } from "#shared/fraud/risk-contract";
 import type { WalletTx } from "../core/wallet-tx";
+import type { EarnTerms } from "../events/post-reward";
 import { schedule, unschedule } from "../schedule/schedule-store";
 import { afterHoldEnded } from "./hold-ended";
 import {
@@ -74,6 +75,7 @@ export function decideHold(
   holdId: string,
   input: HoldDecision,
   nowMs: number,
+  earn: EarnTerms | null = null,
 ): { status: "decided" | "exists" | "not_found"; hold: StoredHold | null } {
   const hold = findHold(tx.sql, holdId);
   if (!hold) return { status: "not_found", hold: null };
@@ -92,7 +94,7 @@ export function decideHold(
     nowMs,
   );
   const after = findHold(tx.sql, holdId);
-  if (ended && after) afterHoldEnded(tx, after, nowMs);
+  if (ended && after) afterHoldEnded(tx, after, nowMs, earn);
   return { status: ended ? "decided" : "exists", hold: after };
 }
 
@@ -100,7 +102,12 @@ export function decideHold(
  * Holds whose condition cleared by `asOfMs` (a velocity window passed) end `released`, `auto`,
  * oldest first; returns those released this run.
  */
-export function releaseDueHolds(tx: WalletTx, asOfMs: number, nowMs: number): StoredHold[] {
+export function releaseDueHolds(
+  tx: WalletTx,
+  asOfMs: number,
+  nowMs: number,
+  earn: EarnTerms | null = null,
+): StoredHold[] {
   const released: StoredHold[] = [];
   for (const hold of holdsDueForRelease(tx.sql, asOfMs, MAX_RELEASES_PER_RUN)) {
     const ended = endHold(
@@ -118,7 +125,7 @@ export function releaseDueHolds(tx: WalletTx, asOfMs: number, nowMs: number): St
     unschedule(tx.sql, "risk_hold_release", hold.holdId);
     const after = ended ? findHold(tx.sql, hold.holdId) : null;
     if (after) {
-      afterHoldEnded(tx, after, nowMs);
+      afterHoldEnded(tx, after, nowMs, earn);
       released.push(after);
     }
   }

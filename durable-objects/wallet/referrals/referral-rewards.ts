@@ -1,3 +1,4 @@
+import { observationMessage } from "#shared/fraud/observation-message";
 import type { AppliedEffect, ReferralPartyReward } from "#shared/rules/index";
 import type { WalletTx } from "../core/wallet-tx";
 import {
@@ -22,6 +23,7 @@ import {
   replayFollowUps,
   settleReferralConfirmation,
 } from "./referral-money";
+import { referralObservation } from "./referral-observation";
 import { holdReferral } from "./referral-review";
 import {
   findReferralReward,
@@ -30,6 +32,7 @@ import {
   setReferralRewardReason,
   settleReferrerReward,
 } from "./referral-reward-store";
+import { referralRiskHolds } from "./referral-risk-holds";
 import { decideTransition } from "./referral-states";
 import { findReferral, moveReferral, referralProjection } from "./referral-store";
 import { referralTermsOf } from "./referral-terms";
@@ -104,8 +107,11 @@ export function qualifyReferral(
     qualifiedAtMs: stored.occurredAtMs,
     referrerDue: decision.referrer ? rewardUnitAmount(decision.referrer) : null,
   };
-  if (referral.riskHold) {
-    holdReferral(
+  // The risk system's holds on it (a fraud rule's `hold_referral`) hold it as the program's
+  // own signals do (referral-risk-holds.ts).
+  const fraudHolds = referralRiskHolds(tx.sql, referral.referralId);
+  if (referral.riskHold || fraudHolds.length > 0) {
+    const held = holdReferral(
       tx,
       referral,
       {
@@ -118,7 +124,9 @@ export function qualifyReferral(
       campaign,
       qualification,
       nowMs,
+      fraudHolds,
     );
+    tx.enqueue(observationMessage(referralObservation(held, "qualified", stored.occurredAtMs)));
     return decision;
   }
   // The campaign chosen (the first applied referral rule that fits) is recorded with the move.
@@ -181,6 +189,7 @@ export function qualifyReferral(
   }
   // The referrer has not been credited yet (or gets nothing): nothing earned to show.
   tx.enqueue(referralProjection(moved, null, qualification));
+  tx.enqueue(observationMessage(referralObservation(moved, "qualified", stored.occurredAtMs)));
   // Defaults confirm at once; otherwise the account-age date is scheduled (referral-money.ts).
   settleReferralConfirmation(tx, nowMs);
   return decision;

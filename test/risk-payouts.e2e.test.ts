@@ -19,6 +19,7 @@ import {
 import {
   payoutOf,
   postingsFor,
+  redeem,
   redeemTo,
   sandbox,
   userWithDestination,
@@ -299,6 +300,23 @@ describe("the fail-safe: scoring forced down through the real workers", () => {
         .map((r) => r.payout_id),
     );
     expect(releaseOrder).toEqual([older, newer]);
+    // The review queue's index follows: each fail-safe hold, placed then ended, is one row at
+    // version 2 (docs/fraud.md "Review").
+    const projected = await eventually(async () => {
+      const { results } = await env.DB.prepare(
+        `SELECT subject_ref, status, ended_how, version FROM risk_holds
+         WHERE user_id = ? AND source = 'risk_unavailable' AND status = 'released'`,
+      )
+        .bind(user)
+        .all<{ subject_ref: string; status: string; ended_how: string; version: number }>();
+      return results.length === 2 ? results : null;
+    });
+    expect(projected.map((r) => [r.subject_ref, r.ended_how, r.version]).sort()).toEqual(
+      [
+        [older, "scoring_returned", 2],
+        [newer, "scoring_returned", 2],
+      ].sort(),
+    );
 
     // Each is paid once; nothing was paid unchecked, nothing lost.
     for (const [payoutId, amount] of [
@@ -369,5 +387,101 @@ describe("the fail-safe's sweep across users", () => {
       `payout:${older}:paid`,
       `payout:${older}:reserve`,
     ]);
+  });
+});
+
+type ClaimDispatch = (payoutId: string, nowMs?: number) => Promise<unknown>;
+
+/**
+ * Holds the dispatch consumer's claim on one payout at the wallet's door until the test opens
+ * it (a flag polled with timers: nothing crosses request contexts), so a hold can be placed
+ * after the payout was queued and before it is dispatched. Returns the gate's controls.
+ */
+async function gateClaimDispatch(userId: string, payoutIdOf: () => string | null) {
+  const proto = await runInDurableObject(
+    walletStub(userId),
+    (instance) => Object.getPrototypeOf(instance) as { claimDispatch: ClaimDispatch },
+  );
+  const original = proto.claimDispatch;
+  const gate = { arrived: 0, open: false };
+  proto.claimDispatch = async function (this: unknown, payoutId: string, nowMs?: number) {
+    const gated = payoutIdOf();
+    if (gated === null || payoutId === gated) {
+      gate.arrived++;
+      while (!gate.open) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return original.call(this, payoutId, nowMs);
+  };
+  return {
+    gate,
+    restore: () => {
+      proto.claimDispatch = original;
+    },
+  };
+}
+
+describe("a payouts hold placed after the payout was queued", () => {
+  it("stops it at dispatch (held, the hold's reason); the release dispatches it once", async () => {
+    const { user, destinationId } = await userWithDestination("risk-late", 40_000);
+    let payoutId: string | null = null;
+    const { gate, restore } = await gateClaimDispatch(user, () => payoutId);
+    try {
+      // The redeem path has no hold to see: the payout is queued for dispatch.
+      const response = await redeem(user, { amountMinor: 15_000, currency: "INR", destinationId });
+      expect(response.ok).toBe(true);
+      payoutId = ((await response.json()) as { id: string }).id;
+      expect((await payoutOf(user, payoutId)).status).toBe("queued");
+      await eventually(async () => (gate.arrived > 0 ? true : null), 20_000);
+
+      // Scoring answers a later observation with a user-wide hold while the claim waits.
+      const login: Observation = {
+        observationId: `late-login-${user}`,
+        userId: user,
+        kind: "login",
+        atMs: Date.now(),
+      };
+      await walletStub(user).applyAssessment(
+        user,
+        login,
+        assessmentWith(user, [{ kind: "hold_payouts", reason: sharedDevice, ruleId: "late-ring" }]),
+      );
+      gate.open = true;
+
+      const held = await eventually(async () => {
+        const p = await payoutOf(user, payoutId as string);
+        return p.status === "held" ? p : null;
+      }, 20_000);
+      expect(held).toMatchObject({ status: "held", holdReason: "risk", attempts: 0 });
+      expect(await sandbox().payout(payoutId)).toBeNull();
+      const log = (await walletStub(user).getPayout(payoutId))?.log ?? [];
+      expect(log.at(-1)).toMatchObject({ event: "held", detail: "risk: shared_device" });
+      expect(await balances(user)).toMatchObject({ confirmed: 25_000, reserved: 15_000 });
+
+      // The release queues it again: dispatched and paid once.
+      const holdId = `rule:late-ring:late-login-${user}:payouts`;
+      const released = await decide(user, holdId, { decision: "release", reason: "checked" });
+      expect(released.status).toBe(200);
+      const paid = await waitForPayout(user, payoutId, "paid");
+      expect(paid.attempts).toBe(1);
+      // Released again: nothing more is dispatched.
+      expect((await decide(user, holdId, { decision: "release", reason: "again" })).status).toBe(
+        200,
+      );
+      await sandbox().deliverWebhooks({ force: true });
+      expect(await postingsFor(user, payoutId)).toEqual([
+        `payout:${payoutId}:paid`,
+        `payout:${payoutId}:reserve`,
+      ]);
+      expect((await payoutOf(user, payoutId)).attempts).toBe(1);
+      expect(await balances(user)).toMatchObject({
+        confirmed: 25_000,
+        reserved: 0,
+        paid_out: 15_000,
+      });
+      expect((await walletStub(user).audit()).ok).toBe(true);
+    } finally {
+      gate.open = true;
+      restore();
+    }
   });
 });

@@ -50,6 +50,16 @@ const STEPS: string[][] = [
     // Device hashes the user was seen with (keyed hashes, never raw ids).
     `CREATE TABLE devices (device_hash TEXT PRIMARY KEY, first_seen_ms INTEGER NOT NULL)`,
   ],
+  [
+    // Return abuse (order-store.ts): the user's orders over the return window and whether each
+    // came back; kept apart from observations, which are kept 30 days, not 90.
+    `CREATE TABLE orders (
+       order_ref TEXT PRIMARY KEY,
+       ordered_at_ms INTEGER NOT NULL,
+       returned_at_ms INTEGER
+     )`,
+    `CREATE INDEX orders_time_idx ON orders (ordered_at_ms)`,
+  ],
 ];
 
 export function applyRiskSchema(storage: DurableObjectStorage): void {

@@ -215,8 +215,11 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     });
     this.referralRewards = new ReferralRewardSync({
       sql: this.sql,
+      env,
       log: this.log,
       clock: this.clock,
+      userId: () => boundUserId(this.sql),
+      earnTerms: async () => (await this.programTerms()).earn,
       walletOf: (userId) => env.WALLET.get(env.WALLET.idFromName(userId)),
       commit: (work) => this.commit(work),
     });
@@ -358,12 +361,14 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     input: HoldDecision,
     nowMs: number = Date.now(),
   ): Promise<{ status: "decided" | "exists" | "not_found"; hold: StoredHold | null }> {
-    return this.changing(() =>
-      this.commit((tx) => {
+    return this.changing(async () => {
+      // Read before the transaction (an await): a released referral hold may credit points.
+      const { earn } = await this.programTerms();
+      return this.commit((tx) => {
         tx.bindUser(userId);
-        return decideHold(tx, holdId, input, nowMs);
-      }),
-    );
+        return decideHold(tx, holdId, input, nowMs, earn);
+      });
+    });
   }
 
   /**

@@ -1035,6 +1035,43 @@ export const riskIdentifiers = sqliteTable(
 );
 
 /**
+ * Return abuse across users (docs/fraud.md "Return abuse"): one row per order the risk consumer
+ * saw (a `conversion` observation records it, a `return` marks it returned), written only by
+ * that consumer in one batch per queue batch; an upsert, so a redelivered batch changes
+ * nothing. Read only by the rates refresh (cron), never on a click or postback path.
+ */
+export const riskOrders = sqliteTable(
+  "risk_orders",
+  {
+    orderRef: text("order_ref").primaryKey(),
+    userId: text("user_id").notNull(),
+    merchantId: text("merchant_id"),
+    /** Normalised (return-signals.ts `normalizeCategory`); null when the network sent none. */
+    category: text("category"),
+    orderedAtMs: integer("ordered_at_ms").notNull(),
+    returnedAtMs: integer("returned_at_ms"),
+  },
+  (t) => [index("risk_orders_time_idx").on(t.orderedAtMs)],
+);
+
+/**
+ * Each merchant's and category's orders and returns over the rolling window, refreshed from
+ * `risk_orders` by the cron (`scope` is `merchant` or `category`); the risk consumer reads the
+ * rows its batch's orders name, one bounded read per batch.
+ */
+export const riskReturnRates = sqliteTable(
+  "risk_return_rates",
+  {
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    orders: integer("orders").notNull(),
+    returns: integer("returns").notNull(),
+    refreshedAtMs: integer("refreshed_at_ms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] })],
+);
+
+/**
  * Every wallet's risk holds (docs/fraud.md "Review"), the review queue's index: one row per
  * hold, projected from the wallet that owns it (`risk_hold` on the LEDGER_EVENTS queue). The
  * wallet stays the truth (it decides and releases); this table is what the console and
@@ -1073,8 +1110,14 @@ export const riskHolds = sqliteTable(
     primaryKey({ columns: [t.userId, t.holdId] }),
     // The queue: active holds oldest first, filtered by kind or source.
     index("risk_holds_status_idx").on(t.status, t.placedAtMs),
+    // Ended holds (released, upheld) newest ended first.
+    index("risk_holds_ended_idx").on(t.status, t.endedAtMs),
     // The labels export: decided holds in decision order.
     index("risk_holds_label_idx").on(t.label, t.endedAtMs),
+    // The labels export's pages: labelled holds in its keyset order, read without a sort.
+    index("risk_holds_labelled_idx")
+      .on(t.endedAtMs, t.userId, t.holdId)
+      .where(sql`label IS NOT NULL`),
   ],
 );
 

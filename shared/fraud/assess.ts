@@ -24,6 +24,10 @@ export interface AssessInput {
   compiled: CompiledRuleSet | null;
   velocity: Velocity;
   newDevice: boolean | undefined;
+  /** The user's orders and returns over the return window (return-signals.ts). */
+  orders?: { orders: number; returns: number };
+  /** Behaviour facts the risk object read from its log (behaviour-signals.ts); none when absent. */
+  behaviour?: Readonly<Record<string, number>>;
   /** The user's reasons as kept before this observation. */
   reasonsBefore: readonly ReasonInForce[];
   /** The risk object's clock. */
@@ -53,6 +57,8 @@ export function assessObservation(input: AssessInput): AssessOutcome {
     velocity: input.velocity,
     scoreBefore: scoreOf(input.reasonsBefore, atMs),
     newDevice: input.newDevice,
+    ...(input.orders ? { orders: input.orders } : {}),
+    behaviour: input.behaviour,
   });
   const applied = compiled === null ? [] : evaluate(compiled, facts, { nowMs: atMs }).applied;
   const fired: FiredReason[] = [];

@@ -16,6 +16,8 @@ export const ACTIVITY_KINDS = [
   "login",
   "profile_changed",
   "referral",
+  // A transaction cancelled or returned (the wallet; docs/fraud.md "Return abuse").
+  "return",
 ] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 

@@ -1,5 +1,6 @@
 import type { Facts, FactValue } from "../rules/attributes";
 import { riskEventType } from "../rules/fraud-effects";
+import { userReturnFacts } from "./return-signals";
 import type { Observation } from "./risk-contract";
 import { OBSERVED_SIGNALS, SIGNAL_ATTRIBUTES } from "./signals";
 import { emptyVelocity, type Velocity, velocityFacts } from "./velocity";
@@ -18,6 +19,10 @@ export interface RiskContext {
   scoreBefore: number;
   /** A login whose device this user never had before; undefined when not a login with a device. */
   newDevice: boolean | undefined;
+  /** The user's orders and those returned over the return window (return-signals.ts); absent: none. */
+  orders?: { orders: number; returns: number };
+  /** What the order and timing of the user's observations say (behaviour-signals.ts). */
+  behaviour?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -42,6 +47,8 @@ export function riskFactsOf(observation: Observation, context: RiskContext): Fac
   Object.assign(facts, velocityFacts(context.velocity));
   facts["signal.score"] = context.scoreBefore;
   if (context.newDevice !== undefined) facts["signal.newDevice"] = context.newDevice;
+  Object.assign(facts, userReturnFacts(context.orders ?? { orders: 0, returns: 0 }));
+  Object.assign(facts, context.behaviour ?? {});
   return facts;
 }
 

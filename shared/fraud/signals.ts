@@ -1,4 +1,5 @@
 import type { AttributeType } from "../rules/attributes";
+import { RETURN_COMPUTED_SIGNALS, RETURN_OBSERVED_SIGNALS } from "./return-signals";
 import { ACTIVITY_KINDS, type ActivityKind } from "./risk-contract";
 
 /**
@@ -30,6 +31,7 @@ export const VELOCITY_NOUNS: Readonly<Record<VelocityKind, string>> = {
   login: "logins",
   profile_changed: "profileChanges",
   referral: "referrals",
+  return: "returns",
   new_device_login: "newDeviceLogins",
 };
 
@@ -67,6 +69,16 @@ export const OBSERVED_SIGNALS = {
   "signal.clickAutomation": "boolean",
   "signal.clickDatacenter": "boolean",
   "signal.clickReferrerNotAllowed": "boolean",
+  /** Return abuse: the order's merchant and category, rates across users (return-signals.ts). */
+  ...RETURN_OBSERVED_SIGNALS,
+  /** On a referral (the referee's wallet): `attributed` at signup, `qualified` when it qualifies. */
+  "signal.referralStage": "string",
+  /** How it was attributed: `code` (typed), `token` (a signed link), `probabilistic` (a match). */
+  "signal.referralMethod": "string",
+  /** The referral program's own fraud signals: their score, how many fired, whether they hold it. */
+  "signal.referralProgramScore": "number",
+  "signal.referralProgramSignals": "number",
+  "signal.referralProgramHold": "boolean",
 } as const satisfies Record<string, AttributeType>;
 
 /** Facts the risk object computes for every observation. */
@@ -75,6 +87,8 @@ export const COMPUTED_SIGNALS: Readonly<Record<string, AttributeType>> = {
   "signal.score": "number",
   /** On a login: its device was never seen on this user before. */
   "signal.newDevice": "boolean",
+  /** Return abuse: the user's orders and returns over 90 days (return-signals.ts). */
+  ...RETURN_COMPUTED_SIGNALS,
   ...Object.fromEntries(
     VELOCITY_KINDS.flatMap((kind) =>
       VELOCITY_WINDOWS.map((w) => [velocityFact(kind, w.suffix), "number" as const]),
@@ -82,8 +96,27 @@ export const COMPUTED_SIGNALS: Readonly<Record<string, AttributeType>> = {
   ),
 };
 
+/**
+ * Facts the risk object reads from the order and timing of the user's observations
+ * (shared/fraud/behaviour-signals.ts); each is absent when there is nothing to say.
+ */
+export const BEHAVIOUR_SIGNALS: Readonly<Record<string, AttributeType>> = {
+  /** On a redemption: minutes since a new-device sign-in followed by a destination change. */
+  "signal.takeoverSequenceMinutes": "number",
+  /** On a sign-in: hours since the previous sign-in, when the country changed. */
+  "signal.countryChangedWithinHours": "number",
+  /** On a sign-in: km/h from the previous sign-in, when both carry coordinates. */
+  "signal.travelKmh": "number",
+  /** On a conversion: seconds since the user's newest click. */
+  "signal.secondsSinceClick": "number",
+  /** On a click or conversion: the user's clicks in the minute ending at it, and the iframe ones. */
+  "signal.clicksLastMinute": "number",
+  "signal.iframeClicksLastMinute": "number",
+};
+
 /** Every `signal.*` attribute with its type. */
 export const SIGNAL_ATTRIBUTES: Readonly<Record<string, AttributeType>> = {
   ...OBSERVED_SIGNALS,
   ...COMPUTED_SIGNALS,
+  ...BEHAVIOUR_SIGNALS,
 };

@@ -9,7 +9,7 @@ import { FRAUD_GROUP, FRAUD_STARTER_RULES } from "./starter-rules";
 const set = compiled([...FRAUD_STARTER_RULES], { groups: [FRAUD_GROUP] });
 const NOW = Date.UTC(2026, 11, 6, 12);
 
-const risk = (kind: string, signals: Record<string, number | boolean> = {}): Facts => ({
+const risk = (kind: string, signals: Record<string, number | boolean | string> = {}): Facts => ({
   "event.type": `risk.${kind}`,
   "event.id": "obs-1",
   "event.occurredAtMs": NOW,
@@ -60,13 +60,70 @@ describe("the starter rules", () => {
       hit: risk("redemption", {
         "signal.newDeviceLogins24h": 1,
         "signal.destinationChanges24h": 1,
+        "signal.takeoverSequenceMinutes": 6,
       }),
-      // A new phone, but the destination is the one the user always had.
+      // A new phone in the morning, a new bank account in the evening: no 10-minute sequence.
+      clean: risk("redemption", {
+        "signal.newDeviceLogins24h": 1,
+        "signal.destinationChanges24h": 1,
+        "signal.takeoverSequenceMinutes": 540,
+      }),
+      effects: ["hold_payouts:account_takeover", "require_step_up:account_takeover"],
+    },
+    {
+      rule: "fraud-takeover-redemption",
+      // A new phone, but the destination is the one the user always had: no sequence at all.
+      hit: risk("redemption", { "signal.takeoverSequenceMinutes": 10 }),
       clean: risk("redemption", {
         "signal.newDeviceLogins24h": 1,
         "signal.destinationChanges24h": 0,
       }),
       effects: ["hold_payouts:account_takeover", "require_step_up:account_takeover"],
+    },
+    {
+      rule: "fraud-impossible-travel",
+      hit: risk("login", { "signal.countryChangedWithinHours": 1, "signal.travelKmh": 6711 }),
+      // A traveller: India in the morning, London a day later.
+      clean: risk("login", { "signal.countryChangedWithinHours": 24, "signal.travelKmh": 280 }),
+      effects: ["require_step_up:impossible_travel"],
+    },
+    {
+      rule: "fraud-impossible-travel",
+      // No coordinates: another country within the hour.
+      hit: risk("login", { "signal.countryChangedWithinHours": 0.5 }),
+      // Fast, but within one country (two cities' geolocation): not this rule's case.
+      clean: risk("login", { "signal.travelKmh": 5000 }),
+      effects: ["require_step_up:impossible_travel"],
+    },
+    {
+      rule: "fraud-cookie-stuffing",
+      hit: risk("conversion", {
+        "signal.secondsSinceClick": 8,
+        "signal.clicksLastMinute": 4,
+        "signal.iframeClicksLastMinute": 0,
+      }),
+      // A shopper who clicked once and bought a minute and a half later.
+      clean: risk("conversion", {
+        "signal.secondsSinceClick": 95,
+        "signal.clicksLastMinute": 0,
+        "signal.iframeClicksLastMinute": 0,
+      }),
+      effects: ["hold_transaction:cookie_stuffing"],
+    },
+    {
+      rule: "fraud-cookie-stuffing",
+      hit: risk("conversion", {
+        "signal.secondsSinceClick": 12,
+        "signal.clicksLastMinute": 1,
+        "signal.iframeClicksLastMinute": 1,
+      }),
+      // A quick buyer with one ordinary click: fast is not stuffing.
+      clean: risk("conversion", {
+        "signal.secondsSinceClick": 12,
+        "signal.clicksLastMinute": 1,
+        "signal.iframeClicksLastMinute": 0,
+      }),
+      effects: ["hold_transaction:cookie_stuffing"],
     },
     {
       rule: "fraud-profile-change-redemption",
@@ -86,14 +143,73 @@ describe("the starter rules", () => {
       clean: risk("redemption", { "signal.score": 69 }),
       effects: ["hold_payouts:score_threshold"],
     },
+    // Return abuse (return-signals.ts: the rate is 0 below 5 orders).
+    {
+      rule: "fraud-return-abuse",
+      hit: risk("return", {
+        "signal.user_orders_90d": 10,
+        "signal.user_return_rate_bps": 8_000,
+      }),
+      // Returns often, but one order in ten came back.
+      clean: risk("return", {
+        "signal.user_orders_90d": 10,
+        "signal.user_return_rate_bps": 1_000,
+      }),
+      effects: ["hold_payouts:return_abuse"],
+    },
+    {
+      rule: "fraud-return-abuse",
+      hit: risk("return", {
+        "signal.user_orders_90d": 25,
+        "signal.user_return_rate_bps": 6_000,
+      }),
+      // Every order returned, but only 4 of them: too few to say.
+      clean: risk("return", {
+        "signal.user_orders_90d": 4,
+        "signal.user_return_rate_bps": 0,
+      }),
+      effects: ["hold_payouts:return_abuse"],
+    },
+    {
+      rule: "fraud-abuse-prone-category",
+      hit: risk("conversion", {
+        "signal.category": "fashion",
+        "signal.category_abuse_prone": true,
+        "signal.user_return_min_orders_met": true,
+        "signal.user_return_rate_bps": 4_000,
+      }),
+      // The same shopper in a category nobody marked.
+      clean: risk("conversion", {
+        "signal.category": "groceries",
+        "signal.category_abuse_prone": false,
+        "signal.user_return_min_orders_met": true,
+        "signal.user_return_rate_bps": 4_000,
+      }),
+      effects: ["hold_transaction:abuse_prone_category"],
+    },
+    {
+      rule: "fraud-abuse-prone-category",
+      hit: risk("conversion", {
+        "signal.category_abuse_prone": true,
+        "signal.user_return_min_orders_met": true,
+        "signal.user_return_rate_bps": 3_000,
+      }),
+      // An abuse-prone category, a shopper who rarely returns.
+      clean: risk("conversion", {
+        "signal.category_abuse_prone": true,
+        "signal.user_return_min_orders_met": true,
+        "signal.user_return_rate_bps": 500,
+      }),
+      effects: ["hold_transaction:abuse_prone_category"],
+    },
   ])("$rule fires on its case and not on a clean one", ({ rule, hit, clean, effects }) => {
     expect(fired(hit)).toEqual(effects.map((e) => `${rule}:${e}`));
     expect(fired(clean)).toEqual([]);
   });
 
   test("every starter rule has a row above, and a clean user of each kind triggers none", () => {
-    expect(FRAUD_STARTER_RULES).toHaveLength(9);
-    for (const kind of ["click", "conversion", "referral", "redemption", "login"]) {
+    expect(FRAUD_STARTER_RULES).toHaveLength(13);
+    for (const kind of ["click", "conversion", "referral", "redemption", "login", "return"]) {
       expect(fired(risk(kind))).toEqual([]);
     }
   });

@@ -90,6 +90,18 @@ describe("normalizeRiskList", () => {
       entries: ["AS16509", "AS", "0", "99999999999", "1.2.3.4/24"],
       want: { ok: false, issues: [1, 2, 3, 4] },
     },
+    {
+      label: "abuse-prone categories: lower case, spaces single, without repeats",
+      list: "abuse_prone_categories" as const,
+      entries: [" Fashion ", "fashion", "Home   Decor", "fashion/shoes"],
+      want: { ok: true, entries: ["fashion", "fashion/shoes", "home decor"] },
+    },
+    {
+      label: "a blank or overlong category is named by index",
+      list: "abuse_prone_categories" as const,
+      entries: ["fashion", "  ", "x".repeat(101)],
+      want: { ok: false, issues: [1, 2] },
+    },
   ])("$label", ({ list, entries, want }) => {
     const got = normalizeRiskList(list, entries);
     if (want.ok) expect(got).toEqual({ ok: true, entries: want.entries });

@@ -1,3 +1,4 @@
+import { normalizeCategory } from "../fraud/return-signals";
 import { emailDomainOf, ipv4Octets, ipv6Groups } from "./risk-identifiers";
 
 /**
@@ -13,6 +14,8 @@ export const RISK_LIST_NAMES = [
   "disposable_email_domains",
   "datacenter_ip_ranges",
   "datacenter_asns",
+  // Product categories the operator sees returned for cashback (docs/fraud.md "Return abuse").
+  "abuse_prone_categories",
 ] as const;
 export type RiskListName = (typeof RISK_LIST_NAMES)[number];
 
@@ -120,7 +123,12 @@ export function normalizeRiskList(
   const kept = new Set<string>();
   entries.forEach((raw, index) => {
     const entry = raw.trim().toLowerCase();
-    if (list === "disposable_email_domains") {
+    if (list === "abuse_prone_categories") {
+      // A category as networks report it (`Electronics`, `fashion/shoes`), compared normalised.
+      const category = normalizeCategory(raw);
+      if (category.length >= 1 && category.length <= 100) kept.add(category);
+      else issues.push({ index, message: "must be a category name of 1 to 100 characters" });
+    } else if (list === "disposable_email_domains") {
       if (DOMAIN.test(entry)) kept.add(entry);
       else issues.push({ index, message: "must be a domain name, e.g. mailinator.com" });
     } else if (list === "datacenter_asns") {

@@ -4,6 +4,7 @@ import { recordConversionEvent } from "../events/conversion-events";
 import { readBalance } from "../ledger/ledger-store";
 import { schedule, unschedule } from "../schedule/schedule-store";
 import { decideSettlement, type Settlement } from "./decide-settlement";
+import { reportReturn } from "./report-return";
 import { heldForReview } from "./review-holds";
 import { appendHistory, saveTxn } from "./txn-store";
 import type { StoredTxn } from "./types";
@@ -59,6 +60,8 @@ export function settle(
   }
   // Confirmed cashback is an event rules can reward; a return after it, a refund of it.
   recordConversionEvent(tx, txn, settlement.historyEvent, nowMs);
+  // A cancellation or a return is what return abuse counts (docs/fraud.md "Return abuse").
+  reportReturn(tx, txn, settlement.historyEvent, nowMs);
   if (settlement.confirmAtMs !== null)
     schedule(tx.sql, "confirm", txn.txnId, settlement.confirmAtMs);
   else unschedule(tx.sql, "confirm", txn.txnId);

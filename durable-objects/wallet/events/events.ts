@@ -9,6 +9,7 @@ import { type RiskIdentifier, riskIdentifiersOf } from "#shared/referrals/risk-i
 import { type RiskFlag, type RiskLists, riskFlagsOf } from "#shared/referrals/risk-lists";
 import type { WalletTx } from "../core/wallet-tx";
 import { type AttributionEvidence, attributeSignup } from "../referrals/attribution";
+import { saveSignupLinks } from "../referrals/referral-observation";
 import { qualifyAfterSignup } from "../referrals/referral-rewards";
 import { publishRiskIdentifiers, saveEventRisk } from "../referrals/referral-risk";
 import { isDue, schedule, unschedule } from "../schedule/schedule-store";
@@ -176,6 +177,10 @@ export function acceptEvents(
     }
     if (item.risk) saveEventRisk(tx.sql, item.event.id, item.risk);
     if (item.observation) tx.enqueue(observationMessage(item.observation));
+    // The referral this signup may attribute is reported with the same link hashes.
+    if (item.event.type === "user.signed_up") {
+      saveSignupLinks(tx.sql, item.event.id, item.observation?.identifiers);
+    }
     accepted++;
   }
   // New events (and any refund waiting for one of them) are looked at right after commit.

@@ -1,5 +1,6 @@
 import type { Assessment, Observation } from "#shared/fraud/risk-contract";
 import type { WalletTx } from "../core/wallet-tx";
+import { afterReferralHoldPlaced } from "../referrals/referral-risk-holds";
 import { holdsOfAssessment } from "./assessment-holds";
 import type { StoredHold } from "./hold-store";
 import { placeHold } from "./holds";
@@ -30,7 +31,10 @@ export function applyAssessment(
   for (const planned of holdsOfAssessment(observation, assessment)) {
     const result = placeHold(tx, planned.holdId, planned.hold, nowMs);
     holds.push(result.hold);
-    if (result.placed) placed++;
+    if (!result.placed) continue;
+    placed++;
+    // A referral the program's own review holds is now held by this hold too.
+    if (result.hold.kind === "referral") afterReferralHoldPlaced(tx, result.hold, nowMs);
   }
   return { holds, placed };
 }

@@ -1,9 +1,11 @@
 import type { HoldInput, HoldKind } from "#shared/fraud/risk-contract";
 import type { WalletTx } from "../core/wallet-tx";
+import type { EarnTerms } from "../events/post-reward";
 import { schedule, unschedule } from "../schedule/schedule-store";
 import { afterHoldEnded } from "./hold-ended";
 import {
   activeHoldsCovering,
+  type DecisionSignals,
   endHold,
   findHold,
   type HoldLabel,
@@ -37,7 +39,7 @@ export function placeHold(
   hold: HoldInput,
   nowMs: number,
 ): { hold: StoredHold; placed: boolean } {
-  const placed = insertHold(tx.sql, holdId, hold, nowMs);
+  const placed = insertHold(tx, holdId, hold, nowMs);
   if (placed && hold.autoReleaseAtMs !== null) {
     schedule(tx.sql, "risk_hold_release", holdId, hold.autoReleaseAtMs);
   }
@@ -57,6 +59,11 @@ export interface HoldDecision {
   /** Required: why (docs/fraud.md "Review"). */
   note: string;
   label: HoldLabel | null;
+  /**
+   * The user's score and reasons from their risk object at the decision (the api asks it);
+   * null or absent when scoring could not answer.
+   */
+  signals?: DecisionSignals | null;
 }
 
 /**
@@ -68,12 +75,13 @@ export function decideHold(
   holdId: string,
   input: HoldDecision,
   nowMs: number,
+  earn: EarnTerms | null = null,
 ): { status: "decided" | "exists" | "not_found"; hold: StoredHold | null } {
   const hold = findHold(tx.sql, holdId);
   if (!hold) return { status: "not_found", hold: null };
   unschedule(tx.sql, "risk_hold_release", holdId);
   const ended = endHold(
-    tx.sql,
+    tx,
     holdId,
     {
       status: input.decision === "release" ? "released" : "upheld",
@@ -81,11 +89,12 @@ export function decideHold(
       decidedBy: input.actor,
       note: input.note,
       label: input.label,
+      signals: input.signals ?? null,
     },
     nowMs,
   );
   const after = findHold(tx.sql, holdId);
-  if (ended && after) afterHoldEnded(tx, after, nowMs);
+  if (ended && after) afterHoldEnded(tx, after, nowMs, earn);
   return { status: ended ? "decided" : "exists", hold: after };
 }
 
@@ -93,11 +102,16 @@ export function decideHold(
  * Holds whose condition cleared by `asOfMs` (a velocity window passed) end `released`, `auto`,
  * oldest first; returns those released this run.
  */
-export function releaseDueHolds(tx: WalletTx, asOfMs: number, nowMs: number): StoredHold[] {
+export function releaseDueHolds(
+  tx: WalletTx,
+  asOfMs: number,
+  nowMs: number,
+  earn: EarnTerms | null = null,
+): StoredHold[] {
   const released: StoredHold[] = [];
   for (const hold of holdsDueForRelease(tx.sql, asOfMs, MAX_RELEASES_PER_RUN)) {
     const ended = endHold(
-      tx.sql,
+      tx,
       hold.holdId,
       {
         status: "released",
@@ -111,7 +125,7 @@ export function releaseDueHolds(tx: WalletTx, asOfMs: number, nowMs: number): St
     unschedule(tx.sql, "risk_hold_release", hold.holdId);
     const after = ended ? findHold(tx.sql, hold.holdId) : null;
     if (after) {
-      afterHoldEnded(tx, after, nowMs);
+      afterHoldEnded(tx, after, nowMs, earn);
       released.push(after);
     }
   }

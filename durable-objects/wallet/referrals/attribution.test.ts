@@ -87,8 +87,23 @@ describe("attributeSignup", () => {
           atMs: NOW_MS,
         },
       ]);
-      const projections = readOutbox(storage.sql, 10).map((r) => JSON.parse(r.body).kind);
-      expect(projections).toEqual(["referral"]);
+      const outbox = readOutbox(storage.sql, 10).map((r) => JSON.parse(r.body));
+      expect(outbox.map((m) => m.kind)).toEqual(["referral", "risk_observation"]);
+      // The referee's risk object hears of it, about this referral (docs/fraud.md "Signals").
+      expect(outbox[1].observation).toEqual({
+        observationId: `referral:ref_${USER}:attributed`,
+        userId: USER,
+        kind: "referral",
+        atMs: NOW_MS - 1000,
+        subjectRef: `ref_${USER}`,
+        facts: {
+          "signal.referralStage": "attributed",
+          "signal.referralMethod": "code",
+          "signal.referralProgramScore": 0,
+          "signal.referralProgramSignals": 0,
+          "signal.referralProgramHold": false,
+        },
+      });
     });
   });
 

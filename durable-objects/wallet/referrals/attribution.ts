@@ -1,3 +1,4 @@
+import { observationMessage } from "#shared/fraud/observation-message";
 import type { WalletTx } from "../core/wallet-tx";
 import type { StoredEvent } from "../events/event-store";
 import { schedule } from "../schedule/schedule-store";
@@ -6,6 +7,7 @@ import {
   type AttributionInputs,
   decideAttribution,
 } from "./decide-attribution";
+import { referralObservation, signupLinks } from "./referral-observation";
 import { recordReferralRisk } from "./referral-risk";
 import { findReferral, insertReferral, referralProjection, setQualifyBy } from "./referral-store";
 import type { RiskLookups } from "./risk-lookups";
@@ -140,5 +142,16 @@ export function attributeSignup(
     schedule(tx.sql, "referral_expire", referral.referralId, qualifyByMs);
   }
   tx.enqueue(referralProjection(referral, null));
+  // The referee's risk object hears of it (its rules may hold it: referral-risk-holds.ts).
+  tx.enqueue(
+    observationMessage(
+      referralObservation(
+        referral,
+        "attributed",
+        stored.occurredAtMs,
+        signupLinks(tx.sql, stored.eventId),
+      ),
+    ),
+  );
   return decision;
 }

@@ -33,7 +33,7 @@ export const PROGRESS_REASONS = {
   referrer_cap_reached:
     "Your friend got their reward; you had reached this month's limit of referral rewards.",
   referral_budget_exhausted:
-    "The campaign's budget for referral rewards ran out, so your reward was reduced or not paid.",
+    "The campaign's budget for referral rewards ran out, so a reward of this referral was reduced or not paid.",
 } as const;
 
 /** Why a rewarded referral's rewards were taken back or given back (referral-money.ts). */
@@ -55,6 +55,10 @@ export const EXPIRY_REASONS = {
 /** Why a referral was held, and how the review ended (referral-review.ts). */
 export const REVIEW_REASONS = {
   risk_hold: "The referral is being checked before it is rewarded.",
+  /** A fraud rule's `referral` hold (docs/fraud.md "Holds"): the user is not told which. */
+  fraud_rule_hold: "The referral is being checked before it is rewarded.",
+  /** The fraud review released it (an operator, or the hold's own window ended). */
+  risk_hold_released: "The referral was checked and approved.",
   hold_approved: "The referral was checked and approved.",
   auto_approved: "The referral was approved after the review period.",
   hold_rejected: "The referral was checked and not approved.",

@@ -3,11 +3,19 @@ import type { ReferralPartyReward } from "#shared/rules/index";
 import type { WalletTx } from "../core/wallet-tx";
 import { processedFollowUpsOf } from "../events/event-store";
 import type { EarnTerms } from "../events/post-reward";
+import type { StoredHold } from "../holds/hold-store";
 import { dueRefs, schedule, unschedule } from "../schedule/schedule-store";
 import { pointsPendingUntilMs } from "./decide-confirmation";
+import { rewardedNow, rewardedReason } from "./decide-referee-budget";
 import type { ReferrerTerms } from "./decide-referrer-reward";
 import { creditParty, type ReferralParty } from "./party-credit";
 import type { ReviewReason } from "./reasons";
+import {
+  approveRefereeRow,
+  type RefereeStart,
+  refereeRow,
+  retargetRefereeBudget,
+} from "./referee-budget";
 import {
   confirmationInputs,
   oweRejectedReversal,
@@ -19,6 +27,7 @@ import {
   referralRewardsOf,
   setReferralRewardStatus,
 } from "./referral-reward-store";
+import { referralRiskHolds, riskHoldNote } from "./referral-risk-holds";
 import { decideTransition, type ReferralState } from "./referral-states";
 import {
   findReferral,
@@ -45,7 +54,8 @@ import { findReferralTerms } from "./referral-terms-store";
  *   `rejected` (final), every reward not yet credited `cancelled`.
  *
  * A decision repeated the same way changes nothing (`unchanged`); a decision the state does
- * not allow is `refused`.
+ * not allow is `refused`, and so is an approval while the risk system's `referral` holds cover
+ * the referral (referral-risk-holds.ts: their release approves it or hands it back here).
  */
 
 const HOUR_MS = 3_600_000;
@@ -57,12 +67,18 @@ export interface HoldInput {
   ruleVersion: number;
   eventId: string;
   referee: ReferralPartyReward | null;
+  /** How the referee's reward starts under the rule's budgets (kept for the approval). */
+  refereeStart: RefereeStart | null;
   referrer: ReferralPartyReward | null;
   /** The campaign's cap and tiers for the referrer, applied when an approval delivers it. */
   referrerTerms: ReferrerTerms | null;
 }
 
-/** Qualification found the referral marked for a hold (referral-rewards.ts). */
+/**
+ * Qualification found the referral marked for a hold (referral-rewards.ts): by the program's
+ * own signals (`risk_hold`) or by the risk system's holds (`fraud_rule_hold`, their reason
+ * codes in the history; referral-risk-holds.ts).
+ */
 export function holdReferral(
   tx: WalletTx,
   referral: StoredReferral,
@@ -70,10 +86,21 @@ export function holdReferral(
   campaign: ReferralCampaign,
   qualification: ReferralQualification,
   nowMs: number,
+  fraudHolds: readonly StoredHold[] = [],
 ): StoredReferral {
-  const held = moveReferral(tx.sql, referral, "held", "risk_hold", input.eventId, nowMs, {
-    campaign,
-  });
+  const byRisk = fraudHolds.length > 0;
+  const held = moveReferral(
+    tx.sql,
+    referral,
+    "held",
+    byRisk ? "fraud_rule_hold" : "risk_hold",
+    input.eventId,
+    nowMs,
+    {
+      campaign,
+      ...(byRisk ? { decidedBy: { actor: "system", note: riskHoldNote(fraudHolds) } } : {}),
+    },
+  );
   const base = {
     referralId: input.referralId,
     referrerId: input.referrerId,
@@ -84,6 +111,9 @@ export function holdReferral(
   for (const party of ["referee", "referrer"] as const) {
     const reward = input[party];
     if (!reward) continue;
+    // The referee's budgets are kept on the held row, asked once it is approved.
+    const budgeted =
+      party === "referee" && input.refereeStart ? refereeRow(input.refereeStart, "held") : {};
     insertReferralReward(
       tx.sql,
       {
@@ -91,6 +121,7 @@ export function holdReferral(
         party,
         reward,
         status: "held",
+        ...budgeted,
         ...(party === "referrer" ? { referrerTerms: input.referrerTerms } : {}),
       },
       nowMs,
@@ -120,7 +151,7 @@ export type ReviewOutcome =
   | { status: "refused"; state: ReferralState; detail: string }
   | { status: "not_found" };
 
-const APPROVALS: readonly string[] = ["hold_approved", "auto_approved"];
+const APPROVALS: readonly string[] = ["hold_approved", "auto_approved", "risk_hold_released"];
 const REJECTIONS: readonly string[] = ["hold_rejected", "referrer_banned"];
 
 /** Whether the referral's history already holds this decision (a repeat changes nothing). */
@@ -157,6 +188,16 @@ export function decideReferral(
             detail: "only a held referral can be approved",
           };
     }
+    // The risk system's holds are decided in its review first (referral-risk-holds.ts): their
+    // release approves it, or hands it back to this review.
+    const fraudHolds = referralRiskHolds(tx.sql, referral.referralId);
+    if (fraudHolds.length > 0) {
+      return {
+        status: "refused",
+        state: referral.state,
+        detail: `a fraud hold covers this referral (${riskHoldNote(fraudHolds)}): decide it in the risk review first`,
+      };
+    }
     return { status: "decided", referral: approve(tx, referral, input, earn, nowMs, reason) };
   }
   if (referral.state === "rejected") return { status: "unchanged", referral };
@@ -170,7 +211,8 @@ export function decideReferral(
   return { status: "decided", referral: reject(tx, referral, input, nowMs, reason) };
 }
 
-function approve(
+/** Approves a held referral (see decideReferral; a released fraud hold, referral-risk-holds.ts). */
+export function approve(
   tx: WalletTx,
   referral: StoredReferral,
   input: ReviewDecision,
@@ -197,6 +239,8 @@ function approve(
   for (const row of rewards) {
     if (row.status !== "held") continue;
     if (row.party === "referee") {
+      // Under the rule's budgets: asked after commit (referee-budget.ts), credited on grant.
+      if (approveRefereeRow(tx, row.referralId, row, nowMs) === "waiting") continue;
       creditParty(
         tx,
         {
@@ -222,8 +266,9 @@ function approve(
       owesReferrer = true;
     }
   }
-  if (!owesReferrer) {
-    moved = moveReferral(tx.sql, moved, "rewarded", "reward_credited", eventId, nowMs);
+  const after = referralRewardsOf(tx.sql, referral.referralId);
+  if (!owesReferrer && rewardedNow(after)) {
+    moved = moveReferral(tx.sql, moved, "rewarded", rewardedReason(after), eventId, nowMs);
   }
   tx.enqueue(referralProjection(moved, null));
   // The bonuses confirm as the campaign says, and a refund or chargeback of the qualifying
@@ -258,6 +303,11 @@ export function reject(
     }
     // An owed credit may be in flight to the referrer's wallet: a reversal follows it.
     if (row.status === "owed" && row.party === "referrer") oweRejectedReversal(tx, referral, nowMs);
+    // The referee's reward awaiting the rule's budgets: whatever they granted is released.
+    if (row.status === "awaiting_budget" && row.party === "referee") {
+      setReferralRewardStatus(tx.sql, row.referralId, "referee", "cancelled", nowMs);
+      retargetRefereeBudget(tx, row.referralId, nowMs);
+    }
   }
   const moved = moveReferral(
     tx.sql,

@@ -1,6 +1,8 @@
 import { type LinkKey, linkHash } from "#shared/fraud/identity-links";
+import { ORDER_AT_FACT } from "#shared/fraud/return-signals";
 import type { Observation } from "#shared/fraud/risk-contract";
 import type { StoredClaim } from "../claims/decide-claim";
+import type { StoredTxn } from "../conversions/types";
 import type { NewDestination } from "../payouts/types";
 
 /**
@@ -65,6 +67,39 @@ export function claimObservation(userId: string, claim: StoredClaim): Observatio
       "signal.offerId": claim.offerId,
       "signal.claimAmountMinor": claim.amountMinor,
       "signal.claimMatched": claim.status === "matched",
+    },
+  };
+}
+
+/**
+ * Pure: a transaction that came back — cancelled by the network (or an operator) before it
+ * confirmed, or returned after — observed once per change of status (its id names the
+ * transaction's version), with the order's time so the risk object counts it in the order's
+ * window, and the merchant and category when known (docs/fraud.md "Return abuse").
+ */
+export function returnObservation(
+  userId: string,
+  txn: Pick<
+    StoredTxn,
+    "txnId" | "version" | "offerId" | "category" | "convertedAtMs" | "saleAmountMinor"
+  >,
+  outcome: "cancelled" | "returned_after_confirmation",
+  merchantId: string | null,
+  nowMs: number,
+): Observation {
+  return {
+    observationId: `return:${txn.txnId}:v${txn.version}`,
+    userId,
+    kind: "return",
+    atMs: nowMs,
+    subjectRef: txn.txnId,
+    facts: {
+      "signal.return_outcome": outcome,
+      "signal.saleAmountMinor": txn.saleAmountMinor,
+      [ORDER_AT_FACT]: txn.convertedAtMs,
+      ...(txn.offerId ? { "signal.offerId": txn.offerId } : {}),
+      ...(merchantId ? { "signal.merchantId": merchantId } : {}),
+      ...(txn.category ? { "signal.category": txn.category } : {}),
     },
   };
 }

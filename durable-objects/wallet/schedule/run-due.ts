@@ -93,7 +93,7 @@ export function runDue(
         }
         break;
       case "risk_hold_release":
-        if (isDue(tx.sql, kind, asOfMs)) releaseDueHolds(tx, asOfMs, nowMs);
+        if (isDue(tx.sql, kind, asOfMs)) releaseDueHolds(tx, asOfMs, nowMs, earn);
         break;
       case "risk_retry":
         // Asks the risk object (another object): the object retries after commit

@@ -15,7 +15,7 @@ import { consumeClicks } from "./features/clicks/index";
 import { runConfirmationBackstop } from "./features/confirmation/index";
 import { consumePostbacks } from "./features/conversions/index";
 import { indexUnindexedOffers } from "./features/discovery/index";
-import { consumeRiskObservations } from "./features/fraud/index";
+import { consumeRiskObservations, refreshReturnRates } from "./features/fraud/index";
 import { consumeLedgerEvents } from "./features/ledger/index";
 import { runPointsBackstop } from "./features/loyalty/index";
 import {
@@ -102,6 +102,8 @@ const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
       log.info("cron.search_backfill", {
         indexed: await indexUnindexedOffers(env.DB, SEARCH_BACKFILL_PER_RUN, nowMs),
       });
+      // Return rates per merchant and category over 90 days, hourly (docs/fraud.md "Return abuse").
+      log.info("cron.return_rates", { ...(await refreshReturnRates(env.DB, nowMs)) });
     },
   ],
   [

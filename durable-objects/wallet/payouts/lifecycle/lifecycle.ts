@@ -2,10 +2,12 @@ import { type KeyRing, open } from "#shared/crypto/sealed";
 import type { DestinationDetails } from "#shared/payouts/types";
 import { boundUserId } from "../../core/meta-store";
 import type { WalletTx } from "../../core/wallet-tx";
+import { heldBy } from "../../holds/holds";
 import { sealContext } from "../destinations/decide-destination";
+import { type CoveringHold, riskDetail, riskHoldReasonOf } from "../redeem/decide-risk-hold";
 import type { DispatchClaim, ProcessorView } from "../types";
 import { decideDispatch, decideProcessorState, type StoredPayout } from "./decide-payout";
-import { finishPayout, flagPayout, parkPayout, publishPayout } from "./payout-events";
+import { finishPayout, flagPayout, notify, parkPayout, publishPayout } from "./payout-events";
 import {
   findPayout,
   logPayout,
@@ -56,6 +58,15 @@ export function claimDispatch(
   const payout = findPayout(tx.sql, payoutId);
   const action = decideDispatch(payout);
   if (action === "skip" || !payout) return { action: "skip", payout };
+  // A hold placed after it was queued (a user-wide `hold_payouts` from a later observation)
+  // stops it here, where it would leave: never sent, it waits for the hold's end like any
+  // held payout (risk-release.ts queues it again, once). One already sent to the processor is
+  // not stopped: its outcome is the processor's (docs/fraud.md "Holds").
+  if (payout.attempts === 0) {
+    const holds = heldBy(tx.sql, "payouts", payoutId);
+    if (holds.length > 0)
+      return { action: "skip", payout: holdAtDispatch(tx, payout, holds, nowMs) };
+  }
   if (!details) {
     const stuck = parkPayout(tx, payoutId, "stuck", "destination details unreadable", nowMs);
     return { action: "unreadable", payout: stuck as StoredPayout };
@@ -68,6 +79,28 @@ export function claimDispatch(
     destination: details,
     userId: tx.userId(),
   };
+}
+
+/** The payout goes `held` for the holds covering it, with their reason codes in its log. */
+function holdAtDispatch(
+  tx: WalletTx,
+  payout: StoredPayout,
+  holds: readonly CoveringHold[],
+  nowMs: number,
+): StoredPayout | null {
+  const holdReason = riskHoldReasonOf(holds);
+  updatePayout(tx.sql, payout.payoutId, { status: "held", holdReason }, nowMs);
+  const detail = riskDetail(holds);
+  logPayout(
+    tx.sql,
+    payout.payoutId,
+    "held",
+    detail ? `${holdReason}: ${detail}` : holdReason,
+    nowMs,
+  );
+  // The user is told it waits for a check, never which fraud signals fired.
+  notify(tx, payout, "payout_held", { reason: "review" });
+  return publishPayout(tx, payout.payoutId);
 }
 
 /** The processor could not be reached or answered with a transient error: the queue retries. */

@@ -5,6 +5,7 @@ import { ACTIVITY_KINDS, type Observation } from "#shared/fraud/risk-contract";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { exponentialBackoff } from "#shared/retry/backoff";
 import { holderCounts, type LinkRow, recordLinks } from "./identity-store";
+import { returnFactsFor } from "./return-store";
 import { liveRiskPorts, type RiskPorts } from "./risk-ports";
 
 const log = createLogger({ worker: "api", feature: "fraud" });
@@ -40,10 +41,16 @@ export async function consumeRiskObservations(
   if (valid.length === 0) return;
 
   let holders: Map<string, number>;
+  let returnFacts: Map<string, Record<string, string | number | boolean>>;
   try {
     const rows = linkRowsOf(valid.map((m) => m.body.observation));
     await recordLinks(env.DB, rows);
     holders = await holderCounts(env.DB, rows);
+    // Return abuse: the batch's orders into D1, their merchant and category rates back.
+    returnFacts = await returnFactsFor(
+      env,
+      valid.map((m) => m.body.observation),
+    );
   } catch (error) {
     log.error("risk.links_write_failed", { observations: valid.length, ...errorFields(error) });
     for (const m of valid) m.retry({ delaySeconds: backoffSec(m.attempts) });
@@ -60,7 +67,10 @@ export async function consumeRiskObservations(
     [...byUser.values()].map(async (messages) => {
       messages.sort((a, b) => a.body.observation.atMs - b.body.observation.atMs);
       for (const [index, message] of messages.entries()) {
-        const observation = withSharingFacts(message.body.observation, holders);
+        const observation = withFacts(
+          withSharingFacts(message.body.observation, holders),
+          returnFacts.get(message.body.observation.observationId),
+        );
         try {
           const assessment = await ports.assess(env, observation);
           await ports.applyAssessment(env, observation, assessment);
@@ -104,6 +114,15 @@ export function withSharingFacts(
   const facts = sharingFacts(observation.identifiers ?? {}, holders);
   if (Object.keys(facts).length === 0) return observation;
   return { ...observation, facts: { ...observation.facts, ...facts } };
+}
+
+/** Pure: the observation with `extra` facts added (nothing to add, the same observation). */
+export function withFacts(
+  observation: Observation,
+  extra: Readonly<Record<string, string | number | boolean>> | undefined,
+): Observation {
+  if (!extra || Object.keys(extra).length === 0) return observation;
+  return { ...observation, facts: { ...observation.facts, ...extra } };
 }
 
 function isObservationMessage(body: unknown): body is RiskObservationMessage {

@@ -6,3 +6,4 @@ export { consumeRiskObservations } from "./consumer";
 export { linkedAccounts } from "./linked-accounts";
 export { clickObservation, conversionObservation, reportObservations } from "./observations";
 export { fraudReadRoutes } from "./read-routes";
+export { refreshReturnRates } from "./return-store";

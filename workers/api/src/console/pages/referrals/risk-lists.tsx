@@ -57,6 +57,14 @@ const LISTS: Record<
     on: "a tracked click",
     signal: "click_datacenter",
   },
+  // Orders in these categories carry `signal.category_abuse_prone` (docs/fraud.md "Return abuse").
+  abuse_prone_categories: {
+    title: "Abuse-prone categories",
+    button: "Replace abuse-prone categories",
+    hint: "one product category a line, as networks report it, such as fashion or electronics",
+    on: "an order",
+    signal: "category_abuse_prone",
+  },
 };
 
 /** The list a form came back for: what was typed, the API's problem, and whether it lost a race. */

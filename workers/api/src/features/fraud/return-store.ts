@@ -1,0 +1,258 @@
+import { sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { drizzle } from "drizzle-orm/d1";
+import { getOfferConfig, readConfigThrough } from "#shared/config/config-store";
+import { riskOrders } from "#shared/db/schema";
+import type { ApiEnv } from "#shared/env";
+import {
+  normalizeCategory,
+  ORDER_AT_FACT,
+  RETURN_WINDOW_MS,
+  type SharedReturnCounts,
+  sharedReturnFacts,
+} from "#shared/fraud/return-signals";
+import type { Observation } from "#shared/fraud/risk-contract";
+import { createLogger, errorFields } from "#shared/observability/logger";
+import {
+  riskListFromD1,
+  riskListKvKey,
+  type StoredRiskList,
+} from "#shared/referrals/live-risk-lists";
+import { runInBatches } from "../../db/batch";
+
+/**
+ * Return abuse across users (docs/fraud.md "Return abuse"): the risk consumer records each
+ * order it sees in D1 `risk_orders` (one writer, one batch per queue batch, an idempotent
+ * upsert), and adds to each `conversion` and `return` observation what D1 knows of its merchant
+ * and category (`risk_return_rates`, refreshed by the cron from `risk_orders`) and whether the
+ * operator marked its category abuse-prone. Nothing here is on a click or postback path.
+ */
+
+const log = createLogger({ worker: "api", feature: "fraud" });
+
+/** One order as `risk_orders` keeps it. */
+export interface OrderRow {
+  orderRef: string;
+  userId: string;
+  merchantId: string | null;
+  category: string | null;
+  orderedAtMs: number;
+  returnedAtMs: number | null;
+}
+
+/** Six parameters a row, under D1's 100 a query. */
+const ROWS_PER_INSERT = 16;
+/** Keys per rates query: one parameter each, under D1's 100. */
+const KEYS_PER_QUERY = 90;
+/** Orders past the window dropped per refresh, so one run stays bounded. */
+const PRUNE_PER_REFRESH = 5_000;
+
+const bestEffort = (p: Promise<unknown>) => {
+  p.catch(() => undefined);
+};
+
+const isOrderKind = (o: Observation) =>
+  (o.kind === "conversion" || o.kind === "return") && typeof o.subjectRef === "string";
+
+const text = (value: unknown): string | null =>
+  typeof value === "string" && value.length > 0 ? value : null;
+
+/**
+ * The batch's orders: merchant from the observation, else from the offer's cached config
+ * (isolate memory → KV → D1, like the edge's reads); an offer that cannot be read leaves the
+ * merchant unknown rather than failing the batch.
+ */
+export async function orderRowsOf(
+  env: ApiEnv,
+  observations: readonly Observation[],
+): Promise<OrderRow[]> {
+  const merchants = new Map<string, string | null>();
+  const rows: OrderRow[] = [];
+  for (const o of observations) {
+    if (!isOrderKind(o)) continue;
+    const facts = o.facts ?? {};
+    let merchantId = text(facts["signal.merchantId"]);
+    const offerId = text(facts["signal.offerId"]);
+    if (merchantId === null && offerId !== null) {
+      if (!merchants.has(offerId)) {
+        try {
+          const offer = await getOfferConfig(env, offerId, bestEffort);
+          merchants.set(offerId, offer?.merchantId ?? null);
+        } catch (error) {
+          log.warn("risk.offer_unreadable", errorFields(error));
+          merchants.set(offerId, null);
+        }
+      }
+      merchantId = merchants.get(offerId) ?? null;
+    }
+    const category = text(facts["signal.category"]);
+    const orderedAt = facts[ORDER_AT_FACT];
+    rows.push({
+      orderRef: o.subjectRef as string,
+      userId: o.userId,
+      merchantId,
+      category: category === null ? null : normalizeCategory(category),
+      orderedAtMs:
+        o.kind === "return" && typeof orderedAt === "number" && Number.isFinite(orderedAt)
+          ? orderedAt
+          : o.atMs,
+      returnedAtMs: o.kind === "return" ? o.atMs : null,
+    });
+  }
+  return rows;
+}
+
+/**
+ * Upserts the orders in one D1 transaction: what is known is kept (the earliest order time,
+ * the first return, a merchant or category once learned), so a redelivered or reordered batch
+ * changes nothing it should not.
+ */
+export async function recordOrders(db: D1Database, rows: readonly OrderRow[]): Promise<void> {
+  const orm = drizzle(db);
+  const statements: BatchItem<"sqlite">[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    statements.push(
+      orm
+        .insert(riskOrders)
+        .values(rows.slice(i, i + ROWS_PER_INSERT))
+        .onConflictDoUpdate({
+          target: riskOrders.orderRef,
+          set: {
+            merchantId: sql`coalesce(${riskOrders.merchantId}, excluded.merchant_id)`,
+            category: sql`coalesce(${riskOrders.category}, excluded.category)`,
+            orderedAtMs: sql`min(${riskOrders.orderedAtMs}, excluded.ordered_at_ms)`,
+            returnedAtMs: sql`coalesce(${riskOrders.returnedAtMs}, excluded.returned_at_ms)`,
+          },
+        }),
+    );
+  }
+  await runInBatches(db, statements);
+}
+
+/** `merchant|<id>` / `category|<name>` → counts, for the keys asked (bounded queries). */
+export async function returnRatesOf(
+  db: D1Database,
+  keys: ReadonlyArray<{ scope: "merchant" | "category"; key: string }>,
+): Promise<Map<string, SharedReturnCounts>> {
+  const unique = [...new Map(keys.map((k) => [`${k.scope}|${k.key}`, k])).values()];
+  const out = new Map<string, SharedReturnCounts>();
+  const orm = drizzle(db);
+  for (const scope of ["merchant", "category"] as const) {
+    const ofScope = unique.filter((k) => k.scope === scope).map((k) => k.key);
+    for (let i = 0; i < ofScope.length; i += KEYS_PER_QUERY) {
+      const chunk = ofScope.slice(i, i + KEYS_PER_QUERY);
+      const rows = await orm.all<{ key: string; orders: number; returns: number }>(
+        sql`SELECT key, orders, returns FROM risk_return_rates WHERE scope = ${scope} AND key IN (${sql.join(
+          chunk.map((k) => sql`${k}`),
+          sql`, `,
+        )})`,
+      );
+      for (const r of rows) {
+        out.set(`${scope}|${r.key}`, { orders: Number(r.orders), returns: Number(r.returns) });
+      }
+    }
+  }
+  return out;
+}
+
+/** The operator's `abuse_prone_categories` list, through isolate memory → KV → D1. */
+export async function abuseProneCategories(env: ApiEnv): Promise<ReadonlySet<string>> {
+  const list = await readConfigThrough<StoredRiskList>(
+    env,
+    riskListKvKey("abuse_prone_categories"),
+    () => riskListFromD1(env.DB, "abuse_prone_categories"),
+    bestEffort,
+    { writeBackTtlSec: 300 },
+  );
+  return new Set(list?.entries ?? []);
+}
+
+/**
+ * The risk consumer's step for a batch: records its orders, then answers, per observation id,
+ * the facts to add (its merchant and category, their rates, whether the category is
+ * abuse-prone). Throws when D1 cannot be written or read: the consumer retries the batch.
+ */
+export async function returnFactsFor(
+  env: ApiEnv,
+  observations: readonly Observation[],
+): Promise<Map<string, Record<string, string | number | boolean>>> {
+  const rows = await orderRowsOf(env, observations);
+  const out = new Map<string, Record<string, string | number | boolean>>();
+  if (rows.length === 0) return out;
+  await recordOrders(env.DB, rows);
+  const keys: Array<{ scope: "merchant" | "category"; key: string }> = [];
+  for (const r of rows) {
+    if (r.merchantId) keys.push({ scope: "merchant", key: r.merchantId });
+    if (r.category) keys.push({ scope: "category", key: r.category });
+  }
+  const [rates, abuseProne] = await Promise.all([
+    returnRatesOf(env.DB, keys),
+    abuseProneCategories(env),
+  ]);
+  const byRef = new Map(rows.map((r) => [r.orderRef, r]));
+  for (const o of observations) {
+    const row = isOrderKind(o) ? byRef.get(o.subjectRef as string) : undefined;
+    if (!row) continue;
+    out.set(o.observationId, orderFacts(row, rates, abuseProne));
+  }
+  return out;
+}
+
+/**
+ * Pure: one order's facts from the rates and the list.
+ *
+ * @example
+ * orderFacts({ merchantId: "shop", category: "fashion", … }, rates, new Set(["fashion"]))
+ * // { "signal.merchantId": "shop", "signal.category": "fashion", "signal.category_abuse_prone": true, … }
+ */
+export function orderFacts(
+  row: Pick<OrderRow, "merchantId" | "category">,
+  rates: ReadonlyMap<string, SharedReturnCounts>,
+  abuseProne: ReadonlySet<string>,
+): Record<string, string | number | boolean> {
+  return {
+    ...(row.merchantId ? { "signal.merchantId": row.merchantId } : {}),
+    ...(row.category ? { "signal.category": row.category } : {}),
+    "signal.category_abuse_prone": row.category !== null && abuseProne.has(row.category),
+    ...sharedReturnFacts(
+      row.merchantId ? rates.get(`merchant|${row.merchantId}`) : undefined,
+      row.category ? rates.get(`category|${row.category}`) : undefined,
+    ),
+  };
+}
+
+/**
+ * The cron's refresh: every merchant's and category's orders and returns over the window,
+ * recomputed from `risk_orders` in one D1 transaction, and a bounded batch of orders past the
+ * window dropped. Answers how many rates it wrote.
+ */
+export async function refreshReturnRates(
+  db: D1Database,
+  nowMs: number,
+): Promise<{ rates: number }> {
+  const since = nowMs - RETURN_WINDOW_MS;
+  const results = await db.batch([
+    db.prepare(`DELETE FROM risk_return_rates`),
+    db
+      .prepare(
+        `INSERT INTO risk_return_rates (scope, key, orders, returns, refreshed_at_ms)
+         SELECT 'merchant', merchant_id, COUNT(*), COUNT(returned_at_ms), ?1 FROM risk_orders
+         WHERE ordered_at_ms > ?2 AND merchant_id IS NOT NULL GROUP BY merchant_id`,
+      )
+      .bind(nowMs, since),
+    db
+      .prepare(
+        `INSERT INTO risk_return_rates (scope, key, orders, returns, refreshed_at_ms)
+         SELECT 'category', category, COUNT(*), COUNT(returned_at_ms), ?1 FROM risk_orders
+         WHERE ordered_at_ms > ?2 AND category IS NOT NULL GROUP BY category`,
+      )
+      .bind(nowMs, since),
+    db
+      .prepare(
+        `DELETE FROM risk_orders WHERE order_ref IN
+           (SELECT order_ref FROM risk_orders WHERE ordered_at_ms <= ? ORDER BY ordered_at_ms LIMIT ?)`,
+      )
+      .bind(since, PRUNE_PER_REFRESH),
+  ]);
+  return { rates: (results[1]?.meta.changes ?? 0) + (results[2]?.meta.changes ?? 0) };
+}

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -108,6 +108,27 @@ async function main(): Promise<void> {
   mkdirSync(PERSIST_DIR, { recursive: true });
   console.log(`Starting wrangler dev on ${BASE_URL} (output in ${path.relative(ROOT, LOG_FILE)})…`);
   const log = openSync(LOG_FILE, "w");
+  // The risk consumer's D1 tables: the real migrations, on the bench's own database.
+  const migrated = spawnSync(
+    WRANGLER,
+    [
+      "d1",
+      "migrations",
+      "apply",
+      "boomerang-bench-fraud",
+      "--local",
+      "--persist-to",
+      PERSIST_DIR,
+      "-c",
+      "bench/fraud-worker/wrangler.toml",
+    ],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", log, log],
+      env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+    },
+  );
+  if (migrated.status !== 0) throw new Error(`D1 migrations failed\n${tailLog()}`);
   dev = spawn(
     WRANGLER,
     [

@@ -61,6 +61,11 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 /** The smallest UPI redemption of the default payout policy. */
 const REDEEM_MINOR = 5_000;
+/**
+ * How long an observation may take to reach the risk object here: the risk queue works through
+ * the whole population's backlog (100 a batch) on a shared machine.
+ */
+const OBSERVED_WITHIN_MS = 300_000;
 const prng = new Mulberry32(SEED);
 const tag = `f${SEED}`;
 
@@ -349,19 +354,21 @@ async function signUps(members: Member[]): Promise<void> {
   // Its identifiers reach D1 through the wallet's outbox and the ledger consumer: a few
   // seconds, before its referees are weighed against them.
   await new Promise((r) => setTimeout(r, 8_000));
-  // Households refer each other (clean: only the network is shared).
-  const households = new Map<string, Member>();
   for (const m of members) {
     if (m === ringA) continue;
     if (m.actor === "referral_ring") {
       signup(m, now - 2 * HOUR, { referralCode: code, paymentInstrumentHash: `card-${tag}-ring` });
+    } else if (m.noise.includes("traveller")) {
+      // Signed up and last seen at home before the flight (cleanNoiseAndRedemptions).
+      signup(m, now - 12 * HOUR);
     } else {
       signup(m, now - 2 * HOUR - prng.int(HOUR));
     }
-    if (m.noise.includes("household") && !households.has(m.ip)) households.set(m.ip, m);
-    events.push(
-      event("user.logged_in", m.id, now - HOUR - prng.int(30 * MINUTE), login(m, m.device)),
-    );
+    if (!m.noise.includes("traveller")) {
+      events.push(
+        event("user.logged_in", m.id, now - HOUR - prng.int(30 * MINUTE), login(m, m.device)),
+      );
+    }
   }
   events.push(event("user.logged_in", ringA.id, now - HOUR, login(ringA, ringA.device)));
   await sendEvents(events);
@@ -714,12 +721,6 @@ async function redeem(
   );
   return payout.id;
 }
-
-/**
- * How long an observation may take to reach the risk object here: the risk queue works through
- * the whole population's backlog (100 a batch) on a shared machine.
- */
-const OBSERVED_WITHIN_MS = 300_000;
 
 /**
  * How many observations of `kind` the member's risk object counted in the last 24 hours

@@ -88,7 +88,7 @@ export function DecisionFields(props: {
         ) : null}
       </div>
       <div class="field">
-        <label for={id("label")}>Label</label>
+        <label for={id("label")}>Label for training</label>
         <select id={id("label")} name="label">
           <option value="" selected={!values?.label}>
             No label

@@ -1383,6 +1383,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/risk/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The review queue: risk holds across users, filtered and paged
+         * @description From D1 `risk_holds`, which each wallet projects whenever a hold is placed or ends (a few seconds behind the wallet). Active holds (the default) come oldest placed first; released or upheld ones newest ended first. Filters: kind, source, one reason code, user, label, placed time [fromMs, toMs). Every role reads.
+         */
+        get: operations["listRiskHolds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/risk/holds/{userId}/{holdId}/decision": {
         parameters: {
             query?: never;
@@ -1394,9 +1414,29 @@ export interface paths {
         put?: never;
         /**
          * Release or uphold one of a user's risk holds, with a reason and a label
-         * @description Release ends the hold and what it kept waiting goes on in the same step: a held payout no other hold covers is dispatched (paid once). Uphold keeps what it held waiting for the operator's decision on its own page (cancel the payout there). The reason, who decided and the label are kept with the hold; the request is in the admin audit log. The same decision again changes nothing (200); the other decision on a decided hold is a 409.
+         * @description Release ends the hold and what it kept waiting goes on in the same step: a held payout no other hold covers is dispatched (paid once). Uphold keeps what it held waiting for the operator's decision on its own page (cancel the payout there). The reason, who decided, the label and the user's score and reasons at that moment (`decisionSignals`, from their risk object; null while scoring cannot answer) are kept with the hold; the request is in the admin audit log. The same decision again changes nothing (200); the other decision on a decided hold is a 409.
          */
         post: operations["createRiskHoldDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/risk/holds/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release or uphold up to 100 risk holds at once, with one reason and label
+         * @description Each hold is decided on its own, in order, exactly as the single decision does it (the user's score and reasons snapshotted, what a released hold kept waiting goes on). The answer has an outcome per hold: `decided`, `already` (decided the same way before), `conflict` (decided the other way), `not_found`, or `failed` (the wallet could not be reached; the others still count). The request is in the admin audit log.
+         */
+        post: operations["createRiskHoldDecisions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3793,6 +3833,58 @@ export interface components {
             /** @description why (the console always sends one): kept in the payout's log, and so in the audit log */
             reason?: string;
         };
+        RiskHoldList: {
+            holds: components["schemas"]["RiskHoldRow"][];
+            /** @description pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        RiskHoldRow: {
+            userId: string;
+            holdId: string;
+            /** @enum {string} */
+            kind: "payouts" | "transaction" | "referral" | "step_up";
+            /** @description the payout, transaction or referral held; null: all the user's payouts */
+            subjectRef: string | null;
+            /** @enum {string} */
+            source: "rule" | "risk_unavailable" | "bot_click";
+            ruleId: string | null;
+            ruleVersion: number | null;
+            reasons: {
+                /** @description stable reason code (shared_device, risk_unavailable, …) */
+                code: string;
+                /** @description its contribution to the score */
+                score: number;
+                detail: string;
+            }[];
+            /** @description the sum of its reasons' scores */
+            scoreContribution: number;
+            /** @enum {string} */
+            status: "active" | "released" | "upheld";
+            placedAtMs: number;
+            /** @description when it ends by itself; null: an operator ends it */
+            autoReleaseAtMs: number | null;
+            endedAtMs: number | null;
+            /** @enum {string|null} */
+            endedHow: "operator" | "auto" | "scoring_returned" | null;
+            decidedBy: string | null;
+            decisionNote: string | null;
+            /** @enum {string|null} */
+            label: "fraud" | "not_fraud" | "unsure" | null;
+            decisionSignals: components["schemas"]["RiskDecisionSignals"];
+        };
+        /** @description the user's score and reasons at the decision; null before one or while scoring was down */
+        RiskDecisionSignals: {
+            /** @description the user's risk score (0–100) when the operator decided */
+            score: number;
+            /** @description the reasons in force then */
+            reasons: {
+                /** @description stable reason code (shared_device, risk_unavailable, …) */
+                code: string;
+                /** @description its contribution to the score */
+                score: number;
+                detail: string;
+            }[];
+        } | null;
         RiskHoldDecision: {
             hold: {
                 holdId: string;
@@ -3822,6 +3914,7 @@ export interface components {
                 decisionNote: string | null;
                 /** @enum {string|null} */
                 label: "fraud" | "not_fraud" | "unsure" | null;
+                decisionSignals: components["schemas"]["RiskDecisionSignals"];
             };
         };
         RiskHoldDecisionInput: {
@@ -3834,6 +3927,37 @@ export interface components {
             reason: string;
             /**
              * @description the outcome as a label for model training
+             * @default null
+             * @enum {string|null}
+             */
+            label?: "fraud" | "not_fraud" | "unsure" | null;
+        };
+        RiskHoldBulkDecision: {
+            results: {
+                userId: string;
+                holdId: string;
+                /**
+                 * @description decided now; already decided the same way; conflict: decided the other way; not_found: the user has no such hold; failed: the wallet could not be reached (try it again)
+                 * @enum {string}
+                 */
+                outcome: "decided" | "already" | "conflict" | "not_found" | "failed";
+                hold: components["schemas"]["RiskHoldRow"] & (Record<string, never> | null);
+            }[];
+        };
+        RiskHoldBulkDecisionInput: {
+            holds: {
+                userId: string;
+                holdId: string;
+            }[];
+            /**
+             * @description release: what they held goes on (a held payout is dispatched); uphold: they stay
+             * @enum {string}
+             */
+            decision: "release" | "uphold";
+            /** @description why; kept with each hold and audited */
+            reason: string;
+            /**
+             * @description the outcome as a label
              * @default null
              * @enum {string|null}
              */
@@ -5142,6 +5266,17 @@ export interface components {
             decisionNote: string | null;
             /** @enum {string|null} */
             label: "fraud" | "not_fraud" | "unsure" | null;
+            /** @description the user's score and reasons when an operator decided; null before one */
+            decisionSignals: {
+                score: number;
+                reasons: {
+                    /** @description stable reason code (`shared_device`, `click_iframe`, `risk_unavailable`) */
+                    code: string;
+                    /** @description score points this reason contributes */
+                    score: number;
+                    detail: string;
+                }[];
+            } | null;
         };
         LinkedAccounts: {
             accounts: {
@@ -13202,6 +13337,96 @@ export interface operations {
             };
         };
     };
+    listRiskHolds: {
+        parameters: {
+            query?: {
+                /** @description active (the queue, oldest placed first) or ended (newest ended first) */
+                status?: "active" | "released" | "upheld";
+                kind?: "payouts" | "transaction" | "referral" | "step_up";
+                source?: "rule" | "risk_unavailable" | "bot_click";
+                /** @description holds carrying this reason code */
+                reason?: string;
+                userId?: string;
+                label?: "fraud" | "not_fraud" | "unsure";
+                /** @description placed at or after (ms) */
+                fromMs?: number | null;
+                /** @description placed before (ms) */
+                toMs?: number | null;
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskHoldList"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     createRiskHoldDecision: {
         parameters: {
             query?: never;
@@ -13265,6 +13490,93 @@ export interface operations {
             };
             /** @description refused in the current state, or an Idempotency-Key reused for another request */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createRiskHoldDecisions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskHoldBulkDecisionInput"];
+            };
+        };
+        responses: {
+            /** @description one outcome per hold, in the order asked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskHoldBulkDecision"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -11,6 +11,8 @@ async function seedHold(userId: string, holdId: string, autoReleaseAtMs: number 
   const wallet = walletStub(userId);
   await wallet.getRiskHolds(); // wakes the object: its schema is applied
   await runInDurableObject(wallet, (_instance, state) => {
+    // A wallet holding anything is bound to its user (each hold is projected under it).
+    state.storage.sql.exec(`INSERT INTO meta (key, value) VALUES ('user_id', ?)`, userId);
     state.storage.sql.exec(
       `INSERT INTO risk_holds (hold_id, kind, subject_ref, reasons_json, source, rule_id,
          rule_version, auto_release_at_ms, status, placed_at_ms)

@@ -77,8 +77,11 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "get /admin/v1/referrals": EVERY_ROLE,
   "get /admin/v1/referrals/{referralId}": EVERY_ROLE,
   "post /admin/v1/referrals/{referralId}/decision": FINANCE,
-  // Risk holds: releasing one dispatches the payouts it held, so finance decides
+  // Risk holds: releasing one dispatches the payouts it held, so finance decides; every role
+  // sees the review queue
+  "get /admin/v1/risk/holds": EVERY_ROLE,
   "post /admin/v1/risk/holds/{userId}/{holdId}/decision": FINANCE,
+  "post /admin/v1/risk/holds/decisions": FINANCE,
   "get /admin/v1/referrals/referrers/{id}/ban": EVERY_ROLE,
   "put /admin/v1/referrals/referrers/{id}/ban": FINANCE,
   "delete /admin/v1/referrals/referrers/{id}/ban": FINANCE,

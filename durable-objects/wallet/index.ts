@@ -39,7 +39,7 @@ export type { AcceptResult, EventRun, IncomingEvent } from "./events/events";
 export { planRewards, type RewardPlan } from "./events/reward-plan";
 export { MAX_SEGMENTS, SEGMENT_PATTERN } from "./events/segments";
 export type { AppliedAssessment } from "./holds/apply-assessment";
-export type { HoldLabel, HoldStatus, StoredHold } from "./holds/hold-store";
+export type { DecisionSignals, HoldLabel, HoldStatus, StoredHold } from "./holds/hold-store";
 export type { HoldDecision } from "./holds/holds";
 export type { BalanceRow, InvariantReport, LedgerEntryView } from "./ledger/ledger-store";
 export { applyPosting } from "./ledger/ledger-store";

@@ -662,6 +662,14 @@ const STEPS: string[][] = [
     `ALTER TABLE clicks ADD COLUMN bot INTEGER NOT NULL DEFAULT 0`,
     `ALTER TABLE clicks ADD COLUMN quality_reasons TEXT`,
   ],
+  // 26: risk holds for the review queue (holds/hold-store.ts; docs/fraud.md "Review"): each
+  // write raises `version` (the D1 projection keeps the newest) and an operator's decision keeps
+  // the user's score and reasons at that moment (`decision_signals_json`; null: none or
+  // scoring was down). Existing holds start at version 1.
+  [
+    `ALTER TABLE risk_holds ADD COLUMN version INTEGER NOT NULL DEFAULT 1`,
+    `ALTER TABLE risk_holds ADD COLUMN decision_signals_json TEXT`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

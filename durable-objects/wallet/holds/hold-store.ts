@@ -1,4 +1,6 @@
 import type { HoldInput, HoldKind, RiskReason } from "#shared/fraud/risk-contract";
+import type { WalletTx } from "../core/wallet-tx";
+import { riskHoldProjection } from "../outbox/projections";
 
 /**
  * SQL for the user's risk holds (`risk_holds`, wallet schema step 23; docs/fraud.md "Holds"):
@@ -6,7 +8,8 @@ import type { HoldInput, HoldKind, RiskReason } from "#shared/fraud/risk-contrac
  * a conversion of a marked click (`bot_click`). The redeem and settle paths consult the active
  * ones inside their own transaction (holds.ts). A hold is never deleted: it ends `released`
  * (an operator, or by itself when its condition cleared) or `upheld` (an operator kept it), with
- * who, how and why.
+ * who, how and why. Every write (placed, ended) raises the hold's `version` and queues its
+ * `risk_hold` projection in the same transaction (D1 `risk_holds`, the review queue's index).
  */
 
 export type HoldStatus = "active" | "released" | "upheld";
@@ -14,6 +17,11 @@ export type HoldStatus = "active" | "released" | "upheld";
 export type HoldEnd = "operator" | "auto" | "scoring_returned";
 /** The operator's label for model training (docs/fraud.md "Review"). */
 export type HoldLabel = "fraud" | "not_fraud" | "unsure";
+/** The user's score and reasons from their risk object when an operator decided. */
+export interface DecisionSignals {
+  score: number;
+  reasons: RiskReason[];
+}
 
 export interface StoredHold extends HoldInput {
   holdId: string;
@@ -24,6 +32,10 @@ export interface StoredHold extends HoldInput {
   decidedBy: string | null;
   decisionNote: string | null;
   label: HoldLabel | null;
+  /** The user's score and reasons at the decision; null before one or if scoring was down. */
+  decisionSignals: DecisionSignals | null;
+  /** Rises with each write (placed: 1); the projection keeps the newest. */
+  version: number;
 }
 
 interface Row extends Record<string, SqlStorageValue> {
@@ -42,6 +54,8 @@ interface Row extends Record<string, SqlStorageValue> {
   decided_by: string | null;
   decision_note: string | null;
   label: string | null;
+  decision_signals_json: string | null;
+  version: number;
 }
 
 function toHold(r: Row): StoredHold {
@@ -61,23 +75,29 @@ function toHold(r: Row): StoredHold {
     decidedBy: r.decided_by,
     decisionNote: r.decision_note,
     label: r.label as HoldLabel | null,
+    decisionSignals: r.decision_signals_json
+      ? (JSON.parse(r.decision_signals_json) as DecisionSignals)
+      : null,
+    version: r.version,
   };
+}
+
+/** Queues the hold's projection as stored now (inside the caller's transaction). */
+function publishHold(tx: WalletTx, holdId: string): void {
+  const stored = findHold(tx.sql, holdId);
+  if (!stored) throw new Error(`hold ${holdId} was not stored`);
+  tx.enqueue(riskHoldProjection(tx.userId(), stored));
 }
 
 /**
  * Inserts the hold unless `holdId` exists (a placement is keyed: the same effect on the same
- * observation places it once); true when inserted.
+ * observation places it once) and queues its projection; true when inserted.
  */
-export function insertHold(
-  sql: SqlStorage,
-  holdId: string,
-  hold: HoldInput,
-  atMs: number,
-): boolean {
-  const cursor = sql.exec(
+export function insertHold(tx: WalletTx, holdId: string, hold: HoldInput, atMs: number): boolean {
+  const cursor = tx.sql.exec(
     `INSERT OR IGNORE INTO risk_holds (hold_id, kind, subject_ref, reasons_json, source, rule_id,
-       rule_version, auto_release_at_ms, status, placed_at_ms)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)`,
+       rule_version, auto_release_at_ms, status, placed_at_ms, version)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, 1)`,
     holdId,
     hold.kind,
     hold.subjectRef,
@@ -88,7 +108,9 @@ export function insertHold(
     hold.autoReleaseAtMs,
     atMs,
   );
-  return cursor.rowsWritten > 0;
+  const inserted = cursor.rowsWritten > 0;
+  if (inserted) publishHold(tx, holdId);
+  return inserted;
 }
 
 export function findHold(sql: SqlStorage, holdId: string): StoredHold | null {
@@ -137,9 +159,12 @@ export function holdsDueForRelease(sql: SqlStorage, asOfMs: number, rows: number
     .map(toHold);
 }
 
-/** Ends an active hold; false when it was not active (already ended: nothing changes). */
+/**
+ * Ends an active hold and queues its projection; false when it was not active (already
+ * ended: nothing changes, nothing is published).
+ */
 export function endHold(
-  sql: SqlStorage,
+  tx: WalletTx,
   holdId: string,
   end: {
     status: Exclude<HoldStatus, "active">;
@@ -147,19 +172,25 @@ export function endHold(
     decidedBy: string | null;
     note: string | null;
     label: HoldLabel | null;
+    /** The user's score and reasons at an operator's decision; null otherwise. */
+    signals?: DecisionSignals | null;
   },
   atMs: number,
 ): boolean {
-  const cursor = sql.exec(
+  const cursor = tx.sql.exec(
     `UPDATE risk_holds SET status = ?, ended_how = ?, decided_by = ?, decision_note = ?, label = ?,
-       ended_at_ms = ? WHERE hold_id = ? AND status = 'active'`,
+       decision_signals_json = ?, ended_at_ms = ?, version = version + 1
+     WHERE hold_id = ? AND status = 'active'`,
     end.status,
     end.how,
     end.decidedBy,
     end.note,
     end.label,
+    end.signals ? JSON.stringify(end.signals) : null,
     atMs,
     holdId,
   );
-  return cursor.rowsWritten > 0;
+  const ended = cursor.rowsWritten > 0;
+  if (ended) publishHold(tx, holdId);
+  return ended;
 }

@@ -4,6 +4,7 @@ import { schedule, unschedule } from "../schedule/schedule-store";
 import { afterHoldEnded } from "./hold-ended";
 import {
   activeHoldsCovering,
+  type DecisionSignals,
   endHold,
   findHold,
   type HoldLabel,
@@ -37,7 +38,7 @@ export function placeHold(
   hold: HoldInput,
   nowMs: number,
 ): { hold: StoredHold; placed: boolean } {
-  const placed = insertHold(tx.sql, holdId, hold, nowMs);
+  const placed = insertHold(tx, holdId, hold, nowMs);
   if (placed && hold.autoReleaseAtMs !== null) {
     schedule(tx.sql, "risk_hold_release", holdId, hold.autoReleaseAtMs);
   }
@@ -57,6 +58,11 @@ export interface HoldDecision {
   /** Required: why (docs/fraud.md "Review"). */
   note: string;
   label: HoldLabel | null;
+  /**
+   * The user's score and reasons from their risk object at the decision (the api asks it);
+   * null or absent when scoring could not answer.
+   */
+  signals?: DecisionSignals | null;
 }
 
 /**
@@ -73,7 +79,7 @@ export function decideHold(
   if (!hold) return { status: "not_found", hold: null };
   unschedule(tx.sql, "risk_hold_release", holdId);
   const ended = endHold(
-    tx.sql,
+    tx,
     holdId,
     {
       status: input.decision === "release" ? "released" : "upheld",
@@ -81,6 +87,7 @@ export function decideHold(
       decidedBy: input.actor,
       note: input.note,
       label: input.label,
+      signals: input.signals ?? null,
     },
     nowMs,
   );
@@ -97,7 +104,7 @@ export function releaseDueHolds(tx: WalletTx, asOfMs: number, nowMs: number): St
   const released: StoredHold[] = [];
   for (const hold of holdsDueForRelease(tx.sql, asOfMs, MAX_RELEASES_PER_RUN)) {
     const ended = endHold(
-      tx.sql,
+      tx,
       hold.holdId,
       {
         status: "released",

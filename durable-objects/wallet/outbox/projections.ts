@@ -1,5 +1,6 @@
-import type { PayoutProjection, TransactionProjection } from "#shared/messages";
+import type { PayoutProjection, RiskHoldProjection, TransactionProjection } from "#shared/messages";
 import type { StoredTxn } from "../conversions/types";
+import type { StoredHold } from "../holds/hold-store";
 import type { StoredPayout } from "../payouts/lifecycle/decide-payout";
 
 /**
@@ -57,6 +58,32 @@ export function payoutProjection(userId: string, p: StoredPayout): PayoutProject
       updatedAtMs: p.updatedAtMs,
       paidAtMs: p.paidAtMs,
       version: p.version,
+    },
+  };
+}
+
+export function riskHoldProjection(userId: string, h: StoredHold): RiskHoldProjection {
+  return {
+    kind: "risk_hold",
+    userId,
+    hold: {
+      holdId: h.holdId,
+      kind: h.kind,
+      subjectRef: h.subjectRef,
+      source: h.source,
+      ruleId: h.ruleId,
+      ruleVersion: h.ruleVersion,
+      reasons: h.reasons,
+      status: h.status,
+      placedAtMs: h.placedAtMs,
+      autoReleaseAtMs: h.autoReleaseAtMs,
+      endedAtMs: h.endedAtMs,
+      endedHow: h.endedHow,
+      decidedBy: h.decidedBy,
+      decisionNote: h.decisionNote,
+      label: h.label,
+      decisionSignals: h.decisionSignals,
+      version: h.version,
     },
   };
 }

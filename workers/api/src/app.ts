@@ -104,7 +104,7 @@ export function createApp() {
   app.route("/admin/v1", syncAdminRoutes);
   app.route("/admin/v1", claimAdminRoutes);
   app.route("/admin/v1", payoutAdminRoutes);
-  app.route("/admin/v1", riskHoldAdminRoutes);
+  app.route("/admin/v1", riskHoldAdminRoutes());
   app.route("/admin/v1", auditAdminRoutes);
   app.route("/admin/v1", operatorAdminRoutes);
   app.route("/admin/v1", overviewAdminRoutes);

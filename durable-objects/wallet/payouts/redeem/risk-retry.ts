@@ -79,7 +79,7 @@ function endUnavailableHold(
 ): boolean {
   applyAssessment(tx, check.observation, check.assessment, nowMs);
   const ended = endHold(
-    tx.sql,
+    tx,
     holdId,
     {
       status: "released",

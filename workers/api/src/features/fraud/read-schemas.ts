@@ -36,6 +36,10 @@ export const RiskHoldSchema = z
     decidedBy: z.string().nullable(),
     decisionNote: z.string().nullable(),
     label: z.enum(["fraud", "not_fraud", "unsure"]).nullable(),
+    decisionSignals: z
+      .object({ score: z.number(), reasons: z.array(ReasonSchema) })
+      .nullable()
+      .describe("the user's score and reasons when an operator decided; null before one"),
   })
   .openapi("RiskHold");
 

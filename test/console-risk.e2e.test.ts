@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Observation } from "#shared/fraud/risk-contract";
 import { TEST_KEYS, withKey } from "./access-keys";
 import { type ConsoleClient, signedIn } from "./console-client";
-import { ADMIN_HEADERS, api, seedCatalog, walletStub } from "./helpers";
+import { ADMIN_HEADERS, api, eventually, seedCatalog, walletStub } from "./helpers";
 import { payoutOf, redeemTo, sandbox, userWithDestination, waitForPayout } from "./payout-helpers";
 import { publishRuleSet } from "./referral-helpers";
 
@@ -214,5 +214,154 @@ describe("a user's risk page", () => {
     const html = await response.text();
     expect(html).toContain("No risk hold was ever placed on this user.");
     expect(html).toContain("No other account shares an identifier with this user.");
+  });
+});
+
+/** Waits until the queue (as the admin API lists it) has the user's hold in `status`. */
+async function queued(user: string, holdId: string, status = "active") {
+  await eventually(async () => {
+    const response = await api(
+      `/admin/v1/risk/holds?userId=${user}&status=${status}`,
+      withKey(TEST_KEYS.support),
+    );
+    const { holds } = (await response.json()) as { holds: Array<{ holdId: string }> };
+    return holds.some((h) => h.holdId === holdId);
+  });
+}
+
+const QUEUE = "/console/risk/holds";
+const BULK = `${QUEUE}/decisions`;
+
+describe("the risk review queue", () => {
+  let finance: ConsoleClient;
+  let support: ConsoleClient;
+  beforeAll(async () => {
+    finance = (await signedIn("finance")).client;
+    support = (await signedIn("support")).client;
+  });
+
+  it("lists real holds with their reasons and filters them; support sees no checkbox and no decision form", async () => {
+    const { user, holdId } = await heldUser("queue-list");
+    await queued(user, holdId);
+
+    const page = await finance.get(`${QUEUE}?userId=${user}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(`href="/console/risk/users/${user}"`);
+    expect(html).toContain(`name="hold" value="${user}/${holdId}"`);
+    expect(html).toContain("<code>shared_device</code>");
+    expect(html).toContain("all payouts");
+    expect(html).toContain("Decide the selected holds");
+
+    // Each filter reaches the API: matching ones keep the row, others drop it.
+    for (const query of ["kind=payouts", "source=rule", "reason=shared_device"]) {
+      const kept = await (await finance.get(`${QUEUE}?userId=${user}&${query}`)).text();
+      expect(kept, query).toContain(`<code>${holdId}</code>`);
+    }
+    const today = new Date().toISOString().slice(0, 10);
+    const inRange = await (
+      await finance.get(`${QUEUE}?userId=${user}&from=${today}&to=${today}`)
+    ).text();
+    expect(inRange).toContain(`<code>${holdId}</code>`);
+    for (const query of [
+      "kind=transaction",
+      "source=bot_click",
+      "reason=click_flood",
+      "status=released",
+      "from=2020-01-01&to=2020-01-02",
+    ]) {
+      const dropped = await (await finance.get(`${QUEUE}?userId=${user}&${query}`)).text();
+      expect(dropped, query).not.toContain(`<code>${holdId}</code>`);
+    }
+    // A filter the API refuses is shown as its problem.
+    const bad = await finance.get(`${QUEUE}?userId=${encodeURIComponent("not a user!")}`);
+    expect(bad.status).toBe(400);
+
+    const read = await (await support.get(`${QUEUE}?userId=${user}`)).text();
+    expect(read).toContain(`<code>${holdId}</code>`);
+    expect(read).not.toContain('name="hold"');
+    expect(read).not.toContain("Decide the selected holds");
+    expect(read).toContain("deciding needs the finance or admin role");
+    const refused = await support.post(
+      BULK,
+      [
+        ["hold", `${user}/${holdId}`],
+        ["decision", "release"],
+        ["reason", "support tries"],
+      ],
+      { fromPage: QUEUE },
+    );
+    expect(refused.status).toBe(403);
+    expect((await holdOf(user, holdId))?.status).toBe("active");
+  });
+
+  it("a bulk decision without a reason comes back with the error beside the field and the holds still ticked; without CSRF it is refused", async () => {
+    const { user, holdId } = await heldUser("queue-noreason");
+    await queued(user, holdId);
+    const fields: Array<[string, string]> = [
+      ["hold", `${user}/${holdId}`],
+      ["decision", "uphold"],
+      ["label", "fraud"],
+      ["reason", ""],
+    ];
+    const noCsrf = await finance.post(`${BULK}?userId=${user}`, fields, { csrf: "" });
+    expect(noCsrf.status).toBe(403);
+
+    const response = await finance.post(`${BULK}?userId=${user}`, fields, { fromPage: QUEUE });
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).toMatch(/<textarea id="bulk-reason"[^>]*aria-invalid="true"/);
+    expect(html).toContain('id="bulk-reason-error" role="alert"');
+    expect(html).toMatch(new RegExp(`value="${user}/${holdId.replace(/[.]/g, "\\.")}" checked`));
+    expect(html).toMatch(/<option value="uphold" selected="">Uphold/);
+    expect((await holdOf(user, holdId))?.status).toBe("active");
+  });
+
+  it("finance releases ticked holds at once: each row's outcome is shown, a hold already decided says so, the payouts are paid once", async () => {
+    const a = await heldUser("queue-bulk-a");
+    const b = await heldUser("queue-bulk-b");
+    await queued(a.user, a.holdId);
+    await queued(b.user, b.holdId);
+    // b was decided on its own page already, the same way.
+    await finance.post(
+      decisionAction(b.user),
+      { holdId: b.holdId, decision: "release", reason: "seen on the user page" },
+      { fromPage: riskPage(b.user) },
+    );
+
+    const response = await finance.post(
+      `${BULK}?status=active`,
+      [
+        ["hold", `${a.user}/${a.holdId}`],
+        ["hold", `${b.user}/${b.holdId}`],
+        ["decision", "release"],
+        ["label", "not_fraud"],
+        ["reason", "two accounts of one family"],
+      ],
+      { fromPage: QUEUE },
+    );
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain("1 of 2 holds decided.");
+    const outcomeOf = (holdId: string) =>
+      new RegExp(
+        `<code>${holdId.replace(/[.]/g, "\\.")}</code></td><td><span class="badge[^"]*">([^<]+)<`,
+      ).exec(html)?.[1];
+    expect(outcomeOf(a.holdId)).toBe("decided");
+    expect(outcomeOf(b.holdId)).toBe("already decided this way");
+
+    expect(await holdOf(a.user, a.holdId)).toMatchObject({
+      status: "released",
+      decisionNote: "two accounts of one family",
+      label: "not_fraud",
+    });
+    for (const { user, payoutId } of [a, b]) {
+      expect((await waitForPayout(user, payoutId, "paid")).attempts).toBe(1);
+    }
+    // The row follows in the queue: released, with who decided and why.
+    await queued(a.user, a.holdId, "released");
+    const ended = await (await finance.get(`${QUEUE}?status=released&userId=${a.user}`)).text();
+    expect(ended).toContain("two accounts of one family");
+    expect(ended).toContain("Not fraud");
   });
 });

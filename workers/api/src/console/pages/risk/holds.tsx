@@ -44,6 +44,7 @@ const OUTCOME_TEXTS: Record<BulkOutcome, string> = {
   already: "already decided this way",
   conflict: "refused: decided the other way before",
   not_found: "not found",
+  failed: "failed: the wallet did not answer, try again",
 };
 
 interface QueueState {

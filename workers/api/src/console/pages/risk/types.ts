@@ -74,7 +74,7 @@ export interface UserRisk {
   };
 }
 
-export type BulkOutcome = "decided" | "already" | "conflict" | "not_found";
+export type BulkOutcome = "decided" | "already" | "conflict" | "not_found" | "failed";
 
 /** POST /admin/v1/risk/holds/decisions. */
 export interface BulkDecisionAnswer {

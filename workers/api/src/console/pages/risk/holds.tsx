@@ -281,24 +281,31 @@ function HoldsTable(props: {
         </tr>
       </thead>
       <tbody>
-        {props.rows.map((h) => {
-          const key = holdKey(h.userId, h.holdId);
+        {props.rows.map((row) => {
+          const key = holdKey(row.userId, row.holdId);
           const outcome = props.outcomes.get(key);
+          // The queue is a projection that follows the wallet a moment later: a hold just
+          // decided is shown as its wallet answered, not as the queue still lists it.
+          const h = outcome?.hold ? { ...row, ...outcome.hold } : row;
           const boxId = `pick-${key.replace(/[^A-Za-z0-9_-]/g, "-")}`;
           return (
             <tr>
               {props.selectable ? (
                 <td>
-                  <input
-                    type="checkbox"
-                    id={boxId}
-                    name="hold"
-                    value={key}
-                    checked={props.ticked?.has(key)}
-                  />
-                  <label for={boxId} class="visually-hidden">
-                    Select hold {h.holdId} of {h.userId}
-                  </label>
+                  {h.status === "active" ? (
+                    <>
+                      <input
+                        type="checkbox"
+                        id={boxId}
+                        name="hold"
+                        value={key}
+                        checked={props.ticked?.has(key)}
+                      />
+                      <label for={boxId} class="visually-hidden">
+                        Select hold {h.holdId} of {h.userId}
+                      </label>
+                    </>
+                  ) : null}
                 </td>
               ) : null}
               <td>

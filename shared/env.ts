@@ -21,6 +21,11 @@ export interface RedirectEnv extends ConfigBindings {
   LINK_SIGNING_KEYS?: string;
   SUBID_SIGNING_KEY: string;
   /**
+   * The identity links' key ring (shared/fraud/identity-links.ts), the api worker's same value:
+   * a click's IP network is hashed at the edge under it (SUBID_SIGNING_KEY when unset).
+   */
+  RISK_LINK_KEYS?: string;
+  /**
    * Rate limits (wrangler.toml `[[ratelimits]]`, docs/operations.md "Rate limits"): clicks per
    * client IP and per link. A binding that is not declared does not limit.
    */

@@ -46,6 +46,14 @@ export interface ClickMessage {
    * review. Absent on older messages: a clean click.
    */
   quality?: ClickQuality;
+  /**
+   * Identity links of the click's request (docs/fraud.md "Identity links"): its IP network
+   * (/24, /64) as a keyed hash (`ip_prefix`), hashed at the edge so the address never rides the
+   * queue. Absent on older messages, or when the request had no client address.
+   */
+  identifiers?: { ip_prefix?: string };
+  /** The request's network as the platform reported it (`request.cf`); absent when unknown. */
+  network?: { asn?: number; country?: string };
 }
 
 /**

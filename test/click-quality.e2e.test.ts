@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeSubId } from "#shared/links/sub-id";
 import redirectWorker from "#workers/redirect/src/index";
+import { TEST_KEYS, withKey } from "./access-keys";
 import {
   ADMIN_HEADERS,
   api,
@@ -157,6 +158,16 @@ describe("a marked click's conversion", () => {
       reasons: [expect.objectContaining({ code: "click_iframe" })],
     });
     expect(held?.history.map((h) => h.event)).toContain("held_for_review");
+    // It is in the review queue, filtered by its source and reason (docs/fraud.md "Review").
+    const queued = await eventually(async () => {
+      const response = await api(
+        `/admin/v1/risk/holds?userId=${user}&source=bot_click&kind=transaction&reason=click_iframe`,
+        withKey(TEST_KEYS.support),
+      );
+      const { holds } = (await response.json()) as { holds: Array<Record<string, unknown>> };
+      return holds.length === 1 ? holds[0] : null;
+    });
+    expect(queued).toMatchObject({ holdId: hold?.holdId, subjectRef: held?.txn.txnId });
 
     // The network approves: what would confirm at once stays pending while the hold is active,
     // and the return window's end does not confirm it either.

@@ -1,6 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { expect, test } from "vitest";
-import { uniqueUser, walletStub } from "./helpers";
+import { eventually, uniqueUser, walletStub } from "./helpers";
 
 /**
  * The wallet's risk holds (docs/fraud.md "Holds"): a hold ends once, by an operator's decision
@@ -64,6 +65,14 @@ test("a hold whose condition clears releases itself on the schedule", async () =
   await wallet.runDue(Date.now());
   const [hold] = await wallet.getRiskHolds();
   expect(hold).toMatchObject({ holdId: "hold-2", status: "released", endedHow: "auto" });
+  // Its end is projected to the review queue's index (docs/fraud.md "Review").
+  const row = await eventually(() =>
+    env.DB.prepare(`SELECT status, ended_how, decided_by, version FROM risk_holds
+       WHERE user_id = ? AND hold_id = 'hold-2'`)
+      .bind(userId)
+      .first<{ status: string; ended_how: string; decided_by: string; version: number }>(),
+  );
+  expect(row).toEqual({ status: "released", ended_how: "auto", decided_by: "system", version: 2 });
   // Ended once: a later run changes nothing, and an operator finds it decided.
   await wallet.runDue(Date.now() + 60_000);
   const decided = await wallet.decideRiskHold(userId, "hold-2", {

@@ -299,6 +299,23 @@ describe("the fail-safe: scoring forced down through the real workers", () => {
         .map((r) => r.payout_id),
     );
     expect(releaseOrder).toEqual([older, newer]);
+    // The review queue's index follows: each fail-safe hold, placed then ended, is one row at
+    // version 2 (docs/fraud.md "Review").
+    const projected = await eventually(async () => {
+      const { results } = await env.DB.prepare(
+        `SELECT subject_ref, status, ended_how, version FROM risk_holds
+         WHERE user_id = ? AND source = 'risk_unavailable' AND status = 'released'`,
+      )
+        .bind(user)
+        .all<{ subject_ref: string; status: string; ended_how: string; version: number }>();
+      return results.length === 2 ? results : null;
+    });
+    expect(projected.map((r) => [r.subject_ref, r.ended_how, r.version]).sort()).toEqual(
+      [
+        [older, "scoring_returned", 2],
+        [newer, "scoring_returned", 2],
+      ].sort(),
+    );
 
     // Each is paid once; nothing was paid unchecked, nothing lost.
     for (const [payoutId, amount] of [

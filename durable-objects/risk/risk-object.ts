@@ -1,12 +1,14 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ConfigBindings } from "#shared/env";
 import { assessObservation } from "#shared/fraud/assess";
+import { behaviourFacts } from "#shared/fraud/behaviour-signals";
 import type { Assessment, Observation, RiskScorer } from "#shared/fraud/risk-contract";
 import type { RiskProfile } from "#shared/fraud/risk-profile";
 import { publicReasons, reasonsInForce, scoreOf } from "#shared/fraud/risk-score";
 import { CompiledRuleSetCache } from "#shared/rules/index";
 import { loadLiveRuleSet } from "#shared/rules/live-rule-set";
 import {
+  behaviourInputsAt,
   findAssessment,
   insertObservation,
   noteDevice,
@@ -61,11 +63,18 @@ export class RiskDurableObject extends DurableObject<ConfigBindings> implements 
         device === undefined ? undefined : noteDevice(this.sql, device, observation.atMs);
       const newDevice = observation.kind === "login" ? sawDevice : undefined;
       insertObservation(this.sql, observation, newDevice === true);
+      const atMs = Math.min(observation.atMs, nowMs);
       const outcome = assessObservation({
         observation,
         compiled,
-        velocity: velocityAt(this.sql, Math.min(observation.atMs, nowMs)),
+        velocity: velocityAt(this.sql, atMs),
         newDevice,
+        // The order and timing of what the user did (takeover sequence, travel, click bursts).
+        behaviour: behaviourFacts(
+          observation.kind,
+          atMs,
+          behaviourInputsAt(this.sql, observation, atMs),
+        ),
         reasonsBefore: readReasons(this.sql),
         nowMs,
       });

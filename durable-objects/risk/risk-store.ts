@@ -1,3 +1,12 @@
+import {
+  type BehaviourInputs,
+  BURST_WINDOW_MS,
+  CLICK_LOOKBACK_MS,
+  clickWasIframe,
+  signInPlaceOf,
+  TAKEOVER_LOOKBACK_MS,
+  TRAVEL_LOOKBACK_MS,
+} from "#shared/fraud/behaviour-signals";
 import type { Assessment, Observation } from "#shared/fraud/risk-contract";
 import type { ScoreChange } from "#shared/fraud/risk-profile";
 import type { ReasonInForce } from "#shared/fraud/risk-score";
@@ -203,4 +212,76 @@ export function pruneOld(sql: SqlStorage, nowMs: number): void {
     before,
     PRUNE_BATCH,
   );
+}
+
+/**
+ * What the behaviour signals need for one observation (shared/fraud/behaviour-signals.ts),
+ * read from the log with bounded queries on (kind, at_ms): for a redemption, new-device
+ * sign-ins and destination changes of the last day; for a sign-in, this and the earlier
+ * sign-ins of the last week (newest 10); for a click or a conversion, the newest click of the
+ * last day and the clicks of the last minute (newest 200).
+ */
+export function behaviourInputsAt(
+  sql: SqlStorage,
+  observation: Observation,
+  atMs: number,
+): BehaviourInputs {
+  const times = (kind: string, sinceMs: number, extra = "") =>
+    sql
+      .exec<{ at_ms: number }>(
+        `SELECT at_ms FROM observations WHERE kind = ? AND at_ms > ? AND at_ms <= ?${extra}
+         ORDER BY at_ms DESC LIMIT 50`,
+        kind,
+        sinceMs,
+        atMs,
+      )
+      .toArray()
+      .map((r) => r.at_ms);
+  switch (observation.kind) {
+    case "redemption":
+      return {
+        newDeviceLoginsMs: times("login", atMs - TAKEOVER_LOOKBACK_MS, " AND new_device = 1"),
+        destinationChangesMs: times("destination_changed", atMs - TAKEOVER_LOOKBACK_MS),
+      };
+    case "login": {
+      const earlier = sql
+        .exec<{ at_ms: number; facts_json: string }>(
+          `SELECT at_ms, facts_json FROM observations
+           WHERE kind = 'login' AND at_ms > ? AND at_ms <= ? AND observation_id <> ?
+           ORDER BY at_ms DESC LIMIT 10`,
+          atMs - TRAVEL_LOOKBACK_MS,
+          atMs,
+          observation.observationId,
+        )
+        .toArray()
+        .map((r) => signInPlaceOf(r.at_ms, JSON.parse(r.facts_json)));
+      return {
+        signIn: signInPlaceOf(atMs, observation.facts ?? {}),
+        earlierSignIns: earlier,
+      };
+    }
+    case "click":
+    case "conversion": {
+      const last = sql
+        .exec<{ at_ms: number | null }>(
+          `SELECT MAX(at_ms) AS at_ms FROM observations
+           WHERE kind = 'click' AND at_ms > ? AND at_ms <= ?`,
+          atMs - CLICK_LOOKBACK_MS,
+          atMs,
+        )
+        .one().at_ms;
+      const burst = sql
+        .exec<{ at_ms: number; facts_json: string }>(
+          `SELECT at_ms, facts_json FROM observations
+           WHERE kind = 'click' AND at_ms > ? AND at_ms <= ? ORDER BY at_ms DESC LIMIT 200`,
+          atMs - BURST_WINDOW_MS,
+          atMs,
+        )
+        .toArray()
+        .map((r) => ({ atMs: r.at_ms, iframe: clickWasIframe(JSON.parse(r.facts_json)) }));
+      return { lastClickMs: last, clicksInBurstWindow: burst };
+    }
+    default:
+      return {};
+  }
 }

@@ -1073,6 +1073,8 @@ export const riskHolds = sqliteTable(
     primaryKey({ columns: [t.userId, t.holdId] }),
     // The queue: active holds oldest first, filtered by kind or source.
     index("risk_holds_status_idx").on(t.status, t.placedAtMs),
+    // Ended holds (released, upheld) newest ended first.
+    index("risk_holds_ended_idx").on(t.status, t.endedAtMs),
     // The labels export: decided holds in decision order.
     index("risk_holds_label_idx").on(t.label, t.endedAtMs),
   ],

@@ -51,6 +51,20 @@ const signInContext = {
     .regex(/^[A-Z]{2}$/, "an ISO 3166-1 alpha-2 country code, as request.cf.country")
     .optional(),
   asn: z.number().int().min(0).max(4_294_967_295).optional().describe("as request.cf.asn"),
+  latitude: z
+    .number()
+    .min(-90)
+    .max(90)
+    .optional()
+    .describe(
+      "as request.cf.latitude (a string there: send it as a number), with longitude: the speed between sign-ins; kept to 2 decimals",
+    ),
+  longitude: z
+    .number()
+    .min(-180)
+    .max(180)
+    .optional()
+    .describe("as request.cf.longitude, with latitude; kept to 2 decimals"),
 };
 
 /** `data` of each built-in type. Unknown keys are refused, so a typo is an error, not a no-op. */

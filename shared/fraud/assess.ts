@@ -24,6 +24,8 @@ export interface AssessInput {
   compiled: CompiledRuleSet | null;
   velocity: Velocity;
   newDevice: boolean | undefined;
+  /** Behaviour facts the risk object read from its log (behaviour-signals.ts); none when absent. */
+  behaviour?: Readonly<Record<string, number>>;
   /** The user's reasons as kept before this observation. */
   reasonsBefore: readonly ReasonInForce[];
   /** The risk object's clock. */
@@ -53,6 +55,7 @@ export function assessObservation(input: AssessInput): AssessOutcome {
     velocity: input.velocity,
     scoreBefore: scoreOf(input.reasonsBefore, atMs),
     newDevice: input.newDevice,
+    behaviour: input.behaviour,
   });
   const applied = compiled === null ? [] : evaluate(compiled, facts, { nowMs: atMs }).applied;
   const fired: FiredReason[] = [];

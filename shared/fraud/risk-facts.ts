@@ -18,6 +18,8 @@ export interface RiskContext {
   scoreBefore: number;
   /** A login whose device this user never had before; undefined when not a login with a device. */
   newDevice: boolean | undefined;
+  /** What the order and timing of the user's observations say (behaviour-signals.ts). */
+  behaviour?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -42,6 +44,7 @@ export function riskFactsOf(observation: Observation, context: RiskContext): Fac
   Object.assign(facts, velocityFacts(context.velocity));
   facts["signal.score"] = context.scoreBefore;
   if (context.newDevice !== undefined) facts["signal.newDevice"] = context.newDevice;
+  Object.assign(facts, context.behaviour ?? {});
   return facts;
 }
 

@@ -82,8 +82,27 @@ export const COMPUTED_SIGNALS: Readonly<Record<string, AttributeType>> = {
   ),
 };
 
+/**
+ * Facts the risk object reads from the order and timing of the user's observations
+ * (shared/fraud/behaviour-signals.ts); each is absent when there is nothing to say.
+ */
+export const BEHAVIOUR_SIGNALS: Readonly<Record<string, AttributeType>> = {
+  /** On a redemption: minutes since a new-device sign-in followed by a destination change. */
+  "signal.takeoverSequenceMinutes": "number",
+  /** On a sign-in: hours since the previous sign-in, when the country changed. */
+  "signal.countryChangedWithinHours": "number",
+  /** On a sign-in: km/h from the previous sign-in, when both carry coordinates. */
+  "signal.travelKmh": "number",
+  /** On a conversion: seconds since the user's newest click. */
+  "signal.secondsSinceClick": "number",
+  /** On a click or conversion: the user's clicks in the minute ending at it, and the iframe ones. */
+  "signal.clicksLastMinute": "number",
+  "signal.iframeClicksLastMinute": "number",
+};
+
 /** Every `signal.*` attribute with its type. */
 export const SIGNAL_ATTRIBUTES: Readonly<Record<string, AttributeType>> = {
   ...OBSERVED_SIGNALS,
   ...COMPUTED_SIGNALS,
+  ...BEHAVIOUR_SIGNALS,
 };

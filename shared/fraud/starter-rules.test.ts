@@ -60,13 +60,70 @@ describe("the starter rules", () => {
       hit: risk("redemption", {
         "signal.newDeviceLogins24h": 1,
         "signal.destinationChanges24h": 1,
+        "signal.takeoverSequenceMinutes": 6,
       }),
-      // A new phone, but the destination is the one the user always had.
+      // A new phone in the morning, a new bank account in the evening: no 10-minute sequence.
+      clean: risk("redemption", {
+        "signal.newDeviceLogins24h": 1,
+        "signal.destinationChanges24h": 1,
+        "signal.takeoverSequenceMinutes": 540,
+      }),
+      effects: ["hold_payouts:account_takeover", "require_step_up:account_takeover"],
+    },
+    {
+      rule: "fraud-takeover-redemption",
+      // A new phone, but the destination is the one the user always had: no sequence at all.
+      hit: risk("redemption", { "signal.takeoverSequenceMinutes": 10 }),
       clean: risk("redemption", {
         "signal.newDeviceLogins24h": 1,
         "signal.destinationChanges24h": 0,
       }),
       effects: ["hold_payouts:account_takeover", "require_step_up:account_takeover"],
+    },
+    {
+      rule: "fraud-impossible-travel",
+      hit: risk("login", { "signal.countryChangedWithinHours": 1, "signal.travelKmh": 6711 }),
+      // A traveller: India in the morning, London a day later.
+      clean: risk("login", { "signal.countryChangedWithinHours": 24, "signal.travelKmh": 280 }),
+      effects: ["require_step_up:impossible_travel"],
+    },
+    {
+      rule: "fraud-impossible-travel",
+      // No coordinates: another country within the hour.
+      hit: risk("login", { "signal.countryChangedWithinHours": 0.5 }),
+      // Fast, but within one country (two cities' geolocation): not this rule's case.
+      clean: risk("login", { "signal.travelKmh": 5000 }),
+      effects: ["require_step_up:impossible_travel"],
+    },
+    {
+      rule: "fraud-cookie-stuffing",
+      hit: risk("conversion", {
+        "signal.secondsSinceClick": 8,
+        "signal.clicksLastMinute": 4,
+        "signal.iframeClicksLastMinute": 0,
+      }),
+      // A shopper who clicked once and bought a minute and a half later.
+      clean: risk("conversion", {
+        "signal.secondsSinceClick": 95,
+        "signal.clicksLastMinute": 0,
+        "signal.iframeClicksLastMinute": 0,
+      }),
+      effects: ["hold_transaction:cookie_stuffing"],
+    },
+    {
+      rule: "fraud-cookie-stuffing",
+      hit: risk("conversion", {
+        "signal.secondsSinceClick": 12,
+        "signal.clicksLastMinute": 1,
+        "signal.iframeClicksLastMinute": 1,
+      }),
+      // A quick buyer with one ordinary click: fast is not stuffing.
+      clean: risk("conversion", {
+        "signal.secondsSinceClick": 12,
+        "signal.clicksLastMinute": 1,
+        "signal.iframeClicksLastMinute": 0,
+      }),
+      effects: ["hold_transaction:cookie_stuffing"],
     },
     {
       rule: "fraud-profile-change-redemption",
@@ -92,7 +149,7 @@ describe("the starter rules", () => {
   });
 
   test("every starter rule has a row above, and a clean user of each kind triggers none", () => {
-    expect(FRAUD_STARTER_RULES).toHaveLength(9);
+    expect(FRAUD_STARTER_RULES).toHaveLength(11);
     for (const kind of ["click", "conversion", "referral", "redemption", "login"]) {
       expect(fired(risk(kind))).toEqual([]);
     }

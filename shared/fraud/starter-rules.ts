@@ -55,17 +55,13 @@ export const FRAUD_STARTER_RULES: readonly RuleInput[] = [
     conditions: { all: [{ attr: "signal.usersSharingIpPrefix", op: "gt", value: 20 }] },
     effects: [{ kind: "flag", score: 15, reasonCode: "shared_ip_prefix", releaseAfterHours: 72 }],
   }),
-  // Account takeover: a new device and a destination change, then money asked for.
+  // Account takeover: a sign-in on a new device, then a destination change, then money asked
+  // for, all within 10 minutes (the minutes are the operator's to change: behaviour-signals.ts).
   starter({
     id: "fraud-takeover-redemption",
-    name: "Redemption after a new-device sign-in and a destination change",
+    name: "Redemption within 10 minutes of a new-device sign-in followed by a destination change",
     eventTypes: ["risk.redemption"],
-    conditions: {
-      all: [
-        { attr: "signal.newDeviceLogins24h", op: "gte", value: 1 },
-        { attr: "signal.destinationChanges24h", op: "gte", value: 1 },
-      ],
-    },
+    conditions: { all: [{ attr: "signal.takeoverSequenceMinutes", op: "lte", value: 10 }] },
     effects: [
       { kind: "hold_payouts", score: 50, reasonCode: "account_takeover" },
       { kind: "require_step_up", score: 0, reasonCode: "account_takeover" },
@@ -85,6 +81,52 @@ export const FRAUD_STARTER_RULES: readonly RuleInput[] = [
         releaseAfterHours: 24,
       },
     ],
+  }),
+  // Impossible travel (behaviour-signals.ts): a sign-in from another country faster than a
+  // flight could have brought the user, or within the hour when the request has no point.
+  // A step-up, not a hold: a VPN does this too, and a traveller a day later fires nothing.
+  starter({
+    id: "fraud-impossible-travel",
+    name: "Sign-in from another country faster than travel allows",
+    eventTypes: ["risk.login"],
+    conditions: {
+      all: [
+        { attr: "signal.countryChangedWithinHours", op: "exists", value: true },
+        {
+          any: [
+            { attr: "signal.travelKmh", op: "gt", value: 1000 },
+            { attr: "signal.countryChangedWithinHours", op: "lt", value: 1 },
+          ],
+        },
+      ],
+    },
+    effects: [
+      {
+        kind: "require_step_up",
+        score: 20,
+        reasonCode: "impossible_travel",
+        releaseAfterHours: 24,
+      },
+    ],
+  }),
+  // Cookie stuffing (behaviour-signals.ts): a sale seconds after a burst of clicks, or after a
+  // click loaded inside another page. The transaction stays pending for review.
+  starter({
+    id: "fraud-cookie-stuffing",
+    name: "Sale within 30 seconds of a click burst or an iframe click",
+    eventTypes: ["risk.conversion"],
+    conditions: {
+      all: [
+        { attr: "signal.secondsSinceClick", op: "lte", value: 30 },
+        {
+          any: [
+            { attr: "signal.clicksLastMinute", op: "gte", value: 3 },
+            { attr: "signal.iframeClicksLastMinute", op: "gte", value: 1 },
+          ],
+        },
+      ],
+    },
+    effects: [{ kind: "hold_transaction", score: 30, reasonCode: "cookie_stuffing" }],
   }),
   // Redemption velocity: several payouts in a day.
   starter({

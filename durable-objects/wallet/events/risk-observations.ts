@@ -40,6 +40,12 @@ export async function eventObservation(
   const facts: Record<string, string | number | boolean> = {};
   if (typeof data.country === "string") facts["signal.country"] = data.country;
   if (typeof data.asn === "number") facts["signal.asn"] = data.asn;
+  // Where the request came from, coarsened to ~1 km (request.cf's city-level point): the
+  // speed between sign-ins (docs/fraud.md "Signals"). Only as a pair.
+  if (typeof data.latitude === "number" && typeof data.longitude === "number") {
+    facts["signal.latitude"] = Math.round(data.latitude * 100) / 100;
+    facts["signal.longitude"] = Math.round(data.longitude * 100) / 100;
+  }
   if (typeof data.platform === "string") facts["signal.platform"] = data.platform;
   if (event.type === "user.signed_up") facts["signal.signup"] = true;
   const change = PROFILE_CHANGE[event.type];

@@ -15,6 +15,7 @@ import { trackingUrlFor } from "#shared/networks/tracking-urls";
 import { createLogger, requestIdOf } from "#shared/observability/logger";
 import { toSec } from "#shared/time/clock";
 import { dedupedClickId, dedupeWindowSec } from "./click-dedupe";
+import { withClickLinks } from "./click-identifiers";
 import { clientIpOf, ipLimited, linkLimited } from "./click-limits";
 import { sendClick } from "./send-click";
 
@@ -134,9 +135,12 @@ export async function handleClick(c: Context<{ Bindings: RedirectEnv }>): Promis
     return htmlPage(503, "Offer unavailable", "This offer cannot be tracked right now.");
   }
   // A lost click: the postback consumer still sees it happened (the signed sub-ID), and
-  // rejects the sale as missing its click.
+  // rejects the sale as missing its click. The client's network is hashed here, after the
+  // answer, so the address never rides the queue (click-identifiers.ts).
   c.executionCtx.waitUntil(
-    sendClick(c.env, click, "click.enqueue_failed", { clickId: click.clickId, offerId }),
+    withClickLinks(c.env, click, clientIp, c.req.raw.cf).then((linked) =>
+      sendClick(c.env, linked, "click.enqueue_failed", { clickId: click.clickId, offerId }),
+    ),
   );
 
   // Built the way the network's format wants it (Admitad, impact.com and CJ each set their

@@ -34,10 +34,32 @@ export function clickObservation(click: ClickMessage): Observation {
       "signal.offerId": click.offerId,
       "signal.merchantId": click.merchantId,
       ...(quality
-        ? { "signal.clickBot": quality.bot, "signal.clickReasons": quality.reasons.join(",") }
+        ? {
+            "signal.clickBot": quality.bot,
+            "signal.clickIframe": quality.reasons.includes("click_iframe"),
+            "signal.clickReasons": quality.reasons.join(","),
+          }
         : {}),
+      ...clickNetworkFacts(click),
     },
+    ...clickIdentifiers(click),
   };
+}
+
+/** Pure: the click's network as facts (`signal.asn`, `signal.country`), when the edge had them. */
+function clickNetworkFacts(click: ClickMessage): Record<string, string | number> {
+  const facts: Record<string, string | number> = {};
+  if (typeof click.network?.asn === "number") facts["signal.asn"] = click.network.asn;
+  if (typeof click.network?.country === "string") facts["signal.country"] = click.network.country;
+  return facts;
+}
+
+/** Pure: the click's identity link (its IP network's keyed hash, made at the edge). */
+function clickIdentifiers(click: ClickMessage): Pick<Observation, "identifiers"> {
+  const hash = click.identifiers?.ip_prefix;
+  return typeof hash === "string" && /^v\d+\.[A-Za-z0-9_-]{43}$/.test(hash)
+    ? { identifiers: { ip_prefix: hash } }
+    : {};
 }
 
 /**

@@ -1,0 +1,1 @@
+CREATE INDEX `risk_holds_ended_idx` ON `risk_holds` (`status`,`ended_at_ms`);

@@ -1,3 +1,4 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, expect, test } from "vitest";
 import type { Assessment, Observation } from "#shared/fraud/risk-contract";
@@ -327,6 +328,42 @@ test("a bulk release answers per hold, and a held payout it releases is dispatch
     items: Array<{ status: number; method: string }>;
   };
   expect(logged.some((i) => i.method === "POST" && i.status === 200)).toBe(true);
+});
+
+test("while the risk object cannot answer, a decision goes ahead without signals", async () => {
+  const user = uniqueUser("no-signals");
+  const holdId = await holdVia(user, `login-${user}`, "hold_payouts", "new_device");
+  // The user's risk object fails its read (RPC calls reach prototype methods); others answer.
+  const risk = env.RISK.get(env.RISK.idFromName(user));
+  const proto = await runInDurableObject(
+    risk,
+    (instance) => Object.getPrototypeOf(instance) as { riskOf: () => Promise<unknown> },
+  );
+  const original = proto.riskOf;
+  proto.riskOf = async () => {
+    throw new Error("scoring is down");
+  };
+  let response: Response;
+  try {
+    response = await bulk({
+      holds: [{ userId: user, holdId }],
+      decision: "uphold",
+      reason: "looks like a takeover",
+      label: "fraud",
+    });
+  } finally {
+    proto.riskOf = original;
+  }
+  expect(response.status).toBe(200);
+  const { results } = (await response.json()) as {
+    results: Array<{ outcome: string; hold: Row | null }>;
+  };
+  expect(results[0]).toMatchObject({
+    outcome: "decided",
+    hold: { status: "upheld", label: "fraud", decisionSignals: null },
+  });
+  const row = await listed(`userId=${user}&status=upheld`, 1);
+  expect(row.holds[0]).toMatchObject({ holdId, decidedBy: "test-finance", decisionSignals: null });
 });
 
 test("bad input is a problem+json 400 naming what is wrong", async () => {

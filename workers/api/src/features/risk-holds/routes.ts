@@ -149,15 +149,25 @@ async function signalsOf(
 
 type Outcome = "decided" | "already" | "conflict" | "not_found";
 
-/** One decision through the user's wallet, as the single and the bulk route make it. */
+/**
+ * One decision through the user's wallet, as the single and the bulk route make it. `asked`
+ * keeps each user's signals for the rest of a bulk request (a decision does not move a score),
+ * so a user with several holds is asked once.
+ */
 async function decideOne(
   ports: RiskPorts,
   env: ApiEnv,
   userId: string,
   holdId: string,
   input: Omit<HoldDecision, "signals">,
+  asked = new Map<string, Promise<DecisionSignals | null>>(),
 ): Promise<{ outcome: Outcome; hold: StoredHold | null }> {
-  const signals = await signalsOf(ports, env, userId);
+  let pending = asked.get(userId);
+  if (!pending) {
+    pending = signalsOf(ports, env, userId);
+    asked.set(userId, pending);
+  }
+  const signals = await pending;
   const result = await walletOf(env, userId).decideRiskHold(userId, holdId, { ...input, signals });
   if (result.status === "not_found" || !result.hold) return { outcome: "not_found", hold: null };
   if (result.status === "decided") return { outcome: "decided", hold: result.hold };
@@ -200,11 +210,12 @@ export function riskHoldAdminRoutes(ports: RiskPorts = liveRiskPorts) {
       const { holds, decision, reason, label } = c.req.valid("json");
       const input = { decision, actor: c.get("admin").name, note: reason, label };
       const results = [];
+      const asked = new Map<string, Promise<DecisionSignals | null>>();
       // One by one, in the order asked: each is its own wallet transaction, so one that fails
       // leaves the others decided and is reported as such.
       for (const { userId, holdId } of holds) {
         try {
-          const { outcome, hold } = await decideOne(ports, c.env, userId, holdId, input);
+          const { outcome, hold } = await decideOne(ports, c.env, userId, holdId, input, asked);
           results.push({ userId, holdId, outcome, hold: hold ? holdRow(userId, hold) : null });
         } catch (error) {
           c.get("log")?.warn("risk.bulk_decision_failed", { holdId, ...errorFields(error) });

@@ -1383,26 +1383,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/admin/v1/risk/holds": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The review queue: risk holds across users, filtered and paged
-         * @description From D1 `risk_holds`, which each wallet projects whenever a hold is placed or ends (a few seconds behind the wallet). Active holds (the default) come oldest placed first; released or upheld ones newest ended first. Filters: kind, source, one reason code, user, label, placed time [fromMs, toMs). Every role reads.
-         */
-        get: operations["listRiskHolds"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/admin/v1/risk/holds/{userId}/{holdId}/decision": {
         parameters: {
             query?: never;
@@ -1414,7 +1394,7 @@ export interface paths {
         put?: never;
         /**
          * Release or uphold one of a user's risk holds, with a reason and a label
-         * @description Release ends the hold and what it kept waiting goes on in the same step: a held payout no other hold covers is dispatched (paid once). Uphold keeps what it held waiting for the operator's decision on its own page (cancel the payout there). The reason, who decided, the label and the user's score and reasons at that moment (`decisionSignals`, from their risk object; null while scoring cannot answer) are kept with the hold; the request is in the admin audit log. The same decision again changes nothing (200); the other decision on a decided hold is a 409.
+         * @description Release ends the hold and what it kept waiting goes on in the same step: a held payout no other hold covers is dispatched (paid once). Uphold keeps what it held waiting for the operator's decision on its own page (cancel the payout there). The reason, who decided and the label are kept with the hold; the request is in the admin audit log. The same decision again changes nothing (200); the other decision on a decided hold is a 409.
          */
         post: operations["createRiskHoldDecision"];
         delete?: never;
@@ -1423,20 +1403,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/admin/v1/risk/holds/decisions": {
+    "/admin/v1/risk/labels/exports": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The labels exports written so far, newest first */
+        get: operations["listRiskLabelExports"];
         put?: never;
         /**
-         * Release or uphold up to 100 risk holds at once, with one reason and label
-         * @description Each hold is decided on its own, in order, exactly as the single decision does it (the user's score and reasons snapshotted, what a released hold kept waiting goes on). The answer has an outcome per hold: `decided`, `already` (decided the same way before), `conflict` (decided the other way), `not_found`, or `failed` (the wallet could not be reached; the others still count). The request is in the admin audit log.
+         * Export the labelled risk holds of a time range as CSV, for offline model training
+         * @description Decided holds with a label (fraud, not_fraud, unsure) that ended in [fromMs, toMs), with the signals kept when they were decided, oldest first, read a page at a time and written to the RISK_EXPORTS bucket as they are read. At most maxRows rows; `truncated` says when more were in the range. Download it with GET /admin/v1/risk/labels/exports/{id}.
          */
-        post: operations["createRiskHoldDecisions"];
+        post: operations["createRiskLabelExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/risk/labels/exports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download one labels export (CSV, streamed from the bucket)
+         * @description Columns: user_id, hold_id, kind, source, rule_id, rule_version, reason_codes (space-separated), placed_at, ended_at (ISO 8601, UTC), decided_by, label, score_at_decision, reasons_at_decision (a JSON array of {code, score, detail}).
+         */
+        get: operations["getRiskLabelExport"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3469,7 +3470,7 @@ export interface components {
              * @description stable code of why the referral is in its state
              * @enum {string}
              */
-            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "referral_budget_exhausted" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
+            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "referral_budget_exhausted" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "fraud_rule_hold" | "risk_hold_released" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
             /** @description the sum of the fraud signals' weights at attribution */
             riskScore: number;
             /** @description the codes of the fraud signals that fired */
@@ -3490,7 +3491,7 @@ export interface components {
                  * @description stable code of why the referral is in its state
                  * @enum {string}
                  */
-                reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "referral_budget_exhausted" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
+                reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "referral_budget_exhausted" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "fraud_rule_hold" | "risk_hold_released" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
                 reasonText: string;
                 /** @description the event that caused the move */
                 eventId: string | null;
@@ -3833,58 +3834,6 @@ export interface components {
             /** @description why (the console always sends one): kept in the payout's log, and so in the audit log */
             reason?: string;
         };
-        RiskHoldList: {
-            holds: components["schemas"]["RiskHoldRow"][];
-            /** @description pass as `cursor` for the next page; null on the last page */
-            nextCursor: string | null;
-        };
-        RiskHoldRow: {
-            userId: string;
-            holdId: string;
-            /** @enum {string} */
-            kind: "payouts" | "transaction" | "referral" | "step_up";
-            /** @description the payout, transaction or referral held; null: all the user's payouts */
-            subjectRef: string | null;
-            /** @enum {string} */
-            source: "rule" | "risk_unavailable" | "bot_click";
-            ruleId: string | null;
-            ruleVersion: number | null;
-            reasons: {
-                /** @description stable reason code (shared_device, risk_unavailable, …) */
-                code: string;
-                /** @description its contribution to the score */
-                score: number;
-                detail: string;
-            }[];
-            /** @description the sum of its reasons' scores */
-            scoreContribution: number;
-            /** @enum {string} */
-            status: "active" | "released" | "upheld";
-            placedAtMs: number;
-            /** @description when it ends by itself; null: an operator ends it */
-            autoReleaseAtMs: number | null;
-            endedAtMs: number | null;
-            /** @enum {string|null} */
-            endedHow: "operator" | "auto" | "scoring_returned" | null;
-            decidedBy: string | null;
-            decisionNote: string | null;
-            /** @enum {string|null} */
-            label: "fraud" | "not_fraud" | "unsure" | null;
-            decisionSignals: components["schemas"]["RiskDecisionSignals"];
-        };
-        /** @description the user's score and reasons at the decision; null before one or while scoring was down */
-        RiskDecisionSignals: {
-            /** @description the user's risk score (0–100) when the operator decided */
-            score: number;
-            /** @description the reasons in force then */
-            reasons: {
-                /** @description stable reason code (shared_device, risk_unavailable, …) */
-                code: string;
-                /** @description its contribution to the score */
-                score: number;
-                detail: string;
-            }[];
-        } | null;
         RiskHoldDecision: {
             hold: {
                 holdId: string;
@@ -3914,7 +3863,6 @@ export interface components {
                 decisionNote: string | null;
                 /** @enum {string|null} */
                 label: "fraud" | "not_fraud" | "unsure" | null;
-                decisionSignals: components["schemas"]["RiskDecisionSignals"];
             };
         };
         RiskHoldDecisionInput: {
@@ -3932,36 +3880,40 @@ export interface components {
              */
             label?: "fraud" | "not_fraud" | "unsure" | null;
         };
-        RiskHoldBulkDecision: {
-            results: {
-                userId: string;
-                holdId: string;
-                /**
-                 * @description decided now; already decided the same way; conflict: decided the other way; not_found: the user has no such hold; failed: the wallet could not be reached (try it again)
-                 * @enum {string}
-                 */
-                outcome: "decided" | "already" | "conflict" | "not_found" | "failed";
-                hold: components["schemas"]["RiskHoldRow"] & (Record<string, never> | null);
-            }[];
+        RiskLabelExportCreated: {
+            export: components["schemas"]["RiskLabelExport"];
         };
-        RiskHoldBulkDecisionInput: {
-            holds: {
-                userId: string;
-                holdId: string;
-            }[];
+        RiskLabelExport: {
+            id: string;
+            /** @description the CSV's object key in the RISK_EXPORTS bucket */
+            key: string;
+            /** @description rows written, the header not counted */
+            rows: number;
+            /** @description the CSV's size */
+            bytes: number;
+            fromMs: number;
+            toMs: number;
+            maxRows: number;
+            /** @description true: more labelled holds were in the range than maxRows */
+            truncated: boolean;
+            createdAtMs: number;
+            /** @description the admin key or operator that asked for it */
+            createdBy: string;
+        };
+        RiskLabelExportInput: {
+            /** @description holds that ended at or after this time (epoch ms) */
+            fromMs: number;
+            /** @description …and before this time (epoch ms, exclusive) */
+            toMs: number;
             /**
-             * @description release: what they held goes on (a held payout is dispatched); uphold: they stay
-             * @enum {string}
+             * @description the most rows written; a longer export is cut off and says `truncated`
+             * @default 50000
              */
-            decision: "release" | "uphold";
-            /** @description why; kept with each hold and audited */
-            reason: string;
-            /**
-             * @description the outcome as a label
-             * @default null
-             * @enum {string|null}
-             */
-            label?: "fraud" | "not_fraud" | "unsure" | null;
+            maxRows?: number;
+        };
+        RiskLabelExportList: {
+            exports: components["schemas"]["RiskLabelExport"][];
+            nextCursor: string | null;
         };
         AdminAuditEntry: {
             id: string;
@@ -5266,17 +5218,6 @@ export interface components {
             decisionNote: string | null;
             /** @enum {string|null} */
             label: "fraud" | "not_fraud" | "unsure" | null;
-            /** @description the user's score and reasons when an operator decided; null before one */
-            decisionSignals: {
-                score: number;
-                reasons: {
-                    /** @description stable reason code (`shared_device`, `click_iframe`, `risk_unavailable`) */
-                    code: string;
-                    /** @description score points this reason contributes */
-                    score: number;
-                    detail: string;
-                }[];
-            } | null;
         };
         LinkedAccounts: {
             accounts: {
@@ -5483,7 +5424,7 @@ export interface components {
              * @description stable code of why the referral is in its state
              * @enum {string}
              */
-            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "referral_budget_exhausted" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
+            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "referral_budget_exhausted" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "fraud_rule_hold" | "risk_hold_released" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
             /** @description the reason in the caller's language (`locale`, else Accept-Language) when an operator translated it, else in English */
             reasonText: string;
             /**
@@ -13337,96 +13278,6 @@ export interface operations {
             };
         };
     };
-    listRiskHolds: {
-        parameters: {
-            query?: {
-                /** @description active (the queue, oldest placed first) or ended (newest ended first) */
-                status?: "active" | "released" | "upheld";
-                kind?: "payouts" | "transaction" | "referral" | "step_up";
-                source?: "rule" | "risk_unavailable" | "bot_click";
-                /** @description holds carrying this reason code */
-                reason?: string;
-                userId?: string;
-                label?: "fraud" | "not_fraud" | "unsure";
-                /** @description placed at or after (ms) */
-                fromMs?: number | null;
-                /** @description placed before (ms) */
-                toMs?: number | null;
-                limit?: number;
-                /** @description nextCursor of the previous page */
-                cursor?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RiskHoldList"];
-                };
-            };
-            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description missing or bad credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description the body is not application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description unexpected error (no details are exposed) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     createRiskHoldDecision: {
         parameters: {
             query?: never;
@@ -13526,7 +13377,85 @@ export interface operations {
             };
         };
     };
-    createRiskHoldDecisions: {
+    listRiskLabelExports: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskLabelExportList"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createRiskLabelExport: {
         parameters: {
             query?: never;
             header?: never;
@@ -13535,17 +13464,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RiskHoldBulkDecisionInput"];
+                "application/json": components["schemas"]["RiskLabelExportInput"];
             };
         };
         responses: {
-            /** @description one outcome per hold, in the order asked */
-            200: {
+            /** @description written */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RiskHoldBulkDecision"];
+                    "application/json": components["schemas"]["RiskLabelExportCreated"];
                 };
             };
             /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
@@ -13586,6 +13515,86 @@ export interface operations {
             };
             /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRiskLabelExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the CSV (RFC 4180, CRLF line ends, a header line first) */
+            200: {
+                headers: {
+                    /** @description rows in the file, the header not counted */
+                    "x-export-rows": string;
+                    /** @description cut off at maxRows */
+                    "x-export-truncated": "true" | "false";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

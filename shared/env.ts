@@ -140,4 +140,8 @@ export interface ApiEnv
   POSTBACK_ARCHIVE_AFTER_DAYS?: string;
   /** Most rejected postbacks stored per source IP per hour (default 100). */
   POSTBACK_REJECTED_PER_SOURCE_HOUR?: string;
+
+  // ---- fraud (docs/fraud.md "Labels export") ----
+  /** R2 bucket the labels exports (CSV for offline model training) are written to. */
+  RISK_EXPORTS: R2Bucket;
 }

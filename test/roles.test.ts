@@ -89,6 +89,10 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "put /admin/v1/risk-lists/{list}": FINANCE,
   // Fraud: every role sees a user's risk, holds and linked accounts
   "get /admin/v1/risk/users/{id}": EVERY_ROLE,
+  // Labels exports: finance (who decides holds) writes them; every role downloads them
+  "post /admin/v1/risk/labels/exports": FINANCE,
+  "get /admin/v1/risk/labels/exports": EVERY_ROLE,
+  "get /admin/v1/risk/labels/exports/{id}": EVERY_ROLE,
   // The referral funnel: aggregate figures every role reads
   "get /admin/v1/referrals/funnel": EVERY_ROLE,
   // Rule budgets: read-only

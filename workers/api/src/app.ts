@@ -35,6 +35,7 @@ import { referralReviewRoutes } from "./features/referral-review/index";
 import { reasonTextAdminRoutes, referralAdminRoutes } from "./features/referrals/index";
 import { retentionAdminRoutes } from "./features/retention/index";
 import { riskHoldAdminRoutes } from "./features/risk-holds/index";
+import { riskLabelAdminRoutes } from "./features/risk-labels/index";
 import { rulesAdminRoutes } from "./features/rules/index";
 import { syncAdminRoutes } from "./features/sync/index";
 import { userMeRoutes, usersAdminRoutes } from "./features/users/index";
@@ -105,6 +106,7 @@ export function createApp() {
   app.route("/admin/v1", claimAdminRoutes);
   app.route("/admin/v1", payoutAdminRoutes);
   app.route("/admin/v1", riskHoldAdminRoutes());
+  app.route("/admin/v1", riskLabelAdminRoutes);
   app.route("/admin/v1", auditAdminRoutes);
   app.route("/admin/v1", operatorAdminRoutes);
   app.route("/admin/v1", overviewAdminRoutes);

@@ -56,6 +56,10 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   { prefix: "/admin/v1/risk/holds", writers: ["finance"] },
   // A user's risk (score, holds, linked accounts): a read for every role; nothing to write.
   { prefix: "/admin/v1/risk/users", writers: ADMIN_ONLY },
+  // Labels exports (outcomes with the signals at decision, for model training): finance, who
+  // decides the holds, writes them; every role lists and downloads them (user ids, rule ids
+  // and reason codes, no contact details).
+  { prefix: "/admin/v1/risk/labels", writers: ["finance"] },
   // Finance: every write that moves money or decides whether money leaves. Payouts and the
   // gift cards they buy, confirmation runs (pending → confirmed cashback), report and payout
   // reconciliation (which adjust transactions), the finance summary.

@@ -1,0 +1,1 @@
+CREATE INDEX `risk_holds_labelled_idx` ON `risk_holds` (`ended_at_ms`,`user_id`,`hold_id`) WHERE label IS NOT NULL;

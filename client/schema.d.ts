@@ -3505,10 +3505,15 @@ export interface components {
                 /** @enum {string} */
                 party: "referee" | "referrer";
                 /**
-                 * @description held: waiting for review; cancelled: the referral was rejected first
+                 * @description held: waiting for review; cancelled: the referral was rejected first; awaiting_budget: the referee's reward waits for the rule's budgets
                  * @enum {string}
                  */
-                status: "posted" | "owed" | "delivered" | "capped" | "held" | "cancelled";
+                status: "awaiting_budget" | "posted" | "owed" | "delivered" | "capped" | "held" | "cancelled";
+                /**
+                 * @description why, when the status says less: waiting for the rule's budgets, or paid less or nothing because they were spent (reward: what was paid), or the referrer's cap
+                 * @enum {string|null}
+                 */
+                reason: "awaiting_referral_budget" | "referral_budget_exhausted" | "referrer_cap_reached" | null;
                 reward: {
                     amountMinor: number;
                     currency: string;

@@ -662,7 +662,18 @@ const STEPS: string[][] = [
     `ALTER TABLE clicks ADD COLUMN bot INTEGER NOT NULL DEFAULT 0`,
     `ALTER TABLE clicks ADD COLUMN quality_reasons TEXT`,
   ],
-  // 26: risk holds for the review queue (holds/hold-store.ts; docs/fraud.md "Review"): each
+  // 26: rule budgets on the referee's reward (referrals/referee-budget.ts), in the referee's
+  // wallet, on its `referral_rewards` row: why the row is in its status (`reason`:
+  // `awaiting_referral_budget`, `referral_budget_exhausted`, the referrer's cap), the reward's
+  // value before its budgets (`asked`), what they should hold now (`desired`) and the requests
+  // to them (events/decide-grant.ts); null: the reward draws on no budget.
+  [
+    `ALTER TABLE referral_rewards ADD COLUMN reason TEXT`,
+    `ALTER TABLE referral_rewards ADD COLUMN asked INTEGER`,
+    `ALTER TABLE referral_rewards ADD COLUMN desired INTEGER`,
+    `ALTER TABLE referral_rewards ADD COLUMN budgets_json TEXT`,
+  ],
+  // 27: risk holds for the review queue (holds/hold-store.ts; docs/fraud.md "Review"): each
   // write raises `version` (the D1 projection keeps the newest) and an operator's decision keeps
   // the user's score and reasons at that moment (`decision_signals_json`; null: none or
   // scoring was down). Existing holds start at version 1.

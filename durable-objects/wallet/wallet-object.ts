@@ -215,8 +215,11 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     });
     this.referralRewards = new ReferralRewardSync({
       sql: this.sql,
+      env,
       log: this.log,
       clock: this.clock,
+      userId: () => boundUserId(this.sql),
+      earnTerms: async () => (await this.programTerms()).earn,
       walletOf: (userId) => env.WALLET.get(env.WALLET.idFromName(userId)),
       commit: (work) => this.commit(work),
     });

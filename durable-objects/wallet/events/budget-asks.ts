@@ -4,8 +4,8 @@ import { answer, type BudgetRequest, nextGrantStep, owedRequests } from "./decid
 
 /**
  * The wallet's side of the budget protocol (decide-grant.ts says why two steps), shared by
- * everything that draws on a rule's budgets: event rewards (grant-sync.ts) and the referrer's
- * referral rewards (referrals/referrer-budget.ts). One reward, known to its budgets by
+ * everything that draws on a rule's budgets: event rewards (grant-sync.ts) and both parties'
+ * referral rewards (referrals/referrer-budget.ts, referrals/referee-budget.ts). One reward, known to its budgets by
  * `reference`, asks each budget object, lowers the ones that granted more than the tightest,
  * and settles on one value. Requests are saved (by the caller's `save`) before they are sent,
  * so a round cut off half-way repeats them — the budget answers a repeat with the same grant —
@@ -83,4 +83,38 @@ export async function settleBudgets(
     if (next.action === "lower") requests = next.requests;
   }
   throw new Error("budgets did not settle on one value");
+}
+
+/** One reward's budget state as its row keeps it: what they should hold, and the requests. */
+export interface HeldBudget {
+  desired: number;
+  requests: BudgetRequest[];
+}
+
+/**
+ * Sends what one reward's budget requests still owe, until its budgets hold `desired` (the
+ * referral rewards' loop: the first ask, then a release or a new ask after a reversal, a
+ * restore or a cancellation). `load` reads the row (null: no budget); `save` saves the
+ * requests about to be sent, false when what they should hold changed meanwhile. Throws when a
+ * budget cannot be asked (the caller retries from its schedule).
+ */
+export async function settleHeldBudget(
+  ports: BudgetAskPorts,
+  reference: string,
+  load: () => HeldBudget | null,
+  save: (desired: number, requests: BudgetRequest[]) => boolean,
+): Promise<void> {
+  const budget = load();
+  if (!budget) return;
+  const settled =
+    owedRequests(budget.requests).length === 0 &&
+    nextGrantStep(budget.requests, budget.desired).action === "settled";
+  if (settled) return;
+  const requests = await settleBudgets(ports, reference, budget.requests, budget.desired, (next) =>
+    save(budget.desired, next),
+  );
+  // The answers are saved too: the credit's second transaction reads them.
+  if (requests === null || !save(budget.desired, requests)) {
+    throw new Error(`${reference}: its budgets moved meanwhile`);
+  }
 }

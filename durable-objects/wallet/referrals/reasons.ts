@@ -33,7 +33,7 @@ export const PROGRESS_REASONS = {
   referrer_cap_reached:
     "Your friend got their reward; you had reached this month's limit of referral rewards.",
   referral_budget_exhausted:
-    "The campaign's budget for referral rewards ran out, so your reward was reduced or not paid.",
+    "The campaign's budget for referral rewards ran out, so a reward of this referral was reduced or not paid.",
 } as const;
 
 /** Why a rewarded referral's rewards were taken back or given back (referral-money.ts). */

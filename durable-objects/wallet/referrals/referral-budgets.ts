@@ -52,6 +52,30 @@ export function referrerBudgetTerms(
   return terms;
 }
 
+/**
+ * The budgets the referee's reward may draw on, in every unit the rule's budgets count: the
+ * engine computed the keys for the referee (the member whose event it evaluated), so they are
+ * used as they are — a `user` budget is "per referee".
+ *
+ * @example
+ * refereeBudgetTerms(["rule:r:campaign:spring:lifetime"],
+ *   [{ entity: "campaign", period: "lifetime", limit: { amountMinor: 9_000, currency: "INR" } }])
+ * // [{ key: "rule:r:campaign:spring:lifetime", unit: "INR", limit: 9_000 }]
+ */
+export function refereeBudgetTerms(
+  budgetKeys: readonly string[],
+  budgets: readonly Budget[],
+): BudgetTerm[] {
+  const terms: BudgetTerm[] = [];
+  budgets.forEach((budget, index) => {
+    const key = budgetKeys[index];
+    if (key === undefined) return;
+    const { unit, limit } = budgetTermsOf(budget.limit);
+    terms.push({ key, unit, limit });
+  });
+  return terms;
+}
+
 export type RewardBudgets =
   /** No budget of the rule counts this reward's unit: it is paid as decided. */
   | { action: "unbudgeted" }

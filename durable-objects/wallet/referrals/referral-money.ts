@@ -3,6 +3,7 @@ import type { WalletTx } from "../core/wallet-tx";
 import {
   findEvent,
   latestChargebackFor,
+  processedFollowUpsOf,
   type StoredEvent,
   signedUpAtMs,
   sumRefundedFor,
@@ -19,6 +20,7 @@ import type { ReferralParty } from "./party-credit";
 import { findPartyTake } from "./party-money-store";
 import { applyPartyOperation, type PartyOperation } from "./party-operations";
 import type { ReversalReason } from "./reasons";
+import { retargetRefereeBudget } from "./referee-budget";
 import {
   findReferralReward,
   type ReferralRewardRow,
@@ -168,7 +170,12 @@ export function reverseReferralFor(
     fraction: decision.fraction,
   });
   applyPartyOperation(tx, op("referee"), nowMs);
-  noteTaken(tx, referral.referralId, "referee", decision.fraction, nowMs);
+  // A referee's reward still awaiting the rule's budgets holds nothing yet: the reversal is
+  // applied to it once it is credited (replayRefereeFollowUps), and noted then.
+  if (refereeCredited(tx, referral.referralId)) {
+    noteTaken(tx, referral.referralId, "referee", decision.fraction, nowMs);
+    retargetRefereeBudget(tx, referral.referralId, nowMs);
+  }
   const referrerShare = noteTaken(tx, referral.referralId, "referrer", decision.fraction, nowMs);
   oweReferrer(tx, referral, op("referrer"), nowMs, referrerShare);
   const reason: ReversalReason = !decision.whole
@@ -219,6 +226,7 @@ export function restoreReferralFor(
   applyPartyOperation(tx, op("referee"), nowMs);
   if (refereeTake?.restoredAtMs === null) {
     noteRestored(tx, referral.referralId, "referee", refereeTake.taken + refereeTake.debt, nowMs);
+    retargetRefereeBudget(tx, referral.referralId, nowMs);
   }
   // What the chargeback's reversal expected to take from the referrer.
   const reversal = findReferrerOp(tx.sql, referrerReverseKey(referral.referralId, chargeback));
@@ -275,6 +283,83 @@ export function replayFollowUps(
         break;
     }
   }
+}
+
+/**
+ * The referee's reward was credited late (referee-budget.ts: it waited for the rule's budgets)
+ * while refunds, chargebacks and restores of the qualifying event were processed: they are
+ * applied to the referee's bonus now, in the order they were processed, with the shares they
+ * would have taken then — each keyed by its cause, so one applied before is `exists` and noted
+ * once. The referrer's side and the referral's state moved when they were processed.
+ */
+export function replayRefereeFollowUps(tx: WalletTx, qualifyingId: string, nowMs: number): void {
+  const referral = findReferral(tx.sql);
+  if (!referral) return;
+  const terms = findReferralTerms(tx.sql, referral.referralId);
+  if (terms?.eventId !== qualifyingId) return;
+  const original = findEvent(tx.sql, qualifyingId);
+  const referralId = referral.referralId;
+  let refundedBeforeMinor = 0;
+  let chargeback: string | null = null;
+  for (const event of processedFollowUpsOf(tx.sql, qualifyingId)) {
+    if (event.type === "refund.completed" || event.type === "chargeback.created") {
+      const refundMinor = Number(event.data.amountMinor ?? 0);
+      const decision = decideReversal(
+        event.type === "chargeback.created"
+          ? { kind: "chargeback" }
+          : {
+              kind: "refund",
+              originalMinor: Number(original?.data.amountMinor ?? 0),
+              refundedBeforeMinor,
+              refundMinor,
+            },
+        terms.partialRefund,
+      );
+      if (event.type === "refund.completed") refundedBeforeMinor += refundMinor;
+      else chargeback = event.eventId;
+      if (decision.action !== "reverse") continue;
+      const applied = applyPartyOperation(
+        tx,
+        {
+          kind: "reverse",
+          referralId,
+          party: "referee",
+          causeEventId: event.eventId,
+          fraction: decision.fraction,
+        },
+        nowMs,
+      );
+      if (applied.status === "applied") {
+        noteTaken(tx, referralId, "referee", decision.fraction, nowMs);
+      }
+    } else if (
+      event.type === "chargeback.resolved" &&
+      event.data.outcome === "user_won" &&
+      chargeback !== null
+    ) {
+      const take = findPartyTake(tx.sql, referralId, "referee", chargeback);
+      const applied = applyPartyOperation(
+        tx,
+        {
+          kind: "restore",
+          referralId,
+          party: "referee",
+          causeEventId: event.eventId,
+          takeOfEventId: chargeback,
+        },
+        nowMs,
+      );
+      if (applied.status === "applied" && take) {
+        noteRestored(tx, referralId, "referee", take.taken + take.debt, nowMs);
+      }
+    }
+  }
+}
+
+/** Whether the referee's reward of this referral was credited (none: nothing to note). */
+function refereeCredited(tx: WalletTx, referralId: string): boolean {
+  const row = findReferralReward(tx.sql, referralId, "referee");
+  return row?.status === "posted";
 }
 
 /** The referral that `originalId` qualified, with its terms; null when it qualified none. */

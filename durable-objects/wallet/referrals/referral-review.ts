@@ -5,9 +5,16 @@ import { processedFollowUpsOf } from "../events/event-store";
 import type { EarnTerms } from "../events/post-reward";
 import { dueRefs, schedule, unschedule } from "../schedule/schedule-store";
 import { pointsPendingUntilMs } from "./decide-confirmation";
+import { rewardedNow, rewardedReason } from "./decide-referee-budget";
 import type { ReferrerTerms } from "./decide-referrer-reward";
 import { creditParty, type ReferralParty } from "./party-credit";
 import type { ReviewReason } from "./reasons";
+import {
+  approveRefereeRow,
+  type RefereeStart,
+  refereeRow,
+  retargetRefereeBudget,
+} from "./referee-budget";
 import {
   confirmationInputs,
   oweRejectedReversal,
@@ -57,6 +64,8 @@ export interface HoldInput {
   ruleVersion: number;
   eventId: string;
   referee: ReferralPartyReward | null;
+  /** How the referee's reward starts under the rule's budgets (kept for the approval). */
+  refereeStart: RefereeStart | null;
   referrer: ReferralPartyReward | null;
   /** The campaign's cap and tiers for the referrer, applied when an approval delivers it. */
   referrerTerms: ReferrerTerms | null;
@@ -84,6 +93,9 @@ export function holdReferral(
   for (const party of ["referee", "referrer"] as const) {
     const reward = input[party];
     if (!reward) continue;
+    // The referee's budgets are kept on the held row, asked once it is approved.
+    const budgeted =
+      party === "referee" && input.refereeStart ? refereeRow(input.refereeStart, "held") : {};
     insertReferralReward(
       tx.sql,
       {
@@ -91,6 +103,7 @@ export function holdReferral(
         party,
         reward,
         status: "held",
+        ...budgeted,
         ...(party === "referrer" ? { referrerTerms: input.referrerTerms } : {}),
       },
       nowMs,
@@ -197,6 +210,8 @@ function approve(
   for (const row of rewards) {
     if (row.status !== "held") continue;
     if (row.party === "referee") {
+      // Under the rule's budgets: asked after commit (referee-budget.ts), credited on grant.
+      if (approveRefereeRow(tx, row.referralId, row, nowMs) === "waiting") continue;
       creditParty(
         tx,
         {
@@ -222,8 +237,9 @@ function approve(
       owesReferrer = true;
     }
   }
-  if (!owesReferrer) {
-    moved = moveReferral(tx.sql, moved, "rewarded", "reward_credited", eventId, nowMs);
+  const after = referralRewardsOf(tx.sql, referral.referralId);
+  if (!owesReferrer && rewardedNow(after)) {
+    moved = moveReferral(tx.sql, moved, "rewarded", rewardedReason(after), eventId, nowMs);
   }
   tx.enqueue(referralProjection(moved, null));
   // The bonuses confirm as the campaign says, and a refund or chargeback of the qualifying
@@ -258,6 +274,11 @@ export function reject(
     }
     // An owed credit may be in flight to the referrer's wallet: a reversal follows it.
     if (row.status === "owed" && row.party === "referrer") oweRejectedReversal(tx, referral, nowMs);
+    // The referee's reward awaiting the rule's budgets: whatever they granted is released.
+    if (row.status === "awaiting_budget" && row.party === "referee") {
+      setReferralRewardStatus(tx.sql, row.referralId, "referee", "cancelled", nowMs);
+      retargetRefereeBudget(tx, row.referralId, nowMs);
+    }
   }
   const moved = moveReferral(
     tx.sql,

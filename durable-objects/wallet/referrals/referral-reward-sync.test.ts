@@ -103,6 +103,9 @@ function syncWith(
     sql: storage.sql,
     log: createLogger({ worker: "wallet" }, (_level, line) => lines.push(line)),
     clock: () => NOW_MS + 1_000,
+    env,
+    userId: () => "u_referee",
+    earnTerms: async () => ({ validity: DEFAULT_VALIDITY, pendingDays: 0, timeZone: "UTC" }),
     walletOf: () => wallet,
     commit: (work) => inTx(storage, work),
   });

@@ -1,17 +1,20 @@
 import { errorFields, type Logger } from "#shared/observability/logger";
 import { SyncRounds } from "../core/sync-rounds";
 import type { WalletTx } from "../core/wallet-tx";
+import type { BudgetAskPorts } from "../events/budget-asks";
 import { findEvent } from "../events/event-store";
+import type { EarnTerms } from "../events/post-reward";
 import { dueRefs, postpone, unschedule } from "../schedule/schedule-store";
 import { pointsPendingUntilMs } from "./decide-confirmation";
 import type { PartyOperation, PartyOperationStatus } from "./party-operations";
-import { confirmationInputs } from "./referral-money";
+import { finishRefereeCredit, RefereeBudgets } from "./referee-budget";
+import { confirmationInputs, referrerEarned, replayRefereeFollowUps } from "./referral-money";
 import {
   countReferralRewardAttempt,
   findReferralReward,
   type ReferralRewardRow,
 } from "./referral-reward-store";
-import { acknowledgeReferrerReward, capReferrerReward } from "./referral-rewards";
+import { acknowledgeReferrerReward, capReferrerReward, settleRewarded } from "./referral-rewards";
 import { findReferral } from "./referral-store";
 import { findReferralTerms } from "./referral-terms-store";
 import type { ReferrerCreditRequest, ReferrerCreditStatus } from "./referrer-credit";
@@ -43,10 +46,12 @@ export interface ReferrerWallet {
   applyReferrerOperation(referrerId: string, op: PartyOperation): Promise<PartyOperationStatus>;
 }
 
-export interface ReferralRewardSyncPorts {
+export interface ReferralRewardSyncPorts extends BudgetAskPorts {
   sql: SqlStorage;
   log: Logger;
   clock: () => number;
+  /** The program's points terms, for a referee's reward credited on its budgets' grant. */
+  earnTerms(): Promise<EarnTerms>;
   /** The referrer's wallet object. */
   walletOf(userId: string): ReferrerWallet;
   commit<T>(work: (tx: WalletTx) => T): T;
@@ -76,6 +81,8 @@ export class ReferralRewardSync {
     const { sql, clock } = this.ports;
     const due = dueRefs(sql, "referral_reward", clock(), MAX_REWARDS_PER_ROUND + 1);
     for (const referralId of due.slice(0, MAX_REWARDS_PER_ROUND)) {
+      // The referee's reward under the rule's budgets first (referee-budget.ts).
+      if (!(await this.settleReferee(referralId))) continue;
       const owed = findReferralReward(sql, referralId, "referrer");
       if (owed?.status === "owed" && !(await this.deliverCredit(referralId, owed))) continue;
       // Behind the credit, in order: confirm, reverse, restore.
@@ -83,6 +90,49 @@ export class ReferralRewardSync {
       this.ports.commit((tx) => unschedule(tx.sql, "referral_reward", referralId));
     }
     return due.length > MAX_REWARDS_PER_ROUND;
+  }
+
+  /**
+   * The referee's reward's budgets (referee-budget.ts): asked (or lowered, or released after a
+   * reversal or a rejection), then, for a reward awaiting them, credited with what they granted
+   * — or nothing, `referral_budget_exhausted` — in a second transaction. True when nothing is
+   * left to ask; a budget that cannot be asked is retried in 30 s like the referrer's credit.
+   */
+  private async settleReferee(referralId: string): Promise<boolean> {
+    const { sql, log, clock } = this.ports;
+    if (!findReferralReward(sql, referralId, "referee")?.budget) return true;
+    const budgets = new RefereeBudgets(this.ports);
+    try {
+      await budgets.settle(referralId);
+      if (findReferralReward(sql, referralId, "referee")?.status !== "awaiting_budget") return true;
+      const earn = await this.ports.earnTerms();
+      const done = this.ports.commit((tx) => {
+        const nowMs = clock();
+        const finished = finishRefereeCredit(tx, referralId, earn, nowMs, replayRefereeFollowUps);
+        if (finished.status === "credited" || finished.status === "exhausted") {
+          const row = findReferralReward(tx.sql, referralId, "referee");
+          if (row)
+            settleRewarded(tx, referralId, row.eventId, nowMs, referrerEarned(tx, referralId));
+        }
+        return finished;
+      });
+      if (done.status === "refused") throw new Error(done.detail);
+      if (done.status === "wait") throw new Error("the rule's budgets have not settled");
+      // What was taken back while it waited goes back to the budgets now.
+      await budgets.settle(referralId);
+      return true;
+    } catch (error) {
+      log.error("wallet.referee_budget_failed", { referralId, ...errorFields(error) });
+      const attempts = this.ports.commit((tx) => {
+        countReferralRewardAttempt(tx.sql, referralId, "referee");
+        postpone(tx.sql, "referral_reward", referralId, clock() + REFERRAL_REWARD_RETRY_MS);
+        return findReferralReward(tx.sql, referralId, "referee")?.attempts ?? 0;
+      });
+      if (refusalAlertDue(attempts)) {
+        log.error("referral.referee_reward_alert", { referralId, attempts, ...errorFields(error) });
+      }
+      return false;
+    }
   }
 
   /**

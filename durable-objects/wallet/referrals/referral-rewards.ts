@@ -6,14 +6,16 @@ import {
   type StoredEvent,
 } from "../events/event-store";
 import type { EarnTerms } from "../events/post-reward";
-import type { RuleBudgets } from "../events/reward-plan";
+import type { BudgetTerm, RuleBudgets } from "../events/reward-plan";
 import { schedule, unschedule } from "../schedule/schedule-store";
 import { pointsPendingUntilMs } from "./decide-confirmation";
 import { decideQualification, type QualificationDecision } from "./decide-qualification";
+import { rewardedNow, rewardedReason } from "./decide-referee-budget";
 import type { ReferrerTerms } from "./decide-referrer-reward";
 import { creditParty } from "./party-credit";
 import type { ProgressReason } from "./reasons";
-import { referrerBudgetTerms } from "./referral-budgets";
+import { refereeRow, refereeStart } from "./referee-budget";
+import { refereeBudgetTerms, referrerBudgetTerms } from "./referral-budgets";
 import {
   confirmationInputs,
   noteLateReferrerCredit,
@@ -24,6 +26,8 @@ import { holdReferral } from "./referral-review";
 import {
   findReferralReward,
   insertReferralReward,
+  referralRewardsOf,
+  setReferralRewardReason,
   settleReferrerReward,
 } from "./referral-reward-store";
 import { decideTransition } from "./referral-states";
@@ -78,6 +82,10 @@ export function qualifyReferral(
   const referrerTerms = decision.referrer
     ? withBudgets(decision.referrerTerms ?? null, applied, decision.ruleId, budgetsOf, referral)
     : null;
+  // The rule's budgets the referee's reward draws on (referee-budget.ts).
+  const refereeStarts = decision.referee
+    ? refereeStart(decision.referee, refereeTerms(applied, decision.ruleId, budgetsOf))
+    : null;
   const base = {
     referralId: referral.referralId,
     referrerId: referral.referrerId,
@@ -103,6 +111,7 @@ export function qualifyReferral(
       {
         ...base,
         referee: decision.referee,
+        refereeStart: refereeStarts,
         referrer: decision.referrer,
         referrerTerms,
       },
@@ -123,27 +132,34 @@ export function qualifyReferral(
     { campaign },
   );
   const terms = findReferralTerms(tx.sql, referral.referralId);
-  if (decision.referee) {
-    const pendingUntilMs = terms
-      ? pointsPendingUntilMs(confirmationInputs(tx.sql, moved, terms, nowMs))
-      : null;
-    creditParty(
-      tx,
-      {
-        ...base,
-        party: "referee",
-        occurredAtMs: stored.occurredAtMs,
-        reward: decision.referee,
-        pendingUntilMs,
-      },
-      earn,
-      nowMs,
-    );
+  if (decision.referee && refereeStarts) {
+    const row = refereeRow(refereeStarts, "posted");
+    if (refereeStarts.action === "credit") {
+      const pendingUntilMs = terms
+        ? pointsPendingUntilMs(confirmationInputs(tx.sql, moved, terms, nowMs))
+        : null;
+      creditParty(
+        tx,
+        {
+          ...base,
+          party: "referee",
+          occurredAtMs: stored.occurredAtMs,
+          reward: decision.referee,
+          pendingUntilMs,
+        },
+        earn,
+        nowMs,
+      );
+    }
     insertReferralReward(
       tx.sql,
-      { ...base, party: "referee", reward: decision.referee, status: "posted" },
+      { ...base, party: "referee", reward: decision.referee, ...row },
       nowMs,
     );
+    // Asked after commit by the referral-reward sync (referee-budget.ts).
+    if (row.status === "awaiting_budget") {
+      schedule(tx.sql, "referral_reward", referral.referralId, nowMs);
+    }
   }
   if (decision.referrer) {
     insertReferralReward(
@@ -158,9 +174,10 @@ export function qualifyReferral(
       nowMs,
     );
     schedule(tx.sql, "referral_reward", referral.referralId, nowMs);
-  } else {
+  } else if (rewardedNow(referralRewardsOf(tx.sql, referral.referralId))) {
     // Nothing is owed to anyone else: the referral is rewarded now.
-    moved = moveReferral(tx.sql, moved, "rewarded", "reward_credited", stored.eventId, nowMs);
+    const reason = rewardedReason(referralRewardsOf(tx.sql, referral.referralId));
+    moved = moveReferral(tx.sql, moved, "rewarded", reason, stored.eventId, nowMs);
   }
   // The referrer has not been credited yet (or gets nothing): nothing earned to show.
   tx.enqueue(referralProjection(moved, null, qualification));
@@ -185,6 +202,42 @@ function withBudgets(
   );
   if (budgets.length === 0) return terms;
   return { monthlyCap: null, tiers: [], ...terms, budgets };
+}
+
+/** The rule's budgets for the referee's reward, keyed for the referee by the engine. */
+function refereeTerms(
+  applied: readonly AppliedEffect[],
+  ruleId: string,
+  budgetsOf: RuleBudgets,
+): BudgetTerm[] {
+  const entry = applied.find((a) => a.ruleId === ruleId && a.effect.kind === "referral_reward");
+  return refereeBudgetTerms(entry?.budgetKeys ?? [], budgetsOf(ruleId) ?? []);
+}
+
+/**
+ * A party's reward settled (the referrer's acknowledged or capped, the referee's granted or
+ * refused by the budgets): a `qualified` referral becomes `rewarded` once no party's reward
+ * is still on its way, with the reason its rewards ended with (decide-referee-budget.ts);
+ * otherwise the projection is refreshed with what the referrer earned so far.
+ */
+export function settleRewarded(
+  tx: WalletTx,
+  referralId: string,
+  eventId: string,
+  nowMs: number,
+  referrerEarned: { unit: string; amount: number } | null,
+): void {
+  const referral = findReferral(tx.sql);
+  // Only a qualified referral becomes rewarded: one reversed meanwhile stays reversed (its
+  // reversal follows the credit to the referrer's wallet).
+  if (referral?.referralId !== referralId || referral.state !== "qualified") return;
+  const rows = referralRewardsOf(tx.sql, referralId);
+  if (!rewardedNow(rows) || decideTransition(referral.state, "rewarded").action !== "move") {
+    tx.enqueue(referralProjection(referral, referrerEarned));
+    return;
+  }
+  const moved = moveReferral(tx.sql, referral, "rewarded", rewardedReason(rows), eventId, nowMs);
+  tx.enqueue(referralProjection(moved, referrerEarned));
 }
 
 /**
@@ -241,13 +294,10 @@ export function acknowledgeReferrerReward(
   if (owed?.status !== "owed") return;
   const reward = credited ?? owed.reward;
   settleReferrerReward(tx.sql, referralId, { status: "delivered", credited: reward }, nowMs);
-  const referral = findReferral(tx.sql);
-  // Only a qualified referral becomes rewarded: one reversed meanwhile stays reversed (its
-  // reversal follows the credit to the referrer's wallet).
-  if (referral?.state !== "qualified") return;
-  if (decideTransition(referral.state, "rewarded").action !== "move") return;
-  const moved = moveReferral(tx.sql, referral, "rewarded", reason, owed.eventId, nowMs);
-  tx.enqueue(referralProjection(moved, rewardUnitAmount(reward)));
+  if (reason === "referral_budget_exhausted") {
+    setReferralRewardReason(tx.sql, referralId, "referrer", reason);
+  }
+  settleRewarded(tx, referralId, owed.eventId, nowMs, rewardUnitAmount(reward));
 }
 
 /** A party's reward as the projection carries it: a currency (minor units) or `points`. */
@@ -273,8 +323,6 @@ export function capReferrerReward(
   const owed = findReferralReward(tx.sql, referralId, "referrer");
   if (owed?.status !== "owed") return;
   settleReferrerReward(tx.sql, referralId, { status: "capped" }, nowMs);
-  const referral = findReferral(tx.sql);
-  if (!referral || decideTransition(referral.state, "rewarded").action !== "move") return;
-  const moved = moveReferral(tx.sql, referral, "rewarded", reason, owed.eventId, nowMs);
-  tx.enqueue(referralProjection(moved, null));
+  setReferralRewardReason(tx.sql, referralId, "referrer", reason);
+  settleRewarded(tx, referralId, owed.eventId, nowMs, null);
 }

@@ -1,7 +1,7 @@
 import { errorFields } from "#shared/observability/logger";
 import type { WalletTx } from "../core/wallet-tx";
-import { type BudgetAskPorts, settleBudgets } from "../events/budget-asks";
-import { type BudgetRequest, nextGrantStep, owedRequests, retarget } from "../events/decide-grant";
+import { type BudgetAskPorts, settleHeldBudget } from "../events/budget-asks";
+import { type BudgetRequest, retarget } from "../events/decide-grant";
 import type { EarnTerms } from "../events/post-reward";
 import { referralLedgerKey } from "./party-credit";
 import { findPartyMoney, unrestoredPointsDebt } from "./party-money-store";
@@ -87,24 +87,12 @@ export class ReferrerBudgets {
 
   /** Sends what the referral's budget requests still owe (after a reversal or a restore). */
   async settle(referralId: string): Promise<void> {
-    const row = findReferrerCredit(this.ports.sql, referralId);
-    const budget = row?.budget;
-    if (!budget) return;
-    const settled =
-      owedRequests(budget.requests).length === 0 &&
-      nextGrantStep(budget.requests, budget.desired).action === "settled";
-    if (settled) return;
-    const requests = await settleBudgets(
+    await settleHeldBudget(
       this.ports,
       referralLedgerKey(referralId, "referrer"),
-      budget.requests,
-      budget.desired,
-      (next) => this.save(referralId, budget.desired, next),
+      () => findReferrerCredit(this.ports.sql, referralId)?.budget ?? null,
+      (desired, requests) => this.save(referralId, desired, requests),
     );
-    // The answers are saved too: the credit's second transaction reads them.
-    if (requests === null || !this.save(referralId, budget.desired, requests)) {
-      throw new Error(`referral ${referralId}: its budgets moved meanwhile`);
-    }
   }
 
   /** Saves the requests about to be sent; false when what they should hold changed meanwhile. */

@@ -260,6 +260,7 @@ export const referralReviewRoutes = featureApp()
         rewards: found.rewards.map((r) => ({
           party: r.party,
           status: r.status,
+          reason: r.reason,
           reward: r.reward,
           ruleId: r.ruleId,
           ruleVersion: r.ruleVersion,

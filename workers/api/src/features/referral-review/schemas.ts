@@ -84,8 +84,18 @@ export const AdminReferralDetailSchema = z
       z.object({
         party: z.enum(["referee", "referrer"]),
         status: z
-          .enum(["posted", "owed", "delivered", "capped", "held", "cancelled"])
-          .describe("held: waiting for review; cancelled: the referral was rejected first"),
+          .enum(["awaiting_budget", "posted", "owed", "delivered", "capped", "held", "cancelled"])
+          .describe(
+            "held: waiting for review; cancelled: the referral was rejected first; " +
+              "awaiting_budget: the referee's reward waits for the rule's budgets",
+          ),
+        reason: z
+          .enum(["awaiting_referral_budget", "referral_budget_exhausted", "referrer_cap_reached"])
+          .nullable()
+          .describe(
+            "why, when the status says less: waiting for the rule's budgets, or paid less or " +
+              "nothing because they were spent (reward: what was paid), or the referrer's cap",
+          ),
         reward: RewardSchema,
         ruleId: z.string(),
         ruleVersion: z.number().int(),

@@ -21,8 +21,13 @@ export interface LinkRow {
 
 /** Rows per insert: five parameters each, under D1's 100 a query. */
 const ROWS_PER_INSERT = 19;
-/** Identifiers per counting query: two parameters each. */
-const PAIRS_PER_QUERY = 45;
+/**
+ * Sub-queries joined by UNION ALL in one statement: D1 allows at most 5 terms in a compound
+ * SELECT ("too many terms in compound SELECT" beyond), where SQLite's default is 500.
+ */
+const MAX_COMPOUND_TERMS = 5;
+/** Identifiers per counting query: one term each. */
+const PAIRS_PER_QUERY = MAX_COMPOUND_TERMS;
 /** Holders counted per identifier: the facts saturate here (a shared IP is shared enough). */
 export const MAX_COUNTED_HOLDERS = 100;
 
@@ -117,8 +122,9 @@ export async function holdersOf(
 ): Promise<Array<{ kind: string; hash: string; userId: string }>> {
   const orm = drizzle(db);
   const out: Array<{ kind: string; hash: string; userId: string }> = [];
-  // Each sub-query binds kind, hash, the excluded ids and its limit: few enough per query.
-  const perQuery = Math.max(1, Math.floor(90 / (3 + exclude.length)));
+  // Each sub-query binds kind, hash, the excluded ids and its limit: few enough per query,
+  // and no more terms than D1 takes in one compound SELECT.
+  const perQuery = Math.max(1, Math.min(MAX_COMPOUND_TERMS, Math.floor(90 / (3 + exclude.length))));
   const excluded =
     exclude.length > 0
       ? sql` AND user_id NOT IN (${sql.join(

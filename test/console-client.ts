@@ -64,10 +64,13 @@ export class ConsoleClient {
     return response;
   }
 
-  /** Posts a form; `csrf` defaults to the token of `fromPage` (fetched first), pass "" to omit. */
+  /**
+   * Posts a form; `csrf` defaults to the token of `fromPage` (fetched first), pass "" to omit.
+   * Pairs (`[["hold", "a"], ["hold", "b"]]`) send a field more than once, as checkboxes do.
+   */
   async post(
     path: string,
-    fields: Record<string, string>,
+    fields: Record<string, string> | Array<[string, string]>,
     options: { csrf?: string; fromPage?: string } = {},
   ): Promise<Response> {
     let token = options.csrf;

@@ -203,6 +203,24 @@ const CONSOLE_PAGES: ConsolePage[] = [
     ready: (page) => page.getByRole("heading", { level: 1, name: "Review queues" }),
   },
   {
+    name: "risk-holds",
+    path: "/console/risk/holds",
+    as: "finance",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Risk review queue" }),
+  },
+  {
+    name: "risk-holds-support",
+    path: "/console/risk/holds?status=released",
+    as: "support",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Risk review queue" }),
+  },
+  {
+    name: "risk-user",
+    path: "/console/risk/users/u-demo-referrer",
+    as: "finance",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Risk of u-demo-referrer" }),
+  },
+  {
     name: "reconciliation",
     path: "/console/reconciliation",
     as: "finance",

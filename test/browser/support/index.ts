@@ -35,6 +35,7 @@ export {
   redeem,
   stuckPayout,
 } from "./payouts";
+export { RISK_REASON_CODE, reasonText, riskHeldPayout } from "./risk";
 export { runtimeInfo } from "./runtime-info";
 export { SCREENSHOT_DIR, screenshot } from "./screenshots";
 export { signIn, signOut, submitSignIn } from "./sign-in";

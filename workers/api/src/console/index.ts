@@ -18,6 +18,7 @@ import { postbacksRoutes } from "./pages/postbacks/index";
 import { reconciliationRoutes } from "./pages/reconciliation/index";
 import { referralsRoutes } from "./pages/referrals/index";
 import { reviewRoutes } from "./pages/review/index";
+import { riskRoutes } from "./pages/risk/index";
 import { rulesRoutes } from "./pages/rules/index";
 import { signInRoutes, signOut } from "./pages/sign-in";
 import { transactionsRoutes } from "./pages/transactions/index";
@@ -69,6 +70,7 @@ export function createConsole(apiApp: ApiApp) {
   console.route("/transactions", transactionsRoutes);
   console.route("/postbacks", postbacksRoutes);
   console.route("/review", reviewRoutes);
+  console.route("/risk", riskRoutes);
   console.route("/reconciliation", reconciliationRoutes);
   console.route("/payouts", payoutsRoutes);
   console.route("/audit", auditRoutes);

@@ -48,6 +48,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
     apiPath: "/admin/v1/postbacks",
   },
   { key: "review", label: "Review queues", href: "/console/review", apiPath: "/admin/v1/claims" },
+  // The risk holds' review queue; a user's risk page is reached from it and the member page.
+  { key: "risk", label: "Risk", href: "/console/risk/holds", apiPath: "/admin/v1/risk/holds" },
   {
     key: "reconciliation",
     label: "Reconciliation",

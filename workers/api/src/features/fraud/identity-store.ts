@@ -22,17 +22,12 @@ export interface LinkRow {
 /** Rows per insert: five parameters each, under D1's 100 a query. */
 const ROWS_PER_INSERT = 19;
 /**
- * Identifiers per counting query: two parameters each, under D1's 100 a query. They are one
- * multi-row VALUES list, not a UNION ALL of selects: D1 refuses a compound SELECT of more than
- * a few terms ("too many terms in compound SELECT"), which failed every batch of more than a
- * handful of identifiers (`npm run scenario:fraud` found it).
+ * Sub-queries joined by UNION ALL in one statement: D1 allows at most 5 terms in a compound
+ * SELECT ("too many terms in compound SELECT" beyond), where SQLite's default is 500.
  */
-const PAIRS_PER_QUERY = 45;
-/**
- * Terms of one compound SELECT (`… UNION ALL …`): D1 allows 5 ("too many terms in compound
- * SELECT" past it; the linked-accounts read of a ring member failed on it).
- */
-const COMPOUND_TERMS = 5;
+const MAX_COMPOUND_TERMS = 5;
+/** Identifiers per counting query: one term each. */
+const PAIRS_PER_QUERY = MAX_COMPOUND_TERMS;
 /** Holders counted per identifier: the facts saturate here (a shared IP is shared enough). */
 export const MAX_COUNTED_HOLDERS = 100;
 
@@ -84,12 +79,12 @@ export async function holderCounts(
   const orm = drizzle(db);
   for (let i = 0; i < unique.length; i += PAIRS_PER_QUERY) {
     const chunk = unique.slice(i, i + PAIRS_PER_QUERY);
-    const values = sql.join(
-      chunk.map((p) => sql`(${p.kind}, ${p.hash})`),
-      sql`, `,
+    const parts = chunk.map(
+      (p) =>
+        sql`SELECT ${p.kind} AS kind, ${p.hash} AS hash, (SELECT COUNT(*) FROM (SELECT 1 FROM risk_identifiers WHERE kind = ${p.kind} AND hash = ${p.hash} LIMIT ${MAX_COUNTED_HOLDERS})) AS holders`,
     );
     const rows = await orm.all<{ kind: string; hash: string; holders: number }>(
-      sql`WITH ids(kind, hash) AS (VALUES ${values}) SELECT ids.kind AS kind, ids.hash AS hash, (SELECT COUNT(*) FROM (SELECT 1 FROM risk_identifiers r WHERE r.kind = ids.kind AND r.hash = ids.hash LIMIT ${sql.raw(String(MAX_COUNTED_HOLDERS))})) AS holders FROM ids`,
+      sql.join(parts, sql` UNION ALL `),
     );
     for (const r of rows) counts.set(linkKeyString(r.kind, r.hash), Number(r.holders));
   }
@@ -127,9 +122,9 @@ export async function holdersOf(
 ): Promise<Array<{ kind: string; hash: string; userId: string }>> {
   const orm = drizzle(db);
   const out: Array<{ kind: string; hash: string; userId: string }> = [];
-  // Each sub-query binds kind, hash, the excluded ids and its limit: few enough per query, and
-  // at most COMPOUND_TERMS of them (D1 refuses a longer compound SELECT).
-  const perQuery = Math.max(1, Math.min(COMPOUND_TERMS, Math.floor(90 / (3 + exclude.length))));
+  // Each sub-query binds kind, hash, the excluded ids and its limit: few enough per query,
+  // and no more terms than D1 takes in one compound SELECT.
+  const perQuery = Math.max(1, Math.min(MAX_COMPOUND_TERMS, Math.floor(90 / (3 + exclude.length))));
   const excluded =
     exclude.length > 0
       ? sql` AND user_id NOT IN (${sql.join(

@@ -156,6 +156,12 @@ async function userPage(
               </span>
             ) : null}
           </dd>
+          <dt>Risk</dt>
+          <dd>
+            <a href={`/console/risk/users/${encodeURIComponent(u.id)}`}>
+              Risk page: score, holds, linked accounts
+            </a>
+          </dd>
         </dl>
         {canSetKyc ? (
           <form class="filters" method="post" action={`${userHref(u.id)}/kyc`}>

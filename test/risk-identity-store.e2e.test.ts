@@ -9,9 +9,9 @@ import {
 import { uniqueUser } from "./helpers";
 
 /**
- * The risk consumer's D1 links at the size of a full queue batch (100 observations, each with
- * a few identifiers): every query stays under D1's 100 bound parameters. `npm run
- * scenario:fraud` found the holders' count failing every batch of more than 20 identifiers.
+ * The risk consumer's D1 links and the linked-accounts read at the size of a busy queue batch:
+ * every query stays within D1's limits (100 bound parameters, 5 terms in a compound SELECT).
+ * `npm run scenario:fraud` found both reads failing once more than 5 identifiers were asked.
  */
 test("a batch's worth of identifiers is recorded and counted, each holder once", async () => {
   const users = [uniqueUser("links-a"), uniqueUser("links-b")];

@@ -802,7 +802,7 @@ function report(
   );
   for (const v of verdicts) {
     console.log(
-      `${`${v.label} (${v.accounts})`.padEnd(28)}${`${v.held}/${v.accounts}`.padEnd(12)}${(v.seen.join(", ") || "—").padEnd(34)}${v.met ? "✓" : "✗"} ${v.expected.join(" | ")}${v.note ? `  (${v.note})` : ""}`,
+      `${`${v.label} (${v.accounts})`.padEnd(28)}${`${v.held}/${v.accounts}`.padEnd(12)}${(v.seen.join(", ") || "—").padEnd(34)}${v.met ? "✓" : "✗"} ${v.expected.join(" | ")}`,
     );
   }
   const pct = (n: number) => `${((100 * n) / Math.max(1, cleanCount)).toFixed(2)}%`;

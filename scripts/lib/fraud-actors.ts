@@ -17,11 +17,6 @@ export interface ActorSpec {
   expected: readonly string[];
   /** How many of its accounts must be caught: a number, or every account. */
   mustCatch: number | "all";
-  /**
-   * The starter rule only flags this kind (a score reason, no hold): a reason in the score
-   * counts as caught, and the verdict says it was flagged, not held.
-   */
-  flagOnly?: boolean;
 }
 
 export const ACTORS: readonly ActorSpec[] = [
@@ -52,7 +47,6 @@ export const ACTORS: readonly ActorSpec[] = [
     label: "click flood",
     expected: ["click_flood"],
     mustCatch: "all",
-    flagOnly: true,
   },
 ];
 
@@ -82,7 +76,6 @@ export interface ActorVerdict {
   seen: string[];
   expected: readonly string[];
   met: boolean;
-  note: string | null;
 }
 
 /**
@@ -94,7 +87,7 @@ export interface ActorVerdict {
 export function judgeActor(spec: ActorSpec, outcomes: readonly UserOutcome[]): ActorVerdict {
   const expected = new Set(spec.expected);
   const caught = outcomes.filter((o) => {
-    const codes = [...o.heldCodes, ...o.referralHeldCodes, ...(spec.flagOnly ? o.scoreCodes : [])];
+    const codes = [...o.heldCodes, ...o.referralHeldCodes];
     return codes.some((c) => expected.has(c));
   });
   const seen = [
@@ -102,13 +95,11 @@ export function judgeActor(spec: ActorSpec, outcomes: readonly UserOutcome[]): A
       outcomes.flatMap((o) => [
         ...o.heldCodes,
         ...o.referralHeldCodes.map((c) => `${c} (referral)`),
-        ...(spec.flagOnly ? o.scoreCodes.map((c) => `${c} (score)`) : []),
       ]),
     ),
   ].sort();
   const needed = spec.mustCatch === "all" ? outcomes.length : spec.mustCatch;
   const met = outcomes.length > 0 && caught.length >= needed;
-  const heldOutright = outcomes.filter((o) => o.heldCodes.some((c) => expected.has(c))).length;
   return {
     kind: spec.kind,
     label: spec.label,
@@ -117,6 +108,5 @@ export function judgeActor(spec: ActorSpec, outcomes: readonly UserOutcome[]): A
     seen,
     expected: spec.expected,
     met,
-    note: spec.flagOnly && met && heldOutright < caught.length ? "flagged, not held" : null,
   };
 }

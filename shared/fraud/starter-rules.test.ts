@@ -46,7 +46,7 @@ describe("the starter rules", () => {
       rule: "fraud-click-flood",
       hit: risk("click", { "signal.clicks1h": 61 }),
       clean: risk("click", { "signal.clicks1h": 12 }),
-      effects: ["flag:click_flood"],
+      effects: ["hold_payouts:click_flood"],
     },
     {
       rule: "fraud-shared-ip-clicks",

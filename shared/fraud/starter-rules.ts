@@ -80,7 +80,9 @@ export const FRAUD_STARTER_RULES: readonly RuleInput[] = [
     name: "More than 60 clicks in an hour",
     eventTypes: ["risk.click"],
     conditions: { all: [{ attr: "signal.clicks1h", op: "gt", value: 60 }] },
-    effects: [{ kind: "flag", score: 20, reasonCode: "click_flood", releaseAfterHours: 24 }],
+    effects: [
+      { kind: "hold_payouts", score: 20, reasonCode: "click_flood", releaseAfterHours: 24 },
+    ],
   }),
   // Cookie stuffing behind one address: many accounts clicking from one IP prefix.
   starter({

@@ -148,17 +148,17 @@ describe("return abuse", () => {
     expect(returns).toHaveLength(8);
     expect(returns[0]?.observationId).toMatch(/^return:/);
     expect(returns[0]?.facts).toMatchObject({
-      "signal.return_outcome": "cancelled",
+      "signal.returnOutcome": "cancelled",
       "signal.merchantId": MERCHANT,
       "signal.category": "fashion",
-      "signal.category_abuse_prone": true,
+      "signal.categoryAbuseProne": true,
     });
     const [order] = await observationsOf(userId, "conversion");
     // The merchant comes from the offer's config; the category is on the operator's list.
     expect(order?.facts).toMatchObject({
       "signal.merchantId": MERCHANT,
       "signal.category": "fashion",
-      "signal.category_abuse_prone": true,
+      "signal.categoryAbuseProne": true,
     });
     const counted = await runInDurableObject(riskObject(userId), (_i, state) =>
       state.storage.sql
@@ -178,7 +178,7 @@ describe("return abuse", () => {
     expect(returnAbuseHolds(view)).toEqual([]);
     expect(view.holds).toEqual([]);
     const [order] = await observationsOf(userId, "conversion");
-    expect(order?.facts["signal.category_abuse_prone"]).toBe(false);
+    expect(order?.facts["signal.categoryAbuseProne"]).toBe(false);
   });
 
   test("the hourly refresh puts merchant and category rates on later orders", async () => {
@@ -195,11 +195,11 @@ describe("return abuse", () => {
     const userId = await shopAndReturn("ret-later", 1, 0, "fashion");
     const [order] = await observationsOf(userId, "conversion");
     expect(order?.facts).toMatchObject({
-      "signal.merchant_orders_90d": 20,
-      "signal.merchant_return_rate_bps": 4_500,
+      "signal.merchantOrders90d": 20,
+      "signal.merchantReturnRateBps": 4_500,
       // 10 orders: under the 20 a category's rate needs.
-      "signal.category_orders_90d": 10,
-      "signal.category_return_rate_bps": 0,
+      "signal.categoryOrders90d": 10,
+      "signal.categoryReturnRateBps": 0,
     });
   });
 });

@@ -25,14 +25,14 @@ describe("return rates", () => {
 
   test("a user's facts: the rate is 0 below the minimum, and the flag says why", () => {
     expect(userReturnFacts({ orders: 10, returns: 8 })).toEqual({
-      "signal.user_orders_90d": 10,
-      "signal.user_returns_90d": 8,
-      "signal.user_return_rate_bps": 8_000,
-      "signal.user_return_min_orders_met": true,
+      "signal.userOrders90d": 10,
+      "signal.userReturns90d": 8,
+      "signal.userReturnRateBps": 8_000,
+      "signal.userReturnMinOrdersMet": true,
     });
     const few = userReturnFacts({ orders: USER_RETURN_MIN_ORDERS - 1, returns: 4 });
-    expect(few["signal.user_return_rate_bps"]).toBe(0);
-    expect(few["signal.user_return_min_orders_met"]).toBe(false);
+    expect(few["signal.userReturnRateBps"]).toBe(0);
+    expect(few["signal.userReturnMinOrdersMet"]).toBe(false);
   });
 
   test("merchant and category facts need their own minimum across users", () => {
@@ -42,10 +42,10 @@ describe("return rates", () => {
         { orders: SHARED_RETURN_MIN_ORDERS - 1, returns: 19 },
       ),
     ).toEqual({
-      "signal.merchant_orders_90d": SHARED_RETURN_MIN_ORDERS,
-      "signal.merchant_return_rate_bps": 2_500,
-      "signal.category_orders_90d": SHARED_RETURN_MIN_ORDERS - 1,
-      "signal.category_return_rate_bps": 0,
+      "signal.merchantOrders90d": SHARED_RETURN_MIN_ORDERS,
+      "signal.merchantReturnRateBps": 2_500,
+      "signal.categoryOrders90d": SHARED_RETURN_MIN_ORDERS - 1,
+      "signal.categoryReturnRateBps": 0,
     });
     expect(sharedReturnFacts(undefined, undefined)).toEqual({});
   });
@@ -61,7 +61,7 @@ describe("return rates", () => {
         userId: "u1",
         kind: "return",
         atMs: 1,
-        facts: { "signal.user_return_rate_bps": 9_999, "signal.return_outcome": "cancelled" },
+        facts: { "signal.userReturnRateBps": 9_999, "signal.returnOutcome": "cancelled" },
       },
       {
         velocity: emptyVelocity(),
@@ -70,9 +70,9 @@ describe("return rates", () => {
         orders: { orders: 2, returns: 1 },
       },
     );
-    expect(facts["signal.user_return_rate_bps"]).toBe(0);
-    expect(facts["signal.user_orders_90d"]).toBe(2);
-    expect(facts["signal.return_outcome"]).toBe("cancelled");
+    expect(facts["signal.userReturnRateBps"]).toBe(0);
+    expect(facts["signal.userOrders90d"]).toBe(2);
+    expect(facts["signal.returnOutcome"]).toBe("cancelled");
     expect(facts["event.type"]).toBe("risk.return");
   });
 });

@@ -18,10 +18,10 @@ export const SHARED_RETURN_MIN_ORDERS = 20;
 
 /** Facts the risk object computes from the user's own orders (every observation has them). */
 export const RETURN_COMPUTED_SIGNALS = {
-  "signal.user_orders_90d": "number",
-  "signal.user_returns_90d": "number",
-  "signal.user_return_rate_bps": "number",
-  "signal.user_return_min_orders_met": "boolean",
+  "signal.userOrders90d": "number",
+  "signal.userReturns90d": "number",
+  "signal.userReturnRateBps": "number",
+  "signal.userReturnMinOrdersMet": "boolean",
 } as const satisfies Record<string, AttributeType>;
 
 /**
@@ -33,12 +33,12 @@ export const RETURN_OBSERVED_SIGNALS = {
   "signal.merchantId": "string",
   "signal.category": "string",
   /** On a `return`: `cancelled` (before confirmation) or `returned_after_confirmation`. */
-  "signal.return_outcome": "string",
-  "signal.merchant_orders_90d": "number",
-  "signal.merchant_return_rate_bps": "number",
-  "signal.category_orders_90d": "number",
-  "signal.category_return_rate_bps": "number",
-  "signal.category_abuse_prone": "boolean",
+  "signal.returnOutcome": "string",
+  "signal.merchantOrders90d": "number",
+  "signal.merchantReturnRateBps": "number",
+  "signal.categoryOrders90d": "number",
+  "signal.categoryReturnRateBps": "number",
+  "signal.categoryAbuseProne": "boolean",
 } as const satisfies Record<string, AttributeType>;
 
 /** Not a signal: the order's time, carried on a `return` so its order is counted in its window. */
@@ -61,22 +61,22 @@ export function returnRateBps(orders: number, returns: number, minOrders: number
  *
  * @example
  * userReturnFacts({ orders: 10, returns: 8 })
- * // { "signal.user_orders_90d": 10, "signal.user_returns_90d": 8,
- * //   "signal.user_return_rate_bps": 8000, "signal.user_return_min_orders_met": true }
+ * // { "signal.userOrders90d": 10, "signal.userReturns90d": 8,
+ * //   "signal.userReturnRateBps": 8000, "signal.userReturnMinOrdersMet": true }
  */
 export function userReturnFacts(counts: {
   orders: number;
   returns: number;
 }): Record<keyof typeof RETURN_COMPUTED_SIGNALS, number | boolean> {
   return {
-    "signal.user_orders_90d": counts.orders,
-    "signal.user_returns_90d": counts.returns,
-    "signal.user_return_rate_bps": returnRateBps(
+    "signal.userOrders90d": counts.orders,
+    "signal.userReturns90d": counts.returns,
+    "signal.userReturnRateBps": returnRateBps(
       counts.orders,
       counts.returns,
       USER_RETURN_MIN_ORDERS,
     ),
-    "signal.user_return_min_orders_met": counts.orders >= USER_RETURN_MIN_ORDERS,
+    "signal.userReturnMinOrdersMet": counts.orders >= USER_RETURN_MIN_ORDERS,
   };
 }
 
@@ -91,7 +91,7 @@ export interface SharedReturnCounts {
  *
  * @example
  * sharedReturnFacts({ orders: 40, returns: 10 }, undefined)
- * // { "signal.merchant_orders_90d": 40, "signal.merchant_return_rate_bps": 2500 }
+ * // { "signal.merchantOrders90d": 40, "signal.merchantReturnRateBps": 2500 }
  */
 export function sharedReturnFacts(
   merchant: SharedReturnCounts | undefined,
@@ -99,16 +99,16 @@ export function sharedReturnFacts(
 ): Record<string, number> {
   const facts: Record<string, number> = {};
   if (merchant) {
-    facts["signal.merchant_orders_90d"] = merchant.orders;
-    facts["signal.merchant_return_rate_bps"] = returnRateBps(
+    facts["signal.merchantOrders90d"] = merchant.orders;
+    facts["signal.merchantReturnRateBps"] = returnRateBps(
       merchant.orders,
       merchant.returns,
       SHARED_RETURN_MIN_ORDERS,
     );
   }
   if (category) {
-    facts["signal.category_orders_90d"] = category.orders;
-    facts["signal.category_return_rate_bps"] = returnRateBps(
+    facts["signal.categoryOrders90d"] = category.orders;
+    facts["signal.categoryReturnRateBps"] = returnRateBps(
       category.orders,
       category.returns,
       SHARED_RETURN_MIN_ORDERS,

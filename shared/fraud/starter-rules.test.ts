@@ -147,26 +147,26 @@ describe("the starter rules", () => {
     {
       rule: "fraud-return-abuse",
       hit: risk("return", {
-        "signal.user_orders_90d": 10,
-        "signal.user_return_rate_bps": 8_000,
+        "signal.userOrders90d": 10,
+        "signal.userReturnRateBps": 8_000,
       }),
       // Returns often, but one order in ten came back.
       clean: risk("return", {
-        "signal.user_orders_90d": 10,
-        "signal.user_return_rate_bps": 1_000,
+        "signal.userOrders90d": 10,
+        "signal.userReturnRateBps": 1_000,
       }),
       effects: ["hold_payouts:return_abuse"],
     },
     {
       rule: "fraud-return-abuse",
       hit: risk("return", {
-        "signal.user_orders_90d": 25,
-        "signal.user_return_rate_bps": 6_000,
+        "signal.userOrders90d": 25,
+        "signal.userReturnRateBps": 6_000,
       }),
       // Every order returned, but only 4 of them: too few to say.
       clean: risk("return", {
-        "signal.user_orders_90d": 4,
-        "signal.user_return_rate_bps": 0,
+        "signal.userOrders90d": 4,
+        "signal.userReturnRateBps": 0,
       }),
       effects: ["hold_payouts:return_abuse"],
     },
@@ -174,31 +174,31 @@ describe("the starter rules", () => {
       rule: "fraud-abuse-prone-category",
       hit: risk("conversion", {
         "signal.category": "fashion",
-        "signal.category_abuse_prone": true,
-        "signal.user_return_min_orders_met": true,
-        "signal.user_return_rate_bps": 4_000,
+        "signal.categoryAbuseProne": true,
+        "signal.userReturnMinOrdersMet": true,
+        "signal.userReturnRateBps": 4_000,
       }),
       // The same shopper in a category nobody marked.
       clean: risk("conversion", {
         "signal.category": "groceries",
-        "signal.category_abuse_prone": false,
-        "signal.user_return_min_orders_met": true,
-        "signal.user_return_rate_bps": 4_000,
+        "signal.categoryAbuseProne": false,
+        "signal.userReturnMinOrdersMet": true,
+        "signal.userReturnRateBps": 4_000,
       }),
       effects: ["hold_transaction:abuse_prone_category"],
     },
     {
       rule: "fraud-abuse-prone-category",
       hit: risk("conversion", {
-        "signal.category_abuse_prone": true,
-        "signal.user_return_min_orders_met": true,
-        "signal.user_return_rate_bps": 3_000,
+        "signal.categoryAbuseProne": true,
+        "signal.userReturnMinOrdersMet": true,
+        "signal.userReturnRateBps": 3_000,
       }),
       // An abuse-prone category, a shopper who rarely returns.
       clean: risk("conversion", {
-        "signal.category_abuse_prone": true,
-        "signal.user_return_min_orders_met": true,
-        "signal.user_return_rate_bps": 500,
+        "signal.categoryAbuseProne": true,
+        "signal.userReturnMinOrdersMet": true,
+        "signal.userReturnRateBps": 500,
       }),
       effects: ["hold_transaction:abuse_prone_category"],
     },

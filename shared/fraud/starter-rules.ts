@@ -26,8 +26,8 @@ const RETURN_STARTER_RULES: readonly RuleInput[] = [
     eventTypes: ["risk.return"],
     conditions: {
       all: [
-        { attr: "signal.user_orders_90d", op: "gte", value: 10 },
-        { attr: "signal.user_return_rate_bps", op: "gte", value: 6_000 },
+        { attr: "signal.userOrders90d", op: "gte", value: 10 },
+        { attr: "signal.userReturnRateBps", op: "gte", value: 6_000 },
       ],
     },
     effects: [{ kind: "hold_payouts", score: 40, reasonCode: "return_abuse" }],
@@ -40,9 +40,9 @@ const RETURN_STARTER_RULES: readonly RuleInput[] = [
     eventTypes: ["risk.conversion"],
     conditions: {
       all: [
-        { attr: "signal.category_abuse_prone", op: "eq", value: true },
-        { attr: "signal.user_return_min_orders_met", op: "eq", value: true },
-        { attr: "signal.user_return_rate_bps", op: "gte", value: 3_000 },
+        { attr: "signal.categoryAbuseProne", op: "eq", value: true },
+        { attr: "signal.userReturnMinOrdersMet", op: "eq", value: true },
+        { attr: "signal.userReturnRateBps", op: "gte", value: 3_000 },
       ],
     },
     effects: [{ kind: "hold_transaction", score: 10, reasonCode: "abuse_prone_category" }],

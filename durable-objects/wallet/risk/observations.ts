@@ -94,7 +94,7 @@ export function returnObservation(
     atMs: nowMs,
     subjectRef: txn.txnId,
     facts: {
-      "signal.return_outcome": outcome,
+      "signal.returnOutcome": outcome,
       "signal.saleAmountMinor": txn.saleAmountMinor,
       [ORDER_AT_FACT]: txn.convertedAtMs,
       ...(txn.offerId ? { "signal.offerId": txn.offerId } : {}),

@@ -203,7 +203,7 @@ export async function returnFactsFor(
  *
  * @example
  * orderFacts({ merchantId: "shop", category: "fashion", … }, rates, new Set(["fashion"]))
- * // { "signal.merchantId": "shop", "signal.category": "fashion", "signal.category_abuse_prone": true, … }
+ * // { "signal.merchantId": "shop", "signal.category": "fashion", "signal.categoryAbuseProne": true, … }
  */
 export function orderFacts(
   row: Pick<OrderRow, "merchantId" | "category">,
@@ -213,7 +213,7 @@ export function orderFacts(
   return {
     ...(row.merchantId ? { "signal.merchantId": row.merchantId } : {}),
     ...(row.category ? { "signal.category": row.category } : {}),
-    "signal.category_abuse_prone": row.category !== null && abuseProne.has(row.category),
+    "signal.categoryAbuseProne": row.category !== null && abuseProne.has(row.category),
     ...sharedReturnFacts(
       row.merchantId ? rates.get(`merchant|${row.merchantId}`) : undefined,
       row.category ? rates.get(`category|${row.category}`) : undefined,

@@ -4,6 +4,12 @@ import os from "node:os";
 import path from "node:path";
 import { ROOT } from "#scripts/lib/dev-vars";
 import { WRANGLER } from "#scripts/lib/local-d1";
+import { assessObservation } from "#shared/fraud/assess";
+import { FRAUD_GROUP, FRAUD_STARTER_RULES } from "#shared/fraud/starter-rules";
+import { emptyVelocity } from "#shared/fraud/velocity";
+import { compileRuleSet } from "#shared/rules/compile";
+import { validateRuleSet } from "#shared/rules/rule-schema";
+import { conversionObservation } from "#workers/api/src/features/fraud/observations";
 import { printTable, thousands } from "./lib/table";
 
 /**
@@ -23,14 +29,29 @@ import { printTable, thousands } from "./lib/table";
  * process group, from /proc, Linux only) spent per postback during its batches — the local
  * stand-in for a Worker's CPU time. The ratio on / off is the figure: target ≤ 1.10.
  *
+ * The risk consumer is handed BENCH_RISK_BATCH observations per call (default 100, the queue's
+ * batch size): the postbacks of a group go to the wallet one by one (each "on" one sent to the
+ * risk queue, as the postback consumer does), then the group's messages go to
+ * `consumeRiskObservations` as one batch, as the queue delivers them. Postbacks of a group are
+ * for distinct users (postback i is wallet i % BENCH_WALLETS), as in the real mix.
+ * BENCH_RISK_BATCH=1 is the earlier one-message-per-call reading.
+ *
+ * BENCH_PROFILE=1 calls the consumer's steps one by one instead (the same exported functions,
+ * in its order) and prints where the time of "on" goes, per step, per postback.
+ *
  * Environment: BENCH_ROUNDS (alternating pairs, default 10), BENCH_BATCH (postbacks per batch,
- * 100), BENCH_WALLETS (wallets per mode, 100), BENCH_CONCURRENCY (1), BENCH_PORT (8797),
- * BENCH_LOG_LEVEL (wrangler's, warn). Writes bench/results/fraud-latest.json.
+ * 100), BENCH_RISK_BATCH (messages per consumer call, 100), BENCH_WALLETS (wallets per mode,
+ * 100), BENCH_CONCURRENCY (1), BENCH_PROFILE (0), BENCH_PORT (8797), BENCH_LOG_LEVEL (wrangler's,
+ * warn). Writes bench/results/fraud-latest.json.
  */
 const ROUNDS = envInt("BENCH_ROUNDS", 10);
 const BATCH = envInt("BENCH_BATCH", 100);
 const WALLETS = envInt("BENCH_WALLETS", 100);
 const CONCURRENCY = envInt("BENCH_CONCURRENCY", 1);
+const RISK_BATCH = envInt("BENCH_RISK_BATCH", 100);
+const PROFILE = process.env.BENCH_PROFILE === "1";
+/** With BENCH_PROFILE=1: consumer steps left out (links, returns, assess), comma-separated. */
+const PROFILE_SKIP = PROFILE ? (process.env.BENCH_PROFILE_SKIP ?? "") : "";
 const PORT = envInt("BENCH_PORT", 8797);
 const HOST = "127.0.0.1";
 const BASE_URL = `http://${HOST}:${PORT}`;
@@ -46,11 +67,14 @@ const restarts: string[] = [];
 type Mode = "off" | "on" | "assess";
 const MODES: readonly Mode[] = ["off", "on", "assess"];
 
+type Steps = Record<string, { ms: number; calls: number }>;
+
 interface Batch {
   count: number;
   elapsedMs: number;
   latenciesMs: number[];
   failures: string[];
+  steps: Steps;
 }
 
 interface ModeResult {
@@ -99,11 +123,12 @@ try {
 
 async function main(): Promise<void> {
   console.log(
-    `Fraud scoring benchmark: ${ROUNDS} rounds of ${BATCH} postbacks per mode, ${WALLETS} wallets per mode, ${CONCURRENCY} in flight; Node ${process.version}, ${os.cpus().length} CPUs, load ${os
+    `Fraud scoring benchmark: ${ROUNDS} rounds of ${BATCH} postbacks per mode, ${RISK_BATCH} messages per risk consumer call${PROFILE ? ` (profiled step by step${PROFILE_SKIP ? `, without ${PROFILE_SKIP}` : ""})` : ""}, ${WALLETS} wallets per mode, ${CONCURRENCY} in flight; Node ${process.version}, ${os.cpus().length} CPUs, load ${os
       .loadavg()
       .map((l) => l.toFixed(1))
       .join(" ")}`,
   );
+  if (PROFILE) scoringCoreInNode();
   rmSync(PERSIST_DIR, { recursive: true, force: true });
   mkdirSync(PERSIST_DIR, { recursive: true });
   console.log(`Starting wrangler dev on ${BASE_URL} (output in ${path.relative(ROOT, LOG_FILE)})…`);
@@ -169,6 +194,7 @@ async function main(): Promise<void> {
   const elapsed: Record<Mode, number> = { off: 0, on: 0, assess: 0 };
   const cpuTicks: Record<Mode, number> = { off: 0, on: 0, assess: 0 };
   const counts: Record<Mode, number> = { off: 0, on: 0, assess: 0 };
+  const steps: Record<Mode, Steps> = { off: {}, on: {}, assess: {} };
   let cpuReadable = true;
   for (let round = 0; round < ROUNDS; round++) {
     // Rotated each round, so no mode always follows the same one.
@@ -184,6 +210,7 @@ async function main(): Promise<void> {
       else cpuTicks[mode] += after - before;
       elapsed[mode] += measured.elapsedMs;
       counts[mode] += measured.count;
+      addSteps(steps[mode], measured.steps);
       for (const ms of measured.latenciesMs) latencies[mode].push(ms);
     }
     process.stdout.write(`  round ${round + 1}/${ROUNDS}\r`);
@@ -236,8 +263,8 @@ async function main(): Promise<void> {
           : "on, without the queue send",
       thousands(r.postbacks),
       r.meanMs.toFixed(2),
-      String(r.p50Ms),
-      String(r.p95Ms),
+      ms(r.p50Ms),
+      ms(r.p95Ms),
       r.cpuMsPerPostback === null ? "n/a" : r.cpuMsPerPostback.toFixed(2),
     ]),
   );
@@ -247,6 +274,26 @@ async function main(): Promise<void> {
   console.log(
     `Without the queue send / off: time ×${assessTimeRatio.toFixed(2)}${assessCpuRatio === null ? "" : `, CPU ×${assessCpuRatio.toFixed(2)}`}`,
   );
+  for (const mode of ["on", "assess"] as const) {
+    if (mode === "assess" && !PROFILE) continue;
+    console.log(
+      `\nWhere "${mode}" spends its time (workerd's clock, which only I/O advances; ms per postback)${PROFILE ? "" : " — BENCH_PROFILE=1 splits the consumer into its steps"}:`,
+    );
+    printTable(
+      [
+        { header: "Step" },
+        { header: "calls", align: "right" },
+        { header: "ms / postback", align: "right" },
+      ],
+      Object.entries(steps[mode])
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([step, t]) => [
+          step,
+          thousands(t.calls),
+          (t.ms / Math.max(1, counts[mode])).toFixed(2),
+        ]),
+    );
+  }
   if (restarts.length > 0) {
     console.log(
       `The runtime restarted mid-batch ${restarts.length} time(s); redone: ${restarts.join(", ")}`,
@@ -259,7 +306,15 @@ async function main(): Promise<void> {
     `${JSON.stringify(
       {
         at: new Date().toISOString(),
-        settings: { rounds: ROUNDS, batch: BATCH, wallets: WALLETS, concurrency: CONCURRENCY },
+        settings: {
+          rounds: ROUNDS,
+          batch: BATCH,
+          riskBatch: RISK_BATCH,
+          profile: PROFILE,
+          profileSkip: PROFILE_SKIP,
+          wallets: WALLETS,
+          concurrency: CONCURRENCY,
+        },
         restarts,
         environment: {
           node: process.version,
@@ -269,6 +324,7 @@ async function main(): Promise<void> {
           loadavgAtEnd: os.loadavg(),
         },
         results,
+        steps,
         ratio: { time: timeRatio, cpu: cpuRatio },
         ratioWithoutQueueSend: { time: assessTimeRatio, cpu: assessCpuRatio },
       },
@@ -277,6 +333,62 @@ async function main(): Promise<void> {
     )}\n`,
   );
   console.log(`Written to ${path.relative(ROOT, RESULTS_FILE)}`);
+}
+
+/**
+ * Profiling: the risk object's pure scoring core (`assessObservation`: facts, the starter rules
+ * evaluated, reasons merged) on a conversion observation like the bench's, timed in Node (the
+ * same V8 as workerd, whose clock does not advance without I/O). Everything else in `assess` is
+ * the RPC and the object's SQLite reads and writes.
+ */
+function scoringCoreInNode(): void {
+  const validated = validateRuleSet({
+    version: 1,
+    timeZone: "UTC",
+    groups: [FRAUD_GROUP],
+    rules: FRAUD_STARTER_RULES,
+  });
+  if (!validated.ok) throw new Error("the fraud starter rules do not validate");
+  const compiled = compileRuleSet(validated.ruleSet);
+  const nowMs = Date.now();
+  const observation = conversionObservation({
+    txnId: "txn_node",
+    postbackId: "pb_node",
+    networkId: "bench-net",
+    orderId: "node",
+    userId: "node-user",
+    offerId: "bench-offer",
+    clickId: "clk_node",
+    clickAtSec: Math.floor((nowMs - 120_000) / 1000),
+    status: "pending",
+    currency: "INR",
+    saleAmountMinor: 10_000,
+    commissionMinor: 1_000,
+    category: null,
+    lineItems: null,
+    occurredAtMs: nowMs - 119_000,
+    updatedAtMs: nowMs - 119_000,
+    receivedAtMs: nowMs,
+  });
+  const once = () =>
+    assessObservation({
+      observation,
+      compiled,
+      velocity: emptyVelocity(),
+      newDevice: undefined,
+      orders: { orders: 3, returns: 0 },
+      behaviour: {},
+      reasonsBefore: [],
+      nowMs,
+    });
+  for (let i = 0; i < 2_000; i++) once();
+  const runs = 20_000;
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < runs; i++) once();
+  const usPer = Number(process.hrtime.bigint() - started) / 1_000 / runs;
+  console.log(
+    `  scoring core in Node (assessObservation, ${validated.ruleSet.rules.length} starter rules, conversion): ${usPer.toFixed(1)} µs per observation`,
+  );
 }
 
 /** One click in each wallet of the mode; answers when it was clicked. */
@@ -301,12 +413,12 @@ async function batch(
   p: { run: string; mode: Mode; tag: string; from: number; count: number },
   clickedAtMs: number,
 ): Promise<Batch> {
-  const total: Batch = { count: 0, elapsedMs: 0, latenciesMs: [], failures: [] };
+  const total: Batch = { count: 0, elapsedMs: 0, latenciesMs: [], failures: [], steps: {} };
   for (let from = p.from; from < p.from + p.count; ) {
     const count = p.from + p.count - from;
     let answer: Batch | null = null;
     for (let attempt = 0; answer === null; attempt++) {
-      const query = `run=${p.run}&mode=${p.mode}&wallets=${WALLETS}&tag=${p.tag}.${attempt}&from=${from}&count=${count}&concurrency=${CONCURRENCY}&clickedAtMs=${clickedAtMs}`;
+      const query = `run=${p.run}&mode=${p.mode}&wallets=${WALLETS}&tag=${p.tag}.${attempt}&from=${from}&count=${count}&concurrency=${CONCURRENCY}&riskBatch=${RISK_BATCH}&profile=${PROFILE ? 1 : 0}&skip=${PROFILE_SKIP}&clickedAtMs=${clickedAtMs}`;
       answer = (await post(`/phase?${query}`, attempt < MAX_RESTARTS_PER_BATCH)) as Batch | null;
       if (answer === null) restarts.push(`${p.mode} ${p.tag} from ${from}`);
     }
@@ -318,9 +430,22 @@ async function batch(
     total.count += answer.count;
     total.elapsedMs += answer.elapsedMs;
     total.latenciesMs.push(...answer.latenciesMs);
+    addSteps(total.steps, answer.steps);
     from += answer.count;
   }
   return total;
+}
+
+/** Whole milliseconds as they are; a consumer call's share per postback to two places. */
+function ms(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(2);
+}
+
+function addSteps(into: Steps, from: Steps): void {
+  for (const [step, t] of Object.entries(from)) {
+    const sum = into[step] ?? { ms: 0, calls: 0 };
+    into[step] = { ms: sum.ms + t.ms, calls: sum.calls + t.calls };
+  }
 }
 
 /** utime + stime of every process in the runtime's process group (wrangler, workerd), or null. */

@@ -5,11 +5,27 @@ import type {
 } from "#durable-objects/wallet/index";
 import type { ApiEnv } from "#shared/env";
 import { observationMessage, type RiskObservationMessage } from "#shared/fraud/observation-message";
+import type { Observation } from "#shared/fraud/risk-contract";
 import { FRAUD_GROUP, FRAUD_STARTER_RULES } from "#shared/fraud/starter-rules";
 import { propagateLiveRuleSet } from "#shared/rules/live-rule-set";
 import { validateRuleSet } from "#shared/rules/rule-schema";
-import { consumeRiskObservations } from "#workers/api/src/features/fraud/consumer";
+import {
+  consumeRiskObservations,
+  linkRowsOf,
+  withFacts,
+  withSharingFacts,
+} from "#workers/api/src/features/fraud/consumer";
+import { holderCounts, recordLinks } from "#workers/api/src/features/fraud/identity-store";
 import { conversionObservation, reportObservations } from "#workers/api/src/features/fraud/index";
+import {
+  abuseProneCategories,
+  type OrderRow,
+  orderFacts,
+  orderRowsOf,
+  recordOrders,
+  returnRatesOf,
+} from "#workers/api/src/features/fraud/return-store";
+import { liveRiskPorts } from "#workers/api/src/features/fraud/risk-ports";
 import { walletOf } from "#workers/api/src/wallet-client";
 
 export { BudgetDurableObject } from "#durable-objects/budget/index";
@@ -95,33 +111,209 @@ export default {
       return new Response("unknown mode", { status: 400 });
     const wallets = n("wallets", 1);
     const from = n("from", 0);
+    const riskBatch = Math.max(1, n("riskBatch", 1));
+    const profile = url.searchParams.get("profile") === "1";
+    const skip = new Set(q("skip").split(",").filter(Boolean));
     const clickedAtMs = n("clickedAtMs", Date.now() - CLICK_AGE_MS);
     const indexes = Array.from({ length: n("count", 100) }, (_, i) => from + i);
+    // Groups of `riskBatch` postbacks, handed to the risk consumer together (as its queue would).
+    const groups: number[][] = [];
+    for (let k = 0; k < indexes.length; k += riskBatch)
+      groups.push(indexes.slice(k, k + riskBatch));
     const latenciesMs: number[] = [];
     const failures: string[] = [];
+    const steps = new StepTimes();
     const started = Date.now();
-    const taken = await inParallel(indexes, n("concurrency", 1), n("maxMs", 3_000), async (i) => {
-      const userId = `${q("run")}-${mode}-${i % wallets}`;
-      const key = `${q("run")}:${q("tag")}:${i}`;
-      const callStarted = Date.now();
-      const outcome = await postback(env, mode, userId, key, clickedAtMs).catch(
-        (error: unknown) => `threw: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      latenciesMs.push(Date.now() - callStarted);
-      if (outcome !== "created" && failures.length < 5) failures.push(`${key}: ${outcome}`);
+    const taken = await inParallel(groups, 1, n("maxMs", 3_000), async (group) => {
+      const groupStarted = Date.now();
+      const scored: ScoredPostback[] = [];
+      const walletMs: number[] = [];
+      await inParallel(group, n("concurrency", 1), Number.POSITIVE_INFINITY, async (i) => {
+        const userId = `${q("run")}-${mode}-${i % wallets}`;
+        const key = `${q("run")}:${q("tag")}:${i}`;
+        const callStarted = Date.now();
+        const outcome = await postback(env, mode, userId, key, clickedAtMs, steps).catch(
+          (error: unknown) => `threw: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        walletMs.push(Date.now() - callStarted);
+        if (typeof outcome !== "string") scored.push(outcome);
+        else if (outcome !== "created" && failures.length < 5) failures.push(`${key}: ${outcome}`);
+      });
+      let consumerMs = 0;
+      if (mode !== "off" && scored.length > 0) {
+        const consumerStarted = Date.now();
+        const problem = await (profile
+          ? consumeStepByStep(env, scored, steps, skip)
+          : consume(env, scored)
+        ).catch(
+          (error: unknown) => `threw: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        consumerMs = Date.now() - consumerStarted;
+        steps.add("consumer (whole call)", consumerMs);
+        if (problem !== null && failures.length < 5) failures.push(`group ${group[0]}: ${problem}`);
+      }
+      // Each postback's latency: its wallet write (and send), plus its share of the consumer call.
+      for (const ms of walletMs) latenciesMs.push(ms + consumerMs / Math.max(1, scored.length));
+      steps.add("group (wallet writes + consumer)", Date.now() - groupStarted);
     });
-    return Response.json({ count: taken, elapsedMs: Date.now() - started, latenciesMs, failures });
+    const count = groups.slice(0, taken).reduce((sum, g) => sum + g.length, 0);
+    return Response.json({
+      count,
+      elapsedMs: Date.now() - started,
+      latenciesMs,
+      failures,
+      steps: steps.toJSON(),
+    });
   },
 };
 
-/** One postback's conversion to the wallet, scored or not; answers the wallet's outcome. */
+/** A credited postback whose observation the risk consumer is to score. */
+interface ScoredPostback {
+  key: string;
+  observation: Observation;
+}
+
+/** Σ ms and calls per named step (workerd's clock: only I/O advances it). */
+class StepTimes {
+  private readonly totals = new Map<string, { ms: number; calls: number }>();
+  add(step: string, ms: number): void {
+    const t = this.totals.get(step) ?? { ms: 0, calls: 0 };
+    t.ms += ms;
+    t.calls += 1;
+    this.totals.set(step, t);
+  }
+  async time<T>(step: string, work: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    try {
+      return await work();
+    } finally {
+      this.add(step, Date.now() - started);
+    }
+  }
+  toJSON(): Record<string, { ms: number; calls: number }> {
+    return Object.fromEntries(this.totals);
+  }
+}
+
+const messageOf = (p: ScoredPostback, acked: Set<string>): Message<RiskObservationMessage> =>
+  ({
+    id: `msg_${p.key}`,
+    timestamp: new Date(),
+    attempts: 1,
+    body: observationMessage(p.observation),
+    ack: () => {
+      acked.add(p.key);
+    },
+    retry: () => {},
+  }) as unknown as Message<RiskObservationMessage>;
+
+/** The risk consumer's real code on the group, one batch; null when every message was acked. */
+async function consume(env: BenchEnv, scored: readonly ScoredPostback[]): Promise<string | null> {
+  const acked = new Set<string>();
+  await consumeRiskObservations(
+    {
+      queue: "boomerang-risk",
+      messages: scored.map((p) => messageOf(p, acked)),
+      ackAll: () => {},
+      retryAll: () => {},
+    } as unknown as MessageBatch<RiskObservationMessage>,
+    env as unknown as ApiEnv,
+  );
+  return acked.size === scored.length ? null : `scoring acked ${acked.size} of ${scored.length}`;
+}
+
+/**
+ * Profiling only (`BENCH_PROFILE=1`): the risk consumer's steps (consumer.ts,
+ * `consumeRiskObservations`) called one by one in its order, each timed: the same exported
+ * functions on the same batch, so the time goes where the consumer's goes. Not a second
+ * consumer: the bench's figures come from `consume` above. `skip` (links, returns, assess) leaves
+ * those steps out, so the runtime's CPU without them tells their share (BENCH_PROFILE_SKIP).
+ */
+async function consumeStepByStep(
+  env: BenchEnv,
+  scored: readonly ScoredPostback[],
+  steps: StepTimes,
+  skip: ReadonlySet<string>,
+): Promise<string | null> {
+  const api = env as unknown as ApiEnv;
+  const observations = scored.map((p) => observationMessage(p.observation).observation);
+  const rows = linkRowsOf(observations);
+  let holders = new Map<string, number>();
+  if (!skip.has("links")) {
+    await steps.time("1 links: recordLinks (D1 batch)", () => recordLinks(env.DB, rows));
+    holders = await steps.time("2 links: holderCounts (D1 read)", () => holderCounts(env.DB, rows));
+  }
+  if (skip.has("returns"))
+    return assessAll(api, observations, holders, [], new Map(), new Set(), steps, skip);
+  const orders = await steps.time("3 returns: orderRowsOf (offer config read)", () =>
+    orderRowsOf(api, observations),
+  );
+  await steps.time("4 returns: recordOrders (D1 batch)", () => recordOrders(env.DB, orders));
+  const keys: Array<{ scope: "merchant" | "category"; key: string }> = [];
+  for (const r of orders) {
+    if (r.merchantId) keys.push({ scope: "merchant", key: r.merchantId });
+    if (r.category) keys.push({ scope: "category", key: r.category });
+  }
+  const rates = await steps.time("5 returns: returnRatesOf (D1 read)", () =>
+    returnRatesOf(env.DB, keys),
+  );
+  const abuseProne = await steps.time("6 returns: abuseProneCategories (memory/KV)", () =>
+    abuseProneCategories(api),
+  );
+  return assessAll(api, observations, holders, orders, rates, abuseProne, steps, skip);
+}
+
+/** The consumer's step 3: each observation, with its facts, to its user's risk object. */
+async function assessAll(
+  api: ApiEnv,
+  observations: readonly Observation[],
+  holders: ReadonlyMap<string, number>,
+  orders: readonly OrderRow[],
+  rates: Awaited<ReturnType<typeof returnRatesOf>>,
+  abuseProne: ReadonlySet<string>,
+  steps: StepTimes,
+  skip: ReadonlySet<string>,
+): Promise<string | null> {
+  const byRef = new Map(orders.map((r) => [r.orderRef, r]));
+  let failed = 0;
+  if (skip.has("assess")) return null;
+  const started = Date.now();
+  await Promise.all(
+    observations.map(async (o) => {
+      const row = o.subjectRef === undefined ? undefined : byRef.get(o.subjectRef);
+      const observation = withFacts(
+        withSharingFacts(o, holders),
+        row ? orderFacts(row, rates, abuseProne) : undefined,
+      );
+      try {
+        const assessment = await steps.time("7 risk object: assess, Σ of concurrent calls", () =>
+          liveRiskPorts.assess(api, observation),
+        );
+        await steps.time("8 wallet: applyAssessment, Σ (only with effects)", () =>
+          liveRiskPorts.applyAssessment(api, observation, assessment),
+        );
+      } catch {
+        failed++;
+      }
+    }),
+  );
+  // The users' objects are called concurrently: the span, not the Σ, is the batch's wait.
+  steps.add("7+8 risk objects: all of the batch (span)", Date.now() - started);
+  return failed === 0 ? null : `${failed} assessments failed`;
+}
+/**
+ * One postback's conversion to the wallet; "on" also sends its observation to the risk queue,
+ * as the postback consumer does (one send per postback). Answers the wallet's outcome, or the
+ * observation to score once the wallet credited it.
+ */
 async function postback(
   env: BenchEnv,
   mode: Mode,
   userId: string,
   key: string,
   clickedAtMs: number,
-): Promise<string> {
+  steps: StepTimes,
+): Promise<string | ScoredPostback> {
   const event: ConversionEvent = {
     txnId: `txn_${key}`,
     postbackId: `pb_${key}`,
@@ -141,34 +333,19 @@ async function postback(
     updatedAtMs: clickedAtMs + 1_000,
     receivedAtMs: Date.now(),
   };
-  const result = await walletOf(env, userId).applyConversion(event);
+  const result = await steps.time("0 wallet: applyConversion", () =>
+    walletOf(env, userId).applyConversion(event),
+  );
   if (result.reason !== null) return `${result.outcome}: ${result.reason}`;
-  if (mode !== "off") {
-    const observation = conversionObservation(event);
-    if (mode === "on") await reportObservations(env as unknown as ApiEnv, [observation]);
-    let acked = false;
-    const message = {
-      id: `msg_${key}`,
-      timestamp: new Date(),
-      attempts: 1,
-      body: observationMessage(observation),
-      ack: () => {
-        acked = true;
-      },
-      retry: () => {},
-    } as unknown as Message<RiskObservationMessage>;
-    await consumeRiskObservations(
-      {
-        queue: "boomerang-risk",
-        messages: [message],
-        ackAll: () => {},
-        retryAll: () => {},
-      } as unknown as MessageBatch<RiskObservationMessage>,
-      env as unknown as ApiEnv,
+  if (result.outcome !== "created") return result.outcome;
+  if (mode === "off") return result.outcome;
+  const observation = conversionObservation(event);
+  if (mode === "on") {
+    await steps.time("0 queue: send (postback consumer)", () =>
+      reportObservations(env as unknown as ApiEnv, [observation]),
     );
-    if (!acked) return "scoring did not ack";
   }
-  return result.outcome;
+  return { key, observation };
 }
 
 /**

@@ -5,7 +5,7 @@ import { TEST_KEYS, withKey } from "./access-keys";
 import { type ConsoleClient, signedIn } from "./console-client";
 import { ADMIN_HEADERS, api, eventually, seedCatalog, walletStub } from "./helpers";
 import { payoutOf, redeemTo, sandbox, userWithDestination, waitForPayout } from "./payout-helpers";
-import { publishRuleSet } from "./referral-helpers";
+import { publishDeviceRingRule } from "./risk-helpers";
 
 /**
  * The console's risk pages through the real worker: a published fraud rule scores a sign-in
@@ -20,25 +20,7 @@ const RULE_ID = "console-risk-device-ring";
 beforeAll(async () => {
   await seedCatalog();
   await sandbox().reset();
-  await publishRuleSet(
-    {
-      timeZone: "UTC",
-      groups: [{ name: "fraud", mode: "stackable" }],
-      rules: [
-        {
-          id: RULE_ID,
-          name: "A device three accounts sign in from",
-          eventTypes: ["risk.login"],
-          conditions: { all: [{ attr: "signal.usersSharingDevice", op: "gte", value: 2 }] },
-          effects: [{ kind: "hold_payouts", score: 60, reasonCode: "shared_device" }],
-          priority: 0,
-          group: "fraud",
-          active: true,
-        },
-      ],
-    },
-    "console risk test",
-  );
+  await publishDeviceRingRule(RULE_ID, "console risk test");
 });
 
 /**

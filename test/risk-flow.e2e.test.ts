@@ -3,7 +3,7 @@ import { beforeAll, expect, test } from "vitest";
 import { TEST_KEYS, withKey } from "./access-keys";
 import { eventId, sendEvents } from "./events-client";
 import { api, eventually, uniqueUser, walletStub } from "./helpers";
-import { publishRuleSet } from "./referral-helpers";
+import { publishDeviceRingRule } from "./risk-helpers";
 
 /**
  * One fraud rule end to end (docs/fraud.md): an operator publishes it through the rules API;
@@ -15,25 +15,7 @@ import { publishRuleSet } from "./referral-helpers";
  */
 
 beforeAll(async () => {
-  await publishRuleSet(
-    {
-      timeZone: "UTC",
-      groups: [{ name: "fraud", mode: "stackable" }],
-      rules: [
-        {
-          id: "fraud-device-ring",
-          name: "A device three accounts sign in from",
-          eventTypes: ["risk.login"],
-          conditions: { all: [{ attr: "signal.usersSharingDevice", op: "gte", value: 2 }] },
-          effects: [{ kind: "hold_payouts", score: 60, reasonCode: "shared_device" }],
-          priority: 0,
-          group: "fraud",
-          active: true,
-        },
-      ],
-    },
-    "fraud flow test",
-  );
+  await publishDeviceRingRule("fraud-device-ring", "fraud flow test");
 });
 
 const login = (userId: string, deviceId: string) => ({

@@ -13,7 +13,7 @@ import {
   userWithDestination,
   waitForPayout,
 } from "./payout-helpers";
-import { publishRuleSet } from "./referral-helpers";
+import { publishDeviceRingRule } from "./risk-helpers";
 
 /**
  * The review queue (docs/fraud.md "Review"), through the real workers: each wallet projects its
@@ -24,25 +24,7 @@ import { publishRuleSet } from "./referral-helpers";
 
 beforeAll(async () => {
   await seedCatalog();
-  await publishRuleSet(
-    {
-      timeZone: "UTC",
-      groups: [{ name: "fraud", mode: "stackable" }],
-      rules: [
-        {
-          id: "queue-device-ring",
-          name: "A device three accounts sign in from",
-          eventTypes: ["risk.login"],
-          conditions: { all: [{ attr: "signal.usersSharingDevice", op: "gte", value: 2 }] },
-          effects: [{ kind: "hold_payouts", score: 60, reasonCode: "shared_device" }],
-          priority: 0,
-          group: "fraud",
-          active: true,
-        },
-      ],
-    },
-    "review queue test",
-  );
+  await publishDeviceRingRule("queue-device-ring", "review queue test");
 });
 
 interface Row {

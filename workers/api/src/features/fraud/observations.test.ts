@@ -39,7 +39,28 @@ describe("clickObservation", () => {
       facts: {
         "signal.clickBot": true,
         "signal.clickIframe": true,
+        "signal.clickNoGesture": false,
+        "signal.clickAutomation": false,
+        "signal.clickDatacenter": false,
+        "signal.clickReferrerNotAllowed": false,
         "signal.clickReasons": "click_iframe",
+      },
+    },
+    {
+      name: "every reason the catalog names reaches the rules as its own fact",
+      click: {
+        ...base,
+        quality: { bot: true, reasons: ["click_datacenter", "click_referrer_not_allowed"] },
+      },
+      identifiers: undefined,
+      facts: {
+        "signal.clickBot": true,
+        "signal.clickIframe": false,
+        "signal.clickNoGesture": false,
+        "signal.clickAutomation": false,
+        "signal.clickDatacenter": true,
+        "signal.clickReferrerNotAllowed": true,
+        "signal.clickReasons": "click_datacenter,click_referrer_not_allowed",
       },
     },
   ])("$name", ({ click, identifiers, facts }) => {

@@ -1,4 +1,5 @@
 import type { ApiEnv } from "#shared/env";
+import { type ClickQuality, clickQualityFacts } from "#shared/fraud/click-quality";
 import { observationMessage } from "#shared/fraud/observation-message";
 import type { Observation } from "#shared/fraud/risk-contract";
 import type { ClickMessage } from "#shared/messages";
@@ -10,12 +11,6 @@ import type { ConversionEvent } from "../../wallet-client";
  * retries the message like any failed store (every consumer is idempotent).
  */
 
-/** The click's quality as the redirect judged it (click-quality slice); absent on older clicks. */
-interface ClickQuality {
-  bot: boolean;
-  reasons: string[];
-}
-
 /**
  * Pure: a stored click as a `click` observation, its id the click id.
  *
@@ -23,6 +18,7 @@ interface ClickQuality {
  * clickObservation(message) // { observationId: "click:clk_1", kind: "click", facts: { "signal.offerId": "o1", … } }
  */
 export function clickObservation(click: ClickMessage): Observation {
+  // The redirect's verdict; absent on older clicks.
   const quality = (click as ClickMessage & { quality?: ClickQuality }).quality;
   return {
     observationId: `click:${click.clickId}`,
@@ -33,12 +29,10 @@ export function clickObservation(click: ClickMessage): Observation {
     facts: {
       "signal.offerId": click.offerId,
       "signal.merchantId": click.merchantId,
+      // Every click-quality fact the signal catalog names, plus the reasons as one string
+      // (behaviour-signals.ts reads them).
       ...(quality
-        ? {
-            "signal.clickBot": quality.bot,
-            "signal.clickIframe": quality.reasons.includes("click_iframe"),
-            "signal.clickReasons": quality.reasons.join(","),
-          }
+        ? { ...clickQualityFacts(quality), "signal.clickReasons": quality.reasons.join(",") }
         : {}),
       ...clickNetworkFacts(click),
     },

@@ -91,6 +91,14 @@ export interface HeldBudget {
   requests: BudgetRequest[];
 }
 
+/** Pure: nothing is owed to the budgets and they hold what the reward should (`desired`). */
+export function heldBudgetSettled(budget: HeldBudget): boolean {
+  return (
+    owedRequests(budget.requests).length === 0 &&
+    nextGrantStep(budget.requests, budget.desired).action === "settled"
+  );
+}
+
 /**
  * Sends what one reward's budget requests still owe, until its budgets hold `desired` (the
  * referral rewards' loop: the first ask, then a release or a new ask after a reversal, a
@@ -105,11 +113,7 @@ export async function settleHeldBudget(
   save: (desired: number, requests: BudgetRequest[]) => boolean,
 ): Promise<void> {
   const budget = load();
-  if (!budget) return;
-  const settled =
-    owedRequests(budget.requests).length === 0 &&
-    nextGrantStep(budget.requests, budget.desired).action === "settled";
-  if (settled) return;
+  if (!budget || heldBudgetSettled(budget)) return;
   const requests = await settleBudgets(ports, reference, budget.requests, budget.desired, (next) =>
     save(budget.desired, next),
   );

@@ -1,7 +1,7 @@
 import { errorFields, type Logger } from "#shared/observability/logger";
 import { SyncRounds } from "../core/sync-rounds";
 import type { WalletTx } from "../core/wallet-tx";
-import type { BudgetAskPorts } from "../events/budget-asks";
+import { type BudgetAskPorts, heldBudgetSettled } from "../events/budget-asks";
 import { findEvent } from "../events/event-store";
 import type { EarnTerms } from "../events/post-reward";
 import { dueRefs, postpone, unschedule } from "../schedule/schedule-store";
@@ -81,13 +81,22 @@ export class ReferralRewardSync {
     const { sql, clock } = this.ports;
     const due = dueRefs(sql, "referral_reward", clock(), MAX_REWARDS_PER_ROUND + 1);
     for (const referralId of due.slice(0, MAX_REWARDS_PER_ROUND)) {
-      // The referee's reward under the rule's budgets first (referee-budget.ts).
-      if (!(await this.settleReferee(referralId))) continue;
+      // The referee's reward under the rule's budgets first (referee-budget.ts). A referee
+      // whose budget cannot be asked does not hold back what the referrer is owed (a
+      // reversal's take-back above all); the referral stays due for the referee's next try.
+      const refereeSettled = await this.settleReferee(referralId);
       const owed = findReferralReward(sql, referralId, "referrer");
       if (owed?.status === "owed" && !(await this.deliverCredit(referralId, owed))) continue;
       // Behind the credit, in order: confirm, reverse, restore.
       if (!(await this.deliverOperations(referralId))) continue;
-      this.ports.commit((tx) => unschedule(tx.sql, "referral_reward", referralId));
+      if (!refereeSettled) continue;
+      this.ports.commit((tx) => {
+        // A reversal, restore or rejection that landed while this round awaited the referrer's
+        // wallet re-aimed the referee's budgets and scheduled the referral: it stays due.
+        if (refereeBudgetSettled(tx.sql, referralId)) {
+          unschedule(tx.sql, "referral_reward", referralId);
+        }
+      });
     }
     return due.length > MAX_REWARDS_PER_ROUND;
   }
@@ -222,4 +231,11 @@ export class ReferralRewardSync {
     }
     return owedReferrerOps(sql, referralId, 1).length === 0;
   }
+}
+
+/** Whether the referee's reward owes its budgets nothing (true when it draws on none). */
+function refereeBudgetSettled(sql: SqlStorage, referralId: string): boolean {
+  const row = findReferralReward(sql, referralId, "referee");
+  if (!row?.budget) return true;
+  return row.status !== "awaiting_budget" && heldBudgetSettled(row.budget);
 }

@@ -15,6 +15,11 @@ export function reasonCodesColumn(reasons: ReadonlyArray<{ code: string }>): str
   return ` ${reasons.map((r) => r.code).join(" ")} `;
 }
 
+/** Pure: what a hold's reasons add to the user's score, as the queue shows and sorts it. */
+export function scoreContribution(reasons: ReadonlyArray<{ score: number }>): number {
+  return reasons.reduce((sum, r) => sum + r.score, 0);
+}
+
 /** The upsert of one hold into D1 `risk_holds`, kept only when newer than the stored row. */
 export function riskHoldProjection(
   db: D1Database,
@@ -29,7 +34,7 @@ export function riskHoldProjection(
     ruleVersion: h.ruleVersion,
     reasonsJson: JSON.stringify(h.reasons),
     reasonCodes: reasonCodesColumn(h.reasons),
-    scoreContribution: h.reasons.reduce((sum, r) => sum + r.score, 0),
+    scoreContribution: scoreContribution(h.reasons),
     status: h.status,
     placedAtMs: h.placedAtMs,
     autoReleaseAtMs: h.autoReleaseAtMs,

@@ -12,6 +12,7 @@ import {
 } from "../../http/responses";
 import { walletOf } from "../../wallet-client";
 import { liveRiskPorts, type RiskPorts } from "../fraud/risk-ports";
+import { scoreContribution } from "./projection-store";
 import { listRiskHoldRows, type RiskHoldRow } from "./queue-store";
 import {
   RiskHoldBulkDecisionInputSchema,
@@ -122,7 +123,7 @@ export function holdRow(userId: string, h: StoredHold): RiskHoldRow {
   return {
     userId,
     ...holdView(h),
-    scoreContribution: h.reasons.reduce((sum, r) => sum + r.score, 0),
+    scoreContribution: scoreContribution(h.reasons),
   };
 }
 
@@ -142,6 +143,9 @@ async function signalsOf(
   try {
     const risk = await Promise.race([ports.riskOf(env, userId), timeout]);
     return risk ? { score: risk.score, reasons: risk.reasons } : null;
+  } catch {
+    // Scoring unreachable: the decision goes ahead without a snapshot, as on a timeout.
+    return null;
   } finally {
     clearTimeout(timer);
   }
@@ -210,7 +214,12 @@ export function riskHoldAdminRoutes(ports: RiskPorts = liveRiskPorts) {
       const { holds, decision, reason, label } = c.req.valid("json");
       const input = { decision, actor: c.get("admin").name, note: reason, label };
       const results = [];
+      // Every user's signals asked at once: a slow risk object costs one timeout per request,
+      // not one per user.
       const asked = new Map<string, Promise<DecisionSignals | null>>();
+      for (const { userId } of holds) {
+        if (!asked.has(userId)) asked.set(userId, signalsOf(ports, c.env, userId));
+      }
       // One by one, in the order asked: each is its own wallet transaction, so one that fails
       // leaves the others decided and is reported as such.
       for (const { userId, holdId } of holds) {

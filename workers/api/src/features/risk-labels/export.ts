@@ -131,20 +131,29 @@ export async function createLabelsExport(
     createdAtMs: request.nowMs,
     createdBy: request.createdBy,
   };
-  await env.RISK_EXPORTS.put(indexKeyOf(id), "", {
-    customMetadata: {
-      id,
-      rows: String(rows),
-      bytes: String(bytes),
-      fromMs: String(request.fromMs),
-      toMs: String(request.toMs),
-      maxRows: String(request.maxRows),
-      truncated: String(truncated),
-      createdAtMs: String(request.nowMs),
-      createdBy: request.createdBy,
-    },
+  // The index is what lists the export: without it the CSV is an orphan, so it goes too.
+  await writeIndex(env.RISK_EXPORTS, described).catch(async (error: unknown) => {
+    await env.RISK_EXPORTS.delete(key).catch(() => undefined);
+    throw error;
   });
   return described;
+}
+
+/** The empty object whose custom metadata lists and describes one export (read by fromMetadata). */
+async function writeIndex(bucket: R2Bucket, e: LabelsExport): Promise<void> {
+  await bucket.put(indexKeyOf(e.id), "", {
+    customMetadata: {
+      id: e.id,
+      rows: String(e.rows),
+      bytes: String(e.bytes),
+      fromMs: String(e.fromMs),
+      toMs: String(e.toMs),
+      maxRows: String(e.maxRows),
+      truncated: String(e.truncated),
+      createdAtMs: String(e.createdAtMs),
+      createdBy: e.createdBy,
+    },
+  });
 }
 
 function fromMetadata(meta: Record<string, string> | undefined): LabelsExport | null {

@@ -14,20 +14,3 @@ export function upheldTransactionHold(sql: SqlStorage, txnId: string): boolean {
       .toArray().length > 0
   );
 }
-
-/**
- * Pending transactions a hold may have kept from confirming (their window passed or the
- * network approved), oldest first, at most `rows`: what a released user-wide hold settles
- * again. A scan of one user's pending transactions, in their own wallet.
- */
-export function pendingPastConfirmation(sql: SqlStorage, rows: number): string[] {
-  return sql
-    .exec<{ txn_id: string }>(
-      `SELECT txn_id FROM transactions WHERE status = 'pending'
-         AND (window_elapsed = 1 OR network_status = 'approved')
-       ORDER BY created_at_ms, txn_id LIMIT ?`,
-      rows,
-    )
-    .toArray()
-    .map((r) => r.txn_id);
-}

@@ -2,7 +2,7 @@ import { type ClickQuality, clickRiskReasons } from "#shared/fraud/click-quality
 import type { WalletTx } from "../core/wallet-tx";
 import type { StoredHold } from "../holds/hold-store";
 import { heldBy, placeHold } from "../holds/holds";
-import { pendingPastConfirmation, upheldTransactionHold } from "./review-hold-store";
+import { upheldTransactionHold } from "./review-hold-store";
 import { settle } from "./settle";
 import { appendHistory, findTxn } from "./txn-store";
 import type { StoredTxn } from "./types";
@@ -66,34 +66,26 @@ export function holdBotClickConversion(
   }
 }
 
-/** Transactions a released user-wide hold settles again in one go (the rest stay pending). */
-const MAX_RESETTLED_PER_RELEASE = 200;
-
 /**
  * After a `transaction` hold was released (holds/hold-ended.ts): the held transaction settles
  * again — confirmed now if its policy says so, else pending to its date — unless another hold
- * still covers it. A cancelled or confirmed transaction has nothing to release. A user-wide
- * hold (no subject) settles again each pending transaction it may have kept from confirming.
+ * still covers it. A cancelled or confirmed transaction has nothing to release. Transaction
+ * holds always name their transaction (assessment-holds.ts places none without a subject).
  */
 export function releaseHeldTransaction(tx: WalletTx, hold: StoredHold, nowMs: number): void {
-  const txnIds =
-    hold.subjectRef === null
-      ? pendingPastConfirmation(tx.sql, MAX_RESETTLED_PER_RELEASE)
-      : [hold.subjectRef];
-  for (const txnId of txnIds) {
-    const txn = findTxn(tx.sql, txnId);
-    if (txn?.status !== "pending") continue;
-    appendHistory(
-      tx.sql,
-      txn.txnId,
-      "review_hold_released",
-      "risk_review",
-      JSON.stringify({ holdId: hold.holdId, by: hold.decidedBy }),
-      nowMs,
-    );
-    if (heldForReview(tx.sql, txn.txnId)) continue;
-    txn.version += 1;
-    txn.updatedAtMs = nowMs;
-    settle(tx, txn, nowMs, "risk_review");
-  }
+  if (hold.subjectRef === null) return;
+  const txn = findTxn(tx.sql, hold.subjectRef);
+  if (txn?.status !== "pending") return;
+  appendHistory(
+    tx.sql,
+    txn.txnId,
+    "review_hold_released",
+    "risk_review",
+    JSON.stringify({ holdId: hold.holdId, by: hold.decidedBy }),
+    nowMs,
+  );
+  if (heldForReview(tx.sql, txn.txnId)) return;
+  txn.version += 1;
+  txn.updatedAtMs = nowMs;
+  settle(tx, txn, nowMs, "risk_review");
 }

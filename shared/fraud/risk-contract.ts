@@ -24,6 +24,10 @@ export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 /** The holds a fraud rule's effect places (`hold_payouts` → `payouts`, …). */
 export const HOLD_KINDS = ["payouts", "transaction", "referral", "step_up"] as const;
 export type HoldKind = (typeof HOLD_KINDS)[number];
+/** Where a hold came from (HoldInput["source"]), how it stands, and the operator's label. */
+export const HOLD_SOURCES = ["rule", "risk_unavailable", "bot_click"] as const;
+export const HOLD_STATUSES = ["active", "released", "upheld"] as const;
+export const HOLD_LABELS = ["fraud", "not_fraud", "unsure"] as const;
 
 /** Fraud rule effects (shared/rules/effects.ts), each with a score contribution and a reason. */
 export const FRAUD_EFFECT_KINDS = [
@@ -96,7 +100,7 @@ export interface HoldInput {
   subjectRef: string | null;
   reasons: RiskReason[];
   /** `rule` (a fraud rule's effect), `risk_unavailable` (the fail-safe), `bot_click`. */
-  source: "rule" | "risk_unavailable" | "bot_click";
+  source: (typeof HOLD_SOURCES)[number];
   ruleId: string | null;
   ruleVersion: number | null;
   /** When its condition clears by itself (a velocity window passes); null: an operator ends it. */

@@ -1,5 +1,10 @@
 import { z } from "@hono/zod-openapi";
-import { HOLD_KINDS } from "#shared/fraud/risk-contract";
+import {
+  HOLD_KINDS,
+  HOLD_SOURCES,
+  HOLD_STATUSES,
+  HOLD_LABELS as LABELS,
+} from "#shared/fraud/risk-contract";
 import { USER_ID_PATTERN } from "#shared/ids";
 import { DEFAULT_PAGE_ROWS, MAX_PAGE_ROWS } from "#shared/paging";
 import { NextCursorSchema } from "../../http/list-query";
@@ -39,10 +44,6 @@ const RiskReasonSchema = z.object({
   detail: z.string(),
 });
 
-const HOLD_SOURCES = ["rule", "risk_unavailable", "bot_click"] as const;
-const HOLD_STATUSES = ["active", "released", "upheld"] as const;
-const LABELS = ["fraud", "not_fraud", "unsure"] as const;
-
 export const DecisionSignalsSchema = z
   .object({
     score: z.number().describe("the user's risk score (0–100) when the operator decided"),
@@ -74,7 +75,7 @@ export const RiskHoldDecisionSchema = z
       endedHow: z.enum(["operator", "auto", "scoring_returned"]).nullable(),
       decidedBy: z.string().nullable(),
       decisionNote: z.string().nullable(),
-      label: z.enum(["fraud", "not_fraud", "unsure"]).nullable(),
+      label: z.enum(LABELS).nullable(),
       decisionSignals: DecisionSignalsSchema,
     }),
   })

@@ -8,12 +8,16 @@ export const HOLDS_API = `${RISK_API}/holds`;
 export const BULK_DECISIONS_API = `${HOLDS_API}/decisions`;
 export const RISK_BASE = "/console/risk";
 
-export const HOLD_STATUSES = ["active", "released", "upheld"] as const;
-export const HOLD_KINDS = ["payouts", "transaction", "referral", "step_up"] as const;
-export const HOLD_SOURCES = ["rule", "risk_unavailable", "bot_click"] as const;
-export const LABELS = ["fraud", "not_fraud", "unsure"] as const;
+export {
+  HOLD_KINDS,
+  HOLD_LABELS as LABELS,
+  HOLD_SOURCES,
+  HOLD_STATUSES,
+} from "#shared/fraud/risk-contract";
+
+import type { HOLD_LABELS } from "#shared/fraud/risk-contract";
 export const DECISIONS = ["release", "uphold"] as const;
-export type Label = (typeof LABELS)[number];
+export type Label = (typeof HOLD_LABELS)[number];
 export type Decision = (typeof DECISIONS)[number];
 
 export interface RiskReason {

@@ -52,7 +52,7 @@ export async function consumeRiskObservations(
       valid.map((m) => m.body.observation),
     );
   } catch (error) {
-    log.error("risk.links_write_failed", { observations: valid.length, ...errorFields(error) });
+    log.error("risk.batch_store_failed", { observations: valid.length, ...errorFields(error) });
     for (const m of valid) m.retry({ delaySeconds: backoffSec(m.attempts) });
     return;
   }

@@ -66,25 +66,32 @@ export async function orderRowsOf(
   env: ApiEnv,
   observations: readonly Observation[],
 ): Promise<OrderRow[]> {
-  const merchants = new Map<string, string | null>();
-  const rows: OrderRow[] = [];
-  for (const o of observations) {
-    if (!isOrderKind(o)) continue;
-    const facts = o.facts ?? {};
-    let merchantId = text(facts["signal.merchantId"]);
-    const offerId = text(facts["signal.offerId"]);
-    if (merchantId === null && offerId !== null) {
-      if (!merchants.has(offerId)) {
+  const orders = observations.filter(isOrderKind);
+  // The offers whose merchant the observations lack, each read once, all at once.
+  const unknown = new Set<string>();
+  for (const o of orders) {
+    const offerId = text(o.facts?.["signal.offerId"]);
+    if (text(o.facts?.["signal.merchantId"]) === null && offerId !== null) unknown.add(offerId);
+  }
+  const merchants = new Map(
+    await Promise.all(
+      [...unknown].map(async (offerId): Promise<[string, string | null]> => {
         try {
-          const offer = await getOfferConfig(env, offerId, bestEffort);
-          merchants.set(offerId, offer?.merchantId ?? null);
+          return [offerId, (await getOfferConfig(env, offerId, bestEffort))?.merchantId ?? null];
         } catch (error) {
           log.warn("risk.offer_unreadable", errorFields(error));
-          merchants.set(offerId, null);
+          return [offerId, null];
         }
-      }
-      merchantId = merchants.get(offerId) ?? null;
-    }
+      }),
+    ),
+  );
+  const rows: OrderRow[] = [];
+  for (const o of orders) {
+    const facts = o.facts ?? {};
+    const offerId = text(facts["signal.offerId"]);
+    const merchantId =
+      text(facts["signal.merchantId"]) ??
+      (offerId === null ? null : (merchants.get(offerId) ?? null));
     const category = text(facts["signal.category"]);
     const orderedAt = facts[ORDER_AT_FACT];
     rows.push({

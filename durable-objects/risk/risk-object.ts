@@ -4,7 +4,7 @@ import { assessObservation } from "#shared/fraud/assess";
 import { behaviourFacts } from "#shared/fraud/behaviour-signals";
 import type { Assessment, Observation, RiskScorer } from "#shared/fraud/risk-contract";
 import type { RiskProfile } from "#shared/fraud/risk-profile";
-import { publicReasons, reasonsInForce, scoreOf } from "#shared/fraud/risk-score";
+import { publicReasons, reasonsInForce, sameReasons, scoreOf } from "#shared/fraud/risk-score";
 import { CompiledRuleSetCache } from "#shared/rules/index";
 import { loadLiveRuleSet } from "#shared/rules/live-rule-set";
 import { noteOrder, ordersAt, pruneOrders } from "./order-store";
@@ -25,6 +25,9 @@ import { applyRiskSchema } from "./schema";
 
 /** Published versions compile once per isolate (shared by every risk object in it). */
 const COMPILED_RULE_SETS = new CompiledRuleSetCache();
+
+/** How often `assess` prunes old rows (see `pruneDue`). */
+const PRUNE_EVERY = 20;
 
 /**
  * One object per user (`idFromName(userId)`): the single writer of that user's risk — what the
@@ -52,20 +55,36 @@ export class RiskDurableObject extends DurableObject<ConfigBindings> implements 
    * @example
    * const assessment = await env.RISK.get(env.RISK.idFromName(userId)).assess(observation);
    */
+  /** Assessments since this object woke; old rows are pruned on every PRUNE_EVERY-th. */
+  private assessedSinceWake = 0;
+
+  /**
+   * Pruning is bounded (200 rows a table) and needs not run on every call: on the first call
+   * after a wake and every PRUNE_EVERY-th after, it still drops rows ten times faster than one
+   * observation a call adds them.
+   */
+  private pruneDue(): boolean {
+    return this.assessedSinceWake++ % PRUNE_EVERY === 0;
+  }
+
   async assess(observation: Observation): Promise<Assessment> {
     const live = await loadLiveRuleSet(this.env, (p) => this.ctx.waitUntil(p));
     const compiled = live ? COMPILED_RULE_SETS.get(live.ruleSet) : null;
     const nowMs = Date.now();
     return this.ctx.storage.transactionSync(() => {
-      const known = findAssessment(this.sql, observation.observationId);
-      if (known) return known;
       const device = observation.identifiers?.device;
       const sawDevice =
         device === undefined ? undefined : noteDevice(this.sql, device, observation.atMs);
       const newDevice = observation.kind === "login" ? sawDevice : undefined;
-      insertObservation(this.sql, observation, newDevice === true);
+      // Recording first is the idempotency check: a repeat writes nothing and is answered what
+      // the first was (an observation whose answer was pruned is scored again, as new).
+      if (!insertObservation(this.sql, observation, newDevice === true)) {
+        const known = findAssessment(this.sql, observation.observationId);
+        if (known) return known;
+      }
       noteOrder(this.sql, observation);
       const atMs = Math.min(observation.atMs, nowMs);
+      const reasonsBefore = readReasons(this.sql);
       const outcome = assessObservation({
         observation,
         compiled,
@@ -78,20 +97,26 @@ export class RiskDurableObject extends DurableObject<ConfigBindings> implements 
           atMs,
           behaviourInputsAt(this.sql, observation, atMs),
         ),
-        reasonsBefore: readReasons(this.sql),
+        reasonsBefore,
         nowMs,
       });
-      writeReasons(this.sql, outcome.reasons);
-      recordScoreChange(this.sql, {
-        atMs: nowMs,
-        score: outcome.assessment.score,
-        reasons: outcome.assessment.reasons,
-        ruleVersion: outcome.assessment.ruleVersion,
-        observationId: observation.observationId,
-      });
+      // Most observations change nothing: their reasons and score are not written again.
+      const reasonsChanged = !sameReasons(reasonsBefore, outcome.reasons);
+      if (reasonsChanged) writeReasons(this.sql, outcome.reasons);
+      if (reasonsChanged || outcome.reasons.length > 0) {
+        recordScoreChange(this.sql, {
+          atMs: nowMs,
+          score: outcome.assessment.score,
+          reasons: outcome.assessment.reasons,
+          ruleVersion: outcome.assessment.ruleVersion,
+          observationId: observation.observationId,
+        });
+      }
       saveAssessment(this.sql, observation.observationId, outcome.assessment);
-      pruneOld(this.sql, nowMs);
-      pruneOrders(this.sql, nowMs);
+      if (this.pruneDue()) {
+        pruneOld(this.sql, nowMs);
+        pruneOrders(this.sql, nowMs);
+      }
       return outcome.assessment;
     });
   }

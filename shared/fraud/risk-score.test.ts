@@ -5,6 +5,7 @@ import {
   mergeReasons,
   publicReasons,
   type ReasonInForce,
+  sameReasons,
   scoreOf,
 } from "./risk-score";
 
@@ -114,4 +115,22 @@ test("publicReasons: heaviest first, without the bookkeeping", () => {
     { code: "a", score: 10, detail: "a" },
     { code: "c", score: 10, detail: "c" },
   ]);
+});
+
+describe("sameReasons: the risk object rewrites its reasons only when they changed", () => {
+  const a = reason("click_flood", 20, 5 * H);
+  const b = reason("shared_device", 40, 9 * H);
+  test.each([
+    { name: "both empty", x: [], y: [], same: true },
+    { name: "equal lists", x: [a, b], y: [{ ...a }, { ...b }], same: true },
+    { name: "one dropped (expired)", x: [a, b], y: [b], same: false },
+    { name: "one added", x: [], y: [a], same: false },
+    { name: "window extended", x: [a], y: [{ ...a, untilMs: 6 * H }], same: false },
+    { name: "fired again later", x: [a], y: [{ ...a, sinceMs: H }], same: false },
+    { name: "rule version moved", x: [a], y: [{ ...a, ruleVersion: 2 }], same: false },
+    { name: "score edited", x: [a], y: [{ ...a, score: 25 }], same: false },
+  ])("$name", ({ x, y, same }) => {
+    expect(sameReasons(x, y)).toBe(same);
+    expect(sameReasons(y, x)).toBe(same);
+  });
 });

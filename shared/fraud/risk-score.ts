@@ -68,6 +68,31 @@ export function mergeReasons(
   return [...byCode.values()].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
 }
 
+/**
+ * Whether two kept reason lists say the same (both sorted by code, as `mergeReasons` and the
+ * risk object's read give them).
+ *
+ * @example
+ * sameReasons([], []) // true
+ */
+export function sameReasons(a: readonly ReasonInForce[], b: readonly ReasonInForce[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((r, i) => {
+      const o = b[i] as ReasonInForce;
+      return (
+        r.code === o.code &&
+        r.score === o.score &&
+        r.detail === o.detail &&
+        r.ruleId === o.ruleId &&
+        r.ruleVersion === o.ruleVersion &&
+        r.sinceMs === o.sinceMs &&
+        r.untilMs === o.untilMs
+      );
+    })
+  );
+}
+
 /** The reasons in force at `atMs`. */
 export function reasonsInForce(reasons: readonly ReasonInForce[], atMs: number): ReasonInForce[] {
   return reasons.filter((reason) => reason.untilMs > atMs);

@@ -15,6 +15,7 @@ import {
   type ConfirmationInputs,
   decideConfirmation,
 } from "./decide-confirmation";
+import { rewardedNow } from "./decide-referee-budget";
 import {
   decideReversal,
   type Fraction,
@@ -29,6 +30,7 @@ import { retargetRefereeBudget } from "./referee-budget";
 import {
   findReferralReward,
   type ReferralRewardRow,
+  referralRewardsOf,
   setReferralRewardTaken,
   settleReferrerReward,
 } from "./referral-reward-store";
@@ -229,14 +231,11 @@ export function restoreReferralFor(
     noteRestored(tx, referral.referralId, "referrer", reversal.amount, nowMs);
   }
   if (referral.state !== "reversed") return;
-  const moved = moveReferral(
-    tx.sql,
-    referral,
-    "rewarded",
-    "chargeback_won",
-    resolved.eventId,
-    nowMs,
-  );
+  // `rewarded` only when neither party's reward is still on its way (the referrer's owed, the
+  // referee's awaiting its budgets); until then `qualified`, and the last reward to land moves
+  // it on (referral-rewards.ts settleRewarded).
+  const to = rewardedNow(referralRewardsOf(tx.sql, referral.referralId)) ? "rewarded" : "qualified";
+  const moved = moveReferral(tx.sql, referral, to, "chargeback_won", resolved.eventId, nowMs);
   tx.enqueue(referralProjection(moved, referrerEarned(tx, referral.referralId)));
   // Restored rewards may be due for confirmation (the account age passed meanwhile).
   settleReferralConfirmation(tx, nowMs);

@@ -5,9 +5,10 @@ import { behaviourFacts } from "#shared/fraud/behaviour-signals";
 import type { Assessment, Observation, RiskScorer } from "#shared/fraud/risk-contract";
 import type { RiskProfile } from "#shared/fraud/risk-profile";
 import { publicReasons, reasonsInForce, sameReasons, scoreOf } from "#shared/fraud/risk-score";
+import { attributedClickSeconds } from "#shared/fraud/screen";
+import { readUserOrderCounts, type UserOrderCounts } from "#shared/fraud/user-order-counts";
 import { CompiledRuleSetCache } from "#shared/rules/index";
 import { loadLiveRuleSet } from "#shared/rules/live-rule-set";
-import { noteOrder, ordersAt, pruneOrders } from "./order-store";
 import {
   behaviourInputsAt,
   findAssessment,
@@ -71,6 +72,13 @@ export class RiskDurableObject extends DurableObject<ConfigBindings> implements 
     const live = await loadLiveRuleSet(this.env, (p) => this.ctx.waitUntil(p));
     const compiled = live ? COMPILED_RULE_SETS.get(live.ruleSet) : null;
     const nowMs = Date.now();
+    // The user's orders are D1's to count (the risk consumer counts them for what it sends;
+    // what the wallet asks directly is read here, before the transaction).
+    const counts =
+      observation.orderCounts ??
+      ((await readUserOrderCounts(this.env.DB, [observation.userId], nowMs)).get(
+        observation.userId,
+      ) as UserOrderCounts);
     return this.ctx.storage.transactionSync(() => {
       const device = observation.identifiers?.device;
       const sawDevice =
@@ -82,21 +90,24 @@ export class RiskDurableObject extends DurableObject<ConfigBindings> implements 
         const known = findAssessment(this.sql, observation.observationId);
         if (known) return known;
       }
-      noteOrder(this.sql, observation);
       const atMs = Math.min(observation.atMs, nowMs);
       const reasonsBefore = readReasons(this.sql);
+      const velocity = velocityAt(this.sql, atMs);
+      // Most conversions never reach this object (shared/fraud/screen.ts): D1 counts them.
+      velocity.conversion = { ...counts.recent };
       const outcome = assessObservation({
         observation,
         compiled,
-        velocity: velocityAt(this.sql, atMs),
+        velocity,
         newDevice,
-        orders: ordersAt(this.sql, atMs),
+        orders: counts,
         // The order and timing of what the user did (takeover sequence, travel, click bursts).
-        behaviour: behaviourFacts(
-          observation.kind,
-          atMs,
-          behaviourInputsAt(this.sql, observation, atMs),
-        ),
+        behaviour: behaviourFacts(observation.kind, atMs, {
+          ...behaviourInputsAt(this.sql, observation, atMs),
+          ...(observation.kind === "conversion"
+            ? { attributedClickSec: attributedClickSeconds(observation) }
+            : {}),
+        }),
         reasonsBefore,
         nowMs,
       });
@@ -113,10 +124,7 @@ export class RiskDurableObject extends DurableObject<ConfigBindings> implements 
         });
       }
       saveAssessment(this.sql, observation.observationId, outcome.assessment);
-      if (this.pruneDue()) {
-        pruneOld(this.sql, nowMs);
-        pruneOrders(this.sql, nowMs);
-      }
+      if (this.pruneDue()) pruneOld(this.sql, nowMs);
       return outcome.assessment;
     });
   }

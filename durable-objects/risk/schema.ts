@@ -60,6 +60,11 @@ const STEPS: string[][] = [
      )`,
     `CREATE INDEX orders_time_idx ON orders (ordered_at_ms)`,
   ],
+  [
+    // A user's orders are counted from D1 `risk_orders` now (shared/fraud/user-order-counts.ts):
+    // most conversions never reach this object, so its own copy would undercount.
+    `DROP TABLE IF EXISTS orders`,
+  ],
 ];
 
 export function applyRiskSchema(storage: DurableObjectStorage): void {

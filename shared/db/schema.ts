@@ -1051,7 +1051,11 @@ export const riskOrders = sqliteTable(
     orderedAtMs: integer("ordered_at_ms").notNull(),
     returnedAtMs: integer("returned_at_ms"),
   },
-  (t) => [index("risk_orders_time_idx").on(t.orderedAtMs)],
+  (t) => [
+    index("risk_orders_time_idx").on(t.orderedAtMs),
+    // A user's counts (shared/fraud/user-order-counts.ts), read for every risk batch.
+    index("risk_orders_user_time_idx").on(t.userId, t.orderedAtMs),
+  ],
 );
 
 /**

@@ -45,6 +45,8 @@ export interface BehaviourInputs {
   lastClickMs?: number | null;
   /** Click, conversion: clicks in the burst window ending at the observation. */
   clicksInBurstWindow?: readonly ClickSeen[];
+  /** Conversion: seconds from the click the sale is attributed to (the observation says). */
+  attributedClickSec?: number;
 }
 
 /** The facts' names (docs/fraud.md "Signals"). */
@@ -145,8 +147,10 @@ export function travelFacts(
 /**
  * A click burst: `clicksLastMinute` (clicks in the minute ending at the observation, the
  * observation itself included when it is a click), `iframeClicksLastMinute` (of those, the ones
- * the edge judged loaded inside another page), and on a conversion `secondsSinceClick` (from
- * the user's newest click at or before it; absent without one in the lookback).
+ * the edge judged loaded inside another page), and on a conversion `secondsSinceClick`: from
+ * the click the sale is attributed to when the observation says (stuffing plants that click:
+ * another merchant's click in between does not make a sale stuffed), else from the user's
+ * newest click at or before it; absent without one in the lookback.
  *
  * @example
  * clickBurstFacts("conversion", 100_000, 95_000, [{ atMs: 95_000, iframe: true }])
@@ -157,13 +161,16 @@ export function clickBurstFacts(
   atMs: number,
   lastClickMs: number | null,
   clicks: readonly ClickSeen[],
+  attributedClickSec?: number,
 ): Record<string, number> {
   const inWindow = clicks.filter((c) => c.atMs <= atMs && atMs - c.atMs < BURST_WINDOW_MS);
   const facts: Record<string, number> = {
     [BEHAVIOUR_FACTS.clicksLastMinute]: inWindow.length,
     [BEHAVIOUR_FACTS.iframeClicksLastMinute]: inWindow.filter((c) => c.iframe).length,
   };
-  if (
+  if (kind === "conversion" && attributedClickSec !== undefined) {
+    facts[BEHAVIOUR_FACTS.secondsSinceClick] = attributedClickSec;
+  } else if (
     kind === "conversion" &&
     lastClickMs !== null &&
     lastClickMs <= atMs &&
@@ -204,6 +211,7 @@ export function behaviourFacts(
         atMs,
         inputs.lastClickMs ?? null,
         inputs.clicksInBurstWindow ?? [],
+        inputs.attributedClickSec,
       );
     default:
       return {};

@@ -1,3 +1,5 @@
+import type { UserOrderCounts } from "./user-order-counts";
+
 /**
  * The platform's risk vocabulary, shared by every side of scoring (docs/fraud.md): what the
  * risk object is asked, what it answers, and the holds its answers place. Producers (the click
@@ -66,6 +68,11 @@ export interface Observation {
   facts?: Record<string, string | number | boolean>;
   /** What it concerns, when it concerns one thing: a transaction, a payout, a referral. */
   subjectRef?: string;
+  /**
+   * The user's orders as D1 counts them, added by the risk consumer (user-order-counts.ts);
+   * absent on what the wallet asks directly, which the risk object then reads itself.
+   */
+  orderCounts?: UserOrderCounts;
 }
 
 /**

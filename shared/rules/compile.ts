@@ -27,6 +27,16 @@ export interface EvalContext {
 
 type Test = (facts: Facts, ctx: EvalContext) => boolean;
 
+/**
+ * A condition judged with some facts not known yet: true or false when the known facts decide
+ * it whatever the unknown ones turn out to be, undefined when they could go either way.
+ */
+export type Possible = (
+  facts: Facts,
+  ctx: EvalContext,
+  isUnknown: (attr: string) => boolean,
+) => boolean | undefined;
+
 const MAX_EPOCH_MS = 8_640_000_000_000_000;
 
 /** A compiled condition: the fast test, and the traced evaluation for the simulator. */
@@ -35,6 +45,7 @@ interface CompiledCondition {
   trace(facts: Facts, ctx: EvalContext): ConditionTrace;
   /** The node as "not evaluated" (a sibling decided first). */
   skipped(): ConditionTrace;
+  possible: Possible;
 }
 
 export interface CompiledRule {
@@ -208,6 +219,10 @@ function compileCondition(node: Condition): CompiledCondition {
         };
       },
       skipped: () => ({ kind: "not", result: "not_evaluated", children: [inner.skipped()] }),
+      possible(facts, ctx, isUnknown) {
+        const result = inner.possible(facts, ctx, isUnknown);
+        return result === undefined ? undefined : !result;
+      },
     };
   }
   if ("local" in node) {
@@ -237,6 +252,16 @@ function compileGroup(kind: "all" | "any", children: CompiledCondition[]): Compi
       return { kind, result: passed ? "pass" : "fail", children: traced };
     },
     skipped: () => ({ kind, result: "not_evaluated", children: children.map((c) => c.skipped()) }),
+    possible(facts, ctx, isUnknown) {
+      // A decisive child decides; otherwise an open child leaves the group open.
+      let open = false;
+      for (const child of children) {
+        const result = child.possible(facts, ctx, isUnknown);
+        if (result === undefined) open = true;
+        else if (result === decisive) return decisive;
+      }
+      return open ? undefined : !decisive;
+    },
   };
 }
 
@@ -294,6 +319,7 @@ function compileAttribute(node: AttributeCondition): CompiledCondition {
       actual: null,
       result: "not_evaluated",
     }),
+    possible: (facts, ctx, isUnknown) => (isUnknown(attr) ? undefined : test(facts, ctx)),
   };
 }
 
@@ -393,6 +419,8 @@ function compileDayOfWeek(node: DayOfWeekCondition): CompiledCondition {
       return { kind: "day_of_week", expected, actual, result: test(facts, ctx) ? "pass" : "fail" };
     },
     skipped: () => ({ kind: "day_of_week", expected, actual: null, result: "not_evaluated" }),
+    // The event's time is always known.
+    possible: (facts, ctx) => test(facts, ctx),
   };
 }
 
@@ -429,6 +457,7 @@ function compileTimeWindow(node: TimeWindowCondition): CompiledCondition {
       actual: null,
       result: "not_evaluated",
     }),
+    possible: (facts, ctx) => test(facts, ctx),
   };
 }
 

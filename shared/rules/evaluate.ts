@@ -124,6 +124,34 @@ export function evaluate(
   };
 }
 
+/**
+ * Whether any rule for the event's type could apply, with the facts `isUnknown` names not
+ * known yet (another component counts them): false only when every rule in schedule is
+ * decided false by the known facts alone, so a caller may skip fetching the rest. Groups,
+ * priorities and budgets only ever drop rules, so they are not consulted.
+ *
+ * @example
+ * couldApply(compiled, { "event.type": "risk.conversion", "signal.clickToConversionSec": 600 },
+ *   { nowMs, isUnknown: (attr) => attr === "signal.clicksLastMinute" }) // false under the starter rules
+ */
+export function couldApply(
+  compiled: CompiledRuleSet,
+  facts: Facts,
+  options: { nowMs: number; isUnknown: (attr: string) => boolean },
+): boolean {
+  const eventType = facts["event.type"];
+  const groups =
+    typeof eventType === "string" ? (compiled.byEventType.get(eventType) ?? NO_GROUPS) : NO_GROUPS;
+  const ctx: EvalContext = { timeZone: compiled.timeZone, local: undefined };
+  for (const group of groups) {
+    for (const rule of group.rules) {
+      if (!inSchedule(rule, options.nowMs)) continue;
+      if (rule.condition.possible(facts, ctx, options.isUnknown) !== false) return true;
+    }
+  }
+  return false;
+}
+
 function inSchedule(rule: CompiledRule, nowMs: number): boolean {
   return (
     (rule.startsAtMs === undefined || nowMs >= rule.startsAtMs) &&

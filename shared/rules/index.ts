@@ -26,7 +26,13 @@ export {
   type ReferralPartyReward,
   type ReferrerTier,
 } from "./effects";
-export { type AppliedEffect, type EvaluateOptions, type Evaluation, evaluate } from "./evaluate";
+export {
+  type AppliedEffect,
+  couldApply,
+  type EvaluateOptions,
+  type Evaluation,
+  evaluate,
+} from "./evaluate";
 export {
   type FraudEffect,
   isFraudEffect,

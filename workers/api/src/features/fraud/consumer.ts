@@ -2,13 +2,20 @@ import type { ApiEnv } from "#shared/env";
 import { isLinkKind, sharingFacts } from "#shared/fraud/identity-links";
 import type { RiskObservationMessage } from "#shared/fraud/observation-message";
 import { ACTIVITY_KINDS, type Observation } from "#shared/fraud/risk-contract";
+import { needsAssessment } from "#shared/fraud/screen";
+import { readUserOrderCounts, type UserOrderCounts } from "#shared/fraud/user-order-counts";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { exponentialBackoff } from "#shared/retry/backoff";
+import { type CompiledRuleSet, CompiledRuleSetCache } from "#shared/rules/index";
+import { loadLiveRuleSet } from "#shared/rules/live-rule-set";
 import { holderCounts, type LinkRow, recordLinks } from "./identity-store";
 import { returnFactsFor } from "./return-store";
 import { liveRiskPorts, type RiskPorts } from "./risk-ports";
 
 const log = createLogger({ worker: "api", feature: "fraud" });
+
+/** Published versions compile once per isolate, for the conversion screen. */
+const COMPILED_RULE_SETS = new CompiledRuleSetCache();
 
 /** Retry delays: scoring may be down for a while; nothing on a hot path waits for it. */
 const RETRY_BASE_SEC = 5;
@@ -18,9 +25,14 @@ const RETRY_CAP_SEC = 300;
  * The risk consumer (queue `boomerang-risk`, docs/fraud.md "Signals"):
  * 1. the identifiers of the whole batch go to D1 `risk_identifiers` in one batch (this consumer
  *    is their one writer), and how many users hold each comes back in one bounded read;
- * 2. each observation gains the sharing facts (`signal.usersSharingDevice`, …);
- * 3. each user's observations go to their risk object in order of time (`assess`, idempotent on
- *    the observation id), and the assessment's effects to the wallet (`applyAssessment`).
+ * 2. the batch's orders go to D1 `risk_orders` (return-store.ts), and each user's order counts
+ *    come back (user-order-counts.ts), this batch's included;
+ * 3. each observation gains the sharing facts (`signal.usersSharingDevice`, …), its order's
+ *    merchant and category rates, and the user's counts;
+ * 4. each user's observations go to their risk object in order of time (`assess`, idempotent on
+ *    the observation id), and the assessment's effects to the wallet (`applyAssessment`) — a
+ *    conversion only when a published rule could apply to it (shared/fraud/screen.ts): D1
+ *    already counted it, and nothing else reads it from the object.
  * Messages are acked one by one; a user whose object fails has the rest of theirs retried with
  * backoff, without holding up other users. At least once end to end, counted once.
  */
@@ -42,6 +54,8 @@ export async function consumeRiskObservations(
 
   let holders: Map<string, number>;
   let returnFacts: Map<string, Record<string, string | number | boolean>>;
+  let orderCounts: Map<string, UserOrderCounts>;
+  const nowMs = Date.now();
   try {
     const rows = linkRowsOf(valid.map((m) => m.body.observation));
     await recordLinks(env.DB, rows);
@@ -51,12 +65,19 @@ export async function consumeRiskObservations(
       env,
       valid.map((m) => m.body.observation),
     );
+    // …and each user's counts, this batch's orders included.
+    orderCounts = await readUserOrderCounts(
+      env.DB,
+      valid.map((m) => m.body.observation.userId),
+      nowMs,
+    );
   } catch (error) {
     log.error("risk.batch_store_failed", { observations: valid.length, ...errorFields(error) });
     for (const m of valid) m.retry({ delaySeconds: backoffSec(m.attempts) });
     return;
   }
 
+  const compiled = await liveCompiled(env);
   const byUser = new Map<string, Array<Message<RiskObservationMessage>>>();
   for (const m of valid) {
     const list = byUser.get(m.body.observation.userId) ?? [];
@@ -67,10 +88,19 @@ export async function consumeRiskObservations(
     [...byUser.values()].map(async (messages) => {
       messages.sort((a, b) => a.body.observation.atMs - b.body.observation.atMs);
       for (const [index, message] of messages.entries()) {
-        const observation = withFacts(
-          withSharingFacts(message.body.observation, holders),
-          returnFacts.get(message.body.observation.observationId),
-        );
+        const counts = orderCounts.get(message.body.observation.userId) as UserOrderCounts;
+        const observation: Observation = {
+          ...withFacts(
+            withSharingFacts(message.body.observation, holders),
+            returnFacts.get(message.body.observation.observationId),
+          ),
+          orderCounts: counts,
+        };
+        // Counted in D1 above; the object only hears of a conversion a rule could judge.
+        if (compiled !== undefined && !needsAssessment(observation, compiled, counts, nowMs)) {
+          message.ack();
+          continue;
+        }
         try {
           const assessment = await ports.assess(env, observation);
           await ports.applyAssessment(env, observation, assessment);
@@ -90,6 +120,22 @@ export async function consumeRiskObservations(
       }
     }),
   );
+}
+
+/**
+ * The live rule set for the screen: null when nothing is published, undefined when it cannot
+ * be read (then every observation goes to its object, which reads the rules itself).
+ */
+async function liveCompiled(env: ApiEnv): Promise<CompiledRuleSet | null | undefined> {
+  try {
+    const live = await loadLiveRuleSet(env, (p) => {
+      p.catch(() => undefined);
+    });
+    return live ? COMPILED_RULE_SETS.get(live.ruleSet) : null;
+  } catch (error) {
+    log.warn("risk.rules_unreadable", errorFields(error));
+    return undefined;
+  }
 }
 
 const backoffSec = (attempts: number) =>

@@ -1,0 +1,1 @@
+CREATE INDEX `risk_orders_user_time_idx` ON `risk_orders` (`user_id`,`ordered_at_ms`);

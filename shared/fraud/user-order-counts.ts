@@ -1,0 +1,90 @@
+import { RETURN_WINDOW_MS } from "./return-signals";
+import { VELOCITY_WINDOWS, type VelocityWindow } from "./signals";
+
+/**
+ * A user's orders as D1 `risk_orders` counts them (docs/fraud.md "Return abuse"): the risk
+ * consumer is that table's one writer and records every order and return it is told of, so
+ * these counts are complete even for the conversions it never sent to the user's risk object
+ * (screen.ts). They give the user's return facts (`signal.userOrders90d`, …) and the
+ * conversion velocity (`signal.conversions1h`, …).
+ */
+export interface UserOrderCounts {
+  /** Orders placed over the return window ending at `atMs`, and how many of them came back. */
+  orders: number;
+  returns: number;
+  /** Orders placed in each velocity window ending at `atMs`. */
+  recent: Record<VelocityWindow, number>;
+  /** When they were counted. */
+  atMs: number;
+}
+
+/** One parameter a user, under D1's 100 a query with the window bounds. */
+const USERS_PER_QUERY = 90;
+
+const NO_ORDERS = (atMs: number): UserOrderCounts => ({
+  orders: 0,
+  returns: 0,
+  recent: { "1h": 0, "24h": 0, "7d": 0 },
+  atMs,
+});
+
+interface CountRow {
+  user_id: string;
+  orders: number;
+  returns: number;
+  h1: number;
+  h24: number;
+  d7: number;
+}
+
+/**
+ * Each user's counts at `atMs`, one bounded read per 90 users (index `risk_orders_user_time_idx`);
+ * a user without orders counts zero. Throws when D1 cannot answer.
+ *
+ * @example
+ * const counts = await readUserOrderCounts(env.DB, ["u1", "u2"], Date.now());
+ * counts.get("u1") // { orders: 10, returns: 8, recent: { "1h": 0, "24h": 1, "7d": 3 }, atMs }
+ */
+export async function readUserOrderCounts(
+  db: D1Database,
+  userIds: Iterable<string>,
+  atMs: number,
+): Promise<Map<string, UserOrderCounts>> {
+  const ids = [...new Set(userIds)];
+  const counts = new Map(ids.map((id) => [id, NO_ORDERS(atMs)]));
+  const [h1, h24, d7] = VELOCITY_WINDOWS.map((w) => atMs - w.ms);
+  const statements: D1PreparedStatement[] = [];
+  for (let i = 0; i < ids.length; i += USERS_PER_QUERY) {
+    const chunk = ids.slice(i, i + USERS_PER_QUERY);
+    statements.push(
+      db
+        .prepare(
+          `SELECT user_id, COUNT(*) AS orders, COUNT(returned_at_ms) AS returns,
+             SUM(CASE WHEN ordered_at_ms > ? THEN 1 ELSE 0 END) AS h1,
+             SUM(CASE WHEN ordered_at_ms > ? THEN 1 ELSE 0 END) AS h24,
+             SUM(CASE WHEN ordered_at_ms > ? THEN 1 ELSE 0 END) AS d7
+           FROM risk_orders
+           WHERE user_id IN (${chunk.map(() => "?").join(", ")})
+             AND ordered_at_ms > ? AND ordered_at_ms <= ?
+           GROUP BY user_id`,
+        )
+        .bind(h1, h24, d7, ...chunk, atMs - RETURN_WINDOW_MS, atMs),
+    );
+  }
+  if (statements.length === 0) return counts;
+  const results =
+    statements.length === 1
+      ? [await (statements[0] as D1PreparedStatement).all<CountRow>()]
+      : await db.batch<CountRow>(statements);
+  for (const result of results) {
+    for (const row of result.results) {
+      counts.set(row.user_id, {
+        orders: row.orders,
+        returns: row.returns,
+        recent: { "1h": row.h1, "24h": row.h24, "7d": row.d7 },
+        atMs,
+      });
+    }
+  }
+  return counts;
+}

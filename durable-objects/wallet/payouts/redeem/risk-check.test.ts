@@ -1,11 +1,16 @@
 import { describe, expect, test } from "vitest";
-import { knownActivityOf } from "#shared/fraud/behaviour-signals";
-import { redemptionObservation } from "./risk-check";
+import { type KnownActivity, knownActivityOf } from "#shared/fraud/behaviour-signals";
+import { type RedemptionContext, redemptionObservation } from "./risk-check";
 
 const payout = { payoutId: "pay_1", amountMinor: 5_000, currency: "INR", destinationType: "upi" };
 
 describe("redemptionObservation", () => {
-  test.each([
+  test.each<{
+    name: string;
+    context: RedemptionContext | undefined;
+    identifiers: Record<string, string> | undefined;
+    known: KnownActivity;
+  }>([
     {
       name: "nothing known, no instrument: the payout's facts only",
       context: undefined,

@@ -156,3 +156,46 @@ describe("two accounts cashing out to one payout instrument", () => {
     expect(await activeHoldCodes(unique.user)).toEqual([]);
   });
 });
+
+describe("sharing facts that cannot be read", () => {
+  test("D1 unreadable: held risk_unavailable, never paid; readable again, the retry holds it shared_payment_instrument", async () => {
+    const shared = {
+      type: "upi",
+      vpa: `ring.${crypto.randomUUID().slice(0, 8)}@okaxis`,
+      holderName: "R",
+    };
+    const first = await userWithDestination("rs-d1-a", 50_000, shared);
+    await eventually(async () => {
+      const row = await env.DB.prepare(
+        `SELECT COUNT(*) AS n FROM risk_identifiers WHERE kind = 'payment_instrument' AND user_id = ?1`,
+      )
+        .bind(first.user)
+        .first<{ n: number }>();
+      return (row?.n ?? 0) > 0;
+    });
+    const second = await userWithDestination("rs-d1-b", 50_000, shared);
+
+    // The links table out of reach: the redeem path's read fails.
+    await env.DB.exec(`ALTER TABLE risk_identifiers RENAME TO risk_identifiers_away`);
+    let payoutId: string;
+    try {
+      payoutId = await redeemTo(second.user, second.destinationId, 20_000);
+    } finally {
+      await env.DB.exec(`ALTER TABLE risk_identifiers_away RENAME TO risk_identifiers`);
+    }
+    const held = await payoutOf(second.user, payoutId);
+    expect(held.status).toBe("held");
+    expect(held.holdReason).toBe("risk_unavailable");
+    expect(await activeHoldCodes(second.user)).toEqual(["risk_unavailable"]);
+    expect(await sandbox().payout(payoutId)).toBeNull();
+
+    // Readable again: the retry observes it with its instrument (from the payout's snapshot).
+    expect(await walletStub(second.user).retryHeldRedemptions()).toEqual({
+      released: 1,
+      waiting: 0,
+    });
+    expect(await activeHoldCodes(second.user)).toEqual(["shared_payment_instrument"]);
+    expect((await payoutOf(second.user, payoutId)).status).toBe("held");
+    expect(await sandbox().payout(payoutId)).toBeNull();
+  });
+});

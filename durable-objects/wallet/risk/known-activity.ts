@@ -2,7 +2,7 @@ import type { KnownActivity } from "#shared/fraud/behaviour-signals";
 import type { Observation } from "#shared/fraud/risk-contract";
 
 /**
- * What the wallet knows of the user's recent activity (wallet schema step 29; docs/fraud.md
+ * What the wallet knows of the user's recent activity (wallet schema step 30; docs/fraud.md
  * "Behaviour signals"). Sign-ins and destination changes reach the risk object through the
  * outbox and the risk queue, seconds later; a redemption is assessed at once. So the wallet
  * notes, in the transaction that reports each, the devices users sign in from and the newest

@@ -139,15 +139,18 @@ export const EMPTY_RISK_LISTS: RiskLists = {
   datacenterRanges: EMPTY_IP_RANGE_SET,
 };
 
+/** Pure: stored CIDR entries compiled for matching (an entry that no longer parses is skipped). */
+export function compileCidrList(entries: readonly string[]): IpRangeSet {
+  return compileIpRanges(entries.map(parseCidr).filter((c): c is Cidr => c !== null));
+}
+
 /** Pure: the lists from their stored entries (an entry that no longer parses is skipped). */
 export function compileRiskLists(
   stored: Partial<Record<RiskListName, readonly string[]>>,
 ): RiskLists {
   return {
     disposableDomains: new Set(stored.disposable_email_domains ?? []),
-    datacenterRanges: compileIpRanges(
-      (stored.datacenter_ip_ranges ?? []).map(parseCidr).filter((c): c is Cidr => c !== null),
-    ),
+    datacenterRanges: compileCidrList(stored.datacenter_ip_ranges ?? []),
   };
 }
 

@@ -690,6 +690,13 @@ const STEPS: string[][] = [
        identifiers_json TEXT NOT NULL
      )`,
   ],
+  // 29: links kept before their prune existed are pruned too (referrals/referral-observation.ts
+  // pruneEventLinks): the prune is due at once where any is stored, and reschedules itself.
+  [
+    `INSERT INTO schedule (kind, ref, due_at_ms)
+     SELECT 'prune_event_links', 'links', 0 WHERE EXISTS (SELECT 1 FROM event_links)
+     ON CONFLICT (kind, ref) DO NOTHING`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

@@ -179,7 +179,7 @@ export function acceptEvents(
     if (item.observation) tx.enqueue(observationMessage(item.observation));
     // The referral this signup may attribute is reported with the same link hashes.
     if (item.event.type === "user.signed_up") {
-      saveSignupLinks(tx.sql, item.event.id, item.observation?.identifiers);
+      saveSignupLinks(tx.sql, item.event.id, item.observation?.identifiers, nowMs);
     }
     accepted++;
   }

@@ -1,12 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ConfigBindings } from "#shared/env";
 import { assessObservation } from "#shared/fraud/assess";
-import { behaviourFacts } from "#shared/fraud/behaviour-signals";
+import { behaviourFacts, knownActivityOf } from "#shared/fraud/behaviour-signals";
 import type { Assessment, Observation, RiskScorer } from "#shared/fraud/risk-contract";
 import type { RiskProfile } from "#shared/fraud/risk-profile";
 import { publicReasons, reasonsInForce, sameReasons, scoreOf } from "#shared/fraud/risk-score";
 import { attributedClickSeconds } from "#shared/fraud/screen";
 import { readUserOrderCounts, type UserOrderCounts } from "#shared/fraud/user-order-counts";
+import { velocityWithKnown } from "#shared/fraud/velocity";
 import { CompiledRuleSetCache } from "#shared/rules/index";
 import { loadLiveRuleSet } from "#shared/rules/live-rule-set";
 import {
@@ -87,12 +88,15 @@ export class RiskDurableObject extends DurableObject<ConfigBindings> implements 
       // Recording first is the idempotency check: a repeat writes nothing and is answered what
       // the first was (an observation whose answer was pruned is scored again, as new).
       if (!insertObservation(this.sql, observation, newDevice === true)) {
-        const known = findAssessment(this.sql, observation.observationId);
-        if (known) return known;
+        const answered = findAssessment(this.sql, observation.observationId);
+        if (answered) return answered;
       }
       const atMs = Math.min(observation.atMs, nowMs);
       const reasonsBefore = readReasons(this.sql);
-      const velocity = velocityAt(this.sql, atMs);
+      // What the producer knew that the risk queue may not have delivered yet (a redemption:
+      // the wallet's newest destination change, new-device sign-in, profile change).
+      const known = knownActivityOf(observation.facts ?? {});
+      const velocity = velocityWithKnown(velocityAt(this.sql, atMs), atMs, known);
       // Most conversions never reach this object (shared/fraud/screen.ts): D1 counts them.
       velocity.conversion = { ...counts.recent };
       const outcome = assessObservation({
@@ -104,6 +108,7 @@ export class RiskDurableObject extends DurableObject<ConfigBindings> implements 
         // The order and timing of what the user did (takeover sequence, travel, click bursts).
         behaviour: behaviourFacts(observation.kind, atMs, {
           ...behaviourInputsAt(this.sql, observation, atMs),
+          known,
           ...(observation.kind === "conversion"
             ? { attributedClickSec: attributedClickSeconds(observation) }
             : {}),

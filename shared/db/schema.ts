@@ -1134,8 +1134,6 @@ export const riskHolds = sqliteTable(
     index("risk_holds_status_idx").on(t.status, t.placedAtMs),
     // Ended holds (released, upheld) newest ended first.
     index("risk_holds_ended_idx").on(t.status, t.endedAtMs),
-    // The labels export: decided holds in decision order.
-    index("risk_holds_label_idx").on(t.label, t.endedAtMs),
     // The labels export's pages: labelled holds in its keyset order, read without a sort.
     index("risk_holds_labelled_idx")
       .on(t.endedAtMs, t.userId, t.holdId)

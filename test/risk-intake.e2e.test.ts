@@ -1,6 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
+import { FRAUD_GROUP, FRAUD_STARTER_RULES } from "#shared/fraud/starter-rules";
 import { TEST_KEYS } from "./access-keys";
 import { eventId, sendEvents } from "./events-client";
 import {
@@ -14,6 +15,7 @@ import {
   walletStub,
 } from "./helpers";
 import { seasonedDestination } from "./payout-helpers";
+import { publishRuleSet } from "./referral-helpers";
 
 /**
  * Observations in (docs/fraud.md "Signals"): what users do reaches their risk object through the
@@ -232,6 +234,16 @@ describe("the wallet's and the postback consumer's observations", () => {
   });
 
   test("a conversion and a claim reach the risk object once each", async () => {
+    // A conversion reaches its object only when a rule could judge it (docs/fraud.md): the
+    // stuffing rule can judge a sale seconds after its click.
+    await publishRuleSet(
+      {
+        timeZone: "UTC",
+        groups: [FRAUD_GROUP],
+        rules: FRAUD_STARTER_RULES.filter((r) => r.id === "fraud-cookie-stuffing"),
+      },
+      "cookie stuffing only",
+    );
     const userId = uniqueUser("risk-conv");
     const { subId } = await clickThrough(userId, "risk-shop-offer");
     const [click] = await observationsOfKind(userId, "click");

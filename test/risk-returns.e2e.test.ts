@@ -18,11 +18,13 @@ import { publishRuleSet } from "./referral-helpers";
 /**
  * Return abuse through the real workers (docs/fraud.md "Return abuse"): orders arrive by
  * postback, their cancellations too; the postback consumer reports each order, the wallet each
- * cancellation (through its outbox), the risk consumer records them in D1 and hands them to the
- * user's risk object, which counts orders and returns over 90 days. Under the starter rule, a
- * user who returned 8 of 10 orders has their payouts held (`return_abuse`); one who returned 1
- * of 10 does not. The operator's abuse-prone categories round-trip through the list API and
- * mark the orders in them; the hourly refresh puts merchant and category rates on later orders.
+ * cancellation (through its outbox), the risk consumer records them in D1 `risk_orders`, which
+ * counts each user's orders and returns over 90 days, and hands the returns (and an order only
+ * when a rule could judge it) to the user's risk object with those counts. Under the starter
+ * rule, a user who returned 8 of 10 orders has their payouts held (`return_abuse`), and their
+ * next order in an abuse-prone category is held pending; one who returned 1 of 10 is not held.
+ * The operator's abuse-prone categories round-trip through the list API and mark the orders in
+ * them; the hourly refresh puts merchant and category rates on later observations.
  */
 
 const NETWORK = "ret-net";
@@ -94,13 +96,22 @@ async function shopAndReturn(
     expect((await sendPostback(NETWORK, body)).status).toBe(202);
   }
   // Every order is counted before the cancellations arrive, as they would be days apart.
-  await atLeast(userId, "conversion", orders);
+  await eventually(async () => (await ordersInD1(userId)).orders >= orders, 30_000);
   for (const orderId of ids.slice(0, returned)) {
     const body = postbackBody({ order_id: orderId, sub_id: subId, category, status: "cancelled" });
     expect((await sendPostback(NETWORK, body)).status).toBe(202);
   }
   await atLeast(userId, "return", returned);
   return userId;
+}
+
+/** What D1 `risk_orders` holds of the user's orders (the risk consumer is its one writer). */
+async function ordersInD1(userId: string) {
+  return (await env.DB.prepare(
+    `SELECT COUNT(*) AS orders, COUNT(returned_at_ms) AS returned FROM risk_orders WHERE user_id = ?`,
+  )
+    .bind(userId)
+    .first<{ orders: number; returned: number }>()) as { orders: number; returned: number };
 }
 
 const putCategories = (entries: string[]) =>
@@ -153,21 +164,35 @@ describe("return abuse", () => {
       "signal.category": "fashion",
       "signal.categoryAbuseProne": true,
     });
-    const [order] = await observationsOf(userId, "conversion");
-    // The merchant comes from the offer's config; the category is on the operator's list.
+    // Counted in D1 (orders can be screened away from the object; returns are not).
+    expect(await ordersInD1(userId)).toEqual({ orders: 10, returned: 8 });
+    const orderRow = await env.DB.prepare(
+      `SELECT merchant_id, category FROM risk_orders WHERE user_id = ? LIMIT 1`,
+    )
+      .bind(userId)
+      .first();
+    // The merchant comes from the offer's config; the category is normalised.
+    expect(orderRow).toEqual({ merchant_id: MERCHANT, category: "fashion" });
+
+    // Their next order in an abuse-prone category can be judged: it reaches the risk object,
+    // marked, and stays pending (`abuse_prone_category`).
+    const { subId } = await clickThrough(userId, OFFER);
+    const nextOrder = `ord-${userId}-next`;
+    const body = postbackBody({ order_id: nextOrder, sub_id: subId, category: "Fashion" });
+    expect((await sendPostback(NETWORK, body)).status).toBe(202);
+    // Only this one: the ten were counted, and their cancellations were updates, not judged.
+    const [order] = await atLeast(userId, "conversion", 1);
+    expect(order?.observationId).toBe(`conversion:${NETWORK}:${nextOrder}`);
     expect(order?.facts).toMatchObject({
       "signal.merchantId": MERCHANT,
       "signal.category": "fashion",
       "signal.categoryAbuseProne": true,
     });
-    const counted = await runInDurableObject(riskObject(userId), (_i, state) =>
-      state.storage.sql
-        .exec<{ orders: number; returned: number }>(
-          `SELECT COUNT(*) AS orders, COUNT(returned_at_ms) AS returned FROM orders`,
-        )
-        .one(),
-    );
-    expect(counted).toEqual({ orders: 10, returned: 8 });
+    const pending = await eventually(async () => {
+      const view = await userRisk(userId);
+      return view.holds.find((h) => h.kind === "transaction") ?? null;
+    }, 30_000);
+    expect(pending.reasons.map((r) => r.code)).toContain("abuse_prone_category");
   });
 
   test("a user who returned 1 of 10 orders is not held", async () => {
@@ -177,28 +202,32 @@ describe("return abuse", () => {
     const view = await userRisk(userId);
     expect(returnAbuseHolds(view)).toEqual([]);
     expect(view.holds).toEqual([]);
-    const [order] = await observationsOf(userId, "conversion");
-    expect(order?.facts["signal.categoryAbuseProne"]).toBe(false);
+    expect(await ordersInD1(userId)).toEqual({ orders: 10, returned: 1 });
+    // No order of theirs could be judged by a rule: none reached the risk object; the return did.
+    expect(await observationsOf(userId, "conversion")).toEqual([]);
+    const [returned] = await observationsOf(userId, "return");
+    expect(returned?.facts["signal.categoryAbuseProne"]).toBe(false);
   });
 
-  test("the hourly refresh puts merchant and category rates on later orders", async () => {
-    // Both users above: 20 orders at the merchant, 9 returned; 10 fashion orders, 8 returned.
+  test("the hourly refresh puts merchant and category rates on later observations", async () => {
+    // Both users above: 21 orders at the merchant, 9 returned; 11 fashion orders (the abuser's
+    // ten and the one held pending), 8 returned.
     await refreshReturnRates(env.DB, Date.now());
     const { results } = await env.DB.prepare(
       `SELECT scope, key, orders, returns FROM risk_return_rates ORDER BY scope, key`,
     ).all<{ scope: string; key: string; orders: number; returns: number }>();
     expect(results).toEqual([
-      { scope: "category", key: "fashion", orders: 10, returns: 8 },
+      { scope: "category", key: "fashion", orders: 11, returns: 8 },
       { scope: "category", key: "groceries", orders: 10, returns: 1 },
-      { scope: "merchant", key: MERCHANT, orders: 20, returns: 9 },
+      { scope: "merchant", key: MERCHANT, orders: 21, returns: 9 },
     ]);
-    const userId = await shopAndReturn("ret-later", 1, 0, "fashion");
-    const [order] = await observationsOf(userId, "conversion");
-    expect(order?.facts).toMatchObject({
-      "signal.merchantOrders90d": 20,
-      "signal.merchantReturnRateBps": 4_500,
-      // 10 orders: under the 20 a category's rate needs.
-      "signal.categoryOrders90d": 10,
+    const userId = await shopAndReturn("ret-later", 1, 1, "fashion");
+    const [returned] = await observationsOf(userId, "return");
+    expect(returned?.facts).toMatchObject({
+      "signal.merchantOrders90d": 21,
+      "signal.merchantReturnRateBps": 4_286,
+      // 11 orders: under the 20 a category's rate needs.
+      "signal.categoryOrders90d": 11,
       "signal.categoryReturnRateBps": 0,
     });
   });

@@ -144,3 +144,11 @@ describe("needsAssessment under an operator's rules", () => {
     }
   });
 });
+
+test("a status update of a known order is counted, never judged again", () => {
+  const update = conversion({ "signal.clickToConversionSec": 1, "order.update": true });
+  expect(needsAssessment(update, starter, counts(10, 9), NOW)).toBe(false);
+  expect(
+    needsAssessment(conversion({ "signal.clickToConversionSec": 1 }), starter, counts(), NOW),
+  ).toBe(true);
+});

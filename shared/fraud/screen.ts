@@ -24,12 +24,19 @@ const KNOWN_FROM_COUNTS = new Set<string>([
   ...VELOCITY_WINDOWS.map((w) => velocityFact("conversion", w.suffix)),
 ]);
 
+/**
+ * Not a signal: on a conversion reported for an order the wallet already had (a status
+ * update). An order is judged at most once, at its first report, as the risk object always
+ * judged it (a repeat was answered what the first was); an update is only counted.
+ */
+export const ORDER_UPDATE_FACT = "order.update";
+
 /** The click a sale is attributed to: its age is on the observation (observations.ts). */
 export const CLICK_TO_CONVERSION_FACT = "signal.clickToConversionSec";
 
 /**
  * Whether the risk object must assess `observation`: every kind but a conversion always; a
- * conversion when a rule could apply (nothing published: none can).
+ * conversion at its first report when a rule could apply (nothing published: none can).
  *
  * @example
  * needsAssessment(conversion, compiled, counts, Date.now()) // false for a sale an hour after its click under the starter rules
@@ -41,7 +48,7 @@ export function needsAssessment(
   nowMs: number,
 ): boolean {
   if (observation.kind !== "conversion") return true;
-  if (compiled === null) return false;
+  if (compiled === null || observation.facts?.[ORDER_UPDATE_FACT] === true) return false;
   const atMs = Math.min(observation.atMs, nowMs);
   const sinceClick = attributedClickSeconds(observation);
   const velocity = emptyVelocity();

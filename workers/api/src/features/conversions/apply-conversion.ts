@@ -136,7 +136,9 @@ export async function applyNormalizedConversion(
   };
   const result = await walletOf(env, event.userId).applyConversion(event);
   // The wallet has it: scoring is to hear of it; the caller sends its batch's at once.
-  const observation = REPORTED_OUTCOMES.has(result.outcome) ? conversionObservation(event) : null;
+  const observation = REPORTED_OUTCOMES.has(result.outcome)
+    ? conversionObservation(event, result.outcome)
+    : null;
   return { kind: "wallet", outcome: result.outcome, txnId, reason: result.reason, observation };
 }
 

@@ -2,8 +2,9 @@ import type { ApiEnv } from "#shared/env";
 import { type ClickQuality, clickQualityFacts } from "#shared/fraud/click-quality";
 import { observationMessage } from "#shared/fraud/observation-message";
 import type { Observation } from "#shared/fraud/risk-contract";
+import { ORDER_UPDATE_FACT } from "#shared/fraud/screen";
 import type { ClickMessage } from "#shared/messages";
-import type { ConversionEvent } from "../../wallet-client";
+import type { ConversionEvent, ConversionOutcome } from "../../wallet-client";
 
 /**
  * What the api worker's consumers report to the risk queue (docs/fraud.md "Signals"), built
@@ -60,9 +61,13 @@ function clickIdentifiers(click: ClickMessage): Pick<Observation, "identifiers">
 /**
  * Pure: a conversion the wallet took as a `conversion` observation, its id the network's order
  * (a status update of the same order is the same conversion and counts once), with how long
- * after its click the sale happened (stuffing shows as sales seconds after a burst of clicks).
+ * after its click the sale happened (stuffing shows as sales seconds after a burst of clicks),
+ * and whether it was a status update of an order the wallet already had.
  */
-export function conversionObservation(event: ConversionEvent): Observation {
+export function conversionObservation(
+  event: ConversionEvent,
+  outcome: ConversionOutcome = "created",
+): Observation {
   return {
     observationId: `conversion:${event.networkId}:${event.orderId}`,
     userId: event.userId,
@@ -77,6 +82,8 @@ export function conversionObservation(event: ConversionEvent): Observation {
         0,
         Math.round(event.occurredAtMs / 1000 - event.clickAtSec),
       ),
+      // A status update of an order the wallet had: counted, not judged again (screen.ts).
+      ...(outcome === "updated" ? { [ORDER_UPDATE_FACT]: true } : {}),
     },
   };
 }

@@ -8,6 +8,7 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { FRAUD_GROUP, FRAUD_STARTER_RULES } from "#shared/fraud/starter-rules";
 import type { Velocity } from "#shared/fraud/velocity";
 import type { ClickMessage, ClicksQueueMessage, PostbackMessage } from "#shared/messages";
 import { signPostback } from "#shared/postback/signature";
@@ -25,6 +26,7 @@ import {
   waitForClicks,
   walletStub,
 } from "./helpers";
+import { publishRuleSet } from "./referral-helpers";
 
 /**
  * Best-effort observation reporting (docs/fraud.md "Fail-safe"): with the risk queue down, the
@@ -40,6 +42,16 @@ const OFFER = "outbox-shop-offer";
 
 beforeAll(async () => {
   await seedCatalog({ networkId: NETWORK, merchantId: "outbox-shop", offerId: OFFER });
+  // A conversion reaches its risk object when a rule could judge it (docs/fraud.md): the
+  // stuffing rule can judge these sales, seconds after their clicks.
+  await publishRuleSet(
+    {
+      timeZone: "UTC",
+      groups: [FRAUD_GROUP],
+      rules: FRAUD_STARTER_RULES.filter((r) => r.id === "fraud-cookie-stuffing"),
+    },
+    "cookie stuffing only",
+  );
 });
 
 const down = () => Promise.reject(new Error("injected: risk queue unavailable"));
@@ -144,8 +156,10 @@ async function observationIdsOf(userId: string): Promise<string[]> {
 }
 
 async function velocityOf(userId: string): Promise<Velocity> {
-  const stub = riskObject(userId) as unknown as { riskOf(): Promise<{ velocity: Velocity }> };
-  return (await stub.riskOf()).velocity;
+  const stub = riskObject(userId) as unknown as {
+    riskOf(userId: string): Promise<{ velocity: Velocity }>;
+  };
+  return (await stub.riskOf(userId)).velocity;
 }
 
 /** The cron beat the sweep runs on, through the api worker's scheduled handler. */

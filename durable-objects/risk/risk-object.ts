@@ -136,19 +136,26 @@ export class RiskDurableObject extends DurableObject<ConfigBindings> implements 
 
   /**
    * The user's risk now: score and reasons in force, the newest 50 score changes, velocity.
-   * Reads only.
+   * Reads only. Conversions are D1's to count (most never reach this object): given the user
+   * (this object does not keep its name), their velocity is read from there; without it, it
+   * counts only the conversions this object judged.
    *
    * @example
-   * const { score, reasons, history } = await env.RISK.get(env.RISK.idFromName(userId)).riskOf();
+   * const { score, reasons, history } = await env.RISK.get(env.RISK.idFromName(userId)).riskOf(userId);
    */
-  async riskOf(): Promise<RiskProfile> {
+  async riskOf(userId?: string): Promise<RiskProfile> {
     const nowMs = Date.now();
+    const counts =
+      userId === undefined ? undefined : await readUserOrderCounts(this.env.DB, [userId], nowMs);
     const inForce = reasonsInForce(readReasons(this.sql), nowMs);
+    const velocity = velocityAt(this.sql, nowMs);
+    const conversions = userId === undefined ? undefined : counts?.get(userId)?.recent;
+    if (conversions) velocity.conversion = { ...conversions };
     return {
       score: scoreOf(inForce, nowMs),
       reasons: publicReasons(inForce),
       history: readHistory(this.sql),
-      velocity: velocityAt(this.sql, nowMs),
+      velocity,
       asOfMs: nowMs,
     };
   }

@@ -67,8 +67,10 @@ export const liveRiskPorts: RiskPorts = {
     try {
       // `riskOf` is the scoring slice's RPC (i14-scoring): until it is there, or while the
       // object cannot answer, the read says so (null) and still shows holds and links.
-      const stub = riskObjectOf(env, userId) as unknown as { riskOf(): Promise<unknown> };
-      const parsed = RiskViewSchema.safeParse(await stub.riskOf());
+      const stub = riskObjectOf(env, userId) as unknown as {
+        riskOf(userId: string): Promise<unknown>;
+      };
+      const parsed = RiskViewSchema.safeParse(await stub.riskOf(userId));
       if (parsed.success) return parsed.data;
       log.warn("risk.read_unexpected_shape", { issues: parsed.error.issues.length });
       return null;

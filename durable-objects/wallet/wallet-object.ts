@@ -90,6 +90,7 @@ import {
 import { findPayout, listPayouts, readPayoutLog } from "./payouts/lifecycle/payout-store";
 import { commitRedeem, observeRedemption, prepareRedeem } from "./payouts/redeem/redeem";
 import { assessThroughBreaker } from "./payouts/redeem/risk-assessor";
+import type { RiskCheck } from "./payouts/redeem/risk-check";
 import { type RiskRetryRun, retryUnavailableRedemptions } from "./payouts/redeem/risk-retry";
 import { hashDevice } from "./payouts/step-up/codes";
 import { commitLogin, commitStepUp, prepareStepUp, revokeStepUp } from "./payouts/step-up/step-up";
@@ -128,6 +129,7 @@ import {
   type PartyOperationStatus,
 } from "./referrals/party-operations";
 import { refreshQualificationRisk } from "./referrals/qualification-risk";
+import { QualificationScoreMissing } from "./referrals/qualification-scoring";
 import {
   decideReferral,
   type ReviewDecision,
@@ -942,13 +944,26 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       waitUntil: (p) => this.ctx.waitUntil(p),
       commit: (work) => this.commit(work),
     });
+    // Scoring's answers to the referral qualifications this wake reaches, asked through the
+    // breaker between runs (referrals/qualification-scoring.ts).
+    const answers = new Map<string, RiskCheck>();
+    const scores = (observation: Observation) => answers.get(observation.observationId) ?? null;
     let last: EventRun | null = null;
     for (let run = 0; run < MAX_EVENT_RUNS_PER_WAKE; run++) {
       const nowMs = this.clock();
       if (!eventsDue(this.sql, nowMs)) break;
       try {
-        last = this.commit((tx) => processDueEvents(tx, nowMs, program, terms, evidence));
+        last = this.commit((tx) => processDueEvents(tx, nowMs, program, terms, evidence, scores));
       } catch (error) {
+        if (error instanceof QualificationScoreMissing) {
+          // A referral qualifies: scored before it is rewarded (the aborted run wrote nothing).
+          const userId = boundUserId(this.sql);
+          answers.set(
+            error.observation.observationId,
+            await assessThroughBreaker(this.riskOf(userId), error.observation, this.clock),
+          );
+          continue;
+        }
         // An earlier signup arrived while the evidence was read: read it for that one (the
         // aborted run wrote nothing) and run again.
         if (!(error instanceof AttributionEvidenceMissing)) throw error;
@@ -992,6 +1007,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       userId: () => userId,
       assess: (observation) => assessThroughBreaker(this.riskOf(userId), observation, this.clock),
       commit: (work) => this.commit(work),
+      earnTerms: async () => (await this.programTerms()).earn,
     });
   }
 

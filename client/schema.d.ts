@@ -5491,6 +5491,11 @@ export interface components {
             holderName: string;
             /** @default null */
             label?: string | null;
+            /** @description a step-up code issued after the account's security check; needed only while one asks for it (403 step_up_required) */
+            stepUp?: {
+                challengeId: string;
+                code: string;
+            };
         } | {
             /** @enum {string} */
             type: "upi";
@@ -5499,6 +5504,11 @@ export interface components {
             holderName?: string | null;
             /** @default null */
             label?: string | null;
+            /** @description a step-up code issued after the account's security check; needed only while one asks for it (403 step_up_required) */
+            stepUp?: {
+                challengeId: string;
+                code: string;
+            };
         };
         Redemption: {
             id: string;

@@ -93,7 +93,14 @@ import { assessThroughBreaker } from "./payouts/redeem/risk-assessor";
 import type { RiskCheck } from "./payouts/redeem/risk-check";
 import { type RiskRetryRun, retryUnavailableRedemptions } from "./payouts/redeem/risk-retry";
 import { hashDevice } from "./payouts/step-up/codes";
-import { commitLogin, commitStepUp, prepareStepUp, revokeStepUp } from "./payouts/step-up/step-up";
+import {
+  commitLogin,
+  commitStepUp,
+  prepareStepUp,
+  presentedHash,
+  revokeStepUp,
+} from "./payouts/step-up/step-up";
+import { passStepUpGate, staleStepUp } from "./payouts/step-up/step-up-holds";
 import type {
   AdminPayoutAction,
   DestinationResult,
@@ -575,12 +582,29 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     input: NewDestination,
     policy: PayoutPolicy,
     nowMs: number = Date.now(),
+    /** A step-up code, needed only while a `step_up` risk hold is active (step-up-holds.ts). */
+    stepUp: { challengeId: string; code: string } | null = null,
   ): Promise<DestinationResult> {
+    const stale = staleStepUp(this.sql, stepUp);
+    if (stale) return { status: "step_up_required", detail: stale };
+    const presented = await presentedHash(this.sql, stepUp);
     const request = { mode: "add" as const, userId, destinationId, input, policy };
     const prepared = await prepareSave(this.sql, this.keyRing(), request, linkKeyOf(this.env));
     if ("status" in prepared) return prepared;
     // Through `changing`: the change's risk observation leaves by the outbox (docs/fraud.md).
-    return this.changing(() => this.commit((tx) => commitSave(tx, prepared, nowMs)));
+    return this.changing(() =>
+      this.commit(
+        (tx) =>
+          passStepUpGate(
+            tx,
+            stepUp,
+            presented,
+            `destination:${destinationId}`,
+            policy.stepUpMaxAttempts,
+            nowMs,
+          ) ?? commitSave(tx, prepared, nowMs),
+      ),
+    );
   }
 
   /** New details start a new cooling-off period: a changed account is as untrusted as a new one. */
@@ -590,12 +614,29 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     input: NewDestination,
     policy: PayoutPolicy,
     nowMs: number = Date.now(),
+    /** A step-up code, needed only while a `step_up` risk hold is active (step-up-holds.ts). */
+    stepUp: { challengeId: string; code: string } | null = null,
   ): Promise<DestinationResult> {
+    const stale = staleStepUp(this.sql, stepUp);
+    if (stale) return { status: "step_up_required", detail: stale };
+    const presented = await presentedHash(this.sql, stepUp);
     const request = { mode: "update" as const, userId, destinationId, input, policy };
     const prepared = await prepareSave(this.sql, this.keyRing(), request, linkKeyOf(this.env));
     if ("status" in prepared) return prepared;
     // Through `changing`: the change's risk observation leaves by the outbox (docs/fraud.md).
-    return this.changing(() => this.commit((tx) => commitSave(tx, prepared, nowMs)));
+    return this.changing(() =>
+      this.commit(
+        (tx) =>
+          passStepUpGate(
+            tx,
+            stepUp,
+            presented,
+            `destination:${destinationId}`,
+            policy.stepUpMaxAttempts,
+            nowMs,
+          ) ?? commitSave(tx, prepared, nowMs),
+      ),
+    );
   }
 
   /** `changesPerDay`: the policy's daily cap on adds and removes (destinations/change-cap.ts). */

@@ -3,6 +3,7 @@ import { afterHoldEnded } from "../../holds/hold-ended";
 import { endHold, findHold, type StoredHold } from "../../holds/hold-store";
 import { heldBy } from "../../holds/holds";
 import { unschedule } from "../../schedule/schedule-store";
+import { consumeStepUp } from "./step-up";
 
 /**
  * What a `step_up` risk hold (a fraud rule's `require_step_up`) asks of the user
@@ -76,4 +77,29 @@ export function releaseStepUpHolds(tx: WalletTx, challengeId: string, nowMs: num
     }
   }
   return released;
+}
+
+export type StepUpGateRefusal = { status: "step_up_required" | "step_up_failed"; detail: string };
+
+/**
+ * A payout-destination change while a `step_up` hold is active, in the change's transaction:
+ * refused without a fresh code (`step_up_required`) or with a wrong one (`step_up_failed`, the
+ * attempt counted); a fresh, right code is consumed by the change (`destination:<id>`) and
+ * releases the holds it is fresher than. Null: the change may go on (no hold, or passed).
+ */
+export function passStepUpGate(
+  tx: WalletTx,
+  stepUp: { challengeId: string } | null,
+  presented: string | null,
+  consumedBy: string,
+  maxAttempts: number,
+  nowMs: number,
+): StepUpGateRefusal | null {
+  if (activeStepUpHolds(tx.sql).length === 0) return null;
+  const stale = staleStepUp(tx.sql, stepUp);
+  if (stale || !stepUp) return { status: "step_up_required", detail: stale ?? "" };
+  const failed = consumeStepUp(tx, stepUp, presented, consumedBy, maxAttempts, nowMs);
+  if (failed !== null) return { status: "step_up_failed", detail: failed };
+  releaseStepUpHolds(tx, stepUp.challengeId, nowMs);
+  return null;
 }

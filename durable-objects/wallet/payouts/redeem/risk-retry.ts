@@ -7,9 +7,9 @@ import { afterHoldEnded } from "../../holds/hold-ended";
 import { endHold, findHold } from "../../holds/hold-store";
 import { qualificationObservationOf } from "../../referrals/qualification-scoring";
 import { schedule, unschedule } from "../../schedule/schedule-store";
+import type { StoredPayout } from "../lifecycle/decide-payout";
 import { findPayout } from "../lifecycle/payout-store";
 import type { RiskCheck } from "./risk-check";
-import { redemptionObservation } from "./risk-check";
 import {
   RETRY_REF,
   RISK_RETRY_MS,
@@ -38,6 +38,8 @@ export interface RiskRetryPorts {
   log: Logger;
   clock: () => number;
   userId(): string;
+  /** The held redemption's observation as it was asked (redeem.ts `observeHeldRedemption`). */
+  observe(payout: StoredPayout): Promise<Observation>;
   /** Scoring through the breaker (risk-assessor.ts); never throws. */
   assess(observation: Observation): Promise<RiskCheck>;
   commit<T>(work: (tx: WalletTx) => T): T;
@@ -57,7 +59,7 @@ export async function retryUnavailableRedemptions(ports: RiskRetryPorts): Promis
   let earn: EarnTerms | null | undefined;
   for (const holdId of unavailableHoldIds(sql, MAX_RETRIES_PER_RUN)) {
     const hold = findHold(sql, holdId);
-    const observation = hold ? retriedObservation(sql, ports.userId(), hold) : null;
+    const observation = hold ? await retriedObservation(sql, hold, ports) : null;
     if (!hold || !observation) continue;
     const check = await ports.assess(observation);
     if (check.status !== "assessed") {
@@ -79,15 +81,15 @@ export async function retryUnavailableRedemptions(ports: RiskRetryPorts): Promis
 }
 
 /** The observation a fail-safe hold waits to have assessed: its redemption's or referral's. */
-function retriedObservation(
+async function retriedObservation(
   sql: SqlStorage,
-  userId: string,
   hold: { kind: string; subjectRef: string | null },
-): Observation | null {
+  ports: Pick<RiskRetryPorts, "observe">,
+): Promise<Observation | null> {
   if (!hold.subjectRef) return null;
   if (hold.kind === "referral") return qualificationObservationOf(sql, hold.subjectRef);
   const payout = findPayout(sql, hold.subjectRef);
-  return payout ? redemptionObservation(userId, payout, payout.createdAtMs) : null;
+  return payout ? ports.observe(payout) : null;
 }
 
 /** Places the assessment's holds, then ends the fail-safe's hold; false if it had ended. */

@@ -96,9 +96,17 @@ import {
   prepareRedeem,
 } from "./payouts/redeem/redeem";
 import { assessThroughBreaker } from "./payouts/redeem/risk-assessor";
+import type { RiskCheck } from "./payouts/redeem/risk-check";
 import { type RiskRetryRun, retryUnavailableRedemptions } from "./payouts/redeem/risk-retry";
 import { hashDevice } from "./payouts/step-up/codes";
-import { commitLogin, commitStepUp, prepareStepUp, revokeStepUp } from "./payouts/step-up/step-up";
+import {
+  commitLogin,
+  commitStepUp,
+  prepareStepUp,
+  presentedHash,
+  revokeStepUp,
+} from "./payouts/step-up/step-up";
+import { passStepUpGate, staleStepUp } from "./payouts/step-up/step-up-holds";
 import type {
   AdminPayoutAction,
   DestinationResult,
@@ -134,6 +142,7 @@ import {
   type PartyOperationStatus,
 } from "./referrals/party-operations";
 import { refreshQualificationRisk } from "./referrals/qualification-risk";
+import { QualificationScoreMissing } from "./referrals/qualification-scoring";
 import {
   decideReferral,
   type ReviewDecision,
@@ -579,12 +588,29 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     input: NewDestination,
     policy: PayoutPolicy,
     nowMs: number = Date.now(),
+    /** A step-up code, needed only while a `step_up` risk hold is active (step-up-holds.ts). */
+    stepUp: { challengeId: string; code: string } | null = null,
   ): Promise<DestinationResult> {
+    const stale = staleStepUp(this.sql, stepUp);
+    if (stale) return { status: "step_up_required", detail: stale };
+    const presented = await presentedHash(this.sql, stepUp);
     const request = { mode: "add" as const, userId, destinationId, input, policy };
     const prepared = await prepareSave(this.sql, this.keyRing(), request, linkKeyOf(this.env));
     if ("status" in prepared) return prepared;
     // Through `changing`: the change's risk observation leaves by the outbox (docs/fraud.md).
-    return this.changing(() => this.commit((tx) => commitSave(tx, prepared, nowMs)));
+    return this.changing(() =>
+      this.commit(
+        (tx) =>
+          passStepUpGate(
+            tx,
+            stepUp,
+            presented,
+            `destination:${destinationId}`,
+            policy.stepUpMaxAttempts,
+            nowMs,
+          ) ?? commitSave(tx, prepared, nowMs),
+      ),
+    );
   }
 
   /** New details start a new cooling-off period: a changed account is as untrusted as a new one. */
@@ -594,12 +620,29 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     input: NewDestination,
     policy: PayoutPolicy,
     nowMs: number = Date.now(),
+    /** A step-up code, needed only while a `step_up` risk hold is active (step-up-holds.ts). */
+    stepUp: { challengeId: string; code: string } | null = null,
   ): Promise<DestinationResult> {
+    const stale = staleStepUp(this.sql, stepUp);
+    if (stale) return { status: "step_up_required", detail: stale };
+    const presented = await presentedHash(this.sql, stepUp);
     const request = { mode: "update" as const, userId, destinationId, input, policy };
     const prepared = await prepareSave(this.sql, this.keyRing(), request, linkKeyOf(this.env));
     if ("status" in prepared) return prepared;
     // Through `changing`: the change's risk observation leaves by the outbox (docs/fraud.md).
-    return this.changing(() => this.commit((tx) => commitSave(tx, prepared, nowMs)));
+    return this.changing(() =>
+      this.commit(
+        (tx) =>
+          passStepUpGate(
+            tx,
+            stepUp,
+            presented,
+            `destination:${destinationId}`,
+            policy.stepUpMaxAttempts,
+            nowMs,
+          ) ?? commitSave(tx, prepared, nowMs),
+      ),
+    );
   }
 
   /** `changesPerDay`: the policy's daily cap on adds and removes (destinations/change-cap.ts). */
@@ -947,13 +990,26 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       waitUntil: (p) => this.ctx.waitUntil(p),
       commit: (work) => this.commit(work),
     });
+    // Scoring's answers to the referral qualifications this wake reaches, asked through the
+    // breaker between runs (referrals/qualification-scoring.ts).
+    const answers = new Map<string, RiskCheck>();
+    const scores = (observation: Observation) => answers.get(observation.observationId) ?? null;
     let last: EventRun | null = null;
     for (let run = 0; run < MAX_EVENT_RUNS_PER_WAKE; run++) {
       const nowMs = this.clock();
       if (!eventsDue(this.sql, nowMs)) break;
       try {
-        last = this.commit((tx) => processDueEvents(tx, nowMs, program, terms, evidence));
+        last = this.commit((tx) => processDueEvents(tx, nowMs, program, terms, evidence, scores));
       } catch (error) {
+        if (error instanceof QualificationScoreMissing) {
+          // A referral qualifies: scored before it is rewarded (the aborted run wrote nothing).
+          const userId = boundUserId(this.sql);
+          answers.set(
+            error.observation.observationId,
+            await assessThroughBreaker(this.riskOf(userId), error.observation, this.clock),
+          );
+          continue;
+        }
         // An earlier signup arrived while the evidence was read: read it for that one (the
         // aborted run wrote nothing) and run again.
         if (!(error instanceof AttributionEvidenceMissing)) throw error;
@@ -1013,6 +1069,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       observe: (payout) => observeHeldRedemption(this.sql, this.redemptionKeys(), userId, payout),
       assess: (observation) => this.assessRedemption(userId, observation),
       commit: (work) => this.commit(work),
+      earnTerms: async () => (await this.programTerms()).earn,
     });
   }
 

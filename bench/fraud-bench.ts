@@ -57,6 +57,8 @@ const BATCH = envInt("BENCH_BATCH", 100);
 const WALLETS = envInt("BENCH_WALLETS", 100);
 const CONCURRENCY = envInt("BENCH_CONCURRENCY", 1);
 const RISK_BATCH = envInt("BENCH_RISK_BATCH", 100);
+/** Of every 100 postbacks, how many are sales 1 s after their click (the rest 90 s after). */
+const QUICK_SALE_PCT = envInt("BENCH_QUICK_SALE_PCT", 5);
 const PROFILE = process.env.BENCH_PROFILE === "1";
 /** With BENCH_PROFILE=1: consumer steps left out (links, returns, assess), comma-separated. */
 const PROFILE_SKIP = PROFILE ? (process.env.BENCH_PROFILE_SKIP ?? "") : "";
@@ -114,7 +116,7 @@ try {
 
 async function main(): Promise<void> {
   console.log(
-    `Fraud scoring benchmark: ${ROUNDS} rounds of ${BATCH} postbacks per mode, ${RISK_BATCH} messages per risk consumer call${PROFILE ? ` (profiled step by step${PROFILE_SKIP ? `, without ${PROFILE_SKIP}` : ""})` : ""}, ${WALLETS} wallets per mode, ${CONCURRENCY} in flight; Node ${process.version}, ${os.cpus().length} CPUs, load ${os
+    `Fraud scoring benchmark: ${ROUNDS} rounds of ${BATCH} postbacks per mode, ${RISK_BATCH} messages per risk consumer call, ${QUICK_SALE_PCT}% of sales 1 s after their click${PROFILE ? ` (profiled step by step${PROFILE_SKIP ? `, without ${PROFILE_SKIP}` : ""})` : ""}, ${WALLETS} wallets per mode, ${CONCURRENCY} in flight; Node ${process.version}, ${os.cpus().length} CPUs, load ${os
       .loadavg()
       .map((l) => l.toFixed(1))
       .join(" ")}`,
@@ -285,6 +287,7 @@ async function main(): Promise<void> {
           rounds: ROUNDS,
           batch: BATCH,
           riskBatch: RISK_BATCH,
+          quickSalePct: QUICK_SALE_PCT,
           profile: PROFILE,
           profileSkip: PROFILE_SKIP,
           wallets: WALLETS,
@@ -393,7 +396,7 @@ async function batch(
     const count = p.from + p.count - from;
     let answer: Batch | null = null;
     for (let attempt = 0; answer === null; attempt++) {
-      const query = `run=${p.run}&mode=${p.mode}&wallets=${WALLETS}&tag=${p.tag}.${attempt}&from=${from}&count=${count}&concurrency=${CONCURRENCY}&riskBatch=${RISK_BATCH}&profile=${PROFILE ? 1 : 0}&skip=${PROFILE_SKIP}&clickedAtMs=${clickedAtMs}`;
+      const query = `run=${p.run}&mode=${p.mode}&wallets=${WALLETS}&tag=${p.tag}.${attempt}&from=${from}&count=${count}&concurrency=${CONCURRENCY}&riskBatch=${RISK_BATCH}&quickSalePct=${QUICK_SALE_PCT}&profile=${PROFILE ? 1 : 0}&skip=${PROFILE_SKIP}&clickedAtMs=${clickedAtMs}`;
       answer = (await post(`/phase?${query}`, attempt < MAX_RESTARTS_PER_BATCH)) as Batch | null;
       if (answer === null) restarts.push(`${p.mode} ${p.tag} from ${from}`);
     }

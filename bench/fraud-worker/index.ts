@@ -66,6 +66,9 @@ type Mode = "off" | "on" | "assess";
 const SALE_MINOR = 10_000;
 const CLICK_TERMS = { basis: "sale", defaultRateBps: 500, categoryRates: {} } as const;
 const CLICK_AGE_MS = 120_000;
+/** When a sale happens after its click: most minutes later; a stuffed one within seconds. */
+const SALE_AFTER_CLICK_MS = 90_000;
+const QUICK_SALE_MS = 1_000;
 
 export default {
   async fetch(request: Request, env: BenchEnv): Promise<Response> {
@@ -115,6 +118,8 @@ export default {
     const profile = url.searchParams.get("profile") === "1";
     const skip = new Set(q("skip").split(",").filter(Boolean));
     const clickedAtMs = n("clickedAtMs", Date.now() - CLICK_AGE_MS);
+    // Sales seconds after their click (the stuffing pattern a rule judges), per 100 postbacks.
+    const quickSalePct = Math.min(100, Math.max(0, n("quickSalePct", 5)));
     const indexes = Array.from({ length: n("count", 100) }, (_, i) => from + i);
     // Groups of `riskBatch` postbacks, handed to the risk consumer together (as its queue would).
     const groups: number[][] = [];
@@ -132,13 +137,24 @@ export default {
         const userId = `${q("run")}-${mode}-${i % wallets}`;
         const key = `${q("run")}:${q("tag")}:${i}`;
         const callStarted = Date.now();
-        const outcome = await postback(env, mode, userId, key, clickedAtMs, steps).catch(
+        const quick = i % 100 < quickSalePct;
+        const outcome = await postback(env, mode, userId, key, clickedAtMs, quick, steps).catch(
           (error: unknown) => `threw: ${error instanceof Error ? error.message : String(error)}`,
         );
         walletMs.push(Date.now() - callStarted);
         if (typeof outcome !== "string") scored.push(outcome);
         else if (outcome !== "created" && failures.length < 5) failures.push(`${key}: ${outcome}`);
       });
+      // "on": the batch's observations in one send after its wallet writes, as the postback
+      // consumer sends them (apply-conversion.ts → its consumer's one `sendBatch`).
+      if (mode === "on" && scored.length > 0) {
+        await steps.time("0 queue: one send per batch (postback consumer)", () =>
+          reportObservations(
+            env as unknown as ApiEnv,
+            scored.map((p) => p.observation),
+          ),
+        );
+      }
       let consumerMs = 0;
       if (mode !== "off" && scored.length > 0) {
         const consumerStarted = Date.now();
@@ -302,9 +318,9 @@ async function assessAll(
   return failed === 0 ? null : `${failed} assessments failed`;
 }
 /**
- * One postback's conversion to the wallet; "on" also sends its observation to the risk queue,
- * as the postback consumer does (one send per postback). Answers the wallet's outcome, or the
- * observation to score once the wallet credited it.
+ * One postback's conversion to the wallet, the sale 90 s after its click (`quick`: 1 s after).
+ * Answers the wallet's outcome, or the observation to score once the wallet credited it (the
+ * group sends them to the risk queue together).
  */
 async function postback(
   env: BenchEnv,
@@ -312,8 +328,10 @@ async function postback(
   userId: string,
   key: string,
   clickedAtMs: number,
+  quick: boolean,
   steps: StepTimes,
 ): Promise<string | ScoredPostback> {
+  const occurredAtMs = clickedAtMs + (quick ? QUICK_SALE_MS : SALE_AFTER_CLICK_MS);
   const event: ConversionEvent = {
     txnId: `txn_${key}`,
     postbackId: `pb_${key}`,
@@ -329,8 +347,8 @@ async function postback(
     commissionMinor: SALE_MINOR / 10,
     category: null,
     lineItems: null,
-    occurredAtMs: clickedAtMs + 1_000,
-    updatedAtMs: clickedAtMs + 1_000,
+    occurredAtMs,
+    updatedAtMs: occurredAtMs,
     receivedAtMs: Date.now(),
   };
   const result = await steps.time("0 wallet: applyConversion", () =>
@@ -339,13 +357,7 @@ async function postback(
   if (result.reason !== null) return `${result.outcome}: ${result.reason}`;
   if (result.outcome !== "created") return result.outcome;
   if (mode === "off") return result.outcome;
-  const observation = conversionObservation(event);
-  if (mode === "on") {
-    await steps.time("0 queue: send (postback consumer)", () =>
-      reportObservations(env as unknown as ApiEnv, [observation]),
-    );
-  }
-  return { key, observation };
+  return { key, observation: conversionObservation(event) };
 }
 
 /**

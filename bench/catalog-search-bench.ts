@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ROOT } from "#scripts/lib/dev-vars";
-import { localD1, WRANGLER } from "#scripts/lib/local-d1";
+import { localD1 } from "#scripts/lib/local-d1";
 import { printTable } from "./lib/table";
+import { freshDir, startWranglerDev, type WranglerDev, wranglerVersion } from "./lib/wrangler-dev";
 
 /**
  * `npm run bench:catalog`: the public catalog's search and browse queries at 10,000 and
@@ -46,24 +46,7 @@ interface Measurement {
   results: Array<{ name: string; indexed: Timing; baseline: Timing }>;
 }
 
-let dev: ChildProcess | undefined;
-
-function stop(signal: NodeJS.Signals): void {
-  const pid = dev?.pid;
-  if (!dev || pid === undefined || dev.exitCode !== null || dev.signalCode !== null) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
-}
-process.on("exit", () => stop("SIGKILL"));
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.on(signal, () => {
-    stop("SIGKILL");
-    process.exit(130);
-  });
-}
+let dev: WranglerDev | undefined;
 
 try {
   await main();
@@ -72,43 +55,26 @@ try {
   console.error(`wrangler output: ${path.relative(ROOT, LOG_FILE)}`);
   process.exitCode = 1;
 } finally {
-  stop("SIGTERM");
+  await dev?.stop();
 }
 
 async function main(): Promise<void> {
-  rmSync(PERSIST_DIR, { recursive: true, force: true });
-  mkdirSync(PERSIST_DIR, { recursive: true });
+  freshDir(PERSIST_DIR);
   console.log("Applying D1 migrations to a fresh bench database…");
   const migrate = localD1(["migrations", "apply"], PERSIST_DIR, { encoding: "utf8" });
   if (migrate.status !== 0)
     throw new Error(`migrations failed:\n${migrate.stdout}${migrate.stderr}`);
 
   console.log(`Starting wrangler dev on ${BASE_URL}…`);
-  const log = openSync(LOG_FILE, "w");
-  dev = spawn(
-    WRANGLER,
-    [
-      "dev",
-      "-c",
-      "bench/catalog-search/wrangler.toml",
-      "--ip",
-      HOST,
-      "--port",
-      String(PORT),
-      "--persist-to",
-      PERSIST_DIR,
-      "--log-level",
-      "warn",
-      "--show-interactive-dev-session=false",
-    ],
-    {
-      cwd: ROOT,
-      stdio: ["ignore", log, log],
-      env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
-      detached: true,
-    },
-  );
-  await waitForReady();
+  dev = await startWranglerDev({
+    configs: ["bench/catalog-search/wrangler.toml"],
+    host: HOST,
+    port: PORT,
+    persistDir: PERSIST_DIR,
+    logFile: LOG_FILE,
+    logLevel: "warn",
+    readyTimeoutMs: 90_000,
+  });
 
   const measurements: Measurement[] = [];
   let seeded = 0;
@@ -183,34 +149,5 @@ async function call(urlPath: string, method: "GET" | "POST"): Promise<unknown> {
       throw new Error(`${method} ${urlPath}: ${response.status} ${text.slice(0, 500)}`);
     }
     await new Promise((r) => setTimeout(r, 2_000));
-  }
-}
-
-async function waitForReady(): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (dev?.exitCode !== null && dev?.exitCode !== undefined) {
-      throw new Error(`wrangler dev exited (${dev.exitCode})\n${tailLog()}`);
-    }
-    try {
-      if ((await fetch(`${BASE_URL}/healthz`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`wrangler dev did not start\n${tailLog()}`);
-}
-
-function wranglerVersion(): string {
-  const pkg = path.join(ROOT, "node_modules", "wrangler", "package.json");
-  return (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
-}
-
-function tailLog(lines = 30): string {
-  try {
-    return readFileSync(LOG_FILE, "utf8").split("\n").slice(-lines).join("\n");
-  } catch {
-    return "";
   }
 }

@@ -1,13 +1,13 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { loadDemoData } from "#scripts/demo-data";
 import { ensureDevVars, ROOT, readDevVars } from "#scripts/lib/dev-vars";
-import { localD1, WRANGLER } from "#scripts/lib/local-d1";
+import { localD1 } from "#scripts/lib/local-d1";
 import { NAV_ITEMS } from "#workers/api/src/console/views/nav";
 import { activitySql, catalogCopiesSql, PER_COPY } from "./lib/console-data";
 import { printTable } from "./lib/table";
+import { freshDir, startWranglerDev, type WranglerDev, wranglerVersion } from "./lib/wrangler-dev";
 
 /**
  * `npm run bench:console`: the server time of every console page (the sections of
@@ -57,25 +57,7 @@ interface Timing {
 }
 
 class BenchBroken extends Error {}
-let dev: ChildProcess | undefined;
-
-function stopWrangler(signal: NodeJS.Signals): void {
-  const pid = dev?.pid;
-  if (!dev || pid === undefined || dev.exitCode !== null || dev.signalCode !== null) return;
-  try {
-    process.kill(-pid, signal); // the process group: wrangler and its workerd
-  } catch {
-    // already gone
-  }
-}
-
-process.on("exit", () => stopWrangler("SIGKILL"));
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.on(signal, () => {
-    stopWrangler("SIGKILL");
-    process.exit(130);
-  });
-}
+let dev: WranglerDev | undefined;
 
 try {
   await main();
@@ -90,7 +72,7 @@ try {
   console.error(`wrangler output: ${path.relative(ROOT, LOG_FILE)}`);
   process.exitCode = 1;
 } finally {
-  await stopWranglerAndWait();
+  await dev?.stop();
 }
 
 async function main(): Promise<void> {
@@ -102,47 +84,22 @@ async function main(): Promise<void> {
     ? (readDevVars() as Record<string, string | undefined>).REDIRECT_BASE_URL
     : undefined;
   const vars = ensureDevVars(devBaseUrl);
-  rmSync(PERSIST_DIR, { recursive: true, force: true });
-  mkdirSync(PERSIST_DIR, { recursive: true });
+  freshDir(PERSIST_DIR);
   mkdirSync(SQL_DIR, { recursive: true });
 
   console.log("Applying D1 migrations to a fresh bench database…");
   d1(["migrations", "apply"]);
 
   console.log(`Starting wrangler dev on ${BASE_URL} (output in ${path.relative(ROOT, LOG_FILE)})…`);
-  const log = openSync(LOG_FILE, "w");
-  dev = spawn(
-    WRANGLER,
-    [
-      "dev",
-      "-c",
-      "wrangler.toml",
-      "--ip",
-      HOST,
-      "--port",
-      String(PORT),
-      "--persist-to",
-      PERSIST_DIR,
-      "--var",
-      `REDIRECT_BASE_URL:${BASE_URL}`,
-      "--log-level",
-      process.env.BENCH_LOG_LEVEL || "warn",
-      "--show-interactive-dev-session=false",
-    ],
-    {
-      cwd: ROOT,
-      stdio: ["ignore", log, log],
-      env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
-      detached: true,
-    },
-  );
-  const exitedEarly = new Promise<never>((_, reject) =>
-    dev?.once("exit", (code, signal) =>
-      reject(new BenchBroken(`wrangler dev exited early (${signal ?? code})\n${tailLog()}`)),
-    ),
-  );
-  exitedEarly.catch(() => {});
-  await Promise.race([waitForReady(), exitedEarly]);
+  dev = await startWranglerDev({
+    configs: ["wrangler.toml"],
+    host: HOST,
+    port: PORT,
+    persistDir: PERSIST_DIR,
+    logFile: LOG_FILE,
+    vars: { REDIRECT_BASE_URL: BASE_URL },
+    error: (message) => new BenchBroken(message),
+  });
 
   const nowMs = Date.now();
   await loadDemoData(BASE_URL, vars.ADMIN_API_KEY);
@@ -355,30 +312,6 @@ async function rowCounts(): Promise<string> {
   return tables.map((t) => `${counts[t] ?? "?"} ${t}`).join(", ");
 }
 
-async function waitForReady(): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(`${BASE_URL}/healthz`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new BenchBroken(`the api worker did not become ready within 120 s\n${tailLog()}`);
-}
-
-async function stopWranglerAndWait(): Promise<void> {
-  const child = dev;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  stopWrangler("SIGTERM");
-  const timer = setTimeout(() => stopWrangler("SIGKILL"), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 async function cpuBusyPercent(ms: number): Promise<number> {
   const sample = () =>
     os.cpus().reduce(
@@ -393,19 +326,6 @@ async function cpuBusyPercent(ms: number): Promise<number> {
   const after = sample();
   const total = after.total - before.total;
   return total > 0 ? Math.round((100 * (total - (after.idle - before.idle))) / total) : 0;
-}
-
-function wranglerVersion(): string {
-  const pkg = path.join(ROOT, "node_modules", "wrangler", "package.json");
-  return (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
-}
-
-function tailLog(lines = 30): string {
-  try {
-    return readFileSync(LOG_FILE, "utf8").split("\n").slice(-lines).join("\n");
-  } catch {
-    return "";
-  }
 }
 
 function envInt(name: string, fallback: number): number {

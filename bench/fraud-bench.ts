@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ROOT } from "#scripts/lib/dev-vars";
@@ -11,6 +11,14 @@ import { compileRuleSet } from "#shared/rules/compile";
 import { validateRuleSet } from "#shared/rules/rule-schema";
 import { conversionObservation } from "#workers/api/src/features/fraud/observations";
 import { printTable, thousands } from "./lib/table";
+import {
+  freshDir,
+  startWranglerDev,
+  tailFile,
+  type WranglerDev,
+  wranglerEnv,
+  wranglerVersion,
+} from "./lib/wrangler-dev";
 
 /**
  * `npm run bench:fraud`: what scoring adds to a postback's way to the wallet — CPU and time per
@@ -90,24 +98,7 @@ interface ModeResult {
   cpuMsPerPostback: number | null;
 }
 
-let dev: ChildProcess | undefined;
-
-function stopWrangler(signal: NodeJS.Signals): void {
-  const pid = dev?.pid;
-  if (!dev || pid === undefined || dev.exitCode !== null || dev.signalCode !== null) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
-}
-process.on("exit", () => stopWrangler("SIGKILL"));
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.on(signal, () => {
-    stopWrangler("SIGKILL");
-    process.exit(130);
-  });
-}
+let dev: WranglerDev | undefined;
 
 try {
   await main();
@@ -118,7 +109,7 @@ try {
   console.error(`wrangler output: ${path.relative(ROOT, LOG_FILE)}`);
   process.exitCode = 1;
 } finally {
-  await stopWranglerAndWait();
+  await dev?.stop();
 }
 
 async function main(): Promise<void> {
@@ -129,8 +120,7 @@ async function main(): Promise<void> {
       .join(" ")}`,
   );
   if (PROFILE) scoringCoreInNode();
-  rmSync(PERSIST_DIR, { recursive: true, force: true });
-  mkdirSync(PERSIST_DIR, { recursive: true });
+  freshDir(PERSIST_DIR);
   console.log(`Starting wrangler dev on ${BASE_URL} (output in ${path.relative(ROOT, LOG_FILE)})…`);
   const log = openSync(LOG_FILE, "w");
   // The risk consumer's D1 tables: the real migrations, on the bench's own database.
@@ -150,34 +140,19 @@ async function main(): Promise<void> {
     {
       cwd: ROOT,
       stdio: ["ignore", log, log],
-      env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+      env: wranglerEnv(),
     },
   );
-  if (migrated.status !== 0) throw new Error(`D1 migrations failed\n${tailLog()}`);
-  dev = spawn(
-    WRANGLER,
-    [
-      "dev",
-      "-c",
-      "bench/fraud-worker/wrangler.toml",
-      "--ip",
-      HOST,
-      "--port",
-      String(PORT),
-      "--persist-to",
-      PERSIST_DIR,
-      "--log-level",
-      process.env.BENCH_LOG_LEVEL ?? "warn",
-      "--show-interactive-dev-session=false",
-    ],
-    {
-      cwd: ROOT,
-      stdio: ["ignore", log, log],
-      env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
-      detached: true,
-    },
-  );
-  await waitForReady();
+  if (migrated.status !== 0) throw new Error(`D1 migrations failed\n${tailFile(LOG_FILE)}`);
+  dev = await startWranglerDev({
+    configs: ["bench/fraud-worker/wrangler.toml"],
+    host: HOST,
+    port: PORT,
+    persistDir: PERSIST_DIR,
+    logFile: LOG_FILE,
+    // After the migrations' output.
+    appendLog: true,
+  });
   const run = `r${Date.now().toString(36)}`;
   const rules = (await post("/setup")) as { rules: number };
   console.log(`  fraud starter rules published (${rules.rules} rules)`);
@@ -483,45 +458,6 @@ async function post(urlPath: string, mayRetry = false): Promise<unknown> {
   }
   if (!response.ok) throw new Error(`POST ${urlPath}: ${response.status} ${text.slice(0, 500)}`);
   return JSON.parse(text);
-}
-
-async function waitForReady(): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (dev?.exitCode !== null && dev?.exitCode !== undefined) {
-      throw new Error(`wrangler dev exited (${dev.exitCode})\n${tailLog()}`);
-    }
-    try {
-      if ((await fetch(`${BASE_URL}/healthz`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`wrangler dev did not start\n${tailLog()}`);
-}
-
-async function stopWranglerAndWait(): Promise<void> {
-  const child = dev;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  stopWrangler("SIGTERM");
-  const timer = setTimeout(() => stopWrangler("SIGKILL"), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function wranglerVersion(): string {
-  const pkg = path.join(ROOT, "node_modules", "wrangler", "package.json");
-  return (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
-}
-
-function tailLog(lines = 30): string {
-  try {
-    return readFileSync(LOG_FILE, "utf8").split("\n").slice(-lines).join("\n");
-  } catch {
-    return "";
-  }
 }
 
 function envInt(name: string, fallback: number): number {

@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ROOT } from "#scripts/lib/dev-vars";
-import { WRANGLER } from "#scripts/lib/local-d1";
 import { printTable, thousands } from "./lib/table";
+import { freshDir, startWranglerDev, type WranglerDev, wranglerVersion } from "./lib/wrangler-dev";
 
 /**
  * `npm run bench:points`: loyalty points earned and redeemed through the real wallet Durable
@@ -87,24 +86,7 @@ interface Phase {
   p99Ms: number;
 }
 
-let dev: ChildProcess | undefined;
-
-function stopWrangler(signal: NodeJS.Signals): void {
-  const pid = dev?.pid;
-  if (!dev || pid === undefined || dev.exitCode !== null || dev.signalCode !== null) return;
-  try {
-    process.kill(-pid, signal); // the process group: wrangler and its workerd
-  } catch {
-    // already gone
-  }
-}
-process.on("exit", () => stopWrangler("SIGKILL"));
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.on(signal, () => {
-    stopWrangler("SIGKILL");
-    process.exit(130);
-  });
-}
+let dev: WranglerDev | undefined;
 
 try {
   await main();
@@ -115,7 +97,7 @@ try {
   console.error(`wrangler output: ${path.relative(ROOT, LOG_FILE)}`);
   process.exitCode = 1;
 } finally {
-  await stopWranglerAndWait();
+  await dev?.stop();
 }
 
 async function main(): Promise<void> {
@@ -131,34 +113,16 @@ async function main(): Promise<void> {
       `Note: the CPUs were ${busyAtStart}% busy before the bench started; compare ratios, not absolute figures.`,
     );
   }
-  rmSync(PERSIST_DIR, { recursive: true, force: true });
-  mkdirSync(PERSIST_DIR, { recursive: true });
+  freshDir(PERSIST_DIR);
   console.log(`Starting wrangler dev on ${BASE_URL} (output in ${path.relative(ROOT, LOG_FILE)})…`);
-  const log = openSync(LOG_FILE, "w");
-  dev = spawn(
-    WRANGLER,
-    [
-      "dev",
-      "-c",
-      "bench/points-worker/wrangler.toml",
-      "--ip",
-      HOST,
-      "--port",
-      String(PORT),
-      "--persist-to",
-      PERSIST_DIR,
-      "--log-level",
-      process.env.BENCH_LOG_LEVEL ?? "warn",
-      "--show-interactive-dev-session=false",
-    ],
-    {
-      cwd: ROOT,
-      stdio: ["ignore", log, log],
-      env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
-      detached: true,
-    },
-  );
-  await waitForReady();
+  dev = await startWranglerDev({
+    configs: ["bench/points-worker/wrangler.toml"],
+    host: HOST,
+    port: PORT,
+    persistDir: PERSIST_DIR,
+    logFile: LOG_FILE,
+    readyTimeoutMs: 90_000,
+  });
   const run = `r${Date.now().toString(36)}`;
   const started = performance.now();
 
@@ -338,32 +302,6 @@ async function post(urlPath: string, mayRetry = false): Promise<unknown> {
   return JSON.parse(text);
 }
 
-async function waitForReady(): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (dev?.exitCode !== null && dev?.exitCode !== undefined) {
-      throw new Error(`wrangler dev exited (${dev.exitCode})\n${tailLog()}`);
-    }
-    try {
-      if ((await fetch(`${BASE_URL}/healthz`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`wrangler dev did not start\n${tailLog()}`);
-}
-
-async function stopWranglerAndWait(): Promise<void> {
-  const child = dev;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  stopWrangler("SIGTERM");
-  const timer = setTimeout(() => stopWrangler("SIGKILL"), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 async function cpuBusyPercent(ms: number): Promise<number> {
   const sample = () =>
     os.cpus().reduce(
@@ -378,19 +316,6 @@ async function cpuBusyPercent(ms: number): Promise<number> {
   const after = sample();
   const total = after.total - before.total;
   return total > 0 ? Math.round((100 * (total - (after.idle - before.idle))) / total) : 0;
-}
-
-function wranglerVersion(): string {
-  const pkg = path.join(ROOT, "node_modules", "wrangler", "package.json");
-  return (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
-}
-
-function tailLog(lines = 30): string {
-  try {
-    return readFileSync(LOG_FILE, "utf8").split("\n").slice(-lines).join("\n");
-  } catch {
-    return "";
-  }
 }
 
 function envInt(name: string, fallback: number): number {

@@ -1,21 +1,19 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { loadDemoData } from "#scripts/demo-data";
 import { ensureDevVars, ROOT, readDevVars } from "#scripts/lib/dev-vars";
-import { localD1, WRANGLER } from "#scripts/lib/local-d1";
+import { localD1 } from "#scripts/lib/local-d1";
 import { linkKeyRing } from "#shared/links/link-keys";
 import { signLinkToken } from "#shared/links/link-token";
 import { type LoadResult, percentile, runLoad } from "./lib/load";
+import {
+  freshDir,
+  startWranglerDev,
+  tailFile,
+  type WranglerDev,
+  wranglerVersion,
+} from "./lib/wrangler-dev";
 
 /**
  * `npm run bench`: redirect throughput and latency beside a bare Hono route that only
@@ -53,7 +51,6 @@ const BASE_URL = `http://${HOST}:${PORT}`;
 const PERSIST_DIR = path.join(ROOT, ".wrangler", "bench-state");
 const LOG_FILE = path.join(ROOT, ".wrangler", "bench-wrangler.log");
 const RESULTS_FILE = path.join(ROOT, "bench", "results", "latest.json");
-const wrangler = WRANGLER;
 
 /** The redirect worker each BENCH_CLICKS mode runs. */
 const REDIRECT_DIR: Record<ClicksMode, string> = {
@@ -86,37 +83,7 @@ interface Target {
 
 class BenchBroken extends Error {}
 
-let dev: ChildProcess | undefined;
-
-function stopWrangler(signal: NodeJS.Signals): void {
-  const pid = dev?.pid;
-  if (!dev || pid === undefined || dev.exitCode !== null || dev.signalCode !== null) return;
-  try {
-    // wrangler was started as the leader of its own process group: this reaches workerd too.
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-async function stopWranglerAndWait(): Promise<void> {
-  const child = dev;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  stopWrangler("SIGTERM");
-  const timer = setTimeout(() => stopWrangler("SIGKILL"), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-process.on("exit", () => stopWrangler("SIGKILL"));
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.on(signal, () => {
-    console.error(`\n${signal}: stopping wrangler`);
-    stopWrangler("SIGKILL");
-    process.exit(130);
-  });
-}
+let dev: WranglerDev | undefined;
 
 try {
   await main();
@@ -128,7 +95,7 @@ try {
   console.error(`wrangler output: ${path.relative(ROOT, LOG_FILE)}`);
   process.exitCode = 1;
 } finally {
-  await stopWranglerAndWait();
+  await dev?.stop();
 }
 
 async function main(): Promise<void> {
@@ -146,8 +113,7 @@ async function main(): Promise<void> {
     ? (readDevVars() as Record<string, string | undefined>).REDIRECT_BASE_URL
     : undefined;
   const vars = ensureDevVars(devBaseUrl);
-  rmSync(PERSIST_DIR, { recursive: true, force: true });
-  mkdirSync(PERSIST_DIR, { recursive: true });
+  freshDir(PERSIST_DIR);
 
   console.log("Applying D1 migrations to a fresh bench database…");
   const migrate = localD1(["migrations", "apply"], PERSIST_DIR, { encoding: "utf8" });
@@ -156,42 +122,21 @@ async function main(): Promise<void> {
   }
 
   console.log(`Starting wrangler dev on ${BASE_URL} (output in ${path.relative(ROOT, LOG_FILE)})…`);
-  const log = openSync(LOG_FILE, "w");
-  dev = spawn(
-    wrangler,
-    [
-      "dev",
-      "-c",
+  dev = await startWranglerDev({
+    configs: [
       "bench/gateway/wrangler.toml",
-      "-c",
       CLICKS_MODE === "queue" ? apiConfigWithoutConsumers() : "wrangler.toml",
-      "-c",
       redirectConfigForBench(REDIRECT_DIR[CLICKS_MODE]),
-      "-c",
       "bench/bare/wrangler.toml",
-      "--ip",
-      HOST,
-      "--port",
-      String(PORT),
-      "--persist-to",
-      PERSIST_DIR,
-      "--var",
-      `REDIRECT_BASE_URL:${BASE_URL}`,
-      // At info level the runtime posts a log line to wrangler for every request: that is
-      // dev-only work which would be measured for both targets. Warnings and errors remain.
-      "--log-level",
-      process.env.BENCH_LOG_LEVEL || "warn",
-      "--show-interactive-dev-session=false",
     ],
-    { cwd: ROOT, stdio: ["ignore", log, log], env: wranglerEnv(), detached: true },
-  );
-  const exitedEarly = new Promise<never>((_, reject) =>
-    dev?.once("exit", (code, signal) =>
-      reject(new BenchBroken(`wrangler dev exited early (${signal ?? code})\n${tailLog()}`)),
-    ),
-  );
-  exitedEarly.catch(() => {});
-  await Promise.race([waitForReady(), exitedEarly]);
+    host: HOST,
+    port: PORT,
+    persistDir: PERSIST_DIR,
+    logFile: LOG_FILE,
+    vars: { REDIRECT_BASE_URL: BASE_URL },
+    ready: workersReady,
+    error: (message) => new BenchBroken(message),
+  });
 
   await loadDemoData(BASE_URL, vars.ADMIN_API_KEY);
   await adminPut(
@@ -320,7 +265,7 @@ function assertClean(target: Target, result: LoadResult, phase: string): void {
   throw new BenchBroken(
     `${target.name} ${phase}: ${result.ok} × 302, other statuses ${JSON.stringify(
       result.non302,
-    )}, ${result.errors} errors${result.firstError ? ` (first: ${result.firstError})` : ""}\n${tailLog()}`,
+    )}, ${result.errors} errors${result.firstError ? ` (first: ${result.firstError})` : ""}\n${tailFile(LOG_FILE)}`,
   );
 }
 
@@ -333,7 +278,7 @@ async function probe(target: Target): Promise<void> {
     target.name === "redirect" ? REDIRECT_LOCATION_PREFIX : "https://network.example/click?";
   if (response.status !== 302 || !location.startsWith(expectedPrefix)) {
     throw new BenchBroken(
-      `${target.name} probe: expected 302 to ${expectedPrefix}…, got ${response.status} ${location}\n${tailLog()}`,
+      `${target.name} probe: expected 302 to ${expectedPrefix}…, got ${response.status} ${location}\n${tailFile(LOG_FILE)}`,
     );
   }
 }
@@ -391,23 +336,14 @@ function row(name: string, s: Summary): string {
   ].join(" ");
 }
 
-async function waitForReady(): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    try {
-      const [api, redirect, bare] = await Promise.all(
-        ["/healthz", "/c/healthz-probe", "/bare/healthz-probe"].map((p) =>
-          fetch(`${BASE_URL}${p}`, { redirect: "manual" }),
-        ),
-      );
-      // The redirect worker answers a bad token with its own 400 page, which proves it is up.
-      if (api?.ok && redirect?.status === 400 && bare?.status === 302) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new BenchBroken(`workers did not become ready within 120 s\n${tailLog()}`);
+/** The api (200), the redirect worker (its own 400 page for a bad token) and the bare target. */
+async function workersReady(baseUrl: string): Promise<boolean> {
+  const [api, redirect, bare] = await Promise.all(
+    ["/healthz", "/c/healthz-probe", "/bare/healthz-probe"].map((p) =>
+      fetch(`${baseUrl}${p}`, { redirect: "manual" }),
+    ),
+  );
+  return Boolean(api?.ok && redirect?.status === 400 && bare?.status === 302);
 }
 
 async function adminPut(urlPath: string, body: unknown, adminKey: string): Promise<void> {
@@ -528,23 +464,6 @@ async function cpuBusyPercent(ms: number): Promise<number> {
   const after = sample();
   const total = after.total - before.total;
   return total > 0 ? Math.round((100 * (total - (after.idle - before.idle))) / total) : 0;
-}
-
-function wranglerEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
-}
-
-function wranglerVersion(): string {
-  const pkg = path.join(ROOT, "node_modules", "wrangler", "package.json");
-  return (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
-}
-
-function tailLog(lines = 30): string {
-  try {
-    return readFileSync(LOG_FILE, "utf8").split("\n").slice(-lines).join("\n");
-  } catch {
-    return "";
-  }
 }
 
 function envNumber(name: string, fallback: number): number {

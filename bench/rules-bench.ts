@@ -1,9 +1,7 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ROOT } from "#scripts/lib/dev-vars";
-import { WRANGLER } from "#scripts/lib/local-d1";
 import { compileRuleSet } from "#shared/rules/compile";
 import { evaluate } from "#shared/rules/evaluate";
 import { localParts } from "#shared/rules/local-time";
@@ -17,6 +15,7 @@ import {
   benchRuleSet,
 } from "./lib/rules-fixture";
 import { printTable, thousands } from "./lib/table";
+import { startWranglerDev, type WranglerDev, wranglerVersion } from "./lib/wrangler-dev";
 
 /**
  * `npm run bench:rules`: rule evaluation by Boomerang's engine (shared/rules/) beside
@@ -54,23 +53,7 @@ interface Throughput {
   usPerEvent: number;
 }
 
-let dev: ChildProcess | undefined;
-function stop(): void {
-  const pid = dev?.pid;
-  if (!dev || pid === undefined || dev.exitCode !== null || dev.signalCode !== null) return;
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
-}
-process.on("exit", stop);
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.on(signal, () => {
-    stop();
-    process.exit(130);
-  });
-}
+let dev: WranglerDev | undefined;
 
 try {
   await main();
@@ -80,7 +63,7 @@ try {
   );
   process.exitCode = 1;
 } finally {
-  stop();
+  await dev?.stop();
 }
 
 async function main(): Promise<void> {
@@ -262,30 +245,14 @@ async function inWorkerd(): Promise<Record<string, unknown>> {
   console.log(
     `\nStarting wrangler dev for bench/rules-worker on ${BASE_URL} (output in ${path.relative(ROOT, LOG_FILE)})…`,
   );
-  mkdirSync(path.dirname(LOG_FILE), { recursive: true });
-  const log = openSync(LOG_FILE, "w");
-  dev = spawn(
-    WRANGLER,
-    [
-      "dev",
-      "-c",
-      "bench/rules-worker/wrangler.toml",
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(PORT),
-      "--log-level",
-      "warn",
-      "--show-interactive-dev-session=false",
-    ],
-    {
-      cwd: ROOT,
-      stdio: ["ignore", log, log],
-      env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
-      detached: true,
-    },
-  );
-  await waitForReady();
+  dev = await startWranglerDev({
+    configs: ["bench/rules-worker/wrangler.toml"],
+    host: "127.0.0.1",
+    port: PORT,
+    logFile: LOG_FILE,
+    logLevel: "warn",
+    readyTimeoutMs: 90_000,
+  });
   const results: Record<string, unknown>[] = [];
   for (const size of SIZES) {
     const iterations = size >= 1_000 ? 20_000 : 100_000;
@@ -332,33 +299,4 @@ async function wall(size: number, iterations: number): Promise<number> {
     times.push(performance.now() - started);
   }
   return [...times].sort((a, b) => a - b)[2] as number;
-}
-
-async function waitForReady(): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (dev?.exitCode !== null && dev?.exitCode !== undefined) {
-      throw new Error(`wrangler dev exited (${dev.exitCode})\n${tailLog()}`);
-    }
-    try {
-      if ((await fetch(`${BASE_URL}/healthz`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`wrangler dev did not start\n${tailLog()}`);
-}
-
-function wranglerVersion(): string {
-  const pkg = path.join(ROOT, "node_modules", "wrangler", "package.json");
-  return (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
-}
-
-function tailLog(lines = 30): string {
-  try {
-    return readFileSync(LOG_FILE, "utf8").split("\n").slice(-lines).join("\n");
-  } catch {
-    return "";
-  }
 }

@@ -6,6 +6,10 @@ import { insertOutbox, readOutbox } from "#durable-objects/wallet/outbox/outbox-
 import { observationMessage } from "#shared/fraud/observation-message";
 import type { Assessment, Observation } from "#shared/fraud/risk-contract";
 import { createLogger } from "#shared/observability/logger";
+import {
+  keepObservations,
+  sweepObservationOutbox,
+} from "#workers/api/src/features/fraud/observation-outbox";
 import { reportObservations } from "#workers/api/src/features/fraud/observations";
 import { seedCatalog, walletStub } from "./helpers";
 import { payoutOf, redeemTo, sandbox, userWithDestination, waitForPayout } from "./payout-helpers";
@@ -61,6 +65,29 @@ describe("the consumers' sender (reportObservations)", () => {
       [observation("u-switch"), observation("u-switch")],
     );
     expect(risk.sent).toHaveLength(sent);
+  });
+});
+
+describe("the cron's re-send of kept observations (D1 risk_observation_outbox)", () => {
+  it("off: sends nothing and keeps the rows; absent: sends them", async () => {
+    const kept = observation("u-switch-kept");
+    await keepObservations(env.DB, [kept], Date.now());
+    const offQueue = recordingQueue();
+    const off = await sweepObservationOutbox({
+      DB: env.DB,
+      RISK_OBSERVATIONS: offQueue.queue,
+      FRAUD_SCORING: "off",
+    });
+    expect(off.sent).toBe(0);
+    expect(offQueue.sent).toHaveLength(0);
+    const onQueue = recordingQueue();
+    const on = await sweepObservationOutbox({ DB: env.DB, RISK_OBSERVATIONS: onQueue.queue });
+    expect(on.sent).toBeGreaterThanOrEqual(1);
+    expect(
+      onQueue.sent.some(
+        (m) => (m as { observation: Observation }).observation.observationId === kept.observationId,
+      ),
+    ).toBe(true);
   });
 });
 

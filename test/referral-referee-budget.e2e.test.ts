@@ -224,6 +224,48 @@ describe("a budget shared by both parties' rewards", () => {
     ).toMatchObject({ credited: 500, taken: 500 });
     await audited(referee, referrer);
   });
+
+  test("a chargeback won while the referee's reward waits for its grant: qualified again, rewarded only once both rewards landed", async () => {
+    const referrer = uniqueUser("refe5-rr");
+    const { referee, atMs } = await signedUpReferee(referrer, "refe5-re");
+    const deposit = paid("deposit.completed", referee, atMs + MINUTE_MS);
+    const follow = (type: string, data: object, minutes: number) => ({
+      id: eventId(type.split(".")[0] ?? "f"),
+      type,
+      userId: referee,
+      occurredAt: new Date(atMs + minutes * MINUTE_MS).toISOString(),
+      data: { originalEventId: deposit.id, ...data },
+    });
+    // One batch: the chargeback and its resolution are processed before the budgets are asked
+    // (the referee's reward awaits its grant) and before the referrer's credit is delivered.
+    const response = await sendEvents({
+      events: [
+        deposit,
+        follow("chargeback.created", {}, 2),
+        follow("chargeback.resolved", { outcome: "user_won" }, 3),
+      ],
+    });
+    expect(response.status, await response.clone().text()).toBeLessThan(300);
+
+    const record = await settled(referee);
+    // Won while both rewards were on their way: back to `qualified`, and `rewarded` only when
+    // neither party's reward was pending any more (not at the resolution).
+    expect(record.history.map((h) => [h.state, h.reason])).toEqual([
+      ["signed_up", "code_at_signup"],
+      ["qualified", "qualifying_event"],
+      ["reversed", "chargeback_reversed"],
+      ["qualified", "chargeback_won"],
+      ["rewarded", "reward_credited"],
+    ]);
+    expect(record.rewards.find((r) => r.party === "referee")).toMatchObject({
+      status: "posted",
+      reward: INR(500),
+      taken: 0,
+    });
+    expect(await bonusHeldMinor(referee)).toBe(500);
+    await eventually(async () => (await bonusHeldMinor(referrer)) === 1_000);
+    await audited(referee, referrer);
+  });
 });
 
 describe("a held referral approved later", () => {

@@ -1,3 +1,4 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
 import type { Assessment, Observation } from "#shared/fraud/risk-contract";
@@ -330,5 +331,42 @@ describe("a fraud rule's hold_referral", () => {
     expect(await eventually(async () => (await stateOf(referee)) === "rewarded")).toBe(true);
     expect(await bonusHeldMinor(referee)).toBe(500);
     expect(await eventually(async () => (await bonusHeldMinor(referrer)) === 1_000)).toBe(true);
+  });
+
+  test("a user-wide hold released on a referral only the program holds writes no history", async () => {
+    const device = uniqueUser("device");
+    const { referee, referralId, holdId } = await heldAtAttribution("wide", { deviceId: device });
+    await sendAccepted(deposit(referee));
+    expect(await eventually(async () => (await stateOf(referee)) === "held")).toBe(true);
+    const deviceHoldId = `rule:${DEVICE_RULE_ID}:referral:${referralId}:attributed:referral`;
+    for (const id of [holdId, deviceHoldId]) {
+      expect((await decideHold(referee, id, { decision: "release", reason: "ok" })).status).toBe(
+        200,
+      );
+    }
+    const before = await detailOf(referralId);
+    expect(before.referral).toMatchObject({ state: "held", reason: "risk_hold" });
+
+    // A user-wide `referral` hold the referral was never relabelled for: only the program's
+    // own review holds it.
+    const wideHoldId = "wide-referral-hold";
+    await runInDurableObject(walletStub(referee), (_instance, state) => {
+      state.storage.sql.exec(
+        `INSERT INTO risk_holds (hold_id, kind, subject_ref, reasons_json, source, rule_id,
+           rule_version, auto_release_at_ms, status, placed_at_ms)
+         VALUES (?, 'referral', NULL, ?, 'rule', 'wide', 1, NULL, 'active', ?)`,
+        wideHoldId,
+        JSON.stringify([{ code: "referral_ring", score: 30 }]),
+        Date.now(),
+      );
+    });
+    const released = await decideHold(referee, wideHoldId, { decision: "release", reason: "ok" });
+    expect(released.status, await released.clone().text()).toBe(200);
+
+    // Nothing changed for the referral, so nothing is written: no held → held row.
+    const after = await detailOf(referralId);
+    expect(after.referral).toMatchObject({ state: "held", reason: "risk_hold" });
+    expect(after.history).toEqual(before.history);
+    expect(await bonusHeldMinor(referee)).toBe(0);
   });
 });

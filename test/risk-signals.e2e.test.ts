@@ -115,9 +115,16 @@ const settle = () => new Promise((r) => setTimeout(r, 1_500));
 const HOUR = 3_600_000;
 
 describe("the account-takeover sequence", () => {
-  /** A user with money and a seasoned destination, signed in on their phone a day ago. */
+  /**
+   * A user with money and a seasoned destination of their own (an account no other test user
+   * is paid to: a shared one is a signal of its own), signed in on their phone a day ago.
+   */
   async function member(label: string) {
-    const { user, destinationId } = await userWithDestination(label, 50_000);
+    const { user, destinationId } = await userWithDestination(label, 50_000, {
+      type: "upi",
+      vpa: `own.${crypto.randomUUID().slice(0, 8)}@okaxis`,
+      holderName: "Asha Rao",
+    });
     await signIn(user, Date.now() - 20 * HOUR, { deviceId: `phone-${user}` });
     return { user, destinationId };
   }

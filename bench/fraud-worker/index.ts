@@ -4,6 +4,7 @@ import type {
   WalletEnv,
 } from "#durable-objects/wallet/index";
 import type { ApiEnv } from "#shared/env";
+import { withSharingFacts } from "#shared/fraud/identity-links";
 import { observationMessage, type RiskObservationMessage } from "#shared/fraud/observation-message";
 import type { Observation } from "#shared/fraud/risk-contract";
 import { FRAUD_GROUP, FRAUD_STARTER_RULES } from "#shared/fraud/starter-rules";
@@ -13,7 +14,6 @@ import {
   consumeRiskObservations,
   linkRowsOf,
   withFacts,
-  withSharingFacts,
 } from "#workers/api/src/features/fraud/consumer";
 import { holderCounts, recordLinks } from "#workers/api/src/features/fraud/identity-store";
 import { conversionObservation, reportObservations } from "#workers/api/src/features/fraud/index";

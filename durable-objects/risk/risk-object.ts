@@ -1,10 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ConfigBindings } from "#shared/env";
 import { assessObservation } from "#shared/fraud/assess";
-import { behaviourFacts } from "#shared/fraud/behaviour-signals";
+import { behaviourFacts, knownActivityOf } from "#shared/fraud/behaviour-signals";
 import type { Assessment, Observation, RiskScorer } from "#shared/fraud/risk-contract";
 import type { RiskProfile } from "#shared/fraud/risk-profile";
 import { publicReasons, reasonsInForce, scoreOf } from "#shared/fraud/risk-score";
+import { velocityWithKnown } from "#shared/fraud/velocity";
 import { CompiledRuleSetCache } from "#shared/rules/index";
 import { loadLiveRuleSet } from "#shared/rules/live-rule-set";
 import { noteOrder, ordersAt, pruneOrders } from "./order-store";
@@ -57,8 +58,8 @@ export class RiskDurableObject extends DurableObject<ConfigBindings> implements 
     const compiled = live ? COMPILED_RULE_SETS.get(live.ruleSet) : null;
     const nowMs = Date.now();
     return this.ctx.storage.transactionSync(() => {
-      const known = findAssessment(this.sql, observation.observationId);
-      if (known) return known;
+      const answered = findAssessment(this.sql, observation.observationId);
+      if (answered) return answered;
       const device = observation.identifiers?.device;
       const sawDevice =
         device === undefined ? undefined : noteDevice(this.sql, device, observation.atMs);
@@ -66,18 +67,20 @@ export class RiskDurableObject extends DurableObject<ConfigBindings> implements 
       insertObservation(this.sql, observation, newDevice === true);
       noteOrder(this.sql, observation);
       const atMs = Math.min(observation.atMs, nowMs);
+      // What the producer knew that the risk queue may not have delivered yet (a redemption:
+      // the wallet's newest destination change, new-device sign-in, profile change).
+      const known = knownActivityOf(observation.facts ?? {});
       const outcome = assessObservation({
         observation,
         compiled,
-        velocity: velocityAt(this.sql, atMs),
+        velocity: velocityWithKnown(velocityAt(this.sql, atMs), atMs, known),
         newDevice,
         orders: ordersAt(this.sql, atMs),
         // The order and timing of what the user did (takeover sequence, travel, click bursts).
-        behaviour: behaviourFacts(
-          observation.kind,
-          atMs,
-          behaviourInputsAt(this.sql, observation, atMs),
-        ),
+        behaviour: behaviourFacts(observation.kind, atMs, {
+          ...behaviourInputsAt(this.sql, observation, atMs),
+          known,
+        }),
         reasonsBefore: readReasons(this.sql),
         nowMs,
       });

@@ -690,6 +690,29 @@ const STEPS: string[][] = [
        identifiers_json TEXT NOT NULL
      )`,
   ],
+  // 29: links kept before their prune existed are pruned too (referrals/referral-observation.ts
+  // pruneEventLinks): the prune is due at once where any is stored, and reschedules itself.
+  [
+    `INSERT INTO schedule (kind, ref, due_at_ms)
+     SELECT 'prune_event_links', 'links', 0 WHERE EXISTS (SELECT 1 FROM event_links)
+     ON CONFLICT (kind, ref) DO NOTHING`,
+  ],
+  // 30: what the wallet knows of the user's recent activity, put on a redemption's risk
+  // observation because the risk queue may not have delivered it yet (risk/known-activity.ts;
+  // docs/fraud.md "Behaviour signals"): the devices the user signed in from (the keyed device
+  // hash of each sign-in event, first seen), and the newest destination change and profile
+  // change. Wallets start knowing none: the first device after this step is not "new".
+  [
+    `CREATE TABLE sign_in_devices (
+       device_hash TEXT PRIMARY KEY,
+       first_seen_ms INTEGER NOT NULL
+     )`,
+    `CREATE INDEX sign_in_devices_seen_idx ON sign_in_devices (first_seen_ms)`,
+    `CREATE TABLE known_activity (
+       kind TEXT PRIMARY KEY,
+       last_at_ms INTEGER NOT NULL
+     )`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

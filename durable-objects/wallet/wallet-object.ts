@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { open, parseKeyRing } from "#shared/crypto/sealed";
+import { observedWithSharing } from "#shared/fraud/identity-counts";
 import { linkKeyOf } from "#shared/fraud/identity-links";
 import type { Assessment, Observation } from "#shared/fraud/risk-contract";
 import { scoringEnabled } from "#shared/fraud/scoring-switch";
@@ -89,7 +90,12 @@ import {
   recordUnavailable,
 } from "./payouts/lifecycle/lifecycle";
 import { findPayout, listPayouts, readPayoutLog } from "./payouts/lifecycle/payout-store";
-import { commitRedeem, observeRedemption, prepareRedeem } from "./payouts/redeem/redeem";
+import {
+  commitRedeem,
+  observeHeldRedemption,
+  observeRedemption,
+  prepareRedeem,
+} from "./payouts/redeem/redeem";
 import { assessThroughBreaker } from "./payouts/redeem/risk-assessor";
 import type { RiskCheck, ScoringOff } from "./payouts/redeem/risk-check";
 import { type RiskRetryRun, retryUnavailableRedemptions } from "./payouts/redeem/risk-retry";
@@ -644,10 +650,9 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       // Scoring before money leaves; unavailable scoring holds the payout, never refuses it.
       // Switched off by the operator (docs/fraud.md "Turning scoring off"), it is not asked.
       const risk: RiskCheck | ScoringOff = scoringEnabled(this.env)
-        ? await assessThroughBreaker(
-            this.riskOf(userId),
-            observeRedemption(this.sql, userId, input, nowMs),
-            this.clock,
+        ? await this.assessRedemption(
+            userId,
+            await observeRedemption(this.sql, this.redemptionKeys(), userId, input, nowMs),
           )
         : { status: "off" };
       return this.commit((tx) => commitRedeem(tx, userId, input, { ...prepared, risk }, nowMs));
@@ -988,6 +993,21 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     return this.env.RISK.get(this.env.RISK.idFromName(userId));
   }
 
+  /**
+   * A redemption scored through the breaker, its sharing facts read from D1 first (one bounded
+   * read, inside the breaker: a D1 failure holds it `risk_unavailable` like scoring's own).
+   */
+  private assessRedemption(userId: string, observation: Observation) {
+    return assessThroughBreaker(this.riskOf(userId), observation, this.clock, (o) =>
+      observedWithSharing(this.env.DB, o),
+    );
+  }
+
+  /** What a redemption's observation is hashed with: the destinations' ring, the links' key. */
+  private redemptionKeys() {
+    return { ring: this.keyRing(), linkKey: linkKeyOf(this.env) };
+  }
+
   private retryRisk(): Promise<RiskRetryRun> {
     const userId = boundUserId(this.sql);
     return retryUnavailableRedemptions({
@@ -995,7 +1015,8 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       log: this.log,
       clock: this.clock,
       userId: () => userId,
-      assess: (observation) => assessThroughBreaker(this.riskOf(userId), observation, this.clock),
+      observe: (payout) => observeHeldRedemption(this.sql, this.redemptionKeys(), userId, payout),
+      assess: (observation) => this.assessRedemption(userId, observation),
       commit: (work) => this.commit(work),
     });
   }

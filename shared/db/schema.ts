@@ -1055,6 +1055,24 @@ export const riskOrders = sqliteTable(
 );
 
 /**
+ * Observations the click and postback consumers could not send to the risk queue
+ * (docs/fraud.md "Fail-safe"): kept here, one batch per consumer batch, so the primary message
+ * is acknowledged and scoring is delayed rather than lost. The API worker's cron re-sends them
+ * oldest first in bounded batches and deletes what was sent. Keyed by the observation id: a
+ * redelivery that fails again keeps one row, and the risk object counts an id once anyway.
+ * `observationJson` is the `Observation` as the queue message carries it.
+ */
+export const riskObservationOutbox = sqliteTable(
+  "risk_observation_outbox",
+  {
+    observationId: text("observation_id").primaryKey(),
+    observationJson: text("observation_json").notNull(),
+    keptAtMs: integer("kept_at_ms").notNull(),
+  },
+  (t) => [index("risk_observation_outbox_kept_idx").on(t.keptAtMs, t.observationId)],
+);
+
+/**
  * Each merchant's and category's orders and returns over the rolling window, refreshed from
  * `risk_orders` by the cron (`scope` is `merchant` or `category`); the risk consumer reads the
  * rows its batch's orders name, one bounded read per batch.
@@ -1112,8 +1130,6 @@ export const riskHolds = sqliteTable(
     index("risk_holds_status_idx").on(t.status, t.placedAtMs),
     // Ended holds (released, upheld) newest ended first.
     index("risk_holds_ended_idx").on(t.status, t.endedAtMs),
-    // The labels export: decided holds in decision order.
-    index("risk_holds_label_idx").on(t.label, t.endedAtMs),
     // The labels export's pages: labelled holds in its keyset order, read without a sort.
     index("risk_holds_labelled_idx")
       .on(t.endedAtMs, t.userId, t.holdId)

@@ -4,6 +4,9 @@ import {
   clickBurstFacts,
   clickWasIframe,
   haversineKm,
+  type KnownActivity,
+  knownActivityFacts,
+  knownActivityOf,
   signInPlaceOf,
   takeoverSequenceMinutes,
   travelFacts,
@@ -246,5 +249,103 @@ describe("behaviourFacts", () => {
     expect(clickWasIframe({ "signal.clickReasons": "click_no_gesture" })).toBe(false);
     expect(clickWasIframe({ "signal.clickIframe": true })).toBe(true);
     expect(clickWasIframe({})).toBe(false);
+  });
+});
+
+// A redemption assessed at once: what its producer (the wallet) knew, beside the risk log.
+describe("the takeover sequence with the producer's known activity", () => {
+  test.each<{
+    name: string;
+    logins?: number[];
+    changes?: number[];
+    known: KnownActivity;
+    want: number | undefined;
+  }>([
+    {
+      name: "the queue delivered nothing: the wallet's sign-in and change are the sequence",
+      known: { new_device_login: T - 3 * MIN, destination_changed: T - MIN },
+      want: 3,
+    },
+    {
+      name: "the log has the sign-in, the wallet the change",
+      logins: [T - 4 * MIN],
+      known: { destination_changed: T - MIN },
+      want: 4,
+    },
+    {
+      name: "the log has the change, the wallet the sign-in",
+      changes: [T - MIN],
+      known: { new_device_login: T - 2 * MIN },
+      want: 2,
+    },
+    {
+      name: "both know the same steps: counted as one sequence",
+      logins: [T - 5 * MIN],
+      changes: [T - 2 * MIN],
+      known: { new_device_login: T - 5 * MIN, destination_changed: T - 2 * MIN },
+      want: 5,
+    },
+    {
+      name: "the newest of log and wallet wins",
+      logins: [T - 50 * MIN],
+      changes: [T - 40 * MIN],
+      known: { new_device_login: T - 6 * MIN, destination_changed: T - 5 * MIN },
+      want: 6,
+    },
+    {
+      name: "a change before the new device is not a sequence",
+      known: { new_device_login: T - MIN, destination_changed: T - 3 * MIN },
+      want: undefined,
+    },
+    {
+      name: "a new device alone is not a sequence",
+      known: { new_device_login: T - MIN },
+      want: undefined,
+    },
+    {
+      name: "a profile change is no destination change",
+      known: { new_device_login: T - 3 * MIN, profile_changed: T - MIN },
+      want: undefined,
+    },
+    {
+      name: "known times after the redemption do not count",
+      known: { new_device_login: T - MIN, destination_changed: T + MIN },
+      want: undefined,
+    },
+  ])("$name", ({ logins, changes, known, want }) => {
+    const facts = behaviourFacts("redemption", T, {
+      ...(logins ? { newDeviceLoginsMs: logins } : {}),
+      ...(changes ? { destinationChangesMs: changes } : {}),
+      known,
+    });
+    expect(facts["signal.takeoverSequenceMinutes"]).toBe(want);
+  });
+});
+
+describe("known activity facts", () => {
+  test.each<{ name: string; facts: Record<string, unknown>; want: KnownActivity }>([
+    { name: "none", facts: { "signal.amountMinor": 10 }, want: {} },
+    {
+      name: "each kind",
+      facts: {
+        "known.newDeviceSignInAtMs": 1,
+        "known.destinationChangeAtMs": 2,
+        "known.profileChangeAtMs": 3,
+      },
+      want: { new_device_login: 1, destination_changed: 2, profile_changed: 3 },
+    },
+    {
+      name: "not numbers: ignored",
+      facts: { "known.destinationChangeAtMs": "5", "known.profileChangeAtMs": Number.NaN },
+      want: {},
+    },
+  ])("$name", ({ facts, want }) => {
+    expect(knownActivityOf(facts)).toEqual(want);
+  });
+
+  test("round trip; an unknown kind is left off", () => {
+    const facts = knownActivityFacts({ new_device_login: 7, destination_changed: null });
+    expect(facts).toEqual({ "known.newDeviceSignInAtMs": 7 });
+    expect(knownActivityOf(facts)).toEqual({ new_device_login: 7 });
   });
 });

@@ -33,8 +33,65 @@ export interface ClickSeen {
   iframe: boolean;
 }
 
+/**
+ * Not signals: what the producer itself knows of the user's recent activity, as epoch ms of
+ * the newest of each, carried on an observation that is assessed at once rather than through
+ * the risk queue (the wallet's redemption: docs/fraud.md "Behaviour signals"). The queue may
+ * not have delivered the sign-in or the destination change yet; the risk object takes the
+ * newest of its own log and these. A rule cannot read them (they are not in the catalog).
+ */
+export const KNOWN_ACTIVITY_FACTS = {
+  new_device_login: "known.newDeviceSignInAtMs",
+  destination_changed: "known.destinationChangeAtMs",
+  profile_changed: "known.profileChangeAtMs",
+} as const;
+export type KnownActivityKind = keyof typeof KNOWN_ACTIVITY_FACTS;
+/** The newest time of each activity the producer knows of (absent: none known). */
+export type KnownActivity = Partial<Record<KnownActivityKind, number>>;
+
+/**
+ * Pure: the known activity an observation's facts carry (finite numbers only).
+ *
+ * @example
+ * knownActivityOf({ "known.destinationChangeAtMs": 5_000, "signal.amountMinor": 10 })
+ * // { destination_changed: 5_000 }
+ */
+export function knownActivityOf(facts: Readonly<Record<string, unknown>>): KnownActivity {
+  const known: KnownActivity = {};
+  for (const [kind, name] of Object.entries(KNOWN_ACTIVITY_FACTS) as Array<
+    [KnownActivityKind, string]
+  >) {
+    const value = facts[name];
+    if (typeof value === "number" && Number.isFinite(value)) known[kind] = value;
+  }
+  return known;
+}
+
+/**
+ * Pure: the facts a producer puts on its observation for what it knows (the inverse of
+ * `knownActivityOf`); nothing for what it does not know.
+ *
+ * @example
+ * knownActivityFacts({ new_device_login: 1_000, destination_changed: null })
+ * // { "known.newDeviceSignInAtMs": 1_000 }
+ */
+export function knownActivityFacts(
+  known: Readonly<Partial<Record<KnownActivityKind, number | null>>>,
+): Record<string, number> {
+  const facts: Record<string, number> = {};
+  for (const [kind, name] of Object.entries(KNOWN_ACTIVITY_FACTS) as Array<
+    [KnownActivityKind, string]
+  >) {
+    const value = known[kind];
+    if (typeof value === "number" && Number.isFinite(value)) facts[name] = value;
+  }
+  return facts;
+}
+
 /** What the risk object read for one observation (only the parts its kind needs). */
 export interface BehaviourInputs {
+  /** What the observation's producer knew (`knownActivityOf`), added to what the log has. */
+  known?: KnownActivity;
   /** Redemption: new-device sign-ins and destination changes in the lookback, any order. */
   newDeviceLoginsMs?: readonly number[];
   destinationChangesMs?: readonly number[];
@@ -180,6 +237,8 @@ export function clickBurstFacts(
  * @example
  * behaviourFacts("redemption", 600_000, { newDeviceLoginsMs: [0], destinationChangesMs: [60_000] })
  * // { "signal.takeoverSequenceMinutes": 10 }
+ * behaviourFacts("redemption", 600_000, { known: { new_device_login: 0, destination_changed: 60_000 } })
+ * // { "signal.takeoverSequenceMinutes": 10 } (the risk queue had delivered neither)
  */
 export function behaviourFacts(
   kind: ActivityKind,
@@ -188,10 +247,12 @@ export function behaviourFacts(
 ): Record<string, number> {
   switch (kind) {
     case "redemption": {
+      // The log's and the producer's own: a sequence faster than the risk queue is still seen.
+      const known = inputs.known ?? {};
       const minutes = takeoverSequenceMinutes(
         atMs,
-        inputs.newDeviceLoginsMs ?? [],
-        inputs.destinationChangesMs ?? [],
+        withKnown(inputs.newDeviceLoginsMs, known.new_device_login),
+        withKnown(inputs.destinationChangesMs, known.destination_changed),
       );
       return minutes === undefined ? {} : { [BEHAVIOUR_FACTS.takeoverSequenceMinutes]: minutes };
     }
@@ -209,6 +270,9 @@ export function behaviourFacts(
       return {};
   }
 }
+
+const withKnown = (logged: readonly number[] | undefined, known: number | undefined) =>
+  known === undefined ? (logged ?? []) : [...(logged ?? []), known];
 
 /**
  * Pure: a stored observation's facts as a sign-in place (`signal.country`, `signal.latitude`,

@@ -128,7 +128,41 @@ describe("sharingFacts", () => {
       holders: [],
       want: {},
     },
+    {
+      label: "a carrier's network: saturates at 99",
+      identifiers: { ip_prefix: "v1.i" },
+      holders: [["ip_prefix|v1.i", 100]],
+      want: { "signal.usersSharingIpPrefix": 99 },
+    },
   ])("$label", ({ identifiers, holders, want }) => {
     expect(sharingFacts(identifiers, new Map(holders))).toEqual(want);
+  });
+
+  // The redeem path counts the OTHER holders (its user's own link may not be recorded yet).
+  test.each<{
+    label: string;
+    holders: Array<[string, number]>;
+    want: Record<string, number>;
+  }>([
+    {
+      label: "one other holder: 1",
+      holders: [["payment_instrument|v1.p", 1]],
+      want: { "signal.usersSharingPayment": 1 },
+    },
+    {
+      label: "nobody else: 0",
+      holders: [["payment_instrument|v1.p", 0]],
+      want: { "signal.usersSharingPayment": 0 },
+    },
+    { label: "not counted: 0", holders: [], want: { "signal.usersSharingPayment": 0 } },
+    {
+      label: "100 others: 99",
+      holders: [["payment_instrument|v1.p", 100]],
+      want: { "signal.usersSharingPayment": 99 },
+    },
+  ])("others only: $label", ({ holders, want }) => {
+    expect(
+      sharingFacts({ payment_instrument: "v1.p" }, new Map(holders), { selfCounted: false }),
+    ).toEqual(want);
   });
 });

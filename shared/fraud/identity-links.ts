@@ -2,6 +2,7 @@ import { toBase64Url } from "../crypto/encoding";
 import { hmacSha256 } from "../crypto/hmac";
 import { type KeyRing, parseKeyRing } from "../crypto/sealed";
 import { ipPrefixOf, normalizeEmail } from "../referrals/risk-identifiers";
+import type { Observation } from "./risk-contract";
 
 /**
  * Identity links (docs/fraud.md "Identity links"): the identifiers that tie accounts together —
@@ -126,26 +127,46 @@ export function isLinkKind(kind: string): kind is LinkKind {
   return (LINK_KINDS as readonly string[]).includes(kind);
 }
 
+/** A sharing fact's ceiling: holders are counted up to 100 (identity-counts.ts), others up to 99. */
+export const MAX_SHARING_FACT = 99;
+
 /**
  * Pure: the sharing facts of one observation: for each identifier it carries, the number of
- * other users holding the same hash (`holders` counts every holder, this user included once
- * linked). Kinds that are not link kinds are ignored.
+ * other users holding the same hash. `holders` counts every holder, this user included once
+ * linked (the risk consumer, which records a batch's links before counting); with
+ * `selfCounted: false` it counts the other holders only (the redeem path, which reads without
+ * writing). Kinds that are not link kinds are ignored. At most MAX_SHARING_FACT.
  *
  * @example
  * sharingFacts({ device: "v1.a" }, new Map([["device|v1.a", 3]]))
  * // { "signal.usersSharingDevice": 2 }
+ * sharingFacts({ device: "v1.a" }, new Map([["device|v1.a", 3]]), { selfCounted: false })
+ * // { "signal.usersSharingDevice": 3 }
  */
 export function sharingFacts(
   identifiers: Readonly<Record<string, string>>,
   holders: ReadonlyMap<string, number>,
+  options: { selfCounted?: boolean } = {},
 ): Record<string, number> {
+  const self = options.selfCounted === false ? 0 : 1;
   const facts: Record<string, number> = {};
   for (const [kind, hash] of Object.entries(identifiers)) {
     if (!isLinkKind(kind)) continue;
-    const count = holders.get(linkKeyString(kind, hash)) ?? 1;
-    facts[SHARING_FACTS[kind]] = Math.max(0, count - 1);
+    const count = holders.get(linkKeyString(kind, hash)) ?? self;
+    facts[SHARING_FACTS[kind]] = Math.min(MAX_SHARING_FACT, Math.max(0, count - self));
   }
   return facts;
+}
+
+/** Pure: the observation with what its identifiers' links say added to its facts (`sharingFacts`). */
+export function withSharingFacts(
+  observation: Observation,
+  holders: ReadonlyMap<string, number>,
+  options: { selfCounted?: boolean } = {},
+): Observation {
+  const facts = sharingFacts(observation.identifiers ?? {}, holders, options);
+  if (Object.keys(facts).length === 0) return observation;
+  return { ...observation, facts: { ...observation.facts, ...facts } };
 }
 
 /** Pure: the map key of one identifier (`kind|hash`). */

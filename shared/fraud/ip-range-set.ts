@@ -2,10 +2,10 @@ import { ipv4Octets, ipv6Groups } from "../referrals/risk-identifiers";
 import type { Cidr } from "../referrals/risk-lists";
 
 /**
- * Pure: CIDR ranges compiled for the click hot path. The operator's datacenter/VPN list may
- * hold 20,000 ranges; checking a click against each in turn (risk-lists.ts `ipInRanges`) costs
- * milliseconds. Here the ranges are grouped by prefix length, each group a set of network
- * addresses, so a lookup costs one masked set lookup per distinct prefix length in the list
+ * Pure: CIDR ranges compiled for matching, the one IP range matcher (the redirect's click
+ * quality and referral intake's `datacenter_ip` flag both use it). The operator's datacenter/VPN
+ * list may hold 20,000 ranges; checking an address against each in turn costs milliseconds.
+ * Here the ranges are grouped by prefix length, each group a set of network addresses, so a lookup costs one masked set lookup per distinct prefix length in the list
  * (a handful in practice, at most 33 for IPv4 and 129 for IPv6).
  */
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { attributeKind } from "../rules/attributes";
-import { VELOCITY_KINDS, VELOCITY_WINDOWS, velocityFact } from "./signals";
-import { velocityFacts, velocityFromCounts, windowStartsOf } from "./velocity";
+import { VELOCITY_KINDS, VELOCITY_WINDOWS, type VelocityKind, velocityFact } from "./signals";
+import { velocityFacts, velocityFromCounts, velocityWithKnown, windowStartsOf } from "./velocity";
 
 const row = (kind: string, last1h: number, last24h: number, last7d: number, newDevice = false) => ({
   kind,
@@ -78,5 +78,77 @@ describe("velocity facts", () => {
     expect(Object.keys(facts)).toHaveLength(VELOCITY_KINDS.length * VELOCITY_WINDOWS.length);
     expect(facts["signal.clicks24h"]).toBe(2);
     expect(facts["signal.referrals7d"]).toBe(0);
+  });
+});
+
+// What the producer knew of (the newest time of a kind) that the risk log may not have yet.
+describe("velocityWithKnown", () => {
+  const AT = 10 * 86_400_000;
+  const H = 3_600_000;
+  test.each<{
+    name: string;
+    log: Array<[string, number, number, number]>;
+    known: Partial<Record<VelocityKind, number>>;
+    kind: VelocityKind;
+    want: [number, number, number];
+  }>([
+    {
+      name: "a profile change 2 h ago the log lacks: 24 h and 7 d count 1",
+      log: [],
+      known: { profile_changed: AT - 2 * H },
+      kind: "profile_changed",
+      want: [0, 1, 1],
+    },
+    {
+      name: "the log has it already: not counted twice",
+      log: [["profile_changed", 1, 1, 1]],
+      known: { profile_changed: AT - 10 * 60_000 },
+      kind: "profile_changed",
+      want: [1, 1, 1],
+    },
+    {
+      name: "the log has more: kept",
+      log: [["destination_changed", 0, 3, 4]],
+      known: { destination_changed: AT - 2 * H },
+      kind: "destination_changed",
+      want: [0, 3, 4],
+    },
+    {
+      name: "a new-device sign-in is a new-device login…",
+      log: [],
+      known: { new_device_login: AT - 60_000 },
+      kind: "new_device_login",
+      want: [1, 1, 1],
+    },
+    {
+      name: "…and a login",
+      log: [],
+      known: { new_device_login: AT - 60_000 },
+      kind: "login",
+      want: [1, 1, 1],
+    },
+    {
+      name: "older than 7 days: nothing",
+      log: [],
+      known: { profile_changed: AT - 8 * 86_400_000 },
+      kind: "profile_changed",
+      want: [0, 0, 0],
+    },
+    {
+      name: "after the observation: nothing",
+      log: [],
+      known: { profile_changed: AT + 1 },
+      kind: "profile_changed",
+      want: [0, 0, 0],
+    },
+  ])("$name", ({ log, known, kind, want }) => {
+    const velocity = velocityFromCounts(log.map(([k, a, b, c]) => row(k, a, b, c)));
+    const counts = velocityWithKnown(velocity, AT, known)[kind];
+    expect([counts["1h"], counts["24h"], counts["7d"]]).toEqual(want);
+  });
+
+  test("nothing known: the same velocity", () => {
+    const velocity = velocityFromCounts([row("click", 1, 2, 3)]);
+    expect(velocityWithKnown(velocity, AT, {})).toBe(velocity);
   });
 });

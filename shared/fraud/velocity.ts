@@ -84,3 +84,44 @@ export function velocityFacts(velocity: Velocity): Record<string, number> {
   }
   return facts;
 }
+
+/**
+ * Velocity counted from the log, with what the observation's producer knows of the newest of
+ * some kinds (`at`: epoch ms by kind; behaviour-signals.ts `KnownActivity`) that the log may not
+ * have yet: a window that holds such a time counts at least 1 (not one more: the log may have
+ * that very row already). A new-device sign-in is a sign-in too. Times after `atMs` or outside
+ * a window change nothing.
+ *
+ * @example
+ * velocityWithKnown(emptyVelocity(), 600_000, { profile_changed: 0 }).profile_changed
+ * // { "1h": 1, "24h": 1, "7d": 1 }
+ */
+export function velocityWithKnown(
+  velocity: Velocity,
+  atMs: number,
+  at: Readonly<Partial<Record<VelocityKind, number>>>,
+): Velocity {
+  const entries = Object.entries(at) as Array<[VelocityKind, number | undefined]>;
+  if (entries.length === 0) return velocity;
+  const out = {} as Velocity;
+  for (const kind of VELOCITY_KINDS) out[kind] = { ...velocity[kind] };
+  const starts = windowStartsOf(atMs);
+  const floor = (kind: VelocityKind, t: number) => {
+    for (const window of VELOCITY_WINDOWS) {
+      if (t > starts[window.suffix] && t <= atMs) {
+        out[kind][window.suffix] = Math.max(out[kind][window.suffix], 1);
+      }
+    }
+  };
+  for (const [kind, t] of entries) {
+    if (
+      t === undefined ||
+      !Number.isFinite(t) ||
+      !(VELOCITY_KINDS as readonly string[]).includes(kind)
+    )
+      continue;
+    floor(kind, t);
+    if (kind === "new_device_login") floor("login", t);
+  }
+  return out;
+}

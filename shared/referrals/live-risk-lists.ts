@@ -36,57 +36,67 @@ export async function riskListFromD1(db: D1Database, list: RiskListName): Promis
   return row ? { version: row.version, entries: row.entries } : { version: 0, entries: [] };
 }
 
-async function loadList(
+async function readList(
   env: ConfigBindings,
   list: RiskListName,
+  source: RiskListSource,
   waitUntil: (p: Promise<unknown>) => void,
 ): Promise<StoredRiskList> {
-  return (
-    (await readConfigThrough<StoredRiskList>(
-      env,
-      riskListKvKey(list),
-      () => riskListFromD1(env.DB, list),
-      waitUntil,
-      { writeBackTtlSec: WRITE_BACK_TTL_SEC },
-    )) ?? { version: 0, entries: [] }
+  const stored = await readConfigThrough<StoredRiskList>(
+    env,
+    riskListKvKey(list),
+    source === "d1" ? () => riskListFromD1(env.DB, list) : () => Promise.resolve(null),
+    waitUntil,
+    source === "d1" ? { writeBackTtlSec: WRITE_BACK_TTL_SEC } : {},
   );
+  return stored ?? { version: 0, entries: [] };
 }
 
-const SIGNUP_LISTS = [
-  "disposable_email_domains",
-  "datacenter_ip_ranges",
-] as const satisfies readonly RiskListName[];
-
-/** Compiled once per pair of list versions per isolate (a Set and parsed ranges). */
-let compiled: { key: string; lists: RiskLists } | null = null;
+/**
+ * Where a list KV does not hold is read from: D1 (written back to KV), or nowhere (`kv`: the
+ * list is empty), for a hot path that does no database read.
+ */
+export type RiskListSource = "d1" | "kv";
 
 /**
- * Both lists, compiled for matching.
+ * A loader of some lists, each read through isolate memory (30 s) → KV (60 s) → its source,
+ * and compiled once per set of list versions per isolate. Every list loader uses it: the
+ * wallets' signup checks here, the redirect's click quality (shared/fraud/click-lists.ts).
+ *
+ * @example
+ * const loadAsns = cachedRiskLists(["datacenter_asns"], "kv", (e) => new Set(e.datacenter_asns));
+ * const asns = await loadAsns(env, (p) => ctx.waitUntil(p));
+ */
+export function cachedRiskLists<const L extends readonly RiskListName[], T>(
+  lists: L,
+  source: RiskListSource,
+  compile: (entries: Record<L[number], string[]>) => T,
+): (env: ConfigBindings, waitUntil: (p: Promise<unknown>) => void) => Promise<T> {
+  let compiled: { key: string; value: T } | null = null;
+  return async (env, waitUntil) => {
+    const stored = await Promise.all(lists.map((list) => readList(env, list, source, waitUntil)));
+    const key = stored.map((s) => s.version).join(":");
+    if (compiled?.key !== key) {
+      const entries = Object.fromEntries(lists.map((list, i) => [list, stored[i]?.entries ?? []]));
+      compiled = { key, value: compile(entries as Record<L[number], string[]>) };
+    }
+    return compiled.value;
+  };
+}
+
+/**
+ * The two lists the signup checks read, compiled for matching (a Set and compiled ranges);
+ * `datacenter_asns` is the redirect's (shared/fraud/click-lists.ts).
  *
  * @example
  * const lists = await loadRiskLists(env, (p) => ctx.waitUntil(p));
  * riskFlagsOf({ email, ipAddress }, lists) // ["disposable_email_domain"]
  */
-export async function loadRiskLists(
-  env: ConfigBindings,
-  waitUntil: (p: Promise<unknown>) => void,
-): Promise<RiskLists> {
-  // The signup checks read these two; `datacenter_asns` is the redirect's (shared/fraud/click-lists.ts).
-  const [domains, ranges] = await Promise.all(
-    SIGNUP_LISTS.map((list) => loadList(env, list, waitUntil)),
-  );
-  const key = `${domains?.version}:${ranges?.version}`;
-  if (compiled?.key !== key) {
-    compiled = {
-      key,
-      lists: compileRiskLists({
-        disposable_email_domains: domains?.entries ?? [],
-        datacenter_ip_ranges: ranges?.entries ?? [],
-      }),
-    };
-  }
-  return compiled.lists;
-}
+export const loadRiskLists = cachedRiskLists(
+  ["disposable_email_domains", "datacenter_ip_ranges"],
+  "d1",
+  (lists): RiskLists => compileRiskLists(lists),
+);
 
 /** After a save committed in D1: the new list into KV, and this isolate's copy forgotten. */
 export async function propagateRiskList(

@@ -1,3 +1,9 @@
+import {
+  compileIpRanges,
+  EMPTY_IP_RANGE_SET,
+  type IpRangeSet,
+  ipInRangeSet,
+} from "../fraud/ip-range-set";
 import { normalizeCategory } from "../fraud/return-signals";
 import { emailDomainOf, ipv4Octets, ipv6Groups } from "./risk-identifiers";
 
@@ -69,28 +75,6 @@ export function parseCidr(text: string): Cidr | null {
   return { version: v4 ? 4 : 6, base: (value >> shift) << shift, bits };
 }
 
-/** Pure: whether `address` is inside one of `ranges`. */
-export function ipInRanges(address: string, ranges: readonly Cidr[]): boolean {
-  const v4 = ipv4Octets(address);
-  let groups = v4 ? null : ipv6Groups(address);
-  let octets = v4;
-  // An IPv4-mapped IPv6 address is checked as its IPv4.
-  if (groups?.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
-    const [hi = 0, lo = 0] = groups.slice(6);
-    octets = [hi >> 8, hi & 255, lo >> 8, lo & 255];
-    groups = null;
-  }
-  if (!octets && !groups) return false;
-  const version = octets ? 4 : 6;
-  const value = octets ? v4ToBig(octets) : v6ToBig(groups ?? []);
-  const width = octets ? 32 : 128;
-  return ranges.some((r) => {
-    if (r.version !== version) return false;
-    const shift = BigInt(width - r.bits);
-    return (value >> shift) << shift === r.base;
-  });
-}
-
 /** Pure: whether the e-mail's domain, or a domain it is under, is on the list. */
 export function emailDomainListed(email: string, domains: ReadonlySet<string>): boolean {
   const domain = emailDomainOf(email);
@@ -144,13 +128,21 @@ export function normalizeRiskList(
   return issues.length > 0 ? { ok: false, issues } : { ok: true, entries: [...kept].sort() };
 }
 
-/** The lists as intake checks them: a set of domains and parsed ranges. */
+/** The lists as intake checks them: a set of domains and compiled ranges. */
 export interface RiskLists {
   disposableDomains: ReadonlySet<string>;
-  datacenterRanges: readonly Cidr[];
+  datacenterRanges: IpRangeSet;
 }
 
-export const EMPTY_RISK_LISTS: RiskLists = { disposableDomains: new Set(), datacenterRanges: [] };
+export const EMPTY_RISK_LISTS: RiskLists = {
+  disposableDomains: new Set(),
+  datacenterRanges: EMPTY_IP_RANGE_SET,
+};
+
+/** Pure: stored CIDR entries compiled for matching (an entry that no longer parses is skipped). */
+export function compileCidrList(entries: readonly string[]): IpRangeSet {
+  return compileIpRanges(entries.map(parseCidr).filter((c): c is Cidr => c !== null));
+}
 
 /** Pure: the lists from their stored entries (an entry that no longer parses is skipped). */
 export function compileRiskLists(
@@ -158,9 +150,7 @@ export function compileRiskLists(
 ): RiskLists {
   return {
     disposableDomains: new Set(stored.disposable_email_domains ?? []),
-    datacenterRanges: (stored.datacenter_ip_ranges ?? [])
-      .map(parseCidr)
-      .filter((c): c is Cidr => c !== null),
+    datacenterRanges: compileCidrList(stored.datacenter_ip_ranges ?? []),
   };
 }
 
@@ -176,7 +166,7 @@ export function riskFlagsOf(
   if (typeof raw.email === "string" && emailDomainListed(raw.email, lists.disposableDomains)) {
     flags.push("disposable_email_domain");
   }
-  if (typeof raw.ipAddress === "string" && ipInRanges(raw.ipAddress, lists.datacenterRanges)) {
+  if (typeof raw.ipAddress === "string" && ipInRangeSet(raw.ipAddress, lists.datacenterRanges)) {
     flags.push("datacenter_ip");
   }
   return flags;

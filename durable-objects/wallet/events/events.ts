@@ -12,6 +12,7 @@ import { type AttributionEvidence, attributeSignup } from "../referrals/attribut
 import { saveSignupLinks } from "../referrals/referral-observation";
 import { qualifyAfterSignup } from "../referrals/referral-rewards";
 import { publishRiskIdentifiers, saveEventRisk } from "../referrals/referral-risk";
+import { noteReported } from "../risk/known-activity";
 import { isDue, schedule, unschedule } from "../schedule/schedule-store";
 import { type AcceptOutcome, decideAccept } from "./decide-accept";
 import { decideProcess } from "./decide-process";
@@ -176,10 +177,14 @@ export function acceptEvents(
       saveContact(tx.sql, item.contact.sealed, JSON.stringify(item.contact.masked), nowMs);
     }
     if (item.risk) saveEventRisk(tx.sql, item.event.id, item.risk);
-    if (item.observation) tx.enqueue(observationMessage(item.observation));
+    if (item.observation) {
+      // Known here at once (sign-in devices, profile changes), reported through the queue.
+      noteReported(tx.sql, item.observation);
+      tx.enqueue(observationMessage(item.observation));
+    }
     // The referral this signup may attribute is reported with the same link hashes.
     if (item.event.type === "user.signed_up") {
-      saveSignupLinks(tx.sql, item.event.id, item.observation?.identifiers);
+      saveSignupLinks(tx.sql, item.event.id, item.observation?.identifiers, nowMs);
     }
     accepted++;
   }

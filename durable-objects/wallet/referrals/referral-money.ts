@@ -15,7 +15,13 @@ import {
   type ConfirmationInputs,
   decideConfirmation,
 } from "./decide-confirmation";
-import { decideReversal, type Fraction, reversalShare } from "./decide-reversal";
+import { rewardedNow } from "./decide-referee-budget";
+import {
+  decideReversal,
+  type Fraction,
+  type ReversalDecision,
+  reversalShare,
+} from "./decide-reversal";
 import type { ReferralParty } from "./party-credit";
 import { findPartyTake } from "./party-money-store";
 import { applyPartyOperation, type PartyOperation } from "./party-operations";
@@ -24,6 +30,7 @@ import { retargetRefereeBudget } from "./referee-budget";
 import {
   findReferralReward,
   type ReferralRewardRow,
+  referralRewardsOf,
   setReferralRewardTaken,
   settleReferrerReward,
 } from "./referral-reward-store";
@@ -149,17 +156,12 @@ export function reverseReferralFor(
   const found = qualifiedBy(tx, originalId);
   if (!found) return;
   const { referral, terms } = found;
-  const original = findEvent(tx.sql, originalId);
-  const decision = decideReversal(
-    cause.type === "chargeback.created"
-      ? { kind: "chargeback" }
-      : {
-          kind: "refund",
-          originalMinor: Number(original?.data.amountMinor ?? 0),
-          refundedBeforeMinor: refundedBeforeMinor ?? sumRefundedFor(tx.sql, originalId),
-          refundMinor: Number(cause.data.amountMinor ?? 0),
-        },
-    terms.partialRefund,
+  const decision = reversalOf(
+    tx,
+    originalId,
+    terms,
+    cause,
+    refundedBeforeMinor ?? sumRefundedFor(tx.sql, originalId),
   );
   if (decision.action !== "reverse") return;
   const op = (party: "referee" | "referrer"): PartyOperation => ({
@@ -169,11 +171,9 @@ export function reverseReferralFor(
     causeEventId: cause.eventId,
     fraction: decision.fraction,
   });
-  applyPartyOperation(tx, op("referee"), nowMs);
   // A referee's reward still awaiting the rule's budgets holds nothing yet: the reversal is
   // applied to it once it is credited (replayRefereeFollowUps), and noted then.
-  if (refereeCredited(tx, referral.referralId)) {
-    noteTaken(tx, referral.referralId, "referee", decision.fraction, nowMs);
+  if (takeFromReferee(tx, referral.referralId, cause.eventId, decision.fraction, nowMs)) {
     retargetRefereeBudget(tx, referral.referralId, nowMs);
   }
   const referrerShare = noteTaken(tx, referral.referralId, "referrer", decision.fraction, nowMs);
@@ -222,10 +222,7 @@ export function restoreReferralFor(
     causeEventId: resolved.eventId,
     takeOfEventId: chargeback,
   });
-  const refereeTake = findPartyTake(tx.sql, referral.referralId, "referee", chargeback);
-  applyPartyOperation(tx, op("referee"), nowMs);
-  if (refereeTake?.restoredAtMs === null) {
-    noteRestored(tx, referral.referralId, "referee", refereeTake.taken + refereeTake.debt, nowMs);
+  if (restoreToReferee(tx, referral.referralId, resolved.eventId, chargeback, nowMs)) {
     retargetRefereeBudget(tx, referral.referralId, nowMs);
   }
   // What the chargeback's reversal expected to take from the referrer.
@@ -234,14 +231,11 @@ export function restoreReferralFor(
     noteRestored(tx, referral.referralId, "referrer", reversal.amount, nowMs);
   }
   if (referral.state !== "reversed") return;
-  const moved = moveReferral(
-    tx.sql,
-    referral,
-    "rewarded",
-    "chargeback_won",
-    resolved.eventId,
-    nowMs,
-  );
+  // `rewarded` only when neither party's reward is still on its way (the referrer's owed, the
+  // referee's awaiting its budgets); until then `qualified`, and the last reward to land moves
+  // it on (referral-rewards.ts settleRewarded).
+  const to = rewardedNow(referralRewardsOf(tx.sql, referral.referralId)) ? "rewarded" : "qualified";
+  const moved = moveReferral(tx.sql, referral, to, "chargeback_won", resolved.eventId, nowMs);
   tx.enqueue(referralProjection(moved, referrerEarned(tx, referral.referralId)));
   // Restored rewards may be due for confirmation (the account age passed meanwhile).
   settleReferralConfirmation(tx, nowMs);
@@ -260,106 +254,154 @@ export function replayFollowUps(
   later: readonly StoredEvent[],
   nowMs: number,
 ): void {
-  let refundedBeforeMinor = 0;
-  let chargeback: string | null = null;
-  for (const event of later) {
-    if (String(event.data.originalEventId) !== qualifyingId) continue;
-    switch (event.type) {
-      case "refund.completed":
-        reverseReferralFor(tx, event, nowMs, refundedBeforeMinor);
-        refundedBeforeMinor += Number(event.data.amountMinor ?? 0);
-        break;
-      case "chargeback.created":
-        reverseReferralFor(tx, event, nowMs);
-        chargeback = event.eventId;
-        break;
-      case "chargeback.resolved":
-        if (event.data.outcome === "user_won" && chargeback !== null) {
-          restoreReferralFor(tx, event, nowMs, chargeback);
-        }
-        break;
-      case "purchase.confirmed":
-        referralEventConfirmed(tx, qualifyingId, nowMs);
-        break;
-    }
-  }
+  walkFollowUps(qualifyingId, later, {
+    reverse: (event, refundedBeforeMinor) =>
+      reverseReferralFor(tx, event, nowMs, refundedBeforeMinor),
+    restore: (event, chargeback) => restoreReferralFor(tx, event, nowMs, chargeback),
+    confirmed: () => referralEventConfirmed(tx, qualifyingId, nowMs),
+  });
 }
 
 /**
  * The referee's reward was credited late (referee-budget.ts: it waited for the rule's budgets)
  * while refunds, chargebacks and restores of the qualifying event were processed: they are
  * applied to the referee's bonus now, in the order they were processed, with the shares they
- * would have taken then — each keyed by its cause, so one applied before is `exists` and noted
- * once. The referrer's side and the referral's state moved when they were processed.
+ * would have taken then, by the referee's half of the reversal and restore above — each keyed
+ * by its cause, so one applied before is `exists` and noted once. The referrer's side and the
+ * referral's state moved when they were processed.
  */
 export function replayRefereeFollowUps(tx: WalletTx, qualifyingId: string, nowMs: number): void {
   const referral = findReferral(tx.sql);
   if (!referral) return;
   const terms = findReferralTerms(tx.sql, referral.referralId);
   if (terms?.eventId !== qualifyingId) return;
-  const original = findEvent(tx.sql, qualifyingId);
   const referralId = referral.referralId;
+  walkFollowUps(qualifyingId, processedFollowUpsOf(tx.sql, qualifyingId), {
+    reverse: (event, refundedBeforeMinor) => {
+      const decision = reversalOf(tx, qualifyingId, terms, event, refundedBeforeMinor);
+      if (decision.action !== "reverse") return;
+      takeFromReferee(tx, referralId, event.eventId, decision.fraction, nowMs);
+    },
+    restore: (event, chargeback) => {
+      restoreToReferee(tx, referralId, event.eventId, chargeback, nowMs);
+    },
+  });
+}
+
+/** What a replay does with each follow-up of the qualifying event (walkFollowUps). */
+interface FollowUpSteps {
+  /** A refund or chargeback, with the refunds of the original before it. */
+  reverse(event: StoredEvent, refundedBeforeMinor: number): void;
+  /** A chargeback won by the member, with the chargeback it resolves. */
+  restore(event: StoredEvent, chargebackEventId: string): void;
+  /** A `purchase.confirmed`. */
+  confirmed?(): void;
+}
+
+/**
+ * The follow-ups of `qualifyingId` among `events` (oldest first), each handed to its step
+ * with what came before it: the refunds so far, the latest chargeback.
+ */
+function walkFollowUps(
+  qualifyingId: string,
+  events: readonly StoredEvent[],
+  steps: FollowUpSteps,
+): void {
   let refundedBeforeMinor = 0;
   let chargeback: string | null = null;
-  for (const event of processedFollowUpsOf(tx.sql, qualifyingId)) {
-    if (event.type === "refund.completed" || event.type === "chargeback.created") {
-      const refundMinor = Number(event.data.amountMinor ?? 0);
-      const decision = decideReversal(
-        event.type === "chargeback.created"
-          ? { kind: "chargeback" }
-          : {
-              kind: "refund",
-              originalMinor: Number(original?.data.amountMinor ?? 0),
-              refundedBeforeMinor,
-              refundMinor,
-            },
-        terms.partialRefund,
-      );
-      if (event.type === "refund.completed") refundedBeforeMinor += refundMinor;
-      else chargeback = event.eventId;
-      if (decision.action !== "reverse") continue;
-      const applied = applyPartyOperation(
-        tx,
-        {
-          kind: "reverse",
-          referralId,
-          party: "referee",
-          causeEventId: event.eventId,
-          fraction: decision.fraction,
-        },
-        nowMs,
-      );
-      if (applied.status === "applied") {
-        noteTaken(tx, referralId, "referee", decision.fraction, nowMs);
-      }
-    } else if (
-      event.type === "chargeback.resolved" &&
-      event.data.outcome === "user_won" &&
-      chargeback !== null
-    ) {
-      const take = findPartyTake(tx.sql, referralId, "referee", chargeback);
-      const applied = applyPartyOperation(
-        tx,
-        {
-          kind: "restore",
-          referralId,
-          party: "referee",
-          causeEventId: event.eventId,
-          takeOfEventId: chargeback,
-        },
-        nowMs,
-      );
-      if (applied.status === "applied" && take) {
-        noteRestored(tx, referralId, "referee", take.taken + take.debt, nowMs);
-      }
+  for (const event of events) {
+    if (String(event.data.originalEventId) !== qualifyingId) continue;
+    switch (event.type) {
+      case "refund.completed":
+        steps.reverse(event, refundedBeforeMinor);
+        refundedBeforeMinor += Number(event.data.amountMinor ?? 0);
+        break;
+      case "chargeback.created":
+        steps.reverse(event, refundedBeforeMinor);
+        chargeback = event.eventId;
+        break;
+      case "chargeback.resolved":
+        if (event.data.outcome === "user_won" && chargeback !== null) {
+          steps.restore(event, chargeback);
+        }
+        break;
+      case "purchase.confirmed":
+        steps.confirmed?.();
+        break;
     }
   }
 }
 
-/** Whether the referee's reward of this referral was credited (none: nothing to note). */
-function refereeCredited(tx: WalletTx, referralId: string): boolean {
-  const row = findReferralReward(tx.sql, referralId, "referee");
-  return row?.status === "posted";
+/** What a refund or chargeback (`cause`) of the qualifying event takes, by the campaign's terms. */
+function reversalOf(
+  tx: WalletTx,
+  originalId: string,
+  terms: StoredReferralTerms,
+  cause: StoredEvent,
+  refundedBeforeMinor: number,
+): ReversalDecision {
+  const original = findEvent(tx.sql, originalId);
+  return decideReversal(
+    cause.type === "chargeback.created"
+      ? { kind: "chargeback" }
+      : {
+          kind: "refund",
+          originalMinor: Number(original?.data.amountMinor ?? 0),
+          refundedBeforeMinor,
+          refundMinor: Number(cause.data.amountMinor ?? 0),
+        },
+    terms.partialRefund,
+  );
+}
+
+/**
+ * The referee's half of a reversal: the share taken from the referee's bonus in this wallet
+ * and noted (`taken`). False when nothing was taken: a reward awaiting its budgets holds
+ * nothing yet, and one taken before under this cause is `exists`.
+ */
+function takeFromReferee(
+  tx: WalletTx,
+  referralId: string,
+  causeEventId: string,
+  fraction: Fraction,
+  nowMs: number,
+): boolean {
+  const applied = applyPartyOperation(
+    tx,
+    { kind: "reverse", referralId, party: "referee", causeEventId, fraction },
+    nowMs,
+  );
+  if (applied.status !== "applied") return false;
+  noteTaken(tx, referralId, "referee", fraction, nowMs);
+  return true;
+}
+
+/**
+ * The referee's half of a restore: what the chargeback took from the referee's bonus comes
+ * back and is noted. False when nothing came back (nothing was taken, or it was restored).
+ */
+function restoreToReferee(
+  tx: WalletTx,
+  referralId: string,
+  causeEventId: string,
+  chargebackEventId: string,
+  nowMs: number,
+): boolean {
+  const take = findPartyTake(tx.sql, referralId, "referee", chargebackEventId);
+  const applied = applyPartyOperation(
+    tx,
+    {
+      kind: "restore",
+      referralId,
+      party: "referee",
+      causeEventId,
+      takeOfEventId: chargebackEventId,
+    },
+    nowMs,
+  );
+  if (applied.status !== "applied" || !take) return false;
+  noteRestored(tx, referralId, "referee", take.taken + take.debt, nowMs);
+  return true;
 }
 
 /** The referral that `originalId` qualified, with its terms; null when it qualified none. */

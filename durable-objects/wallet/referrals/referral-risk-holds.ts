@@ -78,10 +78,13 @@ export function afterReferralHoldReleased(
   const by = { actor: hold.decidedBy ?? "system", note: hold.decisionNote };
   if (referral.riskHold) {
     // The program's own signals held it: its review decides, its delay counted from the hold.
-    const moved = moveReferral(tx.sql, referral, "held", "risk_hold", null, nowMs, {
-      decidedBy: by,
-    });
-    tx.enqueue(referralProjection(moved, null));
+    // Already labelled so (the released hold never relabelled it): no move, no history row.
+    if (referral.reason !== "risk_hold") {
+      const moved = moveReferral(tx.sql, referral, "held", "risk_hold", null, nowMs, {
+        decidedBy: by,
+      });
+      tx.enqueue(referralProjection(moved, null));
+    }
     if (referral.autoApproveAfterHours !== null) {
       const heldAtMs =
         readReferralHistory(tx.sql, referral.referralId).find((h) => h.state === "held")?.atMs ??

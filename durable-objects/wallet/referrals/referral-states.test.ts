@@ -26,6 +26,8 @@ describe("decideTransition", () => {
     { from: "rewarded", to: "reversed", want: "move" },
     { from: "rewarded", to: "rejected", want: "refuse" },
     { from: "reversed", to: "rewarded", want: "move" },
+    { from: "reversed", to: "qualified", want: "move" },
+    { from: "reversed", to: "signed_up", want: "refuse" },
     { from: "rejected", to: "rewarded", want: "refuse" },
     { from: "rejected", to: "signed_up", want: "refuse" },
     { from: "expired", to: "signed_up", want: "refuse" },

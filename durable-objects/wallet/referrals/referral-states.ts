@@ -1,7 +1,8 @@
 /**
  * A referral's states (docs/referrals.md): `clicked → signed_up → qualified → rewarded`, or
  * `held` (waiting for an operator), `rejected`, `expired`, `reversed` (a refund or chargeback
- * took the rewards back; a resolved chargeback gives them back). Every move is recorded in the
+ * took the rewards back; a resolved chargeback gives them back: `rewarded` again, or `qualified`
+ * while a party's reward is still on its way). Every move is recorded in the
  * referral's history with its reason and the event that caused it (referral-store.ts).
  */
 export const REFERRAL_STATES = [
@@ -23,7 +24,8 @@ const NEXT: Record<ReferralState, readonly ReferralState[]> = {
   qualified: ["rewarded", "held", "rejected", "reversed"],
   held: ["signed_up", "qualified", "rewarded", "rejected"],
   rewarded: ["reversed"],
-  reversed: ["rewarded"],
+  // A chargeback won: `qualified` again while a party's reward is still on its way.
+  reversed: ["rewarded", "qualified"],
   rejected: [],
   expired: [],
 };

@@ -12,6 +12,11 @@ import type { NewDestination } from "../payouts/types";
  * to one account are linked) and missing-cashback claims.
  */
 
+/** The account a destination pays: a new destination's input, or its opened details. */
+export type PaidAccount =
+  | Pick<Extract<NewDestination, { type: "bank" }>, "type" | "ifsc" | "accountNumber">
+  | Pick<Extract<NewDestination, { type: "upi" }>, "type" | "vpa">;
+
 /**
  * Pure: the account a destination pays, normalised (bank: IFSC and account number; UPI: the
  * handle, lower case), before it is hashed as a `payment_instrument` link.
@@ -19,7 +24,7 @@ import type { NewDestination } from "../payouts/types";
  * @example
  * paymentInstrumentOf({ type: "upi", vpa: "Alice@OkBank", holderName: null, label: null }) // "upi:alice@okbank"
  */
-export function paymentInstrumentOf(input: NewDestination): string {
+export function paymentInstrumentOf(input: PaidAccount): string {
   return input.type === "bank"
     ? `bank:${input.ifsc.trim().toUpperCase()}:${input.accountNumber.replace(/\s+/g, "")}`
     : `upi:${input.vpa.trim().toLowerCase()}`;
@@ -28,7 +33,7 @@ export function paymentInstrumentOf(input: NewDestination): string {
 /** The keyed identifiers of a destination (none without a key). */
 export async function destinationIdentifiers(
   key: LinkKey | null,
-  input: NewDestination,
+  input: PaidAccount,
 ): Promise<Record<string, string>> {
   if (!key) return {};
   return {

@@ -34,6 +34,7 @@ test("schedule kinds run confirmations first", () => {
     "confirm",
     "claim_review",
     "prune_clicks",
+    "prune_event_links",
     "boost",
     "events",
     "grant",

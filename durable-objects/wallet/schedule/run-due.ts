@@ -8,6 +8,7 @@ import { releaseDueHolds } from "../holds/holds";
 import { activateDue, expireDue, sendExpiryNotices } from "../points/points-due";
 import { expireDueReferrals } from "../referrals/referral-expiry";
 import { settleReferralConfirmation } from "../referrals/referral-money";
+import { pruneEventLinks } from "../referrals/referral-observation";
 import { autoApproveDue } from "../referrals/referral-review";
 import { reviewTier } from "../tiers/tiers";
 import { ALL_SCHEDULE_KINDS } from "./schedule-kind";
@@ -16,6 +17,8 @@ import { isDue } from "./schedule-store";
 export interface DueRun {
   confirmed: number;
   prunedClicks: number;
+  /** Processed signups' identity-link hashes past their keep window, deleted. */
+  prunedEventLinks: number;
   /** Loyalty: pending lots activated, lots expired and their points, expiry notices queued. */
   activatedLots: number;
   expiredLots: number;
@@ -45,6 +48,7 @@ export function runDue(
   const run: DueRun = {
     confirmed: 0,
     prunedClicks: 0,
+    prunedEventLinks: 0,
     activatedLots: 0,
     expiredLots: 0,
     expiredPoints: 0,
@@ -66,6 +70,9 @@ export function runDue(
         break;
       case "prune_clicks":
         run.prunedClicks = pruneClicks(tx.sql, asOfMs);
+        break;
+      case "prune_event_links":
+        run.prunedEventLinks = pruneEventLinks(tx.sql, asOfMs);
         break;
       case "boost":
         // Asks other objects, so it cannot run inside a storage transaction: the object's

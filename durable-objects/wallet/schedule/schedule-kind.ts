@@ -3,6 +3,8 @@
  * - `confirm`: a pending transaction whose return window closes (ref: txn id);
  * - `claim_review`: an open claim that goes to the operator's queue (ref: claim id);
  * - `prune_clicks`: the oldest click leaves retention (ref: "clicks");
+ * - `prune_event_links`: a processed signup's identity-link hashes leave their keep window
+ *   (ref: "links"; referrals/referral-observation.ts);
  * - `boost`: a transaction owes a request to a campaign budget (ref: txn id);
  * - `events`: first-party events wait in the inbox (ref: "inbox"; events/events.ts);
  * - `grant`: an event's reward owes a request to its rule budgets (ref: reward key;
@@ -27,6 +29,7 @@ export const SCHEDULE_KINDS = [
   "confirm",
   "claim_review",
   "prune_clicks",
+  "prune_event_links",
   "boost",
   "events",
   "grant",

@@ -15,7 +15,11 @@ import { consumeClicks } from "./features/clicks/index";
 import { runConfirmationBackstop } from "./features/confirmation/index";
 import { consumePostbacks } from "./features/conversions/index";
 import { indexUnindexedOffers } from "./features/discovery/index";
-import { consumeRiskObservations, refreshReturnRates } from "./features/fraud/index";
+import {
+  consumeRiskObservations,
+  refreshReturnRates,
+  sweepObservationOutbox,
+} from "./features/fraud/index";
 import { consumeLedgerEvents } from "./features/ledger/index";
 import { runPointsBackstop } from "./features/loyalty/index";
 import {
@@ -88,6 +92,9 @@ const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
       log.info("cron.points_backstop", { ...(await runPointsBackstop(env, nowMs)) });
       // Redemptions held while scoring was down, oldest first across users (docs/fraud.md).
       log.info("cron.risk_sweep", { ...(await sweepRiskUnavailable(env)) });
+      // Observations the click and postback consumers kept while the risk queue was down,
+      // re-sent oldest first in bounded batches (docs/fraud.md "Fail-safe").
+      log.info("cron.risk_observation_outbox", { ...(await sweepObservationOutbox(env)) });
     },
   ],
   [

@@ -5,6 +5,7 @@ import { observationMessage } from "#shared/fraud/observation-message";
 import { DEFAULT_PAYOUT_POLICY, type PayoutPolicy } from "#shared/payouts/policy";
 import { boundUserId } from "../../core/meta-store";
 import type { WalletTx } from "../../core/wallet-tx";
+import { noteReported } from "../../risk/known-activity";
 import { destinationIdentifiers, destinationObservation } from "../../risk/observations";
 import { openSealedPayouts, resealPayout } from "../lifecycle/payout-store";
 import type { DestinationResult, DestinationView, NewDestination } from "../types";
@@ -123,17 +124,16 @@ export function commitSave(tx: WalletTx, prepared: PreparedSave, nowMs: number):
         erasedAtMs: null,
       };
       saveDestination(tx.sql, destination);
-      tx.enqueue(
-        observationMessage(
-          destinationObservation(
-            prepared.userId,
-            destinationId,
-            decision.status,
-            prepared.identifiers,
-            nowMs,
-          ),
-        ),
+      const observation = destinationObservation(
+        prepared.userId,
+        destinationId,
+        decision.status,
+        prepared.identifiers,
+        nowMs,
       );
+      // Reported through the queue, and known here for a redemption asked before it arrives.
+      noteReported(tx.sql, observation);
+      tx.enqueue(observationMessage(observation));
       return { status: decision.status, destination: viewOf(destination) };
     }
   }

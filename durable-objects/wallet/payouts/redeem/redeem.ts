@@ -1,3 +1,5 @@
+import type { KeyRing } from "#shared/crypto/sealed";
+import type { LinkKey } from "#shared/fraud/identity-links";
 import type { Observation } from "#shared/fraud/risk-contract";
 import { checkRedemption, newDeviceHold } from "#shared/payouts/policy";
 import type { WalletTx } from "../../core/wallet-tx";
@@ -5,6 +7,7 @@ import { applyAssessment } from "../../holds/apply-assessment";
 import { heldBy, placeHold } from "../../holds/holds";
 import { readBalance } from "../../ledger/ledger-store";
 import type { Leg } from "../../ledger/posting";
+import { redemptionContext } from "../../risk/redemption-context";
 import { findDestination, type StoredDestination } from "../destinations/destination-store";
 import { decideReserve, type StoredPayout } from "../lifecycle/decide-payout";
 import { notify, publishPayout } from "../lifecycle/payout-events";
@@ -14,6 +17,7 @@ import {
   logPayout,
   payoutRequestHash,
   redeemedMinor,
+  sealedDestinationOf,
 } from "../lifecycle/payout-store";
 import { deviceFirstSeen, recordDevice } from "../step-up/challenge-store";
 import { hashDevice } from "../step-up/codes";
@@ -75,18 +79,50 @@ export async function prepareRedeem(
   };
 }
 
-/** The redemption as scoring sees it (asked between `prepareRedeem` and `commitRedeem`). */
-export function observeRedemption(
+/**
+ * The redemption as scoring sees it (asked between `prepareRedeem` and `commitRedeem`): the
+ * payout, the keyed hash of the account it pays, and what the wallet knows of the user's
+ * recent activity (risk/redemption-context.ts).
+ */
+export async function observeRedemption(
   sql: SqlStorage,
+  keys: { ring: KeyRing | null; linkKey: LinkKey | null },
   userId: string,
   input: RedeemInput,
   nowMs: number,
-): Observation {
+): Promise<Observation> {
+  const destination =
+    input.target.type === "gift_card" ? null : findDestination(sql, input.target.destinationId);
   const destinationType =
-    input.target.type === "gift_card"
-      ? "gift_card"
-      : (findDestination(sql, input.target.destinationId)?.type ?? null);
-  return redemptionObservation(userId, { ...input, destinationType }, nowMs);
+    input.target.type === "gift_card" ? "gift_card" : (destination?.type ?? null);
+  const context = await redemptionContext(
+    sql,
+    keys,
+    userId,
+    destination
+      ? { destinationId: destination.destinationId, sealed: destination.sealedDetails }
+      : null,
+  );
+  return redemptionObservation(userId, { ...input, destinationType }, nowMs, context);
+}
+
+/**
+ * A redemption held `risk_unavailable`, observed again for the fail-safe's retry as it was
+ * asked: at its creation, paying the account of its own sealed snapshot.
+ */
+export function observeHeldRedemption(
+  sql: SqlStorage,
+  keys: { ring: KeyRing | null; linkKey: LinkKey | null },
+  userId: string,
+  payout: StoredPayout,
+): Promise<Observation> {
+  const sealed = payout.destinationId ? sealedDestinationOf(sql, payout.payoutId) : null;
+  return redemptionContext(
+    sql,
+    keys,
+    userId,
+    sealed && payout.destinationId ? { destinationId: payout.destinationId, sealed } : null,
+  ).then((context) => redemptionObservation(userId, payout, payout.createdAtMs, context));
 }
 
 export function commitRedeem(

@@ -19,18 +19,28 @@ export const RISK_BREAKER_POLICY: BreakerPolicy = {
 const RISK_BREAKER = new CircuitBreaker(RISK_BREAKER_POLICY);
 
 /**
- * The assessment of `observation`, or why there is none; never throws.
+ * The assessment of `observation`, or why there is none; never throws. `prepare` completes
+ * the observation before it is assessed (the redeem path reads its sharing facts from D1
+ * there): it runs inside the breaker's call, so its failure or slowness is scoring's — the
+ * redemption is held `risk_unavailable`, never paid without the facts (docs/fraud.md
+ * "Fail-safe") — and the answer's observation is the prepared one.
  *
  * @example
- * const risk = await assessThroughBreaker(env.RISK.get(env.RISK.idFromName(userId)), observation, clock);
+ * const risk = await assessThroughBreaker(env.RISK.get(env.RISK.idFromName(userId)), observation, clock,
+ *   (o) => observedWithSharing(env.DB, o));
  */
 export async function assessThroughBreaker(
   scorer: RiskScorer,
   observation: Observation,
   clock: () => number,
+  prepare: (observation: Observation) => Promise<Observation> = async (o) => o,
 ): Promise<RiskCheck> {
-  const result = await RISK_BREAKER.call(() => scorer.assess(observation), clock);
+  let prepared = observation;
+  const result = await RISK_BREAKER.call(async () => {
+    prepared = await prepare(observation);
+    return scorer.assess(prepared);
+  }, clock);
   return result.ok
-    ? { status: "assessed", observation, assessment: result.value }
+    ? { status: "assessed", observation: prepared, assessment: result.value }
     : { status: "unavailable", observation, cause: result.cause };
 }

@@ -1,3 +1,4 @@
+import { type KnownActivity, knownActivityFacts } from "#shared/fraud/behaviour-signals";
 import type { Assessment, Observation } from "#shared/fraud/risk-contract";
 import type { StoredPayout } from "../lifecycle/decide-payout";
 
@@ -11,6 +12,7 @@ export type RiskCheck =
   | {
       status: "unavailable";
       observation: Observation;
+      /** `error` includes a failed read of the sharing facts (D1), which scoring needs. */
       cause: "timeout" | "error" | "breaker_open";
     };
 
@@ -25,13 +27,26 @@ export interface ScoringOff {
 /** The reason code of the fail-safe's hold, in its hold and on the payout. */
 export const RISK_UNAVAILABLE = "risk_unavailable";
 
+/** What the wallet adds to a redemption's observation beyond the payout itself. */
+export interface RedemptionContext {
+  /** Keyed hashes of what it pays: the destination's `payment_instrument` (none for a gift card). */
+  identifiers: Record<string, string>;
+  /** The newest sign-in from a new device, destination change and profile change it knows of. */
+  known: KnownActivity;
+}
+
 /**
  * The observation a redemption is scored as, keyed `redeem:<payoutId>` so a retried request
- * or the fail-safe's re-assessment is observed once.
+ * or the fail-safe's re-assessment is observed once. It carries the payout destination's
+ * payment-instrument hash (so the sharing facts can be read for it) and what the wallet knows
+ * of the user's recent activity (the risk queue may not have delivered it yet).
  *
  * @example
  * redemptionObservation("u1", { payoutId: "pay_1", amountMinor: 5_000, currency: "INR",
- *   destinationType: "upi" }, nowMs) // { observationId: "redeem:pay_1", kind: "redemption", … }
+ *   destinationType: "upi" }, nowMs, { identifiers: { payment_instrument: "v1.…" },
+ *   known: { destination_changed: nowMs - 60_000 } })
+ * // { observationId: "redeem:pay_1", kind: "redemption", identifiers: { payment_instrument: … },
+ * //   facts: { …, "known.destinationChangeAtMs": … } }
  */
 export function redemptionObservation(
   userId: string,
@@ -39,6 +54,7 @@ export function redemptionObservation(
     destinationType: string | null;
   },
   atMs: number,
+  context: RedemptionContext = { identifiers: {}, known: {} },
 ): Observation {
   return {
     observationId: `redeem:${payout.payoutId}`,
@@ -46,10 +62,14 @@ export function redemptionObservation(
     kind: "redemption",
     atMs,
     subjectRef: payout.payoutId,
+    ...(Object.keys(context.identifiers).length > 0
+      ? { identifiers: { ...context.identifiers } }
+      : {}),
     facts: {
       "signal.amountMinor": payout.amountMinor,
       "signal.currency": payout.currency,
       ...(payout.destinationType ? { "signal.destinationType": payout.destinationType } : {}),
+      ...knownActivityFacts(context.known),
     },
   };
 }

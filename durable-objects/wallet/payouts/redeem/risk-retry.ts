@@ -5,9 +5,9 @@ import { applyAssessment } from "../../holds/apply-assessment";
 import { afterHoldEnded } from "../../holds/hold-ended";
 import { endHold, findHold } from "../../holds/hold-store";
 import { schedule, unschedule } from "../../schedule/schedule-store";
+import type { StoredPayout } from "../lifecycle/decide-payout";
 import { findPayout } from "../lifecycle/payout-store";
 import type { RiskCheck } from "./risk-check";
-import { redemptionObservation } from "./risk-check";
 import { unavailableHoldIds } from "./risk-retry-store";
 
 /**
@@ -35,6 +35,8 @@ export interface RiskRetryPorts {
   log: Logger;
   clock: () => number;
   userId(): string;
+  /** The held redemption's observation as it was asked (redeem.ts `observeHeldRedemption`). */
+  observe(payout: StoredPayout): Promise<Observation>;
   /** Scoring through the breaker (risk-assessor.ts); never throws. */
   assess(observation: Observation): Promise<RiskCheck>;
   commit<T>(work: (tx: WalletTx) => T): T;
@@ -53,9 +55,7 @@ export async function retryUnavailableRedemptions(ports: RiskRetryPorts): Promis
     const hold = findHold(sql, holdId);
     const payout = hold?.subjectRef ? findPayout(sql, hold.subjectRef) : null;
     if (!hold || !payout) continue;
-    const check = await ports.assess(
-      redemptionObservation(ports.userId(), payout, payout.createdAtMs),
-    );
+    const check = await ports.assess(await ports.observe(payout));
     if (check.status !== "assessed") {
       ports.log.warn("wallet.risk_retry_unavailable", { cause: check.cause });
       break;

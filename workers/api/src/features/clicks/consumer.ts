@@ -3,7 +3,7 @@ import { CLEAN_CLICK, parseClickQuality } from "#shared/fraud/click-quality";
 import type { ClickMessage, ClicksQueueMessage } from "#shared/messages";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { type RollupChunk, walletOf } from "../../wallet-client";
-import { clickObservation, reportObservations } from "../fraud/index";
+import { clickObservation, reportOrKeepObservations } from "../fraud/index";
 import { storeReferralClicks } from "../referrals/index";
 import { applyRollups } from "./store";
 
@@ -51,8 +51,11 @@ async function consumeOfferClicks(
     byUser.set(message.body.userId, list);
   }
 
-  const chunks: Array<{ userId: string; chunk: RollupChunk; messages: Message<ClickMessage>[] }> =
-    [];
+  const stored: Array<{
+    userId: string;
+    chunk: RollupChunk | null;
+    messages: Message<ClickMessage>[];
+  }> = [];
   await Promise.all(
     [...byUser].map(async ([userId, messages]) => {
       try {
@@ -76,14 +79,7 @@ async function consumeOfferClicks(
             quality: parseClickQuality(body.quality) ?? CLEAN_CLICK,
           })),
         );
-        // Stored, then reported for scoring (docs/fraud.md "Signals"); a failed send retries
-        // these clicks, which the wallet and the risk object both take once.
-        await reportObservations(
-          env,
-          messages.map(({ body }) => clickObservation(body)),
-        );
-        if (chunk) chunks.push({ userId, chunk, messages });
-        else for (const m of messages) m.ack();
+        stored.push({ userId, chunk, messages });
       } catch (error) {
         log.error("clicks.store_failed", {
           clicks: messages.length,
@@ -94,6 +90,29 @@ async function consumeOfferClicks(
       }
     }),
   );
+  if (stored.length === 0) return;
+
+  // Stored, then reported for scoring in one send for the batch (docs/fraud.md "Fail-safe"):
+  // a failed send keeps the observations in D1 for the cron and the clicks go on; only when
+  // that write fails too are these clicks retried, which the wallet and the risk object both
+  // take once.
+  try {
+    await reportOrKeepObservations(
+      env,
+      stored.flatMap(({ messages }) => messages.map(({ body }) => clickObservation(body))),
+      Date.now(),
+    );
+  } catch {
+    for (const { messages } of stored) for (const m of messages) m.retry({ delaySeconds: 5 });
+    return;
+  }
+
+  const chunks: Array<{ userId: string; chunk: RollupChunk; messages: Message<ClickMessage>[] }> =
+    [];
+  for (const { userId, chunk, messages } of stored) {
+    if (chunk) chunks.push({ userId, chunk, messages });
+    else for (const m of messages) m.ack();
+  }
   if (chunks.length === 0) return;
 
   try {

@@ -1,11 +1,12 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import type { ApiEnv } from "#shared/env";
+import type { Observation } from "#shared/fraud/risk-contract";
 import { duplicateOrderIdFor, transactionIdFor } from "#shared/ids";
 import { decodeSubId } from "#shared/links/sub-id";
 import type { NormalizedConversion } from "#shared/networks/types";
 import { toSec } from "#shared/time/clock";
 import { type ConversionEvent, type ConversionOutcome, walletOf } from "../../wallet-client";
-import { conversionObservation, reportObservations } from "../fraud/index";
+import { conversionObservation } from "../fraud/index";
 import { attributionOfOrder, untrustedTransaction } from "../ledger/index";
 import { claimOrder } from "./order-claims-store";
 import { repriceOfferFor } from "./reprice";
@@ -26,7 +27,19 @@ const REPORTED_OUTCOMES: ReadonlySet<ConversionOutcome> = new Set([
 ]);
 
 export type ApplyResult =
-  | { kind: "wallet"; outcome: ConversionOutcome; txnId: string; reason: string | null }
+  | {
+      kind: "wallet";
+      outcome: ConversionOutcome;
+      txnId: string;
+      reason: string | null;
+      /**
+       * The `conversion` observation scoring is to hear of, when the wallet holds the order
+       * (docs/fraud.md "Signals"); the caller reports its batch's observations in one send
+       * (`reportOrKeepObservations`). A repeat meets `duplicate` and reports again; the risk
+       * object counts it once.
+       */
+      observation: Observation | null;
+    }
   | {
       kind: "untrusted";
       txnId: string;
@@ -122,12 +135,9 @@ export async function applyNormalizedConversion(
         : await repriceOfferFor(env, networkId, claims.offerId, reportedRef),
   };
   const result = await walletOf(env, event.userId).applyConversion(event);
-  // The wallet has it: scoring hears of it (docs/fraud.md "Signals"). A repeat after a failed
-  // send meets `duplicate` and sends again; the risk object counts it once.
-  if (REPORTED_OUTCOMES.has(result.outcome)) {
-    await reportObservations(env, [conversionObservation(event)]);
-  }
-  return { kind: "wallet", outcome: result.outcome, txnId, reason: result.reason };
+  // The wallet has it: scoring is to hear of it; the caller sends its batch's at once.
+  const observation = REPORTED_OUTCOMES.has(result.outcome) ? conversionObservation(event) : null;
+  return { kind: "wallet", outcome: result.outcome, txnId, reason: result.reason, observation };
 }
 
 type Decoded = Awaited<ReturnType<typeof decodeSubId>>;

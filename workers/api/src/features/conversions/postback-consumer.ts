@@ -1,11 +1,13 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import type { ApiEnv } from "#shared/env";
+import type { Observation } from "#shared/fraud/risk-contract";
 import type { PostbackMessage } from "#shared/messages";
 import { fromGenericBody } from "#shared/networks/generic";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { parseGenericPostback } from "#shared/postback/generic-format";
 import { exponentialBackoff } from "#shared/retry/backoff";
 import { runInBatches } from "../../db/batch";
+import { reportOrKeepObservations } from "../fraud/index";
 import { postbackRetentionOf } from "../retention/index";
 import { applyNormalizedConversion } from "./apply-conversion";
 import { recordReceived } from "./store";
@@ -24,7 +26,9 @@ const FAILURE_BACKOFF = { base: 10, cap: 300 };
  * Postbacks consumer. First, every received postback (accepted or not) is written to D1 in
  * one batch, idempotent on the postback id: that is the audit trail. Then each accepted one
  * is normalised and handed to the user's wallet object, which decides and credits in one
- * transaction. Messages are acked one by one, so one bad message never replays the others.
+ * transaction. Then the batch's conversion observations go to the risk queue in one send
+ * (best-effort: kept in D1 for the cron when the send fails, docs/fraud.md "Fail-safe").
+ * Messages are acked one by one, so one bad message never replays the others.
  */
 export async function consumePostbacks(
   batch: MessageBatch<PostbackMessage>,
@@ -36,8 +40,11 @@ export async function consumePostbacks(
     postbackRetentionOf(env),
   );
 
-  const untrusted: BatchItem<"sqlite">[] = [];
-  const untrustedMessages: Message<PostbackMessage>[] = [];
+  // Each message's fate, decided after the batch's observations are reported.
+  const settled: Array<{
+    message: Message<PostbackMessage>;
+    outcome: Processed | { kind: "failed" };
+  }> = [];
   for (const message of batch.messages) {
     const body = message.body;
     if (body.verdict !== "accepted") {
@@ -45,15 +52,7 @@ export async function consumePostbacks(
       continue;
     }
     try {
-      const outcome = await processAccepted(env, body);
-      if (outcome.kind === "untrusted") {
-        untrusted.push(...outcome.statements);
-        untrustedMessages.push(message);
-      } else if (outcome.kind === "retry_later") {
-        message.retry({ delaySeconds: exponentialBackoff(message.attempts, CLICK_WAIT_BACKOFF) });
-      } else {
-        message.ack();
-      }
+      settled.push({ message, outcome: await processAccepted(env, body) });
     } catch (error) {
       log.error("postback.processing_failed", {
         postbackId: body.postbackId,
@@ -62,7 +61,37 @@ export async function consumePostbacks(
         requestId: (body as { requestId?: string }).requestId,
         ...errorFields(error),
       });
+      settled.push({ message, outcome: { kind: "failed" } });
+    }
+  }
+
+  // The wallets have them: scoring hears of the batch's conversions in one send. A failed send
+  // keeps them in D1 and the messages are acked as usual; only when that write fails too are
+  // the messages that carried observations retried (the wallet answers `duplicate`).
+  let reported = true;
+  try {
+    await reportOrKeepObservations(
+      env,
+      settled.flatMap(({ outcome }) => ("observations" in outcome ? outcome.observations : [])),
+      Date.now(),
+    );
+  } catch {
+    reported = false;
+  }
+
+  const untrusted: BatchItem<"sqlite">[] = [];
+  const untrustedMessages: Message<PostbackMessage>[] = [];
+  for (const { message, outcome } of settled) {
+    const unreported = !reported && "observations" in outcome && outcome.observations.length > 0;
+    if (outcome.kind === "failed" || (unreported && outcome.kind !== "retry_later")) {
       message.retry({ delaySeconds: exponentialBackoff(message.attempts, FAILURE_BACKOFF) });
+    } else if (outcome.kind === "retry_later") {
+      message.retry({ delaySeconds: exponentialBackoff(message.attempts, CLICK_WAIT_BACKOFF) });
+    } else if (outcome.kind === "untrusted") {
+      untrusted.push(...outcome.statements);
+      untrustedMessages.push(message);
+    } else {
+      message.ack();
     }
   }
   if (untrusted.length > 0) {
@@ -79,19 +108,23 @@ export async function consumePostbacks(
   }
 }
 
-type Processed =
+/** What one accepted postback came to, with the observations of the conversions applied. */
+type Processed = { observations: Observation[] } & (
   | { kind: "done" }
   | { kind: "retry_later" }
-  | { kind: "untrusted"; statements: BatchItem<"sqlite">[] };
+  | { kind: "untrusted"; statements: BatchItem<"sqlite">[] }
+);
 
 async function processAccepted(env: ApiEnv, body: PostbackMessage): Promise<Processed> {
   let conversions = body.conversions;
   if (!conversions) {
     const parsed = parseGenericPostback(body.rawBody);
-    if (!parsed.ok) return { kind: "done" }; // judged at intake; kept in received_postbacks
+    // Judged at intake; kept in received_postbacks.
+    if (!parsed.ok) return { kind: "done", observations: [] };
     conversions = [fromGenericBody(parsed.value)];
   }
   const statements: BatchItem<"sqlite">[] = [];
+  const observations: Observation[] = [];
   let waitForClick = false;
   for (const conversion of conversions) {
     const result = await applyNormalizedConversion(env, body.networkId, conversion, {
@@ -103,9 +136,14 @@ async function processAccepted(env: ApiEnv, body: PostbackMessage): Promise<Proc
     // user's claim on an order someone else owns (duplicate_order).
     if (result.kind === "untrusted" || result.kind === "duplicate_order") {
       statements.push(result.statement);
-    } else if (result.outcome === "retry_later") waitForClick = true;
+    } else {
+      if (result.observation) observations.push(result.observation);
+      if (result.outcome === "retry_later") waitForClick = true;
+    }
   }
   // Every conversion of a postback is idempotent, so retrying the whole message is safe.
-  if (waitForClick) return { kind: "retry_later" };
-  return statements.length > 0 ? { kind: "untrusted", statements } : { kind: "done" };
+  if (waitForClick) return { kind: "retry_later", observations };
+  return statements.length > 0
+    ? { kind: "untrusted", statements, observations }
+    : { kind: "done", observations };
 }

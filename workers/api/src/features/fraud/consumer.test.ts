@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
+import { withSharingFacts } from "#shared/fraud/identity-links";
 import type { Observation } from "#shared/fraud/risk-contract";
-import { linkRowsOf, withSharingFacts } from "./consumer";
+import { linkRowsOf } from "./consumer";
 
 const base: Observation = { observationId: "o1", userId: "u1", kind: "login", atMs: 1_000 };
 

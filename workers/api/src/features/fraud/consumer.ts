@@ -1,5 +1,5 @@
 import type { ApiEnv } from "#shared/env";
-import { isLinkKind, sharingFacts } from "#shared/fraud/identity-links";
+import { isLinkKind, withSharingFacts } from "#shared/fraud/identity-links";
 import type { RiskObservationMessage } from "#shared/fraud/observation-message";
 import { ACTIVITY_KINDS, type Observation } from "#shared/fraud/risk-contract";
 import { createLogger, errorFields } from "#shared/observability/logger";
@@ -104,16 +104,6 @@ export function linkRowsOf(observations: readonly Observation[]): LinkRow[] {
     }
   }
   return rows;
-}
-
-/** Pure: the observation with what its identifiers' links say added to its facts. */
-export function withSharingFacts(
-  observation: Observation,
-  holders: ReadonlyMap<string, number>,
-): Observation {
-  const facts = sharingFacts(observation.identifiers ?? {}, holders);
-  if (Object.keys(facts).length === 0) return observation;
-  return { ...observation, facts: { ...observation.facts, ...facts } };
 }
 
 /** Pure: the observation with `extra` facts added (nothing to add, the same observation). */

@@ -2,14 +2,17 @@ import { desc, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { riskIdentifiers } from "#shared/db/schema";
-import { linkKeyString } from "#shared/fraud/identity-links";
+import { MAX_COMPOUND_TERMS } from "#shared/fraud/identity-counts";
 import { runInBatches } from "../../db/batch";
 
 /**
  * D1 for identity links (`risk_identifiers`, docs/fraud.md "Identity links"). The risk consumer
  * is the one writer; every read is bounded (D1 takes 100 bound parameters a query, and an IP
- * network a whole household or a carrier shares must not turn into a scan).
+ * network a whole household or a carrier shares must not turn into a scan). The holder counts,
+ * which the wallet's redeem path reads too, are shared code (shared/fraud/identity-counts.ts).
  */
+
+export { holderCounts, MAX_COUNTED_HOLDERS } from "#shared/fraud/identity-counts";
 
 /** One identifier a user was seen with. */
 export interface LinkRow {
@@ -21,16 +24,6 @@ export interface LinkRow {
 
 /** Rows per insert: five parameters each, under D1's 100 a query. */
 const ROWS_PER_INSERT = 19;
-/**
- * Sub-queries joined by UNION ALL in one statement: D1 allows at most 5 terms in a compound
- * SELECT ("too many terms in compound SELECT" beyond), where SQLite's default is 500.
- */
-const MAX_COMPOUND_TERMS = 5;
-/** Identifiers per counting query: one term each. */
-const PAIRS_PER_QUERY = MAX_COMPOUND_TERMS;
-/** Holders counted per identifier: the facts saturate here (a shared IP is shared enough). */
-export const MAX_COUNTED_HOLDERS = 100;
-
 /**
  * Records the rows: a new (kind, hash, user) is inserted, a known one has its first-seen moved
  * earlier and its last-seen later. Redelivered or reordered rows change nothing they should
@@ -64,31 +57,6 @@ export async function recordLinks(db: D1Database, rows: readonly LinkRow[]): Pro
   }
   // One D1 transaction: a batch's links land together or not at all.
   await runInBatches(db, statements);
-}
-
-/**
- * How many users hold each identifier (`kind|hash` → count, at most MAX_COUNTED_HOLDERS),
- * one capped sub-query per identifier so a popular one costs no more than a rare one.
- */
-export async function holderCounts(
-  db: D1Database,
-  pairs: ReadonlyArray<{ kind: string; hash: string }>,
-): Promise<Map<string, number>> {
-  const unique = [...new Map(pairs.map((p) => [linkKeyString(p.kind, p.hash), p])).values()];
-  const counts = new Map<string, number>();
-  const orm = drizzle(db);
-  for (let i = 0; i < unique.length; i += PAIRS_PER_QUERY) {
-    const chunk = unique.slice(i, i + PAIRS_PER_QUERY);
-    const parts = chunk.map(
-      (p) =>
-        sql`SELECT ${p.kind} AS kind, ${p.hash} AS hash, (SELECT COUNT(*) FROM (SELECT 1 FROM risk_identifiers WHERE kind = ${p.kind} AND hash = ${p.hash} LIMIT ${MAX_COUNTED_HOLDERS})) AS holders`,
-    );
-    const rows = await orm.all<{ kind: string; hash: string; holders: number }>(
-      sql.join(parts, sql` UNION ALL `),
-    );
-    for (const r of rows) counts.set(linkKeyString(r.kind, r.hash), Number(r.holders));
-  }
-  return counts;
 }
 
 /** A user's identifiers, most recently seen first, at most `rows`. */

@@ -4,6 +4,10 @@
  */
 export { consumeRiskObservations } from "./consumer";
 export { linkedAccounts } from "./linked-accounts";
+export {
+  reportOrKeepObservations,
+  sweepObservationOutbox,
+} from "./observation-outbox";
 export { clickObservation, conversionObservation, reportObservations } from "./observations";
 export { fraudReadRoutes } from "./read-routes";
 export { refreshReturnRates } from "./return-store";

@@ -8,8 +8,9 @@ import type { ConversionEvent } from "../../wallet-client";
 
 /**
  * What the api worker's consumers report to the risk queue (docs/fraud.md "Signals"), built
- * from what they already hold: scoring never adds a read to their path, and a failed send
- * retries the message like any failed store (every consumer is idempotent).
+ * from what they already hold: scoring never adds a read to their path. The consumers report
+ * through `reportOrKeepObservations` (observation-outbox.ts): a failed send keeps the
+ * observations in D1 for the cron to re-send, so scoring is delayed, never the event.
  */
 
 /**

@@ -2,6 +2,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { loadNetworkReportConfig } from "#shared/config/config-store";
 import { networkSettingsOf } from "#shared/config/offer-config";
 import type { ApiEnv } from "#shared/env";
+import type { Observation } from "#shared/fraud/risk-contract";
 import { newId, transactionIdFor } from "#shared/ids";
 import { adapterFor } from "#shared/networks/registry";
 import type { NetworkAdapter, NetworkSettings, ReportFetch } from "#shared/networks/types";
@@ -9,6 +10,7 @@ import { createLogger, errorFields } from "#shared/observability/logger";
 import { MS_PER_DAY } from "#shared/time/clock";
 import { activeNetworks } from "../catalog/index";
 import { applyNormalizedConversion } from "../conversions/index";
+import { reportOrKeepObservations } from "../fraud/index";
 import { networkTransactionsIn, transactionsByIds } from "../ledger/index";
 import {
   classify,
@@ -106,6 +108,7 @@ export async function reconcileNetwork(
         result.conversions.map((c) => transactionIdFor(networkId, c.orderId)),
       );
       const projected = await transactionsByIds(env.DB, ids);
+      const observations: Observation[] = [];
       for (const [i, conversion] of result.conversions.entries()) {
         const txnId = ids[i] as string;
         seen.add(txnId);
@@ -123,6 +126,7 @@ export async function reconcileNetwork(
         const outcome = classify(applied);
         counts[outcome]++;
         if (applied.kind !== "wallet") untrusted.push(applied.statement);
+        else if (applied.observation) observations.push(applied.observation);
         if (outcome !== "matched") {
           items.push({
             orderId: conversion.orderId,
@@ -132,6 +136,9 @@ export async function reconcileNetwork(
           });
         }
       }
+      // The page's conversions, reported for scoring in one send (best-effort, docs/fraud.md
+      // "Fail-safe"); a run that fails is run again, the wallet answering `duplicate`.
+      await reportOrKeepObservations(env, observations, Date.now());
       cursor = result.nextCursor;
       if (!cursor) break;
     }

@@ -53,9 +53,17 @@ export function filtersOf<K extends string>(
   c: Context<ConsoleContext>,
   keys: readonly K[],
 ): Partial<Record<K, string>> {
+  return filtersFrom(c.req.query(), keys);
+}
+
+/** Pure: `filtersOf` on a query's values (trimmed; only the named keys, empty ones dropped). */
+export function filtersFrom<K extends string>(
+  query: Record<string, string | undefined>,
+  keys: readonly K[],
+): Partial<Record<K, string>> {
   const out: Partial<Record<K, string>> = {};
   for (const key of keys) {
-    const value = c.req.query(key)?.trim();
+    const value = query[key]?.trim();
     if (value) out[key] = value;
   }
   return out;

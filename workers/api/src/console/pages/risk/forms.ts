@@ -1,3 +1,4 @@
+import { filtersFrom } from "../payouts/parts";
 import { dayStartIso } from "../transactions/day-range";
 import {
   DECISIONS,
@@ -31,18 +32,29 @@ export interface QueueFilters {
 const oneOf = <T extends string>(list: readonly T[], value: string | undefined): T | undefined =>
   list.find((item) => item === value);
 
+const QUEUE_FILTER_KEYS = [
+  "status",
+  "kind",
+  "source",
+  "reason",
+  "userId",
+  "label",
+  "from",
+  "to",
+] as const;
+
 /** The queue's filters from its query string (status defaults to active). */
 export function queueFiltersOf(query: Record<string, string | undefined>): QueueFilters {
-  const text = (key: string) => query[key]?.trim() || undefined;
+  const f = filtersFrom(query, QUEUE_FILTER_KEYS);
   return {
-    status: oneOf(HOLD_STATUSES, text("status")) ?? "active",
-    kind: oneOf(HOLD_KINDS, text("kind")),
-    source: oneOf(HOLD_SOURCES, text("source")),
-    reason: text("reason"),
-    userId: text("userId"),
-    label: oneOf(LABELS, text("label")),
-    from: text("from"),
-    to: text("to"),
+    status: oneOf(HOLD_STATUSES, f.status) ?? "active",
+    kind: oneOf(HOLD_KINDS, f.kind),
+    source: oneOf(HOLD_SOURCES, f.source),
+    reason: f.reason,
+    userId: f.userId,
+    label: oneOf(LABELS, f.label),
+    from: f.from,
+    to: f.to,
   };
 }
 

@@ -1,8 +1,17 @@
 import type { Context } from "hono";
 import type { ConsoleContext } from "../../context";
-import { Badge, DateTime, EmptyState, Notice, Pager, ProblemNotice } from "../../views/components";
+import {
+  Badge,
+  DateTime,
+  EmptyState,
+  Field,
+  Notice,
+  Pager,
+  ProblemNotice,
+} from "../../views/components";
 import { Csrf, Page } from "../../views/layout";
 import { viewerOf } from "../../views/viewer";
+import { Select } from "../catalog/parts";
 import { problemStatus } from "../payouts/parts";
 import {
   decisionFormOf,
@@ -145,63 +154,20 @@ function FindUser() {
   );
 }
 
-function Select(props: {
-  id: string;
-  name: string;
-  label: string;
-  options: readonly string[];
-  value: string | undefined;
-  any?: string;
-}) {
-  return (
-    <div class="field">
-      <label for={props.id}>{props.label}</label>
-      <select id={props.id} name={props.name}>
-        {props.any ? (
-          <option value="" selected={!props.value}>
-            {props.any}
-          </option>
-        ) : null}
-        {props.options.map((o) => (
-          <option value={o} selected={o === props.value}>
-            {o}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
+/** A filter's choices with "any" (no filter) first. */
+const orAny = (options: readonly string[]) => [{ value: "", label: "any" }, ...options];
 
 function Filters({ f }: { f: QueueFilters }) {
   return (
     <form class="filters" method="get" action={`${RISK_BASE}/holds`}>
-      <Select id="f-status" name="status" label="Status" options={HOLD_STATUSES} value={f.status} />
-      <Select id="f-kind" name="kind" label="Kind" options={HOLD_KINDS} value={f.kind} any="any" />
-      <Select
-        id="f-source"
-        name="source"
-        label="Source"
-        options={HOLD_SOURCES}
-        value={f.source}
-        any="any"
-      />
-      <div class="field">
-        <label for="f-reason">Reason code</label>
-        <input id="f-reason" name="reason" value={f.reason ?? ""} />
-      </div>
-      <div class="field">
-        <label for="f-userId">User id</label>
-        <input id="f-userId" name="userId" value={f.userId ?? ""} />
-      </div>
-      <Select id="f-label" name="label" label="Label" options={LABELS} value={f.label} any="any" />
-      <div class="field">
-        <label for="f-from">Placed from</label>
-        <input id="f-from" name="from" type="date" value={f.from ?? ""} />
-      </div>
-      <div class="field">
-        <label for="f-to">Placed to</label>
-        <input id="f-to" name="to" type="date" value={f.to ?? ""} />
-      </div>
+      <Select name="status" label="Status" options={HOLD_STATUSES} value={f.status} />
+      <Select name="kind" label="Kind" options={orAny(HOLD_KINDS)} value={f.kind} />
+      <Select name="source" label="Source" options={orAny(HOLD_SOURCES)} value={f.source} />
+      <Field name="reason" label="Reason code" value={f.reason} />
+      <Field name="userId" label="User id" value={f.userId} />
+      <Select name="label" label="Label" options={orAny(LABELS)} value={f.label} />
+      <Field name="from" label="Placed from" type="date" value={f.from} />
+      <Field name="to" label="Placed to" type="date" value={f.to} />
       <div class="field">
         <button type="submit">Filter</button>
       </div>

@@ -1,0 +1,1 @@
+DROP INDEX `risk_holds_label_idx`;

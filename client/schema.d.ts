@@ -3510,7 +3510,7 @@ export interface components {
              * @description stable code of why the referral is in its state
              * @enum {string}
              */
-            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "referral_budget_exhausted" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "fraud_rule_hold" | "risk_hold_released" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
+            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "referral_budget_exhausted" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "fraud_rule_hold" | "risk_unavailable" | "risk_hold_released" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
             /** @description the sum of the fraud signals' weights at attribution */
             riskScore: number;
             /** @description the codes of the fraud signals that fired */
@@ -3531,7 +3531,7 @@ export interface components {
                  * @description stable code of why the referral is in its state
                  * @enum {string}
                  */
-                reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "referral_budget_exhausted" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "fraud_rule_hold" | "risk_hold_released" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
+                reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "referral_budget_exhausted" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "fraud_rule_hold" | "risk_unavailable" | "risk_hold_released" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
                 reasonText: string;
                 /** @description the event that caused the move */
                 eventId: string | null;
@@ -3911,7 +3911,7 @@ export interface components {
             autoReleaseAtMs: number | null;
             endedAtMs: number | null;
             /** @enum {string|null} */
-            endedHow: "operator" | "auto" | "scoring_returned" | null;
+            endedHow: "operator" | "auto" | "scoring_returned" | "step_up" | null;
             decidedBy: string | null;
             decisionNote: string | null;
             /** @enum {string|null} */
@@ -3955,7 +3955,7 @@ export interface components {
                 autoReleaseAtMs: number | null;
                 endedAtMs: number | null;
                 /** @enum {string|null} */
-                endedHow: "operator" | "auto" | "scoring_returned" | null;
+                endedHow: "operator" | "auto" | "scoring_returned" | "step_up" | null;
                 decidedBy: string | null;
                 decisionNote: string | null;
                 /** @enum {string|null} */
@@ -5342,7 +5342,7 @@ export interface components {
             placedAtMs: number;
             endedAtMs: number | null;
             /** @enum {string|null} */
-            endedHow: "operator" | "auto" | "scoring_returned" | null;
+            endedHow: "operator" | "auto" | "scoring_returned" | "step_up" | null;
             decidedBy: string | null;
             decisionNote: string | null;
             /** @enum {string|null} */
@@ -5491,6 +5491,11 @@ export interface components {
             holderName: string;
             /** @default null */
             label?: string | null;
+            /** @description a step-up code issued after the account's security check; needed only while one asks for it (403 step_up_required) */
+            stepUp?: {
+                challengeId: string;
+                code: string;
+            };
         } | {
             /** @enum {string} */
             type: "upi";
@@ -5499,6 +5504,11 @@ export interface components {
             holderName?: string | null;
             /** @default null */
             label?: string | null;
+            /** @description a step-up code issued after the account's security check; needed only while one asks for it (403 step_up_required) */
+            stepUp?: {
+                challengeId: string;
+                code: string;
+            };
         };
         Redemption: {
             id: string;
@@ -5564,7 +5574,7 @@ export interface components {
              * @description stable code of why the referral is in its state
              * @enum {string}
              */
-            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "referral_budget_exhausted" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "fraud_rule_hold" | "risk_hold_released" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
+            reason: "code_at_signup" | "install_referrer_token" | "deep_link_token" | "web_signup_token" | "probabilistic_match" | "self_referral" | "unknown_code" | "already_referred" | "not_first_signup" | "token_invalid" | "token_expired" | "no_evidence" | "referrer_banned" | "qualifying_event" | "reward_credited" | "referrer_cap_reached" | "referral_budget_exhausted" | "refund_reversed" | "chargeback_reversed" | "refund_partially_reversed" | "chargeback_won" | "risk_hold" | "fraud_rule_hold" | "risk_unavailable" | "risk_hold_released" | "hold_approved" | "auto_approved" | "hold_rejected" | "qualification_window_passed";
             /** @description the reason in the caller's language (`locale`, else Accept-Language) when an operator translated it, else in English */
             reasonText: string;
             /**

@@ -680,13 +680,40 @@ async function waitForConfirmed(members: Member[]): Promise<void> {
   );
 }
 
+/**
+ * Adds a UPI id; when a `require_step_up` rule's hold asks for a fresh code (403
+ * `step_up_required`, docs/fraud.md "Holds"), asks for one and adds it with the code.
+ */
 async function addDestination(m: Member, device: string, upi: { vpa: string }): Promise<string> {
-  const created = ok(
-    await (await member(m, device)).POST("/v1/me/payout-destinations", {
-      body: { type: "upi", vpa: upi.vpa, holderName: "Member" },
-    }),
-  ) as { id: string };
-  return created.id;
+  const client = await member(m, device);
+  const body = { type: "upi" as const, vpa: upi.vpa, holderName: "Member" };
+  const first = await client.POST("/v1/me/payout-destinations", { body });
+  if (first.response.status === 403 && JSON.stringify(first.error).includes("step_up_required")) {
+    const stepUp = await stepUpCode(m, client);
+    const created = ok(
+      await client.POST("/v1/me/payout-destinations", { body: { ...body, stepUp } }),
+    ) as { id: string };
+    return created.id;
+  }
+  return (ok(first) as { id: string }).id;
+}
+
+/** Asks for a step-up code and reads it from the dev outbox, as the member reads their SMS. */
+async function stepUpCode(
+  m: Member,
+  client: BoomerangClient,
+): Promise<{ challengeId: string; code: string }> {
+  const challenge = ok(await client.POST("/v1/me/step-up", {})) as { challengeId: string };
+  const code = await waitFor(async () => {
+    const notices = ok(
+      await admin.GET("/admin/v1/dev/notifications", {
+        params: { query: { userId: m.id, kind: "step_up_code" } },
+      }),
+    ) as { items: Array<{ id: string; body: Record<string, unknown> }> };
+    const notice = notices.items.find((n) => n.id === challenge.challengeId);
+    return typeof notice?.body.code === "string" ? notice.body.code : null;
+  }, `${m.id} step-up code`);
+  return { challengeId: challenge.challengeId, code };
 }
 
 /** Adds the UPI id (unless `saved` names one), asks for a step-up code, reads it from the dev outbox and redeems. */
@@ -698,16 +725,7 @@ async function redeem(
 ): Promise<string> {
   const destinationId = saved ?? (await addDestination(m, device, upi));
   const client = await member(m, device);
-  const challenge = ok(await client.POST("/v1/me/step-up", {})) as { challengeId: string };
-  const code = await waitFor(async () => {
-    const notices = ok(
-      await admin.GET("/admin/v1/dev/notifications", {
-        params: { query: { userId: m.id, kind: "step_up_code" } },
-      }),
-    ) as { items: Array<{ id: string; body: Record<string, unknown> }> };
-    const notice = notices.items.find((n) => n.id === challenge.challengeId);
-    return typeof notice?.body.code === "string" ? notice.body.code : null;
-  }, `${m.id} step-up code`);
+  const stepUp = await stepUpCode(m, client);
   const payout = ok(
     await client.POST("/v1/me/redemptions", {
       params: { header: { "idempotency-key": `${m.id}-redeem-${destinationId}` } },
@@ -715,7 +733,7 @@ async function redeem(
         amountMinor: REDEEM_MINOR,
         currency: "INR",
         destinationId,
-        stepUp: { challengeId: challenge.challengeId, code },
+        stepUp,
       },
     }),
   );

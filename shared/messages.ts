@@ -130,7 +130,7 @@ export interface RiskHoldProjection {
     placedAtMs: number;
     autoReleaseAtMs: number | null;
     endedAtMs: number | null;
-    endedHow: "operator" | "auto" | "scoring_returned" | null;
+    endedHow: "operator" | "auto" | "scoring_returned" | "step_up" | null;
     decidedBy: string | null;
     decisionNote: string | null;
     label: "fraud" | "not_fraud" | "unsure" | null;

@@ -25,6 +25,7 @@ import {
   userWithDestination,
   waitForPayout,
 } from "./payout-helpers";
+import { replaceAssess } from "./risk-helpers";
 
 /**
  * Payouts under risk (docs/fraud.md "Holds", "Fail-safe"), through the real workers: a fraud
@@ -43,10 +44,6 @@ beforeEach(async () => {
 
 const sharedDevice = { code: "shared_device", score: 60, detail: "3 accounts share a device" };
 
-function riskOf(userId: string) {
-  return env.RISK.get(env.RISK.idFromName(userId));
-}
-
 function assessmentWith(userId: string, effects: Assessment["effects"]): Assessment {
   return {
     userId,
@@ -55,29 +52,6 @@ function assessmentWith(userId: string, effects: Assessment["effects"]): Assessm
     effects,
     ruleVersion: 3,
     assessedAtMs: Date.now(),
-  };
-}
-
-type Assess = (observation: Observation) => Promise<Assessment>;
-
-/**
- * Replaces `assess` for one user's risk object (the outage, or scoring's answer, forced on the
- * live class: RPC calls reach prototype methods), every other user's scoring unchanged.
- * Returns the restore.
- */
-async function replaceAssess(userId: string, replacement: Assess): Promise<() => Promise<void>> {
-  const proto = await runInDurableObject(
-    riskOf(userId),
-    (instance) => Object.getPrototypeOf(instance) as { assess: Assess },
-  );
-  const original = proto.assess;
-  proto.assess = function (this: unknown, observation: Observation) {
-    return observation.userId === userId
-      ? replacement(observation)
-      : original.call(this, observation);
-  };
-  return async () => {
-    proto.assess = original;
   };
 }
 

@@ -100,7 +100,14 @@ import { assessThroughBreaker } from "./payouts/redeem/risk-assessor";
 import type { RiskCheck, ScoringOff } from "./payouts/redeem/risk-check";
 import { type RiskRetryRun, retryUnavailableRedemptions } from "./payouts/redeem/risk-retry";
 import { hashDevice } from "./payouts/step-up/codes";
-import { commitLogin, commitStepUp, prepareStepUp, revokeStepUp } from "./payouts/step-up/step-up";
+import {
+  commitLogin,
+  commitStepUp,
+  prepareStepUp,
+  presentedHash,
+  revokeStepUp,
+} from "./payouts/step-up/step-up";
+import { passStepUpGate, staleStepUp } from "./payouts/step-up/step-up-holds";
 import type {
   AdminPayoutAction,
   DestinationResult,
@@ -136,6 +143,7 @@ import {
   type PartyOperationStatus,
 } from "./referrals/party-operations";
 import { refreshQualificationRisk } from "./referrals/qualification-risk";
+import { QualificationScoreMissing } from "./referrals/qualification-scoring";
 import {
   decideReferral,
   type ReviewDecision,
@@ -581,12 +589,29 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     input: NewDestination,
     policy: PayoutPolicy,
     nowMs: number = Date.now(),
+    /** A step-up code, needed only while a `step_up` risk hold is active (step-up-holds.ts). */
+    stepUp: { challengeId: string; code: string } | null = null,
   ): Promise<DestinationResult> {
+    const stale = staleStepUp(this.sql, stepUp);
+    if (stale) return { status: "step_up_required", detail: stale };
+    const presented = await presentedHash(this.sql, stepUp);
     const request = { mode: "add" as const, userId, destinationId, input, policy };
     const prepared = await prepareSave(this.sql, this.keyRing(), request, linkKeyOf(this.env));
     if ("status" in prepared) return prepared;
     // Through `changing`: the change's risk observation leaves by the outbox (docs/fraud.md).
-    return this.changing(() => this.commit((tx) => commitSave(tx, prepared, nowMs)));
+    return this.changing(() =>
+      this.commit(
+        (tx) =>
+          passStepUpGate(
+            tx,
+            stepUp,
+            presented,
+            `destination:${destinationId}`,
+            policy.stepUpMaxAttempts,
+            nowMs,
+          ) ?? commitSave(tx, prepared, nowMs),
+      ),
+    );
   }
 
   /** New details start a new cooling-off period: a changed account is as untrusted as a new one. */
@@ -596,12 +621,29 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     input: NewDestination,
     policy: PayoutPolicy,
     nowMs: number = Date.now(),
+    /** A step-up code, needed only while a `step_up` risk hold is active (step-up-holds.ts). */
+    stepUp: { challengeId: string; code: string } | null = null,
   ): Promise<DestinationResult> {
+    const stale = staleStepUp(this.sql, stepUp);
+    if (stale) return { status: "step_up_required", detail: stale };
+    const presented = await presentedHash(this.sql, stepUp);
     const request = { mode: "update" as const, userId, destinationId, input, policy };
     const prepared = await prepareSave(this.sql, this.keyRing(), request, linkKeyOf(this.env));
     if ("status" in prepared) return prepared;
     // Through `changing`: the change's risk observation leaves by the outbox (docs/fraud.md).
-    return this.changing(() => this.commit((tx) => commitSave(tx, prepared, nowMs)));
+    return this.changing(() =>
+      this.commit(
+        (tx) =>
+          passStepUpGate(
+            tx,
+            stepUp,
+            presented,
+            `destination:${destinationId}`,
+            policy.stepUpMaxAttempts,
+            nowMs,
+          ) ?? commitSave(tx, prepared, nowMs),
+      ),
+    );
   }
 
   /** `changesPerDay`: the policy's daily cap on adds and removes (destinations/change-cap.ts). */
@@ -952,13 +994,29 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       waitUntil: (p) => this.ctx.waitUntil(p),
       commit: (work) => this.commit(work),
     });
+    // Scoring's answers to the referral qualifications this wake reaches, asked through the
+    // breaker between runs (referrals/qualification-scoring.ts).
+    const answers = new Map<string, RiskCheck>();
+    // Switched off by the operator (docs/fraud.md "Turning scoring off"): not asked, not held.
+    const scoring = scoringEnabled(this.env);
+    const scores = (observation: Observation): RiskCheck | ScoringOff | null =>
+      scoring ? (answers.get(observation.observationId) ?? null) : { status: "off" };
     let last: EventRun | null = null;
     for (let run = 0; run < MAX_EVENT_RUNS_PER_WAKE; run++) {
       const nowMs = this.clock();
       if (!eventsDue(this.sql, nowMs)) break;
       try {
-        last = this.commit((tx) => processDueEvents(tx, nowMs, program, terms, evidence));
+        last = this.commit((tx) => processDueEvents(tx, nowMs, program, terms, evidence, scores));
       } catch (error) {
+        if (error instanceof QualificationScoreMissing) {
+          // A referral qualifies: scored before it is rewarded (the aborted run wrote nothing).
+          const userId = boundUserId(this.sql);
+          answers.set(
+            error.observation.observationId,
+            await assessThroughBreaker(this.riskOf(userId), error.observation, this.clock),
+          );
+          continue;
+        }
         // An earlier signup arrived while the evidence was read: read it for that one (the
         // aborted run wrote nothing) and run again.
         if (!(error instanceof AttributionEvidenceMissing)) throw error;
@@ -1018,6 +1076,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       observe: (payout) => observeHeldRedemption(this.sql, this.redemptionKeys(), userId, payout),
       assess: (observation) => this.assessRedemption(userId, observation),
       commit: (work) => this.commit(work),
+      earnTerms: async () => (await this.programTerms()).earn,
     });
   }
 

@@ -9,6 +9,7 @@ import { type RiskIdentifier, riskIdentifiersOf } from "#shared/referrals/risk-i
 import { type RiskFlag, type RiskLists, riskFlagsOf } from "#shared/referrals/risk-lists";
 import type { WalletTx } from "../core/wallet-tx";
 import { type AttributionEvidence, attributeSignup } from "../referrals/attribution";
+import type { QualificationScores } from "../referrals/qualification-scoring";
 import { saveSignupLinks } from "../referrals/referral-observation";
 import { qualifyAfterSignup } from "../referrals/referral-rewards";
 import { publishRiskIdentifiers, saveEventRisk } from "../referrals/referral-risk";
@@ -247,7 +248,9 @@ export function processDueEvents(
   nowMs: number,
   program: LiveProgram | null,
   terms: ProgramTerms,
-  referralEvidence: AttributionEvidence | null = null,
+  referralEvidence: AttributionEvidence | null,
+  /** Scoring's answers to referral qualifications (referrals/qualification-scoring.ts). */
+  scores: QualificationScores,
 ): EventRun {
   const run: EventRun = { processed: 0, waiting: 0, orphaned: 0, more: false };
   const batch = unprocessedEvents(tx.sql, EVENTS_PER_RUN + 1);
@@ -271,7 +274,7 @@ export function processDueEvents(
         const referral = attributeSignup(tx, stored, referralEvidence, nowMs);
         recordUserFacts(tx, stored);
         publishRiskIdentifiers(tx, stored);
-        const rewards = rewardEvent(tx, stored, tx.userId(), program, terms, nowMs);
+        const rewards = rewardEvent(tx, stored, tx.userId(), program, terms, nowMs, scores);
         if (program && referral && !("none" in referral)) {
           // Events that happened after this signup may have been processed before it.
           qualifyAfterSignup(
@@ -280,6 +283,7 @@ export function processDueEvents(
             (event) => evaluateStored(tx, event, tx.userId(), program, nowMs),
             terms.earn,
             nowMs,
+            scores,
             (ruleId) => program.compiled.rules.get(ruleId)?.budgets,
           );
         }

@@ -10,6 +10,7 @@ import type { WalletTx } from "../core/wallet-tx";
 import { POINTS_UNIT } from "../ledger/posting";
 import { confirmPointsSource } from "../points/earn";
 import { restorePoints, rollbackPoints } from "../points/rollback";
+import type { QualificationScores } from "../referrals/qualification-scoring";
 import {
   referralEventConfirmed,
   restoreReferralFor,
@@ -98,6 +99,8 @@ export function rewardEvent(
   program: LiveProgram | null,
   terms: ProgramTerms,
   nowMs: number,
+  /** Scoring's answers to referral qualifications this wake (referrals/qualification-scoring.ts). */
+  scores: QualificationScores,
 ): EventReward[] {
   const originalId = String(stored.data.originalEventId);
   switch (stored.type) {
@@ -129,7 +132,9 @@ export function rewardEvent(
     default: {
       // Evaluated at the tier the member held when it happened; an upgrade this purchase
       // brings applies from the next event on.
-      const rewards = program ? earnFromRules(tx, stored, userId, program, terms.earn, nowMs) : [];
+      const rewards = program
+        ? earnFromRules(tx, stored, userId, program, terms.earn, nowMs, scores)
+        : [];
       countSpend(tx, stored, terms.tierPolicy, nowMs);
       return rewards;
     }
@@ -182,12 +187,13 @@ function earnFromRules(
   program: LiveProgram,
   earn: EarnTerms,
   nowMs: number,
+  scores: QualificationScores,
 ): EventReward[] {
   const applied = evaluateStored(tx, stored, userId, program, nowMs);
   // A referral campaign's rule: the referral qualifies and its parties are rewarded
   // (referrals/referral-rewards.ts); its effect has no value of its own for planRewards.
   const budgetsOf = (ruleId: string) => program.compiled.rules.get(ruleId)?.budgets;
-  qualifyReferral(tx, stored, applied, earn, nowMs, budgetsOf);
+  qualifyReferral(tx, stored, applied, earn, nowMs, scores, budgetsOf);
   const { plans, skipped } = planRewards(applied, budgetsOf);
   const rewards: EventReward[] = skipped.map((s) => ({ ...s, kind: "skipped" as const }));
   for (const plan of plans) {

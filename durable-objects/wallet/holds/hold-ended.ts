@@ -37,7 +37,8 @@ export function afterHoldEnded(
       afterReferralHoldReleased(tx, hold, earn, nowMs);
       return;
     case "step_up":
-      // Each kind's consequence is wired by the path it holds (docs/fraud.md "Holds").
+      // Nothing waits on it: the redeem path refuses while it is active and, passing a fresh
+      // step-up, releases it itself (payouts/step-up/step-up-holds.ts).
       return;
     default:
       assertNever(hold.kind, "hold kind");

@@ -13,8 +13,11 @@ import { riskHoldProjection } from "../outbox/projections";
  */
 
 export type HoldStatus = "active" | "released" | "upheld";
-/** How a hold ended: an operator's decision, its own auto-release time, scoring coming back. */
-export type HoldEnd = "operator" | "auto" | "scoring_returned";
+/**
+ * How a hold ended: an operator's decision, its own auto-release time, scoring coming back, or
+ * (a `step_up` hold) the user passing a fresh step-up.
+ */
+export type HoldEnd = "operator" | "auto" | "scoring_returned" | "step_up";
 /** The operator's label for model training (docs/fraud.md "Review"). */
 export type HoldLabel = "fraud" | "not_fraud" | "unsure";
 /** The user's score and reasons from their risk object when an operator decided. */

@@ -31,7 +31,9 @@ export type DestinationResult =
   | { status: "created" | "updated" | "exists" | "removed"; destination: DestinationView }
   | { status: "not_found" | "too_many" | "no_keys" | "idempotency_conflict" }
   /** Over the daily cap on adds and removes (destinations/change-cap.ts) until `retryAtMs`. */
-  | { status: "change_cap_reached"; retryAtMs: number };
+  | { status: "change_cap_reached"; retryAtMs: number }
+  /** A `step_up` risk hold asks for a fresh code (step_up_required) or the code failed. */
+  | { status: "step_up_required" | "step_up_failed"; detail: string };
 
 export interface RedeemInput {
   payoutId: string;

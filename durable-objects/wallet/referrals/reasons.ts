@@ -57,6 +57,8 @@ export const REVIEW_REASONS = {
   risk_hold: "The referral is being checked before it is rewarded.",
   /** A fraud rule's `referral` hold (docs/fraud.md "Holds"): the user is not told which. */
   fraud_rule_hold: "The referral is being checked before it is rewarded.",
+  /** Scoring could not answer when it qualified: it is checked, then rewarded, once it can. */
+  risk_unavailable: "The referral is being checked before it is rewarded.",
   /** The fraud review released it (an operator, or the hold's own window ended). */
   risk_hold_released: "The referral was checked and approved.",
   hold_approved: "The referral was checked and approved.",

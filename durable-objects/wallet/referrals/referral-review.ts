@@ -77,7 +77,8 @@ export interface HoldInput {
 /**
  * Qualification found the referral marked for a hold (referral-rewards.ts): by the program's
  * own signals (`risk_hold`) or by the risk system's holds (`fraud_rule_hold`, their reason
- * codes in the history; referral-risk-holds.ts).
+ * codes in the history; referral-risk-holds.ts), or by the fail-safe alone when scoring could
+ * not answer (`risk_unavailable`; qualification-scoring.ts).
  */
 export function holdReferral(
   tx: WalletTx,
@@ -89,11 +90,13 @@ export function holdReferral(
   fraudHolds: readonly StoredHold[] = [],
 ): StoredReferral {
   const byRisk = fraudHolds.length > 0;
+  // Only the fail-safe's hold (scoring could not answer): it waits `risk_unavailable`.
+  const unscored = byRisk && fraudHolds.every((h) => h.source === "risk_unavailable");
   const held = moveReferral(
     tx.sql,
     referral,
     "held",
-    byRisk ? "fraud_rule_hold" : "risk_hold",
+    unscored ? "risk_unavailable" : byRisk ? "fraud_rule_hold" : "risk_hold",
     input.eventId,
     nowMs,
     {

@@ -8,12 +8,27 @@ import { findEvent, insertEvent } from "../events/event-store";
 import type { EarnTerms } from "../events/post-reward";
 import { DEFAULT_VALIDITY } from "../points/validity";
 import { dueRefs } from "../schedule/schedule-store";
+import type { QualificationScores } from "./qualification-scoring";
 import { findReferralReward } from "./referral-reward-store";
 import { ReferralRewardSync, type ReferrerWallet } from "./referral-reward-sync";
 import { qualifyReferral } from "./referral-rewards";
 import { findReferral, insertReferral, readReferralHistory } from "./referral-store";
 import type { ReferrerCreditStatus } from "./referrer-credit";
 import { REFUSAL_ALERT_EVERY } from "./refusal-alert";
+
+/** Scoring's answer to the qualification: assessed, nothing to hold. */
+const SCORED: QualificationScores = (observation) => ({
+  status: "assessed",
+  observation,
+  assessment: {
+    userId: observation.userId,
+    score: 0,
+    reasons: [],
+    effects: [],
+    ruleVersion: 1,
+    assessedAtMs: observation.atMs,
+  },
+});
 
 /**
  * The referee's sync of the referrer's reward against a stand-in referrer wallet, inside a real
@@ -81,7 +96,7 @@ function qualified(storage: DurableObjectStorage): void {
   );
   const stored = findEvent(storage.sql, "dep-1");
   if (!stored) throw new Error("not stored");
-  inTx(storage, (tx) => qualifyReferral(tx, stored, APPLIED, EARN, NOW_MS));
+  inTx(storage, (tx) => qualifyReferral(tx, stored, APPLIED, EARN, NOW_MS, SCORED));
 }
 
 function syncWith(

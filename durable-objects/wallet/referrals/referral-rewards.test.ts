@@ -8,9 +8,24 @@ import type { EarnTerms } from "../events/post-reward";
 import { listEntries } from "../ledger/ledger-store";
 import { DEFAULT_VALIDITY } from "../points/validity";
 import { creditParty } from "./party-credit";
+import type { QualificationScores } from "./qualification-scoring";
 import { referralRewardsOf } from "./referral-reward-store";
 import { acknowledgeReferrerReward, qualifyReferral } from "./referral-rewards";
 import { findReferral, insertReferral, readReferralHistory } from "./referral-store";
+
+/** Scoring's answer to the qualification: assessed, nothing to hold. */
+const SCORED: QualificationScores = (observation) => ({
+  status: "assessed",
+  observation,
+  assessment: {
+    userId: observation.userId,
+    score: 0,
+    reasons: [],
+    effects: [],
+    ruleVersion: 1,
+    assessedAtMs: observation.atMs,
+  },
+});
 
 /**
  * Qualification, the referee's credit and the acknowledgement inside a real wallet object's
@@ -87,8 +102,8 @@ describe("referral rewards in the referee's wallet", () => {
   test("qualifying twice credits the referee once and owes the referrer once", async () => {
     await inFreshWallet((storage) => {
       const dep = setUp(storage);
-      const first = inTx(storage, (tx) => qualifyReferral(tx, dep, APPLIED, EARN, NOW_MS));
-      const again = inTx(storage, (tx) => qualifyReferral(tx, dep, APPLIED, EARN, NOW_MS));
+      const first = inTx(storage, (tx) => qualifyReferral(tx, dep, APPLIED, EARN, NOW_MS, SCORED));
+      const again = inTx(storage, (tx) => qualifyReferral(tx, dep, APPLIED, EARN, NOW_MS, SCORED));
       expect(first.action).toBe("qualify");
       expect(again).toEqual({ action: "none", why: "not_signed_up" });
       const entries = listEntries(storage.sql, null, 10);

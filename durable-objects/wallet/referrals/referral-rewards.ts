@@ -1,4 +1,3 @@
-import { observationMessage } from "#shared/fraud/observation-message";
 import type { AppliedEffect, ReferralPartyReward } from "#shared/rules/index";
 import type { WalletTx } from "../core/wallet-tx";
 import {
@@ -14,6 +13,7 @@ import { decideQualification, type QualificationDecision } from "./decide-qualif
 import { rewardedNow, rewardedReason } from "./decide-referee-budget";
 import type { ReferrerTerms } from "./decide-referrer-reward";
 import { creditParty } from "./party-credit";
+import { type QualificationScores, scoreQualification } from "./qualification-scoring";
 import type { ProgressReason } from "./reasons";
 import { refereeRow, refereeStart } from "./referee-budget";
 import { refereeBudgetTerms, referrerBudgetTerms } from "./referral-budgets";
@@ -51,6 +51,11 @@ import type { ReferrerNotCreditedReason } from "./referrer-credit";
  *    acknowledgement moves the referral `qualified → rewarded` in a second transaction
  *    (with no referrer reward, the referral is rewarded at once).
  *
+ * Before any of it, the qualification is scored (qualification-scoring.ts): its `qualified`
+ * observation's answer — asked by the wallet through the breaker before this run — places its
+ * holds here, so a fraud rule's `hold_referral` (or scoring being down) holds the referral
+ * instead of rewarding it.
+ *
  * Only a referral in `signed_up` qualifies, so a second qualifying event, or the same one
  * processed again, finds it `qualified` or `rewarded` and changes nothing; the ledger keys
  * make a repeated credit `exists` even so.
@@ -70,6 +75,7 @@ export function qualifyReferral(
   applied: readonly AppliedEffect[],
   earn: EarnTerms,
   nowMs: number,
+  scores: QualificationScores,
   budgetsOf: RuleBudgets = () => undefined,
 ): QualificationDecision {
   const referral = findReferral(tx.sql);
@@ -82,6 +88,13 @@ export function qualifyReferral(
   if (decideTransition(referral.state, "qualified").action !== "move") {
     return { action: "none", why: "not_signed_up" };
   }
+  // Scored before anything is rewarded: its holds (or the fail-safe's) are placed now.
+  scoreQualification(
+    tx,
+    referralObservation(referral, "qualified", stored.occurredAtMs),
+    scores,
+    nowMs,
+  );
   const referrerTerms = decision.referrer
     ? withBudgets(decision.referrerTerms ?? null, applied, decision.ruleId, budgetsOf, referral)
     : null;
@@ -111,7 +124,7 @@ export function qualifyReferral(
   // own signals do (referral-risk-holds.ts).
   const fraudHolds = referralRiskHolds(tx.sql, referral.referralId);
   if (referral.riskHold || fraudHolds.length > 0) {
-    const held = holdReferral(
+    holdReferral(
       tx,
       referral,
       {
@@ -126,7 +139,6 @@ export function qualifyReferral(
       nowMs,
       fraudHolds,
     );
-    tx.enqueue(observationMessage(referralObservation(held, "qualified", stored.occurredAtMs)));
     return decision;
   }
   // The campaign chosen (the first applied referral rule that fits) is recorded with the move.
@@ -189,7 +201,6 @@ export function qualifyReferral(
   }
   // The referrer has not been credited yet (or gets nothing): nothing earned to show.
   tx.enqueue(referralProjection(moved, null, qualification));
-  tx.enqueue(observationMessage(referralObservation(moved, "qualified", stored.occurredAtMs)));
   // Defaults confirm at once; otherwise the account-age date is scheduled (referral-money.ts).
   settleReferralConfirmation(tx, nowMs);
   return decision;
@@ -262,12 +273,13 @@ export function qualifyAfterSignup(
   evaluate: (event: StoredEvent) => readonly AppliedEffect[],
   earn: EarnTerms,
   nowMs: number,
+  scores: QualificationScores,
   budgetsOf: RuleBudgets = () => undefined,
 ): QualificationDecision | null {
   const events = processedEventsSince(tx.sql, signup.occurredAtMs, MAX_LOOK_BACK_EVENTS);
   for (const event of events) {
     if (event.eventId === signup.eventId) continue;
-    const decision = qualifyReferral(tx, event, evaluate(event), earn, nowMs, budgetsOf);
+    const decision = qualifyReferral(tx, event, evaluate(event), earn, nowMs, scores, budgetsOf);
     if (decision.action === "qualify") {
       // Its refunds, chargebacks and confirmation were processed without a referral: applied
       // now in the order they were processed, as they would have been.

@@ -22,6 +22,7 @@ import {
 import { deviceFirstSeen, recordDevice } from "../step-up/challenge-store";
 import { hashDevice } from "../step-up/codes";
 import { consumeStepUp, presentedHash } from "../step-up/step-up";
+import { releaseStepUpHolds, staleStepUp } from "../step-up/step-up-holds";
 import type { RedeemInput, RedeemRefusalCode, RedeemResult } from "../types";
 import {
   giftCardTarget,
@@ -72,6 +73,9 @@ export async function prepareRedeem(
       },
     };
   }
+  // A fraud rule's `require_step_up`: a code issued after its hold (step-up-holds.ts).
+  const stale = staleStepUp(sql, input.stepUp);
+  if (stale) return { done: { status: "refused", code: "step_up_required", detail: stale } };
   return {
     done: null,
     presented: await presentedHash(sql, input.stepUp),
@@ -141,6 +145,8 @@ export function commitRedeem(
   if (again) return again;
   const checked = check(tx.sql, input, nowMs);
   if ("refusal" in checked) return checked.refusal;
+  const stale = staleStepUp(tx.sql, input.stepUp);
+  if (stale) return { status: "refused", code: "step_up_required", detail: stale };
   const stepUpRefusal = consumeStepUp(
     tx,
     input.stepUp,
@@ -152,6 +158,8 @@ export function commitRedeem(
   if (stepUpRefusal !== null) {
     return { status: "refused", code: "step_up_failed", detail: stepUpRefusal };
   }
+  // Passed: the `step_up` holds this code is fresher than are released by it.
+  if (input.stepUp) releaseStepUpHolds(tx, input.stepUp.challengeId, nowMs);
 
   if (prepared.deviceHash) recordDevice(tx.sql, prepared.deviceHash, nowMs);
   holdForRisk(tx, input.payoutId, prepared.risk, nowMs);

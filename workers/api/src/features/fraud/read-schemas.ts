@@ -32,7 +32,7 @@ export const RiskHoldSchema = z
     status: z.enum(["active", "released", "upheld"]),
     placedAtMs: z.number().int(),
     endedAtMs: z.number().int().nullable(),
-    endedHow: z.enum(["operator", "auto", "scoring_returned"]).nullable(),
+    endedHow: z.enum(["operator", "auto", "scoring_returned", "step_up"]).nullable(),
     decidedBy: z.string().nullable(),
     decisionNote: z.string().nullable(),
     label: z.enum(["fraud", "not_fraud", "unsure"]).nullable(),

@@ -43,6 +43,9 @@ function destinationOrThrow(result: DestinationResult) {
         "idempotency_conflict",
         "this Idempotency-Key added a destination with other details",
       );
+    case "step_up_required":
+    case "step_up_failed":
+      throw new AppError(result.status, result.detail);
     case "no_keys":
       log.error("payouts.details_keys_unusable");
       throw new AppError("unavailable", "payout destinations cannot be stored right now");
@@ -50,6 +53,21 @@ function destinationOrThrow(result: DestinationResult) {
       return result;
   }
 }
+
+/**
+ * The details apart from the step-up code: the code is not part of the destination (nor of
+ * the request's digest, so a retried add with another code is the same add).
+ */
+function splitStepUp<T extends { stepUp?: StepUp | undefined }>(
+  body: T,
+): { input: WithoutStepUp<T>; stepUp: StepUp | null } {
+  const { stepUp, ...input } = body;
+  return { input: input as WithoutStepUp<T>, stepUp: stepUp ?? null };
+}
+
+type StepUp = { challengeId: string; code: string };
+/** Each member of the union without its `stepUp` (a plain Omit would merge the members). */
+type WithoutStepUp<T> = T extends unknown ? Omit<T, "stepUp"> : never;
 
 const listDestinationsRoute = createRoute({
   operationId: "listPayoutDestinations",
@@ -132,24 +150,30 @@ export const destinationRoutes = featureApp()
     const userId = c.get("userId");
     const key = c.req.valid("header")["idempotency-key"];
     const destinationId = key ? await destinationIdFor(userId, key) : newId("destination");
+    const { input, stepUp } = splitStepUp(c.req.valid("json"));
     const result = destinationOrThrow(
       await walletOf(c.env, userId).addDestination(
         userId,
         destinationId,
-        c.req.valid("json"),
+        input,
         payoutPolicyOf(c.env),
+        Date.now(),
+        stepUp,
       ),
     );
     return c.json(destinationView(result.destination), result.status === "created" ? 201 : 200);
   })
   .openapi(updateDestinationRoute, async (c) => {
     const userId = c.get("userId");
+    const { input, stepUp } = splitStepUp(c.req.valid("json"));
     const result = destinationOrThrow(
       await walletOf(c.env, userId).updateDestination(
         userId,
         c.req.valid("param").id,
-        c.req.valid("json"),
+        input,
         payoutPolicyOf(c.env),
+        Date.now(),
+        stepUp,
       ),
     );
     return c.json(destinationView(result.destination), 200);

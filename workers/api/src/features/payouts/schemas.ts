@@ -34,6 +34,18 @@ const HolderNameSchema = z
   .regex(new RegExp(HOLDER_NAME_PATTERN, "u"), "letters, spaces, . ' and - only")
   .openapi({ pattern: HOLDER_NAME_PATTERN });
 
+/** A step-up code (POST /v1/me/step-up) presented with a change. */
+const StepUpSchema = z
+  .object({
+    challengeId: z.string().min(1).max(64),
+    code: z.string().regex(/^\d{6}$/, "six digits"),
+  })
+  .strict();
+
+const DestinationStepUpSchema = StepUpSchema.optional().describe(
+  "a step-up code issued after the account's security check; needed only while one asks for it (403 step_up_required)",
+);
+
 export const DestinationInputSchema = z
   .discriminatedUnion("type", [
     z
@@ -45,6 +57,7 @@ export const DestinationInputSchema = z
           .regex(/^[A-Z]{4}0[A-Z0-9]{6}$/, "an IFSC: 4 letters, 0, then 6 letters or digits"),
         holderName: HolderNameSchema,
         label: LabelSchema,
+        stepUp: DestinationStepUpSchema,
       })
       .strict(),
     z
@@ -56,6 +69,7 @@ export const DestinationInputSchema = z
           .regex(/^[A-Za-z0-9._-]{2,64}@[A-Za-z][A-Za-z0-9]{1,31}$/, "a UPI id such as name@bank"),
         holderName: HolderNameSchema.nullable().default(null),
         label: LabelSchema,
+        stepUp: DestinationStepUpSchema,
       })
       .strict(),
   ])

@@ -72,7 +72,7 @@ export const RiskHoldDecisionSchema = z
       placedAtMs: z.number().int(),
       autoReleaseAtMs: z.number().int().nullable(),
       endedAtMs: z.number().int().nullable(),
-      endedHow: z.enum(["operator", "auto", "scoring_returned"]).nullable(),
+      endedHow: z.enum(["operator", "auto", "scoring_returned", "step_up"]).nullable(),
       decidedBy: z.string().nullable(),
       decisionNote: z.string().nullable(),
       label: z.enum(LABELS).nullable(),
@@ -104,7 +104,7 @@ export const RiskHoldRowSchema = z
       .nullable()
       .describe("when it ends by itself; null: an operator ends it"),
     endedAtMs: z.number().int().nullable(),
-    endedHow: z.enum(["operator", "auto", "scoring_returned"]).nullable(),
+    endedHow: z.enum(["operator", "auto", "scoring_returned", "step_up"]).nullable(),
     decidedBy: z.string().nullable(),
     decisionNote: z.string().nullable(),
     label: z.enum(LABELS).nullable(),

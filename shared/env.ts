@@ -141,7 +141,14 @@ export interface ApiEnv
   /** Most rejected postbacks stored per source IP per hour (default 100). */
   POSTBACK_REJECTED_PER_SOURCE_HOUR?: string;
 
-  // ---- fraud (docs/fraud.md "Labels export") ----
+  // ---- fraud (docs/fraud.md) ----
+  /**
+   * "on" (default when absent) | "off": off, no observation reaches the risk queue and the
+   * wallet redeems without asking the risk object (docs/fraud.md "Turning scoring off"). The
+   * wallet reads the same var (WalletEnv, shared/fraud/scoring-switch.ts).
+   */
+  FRAUD_SCORING?: string;
+  // Labels export (docs/fraud.md "Labels export").
   /** R2 bucket the labels exports (CSV for offline model training) are written to. */
   RISK_EXPORTS: R2Bucket;
 }

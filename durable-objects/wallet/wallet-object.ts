@@ -3,6 +3,7 @@ import { open, parseKeyRing } from "#shared/crypto/sealed";
 import { observedWithSharing } from "#shared/fraud/identity-counts";
 import { linkKeyOf } from "#shared/fraud/identity-links";
 import type { Assessment, Observation } from "#shared/fraud/risk-contract";
+import { scoringEnabled } from "#shared/fraud/scoring-switch";
 import { loadProgramSettings } from "#shared/loyalty/live-program-settings";
 import { tierPolicyOf, validityOf } from "#shared/loyalty/program-settings";
 import { createLogger, errorFields } from "#shared/observability/logger";
@@ -96,7 +97,7 @@ import {
   prepareRedeem,
 } from "./payouts/redeem/redeem";
 import { assessThroughBreaker } from "./payouts/redeem/risk-assessor";
-import type { RiskCheck } from "./payouts/redeem/risk-check";
+import type { RiskCheck, ScoringOff } from "./payouts/redeem/risk-check";
 import { type RiskRetryRun, retryUnavailableRedemptions } from "./payouts/redeem/risk-retry";
 import { hashDevice } from "./payouts/step-up/codes";
 import {
@@ -689,10 +690,13 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       const prepared = await prepareRedeem(this.sql, input, nowMs);
       if (prepared.done) return prepared.done;
       // Scoring before money leaves; unavailable scoring holds the payout, never refuses it.
-      const risk = await this.assessRedemption(
-        userId,
-        await observeRedemption(this.sql, this.redemptionKeys(), userId, input, nowMs),
-      );
+      // Switched off by the operator (docs/fraud.md "Turning scoring off"), it is not asked.
+      const risk: RiskCheck | ScoringOff = scoringEnabled(this.env)
+        ? await this.assessRedemption(
+            userId,
+            await observeRedemption(this.sql, this.redemptionKeys(), userId, input, nowMs),
+          )
+        : { status: "off" };
       return this.commit((tx) => commitRedeem(tx, userId, input, { ...prepared, risk }, nowMs));
     });
   }
@@ -993,7 +997,10 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     // Scoring's answers to the referral qualifications this wake reaches, asked through the
     // breaker between runs (referrals/qualification-scoring.ts).
     const answers = new Map<string, RiskCheck>();
-    const scores = (observation: Observation) => answers.get(observation.observationId) ?? null;
+    // Switched off by the operator (docs/fraud.md "Turning scoring off"): not asked, not held.
+    const scoring = scoringEnabled(this.env);
+    const scores = (observation: Observation): RiskCheck | ScoringOff | null =>
+      scoring ? (answers.get(observation.observationId) ?? null) : { status: "off" };
     let last: EventRun | null = null;
     for (let run = 0; run < MAX_EVENT_RUNS_PER_WAKE; run++) {
       const nowMs = this.clock();

@@ -1,4 +1,5 @@
 import type { RiskObservationsBinding } from "#shared/fraud/observation-message";
+import { type ScoringSwitch, scoringEnabled } from "#shared/fraud/scoring-switch";
 import type { LedgerEventMessage, UserNoticeMessage } from "#shared/messages";
 import { errorFields, type Logger } from "#shared/observability/logger";
 import type { PayoutDispatchMessage } from "#shared/payouts/types";
@@ -9,8 +10,11 @@ import { deleteOutboxThrough, readOutbox } from "./outbox-store";
 const OUTBOX_BATCH_ROWS = 100;
 const MAX_FLUSH_ROUNDS = 10;
 
-/** The queues the outbox delivers to (RISK_OBSERVATIONS: what the user did, for scoring). */
-export interface OutboxQueues extends RiskObservationsBinding {
+/**
+ * The queues the outbox delivers to (RISK_OBSERVATIONS: what the user did, for scoring), and
+ * the operator's scoring switch: off, the risk rows are dropped unsent.
+ */
+export interface OutboxQueues extends RiskObservationsBinding, ScoringSwitch {
   LEDGER_EVENTS: Queue<LedgerEventMessage>;
   PAYOUTS: Queue<PayoutDispatchMessage>;
   NOTICES: Queue<UserNoticeMessage>;
@@ -33,7 +37,8 @@ export async function sendOutbox(
       if (events.length > 0) await queues.LEDGER_EVENTS.sendBatch(events);
       if (dispatch.length > 0) await queues.PAYOUTS.sendBatch(dispatch);
       if (notices.length > 0) await queues.NOTICES.sendBatch(notices);
-      if (risk.length > 0) await queues.RISK_OBSERVATIONS.sendBatch(risk);
+      // Scoring switched off (docs/fraud.md "Turning scoring off"): deleted with the rest, unsent.
+      if (risk.length > 0 && scoringEnabled(queues)) await queues.RISK_OBSERVATIONS.sendBatch(risk);
       deleteOutboxThrough(sql, rows.at(-1)?.seq ?? 0);
     }
   } catch (error) {

@@ -3,7 +3,7 @@ import type { WalletTx } from "../core/wallet-tx";
 import { findEvent } from "../events/event-store";
 import { applyAssessment } from "../holds/apply-assessment";
 import { placeHold } from "../holds/holds";
-import { RISK_UNAVAILABLE, type RiskCheck } from "../payouts/redeem/risk-check";
+import { RISK_UNAVAILABLE, type RiskCheck, type ScoringOff } from "../payouts/redeem/risk-check";
 import { scheduleRiskRetry } from "../payouts/redeem/risk-retry-store";
 import { referralObservation } from "./referral-observation";
 import { findReferral } from "./referral-store";
@@ -24,8 +24,11 @@ import { findReferralTerms } from "./referral-terms-store";
  * scoring returns. Never rewarded unchecked, never lost.
  */
 
-/** Scoring's answer to an observation this wake has asked about; null when not asked yet. */
-export type QualificationScores = (observation: Observation) => RiskCheck | null;
+/**
+ * Scoring's answer to an observation this wake has asked about; null when not asked yet; `off`
+ * when the operator switched scoring off (docs/fraud.md "Turning scoring off": not asked).
+ */
+export type QualificationScores = (observation: Observation) => RiskCheck | ScoringOff | null;
 
 /** No answer for the qualification's observation yet: assess it and run again. */
 export class QualificationScoreMissing extends Error {
@@ -53,6 +56,7 @@ export function scoreQualification(
 ): void {
   const check = scores(observation);
   if (check === null) throw new QualificationScoreMissing(observation);
+  if (check.status === "off") return;
   if (check.status === "assessed") {
     applyAssessment(tx, check.observation, check.assessment, nowMs);
     return;

@@ -31,7 +31,12 @@ import {
   reserveRefusalDetail,
 } from "./decide-redeem";
 import { decideRedeemHold } from "./decide-risk-hold";
-import { RISK_UNAVAILABLE, type RiskCheck, redemptionObservation } from "./risk-check";
+import {
+  RISK_UNAVAILABLE,
+  type RiskCheck,
+  redemptionObservation,
+  type ScoringOff,
+} from "./risk-check";
 import { scheduleRiskRetry } from "./risk-retry";
 
 /**
@@ -128,7 +133,11 @@ export function commitRedeem(
   tx: WalletTx,
   userId: string,
   input: RedeemInput,
-  prepared: { presented: string | null; deviceHash: string | null; risk: RiskCheck },
+  prepared: {
+    presented: string | null;
+    deviceHash: string | null;
+    risk: RiskCheck | ScoringOff;
+  },
   nowMs: number,
 ): RedeemResult {
   tx.bindUser(userId);
@@ -214,8 +223,15 @@ export function commitRedeem(
 /**
  * Places the holds scoring asked for (a rule's `hold_payouts` covers this payout too), or,
  * when scoring could not answer, the fail-safe's hold on this payout, retried on the schedule.
+ * Scoring switched off: nothing (the payout policy's own checks still ran).
  */
-function holdForRisk(tx: WalletTx, payoutId: string, risk: RiskCheck, nowMs: number): void {
+function holdForRisk(
+  tx: WalletTx,
+  payoutId: string,
+  risk: RiskCheck | ScoringOff,
+  nowMs: number,
+): void {
+  if (risk.status === "off") return;
   if (risk.status === "assessed") {
     applyAssessment(tx, risk.observation, risk.assessment, nowMs);
     return;

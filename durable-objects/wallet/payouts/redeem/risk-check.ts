@@ -16,6 +16,14 @@ export type RiskCheck =
       cause: "timeout" | "error" | "breaker_open";
     };
 
+/**
+ * The operator switched scoring off (`FRAUD_SCORING = "off"`, docs/fraud.md "Turning scoring
+ * off"): the risk object was not asked and no hold of scoring's is placed.
+ */
+export interface ScoringOff {
+  status: "off";
+}
+
 /** The reason code of the fail-safe's hold, in its hold and on the payout. */
 export const RISK_UNAVAILABLE = "risk_unavailable";
 

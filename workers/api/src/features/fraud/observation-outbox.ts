@@ -4,6 +4,7 @@ import { riskObservationOutbox } from "#shared/db/schema";
 import type { ApiEnv } from "#shared/env";
 import { observationMessage } from "#shared/fraud/observation-message";
 import type { Observation } from "#shared/fraud/risk-contract";
+import { scoringEnabled } from "#shared/fraud/scoring-switch";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { runInBatches } from "../../db/batch";
 import { reportObservations } from "./observations";
@@ -27,7 +28,7 @@ export const SWEEP_MAX_BATCHES = 40;
 
 export type ReportOutcome = "none" | "sent" | "kept";
 
-type Env = Pick<ApiEnv, "RISK_OBSERVATIONS" | "DB">;
+type Env = Pick<ApiEnv, "RISK_OBSERVATIONS" | "DB" | "FRAUD_SCORING">;
 
 /**
  * Sends the observations to the risk queue in one batch; if that fails, keeps them in the
@@ -113,6 +114,9 @@ export interface OutboxSweepReport {
 export async function sweepObservationOutbox(env: Env): Promise<OutboxSweepReport> {
   const orm = drizzle(env.DB);
   const report: OutboxSweepReport = { sent: 0, dropped: 0, stillUnavailable: false, more: false };
+  // Scoring switched off (docs/fraud.md "Turning scoring off"): nothing is sent; what was kept
+  // before waits for it to be on again.
+  if (!scoringEnabled(env)) return report;
   for (let round = 0; round < SWEEP_MAX_BATCHES; round++) {
     const rows = await orm
       .select()

@@ -2,6 +2,7 @@ import type { ApiEnv } from "#shared/env";
 import { type ClickQuality, clickQualityFacts } from "#shared/fraud/click-quality";
 import { observationMessage } from "#shared/fraud/observation-message";
 import type { Observation } from "#shared/fraud/risk-contract";
+import { scoringEnabled } from "#shared/fraud/scoring-switch";
 import { ORDER_UPDATE_FACT } from "#shared/fraud/screen";
 import type { ClickMessage } from "#shared/messages";
 import type { ConversionEvent, ConversionOutcome } from "../../wallet-client";
@@ -88,11 +89,15 @@ export function conversionObservation(
   };
 }
 
-/** Sends the observations to the risk queue in one batch (nothing to send, nothing sent). */
+/**
+ * Sends the observations to the risk queue in one batch (nothing to send, nothing sent). With
+ * scoring switched off (`FRAUD_SCORING = "off"`, docs/fraud.md "Turning scoring off") nothing
+ * is sent: the one check for every consumer that reports.
+ */
 export async function reportObservations(
-  env: Pick<ApiEnv, "RISK_OBSERVATIONS">,
+  env: Pick<ApiEnv, "RISK_OBSERVATIONS" | "FRAUD_SCORING">,
   observations: readonly Observation[],
 ): Promise<void> {
-  if (observations.length === 0) return;
+  if (observations.length === 0 || !scoringEnabled(env)) return;
   await env.RISK_OBSERVATIONS.sendBatch(observations.map((o) => ({ body: observationMessage(o) })));
 }

@@ -58,7 +58,7 @@ const WALLETS = envInt("BENCH_WALLETS", 100);
 const CONCURRENCY = envInt("BENCH_CONCURRENCY", 1);
 const RISK_BATCH = envInt("BENCH_RISK_BATCH", 100);
 /** Of every 100 postbacks, how many are sales 1 s after their click (the rest 90 s after). */
-const QUICK_SALE_PCT = envInt("BENCH_QUICK_SALE_PCT", 5);
+const QUICK_SALE_PCT = envInt("BENCH_QUICK_SALE_PCT", 5, 0);
 const PROFILE = process.env.BENCH_PROFILE === "1";
 /** With BENCH_PROFILE=1: consumer steps left out (links, returns, assess), comma-separated. */
 const PROFILE_SKIP = PROFILE ? (process.env.BENCH_PROFILE_SKIP ?? "") : "";
@@ -463,11 +463,11 @@ async function post(urlPath: string, mayRetry = false): Promise<unknown> {
   return JSON.parse(text);
 }
 
-function envInt(name: string, fallback: number): number {
+function envInt(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0)
-    throw new Error(`${name} must be a positive integer`);
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new Error(`${name} must be an integer of at least ${min}`);
   return value;
 }

@@ -4,12 +4,6 @@ import os from "node:os";
 import path from "node:path";
 import { ROOT } from "#scripts/lib/dev-vars";
 import { WRANGLER } from "#scripts/lib/local-d1";
-import { assessObservation } from "#shared/fraud/assess";
-import { FRAUD_GROUP, FRAUD_STARTER_RULES } from "#shared/fraud/starter-rules";
-import { emptyVelocity } from "#shared/fraud/velocity";
-import { compileRuleSet } from "#shared/rules/compile";
-import { validateRuleSet } from "#shared/rules/rule-schema";
-import { conversionObservation } from "#workers/api/src/features/fraud/observations";
 import { printTable, thousands } from "./lib/table";
 import {
   freshDir,
@@ -44,12 +38,10 @@ import {
  * for distinct users (postback i is wallet i % BENCH_WALLETS), as in the real mix.
  * BENCH_RISK_BATCH=1 is the earlier one-message-per-call reading.
  *
- * BENCH_PROFILE=1 calls the consumer's steps one by one instead (the same exported functions,
- * in its order) and prints where the time of "on" goes, per step, per postback.
  *
  * Environment: BENCH_ROUNDS (alternating pairs, default 10), BENCH_BATCH (postbacks per batch,
  * 100), BENCH_RISK_BATCH (messages per consumer call, 100), BENCH_WALLETS (wallets per mode,
- * 100), BENCH_CONCURRENCY (1), BENCH_PROFILE (0), BENCH_PORT (8797), BENCH_LOG_LEVEL (wrangler's,
+ * 100), BENCH_CONCURRENCY (1), BENCH_QUICK_SALE_PCT (5), BENCH_PORT (8797), BENCH_LOG_LEVEL (wrangler's,
  * warn). Writes bench/results/fraud-latest.json.
  */
 const ROUNDS = envInt("BENCH_ROUNDS", 10);
@@ -59,9 +51,6 @@ const CONCURRENCY = envInt("BENCH_CONCURRENCY", 1);
 const RISK_BATCH = envInt("BENCH_RISK_BATCH", 100);
 /** Of every 100 postbacks, how many are sales 1 s after their click (the rest 90 s after). */
 const QUICK_SALE_PCT = envInt("BENCH_QUICK_SALE_PCT", 5, 0);
-const PROFILE = process.env.BENCH_PROFILE === "1";
-/** With BENCH_PROFILE=1: consumer steps left out (links, returns, assess), comma-separated. */
-const PROFILE_SKIP = PROFILE ? (process.env.BENCH_PROFILE_SKIP ?? "") : "";
 const PORT = envInt("BENCH_PORT", 8797);
 const HOST = "127.0.0.1";
 const BASE_URL = `http://${HOST}:${PORT}`;
@@ -116,12 +105,11 @@ try {
 
 async function main(): Promise<void> {
   console.log(
-    `Fraud scoring benchmark: ${ROUNDS} rounds of ${BATCH} postbacks per mode, ${RISK_BATCH} messages per risk consumer call, ${QUICK_SALE_PCT}% of sales 1 s after their click${PROFILE ? ` (profiled step by step${PROFILE_SKIP ? `, without ${PROFILE_SKIP}` : ""})` : ""}, ${WALLETS} wallets per mode, ${CONCURRENCY} in flight; Node ${process.version}, ${os.cpus().length} CPUs, load ${os
+    `Fraud scoring benchmark: ${ROUNDS} rounds of ${BATCH} postbacks per mode, ${RISK_BATCH} messages per risk consumer call, ${QUICK_SALE_PCT}% of sales 1 s after their click, ${WALLETS} wallets per mode, ${CONCURRENCY} in flight; Node ${process.version}, ${os.cpus().length} CPUs, load ${os
       .loadavg()
       .map((l) => l.toFixed(1))
       .join(" ")}`,
   );
-  if (PROFILE) scoringCoreInNode();
   freshDir(PERSIST_DIR);
   console.log(`Starting wrangler dev on ${BASE_URL} (output in ${path.relative(ROOT, LOG_FILE)})…`);
   const log = openSync(LOG_FILE, "w");
@@ -252,9 +240,9 @@ async function main(): Promise<void> {
     `Without the queue send / off: time ×${assessTimeRatio.toFixed(2)}${assessCpuRatio === null ? "" : `, CPU ×${assessCpuRatio.toFixed(2)}`}`,
   );
   for (const mode of ["on", "assess"] as const) {
-    if (mode === "assess" && !PROFILE) continue;
+    if (mode === "assess") continue;
     console.log(
-      `\nWhere "${mode}" spends its time (workerd's clock, which only I/O advances; ms per postback)${PROFILE ? "" : " — BENCH_PROFILE=1 splits the consumer into its steps"}:`,
+      `\nWhere "${mode}" spends its time (workerd's clock, which only I/O advances; ms per postback):`,
     );
     printTable(
       [
@@ -288,8 +276,6 @@ async function main(): Promise<void> {
           batch: BATCH,
           riskBatch: RISK_BATCH,
           quickSalePct: QUICK_SALE_PCT,
-          profile: PROFILE,
-          profileSkip: PROFILE_SKIP,
           wallets: WALLETS,
           concurrency: CONCURRENCY,
         },
@@ -311,62 +297,6 @@ async function main(): Promise<void> {
     )}\n`,
   );
   console.log(`Written to ${path.relative(ROOT, RESULTS_FILE)}`);
-}
-
-/**
- * Profiling: the risk object's pure scoring core (`assessObservation`: facts, the starter rules
- * evaluated, reasons merged) on a conversion observation like the bench's, timed in Node (the
- * same V8 as workerd, whose clock does not advance without I/O). Everything else in `assess` is
- * the RPC and the object's SQLite reads and writes.
- */
-function scoringCoreInNode(): void {
-  const validated = validateRuleSet({
-    version: 1,
-    timeZone: "UTC",
-    groups: [FRAUD_GROUP],
-    rules: FRAUD_STARTER_RULES,
-  });
-  if (!validated.ok) throw new Error("the fraud starter rules do not validate");
-  const compiled = compileRuleSet(validated.ruleSet);
-  const nowMs = Date.now();
-  const observation = conversionObservation({
-    txnId: "txn_node",
-    postbackId: "pb_node",
-    networkId: "bench-net",
-    orderId: "node",
-    userId: "node-user",
-    offerId: "bench-offer",
-    clickId: "clk_node",
-    clickAtSec: Math.floor((nowMs - 120_000) / 1000),
-    status: "pending",
-    currency: "INR",
-    saleAmountMinor: 10_000,
-    commissionMinor: 1_000,
-    category: null,
-    lineItems: null,
-    occurredAtMs: nowMs - 119_000,
-    updatedAtMs: nowMs - 119_000,
-    receivedAtMs: nowMs,
-  });
-  const once = () =>
-    assessObservation({
-      observation,
-      compiled,
-      velocity: emptyVelocity(),
-      newDevice: undefined,
-      orders: { orders: 3, returns: 0 },
-      behaviour: {},
-      reasonsBefore: [],
-      nowMs,
-    });
-  for (let i = 0; i < 2_000; i++) once();
-  const runs = 20_000;
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < runs; i++) once();
-  const usPer = Number(process.hrtime.bigint() - started) / 1_000 / runs;
-  console.log(
-    `  scoring core in Node (assessObservation, ${validated.ruleSet.rules.length} starter rules, conversion): ${usPer.toFixed(1)} µs per observation`,
-  );
 }
 
 /** One click in each wallet of the mode; answers when it was clicked. */
@@ -396,7 +326,7 @@ async function batch(
     const count = p.from + p.count - from;
     let answer: Batch | null = null;
     for (let attempt = 0; answer === null; attempt++) {
-      const query = `run=${p.run}&mode=${p.mode}&wallets=${WALLETS}&tag=${p.tag}.${attempt}&from=${from}&count=${count}&concurrency=${CONCURRENCY}&riskBatch=${RISK_BATCH}&quickSalePct=${QUICK_SALE_PCT}&profile=${PROFILE ? 1 : 0}&skip=${PROFILE_SKIP}&clickedAtMs=${clickedAtMs}`;
+      const query = `run=${p.run}&mode=${p.mode}&wallets=${WALLETS}&tag=${p.tag}.${attempt}&from=${from}&count=${count}&concurrency=${CONCURRENCY}&riskBatch=${RISK_BATCH}&quickSalePct=${QUICK_SALE_PCT}&clickedAtMs=${clickedAtMs}`;
       answer = (await post(`/phase?${query}`, attempt < MAX_RESTARTS_PER_BATCH)) as Batch | null;
       if (answer === null) restarts.push(`${p.mode} ${p.tag} from ${from}`);
     }

@@ -4,28 +4,13 @@ import type {
   WalletEnv,
 } from "#durable-objects/wallet/index";
 import type { ApiEnv } from "#shared/env";
-import { withSharingFacts } from "#shared/fraud/identity-links";
 import { observationMessage, type RiskObservationMessage } from "#shared/fraud/observation-message";
 import type { Observation } from "#shared/fraud/risk-contract";
 import { FRAUD_GROUP, FRAUD_STARTER_RULES } from "#shared/fraud/starter-rules";
 import { propagateLiveRuleSet } from "#shared/rules/live-rule-set";
 import { validateRuleSet } from "#shared/rules/rule-schema";
-import {
-  consumeRiskObservations,
-  linkRowsOf,
-  withFacts,
-} from "#workers/api/src/features/fraud/consumer";
-import { holderCounts, recordLinks } from "#workers/api/src/features/fraud/identity-store";
+import { consumeRiskObservations } from "#workers/api/src/features/fraud/consumer";
 import { conversionObservation, reportObservations } from "#workers/api/src/features/fraud/index";
-import {
-  abuseProneCategories,
-  type OrderRow,
-  orderFacts,
-  orderRowsOf,
-  recordOrders,
-  returnRatesOf,
-} from "#workers/api/src/features/fraud/return-store";
-import { liveRiskPorts } from "#workers/api/src/features/fraud/risk-ports";
 import { walletOf } from "#workers/api/src/wallet-client";
 
 export { BudgetDurableObject } from "#durable-objects/budget/index";
@@ -115,8 +100,6 @@ export default {
     const wallets = n("wallets", 1);
     const from = n("from", 0);
     const riskBatch = Math.max(1, n("riskBatch", 1));
-    const profile = url.searchParams.get("profile") === "1";
-    const skip = new Set(q("skip").split(",").filter(Boolean));
     const clickedAtMs = n("clickedAtMs", Date.now() - CLICK_AGE_MS);
     // Sales seconds after their click (the stuffing pattern a rule judges), per 100 postbacks.
     const quickSalePct = Math.min(100, Math.max(0, n("quickSalePct", 5)));
@@ -158,10 +141,7 @@ export default {
       let consumerMs = 0;
       if (mode !== "off" && scored.length > 0) {
         const consumerStarted = Date.now();
-        const problem = await (profile
-          ? consumeStepByStep(env, scored, steps, skip)
-          : consume(env, scored)
-        ).catch(
+        const problem = await consume(env, scored).catch(
           (error: unknown) => `threw: ${error instanceof Error ? error.message : String(error)}`,
         );
         consumerMs = Date.now() - consumerStarted;
@@ -238,85 +218,6 @@ async function consume(env: BenchEnv, scored: readonly ScoredPostback[]): Promis
   return acked.size === scored.length ? null : `scoring acked ${acked.size} of ${scored.length}`;
 }
 
-/**
- * Profiling only (`BENCH_PROFILE=1`): the risk consumer's steps (consumer.ts,
- * `consumeRiskObservations`) called one by one in its order, each timed: the same exported
- * functions on the same batch, so the time goes where the consumer's goes. Not a second
- * consumer: the bench's figures come from `consume` above. `skip` (links, returns, assess) leaves
- * those steps out, so the runtime's CPU without them tells their share (BENCH_PROFILE_SKIP).
- */
-async function consumeStepByStep(
-  env: BenchEnv,
-  scored: readonly ScoredPostback[],
-  steps: StepTimes,
-  skip: ReadonlySet<string>,
-): Promise<string | null> {
-  const api = env as unknown as ApiEnv;
-  const observations = scored.map((p) => observationMessage(p.observation).observation);
-  const rows = linkRowsOf(observations);
-  let holders = new Map<string, number>();
-  if (!skip.has("links")) {
-    await steps.time("1 links: recordLinks (D1 batch)", () => recordLinks(env.DB, rows));
-    holders = await steps.time("2 links: holderCounts (D1 read)", () => holderCounts(env.DB, rows));
-  }
-  if (skip.has("returns"))
-    return assessAll(api, observations, holders, [], new Map(), new Set(), steps, skip);
-  const orders = await steps.time("3 returns: orderRowsOf (offer config read)", () =>
-    orderRowsOf(api, observations),
-  );
-  await steps.time("4 returns: recordOrders (D1 batch)", () => recordOrders(env.DB, orders));
-  const keys: Array<{ scope: "merchant" | "category"; key: string }> = [];
-  for (const r of orders) {
-    if (r.merchantId) keys.push({ scope: "merchant", key: r.merchantId });
-    if (r.category) keys.push({ scope: "category", key: r.category });
-  }
-  const rates = await steps.time("5 returns: returnRatesOf (D1 read)", () =>
-    returnRatesOf(env.DB, keys),
-  );
-  const abuseProne = await steps.time("6 returns: abuseProneCategories (memory/KV)", () =>
-    abuseProneCategories(api),
-  );
-  return assessAll(api, observations, holders, orders, rates, abuseProne, steps, skip);
-}
-
-/** The consumer's step 3: each observation, with its facts, to its user's risk object. */
-async function assessAll(
-  api: ApiEnv,
-  observations: readonly Observation[],
-  holders: ReadonlyMap<string, number>,
-  orders: readonly OrderRow[],
-  rates: Awaited<ReturnType<typeof returnRatesOf>>,
-  abuseProne: ReadonlySet<string>,
-  steps: StepTimes,
-  skip: ReadonlySet<string>,
-): Promise<string | null> {
-  const byRef = new Map(orders.map((r) => [r.orderRef, r]));
-  let failed = 0;
-  if (skip.has("assess")) return null;
-  const started = Date.now();
-  await Promise.all(
-    observations.map(async (o) => {
-      const row = o.subjectRef === undefined ? undefined : byRef.get(o.subjectRef);
-      const observation = withFacts(
-        withSharingFacts(o, holders),
-        row ? orderFacts(row, rates, abuseProne) : undefined,
-      );
-      try {
-        const assessment = await steps.time("7 risk object: assess, Σ of concurrent calls", () =>
-          liveRiskPorts.assess(api, observation),
-        );
-        await steps.time("8 wallet: applyAssessment, Σ (only with effects)", () =>
-          liveRiskPorts.applyAssessment(api, observation, assessment),
-        );
-      } catch {
-        failed++;
-      }
-    }),
-  );
-  // The users' objects are called concurrently: the span, not the Σ, is the batch's wait.
-  steps.add("7+8 risk objects: all of the batch (span)", Date.now() - started);
-  return failed === 0 ? null : `${failed} assessments failed`;
-}
 /**
  * One postback's conversion to the wallet, the sale 90 s after its click (`quick`: 1 s after).
  * Answers the wallet's outcome, or the observation to score once the wallet credited it (the

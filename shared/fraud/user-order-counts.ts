@@ -28,7 +28,8 @@ const NO_ORDERS = (atMs: number): UserOrderCounts => ({
   atMs,
 });
 
-interface CountRow {
+/** One row of `userOrderCountReads`. */
+export interface UserOrderCountRow {
   user_id: string;
   orders: number;
   returns: number;
@@ -38,20 +39,15 @@ interface CountRow {
 }
 
 /**
- * Each user's counts at `atMs`, one bounded read per 90 users (index `risk_orders_user_time_idx`);
- * a user without orders counts zero. Throws when D1 cannot answer.
- *
- * @example
- * const counts = await readUserOrderCounts(env.DB, ["u1", "u2"], Date.now());
- * counts.get("u1") // { orders: 10, returns: 8, recent: { "1h": 0, "24h": 1, "7d": 3 }, atMs }
+ * The reads of each user's counts at `atMs`, one bounded read per 90 users (index
+ * `risk_orders_user_time_idx`), for a caller to run in its own D1 batch.
  */
-export async function readUserOrderCounts(
+export function userOrderCountReads(
   db: D1Database,
   userIds: Iterable<string>,
   atMs: number,
-): Promise<Map<string, UserOrderCounts>> {
+): D1PreparedStatement[] {
   const ids = [...new Set(userIds)];
-  const counts = new Map(ids.map((id) => [id, NO_ORDERS(atMs)]));
   const [h1, h24, d7] = VELOCITY_WINDOWS.map((w) => atMs - w.ms);
   const statements: D1PreparedStatement[] = [];
   for (let i = 0; i < ids.length; i += USERS_PER_QUERY) {
@@ -71,11 +67,16 @@ export async function readUserOrderCounts(
         .bind(h1, h24, d7, ...chunk, atMs - RETURN_WINDOW_MS, atMs),
     );
   }
-  if (statements.length === 0) return counts;
-  const results =
-    statements.length === 1
-      ? [await (statements[0] as D1PreparedStatement).all<CountRow>()]
-      : await db.batch<CountRow>(statements);
+  return statements;
+}
+
+/** Each user's counts from the reads' results; a user without orders counts zero. */
+export function userOrderCountsFrom(
+  userIds: Iterable<string>,
+  atMs: number,
+  results: ReadonlyArray<D1Result<UserOrderCountRow>>,
+): Map<string, UserOrderCounts> {
+  const counts = new Map([...userIds].map((id) => [id, NO_ORDERS(atMs)]));
   for (const result of results) {
     for (const row of result.results) {
       counts.set(row.user_id, {
@@ -87,4 +88,27 @@ export async function readUserOrderCounts(
     }
   }
   return counts;
+}
+
+/**
+ * Each user's counts at `atMs`. Throws when D1 cannot answer.
+ *
+ * @example
+ * const counts = await readUserOrderCounts(env.DB, ["u1", "u2"], Date.now());
+ * counts.get("u1") // { orders: 10, returns: 8, recent: { "1h": 0, "24h": 1, "7d": 3 }, atMs }
+ */
+export async function readUserOrderCounts(
+  db: D1Database,
+  userIds: Iterable<string>,
+  atMs: number,
+): Promise<Map<string, UserOrderCounts>> {
+  const ids = [...new Set(userIds)];
+  const reads = userOrderCountReads(db, ids, atMs);
+  const results =
+    reads.length === 0
+      ? []
+      : reads.length === 1
+        ? [await (reads[0] as D1PreparedStatement).all<UserOrderCountRow>()]
+        : await db.batch<UserOrderCountRow>(reads);
+  return userOrderCountsFrom(ids, atMs, results);
 }

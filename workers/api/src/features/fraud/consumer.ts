@@ -3,13 +3,13 @@ import { isLinkKind, withSharingFacts } from "#shared/fraud/identity-links";
 import type { RiskObservationMessage } from "#shared/fraud/observation-message";
 import { ACTIVITY_KINDS, type Observation } from "#shared/fraud/risk-contract";
 import { needsAssessment } from "#shared/fraud/screen";
-import { readUserOrderCounts, type UserOrderCounts } from "#shared/fraud/user-order-counts";
+import type { UserOrderCounts } from "#shared/fraud/user-order-counts";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { exponentialBackoff } from "#shared/retry/backoff";
 import { type CompiledRuleSet, CompiledRuleSetCache } from "#shared/rules/index";
 import { loadLiveRuleSet } from "#shared/rules/live-rule-set";
 import { holderCounts, type LinkRow, recordLinks } from "./identity-store";
-import { returnFactsFor } from "./return-store";
+import { recordOrdersAndRead } from "./return-store";
 import { liveRiskPorts, type RiskPorts } from "./risk-ports";
 
 const log = createLogger({ worker: "api", feature: "fraud" });
@@ -61,16 +61,12 @@ export async function consumeRiskObservations(
     await recordLinks(env.DB, rows);
     holders = await holderCounts(env.DB, rows);
     // Return abuse: the batch's orders into D1, their merchant and category rates back.
-    returnFacts = await returnFactsFor(
+    // …and each user's counts, this batch's orders included: one D1 round trip.
+    ({ facts: returnFacts, counts: orderCounts } = await recordOrdersAndRead(
       env,
       valid.map((m) => m.body.observation),
-    );
-    // …and each user's counts, this batch's orders included.
-    orderCounts = await readUserOrderCounts(
-      env.DB,
-      valid.map((m) => m.body.observation.userId),
       nowMs,
-    );
+    ));
   } catch (error) {
     log.error("risk.batch_store_failed", { observations: valid.length, ...errorFields(error) });
     for (const m of valid) m.retry({ delaySeconds: backoffSec(m.attempts) });

@@ -1,8 +1,4 @@
-import { sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
-import { drizzle } from "drizzle-orm/d1";
 import { getOfferConfig, readConfigThrough } from "#shared/config/config-store";
-import { riskOrders } from "#shared/db/schema";
 import type { ApiEnv } from "#shared/env";
 import {
   normalizeCategory,
@@ -12,13 +8,18 @@ import {
   sharedReturnFacts,
 } from "#shared/fraud/return-signals";
 import type { Observation } from "#shared/fraud/risk-contract";
+import {
+  type UserOrderCountRow,
+  type UserOrderCounts,
+  userOrderCountReads,
+  userOrderCountsFrom,
+} from "#shared/fraud/user-order-counts";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import {
   riskListFromD1,
   riskListKvKey,
   type StoredRiskList,
 } from "#shared/referrals/live-risk-lists";
-import { runInBatches } from "../../db/batch";
 
 /**
  * Return abuse across users (docs/fraud.md "Return abuse"): the risk consumer records each
@@ -110,56 +111,61 @@ export async function orderRowsOf(
 }
 
 /**
- * Upserts the orders in one D1 transaction: what is known is kept (the earliest order time,
- * the first return, a merchant or category once learned), so a redelivered or reordered batch
- * changes nothing it should not.
+ * Upserts the orders: what is known is kept (the earliest order time, the first return, a
+ * merchant or category once learned), so a redelivered or reordered batch changes nothing it
+ * should not. Raw statements, several rows each: this runs for every risk batch.
  */
-export async function recordOrders(db: D1Database, rows: readonly OrderRow[]): Promise<void> {
-  const orm = drizzle(db);
-  const statements: BatchItem<"sqlite">[] = [];
+function orderUpserts(db: D1Database, rows: readonly OrderRow[]): D1PreparedStatement[] {
+  const statements: D1PreparedStatement[] = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
     statements.push(
-      orm
-        .insert(riskOrders)
-        .values(rows.slice(i, i + ROWS_PER_INSERT))
-        .onConflictDoUpdate({
-          target: riskOrders.orderRef,
-          set: {
-            merchantId: sql`coalesce(${riskOrders.merchantId}, excluded.merchant_id)`,
-            category: sql`coalesce(${riskOrders.category}, excluded.category)`,
-            orderedAtMs: sql`min(${riskOrders.orderedAtMs}, excluded.ordered_at_ms)`,
-            returnedAtMs: sql`coalesce(${riskOrders.returnedAtMs}, excluded.returned_at_ms)`,
-          },
-        }),
+      db
+        .prepare(
+          `INSERT INTO risk_orders (order_ref, user_id, merchant_id, category, ordered_at_ms, returned_at_ms)
+           VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?)").join(", ")}
+           ON CONFLICT (order_ref) DO UPDATE SET
+             merchant_id = coalesce(risk_orders.merchant_id, excluded.merchant_id),
+             category = coalesce(risk_orders.category, excluded.category),
+             ordered_at_ms = min(risk_orders.ordered_at_ms, excluded.ordered_at_ms),
+             returned_at_ms = coalesce(risk_orders.returned_at_ms, excluded.returned_at_ms)`,
+        )
+        .bind(
+          ...chunk.flatMap((r) => [
+            r.orderRef,
+            r.userId,
+            r.merchantId,
+            r.category,
+            r.orderedAtMs,
+            r.returnedAtMs,
+          ]),
+        ),
     );
   }
-  await runInBatches(db, statements);
+  return statements;
 }
 
-/** `merchant|<id>` / `category|<name>` → counts, for the keys asked (bounded queries). */
-export async function returnRatesOf(
+/** The rates of the keys asked, one bounded read per scope and 90 keys. */
+function rateReads(
   db: D1Database,
   keys: ReadonlyArray<{ scope: "merchant" | "category"; key: string }>,
-): Promise<Map<string, SharedReturnCounts>> {
-  const unique = [...new Map(keys.map((k) => [`${k.scope}|${k.key}`, k])).values()];
-  const out = new Map<string, SharedReturnCounts>();
-  const orm = drizzle(db);
+): D1PreparedStatement[] {
+  const statements: D1PreparedStatement[] = [];
   for (const scope of ["merchant", "category"] as const) {
-    const ofScope = unique.filter((k) => k.scope === scope).map((k) => k.key);
+    const ofScope = [...new Set(keys.filter((k) => k.scope === scope).map((k) => k.key))];
     for (let i = 0; i < ofScope.length; i += KEYS_PER_QUERY) {
       const chunk = ofScope.slice(i, i + KEYS_PER_QUERY);
-      const rows = await orm.all<{ key: string; orders: number; returns: number }>(
-        sql`SELECT key, orders, returns FROM risk_return_rates WHERE scope = ${scope} AND key IN (${sql.join(
-          chunk.map((k) => sql`${k}`),
-          sql`, `,
-        )})`,
+      statements.push(
+        db
+          .prepare(
+            `SELECT scope, key, orders, returns FROM risk_return_rates
+             WHERE scope = ? AND key IN (${chunk.map(() => "?").join(", ")})`,
+          )
+          .bind(scope, ...chunk),
       );
-      for (const r of rows) {
-        out.set(`${scope}|${r.key}`, { orders: Number(r.orders), returns: Number(r.returns) });
-      }
     }
   }
-  return out;
+  return statements;
 }
 
 /** The operator's `abuse_prone_categories` list, through isolate memory → KV → D1. */
@@ -174,35 +180,62 @@ export async function abuseProneCategories(env: ApiEnv): Promise<ReadonlySet<str
   return new Set(list?.entries ?? []);
 }
 
+/** What the risk consumer's one D1 round trip for a batch answers. */
+export interface BatchOrderFacts {
+  /** Per observation id, the facts to add (its merchant and category, their rates, the mark). */
+  facts: Map<string, Record<string, string | number | boolean>>;
+  /** Per user of the batch, their orders as counted after this batch's were recorded. */
+  counts: Map<string, UserOrderCounts>;
+}
+
 /**
- * The risk consumer's step for a batch: records its orders, then answers, per observation id,
- * the facts to add (its merchant and category, their rates, whether the category is
- * abuse-prone). Throws when D1 cannot be written or read: the consumer retries the batch.
+ * The risk consumer's step for a batch, in one D1 batch (one transaction, one round trip):
+ * records its orders, then reads their merchant and category rates and each of the batch's
+ * users' order counts (user-order-counts.ts), this batch's orders included. Throws when D1
+ * cannot be written or read: the consumer retries the batch.
  */
-export async function returnFactsFor(
+export async function recordOrdersAndRead(
   env: ApiEnv,
   observations: readonly Observation[],
-): Promise<Map<string, Record<string, string | number | boolean>>> {
+  nowMs: number,
+): Promise<BatchOrderFacts> {
   const rows = await orderRowsOf(env, observations);
-  const out = new Map<string, Record<string, string | number | boolean>>();
-  if (rows.length === 0) return out;
-  await recordOrders(env.DB, rows);
   const keys: Array<{ scope: "merchant" | "category"; key: string }> = [];
   for (const r of rows) {
     if (r.merchantId) keys.push({ scope: "merchant", key: r.merchantId });
     if (r.category) keys.push({ scope: "category", key: r.category });
   }
-  const [rates, abuseProne] = await Promise.all([
-    returnRatesOf(env.DB, keys),
-    abuseProneCategories(env),
+  const users = new Set(observations.map((o) => o.userId));
+  const upserts = orderUpserts(env.DB, rows);
+  const rates = rateReads(env.DB, keys);
+  const countReads = userOrderCountReads(env.DB, users, nowMs);
+  const [results, abuseProne] = await Promise.all([
+    env.DB.batch([...upserts, ...rates, ...countReads]),
+    rows.length === 0 ? Promise.resolve(new Set<string>()) : abuseProneCategories(env),
   ]);
+  const rateRows = results
+    .slice(upserts.length, upserts.length + rates.length)
+    .flatMap(
+      (r) => r.results as Array<{ scope: string; key: string; orders: number; returns: number }>,
+    );
+  const rateByKey = new Map<string, SharedReturnCounts>(
+    rateRows.map((r) => [
+      `${r.scope}|${r.key}`,
+      { orders: Number(r.orders), returns: Number(r.returns) },
+    ]),
+  );
+  const counts = userOrderCountsFrom(
+    users,
+    nowMs,
+    results.slice(upserts.length + rates.length) as Array<D1Result<UserOrderCountRow>>,
+  );
+  const facts = new Map<string, Record<string, string | number | boolean>>();
   const byRef = new Map(rows.map((r) => [r.orderRef, r]));
   for (const o of observations) {
     const row = isOrderKind(o) ? byRef.get(o.subjectRef as string) : undefined;
-    if (!row) continue;
-    out.set(o.observationId, orderFacts(row, rates, abuseProne));
+    if (row) facts.set(o.observationId, orderFacts(row, rateByKey, abuseProne));
   }
-  return out;
+  return { facts, counts };
 }
 
 /**

@@ -18,9 +18,6 @@ export interface UserOrderCounts {
   atMs: number;
 }
 
-/** One parameter a user, under D1's 100 a query with the window bounds. */
-const USERS_PER_QUERY = 90;
-
 const NO_ORDERS = (atMs: number): UserOrderCounts => ({
   orders: 0,
   returns: 0,
@@ -39,8 +36,8 @@ export interface UserOrderCountRow {
 }
 
 /**
- * The reads of each user's counts at `atMs`, one bounded read per 90 users (index
- * `risk_orders_user_time_idx`), for a caller to run in its own D1 batch.
+ * The read of the users' counts at `atMs` (index `risk_orders_user_time_idx`), the ids as one
+ * JSON parameter, for a caller to run in its own D1 batch; none without users.
  */
 export function userOrderCountReads(
   db: D1Database,
@@ -48,26 +45,22 @@ export function userOrderCountReads(
   atMs: number,
 ): D1PreparedStatement[] {
   const ids = [...new Set(userIds)];
+  if (ids.length === 0) return [];
   const [h1, h24, d7] = VELOCITY_WINDOWS.map((w) => atMs - w.ms);
-  const statements: D1PreparedStatement[] = [];
-  for (let i = 0; i < ids.length; i += USERS_PER_QUERY) {
-    const chunk = ids.slice(i, i + USERS_PER_QUERY);
-    statements.push(
-      db
-        .prepare(
-          `SELECT user_id, COUNT(*) AS orders, COUNT(returned_at_ms) AS returns,
-             SUM(CASE WHEN ordered_at_ms > ? THEN 1 ELSE 0 END) AS h1,
-             SUM(CASE WHEN ordered_at_ms > ? THEN 1 ELSE 0 END) AS h24,
-             SUM(CASE WHEN ordered_at_ms > ? THEN 1 ELSE 0 END) AS d7
-           FROM risk_orders
-           WHERE user_id IN (${chunk.map(() => "?").join(", ")})
-             AND ordered_at_ms > ? AND ordered_at_ms <= ?
-           GROUP BY user_id`,
-        )
-        .bind(h1, h24, d7, ...chunk, atMs - RETURN_WINDOW_MS, atMs),
-    );
-  }
-  return statements;
+  return [
+    db
+      .prepare(
+        `SELECT user_id, COUNT(*) AS orders, COUNT(returned_at_ms) AS returns,
+           SUM(CASE WHEN ordered_at_ms > ? THEN 1 ELSE 0 END) AS h1,
+           SUM(CASE WHEN ordered_at_ms > ? THEN 1 ELSE 0 END) AS h24,
+           SUM(CASE WHEN ordered_at_ms > ? THEN 1 ELSE 0 END) AS d7
+         FROM risk_orders
+         WHERE user_id IN (SELECT value FROM json_each(?))
+           AND ordered_at_ms > ? AND ordered_at_ms <= ?
+         GROUP BY user_id`,
+      )
+      .bind(h1, h24, d7, JSON.stringify(ids), atMs - RETURN_WINDOW_MS, atMs),
+  ];
 }
 
 /** Each user's counts from the reads' results; a user without orders counts zero. */
@@ -103,12 +96,7 @@ export async function readUserOrderCounts(
   atMs: number,
 ): Promise<Map<string, UserOrderCounts>> {
   const ids = [...new Set(userIds)];
-  const reads = userOrderCountReads(db, ids, atMs);
-  const results =
-    reads.length === 0
-      ? []
-      : reads.length === 1
-        ? [await (reads[0] as D1PreparedStatement).all<UserOrderCountRow>()]
-        : await db.batch<UserOrderCountRow>(reads);
+  const [read] = userOrderCountReads(db, ids, atMs);
+  const results = read ? [await read.all<UserOrderCountRow>()] : [];
   return userOrderCountsFrom(ids, atMs, results);
 }

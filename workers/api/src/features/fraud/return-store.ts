@@ -41,10 +41,6 @@ export interface OrderRow {
   returnedAtMs: number | null;
 }
 
-/** Six parameters a row, under D1's 100 a query. */
-const ROWS_PER_INSERT = 16;
-/** Keys per rates query: one parameter each, under D1's 100. */
-const KEYS_PER_QUERY = 90;
 /** Orders past the window dropped per refresh, so one run stays bounded. */
 const PRUNE_PER_REFRESH = 5_000;
 
@@ -113,39 +109,38 @@ export async function orderRowsOf(
 /**
  * Upserts the orders: what is known is kept (the earliest order time, the first return, a
  * merchant or category once learned), so a redelivered or reordered batch changes nothing it
- * should not. Raw statements, several rows each: this runs for every risk batch.
+ * should not. The whole batch is one statement with one JSON parameter (D1 allows 100
+ * parameters a query, not 100 rows): this runs for every risk batch.
  */
-function orderUpserts(db: D1Database, rows: readonly OrderRow[]): D1PreparedStatement[] {
-  const statements: D1PreparedStatement[] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
-    statements.push(
-      db
-        .prepare(
-          `INSERT INTO risk_orders (order_ref, user_id, merchant_id, category, ordered_at_ms, returned_at_ms)
-           VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?)").join(", ")}
-           ON CONFLICT (order_ref) DO UPDATE SET
-             merchant_id = coalesce(risk_orders.merchant_id, excluded.merchant_id),
-             category = coalesce(risk_orders.category, excluded.category),
-             ordered_at_ms = min(risk_orders.ordered_at_ms, excluded.ordered_at_ms),
-             returned_at_ms = coalesce(risk_orders.returned_at_ms, excluded.returned_at_ms)`,
-        )
-        .bind(
-          ...chunk.flatMap((r) => [
-            r.orderRef,
-            r.userId,
-            r.merchantId,
-            r.category,
-            r.orderedAtMs,
-            r.returnedAtMs,
-          ]),
-        ),
-    );
-  }
-  return statements;
+function orderUpsert(db: D1Database, rows: readonly OrderRow[]): D1PreparedStatement[] {
+  if (rows.length === 0) return [];
+  const json = JSON.stringify(
+    rows.map((r) => [
+      r.orderRef,
+      r.userId,
+      r.merchantId,
+      r.category,
+      r.orderedAtMs,
+      r.returnedAtMs,
+    ]),
+  );
+  return [
+    db
+      .prepare(
+        `INSERT INTO risk_orders (order_ref, user_id, merchant_id, category, ordered_at_ms, returned_at_ms)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5
+         FROM json_each(?) WHERE true
+         ON CONFLICT (order_ref) DO UPDATE SET
+           merchant_id = coalesce(risk_orders.merchant_id, excluded.merchant_id),
+           category = coalesce(risk_orders.category, excluded.category),
+           ordered_at_ms = min(risk_orders.ordered_at_ms, excluded.ordered_at_ms),
+           returned_at_ms = coalesce(risk_orders.returned_at_ms, excluded.returned_at_ms)`,
+      )
+      .bind(json),
+  ];
 }
 
-/** The rates of the keys asked, one bounded read per scope and 90 keys. */
+/** The rates of the keys asked: one read per scope, the keys as one JSON parameter. */
 function rateReads(
   db: D1Database,
   keys: ReadonlyArray<{ scope: "merchant" | "category"; key: string }>,
@@ -153,17 +148,15 @@ function rateReads(
   const statements: D1PreparedStatement[] = [];
   for (const scope of ["merchant", "category"] as const) {
     const ofScope = [...new Set(keys.filter((k) => k.scope === scope).map((k) => k.key))];
-    for (let i = 0; i < ofScope.length; i += KEYS_PER_QUERY) {
-      const chunk = ofScope.slice(i, i + KEYS_PER_QUERY);
-      statements.push(
-        db
-          .prepare(
-            `SELECT scope, key, orders, returns FROM risk_return_rates
-             WHERE scope = ? AND key IN (${chunk.map(() => "?").join(", ")})`,
-          )
-          .bind(scope, ...chunk),
-      );
-    }
+    if (ofScope.length === 0) continue;
+    statements.push(
+      db
+        .prepare(
+          `SELECT scope, key, orders, returns FROM risk_return_rates
+           WHERE scope = ? AND key IN (SELECT value FROM json_each(?))`,
+        )
+        .bind(scope, JSON.stringify(ofScope)),
+    );
   }
   return statements;
 }
@@ -206,7 +199,7 @@ export async function recordOrdersAndRead(
     if (r.category) keys.push({ scope: "category", key: r.category });
   }
   const users = new Set(observations.map((o) => o.userId));
-  const upserts = orderUpserts(env.DB, rows);
+  const upserts = orderUpsert(env.DB, rows);
   const rates = rateReads(env.DB, keys);
   const countReads = userOrderCountReads(env.DB, users, nowMs);
   const [results, abuseProne] = await Promise.all([

@@ -65,10 +65,18 @@ beforeAll(async () => {
         },
         {
           // The referral carries the signup's link hashes: the consumer says who shares them.
+          // At attribution only: the `qualified` observation carries them too (the wallet reads
+          // the sharing itself: risk-qualification-sharing.e2e.test.ts), and these tests
+          // follow the hold from the queue.
           id: DEVICE_RULE_ID,
           name: "A referral from a device another account uses",
           eventTypes: ["risk.referral"],
-          conditions: { all: [{ attr: "signal.usersSharingDevice", op: "gte", value: 1 }] },
+          conditions: {
+            all: [
+              { attr: "signal.referralStage", op: "eq", value: "attributed" },
+              { attr: "signal.usersSharingDevice", op: "gte", value: 1 },
+            ],
+          },
           effects: [{ kind: "hold_referral", score: 40, reasonCode: "shared_device" }],
           priority: 0,
           group: "fraud",

@@ -692,7 +692,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       // Scoring before money leaves; unavailable scoring holds the payout, never refuses it.
       // Switched off by the operator (docs/fraud.md "Turning scoring off"), it is not asked.
       const risk: RiskCheck | ScoringOff = scoringEnabled(this.env)
-        ? await this.assessRedemption(
+        ? await this.assessWithSharing(
             userId,
             await observeRedemption(this.sql, this.redemptionKeys(), userId, input, nowMs),
           )
@@ -1011,9 +1011,10 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
         if (error instanceof QualificationScoreMissing) {
           // A referral qualifies: scored before it is rewarded (the aborted run wrote nothing).
           const userId = boundUserId(this.sql);
+          // Its sharing facts are read first, as a redemption's (a D1 failure: unavailable).
           answers.set(
             error.observation.observationId,
-            await assessThroughBreaker(this.riskOf(userId), error.observation, this.clock),
+            await this.assessWithSharing(userId, error.observation),
           );
           continue;
         }
@@ -1052,10 +1053,11 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
   }
 
   /**
-   * A redemption scored through the breaker, its sharing facts read from D1 first (one bounded
-   * read, inside the breaker: a D1 failure holds it `risk_unavailable` like scoring's own).
+   * A redemption or a referral's qualification scored through the breaker, its sharing facts
+   * read from D1 first (one bounded read, inside the breaker: a D1 failure holds it
+   * `risk_unavailable` like scoring's own).
    */
-  private assessRedemption(userId: string, observation: Observation) {
+  private assessWithSharing(userId: string, observation: Observation) {
     return assessThroughBreaker(this.riskOf(userId), observation, this.clock, (o) =>
       observedWithSharing(this.env.DB, o),
     );
@@ -1074,7 +1076,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       clock: this.clock,
       userId: () => userId,
       observe: (payout) => observeHeldRedemption(this.sql, this.redemptionKeys(), userId, payout),
-      assess: (observation) => this.assessRedemption(userId, observation),
+      assess: (observation) => this.assessWithSharing(userId, observation),
       commit: (work) => this.commit(work),
       earnTerms: async () => (await this.programTerms()).earn,
     });

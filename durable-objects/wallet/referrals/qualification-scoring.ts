@@ -5,7 +5,7 @@ import { applyAssessment } from "../holds/apply-assessment";
 import { placeHold } from "../holds/holds";
 import { RISK_UNAVAILABLE, type RiskCheck, type ScoringOff } from "../payouts/redeem/risk-check";
 import { scheduleRiskRetry } from "../payouts/redeem/risk-retry-store";
-import { referralObservation } from "./referral-observation";
+import { qualifiedObservation } from "./referral-observation";
 import { findReferral } from "./referral-store";
 import { findReferralTerms } from "./referral-terms-store";
 
@@ -102,5 +102,5 @@ export function qualificationObservationOf(
   if (referral?.referralId !== referralId) return null;
   const eventId = findReferralTerms(sql, referralId)?.eventId;
   const event = eventId ? findEvent(sql, eventId) : null;
-  return referralObservation(referral, "qualified", event?.occurredAtMs ?? referral.updatedAtMs);
+  return qualifiedObservation(sql, referral, event?.occurredAtMs ?? referral.updatedAtMs);
 }

@@ -130,3 +130,27 @@ export function referralObservation(
     },
   };
 }
+
+/**
+ * The referral's `qualified` observation, carrying its signup's identity-link hashes (the ones
+ * its `attributed` observation carried, while kept: EVENT_LINK_KEEP_MS after the signup was
+ * processed), so the wallet's direct assessment at qualification reads what they share
+ * (`signal.usersSharingDevice`, …: identity-counts.ts) even when the `attributed` observation
+ * has not been delivered yet.
+ */
+export function qualifiedObservation(
+  sql: SqlStorage,
+  referral: Pick<
+    StoredReferral,
+    | "referralId"
+    | "refereeId"
+    | "method"
+    | "riskScore"
+    | "riskHold"
+    | "holdReasons"
+    | "signupEventId"
+  >,
+  atMs: number,
+): Observation {
+  return referralObservation(referral, "qualified", atMs, signupLinks(sql, referral.signupEventId));
+}

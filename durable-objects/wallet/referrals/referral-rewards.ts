@@ -23,7 +23,7 @@ import {
   replayFollowUps,
   settleReferralConfirmation,
 } from "./referral-money";
-import { referralObservation } from "./referral-observation";
+import { qualifiedObservation } from "./referral-observation";
 import { holdReferral } from "./referral-review";
 import {
   findReferralReward,
@@ -91,7 +91,7 @@ export function qualifyReferral(
   // Scored before anything is rewarded: its holds (or the fail-safe's) are placed now.
   scoreQualification(
     tx,
-    referralObservation(referral, "qualified", stored.occurredAtMs),
+    qualifiedObservation(tx.sql, referral, stored.occurredAtMs),
     scores,
     nowMs,
   );

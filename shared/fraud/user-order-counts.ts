@@ -35,9 +35,13 @@ export interface UserOrderCountRow {
   d7: number;
 }
 
+/** One parameter a user, under D1's 100 a query with the window bounds. */
+const USERS_PER_QUERY = 90;
+
 /**
- * The read of the users' counts at `atMs` (index `risk_orders_user_time_idx`), the ids as one
- * JSON parameter, for a caller to run in its own D1 batch; none without users.
+ * The reads of the users' counts at `atMs`, one per 90 users, for a caller to run in its own
+ * D1 batch; none without users. The ids are bound one by one (not as one JSON list), so SQLite
+ * seeks `risk_orders_user_time_idx` per user instead of scanning the window's orders.
  */
 export function userOrderCountReads(
   db: D1Database,
@@ -45,22 +49,26 @@ export function userOrderCountReads(
   atMs: number,
 ): D1PreparedStatement[] {
   const ids = [...new Set(userIds)];
-  if (ids.length === 0) return [];
   const [h1, h24, d7] = VELOCITY_WINDOWS.map((w) => atMs - w.ms);
-  return [
-    db
-      .prepare(
-        `SELECT user_id, COUNT(*) AS orders, COUNT(returned_at_ms) AS returns,
-           SUM(CASE WHEN ordered_at_ms > ? THEN 1 ELSE 0 END) AS h1,
-           SUM(CASE WHEN ordered_at_ms > ? THEN 1 ELSE 0 END) AS h24,
-           SUM(CASE WHEN ordered_at_ms > ? THEN 1 ELSE 0 END) AS d7
-         FROM risk_orders
-         WHERE user_id IN (SELECT value FROM json_each(?))
-           AND ordered_at_ms > ? AND ordered_at_ms <= ?
-         GROUP BY user_id`,
-      )
-      .bind(h1, h24, d7, JSON.stringify(ids), atMs - RETURN_WINDOW_MS, atMs),
-  ];
+  const statements: D1PreparedStatement[] = [];
+  for (let i = 0; i < ids.length; i += USERS_PER_QUERY) {
+    const chunk = ids.slice(i, i + USERS_PER_QUERY);
+    statements.push(
+      db
+        .prepare(
+          `SELECT user_id, COUNT(*) AS orders, COUNT(returned_at_ms) AS returns,
+             SUM(CASE WHEN ordered_at_ms > ? THEN 1 ELSE 0 END) AS h1,
+             SUM(CASE WHEN ordered_at_ms > ? THEN 1 ELSE 0 END) AS h24,
+             SUM(CASE WHEN ordered_at_ms > ? THEN 1 ELSE 0 END) AS d7
+           FROM risk_orders INDEXED BY risk_orders_user_time_idx
+           WHERE user_id IN (${chunk.map(() => "?").join(", ")})
+             AND ordered_at_ms > ? AND ordered_at_ms <= ?
+           GROUP BY user_id`,
+        )
+        .bind(h1, h24, d7, ...chunk, atMs - RETURN_WINDOW_MS, atMs),
+    );
+  }
+  return statements;
 }
 
 /** Each user's counts from the reads' results; a user without orders counts zero. */
@@ -96,7 +104,7 @@ export async function readUserOrderCounts(
   atMs: number,
 ): Promise<Map<string, UserOrderCounts>> {
   const ids = [...new Set(userIds)];
-  const [read] = userOrderCountReads(db, ids, atMs);
-  const results = read ? [await read.all<UserOrderCountRow>()] : [];
+  const reads = userOrderCountReads(db, ids, atMs);
+  const results = reads.length === 0 ? [] : await db.batch<UserOrderCountRow>(reads);
   return userOrderCountsFrom(ids, atMs, results);
 }

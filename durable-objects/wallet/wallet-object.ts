@@ -592,26 +592,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     /** A step-up code, needed only while a `step_up` risk hold is active (step-up-holds.ts). */
     stepUp: { challengeId: string; code: string } | null = null,
   ): Promise<DestinationResult> {
-    const stale = staleStepUp(this.sql, stepUp);
-    if (stale) return { status: "step_up_required", detail: stale };
-    const presented = await presentedHash(this.sql, stepUp);
-    const request = { mode: "add" as const, userId, destinationId, input, policy };
-    const prepared = await prepareSave(this.sql, this.keyRing(), request, linkKeyOf(this.env));
-    if ("status" in prepared) return prepared;
-    // Through `changing`: the change's risk observation leaves by the outbox (docs/fraud.md).
-    return this.changing(() =>
-      this.commit(
-        (tx) =>
-          passStepUpGate(
-            tx,
-            stepUp,
-            presented,
-            `destination:${destinationId}`,
-            policy.stepUpMaxAttempts,
-            nowMs,
-          ) ?? commitSave(tx, prepared, nowMs),
-      ),
-    );
+    return this.saveDestination("add", userId, destinationId, input, policy, nowMs, stepUp);
   }
 
   /** New details start a new cooling-off period: a changed account is as untrusted as a new one. */
@@ -624,10 +605,23 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     /** A step-up code, needed only while a `step_up` risk hold is active (step-up-holds.ts). */
     stepUp: { challengeId: string; code: string } | null = null,
   ): Promise<DestinationResult> {
+    return this.saveDestination("update", userId, destinationId, input, policy, nowMs, stepUp);
+  }
+
+  /** Adds or replaces a destination: the step-up gate (while a `step_up` hold is active), then the save. */
+  private async saveDestination(
+    mode: "add" | "update",
+    userId: string,
+    destinationId: string,
+    input: NewDestination,
+    policy: PayoutPolicy,
+    nowMs: number,
+    stepUp: { challengeId: string; code: string } | null,
+  ): Promise<DestinationResult> {
     const stale = staleStepUp(this.sql, stepUp);
     if (stale) return { status: "step_up_required", detail: stale };
     const presented = await presentedHash(this.sql, stepUp);
-    const request = { mode: "update" as const, userId, destinationId, input, policy };
+    const request = { mode, userId, destinationId, input, policy };
     const prepared = await prepareSave(this.sql, this.keyRing(), request, linkKeyOf(this.env));
     if ("status" in prepared) return prepared;
     // Through `changing`: the change's risk observation leaves by the outbox (docs/fraud.md).

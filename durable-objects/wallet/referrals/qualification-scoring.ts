@@ -2,9 +2,8 @@ import type { Observation } from "#shared/fraud/risk-contract";
 import type { WalletTx } from "../core/wallet-tx";
 import { findEvent } from "../events/event-store";
 import { applyAssessment } from "../holds/apply-assessment";
-import { placeHold } from "../holds/holds";
 import { RISK_UNAVAILABLE, type RiskCheck, type ScoringOff } from "../payouts/redeem/risk-check";
-import { scheduleRiskRetry } from "../payouts/redeem/risk-retry-store";
+import { holdUnscored } from "../payouts/redeem/risk-retry-store";
 import { qualifiedObservation } from "./referral-observation";
 import { findReferral } from "./referral-store";
 import { findReferralTerms } from "./referral-terms-store";
@@ -73,21 +72,12 @@ export function holdUnscoredReferral(
 ): void {
   const referralId = observation.subjectRef;
   if (!referralId) return;
-  placeHold(
+  holdUnscored(
     tx,
     unavailableReferralHoldId(referralId),
-    {
-      kind: "referral",
-      subjectRef: referralId,
-      reasons: [{ code: RISK_UNAVAILABLE, score: 0, detail: `scoring unavailable (${cause})` }],
-      source: "risk_unavailable",
-      ruleId: null,
-      ruleVersion: null,
-      autoReleaseAtMs: null,
-    },
+    { kind: "referral", subjectRef: referralId, cause },
     nowMs,
   );
-  scheduleRiskRetry(tx.sql, nowMs);
 }
 
 /**

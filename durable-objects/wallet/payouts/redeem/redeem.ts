@@ -4,7 +4,7 @@ import type { Observation } from "#shared/fraud/risk-contract";
 import { checkRedemption, newDeviceHold } from "#shared/payouts/policy";
 import type { WalletTx } from "../../core/wallet-tx";
 import { applyAssessment } from "../../holds/apply-assessment";
-import { heldBy, placeHold } from "../../holds/holds";
+import { heldBy } from "../../holds/holds";
 import { readBalance } from "../../ledger/ledger-store";
 import type { Leg } from "../../ledger/posting";
 import { redemptionContext } from "../../risk/redemption-context";
@@ -37,7 +37,7 @@ import {
   redemptionObservation,
   type ScoringOff,
 } from "./risk-check";
-import { scheduleRiskRetry } from "./risk-retry";
+import { holdUnscored } from "./risk-retry-store";
 
 /**
  * Redeem: checks, step-up, risk, reservation, payout row and dispatch request, all or nothing.
@@ -236,23 +236,12 @@ function holdForRisk(
     applyAssessment(tx, risk.observation, risk.assessment, nowMs);
     return;
   }
-  placeHold(
+  holdUnscored(
     tx,
     `${RISK_UNAVAILABLE}:${payoutId}`,
-    {
-      kind: "payouts",
-      subjectRef: payoutId,
-      reasons: [
-        { code: RISK_UNAVAILABLE, score: 0, detail: `scoring unavailable (${risk.cause})` },
-      ],
-      source: "risk_unavailable",
-      ruleId: null,
-      ruleVersion: null,
-      autoReleaseAtMs: null,
-    },
+    { kind: "payouts", subjectRef: payoutId, cause: risk.cause },
     nowMs,
   );
-  scheduleRiskRetry(tx.sql, nowMs);
 }
 
 function replay(sql: SqlStorage, input: RedeemInput): RedeemResult | null {

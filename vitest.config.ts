@@ -128,6 +128,9 @@ export default defineConfig(async () => {
       include: ["**/*.test.ts"],
       exclude: ["node_modules/**"],
       testTimeout: 30_000,
+      // Setup hooks seed through the real workers; on two shared cores under the whole suite a
+      // seed of three postbacks has taken over ten seconds, so hooks get twice the tests' allowance.
+      hookTimeout: 60_000,
     },
   };
 });

@@ -112,6 +112,7 @@ describe("the wallet's outbox", () => {
             LEDGER_EVENTS: other.queue,
             PAYOUTS: other.queue,
             NOTICES: other.queue,
+            NOTIFY_TRANSACTIONAL: other.queue,
           },
           createLogger({ worker: "wallet" }),
         );
@@ -123,6 +124,7 @@ describe("the wallet's outbox", () => {
             LEDGER_EVENTS: events.queue,
             PAYOUTS: events.queue,
             NOTICES: events.queue,
+            NOTIFY_TRANSACTIONAL: events.queue,
             ...(scoring === undefined ? {} : { FRAUD_SCORING: scoring }),
           },
           createLogger({ worker: "wallet" }),

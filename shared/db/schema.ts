@@ -10,6 +10,7 @@ import {
 import type { CashbackTerms } from "../money/cashback";
 import { CONFIRMATION_POLICIES } from "../networks/core/confirmation-options";
 import { NETWORK_FORMATS } from "../networks/formats";
+import type { NotificationPreferences } from "../notify/preferences";
 
 /**
  * The D1 schema, written once here; `npm run db:generate` turns it into migrations/.
@@ -684,6 +685,17 @@ export const notificationOutbox = sqliteTable(
   (t) => [index("notification_outbox_user_idx").on(t.userId, t.createdAtMs)],
 );
 
+/**
+ * A user's notification preferences (shared/notify/preferences.ts), one row per user who
+ * changed anything; a user without a row gets DEFAULT_PREFERENCES. Read in bulk by the
+ * notification consumer, written by the user API, the signed unsubscribe link and the console.
+ */
+export const notificationPreferences = sqliteTable("notification_preferences", {
+  userId: text("user_id").primaryKey(),
+  prefs: text("prefs", { mode: "json" }).$type<NotificationPreferences>().notNull(),
+  updatedAtMs: integer("updated_at_ms").notNull(),
+});
+
 /** One daily payout reconciliation: processor report against our payouts, wallets against ledgers. */
 export const payoutReconRuns = sqliteTable(
   "payout_recon_runs",
@@ -1174,6 +1186,7 @@ export const schema = {
   payouts,
   giftCardProducts,
   notificationOutbox,
+  notificationPreferences,
   payoutReconRuns,
   payoutDiscrepancies,
   networks,

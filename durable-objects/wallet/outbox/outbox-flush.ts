@@ -1,6 +1,7 @@
 import type { RiskObservationsBinding } from "#shared/fraud/observation-message";
 import { type ScoringSwitch, scoringEnabled } from "#shared/fraud/scoring-switch";
 import type { LedgerEventMessage, UserNoticeMessage } from "#shared/messages";
+import type { NotificationEventMessage } from "#shared/notify/message";
 import { errorFields, type Logger } from "#shared/observability/logger";
 import type { PayoutDispatchMessage } from "#shared/payouts/types";
 import { groupByQueue } from "./outbox-message";
@@ -18,6 +19,8 @@ export interface OutboxQueues extends RiskObservationsBinding, ScoringSwitch {
   LEDGER_EVENTS: Queue<LedgerEventMessage>;
   PAYOUTS: Queue<PayoutDispatchMessage>;
   NOTICES: Queue<UserNoticeMessage>;
+  /** Critical and transactional notification events (the wallet publishes no promotional ones). */
+  NOTIFY_TRANSACTIONAL: Queue<NotificationEventMessage>;
 }
 
 /**
@@ -33,10 +36,11 @@ export async function sendOutbox(
     for (let round = 0; round < MAX_FLUSH_ROUNDS; round++) {
       const rows = readOutbox(sql, OUTBOX_BATCH_ROWS);
       if (rows.length === 0) return;
-      const { events, dispatch, notices, risk } = groupByQueue(rows);
+      const { events, dispatch, notices, risk, notify } = groupByQueue(rows);
       if (events.length > 0) await queues.LEDGER_EVENTS.sendBatch(events);
       if (dispatch.length > 0) await queues.PAYOUTS.sendBatch(dispatch);
       if (notices.length > 0) await queues.NOTICES.sendBatch(notices);
+      if (notify.length > 0) await queues.NOTIFY_TRANSACTIONAL.sendBatch(notify);
       // Scoring switched off (docs/fraud.md "Turning scoring off"): deleted with the rest, unsent.
       if (risk.length > 0 && scoringEnabled(queues)) await queues.RISK_OBSERVATIONS.sendBatch(risk);
       deleteOutboxThrough(sql, rows.at(-1)?.seq ?? 0);

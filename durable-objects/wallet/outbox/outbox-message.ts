@@ -1,18 +1,21 @@
 import type { RiskObservationMessage } from "#shared/fraud/observation-message";
 import type { LedgerEventMessage, UserNoticeMessage } from "#shared/messages";
+import type { NotificationEventMessage } from "#shared/notify/message";
 import type { PayoutDispatchMessage } from "#shared/payouts/types";
 
 /**
  * What the wallet publishes, and where each message goes. Rows in the outbox name their queue:
  * projections (ledger_events), payout dispatch requests (payouts), user notices (notices) or
- * what the user did for their risk object to score (risk: destination changes, claims, sign-ins).
+ * what the user did for their risk object to score (risk: destination changes, claims, sign-ins)
+ * or notification events (notify: what the user may be told about, shared/notify/message.ts).
  */
 export type OutboxMessage =
   | LedgerEventMessage
   | PayoutDispatchMessage
   | UserNoticeMessage
-  | RiskObservationMessage;
-export type OutboxQueue = "ledger_events" | "payouts" | "notices" | "risk";
+  | RiskObservationMessage
+  | NotificationEventMessage;
+export type OutboxQueue = "ledger_events" | "payouts" | "notices" | "risk" | "notify";
 
 /**
  * Pure: the queue a message is delivered to.
@@ -28,6 +31,8 @@ export function queueOf(message: OutboxMessage): OutboxQueue {
       return "notices";
     case "risk_observation":
       return "risk";
+    case "notification":
+      return "notify";
     default:
       return "ledger_events";
   }
@@ -45,6 +50,7 @@ export function groupByQueue(rows: readonly OutboxRow[]): {
   dispatch: Array<{ body: PayoutDispatchMessage }>;
   notices: Array<{ body: UserNoticeMessage }>;
   risk: Array<{ body: RiskObservationMessage }>;
+  notify: Array<{ body: NotificationEventMessage }>;
 } {
   const on = (queue: OutboxQueue) =>
     rows.filter((r) => r.queue === queue).map((r) => ({ body: JSON.parse(r.body) }));
@@ -53,5 +59,6 @@ export function groupByQueue(rows: readonly OutboxRow[]): {
     dispatch: on("payouts"),
     notices: on("notices"),
     risk: on("risk"),
+    notify: on("notify"),
   };
 }

@@ -1,0 +1,68 @@
+import { inArray } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { notificationPreferences } from "#shared/db/schema";
+import { NOTIFICATION_CATEGORIES, NOTIFICATION_CHANNELS } from "#shared/notify/catalog";
+import { DEFAULT_PREFERENCES, type NotificationPreferences } from "#shared/notify/preferences";
+
+/** D1 binds at most 100 parameters a statement: users are read in chunks below that. */
+const USERS_PER_READ = 90;
+
+/**
+ * Preferences for many users at once (the notification consumer reads a whole batch's
+ * recipients in one go). A user without a row gets the defaults.
+ */
+export async function readPreferences(
+  db: D1Database,
+  userIds: readonly string[],
+): Promise<Map<string, NotificationPreferences>> {
+  const unique = [...new Set(userIds)];
+  const found = new Map<string, NotificationPreferences>();
+  for (let at = 0; at < unique.length; at += USERS_PER_READ) {
+    const rows = await drizzle(db)
+      .select()
+      .from(notificationPreferences)
+      .where(inArray(notificationPreferences.userId, unique.slice(at, at + USERS_PER_READ)));
+    for (const row of rows) found.set(row.userId, withDefaults(row.prefs));
+  }
+  return new Map(unique.map((id) => [id, found.get(id) ?? DEFAULT_PREFERENCES]));
+}
+
+/** Replaces a user's preferences (the caller validated them). */
+export async function writePreferences(
+  db: D1Database,
+  userId: string,
+  prefs: NotificationPreferences,
+  nowMs: number,
+): Promise<void> {
+  await drizzle(db)
+    .insert(notificationPreferences)
+    .values({ userId, prefs, updatedAtMs: nowMs })
+    .onConflictDoUpdate({
+      target: notificationPreferences.userId,
+      set: { prefs, updatedAtMs: nowMs },
+    });
+}
+
+/**
+ * Pure: stored preferences over the defaults, so a category or channel added after the row
+ * was written reads as its default instead of as missing.
+ */
+export function withDefaults(stored: Partial<NotificationPreferences>): NotificationPreferences {
+  const channels = { ...DEFAULT_PREFERENCES.channels };
+  for (const category of NOTIFICATION_CATEGORIES) {
+    const row = { ...DEFAULT_PREFERENCES.channels[category] };
+    for (const channel of NOTIFICATION_CHANNELS) {
+      const value = stored.channels?.[category]?.[channel];
+      if (typeof value === "boolean") row[channel] = value;
+    }
+    channels[category] = row;
+  }
+  return {
+    timeZone: stored.timeZone ?? DEFAULT_PREFERENCES.timeZone,
+    locale: stored.locale ?? DEFAULT_PREFERENCES.locale,
+    channels,
+    promotionalOptIn: stored.promotionalOptIn ?? DEFAULT_PREFERENCES.promotionalOptIn,
+    quietHours:
+      stored.quietHours === undefined ? DEFAULT_PREFERENCES.quietHours : stored.quietHours,
+  };
+}

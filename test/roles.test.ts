@@ -147,6 +147,13 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "get /admin/v1/postbacks/{id}": EVERY_ROLE,
   "get /admin/v1/audit-log": EVERY_ROLE,
   "get /admin/v1/overview": EVERY_ROLE,
+  // Operator alerts: every role sees them, finance acknowledges and resolves, admin configures
+  "get /admin/v1/alerts": EVERY_ROLE,
+  "get /admin/v1/alerts/{id}": EVERY_ROLE,
+  "post /admin/v1/alerts/{id}/acknowledgement": FINANCE,
+  "post /admin/v1/alerts/{id}/resolution": FINANCE,
+  "get /admin/v1/alert-settings": EVERY_ROLE,
+  "put /admin/v1/alert-settings": ADMIN,
   // Admin only
   "get /admin/v1/dev/notifications": ADMIN,
   "post /admin/v1/operators": ADMIN,

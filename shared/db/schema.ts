@@ -1178,7 +1178,76 @@ export const referralReferrerBans = sqliteTable("referral_referrer_bans", {
   bannedAtMs: integer("banned_at_ms").notNull(),
 });
 
+/**
+ * Operator alerts (workers/api/src/features/alerts/, docs/alerts.md): one row per raised
+ * alert. `dedupKey` is rule × subject; at most one alert per key is not resolved (the partial
+ * unique index), so a condition that persists counts `occurrences` on its open alert rather
+ * than raising a new one every run.
+ */
+export const operatorAlerts = sqliteTable(
+  "operator_alerts",
+  {
+    id: text("id").primaryKey(),
+    rule: text("rule").notNull(),
+    subject: text("subject").notNull(),
+    dedupKey: text("dedup_key").notNull(),
+    severity: text("severity", { enum: ["warning", "critical"] }).notNull(),
+    state: text("state", { enum: ["open", "acknowledged", "resolved"] }).notNull(),
+    summary: text("summary").notNull(),
+    /** The signal figures that raised (or last confirmed) the alert: counts, never PII. */
+    detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    occurrences: integer("occurrences").notNull().default(1),
+    openedAtMs: integer("opened_at_ms").notNull(),
+    lastSeenAtMs: integer("last_seen_at_ms").notNull(),
+    acknowledgedAtMs: integer("acknowledged_at_ms"),
+    acknowledgedBy: text("acknowledged_by"),
+    resolvedAtMs: integer("resolved_at_ms"),
+    /** An operator's name, or `auto` when the evaluation found the condition cleared. */
+    resolvedBy: text("resolved_by"),
+    note: text("note"),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+  },
+  (t) => [
+    uniqueIndex("operator_alerts_live_key_idx").on(t.dedupKey).where(sql`state != 'resolved'`),
+    index("operator_alerts_state_idx").on(t.state, t.openedAtMs, t.id),
+    index("operator_alerts_opened_idx").on(t.openedAtMs, t.id),
+  ],
+);
+
+/**
+ * Messages sent about an alert: one row per (alert, stage, channel), stage `primary` or
+ * `escalation`, so a cron rerun never sends a stage twice; a failed send is retried on the
+ * next run until it is `sent`.
+ */
+export const operatorAlertDeliveries = sqliteTable(
+  "operator_alert_deliveries",
+  {
+    alertId: text("alert_id").notNull(),
+    stage: text("stage", { enum: ["primary", "escalation"] }).notNull(),
+    channel: text("channel", { enum: ["webhook", "email"] }).notNull(),
+    status: text("status", { enum: ["sent", "failed"] }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.alertId, t.stage, t.channel] })],
+);
+
+/**
+ * The operator's alert settings (one row, id `default`): contacts, thresholds, escalation
+ * delay as JSON; the webhook signing secret apart, never returned by the API.
+ */
+export const operatorAlertSettings = sqliteTable("operator_alert_settings", {
+  id: text("id").primaryKey(),
+  settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  webhookSecret: text("webhook_secret"),
+  updatedAtMs: integer("updated_at_ms").notNull(),
+});
+
 export const schema = {
+  operatorAlerts,
+  operatorAlertDeliveries,
+  operatorAlertSettings,
   customEventTypes,
   operators,
   operatorSessions,

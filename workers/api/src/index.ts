@@ -11,6 +11,7 @@ import type {
 import { createLogger, errorFields, type LogFields } from "#shared/observability/logger";
 import type { PayoutDispatchMessage, WalletAuditMessage } from "#shared/payouts/types";
 import { createApp } from "./app";
+import { runAlerts } from "./features/alerts/index";
 import { consumeClicks } from "./features/clicks/index";
 import { runConfirmationBackstop } from "./features/confirmation/index";
 import { consumePostbacks } from "./features/conversions/index";
@@ -83,18 +84,31 @@ const SEARCH_BACKFILL_PER_RUN = 5_000;
 /** A cron job's report: counts only, logged as the job's event. */
 type CronReport = LogFields;
 
+/** The ten-minute upkeep jobs, in order. */
+async function tenMinuteUpkeep(env: ApiEnv, nowMs: number): Promise<void> {
+  log.info("cron.confirmation_backstop", { ...(await runConfirmationBackstop(env, nowMs)) });
+  // The loyalty program's backstop on the same hourly beat (features/loyalty/backstop.ts).
+  log.info("cron.points_backstop", { ...(await runPointsBackstop(env, nowMs)) });
+  // Redemptions held while scoring was down, oldest first across users (docs/fraud.md).
+  log.info("cron.risk_sweep", { ...(await sweepRiskUnavailable(env)) });
+  // Observations the click and postback consumers kept while the risk queue was down,
+  // re-sent oldest first in bounded batches (docs/fraud.md "Fail-safe").
+  log.info("cron.risk_observation_outbox", { ...(await sweepObservationOutbox(env)) });
+}
+
 const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
   [
     CRONS.confirmationBackstop,
     async (env, nowMs) => {
-      log.info("cron.confirmation_backstop", { ...(await runConfirmationBackstop(env, nowMs)) });
-      // The loyalty program's backstop on the same hourly beat (features/loyalty/backstop.ts).
-      log.info("cron.points_backstop", { ...(await runPointsBackstop(env, nowMs)) });
-      // Redemptions held while scoring was down, oldest first across users (docs/fraud.md).
-      log.info("cron.risk_sweep", { ...(await sweepRiskUnavailable(env)) });
-      // Observations the click and postback consumers kept while the risk queue was down,
-      // re-sent oldest first in bounded batches (docs/fraud.md "Fail-safe").
-      log.info("cron.risk_observation_outbox", { ...(await sweepObservationOutbox(env)) });
+      try {
+        await tenMinuteUpkeep(env, nowMs);
+      } finally {
+        // Operator alerts over the platform's signals, last on the beat so they see this
+        // run's sweeps, and even when one of them failed (docs/alerts.md).
+        log.info("cron.alerts", {
+          ...(await runAlerts(env, nowMs, { fetcher: secretBearingFetcher(env) })),
+        });
+      }
     },
   ],
   [

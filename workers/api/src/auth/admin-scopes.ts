@@ -91,6 +91,11 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   { prefix: "/admin/v1/audit-log", writers: ADMIN_ONLY },
   // Rule budgets' use per period, read from their budget objects; nothing to write here.
   { prefix: "/admin/v1/budgets", writers: ADMIN_ONLY },
+  // Operator alerts (docs/alerts.md): every role sees them; acknowledging and resolving is
+  // finance's, who answers for the money and pipelines they watch. The settings (contacts,
+  // thresholds, the webhook secret) decide who is woken: admin only to change.
+  { prefix: "/admin/v1/alerts", writers: ["finance"] },
+  { prefix: "/admin/v1/alert-settings", writers: ADMIN_ONLY },
   // The console's overview: aggregate figures every role reads; nothing to write.
   { prefix: "/admin/v1/overview", writers: ADMIN_ONLY },
   // Admin only, even to read: operator accounts (staff e-mails and roles) and the dev

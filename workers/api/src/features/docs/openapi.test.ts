@@ -12,6 +12,7 @@ type Doc = {
 };
 
 const FEATURES = [
+  "alerts",
   "budgets",
   "catalog",
   "clicks",

@@ -233,6 +233,12 @@ const CONSOLE_PAGES: ConsolePage[] = [
     ready: (page) => page.getByRole("heading", { level: 1, name: "Payouts" }),
   },
   {
+    name: "alerts",
+    path: "/console/alerts",
+    as: "finance",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Alerts" }),
+  },
+  {
     name: "audit",
     path: "/console/audit",
     as: "admin",

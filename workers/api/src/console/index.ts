@@ -6,6 +6,7 @@ import { requireCsrf } from "./http/csrf";
 import { consoleSecurityHeaders } from "./http/security-headers";
 import { requireSession } from "./http/session";
 import { accountRoutes } from "./pages/account";
+import { alertsRoutes } from "./pages/alerts/index";
 import { auditRoutes } from "./pages/audit/index";
 import { catalogRoutes } from "./pages/catalog/index";
 import { financeRoutes } from "./pages/finance";
@@ -73,6 +74,7 @@ export function createConsole(apiApp: ApiApp) {
   console.route("/risk", riskRoutes);
   console.route("/reconciliation", reconciliationRoutes);
   console.route("/payouts", payoutsRoutes);
+  console.route("/alerts", alertsRoutes);
   console.route("/audit", auditRoutes);
   console.route("/finance", financeRoutes);
   return console;

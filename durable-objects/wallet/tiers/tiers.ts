@@ -1,4 +1,5 @@
 import type { WalletTx } from "../core/wallet-tx";
+import { tierChangedEvent } from "../notify/notification-events";
 import { shiftLocalMonths } from "../points/local-calendar";
 import { publishLoyaltyDue } from "../points/loyalty-due";
 import { schedule, unschedule } from "../schedule/schedule-store";
@@ -98,6 +99,12 @@ function applyTier(
   trigger: "spend" | "review",
 ): TierDecision {
   const { state, decision } = decide(tx.sql, policy, nowMs, trigger);
+  if (state && state.tier !== decision.tier) {
+    // A move between tiers is told; the first tier a member reaches is recorded, not told.
+    tx.enqueue(
+      tierChangedEvent(tx.userId(), { fromTier: state.tier, toTier: decision.tier }, nowMs),
+    );
+  }
   if (!state || state.tier !== decision.tier) {
     insertTierHistory(tx.sql, {
       fromTier: state?.tier ?? null,

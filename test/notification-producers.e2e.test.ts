@@ -221,3 +221,88 @@ describe("points news", () => {
     });
   });
 });
+
+describe("tier news", () => {
+  it("a move between tiers is told once; a spend that moves nothing tells nothing", async () => {
+    const userId = uniqueUser("notify-tier");
+    const wallet = walletStub(userId);
+    const policy = {
+      tiers: [
+        { name: "Bronze", thresholdMinor: 0 },
+        { name: "Silver", thresholdMinor: 10_000 },
+        { name: "Gold", thresholdMinor: 50_000 },
+      ],
+      currency: "INR",
+      windowMonths: 12,
+      graceDays: 30,
+      upgradeImmediately: true,
+      timeZone: "UTC",
+    };
+    const atMs = Date.now() - 60_000;
+    const spend = (sourceId: string, amountMinor: number) =>
+      wallet.recordQualifyingSpend(userId, {
+        sourceType: "event",
+        sourceId,
+        amountMinor,
+        currency: "INR",
+        atMs,
+        policy,
+      });
+    await spend("o1", 5_000); // Bronze: where every member starts
+    await spend("o2", 6_000); // 11,000: Silver
+    await spend("o2", 6_000); // the same purchase again
+    await spend("o3", 1_000); // still Silver
+    const all = await sentFor(userId, 1);
+    expect(all.map((m) => [m.type, m.vars])).toEqual([
+      ["tier_changed", { fromTier: "Bronze", toTier: "Silver" }],
+    ]);
+  });
+});
+
+describe("claim news", () => {
+  it("a decision is told once; deciding again changes nothing", async () => {
+    const userId = uniqueUser("notify-claim");
+    const wallet = walletStub(userId);
+    const clickId = `clk_${crypto.randomUUID().replaceAll("-", "")}`;
+    const clickedAtMs = Date.now() - 3 * MS_PER_DAY;
+    await wallet.recordClicks(userId, [
+      {
+        clickId,
+        offerId: "test-shop-offer",
+        merchantId: "test-shop",
+        networkId: "test-net",
+        clickedAtMs,
+        currency: "INR",
+        terms: { basis: "sale", defaultRateBps: 500, categoryRates: {} },
+        returnWindowDays: 30,
+      },
+    ]);
+    const claimId = `clm_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
+    const filed = await wallet.fileClaim(userId, {
+      claimId,
+      clickId,
+      orderId: "CL-1",
+      amountMinor: 4_000,
+      currency: "INR",
+      purchasedAtMs: clickedAtMs + 60_000,
+    });
+    expect(filed.status).toBe("created");
+    const decision = {
+      outcome: "rejected" as const,
+      reason: "the store has no such order",
+      decidedBy: "ops@example.com",
+      txnId: "",
+      commissionMinor: 0,
+    };
+    expect((await wallet.decideClaim(claimId, decision)).status).toBe("decided");
+    expect((await wallet.decideClaim(claimId, decision)).status).toBe("already");
+    const all = await sentFor(userId, 1);
+    expect(all.map((m) => [m.id, m.type, m.vars])).toEqual([
+      [
+        `${claimId}:decided`,
+        "claim_decided",
+        { orderId: "CL-1", decision: "rejected", reason: "the store has no such order" },
+      ],
+    ]);
+  });
+});

@@ -99,11 +99,11 @@ function applyTier(
   trigger: "spend" | "review",
 ): TierDecision {
   const { state, decision } = decide(tx.sql, policy, nowMs, trigger);
-  if (state && state.tier !== decision.tier) {
-    // A move between tiers is told; the first tier a member reaches is recorded, not told.
-    tx.enqueue(
-      tierChangedEvent(tx.userId(), { fromTier: state.tier, toTier: decision.tier }, nowMs),
-    );
+  // A move between tiers is told. Every member starts in the lowest tier (threshold 0), so a
+  // first spend that lands higher is a move from it; one that lands there is not news.
+  const fromTier = state?.tier ?? policy.tiers[0]?.name ?? null;
+  if (fromTier !== null && fromTier !== decision.tier) {
+    tx.enqueue(tierChangedEvent(tx.userId(), { fromTier, toTier: decision.tier }, nowMs));
   }
   if (!state || state.tier !== decision.tier) {
     insertTierHistory(tx.sql, {

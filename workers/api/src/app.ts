@@ -28,6 +28,7 @@ import {
   notificationAddressRoutes,
   WEB_PUSH_KEY_PATH,
 } from "./features/notifications/address-routes";
+import { notificationTemplateAdminRoutes } from "./features/notifications/templates-routes";
 import { notificationsAdminRoutes, operationsAdminRoutes } from "./features/operations/index";
 import { operatorAdminRoutes } from "./features/operators/index";
 import { overviewAdminRoutes } from "./features/overview/index";
@@ -96,6 +97,7 @@ export function createApp() {
   app.route("/admin/v1", operationsAdminRoutes);
   app.route("/admin/v1", retentionAdminRoutes);
   app.route("/admin/v1", notificationsAdminRoutes);
+  app.route("/admin/v1", notificationTemplateAdminRoutes);
   app.route("/admin/v1", usersAdminRoutes);
   app.route("/admin/v1", loyaltyAdminRoutes);
   app.route("/admin/v1", loyaltyProgramAdminRoutes);

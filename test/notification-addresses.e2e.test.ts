@@ -1,3 +1,4 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, test } from "vitest";
 import { toBase64Url } from "#shared/crypto/encoding";
@@ -206,6 +207,14 @@ describe("contact channels", () => {
       { channel: "email", address: "alerts@example.org" },
       { channel: "sms", phone: "+919800000001" },
     ]);
+    // Reported to risk like user.email_changed: the wallet notes the profile change at once.
+    const noted = await runInDurableObject(walletStub(user), (_instance, state) =>
+      state.storage.sql
+        .exec<{ kind: string }>(`SELECT kind FROM known_activity`)
+        .toArray()
+        .map((r) => r.kind),
+    );
+    expect(noted).toContain("profile_changed");
     const got = await asUser(user, "/v1/me/notification-contacts");
     expect(await got.json()).toMatchObject({ masked: { email: "a•••••@example.org" } });
   });

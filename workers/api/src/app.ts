@@ -24,6 +24,10 @@ import {
   loyaltyProgramAdminRoutes,
   loyaltyProgramUserRoutes,
 } from "./features/loyalty-program/index";
+import {
+  notificationAddressRoutes,
+  WEB_PUSH_KEY_PATH,
+} from "./features/notifications/address-routes";
 import { notificationTemplateAdminRoutes } from "./features/notifications/templates-routes";
 import { notificationsAdminRoutes, operationsAdminRoutes } from "./features/operations/index";
 import { operatorAdminRoutes } from "./features/operators/index";
@@ -61,7 +65,7 @@ export function createApp() {
   app.use("/admin/*", requireAdmin, auditAdminWrites(app), requireAdminScope);
   // Per user, every request, and writes more strictly (http/limits/user-rate-limit.ts). The
   // public catalog needs no token: anonymous callers are limited per IP, users as here.
-  app.use("/v1/*", except(PUBLIC_CATALOG_PATHS, requireUser, userRateLimit));
+  app.use("/v1/*", except([PUBLIC_CATALOG_PATHS, WEB_PUSH_KEY_PATH], requireUser, userRateLimit));
   app.use(PUBLIC_CATALOG_PATHS, catalogCaller);
 
   // Bodies are JSON. The content type is checked here, without reading the body; a body that
@@ -123,6 +127,7 @@ export function createApp() {
   app.route("/v1", claimUserRoutes);
   app.route("/v1", payoutUserRoutes);
   app.route("/v1", referralUserRoutes);
+  app.route("/v1", notificationAddressRoutes);
   // Shoppers, with or without a user token.
   app.route("/v1", catalogPublicRoutes);
   // Payout processors (their own signatures).

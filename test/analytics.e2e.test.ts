@@ -289,3 +289,36 @@ describe("analytics over a generated population", () => {
     expect(await r.text()).toContain("from");
   });
 });
+
+describe("the console's analytics section", () => {
+  it("shows the funnel with the previous period and downloads each table as CSV", async () => {
+    const { signedIn } = await import("./console-client");
+    const { client } = await signedIn("viewer");
+    const day = today();
+    const page = await client.get(`/console/analytics?from=${day}&to=${day}&networkId=an-net-b`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const b = oracle.get("an-offer-b1") as Counts;
+    expect(html).toContain(`data-figure="funnel-clicks">${b.clicks}<`);
+    expect(html).toContain(`data-figure="previous-clicks">0<`);
+    expect(html).toContain("<svg");
+    expect(html).toContain("/console/analytics/funnel.csv?from=");
+
+    const csv = await client.get(
+      `/console/analytics/funnel.csv?from=${day}&to=${day}&networkId=an-net-b`,
+    );
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    expect((await csv.text()).split("\r\n")).toEqual([
+      "network_id,merchant_id,offer_id,clicks,conversions,confirmed,paid",
+      `an-net-b,an-shop-b,an-offer-b1,${b.clicks},${b.conversions},${b.confirmed},${b.paid}`,
+      "",
+    ]);
+    for (const table of ["margin", "distributions", "cohorts"]) {
+      const r = await client.get(`/console/analytics/${table}.csv?from=${day}&to=${day}`);
+      expect(r.status, table).toBe(200);
+      expect(r.headers.get("content-disposition"), table).toContain(`analytics-${table}_`);
+    }
+    const bad = await client.get("/console/analytics?from=2026-03-02&to=2026-03-01");
+    expect(bad.status).toBe(400);
+  });
+});

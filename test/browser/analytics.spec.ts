@@ -21,7 +21,7 @@ test.describe("analytics as a viewer", () => {
     const weekAgo = new Date(Date.now() - 6 * 86_400_000).toISOString().slice(0, 10);
     await page.getByLabel("From (UTC day)").fill(weekAgo);
     await page.getByLabel("To (UTC day, included)").fill(today);
-    await page.getByLabel("Network").fill("no-such-network");
+    await page.getByLabel("Network", { exact: true }).fill("no-such-network");
     await page.getByRole("button", { name: "Show" }).click();
     await expect(page).toHaveURL(/networkId=no-such-network/);
     await expect(page.locator('[data-figure="funnel-clicks"]')).toHaveText("0");

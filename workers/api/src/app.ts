@@ -25,6 +25,7 @@ import {
   loyaltyProgramAdminRoutes,
   loyaltyProgramUserRoutes,
 } from "./features/loyalty-program/index";
+import { notificationTemplateAdminRoutes } from "./features/notifications/templates-routes";
 import { notificationsAdminRoutes, operationsAdminRoutes } from "./features/operations/index";
 import { operatorAdminRoutes } from "./features/operators/index";
 import { overviewAdminRoutes } from "./features/overview/index";
@@ -93,6 +94,7 @@ export function createApp() {
   app.route("/admin/v1", operationsAdminRoutes);
   app.route("/admin/v1", retentionAdminRoutes);
   app.route("/admin/v1", notificationsAdminRoutes);
+  app.route("/admin/v1", notificationTemplateAdminRoutes);
   app.route("/admin/v1", usersAdminRoutes);
   app.route("/admin/v1", loyaltyAdminRoutes);
   app.route("/admin/v1", loyaltyProgramAdminRoutes);

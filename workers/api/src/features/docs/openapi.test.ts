@@ -22,6 +22,7 @@ const FEATURES = [
   "events",
   "fraud",
   "loyalty",
+  "notifications",
   "operations",
   "operators",
   "payouts",

@@ -1693,6 +1693,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/analytics/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The cashback funnel: click → conversion → confirmed → paid
+         * @description Clicks by click day; conversions by conversion day, and of those the ones confirmed and paid now. Totals, the previous period's totals, per day, and per offer (at most 500), filtered by offer, merchant, network and currency. `from` and `to` are UTC days, both included (default: the 30 days up to today, at most 366); the previous period is as many days just before `from`. Read from D1's analytics rollups (docs/analytics.md), recomputed per day after each projection batch and by the crons; they may lag the wallets by seconds.
+         */
+        get: operations["getAnalyticsFunnel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/analytics/margin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Network commission vs cashback per network and offer: the operator's margin
+         * @description Of the conversions made in the range and confirmed now: the networks' commission, the cashback and boosts owed to users, their difference, and what paid payouts have covered, per network and currency (with the previous period) and per offer. `from` and `to` are UTC days, both included (default: the 30 days up to today, at most 366); the previous period is as many days just before `from`. Read from D1's analytics rollups (docs/analytics.md), recomputed per day after each projection batch and by the crons; they may lag the wallets by seconds.
+         */
+        get: operations["getAnalyticsMargin"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/analytics/distributions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Time-to-conversion and time-to-confirmation distributions
+         * @description Conversions of the range per duration bucket: from the click to the conversion, and from the conversion to its confirmation, beside the previous period. `from` and `to` are UTC days, both included (default: the 30 days up to today, at most 366); the previous period is as many days just before `from`. Read from D1's analytics rollups (docs/analytics.md), recomputed per day after each projection batch and by the crons; they may lag the wallets by seconds.
+         */
+        get: operations["getAnalyticsDistributions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/analytics/cohorts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cohorts by signup week: users, converting users, cashback
+         * @description Users by the week (Monday, UTC) they were first seen, with how many converted and the cashback confirmed to them per currency. Weeks starting in [from, to] (default: the last 12 weeks). Read from D1's analytics rollups (docs/analytics.md), recomputed per day after each projection batch and by the crons; they may lag the wallets by seconds.
+         */
+        get: operations["getAnalyticsCohorts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/event-types/{type}": {
         parameters: {
             query?: never;
@@ -4460,6 +4540,151 @@ export interface components {
                 days: {
                     day: string;
                     /** @description cashback earned that day, in minor units */
+                    cashbackMinor: number;
+                }[];
+            }[];
+        };
+        AnalyticsFunnel: {
+            from: string;
+            to: string;
+            /** @description the period of the same length just before, for comparison */
+            previous: {
+                from: string;
+                to: string;
+            };
+            totals: components["schemas"]["AnalyticsFunnelCounts"];
+            previousTotals: components["schemas"]["AnalyticsFunnelCounts"];
+            perDay: {
+                day: string;
+                /** @description clicks stored (not bots), by click day */
+                clicks: number;
+                /** @description conversions (not rejected), by conversion day */
+                conversions: number;
+                /** @description of those, confirmed now */
+                confirmed: number;
+                /** @description of those, covered by the user's paid payouts (oldest confirmation first) */
+                paid: number;
+            }[];
+            byOffer: {
+                /** @description '' for conversions without a known offer */
+                offerId: string;
+                merchantId: string;
+                networkId: string;
+                /** @description clicks stored (not bots), by click day */
+                clicks: number;
+                /** @description conversions (not rejected), by conversion day */
+                conversions: number;
+                /** @description of those, confirmed now */
+                confirmed: number;
+                /** @description of those, covered by the user's paid payouts (oldest confirmation first) */
+                paid: number;
+            }[];
+        };
+        AnalyticsFunnelCounts: {
+            /** @description clicks stored (not bots), by click day */
+            clicks: number;
+            /** @description conversions (not rejected), by conversion day */
+            conversions: number;
+            /** @description of those, confirmed now */
+            confirmed: number;
+            /** @description of those, covered by the user's paid payouts (oldest confirmation first) */
+            paid: number;
+        };
+        AnalyticsMargin: {
+            from: string;
+            to: string;
+            previous: {
+                from: string;
+                to: string;
+            };
+            byNetwork: {
+                networkId: string;
+                currency: string;
+                /** @description confirmed conversions */
+                confirmed: number;
+                /** @description network commission on them: the operator's revenue */
+                commissionMinor: number;
+                /** @description cashback and boosts on them, owed to users */
+                cashbackMinor: number;
+                /** @description commission − cashback */
+                marginMinor: number;
+                /** @description of the cashback, what paid payouts have covered */
+                paidCashbackMinor: number;
+            }[];
+            previousByNetwork: {
+                networkId: string;
+                currency: string;
+                /** @description confirmed conversions */
+                confirmed: number;
+                /** @description network commission on them: the operator's revenue */
+                commissionMinor: number;
+                /** @description cashback and boosts on them, owed to users */
+                cashbackMinor: number;
+                /** @description commission − cashback */
+                marginMinor: number;
+                /** @description of the cashback, what paid payouts have covered */
+                paidCashbackMinor: number;
+            }[];
+            byOffer: {
+                networkId: string;
+                merchantId: string;
+                offerId: string;
+                currency: string;
+                /** @description confirmed conversions */
+                confirmed: number;
+                /** @description network commission on them: the operator's revenue */
+                commissionMinor: number;
+                /** @description cashback and boosts on them, owed to users */
+                cashbackMinor: number;
+                /** @description commission − cashback */
+                marginMinor: number;
+                /** @description of the cashback, what paid payouts have covered */
+                paidCashbackMinor: number;
+            }[];
+        };
+        AnalyticsDistributions: {
+            from: string;
+            to: string;
+            previous: {
+                from: string;
+                to: string;
+            };
+            /** @description click → conversion, by conversion day */
+            timeToConversion: {
+                /** @description bucket index */
+                bucket: number;
+                label: string;
+                /** @description conversions in the bucket, in the range */
+                count: number;
+                /** @description the same in the previous period */
+                previousCount: number;
+            }[];
+            /** @description conversion → confirmation, of confirmed conversions, by conversion day */
+            timeToConfirmation: {
+                /** @description bucket index */
+                bucket: number;
+                label: string;
+                /** @description conversions in the bucket, in the range */
+                count: number;
+                /** @description the same in the previous period */
+                previousCount: number;
+            }[];
+        };
+        AnalyticsCohorts: {
+            from: string;
+            to: string;
+            weeks: {
+                /** @description the cohort's Monday (UTC) */
+                week: string;
+                /** @description users first seen that week */
+                users: number;
+                /** @description of them, users with at least one conversion (not rejected) */
+                convertingUsers: number;
+                cashback: {
+                    currency: string;
+                    /** @description converting users in this currency */
+                    convertingUsers: number;
+                    /** @description cashback and boosts confirmed */
                     cashbackMinor: number;
                 }[];
             }[];
@@ -15451,6 +15676,346 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Overview"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsFunnel: {
+        parameters: {
+            query?: {
+                /** @description first UTC day, included (default: 29 days before `to`) */
+                from?: string;
+                /** @description last UTC day, included (default: today) */
+                to?: string;
+                /** @description only this offer */
+                offerId?: string;
+                /** @description only this merchant's offers */
+                merchantId?: string;
+                /** @description only this network */
+                networkId?: string;
+                /** @description only conversions in this currency (clicks count in their offer's currency) */
+                currency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsFunnel"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsMargin: {
+        parameters: {
+            query?: {
+                /** @description first UTC day, included (default: 29 days before `to`) */
+                from?: string;
+                /** @description last UTC day, included (default: today) */
+                to?: string;
+                /** @description only this offer */
+                offerId?: string;
+                /** @description only this merchant's offers */
+                merchantId?: string;
+                /** @description only this network */
+                networkId?: string;
+                /** @description only conversions in this currency (clicks count in their offer's currency) */
+                currency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsMargin"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsDistributions: {
+        parameters: {
+            query?: {
+                /** @description first UTC day, included (default: 29 days before `to`) */
+                from?: string;
+                /** @description last UTC day, included (default: today) */
+                to?: string;
+                /** @description only this offer */
+                offerId?: string;
+                /** @description only this merchant's offers */
+                merchantId?: string;
+                /** @description only this network */
+                networkId?: string;
+                /** @description only conversions in this currency (clicks count in their offer's currency) */
+                currency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsDistributions"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsCohorts: {
+        parameters: {
+            query?: {
+                /** @description signup weeks starting on or after this UTC day (default: 12 weeks ago) */
+                from?: string;
+                /** @description signup weeks starting on or before this UTC day (default: today) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsCohorts"];
                 };
             };
             /** @description invalid request: bad JSON, failed validation (every bad field is listed) */

@@ -95,6 +95,12 @@ export interface ApiEnv
   /** "true" only in development and tests: secret-bearing URLs may be http (shared/http/secure-url.ts). */
   ALLOW_INSECURE_URLS?: string;
 
+  /**
+   * Workers Analytics Engine dataset for funnel data points (docs/analytics.md); absent
+   * locally and in tests, where shared/analytics/engine.ts writes nothing.
+   */
+  FUNNEL_ANALYTICS?: AnalyticsEngineDataset;
+
   // ---- abuse limits (docs/operations.md "Rate limits") ----
   /** Every user API request, per user. */
   API_USER_LIMITER?: RateLimit;

@@ -5,6 +5,7 @@ import { errorFields } from "#shared/observability/logger";
 import { type ApiContext, requireAdmin, requireAdminScope, requireUser } from "./auth";
 import { createConsole } from "./console/index";
 import { auditAdminRoutes, auditAdminWrites } from "./features/admin-audit/index";
+import { analyticsAdminRoutes } from "./features/analytics/index";
 import { budgetAdminRoutes } from "./features/budgets/index";
 import { campaignAdminRoutes } from "./features/campaigns/index";
 import { catalogAdminRoutes } from "./features/catalog/index";
@@ -116,6 +117,7 @@ export function createApp() {
   app.route("/admin/v1", auditAdminRoutes);
   app.route("/admin/v1", operatorAdminRoutes);
   app.route("/admin/v1", overviewAdminRoutes);
+  app.route("/admin/v1", analyticsAdminRoutes);
   app.route("/admin/v1", eventTypeAdminRoutes);
   app.route("/admin/v1", rulesAdminRoutes);
   app.route("/admin/v1", fraudReadRoutes());

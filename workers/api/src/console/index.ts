@@ -7,10 +7,12 @@ import { consoleSecurityHeaders } from "./http/security-headers";
 import { requireSession } from "./http/session";
 import { accountRoutes } from "./pages/account";
 import { alertsRoutes } from "./pages/alerts/index";
+import { analyticsRoutes } from "./pages/analytics";
 import { auditRoutes } from "./pages/audit/index";
 import { catalogRoutes } from "./pages/catalog/index";
 import { financeRoutes } from "./pages/finance";
 import { loyaltyRoutes } from "./pages/loyalty/index";
+import { templatesRoutes } from "./pages/notifications/index";
 import { operatorsRoutes } from "./pages/operators";
 import { overviewPage } from "./pages/overview";
 import { payoutsRoutes } from "./pages/payouts/index";
@@ -65,6 +67,7 @@ export function createConsole(apiApp: ApiApp) {
   console.route("/rules", rulesRoutes);
   console.route("/users", usersRoutes);
   console.route("/loyalty", loyaltyRoutes);
+  console.route("/notifications/templates", templatesRoutes);
   console.route("/referrals", referralsRoutes);
   // Before the /transactions/:id page route: a static path, matched first.
   console.get("/transactions/export.csv", transactionsExport);
@@ -77,5 +80,6 @@ export function createConsole(apiApp: ApiApp) {
   console.route("/alerts", alertsRoutes);
   console.route("/audit", auditRoutes);
   console.route("/finance", financeRoutes);
+  console.route("/analytics", analyticsRoutes);
   return console;
 }

@@ -28,6 +28,13 @@ export const NAV_ITEMS: readonly NavItem[] = [
     href: "/console/loyalty",
     apiPath: "/admin/v1/loyalty/program",
   },
+  // Notifications: the templates per type and locale.
+  {
+    key: "notifications",
+    label: "Notifications",
+    href: "/console/notifications/templates",
+    apiPath: "/admin/v1/notifications/templates",
+  },
   // The referral campaigns; the section's tabs lead on to the funnel and the review queue.
   {
     key: "referrals",
@@ -59,6 +66,12 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { key: "payouts", label: "Payouts", href: "/console/payouts", apiPath: "/admin/v1/payouts" },
   { key: "finance", label: "Finance", href: "/console/finance", apiPath: "/admin/v1/finance" },
   { key: "alerts", label: "Alerts", href: "/console/alerts", apiPath: "/admin/v1/alerts" },
+  {
+    key: "analytics",
+    label: "Analytics",
+    href: "/console/analytics",
+    apiPath: "/admin/v1/analytics/funnel",
+  },
   { key: "audit", label: "Audit log", href: "/console/audit", apiPath: "/admin/v1/audit-log" },
   {
     key: "operators",

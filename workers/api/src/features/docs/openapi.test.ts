@@ -13,6 +13,7 @@ type Doc = {
 
 const FEATURES = [
   "alerts",
+  "analytics",
   "budgets",
   "catalog",
   "clicks",
@@ -22,6 +23,7 @@ const FEATURES = [
   "events",
   "fraud",
   "loyalty",
+  "notifications",
   "operations",
   "operators",
   "payouts",

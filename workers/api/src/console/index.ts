@@ -10,6 +10,7 @@ import { auditRoutes } from "./pages/audit/index";
 import { catalogRoutes } from "./pages/catalog/index";
 import { financeRoutes } from "./pages/finance";
 import { loyaltyRoutes } from "./pages/loyalty/index";
+import { notificationsRoutes } from "./pages/notifications/index";
 import { operatorsRoutes } from "./pages/operators";
 import { overviewPage } from "./pages/overview";
 import { payoutsRoutes } from "./pages/payouts/index";
@@ -75,5 +76,6 @@ export function createConsole(apiApp: ApiApp) {
   console.route("/payouts", payoutsRoutes);
   console.route("/audit", auditRoutes);
   console.route("/finance", financeRoutes);
+  console.route("/notifications", notificationsRoutes);
   return console;
 }

@@ -56,6 +56,13 @@ export const NAV_ITEMS: readonly NavItem[] = [
     href: "/console/reconciliation",
     apiPath: "/admin/v1/reconciliation",
   },
+  // Notifications: promotional sends to a segment (the section grows with the pipeline).
+  {
+    key: "notifications",
+    label: "Notifications",
+    href: "/console/notifications/promotions",
+    apiPath: "/admin/v1/notifications/promotions",
+  },
   { key: "payouts", label: "Payouts", href: "/console/payouts", apiPath: "/admin/v1/payouts" },
   { key: "finance", label: "Finance", href: "/console/finance", apiPath: "/admin/v1/finance" },
   { key: "audit", label: "Audit log", href: "/console/audit", apiPath: "/admin/v1/audit-log" },

@@ -55,6 +55,7 @@ test.describe("as catalog", () => {
 
     await page.goto("/console");
     await page.getByRole("link", { name: "Notifications", exact: true }).click();
+    await page.getByRole("link", { name: "Promotional sends", exact: true }).click();
     await expect(page).toHaveURL(/\/console\/notifications\/promotions$/);
     const form = page.getByRole("form", { name: "New promotional send" });
     await form.getByLabel("Segment", { exact: true }).selectOption(segment);

@@ -28,6 +28,13 @@ export const NAV_ITEMS: readonly NavItem[] = [
     href: "/console/loyalty",
     apiPath: "/admin/v1/loyalty/program",
   },
+  // Notifications: the templates per type and locale; the section leads on to promotional sends.
+  {
+    key: "notifications",
+    label: "Notifications",
+    href: "/console/notifications/templates",
+    apiPath: "/admin/v1/notifications/templates",
+  },
   // The referral campaigns; the section's tabs lead on to the funnel and the review queue.
   {
     key: "referrals",
@@ -55,13 +62,6 @@ export const NAV_ITEMS: readonly NavItem[] = [
     label: "Reconciliation",
     href: "/console/reconciliation",
     apiPath: "/admin/v1/reconciliation",
-  },
-  // Notifications: promotional sends to a segment (the section grows with the pipeline).
-  {
-    key: "notifications",
-    label: "Notifications",
-    href: "/console/notifications/promotions",
-    apiPath: "/admin/v1/notifications/promotions",
   },
   { key: "payouts", label: "Payouts", href: "/console/payouts", apiPath: "/admin/v1/payouts" },
   { key: "finance", label: "Finance", href: "/console/finance", apiPath: "/admin/v1/finance" },

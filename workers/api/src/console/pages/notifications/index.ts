@@ -1,8 +1,3 @@
-import { Hono } from "hono";
-import type { ConsoleContext } from "../../context";
-import { PROMOTIONS_BASE, promotionsRoutes } from "./promotions";
-
-/** /console/notifications (docs/notifications.md): promotional sends. */
-export const notificationsRoutes = new Hono<ConsoleContext>()
-  .get("/", (c) => c.redirect(PROMOTIONS_BASE, 302))
-  .route("/promotions", promotionsRoutes);
+/** /console/notifications (docs/notifications.md): the templates per type and locale, promotional sends. */
+export { PROMOTIONS_BASE, promotionsRoutes } from "./promotions";
+export { TEMPLATES_BASE, templatesRoutes } from "./templates";

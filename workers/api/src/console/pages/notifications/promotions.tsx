@@ -93,6 +93,9 @@ async function renderPage(
   return c.html(
     <Page title="Promotions" current="notifications" viewer={viewer}>
       <Notice text={c.req.query("notice")} />
+      <p>
+        <a href="/console/notifications/templates">Notification templates</a>
+      </p>
       {sends.ok ? null : <ProblemNotice problem={sends.problem} />}
       {canSend ? (
         <form

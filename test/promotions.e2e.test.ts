@@ -240,8 +240,12 @@ describe("a promotional send", () => {
 
     let step: PromoFanoutMessage = { kind: "promo_step", sendId: id, step: 1 };
     for (let n = 1; n <= 3; n++) {
-      // Twice at once (two messages), then the first again after it finished.
+      // Two copies in one batch, two more in two batches at once, then the first again.
       await deliverSteps([step, step], [`a${n}`, `b${n}`], queues);
+      await Promise.all([
+        deliverSteps([step], [`c${n}`], queues),
+        deliverSteps([step], [`d${n}`], queues),
+      ]);
       await deliverSteps([step], [`a${n}`], queues);
       const next = fanout.sent.filter((m) => m.step === n + 1);
       if (n < 3) {

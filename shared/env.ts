@@ -2,6 +2,8 @@ import type { BudgetBinding } from "#durable-objects/budget/index";
 import type { CampaignBudgetBinding } from "#durable-objects/campaign-budget/index";
 import type { WalletDurableObject, WalletEnv } from "#durable-objects/wallet/index";
 import type { ClicksQueueMessage, PostbackMessage } from "./messages";
+import type { PromoFanoutMessage } from "./notify/fanout";
+import type { NotificationEventMessage } from "./notify/message";
 import type { WalletAuditMessage } from "./payouts/types";
 
 /** Bindings every worker that reads catalog config needs. */
@@ -134,6 +136,12 @@ export interface ApiEnv
   /** For the webhook channel: the operator's endpoint that sends the SMS, e-mail or push. */
   NOTIFY_WEBHOOK_URL?: string;
   NOTIFY_WEBHOOK_SECRET?: string;
+
+  // ---- promotional sends (docs/notifications.md "Promotional sends") ----
+  /** Promotional notification events; NOTIFY_TRANSACTIONAL comes from WalletEnv. */
+  NOTIFY_PROMOTIONAL: Queue<NotificationEventMessage>;
+  /** A promotional send's fan-out steps, one page of its audience each. */
+  NOTIFY_FANOUT: Queue<PromoFanoutMessage>;
 
   // ---- notification channels (docs/notifications.md "Channels") ----
   /** Web Push: "vapid" (sends through the browsers' push services), "outbox" (dev), unset: off. */

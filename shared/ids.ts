@@ -13,6 +13,7 @@ export const ID_PREFIX = {
   adminAudit: "aud",
   heldFeedChange: "hfc",
   operator: "op",
+  promoSend: "ps",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -108,7 +108,20 @@ export type LedgerEventMessage =
   | LoyaltyDueProjection
   | ReferralProjection
   | RiskIdentifiersMessage
-  | RiskHoldProjection;
+  | RiskHoldProjection
+  | SegmentsProjection;
+
+/**
+ * A member's segments as their wallet holds them (durable-objects/wallet/events/segments.ts),
+ * for D1 `member_segments`, which promotional sends enumerate. Published when the list
+ * changes; `version` rises with each change, so the projection keeps the newest.
+ */
+export interface SegmentsProjection {
+  kind: "segments";
+  userId: string;
+  segments: string[];
+  version: number;
+}
 
 /**
  * A risk hold as its wallet holds it (durable-objects/wallet/holds/), for D1 `risk_holds`, the

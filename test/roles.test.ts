@@ -99,6 +99,12 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "get /admin/v1/risk/users/{id}": EVERY_ROLE,
   // Labels exports: finance (who decides holds) writes them; every role downloads them
   "post /admin/v1/risk/labels/exports": FINANCE,
+  // Promotional sends: marketing (catalog) creates and cancels, every role reads progress
+  "get /admin/v1/notifications/segments": EVERY_ROLE,
+  "get /admin/v1/notifications/promotions": EVERY_ROLE,
+  "post /admin/v1/notifications/promotions": CATALOG,
+  "get /admin/v1/notifications/promotions/{id}": EVERY_ROLE,
+  "post /admin/v1/notifications/promotions/{id}/cancel": CATALOG,
   "get /admin/v1/risk/labels/exports": EVERY_ROLE,
   "get /admin/v1/risk/labels/exports/{id}": EVERY_ROLE,
   // The referral funnel: aggregate figures every role reads

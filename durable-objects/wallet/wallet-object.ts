@@ -337,12 +337,17 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     return readSegments(this.sql);
   }
 
-  /** Replaces the member's segments; returns them as stored (sorted, no repeats). */
-  setSegments(userId: string, segments: string[]): string[] {
-    return this.commit((tx) => {
-      tx.bindUser(userId);
-      return saveSegments(tx.sql, segments);
-    });
+  /**
+   * Replaces the member's segments; returns them as stored (sorted, no repeats). A change is
+   * published to D1 `member_segments` through the outbox (events/segments.ts).
+   */
+  setSegments(userId: string, segments: string[]): Promise<string[]> {
+    return this.changing(() =>
+      this.commit((tx) => {
+        tx.bindUser(userId);
+        return saveSegments(tx.sql, segments);
+      }),
+    );
   }
 
   getEvent(eventId: string): StoredEvent | null {

@@ -697,6 +697,73 @@ export const notificationPreferences = sqliteTable("notification_preferences", {
 });
 
 /**
+ * Members' segments as their wallets hold them (`vip`, `students`), so a promotional send can
+ * enumerate a segment's members by keyset (docs/notifications.md "Promotional sends"). One row
+ * per member × segment, keyed segment first for the fan-out's page reads.
+ */
+export const memberSegments = sqliteTable(
+  "member_segments",
+  {
+    segment: text("segment").notNull(),
+    userId: text("user_id").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.segment, t.userId] }),
+    index("member_segments_user_idx").on(t.userId),
+  ],
+);
+
+/**
+ * The version of each member's segments the rows above hold: the wallet raises it with every
+ * change, and the projection writes only a newer one, so a redelivered or reordered message
+ * never moves a member's segments backwards.
+ */
+export const memberSegmentVersions = sqliteTable("member_segment_versions", {
+  userId: text("user_id").primaryKey(),
+  version: integer("version").notNull(),
+  updatedAtMs: integer("updated_at_ms").notNull(),
+});
+
+/**
+ * An operator's promotional send: a `promotion` notification to every opted-in member of a
+ * segment (or of all members), fanned out a page at a time on the NOTIFY_FANOUT queue. `step`
+ * and `cursor` say where the fan-out is: step n reads the members after `cursor`, and only the
+ * message for the current step proceeds, so a redelivered step never sends a page twice.
+ */
+export const promoSends = sqliteTable(
+  "promo_sends",
+  {
+    id: text("id").primaryKey(),
+    /** A segment name, or `*` for all members. */
+    segment: text("segment").notNull(),
+    headline: text("headline").notNull(),
+    body: text("body").notNull(),
+    url: text("url").notNull(),
+    status: text("status", {
+      enum: ["scheduled", "sending", "completed", "cancelled"],
+    }).notNull(),
+    sendAtMs: integer("send_at_ms").notNull(),
+    /** Members in the segment when the send was created (the progress bar's end). */
+    audience: integer("audience").notNull(),
+    step: integer("step").notNull().default(0),
+    /** The last member the fan-out passed; null before the first page. */
+    cursor: text("cursor"),
+    enqueued: integer("enqueued").notNull().default(0),
+    /** Members passed over: not opted in to promotional messages. */
+    skipped: integer("skipped").notNull().default(0),
+    /** The queue message working on the current step and until when (a lease). */
+    leaseOwner: text("lease_owner"),
+    leaseUntilMs: integer("lease_until_ms"),
+    createdBy: text("created_by").notNull(),
+    createdAtMs: integer("created_at_ms").notNull(),
+    startedAtMs: integer("started_at_ms"),
+    endedAtMs: integer("ended_at_ms"),
+    cancelledBy: text("cancelled_by"),
+  },
+  (t) => [index("promo_sends_created_idx").on(t.createdAtMs, t.id)],
+);
+
+/**
  * Operator-written notification templates (docs/notifications.md, "Templates"), one row per
  * (type, locale); a type without a row for a locale falls back along the locale chain to the
  * built-in English template (shared/notify/templates.ts). Validated on save: a template uses
@@ -1346,6 +1413,9 @@ export const schema = {
   giftCardProducts,
   notificationOutbox,
   notificationPreferences,
+  memberSegments,
+  memberSegmentVersions,
+  promoSends,
   notificationTemplates,
   payoutReconRuns,
   payoutDiscrepancies,

@@ -35,6 +35,7 @@ import { notificationsAdminRoutes, operationsAdminRoutes } from "./features/oper
 import { operatorAdminRoutes } from "./features/operators/index";
 import { overviewAdminRoutes } from "./features/overview/index";
 import { payoutAdminRoutes, payoutUserRoutes, payoutWebhookRoutes } from "./features/payouts/index";
+import { promoSendAdminRoutes } from "./features/promotions/index";
 import { reconciliationAdminRoutes } from "./features/reconciliation/index";
 import { referralFunnelAdminRoutes } from "./features/referral-funnel/index";
 import { referralUserRoutes } from "./features/referral-records/index";
@@ -99,6 +100,7 @@ export function createApp() {
   app.route("/admin/v1", operationsAdminRoutes);
   app.route("/admin/v1", retentionAdminRoutes);
   app.route("/admin/v1", notificationsAdminRoutes);
+  app.route("/admin/v1", promoSendAdminRoutes);
   app.route("/admin/v1", notificationTemplateAdminRoutes);
   app.route("/admin/v1", usersAdminRoutes);
   app.route("/admin/v1", loyaltyAdminRoutes);

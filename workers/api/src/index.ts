@@ -8,6 +8,7 @@ import type {
   PostbackMessage,
   UserNoticeMessage,
 } from "#shared/messages";
+import type { PromoFanoutMessage } from "#shared/notify/fanout";
 import { createLogger, errorFields, type LogFields } from "#shared/observability/logger";
 import type { PayoutDispatchMessage, WalletAuditMessage } from "#shared/payouts/types";
 import { createApp } from "./app";
@@ -33,6 +34,7 @@ import {
   payoutProcessorOrNone,
   runPayoutReconciliation,
 } from "./features/payouts/index";
+import { consumePromoFanout } from "./features/promotions/index";
 import { runScheduledReconciliations } from "./features/reconciliation/index";
 import { pruneReferralClicks } from "./features/referrals/index";
 import { postbackRetentionOf, runPostbackRetention } from "./features/retention/index";
@@ -58,6 +60,7 @@ export const QUEUES = {
   notices: "boomerang-notices",
   payoutsDeadLetter: "boomerang-payouts-dlq",
   riskObservations: "boomerang-risk",
+  notifyFanout: "boomerang-notify-fanout",
 } as const;
 
 /** Cron expressions as configured in wrangler.toml `[triggers]`, one job each. */
@@ -214,6 +217,8 @@ export default {
         return consumeNotices(batch as MessageBatch<UserNoticeMessage>, env);
       case QUEUES.payoutsDeadLetter:
         return consumePayoutDeadLetters(batch as MessageBatch<PayoutDispatchMessage>, env);
+      case QUEUES.notifyFanout:
+        return consumePromoFanout(batch as MessageBatch<PromoFanoutMessage>, env);
       case QUEUES.riskObservations:
         return consumeRiskObservations(batch as MessageBatch<RiskObservationMessage>, env);
       default:

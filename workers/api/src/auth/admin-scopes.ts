@@ -63,6 +63,10 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   // decides the holds, writes them; every role lists and downloads them (user ids, rule ids
   // and reason codes, no contact details).
   { prefix: "/admin/v1/risk/labels", writers: ["finance"] },
+  // Promotional sends to a segment: marketing's words to members, like campaign boosts
+  // (catalog); support reads their progress. The segment sizes are a read for every role.
+  { prefix: "/admin/v1/notifications/promotions", writers: ["catalog"] },
+  { prefix: "/admin/v1/notifications/segments", writers: ADMIN_ONLY },
   // Finance: every write that moves money or decides whether money leaves. Payouts and the
   // gift cards they buy, confirmation runs (pending → confirmed cashback), report and payout
   // reconciliation (which adjust transactions), the finance summary.

@@ -28,7 +28,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
     href: "/console/loyalty",
     apiPath: "/admin/v1/loyalty/program",
   },
-  // Notifications: the templates per type and locale.
+  // Notifications: the templates per type and locale; the section leads on to promotional sends.
   {
     key: "notifications",
     label: "Notifications",

@@ -7,6 +7,7 @@ import { analyticsAfterLedgerBatch } from "../analytics/index";
 import { claimProjection } from "../claims/index";
 import { loyaltyDueProjection } from "../loyalty/index";
 import { payoutProjection } from "../payouts/index";
+import { segmentsProjectionStatements } from "../promotions/index";
 import { referralProjectionStatements } from "../referral-records/index";
 import { riskIdentifierStatements } from "../referral-review/index";
 import { riskHoldProjection } from "../risk-holds/index";
@@ -19,7 +20,7 @@ const log = createLogger({ worker: "api", feature: "ledger" });
 /**
  * Projects wallet changes into D1 for the console, analytics and the confirmation
  * backstop. Every write is guarded by a version (transactions, payouts, referrals), an update time
- * (claims), a ledger sequence (balances) or the wallet's own counter (loyalty due times), so redelivered or reordered messages can never
+ * (claims), a ledger sequence (balances) or the wallet's own counter (loyalty due times, segments), so redelivered or reordered messages can never
  * move a projection backwards. Each feature builds the statements for its own table.
  */
 export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage>, env: ApiEnv) {
@@ -70,6 +71,8 @@ function projectionStatements(db: D1Database, body: LedgerEventMessage): BatchIt
       return riskIdentifierStatements(db, body);
     case "risk_hold":
       return [riskHoldProjection(db, body.userId, body.hold)];
+    case "segments":
+      return segmentsProjectionStatements(db, body, Date.now());
     default: {
       // tsc refuses this line if a kind is not handled; at runtime an unknown kind (a newer
       // wallet's message) is skipped, as before, rather than blocking the batch.

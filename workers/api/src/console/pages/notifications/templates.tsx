@@ -77,6 +77,9 @@ async function listPage(c: Context<ConsoleContext>) {
   return c.html(
     <Page title="Notification templates" current="notifications" viewer={viewer}>
       <Notice text={c.req.query("notice")} />
+      <p>
+        <a href="/console/notifications/promotions">Promotional sends</a>
+      </p>
       <p class="muted">
         Each notification type has a built-in English template. Write one per locale to replace it:
         a message uses the recipient's locale (<code>hi-IN</code>), else its language (

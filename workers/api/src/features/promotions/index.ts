@@ -1,0 +1,3 @@
+export { consumePromoFanout } from "./fanout";
+export { promoSendAdminRoutes } from "./routes";
+export { segmentsProjectionStatements } from "./segments-store";

@@ -10,6 +10,7 @@ import { auditRoutes } from "./pages/audit/index";
 import { catalogRoutes } from "./pages/catalog/index";
 import { financeRoutes } from "./pages/finance";
 import { loyaltyRoutes } from "./pages/loyalty/index";
+import { notificationSettingsRoutes } from "./pages/notifications/settings";
 import { operatorsRoutes } from "./pages/operators";
 import { overviewPage } from "./pages/overview";
 import { payoutsRoutes } from "./pages/payouts/index";
@@ -65,6 +66,7 @@ export function createConsole(apiApp: ApiApp) {
   console.route("/users", usersRoutes);
   console.route("/loyalty", loyaltyRoutes);
   console.route("/referrals", referralsRoutes);
+  console.route("/notification-settings", notificationSettingsRoutes);
   // Before the /transactions/:id page route: a static path, matched first.
   console.get("/transactions/export.csv", transactionsExport);
   console.route("/transactions", transactionsRoutes);

@@ -58,6 +58,12 @@ export const NAV_ITEMS: readonly NavItem[] = [
   },
   { key: "payouts", label: "Payouts", href: "/console/payouts", apiPath: "/admin/v1/payouts" },
   { key: "finance", label: "Finance", href: "/console/finance", apiPath: "/admin/v1/finance" },
+  {
+    key: "notification-settings",
+    label: "Notification settings",
+    href: "/console/notification-settings",
+    apiPath: "/admin/v1/notification-settings",
+  },
   { key: "audit", label: "Audit log", href: "/console/audit", apiPath: "/admin/v1/audit-log" },
   {
     key: "operators",

@@ -40,6 +40,11 @@ export const ERROR_CODES = {
   voucher_pool_empty: { status: 409, title: "No codes are left in this voucher pool" },
   // Notification preferences: critical and transactional messages cannot be turned off whole.
   channels_required: { status: 422, title: "This category needs at least one channel on" },
+  // Notification templates: a placeholder the type does not declare would be a blank.
+  unknown_template_variables: {
+    status: 422,
+    title: "The template uses variables its type does not have",
+  },
   unavailable: { status: 503, title: "Temporarily unavailable" },
   internal: { status: 500, title: "Internal error" },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;

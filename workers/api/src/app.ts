@@ -29,6 +29,7 @@ import {
   notificationPreferenceUserRoutes,
 } from "./features/notifications/preference-routes";
 import { notificationSettingsAdminRoutes } from "./features/notifications/settings-routes";
+import { notificationTemplateAdminRoutes } from "./features/notifications/templates-routes";
 import {
   UNSUBSCRIBE_PATH,
   unsubscribeCaller,
@@ -106,6 +107,7 @@ export function createApp() {
   app.route("/admin/v1", operationsAdminRoutes);
   app.route("/admin/v1", retentionAdminRoutes);
   app.route("/admin/v1", notificationsAdminRoutes);
+  app.route("/admin/v1", notificationTemplateAdminRoutes);
   app.route("/admin/v1", usersAdminRoutes);
   app.route("/admin/v1", notificationPreferenceAdminRoutes);
   app.route("/admin/v1", notificationSettingsAdminRoutes);

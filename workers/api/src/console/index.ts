@@ -10,6 +10,7 @@ import { auditRoutes } from "./pages/audit/index";
 import { catalogRoutes } from "./pages/catalog/index";
 import { financeRoutes } from "./pages/finance";
 import { loyaltyRoutes } from "./pages/loyalty/index";
+import { templatesRoutes } from "./pages/notifications/index";
 import { notificationSettingsRoutes } from "./pages/notifications/settings";
 import { operatorsRoutes } from "./pages/operators";
 import { overviewPage } from "./pages/overview";
@@ -65,6 +66,7 @@ export function createConsole(apiApp: ApiApp) {
   console.route("/rules", rulesRoutes);
   console.route("/users", usersRoutes);
   console.route("/loyalty", loyaltyRoutes);
+  console.route("/notifications/templates", templatesRoutes);
   console.route("/referrals", referralsRoutes);
   console.route("/notification-settings", notificationSettingsRoutes);
   // Before the /transactions/:id page route: a static path, matched first.

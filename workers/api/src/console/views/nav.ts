@@ -71,6 +71,12 @@ export const NAV_ITEMS: readonly NavItem[] = [
     href: "/console/notification-settings",
     apiPath: "/admin/v1/notification-settings",
   },
+  {
+    key: "analytics",
+    label: "Analytics",
+    href: "/console/analytics",
+    apiPath: "/admin/v1/analytics/funnel",
+  },
   { key: "audit", label: "Audit log", href: "/console/audit", apiPath: "/admin/v1/audit-log" },
   {
     key: "operators",

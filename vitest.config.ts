@@ -111,6 +111,8 @@ export default defineConfig(async () => {
             PAYOUT_PROCESSOR_WEBHOOK_SECRET: "test-sandbox-processor-webhook-secret",
             PAYOUT_RETRY_BASE_SEC: "0",
             NOTIFY_CHANNEL: "outbox",
+            NOTIFY_LINK_KEY: "test-notify-link-key-0123456789abcdef",
+            NOTIFY_LINK_BASE_URL: "https://api.test",
             // The default policy (24 h cooling-off), whatever a local .dev.vars overrides.
             PAYOUT_POLICY: "",
             SANDBOX_PROCESSOR_API_KEY: "test-sandbox-processor-key",

@@ -654,6 +654,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/users/{id}/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's notification preferences */
+        get: operations["getAdminUserNotificationPreferences"];
+        /**
+         * Change a user's notification preferences
+         * @description Only the keys sent change; channels per category and channel. Unknown keys are refused (400). Critical and transactional messages can be turned off only channel by channel: a change that leaves either with every channel off is a 422 `channels_required`. Quiet hours take `HH:MM` or minutes since midnight and are read in `timeZone` (an IANA zone); `locale` is a BCP 47 tag. Finance and admin; recorded in the audit log.
+         */
+        put: operations["putAdminUserNotificationPreferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/notification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The operator's notification settings (send window, caps, digests, defaults) */
+        get: operations["getNotificationSettings"];
+        /**
+         * Replace the operator's notification settings
+         * @description The whole settings, replaced; unknown keys are refused. Times are `HH:MM` or minutes since midnight, read in each recipient's zone. Caps count per local day and ISO week; critical messages are never capped nor digested. Catalog and admin; audited.
+         */
+        put: operations["putNotificationSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/users/{id}/points": {
         parameters: {
             query?: never;
@@ -2261,6 +2303,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's notification preferences */
+        get: operations["getNotificationPreferences"];
+        /**
+         * Change the caller's notification preferences
+         * @description Only the keys sent change; channels per category and channel. Unknown keys are refused (400). Critical and transactional messages can be turned off only channel by channel: a change that leaves either with every channel off is a 422 `channels_required`. Quiet hours take `HH:MM` or minutes since midnight and are read in `timeZone` (an IANA zone); `locale` is a BCP 47 tag.
+         */
+        put: operations["putNotificationPreferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/points": {
         parameters: {
             query?: never;
@@ -3623,6 +3686,133 @@ export interface components {
         UserSegments: {
             /** @description the member's segments, sorted, without repeats */
             segments: string[];
+        };
+        NotificationPreferences: {
+            timeZone: string;
+            locale: string;
+            channels: {
+                critical: {
+                    webhook: boolean;
+                    email: boolean;
+                    push: boolean;
+                    sms: boolean;
+                };
+                transactional: {
+                    webhook: boolean;
+                    email: boolean;
+                    push: boolean;
+                    sms: boolean;
+                };
+                promotional: {
+                    webhook: boolean;
+                    email: boolean;
+                    push: boolean;
+                    sms: boolean;
+                };
+            };
+            promotionalOptIn: boolean;
+            quietHours: components["schemas"]["LocalWindow"];
+            /** @description when they were last changed; null: never */
+            updatedAt: string | null;
+        };
+        LocalWindow: {
+            /** @example 22:00 */
+            start: string;
+            /** @example 08:00 */
+            end: string;
+        } | null;
+        NotificationPreferencesChange: {
+            /** @example Asia/Kolkata */
+            timeZone?: string;
+            /** @example en-IN */
+            locale?: string;
+            channels?: {
+                critical?: {
+                    webhook?: boolean;
+                    email?: boolean;
+                    push?: boolean;
+                    sms?: boolean;
+                };
+                transactional?: {
+                    webhook?: boolean;
+                    email?: boolean;
+                    push?: boolean;
+                    sms?: boolean;
+                };
+                promotional?: {
+                    webhook?: boolean;
+                    email?: boolean;
+                    push?: boolean;
+                    sms?: boolean;
+                };
+            };
+            promotionalOptIn?: boolean;
+            quietHours?: {
+                /**
+                 * @description a local time: `HH:MM` (24 h) or minutes since midnight (0–1439)
+                 * @example 22:00
+                 */
+                start: string | number;
+                /**
+                 * @description a local time: `HH:MM` (24 h) or minutes since midnight (0–1439)
+                 * @example 22:00
+                 */
+                end: string | number;
+            } | null;
+        };
+        NotificationSettings: {
+            sendWindow: components["schemas"]["LocalWindow"];
+            caps: {
+                transactional: {
+                    perDay: number | null;
+                    perWeek: number | null;
+                };
+                promotional: {
+                    perDay: number | null;
+                    perWeek: number | null;
+                };
+            };
+            digest: {
+                windowSeconds: number;
+                types: string[];
+            };
+            defaultTimeZone: string;
+            defaultLocale: string;
+            /** @description null: never saved, the defaults */
+            updatedAt: string | null;
+        };
+        NotificationSettingsChange: {
+            /** @description promotional messages go only inside this local window of the recipient; null: any time */
+            sendWindow: {
+                /**
+                 * @description a local time: `HH:MM` (24 h) or minutes since midnight (0–1439)
+                 * @example 22:00
+                 */
+                start: string | number;
+                /**
+                 * @description a local time: `HH:MM` (24 h) or minutes since midnight (0–1439)
+                 * @example 22:00
+                 */
+                end: string | number;
+            } | null;
+            caps: {
+                transactional: {
+                    perDay: number | null;
+                    perWeek: number | null;
+                };
+                promotional: {
+                    perDay: number | null;
+                    perWeek: number | null;
+                };
+            };
+            digest: {
+                windowSeconds: number;
+                types: ("cashback_earned" | "cashback_confirmed" | "cashback_clawed_back" | "payout_initiated" | "payout_paid" | "payout_failed" | "payout_held" | "points_earned" | "points_expiring" | "tier_changed" | "referral_signed_up" | "referral_qualified" | "referral_rewarded" | "referral_held" | "claim_decided" | "promotion")[];
+            };
+            /** @example Asia/Kolkata */
+            defaultTimeZone: string;
+            /** @example en-IN */
+            defaultLocale: string;
         };
         PointsSummary: {
             balance: components["schemas"]["PointsBalance"];
@@ -10257,6 +10447,341 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserSegments"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminUserNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putAdminUserNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPreferencesChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the change would turn off every channel of critical or transactional messages */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getNotificationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putNotificationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationSettingsChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
                 };
             };
             /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
@@ -18870,6 +19395,198 @@ export interface operations {
             };
             /** @description the body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over a limit: the user's request or write rate (too_many_requests), or a per-user cap (claim_cap_reached, destination_change_cap_reached); Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over a limit: the user's request or write rate (too_many_requests), or a per-user cap (claim_cap_reached, destination_change_cap_reached); Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPreferencesChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the change would turn off every channel of critical or transactional messages */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

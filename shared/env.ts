@@ -136,6 +136,10 @@ export interface ApiEnv
   /** For the webhook channel: the operator's endpoint that sends the SMS, e-mail or push. */
   NOTIFY_WEBHOOK_URL?: string;
   NOTIFY_WEBHOOK_SECRET?: string;
+  /** Signs one-click unsubscribe links (shared/notify/unsubscribe.ts); a secret. */
+  NOTIFY_LINK_KEY?: string;
+  /** Origin of the api worker, for links in messages (https://api.example.com). */
+  NOTIFY_LINK_BASE_URL?: string;
 
   // ---- promotional sends (docs/notifications.md "Promotional sends") ----
   /** Promotional notification events; NOTIFY_TRANSACTIONAL comes from WalletEnv. */

@@ -19,6 +19,7 @@ export const SECRET_NAMES = [
   "USER_JWT_SECRET",
   "ADMIN_API_KEY",
   "EVENT_KEY_SECRET",
+  "NOTIFY_LINK_KEY",
 ] as const;
 export type DevVars = Record<(typeof SECRET_NAMES)[number], string>;
 /** The generated secrets plus the payout field-encryption keys, which are kept across runs. */
@@ -71,6 +72,7 @@ ${text}
 ALLOW_CLOCK_OVERRIDE="true"
 ALLOW_INSECURE_URLS="true"
 REDIRECT_BASE_URL="${baseUrl}"
+NOTIFY_LINK_BASE_URL="${baseUrl}"
 # Payouts go to the sandbox processor behind the dev gateway; step-up codes and notices land
 # in the outbox (GET /admin/v1/dev/notifications). No cooling-off locally, so the walkthrough
 # can redeem to a destination it just added; deployments default to 24 hours.

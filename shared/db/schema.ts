@@ -764,6 +764,82 @@ export const promoSends = sqliteTable(
 );
 
 /**
+ * Frequency-cap claims (features/notifications/caps.ts): one row per promotional (or other
+ * capped) message let through to a user, keyed by the event so a redelivery claims nothing
+ * new, with the recipient's local day and ISO week the caps count in.
+ */
+export const notificationCapClaims = sqliteTable(
+  "notification_cap_claims",
+  {
+    userId: text("user_id").notNull(),
+    category: text("category").notNull(),
+    eventId: text("event_id").notNull(),
+    /** `2026-12-06`: the recipient's local date when claimed. */
+    dayKey: text("day_key").notNull(),
+    /** `2026-W49`: the recipient's ISO week when claimed. */
+    weekKey: text("week_key").notNull(),
+    claimedAtMs: integer("claimed_at_ms").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.category, t.eventId] }),
+    index("notification_cap_claims_day_idx").on(t.userId, t.category, t.dayKey),
+    index("notification_cap_claims_week_idx").on(t.userId, t.category, t.weekKey),
+  ],
+);
+
+/**
+ * Digests (features/notifications/digests.ts): a burst of one digestible type for one user
+ * becomes one message. At most one open digest (flushed_at_ms null) per user and type.
+ */
+export const notificationDigests = sqliteTable(
+  "notification_digests",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    type: text("type").notNull(),
+    /** The event that opened it (its id is the digest message's idempotency key). */
+    firstEventId: text("first_event_id").notNull(),
+    itemCount: integer("item_count").notNull(),
+    openedAtMs: integer("opened_at_ms").notNull(),
+    flushAtMs: integer("flush_at_ms").notNull(),
+    flushedAtMs: integer("flushed_at_ms"),
+  },
+  (t) => [
+    uniqueIndex("notification_digests_open_uq")
+      .on(t.userId, t.type)
+      .where(sql`flushed_at_ms IS NULL`),
+    index("notification_digests_flush_idx").on(t.flushedAtMs, t.flushAtMs),
+  ],
+);
+
+/** The events a digest lists; one row per (user, type, event), so a redelivery joins nothing. */
+export const notificationDigestItems = sqliteTable(
+  "notification_digest_items",
+  {
+    userId: text("user_id").notNull(),
+    type: text("type").notNull(),
+    eventId: text("event_id").notNull(),
+    digestId: text("digest_id").notNull(),
+    vars: text("vars", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    occurredAtMs: integer("occurred_at_ms").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.type, t.eventId] }),
+    index("notification_digest_items_digest_idx").on(t.digestId, t.occurredAtMs),
+  ],
+);
+
+/**
+ * The operator's notification settings (shared/notify/settings.ts): one row, id `operator`.
+ * Absent: the defaults.
+ */
+export const notificationSettings = sqliteTable("notification_settings", {
+  id: text("id").primaryKey(),
+  settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  updatedAtMs: integer("updated_at_ms").notNull(),
+});
+
+/**
  * Operator-written notification templates (docs/notifications.md, "Templates"), one row per
  * (type, locale); a type without a row for a locale falls back along the locale chain to the
  * built-in English template (shared/notify/templates.ts). Validated on save: a template uses
@@ -1413,6 +1489,10 @@ export const schema = {
   giftCardProducts,
   notificationOutbox,
   notificationPreferences,
+  notificationCapClaims,
+  notificationDigests,
+  notificationDigestItems,
+  notificationSettings,
   memberSegments,
   memberSegmentVersions,
   promoSends,

@@ -38,6 +38,8 @@ export const ERROR_CODES = {
   insufficient_points: { status: 409, title: "Not enough active points" },
   redemption_unavailable: { status: 409, title: "The program does not offer this redemption" },
   voucher_pool_empty: { status: 409, title: "No codes are left in this voucher pool" },
+  // Notification preferences: critical and transactional messages cannot be turned off whole.
+  channels_required: { status: 422, title: "This category needs at least one channel on" },
   // Notification templates: a placeholder the type does not declare would be a blank.
   unknown_template_variables: {
     status: 422,

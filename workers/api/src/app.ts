@@ -30,7 +30,17 @@ import {
   notificationAddressRoutes,
   WEB_PUSH_KEY_PATH,
 } from "./features/notifications/address-routes";
+import {
+  notificationPreferenceAdminRoutes,
+  notificationPreferenceUserRoutes,
+} from "./features/notifications/preference-routes";
+import { notificationSettingsAdminRoutes } from "./features/notifications/settings-routes";
 import { notificationTemplateAdminRoutes } from "./features/notifications/templates-routes";
+import {
+  UNSUBSCRIBE_PATH,
+  unsubscribeCaller,
+  unsubscribeRoutes,
+} from "./features/notifications/unsubscribe-routes";
 import { notificationsAdminRoutes, operationsAdminRoutes } from "./features/operations/index";
 import { operatorAdminRoutes } from "./features/operators/index";
 import { overviewAdminRoutes } from "./features/overview/index";
@@ -68,8 +78,13 @@ export function createApp() {
   app.use("/admin/*", requireAdmin, auditAdminWrites(app), requireAdminScope);
   // Per user, every request, and writes more strictly (http/limits/user-rate-limit.ts). The
   // public catalog needs no token: anonymous callers are limited per IP, users as here.
-  app.use("/v1/*", except([PUBLIC_CATALOG_PATHS, WEB_PUSH_KEY_PATH], requireUser, userRateLimit));
+  app.use(
+    "/v1/*",
+    except([PUBLIC_CATALOG_PATHS, WEB_PUSH_KEY_PATH, UNSUBSCRIBE_PATH], requireUser, userRateLimit),
+  );
   app.use(PUBLIC_CATALOG_PATHS, catalogCaller);
+  // The signed unsubscribe link needs no login (its token is the credential).
+  app.use(UNSUBSCRIBE_PATH, unsubscribeCaller);
 
   // Bodies are JSON. The content type is checked here, without reading the body; a body that
   // does not parse is rejected by the route's validator and rendered as a 400 by onError.
@@ -82,6 +97,8 @@ export function createApp() {
       ["POST", "PUT", "PATCH"].includes(c.req.method) &&
       // The console's forms post form data (console/index.ts reads them).
       !c.req.path.startsWith("/console/") &&
+      // RFC 8058 one-click unsubscribe posts `List-Unsubscribe=One-Click` as a form.
+      c.req.path !== UNSUBSCRIBE_PATH &&
       hasBody &&
       !/^application\/([\w.+-]+\+)?json\b/i.test(type)
     ) {
@@ -103,6 +120,8 @@ export function createApp() {
   app.route("/admin/v1", promoSendAdminRoutes);
   app.route("/admin/v1", notificationTemplateAdminRoutes);
   app.route("/admin/v1", usersAdminRoutes);
+  app.route("/admin/v1", notificationPreferenceAdminRoutes);
+  app.route("/admin/v1", notificationSettingsAdminRoutes);
   app.route("/admin/v1", loyaltyAdminRoutes);
   app.route("/admin/v1", loyaltyProgramAdminRoutes);
   // Before the referrals' own routes: /referrals/funnel is a static path, matched first.
@@ -127,6 +146,7 @@ export function createApp() {
   app.route("/admin/v1", fraudReadRoutes());
   // Users (JWT).
   app.route("/v1", userMeRoutes);
+  app.route("/v1", notificationPreferenceUserRoutes);
   app.route("/v1", loyaltyUserRoutes);
   app.route("/v1", loyaltyProgramUserRoutes);
   app.route("/v1", clickUserRoutes);
@@ -134,6 +154,8 @@ export function createApp() {
   app.route("/v1", payoutUserRoutes);
   app.route("/v1", referralUserRoutes);
   app.route("/v1", notificationAddressRoutes);
+  // Anyone holding a signed unsubscribe link.
+  app.route("/", unsubscribeRoutes);
   // Shoppers, with or without a user token.
   app.route("/v1", catalogPublicRoutes);
   // Payout processors (their own signatures).

@@ -89,6 +89,12 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   // A member's vanity referral code: marketing (catalog) gives influencers theirs, support
   // answers members who ask for one.
   { prefix: "/admin/v1/users/*/referral-code", writers: ["catalog", "support"] },
+  // A member's notification preferences: support reads them with the rest of the user;
+  // finance (and admin) change them on a member's behalf, recorded in the audit log.
+  { prefix: "/admin/v1/users/*/notification-preferences", writers: ["finance"] },
+  // The operator's notification settings (promotional send window, caps, digests): marketing
+  // (catalog) decides when campaigns may reach members, as with campaign boosts.
+  { prefix: "/admin/v1/notification-settings", writers: ["catalog"] },
   { prefix: "/admin/v1/claims", writers: ["support"] },
   // Transactions: support annotates; any other write credits or debits, so finance.
   { prefix: "/admin/v1/transactions", writers: ["finance"] },

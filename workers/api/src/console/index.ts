@@ -13,6 +13,7 @@ import { catalogRoutes } from "./pages/catalog/index";
 import { financeRoutes } from "./pages/finance";
 import { loyaltyRoutes } from "./pages/loyalty/index";
 import { promotionsRoutes, templatesRoutes } from "./pages/notifications/index";
+import { notificationSettingsRoutes } from "./pages/notifications/settings";
 import { operatorsRoutes } from "./pages/operators";
 import { overviewPage } from "./pages/overview";
 import { payoutsRoutes } from "./pages/payouts/index";
@@ -70,6 +71,7 @@ export function createConsole(apiApp: ApiApp) {
   console.route("/notifications/templates", templatesRoutes);
   console.route("/notifications/promotions", promotionsRoutes);
   console.route("/referrals", referralsRoutes);
+  console.route("/notification-settings", notificationSettingsRoutes);
   // Before the /transactions/:id page route: a static path, matched first.
   console.get("/transactions/export.csv", transactionsExport);
   console.route("/transactions", transactionsRoutes);

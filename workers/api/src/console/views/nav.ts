@@ -67,6 +67,12 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { key: "finance", label: "Finance", href: "/console/finance", apiPath: "/admin/v1/finance" },
   { key: "alerts", label: "Alerts", href: "/console/alerts", apiPath: "/admin/v1/alerts" },
   {
+    key: "notification-settings",
+    label: "Notification settings",
+    href: "/console/notification-settings",
+    apiPath: "/admin/v1/notification-settings",
+  },
+  {
     key: "analytics",
     label: "Analytics",
     href: "/console/analytics",

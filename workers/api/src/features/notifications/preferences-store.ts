@@ -1,4 +1,4 @@
-import { inArray } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { notificationPreferences } from "#shared/db/schema";
 import { NOTIFICATION_CATEGORIES, NOTIFICATION_CHANNELS } from "#shared/notify/catalog";
@@ -14,6 +14,7 @@ const USERS_PER_READ = 90;
 export async function readPreferences(
   db: D1Database,
   userIds: readonly string[],
+  defaults: NotificationPreferences = DEFAULT_PREFERENCES,
 ): Promise<Map<string, NotificationPreferences>> {
   const unique = [...new Set(userIds)];
   const found = new Map<string, NotificationPreferences>();
@@ -22,9 +23,25 @@ export async function readPreferences(
       .select()
       .from(notificationPreferences)
       .where(inArray(notificationPreferences.userId, unique.slice(at, at + USERS_PER_READ)));
-    for (const row of rows) found.set(row.userId, withDefaults(row.prefs));
+    for (const row of rows) found.set(row.userId, withDefaults(row.prefs, defaults));
   }
-  return new Map(unique.map((id) => [id, found.get(id) ?? DEFAULT_PREFERENCES]));
+  return new Map(unique.map((id) => [id, found.get(id) ?? defaults]));
+}
+
+/** One user's preferences and when they last changed them (null: never, the defaults). */
+export async function readUserPreferences(
+  db: D1Database,
+  userId: string,
+  defaults: NotificationPreferences = DEFAULT_PREFERENCES,
+): Promise<{ prefs: NotificationPreferences; updatedAtMs: number | null }> {
+  const row = await drizzle(db)
+    .select()
+    .from(notificationPreferences)
+    .where(eq(notificationPreferences.userId, userId))
+    .get();
+  return row
+    ? { prefs: withDefaults(row.prefs, defaults), updatedAtMs: row.updatedAtMs }
+    : { prefs: defaults, updatedAtMs: null };
 }
 
 /** Replaces a user's preferences (the caller validated them). */
@@ -47,10 +64,13 @@ export async function writePreferences(
  * Pure: stored preferences over the defaults, so a category or channel added after the row
  * was written reads as its default instead of as missing.
  */
-export function withDefaults(stored: Partial<NotificationPreferences>): NotificationPreferences {
-  const channels = { ...DEFAULT_PREFERENCES.channels };
+export function withDefaults(
+  stored: Partial<NotificationPreferences>,
+  defaults: NotificationPreferences = DEFAULT_PREFERENCES,
+): NotificationPreferences {
+  const channels = { ...defaults.channels };
   for (const category of NOTIFICATION_CATEGORIES) {
-    const row = { ...DEFAULT_PREFERENCES.channels[category] };
+    const row = { ...defaults.channels[category] };
     for (const channel of NOTIFICATION_CHANNELS) {
       const value = stored.channels?.[category]?.[channel];
       if (typeof value === "boolean") row[channel] = value;
@@ -58,11 +78,10 @@ export function withDefaults(stored: Partial<NotificationPreferences>): Notifica
     channels[category] = row;
   }
   return {
-    timeZone: stored.timeZone ?? DEFAULT_PREFERENCES.timeZone,
-    locale: stored.locale ?? DEFAULT_PREFERENCES.locale,
+    timeZone: stored.timeZone ?? defaults.timeZone,
+    locale: stored.locale ?? defaults.locale,
     channels,
-    promotionalOptIn: stored.promotionalOptIn ?? DEFAULT_PREFERENCES.promotionalOptIn,
-    quietHours:
-      stored.quietHours === undefined ? DEFAULT_PREFERENCES.quietHours : stored.quietHours,
+    promotionalOptIn: stored.promotionalOptIn ?? defaults.promotionalOptIn,
+    quietHours: stored.quietHours === undefined ? defaults.quietHours : stored.quietHours,
   };
 }

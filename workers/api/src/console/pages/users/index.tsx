@@ -15,6 +15,11 @@ import { Csrf, Page } from "../../views/layout";
 import { viewerOf } from "../../views/viewer";
 import { BanPanel, banBoxOf, referrerHref } from "../referrals/ban";
 import { ContactPanel, EventsTable } from "./contact-events";
+import {
+  NotificationPreferencesPanel,
+  type NotificationPrefs,
+  preferencesChangeOf,
+} from "./notification-preferences";
 import { LotsTable, PointsPanel, TierHistoryTable } from "./points";
 import { SegmentsPanel } from "./segments";
 import { LedgerTable, WalletTransactionsTable } from "./tables";
@@ -110,6 +115,7 @@ async function userPage(
     tiers,
     segments,
     referrerBan,
+    notificationPrefs,
   ] = await Promise.all([
     api.get<ApiPage<LedgerEntry>>(`${base}/ledger`, rows),
     api.get<ApiPage<WalletTransaction>>(`${base}/transactions`, rows),
@@ -124,6 +130,7 @@ async function userPage(
     api.get<{ items: TierHistoryEntry[] }>(`${base}/tier-history`),
     api.get<{ segments: string[] }>(`${base}/segments`),
     banBoxOf(c, id),
+    api.get<NotificationPrefs>(`${base}/notification-preferences`),
   ]);
   const u = user.data;
   const tz = viewer.timeZone;
@@ -132,6 +139,7 @@ async function userPage(
   // (a login from a new device holds the user's redemptions for review for a while).
   const canReportLogin = api.can("POST", `${base}/logins`);
   const canSetSegments = api.can("PUT", `${base}/segments`);
+  const canSetNotificationPrefs = api.can("PUT", `${base}/notification-preferences`);
   return c.html(
     <Page title={`User ${u.id}`} current="users" viewer={viewer}>
       <Notice text={c.req.query("notice")} />
@@ -200,6 +208,17 @@ async function userPage(
         action={canSetSegments ? `${userHref(u.id)}/segments` : null}
         csrfToken={viewer.csrfToken}
       />
+
+      <h2>Notification preferences</h2>
+      {notificationPrefs.ok ? (
+        <NotificationPreferencesPanel
+          prefs={notificationPrefs.data}
+          action={canSetNotificationPrefs ? `${userHref(u.id)}/notification-preferences` : null}
+          csrfToken={viewer.csrfToken}
+        />
+      ) : (
+        <ProblemNotice problem={notificationPrefs.problem} />
+      )}
 
       <h2>Referrals</h2>
       <section class="panel" aria-label="Ban from referring">
@@ -539,6 +558,18 @@ export const usersRoutes = new Hono<ConsoleContext>()
     const result = await c.get("api").send("PUT", `${userApi(id)}/segments`, { segments });
     if (result.ok) {
       return c.redirect(`${userHref(id)}?notice=${encodeURIComponent("Segments saved.")}`, 303);
+    }
+    return userPage(c, { problem: result.problem }, refusal(result.status));
+  })
+  .post("/:id/notification-preferences", async (c) => {
+    const id = c.req.param("id");
+    const form = await c.req.parseBody();
+    const result = await c
+      .get("api")
+      .send("PUT", `${userApi(id)}/notification-preferences`, preferencesChangeOf(form));
+    if (result.ok) {
+      const notice = encodeURIComponent("Notification preferences saved.");
+      return c.redirect(`${userHref(id)}?notice=${notice}`, 303);
     }
     return userPage(c, { problem: result.problem }, refusal(result.status));
   })

@@ -2,6 +2,7 @@ import type { BudgetBinding } from "#durable-objects/budget/index";
 import type { CampaignBudgetBinding } from "#durable-objects/campaign-budget/index";
 import type { WalletDurableObject, WalletEnv } from "#durable-objects/wallet/index";
 import type { ClicksQueueMessage, PostbackMessage } from "./messages";
+import type { NotificationEventMessage } from "./notify/message";
 import type { WalletAuditMessage } from "./payouts/types";
 
 /** Bindings every worker that reads catalog config needs. */
@@ -128,6 +129,14 @@ export interface ApiEnv
   /** For the webhook channel: the operator's endpoint that sends the SMS, e-mail or push. */
   NOTIFY_WEBHOOK_URL?: string;
   NOTIFY_WEBHOOK_SECRET?: string;
+  /** Promotional notification events (docs/notifications.md); the wallet outbox produces the transactional ones. */
+  NOTIFY_PROMOTIONAL: Queue<NotificationEventMessage>;
+  /** E-mail channel adapter: "outbox" (dev, tests); unset turns the channel off. */
+  EMAIL_PROVIDER?: string;
+  /** SMS channel adapter: "outbox" (dev, tests); unset turns the channel off. */
+  SMS_PROVIDER?: string;
+  /** Web Push channel adapter: "outbox" (dev, tests); unset turns the channel off. */
+  WEB_PUSH?: string;
 
   // ---- received postbacks' retention (docs/operations.md, "Retention") ----
   /** R2 bucket the retention cron moves old accepted postback bodies to. */

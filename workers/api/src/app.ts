@@ -24,6 +24,7 @@ import {
   loyaltyProgramAdminRoutes,
   loyaltyProgramUserRoutes,
 } from "./features/loyalty-program/index";
+import { notificationAdminRoutes } from "./features/notifications/index";
 import { notificationsAdminRoutes, operationsAdminRoutes } from "./features/operations/index";
 import { operatorAdminRoutes } from "./features/operators/index";
 import { overviewAdminRoutes } from "./features/overview/index";
@@ -92,6 +93,7 @@ export function createApp() {
   app.route("/admin/v1", operationsAdminRoutes);
   app.route("/admin/v1", retentionAdminRoutes);
   app.route("/admin/v1", notificationsAdminRoutes);
+  app.route("/admin/v1", notificationAdminRoutes);
   app.route("/admin/v1", usersAdminRoutes);
   app.route("/admin/v1", loyaltyAdminRoutes);
   app.route("/admin/v1", loyaltyProgramAdminRoutes);

@@ -21,6 +21,7 @@ const FEATURES = [
   "events",
   "fraud",
   "loyalty",
+  "notifications",
   "operations",
   "operators",
   "payouts",

@@ -15,6 +15,7 @@ import { Csrf, Page } from "../../views/layout";
 import { viewerOf } from "../../views/viewer";
 import { BanPanel, banBoxOf, referrerHref } from "../referrals/ban";
 import { ContactPanel, EventsTable } from "./contact-events";
+import { NotificationDeliveriesTable, type NotificationDelivery } from "./notification-deliveries";
 import { LotsTable, PointsPanel, TierHistoryTable } from "./points";
 import { SegmentsPanel } from "./segments";
 import { LedgerTable, WalletTransactionsTable } from "./tables";
@@ -110,6 +111,7 @@ async function userPage(
     tiers,
     segments,
     referrerBan,
+    deliveries,
   ] = await Promise.all([
     api.get<ApiPage<LedgerEntry>>(`${base}/ledger`, rows),
     api.get<ApiPage<WalletTransaction>>(`${base}/transactions`, rows),
@@ -124,6 +126,7 @@ async function userPage(
     api.get<{ items: TierHistoryEntry[] }>(`${base}/tier-history`),
     api.get<{ segments: string[] }>(`${base}/segments`),
     banBoxOf(c, id),
+    api.get<List<NotificationDelivery>>(`${base}/notification-deliveries`, rows),
   ]);
   const u = user.data;
   const tz = viewer.timeZone;
@@ -293,6 +296,11 @@ async function userPage(
 
       <h2>Events</h2>
       {events.ok ? <EventsTable items={events.data.items} timeZone={tz} /> : null}
+
+      <h2>Notifications</h2>
+      {deliveries.ok ? (
+        <NotificationDeliveriesTable items={deliveries.data.items} timeZone={tz} />
+      ) : null}
 
       <h2>Payout destinations</h2>
       {destinations.ok ? <DestinationsTable items={destinations.data.items} timeZone={tz} /> : null}

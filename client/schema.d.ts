@@ -372,6 +372,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/notifications/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every notification type with its category, variables and the locales it has */
+        get: operations["listNotificationTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/notifications/templates/{type}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One notification type with its built-in template and every operator template */
+        get: operations["getNotificationTemplateType"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/notifications/templates/{type}/{locale}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The operator's template for one type and locale (404 when none is saved) */
+        get: operations["getNotificationTemplate"];
+        /**
+         * Save the template for one type and locale
+         * @description Replaces the (type, locale) template. `{{name}}` placeholders may name only the type's variables: any other is refused with 422 `unknown_template_variables`, each field's unknown names listed at its path (`body`), and nothing is saved — a message never goes out with a blank where a variable should be. 400 for an empty title or body, a text over its limit, a `{{` that is not a placeholder, or a locale that is not BCP 47. Consumers pick the change up on their next batch (within about a minute elsewhere).
+         */
+        put: operations["putNotificationTemplate"];
+        post?: never;
+        /** Remove one template: messages fall back to the language, default locale or built-in */
+        delete: operations["deleteNotificationTemplate"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/notifications/templates/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render a template (unsaved, or the one a message would use) with sample values
+         * @description Sample values come from each variable's kind: money 1,234.56 in `currency`, numbers 1,250, dates 29 March 2026 00:45 UTC shown in `timeZone`, texts their own name in brackets. Without `template`, renders what a message to `locale` would use today (its fallback chain). An unsaved template is validated as a save is (422 for unknown variables). Changes nothing; any role may call it.
+         */
+        post: operations["runNotificationTemplatePreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/users/{id}": {
         parameters: {
             query?: never;
@@ -2990,6 +3066,134 @@ export interface components {
             createdAt: string;
             updatedAt: string;
             sentAt: string | null;
+        };
+        NotificationTemplateTypeList: {
+            items: {
+                type: string;
+                /** @enum {string} */
+                category: "critical" | "transactional" | "promotional";
+                description: string;
+                /** @description the only names a template of this type may use */
+                variables: {
+                    name: string;
+                    /** @enum {string} */
+                    kind: "text" | "number" | "money" | "date";
+                }[];
+                /** @description the built-in English template: the end of every fallback chain */
+                builtin: {
+                    title: string;
+                    body: string;
+                    url: string | null;
+                };
+                /** @description the locales an operator wrote a template in, by name */
+                locales: {
+                    locale: string;
+                    /**
+                     * Format: date-time
+                     * @description ISO 8601 timestamp
+                     */
+                    updatedAt: string;
+                    updatedBy: string;
+                }[];
+            }[];
+        };
+        NotificationTemplateType: {
+            type: string;
+            /** @enum {string} */
+            category: "critical" | "transactional" | "promotional";
+            description: string;
+            /** @description the only names a template of this type may use */
+            variables: {
+                name: string;
+                /** @enum {string} */
+                kind: "text" | "number" | "money" | "date";
+            }[];
+            /** @description the built-in English template: the end of every fallback chain */
+            builtin: {
+                title: string;
+                body: string;
+                url: string | null;
+            };
+            /** @description the locales an operator wrote a template in, by name */
+            locales: {
+                locale: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601 timestamp
+                 */
+                updatedAt: string;
+                updatedBy: string;
+            }[];
+            templates: components["schemas"]["NotificationTemplate"][];
+        };
+        NotificationTemplate: {
+            type: string;
+            /** @description normalised (`hi-IN`) */
+            locale: string;
+            title: string;
+            body: string;
+            url: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            updatedAt: string;
+            /** @description the admin key's name or the console operator's e-mail */
+            updatedBy: string;
+        };
+        /** @description `{{variableName}}` stands for one of the type's variables; any other name is refused (422) */
+        NotificationTemplateInput: {
+            /** @description e-mail subject, push title */
+            title: string;
+            /** @description plain text */
+            body: string;
+            /** @description where a tap or click leads; absent, null or empty: none */
+            url?: string | null;
+        };
+        NotificationTemplatePreview: {
+            type: string;
+            locale: string;
+            timeZone: string;
+            /**
+             * @description the unsaved template sent, an operator's saved one, or the built-in one
+             * @enum {string}
+             */
+            source: "draft" | "operator" | "builtin";
+            /** @description the locale of the template rendered (after fallback) */
+            templateLocale: string;
+            /** @description the sample value of each variable, by its kind */
+            sample: {
+                [key: string]: unknown;
+            };
+            rendered: {
+                title: string;
+                body: string;
+                url: string | null;
+            };
+        };
+        NotificationTemplatePreviewInput: {
+            type: string;
+            /** @description a BCP 47 tag: language, optional script and region (`hi`, `hi-IN`, `pt-BR`) */
+            locale: string;
+            /**
+             * @description IANA zone sample dates are shown in
+             * @default UTC
+             */
+            timeZone?: string;
+            /**
+             * @description currency of sample money
+             * @default INR
+             */
+            currency?: string;
+            /** @description an unsaved template to render; absent: the one a message would use today */
+            template?: {
+                /** @description e-mail subject, push title */
+                title: string;
+                /** @description plain text */
+                body: string;
+                /** @description where a tap or click leads; absent, null or empty: none */
+                url?: string | null;
+            };
         };
         User: {
             id: string;
@@ -7840,6 +8044,510 @@ export interface operations {
             };
             /** @description the body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listNotificationTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationTemplateTypeList"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getNotificationTemplateType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a notification type (`GET /admin/v1/notifications/templates` lists them) */
+                type: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationTemplateType"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getNotificationTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a notification type (`GET /admin/v1/notifications/templates` lists them) */
+                type: string;
+                /** @description a BCP 47 tag: language, optional script and region (`hi`, `hi-IN`, `pt-BR`) */
+                locale: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationTemplate"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putNotificationTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a notification type (`GET /admin/v1/notifications/templates` lists them) */
+                type: string;
+                /** @description a BCP 47 tag: language, optional script and region (`hi`, `hi-IN`, `pt-BR`) */
+                locale: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationTemplateInput"];
+            };
+        };
+        responses: {
+            /** @description saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationTemplate"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description valid, but below a minimum or in a currency that cannot be used here */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteNotificationTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a notification type (`GET /admin/v1/notifications/templates` lists them) */
+                type: string;
+                /** @description a BCP 47 tag: language, optional script and region (`hi`, `hi-IN`, `pt-BR`) */
+                locale: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    runNotificationTemplatePreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationTemplatePreviewInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationTemplatePreview"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description valid, but below a minimum or in a currency that cannot be used here */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

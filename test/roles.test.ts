@@ -72,6 +72,14 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "get /admin/v1/referral-reason-texts": EVERY_ROLE,
   "get /admin/v1/referral-reason-texts/{locale}": EVERY_ROLE,
   "put /admin/v1/referral-reason-texts/{locale}": CATALOG,
+  // Notification templates: the words of every message, marketing's like the reason texts;
+  // the preview renders and changes nothing
+  "get /admin/v1/notifications/templates": EVERY_ROLE,
+  "get /admin/v1/notifications/templates/{type}": EVERY_ROLE,
+  "get /admin/v1/notifications/templates/{type}/{locale}": EVERY_ROLE,
+  "put /admin/v1/notifications/templates/{type}/{locale}": CATALOG,
+  "delete /admin/v1/notifications/templates/{type}/{locale}": CATALOG,
+  "post /admin/v1/notifications/templates/preview": EVERY_ROLE,
   // Referral review: everyone sees the queue; approving, rejecting, banning and the risk
   // lists move or withhold money, so finance decides
   "get /admin/v1/referrals": EVERY_ROLE,

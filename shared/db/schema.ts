@@ -772,6 +772,27 @@ export const notificationPreferences = sqliteTable("notification_preferences", {
   updatedAtMs: integer("updated_at_ms").notNull(),
 });
 
+/**
+ * Operator-written notification templates (docs/notifications.md, "Templates"), one row per
+ * (type, locale); a type without a row for a locale falls back along the locale chain to the
+ * built-in English template (shared/notify/templates.ts). Validated on save: a template uses
+ * only its type's variables (shared/notify/catalog.ts).
+ */
+export const notificationTemplates = sqliteTable(
+  "notification_templates",
+  {
+    type: text("type").notNull(),
+    /** A normalised BCP 47 tag: `hi`, `pt-BR`. */
+    locale: text("locale").notNull(),
+    title: text("title").notNull(),
+    body: text("body").notNull(),
+    url: text("url"),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+    updatedBy: text("updated_by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.type, t.locale] })],
+);
+
 /** One daily payout reconciliation: processor report against our payouts, wallets against ledgers. */
 export const payoutReconRuns = sqliteTable(
   "payout_recon_runs",
@@ -1263,6 +1284,7 @@ export const schema = {
   giftCardProducts,
   notificationOutbox,
   notificationPreferences,
+  notificationTemplates,
   payoutReconRuns,
   payoutDiscrepancies,
   networks,

@@ -38,6 +38,11 @@ export const ERROR_CODES = {
   insufficient_points: { status: 409, title: "Not enough active points" },
   redemption_unavailable: { status: 409, title: "The program does not offer this redemption" },
   voucher_pool_empty: { status: 409, title: "No codes are left in this voucher pool" },
+  // Notification templates: a placeholder the type does not declare would be a blank.
+  unknown_template_variables: {
+    status: 422,
+    title: "The template uses variables its type does not have",
+  },
   unavailable: { status: 503, title: "Temporarily unavailable" },
   internal: { status: 500, title: "Internal error" },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;

@@ -53,6 +53,18 @@ const CONSOLE_PAGES: ConsolePage[] = [
     ready: (page) => page.getByRole("button", { name: "Save settings" }),
   },
   {
+    name: "notification-templates",
+    path: "/console/notifications/templates",
+    as: "viewer",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Notification templates" }),
+  },
+  {
+    name: "notification-template-type",
+    path: "/console/notifications/templates/payout_paid",
+    as: "catalog",
+    ready: (page) => page.getByRole("button", { name: "Save template" }),
+  },
+  {
     name: "referrals-campaigns",
     path: "/console/referrals",
     as: "viewer",

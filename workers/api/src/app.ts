@@ -25,6 +25,7 @@ import {
   loyaltyProgramUserRoutes,
 } from "./features/loyalty-program/index";
 import { notificationAdminRoutes } from "./features/notifications/index";
+import { notificationTemplateAdminRoutes } from "./features/notifications/templates-routes";
 import { notificationsAdminRoutes, operationsAdminRoutes } from "./features/operations/index";
 import { operatorAdminRoutes } from "./features/operators/index";
 import { overviewAdminRoutes } from "./features/overview/index";
@@ -94,6 +95,7 @@ export function createApp() {
   app.route("/admin/v1", retentionAdminRoutes);
   app.route("/admin/v1", notificationsAdminRoutes);
   app.route("/admin/v1", notificationAdminRoutes);
+  app.route("/admin/v1", notificationTemplateAdminRoutes);
   app.route("/admin/v1", usersAdminRoutes);
   app.route("/admin/v1", loyaltyAdminRoutes);
   app.route("/admin/v1", loyaltyProgramAdminRoutes);

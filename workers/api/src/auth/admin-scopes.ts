@@ -43,6 +43,9 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   // The translations of referral reason texts members read: words marketing writes, with
   // the campaigns (catalog).
   { prefix: "/admin/v1/referral-reason-texts", writers: ["catalog"] },
+  // Notification templates: the words users read in every message, written like the reason
+  // texts (catalog); the preview is a read (READ_ONLY_ACTIONS).
+  { prefix: "/admin/v1/notifications/templates", writers: ["catalog"] },
   // Referral review: approving a held referral credits both parties and rejecting or banning
   // cancels rewards, so deciding is finance's, like payouts; every role sees the queue, the
   // signals and the timelines. The risk lists (disposable e-mail domains, datacenter IP
@@ -106,7 +109,10 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
  * Every role that reads the area may send them, and the audit log, which records writes,
  * leaves them out (they change nothing, and the simulator is tested to write nothing).
  */
-export const READ_ONLY_ACTIONS: readonly string[] = ["/admin/v1/rules/simulate"];
+export const READ_ONLY_ACTIONS: readonly string[] = [
+  "/admin/v1/rules/simulate",
+  "/admin/v1/notifications/templates/preview",
+];
 
 /**
  * Whether `method path` is one of the READ_ONLY_ACTIONS.

@@ -28,6 +28,13 @@ export const NAV_ITEMS: readonly NavItem[] = [
     href: "/console/loyalty",
     apiPath: "/admin/v1/loyalty/program",
   },
+  // Notifications: the templates per type and locale.
+  {
+    key: "notifications",
+    label: "Notifications",
+    href: "/console/notifications/templates",
+    apiPath: "/admin/v1/notifications/templates",
+  },
   // The referral campaigns; the section's tabs lead on to the funnel and the review queue.
   {
     key: "referrals",

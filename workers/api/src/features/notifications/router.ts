@@ -10,7 +10,6 @@ import { deliveryIdFor } from "#shared/notify/delivery-id";
 import type { NotificationEventMessage } from "#shared/notify/message";
 import { decideDelivery } from "#shared/notify/policy";
 import type { NotificationPreferences } from "#shared/notify/preferences";
-import { renderTemplate } from "#shared/notify/render";
 import { createLogger } from "#shared/observability/logger";
 import { exponentialBackoff } from "#shared/retry/backoff";
 import { type AdapterOptions, adaptersFor } from "./channels/index";
@@ -26,7 +25,7 @@ import {
 } from "./deliveries";
 import { readPreferences } from "./preferences-store";
 import { recipientsFor } from "./recipients";
-import { templateFor } from "./template-for";
+import { loadTemplateBook } from "./templates-store";
 
 const log = createLogger({ worker: "api", feature: "notifications" });
 
@@ -40,6 +39,7 @@ const SEND_LEASE_MS = 60_000;
 export type RouterEnv = Pick<
   ApiEnv,
   | "DB"
+  | "CONFIG_KV"
   | "WALLET"
   | "NOTIFY_TRANSACTIONAL"
   | "NOTIFY_PROMOTIONAL"
@@ -208,14 +208,14 @@ export async function routeEvents(
     SEND_LEASE_MS,
   );
   const sending = toSend.filter((c) => claimed.has(c.key.id));
+  // The operator's templates, once per batch (features/notifications/templates-store.ts).
+  const book = sending.length > 0 ? await loadTemplateBook(env) : null;
   const results = await Promise.all(
     sending.map(async (candidate) => {
       try {
         const { prefs, event } = candidate;
-        const template = await templateFor(event.type, prefs.locale);
-        const message = renderTemplate(
+        const message = (book as NonNullable<typeof book>).render(
           event.type,
-          template,
           event.vars,
           prefs.locale,
           prefs.timeZone,

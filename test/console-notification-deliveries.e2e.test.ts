@@ -55,3 +55,54 @@ describe("notifications on the user's page", () => {
     expect(section).not.toContain("No notifications for this user yet.");
   });
 });
+
+describe("dead letters in the console", () => {
+  test("listed with a replay button; a replay queues it once and a second is refused", async () => {
+    const event = {
+      kind: "notification" as const,
+      id: `tier:${user}:platinum`,
+      userId: user,
+      type: "tier_changed" as const,
+      vars: { fromTier: "gold", toTier: "platinum" },
+      occurredAtMs: Date.now(),
+    };
+    // The operator's webhook refuses it: dead-lettered at once.
+    await consumeNotifications(
+      createMessageBatch<NotifyQueueMessage>("boomerang-notify-transactional", [
+        { id: "m0", timestamp: new Date(), attempts: 1, body: event },
+      ]),
+      {
+        ...env,
+        NOTIFY_CHANNEL: "webhook",
+        NOTIFY_WEBHOOK_URL: "https://operator.test/notify",
+        NOTIFY_WEBHOOK_SECRET: "test-notify-webhook-secret-0123456789",
+      },
+      { webhookFetcher: async () => new Response("gone", { status: 410 }) },
+    );
+    const row = await env.DB.prepare(
+      `SELECT id FROM notification_dead_letters WHERE event_id = ?1 AND status = 'open'`,
+    )
+      .bind(event.id)
+      .first<{ id: string }>();
+    const page = "/console/notifications/dead-letters";
+    const viewer = (await signedIn("viewer")).client;
+    const seen = await (await viewer.get(page)).text();
+    expect(seen).toContain(event.id);
+    expect(seen).not.toContain(`${page}/${row?.id}/retry`);
+
+    const { client } = await signedIn("finance");
+    expect(await (await client.get(page)).text()).toContain(`action="${page}/${row?.id}/retry"`);
+    const first = await client.post(`${page}/${row?.id}/retry`, {}, { fromPage: page });
+    expect(first.status).toBe(303);
+    const second = await client.post(`${page}/${row?.id}/retry`, {}, { fromPage: page });
+    expect(await second.text()).toContain("already replayed");
+    // The test runtime's channel is the outbox: delivered there once.
+    const rows = await eventually(async () => {
+      const found = await env.DB.prepare(`SELECT channel FROM notification_outbox WHERE id = ?1`)
+        .bind(event.id)
+        .all<{ channel: string }>();
+      return found.results.length > 0 ? found.results : null;
+    });
+    expect(rows).toEqual([{ channel: "webhook" }]);
+  });
+});

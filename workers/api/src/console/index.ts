@@ -10,7 +10,7 @@ import { auditRoutes } from "./pages/audit/index";
 import { catalogRoutes } from "./pages/catalog/index";
 import { financeRoutes } from "./pages/finance";
 import { loyaltyRoutes } from "./pages/loyalty/index";
-import { templatesRoutes } from "./pages/notifications/index";
+import { deadLettersRoutes, templatesRoutes } from "./pages/notifications/index";
 import { operatorsRoutes } from "./pages/operators";
 import { overviewPage } from "./pages/overview";
 import { payoutsRoutes } from "./pages/payouts/index";
@@ -66,6 +66,7 @@ export function createConsole(apiApp: ApiApp) {
   console.route("/users", usersRoutes);
   console.route("/loyalty", loyaltyRoutes);
   console.route("/notifications/templates", templatesRoutes);
+  console.route("/notifications/dead-letters", deadLettersRoutes);
   console.route("/referrals", referralsRoutes);
   // Before the /transactions/:id page route: a static path, matched first.
   console.get("/transactions/export.csv", transactionsExport);

@@ -1,2 +1,3 @@
-/** /console/notifications (docs/notifications.md): the templates per type and locale. */
+/** /console/notifications (docs/notifications.md): templates per type and locale, dead letters. */
+export { DEAD_LETTERS_BASE, deadLettersRoutes } from "./dead-letters";
 export { TEMPLATES_BASE, templatesRoutes } from "./templates";

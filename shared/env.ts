@@ -96,6 +96,12 @@ export interface ApiEnv
   /** "true" only in development and tests: secret-bearing URLs may be http (shared/http/secure-url.ts). */
   ALLOW_INSECURE_URLS?: string;
 
+  /**
+   * Workers Analytics Engine dataset for funnel data points (docs/analytics.md); absent
+   * locally and in tests, where shared/analytics/engine.ts writes nothing.
+   */
+  FUNNEL_ANALYTICS?: AnalyticsEngineDataset;
+
   // ---- abuse limits (docs/operations.md "Rate limits") ----
   /** Every user API request, per user. */
   API_USER_LIMITER?: RateLimit;
@@ -131,12 +137,29 @@ export interface ApiEnv
   NOTIFY_WEBHOOK_SECRET?: string;
   /** Promotional notification events (docs/notifications.md); the wallet outbox produces the transactional ones. */
   NOTIFY_PROMOTIONAL: Queue<NotificationEventMessage>;
-  /** E-mail channel adapter: "outbox" (dev, tests); unset turns the channel off. */
-  EMAIL_PROVIDER?: string;
-  /** SMS channel adapter: "outbox" (dev, tests); unset turns the channel off. */
-  SMS_PROVIDER?: string;
-  /** Web Push channel adapter: "outbox" (dev, tests); unset turns the channel off. */
+
+  // ---- notification channels (docs/notifications.md "Channels") ----
+  /** Web Push: "vapid" (sends through the browsers' push services), "outbox" (dev), unset: off. */
   WEB_PUSH?: string;
+  /** Base64url uncompressed P-256 point (65 bytes): the browser's applicationServerKey. */
+  VAPID_PUBLIC_KEY?: string;
+  /** Base64url 32-byte P-256 private key (a secret: `wrangler secret put VAPID_PRIVATE_KEY`). */
+  VAPID_PRIVATE_KEY?: string;
+  /** The operator's contact push services see in the VAPID JWT: `mailto:…` or `https:…`. */
+  VAPID_SUBJECT?: string;
+  /** E-mail: "resend" (Resend's HTTP API), "outbox" (dev), unset: off. */
+  EMAIL_PROVIDER?: string;
+  /** The provider's API key (a secret). */
+  EMAIL_API_KEY?: string;
+  /** The sender, e.g. `Boomerang <notify@mail.example.com>` (a domain verified with the provider). */
+  EMAIL_FROM?: string;
+  /** SMS: "twilio" (Twilio's Messages API), "outbox" (dev), unset: off. */
+  SMS_PROVIDER?: string;
+  TWILIO_ACCOUNT_SID?: string;
+  /** A secret. */
+  TWILIO_AUTH_TOKEN?: string;
+  /** The sending number (E.164) or a Messaging Service SID (`MG…`). */
+  SMS_FROM?: string;
 
   // ---- received postbacks' retention (docs/operations.md, "Retention") ----
   /** R2 bucket the retention cron moves old accepted postback bodies to. */

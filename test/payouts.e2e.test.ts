@@ -1,10 +1,11 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { signSandboxWebhook } from "#dev/sandbox-processor/engine/index";
 import { parseKeyRing, seal } from "#shared/crypto/sealed";
 import { DEFAULT_PAYOUT_POLICY } from "#shared/payouts/policy";
 import { balances, eventually, walletStub } from "./helpers";
+import { notificationRecorder } from "./notify-recorder";
 import {
   asAdmin,
   asUser,
@@ -31,6 +32,11 @@ import {
 beforeEach(async () => {
   await sandbox().reset();
 });
+
+/** What the wallets publish on NOTIFY_TRANSACTIONAL while this file runs. */
+const notifications = notificationRecorder();
+beforeAll(() => notifications.install());
+afterAll(() => notifications.restore());
 
 describe("a redemption to a bank account", () => {
   it("reserves at once, is paid out through the processor, and webhooks move money once", async () => {
@@ -191,12 +197,12 @@ describe("processor failures", () => {
     ]);
     expect(await balances(user)).toMatchObject({ confirmed: 20_000, reserved: 0 });
 
-    const notice = await eventually(() =>
-      env.DB.prepare(`SELECT body FROM notification_outbox WHERE id = ?1`)
-        .bind(`payout_failed:${id}`)
-        .first<{ body: string }>(),
-    );
-    expect(JSON.parse(notice.body)).toMatchObject({ fixDestination: true, creditedBack: true });
+    // Told once, through the wallet's outbox (its notification event, on NOTIFY_TRANSACTIONAL).
+    const told = await eventually(async () => {
+      const failed = notifications.of(user).filter((m) => m.type === "payout_failed");
+      return failed.length > 0 ? failed : null;
+    });
+    expect(told.map((m) => [m.id, m.vars.reason])).toEqual([[`${id}:failed`, "account invalid"]]);
     const list = await asUser(user, "/v1/me/payout-destinations");
     const { items } = (await list.json()) as { items: Array<{ id: string; status: string }> };
     expect(items.find((d) => d.id === destinationId)?.status).toBe("needs_attention");

@@ -1,11 +1,12 @@
 import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
-import { beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { linkKeyRing } from "#shared/links/link-keys";
 import { signAttributionToken } from "#shared/referrals/attribution-token";
 import { referralProjectionStatements } from "#workers/api/src/features/referral-records/index";
 import { eventId } from "./events-client";
 import { ADMIN_HEADERS, api, eventually, uniqueUser, userGet, walletStub } from "./helpers";
+import { notificationRecorder } from "./notify-recorder";
 import { publishRuleSet, referralCode, sendAccepted } from "./referral-helpers";
 
 /**
@@ -28,6 +29,11 @@ const rule = (id: string, eventTypes: string[], effect: object) => ({
   group: "base",
   active: true,
 });
+
+/** What the wallets publish on NOTIFY_TRANSACTIONAL while this file runs. */
+const notifications = notificationRecorder();
+beforeAll(() => notifications.install());
+afterAll(() => notifications.restore());
 
 let version = 0;
 beforeAll(async () => {
@@ -143,6 +149,30 @@ describe("the funnel and the referrer's pending rewards", () => {
         .bind(referrer)
         .first(),
     );
+  });
+
+  test("the referrer is told each signup, qualification and reward once", async () => {
+    const told = await eventually(async () => {
+      const mine = notifications.of(referrer).filter((m) => m.type.startsWith("referral_"));
+      return mine.filter((m) => m.type === "referral_rewarded").length >= 2 ? mine : null;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const ids = notifications.of(referrer).map((m) => m.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const byType: Record<string, number> = {};
+    for (const m of notifications.of(referrer)) byType[m.type] = (byType[m.type] ?? 0) + 1;
+    expect(byType).toMatchObject({
+      referral_signed_up: 4,
+      referral_qualified: 3,
+      referral_rewarded: 2,
+    });
+    const rewards = told
+      .filter((m) => m.type === "referral_rewarded")
+      .map((m) => m.vars.reward)
+      .sort();
+    expect(rewards).toEqual(["300 points", "₹10.00"]);
+    // Sent by the referees' wallets, each naming the referrer.
+    expect(told.every((m) => m.userId === referrer)).toBe(true);
   });
 
   test("the D1 projection records the campaign, when it qualified and what the referrer is owed", async () => {

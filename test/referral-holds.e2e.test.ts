@@ -1,8 +1,9 @@
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { TEST_KEYS, withKey } from "./access-keys";
 import { eventId } from "./events-client";
 import { adminPut, api, eventually, uniqueUser, walletStub } from "./helpers";
+import { notificationRecorder } from "./notify-recorder";
 import { bonusHeldMinor, publishRuleSet, referralCode, sendAccepted } from "./referral-helpers";
 
 /**
@@ -142,6 +143,11 @@ async function refereeQualifies(label: string, code: string, data: Record<string
   return { referee, referralId: `ref_${referee}` };
 }
 
+/** What the wallets publish on NOTIFY_TRANSACTIONAL while this file runs. */
+const notifications = notificationRecorder();
+beforeAll(() => notifications.install());
+afterAll(() => notifications.restore());
+
 describe("fraud holds", () => {
   test("a shared device → held, nothing credited until approved, then credited once", async () => {
     await saveFraud(FRAUD);
@@ -200,6 +206,17 @@ describe("fraud holds", () => {
       actor: "test-finance",
       note: "same household, checked the ID",
     });
+    // The referrer was told each move once: signed up, held, qualified, rewarded.
+    const told = await eventually(async () => {
+      const mine = notifications.of(referrer).filter((m) => m.id.startsWith(`${referralId}:`));
+      return mine.length >= 4 ? mine : null;
+    });
+    expect(told.map((m) => m.type)).toEqual([
+      "referral_signed_up",
+      "referral_held",
+      "referral_qualified",
+      "referral_rewarded",
+    ]);
     // The decision is in the audit log, with the referral before and after.
     const audit = await api(
       `/admin/v1/audit-log?pathPrefix=/admin/v1/referrals/${referralId}/decision`,

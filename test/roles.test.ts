@@ -159,6 +159,10 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "get /admin/v1/postbacks/{id}": EVERY_ROLE,
   "get /admin/v1/audit-log": EVERY_ROLE,
   "get /admin/v1/overview": EVERY_ROLE,
+  "get /admin/v1/analytics/funnel": EVERY_ROLE,
+  "get /admin/v1/analytics/margin": EVERY_ROLE,
+  "get /admin/v1/analytics/distributions": EVERY_ROLE,
+  "get /admin/v1/analytics/cohorts": EVERY_ROLE,
   // Admin only
   "get /admin/v1/dev/notifications": ADMIN,
   "post /admin/v1/operators": ADMIN,

@@ -713,6 +713,26 @@ const STEPS: string[][] = [
        last_at_ms INTEGER NOT NULL
      )`,
   ],
+  // 31: where the user's notifications go (notify/notify-addresses.ts; docs/notifications.md
+  // "Channels"). Web Push subscriptions (at most 10), each sealed whole (endpoint and keys are
+  // capabilities) under the destinations' key ring, found again by the endpoint's SHA-256;
+  // `origin` is the push service's origin (not personal: shown to the user). The contact
+  // channels the user set for notifications (e-mail, phone): one sealed row, masked beside it.
+  [
+    `CREATE TABLE push_subscriptions (
+       id TEXT PRIMARY KEY,
+       endpoint_digest TEXT NOT NULL UNIQUE,
+       origin TEXT NOT NULL,
+       sealed TEXT NOT NULL,
+       created_at_ms INTEGER NOT NULL
+     )`,
+    `CREATE TABLE notification_contacts (
+       id INTEGER PRIMARY KEY CHECK (id = 1),
+       sealed TEXT NOT NULL,
+       masked_json TEXT NOT NULL,
+       updated_at_ms INTEGER NOT NULL
+     )`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

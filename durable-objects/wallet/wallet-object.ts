@@ -6,6 +6,8 @@ import type { Assessment, Observation } from "#shared/fraud/risk-contract";
 import { scoringEnabled } from "#shared/fraud/scoring-switch";
 import { loadProgramSettings } from "#shared/loyalty/live-program-settings";
 import { tierPolicyOf, validityOf } from "#shared/loyalty/program-settings";
+import type { NotificationChannel } from "#shared/notify/catalog";
+import type { PushSubscriptionKeys, Recipient } from "#shared/notify/channel";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { MAX_PAYOUT_PAGE_ROWS } from "#shared/paging";
 import type { PayoutPolicy } from "#shared/payouts/policy";
@@ -70,6 +72,21 @@ import {
   listEntriesOfTxn,
   readBalances,
 } from "./ledger/ledger-store";
+import {
+  commitContacts,
+  commitPush,
+  endpointDigest,
+  listPushSubscriptions,
+  maskedNotifyContacts,
+  type NotificationContacts,
+  openRecipients,
+  type PushSubscriptionView,
+  prepareContacts,
+  preparePush,
+  removePushByDigest,
+  removePushSubscription,
+  type SavePushResult,
+} from "./notify/notify-addresses";
 import { OutboxFlusher } from "./outbox/outbox-flush";
 import { outboxWaiting } from "./outbox/outbox-store";
 import {
@@ -533,6 +550,77 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     this.commit((tx) => recordReveal(tx.sql, { ...reveal, atMs: nowMs }));
     const opened = await open(ring, contact.sealed, contactContext(boundUserId(this.sql)));
     return opened.ok ? (JSON.parse(opened.plaintext) as Record<string, string>) : null;
+  }
+
+  // ---- notification addresses (notify/) ------------------------------------------------------
+
+  /** Registers a Web Push subscription (at most 10; the same endpoint again replaces its keys). */
+  async savePushSubscription(
+    userId: string,
+    subscription: PushSubscriptionKeys,
+    nowMs: number = Date.now(),
+  ): Promise<SavePushResult> {
+    const ring = this.keyRing();
+    if (!ring) return { ok: false, reason: "no_key_ring" };
+    const prepared = await preparePush(this.sql, ring, userId, subscription);
+    return this.commit((tx) => {
+      tx.bindUser(userId);
+      return commitPush(tx, prepared, nowMs);
+    });
+  }
+
+  getPushSubscriptions(): PushSubscriptionView[] {
+    return listPushSubscriptions(this.sql);
+  }
+
+  deletePushSubscription(id: string): boolean {
+    return this.commit((tx) => removePushSubscription(tx.sql, id));
+  }
+
+  /** A push service said the subscription is gone (404/410): it is forgotten. */
+  async forgetPushEndpoint(endpoint: string): Promise<boolean> {
+    const digest = await endpointDigest(endpoint);
+    return this.commit((tx) => removePushByDigest(tx.sql, digest));
+  }
+
+  /**
+   * Sets the e-mail and phone notifications go to (sealed like the signup's contact); a changed
+   * value is reported to the user's risk object like `user.email_changed`/`user.phone_changed`.
+   */
+  async saveNotificationContacts(
+    userId: string,
+    contacts: NotificationContacts,
+    nowMs: number = Date.now(),
+  ): Promise<{ masked: Record<string, string>; updatedAtMs: number } | null> {
+    const ring = this.keyRing();
+    if (!ring) return null;
+    const prepared = await prepareContacts(
+      this.sql,
+      ring,
+      linkKeyOf(this.env),
+      userId,
+      contacts,
+      nowMs,
+    );
+    return this.changing(() =>
+      this.commit((tx) => {
+        tx.bindUser(userId);
+        commitContacts(tx, prepared, nowMs);
+        return { masked: prepared.masked, updatedAtMs: nowMs };
+      }),
+    );
+  }
+
+  getNotificationContacts(): { masked: Record<string, string>; updatedAtMs: number } | null {
+    return maskedNotifyContacts(this.sql);
+  }
+
+  /** Where a notification to this user goes on `channels`, opened for the send only. */
+  notificationRecipients(
+    userId: string,
+    channels: readonly NotificationChannel[],
+  ): Promise<Recipient[]> {
+    return openRecipients(this.sql, this.keyRing(), userId, channels);
   }
 
   // ---- claims (claims/) ----------------------------------------------------------------------

@@ -1275,7 +1275,76 @@ export const referralReferrerBans = sqliteTable("referral_referrer_bans", {
   bannedAtMs: integer("banned_at_ms").notNull(),
 });
 
+/**
+ * Analytics rollups (docs/analytics.md), recomputed whole per UTC day from the projections
+ * above (click_rollups, transactions, offers, payouts) by features/analytics/rollups.ts, so a
+ * redelivered batch rewrites the same rows instead of adding to them. Conversions, confirmations
+ * and payments count on the day of the conversion; clicks on the day of the click.
+ */
+export const analyticsFunnelDaily = sqliteTable(
+  "analytics_funnel_daily",
+  {
+    day: text("day").notNull(),
+    /** '' for conversions without a known offer. */
+    offerId: text("offer_id").notNull(),
+    merchantId: text("merchant_id").notNull(),
+    networkId: text("network_id").notNull(),
+    currency: text("currency").notNull(),
+    clicks: integer("clicks").notNull(),
+    conversions: integer("conversions").notNull(),
+    confirmed: integer("confirmed").notNull(),
+    paid: integer("paid").notNull(),
+    /** Network commission on the confirmed conversions (the operator's revenue). */
+    commissionMinor: integer("commission_minor").notNull(),
+    /** Cashback plus boosts on the confirmed conversions. */
+    cashbackMinor: integer("cashback_minor").notNull(),
+    /** Of `cashbackMinor`, what paid payouts have covered (oldest confirmation first). */
+    paidCashbackMinor: integer("paid_cashback_minor").notNull(),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.day, t.networkId, t.offerId, t.currency] }),
+    index("analytics_funnel_daily_network_idx").on(t.networkId, t.day),
+    index("analytics_funnel_daily_merchant_idx").on(t.merchantId, t.day),
+  ],
+);
+
+/** Time-to-conversion and time-to-confirmation counts per bucket, per conversion day. */
+export const analyticsLatencyDaily = sqliteTable(
+  "analytics_latency_daily",
+  {
+    day: text("day").notNull(),
+    offerId: text("offer_id").notNull(),
+    merchantId: text("merchant_id").notNull(),
+    networkId: text("network_id").notNull(),
+    /** `conversion` (click → conversion) or `confirmation` (conversion → confirmed). */
+    measure: text("measure", { enum: ["conversion", "confirmation"] }).notNull(),
+    /** Index into the measure's bucket bounds (shared/analytics/buckets.ts). */
+    bucket: integer("bucket").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.networkId, t.offerId, t.measure, t.bucket] })],
+);
+
+/** Users by signup week (Monday, UTC): how many converted and the cashback confirmed. */
+export const analyticsCohortsWeekly = sqliteTable(
+  "analytics_cohorts_weekly",
+  {
+    week: text("week").notNull(),
+    /** '' on the week's row of counts across currencies. */
+    currency: text("currency").notNull(),
+    users: integer("users").notNull(),
+    convertingUsers: integer("converting_users").notNull(),
+    cashbackMinor: integer("cashback_minor").notNull(),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.week, t.currency] })],
+);
+
 export const schema = {
+  analyticsFunnelDaily,
+  analyticsLatencyDaily,
+  analyticsCohortsWeekly,
   customEventTypes,
   operators,
   operatorSessions,

@@ -10,6 +10,11 @@ export interface RenderedMessage {
   body: string;
   /** Where a tap or click leads (push, e-mail), when the type has one. */
   url?: string;
+  /**
+   * The signed one-click opt-out link of a promotional message (no login needed): e-mail puts
+   * it in `List-Unsubscribe` (RFC 2369, one-click per RFC 8058) and at the foot of the text.
+   */
+  unsubscribeUrl?: string;
 }
 
 /** A Web Push subscription as the browser's PushManager gives it (RFC 8030 / 8291). */

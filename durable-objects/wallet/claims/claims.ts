@@ -4,6 +4,7 @@ import { applyConversion } from "../conversions/apply-conversion";
 import { appendHistory, findTxnByOrder } from "../conversions/txn-store";
 import type { StoredTxn } from "../conversions/types";
 import type { WalletTx } from "../core/wallet-tx";
+import { claimDecidedEvent } from "../notify/notification-events";
 import { claimObservation } from "../risk/observations";
 import { dueRefs, schedule, unschedule } from "../schedule/schedule-store";
 import { checkClaimCap, DEFAULT_CLAIMS_PER_MONTH } from "./claim-cap";
@@ -134,6 +135,14 @@ export function decideClaim(
     nowMs,
   );
   tx.publishClaim(decided);
+  // Told once: a decided claim answers `already` above.
+  tx.enqueue(
+    claimDecidedEvent(
+      tx.userId(),
+      { claimId, orderId: claim.orderId, status: input.outcome, reason: input.reason },
+      nowMs,
+    ),
+  );
   return { status: "decided", claim: decided };
 }
 

@@ -2,6 +2,7 @@ import { keepBoostRequest } from "../boosts/boost-requests";
 import type { WalletTx } from "../core/wallet-tx";
 import { recordConversionEvent } from "../events/conversion-events";
 import { readBalance } from "../ledger/ledger-store";
+import { tellCashback } from "../notify/notify";
 import { schedule, unschedule } from "../schedule/schedule-store";
 import { decideSettlement, type Settlement } from "./decide-settlement";
 import { reportReturn } from "./report-return";
@@ -48,6 +49,7 @@ export function settle(
       nowMs,
     );
   }
+  const heldBefore = { pendingMinor: txn.heldPendingMinor, confirmedMinor: txn.heldConfirmedMinor };
   txn.desiredBoostMinor = settlement.desiredBoostMinor;
   txn.grantedBoostMinor = settlement.grantedBoostMinor;
   txn.heldPendingMinor = settlement.held.pendingMinor;
@@ -62,6 +64,8 @@ export function settle(
   recordConversionEvent(tx, txn, settlement.historyEvent, nowMs);
   // A cancellation or a return is what return abuse counts (docs/fraud.md "Return abuse").
   reportReturn(tx, txn, settlement.historyEvent, nowMs);
+  // What the user is told: a credit earned, confirmed or reversed (notify.ts).
+  tellCashback(tx, txn, heldBefore, settlement, nowMs);
   if (settlement.confirmAtMs !== null)
     schedule(tx.sql, "confirm", txn.txnId, settlement.confirmAtMs);
   else unschedule(tx.sql, "confirm", txn.txnId);

@@ -1,5 +1,6 @@
 import { assert } from "#shared/assert";
 import type { WalletTx } from "../core/wallet-tx";
+import { pointsEarnedEvent } from "../notify/notification-events";
 import { decideActivation } from "./decide-activation";
 import { firstNoticeAtMs } from "./decide-notice";
 import { isTimeZone } from "./local-calendar";
@@ -128,6 +129,19 @@ export function earnPoints(tx: WalletTx, input: EarnPointsInput): EarnPointsResu
     version: input.ruleVersion,
   });
   reschedulePoints(tx.sql, input.nowMs);
+  // Told once per lot; a repeated earn finds the lot and returns above.
+  tx.enqueue(
+    pointsEarnedEvent(
+      tx.userId(),
+      {
+        lotId: lot.lotId,
+        points: lot.earned,
+        sourceType: input.sourceType,
+        ruleId: input.ruleId,
+      },
+      input.nowMs,
+    ),
+  );
   return {
     status: "created",
     lotId: lot.lotId,

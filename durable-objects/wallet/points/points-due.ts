@@ -1,4 +1,5 @@
 import type { WalletTx } from "../core/wallet-tx";
+import { pointsExpiringEvent } from "../notify/notification-events";
 import { decideActivation } from "./decide-activation";
 import { decideExpiry } from "./decide-expiry";
 import { decideNotice } from "./decide-notice";
@@ -81,9 +82,9 @@ export function expireDue(
 }
 
 /**
- * Queues the expiry notices due by `asOfMs` on the notices queue (through the outbox, so they
- * leave only if this transaction commits): one per lot and mark, its id naming both, so the
- * notifier sends each once however often the run repeats.
+ * Publishes the `points_expiring` events due by `asOfMs` (through the outbox, so they leave
+ * only if this transaction commits): one per lot and mark, its id naming both
+ * (`<lot>:expiring:<days>`), and the lot remembers the mark, so a repeated run sends none again.
  */
 export function sendExpiryNotices(
   tx: WalletTx,
@@ -100,20 +101,14 @@ export function sendExpiryNotices(
     }
     const decision = decideNotice(lot.expiresAtMs, lot.noticeSentDays, asOfMs);
     if (decision.sendDays !== null) {
-      tx.enqueue({
-        kind: "notice",
-        userId: tx.userId(),
-        notice: {
-          id: `points_expiring:${lot.lotId}:${decision.sendDays}`,
-          kind: "points_expiring",
-          body: {
-            lotId: lot.lotId,
-            points: lot.remaining,
-            expiresAt: new Date(lot.expiresAtMs).toISOString(),
-            daysBefore: decision.sendDays,
-          },
-        },
-      });
+      tx.enqueue(
+        pointsExpiringEvent(
+          tx.userId(),
+          { lotId: lot.lotId, remaining: lot.remaining, expiresAtMs: lot.expiresAtMs },
+          decision.sendDays,
+          nowMs,
+        ),
+      );
       lot.noticeSentDays = decision.sendDays;
       notices++;
     }

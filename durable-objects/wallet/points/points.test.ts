@@ -204,7 +204,7 @@ describe("points in the wallet object", () => {
     expect((await stub.audit()).ok).toBe(true);
   });
 
-  test("expiry notices 30, 7 and 1 days before go to the notices outbox once each", async () => {
+  test("expiry events 30, 7 and 1 days before are published once each", async () => {
     const { userId, stub } = wallet();
     await stub.earnPoints(userId, earn({ sourceId: "n", validity: { period: "60D" } }));
     const expires = (await stub.getPointsLots(null, 1))[0]?.expiresAtMs ?? 0;

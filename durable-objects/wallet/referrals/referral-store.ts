@@ -1,4 +1,5 @@
 import type { ReferralProjection, ReferralQualification } from "#shared/messages";
+import { tellReferrer } from "../notify/referral-news";
 import type { AttributionMethod } from "./decide-attribution";
 import type { ReferralReason } from "./reasons";
 import type { ReferralState } from "./referral-states";
@@ -160,7 +161,7 @@ export function insertReferral(
     eventId,
     atMs,
   });
-  return {
+  const stored: StoredReferral = {
     ...referral,
     updatedAtMs: atMs,
     version: 1,
@@ -172,6 +173,8 @@ export function insertReferral(
     holdReasons: [],
     qualifyByMs: null,
   };
+  tellReferrer(sql, null, stored, atMs);
+  return stored;
 }
 
 /**
@@ -225,6 +228,7 @@ export function moveReferral(
     actor: extra.decidedBy?.actor ?? null,
     note: extra.decidedBy?.note ?? null,
   });
+  tellReferrer(sql, referral.state, moved, atMs);
   return moved;
 }
 

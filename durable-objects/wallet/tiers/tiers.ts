@@ -1,4 +1,5 @@
 import type { WalletTx } from "../core/wallet-tx";
+import { tierChangedEvent } from "../notify/notification-events";
 import { shiftLocalMonths } from "../points/local-calendar";
 import { publishLoyaltyDue } from "../points/loyalty-due";
 import { schedule, unschedule } from "../schedule/schedule-store";
@@ -98,6 +99,12 @@ function applyTier(
   trigger: "spend" | "review",
 ): TierDecision {
   const { state, decision } = decide(tx.sql, policy, nowMs, trigger);
+  // A move between tiers is told. Every member starts in the lowest tier (threshold 0), so a
+  // first spend that lands higher is a move from it; one that lands there is not news.
+  const fromTier = state?.tier ?? policy.tiers[0]?.name ?? null;
+  if (fromTier !== null && fromTier !== decision.tier) {
+    tx.enqueue(tierChangedEvent(tx.userId(), { fromTier, toTier: decision.tier }, nowMs));
+  }
   if (!state || state.tier !== decision.tier) {
     insertTierHistory(tx.sql, {
       fromTier: state?.tier ?? null,

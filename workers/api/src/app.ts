@@ -5,6 +5,7 @@ import { errorFields } from "#shared/observability/logger";
 import { type ApiContext, requireAdmin, requireAdminScope, requireUser } from "./auth";
 import { createConsole } from "./console/index";
 import { auditAdminRoutes, auditAdminWrites } from "./features/admin-audit/index";
+import { analyticsAdminRoutes } from "./features/analytics/index";
 import { budgetAdminRoutes } from "./features/budgets/index";
 import { campaignAdminRoutes } from "./features/campaigns/index";
 import { catalogAdminRoutes } from "./features/catalog/index";
@@ -24,6 +25,10 @@ import {
   loyaltyProgramAdminRoutes,
   loyaltyProgramUserRoutes,
 } from "./features/loyalty-program/index";
+import {
+  notificationAddressRoutes,
+  WEB_PUSH_KEY_PATH,
+} from "./features/notifications/address-routes";
 import { notificationAdminRoutes } from "./features/notifications/index";
 import { notificationTemplateAdminRoutes } from "./features/notifications/templates-routes";
 import { notificationsAdminRoutes, operationsAdminRoutes } from "./features/operations/index";
@@ -62,7 +67,7 @@ export function createApp() {
   app.use("/admin/*", requireAdmin, auditAdminWrites(app), requireAdminScope);
   // Per user, every request, and writes more strictly (http/limits/user-rate-limit.ts). The
   // public catalog needs no token: anonymous callers are limited per IP, users as here.
-  app.use("/v1/*", except(PUBLIC_CATALOG_PATHS, requireUser, userRateLimit));
+  app.use("/v1/*", except([PUBLIC_CATALOG_PATHS, WEB_PUSH_KEY_PATH], requireUser, userRateLimit));
   app.use(PUBLIC_CATALOG_PATHS, catalogCaller);
 
   // Bodies are JSON. The content type is checked here, without reading the body; a body that
@@ -114,6 +119,7 @@ export function createApp() {
   app.route("/admin/v1", auditAdminRoutes);
   app.route("/admin/v1", operatorAdminRoutes);
   app.route("/admin/v1", overviewAdminRoutes);
+  app.route("/admin/v1", analyticsAdminRoutes);
   app.route("/admin/v1", eventTypeAdminRoutes);
   app.route("/admin/v1", rulesAdminRoutes);
   app.route("/admin/v1", fraudReadRoutes());
@@ -125,6 +131,7 @@ export function createApp() {
   app.route("/v1", claimUserRoutes);
   app.route("/v1", payoutUserRoutes);
   app.route("/v1", referralUserRoutes);
+  app.route("/v1", notificationAddressRoutes);
   // Shoppers, with or without a user token.
   app.route("/v1", catalogPublicRoutes);
   // Payout processors (their own signatures).

@@ -6,6 +6,7 @@ import type { ClicksQueueMessage, LedgerEventMessage, PostbackMessage } from "#s
 import { createLogger, errorFields, type LogFields } from "#shared/observability/logger";
 import type { PayoutDispatchMessage, WalletAuditMessage } from "#shared/payouts/types";
 import { createApp } from "./app";
+import { refreshRecent } from "./features/analytics/index";
 import { consumeClicks } from "./features/clicks/index";
 import { runConfirmationBackstop } from "./features/confirmation/index";
 import { consumePostbacks } from "./features/conversions/index";
@@ -115,15 +116,26 @@ const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
       });
       // Return rates per merchant and category over 90 days, hourly (docs/fraud.md "Return abuse").
       log.info("cron.return_rates", { ...(await refreshReturnRates(env.DB, nowMs)) });
+      // Analytics rollups of today and yesterday and the last two signup weeks, recomputed: a
+      // refresh that failed after a projection batch is repaired within the hour.
+      log.info("cron.analytics_recent", {
+        ...(await refreshRecent(env.DB, nowMs, { days: 2, weeks: 2 })),
+      });
     },
   ],
   [
     CRONS.reconciliation,
-    async (env, nowMs) =>
+    async (env, nowMs) => {
       log.info(
         "cron.reconciliation",
         await runScheduledReconciliations(env, secretBearingFetcher(env), nowMs),
-      ),
+      );
+      // Analytics rollups of the last 35 days and a year of signup weeks, daily
+      // (docs/analytics.md "Rollups").
+      log.info("cron.analytics_backfill", {
+        ...(await refreshRecent(env.DB, nowMs, { days: 35, weeks: 53 })),
+      });
+    },
   ],
   [
     CRONS.payoutReconciliation,

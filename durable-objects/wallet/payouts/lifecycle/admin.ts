@@ -1,5 +1,6 @@
 import type { WalletTx } from "../../core/wallet-tx";
 import { heldBy } from "../../holds/holds";
+import { tellInitiated } from "../../notify/notify";
 import type { AdminPayoutAction, AdminPayoutResult } from "../types";
 import { refuseAdminAction } from "./decide-admin";
 import type { StoredPayout } from "./decide-payout";
@@ -39,6 +40,8 @@ export function adminPayoutAction(
   if (action === "cancel") {
     return { status: "done", payout: finishPayout(tx, payout, "cancelled", null, nowMs) };
   }
+  // An approved hold sends it on its way; a requeue (stuck, retried) is not news.
+  if (action === "approve") tellInitiated(tx, payout, nowMs);
   updatePayout(tx.sql, payoutId, { status: "queued", holdReason: null }, nowMs);
   logPayout(tx.sql, payoutId, action === "approve" ? "approved" : "requeued", null, nowMs);
   const queued = publishPayout(tx, payoutId) as StoredPayout;

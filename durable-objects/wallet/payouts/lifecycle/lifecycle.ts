@@ -3,11 +3,12 @@ import type { DestinationDetails } from "#shared/payouts/types";
 import { boundUserId } from "../../core/meta-store";
 import type { WalletTx } from "../../core/wallet-tx";
 import { heldBy } from "../../holds/holds";
+import { tellPayout } from "../../notify/notify";
 import { sealContext } from "../destinations/decide-destination";
 import { type CoveringHold, riskDetail, riskHoldReasonOf } from "../redeem/decide-risk-hold";
 import type { DispatchClaim, ProcessorView } from "../types";
 import { decideDispatch, decideProcessorState, type StoredPayout } from "./decide-payout";
-import { finishPayout, flagPayout, notify, parkPayout, publishPayout } from "./payout-events";
+import { finishPayout, flagPayout, parkPayout, publishPayout } from "./payout-events";
 import {
   findPayout,
   logPayout,
@@ -98,9 +99,10 @@ function holdAtDispatch(
     detail ? `${holdReason}: ${detail}` : holdReason,
     nowMs,
   );
+  const held = publishPayout(tx, payout.payoutId);
   // The user is told it waits for a check, never which fraud signals fired.
-  notify(tx, payout, "payout_held", { reason: "review" });
-  return publishPayout(tx, payout.payoutId);
+  if (held) tellPayout(tx, held, { type: "payout_held", reason: "review" }, nowMs);
+  return held;
 }
 
 /** The processor could not be reached or answered with a transient error: the queue retries. */

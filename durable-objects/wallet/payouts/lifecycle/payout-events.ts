@@ -1,6 +1,7 @@
 import { isDestinationFailure } from "#shared/payouts/types";
 import type { WalletTx } from "../../core/wallet-tx";
 import { readBalance } from "../../ledger/ledger-store";
+import { tellPayout } from "../../notify/notify";
 import { payoutProjection } from "../../outbox/projections";
 import { findDestination, setDestinationStatus } from "../destinations/destination-store";
 import { eraseIfSettled } from "../destinations/erase-details";
@@ -61,14 +62,9 @@ export function finishPayout(
   }
   tx.publishBalances(nowMs);
   const finished = publishPayout(tx, payout.payoutId) as StoredPayout;
-  if (outcome === "paid") notify(tx, payout, "payout_paid", {});
-  if (outcome === "failed") {
-    notify(tx, payout, "payout_failed", {
-      failureCode,
-      creditedBack: true,
-      fixDestination: destinationAtFault,
-    });
-  }
+  // Told through the outbox, in this transaction (a cancelled payout is the operator's act).
+  if (outcome === "paid") tellPayout(tx, finished, { type: "payout_paid" }, nowMs);
+  if (outcome === "failed") tellPayout(tx, finished, { type: "payout_failed", failureCode }, nowMs);
   return finished;
 }
 
@@ -100,27 +96,4 @@ export function publishPayout(tx: WalletTx, payoutId: string): StoredPayout | nu
   if (!p) return null;
   tx.enqueue(payoutProjection(tx.userId(), p));
   return p;
-}
-
-export function notify(
-  tx: WalletTx,
-  payout: StoredPayout,
-  kind: "payout_failed" | "payout_paid" | "payout_held",
-  extra: Record<string, unknown>,
-): void {
-  tx.enqueue({
-    kind: "notice",
-    userId: tx.userId(),
-    notice: {
-      id: `${kind}:${payout.payoutId}`,
-      kind,
-      body: {
-        payoutId: payout.payoutId,
-        amountMinor: payout.amountMinor,
-        currency: payout.currency,
-        destination: payout.destinationMasked,
-        ...extra,
-      },
-    },
-  });
 }

@@ -7,10 +7,11 @@ import { applyAssessment } from "../../holds/apply-assessment";
 import { heldBy } from "../../holds/holds";
 import { readBalance } from "../../ledger/ledger-store";
 import type { Leg } from "../../ledger/posting";
+import { noteDevice, tellPayout } from "../../notify/notify";
 import { redemptionContext } from "../../risk/redemption-context";
 import { findDestination, type StoredDestination } from "../destinations/destination-store";
 import { decideReserve, type StoredPayout } from "../lifecycle/decide-payout";
-import { notify, publishPayout } from "../lifecycle/payout-events";
+import { publishPayout } from "../lifecycle/payout-events";
 import {
   findPayout,
   insertPayout,
@@ -19,7 +20,7 @@ import {
   redeemedMinor,
   sealedDestinationOf,
 } from "../lifecycle/payout-store";
-import { deviceFirstSeen, recordDevice } from "../step-up/challenge-store";
+import { deviceFirstSeen } from "../step-up/challenge-store";
 import { hashDevice } from "../step-up/codes";
 import { consumeStepUp, presentedHash } from "../step-up/step-up";
 import { releaseStepUpHolds, staleStepUp } from "../step-up/step-up-holds";
@@ -161,7 +162,7 @@ export function commitRedeem(
   // Passed: the `step_up` holds this code is fresher than are released by it.
   if (input.stepUp) releaseStepUpHolds(tx, input.stepUp.challengeId, nowMs);
 
-  if (prepared.deviceHash) recordDevice(tx.sql, prepared.deviceHash, nowMs);
+  if (prepared.deviceHash) noteDevice(tx, prepared.deviceHash, nowMs);
   holdForRisk(tx, input.payoutId, prepared.risk, nowMs);
   const decision = decideRedeemHold({
     newDevice: newDeviceHold(input.policy, deviceFirstSeen(tx.sql), nowMs),
@@ -211,11 +212,15 @@ export function commitRedeem(
   const created = publishPayout(tx, payout.payoutId) as StoredPayout;
   if (held) {
     // The user is told it waits for a check, never which fraud signals fired.
-    notify(tx, payout, "payout_held", {
-      reason: holdReason === "new_device" ? "new_device" : "review",
-    });
+    tellPayout(
+      tx,
+      created,
+      { type: "payout_held", reason: holdReason === "new_device" ? "new_device" : "review" },
+      nowMs,
+    );
   } else {
     tx.enqueue({ kind: "payout_dispatch", payoutId: payout.payoutId, userId });
+    tellPayout(tx, created, { type: "payout_initiated" }, nowMs);
   }
   return { status: "created", payout: created };
 }

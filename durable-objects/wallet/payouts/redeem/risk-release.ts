@@ -1,6 +1,7 @@
 import type { WalletTx } from "../../core/wallet-tx";
 import type { StoredHold } from "../../holds/hold-store";
 import { heldBy } from "../../holds/holds";
+import { tellInitiated } from "../../notify/notify";
 import type { StoredPayout } from "../lifecycle/decide-payout";
 import { publishPayout } from "../lifecycle/payout-events";
 import { findPayout, heldPayoutsFor, logPayout, updatePayout } from "../lifecycle/payout-store";
@@ -34,6 +35,7 @@ export function releaseRiskHeldPayouts(tx: WalletTx, hold: StoredHold, nowMs: nu
       publishPayout(tx, payout.payoutId);
       continue;
     }
+    tellInitiated(tx, payout, nowMs);
     updatePayout(tx.sql, payout.payoutId, { status: "queued", holdReason: null }, nowMs);
     logPayout(tx.sql, payout.payoutId, "risk_released", `${hold.holdId} (${hold.endedHow})`, nowMs);
     publishPayout(tx, payout.payoutId);

@@ -64,7 +64,22 @@ export function countOpenChallenges(sql: SqlStorage, nowMs: number): number {
     .one().n;
 }
 
-export function recordDevice(sql: SqlStorage, deviceHash: string, atMs: number): void {
+/**
+ * Records a device's use; says whether the wallet had seen it (`known`), it is the wallet's
+ * first device (`first`: never new), or it is a device the wallet had not seen (`new`).
+ */
+export function recordDevice(
+  sql: SqlStorage,
+  deviceHash: string,
+  atMs: number,
+): "known" | "first" | "new" {
+  const seen = sql
+    .exec<{ known: number; any: number }>(
+      `SELECT EXISTS (SELECT 1 FROM devices WHERE device_hash = ?) AS known,
+              EXISTS (SELECT 1 FROM devices) AS any`,
+      deviceHash,
+    )
+    .one();
   sql.exec(
     `INSERT INTO devices (device_hash, first_seen_at_ms, last_seen_at_ms) VALUES (?, ?, ?)
      ON CONFLICT (device_hash) DO UPDATE SET
@@ -74,6 +89,7 @@ export function recordDevice(sql: SqlStorage, deviceHash: string, atMs: number):
     atMs,
     atMs,
   );
+  return seen.known ? "known" : seen.any ? "new" : "first";
 }
 
 export function deviceFirstSeen(sql: SqlStorage): number[] {

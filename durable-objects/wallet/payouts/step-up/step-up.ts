@@ -1,12 +1,12 @@
 import type { PayoutPolicy } from "#shared/payouts/policy";
 import type { WalletTx } from "../../core/wallet-tx";
+import { noteDevice } from "../../notify/notify";
 import {
   consumeChallenge,
   countOpenChallenges,
   countWrongCode,
   findChallenge,
   insertChallenge,
-  recordDevice,
 } from "./challenge-store";
 import { hashCode, hashDevice, newChallengeId, randomSalt, sixDigitCode } from "./codes";
 import { checkStepUp } from "./decide-step-up";
@@ -57,7 +57,7 @@ export function commitStepUp(tx: WalletTx, prepared: PreparedStepUp, nowMs: numb
   if (countOpenChallenges(tx.sql, nowMs) >= prepared.maxOpenPerHour) {
     return { status: "too_many" };
   }
-  if (prepared.deviceHash) recordDevice(tx.sql, prepared.deviceHash, nowMs);
+  if (prepared.deviceHash) noteDevice(tx, prepared.deviceHash, nowMs);
   insertChallenge(
     tx.sql,
     {
@@ -86,7 +86,7 @@ export function revokeStepUp(tx: WalletTx, challengeId: string): void {
 /** A login the operator reports: a new device here holds redemptions for a while. */
 export function commitLogin(tx: WalletTx, userId: string, deviceHash: string, atMs: number): void {
   tx.bindUser(userId);
-  recordDevice(tx.sql, deviceHash, atMs);
+  noteDevice(tx, deviceHash, atMs);
 }
 
 /** The salted hash of a presented code, computed before the transaction; null if unknown. */

@@ -98,6 +98,8 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   { prefix: "/admin/v1/budgets", writers: ADMIN_ONLY },
   // The console's overview: aggregate figures every role reads; nothing to write.
   { prefix: "/admin/v1/overview", writers: ADMIN_ONLY },
+  // Analytics (funnels, margin, distributions, cohorts): read-only rollups every role reads.
+  { prefix: "/admin/v1/analytics", writers: ADMIN_ONLY },
   // Admin only, even to read: operator accounts (staff e-mails and roles) and the dev
   // outbox (it holds step-up codes).
   { prefix: "/admin/v1/operators", writers: ADMIN_ONLY, readers: "admin" },

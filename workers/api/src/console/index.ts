@@ -6,6 +6,7 @@ import { requireCsrf } from "./http/csrf";
 import { consoleSecurityHeaders } from "./http/security-headers";
 import { requireSession } from "./http/session";
 import { accountRoutes } from "./pages/account";
+import { analyticsRoutes } from "./pages/analytics";
 import { auditRoutes } from "./pages/audit/index";
 import { catalogRoutes } from "./pages/catalog/index";
 import { financeRoutes } from "./pages/finance";
@@ -78,5 +79,6 @@ export function createConsole(apiApp: ApiApp) {
   console.route("/payouts", payoutsRoutes);
   console.route("/audit", auditRoutes);
   console.route("/finance", financeRoutes);
+  console.route("/analytics", analyticsRoutes);
   return console;
 }

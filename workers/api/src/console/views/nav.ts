@@ -65,6 +65,12 @@ export const NAV_ITEMS: readonly NavItem[] = [
   },
   { key: "payouts", label: "Payouts", href: "/console/payouts", apiPath: "/admin/v1/payouts" },
   { key: "finance", label: "Finance", href: "/console/finance", apiPath: "/admin/v1/finance" },
+  {
+    key: "analytics",
+    label: "Analytics",
+    href: "/console/analytics",
+    apiPath: "/admin/v1/analytics/funnel",
+  },
   { key: "audit", label: "Audit log", href: "/console/audit", apiPath: "/admin/v1/audit-log" },
   {
     key: "operators",

@@ -3,6 +3,7 @@ import { CLEAN_CLICK, parseClickQuality } from "#shared/fraud/click-quality";
 import type { ClickMessage, ClicksQueueMessage } from "#shared/messages";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { type RollupChunk, walletOf } from "../../wallet-client";
+import { analyticsAfterClicks } from "../analytics/index";
 import { clickObservation, reportOrKeepObservations } from "../fraud/index";
 import { storeReferralClicks } from "../referrals/index";
 import { applyRollups } from "./store";
@@ -127,6 +128,14 @@ async function consumeOfferClicks(
     for (const { messages } of chunks) for (const m of messages) m.retry({ delaySeconds: 10 });
     return;
   }
+
+  // The funnel's click rows of these days, recomputed from the rollups just written, and the
+  // clicks' data points (never throws; docs/analytics.md).
+  await analyticsAfterClicks(
+    env,
+    chunks.flatMap(({ messages }) => messages.map(({ body }) => body)),
+    Date.now(),
+  );
 
   await Promise.all(
     chunks.map(async ({ userId, chunk, messages }) => {

@@ -12,6 +12,7 @@ type Doc = {
 };
 
 const FEATURES = [
+  "analytics",
   "budgets",
   "catalog",
   "clicks",

@@ -3,6 +3,7 @@ import type { ApiEnv } from "#shared/env";
 import type { LedgerEventMessage, UserNoticeMessage } from "#shared/messages";
 import { createLogger } from "#shared/observability/logger";
 import { runInBatches } from "../../db/batch";
+import { analyticsAfterLedgerBatch } from "../analytics/index";
 import { claimProjection } from "../claims/index";
 import { loyaltyDueProjection } from "../loyalty/index";
 import { payoutProjection } from "../payouts/index";
@@ -40,6 +41,13 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   for (const userId of users) statements.push(registerUserStatement(env.DB, userId, nowMs));
   // Whole batch in one D1 transaction; a failure retries the batch, which is safe (guarded).
   await runInBatches(env.DB, statements);
+  // Off the hot path, after the projections: funnel data points and the touched days' rollups
+  // (never throws; docs/analytics.md).
+  await analyticsAfterLedgerBatch(
+    env,
+    batch.messages.map((m) => m.body),
+    nowMs,
+  );
 }
 
 function projectionStatements(db: D1Database, body: LedgerEventMessage): BatchItem<"sqlite">[] {

@@ -1,0 +1,324 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { refreshDays } from "#workers/api/src/features/analytics/index";
+import {
+  ADMIN_HEADERS,
+  api,
+  clickThrough,
+  eventually,
+  postbackBody,
+  seedCatalog,
+  sendPostback,
+  uniqueUser,
+} from "./helpers";
+import { redeemTo, sandbox, userWithDestination, waitForPayout } from "./payout-helpers";
+
+/**
+ * Analytics through the real workers (docs/analytics.md): a generated population of clicks
+ * (through the redirect), conversions, confirmations and cancellations (through signed
+ * postbacks) and a paid payout (through the redemption path and the sandbox processor); the
+ * funnel, margin and distributions the admin API reads from the rollups equal an oracle
+ * computed from the generated data alone, and recomputing the rollups changes nothing.
+ */
+
+/** mulberry32: a small seeded PRNG, so the population is the same on every run. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const OFFERS = [
+  { networkId: "an-net-a", merchantId: "an-shop-a", offerId: "an-offer-a1" },
+  { networkId: "an-net-a", merchantId: "an-shop-a", offerId: "an-offer-a2" },
+  { networkId: "an-net-b", merchantId: "an-shop-b", offerId: "an-offer-b1" },
+];
+const SALE = 100_000;
+const COMMISSION = 8_000;
+/** seedCatalog's default rate: 5% of the sale. */
+const CASHBACK = 5_000;
+
+type Counts = { clicks: number; conversions: number; confirmed: number; paid: number };
+const zero = (): Counts => ({ clicks: 0, conversions: 0, confirmed: 0, paid: 0 });
+
+interface Funnel {
+  from: string;
+  to: string;
+  previous: { from: string; to: string };
+  totals: Counts;
+  previousTotals: Counts;
+  perDay: Array<Counts & { day: string }>;
+  byOffer: Array<Counts & { offerId: string; merchantId: string; networkId: string }>;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+const get = async <T>(path: string): Promise<T> => {
+  const r = await api(path, { headers: ADMIN_HEADERS });
+  if (r.status !== 200) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+  return (await r.json()) as T;
+};
+
+const oracle = new Map<string, Counts>();
+const convertingUsers = new Set<string>();
+let paidUser = "";
+
+beforeAll(async () => {
+  await sandbox().reset();
+  for (const o of OFFERS) await seedCatalog(o);
+  await seedCatalog(); // test-shop-offer, which the payout helpers' conversions name
+  for (const o of OFFERS) oracle.set(o.offerId, zero());
+  oracle.set("test-shop-offer", zero());
+
+  const random = prng(15);
+  let order = 0;
+  for (let u = 0; u < 6; u++) {
+    const userId = uniqueUser("an");
+    for (const o of OFFERS) {
+      if (random() < 0.35) continue;
+      const counts = oracle.get(o.offerId) as Counts;
+      const { subId } = await clickThrough(userId, o.offerId);
+      counts.clicks++;
+      if (random() < 0.35) continue;
+      const orderId = `AN-${++order}`;
+      const body = {
+        order_id: orderId,
+        sub_id: subId,
+        sale_amount_minor: SALE,
+        commission_minor: COMMISSION,
+      };
+      const sent = await sendPostback(o.networkId, postbackBody(body));
+      if (sent.status !== 202 && sent.status !== 200) throw new Error(`postback ${sent.status}`);
+      counts.conversions++;
+      convertingUsers.add(userId);
+      const fate = random();
+      if (fate < 0.5) {
+        await sendPostback(o.networkId, postbackBody({ ...body, status: "approved" }));
+        counts.confirmed++;
+      } else if (fate < 0.7) {
+        await sendPostback(o.networkId, postbackBody({ ...body, status: "cancelled" }));
+      }
+    }
+  }
+
+  // One user's confirmed cashback paid out in full through the payout path: paid.
+  const { user, destinationId } = await userWithDestination("an-paid", 10_000);
+  paidUser = user;
+  const payoutId = await redeemTo(user, destinationId, 10_000);
+  await waitForPayout(user, payoutId, "paid");
+  const shop = oracle.get("test-shop-offer") as Counts;
+  shop.conversions++;
+  shop.confirmed++;
+  shop.paid++;
+  convertingUsers.add(user);
+}, 120_000);
+
+function actualByOffer(funnel: Funnel): Map<string, Counts> {
+  const out = new Map<string, Counts>();
+  for (const r of funnel.byOffer) {
+    if (!oracle.has(r.offerId)) continue;
+    out.set(r.offerId, {
+      clicks: r.clicks,
+      conversions: r.conversions,
+      confirmed: r.confirmed,
+      paid: r.paid,
+    });
+  }
+  for (const id of oracle.keys()) if (!out.has(id)) out.set(id, zero());
+  return out;
+}
+
+const sum = (rows: Iterable<Counts>): Counts => {
+  const t = zero();
+  for (const r of rows) {
+    t.clicks += r.clicks;
+    t.conversions += r.conversions;
+    t.confirmed += r.confirmed;
+    t.paid += r.paid;
+  }
+  return t;
+};
+
+describe("analytics over a generated population", () => {
+  it("the funnel per offer equals the oracle, and recomputing changes nothing", async () => {
+    // The population is not trivial: every step has something in it.
+    const expectedTotals = sum(oracle.values());
+    expect(expectedTotals.clicks).toBeGreaterThan(3);
+    expect(expectedTotals.conversions).toBeGreaterThan(expectedTotals.confirmed);
+    expect(expectedTotals.confirmed).toBeGreaterThan(expectedTotals.paid);
+    expect(expectedTotals.paid).toBeGreaterThan(0);
+
+    const day = today();
+    let last: Map<string, Counts> | null = null;
+    try {
+      await eventually(async () => {
+        const funnel = await get<Funnel>(`/admin/v1/analytics/funnel?from=${day}&to=${day}`);
+        last = actualByOffer(funnel);
+        return JSON.stringify([...last].sort()) === JSON.stringify([...oracle].sort());
+      }, 30_000);
+    } catch {
+      expect(Object.fromEntries(last ?? [])).toEqual(Object.fromEntries(oracle));
+    }
+
+    // At-least-once: the same days recomputed again (a redelivered batch, the cron) give the
+    // same rows.
+    await refreshDays(env.DB, [day], Date.now());
+    await refreshDays(env.DB, [day], Date.now());
+    const again = await get<Funnel>(`/admin/v1/analytics/funnel?from=${day}&to=${day}`);
+    expect(Object.fromEntries(actualByOffer(again))).toEqual(Object.fromEntries(oracle));
+    expect(again.perDay).toHaveLength(1);
+    expect(again.previousTotals).toEqual(zero());
+  });
+
+  it("filters by network and offer, and compares with an empty previous period", async () => {
+    const day = today();
+    const b = await get<Funnel>(
+      `/admin/v1/analytics/funnel?from=${day}&to=${day}&networkId=an-net-b`,
+    );
+    expect(b.totals).toEqual(oracle.get("an-offer-b1"));
+    expect(b.byOffer.map((r) => r.offerId)).toEqual(["an-offer-b1"]);
+    expect(b.previousTotals).toEqual(zero());
+    const a2 = await get<Funnel>(
+      `/admin/v1/analytics/funnel?from=${day}&to=${day}&offerId=an-offer-a2`,
+    );
+    expect(a2.totals).toEqual(oracle.get("an-offer-a2"));
+    const shopA = await get<Funnel>(
+      `/admin/v1/analytics/funnel?from=${day}&to=${day}&merchantId=an-shop-a`,
+    );
+    expect(shopA.totals).toEqual(
+      sum([oracle.get("an-offer-a1"), oracle.get("an-offer-a2")] as Counts[]),
+    );
+    // The previous period of a day is the day before.
+    const yesterday = new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    expect(b.previous).toEqual({ from: yesterday, to: yesterday });
+  });
+
+  it("margin per network is commission minus cashback of the confirmed conversions", async () => {
+    const day = today();
+    const margin = await get<{
+      byNetwork: Array<{
+        networkId: string;
+        currency: string;
+        confirmed: number;
+        commissionMinor: number;
+        cashbackMinor: number;
+        marginMinor: number;
+        paidCashbackMinor: number;
+      }>;
+    }>(`/admin/v1/analytics/margin?from=${day}&to=${day}`);
+    for (const networkId of ["an-net-a", "an-net-b"]) {
+      const confirmed = sum(
+        OFFERS.filter((o) => o.networkId === networkId).map((o) => oracle.get(o.offerId) as Counts),
+      ).confirmed;
+      const row = margin.byNetwork.find((r) => r.networkId === networkId);
+      expect(row ?? { confirmed: 0 }).toMatchObject(
+        confirmed === 0
+          ? { confirmed: 0 }
+          : {
+              currency: "INR",
+              confirmed,
+              commissionMinor: confirmed * COMMISSION,
+              cashbackMinor: confirmed * CASHBACK,
+              marginMinor: confirmed * (COMMISSION - CASHBACK),
+              paidCashbackMinor: 0,
+            },
+      );
+    }
+    // The paid user's conversion (helper: no commission) is paid in full.
+    const testNet = margin.byNetwork.find((r) => r.networkId === "test-net");
+    expect(testNet).toMatchObject({
+      confirmed: 1,
+      cashbackMinor: 10_000,
+      paidCashbackMinor: 10_000,
+      marginMinor: -10_000,
+    });
+  });
+
+  it("distributions count every conversion with a click, and every confirmation", async () => {
+    const day = today();
+    const d = await get<{
+      timeToConversion: Array<{ count: number; previousCount: number }>;
+      timeToConfirmation: Array<{ count: number }>;
+    }>(`/admin/v1/analytics/distributions?from=${day}&to=${day}`);
+    const total = sum(oracle.values());
+    expect(d.timeToConversion.reduce((s, b) => s + b.count, 0)).toBe(total.conversions);
+    // Converted within seconds of the click: all in the first bucket.
+    expect(d.timeToConversion[0]?.count).toBe(total.conversions);
+    expect(d.timeToConfirmation.reduce((s, b) => s + b.count, 0)).toBe(total.confirmed);
+    expect(d.timeToConversion.every((b) => b.previousCount === 0)).toBe(true);
+  });
+
+  it("cohorts count this week's converting users", async () => {
+    const c = await get<{
+      weeks: Array<{
+        week: string;
+        users: number;
+        convertingUsers: number;
+        cashback: Array<{ currency: string; cashbackMinor: number }>;
+      }>;
+    }>("/admin/v1/analytics/cohorts");
+    const rows = await env.DB.prepare("SELECT id FROM users").all<{ id: string }>();
+    expect(rows.results.map((r) => r.id)).toContain(paidUser);
+    await eventually(async () => {
+      const fresh = await get<typeof c>("/admin/v1/analytics/cohorts");
+      const week = fresh.weeks.at(-1);
+      return week && week.convertingUsers === convertingUsers.size ? week : null;
+    });
+    const week = (await get<typeof c>("/admin/v1/analytics/cohorts")).weeks.at(-1);
+    expect(week?.users).toBeGreaterThanOrEqual(convertingUsers.size);
+    const confirmedCashback =
+      sum(OFFERS.map((o) => oracle.get(o.offerId) as Counts)).confirmed * CASHBACK + 10_000;
+    expect(week?.cashback).toEqual([
+      expect.objectContaining({ currency: "INR", cashbackMinor: confirmedCashback }),
+    ]);
+    expect(c.weeks.length).toBeGreaterThan(0);
+  });
+
+  it("refuses an inverted range with a problem naming from", async () => {
+    const r = await api("/admin/v1/analytics/funnel?from=2026-03-02&to=2026-03-01", {
+      headers: ADMIN_HEADERS,
+    });
+    expect(r.status).toBe(400);
+    expect(r.headers.get("content-type")).toContain("application/problem+json");
+    expect(await r.text()).toContain("from");
+  });
+});
+
+describe("the console's analytics section", () => {
+  it("shows the funnel with the previous period and downloads each table as CSV", async () => {
+    const { signedIn } = await import("./console-client");
+    const { client } = await signedIn("viewer");
+    const day = today();
+    const page = await client.get(`/console/analytics?from=${day}&to=${day}&networkId=an-net-b`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const b = oracle.get("an-offer-b1") as Counts;
+    expect(html).toContain(`data-figure="funnel-clicks">${b.clicks}<`);
+    expect(html).toContain(`data-figure="previous-clicks">0<`);
+    expect(html).toContain("<svg");
+    expect(html).toContain("/console/analytics/funnel.csv?from=");
+
+    const csv = await client.get(
+      `/console/analytics/funnel.csv?from=${day}&to=${day}&networkId=an-net-b`,
+    );
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    expect((await csv.text()).split("\r\n")).toEqual([
+      "network_id,merchant_id,offer_id,clicks,conversions,confirmed,paid",
+      `an-net-b,an-shop-b,an-offer-b1,${b.clicks},${b.conversions},${b.confirmed},${b.paid}`,
+      "",
+    ]);
+    for (const table of ["margin", "distributions", "cohorts"]) {
+      const r = await client.get(`/console/analytics/${table}.csv?from=${day}&to=${day}`);
+      expect(r.status, table).toBe(200);
+      expect(r.headers.get("content-disposition"), table).toContain(`analytics-${table}_`);
+    }
+    const bad = await client.get("/console/analytics?from=2026-03-02&to=2026-03-01");
+    expect(bad.status).toBe(400);
+  });
+});

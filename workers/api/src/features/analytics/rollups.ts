@@ -1,0 +1,252 @@
+import { bucketCaseSql, signupWeek, signupWeekSql } from "#shared/analytics/buckets";
+import { MS_PER_DAY, utcDay } from "#shared/time/clock";
+
+/**
+ * The analytics rollups (docs/analytics.md "Rollups"): each UTC day's funnel, margin and
+ * latency rows, and each signup week's cohort rows, recomputed whole from D1's projections
+ * (click_rollups, transactions, offers, users, payouts) and swapped in one D1 batch (one
+ * transaction). Recomputing instead of adding makes a redelivered or reordered batch harmless:
+ * running it twice writes the same rows. Called off the hot path only: after a projection batch
+ * for the days and weeks it touched, and from the crons for recent days.
+ */
+
+/** Days (or weeks) recomputed per D1 batch: bounds each statement's IN list. */
+export const DAYS_PER_REFRESH = 31;
+
+const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+const dayStartMs = (day: string) => Date.parse(`${day}T00:00:00Z`);
+
+/** Pure: the distinct, valid days, sorted, in chunks of at most `size`. */
+export function dayChunks(days: Iterable<string>, size = DAYS_PER_REFRESH): string[][] {
+  const sorted = [...new Set(days)].filter((d) => DAY_PATTERN.test(d)).sort();
+  const chunks: string[][] = [];
+  for (let i = 0; i < sorted.length; i += size) chunks.push(sorted.slice(i, i + size));
+  return chunks;
+}
+
+/** Pure: the UTC days from `fromMs`'s day to `toMs`'s day, both included. */
+export function daysBetween(fromMs: number, toMs: number): string[] {
+  const days: string[] = [];
+  for (let t = Math.floor(fromMs / MS_PER_DAY) * MS_PER_DAY; t <= toMs; t += MS_PER_DAY) {
+    days.push(utcDay(t));
+  }
+  return days;
+}
+
+const DAY_OF = (col: string) => `strftime('%Y-%m-%d', (${col}) / 1000, 'unixepoch')`;
+
+/**
+ * Conversions of the chosen days (not `rejected`: a duplicate or untrusted order is no
+ * conversion), with the running total of each user's confirmed cashback per currency, oldest
+ * confirmation first, and what their paid payouts in that currency add up to: a confirmed
+ * conversion counts as paid once the payouts cover its running total.
+ */
+const CONVERSIONS_CTE = `
+  days AS (SELECT value AS day FROM json_each(?1)),
+  txn AS (
+    SELECT t.*, ${DAY_OF("t.converted_at_ms")} AS day FROM transactions t
+    WHERE t.converted_at_ms >= ?2 AND t.converted_at_ms < ?3 AND t.status <> 'rejected'
+      AND ${DAY_OF("t.converted_at_ms")} IN (SELECT day FROM days)
+  ),
+  running AS (
+    SELECT c.id, SUM(c.cashback_minor + c.boost_minor) OVER (
+      PARTITION BY c.user_id, c.currency ORDER BY c.confirmed_at_ms, c.id
+    ) AS total
+    FROM transactions c
+    WHERE c.status = 'confirmed'
+      AND c.user_id IN (SELECT user_id FROM txn WHERE status = 'confirmed')
+  ),
+  paid_totals AS (
+    SELECT user_id, currency, SUM(amount_minor) AS paid FROM payouts
+    WHERE status = 'paid' AND currency IS NOT NULL
+      AND user_id IN (SELECT user_id FROM txn WHERE status = 'confirmed')
+    GROUP BY user_id, currency
+  ),
+  conv AS (
+    SELECT txn.*, COALESCE(o.merchant_id, '') AS merchant,
+      CASE WHEN txn.status = 'confirmed' AND running.total <= COALESCE(paid_totals.paid, 0)
+        THEN 1 ELSE 0 END AS is_paid
+    FROM txn
+    LEFT JOIN offers o ON o.id = txn.offer_id
+    LEFT JOIN running ON running.id = txn.id
+    LEFT JOIN paid_totals ON paid_totals.user_id = txn.user_id
+      AND paid_totals.currency = txn.currency
+  )`;
+
+const FUNNEL_SQL = `
+WITH ${CONVERSIONS_CTE},
+  parts AS (
+    SELECT r.day, r.offer_id, COALESCE(o.merchant_id, '') AS merchant,
+      COALESCE(m.network_id, '') AS network, COALESCE(o.currency, '') AS currency,
+      r.clicks - r.bot_clicks AS clicks, 0 AS conversions, 0 AS confirmed, 0 AS paid,
+      0 AS commission, 0 AS cashback, 0 AS paid_cashback
+    FROM click_rollups r
+    LEFT JOIN offers o ON o.id = r.offer_id
+    LEFT JOIN merchants m ON m.id = o.merchant_id
+    WHERE r.day IN (SELECT day FROM days)
+    UNION ALL
+    SELECT day, COALESCE(offer_id, ''), merchant, network_id, currency, 0, 1,
+      status = 'confirmed', is_paid,
+      CASE WHEN status = 'confirmed' THEN commission_minor ELSE 0 END,
+      CASE WHEN status = 'confirmed' THEN cashback_minor + boost_minor ELSE 0 END,
+      CASE WHEN is_paid = 1 THEN cashback_minor + boost_minor ELSE 0 END
+    FROM conv
+  )
+INSERT INTO analytics_funnel_daily (day, offer_id, merchant_id, network_id, currency, clicks,
+  conversions, confirmed, paid, commission_minor, cashback_minor, paid_cashback_minor,
+  updated_at_ms)
+SELECT day, offer_id, MAX(merchant), network, currency, SUM(clicks), SUM(conversions),
+  SUM(confirmed), SUM(paid), SUM(commission), SUM(cashback), SUM(paid_cashback), ?4
+FROM parts GROUP BY day, network, offer_id, currency`;
+
+const LATENCY_SQL = `
+WITH ${CONVERSIONS_CTE},
+  parts AS (
+    SELECT day, COALESCE(offer_id, '') AS offer, merchant, network_id, 'conversion' AS measure,
+      ${bucketCaseSql("conversion", "converted_at_ms - clicked_at_ms")} AS bucket
+    FROM conv WHERE clicked_at_ms IS NOT NULL
+    UNION ALL
+    SELECT day, COALESCE(offer_id, ''), merchant, network_id, 'confirmation',
+      ${bucketCaseSql("confirmation", "confirmed_at_ms - converted_at_ms")}
+    FROM conv WHERE status = 'confirmed' AND confirmed_at_ms IS NOT NULL
+  )
+INSERT INTO analytics_latency_daily (day, offer_id, merchant_id, network_id, measure, bucket,
+  count)
+SELECT day, offer, MAX(merchant), network_id, measure, bucket, COUNT(*)
+FROM parts GROUP BY day, network_id, offer, measure, bucket`;
+
+const COHORT_CTE = `
+  weeks AS (SELECT value AS week FROM json_each(?1)),
+  u AS (
+    SELECT id, ${signupWeekSql("created_at_ms")} AS week FROM users
+    WHERE created_at_ms >= ?2 AND created_at_ms < ?3
+  ),
+  cohort AS (SELECT * FROM u WHERE week IN (SELECT week FROM weeks)),
+  sizes AS (SELECT week, COUNT(*) AS users FROM cohort GROUP BY week)`;
+
+const COHORT_TOTALS_SQL = `
+WITH ${COHORT_CTE}
+INSERT INTO analytics_cohorts_weekly (week, currency, users, converting_users, cashback_minor,
+  updated_at_ms)
+SELECT cohort.week, '', COUNT(*), SUM(EXISTS (
+    SELECT 1 FROM transactions t WHERE t.user_id = cohort.id AND t.status <> 'rejected'
+  )), 0, ?4
+FROM cohort GROUP BY cohort.week`;
+
+const COHORT_CURRENCY_SQL = `
+WITH ${COHORT_CTE}
+INSERT INTO analytics_cohorts_weekly (week, currency, users, converting_users, cashback_minor,
+  updated_at_ms)
+SELECT cohort.week, t.currency, sizes.users, COUNT(DISTINCT cohort.id),
+  SUM(CASE WHEN t.status = 'confirmed' THEN t.cashback_minor + t.boost_minor ELSE 0 END), ?4
+FROM cohort
+JOIN sizes ON sizes.week = cohort.week
+JOIN transactions t ON t.user_id = cohort.id AND t.status <> 'rejected'
+GROUP BY cohort.week, t.currency`;
+
+/** Recomputes the funnel and latency rows of `days` (YYYY-MM-DD, UTC). */
+export async function refreshDays(db: D1Database, days: Iterable<string>, nowMs: number) {
+  let refreshed = 0;
+  for (const chunk of dayChunks(days)) {
+    const json = JSON.stringify(chunk);
+    const fromMs = dayStartMs(chunk[0] as string);
+    const toMs = dayStartMs(chunk[chunk.length - 1] as string) + MS_PER_DAY;
+    await db.batch([
+      db
+        .prepare(
+          "DELETE FROM analytics_funnel_daily WHERE day IN (SELECT value FROM json_each(?1))",
+        )
+        .bind(json),
+      db
+        .prepare(
+          "DELETE FROM analytics_latency_daily WHERE day IN (SELECT value FROM json_each(?1))",
+        )
+        .bind(json),
+      db.prepare(FUNNEL_SQL).bind(json, fromMs, toMs, nowMs),
+      db.prepare(LATENCY_SQL).bind(json, fromMs, toMs),
+    ]);
+    refreshed += chunk.length;
+  }
+  return refreshed;
+}
+
+/** Recomputes the cohort rows of signup `weeks` (their Mondays, YYYY-MM-DD). */
+export async function refreshWeeks(db: D1Database, weeks: Iterable<string>, nowMs: number) {
+  let refreshed = 0;
+  for (const chunk of dayChunks(weeks)) {
+    const json = JSON.stringify(chunk);
+    const fromMs = dayStartMs(chunk[0] as string);
+    const toMs = dayStartMs(chunk[chunk.length - 1] as string) + 7 * MS_PER_DAY;
+    await db.batch([
+      db
+        .prepare(
+          "DELETE FROM analytics_cohorts_weekly WHERE week IN (SELECT value FROM json_each(?1))",
+        )
+        .bind(json),
+      db.prepare(COHORT_TOTALS_SQL).bind(json, fromMs, toMs, nowMs),
+      db.prepare(COHORT_CURRENCY_SQL).bind(json, fromMs, toMs, nowMs),
+    ]);
+    refreshed += chunk.length;
+  }
+  return refreshed;
+}
+
+/** Most users whose days and weeks one projection batch looks up (the crons do the rest). */
+const MAX_USERS_LOOKED_UP = 100;
+
+/**
+ * After a projection batch: the days of the conversions it projected, plus, for users whose
+ * payouts changed, the days of their confirmed conversions (what counts as paid moved); and
+ * the signup weeks of every user it touched.
+ */
+export async function refreshAfterProjection(
+  db: D1Database,
+  touched: { days: Iterable<string>; payoutUsers: Iterable<string>; users: Iterable<string> },
+  nowMs: number,
+) {
+  const days = new Set(touched.days);
+  const payoutUsers = [...new Set(touched.payoutUsers)].slice(0, MAX_USERS_LOOKED_UP);
+  if (payoutUsers.length > 0) {
+    const { results } = await db
+      .prepare(
+        `SELECT DISTINCT ${DAY_OF("converted_at_ms")} AS day FROM transactions
+         WHERE user_id IN (SELECT value FROM json_each(?1)) AND status = 'confirmed'`,
+      )
+      .bind(JSON.stringify(payoutUsers))
+      .all<{ day: string }>();
+    for (const r of results) days.add(r.day);
+  }
+  const users = [...new Set(touched.users)].slice(0, MAX_USERS_LOOKED_UP);
+  const weeks: string[] = [];
+  if (users.length > 0) {
+    const { results } = await db
+      .prepare(
+        `SELECT DISTINCT ${signupWeekSql("created_at_ms")} AS week FROM users
+         WHERE id IN (SELECT value FROM json_each(?1))`,
+      )
+      .bind(JSON.stringify(users))
+      .all<{ week: string }>();
+    for (const r of results) weeks.push(r.week);
+  }
+  return {
+    days: await refreshDays(db, days, nowMs),
+    weeks: await refreshWeeks(db, weeks, nowMs),
+  };
+}
+
+/** The crons' repair: the last `days` days and the signup weeks of the last `weeks` weeks. */
+export async function refreshRecent(
+  db: D1Database,
+  nowMs: number,
+  span: { days: number; weeks: number },
+) {
+  const days = daysBetween(nowMs - (span.days - 1) * MS_PER_DAY, nowMs);
+  const weekMondays = new Set<string>();
+  for (let i = 0; i < span.weeks; i++) {
+    weekMondays.add(signupWeek(nowMs - i * 7 * MS_PER_DAY));
+  }
+  return {
+    days: await refreshDays(db, days, nowMs),
+    weeks: await refreshWeeks(db, weekMondays, nowMs),
+  };
+}

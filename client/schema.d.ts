@@ -304,7 +304,7 @@ export interface paths {
         };
         /**
          * Messages sent to users through the outbox channel, newest first
-         * @description Only when NOTIFY_CHANNEL is `outbox` (development and tests): step-up codes and payout notices a deployment would hand to the operator's webhook. 404 with any other channel.
+         * @description Only when NOTIFY_CHANNEL is `outbox` (development and tests): every delivery a deployment would hand to a channel (the webhook, or e-mail, SMS and push when their provider is `outbox`). 404 with any other NOTIFY_CHANNEL.
          */
         get: operations["listDevNotifications"];
         put?: never;
@@ -384,6 +384,63 @@ export interface paths {
          * @description A page already being sent finishes; no later page is read. 409 when the send has completed or was cancelled already.
          */
         post: operations["cancelPromoSend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/notifications/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Notification deliveries that will not go out by themselves, newest first
+         * @description A delivery lands here when its channel refused it (a non-retryable error) or when the queue gave up after its last retry. `open` ones can be replayed once.
+         */
+        get: operations["listNotificationDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/notifications/dead-letters/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay one dead-lettered notification, exactly once
+         * @description Marks the dead letter replayed (atomically: a second replay answers 409) and queues the event again; the delivery id keeps the channel from sending it twice. 202: queued.
+         */
+        post: operations["retryNotificationDeadLetter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users/{id}/notification-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's most recent notification deliveries, newest first */
+        get: operations["listUserNotificationDeliveries"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3333,13 +3390,24 @@ export interface components {
             } | null;
         };
         OutboxNotification: {
+            /** @description The notification event's id */
             id: string;
+            deliveryId: string;
+            /** @description webhook, email, sms or push */
+            channel: string;
             userId: string;
             /** @enum {string} */
-            kind: "step_up_code" | "payout_failed" | "payout_paid" | "payout_held" | "points_expiring" | "operator_alert";
+            kind: "step_up_code" | "new_device" | "cashback_earned" | "cashback_confirmed" | "cashback_clawed_back" | "payout_initiated" | "payout_paid" | "payout_failed" | "payout_held" | "points_earned" | "points_expiring" | "tier_changed" | "referral_signed_up" | "referral_qualified" | "referral_rewarded" | "referral_held" | "claim_decided" | "promotion";
+            /** @description The event's variables */
             body: {
                 [key: string]: unknown;
             };
+            /** @description The rendered message; null on notices kept before templates */
+            message: {
+                title: string;
+                body: string;
+                url?: string;
+            } | null;
             createdAt: string;
         };
         SegmentList: {
@@ -3389,6 +3457,40 @@ export interface components {
         PromoSendList: {
             sends: components["schemas"]["PromoSend"][];
             nextCursor: string | null;
+        };
+        NotificationDeadLetter: {
+            id: string;
+            deliveryId: string;
+            eventId: string;
+            userId: string;
+            type: string;
+            /** @description webhook, email, sms or push; `all` when no delivery was recorded */
+            channel: string;
+            /** @description The channel's last error (never the message body) */
+            error: string;
+            attempts: number;
+            /** @enum {string} */
+            status: "open" | "replayed";
+            createdAt: string;
+            replayedAt: string | null;
+            replayedBy: string | null;
+        };
+        NotificationDelivery: {
+            /** @description Stable per (event, channel, recipient) */
+            id: string;
+            eventId: string;
+            type: string;
+            category: string;
+            channel: string;
+            /** @enum {string} */
+            state: "pending" | "sending" | "sent" | "skipped" | "deferred" | "failed" | "dead";
+            attempts: number;
+            reason: string | null;
+            providerRef: string | null;
+            deliverAfter: string | null;
+            createdAt: string;
+            updatedAt: string;
+            sentAt: string | null;
         };
         NotificationTemplateTypeList: {
             items: {
@@ -8442,7 +8544,7 @@ export interface operations {
         parameters: {
             query?: {
                 userId?: string;
-                kind?: "step_up_code" | "payout_failed" | "payout_paid" | "payout_held" | "points_expiring" | "operator_alert";
+                kind?: "step_up_code" | "new_device" | "cashback_earned" | "cashback_confirmed" | "cashback_clawed_back" | "payout_initiated" | "payout_paid" | "payout_failed" | "payout_held" | "points_earned" | "points_expiring" | "tier_changed" | "referral_signed_up" | "referral_qualified" | "referral_rewarded" | "referral_held" | "claim_decided" | "promotion";
                 limit?: number;
             };
             header?: never;
@@ -8891,6 +8993,272 @@ export interface operations {
             };
             /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listNotificationDeadLetters: {
+        parameters: {
+            query?: {
+                status?: "open" | "replayed";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["NotificationDeadLetter"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retryNotificationDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued for delivery */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deadLetter: components["schemas"]["NotificationDeadLetter"];
+                    };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description already replayed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the notification queue did not take the event; the dead letter stays open */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listUserNotificationDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["NotificationDelivery"][];
+                    };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -158,6 +158,10 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "get /admin/v1/claims/{id}": EVERY_ROLE,
   "post /admin/v1/claims/{id}/approve": SUPPORT,
   "post /admin/v1/claims/{id}/reject": SUPPORT,
+  // Notification dead letters: every role reads, finance replays; a user's deliveries
+  "get /admin/v1/notifications/dead-letters": EVERY_ROLE,
+  "post /admin/v1/notifications/dead-letters/{id}/retry": FINANCE,
+  "get /admin/v1/users/{id}/notification-deliveries": EVERY_ROLE,
   "get /admin/v1/transactions": EVERY_ROLE,
   "get /admin/v1/transactions/{id}": EVERY_ROLE,
   // Records every role reads

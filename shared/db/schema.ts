@@ -669,20 +669,96 @@ export const giftCardProducts = sqliteTable("gift_card_products", {
 });
 
 /**
- * Messages for users (step-up codes, payout failures) when the channel is `outbox`: the local
- * channel for development and tests, readable through the admin API. A deployment uses the
- * `webhook` channel and nothing is kept here.
+ * Messages for users when a channel's adapter is `outbox` (NOTIFY_CHANNEL, EMAIL_PROVIDER,
+ * SMS_PROVIDER or WEB_PUSH set to "outbox"): the local channel for development and tests,
+ * readable through the admin API. One row per delivery; `id` is the notification event's id,
+ * `kind` its type and `body` its variables (a step-up code's `code`), so a test reads a code by
+ * the event id. A deployment uses real channels and nothing is kept here.
  */
 export const notificationOutbox = sqliteTable(
   "notification_outbox",
   {
-    id: text("id").primaryKey(),
+    /** The delivery (shared/notify/delivery-id.ts): the same delivery twice is one row. */
+    deliveryId: text("delivery_id").primaryKey(),
+    /** The notification event's id. */
+    id: text("id").notNull(),
+    channel: text("channel").notNull().default("webhook"),
     userId: text("user_id").notNull(),
     kind: text("kind").notNull(),
     body: text("body", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    /** The rendered message (title, body, url); null on rows kept before templates existed. */
+    message: text("message", { mode: "json" }).$type<Record<string, unknown>>(),
     createdAtMs: integer("created_at_ms").notNull(),
   },
-  (t) => [index("notification_outbox_user_idx").on(t.userId, t.createdAtMs)],
+  (t) => [
+    index("notification_outbox_user_idx").on(t.userId, t.createdAtMs),
+    index("notification_outbox_event_idx").on(t.id),
+  ],
+);
+
+/**
+ * One delivery of a notification event: per (event, channel, recipient), its id a stable hash
+ * of the three (shared/notify/delivery-id.ts), so a queue's redelivery finds the row and never
+ * sends a `sent` delivery again. `sending` is held under a lease: a consumer that died while
+ * sending lets the next one claim it after `leaseUntilMs`.
+ */
+export const notificationDeliveries = sqliteTable(
+  "notification_deliveries",
+  {
+    id: text("id").primaryKey(),
+    eventId: text("event_id").notNull(),
+    userId: text("user_id").notNull(),
+    type: text("type").notNull(),
+    category: text("category").notNull(),
+    channel: text("channel").notNull(),
+    state: text("state", {
+      enum: ["pending", "sending", "sent", "skipped", "deferred", "failed", "dead"],
+    }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    /** Why skipped, deferred, failed or dead (a decision reason or the channel's error). */
+    reason: text("reason"),
+    providerRef: text("provider_ref"),
+    /** A deferred delivery is decided again after this time. */
+    deliverAfterMs: integer("deliver_after_ms"),
+    leaseUntilMs: integer("lease_until_ms"),
+    createdAtMs: integer("created_at_ms").notNull(),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+    sentAtMs: integer("sent_at_ms"),
+  },
+  (t) => [
+    index("notification_deliveries_user_idx").on(t.userId, t.createdAtMs),
+    index("notification_deliveries_event_idx").on(t.eventId),
+  ],
+);
+
+/**
+ * A delivery that will not go out by itself: its channel refused it (a non-retryable error) or
+ * the queue gave up after its last retry. An operator replays it once from the console: the
+ * replay moves `open` to `replayed` atomically, so a second replay is refused.
+ */
+export const notificationDeadLetters = sqliteTable(
+  "notification_dead_letters",
+  {
+    id: text("id").primaryKey(),
+    deliveryId: text("delivery_id").notNull(),
+    eventId: text("event_id").notNull(),
+    userId: text("user_id").notNull(),
+    type: text("type").notNull(),
+    channel: text("channel").notNull(),
+    /** The whole notification event, to publish again on replay. */
+    event: text("event", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    error: text("error").notNull(),
+    attempts: integer("attempts").notNull(),
+    status: text("status", { enum: ["open", "replayed"] }).notNull(),
+    createdAtMs: integer("created_at_ms").notNull(),
+    replayedAtMs: integer("replayed_at_ms"),
+    replayedBy: text("replayed_by"),
+  },
+  (t) => [
+    index("notification_dead_letters_status_idx").on(t.status, t.createdAtMs),
+    // At most one open dead letter per delivery: the DLQ consumer's redelivery adds nothing.
+    uniqueIndex("notification_dead_letters_open_uq").on(t.deliveryId).where(sql`status = 'open'`),
+  ],
 );
 
 /**

@@ -1,4 +1,5 @@
 import type { NotificationCategory, NotificationChannel, NotificationType } from "./catalog";
+import type { NotificationVarValue } from "./message";
 
 /** A message rendered from its template, ready for a channel. */
 export interface RenderedMessage {
@@ -41,6 +42,12 @@ export interface ChannelDelivery {
   category: NotificationCategory;
   message: RenderedMessage;
   recipient: Recipient;
+  /**
+   * The event's variables, for channels that hand them on (the signed webhook lets the
+   * operator's backend render its own message; the dev outbox keeps them, so a test reads a
+   * step-up `code`).
+   */
+  vars?: Readonly<Record<string, NotificationVarValue>>;
 }
 
 export interface ChannelSendResult {

@@ -30,6 +30,7 @@ import {
   notificationAddressRoutes,
   WEB_PUSH_KEY_PATH,
 } from "./features/notifications/address-routes";
+import { notificationAdminRoutes } from "./features/notifications/index";
 import {
   notificationPreferenceAdminRoutes,
   notificationPreferenceUserRoutes,
@@ -118,6 +119,7 @@ export function createApp() {
   app.route("/admin/v1", retentionAdminRoutes);
   app.route("/admin/v1", notificationsAdminRoutes);
   app.route("/admin/v1", promoSendAdminRoutes);
+  app.route("/admin/v1", notificationAdminRoutes);
   app.route("/admin/v1", notificationTemplateAdminRoutes);
   app.route("/admin/v1", usersAdminRoutes);
   app.route("/admin/v1", notificationPreferenceAdminRoutes);

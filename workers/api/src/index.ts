@@ -2,12 +2,7 @@ import type { ApiEnv } from "#shared/env";
 import type { RiskObservationMessage } from "#shared/fraud/observation-message";
 import { drainingUnreadBody } from "#shared/http/drain-body";
 import { secretBearingFetcher } from "#shared/http/secure-url";
-import type {
-  ClicksQueueMessage,
-  LedgerEventMessage,
-  PostbackMessage,
-  UserNoticeMessage,
-} from "#shared/messages";
+import type { ClicksQueueMessage, LedgerEventMessage, PostbackMessage } from "#shared/messages";
 import type { PromoFanoutMessage } from "#shared/notify/fanout";
 import { createLogger, errorFields, type LogFields } from "#shared/observability/logger";
 import type { PayoutDispatchMessage, WalletAuditMessage } from "#shared/payouts/types";
@@ -26,7 +21,11 @@ import {
 import { consumeLedgerEvents } from "./features/ledger/index";
 import { runPointsBackstop } from "./features/loyalty/index";
 import {
-  consumeNotices,
+  consumeNotificationDeadLetters,
+  consumeNotifications,
+  type NotifyQueueMessage,
+} from "./features/notifications/index";
+import {
   consumePayoutDeadLetters,
   consumePayoutDispatch,
   consumeWalletAudits,
@@ -59,6 +58,11 @@ export const QUEUES = {
   payouts: "boomerang-payouts",
   notices: "boomerang-notices",
   payoutsDeadLetter: "boomerang-payouts-dlq",
+  noticesDeadLetter: "boomerang-notices-dlq",
+  notifyTransactional: "boomerang-notify-transactional",
+  notifyTransactionalDeadLetter: "boomerang-notify-transactional-dlq",
+  notifyPromotional: "boomerang-notify-promotional",
+  notifyPromotionalDeadLetter: "boomerang-notify-promotional-dlq",
   riskObservations: "boomerang-risk",
   notifyFanout: "boomerang-notify-fanout",
 } as const;
@@ -213,8 +217,15 @@ export default {
           env,
           payoutProcessorFor(env),
         );
+      // Old wallet notices go through the notification router, translated (docs/notifications.md).
       case QUEUES.notices:
-        return consumeNotices(batch as MessageBatch<UserNoticeMessage>, env);
+      case QUEUES.notifyTransactional:
+      case QUEUES.notifyPromotional:
+        return consumeNotifications(batch as MessageBatch<NotifyQueueMessage>, env);
+      case QUEUES.noticesDeadLetter:
+      case QUEUES.notifyTransactionalDeadLetter:
+      case QUEUES.notifyPromotionalDeadLetter:
+        return consumeNotificationDeadLetters(batch as MessageBatch<NotifyQueueMessage>, env);
       case QUEUES.payoutsDeadLetter:
         return consumePayoutDeadLetters(batch as MessageBatch<PayoutDispatchMessage>, env);
       case QUEUES.notifyFanout:

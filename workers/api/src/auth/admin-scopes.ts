@@ -96,6 +96,8 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   // (catalog) decides when campaigns may reach members, as with campaign boosts.
   { prefix: "/admin/v1/notification-settings", writers: ["catalog"] },
   { prefix: "/admin/v1/claims", writers: ["support"] },
+  // Replaying a dead-lettered notification: finance decides, support sees the dead letters.
+  { prefix: "/admin/v1/notifications/dead-letters", writers: ["finance"] },
   // Transactions: support annotates; any other write credits or debits, so finance.
   { prefix: "/admin/v1/transactions", writers: ["finance"] },
   { prefix: "/admin/v1/transactions/*/notes", writers: ["support"] },

@@ -12,7 +12,7 @@ import { auditRoutes } from "./pages/audit/index";
 import { catalogRoutes } from "./pages/catalog/index";
 import { financeRoutes } from "./pages/finance";
 import { loyaltyRoutes } from "./pages/loyalty/index";
-import { promotionsRoutes, templatesRoutes } from "./pages/notifications/index";
+import { deadLettersRoutes, promotionsRoutes, templatesRoutes } from "./pages/notifications/index";
 import { notificationSettingsRoutes } from "./pages/notifications/settings";
 import { operatorsRoutes } from "./pages/operators";
 import { overviewPage } from "./pages/overview";
@@ -70,6 +70,7 @@ export function createConsole(apiApp: ApiApp) {
   console.route("/loyalty", loyaltyRoutes);
   console.route("/notifications/templates", templatesRoutes);
   console.route("/notifications/promotions", promotionsRoutes);
+  console.route("/notifications/dead-letters", deadLettersRoutes);
   console.route("/referrals", referralsRoutes);
   console.route("/notification-settings", notificationSettingsRoutes);
   // Before the /transactions/:id page route: a static path, matched first.

@@ -1,6 +1,8 @@
 import { and, desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { notificationOutbox } from "#shared/db/schema";
+import { NOTIFICATION_TYPE_NAMES, type NotificationType } from "#shared/notify/catalog";
+import { deliveryIdFor } from "#shared/notify/delivery-id";
 
 /**
  * The notification outbox in D1: what the `outbox` channel keeps instead of calling the
@@ -19,17 +21,24 @@ export const NOTICE_KINDS = [
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
-/** Keeps one notice; the same id again is ignored (the channel's idempotency). */
+/**
+ * Keeps one notice as the webhook channel's delivery of event `id` (the same delivery id the
+ * notification pipeline gives it); the same id again is ignored (the channel's idempotency).
+ */
 export async function appendOutboxNotice(
   db: D1Database,
   notice: { id: string; userId: string; kind: NoticeKind; body: Record<string, unknown> },
   nowMs: number,
 ): Promise<void> {
+  const deliveryId = await deliveryIdFor(notice.id, "webhook", { channel: "webhook" });
   await drizzle(db)
     .insert(notificationOutbox)
-    .values({ ...notice, createdAtMs: nowMs })
+    .values({ ...notice, deliveryId, channel: "webhook", createdAtMs: nowMs })
     .onConflictDoNothing();
 }
+
+/** Every notification type: what the outbox's `kind` filter accepts. */
+export const OUTBOX_KINDS = NOTIFICATION_TYPE_NAMES as [NotificationType, ...NotificationType[]];
 
 /**
  * Notices, newest first. Conditions are added only when given, so the (user_id,
@@ -37,7 +46,7 @@ export async function appendOutboxNotice(
  */
 export async function listOutboxNotices(
   db: D1Database,
-  filter: { userId?: string | undefined; kind?: NoticeKind | undefined; limit: number },
+  filter: { userId?: string | undefined; kind?: string | undefined; limit: number },
 ) {
   return drizzle(db)
     .select()

@@ -84,7 +84,8 @@ async function listPage(c: Context<ConsoleContext>) {
         Each notification type has a built-in English template. Write one per locale to replace it:
         a message uses the recipient's locale (<code>hi-IN</code>), else its language (
         <code>hi</code>), else the default locale, else the built-in template. A template may use
-        only its type's variables.
+        only its type's variables. Deliveries that failed for good are under{" "}
+        <a href="/console/notifications/dead-letters">Dead letters</a>.
       </p>
       {!list.ok ? (
         <ProblemNotice problem={list.problem} />

@@ -15,6 +15,7 @@ import { Csrf, Page } from "../../views/layout";
 import { viewerOf } from "../../views/viewer";
 import { BanPanel, banBoxOf, referrerHref } from "../referrals/ban";
 import { ContactPanel, EventsTable } from "./contact-events";
+import { NotificationDeliveriesTable, type NotificationDelivery } from "./notification-deliveries";
 import {
   NotificationPreferencesPanel,
   type NotificationPrefs,
@@ -116,6 +117,7 @@ async function userPage(
     segments,
     referrerBan,
     notificationPrefs,
+    deliveries,
   ] = await Promise.all([
     api.get<ApiPage<LedgerEntry>>(`${base}/ledger`, rows),
     api.get<ApiPage<WalletTransaction>>(`${base}/transactions`, rows),
@@ -131,6 +133,7 @@ async function userPage(
     api.get<{ segments: string[] }>(`${base}/segments`),
     banBoxOf(c, id),
     api.get<NotificationPrefs>(`${base}/notification-preferences`),
+    api.get<List<NotificationDelivery>>(`${base}/notification-deliveries`, rows),
   ]);
   const u = user.data;
   const tz = viewer.timeZone;
@@ -312,6 +315,11 @@ async function userPage(
 
       <h2>Events</h2>
       {events.ok ? <EventsTable items={events.data.items} timeZone={tz} /> : null}
+
+      <h2>Notifications</h2>
+      {deliveries.ok ? (
+        <NotificationDeliveriesTable items={deliveries.data.items} timeZone={tz} />
+      ) : null}
 
       <h2>Payout destinations</h2>
       {destinations.ok ? <DestinationsTable items={destinations.data.items} timeZone={tz} /> : null}

@@ -1,0 +1,62 @@
+import { Badge, DateTime, EmptyState } from "../../views/components";
+
+/** One delivery as `GET /admin/v1/users/{id}/notification-deliveries` gives it. */
+export interface NotificationDelivery {
+  id: string;
+  eventId: string;
+  type: string;
+  channel: string;
+  state: string;
+  attempts: number;
+  reason: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+/**
+ * The user's recent notification deliveries (docs/notifications.md): one row per event and
+ * channel, with its state and why it was skipped, deferred or failed.
+ */
+export function NotificationDeliveriesTable({
+  items,
+  timeZone,
+}: {
+  items: NotificationDelivery[];
+  timeZone: string;
+}) {
+  if (items.length === 0) return <EmptyState>No notifications for this user yet.</EmptyState>;
+  return (
+    <table>
+      <caption class="visually-hidden">Recent notification deliveries</caption>
+      <thead>
+        <tr>
+          <th scope="col">Type</th>
+          <th scope="col">Channel</th>
+          <th scope="col">State</th>
+          <th scope="col">Attempts</th>
+          <th scope="col">Created</th>
+          <th scope="col">Event</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((d) => (
+          <tr>
+            <td>{d.type}</td>
+            <td>{d.channel}</td>
+            <td>
+              <Badge status={d.state} />
+              {d.reason ? <span class="muted"> {d.reason}</span> : null}
+            </td>
+            <td>{d.attempts}</td>
+            <td>
+              <DateTime at={d.createdAt} timeZone={timeZone} />
+            </td>
+            <td>
+              <code>{d.eventId}</code>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,11 @@
+/** Notifications: the pipeline from notification events to channels (docs/notifications.md). */
+export { adaptersFor } from "./channels/index";
+export {
+  consumeNotificationDeadLetters,
+  consumeNotifications,
+  type NotifyQueueMessage,
+  noticeAsEvent,
+} from "./consumer";
+export { notificationAdminRoutes } from "./dead-letters-routes";
+export { readPreferences, withDefaults, writePreferences } from "./preferences-store";
+export { queueFor, routeEvents } from "./router";

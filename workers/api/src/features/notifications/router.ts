@@ -1,0 +1,343 @@
+import type { ApiEnv } from "#shared/env";
+import {
+  categoryOf,
+  NOTIFICATION_TYPES,
+  type NotificationCategory,
+  type NotificationChannel,
+} from "#shared/notify/catalog";
+import { type ChannelAdapter, ChannelError, type Recipient } from "#shared/notify/channel";
+import { deliveryIdFor } from "#shared/notify/delivery-id";
+import type { NotificationEventMessage } from "#shared/notify/message";
+import { decideDelivery } from "#shared/notify/policy";
+import type { NotificationPreferences } from "#shared/notify/preferences";
+import { createLogger } from "#shared/observability/logger";
+import { exponentialBackoff } from "#shared/retry/backoff";
+import { type AdapterOptions, adaptersFor } from "./channels/index";
+import { deadLetterStatement } from "./dead-letters";
+import {
+  claimDeliveries,
+  type DeliveryKey,
+  type DeliveryOutcome,
+  decisionStatement,
+  FINAL_STATES,
+  outcomeStatement,
+  readDeliveries,
+} from "./deliveries";
+import { readPreferences } from "./preferences-store";
+import { recipientsFor } from "./recipients";
+import { loadTemplateBook } from "./templates-store";
+
+const log = createLogger({ worker: "api", feature: "notifications" });
+
+/** A channel that is down: 30 s, doubling, at most an hour (shared/retry/backoff.ts). */
+export const NOTIFY_BACKOFF = { base: 30, cap: 3_600 };
+/** The longest delay a queue message may carry: a deferral further out is decided again then. */
+export const MAX_QUEUE_DELAY_SEC = 43_200;
+/** How long a consumer holds a delivery it is sending before another may claim it. */
+const SEND_LEASE_MS = 60_000;
+
+export type RouterEnv = Pick<
+  ApiEnv,
+  | "DB"
+  | "CONFIG_KV"
+  | "WALLET"
+  | "NOTIFY_TRANSACTIONAL"
+  | "NOTIFY_PROMOTIONAL"
+  | "NOTIFY_CHANNEL"
+  | "NOTIFY_WEBHOOK_URL"
+  | "NOTIFY_WEBHOOK_SECRET"
+  | "ALLOW_INSECURE_URLS"
+  | "EMAIL_PROVIDER"
+  | "SMS_PROVIDER"
+  | "WEB_PUSH"
+>;
+
+export interface RouterOptions extends AdapterOptions {
+  /** Adapters to use instead of the configured ones (tests). */
+  adapters?: Map<NotificationChannel, ChannelAdapter>;
+  /** The delivery decision (shared/notify/policy.ts); tests pass one that defers. */
+  decide?: typeof decideDelivery;
+}
+
+/** One event of a queue batch with how often the queue has delivered it. */
+export interface InboundEvent {
+  event: NotificationEventMessage;
+  attempts: number;
+}
+
+/** What the consumer does with the message that carried an event. */
+export type EventOutcome = { action: "ack" } | { action: "retry"; delaySeconds: number };
+
+interface Candidate {
+  key: DeliveryKey;
+  index: number;
+  event: NotificationEventMessage;
+  channel: NotificationChannel;
+  category: NotificationCategory;
+  prefs: NotificationPreferences;
+  recipient: Recipient | null;
+}
+
+/** Pure: seconds until `untilMs`, within what a queue message may carry (at least 1). */
+export function deferDelaySeconds(untilMs: number, nowMs: number): number {
+  return Math.min(MAX_QUEUE_DELAY_SEC, Math.max(1, Math.ceil((untilMs - nowMs) / 1000)));
+}
+
+/**
+ * Routes one queue batch of notification events: preferences for every recipient at once, then
+ * for each event and each channel the operator configured a decision (shared/notify/policy.ts):
+ *
+ * - send: the recipients are looked up, the template rendered, the delivery claimed in D1 and
+ *   handed to the channel's adapter. A delivery already `sent` is never sent again.
+ * - defer: recorded `deferred`; the event is published again with a delay (at most 12 hours)
+ *   and decided again when it arrives.
+ * - skip: recorded `skipped` with the reason.
+ *
+ * D1 is written in batches per queue batch. A retryable channel failure retries the event with
+ * the backoff helper; a non-retryable one dead-letters that delivery at once.
+ */
+export async function routeEvents(
+  env: RouterEnv,
+  inbound: readonly InboundEvent[],
+  nowMs: number,
+  options: RouterOptions = {},
+): Promise<EventOutcome[]> {
+  const outcomes: EventOutcome[] = inbound.map(() => ({ action: "ack" }));
+  const adapters = options.adapters ?? adaptersFor(env, options);
+  const channels = [...adapters.keys()];
+  const valid = inbound
+    .map((item, index) => ({ ...item, index }))
+    .filter(({ event }) => {
+      if (Object.hasOwn(NOTIFICATION_TYPES, event.type)) return true;
+      log.error("notification.unknown_type", { eventId: event.id, type: String(event.type) });
+      return false;
+    });
+  if (valid.length === 0 || channels.length === 0) return outcomes;
+
+  const userIds = [...new Set(valid.map(({ event }) => event.userId))];
+  const prefsByUser = await readPreferences(env.DB, userIds);
+  const recipientsByUser = new Map(
+    await Promise.all(
+      userIds.map(async (userId) => [userId, await recipientsFor(env, userId, channels)] as const),
+    ),
+  );
+
+  const candidates: Candidate[] = [];
+  for (const { event, index } of valid) {
+    const category = categoryOf(event.type);
+    const prefs = prefsByUser.get(event.userId) as NotificationPreferences;
+    for (const channel of channels) {
+      const recipients = (recipientsByUser.get(event.userId) ?? []).filter(
+        (r) => r.channel === channel,
+      );
+      const base = { index, event, channel, category, prefs };
+      const keyOf = (id: string): DeliveryKey => ({
+        id,
+        eventId: event.id,
+        userId: event.userId,
+        type: event.type,
+        category,
+        channel,
+      });
+      if (recipients.length === 0) {
+        const id = await deliveryIdFor(event.id, channel, noRecipient(channel));
+        candidates.push({ ...base, key: keyOf(id), recipient: null });
+      }
+      for (const recipient of recipients) {
+        const id = await deliveryIdFor(event.id, channel, recipient);
+        candidates.push({ ...base, key: keyOf(id), recipient });
+      }
+    }
+  }
+
+  const existing = await readDeliveries(
+    env.DB,
+    candidates.map((c) => c.key.id),
+  );
+  const decisions: D1PreparedStatement[] = [];
+  const toSend: Candidate[] = [];
+  const deferUntil = new Map<number, number>();
+  const retryAfter = new Map<number, number>();
+  for (const candidate of candidates) {
+    const row = existing.get(candidate.key.id);
+    if (row && FINAL_STATES.includes(row.state)) continue;
+    if (row?.state === "sending" && (row.leaseUntilMs ?? 0) >= nowMs) {
+      // Another consumer is sending it: look again once its lease has run out.
+      const waitSec = deferDelaySeconds((row.leaseUntilMs ?? nowMs) + 1_000, nowMs);
+      retryAfter.set(candidate.index, Math.max(retryAfter.get(candidate.index) ?? 0, waitSec));
+      continue;
+    }
+    const decision = (options.decide ?? decideDelivery)({
+      type: candidate.event.type,
+      category: candidate.category,
+      channel: candidate.channel,
+      nowMs,
+      prefs: candidate.prefs,
+    });
+    if (decision.action === "skip") {
+      decisions.push(
+        decisionStatement(env.DB, candidate.key, "skipped", decision.reason, null, nowMs),
+      );
+    } else if (decision.action === "defer") {
+      decisions.push(
+        decisionStatement(
+          env.DB,
+          candidate.key,
+          "deferred",
+          decision.reason,
+          decision.untilMs,
+          nowMs,
+        ),
+      );
+      const current = deferUntil.get(candidate.index);
+      deferUntil.set(candidate.index, Math.min(current ?? decision.untilMs, decision.untilMs));
+    } else if (candidate.recipient === null) {
+      decisions.push(
+        decisionStatement(env.DB, candidate.key, "skipped", "no_recipient", null, nowMs),
+      );
+    } else {
+      toSend.push(candidate);
+    }
+  }
+  if (decisions.length > 0) await env.DB.batch(decisions);
+
+  const claimed = await claimDeliveries(
+    env.DB,
+    toSend.map((c) => c.key),
+    nowMs,
+    SEND_LEASE_MS,
+  );
+  const sending = toSend.filter((c) => claimed.has(c.key.id));
+  // The operator's templates, once per batch (features/notifications/templates-store.ts).
+  const book = sending.length > 0 ? await loadTemplateBook(env) : null;
+  const results = await Promise.all(
+    sending.map(async (candidate) => {
+      try {
+        const { prefs, event } = candidate;
+        const message = (book as NonNullable<typeof book>).render(
+          event.type,
+          event.vars,
+          prefs.locale,
+          prefs.timeZone,
+        );
+        const adapter = adapters.get(candidate.channel) as ChannelAdapter;
+        const sent = await adapter.send({
+          deliveryId: candidate.key.id,
+          eventId: event.id,
+          userId: event.userId,
+          type: event.type,
+          category: candidate.category,
+          message,
+          recipient: candidate.recipient as Recipient,
+          vars: event.vars,
+        });
+        return { candidate, outcome: sentOutcome(candidate.key.id, sent.providerRef) };
+      } catch (error) {
+        const retryable = !(error instanceof ChannelError) || error.retryable;
+        const reason = error instanceof Error ? error.message : "unknown error";
+        log.warn("notification.not_sent", {
+          deliveryId: candidate.key.id,
+          eventId: candidate.event.id,
+          channel: candidate.channel,
+          retryable,
+          error: error instanceof Error ? error.name : "unknown",
+        });
+        const outcome: DeliveryOutcome = {
+          id: candidate.key.id,
+          state: retryable ? "failed" : "dead",
+          reason,
+        };
+        return { candidate, outcome };
+      }
+    }),
+  );
+
+  const writes: D1PreparedStatement[] = [];
+  for (const { candidate, outcome } of results) {
+    writes.push(outcomeStatement(env.DB, outcome, nowMs));
+    if (outcome.state === "dead") {
+      writes.push(
+        deadLetterStatement(
+          env.DB,
+          {
+            deliveryId: candidate.key.id,
+            event: candidate.event,
+            channel: candidate.channel,
+            error: outcome.reason,
+            attempts: claimed.get(candidate.key.id) ?? 1,
+          },
+          nowMs,
+        ),
+      );
+    } else if (outcome.state === "failed") {
+      const attempts = inbound[candidate.index]?.attempts ?? 1;
+      const delay = exponentialBackoff(attempts, NOTIFY_BACKOFF);
+      retryAfter.set(candidate.index, Math.max(retryAfter.get(candidate.index) ?? 0, delay));
+    }
+  }
+  if (writes.length > 0) await env.DB.batch(writes);
+
+  for (const [index, delaySeconds] of retryAfter) {
+    outcomes[index] = { action: "retry", delaySeconds };
+  }
+  // Deferred events go back on their queue with a delay; one that also retries needs no copy.
+  const republish = [...deferUntil].filter(([index]) => !retryAfter.has(index));
+  await republishDeferred(env, inbound, republish, nowMs, outcomes);
+  return outcomes;
+}
+
+async function republishDeferred(
+  env: RouterEnv,
+  inbound: readonly InboundEvent[],
+  deferred: ReadonlyArray<readonly [number, number]>,
+  nowMs: number,
+  outcomes: EventOutcome[],
+): Promise<void> {
+  const byQueue = new Map<Queue<NotificationEventMessage>, Array<readonly [number, number]>>();
+  for (const entry of deferred) {
+    const event = inbound[entry[0]]?.event as NotificationEventMessage;
+    const queue = queueFor(env, categoryOf(event.type));
+    byQueue.set(queue, [...(byQueue.get(queue) ?? []), entry]);
+  }
+  for (const [queue, entries] of byQueue) {
+    try {
+      await queue.sendBatch(
+        entries.map(([index, untilMs]) => ({
+          body: (inbound[index] as InboundEvent).event,
+          delaySeconds: deferDelaySeconds(untilMs, nowMs),
+        })),
+      );
+    } catch {
+      // The queue did not take them: the original messages wait and come back instead.
+      for (const [index, untilMs] of entries) {
+        outcomes[index] = { action: "retry", delaySeconds: deferDelaySeconds(untilMs, nowMs) };
+      }
+    }
+  }
+}
+
+/** The queue an event of `category` travels on. */
+export function queueFor(
+  env: Pick<ApiEnv, "NOTIFY_TRANSACTIONAL" | "NOTIFY_PROMOTIONAL">,
+  category: NotificationCategory,
+): Queue<NotificationEventMessage> {
+  return category === "promotional" ? env.NOTIFY_PROMOTIONAL : env.NOTIFY_TRANSACTIONAL;
+}
+
+function sentOutcome(id: string, providerRef: string | undefined): DeliveryOutcome {
+  return { id, state: "sent", providerRef: providerRef ?? null };
+}
+
+/** The recipient a channel's "no address" row is keyed on (recorded as skipped). */
+function noRecipient(channel: NotificationChannel): Recipient {
+  switch (channel) {
+    case "webhook":
+      return { channel };
+    case "email":
+      return { channel, address: "" };
+    case "sms":
+      return { channel, phone: "" };
+    case "push":
+      return { channel, subscription: { endpoint: "", p256dh: "", auth: "" } };
+  }
+}

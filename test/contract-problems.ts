@@ -26,6 +26,36 @@ async function readyUser(label: string, confirmedMinor = 20_000) {
   return { user, destinationId: await seasonedDestination(user) };
 }
 
+/** Notification preferences and templates (docs/notifications.md). */
+const NOTIFICATION_PROBLEMS: Array<ContractRow<Scratch>> = [
+  {
+    name: "channels_required: transactional messages with every channel turned off",
+    request: () => ({
+      method: "PUT",
+      path: "/v1/me/notification-preferences",
+      as: { user: uniqueUser("problem-channels") },
+      body: {
+        channels: {
+          transactional: { webhook: false, email: false, push: false, sms: false },
+        },
+      },
+    }),
+    status: 422,
+    problem: "channels_required",
+  },
+  {
+    name: "unknown_template_variables: a template naming a variable its type lacks",
+    request: () => ({
+      method: "PUT",
+      path: "/admin/v1/notifications/templates/payout_paid/en",
+      as: "admin",
+      body: { title: "Paid {{amount}}", body: "Sent to {{iban}}." },
+    }),
+    status: 422,
+    problem: "unknown_template_variables",
+  },
+];
+
 export const PROBLEMS: Array<ContractRow<Scratch>> = [
   {
     name: "bad_request: a body that is not JSON",
@@ -309,6 +339,7 @@ export const PROBLEMS: Array<ContractRow<Scratch>> = [
     status: 409,
     problem: "voucher_pool_empty",
   },
+  ...NOTIFICATION_PROBLEMS,
 ];
 
 /** A member's points redemption under a fresh Idempotency-Key. */

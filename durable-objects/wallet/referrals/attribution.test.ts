@@ -88,9 +88,11 @@ describe("attributeSignup", () => {
         },
       ]);
       const outbox = readOutbox(storage.sql, 10).map((r) => JSON.parse(r.body));
-      expect(outbox.map((m) => m.kind)).toEqual(["referral", "risk_observation"]);
-      // The referee's risk object hears of it, about this referral (docs/fraud.md "Signals").
-      expect(outbox[1].observation).toEqual({
+      // The referrer is told (a notification event), the referral is projected, and the
+      // referee's risk object hears of it, about this referral (docs/fraud.md "Signals").
+      expect(outbox.map((m) => m.kind)).toEqual(["notification", "referral", "risk_observation"]);
+      expect(outbox[0]).toMatchObject({ type: "referral_signed_up", userId: "ana" });
+      expect(outbox[2].observation).toEqual({
         observationId: `referral:ref_${USER}:attributed`,
         userId: USER,
         kind: "referral",

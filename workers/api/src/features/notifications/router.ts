@@ -12,7 +12,7 @@ import { decideDelivery } from "#shared/notify/policy";
 import type { NotificationPreferences } from "#shared/notify/preferences";
 import { createLogger } from "#shared/observability/logger";
 import { exponentialBackoff } from "#shared/retry/backoff";
-import { type AdapterOptions, adaptersFor } from "./channels/index";
+import { type AdapterEnv, type AdapterOptions, adaptersFor } from "./channels/index";
 import { deadLetterStatement } from "./dead-letters";
 import {
   claimDeliveries,
@@ -50,7 +50,8 @@ export type RouterEnv = Pick<
   | "EMAIL_PROVIDER"
   | "SMS_PROVIDER"
   | "WEB_PUSH"
->;
+> &
+  AdapterEnv;
 
 export interface RouterOptions extends AdapterOptions {
   /** Adapters to use instead of the configured ones (tests). */

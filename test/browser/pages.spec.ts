@@ -251,6 +251,30 @@ const CONSOLE_PAGES: ConsolePage[] = [
     ready: (page) => page.getByRole("heading", { level: 1, name: "Alerts" }),
   },
   {
+    name: "analytics",
+    path: "/console/analytics",
+    as: "admin",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Analytics" }),
+  },
+  {
+    name: "notification-promotions",
+    path: "/console/notifications/promotions",
+    as: "catalog",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Promotions" }),
+  },
+  {
+    name: "notification-dead-letters",
+    path: "/console/notifications/dead-letters",
+    as: "admin",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Notification dead letters" }),
+  },
+  {
+    name: "notification-settings",
+    path: "/console/notification-settings",
+    as: "admin",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Notification settings" }),
+  },
+  {
     name: "audit",
     path: "/console/audit",
     as: "admin",

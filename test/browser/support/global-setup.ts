@@ -76,6 +76,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       admin,
       userJwtSecret: runtime.secrets.USER_JWT_SECRET,
       eventKeySecret: runtime.secrets.EVENT_KEY_SECRET,
+      stateDir: path.join(dir, "state"),
     });
   } catch (error) {
     await teardown();

@@ -11,6 +11,7 @@ const ENV = {
   adminPassword: "BOOMERANG_BROWSER_ADMIN_PASSWORD",
   userJwtSecret: "BOOMERANG_BROWSER_USER_JWT_SECRET",
   eventKeySecret: "BOOMERANG_BROWSER_EVENT_KEY_SECRET",
+  stateDir: "BOOMERANG_BROWSER_STATE_DIR",
 } as const;
 
 export interface RuntimeInfo {
@@ -23,6 +24,8 @@ export interface RuntimeInfo {
   userJwtSecret: string;
   /** The secret of the runtime's event key (`dev-backend`), to send events as a backend would. */
   eventKeySecret: string;
+  /** The runtime's local state (`wrangler dev --persist-to`), for seeding what no API makes. */
+  stateDir: string;
 }
 
 /** Called by the global setup once the runtime is up. */
@@ -32,6 +35,7 @@ export function publishRuntimeInfo(info: Omit<RuntimeInfo, "baseUrl">): void {
   process.env[ENV.adminPassword] = info.admin.password;
   process.env[ENV.userJwtSecret] = info.userJwtSecret;
   process.env[ENV.eventKeySecret] = info.eventKeySecret;
+  process.env[ENV.stateDir] = info.stateDir;
 }
 
 /**
@@ -53,5 +57,6 @@ export function runtimeInfo(): RuntimeInfo {
     admin: { email: read(ENV.adminEmail), password: read(ENV.adminPassword) },
     userJwtSecret: read(ENV.userJwtSecret),
     eventKeySecret: read(ENV.eventKeySecret),
+    stateDir: read(ENV.stateDir),
   };
 }

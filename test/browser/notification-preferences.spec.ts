@@ -11,8 +11,8 @@ import {
 /**
  * A member's notification preferences in the console's user view (issue 15): finance opts the
  * member out of promotional messages and turns off SMS for transactional ones, and the user
- * API reads the change back. (The pipeline's consumer has not landed yet: "the next
- * promotional message is withheld" is asserted by the policy's and the API's tests instead.)
+ * API reads the change back. That the next promotional message is then withheld is
+ * promotional-preference.spec.ts.
  */
 
 test.describe("as finance", () => {

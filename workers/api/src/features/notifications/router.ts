@@ -5,13 +5,21 @@ import {
   type NotificationCategory,
   type NotificationChannel,
 } from "#shared/notify/catalog";
-import { type ChannelAdapter, ChannelError, type Recipient } from "#shared/notify/channel";
+import {
+  type ChannelAdapter,
+  ChannelError,
+  type Recipient,
+  type RenderedMessage,
+} from "#shared/notify/channel";
 import { deliveryIdFor } from "#shared/notify/delivery-id";
 import type { NotificationEventMessage } from "#shared/notify/message";
 import { decideDelivery } from "#shared/notify/policy";
 import type { NotificationPreferences } from "#shared/notify/preferences";
+import { capFor, type NotificationSettings } from "#shared/notify/settings";
+import { unsubscribeUrlFor } from "#shared/notify/unsubscribe";
 import { createLogger } from "#shared/observability/logger";
 import { exponentialBackoff } from "#shared/retry/backoff";
+import { claimCapSlot } from "./caps";
 import { type AdapterOptions, adaptersFor } from "./channels/index";
 import { deadLetterStatement } from "./dead-letters";
 import {
@@ -25,6 +33,7 @@ import {
 } from "./deliveries";
 import { readPreferences } from "./preferences-store";
 import { recipientsFor } from "./recipients";
+import { defaultPreferencesFor, readNotificationSettings } from "./settings-store";
 import { loadTemplateBook } from "./templates-store";
 
 const log = createLogger({ worker: "api", feature: "notifications" });
@@ -50,6 +59,8 @@ export type RouterEnv = Pick<
   | "EMAIL_PROVIDER"
   | "SMS_PROVIDER"
   | "WEB_PUSH"
+  | "NOTIFY_LINK_KEY"
+  | "NOTIFY_LINK_BASE_URL"
 >;
 
 export interface RouterOptions extends AdapterOptions {
@@ -114,8 +125,11 @@ export async function routeEvents(
     });
   if (valid.length === 0 || channels.length === 0) return outcomes;
 
+  // The operator's settings once a batch: defaults for users without preferences, the
+  // promotional send window, caps, digests (features/notifications/settings-store.ts).
+  const { settings } = await readNotificationSettings(env.DB);
   const userIds = [...new Set(valid.map(({ event }) => event.userId))];
-  const prefsByUser = await readPreferences(env.DB, userIds);
+  const prefsByUser = await readPreferences(env.DB, userIds, defaultPreferencesFor(settings));
   const recipientsByUser = new Map(
     await Promise.all(
       userIds.map(async (userId) => [userId, await recipientsFor(env, userId, channels)] as const),
@@ -173,6 +187,7 @@ export async function routeEvents(
       channel: candidate.channel,
       nowMs,
       prefs: candidate.prefs,
+      sendWindow: settings.sendWindow,
     });
     if (decision.action === "skip") {
       decisions.push(
@@ -199,27 +214,41 @@ export async function routeEvents(
       toSend.push(candidate);
     }
   }
+  // Frequency caps: one slot per (user, category, event), whatever the channels.
+  const refused = await refusedByCaps(env.DB, settings, toSend, nowMs);
+  const allowed = toSend.filter((c) => !refused.has(c.event.id));
+  for (const candidate of toSend) {
+    if (refused.has(candidate.event.id)) {
+      decisions.push(decisionStatement(env.DB, candidate.key, "skipped", "capped", null, nowMs));
+    }
+  }
   if (decisions.length > 0) await env.DB.batch(decisions);
 
   const claimed = await claimDeliveries(
     env.DB,
-    toSend.map((c) => c.key),
+    allowed.map((c) => c.key),
     nowMs,
     SEND_LEASE_MS,
   );
-  const sending = toSend.filter((c) => claimed.has(c.key.id));
+  const sending = allowed.filter((c) => claimed.has(c.key.id));
   // The operator's templates, once per batch (features/notifications/templates-store.ts).
-  const book = sending.length > 0 ? await loadTemplateBook(env) : null;
+  const book = sending.length > 0 ? await loadTemplateBook(env, settings.defaultLocale) : null;
+  const unsubscribeUrls = await unsubscribeLinks(env, sending, nowMs);
   const results = await Promise.all(
     sending.map(async (candidate) => {
       try {
         const { prefs, event } = candidate;
-        const message = (book as NonNullable<typeof book>).render(
+        const rendered = (book as NonNullable<typeof book>).render(
           event.type,
           event.vars,
           prefs.locale,
           prefs.timeZone,
         );
+        const unsubscribeUrl = unsubscribeUrls.get(event.userId);
+        const message: RenderedMessage =
+          candidate.category === "promotional" && unsubscribeUrl
+            ? { ...rendered, unsubscribeUrl }
+            : rendered;
         const adapter = adapters.get(candidate.channel) as ChannelAdapter;
         const sent = await adapter.send({
           deliveryId: candidate.key.id,
@@ -284,6 +313,50 @@ export async function routeEvents(
   const republish = [...deferUntil].filter(([index]) => !retryAfter.has(index));
   await republishDeferred(env, inbound, republish, nowMs, outcomes);
   return outcomes;
+}
+
+/**
+ * The events the operator's caps refuse: each (user, capped category, event) claims one slot
+ * (features/notifications/caps.ts), one claim at a time so concurrent events of one user
+ * never pass a cap. Critical is never capped; a redelivered event keeps its slot.
+ */
+async function refusedByCaps(
+  db: D1Database,
+  settings: NotificationSettings,
+  toSend: readonly Candidate[],
+  nowMs: number,
+): Promise<Set<string>> {
+  const refused = new Set<string>();
+  const asked = new Set<string>();
+  for (const candidate of toSend) {
+    const { event, category, prefs } = candidate;
+    if (category === "critical" || asked.has(event.id)) continue;
+    asked.add(event.id);
+    const cap = capFor(settings, category);
+    if (cap.perDay === null && cap.perWeek === null) continue;
+    const ok = await claimCapSlot(
+      db,
+      { userId: event.userId, category, eventId: event.id, timeZone: prefs.timeZone, nowMs },
+      cap,
+    );
+    if (!ok) refused.add(event.id);
+  }
+  return refused;
+}
+
+/** One signed unsubscribe link per user with a promotional message to send (when configured). */
+async function unsubscribeLinks(
+  env: RouterEnv,
+  sending: readonly Candidate[],
+  nowMs: number,
+): Promise<Map<string, string>> {
+  const links = new Map<string, string>();
+  if (!env.NOTIFY_LINK_KEY || !env.NOTIFY_LINK_BASE_URL) return links;
+  for (const { category, event } of sending) {
+    if (category !== "promotional" || links.has(event.userId)) continue;
+    links.set(event.userId, await unsubscribeUrlFor(env, event.userId, nowMs));
+  }
+  return links;
 }
 
 async function republishDeferred(

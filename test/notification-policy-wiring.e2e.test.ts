@@ -241,4 +241,49 @@ describe("notification policy in the router", () => {
     );
     expect(check).toEqual({ ok: true, claims: expect.objectContaining({ userId }) });
   });
+
+  it("five cashback_earned in a burst become one message listing five; critical is never digested", async () => {
+    await settle({
+      digest: { windowSeconds: 1, types: ["cashback_earned", "step_up_code" as never] },
+    });
+    const userId = uniqueUser("wire-digest");
+    const now = Date.now();
+    const earned = [1, 2, 3, 4, 5].map((n) => ({
+      kind: "notification" as const,
+      id: `txn_${n}_${userId}:earned`,
+      userId,
+      type: "cashback_earned" as const,
+      vars: {
+        merchantName: `Shop ${n}`,
+        cashback: { amountMinor: 100 * n, currency: "INR" },
+        orderId: `ord_${n}`,
+      },
+      occurredAtMs: now + n,
+    }));
+    await env.NOTIFY_TRANSACTIONAL.sendBatch(earned.map((body) => ({ body })));
+    const rows = await eventually(async () => {
+      const found = await outboxOfUser(userId);
+      return found.length > 0 ? found : null;
+    });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.id).toMatch(/^txn_\d_.*:earned:digest$/);
+    const message = JSON.parse(rows[0]?.message ?? "{}") as { title: string; body: string };
+    expect(message.body.split("\n")).toHaveLength(5);
+    for (const n of [1, 2, 3, 4, 5]) expect(message.body).toContain(`Shop ${n}`);
+    // Redelivered, the events are duplicates of the flushed digest: still one message.
+    await consumeNotifications(batchOf("boomerang-notify-transactional", earned), env);
+    expect(await outboxOfUser(userId)).toHaveLength(1);
+
+    const code = {
+      kind: "notification" as const,
+      id: `stepup_digest:${userId}`,
+      userId,
+      type: "step_up_code" as const,
+      vars: { code: "123456", expiresAt: now + 600_000 },
+      occurredAtMs: now,
+    };
+    await consumeNotifications(batchOf("boomerang-notify-transactional", [code]), env);
+    expect(await outboxOfUser(userId)).toHaveLength(2);
+    await settle({});
+  });
 });

@@ -31,6 +31,14 @@ import {
   outcomeStatement,
   readDeliveries,
 } from "./deliveries";
+import {
+  type FlushedDigest,
+  flushDigest,
+  isDigestible,
+  joinDigest,
+  readFlushedDigest,
+  renderDigest,
+} from "./digests";
 import { readPreferences } from "./preferences-store";
 import { recipientsFor } from "./recipients";
 import { defaultPreferencesFor, readNotificationSettings } from "./settings-store";
@@ -128,7 +136,9 @@ export async function routeEvents(
   // The operator's settings once a batch: defaults for users without preferences, the
   // promotional send window, caps, digests (features/notifications/settings-store.ts).
   const { settings } = await readNotificationSettings(env.DB);
-  const userIds = [...new Set(valid.map(({ event }) => event.userId))];
+  const { routed, digests } = await digestEvents(env, settings, valid, nowMs);
+  if (routed.length === 0) return outcomes;
+  const userIds = [...new Set(routed.map(({ event }) => event.userId))];
   const prefsByUser = await readPreferences(env.DB, userIds, defaultPreferencesFor(settings));
   const recipientsByUser = new Map(
     await Promise.all(
@@ -137,7 +147,7 @@ export async function routeEvents(
   );
 
   const candidates: Candidate[] = [];
-  for (const { event, index } of valid) {
+  for (const { event, index } of routed) {
     const category = categoryOf(event.type);
     const prefs = prefsByUser.get(event.userId) as NotificationPreferences;
     for (const channel of channels) {
@@ -238,12 +248,15 @@ export async function routeEvents(
     sending.map(async (candidate) => {
       try {
         const { prefs, event } = candidate;
-        const rendered = (book as NonNullable<typeof book>).render(
-          event.type,
-          event.vars,
-          prefs.locale,
-          prefs.timeZone,
-        );
+        const digest = digests.get(candidate.index);
+        const rendered = digest
+          ? renderDigest(digest, prefs.locale, prefs.timeZone)
+          : (book as NonNullable<typeof book>).render(
+              event.type,
+              event.vars,
+              prefs.locale,
+              prefs.timeZone,
+            );
         const unsubscribeUrl = unsubscribeUrls.get(event.userId);
         const message: RenderedMessage =
           candidate.category === "promotional" && unsubscribeUrl
@@ -313,6 +326,52 @@ export async function routeEvents(
   const republish = [...deferUntil].filter(([index]) => !retryAfter.has(index));
   await republishDeferred(env, inbound, republish, nowMs, outcomes);
   return outcomes;
+}
+
+/**
+ * Digests (features/notifications/digests.ts): an event of a digestible type (never critical)
+ * joins its user's open digest instead of going now; the one that opens it publishes a delayed
+ * flush message (the event with `digestId`, id `${firstEventId}:digest`) on its queue. A flush
+ * message closes the digest and is routed as one event rendered with `renderDigest`.
+ * Events are joined one at a time, in batch order.
+ */
+async function digestEvents<T extends { event: NotificationEventMessage; index: number }>(
+  env: RouterEnv,
+  settings: NotificationSettings,
+  events: readonly T[],
+  nowMs: number,
+): Promise<{ routed: T[]; digests: Map<number, FlushedDigest> }> {
+  const routed: T[] = [];
+  const digests = new Map<number, FlushedDigest>();
+  for (const item of events) {
+    const { event } = item;
+    if (event.digestId !== undefined) {
+      const flushed =
+        (await flushDigest(env.DB, event.digestId, nowMs)) ??
+        (await readFlushedDigest(env.DB, event.digestId));
+      if (flushed === null || flushed.items.length === 0) continue;
+      digests.set(item.index, flushed);
+      routed.push(item);
+      continue;
+    }
+    const category = categoryOf(event.type);
+    if (category === "critical" || !isDigestible(settings, event.type)) {
+      routed.push(item);
+      continue;
+    }
+    const join = await joinDigest(env.DB, event, settings.digest.windowSeconds, nowMs);
+    if (join.action === "opened") {
+      const flush: NotificationEventMessage = {
+        ...event,
+        id: `${event.id}:digest`,
+        digestId: join.digestId,
+      };
+      await queueFor(env, category).send(flush, {
+        delaySeconds: deferDelaySeconds(join.flushAtMs, nowMs),
+      });
+    }
+  }
+  return { routed, digests };
 }
 
 /**

@@ -20,7 +20,7 @@ import { unsubscribeUrlFor } from "#shared/notify/unsubscribe";
 import { createLogger } from "#shared/observability/logger";
 import { exponentialBackoff } from "#shared/retry/backoff";
 import { claimCapSlot } from "./caps";
-import { type AdapterOptions, adaptersFor } from "./channels/index";
+import { type AdapterEnv, type AdapterOptions, adaptersFor } from "./channels/index";
 import { deadLetterStatement } from "./dead-letters";
 import {
   claimDeliveries,
@@ -69,7 +69,8 @@ export type RouterEnv = Pick<
   | "WEB_PUSH"
   | "NOTIFY_LINK_KEY"
   | "NOTIFY_LINK_BASE_URL"
->;
+> &
+  AdapterEnv;
 
 export interface RouterOptions extends AdapterOptions {
   /** Adapters to use instead of the configured ones (tests). */

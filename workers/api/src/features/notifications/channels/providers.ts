@@ -1,10 +1,13 @@
 import type { ApiEnv } from "#shared/env";
 import type { ChannelAdapter } from "#shared/notify/channel";
 import { forgetPushSubscription } from "../recipients";
-import { emailAdapterFor } from "./email";
+import { type EmailSettings, emailAdapterFor } from "./email";
 import type { ProviderFetcher } from "./provider-http";
-import { smsAdapterFor } from "./sms";
-import { webPushAdapterFor } from "./web-push";
+import { type SmsSettings, smsAdapterFor } from "./sms";
+import { type WebPushSettings, webPushAdapterFor } from "./web-push";
+
+/** What the providers read: their settings, and the wallets (a gone push subscription). */
+export type ProviderEnv = EmailSettings & SmsSettings & WebPushSettings & Pick<ApiEnv, "WALLET">;
 
 /**
  * The real providers as the environment configures them (docs/notifications.md "Channels"):
@@ -13,7 +16,7 @@ import { webPushAdapterFor } from "./web-push";
  * registry (channels/index.ts) gives it the dev outbox or leaves it off.
  */
 export function providerAdaptersFor(
-  env: ApiEnv,
+  env: ProviderEnv,
   options: { fetcher?: ProviderFetcher; nowMs?: () => number } = {},
 ): ChannelAdapter[] {
   const adapters = [

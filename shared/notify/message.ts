@@ -26,4 +26,10 @@ export interface NotificationEventMessage {
   occurredAtMs: number;
   /** The operator's promotional send this message belongs to; absent on other types. */
   campaignId?: string;
+  /**
+   * A digest's delayed flush (workers/api/src/features/notifications/digests.ts): the router
+   * closes this digest and sends one message listing its events; `id` is
+   * `${firstEventId}:digest`.
+   */
+  digestId?: string;
 }

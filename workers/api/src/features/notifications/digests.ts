@@ -130,6 +130,47 @@ export async function flushDigest(
   };
 }
 
+/**
+ * A digest already flushed, as flushDigest returned it (a flush message redelivered after its
+ * send failed is sent again; deliveries already sent are not); null when it is still open.
+ */
+export async function readFlushedDigest(
+  db: D1Database,
+  digestId: string,
+): Promise<FlushedDigest | null> {
+  const [head, items] = await db.batch([
+    db
+      .prepare(
+        `SELECT user_id, type, first_event_id FROM notification_digests
+         WHERE id = ? AND flushed_at_ms IS NOT NULL`,
+      )
+      .bind(digestId),
+    db
+      .prepare(
+        `SELECT event_id, vars, occurred_at_ms FROM notification_digest_items
+         WHERE digest_id = ? ORDER BY occurred_at_ms, event_id`,
+      )
+      .bind(digestId),
+  ]);
+  const row = head?.results[0] as
+    | { user_id: string; type: NotificationType; first_event_id: string }
+    | undefined;
+  if (!row) return null;
+  return {
+    digestId,
+    userId: row.user_id,
+    type: row.type,
+    firstEventId: row.first_event_id,
+    items: (
+      (items?.results ?? []) as Array<{ event_id: string; vars: string; occurred_at_ms: number }>
+    ).map((r) => ({
+      eventId: r.event_id,
+      vars: JSON.parse(r.vars) as Record<string, NotificationVarValue>,
+      occurredAtMs: r.occurred_at_ms,
+    })),
+  };
+}
+
 /** Digests whose flush time has passed but that are still open (a lost flush message). */
 export async function dueDigests(db: D1Database, nowMs: number, limit = 100): Promise<string[]> {
   const rows = await db

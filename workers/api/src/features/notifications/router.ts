@@ -5,13 +5,21 @@ import {
   type NotificationCategory,
   type NotificationChannel,
 } from "#shared/notify/catalog";
-import { type ChannelAdapter, ChannelError, type Recipient } from "#shared/notify/channel";
+import {
+  type ChannelAdapter,
+  ChannelError,
+  type Recipient,
+  type RenderedMessage,
+} from "#shared/notify/channel";
 import { deliveryIdFor } from "#shared/notify/delivery-id";
 import type { NotificationEventMessage } from "#shared/notify/message";
 import { decideDelivery } from "#shared/notify/policy";
 import type { NotificationPreferences } from "#shared/notify/preferences";
+import { capFor, type NotificationSettings } from "#shared/notify/settings";
+import { unsubscribeUrlFor } from "#shared/notify/unsubscribe";
 import { createLogger } from "#shared/observability/logger";
 import { exponentialBackoff } from "#shared/retry/backoff";
+import { claimCapSlot } from "./caps";
 import { type AdapterEnv, type AdapterOptions, adaptersFor } from "./channels/index";
 import { deadLetterStatement } from "./dead-letters";
 import {
@@ -23,8 +31,17 @@ import {
   outcomeStatement,
   readDeliveries,
 } from "./deliveries";
+import {
+  type FlushedDigest,
+  flushDigest,
+  isDigestible,
+  joinDigest,
+  readFlushedDigest,
+  renderDigest,
+} from "./digests";
 import { readPreferences } from "./preferences-store";
 import { recipientsFor } from "./recipients";
+import { defaultPreferencesFor, readNotificationSettings } from "./settings-store";
 import { loadTemplateBook } from "./templates-store";
 
 const log = createLogger({ worker: "api", feature: "notifications" });
@@ -50,6 +67,8 @@ export type RouterEnv = Pick<
   | "EMAIL_PROVIDER"
   | "SMS_PROVIDER"
   | "WEB_PUSH"
+  | "NOTIFY_LINK_KEY"
+  | "NOTIFY_LINK_BASE_URL"
 > &
   AdapterEnv;
 
@@ -115,8 +134,13 @@ export async function routeEvents(
     });
   if (valid.length === 0 || channels.length === 0) return outcomes;
 
-  const userIds = [...new Set(valid.map(({ event }) => event.userId))];
-  const prefsByUser = await readPreferences(env.DB, userIds);
+  // The operator's settings once a batch: defaults for users without preferences, the
+  // promotional send window, caps, digests (features/notifications/settings-store.ts).
+  const { settings } = await readNotificationSettings(env.DB);
+  const { routed, digests } = await digestEvents(env, settings, valid, nowMs);
+  if (routed.length === 0) return outcomes;
+  const userIds = [...new Set(routed.map(({ event }) => event.userId))];
+  const prefsByUser = await readPreferences(env.DB, userIds, defaultPreferencesFor(settings));
   const recipientsByUser = new Map(
     await Promise.all(
       userIds.map(async (userId) => [userId, await recipientsFor(env, userId, channels)] as const),
@@ -124,7 +148,7 @@ export async function routeEvents(
   );
 
   const candidates: Candidate[] = [];
-  for (const { event, index } of valid) {
+  for (const { event, index } of routed) {
     const category = categoryOf(event.type);
     const prefs = prefsByUser.get(event.userId) as NotificationPreferences;
     for (const channel of channels) {
@@ -174,6 +198,7 @@ export async function routeEvents(
       channel: candidate.channel,
       nowMs,
       prefs: candidate.prefs,
+      sendWindow: settings.sendWindow,
     });
     if (decision.action === "skip") {
       decisions.push(
@@ -200,27 +225,44 @@ export async function routeEvents(
       toSend.push(candidate);
     }
   }
+  // Frequency caps: one slot per (user, category, event), whatever the channels.
+  const refused = await refusedByCaps(env.DB, settings, toSend, nowMs);
+  const allowed = toSend.filter((c) => !refused.has(c.event.id));
+  for (const candidate of toSend) {
+    if (refused.has(candidate.event.id)) {
+      decisions.push(decisionStatement(env.DB, candidate.key, "skipped", "capped", null, nowMs));
+    }
+  }
   if (decisions.length > 0) await env.DB.batch(decisions);
 
   const claimed = await claimDeliveries(
     env.DB,
-    toSend.map((c) => c.key),
+    allowed.map((c) => c.key),
     nowMs,
     SEND_LEASE_MS,
   );
-  const sending = toSend.filter((c) => claimed.has(c.key.id));
+  const sending = allowed.filter((c) => claimed.has(c.key.id));
   // The operator's templates, once per batch (features/notifications/templates-store.ts).
-  const book = sending.length > 0 ? await loadTemplateBook(env) : null;
+  const book = sending.length > 0 ? await loadTemplateBook(env, settings.defaultLocale) : null;
+  const unsubscribeUrls = await unsubscribeLinks(env, sending, nowMs);
   const results = await Promise.all(
     sending.map(async (candidate) => {
       try {
         const { prefs, event } = candidate;
-        const message = (book as NonNullable<typeof book>).render(
-          event.type,
-          event.vars,
-          prefs.locale,
-          prefs.timeZone,
-        );
+        const digest = digests.get(candidate.index);
+        const rendered = digest
+          ? renderDigest(digest, prefs.locale, prefs.timeZone)
+          : (book as NonNullable<typeof book>).render(
+              event.type,
+              event.vars,
+              prefs.locale,
+              prefs.timeZone,
+            );
+        const unsubscribeUrl = unsubscribeUrls.get(event.userId);
+        const message: RenderedMessage =
+          candidate.category === "promotional" && unsubscribeUrl
+            ? { ...rendered, unsubscribeUrl }
+            : rendered;
         const adapter = adapters.get(candidate.channel) as ChannelAdapter;
         const sent = await adapter.send({
           deliveryId: candidate.key.id,
@@ -285,6 +327,96 @@ export async function routeEvents(
   const republish = [...deferUntil].filter(([index]) => !retryAfter.has(index));
   await republishDeferred(env, inbound, republish, nowMs, outcomes);
   return outcomes;
+}
+
+/**
+ * Digests (features/notifications/digests.ts): an event of a digestible type (never critical)
+ * joins its user's open digest instead of going now; the one that opens it publishes a delayed
+ * flush message (the event with `digestId`, id `${firstEventId}:digest`) on its queue. A flush
+ * message closes the digest and is routed as one event rendered with `renderDigest`.
+ * Events are joined one at a time, in batch order.
+ */
+async function digestEvents<T extends { event: NotificationEventMessage; index: number }>(
+  env: RouterEnv,
+  settings: NotificationSettings,
+  events: readonly T[],
+  nowMs: number,
+): Promise<{ routed: T[]; digests: Map<number, FlushedDigest> }> {
+  const routed: T[] = [];
+  const digests = new Map<number, FlushedDigest>();
+  for (const item of events) {
+    const { event } = item;
+    if (event.digestId !== undefined) {
+      const flushed =
+        (await flushDigest(env.DB, event.digestId, nowMs)) ??
+        (await readFlushedDigest(env.DB, event.digestId));
+      if (flushed === null || flushed.items.length === 0) continue;
+      digests.set(item.index, flushed);
+      routed.push(item);
+      continue;
+    }
+    const category = categoryOf(event.type);
+    if (category === "critical" || !isDigestible(settings, event.type)) {
+      routed.push(item);
+      continue;
+    }
+    const join = await joinDigest(env.DB, event, settings.digest.windowSeconds, nowMs);
+    if (join.action === "opened") {
+      const flush: NotificationEventMessage = {
+        ...event,
+        id: `${event.id}:digest`,
+        digestId: join.digestId,
+      };
+      await queueFor(env, category).send(flush, {
+        delaySeconds: deferDelaySeconds(join.flushAtMs, nowMs),
+      });
+    }
+  }
+  return { routed, digests };
+}
+
+/**
+ * The events the operator's caps refuse: each (user, capped category, event) claims one slot
+ * (features/notifications/caps.ts), one claim at a time so concurrent events of one user
+ * never pass a cap. Critical is never capped; a redelivered event keeps its slot.
+ */
+async function refusedByCaps(
+  db: D1Database,
+  settings: NotificationSettings,
+  toSend: readonly Candidate[],
+  nowMs: number,
+): Promise<Set<string>> {
+  const refused = new Set<string>();
+  const asked = new Set<string>();
+  for (const candidate of toSend) {
+    const { event, category, prefs } = candidate;
+    if (category === "critical" || asked.has(event.id)) continue;
+    asked.add(event.id);
+    const cap = capFor(settings, category);
+    if (cap.perDay === null && cap.perWeek === null) continue;
+    const ok = await claimCapSlot(
+      db,
+      { userId: event.userId, category, eventId: event.id, timeZone: prefs.timeZone, nowMs },
+      cap,
+    );
+    if (!ok) refused.add(event.id);
+  }
+  return refused;
+}
+
+/** One signed unsubscribe link per user with a promotional message to send (when configured). */
+async function unsubscribeLinks(
+  env: RouterEnv,
+  sending: readonly Candidate[],
+  nowMs: number,
+): Promise<Map<string, string>> {
+  const links = new Map<string, string>();
+  if (!env.NOTIFY_LINK_KEY || !env.NOTIFY_LINK_BASE_URL) return links;
+  for (const { category, event } of sending) {
+    if (category !== "promotional" || links.has(event.userId)) continue;
+    links.set(event.userId, await unsubscribeUrlFor(env, event.userId, nowMs));
+  }
+  return links;
 }
 
 async function republishDeferred(

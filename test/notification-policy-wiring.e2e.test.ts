@@ -5,6 +5,8 @@ import type { NotificationEventMessage } from "#shared/notify/message";
 import { DEFAULT_PREFERENCES, type NotificationPreferences } from "#shared/notify/preferences";
 import { DEFAULT_NOTIFICATION_SETTINGS, type NotificationSettings } from "#shared/notify/settings";
 import { verifyUnsubscribeToken } from "#shared/notify/unsubscribe";
+import { sweepLostDigestFlushes } from "#workers/api/src/features/notifications/digest-sweep";
+import { joinDigest } from "#workers/api/src/features/notifications/digests";
 import {
   consumeNotifications,
   type NotifyQueueMessage,
@@ -285,5 +287,40 @@ describe("notification policy in the router", () => {
     await consumeNotifications(batchOf("boomerang-notify-transactional", [code]), env);
     expect(await outboxOfUser(userId)).toHaveLength(2);
     await settle({});
+  });
+
+  it("a digest whose flush message was lost is flushed by the ten-minute sweep, once", async () => {
+    const userId = uniqueUser("wire-digest-sweep");
+    const now = Date.now();
+    const earned = [1, 2].map((n) => ({
+      kind: "notification" as const,
+      id: `txn_sweep_${n}_${userId}:earned`,
+      userId,
+      type: "cashback_earned" as const,
+      vars: {
+        merchantName: `Sweep shop ${n}`,
+        cashback: { amountMinor: 100 * n, currency: "INR" },
+        orderId: `ord_sweep_${n}`,
+      },
+      occurredAtMs: now + n,
+    }));
+    // Joined as the router joins them, but the flush message is never sent (lost).
+    for (const event of earned) await joinDigest(env.DB, event, 60, now);
+    // Not yet past its flush time and the grace: the sweep leaves it.
+    expect(await sweepLostDigestFlushes(env, now + 60_000)).toEqual({ resent: 0 });
+    const swept = await sweepLostDigestFlushes(env, now + 10 * 60_000);
+    expect(swept.resent).toBeGreaterThanOrEqual(1);
+    const rows = await eventually(async () => {
+      const found = await outboxOfUser(userId);
+      return found.length > 0 ? found : null;
+    });
+    expect(rows).toHaveLength(1);
+    const message = JSON.parse(rows[0]?.message ?? "{}") as { body: string };
+    expect(message.body).toContain("Sweep shop 1");
+    expect(message.body).toContain("Sweep shop 2");
+    // Flushed now: a later sweep finds nothing of this user's to re-send, and nothing more arrives.
+    await sweepLostDigestFlushes(env, now + 20 * 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await outboxOfUser(userId)).toHaveLength(1);
   });
 });

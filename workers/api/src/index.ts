@@ -24,6 +24,7 @@ import {
   consumeNotificationDeadLetters,
   consumeNotifications,
   type NotifyQueueMessage,
+  sweepLostDigestFlushes,
 } from "./features/notifications/index";
 import {
   consumePayoutDeadLetters,
@@ -102,6 +103,8 @@ async function tenMinuteUpkeep(env: ApiEnv, nowMs: number): Promise<void> {
   // Observations the click and postback consumers kept while the risk queue was down,
   // re-sent oldest first in bounded batches (docs/fraud.md "Fail-safe").
   log.info("cron.risk_observation_outbox", { ...(await sweepObservationOutbox(env)) });
+  // Digests whose flush message was lost get it again (docs/notifications.md "Digests").
+  log.info("cron.digest_sweep", { ...(await sweepLostDigestFlushes(env, nowMs)) });
 }
 
 const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([

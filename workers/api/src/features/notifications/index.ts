@@ -7,5 +7,6 @@ export {
   noticeAsEvent,
 } from "./consumer";
 export { notificationAdminRoutes } from "./dead-letters-routes";
+export { sweepLostDigestFlushes } from "./digest-sweep";
 export { readPreferences, withDefaults, writePreferences } from "./preferences-store";
 export { queueFor, routeEvents } from "./router";

@@ -16,7 +16,10 @@ export function notificationRecorder() {
   let restore: (() => void) | null = null;
   return {
     sent,
-    of: (userId: string) => sent.filter((m) => m.userId === userId),
+    // The router's digest flush messages (`digestId` set) travel the same binding in this
+    // isolate; they are not the wallets' events, so they are left out.
+    of: (userId: string) =>
+      sent.filter((m) => m.userId === userId && m.digestId === undefined),
     async install(): Promise<void> {
       await runInDurableObject(walletStub(uniqueUser("notify-recorder")), (instance) => {
         const holder = instance as unknown as QueueHolder;

@@ -18,8 +18,7 @@ export function notificationRecorder() {
     sent,
     // The router's digest flush messages (`digestId` set) travel the same binding in this
     // isolate; they are not the wallets' events, so they are left out.
-    of: (userId: string) =>
-      sent.filter((m) => m.userId === userId && m.digestId === undefined),
+    of: (userId: string) => sent.filter((m) => m.userId === userId && m.digestId === undefined),
     async install(): Promise<void> {
       await runInDurableObject(walletStub(uniqueUser("notify-recorder")), (instance) => {
         const holder = instance as unknown as QueueHolder;

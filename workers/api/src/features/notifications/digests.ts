@@ -111,23 +111,7 @@ export async function flushDigest(
       )
       .bind(digestId),
   ]);
-  const head = closed?.results[0] as
-    | { user_id: string; type: NotificationType; first_event_id: string }
-    | undefined;
-  if (!head) return null;
-  return {
-    digestId,
-    userId: head.user_id,
-    type: head.type,
-    firstEventId: head.first_event_id,
-    items: (
-      (items?.results ?? []) as Array<{ event_id: string; vars: string; occurred_at_ms: number }>
-    ).map((r) => ({
-      eventId: r.event_id,
-      vars: JSON.parse(r.vars) as Record<string, NotificationVarValue>,
-      occurredAtMs: r.occurred_at_ms,
-    })),
-  };
+  return digestFromRows(digestId, closed, items);
 }
 
 /**
@@ -152,6 +136,15 @@ export async function readFlushedDigest(
       )
       .bind(digestId),
   ]);
+  return digestFromRows(digestId, head, items);
+}
+
+/** A digest from its head row and its items' rows, as one batch read them; null without a head. */
+function digestFromRows(
+  digestId: string,
+  head: D1Result | undefined,
+  items: D1Result | undefined,
+): FlushedDigest | null {
   const row = head?.results[0] as
     | { user_id: string; type: NotificationType; first_event_id: string }
     | undefined;
@@ -169,18 +162,6 @@ export async function readFlushedDigest(
       occurredAtMs: r.occurred_at_ms,
     })),
   };
-}
-
-/** Digests whose flush time has passed but that are still open (a lost flush message). */
-export async function dueDigests(db: D1Database, nowMs: number, limit = 100): Promise<string[]> {
-  const rows = await db
-    .prepare(
-      `SELECT id FROM notification_digests
-       WHERE flushed_at_ms IS NULL AND flush_at_ms <= ? ORDER BY flush_at_ms LIMIT ?`,
-    )
-    .bind(nowMs, limit)
-    .all<{ id: string }>();
-  return rows.results.map((r) => r.id);
 }
 
 /**

@@ -6,8 +6,9 @@ import { MS_PER_DAY, utcDay } from "#shared/time/clock";
  * latency rows, and each signup week's cohort rows, recomputed whole from D1's projections
  * (click_rollups, transactions, offers, users, payouts) and swapped in one D1 batch (one
  * transaction). Recomputing instead of adding makes a redelivered or reordered batch harmless:
- * running it twice writes the same rows. Called off the hot path only: after a projection batch
- * for the days and weeks it touched, and from the crons for recent days.
+ * running it twice writes the same rows. Called off the hot path only, by the crons: the
+ * ten-minute one for the days and weeks projection batches marked dirty (dirty.ts), the hourly
+ * and daily ones for recent days as a repair.
  */
 
 /** Days (or weeks) recomputed per D1 batch: bounds each statement's IN list. */
@@ -189,49 +190,6 @@ export async function refreshWeeks(db: D1Database, weeks: Iterable<string>, nowM
     refreshed += chunk.length;
   }
   return refreshed;
-}
-
-/** Most users whose days and weeks one projection batch looks up (the crons do the rest). */
-const MAX_USERS_LOOKED_UP = 100;
-
-/**
- * After a projection batch: the days of the conversions it projected, plus, for users whose
- * payouts changed, the days of their confirmed conversions (what counts as paid moved); and
- * the signup weeks of every user it touched.
- */
-export async function refreshAfterProjection(
-  db: D1Database,
-  touched: { days: Iterable<string>; payoutUsers: Iterable<string>; users: Iterable<string> },
-  nowMs: number,
-) {
-  const days = new Set(touched.days);
-  const payoutUsers = [...new Set(touched.payoutUsers)].slice(0, MAX_USERS_LOOKED_UP);
-  if (payoutUsers.length > 0) {
-    const { results } = await db
-      .prepare(
-        `SELECT DISTINCT ${DAY_OF("converted_at_ms")} AS day FROM transactions
-         WHERE user_id IN (SELECT value FROM json_each(?1)) AND status = 'confirmed'`,
-      )
-      .bind(JSON.stringify(payoutUsers))
-      .all<{ day: string }>();
-    for (const r of results) days.add(r.day);
-  }
-  const users = [...new Set(touched.users)].slice(0, MAX_USERS_LOOKED_UP);
-  const weeks: string[] = [];
-  if (users.length > 0) {
-    const { results } = await db
-      .prepare(
-        `SELECT DISTINCT ${signupWeekSql("created_at_ms")} AS week FROM users
-         WHERE id IN (SELECT value FROM json_each(?1))`,
-      )
-      .bind(JSON.stringify(users))
-      .all<{ week: string }>();
-    for (const r of results) weeks.push(r.week);
-  }
-  return {
-    days: await refreshDays(db, days, nowMs),
-    weeks: await refreshWeeks(db, weeks, nowMs),
-  };
 }
 
 /** The crons' repair: the last `days` days and the signup weeks of the last `weeks` weeks. */

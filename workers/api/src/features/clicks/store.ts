@@ -4,6 +4,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { clickRollups, rollupApplied } from "#shared/db/schema";
 import { runInBatches } from "../../db/batch";
 import type { RollupChunk } from "../../wallet-client";
+import { markDaysStatement } from "../analytics/index";
 
 /**
  * Per-offer, per-day click counts in D1 (`click_rollups`: clicks stored, of which bots' clicks,
@@ -22,9 +23,11 @@ export async function applyRollups(
 ): Promise<void> {
   const orm = drizzle(db);
   const statements: BatchItem<"sqlite">[] = [];
+  const days = new Set<string>();
   for (const { userId, chunk } of chunks) {
     const chunkKey = `${userId}:${chunk.chunkId}`;
     for (const count of chunk.counts) {
+      days.add(count.day);
       // The count row is selected only while the chunk's key is absent; its values are bound
       // parameters (the builder selects columns, not constants, hence the `sql` fields).
       const guarded = orm
@@ -63,5 +66,8 @@ export async function applyRollups(
       orm.insert(rollupApplied).values({ chunkKey, appliedAtMs: nowMs }).onConflictDoNothing(),
     );
   }
+  // The days' analytics rollups marked dirty in the same transaction (docs/analytics.md).
+  const marked = markDaysStatement(db, days, nowMs);
+  if (marked) statements.push(marked);
   await runInBatches(db, statements);
 }

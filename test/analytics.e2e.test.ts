@@ -14,6 +14,7 @@ import {
 import apiWorker, { CRONS } from "#workers/api/src/index";
 import {
   ADMIN_HEADERS,
+  adminPut,
   api,
   clickThrough,
   eventually,
@@ -77,6 +78,20 @@ const OFFERS = [
   { networkId: "an-net-a", merchantId: "an-shop-a", offerId: "an-offer-a2" },
   { networkId: "an-net-b", merchantId: "an-shop-b", offerId: "an-offer-b1" },
 ];
+/**
+ * Campaigns on the population's offers (a boost of 2% with a zero budget: the clicks carry the
+ * campaign, nothing is granted, so the money figures stay the base cashback). Boosts stack:
+ * a click on an-offer-a1 carries both of its campaigns.
+ */
+const CAMPAIGNS = [
+  { id: "an-camp-b", target: { offerId: "an-offer-b1" }, offers: ["an-offer-b1"] },
+  {
+    id: "an-camp-shop-a",
+    target: { merchantId: "an-shop-a" },
+    offers: ["an-offer-a1", "an-offer-a2"],
+  },
+  { id: "an-camp-a1", target: { offerId: "an-offer-a1" }, offers: ["an-offer-a1"] },
+];
 const SALE = 100_000;
 const COMMISSION = 8_000;
 /** seedCatalog's default rate: 5% of the sale. */
@@ -112,6 +127,16 @@ beforeAll(async () => {
   await seedCatalog(); // test-shop-offer, which the payout helpers' conversions name
   for (const o of OFFERS) oracle.set(o.offerId, zero());
   oracle.set("test-shop-offer", zero());
+  for (const c of CAMPAIGNS) {
+    const r = await adminPut(`/admin/v1/campaigns/${c.id}`, {
+      name: `Campaign ${c.id}`,
+      ...c.target,
+      boostRateBps: 200,
+      currency: "INR",
+      budgetMinor: 0,
+    });
+    if (r.status !== 200) throw new Error(`campaign ${c.id}: ${r.status} ${await r.text()}`);
+  }
 
   const random = prng(15);
   let order = 0;
@@ -249,6 +274,52 @@ describe("analytics over a generated population", () => {
     expect(b.previous).toEqual({ from: yesterday, to: yesterday });
   });
 
+  it("the funnel per campaign equals the oracle over the offers each campaign boosted", async () => {
+    const day = today();
+    const campaignOracle = (id: string) =>
+      sum((CAMPAIGNS.find((c) => c.id === id)?.offers ?? []).map((o) => oracle.get(o) as Counts));
+    // Not trivial: the campaigns have clicks and conversions to count.
+    expect(campaignOracle("an-camp-shop-a").clicks).toBeGreaterThan(0);
+    expect(CAMPAIGNS.reduce((n, c) => n + campaignOracle(c.id).conversions, 0)).toBeGreaterThan(0);
+    const all = await get<Funnel & { byCampaign: Array<Counts & { campaignId: string }> }>(
+      `/admin/v1/analytics/funnel?from=${day}&to=${day}`,
+    );
+    const byCampaign = Object.fromEntries(
+      all.byCampaign.map(({ campaignId, ...counts }) => [campaignId, counts]),
+    );
+    expect(byCampaign).toEqual(
+      Object.fromEntries(CAMPAIGNS.map((c) => [c.id, campaignOracle(c.id)])),
+    );
+    // Not additive: a1's clicks count for both of its campaigns, and no campaign has the paid
+    // user's conversion; the whole funnel's totals are unchanged by the campaigns.
+    expect(all.totals).toEqual(sum(oracle.values()));
+
+    const shopA = await get<Funnel>(
+      `/admin/v1/analytics/funnel?from=${day}&to=${day}&campaignId=an-camp-shop-a`,
+    );
+    expect(shopA.totals).toEqual(campaignOracle("an-camp-shop-a"));
+    expect(shopA.byOffer.map((r) => r.offerId).sort()).toEqual(["an-offer-a1", "an-offer-a2"]);
+    // The campaign filter combines with the others.
+    const shopAOnA2 = await get<Funnel>(
+      `/admin/v1/analytics/funnel?from=${day}&to=${day}&campaignId=an-camp-shop-a&offerId=an-offer-a2`,
+    );
+    expect(shopAOnA2.totals).toEqual(oracle.get("an-offer-a2"));
+    const none = await get<Funnel>(
+      `/admin/v1/analytics/funnel?from=${day}&to=${day}&campaignId=no-such-campaign`,
+    );
+    expect(none.totals).toEqual(zero());
+
+    const margin = await get<{ byNetwork: Array<{ networkId: string; confirmed: number }> }>(
+      `/admin/v1/analytics/margin?from=${day}&to=${day}&campaignId=an-camp-b`,
+    );
+    const bConfirmed = (oracle.get("an-offer-b1") as Counts).confirmed;
+    expect(margin.byNetwork.filter((r) => r.confirmed > 0)).toEqual(
+      bConfirmed === 0
+        ? []
+        : [expect.objectContaining({ networkId: "an-net-b", confirmed: bConfirmed })],
+    );
+  });
+
   it("margin per network is commission minus cashback of the confirmed conversions", async () => {
     const day = today();
     const margin = await get<{
@@ -383,6 +454,17 @@ describe("the console's analytics section", () => {
       expect(r.status, table).toBe(200);
       expect(r.headers.get("content-disposition"), table).toContain(`analytics-${table}_`);
     }
+    // The campaign filter: the funnel of the clicks and conversions the campaign boosted, and
+    // the per-campaign table linking to it.
+    const byCampaign = await (
+      await client.get(`/console/analytics?from=${day}&to=${day}&campaignId=an-camp-b`)
+    ).text();
+    expect(byCampaign).toContain(`data-figure="funnel-clicks">${b.clicks}<`);
+    expect(byCampaign).toContain(`data-figure="campaign-clicks-an-camp-b">${b.clicks}<`);
+    expect(byCampaign).toContain(
+      'id="a-campaignId" name="campaignId" type="text" value="an-camp-b"',
+    );
+    expect(byCampaign).toContain("Not split by campaign");
     const bad = await client.get("/console/analytics?from=2026-03-02&to=2026-03-01");
     expect(bad.status).toBe(400);
   });

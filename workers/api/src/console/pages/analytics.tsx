@@ -9,6 +9,7 @@ import { DaySeriesChart, scaleBars } from "../views/chart";
 import { EmptyState, Money, ProblemNotice } from "../views/components";
 import { Page } from "../views/layout";
 import { viewerOf } from "../views/viewer";
+import { CampaignFunnelTable, type CampaignRow } from "./analytics-campaigns";
 
 /**
  * /console/analytics (docs/analytics.md): the funnel with the previous period beside it,
@@ -25,6 +26,7 @@ interface Funnel {
   previousTotals: Counts;
   perDay: Array<Counts & { day: string }>;
   byOffer: Array<Counts & { offerId: string; merchantId: string; networkId: string }>;
+  byCampaign?: CampaignRow[];
 }
 type MoneyRow = {
   currency: string;
@@ -53,7 +55,15 @@ interface Cohorts {
   }>;
 }
 
-const FILTERS = ["from", "to", "offerId", "merchantId", "networkId", "currency"] as const;
+const FILTERS = [
+  "from",
+  "to",
+  "offerId",
+  "merchantId",
+  "networkId",
+  "currency",
+  "campaignId",
+] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 
 function filtersOf(c: Context<ConsoleContext>): Filters {
@@ -63,6 +73,11 @@ function filtersOf(c: Context<ConsoleContext>): Filters {
     if (value) out[key] = value;
   }
   return out;
+}
+
+/** The distributions are not split by campaign (docs/analytics.md). */
+function withoutCampaign({ campaignId: _, ...rest }: Filters): Filters {
+  return rest;
 }
 
 function queryString(filters: Filters): string {
@@ -105,6 +120,7 @@ function FilterForm({ values }: { values: Filters }) {
       {field("merchantId", "Merchant")}
       {field("offerId", "Offer")}
       {field("currency", "Currency")}
+      {field("campaignId", "Campaign")}
       <div class="field">
         <button type="submit">Show</button>
       </div>
@@ -258,6 +274,10 @@ function FunnelSection({ funnel, filters }: { funnel: Funnel; filters: Filters }
           )}
         />
       </div>
+      <CampaignFunnelTable
+        rows={funnel.byCampaign ?? []}
+        hrefFor={(campaignId) => `/console/analytics${queryString({ ...filters, campaignId })}`}
+      />
       <h3>Per offer</h3>
       <CsvLink table="funnel" filters={filters} />
       {funnel.byOffer.length === 0 ? (
@@ -400,6 +420,9 @@ function DistributionsSection({ d, filters }: { d: Distributions; filters: Filte
   return (
     <section aria-labelledby="dist-heading">
       <h2 id="dist-heading">Time to conversion and to confirmation</h2>
+      {filters.campaignId ? (
+        <p class="muted">Not split by campaign: these count every conversion of the filters.</p>
+      ) : null}
       <CsvLink table="distributions" filters={filters} />
       <div class="chart-grid">
         <BucketBars id="chart-ttc" title="Click → conversion" buckets={d.timeToConversion} />
@@ -469,7 +492,7 @@ async function analyticsPage(c: Context<ConsoleContext>) {
   const [funnel, margin, dist, cohorts] = await Promise.all([
     api.get<Funnel>("/admin/v1/analytics/funnel", filters),
     api.get<Margin>("/admin/v1/analytics/margin", filters),
-    api.get<Distributions>("/admin/v1/analytics/distributions", filters),
+    api.get<Distributions>("/admin/v1/analytics/distributions", withoutCampaign(filters)),
     api.get<Cohorts>("/admin/v1/analytics/cohorts"),
   ]);
   const failed = [funnel, margin, dist, cohorts].find((r) => !r.ok) as
@@ -569,7 +592,7 @@ async function distributionsCsv(c: Context<ConsoleContext>) {
     .get("api")
     .get<Distributions & { from: string; to: string }>(
       "/admin/v1/analytics/distributions",
-      filtersOf(c),
+      withoutCampaign(filtersOf(c)),
     );
   if (!r.ok) return analyticsPage(c);
   const rows = (measure: string, buckets: Bucket[]) =>

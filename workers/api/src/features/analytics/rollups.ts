@@ -100,6 +100,39 @@ SELECT day, offer_id, MAX(merchant), network, currency, SUM(clicks), SUM(convers
   SUM(confirmed), SUM(paid), SUM(commission), SUM(cashback), SUM(paid_cashback), ?4
 FROM parts GROUP BY day, network, offer_id, currency`;
 
+/**
+ * The funnel per campaign (docs/analytics.md "Campaigns"): the clicks that carried a
+ * campaign's boost (`click_campaign_rollups`) and the conversions whose click carried it
+ * (`transactions.campaign_ids`), with the same counts and money as FUNNEL_SQL.
+ */
+const CAMPAIGN_FUNNEL_SQL = `
+WITH ${CONVERSIONS_CTE},
+  parts AS (
+    SELECT r.day, r.campaign_id, r.offer_id, COALESCE(o.merchant_id, '') AS merchant,
+      COALESCE(m.network_id, '') AS network, COALESCE(o.currency, '') AS currency,
+      r.clicks - r.bot_clicks AS clicks, 0 AS conversions, 0 AS confirmed, 0 AS paid,
+      0 AS commission, 0 AS cashback, 0 AS paid_cashback
+    FROM click_campaign_rollups r
+    LEFT JOIN offers o ON o.id = r.offer_id
+    LEFT JOIN merchants m ON m.id = o.merchant_id
+    WHERE r.day IN (SELECT day FROM days)
+    UNION ALL
+    SELECT conv.day, c.value, COALESCE(conv.offer_id, ''), conv.merchant, conv.network_id,
+      conv.currency, 0, 1, conv.status = 'confirmed', conv.is_paid,
+      CASE WHEN conv.status = 'confirmed' THEN conv.commission_minor ELSE 0 END,
+      CASE WHEN conv.status = 'confirmed' THEN conv.cashback_minor + conv.boost_minor ELSE 0 END,
+      CASE WHEN conv.is_paid = 1 THEN conv.cashback_minor + conv.boost_minor ELSE 0 END
+    FROM conv, json_each(conv.campaign_ids) c
+    WHERE conv.campaign_ids IS NOT NULL
+  )
+INSERT INTO analytics_campaign_funnel_daily (day, campaign_id, offer_id, merchant_id, network_id,
+  currency, clicks, conversions, confirmed, paid, commission_minor, cashback_minor,
+  paid_cashback_minor, updated_at_ms)
+SELECT day, campaign_id, offer_id, MAX(merchant), network, currency, SUM(clicks),
+  SUM(conversions), SUM(confirmed), SUM(paid), SUM(commission), SUM(cashback), SUM(paid_cashback),
+  ?4
+FROM parts GROUP BY day, campaign_id, network, offer_id, currency`;
+
 const LATENCY_SQL = `
 WITH ${CONVERSIONS_CTE},
   parts AS (
@@ -163,7 +196,13 @@ export async function refreshDays(db: D1Database, days: Iterable<string>, nowMs:
           "DELETE FROM analytics_latency_daily WHERE day IN (SELECT value FROM json_each(?1))",
         )
         .bind(json),
+      db
+        .prepare(
+          "DELETE FROM analytics_campaign_funnel_daily WHERE day IN (SELECT value FROM json_each(?1))",
+        )
+        .bind(json),
       db.prepare(FUNNEL_SQL).bind(json, fromMs, toMs, nowMs),
+      db.prepare(CAMPAIGN_FUNNEL_SQL).bind(json, fromMs, toMs, nowMs),
       db.prepare(LATENCY_SQL).bind(json, fromMs, toMs),
     ]);
     refreshed += chunk.length;

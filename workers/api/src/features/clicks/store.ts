@@ -1,7 +1,7 @@
 import { eq, notExists, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
-import { clickRollups, rollupApplied } from "#shared/db/schema";
+import { clickCampaignRollups, clickRollups, rollupApplied } from "#shared/db/schema";
 import { runInBatches } from "../../db/batch";
 import type { RollupChunk } from "../../wallet-client";
 import { markDaysStatement } from "../analytics/index";
@@ -58,6 +58,43 @@ export async function applyRollups(
               clicks: sql`${clickRollups.clicks} + excluded.clicks`,
               repeatClicks: sql`${clickRollups.repeatClicks} + excluded.repeat_clicks`,
               botClicks: sql`${clickRollups.botClicks} + excluded.bot_clicks`,
+            },
+          }),
+      );
+    }
+    for (const count of chunk.campaignCounts ?? []) {
+      days.add(count.day);
+      // Same guard: the campaign's clicks are added with the chunk, at most once.
+      const guarded = orm
+        .select({
+          campaignId: sql`${count.campaignId}`.as("campaign_id"),
+          offerId: sql`${count.offerId}`.as("offer_id"),
+          day: sql`${count.day}`.as("day"),
+          clicks: sql`${count.clicks}`.as("clicks"),
+          botClicks: sql`${count.botClicks}`.as("bot_clicks"),
+        })
+        .from(sql`(SELECT 1)`)
+        .where(
+          notExists(
+            orm
+              .select({ one: rollupApplied.chunkKey })
+              .from(rollupApplied)
+              .where(eq(rollupApplied.chunkKey, chunkKey)),
+          ),
+        );
+      statements.push(
+        orm
+          .insert(clickCampaignRollups)
+          .select(guarded)
+          .onConflictDoUpdate({
+            target: [
+              clickCampaignRollups.campaignId,
+              clickCampaignRollups.offerId,
+              clickCampaignRollups.day,
+            ],
+            set: {
+              clicks: sql`${clickCampaignRollups.clicks} + excluded.clicks`,
+              botClicks: sql`${clickCampaignRollups.botClicks} + excluded.bot_clicks`,
             },
           }),
       );

@@ -1,4 +1,5 @@
 import { EmptyState } from "../views/components";
+import { ReportTable } from "../views/report";
 
 /**
  * The analytics page's funnel per campaign (docs/analytics.md "Campaigns"): the clicks and
@@ -27,41 +28,31 @@ export function CampaignFunnelTable({
       {rows.length === 0 ? (
         <EmptyState>No campaign boosted a click or a conversion in this range.</EmptyState>
       ) : (
-        <table data-table="funnel-by-campaign">
-          <caption class="visually-hidden">Funnel per campaign</caption>
-          <thead>
+        <ReportTable
+          name="funnel-by-campaign"
+          caption="Funnel per campaign"
+          columns={[
+            { label: "Campaign" },
+            { label: "Clicks", num: true },
+            { label: "Conversions", num: true },
+            { label: "Confirmed", num: true },
+            { label: "Paid", num: true },
+          ]}
+        >
+          {rows.map((r) => (
             <tr>
-              <th scope="col">Campaign</th>
-              <th scope="col" class="num">
-                Clicks
-              </th>
-              <th scope="col" class="num">
-                Conversions
-              </th>
-              <th scope="col" class="num">
-                Confirmed
-              </th>
-              <th scope="col" class="num">
-                Paid
-              </th>
+              <td>
+                <a href={hrefFor(r.campaignId)}>{r.campaignId}</a>
+              </td>
+              <td class="num" data-figure={`campaign-clicks-${r.campaignId}`}>
+                {count(r.clicks)}
+              </td>
+              <td class="num">{count(r.conversions)}</td>
+              <td class="num">{count(r.confirmed)}</td>
+              <td class="num">{count(r.paid)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr>
-                <td>
-                  <a href={hrefFor(r.campaignId)}>{r.campaignId}</a>
-                </td>
-                <td class="num" data-figure={`campaign-clicks-${r.campaignId}`}>
-                  {count(r.clicks)}
-                </td>
-                <td class="num">{count(r.conversions)}</td>
-                <td class="num">{count(r.confirmed)}</td>
-                <td class="num">{count(r.paid)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ReportTable>
       )}
     </>
   );

@@ -9,7 +9,11 @@ import { z } from "@hono/zod-openapi";
 const DAY = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "not a calendar day");
+  // Date.parse alone takes 2026-02-30 for 2026-03-02: the day must read back the same.
+  .refine((d) => {
+    const ms = Date.parse(`${d}T00:00:00Z`);
+    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === d;
+  }, "not a calendar day");
 const range = {
   from: DAY.optional().describe("first UTC day, included (default: 29 days before `to`)"),
   to: DAY.optional().describe("last UTC day, included (default: today)"),

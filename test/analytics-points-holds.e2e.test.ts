@@ -1,6 +1,8 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TEST_KEYS, withKey } from "./access-keys";
+import { exchange } from "./contract-exchange";
+import { ContractValidator, type OpenApiDocument } from "./contract-validator";
 import { eventId, sendEvents } from "./events-client";
 import { ADMIN_HEADERS, api, eventually, uniqueUser, walletStub } from "./helpers";
 import { publishRuleSet } from "./referral-helpers";
@@ -391,5 +393,22 @@ describe("fraud hold and false-positive rates", () => {
       headers: ADMIN_HEADERS,
     });
     expect(bad.status).toBe(400);
+  });
+});
+
+describe("the answers match the served OpenAPI document", () => {
+  it("points, risk holds and referrals, with data in them", async () => {
+    const doc = (await (await api("/openapi.json")).json()) as OpenApiDocument;
+    const validator = new ContractValidator(doc);
+    for (const path of [
+      "/admin/v1/analytics/points",
+      "/admin/v1/analytics/risk-holds",
+      "/admin/v1/analytics/referrals",
+    ]) {
+      const { response, verdict } = await exchange(validator, { method: "GET", path, as: "admin" });
+      expect(response.status).toBe(200);
+      expect(verdict.responseErrors, path).toEqual([]);
+      expect(verdict.requestErrors, path).toEqual([]);
+    }
   });
 });

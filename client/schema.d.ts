@@ -2592,7 +2592,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a one-time code to the user (SMS, e-mail or push, through the operator's channel); a redemption needs it */
+        /** Send a one-time code to the user (a critical notification: webhook, e-mail, SMS or push, as the operator configured and the user's preferences allow); a redemption needs it */
         post: operations["createStepUpChallenge"];
         delete?: never;
         options?: never;
@@ -21697,7 +21697,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description code sent */
+            /** @description code issued: its notification is on the transactional queue */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -21706,6 +21706,7 @@ export interface operations {
                     "application/json": {
                         challengeId: string;
                         expiresAt: string;
+                        /** @description The channels the operator configured, comma-separated (`webhook`, `email`, `sms`, `push`); the user's preferences choose among them */
                         channel: string;
                     };
                 };

@@ -424,6 +424,16 @@ describe("analytics over a generated population", () => {
     expect(r.headers.get("content-type")).toContain("application/problem+json");
     expect(await r.text()).toContain("from");
   });
+
+  it("refuses a day the calendar does not have (2026-02-30 is not read as 2 March)", async () => {
+    for (const path of ["funnel", "margin", "distributions", "cohorts"]) {
+      const r = await api(`/admin/v1/analytics/${path}?from=2026-02-30`, {
+        headers: ADMIN_HEADERS,
+      });
+      expect(r.status, path).toBe(400);
+      expect(r.headers.get("content-type")).toContain("application/problem+json");
+    }
+  });
 });
 
 describe("the console's analytics section", () => {

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { DAY } from "./schemas";
 
 /**
  * Schemas of the points, fraud-hold and referral funnels (docs/analytics.md "Points",
@@ -6,14 +7,6 @@ import { z } from "@hono/zod-openapi";
  * denominator is 0.
  */
 
-const DAY = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
-  // Date.parse alone takes 2026-02-30 for 2026-03-02: the day must read back the same.
-  .refine((d) => {
-    const ms = Date.parse(`${d}T00:00:00Z`);
-    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === d;
-  }, "not a calendar day");
 const range = {
   from: DAY.optional().describe("first UTC day, included (default: 29 days before `to`)"),
   to: DAY.optional().describe("last UTC day, included (default: today)"),

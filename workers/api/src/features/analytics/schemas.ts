@@ -1,9 +1,13 @@
 import { z } from "@hono/zod-openapi";
 
-const DAY = z
+/** A UTC day. Date.parse alone takes 2026-02-30 for 2026-03-02: the day must read back the same. */
+export const DAY = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "not a calendar day");
+  .refine((d) => {
+    const ms = Date.parse(`${d}T00:00:00Z`);
+    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === d;
+  }, "not a calendar day");
 const id = (what: string) => z.string().min(1).max(200).optional().describe(what);
 
 export const AnalyticsQuerySchema = z.object({

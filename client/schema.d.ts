@@ -3571,6 +3571,14 @@ export interface components {
             createdAt: string;
             updatedAt: string;
             sentAt: string | null;
+            /** @description the first delivery receipt (provider, push shown, webhook 2xx) */
+            deliveredAt: string | null;
+            /** @description the first open receipt (pixel, tracked link, push clicked, provider) */
+            openedAt: string | null;
+            /** @description the provider's bad news: bounced, complained, undelivered or failed */
+            receiptFailure: string | null;
+            /** @description an unopened transactional push escalated to e-mail at this time */
+            escalatedAt: string | null;
         };
         NotificationTemplateTypeList: {
             items: {

@@ -1,6 +1,7 @@
 import { createMessageBatch } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll, describe, expect, it } from "vitest";
+import { ChannelError } from "#shared/notify/channel";
 import type { NotificationEventMessage } from "#shared/notify/message";
 import { DEFAULT_PREFERENCES } from "#shared/notify/preferences";
 import { svixSignature, twilioSignature } from "#shared/notify/provider-signatures";
@@ -8,6 +9,7 @@ import { DEFAULT_NOTIFICATION_SETTINGS, type NotificationSettings } from "#share
 import { generateVapidKeys } from "#workers/api/src/features/notifications/channels/web-push-crypto";
 import { sweepUnopenedPushes } from "#workers/api/src/features/notifications/escalation";
 import {
+  adaptersFor,
   consumeNotifications,
   type NotifyQueueMessage,
   writePreferences,
@@ -478,6 +480,34 @@ describe("escalation of an unopened transactional push to e-mail", () => {
       ["email", "sent"],
       ["push", "sent"],
     ]);
+  });
+
+  it("a push the push service refuses (dead) is escalated too", async () => {
+    await settle({ escalateUnopenedPushAfterHours: 1 });
+    const userId = await userWithPushAndEmail("esc-dead");
+    const routing = capturing();
+    const adapters = adaptersFor(routing.env);
+    adapters.set("push", {
+      channel: "push",
+      send: () => Promise.reject(new ChannelError("web push: refused", false)),
+    });
+    const event = paid(userId, 4);
+    await consumeNotifications(batchOf("boomerang-notify-transactional", [event]), routing.env, {
+      atMs: NOON,
+      adapters,
+    });
+    expect((await deliveries(userId)).map((r) => [r.channel, r.state, r.reason])).toEqual([
+      ["email", "deferred", "awaiting_push_open"],
+      ["push", "dead", "web push: refused"],
+    ]);
+    const sweep = capturing();
+    await sweepUnopenedPushes(sweep.env, NOON + HOUR + 1);
+    const escalated = sweep.published.filter((e) => e.userId === userId);
+    expect(escalated).toEqual([{ ...event, escalation: true }]);
+    await consumeNotifications(batchOf("boomerang-notify-transactional", escalated), routing.env, {
+      atMs: NOON + HOUR + 2,
+    });
+    expect((await outbox(userId)).map((r) => r.channel)).toEqual(["email"]);
   });
 
   it("not for an opened push: its held e-mail is skipped", async () => {

@@ -136,7 +136,7 @@ export type DeliveryOutcome =
       /** The event, kept on a transactional push for its escalation to e-mail. */
       event?: string;
     }
-  | { id: string; state: "failed" | "dead"; reason: string };
+  | { id: string; state: "failed" | "dead"; reason: string; event?: string };
 
 /** What one send ended as, for the batch that records a queue batch's sends. */
 export function outcomeStatement(
@@ -164,10 +164,10 @@ export function outcomeStatement(
   return db
     .prepare(
       `UPDATE notification_deliveries SET state = ?2, reason = ?3, lease_until_ms = NULL,
-         updated_at_ms = ?4
+         updated_at_ms = ?4, event = COALESCE(?5, event)
        WHERE id = ?1 AND state = 'sending'`,
     )
-    .bind(outcome.id, outcome.state, outcome.reason, nowMs);
+    .bind(outcome.id, outcome.state, outcome.reason, nowMs, outcome.event ?? null);
 }
 
 /** Every delivery of these events (for the dead-letter consumer). */

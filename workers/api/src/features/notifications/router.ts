@@ -300,14 +300,10 @@ export async function routeEvents(
           recipient: candidate.recipient as Recipient,
           vars: event.vars,
         });
-        const keepEvent =
-          candidate.channel === "push" &&
-          candidate.category === "transactional" &&
-          settings.escalateUnopenedPushAfterHours !== null;
         const outcome: DeliveryOutcome = {
           ...sentOutcome(candidate.key.id, sent.providerRef),
           ...(sent.delivered ? { delivered: true } : {}),
-          ...(keepEvent ? { event: JSON.stringify(event) } : {}),
+          ...(keepsEvent(settings, candidate) ? { event: JSON.stringify(event) } : {}),
         };
         return { candidate, outcome };
       } catch (error) {
@@ -324,6 +320,8 @@ export async function routeEvents(
           id: candidate.key.id,
           state: retryable ? "failed" : "dead",
           reason,
+          // A push that cannot be delivered is escalated too (its e-mail is held).
+          ...(keepsEvent(settings, candidate) ? { event: JSON.stringify(candidate.event) } : {}),
         };
         return { candidate, outcome };
       }
@@ -472,6 +470,15 @@ function heldForPush(
     }
   }
   return held;
+}
+
+/** A transactional push keeps its event for the escalation sweep while escalation is on. */
+function keepsEvent(settings: NotificationSettings, candidate: Candidate): boolean {
+  return (
+    candidate.channel === "push" &&
+    candidate.category === "transactional" &&
+    settings.escalateUnopenedPushAfterHours !== null
+  );
 }
 
 /**

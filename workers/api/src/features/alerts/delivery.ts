@@ -1,12 +1,12 @@
 import { insecureUrlsAllowed, secretBearingUrl } from "#shared/http/secure-url";
+import { NOTIFY_SIGNATURE_HEADER, signNotification } from "../notifications/index";
 import { appendOutboxNotice } from "../operations/index";
-import { NOTIFY_SIGNATURE_HEADER, signNotification } from "../payouts/index";
 import type { AlertContact } from "./settings";
 import type { AlertRow } from "./store";
 
 /**
  * How an alert reaches an operator: a signed webhook (HMAC-SHA256 over "<t>.<body>", the
- * notifier's scheme and header) and e-mail, through the dev outbox until an e-mail adapter is
+ * notification webhook's scheme and header) and e-mail, through the dev outbox until an e-mail adapter is
  * wired. Each message carries the idempotency key `alert:<id>:<stage>`, so a receiver that sees
  * a rerun's retry of a failed stage dedups on it.
  */

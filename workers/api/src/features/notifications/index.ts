@@ -1,5 +1,6 @@
 /** Notifications: the pipeline from notification events to channels (docs/notifications.md). */
 export { adaptersFor } from "./channels/index";
+export { NOTIFY_SIGNATURE_HEADER, signNotification } from "./channels/webhook";
 export {
   consumeNotificationDeadLetters,
   consumeNotifications,

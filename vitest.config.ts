@@ -113,6 +113,9 @@ export default defineConfig(async () => {
             NOTIFY_CHANNEL: "outbox",
             NOTIFY_LINK_KEY: "test-notify-link-key-0123456789abcdef",
             NOTIFY_LINK_BASE_URL: "https://api.test",
+            // Receipts (test/notification-receipts.e2e.test.ts signs with them).
+            RESEND_WEBHOOK_SECRET: "whsec_dGVzdC1yZXNlbmQtd2ViaG9vay1zZWNyZXQtMDEyMzQ1",
+            TWILIO_AUTH_TOKEN: "test-twilio-auth-token-0123456789",
             // The default policy (24 h cooling-off), whatever a local .dev.vars overrides.
             PAYOUT_POLICY: "",
             SANDBOX_PROCESSOR_API_KEY: "test-sandbox-processor-key",

@@ -2739,6 +2739,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/notifications/receipts/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resend's webhook: delivered, opened, clicked, bounced, complained (Svix-signed)
+         * @description Verified with the Svix scheme over the raw body (`svix-id`, `svix-timestamp` within five minutes, `svix-signature` `v1,<base64 HMAC-SHA256>` under RESEND_WEBHOOK_SECRET). `data.email_id` names the e-mail (the id Resend answered at send). The first receipt of a kind wins; other event types answer `recorded: false`.
+         */
+        post: operations["receiveResendReceipt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications/receipts/twilio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Twilio's SMS status callback: delivered, undelivered, failed (X-Twilio-Signature)
+         * @description Verified with `X-Twilio-Signature`: base64 HMAC-SHA1 under TWILIO_AUTH_TOKEN of the full URL called followed by the POST parameters sorted by name. `MessageSid` names the SMS.
+         */
+        post: operations["receiveTwilioReceipt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications/receipts/push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A Web Push receipt from the service worker: shown (delivered) or clicked (opened)
+         * @description The push payload's `receiptUrl` with `&event=shown` when the notification is shown and `&event=clicked` when it is clicked; no body, so a `no-cors` POST does. The signed token names the delivery; a tampered one is refused and nothing is written.
+         */
+        post: operations["receivePushReceipt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications/track/open": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The e-mail open pixel (a 1×1 GIF, not cached); records the e-mail opened once
+         * @description Only in e-mails of an operator who turned `emailTracking.opens` on. Answers the GIF for any token; a malformed or tampered one records nothing. No token at all: 400.
+         */
+        get: operations["getEmailOpenPixel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/catalog/offers": {
         parameters: {
             query?: never;
@@ -3551,6 +3631,14 @@ export interface components {
             createdAt: string;
             updatedAt: string;
             sentAt: string | null;
+            /** @description the first delivery receipt (provider, push shown, webhook 2xx) */
+            deliveredAt: string | null;
+            /** @description the first open receipt (pixel, tracked link, push clicked, provider) */
+            openedAt: string | null;
+            /** @description the provider's bad news: bounced, complained, undelivered or failed */
+            receiptFailure: string | null;
+            /** @description an unopened transactional push escalated to e-mail at this time */
+            escalatedAt: string | null;
         };
         NotificationTemplateTypeList: {
             items: {
@@ -3940,6 +4028,11 @@ export interface components {
             };
             defaultTimeZone: string;
             defaultLocale: string;
+            emailTracking: {
+                opens: boolean;
+                clicks: boolean;
+            };
+            escalateUnopenedPushAfterHours: number | null;
             /** @description null: never saved, the defaults */
             updatedAt: string | null;
         };
@@ -3975,6 +4068,13 @@ export interface components {
             defaultTimeZone: string;
             /** @example en-IN */
             defaultLocale: string;
+            /** @description e-mail open pixel and tracked links (signed); absent: both off. Needs NOTIFY_LINK_KEY */
+            emailTracking?: {
+                opens: boolean;
+                clicks: boolean;
+            };
+            /** @description a transactional push not opened this many hours after sending goes out by e-mail (the e-mail waits meanwhile); null or absent: off */
+            escalateUnopenedPushAfterHours?: number | null;
         };
         PointsSummary: {
             balance: components["schemas"]["PointsBalance"];
@@ -7084,6 +7184,27 @@ export interface components {
             /** Format: email */
             email?: string;
             phone?: string;
+        };
+        ReceiptRecorded: {
+            /** @description false: a repeat, an event that is not a receipt, an unknown message, or older news */
+            recorded: boolean;
+        };
+        ResendWebhookEvent: {
+            type: string;
+            created_at?: string;
+            data: {
+                email_id: string;
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        TwilioStatusCallback: {
+            MessageSid: string;
+            MessageStatus: string;
+        } & {
+            [key: string]: unknown;
         };
         CatalogPage: {
             items: components["schemas"]["CatalogOffer"][];
@@ -22862,6 +22983,324 @@ export interface operations {
             };
             /** @description a dependency (payout processor, key ring, notifier) is unavailable; retry later */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receiveResendReceipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResendWebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptRecorded"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a dependency (payout processor, key ring, notifier) is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receiveTwilioReceipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TwilioStatusCallback"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptRecorded"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a dependency (payout processor, key ring, notifier) is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receivePushReceipt: {
+        parameters: {
+            query: {
+                t: string;
+                event: "shown" | "clicked";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptRecorded"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a dependency (payout processor, key ring, notifier) is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEmailOpenPixel: {
+        parameters: {
+            query: {
+                t: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a transparent 1×1 GIF, `Cache-Control: no-store` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/gif": string;
+                };
+            };
+            /** @description the link has no token at all */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -167,6 +167,11 @@ export interface ApiEnv
   TWILIO_ACCOUNT_SID?: string;
   /** A secret. */
   TWILIO_AUTH_TOKEN?: string;
+  /**
+   * Resend's webhook signing secret (`whsec_…`, a secret): verifies delivery, open, bounce
+   * and complaint receipts at `POST /v1/notifications/receipts/resend`; unset, they are refused.
+   */
+  RESEND_WEBHOOK_SECRET?: string;
   /** The sending number (E.164) or a Messaging Service SID (`MG…`). */
   SMS_FROM?: string;
 

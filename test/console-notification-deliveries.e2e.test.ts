@@ -2,7 +2,7 @@ import { createMessageBatch } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
 import type { NotifyQueueMessage } from "#workers/api/src/features/notifications/index";
-import { consumeNotifications } from "#workers/api/src/features/notifications/index";
+import { consumeNotifications, recordReceipt } from "#workers/api/src/features/notifications/index";
 import { signedIn } from "./console-client";
 import { eventId, sendEvents } from "./events-client";
 import { ADMIN_HEADERS, api, eventually, uniqueUser } from "./helpers";
@@ -53,6 +53,55 @@ describe("notifications on the user's page", () => {
     expect(section).toContain(event.id);
     expect(section).toContain("webhook");
     expect(section).not.toContain("No notifications for this user yet.");
+  });
+});
+
+describe("receipts on the user's page", () => {
+  test("a webhook's 2xx shows delivered; an open and an escalation show with their times", async () => {
+    const event = {
+      kind: "notification" as const,
+      id: `tier:${user}:receipts`,
+      userId: user,
+      type: "tier_changed" as const,
+      vars: { fromTier: "bronze", toTier: "silver" },
+      occurredAtMs: Date.now(),
+    };
+    await consumeNotifications(
+      createMessageBatch<NotifyQueueMessage>("boomerang-notify-transactional", [
+        { id: "m0", timestamp: new Date(), attempts: 1, body: event },
+      ]),
+      {
+        ...env,
+        NOTIFY_CHANNEL: "webhook",
+        NOTIFY_WEBHOOK_URL: "https://operator.test/notify",
+        NOTIFY_WEBHOOK_SECRET: "test-notify-webhook-secret-0123456789",
+      },
+      { webhookFetcher: async () => new Response(null, { status: 204 }) },
+    );
+    const row = await env.DB.prepare(
+      "SELECT id, delivered_at_ms FROM notification_deliveries WHERE event_id = ?1",
+    )
+      .bind(event.id)
+      .first<{ id: string; delivered_at_ms: number | null }>();
+    expect(row?.delivered_at_ms).toEqual(expect.any(Number));
+    const { client } = await signedIn("support");
+    const rowHtml = async () => {
+      const html = await (await client.get(`/console/users/${user}`)).text();
+      const at = html.indexOf(event.id);
+      return html.slice(html.lastIndexOf("<tr>", at), at);
+    };
+    expect(await rowHtml()).toContain("Delivered");
+    expect(await rowHtml()).not.toContain("Opened");
+
+    expect(
+      await recordReceipt(env.DB, { deliveryId: row?.id as string }, "opened", Date.now()),
+    ).toBe(true);
+    await env.DB.prepare("UPDATE notification_deliveries SET escalated_at_ms = ?2 WHERE id = ?1")
+      .bind(row?.id, Date.now())
+      .run();
+    const shown = await rowHtml();
+    expect(shown).toContain("Opened");
+    expect(shown).toContain("Escalated to e-mail");
   });
 });
 

@@ -21,6 +21,8 @@ describe("/console/notification-settings", () => {
       ["digest.cashback_earned", "on"],
       ["defaultTimeZone", "Europe/London"],
       ["defaultLocale", "en-GB"],
+      ["trackOpens", "on"],
+      ["escalateUnopenedPushAfterHours", "6"],
     ];
     const saved = await client.post("/console/notification-settings", fields, {
       fromPage: "/console/notification-settings",
@@ -37,6 +39,8 @@ describe("/console/notification-settings", () => {
       },
       digest: { windowSeconds: 90, types: ["cashback_earned"] },
       defaultTimeZone: "Europe/London",
+      emailTracking: { opens: true, clicks: false },
+      escalateUnopenedPushAfterHours: 6,
     });
     const refused = await client.post(
       "/console/notification-settings",

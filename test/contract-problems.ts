@@ -1,6 +1,7 @@
 import { expect } from "vitest";
 import type { ErrorCode } from "#shared/http/errors";
 import { transactionIdFor } from "#shared/ids";
+import { svixSignature } from "#shared/notify/provider-signatures";
 import type { ContractRequest, ContractRow } from "./contract-exchange";
 import { ADMIN_HEADERS, api, eventually, uniqueUser, walletStub } from "./helpers";
 import {
@@ -53,6 +54,37 @@ const NOTIFICATION_PROBLEMS: Array<ContractRow<Scratch>> = [
     }),
     status: 422,
     problem: "unknown_template_variables",
+  },
+  {
+    name: "invalid_signature: a Resend receipt signed with another secret",
+    request: async () => {
+      const body = JSON.stringify({ type: "email.delivered", data: { email_id: "re_x" } });
+      const ts = Math.floor(Date.now() / 1000);
+      return {
+        method: "POST",
+        path: "/v1/notifications/receipts/resend",
+        as: "anonymous",
+        rawBody: body,
+        headers: {
+          "content-type": "application/json",
+          "svix-id": "msg_contract",
+          "svix-timestamp": String(ts),
+          "svix-signature": await svixSignature("whsec_b3RoZXItc2VjcmV0", "msg_contract", ts, body),
+        },
+      };
+    },
+    status: 401,
+    problem: "invalid_signature",
+  },
+  {
+    name: "forbidden: a push receipt link with a tampered token",
+    request: () => ({
+      method: "POST",
+      path: `/v1/notifications/receipts/push?t=push.dlv_${"0".repeat(40)}.AAAA&event=shown`,
+      as: "anonymous",
+    }),
+    status: 403,
+    problem: "forbidden",
   },
 ];
 

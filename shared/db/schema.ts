@@ -745,10 +745,34 @@ export const notificationDeliveries = sqliteTable(
     createdAtMs: integer("created_at_ms").notNull(),
     updatedAtMs: integer("updated_at_ms").notNull(),
     sentAtMs: integer("sent_at_ms"),
+    /**
+     * Receipts (docs/notifications.md "Receipts"): each set once, by the first receipt that
+     * names it, never cleared. Opened implies delivered (an open sets both when delivered is
+     * unset). `receipt_failure` is the provider's bad news (`bounced`, `complained`,
+     * `undelivered`, `failed`), the first one kept.
+     */
+    deliveredAtMs: integer("delivered_at_ms"),
+    openedAtMs: integer("opened_at_ms"),
+    receiptFailure: text("receipt_failure"),
+    receiptFailureAtMs: integer("receipt_failure_at_ms"),
+    /** A transactional push not opened in time was escalated to e-mail (claimed once). */
+    escalatedAtMs: integer("escalated_at_ms"),
+    /** The event a transactional push carried, kept for its escalation to e-mail. */
+    event: text("event", { mode: "json" }).$type<Record<string, unknown>>(),
   },
   (t) => [
     index("notification_deliveries_user_idx").on(t.userId, t.createdAtMs),
     index("notification_deliveries_event_idx").on(t.eventId),
+    // Receipts from providers name their own message id (Resend email_id, Twilio MessageSid).
+    index("notification_deliveries_provider_ref_idx")
+      .on(t.providerRef)
+      .where(sql`provider_ref IS NOT NULL`),
+    // The escalation sweep: transactional pushes neither opened nor escalated, oldest first.
+    index("notification_deliveries_escalation_idx")
+      .on(t.createdAtMs)
+      .where(
+        sql`channel = 'push' AND category = 'transactional' AND opened_at_ms IS NULL AND escalated_at_ms IS NULL`,
+      ),
   ],
 );
 

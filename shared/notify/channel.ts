@@ -15,6 +15,13 @@ export interface RenderedMessage {
    * it in `List-Unsubscribe` (RFC 2369, one-click per RFC 8058) and at the foot of the text.
    */
   unsubscribeUrl?: string;
+  /**
+   * E-mail open tracking (the operator's `emailTracking.opens`): the signed 1×1 pixel the
+   * e-mail's HTML part loads (shared/notify/receipt-links.ts).
+   */
+  openPixelUrl?: string;
+  /** Web Push: the signed URL the service worker posts `shown` and `clicked` receipts to. */
+  receiptUrl?: string;
 }
 
 /** A Web Push subscription as the browser's PushManager gives it (RFC 8030 / 8291). */
@@ -53,6 +60,8 @@ export interface ChannelDelivery {
 export interface ChannelSendResult {
   /** The provider's id for the message, for receipts. */
   providerRef?: string;
+  /** The hand-over is itself the delivery receipt (a 2xx from the operator's webhook). */
+  delivered?: boolean;
 }
 
 /**

@@ -32,4 +32,10 @@ export interface NotificationEventMessage {
    * `${firstEventId}:digest`.
    */
   digestId?: string;
+  /**
+   * An escalation (workers/api/src/features/notifications/escalation.ts): this event's
+   * transactional push was not opened in time, so it goes again by e-mail only. Same `id`, so
+   * the e-mail delivery is the one held while the push was outstanding, sent once.
+   */
+  escalation?: true;
 }

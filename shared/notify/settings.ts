@@ -25,6 +25,17 @@ export interface NotificationSettings {
   /** The zone and locale of a user who never set theirs. */
   defaultTimeZone: string;
   defaultLocale: string;
+  /**
+   * E-mail open and click tracking (docs/notifications.md "Receipts"), off by default: `opens`
+   * adds a signed 1×1 pixel (and an HTML part) to e-mails, `clicks` sends their links through a
+   * signed redirect. Needs NOTIFY_LINK_KEY and NOTIFY_LINK_BASE_URL.
+   */
+  emailTracking: { opens: boolean; clicks: boolean };
+  /**
+   * A transactional push not opened this many hours after it was sent goes out by e-mail
+   * instead (the e-mail is held while the push is outstanding); null: off, both go at once.
+   */
+  escalateUnopenedPushAfterHours: number | null;
 }
 
 export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
@@ -39,6 +50,8 @@ export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
   },
   defaultTimeZone: "UTC",
   defaultLocale: "en",
+  emailTracking: { opens: false, clicks: false },
+  escalateUnopenedPushAfterHours: null,
 };
 
 /** Pure: the cap for a category; critical is never capped. */

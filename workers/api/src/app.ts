@@ -35,6 +35,11 @@ import {
   notificationPreferenceAdminRoutes,
   notificationPreferenceUserRoutes,
 } from "./features/notifications/preference-routes";
+import {
+  RECEIPT_PATHS,
+  receiptRoutes,
+  TWILIO_RECEIPT_PATH,
+} from "./features/notifications/receipts-routes";
 import { notificationSettingsAdminRoutes } from "./features/notifications/settings-routes";
 import { notificationTemplateAdminRoutes } from "./features/notifications/templates-routes";
 import {
@@ -81,7 +86,11 @@ export function createApp() {
   // public catalog needs no token: anonymous callers are limited per IP, users as here.
   app.use(
     "/v1/*",
-    except([PUBLIC_CATALOG_PATHS, WEB_PUSH_KEY_PATH, UNSUBSCRIBE_PATH], requireUser, userRateLimit),
+    except(
+      [PUBLIC_CATALOG_PATHS, WEB_PUSH_KEY_PATH, UNSUBSCRIBE_PATH, ...RECEIPT_PATHS],
+      requireUser,
+      userRateLimit,
+    ),
   );
   app.use(PUBLIC_CATALOG_PATHS, catalogCaller);
   // The signed unsubscribe link needs no login (its token is the credential).
@@ -100,6 +109,8 @@ export function createApp() {
       !c.req.path.startsWith("/console/") &&
       // RFC 8058 one-click unsubscribe posts `List-Unsubscribe=One-Click` as a form.
       c.req.path !== UNSUBSCRIBE_PATH &&
+      // Twilio's status callbacks are forms too (verified over their parameters).
+      c.req.path !== TWILIO_RECEIPT_PATH &&
       hasBody &&
       !/^application\/([\w.+-]+\+)?json\b/i.test(type)
     ) {
@@ -159,6 +170,8 @@ export function createApp() {
   app.route("/v1", notificationAddressRoutes);
   // Anyone holding a signed unsubscribe link.
   app.route("/", unsubscribeRoutes);
+  // Receipts: providers' signed callbacks, the push receipt, the e-mail pixel and links.
+  app.route("/", receiptRoutes);
   // Shoppers, with or without a user token.
   app.route("/v1", catalogPublicRoutes);
   // Payout processors (their own signatures).

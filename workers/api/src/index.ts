@@ -25,6 +25,7 @@ import {
   consumeNotifications,
   type NotifyQueueMessage,
   sweepLostDigestFlushes,
+  sweepUnopenedPushes,
 } from "./features/notifications/index";
 import {
   consumePayoutDeadLetters,
@@ -105,6 +106,8 @@ async function tenMinuteUpkeep(env: ApiEnv, nowMs: number): Promise<void> {
   log.info("cron.risk_observation_outbox", { ...(await sweepObservationOutbox(env)) });
   // Digests whose flush message was lost get it again (docs/notifications.md "Digests").
   log.info("cron.digest_sweep", { ...(await sweepLostDigestFlushes(env, nowMs)) });
+  // Transactional pushes not opened in time go out by e-mail (docs/notifications.md "Receipts").
+  log.info("cron.push_escalation", { ...(await sweepUnopenedPushes(env, nowMs)) });
 }
 
 /**

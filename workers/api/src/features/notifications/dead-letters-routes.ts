@@ -52,6 +52,22 @@ const DeliverySchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
     sentAt: z.string().nullable(),
+    deliveredAt: z
+      .string()
+      .nullable()
+      .describe("the first delivery receipt (provider, push shown, webhook 2xx)"),
+    openedAt: z
+      .string()
+      .nullable()
+      .describe("the first open receipt (pixel, tracked link, push clicked, provider)"),
+    receiptFailure: z
+      .string()
+      .nullable()
+      .describe("the provider's bad news: bounced, complained, undelivered or failed"),
+    escalatedAt: z
+      .string()
+      .nullable()
+      .describe("an unopened transactional push escalated to e-mail at this time"),
   })
   .openapi("NotificationDelivery");
 
@@ -147,6 +163,10 @@ export const deliveryView = (r: DeliveryRow) => ({
   createdAt: toIso(r.createdAtMs),
   updatedAt: toIso(r.updatedAtMs),
   sentAt: toIsoOrNull(r.sentAtMs),
+  deliveredAt: toIsoOrNull(r.deliveredAtMs),
+  openedAt: toIsoOrNull(r.openedAtMs),
+  receiptFailure: r.receiptFailure,
+  escalatedAt: toIsoOrNull(r.escalatedAtMs),
 });
 
 /**

@@ -11,6 +11,9 @@ import { notificationDeliveries } from "#shared/db/schema";
 export type DeliveryState = (typeof notificationDeliveries.$inferSelect)["state"];
 export type DeliveryRow = typeof notificationDeliveries.$inferSelect;
 
+/** The reason a held e-mail is recorded `deferred` with while its push is outstanding. */
+export const AWAITING_PUSH_OPEN = "awaiting_push_open";
+
 /** States a redelivered event leaves alone. */
 export const FINAL_STATES: readonly DeliveryState[] = ["sent", "skipped", "dead"];
 /** States the router may (re)decide and claim. */
@@ -124,8 +127,16 @@ export async function claimDeliveries(
 }
 
 export type DeliveryOutcome =
-  | { id: string; state: "sent"; providerRef: string | null }
-  | { id: string; state: "failed" | "dead"; reason: string };
+  | {
+      id: string;
+      state: "sent";
+      providerRef: string | null;
+      /** The hand-over was the delivery receipt (the signed webhook's 2xx). */
+      delivered?: boolean;
+      /** The event, kept on a transactional push for its escalation to e-mail. */
+      event?: string;
+    }
+  | { id: string; state: "failed" | "dead"; reason: string; event?: string };
 
 /** What one send ended as, for the batch that records a queue batch's sends. */
 export function outcomeStatement(
@@ -137,18 +148,26 @@ export function outcomeStatement(
     return db
       .prepare(
         `UPDATE notification_deliveries SET state = 'sent', provider_ref = ?2, reason = NULL,
-           lease_until_ms = NULL, sent_at_ms = ?3, updated_at_ms = ?3
+           lease_until_ms = NULL, sent_at_ms = ?3, updated_at_ms = ?3,
+           delivered_at_ms = CASE WHEN ?4 = 1 THEN COALESCE(delivered_at_ms, ?3) ELSE delivered_at_ms END,
+           event = COALESCE(?5, event)
          WHERE id = ?1 AND state = 'sending'`,
       )
-      .bind(outcome.id, outcome.providerRef, nowMs);
+      .bind(
+        outcome.id,
+        outcome.providerRef,
+        nowMs,
+        outcome.delivered ? 1 : 0,
+        outcome.event ?? null,
+      );
   }
   return db
     .prepare(
       `UPDATE notification_deliveries SET state = ?2, reason = ?3, lease_until_ms = NULL,
-         updated_at_ms = ?4
+         updated_at_ms = ?4, event = COALESCE(?5, event)
        WHERE id = ?1 AND state = 'sending'`,
     )
-    .bind(outcome.id, outcome.state, outcome.reason, nowMs);
+    .bind(outcome.id, outcome.state, outcome.reason, nowMs, outcome.event ?? null);
 }
 
 /** Every delivery of these events (for the dead-letter consumer). */

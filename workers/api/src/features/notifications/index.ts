@@ -9,5 +9,7 @@ export {
 } from "./consumer";
 export { notificationAdminRoutes } from "./dead-letters-routes";
 export { sweepLostDigestFlushes } from "./digest-sweep";
+export { sweepUnopenedPushes } from "./escalation";
 export { readPreferences, withDefaults, writePreferences } from "./preferences-store";
+export { recordReceipt } from "./receipts";
 export { queueFor, routeEvents } from "./router";

@@ -16,6 +16,12 @@ import { deliveryIdFor } from "#shared/notify/delivery-id";
 import type { NotificationEventMessage } from "#shared/notify/message";
 import { decideDelivery } from "#shared/notify/policy";
 import type { NotificationPreferences } from "#shared/notify/preferences";
+import {
+  canSignReceipts,
+  clickUrl,
+  openPixelUrl,
+  pushReceiptUrl,
+} from "#shared/notify/receipt-links";
 import { capFor, type NotificationSettings } from "#shared/notify/settings";
 import { unsubscribeUrlFor } from "#shared/notify/unsubscribe";
 import { createLogger } from "#shared/observability/logger";
@@ -24,6 +30,7 @@ import { type CapRequest, claimCapSlots, isCapped } from "./caps";
 import { type AdapterEnv, type AdapterOptions, adaptersFor } from "./channels/index";
 import { deadLetterStatement } from "./dead-letters";
 import {
+  AWAITING_PUSH_OPEN,
   claimDeliveries,
   type DeliveryKey,
   type DeliveryOutcome,
@@ -154,7 +161,8 @@ export async function routeEvents(
   for (const { event, index } of routed) {
     const category = categoryOf(event.type);
     const prefs = prefsByUser.get(event.userId) as NotificationPreferences;
-    for (const channel of channels) {
+    // An escalation of an unopened push goes by e-mail only (escalation.ts).
+    for (const channel of event.escalation ? channels.filter((c) => c === "email") : channels) {
       const recipients = (recipientsByUser.get(event.userId) ?? []).filter(
         (r) => r.channel === channel,
       );
@@ -230,10 +238,24 @@ export async function routeEvents(
   }
   // Frequency caps: one slot per (user, category, event), whatever the channels.
   const refused = await refusedByCaps(env.DB, settings, toSend, nowMs);
-  const allowed = toSend.filter((c) => !refused.has(c.event.id));
+  const held = heldForPush(settings, candidates, toSend, existing, refused);
+  const allowed = toSend.filter((c) => !refused.has(c.event.id) && !held.has(c.key.id));
   for (const candidate of toSend) {
     if (refused.has(candidate.event.id)) {
       decisions.push(decisionStatement(env.DB, candidate.key, "skipped", "capped", null, nowMs));
+    } else if (held.has(candidate.key.id)) {
+      // Escalation: the e-mail waits for the push to be opened (escalation.ts sweeps it).
+      const hours = settings.escalateUnopenedPushAfterHours ?? 0;
+      decisions.push(
+        decisionStatement(
+          env.DB,
+          candidate.key,
+          "deferred",
+          AWAITING_PUSH_OPEN,
+          nowMs + hours * 3_600_000,
+          nowMs,
+        ),
+      );
     }
   }
   if (decisions.length > 0) await env.DB.batch(decisions);
@@ -262,10 +284,14 @@ export async function routeEvents(
               prefs.timeZone,
             );
         const unsubscribeUrl = unsubscribeUrls.get(event.userId);
-        const message: RenderedMessage =
+        const message: RenderedMessage = await withReceiptLinks(
+          env,
+          settings,
+          candidate,
           candidate.category === "promotional" && unsubscribeUrl
             ? { ...rendered, unsubscribeUrl }
-            : rendered;
+            : rendered,
+        );
         const adapter = adapters.get(candidate.channel) as ChannelAdapter;
         const sent = await adapter.send({
           deliveryId: candidate.key.id,
@@ -277,7 +303,12 @@ export async function routeEvents(
           recipient: candidate.recipient as Recipient,
           vars: event.vars,
         });
-        return { candidate, outcome: sentOutcome(candidate.key.id, sent.providerRef) };
+        const outcome: DeliveryOutcome = {
+          ...sentOutcome(candidate.key.id, sent.providerRef),
+          ...(sent.delivered ? { delivered: true } : {}),
+          ...(keepsEvent(settings, candidate) ? { event: JSON.stringify(event) } : {}),
+        };
+        return { candidate, outcome };
       } catch (error) {
         const retryable = !(error instanceof ChannelError) || error.retryable;
         // Stored as the delivery's reason (and a dead letter's error): never a step-up code,
@@ -298,6 +329,8 @@ export async function routeEvents(
           id: candidate.key.id,
           state: retryable ? "failed" : "dead",
           reason,
+          // A push that cannot be delivered is escalated too (its e-mail is held).
+          ...(keepsEvent(settings, candidate) ? { event: JSON.stringify(candidate.event) } : {}),
         };
         return { candidate, outcome };
       }
@@ -360,7 +393,11 @@ async function digestEvents<T extends { event: NotificationEventMessage; index: 
     if (event.digestId !== undefined) {
       plan.push({ item, stepAt: stepped.length });
       stepped.push({ item, step: { kind: "flush", digestId: event.digestId } });
-    } else if (categoryOf(event.type) === "critical" || !isDigestible(settings, event.type)) {
+    } else if (
+      categoryOf(event.type) === "critical" ||
+      event.escalation ||
+      !isDigestible(settings, event.type)
+    ) {
       plan.push({ item, stepAt: null });
     } else {
       plan.push({ item, stepAt: stepped.length });
@@ -429,6 +466,74 @@ async function refusedByCaps(
   }
   const answers = await claimCapSlots(db, requests);
   return new Set(requests.filter((_, i) => !answers[i]).map(({ claim }) => claim.eventId));
+}
+
+/**
+ * Escalation (the operator's `escalateUnopenedPushAfterHours`): a transactional event going to
+ * a push subscription holds its e-mail deliveries, which the escalation sweep sends if no push
+ * of the event is opened in time. Held only when a push of the event is being sent now or
+ * already was (a redelivered event finds its push final); never for an escalation itself.
+ */
+function heldForPush(
+  settings: NotificationSettings,
+  candidates: readonly Candidate[],
+  toSend: readonly Candidate[],
+  existing: ReadonlyMap<string, { state: string }>,
+  refused: ReadonlySet<string>,
+): Set<string> {
+  const held = new Set<string>();
+  if (settings.escalateUnopenedPushAfterHours === null) return held;
+  const sending = new Set(toSend.map((c) => c.key.id));
+  const pushed = new Set<string>();
+  for (const c of candidates) {
+    if (c.channel !== "push" || c.recipient === null || refused.has(c.event.id)) continue;
+    const state = existing.get(c.key.id)?.state;
+    if (sending.has(c.key.id) || state === "sent" || state === "sending") pushed.add(c.event.id);
+  }
+  for (const c of toSend) {
+    if (
+      c.channel === "email" &&
+      c.category === "transactional" &&
+      !c.event.escalation &&
+      pushed.has(c.event.id)
+    ) {
+      held.add(c.key.id);
+    }
+  }
+  return held;
+}
+
+/** A transactional push keeps its event for the escalation sweep while escalation is on. */
+function keepsEvent(settings: NotificationSettings, candidate: Candidate): boolean {
+  return (
+    candidate.channel === "push" &&
+    candidate.category === "transactional" &&
+    settings.escalateUnopenedPushAfterHours !== null
+  );
+}
+
+/**
+ * Receipt links (shared/notify/receipt-links.ts), when NOTIFY_LINK_KEY and
+ * NOTIFY_LINK_BASE_URL are set: a push carries its signed receipt URL; an e-mail gets the open
+ * pixel and its link through the signed click redirect when the operator tracks them.
+ */
+async function withReceiptLinks(
+  env: RouterEnv,
+  settings: NotificationSettings,
+  candidate: Candidate,
+  message: RenderedMessage,
+): Promise<RenderedMessage> {
+  if (!canSignReceipts(env)) return message;
+  const id = candidate.key.id;
+  if (candidate.channel === "push") {
+    return { ...message, receiptUrl: await pushReceiptUrl(env, id) };
+  }
+  if (candidate.channel !== "email") return message;
+  const { opens, clicks } = settings.emailTracking;
+  let tracked = message;
+  if (opens) tracked = { ...tracked, openPixelUrl: await openPixelUrl(env, id) };
+  if (clicks && tracked.url) tracked = { ...tracked, url: await clickUrl(env, id, tracked.url) };
+  return tracked;
 }
 
 /** One signed unsubscribe link per user with a promotional message to send (when configured). */

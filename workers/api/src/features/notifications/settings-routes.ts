@@ -48,6 +48,23 @@ const SettingsInputSchema = z
     }),
     defaultTimeZone: TimeZoneSchema,
     defaultLocale: LocaleSchema,
+    emailTracking: z
+      .strictObject({ opens: z.boolean(), clicks: z.boolean() })
+      .optional()
+      .describe(
+        "e-mail open pixel and tracked links (signed); absent: both off. Needs NOTIFY_LINK_KEY",
+      ),
+    escalateUnopenedPushAfterHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(72)
+      .nullable()
+      .optional()
+      .describe(
+        "a transactional push not opened this many hours after sending goes out by e-mail " +
+          "(the e-mail waits meanwhile); null or absent: off",
+      ),
   })
   .openapi("NotificationSettingsChange");
 
@@ -62,6 +79,8 @@ const SettingsSchema = z
     digest: z.object({ windowSeconds: z.number().int(), types: z.array(z.string()) }),
     defaultTimeZone: z.string(),
     defaultLocale: z.string(),
+    emailTracking: z.object({ opens: z.boolean(), clicks: z.boolean() }),
+    escalateUnopenedPushAfterHours: z.number().int().nullable(),
     updatedAt: z.string().nullable().describe("null: never saved, the defaults"),
   })
   .openapi("NotificationSettings");
@@ -127,6 +146,8 @@ export const notificationSettingsAdminRoutes = featureApp()
       },
       defaultTimeZone: input.defaultTimeZone,
       defaultLocale: input.defaultLocale,
+      emailTracking: input.emailTracking ?? { opens: false, clicks: false },
+      escalateUnopenedPushAfterHours: input.escalateUnopenedPushAfterHours ?? null,
     };
     const nowMs = Date.now();
     await writeNotificationSettings(c.env.DB, settings, nowMs);

@@ -28,6 +28,9 @@ export async function readNotificationSettings(
       digest: { ...d.digest, ...stored.digest },
       defaultTimeZone: stored.defaultTimeZone ?? d.defaultTimeZone,
       defaultLocale: stored.defaultLocale ?? d.defaultLocale,
+      emailTracking: { ...d.emailTracking, ...stored.emailTracking },
+      escalateUnopenedPushAfterHours:
+        stored.escalateUnopenedPushAfterHours ?? d.escalateUnopenedPushAfterHours,
     },
     updatedAtMs: row.updatedAtMs,
   };

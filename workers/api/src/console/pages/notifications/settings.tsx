@@ -29,6 +29,8 @@ interface Settings {
   digest: { windowSeconds: number; types: string[] };
   defaultTimeZone: string;
   defaultLocale: string;
+  emailTracking: { opens: boolean; clicks: boolean };
+  escalateUnopenedPushAfterHours: number | null;
   updatedAt: string | null;
 }
 
@@ -138,6 +140,41 @@ async function settingsPage(c: Context<ConsoleContext>, problem?: ProblemBody, s
               disabled={disabled}
             />
           </div>
+          <fieldset>
+            <legend>E-mail tracking (off by default)</legend>
+            <label>
+              <input
+                type="checkbox"
+                name="trackOpens"
+                checked={got.data.emailTracking.opens}
+                disabled={disabled}
+              />{" "}
+              Record opens (a signed 1×1 image in each e-mail)
+            </label>
+            <label>
+              <input
+                type="checkbox"
+                name="trackClicks"
+                checked={got.data.emailTracking.clicks}
+                disabled={disabled}
+              />{" "}
+              Record clicks (links go through a signed redirect)
+            </label>
+          </fieldset>
+          <div class="field">
+            <label for="ns-escalate">
+              Send a transactional push by e-mail when not opened within (hours; empty: off)
+            </label>
+            <input
+              id="ns-escalate"
+              name="escalateUnopenedPushAfterHours"
+              type="number"
+              min="1"
+              max="72"
+              value={num(got.data.escalateUnopenedPushAfterHours)}
+              disabled={disabled}
+            />
+          </div>
           {canSave ? <button type="submit">Save notification settings</button> : null}
         </form>
       ) : (
@@ -167,6 +204,11 @@ export function settingsBodyOf(form: Record<string, unknown>): Record<string, un
     },
     defaultTimeZone: str(form.defaultTimeZone),
     defaultLocale: str(form.defaultLocale),
+    emailTracking: {
+      opens: form.trackOpens !== undefined,
+      clicks: form.trackClicks !== undefined,
+    },
+    escalateUnopenedPushAfterHours: n(form.escalateUnopenedPushAfterHours),
   };
 }
 

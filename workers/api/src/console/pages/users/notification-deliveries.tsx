@@ -11,11 +11,16 @@ export interface NotificationDelivery {
   reason: string | null;
   createdAt: string;
   sentAt: string | null;
+  deliveredAt?: string | null;
+  openedAt?: string | null;
+  receiptFailure?: string | null;
+  escalatedAt?: string | null;
 }
 
 /**
  * The user's recent notification deliveries (docs/notifications.md): one row per event and
- * channel, with its state and why it was skipped, deferred or failed.
+ * channel, with its state and why it was skipped, deferred or failed, and its receipts:
+ * delivered, opened, the provider's bad news, and an escalation of an unopened push to e-mail.
  */
 export function NotificationDeliveriesTable({
   items,
@@ -34,6 +39,7 @@ export function NotificationDeliveriesTable({
           <th scope="col">Channel</th>
           <th scope="col">State</th>
           <th scope="col">Attempts</th>
+          <th scope="col">Receipts</th>
           <th scope="col">Created</th>
           <th scope="col">Event</th>
         </tr>
@@ -49,6 +55,9 @@ export function NotificationDeliveriesTable({
             </td>
             <td>{d.attempts}</td>
             <td>
+              <Receipts delivery={d} timeZone={timeZone} />
+            </td>
+            <td>
               <DateTime at={d.createdAt} timeZone={timeZone} />
             </td>
             <td>
@@ -58,5 +67,28 @@ export function NotificationDeliveriesTable({
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** Delivered / opened / escalated, each with its time; the provider's bad news; or a dash. */
+function Receipts({ delivery: d, timeZone }: { delivery: NotificationDelivery; timeZone: string }) {
+  const marks: Array<[string, string]> = [];
+  if (d.deliveredAt) marks.push(["Delivered", d.deliveredAt]);
+  if (d.openedAt) marks.push(["Opened", d.openedAt]);
+  if (d.escalatedAt) marks.push(["Escalated to e-mail", d.escalatedAt]);
+  if (marks.length === 0 && !d.receiptFailure) return <span class="muted">—</span>;
+  return (
+    <ul class="plain">
+      {marks.map(([label, at]) => (
+        <li>
+          {label} <DateTime at={at} timeZone={timeZone} />
+        </li>
+      ))}
+      {d.receiptFailure ? (
+        <li>
+          <Badge status={d.receiptFailure} />
+        </li>
+      ) : null}
+    </ul>
   );
 }

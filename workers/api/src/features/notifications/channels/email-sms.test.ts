@@ -37,6 +37,28 @@ const RESEND = {
 };
 
 describe("e-mail through Resend", () => {
+  test("open tracking: an HTML part with the escaped text, the link and the pixel; none without", async () => {
+    const { requests, fetcher } = capture(200, { id: "re_msg_2" });
+    const adapter = emailAdapterFor(RESEND, { fetcher });
+    const pixel = "https://api.example/v1/notifications/track/open?t=open.dlv_1.mac";
+    await adapter?.send(
+      delivery(
+        { channel: "email", address: "ana@example.org" },
+        { body: "Save <b>5%</b> & more.", openPixelUrl: pixel },
+      ),
+    );
+    await adapter?.send(delivery({ channel: "email", address: "ana@example.org" }));
+    const [tracked, plain] = (await Promise.all(requests.map((r) => r.json()))) as Array<{
+      html?: string;
+      text: string;
+    }>;
+    expect(tracked?.text).toBe("Save <b>5%</b> & more.\n\nhttps://app.example/offers/acme");
+    expect(tracked?.html).toContain("<p>Save &#60;b&#62;5%&#60;/b&#62; &#38; more.</p>");
+    expect(tracked?.html).toContain('<a href="https://app.example/offers/acme">');
+    expect(tracked?.html).toContain(`<img src="${pixel}" width="1" height="1"`);
+    expect(plain?.html).toBeUndefined();
+  });
+
   test("the exact request: bearer key, idempotency key, text body, List-Unsubscribe", async () => {
     const { requests, fetcher } = capture(200, { id: "re_msg_1" });
     const adapter = emailAdapterFor(RESEND, { fetcher });

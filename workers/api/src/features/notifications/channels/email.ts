@@ -55,6 +55,28 @@ export function emailText(delivery: ChannelDelivery): string {
   return parts.join("\n\n");
 }
 
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/**
+ * The HTML part, only when the operator tracks opens (`message.openPixelUrl`): the plain text
+ * in paragraphs, links as anchors, and the signed 1×1 pixel at the end.
+ */
+export function emailHtml(delivery: ChannelDelivery): string | undefined {
+  const { message } = delivery;
+  if (!message.openPixelUrl) return undefined;
+  const paragraphs = message.body
+    .split(/\n{2,}/)
+    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, "<br>")}</p>`);
+  if (message.url) {
+    paragraphs.push(`<p><a href="${escapeHtml(message.url)}">${escapeHtml(message.url)}</a></p>`);
+  }
+  if (message.unsubscribeUrl) {
+    paragraphs.push(`<p><a href="${escapeHtml(message.unsubscribeUrl)}">Unsubscribe</a></p>`);
+  }
+  const pixel = `<img src="${escapeHtml(message.openPixelUrl)}" width="1" height="1" alt="" style="display:block;border:0">`;
+  return `<!doctype html><html><body>${paragraphs.join("")}${pixel}</body></html>`;
+}
+
 export function resendAdapter(
   apiKey: string,
   from: string,
@@ -77,6 +99,7 @@ export function resendAdapter(
         to: [delivery.recipient.address],
         subject: message.title,
         text: emailText(delivery),
+        ...(emailHtml(delivery) ? { html: emailHtml(delivery) } : {}),
         ...(Object.keys(headers).length > 0 ? { headers } : {}),
       };
       const response = await callProvider(

@@ -22,8 +22,11 @@ export const MAX_SMS_CHARS = 1600;
 
 export type SmsSettings = Pick<
   ApiEnv,
-  "SMS_PROVIDER" | "TWILIO_ACCOUNT_SID" | "TWILIO_AUTH_TOKEN" | "SMS_FROM"
+  "SMS_PROVIDER" | "TWILIO_ACCOUNT_SID" | "TWILIO_AUTH_TOKEN" | "SMS_FROM" | "NOTIFY_LINK_BASE_URL"
 >;
+
+/** Where Twilio posts status callbacks (docs/notifications.md "Receipts"). */
+export const TWILIO_RECEIPT_PATH = "/v1/notifications/receipts/twilio";
 
 export interface SmsOptions {
   fetcher?: ProviderFetcher;
@@ -51,7 +54,16 @@ export function smsAdapterFor(env: SmsSettings, options: SmsOptions = {}): Chann
         ),
     };
   }
-  return twilioAdapter(sid, token, from, options.fetcher ?? ((request) => fetch(request)));
+  const statusCallback = env.NOTIFY_LINK_BASE_URL
+    ? new URL(TWILIO_RECEIPT_PATH, env.NOTIFY_LINK_BASE_URL).toString()
+    : undefined;
+  return twilioAdapter(
+    sid,
+    token,
+    from,
+    options.fetcher ?? ((request) => fetch(request)),
+    statusCallback,
+  );
 }
 
 /** The text of an SMS: the body and its link; no title. Cut to MAX_SMS_CHARS. */
@@ -67,6 +79,8 @@ export function twilioAdapter(
   authToken: string,
   from: string,
   fetcher: ProviderFetcher,
+  /** Twilio's status callback (delivered, undelivered, failed), when the base URL is known. */
+  statusCallback?: string,
 ): ChannelAdapter {
   const url = `${TWILIO_API}/Accounts/${encodeURIComponent(accountSid)}/Messages.json`;
   const authorization = `Basic ${btoa(`${accountSid}:${authToken}`)}`;
@@ -80,6 +94,7 @@ export function twilioAdapter(
       if (/^MG\w+$/.test(from)) form.set("MessagingServiceSid", from);
       else form.set("From", from);
       form.set("Body", smsText(delivery));
+      if (statusCallback) form.set("StatusCallback", statusCallback);
       const response = await callProvider(
         fetcher,
         new Request(url, {

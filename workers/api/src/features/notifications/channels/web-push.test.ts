@@ -178,6 +178,21 @@ describe("the Web Push adapter, through a local push receiver", () => {
     expect(receiver.received).toEqual([]);
   });
 
+  test("the payload carries the signed receipt URL for the service worker, when there is one", () => {
+    const receiptUrl = "https://api.example/v1/notifications/receipts/push?t=push.dlv_1.mac";
+    const withReceipt = delivery({ subscription: {} } as unknown as PushReceiver, {
+      message: { locale: "en", title: "T", body: "B", receiptUrl },
+    });
+    const parsed = JSON.parse(new TextDecoder().decode(pushPayload(withReceipt)));
+    expect(parsed.receiptUrl).toBe(receiptUrl);
+    const without = delivery({ subscription: {} } as unknown as PushReceiver, {
+      message: { locale: "en", title: "T", body: "B" },
+    });
+    expect(JSON.parse(new TextDecoder().decode(pushPayload(without)))).not.toHaveProperty(
+      "receiptUrl",
+    );
+  });
+
   test("a body too long for one record is cut to fit, the rest of the payload kept", () => {
     const long = delivery({ subscription: {} } as unknown as PushReceiver, {
       message: { locale: "en", title: "T", body: "é".repeat(5000), url: "https://a.example/x" },

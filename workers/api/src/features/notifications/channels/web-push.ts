@@ -119,6 +119,8 @@ export function pushPayload(delivery: ChannelDelivery): Uint8Array {
     title: message.title,
     body: message.body,
     ...(message.url ? { url: message.url } : {}),
+    // The service worker posts {"event":"shown"} on show and {"event":"clicked"} on a click.
+    ...(message.receiptUrl ? { receiptUrl: message.receiptUrl } : {}),
   };
   const encode = (body: string) => utf8.encode(JSON.stringify({ ...base, body }));
   const whole = encode(message.body);

@@ -83,7 +83,8 @@ export function webhookAdapter(
       }
       await response.body?.cancel();
       if (response.status >= 200 && response.status <= 299) {
-        return { providerRef: response.headers.get("x-request-id") ?? undefined };
+        // The operator's backend has it: the 2xx is the delivery receipt.
+        return { providerRef: response.headers.get("x-request-id") ?? undefined, delivered: true };
       }
       const retryable =
         response.status >= 500 || response.status === 408 || response.status === 429;

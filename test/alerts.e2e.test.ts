@@ -33,6 +33,8 @@ const TABLES = [
   "payouts",
   "network_health",
   "risk_observation_outbox",
+  "notification_dead_letters",
+  "operator_alert_backlogs",
   "reconciliation_runs",
   "reconciliation_items",
   "payout_recon_runs",
@@ -357,6 +359,75 @@ describe("the dead-letter rule over the risk observation outbox", () => {
     expect(await runAlerts(env, T0)).toMatchObject({ firing: 0 });
     expect(await runAlerts(env, T0 + 2 * MIN)).toMatchObject({ firing: 1, opened: 1 });
     expect(keysOf(await alerts())).toEqual(["dead_letter_backlog:risk_observation_outbox"]);
+  });
+});
+
+describe("the dead-letter rule over the notification pipeline's dead letters", () => {
+  beforeEach(reset);
+
+  const deadLetter = (id: string, createdAtMs: number, status = "open") =>
+    env.DB.prepare(
+      `INSERT INTO notification_dead_letters
+         (id, delivery_id, event_id, user_id, type, channel, event, error, attempts, status, created_at_ms)
+       VALUES (?, ?, ?, 'u1', 'payout_paid', 'email', '{}', 'provider down', 10, ?, ?)`,
+    ).bind(id, `dlv_${id}`, `evt_${id}`, status, createdAtMs);
+
+  it("fires on an old open dead letter, not on a young one nor on a replayed old one", async () => {
+    await env.DB.batch([
+      deadLetter("young", T0 - 59 * MIN),
+      deadLetter("replayed", T0 - 5 * HOUR, "replayed"),
+    ]);
+    expect(await runAlerts(env, T0)).toMatchObject({ firing: 0 });
+    expect(await runAlerts(env, T0 + 2 * MIN)).toMatchObject({ firing: 1, opened: 1 });
+    expect(keysOf(await alerts())).toEqual(["dead_letter_backlog:notification_dead_letters"]);
+  });
+
+  it("fires when the backlog grew by the growth threshold since the previous run, not below it", async () => {
+    await configure({ thresholds: { deadLetterGrowth: 5 } });
+    const batch = (from: number, n: number, at: number) =>
+      env.DB.batch(Array.from({ length: n }, (_, i) => deadLetter(`d${from + i}`, at)));
+    // The first run has nothing to compare with: 3 young rows raise nothing.
+    await batch(0, 3, T0);
+    expect(await runAlerts(env, T0)).toMatchObject({ firing: 0 });
+    // Four more by the next run (control: below 5).
+    await batch(3, 4, T0 + 5 * MIN);
+    expect(await runAlerts(env, T0 + 10 * MIN)).toMatchObject({ firing: 0 });
+    // Five more by the one after: growing.
+    await batch(7, 5, T0 + 15 * MIN);
+    expect(await runAlerts(env, T0 + 20 * MIN)).toMatchObject({ firing: 1, opened: 1 });
+    const [alert] = await alerts();
+    expect(alert).toMatchObject({
+      rule: "dead_letter_backlog",
+      subject: "notification_dead_letters",
+    });
+    const { results } = await env.DB.prepare(
+      "SELECT source, count FROM operator_alert_backlogs ORDER BY source",
+    ).all();
+    expect(results).toEqual([
+      { source: "notification_dead_letters", count: 12 },
+      { source: "payout_dead_letters", count: 0 },
+      { source: "risk_observation_outbox", count: 0 },
+    ]);
+  });
+});
+
+describe("the scheduled time", () => {
+  beforeEach(reset);
+
+  it("runs the beat when the event carries a Date (a service binding's scheduled(), as the dev gateway hands it on)", async () => {
+    await configure();
+    await seedEveryCondition(T0);
+    // What the api worker received under wrangler dev (seen in its log as a D1_TYPE_ERROR on
+    // the Date): the gateway's scheduledTime, a Date, not the platform's number.
+    const controller = {
+      cron: CRONS.confirmationBackstop,
+      scheduledTime: new Date(T0),
+      noRetry() {},
+    } as unknown as ScheduledController;
+    const ctx = createExecutionContext();
+    await apiWorker.scheduled(controller, env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(keysOf(await alerts())).toEqual(EVERY_RULE);
   });
 });
 

@@ -20,9 +20,7 @@ test.describe("as finance", () => {
     await processorIsBack();
   });
 
-  // Not green yet: in the browser runtime the alert never shows after the scheduled request
-  // (the cron's jobs may not finish within wrangler dev's waitUntil). docs/alerts.md "Not built yet".
-  test.fixme("an alert raised by a stuck payout is listed, acknowledged and resolved", async ({
+  test("an alert raised by a stuck payout is listed, acknowledged and resolved", async ({
     page,
   }) => {
     await stuckPayout();

@@ -5131,6 +5131,11 @@ export interface components {
             deadLetterBacklog?: number;
             /** @default 60 */
             deadLetterMaxAgeMinutes?: number;
+            /**
+             * @description rows more than the previous evaluation counted
+             * @default 10
+             */
+            deadLetterGrowth?: number;
             /** @default 0 */
             walletAuditDifferences?: number;
             /** @default 0.5 */

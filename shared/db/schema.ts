@@ -1485,6 +1485,16 @@ export const operatorAlertSettings = sqliteTable("operator_alert_settings", {
 });
 
 /**
+ * Each dead-letter store's backlog as the last alert evaluation counted it (one row per store),
+ * so the next run sees whether it grew in between (features/alerts/signals.ts).
+ */
+export const operatorAlertBacklogs = sqliteTable("operator_alert_backlogs", {
+  source: text("source").primaryKey(),
+  count: integer("count").notNull(),
+  observedAtMs: integer("observed_at_ms").notNull(),
+});
+
+/**
  * Analytics rollups (docs/analytics.md), recomputed whole per UTC day from the projections
  * above (click_rollups, transactions, offers, payouts) by features/analytics/rollups.ts, so a
  * redelivered batch rewrites the same rows instead of adding to them. Conversions, confirmations

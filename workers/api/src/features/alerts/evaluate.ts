@@ -13,6 +13,7 @@ import type { AlertContact, AlertSettings } from "./settings";
 import { readSignals } from "./signals";
 import {
   type AlertRow,
+  backlogStatements,
   type DeliveryRow,
   deliveriesOf,
   liveAlerts,
@@ -172,7 +173,10 @@ export async function runAlerts(
   const firings = evaluateRules(snapshot, settings.thresholds).slice(0, MAX_FIRINGS);
   const live = await liveAlerts(env.DB, MAX_LIVE);
   const applied = applyStatements(env.DB, firings, live, nowMs);
-  const [first, ...rest] = applied.statements;
+  const [first, ...rest] = [
+    ...applied.statements,
+    ...backlogStatements(env.DB, snapshot.deadLetters, nowMs),
+  ];
   if (first) await drizzle(env.DB).batch([first, ...rest]);
 
   const nowLive = await liveAlerts(env.DB, MAX_LIVE);

@@ -1,6 +1,11 @@
 import { and, desc, eq, inArray, lt, ne, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { operatorAlertDeliveries, operatorAlertSettings, operatorAlerts } from "#shared/db/schema";
+import {
+  operatorAlertBacklogs,
+  operatorAlertDeliveries,
+  operatorAlertSettings,
+  operatorAlerts,
+} from "#shared/db/schema";
 import { type AlertSettings, withAlertDefaults } from "./settings";
 
 /** D1 access of the alerts: settings, alerts and their deliveries. */
@@ -161,4 +166,25 @@ export async function transitionAlert(
     .where(and(eq(operatorAlerts.id, id), inArray(operatorAlerts.state, from)))
     .returning();
   return rows[0] ?? null;
+}
+
+/**
+ * This run's backlog per dead-letter store, kept for the next run's growth comparison
+ * (rules.ts deadLetterRule); part of the evaluation's write batch.
+ */
+export function backlogStatements(
+  db: D1Database,
+  deadLetters: ReadonlyArray<{ source: string; count: number }>,
+  nowMs: number,
+) {
+  const orm = drizzle(db);
+  return deadLetters.map((d) =>
+    orm
+      .insert(operatorAlertBacklogs)
+      .values({ source: d.source, count: d.count, observedAtMs: nowMs })
+      .onConflictDoUpdate({
+        target: operatorAlertBacklogs.source,
+        set: { count: d.count, observedAtMs: nowMs },
+      }),
+  );
 }

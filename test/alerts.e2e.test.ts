@@ -479,6 +479,94 @@ describe("alert settings", () => {
   });
 });
 
+describe("alert e-mail through the e-mail adapter", () => {
+  beforeEach(reset);
+
+  const RESEND = {
+    ...env,
+    EMAIL_PROVIDER: "resend",
+    EMAIL_API_KEY: "re_test_key",
+    EMAIL_FROM: "alerts@boomerang.example",
+  };
+
+  it("goes to Resend when EMAIL_PROVIDER is resend: idempotent per stage, a refusal is a failed row retried next run", async () => {
+    await configure({ secondary: null });
+    await env.DB.prepare(
+      "INSERT INTO network_health (network_id, state, consecutive_failures, updated_at_ms) VALUES ('net-m', 'open', 3, ?)",
+    )
+      .bind(T0)
+      .run();
+    const received: Request[] = [];
+    let status = 503;
+    const emailFetcher = async (request: Request) => {
+      received.push(request.clone());
+      return Response.json({ id: `re_${received.length}` }, { status });
+    };
+    expect(await runAlerts(RESEND, T0, { emailFetcher })).toMatchObject({
+      opened: 1,
+      sent: 0,
+      failed: 1,
+    });
+    const [failed] = await alerts();
+    expect(failed?.deliveries).toMatchObject([
+      { stage: "primary", channel: "email", status: "failed" },
+    ]);
+    status = 200;
+    expect(await runAlerts(RESEND, T0 + 10 * MIN, { emailFetcher })).toMatchObject({
+      sent: 1,
+      failed: 0,
+    });
+    expect(await runAlerts(RESEND, T0 + 20 * MIN, { emailFetcher })).toMatchObject({
+      sent: 0,
+      failed: 0,
+    });
+    expect(received).toHaveLength(2);
+    const [first, second] = received as [Request, Request];
+    expect(second.url).toBe("https://api.resend.com/emails");
+    expect(second.headers.get("authorization")).toBe("Bearer re_test_key");
+    // The same delivery id both times: Resend drops a duplicate of a send it took.
+    expect(second.headers.get("idempotency-key")).toMatch(/^dlv_[0-9a-f]{40}$/);
+    expect(second.headers.get("idempotency-key")).toBe(first.headers.get("idempotency-key"));
+    const body = (await second.json()) as {
+      from: string;
+      to: string[];
+      subject: string;
+      text: string;
+    };
+    expect(body.from).toBe("alerts@boomerang.example");
+    expect(body.to).toEqual([PRIMARY.email]);
+    expect(body.subject).toContain("circuit breaker open for network net-m");
+    expect(body.text).toContain("Rule: circuit_breaker_open, subject: net-m");
+    // Nothing in the dev outbox: the provider took it.
+    expect(await outboxAlertMails()).toEqual([]);
+    const [sent] = await alerts();
+    expect(sent?.deliveries).toMatchObject([
+      { stage: "primary", channel: "email", status: "sent" },
+    ]);
+  });
+
+  it("goes to the dev outbox when no provider is set", async () => {
+    await configure({ secondary: null });
+    await env.DB.prepare(
+      "INSERT INTO network_health (network_id, state, consecutive_failures, updated_at_ms) VALUES ('net-m', 'open', 3, ?)",
+    )
+      .bind(T0)
+      .run();
+    const calls: Request[] = [];
+    const unset = { ...env, EMAIL_PROVIDER: undefined };
+    const emailFetcher = async (request: Request) => {
+      calls.push(request);
+      return new Response();
+    };
+    expect(await runAlerts(unset, T0, { emailFetcher })).toMatchObject({ sent: 1 });
+    expect(calls).toEqual([]);
+    const [alert] = await alerts();
+    expect((await outboxAlertMails()).map((m) => [m.id, m.body.to])).toEqual([
+      [`alert:${alert?.id}:primary:email`, PRIMARY.email],
+    ]);
+  });
+});
+
 describe("the signed alert webhook", () => {
   beforeEach(reset);
 

@@ -3,10 +3,12 @@ import { drizzle } from "drizzle-orm/d1";
 import { operatorAlerts } from "#shared/db/schema";
 import {
   type AlertChannel,
+  type AlertEmailEnv,
   type AlertFetcher,
   type AlertStage,
   channelsOf,
   deliver,
+  emailAdapterOf,
 } from "./delivery";
 import { dedupKeyOf, evaluateRules, type Firing } from "./rules";
 import type { AlertContact, AlertSettings } from "./settings";
@@ -164,9 +166,14 @@ function applyStatements(
  * await runAlerts(env, Date.now(), { fetcher: secretBearingFetcher(env) });
  */
 export async function runAlerts(
-  env: { DB: D1Database; ALLOW_INSECURE_URLS?: string | undefined },
+  env: AlertEmailEnv & { ALLOW_INSECURE_URLS?: string | undefined },
   nowMs: number,
-  options: { fetcher?: AlertFetcher } = {},
+  options: {
+    /** The webhook's transport. */
+    fetcher?: AlertFetcher;
+    /** The e-mail provider's transport (tests pass a fake Resend). */
+    emailFetcher?: AlertFetcher;
+  } = {},
 ): Promise<AlertRunReport> {
   const { settings, webhookSecret } = await readAlertSettings(env.DB);
   const snapshot = await readSignals(env.DB, nowMs, settings.thresholds);
@@ -190,6 +197,10 @@ export async function runAlerts(
     env,
     webhookSecret,
     fetcher: options.fetcher ?? ((request: Request) => fetch(request)),
+    email: emailAdapterOf(env, {
+      nowMs,
+      ...(options.emailFetcher ? { fetcher: options.emailFetcher } : {}),
+    }),
     nowMs,
   };
   let ok = 0;

@@ -1,5 +1,7 @@
 /** Notifications: the pipeline from notification events to channels (docs/notifications.md). */
 export { adaptersFor } from "./channels/index";
+export { outboxAdapter } from "./channels/outbox";
+export { type ProviderEnv, providerAdaptersFor } from "./channels/providers";
 export {
   consumeNotificationDeadLetters,
   consumeNotifications,

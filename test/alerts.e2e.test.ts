@@ -448,16 +448,21 @@ describe("alert settings", () => {
       primary: { name: "x", email: null, webhookUrl: "https://ops.example.test/hook" },
     });
     expect(noSecret.status).toBe(400);
+    const pathsOf = async (r: Response) =>
+      ((await r.json()) as { errors?: Array<{ path: string }> }).errors?.map((e) => e.path);
+    expect(await pathsOf(noSecret)).toEqual(["webhookSecret"]);
     const plainHttp = await adminPut("/admin/v1/alert-settings", {
       primary: { name: "x", email: null, webhookUrl: "http://ops.example.test/hook" },
       webhookSecret: "s".repeat(40),
     });
     expect(plainHttp.status).toBe(400);
+    expect(await pathsOf(plainHttp)).toEqual(["primary.webhookUrl"]);
     const badRatio = await adminPut("/admin/v1/alert-settings", {
       primary: PRIMARY,
       thresholds: { networkDropRatio: 1.5 },
     });
     expect(badRatio.status).toBe(400);
+    expect(await pathsOf(badRatio)).toEqual(["thresholds.networkDropRatio"]);
 
     const secret = "webhook-secret-0123456789-abcdefghij";
     const ok = await adminPut("/admin/v1/alert-settings", {

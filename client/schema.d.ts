@@ -5081,7 +5081,7 @@ export interface components {
         };
         AlertDelivery: {
             /** @enum {string} */
-            stage: "primary" | "escalation";
+            stage: "primary" | "escalation" | "resolution";
             /** @enum {string} */
             channel: "webhook" | "email";
             /** @enum {string} */

@@ -431,6 +431,57 @@ describe("the scheduled time", () => {
   });
 });
 
+describe("the resolution message", () => {
+  beforeEach(reset);
+
+  it("tells the primary contact once when an alert they were told of resolves; nobody else, never twice", async () => {
+    await configure();
+    await env.DB.prepare(
+      "INSERT INTO network_health (network_id, state, consecutive_failures, updated_at_ms) VALUES ('net-r', 'open', 3, ?)",
+    )
+      .bind(T0)
+      .run();
+    await runCronAt(T0);
+    const [alert] = await alerts();
+    if (!alert) throw new Error("no alert raised");
+    await env.DB.prepare("DELETE FROM network_health").run();
+    await runCronAt(T0 + 10 * MIN);
+    await runCronAt(T0 + 20 * MIN);
+    await runCronAt(T0 + 40 * MIN);
+    const mails = await outboxAlertMails();
+    expect(mails.map((m) => [m.id, m.body.to]).sort()).toEqual([
+      [`alert:${alert.id}:primary:email`, PRIMARY.email],
+      [`alert:${alert.id}:resolution:email`, PRIMARY.email],
+    ]);
+    const [resolved] = await alerts("resolved");
+    expect(resolved?.deliveries.map((d) => `${d.stage}:${d.channel}:${d.status}`).sort()).toEqual([
+      "primary:email:sent",
+      "resolution:email:sent",
+    ]);
+  });
+
+  it("says nothing of an alert resolved before anyone was told of it", async () => {
+    await env.DB.prepare(
+      "INSERT INTO network_health (network_id, state, consecutive_failures, updated_at_ms) VALUES ('net-r', 'open', 3, ?)",
+    )
+      .bind(T0)
+      .run();
+    // No contact yet: the alert opens and nobody hears of it.
+    await runCronAt(T0);
+    await configure();
+    const [alert] = await alerts();
+    const resolve = await api(`/admin/v1/alerts/${alert?.id}/resolution`, {
+      method: "POST",
+      headers: ADMIN_HEADERS,
+      body: "{}",
+    });
+    expect(resolve.status).toBe(200);
+    await env.DB.prepare("DELETE FROM network_health").run();
+    await runCronAt(T0 + 10 * MIN);
+    expect(await outboxAlertMails()).toEqual([]);
+  });
+});
+
 describe("alert settings", () => {
   beforeEach(reset);
 

@@ -14,7 +14,7 @@ import type { AlertRow } from "./store";
  * rerun's retry of a failed stage dedups on it.
  */
 
-export type AlertStage = "primary" | "escalation";
+export type AlertStage = "primary" | "escalation" | "resolution";
 export type AlertChannel = "webhook" | "email";
 export type AlertFetcher = (request: Request) => Promise<Response>;
 
@@ -75,6 +75,8 @@ export function alertPayload(alert: AlertRow, stage: AlertStage, contact: AlertC
       detail: alert.detail,
       occurrences: alert.occurrences,
       openedAt: new Date(alert.openedAtMs).toISOString(),
+      resolvedAt: alert.resolvedAtMs === null ? null : new Date(alert.resolvedAtMs).toISOString(),
+      resolvedBy: alert.resolvedBy,
     },
   };
 }
@@ -132,7 +134,12 @@ async function sendEmail(
   payload: ReturnType<typeof alertPayload>,
 ): Promise<DeliveryOutcome> {
   if (!contact.email) return { ok: false, error: "the contact has no e-mail address" };
-  const escalated = stage === "escalation" ? "[escalated] " : "";
+  const prefix =
+    stage === "escalation" ? "[escalated] " : stage === "resolution" ? "[resolved] " : "";
+  const resolved =
+    stage === "resolution"
+      ? `\nResolved ${payload.alert.resolvedBy === "auto" ? "by itself (the condition cleared)" : `by ${payload.alert.resolvedBy}`} at ${payload.alert.resolvedAt}.`
+      : "";
   const recipient = { channel: "email" as const, address: contact.email };
   try {
     await ctx.email.send({
@@ -144,8 +151,8 @@ async function sendEmail(
       category: "critical",
       message: {
         locale: "en",
-        title: `${escalated}[${alert.severity}] ${alert.summary}`.slice(0, 200),
-        body: `${alert.summary}\nRule: ${alert.rule}, subject: ${alert.subject}, seen ${alert.occurrences} time(s) since ${payload.alert.openedAt}.\nConsole: /console/alerts?state=open`,
+        title: `${prefix}[${alert.severity}] ${alert.summary}`.slice(0, 200),
+        body: `${alert.summary}\nRule: ${alert.rule}, subject: ${alert.subject}, seen ${alert.occurrences} time(s) since ${payload.alert.openedAt}.${resolved}\nConsole: /console/alerts?state=${alert.state}`,
       },
       recipient,
       vars: {

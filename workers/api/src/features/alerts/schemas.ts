@@ -14,7 +14,7 @@ export const AlertIdParam = z.object({
 
 export const AlertDeliverySchema = z
   .object({
-    stage: z.enum(["primary", "escalation"]),
+    stage: z.enum(["primary", "escalation", "resolution"]),
     channel: z.enum(["webhook", "email"]),
     status: z.enum(["sent", "failed"]),
     attempts: z.number().int(),

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, ne, or } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, ne, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import {
   operatorAlertBacklogs,
@@ -67,6 +67,20 @@ export async function liveAlerts(db: D1Database, limit: number): Promise<AlertRo
     .limit(limit);
 }
 
+/** Alerts resolved at or after `sinceMs`, at most `limit` (operator_alerts_resolved_idx). */
+export async function resolvedSince(
+  db: D1Database,
+  sinceMs: number,
+  limit: number,
+): Promise<AlertRow[]> {
+  return drizzle(db)
+    .select()
+    .from(operatorAlerts)
+    .where(and(eq(operatorAlerts.state, "resolved"), gte(operatorAlerts.resolvedAtMs, sinceMs)))
+    .orderBy(operatorAlerts.resolvedAtMs)
+    .limit(limit);
+}
+
 export async function getAlert(db: D1Database, id: string): Promise<AlertRow | undefined> {
   return drizzle(db).select().from(operatorAlerts).where(eq(operatorAlerts.id, id)).get();
 }
@@ -101,12 +115,21 @@ export async function listAlerts(
     .limit(filter.limit);
 }
 
+/** D1 binds at most 100 parameters a statement: ids are read in chunks below that. */
+const IDS_PER_READ = 90;
+
 export async function deliveriesOf(db: D1Database, alertIds: readonly string[]) {
-  if (alertIds.length === 0) return [];
-  return drizzle(db)
-    .select()
-    .from(operatorAlertDeliveries)
-    .where(inArray(operatorAlertDeliveries.alertId, [...alertIds]));
+  const out: DeliveryRow[] = [];
+  for (let i = 0; i < alertIds.length; i += IDS_PER_READ) {
+    const ids = alertIds.slice(i, i + IDS_PER_READ);
+    out.push(
+      ...(await drizzle(db)
+        .select()
+        .from(operatorAlertDeliveries)
+        .where(inArray(operatorAlertDeliveries.alertId, ids))),
+    );
+  }
+  return out;
 }
 
 /** Records a delivery attempt's outcome; a `sent` row is final. */

@@ -1,0 +1,1 @@
+CREATE INDEX `operator_alerts_resolved_idx` ON `operator_alerts` (`state`,`resolved_at_ms`);

@@ -2036,6 +2036,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/analytics/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The points funnel: earned → redeemed, expired, members who earned and redeemed
+         * @description Points earned (lots credited), redeemed, expired and reversed by the day the wallet recorded them, members who earned and who redeemed; totals, the previous period's, per day, per source type of the lots and per kind of redemption, optionally for one source type. `from` and `to` are UTC days, both included (default: the 30 days up to today, at most 366); the previous period is as many days just before `from`. Read from D1's projections; they may lag the wallets by seconds.
+         */
+        get: operations["getAnalyticsPoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/analytics/risk-holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fraud hold and false-positive rates
+         * @description Risk holds placed in the range (by the day placed), how they ended (released, stepped up, confirmed fraud, still pending) and their labels; the hold rate (users held over users scored) and the false-positive rate (holds labelled not_fraud or released without a fraud label, over decided holds). Totals, the previous period's, per day, per reason code and per rule; filtered by reason code and hold kind. `from` and `to` are UTC days, both included (default: the 30 days up to today, at most 366); the previous period is as many days just before `from`. Read from D1's projections; they may lag the wallets by seconds.
+         */
+        get: operations["getAnalyticsRiskHolds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/analytics/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The referral funnel per program: share → click → signup → qualified → rewarded
+         * @description Codes issued and referrers whose link was clicked (share), link clicks, and referrals that signed up in the range with, of those, the ones that qualified and are rewarded now; totals, the previous period's, per day and per program, optionally for one program. `from` and `to` are UTC days, both included (default: the 30 days up to today, at most 366); the previous period is as many days just before `from`. Read from D1's projections; they may lag the wallets by seconds.
+         */
+        get: operations["getAnalyticsReferrals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/event-types/{type}": {
         parameters: {
             query?: never;
@@ -5296,6 +5356,268 @@ export interface components {
                     cashbackMinor: number;
                 }[];
             }[];
+        };
+        AnalyticsPointsFunnel: {
+            from: string;
+            to: string;
+            previous: {
+                from: string;
+                to: string;
+            };
+            sourceType: string | null;
+            totals: components["schemas"]["AnalyticsPointsTotals"];
+            previousTotals: components["schemas"]["AnalyticsPointsTotals"];
+            perDay: {
+                day: string;
+                /** @description points earned: new lots credited */
+                earned: number;
+                /** @description points redeemed (spent on cashback or vouchers) */
+                redeemed: number;
+                /** @description points that expired */
+                expired: number;
+                /** @description points taken back by refunds and chargebacks (net of restores and repaid debt) */
+                reversed: number;
+                /** @description members who earned */
+                earningMembers: number;
+                /** @description members who redeemed */
+                redeemingMembers: number;
+            }[];
+            /** @description per source type of the lots (earned from it, and spent or expired from its lots) */
+            bySource: {
+                sourceType: string;
+                /** @description lots credited */
+                lots: number;
+                /** @description points earned: new lots credited */
+                earned: number;
+                /** @description points redeemed (spent on cashback or vouchers) */
+                redeemed: number;
+                /** @description points that expired */
+                expired: number;
+                /** @description points taken back by refunds and chargebacks (net of restores and repaid debt) */
+                reversed: number;
+                /** @description members who earned */
+                earningMembers: number;
+                /** @description members who redeemed */
+                redeemingMembers: number;
+            }[];
+            /** @description points redeemed per kind of redemption */
+            byRedemption: {
+                /** @description cashback or voucher */
+                kind: string;
+                /** @description points redeemed */
+                points: number;
+                /** @description redemptions */
+                redemptions: number;
+                /** @description members */
+                members: number;
+            }[];
+        };
+        AnalyticsPointsTotals: {
+            /** @description points earned: new lots credited */
+            earned: number;
+            /** @description points redeemed (spent on cashback or vouchers) */
+            redeemed: number;
+            /** @description points that expired */
+            expired: number;
+            /** @description points taken back by refunds and chargebacks (net of restores and repaid debt) */
+            reversed: number;
+            /** @description members who earned */
+            earningMembers: number;
+            /** @description members who redeemed */
+            redeemingMembers: number;
+            /** @description lots credited */
+            lots: number;
+            /** @description redemptions */
+            redemptions: number;
+            /** @description members who both earned and redeemed in the period */
+            earnedAndRedeemedMembers: number;
+            /** @description points redeemed over points earned, in basis points; null when nothing to divide by */
+            redeemedOfEarnedBps: number | null;
+            /** @description points expired over points earned, in basis points; null when nothing to divide by */
+            expiredOfEarnedBps: number | null;
+            /** @description members who redeemed over members who earned, in basis points; null when nothing to divide by */
+            redeemingOfEarningMembersBps: number | null;
+        };
+        AnalyticsHoldRates: {
+            from: string;
+            to: string;
+            previous: {
+                from: string;
+                to: string;
+            };
+            reason: string | null;
+            kind: string | null;
+            totals: components["schemas"]["AnalyticsHoldTotals"];
+            previousTotals: components["schemas"]["AnalyticsHoldTotals"];
+            perDay: {
+                day: string;
+                /** @description users scored that day */
+                scoredUsers: number;
+                /** @description holds placed */
+                placed: number;
+                /** @description users with a hold placed */
+                heldUsers: number;
+                /** @description of those, still active */
+                pending: number;
+                /** @description released (an operator, their own window, scoring returning) */
+                released: number;
+                /** @description released because the user passed a fresh step-up */
+                steppedUp: number;
+                /** @description upheld: confirmed fraud */
+                confirmedFraud: number;
+                /** @description ended (released, stepped up or upheld) */
+                decided: number;
+                /** @description decided holds labelled not_fraud, or released without a fraud label: false positives */
+                falsePositives: number;
+                /** @description false positives over decided holds, in basis points; null when nothing to divide by */
+                falsePositiveRateBps: number | null;
+                /** @description users held over users scored that day, in basis points; null when nothing to divide by */
+                holdRateBps: number | null;
+            }[];
+            /** @description per reason code (a hold with two reasons counts under both) */
+            byReason: {
+                reason: string;
+                /** @description holds placed */
+                placed: number;
+                /** @description users with a hold placed */
+                heldUsers: number;
+                /** @description of those, still active */
+                pending: number;
+                /** @description released (an operator, their own window, scoring returning) */
+                released: number;
+                /** @description released because the user passed a fresh step-up */
+                steppedUp: number;
+                /** @description upheld: confirmed fraud */
+                confirmedFraud: number;
+                /** @description ended (released, stepped up or upheld) */
+                decided: number;
+                /** @description decided holds labelled not_fraud, or released without a fraud label: false positives */
+                falsePositives: number;
+                /** @description false positives over decided holds, in basis points; null when nothing to divide by */
+                falsePositiveRateBps: number | null;
+            }[];
+            /** @description per rule that placed them */
+            byRule: {
+                /** @description null: not placed by a rule (see source) */
+                ruleId: string | null;
+                /** @description rule, risk_unavailable or bot_click */
+                source: string;
+                /** @description holds placed */
+                placed: number;
+                /** @description users with a hold placed */
+                heldUsers: number;
+                /** @description of those, still active */
+                pending: number;
+                /** @description released (an operator, their own window, scoring returning) */
+                released: number;
+                /** @description released because the user passed a fresh step-up */
+                steppedUp: number;
+                /** @description upheld: confirmed fraud */
+                confirmedFraud: number;
+                /** @description ended (released, stepped up or upheld) */
+                decided: number;
+                /** @description decided holds labelled not_fraud, or released without a fraud label: false positives */
+                falsePositives: number;
+                /** @description false positives over decided holds, in basis points; null when nothing to divide by */
+                falsePositiveRateBps: number | null;
+            }[];
+        };
+        AnalyticsHoldTotals: {
+            /** @description holds placed */
+            placed: number;
+            /** @description users with a hold placed */
+            heldUsers: number;
+            /** @description of those, still active */
+            pending: number;
+            /** @description released (an operator, their own window, scoring returning) */
+            released: number;
+            /** @description released because the user passed a fresh step-up */
+            steppedUp: number;
+            /** @description upheld: confirmed fraud */
+            confirmedFraud: number;
+            /** @description ended (released, stepped up or upheld) */
+            decided: number;
+            /** @description decided holds labelled not_fraud, or released without a fraud label: false positives */
+            falsePositives: number;
+            /** @description false positives over decided holds, in basis points; null when nothing to divide by */
+            falsePositiveRateBps: number | null;
+            /** @description labelled fraud */
+            labelledFraud: number;
+            /** @description labelled not_fraud */
+            labelledNotFraud: number;
+            /** @description labelled unsure */
+            labelledUnsure: number;
+            /** @description users scored in the period (the scored population) */
+            scoredUsers: number;
+            /** @description users held over users scored, in basis points; null when nothing to divide by */
+            holdRateBps: number | null;
+        };
+        AnalyticsReferralFunnel: {
+            from: string;
+            to: string;
+            previous: {
+                from: string;
+                to: string;
+            };
+            programId: string | null;
+            totals: components["schemas"]["AnalyticsReferralTotals"];
+            previousTotals: components["schemas"]["AnalyticsReferralTotals"];
+            perDay: {
+                day: string;
+                /** @description share: referral codes issued (a member got something to share) */
+                codesIssued: number;
+                /** @description share: referrers whose link was clicked */
+                sharers: number;
+                /** @description share-link clicks */
+                clicks: number;
+                /** @description referrals that signed up (were attributed) */
+                signups: number;
+                /** @description of those signups, referrals that met a qualifying event */
+                qualified: number;
+                /** @description of those signups, referrals rewarded now */
+                rewarded: number;
+            }[];
+            byProgram: {
+                programId: string;
+                /** @description share: referral codes issued (a member got something to share) */
+                codesIssued: number;
+                /** @description share: referrers whose link was clicked */
+                sharers: number;
+                /** @description share-link clicks */
+                clicks: number;
+                /** @description referrals that signed up (were attributed) */
+                signups: number;
+                /** @description of those signups, referrals that met a qualifying event */
+                qualified: number;
+                /** @description of those signups, referrals rewarded now */
+                rewarded: number;
+                /** @description signups over clicks, in basis points; null when nothing to divide by */
+                signupOfClicksBps: number | null;
+                /** @description qualified over signups, in basis points; null when nothing to divide by */
+                qualifiedOfSignupsBps: number | null;
+                /** @description rewarded over signups, in basis points; null when nothing to divide by */
+                rewardedOfSignupsBps: number | null;
+            }[];
+        };
+        AnalyticsReferralTotals: {
+            /** @description share: referral codes issued (a member got something to share) */
+            codesIssued: number;
+            /** @description share: referrers whose link was clicked */
+            sharers: number;
+            /** @description share-link clicks */
+            clicks: number;
+            /** @description referrals that signed up (were attributed) */
+            signups: number;
+            /** @description of those signups, referrals that met a qualifying event */
+            qualified: number;
+            /** @description of those signups, referrals rewarded now */
+            rewarded: number;
+            /** @description signups over clicks, in basis points; null when nothing to divide by */
+            signupOfClicksBps: number | null;
+            /** @description qualified over signups, in basis points; null when nothing to divide by */
+            qualifiedOfSignupsBps: number | null;
+            /** @description rewarded over signups, in basis points; null when nothing to divide by */
+            rewardedOfSignupsBps: number | null;
         };
         CustomEventType: {
             /** @description custom.<name> */
@@ -18138,6 +18460,251 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AnalyticsCohorts"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsPoints: {
+        parameters: {
+            query?: {
+                /** @description first UTC day, included (default: 29 days before `to`) */
+                from?: string;
+                /** @description last UTC day, included (default: today) */
+                to?: string;
+                /** @description only points of lots from this source (purchase, referral, review, …) */
+                sourceType?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsPointsFunnel"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsRiskHolds: {
+        parameters: {
+            query?: {
+                /** @description first UTC day, included (default: 29 days before `to`) */
+                from?: string;
+                /** @description last UTC day, included (default: today) */
+                to?: string;
+                /** @description only holds with this reason code */
+                reason?: string;
+                /** @description only holds of this kind */
+                kind?: "payouts" | "transaction" | "referral" | "step_up";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsHoldRates"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsReferrals: {
+        parameters: {
+            query?: {
+                /** @description first UTC day, included (default: 29 days before `to`) */
+                from?: string;
+                /** @description last UTC day, included (default: today) */
+                to?: string;
+                /** @description only this referral program */
+                programId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsReferralFunnel"];
                 };
             };
             /** @description invalid request: bad JSON, failed validation (every bad field is listed) */

@@ -109,7 +109,29 @@ export type LedgerEventMessage =
   | ReferralProjection
   | RiskIdentifiersMessage
   | RiskHoldProjection
-  | SegmentsProjection;
+  | SegmentsProjection
+  | PointsMovementProjection;
+
+/**
+ * One points posting of a wallet (durable-objects/wallet/points/points-change.ts), for D1
+ * `points_movements` and the points funnel (docs/analytics.md "Points"): per source type of
+ * the lots it touched, the points earned (a new lot), spent, expired and reversed. A posting
+ * is immutable and `key` is unique in the wallet, so a redelivery inserts nothing new.
+ */
+export interface PointsMovementProjection {
+  kind: "points_movement";
+  userId: string;
+  key: string;
+  entryKind: string;
+  atMs: number;
+  sources: Array<{
+    sourceType: string;
+    earned: number;
+    spent: number;
+    expired: number;
+    reversed: number;
+  }>;
+}
 
 /**
  * A member's segments as their wallet holds them (durable-objects/wallet/events/segments.ts),

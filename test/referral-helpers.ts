@@ -1,6 +1,16 @@
+import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { sendEvents } from "./events-client";
-import { ADMIN_HEADERS, api, balances, userGet } from "./helpers";
+import { eventId, sendEvents } from "./events-client";
+import {
+  ADMIN_HEADERS,
+  adminPut,
+  api,
+  balances,
+  eventually,
+  uniqueUser,
+  userGet,
+  walletStub,
+} from "./helpers";
 
 /** Helpers the referral tests share (docs/referrals.md), and the rule tests' publish. */
 
@@ -57,4 +67,130 @@ export async function publishRuleSet(ruleSet: RuleSetBody, note: string): Promis
 export async function bonusHeldMinor(userId: string): Promise<number> {
   const b = await balances(userId);
   return (b.referral_bonus ?? 0) + (b.confirmed ?? 0) - (b.debt ?? 0);
+}
+
+// ---- the referral set-up the risk and referral hold tests share ------------------------------
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+/**
+ * The base rule these tests publish (its own `id` per file): a deposit while the referral is
+ * `signed_up` qualifies it and rewards the referrer 10 and the referee 5 INR.
+ */
+export function depositRewardRule(id: string) {
+  return {
+    id,
+    name: id,
+    eventTypes: ["deposit.completed"],
+    conditions: { all: [{ attr: "referral.state", op: "eq", value: "signed_up" }] },
+    effects: [
+      {
+        kind: "referral_reward",
+        programId: "default",
+        referrer: { amountMinor: 1_000, currency: "INR" },
+        referee: { amountMinor: 500, currency: "INR" },
+      },
+    ],
+    priority: 10,
+    group: "base",
+    active: true,
+  };
+}
+
+/** The program's fraud settings the tests start from: a shared device holds at 50. */
+export const REFERRAL_FRAUD = {
+  holdThreshold: 50,
+  weights: {},
+  maxReferralsPerReferrerPerDay: 20,
+  autoApproveAfterHours: null,
+};
+
+/** Saves the default program with these fraud settings (the rest as a launch would). */
+export async function saveReferralProgram(fraud?: Record<string, unknown>): Promise<void> {
+  const saved = await adminPut("/admin/v1/referrals/program", {
+    settings: {
+      programId: "default",
+      attribution: { touch: "first", windowDays: 30, probabilisticWindowHours: 2 },
+      destinations: {
+        webSignupUrl: "https://app.example.com/signup",
+        iosAppStoreUrl: null,
+        androidPlayStoreUrl: null,
+      },
+      ...(fraud ? { fraud } : {}),
+    },
+  });
+  expect(saved.status, await saved.clone().text()).toBe(200);
+}
+
+/** A `user.signed_up` event (half an hour ago unless `atMs`); `data` may carry `referralCode`. */
+export const signupEvent = (
+  userId: string,
+  data: Record<string, unknown>,
+  atMs = Date.now() - 30 * MINUTE_MS,
+) => ({
+  id: eventId("su"),
+  type: "user.signed_up",
+  userId,
+  occurredAt: new Date(atMs).toISOString(),
+  data: { displayName: "Ravi", ...data },
+});
+
+/** A qualifying `deposit.completed` of 500 INR (ten minutes ago unless `atMs`). */
+export const depositEvent = (userId: string, atMs = Date.now() - 10 * MINUTE_MS) => ({
+  id: eventId("dep"),
+  type: "deposit.completed",
+  userId,
+  occurredAt: new Date(atMs).toISOString(),
+  data: { amountMinor: 50_000, currency: "INR" },
+});
+
+/** The referee's referral state, from their wallet (where the referral lives). */
+export const referralStateOf = async (referee: string) =>
+  (await walletStub(referee).getReferral())?.referral.state;
+
+/**
+ * A referrer `${label}-rr` who signed up two hours ago with `data`, and their code; with
+ * `identifiersIn`, once each of those D1 tables holds the referrer's identifiers.
+ */
+export async function newReferrer(
+  label: string,
+  data: Record<string, unknown> = {},
+  identifiersIn: ReadonlyArray<"referral_identifiers" | "risk_identifiers"> = [],
+): Promise<{ referrer: string; code: string }> {
+  const referrer = uniqueUser(`${label}-rr`);
+  await sendAccepted(signupEvent(referrer, data, Date.now() - 2 * HOUR_MS));
+  for (const table of identifiersIn) {
+    await eventually(
+      async () =>
+        (
+          await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE user_id = ?`)
+            .bind(referrer)
+            .first<{ n: number }>()
+        )?.n,
+    );
+  }
+  return { referrer, code: await referralCode(referrer) };
+}
+
+/** `referee` signs up with `code` (plus `data`); the referral's id. */
+export async function signUpReferred(
+  referee: string,
+  code: string,
+  data: Record<string, unknown> = {},
+): Promise<string> {
+  await sendAccepted(signupEvent(referee, { referralCode: code, ...data }));
+  return `ref_${referee}`;
+}
+
+/** A referee `${label}-re` who signs up with the code and `data`, then makes a qualifying deposit. */
+export async function refereeQualifies(
+  label: string,
+  code: string,
+  data: Record<string, unknown>,
+): Promise<{ referee: string; referralId: string }> {
+  const referee = uniqueUser(`${label}-re`);
+  const referralId = await signUpReferred(referee, code, data);
+  await sendAccepted(depositEvent(referee));
+  return { referee, referralId };
 }

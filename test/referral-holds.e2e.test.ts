@@ -2,9 +2,21 @@ import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { TEST_KEYS, withKey } from "./access-keys";
 import { eventId } from "./events-client";
-import { adminPut, api, eventually, uniqueUser, walletStub } from "./helpers";
+import { api, eventually, uniqueUser, walletStub } from "./helpers";
 import { notificationRecorder } from "./notify-recorder";
-import { bonusHeldMinor, publishRuleSet, referralCode, sendAccepted } from "./referral-helpers";
+import {
+  bonusHeldMinor,
+  depositEvent,
+  depositRewardRule,
+  newReferrer,
+  publishRuleSet,
+  REFERRAL_FRAUD,
+  refereeQualifies,
+  referralStateOf,
+  saveReferralProgram,
+  sendAccepted,
+  signupEvent,
+} from "./referral-helpers";
 
 /**
  * Fraud holds and their review, end to end (docs/referrals.md "Fraud holds"): signups and
@@ -17,23 +29,7 @@ import { bonusHeldMinor, publishRuleSet, referralCode, sendAccepted } from "./re
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 
-const DEPOSIT_RULE = {
-  id: "ref-hold-deposit",
-  name: "ref-hold-deposit",
-  eventTypes: ["deposit.completed"],
-  conditions: { all: [{ attr: "referral.state", op: "eq", value: "signed_up" }] },
-  effects: [
-    {
-      kind: "referral_reward",
-      programId: "default",
-      referrer: { amountMinor: 1_000, currency: "INR" },
-      referee: { amountMinor: 500, currency: "INR" },
-    },
-  ],
-  priority: 10,
-  group: "base",
-  active: true,
-};
+const DEPOSIT_RULE = depositRewardRule("ref-hold-deposit");
 
 beforeAll(async () => {
   await publishRuleSet(
@@ -46,68 +42,8 @@ beforeAll(async () => {
   );
 });
 
-/** Saves the program with these fraud settings (the rest as a launch would). */
-async function saveFraud(fraud: Record<string, unknown> | undefined) {
-  const saved = await adminPut("/admin/v1/referrals/program", {
-    settings: {
-      programId: "default",
-      attribution: { touch: "first", windowDays: 30, probabilisticWindowHours: 2 },
-      destinations: {
-        webSignupUrl: "https://app.example.com/signup",
-        iosAppStoreUrl: null,
-        androidPlayStoreUrl: null,
-      },
-      ...(fraud ? { fraud } : {}),
-    },
-  });
-  expect(saved.status, await saved.clone().text()).toBe(200);
-}
-
-const FRAUD = {
-  holdThreshold: 50,
-  weights: {},
-  maxReferralsPerReferrerPerDay: 20,
-  autoApproveAfterHours: null,
-};
-
-const signup = (
-  userId: string,
-  data: Record<string, unknown>,
-  atMs = Date.now() - 30 * MINUTE_MS,
-) => ({
-  id: eventId("su"),
-  type: "user.signed_up",
-  userId,
-  occurredAt: new Date(atMs).toISOString(),
-  data: { displayName: "Ravi", ...data },
-});
-
-const deposit = (userId: string, atMs = Date.now() - 10 * MINUTE_MS) => ({
-  id: eventId("dep"),
-  type: "deposit.completed",
-  userId,
-  occurredAt: new Date(atMs).toISOString(),
-  data: { amountMinor: 50_000, currency: "INR" },
-});
-
-/** A referrer who signed up with `data`, once D1 knows their identifiers. */
-async function referrerWith(label: string, data: Record<string, unknown>) {
-  const referrer = uniqueUser(`${label}-rr`);
-  await sendAccepted(signup(referrer, data, Date.now() - 2 * HOUR_MS));
-  await eventually(
-    async () =>
-      (
-        await env.DB.prepare(`SELECT COUNT(*) AS n FROM referral_identifiers WHERE user_id = ?`)
-          .bind(referrer)
-          .first<{ n: number }>()
-      )?.n,
-  );
-  return { referrer, code: await referralCode(referrer) };
-}
-
 const bonus = bonusHeldMinor;
-const stateOf = async (referee: string) =>
-  (await walletStub(referee).getReferral())?.referral.state;
+const stateOf = referralStateOf;
 
 async function decide(
   referralId: string,
@@ -135,14 +71,6 @@ async function detailOf(referralId: string): Promise<Detail> {
   return (await response.json()) as Detail;
 }
 
-/** A referee who signs up with the code and `data`, then makes a qualifying deposit. */
-async function refereeQualifies(label: string, code: string, data: Record<string, unknown>) {
-  const referee = uniqueUser(`${label}-re`);
-  await sendAccepted(signup(referee, { referralCode: code, ...data }));
-  await sendAccepted(deposit(referee));
-  return { referee, referralId: `ref_${referee}` };
-}
-
 /** What the wallets publish on NOTIFY_TRANSACTIONAL while this file runs. */
 const notifications = notificationRecorder();
 beforeAll(() => notifications.install());
@@ -150,9 +78,11 @@ afterAll(() => notifications.restore());
 
 describe("fraud holds", () => {
   test("a shared device → held, nothing credited until approved, then credited once", async () => {
-    await saveFraud(FRAUD);
+    await saveReferralProgram(REFERRAL_FRAUD);
     const device = uniqueUser("device");
-    const { referrer, code } = await referrerWith("dev", { deviceId: device });
+    const { referrer, code } = await newReferrer("dev", { deviceId: device }, [
+      "referral_identifiers",
+    ]);
     const { referee, referralId } = await refereeQualifies("dev", code, { deviceId: device });
 
     expect(await eventually(async () => (await stateOf(referee)) === "held")).toBe(true);
@@ -236,13 +166,15 @@ describe("fraud holds", () => {
   });
 
   test("a held referral whose deposit was refunded meanwhile: approval credits, then the refund takes it back", async () => {
-    await saveFraud(FRAUD);
+    await saveReferralProgram(REFERRAL_FRAUD);
     const device = uniqueUser("device");
-    const { referrer, code } = await referrerWith("hrf", { deviceId: device });
+    const { referrer, code } = await newReferrer("hrf", { deviceId: device }, [
+      "referral_identifiers",
+    ]);
     const referee = uniqueUser("hrf-re");
     const referralId = `ref_${referee}`;
-    await sendAccepted(signup(referee, { referralCode: code, deviceId: device }));
-    const dep = deposit(referee);
+    await sendAccepted(signupEvent(referee, { referralCode: code, deviceId: device }));
+    const dep = depositEvent(referee);
     await sendAccepted(dep);
     expect(await eventually(async () => (await stateOf(referee)) === "held")).toBe(true);
     // Refunded in full while the referral waits for review: nothing to take back yet.
@@ -274,9 +206,11 @@ describe("fraud holds", () => {
   });
 
   test("reject: rejected, the rewards cancelled, nothing credited", async () => {
-    await saveFraud(FRAUD);
+    await saveReferralProgram(REFERRAL_FRAUD);
     const device = uniqueUser("device");
-    const { referrer, code } = await referrerWith("rej", { deviceId: device });
+    const { referrer, code } = await newReferrer("rej", { deviceId: device }, [
+      "referral_identifiers",
+    ]);
     const { referee, referralId } = await refereeQualifies("rej", code, { deviceId: device });
     expect(await eventually(async () => (await stateOf(referee)) === "held")).toBe(true);
 
@@ -296,8 +230,10 @@ describe("fraud holds", () => {
   });
 
   test("no signal: rewarded as before, no hold", async () => {
-    await saveFraud(FRAUD);
-    const { referrer, code } = await referrerWith("clean", { deviceId: uniqueUser("device") });
+    await saveReferralProgram(REFERRAL_FRAUD);
+    const { referrer, code } = await newReferrer("clean", { deviceId: uniqueUser("device") }, [
+      "referral_identifiers",
+    ]);
     const { referee } = await refereeQualifies("clean", code, { deviceId: uniqueUser("device") });
     expect(await eventually(async () => (await stateOf(referee)) === "rewarded")).toBe(true);
     expect(await eventually(async () => (await bonus(referrer)) === 1_000)).toBe(true);
@@ -313,13 +249,15 @@ describe("bans, velocity, lists, auto-approve", () => {
     );
 
   test("a ban rejects the referrer's referrals not yet rewarded and refuses new ones", async () => {
-    await saveFraud(FRAUD);
+    await saveReferralProgram(REFERRAL_FRAUD);
     const device = uniqueUser("device");
-    const { referrer, code } = await referrerWith("ban", { deviceId: device });
+    const { referrer, code } = await newReferrer("ban", { deviceId: device }, [
+      "referral_identifiers",
+    ]);
     // One held (shared device), one only signed up, one rewarded before the ban.
     const held = await refereeQualifies("ban-held", code, { deviceId: device });
     const waiting = uniqueUser("ban-wait");
-    await sendAccepted(signup(waiting, { referralCode: code }));
+    await sendAccepted(signupEvent(waiting, { referralCode: code }));
     const paid = await refereeQualifies("ban-paid", code, { deviceId: uniqueUser("device") });
     expect(await eventually(async () => (await stateOf(held.referee)) === "held")).toBe(true);
     expect(await eventually(async () => (await stateOf(paid.referee)) === "rewarded")).toBe(true);
@@ -357,13 +295,13 @@ describe("bans, velocity, lists, auto-approve", () => {
     });
     expect(heldDetail.rewards.map((r) => r.status)).toEqual(["cancelled", "cancelled"]);
     // The waiting referee's deposit now qualifies nothing.
-    await sendAccepted(deposit(waiting));
+    await sendAccepted(depositEvent(waiting));
     expect(await bonus(waiting)).toBe(0);
     expect(await bonus(referrer)).toBe(1_000);
 
     // A new signup with the banned referrer's code is not a referral.
     const late = uniqueUser("ban-late");
-    const lateSignup = signup(late, { referralCode: code });
+    const lateSignup = signupEvent(late, { referralCode: code });
     await sendAccepted(lateSignup);
     const outcome = await eventually(
       async () => (await walletStub(late).getEvent(lateSignup.id))?.outcome,
@@ -378,17 +316,19 @@ describe("bans, velocity, lists, auto-approve", () => {
     );
     expect(await lifted.json()).toMatchObject({ banned: false });
     const after = uniqueUser("ban-after");
-    await sendAccepted(signup(after, { referralCode: code }));
+    await sendAccepted(signupEvent(after, { referralCode: code }));
     expect(await eventually(async () => (await stateOf(after)) === "signed_up")).toBe(true);
   });
 
   test("velocity: more referrals a day than the program allows are held", async () => {
-    await saveFraud({
-      ...FRAUD,
+    await saveReferralProgram({
+      ...REFERRAL_FRAUD,
       maxReferralsPerReferrerPerDay: 1,
       weights: { referrer_velocity: 50 },
     });
-    const { referrer, code } = await referrerWith("vel", { deviceId: uniqueUser("device") });
+    const { referrer, code } = await newReferrer("vel", { deviceId: uniqueUser("device") }, [
+      "referral_identifiers",
+    ]);
     const first = await refereeQualifies("vel-1", code, {});
     expect(await eventually(async () => (await stateOf(first.referee)) === "rewarded")).toBe(true);
     await eventually(async () =>
@@ -405,8 +345,10 @@ describe("bans, velocity, lists, auto-approve", () => {
   });
 
   test("a risk list update changes the outcome for the signups after it", async () => {
-    await saveFraud(FRAUD);
-    const { code } = await referrerWith("list", { deviceId: uniqueUser("device") });
+    await saveReferralProgram(REFERRAL_FRAUD);
+    const { code } = await newReferrer("list", { deviceId: uniqueUser("device") }, [
+      "referral_identifiers",
+    ]);
     const domain = `${uniqueUser("tmp").toLowerCase().replaceAll("_", "-")}.example`;
     const before = await refereeQualifies("list-1", code, { email: `friend1@${domain}` });
     expect(await eventually(async () => (await stateOf(before.referee)) === "rewarded")).toBe(true);
@@ -446,9 +388,11 @@ describe("bans, velocity, lists, auto-approve", () => {
   });
 
   test("auto-approve: a held referral is approved when the delay ends", async () => {
-    await saveFraud({ ...FRAUD, autoApproveAfterHours: 24 });
+    await saveReferralProgram({ ...REFERRAL_FRAUD, autoApproveAfterHours: 24 });
     const device = uniqueUser("device");
-    const { referrer, code } = await referrerWith("auto", { deviceId: device });
+    const { referrer, code } = await newReferrer("auto", { deviceId: device }, [
+      "referral_identifiers",
+    ]);
     const { referee, referralId } = await refereeQualifies("auto", code, { deviceId: device });
     expect(await eventually(async () => (await stateOf(referee)) === "held")).toBe(true);
 
@@ -473,11 +417,13 @@ describe("bans, velocity, lists, auto-approve", () => {
 
 describe("checked again before qualifying", () => {
   test("the referrer's payment instrument on the qualifying deposit → held", async () => {
-    await saveFraud(FRAUD);
+    await saveReferralProgram(REFERRAL_FRAUD);
     const card = uniqueUser("card");
-    const { referrer, code } = await referrerWith("pay", { deviceId: uniqueUser("device") });
+    const { referrer, code } = await newReferrer("pay", { deviceId: uniqueUser("device") }, [
+      "referral_identifiers",
+    ]);
     const own = {
-      ...deposit(referrer),
+      ...depositEvent(referrer),
       data: { amountMinor: 1_000, currency: "INR", paymentInstrumentHash: card },
     };
     await sendAccepted(own);
@@ -489,9 +435,9 @@ describe("checked again before qualifying", () => {
         .first(),
     );
     const referee = uniqueUser("pay-re");
-    await sendAccepted(signup(referee, { referralCode: code }));
+    await sendAccepted(signupEvent(referee, { referralCode: code }));
     expect(await eventually(async () => (await stateOf(referee)) === "signed_up")).toBe(true);
-    const paid = deposit(referee);
+    const paid = depositEvent(referee);
     await sendAccepted({ ...paid, data: { ...paid.data, paymentInstrumentHash: card } });
     expect(await eventually(async () => (await stateOf(referee)) === "held")).toBe(true);
     const detail = await detailOf(`ref_${referee}`);
@@ -506,10 +452,12 @@ describe("checked again before qualifying", () => {
   });
 
   test("a referrer banned after the signup: the deposit rejects the referral instead", async () => {
-    await saveFraud(FRAUD);
-    const { referrer, code } = await referrerWith("late-ban", { deviceId: uniqueUser("device") });
+    await saveReferralProgram(REFERRAL_FRAUD);
+    const { referrer, code } = await newReferrer("late-ban", { deviceId: uniqueUser("device") }, [
+      "referral_identifiers",
+    ]);
     const referee = uniqueUser("late-ban-re");
-    await sendAccepted(signup(referee, { referralCode: code }));
+    await sendAccepted(signupEvent(referee, { referralCode: code }));
     expect(await eventually(async () => (await stateOf(referee)) === "signed_up")).toBe(true);
     // The ban's sweep missed this referral (as when D1 had not yet projected it).
     await env.DB.prepare(
@@ -517,7 +465,7 @@ describe("checked again before qualifying", () => {
     )
       .bind(referrer, "ring", "test", Date.now())
       .run();
-    await sendAccepted(deposit(referee));
+    await sendAccepted(depositEvent(referee));
     expect(await eventually(async () => (await stateOf(referee)) === "rejected")).toBe(true);
     expect((await walletStub(referee).getReferral())?.referral.reason).toBe("referrer_banned");
     expect(await bonus(referee)).toBe(0);

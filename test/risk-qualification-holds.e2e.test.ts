@@ -1,9 +1,19 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import type { Assessment } from "#shared/fraud/risk-contract";
 import { TEST_KEYS, withKey } from "./access-keys";
-import { eventId } from "./events-client";
-import { adminPut, api, eventually, uniqueUser, walletStub } from "./helpers";
-import { bonusHeldMinor, publishRuleSet, referralCode, sendAccepted } from "./referral-helpers";
+import { api, eventually, uniqueUser, walletStub } from "./helpers";
+import {
+  bonusHeldMinor,
+  depositEvent,
+  depositRewardRule,
+  newReferrer,
+  publishRuleSet,
+  REFERRAL_FRAUD,
+  referralStateOf,
+  saveReferralProgram,
+  sendAccepted,
+  signUpReferred,
+} from "./referral-helpers";
 import { replaceAssess } from "./risk-helpers";
 
 /**
@@ -14,8 +24,6 @@ import { replaceAssess } from "./risk-helpers";
  * returns. Through the real events worker, wallets, risk objects and admin API.
  */
 
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
 const RULE_ID = "fraud-referral-at-qualification";
 /** The referee the qualification rule fires on (the rule reads `user.id`). */
 const HELD_REFEREE = uniqueUser("qh-re");
@@ -29,23 +37,7 @@ beforeAll(async () => {
         { name: "fraud", mode: "stackable" },
       ],
       rules: [
-        {
-          id: "qh-deposit",
-          name: "qh-deposit",
-          eventTypes: ["deposit.completed"],
-          conditions: { all: [{ attr: "referral.state", op: "eq", value: "signed_up" }] },
-          effects: [
-            {
-              kind: "referral_reward",
-              programId: "default",
-              referrer: { amountMinor: 1_000, currency: "INR" },
-              referee: { amountMinor: 500, currency: "INR" },
-            },
-          ],
-          priority: 10,
-          group: "base",
-          active: true,
-        },
+        depositRewardRule("qh-deposit"),
         {
           id: RULE_ID,
           name: "A referral of this referee, when it qualifies",
@@ -65,43 +57,10 @@ beforeAll(async () => {
     },
     "risk qualification holds test",
   );
-  const saved = await adminPut("/admin/v1/referrals/program", {
-    settings: {
-      programId: "default",
-      attribution: { touch: "first", windowDays: 30, probabilisticWindowHours: 2 },
-      destinations: {
-        webSignupUrl: "https://app.example.com/signup",
-        iosAppStoreUrl: null,
-        androidPlayStoreUrl: null,
-      },
-      fraud: {
-        holdThreshold: 50,
-        weights: {},
-        maxReferralsPerReferrerPerDay: 20,
-        autoApproveAfterHours: null,
-      },
-    },
-  });
-  expect(saved.status, await saved.clone().text()).toBe(200);
+  await saveReferralProgram(REFERRAL_FRAUD);
 });
 
-const signup = (userId: string, data: Record<string, unknown>, atMs: number) => ({
-  id: eventId("su"),
-  type: "user.signed_up",
-  userId,
-  occurredAt: new Date(atMs).toISOString(),
-  data: { displayName: "Ravi", ...data },
-});
-
-const deposit = (userId: string) => ({
-  id: eventId("dep"),
-  type: "deposit.completed",
-  userId,
-  occurredAt: new Date(Date.now() - 10 * MINUTE_MS).toISOString(),
-  data: { amountMinor: 50_000, currency: "INR" },
-});
-
-const stateOf = async (userId: string) => (await walletStub(userId).getReferral())?.referral.state;
+const stateOf = referralStateOf;
 
 interface Detail {
   referral: { state: string; reason: string };
@@ -124,12 +83,10 @@ function decideHold(userId: string, holdId: string, body: unknown) {
 
 /** A referrer, and `referee` signed up with their code: the referral `signed_up`. */
 async function referred(label: string, referee: string) {
-  const referrer = uniqueUser(`${label}-rr`);
-  await sendAccepted(signup(referrer, {}, Date.now() - 2 * HOUR_MS));
-  const code = await referralCode(referrer);
-  await sendAccepted(signup(referee, { referralCode: code }, Date.now() - 30 * MINUTE_MS));
+  const { referrer, code } = await newReferrer(label);
+  const referralId = await signUpReferred(referee, code);
   expect(await eventually(async () => (await stateOf(referee)) === "signed_up")).toBe(true);
-  return { referrer, referralId: `ref_${referee}` };
+  return { referrer, referralId };
 }
 
 describe("a referral's qualification is scored before it is rewarded", () => {
@@ -138,7 +95,7 @@ describe("a referral's qualification is scored before it is rewarded", () => {
     const { referrer, referralId } = await referred("qh", referee);
     const holdId = `rule:${RULE_ID}:referral:${referralId}:qualified:referral`;
 
-    await sendAccepted(deposit(referee));
+    await sendAccepted(depositEvent(referee));
     expect(await eventually(async () => (await stateOf(referee)) !== "signed_up")).toBe(true);
     // Held at once — the qualifying run waited for scoring — and nobody was credited.
     expect(await stateOf(referee)).toBe("held");
@@ -179,7 +136,7 @@ describe("a referral's qualification is scored before it is rewarded", () => {
     expect(
       (await decideHold(referee, holdId, { decision: "release", reason: "again" })).status,
     ).toBe(200);
-    await sendAccepted(deposit(referee));
+    await sendAccepted(depositEvent(referee));
     await walletStub(referee).runDue();
     expect(await stateOf(referee)).toBe("rewarded");
     expect(await bonusHeldMinor(referee)).toBe(500);
@@ -201,7 +158,7 @@ describe("a referral's qualification is scored before it is rewarded", () => {
       throw new Error("scoring is down");
     });
     try {
-      await sendAccepted(deposit(referee));
+      await sendAccepted(depositEvent(referee));
       expect(await eventually(async () => (await stateOf(referee)) !== "signed_up")).toBe(true);
       expect(await stateOf(referee)).toBe("held");
       expect((await detailOf(referralId)).referral.reason).toBe("risk_unavailable");

@@ -1,9 +1,19 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
 import { FRAUD_GROUP, FRAUD_STARTER_RULES } from "#shared/fraud/starter-rules";
-import { eventId } from "./events-client";
-import { adminPut, eventually, uniqueUser, walletStub } from "./helpers";
-import { bonusHeldMinor, publishRuleSet, referralCode, sendAccepted } from "./referral-helpers";
+import { eventually, uniqueUser, walletStub } from "./helpers";
+import {
+  bonusHeldMinor,
+  depositEvent,
+  depositRewardRule,
+  newReferrer,
+  publishRuleSet,
+  REFERRAL_FRAUD,
+  referralStateOf,
+  saveReferralProgram,
+  sendAccepted,
+  signupEvent,
+} from "./referral-helpers";
 
 /**
  * A referral's qualification is scored with its signup's identifiers (docs/fraud.md "Holds",
@@ -26,67 +36,15 @@ beforeAll(async () => {
     {
       timeZone: "UTC",
       groups: [{ name: "base", mode: "stackable" }, FRAUD_GROUP],
-      rules: [
-        {
-          id: "qs-deposit",
-          name: "qs-deposit",
-          eventTypes: ["deposit.completed"],
-          conditions: { all: [{ attr: "referral.state", op: "eq", value: "signed_up" }] },
-          effects: [
-            {
-              kind: "referral_reward",
-              programId: "default",
-              referrer: { amountMinor: 1_000, currency: "INR" },
-              referee: { amountMinor: 500, currency: "INR" },
-            },
-          ],
-          priority: 10,
-          group: "base",
-          active: true,
-        },
-        ...deviceRule,
-      ],
+      rules: [depositRewardRule("qs-deposit"), ...deviceRule],
     },
     "risk qualification sharing test",
   );
   // The program's own signals never hold here: only the risk rule can.
-  const saved = await adminPut("/admin/v1/referrals/program", {
-    settings: {
-      programId: "default",
-      attribution: { touch: "first", windowDays: 30, probabilisticWindowHours: 2 },
-      destinations: {
-        webSignupUrl: "https://app.example.com/signup",
-        iosAppStoreUrl: null,
-        androidPlayStoreUrl: null,
-      },
-      fraud: {
-        holdThreshold: 1_000,
-        weights: {},
-        maxReferralsPerReferrerPerDay: 20,
-        autoApproveAfterHours: null,
-      },
-    },
-  });
-  expect(saved.status, await saved.clone().text()).toBe(200);
+  await saveReferralProgram({ ...REFERRAL_FRAUD, holdThreshold: 1_000 });
 });
 
-const signup = (userId: string, data: Record<string, unknown>, atMs: number) => ({
-  id: eventId("su"),
-  type: "user.signed_up",
-  userId,
-  occurredAt: new Date(atMs).toISOString(),
-  data: { displayName: "Ravi", ...data },
-});
-
-const deposit = (userId: string) => ({
-  id: eventId("dep"),
-  type: "deposit.completed",
-  userId,
-  occurredAt: new Date(Date.now() - 10 * MINUTE_MS).toISOString(),
-  data: { amountMinor: 50_000, currency: "INR" },
-});
-
-const stateOf = async (userId: string) => (await walletStub(userId).getReferral())?.referral.state;
+const stateOf = referralStateOf;
 
 /** The users D1 knows with a `device` link (the risk consumer recorded their signups). */
 async function deviceLinked(userIds: readonly string[]): Promise<boolean> {
@@ -104,13 +62,11 @@ describe("a referral's qualification reads what its signup's identifiers share",
     const device = uniqueUser("qs-device");
     const first = uniqueUser("qs-a");
     const second = uniqueUser("qs-b");
-    await sendAccepted(signup(first, { deviceId: device }, Date.now() - 3 * HOUR_MS));
-    await sendAccepted(signup(second, { deviceId: device }, Date.now() - 3 * HOUR_MS));
+    await sendAccepted(signupEvent(first, { deviceId: device }, Date.now() - 3 * HOUR_MS));
+    await sendAccepted(signupEvent(second, { deviceId: device }, Date.now() - 3 * HOUR_MS));
     // The referrer shares nothing with them: only the device's other holders count.
-    const referrer = uniqueUser("qs-rr");
-    await sendAccepted(signup(referrer, {}, Date.now() - 2 * HOUR_MS));
+    const { referrer, code } = await newReferrer("qs");
     expect(await eventually(() => deviceLinked([first, second]), 20_000)).toBe(true);
-    const code = await referralCode(referrer);
 
     // The third account signs up with the code and deposits in the same request: it qualifies
     // in the wake that attributes it, before its `attributed` observation is even sent.
@@ -118,8 +74,8 @@ describe("a referral's qualification reads what its signup's identifiers share",
     const referralId = `ref_${referee}`;
     await sendAccepted({
       events: [
-        signup(referee, { referralCode: code, deviceId: device }, Date.now() - 30 * MINUTE_MS),
-        deposit(referee),
+        signupEvent(referee, { referralCode: code, deviceId: device }, Date.now() - 30 * MINUTE_MS),
+        depositEvent(referee),
       ],
     });
     expect(await eventually(async () => (await stateOf(referee)) !== "signed_up")).toBe(true);

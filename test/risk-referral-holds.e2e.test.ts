@@ -1,11 +1,20 @@
 import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
 import type { Assessment, Observation } from "#shared/fraud/risk-contract";
 import { TEST_KEYS, withKey } from "./access-keys";
-import { eventId } from "./events-client";
-import { adminPut, api, eventually, uniqueUser, walletStub } from "./helpers";
-import { bonusHeldMinor, publishRuleSet, referralCode, sendAccepted } from "./referral-helpers";
+import { api, eventually, uniqueUser, walletStub } from "./helpers";
+import {
+  bonusHeldMinor,
+  depositEvent,
+  depositRewardRule,
+  newReferrer,
+  publishRuleSet,
+  REFERRAL_FRAUD,
+  referralStateOf,
+  saveReferralProgram,
+  sendAccepted,
+  signUpReferred,
+} from "./referral-helpers";
 
 /**
  * The risk system's `referral` holds, end to end (docs/fraud.md "Holds", docs/referrals.md
@@ -17,8 +26,6 @@ import { bonusHeldMinor, publishRuleSet, referralCode, sendAccepted } from "./re
  * referral review's reject.
  */
 
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
 const RULE_ID = "fraud-referral-typed-code";
 const DEVICE_RULE_ID = "fraud-referral-shared-device";
 
@@ -31,23 +38,7 @@ beforeAll(async () => {
         { name: "fraud", mode: "stackable" },
       ],
       rules: [
-        {
-          id: "risk-ref-deposit",
-          name: "risk-ref-deposit",
-          eventTypes: ["deposit.completed"],
-          conditions: { all: [{ attr: "referral.state", op: "eq", value: "signed_up" }] },
-          effects: [
-            {
-              kind: "referral_reward",
-              programId: "default",
-              referrer: { amountMinor: 1_000, currency: "INR" },
-              referee: { amountMinor: 500, currency: "INR" },
-            },
-          ],
-          priority: 10,
-          group: "base",
-          active: true,
-        },
+        depositRewardRule("risk-ref-deposit"),
         {
           id: RULE_ID,
           name: "A referral by typed code, at attribution",
@@ -89,47 +80,12 @@ beforeAll(async () => {
 });
 
 /** The program with its own fraud signals (a shared device holds at 50). */
-async function saveProgram() {
-  const saved = await adminPut("/admin/v1/referrals/program", {
-    settings: {
-      programId: "default",
-      attribution: { touch: "first", windowDays: 30, probabilisticWindowHours: 2 },
-      destinations: {
-        webSignupUrl: "https://app.example.com/signup",
-        iosAppStoreUrl: null,
-        androidPlayStoreUrl: null,
-      },
-      fraud: {
-        holdThreshold: 50,
-        weights: {},
-        maxReferralsPerReferrerPerDay: 20,
-        autoApproveAfterHours: null,
-      },
-    },
-  });
-  expect(saved.status, await saved.clone().text()).toBe(200);
-}
-
-const signup = (userId: string, data: Record<string, unknown>, atMs: number) => ({
-  id: eventId("su"),
-  type: "user.signed_up",
-  userId,
-  occurredAt: new Date(atMs).toISOString(),
-  data: { displayName: "Ravi", ...data },
-});
-
-const deposit = (userId: string) => ({
-  id: eventId("dep"),
-  type: "deposit.completed",
-  userId,
-  occurredAt: new Date(Date.now() - 10 * MINUTE_MS).toISOString(),
-  data: { amountMinor: 50_000, currency: "INR" },
-});
+const saveProgram = () => saveReferralProgram(REFERRAL_FRAUD);
 
 const holdIdOf = (referralId: string) =>
   `rule:${RULE_ID}:referral:${referralId}:attributed:referral`;
 
-const stateOf = async (userId: string) => (await walletStub(userId).getReferral())?.referral.state;
+const stateOf = referralStateOf;
 
 interface Detail {
   referral: { state: string; reason: string };
@@ -163,25 +119,14 @@ function decideHold(userId: string, holdId: string, body: unknown) {
  */
 async function heldAtAttribution(label: string, data: Record<string, unknown> = {}) {
   await saveProgram();
-  const referrer = uniqueUser(`${label}-rr`);
-  await sendAccepted(signup(referrer, data, Date.now() - 2 * HOUR_MS));
-  if (Object.keys(data).length > 0) {
-    // The program's own signals and the risk links compare with what D1 knows of the referrer.
-    for (const table of ["referral_identifiers", "risk_identifiers"]) {
-      await eventually(
-        async () =>
-          (
-            await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE user_id = ?`)
-              .bind(referrer)
-              .first<{ n: number }>()
-          )?.n,
-      );
-    }
-  }
-  const code = await referralCode(referrer);
+  // The program's own signals and the risk links compare with what D1 knows of the referrer.
+  const { referrer, code } = await newReferrer(
+    label,
+    data,
+    Object.keys(data).length > 0 ? ["referral_identifiers", "risk_identifiers"] : [],
+  );
   const referee = uniqueUser(`${label}-re`);
-  const referralId = `ref_${referee}`;
-  await sendAccepted(signup(referee, { referralCode: code, ...data }, Date.now() - 30 * MINUTE_MS));
+  const referralId = await signUpReferred(referee, code, data);
   const hold = await eventually(
     async () =>
       (await walletStub(referee).getRiskHolds()).find((h) => h.holdId === holdIdOf(referralId)),
@@ -205,7 +150,7 @@ describe("a fraud rule's hold_referral", () => {
     const { referrer, referee, referralId, holdId } = await heldAtAttribution("rel");
     expect(await stateOf(referee)).toBe("signed_up");
 
-    await sendAccepted(deposit(referee));
+    await sendAccepted(depositEvent(referee));
     expect(await eventually(async () => (await stateOf(referee)) === "held")).toBe(true);
     const held = await detailOf(referralId);
     expect(held.referral.reason).toBe("fraud_rule_hold");
@@ -264,7 +209,7 @@ describe("a fraud rule's hold_referral", () => {
     expect(
       (await walletStub(referee).applyAssessment(referee, observation, assessment)).placed,
     ).toBe(0);
-    await sendAccepted(deposit(referee));
+    await sendAccepted(depositEvent(referee));
     await walletStub(referee).runDue();
     expect(await stateOf(referee)).toBe("rewarded");
     expect(await bonusHeldMinor(referee)).toBe(500);
@@ -283,7 +228,7 @@ describe("a fraud rule's hold_referral", () => {
 
   test("upheld: it stays held, the referral review rejects it, nobody is credited", async () => {
     const { referrer, referee, referralId, holdId } = await heldAtAttribution("uph");
-    await sendAccepted(deposit(referee));
+    await sendAccepted(depositEvent(referee));
     expect(await eventually(async () => (await stateOf(referee)) === "held")).toBe(true);
     const upheld = await decideHold(referee, holdId, {
       decision: "uphold",
@@ -306,7 +251,7 @@ describe("a fraud rule's hold_referral", () => {
     const { referrer, referee, referralId, holdId } = await heldAtAttribution("both", {
       deviceId: device,
     });
-    await sendAccepted(deposit(referee));
+    await sendAccepted(depositEvent(referee));
     expect(await eventually(async () => (await stateOf(referee)) === "held")).toBe(true);
     const both = await detailOf(referralId);
     expect(both.referral.reason).toBe("fraud_rule_hold");
@@ -344,7 +289,7 @@ describe("a fraud rule's hold_referral", () => {
   test("a user-wide hold released on a referral only the program holds writes no history", async () => {
     const device = uniqueUser("device");
     const { referee, referralId, holdId } = await heldAtAttribution("wide", { deviceId: device });
-    await sendAccepted(deposit(referee));
+    await sendAccepted(depositEvent(referee));
     expect(await eventually(async () => (await stateOf(referee)) === "held")).toBe(true);
     const deviceHoldId = `rule:${DEVICE_RULE_ID}:referral:${referralId}:attributed:referral`;
     for (const id of [holdId, deviceHoldId]) {

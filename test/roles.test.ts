@@ -180,6 +180,9 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "get /admin/v1/analytics/margin": EVERY_ROLE,
   "get /admin/v1/analytics/distributions": EVERY_ROLE,
   "get /admin/v1/analytics/cohorts": EVERY_ROLE,
+  "get /admin/v1/analytics/points": EVERY_ROLE,
+  "get /admin/v1/analytics/risk-holds": EVERY_ROLE,
+  "get /admin/v1/analytics/referrals": EVERY_ROLE,
   // Admin only
   "get /admin/v1/dev/notifications": ADMIN,
   "post /admin/v1/operators": ADMIN,

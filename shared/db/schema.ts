@@ -1562,7 +1562,52 @@ export const analyticsCohortsWeekly = sqliteTable(
   (t) => [primaryKey({ columns: [t.week, t.currency] })],
 );
 
+/**
+ * Points movements (docs/analytics.md "Points"): one row per points posting of a wallet and
+ * per source type of the lots it touched, projected from the wallet's outbox
+ * (`points_movement` on the ledger-events queue) by its consumer in batches. A posting never
+ * changes, so the row is inserted once (a redelivery is ignored). `earned` is the points of a
+ * new lot (`points_earn`), `spent` what a redemption drew, `expired` what an expiry took,
+ * `reversed` what a rollback took back (negative for a restore). `day` is the posting's UTC day.
+ */
+export const pointsMovements = sqliteTable(
+  "points_movements",
+  {
+    userId: text("user_id").notNull(),
+    entryKey: text("entry_key").notNull(),
+    sourceType: text("source_type").notNull(),
+    entryKind: text("entry_kind").notNull(),
+    day: text("day").notNull(),
+    atMs: integer("at_ms").notNull(),
+    earned: integer("earned").notNull(),
+    spent: integer("spent").notNull(),
+    expired: integer("expired").notNull(),
+    reversed: integer("reversed").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.entryKey, t.sourceType] }),
+    index("points_movements_day_idx").on(t.day, t.sourceType),
+  ],
+);
+
+/**
+ * The scored population (docs/analytics.md "Fraud holds"): each user whose observations the
+ * risk consumer judged on a UTC day (sent to their risk object or screened out), one row per
+ * (day, user), written by that consumer once per batch. Redemptions and referral
+ * qualifications, asked for directly, are counted from `payouts` and `referrals` instead.
+ */
+export const riskScoredDaily = sqliteTable(
+  "risk_scored_daily",
+  {
+    day: text("day").notNull(),
+    userId: text("user_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.userId] })],
+);
+
 export const schema = {
+  pointsMovements,
+  riskScoredDaily,
   operatorAlerts,
   operatorAlertDeliveries,
   operatorAlertSettings,

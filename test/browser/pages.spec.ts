@@ -257,6 +257,24 @@ const CONSOLE_PAGES: ConsolePage[] = [
     ready: (page) => page.getByRole("heading", { level: 1, name: "Analytics" }),
   },
   {
+    name: "analytics-points",
+    path: "/console/analytics/points",
+    as: "admin",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Analytics: points" }),
+  },
+  {
+    name: "analytics-risk-holds",
+    path: "/console/analytics/risk-holds",
+    as: "admin",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Analytics: fraud holds" }),
+  },
+  {
+    name: "analytics-referrals",
+    path: "/console/analytics/referrals",
+    as: "admin",
+    ready: (page) => page.getByRole("heading", { level: 1, name: "Analytics: referrals" }),
+  },
+  {
     name: "notification-promotions",
     path: "/console/notifications/promotions",
     as: "catalog",

@@ -10,6 +10,7 @@ import {
   saveLot,
   setDebtOutstanding,
 } from "./lot-store";
+import { movementSources } from "./movement";
 
 /** Debts read per repayment: a member owes a handful at most. */
 const MAX_DEBTS_READ = 100;
@@ -23,6 +24,8 @@ const MAX_DEBTS_READ = 100;
 export class PointsChange {
   private readonly deltas = new Map<PointsBucket, number>();
   private readonly touched = new Map<string, LotRow>();
+  /** Each touched lot as it was before this change, for the analytics projection. */
+  private readonly before = new Map<string, { spent: number; expired: number; reversed: number }>();
   private readonly draws: DrawRow[] = [];
   private readonly extraLegs: Leg[] = [];
 
@@ -39,6 +42,7 @@ export class PointsChange {
     const known = this.touched.get(lot.lotId);
     if (known) return known;
     this.touched.set(lot.lotId, lot);
+    this.before.set(lot.lotId, { spent: lot.spent, expired: lot.expired, reversed: lot.reversed });
     return lot;
   }
 
@@ -99,7 +103,25 @@ export class PointsChange {
       .map(([bucket, points]) => ({ bucket, currency: POINTS_UNIT, amountMinor: points }));
     legs.push(...this.extraLegs);
     if (legs.length > 0) {
-      this.tx.post({ key, kind, txnId: null, legs, ...(rule ? { rule } : {}) }, this.nowMs);
+      const posted = this.tx.post(
+        { key, kind, txnId: null, legs, ...(rule ? { rule } : {}) },
+        this.nowMs,
+      );
+      // The same transaction's outbox: D1 `points_movements` for the points funnel.
+      const sources = movementSources(
+        kind,
+        [...this.touched.values()].map((lot) => ({ lot, before: this.before.get(lot.lotId) })),
+      );
+      if (posted.status === "created" && sources.length > 0) {
+        this.tx.enqueue({
+          kind: "points_movement",
+          userId: this.tx.userId(),
+          key,
+          entryKind: kind,
+          atMs: this.nowMs,
+          sources,
+        });
+      }
     }
   }
 }

@@ -6,7 +6,7 @@ import { type ApiContext, requireAdmin, requireAdminScope, requireUser } from ".
 import { createConsole } from "./console/index";
 import { auditAdminRoutes, auditAdminWrites } from "./features/admin-audit/index";
 import { alertAdminRoutes } from "./features/alerts/index";
-import { analyticsAdminRoutes } from "./features/analytics/index";
+import { analyticsAdminRoutes, analyticsFunnelRoutes } from "./features/analytics/index";
 import { budgetAdminRoutes } from "./features/budgets/index";
 import { campaignAdminRoutes } from "./features/campaigns/index";
 import { catalogAdminRoutes } from "./features/catalog/index";
@@ -143,6 +143,7 @@ export function createApp() {
   app.route("/admin/v1", overviewAdminRoutes);
   app.route("/admin/v1", alertAdminRoutes);
   app.route("/admin/v1", analyticsAdminRoutes);
+  app.route("/admin/v1", analyticsFunnelRoutes);
   app.route("/admin/v1", eventTypeAdminRoutes);
   app.route("/admin/v1", rulesAdminRoutes);
   app.route("/admin/v1", fraudReadRoutes());

@@ -8,6 +8,7 @@ import { requireSession } from "./http/session";
 import { accountRoutes } from "./pages/account";
 import { alertsRoutes } from "./pages/alerts/index";
 import { analyticsRoutes } from "./pages/analytics";
+import { analyticsFunnelsRoutes } from "./pages/analytics-funnels";
 import { auditRoutes } from "./pages/audit/index";
 import { catalogRoutes } from "./pages/catalog/index";
 import { financeRoutes } from "./pages/finance";
@@ -84,6 +85,7 @@ export function createConsole(apiApp: ApiApp) {
   console.route("/alerts", alertsRoutes);
   console.route("/audit", auditRoutes);
   console.route("/finance", financeRoutes);
+  console.route("/analytics", analyticsFunnelsRoutes);
   console.route("/analytics", analyticsRoutes);
   return console;
 }

@@ -482,7 +482,10 @@ async function analyticsPage(c: Context<ConsoleContext>) {
       <p class="muted">
         Clicks count on the day of the click; conversions on the day of the conversion, with their
         confirmations and payments as of now. Read from the analytics rollups (docs/analytics.md).{" "}
-        <a href="/console/referrals/funnel">Referral funnel</a>
+        <a href="/console/referrals/funnel">Referral funnel</a> ·{" "}
+        <a href="/console/analytics/points">Points</a> ·{" "}
+        <a href="/console/analytics/risk-holds">Fraud holds</a> ·{" "}
+        <a href="/console/analytics/referrals">Referrals per program</a>
       </p>
       {failed ? (
         <ProblemNotice problem={failed.problem} />

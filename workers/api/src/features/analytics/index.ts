@@ -2,6 +2,10 @@
  * Analytics (docs/analytics.md): funnel data points to Workers Analytics Engine, D1 rollups
  * recomputed per day and signup week off the hot path, and the admin API that reads them.
  */
+
+export { analyticsFunnelRoutes } from "./funnels-routes";
+export { pointsMovementStatements } from "./points";
 export { analyticsAfterClicks, analyticsAfterLedgerBatch } from "./projection-hooks";
+export { recordScoredPopulation } from "./risk-rates";
 export { refreshDays, refreshRecent, refreshWeeks } from "./rollups";
 export { analyticsAdminRoutes } from "./routes";

@@ -8,6 +8,7 @@ import { createLogger, errorFields } from "#shared/observability/logger";
 import { exponentialBackoff } from "#shared/retry/backoff";
 import { type CompiledRuleSet, CompiledRuleSetCache } from "#shared/rules/index";
 import { loadLiveRuleSet } from "#shared/rules/live-rule-set";
+import { recordScoredPopulation } from "../analytics/index";
 import { holderCounts, type LinkRow, recordLinks } from "./identity-store";
 import { recordOrdersAndRead } from "./return-store";
 import { liveRiskPorts, type RiskPorts } from "./risk-ports";
@@ -73,6 +74,12 @@ export async function consumeRiskObservations(
     return;
   }
 
+  // The scored population for the hold rate (docs/analytics.md); never throws.
+  await recordScoredPopulation(
+    env.DB,
+    valid.map((m) => m.body.observation),
+    nowMs,
+  );
   const compiled = await liveCompiled(env);
   const byUser = new Map<string, Array<Message<RiskObservationMessage>>>();
   for (const m of valid) {

@@ -3,7 +3,7 @@ import type { ApiEnv } from "#shared/env";
 import type { LedgerEventMessage, UserNoticeMessage } from "#shared/messages";
 import { createLogger } from "#shared/observability/logger";
 import { runInBatches } from "../../db/batch";
-import { analyticsAfterLedgerBatch } from "../analytics/index";
+import { analyticsAfterLedgerBatch, pointsMovementStatements } from "../analytics/index";
 import { claimProjection } from "../claims/index";
 import { loyaltyDueProjection } from "../loyalty/index";
 import { payoutProjection } from "../payouts/index";
@@ -73,6 +73,8 @@ function projectionStatements(db: D1Database, body: LedgerEventMessage): BatchIt
       return [riskHoldProjection(db, body.userId, body.hold)];
     case "segments":
       return segmentsProjectionStatements(db, body, Date.now());
+    case "points_movement":
+      return pointsMovementStatements(db, body);
     default: {
       // tsc refuses this line if a kind is not handled; at runtime an unknown kind (a newer
       // wallet's message) is skipped, as before, rather than blocking the batch.

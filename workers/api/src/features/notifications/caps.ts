@@ -32,27 +32,30 @@ export function capPeriodKeys(
   };
 }
 
-/**
- * Claims one slot under the caps: true when the message may go (a new slot, or this event
- * already held one), false when the user's day or week is full. One D1 statement inserts the
- * claim only while both counts are below their caps, so concurrent claims never pass a cap.
- */
-export async function claimCapSlot(
-  db: D1Database,
-  claim: CapClaim,
-  cap: FrequencyCap,
-): Promise<boolean> {
-  if (claim.category === "critical" || (cap.perDay === null && cap.perWeek === null)) return true;
+/** One claim with the caps it is made under. */
+export interface CapRequest {
+  claim: CapClaim;
+  cap: FrequencyCap;
+}
+
+const NO_CAP = -1;
+
+/** Pure: whether a claim needs D1 at all (critical, or a category without caps, always goes). */
+export function isCapped(category: NotificationCategory, cap: FrequencyCap): boolean {
+  return category !== "critical" && (cap.perDay !== null || cap.perWeek !== null);
+}
+
+/** The one conditional statement of a claim: inserted only while both counts are below their caps. */
+function claimStatement(db: D1Database, { claim, cap }: CapRequest): D1PreparedStatement {
   const { dayKey, weekKey } = capPeriodKeys(claim.nowMs, claim.timeZone);
-  const noCap = -1;
-  const inserted = await db
+  return db
     .prepare(
       `INSERT INTO notification_cap_claims
          (user_id, category, event_id, day_key, week_key, claimed_at_ms)
        SELECT ?1, ?2, ?3, ?4, ?5, ?6
-       WHERE (?7 = ${noCap} OR (SELECT count(*) FROM notification_cap_claims
+       WHERE (?7 = ${NO_CAP} OR (SELECT count(*) FROM notification_cap_claims
                 WHERE user_id = ?1 AND category = ?2 AND day_key = ?4) < ?7)
-         AND (?8 = ${noCap} OR (SELECT count(*) FROM notification_cap_claims
+         AND (?8 = ${NO_CAP} OR (SELECT count(*) FROM notification_cap_claims
                 WHERE user_id = ?1 AND category = ?2 AND week_key = ?5) < ?8)
        ON CONFLICT (user_id, category, event_id) DO NOTHING`,
     )
@@ -63,18 +66,63 @@ export async function claimCapSlot(
       dayKey,
       weekKey,
       claim.nowMs,
-      cap.perDay ?? noCap,
-      cap.perWeek ?? noCap,
-    )
-    .run();
-  if (inserted.meta.changes === 1) return true;
-  // Nothing inserted: full, or this event claimed its slot on an earlier delivery.
-  const held = await db
-    .prepare(
-      `SELECT 1 AS held FROM notification_cap_claims
-       WHERE user_id = ? AND category = ? AND event_id = ?`,
-    )
-    .bind(claim.userId, claim.category, claim.eventId)
-    .first<{ held: number }>();
-  return held !== null;
+      cap.perDay ?? NO_CAP,
+      cap.perWeek ?? NO_CAP,
+    );
+}
+
+const claimKey = (userId: string, category: string, eventId: string) =>
+  JSON.stringify([userId, category, eventId]);
+
+/**
+ * Claims many slots in ONE D1 batch (the router's whole queue batch): each claim is its own
+ * conditional statement, run in order in the batch's one transaction, so a claim counts every
+ * claim before it (of this batch and of any other consumer) and concurrent claims never pass
+ * a cap; a last statement reads back which claims are held. Answers one boolean per request,
+ * in order: true when the message may go (a new slot, or this event already held one), false
+ * when the user's day or week is full. Critical and uncapped claims are true without D1.
+ */
+export async function claimCapSlots(
+  db: D1Database,
+  requests: readonly CapRequest[],
+): Promise<boolean[]> {
+  const answers = requests.map(({ claim, cap }) => !isCapped(claim.category, cap));
+  const asked = requests.filter(({ claim, cap }) => isCapped(claim.category, cap));
+  if (asked.length === 0) return answers;
+  const keys = asked.map(({ claim }) => [claim.userId, claim.category, claim.eventId]);
+  const results = await db.batch([
+    ...asked.map((request) => claimStatement(db, request)),
+    // Held after the claims: a slot claimed now or on an earlier delivery of the event.
+    db
+      .prepare(
+        `SELECT c.user_id, c.category, c.event_id FROM json_each(?1) j
+         JOIN notification_cap_claims c
+           ON c.user_id = json_extract(j.value, '$[0]')
+          AND c.category = json_extract(j.value, '$[1]')
+          AND c.event_id = json_extract(j.value, '$[2]')`,
+      )
+      .bind(JSON.stringify(keys)),
+  ]);
+  const heldRows = (results[results.length - 1]?.results ?? []) as Array<{
+    user_id: string;
+    category: string;
+    event_id: string;
+  }>;
+  const held = new Set(heldRows.map((r) => claimKey(r.user_id, r.category, r.event_id)));
+  return requests.map(({ claim }, i) =>
+    answers[i] ? true : held.has(claimKey(claim.userId, claim.category, claim.eventId)),
+  );
+}
+
+/**
+ * Claims one slot under the caps (claimCapSlots with one request): true when the message may
+ * go, false when the user's day or week is full.
+ */
+export async function claimCapSlot(
+  db: D1Database,
+  claim: CapClaim,
+  cap: FrequencyCap,
+): Promise<boolean> {
+  const [answer] = await claimCapSlots(db, [{ claim, cap }]);
+  return answer === true;
 }

@@ -19,7 +19,7 @@ import { capFor, type NotificationSettings } from "#shared/notify/settings";
 import { unsubscribeUrlFor } from "#shared/notify/unsubscribe";
 import { createLogger } from "#shared/observability/logger";
 import { exponentialBackoff } from "#shared/retry/backoff";
-import { claimCapSlot } from "./caps";
+import { type CapRequest, claimCapSlots, isCapped } from "./caps";
 import { type AdapterEnv, type AdapterOptions, adaptersFor } from "./channels/index";
 import { deadLetterStatement } from "./dead-letters";
 import {
@@ -32,13 +32,13 @@ import {
   readDeliveries,
 } from "./deliveries";
 import {
+  type DigestStep,
   type FlushedDigest,
-  flushDigest,
   isDigestible,
-  joinDigest,
-  readFlushedDigest,
   renderDigest,
+  runDigestSteps,
 } from "./digests";
+import { resolveMerchantNames } from "./merchant-names";
 import { readPreferences } from "./preferences-store";
 import { recipientsFor } from "./recipients";
 import { defaultPreferencesFor, readNotificationSettings } from "./settings-store";
@@ -125,14 +125,16 @@ export async function routeEvents(
   const outcomes: EventOutcome[] = inbound.map(() => ({ action: "ack" }));
   const adapters = options.adapters ?? adaptersFor(env, options);
   const channels = [...adapters.keys()];
-  const valid = inbound
+  const known = inbound
     .map((item, index) => ({ ...item, index }))
     .filter(({ event }) => {
       if (Object.hasOwn(NOTIFICATION_TYPES, event.type)) return true;
       log.error("notification.unknown_type", { eventId: event.id, type: String(event.type) });
       return false;
     });
-  if (valid.length === 0 || channels.length === 0) return outcomes;
+  if (known.length === 0 || channels.length === 0) return outcomes;
+  // Merchants by display name, not catalog id: one D1 read for the batch (merchant-names.ts).
+  const valid = await resolveMerchantNames(env.DB, known);
 
   // The operator's settings once a batch: defaults for users without preferences, the
   // promotional send window, caps, digests (features/notifications/settings-store.ts).
@@ -334,7 +336,7 @@ export async function routeEvents(
  * joins its user's open digest instead of going now; the one that opens it publishes a delayed
  * flush message (the event with `digestId`, id `${firstEventId}:digest`) on its queue. A flush
  * message closes the digest and is routed as one event rendered with `renderDigest`.
- * Events are joined one at a time, in batch order.
+ * The whole batch's joins and flushes are one D1 batch (`runDigestSteps`), in batch order.
  */
 async function digestEvents<T extends { event: NotificationEventMessage; index: number }>(
   env: RouterEnv,
@@ -342,34 +344,52 @@ async function digestEvents<T extends { event: NotificationEventMessage; index: 
   events: readonly T[],
   nowMs: number,
 ): Promise<{ routed: T[]; digests: Map<number, FlushedDigest> }> {
-  const routed: T[] = [];
   const digests = new Map<number, FlushedDigest>();
+  const stepped: Array<{ item: T; step: DigestStep }> = [];
+  /** Per event: routed now (no step), or waiting for its step's result. */
+  const plan: Array<{ item: T; stepAt: number | null }> = [];
   for (const item of events) {
     const { event } = item;
     if (event.digestId !== undefined) {
-      const flushed =
-        (await flushDigest(env.DB, event.digestId, nowMs)) ??
-        (await readFlushedDigest(env.DB, event.digestId));
-      if (flushed === null || flushed.items.length === 0) continue;
-      digests.set(item.index, flushed);
-      routed.push(item);
-      continue;
+      plan.push({ item, stepAt: stepped.length });
+      stepped.push({ item, step: { kind: "flush", digestId: event.digestId } });
+    } else if (categoryOf(event.type) === "critical" || !isDigestible(settings, event.type)) {
+      plan.push({ item, stepAt: null });
+    } else {
+      plan.push({ item, stepAt: stepped.length });
+      stepped.push({ item, step: { kind: "join", event } });
     }
-    const category = categoryOf(event.type);
-    if (category === "critical" || !isDigestible(settings, event.type)) {
+  }
+  const results = await runDigestSteps(
+    env.DB,
+    stepped.map(({ step }) => step),
+    settings.digest.windowSeconds,
+    nowMs,
+  );
+  const routed: T[] = [];
+  const flushes = new Map<NotificationCategory, MessageSendRequest<NotificationEventMessage>[]>();
+  for (const { item, stepAt } of plan) {
+    const result = stepAt === null ? null : results[stepAt];
+    if (result === null) {
       routed.push(item);
-      continue;
-    }
-    const join = await joinDigest(env.DB, event, settings.digest.windowSeconds, nowMs);
-    if (join.action === "opened") {
-      const flush: NotificationEventMessage = {
-        ...event,
-        id: `${event.id}:digest`,
-        digestId: join.digestId,
-      };
-      await queueFor(env, category).send(flush, {
-        delaySeconds: deferDelaySeconds(join.flushAtMs, nowMs),
+    } else if (result?.action === "flush") {
+      if (result.digest === null || result.digest.items.length === 0) continue;
+      digests.set(item.index, result.digest);
+      routed.push(item);
+    } else if (result?.action === "opened") {
+      const category = categoryOf(item.event.type);
+      const list = flushes.get(category) ?? [];
+      list.push({
+        body: { ...item.event, id: `${item.event.id}:digest`, digestId: result.digestId },
+        delaySeconds: deferDelaySeconds(result.flushAtMs, nowMs),
       });
+      flushes.set(category, list);
+    }
+  }
+  // The opened digests' flush messages, one send per queue (a queue batch holds at most 100).
+  for (const [category, list] of flushes) {
+    for (let at = 0; at < list.length; at += 100) {
+      await queueFor(env, category).sendBatch(list.slice(at, at + 100));
     }
   }
   return { routed, digests };
@@ -377,8 +397,9 @@ async function digestEvents<T extends { event: NotificationEventMessage; index: 
 
 /**
  * The events the operator's caps refuse: each (user, capped category, event) claims one slot
- * (features/notifications/caps.ts), one claim at a time so concurrent events of one user
- * never pass a cap. Critical is never capped; a redelivered event keeps its slot.
+ * (features/notifications/caps.ts), all in one D1 batch whose conditional claims run in
+ * order in one transaction, so concurrent events of one user never pass a cap. Critical is
+ * never capped; a redelivered event keeps its slot.
  */
 async function refusedByCaps(
   db: D1Database,
@@ -386,22 +407,21 @@ async function refusedByCaps(
   toSend: readonly Candidate[],
   nowMs: number,
 ): Promise<Set<string>> {
-  const refused = new Set<string>();
+  const requests: CapRequest[] = [];
   const asked = new Set<string>();
   for (const candidate of toSend) {
     const { event, category, prefs } = candidate;
-    if (category === "critical" || asked.has(event.id)) continue;
-    asked.add(event.id);
+    if (asked.has(event.id)) continue;
     const cap = capFor(settings, category);
-    if (cap.perDay === null && cap.perWeek === null) continue;
-    const ok = await claimCapSlot(
-      db,
-      { userId: event.userId, category, eventId: event.id, timeZone: prefs.timeZone, nowMs },
+    if (!isCapped(category, cap)) continue;
+    asked.add(event.id);
+    requests.push({
+      claim: { userId: event.userId, category, eventId: event.id, timeZone: prefs.timeZone, nowMs },
       cap,
-    );
-    if (!ok) refused.add(event.id);
+    });
   }
-  return refused;
+  const answers = await claimCapSlots(db, requests);
+  return new Set(requests.filter((_, i) => !answers[i]).map(({ claim }) => claim.eventId));
 }
 
 /** One signed unsubscribe link per user with a promotional message to send (when configured). */

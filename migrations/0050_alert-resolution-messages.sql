@@ -1,1 +1,0 @@
-CREATE INDEX `operator_alerts_resolved_idx` ON `operator_alerts` (`state`,`resolved_at_ms`);

@@ -1,0 +1,222 @@
+import type { Observation } from "#shared/fraud/risk-contract";
+import { createLogger, errorFields } from "#shared/observability/logger";
+import { utcDay } from "#shared/time/clock";
+import { dayBounds, everyDay, OUTCOME_SQL, rateBps } from "./rates";
+
+/**
+ * Fraud hold and false-positive rates (docs/analytics.md "Fraud holds"): holds placed per
+ * period from D1 `risk_holds` (the review queue's projection, with each decision's label),
+ * against the scored population: users whose observations the risk consumer judged that day
+ * (`risk_scored_daily`), who asked for a payout (scored directly), whose referral qualified
+ * (scored directly) or who were held.
+ */
+
+const log = createLogger({ worker: "api", feature: "analytics" });
+
+/**
+ * The risk consumer's batch into `risk_scored_daily`: one row per (UTC day of the
+ * observation, user), inserted once. Off the hot path (a queue consumer); never throws — a
+ * lost row makes the hold rate slightly high for that day, it never blocks scoring.
+ */
+export async function recordScoredPopulation(
+  db: D1Database,
+  observations: readonly Pick<Observation, "userId" | "atMs">[],
+  nowMs: number,
+): Promise<void> {
+  const rows = new Map<string, { day: string; userId: string }>();
+  for (const o of observations) {
+    const day = utcDay(Math.min(o.atMs, nowMs));
+    rows.set(`${day} ${o.userId}`, { day, userId: o.userId });
+  }
+  if (rows.size === 0) return;
+  try {
+    await db
+      .prepare(
+        `INSERT INTO risk_scored_daily (day, user_id)
+         SELECT json_extract(value, '$.day'), json_extract(value, '$.userId') FROM json_each(?1)
+         WHERE true ON CONFLICT (day, user_id) DO NOTHING`,
+      )
+      .bind(JSON.stringify([...rows.values()]))
+      .run();
+  } catch (error) {
+    log.error("analytics.scored_population_failed", { rows: rows.size, ...errorFields(error) });
+  }
+}
+
+export interface HoldFilter {
+  reason?: string | undefined;
+  kind?: string | undefined;
+}
+
+interface Period {
+  from: string;
+  to: string;
+}
+
+const OUTCOMES = `COUNT(*) AS placed,
+  COUNT(DISTINCT user_id) AS heldUsers,
+  COALESCE(SUM(CASE WHEN ${OUTCOME_SQL.pending} THEN 1 ELSE 0 END), 0) AS pending,
+  COALESCE(SUM(CASE WHEN ${OUTCOME_SQL.released} THEN 1 ELSE 0 END), 0) AS released,
+  COALESCE(SUM(CASE WHEN ${OUTCOME_SQL.step_up} THEN 1 ELSE 0 END), 0) AS steppedUp,
+  COALESCE(SUM(CASE WHEN ${OUTCOME_SQL.confirmed_fraud} THEN 1 ELSE 0 END), 0) AS confirmedFraud,
+  COALESCE(SUM(CASE WHEN ${OUTCOME_SQL.decided} THEN 1 ELSE 0 END), 0) AS decided,
+  COALESCE(SUM(CASE WHEN ${OUTCOME_SQL.false_positive} THEN 1 ELSE 0 END), 0) AS falsePositives,
+  COALESCE(SUM(CASE WHEN label = 'fraud' THEN 1 ELSE 0 END), 0) AS labelledFraud,
+  COALESCE(SUM(CASE WHEN label = 'not_fraud' THEN 1 ELSE 0 END), 0) AS labelledNotFraud,
+  COALESCE(SUM(CASE WHEN label = 'unsure' THEN 1 ELSE 0 END), 0) AS labelledUnsure`;
+
+export interface HoldCounts {
+  placed: number;
+  heldUsers: number;
+  pending: number;
+  released: number;
+  steppedUp: number;
+  confirmedFraud: number;
+  decided: number;
+  falsePositives: number;
+  labelledFraud: number;
+  labelledNotFraud: number;
+  labelledUnsure: number;
+}
+
+const ZERO: HoldCounts = {
+  placed: 0,
+  heldUsers: 0,
+  pending: 0,
+  released: 0,
+  steppedUp: 0,
+  confirmedFraud: 0,
+  decided: 0,
+  falsePositives: 0,
+  labelledFraud: 0,
+  labelledNotFraud: 0,
+  labelledUnsure: 0,
+};
+
+/** The most reasons and rules one answer lists. */
+export const MAX_HOLD_GROUPS = 200;
+
+function holdsWhere(period: Period, f: HoldFilter, alias = "") {
+  const { fromMs, toMs } = dayBounds(period);
+  const a = alias ? `${alias}.` : "";
+  let sql = `${a}placed_at_ms >= ? AND ${a}placed_at_ms < ?`;
+  const binds: unknown[] = [fromMs, toMs];
+  if (f.kind) {
+    sql += ` AND ${a}kind = ?`;
+    binds.push(f.kind);
+  }
+  if (f.reason) {
+    sql += ` AND ${a}reason_codes LIKE ?`;
+    binds.push(`% ${f.reason} %`);
+  }
+  return { sql, binds };
+}
+
+/** Users scored per day of the period (and in the whole period), as described above. */
+function scoredSql(period: Period, f: HoldFilter) {
+  const { fromMs, toMs } = dayBounds(period);
+  const holds = holdsWhere(period, f);
+  const DAY = (col: string) => `strftime('%Y-%m-%d', ${col} / 1000, 'unixepoch')`;
+  const union = `SELECT day, user_id FROM risk_scored_daily WHERE day >= ? AND day <= ?
+    UNION SELECT ${DAY("created_at_ms")}, user_id FROM payouts
+      WHERE created_at_ms >= ? AND created_at_ms < ?
+    UNION SELECT ${DAY("qualified_at_ms")}, referee_id FROM referrals
+      WHERE qualified_at_ms >= ? AND qualified_at_ms < ?
+    UNION SELECT ${DAY("placed_at_ms")}, user_id FROM risk_holds WHERE ${holds.sql}`;
+  return {
+    union,
+    binds: [period.from, period.to, fromMs, toMs, fromMs, toMs, ...holds.binds],
+  };
+}
+
+export async function holdRateFigures(
+  db: D1Database,
+  range: Period & { previous: Period },
+  f: HoldFilter,
+) {
+  const cur = holdsWhere(range, f);
+  const prev = holdsWhere(range.previous, f);
+  const sc = scoredSql(range, f);
+  const sp = scoredSql(range.previous, f);
+  const DAY = "strftime('%Y-%m-%d', placed_at_ms / 1000, 'unixepoch')";
+  const [totals, previousTotals, scored, previousScored, perDay, scoredPerDay, byReason, byRule] =
+    await db.batch<Record<string, unknown>>([
+      db.prepare(`SELECT ${OUTCOMES} FROM risk_holds WHERE ${cur.sql}`).bind(...cur.binds),
+      db.prepare(`SELECT ${OUTCOMES} FROM risk_holds WHERE ${prev.sql}`).bind(...prev.binds),
+      db.prepare(`SELECT COUNT(DISTINCT user_id) AS n FROM (${sc.union})`).bind(...sc.binds),
+      db.prepare(`SELECT COUNT(DISTINCT user_id) AS n FROM (${sp.union})`).bind(...sp.binds),
+      db
+        .prepare(
+          `SELECT ${DAY} AS day, ${OUTCOMES} FROM risk_holds WHERE ${cur.sql}
+           GROUP BY day ORDER BY day`,
+        )
+        .bind(...cur.binds),
+      db
+        .prepare(`SELECT day, COUNT(DISTINCT user_id) AS n FROM (${sc.union}) GROUP BY day`)
+        .bind(...sc.binds),
+      db
+        .prepare(
+          `SELECT codes.code AS reason, ${OUTCOMES} FROM (
+             SELECT DISTINCT h.user_id, h.hold_id, json_extract(r.value, '$.code') AS code
+             FROM risk_holds h, json_each(h.reasons_json) r WHERE ${holdsWhere(range, f, "h").sql}
+           ) codes JOIN risk_holds USING (user_id, hold_id)
+           GROUP BY codes.code ORDER BY placed DESC, codes.code LIMIT ${MAX_HOLD_GROUPS}`,
+        )
+        .bind(...cur.binds),
+      db
+        .prepare(
+          `SELECT COALESCE(rule_id, '') AS ruleId, source, ${OUTCOMES} FROM risk_holds
+           WHERE ${cur.sql} GROUP BY rule_id, source ORDER BY placed DESC, ruleId
+           LIMIT ${MAX_HOLD_GROUPS}`,
+        )
+        .bind(...cur.binds),
+    ]);
+  const counts = (r: object | undefined): HoldCounts => ({
+    ...ZERO,
+    ...(r as Partial<HoldCounts>),
+  });
+  const n = (r: { results: Record<string, unknown>[] } | undefined) =>
+    Number(r?.results[0]?.n ?? 0);
+  const withRates = (c: HoldCounts, scoredUsers: number) => ({
+    ...c,
+    scoredUsers,
+    holdRateBps: rateBps(c.heldUsers, scoredUsers),
+    falsePositiveRateBps: rateBps(c.falsePositives, c.decided),
+  });
+  const scoredByDay = new Map(
+    ((scoredPerDay?.results ?? []) as Array<{ day: string; n: number }>).map((r) => [r.day, r.n]),
+  );
+  const days = ((perDay?.results ?? []) as unknown as Array<HoldCounts & { day: string }>).map(
+    (d) => ({ ...counts(d), day: d.day }),
+  );
+  const groupRow = (c: HoldCounts) => ({
+    placed: c.placed,
+    heldUsers: c.heldUsers,
+    pending: c.pending,
+    released: c.released,
+    steppedUp: c.steppedUp,
+    confirmedFraud: c.confirmedFraud,
+    decided: c.decided,
+    falsePositives: c.falsePositives,
+    falsePositiveRateBps: rateBps(c.falsePositives, c.decided),
+  });
+  return {
+    totals: withRates(counts(totals?.results[0]), n(scored)),
+    previousTotals: withRates(counts(previousTotals?.results[0]), n(previousScored)),
+    perDay: everyDay(range.from, range.to, days, (day) => ({ ...ZERO, day })).map((d) => {
+      const scoredUsers = scoredByDay.get(d.day) ?? 0;
+      return {
+        day: d.day,
+        scoredUsers,
+        ...groupRow(d),
+        holdRateBps: rateBps(d.heldUsers, scoredUsers),
+      };
+    }),
+    byReason: ((byReason?.results ?? []) as unknown as Array<HoldCounts & { reason: string }>).map(
+      (r) => ({ reason: r.reason, ...groupRow(counts(r)) }),
+    ),
+    byRule: (
+      (byRule?.results ?? []) as unknown as Array<HoldCounts & { ruleId: string; source: string }>
+    ).map((r) => ({ ruleId: r.ruleId || null, source: r.source, ...groupRow(counts(r)) })),
+  };
+}

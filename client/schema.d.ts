@@ -1965,7 +1965,7 @@ export interface paths {
         };
         /**
          * The cashback funnel: click → conversion → confirmed → paid
-         * @description Clicks by click day; conversions by conversion day, and of those the ones confirmed and paid now. Totals, the previous period's totals, per day, and per offer (at most 500), filtered by offer, merchant, network and currency. `from` and `to` are UTC days, both included (default: the 30 days up to today, at most 366); the previous period is as many days just before `from`. Read from D1's analytics rollups (docs/analytics.md), recomputed per day after each projection batch and by the crons; they may lag the wallets by seconds.
+         * @description Clicks by click day; conversions by conversion day, and of those the ones confirmed and paid now. Totals, the previous period's totals, per day, and per offer (at most 500) and per campaign, filtered by offer, merchant, network, currency and campaign (the clicks and conversions that carried its boost). `from` and `to` are UTC days, both included (default: the 30 days up to today, at most 366); the previous period is as many days just before `from`. Read from D1's analytics rollups (docs/analytics.md): the days projection batches mark dirty are recomputed by the ten-minute cron, so they may lag the wallets by minutes.
          */
         get: operations["getAnalyticsFunnel"];
         put?: never;
@@ -1985,7 +1985,7 @@ export interface paths {
         };
         /**
          * Network commission vs cashback per network and offer: the operator's margin
-         * @description Of the conversions made in the range and confirmed now: the networks' commission, the cashback and boosts owed to users, their difference, and what paid payouts have covered, per network and currency (with the previous period) and per offer. `from` and `to` are UTC days, both included (default: the 30 days up to today, at most 366); the previous period is as many days just before `from`. Read from D1's analytics rollups (docs/analytics.md), recomputed per day after each projection batch and by the crons; they may lag the wallets by seconds.
+         * @description Of the conversions made in the range and confirmed now: the networks' commission, the cashback and boosts owed to users, their difference, and what paid payouts have covered, per network and currency (with the previous period) and per offer. `from` and `to` are UTC days, both included (default: the 30 days up to today, at most 366); the previous period is as many days just before `from`. Read from D1's analytics rollups (docs/analytics.md): the days projection batches mark dirty are recomputed by the ten-minute cron, so they may lag the wallets by minutes.
          */
         get: operations["getAnalyticsMargin"];
         put?: never;
@@ -2005,7 +2005,7 @@ export interface paths {
         };
         /**
          * Time-to-conversion and time-to-confirmation distributions
-         * @description Conversions of the range per duration bucket: from the click to the conversion, and from the conversion to its confirmation, beside the previous period. `from` and `to` are UTC days, both included (default: the 30 days up to today, at most 366); the previous period is as many days just before `from`. Read from D1's analytics rollups (docs/analytics.md), recomputed per day after each projection batch and by the crons; they may lag the wallets by seconds.
+         * @description Conversions of the range per duration bucket: from the click to the conversion, and from the conversion to its confirmation, beside the previous period. `from` and `to` are UTC days, both included (default: the 30 days up to today, at most 366); the previous period is as many days just before `from`. Read from D1's analytics rollups (docs/analytics.md): the days projection batches mark dirty are recomputed by the ten-minute cron, so they may lag the wallets by minutes.
          */
         get: operations["getAnalyticsDistributions"];
         put?: never;
@@ -2025,7 +2025,7 @@ export interface paths {
         };
         /**
          * Cohorts by signup week: users, converting users, cashback
-         * @description Users by the week (Monday, UTC) they were first seen, with how many converted and the cashback confirmed to them per currency. Weeks starting in [from, to] (default: the last 12 weeks). Read from D1's analytics rollups (docs/analytics.md), recomputed per day after each projection batch and by the crons; they may lag the wallets by seconds.
+         * @description Users by the week (Monday, UTC) they were first seen, with how many converted and the cashback confirmed to them per currency. Weeks starting in [from, to] (default: the last 12 weeks). Read from D1's analytics rollups (docs/analytics.md): the days projection batches mark dirty are recomputed by the ten-minute cron, so they may lag the wallets by minutes.
          */
         get: operations["getAnalyticsCohorts"];
         put?: never;
@@ -2592,7 +2592,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a one-time code to the user (SMS, e-mail or push, through the operator's channel); a redemption needs it */
+        /** Send a one-time code to the user (a critical notification: webhook, e-mail, SMS or push, as the operator configured and the user's preferences allow); a redemption needs it */
         post: operations["createStepUpChallenge"];
         delete?: never;
         options?: never;
@@ -5238,6 +5238,18 @@ export interface components {
                 offerId: string;
                 merchantId: string;
                 networkId: string;
+                /** @description clicks stored (not bots), by click day */
+                clicks: number;
+                /** @description conversions (not rejected), by conversion day */
+                conversions: number;
+                /** @description of those, confirmed now */
+                confirmed: number;
+                /** @description of those, covered by the user's paid payouts (oldest confirmation first) */
+                paid: number;
+            }[];
+            /** @description per campaign (at most 500), the clicks and conversions that carried its boost; not additive: boosts stack, so one click can count for several campaigns */
+            byCampaign: {
+                campaignId: string;
                 /** @description clicks stored (not bots), by click day */
                 clicks: number;
                 /** @description conversions (not rejected), by conversion day */
@@ -18193,6 +18205,8 @@ export interface operations {
                 networkId?: string;
                 /** @description only conversions in this currency (clicks count in their offer's currency) */
                 currency?: string;
+                /** @description only the clicks and conversions that carried this campaign's boost (funnel and margin) */
+                campaignId?: string;
             };
             header?: never;
             path?: never;
@@ -18280,6 +18294,8 @@ export interface operations {
                 networkId?: string;
                 /** @description only conversions in this currency (clicks count in their offer's currency) */
                 currency?: string;
+                /** @description only the clicks and conversions that carried this campaign's boost (funnel and margin) */
+                campaignId?: string;
             };
             header?: never;
             path?: never;
@@ -21702,7 +21718,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description code sent */
+            /** @description code issued: its notification is on the transactional queue */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -21711,6 +21727,7 @@ export interface operations {
                     "application/json": {
                         challengeId: string;
                         expiresAt: string;
+                        /** @description The channels the operator configured, comma-separated (`webhook`, `email`, `sms`, `push`); the user's preferences choose among them */
                         channel: string;
                     };
                 };

@@ -346,6 +346,11 @@ export interface TransactionProjection {
     rateBps: number;
     /** Campaign boost granted on top of `cashbackMinor`; absent on older messages (0). */
     boostMinor?: number;
+    /**
+     * The campaigns whose boost the conversion's click carried (granted or not), for the
+     * analytics funnel per campaign; absent on older messages (none).
+     */
+    campaignIds?: string[];
     clickedAtMs: number | null;
     convertedAtMs: number;
     expectedConfirmAtMs: number | null;

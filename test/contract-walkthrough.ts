@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { ContractRow } from "./contract-exchange";
 import {
@@ -208,11 +209,19 @@ export const WALKTHROUGH: Array<ContractRow<Walk>> = [
   },
   {
     name: "9. the code, read from the dev outbox",
-    request: (w) => ({
-      method: "GET",
-      path: `/admin/v1/dev/notifications?userId=${w.user}&kind=step_up_code&limit=1`,
-      as: "admin",
-    }),
+    // The code is a notification event the pipeline delivers after the step-up answered.
+    request: async (w) => {
+      await eventually(() =>
+        env.DB.prepare(`SELECT 1 AS found FROM notification_outbox WHERE id = ?1`)
+          .bind(w.challengeId)
+          .first(),
+      );
+      return {
+        method: "GET",
+        path: `/admin/v1/dev/notifications?userId=${w.user}&kind=step_up_code&limit=1`,
+        as: "admin",
+      };
+    },
     status: 200,
     keep: (body, w) => {
       const items = (body as { items: Array<{ body: string | { code: string } }> }).items;

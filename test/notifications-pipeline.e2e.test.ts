@@ -1,14 +1,15 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { ChannelError } from "#shared/notify/channel";
 import type { NotificationEventMessage } from "#shared/notify/message";
 import { DEFAULT_PREFERENCES } from "#shared/notify/preferences";
+import { signNotification } from "#workers/api/src/features/notifications/channels/webhook";
 import {
   consumeNotifications,
   type NotifyQueueMessage,
   writePreferences,
 } from "#workers/api/src/features/notifications/index";
-import { signNotification } from "#workers/api/src/features/payouts/notifier";
 import apiWorker from "#workers/api/src/index";
 import { ADMIN_HEADERS, api, eventually, uniqueUser } from "./helpers";
 
@@ -294,6 +295,62 @@ describe("notification pipeline", () => {
     expect(await deadLettersOf(event.id)).toEqual([
       expect.objectContaining({ status: "open", error: "the notification webhook answered 422" }),
     ]);
+  });
+
+  it("a step-up code never reaches the logs or a delivery's or dead letter's stored error", async () => {
+    const code = "731902";
+    const stepUpEvent = (label: string) =>
+      eventFor(uniqueUser(label), {
+        id: `stp_${crypto.randomUUID().replaceAll("-", "")}`,
+        type: "step_up_code",
+        vars: { code, expiresAt: Date.now() + 600_000 },
+      });
+    // One channel error quotes the request body (refused: dead at once); another, a plain
+    // error, carries the code (retried).
+    const refused = stepUpEvent("notify-secret-refused");
+    const broken = stepUpEvent("notify-secret-broken");
+    const adapters = new Map([
+      [
+        "webhook" as const,
+        {
+          channel: "webhook" as const,
+          send: async (delivery: { eventId: string }) => {
+            if (delivery.eventId === refused.id) {
+              throw new ChannelError(`provider refused body {"code":"${code}"}`, false);
+            }
+            throw new Error(`socket closed while sending "Your code is ${code}"`);
+          },
+        },
+      ],
+    ]);
+    const logged: string[] = [];
+    const spies = (["log", "warn", "error"] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+        logged.push(args.map(String).join(" "));
+      }),
+    );
+    try {
+      const batch = batchOf("boomerang-notify-transactional", [refused, broken]);
+      await consumeNotifications(batch, env, { adapters });
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(await deliveriesOf(refused.id)).toEqual([
+      expect.objectContaining({
+        state: "dead",
+        reason: 'provider refused body {"code":"[redacted]"}',
+      }),
+    ]);
+    expect(await deliveriesOf(broken.id)).toEqual([
+      expect.objectContaining({
+        state: "failed",
+        reason: 'socket closed while sending "Your code is [redacted]"',
+      }),
+    ]);
+    const letters = await deadLettersOf(refused.id);
+    expect(letters.map((l) => l.error)).toEqual(['provider refused body {"code":"[redacted]"}']);
+    expect(logged.length).toBeGreaterThan(0);
+    for (const line of logged) expect(line).not.toContain(code);
   });
 
   it("a user's deliveries are listed for the console", async () => {

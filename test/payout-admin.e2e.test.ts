@@ -1,15 +1,26 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { toHex, utf8 } from "#shared/crypto/encoding";
-import { AppError } from "#shared/http/errors";
+import { type ChannelDelivery, ChannelError } from "#shared/notify/channel";
 import { createApp } from "#workers/api/src/app";
+import { adaptersFor } from "#workers/api/src/features/notifications/channels/index";
+import { outboxAdapter } from "#workers/api/src/features/notifications/channels/outbox";
 import {
-  giftCardById as findGiftCard,
   NOTIFY_SIGNATURE_HEADER,
-  notifierFor,
-} from "#workers/api/src/features/payouts/index";
+  webhookAdapter,
+} from "#workers/api/src/features/notifications/channels/webhook";
+import { giftCardById as findGiftCard } from "#workers/api/src/features/payouts/index";
 import { kycStatusOf } from "#workers/api/src/features/users/index";
-import { ADMIN_HEADERS, adminPut, api, uniqueUser, userGet } from "./helpers";
+import {
+  ADMIN_HEADERS,
+  adminPut,
+  api,
+  mintUserJwt,
+  uniqueUser,
+  userGet,
+  walletStub,
+} from "./helpers";
 
 /** The api app with some bindings replaced (the channel, the clock override). */
 function appWith(overrides: Partial<typeof env>) {
@@ -192,32 +203,36 @@ describe("KYC status", () => {
   });
 });
 
-describe("user notifier: outbox channel", () => {
-  const outboxEnv = { ...env, NOTIFY_CHANNEL: "outbox" };
+/** A delivery of event `eventId` as the router hands it to a channel. */
+function delivery(
+  eventId: string,
+  userId: string,
+  type: ChannelDelivery["type"],
+  vars: ChannelDelivery["vars"],
+): ChannelDelivery {
+  return {
+    deliveryId: `dlv_${eventId}`,
+    eventId,
+    userId,
+    type,
+    category: type === "step_up_code" ? "critical" : "transactional",
+    message: { title: "t", body: "b", locale: "en" },
+    recipient: { channel: "webhook" },
+    vars,
+  };
+}
 
-  it("keeps one row per notice id, and the admin API lists them newest first", async () => {
+describe("notification channel: the dev outbox", () => {
+  it("keeps one row per delivery, and the admin API lists them newest first", async () => {
     const userId = uniqueUser("notify");
-    const notifier = notifierFor(outboxEnv);
-    await notifier.send({
-      id: `n1-${userId}`,
-      userId,
-      kind: "step_up_code",
-      body: { code: "482913" },
-    });
-    // A resend of the same id is a no-op, even with another body.
-    await notifier.send({
-      id: `n1-${userId}`,
-      userId,
-      kind: "step_up_code",
-      body: { code: "000000" },
-    });
+    const outbox = outboxAdapter(env.DB, "webhook");
+    await outbox.send(delivery(`n1-${userId}`, userId, "step_up_code", { code: "482913" }));
+    // A resend of the same delivery is a no-op, even with another body.
+    await outbox.send(delivery(`n1-${userId}`, userId, "step_up_code", { code: "000000" }));
     await new Promise((r) => setTimeout(r, 5));
-    await notifier.send({
-      id: `n2-${userId}`,
-      userId,
-      kind: "payout_failed",
-      body: { payoutId: "po_1", failureCode: "account_closed" },
-    });
+    await outbox.send(
+      delivery(`n2-${userId}`, userId, "payout_failed", { reason: "account closed" }),
+    );
     const rows = await env.DB.prepare(`SELECT id FROM notification_outbox WHERE user_id = ?`)
       .bind(userId)
       .all();
@@ -252,7 +267,7 @@ describe("user notifier: outbox channel", () => {
   });
 });
 
-describe("user notifier: webhook channel", () => {
+describe("notification channel: the signed webhook", () => {
   const secret = "notify-webhook-secret-0123456789";
   const webhookEnv = {
     ...env,
@@ -273,31 +288,30 @@ describe("user notifier: webhook channel", () => {
     return `t=${t},v1=${toHex(mac)}`;
   }
 
-  it("POSTs the notice as JSON, signed over the timestamp and the exact body", async () => {
+  it("POSTs the delivery as JSON, signed over the timestamp and the exact body", async () => {
     const received: Request[] = [];
     const nowMs = 1_780_000_000_123;
-    const notifier = notifierFor(webhookEnv, {
+    const adapter = webhookAdapter(webhookEnv, {
       nowMs: () => nowMs,
-      fetcher: async (request) => {
+      fetcher: async (request: Request) => {
         received.push(request);
         return new Response(null, { status: 204 });
       },
     });
-    const notice = {
-      id: "n-webhook-1",
-      userId: "u-webhook",
-      kind: "step_up_code" as const,
-      body: { code: "135790" },
-    };
-    await notifier.send(notice);
+    await adapter.send(delivery("n-webhook-1", "u-webhook", "step_up_code", { code: "135790" }));
     expect(received).toHaveLength(1);
     const request = received[0] as Request;
     expect(request.method).toBe("POST");
     expect(request.url).toBe("https://operator.test/hooks/boomerang");
     expect(request.headers.get("content-type")).toBe("application/json");
-    expect(request.headers.get("idempotency-key")).toBe("n-webhook-1");
+    expect(request.headers.get("idempotency-key")).toBe("dlv_n-webhook-1");
     const raw = await request.text();
-    expect(JSON.parse(raw)).toEqual(notice);
+    expect(JSON.parse(raw)).toMatchObject({
+      id: "n-webhook-1",
+      userId: "u-webhook",
+      kind: "step_up_code",
+      body: { code: "135790" },
+    });
     const t = Math.floor(nowMs / 1000);
     expect(request.headers.get(NOTIFY_SIGNATURE_HEADER)).toBe(await expectedSignature(t, raw));
     // A signature over any other body does not match.
@@ -307,50 +321,67 @@ describe("user notifier: webhook channel", () => {
   });
 
   it("a non-2xx answer or a transport failure throws, without the body in the error", async () => {
-    const notice = {
-      id: "n-webhook-2",
-      userId: "u-webhook",
-      kind: "step_up_code" as const,
-      body: { code: "246802" },
-    };
+    const sent = delivery("n-webhook-2", "u-webhook", "step_up_code", { code: "246802" });
     for (const fetcher of [
-      async () => new Response("nope", { status: 500 }),
+      async () => new Response("246802", { status: 500 }),
       async () => new Response(null, { status: 302 }),
       async () => {
         throw new TypeError("connection refused");
       },
     ]) {
-      const error = await notifierFor(webhookEnv, { fetcher })
-        .send(notice)
+      const error = await webhookAdapter(webhookEnv, { fetcher })
+        .send(sent)
         .then(
           () => null,
           (e: unknown) => e,
         );
-      expect(error).toBeInstanceOf(AppError);
-      expect((error as AppError).code).toBe("unavailable");
-      expect((error as AppError).message).not.toContain("246802");
+      expect(error).toBeInstanceOf(ChannelError);
+      expect((error as ChannelError).message).not.toContain("246802");
     }
   });
 
-  it("a missing or unknown channel configuration is refused as unavailable", () => {
-    const cases = [
+  it("a missing or unusable configuration refuses to send; an unknown channel is off", async () => {
+    for (const bad of [
       { ...webhookEnv, NOTIFY_WEBHOOK_URL: undefined },
       { ...webhookEnv, NOTIFY_WEBHOOK_SECRET: "" },
       { ...webhookEnv, NOTIFY_WEBHOOK_URL: "ftp://operator.test/x" },
+    ]) {
+      const error = await webhookAdapter(bad, { fetcher: async () => new Response(null) })
+        .send(delivery("n-webhook-3", "u-webhook", "step_up_code", { code: "1" }))
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
+      expect(error).toBeInstanceOf(ChannelError);
+      expect((error as ChannelError).message).toContain("NOTIFY_WEBHOOK_URL (https)");
+    }
+    for (const off of [
       { ...webhookEnv, NOTIFY_CHANNEL: "sms" },
       { ...webhookEnv, NOTIFY_CHANNEL: undefined as unknown as string },
-    ];
-    for (const bad of cases) {
-      let thrown: unknown = null;
-      try {
-        notifierFor(bad);
-      } catch (error) {
-        thrown = error;
-      }
-      expect(thrown).toBeInstanceOf(AppError);
-      expect((thrown as AppError).code).toBe("unavailable");
-      expect((thrown as AppError).message).toContain("not configured");
+    ]) {
+      expect(adaptersFor(off).has("webhook")).toBe(false);
     }
+  });
+});
+
+describe("step-up without any channel", () => {
+  it("answers 503 before a code exists", async () => {
+    const user = uniqueUser("stepup-no-channel");
+    const response = await appWith({
+      NOTIFY_CHANNEL: undefined as unknown as string,
+      EMAIL_PROVIDER: undefined,
+      SMS_PROVIDER: undefined,
+      WEB_PUSH: undefined,
+    })("/v1/me/step-up", {
+      method: "POST",
+      headers: { authorization: `Bearer ${await mintUserJwt(user)}` },
+    });
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as Problem).code).toBe("unavailable");
+    const challenges = await runInDurableObject(walletStub(user), (_, state) =>
+      state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM step_up_challenges").one(),
+    );
+    expect(challenges.n).toBe(0);
   });
 });
 

@@ -115,17 +115,26 @@ export async function seasonedDestination(
   return destinationId;
 }
 
-/** Requests a step-up code and reads it from the dev outbox, as a user reads their SMS. */
+/**
+ * The code of challenge `challengeId`, read from the dev outbox as a user reads their SMS. The
+ * code is a notification event the pipeline delivers after the step-up answered: polled.
+ */
+export async function stepUpCodeOf(challengeId: string): Promise<string> {
+  return eventually(async () => {
+    const row = await env.DB.prepare(`SELECT body FROM notification_outbox WHERE id = ?1 LIMIT 1`)
+      .bind(challengeId)
+      .first<{ body: string }>();
+    return row ? (JSON.parse(row.body) as { code: string }).code : null;
+  });
+}
+
+/** Requests a step-up code and reads it from the dev outbox (see `stepUpCodeOf`). */
 export async function stepUp(userId: string, device?: string) {
   const response = await asUser(userId, "/v1/me/step-up", { method: "POST", device });
   if (response.status !== 201)
     throw new Error(`step-up: ${response.status} ${await response.text()}`);
   const { challengeId } = (await response.json()) as { challengeId: string };
-  const row = await env.DB.prepare(`SELECT body FROM notification_outbox WHERE id = ?1`)
-    .bind(challengeId)
-    .first<{ body: string }>();
-  const { code } = JSON.parse(row?.body ?? "{}") as { code: string };
-  return { challengeId, code };
+  return { challengeId, code: await stepUpCodeOf(challengeId) };
 }
 
 export async function redeem(

@@ -18,6 +18,7 @@ import {
   sandbox,
   seasonedDestination,
   stepUp,
+  stepUpCodeOf,
   UPI,
   userWithConfirmed,
   userWithDestination,
@@ -109,8 +110,14 @@ describe("concurrency", () => {
     const { user, destinationId } = await userWithDestination("race", 50_000, UPI);
     // One code per request, issued up front (the API allows only a few per hour).
     const policy = { ...DEFAULT_PAYOUT_POLICY, stepUpMaxOpenPerHour: 200 };
-    const codes = await Promise.all(
+    const issued = await Promise.all(
       Array.from({ length: 100 }, () => walletStub(user).issueStepUp(user, null, policy)),
+    );
+    // Each code reaches the dev outbox through the notification pipeline.
+    const codes = await Promise.all(
+      issued.map(async (c) =>
+        c.status === "created" ? { ...c, code: await stepUpCodeOf(c.challengeId) } : c,
+      ),
     );
     const responses = await Promise.all(
       codes.map((c, i) =>
@@ -645,7 +652,10 @@ describe("step-up codes", () => {
       Date.now() - 11 * 60_000,
     );
     if (old.status !== "created") throw new Error("not issued");
-    const expired = await attempt({ challengeId: old.challengeId, code: old.code }, "stepup-key-3");
+    const expired = await attempt(
+      { challengeId: old.challengeId, code: await stepUpCodeOf(old.challengeId) },
+      "stepup-key-3",
+    );
     expect(await codeOf(expired)).toBe("step_up_failed");
 
     // Five wrong codes lock the challenge, even for the right code afterwards.
@@ -876,30 +886,34 @@ describe("destination idempotency", () => {
   });
 });
 
-describe("step-up codes that could not be sent", () => {
-  it("are withdrawn: unusable, and not counted against the hourly allowance", async () => {
-    const { user, destinationId } = await userWithDestination("revoke", 20_000);
-    const issued = [];
-    for (let i = 0; i < DEFAULT_PAYOUT_POLICY.stepUpMaxOpenPerHour; i++) {
-      issued.push(await walletStub(user).issueStepUp(user, null, DEFAULT_PAYOUT_POLICY));
-    }
-    expect((await walletStub(user).issueStepUp(user, null, DEFAULT_PAYOUT_POLICY)).status).toBe(
-      "too_many",
+describe("step-up codes as notification events", () => {
+  it("the code is a critical event with the challenge's id, stored with it; a refused request tells nothing", async () => {
+    const { user } = await userWithDestination("stepup-event", 20_000);
+    const response = await asUser(user, "/v1/me/step-up", { method: "POST" });
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as { challengeId: string; channel: string };
+    expect(body).not.toHaveProperty("code");
+    expect(body.channel).toBe("webhook");
+    const events = () => notifications.of(user).filter((m) => m.type === "step_up_code");
+    // Published by the wallet's outbox before the route answered.
+    expect(events().map((m) => m.id)).toEqual([body.challengeId]);
+    const code = await stepUpCodeOf(body.challengeId);
+    expect(code).toMatch(/^\d{6}$/);
+    expect(events()[0]?.vars).toEqual({ code, expiresAt: expect.any(Number) });
+    const delivery = await eventually(() =>
+      env.DB.prepare(
+        `SELECT category, state, reason FROM notification_deliveries WHERE event_id = ?1 AND state = 'sent'`,
+      )
+        .bind(body.challengeId)
+        .first<{ category: string; state: string; reason: string | null }>(),
     );
-    for (const c of issued)
-      if (c.status === "created") await walletStub(user).revokeStepUp(c.challengeId);
-    const withdrawn = issued[0];
-    if (withdrawn?.status !== "created") throw new Error("not issued");
-    const refused = await asUser(user, "/v1/me/redemptions", {
-      body: {
-        amountMinor: 10_000,
-        currency: "INR",
-        destinationId,
-        stepUp: { challengeId: withdrawn.challengeId, code: withdrawn.code },
-      },
-      headers: { "idempotency-key": "revoked-code-key" },
-    });
-    expect(refused.status).toBe(403);
-    expect((await asUser(user, "/v1/me/step-up", { method: "POST" })).status).toBe(201);
+    expect(delivery).toEqual({ category: "critical", state: "sent", reason: null });
+
+    // Four more fill the hour's allowance; the sixth is refused and no event is written for it.
+    for (let i = 0; i < DEFAULT_PAYOUT_POLICY.stepUpMaxOpenPerHour - 1; i++) {
+      expect((await asUser(user, "/v1/me/step-up", { method: "POST" })).status).toBe(201);
+    }
+    expect((await asUser(user, "/v1/me/step-up", { method: "POST" })).status).toBe(429);
+    expect(events()).toHaveLength(DEFAULT_PAYOUT_POLICY.stepUpMaxOpenPerHour);
   });
 });

@@ -102,7 +102,14 @@ describe("a takeover faster than the risk queue", () => {
   });
 
   test("a new phone and a redemption at once, with the usual destination, is not a takeover", async () => {
-    const { user, destinationId } = await userWithDestination("rs-new-phone", 50_000);
+    // Their own destination: the default bank details are every test user's, and once the risk
+    // consumer has linked another user's (the step-up code now arrives through a queue, which
+    // gives it time) the redemption would be held shared_payment_instrument instead.
+    const { user, destinationId } = await userWithDestination("rs-new-phone", 50_000, {
+      type: "upi",
+      vpa: `own.${crypto.randomUUID().slice(0, 8)}@okaxis`,
+      holderName: "Own Phone",
+    });
     expect(
       (await sendEvents(signInEvent(user, Date.now() - 20 * HOUR, `phone-${user}`))).status,
     ).toBe(202);

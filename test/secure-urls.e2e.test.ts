@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, test } from "vitest";
-import { AppError } from "#shared/http/errors";
+import { ChannelError } from "#shared/notify/channel";
 import { createApp } from "#workers/api/src/app";
-import { notifierFor } from "#workers/api/src/features/payouts/notifier";
+import { webhookAdapter } from "#workers/api/src/features/notifications/channels/webhook";
 import { payoutProcessorFor } from "#workers/api/src/features/payouts/processor-client";
 import { ADMIN_HEADERS } from "./helpers";
 
@@ -139,23 +139,32 @@ describe("the notification webhook", () => {
     NOTIFY_WEBHOOK_SECRET: "notify-webhook-secret-0123456789",
   });
 
-  it("refuses an http URL as not configured (503), and sends nothing", async () => {
+  const delivery = {
+    deliveryId: "dlv_n-secure",
+    eventId: "n-secure",
+    userId: "u-secure",
+    type: "step_up_code" as const,
+    category: "critical" as const,
+    message: { title: "t", body: "b", locale: "en" },
+    recipient: { channel: "webhook" as const },
+    vars: { code: "1" },
+  };
+
+  it("refuses an http URL as not configured, and sends nothing", async () => {
     const sent: Request[] = [];
-    let thrown: unknown = null;
-    try {
-      notifierFor(webhook("http://operator.test/hooks", DEPLOYED) as typeof DEPLOYED, {
-        fetcher: async (request) => {
-          sent.push(request);
-          return new Response(null, { status: 204 });
-        },
-      });
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(AppError);
-    expect((thrown as AppError).code).toBe("unavailable");
-    expect((thrown as AppError).status).toBe(503);
-    expect((thrown as AppError).message).toContain("NOTIFY_WEBHOOK_URL (https)");
+    const thrown = await webhookAdapter(webhook("http://operator.test/hooks", DEPLOYED), {
+      fetcher: async (request: Request) => {
+        sent.push(request);
+        return new Response(null, { status: 204 });
+      },
+    })
+      .send(delivery)
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    expect(thrown).toBeInstanceOf(ChannelError);
+    expect((thrown as ChannelError).message).toContain("NOTIFY_WEBHOOK_URL (https)");
     expect(sent).toHaveLength(0);
   });
 
@@ -164,12 +173,12 @@ describe("the notification webhook", () => {
     { label: "http, development", url: "http://127.0.0.1:9000/hooks", bindings: DEVELOPMENT },
   ])("$label: sends", async ({ url, bindings }) => {
     const sent: string[] = [];
-    await notifierFor(webhook(url, bindings) as typeof DEPLOYED, {
-      fetcher: async (request) => {
+    await webhookAdapter(webhook(url, bindings), {
+      fetcher: async (request: Request) => {
         sent.push(request.url);
         return new Response(null, { status: 204 });
       },
-    }).send({ id: "n-secure", userId: "u-secure", kind: "step_up_code", body: { code: "1" } });
+    }).send(delivery);
     expect(sent).toEqual([url]);
   });
 });

@@ -117,13 +117,7 @@ import { assessThroughBreaker } from "./payouts/redeem/risk-assessor";
 import type { RiskCheck, ScoringOff } from "./payouts/redeem/risk-check";
 import { type RiskRetryRun, retryUnavailableRedemptions } from "./payouts/redeem/risk-retry";
 import { hashDevice } from "./payouts/step-up/codes";
-import {
-  commitLogin,
-  commitStepUp,
-  prepareStepUp,
-  presentedHash,
-  revokeStepUp,
-} from "./payouts/step-up/step-up";
+import { commitLogin, commitStepUp, prepareStepUp, presentedHash } from "./payouts/step-up/step-up";
 import { passStepUpGate, staleStepUp } from "./payouts/step-up/step-up-holds";
 import type {
   AdminPayoutAction,
@@ -758,11 +752,9 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     nowMs: number = Date.now(),
   ) {
     const prepared = await prepareStepUp(userId, deviceId, policy, nowMs);
-    return this.commit((tx) => commitStepUp(tx, prepared, nowMs));
-  }
-
-  revokeStepUp(challengeId: string): void {
-    this.commit((tx) => revokeStepUp(tx, challengeId));
+    // The code's event is in the outbox with the challenge; it is flushed before the answer,
+    // so the code is on its way when the route answers 201 (the alarm retries a failed flush).
+    return this.changing(() => this.commit((tx) => commitStepUp(tx, prepared, nowMs)));
   }
 
   async recordLogin(userId: string, deviceId: string, atMs: number = Date.now()): Promise<void> {

@@ -220,6 +220,11 @@ export const transactions = sqliteTable(
     rateBps: integer("rate_bps").notNull(),
     /** Campaign boost granted on top of `cashbackMinor` by the campaigns' budgets. */
     boostMinor: integer("boost_minor").notNull().default(0),
+    /**
+     * The campaigns whose boost the click carried (JSON array of campaign ids), for the
+     * analytics funnel per campaign; null when none, and on rows projected before it existed.
+     */
+    campaignIds: text("campaign_ids", { mode: "json" }).$type<string[]>(),
     clickedAtMs: integer("clicked_at_ms"),
     convertedAtMs: integer("converted_at_ms").notNull(),
     expectedConfirmAtMs: integer("expected_confirm_at_ms"),
@@ -420,6 +425,22 @@ export const clickRollups = sqliteTable(
     // The console overview's clicks per day across offers (the key leads with the offer).
     index("click_rollups_day_idx").on(t.day, t.clicks),
   ],
+);
+
+/**
+ * Per campaign, offer and day: the clicks that carried the campaign's boost (a click carrying
+ * two campaigns counts in both), added with the same chunk guard as `click_rollups`.
+ */
+export const clickCampaignRollups = sqliteTable(
+  "click_campaign_rollups",
+  {
+    campaignId: text("campaign_id").notNull(),
+    offerId: text("offer_id").notNull(),
+    day: text("day").notNull(),
+    clicks: integer("clicks").notNull(),
+    botClicks: integer("bot_clicks").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.offerId, t.day] })],
 );
 
 /** Rollup chunks already added, so a redelivered click batch is not counted twice. */
@@ -1530,6 +1551,55 @@ export const analyticsFunnelDaily = sqliteTable(
   ],
 );
 
+/**
+ * The funnel per campaign (docs/analytics.md "Campaigns"): the same figures as
+ * `analytics_funnel_daily`, for the clicks and conversions that carried the campaign's boost.
+ * Not additive across campaigns (boosts stack: one click may carry several).
+ */
+export const analyticsCampaignFunnelDaily = sqliteTable(
+  "analytics_campaign_funnel_daily",
+  {
+    day: text("day").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    offerId: text("offer_id").notNull(),
+    merchantId: text("merchant_id").notNull(),
+    networkId: text("network_id").notNull(),
+    currency: text("currency").notNull(),
+    clicks: integer("clicks").notNull(),
+    conversions: integer("conversions").notNull(),
+    confirmed: integer("confirmed").notNull(),
+    paid: integer("paid").notNull(),
+    commissionMinor: integer("commission_minor").notNull(),
+    cashbackMinor: integer("cashback_minor").notNull(),
+    paidCashbackMinor: integer("paid_cashback_minor").notNull(),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.day, t.campaignId, t.networkId, t.offerId, t.currency] }),
+    index("analytics_campaign_funnel_daily_campaign_idx").on(t.campaignId, t.day),
+  ],
+);
+
+/**
+ * Days and signup weeks whose rollups are stale (docs/analytics.md "When"): marked by the
+ * projection batches in their own D1 batch, refreshed and cleared by the ten-minute cron. `marks`
+ * grows on every mark, so the cron clears only a marker no batch re-marked while it refreshed.
+ */
+export const analyticsDirty = sqliteTable(
+  "analytics_dirty",
+  {
+    /** `day` (funnel and latency rows, YYYY-MM-DD) or `week` (cohort rows, its Monday). */
+    kind: text("kind", { enum: ["day", "week"] }).notNull(),
+    key: text("key").notNull(),
+    markedAtMs: integer("marked_at_ms").notNull(),
+    marks: integer("marks").notNull().default(1),
+  },
+  (t) => [
+    primaryKey({ columns: [t.kind, t.key] }),
+    index("analytics_dirty_marked_idx").on(t.markedAtMs),
+  ],
+);
+
 /** Time-to-conversion and time-to-confirmation counts per bucket, per conversion day. */
 export const analyticsLatencyDaily = sqliteTable(
   "analytics_latency_daily",
@@ -1614,6 +1684,9 @@ export const schema = {
   analyticsFunnelDaily,
   analyticsLatencyDaily,
   analyticsCohortsWeekly,
+  analyticsCampaignFunnelDaily,
+  analyticsDirty,
+  clickCampaignRollups,
   customEventTypes,
   operators,
   operatorSessions,

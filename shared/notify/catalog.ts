@@ -134,3 +134,33 @@ export const NOTIFICATION_TYPE_NAMES = Object.keys(NOTIFICATION_TYPES) as Notifi
 export function categoryOf(type: NotificationType): NotificationCategory {
   return NOTIFICATION_TYPES[type].category;
 }
+
+/**
+ * Variables whose values are secrets (a step-up code): the message carries them to the user,
+ * but no log line and no stored error text (a delivery's reason, a dead letter's error) may.
+ */
+export const SECRET_VARIABLES: Readonly<Partial<Record<NotificationType, readonly string[]>>> = {
+  step_up_code: ["code"],
+};
+
+/**
+ * Pure: `text` with every secret variable's value of the event replaced by `[redacted]`, for
+ * what is logged or stored about a delivery (an error message that quoted a request body).
+ *
+ * @example
+ * redactSecrets("refused 123456", "step_up_code", { code: "123456" }) // "refused [redacted]"
+ */
+export function redactSecrets(
+  text: string,
+  type: NotificationType,
+  vars: Readonly<Record<string, unknown>> | undefined,
+): string {
+  let out = text;
+  for (const name of SECRET_VARIABLES[type] ?? []) {
+    const value = vars?.[name];
+    if (typeof value !== "string" && typeof value !== "number") continue;
+    const secret = String(value);
+    if (secret.length > 0) out = out.split(secret).join("[redacted]");
+  }
+  return out;
+}

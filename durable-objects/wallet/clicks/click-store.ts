@@ -100,6 +100,17 @@ export interface RollupChunk {
     repeats: number;
     botClicks: number;
   }>;
+  /**
+   * Per campaign, offer and day: the chunk's stored clicks that carried the campaign's boost
+   * (a click with two campaigns counts in both); absent on chunks of an older wallet.
+   */
+  campaignCounts?: Array<{
+    campaignId: string;
+    offerId: string;
+    day: string;
+    clicks: number;
+    botClicks: number;
+  }>;
 }
 
 export function ackChunk(sql: SqlStorage, chunkId: number): void {
@@ -154,7 +165,27 @@ export function openRollupChunk(sql: SqlStorage): RollupChunk | null {
       repeats: r.repeats,
       botClicks: r.bots,
     }));
-  return { chunkId: chunk, counts };
+  const campaignCounts = sql
+    .exec<{ campaign_id: string; offer_id: string; day: string; clicks: number; bots: number }>(
+      `SELECT json_extract(b.value, '$.campaignId') AS campaign_id, c.offer_id,
+         strftime('%Y-%m-%d', c.clicked_at_ms / 1000, 'unixepoch') AS day,
+         COUNT(DISTINCT c.click_id) AS clicks,
+         COUNT(DISTINCT CASE WHEN c.bot = 1 THEN c.click_id END) AS bots
+       FROM clicks c, json_each(c.boosts_json) b
+       WHERE c.rollup_chunk = ? AND c.boosts_json IS NOT NULL
+         AND json_extract(b.value, '$.campaignId') IS NOT NULL
+       GROUP BY campaign_id, c.offer_id, day ORDER BY campaign_id, c.offer_id, day`,
+      chunk,
+    )
+    .toArray()
+    .map((r) => ({
+      campaignId: r.campaign_id,
+      offerId: r.offer_id,
+      day: r.day,
+      clicks: r.clicks,
+      botClicks: r.bots,
+    }));
+  return { chunkId: chunk, counts, campaignCounts };
 }
 
 export function oldestClickAtMs(sql: SqlStorage): number | null {

@@ -14,6 +14,7 @@ import {
   pointsExpiringEvent,
   pointsReason,
   referralEvent,
+  stepUpCodeEvent,
   tierChangedEvent,
 } from "./notification-events";
 import { rewardText } from "./referral-news";
@@ -38,6 +39,15 @@ const REFERRAL = {
 /** Every builder once: type, id, and the vars it must carry. */
 const built: Array<{ event: NotificationEventMessage | null; type: NotificationType; id: string }> =
   [
+    {
+      event: stepUpCodeEvent(
+        "u",
+        { challengeId: "chl_1", code: "042917", expiresAtMs: AT + 600_000 },
+        AT,
+      ),
+      type: "step_up_code",
+      id: "chl_1",
+    },
     {
       event: cashbackEvent("u", TXN, { type: "cashback_earned", cashbackMinor: 500 }, AT),
       type: "cashback_earned",
@@ -161,11 +171,9 @@ describe("the wallet's notification events", () => {
     }
   });
 
-  test("every wallet type has a builder (the promotional and step-up ones are not the wallet's)", () => {
+  test("every wallet type has a builder (the promotional one is not the wallet's)", () => {
     const covered = new Set(built.map((b) => b.type));
-    const wallet = Object.keys(NOTIFICATION_TYPES).filter(
-      (t) => t !== "promotion" && t !== "step_up_code",
-    );
+    const wallet = Object.keys(NOTIFICATION_TYPES).filter((t) => t !== "promotion");
     expect([...covered].sort()).toEqual(wallet.sort());
   });
 

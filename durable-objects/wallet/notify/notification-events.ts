@@ -213,6 +213,27 @@ export function failureText(code: string | null): string {
   return code ? code.replace(/_/g, " ") : "the payment provider refused it";
 }
 
+// ---- step-up codes -------------------------------------------------------------------------
+
+/**
+ * Pure: a step-up code for the user (critical: no quiet hours, caps or digests), its id the
+ * challenge's, so a redelivered event is one delivery. The code travels in the event's
+ * variables to the channels only: no log line or stored error text carries it.
+ */
+export function stepUpCodeEvent(
+  userId: string,
+  challenge: { challengeId: string; code: string; expiresAtMs: number },
+  atMs: number,
+): NotificationEventMessage {
+  return notificationEvent(
+    "step_up_code",
+    challenge.challengeId,
+    userId,
+    { code: challenge.code, expiresAt: challenge.expiresAtMs },
+    atMs,
+  );
+}
+
 // ---- devices -------------------------------------------------------------------------------
 
 /**

@@ -27,6 +27,7 @@ export function transactionProjection(userId: string, txn: StoredTxn): Transacti
       cashbackMinor: txn.cashbackMinor,
       rateBps: txn.rateBps,
       boostMinor: txn.grantedBoostMinor,
+      campaignIds: [...new Set(txn.boosts.map((b) => b.campaignId))],
       clickedAtMs: txn.clickedAtMs,
       convertedAtMs: txn.convertedAtMs,
       expectedConfirmAtMs: txn.expectedConfirmAtMs,

@@ -129,11 +129,13 @@ export async function redeem(userId: string, destinationId: string): Promise<str
   const { challengeId } = await asUser<{ challengeId: string }>(userId, "/v1/me/step-up", {
     method: "POST",
   });
-  const outbox = await asAdmin<{ items: Array<{ body: { code?: string } }> }>(
-    `/admin/v1/dev/notifications?userId=${userId}&kind=step_up_code&limit=1`,
-  );
-  const code = outbox.items[0]?.body.code;
-  if (!code) throw new Error("no step-up code in the dev outbox");
+  // The code is a notification event the pipeline delivers after the step-up answered.
+  const code = await until(async () => {
+    const outbox = await asAdmin<{ items: Array<{ id: string; body: { code?: string } }> }>(
+      `/admin/v1/dev/notifications?userId=${userId}&kind=step_up_code&limit=5`,
+    );
+    return outbox.items.find((n) => n.id === challengeId)?.body.code ?? null;
+  }, "the step-up code in the dev outbox");
   const payout = await asUser<{ id: string }>(userId, "/v1/me/redemptions", {
     method: "POST",
     headers: { "idempotency-key": `browser-redeem-${challengeId}` },

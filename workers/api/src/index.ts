@@ -8,7 +8,7 @@ import { createLogger, errorFields, type LogFields } from "#shared/observability
 import type { PayoutDispatchMessage, WalletAuditMessage } from "#shared/payouts/types";
 import { createApp } from "./app";
 import { runAlerts } from "./features/alerts/index";
-import { refreshRecent } from "./features/analytics/index";
+import { refreshDirty, refreshRecent } from "./features/analytics/index";
 import { consumeClicks } from "./features/clicks/index";
 import { runConfirmationBackstop } from "./features/confirmation/index";
 import { consumePostbacks } from "./features/conversions/index";
@@ -107,6 +107,20 @@ async function tenMinuteUpkeep(env: ApiEnv, nowMs: number): Promise<void> {
   log.info("cron.digest_sweep", { ...(await sweepLostDigestFlushes(env, nowMs)) });
 }
 
+/**
+ * Analytics rollups of the days and signup weeks projection batches marked dirty, recomputed
+ * (docs/analytics.md "When"); a marker re-marked meanwhile stays for the next run. Its own
+ * step: an upkeep job that failed before it must not leave the console's figures stale.
+ */
+async function analyticsUpkeep(env: ApiEnv, nowMs: number): Promise<void> {
+  try {
+    // As milliseconds whatever the trigger handed over (wrangler dev's gateway passes a Date).
+    log.info("cron.analytics_dirty", { ...(await refreshDirty(env.DB, Number(nowMs))) });
+  } catch (error) {
+    log.error("cron.analytics_dirty_failed", errorFields(error));
+  }
+}
+
 const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
   [
     CRONS.confirmationBackstop,
@@ -114,6 +128,7 @@ const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
       try {
         await tenMinuteUpkeep(env, nowMs);
       } finally {
+        await analyticsUpkeep(env, nowMs);
         // Operator alerts over the platform's signals, last on the beat so they see this
         // run's sweeps, and even when one of them failed (docs/alerts.md).
         log.info("cron.alerts", {
@@ -137,7 +152,7 @@ const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
       // Return rates per merchant and category over 90 days, hourly (docs/fraud.md "Return abuse").
       log.info("cron.return_rates", { ...(await refreshReturnRates(env.DB, nowMs)) });
       // Analytics rollups of today and yesterday and the last two signup weeks, recomputed: a
-      // refresh that failed after a projection batch is repaired within the hour.
+      // repair beside the ten-minute refresh of dirty days (docs/analytics.md "When").
       log.info("cron.analytics_recent", {
         ...(await refreshRecent(env.DB, nowMs, { days: 2, weeks: 2 })),
       });

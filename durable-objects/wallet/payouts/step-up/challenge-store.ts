@@ -107,7 +107,7 @@ export function countWrongCode(sql: SqlStorage, challengeId: string): void {
   );
 }
 
-/** Marks a challenge used, by a payout id or "unsent" (withdrawn); only an unused one. */
+/** Marks a challenge used by a payout id; only an unused one. */
 export function consumeChallenge(sql: SqlStorage, challengeId: string, consumedBy: string): void {
   sql.exec(
     `UPDATE step_up_challenges SET consumed_by = ? WHERE challenge_id = ? AND consumed_by IS NULL`,

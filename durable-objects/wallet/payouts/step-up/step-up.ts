@@ -1,5 +1,6 @@
 import type { PayoutPolicy } from "#shared/payouts/policy";
 import type { WalletTx } from "../../core/wallet-tx";
+import { stepUpCodeEvent } from "../../notify/notification-events";
 import { noteDevice } from "../../notify/notify";
 import {
   consumeChallenge,
@@ -13,7 +14,9 @@ import { checkStepUp } from "./decide-step-up";
 
 /**
  * Step-up codes for redemptions, and the devices a user logs in from. Only a code's salted
- * hash is stored; the caller sends the code through the notifier and never logs it.
+ * hash is kept with the challenge; the code itself goes to the user as a `step_up_code`
+ * notification event written to the outbox in the challenge's storage transaction (a code
+ * that is stored is told, one that rolls back is not), and is never logged.
  */
 
 export interface PreparedStepUp {
@@ -27,8 +30,9 @@ export interface PreparedStepUp {
   maxOpenPerHour: number;
 }
 
+/** The code itself is not in the answer: it leaves the wallet only as its notification event. */
 export type StepUpIssued =
-  | { status: "created"; challengeId: string; code: string; expiresAtMs: number }
+  | { status: "created"; challengeId: string; expiresAtMs: number }
   | { status: "too_many" };
 
 /** The code, its hash and the device hash: the asynchronous part, before the transaction. */
@@ -72,15 +76,9 @@ export function commitStepUp(tx: WalletTx, prepared: PreparedStepUp, nowMs: numb
     nowMs,
   );
   const { challengeId, code, expiresAtMs } = prepared;
-  return { status: "created", challengeId, code, expiresAtMs };
-}
-
-/**
- * A code that could not be sent is withdrawn: it cannot be used, and it does not count
- * against the user's hourly allowance (nobody could have seen it).
- */
-export function revokeStepUp(tx: WalletTx, challengeId: string): void {
-  consumeChallenge(tx.sql, challengeId, "unsent");
+  // Critical: the pipeline sends it on NOTIFY_TRANSACTIONAL, bypassing quiet hours and caps.
+  tx.enqueue(stepUpCodeEvent(prepared.userId, { challengeId, code, expiresAtMs }, nowMs));
+  return { status: "created", challengeId, expiresAtMs };
 }
 
 /** A login the operator reports: a new device here holds redemptions for a while. */

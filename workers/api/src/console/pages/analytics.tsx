@@ -8,7 +8,9 @@ import { type CsvValue, csvLine, csvMoney } from "../csv";
 import { DaySeriesChart, scaleBars } from "../views/chart";
 import { EmptyState, Money, ProblemNotice } from "../views/components";
 import { Page } from "../views/layout";
+import { CsvDownload, FilterBar, type FilterField, ReportTable } from "../views/report";
 import { viewerOf } from "../views/viewer";
+import { CampaignFunnelTable, type CampaignRow } from "./analytics-campaigns";
 
 /**
  * /console/analytics (docs/analytics.md): the funnel with the previous period beside it,
@@ -25,6 +27,7 @@ interface Funnel {
   previousTotals: Counts;
   perDay: Array<Counts & { day: string }>;
   byOffer: Array<Counts & { offerId: string; merchantId: string; networkId: string }>;
+  byCampaign?: CampaignRow[];
 }
 type MoneyRow = {
   currency: string;
@@ -53,7 +56,15 @@ interface Cohorts {
   }>;
 }
 
-const FILTERS = ["from", "to", "offerId", "merchantId", "networkId", "currency"] as const;
+const FILTERS = [
+  "from",
+  "to",
+  "offerId",
+  "merchantId",
+  "networkId",
+  "currency",
+  "campaignId",
+] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 
 function filtersOf(c: Context<ConsoleContext>): Filters {
@@ -63,6 +74,11 @@ function filtersOf(c: Context<ConsoleContext>): Filters {
     if (value) out[key] = value;
   }
   return out;
+}
+
+/** The distributions are not split by campaign (docs/analytics.md). */
+function withoutCampaign({ campaignId: _, ...rest }: Filters): Filters {
+  return rest;
 }
 
 function queryString(filters: Filters): string {
@@ -90,42 +106,24 @@ export function rate(part: number, whole: number): string {
   return whole === 0 ? "—" : `${((part / whole) * 100).toFixed(1)}%`;
 }
 
+const FILTER_FIELDS: readonly FilterField[] = [
+  { name: "from", label: "From (UTC day)", type: "date" },
+  { name: "to", label: "To (UTC day, included)", type: "date" },
+  { name: "networkId", label: "Network" },
+  { name: "merchantId", label: "Merchant" },
+  { name: "offerId", label: "Offer" },
+  { name: "currency", label: "Currency" },
+  { name: "campaignId", label: "Campaign" },
+];
+
 function FilterForm({ values }: { values: Filters }) {
-  const field = (key: keyof Filters, label: string, type = "text") => (
-    <div class="field">
-      <label for={`a-${key}`}>{label}</label>
-      <input id={`a-${key}`} name={key} type={type} value={values[key] ?? ""} />
-    </div>
-  );
   return (
-    <form class="filters" method="get" action="/console/analytics">
-      {field("from", "From (UTC day)", "date")}
-      {field("to", "To (UTC day, included)", "date")}
-      {field("networkId", "Network")}
-      {field("merchantId", "Merchant")}
-      {field("offerId", "Offer")}
-      {field("currency", "Currency")}
-      <div class="field">
-        <button type="submit">Show</button>
-      </div>
-    </form>
+    <FilterBar action="/console/analytics" idPrefix="a" fields={FILTER_FIELDS} values={values} />
   );
 }
 
 function CsvLink({ table, filters }: { table: string; filters: Filters }) {
-  return (
-    <p>
-      {/* Not boosted: htmx would swap the CSV into the page instead of downloading it. */}
-      <a
-        class="button secondary"
-        href={`/console/analytics/${table}.csv${queryString(filters)}`}
-        download
-        hx-boost="false"
-      >
-        Download CSV
-      </a>
-    </p>
-  );
+  return <CsvDownload href={`/console/analytics/${table}.csv${queryString(filters)}`} />;
 }
 
 const STEPS: ReadonlyArray<{ key: keyof Counts; label: string }> = [
@@ -258,37 +256,35 @@ function FunnelSection({ funnel, filters }: { funnel: Funnel; filters: Filters }
           )}
         />
       </div>
+      <CampaignFunnelTable
+        rows={funnel.byCampaign ?? []}
+        hrefFor={(campaignId) => `/console/analytics${queryString({ ...filters, campaignId })}`}
+      />
       <h3>Per offer</h3>
       <CsvLink table="funnel" filters={filters} />
       {funnel.byOffer.length === 0 ? (
         <EmptyState>No clicks or conversions in this range.</EmptyState>
       ) : (
-        <table data-table="funnel-by-offer">
-          <thead>
+        <ReportTable
+          name="funnel-by-offer"
+          columns={[
+            { label: "Network" },
+            { label: "Merchant" },
+            { label: "Offer" },
+            ...STEPS.map((s) => ({ label: s.label, num: true })),
+          ]}
+        >
+          {funnel.byOffer.map((r) => (
             <tr>
-              <th scope="col">Network</th>
-              <th scope="col">Merchant</th>
-              <th scope="col">Offer</th>
+              <td>{r.networkId}</td>
+              <td>{r.merchantId}</td>
+              <td>{r.offerId || "unknown"}</td>
               {STEPS.map((s) => (
-                <th scope="col" class="num">
-                  {s.label}
-                </th>
+                <td class="num">{count(r[s.key])}</td>
               ))}
             </tr>
-          </thead>
-          <tbody>
-            {funnel.byOffer.map((r) => (
-              <tr>
-                <td>{r.networkId}</td>
-                <td>{r.merchantId}</td>
-                <td>{r.offerId || "unknown"}</td>
-                {STEPS.map((s) => (
-                  <td class="num">{count(r[s.key])}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ReportTable>
       )}
     </section>
   );
@@ -304,60 +300,46 @@ function MarginSection({ margin, filters }: { margin: Margin; filters: Filters }
       {margin.byNetwork.length === 0 ? (
         <EmptyState>No conversions in this range.</EmptyState>
       ) : (
-        <table data-table="margin-by-network">
-          <caption class="visually-hidden">Margin per network and currency</caption>
-          <thead>
-            <tr>
-              <th scope="col">Network</th>
-              <th scope="col">Currency</th>
-              <th scope="col" class="num">
-                Confirmed
-              </th>
-              <th scope="col" class="num">
-                Commission
-              </th>
-              <th scope="col" class="num">
-                Cashback
-              </th>
-              <th scope="col" class="num">
-                Margin
-              </th>
-              <th scope="col" class="num">
-                Previous margin
-              </th>
-              <th scope="col" class="num">
-                Cashback paid
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {margin.byNetwork.map((r) => {
-              const prev = previousOf(r.networkId, r.currency);
-              return (
-                <tr>
-                  <td>{r.networkId}</td>
-                  <td>{r.currency}</td>
-                  <td class="num">{count(r.confirmed)}</td>
-                  <td class="num">
-                    <Money amountMinor={r.commissionMinor} currency={r.currency} />
-                  </td>
-                  <td class="num">
-                    <Money amountMinor={r.cashbackMinor} currency={r.currency} />
-                  </td>
-                  <td class="num">
-                    <Money amountMinor={r.marginMinor} currency={r.currency} />
-                  </td>
-                  <td class="num">
-                    {prev ? <Money amountMinor={prev.marginMinor} currency={r.currency} /> : "—"}
-                  </td>
-                  <td class="num">
-                    <Money amountMinor={r.paidCashbackMinor} currency={r.currency} />
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <ReportTable
+          name="margin-by-network"
+          caption="Margin per network and currency"
+          columns={[
+            { label: "Network" },
+            { label: "Currency" },
+            { label: "Confirmed", num: true },
+            { label: "Commission", num: true },
+            { label: "Cashback", num: true },
+            { label: "Margin", num: true },
+            { label: "Previous margin", num: true },
+            { label: "Cashback paid", num: true },
+          ]}
+        >
+          {margin.byNetwork.map((r) => {
+            const prev = previousOf(r.networkId, r.currency);
+            return (
+              <tr>
+                <td>{r.networkId}</td>
+                <td>{r.currency}</td>
+                <td class="num">{count(r.confirmed)}</td>
+                <td class="num">
+                  <Money amountMinor={r.commissionMinor} currency={r.currency} />
+                </td>
+                <td class="num">
+                  <Money amountMinor={r.cashbackMinor} currency={r.currency} />
+                </td>
+                <td class="num">
+                  <Money amountMinor={r.marginMinor} currency={r.currency} />
+                </td>
+                <td class="num">
+                  {prev ? <Money amountMinor={prev.marginMinor} currency={r.currency} /> : "—"}
+                </td>
+                <td class="num">
+                  <Money amountMinor={r.paidCashbackMinor} currency={r.currency} />
+                </td>
+              </tr>
+            );
+          })}
+        </ReportTable>
       )}
     </section>
   );
@@ -400,6 +382,9 @@ function DistributionsSection({ d, filters }: { d: Distributions; filters: Filte
   return (
     <section aria-labelledby="dist-heading">
       <h2 id="dist-heading">Time to conversion and to confirmation</h2>
+      {filters.campaignId ? (
+        <p class="muted">Not split by campaign: these count every conversion of the filters.</p>
+      ) : null}
       <CsvLink table="distributions" filters={filters} />
       <div class="chart-grid">
         <BucketBars id="chart-ttc" title="Click → conversion" buckets={d.timeToConversion} />
@@ -421,42 +406,34 @@ function CohortsSection({ cohorts }: { cohorts: Cohorts }) {
       {cohorts.weeks.length === 0 ? (
         <EmptyState>No users signed up in the last 12 weeks.</EmptyState>
       ) : (
-        <table data-table="cohorts">
-          <thead>
+        <ReportTable
+          name="cohorts"
+          columns={[
+            { label: "Week (Monday)" },
+            { label: "Users", num: true },
+            { label: "Converting", num: true },
+            { label: "Rate", num: true },
+            { label: "Cashback confirmed" },
+          ]}
+        >
+          {cohorts.weeks.map((w) => (
             <tr>
-              <th scope="col">Week (Monday)</th>
-              <th scope="col" class="num">
-                Users
-              </th>
-              <th scope="col" class="num">
-                Converting
-              </th>
-              <th scope="col" class="num">
-                Rate
-              </th>
-              <th scope="col">Cashback confirmed</th>
+              <td>{w.week}</td>
+              <td class="num">{count(w.users)}</td>
+              <td class="num">{count(w.convertingUsers)}</td>
+              <td class="num">{rate(w.convertingUsers, w.users)}</td>
+              <td>
+                {w.cashback.length === 0
+                  ? "—"
+                  : w.cashback.map((cb) => (
+                      <span>
+                        <Money amountMinor={cb.cashbackMinor} currency={cb.currency} />{" "}
+                      </span>
+                    ))}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {cohorts.weeks.map((w) => (
-              <tr>
-                <td>{w.week}</td>
-                <td class="num">{count(w.users)}</td>
-                <td class="num">{count(w.convertingUsers)}</td>
-                <td class="num">{rate(w.convertingUsers, w.users)}</td>
-                <td>
-                  {w.cashback.length === 0
-                    ? "—"
-                    : w.cashback.map((cb) => (
-                        <span>
-                          <Money amountMinor={cb.cashbackMinor} currency={cb.currency} />{" "}
-                        </span>
-                      ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ReportTable>
       )}
     </section>
   );
@@ -469,7 +446,7 @@ async function analyticsPage(c: Context<ConsoleContext>) {
   const [funnel, margin, dist, cohorts] = await Promise.all([
     api.get<Funnel>("/admin/v1/analytics/funnel", filters),
     api.get<Margin>("/admin/v1/analytics/margin", filters),
-    api.get<Distributions>("/admin/v1/analytics/distributions", filters),
+    api.get<Distributions>("/admin/v1/analytics/distributions", withoutCampaign(filters)),
     api.get<Cohorts>("/admin/v1/analytics/cohorts"),
   ]);
   const failed = [funnel, margin, dist, cohorts].find((r) => !r.ok) as
@@ -572,7 +549,7 @@ async function distributionsCsv(c: Context<ConsoleContext>) {
     .get("api")
     .get<Distributions & { from: string; to: string }>(
       "/admin/v1/analytics/distributions",
-      filtersOf(c),
+      withoutCampaign(filtersOf(c)),
     );
   if (!r.ok) return analyticsPage(c);
   const rows = (measure: string, buckets: Bucket[]) =>

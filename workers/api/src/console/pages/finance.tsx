@@ -8,6 +8,7 @@ import { formatMoney, minorToDecimalString } from "../format/money";
 import { DaySeriesChart } from "../views/chart";
 import { EmptyState, Money, ProblemNotice } from "../views/components";
 import { Page } from "../views/layout";
+import { CsvDownload, FilterBar, type FilterField } from "../views/report";
 import { viewerOf } from "../views/viewer";
 
 /** The finance summary as GET /admin/v1/finance/summary answers it. */
@@ -59,21 +60,14 @@ function MaybeMoney({ amountMinor, currency }: { amountMinor: number; currency: 
   return currency ? <Money amountMinor={amountMinor} currency={currency} /> : <span>—</span>;
 }
 
+const FILTER_FIELDS: readonly FilterField[] = [
+  { name: "from", label: "Paid from (UTC day)", type: "date" },
+  { name: "to", label: "Paid to (UTC day, included)", type: "date" },
+];
+
 function Filters({ values }: { values: { from?: string; to?: string } }) {
   return (
-    <form class="filters" method="get" action="/console/finance">
-      <div class="field">
-        <label for="f-from">Paid from (UTC day)</label>
-        <input id="f-from" name="from" type="date" value={values.from ?? ""} />
-      </div>
-      <div class="field">
-        <label for="f-to">Paid to (UTC day, included)</label>
-        <input id="f-to" name="to" type="date" value={values.to ?? ""} />
-      </div>
-      <div class="field">
-        <button type="submit">Show</button>
-      </div>
-    </form>
+    <FilterBar action="/console/finance" idPrefix="f" fields={FILTER_FIELDS} values={values} />
   );
 }
 
@@ -149,12 +143,7 @@ function PaidOut({ summary, exportHref }: { summary: FinanceSummary; exportHref:
   const currencies = [...new Set(rows.map((r) => r.currency).filter((c) => c !== null))].sort();
   return (
     <>
-      <p>
-        {/* Not boosted: htmx would swap the CSV into the page instead of downloading it. */}
-        <a class="button secondary" href={exportHref} download hx-boost="false">
-          Download CSV
-        </a>
-      </p>
+      <CsvDownload href={exportHref} />
       {rows.length === 0 ? (
         <EmptyState>No payouts were paid in this range.</EmptyState>
       ) : (

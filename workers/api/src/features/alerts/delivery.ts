@@ -1,17 +1,22 @@
 import { insecureUrlsAllowed, secretBearingUrl } from "#shared/http/secure-url";
 import type { ChannelAdapter } from "#shared/notify/channel";
 import { deliveryIdFor } from "#shared/notify/delivery-id";
-import { outboxAdapter, type ProviderEnv, providerAdaptersFor } from "../notifications/index";
-import { NOTIFY_SIGNATURE_HEADER, signNotification } from "../payouts/index";
+import {
+  NOTIFY_SIGNATURE_HEADER,
+  outboxAdapter,
+  type ProviderEnv,
+  providerAdaptersFor,
+  signNotification,
+} from "../notifications/index";
 import type { AlertContact } from "./settings";
 import type { AlertRow } from "./store";
 
 /**
  * How an alert reaches an operator: a signed webhook (HMAC-SHA256 over "<t>.<body>", the
- * notifier's scheme and header) and e-mail through the notification pipeline's e-mail adapter
- * (Resend when EMAIL_PROVIDER is "resend", the dev outbox otherwise). Each message carries the
- * idempotency key `alert:<id>:<stage>` (the e-mail: its delivery id), so a receiver that sees a
- * rerun's retry of a failed stage dedups on it.
+ * notification webhook's scheme and header) and e-mail through the notification pipeline's
+ * e-mail adapter (Resend when EMAIL_PROVIDER is "resend", the dev outbox otherwise). Each message
+ * carries the idempotency key `alert:<id>:<stage>` (the e-mail: its delivery id), so a receiver
+ * that sees a rerun's retry of a failed stage dedups on it.
  */
 
 export type AlertStage = "primary" | "escalation" | "resolution";

@@ -1,8 +1,8 @@
 /**
  * Analytics (docs/analytics.md): funnel data points to Workers Analytics Engine, D1 rollups
- * recomputed per day and signup week off the hot path, and the admin API that reads them.
+ * recomputed per day and signup week by the crons (dirty markers), and the admin API that reads them.
  */
-
+export { ledgerDirtyStatements, markDaysStatement, refreshDirty } from "./dirty";
 export { analyticsFunnelRoutes } from "./funnels-routes";
 export { pointsMovementStatements } from "./points";
 export { analyticsAfterClicks, analyticsAfterLedgerBatch } from "./projection-hooks";

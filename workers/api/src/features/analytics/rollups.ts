@@ -6,8 +6,9 @@ import { MS_PER_DAY, utcDay } from "#shared/time/clock";
  * latency rows, and each signup week's cohort rows, recomputed whole from D1's projections
  * (click_rollups, transactions, offers, users, payouts) and swapped in one D1 batch (one
  * transaction). Recomputing instead of adding makes a redelivered or reordered batch harmless:
- * running it twice writes the same rows. Called off the hot path only: after a projection batch
- * for the days and weeks it touched, and from the crons for recent days.
+ * running it twice writes the same rows. Called off the hot path only, by the crons: the
+ * ten-minute one for the days and weeks projection batches marked dirty (dirty.ts), the hourly
+ * and daily ones for recent days as a repair.
  */
 
 /** Days (or weeks) recomputed per D1 batch: bounds each statement's IN list. */
@@ -99,6 +100,39 @@ SELECT day, offer_id, MAX(merchant), network, currency, SUM(clicks), SUM(convers
   SUM(confirmed), SUM(paid), SUM(commission), SUM(cashback), SUM(paid_cashback), ?4
 FROM parts GROUP BY day, network, offer_id, currency`;
 
+/**
+ * The funnel per campaign (docs/analytics.md "Campaigns"): the clicks that carried a
+ * campaign's boost (`click_campaign_rollups`) and the conversions whose click carried it
+ * (`transactions.campaign_ids`), with the same counts and money as FUNNEL_SQL.
+ */
+const CAMPAIGN_FUNNEL_SQL = `
+WITH ${CONVERSIONS_CTE},
+  parts AS (
+    SELECT r.day, r.campaign_id, r.offer_id, COALESCE(o.merchant_id, '') AS merchant,
+      COALESCE(m.network_id, '') AS network, COALESCE(o.currency, '') AS currency,
+      r.clicks - r.bot_clicks AS clicks, 0 AS conversions, 0 AS confirmed, 0 AS paid,
+      0 AS commission, 0 AS cashback, 0 AS paid_cashback
+    FROM click_campaign_rollups r
+    LEFT JOIN offers o ON o.id = r.offer_id
+    LEFT JOIN merchants m ON m.id = o.merchant_id
+    WHERE r.day IN (SELECT day FROM days)
+    UNION ALL
+    SELECT conv.day, c.value, COALESCE(conv.offer_id, ''), conv.merchant, conv.network_id,
+      conv.currency, 0, 1, conv.status = 'confirmed', conv.is_paid,
+      CASE WHEN conv.status = 'confirmed' THEN conv.commission_minor ELSE 0 END,
+      CASE WHEN conv.status = 'confirmed' THEN conv.cashback_minor + conv.boost_minor ELSE 0 END,
+      CASE WHEN conv.is_paid = 1 THEN conv.cashback_minor + conv.boost_minor ELSE 0 END
+    FROM conv, json_each(conv.campaign_ids) c
+    WHERE conv.campaign_ids IS NOT NULL
+  )
+INSERT INTO analytics_campaign_funnel_daily (day, campaign_id, offer_id, merchant_id, network_id,
+  currency, clicks, conversions, confirmed, paid, commission_minor, cashback_minor,
+  paid_cashback_minor, updated_at_ms)
+SELECT day, campaign_id, offer_id, MAX(merchant), network, currency, SUM(clicks),
+  SUM(conversions), SUM(confirmed), SUM(paid), SUM(commission), SUM(cashback), SUM(paid_cashback),
+  ?4
+FROM parts GROUP BY day, campaign_id, network, offer_id, currency`;
+
 const LATENCY_SQL = `
 WITH ${CONVERSIONS_CTE},
   parts AS (
@@ -162,7 +196,13 @@ export async function refreshDays(db: D1Database, days: Iterable<string>, nowMs:
           "DELETE FROM analytics_latency_daily WHERE day IN (SELECT value FROM json_each(?1))",
         )
         .bind(json),
+      db
+        .prepare(
+          "DELETE FROM analytics_campaign_funnel_daily WHERE day IN (SELECT value FROM json_each(?1))",
+        )
+        .bind(json),
       db.prepare(FUNNEL_SQL).bind(json, fromMs, toMs, nowMs),
+      db.prepare(CAMPAIGN_FUNNEL_SQL).bind(json, fromMs, toMs, nowMs),
       db.prepare(LATENCY_SQL).bind(json, fromMs, toMs),
     ]);
     refreshed += chunk.length;
@@ -189,49 +229,6 @@ export async function refreshWeeks(db: D1Database, weeks: Iterable<string>, nowM
     refreshed += chunk.length;
   }
   return refreshed;
-}
-
-/** Most users whose days and weeks one projection batch looks up (the crons do the rest). */
-const MAX_USERS_LOOKED_UP = 100;
-
-/**
- * After a projection batch: the days of the conversions it projected, plus, for users whose
- * payouts changed, the days of their confirmed conversions (what counts as paid moved); and
- * the signup weeks of every user it touched.
- */
-export async function refreshAfterProjection(
-  db: D1Database,
-  touched: { days: Iterable<string>; payoutUsers: Iterable<string>; users: Iterable<string> },
-  nowMs: number,
-) {
-  const days = new Set(touched.days);
-  const payoutUsers = [...new Set(touched.payoutUsers)].slice(0, MAX_USERS_LOOKED_UP);
-  if (payoutUsers.length > 0) {
-    const { results } = await db
-      .prepare(
-        `SELECT DISTINCT ${DAY_OF("converted_at_ms")} AS day FROM transactions
-         WHERE user_id IN (SELECT value FROM json_each(?1)) AND status = 'confirmed'`,
-      )
-      .bind(JSON.stringify(payoutUsers))
-      .all<{ day: string }>();
-    for (const r of results) days.add(r.day);
-  }
-  const users = [...new Set(touched.users)].slice(0, MAX_USERS_LOOKED_UP);
-  const weeks: string[] = [];
-  if (users.length > 0) {
-    const { results } = await db
-      .prepare(
-        `SELECT DISTINCT ${signupWeekSql("created_at_ms")} AS week FROM users
-         WHERE id IN (SELECT value FROM json_each(?1))`,
-      )
-      .bind(JSON.stringify(users))
-      .all<{ week: string }>();
-    for (const r of results) weeks.push(r.week);
-  }
-  return {
-    days: await refreshDays(db, days, nowMs),
-    weeks: await refreshWeeks(db, weeks, nowMs),
-  };
 }
 
 /** The crons' repair: the last `days` days and the signup weeks of the last `weeks` weeks. */

@@ -8,6 +8,7 @@ import {
   AnalyticsQuerySchema,
   CohortQuerySchema,
   CohortsSchema,
+  DistributionsQuerySchema,
   DistributionsSchema,
   FunnelSchema,
   MarginSchema,
@@ -21,8 +22,8 @@ import {
 } from "./store";
 
 const READ_FROM =
-  "Read from D1's analytics rollups (docs/analytics.md), recomputed per day after each " +
-  "projection batch and by the crons; they may lag the wallets by seconds.";
+  "Read from D1's analytics rollups (docs/analytics.md): the days projection batches mark " +
+  "dirty are recomputed by the ten-minute cron, so they may lag the wallets by minutes.";
 const RANGE =
   "`from` and `to` are UTC days, both included (default: the 30 days up to today, at most " +
   "366); the previous period is as many days just before `from`.";
@@ -37,7 +38,9 @@ const funnelRoute = createRoute({
   description:
     "Clicks by click day; conversions by conversion day, and of those the ones confirmed and " +
     "paid now. Totals, the previous period's totals, per day, and per offer (at most " +
-    `${MAX_OFFER_ROWS}), filtered by offer, merchant, network and currency. ${RANGE} ${READ_FROM}`,
+    `${MAX_OFFER_ROWS}) and per campaign, filtered by offer, merchant, network, currency and ` +
+    "campaign (the clicks and conversions that carried its boost). " +
+    `${RANGE} ${READ_FROM}`,
   request: { query: AnalyticsQuerySchema },
   responses: { 200: jsonBody(FunnelSchema), ...problemResponses },
 });
@@ -67,7 +70,7 @@ const distributionsRoute = createRoute({
   description:
     "Conversions of the range per duration bucket: from the click to the conversion, and " +
     `from the conversion to its confirmation, beside the previous period. ${RANGE} ${READ_FROM}`,
-  request: { query: AnalyticsQuerySchema },
+  request: { query: DistributionsQuerySchema },
   responses: { 200: jsonBody(DistributionsSchema), ...problemResponses },
 });
 

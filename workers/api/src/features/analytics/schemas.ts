@@ -17,8 +17,14 @@ export const AnalyticsQuerySchema = z.object({
     .regex(/^[A-Z]{3}$/)
     .optional()
     .describe("only conversions in this currency (clicks count in their offer's currency)"),
+  campaignId: id(
+    "only the clicks and conversions that carried this campaign's boost (funnel and margin)",
+  ),
 });
 export type AnalyticsQuery = z.infer<typeof AnalyticsQuerySchema>;
+
+/** The distributions are not split by campaign (docs/analytics.md "Not built yet"). */
+export const DistributionsQuerySchema = AnalyticsQuerySchema.omit({ campaignId: true });
 
 export const CohortQuerySchema = z.object({
   from: DAY.optional().describe(
@@ -54,6 +60,12 @@ export const FunnelSchema = z
         ...countFields,
       }),
     ),
+    byCampaign: z
+      .array(z.object({ campaignId: z.string(), ...countFields }))
+      .describe(
+        "per campaign (at most 500), the clicks and conversions that carried its boost; not " +
+          "additive: boosts stack, so one click can count for several campaigns",
+      ),
   })
   .openapi("AnalyticsFunnel");
 

@@ -9,6 +9,13 @@ interface Period {
   to: string;
 }
 
+/**
+ * The rollup table the funnel and margin read: the per-campaign one when a campaign is asked
+ * for (docs/analytics.md "Campaigns"), else the whole funnel.
+ */
+const funnelTable = (q: AnalyticsQuery) =>
+  q.campaignId ? "analytics_campaign_funnel_daily" : "analytics_funnel_daily";
+
 /** WHERE clause and bindings for the rollup tables' filters (days both included). */
 function where(period: Period, q: AnalyticsQuery, table: "funnel" | "latency") {
   const clauses = ["day >= ?", "day <= ?"];
@@ -18,6 +25,7 @@ function where(period: Period, q: AnalyticsQuery, table: "funnel" | "latency") {
     ["merchant_id", q.merchantId],
     ["network_id", q.networkId],
     ["currency", table === "funnel" ? q.currency : undefined],
+    ["campaign_id", table === "funnel" ? q.campaignId : undefined],
   ];
   for (const [column, value] of filters) {
     if (!value) continue;
@@ -44,21 +52,25 @@ export async function funnelFigures(
 ) {
   const cur = where(range, q, "funnel");
   const prev = where(range.previous, q, "funnel");
-  const [totals, previousTotals, perDay, byOffer] = await db.batch([
-    db.prepare(`SELECT ${COUNTS} FROM analytics_funnel_daily WHERE ${cur.sql}`).bind(...cur.binds),
+  const table = funnelTable(q);
+  const [totals, previousTotals, perDay, byOffer, byCampaign] = await db.batch([
+    db.prepare(`SELECT ${COUNTS} FROM ${table} WHERE ${cur.sql}`).bind(...cur.binds),
+    db.prepare(`SELECT ${COUNTS} FROM ${table} WHERE ${prev.sql}`).bind(...prev.binds),
     db
-      .prepare(`SELECT ${COUNTS} FROM analytics_funnel_daily WHERE ${prev.sql}`)
-      .bind(...prev.binds),
-    db
-      .prepare(
-        `SELECT day, ${COUNTS} FROM analytics_funnel_daily WHERE ${cur.sql} GROUP BY day ORDER BY day`,
-      )
+      .prepare(`SELECT day, ${COUNTS} FROM ${table} WHERE ${cur.sql} GROUP BY day ORDER BY day`)
       .bind(...cur.binds),
     db
       .prepare(
         `SELECT offer_id AS offerId, MAX(merchant_id) AS merchantId, network_id AS networkId, ${COUNTS}
-         FROM analytics_funnel_daily WHERE ${cur.sql} GROUP BY network_id, offer_id
+         FROM ${table} WHERE ${cur.sql} GROUP BY network_id, offer_id
          ORDER BY clicks DESC, conversions DESC, network_id, offer_id LIMIT ${MAX_OFFER_ROWS}`,
+      )
+      .bind(...cur.binds),
+    db
+      .prepare(
+        `SELECT campaign_id AS campaignId, ${COUNTS} FROM analytics_campaign_funnel_daily
+         WHERE ${cur.sql} GROUP BY campaign_id
+         ORDER BY clicks DESC, conversions DESC, campaign_id LIMIT ${MAX_OFFER_ROWS}`,
       )
       .bind(...cur.binds),
   ]);
@@ -74,6 +86,7 @@ export async function funnelFigures(
     byOffer: (byOffer?.results ?? []) as Array<
       Counts & { offerId: string; merchantId: string; networkId: string }
     >,
+    byCampaign: (byCampaign?.results ?? []) as Array<Counts & { campaignId: string }>,
   };
 }
 
@@ -99,8 +112,9 @@ export async function marginFigures(
 ) {
   const cur = where(range, q, "funnel");
   const prev = where(range.previous, q, "funnel");
+  const table = funnelTable(q);
   const byNetworkSql = (w: { sql: string }) =>
-    `SELECT network_id AS networkId, currency, ${MONEY} FROM analytics_funnel_daily
+    `SELECT network_id AS networkId, currency, ${MONEY} FROM ${table}
      WHERE ${w.sql} AND currency <> '' GROUP BY network_id, currency HAVING SUM(conversions) > 0
      ORDER BY network_id, currency`;
   const [byNetwork, previousByNetwork, byOffer] = await db.batch([
@@ -109,7 +123,7 @@ export async function marginFigures(
     db
       .prepare(
         `SELECT network_id AS networkId, MAX(merchant_id) AS merchantId, offer_id AS offerId,
-           currency, ${MONEY} FROM analytics_funnel_daily
+           currency, ${MONEY} FROM ${table}
          WHERE ${cur.sql} AND currency <> '' GROUP BY network_id, offer_id, currency
          HAVING SUM(conversions) > 0
          ORDER BY marginMinor DESC, network_id, offer_id LIMIT ${MAX_OFFER_ROWS}`,

@@ -1,9 +1,10 @@
 import { eq, notExists, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
-import { clickRollups, rollupApplied } from "#shared/db/schema";
+import { clickCampaignRollups, clickRollups, rollupApplied } from "#shared/db/schema";
 import { runInBatches } from "../../db/batch";
 import type { RollupChunk } from "../../wallet-client";
+import { markDaysStatement } from "../analytics/index";
 
 /**
  * Per-offer, per-day click counts in D1 (`click_rollups`: clicks stored, of which bots' clicks,
@@ -22,9 +23,11 @@ export async function applyRollups(
 ): Promise<void> {
   const orm = drizzle(db);
   const statements: BatchItem<"sqlite">[] = [];
+  const days = new Set<string>();
   for (const { userId, chunk } of chunks) {
     const chunkKey = `${userId}:${chunk.chunkId}`;
     for (const count of chunk.counts) {
+      days.add(count.day);
       // The count row is selected only while the chunk's key is absent; its values are bound
       // parameters (the builder selects columns, not constants, hence the `sql` fields).
       const guarded = orm
@@ -59,9 +62,49 @@ export async function applyRollups(
           }),
       );
     }
+    for (const count of chunk.campaignCounts ?? []) {
+      days.add(count.day);
+      // Same guard: the campaign's clicks are added with the chunk, at most once.
+      const guarded = orm
+        .select({
+          campaignId: sql`${count.campaignId}`.as("campaign_id"),
+          offerId: sql`${count.offerId}`.as("offer_id"),
+          day: sql`${count.day}`.as("day"),
+          clicks: sql`${count.clicks}`.as("clicks"),
+          botClicks: sql`${count.botClicks}`.as("bot_clicks"),
+        })
+        .from(sql`(SELECT 1)`)
+        .where(
+          notExists(
+            orm
+              .select({ one: rollupApplied.chunkKey })
+              .from(rollupApplied)
+              .where(eq(rollupApplied.chunkKey, chunkKey)),
+          ),
+        );
+      statements.push(
+        orm
+          .insert(clickCampaignRollups)
+          .select(guarded)
+          .onConflictDoUpdate({
+            target: [
+              clickCampaignRollups.campaignId,
+              clickCampaignRollups.offerId,
+              clickCampaignRollups.day,
+            ],
+            set: {
+              clicks: sql`${clickCampaignRollups.clicks} + excluded.clicks`,
+              botClicks: sql`${clickCampaignRollups.botClicks} + excluded.bot_clicks`,
+            },
+          }),
+      );
+    }
     statements.push(
       orm.insert(rollupApplied).values({ chunkKey, appliedAtMs: nowMs }).onConflictDoNothing(),
     );
   }
+  // The days' analytics rollups marked dirty in the same transaction (docs/analytics.md).
+  const marked = markDaysStatement(db, days, nowMs);
+  if (marked) statements.push(marked);
   await runInBatches(db, statements);
 }

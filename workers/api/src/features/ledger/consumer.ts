@@ -3,7 +3,11 @@ import type { ApiEnv } from "#shared/env";
 import type { LedgerEventMessage, UserNoticeMessage } from "#shared/messages";
 import { createLogger } from "#shared/observability/logger";
 import { runInBatches } from "../../db/batch";
-import { analyticsAfterLedgerBatch, pointsMovementStatements } from "../analytics/index";
+import {
+  analyticsAfterLedgerBatch,
+  ledgerDirtyStatements,
+  pointsMovementStatements,
+} from "../analytics/index";
 import { claimProjection } from "../claims/index";
 import { loyaltyDueProjection } from "../loyalty/index";
 import { payoutProjection } from "../payouts/index";
@@ -40,15 +44,14 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   if (strays.length > 0) await env.NOTICES.sendBatch(strays.map((body) => ({ body })));
   const nowMs = Date.now();
   for (const userId of users) statements.push(registerUserStatement(env.DB, userId, nowMs));
+  const bodies = batch.messages.map((m) => m.body);
+  // Last in the batch, after the rows they read: the touched days and signup weeks marked
+  // dirty for the ten-minute cron's rollup refresh (docs/analytics.md "When").
+  statements.push(...ledgerDirtyStatements(env.DB, bodies, nowMs));
   // Whole batch in one D1 transaction; a failure retries the batch, which is safe (guarded).
   await runInBatches(env.DB, statements);
-  // Off the hot path, after the projections: funnel data points and the touched days' rollups
-  // (never throws; docs/analytics.md).
-  await analyticsAfterLedgerBatch(
-    env,
-    batch.messages.map((m) => m.body),
-    nowMs,
-  );
+  // After the projections: the funnel's Analytics Engine data points (never throws).
+  analyticsAfterLedgerBatch(env, bodies);
 }
 
 function projectionStatements(db: D1Database, body: LedgerEventMessage): BatchItem<"sqlite">[] {

@@ -57,6 +57,7 @@ export function transactionProjection(
     version: t.version,
     updatedAtMs: t.updatedAtMs,
     boostMinor: t.boostMinor ?? 0,
+    campaignIds: t.campaignIds && t.campaignIds.length > 0 ? t.campaignIds : null,
   };
   return drizzle(db)
     .insert(transactions)

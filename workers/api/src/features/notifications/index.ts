@@ -2,6 +2,7 @@
 export { adaptersFor } from "./channels/index";
 export { outboxAdapter } from "./channels/outbox";
 export { type ProviderEnv, providerAdaptersFor } from "./channels/providers";
+export { NOTIFY_SIGNATURE_HEADER, signNotification } from "./channels/webhook";
 export {
   consumeNotificationDeadLetters,
   consumeNotifications,

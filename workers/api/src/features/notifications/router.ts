@@ -4,6 +4,7 @@ import {
   NOTIFICATION_TYPES,
   type NotificationCategory,
   type NotificationChannel,
+  redactSecrets,
 } from "#shared/notify/catalog";
 import {
   type ChannelAdapter,
@@ -279,7 +280,13 @@ export async function routeEvents(
         return { candidate, outcome: sentOutcome(candidate.key.id, sent.providerRef) };
       } catch (error) {
         const retryable = !(error instanceof ChannelError) || error.retryable;
-        const reason = error instanceof Error ? error.message : "unknown error";
+        // Stored as the delivery's reason (and a dead letter's error): never a step-up code,
+        // whatever an adapter's error quoted.
+        const reason = redactSecrets(
+          error instanceof Error ? error.message : "unknown error",
+          candidate.event.type,
+          candidate.event.vars,
+        );
         log.warn("notification.not_sent", {
           deliveryId: candidate.key.id,
           eventId: candidate.event.id,

@@ -8,7 +8,6 @@ export { fanOutAuditPage } from "./audit-fanout";
 export { consumeWalletAudits } from "./audits-consumer";
 export { consumePayoutDeadLetters, consumePayoutDispatch } from "./dispatch";
 export { giftCardById } from "./gift-card-store";
-export { NOTIFY_SIGNATURE_HEADER, notifierFor, signNotification } from "./notifier";
 export { payoutProcessorFor, payoutProcessorOrNone } from "./processor-client";
 export { compareStatuses, type StatusVerdict } from "./recon-compare";
 export { registerPayoutReconAdmin } from "./recon-routes";

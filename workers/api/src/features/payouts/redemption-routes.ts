@@ -17,10 +17,10 @@ import {
   USER_SECURITY,
 } from "../../http/responses";
 import { type RedeemRefusalCode, walletOf } from "../../wallet-client";
+import { adaptersFor } from "../notifications/index";
 import { kycStatusOf } from "../users/index";
 import { decodePayoutCursor, encodePayoutCursor } from "./cursor";
 import { giftCardById } from "./gift-card-store";
-import { notifierFor } from "./notifier";
 import { payoutPolicyOf } from "./policy";
 import { payoutProcessorFor } from "./processor-client";
 import { IdempotencyHeaders, PayoutSchema, RedemptionInputSchema } from "./schemas";
@@ -55,11 +55,19 @@ const stepUpRoute = createRoute({
   tags,
   security,
   summary:
-    "Send a one-time code to the user (SMS, e-mail or push, through the operator's channel); a redemption needs it",
+    "Send a one-time code to the user (a critical notification: webhook, e-mail, SMS or push, as the operator configured and the user's preferences allow); a redemption needs it",
   responses: {
     201: jsonBody(
-      z.object({ challengeId: z.string(), expiresAt: z.string(), channel: z.string() }),
-      "code sent",
+      z.object({
+        challengeId: z.string(),
+        expiresAt: z.string(),
+        channel: z
+          .string()
+          .describe(
+            "The channels the operator configured, comma-separated (`webhook`, `email`, `sms`, `push`); the user's preferences choose among them",
+          ),
+      }),
+      "code issued: its notification is on the transactional queue",
     ),
     ...problemResponses,
     ...TOO_MANY_RESPONSE,
@@ -130,7 +138,17 @@ const getRedemptionRoute = createRoute({
 export const redemptionRoutes = featureApp()
   .openapi(stepUpRoute, async (c) => {
     const userId = c.get("userId");
-    const notifier = notifierFor(c.env); // refuses before a code exists if no channel is set
+    // No channel configured: refuse before a code exists (nobody could be told it).
+    const channels = [...adaptersFor(c.env).keys()];
+    if (channels.length === 0) {
+      throw new AppError(
+        "unavailable",
+        "user notifications are not configured: set NOTIFY_CHANNEL, EMAIL_PROVIDER, SMS_PROVIDER or WEB_PUSH",
+      );
+    }
+    // The wallet stores the challenge and its `step_up_code` event in one transaction; the
+    // notification pipeline delivers it (docs/notifications.md); the code never leaves the wallet
+    // any other way.
     const issued = await walletOf(c.env, userId).issueStepUp(
       userId,
       c.get("deviceId"),
@@ -139,22 +157,11 @@ export const redemptionRoutes = featureApp()
     if (issued.status === "too_many") {
       throw new AppError("too_many_requests", "too many codes requested; wait and try again");
     }
-    try {
-      await notifier.send({
-        id: issued.challengeId,
-        userId,
-        kind: "step_up_code",
-        body: { code: issued.code, expiresAt: toIso(issued.expiresAtMs) },
-      });
-    } catch (error) {
-      await walletOf(c.env, userId).revokeStepUp(issued.challengeId);
-      throw error;
-    }
     return c.json(
       {
         challengeId: issued.challengeId,
         expiresAt: toIso(issued.expiresAtMs),
-        channel: c.env.NOTIFY_CHANNEL,
+        channel: channels.join(","),
       },
       201,
     );

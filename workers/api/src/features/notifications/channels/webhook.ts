@@ -1,12 +1,30 @@
+import { toHex } from "#shared/crypto/encoding";
+import { hmacSha256 } from "#shared/crypto/hmac";
 import type { ApiEnv } from "#shared/env";
 import { insecureUrlsAllowed, secretBearingUrl } from "#shared/http/secure-url";
 import { type ChannelAdapter, type ChannelDelivery, ChannelError } from "#shared/notify/channel";
-import { NOTIFY_SIGNATURE_HEADER, signNotification } from "../../payouts/notifier";
 
 /** How the webhook reaches the operator: `fetch` in production, a fake in tests. */
 export type WebhookFetcher = (request: Request) => Promise<Response>;
 
 const WEBHOOK_TIMEOUT_MS = 10_000;
+
+export const NOTIFY_SIGNATURE_HEADER = "X-Boomerang-Signature";
+
+/**
+ * The signature header value for a webhook body (this channel's and the operator alerts'):
+ * `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. The receiver recomputes
+ * it over the exact bytes it received and rejects old timestamps, so a captured request cannot
+ * be replayed later.
+ */
+export async function signNotification(
+  secret: string,
+  rawBody: string,
+  timestampSec: number,
+): Promise<string> {
+  const mac = await hmacSha256(secret, `${timestampSec}.${rawBody}`);
+  return `t=${timestampSec},v1=${toHex(mac)}`;
+}
 
 /**
  * The signed webhook to the operator's backend (NOTIFY_WEBHOOK_URL), which sends the message

@@ -1,0 +1,187 @@
+import { type SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { drizzle } from "drizzle-orm/d1";
+import { signupWeekSql } from "#shared/analytics/buckets";
+import { analyticsDirty } from "#shared/db/schema";
+import type { LedgerEventMessage } from "#shared/messages";
+import { utcDay } from "#shared/time/clock";
+import { refreshDays, refreshWeeks } from "./rollups";
+
+/**
+ * Dirty markers (docs/analytics.md "When"): a projection batch does not recompute rollups; it
+ * marks the days and signup weeks it touched in `analytics_dirty`, with statements that go into
+ * its own D1 batch (one transaction with the projection write), and the ten-minute cron
+ * recomputes the marked ones. Every mark bumps the marker's `marks`; the cron deletes a marker
+ * only if `marks` is still what it read before refreshing, so a batch that marks a day while
+ * the cron recomputes it leaves the marker for the next run: no mark is ever lost.
+ */
+
+/**
+ * `INSERT INTO analytics_dirty SELECT kind, key, now, 1 FROM <from> WHERE <where> ON CONFLICT
+ * bump`: the one shape every mark takes (the builder's insert-select, so it runs in a batch).
+ */
+function markStatement(
+  db: D1Database,
+  kind: "day" | "week",
+  keySql: SQL,
+  from: SQL,
+  where: SQL,
+  nowMs: number,
+) {
+  const orm = drizzle(db);
+  return orm
+    .insert(analyticsDirty)
+    .select(
+      orm
+        .selectDistinct({
+          kind: sql<"day" | "week">`${kind}`.as("kind"),
+          key: sql<string>`${keySql}`.as("key"),
+          markedAtMs: sql<number>`${nowMs}`.as("marked_at_ms"),
+          marks: sql<number>`1`.as("marks"),
+        })
+        .from(from)
+        .where(where),
+    )
+    .onConflictDoUpdate({
+      target: [analyticsDirty.kind, analyticsDirty.key],
+      set: {
+        markedAtMs: sql`excluded.marked_at_ms`,
+        marks: sql`${analyticsDirty.marks} + 1`,
+      },
+    });
+}
+
+/** Marks `days` (YYYY-MM-DD, UTC) dirty; null when there is none. */
+export function markDaysStatement(
+  db: D1Database,
+  days: Iterable<string>,
+  nowMs: number,
+): BatchItem<"sqlite"> | null {
+  const list = [...new Set(days)];
+  if (list.length === 0) return null;
+  return markStatement(
+    db,
+    "day",
+    sql`value`,
+    sql`json_each(${JSON.stringify(list)})`,
+    sql`true`,
+    nowMs,
+  );
+}
+
+/**
+ * The days of the confirmed conversions of users whose payouts changed (what counts as paid
+ * moved), read in the batch itself, after the batch's own transaction rows.
+ */
+function markPayoutUsersStatement(db: D1Database, users: readonly string[], nowMs: number) {
+  return markStatement(
+    db,
+    "day",
+    sql`strftime('%Y-%m-%d', converted_at_ms / 1000, 'unixepoch')`,
+    sql`transactions`,
+    sql`user_id IN (SELECT value FROM json_each(${JSON.stringify(users)})) AND status = 'confirmed'`,
+    nowMs,
+  );
+}
+
+/** The signup weeks of the users a batch touched (after the batch registered them). */
+function markWeeksStatement(db: D1Database, users: readonly string[], nowMs: number) {
+  return markStatement(
+    db,
+    "week",
+    sql.raw(signupWeekSql("created_at_ms")),
+    sql`users`,
+    sql`id IN (SELECT value FROM json_each(${JSON.stringify(users)}))`,
+    nowMs,
+  );
+}
+
+/**
+ * The marker statements for a ledger-events batch, to run last in its projection batch: the
+ * days of the conversions it projected, the confirmed conversions' days of users whose payouts
+ * changed, and the signup weeks of every user it touched (transactions, profiles).
+ */
+export function ledgerDirtyStatements(
+  db: D1Database,
+  bodies: readonly LedgerEventMessage[],
+  nowMs: number,
+): BatchItem<"sqlite">[] {
+  const days = new Set<string>();
+  const payoutUsers = new Set<string>();
+  const users = new Set<string>();
+  for (const body of bodies) {
+    if (body.kind === "transaction") {
+      days.add(utcDay(body.txn.convertedAtMs));
+      users.add(body.userId);
+    } else if (body.kind === "payout") {
+      payoutUsers.add(body.userId);
+    } else if (body.kind === "profile") {
+      users.add(body.userId);
+    }
+  }
+  const statements: BatchItem<"sqlite">[] = [];
+  const marked = markDaysStatement(db, days, nowMs);
+  if (marked) statements.push(marked);
+  if (payoutUsers.size > 0) statements.push(markPayoutUsersStatement(db, [...payoutUsers], nowMs));
+  if (users.size > 0) statements.push(markWeeksStatement(db, [...users], nowMs));
+  return statements;
+}
+
+interface Marker {
+  kind: "day" | "week";
+  key: string;
+  marks: number;
+}
+
+/** Markers one cron run refreshes at most (oldest first); the rest wait for the next run. */
+export const DIRTY_PER_RUN = 400;
+
+/**
+ * The cron's step: reads the oldest markers, recomputes their days and weeks, then deletes
+ * each marker whose `marks` is unchanged since it was read. `afterRead` runs between the read
+ * and the refresh (tests use it to mark during a refresh).
+ */
+export async function refreshDirty(
+  db: D1Database,
+  nowMs: number,
+  options: { limit?: number; afterRead?: () => Promise<void> } = {},
+) {
+  const { results } = await db
+    .prepare(
+      "SELECT kind, key, marks FROM analytics_dirty ORDER BY marked_at_ms, kind, key LIMIT ?1",
+    )
+    .bind(options.limit ?? DIRTY_PER_RUN)
+    .all<Marker>();
+  if (results.length === 0) return { days: 0, weeks: 0, cleared: 0, kept: 0 };
+  await options.afterRead?.();
+  const days = await refreshDays(
+    db,
+    results.filter((m) => m.kind === "day").map((m) => m.key),
+    nowMs,
+  );
+  const weeks = await refreshWeeks(
+    db,
+    results.filter((m) => m.kind === "week").map((m) => m.key),
+    nowMs,
+  );
+  const cleared = await clearRefreshed(db, results);
+  return { days, weeks, cleared, kept: results.length - cleared };
+}
+
+/** Deletes the markers not re-marked since they were read; returns how many went. */
+export async function clearRefreshed(db: D1Database, read: readonly Marker[]): Promise<number> {
+  let cleared = 0;
+  for (let i = 0; i < read.length; i += 200) {
+    const chunk = read.slice(i, i + 200).map((m) => [m.kind, m.key, m.marks]);
+    const result = await db
+      .prepare(
+        `DELETE FROM analytics_dirty WHERE (kind, key, marks) IN (
+           SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+             json_extract(value, '$[2]') FROM json_each(?1))`,
+      )
+      .bind(JSON.stringify(chunk))
+      .run();
+    cleared += result.meta.changes ?? 0;
+  }
+  return cleared;
+}

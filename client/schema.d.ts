@@ -5241,7 +5241,7 @@ export interface components {
         };
         AlertDelivery: {
             /** @enum {string} */
-            stage: "primary" | "escalation";
+            stage: "primary" | "escalation" | "resolution";
             /** @enum {string} */
             channel: "webhook" | "email";
             /** @enum {string} */
@@ -5291,6 +5291,11 @@ export interface components {
             deadLetterBacklog?: number;
             /** @default 60 */
             deadLetterMaxAgeMinutes?: number;
+            /**
+             * @description rows more than the previous evaluation counted
+             * @default 10
+             */
+            deadLetterGrowth?: number;
             /** @default 0 */
             walletAuditDifferences?: number;
             /** @default 0.5 */

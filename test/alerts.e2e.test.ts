@@ -33,6 +33,8 @@ const TABLES = [
   "payouts",
   "network_health",
   "risk_observation_outbox",
+  "notification_dead_letters",
+  "operator_alert_backlogs",
   "reconciliation_runs",
   "reconciliation_items",
   "payout_recon_runs",
@@ -249,7 +251,12 @@ describe("operator alerts through the scheduled handler", () => {
     expect(escalated.map((m) => m.id).sort()).toEqual(
       others.map((a) => `alert:${a.id}:escalation:email`).sort(),
     );
-    const view = (await alerts()).find((a) => a.id === others[0]?.id);
+    // One whose condition persists through the runs (the drop rules' hour windows move, and a
+    // resolved alert gets its resolution message too).
+    const persistent =
+      others.find((a) => a.rule === "payouts_stuck") ??
+      others.find((a) => a.rule === "circuit_breaker_open");
+    const view = (await alerts()).find((a) => a.id === persistent?.id);
     expect(view?.deliveries.map((d) => `${d.stage}:${d.channel}:${d.status}`).sort()).toEqual([
       "escalation:email:sent",
       "primary:email:sent",
@@ -360,6 +367,126 @@ describe("the dead-letter rule over the risk observation outbox", () => {
   });
 });
 
+describe("the dead-letter rule over the notification pipeline's dead letters", () => {
+  beforeEach(reset);
+
+  const deadLetter = (id: string, createdAtMs: number, status = "open") =>
+    env.DB.prepare(
+      `INSERT INTO notification_dead_letters
+         (id, delivery_id, event_id, user_id, type, channel, event, error, attempts, status, created_at_ms)
+       VALUES (?, ?, ?, 'u1', 'payout_paid', 'email', '{}', 'provider down', 10, ?, ?)`,
+    ).bind(id, `dlv_${id}`, `evt_${id}`, status, createdAtMs);
+
+  it("fires on an old open dead letter, not on a young one nor on a replayed old one", async () => {
+    await env.DB.batch([
+      deadLetter("young", T0 - 59 * MIN),
+      deadLetter("replayed", T0 - 5 * HOUR, "replayed"),
+    ]);
+    expect(await runAlerts(env, T0)).toMatchObject({ firing: 0 });
+    expect(await runAlerts(env, T0 + 2 * MIN)).toMatchObject({ firing: 1, opened: 1 });
+    expect(keysOf(await alerts())).toEqual(["dead_letter_backlog:notification_dead_letters"]);
+  });
+
+  it("fires when the backlog grew by the growth threshold since the previous run, not below it", async () => {
+    await configure({ thresholds: { deadLetterGrowth: 5 } });
+    const batch = (from: number, n: number, at: number) =>
+      env.DB.batch(Array.from({ length: n }, (_, i) => deadLetter(`d${from + i}`, at)));
+    // The first run has nothing to compare with: 3 young rows raise nothing.
+    await batch(0, 3, T0);
+    expect(await runAlerts(env, T0)).toMatchObject({ firing: 0 });
+    // Four more by the next run (control: below 5).
+    await batch(3, 4, T0 + 5 * MIN);
+    expect(await runAlerts(env, T0 + 10 * MIN)).toMatchObject({ firing: 0 });
+    // Five more by the one after: growing.
+    await batch(7, 5, T0 + 15 * MIN);
+    expect(await runAlerts(env, T0 + 20 * MIN)).toMatchObject({ firing: 1, opened: 1 });
+    const [alert] = await alerts();
+    expect(alert).toMatchObject({
+      rule: "dead_letter_backlog",
+      subject: "notification_dead_letters",
+    });
+    const { results } = await env.DB.prepare(
+      "SELECT source, count FROM operator_alert_backlogs ORDER BY source",
+    ).all();
+    expect(results).toEqual([
+      { source: "notification_dead_letters", count: 12 },
+      { source: "payout_dead_letters", count: 0 },
+      { source: "risk_observation_outbox", count: 0 },
+    ]);
+  });
+});
+
+describe("the scheduled time", () => {
+  beforeEach(reset);
+
+  it("runs the beat when the event carries a Date (a service binding's scheduled(), as the dev gateway hands it on)", async () => {
+    await configure();
+    await seedEveryCondition(T0);
+    // What the api worker received under wrangler dev (seen in its log as a D1_TYPE_ERROR on
+    // the Date): the gateway's scheduledTime, a Date, not the platform's number.
+    const controller = {
+      cron: CRONS.confirmationBackstop,
+      scheduledTime: new Date(T0),
+      noRetry() {},
+    } as unknown as ScheduledController;
+    const ctx = createExecutionContext();
+    await apiWorker.scheduled(controller, env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(keysOf(await alerts())).toEqual(EVERY_RULE);
+  });
+});
+
+describe("the resolution message", () => {
+  beforeEach(reset);
+
+  it("tells the primary contact once when an alert they were told of resolves; nobody else, never twice", async () => {
+    await configure();
+    await env.DB.prepare(
+      "INSERT INTO network_health (network_id, state, consecutive_failures, updated_at_ms) VALUES ('net-r', 'open', 3, ?)",
+    )
+      .bind(T0)
+      .run();
+    await runCronAt(T0);
+    const [alert] = await alerts();
+    if (!alert) throw new Error("no alert raised");
+    await env.DB.prepare("DELETE FROM network_health").run();
+    await runCronAt(T0 + 10 * MIN);
+    await runCronAt(T0 + 20 * MIN);
+    await runCronAt(T0 + 40 * MIN);
+    const mails = await outboxAlertMails();
+    expect(mails.map((m) => [m.id, m.body.to]).sort()).toEqual([
+      [`alert:${alert.id}:primary:email`, PRIMARY.email],
+      [`alert:${alert.id}:resolution:email`, PRIMARY.email],
+    ]);
+    const [resolved] = await alerts("resolved");
+    expect(resolved?.deliveries.map((d) => `${d.stage}:${d.channel}:${d.status}`).sort()).toEqual([
+      "primary:email:sent",
+      "resolution:email:sent",
+    ]);
+  });
+
+  it("says nothing of an alert resolved before anyone was told of it", async () => {
+    await env.DB.prepare(
+      "INSERT INTO network_health (network_id, state, consecutive_failures, updated_at_ms) VALUES ('net-r', 'open', 3, ?)",
+    )
+      .bind(T0)
+      .run();
+    // No contact yet: the alert opens and nobody hears of it.
+    await runCronAt(T0);
+    await configure();
+    const [alert] = await alerts();
+    const resolve = await api(`/admin/v1/alerts/${alert?.id}/resolution`, {
+      method: "POST",
+      headers: ADMIN_HEADERS,
+      body: "{}",
+    });
+    expect(resolve.status).toBe(200);
+    await env.DB.prepare("DELETE FROM network_health").run();
+    await runCronAt(T0 + 10 * MIN);
+    expect(await outboxAlertMails()).toEqual([]);
+  });
+});
+
 describe("alert settings", () => {
   beforeEach(reset);
 
@@ -377,16 +504,21 @@ describe("alert settings", () => {
       primary: { name: "x", email: null, webhookUrl: "https://ops.example.test/hook" },
     });
     expect(noSecret.status).toBe(400);
+    const pathsOf = async (r: Response) =>
+      ((await r.json()) as { errors?: Array<{ path: string }> }).errors?.map((e) => e.path);
+    expect(await pathsOf(noSecret)).toEqual(["webhookSecret"]);
     const plainHttp = await adminPut("/admin/v1/alert-settings", {
       primary: { name: "x", email: null, webhookUrl: "http://ops.example.test/hook" },
       webhookSecret: "s".repeat(40),
     });
     expect(plainHttp.status).toBe(400);
+    expect(await pathsOf(plainHttp)).toEqual(["primary.webhookUrl"]);
     const badRatio = await adminPut("/admin/v1/alert-settings", {
       primary: PRIMARY,
       thresholds: { networkDropRatio: 1.5 },
     });
     expect(badRatio.status).toBe(400);
+    expect(await pathsOf(badRatio)).toEqual(["thresholds.networkDropRatio"]);
 
     const secret = "webhook-secret-0123456789-abcdefghij";
     const ok = await adminPut("/admin/v1/alert-settings", {
@@ -405,6 +537,94 @@ describe("alert settings", () => {
     expect(read.webhookSecretSet).toBe(true);
     expect(read.escalateAfterMinutes).toBe(15);
     expect(read.thresholds.stuckPayouts).toBe(1);
+  });
+});
+
+describe("alert e-mail through the e-mail adapter", () => {
+  beforeEach(reset);
+
+  const RESEND = {
+    ...env,
+    EMAIL_PROVIDER: "resend",
+    EMAIL_API_KEY: "re_test_key",
+    EMAIL_FROM: "alerts@boomerang.example",
+  };
+
+  it("goes to Resend when EMAIL_PROVIDER is resend: idempotent per stage, a refusal is a failed row retried next run", async () => {
+    await configure({ secondary: null });
+    await env.DB.prepare(
+      "INSERT INTO network_health (network_id, state, consecutive_failures, updated_at_ms) VALUES ('net-m', 'open', 3, ?)",
+    )
+      .bind(T0)
+      .run();
+    const received: Request[] = [];
+    let status = 503;
+    const emailFetcher = async (request: Request) => {
+      received.push(request.clone());
+      return Response.json({ id: `re_${received.length}` }, { status });
+    };
+    expect(await runAlerts(RESEND, T0, { emailFetcher })).toMatchObject({
+      opened: 1,
+      sent: 0,
+      failed: 1,
+    });
+    const [failed] = await alerts();
+    expect(failed?.deliveries).toMatchObject([
+      { stage: "primary", channel: "email", status: "failed" },
+    ]);
+    status = 200;
+    expect(await runAlerts(RESEND, T0 + 10 * MIN, { emailFetcher })).toMatchObject({
+      sent: 1,
+      failed: 0,
+    });
+    expect(await runAlerts(RESEND, T0 + 20 * MIN, { emailFetcher })).toMatchObject({
+      sent: 0,
+      failed: 0,
+    });
+    expect(received).toHaveLength(2);
+    const [first, second] = received as [Request, Request];
+    expect(second.url).toBe("https://api.resend.com/emails");
+    expect(second.headers.get("authorization")).toBe("Bearer re_test_key");
+    // The same delivery id both times: Resend drops a duplicate of a send it took.
+    expect(second.headers.get("idempotency-key")).toMatch(/^dlv_[0-9a-f]{40}$/);
+    expect(second.headers.get("idempotency-key")).toBe(first.headers.get("idempotency-key"));
+    const body = (await second.json()) as {
+      from: string;
+      to: string[];
+      subject: string;
+      text: string;
+    };
+    expect(body.from).toBe("alerts@boomerang.example");
+    expect(body.to).toEqual([PRIMARY.email]);
+    expect(body.subject).toContain("circuit breaker open for network net-m");
+    expect(body.text).toContain("Rule: circuit_breaker_open, subject: net-m");
+    // Nothing in the dev outbox: the provider took it.
+    expect(await outboxAlertMails()).toEqual([]);
+    const [sent] = await alerts();
+    expect(sent?.deliveries).toMatchObject([
+      { stage: "primary", channel: "email", status: "sent" },
+    ]);
+  });
+
+  it("goes to the dev outbox when no provider is set", async () => {
+    await configure({ secondary: null });
+    await env.DB.prepare(
+      "INSERT INTO network_health (network_id, state, consecutive_failures, updated_at_ms) VALUES ('net-m', 'open', 3, ?)",
+    )
+      .bind(T0)
+      .run();
+    const calls: Request[] = [];
+    const unset = { ...env, EMAIL_PROVIDER: undefined };
+    const emailFetcher = async (request: Request) => {
+      calls.push(request);
+      return new Response();
+    };
+    expect(await runAlerts(unset, T0, { emailFetcher })).toMatchObject({ sent: 1 });
+    expect(calls).toEqual([]);
+    const [alert] = await alerts();
+    expect((await outboxAlertMails()).map((m) => [m.id, m.body.to])).toEqual([
+      [`alert:${alert?.id}:primary:email`, PRIMARY.email],
+    ]);
   });
 });
 

@@ -1496,19 +1496,21 @@ export const operatorAlerts = sqliteTable(
     uniqueIndex("operator_alerts_live_key_idx").on(t.dedupKey).where(sql`state != 'resolved'`),
     index("operator_alerts_state_idx").on(t.state, t.openedAtMs, t.id),
     index("operator_alerts_opened_idx").on(t.openedAtMs, t.id),
+    // The alerts resolved lately, whose contact is told once (evaluate.ts).
+    index("operator_alerts_resolved_idx").on(t.state, t.resolvedAtMs),
   ],
 );
 
 /**
- * Messages sent about an alert: one row per (alert, stage, channel), stage `primary` or
- * `escalation`, so a cron rerun never sends a stage twice; a failed send is retried on the
+ * Messages sent about an alert: one row per (alert, stage, channel), stage `primary`,
+ * `escalation` or `resolution` (the primary contact told it was resolved), so a cron rerun never sends a stage twice; a failed send is retried on the
  * next run until it is `sent`.
  */
 export const operatorAlertDeliveries = sqliteTable(
   "operator_alert_deliveries",
   {
     alertId: text("alert_id").notNull(),
-    stage: text("stage", { enum: ["primary", "escalation"] }).notNull(),
+    stage: text("stage", { enum: ["primary", "escalation", "resolution"] }).notNull(),
     channel: text("channel", { enum: ["webhook", "email"] }).notNull(),
     status: text("status", { enum: ["sent", "failed"] }).notNull(),
     attempts: integer("attempts").notNull().default(0),
@@ -1527,6 +1529,16 @@ export const operatorAlertSettings = sqliteTable("operator_alert_settings", {
   settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
   webhookSecret: text("webhook_secret"),
   updatedAtMs: integer("updated_at_ms").notNull(),
+});
+
+/**
+ * Each dead-letter store's backlog as the last alert evaluation counted it (one row per store),
+ * so the next run sees whether it grew in between (features/alerts/signals.ts).
+ */
+export const operatorAlertBacklogs = sqliteTable("operator_alert_backlogs", {
+  source: text("source").primaryKey(),
+  count: integer("count").notNull(),
+  observedAtMs: integer("observed_at_ms").notNull(),
 });
 
 /**

@@ -40,12 +40,18 @@ export type Recipient =
   | { channel: "sms"; phone: string }
   | { channel: "push"; subscription: PushSubscriptionKeys };
 
+/**
+ * Messages to the operator rather than to a user, sent through the same adapters outside the
+ * notification pipeline (operator alerts' e-mail, docs/alerts.md).
+ */
+export type OperatorMessageType = "operator_alert";
+
 export interface ChannelDelivery {
   /** Idempotency key for the provider: unique per (event id, channel, recipient). */
   deliveryId: string;
   eventId: string;
   userId: string;
-  type: NotificationType;
+  type: NotificationType | OperatorMessageType;
   category: NotificationCategory;
   message: RenderedMessage;
   recipient: Recipient;

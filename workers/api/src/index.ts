@@ -217,6 +217,18 @@ function cronJobsFor(cron: string): CronJob[] {
   return [job];
 }
 
+/**
+ * The scheduled time in ms. The platform's trigger gives a number; an event handed on through a
+ * service binding's `scheduled({ scheduledTime: Date })` (the dev gateway, dev/gateway/index.ts)
+ * arrives with the Date itself, which D1 refuses to bind: every cron job failed under
+ * `wrangler dev` until this. Both become ms here.
+ */
+function scheduledTimeMs(controller: Pick<ScheduledController, "scheduledTime">): number {
+  const time = controller.scheduledTime as number | Date;
+  const ms = typeof time === "number" ? time : time.getTime();
+  return Number.isFinite(ms) ? ms : Date.now();
+}
+
 export default {
   // A body answered unread (a 401, a 413 refused on its Content-Length) is read out, so a
   // keep-alive connection survives (shared/http/drain-body.ts).
@@ -260,9 +272,10 @@ export default {
   },
 
   async scheduled(controller, env, ctx) {
+    const nowMs = scheduledTimeMs(controller);
     for (const job of cronJobsFor(controller.cron)) {
       ctx.waitUntil(
-        job(env, controller.scheduledTime).catch((error) =>
+        job(env, nowMs).catch((error) =>
           log.error("cron.job_failed", { cron: controller.cron, ...errorFields(error) }),
         ),
       );

@@ -1,17 +1,25 @@
 import { insecureUrlsAllowed, secretBearingUrl } from "#shared/http/secure-url";
-import { NOTIFY_SIGNATURE_HEADER, signNotification } from "../notifications/index";
-import { appendOutboxNotice } from "../operations/index";
+import type { ChannelAdapter } from "#shared/notify/channel";
+import { deliveryIdFor } from "#shared/notify/delivery-id";
+import {
+  NOTIFY_SIGNATURE_HEADER,
+  outboxAdapter,
+  type ProviderEnv,
+  providerAdaptersFor,
+  signNotification,
+} from "../notifications/index";
 import type { AlertContact } from "./settings";
 import type { AlertRow } from "./store";
 
 /**
  * How an alert reaches an operator: a signed webhook (HMAC-SHA256 over "<t>.<body>", the
- * notification webhook's scheme and header) and e-mail, through the dev outbox until an e-mail adapter is
- * wired. Each message carries the idempotency key `alert:<id>:<stage>`, so a receiver that sees
- * a rerun's retry of a failed stage dedups on it.
+ * notification webhook's scheme and header) and e-mail through the notification pipeline's
+ * e-mail adapter (Resend when EMAIL_PROVIDER is "resend", the dev outbox otherwise). Each message
+ * carries the idempotency key `alert:<id>:<stage>` (the e-mail: its delivery id), so a receiver
+ * that sees a rerun's retry of a failed stage dedups on it.
  */
 
-export type AlertStage = "primary" | "escalation";
+export type AlertStage = "primary" | "escalation" | "resolution";
 export type AlertChannel = "webhook" | "email";
 export type AlertFetcher = (request: Request) => Promise<Response>;
 
@@ -22,7 +30,27 @@ export interface DeliveryContext {
   env: { ALLOW_INSECURE_URLS?: string | undefined };
   webhookSecret: string | null;
   fetcher: AlertFetcher;
+  /** The e-mail channel's adapter (emailAdapterOf). */
+  email: ChannelAdapter;
   nowMs: number;
+}
+
+/** What the e-mail channel reads: the providers' settings (EMAIL_PROVIDER and its key). */
+export type AlertEmailEnv = ProviderEnv & { DB: D1Database };
+
+/**
+ * The e-mail adapter alerts use: the provider the notification pipeline's registry builds
+ * (channels/providers.ts, Resend when EMAIL_PROVIDER is "resend"), else the dev outbox, which
+ * keeps the message in `notification_outbox` (kind `operator_alert`).
+ */
+export function emailAdapterOf(
+  env: AlertEmailEnv,
+  options: { fetcher?: AlertFetcher; nowMs: number },
+): ChannelAdapter {
+  const provider = providerAdaptersFor(env, {
+    ...(options.fetcher ? { fetcher: options.fetcher } : {}),
+  }).find((a) => a.channel === "email");
+  return provider ?? outboxAdapter(env.DB, "email", () => options.nowMs);
 }
 
 export type DeliveryOutcome = { ok: true } | { ok: false; error: string };
@@ -52,6 +80,8 @@ export function alertPayload(alert: AlertRow, stage: AlertStage, contact: AlertC
       detail: alert.detail,
       occurrences: alert.occurrences,
       openedAt: new Date(alert.openedAtMs).toISOString(),
+      resolvedAt: alert.resolvedAtMs === null ? null : new Date(alert.resolvedAtMs).toISOString(),
+      resolvedBy: alert.resolvedBy,
     },
   };
 }
@@ -64,25 +94,7 @@ export async function deliver(
   contact: AlertContact,
 ): Promise<DeliveryOutcome> {
   const payload = alertPayload(alert, stage, contact);
-  if (channel === "email") {
-    const escalated = stage === "escalation" ? "[escalated] " : "";
-    await appendOutboxNotice(
-      ctx.db,
-      {
-        id: `${payload.id}:email`,
-        userId: "operator-alerts",
-        kind: "operator_alert",
-        body: {
-          to: contact.email,
-          subject: `${escalated}[${alert.severity}] ${alert.summary}`.slice(0, 200),
-          text: `${alert.summary}\nRule: ${alert.rule}, subject: ${alert.subject}, seen ${alert.occurrences} time(s) since ${payload.alert.openedAt}.\nConsole: /console/alerts?state=open`,
-          alert: payload.alert,
-        },
-      },
-      ctx.nowMs,
-    );
-    return { ok: true };
-  }
+  if (channel === "email") return sendEmail(ctx, alert, stage, contact, payload);
   const url = secretBearingUrl(contact.webhookUrl, insecureUrlsAllowed(ctx.env));
   if (!url.ok) return { ok: false, error: `webhook URL ${url.reason}` };
   if (!ctx.webhookSecret) return { ok: false, error: "no webhook signing secret is set" };
@@ -114,6 +126,56 @@ export async function deliver(
     return {
       ok: false,
       error: `webhook unreachable: ${error instanceof Error ? error.name : "unknown error"}`,
+    };
+  }
+}
+
+/** One alert e-mail through the adapter; a provider's refusal is a failed row, retried next run. */
+async function sendEmail(
+  ctx: DeliveryContext,
+  alert: AlertRow,
+  stage: AlertStage,
+  contact: AlertContact,
+  payload: ReturnType<typeof alertPayload>,
+): Promise<DeliveryOutcome> {
+  if (!contact.email) return { ok: false, error: "the contact has no e-mail address" };
+  const prefix =
+    stage === "escalation" ? "[escalated] " : stage === "resolution" ? "[resolved] " : "";
+  const resolved =
+    stage === "resolution"
+      ? `\nResolved ${payload.alert.resolvedBy === "auto" ? "by itself (the condition cleared)" : `by ${payload.alert.resolvedBy}`} at ${payload.alert.resolvedAt}.`
+      : "";
+  const recipient = { channel: "email" as const, address: contact.email };
+  try {
+    await ctx.email.send({
+      // Stable per (alert, stage, address): Resend's Idempotency-Key, the outbox row's key.
+      deliveryId: await deliveryIdFor(`${payload.id}:email`, "email", recipient),
+      eventId: `${payload.id}:email`,
+      userId: "operator-alerts",
+      type: "operator_alert",
+      category: "critical",
+      message: {
+        locale: "en",
+        title: `${prefix}[${alert.severity}] ${alert.summary}`.slice(0, 200),
+        body: `${alert.summary}\nRule: ${alert.rule}, subject: ${alert.subject}, seen ${alert.occurrences} time(s) since ${payload.alert.openedAt}.${resolved}\nConsole: /console/alerts?state=${alert.state}`,
+      },
+      recipient,
+      vars: {
+        to: contact.email,
+        stage,
+        alertId: alert.id,
+        rule: alert.rule,
+        subject: alert.subject,
+        severity: alert.severity,
+        summary: alert.summary,
+        occurrences: alert.occurrences,
+      },
+    });
+    return { ok: true };
+  } catch (error) {
+    return {
+      ok: false,
+      error: `e-mail: ${error instanceof Error ? error.message : "unknown error"}`,
     };
   }
 }

@@ -3,28 +3,33 @@ import { drizzle } from "drizzle-orm/d1";
 import { operatorAlerts } from "#shared/db/schema";
 import {
   type AlertChannel,
+  type AlertEmailEnv,
   type AlertFetcher,
   type AlertStage,
   channelsOf,
   deliver,
+  emailAdapterOf,
 } from "./delivery";
 import { dedupKeyOf, evaluateRules, type Firing } from "./rules";
 import type { AlertContact, AlertSettings } from "./settings";
 import { readSignals } from "./signals";
 import {
   type AlertRow,
+  backlogStatements,
   type DeliveryRow,
   deliveriesOf,
   liveAlerts,
   readAlertSettings,
   recordDelivery,
+  resolvedSince,
 } from "./store";
 
 /**
  * One evaluation (the ten-minute cron): read the signals, run the rules, then in one D1 batch open
  * an alert per new firing, count a repeat on a live one, and resolve (`auto`) the live alerts
  * whose condition cleared; then send what is due: the primary contact's message for each open
- * alert, and the second contact's, once, for an alert left unacknowledged past the delay.
+ * alert, the second contact's, once, for an alert left unacknowledged past the delay, and the
+ * primary contact's "resolved", once, for an alert they were told of that has been resolved.
  * Bounded: at most MAX_LIVE alerts handled and MAX_SENDS messages per run.
  */
 
@@ -32,6 +37,9 @@ const MAX_FIRINGS = 200;
 const MAX_LIVE = 500;
 const MAX_SENDS = 50;
 const MINUTE_MS = 60_000;
+/** How long after its resolution an alert's "resolved" message is still sent (a failed one retried). */
+const RESOLUTION_NOTICE_MS = 24 * 60 * MINUTE_MS;
+const MAX_RESOLVED = 100;
 
 export interface AlertRunReport {
   [key: string]: number;
@@ -51,9 +59,10 @@ export interface PlannedDelivery {
 }
 
 /**
- * What to send now, given the live alerts and what was already sent. Pure: a (alert, stage,
- * channel) already `sent` is never planned again, so reruns do not repeat a message; an
- * acknowledged alert is neither sent nor escalated.
+ * What to send now, given the live and lately resolved alerts and what was already sent. Pure:
+ * a (alert, stage, channel) already `sent` is never planned again, so reruns do not repeat a
+ * message; an acknowledged alert is neither sent nor escalated; a resolved one is announced to
+ * the primary contact, on the channels that told them of it, once.
  *
  * @example
  * planDeliveries(alerts, deliveries, settings, Date.now());
@@ -78,6 +87,17 @@ export function planDeliveries(
     }
   };
   for (const alert of alerts) {
+    if (alert.state === "resolved") {
+      const told = settings.primary
+        ? channelsOf(settings.primary).filter((ch) => sent.has(`${alert.id}|primary|${ch}`))
+        : [];
+      for (const channel of told) {
+        if (settings.primary && !sent.has(`${alert.id}|resolution|${channel}`)) {
+          out.push({ alert, stage: "resolution", channel, contact: settings.primary });
+        }
+      }
+      continue;
+    }
     if (alert.state !== "open") continue;
     plan(alert, "primary", settings.primary);
     if (nowMs - alert.openedAtMs >= settings.escalateAfterMinutes * MINUTE_MS) {
@@ -163,29 +183,43 @@ function applyStatements(
  * await runAlerts(env, Date.now(), { fetcher: secretBearingFetcher(env) });
  */
 export async function runAlerts(
-  env: { DB: D1Database; ALLOW_INSECURE_URLS?: string | undefined },
+  env: AlertEmailEnv & { ALLOW_INSECURE_URLS?: string | undefined },
   nowMs: number,
-  options: { fetcher?: AlertFetcher } = {},
+  options: {
+    /** The webhook's transport. */
+    fetcher?: AlertFetcher;
+    /** The e-mail provider's transport (tests pass a fake Resend). */
+    emailFetcher?: AlertFetcher;
+  } = {},
 ): Promise<AlertRunReport> {
   const { settings, webhookSecret } = await readAlertSettings(env.DB);
   const snapshot = await readSignals(env.DB, nowMs, settings.thresholds);
   const firings = evaluateRules(snapshot, settings.thresholds).slice(0, MAX_FIRINGS);
   const live = await liveAlerts(env.DB, MAX_LIVE);
   const applied = applyStatements(env.DB, firings, live, nowMs);
-  const [first, ...rest] = applied.statements;
+  const [first, ...rest] = [
+    ...applied.statements,
+    ...backlogStatements(env.DB, snapshot.deadLetters, nowMs),
+  ];
   if (first) await drizzle(env.DB).batch([first, ...rest]);
 
   const nowLive = await liveAlerts(env.DB, MAX_LIVE);
+  const resolved = await resolvedSince(env.DB, nowMs - RESOLUTION_NOTICE_MS, MAX_RESOLVED);
+  const candidates = [...nowLive.filter((a) => a.state === "open"), ...resolved];
   const sent = await deliveriesOf(
     env.DB,
-    nowLive.filter((a) => a.state === "open").map((a) => a.id),
+    candidates.map((a) => a.id),
   );
-  const due = planDeliveries(nowLive, sent, settings, nowMs).slice(0, MAX_SENDS);
+  const due = planDeliveries(candidates, sent, settings, nowMs).slice(0, MAX_SENDS);
   const ctx = {
     db: env.DB,
     env,
     webhookSecret,
     fetcher: options.fetcher ?? ((request: Request) => fetch(request)),
+    email: emailAdapterOf(env, {
+      nowMs,
+      ...(options.emailFetcher ? { fetcher: options.emailFetcher } : {}),
+    }),
     nowMs,
   };
   let ok = 0;

@@ -185,23 +185,30 @@ export const alertAdminRoutes = featureApp()
   .openapi(putSettingsRoute, async (c) => {
     const input = c.req.valid("json");
     const allowInsecure = insecureUrlsAllowed(c.env);
+    // Every bad field at once, each under its path, so a form shows each beside its input.
+    const fields: Array<{ path: string; message: string }> = [];
     for (const [which, contact] of [
       ["primary", input.primary],
       ["secondary", input.secondary],
     ] as const) {
       if (!contact?.webhookUrl) continue;
       const url = secretBearingUrl(contact.webhookUrl, allowInsecure);
-      if (!url.ok) {
-        throw new AppError("validation_failed", `${which}.webhookUrl ${url.reason}`);
-      }
+      if (!url.ok) fields.push({ path: `${which}.webhookUrl`, message: url.reason });
     }
     const stored = await readAlertSettings(c.env.DB);
     const secret = input.webhookSecret === undefined ? stored.webhookSecret : input.webhookSecret;
     const needsSecret = Boolean(input.primary?.webhookUrl || input.secondary?.webhookUrl);
     if (needsSecret && !secret) {
+      fields.push({
+        path: "webhookSecret",
+        message: "a contact with a webhook URL needs a signing secret (32 characters or more)",
+      });
+    }
+    if (fields.length > 0) {
       throw new AppError(
         "validation_failed",
-        "webhookSecret: a contact with a webhook URL needs a signing secret (32 characters or more)",
+        fields.map((f) => `${f.path}: ${f.message}`).join("; "),
+        fields,
       );
     }
     await writeAlertSettings(

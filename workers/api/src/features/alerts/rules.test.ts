@@ -20,10 +20,37 @@ const quiet: SignalSnapshot = {
   stuckPayouts: { count: 0, oldestAtMs: null },
   attentionPayouts: 0,
   openBreakers: [],
-  deadLetters: [{ source: "risk_observation_outbox", count: 0, oldestAtMs: null }],
+  deadLetters: [
+    { source: "risk_observation_outbox", count: 0, oldestAtMs: null, previousCount: 0 },
+    { source: "notification_dead_letters", count: 0, oldestAtMs: null, previousCount: 0 },
+    { source: "payout_dead_letters", count: 0, oldestAtMs: null, previousCount: 0 },
+  ],
   walletAuditDifferences: 0,
   networks: [steady],
 };
+
+const DEAD_LETTER_STORES = [
+  "risk_observation_outbox",
+  "notification_dead_letters",
+  "payout_dead_letters",
+] as const;
+
+/** The quiet snapshot with one dead-letter store's backlog replaced. */
+const backlog = (
+  source: (typeof DEAD_LETTER_STORES)[number],
+  over: { count: number; oldestAtMs: number | null; previousCount?: number | null },
+): Partial<SignalSnapshot> => ({
+  deadLetters: quiet.deadLetters.map((d) =>
+    // Unless given, the previous run counted as many (no growth).
+    d.source === source
+      ? {
+          ...d,
+          ...over,
+          previousCount: over.previousCount === undefined ? over.count : over.previousCount,
+        }
+      : d,
+  ),
+});
 
 const net = (over: Partial<SignalSnapshot["networks"][number]>) => ({
   ...steady,
@@ -69,27 +96,42 @@ const cases: Array<{
     },
     control: { openBreakers: [] },
   },
-  {
-    rule: "dead_letter_backlog",
-    subject: "risk_observation_outbox",
-    fires: {
-      deadLetters: [{ source: "risk_observation_outbox", count: 2, oldestAtMs: NOW - 61 * MIN }],
+  ...DEAD_LETTER_STORES.flatMap((source) => [
+    {
+      rule: "dead_letter_backlog" as const,
+      subject: source,
+      fires: backlog(source, { count: 2, oldestAtMs: NOW - 61 * MIN }),
+      // Young and few: the sweep (or an operator's replay) will catch up.
+      control: backlog(source, { count: 2, oldestAtMs: NOW - 59 * MIN }),
     },
-    // Young and few: the sweep will catch up on its own.
-    control: {
-      deadLetters: [{ source: "risk_observation_outbox", count: 2, oldestAtMs: NOW - 59 * MIN }],
+    {
+      rule: "dead_letter_backlog" as const,
+      subject: source,
+      fires: backlog(source, { count: 100, oldestAtMs: NOW - MIN }),
+      control: backlog(source, { count: 99, oldestAtMs: NOW - MIN }),
     },
-  },
-  {
-    rule: "dead_letter_backlog",
-    subject: "risk_observation_outbox",
-    fires: {
-      deadLetters: [{ source: "risk_observation_outbox", count: 100, oldestAtMs: NOW - MIN }],
+    {
+      // Growing between runs: 10 more than the previous evaluation counted.
+      rule: "dead_letter_backlog" as const,
+      subject: source,
+      fires: backlog(source, { count: 15, oldestAtMs: NOW - MIN, previousCount: 5 }),
+      control: backlog(source, { count: 14, oldestAtMs: NOW - MIN, previousCount: 5 }),
     },
-    control: {
-      deadLetters: [{ source: "risk_observation_outbox", count: 99, oldestAtMs: NOW - MIN }],
+    {
+      // The first run that sees a store has nothing to compare with: no growth.
+      rule: "dead_letter_backlog" as const,
+      subject: source,
+      fires: backlog(source, { count: 50, oldestAtMs: NOW - MIN, previousCount: 0 }),
+      control: backlog(source, { count: 50, oldestAtMs: NOW - MIN, previousCount: null }),
     },
-  },
+    {
+      // A shrinking backlog is not growing.
+      rule: "dead_letter_backlog" as const,
+      subject: source,
+      fires: backlog(source, { count: 40, oldestAtMs: NOW - MIN, previousCount: 30 }),
+      control: backlog(source, { count: 40, oldestAtMs: NOW - MIN, previousCount: 60 }),
+    },
+  ]),
   {
     rule: "wallet_audit_difference",
     subject: "wallets",

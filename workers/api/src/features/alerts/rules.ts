@@ -36,6 +36,8 @@ export interface DeadLetterSignal {
   source: string;
   count: number;
   oldestAtMs: number | null;
+  /** The backlog the previous evaluation counted; null on the first run that saw the store. */
+  previousCount: number | null;
 }
 
 /** One network's volume in the last hour, and the same hour on each of the previous 7 days. */
@@ -140,24 +142,39 @@ export function circuitBreakerRule(s: SignalSnapshot): Firing[] {
   }));
 }
 
+/**
+ * A dead-letter store needs a person when its backlog is large, old, or growing: at least
+ * `deadLetterBacklog` rows, the oldest older than `deadLetterMaxAgeMinutes`, or at least
+ * `deadLetterGrowth` more rows than the previous evaluation counted (ten minutes earlier).
+ */
 export function deadLetterRule(s: SignalSnapshot, t: AlertThresholds): Firing[] {
   const out: Firing[] = [];
   for (const d of s.deadLetters) {
     if (d.count === 0) continue;
     const ageMinutes = d.oldestAtMs === null ? 0 : Math.floor((s.nowMs - d.oldestAtMs) / MINUTE_MS);
+    const growth = d.previousCount === null ? 0 : d.count - d.previousCount;
     const tooMany = d.count >= t.deadLetterBacklog;
     const tooOld = ageMinutes > t.deadLetterMaxAgeMinutes;
-    if (!tooMany && !tooOld) continue;
+    const growing = growth >= t.deadLetterGrowth;
+    if (!tooMany && !tooOld && !growing) continue;
+    const grew = growing ? `, ${growth} more than the previous run` : "";
     out.push({
       rule: "dead_letter_backlog",
       subject: d.source,
       severity: "warning",
-      summary: `Dead-letter backlog ${d.source}: ${d.count} waiting, oldest ${ageMinutes} min`,
+      summary: `Dead-letter backlog ${d.source}: ${d.count} waiting, oldest ${ageMinutes} min${grew}`,
       detail: {
         count: d.count,
         oldestAgeMinutes: ageMinutes,
+        growth,
+        reasons: [
+          ...(tooMany ? ["size"] : []),
+          ...(tooOld ? ["age"] : []),
+          ...(growing ? ["growth"] : []),
+        ],
         backlogThreshold: t.deadLetterBacklog,
         maxAgeMinutes: t.deadLetterMaxAgeMinutes,
+        growthThreshold: t.deadLetterGrowth,
       },
     });
   }

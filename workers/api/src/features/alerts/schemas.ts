@@ -14,7 +14,7 @@ export const AlertIdParam = z.object({
 
 export const AlertDeliverySchema = z
   .object({
-    stage: z.enum(["primary", "escalation"]),
+    stage: z.enum(["primary", "escalation", "resolution"]),
     channel: z.enum(["webhook", "email"]),
     status: z.enum(["sent", "failed"]),
     attempts: z.number().int(),
@@ -109,6 +109,13 @@ export const AlertThresholdsSchema = z
       .min(1)
       .max(7 * 24 * 60)
       .default(DEFAULT_THRESHOLDS.deadLetterMaxAgeMinutes),
+    deadLetterGrowth: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(DEFAULT_THRESHOLDS.deadLetterGrowth)
+      .describe("rows more than the previous evaluation counted"),
     walletAuditDifferences: count().default(DEFAULT_THRESHOLDS.walletAuditDifferences),
     networkDropRatio: z.number().gt(0).lt(1).default(DEFAULT_THRESHOLDS.networkDropRatio),
     networkMinHourlyVolume: z

@@ -25,8 +25,10 @@ export interface AlertThresholds {
   attentionPayouts: number;
   /** A dead-letter backlog: alert at this many rows or more… */
   deadLetterBacklog: number;
-  /** …or when its oldest row is older than this, in minutes. */
+  /** …or when its oldest row is older than this, in minutes… */
   deadLetterMaxAgeMinutes: number;
+  /** …or when it holds at least this many rows more than at the previous evaluation. */
+  deadLetterGrowth: number;
   /** Wallet audit differences (ledger vs buckets) in the lookback: alert above this. */
   walletAuditDifferences: number;
   /**
@@ -54,6 +56,7 @@ export const DEFAULT_THRESHOLDS: AlertThresholds = {
   attentionPayouts: 1,
   deadLetterBacklog: 100,
   deadLetterMaxAgeMinutes: 60,
+  deadLetterGrowth: 10,
   walletAuditDifferences: 0,
   networkDropRatio: 0.5,
   networkMinHourlyVolume: 20,

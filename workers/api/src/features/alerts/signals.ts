@@ -27,6 +27,18 @@ const MAX_GROUP_ROWS = 500;
 const UNEXPLAINED_OUTCOMES = ["report_behind", "ignored", "unparseable", "unknown_to_network"];
 const WALLET_AUDIT_KIND = "wallet_buckets_mismatch";
 
+/**
+ * The dead-letter stores with a D1 record. The other dead-letter queues (clicks, postbacks,
+ * ledger events, wallet audits, risk, promotional fan-out) have no consumer and no D1 record:
+ * docs/alerts.md "Not built yet".
+ */
+export const DEAD_LETTER_SOURCES = [
+  "risk_observation_outbox",
+  "notification_dead_letters",
+  "payout_dead_letters",
+] as const;
+export type DeadLetterSource = (typeof DEAD_LETTER_SOURCES)[number];
+
 /** The hour windows [from, to) of the last hour (index 0) and the same hour on each prior day. */
 export function hourWindows(endMs: number): Array<{ day: number; fromMs: number; toMs: number }> {
   const out = [];
@@ -76,7 +88,7 @@ export async function readSignals(
   const outcomes = UNEXPLAINED_OUTCOMES.map(() => "?").join(", ");
   const postbackStatements = volumeStatements(db, "received_postbacks", nowMs);
   const conversionStatements = volumeStatements(db, "transactions", nowMs - CONVERSION_SETTLE_MS);
-  const [recon, payoutRecon, payouts, breakers, backlogs, ...volumes] = await db.batch([
+  const [recon, payoutRecon, payouts, breakers, backlogs, previous, ...volumes] = await db.batch([
     // The latest completed report reconciliation of each network, if within the lookback:
     // a clean next run clears the alert.
     db
@@ -111,10 +123,15 @@ export async function readSignals(
                 consecutive_failures AS consecutiveFailures
            FROM network_health WHERE state = 'open' ORDER BY network_id LIMIT ${MAX_GROUP_ROWS}`,
     ),
+    // notification_dead_letters_status_idx (status, created_at_ms) serves both open-row reads.
     db.prepare(
       `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM risk_observation_outbox LIMIT ${BACKLOG_COUNT_CAP})) AS riskCount,
-                (SELECT MIN(kept_at_ms) FROM risk_observation_outbox) AS riskOldest`,
+                (SELECT MIN(kept_at_ms) FROM risk_observation_outbox) AS riskOldest,
+                (SELECT COUNT(*) FROM (SELECT 1 FROM notification_dead_letters WHERE status = 'open' LIMIT ${BACKLOG_COUNT_CAP})) AS notifyCount,
+                (SELECT MIN(created_at_ms) FROM notification_dead_letters WHERE status = 'open') AS notifyOldest`,
     ),
+    // What the previous evaluation counted per store (one row per store).
+    db.prepare(`SELECT source, count FROM operator_alert_backlogs LIMIT ${MAX_GROUP_ROWS}`),
     ...postbackStatements,
     ...conversionStatements,
   ]);
@@ -131,19 +148,32 @@ export async function readSignals(
   const backlogRow = (backlogs?.results[0] ?? {}) as {
     riskCount?: number;
     riskOldest?: number | null;
+    notifyCount?: number;
+    notifyOldest?: number | null;
   };
+  const previousCounts = new Map(
+    ((previous?.results ?? []) as Array<{ source: string; count: number }>).map((r) => [
+      r.source,
+      r.count,
+    ]),
+  );
+  const store = (source: DeadLetterSource, count: number, oldestAtMs: number | null) => ({
+    source,
+    count,
+    oldestAtMs,
+    previousCount: previousCounts.get(source) ?? null,
+  });
   const deadLetters: DeadLetterSignal[] = [
-    {
-      source: "risk_observation_outbox",
-      count: backlogRow.riskCount ?? 0,
-      oldestAtMs: backlogRow.riskOldest ?? null,
-    },
-    {
-      // Payouts whose dispatch exhausted its retries (the payouts dead-letter queue's record).
-      source: "payout_dead_letters",
-      count: payoutRow.stuck ?? 0,
-      oldestAtMs: payoutRow.oldestStuck ?? null,
-    },
+    store("risk_observation_outbox", backlogRow.riskCount ?? 0, backlogRow.riskOldest ?? null),
+    // Deliveries the notification pipeline's dead-letter queues recorded (notices, transactional
+    // and promotional DLQs) and an operator has not replayed.
+    store(
+      "notification_dead_letters",
+      backlogRow.notifyCount ?? 0,
+      backlogRow.notifyOldest ?? null,
+    ),
+    // Payouts whose dispatch exhausted its retries (the payouts dead-letter queue's record).
+    store("payout_dead_letters", payoutRow.stuck ?? 0, payoutRow.oldestStuck ?? null),
   ];
   return {
     nowMs,

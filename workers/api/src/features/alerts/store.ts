@@ -1,6 +1,11 @@
-import { and, desc, eq, inArray, lt, ne, or } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, ne, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { operatorAlertDeliveries, operatorAlertSettings, operatorAlerts } from "#shared/db/schema";
+import {
+  operatorAlertBacklogs,
+  operatorAlertDeliveries,
+  operatorAlertSettings,
+  operatorAlerts,
+} from "#shared/db/schema";
 import { type AlertSettings, withAlertDefaults } from "./settings";
 
 /** D1 access of the alerts: settings, alerts and their deliveries. */
@@ -62,6 +67,20 @@ export async function liveAlerts(db: D1Database, limit: number): Promise<AlertRo
     .limit(limit);
 }
 
+/** Alerts resolved at or after `sinceMs`, at most `limit` (operator_alerts_resolved_idx). */
+export async function resolvedSince(
+  db: D1Database,
+  sinceMs: number,
+  limit: number,
+): Promise<AlertRow[]> {
+  return drizzle(db)
+    .select()
+    .from(operatorAlerts)
+    .where(and(eq(operatorAlerts.state, "resolved"), gte(operatorAlerts.resolvedAtMs, sinceMs)))
+    .orderBy(operatorAlerts.resolvedAtMs)
+    .limit(limit);
+}
+
 export async function getAlert(db: D1Database, id: string): Promise<AlertRow | undefined> {
   return drizzle(db).select().from(operatorAlerts).where(eq(operatorAlerts.id, id)).get();
 }
@@ -96,12 +115,21 @@ export async function listAlerts(
     .limit(filter.limit);
 }
 
+/** D1 binds at most 100 parameters a statement: ids are read in chunks below that. */
+const IDS_PER_READ = 90;
+
 export async function deliveriesOf(db: D1Database, alertIds: readonly string[]) {
-  if (alertIds.length === 0) return [];
-  return drizzle(db)
-    .select()
-    .from(operatorAlertDeliveries)
-    .where(inArray(operatorAlertDeliveries.alertId, [...alertIds]));
+  const out: DeliveryRow[] = [];
+  for (let i = 0; i < alertIds.length; i += IDS_PER_READ) {
+    const ids = alertIds.slice(i, i + IDS_PER_READ);
+    out.push(
+      ...(await drizzle(db)
+        .select()
+        .from(operatorAlertDeliveries)
+        .where(inArray(operatorAlertDeliveries.alertId, ids))),
+    );
+  }
+  return out;
 }
 
 /** Records a delivery attempt's outcome; a `sent` row is final. */
@@ -161,4 +189,25 @@ export async function transitionAlert(
     .where(and(eq(operatorAlerts.id, id), inArray(operatorAlerts.state, from)))
     .returning();
   return rows[0] ?? null;
+}
+
+/**
+ * This run's backlog per dead-letter store, kept for the next run's growth comparison
+ * (rules.ts deadLetterRule); part of the evaluation's write batch.
+ */
+export function backlogStatements(
+  db: D1Database,
+  deadLetters: ReadonlyArray<{ source: string; count: number }>,
+  nowMs: number,
+) {
+  const orm = drizzle(db);
+  return deadLetters.map((d) =>
+    orm
+      .insert(operatorAlertBacklogs)
+      .values({ source: d.source, count: d.count, observedAtMs: nowMs })
+      .onConflictDoUpdate({
+        target: operatorAlertBacklogs.source,
+        set: { count: d.count, observedAtMs: nowMs },
+      }),
+  );
 }

@@ -1,5 +1,7 @@
 /** Notifications: the pipeline from notification events to channels (docs/notifications.md). */
 export { adaptersFor } from "./channels/index";
+export { outboxAdapter } from "./channels/outbox";
+export { type ProviderEnv, providerAdaptersFor } from "./channels/providers";
 export { NOTIFY_SIGNATURE_HEADER, signNotification } from "./channels/webhook";
 export {
   consumeNotificationDeadLetters,

@@ -16,8 +16,6 @@ export const NOTICE_KINDS = [
   "payout_held",
   // Loyalty points about to expire (30, 7 and 1 days before; the wallet's points/points-due.ts).
   "points_expiring",
-  // Operator alerts' e-mail while no e-mail adapter is wired (features/alerts/, docs/alerts.md).
-  "operator_alert",
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 

@@ -582,6 +582,34 @@ describe("escalation of an unopened transactional push to e-mail", () => {
     );
     expect((await outbox(userId)).map((r) => r.channel)).toEqual(["email", "push"]);
     const sweep = capturing();
-    expect(await sweepUnopenedPushes(sweep.env, NOON + 10 * HOUR)).toEqual({ escalated: 0 });
+    await sweepUnopenedPushes(sweep.env, NOON + 10 * HOUR);
+    expect(sweep.published.filter((e) => e.userId === userId)).toEqual([]);
+  });
+
+  it("turned off while an e-mail is held: the next sweep releases it at once, once", async () => {
+    await settle({ escalateUnopenedPushAfterHours: 24 });
+    const userId = await userWithPushAndEmail("esc-turned-off");
+    const routing = capturing();
+    const event = paid(userId, 5);
+    await consumeNotifications(batchOf("boomerang-notify-transactional", [event]), routing.env, {
+      atMs: NOON,
+    });
+    expect((await deliveries(userId)).map((r) => [r.channel, r.state])).toEqual([
+      ["email", "deferred"],
+      ["push", "sent"],
+    ]);
+    await settle({});
+    const sweep = capturing();
+    const mine = () => sweep.published.filter((e) => e.userId === userId);
+    await sweepUnopenedPushes(sweep.env, NOON + 60_000);
+    await sweepUnopenedPushes(sweep.env, NOON + 120_000);
+    expect(mine()).toEqual([{ ...event, escalation: true }]);
+    await consumeNotifications(batchOf("boomerang-notify-transactional", mine()), routing.env, {
+      atMs: NOON + 180_000,
+    });
+    expect((await deliveries(userId)).map((r) => [r.channel, r.state])).toEqual([
+      ["email", "sent"],
+      ["push", "sent"],
+    ]);
   });
 });

@@ -402,6 +402,8 @@ export const referrals = sqliteTable(
     // The funnel: referrals signed up in a range, per campaign (rule_id) or all of them.
     index("referrals_attributed_idx").on(t.attributedAtMs),
     index("referrals_rule_idx").on(t.ruleId, t.attributedAtMs),
+    // The scored population of the fraud-hold rates reads qualifications by time.
+    index("referrals_qualified_idx").on(t.qualifiedAtMs, t.refereeId),
   ],
 );
 
@@ -672,6 +674,8 @@ export const payouts = sqliteTable(
     index("payouts_user_idx").on(t.userId, t.createdAtMs),
     index("payouts_updated_idx").on(t.updatedAtMs),
     index("payouts_paid_idx").on(t.paidAtMs),
+    // The scored population of the fraud-hold rates reads payout requests by time.
+    index("payouts_created_idx").on(t.createdAtMs, t.userId),
     // Payouts flagged for an operator: the overview's count and the attention queue, without
     // reading every payout (few are ever flagged).
     index("payouts_attention_idx").on(t.createdAtMs, t.id).where(sql`attention IS NOT NULL`),
@@ -767,11 +771,12 @@ export const notificationDeliveries = sqliteTable(
     index("notification_deliveries_provider_ref_idx")
       .on(t.providerRef)
       .where(sql`provider_ref IS NOT NULL`),
-    // The escalation sweep: transactional pushes neither opened nor escalated, oldest first.
+    // The escalation sweep: transactional pushes that carry their event (sent while escalation
+    // was on), neither opened nor escalated, oldest first.
     index("notification_deliveries_escalation_idx")
       .on(t.createdAtMs)
       .where(
-        sql`channel = 'push' AND category = 'transactional' AND opened_at_ms IS NULL AND escalated_at_ms IS NULL`,
+        sql`channel = 'push' AND category = 'transactional' AND opened_at_ms IS NULL AND escalated_at_ms IS NULL AND event IS NOT NULL`,
       ),
   ],
 );
@@ -1258,6 +1263,8 @@ export const referralCodes = sqliteTable(
   },
   (t) => [
     index("referral_codes_user_idx").on(t.userId),
+    // The referral funnel reads codes issued by time.
+    index("referral_codes_created_idx").on(t.createdAtMs, t.programId),
     uniqueIndex("referral_codes_generated_uq")
       .on(t.userId, t.programId)
       .where(sql`kind = 'generated'`),
@@ -1431,6 +1438,8 @@ export const riskHolds = sqliteTable(
     index("risk_holds_status_idx").on(t.status, t.placedAtMs),
     // Ended holds (released, upheld) newest ended first.
     index("risk_holds_ended_idx").on(t.status, t.endedAtMs),
+    // The fraud-hold rates read holds placed in a range (docs/analytics.md "Fraud holds").
+    index("risk_holds_placed_idx").on(t.placedAtMs),
     // The labels export's pages: labelled holds in its keyset order, read without a sort.
     index("risk_holds_labelled_idx")
       .on(t.endedAtMs, t.userId, t.holdId)

@@ -117,8 +117,7 @@ async function tenMinuteUpkeep(env: ApiEnv, nowMs: number): Promise<void> {
  */
 async function analyticsUpkeep(env: ApiEnv, nowMs: number): Promise<void> {
   try {
-    // As milliseconds whatever the trigger handed over (wrangler dev's gateway passes a Date).
-    log.info("cron.analytics_dirty", { ...(await refreshDirty(env.DB, Number(nowMs))) });
+    log.info("cron.analytics_dirty", { ...(await refreshDirty(env.DB, nowMs)) });
   } catch (error) {
     log.error("cron.analytics_dirty_failed", errorFields(error));
   }

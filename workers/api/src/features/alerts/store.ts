@@ -67,7 +67,11 @@ export async function liveAlerts(db: D1Database, limit: number): Promise<AlertRo
     .limit(limit);
 }
 
-/** Alerts resolved at or after `sinceMs`, at most `limit` (operator_alerts_resolved_idx). */
+/**
+ * Alerts resolved at or after `sinceMs`, newest first, at most `limit`
+ * (operator_alerts_resolved_idx): newest first so alerts already told of their resolution
+ * cannot fill the window and hold back the ones just resolved.
+ */
 export async function resolvedSince(
   db: D1Database,
   sinceMs: number,
@@ -77,7 +81,7 @@ export async function resolvedSince(
     .select()
     .from(operatorAlerts)
     .where(and(eq(operatorAlerts.state, "resolved"), gte(operatorAlerts.resolvedAtMs, sinceMs)))
-    .orderBy(operatorAlerts.resolvedAtMs)
+    .orderBy(desc(operatorAlerts.resolvedAtMs))
     .limit(limit);
 }
 

@@ -44,10 +44,9 @@ function markStatement(
     )
     .onConflictDoUpdate({
       target: [analyticsDirty.kind, analyticsDirty.key],
-      set: {
-        markedAtMs: sql`excluded.marked_at_ms`,
-        marks: sql`${analyticsDirty.marks} + 1`,
-      },
+      // The first mark's time is kept: a day marked by every batch (today) must not sort
+      // behind quieter ones in the cron's oldest-first refresh. Clearing compares `marks`.
+      set: { marks: sql`${analyticsDirty.marks} + 1` },
     });
 }
 
@@ -70,16 +69,17 @@ export function markDaysStatement(
 }
 
 /**
- * The days of the confirmed conversions of users whose payouts changed (what counts as paid
- * moved), read in the batch itself, after the batch's own transaction rows.
+ * The days of the confirmed conversions of users with a newly paid payout (what counts as paid
+ * moved), read in the batch itself, after the batch's own transaction rows. Driven from the
+ * user list so the read walks `transactions_user_idx`, not every confirmed transaction.
  */
 function markPayoutUsersStatement(db: D1Database, users: readonly string[], nowMs: number) {
   return markStatement(
     db,
     "day",
-    sql`strftime('%Y-%m-%d', converted_at_ms / 1000, 'unixepoch')`,
-    sql`transactions`,
-    sql`user_id IN (SELECT value FROM json_each(${JSON.stringify(users)})) AND status = 'confirmed'`,
+    sql`strftime('%Y-%m-%d', t.converted_at_ms / 1000, 'unixepoch')`,
+    sql`json_each(${JSON.stringify(users)}) u JOIN transactions t ON t.user_id = u.value`,
+    sql`t.status = 'confirmed'`,
     nowMs,
   );
 }
@@ -113,7 +113,8 @@ export function ledgerDirtyStatements(
     if (body.kind === "transaction") {
       days.add(utcDay(body.txn.convertedAtMs));
       users.add(body.userId);
-    } else if (body.kind === "payout") {
+    } else if (body.kind === "payout" && body.payout.status === "paid") {
+      // Only a paid payout moves the paid allocation (paid is final).
       payoutUsers.add(body.userId);
     } else if (body.kind === "profile") {
       users.add(body.userId);

@@ -106,8 +106,9 @@ function holdsWhere(period: Period, f: HoldFilter, alias = "") {
     binds.push(f.kind);
   }
   if (f.reason) {
-    sql += ` AND ${a}reason_codes LIKE ?`;
-    binds.push(`% ${f.reason} %`);
+    // instr, not LIKE: a reason code's `_` would be a LIKE wildcard (as in the holds queue).
+    sql += ` AND instr(${a}reason_codes, ?) > 0`;
+    binds.push(` ${f.reason} `);
   }
   return { sql, binds };
 }

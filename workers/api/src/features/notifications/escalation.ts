@@ -12,8 +12,8 @@ const ESCALATIONS_PER_SWEEP = 500;
  * While the operator's `escalateUnopenedPushAfterHours` is set, the router holds the e-mail
  * of a transactional event that goes to a push subscription (`deferred` /
  * `awaiting_push_open`) and keeps the event on the push delivery. Every ten minutes this sweep
- * takes push deliveries of transactional events (never promotional, never critical) sent at
- * least N hours ago, neither opened (nor any other push of their event) nor escalated:
+ * takes push deliveries of transactional events (never promotional, never critical) first
+ * tried at least N hours ago (now, once escalation is turned off), neither opened (nor any other push of their event) nor escalated:
  *
  * 1. claims them in one D1 batch, each with `UPDATE … SET escalated_at_ms WHERE
  *    escalated_at_ms IS NULL AND opened_at_ms IS NULL`, so two sweeps (or one run twice)
@@ -29,8 +29,10 @@ export async function sweepUnopenedPushes(
   nowMs: number,
 ): Promise<{ escalated: number }> {
   const { settings } = await readNotificationSettings(env.DB);
-  const hours = settings.escalateUnopenedPushAfterHours;
-  if (hours === null) return { escalated: 0 };
+  // Escalation turned off releases what it held at once: an e-mail held while it was on must
+  // not wait for a push open that may never come (only pushes that carry their event, i.e.
+  // sent while escalation was on, are taken).
+  const hours = settings.escalateUnopenedPushAfterHours ?? 0;
   const due = await env.DB.prepare(
     `SELECT d.id FROM notification_deliveries d
      WHERE d.channel = 'push' AND d.category = 'transactional' AND d.opened_at_ms IS NULL
@@ -69,19 +71,27 @@ export async function sweepUnopenedPushes(
       );
     }
   } catch (error) {
-    // Not published: the claims are released so the next sweep tries again.
-    await env.DB.batch(
-      claimed.map((row) =>
-        env.DB.prepare(
-          `UPDATE notification_deliveries SET escalated_at_ms = NULL
-           WHERE id = ?1 AND escalated_at_ms = ?2`,
-        ).bind(row.id, nowMs),
-      ),
-    );
+    // Not published: the claims are released so the next sweep tries again. (A partly
+    // published run releases all: the e-mail's delivery id keeps a second copy from sending.)
     log.error("notification.escalation_not_published", {
       events: bodies.length,
       error: error instanceof Error ? error.name : "unknown",
     });
+    try {
+      await env.DB.batch(
+        claimed.map((row) =>
+          env.DB.prepare(
+            `UPDATE notification_deliveries SET escalated_at_ms = NULL
+             WHERE id = ?1 AND escalated_at_ms = ?2`,
+          ).bind(row.id, nowMs),
+        ),
+      );
+    } catch (releaseError) {
+      log.error("notification.escalation_claims_not_released", {
+        deliveries: claimed.length,
+        error: releaseError instanceof Error ? releaseError.name : "unknown",
+      });
+    }
     return { escalated: 0 };
   }
   return { escalated: bodies.length };

@@ -1,0 +1,2 @@
+DROP INDEX `notification_deliveries_escalation_idx`;--> statement-breakpoint
+CREATE INDEX `notification_deliveries_escalation_idx` ON `notification_deliveries` (`created_at_ms`) WHERE channel = 'push' AND category = 'transactional' AND opened_at_ms IS NULL AND escalated_at_ms IS NULL AND event IS NOT NULL;

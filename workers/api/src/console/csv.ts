@@ -56,6 +56,23 @@ export function csvLine(cells: readonly CsvValue[]): string {
   return `${cells.map(csvCell).join(",")}\r\n`;
 }
 
+/** The headers of a CSV download named `filename` (other than `A-Za-z0-9._-` becomes `_`). */
+export function csvHeaders(filename: string): Record<string, string> {
+  return {
+    "content-type": "text/csv; charset=utf-8",
+    "content-disposition": `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, "_")}"`,
+    "cache-control": "no-store",
+  };
+}
+
+/** A CSV download held whole in memory (a bounded report table): `rows` as RFC 4180 lines. */
+export function csvDownload(filename: string, rows: readonly (readonly CsvValue[])[]): Response {
+  return new Response(rows.map((r) => csvLine(r)).join(""), {
+    status: 200,
+    headers: csvHeaders(filename),
+  });
+}
+
 /**
  * Money for a spreadsheet: the exact decimal from integer minor units (no currency symbol;
  * the export has a currency column beside it). Empty when the amount is unknown.
@@ -149,11 +166,6 @@ export function csvExport<T>(spec: CsvExportSpec<T>): Response {
 
   return new Response(stream, {
     status: 200,
-    headers: {
-      "content-type": "text/csv; charset=utf-8",
-      "content-disposition": `attachment; filename="${spec.filename.replace(/[^A-Za-z0-9._-]/g, "_")}"`,
-      "cache-control": "no-store",
-      [EXPORT_LIMIT_HEADER]: String(maxRows),
-    },
+    headers: { ...csvHeaders(spec.filename), [EXPORT_LIMIT_HEADER]: String(maxRows) },
   });
 }

@@ -3,11 +3,13 @@ import { Hono } from "hono";
 import type { Child } from "hono/jsx";
 import type { ApiResult } from "../admin-api";
 import type { ConsoleContext } from "../context";
-import { type CsvValue, csvLine } from "../csv";
+import { csvDownload } from "../csv";
 import { DaySeriesChart, scaleBars } from "../views/chart";
 import { EmptyState, ProblemNotice } from "../views/components";
 import { Page } from "../views/layout";
+import { CsvDownload, FilterBar, type FilterField } from "../views/report";
 import { viewerOf } from "../views/viewer";
+import { changeText } from "./analytics";
 
 /**
  * The analytics section's other funnels (docs/analytics.md): points earn → redeem
@@ -22,13 +24,6 @@ const count = (n: number) => n.toLocaleString("en");
 /** Pure: basis points as a percentage with one decimal; "—" for null. */
 export function bpsText(bps: number | null): string {
   return bps === null ? "—" : `${(bps / 100).toFixed(1)}%`;
-}
-
-/** Pure: the change from the previous period: "+25.0%", "−10.0%", "new", "—". */
-export function changeFrom(current: number, previous: number): string {
-  if (previous === 0) return current === 0 ? "—" : "new";
-  const pct = ((current - previous) / previous) * 100;
-  return `${pct >= 0 ? "+" : "−"}${Math.abs(pct).toFixed(1)}%`;
 }
 
 type Filters = Record<string, string>;
@@ -84,52 +79,12 @@ function FilterForm(props: {
   dimension: { key: string; label: string; options?: readonly string[] };
 }) {
   const { action, values, dimension } = props;
-  return (
-    <form class="filters" method="get" action={action}>
-      <div class="field">
-        <label for="f-from">From (UTC day)</label>
-        <input id="f-from" name="from" type="date" value={values.from ?? ""} />
-      </div>
-      <div class="field">
-        <label for="f-to">To (UTC day, included)</label>
-        <input id="f-to" name="to" type="date" value={values.to ?? ""} />
-      </div>
-      <div class="field">
-        <label for={`f-${dimension.key}`}>{dimension.label}</label>
-        {dimension.options ? (
-          <select id={`f-${dimension.key}`} name={dimension.key}>
-            <option value="">All</option>
-            {dimension.options.map((o) => (
-              <option value={o} selected={values[dimension.key] === o}>
-                {o}
-              </option>
-            ))}
-          </select>
-        ) : (
-          <input
-            id={`f-${dimension.key}`}
-            name={dimension.key}
-            type="text"
-            value={values[dimension.key] ?? ""}
-          />
-        )}
-      </div>
-      <div class="field">
-        <button type="submit">Show</button>
-      </div>
-    </form>
-  );
-}
-
-function CsvLink({ href }: { href: string }) {
-  return (
-    <p>
-      {/* Not boosted: htmx would swap the CSV into the page instead of downloading it. */}
-      <a class="button secondary" href={href} download hx-boost="false">
-        Download CSV
-      </a>
-    </p>
-  );
+  const fields: FilterField[] = [
+    { name: "from", label: "From (UTC day)", type: "date" },
+    { name: "to", label: "To (UTC day, included)", type: "date" },
+    { name: dimension.key, label: dimension.label, options: dimension.options },
+  ];
+  return <FilterBar action={action} idPrefix="f" fields={fields} values={values} />;
 }
 
 interface Step {
@@ -209,7 +164,7 @@ function StepTable({ name, period, steps }: { name: string; period: Period; step
               {count(s.current)}
             </td>
             <td class="num">{count(s.previous)}</td>
-            <td class="num">{changeFrom(s.current, s.previous)}</td>
+            <td class="num">{changeText(s.current, s.previous)}</td>
           </tr>
         ))}
       </tbody>
@@ -234,14 +189,6 @@ function page(
     </Page>,
     status,
   );
-}
-
-function csvResponse(c: Context<ConsoleContext>, name: string, rows: CsvValue[][]) {
-  return c.body(rows.map((r) => csvLine(r)).join(""), 200, {
-    "content-type": "text/csv; charset=utf-8",
-    "content-disposition": `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, "_")}"`,
-    "cache-control": "no-store",
-  });
 }
 
 // ---------------------------------------------------------------- points
@@ -345,7 +292,7 @@ async function pointsPage(c: Context<ConsoleContext>) {
             />
           </div>
           <h3>Per source</h3>
-          <CsvLink href={`/console/analytics/points.csv${qs(filters)}`} />
+          <CsvDownload href={`/console/analytics/points.csv${qs(filters)}`} />
           {f.bySource.length === 0 ? (
             <EmptyState>No points moved in this range.</EmptyState>
           ) : (
@@ -432,7 +379,7 @@ async function pointsCsv(c: Context<ConsoleContext>) {
     .get<PointsFunnel>("/admin/v1/analytics/points", filtersOf(c, POINTS_FILTERS));
   if (!r.ok) return pointsPage(c);
   const f = r.data;
-  return csvResponse(c, `analytics-points_${f.from}_${f.to}.csv`, [
+  return csvDownload(`analytics-points_${f.from}_${f.to}.csv`, [
     ["day", "earned", "redeemed", "expired", "reversed", "members_earning", "members_redeeming"],
     ...f.perDay.map((d) => [
       d.day,
@@ -619,7 +566,7 @@ async function holdsPage(c: Context<ConsoleContext>) {
             />
           </div>
           <h3>Per reason</h3>
-          <CsvLink href={`/console/analytics/risk-holds.csv${qs(filters)}`} />
+          <CsvDownload href={`/console/analytics/risk-holds.csv${qs(filters)}`} />
           {f.byReason.length === 0 ? (
             <EmptyState>No holds placed in this range.</EmptyState>
           ) : (
@@ -664,7 +611,7 @@ async function holdsCsv(c: Context<ConsoleContext>) {
     h.falsePositives,
     h.falsePositiveRateBps === null ? "" : (h.falsePositiveRateBps / 100).toFixed(2),
   ];
-  return csvResponse(c, `analytics-risk-holds_${f.from}_${f.to}.csv`, [
+  return csvDownload(`analytics-risk-holds_${f.from}_${f.to}.csv`, [
     [
       "scope",
       "key",
@@ -772,7 +719,7 @@ async function referralsPage(c: Context<ConsoleContext>) {
             />
           </div>
           <h3>Per program</h3>
-          <CsvLink href={`/console/analytics/referrals.csv${qs(filters)}`} />
+          <CsvDownload href={`/console/analytics/referrals.csv${qs(filters)}`} />
           {f.byProgram.length === 0 ? (
             <EmptyState>No referral activity in this range.</EmptyState>
           ) : (
@@ -813,7 +760,7 @@ async function referralsCsv(c: Context<ConsoleContext>) {
   if (!r.ok) return referralsPage(c);
   const f = r.data;
   const keys = REFERRAL_STEPS.map(([key]) => key);
-  return csvResponse(c, `analytics-referrals_${f.from}_${f.to}.csv`, [
+  return csvDownload(`analytics-referrals_${f.from}_${f.to}.csv`, [
     [
       "scope",
       "key",

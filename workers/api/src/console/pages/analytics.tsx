@@ -4,7 +4,7 @@ import { MS_PER_DAY, utcDay } from "#shared/time/clock";
 import { perDay } from "../../features/overview/index";
 import type { ApiResult } from "../admin-api";
 import type { ConsoleContext } from "../context";
-import { type CsvValue, csvLine, csvMoney } from "../csv";
+import { csvDownload, csvMoney } from "../csv";
 import { DaySeriesChart, scaleBars } from "../views/chart";
 import { EmptyState, Money, ProblemNotice } from "../views/components";
 import { Page } from "../views/layout";
@@ -479,14 +479,6 @@ async function analyticsPage(c: Context<ConsoleContext>) {
   );
 }
 
-function csvResponse(c: Context<ConsoleContext>, name: string, rows: CsvValue[][]) {
-  return c.body(rows.map((r) => csvLine(r)).join(""), 200, {
-    "content-type": "text/csv; charset=utf-8",
-    "content-disposition": `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, "_")}"`,
-    "cache-control": "no-store",
-  });
-}
-
 async function funnelCsv(c: Context<ConsoleContext>) {
   const r = await c.get("api").get<Funnel>("/admin/v1/analytics/funnel", filtersOf(c));
   if (!r.ok) return analyticsPage(c);
@@ -499,7 +491,7 @@ async function funnelCsv(c: Context<ConsoleContext>) {
     "confirmed",
     "paid",
   ];
-  return csvResponse(c, `analytics-funnel_${r.data.from}_${r.data.to}.csv`, [
+  return csvDownload(`analytics-funnel_${r.data.from}_${r.data.to}.csv`, [
     header,
     ...r.data.byOffer.map((o) => [
       o.networkId,
@@ -518,7 +510,7 @@ async function marginCsv(c: Context<ConsoleContext>) {
     .get("api")
     .get<Margin & { from: string; to: string }>("/admin/v1/analytics/margin", filtersOf(c));
   if (!r.ok) return analyticsPage(c);
-  return csvResponse(c, `analytics-margin_${r.data.from}_${r.data.to}.csv`, [
+  return csvDownload(`analytics-margin_${r.data.from}_${r.data.to}.csv`, [
     [
       "network_id",
       "merchant_id",
@@ -554,7 +546,7 @@ async function distributionsCsv(c: Context<ConsoleContext>) {
   if (!r.ok) return analyticsPage(c);
   const rows = (measure: string, buckets: Bucket[]) =>
     buckets.map((b) => [measure, b.bucket, b.label, b.count, b.previousCount]);
-  return csvResponse(c, `analytics-distributions_${r.data.from}_${r.data.to}.csv`, [
+  return csvDownload(`analytics-distributions_${r.data.from}_${r.data.to}.csv`, [
     ["measure", "bucket", "label", "count", "previous_count"],
     ...rows("click_to_conversion", r.data.timeToConversion),
     ...rows("conversion_to_confirmation", r.data.timeToConfirmation),
@@ -566,7 +558,7 @@ async function cohortsCsv(c: Context<ConsoleContext>) {
     .get("api")
     .get<Cohorts & { from: string; to: string }>("/admin/v1/analytics/cohorts");
   if (!r.ok) return analyticsPage(c);
-  return csvResponse(c, `analytics-cohorts_${r.data.from}_${r.data.to}.csv`, [
+  return csvDownload(`analytics-cohorts_${r.data.from}_${r.data.to}.csv`, [
     ["week", "users", "converting_users", "currency", "cashback_confirmed"],
     ...r.data.weeks.flatMap((w) =>
       w.cashback.length === 0

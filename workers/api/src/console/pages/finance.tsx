@@ -4,6 +4,7 @@ import { MS_PER_DAY, utcDay } from "#shared/time/clock";
 import { perDay } from "../../features/overview/index";
 import type { ApiResult } from "../admin-api";
 import type { ConsoleContext } from "../context";
+import { type CsvValue, csvDownload } from "../csv";
 import { formatMoney, minorToDecimalString } from "../format/money";
 import { DaySeriesChart } from "../views/chart";
 import { EmptyState, Money, ProblemNotice } from "../views/components";
@@ -247,13 +248,6 @@ async function financePage(c: Context<ConsoleContext>) {
   );
 }
 
-/** A CSV field: quoted when it holds a comma, quote or line break; never starts a formula. */
-function csvField(value: string | number | null): string {
-  const text = value === null ? "" : String(value);
-  const safe = /^[=+\-@\t\r]/.test(text) && typeof value === "string" ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
-
 /**
  * GET /console/finance/export.csv: the paid-per-day rows of the same range as a download.
  * Bounded by the API (at most 366 days × the currencies paid).
@@ -262,18 +256,12 @@ async function financeCsv(c: Context<ConsoleContext>) {
   const { result } = await summaryFor(c);
   if (!result.ok) return financePage(c);
   const { from, to, paidOutPerDay } = result.data;
-  const lines = ["day,currency,payouts,paid_out_minor,paid_out"];
+  const rows: CsvValue[][] = [["day", "currency", "payouts", "paid_out_minor", "paid_out"]];
   for (const r of paidOutPerDay) {
     const decimal = r.currency ? minorToDecimalString(r.totalMinor, r.currency) : "";
-    lines.push(
-      [r.day, r.currency, r.payouts, r.totalMinor, decimal].map((v) => csvField(v)).join(","),
-    );
+    rows.push([r.day, r.currency, r.payouts, r.totalMinor, decimal]);
   }
-  const name = `finance-paid-per-day_${from.slice(0, 10)}_${to.slice(0, 10)}.csv`;
-  return c.body(`${lines.join("\r\n")}\r\n`, 200, {
-    "content-type": "text/csv; charset=utf-8",
-    "content-disposition": `attachment; filename="${name}"`,
-  });
+  return csvDownload(`finance-paid-per-day_${from.slice(0, 10)}_${to.slice(0, 10)}.csv`, rows);
 }
 
 /** /console/finance: the finance summary with a chart, and its CSV export. */

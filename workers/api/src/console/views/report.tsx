@@ -11,6 +11,8 @@ export interface FilterField {
   label: string;
   /** `text` unless said (`date` for days). */
   type?: string;
+  /** A select of these values (and "All", the empty value) instead of an input. */
+  options?: readonly string[] | undefined;
 }
 
 /** A `.filters` GET form: one labelled input per field, then a Show button. */
@@ -31,12 +33,23 @@ export function FilterBar({
       {fields.map((f) => (
         <div class="field">
           <label for={`${idPrefix}-${f.name}`}>{f.label}</label>
-          <input
-            id={`${idPrefix}-${f.name}`}
-            name={f.name}
-            type={f.type ?? "text"}
-            value={values[f.name] ?? ""}
-          />
+          {f.options ? (
+            <select id={`${idPrefix}-${f.name}`} name={f.name}>
+              <option value="">All</option>
+              {f.options.map((o) => (
+                <option value={o} selected={values[f.name] === o}>
+                  {o}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input
+              id={`${idPrefix}-${f.name}`}
+              name={f.name}
+              type={f.type ?? "text"}
+              value={values[f.name] ?? ""}
+            />
+          )}
         </div>
       ))}
       <div class="field">

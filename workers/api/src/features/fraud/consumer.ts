@@ -74,13 +74,16 @@ export async function consumeRiskObservations(
     return;
   }
 
-  // The scored population for the hold rate (docs/analytics.md); never throws.
-  await recordScoredPopulation(
-    env.DB,
-    valid.map((m) => m.body.observation),
-    nowMs,
-  );
-  const compiled = await liveCompiled(env);
+  // The scored population for the hold rate (docs/analytics.md; never throws), written while
+  // the live rules are read rather than as one more serial round trip.
+  const [, compiled] = await Promise.all([
+    recordScoredPopulation(
+      env.DB,
+      valid.map((m) => m.body.observation),
+      nowMs,
+    ),
+    liveCompiled(env),
+  ]);
   const byUser = new Map<string, Array<Message<RiskObservationMessage>>>();
   for (const m of valid) {
     const list = byUser.get(m.body.observation.userId) ?? [];

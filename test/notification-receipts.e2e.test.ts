@@ -153,9 +153,14 @@ const pathOf = (url: string) => {
 function tamper(url: string, param: string): string {
   const u = new URL(url);
   const value = u.searchParams.get(param) ?? "";
-  // Flip the token's last MAC character (or change the target).
-  const last = value.at(-1) === "A" ? "B" : "A";
-  u.searchParams.set(param, param === "t" ? `${value.slice(0, -1)}${last}` : `${value}x`);
+  // Change the MAC's first character (or the target). Not the last: a 32-byte MAC in
+  // base64url leaves that character's two low bits unused, so A↔B can decode to the same MAC.
+  const at = value.lastIndexOf(".") + 1;
+  const first = value[at] === "A" ? "B" : "A";
+  u.searchParams.set(
+    param,
+    param === "t" ? `${value.slice(0, at)}${first}${value.slice(at + 1)}` : `${value}x`,
+  );
   return pathOf(u.toString());
 }
 

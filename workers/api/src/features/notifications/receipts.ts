@@ -70,17 +70,22 @@ export async function recordReceipt(
              WHERE ${sql} AND opened_at_ms IS NULL`,
           )
           .bind(...binds, atMs),
-        // A push opened: its e-mail held for escalation will not be needed.
-        db
-          .prepare(
-            `UPDATE notification_deliveries SET state = 'skipped', reason = 'push_opened',
-               deliver_after_ms = NULL, updated_at_ms = ${at}
-             WHERE channel = 'email' AND state = 'deferred' AND reason = '${AWAITING_PUSH_OPEN}'
-               AND event_id IN (SELECT event_id FROM notification_deliveries
-                                WHERE ${sql} AND channel = 'push')`,
-          )
-          .bind(...binds, atMs),
       );
+      // A push opened: its e-mail held for escalation will not be needed. Only our signed
+      // links name a push (providers' receipts are e-mail and SMS), so only they can match.
+      if ("deliveryId" in target) {
+        statements.push(
+          db
+            .prepare(
+              `UPDATE notification_deliveries SET state = 'skipped', reason = 'push_opened',
+                 deliver_after_ms = NULL, updated_at_ms = ${at}
+               WHERE channel = 'email' AND state = 'deferred' AND reason = '${AWAITING_PUSH_OPEN}'
+                 AND event_id IN (SELECT event_id FROM notification_deliveries
+                                  WHERE ${sql} AND channel = 'push')`,
+            )
+            .bind(...binds, atMs),
+        );
+      }
       break;
     case "complained":
     case "bounced":

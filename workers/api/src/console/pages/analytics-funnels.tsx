@@ -4,7 +4,7 @@ import type { Child } from "hono/jsx";
 import type { ApiResult } from "../admin-api";
 import type { ConsoleContext } from "../context";
 import { csvDownload } from "../csv";
-import { DaySeriesChart, scaleBars } from "../views/chart";
+import { DaySeriesChart, PeriodBars, type PeriodStep } from "../views/chart";
 import { EmptyState, ProblemNotice } from "../views/components";
 import { Page } from "../views/layout";
 import { CsvDownload, FilterBar, type FilterField } from "../views/report";
@@ -87,61 +87,8 @@ function FilterForm(props: {
   return <FilterBar action={action} idPrefix="f" fields={fields} values={values} />;
 }
 
-interface Step {
-  label: string;
-  current: number;
-  previous: number;
-}
-
-/** Steps as horizontal bars (SVG), each beside the previous period's. */
-function StepBars({ id, title, steps }: { id: string; title: string; steps: Step[] }) {
-  const { heightsPx } = scaleBars(
-    steps.flatMap((s) => [s.current, s.previous]),
-    400,
-  );
-  const rowH = 34;
-  return (
-    <figure class="chart-figure">
-      <svg
-        class="chart"
-        viewBox={`0 0 640 ${steps.length * rowH + 10}`}
-        role="img"
-        aria-labelledby={`${id}-title`}
-      >
-        <title id={`${id}-title`}>{title}</title>
-        {steps.map((s, i) => {
-          const y = 6 + i * rowH;
-          return (
-            <g>
-              <text x={0} y={y + 14}>
-                {s.label}
-              </text>
-              <rect class="bar" x={150} y={y} width={heightsPx[i * 2] ?? 0} height={13}>
-                <title>{`${s.label}: ${count(s.current)}`}</title>
-              </rect>
-              <rect
-                class="bar previous"
-                x={150}
-                y={y + 15}
-                width={heightsPx[i * 2 + 1] ?? 0}
-                height={9}
-                opacity={0.4}
-              >
-                <title>{`${s.label}, previous period: ${count(s.previous)}`}</title>
-              </rect>
-              <text x={150 + (heightsPx[i * 2] ?? 0) + 6} y={y + 12}>
-                {count(s.current)}
-              </text>
-            </g>
-          );
-        })}
-      </svg>
-    </figure>
-  );
-}
-
 /** The steps' table: this period, the previous one, the change. */
-function StepTable({ name, period, steps }: { name: string; period: Period; steps: Step[] }) {
+function StepTable({ name, period, steps }: { name: string; period: Period; steps: PeriodStep[] }) {
   return (
     <table data-table={name}>
       <thead>
@@ -236,7 +183,7 @@ async function pointsPage(c: Context<ConsoleContext>) {
     () => {
       if (!r.ok) return null;
       const f = r.data;
-      const steps: Step[] = [
+      const steps: PeriodStep[] = [
         { label: "Points earned", current: f.totals.earned, previous: f.previousTotals.earned },
         {
           label: "Points redeemed",
@@ -270,7 +217,7 @@ async function pointsPage(c: Context<ConsoleContext>) {
             {bpsText(f.totals.expiredOfEarnedBps)} expired;{" "}
             {bpsText(f.totals.redeemingOfEarningMembersBps)} of the members who earned redeemed.
           </p>
-          <StepBars
+          <PeriodBars
             id="points-chart"
             title={`Points ${f.from} to ${f.to} against ${f.previous.from} to ${f.previous.to}`}
             steps={steps}
@@ -513,7 +460,7 @@ async function holdsPage(c: Context<ConsoleContext>) {
       const f = r.data;
       const t = f.totals;
       const p = f.previousTotals;
-      const steps: Step[] = [
+      const steps: PeriodStep[] = [
         { label: "Users scored", current: t.scoredUsers, previous: p.scoredUsers },
         { label: "Users held", current: t.heldUsers, previous: p.heldUsers },
         { label: "Holds placed", current: t.placed, previous: p.placed },
@@ -544,7 +491,7 @@ async function holdsPage(c: Context<ConsoleContext>) {
             assessed). False positive: a decided hold labelled not fraud, or released without a
             fraud label.
           </p>
-          <StepBars
+          <PeriodBars
             id="holds-chart"
             title={`Holds ${f.from} to ${f.to} against ${f.previous.from} to ${f.previous.to}`}
             steps={steps}
@@ -697,7 +644,7 @@ async function referralsPage(c: Context<ConsoleContext>) {
             {bpsText(f.totals.rewardedOfSignupsBps)}. Per campaign and referrer:{" "}
             <a href="/console/referrals/funnel">the referral funnel</a>.
           </p>
-          <StepBars
+          <PeriodBars
             id="referrals-chart"
             title={`Referrals ${f.from} to ${f.to} against ${f.previous.from} to ${f.previous.to}`}
             steps={steps}

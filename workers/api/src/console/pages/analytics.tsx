@@ -5,7 +5,7 @@ import { perDay } from "../../features/overview/index";
 import type { ApiResult } from "../admin-api";
 import type { ConsoleContext } from "../context";
 import { csvDownload, csvMoney } from "../csv";
-import { DaySeriesChart, scaleBars } from "../views/chart";
+import { DaySeriesChart, PeriodBars, scaleBars } from "../views/chart";
 import { EmptyState, Money, ProblemNotice } from "../views/components";
 import { Page } from "../views/layout";
 import { CsvDownload, FilterBar, type FilterField, ReportTable } from "../views/report";
@@ -135,48 +135,18 @@ const STEPS: ReadonlyArray<{ key: keyof Counts; label: string }> = [
 
 /** The funnel as horizontal bars (SVG), each step beside the previous period's. */
 function FunnelBars({ funnel }: { funnel: Funnel }) {
-  const values = STEPS.flatMap((s) => [funnel.totals[s.key], funnel.previousTotals[s.key]]);
-  const { heightsPx } = scaleBars(values, 420);
-  const rowH = 34;
   return (
-    <figure class="chart-figure">
-      <svg
-        class="chart"
-        viewBox={`0 0 640 ${STEPS.length * rowH + 10}`}
-        role="img"
-        aria-labelledby="funnel-title"
-      >
-        <title id="funnel-title">
-          {`Funnel ${funnel.from} to ${funnel.to} against ${funnel.previous.from} to ${funnel.previous.to}`}
-        </title>
-        {STEPS.map((s, i) => {
-          const y = 6 + i * rowH;
-          return (
-            <g>
-              <text x={0} y={y + 14}>
-                {s.label}
-              </text>
-              <rect class="bar" x={110} y={y} width={heightsPx[i * 2] ?? 0} height={13}>
-                <title>{`${s.label}: ${count(funnel.totals[s.key])}`}</title>
-              </rect>
-              <rect
-                class="bar previous"
-                x={110}
-                y={y + 15}
-                width={heightsPx[i * 2 + 1] ?? 0}
-                height={9}
-                opacity={0.4}
-              >
-                <title>{`${s.label}, previous period: ${count(funnel.previousTotals[s.key])}`}</title>
-              </rect>
-              <text x={110 + (heightsPx[i * 2] ?? 0) + 6} y={y + 12}>
-                {count(funnel.totals[s.key])}
-              </text>
-            </g>
-          );
-        })}
-      </svg>
-    </figure>
+    <PeriodBars
+      id="funnel"
+      title={`Funnel ${funnel.from} to ${funnel.to} against ${funnel.previous.from} to ${funnel.previous.to}`}
+      steps={STEPS.map((s) => ({
+        label: s.label,
+        current: funnel.totals[s.key],
+        previous: funnel.previousTotals[s.key],
+      }))}
+      labelWidthPx={110}
+      barMaxPx={420}
+    />
   );
 }
 

@@ -158,3 +158,75 @@ export function DaySeriesChart(props: DaySeriesProps) {
     </figure>
   );
 }
+
+/** One step of a comparison with the previous period. */
+export interface PeriodStep {
+  label: string;
+  current: number;
+  previous: number;
+}
+
+const countText = (n: number) => n.toLocaleString("en");
+
+/**
+ * Steps as horizontal bars (SVG), each with the previous period's thinner bar under it: the
+ * analytics funnels' charts. `labelWidthPx` is the label column, `barMaxPx` the longest bar.
+ */
+export function PeriodBars({
+  id,
+  title,
+  steps,
+  labelWidthPx = 150,
+  barMaxPx = 400,
+}: {
+  id: string;
+  title: string;
+  steps: readonly PeriodStep[];
+  labelWidthPx?: number;
+  barMaxPx?: number;
+}) {
+  const { heightsPx } = scaleBars(
+    steps.flatMap((s) => [s.current, s.previous]),
+    barMaxPx,
+  );
+  const rowH = 34;
+  const x = labelWidthPx;
+  return (
+    <figure class="chart-figure">
+      <svg
+        class="chart"
+        viewBox={`0 0 640 ${steps.length * rowH + 10}`}
+        role="img"
+        aria-labelledby={`${id}-title`}
+      >
+        <title id={`${id}-title`}>{title}</title>
+        {steps.map((s, i) => {
+          const y = 6 + i * rowH;
+          return (
+            <g>
+              <text x={0} y={y + 14}>
+                {s.label}
+              </text>
+              <rect class="bar" x={x} y={y} width={heightsPx[i * 2] ?? 0} height={13}>
+                <title>{`${s.label}: ${countText(s.current)}`}</title>
+              </rect>
+              <rect
+                class="bar previous"
+                x={x}
+                y={y + 15}
+                width={heightsPx[i * 2 + 1] ?? 0}
+                height={9}
+                opacity={0.4}
+              >
+                <title>{`${s.label}, previous period: ${countText(s.previous)}`}</title>
+              </rect>
+              <text x={x + (heightsPx[i * 2] ?? 0) + 6} y={y + 12}>
+                {countText(s.current)}
+              </text>
+            </g>
+          );
+        })}
+      </svg>
+    </figure>
+  );
+}

@@ -77,6 +77,9 @@ export default defineConfig(async () => {
             CLICKS_1: { queueName: "boomerang-clicks-1" },
             POSTBACKS_1: { queueName: "boomerang-postbacks-1" },
           },
+          // A second user database (shared/db/router.ts), migrated like DB by test/setup.ts.
+          // Unused unless a test raises USER_DB_SHARDS (test/d1-router.e2e.test.ts).
+          d1Databases: { USER_DB_1: "boomerang-user-1" },
           queueConsumers: {
             "boomerang-clicks-1": { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 10 },
             "boomerang-postbacks-1": { maxBatchSize: 50, maxBatchTimeout: 1, maxRetries: 20 },

@@ -1,7 +1,5 @@
-import { desc, eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
-import { forgetCachedConfig, readConfigThrough } from "../config/config-store";
-import { referralProgramVersions } from "../db/schema";
+import { forgetCachedConfig, readConfigThrough } from "../config/config-read";
+import type { referralProgramVersions } from "../db/schema";
 import type { ConfigBindings } from "../env";
 import {
   DEFAULT_REFERRAL_PROGRAM,
@@ -74,18 +72,19 @@ export async function referralProgramFromD1(
   db: D1Database,
   programId: string = DEFAULT_REFERRAL_PROGRAM_ID,
 ): Promise<VersionedReferralProgram | null> {
-  const row = (
-    await drizzle(db)
-      .select({
-        version: referralProgramVersions.version,
-        settings: referralProgramVersions.settings,
-      })
-      .from(referralProgramVersions)
-      .where(eq(referralProgramVersions.programId, programId))
-      .orderBy(desc(referralProgramVersions.version))
-      .limit(1)
-  )[0];
-  if (!row) return null;
+  // Prepared SQL, not the ORM: the redirect worker reads this (no drizzle in its bundle).
+  const found = await db
+    .prepare(
+      `SELECT version, settings FROM referral_program_versions
+       WHERE program_id = ? ORDER BY version DESC LIMIT 1`,
+    )
+    .bind(programId)
+    .first<{ version: number; settings: string }>();
+  if (!found) return null;
+  const row: Pick<typeof referralProgramVersions.$inferSelect, "version" | "settings"> = {
+    version: found.version,
+    settings: JSON.parse(found.settings),
+  };
   // Stored only after validation; checked again so fields added later get their defaults.
   const checked = validateReferralProgramSettings(row.settings);
   if (!checked.ok) throw new Error(`referral program version ${row.version} no longer validates`);

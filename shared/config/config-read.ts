@@ -1,6 +1,6 @@
 import type { campaigns, merchants, networkHealth, networks, offers } from "../db/schema";
 import type { ConfigBindings } from "../env";
-import { resolveConfirmationPolicy } from "../networks/core/confirmation-options";
+import { resolveConfirmationPolicy } from "../networks/core/confirmation-policy";
 import { trackingOptionsOf } from "../networks/tracking-urls";
 import {
   MAX_BOOSTS_PER_OFFER,

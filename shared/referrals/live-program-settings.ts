@@ -1,12 +1,12 @@
 import { forgetCachedConfig, readConfigThrough } from "../config/config-read";
 import type { referralProgramVersions } from "../db/schema";
 import type { ConfigBindings } from "../env";
+import type { ReferralProgramSettings } from "./program-settings";
 import {
+  checkReferralProgramSettings,
   DEFAULT_REFERRAL_PROGRAM,
   DEFAULT_REFERRAL_PROGRAM_ID,
-  type ReferralProgramSettings,
-  validateReferralProgramSettings,
-} from "./program-settings";
+} from "./program-settings-check";
 
 /**
  * The current referral program settings, as the share link (redirect worker) and attribution
@@ -86,7 +86,7 @@ export async function referralProgramFromD1(
     settings: JSON.parse(found.settings),
   };
   // Stored only after validation; checked again so fields added later get their defaults.
-  const checked = validateReferralProgramSettings(row.settings);
+  const checked = checkReferralProgramSettings(row.settings);
   if (!checked.ok) throw new Error(`referral program version ${row.version} no longer validates`);
   return { version: row.version, settings: checked.settings };
 }

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { getNetworkConfig } from "#shared/config/config-store";
+import { getNetworkConfig } from "#shared/config/config-read";
 import type { NetworkConfig } from "#shared/config/offer-config";
 import type { PostbackEnv } from "#shared/env";
 import { readBoundedText } from "#shared/http/bounded-body";

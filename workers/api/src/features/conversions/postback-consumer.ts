@@ -1,4 +1,5 @@
 import type { BatchItem } from "drizzle-orm/batch";
+import { faultPoint } from "#durable-objects/shared/faults";
 import type { ApiEnv } from "#shared/env";
 import type { Observation } from "#shared/fraud/risk-contract";
 import type { PostbackMessage } from "#shared/messages";
@@ -52,7 +53,9 @@ export async function consumePostbacks(
       continue;
     }
     try {
-      settled.push({ message, outcome: await processAccepted(env, body) });
+      const outcome = await processAccepted(env, body);
+      faultPoint("postbacks.after_wallet"); // test/sim: the wallet wrote, the ack is lost
+      settled.push({ message, outcome });
     } catch (error) {
       log.error("postback.processing_failed", {
         postbackId: body.postbackId,

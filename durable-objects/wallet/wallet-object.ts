@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { faultPoint } from "#durable-objects/shared/faults";
 import { open, parseKeyRing } from "#shared/crypto/sealed";
 import { observedWithSharing } from "#shared/fraud/identity-counts";
 import { linkKeyOf } from "#shared/fraud/identity-links";
@@ -1010,12 +1011,15 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
 
   /** Runs `work` in one storage transaction; the balances projection it owes is queued at its end. */
   private commit<T>(work: (tx: WalletTx) => T): T {
-    return this.ctx.storage.transactionSync(() => {
+    const committed = this.ctx.storage.transactionSync(() => {
       const tx = new WalletTx(this.sql);
       const result = work(tx);
+      faultPoint("wallet.commit.before_close"); // test/sim: a throw here must roll it all back
       tx.close();
       return result;
     });
+    faultPoint("wallet.commit.after"); // test/sim: committed, but the caller never hears
+    return committed;
   }
 
   /** Runs a change, then delivers what it published (boost requests, outbox, alarm). */

@@ -1,4 +1,5 @@
 import type { BatchItem } from "drizzle-orm/batch";
+import { faultPoint } from "#durable-objects/shared/faults";
 import type { ApiEnv } from "#shared/env";
 import type { Observation } from "#shared/fraud/risk-contract";
 import type { PostbackMessage } from "#shared/messages";
@@ -183,10 +184,20 @@ async function processBatch(
     }
   });
 
-  return pending.map((item) => ({
-    message: item.message,
-    outcome: item.failed ? { kind: "failed" as const } : outcomeOf(item.results as ApplyResult[]),
-  }));
+  return pending.map((item) => {
+    if (!item.failed) {
+      try {
+        faultPoint("postbacks.after_wallet"); // test/sim: the wallet wrote, the ack is lost
+      } catch (error) {
+        logFailure(item.message, error);
+        item.failed = true;
+      }
+    }
+    return {
+      message: item.message,
+      outcome: item.failed ? { kind: "failed" as const } : outcomeOf(item.results as ApplyResult[]),
+    };
+  });
 }
 
 async function prepareMessage(env: ApiEnv, body: PostbackMessage): Promise<PreparedConversion[]> {

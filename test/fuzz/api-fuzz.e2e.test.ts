@@ -77,8 +77,11 @@ interface Finding {
   problem: string;
 }
 
+/** The ledgers as the last request left them (re-read after an accepted request). */
+let last: string | undefined;
+
 async function send(request: PlannedRequest, findings: Finding[], tally: Map<string, number>) {
-  const before = await ledgers();
+  const before = last ?? (await ledgers());
   const response = await api(request.url, {
     method: request.method,
     headers: request.headers,
@@ -95,6 +98,7 @@ async function send(request: PlannedRequest, findings: Finding[], tally: Map<str
   const note = (problem: string) => findings.push({ request: seen, problem });
   if (status >= 500) {
     note(`5xx: ${text.slice(0, 300)}`);
+    last = undefined;
     return;
   }
   if (request.hostileCredentials && status !== 401 && status !== 403) {
@@ -103,7 +107,10 @@ async function send(request: PlannedRequest, findings: Finding[], tally: Map<str
   if (request.crossUser && status < 400) {
     note(`a user reached another user's resource (${status})`);
   }
-  if (status < 400) return;
+  if (status < 400) {
+    last = undefined;
+    return;
+  }
   if (!contentType?.startsWith("application/problem+json")) {
     note(`4xx content-type ${contentType}: ${text.slice(0, 200)}`);
   }
@@ -119,11 +126,13 @@ async function send(request: PlannedRequest, findings: Finding[], tally: Map<str
   for (const error of verdict.responseErrors) note(`document: ${error}`);
   const after = await ledgers();
   if (after !== before) note(`refused, but a ledger changed: ${before} → ${after}`);
+  last = after;
 }
 
 async function run(seed: number, count: number): Promise<{ findings: Finding[]; tally: string }> {
   const findings: Finding[] = [];
   const tally = new Map<string, number>();
+  last = undefined;
   for (let i = 0; i < count; i++) {
     await send(await planner.plan(seed, i, ctx), findings, tally);
   }

@@ -278,6 +278,20 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
   }
 
   /**
+   * Several conversions of this user (a postbacks batch's, in delivery order) through the same
+   * path as `applyConversion`, in one storage transaction with one `afterWrite`: the results in
+   * the same order. One that throws rolls back all of them (the caller retries each alone).
+   */
+  applyConversions(
+    events: readonly ConversionEvent[],
+    nowMs: number = Date.now(),
+  ): Promise<ConversionResult[]> {
+    return this.changing(() =>
+      this.commit((tx) => events.map((event) => applyConversion(tx, event, nowMs))),
+    );
+  }
+
+  /**
    * Runs what the schedule has due by `asOfMs` (confirmations, claim reviews, click pruning),
    * bounded per call; `asOfMs` may run ahead of the clock (an operator's override in dev).
    */

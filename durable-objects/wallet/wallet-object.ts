@@ -65,6 +65,12 @@ import { type AppliedAssessment, applyAssessment } from "./holds/apply-assessmen
 import { listHolds, type StoredHold } from "./holds/hold-store";
 import { decideHold, type HoldDecision } from "./holds/holds";
 import {
+  type ChainPoint,
+  type ChainReport,
+  chainSealing,
+  sealChainChunk,
+} from "./ledger/chain-store";
+import {
   type BalanceRow,
   type InvariantReport,
   type LedgerEntryView,
@@ -250,7 +256,14 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       walletOf: (userId) => env.WALLET.get(env.WALLET.idFromName(userId)),
       commit: (work) => this.commit(work),
     });
-    ctx.blockConcurrencyWhile(async () => applySchema(ctx.storage));
+    ctx.blockConcurrencyWhile(async () => {
+      applySchema(ctx.storage);
+      // Entries from before the hash chain: the first chunk now, the rest by alarm.
+      if (chainSealing(this.sql)) {
+        ctx.storage.transactionSync(() => sealChainChunk(this.sql, this.clock()));
+        await this.armAlarm();
+      }
+    });
   }
 
   // ---- clicks (clicks/) ----------------------------------------------------------------------
@@ -987,9 +1000,21 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     return { txn, history: readHistory(this.sql, txnId), entries };
   }
 
-  /** Ledger audit plus conservation against transactions and payouts (audit/audit.ts). */
+  /**
+   * Ledger audit plus conservation against transactions and payouts, and the ledger's hash
+   * chain from genesis (audit/audit.ts).
+   */
   audit(): InvariantReport {
-    return auditWallet(this.sql);
+    const { ok, violations } = auditWallet(this.sql);
+    return { ok, violations };
+  }
+
+  /**
+   * The daily audit: the same, with the chain verified from the wallet's last anchor (null:
+   * genesis) and its report (the head to anchor next; ledger/chain-store.ts).
+   */
+  auditFrom(anchor: ChainPoint | null): InvariantReport & { chain: ChainReport } {
+    return auditWallet(this.sql, anchor);
   }
 
   // ---- commit and publish --------------------------------------------------------------------

@@ -10,7 +10,7 @@ import { sha256Hex } from "#shared/crypto/sha256-sync";
  */
 
 /** An entries row as stored: every column the hash covers (all but `hash` itself). */
-export interface ChainEntry {
+export type ChainEntry = {
   seq: number;
   idempotency_key: string;
   posting_key: string;
@@ -24,7 +24,7 @@ export interface ChainEntry {
   created_at_ms: number;
   rule_id: string | null;
   rule_version: number | null;
-}
+};
 
 /** The columns in the order they are encoded. Changing it changes every hash: a new version. */
 export const CHAIN_FIELDS = [

@@ -1,8 +1,17 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  runDurableObjectAlarm,
+  runInDurableObject,
+} from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type ChainEntry, entryHash, genesisHash } from "#durable-objects/wallet/ledger/chain";
 import { chainHead, sealChainChunk, verifyChain } from "#durable-objects/wallet/ledger/chain-store";
 import { transactionIdFor } from "#shared/ids";
+import type { WalletAuditMessage } from "#shared/payouts/types";
+import apiWorker from "#workers/api/src/index";
 import { uniqueUser, walletStub } from "./helpers";
 
 /**
@@ -10,6 +19,8 @@ import { uniqueUser, walletStub } from "./helpers";
  * posting's entries are hashed as they are written, and a row edited or deleted behind the
  * ledger's back is named by the audit.
  */
+
+const clickOf = new Map<string, { clickId: string; clickedAtMs: number }>();
 
 /** A wallet with `orders` approved conversions, each credited the way the postback path does. */
 async function walletWithOrders(label: string, orders: number): Promise<string> {
@@ -29,6 +40,7 @@ async function walletWithOrders(label: string, orders: number): Promise<string> 
     },
   ]);
   for (let i = 0; i < orders; i++) await order(userId, clickId, `O${i}-${userId}`, clickedAtMs);
+  clickOf.set(userId, { clickId, clickedAtMs });
   return userId;
 }
 
@@ -199,5 +211,95 @@ describe("ledger hash chain", () => {
     await order(userId, clickId, `later-${userId}`, Date.now() - 60_000);
     expect((await rowsOf(userId)).at(-1)?.hash).not.toBeNull();
     expect(await walletStub(userId).audit()).toEqual({ ok: true, violations: [] });
+  });
+});
+
+/** The daily audit's consumer for these wallets, as the queue delivers it. */
+async function dailyAudit(runId: string, userIds: string[]) {
+  const batch = createMessageBatch<WalletAuditMessage>(
+    "boomerang-wallet-audits",
+    userIds.map((userId, i) => ({
+      id: `${runId}-${i}`,
+      timestamp: new Date(),
+      attempts: 1,
+      body: { kind: "wallet_audit", runId, userId },
+    })),
+  );
+  const ctx = createExecutionContext();
+  await apiWorker.queue(batch, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+function anchorOf(userId: string) {
+  return env.DB.prepare(
+    `SELECT head_seq, head_hash, status, first_bad_seq, run_id FROM wallet_chain_anchors WHERE user_id = ?1`,
+  )
+    .bind(userId)
+    .first<{
+      head_seq: number;
+      head_hash: string;
+      status: string;
+      first_bad_seq: number | null;
+      run_id: string;
+    }>();
+}
+
+describe("ledger chain anchors", () => {
+  it("the daily audit anchors each head in D1 and R2, and verifies from the last anchor", async () => {
+    const userId = await walletWithOrders("anchor", 2);
+    const other = await walletWithOrders("anchor-other", 1);
+    const runId = `run_anchor_${crypto.randomUUID()}`;
+    const result = await dailyAudit(runId, [userId, other]);
+    expect(result.explicitAcks.sort()).toEqual([`${runId}-0`, `${runId}-1`]);
+    const rows = await rowsOf(userId);
+    const last = rows.at(-1) as Row;
+    expect(await anchorOf(userId)).toEqual({
+      head_seq: last.seq,
+      head_hash: last.hash,
+      status: "ok",
+      first_bad_seq: null,
+      run_id: runId,
+    });
+    // One R2 object for the batch, one line per wallet.
+    const day = new Date().toISOString().slice(0, 10);
+    const listed = await env.LEDGER_ANCHORS.list({ prefix: `ledger-anchors/${day}/${runId}/` });
+    expect(listed.objects).toHaveLength(1);
+    const text = await (await env.LEDGER_ANCHORS.get(listed.objects[0]?.key ?? ""))?.text();
+    const lines = (text ?? "")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.userId).sort()).toEqual([userId, other].sort());
+    expect(lines.find((l) => l.userId === userId)).toMatchObject({
+      headSeq: last.seq,
+      headHash: last.hash,
+      status: "ok",
+    });
+
+    // The next audit starts at the anchor: it checks only the entries written since.
+    const click = clickOf.get(userId);
+    await order(userId, click?.clickId ?? "", `after-${userId}`, click?.clickedAtMs ?? 0);
+    const since = (await rowsOf(userId)).length - rows.length;
+    const { chain } = await walletStub(userId).auditFrom({ seq: last.seq, hash: last.hash ?? "" });
+    expect(chain).toMatchObject({ status: "ok", fromSeq: last.seq, checked: since });
+
+    // The anchored entry's stored hash rewritten: it no longer matches its anchor.
+    await tamper(userId, `UPDATE entries SET hash = ? WHERE seq = ?`, "0".repeat(64), last.seq);
+    const broken = `run_anchor_${crypto.randomUUID()}`;
+    await dailyAudit(broken, [userId]);
+    expect(await anchorOf(userId)).toMatchObject({
+      status: "broken",
+      first_bad_seq: last.seq,
+      run_id: broken,
+    });
+    const finding = await env.DB.prepare(
+      `SELECT detail FROM payout_discrepancies
+       WHERE run_id = ?1 AND kind = 'wallet_buckets_mismatch' AND subject = ?2`,
+    )
+      .bind(broken, userId)
+      .first<{ detail: string }>();
+    expect(JSON.parse(finding?.detail ?? "{}").violations).toContain(
+      `ledger chain: entry ${last.seq}: anchored entry's hash differs from its anchor`,
+    );
   });
 });

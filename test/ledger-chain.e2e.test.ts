@@ -9,10 +9,11 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type ChainEntry, entryHash, genesisHash } from "#durable-objects/wallet/ledger/chain";
 import { chainHead, sealChainChunk, verifyChain } from "#durable-objects/wallet/ledger/chain-store";
+import { type ExportPage, verifyExport } from "#scripts/verify-ledger";
 import { transactionIdFor } from "#shared/ids";
 import type { WalletAuditMessage } from "#shared/payouts/types";
 import apiWorker from "#workers/api/src/index";
-import { uniqueUser, walletStub } from "./helpers";
+import { ADMIN_HEADERS, adminPut, api, uniqueUser, walletStub } from "./helpers";
 
 /**
  * The ledger's hash chain (docs/ledger.md "Tamper evidence") through the wallet object: every
@@ -301,5 +302,63 @@ describe("ledger chain anchors", () => {
     expect(JSON.parse(finding?.detail ?? "{}").violations).toContain(
       `ledger chain: entry ${last.seq}: anchored entry's hash differs from its anchor`,
     );
+  });
+});
+
+describe("ledger export, verified offline", () => {
+  async function exportPages(userId: string, limit: number): Promise<ExportPage[]> {
+    const pages: ExportPage[] = [];
+    let afterSeq: number | null = 0;
+    while (afterSeq !== null) {
+      const res = await api(
+        `/admin/v1/users/${userId}/ledger/export?afterSeq=${afterSeq}&limit=${limit}`,
+        { headers: ADMIN_HEADERS },
+      );
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as ExportPage & { nextAfterSeq: number | null };
+      pages.push(page);
+      afterSeq = page.nextAfterSeq;
+    }
+    return pages;
+  }
+
+  it("scripts/verify-ledger.ts verifies an export, anchor included, and names a tampered entry", async () => {
+    const userId = await walletWithOrders("export", 3);
+    expect((await adminPut(`/admin/v1/users/${userId}`, {})).status).toBe(200);
+    await dailyAudit(`run_export_${crypto.randomUUID()}`, [userId]);
+    const rows = await rowsOf(userId);
+    const pages = await exportPages(userId, 2);
+    expect(pages.length).toBeGreaterThan(1);
+    expect(pages.flatMap((p) => p.entries).map((e) => e.seq)).toEqual(rows.map((r) => r.seq));
+    expect(pages.at(-1)?.anchor).toMatchObject({ headSeq: rows.at(-1)?.seq, status: "ok" });
+    expect(verifyExport(pages)).toEqual({
+      ok: true,
+      entries: rows.length,
+      headSeq: rows.at(-1)?.seq,
+      headHash: rows.at(-1)?.hash,
+      anchorChecked: true,
+    });
+
+    const target = rows[1]?.seq ?? 0;
+    await tamper(userId, `UPDATE entries SET memo = 'edited' WHERE seq = ?`, target);
+    expect(verifyExport(await exportPages(userId, 5_000))).toEqual({
+      ok: false,
+      firstBadSeq: target,
+      reason: "entry does not match its hash",
+    });
+    // An export edited after download (an amount changed in the file) does not verify either.
+    const fresh = await exportPages(userId, 5_000);
+    const copy = structuredClone(fresh);
+    const first = copy[0]?.entries[0];
+    if (first) first.amountMinor += 1;
+    expect(verifyExport(copy)).toMatchObject({ ok: false, firstBadSeq: 1 });
+  });
+
+  it("an unknown user is a 404 problem", async () => {
+    const res = await api(`/admin/v1/users/${uniqueUser("nobody")}/ledger/export`, {
+      headers: ADMIN_HEADERS,
+    });
+    expect(res.status).toBe(404);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
   });
 });

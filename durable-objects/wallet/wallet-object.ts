@@ -68,6 +68,7 @@ import {
   type ChainPoint,
   type ChainReport,
   chainSealing,
+  exportChain,
   sealChainChunk,
 } from "./ledger/chain-store";
 import {
@@ -192,6 +193,8 @@ import {
   type TierView,
 } from "./tiers/tiers";
 
+/** Entries per ledger export page (admin export; docs/ledger.md). */
+const MAX_EXPORT_ENTRIES = 5_000;
 /** Bounds one transaction's timeline (a transaction moves money a handful of times). */
 const MAX_TXN_ENTRIES = 500;
 /** Event runs per wake; a longer inbox goes on at the next alarm, due at once. */
@@ -1015,6 +1018,11 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
    */
   auditFrom(anchor: ChainPoint | null): InvariantReport & { chain: ChainReport } {
     return auditWallet(this.sql, anchor);
+  }
+
+  /** The ledger's entries after `afterSeq` with their hashes, and the head (an export page). */
+  exportLedger(afterSeq: number, limit: number) {
+    return exportChain(this.sql, afterSeq, Math.min(Math.max(1, limit), MAX_EXPORT_ENTRIES));
   }
 
   // ---- commit and publish --------------------------------------------------------------------

@@ -198,3 +198,23 @@ export function chainViolations(chain: ChainReport): string[] {
   if (chain.status !== "broken") return [];
   return [`ledger chain: entry ${chain.firstBadSeq}: ${chain.reason}`];
 }
+
+/** Entries as stored, with their hashes: what an operator's export carries (docs/ledger.md). */
+export function exportChain(
+  sql: SqlStorage,
+  afterSeq: number,
+  rows: number,
+): {
+  entries: Array<ChainEntry & { hash: string | null }>;
+  head: ChainPoint | null;
+  sealing: boolean;
+} {
+  const entries = sql
+    .exec<ChainEntry & { hash: string | null }>(
+      `SELECT ${ENTRY_COLUMNS}, hash FROM entries WHERE seq > ? ORDER BY seq LIMIT ?`,
+      afterSeq,
+      rows,
+    )
+    .toArray();
+  return { entries, head: chainHead(sql), sealing: chainSealing(sql) };
+}

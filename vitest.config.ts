@@ -70,6 +70,20 @@ export default defineConfig(async () => {
           durableObjects: {
             SANDBOX_PROCESSOR: { className: "TestSandboxProcessor", useSQLite: true },
           },
+          // A second shard of the clicks and postbacks queues (shared/queues/shards.ts), as an
+          // operator adds one in wrangler.toml. Unused unless a test raises CLICK_QUEUE_SHARDS
+          // or POSTBACK_QUEUE_SHARDS in the env it passes (test/queue-shards.e2e.test.ts).
+          queueProducers: {
+            CLICKS_1: { queueName: "boomerang-clicks-1" },
+            POSTBACKS_1: { queueName: "boomerang-postbacks-1" },
+          },
+          // A second user database (shared/db/router.ts), migrated like DB by test/setup.ts.
+          // Unused unless a test raises USER_DB_SHARDS (test/d1-router.e2e.test.ts).
+          d1Databases: { USER_DB_1: "boomerang-user-1" },
+          queueConsumers: {
+            "boomerang-clicks-1": { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 10 },
+            "boomerang-postbacks-1": { maxBatchSize: 50, maxBatchTimeout: 1, maxRetries: 20 },
+          },
           bindings: {
             TEST_MIGRATIONS: migrations,
             LINK_SIGNING_KEY: "test-link-signing-key-0123456789abcdef",

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { ROUTED } from "#shared/db/placement";
 
 /**
  * `npm run lint` runs this after Biome: an import may climb (`../`) only inside its own
@@ -29,8 +30,37 @@ for (const file of files) {
     }
   }
 }
+// Routed user tables (shared/db/placement.ts `ROUTED`, docs/scaling.md "D1 router"): spread
+// over several D1 databases, so only their store may name them, and the store reaches D1
+// only through shared/db/router.ts, never `env.DB`. Tests, benches and migrations aside.
+const NOT_PRODUCTION =
+  /^(test|bench|migrations|docs)\/|\.test\.tsx?$|^shared\/db\/(schema|placement)\.ts$/;
+const withoutComments = (text: string) =>
+  text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:"'`])\/\/.*$/gm, "$1");
+for (const [table, stores = []] of Object.entries(ROUTED)) {
+  const identifier = table.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  const schemaImport = new RegExp(
+    `import\\s*(?:type\\s*)?\\{[^}]*\\b${identifier}\\b[^}]*\\}\\s*from\\s*["']#shared/db/schema["']`,
+  );
+  const sqlName = new RegExp(`\\b${table}\\b`);
+  for (const file of files) {
+    if (NOT_PRODUCTION.test(file)) continue;
+    const code = withoutComments(readFileSync(file, "utf8"));
+    if (stores.includes(file)) {
+      if (/\.DB\b/.test(code)) {
+        offences.push(`${file}: the store of ${table} uses env.DB; go through #shared/db/router`);
+      }
+    } else if (schemaImport.test(code) || sqlName.test(code)) {
+      offences.push(
+        `${file}: ${table} is spread over the user databases; use its store (${stores.join(", ")})`,
+      );
+    }
+  }
+}
 if (offences.length > 0) {
   console.error(offences.join("\n"));
   process.exit(1);
 }
-console.log(`imports: ${files.length} files, none climbs out of its top-level folder`);
+console.log(
+  `imports: ${files.length} files, none climbs out of its top-level folder; routed tables (${Object.keys(ROUTED).join(", ")}) only in their stores`,
+);

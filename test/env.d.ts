@@ -7,6 +7,8 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       /** A rate limiter of 3 a minute (vitest.config.ts) that tests swap in for a real one. */
       TEST_TIGHT_LIMITER: RateLimit;
+      /** User database 1 (shared/db/router.ts), used when a test sets USER_DB_SHARDS = "2". */
+      USER_DB_1: D1Database;
     }
   }
 }

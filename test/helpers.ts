@@ -146,7 +146,13 @@ export function postbackBody(fields: PostbackFields): string {
 export async function sendPostback(
   networkId: string,
   rawBody: string,
-  options: { secret?: string; timestampSec?: number; signature?: string | null } = {},
+  options: {
+    secret?: string;
+    timestampSec?: number;
+    signature?: string | null;
+    /** The env the postback worker sees (a test's own queue shards); the test env otherwise. */
+    workerEnv?: unknown;
+  } = {},
 ): Promise<Response> {
   const timestampSec = options.timestampSec ?? Math.floor(Date.now() / 1000);
   const signature =
@@ -162,7 +168,7 @@ export async function sendPostback(
       headers,
       body: rawBody,
     }) as Request<unknown, IncomingRequestCfProperties>,
-    env,
+    (options.workerEnv ?? env) as typeof env,
     ctx,
   );
   await waitOnExecutionContext(ctx);

@@ -2,127 +2,27 @@ import { and, asc, eq, gt, inArray, isNull, or } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { campaigns, merchants, networkHealth, networks, offers } from "../db/schema";
 import type { ConfigBindings } from "../env";
-import { resolveConfirmationPolicy } from "../networks/core/confirmation-options";
-import { trackingOptionsOf } from "../networks/tracking-urls";
+import { boostsByOffer, chunked, forgetCachedConfig, offerConfigOf } from "./config-read";
 import {
-  MAX_BOOSTS_PER_OFFER,
   type NetworkConfig,
   type NetworkReportConfig,
   networkConfigKey,
-  type OfferBoost,
   type OfferConfig,
   offerConfigKey,
 } from "./offer-config";
 
 /**
- * Catalog config read path: in-isolate memory → KV → D1. A hit in memory costs nothing,
- * KV costs one read at the edge, and D1 is touched only when KV has never seen the key
- * (after which the value is written back to KV off the response path).
- *
- * Staleness bound: an admin write updates KV at once and clears this isolate's copy;
- * other isolates see it within ISOLATE_TTL_MS plus KV's propagation (about 60 s).
+ * The catalog config store of the api: the drizzle reads behind its KV refreshes, report sync's
+ * read of a network with its token, and the refresh itself. The edge workers read configs
+ * through config-read.ts (prepared SQL, no ORM); what they share is re-exported here.
  */
-const ISOLATE_TTL_MS = 30_000;
-const KV_CACHE_TTL_SEC = 60;
-/** Bounded so a flood of distinct offer ids cannot grow isolate memory without limit. */
-const ISOLATE_MAX_ENTRIES = 5_000;
-
-interface Cached<T> {
-  value: T | null;
-  expiresAtMs: number;
-}
-
-const memory = new Map<string, Cached<unknown>>();
-
-function remember<T>(key: string, value: T | null, nowMs: number): void {
-  // Re-inserted, not overwritten: eviction takes the first key, so it must be the oldest.
-  memory.delete(key);
-  if (memory.size >= ISOLATE_MAX_ENTRIES) {
-    const oldest = memory.keys().next().value;
-    if (oldest !== undefined) memory.delete(oldest);
-  }
-  memory.set(key, { value, expiresAtMs: nowMs + ISOLATE_TTL_MS });
-}
-
-/** Clears this isolate's copies; called after admin writes so same-isolate reads are fresh. */
-export function forgetCachedConfig(keys: string[]): void {
-  for (const key of keys) memory.delete(key);
-}
-
-/** How a config value read through the cache is written back to KV after a D1 read. */
-export interface ReadThroughOptions {
-  /**
-   * When set, the copy written back to KV after a D1 read expires after this many seconds
-   * (KV's minimum is 60). For values an admin write replaces wholesale: a write-back racing
-   * an admin write could otherwise leave an older value in KV until the next write.
-   */
-  writeBackTtlSec?: number;
-}
-
-/**
- * One config value by its KV key, through isolate memory → KV → D1 (the bound above). Shared
- * by every config the edge workers read: offers and networks here, the custom event types
- * (shared/events/custom-event-types-config.ts).
- *
- * @example
- * const config = await readConfigThrough(env, "event-types:v1", () => loadFromD1(env.DB), waitUntil);
- */
-export async function readConfigThrough<T>(
-  env: ConfigBindings,
-  key: string,
-  loadFromD1: () => Promise<T | null>,
-  waitUntil: (p: Promise<unknown>) => void,
-  options: ReadThroughOptions = {},
-): Promise<T | null> {
-  const nowMs = Date.now();
-  const hit = memory.get(key);
-  if (hit && hit.expiresAtMs > nowMs) return hit.value as T | null;
-
-  const fromKv = await env.CONFIG_KV.get<T>(key, { type: "json", cacheTtl: KV_CACHE_TTL_SEC });
-  if (fromKv !== null) {
-    remember(key, fromKv, nowMs);
-    return fromKv;
-  }
-  const fromD1 = await loadFromD1();
-  remember(key, fromD1, nowMs);
-  if (fromD1 !== null) {
-    const ttl = options.writeBackTtlSec;
-    waitUntil(
-      env.CONFIG_KV.put(
-        key,
-        JSON.stringify(fromD1),
-        ttl === undefined ? undefined : { expirationTtl: ttl },
-      ),
-    );
-  }
-  return fromD1;
-}
-
-export function getOfferConfig(
-  env: ConfigBindings,
-  offerId: string,
-  waitUntil: (p: Promise<unknown>) => void,
-): Promise<OfferConfig | null> {
-  return readConfigThrough(
-    env,
-    offerConfigKey(offerId),
-    () => loadOfferConfig(env.DB, offerId),
-    waitUntil,
-  );
-}
-
-export function getNetworkConfig(
-  env: ConfigBindings,
-  networkId: string,
-  waitUntil: (p: Promise<unknown>) => void,
-): Promise<NetworkConfig | null> {
-  return readConfigThrough(
-    env,
-    networkConfigKey(networkId),
-    () => loadNetworkConfig(env.DB, networkId),
-    waitUntil,
-  );
-}
+export {
+  forgetCachedConfig,
+  getNetworkConfig,
+  getOfferConfig,
+  type ReadThroughOptions,
+  readConfigThrough,
+} from "./config-read";
 
 /** One offer's config from D1, or null when the offer (or its merchant or network) is gone. */
 export async function loadOfferConfig(
@@ -138,18 +38,6 @@ export async function loadNetworkConfig(
   networkId: string,
 ): Promise<NetworkConfig | null> {
   return (await loadNetworkConfigs(db, [networkId])).get(networkId) ?? null;
-}
-
-/**
- * D1 binds at most 100 parameters per statement: ids go in `IN (…)` lists of this many,
- * leaving room for the query's other parameters.
- */
-const IN_LIST_MAX = 90;
-
-function chunked<T>(items: readonly T[]): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += IN_LIST_MAX) chunks.push(items.slice(i, i + IN_LIST_MAX));
-  return chunks;
 }
 
 /**
@@ -173,57 +61,9 @@ export async function loadOfferConfigs(
     ),
   );
   for (const [rows, boostRows] of results) {
-    const boosts = new Map<string, OfferBoost[]>();
-    for (const { offerId, campaign: c } of boostRows) {
-      const list = boosts.get(offerId) ?? [];
-      if (list.length < MAX_BOOSTS_PER_OFFER) {
-        list.push({
-          campaignId: c.id,
-          boostRateBps: c.boostRateBps,
-          category: c.category,
-          startsAtMs: c.startsAtMs,
-          endsAtMs: c.endsAtMs,
-          userSegment: c.userSegment,
-          offerId: c.offerId,
-          merchantId: c.merchantId,
-          ruleVersion: c.version,
-        });
-      }
-      boosts.set(offerId, list);
-    }
+    const boosts = boostsByOffer(boostRows);
     for (const row of rows) {
-      configs.set(row.offer.id, {
-        offerId: row.offer.id,
-        merchantId: row.merchant.id,
-        networkId: row.network.id,
-        title: row.offer.title,
-        currency: row.offer.currency,
-        terms: row.offer.cashbackTerms,
-        returnWindowDays: row.offer.returnWindowDays,
-        confirmationPolicy: resolveConfirmationPolicy({
-          offerPolicy: row.offer.confirmationPolicy,
-          networkOptions: row.network.options,
-          origin: row.offer.origin,
-        }),
-        startsAtMs: row.offer.startsAtMs,
-        endsAtMs: row.offer.endsAtMs,
-        // An open merchant-sync breaker hides the network's offers until a probe succeeds
-        // (jobs/merchant-sync.ts refreshes these configs when it opens or closes).
-        active:
-          row.offer.active &&
-          row.merchant.active &&
-          row.network.active &&
-          (row.breakerState ?? "closed") === "closed",
-        trackingTemplate: row.network.trackingTemplate,
-        networkFormat: row.network.postbackFormat,
-        trackingOptions: trackingOptionsOf(row.network.options ?? {}),
-        landingUrl: row.merchant.landingUrl,
-        networkOfferRef: row.offer.networkOfferRef,
-        boosts: boosts.get(row.offer.id) ?? [],
-        ...(row.offer.allowedReferrers?.length
-          ? { allowedReferrers: row.offer.allowedReferrers }
-          : {}),
-      });
+      configs.set(row.offer.id, offerConfigOf(row, boosts.get(row.offer.id) ?? []));
     }
   }
   return configs;

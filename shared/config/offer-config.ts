@@ -1,6 +1,6 @@
 import type { BoostSnapshot } from "../money/boost";
 import type { CashbackTerms } from "../money/cashback";
-import type { ConfirmationPolicy } from "../networks/core/confirmation-options";
+import type { ConfirmationPolicy } from "../networks/core/confirmation-policy";
 import type { NetworkSettings } from "../networks/types";
 
 /**

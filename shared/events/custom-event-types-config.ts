@@ -1,6 +1,5 @@
-import { drizzle } from "drizzle-orm/d1";
-import { forgetCachedConfig, readConfigThrough } from "../config/config-store";
-import { customEventTypes } from "../db/schema";
+import { forgetCachedConfig, readConfigThrough } from "../config/config-read";
+import type { customEventTypes } from "../db/schema";
 import type { ConfigBindings } from "../env";
 import {
   buildDataSchema,
@@ -36,7 +35,26 @@ export interface CustomEventTypesConfig {
 
 /** The config value from D1: every active type, and the version of the whole set. */
 export async function loadCustomEventTypesConfig(db: D1Database): Promise<CustomEventTypesConfig> {
-  const rows = await drizzle(db).select().from(customEventTypes);
+  // Prepared SQL, not the ORM: the events worker reads this (no drizzle in its bundle).
+  const { results } = await db
+    .prepare("SELECT type, description, active, fields, version FROM custom_event_types")
+    .all<{
+      type: string;
+      description: string | null;
+      active: number;
+      fields: string;
+      version: number;
+    }>();
+  const rows: Pick<
+    typeof customEventTypes.$inferSelect,
+    "type" | "description" | "active" | "fields" | "version"
+  >[] = results.map((r) => ({
+    type: r.type,
+    description: r.description,
+    active: Number(r.active) === 1,
+    fields: JSON.parse(r.fields),
+    version: r.version,
+  }));
   const types: Record<string, CustomEventTypeSpec> = {};
   let version = 0;
   for (const row of rows) {

@@ -1,4 +1,10 @@
-import { z } from "zod";
+import {
+  hasOnlyKeys,
+  isInt,
+  isIsoDatetimeWithOffset,
+  isPlainObject,
+  isString,
+} from "../validate/guards";
 import { type LinkVerification, verifyLinkToken } from "./link-token";
 
 /**
@@ -33,18 +39,52 @@ export interface LinkKeySettings {
 export const MAX_LINK_KEYS = 4;
 const MIN_KEY_CHARS = 32;
 
-const RingSchema = z
-  .array(
-    z
-      .object({
-        version: z.number().int().min(1).max(1_000_000),
-        key: z.string().min(MIN_KEY_CHARS).max(512),
-        notAfter: z.iso.datetime({ offset: true }).optional(),
-      })
-      .strict(),
-  )
-  .min(1)
-  .max(MAX_LINK_KEYS);
+/** One key of LINK_SIGNING_KEYS as configured. */
+export interface ConfiguredLinkKey {
+  version: number;
+  key: string;
+  notAfter?: string;
+}
+
+const KEY_FIELDS = ["version", "key", "notAfter"] as const;
+
+/**
+ * Checks LINK_SIGNING_KEYS' parsed JSON: 1 to MAX_LINK_KEYS strict objects of `version`
+ * (integer 1–1,000,000), `key` (32–512 characters) and an optional `notAfter` (ISO date-time
+ * with offset). Hand-written, not zod, so the redirect's bundle stays small; the test
+ * (link-keys.test.ts) checks it accepts exactly what the zod schema it replaced did.
+ * The first problem, at its path (never the key itself), or the keys.
+ */
+export function checkLinkKeysJson(
+  json: unknown,
+): { ok: true; keys: ConfiguredLinkKey[] } | { ok: false; path: string; message: string } {
+  if (!Array.isArray(json)) return { ok: false, path: "", message: "expected an array" };
+  if (json.length < 1 || json.length > MAX_LINK_KEYS) {
+    return { ok: false, path: "", message: `expected 1 to ${MAX_LINK_KEYS} keys` };
+  }
+  const keys: ConfiguredLinkKey[] = [];
+  for (const [i, item] of json.entries()) {
+    if (!isPlainObject(item)) return { ok: false, path: `${i}`, message: "expected an object" };
+    if (!hasOnlyKeys(item, KEY_FIELDS)) {
+      return { ok: false, path: `${i}`, message: "unrecognized key" };
+    }
+    if (!isInt(item.version, 1, 1_000_000)) {
+      return { ok: false, path: `${i}.version`, message: "expected an integer 1–1000000" };
+    }
+    if (!isString(item.key, MIN_KEY_CHARS, 512)) {
+      return { ok: false, path: `${i}.key`, message: `expected ${MIN_KEY_CHARS}–512 characters` };
+    }
+    if (item.notAfter !== undefined && !isIsoDatetimeWithOffset(item.notAfter)) {
+      return { ok: false, path: `${i}.notAfter`, message: "expected an ISO date-time" };
+    }
+    keys.push({
+      version: item.version,
+      key: item.key,
+      ...(item.notAfter === undefined ? {} : { notAfter: item.notAfter }),
+    });
+  }
+  return { ok: true, keys };
+}
 
 /** LINK_SIGNING_KEYS (or LINK_SIGNING_KEY) does not describe a usable ring; no key in the message. */
 export class LinkKeysConfigError extends Error {
@@ -71,12 +111,9 @@ function parseRing(settings: LinkKeySettings): LinkKeyRing {
   } catch {
     throw new LinkKeysConfigError("LINK_SIGNING_KEYS is not JSON");
   }
-  const parsed = RingSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new LinkKeysConfigError(`${issue?.path.join(".") || "(root)"}: ${issue?.message}`);
-  }
-  const keys = parsed.data
+  const parsed = checkLinkKeysJson(json);
+  if (!parsed.ok) throw new LinkKeysConfigError(`${parsed.path || "(root)"}: ${parsed.message}`);
+  const keys = parsed.keys
     .map((k) => ({
       version: k.version,
       key: k.key,

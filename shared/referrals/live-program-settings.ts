@@ -1,14 +1,12 @@
-import { desc, eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
-import { forgetCachedConfig, readConfigThrough } from "../config/config-store";
-import { referralProgramVersions } from "../db/schema";
+import { forgetCachedConfig, readConfigThrough } from "../config/config-read";
+import type { referralProgramVersions } from "../db/schema";
 import type { ConfigBindings } from "../env";
+import type { ReferralProgramSettings } from "./program-settings";
 import {
+  checkReferralProgramSettings,
   DEFAULT_REFERRAL_PROGRAM,
   DEFAULT_REFERRAL_PROGRAM_ID,
-  type ReferralProgramSettings,
-  validateReferralProgramSettings,
-} from "./program-settings";
+} from "./program-settings-check";
 
 /**
  * The current referral program settings, as the share link (redirect worker) and attribution
@@ -74,20 +72,21 @@ export async function referralProgramFromD1(
   db: D1Database,
   programId: string = DEFAULT_REFERRAL_PROGRAM_ID,
 ): Promise<VersionedReferralProgram | null> {
-  const row = (
-    await drizzle(db)
-      .select({
-        version: referralProgramVersions.version,
-        settings: referralProgramVersions.settings,
-      })
-      .from(referralProgramVersions)
-      .where(eq(referralProgramVersions.programId, programId))
-      .orderBy(desc(referralProgramVersions.version))
-      .limit(1)
-  )[0];
-  if (!row) return null;
+  // Prepared SQL, not the ORM: the redirect worker reads this (no drizzle in its bundle).
+  const found = await db
+    .prepare(
+      `SELECT version, settings FROM referral_program_versions
+       WHERE program_id = ? ORDER BY version DESC LIMIT 1`,
+    )
+    .bind(programId)
+    .first<{ version: number; settings: string }>();
+  if (!found) return null;
+  const row: Pick<typeof referralProgramVersions.$inferSelect, "version" | "settings"> = {
+    version: found.version,
+    settings: JSON.parse(found.settings),
+  };
   // Stored only after validation; checked again so fields added later get their defaults.
-  const checked = validateReferralProgramSettings(row.settings);
+  const checked = checkReferralProgramSettings(row.settings);
   if (!checked.ok) throw new Error(`referral program version ${row.version} no longer validates`);
   return { version: row.version, settings: checked.settings };
 }

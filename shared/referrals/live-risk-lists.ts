@@ -1,7 +1,5 @@
-import { eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
-import { forgetCachedConfig, readConfigThrough } from "../config/config-store";
-import { referralRiskLists } from "../db/schema";
+import { forgetCachedConfig, readConfigThrough } from "../config/config-read";
+import type { referralRiskLists } from "../db/schema";
 import type { ConfigBindings } from "../env";
 import { compileRiskLists, type RiskListName, type RiskLists } from "./risk-lists";
 
@@ -26,14 +24,14 @@ export function riskListKvKey(list: RiskListName): string {
 
 /** One list from D1; version 0 and no entries when never saved. */
 export async function riskListFromD1(db: D1Database, list: RiskListName): Promise<StoredRiskList> {
-  const row = (
-    await drizzle(db)
-      .select({ version: referralRiskLists.version, entries: referralRiskLists.entries })
-      .from(referralRiskLists)
-      .where(eq(referralRiskLists.list, list))
-      .limit(1)
-  )[0];
-  return row ? { version: row.version, entries: row.entries } : { version: 0, entries: [] };
+  // Prepared SQL, not the ORM: the redirect worker reads lists (no drizzle in its bundle).
+  const row = await db
+    .prepare("SELECT version, entries FROM referral_risk_lists WHERE list = ? LIMIT 1")
+    .bind(list)
+    .first<{ version: number; entries: string }>();
+  if (!row) return { version: 0, entries: [] };
+  const entries: (typeof referralRiskLists.$inferSelect)["entries"] = JSON.parse(row.entries);
+  return { version: row.version, entries };
 }
 
 async function readList(

@@ -9,23 +9,20 @@ import { DEFAULT_FRAUD_SETTINGS, type FraudSettings, RISK_SIGNAL_CODES } from ".
  * through `live-program-settings.ts`. docs/referrals.md "Program settings".
  */
 
-/** The one program for now; codes, clicks and referrals carry it so more can follow. */
-export const DEFAULT_REFERRAL_PROGRAM_ID = "default";
-/** Long enough for any store or signup URL with its campaign parameters. */
-export const MAX_DESTINATION_URL_CHARS = 2_048;
+import {
+  DEFAULT_REFERRAL_PROGRAM_ID,
+  destinationUrlProblem,
+  MAX_DESTINATION_URL_CHARS,
+} from "./program-settings-check";
 
-/** Pure: why `raw` cannot be a destination, or null when it can (https, no credentials). */
-export function destinationUrlProblem(raw: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return "must be an absolute https URL";
-  }
-  if (url.protocol !== "https:") return "must be an https URL";
-  if (url.username !== "" || url.password !== "") return "must not carry a user name or password";
-  return null;
-}
+/** The defaults and the edge's zod-free check live in program-settings-check.ts. */
+export {
+  checkReferralProgramSettings,
+  DEFAULT_REFERRAL_PROGRAM,
+  DEFAULT_REFERRAL_PROGRAM_ID,
+  destinationUrlProblem,
+  MAX_DESTINATION_URL_CHARS,
+} from "./program-settings-check";
 
 const DestinationUrl = z
   .string()
@@ -124,21 +121,6 @@ export const ReferralProgramSettingsSchema = z.strictObject({
 });
 
 export type ReferralProgramSettings = z.output<typeof ReferralProgramSettingsSchema>;
-
-/**
- * First touch, 30 days, a 2-hour probabilistic window, and a placeholder signup page: the
- * share link refuses to redirect until an operator has saved settings (version 0 is never
- * served to visitors), so the placeholder is never anyone's destination.
- */
-export const DEFAULT_REFERRAL_PROGRAM: ReferralProgramSettings = {
-  programId: DEFAULT_REFERRAL_PROGRAM_ID,
-  attribution: { touch: "first", windowDays: 30, probabilisticWindowHours: 2 },
-  destinations: {
-    webSignupUrl: "https://example.com/signup",
-    iosAppStoreUrl: null,
-    androidPlayStoreUrl: null,
-  },
-};
 
 /** One problem of submitted settings, at its path (`destinations.webSignupUrl`). */
 export interface ReferralSettingsIssue {

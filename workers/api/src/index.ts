@@ -6,6 +6,7 @@ import type { ClicksQueueMessage, LedgerEventMessage, PostbackMessage } from "#s
 import type { PromoFanoutMessage } from "#shared/notify/fanout";
 import { createLogger, errorFields, type LogFields } from "#shared/observability/logger";
 import type { PayoutDispatchMessage, WalletAuditMessage } from "#shared/payouts/types";
+import { baseQueueName } from "#shared/queues/shards";
 import { createApp } from "./app";
 import { runAlerts } from "./features/alerts/index";
 import { refreshDirty, refreshRecent } from "./features/analytics/index";
@@ -234,7 +235,9 @@ export default {
   fetch: drainingUnreadBody(app.fetch),
 
   async queue(batch, env, _ctx) {
-    switch (batch.queue) {
+    // A sharded family's queues (`boomerang-clicks-2`, …) share shard 0's consumer
+    // (shared/queues/shards.ts, docs/scaling.md "Queue shards").
+    switch (baseQueueName(batch.queue)) {
       case QUEUES.clicks:
         return consumeClicks(batch as MessageBatch<ClicksQueueMessage>, env);
       case QUEUES.postbacks:

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { getNetworkConfig } from "#shared/config/config-store";
+import { getNetworkConfig } from "#shared/config/config-read";
 import type { NetworkConfig } from "#shared/config/offer-config";
 import type { PostbackEnv } from "#shared/env";
 import { readBoundedText } from "#shared/http/bounded-body";
@@ -23,6 +23,7 @@ import type {
 } from "#shared/networks/types";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { SIGNATURE_HEADER } from "#shared/postback/signature";
+import { postbackShardKey, queueFor } from "#shared/queues/shards";
 import { authFailureLimited } from "./auth-failure-limit";
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -118,7 +119,7 @@ export async function handlePostback(c: PostbackContext): Promise<Response> {
   };
   const log = createLogger({ worker: "postback", requestId, networkId, postbackId });
   try {
-    await c.env.POSTBACKS.send(message);
+    await queueFor<PostbackMessage>(c.env, "POSTBACKS", postbackShardKey(message)).send(message);
   } catch (error) {
     log.error("postback.record_failed", errorFields(error));
     // Not recorded means not accepted: the network will retry.

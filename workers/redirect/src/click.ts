@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { clickBoosts } from "#shared/campaigns/click-boosts";
 import { clickMessageTooLarge } from "#shared/config/click-message-bounds";
-import { getOfferConfig } from "#shared/config/config-store";
+import { getOfferConfig } from "#shared/config/config-read";
 import { offerAvailability } from "#shared/config/offer-config";
 import type { RedirectEnv } from "#shared/env";
 import { loadClickLists } from "#shared/fraud/click-lists";

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { readConfigThrough } from "#shared/config/config-store";
+import { readConfigThrough } from "#shared/config/config-read";
 import type { RedirectEnv } from "#shared/env";
 import { htmlPage } from "#shared/http/pages";
 import { newId } from "#shared/ids";

@@ -1,6 +1,7 @@
 import type { RedirectEnv } from "#shared/env";
 import type { ClicksQueueMessage } from "#shared/messages";
 import { createLogger, errorFields } from "#shared/observability/logger";
+import { clickShardKey, queueFor } from "#shared/queues/shards";
 
 /**
  * Sends an offer or referral click to the CLICKS queue, in `waitUntil`, with one retry. A send
@@ -18,7 +19,7 @@ export async function sendClick(
 ): Promise<void> {
   for (let attempt = 1; attempt <= 2; attempt++) {
     try {
-      await env.CLICKS.send(message);
+      await queueFor<ClicksQueueMessage>(env, "CLICKS", clickShardKey(message)).send(message);
       return;
     } catch (error) {
       if (attempt === 2) {

@@ -16,7 +16,7 @@ import { referralProjectionStatements } from "../referral-records/index";
 import { riskIdentifierStatements } from "../referral-review/index";
 import { riskHoldProjection } from "../risk-holds/index";
 import { profileStatement, registerUserStatement } from "../users/index";
-import { balanceProjection } from "./balances-store";
+import { balanceProjections } from "./balances-store";
 import { transactionProjection } from "./transactions-store";
 
 const log = createLogger({ worker: "api", feature: "ledger" });
@@ -29,6 +29,8 @@ const log = createLogger({ worker: "api", feature: "ledger" });
  */
 export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage>, env: ApiEnv) {
   const statements: BatchItem<"sqlite">[] = [];
+  // Balances live in the user databases (shared/db/router.ts): one batch per database.
+  const userStatements = new Map<D1Database, BatchItem<"sqlite">[]>();
   const users = new Set<string>();
   const strays: UserNoticeMessage[] = [];
   for (const { body } of batch.messages) {
@@ -39,6 +41,11 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
       continue;
     }
     users.add(body.userId);
+    if (body.kind === "balances") {
+      const { db, statements: upserts } = balanceProjections(env, body);
+      userStatements.set(db, [...(userStatements.get(db) ?? []), ...upserts]);
+      continue;
+    }
     statements.push(...projectionStatements(env.DB, body));
   }
   if (strays.length > 0) await env.NOTICES.sendBatch(strays.map((body) => ({ body })));
@@ -48,8 +55,15 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   // Last in the batch, after the rows they read: the touched days and signup weeks marked
   // dirty for the ten-minute cron's rollup refresh (docs/analytics.md "When").
   statements.push(...ledgerDirtyStatements(env.DB, bodies, nowMs));
-  // Whole batch in one D1 transaction; a failure retries the batch, which is safe (guarded).
-  await runInBatches(env.DB, statements);
+  // Whole batch in one D1 transaction per database; a failure retries the batch, which is
+  // safe (every projection is guarded). At one user database the balances join the global
+  // batch, as before.
+  const sameDb = userStatements.get(env.DB) ?? [];
+  userStatements.delete(env.DB);
+  await Promise.all([
+    runInBatches(env.DB, [...sameDb, ...statements]),
+    ...[...userStatements].map(([db, upserts]) => runInBatches(db, upserts)),
+  ]);
   // After the projections: the funnel's Analytics Engine data points (never throws).
   analyticsAfterLedgerBatch(env, bodies);
 }
@@ -63,7 +77,8 @@ function projectionStatements(db: D1Database, body: LedgerEventMessage): BatchIt
     case "payout":
       return [payoutProjection(db, body.userId, body.payout)];
     case "balances":
-      return body.balances.map((balance) => balanceProjection(db, body, balance));
+      // Routed to the user's database by the caller (balanceProjections).
+      return [];
     case "profile":
       return [profileStatement(db, body.userId, body.displayName, body.signedUpAtMs)];
     case "loyalty_due":

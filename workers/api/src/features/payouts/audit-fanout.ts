@@ -43,7 +43,7 @@ export async function fanOutAuditPage(
     if (run.auditPageStart === page.afterUserId) await next(run.auditCursor);
     return { queued: 0 };
   }
-  const userIds = await usersWithBalancesAfter(env.DB, page.afterUserId, AUDIT_PAGE);
+  const userIds = await usersWithBalancesAfter(env, page.afterUserId, AUDIT_PAGE);
   for (let i = 0; i < userIds.length; i += SEND_BATCH) {
     await env.WALLET_AUDITS.sendBatch(
       userIds.slice(i, i + SEND_BATCH).map((userId) => ({

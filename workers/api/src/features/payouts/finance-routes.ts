@@ -99,7 +99,7 @@ function summaryRange(
 export const financeAdminRoutes = featureApp().openapi(summaryRoute, async (c) => {
   const { fromMs, toMs } = summaryRange(c.req.valid("query"), Date.now());
   const [liabilities, paid, inFlight] = await Promise.all([
-    walletLiabilities(c.env.DB),
+    walletLiabilities(c.env),
     paidPerDay(c.env.DB, fromMs, toMs),
     totalsByStatus(c.env.DB, IN_FLIGHT_PAYOUT_STATUSES),
   ]);

@@ -1,0 +1,106 @@
+/**
+ * Where each D1 table lives at seed 003's scale (docs/scaling.md "D1 router"):
+ * - `global`: configuration, catalog, operations and cross-user indexes; one database.
+ * - `user`: rows of one user, spread over the user databases by a hash of the user id
+ *   (shared/db/router.ts `userDb`).
+ * - `analytics`: rollups and logs, read in aggregate; candidates for Analytics Engine / R2,
+ *   in the global database until they move.
+ *
+ * A placement is the target. A `user` table is actually spread only once it is in `ROUTED`:
+ * every reader and writer of it goes through its store, and its store through the router
+ * (scripts/check-imports.ts enforces both). Until then it stays in the global database.
+ */
+export type Placement = "global" | "user" | "analytics";
+
+export const PLACEMENT = {
+  // Catalog and configuration.
+  networks: "global",
+  merchants: "global",
+  offers: "global",
+  offer_search_docs: "global",
+  offer_search_categories: "global",
+  catalog_category_counts: "global",
+  catalog_cache_generation: "global",
+  campaigns: "global",
+  gift_card_products: "global",
+  custom_event_types: "global",
+  rule_set_versions: "global",
+  rule_set_draft: "global",
+  rule_set_live: "global",
+  loyalty_program_versions: "global",
+  voucher_pools: "global",
+  voucher_codes: "global",
+  referral_program_versions: "global",
+  referral_reason_texts: "global",
+  notification_settings: "global",
+  notification_templates: "global",
+  member_segment_versions: "global",
+  promo_sends: "global",
+  // Operations.
+  reconciliation_runs: "global",
+  reconciliation_items: "global",
+  sync_runs: "global",
+  held_feed_changes: "global",
+  network_health: "global",
+  payout_recon_runs: "global",
+  payout_discrepancies: "global",
+  admin_audit_log: "global",
+  operators: "global",
+  operator_sessions: "global",
+  operator_alerts: "global",
+  operator_alert_deliveries: "global",
+  operator_alert_settings: "global",
+  operator_alert_backlogs: "global",
+  notification_dead_letters: "global",
+  rollup_applied: "global",
+  // Cross-user indexes: looked up by something other than the user (an order, a code, an
+  // identifier shared between users), so they stay in one place.
+  order_claims: "global",
+  referral_codes: "global",
+  referral_identifiers: "global",
+  referral_risk_lists: "global",
+  referral_referrer_bans: "global",
+  risk_identifiers: "global",
+  risk_return_rates: "global",
+  // One user's rows.
+  users: "user",
+  transactions: "user",
+  wallet_balances: "user",
+  loyalty_due: "user",
+  referrals: "user",
+  referral_clicks: "user",
+  claims: "user",
+  payouts: "user",
+  notification_outbox: "user",
+  notification_deliveries: "user",
+  notification_preferences: "user",
+  notification_cap_claims: "user",
+  notification_digests: "user",
+  notification_digest_items: "user",
+  member_segments: "user",
+  risk_orders: "user",
+  risk_holds: "user",
+  risk_observation_outbox: "user",
+  // Analytics: rollups and logs.
+  received_postbacks: "analytics",
+  click_rollups: "analytics",
+  click_campaign_rollups: "analytics",
+  analytics_funnel_daily: "analytics",
+  analytics_campaign_funnel_daily: "analytics",
+  analytics_dirty: "analytics",
+  analytics_latency_daily: "analytics",
+  analytics_cohorts_weekly: "analytics",
+  points_movements: "analytics",
+  risk_scored_daily: "analytics",
+} as const satisfies Record<string, Placement>;
+
+export type TableName = keyof typeof PLACEMENT;
+
+/**
+ * User tables already spread over the user databases, each with the only files allowed to
+ * name it (its store; tests, benches and migrations aside). The rest of the user tables are
+ * read and written through `env.DB` in the global database until they move, table by table.
+ */
+export const ROUTED: Partial<Record<TableName, readonly string[]>> = {
+  wallet_balances: ["workers/api/src/features/ledger/balances-store.ts"],
+};

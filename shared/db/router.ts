@@ -1,0 +1,51 @@
+import { shardOf } from "#shared/queues/shards";
+
+/**
+ * The one module that chooses a D1 database (docs/scaling.md "D1 router"). One D1 database
+ * has one writer and holds 10 GB; seed 003's projections need several. Tables placed `user`
+ * (shared/db/placement.ts) are spread over `USER_DB_SHARDS` databases by a hash of the user
+ * id: user database 0 is the global database itself (`DB`), user database i ≥ 1 is binding
+ * `USER_DB_i`. Unset or "1": everything in `DB`, as before.
+ *
+ * Every user database carries the full migrations (the same `migrations_dir`), so a table can
+ * move without a schema change; only the tables in `ROUTED` are spread.
+ */
+export interface DbRouterEnv {
+  DB: D1Database;
+  /** How many user databases (1..MAX_USER_DBS); default 1. */
+  USER_DB_SHARDS?: string;
+}
+
+export const MAX_USER_DBS = 64;
+
+/** The database of configuration, catalog, operations and cross-user indexes. */
+export function globalDb(env: DbRouterEnv): D1Database {
+  return env.DB;
+}
+
+/** How many user databases are configured (a bad value counts as 1). */
+export function userDbCount(env: DbRouterEnv): number {
+  const n = Number(env.USER_DB_SHARDS ?? 1);
+  return Number.isInteger(n) && n >= 1 && n <= MAX_USER_DBS ? n : 1;
+}
+
+/** Binding name of user database `i`: `DB` for 0, `USER_DB_2` for 2. */
+export function userDbBinding(i: number): string {
+  return i === 0 ? "DB" : `USER_DB_${i}`;
+}
+
+function userDbAt(env: DbRouterEnv, i: number): D1Database {
+  const db = (env as unknown as Record<string, unknown>)[userDbBinding(i)];
+  if (!db) throw new Error(`D1 binding ${userDbBinding(i)} is not configured`);
+  return db as D1Database;
+}
+
+/** The database holding `userId`'s rows of user-placed tables. */
+export function userDb(env: DbRouterEnv, userId: string): D1Database {
+  return userDbAt(env, shardOf(userId, userDbCount(env)));
+}
+
+/** Every user database, in shard order: for scatter-gather reads (totals, keyset pages). */
+export function eachUserDb(env: DbRouterEnv): D1Database[] {
+  return Array.from({ length: userDbCount(env) }, (_, i) => userDbAt(env, i));
+}

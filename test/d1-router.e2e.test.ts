@@ -1,0 +1,139 @@
+import { createMessageBatch } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { eachUserDb, globalDb, userDb, userDbCount } from "#shared/db/router";
+import type { LedgerEventMessage } from "#shared/messages";
+import { shardOf } from "#shared/queues/shards";
+import {
+  usersWithBalancesAfter,
+  walletLiabilities,
+} from "#workers/api/src/features/ledger/balances-store";
+import { consumeLedgerEvents } from "#workers/api/src/features/ledger/consumer";
+
+/**
+ * The D1 router (shared/db/router.ts) at one and at two user databases: the ledger-events
+ * consumer writes each wallet's balances into its user's database, and the finance totals and
+ * the audit fan-out's keyset pages read every user database (docs/scaling.md "D1 router").
+ */
+const ONE = env;
+const TWO = { ...env, USER_DB_SHARDS: "2" };
+const RUN = Math.random().toString(36).slice(2, 8);
+
+function balances(userId: string, ledgerSeq: number, confirmedMinor: number, currency: string) {
+  return {
+    kind: "balances" as const,
+    userId,
+    ledgerSeq,
+    atMs: Date.now(),
+    balances: [{ bucket: "confirmed", currency, balanceMinor: confirmedMinor }],
+  };
+}
+
+async function consume(workerEnv: typeof env, bodies: LedgerEventMessage[]) {
+  await consumeLedgerEvents(
+    createMessageBatch<LedgerEventMessage>(
+      "boomerang-ledger-events",
+      bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })),
+    ),
+    workerEnv,
+  );
+}
+
+async function storedBalance(db: D1Database, userId: string, currency: string) {
+  const row = await db
+    .prepare(`SELECT balance_minor FROM wallet_balances WHERE user_id = ?1 AND currency = ?2`)
+    .bind(userId, currency)
+    .first<{ balance_minor: number }>();
+  return row?.balance_minor ?? null;
+}
+
+/** `count` user ids after `prefix`, at least one on each of two shards. */
+function usersOnBothShards(prefix: string, count: number): string[] {
+  for (let attempt = 0; ; attempt++) {
+    const users = Array.from({ length: count }, (_, i) => `${prefix}${attempt}-${i}`);
+    const shards = new Set(users.map((u) => shardOf(u, 2)));
+    if (shards.size === 2) return users;
+  }
+}
+
+describe("router", () => {
+  it("puts every user in the global database at one user database", () => {
+    expect(userDbCount(ONE)).toBe(1);
+    expect(globalDb(ONE)).toBe(env.DB);
+    for (let i = 0; i < 20; i++) expect(userDb(ONE, `u-${i}`)).toBe(env.DB);
+    expect(eachUserDb(ONE)).toEqual([env.DB]);
+  });
+
+  it("spreads users by hash at two, and refuses a count without its binding", () => {
+    expect(userDbCount(TWO)).toBe(2);
+    expect(eachUserDb(TWO)).toEqual([env.DB, env.USER_DB_1]);
+    for (let i = 0; i < 20; i++) {
+      expect(userDb(TWO, `u-${i}`)).toBe(shardOf(`u-${i}`, 2) === 0 ? env.DB : env.USER_DB_1);
+    }
+    expect(() => eachUserDb({ ...env, USER_DB_SHARDS: "3" })).toThrow(/USER_DB_2/);
+  });
+});
+
+describe("wallet balances at one user database", () => {
+  it("the consumer writes them into DB and the readers find them there", async () => {
+    const currency = `A${RUN}`;
+    const [user] = usersOnBothShards(`zz-one-${RUN}-`, 2);
+    await consume(ONE, [balances(user ?? "", 3, 700, currency)]);
+    expect(await storedBalance(env.DB, user ?? "", currency)).toBe(700);
+    expect(await storedBalance(env.USER_DB_1, user ?? "", currency)).toBeNull();
+    const liabilities = (await walletLiabilities(ONE)).filter((r) => r.currency === currency);
+    expect(liabilities).toEqual([{ currency, bucket: "confirmed", totalMinor: 700, wallets: 1 }]);
+  });
+});
+
+describe("wallet balances at two user databases", () => {
+  it("each user's balances land in its own database only, newest sequence winning", async () => {
+    const currency = `B${RUN}`;
+    const users = usersOnBothShards(`zz-two-${RUN}-`, 4);
+    await consume(
+      TWO,
+      users.map((u, i) => balances(u, 5, 100 * (i + 1), currency)),
+    );
+    // A redelivered older sequence changes nothing.
+    await consume(TWO, [balances(users[0] ?? "", 4, 1, currency)]);
+    for (const [i, user] of users.entries()) {
+      const home = shardOf(user, 2) === 0 ? env.DB : env.USER_DB_1;
+      const other = home === env.DB ? env.USER_DB_1 : env.DB;
+      expect(await storedBalance(home, user, currency)).toBe(100 * (i + 1));
+      expect(await storedBalance(other, user, currency)).toBeNull();
+    }
+  });
+
+  it("finance totals sum every user database", async () => {
+    const currency = `C${RUN}`;
+    const users = usersOnBothShards(`zz-sum-${RUN}-`, 6);
+    await consume(
+      TWO,
+      users.map((u) => balances(u, 1, 250, currency)),
+    );
+    const liabilities = (await walletLiabilities(TWO)).filter((r) => r.currency === currency);
+    expect(liabilities).toEqual([{ currency, bucket: "confirmed", totalMinor: 1_500, wallets: 6 }]);
+    // Reading only the global database would miss the users on database 1.
+    const onGlobal = users.filter((u) => shardOf(u, 2) === 0).length;
+    expect(onGlobal).toBeLessThan(6);
+  });
+
+  it("the audit fan-out's keyset pages merge both databases in id order, none lost or repeated", async () => {
+    const prefix = `zzz-page-${RUN}-`;
+    const users = usersOnBothShards(prefix, 7);
+    await consume(
+      TWO,
+      users.map((u) => balances(u, 1, 10, `D${RUN}`)),
+    );
+    const seen: string[] = [];
+    let after = prefix;
+    for (;;) {
+      const page = await usersWithBalancesAfter(TWO, after, 3);
+      const mine = page.filter((u) => u.startsWith(prefix));
+      seen.push(...mine);
+      if (mine.length < 3) break;
+      after = mine[mine.length - 1] ?? "";
+    }
+    expect(seen).toEqual([...users].sort());
+  });
+});

@@ -1,0 +1,116 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { decodeSubId } from "#shared/links/sub-id";
+import { clickShardKey, postbackShardKey, shardOf } from "#shared/queues/shards";
+import {
+  clickThrough,
+  d1Transaction,
+  eventually,
+  followLink,
+  postbackBody,
+  seedCatalog,
+  sendPostback,
+  storedClickCount,
+  trackingLinkFor,
+  uniqueUser,
+} from "./helpers";
+
+/**
+ * Two shards of the clicks and postbacks queues (vitest.config.ts binds CLICKS_1/POSTBACKS_1
+ * and consumes boomerang-clicks-1/-postbacks-1): the producers pick the shard by key, and the
+ * api's one consumer settles both, dispatching on the shard-0 name (docs/scaling.md).
+ */
+const OFFER = "test-shop-offer";
+const NETWORK = "test-net";
+
+/** The test env with two shards of `family`, recording which binding each message went to. */
+function twoShardEnv(family: "CLICKS" | "POSTBACKS", countVar: string) {
+  const sent: Array<{ binding: string; body: unknown }> = [];
+  const record = (binding: string, queue: Queue<unknown>) => ({
+    send: async (body: unknown, options?: QueueSendOptions) => {
+      sent.push({ binding, body });
+      await queue.send(body, options);
+    },
+    sendBatch: async () => {
+      throw new Error("the producers send one message at a time");
+    },
+  });
+  const bindings = env as unknown as Record<string, Queue<unknown>>;
+  const shard1 = `${family}_1`;
+  const workerEnv = {
+    ...env,
+    [countVar]: "2",
+    [family]: record(family, bindings[family] as Queue<unknown>),
+    [shard1]: record(shard1, bindings[shard1] as Queue<unknown>),
+  };
+  return { workerEnv, sent };
+}
+
+/** Fresh users until one hashes to each of the two shards. */
+function usersOnBothShards(label: string): [string, string] {
+  const found: Array<string | undefined> = [undefined, undefined];
+  while (found[0] === undefined || found[1] === undefined) {
+    const user = uniqueUser(label);
+    found[shardOf(user, 2)] ??= user;
+  }
+  return [found[0], found[1]];
+}
+
+beforeAll(async () => {
+  await seedCatalog();
+});
+
+describe("sharded clicks queue", () => {
+  it("sends each user's click to the shard of its user id, and both shards' clicks are stored", async () => {
+    const { workerEnv, sent } = twoShardEnv("CLICKS", "CLICK_QUEUE_SHARDS");
+    const users = usersOnBothShards("shard-click");
+    for (const user of users) {
+      const response = await followLink(await trackingLinkFor(user, OFFER), workerEnv);
+      expect(response.status).toBe(302);
+    }
+    expect(sent.map((s) => s.binding)).toEqual(["CLICKS", "CLICKS_1"]);
+    for (const [i, user] of users.entries()) {
+      const body = sent[i]?.body as { kind: "click"; userId: string };
+      expect(body.userId).toBe(user);
+      expect(shardOf(clickShardKey(body), 2)).toBe(i);
+    }
+    // Each shard's consumer stores its click in the user's wallet object.
+    for (const user of users) await eventually(async () => (await storedClickCount(user)) === 1);
+  });
+});
+
+describe("sharded postbacks queue", () => {
+  it("keeps every update of one order on one shard, and both shards' postbacks settle", async () => {
+    const { workerEnv, sent } = twoShardEnv("POSTBACKS", "POSTBACK_QUEUE_SHARDS");
+    const user = uniqueUser("shard-postback");
+    const { subId } = await clickThrough(user, OFFER);
+    const decoded = await decodeSubId(env.SUBID_SIGNING_KEY, subId);
+    expect(decoded.ok).toBe(true);
+    // One order id per shard.
+    const orders: Array<string | undefined> = [undefined, undefined];
+    for (let i = 0; orders[0] === undefined || orders[1] === undefined; i++) {
+      const orderId = `ord-shard-${i}-${Math.random().toString(36).slice(2, 8)}`;
+      const shard = shardOf(
+        postbackShardKey({ networkId: NETWORK, postbackId: "-", conversions: [{ orderId }] }),
+        2,
+      );
+      orders[shard] ??= orderId;
+    }
+    for (const orderId of orders) {
+      const body = postbackBody({ order_id: orderId ?? "", sub_id: subId });
+      expect((await sendPostback(NETWORK, body, { workerEnv })).status).toBe(202);
+    }
+    for (const orderId of orders) {
+      await eventually(
+        async () => (await d1Transaction(NETWORK, orderId ?? ""))?.status === "pending",
+      );
+    }
+    // A later update of the first order goes where its first postback went, and settles.
+    const update = postbackBody({ order_id: orders[0] ?? "", sub_id: subId, status: "approved" });
+    expect((await sendPostback(NETWORK, update, { workerEnv })).status).toBe(202);
+    expect(sent.map((s) => s.binding)).toEqual(["POSTBACKS", "POSTBACKS_1", "POSTBACKS"]);
+    await eventually(
+      async () => (await d1Transaction(NETWORK, orders[0] ?? ""))?.status === "confirmed",
+    );
+  });
+});

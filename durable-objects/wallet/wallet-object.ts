@@ -66,6 +66,13 @@ import { type AppliedAssessment, applyAssessment } from "./holds/apply-assessmen
 import { listHolds, type StoredHold } from "./holds/hold-store";
 import { decideHold, type HoldDecision } from "./holds/holds";
 import {
+  type ChainPoint,
+  type ChainReport,
+  chainSealing,
+  exportChain,
+  sealChainChunk,
+} from "./ledger/chain-store";
+import {
   type BalanceRow,
   type InvariantReport,
   type LedgerEntryView,
@@ -187,6 +194,8 @@ import {
   type TierView,
 } from "./tiers/tiers";
 
+/** Entries per ledger export page (admin export; docs/ledger.md). */
+const MAX_EXPORT_ENTRIES = 5_000;
 /** Bounds one transaction's timeline (a transaction moves money a handful of times). */
 const MAX_TXN_ENTRIES = 500;
 /** Event runs per wake; a longer inbox goes on at the next alarm, due at once. */
@@ -251,7 +260,14 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       walletOf: (userId) => env.WALLET.get(env.WALLET.idFromName(userId)),
       commit: (work) => this.commit(work),
     });
-    ctx.blockConcurrencyWhile(async () => applySchema(ctx.storage));
+    ctx.blockConcurrencyWhile(async () => {
+      applySchema(ctx.storage);
+      // Entries from before the hash chain: the first chunk now, the rest by alarm.
+      if (chainSealing(this.sql)) {
+        ctx.storage.transactionSync(() => sealChainChunk(this.sql, this.clock()));
+        await this.armAlarm();
+      }
+    });
   }
 
   // ---- clicks (clicks/) ----------------------------------------------------------------------
@@ -1002,9 +1018,26 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     return { txn, history: readHistory(this.sql, txnId), entries };
   }
 
-  /** Ledger audit plus conservation against transactions and payouts (audit/audit.ts). */
+  /**
+   * Ledger audit plus conservation against transactions and payouts, and the ledger's hash
+   * chain from genesis (audit/audit.ts).
+   */
   audit(): InvariantReport {
-    return auditWallet(this.sql);
+    const { ok, violations } = auditWallet(this.sql);
+    return { ok, violations };
+  }
+
+  /**
+   * The daily audit: the same, with the chain verified from the wallet's last anchor (null:
+   * genesis) and its report (the head to anchor next; ledger/chain-store.ts).
+   */
+  auditFrom(anchor: ChainPoint | null): InvariantReport & { chain: ChainReport } {
+    return auditWallet(this.sql, anchor);
+  }
+
+  /** The ledger's entries after `afterSeq` with their hashes, and the head (an export page). */
+  exportLedger(afterSeq: number, limit: number) {
+    return exportChain(this.sql, afterSeq, Math.min(Math.max(1, limit), MAX_EXPORT_ENTRIES));
   }
 
   // ---- commit and publish --------------------------------------------------------------------

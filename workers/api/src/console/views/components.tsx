@@ -59,6 +59,7 @@ const BADGE_TONES: Record<string, "ok" | "warn" | "bad"> = {
   succeeded: "ok",
   accepted: "ok",
   closed: "ok",
+  verified: "ok",
   pending: "warn",
   held: "warn",
   review: "warn",
@@ -70,6 +71,8 @@ const BADGE_TONES: Record<string, "ok" | "warn" | "bad"> = {
   cancelled: "bad",
   declined: "bad",
   reversed: "bad",
+  broken: "bad",
+  sealing: "warn",
 };
 
 /** A status as a coloured pill; the tone follows the word. */

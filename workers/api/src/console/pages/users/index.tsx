@@ -15,6 +15,7 @@ import { Csrf, Page } from "../../views/layout";
 import { viewerOf } from "../../views/viewer";
 import { BanPanel, banBoxOf, referrerHref } from "../referrals/ban";
 import { ContactPanel, EventsTable } from "./contact-events";
+import { LedgerChainPanel } from "./ledger-chain";
 import { NotificationDeliveriesTable, type NotificationDelivery } from "./notification-deliveries";
 import {
   NotificationPreferencesPanel,
@@ -31,6 +32,7 @@ import type {
   Claim,
   Click,
   Destination,
+  LedgerChainState,
   LedgerEntry,
   List,
   MaskedContact,
@@ -46,6 +48,8 @@ const API = "/admin/v1/users";
 const KYC_STATUSES = ["none", "pending", "verified", "rejected"] as const;
 /** Rows of each list on the user's page; the ledger and transactions have their own pages. */
 const PREVIEW_ROWS = 10;
+/** A ledger export query that returns no entries: the chain's head and last anchor only. */
+const CHAIN_ONLY = { afterSeq: Number.MAX_SAFE_INTEGER, limit: 1 };
 
 const userApi = (id: string) => `${API}/${encodeURIComponent(id)}`;
 const userHref = (id: string) => `/console/users/${encodeURIComponent(id)}`;
@@ -118,6 +122,7 @@ async function userPage(
     referrerBan,
     notificationPrefs,
     deliveries,
+    chain,
   ] = await Promise.all([
     api.get<ApiPage<LedgerEntry>>(`${base}/ledger`, rows),
     api.get<ApiPage<WalletTransaction>>(`${base}/transactions`, rows),
@@ -134,6 +139,8 @@ async function userPage(
     banBoxOf(c, id),
     api.get<NotificationPrefs>(`${base}/notification-preferences`),
     api.get<List<NotificationDelivery>>(`${base}/notification-deliveries`, rows),
+    // The export's head and anchor only: no entry lies after the largest seq.
+    api.get<LedgerChainState>(`${base}/ledger/export`, CHAIN_ONLY),
   ]);
   const u = user.data;
   const tz = viewer.timeZone;
@@ -291,6 +298,17 @@ async function userPage(
         </>
       ) : (
         <ProblemNotice problem={ledger.problem} />
+      )}
+
+      <h2>Ledger chain</h2>
+      {chain.ok ? (
+        <LedgerChainPanel
+          state={chain.data}
+          exportHref={`${userHref(u.id)}/ledger/export`}
+          timeZone={tz}
+        />
+      ) : (
+        <ProblemNotice problem={chain.problem} />
       )}
 
       <h2>Transactions</h2>
@@ -525,6 +543,34 @@ async function userListPage(c: Context<ConsoleContext>, list: "ledger" | "transa
   );
 }
 
+/**
+ * The admin ledger export (`getLedgerExport`) as a download, one page from `afterSeq` (0: the
+ * first); the page's `nextAfterSeq` names the next (docs/ledger.md "Verifying a wallet offline").
+ */
+async function ledgerExport(c: Context<ConsoleContext>) {
+  const id = c.req.param("id") ?? "";
+  const afterSeq = c.req.query("afterSeq") ?? "0";
+  const response = await c.get("api").raw(`${userApi(id)}/ledger/export`, { afterSeq });
+  if (!response.ok) {
+    const problem = (await response.json()) as ProblemBody;
+    return c.html(
+      <Page title={`Ledger export of ${id}`} current="users" viewer={viewerOf(c)}>
+        <ProblemNotice problem={problem} />
+      </Page>,
+      refusal(response.status),
+    );
+  }
+  const name = `ledger-${id.replace(/[^A-Za-z0-9_-]/g, "_")}-after-${afterSeq.replace(/\D/g, "")}.json`;
+  return new Response(response.body, {
+    status: 200,
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      "content-disposition": `attachment; filename="${name}"`,
+      "cache-control": "no-store",
+    },
+  });
+}
+
 const str = (v: unknown) => (typeof v === "string" ? v : "");
 
 /** The API's refusal as the page's status (anything unexpected is shown as a 400). */
@@ -537,6 +583,7 @@ export const usersRoutes = new Hono<ConsoleContext>()
   .get("/:id", (c) => userPage(c))
   .get("/:id/ledger", (c) => userListPage(c, "ledger"))
   .get("/:id/transactions", (c) => userListPage(c, "transactions"))
+  .get("/:id/ledger/export", (c) => ledgerExport(c))
   .post("/:id/logins", async (c) => {
     const id = c.req.param("id");
     const form = await c.req.parseBody();

@@ -126,3 +126,15 @@ export interface TierHistoryEntry {
   qualifyingSpendMinor: number;
   at: string;
 }
+
+/** The chain part of a ledger export (`getLedgerExport`); the console reads it without entries. */
+export interface LedgerChainState {
+  head: { seq: number; hash: string } | null;
+  sealing: boolean;
+  anchor: {
+    headSeq: number;
+    status: "ok" | "broken" | "sealing";
+    firstBadSeq: number | null;
+    verifiedAtMs: number;
+  } | null;
+}

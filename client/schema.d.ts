@@ -731,6 +731,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/ledger-chains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Wallets by the daily audit's last verdict on their ledger chain
+         * @description The last anchor of each wallet with this `status` (`broken`: the chain did not verify, `firstBadSeq` names the entry), by user id; page on with `afterUserId`.
+         */
+        get: operations["listLedgerChains"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/users/{id}/notification-preferences": {
         parameters: {
             query?: never;
@@ -3999,6 +4019,13 @@ export interface components {
             ruleVersion: number | null;
             /** @description null only while older entries are being sealed */
             hash: string | null;
+        };
+        LedgerChainList: {
+            items: (components["schemas"]["LedgerChainAnchor"] & {
+                userId: string;
+            })[];
+            /** @description afterUserId of the next page; null: last */
+            nextAfterUserId: string | null;
         };
         NotificationPreferences: {
             timeZone: string;
@@ -11426,6 +11453,84 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LedgerExport"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listLedgerChains: {
+        parameters: {
+            query?: {
+                status?: "ok" | "broken" | "sealing";
+                afterUserId?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerChainList"];
                 };
             };
             /** @description invalid request: bad JSON, failed validation (every bad field is listed) */

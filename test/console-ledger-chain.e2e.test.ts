@@ -77,6 +77,22 @@ describe("the user page's ledger chain", () => {
     expect(panel).toMatch(/<dt>Last verified<\/dt>\s*<dd>—/);
   });
 
+  test("the users page lists the wallets whose chain is broken, linked to their page", async () => {
+    const { client } = await signedIn("viewer");
+    const response = await client.get("/console/users");
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    const start = html.indexOf("<h2>Broken ledger chains</h2>");
+    expect(start).toBeGreaterThan(-1);
+    const list = html.slice(start, html.indexOf("</table>", start));
+    const row = list.slice(list.indexOf(`href="/console/users/${users.broken}"`));
+    expect(row.slice(0, row.indexOf("</tr>"))).toMatch(
+      /<span class="badge bad">broken<\/span><\/td>\s*<td>4<\/td>/,
+    );
+    expect(list).not.toContain(users.verified);
+    expect(list).not.toContain(users.unaudited);
+  });
+
   test("the export downloads from the console with its anchor; an unknown user is a 404", async () => {
     const { client } = await signedIn("viewer");
     const response = await client.get(`/console/users/${users.broken}/ledger/export`);

@@ -11,7 +11,8 @@ import {
 
 /**
  * A wallet's ledger chain on the user page (docs/ledger.md): a wallet the daily audit has not
- * reached says so; one whose last anchor is broken names the first entry that does not verify.
+ * reached says so; one whose last anchor is broken names the first entry that does not verify,
+ * and the users page lists it, linked to its page.
  * The broken anchor is written into the runtime's D1 as the audit writes it (the browser
  * runtime's wallets are never tampered with, so no real audit finds one broken).
  */
@@ -60,5 +61,13 @@ test.describe("as a viewer", () => {
     await expect(panel).toContainText("up to entry 9");
     await expectNoSeriousA11yViolations(page);
     await screenshot(page, "user-ledger-chain-broken");
+
+    await page.goto("/console/users");
+    const row = page.getByRole("row").filter({ hasText: broken });
+    await expect(row.getByRole("cell", { name: "broken", exact: true })).toBeVisible();
+    await expect(row.getByRole("cell", { name: "6", exact: true })).toBeVisible();
+    await expect(page.getByRole("row").filter({ hasText: fresh })).toHaveCount(0);
+    await row.getByRole("link", { name: broken }).click();
+    await expect(page).toHaveURL(`/console/users/${broken}`);
   });
 });

@@ -95,6 +95,8 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   // A wallet's ledger export with its chain proofs (docs/ledger.md): a read every role makes
   // (support answers disputes with it); nothing under it writes, finance would if it did.
   { prefix: "/admin/v1/users/*/ledger/export", writers: ["finance"] },
+  // The wallets by their chain's last audit verdict: the same read, across wallets.
+  { prefix: "/admin/v1/ledger-chains", writers: ["finance"] },
   // The operator's notification settings (promotional send window, caps, digests): marketing
   // (catalog) decides when campaigns may reach members, as with campaign boosts.
   { prefix: "/admin/v1/notification-settings", writers: ["catalog"] },

@@ -1,4 +1,4 @@
-import { inArray, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { walletChainAnchors } from "#shared/db/schema";
@@ -37,6 +37,24 @@ export async function anchorsOf(
     for (const row of rows) anchors.set(row.userId, row);
   }
   return anchors;
+}
+
+/**
+ * The wallets whose last anchor has this status, by user id after `afterUserId` (the status
+ * index's order), at most `limit`: e.g. every wallet whose chain the audit found broken.
+ */
+export async function anchorsWithStatus(
+  db: D1Database,
+  status: ChainAnchor["status"],
+  afterUserId: string,
+  limit: number,
+): Promise<ChainAnchor[]> {
+  return drizzle(db)
+    .select()
+    .from(walletChainAnchors)
+    .where(and(eq(walletChainAnchors.status, status), gt(walletChainAnchors.userId, afterUserId)))
+    .orderBy(asc(walletChainAnchors.userId))
+    .limit(limit);
 }
 
 /** Where the audit starts: the anchored head (seq 0, or none: genesis). */

@@ -3,7 +3,7 @@ import { UserIdParamSchema } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
 import { ADMIN_SECURITY, jsonBody, problemResponses } from "../../http/responses";
 import { walletOf } from "../../wallet-client";
-import { anchorsOf } from "../payouts/audit-anchors";
+import { anchorsOf, anchorsWithStatus } from "../payouts/audit-anchors";
 import { knownUser } from "./store";
 
 /**
@@ -45,6 +45,13 @@ const AnchorSchema = z
     verifiedAtMs: z.number().int(),
   })
   .openapi("LedgerChainAnchor");
+
+const ChainListSchema = z
+  .object({
+    items: z.array(AnchorSchema.extend({ userId: z.string() })),
+    nextAfterUserId: z.string().nullable().describe("afterUserId of the next page; null: last"),
+  })
+  .openapi("LedgerChainList");
 
 const ExportSchema = z
   .object({
@@ -121,6 +128,47 @@ export const userLedgerExportAdminRoutes = featureApp().openapi(exportRoute, asy
         hash: e.hash,
       })),
       nextAfterSeq: last && page.entries.length === limit ? last.seq : null,
+    },
+    200,
+  );
+});
+
+const chainListRoute = createRoute({
+  method: "get",
+  path: "/ledger-chains",
+  operationId: "listLedgerChains",
+  tags: ["users"],
+  security: ADMIN_SECURITY,
+  summary: "Wallets by the daily audit's last verdict on their ledger chain",
+  description:
+    "The last anchor of each wallet with this `status` (`broken`: the chain did not verify, " +
+    "`firstBadSeq` names the entry), by user id; page on with `afterUserId`.",
+  request: {
+    query: z.object({
+      status: z.enum(["ok", "broken", "sealing"]).default("broken"),
+      afterUserId: z.string().max(200).default(""),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+    }),
+  },
+  responses: { 200: jsonBody(ChainListSchema), ...problemResponses },
+});
+
+export const ledgerChainListAdminRoutes = featureApp().openapi(chainListRoute, async (c) => {
+  const { status, afterUserId, limit } = c.req.valid("query");
+  const rows = await anchorsWithStatus(c.env.DB, status, afterUserId, limit);
+  const last = rows.at(-1);
+  return c.json(
+    {
+      items: rows.map((a) => ({
+        userId: a.userId,
+        headSeq: a.headSeq,
+        headHash: a.headHash,
+        status: a.status,
+        firstBadSeq: a.firstBadSeq,
+        runId: a.runId,
+        verifiedAtMs: a.verifiedAtMs,
+      })),
+      nextAfterUserId: last && rows.length === limit ? last.userId : null,
     },
     200,
   );

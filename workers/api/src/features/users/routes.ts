@@ -1,6 +1,9 @@
 import { featureApp } from "../../http/feature-app";
 import { userEventAdminRoutes } from "./admin-event-routes";
-import { userLedgerExportAdminRoutes } from "./admin-ledger-export-routes";
+import {
+  ledgerChainListAdminRoutes,
+  userLedgerExportAdminRoutes,
+} from "./admin-ledger-export-routes";
 import { userReadAdminRoutes } from "./admin-read-routes";
 import { userWriteAdminRoutes } from "./admin-routes";
 import { userSegmentAdminRoutes } from "./admin-segment-routes";
@@ -20,4 +23,5 @@ export const usersAdminRoutes = featureApp()
   .route("/", userReadAdminRoutes)
   .route("/", userEventAdminRoutes)
   .route("/", userSegmentAdminRoutes)
-  .route("/", userLedgerExportAdminRoutes);
+  .route("/", userLedgerExportAdminRoutes)
+  .route("/", ledgerChainListAdminRoutes);

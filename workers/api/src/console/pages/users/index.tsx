@@ -15,7 +15,7 @@ import { Csrf, Page } from "../../views/layout";
 import { viewerOf } from "../../views/viewer";
 import { BanPanel, banBoxOf, referrerHref } from "../referrals/ban";
 import { ContactPanel, EventsTable } from "./contact-events";
-import { LedgerChainPanel } from "./ledger-chain";
+import { BrokenChainsTable, LedgerChainPanel } from "./ledger-chain";
 import { NotificationDeliveriesTable, type NotificationDelivery } from "./notification-deliveries";
 import {
   NotificationPreferencesPanel,
@@ -32,6 +32,7 @@ import type {
   Claim,
   Click,
   Destination,
+  LedgerChainAnchor,
   LedgerChainState,
   LedgerEntry,
   List,
@@ -48,6 +49,8 @@ const API = "/admin/v1/users";
 const KYC_STATUSES = ["none", "pending", "verified", "rejected"] as const;
 /** Rows of each list on the user's page; the ledger and transactions have their own pages. */
 const PREVIEW_ROWS = 10;
+/** Wallets with a broken chain listed on the users page (there should be none). */
+const BROKEN_CHAINS_SHOWN = 100;
 /** A ledger export query that returns no entries: the chain's head and last anchor only. */
 const CHAIN_ONLY = { afterSeq: Number.MAX_SAFE_INTEGER, limit: 1 };
 
@@ -55,16 +58,34 @@ const userApi = (id: string) => `${API}/${encodeURIComponent(id)}`;
 const userHref = (id: string) => `/console/users/${encodeURIComponent(id)}`;
 
 /** GET /console/users: find a user by id (the id goes straight to their page). */
-function findPage(c: Context<ConsoleContext>) {
+async function findPage(c: Context<ConsoleContext>) {
   const id = (c.req.query("id") ?? "").trim();
   if (id) return c.redirect(userHref(id), 303);
+  const viewer = viewerOf(c);
+  const broken = await c.get("api").get<{
+    items: LedgerChainAnchor[];
+    nextAfterUserId: string | null;
+  }>("/admin/v1/ledger-chains", { status: "broken", limit: BROKEN_CHAINS_SHOWN });
   return c.html(
-    <Page title="Users" current="users" viewer={viewerOf(c)}>
+    <Page title="Users" current="users" viewer={viewer}>
       <FindForm value="" />
       <p class="muted">
         A user's e-mail and phone (when their backend sends them) are shown masked, and revealed
         only with a recorded reason. Payout destinations are only ever shown masked.
       </p>
+      <h2>Broken ledger chains</h2>
+      {broken.ok ? (
+        <>
+          <BrokenChainsTable items={broken.data.items} timeZone={viewer.timeZone} />
+          {broken.data.nextAfterUserId ? (
+            <p class="muted">
+              The first {BROKEN_CHAINS_SHOWN}; the rest through <code>listLedgerChains</code>.
+            </p>
+          ) : null}
+        </>
+      ) : (
+        <ProblemNotice problem={broken.problem} />
+      )}
     </Page>,
   );
 }

@@ -1,5 +1,5 @@
-import { Badge, DateTime } from "../../views/components";
-import type { LedgerChainState } from "./types";
+import { Badge, DateTime, EmptyState } from "../../views/components";
+import type { LedgerChainAnchor, LedgerChainState } from "./types";
 
 /** What the panel says of a wallet's chain (docs/ledger.md "Tamper evidence"). */
 export function chainStatusOf(
@@ -69,5 +69,47 @@ export function LedgerChainPanel({
         </span>
       </p>
     </section>
+  );
+}
+
+/** The wallets whose chain the last audit found broken, each linked to its user page. */
+export function BrokenChainsTable({
+  items,
+  timeZone,
+}: {
+  items: LedgerChainAnchor[];
+  timeZone: string;
+}) {
+  if (items.length === 0) {
+    return <EmptyState>Every audited wallet's ledger chain verified.</EmptyState>;
+  }
+  return (
+    <table>
+      <caption class="visually-hidden">Wallets whose ledger chain does not verify</caption>
+      <thead>
+        <tr>
+          <th scope="col">User</th>
+          <th scope="col">Chain</th>
+          <th scope="col">First entry that does not verify</th>
+          <th scope="col">Audited</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((a) => (
+          <tr>
+            <td>
+              <a href={`/console/users/${encodeURIComponent(a.userId)}`}>{a.userId}</a>
+            </td>
+            <td>
+              <Badge status={a.status} />
+            </td>
+            <td>{a.firstBadSeq ?? "—"}</td>
+            <td>
+              <DateTime at={a.verifiedAtMs} timeZone={timeZone} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -138,3 +138,12 @@ export interface LedgerChainState {
     verifiedAtMs: number;
   } | null;
 }
+
+/** A wallet's last anchor in `listLedgerChains`. */
+export interface LedgerChainAnchor {
+  userId: string;
+  headSeq: number;
+  status: "ok" | "broken" | "sealing";
+  firstBadSeq: number | null;
+  verifiedAtMs: number;
+}

@@ -32,8 +32,8 @@ export interface SimOptions {
   progressEvery?: number;
   /**
    * How far the network's clock runs ahead of ours (ms). 0 (the default): every update time is
-   * in the past. > 0 reproduces BUG-SIM-1 (docs/testing.md): update times after receipt are
-   * capped to the receipt time, and a replayed older state can then win over a newer one.
+   * in the past. > 0 is the case of BUG-SIM-1 (docs/testing.md, fixed): update times after
+   * receipt were capped to the receipt time, and a replayed older state could win.
    */
   networkClockAheadMs?: number;
   /** Debugging: prints every delivery of a message whose body mentions this text. */

@@ -20,6 +20,18 @@ describe("deterministic simulation (money core)", () => {
       expect(result.replays).toBeGreaterThan(0);
     }, 60_000);
   }
+  // Seed 3 at 250 events is the run that found BUG-SIM-1 (a replayed older state winning).
+  it("seed 3: 250 events, the network's clock 5 minutes ahead, end state equals the oracle", async () => {
+    const result = await runSimulation({
+      seed: 3,
+      events: 250,
+      faults: false,
+      networkClockAheadMs: 300_000,
+    });
+    console.log(`sim ${JSON.stringify(result)}`);
+    expect(result.events).toBe(250);
+    expect(result.replays).toBeGreaterThan(0);
+  }, 60_000);
   for (const seed of [3, 4]) {
     it(`seed ${seed}: ${EVENTS} events with faults, end state equals the oracle`, async () => {
       const result = await runSimulation({ seed, events: EVENTS, faults: true });

@@ -1,10 +1,7 @@
 import { z } from "zod";
 import { fieldsFromZod } from "../http/errors";
-import {
-  type GenericPostback,
-  GenericPostbackSchema,
-  parseGenericPostback,
-} from "../postback/generic-format";
+import type { GenericPostback } from "../postback/generic-format";
+import { checkGenericPostback, parseGenericPostback } from "../postback/generic-format-mini";
 import { SIGNATURE_HEADER, verifyPostbackSignature } from "../postback/signature";
 import { guardPostback } from "./core/guard";
 import { IpAllowlistSchema, ipAllowed } from "./core/ip-allowlist";
@@ -203,12 +200,12 @@ export function parseGenericReport(json: unknown, requestCursor: string | null):
     rows,
     (row) => {
       const rawOrderId = isRecord(row) ? own(row, "order_id") : undefined;
-      const parsed = GenericPostbackSchema.safeParse(row);
+      const parsed = checkGenericPostback(row);
       return finishRow(
         typeof rawOrderId === "string" ? rawOrderId : null,
-        parsed.success
-          ? { ok: true, conversion: fromGenericBody(parsed.data) }
-          : { ok: false, fields: fieldsFromZod(parsed.error.issues.slice(0, 20)) },
+        parsed.ok
+          ? { ok: true, conversion: fromGenericBody(parsed.value) }
+          : { ok: false, fields: fieldsFromZod(parsed.issues.slice(0, 20)) },
         "invalid conversion",
       );
     },

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { sign } from "hono/jwt";
@@ -8,6 +8,7 @@ import { DEMO_NETWORK_ID, DEMO_NETWORK_SECRET, loadDemoData } from "#scripts/dem
 import { ROOT } from "#scripts/lib/dev-vars";
 import { type LocalRuntime, startLocalRuntime } from "#scripts/lib/local-runtime";
 import { signPostback } from "#shared/postback/signature";
+import { groupCpuMs } from "./lib/cpu";
 import { printTable, thousands } from "./lib/table";
 
 /**
@@ -54,7 +55,6 @@ const KEEP = process.env.BENCH_KEEP === "1";
 const WARMUP = Math.max(1, Math.min(BATCH, 20));
 const OFFER = "stylehub-fashion";
 const RESULTS_FILE = path.join(ROOT, "bench", "results", "fraud-pipeline-latest.json");
-const CLK_TCK = clockTicks();
 const POLL_MS = 200;
 const REQUEST_TIMEOUT_MS = 20_000;
 const QUIET_SAMPLE_MS = 250;
@@ -330,7 +330,7 @@ async function batch(side: Side, round: number, size: number): Promise<BatchResu
   const taken = side.subIds.splice(0, size);
   if (taken.length < size) throw new Error("out of clicks");
   const prefix = `pb-${side.mode}-${round < 0 ? "w" : round}-`;
-  const cpu0 = groupCpuMs(side);
+  const cpu0 = runtimeCpuMs(side);
   const t0 = performance.now();
   await pool(taken, CONCURRENCY, async ({ subId }, i) => {
     const body = JSON.stringify({
@@ -384,30 +384,14 @@ async function batch(side: Side, round: number, size: number): Promise<BatchResu
   const wallMs = performance.now() - t0;
   await waitQuiet(side, 10_000);
   const spanMs = performance.now() - t0;
-  return { round, postbacks: size, wallMs, spanMs, cpuMs: groupCpuMs(side) - cpu0, polls };
+  return { round, postbacks: size, wallMs, spanMs, cpuMs: runtimeCpuMs(side) - cpu0, polls };
 }
 
 // ---------------------------------------------------------------------------------------------
 // CPU of a runtime: its process group (wrangler and workerd), from /proc
 
-function groupCpuMs(side: Side): number {
-  const pgid = side.runtime.process.pid;
-  if (!pgid) throw new Error("runtime has no pid");
-  let ticks = 0;
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue; // gone
-    }
-    // Fields after the command (which may hold spaces): state ppid pgrp … utime(14) stime(15).
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(fields[2]) !== pgid) continue;
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return (ticks * 1000) / CLK_TCK;
+function runtimeCpuMs(side: Side): number {
+  return groupCpuMs(side.runtime.process.pid);
 }
 
 /** Waits until the runtime's CPU stays near idle for QUIET_SAMPLES samples (or `maxMs` passes). */
@@ -417,10 +401,10 @@ async function waitQuiet(side: Side, maxMs: number): Promise<void> {
   const threshold = Math.max(QUIET_SAMPLE_MS * 0.06, side.idleRate * QUIET_SAMPLE_MS * 2);
   const deadline = performance.now() + maxMs;
   let calm = 0;
-  let last = groupCpuMs(side);
+  let last = runtimeCpuMs(side);
   while (calm < QUIET_SAMPLES && performance.now() < deadline) {
     await sleep(QUIET_SAMPLE_MS);
-    const now = groupCpuMs(side);
+    const now = runtimeCpuMs(side);
     calm = now - last <= threshold ? calm + 1 : 0;
     last = now;
   }
@@ -433,18 +417,12 @@ async function waitQuiet(side: Side, maxMs: number): Promise<void> {
 async function idleRate(side: Side, windows: number): Promise<number> {
   let least = Number.POSITIVE_INFINITY;
   for (let i = 0; i < windows; i++) {
-    const cpu0 = groupCpuMs(side);
+    const cpu0 = runtimeCpuMs(side);
     const t0 = performance.now();
     await sleep(1_000);
-    least = Math.min(least, (groupCpuMs(side) - cpu0) / (performance.now() - t0));
+    least = Math.min(least, (runtimeCpuMs(side) - cpu0) / (performance.now() - t0));
   }
   return least;
-}
-
-function clockTicks(): number {
-  const out = spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" });
-  const ticks = Number(out.stdout?.trim());
-  return Number.isFinite(ticks) && ticks > 0 ? ticks : 100;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -711,6 +711,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/users/{id}/ledger/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A wallet's ledger entries with their chain hashes, head and last anchor
+         * @description Entries oldest first after `afterSeq`, at most `limit` (≤ 5,000) per page. Verify offline with `npx tsx scripts/verify-ledger.ts <page.json>…` (docs/ledger.md).
+         */
+        get: operations["getLedgerExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/users/{id}/notification-preferences": {
         parameters: {
             query?: never;
@@ -3936,6 +3956,49 @@ export interface components {
         UserSegments: {
             /** @description the member's segments, sorted, without repeats */
             segments: string[];
+        };
+        LedgerExport: {
+            userId: string;
+            /** @enum {string} */
+            chainVersion: "boomerang-ledger-v1";
+            head: {
+                seq: number;
+                hash: string;
+            } | null;
+            /** @description older entries are still being hashed */
+            sealing: boolean;
+            anchor: components["schemas"]["LedgerChainAnchor"];
+            entries: components["schemas"]["LedgerExportEntry"][];
+            /** @description afterSeq of the next page; null: last */
+            nextAfterSeq: number | null;
+        };
+        /** @description the daily audit's last anchor; null: none yet */
+        LedgerChainAnchor: {
+            /** @description 0: the genesis */
+            headSeq: number;
+            headHash: string;
+            /** @enum {string} */
+            status: "ok" | "broken" | "sealing";
+            firstBadSeq: number | null;
+            runId: string;
+            verifiedAtMs: number;
+        } | null;
+        LedgerExportEntry: {
+            seq: number;
+            idempotencyKey: string;
+            postingKey: string;
+            bucket: string;
+            currency: string;
+            amountMinor: number;
+            balanceAfterMinor: number;
+            kind: string;
+            txnId: string | null;
+            memo: string | null;
+            createdAtMs: number;
+            ruleId: string | null;
+            ruleVersion: number | null;
+            /** @description null only while older entries are being sealed */
+            hash: string | null;
         };
         NotificationPreferences: {
             timeZone: string;
@@ -11315,6 +11378,85 @@ export interface operations {
             };
             /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLedgerExport: {
+        parameters: {
+            query?: {
+                afterSeq?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerExport"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -197,4 +197,7 @@ export interface ApiEnv
   // Labels export (docs/fraud.md "Labels export").
   /** R2 bucket the labels exports (CSV for offline model training) are written to. */
   RISK_EXPORTS: R2Bucket;
+  // Ledger chain anchors (docs/ledger.md "Tamper evidence").
+  /** R2 bucket the daily wallet audit writes verified chain heads to (NDJSON per batch). */
+  LEDGER_ANCHORS: R2Bucket;
 }

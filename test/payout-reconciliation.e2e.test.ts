@@ -497,6 +497,9 @@ describe("wallet audits", () => {
         audit: async () => {
           throw new Error("durable object overloaded");
         },
+        auditFrom: async () => {
+          throw new Error("durable object overloaded");
+        },
       }),
     } as unknown as typeof env.WALLET;
     const retryBatch = createMessageBatch<WalletAuditMessage>("boomerang-wallet-audits", [

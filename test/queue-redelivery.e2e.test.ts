@@ -46,20 +46,25 @@ async function postbackMessages(
 }
 
 /**
- * An env whose wallet namespace fails the Nth applyConversion call *after* the wallet has
- * committed, the worst case: the credit happened but the consumer saw an error.
+ * An env whose wallet namespace fails `failUser`'s first wallet call *after* the wallet has
+ * committed, the worst case: the credit happened but the consumer saw an error. (The consumer
+ * calls each user's wallet once per batch, users in parallel, so the failure is named by user
+ * rather than by call order.)
  */
-function envFailingAfterCommit(failOnCall: number) {
-  let calls = 0;
+function envFailingAfterCommit(failUser: string) {
+  let failed = false;
   const wallet = {
     idFromName: (name: string) => env.WALLET.idFromName(name),
     get: (id: DurableObjectId) => {
       const real = env.WALLET.get(id);
+      const isFailUser = id.equals(env.WALLET.idFromName(failUser));
       return {
-        applyConversion: async (...args: Parameters<typeof real.applyConversion>) => {
-          const result = await real.applyConversion(...args);
-          calls++;
-          if (calls === failOnCall) throw new Error("injected: connection lost after commit");
+        applyConversions: async (...args: Parameters<typeof real.applyConversions>) => {
+          const result = await real.applyConversions(...args);
+          if (isFailUser && !failed) {
+            failed = true;
+            throw new Error("injected: connection lost after commit");
+          }
           return result;
         },
       };
@@ -90,7 +95,7 @@ describe("postbacks consumer under failure", () => {
       })),
     );
     const ctx1 = createExecutionContext();
-    await apiWorker.queue(first, envFailingAfterCommit(2), ctx1);
+    await apiWorker.queue(first, envFailingAfterCommit(users[1] as string), ctx1);
     const result1 = await getQueueResult(first, ctx1);
     expect(result1.explicitAcks).toEqual(["m0", "m2"]);
     expect(result1.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["m1"]);

@@ -135,6 +135,7 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "post /admin/v1/users/{id}/logins": SUPPORT_OR_FINANCE,
   "get /admin/v1/users/{id}": EVERY_ROLE,
   "get /admin/v1/users/{id}/ledger": EVERY_ROLE,
+  "get /admin/v1/users/{id}/ledger/export": EVERY_ROLE,
   "get /admin/v1/users/{id}/transactions": EVERY_ROLE,
   "get /admin/v1/users/{id}/clicks": EVERY_ROLE,
   "get /admin/v1/users/{id}/claims": EVERY_ROLE,

@@ -733,6 +733,17 @@ const STEPS: string[][] = [
        updated_at_ms INTEGER NOT NULL
      )`,
   ],
+  // 32: the ledger's hash chain (ledger/chain-store.ts; docs/ledger.md "Tamper evidence"):
+  // each entry's hash, the head in meta (`chain_head`). A wallet with entries from before is
+  // sealed in chunks: `chain_sealing` marks it until the sealer (on wake, then the schedule's
+  // `chain_seal`, continued by alarm) has hashed every row.
+  [
+    `ALTER TABLE entries ADD COLUMN hash TEXT`,
+    `INSERT INTO meta (key, value) SELECT 'chain_sealing', '1' WHERE EXISTS (SELECT 1 FROM entries)`,
+    `INSERT INTO schedule (kind, ref, due_at_ms)
+     SELECT 'chain_seal', 'entries', 0 WHERE EXISTS (SELECT 1 FROM entries)
+     ON CONFLICT (kind, ref) DO NOTHING`,
+  ],
 ];
 
 export function applySchema(storage: DurableObjectStorage): void {

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { faultPoint } from "#durable-objects/shared/faults";
 import { open, parseKeyRing } from "#shared/crypto/sealed";
 import { observedWithSharing } from "#shared/fraud/identity-counts";
 import { linkKeyOf } from "#shared/fraud/identity-links";
@@ -64,6 +65,13 @@ import { readSegments, saveSegments } from "./events/segments";
 import { type AppliedAssessment, applyAssessment } from "./holds/apply-assessment";
 import { listHolds, type StoredHold } from "./holds/hold-store";
 import { decideHold, type HoldDecision } from "./holds/holds";
+import {
+  type ChainPoint,
+  type ChainReport,
+  chainSealing,
+  exportChain,
+  sealChainChunk,
+} from "./ledger/chain-store";
 import {
   type BalanceRow,
   type InvariantReport,
@@ -186,6 +194,8 @@ import {
   type TierView,
 } from "./tiers/tiers";
 
+/** Entries per ledger export page (admin export; docs/ledger.md). */
+const MAX_EXPORT_ENTRIES = 5_000;
 /** Bounds one transaction's timeline (a transaction moves money a handful of times). */
 const MAX_TXN_ENTRIES = 500;
 /** Event runs per wake; a longer inbox goes on at the next alarm, due at once. */
@@ -250,7 +260,14 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       walletOf: (userId) => env.WALLET.get(env.WALLET.idFromName(userId)),
       commit: (work) => this.commit(work),
     });
-    ctx.blockConcurrencyWhile(async () => applySchema(ctx.storage));
+    ctx.blockConcurrencyWhile(async () => {
+      applySchema(ctx.storage);
+      // Entries from before the hash chain: the first chunk now, the rest by alarm.
+      if (chainSealing(this.sql)) {
+        ctx.storage.transactionSync(() => sealChainChunk(this.sql, this.clock()));
+        await this.armAlarm();
+      }
+    });
   }
 
   // ---- clicks (clicks/) ----------------------------------------------------------------------
@@ -275,6 +292,20 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
 
   applyConversion(event: ConversionEvent, nowMs: number = Date.now()): Promise<ConversionResult> {
     return this.changing(() => this.commit((tx) => applyConversion(tx, event, nowMs)));
+  }
+
+  /**
+   * Several conversions of this user (a postbacks batch's, in delivery order) through the same
+   * path as `applyConversion`, in one storage transaction with one `afterWrite`: the results in
+   * the same order. One that throws rolls back all of them (the caller retries each alone).
+   */
+  applyConversions(
+    events: readonly ConversionEvent[],
+    nowMs: number = Date.now(),
+  ): Promise<ConversionResult[]> {
+    return this.changing(() =>
+      this.commit((tx) => events.map((event) => applyConversion(tx, event, nowMs))),
+    );
   }
 
   /**
@@ -987,21 +1018,41 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     return { txn, history: readHistory(this.sql, txnId), entries };
   }
 
-  /** Ledger audit plus conservation against transactions and payouts (audit/audit.ts). */
+  /**
+   * Ledger audit plus conservation against transactions and payouts, and the ledger's hash
+   * chain from genesis (audit/audit.ts).
+   */
   audit(): InvariantReport {
-    return auditWallet(this.sql);
+    const { ok, violations } = auditWallet(this.sql);
+    return { ok, violations };
+  }
+
+  /**
+   * The daily audit: the same, with the chain verified from the wallet's last anchor (null:
+   * genesis) and its report (the head to anchor next; ledger/chain-store.ts).
+   */
+  auditFrom(anchor: ChainPoint | null): InvariantReport & { chain: ChainReport } {
+    return auditWallet(this.sql, anchor);
+  }
+
+  /** The ledger's entries after `afterSeq` with their hashes, and the head (an export page). */
+  exportLedger(afterSeq: number, limit: number) {
+    return exportChain(this.sql, afterSeq, Math.min(Math.max(1, limit), MAX_EXPORT_ENTRIES));
   }
 
   // ---- commit and publish --------------------------------------------------------------------
 
   /** Runs `work` in one storage transaction; the balances projection it owes is queued at its end. */
   private commit<T>(work: (tx: WalletTx) => T): T {
-    return this.ctx.storage.transactionSync(() => {
+    const committed = this.ctx.storage.transactionSync(() => {
       const tx = new WalletTx(this.sql);
       const result = work(tx);
+      faultPoint("wallet.commit.before_close"); // test/sim: a throw here must roll it all back
       tx.close();
       return result;
     });
+    faultPoint("wallet.commit.after"); // test/sim: committed, but the caller never hears
+    return committed;
   }
 
   /** Runs a change, then delivers what it published (boost requests, outbox, alarm). */

@@ -1012,6 +1012,28 @@ export const payoutReconRuns = sqliteTable(
 );
 
 /** Every discrepancy a run found; `subject` is the payout id or, for wallet checks, the user id. */
+/**
+ * Each wallet's ledger chain head as the daily audit last verified it (docs/ledger.md "Tamper
+ * evidence"): the next audit verifies from here, not from genesis, and an operator's export
+ * carries it as the proof the wallet's own storage cannot rewrite. One row per wallet, moved
+ * forward by each run (never back); every run's anchors are also one NDJSON object per audit
+ * batch in the LEDGER_ANCHORS bucket. `status`: ok | broken (first_bad_seq names the entry) |
+ * sealing (older entries still being hashed); head_seq 0 is the genesis.
+ */
+export const walletChainAnchors = sqliteTable(
+  "wallet_chain_anchors",
+  {
+    userId: text("user_id").primaryKey(),
+    headSeq: integer("head_seq").notNull(),
+    headHash: text("head_hash").notNull(),
+    status: text("status", { enum: ["ok", "broken", "sealing"] }).notNull(),
+    firstBadSeq: integer("first_bad_seq"),
+    runId: text("run_id").notNull(),
+    verifiedAtMs: integer("verified_at_ms").notNull(),
+  },
+  (t) => [index("wallet_chain_anchors_status_idx").on(t.status, t.userId)],
+);
+
 export const payoutDiscrepancies = sqliteTable(
   "payout_discrepancies",
   {

@@ -101,6 +101,24 @@ describe("generic postbacks", () => {
     expect(c.occurredAtMs).toBe(RECEIVED_AT_MS);
   });
 
+  test("an update time a little ahead of ours is kept; far ahead, it is dropped", async () => {
+    const at = (ms: number) => new Date(ms).toISOString();
+    const ahead = onlyConversion(
+      await genericAdapter.parsePostback(
+        await signed(body({ updated_at: at(RECEIVED_AT_MS + 5 * 60_000) })),
+        settings,
+      ),
+    );
+    expect(ahead.updatedAtMs).toBe(RECEIVED_AT_MS + 5 * 60_000);
+    const farAhead = onlyConversion(
+      await genericAdapter.parsePostback(
+        await signed(body({ updated_at: at(RECEIVED_AT_MS + 16 * 60_000) })),
+        settings,
+      ),
+    );
+    expect(farAhead.updatedAtMs).toBeNull();
+  });
+
   test.each([
     {
       label: "no signature",

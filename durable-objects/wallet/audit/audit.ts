@@ -1,5 +1,11 @@
 import { eventCashbackMinor } from "../events/reward-store";
 import {
+  type ChainPoint,
+  type ChainReport,
+  chainViolations,
+  verifyChain,
+} from "../ledger/chain-store";
+import {
   auditLedger,
   type InvariantReport,
   readBalance,
@@ -17,11 +23,18 @@ const MAX_OFF_TARGET_LISTED = 20;
 
 /**
  * The ledger's own audit (ledger-store.ts) plus conservation against transactions and payouts
- * (decide-audit.ts), every transaction holding exactly its target, and the points invariants
- * (points/points-audit.ts: every lot adds up, buckets equal lots, draws explain them).
+ * (decide-audit.ts), every transaction holding exactly its target, the points invariants
+ * (points/points-audit.ts: every lot adds up, buckets equal lots, draws explain them) and the
+ * ledger's hash chain from `from` (the wallet's last anchor; null: from genesis), which names
+ * the first entry that does not verify (ledger/chain-store.ts).
  */
-export function auditWallet(sql: SqlStorage): InvariantReport {
+export function auditWallet(
+  sql: SqlStorage,
+  from: ChainPoint | null = null,
+): InvariantReport & { chain: ChainReport } {
   const report = auditLedger(sql);
+  const chain = verifyChain(sql, from);
+  report.violations.push(...chainViolations(chain));
   const held = heldByCurrency(sql);
   const currencies = new Set([
     ...held.map((h) => h.currency),
@@ -65,5 +78,5 @@ export function auditWallet(sql: SqlStorage): InvariantReport {
       `transaction ${t.txnId} holds ${t.heldMinor}, its target is ${t.targetMinor}`,
     );
   }
-  return { ok: report.violations.length === 0, violations: report.violations };
+  return { ok: report.violations.length === 0, violations: report.violations, chain };
 }

@@ -1,5 +1,7 @@
 import { assert } from "#shared/assert";
 import type { BalancesProjection } from "#shared/messages";
+import type { ChainEntry } from "./chain";
+import { CHAINED_COLUMNS, chainNewEntry } from "./chain-store";
 import {
   POINTS_UNIT,
   type Posting,
@@ -12,6 +14,7 @@ import {
  * The ledger's storage: entries (append-only) and bucket balances. Callers run `applyPosting`
  * inside `storage.transactionSync`, so a posting and whatever state change caused it commit
  * together; the decisions (validation, the balances a posting leads to) are in posting.ts.
+ * Each entry is hash-chained as it is inserted (chain-store.ts), in the same transaction.
  */
 
 export function applyPosting(sql: SqlStorage, posting: Posting, nowMs: number): PostingResult {
@@ -54,11 +57,12 @@ export function applyPosting(sql: SqlStorage, posting: Posting, nowMs: number): 
   let lastSeq = 0;
   plan.legs.forEach(({ leg, beforeMinor, afterMinor }, i) => {
     assert(afterMinor === beforeMinor + leg.amountMinor, "balance after = before + amount");
+    // RETURNING the stored row: the chain hashes exactly what SQLite keeps, in this transaction.
     const row = sql
-      .exec<{ seq: number }>(
+      .exec<ChainEntry>(
         `INSERT INTO entries (idempotency_key, posting_key, bucket, currency, amount_minor,
            balance_after_minor, kind, txn_id, memo, created_at_ms, rule_id, rule_version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${CHAINED_COLUMNS}`,
         `${posting.key}#${i}`,
         posting.key,
         leg.bucket,
@@ -73,6 +77,7 @@ export function applyPosting(sql: SqlStorage, posting: Posting, nowMs: number): 
         posting.rule?.version ?? null,
       )
       .one();
+    chainNewEntry(sql, row);
     lastSeq = row.seq;
     sql.exec(
       `INSERT INTO buckets (bucket, currency, balance_minor) VALUES (?, ?, ?)

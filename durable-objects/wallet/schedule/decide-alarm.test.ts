@@ -41,5 +41,6 @@ test("schedule kinds run confirmations first", () => {
     "referral_reward",
     "referral_confirm",
     "referral_expire",
+    "chain_seal",
   ]);
 });

@@ -5,6 +5,7 @@ import { confirmDue } from "../conversions/confirm-due";
 import type { WalletTx } from "../core/wallet-tx";
 import type { EarnTerms } from "../events/post-reward";
 import { releaseDueHolds } from "../holds/holds";
+import { sealChainChunk } from "../ledger/chain-store";
 import { activateDue, expireDue, sendExpiryNotices } from "../points/points-due";
 import { expireDueReferrals } from "../referrals/referral-expiry";
 import { settleReferralConfirmation } from "../referrals/referral-money";
@@ -93,6 +94,9 @@ export function runDue(
         break;
       case "referral_expire":
         if (isDue(tx.sql, kind, asOfMs)) expireDueReferrals(tx, asOfMs, nowMs);
+        break;
+      case "chain_seal":
+        if (isDue(tx.sql, kind, asOfMs)) sealChainChunk(tx.sql, nowMs);
         break;
       case "referral_auto_approve":
         if (earn && isDue(tx.sql, kind, asOfMs)) {

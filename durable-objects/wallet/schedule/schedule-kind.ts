@@ -15,6 +15,8 @@
  *   enough by then (ref: referral id; referrals/referral-money.ts);
  * - `referral_expire`: the program's qualification window of a signed-up referral ends (ref:
  *   referral id; referrals/referral-expiry.ts);
+ * - `chain_seal`: ledger entries stored before the hash chain still wait to be hashed (ref:
+ *   "entries"; ledger/chain-store.ts), a bounded chunk per run;
  * then the loyalty program's nightly order (`POINTS_SCHEDULE_KINDS`), one row each (ref: "lots"
  * or "tier"), due at the earliest lot or review that needs it:
  * - `points_activate`: a pending lot's period ends (points/points-due.ts);
@@ -36,6 +38,7 @@ export const SCHEDULE_KINDS = [
   "referral_reward",
   "referral_confirm",
   "referral_expire",
+  "chain_seal",
 ] as const;
 /**
  * Operator review's timed work (`REVIEW_SCHEDULE_KINDS`), run after the money kinds:

@@ -37,8 +37,9 @@ export const CONVERSION_STATUSES: readonly ConversionStatus[] = [
 
 /**
  * Checks a conversion an adapter assembled and returns it, or every field that is wrong.
- * `receivedAtMs`, for postbacks, caps `occurredAtMs` and `updatedAtMs`: a time after receipt
- * is the network's clock running ahead, and is treated as the receipt time (docs/postbacks.md).
+ * `receivedAtMs`, for postbacks, caps `occurredAtMs` at the receipt time and bounds
+ * `updatedAtMs` (`boundUpdateTime`): a time after receipt is the network's clock running ahead
+ * (docs/postbacks.md).
  *
  * @example
  * const done = finalizeConversion(draft, request.receivedAtMs);
@@ -81,7 +82,7 @@ export function finalizeConversion(
   let updatedAtMs = draft.updatedAtMs;
   if (receivedAtMs !== null && Number.isFinite(receivedAtMs)) {
     if (occurredAtMs > receivedAtMs) occurredAtMs = receivedAtMs;
-    if (updatedAtMs !== null && updatedAtMs > receivedAtMs) updatedAtMs = receivedAtMs;
+    updatedAtMs = boundUpdateTime(updatedAtMs, receivedAtMs);
   }
   checkTime(occurredAtMs, "occurredAtMs", fields);
   if (updatedAtMs !== null) checkTime(updatedAtMs, "updatedAtMs", fields);
@@ -200,4 +201,23 @@ export function quoted(value: unknown, maxChars = 40): string {
         : `<${value === null ? "null" : typeof value}>`;
   const cut = text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
   return JSON.stringify(cut);
+}
+
+/**
+ * How far ahead of our clock a network's `updatedAtMs` may run and still order its updates.
+ * Within it the network's own time is kept: capping it to the receipt time would turn
+ * newest-wins into receipt order, and a replayed older state (received last) would overwrite
+ * a newer one (the simulation's BUG-SIM-1, docs/testing.md).
+ */
+export const UPDATE_TIME_AHEAD_ALLOWANCE_MS = 15 * 60_000;
+
+/**
+ * A network update time as the ordering will use it: kept when at most
+ * UPDATE_TIME_AHEAD_ALLOWANCE_MS after receipt; further ahead it is dropped (null), so the
+ * update orders like one sent without a time (by status, then the lower amount), and a
+ * far-future time can never freeze an order against every later update.
+ */
+export function boundUpdateTime(updatedAtMs: number | null, receivedAtMs: number): number | null {
+  if (updatedAtMs === null) return null;
+  return updatedAtMs > receivedAtMs + UPDATE_TIME_AHEAD_ALLOWANCE_MS ? null : updatedAtMs;
 }

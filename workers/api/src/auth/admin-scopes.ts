@@ -92,6 +92,9 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   // A member's notification preferences: support reads them with the rest of the user;
   // finance (and admin) change them on a member's behalf, recorded in the audit log.
   { prefix: "/admin/v1/users/*/notification-preferences", writers: ["finance"] },
+  // A wallet's ledger export with its chain proofs (docs/ledger.md): a read every role makes
+  // (support answers disputes with it); nothing under it writes, finance would if it did.
+  { prefix: "/admin/v1/users/*/ledger/export", writers: ["finance"] },
   // The operator's notification settings (promotional send window, caps, digests): marketing
   // (catalog) decides when campaigns may reach members, as with campaign boosts.
   { prefix: "/admin/v1/notification-settings", writers: ["catalog"] },

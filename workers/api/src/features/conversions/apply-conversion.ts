@@ -72,6 +72,46 @@ export async function applyNormalizedConversion(
   conversion: NormalizedConversion,
   from: ApplySource,
 ): Promise<ApplyResult> {
+  const prepared = await prepareConversion(env, networkId, conversion, from);
+  if (prepared.kind !== "wallet") return prepared;
+  const result = await walletOf(env, prepared.event.userId).applyConversion(prepared.event);
+  return walletApplied(prepared.event, result);
+}
+
+/** The wallet's answer for `event` as an ApplyResult, with the observation scoring is owed. */
+export function walletApplied(
+  event: ConversionEvent,
+  result: { outcome: ConversionOutcome; reason: string | null },
+): Extract<ApplyResult, { kind: "wallet" }> {
+  // The wallet has it: scoring is to hear of it; the caller sends its batch's at once.
+  const observation = REPORTED_OUTCOMES.has(result.outcome)
+    ? conversionObservation(event, result.outcome)
+    : null;
+  return {
+    kind: "wallet",
+    outcome: result.outcome,
+    txnId: event.txnId,
+    reason: result.reason,
+    observation,
+  };
+}
+
+/** A conversion ready for its user's wallet, or what was recorded instead (no wallet call). */
+export type PreparedConversion =
+  | { kind: "wallet"; event: ConversionEvent }
+  | Extract<ApplyResult, { kind: "untrusted" | "duplicate_order" }>;
+
+/**
+ * Everything before the wallet call: the sub-ID verified (or the order routed by the order),
+ * the order claimed for its user, the reprice lookup. The postbacks consumer prepares a batch
+ * and hands each user's events to the wallet in one call (`applyConversions`).
+ */
+export async function prepareConversion(
+  env: ApiEnv,
+  networkId: string,
+  conversion: NormalizedConversion,
+  from: ApplySource,
+): Promise<PreparedConversion> {
   const txnId = await transactionIdFor(networkId, conversion.orderId);
   // A purchase cannot happen after we heard of it; a future time would also push the
   // confirmation date out, so it is capped at the receipt time.
@@ -134,12 +174,7 @@ export async function applyNormalizedConversion(
         ? null
         : await repriceOfferFor(env, networkId, claims.offerId, reportedRef),
   };
-  const result = await walletOf(env, event.userId).applyConversion(event);
-  // The wallet has it: scoring is to hear of it; the caller sends its batch's at once.
-  const observation = REPORTED_OUTCOMES.has(result.outcome)
-    ? conversionObservation(event, result.outcome)
-    : null;
-  return { kind: "wallet", outcome: result.outcome, txnId, reason: result.reason, observation };
+  return { kind: "wallet", event };
 }
 
 type Decoded = Awaited<ReturnType<typeof decodeSubId>>;

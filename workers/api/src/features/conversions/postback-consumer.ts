@@ -1,4 +1,5 @@
 import type { BatchItem } from "drizzle-orm/batch";
+import { faultPoint } from "#durable-objects/shared/faults";
 import type { ApiEnv } from "#shared/env";
 import type { Observation } from "#shared/fraud/risk-contract";
 import type { PostbackMessage } from "#shared/messages";
@@ -7,9 +8,15 @@ import { createLogger, errorFields } from "#shared/observability/logger";
 import { parseGenericPostback } from "#shared/postback/generic-format";
 import { exponentialBackoff } from "#shared/retry/backoff";
 import { runInBatches } from "../../db/batch";
+import { type ConversionEvent, type ConversionOutcome, walletOf } from "../../wallet-client";
 import { reportOrKeepObservations } from "../fraud/index";
 import { postbackRetentionOf } from "../retention/index";
-import { applyNormalizedConversion } from "./apply-conversion";
+import {
+  type ApplyResult,
+  type PreparedConversion,
+  prepareConversion,
+  walletApplied,
+} from "./apply-conversion";
 import { recordReceived } from "./store";
 
 const log = createLogger({ worker: "api", feature: "conversions" });
@@ -41,29 +48,14 @@ export async function consumePostbacks(
   );
 
   // Each message's fate, decided after the batch's observations are reported.
-  const settled: Array<{
-    message: Message<PostbackMessage>;
-    outcome: Processed | { kind: "failed" };
-  }> = [];
-  for (const message of batch.messages) {
-    const body = message.body;
-    if (body.verdict !== "accepted") {
+  const settled = await processBatch(
+    env,
+    batch.messages.filter((message) => {
+      if (message.body.verdict === "accepted") return true;
       message.ack();
-      continue;
-    }
-    try {
-      settled.push({ message, outcome: await processAccepted(env, body) });
-    } catch (error) {
-      log.error("postback.processing_failed", {
-        postbackId: body.postbackId,
-        networkId: body.networkId,
-        attempts: message.attempts,
-        requestId: (body as { requestId?: string }).requestId,
-        ...errorFields(error),
-      });
-      settled.push({ message, outcome: { kind: "failed" } });
-    }
-  }
+      return false;
+    }),
+  );
 
   // The wallets have them: scoring hears of the batch's conversions in one send. A failed send
   // keeps them in D1 and the messages are acked as usual; only when that write fails too are
@@ -115,23 +107,125 @@ type Processed = { observations: Observation[] } & (
   | { kind: "untrusted"; statements: BatchItem<"sqlite">[] }
 );
 
-async function processAccepted(env: ApiEnv, body: PostbackMessage): Promise<Processed> {
+/** What the wallet answers for one conversion (the part the consumer reads). */
+type WalletAnswer = { outcome: ConversionOutcome; reason: string | null };
+
+/** How many users' wallets one batch calls at once. */
+export const WALLET_CALLS_IN_FLIGHT = 8;
+
+/** One accepted message on its way: its prepared conversions, then their results. */
+interface Pending {
+  message: Message<PostbackMessage>;
+  prepared: PreparedConversion[];
+  results: Array<ApplyResult | null>;
+  failed: boolean;
+}
+
+/**
+ * The batch's accepted messages: each one's conversions prepared (sub-ID, order claim,
+ * reprice lookup), then every user's wallet events applied in ONE wallet call
+ * (`applyConversions`: one storage transaction, the same ledger path and keys as one at a
+ * time), up to WALLET_CALLS_IN_FLIGHT users at once. A user's call that fails is tried again
+ * event by event, so one bad message never fails the others; a message any of whose
+ * conversions failed is retried whole (every conversion is idempotent).
+ */
+async function processBatch(
+  env: ApiEnv,
+  messages: readonly Message<PostbackMessage>[],
+): Promise<Array<{ message: Message<PostbackMessage>; outcome: Processed | { kind: "failed" } }>> {
+  const pending: Pending[] = await mapBounded(messages, WALLET_CALLS_IN_FLIGHT, async (message) => {
+    const item: Pending = { message, prepared: [], results: [], failed: false };
+    try {
+      item.prepared = await prepareMessage(env, message.body);
+      item.results = item.prepared.map((p) => (p.kind === "wallet" ? null : p));
+    } catch (error) {
+      logFailure(message, error);
+      item.failed = true;
+    }
+    return item;
+  });
+
+  // Each user's events, in delivery order, with where each result goes.
+  const byUser = new Map<string, Array<{ item: Pending; index: number; event: ConversionEvent }>>();
+  for (const item of pending) {
+    if (item.failed) continue;
+    for (const [index, p] of item.prepared.entries()) {
+      if (p.kind !== "wallet") continue;
+      const list = byUser.get(p.event.userId) ?? [];
+      list.push({ item, index, event: p.event });
+      byUser.set(p.event.userId, list);
+    }
+  }
+  await mapBounded([...byUser.entries()], WALLET_CALLS_IN_FLIGHT, async ([userId, slots]) => {
+    const wallet = walletOf(env, userId);
+    try {
+      const results = await wallet.applyConversions(slots.map((s) => s.event));
+      for (const [i, slot] of slots.entries()) {
+        slot.item.results[slot.index] = walletApplied(slot.event, results[i] as WalletAnswer);
+      }
+      return;
+    } catch (error) {
+      if (slots.length === 1) {
+        logFailure((slots[0] as (typeof slots)[0]).item.message, error);
+        (slots[0] as (typeof slots)[0]).item.failed = true;
+        return;
+      }
+    }
+    // The user's call failed as a whole: each event alone, so only the bad one fails.
+    for (const slot of slots) {
+      if (slot.item.failed) continue;
+      try {
+        const [result] = await wallet.applyConversions([slot.event]);
+        slot.item.results[slot.index] = walletApplied(slot.event, result as WalletAnswer);
+      } catch (error) {
+        logFailure(slot.item.message, error);
+        slot.item.failed = true;
+      }
+    }
+  });
+
+  return pending.map((item) => {
+    if (!item.failed) {
+      try {
+        faultPoint("postbacks.after_wallet"); // test/sim: the wallet wrote, the ack is lost
+      } catch (error) {
+        logFailure(item.message, error);
+        item.failed = true;
+      }
+    }
+    return {
+      message: item.message,
+      outcome: item.failed ? { kind: "failed" as const } : outcomeOf(item.results as ApplyResult[]),
+    };
+  });
+}
+
+async function prepareMessage(env: ApiEnv, body: PostbackMessage): Promise<PreparedConversion[]> {
   let conversions = body.conversions;
   if (!conversions) {
     const parsed = parseGenericPostback(body.rawBody);
     // Judged at intake; kept in received_postbacks.
-    if (!parsed.ok) return { kind: "done", observations: [] };
+    if (!parsed.ok) return [];
     conversions = [fromGenericBody(parsed.value)];
   }
+  const prepared: PreparedConversion[] = [];
+  for (const conversion of conversions) {
+    prepared.push(
+      await prepareConversion(env, body.networkId, conversion, {
+        sourceId: body.postbackId,
+        source: "postback",
+        receivedAtMs: body.receivedAtMs,
+      }),
+    );
+  }
+  return prepared;
+}
+
+function outcomeOf(results: readonly ApplyResult[]): Processed {
   const statements: BatchItem<"sqlite">[] = [];
   const observations: Observation[] = [];
   let waitForClick = false;
-  for (const conversion of conversions) {
-    const result = await applyNormalizedConversion(env, body.networkId, conversion, {
-      sourceId: body.postbackId,
-      source: "postback",
-      receivedAtMs: body.receivedAtMs,
-    });
+  for (const result of results) {
     // Recorded in D1 only, in one batch with the others: an untrusted sub-ID, or a second
     // user's claim on an order someone else owns (duplicate_order).
     if (result.kind === "untrusted" || result.kind === "duplicate_order") {
@@ -146,4 +240,34 @@ async function processAccepted(env: ApiEnv, body: PostbackMessage): Promise<Proc
   return statements.length > 0
     ? { kind: "untrusted", statements, observations }
     : { kind: "done", observations };
+}
+
+function logFailure(message: Message<PostbackMessage>, error: unknown): void {
+  const body = message.body;
+  log.error("postback.processing_failed", {
+    postbackId: body.postbackId,
+    networkId: body.networkId,
+    attempts: message.attempts,
+    requestId: (body as { requestId?: string }).requestId,
+    ...errorFields(error),
+  });
+}
+
+/** `work` over `items`, at most `limit` at once; the results in the items' order. */
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await work(items[i] as T);
+      }
+    }),
+  );
+  return results;
 }

@@ -5,6 +5,13 @@ import { createLogger, errorFields } from "#shared/observability/logger";
 import type { WalletAuditMessage } from "#shared/payouts/types";
 import { runInBatches } from "../../db/batch";
 import { walletOf } from "../../wallet-client";
+import {
+  anchorStatement,
+  anchorsOf,
+  type ChainAnchor,
+  verifyFrom,
+  writeAnchorObject,
+} from "./audit-anchors";
 import { fanOutAuditPage } from "./audit-fanout";
 import { discrepancyStatement } from "./recon-store";
 
@@ -14,46 +21,86 @@ const log = createLogger({ worker: "api", feature: "payouts" });
 const MAX_VIOLATIONS_KEPT = 50;
 
 /**
- * Runs the daily audit of each wallet (buckets against the sum of ledger entries, and
- * against what its transactions hold) and records a `wallet_buckets_mismatch` discrepancy
- * for one that fails. The detail is the failing checks only: buckets, currencies, amounts.
- * Idempotent: a redelivered message writes the same row, which is ignored.
+ * Runs the daily audit of each wallet (buckets against the sum of ledger entries, against what
+ * its transactions hold, and its ledger hash chain from the wallet's last anchor) and records a
+ * `wallet_buckets_mismatch` discrepancy for one that fails. The detail is the failing checks
+ * only: buckets, currencies, amounts, the first ledger entry that does not verify. Every wallet
+ * audited gets its new chain anchor (audit-anchors.ts): the batch's findings and anchors are one
+ * D1 batch, and its anchors one R2 object, before any message is acknowledged.
+ * Idempotent: a redelivered message writes the same rows, and an anchor never moves back.
  */
 export async function consumeWalletAudits(
   batch: MessageBatch<WalletAuditMessage>,
-  env: Pick<ApiEnv, "DB" | "WALLET" | "WALLET_AUDITS">,
+  env: Pick<ApiEnv, "DB" | "WALLET" | "WALLET_AUDITS" | "LEDGER_ANCHORS">,
 ): Promise<void> {
   const nowMs = Date.now();
-  const failing: Array<{ message: Message<WalletAuditMessage>; statement: BatchItem<"sqlite"> }> =
-    [];
+  const audits: Array<{ message: Message<WalletAuditMessage>; runId: string; userId: string }> = [];
+  const pages: Array<Promise<void>> = [];
+  for (const message of batch.messages) {
+    const body = message.body;
+    if (body?.kind === "wallet_audit_page") {
+      pages.push(
+        fanOutAuditPage(env, body).then(
+          () => message.ack(),
+          (error) => {
+            log.error("wallet_audit.page_failed", { runId: body.runId, ...errorFields(error) });
+            message.retry();
+          },
+        ),
+      );
+      continue;
+    }
+    if (
+      body?.kind !== "wallet_audit" ||
+      typeof body.runId !== "string" ||
+      typeof body.userId !== "string" ||
+      !USER_ID_PATTERN.test(body.userId)
+    ) {
+      // Redelivery cannot fix a malformed message.
+      log.error("wallet_audit.malformed_dropped", { messageId: message.id });
+      message.ack();
+      continue;
+    }
+    audits.push({ message, runId: body.runId, userId: body.userId });
+  }
+  if (audits.length === 0) {
+    await Promise.all(pages);
+    return;
+  }
+
+  let anchors: Map<string, ChainAnchor>;
+  try {
+    anchors = await anchorsOf(
+      env.DB,
+      audits.map((a) => a.userId),
+    );
+  } catch (error) {
+    log.error("wallet_audit.anchors_unreadable", errorFields(error));
+    for (const a of audits) a.message.retry();
+    await Promise.all(pages);
+    return;
+  }
+
+  const done: Array<{ message: Message<WalletAuditMessage>; anchor: ChainAnchor }> = [];
+  const statements: BatchItem<"sqlite">[] = [];
   await Promise.all(
-    batch.messages.map(async (message) => {
-      const body = message.body;
-      if (body?.kind === "wallet_audit_page") {
-        try {
-          await fanOutAuditPage(env, body);
-          message.ack();
-        } catch (error) {
-          log.error("wallet_audit.page_failed", { runId: body.runId, ...errorFields(error) });
-          message.retry();
-        }
-        return;
-      }
-      if (
-        body?.kind !== "wallet_audit" ||
-        typeof body.runId !== "string" ||
-        typeof body.userId !== "string" ||
-        !USER_ID_PATTERN.test(body.userId)
-      ) {
-        // Redelivery cannot fix a malformed message.
-        log.error("wallet_audit.malformed_dropped", { messageId: message.id });
-        message.ack();
-        return;
-      }
+    audits.map(async ({ message, runId, userId }) => {
       let report: { ok: boolean; violations: string[] };
+      let anchor: ChainAnchor;
       try {
-        const wallet = walletOf(env, body.userId);
-        report = await wallet.audit();
+        const wallet = walletOf(env, userId);
+        const audited = await wallet.auditFrom(verifyFrom(anchors.get(userId)));
+        const { chain } = audited;
+        report = { ok: audited.ok, violations: audited.violations };
+        anchor = {
+          userId,
+          headSeq: chain.headSeq,
+          headHash: chain.headHash,
+          status: chain.status,
+          firstBadSeq: chain.firstBadSeq,
+          runId,
+          verifiedAtMs: nowMs,
+        };
         // The same daily pass moves personal data off retired keys (docs/payouts.md).
         const { unreadable } = await wallet.resealDestinations();
         if (unreadable > 0) {
@@ -63,22 +110,20 @@ export async function consumeWalletAudits(
           };
         }
       } catch (error) {
-        log.error("wallet_audit.failed", { runId: body.runId, ...errorFields(error) });
+        log.error("wallet_audit.failed", { runId, ...errorFields(error) });
         message.retry();
         return;
       }
-      if (report.ok && report.violations.length === 0) {
-        message.ack();
-        return;
-      }
-      failing.push({
-        message,
-        statement: discrepancyStatement(
+      done.push({ message, anchor });
+      statements.push(anchorStatement(env.DB, anchor));
+      if (report.ok && report.violations.length === 0) return;
+      statements.push(
+        discrepancyStatement(
           env.DB,
-          body.runId,
+          runId,
           {
             kind: "wallet_buckets_mismatch",
-            subject: body.userId,
+            subject: userId,
             detail: {
               violations: report.violations.slice(0, MAX_VIOLATIONS_KEPT),
               violationCount: report.violations.length,
@@ -86,19 +131,22 @@ export async function consumeWalletAudits(
           },
           nowMs,
         ),
-      });
+      );
     }),
   );
-  if (failing.length === 0) return;
+  await Promise.all(pages);
+  if (done.length === 0) return;
   try {
-    // At most one batch of messages: one D1 transaction.
-    await runInBatches(
-      env.DB,
-      failing.map((f) => f.statement),
+    await writeAnchorObject(
+      env.LEDGER_ANCHORS,
+      done.map((d) => d.anchor),
+      nowMs,
     );
-    for (const f of failing) f.message.ack();
+    // At most one batch of messages: one D1 transaction.
+    await runInBatches(env.DB, statements);
+    for (const d of done) d.message.ack();
   } catch (error) {
-    log.error("wallet_audit.record_failed", { count: failing.length, ...errorFields(error) });
-    for (const f of failing) f.message.retry();
+    log.error("wallet_audit.record_failed", { count: done.length, ...errorFields(error) });
+    for (const d of done) d.message.retry();
   }
 }

@@ -1,0 +1,366 @@
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  runDurableObjectAlarm,
+  runInDurableObject,
+} from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { type ChainEntry, entryHash, genesisHash } from "#durable-objects/wallet/ledger/chain";
+import { chainHead, sealChainChunk, verifyChain } from "#durable-objects/wallet/ledger/chain-store";
+import { type ExportPage, verifyExport } from "#scripts/verify-ledger";
+import { transactionIdFor } from "#shared/ids";
+import type { WalletAuditMessage } from "#shared/payouts/types";
+import apiWorker from "#workers/api/src/index";
+import { ADMIN_HEADERS, adminPut, api, uniqueUser, walletStub } from "./helpers";
+
+/**
+ * The ledger's hash chain (docs/ledger.md "Tamper evidence") through the wallet object: every
+ * posting's entries are hashed as they are written, and a row edited or deleted behind the
+ * ledger's back is named by the audit.
+ */
+
+const clickOf = new Map<string, { clickId: string; clickedAtMs: number }>();
+
+/** A wallet with `orders` approved conversions, each credited the way the postback path does. */
+async function walletWithOrders(label: string, orders: number): Promise<string> {
+  const userId = uniqueUser(label);
+  const clickId = `clk_${crypto.randomUUID().replaceAll("-", "")}`;
+  const clickedAtMs = Date.now() - 120_000;
+  await walletStub(userId).recordClicks(userId, [
+    {
+      clickId,
+      offerId: "test-shop-offer",
+      merchantId: "test-shop",
+      networkId: "test-net",
+      clickedAtMs,
+      currency: "INR",
+      terms: { basis: "sale", defaultRateBps: 500, categoryRates: {} },
+      returnWindowDays: 30,
+    },
+  ]);
+  for (let i = 0; i < orders; i++) await order(userId, clickId, `O${i}-${userId}`, clickedAtMs);
+  clickOf.set(userId, { clickId, clickedAtMs });
+  return userId;
+}
+
+async function order(userId: string, clickId: string, orderId: string, clickedAtMs: number) {
+  await walletStub(userId).applyConversion({
+    txnId: await transactionIdFor("test-net", orderId),
+    postbackId: `pb_${orderId}`,
+    networkId: "test-net",
+    orderId,
+    userId,
+    offerId: "test-shop-offer",
+    clickId,
+    clickAtSec: Math.floor(clickedAtMs / 1000),
+    status: "approved",
+    currency: "INR",
+    saleAmountMinor: 20_000,
+    commissionMinor: 0,
+    category: null,
+    lineItems: null,
+    occurredAtMs: clickedAtMs + 1_000,
+    updatedAtMs: clickedAtMs + 1_000,
+    receivedAtMs: Date.now(),
+  });
+}
+
+type Row = ChainEntry & { hash: string | null };
+
+function rowsOf(userId: string): Promise<Row[]> {
+  return runInDurableObject(walletStub(userId), (_i, state) =>
+    state.storage.sql.exec<Row>(`SELECT * FROM entries ORDER BY seq`).toArray(),
+  );
+}
+
+function tamper(userId: string, statement: string, ...bindings: unknown[]): Promise<void> {
+  return runInDurableObject(walletStub(userId), (_i, state) => {
+    state.storage.sql.exec(statement, ...bindings);
+  });
+}
+
+describe("ledger hash chain", () => {
+  it("hashes every entry as it is written, from the user's genesis, up to the stored head", async () => {
+    const userId = await walletWithOrders("chain-ok", 3);
+    const rows = await rowsOf(userId);
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    // Recomputed outside the wallet: genesis from the user id, then each entry on the last.
+    let prev = genesisHash(userId);
+    for (const { hash, ...entry } of rows) {
+      expect(hash).toBe(entryHash(prev, entry));
+      prev = hash ?? "";
+    }
+    expect(await walletStub(userId).audit()).toEqual({ ok: true, violations: [] });
+    const { chain } = await walletStub(userId).auditFrom(null);
+    expect(chain).toMatchObject({ status: "ok", firstBadSeq: null, checked: rows.length });
+    expect(chain.headSeq).toBe(rows.at(-1)?.seq);
+    expect(chain.headHash).toBe(prev);
+    const head = await runInDurableObject(walletStub(userId), (_i, s) => chainHead(s.storage.sql));
+    expect(head).toEqual({ seq: chain.headSeq, hash: chain.headHash });
+  });
+
+  it.each([
+    ["amount", `UPDATE entries SET amount_minor = amount_minor + 1 WHERE seq = ?`],
+    ["balance after", `UPDATE entries SET balance_after_minor = 1 WHERE seq = ?`],
+    ["memo", `UPDATE entries SET memo = 'nothing to see' WHERE seq = ?`],
+    ["kind", `UPDATE entries SET kind = 'bonus' WHERE seq = ?`],
+    ["deleted row", `DELETE FROM entries WHERE seq = ?`],
+  ])(
+    "an entry's %s changed behind the ledger's back: the audit names that entry",
+    async (_what, statement) => {
+      const userId = await walletWithOrders("chain-tamper", 3);
+      const rows = await rowsOf(userId);
+      const target = rows[1]?.seq ?? 0;
+      expect(target).toBeGreaterThan(1);
+      await tamper(userId, statement, target);
+      const audit = await walletStub(userId).audit();
+      expect(audit.ok).toBe(false);
+      expect(audit.violations.filter((v) => v.startsWith("ledger chain:"))).toEqual([
+        expect.stringMatching(new RegExp(`^ledger chain: entry ${target}: `)),
+      ]);
+      const { chain } = await walletStub(userId).auditFrom(null);
+      expect(chain).toMatchObject({ status: "broken", firstBadSeq: target, headSeq: target - 1 });
+    },
+  );
+
+  it("the newest entry deleted, or its hash rewritten: named against the stored head", async () => {
+    const userId = await walletWithOrders("chain-head", 2);
+    const last = (await rowsOf(userId)).at(-1)?.seq ?? 0;
+    await tamper(userId, `DELETE FROM entries WHERE seq = ?`, last);
+    expect((await walletStub(userId).auditFrom(null)).chain).toMatchObject({
+      status: "broken",
+      firstBadSeq: last,
+    });
+
+    const other = await walletWithOrders("chain-rehash", 2);
+    const rows = await rowsOf(other);
+    // A forger who recomputes the edited row's hash still breaks the next one.
+    const edited = { ...(rows[0] as Row), amount_minor: 1 };
+    const { hash: _h, ...entry } = edited;
+    await tamper(
+      other,
+      `UPDATE entries SET amount_minor = 1, hash = ? WHERE seq = ?`,
+      entryHash(genesisHash(other), entry),
+      edited.seq,
+    );
+    expect((await walletStub(other).auditFrom(null)).chain).toMatchObject({
+      status: "broken",
+      firstBadSeq: rows[1]?.seq,
+    });
+  });
+
+  it("a wallet from before the chain is sealed in bounded chunks, continued by alarm", async () => {
+    const userId = await walletWithOrders("chain-seal", 3);
+    const hashed = await rowsOf(userId);
+    // As schema step 32 leaves a wallet with older entries: no hashes, no head, sealing due.
+    await runInDurableObject(walletStub(userId), async (_i, state) => {
+      // No alarm left from the setup's writes may seal before this test runs a chunk itself.
+      await state.storage.deleteAlarm();
+      const sql = state.storage.sql;
+      sql.exec(`UPDATE entries SET hash = NULL`);
+      sql.exec(`DELETE FROM meta WHERE key = 'chain_head'`);
+      sql.exec(`INSERT INTO meta (key, value) VALUES ('chain_sealing', '1')`);
+      sql.exec(`INSERT INTO schedule (kind, ref, due_at_ms) VALUES ('chain_seal', 'entries', 0)`);
+    });
+    // Sealing: no violation, the audit says so.
+    expect(await walletStub(userId).audit()).toEqual({ ok: true, violations: [] });
+    expect((await walletStub(userId).auditFrom(null)).chain.status).toBe("sealing");
+
+    // One chunk of two rows: two hashed, the rest waits.
+    const more = await runInDurableObject(walletStub(userId), (_i, state) =>
+      state.storage.transactionSync(() => sealChainChunk(state.storage.sql, Date.now(), 2)),
+    );
+    expect(more).toBe(true);
+    expect((await rowsOf(userId)).map((r) => r.hash !== null)).toEqual(
+      hashed.map((_r, i) => i < 2),
+    );
+
+    // A posting while sealing is inserted unhashed and sealed in its turn.
+    const clickId = `clk_${crypto.randomUUID().replaceAll("-", "")}`;
+    await walletStub(userId).recordClicks(userId, [
+      {
+        clickId,
+        offerId: "test-shop-offer",
+        merchantId: "test-shop",
+        networkId: "test-net",
+        clickedAtMs: Date.now() - 60_000,
+        currency: "INR",
+        terms: { basis: "sale", defaultRateBps: 500, categoryRates: {} },
+        returnWindowDays: 30,
+      },
+    ]);
+    await order(userId, clickId, `late-${userId}`, Date.now() - 60_000);
+    expect((await rowsOf(userId)).at(-1)?.hash).toBeNull();
+
+    // The alarm runs the schedule's chain_seal until every row is hashed.
+    for (let i = 0; i < 5 && (await rowsOf(userId)).some((r) => r.hash === null); i++) {
+      await runDurableObjectAlarm(walletStub(userId));
+    }
+    const sealed = await rowsOf(userId);
+    expect(sealed.every((r) => r.hash !== null)).toBe(true);
+    // The same chain as hashing at insert gives.
+    expect(sealed.slice(0, hashed.length).map((r) => r.hash)).toEqual(hashed.map((r) => r.hash));
+    const report = await runInDurableObject(walletStub(userId), (_i, s) => ({
+      chain: verifyChain(s.storage.sql, null),
+      sealing: s.storage.sql.exec(`SELECT 1 FROM meta WHERE key = 'chain_sealing'`).toArray(),
+      scheduled: s.storage.sql.exec(`SELECT 1 FROM schedule WHERE kind = 'chain_seal'`).toArray(),
+    }));
+    expect(report.chain).toMatchObject({ status: "ok", checked: sealed.length });
+    expect(report.sealing).toEqual([]);
+    expect(report.scheduled).toEqual([]);
+    // After sealing, postings are hashed as they are written again.
+    await order(userId, clickId, `later-${userId}`, Date.now() - 60_000);
+    expect((await rowsOf(userId)).at(-1)?.hash).not.toBeNull();
+    expect(await walletStub(userId).audit()).toEqual({ ok: true, violations: [] });
+  });
+});
+
+/** The daily audit's consumer for these wallets, as the queue delivers it. */
+async function dailyAudit(runId: string, userIds: string[]) {
+  const batch = createMessageBatch<WalletAuditMessage>(
+    "boomerang-wallet-audits",
+    userIds.map((userId, i) => ({
+      id: `${runId}-${i}`,
+      timestamp: new Date(),
+      attempts: 1,
+      body: { kind: "wallet_audit", runId, userId },
+    })),
+  );
+  const ctx = createExecutionContext();
+  await apiWorker.queue(batch, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+function anchorOf(userId: string) {
+  return env.DB.prepare(
+    `SELECT head_seq, head_hash, status, first_bad_seq, run_id FROM wallet_chain_anchors WHERE user_id = ?1`,
+  )
+    .bind(userId)
+    .first<{
+      head_seq: number;
+      head_hash: string;
+      status: string;
+      first_bad_seq: number | null;
+      run_id: string;
+    }>();
+}
+
+describe("ledger chain anchors", () => {
+  it("the daily audit anchors each head in D1 and R2, and verifies from the last anchor", async () => {
+    const userId = await walletWithOrders("anchor", 2);
+    const other = await walletWithOrders("anchor-other", 1);
+    const runId = `run_anchor_${crypto.randomUUID()}`;
+    const result = await dailyAudit(runId, [userId, other]);
+    expect(result.explicitAcks.sort()).toEqual([`${runId}-0`, `${runId}-1`]);
+    const rows = await rowsOf(userId);
+    const last = rows.at(-1) as Row;
+    expect(await anchorOf(userId)).toEqual({
+      head_seq: last.seq,
+      head_hash: last.hash,
+      status: "ok",
+      first_bad_seq: null,
+      run_id: runId,
+    });
+    // One R2 object for the batch, one line per wallet.
+    const day = new Date().toISOString().slice(0, 10);
+    const listed = await env.LEDGER_ANCHORS.list({ prefix: `ledger-anchors/${day}/${runId}/` });
+    expect(listed.objects).toHaveLength(1);
+    const text = await (await env.LEDGER_ANCHORS.get(listed.objects[0]?.key ?? ""))?.text();
+    const lines = (text ?? "")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.userId).sort()).toEqual([userId, other].sort());
+    expect(lines.find((l) => l.userId === userId)).toMatchObject({
+      headSeq: last.seq,
+      headHash: last.hash,
+      status: "ok",
+    });
+
+    // The next audit starts at the anchor: it checks only the entries written since.
+    const click = clickOf.get(userId);
+    await order(userId, click?.clickId ?? "", `after-${userId}`, click?.clickedAtMs ?? 0);
+    const since = (await rowsOf(userId)).length - rows.length;
+    const { chain } = await walletStub(userId).auditFrom({ seq: last.seq, hash: last.hash ?? "" });
+    expect(chain).toMatchObject({ status: "ok", fromSeq: last.seq, checked: since });
+
+    // The anchored entry's stored hash rewritten: it no longer matches its anchor.
+    await tamper(userId, `UPDATE entries SET hash = ? WHERE seq = ?`, "0".repeat(64), last.seq);
+    const broken = `run_anchor_${crypto.randomUUID()}`;
+    await dailyAudit(broken, [userId]);
+    expect(await anchorOf(userId)).toMatchObject({
+      status: "broken",
+      first_bad_seq: last.seq,
+      run_id: broken,
+    });
+    const finding = await env.DB.prepare(
+      `SELECT detail FROM payout_discrepancies
+       WHERE run_id = ?1 AND kind = 'wallet_buckets_mismatch' AND subject = ?2`,
+    )
+      .bind(broken, userId)
+      .first<{ detail: string }>();
+    expect(JSON.parse(finding?.detail ?? "{}").violations).toContain(
+      `ledger chain: entry ${last.seq}: anchored entry's hash differs from its anchor`,
+    );
+  });
+});
+
+describe("ledger export, verified offline", () => {
+  async function exportPages(userId: string, limit: number): Promise<ExportPage[]> {
+    const pages: ExportPage[] = [];
+    let afterSeq: number | null = 0;
+    while (afterSeq !== null) {
+      const res = await api(
+        `/admin/v1/users/${userId}/ledger/export?afterSeq=${afterSeq}&limit=${limit}`,
+        { headers: ADMIN_HEADERS },
+      );
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as ExportPage & { nextAfterSeq: number | null };
+      pages.push(page);
+      afterSeq = page.nextAfterSeq;
+    }
+    return pages;
+  }
+
+  it("scripts/verify-ledger.ts verifies an export, anchor included, and names a tampered entry", async () => {
+    const userId = await walletWithOrders("export", 3);
+    expect((await adminPut(`/admin/v1/users/${userId}`, {})).status).toBe(200);
+    await dailyAudit(`run_export_${crypto.randomUUID()}`, [userId]);
+    const rows = await rowsOf(userId);
+    const pages = await exportPages(userId, 2);
+    expect(pages.length).toBeGreaterThan(1);
+    expect(pages.flatMap((p) => p.entries).map((e) => e.seq)).toEqual(rows.map((r) => r.seq));
+    expect(pages.at(-1)?.anchor).toMatchObject({ headSeq: rows.at(-1)?.seq, status: "ok" });
+    expect(verifyExport(pages)).toEqual({
+      ok: true,
+      entries: rows.length,
+      headSeq: rows.at(-1)?.seq,
+      headHash: rows.at(-1)?.hash,
+      anchorChecked: true,
+    });
+
+    const target = rows[1]?.seq ?? 0;
+    await tamper(userId, `UPDATE entries SET memo = 'edited' WHERE seq = ?`, target);
+    expect(verifyExport(await exportPages(userId, 5_000))).toEqual({
+      ok: false,
+      firstBadSeq: target,
+      reason: "entry does not match its hash",
+    });
+    // An export edited after download (an amount changed in the file) does not verify either.
+    const fresh = await exportPages(userId, 5_000);
+    const copy = structuredClone(fresh);
+    const first = copy[0]?.entries[0];
+    if (first) first.amountMinor += 1;
+    expect(verifyExport(copy)).toMatchObject({ ok: false, firstBadSeq: 1 });
+  });
+
+  it("an unknown user is a 404 problem", async () => {
+    const res = await api(`/admin/v1/users/${uniqueUser("nobody")}/ledger/export`, {
+      headers: ADMIN_HEADERS,
+    });
+    expect(res.status).toBe(404);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+  });
+});

@@ -1,0 +1,148 @@
+import type { OracleStatus } from "./oracle/money-oracle";
+import { Prng } from "./oracle/prng";
+
+/**
+ * The simulation's workload, from a seed alone: users click an offer, the network reports
+ * orders on those clicks and then changes them (approvals, partial refunds, cancellations),
+ * re-sends postbacks it already sent, and the delivery layer is told when to deliver, replay
+ * or fail. The same seed and length give the same list, value for value.
+ */
+
+export type FaultPoint =
+  /** Inside the wallet's commit(), before its transaction closes: the write must roll back. */
+  | "wallet.commit.before_close"
+  /** After the wallet's transaction committed, before its RPC answers: the answer is lost. */
+  | "wallet.commit.after"
+  /** In the postbacks consumer, after the wallet answered: the ack is lost, redelivery follows. */
+  | "postbacks.after_wallet";
+
+export const FAULT_POINTS: readonly FaultPoint[] = [
+  "wallet.commit.before_close",
+  "wallet.commit.after",
+  "postbacks.after_wallet",
+];
+
+export interface PostbackState {
+  status: OracleStatus;
+  saleMinor: number;
+  category: string | null;
+  /** The network's update time, in ms after the run's start. */
+  updatedAtOffsetMs: number;
+}
+
+export type SimAction =
+  | { kind: "click"; user: string; click: number }
+  | { kind: "postback"; user: string; click: number; orderId: string; state: PostbackState }
+  /** Deliver up to `max` messages, picked at random from what is queued. */
+  | { kind: "deliver"; max: number }
+  /** Deliver again a message already acked (the platform's at-least-once delivery). */
+  | { kind: "replay" }
+  /** Deliver one queued message with a fault armed at `point`. */
+  | { kind: "fault"; point: FaultPoint };
+
+export interface GeneratorOptions {
+  seed: number;
+  events: number;
+  /** A tag in every user and order id, so runs in one storage never share a wallet. */
+  runTag: string;
+  faults: boolean;
+}
+
+const CATEGORIES: readonly (string | null)[] = [null, null, "electronics", "books"];
+
+interface OpenOrder {
+  user: string;
+  click: number;
+  orderId: string;
+  states: PostbackState[];
+}
+
+export function generate(options: GeneratorOptions): SimAction[] {
+  const rng = new Prng(options.seed);
+  const actions: SimAction[] = [];
+  const userCount = Math.max(3, Math.min(200, Math.ceil(options.events / 25)));
+  const users = Array.from({ length: userCount }, (_, i) => `sim-${options.runTag}-u${i}`);
+  const clicks: Array<{ user: string }> = [];
+  /** Clicks no order was reported on yet (by index into `clicks`). */
+  const unordered: number[] = [];
+  const open: OpenOrder[] = [];
+  const sent: OpenOrder[] = [];
+  let orders = 0;
+  let clock = 0;
+  const tick = () => {
+    clock += 1;
+    return clock;
+  };
+
+  while (actions.length < options.events) {
+    const roll = rng.next();
+    if (roll < 0.18 || clicks.length === 0) {
+      const user = rng.pick(users);
+      actions.push({ kind: "click", user, click: clicks.length });
+      unordered.push(clicks.length);
+      clicks.push({ user });
+    } else if (roll < 0.36 && unordered.length > 0) {
+      const at = rng.int(0, unordered.length - 1);
+      const clickIdx = unordered[at] ?? 0;
+      unordered[at] = unordered[unordered.length - 1] ?? 0;
+      unordered.pop();
+      const click = clicks[clickIdx];
+      if (!click) continue;
+      const orderId = `SIM-${options.runTag}-O${orders++}`;
+      const state: PostbackState = {
+        status: rng.chance(0.1) ? "approved" : "pending",
+        saleMinor: rng.int(1_000, 200_000),
+        category: rng.pick(CATEGORIES),
+        updatedAtOffsetMs: tick(),
+      };
+      const order = { user: click.user, click: clickIdx, orderId, states: [state] };
+      open.push(order);
+      sent.push(order);
+      actions.push({ kind: "postback", user: click.user, click: clickIdx, orderId, state });
+    } else if (roll < 0.56 && open.length > 0) {
+      // The network changes an order: a partial refund, an approval or a cancellation.
+      const order = rng.pick(open);
+      const last = order.states[order.states.length - 1];
+      if (!last) continue;
+      const r = rng.next();
+      let next: PostbackState;
+      if (r < 0.35 && last.saleMinor > 10) {
+        next = {
+          ...last,
+          saleMinor: Math.floor((last.saleMinor * rng.int(30, 95)) / 100),
+          updatedAtOffsetMs: tick(),
+        };
+      } else if (r < 0.75 && last.status === "pending") {
+        next = { ...last, status: "approved", updatedAtOffsetMs: tick() };
+      } else {
+        next = { ...last, status: "cancelled", updatedAtOffsetMs: tick() };
+      }
+      order.states.push(next);
+      if (next.status === "cancelled") open.splice(open.indexOf(order), 1);
+      actions.push({
+        kind: "postback",
+        user: order.user,
+        click: order.click,
+        orderId: order.orderId,
+        state: next,
+      });
+    } else if (roll < 0.62 && sent.length > 0) {
+      // The network sends again a state it already sent (any of them: an older one too).
+      const order = rng.pick(sent);
+      actions.push({
+        kind: "postback",
+        user: order.user,
+        click: order.click,
+        orderId: order.orderId,
+        state: rng.pick(order.states),
+      });
+    } else if (roll < 0.67) {
+      actions.push({ kind: "replay" });
+    } else if (options.faults && roll < 0.75) {
+      actions.push({ kind: "fault", point: rng.pick(FAULT_POINTS) });
+    } else {
+      actions.push({ kind: "deliver", max: rng.int(1, 8) });
+    }
+  }
+  return actions;
+}

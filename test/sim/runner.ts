@@ -1,0 +1,409 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { InjectedFault, installFaultInjector } from "#durable-objects/shared/faults";
+import { signPostback } from "#shared/postback/signature";
+import apiWorker from "#workers/api/src/index";
+import postbackWorker from "#workers/postback/src/index";
+import { followLink, NETWORK_SECRET, seedCatalog, trackingLinkFor } from "../helpers";
+import { type FaultPoint, generate, type SimAction } from "./generator";
+import { checkWallet, walletState } from "./invariants";
+import { MoneyOracle } from "./oracle/money-oracle";
+import { Prng } from "./oracle/prng";
+
+/**
+ * The deterministic simulation (docs/testing.md): runs the generated actions through the real
+ * redirect and postback workers, keeps what they enqueue in its own pool, and delivers it to
+ * the api worker's real queue consumers in an order, with duplicates and faults, that the seed
+ * decides. After every step the wallets it touched are checked (invariants.ts); at the end
+ * every wallet must equal the oracle.
+ */
+
+const CURRENCY = "INR";
+const TERMS = { defaultRateBps: 500, categoryRates: { electronics: 750 } };
+const CLICKS_QUEUE = "boomerang-clicks";
+const POSTBACKS_QUEUE = "boomerang-postbacks";
+
+export interface SimOptions {
+  seed: number;
+  events: number;
+  faults: boolean;
+  /** Called every `progressEvery` actions with a line to print (large runs). */
+  progress?: (line: string) => void;
+  progressEvery?: number;
+  /**
+   * How far the network's clock runs ahead of ours (ms). 0 (the default): every update time is
+   * in the past. > 0 is the case of BUG-SIM-1 (docs/testing.md, fixed): update times after
+   * receipt were capped to the receipt time, and a replayed older state could win.
+   */
+  networkClockAheadMs?: number;
+  /** Debugging: prints every delivery of a message whose body mentions this text. */
+  trace?: string;
+}
+
+export interface SimResult {
+  seed: number;
+  events: number;
+  users: number;
+  orders: number;
+  deliveries: number;
+  retries: number;
+  replays: number;
+  faultsFired: number;
+  invariantsChecked: number;
+  elapsedMs: number;
+}
+
+interface Queued {
+  id: string;
+  queue: typeof CLICKS_QUEUE | typeof POSTBACKS_QUEUE;
+  body: unknown;
+  attempts: number;
+  user: string;
+}
+
+let runs = 0;
+
+export class SimFailure extends Error {}
+
+export async function runSimulation(options: SimOptions): Promise<SimResult> {
+  const started = Date.now();
+  runs++;
+  const runTag = `s${options.seed}r${runs}`;
+  const actions = generate({
+    seed: options.seed,
+    events: options.events,
+    runTag,
+    faults: options.faults,
+  });
+  const rng = new Prng(options.seed).fork(2);
+  const oracle = new MoneyOracle(TERMS, CURRENCY);
+  const catalog = await seedCatalog({
+    networkId: `sim-net-${runTag}`,
+    merchantId: `sim-shop-${runTag}`,
+    offerId: `sim-offer-${runTag}`,
+    defaultRateBps: TERMS.defaultRateBps,
+    categoryRates: TERMS.categoryRates,
+  });
+  // Update times: 1 ms apart, all in the past (unless the network's clock runs ahead).
+  const runBaseMs = Date.now() - actions.length - 60_000 + (options.networkClockAheadMs ?? 0);
+
+  const queued: Queued[] = [];
+  const acked: Queued[] = [];
+  let nextId = 0;
+  const enqueue = (queue: Queued["queue"], user: string) => ({
+    send: async (body: unknown) => {
+      queued.push({ id: `m${nextId++}`, queue, body, attempts: 1, user });
+    },
+    sendBatch: async (messages: Array<{ body: unknown }>) => {
+      for (const m of messages)
+        queued.push({ id: `m${nextId++}`, queue, body: m.body, attempts: 1, user });
+    },
+  });
+
+  const links = new Map<string, string>();
+  const clicks: Array<{ subId: string; atMs: number }> = [];
+  const users = new Set<string>();
+  const stats = { deliveries: 0, retries: 0, replays: 0, faultsFired: 0, invariantsChecked: 0 };
+  let step = 0;
+  let action: SimAction | { kind: "drain" } = { kind: "drain" };
+
+  const fail = (invariant: string, detail: string): never => {
+    throw new SimFailure(
+      `SIM FAIL seed=${options.seed} events=${options.events} step=${step} invariant=${invariant} event=${JSON.stringify(action)}\n${detail}`,
+    );
+  };
+
+  const check = async (touched: Iterable<string>) => {
+    for (const user of new Set(touched)) {
+      const result = await checkWallet(user);
+      stats.invariantsChecked += result.checked;
+      if (result.violations.length > 0) {
+        const first = result.violations[0] ?? "";
+        fail(first.split(":")[0] ?? "?", `user=${user}\n${result.violations.join("\n")}`);
+      }
+    }
+  };
+
+  /** Delivers `items` as one batch; returns the ids acked. Retried ones go back to the pool. */
+  const deliver = async (items: Queued[]): Promise<Set<string>> => {
+    const first = items[0];
+    if (!first) return new Set();
+    stats.deliveries++;
+    const batch = createMessageBatch(
+      first.queue,
+      items.map((i) => ({ id: i.id, timestamp: new Date(), attempts: i.attempts, body: i.body })),
+    );
+    const ctx = createExecutionContext();
+    let threw = false;
+    try {
+      await apiWorker.queue(batch as never, env, ctx);
+    } catch {
+      threw = true;
+    }
+    const result = await getQueueResult(batch, ctx);
+    const retried = new Set(result.retryMessages.map((m: { msgId: string }) => m.msgId));
+    const ok = new Set<string>();
+    for (const item of items) {
+      if (options.trace && JSON.stringify(item.body).includes(options.trace)) {
+        const txn = await walletState(item.user);
+        console.log(
+          `trace step=${step} ${item.id} attempts=${item.attempts} ${threw || result.retryBatch.retry || retried.has(item.id) ? "retry" : "ack"} body=${JSON.stringify((item.body as { rawBody?: string }).rawBody ?? item.body)} txns=${JSON.stringify(state_of(txn, options.trace))}`,
+        );
+      }
+      if (threw || result.retryBatch.retry || retried.has(item.id)) {
+        stats.retries++;
+        queued.push({ ...item, attempts: item.attempts + 1 });
+      } else {
+        ok.add(item.id);
+        acked.push(item);
+      }
+    }
+    return ok;
+  };
+
+  const takeRandom = (filter?: (q: Queued) => boolean): Queued | null => {
+    const candidates = filter ? queued.filter(filter) : queued;
+    if (candidates.length === 0) return null;
+    const item = candidates[rng.int(0, candidates.length - 1)];
+    if (!item) return null;
+    queued.splice(queued.indexOf(item), 1);
+    return item;
+  };
+
+  const fingerprint = async (user: string) => (await checkWallet(user)).fingerprint;
+
+  for (const next of actions) {
+    step++;
+    action = next;
+    switch (next.kind) {
+      case "click": {
+        users.add(next.user);
+        oracle.user(next.user);
+        let link = links.get(next.user);
+        if (!link) {
+          link = await trackingLinkFor(next.user, catalog.offerId);
+          links.set(next.user, link);
+        }
+        const response = await followLink(link, {
+          ...env,
+          CLICKS: enqueue(CLICKS_QUEUE, next.user),
+        });
+        const location = response.headers.get("location") ?? "";
+        const subId = location ? new URL(location).searchParams.get("sub") : null;
+        if (response.status !== 302 || !subId) fail("click_redirects", `status ${response.status}`);
+        clicks[next.click] = { subId: subId ?? "", atMs: Date.now() };
+        break;
+      }
+      case "postback": {
+        const click = clicks[next.click];
+        if (!click) fail("generator_order", `click ${next.click} not made yet`);
+        const fields: Record<string, unknown> = {
+          order_id: next.orderId,
+          sub_id: click?.subId,
+          status: next.state.status,
+          currency: CURRENCY,
+          sale_amount_minor: next.state.saleMinor,
+          commission_minor: Math.floor(next.state.saleMinor * 0.08),
+          occurred_at: new Date((click?.atMs ?? 0) + 1_000).toISOString(),
+          updated_at: new Date(runBaseMs + next.state.updatedAtOffsetMs).toISOString(),
+        };
+        if (next.state.category !== null) fields.category = next.state.category;
+        const rawBody = JSON.stringify(fields);
+        const ts = Math.floor(Date.now() / 1000);
+        const ctx = createExecutionContext();
+        const response = await postbackWorker.fetch(
+          new Request(`https://postback.test/postback/${catalog.networkId}`, {
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              "boomerang-signature": await signPostback(
+                NETWORK_SECRET,
+                catalog.networkId,
+                rawBody,
+                ts,
+              ),
+            },
+            body: rawBody,
+          }) as Request<unknown, IncomingRequestCfProperties>,
+          { ...env, POSTBACKS: enqueue(POSTBACKS_QUEUE, next.user) } as never,
+          ctx,
+        );
+        if (response.status >= 300)
+          fail("postback_accepted", `status ${response.status} ${await response.text()}`);
+        oracle.report(next.user, next.orderId, {
+          status: next.state.status,
+          saleMinor: next.state.saleMinor,
+          category: next.state.category,
+          updatedAtMs: next.state.updatedAtOffsetMs,
+        });
+        break;
+      }
+      case "deliver": {
+        const firstItem = takeRandom();
+        if (!firstItem) break;
+        const items = [firstItem];
+        while (items.length < next.max) {
+          const more = takeRandom((q) => q.queue === firstItem.queue);
+          if (!more) break;
+          items.push(more);
+        }
+        // A duplicate inside one batch, now and then (the platform may deliver one twice).
+        if (rng.chance(0.1)) items.push({ ...firstItem, id: `${firstItem.id}d` });
+        await deliver(items);
+        await check(items.map((i) => i.user));
+        break;
+      }
+      case "replay": {
+        if (acked.length === 0) break;
+        const item = acked[rng.int(0, acked.length - 1)];
+        if (!item) break;
+        stats.replays++;
+        const before = await fingerprint(item.user);
+        await deliver([{ ...item, id: `${item.id}r${step}`, attempts: item.attempts + 1 }]);
+        const after = await fingerprint(item.user);
+        if (after !== before)
+          fail("replay_changed_nothing", `user=${item.user}\nbefore=${before}\nafter=${after}`);
+        await check([item.user]);
+        break;
+      }
+      case "fault": {
+        const item = takeRandom(
+          next.point === "postbacks.after_wallet" ? (q) => q.queue === POSTBACKS_QUEUE : undefined,
+        );
+        if (!item) break;
+        await faultStep(next.point, item);
+        break;
+      }
+    }
+    if (options.progress && options.progressEvery && step % options.progressEvery === 0) {
+      const secs = (Date.now() - started) / 1000;
+      options.progress(
+        `sim seed=${options.seed} step=${step}/${actions.length} ${(step / secs).toFixed(1)} events/s queued=${queued.length} invariants=${stats.invariantsChecked}`,
+      );
+    }
+  }
+
+  async function faultStep(point: FaultPoint, item: Queued) {
+    const before = await fingerprint(item.user);
+    let fired = false;
+    installFaultInjector((at) => {
+      if (!fired && at === point) {
+        fired = true;
+        throw new InjectedFault(at);
+      }
+    });
+    let ok: Set<string>;
+    try {
+      ok = await deliver([item]);
+    } finally {
+      installFaultInjector(null);
+    }
+    if (!fired) {
+      await check([item.user]);
+      return;
+    }
+    stats.faultsFired++;
+    if (ok.has(item.id)) fail("faulted_message_retried", `${point} fired but ${item.id} was acked`);
+    const afterFault = await fingerprint(item.user);
+    if (point === "wallet.commit.before_close" && afterFault !== before) {
+      fail("failed_op_changed_nothing", `user=${item.user}\nbefore=${before}\nafter=${afterFault}`);
+    }
+    await check([item.user]);
+    if (point !== "wallet.commit.before_close") {
+      // The answer was lost after the write: the redelivery that follows must change nothing.
+      const retry = queued.findIndex((q) => q.id === item.id);
+      const again = queued[retry];
+      if (again) {
+        queued.splice(retry, 1);
+        await deliver([again]);
+        const afterRedelivery = await fingerprint(item.user);
+        if (afterRedelivery !== afterFault) {
+          fail(
+            "replay_changed_nothing",
+            `${point}: redelivery changed user=${item.user}\nbefore=${afterFault}\nafter=${afterRedelivery}`,
+          );
+        }
+        await check([item.user]);
+      }
+    }
+  }
+
+  // Drain: everything still queued is delivered (retried postbacks wait for their clicks).
+  action = { kind: "drain" };
+  for (let rounds = 0; queued.length > 0; rounds++) {
+    if (rounds > 20 * (actions.length + 10))
+      fail("drains", `${queued.length} messages never settle`);
+    const firstItem = takeRandom();
+    if (!firstItem) break;
+    const items = [firstItem];
+    while (items.length < 8) {
+      const more = takeRandom((q) => q.queue === firstItem.queue);
+      if (!more) break;
+      items.push(more);
+    }
+    await deliver(items);
+    await check(items.map((i) => i.user));
+    step++;
+  }
+
+  // The end state equals the oracle.
+  await check(users);
+  const expected = oracle.expectedOrders();
+  const expectedBalances = oracle.expectedBalances();
+  for (const user of users) {
+    const state = await walletState(user);
+    const got: Record<string, number> = {};
+    for (const b of state.buckets) {
+      if (b.currency === CURRENCY) got[b.bucket] = b.balance_minor;
+    }
+    const orders = new Map(state.orders.map((o) => [o.order_id, o]));
+    for (const order of expected.filter((o) => o.userId === user)) {
+      stats.invariantsChecked++;
+      const have = orders.get(order.orderId);
+      const same =
+        have !== undefined &&
+        have.status === order.status &&
+        (order.status === "cancelled" || have.cashback_minor === order.cashbackMinor);
+      if (!same) {
+        fail(
+          "oracle_orders",
+          `user=${user} order=${order.orderId} wallet=${JSON.stringify(have ?? null)} oracle=${JSON.stringify(order)}\nreported states: ${JSON.stringify(oracle.reported(order.orderId))}`,
+        );
+      }
+    }
+    const want = expectedBalances.get(user) ?? {};
+    stats.invariantsChecked++;
+    if (JSON.stringify(sorted(got)) !== JSON.stringify(sorted(want))) {
+      fail(
+        "oracle_balances",
+        `user=${user} wallet=${JSON.stringify(sorted(got))} oracle=${JSON.stringify(sorted(want))}`,
+      );
+    }
+    stats.invariantsChecked++;
+    if (state.orders.length !== expected.filter((o) => o.userId === user).length) {
+      fail(
+        "oracle_orders",
+        `user=${user} wallet has ${state.orders.length} orders, oracle ${expected.filter((o) => o.userId === user).length}`,
+      );
+    }
+  }
+
+  return {
+    seed: options.seed,
+    events: actions.length,
+    users: users.size,
+    orders: expected.length,
+    ...stats,
+    elapsedMs: Date.now() - started,
+  };
+}
+
+function state_of(state: { orders: Array<{ order_id: string }> }, trace: string) {
+  return state.orders.filter((o) => o.order_id.includes(trace));
+}
+
+function sorted(record: Record<string, number>): Array<[string, number]> {
+  return Object.entries(record)
+    .filter(([, v]) => v !== 0)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+}

@@ -1,16 +1,14 @@
 import { z } from "zod";
 import { fieldsFromZod } from "../http/errors";
-import {
-  type GenericPostback,
-  GenericPostbackSchema,
-  parseGenericPostback,
-} from "../postback/generic-format";
+import type { GenericPostback } from "../postback/generic-format";
+import { checkGenericPostback, parseGenericPostback } from "../postback/generic-format-mini";
 import { SIGNATURE_HEADER, verifyPostbackSignature } from "../postback/signature";
 import { guardPostback } from "./core/guard";
-import { IpAllowlistSchema, ipAllowed } from "./core/ip-allowlist";
+import { IpAllowlistSchema } from "./core/ip-allowlist";
+import { ipAllowed } from "./core/ip-match";
 import { finalizeConversion } from "./core/normalize";
-import { readOptions } from "./core/options";
 import { headerOf } from "./core/params";
+import { readOptions } from "./core/read-options";
 import { ReportError } from "./core/report-error";
 import { assertRange, reportPageFetcher } from "./core/report-http";
 import {
@@ -22,6 +20,7 @@ import {
   type ReportParse,
 } from "./core/report-page";
 import { isoSeconds, parseIsoTime } from "./core/time";
+import { GenericOptionsMiniSchema } from "./options-mini";
 import { trackingUrlFor } from "./tracking-urls";
 import type {
   NetworkAdapter,
@@ -78,7 +77,7 @@ async function parseGeneric(
   request: PostbackRequest,
   settings: NetworkSettings,
 ): Promise<PostbackParse> {
-  const options = readOptions(GenericOptionsSchema, settings.options);
+  const options = readOptions(GenericOptionsMiniSchema, settings.options);
   if (!options.ok) return { ok: false, kind: "auth", reason: options.reason };
   if (settings.postbackSecret.length === 0) {
     return { ok: false, kind: "auth", reason: "misconfigured: the network has no postback secret" };
@@ -158,7 +157,7 @@ export function buildGenericReportRequest(
   range: ReportRange,
   cursor: string | null,
 ): Request {
-  const options = readOptions(GenericOptionsSchema, settings.options);
+  const options = readOptions(GenericOptionsMiniSchema, settings.options);
   if (!options.ok) throw new ReportError("misconfigured", options.reason);
   if (options.value.reportUrl === undefined) {
     throw new ReportError("not_supported", "the network has no options.reportUrl");
@@ -203,12 +202,12 @@ export function parseGenericReport(json: unknown, requestCursor: string | null):
     rows,
     (row) => {
       const rawOrderId = isRecord(row) ? own(row, "order_id") : undefined;
-      const parsed = GenericPostbackSchema.safeParse(row);
+      const parsed = checkGenericPostback(row);
       return finishRow(
         typeof rawOrderId === "string" ? rawOrderId : null,
-        parsed.success
-          ? { ok: true, conversion: fromGenericBody(parsed.data) }
-          : { ok: false, fields: fieldsFromZod(parsed.error.issues.slice(0, 20)) },
+        parsed.ok
+          ? { ok: true, conversion: fromGenericBody(parsed.value) }
+          : { ok: false, fields: fieldsFromZod(parsed.issues.slice(0, 20)) },
         "invalid conversion",
       );
     },

@@ -1,8 +1,8 @@
 import { withinSignatureWindow } from "../postback/signature";
 import { type AuthResult, checkTokenAndIp, verifyHmacHex } from "./core/auth";
-import { ipAllowed } from "./core/ip-allowlist";
-import { readOptions } from "./core/options";
+import { ipAllowed } from "./core/ip-match";
 import { headerOf, type Params, rawQueryString } from "./core/params";
+import { readOptions } from "./core/read-options";
 import { NO_CREDENTIALS } from "./core/redact";
 import { parseIsoTime, parseUnixSeconds } from "./core/time";
 import {

@@ -2,8 +2,8 @@ import { FieldCollector } from "./core/fields";
 import { guardPostback } from "./core/guard";
 import { getPath } from "./core/json-path";
 import { finalizeConversion } from "./core/normalize";
-import { readOptions } from "./core/options";
 import { type Params, readFormParams, readParams } from "./core/params";
+import { readOptions } from "./core/read-options";
 import { ReportError } from "./core/report-error";
 import { assertRange, reportPageFetcher } from "./core/report-http";
 import {

@@ -1,6 +1,7 @@
 import { guardPostback } from "../core/guard";
 import { reportPageFetcher } from "../core/report-http";
 import { tokenCredentialParams } from "../core/token-postback";
+import { AdmitadOptionsMiniSchema } from "../options-mini";
 import { trackingUrlFor } from "../tracking-urls";
 import type { NetworkAdapter } from "../types";
 import { AdmitadOptionsSchema } from "./options";
@@ -26,7 +27,7 @@ export const admitadAdapter: NetworkAdapter = {
     trackingUrlFor(ADMITAD_FORMAT, template, values, settings.options),
   parsePostback: (request, settings) =>
     guardPostback(() => parseAdmitadPostback(request, settings)),
-  credentialParams: tokenCredentialParams(AdmitadOptionsSchema),
+  credentialParams: tokenCredentialParams(AdmitadOptionsMiniSchema),
   fetchReportPage: reportPageFetcher({
     name: "admitad",
     build: buildAdmitadReportRequest,

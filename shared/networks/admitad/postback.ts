@@ -1,7 +1,7 @@
 import { parseIsoTime, parseNaiveTime, parseUnixSeconds } from "../core/time";
 import { parseTokenPostback } from "../core/token-postback";
+import { AdmitadOptionsMiniSchema } from "../options-mini";
 import type { NetworkSettings, PostbackParse, PostbackRequest } from "../types";
-import { AdmitadOptionsSchema } from "./options";
 import { admitadStatus } from "./status";
 
 /**
@@ -30,7 +30,7 @@ export function parseAdmitadPostback(
   request: PostbackRequest,
   settings: NetworkSettings,
 ): Promise<PostbackParse> {
-  return parseTokenPostback(request, settings, AdmitadOptionsSchema, (params, f, options) => {
+  return parseTokenPostback(request, settings, AdmitadOptionsMiniSchema, (params, f, options) => {
     const orderId = f.text(params.first("order_id", "action_id"), "order_id");
     const rawStatus = params.first("payment_status", "status");
     const status = f.status(admitadStatus(rawStatus), rawStatus, "payment_status");

@@ -1,5 +1,5 @@
 import { FieldCollector } from "../core/fields";
-import { readOptions } from "../core/options";
+import { readOptions } from "../core/read-options";
 import { ReportError } from "../core/report-error";
 import { assertRange } from "../core/report-http";
 import {
@@ -12,8 +12,9 @@ import {
   type ReportParse,
   type RowResult,
 } from "../core/report-page";
+import { AdmitadOptionsMiniSchema } from "../options-mini";
 import type { NetworkSettings, ReportRange } from "../types";
-import { type AdmitadOptions, AdmitadOptionsSchema } from "./options";
+import type { AdmitadOptions } from "./options";
 import { admitadTime } from "./postback";
 import { admitadStatus } from "./status";
 
@@ -43,7 +44,7 @@ export function buildAdmitadReportRequest(
   range: ReportRange,
   cursor: string | null,
 ): Request {
-  const options = readOptions(AdmitadOptionsSchema, settings.options);
+  const options = readOptions(AdmitadOptionsMiniSchema, settings.options);
   if (!options.ok) throw new ReportError("misconfigured", options.reason);
   const token = settings.reportApiToken ?? "";
   if (token.length === 0)
@@ -74,7 +75,7 @@ export function parseAdmitadReport(
   settings: NetworkSettings,
   cursor: string | null,
 ): ReportParse {
-  const options = readOptions(AdmitadOptionsSchema, settings.options);
+  const options = readOptions(AdmitadOptionsMiniSchema, settings.options);
   if (!options.ok) return { ok: false, reason: options.reason };
   if (!isRecord(json)) return { ok: false, reason: "body is not a JSON object" };
   const rows = own(json, "results");

@@ -1,6 +1,7 @@
 import { guardPostback } from "../core/guard";
 import { reportPageFetcher } from "../core/report-http";
 import { tokenCredentialParams } from "../core/token-postback";
+import { CjOptionsMiniSchema } from "../options-mini";
 import { trackingUrlFor } from "../tracking-urls";
 import type { NetworkAdapter } from "../types";
 import { CjOptionsSchema } from "./options";
@@ -25,7 +26,7 @@ export const cjAdapter: NetworkAdapter = {
   buildTrackingUrl: (template, values, settings) =>
     trackingUrlFor(CJ_FORMAT, template, values, settings.options),
   parsePostback: (request, settings) => guardPostback(() => parseCjPostback(request, settings)),
-  credentialParams: tokenCredentialParams(CjOptionsSchema),
+  credentialParams: tokenCredentialParams(CjOptionsMiniSchema),
   fetchReportPage: reportPageFetcher({
     name: "cj",
     build: buildCjReportRequest,

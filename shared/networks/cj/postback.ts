@@ -1,7 +1,7 @@
 import { parseIsoTime } from "../core/time";
 import { parseTokenPostback } from "../core/token-postback";
+import { CjOptionsMiniSchema } from "../options-mini";
 import type { NetworkSettings, PostbackParse, PostbackRequest } from "../types";
-import { CjOptionsSchema } from "./options";
 import { cjStatus, effectiveCjStatus } from "./status";
 
 /**
@@ -24,7 +24,7 @@ export function parseCjPostback(
   request: PostbackRequest,
   settings: NetworkSettings,
 ): Promise<PostbackParse> {
-  return parseTokenPostback(request, settings, CjOptionsSchema, (params, f, options) => {
+  return parseTokenPostback(request, settings, CjOptionsMiniSchema, (params, f, options) => {
     const orderId = f.text(params.first("orderId", "oid", "originalActionId"), "orderId");
     const rawStatus = params.first("actionStatus", "status");
     const status = f.status(cjStatus(rawStatus), rawStatus, "actionStatus");

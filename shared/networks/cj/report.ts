@@ -1,12 +1,13 @@
 import { quoted } from "../core/normalize";
-import { readOptions } from "../core/options";
+import { readOptions } from "../core/read-options";
 import { ReportError } from "../core/report-error";
 import { assertRange } from "../core/report-http";
 import { isRecord, MAX_REPORT_ROWS, own, type ReportParse } from "../core/report-page";
 import { isoSeconds } from "../core/time";
+import { CjOptionsMiniSchema } from "../options-mini";
 import type { NetworkSettings, NormalizedConversion, ReportRange, ReportRejection } from "../types";
 import { foldCjOrder } from "./aggregate";
-import { type CjOptions, CjOptionsSchema } from "./options";
+import type { CjOptions } from "./options";
 import { type CjRecord, readCjRecord } from "./record";
 
 /**
@@ -42,7 +43,7 @@ export function buildCjReportRequest(
   range: ReportRange,
   cursor: string | null,
 ): Request {
-  const options = readOptions(CjOptionsSchema, settings.options);
+  const options = readOptions(CjOptionsMiniSchema, settings.options);
   if (!options.ok) throw new ReportError("misconfigured", options.reason);
   const { publisherId } = options.value;
   if (publisherId === undefined)
@@ -87,7 +88,7 @@ export function parseCjReport(
   settings: NetworkSettings,
   cursor: string | null,
 ): ReportParse {
-  const options = readOptions(CjOptionsSchema, settings.options);
+  const options = readOptions(CjOptionsMiniSchema, settings.options);
   if (!options.ok) return { ok: false, reason: options.reason };
   if (!isRecord(json)) return { ok: false, reason: "body is not a JSON object" };
   const errors = own(json, "errors");

@@ -1,6 +1,6 @@
 import { toHex, utf8 } from "../../crypto/encoding";
 import { constantTimeEqual, hmacSha256 } from "../../crypto/hmac";
-import { ipAllowed } from "./ip-allowlist";
+import { ipAllowed } from "./ip-match";
 
 /**
  * How networks without Boomerang's signed format prove a postback is theirs: a shared token

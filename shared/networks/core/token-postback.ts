@@ -1,4 +1,3 @@
-import type { z } from "zod";
 import type {
   CredentialParams,
   NetworkSettings,
@@ -9,8 +8,8 @@ import type {
 import { checkTokenAndIp } from "./auth";
 import { FieldCollector } from "./fields";
 import { finalizeConversion } from "./normalize";
-import { readOptions } from "./options";
 import { type Params, readParams } from "./params";
+import { type OptionsSchema, readOptions } from "./read-options";
 
 /** The options `TokenAuthOptionsShape` (options.ts) adds to an adapter's schema. */
 export interface TokenAuthOptions {
@@ -38,7 +37,7 @@ export interface TokenAuthOptions {
 export async function parseTokenPostback<T extends TokenAuthOptions>(
   request: PostbackRequest,
   settings: NetworkSettings,
-  schema: z.ZodType<T>,
+  schema: OptionsSchema<T>,
   readFields: (params: Params, f: FieldCollector, options: T) => NormalizedConversion,
 ): Promise<PostbackParse> {
   const options = readOptions(schema, settings.options);
@@ -75,7 +74,7 @@ export async function parseTokenPostback<T extends TokenAuthOptions>(
  * credentialParams: tokenCredentialParams(AdmitadOptionsSchema)
  */
 export function tokenCredentialParams<T extends TokenAuthOptions>(
-  schema: z.ZodType<T>,
+  schema: OptionsSchema<T>,
 ): (settings: NetworkSettings) => CredentialParams {
   return (settings) => {
     const options = readOptions(schema, settings.options);

@@ -1,6 +1,7 @@
 import { guardPostback } from "../core/guard";
 import { reportPageFetcher } from "../core/report-http";
 import { tokenCredentialParams } from "../core/token-postback";
+import { ImpactOptionsMiniSchema } from "../options-mini";
 import { trackingUrlFor } from "../tracking-urls";
 import type { NetworkAdapter } from "../types";
 import { ImpactOptionsSchema } from "./options";
@@ -24,7 +25,7 @@ export const impactAdapter: NetworkAdapter = {
   buildTrackingUrl: (template, values, settings) =>
     trackingUrlFor(IMPACT_FORMAT, template, values, settings.options),
   parsePostback: (request, settings) => guardPostback(() => parseImpactPostback(request, settings)),
-  credentialParams: tokenCredentialParams(ImpactOptionsSchema),
+  credentialParams: tokenCredentialParams(ImpactOptionsMiniSchema),
   fetchReportPage: reportPageFetcher({
     name: "impact",
     build: buildImpactReportRequest,

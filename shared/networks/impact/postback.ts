@@ -1,8 +1,8 @@
 import { parseIsoTime, parseUnixSeconds } from "../core/time";
 import { parseTokenPostback } from "../core/token-postback";
+import { ImpactOptionsMiniSchema } from "../options-mini";
 import type { NetworkSettings, PostbackParse, PostbackRequest } from "../types";
 import { effectiveImpactStatus } from "./amounts";
-import { ImpactOptionsSchema } from "./options";
 import { impactStatus } from "./status";
 
 /**
@@ -26,7 +26,7 @@ export function parseImpactPostback(
   request: PostbackRequest,
   settings: NetworkSettings,
 ): Promise<PostbackParse> {
-  return parseTokenPostback(request, settings, ImpactOptionsSchema, (params, f) => {
+  return parseTokenPostback(request, settings, ImpactOptionsMiniSchema, (params, f) => {
     const orderId = f.text(params.first("Oid", "OrderId", "ActionId"), "Oid");
     const rawStatus = params.first("ActionStatus", "Status", "State");
     const state = f.status(impactStatus(rawStatus), rawStatus, "ActionStatus");

@@ -1,6 +1,6 @@
 import { utf8 } from "../../crypto/encoding";
 import { FieldCollector } from "../core/fields";
-import { readOptions } from "../core/options";
+import { readOptions } from "../core/read-options";
 import { ReportError } from "../core/report-error";
 import { assertRange } from "../core/report-http";
 import {
@@ -13,9 +13,9 @@ import {
   type RowResult,
 } from "../core/report-page";
 import { isoSeconds } from "../core/time";
+import { ImpactOptionsMiniSchema } from "../options-mini";
 import type { NetworkSettings, ReportRange } from "../types";
 import { effectiveImpactStatus } from "./amounts";
-import { ImpactOptionsSchema } from "./options";
 import { impactTime } from "./postback";
 import { impactStatus } from "./status";
 
@@ -42,7 +42,7 @@ export function buildImpactReportRequest(
   range: ReportRange,
   cursor: string | null,
 ): Request {
-  const options = readOptions(ImpactOptionsSchema, settings.options);
+  const options = readOptions(ImpactOptionsMiniSchema, settings.options);
   if (!options.ok) throw new ReportError("misconfigured", options.reason);
   const { accountSid } = options.value;
   if (accountSid === undefined)

@@ -1,0 +1,14 @@
+/**
+ * zod/mini for the hot paths (postback, events workers): the same zod core as the classic
+ * schemas the api keeps, so the same checks give the same issues, in ~10 KiB gzip where
+ * `import { z } from "zod"` costs ~90 KiB whatever one uses (docs/benchmarks.md "Bundle sizes").
+ * zod/mini loads no locale: without `en` every message would be "Invalid input". The English
+ * locale is imported by its own path; `z.locales.en` would pull in every locale (~40 KiB gzip).
+ * Each mini schema has a fast-check test against the classic schema it stands in for.
+ */
+import * as z from "zod/mini";
+import en from "zod/v4/locales/en.js";
+
+z.config(en());
+
+export { z };

@@ -72,6 +72,13 @@ describe("router", () => {
     }
     expect(() => eachUserDb({ ...env, USER_DB_SHARDS: "3" })).toThrow(/USER_DB_2/);
   });
+
+  it("refuses a malformed count instead of reading one database", () => {
+    for (const bad of ["two", "0", "65", "1.5"]) {
+      expect(() => userDb({ ...env, USER_DB_SHARDS: bad }, "u-1")).toThrow(/USER_DB_SHARDS/);
+      expect(() => eachUserDb({ ...env, USER_DB_SHARDS: bad })).toThrow(/USER_DB_SHARDS/);
+    }
+  });
 });
 
 describe("wallet balances at one user database", () => {

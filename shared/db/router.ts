@@ -23,10 +23,20 @@ export function globalDb(env: DbRouterEnv): D1Database {
   return env.DB;
 }
 
-/** How many user databases are configured (a bad value counts as 1). */
+/**
+ * How many user databases are configured: 1 when unset. A value set but not a whole number in
+ * 1..MAX_USER_DBS throws: counting it as 1 would silently read and write one database while
+ * rows sit in the others (totals short, wallets unaudited, balances split).
+ */
 export function userDbCount(env: DbRouterEnv): number {
-  const n = Number(env.USER_DB_SHARDS ?? 1);
-  return Number.isInteger(n) && n >= 1 && n <= MAX_USER_DBS ? n : 1;
+  if (env.USER_DB_SHARDS === undefined || env.USER_DB_SHARDS === "") return 1;
+  const n = Number(env.USER_DB_SHARDS);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_USER_DBS) {
+    throw new Error(
+      `USER_DB_SHARDS=${env.USER_DB_SHARDS} is not a whole number in 1..${MAX_USER_DBS}`,
+    );
+  }
+  return n;
 }
 
 /** Binding name of user database `i`: `DB` for 0, `USER_DB_2` for 2. */

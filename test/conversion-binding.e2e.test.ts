@@ -315,6 +315,34 @@ describe("replay ordering without updated_at", () => {
 });
 
 describe("reconciliation recovers orders through the same checks", () => {
+  it("a report's far-future update time does not hold the order's later corrections as stale", async () => {
+    const { user, subId } = await clicked("recon-future", STRICT);
+    const orderId = `ORD-future-${user}`;
+    const inTwoDays = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    const rows = [JSON.parse(body({ order_id: orderId, sub_id: subId, updated_at: inTwoDays }))];
+    await reconcileNetwork(env, {
+      adapter: genericAdapter,
+      settings: {
+        networkId: STRICT,
+        postbackSecret: NETWORK_SECRET,
+        options: { reportUrl: "https://report.test/conversions" },
+      },
+      fetcher: async () =>
+        new Response(JSON.stringify({ conversions: rows, next_cursor: null }), {
+          headers: { "content-type": "application/json" },
+        }),
+      fromMs: Date.now() - 60_000,
+      toMs: Date.now() + 1_000,
+    });
+    await eventually(async () => (await balances(user)).pending === 1_000);
+
+    // A partial refund, timed now: newer than the report in truth, older than its claimed time.
+    const refund = { order_id: orderId, sub_id: subId, sale_amount_minor: 6_000 };
+    await post(STRICT, body({ ...refund, updated_at: new Date().toISOString() }));
+    await eventually(async () => (await balances(user)).pending === 600);
+    expect((await walletStub(user).audit()).ok).toBe(true);
+  });
+
   it("a lost order at another advertiser is offer_mismatch; another user's copy of an owned order is duplicate_order", async () => {
     const owner = await clicked("recon-owner", STRICT);
     const other = await clicked("recon-other", STRICT);

@@ -3,6 +3,7 @@ import type { ApiEnv } from "#shared/env";
 import type { Observation } from "#shared/fraud/risk-contract";
 import { duplicateOrderIdFor, transactionIdFor } from "#shared/ids";
 import { decodeSubId } from "#shared/links/sub-id";
+import { boundUpdateTime } from "#shared/networks/core/normalize";
 import type { NormalizedConversion } from "#shared/networks/types";
 import { toSec } from "#shared/time/clock";
 import { type ConversionEvent, type ConversionOutcome, walletOf } from "../../wallet-client";
@@ -164,7 +165,9 @@ export async function prepareConversion(
     category: conversion.category,
     lineItems: conversion.lineItems,
     occurredAtMs,
-    updatedAtMs: conversion.updatedAtMs,
+    // Bounded here too (postbacks already were): a report's far-future update time would
+    // otherwise hold every later timed correction of the order as stale.
+    updatedAtMs: boundUpdateTime(conversion.updatedAtMs, from.receivedAtMs),
     receivedAtMs: from.receivedAtMs,
     networkOfferRef: reportedRef,
     // Only a new order is bound to its merchant, but whether the wallet knows the order is the

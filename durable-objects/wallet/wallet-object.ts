@@ -263,8 +263,14 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     ctx.blockConcurrencyWhile(async () => {
       applySchema(ctx.storage);
       // Entries from before the hash chain: the first chunk now, the rest by alarm.
+      // A chunk that cannot seal must not stop the wallet from starting: logged, left to the
+      // alarm (which retries it) and to the audit (which reports the unsealed entries).
       if (chainSealing(this.sql)) {
-        ctx.storage.transactionSync(() => sealChainChunk(this.sql, this.clock()));
+        try {
+          ctx.storage.transactionSync(() => sealChainChunk(this.sql, this.clock()));
+        } catch (error) {
+          this.log.error("wallet.chain_seal_failed", errorFields(error));
+        }
         await this.armAlarm();
       }
     });

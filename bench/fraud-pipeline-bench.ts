@@ -10,6 +10,7 @@ import { type LocalRuntime, startLocalRuntime } from "#scripts/lib/local-runtime
 import { signPostback } from "#shared/postback/signature";
 import { groupCpuMs } from "./lib/cpu";
 import { printTable, thousands } from "./lib/table";
+import { envInt, fmtLoad, pool, sleep } from "./lib/util";
 
 /**
  * `npm run bench:fraud:pipeline`: what fraud scoring costs a postback on its whole way to the
@@ -502,24 +503,6 @@ function summary(side: Side): Summary {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-async function pool<T, R>(
-  items: readonly T[],
-  concurrency: number,
-  work: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await work(items[i] as T, i);
-      }
-    }),
-  );
-  return results;
-}
-
 /**
  * fetch, sent again (up to 5 times, 1 s apart) when the connection drops, no answer comes in
  * REQUEST_TIMEOUT_MS, or wrangler's local proxy answers that the worker restarted mid-request:
@@ -543,23 +526,4 @@ async function fetchRetrying(url: string, init: RequestInit): Promise<Response> 
     retries++;
     await sleep(1_000);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function fmtLoad(load: number[]): string {
-  return load.map((l) => l.toFixed(2)).join(" ");
-}
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    console.error(`${name} must be a positive integer`);
-    process.exit(2);
-  }
-  return value;
 }

@@ -11,6 +11,7 @@ import { type LocalRuntime, startLocalRuntime } from "#scripts/lib/local-runtime
 import { signPostback } from "#shared/postback/signature";
 import { groupCpuMs, treeCpuMs } from "./lib/cpu";
 import { printTable, thousands } from "./lib/table";
+import { envInt, fmtLoad, pool, sleep } from "./lib/util";
 import { startWranglerDev } from "./lib/wrangler-dev";
 import { type Postgres, startPostgres } from "./pipeline/postgres";
 
@@ -555,41 +556,4 @@ async function waitFor(check: () => boolean, timeoutMs: number, what: string, ev
     if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
     await sleep(everyMs);
   }
-}
-
-async function pool<T, R>(
-  items: readonly T[],
-  concurrency: number,
-  work: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await work(items[i] as T, i);
-      }
-    }),
-  );
-  return results;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function fmtLoad(load: number[]): string {
-  return load.map((l) => l.toFixed(2)).join(" ");
-}
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    console.error(`${name} must be a positive integer`);
-    process.exit(2);
-  }
-  return value;
 }

@@ -162,16 +162,28 @@ describe("ledger hash chain", () => {
       sql.exec(`UPDATE entries SET hash = NULL`);
       sql.exec(`DELETE FROM meta WHERE key = 'chain_head'`);
       sql.exec(`INSERT INTO meta (key, value) VALUES ('chain_sealing', '1')`);
-      sql.exec(`INSERT INTO schedule (kind, ref, due_at_ms) VALUES ('chain_seal', 'entries', 0)`);
+      // Due in an hour, so no alarm the test's own postings arm seals before the test says so
+      // (the runtime fires due alarms by itself); made due before the alarm loop below.
+      sql.exec(
+        `INSERT INTO schedule (kind, ref, due_at_ms) VALUES ('chain_seal', 'entries', ${Date.now() + 3_600_000})`,
+      );
     });
     // Sealing: no violation, the audit says so.
     expect(await walletStub(userId).audit()).toEqual({ ok: true, violations: [] });
     expect((await walletStub(userId).auditFrom(null)).chain.status).toBe("sealing");
 
     // One chunk of two rows: two hashed, the rest waits.
-    const more = await runInDurableObject(walletStub(userId), (_i, state) =>
-      state.storage.transactionSync(() => sealChainChunk(state.storage.sql, Date.now(), 2)),
-    );
+    const more = await runInDurableObject(walletStub(userId), (_i, state) => {
+      const sql = state.storage.sql;
+      const result = state.storage.transactionSync(() => sealChainChunk(sql, Date.now(), 2));
+      // The chunk schedules the next one now; held back an hour again, so the alarm the next
+      // postings arm cannot seal their entries before the test has looked at them.
+      sql.exec(
+        `UPDATE schedule SET due_at_ms = ? WHERE kind = 'chain_seal'`,
+        Date.now() + 3_600_000,
+      );
+      return result;
+    });
     expect(more).toBe(true);
     expect((await rowsOf(userId)).map((r) => r.hash !== null)).toEqual(
       hashed.map((_r, i) => i < 2),
@@ -195,6 +207,10 @@ describe("ledger hash chain", () => {
     expect((await rowsOf(userId)).at(-1)?.hash).toBeNull();
 
     // The alarm runs the schedule's chain_seal until every row is hashed.
+    await runInDurableObject(walletStub(userId), async (_i, state) => {
+      state.storage.sql.exec(`UPDATE schedule SET due_at_ms = 0 WHERE kind = 'chain_seal'`);
+      await state.storage.setAlarm(Date.now() + 3_600_000);
+    });
     for (let i = 0; i < 5 && (await rowsOf(userId)).some((r) => r.hash === null); i++) {
       await runDurableObjectAlarm(walletStub(userId));
     }

@@ -66,6 +66,7 @@ export const PLACEMENT = {
   users: "user",
   transactions: "user",
   wallet_balances: "user",
+  wallet_chain_anchors: "user",
   loyalty_due: "user",
   referrals: "user",
   referral_clicks: "user",

@@ -98,6 +98,24 @@ async function post(networkId: string, raw: string, timestampSec?: number): Prom
   expect(response.status).toBe(202);
 }
 
+/** Reconciles STRICT against a report listing `rows` (generic-format bodies). */
+function reconcileRows(rows: unknown[]) {
+  return reconcileNetwork(env, {
+    adapter: genericAdapter,
+    settings: {
+      networkId: STRICT,
+      postbackSecret: NETWORK_SECRET,
+      options: { reportUrl: "https://report.test/conversions" },
+    },
+    fetcher: async () =>
+      new Response(JSON.stringify({ conversions: rows, next_cursor: null }), {
+        headers: { "content-type": "application/json" },
+      }),
+    fromMs: Date.now() - 60_000,
+    toMs: Date.now() + 1_000,
+  });
+}
+
 /** Waits for the D1 projection of an order to reach `status`. */
 function projected(networkId: string, orderId: string, status: string) {
   return eventually(async () => {
@@ -320,20 +338,7 @@ describe("reconciliation recovers orders through the same checks", () => {
     const orderId = `ORD-future-${user}`;
     const inTwoDays = new Date(Date.now() + 2 * 86_400_000).toISOString();
     const rows = [JSON.parse(body({ order_id: orderId, sub_id: subId, updated_at: inTwoDays }))];
-    await reconcileNetwork(env, {
-      adapter: genericAdapter,
-      settings: {
-        networkId: STRICT,
-        postbackSecret: NETWORK_SECRET,
-        options: { reportUrl: "https://report.test/conversions" },
-      },
-      fetcher: async () =>
-        new Response(JSON.stringify({ conversions: rows, next_cursor: null }), {
-          headers: { "content-type": "application/json" },
-        }),
-      fromMs: Date.now() - 60_000,
-      toMs: Date.now() + 1_000,
-    });
+    await reconcileRows(rows);
     await eventually(async () => (await balances(user)).pending === 1_000);
 
     // A partial refund, timed now: newer than the report in truth, older than its claimed time.
@@ -365,20 +370,7 @@ describe("reconciliation recovers orders through the same checks", () => {
         }),
       ),
     ];
-    const summary = await reconcileNetwork(env, {
-      adapter: genericAdapter,
-      settings: {
-        networkId: STRICT,
-        postbackSecret: NETWORK_SECRET,
-        options: { reportUrl: "https://report.test/conversions" },
-      },
-      fetcher: async () =>
-        new Response(JSON.stringify({ conversions: rows, next_cursor: null }), {
-          headers: { "content-type": "application/json" },
-        }),
-      fromMs: Date.now() - 60_000,
-      toMs: Date.now() + 1_000,
-    });
+    const summary = await reconcileRows(rows);
     const byOrder = Object.fromEntries(summary.items.map((i) => [i.orderId, i]));
     expect(byOrder[ownedOrder]?.outcome).toBe("rejected");
     expect(byOrder[ownedOrder]?.detail).toContain("duplicate_order");

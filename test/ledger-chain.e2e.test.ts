@@ -14,6 +14,7 @@ import { transactionIdFor } from "#shared/ids";
 import type { WalletAuditMessage } from "#shared/payouts/types";
 import apiWorker from "#workers/api/src/index";
 import { ADMIN_HEADERS, adminPut, api, uniqueUser, walletStub } from "./helpers";
+import { recordTestClick } from "./payout-helpers";
 
 /**
  * The ledger's hash chain (docs/ledger.md "Tamper evidence") through the wallet object: every
@@ -26,20 +27,7 @@ const clickOf = new Map<string, { clickId: string; clickedAtMs: number }>();
 /** A wallet with `orders` approved conversions, each credited the way the postback path does. */
 async function walletWithOrders(label: string, orders: number): Promise<string> {
   const userId = uniqueUser(label);
-  const clickId = `clk_${crypto.randomUUID().replaceAll("-", "")}`;
-  const clickedAtMs = Date.now() - 120_000;
-  await walletStub(userId).recordClicks(userId, [
-    {
-      clickId,
-      offerId: "test-shop-offer",
-      merchantId: "test-shop",
-      networkId: "test-net",
-      clickedAtMs,
-      currency: "INR",
-      terms: { basis: "sale", defaultRateBps: 500, categoryRates: {} },
-      returnWindowDays: 30,
-    },
-  ]);
+  const { clickId, clickedAtMs } = await recordTestClick(userId);
   for (let i = 0; i < orders; i++) await order(userId, clickId, `O${i}-${userId}`, clickedAtMs);
   clickOf.set(userId, { clickId, clickedAtMs });
   return userId;

@@ -56,9 +56,10 @@ export function asAdmin(path: string, method = "GET", body?: unknown): Promise<R
   });
 }
 
-/** A user whose wallet holds `confirmedMinor` of confirmed INR cashback (5% of a sale). */
-export async function userWithConfirmed(label: string, confirmedMinor: number): Promise<string> {
-  const userId = uniqueUser(label);
+/** A click on the test shop's offer (5% of a sale, INR) two minutes ago, recorded in the wallet. */
+export async function recordTestClick(
+  userId: string,
+): Promise<{ clickId: string; clickedAtMs: number }> {
   const clickId = `clk_${crypto.randomUUID().replaceAll("-", "")}`;
   const clickedAtMs = Date.now() - 120_000;
   await walletStub(userId).recordClicks(userId, [
@@ -73,6 +74,13 @@ export async function userWithConfirmed(label: string, confirmedMinor: number): 
       returnWindowDays: 30,
     },
   ]);
+  return { clickId, clickedAtMs };
+}
+
+/** A user whose wallet holds `confirmedMinor` of confirmed INR cashback (5% of a sale). */
+export async function userWithConfirmed(label: string, confirmedMinor: number): Promise<string> {
+  const userId = uniqueUser(label);
+  const { clickId, clickedAtMs } = await recordTestClick(userId);
   await walletStub(userId).applyConversion({
     txnId: await transactionIdFor("test-net", `PO-${userId}`),
     postbackId: "pb_payout_setup",

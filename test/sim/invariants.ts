@@ -29,7 +29,37 @@ function stub(userId: string) {
   return env.WALLET.get(env.WALLET.idFromName(userId));
 }
 
-export function checkWallet(userId: string): Promise<WalletCheck> {
+/** Per bucket, what the entries seen so far add up to (the incremental check's memory). */
+interface BucketSums {
+  total: number;
+  credits: number;
+  debits: number;
+  /** The newest entry's `balance_after_minor` (the running balance so far). */
+  lastAfter: number;
+}
+
+/**
+ * What the simulation remembers of a wallet between checks, so each step reads only the
+ * entries written since the last one (`seq` > `seq`) instead of the whole ledger: the check
+ * after a step costs what the step wrote, not what the wallet holds. A full check (every
+ * entry again, and the product's `audit()` with its hash chain from genesis) runs every
+ * `FULL_CHECK_EVERY` checks of a wallet and on every wallet at the end, and must agree with it.
+ */
+export interface WalletCursor {
+  seq: number;
+  sums: Record<string, BucketSums>;
+  checks: number;
+}
+
+export function newCursor(): WalletCursor {
+  return { seq: 0, sums: {}, checks: 0 };
+}
+
+export function checkWallet(
+  userId: string,
+  cursor: WalletCursor = newCursor(),
+  full = true,
+): Promise<WalletCheck & { cursor: WalletCursor }> {
   return runInDurableObject(stub(userId), (instance, state) => {
     const sql = state.storage.sql;
     const violations: string[] = [];
@@ -39,20 +69,74 @@ export function checkWallet(userId: string): Promise<WalletCheck> {
         `SELECT bucket, currency, balance_minor FROM buckets ORDER BY bucket, currency`,
       )
       .toArray();
-    const sums = sql
-      .exec<{ bucket: string; currency: string; total: number; credits: number; debits: number }>(
-        `SELECT bucket, currency, SUM(amount_minor) AS total,
-                SUM(CASE WHEN amount_minor > 0 THEN amount_minor ELSE 0 END) AS credits,
-                SUM(CASE WHEN amount_minor < 0 THEN -amount_minor ELSE 0 END) AS debits
-           FROM entries GROUP BY bucket, currency`,
-      )
-      .toArray();
     const key = (b: { bucket: string; currency: string }) => `${b.bucket}/${b.currency}`;
-    const byKey = new Map(sums.map((s) => [key(s), s]));
+    // The entries since the cursor, folded into its sums; each entry's running balance must
+    // be the previous one plus its amount.
+    const sumsNow: Record<string, BucketSums> = {};
+    for (const [k, v] of Object.entries(cursor.sums)) sumsNow[k] = { ...v };
+    let seq = cursor.seq;
+    for (const e of sql.exec<{
+      seq: number;
+      bucket: string;
+      currency: string;
+      amount_minor: number;
+      balance_after_minor: number;
+    }>(
+      `SELECT seq, bucket, currency, amount_minor, balance_after_minor FROM entries
+        WHERE seq > ? ORDER BY seq`,
+      cursor.seq,
+    )) {
+      const k = key(e);
+      const s = sumsNow[k] ?? { total: 0, credits: 0, debits: 0, lastAfter: 0 };
+      checked++;
+      if (e.balance_after_minor !== s.lastAfter + e.amount_minor) {
+        violations.push(
+          `running_balance: ${k} entry ${e.seq} balance_after ${e.balance_after_minor} != ${s.lastAfter} + ${e.amount_minor}`,
+        );
+      }
+      s.total += e.amount_minor;
+      if (e.amount_minor > 0) s.credits += e.amount_minor;
+      else s.debits -= e.amount_minor;
+      s.lastAfter = e.balance_after_minor;
+      sumsNow[k] = s;
+      seq = e.seq;
+    }
+    if (full) {
+      // Every entry again, from SQL: the incremental sums must agree with it.
+      const sums = sql
+        .exec<{ bucket: string; currency: string; total: number; credits: number; debits: number }>(
+          `SELECT bucket, currency, SUM(amount_minor) AS total,
+                  SUM(CASE WHEN amount_minor > 0 THEN amount_minor ELSE 0 END) AS credits,
+                  SUM(CASE WHEN amount_minor < 0 THEN -amount_minor ELSE 0 END) AS debits
+             FROM entries GROUP BY bucket, currency`,
+        )
+        .toArray();
+      for (const s of sums) {
+        checked++;
+        const mine = sumsNow[key(s)];
+        if (
+          !mine ||
+          mine.total !== s.total ||
+          mine.credits !== s.credits ||
+          mine.debits !== s.debits
+        ) {
+          violations.push(
+            `entries_unchanged: ${key(s)} entries now sum ${s.total} (+${s.credits} −${s.debits}), the checks so far saw ${JSON.stringify(mine ?? null)}`,
+          );
+        }
+      }
+      if (sums.length !== Object.keys(sumsNow).length) {
+        checked++;
+        violations.push(
+          `entries_unchanged: buckets with entries went from ${Object.keys(sumsNow).length} to ${sums.length}`,
+        );
+      }
+    }
     // balance = Σ its entries; no bucket negative except recorded debt.
     for (const b of buckets) {
-      checked += 2;
-      const total = byKey.get(key(b))?.total ?? 0;
+      checked += 3;
+      const s = sumsNow[key(b)];
+      const total = s?.total ?? 0;
       if (total !== b.balance_minor) {
         violations.push(
           `bucket_equals_entries: ${key(b)} balance ${b.balance_minor} != Σ entries ${total}`,
@@ -61,12 +145,18 @@ export function checkWallet(userId: string): Promise<WalletCheck> {
       if (b.balance_minor < 0 && b.bucket !== "debt") {
         violations.push(`no_negative_bucket: ${key(b)} is ${b.balance_minor}`);
       }
-    }
-    for (const s of sums) {
-      checked++;
-      if (!buckets.some((b) => key(b) === key(s)) && s.total !== 0) {
+      // The running balance written on each entry ends at the bucket's balance.
+      if (s && s.lastAfter !== b.balance_minor) {
         violations.push(
-          `bucket_equals_entries: entries for ${key(s)} sum ${s.total} with no bucket row`,
+          `running_balance: ${key(b)} last balance_after ${s.lastAfter} != ${b.balance_minor}`,
+        );
+      }
+    }
+    for (const [k, s] of Object.entries(sumsNow)) {
+      checked++;
+      if (!buckets.some((b) => key(b) === k) && s.total !== 0) {
+        violations.push(
+          `bucket_equals_entries: entries for ${k} sum ${s.total} with no bucket row`,
         );
       }
     }
@@ -74,31 +164,16 @@ export function checkWallet(userId: string): Promise<WalletCheck> {
     const currencies = new Set(buckets.map((b) => b.currency));
     for (const currency of currencies) {
       checked++;
-      const of = sums.filter((s) => s.currency === currency);
-      const net = of.reduce((n, s) => n + s.credits - s.debits, 0);
+      let net = 0;
+      for (const [k, s] of Object.entries(sumsNow)) {
+        if (k.endsWith(`/${currency}`)) net += s.credits - s.debits;
+      }
       const held = buckets
         .filter((b) => b.currency === currency)
         .reduce((n, b) => n + b.balance_minor, 0);
       if (net !== held) {
         violations.push(
           `credits_minus_debits: ${currency} Σcredits−Σdebits ${net} != Σ balances ${held}`,
-        );
-      }
-    }
-    // The running balance written on each entry ends at the bucket's balance.
-    for (const b of buckets) {
-      checked++;
-      const last = sql
-        .exec<{ balance_after_minor: number }>(
-          `SELECT balance_after_minor FROM entries WHERE bucket = ? AND currency = ?
-            ORDER BY seq DESC LIMIT 1`,
-          b.bucket,
-          b.currency,
-        )
-        .toArray()[0];
-      if (last && last.balance_after_minor !== b.balance_minor) {
-        violations.push(
-          `running_balance: ${key(b)} last balance_after ${last.balance_after_minor} != ${b.balance_minor}`,
         );
       }
     }
@@ -136,26 +211,61 @@ export function checkWallet(userId: string): Promise<WalletCheck> {
         );
       }
     }
-    // The product's own audit, as a second opinion.
-    checked++;
-    const audit = (
-      instance as unknown as { audit(): { ok: boolean; violations: string[] } }
-    ).audit();
-    if (!audit.ok) violations.push(`product_audit: ${audit.violations.join("; ")}`);
+    if (full) {
+      // The product's own audit (its hash chain from genesis too), as a second opinion.
+      checked++;
+      const audit = (
+        instance as unknown as { audit(): { ok: boolean; violations: string[] } }
+      ).audit();
+      if (!audit.ok) violations.push(`product_audit: ${audit.violations.join("; ")}`);
+    }
 
-    const snapshot: Snapshot = {
-      buckets,
-      entries: Number(sql.exec(`SELECT COUNT(*) AS n FROM entries`).one().n),
-      txns,
-      clicks: Number(sql.exec(`SELECT COUNT(*) AS n FROM clicks`).one().n),
-      lots: sql
-        .exec<Record<string, SqlStorageValue>>(
-          `SELECT source_type, source_id, points_earned, remaining, spent, expired, reversed
-             FROM points_lots ORDER BY source_type, source_id, rule_id`,
-        )
-        .toArray(),
+    return {
+      violations,
+      checked,
+      fingerprint: fingerprintOf(sql, buckets, txns),
+      cursor: { seq, sums: sumsNow, checks: cursor.checks + 1 },
     };
-    return { violations, checked, fingerprint: JSON.stringify(snapshot) };
+  });
+}
+
+function fingerprintOf(
+  sql: SqlStorage,
+  buckets: Snapshot["buckets"],
+  txns: Snapshot["txns"],
+): string {
+  const snapshot: Snapshot = {
+    buckets,
+    entries: Number(sql.exec(`SELECT COUNT(*) AS n FROM entries`).one().n),
+    txns,
+    clicks: Number(sql.exec(`SELECT COUNT(*) AS n FROM clicks`).one().n),
+    lots: sql
+      .exec<Record<string, SqlStorageValue>>(
+        `SELECT source_type, source_id, points_earned, remaining, spent, expired, reversed
+           FROM points_lots ORDER BY source_type, source_id, rule_id`,
+      )
+      .toArray(),
+  };
+  return JSON.stringify(snapshot);
+}
+
+/** The money state a failed or replayed operation must leave unchanged (no invariants). */
+export function walletFingerprint(userId: string): Promise<string> {
+  return runInDurableObject(stub(userId), (_instance, state) => {
+    const sql = state.storage.sql;
+    const buckets = sql
+      .exec<{ bucket: string; currency: string; balance_minor: number }>(
+        `SELECT bucket, currency, balance_minor FROM buckets ORDER BY bucket, currency`,
+      )
+      .toArray();
+    const txns = sql
+      .exec<Record<string, SqlStorageValue>>(
+        `SELECT order_id, status, network_status, sale_amount_minor, cashback_minor,
+                held_pending_minor, held_confirmed_minor
+           FROM transactions ORDER BY network_id, order_id`,
+      )
+      .toArray();
+    return fingerprintOf(sql, buckets, txns);
   });
 }
 

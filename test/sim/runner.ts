@@ -6,7 +6,13 @@ import apiWorker from "#workers/api/src/index";
 import postbackWorker from "#workers/postback/src/index";
 import { followLink, NETWORK_SECRET, seedCatalog, trackingLinkFor } from "../helpers";
 import { type FaultPoint, generate, type SimAction } from "./generator";
-import { checkWallet, walletState } from "./invariants";
+import {
+  checkWallet,
+  newCursor,
+  type WalletCursor,
+  walletFingerprint,
+  walletState,
+} from "./invariants";
 import { MoneyOracle } from "./oracle/money-oracle";
 import { Prng } from "./oracle/prng";
 
@@ -22,6 +28,8 @@ const CURRENCY = "INR";
 const TERMS = { defaultRateBps: 500, categoryRates: { electronics: 750 } };
 const CLICKS_QUEUE = "boomerang-clicks";
 const POSTBACKS_QUEUE = "boomerang-postbacks";
+/** Every this many checks of one wallet, a full one (every entry, audit()); see invariants.ts. */
+const FULL_CHECK_EVERY = 16;
 
 export interface SimOptions {
   seed: number;
@@ -36,6 +44,11 @@ export interface SimOptions {
    * receipt were capped to the receipt time, and a replayed older state could win.
    */
   networkClockAheadMs?: number;
+  /**
+   * Keep the product's log lines out of the test runner's console (at 100,000 events they are
+   * tens of MB through vitest's console capture); the last ones are printed with a failure.
+   */
+  quiet?: boolean;
   /** Debugging: prints every delivery of a message whose body mentions this text. */
   trace?: string;
 }
@@ -50,6 +63,8 @@ export interface SimResult {
   replays: number;
   faultsFired: number;
   invariantsChecked: number;
+  /** Checks that re-read every entry and ran the product's audit() (the rest are incremental). */
+  fullChecks: number;
   elapsedMs: number;
 }
 
@@ -65,7 +80,36 @@ let runs = 0;
 
 export class SimFailure extends Error {}
 
+const LOG_TAIL = 40;
+
 export async function runSimulation(options: SimOptions): Promise<SimResult> {
+  if (!options.quiet) return simulate(options, []);
+  const saved = {
+    log: console.log,
+    info: console.info,
+    warn: console.warn,
+    error: console.error,
+    debug: console.debug,
+  };
+  const tail: string[] = [];
+  const keep = (...args: unknown[]) => {
+    tail.push(args.map(String).join(" "));
+    if (tail.length > LOG_TAIL * 2) tail.splice(0, tail.length - LOG_TAIL);
+  };
+  Object.assign(console, { log: keep, info: keep, warn: keep, error: keep, debug: keep });
+  try {
+    return await simulate(options, tail);
+  } catch (error) {
+    if (error instanceof SimFailure) {
+      error.message += `\nlast log lines:\n${tail.slice(-LOG_TAIL).join("\n")}`;
+    }
+    throw error;
+  } finally {
+    Object.assign(console, saved);
+  }
+}
+
+async function simulate(options: SimOptions, _logTail: string[]): Promise<SimResult> {
   const started = Date.now();
   runs++;
   const runTag = `s${options.seed}r${runs}`;
@@ -103,7 +147,14 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
   const links = new Map<string, string>();
   const clicks: Array<{ subId: string; atMs: number }> = [];
   const users = new Set<string>();
-  const stats = { deliveries: 0, retries: 0, replays: 0, faultsFired: 0, invariantsChecked: 0 };
+  const stats = {
+    deliveries: 0,
+    retries: 0,
+    replays: 0,
+    faultsFired: 0,
+    invariantsChecked: 0,
+    fullChecks: 0,
+  };
   let step = 0;
   let action: SimAction | { kind: "drain" } = { kind: "drain" };
 
@@ -113,9 +164,33 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     );
   };
 
-  const check = async (touched: Iterable<string>) => {
+  const timing: Record<string, number> = {};
+  const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await f();
+    } finally {
+      timing[name] = (timing[name] ?? 0) + performance.now() - t0;
+    }
+  };
+  // The platform's own queue deliveries (ledger events, notices …) run beside the simulation
+  // in the same runtime: timed too, so a progress line shows whether they pile up.
+  const ownQueue = apiWorker.queue;
+  const patched = apiWorker as { queue: typeof ownQueue };
+  patched.queue = async function (this: unknown, batch, e, c) {
+    const name = (batch as { queue: string }).queue;
+    if (name === CLICKS_QUEUE || name === POSTBACKS_QUEUE) return ownQueue.call(this, batch, e, c);
+    return timed(`bg:${name}`, () => ownQueue.call(this, batch, e, c) as Promise<void>);
+  } as typeof ownQueue;
+  const check = (touched: Iterable<string>) => timed("check", () => checkAll(touched));
+  const cursors = new Map<string, WalletCursor>();
+  const checkAll = async (touched: Iterable<string>, forceFull = false) => {
     for (const user of new Set(touched)) {
-      const result = await checkWallet(user);
+      const cursor = cursors.get(user) ?? newCursor();
+      const full = forceFull || (cursor.checks + 1) % FULL_CHECK_EVERY === 0;
+      if (full) stats.fullChecks++;
+      const result = await checkWallet(user, cursor, full);
+      cursors.set(user, result.cursor);
       stats.invariantsChecked += result.checked;
       if (result.violations.length > 0) {
         const first = result.violations[0] ?? "";
@@ -125,7 +200,8 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
   };
 
   /** Delivers `items` as one batch; returns the ids acked. Retried ones go back to the pool. */
-  const deliver = async (items: Queued[]): Promise<Set<string>> => {
+  const deliver = (items: Queued[]) => timed("deliver", () => deliverNow(items));
+  const deliverNow = async (items: Queued[]): Promise<Set<string>> => {
     const first = items[0];
     if (!first) return new Set();
     stats.deliveries++;
@@ -146,7 +222,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     for (const item of items) {
       if (options.trace && JSON.stringify(item.body).includes(options.trace)) {
         const txn = await walletState(item.user);
-        console.log(
+        (options.progress ?? console.log)(
           `trace step=${step} ${item.id} attempts=${item.attempts} ${threw || result.retryBatch.retry || retried.has(item.id) ? "retry" : "ack"} body=${JSON.stringify((item.body as { rawBody?: string }).rawBody ?? item.body)} txns=${JSON.stringify(state_of(txn, options.trace))}`,
         );
       }
@@ -170,11 +246,12 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     return item;
   };
 
-  const fingerprint = async (user: string) => (await checkWallet(user)).fingerprint;
+  const fingerprint = (user: string) => timed("fingerprint", () => walletFingerprint(user));
 
   for (const next of actions) {
     step++;
     action = next;
+    const stepStarted = performance.now();
     switch (next.kind) {
       case "click": {
         users.add(next.user);
@@ -275,11 +352,14 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
         break;
       }
     }
+    timing[`all_${next.kind}`] =
+      (timing[`all_${next.kind}`] ?? 0) + performance.now() - stepStarted;
     if (options.progress && options.progressEvery && step % options.progressEvery === 0) {
       const secs = (Date.now() - started) / 1000;
       options.progress(
-        `sim seed=${options.seed} step=${step}/${actions.length} ${(step / secs).toFixed(1)} events/s queued=${queued.length} invariants=${stats.invariantsChecked}`,
+        `sim seed=${options.seed} step=${step}/${actions.length} ${(step / secs).toFixed(1)} events/s queued=${queued.length} invariants=${stats.invariantsChecked} ms=${JSON.stringify(Object.fromEntries(Object.entries(timing).map(([k, v]) => [k, Math.round(v)])))}`,
       );
+      for (const k of Object.keys(timing)) timing[k] = 0;
     }
   }
 
@@ -346,8 +426,8 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     step++;
   }
 
-  // The end state equals the oracle.
-  await check(users);
+  // The end state equals the oracle; every wallet gets a full check (audit() included).
+  await timed("check", () => checkAll(users, true));
   const expected = oracle.expectedOrders();
   const expectedBalances = oracle.expectedBalances();
   for (const user of users) {
@@ -388,6 +468,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     }
   }
 
+  patched.queue = ownQueue;
   return {
     seed: options.seed,
     events: actions.length,

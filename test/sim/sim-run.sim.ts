@@ -10,12 +10,16 @@ declare const __SIM_OPTIONS__: {
   progressEvery: number;
 };
 
+/** The runner silences console while it runs (quiet); progress goes out through this one. */
+const print = console.log.bind(console);
+
 it(`simulation seed=${__SIM_OPTIONS__.seed} events=${__SIM_OPTIONS__.events}`, async () => {
   const options = __SIM_OPTIONS__;
   console.log(`sim start ${JSON.stringify(options)}`);
   const result = await runSimulation({
     ...options,
-    progress: (line) => console.log(line),
+    quiet: true,
+    progress: print,
   });
   const seconds = result.elapsedMs / 1000;
   console.log(

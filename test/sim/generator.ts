@@ -37,8 +37,14 @@ export type SimAction =
   | { kind: "deliver"; max: number }
   /** Deliver again a message already acked (the platform's at-least-once delivery). */
   | { kind: "replay" }
-  /** Deliver one queued message with a fault armed at `point`. */
-  | { kind: "fault"; point: FaultPoint };
+  /**
+   * Deliver one queued message with a fault armed at `point`; with `crash`, every Durable
+   * Object is then aborted (`abortAllDurableObjects()`): the process died at that point and
+   * everything held in memory is gone.
+   */
+  | { kind: "fault"; point: FaultPoint; crash: boolean }
+  /** Every Durable Object aborted between two steps (alarms, outboxes and caches mid-flight). */
+  | { kind: "crash" };
 
 export interface GeneratorOptions {
   seed: number;
@@ -139,7 +145,8 @@ export function generate(options: GeneratorOptions): SimAction[] {
     } else if (roll < 0.67) {
       actions.push({ kind: "replay" });
     } else if (options.faults && roll < 0.75) {
-      actions.push({ kind: "fault", point: rng.pick(FAULT_POINTS) });
+      if (rng.chance(0.1)) actions.push({ kind: "crash" });
+      else actions.push({ kind: "fault", point: rng.pick(FAULT_POINTS), crash: rng.chance(0.4) });
     } else {
       actions.push({ kind: "deliver", max: rng.int(1, 8) });
     }

@@ -1,6 +1,12 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import {
+  abortAllDurableObjects,
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { InjectedFault, installFaultInjector } from "#durable-objects/shared/faults";
+import { userDb } from "#shared/db/router";
 import { signPostback } from "#shared/postback/signature";
 import apiWorker from "#workers/api/src/index";
 import postbackWorker from "#workers/postback/src/index";
@@ -30,6 +36,8 @@ const CLICKS_QUEUE = "boomerang-clicks";
 const POSTBACKS_QUEUE = "boomerang-postbacks";
 /** Every this many checks of one wallet, a full one (every entry, audit()); see invariants.ts. */
 const FULL_CHECK_EVERY = 16;
+/** How long the end waits for the D1 projection to catch up with the wallets. */
+const PROJECTION_WAIT_MS = 120_000;
 
 export interface SimOptions {
   seed: number;
@@ -65,6 +73,8 @@ export interface SimResult {
   invariantsChecked: number;
   /** Checks that re-read every entry and ran the product's audit() (the rest are incremental). */
   fullChecks: number;
+  /** Times every Durable Object was aborted (at a fault point, or between steps). */
+  crashes: number;
   elapsedMs: number;
 }
 
@@ -154,6 +164,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     faultsFired: 0,
     invariantsChecked: 0,
     fullChecks: 0,
+    crashes: 0,
   };
   let step = 0;
   let action: SimAction | { kind: "drain" } = { kind: "drain" };
@@ -348,7 +359,12 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
           next.point === "postbacks.after_wallet" ? (q) => q.queue === POSTBACKS_QUEUE : undefined,
         );
         if (!item) break;
-        await faultStep(next.point, item);
+        await faultStep(next.point, item, next.crash);
+        break;
+      }
+      case "crash": {
+        stats.crashes++;
+        await timed("crash", () => abortAllDurableObjects());
         break;
       }
     }
@@ -363,7 +379,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     }
   }
 
-  async function faultStep(point: FaultPoint, item: Queued) {
+  async function faultStep(point: FaultPoint, item: Queued, crash: boolean) {
     const before = await fingerprint(item.user);
     let fired = false;
     installFaultInjector((at) => {
@@ -383,6 +399,11 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
       return;
     }
     stats.faultsFired++;
+    if (crash) {
+      // The process died at the fault point: every object's memory goes; storage stays.
+      stats.crashes++;
+      await timed("crash", () => abortAllDurableObjects());
+    }
     if (ok.has(item.id)) fail("faulted_message_retried", `${point} fired but ${item.id} was acked`);
     const afterFault = await fingerprint(item.user);
     if (point === "wallet.commit.before_close" && afterFault !== before) {
@@ -467,6 +488,46 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
       );
     }
   }
+
+  // The D1 projection (wallet_balances, fed by the ledger-events queue the wallets publish to,
+  // through their outboxes, crashes or not) comes to equal every wallet. The platform's queue
+  // and alarms deliver it in the background, so it is polled, within a bound.
+  await timed("projection", async () => {
+    const deadline = Date.now() + PROJECTION_WAIT_MS;
+    let pending = [...users];
+    let last = "";
+    while (pending.length > 0) {
+      const still: string[] = [];
+      for (const user of pending) {
+        const wallet = sorted(
+          Object.fromEntries(
+            (await walletState(user)).buckets.map((b) => [
+              `${b.bucket}/${b.currency}`,
+              b.balance_minor,
+            ]),
+          ),
+        );
+        const { results } = await userDb(env, user)
+          .prepare(`SELECT bucket, currency, balance_minor FROM wallet_balances WHERE user_id = ?`)
+          .bind(user)
+          .all<{ bucket: string; currency: string; balance_minor: number }>();
+        const projected = sorted(
+          Object.fromEntries(results.map((b) => [`${b.bucket}/${b.currency}`, b.balance_minor])),
+        );
+        if (JSON.stringify(wallet) !== JSON.stringify(projected)) {
+          still.push(user);
+          last = `user=${user} wallet=${JSON.stringify(wallet)} d1=${JSON.stringify(projected)}`;
+        }
+      }
+      stats.invariantsChecked += pending.length - still.length;
+      pending = still;
+      if (pending.length === 0) break;
+      if (Date.now() > deadline) {
+        fail("projection_equals_wallet", `${pending.length} wallet(s) never projected; ${last}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  });
 
   patched.queue = ownQueue;
   return {

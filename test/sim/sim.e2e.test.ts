@@ -13,7 +13,7 @@ const EVENTS = 200;
 describe("deterministic simulation (money core)", () => {
   for (const seed of [1, 2]) {
     it(`seed ${seed}: ${EVENTS} events, no faults, end state equals the oracle`, async () => {
-      const result = await runSimulation({ seed, events: EVENTS, faults: false });
+      const result = await runSimulation({ seed, events: EVENTS, faults: false, quiet: true });
       console.log(`sim ${JSON.stringify(result)}`);
       expect(result.events).toBe(EVENTS);
       expect(result.orders).toBeGreaterThan(0);
@@ -27,17 +27,19 @@ describe("deterministic simulation (money core)", () => {
       events: 250,
       faults: false,
       networkClockAheadMs: 300_000,
+      quiet: true,
     });
     console.log(`sim ${JSON.stringify(result)}`);
     expect(result.events).toBe(250);
     expect(result.replays).toBeGreaterThan(0);
   }, 60_000);
   for (const seed of [3, 4]) {
-    it(`seed ${seed}: ${EVENTS} events with faults, end state equals the oracle`, async () => {
-      const result = await runSimulation({ seed, events: EVENTS, faults: true });
+    it(`seed ${seed}: ${EVENTS} events with faults and crashes, end state equals the oracle`, async () => {
+      const result = await runSimulation({ seed, events: EVENTS, faults: true, quiet: true });
       console.log(`sim ${JSON.stringify(result)}`);
       expect(result.events).toBe(EVENTS);
       expect(result.faultsFired).toBeGreaterThan(0);
+      expect(result.crashes).toBeGreaterThan(0);
     }, 60_000);
   }
 });

@@ -14,12 +14,15 @@ export type FaultPoint =
   /** After the wallet's transaction committed, before its RPC answers: the answer is lost. */
   | "wallet.commit.after"
   /** In the postbacks consumer, after the wallet answered: the ack is lost, redelivery follows. */
-  | "postbacks.after_wallet";
+  | "postbacks.after_wallet"
+  /** In the clicks consumer, after the wallet stored the clicks: the ack is lost. */
+  | "clicks.after_wallet";
 
 export const FAULT_POINTS: readonly FaultPoint[] = [
   "wallet.commit.before_close",
   "wallet.commit.after",
   "postbacks.after_wallet",
+  "clicks.after_wallet",
 ];
 
 export interface PostbackState {

@@ -75,6 +75,8 @@ export interface SimResult {
   fullChecks: number;
   /** Times every Durable Object was aborted (at a fault point, or between steps). */
   crashes: number;
+  /** Ledger-events batches failed after writing (retried by the platform's queue). */
+  backgroundFaults: number;
   elapsedMs: number;
 }
 
@@ -93,6 +95,17 @@ export class SimFailure extends Error {}
 const LOG_TAIL = 40;
 
 export async function runSimulation(options: SimOptions): Promise<SimResult> {
+  // simulate() times the api worker's background queue deliveries by wrapping its handler.
+  const ownQueue = apiWorker.queue;
+  try {
+    return await runLogged(options);
+  } finally {
+    (apiWorker as { queue: typeof ownQueue }).queue = ownQueue;
+    installFaultInjector(null);
+  }
+}
+
+async function runLogged(options: SimOptions): Promise<SimResult> {
   if (!options.quiet) return simulate(options, []);
   const saved = {
     log: console.log,
@@ -165,10 +178,27 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     invariantsChecked: 0,
     fullChecks: 0,
     crashes: 0,
+    backgroundFaults: 0,
   };
   let step = 0;
   let action: SimAction | { kind: "drain" } = { kind: "drain" };
 
+  // One injector for the run: the point a fault step armed fails once; and (with faults) the
+  // ledger-events consumer, which the platform's queue runs in the background, loses about three
+  // batches in ten after writing its projections (the queue retries it; the end compares D1 with the
+  // wallets). Background timing is the runtime's, so that part is not replayed exactly.
+  let armed: { point: FaultPoint | null; fired: boolean } = { point: null, fired: false };
+  const bgRng = new Prng(options.seed).fork(3);
+  installFaultInjector((at) => {
+    if (armed.point !== null && !armed.fired && at === armed.point) {
+      armed.fired = true;
+      throw new InjectedFault(at);
+    }
+    if (options.faults && at === "ledger_events.after_write" && bgRng.chance(0.3)) {
+      stats.backgroundFaults++;
+      throw new InjectedFault(at);
+    }
+  });
   const fail = (invariant: string, detail: string): never => {
     throw new SimFailure(
       `SIM FAIL seed=${options.seed} events=${options.events} step=${step} invariant=${invariant} event=${JSON.stringify(action)}\n${detail}`,
@@ -356,7 +386,11 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
       }
       case "fault": {
         const item = takeRandom(
-          next.point === "postbacks.after_wallet" ? (q) => q.queue === POSTBACKS_QUEUE : undefined,
+          next.point === "postbacks.after_wallet"
+            ? (q) => q.queue === POSTBACKS_QUEUE
+            : next.point === "clicks.after_wallet"
+              ? (q) => q.queue === CLICKS_QUEUE
+              : undefined,
         );
         if (!item) break;
         await faultStep(next.point, item, next.crash);
@@ -381,20 +415,14 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
 
   async function faultStep(point: FaultPoint, item: Queued, crash: boolean) {
     const before = await fingerprint(item.user);
-    let fired = false;
-    installFaultInjector((at) => {
-      if (!fired && at === point) {
-        fired = true;
-        throw new InjectedFault(at);
-      }
-    });
+    armed = { point, fired: false };
     let ok: Set<string>;
     try {
       ok = await deliver([item]);
     } finally {
-      installFaultInjector(null);
+      armed.point = null;
     }
-    if (!fired) {
+    if (!armed.fired) {
       await check([item.user]);
       return;
     }
@@ -529,7 +557,6 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     }
   });
 
-  patched.queue = ownQueue;
   return {
     seed: options.seed,
     events: actions.length,

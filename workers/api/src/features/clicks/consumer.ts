@@ -1,3 +1,4 @@
+import { faultPoint } from "#durable-objects/shared/faults";
 import type { ApiEnv } from "#shared/env";
 import { CLEAN_CLICK, parseClickQuality } from "#shared/fraud/click-quality";
 import type { ClickMessage, ClicksQueueMessage } from "#shared/messages";
@@ -80,6 +81,7 @@ async function consumeOfferClicks(
             quality: parseClickQuality(body.quality) ?? CLEAN_CLICK,
           })),
         );
+        faultPoint("clicks.after_wallet"); // test/sim: the wallet stored them, the ack is lost
         stored.push({ userId, chunk, messages });
       } catch (error) {
         log.error("clicks.store_failed", {

@@ -1,4 +1,5 @@
 import type { BatchItem } from "drizzle-orm/batch";
+import { faultPoint } from "#durable-objects/shared/faults";
 import type { ApiEnv } from "#shared/env";
 import type { LedgerEventMessage, UserNoticeMessage } from "#shared/messages";
 import { createLogger } from "#shared/observability/logger";
@@ -64,6 +65,7 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
     runInBatches(env.DB, [...sameDb, ...statements]),
     ...[...userStatements].map(([db, upserts]) => runInBatches(db, upserts)),
   ]);
+  faultPoint("ledger_events.after_write"); // test/sim: projected, but the batch is retried
   // After the projections: the funnel's Analytics Engine data points (never throws).
   analyticsAfterLedgerBatch(env, bodies);
 }

@@ -9,6 +9,7 @@ import {
   walletLiabilities,
 } from "#workers/api/src/features/ledger/balances-store";
 import { consumeLedgerEvents } from "#workers/api/src/features/ledger/consumer";
+import { usersWithLoyaltyDue } from "#workers/api/src/features/loyalty/due-store";
 
 /**
  * The D1 router (shared/db/router.ts) at one and at two user databases: the ledger-events
@@ -142,5 +143,43 @@ describe("wallet balances at two user databases", () => {
       after = mine[mine.length - 1] ?? "";
     }
     expect(seen).toEqual([...users].sort());
+  });
+});
+
+describe("loyalty due times at two user databases", () => {
+  async function storedDue(db: D1Database, userId: string) {
+    const row = await db
+      .prepare(`SELECT due_at_ms FROM loyalty_due WHERE user_id = ?1`)
+      .bind(userId)
+      .first<{ due_at_ms: number | null }>();
+    return row === null ? undefined : row.due_at_ms;
+  }
+
+  it("the consumer writes each user's due time into its own database, newest seq winning", async () => {
+    const users = usersOnBothShards(`zz-due-${RUN}-`, 4);
+    await consume(
+      TWO,
+      users.map((userId, i) => ({ kind: "loyalty_due", userId, seq: 2, dueAtMs: 10 + i })),
+    );
+    await consume(TWO, [{ kind: "loyalty_due", userId: users[0] ?? "", seq: 1, dueAtMs: 99 }]);
+    for (const [i, user] of users.entries()) {
+      const home = shardOf(user, 2) === 0 ? env.DB : env.USER_DB_1;
+      const other = home === env.DB ? env.USER_DB_1 : env.DB;
+      expect(await storedDue(home, user)).toBe(10 + i);
+      expect(await storedDue(other, user)).toBeUndefined();
+    }
+  });
+
+  it("the backstop's due list merges both databases, most overdue first", async () => {
+    const users = usersOnBothShards(`zz-due-list-${RUN}-`, 6);
+    // Due long ago (1..6 ms after the epoch), so nothing else in this file is more overdue.
+    await consume(
+      TWO,
+      users.map((userId, i) => ({ kind: "loyalty_due", userId, seq: 1, dueAtMs: 6 - i })),
+    );
+    expect(await usersWithLoyaltyDue(TWO, 100, 4)).toEqual([...users].reverse().slice(0, 4));
+    expect(await usersWithLoyaltyDue(TWO, 3, 10)).toEqual([...users].reverse().slice(0, 3));
+    // The global database alone would miss the users on database 1.
+    expect((await usersWithLoyaltyDue(ONE, 100, 10)).length).toBeLessThan(6);
   });
 });

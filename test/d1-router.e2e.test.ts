@@ -1,15 +1,22 @@
 import { createMessageBatch } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { eachUserDb, globalDb, userDb, userDbCount } from "#shared/db/router";
+import { eachUserDb, globalDb, userDb, userDbCount, userIdsByDb } from "#shared/db/router";
 import type { LedgerEventMessage } from "#shared/messages";
 import { shardOf } from "#shared/queues/shards";
+import { createApp } from "#workers/api/src/app";
 import {
   usersWithBalancesAfter,
   walletLiabilities,
 } from "#workers/api/src/features/ledger/balances-store";
 import { consumeLedgerEvents } from "#workers/api/src/features/ledger/consumer";
 import { usersWithLoyaltyDue } from "#workers/api/src/features/loyalty/due-store";
+import {
+  anchorStatement,
+  anchorsOf,
+  type ChainAnchor,
+} from "#workers/api/src/features/payouts/audit-anchors";
+import { ADMIN_HEADERS } from "./helpers";
 
 /**
  * The D1 router (shared/db/router.ts) at one and at two user databases: the ledger-events
@@ -72,6 +79,18 @@ describe("router", () => {
       expect(userDb(TWO, `u-${i}`)).toBe(shardOf(`u-${i}`, 2) === 0 ? env.DB : env.USER_DB_1);
     }
     expect(() => eachUserDb({ ...env, USER_DB_SHARDS: "3" })).toThrow(/USER_DB_2/);
+  });
+
+  it("groups user ids by their database, once each, in the order given", () => {
+    const users = usersOnBothShards("group-", 6);
+    const groups = userIdsByDb(TWO, [...users, ...users]);
+    expect([...groups.keys()].sort((a, b) => (a === env.DB ? -1 : b === env.DB ? 1 : 0))).toEqual([
+      env.DB,
+      env.USER_DB_1,
+    ]);
+    expect(groups.get(env.DB)).toEqual(users.filter((u) => shardOf(u, 2) === 0));
+    expect(groups.get(env.USER_DB_1)).toEqual(users.filter((u) => shardOf(u, 2) === 1));
+    expect([...userIdsByDb(ONE, users)]).toEqual([[env.DB, users]]);
   });
 
   it("refuses a malformed count instead of reading one database", () => {
@@ -181,5 +200,64 @@ describe("loyalty due times at two user databases", () => {
     expect(await usersWithLoyaltyDue(TWO, 3, 10)).toEqual([...users].reverse().slice(0, 3));
     // The global database alone would miss the users on database 1.
     expect((await usersWithLoyaltyDue(ONE, 100, 10)).length).toBeLessThan(6);
+  });
+});
+
+describe("ledger chain anchors at two user databases", () => {
+  function anchor(userId: string, status: ChainAnchor["status"]): ChainAnchor {
+    return {
+      userId,
+      headSeq: 3,
+      headHash: "a".repeat(64),
+      status,
+      firstBadSeq: status === "broken" ? 2 : null,
+      runId: `run-${RUN}`,
+      verifiedAtMs: Date.now(),
+    };
+  }
+
+  it("each anchor lands in its user's database, and anchorsOf finds them all", async () => {
+    const users = usersOnBothShards(`zz-anchor-${RUN}-`, 4);
+    for (const user of users) {
+      const { db, statement } = anchorStatement(TWO, anchor(user, "ok"));
+      expect(db).toBe(shardOf(user, 2) === 0 ? env.DB : env.USER_DB_1);
+      await statement;
+    }
+    const found = await anchorsOf(TWO, [...users, ...users]);
+    expect([...found.keys()].sort()).toEqual([...users].sort());
+    // The global database alone holds only its own users' anchors.
+    expect((await anchorsOf(ONE, users)).size).toBeLessThan(4);
+  });
+
+  it("the console's broken-chains list (GET /admin/v1/ledger-chains) pages both databases", async () => {
+    const prefix = `zzzz-broken-${RUN}-`;
+    const users = usersOnBothShards(prefix, 5);
+    for (const [i, user] of users.entries()) {
+      await anchorStatement(TWO, anchor(user, i === 2 ? "ok" : "broken")).statement;
+    }
+    const broken = users.filter((_, i) => i !== 2).sort();
+    const seen: string[] = [];
+    let after = prefix;
+    for (let page = 0; page < 10; page++) {
+      const response = await createApp().fetch(
+        new Request(
+          `https://api.test/admin/v1/ledger-chains?status=broken&limit=2&afterUserId=${encodeURIComponent(after)}`,
+          { headers: ADMIN_HEADERS },
+        ),
+        TWO,
+      );
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as {
+        items: Array<{ userId: string; status: string; firstBadSeq: number | null }>;
+        nextAfterUserId: string | null;
+      };
+      for (const item of body.items) {
+        expect(item).toMatchObject({ status: "broken", firstBadSeq: 2 });
+        seen.push(item.userId);
+      }
+      if (body.nextAfterUserId === null) break;
+      after = body.nextAfterUserId;
+    }
+    expect(seen.filter((u) => u.startsWith(prefix))).toEqual(broken);
   });
 });

@@ -105,4 +105,5 @@ export type TableName = keyof typeof PLACEMENT;
 export const ROUTED: Partial<Record<TableName, readonly string[]>> = {
   wallet_balances: ["workers/api/src/features/ledger/balances-store.ts"],
   loyalty_due: ["workers/api/src/features/loyalty/due-store.ts"],
+  wallet_chain_anchors: ["workers/api/src/features/payouts/audit-anchors.ts"],
 };

@@ -71,7 +71,7 @@ export async function consumeWalletAudits(
   let anchors: Map<string, ChainAnchor>;
   try {
     anchors = await anchorsOf(
-      env.DB,
+      env,
       audits.map((a) => a.userId),
     );
   } catch (error) {
@@ -83,6 +83,8 @@ export async function consumeWalletAudits(
 
   const done: Array<{ message: Message<WalletAuditMessage>; anchor: ChainAnchor }> = [];
   const statements: BatchItem<"sqlite">[] = [];
+  // Anchors live in the user databases (shared/db/router.ts): one batch per database.
+  const anchorStatements = new Map<D1Database, BatchItem<"sqlite">[]>();
   await Promise.all(
     audits.map(async ({ message, runId, userId }) => {
       let report: { ok: boolean; violations: string[] };
@@ -115,7 +117,11 @@ export async function consumeWalletAudits(
         return;
       }
       done.push({ message, anchor });
-      statements.push(anchorStatement(env.DB, anchor));
+      const upsert = anchorStatement(env, anchor);
+      anchorStatements.set(upsert.db, [
+        ...(anchorStatements.get(upsert.db) ?? []),
+        upsert.statement,
+      ]);
       if (report.ok && report.violations.length === 0) return;
       statements.push(
         discrepancyStatement(
@@ -142,8 +148,13 @@ export async function consumeWalletAudits(
       done.map((d) => d.anchor),
       nowMs,
     );
-    // At most one batch of messages: one D1 transaction.
-    await runInBatches(env.DB, statements);
+    // At most one batch of messages: one D1 transaction per database. The findings (global)
+    // before the anchors in other user databases, so an anchor is never ahead of its findings;
+    // at one user database the anchors join the global batch, as before.
+    const sameDb = anchorStatements.get(env.DB) ?? [];
+    anchorStatements.delete(env.DB);
+    await runInBatches(env.DB, [...sameDb, ...statements]);
+    await Promise.all([...anchorStatements].map(([db, upserts]) => runInBatches(db, upserts)));
     for (const d of done) d.message.ack();
   } catch (error) {
     log.error("wallet_audit.record_failed", { count: done.length, ...errorFields(error) });

@@ -5,6 +5,7 @@ import { eachUserDb, globalDb, userDb, userDbCount, userIdsByDb } from "#shared/
 import type { LedgerEventMessage } from "#shared/messages";
 import { shardOf } from "#shared/queues/shards";
 import { createApp } from "#workers/api/src/app";
+import { claimOwnerOf, claimsToReview } from "#workers/api/src/features/claims/store";
 import {
   usersWithBalancesAfter,
   walletLiabilities,
@@ -259,5 +260,87 @@ describe("ledger chain anchors at two user databases", () => {
       after = body.nextAfterUserId;
     }
     expect(seen.filter((u) => u.startsWith(prefix))).toEqual(broken);
+  });
+});
+
+/** An admin GET through the api app with `workerEnv` (here: two user databases). */
+async function adminGet(workerEnv: typeof env, path: string) {
+  const response = await createApp().fetch(
+    new Request(`https://api.test${path}`, { headers: ADMIN_HEADERS }),
+    workerEnv,
+  );
+  expect(response.status).toBe(200);
+  return response.json();
+}
+
+describe("claims at two user databases", () => {
+  const BASE_MS = Date.UTC(2001, 0, 1);
+
+  function claim(userId: string, i: number, status: "review" | "open"): LedgerEventMessage {
+    return {
+      kind: "claim",
+      userId,
+      claim: {
+        claimId: `clm-${RUN}-${i}`,
+        clickId: `clk-${i}`,
+        offerId: "offer",
+        networkId: "net",
+        orderId: `ord-${RUN}-${i}`,
+        amountMinor: 1_000,
+        currency: "INR",
+        purchasedAtMs: BASE_MS,
+        status,
+        txnId: null,
+        createdAtMs: BASE_MS + i * 1_000,
+        updatedAtMs: BASE_MS + i * 1_000,
+      },
+    };
+  }
+
+  it("the review queue (GET /admin/v1/claims) pages both databases oldest first; the owner and the overview's count find both", async () => {
+    // Claims in review on both databases, and one open claim the queue leaves out.
+    const users = [...usersOnBothShards(`zz-claim-${RUN}-`, 5), `zz-claim-${RUN}-open`];
+    const before = { one: await claimsToReview(ONE), two: await claimsToReview(TWO) };
+    await consume(
+      TWO,
+      users.map((u, i) => claim(u, i, i === 5 ? "open" : "review")),
+    );
+    for (const [i, user] of users.entries()) {
+      expect(await claimOwnerOf(TWO, `clm-${RUN}-${i}`)).toBe(user);
+    }
+    const inReview = users.slice(0, 5).map((_, i) => `clm-${RUN}-${i}`);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const query = new URLSearchParams({
+        status: "review",
+        limit: "2",
+        from: new Date(BASE_MS).toISOString(),
+        to: new Date(BASE_MS + 60_000).toISOString(),
+        ...(cursor ? { cursor } : {}),
+      });
+      const body = (await adminGet(TWO, `/admin/v1/claims?${query}`)) as {
+        items: Array<{ id: string; userId: string }>;
+        nextCursor: string | null;
+      };
+      seen.push(...body.items.map((c) => c.id));
+      cursor = body.nextCursor;
+      if (cursor === null) break;
+    }
+    expect(seen).toEqual(inReview);
+    // One user's claims come from its own database only.
+    const mine = (await adminGet(
+      TWO,
+      `/admin/v1/claims?status=review&userId=${encodeURIComponent(users[1] ?? "")}`,
+    )) as { items: Array<{ id: string }> };
+    expect(mine.items.map((c) => c.id)).toEqual([`clm-${RUN}-1`]);
+    // The overview counts claims to review on every user database.
+    const onOne = users.slice(0, 5).filter((u) => shardOf(u, 2) === 1);
+    expect(await claimsToReview(TWO)).toBe(before.two + inReview.length);
+    expect(await claimsToReview(ONE)).toBe(before.one + inReview.length - onOne.length);
+    const overview = (await adminGet(TWO, "/admin/v1/overview")) as {
+      attention: { claimsToReview: number };
+    };
+    expect(overview.attention.claimsToReview).toBe(before.two + inReview.length);
   });
 });

@@ -106,4 +106,5 @@ export const ROUTED: Partial<Record<TableName, readonly string[]>> = {
   wallet_balances: ["workers/api/src/features/ledger/balances-store.ts"],
   loyalty_due: ["workers/api/src/features/loyalty/due-store.ts"],
   wallet_chain_anchors: ["workers/api/src/features/payouts/audit-anchors.ts"],
+  claims: ["workers/api/src/features/claims/store.ts"],
 };

@@ -84,6 +84,8 @@ function userProjection(
       return balanceProjections(env, body);
     case "loyalty_due":
       return loyaltyDueProjection(env, body);
+    case "claim":
+      return claimProjection(env, body.userId, body.claim);
     default:
       return null;
   }
@@ -93,12 +95,11 @@ function projectionStatements(db: D1Database, body: LedgerEventMessage): BatchIt
   switch (body.kind) {
     case "transaction":
       return [transactionProjection(db, body.userId, body.txn)];
-    case "claim":
-      return [claimProjection(db, body.userId, body.claim)];
     case "payout":
       return [payoutProjection(db, body.userId, body.payout)];
     case "balances":
     case "loyalty_due":
+    case "claim":
       // Routed to the user's database by the caller (userProjection).
       return [];
     case "profile":

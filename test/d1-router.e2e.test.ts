@@ -12,6 +12,7 @@ import {
 } from "#workers/api/src/features/ledger/balances-store";
 import { consumeLedgerEvents } from "#workers/api/src/features/ledger/consumer";
 import { usersWithLoyaltyDue } from "#workers/api/src/features/loyalty/due-store";
+import { claimCapSlots } from "#workers/api/src/features/notifications/caps";
 import {
   anchorStatement,
   anchorsOf,
@@ -342,5 +343,37 @@ describe("claims at two user databases", () => {
       attention: { claimsToReview: number };
     };
     expect(overview.attention.claimsToReview).toBe(before.two + inReview.length);
+  });
+});
+
+describe("notification frequency caps at two user databases", () => {
+  it("one batch of claims for users on both databases: each user's cap holds in its own database", async () => {
+    const users = usersOnBothShards(`zz-cap-${RUN}-`, 4);
+    const nowMs = Date.UTC(2026, 11, 6, 12);
+    const cap = { perDay: 1, perWeek: 5 };
+    const request = (userId: string, eventId: string) => ({
+      claim: { userId, category: "promotional" as const, eventId, timeZone: "UTC", nowMs },
+      cap,
+    });
+    const answers = await claimCapSlots(
+      TWO,
+      users.flatMap((u) => [request(u, "a"), request(u, "b")]),
+    );
+    expect(answers).toEqual(users.flatMap(() => [true, false]));
+    // A redelivery of the held event keeps its slot; the refused one stays refused.
+    expect(
+      await claimCapSlots(TWO, [request(users[1] ?? "", "a"), request(users[1] ?? "", "b")]),
+    ).toEqual([true, false]);
+    for (const user of users) {
+      const home = shardOf(user, 2) === 0 ? env.DB : env.USER_DB_1;
+      const other = home === env.DB ? env.USER_DB_1 : env.DB;
+      const count = (db: D1Database) =>
+        db
+          .prepare(`SELECT count(*) AS n FROM notification_cap_claims WHERE user_id = ?1`)
+          .bind(user)
+          .first<{ n: number }>();
+      expect((await count(home))?.n).toBe(1);
+      expect((await count(other))?.n).toBe(0);
+    }
   });
 });

@@ -107,4 +107,5 @@ export const ROUTED: Partial<Record<TableName, readonly string[]>> = {
   loyalty_due: ["workers/api/src/features/loyalty/due-store.ts"],
   wallet_chain_anchors: ["workers/api/src/features/payouts/audit-anchors.ts"],
   claims: ["workers/api/src/features/claims/store.ts"],
+  notification_cap_claims: ["workers/api/src/features/notifications/caps.ts"],
 };

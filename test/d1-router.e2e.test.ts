@@ -13,6 +13,7 @@ import {
 import { consumeLedgerEvents } from "#workers/api/src/features/ledger/consumer";
 import { usersWithLoyaltyDue } from "#workers/api/src/features/loyalty/due-store";
 import { claimCapSlots } from "#workers/api/src/features/notifications/caps";
+import { outboxAdapter } from "#workers/api/src/features/notifications/channels/outbox";
 import {
   anchorStatement,
   anchorsOf,
@@ -375,5 +376,46 @@ describe("notification frequency caps at two user databases", () => {
       expect((await count(home))?.n).toBe(1);
       expect((await count(other))?.n).toBe(0);
     }
+  });
+});
+
+describe("the dev notification outbox at two user databases", () => {
+  it("each delivery lands in its user's database; GET /admin/v1/dev/notifications merges both, newest first", async () => {
+    const users = usersOnBothShards(`zz-outbox-${RUN}-`, 4);
+    const kind = "payout_paid" as const;
+    let nowMs = Date.UTC(2030, 0, 1);
+    for (const user of users) {
+      nowMs += 1_000;
+      const at = nowMs;
+      await outboxAdapter(TWO, "webhook", () => at).send({
+        deliveryId: `dlv-${user}`,
+        eventId: `ev-${user}`,
+        userId: user,
+        type: kind,
+        category: "transactional",
+        message: { title: "t", body: "b", locale: "en" },
+        recipient: { channel: "webhook" },
+        vars: {},
+      });
+    }
+    for (const user of users) {
+      const home = shardOf(user, 2) === 0 ? env.DB : env.USER_DB_1;
+      const other = home === env.DB ? env.USER_DB_1 : env.DB;
+      const found = (db: D1Database) =>
+        db.prepare(`SELECT id FROM notification_outbox WHERE user_id = ?1`).bind(user).first();
+      expect(await found(home)).not.toBeNull();
+      expect(await found(other)).toBeNull();
+    }
+    // Created in 2030: newer than anything else in this file, so they are the newest four.
+    const listed = (await adminGet(
+      { ...TWO, NOTIFY_CHANNEL: "outbox" },
+      `/admin/v1/dev/notifications?kind=${kind}&limit=4`,
+    )) as { items: Array<{ id: string }> };
+    expect(listed.items.map((n) => n.id)).toEqual([...users].reverse().map((u) => `ev-${u}`));
+    const one = (await adminGet(
+      { ...TWO, NOTIFY_CHANNEL: "outbox" },
+      `/admin/v1/dev/notifications?userId=${encodeURIComponent(users[1] ?? "")}`,
+    )) as { items: Array<{ id: string }> };
+    expect(one.items.map((n) => n.id)).toEqual([`ev-${users[1]}`]);
   });
 });

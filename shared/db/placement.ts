@@ -108,4 +108,8 @@ export const ROUTED: Partial<Record<TableName, readonly string[]>> = {
   wallet_chain_anchors: ["workers/api/src/features/payouts/audit-anchors.ts"],
   claims: ["workers/api/src/features/claims/store.ts"],
   notification_cap_claims: ["workers/api/src/features/notifications/caps.ts"],
+  notification_outbox: [
+    "workers/api/src/features/notifications/channels/outbox.ts",
+    "workers/api/src/features/operations/outbox-store.ts",
+  ],
 };

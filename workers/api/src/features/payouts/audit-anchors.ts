@@ -63,6 +63,34 @@ export function verifyFrom(anchor: ChainAnchor | undefined): { seq: number; hash
   return { seq: anchor.headSeq, hash: anchor.headHash };
 }
 
+/** Days per full re-verification cycle when LEDGER_FULL_VERIFY_DAYS is unset. */
+export const DEFAULT_FULL_VERIFY_DAYS = 7;
+
+/** LEDGER_FULL_VERIFY_DAYS: a whole number of days ≥ 1; anything else is the default. */
+export function fullVerifyDays(value: string | undefined): number {
+  const days = Number(value);
+  return Number.isSafeInteger(days) && days >= 1 ? days : DEFAULT_FULL_VERIFY_DAYS;
+}
+
+/**
+ * Whether today's audit re-verifies this wallet's chain from its first entry rather than from
+ * its last anchor: each wallet has one day (its slot, from a hash of its id) in every cycle of
+ * `days` consecutive UTC days, so with one audit run a day every wallet is fully re-verified
+ * within `days` days, a 1/`days` slice of them each day. A day with no run delays that slice by
+ * one cycle.
+ */
+export function fullVerifyDue(userId: string, nowMs: number, days: number): boolean {
+  if (days <= 1) return true;
+  // FNV-1a over the id's UTF-16 units: stable, and even enough for a day slot.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < userId.length; i++) {
+    hash ^= userId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  const day = Math.floor(nowMs / 86_400_000);
+  return hash % days === day % days;
+}
+
 /** Upsert of a wallet's anchor; an older run's (a late redelivery) never moves it back. */
 export function anchorStatement(db: D1Database, anchor: ChainAnchor): BatchItem<"sqlite"> {
   return drizzle(db)

@@ -3,6 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { type DbRouterEnv, eachUserDb, userDb, userIdsByDb } from "#shared/db/router";
 import { walletChainAnchors } from "#shared/db/schema";
+import { shardOf } from "#shared/queues/shards";
 
 /**
  * Ledger chain anchors (docs/ledger.md "Tamper evidence"): each wallet's chain head as the
@@ -79,6 +80,29 @@ export async function anchorsWithStatus(
 export function verifyFrom(anchor: ChainAnchor | undefined): { seq: number; hash: string } | null {
   if (!anchor || anchor.headSeq === 0) return null;
   return { seq: anchor.headSeq, hash: anchor.headHash };
+}
+
+/** Days per full re-verification cycle when LEDGER_FULL_VERIFY_DAYS is unset. */
+export const DEFAULT_FULL_VERIFY_DAYS = 7;
+
+/** LEDGER_FULL_VERIFY_DAYS: a whole number of days ≥ 1; anything else is the default. */
+export function fullVerifyDays(value: string | undefined): number {
+  const days = Number(value);
+  return Number.isSafeInteger(days) && days >= 1 ? days : DEFAULT_FULL_VERIFY_DAYS;
+}
+
+/**
+ * Whether today's audit re-verifies this wallet's chain from its first entry rather than from
+ * its last anchor: each wallet has one day (its slot, from a hash of its id) in every cycle of
+ * `days` consecutive UTC days, so with one audit run a day every wallet is fully re-verified
+ * within `days` days, a 1/`days` slice of them each day. A day with no run delays that slice by
+ * one cycle.
+ */
+export function fullVerifyDue(userId: string, nowMs: number, days: number): boolean {
+  if (days <= 1) return true;
+  // The same stable FNV-1a hash that picks a user's queue shard picks their day slot.
+  const day = Math.floor(nowMs / 86_400_000);
+  return shardOf(userId, days) === day % days;
 }
 
 /**

@@ -70,12 +70,14 @@ export default defineConfig(async () => {
           durableObjects: {
             SANDBOX_PROCESSOR: { className: "TestSandboxProcessor", useSQLite: true },
           },
-          // A second shard of the clicks and postbacks queues (shared/queues/shards.ts), as an
-          // operator adds one in wrangler.toml. Unused unless a test raises CLICK_QUEUE_SHARDS
-          // or POSTBACK_QUEUE_SHARDS in the env it passes (test/queue-shards.e2e.test.ts).
+          // A second shard of the clicks, postbacks and ledger-events queues
+          // (shared/queues/shards.ts), as an operator adds one in wrangler.toml. Unused unless a
+          // test raises CLICK_QUEUE_SHARDS, POSTBACK_QUEUE_SHARDS or LEDGER_EVENT_QUEUE_SHARDS in
+          // the env it passes (test/queue-shards.e2e.test.ts).
           queueProducers: {
             CLICKS_1: { queueName: "boomerang-clicks-1" },
             POSTBACKS_1: { queueName: "boomerang-postbacks-1" },
+            LEDGER_EVENTS_1: { queueName: "boomerang-ledger-events-1" },
           },
           // A second user database (shared/db/router.ts), migrated like DB by test/setup.ts.
           // Unused unless a test raises USER_DB_SHARDS (test/d1-router.e2e.test.ts).
@@ -83,6 +85,7 @@ export default defineConfig(async () => {
           queueConsumers: {
             "boomerang-clicks-1": { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 10 },
             "boomerang-postbacks-1": { maxBatchSize: 50, maxBatchTimeout: 1, maxRetries: 20 },
+            "boomerang-ledger-events-1": { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 10 },
           },
           bindings: {
             TEST_MIGRATIONS: migrations,

@@ -200,4 +200,9 @@ export interface ApiEnv
   // Ledger chain anchors (docs/ledger.md "Tamper evidence").
   /** R2 bucket the daily wallet audit writes verified chain heads to (NDJSON per batch). */
   LEDGER_ANCHORS: R2Bucket;
+  /**
+   * The daily audit re-verifies each wallet's chain from its first entry once in this many days
+   * (a rotating slice of wallets each day; default 7, "1": every wallet every day).
+   */
+  LEDGER_FULL_VERIFY_DAYS?: string;
 }

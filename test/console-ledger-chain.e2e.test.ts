@@ -45,11 +45,9 @@ beforeAll(async () => {
     expect(put.status).toBe(200);
   }
   // The audit's own upsert (a drizzle query runs when awaited).
-  await anchorStatement(env.DB, anchor(users.verified, {}));
-  await anchorStatement(
-    env.DB,
-    anchor(users.broken, { status: "broken", headSeq: 7, firstBadSeq: 4 }),
-  );
+  await anchorStatement(env, anchor(users.verified, {})).statement;
+  await anchorStatement(env, anchor(users.broken, { status: "broken", headSeq: 7, firstBadSeq: 4 }))
+    .statement;
 });
 
 describe("the user page's ledger chain", () => {

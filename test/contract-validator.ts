@@ -117,10 +117,17 @@ export class ContractValidator {
     return this.routes.map((r) => `${r.method.toUpperCase()} ${r.template}`);
   }
 
+  /** One validator per schema object: adding the components dereferences all of them. */
+  private readonly validators = new WeakMap<object, Validator>();
+
   private check(schema: Schema | undefined, value: unknown, where: string): string[] {
     if (!schema) return [];
-    const validator = new Validator(schema, "2020-12", false);
-    validator.addSchema(this.components);
+    let validator = this.validators.get(schema as object);
+    if (!validator) {
+      validator = new Validator(schema, "2020-12", false);
+      validator.addSchema(this.components);
+      this.validators.set(schema as object, validator);
+    }
     const result = validator.validate(value);
     if (result.valid) return [];
     // The deepest errors say what is wrong; the rest repeat them up the tree.

@@ -1,14 +1,25 @@
 import { createMessageBatch } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { eachUserDb, globalDb, userDb, userDbCount } from "#shared/db/router";
+import { eachUserDb, globalDb, userDb, userDbCount, userIdsByDb } from "#shared/db/router";
 import type { LedgerEventMessage } from "#shared/messages";
 import { shardOf } from "#shared/queues/shards";
+import { createApp } from "#workers/api/src/app";
+import { claimOwnerOf, claimsToReview } from "#workers/api/src/features/claims/store";
 import {
   usersWithBalancesAfter,
   walletLiabilities,
 } from "#workers/api/src/features/ledger/balances-store";
 import { consumeLedgerEvents } from "#workers/api/src/features/ledger/consumer";
+import { usersWithLoyaltyDue } from "#workers/api/src/features/loyalty/due-store";
+import { claimCapSlots } from "#workers/api/src/features/notifications/caps";
+import { outboxAdapter } from "#workers/api/src/features/notifications/channels/outbox";
+import {
+  anchorStatement,
+  anchorsOf,
+  type ChainAnchor,
+} from "#workers/api/src/features/payouts/audit-anchors";
+import { ADMIN_HEADERS } from "./helpers";
 
 /**
  * The D1 router (shared/db/router.ts) at one and at two user databases: the ledger-events
@@ -71,6 +82,18 @@ describe("router", () => {
       expect(userDb(TWO, `u-${i}`)).toBe(shardOf(`u-${i}`, 2) === 0 ? env.DB : env.USER_DB_1);
     }
     expect(() => eachUserDb({ ...env, USER_DB_SHARDS: "3" })).toThrow(/USER_DB_2/);
+  });
+
+  it("groups user ids by their database, once each, in the order given", () => {
+    const users = usersOnBothShards("group-", 6);
+    const groups = userIdsByDb(TWO, [...users, ...users]);
+    expect([...groups.keys()].sort((a, b) => (a === env.DB ? -1 : b === env.DB ? 1 : 0))).toEqual([
+      env.DB,
+      env.USER_DB_1,
+    ]);
+    expect(groups.get(env.DB)).toEqual(users.filter((u) => shardOf(u, 2) === 0));
+    expect(groups.get(env.USER_DB_1)).toEqual(users.filter((u) => shardOf(u, 2) === 1));
+    expect([...userIdsByDb(ONE, users)]).toEqual([[env.DB, users]]);
   });
 
   it("refuses a malformed count instead of reading one database", () => {
@@ -142,5 +165,257 @@ describe("wallet balances at two user databases", () => {
       after = mine[mine.length - 1] ?? "";
     }
     expect(seen).toEqual([...users].sort());
+  });
+});
+
+describe("loyalty due times at two user databases", () => {
+  async function storedDue(db: D1Database, userId: string) {
+    const row = await db
+      .prepare(`SELECT due_at_ms FROM loyalty_due WHERE user_id = ?1`)
+      .bind(userId)
+      .first<{ due_at_ms: number | null }>();
+    return row === null ? undefined : row.due_at_ms;
+  }
+
+  it("the consumer writes each user's due time into its own database, newest seq winning", async () => {
+    const users = usersOnBothShards(`zz-due-${RUN}-`, 4);
+    await consume(
+      TWO,
+      users.map((userId, i) => ({ kind: "loyalty_due", userId, seq: 2, dueAtMs: 10 + i })),
+    );
+    await consume(TWO, [{ kind: "loyalty_due", userId: users[0] ?? "", seq: 1, dueAtMs: 99 }]);
+    for (const [i, user] of users.entries()) {
+      const home = shardOf(user, 2) === 0 ? env.DB : env.USER_DB_1;
+      const other = home === env.DB ? env.USER_DB_1 : env.DB;
+      expect(await storedDue(home, user)).toBe(10 + i);
+      expect(await storedDue(other, user)).toBeUndefined();
+    }
+  });
+
+  it("the backstop's due list merges both databases, most overdue first", async () => {
+    const users = usersOnBothShards(`zz-due-list-${RUN}-`, 6);
+    // Due long ago (1..6 ms after the epoch), so nothing else in this file is more overdue.
+    await consume(
+      TWO,
+      users.map((userId, i) => ({ kind: "loyalty_due", userId, seq: 1, dueAtMs: 6 - i })),
+    );
+    expect(await usersWithLoyaltyDue(TWO, 100, 4)).toEqual([...users].reverse().slice(0, 4));
+    expect(await usersWithLoyaltyDue(TWO, 3, 10)).toEqual([...users].reverse().slice(0, 3));
+    // The global database alone would miss the users on database 1.
+    expect((await usersWithLoyaltyDue(ONE, 100, 10)).length).toBeLessThan(6);
+  });
+});
+
+describe("ledger chain anchors at two user databases", () => {
+  function anchor(userId: string, status: ChainAnchor["status"]): ChainAnchor {
+    return {
+      userId,
+      headSeq: 3,
+      headHash: "a".repeat(64),
+      status,
+      firstBadSeq: status === "broken" ? 2 : null,
+      runId: `run-${RUN}`,
+      verifiedAtMs: Date.now(),
+    };
+  }
+
+  it("each anchor lands in its user's database, and anchorsOf finds them all", async () => {
+    const users = usersOnBothShards(`zz-anchor-${RUN}-`, 4);
+    for (const user of users) {
+      const { db, statement } = anchorStatement(TWO, anchor(user, "ok"));
+      expect(db).toBe(shardOf(user, 2) === 0 ? env.DB : env.USER_DB_1);
+      await statement;
+    }
+    const found = await anchorsOf(TWO, [...users, ...users]);
+    expect([...found.keys()].sort()).toEqual([...users].sort());
+    // The global database alone holds only its own users' anchors.
+    expect((await anchorsOf(ONE, users)).size).toBeLessThan(4);
+  });
+
+  it("the console's broken-chains list (GET /admin/v1/ledger-chains) pages both databases", async () => {
+    const prefix = `zzzz-broken-${RUN}-`;
+    const users = usersOnBothShards(prefix, 5);
+    for (const [i, user] of users.entries()) {
+      await anchorStatement(TWO, anchor(user, i === 2 ? "ok" : "broken")).statement;
+    }
+    const broken = users.filter((_, i) => i !== 2).sort();
+    const seen: string[] = [];
+    let after = prefix;
+    for (let page = 0; page < 10; page++) {
+      const response = await createApp().fetch(
+        new Request(
+          `https://api.test/admin/v1/ledger-chains?status=broken&limit=2&afterUserId=${encodeURIComponent(after)}`,
+          { headers: ADMIN_HEADERS },
+        ),
+        TWO,
+      );
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as {
+        items: Array<{ userId: string; status: string; firstBadSeq: number | null }>;
+        nextAfterUserId: string | null;
+      };
+      for (const item of body.items) {
+        expect(item).toMatchObject({ status: "broken", firstBadSeq: 2 });
+        seen.push(item.userId);
+      }
+      if (body.nextAfterUserId === null) break;
+      after = body.nextAfterUserId;
+    }
+    expect(seen.filter((u) => u.startsWith(prefix))).toEqual(broken);
+  });
+});
+
+/** An admin GET through the api app with `workerEnv` (here: two user databases). */
+async function adminGet(workerEnv: typeof env, path: string) {
+  const response = await createApp().fetch(
+    new Request(`https://api.test${path}`, { headers: ADMIN_HEADERS }),
+    workerEnv,
+  );
+  expect(response.status).toBe(200);
+  return response.json();
+}
+
+describe("claims at two user databases", () => {
+  const BASE_MS = Date.UTC(2001, 0, 1);
+
+  function claim(userId: string, i: number, status: "review" | "open"): LedgerEventMessage {
+    return {
+      kind: "claim",
+      userId,
+      claim: {
+        claimId: `clm-${RUN}-${i}`,
+        clickId: `clk-${i}`,
+        offerId: "offer",
+        networkId: "net",
+        orderId: `ord-${RUN}-${i}`,
+        amountMinor: 1_000,
+        currency: "INR",
+        purchasedAtMs: BASE_MS,
+        status,
+        txnId: null,
+        createdAtMs: BASE_MS + i * 1_000,
+        updatedAtMs: BASE_MS + i * 1_000,
+      },
+    };
+  }
+
+  it("the review queue (GET /admin/v1/claims) pages both databases oldest first; the owner and the overview's count find both", async () => {
+    // Claims in review on both databases, and one open claim the queue leaves out.
+    const users = [...usersOnBothShards(`zz-claim-${RUN}-`, 5), `zz-claim-${RUN}-open`];
+    const before = { one: await claimsToReview(ONE), two: await claimsToReview(TWO) };
+    await consume(
+      TWO,
+      users.map((u, i) => claim(u, i, i === 5 ? "open" : "review")),
+    );
+    for (const [i, user] of users.entries()) {
+      expect(await claimOwnerOf(TWO, `clm-${RUN}-${i}`)).toBe(user);
+    }
+    const inReview = users.slice(0, 5).map((_, i) => `clm-${RUN}-${i}`);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const query = new URLSearchParams({
+        status: "review",
+        limit: "2",
+        from: new Date(BASE_MS).toISOString(),
+        to: new Date(BASE_MS + 60_000).toISOString(),
+        ...(cursor ? { cursor } : {}),
+      });
+      const body = (await adminGet(TWO, `/admin/v1/claims?${query}`)) as {
+        items: Array<{ id: string; userId: string }>;
+        nextCursor: string | null;
+      };
+      seen.push(...body.items.map((c) => c.id));
+      cursor = body.nextCursor;
+      if (cursor === null) break;
+    }
+    expect(seen).toEqual(inReview);
+    // One user's claims come from its own database only.
+    const mine = (await adminGet(
+      TWO,
+      `/admin/v1/claims?status=review&userId=${encodeURIComponent(users[1] ?? "")}`,
+    )) as { items: Array<{ id: string }> };
+    expect(mine.items.map((c) => c.id)).toEqual([`clm-${RUN}-1`]);
+    // The overview counts claims to review on every user database.
+    const onOne = users.slice(0, 5).filter((u) => shardOf(u, 2) === 1);
+    expect(await claimsToReview(TWO)).toBe(before.two + inReview.length);
+    expect(await claimsToReview(ONE)).toBe(before.one + inReview.length - onOne.length);
+    const overview = (await adminGet(TWO, "/admin/v1/overview")) as {
+      attention: { claimsToReview: number };
+    };
+    expect(overview.attention.claimsToReview).toBe(before.two + inReview.length);
+  });
+});
+
+describe("notification frequency caps at two user databases", () => {
+  it("one batch of claims for users on both databases: each user's cap holds in its own database", async () => {
+    const users = usersOnBothShards(`zz-cap-${RUN}-`, 4);
+    const nowMs = Date.UTC(2026, 11, 6, 12);
+    const cap = { perDay: 1, perWeek: 5 };
+    const request = (userId: string, eventId: string) => ({
+      claim: { userId, category: "promotional" as const, eventId, timeZone: "UTC", nowMs },
+      cap,
+    });
+    const answers = await claimCapSlots(
+      TWO,
+      users.flatMap((u) => [request(u, "a"), request(u, "b")]),
+    );
+    expect(answers).toEqual(users.flatMap(() => [true, false]));
+    // A redelivery of the held event keeps its slot; the refused one stays refused.
+    expect(
+      await claimCapSlots(TWO, [request(users[1] ?? "", "a"), request(users[1] ?? "", "b")]),
+    ).toEqual([true, false]);
+    for (const user of users) {
+      const home = shardOf(user, 2) === 0 ? env.DB : env.USER_DB_1;
+      const other = home === env.DB ? env.USER_DB_1 : env.DB;
+      const count = (db: D1Database) =>
+        db
+          .prepare(`SELECT count(*) AS n FROM notification_cap_claims WHERE user_id = ?1`)
+          .bind(user)
+          .first<{ n: number }>();
+      expect((await count(home))?.n).toBe(1);
+      expect((await count(other))?.n).toBe(0);
+    }
+  });
+});
+
+describe("the dev notification outbox at two user databases", () => {
+  it("each delivery lands in its user's database; GET /admin/v1/dev/notifications merges both, newest first", async () => {
+    const users = usersOnBothShards(`zz-outbox-${RUN}-`, 4);
+    const kind = "payout_paid" as const;
+    let nowMs = Date.UTC(2030, 0, 1);
+    for (const user of users) {
+      nowMs += 1_000;
+      const at = nowMs;
+      await outboxAdapter(TWO, "webhook", () => at).send({
+        deliveryId: `dlv-${user}`,
+        eventId: `ev-${user}`,
+        userId: user,
+        type: kind,
+        category: "transactional",
+        message: { title: "t", body: "b", locale: "en" },
+        recipient: { channel: "webhook" },
+        vars: {},
+      });
+    }
+    for (const user of users) {
+      const home = shardOf(user, 2) === 0 ? env.DB : env.USER_DB_1;
+      const other = home === env.DB ? env.USER_DB_1 : env.DB;
+      const found = (db: D1Database) =>
+        db.prepare(`SELECT id FROM notification_outbox WHERE user_id = ?1`).bind(user).first();
+      expect(await found(home)).not.toBeNull();
+      expect(await found(other)).toBeNull();
+    }
+    // Created in 2030: newer than anything else in this file, so they are the newest four.
+    const listed = (await adminGet(
+      { ...TWO, NOTIFY_CHANNEL: "outbox" },
+      `/admin/v1/dev/notifications?kind=${kind}&limit=4`,
+    )) as { items: Array<{ id: string }> };
+    expect(listed.items.map((n) => n.id)).toEqual([...users].reverse().map((u) => `ev-${u}`));
+    const one = (await adminGet(
+      { ...TWO, NOTIFY_CHANNEL: "outbox" },
+      `/admin/v1/dev/notifications?userId=${encodeURIComponent(users[1] ?? "")}`,
+    )) as { items: Array<{ id: string }> };
+    expect(one.items.map((n) => n.id)).toEqual([`ev-${users[1]}`]);
   });
 });

@@ -8,12 +8,17 @@ import {
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type ChainEntry, entryHash, genesisHash } from "#durable-objects/wallet/ledger/chain";
-import { chainHead, sealChainChunk, verifyChain } from "#durable-objects/wallet/ledger/chain-store";
+import {
+  CHAIN_SEAL_RETRY_MS,
+  chainHead,
+  sealChainChunk,
+  verifyChain,
+} from "#durable-objects/wallet/ledger/chain-store";
 import { type ExportPage, verifyExport } from "#scripts/verify-ledger";
 import { transactionIdFor } from "#shared/ids";
 import type { WalletAuditMessage } from "#shared/payouts/types";
 import apiWorker from "#workers/api/src/index";
-import { ADMIN_HEADERS, adminPut, api, uniqueUser, walletStub } from "./helpers";
+import { ADMIN_HEADERS, adminPut, api, balances, uniqueUser, walletStub } from "./helpers";
 import { recordTestClick } from "./payout-helpers";
 
 /**
@@ -25,15 +30,27 @@ import { recordTestClick } from "./payout-helpers";
 const clickOf = new Map<string, { clickId: string; clickedAtMs: number }>();
 
 /** A wallet with `orders` approved conversions, each credited the way the postback path does. */
-async function walletWithOrders(label: string, orders: number): Promise<string> {
+async function walletWithOrders(
+  label: string,
+  orders: number,
+  status: "approved" | "pending" = "approved",
+): Promise<string> {
   const userId = uniqueUser(label);
   const { clickId, clickedAtMs } = await recordTestClick(userId);
-  for (let i = 0; i < orders; i++) await order(userId, clickId, `O${i}-${userId}`, clickedAtMs);
+  for (let i = 0; i < orders; i++) {
+    await order(userId, clickId, `O${i}-${userId}`, clickedAtMs, status);
+  }
   clickOf.set(userId, { clickId, clickedAtMs });
   return userId;
 }
 
-async function order(userId: string, clickId: string, orderId: string, clickedAtMs: number) {
+async function order(
+  userId: string,
+  clickId: string,
+  orderId: string,
+  clickedAtMs: number,
+  status: "approved" | "pending" = "approved",
+) {
   await walletStub(userId).applyConversion({
     txnId: await transactionIdFor("test-net", orderId),
     postbackId: `pb_${orderId}`,
@@ -43,7 +60,7 @@ async function order(userId: string, clickId: string, orderId: string, clickedAt
     offerId: "test-shop-offer",
     clickId,
     clickAtSec: Math.floor(clickedAtMs / 1000),
-    status: "approved",
+    status,
     currency: "INR",
     saleAmountMinor: 20_000,
     commissionMinor: 0,
@@ -221,8 +238,51 @@ describe("ledger hash chain", () => {
   });
 });
 
+describe("the alarm's chain_seal step", () => {
+  it("runs in a transaction of its own: a chunk that throws leaves runDue's confirmations committed", async () => {
+    // Pending orders: confirmed by runDue once their 30-day return window has passed.
+    const userId = await walletWithOrders("chain-seal-throws", 3, "pending");
+    // An older wallet still sealing, one of its unsealed rows corrupt (a REAL where the column
+    // holds integers, which the chain's encoding refuses): its chunk throws.
+    await runInDurableObject(walletStub(userId), async (_i, state) => {
+      await state.storage.deleteAlarm();
+      const sql = state.storage.sql;
+      sql.exec(`UPDATE entries SET hash = NULL`);
+      sql.exec(`DELETE FROM meta WHERE key = 'chain_head'`);
+      sql.exec(`INSERT INTO meta (key, value) VALUES ('chain_sealing', '1')`);
+      sql.exec(`UPDATE entries SET created_at_ms = created_at_ms + 0.5 WHERE seq = 1`);
+      sql.exec(`INSERT INTO schedule (kind, ref, due_at_ms) VALUES ('chain_seal', 'entries', 0)`);
+    });
+    const before = await balances(userId);
+    expect(before.confirmed ?? 0).toBe(0);
+    // Past the 30-day return window: the three conversions are due to confirm.
+    const asOf = Date.now() + 31 * 86_400_000;
+    const run = await walletStub(userId).runDue(asOf);
+    expect(run.confirmed).toBe(3);
+    const after = await balances(userId);
+    expect(after.confirmed).toBeGreaterThan(0);
+    expect(after.confirmed).toBe(before.pending);
+    // The chunk rolled back alone: nothing hashed, still sealing, retried in an hour.
+    const state = await runInDurableObject(walletStub(userId), (_i, s) => ({
+      hashed: s.storage.sql.exec(`SELECT COUNT(*) AS n FROM entries WHERE hash IS NOT NULL`).one()
+        .n,
+      sealing: s.storage.sql.exec(`SELECT 1 FROM meta WHERE key = 'chain_sealing'`).toArray()
+        .length,
+      dueAtMs: s.storage.sql
+        .exec<{ due_at_ms: number }>(`SELECT due_at_ms FROM schedule WHERE kind = 'chain_seal'`)
+        .toArray()[0]?.due_at_ms,
+    }));
+    expect(state.hashed).toBe(0);
+    expect(state.sealing).toBe(1);
+    expect(state.dueAtMs).toBeGreaterThanOrEqual(Date.now() + CHAIN_SEAL_RETRY_MS - 60_000);
+    // The confirmations stay: the next run has nothing left to confirm.
+    expect((await walletStub(userId).runDue(asOf)).confirmed).toBe(0);
+    expect(await balances(userId)).toEqual(after);
+  });
+});
+
 /** The daily audit's consumer for these wallets, as the queue delivers it. */
-async function dailyAudit(runId: string, userIds: string[]) {
+async function dailyAudit(runId: string, userIds: string[], vars: Record<string, string> = {}) {
   const batch = createMessageBatch<WalletAuditMessage>(
     "boomerang-wallet-audits",
     userIds.map((userId, i) => ({
@@ -233,7 +293,7 @@ async function dailyAudit(runId: string, userIds: string[]) {
     })),
   );
   const ctx = createExecutionContext();
-  await apiWorker.queue(batch, env, ctx);
+  await apiWorker.queue(batch, { ...env, ...vars }, ctx);
   return getQueueResult(batch, ctx);
 }
 
@@ -308,6 +368,64 @@ describe("ledger chain anchors", () => {
     expect(JSON.parse(finding?.detail ?? "{}").violations).toContain(
       `ledger chain: entry ${last.seq}: anchored entry's hash differs from its anchor`,
     );
+  });
+
+  it("the periodic full pass re-verifies from the first entry and names an entry edited below the anchor", async () => {
+    const userId = await walletWithOrders("full-pass", 3);
+    await dailyAudit(`run_full_${crypto.randomUUID()}`, [userId]);
+    const rows = await rowsOf(userId);
+    const last = rows.at(-1) as Row;
+    expect(await anchorOf(userId)).toMatchObject({ head_seq: last.seq, status: "ok" });
+
+    // The first entry's memo edited, its stale hash left: below the anchor.
+    await tamper(userId, `UPDATE entries SET memo = 'edited' WHERE seq = ?`, 1);
+    // The anchored pass checks only what follows the anchor: it does not see it.
+    const anchored = await walletStub(userId).auditFrom({ seq: last.seq, hash: last.hash ?? "" });
+    expect(anchored.chain).toMatchObject({ status: "ok", fromSeq: last.seq });
+    // On the wallet's full-pass day (every day, with LEDGER_FULL_VERIFY_DAYS = 1) it is named.
+    const runId = `run_full_${crypto.randomUUID()}`;
+    await dailyAudit(runId, [userId], { LEDGER_FULL_VERIFY_DAYS: "1" });
+    expect(await anchorOf(userId)).toMatchObject({
+      status: "broken",
+      first_bad_seq: 1,
+      run_id: runId,
+    });
+    const finding = await env.DB.prepare(
+      `SELECT detail FROM payout_discrepancies
+       WHERE run_id = ?1 AND kind = 'wallet_buckets_mismatch' AND subject = ?2`,
+    )
+      .bind(runId, userId)
+      .first<{ detail: string }>();
+    expect(JSON.parse(finding?.detail ?? "{}").violations).toContain(
+      "ledger chain: entry 1: entry does not match its hash",
+    );
+  });
+
+  it("the full pass checks the anchor on its way: a history re-hashed after an edit is named at the anchor", async () => {
+    const userId = await walletWithOrders("full-pass-rehash", 2);
+    const rows = await rowsOf(userId);
+    const last = rows.at(-1) as Row;
+    const anchor = { seq: last.seq, hash: last.hash ?? "" };
+    // An edit with every hash after it recomputed and the head moved: a consistent forgery
+    // that only the anchor (kept in D1 and R2) contradicts.
+    const report = await runInDurableObject(walletStub(userId), (_i, state) => {
+      const sql = state.storage.sql;
+      sql.exec(`UPDATE entries SET memo = 'forged' WHERE seq = 1`);
+      sql.exec(`UPDATE entries SET hash = NULL`);
+      sql.exec(`DELETE FROM meta WHERE key = 'chain_head'`);
+      sql.exec(`INSERT INTO meta (key, value) VALUES ('chain_sealing', '1')`);
+      sealChainChunk(sql, Date.now());
+      return {
+        plain: verifyChain(sql, null),
+        withAnchor: verifyChain(sql, null, anchor),
+      };
+    });
+    expect(report.plain.status).toBe("ok");
+    expect(report.withAnchor).toMatchObject({
+      status: "broken",
+      firstBadSeq: last.seq,
+      reason: "anchored entry's hash differs from its anchor",
+    });
   });
 });
 

@@ -208,7 +208,7 @@ describe("frequency caps", () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         claimCapSlot(
-          env.DB,
+          env,
           {
             userId: user,
             category: "promotional",
@@ -224,7 +224,7 @@ describe("frequency caps", () => {
     const winner = results.indexOf(true);
     expect(
       await claimCapSlot(
-        env.DB,
+        env,
         {
           userId: user,
           category: "promotional",
@@ -238,7 +238,7 @@ describe("frequency caps", () => {
     const loser = results.indexOf(false);
     expect(
       await claimCapSlot(
-        env.DB,
+        env,
         {
           userId: user,
           category: "promotional",
@@ -253,7 +253,7 @@ describe("frequency caps", () => {
     const nextDay = Date.UTC(2026, 11, 6, 18, 30);
     expect(
       await claimCapSlot(
-        env.DB,
+        env,
         {
           userId: user,
           category: "promotional",
@@ -267,7 +267,7 @@ describe("frequency caps", () => {
     // Critical is never capped.
     expect(
       await claimCapSlot(
-        env.DB,
+        env,
         { userId: user, category: "critical", eventId: "ev-crit", timeZone: "UTC", nowMs },
         { perDay: 0, perWeek: 0 },
       ),
@@ -279,7 +279,7 @@ describe("frequency caps", () => {
     const cap = { perDay: 2, perWeek: 3 };
     const claim = (eventId: string, nowMs: number) =>
       claimCapSlot(
-        env.DB,
+        env,
         { userId: user, category: "promotional", eventId, timeZone: "America/New_York", nowMs },
         cap,
       );

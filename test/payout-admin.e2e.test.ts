@@ -225,7 +225,7 @@ function delivery(
 describe("notification channel: the dev outbox", () => {
   it("keeps one row per delivery, and the admin API lists them newest first", async () => {
     const userId = uniqueUser("notify");
-    const outbox = outboxAdapter(env.DB, "webhook");
+    const outbox = outboxAdapter(env, "webhook");
     await outbox.send(delivery(`n1-${userId}`, userId, "step_up_code", { code: "482913" }));
     // A resend of the same delivery is a no-op, even with another body.
     await outbox.send(delivery(`n1-${userId}`, userId, "step_up_code", { code: "000000" }));

@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { runPointsBackstop } from "#workers/api/src/features/loyalty/index";
@@ -55,10 +56,15 @@ describe("points backstop", () => {
   it("an older due time never overwrites a newer one", async () => {
     const { loyaltyDueProjection } = await import("#workers/api/src/features/loyalty/index");
     const userId = uniqueUser("backstop-order");
-    const project = (seq: number, dueAtMs: number | null) =>
-      drizzle(env.DB).batch([
-        loyaltyDueProjection(env.DB, { kind: "loyalty_due", userId, seq, dueAtMs }),
-      ]);
+    const project = (seq: number, dueAtMs: number | null) => {
+      const { db, statements } = loyaltyDueProjection(env, {
+        kind: "loyalty_due",
+        userId,
+        seq,
+        dueAtMs,
+      });
+      return drizzle(db).batch(statements as [BatchItem<"sqlite">]);
+    };
     await project(2, null);
     await project(1, 5_000);
     expect(await dueRow(userId)).toEqual({ due_at_ms: null, seq: 2 });

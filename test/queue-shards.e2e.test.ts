@@ -1,6 +1,11 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { sendOutbox } from "#durable-objects/wallet/outbox/outbox-flush";
+import { insertOutbox, readOutbox } from "#durable-objects/wallet/outbox/outbox-store";
 import { decodeSubId } from "#shared/links/sub-id";
+import type { LedgerEventMessage } from "#shared/messages";
+import { createLogger } from "#shared/observability/logger";
 import { clickShardKey, postbackShardKey, shardOf } from "#shared/queues/shards";
 import {
   clickThrough,
@@ -13,6 +18,7 @@ import {
   storedClickCount,
   trackingLinkFor,
   uniqueUser,
+  walletStub,
 } from "./helpers";
 
 /**
@@ -114,3 +120,73 @@ describe("sharded postbacks queue", () => {
     );
   });
 });
+
+describe("sharded ledger-events queue", () => {
+  it("the wallet's outbox sends each user's events to the shard of its user id, and both shards' consumers project them", async () => {
+    const sent: Array<{ binding: string; user: string }> = [];
+    const record = (binding: string, queue: Queue<LedgerEventMessage>) =>
+      ({
+        send: async () => {
+          throw new Error("the outbox sends batches");
+        },
+        sendBatch: async (batch: Iterable<MessageSendRequest<LedgerEventMessage>>) => {
+          const messages = [...batch];
+          for (const m of messages) sent.push({ binding, user: m.body.userId });
+          await queue.sendBatch(messages);
+        },
+      }) as unknown as Queue<LedgerEventMessage>;
+    const sink = {
+      send: async () => {},
+      sendBatch: async () => {},
+    } as unknown as Queue<never>;
+    const queues = {
+      LEDGER_EVENT_QUEUE_SHARDS: "2",
+      LEDGER_EVENTS: record("LEDGER_EVENTS", env.LEDGER_EVENTS),
+      LEDGER_EVENTS_1: record("LEDGER_EVENTS_1", env.LEDGER_EVENTS_1),
+      PAYOUTS: sink,
+      NOTICES: sink,
+      NOTIFY_TRANSACTIONAL: sink,
+      RISK_OBSERVATIONS: sink,
+    };
+    const currency = `L${Math.random().toString(36).slice(2, 6).toUpperCase()}`;
+    const users = usersOnBothShards("shard-ledger");
+    for (const [i, user] of users.entries()) {
+      await runInDurableObject(walletStub(user), async (_instance, state) => {
+        const sql = state.storage.sql;
+        // Whatever the wallet's start left in its outbox goes to the sink first.
+        const drain = { ...queues, LEDGER_EVENTS: sink, LEDGER_EVENTS_1: sink };
+        await sendOutbox(sql, drain, log);
+        for (const ledgerSeq of [1, 2]) {
+          insertOutbox(sql, {
+            kind: "balances",
+            userId: user,
+            ledgerSeq,
+            atMs: Date.now(),
+            balances: [{ bucket: "confirmed", currency, balanceMinor: 100 * (i + 1) * ledgerSeq }],
+          });
+        }
+        await sendOutbox(sql, queues, log);
+        expect(readOutbox(sql, 10)).toEqual([]);
+      });
+    }
+    expect(sent).toEqual([
+      { binding: "LEDGER_EVENTS", user: users[0] },
+      { binding: "LEDGER_EVENTS", user: users[0] },
+      { binding: "LEDGER_EVENTS_1", user: users[1] },
+      { binding: "LEDGER_EVENTS_1", user: users[1] },
+    ]);
+    // Each shard's consumer (the api's one queue(), dispatching on the shard-0 name) projects.
+    for (const [i, user] of users.entries()) {
+      await eventually(async () => {
+        const row = await env.DB.prepare(
+          `SELECT balance_minor FROM wallet_balances WHERE user_id = ? AND currency = ?`,
+        )
+          .bind(user, currency)
+          .first<{ balance_minor: number }>();
+        return row?.balance_minor === 200 * (i + 1);
+      });
+    }
+  });
+});
+
+const log = createLogger({ worker: "wallet" });

@@ -71,6 +71,7 @@ import {
   chainSealing,
   exportChain,
   sealChainChunk,
+  sealDueChunk,
 } from "./ledger/chain-store";
 import {
   type BalanceRow,
@@ -336,7 +337,12 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     return this.changing(async () => {
       // Read before the transaction (an await): an auto-approved referral may credit points.
       const { earn } = await this.programTerms();
-      return this.commit((tx) => runDue(tx, asOfMs, nowMs, earn));
+      const run = this.commit((tx) => runDue(tx, asOfMs, nowMs, earn));
+      // The chain sealer's chunk commits on its own: one that throws is logged and retried
+      // later, and leaves the run's confirmations committed (ledger/chain-store.ts).
+      const { error } = sealDueChunk(this.ctx.storage, asOfMs, nowMs);
+      if (error) this.log.error("wallet.chain_seal_failed", errorFields(error));
+      return run;
     });
   }
 
@@ -1048,10 +1054,16 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
 
   /**
    * The daily audit: the same, with the chain verified from the wallet's last anchor (null:
-   * genesis) and its report (the head to anchor next; ledger/chain-store.ts).
+   * genesis) and its report (the head to anchor next; ledger/chain-store.ts). `fromGenesis`:
+   * the periodic full re-verification, from the first entry, the anchor checked on the way.
    */
-  auditFrom(anchor: ChainPoint | null): InvariantReport & { chain: ChainReport } {
-    return auditWallet(this.sql, anchor);
+  auditFrom(
+    anchor: ChainPoint | null,
+    options: { fromGenesis?: boolean } = {},
+  ): InvariantReport & { chain: ChainReport } {
+    return options.fromGenesis
+      ? auditWallet(this.sql, null, anchor)
+      : auditWallet(this.sql, anchor);
   }
 
   /** The ledger's entries after `afterSeq` with their hashes, and the head (an export page). */

@@ -104,4 +104,12 @@ export type TableName = keyof typeof PLACEMENT;
  */
 export const ROUTED: Partial<Record<TableName, readonly string[]>> = {
   wallet_balances: ["workers/api/src/features/ledger/balances-store.ts"],
+  loyalty_due: ["workers/api/src/features/loyalty/due-store.ts"],
+  wallet_chain_anchors: ["workers/api/src/features/payouts/audit-anchors.ts"],
+  claims: ["workers/api/src/features/claims/store.ts"],
+  notification_cap_claims: ["workers/api/src/features/notifications/caps.ts"],
+  notification_outbox: [
+    "workers/api/src/features/notifications/channels/outbox.ts",
+    "workers/api/src/features/operations/outbox-store.ts",
+  ],
 };

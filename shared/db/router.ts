@@ -59,3 +59,19 @@ export function userDb(env: DbRouterEnv, userId: string): D1Database {
 export function eachUserDb(env: DbRouterEnv): D1Database[] {
   return Array.from({ length: userDbCount(env) }, (_, i) => userDbAt(env, i));
 }
+
+/**
+ * `userIds` grouped by the database holding each (duplicates dropped, each group in the order
+ * given): one query per database for a batch of users.
+ */
+export function userIdsByDb(
+  env: DbRouterEnv,
+  userIds: readonly string[],
+): Map<D1Database, string[]> {
+  const groups = new Map<D1Database, string[]>();
+  for (const userId of new Set(userIds)) {
+    const db = userDb(env, userId);
+    groups.set(db, [...(groups.get(db) ?? []), userId]);
+  }
+  return groups;
+}

@@ -4,8 +4,8 @@ import type { ConfigBindings } from "../env";
 import {
   buildDataSchema,
   type CustomEventTypeSpec,
-  CustomEventTypeSpecSchema,
-} from "./custom-event-types";
+  CustomEventTypeSpecMiniSchema,
+} from "./custom-data";
 import type { CustomDataSchemas } from "./event-check";
 
 /**
@@ -90,7 +90,7 @@ export function compileCustomDataSchemas(config: CustomEventTypesConfig): Custom
   for (const [type, raw] of Object.entries(config.types)) {
     // Specs were validated on write; one that no longer parses (a hand-edited row) is
     // treated as not registered rather than failing every custom event.
-    const spec = CustomEventTypeSpecSchema.safeParse(raw);
+    const spec = CustomEventTypeSpecMiniSchema.safeParse(raw);
     if (spec.success && spec.data.active) schemas.set(type, buildDataSchema(spec.data));
   }
   return schemas;

@@ -1,6 +1,6 @@
-import type { z } from "zod";
 import { toHex, utf8 } from "../crypto/encoding";
 import type { ProblemField } from "../http/errors";
+import type * as z from "../validate/zod-mini";
 import {
   BUILT_IN_EVENT_DATA,
   type BuiltInEventType,
@@ -11,7 +11,7 @@ import {
 } from "./event-schema";
 
 /** The `data` schema of a custom type, as registered by the operator (custom-event-types.ts). */
-export type CustomDataSchemas = ReadonlyMap<string, z.ZodType<Record<string, unknown>>>;
+export type CustomDataSchemas = ReadonlyMap<string, z.ZodMiniType<Record<string, unknown>>>;
 
 export type EventCheck =
   | { ok: true; event: FirstPartyEvent }
@@ -45,7 +45,7 @@ export function checkEvent(
     };
   }
   const { id, type, userId, occurredAt, data } = envelope.data;
-  const walletSchema = WALLET_EVENT_DATA[type as WalletEventType] as z.ZodType | undefined;
+  const walletSchema = WALLET_EVENT_DATA[type as WalletEventType] as z.ZodMiniType | undefined;
   if (walletSchema && !options.walletTypes) {
     return {
       ok: false,
@@ -60,7 +60,7 @@ export function checkEvent(
   const schema =
     BUILT_IN_EVENT_DATA[type as BuiltInEventType] ??
     walletSchema ??
-    (custom.get(type) as z.ZodType | undefined);
+    (custom.get(type) as z.ZodMiniType | undefined);
   if (!schema) {
     return {
       ok: false,

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../validate/zod-mini";
 import { BUILT_IN_EVENT_TYPES, CUSTOM_EVENT_TYPE_PATTERN } from "./event-schema";
 
 /**
@@ -23,21 +23,26 @@ const MIN_SECRET_CHARS = 32;
 
 const EventTypeSchema = z
   .string()
-  .refine(
-    (type) =>
-      (BUILT_IN_EVENT_TYPES as string[]).includes(type) || CUSTOM_EVENT_TYPE_PATTERN.test(type),
-    "a built-in event type or custom.<name>",
+  .check(
+    z.refine(
+      (type: string) =>
+        (BUILT_IN_EVENT_TYPES as string[]).includes(type) || CUSTOM_EVENT_TYPE_PATTERN.test(type),
+      "a built-in event type or custom.<name>",
+    ),
   );
 
+/** In zod/mini (the events worker bundles no zod classic); events-mini.property.test.ts. */
 const KeyListSchema = z
   .array(
     z.strictObject({
-      name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "a lowercase slug of up to 32 chars"),
-      secret: z.string().min(MIN_SECRET_CHARS).max(512),
-      eventTypes: z.array(EventTypeSchema).min(1).max(64).optional(),
+      name: z
+        .string()
+        .check(z.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "a lowercase slug of up to 32 chars")),
+      secret: z.string().check(z.minLength(MIN_SECRET_CHARS), z.maxLength(512)),
+      eventTypes: z.optional(z.array(EventTypeSchema).check(z.minLength(1), z.maxLength(64))),
     }),
   )
-  .max(MAX_EVENT_KEYS);
+  .check(z.maxLength(MAX_EVENT_KEYS));
 
 /** EVENT_API_KEYS does not describe a key list; the message never quotes a secret. */
 export class EventKeysConfigError extends Error {

@@ -1,12 +1,16 @@
-import { z } from "zod";
 import { USER_ID_PATTERN } from "../ids";
-import { AmountMinorSchema, CurrencySchema } from "../money/currency";
+import { AmountMinorMiniSchema, CurrencyMiniSchema } from "../money/currency-mini";
+import * as z from "../validate/zod-mini";
 
 /**
  * First-party events an operator's backend sends to `POST /v1/events` (docs/events.md): what
  * its users do, so rules can reward it. Every event names itself (`id`, the idempotency key),
  * its user and when it happened; `data` depends on the type. Custom types (`custom.<name>`)
  * carry `data` checked against the schema the operator registered for them.
+ *
+ * In zod/mini (the events worker must not bundle zod classic: docs/benchmarks.md "Bundle
+ * sizes"); events-mini.property.test.ts holds every schema here to the classic one it
+ * replaced (same verdict, value and issues, so the same problem details).
  */
 
 /** How many events one request may carry (the batch form). */
@@ -16,141 +20,110 @@ export const MAX_EVENTS_BODY_BYTES = 256 * 1024;
 
 export const EventIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "event ids are 1..128 of A-Z a-z 0-9 . _ : -")
-  .describe("the sender's own id for this event: the idempotency key");
-
-const UserIdSchema = z.string().regex(USER_ID_PATTERN, "user ids are 1..64 of A-Z a-z 0-9 _ -");
-const RefSchema = z.string().min(1).max(128);
-const SlugSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "a catalog id (lower-case slug)");
-
-const money = { amountMinor: AmountMinorSchema, currency: CurrencySchema };
-
-/** Kept only as a keyed hash (referral fraud signals), never as sent. */
-const PaymentInstrumentHashSchema = z
-  .string()
-  .min(8)
-  .max(256)
-  .optional()
-  .describe(
-    "the operator's own hash of the card, account or wallet paid with: kept only re-hashed with the platform's key, compared for referral fraud signals",
+  .check(
+    z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "event ids are 1..128 of A-Z a-z 0-9 . _ : -"),
   );
+
+const UserIdSchema = z
+  .string()
+  .check(z.regex(USER_ID_PATTERN, "user ids are 1..64 of A-Z a-z 0-9 _ -"));
+const RefSchema = z.string().check(z.minLength(1), z.maxLength(128));
+const SlugSchema = z
+  .string()
+  .check(z.regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "a catalog id (lower-case slug)"));
+
+const money = { amountMinor: AmountMinorMiniSchema, currency: CurrencyMiniSchema };
+
+/**
+ * The operator's own hash of the card, account or wallet paid with: kept only re-hashed with
+ * the platform's key, compared for referral fraud signals, never as sent.
+ */
+const PaymentInstrumentHashSchema = z.optional(z.string().check(z.minLength(8), z.maxLength(256)));
+
+const ipAddress = () => z.optional(z.union([z.ipv4(), z.ipv6()]));
+const E164 = z
+  .string()
+  .check(z.regex(/^\+[1-9][0-9]{6,14}$/, "phone numbers are E.164, e.g. +919812345678"));
 
 /**
  * Where a sign-in or an account change came from, as the operator's backend saw the user's
  * request (its `request.cf` when it runs on Cloudflare): fraud signals (docs/fraud.md). The
- * IP address is kept only as a keyed hash of its network, never as sent.
+ * IP address (personal data) is kept only as a keyed hash of its network (/24 or /64), never
+ * as sent; the user agent never as sent; latitude and longitude (request.cf's, sent as
+ * numbers) give the speed between sign-ins and are kept to 2 decimals.
  */
 const signInContext = {
-  ipAddress: z
-    .union([z.ipv4(), z.ipv6()])
-    .optional()
-    .describe("personal data: only keyed hashes (its /24 or /64 network) are kept, never the IP"),
-  userAgent: z.string().min(1).max(512).optional().describe("personal data: never kept as sent"),
-  country: z
-    .string()
-    .regex(/^[A-Z]{2}$/, "an ISO 3166-1 alpha-2 country code, as request.cf.country")
-    .optional(),
-  asn: z.number().int().min(0).max(4_294_967_295).optional().describe("as request.cf.asn"),
-  latitude: z
-    .number()
-    .min(-90)
-    .max(90)
-    .optional()
-    .describe(
-      "as request.cf.latitude (a string there: send it as a number), with longitude: the speed between sign-ins; kept to 2 decimals",
-    ),
-  longitude: z
-    .number()
-    .min(-180)
-    .max(180)
-    .optional()
-    .describe("as request.cf.longitude, with latitude; kept to 2 decimals"),
+  ipAddress: ipAddress(),
+  userAgent: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+  country: z.optional(
+    z
+      .string()
+      .check(z.regex(/^[A-Z]{2}$/, "an ISO 3166-1 alpha-2 country code, as request.cf.country")),
+  ),
+  asn: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(4_294_967_295))),
+  latitude: z.optional(z.number().check(z.minimum(-90), z.maximum(90))),
+  longitude: z.optional(z.number().check(z.minimum(-180), z.maximum(180))),
 };
 
 /** `data` of each built-in type. Unknown keys are refused, so a typo is an error, not a no-op. */
 export const BUILT_IN_EVENT_DATA = {
   "user.signed_up": z.strictObject({
-    displayName: z.string().min(1).max(120).optional(),
-    email: z.email().max(254).optional().describe("personal data: stored sealed, shown masked"),
-    phone: z
-      .string()
-      .regex(/^\+[1-9][0-9]{6,14}$/, "phone numbers are E.164, e.g. +919812345678")
-      .optional()
-      .describe("personal data: stored sealed, shown masked"),
-    referralCode: z
-      .string()
-      .min(3)
-      .max(32)
-      .optional()
-      .describe("the code the user typed at signup: the strongest referral evidence"),
-    referralToken: z
-      .string()
-      .min(16)
-      .max(1024)
-      .optional()
-      .describe(
-        "the referral attribution token the app got from the install referrer or a deep link, or the web signup from `ref_token`",
-      ),
-    ipAddress: z
-      .union([z.ipv4(), z.ipv6()])
-      .optional()
-      .describe("personal data: only a keyed fingerprint with userAgent is kept, never the IP"),
-    userAgent: z
-      .string()
-      .min(1)
-      .max(512)
-      .optional()
-      .describe("personal data: only a keyed fingerprint with ipAddress is kept"),
-    deviceId: RefSchema.optional().describe("the device the user signed up on"),
+    displayName: z.optional(z.string().check(z.minLength(1), z.maxLength(120))),
+    // Personal data (email, phone): stored sealed, shown masked.
+    email: z.optional(z.email().check(z.maxLength(254))),
+    phone: z.optional(E164),
+    // The code the user typed at signup: the strongest referral evidence.
+    referralCode: z.optional(z.string().check(z.minLength(3), z.maxLength(32))),
+    // The referral attribution token from the install referrer, a deep link or `ref_token`.
+    referralToken: z.optional(z.string().check(z.minLength(16), z.maxLength(1024))),
+    // Personal data: only a keyed fingerprint of ipAddress with userAgent is kept.
+    ipAddress: ipAddress(),
+    userAgent: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+    deviceId: z.optional(RefSchema),
     paymentInstrumentHash: PaymentInstrumentHashSchema,
   }),
   "user.logged_in": z.strictObject({
-    deviceId: RefSchema.optional(),
-    platform: z.enum(["web", "ios", "android"]).optional(),
+    deviceId: z.optional(RefSchema),
+    platform: z.optional(z.enum(["web", "ios", "android"])),
     ...signInContext,
   }),
   // Account changes (docs/fraud.md "Signals"): account takeover shows as a new device, then
   // one of these, then a redemption. The new address or number is personal data.
-  "user.password_changed": z.strictObject({ deviceId: RefSchema.optional(), ...signInContext }),
+  "user.password_changed": z.strictObject({ deviceId: z.optional(RefSchema), ...signInContext }),
   "user.email_changed": z.strictObject({
-    email: z.email().max(254).optional().describe("personal data: stored sealed, shown masked"),
-    deviceId: RefSchema.optional(),
+    email: z.optional(z.email().check(z.maxLength(254))),
+    deviceId: z.optional(RefSchema),
     ...signInContext,
   }),
   "user.phone_changed": z.strictObject({
-    phone: z
-      .string()
-      .regex(/^\+[1-9][0-9]{6,14}$/, "phone numbers are E.164, e.g. +919812345678")
-      .optional()
-      .describe("personal data: stored sealed, shown masked"),
-    deviceId: RefSchema.optional(),
+    phone: z.optional(E164),
+    deviceId: z.optional(RefSchema),
     ...signInContext,
   }),
   "purchase.completed": z.strictObject({
     ...money,
     orderId: RefSchema,
-    merchantId: SlugSchema.optional(),
-    category: z.string().min(1).max(64).optional(),
+    merchantId: z.optional(SlugSchema),
+    category: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
     paymentInstrumentHash: PaymentInstrumentHashSchema,
   }),
   "deposit.completed": z.strictObject({
     ...money,
-    depositId: RefSchema.optional(),
+    depositId: z.optional(RefSchema),
     paymentInstrumentHash: PaymentInstrumentHashSchema,
   }),
   "bill.paid": z.strictObject({
     ...money,
-    billerId: RefSchema.optional(),
+    billerId: z.optional(RefSchema),
     paymentInstrumentHash: PaymentInstrumentHashSchema,
   }),
   "review.published": z.strictObject({
     reviewId: RefSchema,
-    merchantId: SlugSchema.optional(),
-    rating: z.number().int().min(1).max(5).optional(),
+    merchantId: z.optional(SlugSchema),
+    rating: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(5))),
   }),
-  "purchase.confirmed": z
-    .strictObject({ originalEventId: EventIdSchema })
-    .describe("the purchase can no longer be returned: its pending points become spendable"),
+  // The purchase can no longer be returned: its pending points become spendable.
+  "purchase.confirmed": z.strictObject({ originalEventId: EventIdSchema }),
   "refund.completed": z.strictObject({
     originalEventId: EventIdSchema,
     ...money,
@@ -170,10 +143,10 @@ export const BUILT_IN_EVENT_DATA = {
 export const WALLET_EVENT_DATA = {
   "cashback.confirmed": z.strictObject({
     ...money,
-    cashbackMinor: AmountMinorSchema,
+    cashbackMinor: AmountMinorMiniSchema,
     transactionId: RefSchema,
-    merchantId: SlugSchema.optional(),
-    category: z.string().min(1).max(64).optional(),
+    merchantId: z.optional(SlugSchema),
+    category: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   }),
 } as const;
 export type WalletEventType = keyof typeof WALLET_EVENT_DATA;
@@ -199,16 +172,19 @@ const EnvelopeSchema = z.strictObject({
   id: EventIdSchema,
   type: z
     .string()
-    .refine(
-      (type) =>
-        (BUILT_IN_EVENT_TYPES as string[]).includes(type) ||
-        (WALLET_EVENT_TYPES as string[]).includes(type) ||
-        CUSTOM_EVENT_TYPE_PATTERN.test(type),
-      "unknown event type: one of the built-in types or custom.<name>",
+    .check(
+      z.refine(
+        (type: string) =>
+          (BUILT_IN_EVENT_TYPES as string[]).includes(type) ||
+          (WALLET_EVENT_TYPES as string[]).includes(type) ||
+          CUSTOM_EVENT_TYPE_PATTERN.test(type),
+        "unknown event type: one of the built-in types or custom.<name>",
+      ),
     ),
   userId: UserIdSchema,
-  occurredAt: z.iso.datetime({ offset: true }).describe("when it happened (RFC 3339)"),
-  data: z.record(z.string(), z.unknown()).default({}),
+  /** When it happened (RFC 3339). */
+  occurredAt: z.iso.datetime({ offset: true }),
+  data: z._default(z.record(z.string(), z.unknown()), {}),
 });
 
 /** One event as sent, before its `data` is checked against its type. */
@@ -216,7 +192,7 @@ export type EventEnvelope = z.infer<typeof EnvelopeSchema>;
 
 /** The batch form of the request body; a body without `events` is one event. */
 export const EventsBatchSchema = z.strictObject({
-  events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_REQUEST),
+  events: z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_EVENTS_PER_REQUEST)),
 });
 
 /** A checked event: what the wallet stores and processes. Times are epoch ms. */

@@ -1,4 +1,4 @@
-import { z } from "../validate/zod-mini";
+import * as z from "../validate/zod-mini";
 
 /**
  * `currency.ts`'s schemas in zod/mini for the hot paths; same checks, same messages

@@ -1,10 +1,8 @@
-import { z } from "zod";
 import { fieldsFromZod } from "../http/errors";
 import type { GenericPostback } from "../postback/generic-format";
 import { checkGenericPostback, parseGenericPostback } from "../postback/generic-format-mini";
 import { SIGNATURE_HEADER, verifyPostbackSignature } from "../postback/signature";
 import { guardPostback } from "./core/guard";
-import { IpAllowlistSchema } from "./core/ip-allowlist";
 import { ipAllowed } from "./core/ip-match";
 import { finalizeConversion } from "./core/normalize";
 import { headerOf } from "./core/params";
@@ -46,22 +44,8 @@ export const GENERIC_FORMAT = "generic";
 export const GENERIC_MAX_BODY_CHARS = 16 * 1024;
 const MAX_CURSOR_CHARS = 512;
 
-export const GenericOptionsSchema = z.object({
-  reportUrl: z
-    .url({ protocol: /^https?$/ })
-    .max(2_048)
-    .optional()
-    .describe(
-      "the network's report endpoint (https outside development: it gets the secret); without it no report sync",
-    ),
-  ipAllowlist: IpAllowlistSchema.default([]).describe(
-    "optional extra check on top of the signature; empty means any address",
-  ),
-});
-
 export const genericAdapter: NetworkAdapter = {
   format: GENERIC_FORMAT,
-  optionsSchema: GenericOptionsSchema,
   buildTrackingUrl: (template, values, settings) =>
     trackingUrlFor(GENERIC_FORMAT, template, values, settings.options),
   parsePostback: (request, settings) => guardPostback(() => parseGeneric(request, settings)),

@@ -4,7 +4,7 @@ import { AdmitadOptionsSchema } from "./admitad/options";
 import { CjOptionsSchema } from "./cj/options";
 import { IpAllowlistSchema } from "./core/ip-allowlist";
 import { readOptions } from "./core/options";
-import { GenericOptionsSchema } from "./generic";
+import { GenericOptionsSchema } from "./generic-options";
 import { ImpactOptionsSchema } from "./impact/options";
 import {
   AdmitadOptionsMiniSchema,

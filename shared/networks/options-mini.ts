@@ -1,4 +1,6 @@
-import { z } from "../validate/zod-mini";
+import { RateBpsMiniSchema } from "../money/currency-mini";
+import * as z from "../validate/zod-mini";
+import { CONFIRMATION_POLICIES } from "./core/confirmation-policy";
 import { parseRange } from "./core/ip-match";
 
 /**
@@ -57,3 +59,14 @@ export const ImpactOptionsMiniSchema = z.object({
   apiBaseUrl: z._default(httpUrl, "https://api.impact.com"),
   reportPageSize: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(20_000)), 1_000),
 });
+
+/**
+ * core/common-options.ts `CommonNetworkOptionsSchema`'s shape in zod/mini (same keys in the
+ * same order, so the same issues in the same order): the template mapping lists these keys.
+ */
+export const CommonNetworkOptionsMiniShape = {
+  feedUrl: z.optional(z.string()),
+  confirmationPolicy: z.optional(z.enum(CONFIRMATION_POLICIES)),
+  maxFeedRateBps: z.optional(RateBpsMiniSchema),
+  offerMismatch: z._default(z.enum(["reject", "reprice"]), "reject"),
+};

@@ -7,9 +7,9 @@ import { NO_CREDENTIALS } from "./core/redact";
 import { parseIsoTime, parseUnixSeconds } from "./core/time";
 import {
   type TemplateMapping,
-  TemplateMappingSchema,
+  TemplateMappingMiniSchema,
   type TemplateTimestamp,
-} from "./template-mapping";
+} from "./template-mapping-mini";
 import type { CredentialParams, NetworkSettings, PostbackRequest } from "./types";
 
 /**
@@ -99,7 +99,7 @@ export function checkTimestamp(
  * has still sent its secret.
  */
 export function templateCredentialParams(settings: NetworkSettings): CredentialParams {
-  const mapping = readOptions(TemplateMappingSchema, settings.options);
+  const mapping = readOptions(TemplateMappingMiniSchema, settings.options);
   const auth: unknown = mapping.ok ? mapping.value.auth : settings.options?.auth;
   if (typeof auth !== "object" || auth === null) return NO_CREDENTIALS;
   const { type, in: where, name } = auth as Record<string, unknown>;

@@ -3,15 +3,19 @@ import { CurrencySchema } from "../money/currency";
 import { CommonNetworkOptionsSchema } from "./core/common-options";
 import { IpAllowlistSchema } from "./core/ip-allowlist";
 import { isJsonPath } from "./core/json-path";
+import { FORBIDDEN_KEYS, mappingIssues } from "./template-mapping-mini";
+
+export { partOf, type SignedPart } from "./template-mapping-mini";
 
 /**
  * The declarative mapping behind the "template" network: how an operator describes a
  * network's postback (and, optionally, its report API) without code. Stored in
  * `settings.options`; exported so the admin API validates it when a network is saved, not
- * when the first postback fails. docs/networks.md has a full example.
+ * when the first postback fails, and documents it. docs/networks.md has a full example. The
+ * postback worker reads the same mapping through its zod/mini twin
+ * (template-mapping-mini.ts, which also holds the cross-field checks both run).
  */
 
-const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 const ParamNameSchema = z
   .string()
   .regex(/^[A-Za-z0-9_.\-[\]]{1,64}$/, "1-64 characters: letters, digits, _ . - [ ]");
@@ -104,27 +108,6 @@ export const TemplateTimestampSchema = z
 
 export type TemplateTimestamp = z.infer<typeof TemplateTimestampSchema>;
 
-/** The part of a request an HMAC signs (`auth.message`), or the part a field is read from. */
-export type SignedPart = "query_string" | "raw_body";
-
-/**
- * The part of the request a source reads, or null for a constant (nothing to sign).
- *
- * @example
- * partOf({ from: "form", name: "amt" }) // "raw_body"
- */
-export function partOf(source: FieldSource): SignedPart | null {
-  switch (source.from) {
-    case "query":
-      return "query_string";
-    case "form":
-    case "json":
-      return "raw_body";
-    case "const":
-      return null;
-  }
-}
-
 export const TemplateReportSchema = z
   .object({
     url: z.url({ protocol: /^https?$/ }).max(2_048),
@@ -188,94 +171,6 @@ export const TemplateMappingSchema = z
     ...CommonNetworkOptionsSchema.shape,
   })
   .strict()
-  .superRefine((mapping, ctx) => {
-    if (mapping.fields.currency === undefined && mapping.currency === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["currency"],
-        message: "set fields.currency or a fixed currency",
-      });
-    }
-    if (!mapping.statusCaseSensitive) {
-      const seen = new Map<string, string>();
-      for (const [key, value] of Object.entries(mapping.statusMap)) {
-        const lower = key.toLowerCase();
-        const other = seen.get(lower);
-        if (other !== undefined && other !== value) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["statusMap", key],
-            message: "differs only in case from another key",
-          });
-        }
-        seen.set(lower, value);
-      }
-    }
-    for (const issue of signatureCoverageIssues(mapping)) ctx.addIssue(issue);
-    const report = mapping.report;
-    if (report && report.fields.occurredAt === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["report", "fields", "occurredAt"],
-        message: "reports need occurredAt",
-      });
-    }
-    if (report) {
-      for (const [name, source] of Object.entries(report.fields)) {
-        if (source && source.from !== "json" && source.from !== "const") {
-          ctx.addIssue({
-            code: "custom",
-            path: ["report", "fields", name],
-            message: "report fields come from json or const",
-          });
-        }
-      }
-    }
-  });
+  .superRefine((mapping, ctx) => mappingIssues(mapping, ctx));
 
 export type TemplateMapping = z.infer<typeof TemplateMappingSchema>;
-
-type MappingIssue = { code: "custom"; path: (string | number)[]; message: string };
-
-/**
- * Where the postback's signature leaves something unsigned. An HMAC over the query string
- * proves nothing about a body, and the reverse: a mapping that reads a field from a part the
- * network does not sign would let anyone who captured one postback change that field (the
- * amount, the status) and keep the signature valid. A timestamp without an HMAC is refused
- * for the same reason: anyone could set it.
- */
-function signatureCoverageIssues(mapping: {
-  fields: TemplateFields;
-  auth: z.infer<typeof TemplateAuthSchema>;
-  timestamp?: z.infer<typeof TemplateTimestampSchema>;
-}): MappingIssue[] {
-  const auth = mapping.auth;
-  if (auth.type !== "hmac_sha256") {
-    return mapping.timestamp === undefined
-      ? []
-      : [
-          {
-            code: "custom",
-            path: ["timestamp"],
-            message:
-              "a timestamp stops replay only when a signature covers it: use auth.type hmac_sha256",
-          },
-        ];
-  }
-  const sources: Array<[(string | number)[], FieldSource]> = Object.entries(mapping.fields)
-    .filter((entry): entry is [string, FieldSource] => entry[1] !== undefined)
-    .map(([name, source]) => [["fields", name], source]);
-  if (mapping.timestamp) sources.push([["timestamp", "source"], mapping.timestamp.source]);
-  const issues: MappingIssue[] = [];
-  for (const [path, source] of sources) {
-    const part = partOf(source);
-    if (part !== null && part !== auth.message) {
-      issues.push({
-        code: "custom",
-        path,
-        message: `read from the ${part === "query_string" ? "query string" : "body"}, but auth.message signs only the ${auth.message === "query_string" ? "query string" : "raw body"}: the signature must cover every part fields are read from`,
-      });
-    }
-  }
-  return issues;
-}

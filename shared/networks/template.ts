@@ -20,8 +20,8 @@ import {
   type FieldSource,
   type TemplateFields,
   type TemplateMapping,
-  TemplateMappingSchema,
-} from "./template-mapping";
+  TemplateMappingMiniSchema,
+} from "./template-mapping-mini";
 import { trackingUrlFor } from "./tracking-urls";
 import type {
   ConversionStatus,
@@ -32,8 +32,6 @@ import type {
   PostbackRequest,
   ReportRange,
 } from "./types";
-
-export { TemplateMappingSchema } from "./template-mapping";
 
 /**
  * The "template" network: any network an operator can describe with a TemplateMapping (field
@@ -47,7 +45,6 @@ const MAX_BODY_CHARS = 16 * 1024;
 
 export const templateAdapter: NetworkAdapter = {
   format: TEMPLATE_FORMAT,
-  optionsSchema: TemplateMappingSchema,
   buildTrackingUrl: (template, values, settings) =>
     trackingUrlFor(TEMPLATE_FORMAT, template, values, settings.options),
   parsePostback: (request, settings) =>
@@ -72,7 +69,7 @@ async function parseTemplatePostback(
   request: PostbackRequest,
   settings: NetworkSettings,
 ): Promise<PostbackParse> {
-  const mapping = readOptions(TemplateMappingSchema, settings.options);
+  const mapping = readOptions(TemplateMappingMiniSchema, settings.options);
   if (!mapping.ok) return { ok: false, kind: "auth", reason: mapping.reason };
   const query = readParams(request, { caseInsensitive: false, includeForm: false });
   const form = readFormParams(request, false);
@@ -220,7 +217,7 @@ export function buildTemplateReportRequest(
   range: ReportRange,
   cursor: string | null,
 ): Request {
-  const mapping = readOptions(TemplateMappingSchema, settings.options);
+  const mapping = readOptions(TemplateMappingMiniSchema, settings.options);
   if (!mapping.ok) throw new ReportError("misconfigured", mapping.reason);
   const report = mapping.value.report;
   if (report === undefined)
@@ -253,7 +250,7 @@ export function parseTemplateReport(
   settings: NetworkSettings,
   cursor: string | null,
 ): ReportParse {
-  const mapping = readOptions(TemplateMappingSchema, settings.options);
+  const mapping = readOptions(TemplateMappingMiniSchema, settings.options);
   if (!mapping.ok) return { ok: false, reason: mapping.reason };
   const report = mapping.value.report;
   if (report === undefined) return { ok: false, reason: "the mapping has no report section" };

@@ -1,5 +1,3 @@
-import type { z } from "zod";
-
 /**
  * The contract between affiliate networks and the rest of Boomerang. Every network format
  * (generic signed JSON, Admitad, Impact, CJ, an operator-defined template) is turned into
@@ -165,12 +163,6 @@ export interface OfferFeedOffer {
 export interface NetworkAdapter {
   /** Stable id stored on the network record (`postbackFormat`). */
   readonly format: string;
-  /**
-   * The schema of `NetworkSettings.options` for this format: the admin API validates a
-   * network's options with it when the network is saved, so a bad option is a 400 naming the
-   * field instead of every postback failing as misconfigured later.
-   */
-  readonly optionsSchema: z.ZodType<object>;
   /** Fills the network's tracking template for one click. */
   buildTrackingUrl(
     template: string,

@@ -1,6 +1,6 @@
 import { fieldsFromZod } from "../http/errors";
 import { AmountMinorMiniSchema, CurrencyMiniSchema } from "../money/currency-mini";
-import { z } from "../validate/zod-mini";
+import * as z from "../validate/zod-mini";
 import type { GenericPostback, ParsedPostback } from "./generic-format";
 
 /**

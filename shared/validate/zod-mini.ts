@@ -6,9 +6,12 @@
  * locale is imported by its own path; `z.locales.en` would pull in every locale (~40 KiB gzip).
  * Each mini schema has a fast-check test against the classic schema it stands in for.
  */
-import * as z from "zod/mini";
+import { config } from "zod/mini";
 import en from "zod/v4/locales/en.js";
 
-z.config(en());
+config(en());
 
-export { z };
+// Import as a namespace (`import * as z from "…/validate/zod-mini"`) and use `z.string()`
+// etc.: esbuild then keeps only what is used. Re-exporting zod's `z` object as a value would
+// keep every export of zod/mini (all locales, JSON Schema, ~50 KiB gzip).
+export * from "zod/mini";

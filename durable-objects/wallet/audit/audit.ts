@@ -25,15 +25,18 @@ const MAX_OFF_TARGET_LISTED = 20;
  * The ledger's own audit (ledger-store.ts) plus conservation against transactions and payouts
  * (decide-audit.ts), every transaction holding exactly its target, the points invariants
  * (points/points-audit.ts: every lot adds up, buckets equal lots, draws explain them) and the
- * ledger's hash chain from `from` (the wallet's last anchor; null: from genesis), which names
- * the first entry that does not verify (ledger/chain-store.ts).
+ * ledger's hash chain from `from` (the wallet's last anchor; null: from genesis, checking
+ * `anchor` on the way), which names the first entry that does not verify
+ * (ledger/chain-store.ts).
  */
 export function auditWallet(
   sql: SqlStorage,
   from: ChainPoint | null = null,
+  /** With `from` null: a previous anchor the walk from genesis checks on its way. */
+  anchor: ChainPoint | null = null,
 ): InvariantReport & { chain: ChainReport } {
   const report = auditLedger(sql);
-  const chain = verifyChain(sql, from);
+  const chain = verifyChain(sql, from, anchor);
   report.violations.push(...chainViolations(chain));
   const held = heldByCurrency(sql);
   const currencies = new Set([

@@ -1,4 +1,4 @@
-import { schedule, unschedule } from "../schedule/schedule-store";
+import { isDue, schedule, unschedule } from "../schedule/schedule-store";
 import { type ChainEntry, entryHash, genesisHash } from "./chain";
 
 /**
@@ -127,14 +127,51 @@ export function sealChainChunk(
   return more;
 }
 
+/** After a chunk that threw, the next try waits this long (not a hot alarm loop). */
+export const CHAIN_SEAL_RETRY_MS = 3_600_000;
+
+/**
+ * The alarm's `chain_seal` step, when due by `asOfMs`: one chunk in a storage transaction of
+ * its own, after `runDue`'s (wallet-object.ts), so a chunk that throws (only corrupt stored
+ * rows can make it) rolls back that chunk alone, never the confirmations and other work the
+ * run committed. The failed chunk is retried after CHAIN_SEAL_RETRY_MS; the audit reports the
+ * wallet as sealing meanwhile. Returns the error, if any, for the caller to log.
+ */
+export function sealDueChunk(
+  storage: DurableObjectStorage,
+  asOfMs: number,
+  nowMs: number,
+): { sealed: boolean; error: unknown } {
+  const sql = storage.sql;
+  if (!isDue(sql, "chain_seal", asOfMs)) return { sealed: false, error: null };
+  try {
+    storage.transactionSync(() => sealChainChunk(sql, nowMs));
+    return { sealed: true, error: null };
+  } catch (error) {
+    storage.transactionSync(() =>
+      schedule(sql, "chain_seal", "entries", nowMs + CHAIN_SEAL_RETRY_MS),
+    );
+    return { sealed: false, error };
+  }
+}
+
 /**
  * Verifies the chain after `from` (a previous anchor; null: from genesis) up to the newest
  * entry. Seqs are contiguous (AUTOINCREMENT, a rolled-back insert rolls its number back), so a
  * gap before a row is a deleted entry and is named as such. The anchor's own row must still
  * carry the anchored hash, and the newest row must be the stored head.
+ *
+ * `anchor` (with `from` null: the daily pass's full re-verification from genesis) is a
+ * previous anchor checked on the way: the hash recomputed from genesis at its seq must be the
+ * anchored one, so a history rewritten consistently from an edit onward is still named.
  */
-export function verifyChain(sql: SqlStorage, from: ChainPoint | null): ChainReport {
+export function verifyChain(
+  sql: SqlStorage,
+  from: ChainPoint | null,
+  anchor: ChainPoint | null = null,
+): ChainReport {
   const start: ChainPoint = from ?? { seq: 0, hash: chainGenesis(sql) };
+  const passing = from === null && anchor !== null && anchor.seq > 0 ? anchor : null;
   let prev = start;
   let checked = 0;
   const report = (
@@ -177,10 +214,16 @@ export function verifyChain(sql: SqlStorage, from: ChainPoint | null): ChainRepo
       }
       const hash = entryHash(prev.hash, row);
       if (hash !== row.hash) return report("broken", row.seq, "entry does not match its hash");
+      if (passing && row.seq === passing.seq && hash !== passing.hash) {
+        return report("broken", row.seq, "anchored entry's hash differs from its anchor");
+      }
       prev = { seq: row.seq, hash };
       checked++;
     }
     if (rows.length < VERIFY_PAGE) break;
+  }
+  if (passing && passing.seq > prev.seq && !sealing) {
+    return report("broken", passing.seq, "anchored entry is missing");
   }
   const head = chainHead(sql);
   if (head && head.seq > prev.seq) return report("broken", prev.seq + 1, "entry is missing");

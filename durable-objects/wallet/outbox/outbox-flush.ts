@@ -4,6 +4,7 @@ import type { LedgerEventMessage, UserNoticeMessage } from "#shared/messages";
 import type { NotificationEventMessage } from "#shared/notify/message";
 import { errorFields, type Logger } from "#shared/observability/logger";
 import type { PayoutDispatchMessage } from "#shared/payouts/types";
+import { queueFor } from "#shared/queues/shards";
 import { groupByQueue } from "./outbox-message";
 import { deleteOutboxThrough, readOutbox } from "./outbox-store";
 
@@ -16,7 +17,10 @@ const MAX_FLUSH_ROUNDS = 10;
  * the operator's scoring switch: off, the risk rows are dropped unsent.
  */
 export interface OutboxQueues extends RiskObservationsBinding, ScoringSwitch {
+  /** Shard 0 of the ledger events; shard i is `LEDGER_EVENTS_i` (shared/queues/shards.ts). */
   LEDGER_EVENTS: Queue<LedgerEventMessage>;
+  /** How many ledger-events shards; unset or "1": `LEDGER_EVENTS` only. */
+  LEDGER_EVENT_QUEUE_SHARDS?: string;
   PAYOUTS: Queue<PayoutDispatchMessage>;
   NOTICES: Queue<UserNoticeMessage>;
   /** Critical and transactional notification events (the wallet publishes no promotional ones). */
@@ -37,7 +41,7 @@ export async function sendOutbox(
       const rows = readOutbox(sql, OUTBOX_BATCH_ROWS);
       if (rows.length === 0) return;
       const { events, dispatch, notices, risk, notify } = groupByQueue(rows);
-      if (events.length > 0) await queues.LEDGER_EVENTS.sendBatch(events);
+      if (events.length > 0) await sendLedgerEvents(queues, events);
       if (dispatch.length > 0) await queues.PAYOUTS.sendBatch(dispatch);
       if (notices.length > 0) await queues.NOTICES.sendBatch(notices);
       if (notify.length > 0) await queues.NOTIFY_TRANSACTIONAL.sendBatch(notify);
@@ -49,6 +53,23 @@ export async function sendOutbox(
     // The rows stay in the outbox; the alarm retries (consumers are idempotent).
     log.error("wallet.outbox_flush_failed", errorFields(error));
   }
+}
+
+/**
+ * Ledger events go to the shard of their user (docs/scaling.md "Queue shards"). A wallet's
+ * events all name its own user, so a flush is one `sendBatch` to one shard; grouped by shard
+ * all the same, keeping each shard's order.
+ */
+async function sendLedgerEvents(
+  queues: OutboxQueues,
+  events: Array<{ body: LedgerEventMessage }>,
+): Promise<void> {
+  const byShard = new Map<Queue<LedgerEventMessage>, Array<{ body: LedgerEventMessage }>>();
+  for (const event of events) {
+    const queue = queueFor<LedgerEventMessage>(queues, "LEDGER_EVENTS", event.body.userId);
+    byShard.set(queue, [...(byShard.get(queue) ?? []), event]);
+  }
+  for (const [queue, batch] of byShard) await queue.sendBatch(batch);
 }
 
 /**

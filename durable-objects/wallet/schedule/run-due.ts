@@ -5,7 +5,6 @@ import { confirmDue } from "../conversions/confirm-due";
 import type { WalletTx } from "../core/wallet-tx";
 import type { EarnTerms } from "../events/post-reward";
 import { releaseDueHolds } from "../holds/holds";
-import { sealChainChunk } from "../ledger/chain-store";
 import { activateDue, expireDue, sendExpiryNotices } from "../points/points-due";
 import { expireDueReferrals } from "../referrals/referral-expiry";
 import { settleReferralConfirmation } from "../referrals/referral-money";
@@ -96,7 +95,9 @@ export function runDue(
         if (isDue(tx.sql, kind, asOfMs)) expireDueReferrals(tx, asOfMs, nowMs);
         break;
       case "chain_seal":
-        if (isDue(tx.sql, kind, asOfMs)) sealChainChunk(tx.sql, nowMs);
+        // A storage transaction of its own, after this one commits (ledger/chain-store.ts
+        // sealDueChunk, from wallet-object.ts runDue): a chunk that throws must not roll back
+        // the confirmations above.
         break;
       case "referral_auto_approve":
         if (earn && isDue(tx.sql, kind, asOfMs)) {

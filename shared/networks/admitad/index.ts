@@ -4,11 +4,8 @@ import { tokenCredentialParams } from "../core/token-postback";
 import { AdmitadOptionsMiniSchema } from "../options-mini";
 import { trackingUrlFor } from "../tracking-urls";
 import type { NetworkAdapter } from "../types";
-import { AdmitadOptionsSchema } from "./options";
 import { parseAdmitadPostback } from "./postback";
 import { buildAdmitadReportRequest, parseAdmitadReport } from "./report";
-
-export { AdmitadOptionsSchema } from "./options";
 
 export const ADMITAD_FORMAT = "admitad";
 
@@ -22,7 +19,6 @@ export const ADMITAD_FORMAT = "admitad";
  */
 export const admitadAdapter: NetworkAdapter = {
   format: ADMITAD_FORMAT,
-  optionsSchema: AdmitadOptionsSchema,
   buildTrackingUrl: (template, values, settings) =>
     trackingUrlFor(ADMITAD_FORMAT, template, values, settings.options),
   parsePostback: (request, settings) =>

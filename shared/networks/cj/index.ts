@@ -4,11 +4,8 @@ import { tokenCredentialParams } from "../core/token-postback";
 import { CjOptionsMiniSchema } from "../options-mini";
 import { trackingUrlFor } from "../tracking-urls";
 import type { NetworkAdapter } from "../types";
-import { CjOptionsSchema } from "./options";
 import { parseCjPostback } from "./postback";
 import { buildCjReportRequest, parseCjReport } from "./report";
-
-export { CjOptionsSchema } from "./options";
 
 export const CJ_FORMAT = "cj";
 
@@ -22,7 +19,6 @@ export const CJ_FORMAT = "cj";
  */
 export const cjAdapter: NetworkAdapter = {
   format: CJ_FORMAT,
-  optionsSchema: CjOptionsSchema,
   buildTrackingUrl: (template, values, settings) =>
     trackingUrlFor(CJ_FORMAT, template, values, settings.options),
   parsePostback: (request, settings) => guardPostback(() => parseCjPostback(request, settings)),

@@ -1,4 +1,4 @@
-import { AmountMinorSchema } from "../../money/currency";
+import { AmountMinorMiniSchema } from "../../money/currency-mini";
 import type { ConversionStatus, LineItem, NormalizedConversion } from "../types";
 
 /**
@@ -121,7 +121,7 @@ function checkNetworkOfferRef(value: string | null, fields: FieldError[]): strin
 }
 
 function checkAmount(value: number, path: string, fields: FieldError[]): void {
-  if (!AmountMinorSchema.safeParse(value).success) {
+  if (!AmountMinorMiniSchema.safeParse(value).success) {
     fields.push({ path, message: "amount must be a whole number of minor units, 0 to 10^12" });
   }
 }

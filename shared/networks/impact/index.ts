@@ -4,11 +4,8 @@ import { tokenCredentialParams } from "../core/token-postback";
 import { ImpactOptionsMiniSchema } from "../options-mini";
 import { trackingUrlFor } from "../tracking-urls";
 import type { NetworkAdapter } from "../types";
-import { ImpactOptionsSchema } from "./options";
 import { parseImpactPostback } from "./postback";
 import { buildImpactReportRequest, parseImpactReport } from "./report";
-
-export { ImpactOptionsSchema } from "./options";
 
 export const IMPACT_FORMAT = "impact";
 
@@ -21,7 +18,6 @@ export const IMPACT_FORMAT = "impact";
  */
 export const impactAdapter: NetworkAdapter = {
   format: IMPACT_FORMAT,
-  optionsSchema: ImpactOptionsSchema,
   buildTrackingUrl: (template, values, settings) =>
     trackingUrlFor(IMPACT_FORMAT, template, values, settings.options),
   parsePostback: (request, settings) => guardPostback(() => parseImpactPostback(request, settings)),

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AcceptResult, IncomingEvent } from "#durable-objects/wallet/index";
 import type { EventsEnv } from "#shared/env";
-import { isCustomEventType } from "#shared/events/custom-event-types";
+import { isCustomEventType } from "#shared/events/custom-data";
 import { customDataSchemas } from "#shared/events/custom-event-types-config";
 import { type CustomDataSchemas, checkEvent } from "#shared/events/event-check";
 import { EventKeysConfigError, eventKeys, keysNamed } from "#shared/events/event-keys";

@@ -50,7 +50,7 @@ export function emailAdapterOf(
   const provider = providerAdaptersFor(env, {
     ...(options.fetcher ? { fetcher: options.fetcher } : {}),
   }).find((a) => a.channel === "email");
-  return provider ?? outboxAdapter(env.DB, "email", () => options.nowMs);
+  return provider ?? outboxAdapter(env, "email", () => options.nowMs);
 }
 
 export type DeliveryOutcome = { ok: true } | { ok: false; error: string };

@@ -2,14 +2,14 @@ import {
   COMMON_NETWORK_OPTION_NAMES,
   CommonNetworkOptionsSchema,
 } from "#shared/networks/core/common-options";
-import { adapterFor } from "#shared/networks/registry";
 import { placesSubIdItself } from "#shared/networks/tracking-urls";
+import { optionsSchemaFor } from "./network-option-schemas";
 
 /**
  * What a network's `options` and tracking template must be for its format, checked when the
- * network is saved: each adapter's own options schema (so the Admitad, impact.com, CJ and
- * template options are the exact ones the adapter reads later), plus the options Boomerang
- * reads for every format. A bad option is a 400 naming `options.<path>`; nothing is stored.
+ * network is saved: each format's own options schema (network-option-schemas.ts; the adapter
+ * reads the same options through a zod/mini twin held equal to it), plus the options
+ * Boomerang reads for every format. A bad option is a 400 naming `options.<path>`; nothing is stored.
  */
 
 /**
@@ -47,8 +47,8 @@ export function networkFormatIssues(input: {
       message: "the tracking template must contain {subid}",
     });
   }
-  const adapter = adapterFor(input.postbackFormat);
-  if (!adapter) {
+  const optionsSchema = optionsSchemaFor(input.postbackFormat);
+  if (!optionsSchema) {
     return [...issues, { path: ["postbackFormat"], message: "unknown network format" }];
   }
   const common = CommonNetworkOptionsSchema.safeParse(
@@ -64,7 +64,7 @@ export function networkFormatIssues(input: {
   const own = Object.fromEntries(
     Object.entries(input.options).filter(([key]) => !COMMON_NETWORK_OPTIONS.has(key)),
   );
-  const known = optionNamesOf(adapter.optionsSchema);
+  const known = optionNamesOf(optionsSchema);
   if (known) {
     for (const key of Object.keys(own)) {
       if (!known.has(key)) {
@@ -75,7 +75,7 @@ export function networkFormatIssues(input: {
       }
     }
   }
-  const parsed = adapter.optionsSchema.safeParse(own);
+  const parsed = optionsSchema.safeParse(own);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       // Unknown keys are named one by one above; zod's own issue names only the object.

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { DbRouterEnv } from "#shared/db/router";
 import { AppError } from "#shared/http/errors";
 import { transactionIdFor, USER_ID_PATTERN } from "#shared/ids";
 import { MAX_PAGE_ROWS, rowsToFetch } from "#shared/paging";
@@ -126,8 +127,8 @@ const walletView = (userId: string, c: StoredClaim) => ({
   decidedAt: toIsoOrNull(c.decidedAtMs ?? null),
 });
 
-async function ownerOf(db: D1Database, claimId: string): Promise<string> {
-  const userId = await claimOwnerOf(db, claimId);
+async function ownerOf(env: DbRouterEnv, claimId: string): Promise<string> {
+  const userId = await claimOwnerOf(env, claimId);
   if (!userId) throw new AppError("not_found", "no such claim");
   return userId;
 }
@@ -137,7 +138,7 @@ export const claimAdminRoutes = featureApp()
   .openapi(listRoute, async (c) => {
     const q = c.req.valid("query");
     const rows = await claimsByStatus(
-      c.env.DB,
+      c.env,
       {
         status: q.status,
         userId: q.userId,
@@ -162,7 +163,7 @@ export const claimAdminRoutes = featureApp()
   })
   .openapi(getRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const userId = await ownerOf(c.env.DB, id);
+    const userId = await ownerOf(c.env, id);
     const claim = await walletOf(c.env, userId).getClaim(id);
     if (!claim) throw new AppError("not_found", "no such claim");
     return c.json(walletView(userId, claim), 200);
@@ -179,7 +180,7 @@ for (const [action, summary] of decisions) {
   claimAdminRoutes.openapi(decisionRoute(action, summary), async (c) => {
     const { id } = c.req.valid("param");
     const { reason, commissionMinor } = c.req.valid("json");
-    const userId = await ownerOf(c.env.DB, id);
+    const userId = await ownerOf(c.env, id);
     const wallet = walletOf(c.env, userId);
     const current = await wallet.getClaim(id);
     if (!current) throw new AppError("not_found", "no such claim");

@@ -1,19 +1,28 @@
-import { and, asc, eq, gt, gte, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, gte, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
+import { type DbRouterEnv, eachUserDb, userDb } from "#shared/db/router";
 import { claims } from "#shared/db/schema";
 import type { ClaimProjection } from "#shared/messages";
 
-/** The claims projection in D1: the operator's review queue (wallets hold the claims). */
+/**
+ * The claims projection in D1: the operator's review queue (wallets hold the claims). A user
+ * table spread over the user databases (shared/db/placement.ts `ROUTED`): this store is the
+ * only code that names it, and it reaches D1 only through shared/db/router.ts.
+ */
 
 export type ClaimStatus = (typeof claims.$inferSelect)["status"];
 
-/** A wallet's claim, for a projection batch; an older update never overwrites a newer one. */
+/**
+ * A wallet's claim, on the user's database, for that database's projection batch; an older
+ * update never overwrites a newer one.
+ */
 export function claimProjection(
-  db: D1Database,
+  env: DbRouterEnv,
   userId: string,
   c: ClaimProjection["claim"],
-): BatchItem<"sqlite"> {
+): { db: D1Database; statements: BatchItem<"sqlite">[] } {
+  const db = userDb(env, userId);
   const changes = {
     status: c.status,
     transactionId: c.txnId,
@@ -22,7 +31,7 @@ export function claimProjection(
     decidedBy: c.decidedBy ?? null,
     decidedAtMs: c.decidedAtMs ?? null,
   };
-  return drizzle(db)
+  const statement = drizzle(db)
     .insert(claims)
     .values({
       id: c.claimId,
@@ -43,6 +52,7 @@ export function claimProjection(
       // `excluded` is SQLite's name for the proposed row; the builder has no column helper for it.
       setWhere: gte(sql.raw("excluded.updated_at_ms"), claims.updatedAtMs),
     });
+  return { db, statements: [statement] };
 }
 
 export interface ClaimFilter {
@@ -54,9 +64,13 @@ export interface ClaimFilter {
   toMs?: number;
 }
 
-/** Claims in one status, oldest first (a queue is worked from its oldest), after `cursor`. */
+/**
+ * Claims in one status, oldest first (a queue is worked from its oldest), after `cursor`.
+ * Keyset scatter-gather: each user database (only the user's, when the filter names one) gives
+ * its first `rows` after the cursor, and the first `rows` of their merge are the page.
+ */
 export async function claimsByStatus(
-  db: D1Database,
+  env: DbRouterEnv,
   filter: ClaimFilter,
   cursor: { createdAtMs: number; claimId: string } | null,
   rows: number,
@@ -73,20 +87,47 @@ export async function claimsByStatus(
       ) as SQL,
     );
   }
-  return drizzle(db)
-    .select()
-    .from(claims)
-    .where(and(...where))
-    .orderBy(asc(claims.createdAtMs), asc(claims.id))
-    .limit(rows);
+  const dbs = filter.userId ? [userDb(env, filter.userId)] : eachUserDb(env);
+  const parts = await Promise.all(
+    dbs.map((db) =>
+      drizzle(db)
+        .select()
+        .from(claims)
+        .where(and(...where))
+        .orderBy(asc(claims.createdAtMs), asc(claims.id))
+        .limit(rows),
+    ),
+  );
+  return parts
+    .flat()
+    .sort((a, b) => a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .slice(0, rows);
 }
 
-/** Whose wallet holds a claim (the projection is the directory), or null. */
-export async function claimOwnerOf(db: D1Database, claimId: string) {
-  const row = await drizzle(db)
-    .select({ userId: claims.userId })
-    .from(claims)
-    .where(eq(claims.id, claimId))
-    .limit(1);
-  return row[0]?.userId ?? null;
+/**
+ * Whose wallet holds a claim (the projection is the directory), or null. A claim id does not
+ * name its user, so every user database is asked (one primary-key read each): an operator
+ * opening or deciding a claim, never a hot path, so no global claim → user index is kept.
+ */
+export async function claimOwnerOf(env: DbRouterEnv, claimId: string) {
+  const found = await Promise.all(
+    eachUserDb(env).map((db) =>
+      drizzle(db)
+        .select({ userId: claims.userId })
+        .from(claims)
+        .where(eq(claims.id, claimId))
+        .limit(1),
+    ),
+  );
+  return found.flat()[0]?.userId ?? null;
+}
+
+/** Claims waiting for review, over every user database (the overview's count). */
+export async function claimsToReview(env: DbRouterEnv): Promise<number> {
+  const counts = await Promise.all(
+    eachUserDb(env).map((db) =>
+      drizzle(db).select({ n: count() }).from(claims).where(eq(claims.status, "review")),
+    ),
+  );
+  return counts.flat().reduce((total, row) => total + row.n, 0);
 }

@@ -29,7 +29,7 @@ const log = createLogger({ worker: "api", feature: "ledger" });
  */
 export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage>, env: ApiEnv) {
   const statements: BatchItem<"sqlite">[] = [];
-  // Balances live in the user databases (shared/db/router.ts): one batch per database.
+  // Routed user tables live in the user databases (shared/db/router.ts): one batch per database.
   const userStatements = new Map<D1Database, BatchItem<"sqlite">[]>();
   const users = new Set<string>();
   const strays: UserNoticeMessage[] = [];
@@ -41,9 +41,12 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
       continue;
     }
     users.add(body.userId);
-    if (body.kind === "balances") {
-      const { db, statements: upserts } = balanceProjections(env, body);
-      userStatements.set(db, [...(userStatements.get(db) ?? []), ...upserts]);
+    const routed = userProjection(env, body);
+    if (routed) {
+      userStatements.set(routed.db, [
+        ...(userStatements.get(routed.db) ?? []),
+        ...routed.statements,
+      ]);
       continue;
     }
     statements.push(...projectionStatements(env.DB, body));
@@ -68,21 +71,39 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   analyticsAfterLedgerBatch(env, bodies);
 }
 
+/**
+ * The projections of routed user tables (shared/db/placement.ts `ROUTED`): on the user's
+ * database, each from its table's store. Null for the rest, which stay in the global batch.
+ */
+function userProjection(
+  env: ApiEnv,
+  body: LedgerEventMessage,
+): { db: D1Database; statements: BatchItem<"sqlite">[] } | null {
+  switch (body.kind) {
+    case "balances":
+      return balanceProjections(env, body);
+    case "loyalty_due":
+      return loyaltyDueProjection(env, body);
+    case "claim":
+      return claimProjection(env, body.userId, body.claim);
+    default:
+      return null;
+  }
+}
+
 function projectionStatements(db: D1Database, body: LedgerEventMessage): BatchItem<"sqlite">[] {
   switch (body.kind) {
     case "transaction":
       return [transactionProjection(db, body.userId, body.txn)];
-    case "claim":
-      return [claimProjection(db, body.userId, body.claim)];
     case "payout":
       return [payoutProjection(db, body.userId, body.payout)];
     case "balances":
-      // Routed to the user's database by the caller (balanceProjections).
+    case "loyalty_due":
+    case "claim":
+      // Routed to the user's database by the caller (userProjection).
       return [];
     case "profile":
       return [profileStatement(db, body.userId, body.displayName, body.signedUpAtMs)];
-    case "loyalty_due":
-      return [loyaltyDueProjection(db, body)];
     case "referral":
       return referralProjectionStatements(db, body.referral);
     case "risk_identifiers":

@@ -29,7 +29,7 @@ export async function runPointsBackstop(
   env: ApiEnv,
   asOfMs: number,
 ): Promise<PointsBackstopReport> {
-  const queue = await usersWithLoyaltyDue(env.DB, asOfMs, MAX_USERS_PER_RUN);
+  const queue = await usersWithLoyaltyDue(env, asOfMs, MAX_USERS_PER_RUN);
   const report: PointsBackstopReport = {
     asOf: new Date(asOfMs).toISOString(),
     usersVisited: queue.length,

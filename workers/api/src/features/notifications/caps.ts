@@ -1,3 +1,4 @@
+import { type DbRouterEnv, userDb } from "#shared/db/router";
 import type { NotificationCategory } from "#shared/notify/catalog";
 import type { FrequencyCap } from "#shared/notify/settings";
 import { isoWeek, localParts } from "#shared/rules/local-time";
@@ -75,20 +76,38 @@ const claimKey = (userId: string, category: string, eventId: string) =>
   JSON.stringify([userId, category, eventId]);
 
 /**
- * Claims many slots in ONE D1 batch (the router's whole queue batch): each claim is its own
- * conditional statement, run in order in the batch's one transaction, so a claim counts every
- * claim before it (of this batch and of any other consumer) and concurrent claims never pass
- * a cap; a last statement reads back which claims are held. Answers one boolean per request,
- * in order: true when the message may go (a new slot, or this event already held one), false
- * when the user's day or week is full. Critical and uncapped claims are true without D1.
+ * Claims many slots in ONE D1 batch per user database (the router's whole queue batch; one
+ * batch at one user database): each claim is its own conditional statement, run in order in
+ * the batch's one transaction, so a claim counts every claim before it (of this batch and of
+ * any other consumer) and concurrent claims never pass a cap; a last statement reads back
+ * which claims are held. A user's claims all live in the user's database
+ * (`notification_cap_claims` is spread, shared/db/router.ts), so a cap is never split. Answers
+ * one boolean per request, in order: true when the message may go (a new slot, or this event
+ * already held one), false when the user's day or week is full. Critical and uncapped claims
+ * are true without D1.
  */
 export async function claimCapSlots(
-  db: D1Database,
+  env: DbRouterEnv,
   requests: readonly CapRequest[],
 ): Promise<boolean[]> {
   const answers = requests.map(({ claim, cap }) => !isCapped(claim.category, cap));
   const asked = requests.filter(({ claim, cap }) => isCapped(claim.category, cap));
   if (asked.length === 0) return answers;
+  const byDb = new Map<D1Database, CapRequest[]>();
+  for (const request of asked) {
+    const db = userDb(env, request.claim.userId);
+    byDb.set(db, [...(byDb.get(db) ?? []), request]);
+  }
+  const held = new Set(
+    (await Promise.all([...byDb].map(([db, some]) => heldAfterClaims(db, some)))).flat(),
+  );
+  return requests.map(({ claim }, i) =>
+    answers[i] ? true : held.has(claimKey(claim.userId, claim.category, claim.eventId)),
+  );
+}
+
+/** One database's claims in one batch, then the keys of the claims held there. */
+async function heldAfterClaims(db: D1Database, asked: readonly CapRequest[]): Promise<string[]> {
   const keys = asked.map(({ claim }) => [claim.userId, claim.category, claim.eventId]);
   const results = await db.batch([
     ...asked.map((request) => claimStatement(db, request)),
@@ -108,10 +127,7 @@ export async function claimCapSlots(
     category: string;
     event_id: string;
   }>;
-  const held = new Set(heldRows.map((r) => claimKey(r.user_id, r.category, r.event_id)));
-  return requests.map(({ claim }, i) =>
-    answers[i] ? true : held.has(claimKey(claim.userId, claim.category, claim.eventId)),
-  );
+  return heldRows.map((r) => claimKey(r.user_id, r.category, r.event_id));
 }
 
 /**
@@ -119,10 +135,10 @@ export async function claimCapSlots(
  * go, false when the user's day or week is full.
  */
 export async function claimCapSlot(
-  db: D1Database,
+  env: DbRouterEnv,
   claim: CapClaim,
   cap: FrequencyCap,
 ): Promise<boolean> {
-  const [answer] = await claimCapSlots(db, [{ claim, cap }]);
+  const [answer] = await claimCapSlots(env, [{ claim, cap }]);
   return answer === true;
 }

@@ -1,3 +1,4 @@
+import type { DbRouterEnv } from "#shared/db/router";
 import type { ApiEnv } from "#shared/env";
 import {
   categoryOf,
@@ -237,7 +238,7 @@ export async function routeEvents(
     }
   }
   // Frequency caps: one slot per (user, category, event), whatever the channels.
-  const refused = await refusedByCaps(env.DB, settings, toSend, nowMs);
+  const refused = await refusedByCaps(env, settings, toSend, nowMs);
   const held = heldForPush(settings, candidates, toSend, existing, refused);
   const allowed = toSend.filter((c) => !refused.has(c.event.id) && !held.has(c.key.id));
   for (const candidate of toSend) {
@@ -446,7 +447,7 @@ async function digestEvents<T extends { event: NotificationEventMessage; index: 
  * never capped; a redelivered event keeps its slot.
  */
 async function refusedByCaps(
-  db: D1Database,
+  env: DbRouterEnv,
   settings: NotificationSettings,
   toSend: readonly Candidate[],
   nowMs: number,
@@ -464,7 +465,7 @@ async function refusedByCaps(
       cap,
     });
   }
-  const answers = await claimCapSlots(db, requests);
+  const answers = await claimCapSlots(env, requests);
   return new Set(requests.filter((_, i) => !answers[i]).map(({ claim }) => claim.eventId));
 }
 

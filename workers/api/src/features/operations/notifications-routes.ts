@@ -51,7 +51,7 @@ export const notificationsAdminRoutes = featureApp().openapi(listRoute, async (c
   if (c.env.NOTIFY_CHANNEL !== "outbox") {
     throw new AppError("not_found", "there is no outbox: NOTIFY_CHANNEL is not outbox");
   }
-  const rows = await listOutboxNotices(c.env.DB, c.req.valid("query"));
+  const rows = await listOutboxNotices(c.env, c.req.valid("query"));
   return c.json(
     {
       items: rows.map((r) => ({

@@ -46,7 +46,7 @@ export const overviewAdminRoutes = featureApp().openapi(overviewRoute, async (c)
   const { asOf } = c.req.valid("query");
   const asOfMs = asOf ? Date.parse(asOf) : Date.now();
   const window = overviewWindow(asOfMs);
-  const rows = await overviewFigures(c.env.DB, {
+  const rows = await overviewFigures(c.env, {
     fromMs: window.fromMs,
     toMs: window.toMs,
     fromDay: utcDay(window.fromMs),

@@ -1,8 +1,8 @@
 import { and, count, eq, gte, inArray, isNotNull, lt, lte, ne, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { assert } from "#shared/assert";
+import { type DbRouterEnv, globalDb } from "#shared/db/router";
 import {
-  claims,
   clickRollups,
   networkHealth,
   payoutDiscrepancies,
@@ -11,9 +11,11 @@ import {
   reconciliationRuns,
   transactions,
 } from "#shared/db/schema";
+import { claimsToReview } from "../claims/store";
 
 /**
- * The overview's figures, read from D1's projections in ONE batch (one round trip): a handful
+ * The overview's figures, read from D1's projections in ONE batch (one round trip) on the
+ * global database, plus the claims to review counted on each user database: a handful
  * of aggregate SELECTs, each on an index (click_rollups_day_idx, transactions_converted_cover_idx,
  * payouts_paid_idx, payouts_status_idx, payouts_attention_idx, claims_status_idx,
  * payout_discrepancies_created_idx) and each bounded: at most one row per day × currency ×
@@ -36,13 +38,14 @@ export interface OverviewQuery {
 }
 
 /**
- * Every aggregate the overview shows, in one D1 batch.
+ * Every aggregate the overview shows, in one D1 batch on the global database, beside the
+ * claims to review counted over every user database (claims are spread, shared/db/router.ts).
  *
  * @example
- * const figures = await overviewFigures(env.DB, { fromMs, toMs, fromDay, toDay, … });
+ * const figures = await overviewFigures(env, { fromMs, toMs, fromDay, toDay, … });
  */
-export async function overviewFigures(db: D1Database, q: OverviewQuery) {
-  const orm = drizzle(db);
+export async function overviewFigures(env: DbRouterEnv, q: OverviewQuery) {
+  const orm = drizzle(globalDb(env));
   const conversionDay = utcDayOf(transactions.convertedAtMs);
   const paidDay = utcDayOf(payouts.paidAtMs);
 
@@ -108,10 +111,6 @@ export async function overviewFigures(db: D1Database, q: OverviewQuery) {
       .limit(MAX_GROUP_ROWS),
     orm
       .select({
-        claimsToReview: sql<number>`(${orm
-          .select({ n: count() })
-          .from(claims)
-          .where(eq(claims.status, "review"))})`.mapWith(Number),
         heldPayouts: sql<number>`(${orm
           .select({ n: count() })
           .from(payouts)
@@ -145,5 +144,11 @@ export async function overviewFigures(db: D1Database, q: OverviewQuery) {
   ]);
   const counts = attention[0];
   assert(counts !== undefined, "a SELECT without FROM rows returns exactly one row");
-  return { clicks, conversions, paid, inFlight, attention: counts };
+  return {
+    clicks,
+    conversions,
+    paid,
+    inFlight,
+    attention: { claimsToReview: await claimsToReview(env), ...counts },
+  };
 }

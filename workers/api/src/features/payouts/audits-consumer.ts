@@ -9,6 +9,8 @@ import {
   anchorStatement,
   anchorsOf,
   type ChainAnchor,
+  fullVerifyDays,
+  fullVerifyDue,
   verifyFrom,
   writeAnchorObject,
 } from "./audit-anchors";
@@ -22,7 +24,8 @@ const MAX_VIOLATIONS_KEPT = 50;
 
 /**
  * Runs the daily audit of each wallet (buckets against the sum of ledger entries, against what
- * its transactions hold, and its ledger hash chain from the wallet's last anchor) and records a
+ * its transactions hold, and its ledger hash chain from the wallet's last anchor, or from its
+ * first entry on the wallet's day of the LEDGER_FULL_VERIFY_DAYS cycle) and records a
  * `wallet_buckets_mismatch` discrepancy for one that fails. The detail is the failing checks
  * only: buckets, currencies, amounts, the first ledger entry that does not verify. Every wallet
  * audited gets its new chain anchor (audit-anchors.ts): the batch's findings and anchors are one
@@ -31,9 +34,13 @@ const MAX_VIOLATIONS_KEPT = 50;
  */
 export async function consumeWalletAudits(
   batch: MessageBatch<WalletAuditMessage>,
-  env: Pick<ApiEnv, "DB" | "WALLET" | "WALLET_AUDITS" | "LEDGER_ANCHORS">,
+  env: Pick<
+    ApiEnv,
+    "DB" | "WALLET" | "WALLET_AUDITS" | "LEDGER_ANCHORS" | "LEDGER_FULL_VERIFY_DAYS"
+  >,
 ): Promise<void> {
   const nowMs = Date.now();
+  const fullDays = fullVerifyDays(env.LEDGER_FULL_VERIFY_DAYS);
   const audits: Array<{ message: Message<WalletAuditMessage>; runId: string; userId: string }> = [];
   const pages: Array<Promise<void>> = [];
   for (const message of batch.messages) {
@@ -71,7 +78,7 @@ export async function consumeWalletAudits(
   let anchors: Map<string, ChainAnchor>;
   try {
     anchors = await anchorsOf(
-      env.DB,
+      env,
       audits.map((a) => a.userId),
     );
   } catch (error) {
@@ -83,13 +90,19 @@ export async function consumeWalletAudits(
 
   const done: Array<{ message: Message<WalletAuditMessage>; anchor: ChainAnchor }> = [];
   const statements: BatchItem<"sqlite">[] = [];
+  // Anchors live in the user databases (shared/db/router.ts): one batch per database.
+  const anchorStatements = new Map<D1Database, BatchItem<"sqlite">[]>();
   await Promise.all(
     audits.map(async ({ message, runId, userId }) => {
       let report: { ok: boolean; violations: string[] };
       let anchor: ChainAnchor;
       try {
         const wallet = walletOf(env, userId);
-        const audited = await wallet.auditFrom(verifyFrom(anchors.get(userId)));
+        // From the last anchor, or (the wallet's day in the cycle) from the first entry, the
+        // anchor checked on the way: an entry edited below the anchor is named too.
+        const audited = await wallet.auditFrom(verifyFrom(anchors.get(userId)), {
+          fromGenesis: fullVerifyDue(userId, nowMs, fullDays),
+        });
         const { chain } = audited;
         report = { ok: audited.ok, violations: audited.violations };
         anchor = {
@@ -115,7 +128,11 @@ export async function consumeWalletAudits(
         return;
       }
       done.push({ message, anchor });
-      statements.push(anchorStatement(env.DB, anchor));
+      const upsert = anchorStatement(env, anchor);
+      anchorStatements.set(upsert.db, [
+        ...(anchorStatements.get(upsert.db) ?? []),
+        upsert.statement,
+      ]);
       if (report.ok && report.violations.length === 0) return;
       statements.push(
         discrepancyStatement(
@@ -142,8 +159,13 @@ export async function consumeWalletAudits(
       done.map((d) => d.anchor),
       nowMs,
     );
-    // At most one batch of messages: one D1 transaction.
-    await runInBatches(env.DB, statements);
+    // At most one batch of messages: one D1 transaction per database. The findings (global)
+    // before the anchors in other user databases, so an anchor is never ahead of its findings;
+    // at one user database the anchors join the global batch, as before.
+    const sameDb = anchorStatements.get(env.DB) ?? [];
+    anchorStatements.delete(env.DB);
+    await runInBatches(env.DB, [...sameDb, ...statements]);
+    await Promise.all([...anchorStatements].map(([db, upserts]) => runInBatches(db, upserts)));
     for (const d of done) d.message.ack();
   } catch (error) {
     log.error("wallet_audit.record_failed", { count: done.length, ...errorFields(error) });

@@ -91,7 +91,7 @@ export const userLedgerExportAdminRoutes = featureApp().openapi(exportRoute, asy
   await knownUser(c.env.DB, id);
   const [page, anchors] = await Promise.all([
     walletOf(c.env, id).exportLedger(afterSeq, limit),
-    anchorsOf(c.env.DB, [id]),
+    anchorsOf(c.env, [id]),
   ]);
   const anchor = anchors.get(id);
   const last = page.entries.at(-1);
@@ -155,7 +155,7 @@ const chainListRoute = createRoute({
 
 export const ledgerChainListAdminRoutes = featureApp().openapi(chainListRoute, async (c) => {
   const { status, afterUserId, limit } = c.req.valid("query");
-  const rows = await anchorsWithStatus(c.env.DB, status, afterUserId, limit);
+  const rows = await anchorsWithStatus(c.env, status, afterUserId, limit);
   const last = rows.at(-1);
   return c.json(
     {

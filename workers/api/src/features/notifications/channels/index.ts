@@ -41,7 +41,7 @@ export function adaptersFor(
   options: AdapterOptions = {},
 ): Map<NotificationChannel, ChannelAdapter> {
   const adapters = new Map<NotificationChannel, ChannelAdapter>();
-  const outbox = (channel: NotificationChannel) => outboxAdapter(env.DB, channel, options.nowMs);
+  const outbox = (channel: NotificationChannel) => outboxAdapter(env, channel, options.nowMs);
   switch (env.NOTIFY_CHANNEL) {
     case "webhook":
       adapters.set(

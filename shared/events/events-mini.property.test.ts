@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { type Parser, parseOutcome } from "../validate/testing/parse-outcome";
 import { buildDataSchema, CustomEventTypeSpecMiniSchema } from "./custom-data";
 import { eventKeys } from "./event-keys";
 import {
@@ -27,17 +28,6 @@ import {
  * (`validation_failed` fields: path + message) are unchanged.
  */
 const RUNS = { numRuns: 1_500 };
-
-type Parser = { safeParse(value: unknown): { success: boolean; data?: unknown; error?: unknown } };
-
-function outcome(schema: Parser, value: unknown) {
-  const result = schema.safeParse(value);
-  if (result.success) return { ok: true, data: result.data };
-  const { issues } = result.error as {
-    issues: Array<{ path: PropertyKey[]; code: string; message: string }>;
-  };
-  return { ok: false, issues: issues.map(({ path, code, message }) => ({ path, code, message })) };
-}
 
 const scalar = fc.oneof(
   fc.emailAddress(),
@@ -98,7 +88,7 @@ describe("event-schema.ts (zod/mini) ≡ the classic schemas", () => {
     test(`data of ${type}: verdict, value, issues`, () => {
       fc.assert(
         fc.property(objectOver(keys), (v) => {
-          expect(outcome(mini, v)).toEqual(outcome(classic, v));
+          expect(parseOutcome(mini, v)).toEqual(parseOutcome(classic, v));
         }),
         RUNS,
       );
@@ -142,7 +132,9 @@ describe("event-schema.ts (zod/mini) ≡ the classic schemas", () => {
   test("the envelope", () => {
     fc.assert(
       fc.property(envelope, (v) => {
-        expect(outcome(EventEnvelopeSchema, v)).toEqual(outcome(ClassicEnvelopeSchema, v));
+        expect(parseOutcome(EventEnvelopeSchema, v)).toEqual(
+          parseOutcome(ClassicEnvelopeSchema, v),
+        );
       }),
       { numRuns: 3_000 },
     );
@@ -162,7 +154,7 @@ describe("event-schema.ts (zod/mini) ≡ the classic schemas", () => {
     );
     fc.assert(
       fc.property(batch, (v) => {
-        expect(outcome(EventsBatchSchema, v)).toEqual(outcome(ClassicBatchSchema, v));
+        expect(parseOutcome(EventsBatchSchema, v)).toEqual(parseOutcome(ClassicBatchSchema, v));
       }),
       RUNS,
     );
@@ -274,7 +266,9 @@ describe("custom-data.ts (zod/mini) ≡ the classic custom type schemas", () => 
   test("the spec: verdict, value, issues", () => {
     fc.assert(
       fc.property(spec, (v) => {
-        expect(outcome(CustomEventTypeSpecMiniSchema, v)).toEqual(outcome(ClassicSpecSchema, v));
+        expect(parseOutcome(CustomEventTypeSpecMiniSchema, v)).toEqual(
+          parseOutcome(ClassicSpecSchema, v),
+        );
       }),
       { numRuns: 3_000 },
     );
@@ -291,7 +285,7 @@ describe("custom-data.ts (zod/mini) ≡ the classic custom type schemas", () => 
         ([parsed, data]) => {
           const mini = buildDataSchema(parsed as never);
           const classic = classicBuildDataSchema(parsed);
-          expect(outcome(mini, data)).toEqual(outcome(classic, data));
+          expect(parseOutcome(mini, data)).toEqual(parseOutcome(classic, data));
         },
       ),
       { numRuns: 1_000 },

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { type Parser, parseOutcome } from "../validate/testing/parse-outcome";
 import { AdmitadOptionsSchema } from "./admitad/options";
 import { CjOptionsSchema } from "./cj/options";
 import { IpAllowlistSchema } from "./core/ip-allowlist";
@@ -21,17 +22,6 @@ import {
  * reason is what a rejected postback records).
  */
 const RUNS = { numRuns: 2_000 };
-
-type Parser = { safeParse(value: unknown): { success: boolean; data?: unknown; error?: unknown } };
-
-function outcome(schema: Parser, value: unknown) {
-  const result = schema.safeParse(value);
-  if (result.success) return { ok: true, data: result.data };
-  const { issues } = result.error as {
-    issues: Array<{ path: PropertyKey[]; code: string; message: string }>;
-  };
-  return { ok: false, issues: issues.map(({ path, code, message }) => ({ path, code, message })) };
-}
 
 const junk = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
@@ -99,7 +89,7 @@ describe("networks/options-mini ≡ the classic option schemas", () => {
   test("IpAllowlistSchema", () => {
     fc.assert(
       fc.property(allowlist, (v) => {
-        expect(outcome(IpAllowlistMiniSchema, v)).toEqual(outcome(IpAllowlistSchema, v));
+        expect(parseOutcome(IpAllowlistMiniSchema, v)).toEqual(parseOutcome(IpAllowlistSchema, v));
       }),
       RUNS,
     );
@@ -108,7 +98,7 @@ describe("networks/options-mini ≡ the classic option schemas", () => {
     test(`${format}: verdict, value, issues and readOptions`, () => {
       fc.assert(
         fc.property(options, (v) => {
-          expect(outcome(mini, v)).toEqual(outcome(classic, v));
+          expect(parseOutcome(mini, v)).toEqual(parseOutcome(classic, v));
           expect(readOptions(mini as never, v)).toEqual(readOptions(classic as never, v));
         }),
         RUNS,

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { parseOutcome } from "../validate/testing/parse-outcome";
 import { readOptions } from "./core/read-options";
 import { TemplateMappingSchema } from "./template-mapping";
 import { TemplateMappingMiniSchema } from "./template-mapping-mini";
@@ -11,17 +12,6 @@ import { TemplateMappingMiniSchema } from "./template-mapping-mini";
  * `misconfigured: options.<path>: <message>` reason is what a rejected postback records).
  */
 const RUNS = { numRuns: 3_000 };
-
-type Parser = { safeParse(value: unknown): { success: boolean; data?: unknown; error?: unknown } };
-
-function outcome(schema: Parser, value: unknown) {
-  const result = schema.safeParse(value);
-  if (result.success) return { ok: true, data: result.data };
-  const { issues } = result.error as {
-    issues: Array<{ path: PropertyKey[]; code: string; message: string }>;
-  };
-  return { ok: false, issues: issues.map(({ path, code, message }) => ({ path, code, message })) };
-}
 
 const junk = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
@@ -253,7 +243,9 @@ describe("TemplateMappingMiniSchema ≡ TemplateMappingSchema", () => {
   test("verdict, value, issues and readOptions", () => {
     fc.assert(
       fc.property(mapping, (v) => {
-        expect(outcome(TemplateMappingMiniSchema, v)).toEqual(outcome(TemplateMappingSchema, v));
+        expect(parseOutcome(TemplateMappingMiniSchema, v)).toEqual(
+          parseOutcome(TemplateMappingSchema, v),
+        );
         expect(readOptions(TemplateMappingMiniSchema, v)).toEqual(
           readOptions(TemplateMappingSchema as never, v),
         );
@@ -263,7 +255,7 @@ describe("TemplateMappingMiniSchema ≡ TemplateMappingSchema", () => {
   });
 
   test("the arbitrary reaches both verdicts and the cross-field checks", () => {
-    const samples = fc.sample(mapping, 3_000).map((v) => outcome(TemplateMappingSchema, v));
+    const samples = fc.sample(mapping, 3_000).map((v) => parseOutcome(TemplateMappingSchema, v));
     expect(samples.filter((s) => s.ok).length).toBeGreaterThan(20);
     const messages = new Set(
       samples.flatMap((s) => (s.ok ? [] : (s.issues ?? []).map((i) => i.message))),

@@ -6,6 +6,7 @@ import {
   CurrencyMiniSchema,
   RateBpsMiniSchema,
 } from "../money/currency-mini";
+import { type Parser, parseOutcome } from "../validate/testing/parse-outcome";
 import { GenericPostbackSchema } from "./generic-format";
 import { GenericPostbackMiniSchema } from "./generic-format-mini";
 
@@ -17,19 +18,8 @@ import { GenericPostbackMiniSchema } from "./generic-format-mini";
  */
 const RUNS = { numRuns: 3_000 };
 
-type Parser = { safeParse(value: unknown): { success: boolean; data?: unknown; error?: unknown } };
-
-function outcome(schema: Parser, value: unknown) {
-  const result = schema.safeParse(value);
-  if (result.success) return { ok: true, data: result.data };
-  const issues = (
-    result.error as { issues: Array<{ path: PropertyKey[]; code: string; message: string }> }
-  ).issues;
-  return { ok: false, issues: issues.map(({ path, code, message }) => ({ path, code, message })) };
-}
-
 function same(classic: Parser, mini: Parser, value: unknown) {
-  expect(outcome(mini, value)).toEqual(outcome(classic, value));
+  expect(parseOutcome(mini, value)).toEqual(parseOutcome(classic, value));
 }
 
 const junk = fc.oneof(

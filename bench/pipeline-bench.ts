@@ -1,5 +1,13 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { sign } from "hono/jwt";
@@ -9,7 +17,14 @@ import { DEMO_NETWORK_ID, DEMO_NETWORK_SECRET, loadDemoData } from "#scripts/dem
 import { ROOT } from "#scripts/lib/dev-vars";
 import { type LocalRuntime, startLocalRuntime } from "#scripts/lib/local-runtime";
 import { signPostback } from "#shared/postback/signature";
-import { groupCpuMs, treeCpuMs } from "./lib/cpu";
+import { cpuDelta, groupCpuByRole, groupCpuMs, treeCpuMs } from "./lib/cpu";
+import {
+  type CpuProfile,
+  inspectorPortOf,
+  inspectorTargets,
+  startProfiles,
+  summarize,
+} from "./lib/profile";
 import { printTable, thousands } from "./lib/table";
 import { envInt, fmtLoad, pool, sleep } from "./lib/util";
 import { startWranglerDev } from "./lib/wrangler-dev";
@@ -63,6 +78,8 @@ const RATE_BPS = 1000;
 const RESULTS_FILE = path.join(ROOT, "bench", "results", "pipeline-latest.json");
 const REQUEST_TIMEOUT_MS = 20_000;
 const BATCH_TIMEOUT_MS = 300_000;
+/** `BENCH_PROFILE=1`: CPU profiles of every isolate during the timed Boomerang batches. */
+const PROFILE = process.env.BENCH_PROFILE === "1";
 
 const TAP = {
   "user-agent":
@@ -88,7 +105,30 @@ interface BatchResult {
   deliveries: number;
   wallMs: number;
   cpuMs: number;
+  /** Boomerang: CPU ms per process role (bench/lib/cpu.ts `groupCpuByRole`). */
+  byRole?: Record<string, number>;
+  /** Boomerang: bytes and lines the runtime logged (wrangler's output) during the batch. */
+  logBytes?: number;
+  logLines?: number;
 }
+
+/** Stages of the api isolate, matched by a function on the sampled stack (synchronous part). */
+const STAGES: Array<[string, RegExp]> = [
+  [
+    "postbacks consumer (prepare: sub-ID, claim, reprice)",
+    /^(prepareMessage|prepareConversion|claimOrder|decodeSubId|decodeWithRotation|repriceOfferFor|recordReceived)$/,
+  ],
+  ["wallet applyConversion (in the transaction)", /^(applyConversion)$/],
+  ["wallet commit (transactionSync, WalletTx.close)", /^(commit|close)$/],
+  [
+    "wallet afterWrite syncs (events, boosts, grants, referral rewards)",
+    /^(processEvents|sync|retryRisk)$/,
+  ],
+  ["wallet outbox flush", /^(sendOutbox|flush)$/],
+  ["ledger-events consumer (D1 projections)", /^(consumeLedgerEvents)$/],
+  ["risk consumer and risk object", /^(consumeRiskObservations|observe|assess)$/],
+  ["logging (JSON lines)", /^(write|sanitize)$/],
+];
 
 let runtime: LocalRuntime | undefined;
 let postgres: Postgres | undefined;
@@ -187,6 +227,11 @@ async function main(): Promise<void> {
   const pgBuildPid = pgBuild.pid as number;
   const pgCpu = () => treeCpuMs(pgBuildPid) + treeCpuMs((postgres as Postgres).pid);
   const boomCpu = () => groupCpuMs((runtime as LocalRuntime).process.pid);
+  const boomRoles = () => groupCpuByRole((runtime as LocalRuntime).process.pid);
+  const logFile = path.join(stateDir, "wrangler.log");
+  const logSize = () => statSync(logFile).size;
+  const profiles = new Map<string, CpuProfile[]>();
+  const inspector = PROFILE ? await inspectorPortOf(runtime.process.pid as number) : 0;
   const boomUrl = `${runtime.baseUrl}/postback/${DEMO_NETWORK_ID}`;
   const pgUrl = `http://127.0.0.1:${PG_BUILD_PORT}/postback/${DEMO_NETWORK_ID}`;
 
@@ -206,6 +251,17 @@ async function main(): Promise<void> {
   const boomBatch = async (round: number, orders: Order[]): Promise<BatchResult> => {
     const deliveries = deliveriesOf(orders);
     expectedBoom += orders.reduce((s, o) => s + cashbackOf(o), 0);
+    const profiling =
+      PROFILE && round >= 0
+        ? await startProfiles(
+            inspector,
+            (await inspectorTargets(inspector)).filter((t) =>
+              /^(core:user:|core:entry$|queues:queue$|d1:db$|kv:ns$)/.test(t),
+            ),
+          )
+        : null;
+    const roles0 = boomRoles();
+    const log0 = logSize();
     const cpu0 = boomCpu();
     const start = performance.now();
     await send(boomUrl, deliveries, [200, 202]);
@@ -217,12 +273,24 @@ async function main(): Promise<void> {
     );
     const wallMs = performance.now() - start;
     await waitQuiet(boomCpu);
+    const cpuMs = boomCpu() - cpu0;
+    const byRole = cpuDelta(roles0, boomRoles());
+    const logBytes = logSize() - log0;
+    const logText = logBytes > 0 ? readTail(logFile, log0) : "";
+    if (profiling) {
+      for (const [target, profile] of await profiling.stop()) {
+        profiles.set(target, [...(profiles.get(target) ?? []), profile]);
+      }
+    }
     return {
       side: "boomerang",
       orders: orders.length,
       deliveries: deliveries.length,
       wallMs,
-      cpuMs: boomCpu() - cpu0,
+      cpuMs,
+      byRole,
+      logBytes,
+      logLines: logText.split("\n").filter(Boolean).length,
     };
   };
   const pgBatch = async (orders: Order[]): Promise<BatchResult> => {
@@ -299,6 +367,15 @@ async function main(): Promise<void> {
     };
   });
   const [boom, pgSide] = figures as [(typeof figures)[0], (typeof figures)[0]];
+  const boomBatches = results.filter((b) => b.side === "boomerang");
+  const roleSplit: Record<string, number> = {};
+  for (const b of boomBatches) {
+    for (const [role, ms] of Object.entries(b.byRole ?? {})) {
+      roleSplit[role] = (roleSplit[role] ?? 0) + ms / boom.orders;
+    }
+  }
+  const logLinesPerOrder = boomBatches.reduce((s, b) => s + (b.logLines ?? 0), 0) / boom.orders;
+  const logBytesPerOrder = boomBatches.reduce((s, b) => s + (b.logBytes ?? 0), 0) / boom.orders;
   const loadEnd = os.loadavg();
   console.log(
     "\nSigned postback → settled in the user's wallet (Boomerang: intake → queue → consumer → wallet object → D1 projection; Postgres: one transaction per postback).",
@@ -324,6 +401,28 @@ async function main(): Promise<void> {
   console.log(
     `\nBoomerang / Postgres: throughput ${throughputRatio.toFixed(2)}× (target ≥ 1.0), CPU per settled postback ${cpuRatio.toFixed(2)}× (target ≤ 1.0).`,
   );
+  console.log(
+    `Boomerang CPU ms per settled postback by process: ${Object.entries(roleSplit)
+      .filter(([, ms]) => ms >= 0.005)
+      .map(([role, ms]) => `${role} ${ms.toFixed(2)}`)
+      .join(
+        ", ",
+      )}; the runtime logged ${logLinesPerOrder.toFixed(1)} lines (${logBytesPerOrder.toFixed(0)} bytes) per settled postback.`,
+  );
+  const profileSummary = PROFILE ? summarizeProfiles(profiles, boom.orders) : null;
+  if (PROFILE) {
+    const dir = path.join(os.tmpdir(), "boomerang-pipeline-profiles");
+    mkdirSync(dir, { recursive: true });
+    for (const [target, list] of profiles) {
+      for (const [i, p] of list.entries()) {
+        writeFileSync(
+          path.join(dir, `${target.replaceAll(":", "_")}.${i}.cpuprofile`),
+          JSON.stringify(p),
+        );
+      }
+    }
+    console.log(`Profiles: ${dir}`);
+  }
   console.log(
     `Intake alone: ${intake.intakePerSecond.toFixed(0)}/s vs a bare POST route ${intake.barePerSecond.toFixed(0)}/s: ${(intake.intakePerSecond / intake.barePerSecond).toFixed(2)}× (target ≥ 0.9).`,
   );
@@ -359,6 +458,12 @@ async function main(): Promise<void> {
           wallMs: Math.round(b.wallMs),
           cpuMs: Math.round(b.cpuMs),
         })),
+        roleSplitMsPerSettled: Object.fromEntries(
+          Object.entries(roleSplit).map(([k, v]) => [k, Number(v.toFixed(3))]),
+        ),
+        logLinesPerSettled: Number(logLinesPerOrder.toFixed(2)),
+        logBytesPerSettled: Math.round(logBytesPerOrder),
+        ...(profileSummary ? { profile: profileSummary } : {}),
         throughputRatio: Number(throughputRatio.toFixed(3)),
         cpuRatio: Number(cpuRatio.toFixed(3)),
         intake,
@@ -372,6 +477,52 @@ async function main(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+function summarizeProfiles(profiles: Map<string, CpuProfile[]>, orders: number) {
+  const isolates: Array<{ target: string; msPerSettled: number; top: Array<[string, number]> }> =
+    [];
+  const stages: Record<string, number> = {};
+  for (const [target, list] of profiles) {
+    let busy = 0;
+    const self = new Map<string, number>();
+    for (const profile of list) {
+      const sum = summarize(profile);
+      busy += sum.busyMs;
+      for (const [k, v] of sum.selfMs) self.set(k, (self.get(k) ?? 0) + v);
+      if (target === "core:user:boomerang-api") {
+        for (const [name, re] of STAGES) {
+          stages[name] = (stages[name] ?? 0) + sum.inclusiveMs((f) => re.test(f.functionName));
+        }
+      }
+    }
+    if (busy / orders < 0.01) continue;
+    const top = [...self]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 15)
+      .map(([k, v]) => [k, Number((v / orders).toFixed(3))] as [string, number]);
+    isolates.push({ target, msPerSettled: Number((busy / orders).toFixed(3)), top });
+  }
+  isolates.sort((a, b) => b.msPerSettled - a.msPerSettled);
+  console.log("\nProfile (busy ms per settled postback, per isolate; top self time):");
+  for (const i of isolates) {
+    console.log(`  ${i.target}: ${i.msPerSettled.toFixed(2)}`);
+    for (const [k, v] of i.top.slice(0, 8)) console.log(`      ${v.toFixed(3)}  ${k}`);
+  }
+  console.log("  api isolate by stage (inclusive, synchronous stacks):");
+  for (const [name, ms] of Object.entries(stages)) {
+    console.log(`      ${(ms / orders).toFixed(3)}  ${name}`);
+  }
+  return {
+    isolates,
+    apiStagesMsPerSettled: Object.fromEntries(
+      Object.entries(stages).map(([k, v]) => [k, Number((v / orders).toFixed(3))]),
+    ),
+  };
+}
+
+function readTail(file: string, from: number): string {
+  return readFileSync(file).subarray(from).toString("utf8");
+}
 
 function cashbackOf(order: Order): number {
   return Math.floor((order.saleMinor * RATE_BPS) / 10_000);

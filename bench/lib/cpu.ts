@@ -48,6 +48,47 @@ export function groupCpuMs(pgid: number | undefined): number {
 }
 
 /**
+ * CPU ms of each live process in group `pgid`, by role: `wrangler` (the Node CLI that
+ * supervises, bundles and relays the runtime's log lines), `workerd proxy` (wrangler's
+ * ProxyWorker in its own workerd, which every request to the dev port crosses), `workerd`
+ * (the workers, Durable Objects, queue broker and D1 themselves) and anything else by its name.
+ */
+export function groupCpuByRole(pgid: number | undefined): Record<string, number> {
+  if (!pgid) throw new Error("no process group id");
+  const out: Record<string, number> = {};
+  for (const p of procStats()) {
+    if (p.pgrp !== pgid) continue;
+    const role = roleOf(p.pid);
+    out[role] = (out[role] ?? 0) + p.cpuMs;
+  }
+  return out;
+}
+
+function roleOf(pid: number): string {
+  let cmd: string;
+  try {
+    cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+  } catch {
+    return "gone";
+  }
+  if (cmd.includes("workerd"))
+    return cmd.includes("--inspector-addr") ? "workerd" : "workerd proxy";
+  if (cmd.includes("wrangler")) return "wrangler";
+  if (cmd.includes("esbuild")) return "esbuild";
+  return cmd.split(" ")[0]?.split("/").at(-1) ?? "other";
+}
+
+/** `after - before` per key. */
+export function cpuDelta(
+  before: Record<string, number>,
+  after: Record<string, number>,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after)) out[k] = v - (before[k] ?? 0);
+  return out;
+}
+
+/**
  * CPU ms of process `pid` and all its live descendants (e.g. a postmaster and its backends).
  * A backend that exited took its CPU with it: pool connections that stay open are counted.
  */

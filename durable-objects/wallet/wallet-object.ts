@@ -184,7 +184,8 @@ import type { ReferrerCreditRequest, ReferrerCreditStatus } from "./referrals/re
 import { type ReferrerOp, referrerOpsOf } from "./referrals/referrer-ops-store";
 import { nextAlarmAtMs } from "./schedule/decide-alarm";
 import { type DueRun, runDue } from "./schedule/run-due";
-import { isDue, nextDueAtMs } from "./schedule/schedule-store";
+import type { ScheduleKind } from "./schedule/schedule-kind";
+import { anyDue, isDue, nextDueAtMs } from "./schedule/schedule-store";
 import { applySchema } from "./schema";
 import type { TierHistoryEntry } from "./tiers/tier-store";
 import { listTierHistory } from "./tiers/tier-store";
@@ -207,6 +208,18 @@ const MAX_REFERRER_OPS_SHOWN = 50;
 const MAX_REVEALS_SHOWN = 10;
 /** Compiled once per rule set version per isolate (shared/rules/compile.ts). */
 const COMPILED_RULE_SETS = new CompiledRuleSetCache();
+/**
+ * The schedule kinds `afterWriteSyncs` works (events inbox, boost requests, grants, referral
+ * rewards, the risk retry): with none of them due, a write skips those steps. A step added
+ * there that reads another kind must add it here (wallet-object-after-write.test.ts).
+ */
+export const AFTER_WRITE_KINDS: readonly ScheduleKind[] = [
+  "events",
+  "boost",
+  "grant",
+  "referral_reward",
+  "risk_retry",
+];
 /** When processing the inbox failed, the next try. */
 const EVENT_RETRY_MS = 30_000;
 
@@ -1086,6 +1099,22 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
    * including any boost request that failed.
    */
   private async afterWrite(): Promise<void> {
+    // Most writes (a credited postback) owe none of the syncs: one read decides, and the
+    // steps below, each of which would find nothing of its kind due, are skipped.
+    if (anyDue(this.sql, AFTER_WRITE_KINDS, this.clock())) await this.afterWriteSyncs();
+    try {
+      await this.outbox.flush();
+    } finally {
+      await this.armAlarm();
+    }
+  }
+
+  /**
+   * The after-commit steps that work the schedule: the inbox, boost requests, grants, referral
+   * rewards, redemptions held for scoring. Each does nothing unless a row of its kind is due
+   * (`AFTER_WRITE_KINDS`), so `afterWrite` runs them only when one is.
+   */
+  private async afterWriteSyncs(): Promise<void> {
     try {
       await this.processEvents();
     } catch (error) {
@@ -1114,11 +1143,6 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       if (isDue(this.sql, "risk_retry", this.clock())) await this.retryRisk();
     } catch (error) {
       this.log.error("wallet.risk_retry_failed", errorFields(error));
-    }
-    try {
-      await this.outbox.flush();
-    } finally {
-      await this.armAlarm();
     }
   }
 

@@ -41,6 +41,20 @@ export function isDue(sql: SqlStorage, kind: ScheduleKind, asOfMs: number): bool
   );
 }
 
+/** Whether any of `kinds` has a row due by `asOfMs`: one read where `isDue` per kind is several. */
+export function anyDue(sql: SqlStorage, kinds: readonly ScheduleKind[], asOfMs: number): boolean {
+  if (kinds.length === 0) return false;
+  return (
+    sql
+      .exec(
+        `SELECT 1 FROM schedule WHERE kind IN (${kinds.map(() => "?").join(", ")}) AND due_at_ms <= ? LIMIT 1`,
+        ...kinds,
+        asOfMs,
+      )
+      .toArray().length > 0
+  );
+}
+
 /** Refs of `kind` due by `asOfMs`, oldest due first, at most `rows`. */
 export function dueRefs(
   sql: SqlStorage,

@@ -22,6 +22,7 @@ import {
   type CpuProfile,
   inspectorPortOf,
   inspectorTargets,
+  MAX_SAMPLE_MS,
   startProfiles,
   summarize,
 } from "./lib/profile";
@@ -479,15 +480,21 @@ async function main(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 
 function summarizeProfiles(profiles: Map<string, CpuProfile[]>, orders: number) {
-  const isolates: Array<{ target: string; msPerSettled: number; top: Array<[string, number]> }> =
-    [];
+  const isolates: Array<{
+    target: string;
+    msPerSettled: number;
+    gapMsPerSettled: number;
+    top: Array<[string, number]>;
+  }> = [];
   const stages: Record<string, number> = {};
   for (const [target, list] of profiles) {
     let busy = 0;
+    let gaps = 0;
     const self = new Map<string, number>();
     for (const profile of list) {
       const sum = summarize(profile);
       busy += sum.busyMs;
+      gaps += sum.gapMs;
       for (const [k, v] of sum.selfMs) self.set(k, (self.get(k) ?? 0) + v);
       if (target === "core:user:boomerang-api") {
         for (const [name, re] of STAGES) {
@@ -500,12 +507,21 @@ function summarizeProfiles(profiles: Map<string, CpuProfile[]>, orders: number) 
       .sort((a, b) => b[1] - a[1])
       .slice(0, 15)
       .map(([k, v]) => [k, Number((v / orders).toFixed(3))] as [string, number]);
-    isolates.push({ target, msPerSettled: Number((busy / orders).toFixed(3)), top });
+    isolates.push({
+      target,
+      msPerSettled: Number((busy / orders).toFixed(3)),
+      gapMsPerSettled: Number((gaps / orders).toFixed(3)),
+      top,
+    });
   }
   isolates.sort((a, b) => b.msPerSettled - a.msPerSettled);
-  console.log("\nProfile (busy ms per settled postback, per isolate; top self time):");
+  console.log(
+    `\nProfile (busy ms per settled postback, per isolate; top self time; samples over ${MAX_SAMPLE_MS} ms left out as stalls):`,
+  );
   for (const i of isolates) {
-    console.log(`  ${i.target}: ${i.msPerSettled.toFixed(2)}`);
+    console.log(
+      `  ${i.target}: ${i.msPerSettled.toFixed(2)} (stalls left out: ${i.gapMsPerSettled.toFixed(2)})`,
+    );
     for (const [k, v] of i.top.slice(0, 8)) console.log(`      ${v.toFixed(3)}  ${k}`);
   }
   console.log("  api isolate by stage (inclusive, synchronous stacks):");

@@ -7,10 +7,11 @@ import { adminClient, ok, userClient } from "#client/index";
 import { DEMO_NETWORK_ID, DEMO_NETWORK_SECRET, loadDemoData } from "#scripts/demo-data";
 import { ROOT } from "#scripts/lib/dev-vars";
 import { type LocalRuntime, startLocalRuntime } from "#scripts/lib/local-runtime";
+import { mapBounded } from "#shared/async/map-bounded";
 import { signPostback } from "#shared/postback/signature";
 import { groupCpuMs } from "./lib/cpu";
 import { printTable, thousands } from "./lib/table";
-import { envInt, fmtLoad, pool, sleep } from "./lib/util";
+import { envInt, fmtLoad, sleep } from "./lib/util";
 
 /**
  * `npm run bench:fraud:pipeline`: what fraud scoring costs a postback on its whole way to the
@@ -293,7 +294,7 @@ async function clicks(side: Side, count: number): Promise<Side["subIds"]> {
     user: i % USERS,
     k: Math.floor(i / USERS),
   }));
-  return pool(jobs, CONCURRENCY, async ({ user, k }) => {
+  return mapBounded(jobs, CONCURRENCY, async ({ user, k }) => {
     const response = await fetchRetrying(links[user] as string, {
       redirect: "manual",
       headers: {
@@ -333,7 +334,7 @@ async function batch(side: Side, round: number, size: number): Promise<BatchResu
   const prefix = `pb-${side.mode}-${round < 0 ? "w" : round}-`;
   const cpu0 = runtimeCpuMs(side);
   const t0 = performance.now();
-  await pool(taken, CONCURRENCY, async ({ subId }, i) => {
+  await mapBounded(taken, CONCURRENCY, async ({ subId }, i) => {
     const body = JSON.stringify({
       order_id: `${prefix}${i}`,
       sub_id: subId,

@@ -16,6 +16,7 @@ import { ok, userClient } from "#client/index";
 import { DEMO_NETWORK_ID, DEMO_NETWORK_SECRET, loadDemoData } from "#scripts/demo-data";
 import { ROOT } from "#scripts/lib/dev-vars";
 import { type LocalRuntime, startLocalRuntime } from "#scripts/lib/local-runtime";
+import { mapBounded } from "#shared/async/map-bounded";
 import { signPostback } from "#shared/postback/signature";
 import { cpuDelta, groupCpuByRole, groupCpuMs, treeCpuMs } from "./lib/cpu";
 import {
@@ -27,7 +28,7 @@ import {
   summarize,
 } from "./lib/profile";
 import { printTable, thousands } from "./lib/table";
-import { envInt, fmtLoad, pool, sleep } from "./lib/util";
+import { envInt, fmtLoad, sleep } from "./lib/util";
 import { startWranglerDev } from "./lib/wrangler-dev";
 import { type Postgres, startPostgres } from "./pipeline/postgres";
 
@@ -566,7 +567,7 @@ function deliveriesOf(orders: Order[]): Delivery[] {
 }
 
 async function send(url: string, deliveries: Delivery[], okStatus: number[]): Promise<void> {
-  await pool(deliveries, CONCURRENCY, async ({ body }) => {
+  await mapBounded(deliveries, CONCURRENCY, async ({ body }) => {
     const signature = await signPostback(
       DEMO_NETWORK_SECRET,
       DEMO_NETWORK_ID,
@@ -651,7 +652,7 @@ async function clicks(
     user: i % USERS,
     k: Math.floor(i / USERS),
   }));
-  return pool(jobs, CONCURRENCY, async ({ user, k }) => {
+  return mapBounded(jobs, CONCURRENCY, async ({ user, k }) => {
     const response = await fetch(links[user] as string, {
       redirect: "manual",
       headers: {

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { sign } from "hono/jwt";
 import { adminClient, type BoomerangClient, ok, userClient } from "#client/index";
 import { Mulberry32 } from "#dev/sandbox-network/engine/prng";
+import { mapBounded } from "#shared/async/map-bounded";
 import { signEvents } from "#shared/events/event-signature";
 import { loadDemoData } from "./demo-data";
 import { DEV_EVENT_KEY_NAME } from "./lib/dev-vars";
@@ -164,7 +165,7 @@ async function main(): Promise<number> {
   // 1. Everyone signs up and signs in (the ring's second and third with the first's code).
   await signUps(members);
   // 2. Clean members click now and buy minutes later; the actors as their kind does.
-  const cleanClicks = await pool(clean, 4, (m) => clicksFor(m, m.plan.clicks, TAP));
+  const cleanClicks = await mapBounded(clean, 4, (m) => clicksFor(m, m.plan.clicks, TAP));
   await actorsPlay(members);
   const cleanOrders = await cleanOrdersOf(clean, cleanClicks);
   await deliverAll();
@@ -416,7 +417,7 @@ async function actorsPlay(members: Member[]): Promise<void> {
 
   // The cookie stuffer: each account's click loaded in an iframe from the one address, the
   // purchase seconds later.
-  await pool(of("cookie_stuffer"), 4, async (m) => {
+  await mapBounded(of("cookie_stuffer"), 4, async (m) => {
     const [subId] = await clicksFor(m, 1, { ...IFRAME, "cf-connecting-ip": m.ip });
     await new Promise((r) => setTimeout(r, m.plan.delayMs));
     await order(`${m.id}-o1`, subId as string, m.plan.sales[0] as number, "approved");
@@ -472,7 +473,7 @@ async function actorsPlay(members: Member[]): Promise<void> {
 
 async function cleanOrdersOf(clean: Member[], clicks: string[][]): Promise<Map<string, string[]>> {
   const orders = new Map<string, string[]>();
-  await pool(
+  await mapBounded(
     clean.map((m, i) => ({ m, subIds: clicks[i] ?? [] })),
     4,
     async ({ m, subIds }) => {
@@ -538,7 +539,7 @@ async function cleanNoiseAndRedemptions(
 
   const redeemers = clean.filter((m) => m.noise.includes("redeems") && orders.get(m.id)?.length);
   await waitForConfirmed(redeemers);
-  await pool(redeemers, 3, async (m) => {
+  await mapBounded(redeemers, 3, async (m) => {
     const device = m.noise.includes("new_phone") ? `${m.device}-new` : m.device;
     if (m.noise.includes("changes_destination")) {
       await addDestination(m, device, { vpa: `${m.id}.old@okaxis` });
@@ -675,7 +676,7 @@ async function confirmedOf(m: Member): Promise<number> {
 }
 
 async function waitForConfirmed(members: Member[]): Promise<void> {
-  await pool(members, 4, (m) =>
+  await mapBounded(members, 4, (m) =>
     waitFor(async () => (await confirmedOf(m)) >= REDEEM_MINOR, `${m.id} confirmed cashback`),
   );
 }
@@ -796,7 +797,7 @@ async function settledOutcomes(members: Member[]): Promise<UserOutcome[]> {
   let outcomes: UserOutcome[] = [];
   const deadline = Date.now() + 180_000;
   for (;;) {
-    outcomes = await pool(members, 6, outcomeOf);
+    outcomes = await mapBounded(members, 6, outcomeOf);
     const ring = await referralsOf(`${tag}-ring-a`);
     for (const item of (ring as { items?: Array<Record<string, unknown>> } | null)?.items ?? []) {
       const o = outcomes.find((x) => x.userId === item.refereeId);
@@ -880,23 +881,4 @@ async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 500));
   }
-}
-
-/** Runs `work` over `items`, `lanes` at a time, answers the results in order. */
-async function pool<T, R>(
-  items: readonly T[],
-  lanes: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(lanes, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await work(items[i] as T);
-      }
-    }),
-  );
-  return results;
 }

@@ -1,5 +1,6 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import { faultPoint } from "#durable-objects/shared/faults";
+import { mapBounded } from "#shared/async/map-bounded";
 import type { ApiEnv } from "#shared/env";
 import type { Observation } from "#shared/fraud/risk-contract";
 import type { PostbackMessage } from "#shared/messages";
@@ -251,23 +252,4 @@ function logFailure(message: Message<PostbackMessage>, error: unknown): void {
     requestId: (body as { requestId?: string }).requestId,
     ...errorFields(error),
   });
-}
-
-/** `work` over `items`, at most `limit` at once; the results in the items' order. */
-async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await work(items[i] as T);
-      }
-    }),
-  );
-  return results;
 }

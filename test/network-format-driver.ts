@@ -30,7 +30,8 @@ import {
  */
 
 const ORIGIN = "https://sandbox.test";
-const REPORT_TOKEN = "sandbox-report-api-token-e2e-0123";
+/** The report API token every sandbox network is configured with. */
+export const REPORT_TOKEN = "sandbox-report-api-token-e2e-0123";
 const CAMPAIGN_REF = "4242";
 const RATE_BPS = 500;
 const SEC = 1_000;
@@ -57,7 +58,7 @@ const SUB_ID_PARAM: Record<SandboxFormat, string> = {
 };
 
 /** What an operator sends to configure a network of `format` pointing at the sandbox. */
-function networkInput(format: SandboxFormat) {
+export function networkInput(format: SandboxFormat, name = `Sandbox (${format})`) {
   const options: Record<SandboxFormat, Record<string, unknown>> = {
     generic: { reportUrl: `${ORIGIN}/sandbox/report` },
     admitad: { apiBaseUrl: ORIGIN },
@@ -66,7 +67,7 @@ function networkInput(format: SandboxFormat) {
     template: sandboxTemplateMapping(`${ORIGIN}/sandbox/template/report`),
   };
   return {
-    name: `Sandbox (${format})`,
+    name,
     trackingTemplate: TRACKING[format],
     postbackFormat: format,
     postbackSecret: NETWORK_SECRET,

@@ -9,7 +9,6 @@ import {
   formatRequest,
   type SandboxFormat,
   SandboxNetwork,
-  sandboxTemplateMapping,
 } from "#dev/sandbox-network/engine/index";
 import { signEvents } from "#shared/events/event-signature";
 import { signPostback } from "#shared/postback/signature";
@@ -17,6 +16,7 @@ import eventsWorker from "#workers/events/src/index";
 import postbackWorker from "#workers/postback/src/index";
 import { EVENT_KEYS, eventId, purchase } from "../events-client";
 import { adminPut, NETWORK_SECRET, uniqueUser, walletStub } from "../helpers";
+import { networkInput, REPORT_TOKEN } from "../network-format-driver";
 import {
   BODY_MUTATIONS,
   HOSTILE_QUERY_VALUES,
@@ -41,27 +41,6 @@ import {
  */
 
 export const FORMATS: SandboxFormat[] = ["generic", "admitad", "impact", "cj", "template"];
-const ORIGIN = "https://sandbox.test";
-const REPORT_TOKEN = "sandbox-report-api-token-fuzz-0123";
-
-function networkInput(format: SandboxFormat) {
-  const options: Record<SandboxFormat, Record<string, unknown>> = {
-    generic: { reportUrl: `${ORIGIN}/sandbox/report` },
-    admitad: { apiBaseUrl: ORIGIN },
-    impact: { apiBaseUrl: ORIGIN, accountSid: "IRSandboxAccount1" },
-    cj: { apiUrl: `${ORIGIN}/sandbox/cj/query`, publisherId: "7654321", currency: "INR" },
-    template: sandboxTemplateMapping(`${ORIGIN}/sandbox/template/report`),
-  };
-  return {
-    name: `Fuzz (${format})`,
-    trackingTemplate: `${ORIGIN}/sandbox/click?subid={subid}&offer={network_offer_ref}&url={landing_url}`,
-    postbackFormat: format,
-    postbackSecret: NETWORK_SECRET,
-    ...(format === "generic" ? {} : { reportApiToken: REPORT_TOKEN }),
-    options: options[format],
-  };
-}
-
 interface Sent {
   status: number;
   contentType: string | null;
@@ -247,7 +226,10 @@ function check(label: string, sent: Sent, findings: string[]) {
 /** Registers one fuzz network per format (`fz-<format>`), as an operator would. */
 export async function setUpIntakeNetworks(): Promise<void> {
   for (const format of FORMATS) {
-    const response = await adminPut(`/admin/v1/networks/fz-${format}`, networkInput(format));
+    const response = await adminPut(
+      `/admin/v1/networks/fz-${format}`,
+      networkInput(format, `Fuzz (${format})`),
+    );
     if (response.status !== 200)
       throw new Error(`network ${format}: ${response.status} ${await response.text()}`);
   }

@@ -297,6 +297,17 @@ async function dailyAudit(runId: string, userIds: string[], vars: Record<string,
   return getQueueResult(batch, ctx);
 }
 
+/** The violations the audit run recorded for the user's wallet (its discrepancy's detail). */
+async function violationsOf(runId: string, userId: string): Promise<string[]> {
+  const finding = await env.DB.prepare(
+    `SELECT detail FROM payout_discrepancies
+     WHERE run_id = ?1 AND kind = 'wallet_buckets_mismatch' AND subject = ?2`,
+  )
+    .bind(runId, userId)
+    .first<{ detail: string }>();
+  return JSON.parse(finding?.detail ?? "{}").violations ?? [];
+}
+
 function anchorOf(userId: string) {
   return env.DB.prepare(
     `SELECT head_seq, head_hash, status, first_bad_seq, run_id FROM wallet_chain_anchors WHERE user_id = ?1`,
@@ -359,13 +370,7 @@ describe("ledger chain anchors", () => {
       first_bad_seq: last.seq,
       run_id: broken,
     });
-    const finding = await env.DB.prepare(
-      `SELECT detail FROM payout_discrepancies
-       WHERE run_id = ?1 AND kind = 'wallet_buckets_mismatch' AND subject = ?2`,
-    )
-      .bind(broken, userId)
-      .first<{ detail: string }>();
-    expect(JSON.parse(finding?.detail ?? "{}").violations).toContain(
+    expect(await violationsOf(broken, userId)).toContain(
       `ledger chain: entry ${last.seq}: anchored entry's hash differs from its anchor`,
     );
   });
@@ -390,13 +395,7 @@ describe("ledger chain anchors", () => {
       first_bad_seq: 1,
       run_id: runId,
     });
-    const finding = await env.DB.prepare(
-      `SELECT detail FROM payout_discrepancies
-       WHERE run_id = ?1 AND kind = 'wallet_buckets_mismatch' AND subject = ?2`,
-    )
-      .bind(runId, userId)
-      .first<{ detail: string }>();
-    expect(JSON.parse(finding?.detail ?? "{}").violations).toContain(
+    expect(await violationsOf(runId, userId)).toContain(
       "ledger chain: entry 1: entry does not match its hash",
     );
   });

@@ -188,13 +188,7 @@ export function checkWallet(
     checked++;
     if (badLots > 0) violations.push(`points_lots_sum: ${badLots} lot(s) do not add up`);
     // Every transaction holds exactly its status's money.
-    const txns = sql
-      .exec<Record<string, SqlStorageValue>>(
-        `SELECT order_id, status, network_status, sale_amount_minor, cashback_minor,
-                held_pending_minor, held_confirmed_minor
-           FROM transactions ORDER BY network_id, order_id`,
-      )
-      .toArray();
+    const txns = transactionRows(sql);
     for (const t of txns) {
       checked++;
       const pending = Number(t.held_pending_minor);
@@ -258,13 +252,7 @@ export function walletFingerprint(userId: string): Promise<string> {
         `SELECT bucket, currency, balance_minor FROM buckets ORDER BY bucket, currency`,
       )
       .toArray();
-    const txns = sql
-      .exec<Record<string, SqlStorageValue>>(
-        `SELECT order_id, status, network_status, sale_amount_minor, cashback_minor,
-                held_pending_minor, held_confirmed_minor
-           FROM transactions ORDER BY network_id, order_id`,
-      )
-      .toArray();
+    const txns = transactionRows(sql);
     return fingerprintOf(sql, buckets, txns);
   });
 }
@@ -285,4 +273,15 @@ export function walletState(userId: string) {
       .toArray();
     return { buckets, orders };
   });
+}
+
+/** A wallet's transactions, the money columns the invariants and fingerprints read. */
+function transactionRows(sql: SqlStorage): Array<Record<string, SqlStorageValue>> {
+  return sql
+    .exec<Record<string, SqlStorageValue>>(
+      `SELECT order_id, status, network_status, sale_amount_minor, cashback_minor,
+              held_pending_minor, held_confirmed_minor
+         FROM transactions ORDER BY network_id, order_id`,
+    )
+    .toArray();
 }

@@ -53,6 +53,11 @@ export const PLACEMENT = {
   operator_alert_backlogs: "global",
   notification_dead_letters: "global",
   rollup_applied: "global",
+  // The consumers' fallback buffer while the risk queue is down: it has no user column (the
+  // user is inside the kept observation's JSON) and is swept oldest first across every user by
+  // the cron and counted by the alert signals, so it is an operations table, not a user's rows.
+  // It is empty whenever the risk queue is up, so one database holds it at any scale.
+  risk_observation_outbox: "global",
   // Cross-user indexes: looked up by something other than the user (an order, a code, an
   // identifier shared between users), so they stay in one place.
   order_claims: "global",
@@ -81,7 +86,6 @@ export const PLACEMENT = {
   member_segments: "user",
   risk_orders: "user",
   risk_holds: "user",
-  risk_observation_outbox: "user",
   // Analytics: rollups and logs.
   received_postbacks: "analytics",
   click_rollups: "analytics",

@@ -116,4 +116,8 @@ export const ROUTED: Partial<Record<TableName, readonly string[]>> = {
     "workers/api/src/features/notifications/channels/outbox.ts",
     "workers/api/src/features/operations/outbox-store.ts",
   ],
+  risk_orders: [
+    "shared/fraud/user-order-counts.ts",
+    "workers/api/src/features/fraud/return-store.ts",
+  ],
 };

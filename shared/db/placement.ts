@@ -120,4 +120,10 @@ export const ROUTED: Partial<Record<TableName, readonly string[]>> = {
     "shared/fraud/user-order-counts.ts",
     "workers/api/src/features/fraud/return-store.ts",
   ],
+  risk_holds: [
+    "workers/api/src/features/risk-holds/projection-store.ts",
+    "workers/api/src/features/risk-holds/queue-store.ts",
+    "workers/api/src/features/risk-labels/store.ts",
+    "workers/api/src/features/analytics/risk-rates.ts",
+  ],
 };

@@ -61,6 +61,7 @@ export const PLACEMENT = {
   // Cross-user indexes: looked up by something other than the user (an order, a code, an
   // identifier shared between users), so they stay in one place.
   order_claims: "global",
+  payout_owners: "global",
   referral_codes: "global",
   referral_identifiers: "global",
   referral_risk_lists: "global",

@@ -20,6 +20,7 @@ import {
   type ChainAnchor,
 } from "#workers/api/src/features/payouts/audit-anchors";
 import { ADMIN_HEADERS } from "./helpers";
+import { usersOnBothShards } from "./user-dbs";
 
 /**
  * The D1 router (shared/db/router.ts) at one and at two user databases: the ledger-events
@@ -56,15 +57,6 @@ async function storedBalance(db: D1Database, userId: string, currency: string) {
     .bind(userId, currency)
     .first<{ balance_minor: number }>();
   return row?.balance_minor ?? null;
-}
-
-/** `count` user ids after `prefix`, at least one on each of two shards. */
-function usersOnBothShards(prefix: string, count: number): string[] {
-  for (let attempt = 0; ; attempt++) {
-    const users = Array.from({ length: count }, (_, i) => `${prefix}${attempt}-${i}`);
-    const shards = new Set(users.map((u) => shardOf(u, 2)));
-    if (shards.size === 2) return users;
-  }
 }
 
 describe("router", () => {

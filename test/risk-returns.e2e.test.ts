@@ -212,7 +212,7 @@ describe("return abuse", () => {
   test("the hourly refresh puts merchant and category rates on later observations", async () => {
     // Both users above: 21 orders at the merchant, 9 returned; 11 fashion orders (the abuser's
     // ten and the one held pending), 8 returned.
-    await refreshReturnRates(env.DB, Date.now());
+    await refreshReturnRates(env, Date.now());
     const { results } = await env.DB.prepare(
       `SELECT scope, key, orders, returns FROM risk_return_rates ORDER BY scope, key`,
     ).all<{ scope: string; key: string; orders: number; returns: number }>();

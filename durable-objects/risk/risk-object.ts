@@ -77,7 +77,7 @@ export class RiskDurableObject extends DurableObject<ConfigBindings> implements 
     // what the wallet asks directly is read here, before the transaction).
     const counts =
       observation.orderCounts ??
-      ((await readUserOrderCounts(this.env.DB, [observation.userId], nowMs)).get(
+      ((await readUserOrderCounts(this.env, [observation.userId], nowMs)).get(
         observation.userId,
       ) as UserOrderCounts);
     return this.ctx.storage.transactionSync(() => {
@@ -146,7 +146,7 @@ export class RiskDurableObject extends DurableObject<ConfigBindings> implements 
   async riskOf(userId?: string): Promise<RiskProfile> {
     const nowMs = Date.now();
     const counts =
-      userId === undefined ? undefined : await readUserOrderCounts(this.env.DB, [userId], nowMs);
+      userId === undefined ? undefined : await readUserOrderCounts(this.env, [userId], nowMs);
     const inForce = reasonsInForce(readReasons(this.sql), nowMs);
     const velocity = velocityAt(this.sql, nowMs);
     const conversions = userId === undefined ? undefined : counts?.get(userId)?.recent;

@@ -53,9 +53,15 @@ export const PLACEMENT = {
   operator_alert_backlogs: "global",
   notification_dead_letters: "global",
   rollup_applied: "global",
+  // The consumers' fallback buffer while the risk queue is down: it has no user column (the
+  // user is inside the kept observation's JSON) and is swept oldest first across every user by
+  // the cron and counted by the alert signals, so it is an operations table, not a user's rows.
+  // It is empty whenever the risk queue is up, so one database holds it at any scale.
+  risk_observation_outbox: "global",
   // Cross-user indexes: looked up by something other than the user (an order, a code, an
   // identifier shared between users), so they stay in one place.
   order_claims: "global",
+  payout_owners: "global",
   referral_codes: "global",
   referral_identifiers: "global",
   referral_risk_lists: "global",
@@ -81,7 +87,6 @@ export const PLACEMENT = {
   member_segments: "user",
   risk_orders: "user",
   risk_holds: "user",
-  risk_observation_outbox: "user",
   // Analytics: rollups and logs.
   received_postbacks: "analytics",
   click_rollups: "analytics",
@@ -111,5 +116,15 @@ export const ROUTED: Partial<Record<TableName, readonly string[]>> = {
   notification_outbox: [
     "workers/api/src/features/notifications/channels/outbox.ts",
     "workers/api/src/features/operations/outbox-store.ts",
+  ],
+  risk_orders: [
+    "shared/fraud/user-order-counts.ts",
+    "workers/api/src/features/fraud/return-store.ts",
+  ],
+  risk_holds: [
+    "workers/api/src/features/risk-holds/projection-store.ts",
+    "workers/api/src/features/risk-holds/queue-store.ts",
+    "workers/api/src/features/risk-labels/store.ts",
+    "workers/api/src/features/analytics/risk-rates.ts",
   ],
 };

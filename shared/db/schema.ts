@@ -640,6 +640,19 @@ export const campaigns = sqliteTable(
 );
 
 /**
+ * Which user's wallet holds each payout: the payout → user index a processor webhook or an
+ * operator action needs to find the wallet (and, once `payouts` is spread over the user
+ * databases, that user's database). Global (docs/scaling.md "D1 router"): a payout id is a
+ * digest that does not name its user, and one row per payout is a small write at the rate of
+ * redemptions. Written by the dispatch consumer before the processor can know the payout.
+ */
+export const payoutOwners = sqliteTable("payout_owners", {
+  payoutId: text("payout_id").primaryKey(),
+  userId: text("user_id").notNull(),
+  recordedAtMs: integer("recorded_at_ms").notNull(),
+});
+
+/**
  * Payouts, projected from each user's wallet object (which owns their state and money) for
  * the console, the finance summary and reconciliation. The dispatch consumer writes the row
  * first (user id only) before the processor can know the payout, so a webhook can always

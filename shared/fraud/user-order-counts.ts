@@ -1,3 +1,4 @@
+import { type DbRouterEnv, userIdsByDb } from "#shared/db/router";
 import { RETURN_WINDOW_MS } from "./return-signals";
 import { VELOCITY_WINDOWS, type VelocityWindow } from "./signals";
 
@@ -6,7 +7,9 @@ import { VELOCITY_WINDOWS, type VelocityWindow } from "./signals";
  * consumer is that table's one writer and records every order and return it is told of, so
  * these counts are complete even for the conversions it never sent to the user's risk object
  * (screen.ts). They give the user's return facts (`signal.userOrders90d`, …) and the
- * conversion velocity (`signal.conversions1h`, …).
+ * conversion velocity (`signal.conversions1h`, …). `risk_orders` is a user table spread over the
+ * user databases (shared/db/placement.ts `ROUTED`): a user's orders are all in the user's
+ * database, so each read names one database.
  */
 export interface UserOrderCounts {
   /** Orders placed over the return window ending at `atMs`, and how many of them came back. */
@@ -39,8 +42,9 @@ export interface UserOrderCountRow {
 const USERS_PER_QUERY = 90;
 
 /**
- * The reads of the users' counts at `atMs`, one per 90 users, for a caller to run in its own
- * D1 batch; none without users. The ids are bound one by one (not as one JSON list), so SQLite
+ * The reads of the users' counts at `atMs` on `db`, one per 90 users, for a caller to run in
+ * its own D1 batch; none without users. Every user given must live in `db` (group them with
+ * `userIdsByDb` first). The ids are bound one by one (not as one JSON list), so SQLite
  * seeks `risk_orders_user_time_idx` per user instead of scanning the window's orders.
  */
 export function userOrderCountReads(
@@ -92,19 +96,23 @@ export function userOrderCountsFrom(
 }
 
 /**
- * Each user's counts at `atMs`. Throws when D1 cannot answer.
+ * Each user's counts at `atMs`: one D1 batch per user database holding some of them. Throws
+ * when D1 cannot answer.
  *
  * @example
- * const counts = await readUserOrderCounts(env.DB, ["u1", "u2"], Date.now());
+ * const counts = await readUserOrderCounts(env, ["u1", "u2"], Date.now());
  * counts.get("u1") // { orders: 10, returns: 8, recent: { "1h": 0, "24h": 1, "7d": 3 }, atMs }
  */
 export async function readUserOrderCounts(
-  db: D1Database,
+  env: DbRouterEnv,
   userIds: Iterable<string>,
   atMs: number,
 ): Promise<Map<string, UserOrderCounts>> {
   const ids = [...new Set(userIds)];
-  const reads = userOrderCountReads(db, ids, atMs);
-  const results = reads.length === 0 ? [] : await db.batch<UserOrderCountRow>(reads);
-  return userOrderCountsFrom(ids, atMs, results);
+  const results = await Promise.all(
+    [...userIdsByDb(env, ids)].map(([db, users]) =>
+      db.batch<UserOrderCountRow>(userOrderCountReads(db, users, atMs)),
+    ),
+  );
+  return userOrderCountsFrom(ids, atMs, results.flat());
 }

@@ -153,7 +153,7 @@ const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
         indexed: await indexUnindexedOffers(env.DB, SEARCH_BACKFILL_PER_RUN, nowMs),
       });
       // Return rates per merchant and category over 90 days, hourly (docs/fraud.md "Return abuse").
-      log.info("cron.return_rates", { ...(await refreshReturnRates(env.DB, nowMs)) });
+      log.info("cron.return_rates", { ...(await refreshReturnRates(env, nowMs)) });
       // Analytics rollups of today and yesterday and the last two signup weeks, recomputed: a
       // repair beside the ten-minute refresh of dirty days (docs/analytics.md "When").
       log.info("cron.analytics_recent", {

@@ -88,7 +88,7 @@ export const analyticsFunnelRoutes = featureApp()
   .openapi(holdsRoute, async (c) => {
     const q = c.req.valid("query");
     const range = analyticsRange(q, Date.now());
-    const figures = await holdRateFigures(c.env.DB, range, q);
+    const figures = await holdRateFigures(c.env, range, q);
     return c.json(
       {
         from: range.from,

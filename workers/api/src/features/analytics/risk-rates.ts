@@ -1,3 +1,4 @@
+import { type DbRouterEnv, eachUserDb, globalDb } from "#shared/db/router";
 import type { Observation } from "#shared/fraud/risk-contract";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { utcDay } from "#shared/time/clock";
@@ -9,6 +10,11 @@ import { dayBounds, everyDay, OUTCOME_SQL, rateBps } from "./rates";
  * against the scored population: users whose observations the risk consumer judged that day
  * (`risk_scored_daily`), who asked for a payout (scored directly), whose referral qualified
  * (scored directly) or who were held.
+ *
+ * `risk_holds` is spread over the user databases (shared/db/placement.ts `ROUTED`): the hold
+ * figures are each user database's own, summed (a user's holds live in one database, so
+ * distinct held users add up); the scored population is counted on the global database, with
+ * the held (day, user) pairs gathered from the user databases passed in as one JSON list.
  */
 
 const log = createLogger({ worker: "api", feature: "analytics" });
@@ -113,65 +119,155 @@ function holdsWhere(period: Period, f: HoldFilter, alias = "") {
   return { sql, binds };
 }
 
-/** Users scored per day of the period (and in the whole period), as described above. */
-function scoredSql(period: Period, f: HoldFilter) {
+/**
+ * Users scored per day of the period (and in the whole period), as described above; `held` is
+ * the period's held (day, user) pairs, read from the user databases (`heldPairs`).
+ */
+function scoredSql(period: Period, held: ReadonlyArray<readonly [string, string]>) {
   const { fromMs, toMs } = dayBounds(period);
-  const holds = holdsWhere(period, f);
   const DAY = (col: string) => `strftime('%Y-%m-%d', ${col} / 1000, 'unixepoch')`;
   const union = `SELECT day, user_id FROM risk_scored_daily WHERE day >= ? AND day <= ?
     UNION SELECT ${DAY("created_at_ms")}, user_id FROM payouts
       WHERE created_at_ms >= ? AND created_at_ms < ?
     UNION SELECT ${DAY("qualified_at_ms")}, referee_id FROM referrals
       WHERE qualified_at_ms >= ? AND qualified_at_ms < ?
-    UNION SELECT ${DAY("placed_at_ms")}, user_id FROM risk_holds WHERE ${holds.sql}`;
+    UNION SELECT value ->> 0, value ->> 1 FROM json_each(?)`;
   return {
     union,
-    binds: [period.from, period.to, fromMs, toMs, fromMs, toMs, ...holds.binds],
+    binds: [period.from, period.to, fromMs, toMs, fromMs, toMs, JSON.stringify(held)],
   };
 }
 
+const HOLD_DAY = "strftime('%Y-%m-%d', placed_at_ms / 1000, 'unixepoch')";
+
+/** One user database's hold figures for the range: its own totals, days, reasons and rules. */
+async function holdFiguresOf(db: D1Database, range: Period & { previous: Period }, f: HoldFilter) {
+  const cur = holdsWhere(range, f);
+  const prev = holdsWhere(range.previous, f);
+  const [totals, previousTotals, perDay, byReason, byRule, held, previousHeld] = await db.batch<
+    Record<string, unknown>
+  >([
+    db.prepare(`SELECT ${OUTCOMES} FROM risk_holds WHERE ${cur.sql}`).bind(...cur.binds),
+    db.prepare(`SELECT ${OUTCOMES} FROM risk_holds WHERE ${prev.sql}`).bind(...prev.binds),
+    db
+      .prepare(
+        `SELECT ${HOLD_DAY} AS day, ${OUTCOMES} FROM risk_holds WHERE ${cur.sql}
+         GROUP BY day ORDER BY day`,
+      )
+      .bind(...cur.binds),
+    // Every group, not the first MAX_HOLD_GROUPS: the cut is made after the databases' merge.
+    db
+      .prepare(
+        `SELECT codes.code AS reason, ${OUTCOMES} FROM (
+           SELECT DISTINCT h.user_id, h.hold_id, json_extract(r.value, '$.code') AS code
+           FROM risk_holds h, json_each(h.reasons_json) r WHERE ${holdsWhere(range, f, "h").sql}
+         ) codes JOIN risk_holds USING (user_id, hold_id)
+         GROUP BY codes.code`,
+      )
+      .bind(...cur.binds),
+    db
+      .prepare(
+        `SELECT COALESCE(rule_id, '') AS ruleId, source, ${OUTCOMES} FROM risk_holds
+         WHERE ${cur.sql} GROUP BY rule_id, source`,
+      )
+      .bind(...cur.binds),
+    db
+      .prepare(`SELECT DISTINCT ${HOLD_DAY} AS day, user_id FROM risk_holds WHERE ${cur.sql}`)
+      .bind(...cur.binds),
+    db
+      .prepare(`SELECT DISTINCT ${HOLD_DAY} AS day, user_id FROM risk_holds WHERE ${prev.sql}`)
+      .bind(...prev.binds),
+  ]);
+  const pairs = (r: { results: Record<string, unknown>[] } | undefined) =>
+    (r?.results ?? []).map((p) => [String(p.day), String(p.user_id)] as const);
+  return {
+    totals: totals?.results[0],
+    previousTotals: previousTotals?.results[0],
+    perDay: (perDay?.results ?? []) as unknown as Array<HoldCounts & { day: string }>,
+    byReason: (byReason?.results ?? []) as unknown as Array<HoldCounts & { reason: string }>,
+    byRule: (byRule?.results ?? []) as unknown as Array<
+      HoldCounts & { ruleId: string; source: string }
+    >,
+    held: pairs(held),
+    previousHeld: pairs(previousHeld),
+  };
+}
+
+/** Pure: hold counts of several databases added up (a hold, and its user, is in one). */
+function addCounts(...parts: Array<object | undefined>): HoldCounts {
+  const sum = { ...ZERO };
+  for (const part of parts) {
+    for (const key of Object.keys(ZERO) as Array<keyof HoldCounts>) {
+      sum[key] += Number((part as Partial<HoldCounts> | undefined)?.[key] ?? 0);
+    }
+  }
+  return sum;
+}
+
+/** Pure: groups of several databases merged by `keyOf`, most placed first, at most `max`. */
+function mergeGroups<T extends HoldCounts>(
+  rows: readonly T[],
+  keyOf: (row: T) => string,
+  max: number,
+): T[] {
+  const merged = new Map<string, T>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const seen = merged.get(key);
+    merged.set(key, seen ? { ...seen, ...addCounts(seen, row) } : { ...row, ...addCounts(row) });
+  }
+  return [...merged.entries()]
+    .sort(([a, x], [b, y]) => y.placed - x.placed || (a < b ? -1 : a > b ? 1 : 0))
+    .slice(0, max)
+    .map(([, row]) => row);
+}
+
 export async function holdRateFigures(
-  db: D1Database,
+  env: DbRouterEnv,
   range: Period & { previous: Period },
   f: HoldFilter,
 ) {
-  const cur = holdsWhere(range, f);
-  const prev = holdsWhere(range.previous, f);
-  const sc = scoredSql(range, f);
-  const sp = scoredSql(range.previous, f);
-  const DAY = "strftime('%Y-%m-%d', placed_at_ms / 1000, 'unixepoch')";
-  const [totals, previousTotals, scored, previousScored, perDay, scoredPerDay, byReason, byRule] =
-    await db.batch<Record<string, unknown>>([
-      db.prepare(`SELECT ${OUTCOMES} FROM risk_holds WHERE ${cur.sql}`).bind(...cur.binds),
-      db.prepare(`SELECT ${OUTCOMES} FROM risk_holds WHERE ${prev.sql}`).bind(...prev.binds),
-      db.prepare(`SELECT COUNT(DISTINCT user_id) AS n FROM (${sc.union})`).bind(...sc.binds),
-      db.prepare(`SELECT COUNT(DISTINCT user_id) AS n FROM (${sp.union})`).bind(...sp.binds),
-      db
-        .prepare(
-          `SELECT ${DAY} AS day, ${OUTCOMES} FROM risk_holds WHERE ${cur.sql}
-           GROUP BY day ORDER BY day`,
-        )
-        .bind(...cur.binds),
-      db
-        .prepare(`SELECT day, COUNT(DISTINCT user_id) AS n FROM (${sc.union}) GROUP BY day`)
-        .bind(...sc.binds),
-      db
-        .prepare(
-          `SELECT codes.code AS reason, ${OUTCOMES} FROM (
-             SELECT DISTINCT h.user_id, h.hold_id, json_extract(r.value, '$.code') AS code
-             FROM risk_holds h, json_each(h.reasons_json) r WHERE ${holdsWhere(range, f, "h").sql}
-           ) codes JOIN risk_holds USING (user_id, hold_id)
-           GROUP BY codes.code ORDER BY placed DESC, codes.code LIMIT ${MAX_HOLD_GROUPS}`,
-        )
-        .bind(...cur.binds),
-      db
-        .prepare(
-          `SELECT COALESCE(rule_id, '') AS ruleId, source, ${OUTCOMES} FROM risk_holds
-           WHERE ${cur.sql} GROUP BY rule_id, source ORDER BY placed DESC, ruleId
-           LIMIT ${MAX_HOLD_GROUPS}`,
-        )
-        .bind(...cur.binds),
-    ]);
+  const perDb = await Promise.all(eachUserDb(env).map((db) => holdFiguresOf(db, range, f)));
+  const sc = scoredSql(
+    range,
+    perDb.flatMap((d) => d.held),
+  );
+  const sp = scoredSql(
+    range.previous,
+    perDb.flatMap((d) => d.previousHeld),
+  );
+  const db = globalDb(env);
+  const [scored, previousScored, scoredPerDay] = await db.batch<Record<string, unknown>>([
+    db.prepare(`SELECT COUNT(DISTINCT user_id) AS n FROM (${sc.union})`).bind(...sc.binds),
+    db.prepare(`SELECT COUNT(DISTINCT user_id) AS n FROM (${sp.union})`).bind(...sp.binds),
+    db
+      .prepare(`SELECT day, COUNT(DISTINCT user_id) AS n FROM (${sc.union}) GROUP BY day`)
+      .bind(...sc.binds),
+  ]);
+  const totals = { results: [addCounts(...perDb.map((d) => d.totals))] };
+  const previousTotals = { results: [addCounts(...perDb.map((d) => d.previousTotals))] };
+  const perDay = {
+    results: mergeGroups(
+      perDb.flatMap((d) => d.perDay),
+      (r) => r.day,
+      Number.POSITIVE_INFINITY,
+    ).sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0)),
+  };
+  const byReason = {
+    results: mergeGroups(
+      perDb.flatMap((d) => d.byReason),
+      (r) => r.reason,
+      MAX_HOLD_GROUPS,
+    ),
+  };
+  const byRule = {
+    results: mergeGroups(
+      perDb.flatMap((d) => d.byRule),
+      // The two columns joined with a character neither holds.
+      (r) => `${r.ruleId}\u0000${r.source}`,
+      MAX_HOLD_GROUPS,
+    ),
+  };
   const counts = (r: object | undefined): HoldCounts => ({
     ...ZERO,
     ...(r as Partial<HoldCounts>),

@@ -1,4 +1,5 @@
 import { getOfferConfig, readConfigThrough } from "#shared/config/config-store";
+import { type DbRouterEnv, eachUserDb, globalDb, userIdsByDb } from "#shared/db/router";
 import type { ApiEnv } from "#shared/env";
 import {
   normalizeCategory,
@@ -27,6 +28,10 @@ import {
  * upsert), and adds to each `conversion` and `return` observation what D1 knows of its merchant
  * and category (`risk_return_rates`, refreshed by the cron from `risk_orders`) and whether the
  * operator marked its category abuse-prone. Nothing here is on a click or postback path.
+ *
+ * `risk_orders` is a user table spread over the user databases (shared/db/placement.ts
+ * `ROUTED`): this file and user-order-counts.ts are the only code that names it, and they
+ * reach D1 only through shared/db/router.ts. `risk_return_rates` stays global.
  */
 
 const log = createLogger({ worker: "api", feature: "fraud" });
@@ -41,7 +46,10 @@ export interface OrderRow {
   returnedAtMs: number | null;
 }
 
-/** Orders past the window dropped per refresh, so one run stays bounded. */
+/** Rates written per statement of the refresh (one JSON parameter each). */
+const RATES_PER_INSERT = 1_000;
+
+/** Orders past the window dropped per refresh (per user database), so one run stays bounded. */
 const PRUNE_PER_REFRESH = 5_000;
 
 const bestEffort = (p: Promise<unknown>) => {
@@ -166,7 +174,7 @@ export async function abuseProneCategories(env: ApiEnv): Promise<ReadonlySet<str
   const list = await readConfigThrough<StoredRiskList>(
     env,
     riskListKvKey("abuse_prone_categories"),
-    () => riskListFromD1(env.DB, "abuse_prone_categories"),
+    () => riskListFromD1(globalDb(env), "abuse_prone_categories"),
     bestEffort,
     { writeBackTtlSec: 300 },
   );
@@ -182,10 +190,12 @@ export interface BatchOrderFacts {
 }
 
 /**
- * The risk consumer's step for a batch, in one D1 batch (one transaction, one round trip):
- * records its orders, then reads their merchant and category rates and each of the batch's
- * users' order counts (user-order-counts.ts), this batch's orders included. Throws when D1
- * cannot be written or read: the consumer retries the batch.
+ * The risk consumer's step for a batch, one D1 batch per database (one transaction, one round
+ * trip each, all at once): on each user database, its users' orders recorded, then their order
+ * counts read (user-order-counts.ts), this batch's orders included; on the global database, the
+ * orders' merchant and category rates. At one user database that is one batch, as before.
+ * Throws when D1 cannot be written or read: the consumer retries the batch (the upsert is
+ * idempotent, so a database that did commit changes nothing the second time).
  */
 export async function recordOrdersAndRead(
   env: ApiEnv,
@@ -199,18 +209,55 @@ export async function recordOrdersAndRead(
     if (r.category) keys.push({ scope: "category", key: r.category });
   }
   const users = new Set(observations.map((o) => o.userId));
-  const upserts = orderUpsert(env.DB, rows);
-  const rates = rateReads(env.DB, keys);
-  const countReads = userOrderCountReads(env.DB, users, nowMs);
-  const [results, abuseProne] = await Promise.all([
-    env.DB.batch([...upserts, ...rates, ...countReads]),
+  // Per database: its statements, and where this batch's rate reads and count reads sit in it.
+  const batches = new Map<
+    D1Database,
+    { statements: D1PreparedStatement[]; rates: [number, number]; counts: [number, number] }
+  >();
+  const batchOf = (db: D1Database) => {
+    let batch = batches.get(db);
+    if (!batch) {
+      batch = { statements: [], rates: [0, 0], counts: [0, 0] };
+      batches.set(db, batch);
+    }
+    return batch;
+  };
+  for (const [db, dbUsers] of userIdsByDb(env, [...users])) {
+    const mine = new Set(dbUsers);
+    const batch = batchOf(db);
+    batch.statements.push(
+      ...orderUpsert(
+        db,
+        rows.filter((r) => mine.has(r.userId)),
+      ),
+    );
+    const reads = userOrderCountReads(db, dbUsers, nowMs);
+    batch.counts = [batch.statements.length, batch.statements.length + reads.length];
+    batch.statements.push(...reads);
+  }
+  const global = globalDb(env);
+  const rates = rateReads(global, keys);
+  if (rates.length > 0) {
+    const batch = batchOf(global);
+    batch.rates = [batch.statements.length, batch.statements.length + rates.length];
+    batch.statements.push(...rates);
+  }
+  const [answered, abuseProne] = await Promise.all([
+    Promise.all(
+      [...batches].map(async ([db, batch]) => ({
+        batch,
+        results: await db.batch(batch.statements),
+      })),
+    ),
     rows.length === 0 ? Promise.resolve(new Set<string>()) : abuseProneCategories(env),
   ]);
-  const rateRows = results
-    .slice(upserts.length, upserts.length + rates.length)
-    .flatMap(
-      (r) => r.results as Array<{ scope: string; key: string; orders: number; returns: number }>,
-    );
+  const rateRows = answered.flatMap(({ batch, results }) =>
+    results
+      .slice(...batch.rates)
+      .flatMap(
+        (r) => r.results as Array<{ scope: string; key: string; orders: number; returns: number }>,
+      ),
+  );
   const rateByKey = new Map<string, SharedReturnCounts>(
     rateRows.map((r) => [
       `${r.scope}|${r.key}`,
@@ -220,7 +267,9 @@ export async function recordOrdersAndRead(
   const counts = userOrderCountsFrom(
     users,
     nowMs,
-    results.slice(upserts.length + rates.length) as Array<D1Result<UserOrderCountRow>>,
+    answered.flatMap(
+      ({ batch, results }) => results.slice(...batch.counts) as Array<D1Result<UserOrderCountRow>>,
+    ),
   );
   const facts = new Map<string, Record<string, string | number | boolean>>();
   const byRef = new Map(rows.map((r) => [r.orderRef, r]));
@@ -254,38 +303,74 @@ export function orderFacts(
   };
 }
 
+/** One merchant's or category's orders and returns over the window, as one database counts them. */
+interface RateCount {
+  scope: "merchant" | "category";
+  key: string;
+  orders: number;
+  returns: number;
+}
+
 /**
  * The cron's refresh: every merchant's and category's orders and returns over the window,
- * recomputed from `risk_orders` in one D1 transaction, and a bounded batch of orders past the
- * window dropped. Answers how many rates it wrote.
+ * counted on every user database and summed (a user's orders live in one database, so each
+ * order is counted once), then written to the global `risk_return_rates` in one D1
+ * transaction; and on each user database a bounded batch of orders past the window dropped.
+ * Answers how many rates it wrote.
  */
 export async function refreshReturnRates(
-  db: D1Database,
+  env: DbRouterEnv,
   nowMs: number,
 ): Promise<{ rates: number }> {
   const since = nowMs - RETURN_WINDOW_MS;
-  const results = await db.batch([
-    db.prepare(`DELETE FROM risk_return_rates`),
-    db
-      .prepare(
-        `INSERT INTO risk_return_rates (scope, key, orders, returns, refreshed_at_ms)
-         SELECT 'merchant', merchant_id, COUNT(*), COUNT(returned_at_ms), ?1 FROM risk_orders
-         WHERE ordered_at_ms > ?2 AND merchant_id IS NOT NULL GROUP BY merchant_id`,
-      )
-      .bind(nowMs, since),
-    db
-      .prepare(
-        `INSERT INTO risk_return_rates (scope, key, orders, returns, refreshed_at_ms)
-         SELECT 'category', category, COUNT(*), COUNT(returned_at_ms), ?1 FROM risk_orders
-         WHERE ordered_at_ms > ?2 AND category IS NOT NULL GROUP BY category`,
-      )
-      .bind(nowMs, since),
-    db
-      .prepare(
-        `DELETE FROM risk_orders WHERE order_ref IN
-           (SELECT order_ref FROM risk_orders WHERE ordered_at_ms <= ? ORDER BY ordered_at_ms LIMIT ?)`,
-      )
-      .bind(since, PRUNE_PER_REFRESH),
-  ]);
-  return { rates: (results[1]?.meta.changes ?? 0) + (results[2]?.meta.changes ?? 0) };
+  const perDb = await Promise.all(
+    eachUserDb(env).map(async (db) => {
+      const [counted] = await db.batch<RateCount>([
+        db
+          .prepare(
+            `SELECT 'merchant' AS scope, merchant_id AS key, COUNT(*) AS orders,
+               COUNT(returned_at_ms) AS returns FROM risk_orders
+             WHERE ordered_at_ms > ?1 AND merchant_id IS NOT NULL GROUP BY merchant_id
+             UNION ALL
+             SELECT 'category', category, COUNT(*), COUNT(returned_at_ms) FROM risk_orders
+             WHERE ordered_at_ms > ?1 AND category IS NOT NULL GROUP BY category`,
+          )
+          .bind(since),
+        db
+          .prepare(
+            `DELETE FROM risk_orders WHERE order_ref IN
+               (SELECT order_ref FROM risk_orders WHERE ordered_at_ms <= ? ORDER BY ordered_at_ms LIMIT ?)`,
+          )
+          .bind(since, PRUNE_PER_REFRESH),
+      ]);
+      return counted?.results ?? [];
+    }),
+  );
+  const sums = new Map<string, RateCount>();
+  for (const row of perDb.flat()) {
+    const id = `${row.scope}|${row.key}`;
+    const sum = sums.get(id);
+    if (sum) {
+      sum.orders += Number(row.orders);
+      sum.returns += Number(row.returns);
+    } else {
+      sums.set(id, { ...row, orders: Number(row.orders), returns: Number(row.returns) });
+    }
+  }
+  const db = globalDb(env);
+  const rows = [...sums.values()].map((r) => [r.scope, r.key, r.orders, r.returns]);
+  const inserts: D1PreparedStatement[] = [];
+  // One JSON parameter per statement (D1 allows 100 parameters a query, not 100 rows).
+  for (let i = 0; i < rows.length; i += RATES_PER_INSERT) {
+    inserts.push(
+      db
+        .prepare(
+          `INSERT INTO risk_return_rates (scope, key, orders, returns, refreshed_at_ms)
+           SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, ?1 FROM json_each(?2)`,
+        )
+        .bind(nowMs, JSON.stringify(rows.slice(i, i + RATES_PER_INSERT))),
+    );
+  }
+  await db.batch([db.prepare(`DELETE FROM risk_return_rates`), ...inserts]);
+  return { rates: rows.length };
 }

@@ -88,6 +88,8 @@ function userProjection(
       return loyaltyDueProjection(env, body);
     case "claim":
       return claimProjection(env, body.userId, body.claim);
+    case "risk_hold":
+      return riskHoldProjection(env, body.userId, body.hold);
     default:
       return null;
   }
@@ -102,6 +104,7 @@ function projectionStatements(db: D1Database, body: LedgerEventMessage): BatchIt
     case "balances":
     case "loyalty_due":
     case "claim":
+    case "risk_hold":
       // Routed to the user's database by the caller (userProjection).
       return [];
     case "profile":
@@ -110,8 +113,6 @@ function projectionStatements(db: D1Database, body: LedgerEventMessage): BatchIt
       return referralProjectionStatements(db, body.referral);
     case "risk_identifiers":
       return riskIdentifierStatements(db, body);
-    case "risk_hold":
-      return [riskHoldProjection(db, body.userId, body.hold)];
     case "segments":
       return segmentsProjectionStatements(db, body, Date.now());
     case "points_movement":

@@ -15,15 +15,15 @@ import {
 } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
-import { payouts } from "#shared/db/schema";
+import { payoutOwners, payouts } from "#shared/db/schema";
 import type { PayoutProjection } from "#shared/messages";
 import type { PayoutStatus } from "#shared/payouts/types";
 import { rowValueBefore } from "../../db/keyset";
 
 /**
- * The payouts table in D1: the directory (payout id → user id, so a webhook or an operator
- * action finds the wallet that holds a payout) and the projection of each payout's state for
- * the console, the finance summary and reconciliation.
+ * The payouts tables in D1: the directory (`payout_owners`, payout id → user id, so a webhook
+ * or an operator action finds the wallet that holds a payout) and the projection of each
+ * payout's state (`payouts`) for the console, the finance summary and reconciliation.
  */
 
 /** Ids per `IN (...)` query: D1 allows 100 bound parameters. */
@@ -38,34 +38,53 @@ export type PayoutRow = typeof payouts.$inferSelect;
 const totalAmountMinor = () =>
   sql<number>`COALESCE(SUM(${payouts.amountMinor}), 0)`.mapWith(Number);
 
-/** Written before the processor can know the payout, so every webhook for it finds the wallet. */
+/**
+ * Written before the processor can know the payout, so every webhook for it finds the wallet:
+ * the global payout → user index (`payout_owners`) and the payout's first projection row, in
+ * one batch. The index is what lookups by payout id read, so they keep working once `payouts`
+ * is spread over the user databases (docs/scaling.md "D1 router").
+ */
 export async function recordPayoutOwner(
   db: D1Database,
   payoutId: string,
   userId: string,
   nowMs: number,
 ): Promise<void> {
-  await drizzle(db)
-    .insert(payouts)
-    .values({ id: payoutId, userId, status: "queued", updatedAtMs: nowMs, version: 0 })
-    .onConflictDoNothing({ target: payouts.id });
+  const orm = drizzle(db);
+  await orm.batch([
+    orm
+      .insert(payoutOwners)
+      .values({ payoutId, userId, recordedAtMs: nowMs })
+      .onConflictDoNothing({ target: payoutOwners.payoutId }),
+    orm
+      .insert(payouts)
+      .values({ id: payoutId, userId, status: "queued", updatedAtMs: nowMs, version: 0 })
+      .onConflictDoNothing({ target: payouts.id }),
+  ]);
 }
 
 /**
- * The user whose wallet holds the payout; null when the directory does not know it.
+ * The user whose wallet holds the payout; null when the directory does not know it. The index
+ * first; a payout dispatched by a build older than the index (after the migration's backfill)
+ * is found in the projection.
  *
  * @example
  * const userId = await payoutOwnerOf(env.DB, event.payoutId);
  */
 export async function payoutOwnerOf(db: D1Database, payoutId: string): Promise<string | null> {
-  const row = (
-    await drizzle(db)
-      .select({ userId: payouts.userId })
-      .from(payouts)
-      .where(eq(payouts.id, payoutId))
-      .limit(1)
-  )[0];
-  return row?.userId ?? null;
+  const orm = drizzle(db);
+  const [indexed] = await orm
+    .select({ userId: payoutOwners.userId })
+    .from(payoutOwners)
+    .where(eq(payoutOwners.payoutId, payoutId))
+    .limit(1);
+  if (indexed) return indexed.userId;
+  const [projected] = await orm
+    .select({ userId: payouts.userId })
+    .from(payouts)
+    .where(eq(payouts.id, payoutId))
+    .limit(1);
+  return projected?.userId ?? null;
 }
 
 /** A wallet's payout, for a projection batch; an older version never overwrites a newer one. */

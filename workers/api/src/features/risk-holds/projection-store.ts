@@ -1,6 +1,7 @@
 import { gt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
+import { type DbRouterEnv, userDb } from "#shared/db/router";
 import { riskHolds } from "#shared/db/schema";
 import type { RiskHoldProjection } from "#shared/messages";
 
@@ -20,12 +21,18 @@ export function scoreContribution(reasons: ReadonlyArray<{ score: number }>): nu
   return reasons.reduce((sum, r) => sum + r.score, 0);
 }
 
-/** The upsert of one hold into D1 `risk_holds`, kept only when newer than the stored row. */
+/**
+ * The upsert of one hold into D1 `risk_holds` on the user's database, kept only when newer than
+ * the stored row. `risk_holds` is a user table spread over the user databases
+ * (shared/db/placement.ts `ROUTED`): this file, queue-store.ts, risk-labels/store.ts and
+ * analytics/risk-rates.ts are the only code that names it.
+ */
 export function riskHoldProjection(
-  db: D1Database,
+  env: DbRouterEnv,
   userId: string,
   h: RiskHoldProjection["hold"],
-): BatchItem<"sqlite"> {
+): { db: D1Database; statements: BatchItem<"sqlite">[] } {
+  const db = userDb(env, userId);
   const values = {
     kind: h.kind,
     subjectRef: h.subjectRef,
@@ -46,7 +53,7 @@ export function riskHoldProjection(
     decisionSignalsJson: h.decisionSignals ? JSON.stringify(h.decisionSignals) : null,
     version: h.version,
   };
-  return drizzle(db)
+  const statement = drizzle(db)
     .insert(riskHolds)
     .values({ userId, holdId: h.holdId, ...values })
     .onConflictDoUpdate({
@@ -55,4 +62,5 @@ export function riskHoldProjection(
       // `excluded` is SQLite's name for the proposed row; the builder has no column helper for it.
       setWhere: gt(sql.raw("excluded.version"), riskHolds.version),
     });
+  return { db, statements: [statement] };
 }

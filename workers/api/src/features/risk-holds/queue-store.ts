@@ -1,3 +1,4 @@
+import { type DbRouterEnv, eachUserDb, userDb } from "#shared/db/router";
 import type { RiskHoldProjection } from "#shared/messages";
 import { rowsToFetch, splitPage } from "#shared/paging";
 import { cursorInt, decodeCursor, encodeCursor } from "../users/cursor";
@@ -6,7 +7,10 @@ import { cursorInt, decodeCursor, encodeCursor } from "../users/cursor";
  * SQL of the review queue (docs/fraud.md "Review"): D1 `risk_holds`, each wallet's holds as it
  * projects them (projection-store.ts). Active holds come oldest placed first (the queue's
  * order, `risk_holds_status_idx`); ended ones newest ended first. Keyset pages: the cursor is
- * the last row's (time, user, hold).
+ * the last row's (time, user, hold). `risk_holds` is spread over the user databases: each user
+ * database (only the user's, when the filter names one) gives its first rows after the cursor,
+ * and the first of their merge are the page (a hold lives in one database, so none is lost or
+ * repeated).
  */
 
 type Hold = RiskHoldProjection["hold"];
@@ -96,11 +100,11 @@ function toRow(r: Row): RiskHoldRow {
  * One page of the queue.
  *
  * @example
- * await listRiskHoldRows(env.DB, { status: "active", kind: "payouts" }, 50, undefined)
+ * await listRiskHoldRows(env, { status: "active", kind: "payouts" }, 50, undefined)
  * // { holds: [...], nextCursor: "…" | null }
  */
 export async function listRiskHoldRows(
-  db: D1Database,
+  env: DbRouterEnv,
   filter: RiskHoldFilter,
   limit: number,
   cursor: string | undefined,
@@ -131,13 +135,31 @@ export async function listRiskHoldRows(
     );
   }
   const dir = active ? "ASC" : "DESC";
-  const { results } = await db
-    .prepare(
-      `SELECT * FROM risk_holds WHERE ${where.join(" AND ")}
-       ORDER BY ${timeColumn} ${dir}, user_id ${dir}, hold_id ${dir} LIMIT ?`,
-    )
-    .bind(...binds, rowsToFetch(limit))
-    .all<Row>();
+  const fetch = rowsToFetch(limit);
+  const dbs = filter.userId ? [userDb(env, filter.userId)] : eachUserDb(env);
+  const parts = await Promise.all(
+    dbs.map(
+      async (db) =>
+        (
+          await db
+            .prepare(
+              `SELECT * FROM risk_holds WHERE ${where.join(" AND ")}
+               ORDER BY ${timeColumn} ${dir}, user_id ${dir}, hold_id ${dir} LIMIT ?`,
+            )
+            .bind(...binds, fetch)
+            .all<Row>()
+        ).results,
+    ),
+  );
+  const time = (r: Row) => (active ? r.placed_at_ms : (r.ended_at_ms ?? 0));
+  const ascending = (a: Row, b: Row) =>
+    time(a) - time(b) ||
+    (a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : 0) ||
+    (a.hold_id < b.hold_id ? -1 : a.hold_id > b.hold_id ? 1 : 0);
+  const results = parts
+    .flat()
+    .sort((a, b) => (active ? ascending(a, b) : ascending(b, a)))
+    .slice(0, fetch);
   const { rows, nextCursor } = splitPage(results, limit, (last) =>
     encodeCursor([
       active ? last.placed_at_ms : (last.ended_at_ms ?? 0),

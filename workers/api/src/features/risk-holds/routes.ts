@@ -190,7 +190,7 @@ export function riskHoldAdminRoutes(ports: RiskPorts = liveRiskPorts) {
   return featureApp()
     .openapi(listRoute, async (c) => {
       const { limit, cursor, ...filter } = c.req.valid("query");
-      return c.json(await listRiskHoldRows(c.env.DB, filter, limit, cursor), 200);
+      return c.json(await listRiskHoldRows(c.env, filter, limit, cursor), 200);
     })
     .openapi(decisionRoute, async (c) => {
       const { userId, holdId } = c.req.valid("param");

@@ -96,7 +96,7 @@ export async function createLabelsExport(
     for (;;) {
       const room = request.maxRows - rows;
       // One row past the room tells a cut-off export from one that ends exactly there.
-      const page = await labelledHoldsPage(env.DB, request, after, Math.min(pageRows, room + 1));
+      const page = await labelledHoldsPage(env, request, after, Math.min(pageRows, room + 1));
       const kept = page.slice(0, room);
       if (kept.length > 0) {
         await write(kept.map(labelsCsvLine).join(""));

@@ -1,5 +1,6 @@
 import { and, asc, gte, isNotNull, lt, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { type DbRouterEnv, eachUserDb } from "#shared/db/router";
 import { riskHolds } from "#shared/db/schema";
 import type { LabelledHoldRow } from "./csv-rows";
 
@@ -13,15 +14,27 @@ export interface LabelsKey {
 /**
  * One page of labelled holds that ended in [fromMs, toMs), after `after` in the keyset order
  * (ended_at_ms, user_id, hold_id): decided holds without a label are not training data.
+ * `risk_holds` is spread over the user databases: each gives its first `limit` after the key,
+ * and the first `limit` of their merge are the page.
  */
 export async function labelledHoldsPage(
-  db: D1Database,
+  env: DbRouterEnv,
   range: { fromMs: number; toMs: number },
   after: LabelsKey | null,
   limit: number,
 ): Promise<LabelledHoldRow[]> {
+  const parts = await Promise.all(
+    eachUserDb(env).map((db) => labelledHoldsQuery(db, range, after, limit)),
+  );
   // The filter keeps label and ended_at_ms non-null.
-  return (await labelledHoldsQuery(db, range, after, limit)) as LabelledHoldRow[];
+  return (parts.flat() as LabelledHoldRow[])
+    .sort(
+      (a, b) =>
+        a.endedAtMs - b.endedAtMs ||
+        (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0) ||
+        (a.holdId < b.holdId ? -1 : a.holdId > b.holdId ? 1 : 0),
+    )
+    .slice(0, limit);
 }
 
 /**

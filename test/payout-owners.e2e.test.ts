@@ -1,0 +1,59 @@
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { payoutOwnerOf, recordPayoutOwner } from "#workers/api/src/features/payouts/store";
+import { ADMIN_HEADERS, api, eventually } from "./helpers";
+import { payoutOf, redeem, sandbox, userWithDestination, waitForPayout } from "./payout-helpers";
+
+/**
+ * The global payout → user index (`payout_owners`, docs/scaling.md "D1 router"): a lookup by
+ * payout id (a processor webhook, an operator's payout page) finds the wallet from the index,
+ * not from the `payouts` projection, which is to be spread over the user databases.
+ */
+const RUN = Math.random().toString(36).slice(2, 8);
+
+async function indexed(payoutId: string) {
+  return env.DB.prepare(`SELECT user_id AS userId FROM payout_owners WHERE payout_id = ?1`)
+    .bind(payoutId)
+    .first<{ userId: string }>();
+}
+
+beforeEach(async () => {
+  await sandbox().reset();
+});
+
+describe("the payout → user index", () => {
+  it("dispatch records the owner in the index; the index alone answers a lookup", async () => {
+    const { user, destinationId } = await userWithDestination(`owners-${RUN}`, 30_000);
+    const response = await redeem(user, { amountMinor: 20_000, currency: "INR", destinationId });
+    expect(response.status, await response.clone().text()).toBe(201);
+    const { id } = (await response.json()) as { id: string };
+    await eventually(async () => (await indexed(id))?.userId === user);
+    await eventually(async () => (await payoutOf(user, id)).status === "submitted");
+    await waitForPayout(user, id, "paid");
+    // Without its projection row (as when it lives in another user database), the operator's
+    // payout page still finds the wallet through the index.
+    await env.DB.prepare(`DELETE FROM payouts WHERE id = ?1`).bind(id).run();
+    const page = await api(`/admin/v1/payouts/${id}`, { headers: ADMIN_HEADERS });
+    expect(page.status, await page.clone().text()).toBe(200);
+    expect(await page.json()).toMatchObject({ userId: user, payout: { id, status: "paid" } });
+  });
+
+  it("records once (a redelivered dispatch keeps the first owner) and knows nothing else", async () => {
+    const payoutId = `pay-${RUN}`;
+    await recordPayoutOwner(env.DB, payoutId, "owner-a", 1_000);
+    await recordPayoutOwner(env.DB, payoutId, "owner-b", 2_000);
+    expect(await payoutOwnerOf(env.DB, payoutId)).toBe("owner-a");
+    expect(await indexed(payoutId)).toEqual({ userId: "owner-a" });
+    expect(await payoutOwnerOf(env.DB, `pay-unknown-${RUN}`)).toBeNull();
+  });
+
+  it("a payout dispatched before the index existed is still found in the projection", async () => {
+    const payoutId = `pay-old-${RUN}`;
+    await env.DB.prepare(
+      `INSERT INTO payouts (id, user_id, status, updated_at_ms, version) VALUES (?1, 'owner-old', 'queued', 1, 0)`,
+    )
+      .bind(payoutId)
+      .run();
+    expect(await payoutOwnerOf(env.DB, payoutId)).toBe("owner-old");
+  });
+});

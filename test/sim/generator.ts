@@ -33,8 +33,25 @@ export interface PostbackState {
   updatedAtOffsetMs: number;
 }
 
+/** The network a click goes through, by its postback wire format (docs/networks.md). */
+export type SimNetwork = "generic" | "admitad" | "impact" | "cj" | "template";
+
+export const SIM_NETWORKS: readonly SimNetwork[] = [
+  "generic",
+  "admitad",
+  "impact",
+  "cj",
+  "template",
+];
+
+/**
+ * What a run's workload holds: the money core alone (generic-format postbacks; the runs before
+ * the other kinds existed, e.g. the one that found BUG-SIM-1, replay exactly), or every kind.
+ */
+export type Workload = "money-core" | "all";
+
 export type SimAction =
-  | { kind: "click"; user: string; click: number }
+  | { kind: "click"; user: string; click: number; network: SimNetwork }
   | { kind: "postback"; user: string; click: number; orderId: string; state: PostbackState }
   /** Deliver up to `max` messages, picked at random from what is queued. */
   | { kind: "deliver"; max: number }
@@ -55,6 +72,7 @@ export interface GeneratorOptions {
   /** A tag in every user and order id, so runs in one storage never share a wallet. */
   runTag: string;
   faults: boolean;
+  workload?: Workload;
 }
 
 const CATEGORIES: readonly (string | null)[] = [null, null, "electronics", "books"];
@@ -68,6 +86,10 @@ interface OpenOrder {
 
 export function generate(options: GeneratorOptions): SimAction[] {
   const rng = new Prng(options.seed);
+  const all = (options.workload ?? "all") === "all";
+  // The other kinds draw from their own streams, so the money core's draws are the same with
+  // them or without them.
+  const networkRng = new Prng(options.seed).fork(7);
   const actions: SimAction[] = [];
   const userCount = Math.max(3, Math.min(200, Math.ceil(options.events / 25)));
   const users = Array.from({ length: userCount }, (_, i) => `sim-${options.runTag}-u${i}`);
@@ -87,7 +109,8 @@ export function generate(options: GeneratorOptions): SimAction[] {
     const roll = rng.next();
     if (roll < 0.18 || clicks.length === 0) {
       const user = rng.pick(users);
-      actions.push({ kind: "click", user, click: clicks.length });
+      const network = all ? networkRng.pick(SIM_NETWORKS) : "generic";
+      actions.push({ kind: "click", user, click: clicks.length, network });
       unordered.push(clicks.length);
       clicks.push({ user });
     } else if (roll < 0.36 && unordered.length > 0) {

@@ -27,6 +27,7 @@ describe("deterministic simulation (money core)", () => {
       events: 250,
       faults: false,
       networkClockAheadMs: 300_000,
+      workload: "money-core",
       quiet: true,
     });
     console.log(`sim ${JSON.stringify(result)}`);

@@ -26,7 +26,15 @@ import {
   walletState,
 } from "./invariants";
 import { clickOn, postbackInFormat, setupFormatNetworks } from "./kinds/network-formats";
+import {
+  processorFaultStep,
+  redeemStep,
+  settlePayouts,
+  setupPayouts,
+  webhooksStep,
+} from "./kinds/payouts";
 import { MoneyOracle } from "./oracle/money-oracle";
+import { PayoutOracle } from "./oracle/payout-oracle";
 import { Prng } from "./oracle/prng";
 
 /**
@@ -88,6 +96,8 @@ export interface SimResult {
   backgroundFaults: number;
   /** Postbacks sent per network wire format. */
   postbacksByFormat: Record<string, number>;
+  /** Cash redemptions asked, refused, replayed; processor faults switched on. */
+  payouts: { redemptions: number; refused: number; replayed: number; processorFaults: number };
   elapsedMs: number;
 }
 
@@ -156,6 +166,8 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
   });
   const rng = new Prng(options.seed).fork(2);
   const oracle = new MoneyOracle(TERMS, CURRENCY);
+  const payoutOracle = new PayoutOracle();
+  const payouts = await setupPayouts();
   const catalog = await seedCatalog({
     networkId: `sim-net-${runTag}`,
     merchantId: `sim-shop-${runTag}`,
@@ -432,6 +444,19 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
         await timed("crash", () => abortAllDurableObjects());
         break;
       }
+      case "redeem":
+        users.add(next.user);
+        oracle.user(next.user);
+        await redeemStep(payouts, payoutOracle, next, { fingerprint, fail }).then(() =>
+          check([next.user]),
+        );
+        break;
+      case "processor_fault":
+        await processorFaultStep(payouts, next.fault);
+        break;
+      case "webhooks":
+        await check(await webhooksStep(payouts));
+        break;
     }
     timing[`all_${next.kind}`] =
       (timing[`all_${next.kind}`] ?? 0) + performance.now() - stepStarted;
@@ -506,6 +531,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     step++;
   }
 
+  stats.invariantsChecked += await settlePayouts(payouts, payoutOracle, { fail });
   // The end state equals the oracle; every wallet gets a full check (audit() included).
   await timed("check", () => checkAll(users, true));
   const expected = oracle.expectedOrders();
@@ -531,7 +557,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
         );
       }
     }
-    const want = expectedBalances.get(user) ?? {};
+    const want = payoutOracle.settle(user, expectedBalances.get(user) ?? {});
     stats.invariantsChecked++;
     if (JSON.stringify(sorted(got)) !== JSON.stringify(sorted(want))) {
       fail(
@@ -594,6 +620,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     users: users.size,
     orders: expected.length,
     ...stats,
+    payouts: payouts.stats,
     elapsedMs: Date.now() - started,
   };
 }

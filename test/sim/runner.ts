@@ -531,7 +531,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     step++;
   }
 
-  stats.invariantsChecked += await settlePayouts(payouts, payoutOracle, { fail });
+  stats.invariantsChecked += await settlePayouts(payoutOracle, { fail });
   // The end state equals the oracle; every wallet gets a full check (audit() included).
   await timed("check", () => checkAll(users, true));
   const expected = oracle.expectedOrders();

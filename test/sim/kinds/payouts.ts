@@ -159,7 +159,6 @@ export async function webhooksStep(run: PayoutRun): Promise<string[]> {
  * each must be what the oracle says, at the processor too, and posted once.
  */
 export async function settlePayouts(
-  run: PayoutRun,
   oracle: PayoutOracle,
   checks: Pick<Checks, "fail">,
   waitMs = 60_000,

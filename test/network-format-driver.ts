@@ -49,7 +49,7 @@ const TRACKING: Record<SandboxFormat, string> = {
 };
 
 /** The parameter the redirect must have put the sub-ID in, per format. */
-const SUB_ID_PARAM: Record<SandboxFormat, string> = {
+export const SUB_ID_PARAM: Record<SandboxFormat, string> = {
   generic: "subid",
   admitad: "subid",
   impact: "subId1",

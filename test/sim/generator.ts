@@ -1,4 +1,5 @@
 import type { OracleStatus } from "./oracle/money-oracle";
+import { minimumMinor, SIM_DESTINATIONS, type SimDestination } from "./oracle/payout-oracle";
 import { Prng } from "./oracle/prng";
 
 /**
@@ -33,8 +34,25 @@ export interface PostbackState {
   updatedAtOffsetMs: number;
 }
 
+/** The network a click goes through, by its postback wire format (docs/networks.md). */
+export type SimNetwork = "generic" | "admitad" | "impact" | "cj" | "template";
+
+export const SIM_NETWORKS: readonly SimNetwork[] = [
+  "generic",
+  "admitad",
+  "impact",
+  "cj",
+  "template",
+];
+
+/**
+ * What a run's workload holds: the money core alone (generic-format postbacks; the runs before
+ * the other kinds existed, e.g. the one that found BUG-SIM-1, replay exactly), or every kind.
+ */
+export type Workload = "money-core" | "all";
+
 export type SimAction =
-  | { kind: "click"; user: string; click: number }
+  | { kind: "click"; user: string; click: number; network: SimNetwork }
   | { kind: "postback"; user: string; click: number; orderId: string; state: PostbackState }
   /** Deliver up to `max` messages, picked at random from what is queued. */
   | { kind: "deliver"; max: number }
@@ -47,7 +65,35 @@ export type SimAction =
    */
   | { kind: "fault"; point: FaultPoint; crash: boolean }
   /** Every Durable Object aborted between two steps (alarms, outboxes and caches mid-flight). */
-  | { kind: "crash" };
+  | { kind: "crash" }
+  /**
+   * A cash redemption through the user API to a destination of this kind (its outcome at the
+   * sandbox processor is the destination's); with `replay`, sent again with the same key.
+   */
+  | {
+      kind: "redeem";
+      user: string;
+      destination: SimDestination;
+      amountMinor: number;
+      key: string;
+      replay: boolean;
+    }
+  /** The sandbox payout processor misbehaves from now on (docs/sandbox.md). */
+  | { kind: "processor_fault"; fault: ProcessorFault }
+  /** The processor sends every webhook it holds (and applies every move due). */
+  | { kind: "webhooks" };
+
+export type ProcessorFault = "down" | "lost_response" | "duplicate_webhooks" | "shuffle_webhooks";
+
+const PROCESSOR_FAULTS: readonly ProcessorFault[] = [
+  "down",
+  "lost_response",
+  "duplicate_webhooks",
+  "shuffle_webhooks",
+];
+
+/** Redemptions per user and run: the step-up policy allows a few codes an hour. */
+const REDEMPTIONS_PER_USER = 3;
 
 export interface GeneratorOptions {
   seed: number;
@@ -55,6 +101,7 @@ export interface GeneratorOptions {
   /** A tag in every user and order id, so runs in one storage never share a wallet. */
   runTag: string;
   faults: boolean;
+  workload?: Workload;
 }
 
 const CATEGORIES: readonly (string | null)[] = [null, null, "electronics", "books"];
@@ -68,6 +115,14 @@ interface OpenOrder {
 
 export function generate(options: GeneratorOptions): SimAction[] {
   const rng = new Prng(options.seed);
+  const all = (options.workload ?? "all") === "all";
+  // The other kinds draw from their own streams, so the money core's draws are the same with
+  // them or without them.
+  const networkRng = new Prng(options.seed).fork(7);
+  const payoutRng = new Prng(options.seed).fork(11);
+  const redemptions = new Map<string, number>();
+  let redeemed = 0;
+  const scheduled: Array<{ at: number; action: SimAction }> = [];
   const actions: SimAction[] = [];
   const userCount = Math.max(3, Math.min(200, Math.ceil(options.events / 25)));
   const users = Array.from({ length: userCount }, (_, i) => `sim-${options.runTag}-u${i}`);
@@ -84,10 +139,54 @@ export function generate(options: GeneratorOptions): SimAction[] {
   };
 
   while (actions.length < options.events) {
+    const due = scheduled.findIndex((d) => d.at <= actions.length);
+    if (due >= 0) {
+      actions.push(...scheduled.splice(due, 1).map((d) => d.action));
+      continue;
+    }
+    if (all && clicks.length > 0 && payoutRng.chance(0.1)) {
+      const r = payoutRng.next();
+      if (r < 0.45) {
+        const user = payoutRng.pick(users);
+        const destination = payoutRng.pick(SIM_DESTINATIONS);
+        const amountMinor = payoutRng.int(minimumMinor(destination), minimumMinor(destination) * 2);
+        const replay = payoutRng.chance(0.3);
+        const at = unordered.findIndex((c) => clicks[c]?.user === user);
+        const clickIdx = unordered[at];
+        if ((redemptions.get(user) ?? 0) < REDEMPTIONS_PER_USER && clickIdx !== undefined) {
+          // Money to redeem: a large order, approved at once, on one of the user's clicks; the
+          // redemption follows a few steps later (its postback may or may not be delivered by then).
+          unordered.splice(at, 1);
+          const orderId = `SIM-${options.runTag}-O${orders++}`;
+          const state: PostbackState = {
+            status: "approved",
+            saleMinor: payoutRng.int(200_000, 600_000),
+            category: null,
+            updatedAtOffsetMs: tick(),
+          };
+          const order = { user, click: clickIdx, orderId, states: [state] };
+          open.push(order);
+          sent.push(order);
+          actions.push({ kind: "postback", user, click: clickIdx, orderId, state });
+          redemptions.set(user, (redemptions.get(user) ?? 0) + 1);
+          const key = `sim-${options.runTag}-r${redeemed++}`;
+          scheduled.push({
+            at: actions.length + payoutRng.int(3, 12),
+            action: { kind: "redeem", user, destination, amountMinor, key, replay },
+          });
+        }
+      } else if (r < 0.6) {
+        actions.push({ kind: "processor_fault", fault: payoutRng.pick(PROCESSOR_FAULTS) });
+      } else {
+        actions.push({ kind: "webhooks" });
+      }
+      continue;
+    }
     const roll = rng.next();
     if (roll < 0.18 || clicks.length === 0) {
       const user = rng.pick(users);
-      actions.push({ kind: "click", user, click: clicks.length });
+      const network = all ? networkRng.pick(SIM_NETWORKS) : "generic";
+      actions.push({ kind: "click", user, click: clicks.length, network });
       unordered.push(clicks.length);
       clicks.push({ user });
     } else if (roll < 0.36 && unordered.length > 0) {

@@ -205,6 +205,32 @@ export function checkWallet(
         );
       }
     }
+    // Conservation per currency (docs/architecture.md): pending is what the transactions hold
+    // pending, and confirmed + reserved + paid_out − debt what they hold confirmed: a payout
+    // only moves money between those buckets, a return beyond confirmed becomes debt. (Holds
+    // while the workload has no cashback from points or referrals.)
+    const held = new Map<string, { pending: number; confirmed: number }>();
+    for (const t of txns) {
+      const c = String(t.currency);
+      const h = held.get(c) ?? { pending: 0, confirmed: 0 };
+      h.pending += Number(t.held_pending_minor);
+      h.confirmed += Number(t.held_confirmed_minor);
+      held.set(c, h);
+    }
+    for (const [currency, h] of held) {
+      checked += 2;
+      const of = (bucket: string) =>
+        buckets.find((b) => b.bucket === bucket && b.currency === currency)?.balance_minor ?? 0;
+      if (of("pending") !== h.pending)
+        violations.push(
+          `money_conservation: ${currency} pending ${of("pending")} != held ${h.pending}`,
+        );
+      const net = of("confirmed") + of("reserved") + of("paid_out") - of("debt");
+      if (net !== h.confirmed)
+        violations.push(
+          `money_conservation: ${currency} confirmed+reserved+paid_out−debt ${net} != held confirmed ${h.confirmed}`,
+        );
+    }
     if (full) {
       // The product's own audit (its hash chain from genesis too), as a second opinion.
       checked++;
@@ -279,7 +305,7 @@ export function walletState(userId: string) {
 function transactionRows(sql: SqlStorage): Array<Record<string, SqlStorageValue>> {
   return sql
     .exec<Record<string, SqlStorageValue>>(
-      `SELECT order_id, status, network_status, sale_amount_minor, cashback_minor,
+      `SELECT order_id, status, network_status, currency, sale_amount_minor, cashback_minor,
               held_pending_minor, held_confirmed_minor
          FROM transactions ORDER BY network_id, order_id`,
     )

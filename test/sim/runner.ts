@@ -10,8 +10,14 @@ import { userDb } from "#shared/db/router";
 import { signPostback } from "#shared/postback/signature";
 import apiWorker from "#workers/api/src/index";
 import postbackWorker from "#workers/postback/src/index";
-import { followLink, NETWORK_SECRET, seedCatalog, trackingLinkFor } from "../helpers";
-import { type FaultPoint, generate, type SimAction } from "./generator";
+import { NETWORK_SECRET, seedCatalog } from "../helpers";
+import {
+  type FaultPoint,
+  generate,
+  type SimAction,
+  type SimNetwork,
+  type Workload,
+} from "./generator";
 import {
   checkWallet,
   newCursor,
@@ -19,7 +25,16 @@ import {
   walletFingerprint,
   walletState,
 } from "./invariants";
+import { clickOn, postbackInFormat, setupFormatNetworks } from "./kinds/network-formats";
+import {
+  processorFaultStep,
+  redeemStep,
+  settlePayouts,
+  setupPayouts,
+  webhooksStep,
+} from "./kinds/payouts";
 import { MoneyOracle } from "./oracle/money-oracle";
+import { PayoutOracle } from "./oracle/payout-oracle";
 import { Prng } from "./oracle/prng";
 
 /**
@@ -43,6 +58,8 @@ export interface SimOptions {
   seed: number;
   events: number;
   faults: boolean;
+  /** "all" (the default): every workload kind; "money-core": generic-format postbacks only. */
+  workload?: Workload;
   /** Called every `progressEvery` actions with a line to print (large runs). */
   progress?: (line: string) => void;
   progressEvery?: number;
@@ -77,6 +94,10 @@ export interface SimResult {
   crashes: number;
   /** Ledger-events batches failed after writing (retried by the platform's queue). */
   backgroundFaults: number;
+  /** Postbacks sent per network wire format. */
+  postbacksByFormat: Record<string, number>;
+  /** Cash redemptions asked, refused, replayed; processor faults switched on. */
+  payouts: { redemptions: number; refused: number; replayed: number; processorFaults: number };
   elapsedMs: number;
 }
 
@@ -141,9 +162,12 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     events: options.events,
     runTag,
     faults: options.faults,
+    workload: options.workload ?? "all",
   });
   const rng = new Prng(options.seed).fork(2);
   const oracle = new MoneyOracle(TERMS, CURRENCY);
+  const payoutOracle = new PayoutOracle();
+  const payouts = await setupPayouts();
   const catalog = await seedCatalog({
     networkId: `sim-net-${runTag}`,
     merchantId: `sim-shop-${runTag}`,
@@ -151,6 +175,13 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     defaultRateBps: TERMS.defaultRateBps,
     categoryRates: TERMS.categoryRates,
   });
+  const formats = await setupFormatNetworks(
+    runTag,
+    TERMS,
+    CURRENCY,
+    actions.length,
+    catalog.offerId,
+  );
   // Update times: 1 ms apart, all in the past (unless the network's clock runs ahead).
   const runBaseMs = Date.now() - actions.length - 60_000 + (options.networkClockAheadMs ?? 0);
 
@@ -167,8 +198,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     },
   });
 
-  const links = new Map<string, string>();
-  const clicks: Array<{ subId: string; atMs: number }> = [];
+  const clicks: Array<{ subId: string; atMs: number; network: SimNetwork }> = [];
   const users = new Set<string>();
   const stats = {
     deliveries: 0,
@@ -179,6 +209,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     fullChecks: 0,
     crashes: 0,
     backgroundFaults: 0,
+    postbacksByFormat: {} as Record<string, number>,
   };
   let step = 0;
   let action: SimAction | { kind: "drain" } = { kind: "drain" };
@@ -289,6 +320,40 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
 
   const fingerprint = (user: string) => timed("fingerprint", () => walletFingerprint(user));
 
+  /** A postback in the generic format: signed JSON (docs/postbacks.md). */
+  const genericPostback = async (
+    next: Extract<SimAction, { kind: "postback" }>,
+    click: { subId: string; atMs: number } | undefined,
+    workerEnv: unknown,
+  ): Promise<Response> => {
+    const fields: Record<string, unknown> = {
+      order_id: next.orderId,
+      sub_id: click?.subId,
+      status: next.state.status,
+      currency: CURRENCY,
+      sale_amount_minor: next.state.saleMinor,
+      commission_minor: Math.floor(next.state.saleMinor * 0.08),
+      occurred_at: new Date((click?.atMs ?? 0) + 1_000).toISOString(),
+      updated_at: new Date(runBaseMs + next.state.updatedAtOffsetMs).toISOString(),
+    };
+    if (next.state.category !== null) fields.category = next.state.category;
+    const rawBody = JSON.stringify(fields);
+    const ts = Math.floor(Date.now() / 1000);
+    const ctx = createExecutionContext();
+    return postbackWorker.fetch(
+      new Request(`https://postback.test/postback/${catalog.networkId}`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "boomerang-signature": await signPostback(NETWORK_SECRET, catalog.networkId, rawBody, ts),
+        },
+        body: rawBody,
+      }) as Request<unknown, IncomingRequestCfProperties>,
+      workerEnv as never,
+      ctx,
+    );
+  };
+
   for (const next of actions) {
     step++;
     action = next;
@@ -297,57 +362,35 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
       case "click": {
         users.add(next.user);
         oracle.user(next.user);
-        let link = links.get(next.user);
-        if (!link) {
-          link = await trackingLinkFor(next.user, catalog.offerId);
-          links.set(next.user, link);
-        }
-        const response = await followLink(link, {
-          ...env,
-          CLICKS: enqueue(CLICKS_QUEUE, next.user),
-        });
-        const location = response.headers.get("location") ?? "";
-        const subId = location ? new URL(location).searchParams.get("sub") : null;
-        if (response.status !== 302 || !subId) fail("click_redirects", `status ${response.status}`);
-        clicks[next.click] = { subId: subId ?? "", atMs: Date.now() };
+        const clicksEnv = { ...env, CLICKS: enqueue(CLICKS_QUEUE, next.user) };
+        const { status, subId } = await clickOn(formats, next.network, next.user, clicksEnv);
+        if (status !== 302 || !subId) fail("click_redirects", `status ${status}`);
+        clicks[next.click] = { subId: subId ?? "", atMs: Date.now(), network: next.network };
         break;
       }
       case "postback": {
         const click = clicks[next.click];
         if (!click) fail("generator_order", `click ${next.click} not made yet`);
-        const fields: Record<string, unknown> = {
-          order_id: next.orderId,
-          sub_id: click?.subId,
-          status: next.state.status,
-          currency: CURRENCY,
-          sale_amount_minor: next.state.saleMinor,
-          commission_minor: Math.floor(next.state.saleMinor * 0.08),
-          occurred_at: new Date((click?.atMs ?? 0) + 1_000).toISOString(),
-          updated_at: new Date(runBaseMs + next.state.updatedAtOffsetMs).toISOString(),
-        };
-        if (next.state.category !== null) fields.category = next.state.category;
-        const rawBody = JSON.stringify(fields);
-        const ts = Math.floor(Date.now() / 1000);
-        const ctx = createExecutionContext();
-        const response = await postbackWorker.fetch(
-          new Request(`https://postback.test/postback/${catalog.networkId}`, {
-            method: "POST",
-            headers: {
-              "content-type": "application/json",
-              "boomerang-signature": await signPostback(
-                NETWORK_SECRET,
-                catalog.networkId,
-                rawBody,
-                ts,
-              ),
-            },
-            body: rawBody,
-          }) as Request<unknown, IncomingRequestCfProperties>,
-          { ...env, POSTBACKS: enqueue(POSTBACKS_QUEUE, next.user) } as never,
-          ctx,
-        );
+        const postbacksEnv = { ...env, POSTBACKS: enqueue(POSTBACKS_QUEUE, next.user) };
+        const response =
+          click && click.network !== "generic"
+            ? await postbackInFormat(
+                formats,
+                click.network,
+                {
+                  orderId: next.orderId,
+                  subId: click.subId,
+                  occurredAtMs: click.atMs + 1_000,
+                  currency: CURRENCY,
+                },
+                next.state,
+                postbacksEnv,
+              )
+            : await genericPostback(next, click, postbacksEnv);
         if (response.status >= 300)
           fail("postback_accepted", `status ${response.status} ${await response.text()}`);
+        const network = click?.network ?? "generic";
+        stats.postbacksByFormat[network] = (stats.postbacksByFormat[network] ?? 0) + 1;
         oracle.report(next.user, next.orderId, {
           status: next.state.status,
           saleMinor: next.state.saleMinor,
@@ -401,6 +444,19 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
         await timed("crash", () => abortAllDurableObjects());
         break;
       }
+      case "redeem":
+        users.add(next.user);
+        oracle.user(next.user);
+        await redeemStep(payouts, payoutOracle, next, { fingerprint, fail }).then(() =>
+          check([next.user]),
+        );
+        break;
+      case "processor_fault":
+        await processorFaultStep(payouts, next.fault);
+        break;
+      case "webhooks":
+        await check(await webhooksStep(payouts));
+        break;
     }
     timing[`all_${next.kind}`] =
       (timing[`all_${next.kind}`] ?? 0) + performance.now() - stepStarted;
@@ -475,6 +531,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     step++;
   }
 
+  stats.invariantsChecked += await settlePayouts(payoutOracle, { fail });
   // The end state equals the oracle; every wallet gets a full check (audit() included).
   await timed("check", () => checkAll(users, true));
   const expected = oracle.expectedOrders();
@@ -500,7 +557,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
         );
       }
     }
-    const want = expectedBalances.get(user) ?? {};
+    const want = payoutOracle.settle(user, expectedBalances.get(user) ?? {});
     stats.invariantsChecked++;
     if (JSON.stringify(sorted(got)) !== JSON.stringify(sorted(want))) {
       fail(
@@ -563,6 +620,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     users: users.size,
     orders: expected.length,
     ...stats,
+    payouts: payouts.stats,
     elapsedMs: Date.now() - started,
   };
 }

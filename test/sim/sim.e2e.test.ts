@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runSimulation } from "./runner";
+import { runSimulation, type SimResult } from "./runner";
 
 /**
  * The deterministic simulation's CI share (docs/testing.md): a few seeds, a few hundred
@@ -10,6 +10,19 @@ import { runSimulation } from "./runner";
  */
 const EVENTS = 200;
 
+/** The run's workload held every kind: postbacks in all five formats, payouts made and refused. */
+function expectEveryKind(result: SimResult): void {
+  expect(Object.keys(result.postbacksByFormat).sort()).toEqual([
+    "admitad",
+    "cj",
+    "generic",
+    "impact",
+    "template",
+  ]);
+  expect(result.payouts.redemptions - result.payouts.refused).toBeGreaterThan(0);
+  expect(result.payouts.processorFaults).toBeGreaterThan(0);
+}
+
 describe("deterministic simulation (money core)", () => {
   for (const seed of [1, 2]) {
     it(`seed ${seed}: ${EVENTS} events, no faults, end state equals the oracle`, async () => {
@@ -18,6 +31,7 @@ describe("deterministic simulation (money core)", () => {
       expect(result.events).toBe(EVENTS);
       expect(result.orders).toBeGreaterThan(0);
       expect(result.replays).toBeGreaterThan(0);
+      expectEveryKind(result);
     }, 60_000);
   }
   // Seed 3 at 250 events is the run that found BUG-SIM-1 (a replayed older state winning).
@@ -27,6 +41,7 @@ describe("deterministic simulation (money core)", () => {
       events: 250,
       faults: false,
       networkClockAheadMs: 300_000,
+      workload: "money-core",
       quiet: true,
     });
     console.log(`sim ${JSON.stringify(result)}`);
@@ -40,6 +55,7 @@ describe("deterministic simulation (money core)", () => {
       expect(result.events).toBe(EVENTS);
       expect(result.faultsFired).toBeGreaterThan(0);
       expect(result.crashes).toBeGreaterThan(0);
+      expectEveryKind(result);
     }, 60_000);
   }
 });

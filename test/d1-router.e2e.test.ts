@@ -1,10 +1,13 @@
 import { createMessageBatch } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { signupWeek } from "#shared/analytics/buckets";
 import { eachUserDb, globalDb, userDb, userDbCount, userIdsByDb } from "#shared/db/router";
 import type { LedgerEventMessage } from "#shared/messages";
+import { DEFAULT_PREFERENCES } from "#shared/notify/preferences";
 import { shardOf } from "#shared/queues/shards";
 import { createApp } from "#workers/api/src/app";
+import { refreshWeeks } from "#workers/api/src/features/analytics/rollups";
 import { claimOwnerOf, claimsToReview } from "#workers/api/src/features/claims/store";
 import {
   usersWithBalancesAfter,
@@ -15,10 +18,20 @@ import { usersWithLoyaltyDue } from "#workers/api/src/features/loyalty/due-store
 import { claimCapSlots } from "#workers/api/src/features/notifications/caps";
 import { outboxAdapter } from "#workers/api/src/features/notifications/channels/outbox";
 import {
+  readPreferences,
+  writePreferences,
+} from "#workers/api/src/features/notifications/preferences-store";
+import {
   anchorStatement,
   anchorsOf,
   type ChainAnchor,
 } from "#workers/api/src/features/payouts/audit-anchors";
+import {
+  ALL_MEMBERS,
+  audiencePage,
+  audienceSize,
+} from "#workers/api/src/features/promotions/segments-store";
+import { readUser } from "#workers/api/src/features/users/store";
 import { ADMIN_HEADERS } from "./helpers";
 
 /**
@@ -417,5 +430,99 @@ describe("the dev notification outbox at two user databases", () => {
       `/admin/v1/dev/notifications?userId=${encodeURIComponent(users[1] ?? "")}`,
     )) as { items: Array<{ id: string }> };
     expect(one.items.map((n) => n.id)).toEqual([`ev-${users[1]}`]);
+  });
+});
+
+describe("users, their segments and preferences at two user databases", () => {
+  const SIGNUP_MS = Date.UTC(2002, 0, 9, 12); // a Wednesday no other test signs users up in
+
+  it("profiles and segments land on each user's database; the audience pages, sizes and segment list gather both", async () => {
+    const segment = `seg-${RUN}`;
+    const users = usersOnBothShards(`zz-aud-${RUN}-`, 5);
+    const before = {
+      all: await audienceSize(TWO, ALL_MEMBERS),
+      segments: (await adminGet(TWO, "/admin/v1/notifications/segments")) as {
+        allMembers: number;
+      },
+    };
+    await consume(TWO, [
+      ...users.map((u) => ({
+        kind: "profile" as const,
+        userId: u,
+        displayName: `name ${u}`,
+        signedUpAtMs: SIGNUP_MS,
+      })),
+      ...users.map((u, i) => ({
+        kind: "segments" as const,
+        userId: u,
+        segments: i % 2 === 0 ? [segment, `${segment}-even`] : [segment],
+        version: 1,
+      })),
+    ]);
+    // A redelivered older version changes nothing.
+    await consume(TWO, [{ kind: "segments", userId: users[0] ?? "", segments: [], version: 0 }]);
+    const optedIn = users.filter((_, i) => i % 2 === 1);
+    for (const u of optedIn) {
+      await writePreferences(TWO, u, { ...DEFAULT_PREFERENCES, promotionalOptIn: true }, 1);
+    }
+    for (const user of users) {
+      const home = shardOf(user, 2) === 0 ? env.DB : env.USER_DB_1;
+      const other = home === env.DB ? env.USER_DB_1 : env.DB;
+      const rows = (db: D1Database) =>
+        db
+          .prepare(
+            `SELECT (SELECT count(*) FROM users WHERE id = ?1)
+                  + (SELECT count(*) FROM member_segments WHERE user_id = ?1)
+                  + (SELECT count(*) FROM member_segment_versions WHERE user_id = ?1)
+                  + (SELECT count(*) FROM notification_preferences WHERE user_id = ?1) AS n`,
+          )
+          .bind(user)
+          .first<{ n: number }>();
+      expect((await rows(home))?.n).toBeGreaterThan(2);
+      expect((await rows(other))?.n).toBe(0);
+      expect((await readUser(TWO, user))?.displayName).toBe(`name ${user}`);
+    }
+    // The audience, two members a page, in id order across both databases.
+    const seen: Array<{ userId: string; optedIn: boolean }> = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const members = await audiencePage(TWO, segment, after, 2);
+      seen.push(...members);
+      if (members.length < 2) break;
+      after = members.at(-1)?.userId ?? null;
+    }
+    expect(seen).toEqual(
+      [...users].sort().map((u) => ({ userId: u, optedIn: optedIn.includes(u) })),
+    );
+    const prefs = await readPreferences(TWO, users);
+    expect(users.filter((u) => prefs.get(u)?.promotionalOptIn)).toEqual(optedIn);
+    expect(await audienceSize(TWO, segment)).toBe(5);
+    expect(await audienceSize(TWO, ALL_MEMBERS)).toBe(before.all + 5);
+    // The console's picker sums each segment over both databases.
+    const listed = (await adminGet(TWO, "/admin/v1/notifications/segments")) as {
+      segments: Array<{ segment: string; members: number }>;
+      allMembers: number;
+    };
+    expect(listed.segments.filter((s) => s.segment.startsWith(segment))).toEqual([
+      { segment, members: 5 },
+      { segment: `${segment}-even`, members: 3 },
+    ]);
+    expect(listed.allMembers).toBe(before.segments.allMembers + 5);
+    // The signup week's cohort counts the members of both databases.
+    const week = signupWeek(SIGNUP_MS);
+    await refreshWeeks(TWO, [week], Date.now());
+    const cohort = await env.DB.prepare(
+      "SELECT users FROM analytics_cohorts_weekly WHERE week = ?1 AND currency = ''",
+    )
+      .bind(week)
+      .first<{ users: number }>();
+    expect(cohort?.users).toBe(5);
+    // The batch that signed them up marked that week dirty.
+    const marked = await env.DB.prepare(
+      "SELECT count(*) AS n FROM analytics_dirty WHERE kind = 'week' AND key = ?1",
+    )
+      .bind(week)
+      .first<{ n: number }>();
+    expect(marked?.n).toBe(1);
   });
 });

@@ -32,7 +32,7 @@ async function settle(settings: Partial<NotificationSettings>) {
 
 async function optIn(userId: string, overrides: Partial<NotificationPreferences> = {}) {
   await writePreferences(
-    env.DB,
+    env,
     userId,
     { ...DEFAULT_PREFERENCES, promotionalOptIn: true, timeZone: "UTC", ...overrides },
     NOON,
@@ -127,7 +127,7 @@ describe("notification policy in the router", () => {
     });
     const userId = uniqueUser("wire-default-zone");
     await writePreferences(
-      env.DB,
+      env,
       userId,
       { ...DEFAULT_PREFERENCES, timeZone: "Asia/Tokyo", promotionalOptIn: true },
       NOON,

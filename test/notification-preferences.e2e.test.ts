@@ -66,7 +66,7 @@ describe("GET/PUT /v1/me/notification-preferences", () => {
       promotionalOptIn: true,
     });
     // The consumer's bulk read sees the same.
-    const stored = (await readPreferences(env.DB, [user])).get(user);
+    const stored = (await readPreferences(env, [user])).get(user);
     expect(stored?.quietHours).toEqual({ startMinute: 21 * 60 + 30, endMinute: 420 });
   });
 

@@ -34,7 +34,6 @@ export const PLACEMENT = {
   referral_reason_texts: "global",
   notification_settings: "global",
   notification_templates: "global",
-  member_segment_versions: "global",
   promo_sends: "global",
   // Operations.
   reconciliation_runs: "global",
@@ -79,6 +78,9 @@ export const PLACEMENT = {
   notification_digests: "user",
   notification_digest_items: "user",
   member_segments: "user",
+  // The version guard of a user's segments: written in the same batch as member_segments and
+  // read by its statements' subquery, so it lives in the same (the user's) database.
+  member_segment_versions: "user",
   risk_orders: "user",
   risk_holds: "user",
   risk_observation_outbox: "user",
@@ -112,4 +114,16 @@ export const ROUTED: Partial<Record<TableName, readonly string[]>> = {
     "workers/api/src/features/notifications/channels/outbox.ts",
     "workers/api/src/features/operations/outbox-store.ts",
   ],
+  // The promotion audience joins users, their segments and their preferences inside each user
+  // database, so the four move together.
+  users: [
+    "workers/api/src/features/users/store.ts",
+    "workers/api/src/features/promotions/segments-store.ts",
+  ],
+  notification_preferences: [
+    "workers/api/src/features/notifications/preferences-store.ts",
+    "workers/api/src/features/promotions/segments-store.ts",
+  ],
+  member_segments: ["workers/api/src/features/promotions/segments-store.ts"],
+  member_segment_versions: ["workers/api/src/features/promotions/segments-store.ts"],
 };

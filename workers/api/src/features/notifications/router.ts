@@ -151,7 +151,7 @@ export async function routeEvents(
   const { routed, digests } = await digestEvents(env, settings, valid, nowMs);
   if (routed.length === 0) return outcomes;
   const userIds = [...new Set(routed.map(({ event }) => event.userId))];
-  const prefsByUser = await readPreferences(env.DB, userIds, defaultPreferencesFor(settings));
+  const prefsByUser = await readPreferences(env, userIds, defaultPreferencesFor(settings));
   const recipientsByUser = new Map(
     await Promise.all(
       userIds.map(async (userId) => [userId, await recipientsFor(env, userId, channels)] as const),

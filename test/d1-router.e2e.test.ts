@@ -4,6 +4,9 @@ import { describe, expect, it } from "vitest";
 import { signupWeek } from "#shared/analytics/buckets";
 import { eachUserDb, globalDb, userDb, userDbCount, userIdsByDb } from "#shared/db/router";
 import type { LedgerEventMessage } from "#shared/messages";
+import type { NotificationChannel } from "#shared/notify/catalog";
+import { type ChannelAdapter, ChannelError } from "#shared/notify/channel";
+import type { NotificationEventMessage } from "#shared/notify/message";
 import { DEFAULT_PREFERENCES } from "#shared/notify/preferences";
 import { shardOf } from "#shared/queues/shards";
 import { createApp } from "#workers/api/src/app";
@@ -18,9 +21,16 @@ import { usersWithLoyaltyDue } from "#workers/api/src/features/loyalty/due-store
 import { claimCapSlots } from "#workers/api/src/features/notifications/caps";
 import { outboxAdapter } from "#workers/api/src/features/notifications/channels/outbox";
 import {
+  consumeNotificationDeadLetters,
+  type NotifyQueueMessage,
+} from "#workers/api/src/features/notifications/consumer";
+import { replayDeadLetter } from "#workers/api/src/features/notifications/dead-letters-routes";
+import {
   readPreferences,
   writePreferences,
 } from "#workers/api/src/features/notifications/preferences-store";
+import { recordReceipt } from "#workers/api/src/features/notifications/receipts";
+import { routeEvents } from "#workers/api/src/features/notifications/router";
 import {
   anchorStatement,
   anchorsOf,
@@ -524,5 +534,134 @@ describe("users, their segments and preferences at two user databases", () => {
       .bind(week)
       .first<{ n: number }>();
     expect(marked?.n).toBe(1);
+  });
+});
+
+describe("notification deliveries at two user databases", () => {
+  const NOON = Date.UTC(2026, 0, 15, 12, 0);
+
+  function paidEvent(userId: string): NotificationEventMessage {
+    return {
+      kind: "notification",
+      id: `pay:${userId}:paid`,
+      userId,
+      type: "payout_paid",
+      vars: { amount: { amountMinor: 50_000, currency: "INR" }, destination: "UPI ••••21" },
+      occurredAtMs: NOON,
+    };
+  }
+
+  /** A queue that keeps what is sent to it. */
+  function keeping() {
+    const sent: NotificationEventMessage[] = [];
+    return {
+      sent,
+      queue: {
+        send: async (body: NotificationEventMessage) => {
+          sent.push(body);
+        },
+        sendBatch: async (messages: Iterable<{ body: NotificationEventMessage }>) => {
+          for (const m of messages) sent.push(m.body);
+        },
+      },
+    };
+  }
+
+  async function stored(db: D1Database, userId: string) {
+    return db
+      .prepare(
+        `SELECT id, state, provider_ref, delivered_at_ms, opened_at_ms
+         FROM notification_deliveries WHERE user_id = ?1`,
+      )
+      .bind(userId)
+      .first<{
+        id: string;
+        state: string;
+        provider_ref: string | null;
+        delivered_at_ms: number | null;
+        opened_at_ms: number | null;
+      }>();
+  }
+
+  it("the router writes each delivery on its user's database; receipts, the user's list, the dead-letter consumer and a replay find it there", async () => {
+    const users = usersOnBothShards(`zz-dlv-${RUN}-`, 6);
+    const [refused, gaveUp] = [users[4] ?? "", users[5] ?? ""];
+    const { queue, sent: published } = keeping();
+    const routed = { ...TWO, NOTIFY_TRANSACTIONAL: queue, NOTIFY_PROMOTIONAL: queue };
+    for (const u of users) {
+      await writePreferences(TWO, u, { ...DEFAULT_PREFERENCES, quietHours: null }, NOON);
+    }
+    const adapter: ChannelAdapter = {
+      channel: "webhook",
+      send: async (delivery) => {
+        if (delivery.userId === refused) throw new ChannelError("refused", false);
+        if (delivery.userId === gaveUp) throw new ChannelError("down", true);
+        return { providerRef: `prov-${delivery.userId}` };
+      },
+    };
+    const adapters = new Map<NotificationChannel, ChannelAdapter>([["webhook", adapter]]);
+    await routeEvents(
+      routed as unknown as typeof env,
+      users.map((u) => ({ event: paidEvent(u), attempts: 1 })),
+      NOON,
+      { adapters },
+    );
+    const home = (u: string) => (shardOf(u, 2) === 0 ? env.DB : env.USER_DB_1);
+    const away = (u: string) => (shardOf(u, 2) === 0 ? env.USER_DB_1 : env.DB);
+    for (const u of users) {
+      expect(await stored(away(u), u)).toBeNull();
+    }
+    for (const u of users.slice(0, 4)) {
+      expect((await stored(home(u), u))?.state).toBe("sent");
+    }
+    expect((await stored(home(refused), refused))?.state).toBe("dead");
+    expect((await stored(home(gaveUp), gaveUp))?.state).toBe("failed");
+
+    // A provider's receipt names its message id: the global index routes it to the user.
+    const [first, second] = [users[0] ?? "", users[1] ?? ""];
+    expect(
+      await recordReceipt(
+        TWO,
+        { providerRef: `prov-${first}`, channel: "webhook" },
+        "delivered",
+        NOON + 1,
+      ),
+    ).toBe(true);
+    expect((await stored(home(first), first))?.delivered_at_ms).toBe(NOON + 1);
+    // Our signed link names the delivery id: every user database is asked.
+    const secondId = (await stored(home(second), second))?.id ?? "";
+    expect(await recordReceipt(TWO, { deliveryId: secondId }, "opened", NOON + 2)).toBe(true);
+    expect((await stored(home(second), second))?.opened_at_ms).toBe(NOON + 2);
+    expect(await recordReceipt(TWO, { deliveryId: secondId }, "opened", NOON + 3)).toBe(false);
+
+    // The console's deliveries of one user come from its database.
+    for (const u of users) {
+      const listed = (await adminGet(
+        TWO,
+        `/admin/v1/users/${encodeURIComponent(u)}/notification-deliveries`,
+      )) as {
+        items: Array<{ id: string }>;
+      };
+      expect(listed.items.map((d) => d.id)).toEqual([(await stored(home(u), u))?.id]);
+    }
+
+    // The dead-letter queue gives up on the failed one: dead on its database, a letter kept.
+    await consumeNotificationDeadLetters(
+      createMessageBatch<NotifyQueueMessage>("boomerang-notify-transactional-dlq", [
+        { id: "d0", timestamp: new Date(), attempts: 5, body: paidEvent(gaveUp) },
+      ]),
+      TWO,
+      NOON + 4,
+    );
+    expect((await stored(home(gaveUp), gaveUp))?.state).toBe("dead");
+    // A replay of the refused one reopens its delivery on its database and queues the event.
+    const letter = await env.DB.prepare(
+      "SELECT id FROM notification_dead_letters WHERE user_id = ?1 AND status = 'open'",
+    )
+      .bind(refused)
+      .first<{ id: string }>();
+    await replayDeadLetter(routed as unknown as typeof env, letter?.id ?? "", "op", NOON + 5);
+    expect((await stored(home(refused), refused))?.state).toBe("pending");
+    expect(published.map((e) => e.userId)).toEqual([refused]);
   });
 });

@@ -61,6 +61,7 @@ export const PLACEMENT = {
   referral_referrer_bans: "global",
   risk_identifiers: "global",
   risk_return_rates: "global",
+  notification_provider_refs: "global",
   // One user's rows.
   users: "user",
   transactions: "user",
@@ -126,4 +127,11 @@ export const ROUTED: Partial<Record<TableName, readonly string[]>> = {
   ],
   member_segments: ["workers/api/src/features/promotions/segments-store.ts"],
   member_segment_versions: ["workers/api/src/features/promotions/segments-store.ts"],
+  // Receipts find a delivery through the global provider-id index (provider-refs.ts) or, for
+  // our signed links, by asking every user database; the escalation sweep visits each.
+  notification_deliveries: [
+    "workers/api/src/features/notifications/deliveries.ts",
+    "workers/api/src/features/notifications/receipts.ts",
+    "workers/api/src/features/notifications/escalation.ts",
+  ],
 };

@@ -8,6 +8,7 @@ import type { NotificationChannel } from "#shared/notify/catalog";
 import { type ChannelAdapter, ChannelError } from "#shared/notify/channel";
 import type { NotificationEventMessage } from "#shared/notify/message";
 import { DEFAULT_PREFERENCES } from "#shared/notify/preferences";
+import { DEFAULT_NOTIFICATION_SETTINGS } from "#shared/notify/settings";
 import { shardOf } from "#shared/queues/shards";
 import { createApp } from "#workers/api/src/app";
 import { refreshWeeks } from "#workers/api/src/features/analytics/rollups";
@@ -25,12 +26,14 @@ import {
   type NotifyQueueMessage,
 } from "#workers/api/src/features/notifications/consumer";
 import { replayDeadLetter } from "#workers/api/src/features/notifications/dead-letters-routes";
+import { sweepLostDigestFlushes } from "#workers/api/src/features/notifications/digest-sweep";
 import {
   readPreferences,
   writePreferences,
 } from "#workers/api/src/features/notifications/preferences-store";
 import { recordReceipt } from "#workers/api/src/features/notifications/receipts";
 import { routeEvents } from "#workers/api/src/features/notifications/router";
+import { writeNotificationSettings } from "#workers/api/src/features/notifications/settings-store";
 import {
   anchorStatement,
   anchorsOf,
@@ -663,5 +666,117 @@ describe("notification deliveries at two user databases", () => {
     await replayDeadLetter(routed as unknown as typeof env, letter?.id ?? "", "op", NOON + 5);
     expect((await stored(home(refused), refused))?.state).toBe("pending");
     expect(published.map((e) => e.userId)).toEqual([refused]);
+  });
+});
+
+describe("notification digests at two user databases", () => {
+  const NOON = Date.UTC(2026, 0, 15, 12, 0);
+
+  it("each user's digest opens, fills and flushes on its database; the lost-flush sweep finds both databases'", async () => {
+    await writeNotificationSettings(
+      env.DB,
+      {
+        ...DEFAULT_NOTIFICATION_SETTINGS,
+        digest: { windowSeconds: 60, types: ["cashback_earned"] },
+      },
+      NOON,
+    );
+    try {
+      const users = usersOnBothShards(`zz-dig-${RUN}-`, 4);
+      for (const u of users) {
+        await writePreferences(TWO, u, { ...DEFAULT_PREFERENCES, quietHours: null }, NOON);
+      }
+      const published: NotificationEventMessage[] = [];
+      const queue = {
+        send: async (body: NotificationEventMessage) => {
+          published.push(body);
+        },
+        sendBatch: async (messages: Iterable<{ body: NotificationEventMessage }>) => {
+          for (const m of messages) published.push(m.body);
+        },
+      };
+      const routed = {
+        ...TWO,
+        NOTIFY_TRANSACTIONAL: queue,
+        NOTIFY_PROMOTIONAL: queue,
+      } as unknown as typeof env;
+      const sent: string[] = [];
+      const adapters = new Map<NotificationChannel, ChannelAdapter>([
+        [
+          "webhook",
+          {
+            channel: "webhook",
+            send: async (delivery) => {
+              sent.push(`${delivery.userId}:${delivery.message.body.split("\n").length}`);
+              return {};
+            },
+          },
+        ],
+      ]);
+      const earned = (userId: string, n: number): NotificationEventMessage => ({
+        kind: "notification",
+        id: `txn_${n}_${userId}:earned`,
+        userId,
+        type: "cashback_earned",
+        vars: {
+          merchantName: "Shop",
+          cashback: { amountMinor: 100 * n, currency: "INR" },
+          orderId: `O-${n}`,
+        },
+        occurredAtMs: NOON + n,
+      });
+      const events = users.flatMap((u) => [earned(u, 1), earned(u, 2)]);
+      await routeEvents(
+        routed,
+        events.map((event) => ({ event, attempts: 1 })),
+        NOON,
+        { adapters },
+      );
+      expect(sent).toEqual([]);
+      const count = (db: D1Database, userId: string) =>
+        db
+          .prepare(
+            `SELECT (SELECT count(*) FROM notification_digests WHERE user_id = ?1)
+                  + (SELECT count(*) FROM notification_digest_items WHERE user_id = ?1) AS n`,
+          )
+          .bind(userId)
+          .first<{ n: number }>();
+      for (const u of users) {
+        const home = shardOf(u, 2) === 0 ? env.DB : env.USER_DB_1;
+        const other = home === env.DB ? env.USER_DB_1 : env.DB;
+        expect((await count(home, u))?.n).toBe(3); // one digest, two items
+        expect((await count(other, u))?.n).toBe(0);
+      }
+      // One flush message per user, each naming its user; suppose they were lost: the sweep
+      // finds every open digest past its flush time on both databases.
+      expect(published.map((f) => f.userId).sort()).toEqual([...users].sort());
+      const lost = published.splice(0);
+      const swept = await sweepLostDigestFlushes(routed, NOON + 10 * 60_000);
+      expect(swept.resent).toBeGreaterThanOrEqual(users.length);
+      expect(
+        published
+          .filter((f) => users.includes(f.userId))
+          .map((f) => f.id)
+          .sort(),
+      ).toEqual(lost.map((f) => f.id).sort());
+      // The flushes close each digest on its user's database and send one message of two lines.
+      await routeEvents(
+        routed,
+        lost.map((event) => ({ event, attempts: 1 })),
+        NOON + 60_000,
+        { adapters },
+      );
+      expect(sent.sort()).toEqual(users.map((u) => `${u}:2`).sort());
+      // A redelivered flush sends nothing again.
+      await routeEvents(
+        routed,
+        lost.map((event) => ({ event, attempts: 2 })),
+        NOON + 61_000,
+        { adapters },
+      );
+      expect(sent).toHaveLength(users.length);
+    } finally {
+      await writeNotificationSettings(env.DB, DEFAULT_NOTIFICATION_SETTINGS, NOON);
+    }
   });
 });

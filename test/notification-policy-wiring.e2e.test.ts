@@ -305,7 +305,7 @@ describe("notification policy in the router", () => {
       occurredAtMs: now + n,
     }));
     // Joined as the router joins them, but the flush message is never sent (lost).
-    for (const event of earned) await joinDigest(env.DB, event, 60, now);
+    for (const event of earned) await joinDigest(env, event, 60, now);
     // Not yet past its flush time and the grace: the sweep leaves it.
     expect(await sweepLostDigestFlushes(env, now + 60_000)).toEqual({ resent: 0 });
     const swept = await sweepLostDigestFlushes(env, now + 10 * 60_000);

@@ -134,4 +134,11 @@ export const ROUTED: Partial<Record<TableName, readonly string[]>> = {
     "workers/api/src/features/notifications/receipts.ts",
     "workers/api/src/features/notifications/escalation.ts",
   ],
+  // A digest and its items are one user's; the flush message (the opening event plus its
+  // digestId) names the user. The lost-flush sweep visits each user database.
+  notification_digests: [
+    "workers/api/src/features/notifications/digests.ts",
+    "workers/api/src/features/notifications/digest-sweep.ts",
+  ],
+  notification_digest_items: ["workers/api/src/features/notifications/digests.ts"],
 };

@@ -405,7 +405,10 @@ async function digestEvents<T extends { event: NotificationEventMessage; index: 
     const { event } = item;
     if (event.digestId !== undefined) {
       plan.push({ item, stepAt: stepped.length });
-      stepped.push({ item, step: { kind: "flush", digestId: event.digestId } });
+      stepped.push({
+        item,
+        step: { kind: "flush", digestId: event.digestId, userId: event.userId },
+      });
     } else if (
       categoryOf(event.type) === "critical" ||
       event.escalation ||
@@ -418,7 +421,7 @@ async function digestEvents<T extends { event: NotificationEventMessage; index: 
     }
   }
   const results = await runDigestSteps(
-    env.DB,
+    env,
     stepped.map(({ step }) => step),
     settings.digest.windowSeconds,
     nowMs,

@@ -27,6 +27,7 @@ import {
 } from "#workers/api/src/features/notifications/consumer";
 import { replayDeadLetter } from "#workers/api/src/features/notifications/dead-letters-routes";
 import { sweepLostDigestFlushes } from "#workers/api/src/features/notifications/digest-sweep";
+import { sweepUnopenedPushes } from "#workers/api/src/features/notifications/escalation";
 import {
   readPreferences,
   writePreferences,
@@ -666,6 +667,47 @@ describe("notification deliveries at two user databases", () => {
     await replayDeadLetter(routed as unknown as typeof env, letter?.id ?? "", "op", NOON + 5);
     expect((await stored(home(refused), refused))?.state).toBe("pending");
     expect(published.map((e) => e.userId)).toEqual([refused]);
+  });
+});
+
+describe("the push escalation sweep at two user databases", () => {
+  it("claims unopened transactional pushes on both databases and publishes each event once", async () => {
+    const users = usersOnBothShards(`zz-esc-${RUN}-`, 4);
+    const createdMs = Date.UTC(2026, 0, 10);
+    for (const u of users) {
+      const event = {
+        kind: "notification",
+        id: `esc:${u}`,
+        userId: u,
+        type: "payout_paid",
+        vars: {},
+        occurredAtMs: createdMs,
+      };
+      await (shardOf(u, 2) === 0 ? env.DB : env.USER_DB_1)
+        .prepare(
+          `INSERT INTO notification_deliveries (id, event_id, user_id, type, category, channel,
+             state, attempts, created_at_ms, updated_at_ms, event)
+           VALUES (?1, ?2, ?3, 'payout_paid', 'transactional', 'push', 'sent', 1, ?4, ?4, ?5)`,
+        )
+        .bind(`dlv_esc_${u}`, event.id, u, createdMs, JSON.stringify(event))
+        .run();
+    }
+    const published: NotificationEventMessage[] = [];
+    const queue = {
+      sendBatch: async (messages: Iterable<{ body: NotificationEventMessage }>) => {
+        for (const m of messages) published.push(m.body);
+      },
+    };
+    const routed = { ...TWO, NOTIFY_TRANSACTIONAL: queue } as unknown as typeof env;
+    const nowMs = Date.UTC(2026, 0, 11);
+    await sweepUnopenedPushes(routed, nowMs);
+    const mine = published.filter((e) => users.includes(e.userId));
+    expect(mine.map((e) => e.id).sort()).toEqual(users.map((u) => `esc:${u}`).sort());
+    expect(mine.every((e) => e.escalation === true)).toBe(true);
+    // Claimed: a second sweep publishes none of them again.
+    published.length = 0;
+    await sweepUnopenedPushes(routed, nowMs + 1);
+    expect(published.filter((e) => users.includes(e.userId))).toEqual([]);
   });
 });
 

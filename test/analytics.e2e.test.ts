@@ -406,12 +406,12 @@ describe("analytics over a generated population", () => {
     const before = await marker(day);
     expect(before).not.toBeNull();
     // The cron reads the marker; a projection batch marks the same day before the refresh ends.
-    const run = await refreshDirty(env.DB, Date.now(), { afterRead: () => markDay(day) });
+    const run = await refreshDirty(env, Date.now(), { afterRead: () => markDay(day) });
     expect(run.kept).toBeGreaterThanOrEqual(1);
     const after = await marker(day);
     expect(after?.marks).toBe((before?.marks ?? 0) + 1);
     // The next run, with nothing marked meanwhile, refreshes and clears it.
-    const next = await refreshDirty(env.DB, Date.now());
+    const next = await refreshDirty(env, Date.now());
     expect(next.days).toBeGreaterThanOrEqual(1);
     expect(await marker(day)).toBeNull();
   });

@@ -93,9 +93,9 @@ describe("receipts on the user's page", () => {
     expect(await rowHtml()).toContain("Delivered");
     expect(await rowHtml()).not.toContain("Opened");
 
-    expect(
-      await recordReceipt(env.DB, { deliveryId: row?.id as string }, "opened", Date.now()),
-    ).toBe(true);
+    expect(await recordReceipt(env, { deliveryId: row?.id as string }, "opened", Date.now())).toBe(
+      true,
+    );
     await env.DB.prepare("UPDATE notification_deliveries SET escalated_at_ms = ?2 WHERE id = ?1")
       .bind(row?.id, Date.now())
       .run();

@@ -1,10 +1,17 @@
 import { createMessageBatch } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { signupWeek } from "#shared/analytics/buckets";
 import { eachUserDb, globalDb, userDb, userDbCount, userIdsByDb } from "#shared/db/router";
 import type { LedgerEventMessage } from "#shared/messages";
+import type { NotificationChannel } from "#shared/notify/catalog";
+import { type ChannelAdapter, ChannelError } from "#shared/notify/channel";
+import type { NotificationEventMessage } from "#shared/notify/message";
+import { DEFAULT_PREFERENCES } from "#shared/notify/preferences";
+import { DEFAULT_NOTIFICATION_SETTINGS } from "#shared/notify/settings";
 import { shardOf } from "#shared/queues/shards";
 import { createApp } from "#workers/api/src/app";
+import { refreshWeeks } from "#workers/api/src/features/analytics/rollups";
 import { claimOwnerOf, claimsToReview } from "#workers/api/src/features/claims/store";
 import {
   usersWithBalancesAfter,
@@ -15,10 +22,30 @@ import { usersWithLoyaltyDue } from "#workers/api/src/features/loyalty/due-store
 import { claimCapSlots } from "#workers/api/src/features/notifications/caps";
 import { outboxAdapter } from "#workers/api/src/features/notifications/channels/outbox";
 import {
+  consumeNotificationDeadLetters,
+  type NotifyQueueMessage,
+} from "#workers/api/src/features/notifications/consumer";
+import { replayDeadLetter } from "#workers/api/src/features/notifications/dead-letters-routes";
+import { sweepLostDigestFlushes } from "#workers/api/src/features/notifications/digest-sweep";
+import { sweepUnopenedPushes } from "#workers/api/src/features/notifications/escalation";
+import {
+  readPreferences,
+  writePreferences,
+} from "#workers/api/src/features/notifications/preferences-store";
+import { recordReceipt } from "#workers/api/src/features/notifications/receipts";
+import { routeEvents } from "#workers/api/src/features/notifications/router";
+import { writeNotificationSettings } from "#workers/api/src/features/notifications/settings-store";
+import {
   anchorStatement,
   anchorsOf,
   type ChainAnchor,
 } from "#workers/api/src/features/payouts/audit-anchors";
+import {
+  ALL_MEMBERS,
+  audiencePage,
+  audienceSize,
+} from "#workers/api/src/features/promotions/segments-store";
+import { readUser } from "#workers/api/src/features/users/store";
 import { ADMIN_HEADERS } from "./helpers";
 import { usersOnBothShards } from "./user-dbs";
 
@@ -409,5 +436,381 @@ describe("the dev notification outbox at two user databases", () => {
       `/admin/v1/dev/notifications?userId=${encodeURIComponent(users[1] ?? "")}`,
     )) as { items: Array<{ id: string }> };
     expect(one.items.map((n) => n.id)).toEqual([`ev-${users[1]}`]);
+  });
+});
+
+describe("users, their segments and preferences at two user databases", () => {
+  const SIGNUP_MS = Date.UTC(2002, 0, 9, 12); // a Wednesday no other test signs users up in
+
+  it("profiles and segments land on each user's database; the audience pages, sizes and segment list gather both", async () => {
+    const segment = `seg-${RUN}`;
+    const users = usersOnBothShards(`zz-aud-${RUN}-`, 5);
+    const before = {
+      all: await audienceSize(TWO, ALL_MEMBERS),
+      segments: (await adminGet(TWO, "/admin/v1/notifications/segments")) as {
+        allMembers: number;
+      },
+    };
+    await consume(TWO, [
+      ...users.map((u) => ({
+        kind: "profile" as const,
+        userId: u,
+        displayName: `name ${u}`,
+        signedUpAtMs: SIGNUP_MS,
+      })),
+      ...users.map((u, i) => ({
+        kind: "segments" as const,
+        userId: u,
+        segments: i % 2 === 0 ? [segment, `${segment}-even`] : [segment],
+        version: 1,
+      })),
+    ]);
+    // A redelivered older version changes nothing.
+    await consume(TWO, [{ kind: "segments", userId: users[0] ?? "", segments: [], version: 0 }]);
+    const optedIn = users.filter((_, i) => i % 2 === 1);
+    for (const u of optedIn) {
+      await writePreferences(TWO, u, { ...DEFAULT_PREFERENCES, promotionalOptIn: true }, 1);
+    }
+    for (const user of users) {
+      const home = shardOf(user, 2) === 0 ? env.DB : env.USER_DB_1;
+      const other = home === env.DB ? env.USER_DB_1 : env.DB;
+      const rows = (db: D1Database) =>
+        db
+          .prepare(
+            `SELECT (SELECT count(*) FROM users WHERE id = ?1)
+                  + (SELECT count(*) FROM member_segments WHERE user_id = ?1)
+                  + (SELECT count(*) FROM member_segment_versions WHERE user_id = ?1)
+                  + (SELECT count(*) FROM notification_preferences WHERE user_id = ?1) AS n`,
+          )
+          .bind(user)
+          .first<{ n: number }>();
+      expect((await rows(home))?.n).toBeGreaterThan(2);
+      expect((await rows(other))?.n).toBe(0);
+      expect((await readUser(TWO, user))?.displayName).toBe(`name ${user}`);
+    }
+    // The audience, two members a page, in id order across both databases.
+    const seen: Array<{ userId: string; optedIn: boolean }> = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const members = await audiencePage(TWO, segment, after, 2);
+      seen.push(...members);
+      if (members.length < 2) break;
+      after = members.at(-1)?.userId ?? null;
+    }
+    expect(seen).toEqual(
+      [...users].sort().map((u) => ({ userId: u, optedIn: optedIn.includes(u) })),
+    );
+    const prefs = await readPreferences(TWO, users);
+    expect(users.filter((u) => prefs.get(u)?.promotionalOptIn)).toEqual(optedIn);
+    expect(await audienceSize(TWO, segment)).toBe(5);
+    expect(await audienceSize(TWO, ALL_MEMBERS)).toBe(before.all + 5);
+    // The console's picker sums each segment over both databases.
+    const listed = (await adminGet(TWO, "/admin/v1/notifications/segments")) as {
+      segments: Array<{ segment: string; members: number }>;
+      allMembers: number;
+    };
+    expect(listed.segments.filter((s) => s.segment.startsWith(segment))).toEqual([
+      { segment, members: 5 },
+      { segment: `${segment}-even`, members: 3 },
+    ]);
+    expect(listed.allMembers).toBe(before.segments.allMembers + 5);
+    // The signup week's cohort counts the members of both databases.
+    const week = signupWeek(SIGNUP_MS);
+    await refreshWeeks(TWO, [week], Date.now());
+    const cohort = await env.DB.prepare(
+      "SELECT users FROM analytics_cohorts_weekly WHERE week = ?1 AND currency = ''",
+    )
+      .bind(week)
+      .first<{ users: number }>();
+    expect(cohort?.users).toBe(5);
+    // The batch that signed them up marked that week dirty.
+    const marked = await env.DB.prepare(
+      "SELECT count(*) AS n FROM analytics_dirty WHERE kind = 'week' AND key = ?1",
+    )
+      .bind(week)
+      .first<{ n: number }>();
+    expect(marked?.n).toBe(1);
+  });
+});
+
+describe("notification deliveries at two user databases", () => {
+  const NOON = Date.UTC(2026, 0, 15, 12, 0);
+
+  function paidEvent(userId: string): NotificationEventMessage {
+    return {
+      kind: "notification",
+      id: `pay:${userId}:paid`,
+      userId,
+      type: "payout_paid",
+      vars: { amount: { amountMinor: 50_000, currency: "INR" }, destination: "UPI ••••21" },
+      occurredAtMs: NOON,
+    };
+  }
+
+  /** A queue that keeps what is sent to it. */
+  function keeping() {
+    const sent: NotificationEventMessage[] = [];
+    return {
+      sent,
+      queue: {
+        send: async (body: NotificationEventMessage) => {
+          sent.push(body);
+        },
+        sendBatch: async (messages: Iterable<{ body: NotificationEventMessage }>) => {
+          for (const m of messages) sent.push(m.body);
+        },
+      },
+    };
+  }
+
+  async function stored(db: D1Database, userId: string) {
+    return db
+      .prepare(
+        `SELECT id, state, provider_ref, delivered_at_ms, opened_at_ms
+         FROM notification_deliveries WHERE user_id = ?1`,
+      )
+      .bind(userId)
+      .first<{
+        id: string;
+        state: string;
+        provider_ref: string | null;
+        delivered_at_ms: number | null;
+        opened_at_ms: number | null;
+      }>();
+  }
+
+  it("the router writes each delivery on its user's database; receipts, the user's list, the dead-letter consumer and a replay find it there", async () => {
+    const users = usersOnBothShards(`zz-dlv-${RUN}-`, 6);
+    const [refused, gaveUp] = [users[4] ?? "", users[5] ?? ""];
+    const { queue, sent: published } = keeping();
+    const routed = { ...TWO, NOTIFY_TRANSACTIONAL: queue, NOTIFY_PROMOTIONAL: queue };
+    for (const u of users) {
+      await writePreferences(TWO, u, { ...DEFAULT_PREFERENCES, quietHours: null }, NOON);
+    }
+    const adapter: ChannelAdapter = {
+      channel: "webhook",
+      send: async (delivery) => {
+        if (delivery.userId === refused) throw new ChannelError("refused", false);
+        if (delivery.userId === gaveUp) throw new ChannelError("down", true);
+        return { providerRef: `prov-${delivery.userId}` };
+      },
+    };
+    const adapters = new Map<NotificationChannel, ChannelAdapter>([["webhook", adapter]]);
+    await routeEvents(
+      routed as unknown as typeof env,
+      users.map((u) => ({ event: paidEvent(u), attempts: 1 })),
+      NOON,
+      { adapters },
+    );
+    const home = (u: string) => (shardOf(u, 2) === 0 ? env.DB : env.USER_DB_1);
+    const away = (u: string) => (shardOf(u, 2) === 0 ? env.USER_DB_1 : env.DB);
+    for (const u of users) {
+      expect(await stored(away(u), u)).toBeNull();
+    }
+    for (const u of users.slice(0, 4)) {
+      expect((await stored(home(u), u))?.state).toBe("sent");
+    }
+    expect((await stored(home(refused), refused))?.state).toBe("dead");
+    expect((await stored(home(gaveUp), gaveUp))?.state).toBe("failed");
+
+    // A provider's receipt names its message id: the global index routes it to the user.
+    const [first, second] = [users[0] ?? "", users[1] ?? ""];
+    expect(
+      await recordReceipt(
+        TWO,
+        { providerRef: `prov-${first}`, channel: "webhook" },
+        "delivered",
+        NOON + 1,
+      ),
+    ).toBe(true);
+    expect((await stored(home(first), first))?.delivered_at_ms).toBe(NOON + 1);
+    // Our signed link names the delivery id: every user database is asked.
+    const secondId = (await stored(home(second), second))?.id ?? "";
+    expect(await recordReceipt(TWO, { deliveryId: secondId }, "opened", NOON + 2)).toBe(true);
+    expect((await stored(home(second), second))?.opened_at_ms).toBe(NOON + 2);
+    expect(await recordReceipt(TWO, { deliveryId: secondId }, "opened", NOON + 3)).toBe(false);
+
+    // The console's deliveries of one user come from its database.
+    for (const u of users) {
+      const listed = (await adminGet(
+        TWO,
+        `/admin/v1/users/${encodeURIComponent(u)}/notification-deliveries`,
+      )) as {
+        items: Array<{ id: string }>;
+      };
+      expect(listed.items.map((d) => d.id)).toEqual([(await stored(home(u), u))?.id]);
+    }
+
+    // The dead-letter queue gives up on the failed one: dead on its database, a letter kept.
+    await consumeNotificationDeadLetters(
+      createMessageBatch<NotifyQueueMessage>("boomerang-notify-transactional-dlq", [
+        { id: "d0", timestamp: new Date(), attempts: 5, body: paidEvent(gaveUp) },
+      ]),
+      TWO,
+      NOON + 4,
+    );
+    expect((await stored(home(gaveUp), gaveUp))?.state).toBe("dead");
+    // A replay of the refused one reopens its delivery on its database and queues the event.
+    const letter = await env.DB.prepare(
+      "SELECT id FROM notification_dead_letters WHERE user_id = ?1 AND status = 'open'",
+    )
+      .bind(refused)
+      .first<{ id: string }>();
+    await replayDeadLetter(routed as unknown as typeof env, letter?.id ?? "", "op", NOON + 5);
+    expect((await stored(home(refused), refused))?.state).toBe("pending");
+    expect(published.map((e) => e.userId)).toEqual([refused]);
+  });
+});
+
+describe("the push escalation sweep at two user databases", () => {
+  it("claims unopened transactional pushes on both databases and publishes each event once", async () => {
+    const users = usersOnBothShards(`zz-esc-${RUN}-`, 4);
+    const createdMs = Date.UTC(2026, 0, 10);
+    for (const u of users) {
+      const event = {
+        kind: "notification",
+        id: `esc:${u}`,
+        userId: u,
+        type: "payout_paid",
+        vars: {},
+        occurredAtMs: createdMs,
+      };
+      await (shardOf(u, 2) === 0 ? env.DB : env.USER_DB_1)
+        .prepare(
+          `INSERT INTO notification_deliveries (id, event_id, user_id, type, category, channel,
+             state, attempts, created_at_ms, updated_at_ms, event)
+           VALUES (?1, ?2, ?3, 'payout_paid', 'transactional', 'push', 'sent', 1, ?4, ?4, ?5)`,
+        )
+        .bind(`dlv_esc_${u}`, event.id, u, createdMs, JSON.stringify(event))
+        .run();
+    }
+    const published: NotificationEventMessage[] = [];
+    const queue = {
+      sendBatch: async (messages: Iterable<{ body: NotificationEventMessage }>) => {
+        for (const m of messages) published.push(m.body);
+      },
+    };
+    const routed = { ...TWO, NOTIFY_TRANSACTIONAL: queue } as unknown as typeof env;
+    const nowMs = Date.UTC(2026, 0, 11);
+    await sweepUnopenedPushes(routed, nowMs);
+    const mine = published.filter((e) => users.includes(e.userId));
+    expect(mine.map((e) => e.id).sort()).toEqual(users.map((u) => `esc:${u}`).sort());
+    expect(mine.every((e) => e.escalation === true)).toBe(true);
+    // Claimed: a second sweep publishes none of them again.
+    published.length = 0;
+    await sweepUnopenedPushes(routed, nowMs + 1);
+    expect(published.filter((e) => users.includes(e.userId))).toEqual([]);
+  });
+});
+
+describe("notification digests at two user databases", () => {
+  const NOON = Date.UTC(2026, 0, 15, 12, 0);
+
+  it("each user's digest opens, fills and flushes on its database; the lost-flush sweep finds both databases'", async () => {
+    await writeNotificationSettings(
+      env.DB,
+      {
+        ...DEFAULT_NOTIFICATION_SETTINGS,
+        digest: { windowSeconds: 60, types: ["cashback_earned"] },
+      },
+      NOON,
+    );
+    try {
+      const users = usersOnBothShards(`zz-dig-${RUN}-`, 4);
+      for (const u of users) {
+        await writePreferences(TWO, u, { ...DEFAULT_PREFERENCES, quietHours: null }, NOON);
+      }
+      const published: NotificationEventMessage[] = [];
+      const queue = {
+        send: async (body: NotificationEventMessage) => {
+          published.push(body);
+        },
+        sendBatch: async (messages: Iterable<{ body: NotificationEventMessage }>) => {
+          for (const m of messages) published.push(m.body);
+        },
+      };
+      const routed = {
+        ...TWO,
+        NOTIFY_TRANSACTIONAL: queue,
+        NOTIFY_PROMOTIONAL: queue,
+      } as unknown as typeof env;
+      const sent: string[] = [];
+      const adapters = new Map<NotificationChannel, ChannelAdapter>([
+        [
+          "webhook",
+          {
+            channel: "webhook",
+            send: async (delivery) => {
+              sent.push(`${delivery.userId}:${delivery.message.body.split("\n").length}`);
+              return {};
+            },
+          },
+        ],
+      ]);
+      const earned = (userId: string, n: number): NotificationEventMessage => ({
+        kind: "notification",
+        id: `txn_${n}_${userId}:earned`,
+        userId,
+        type: "cashback_earned",
+        vars: {
+          merchantName: "Shop",
+          cashback: { amountMinor: 100 * n, currency: "INR" },
+          orderId: `O-${n}`,
+        },
+        occurredAtMs: NOON + n,
+      });
+      const events = users.flatMap((u) => [earned(u, 1), earned(u, 2)]);
+      await routeEvents(
+        routed,
+        events.map((event) => ({ event, attempts: 1 })),
+        NOON,
+        { adapters },
+      );
+      expect(sent).toEqual([]);
+      const count = (db: D1Database, userId: string) =>
+        db
+          .prepare(
+            `SELECT (SELECT count(*) FROM notification_digests WHERE user_id = ?1)
+                  + (SELECT count(*) FROM notification_digest_items WHERE user_id = ?1) AS n`,
+          )
+          .bind(userId)
+          .first<{ n: number }>();
+      for (const u of users) {
+        const home = shardOf(u, 2) === 0 ? env.DB : env.USER_DB_1;
+        const other = home === env.DB ? env.USER_DB_1 : env.DB;
+        expect((await count(home, u))?.n).toBe(3); // one digest, two items
+        expect((await count(other, u))?.n).toBe(0);
+      }
+      // One flush message per user, each naming its user; suppose they were lost: the sweep
+      // finds every open digest past its flush time on both databases.
+      expect(published.map((f) => f.userId).sort()).toEqual([...users].sort());
+      const lost = published.splice(0);
+      const swept = await sweepLostDigestFlushes(routed, NOON + 10 * 60_000);
+      expect(swept.resent).toBeGreaterThanOrEqual(users.length);
+      expect(
+        published
+          .filter((f) => users.includes(f.userId))
+          .map((f) => f.id)
+          .sort(),
+      ).toEqual(lost.map((f) => f.id).sort());
+      // The flushes close each digest on its user's database and send one message of two lines.
+      await routeEvents(
+        routed,
+        lost.map((event) => ({ event, attempts: 1 })),
+        NOON + 60_000,
+        { adapters },
+      );
+      expect(sent.sort()).toEqual(users.map((u) => `${u}:2`).sort());
+      // A redelivered flush sends nothing again.
+      await routeEvents(
+        routed,
+        lost.map((event) => ({ event, attempts: 2 })),
+        NOON + 61_000,
+        { adapters },
+      );
+      expect(sent).toHaveLength(users.length);
+    } finally {
+      await writeNotificationSettings(env.DB, DEFAULT_NOTIFICATION_SETTINGS, NOON);
+    }
   });
 });

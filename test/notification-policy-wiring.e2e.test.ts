@@ -32,7 +32,7 @@ async function settle(settings: Partial<NotificationSettings>) {
 
 async function optIn(userId: string, overrides: Partial<NotificationPreferences> = {}) {
   await writePreferences(
-    env.DB,
+    env,
     userId,
     { ...DEFAULT_PREFERENCES, promotionalOptIn: true, timeZone: "UTC", ...overrides },
     NOON,
@@ -127,7 +127,7 @@ describe("notification policy in the router", () => {
     });
     const userId = uniqueUser("wire-default-zone");
     await writePreferences(
-      env.DB,
+      env,
       userId,
       { ...DEFAULT_PREFERENCES, timeZone: "Asia/Tokyo", promotionalOptIn: true },
       NOON,
@@ -305,7 +305,7 @@ describe("notification policy in the router", () => {
       occurredAtMs: now + n,
     }));
     // Joined as the router joins them, but the flush message is never sent (lost).
-    for (const event of earned) await joinDigest(env.DB, event, 60, now);
+    for (const event of earned) await joinDigest(env, event, 60, now);
     // Not yet past its flush time and the grace: the sweep leaves it.
     expect(await sweepLostDigestFlushes(env, now + 60_000)).toEqual({ resent: 0 });
     const swept = await sweepLostDigestFlushes(env, now + 10 * 60_000);

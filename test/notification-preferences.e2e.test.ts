@@ -66,7 +66,7 @@ describe("GET/PUT /v1/me/notification-preferences", () => {
       promotionalOptIn: true,
     });
     // The consumer's bulk read sees the same.
-    const stored = (await readPreferences(env.DB, [user])).get(user);
+    const stored = (await readPreferences(env, [user])).get(user);
     expect(stored?.quietHours).toEqual({ startMinute: 21 * 60 + 30, endMinute: 420 });
   });
 
@@ -308,7 +308,7 @@ describe("digests", () => {
       },
       occurredAtMs: nowMs + i,
     }));
-    const joins = await Promise.all(events.map((e) => joinDigest(env.DB, e, 60, nowMs)));
+    const joins = await Promise.all(events.map((e) => joinDigest(env, e, 60, nowMs)));
     const opened = joins.filter((j) => j.action === "opened");
     expect(opened).toHaveLength(1);
     expect(joins.filter((j) => j.action === "joined")).toHaveLength(4);
@@ -318,13 +318,13 @@ describe("digests", () => {
       new Set([digestId]),
     );
     // A redelivered event joins nothing.
-    expect(await joinDigest(env.DB, events[2] as (typeof events)[number], 60, nowMs)).toEqual({
+    expect(await joinDigest(env, events[2] as (typeof events)[number], 60, nowMs)).toEqual({
       action: "duplicate",
     });
 
-    const flushed = await flushDigest(env.DB, digestId, nowMs + 60_000);
+    const flushed = await flushDigest(env, { digestId, userId: user }, nowMs + 60_000);
     expect(flushed?.items.map((i) => i.eventId)).toEqual(events.map((e) => e.id));
-    expect(await flushDigest(env.DB, digestId, nowMs + 61_000)).toBeNull();
+    expect(await flushDigest(env, { digestId, userId: user }, nowMs + 61_000)).toBeNull();
     const message = renderDigest(flushed as NonNullable<typeof flushed>, "en-IN", "Asia/Kolkata");
     expect(message.title).toBe("Cashback on its way (5)");
     expect(message.body.split("\n")).toHaveLength(5);
@@ -332,7 +332,7 @@ describe("digests", () => {
 
     // After the flush the next event opens a new digest.
     const next = await joinDigest(
-      env.DB,
+      env,
       { ...events[0], id: "txn-9:earned" } as (typeof events)[number],
       60,
       nowMs + 70_000,

@@ -85,7 +85,7 @@ async function userWithPushAndEmail(label: string): Promise<string> {
   });
   expect(contacts.status).toBe(200);
   await writePreferences(
-    env.DB,
+    env,
     userId,
     { ...DEFAULT_PREFERENCES, promotionalOptIn: true, quietHours: null },
     NOON,
@@ -350,7 +350,7 @@ describe("providers' receipts", () => {
   it("Twilio: the status callback URL is sent; signed callbacks record delivered once, a later failure does not undo it", async () => {
     await settle({});
     const userId = uniqueUser("rcpt-twilio");
-    await writePreferences(env.DB, userId, { ...DEFAULT_PREFERENCES, quietHours: null }, NOON);
+    await writePreferences(env, userId, { ...DEFAULT_PREFERENCES, quietHours: null }, NOON);
     const token = await mintUserJwt(userId);
     await api("/v1/me/notification-contacts", {
       method: "PUT",

@@ -80,7 +80,7 @@ describe("the router's caps and digests: one D1 batch per queue batch", () => {
     const users = Array.from({ length: USERS }, (_, i) => uniqueUser(`batch-cap-${i}`));
     for (const userId of users) {
       await writePreferences(
-        env.DB,
+        env,
         userId,
         { ...DEFAULT_PREFERENCES, promotionalOptIn: true, timeZone: "UTC", quietHours: null },
         NOON,

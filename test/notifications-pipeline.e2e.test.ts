@@ -135,7 +135,7 @@ describe("notification pipeline", () => {
   it("a channel the user turned off is recorded skipped with its reason, and nothing is sent", async () => {
     const userId = uniqueUser("notify-skip");
     await writePreferences(
-      env.DB,
+      env,
       userId,
       {
         ...DEFAULT_PREFERENCES,

@@ -154,7 +154,7 @@ describe("gift-card catalog", () => {
 describe("KYC status", () => {
   it("is none for an unknown user, then what the operator last set", async () => {
     const userId = uniqueUser("kyc");
-    expect(await kycStatusOf(env.DB, userId)).toBe("none");
+    expect(await kycStatusOf(env, userId)).toBe("none");
     const before = (await (
       await api(`/admin/v1/users/${userId}/kyc`, { headers: ADMIN_HEADERS })
     ).json()) as Record<string, unknown>;
@@ -164,7 +164,7 @@ describe("KYC status", () => {
     expect(put.status).toBe(200);
     const set = (await put.json()) as { status: string; updatedAt: string };
     expect(set.status).toBe("verified");
-    expect(await kycStatusOf(env.DB, userId)).toBe("verified");
+    expect(await kycStatusOf(env, userId)).toBe("verified");
     // The user row was created on the way.
     const row = await env.DB.prepare(`SELECT created_at_ms FROM users WHERE id = ?`)
       .bind(userId)
@@ -199,7 +199,7 @@ describe("KYC status", () => {
     const response = await adminPut(`/admin/v1/users/${userId}/kyc`, { status: "approved" });
     expect(response.status).toBe(400);
     expect(((await response.json()) as Problem).errors?.[0]?.path).toBe("status");
-    expect(await kycStatusOf(env.DB, userId)).toBe("none");
+    expect(await kycStatusOf(env, userId)).toBe("none");
   });
 });
 

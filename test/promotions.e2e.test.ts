@@ -46,12 +46,7 @@ async function segmentMembers(userId: string): Promise<string[]> {
 }
 
 async function optIn(userId: string, on: boolean): Promise<void> {
-  await writePreferences(
-    env.DB,
-    userId,
-    { ...DEFAULT_PREFERENCES, promotionalOptIn: on },
-    Date.now(),
-  );
+  await writePreferences(env, userId, { ...DEFAULT_PREFERENCES, promotionalOptIn: on }, Date.now());
 }
 
 /** `count` members of `segment` straight into D1 (`<prefix>-00001`…), every third opted in. */

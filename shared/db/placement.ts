@@ -34,7 +34,6 @@ export const PLACEMENT = {
   referral_reason_texts: "global",
   notification_settings: "global",
   notification_templates: "global",
-  member_segment_versions: "global",
   promo_sends: "global",
   // Operations.
   reconciliation_runs: "global",
@@ -68,6 +67,7 @@ export const PLACEMENT = {
   referral_referrer_bans: "global",
   risk_identifiers: "global",
   risk_return_rates: "global",
+  notification_provider_refs: "global",
   // One user's rows.
   users: "user",
   transactions: "user",
@@ -85,6 +85,9 @@ export const PLACEMENT = {
   notification_digests: "user",
   notification_digest_items: "user",
   member_segments: "user",
+  // The version guard of a user's segments: written in the same batch as member_segments and
+  // read by its statements' subquery, so it lives in the same (the user's) database.
+  member_segment_versions: "user",
   risk_orders: "user",
   risk_holds: "user",
   // Analytics: rollups and logs.
@@ -127,4 +130,30 @@ export const ROUTED: Partial<Record<TableName, readonly string[]>> = {
     "workers/api/src/features/risk-labels/store.ts",
     "workers/api/src/features/analytics/risk-rates.ts",
   ],
+  // The promotion audience joins users, their segments and their preferences inside each user
+  // database, so the four move together.
+  users: [
+    "workers/api/src/features/users/store.ts",
+    "workers/api/src/features/promotions/segments-store.ts",
+  ],
+  notification_preferences: [
+    "workers/api/src/features/notifications/preferences-store.ts",
+    "workers/api/src/features/promotions/segments-store.ts",
+  ],
+  member_segments: ["workers/api/src/features/promotions/segments-store.ts"],
+  member_segment_versions: ["workers/api/src/features/promotions/segments-store.ts"],
+  // Receipts find a delivery through the global provider-id index (provider-refs.ts) or, for
+  // our signed links, by asking every user database; the escalation sweep visits each.
+  notification_deliveries: [
+    "workers/api/src/features/notifications/deliveries.ts",
+    "workers/api/src/features/notifications/receipts.ts",
+    "workers/api/src/features/notifications/escalation.ts",
+  ],
+  // A digest and its items are one user's; the flush message (the opening event plus its
+  // digestId) names the user. The lost-flush sweep visits each user database.
+  notification_digests: [
+    "workers/api/src/features/notifications/digests.ts",
+    "workers/api/src/features/notifications/digest-sweep.ts",
+  ],
+  notification_digest_items: ["workers/api/src/features/notifications/digests.ts"],
 };

@@ -795,6 +795,23 @@ export const notificationDeliveries = sqliteTable(
 );
 
 /**
+ * Which user a provider's message id belongs to: the route from a provider's receipt (Resend
+ * `email_id`, Twilio `MessageSid`, chosen by the provider, so they cannot carry the user) to
+ * the user database holding the delivery (docs/scaling.md "D1 router"). Written with the send's
+ * outcome; one primary-key read per receipt.
+ */
+export const notificationProviderRefs = sqliteTable(
+  "notification_provider_refs",
+  {
+    channel: text("channel").notNull(),
+    providerRef: text("provider_ref").notNull(),
+    userId: text("user_id").notNull(),
+    createdAtMs: integer("created_at_ms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channel, t.providerRef] })],
+);
+
+/**
  * A delivery that will not go out by itself: its channel refused it (a non-retryable error) or
  * the queue gave up after its last retry. An operator replays it once from the console: the
  * replay moves `open` to `replayed` atomically, so a second replay is refused.
@@ -1766,6 +1783,7 @@ export const schema = {
   notificationCapClaims,
   notificationDigests,
   notificationDigestItems,
+  notificationProviderRefs,
   notificationSettings,
   memberSegments,
   memberSegmentVersions,

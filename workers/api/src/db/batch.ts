@@ -21,3 +21,37 @@ export async function runInBatches(
     if (first) await orm.batch([first, ...rest]);
   }
 }
+
+/** A statement and the database it runs on (a routed table's store chooses the database). */
+export interface OnDb {
+  db: D1Database;
+  statement: D1PreparedStatement;
+}
+
+/** Statements grouped by their database, each group in the order given. */
+export function groupByDb(items: Iterable<OnDb>): Map<D1Database, D1PreparedStatement[]> {
+  const groups = new Map<D1Database, D1PreparedStatement[]>();
+  for (const { db, statement } of items) groups.set(db, [...(groups.get(db) ?? []), statement]);
+  return groups;
+}
+
+/**
+ * One D1 batch (one transaction) per database. `first` runs on `firstDb` before the others:
+ * there, with that database's own group, as one batch (at one user database, everything is one
+ * transaction, as before the tables were spread); then the other databases' batches together.
+ */
+export async function batchPerDb(
+  groups: Map<D1Database, D1PreparedStatement[]>,
+  firstDb?: D1Database,
+  first: D1PreparedStatement[] = [],
+): Promise<void> {
+  const rest = new Map(groups);
+  if (firstDb) {
+    const together = [...first, ...(rest.get(firstDb) ?? [])];
+    rest.delete(firstDb);
+    if (together.length > 0) await firstDb.batch(together);
+  }
+  await Promise.all(
+    [...rest].filter(([, list]) => list.length > 0).map(([db, list]) => db.batch(list)),
+  );
+}

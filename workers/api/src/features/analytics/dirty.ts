@@ -1,7 +1,8 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
-import { signupWeekSql } from "#shared/analytics/buckets";
+import { signupWeek } from "#shared/analytics/buckets";
+import { type DbRouterEnv, globalDb } from "#shared/db/router";
 import { analyticsDirty } from "#shared/db/schema";
 import type { LedgerEventMessage } from "#shared/messages";
 import { utcDay } from "#shared/time/clock";
@@ -84,27 +85,18 @@ function markPayoutUsersStatement(db: D1Database, users: readonly string[], nowM
   );
 }
 
-/** The signup weeks of the users a batch touched (after the batch registered them). */
-function markWeeksStatement(db: D1Database, users: readonly string[], nowMs: number) {
-  return markStatement(
-    db,
-    "week",
-    sql.raw(signupWeekSql("created_at_ms")),
-    sql`users`,
-    sql`id IN (SELECT value FROM json_each(${JSON.stringify(users)}))`,
-    nowMs,
-  );
-}
-
 /**
  * The marker statements for a ledger-events batch, to run last in its projection batch: the
  * days of the conversions it projected, the confirmed conversions' days of users whose payouts
  * changed, and the signup weeks of every user it touched (transactions, profiles).
+ * `signupMsOf` gives a touched user's registration time: users live in the user databases
+ * (shared/db/router.ts), so the batch cannot read it from the global one.
  */
 export function ledgerDirtyStatements(
   db: D1Database,
   bodies: readonly LedgerEventMessage[],
   nowMs: number,
+  signupMsOf: (userId: string) => number,
 ): BatchItem<"sqlite">[] {
   const days = new Set<string>();
   const payoutUsers = new Set<string>();
@@ -124,7 +116,19 @@ export function ledgerDirtyStatements(
   const marked = markDaysStatement(db, days, nowMs);
   if (marked) statements.push(marked);
   if (payoutUsers.size > 0) statements.push(markPayoutUsersStatement(db, [...payoutUsers], nowMs));
-  if (users.size > 0) statements.push(markWeeksStatement(db, [...users], nowMs));
+  const weeks = new Set([...users].map((u) => signupWeek(signupMsOf(u))));
+  if (weeks.size > 0) {
+    statements.push(
+      markStatement(
+        db,
+        "week",
+        sql`value`,
+        sql`json_each(${JSON.stringify([...weeks])})`,
+        sql`true`,
+        nowMs,
+      ),
+    );
+  }
   return statements;
 }
 
@@ -143,10 +147,11 @@ export const DIRTY_PER_RUN = 400;
  * and the refresh (tests use it to mark during a refresh).
  */
 export async function refreshDirty(
-  db: D1Database,
+  env: DbRouterEnv,
   nowMs: number,
   options: { limit?: number; afterRead?: () => Promise<void> } = {},
 ) {
+  const db = globalDb(env);
   const { results } = await db
     .prepare(
       "SELECT kind, key, marks FROM analytics_dirty ORDER BY marked_at_ms, kind, key LIMIT ?1",
@@ -161,7 +166,7 @@ export async function refreshDirty(
     nowMs,
   );
   const weeks = await refreshWeeks(
-    db,
+    env,
     results.filter((m) => m.kind === "week").map((m) => m.key),
     nowMs,
   );

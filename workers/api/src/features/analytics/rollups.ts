@@ -1,5 +1,7 @@
-import { bucketCaseSql, signupWeek, signupWeekSql } from "#shared/analytics/buckets";
+import { bucketCaseSql, signupWeek } from "#shared/analytics/buckets";
+import { type DbRouterEnv, globalDb } from "#shared/db/router";
 import { MS_PER_DAY, utcDay } from "#shared/time/clock";
+import { signupPages } from "../users/store";
 
 /**
  * The analytics rollups (docs/analytics.md "Rollups"): each UTC day's funnel, margin and
@@ -149,34 +151,82 @@ INSERT INTO analytics_latency_daily (day, offer_id, merchant_id, network_id, mea
 SELECT day, offer, MAX(merchant), network_id, measure, bucket, COUNT(*)
 FROM parts GROUP BY day, network_id, offer, measure, bucket`;
 
-const COHORT_CTE = `
-  weeks AS (SELECT value AS week FROM json_each(?1)),
-  u AS (
-    SELECT id, ${signupWeekSql("created_at_ms")} AS week FROM users
-    WHERE created_at_ms >= ?2 AND created_at_ms < ?3
-  ),
-  cohort AS (SELECT * FROM u WHERE week IN (SELECT week FROM weeks)),
-  sizes AS (SELECT week, COUNT(*) AS users FROM cohort GROUP BY week)`;
-
-const COHORT_TOTALS_SQL = `
-WITH ${COHORT_CTE}
-INSERT INTO analytics_cohorts_weekly (week, currency, users, converting_users, cashback_minor,
-  updated_at_ms)
-SELECT cohort.week, '', COUNT(*), SUM(EXISTS (
+/**
+ * One page of a signup cohort's members (`[[id, week], …]` in ?1) against the transactions
+ * in the global database: per week, the members and those with a conversion (currency ''),
+ * and per week and currency, the converting members and their confirmed cashback. Pages hold
+ * disjoint members, so the pages' rows add up to the cohort's.
+ */
+const COHORT_PAGE_SQL = `
+WITH cohort AS (
+  SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS week
+  FROM json_each(?1)
+)
+SELECT cohort.week AS week, '' AS currency, COUNT(*) AS users, SUM(EXISTS (
     SELECT 1 FROM transactions t WHERE t.user_id = cohort.id AND t.status <> 'rejected'
-  )), 0, ?4
-FROM cohort GROUP BY cohort.week`;
-
-const COHORT_CURRENCY_SQL = `
-WITH ${COHORT_CTE}
-INSERT INTO analytics_cohorts_weekly (week, currency, users, converting_users, cashback_minor,
-  updated_at_ms)
-SELECT cohort.week, t.currency, sizes.users, COUNT(DISTINCT cohort.id),
-  SUM(CASE WHEN t.status = 'confirmed' THEN t.cashback_minor + t.boost_minor ELSE 0 END), ?4
+  )) AS converting, 0 AS cashback
+FROM cohort GROUP BY cohort.week
+UNION ALL
+SELECT cohort.week, t.currency, 0, COUNT(DISTINCT cohort.id),
+  SUM(CASE WHEN t.status = 'confirmed' THEN t.cashback_minor + t.boost_minor ELSE 0 END)
 FROM cohort
-JOIN sizes ON sizes.week = cohort.week
 JOIN transactions t ON t.user_id = cohort.id AND t.status <> 'rejected'
 GROUP BY cohort.week, t.currency`;
+
+const COHORT_INSERT_SQL = `
+INSERT INTO analytics_cohorts_weekly (week, currency, users, converting_users, cashback_minor,
+  updated_at_ms)
+SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+  json_extract(value, '$[3]'), json_extract(value, '$[4]'), ?2
+FROM json_each(?1)`;
+
+interface CohortRow {
+  week: string;
+  currency: string;
+  users: number;
+  converting: number;
+  cashback: number;
+}
+
+/**
+ * The cohort rows of `weeks`, in two steps: users live in the user databases
+ * (shared/db/router.ts) and transactions in the global one, so the members are read from the
+ * users' store page by page and each page is aggregated against the transactions; the pages'
+ * sums are the rows. A currency row carries its week's size, as the totals row does.
+ */
+async function cohortRows(
+  env: DbRouterEnv,
+  weeks: readonly string[],
+  fromMs: number,
+  toMs: number,
+): Promise<CohortRow[]> {
+  const wanted = new Set(weeks);
+  const rows = new Map<string, CohortRow>();
+  for await (const page of signupPages(env, fromMs, toMs)) {
+    const members = page
+      .map((u) => [u.id, signupWeek(u.createdAtMs)] as const)
+      .filter(([, week]) => wanted.has(week));
+    if (members.length === 0) continue;
+    const { results } = await globalDb(env)
+      .prepare(COHORT_PAGE_SQL)
+      .bind(JSON.stringify(members))
+      .all<CohortRow>();
+    for (const r of results) {
+      const key = `${r.week}|${r.currency}`;
+      const row = rows.get(key) ?? { ...r, users: 0, converting: 0, cashback: 0 };
+      row.users += r.users;
+      row.converting += r.converting;
+      row.cashback += r.cashback;
+      rows.set(key, row);
+    }
+  }
+  const sizes = new Map(
+    [...rows.values()].filter((r) => r.currency === "").map((r) => [r.week, r.users]),
+  );
+  return [...rows.values()].map((r) =>
+    r.currency === "" ? r : { ...r, users: sizes.get(r.week) ?? 0 },
+  );
+}
 
 /** Recomputes the funnel and latency rows of `days` (YYYY-MM-DD, UTC). */
 export async function refreshDays(db: D1Database, days: Iterable<string>, nowMs: number) {
@@ -211,20 +261,26 @@ export async function refreshDays(db: D1Database, days: Iterable<string>, nowMs:
 }
 
 /** Recomputes the cohort rows of signup `weeks` (their Mondays, YYYY-MM-DD). */
-export async function refreshWeeks(db: D1Database, weeks: Iterable<string>, nowMs: number) {
+export async function refreshWeeks(env: DbRouterEnv, weeks: Iterable<string>, nowMs: number) {
+  const db = globalDb(env);
   let refreshed = 0;
   for (const chunk of dayChunks(weeks)) {
     const json = JSON.stringify(chunk);
     const fromMs = dayStartMs(chunk[0] as string);
     const toMs = dayStartMs(chunk[chunk.length - 1] as string) + 7 * MS_PER_DAY;
+    const rows = await cohortRows(env, chunk, fromMs, toMs);
     await db.batch([
       db
         .prepare(
           "DELETE FROM analytics_cohorts_weekly WHERE week IN (SELECT value FROM json_each(?1))",
         )
         .bind(json),
-      db.prepare(COHORT_TOTALS_SQL).bind(json, fromMs, toMs, nowMs),
-      db.prepare(COHORT_CURRENCY_SQL).bind(json, fromMs, toMs, nowMs),
+      db
+        .prepare(COHORT_INSERT_SQL)
+        .bind(
+          JSON.stringify(rows.map((r) => [r.week, r.currency, r.users, r.converting, r.cashback])),
+          nowMs,
+        ),
     ]);
     refreshed += chunk.length;
   }
@@ -233,7 +289,7 @@ export async function refreshWeeks(db: D1Database, weeks: Iterable<string>, nowM
 
 /** The crons' repair: the last `days` days and the signup weeks of the last `weeks` weeks. */
 export async function refreshRecent(
-  db: D1Database,
+  env: DbRouterEnv,
   nowMs: number,
   span: { days: number; weeks: number },
 ) {
@@ -243,7 +299,7 @@ export async function refreshRecent(
     weekMondays.add(signupWeek(nowMs - i * 7 * MS_PER_DAY));
   }
   return {
-    days: await refreshDays(db, days, nowMs),
-    weeks: await refreshWeeks(db, weekMondays, nowMs),
+    days: await refreshDays(globalDb(env), days, nowMs),
+    weeks: await refreshWeeks(env, weekMondays, nowMs),
   };
 }

@@ -16,7 +16,7 @@ import { segmentsProjectionStatements } from "../promotions/index";
 import { referralProjectionStatements } from "../referral-records/index";
 import { riskIdentifierStatements } from "../referral-review/index";
 import { riskHoldProjection } from "../risk-holds/index";
-import { profileStatement, registerUserStatement } from "../users/index";
+import { profileStatement, registerUserStatement, signupTimesOf } from "../users/index";
 import { balanceProjections } from "./balances-store";
 import { transactionProjection } from "./transactions-store";
 
@@ -44,21 +44,19 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
     users.add(body.userId);
     const routed = userProjection(env, body);
     if (routed) {
-      userStatements.set(routed.db, [
-        ...(userStatements.get(routed.db) ?? []),
-        ...routed.statements,
-      ]);
+      addTo(userStatements, routed);
       continue;
     }
     statements.push(...projectionStatements(env.DB, body));
   }
   if (strays.length > 0) await env.NOTICES.sendBatch(strays.map((body) => ({ body })));
   const nowMs = Date.now();
-  for (const userId of users) statements.push(registerUserStatement(env.DB, userId, nowMs));
+  for (const userId of users) addTo(userStatements, registerUserStatement(env, userId, nowMs));
   const bodies = batch.messages.map((m) => m.body);
+  const signupMsOf = await signupTimes(env, bodies, users, nowMs);
   // Last in the batch, after the rows they read: the touched days and signup weeks marked
   // dirty for the ten-minute cron's rollup refresh (docs/analytics.md "When").
-  statements.push(...ledgerDirtyStatements(env.DB, bodies, nowMs));
+  statements.push(...ledgerDirtyStatements(env.DB, bodies, nowMs, signupMsOf));
   // Whole batch in one D1 transaction per database; a failure retries the batch, which is
   // safe (every projection is guarded). At one user database the balances join the global
   // batch, as before.
@@ -71,6 +69,34 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   faultPoint("ledger_events.after_write"); // test/sim: projected, but the batch is retried
   // After the projections: the funnel's Analytics Engine data points (never throws).
   analyticsAfterLedgerBatch(env, bodies);
+}
+
+/**
+ * When each user of the batch registered, for their signup week's dirty mark: the stored time
+ * (read from the users' databases before the batch), else what this batch registers them with
+ * (the first sign-up's time, else now). A concurrent batch registering the same user first
+ * marks its own week; this one then marks one week too many, which only costs a refresh.
+ */
+async function signupTimes(
+  env: ApiEnv,
+  bodies: readonly LedgerEventMessage[],
+  users: ReadonlySet<string>,
+  nowMs: number,
+): Promise<(userId: string) => number> {
+  const stored = await signupTimesOf(env, [...users]);
+  for (const body of bodies) {
+    if (body.kind === "profile" && !stored.has(body.userId)) {
+      stored.set(body.userId, body.signedUpAtMs);
+    }
+  }
+  return (userId) => stored.get(userId) ?? nowMs;
+}
+
+function addTo(
+  perDb: Map<D1Database, BatchItem<"sqlite">[]>,
+  routed: { db: D1Database; statements: BatchItem<"sqlite">[] },
+) {
+  perDb.set(routed.db, [...(perDb.get(routed.db) ?? []), ...routed.statements]);
 }
 
 /**
@@ -90,6 +116,10 @@ function userProjection(
       return claimProjection(env, body.userId, body.claim);
     case "risk_hold":
       return riskHoldProjection(env, body.userId, body.hold);
+    case "profile":
+      return profileStatement(env, body.userId, body.displayName, body.signedUpAtMs);
+    case "segments":
+      return segmentsProjectionStatements(env, body, Date.now());
     default:
       return null;
   }
@@ -105,16 +135,14 @@ function projectionStatements(db: D1Database, body: LedgerEventMessage): BatchIt
     case "loyalty_due":
     case "claim":
     case "risk_hold":
+    case "profile":
+    case "segments":
       // Routed to the user's database by the caller (userProjection).
       return [];
-    case "profile":
-      return [profileStatement(db, body.userId, body.displayName, body.signedUpAtMs)];
     case "referral":
       return referralProjectionStatements(db, body.referral);
     case "risk_identifiers":
       return riskIdentifierStatements(db, body);
-    case "segments":
-      return segmentsProjectionStatements(db, body, Date.now());
     case "points_movement":
       return pointsMovementStatements(db, body);
     default: {

@@ -1,9 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { AppError } from "#shared/http/errors";
 import { PageQuerySchema, UserIdParamSchema } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
 import { ADMIN_SECURITY, jsonBody, problemResponses, USER_SECURITY } from "../../http/responses";
-import { readUser } from "../users/index";
+import { knownUser } from "../users/index";
 import { historyPage, lotsPage, pointsSummary, tierHistory } from "./points-reads";
 import {
   PointsHistoryEntrySchema,
@@ -109,32 +108,28 @@ export const loyaltyUserRoutes = featureApp()
     return c.json(await historyPage(c.env, c.get("userId"), cursor, limit), 200);
   });
 
-/** The user or a 404, before any wallet is woken: an unknown id never creates a wallet. */
-async function knownUser(db: D1Database, userId: string): Promise<void> {
-  if (!(await readUser(db, userId))) throw new AppError("not_found", "no such user");
-}
-
 /** A member's points for operators; mounted under `/admin/v1`. */
 export const loyaltyAdminRoutes = featureApp()
   .openapi(adminSummary, async (c) => {
     const { id } = c.req.valid("param");
-    await knownUser(c.env.DB, id);
+    // The user or a 404, before any wallet is woken: an unknown id never creates a wallet.
+    await knownUser(c.env, id);
     return c.json(await pointsSummary(c.env, id), 200);
   })
   .openapi(adminLots, async (c) => {
     const { id } = c.req.valid("param");
     const { cursor, limit } = c.req.valid("query");
-    await knownUser(c.env.DB, id);
+    await knownUser(c.env, id);
     return c.json(await lotsPage(c.env, id, cursor, limit), 200);
   })
   .openapi(adminHistory, async (c) => {
     const { id } = c.req.valid("param");
     const { cursor, limit } = c.req.valid("query");
-    await knownUser(c.env.DB, id);
+    await knownUser(c.env, id);
     return c.json(await historyPage(c.env, id, cursor, limit), 200);
   })
   .openapi(adminTierHistory, async (c) => {
     const { id } = c.req.valid("param");
-    await knownUser(c.env.DB, id);
+    await knownUser(c.env, id);
     return c.json(await tierHistory(c.env, id, c.req.valid("query").limit), 200);
   });

@@ -1,9 +1,11 @@
+import { type DbRouterEnv, globalDb } from "#shared/db/router";
 import type { UserNoticeMessage } from "#shared/messages";
 import type { NotificationEventMessage, NotificationVarValue } from "#shared/notify/message";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { exponentialBackoff } from "#shared/retry/backoff";
+import { batchPerDb, groupByDb, type OnDb } from "../../db/batch";
 import { deadLetterStatement } from "./dead-letters";
-import { deliveriesOfEvents } from "./deliveries";
+import { deadStatement, deliveriesOfEvents } from "./deliveries";
 import {
   type EventOutcome,
   NOTIFY_BACKOFF,
@@ -79,27 +81,22 @@ export async function consumeNotifications(
  */
 export async function consumeNotificationDeadLetters(
   batch: MessageBatch<NotifyQueueMessage>,
-  env: Pick<RouterEnv, "DB">,
+  env: Pick<RouterEnv, "DB"> & DbRouterEnv,
   nowMs: number = Date.now(),
 ): Promise<void> {
   const events = batch.messages.map((m) => eventOf(m.body, nowMs));
-  const known = await deliveriesOfEvents(
-    env.DB,
-    events.map((e) => e.id),
-  );
-  const statements: D1PreparedStatement[] = [];
+  const known = await deliveriesOfEvents(env, events);
+  const letters: D1PreparedStatement[] = [];
+  const dead: OnDb[] = [];
   events.forEach((event, i) => {
     const attempts = batch.messages[i]?.attempts ?? 0;
     const ofEvent = known.filter((r) => r.eventId === event.id);
     const rows = ofEvent.filter((r) => UNFINISHED.includes(r.state));
     for (const row of rows) {
-      statements.push(
-        env.DB.prepare(
-          `UPDATE notification_deliveries SET state = 'dead', lease_until_ms = NULL, updated_at_ms = ?2
-           WHERE id = ?1 AND state IN ('pending','sending','failed')`,
-        ).bind(row.id, nowMs),
+      dead.push(deadStatement(env, row, nowMs));
+      letters.push(
         deadLetterStatement(
-          env.DB,
+          globalDb(env),
           {
             deliveryId: row.id,
             event,
@@ -112,9 +109,9 @@ export async function consumeNotificationDeadLetters(
       );
     }
     if (ofEvent.length === 0) {
-      statements.push(
+      letters.push(
         deadLetterStatement(
-          env.DB,
+          globalDb(env),
           {
             deliveryId: `event:${event.id}`,
             event,
@@ -127,7 +124,10 @@ export async function consumeNotificationDeadLetters(
       );
     }
   });
-  if (statements.length > 0) await env.DB.batch(statements);
+  // The dead letters (global) commit before their deliveries turn `dead` (user databases): a
+  // delivery is never dead without the letter that replays it. A failure in between retries
+  // the batch; a letter is recorded once per delivery (dead-letters.ts).
+  await batchPerDb(groupByDb(dead), globalDb(env), letters);
   log.warn("notification.dead_lettered", { queue: batch.queue, events: events.length });
   for (const message of batch.messages) message.ack();
 }

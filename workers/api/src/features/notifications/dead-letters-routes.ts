@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { type DbRouterEnv, globalDb } from "#shared/db/router";
 import { AppError } from "#shared/http/errors";
 import { categoryOf, NOTIFICATION_TYPES } from "#shared/notify/catalog";
 import type { NotificationEventMessage } from "#shared/notify/message";
@@ -12,7 +13,7 @@ import {
   markReplayed,
   unmarkReplayed,
 } from "./dead-letters";
-import { type DeliveryRow, listUserDeliveries } from "./deliveries";
+import { type DeliveryRow, listUserDeliveries, replayDelivery } from "./deliveries";
 import { queueFor } from "./router";
 
 const tags = ["notifications"];
@@ -174,14 +175,14 @@ export const deliveryView = (r: DeliveryRow) => ({
  * queue. If the queue refuses, the mark is undone so the operator can try again.
  */
 export async function replayDeadLetter(
-  env: Parameters<typeof queueFor>[0] & { DB: D1Database },
+  env: Parameters<typeof queueFor>[0] & DbRouterEnv,
   id: string,
   by: string,
   nowMs: number,
 ): Promise<DeadLetterRow> {
-  const marked = await markReplayed(env.DB, id, by, nowMs);
+  const marked = await markReplayed(globalDb(env), id, by, nowMs);
   if (!marked) {
-    const row = await deadLetterById(env.DB, id);
+    const row = await deadLetterById(globalDb(env), id);
     if (!row) throw new AppError("not_found", "no such dead letter");
     throw new AppError("conflict", "this dead letter was already replayed");
   }
@@ -189,10 +190,17 @@ export async function replayDeadLetter(
   const category = Object.hasOwn(NOTIFICATION_TYPES, event.type)
     ? categoryOf(event.type)
     : "transactional";
+  // The letter (global) and its delivery (the user's database) are two writes: the delivery
+  // reopens only after this replay won the letter, and a failure after it undoes both.
+  const delivery = { id: marked.deliveryId, userId: marked.userId };
+  let reopened = false;
   try {
+    await replayDelivery(env, delivery, "reopen", nowMs);
+    reopened = true;
     await queueFor(env, category).send(event);
   } catch {
-    await unmarkReplayed(env.DB, marked, nowMs);
+    if (reopened) await replayDelivery(env, delivery, "undo", nowMs);
+    await unmarkReplayed(globalDb(env), marked);
     throw new AppError("unavailable", "the notification queue did not take the event; try again");
   }
   return marked;
@@ -225,7 +233,7 @@ export const notificationAdminRoutes = featureApp()
     return c.json({ deadLetter: deadLetterView(row) }, 202);
   })
   .openapi(deliveriesRoute, async (c) => {
-    const rows = await listUserDeliveries(c.env.DB, c.req.valid("param").id, {
+    const rows = await listUserDeliveries(c.env, c.req.valid("param").id, {
       limit: c.req.valid("query").limit,
     });
     return c.json({ items: rows.map(deliveryView) }, 200);

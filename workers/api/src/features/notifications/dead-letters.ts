@@ -85,7 +85,8 @@ export async function deadLetterById(db: D1Database, id: string): Promise<DeadLe
 
 /**
  * Marks an open dead letter replayed, atomically: of two concurrent replays exactly one gets
- * the row back; the other gets null. The delivery goes back to `pending` in the same batch.
+ * the row back; the other gets null. The winner then moves the delivery back to `pending` on
+ * its user's database (deliveries.ts `replayDelivery`).
  */
 export async function markReplayed(
   db: D1Database,
@@ -93,45 +94,24 @@ export async function markReplayed(
   by: string,
   nowMs: number,
 ): Promise<DeadLetterRow | null> {
-  const [marked] = await db.batch<Record<string, unknown>>([
-    db
-      .prepare(
-        `UPDATE notification_dead_letters SET status = 'replayed', replayed_at_ms = ?2, replayed_by = ?3
-         WHERE id = ?1 AND status = 'open' RETURNING id`,
-      )
-      .bind(id, nowMs, by),
-    db
-      .prepare(
-        `UPDATE notification_deliveries SET state = 'pending', reason = NULL, lease_until_ms = NULL,
-           updated_at_ms = ?2
-         WHERE state = 'dead' AND id = (
-           SELECT delivery_id FROM notification_dead_letters
-           WHERE id = ?1 AND replayed_at_ms = ?2 AND replayed_by = ?3)`,
-      )
-      .bind(id, nowMs, by),
-  ]);
-  if ((marked?.results.length ?? 0) === 0) return null;
+  const marked = await db
+    .prepare(
+      `UPDATE notification_dead_letters SET status = 'replayed', replayed_at_ms = ?2, replayed_by = ?3
+       WHERE id = ?1 AND status = 'open' RETURNING id`,
+    )
+    .bind(id, nowMs, by)
+    .all();
+  if (marked.results.length === 0) return null;
   return deadLetterById(db, id);
 }
 
 /** Undoes a replay whose event could not be queued, so the operator can try again. */
-export async function unmarkReplayed(
-  db: D1Database,
-  row: DeadLetterRow,
-  nowMs: number,
-): Promise<void> {
-  await db.batch([
-    db
-      .prepare(
-        `UPDATE notification_dead_letters SET status = 'open', replayed_at_ms = NULL, replayed_by = NULL
-         WHERE id = ?1 AND status = 'replayed'`,
-      )
-      .bind(row.id),
-    db
-      .prepare(
-        `UPDATE notification_deliveries SET state = 'dead', updated_at_ms = ?2
-         WHERE id = ?1 AND state = 'pending'`,
-      )
-      .bind(row.deliveryId, nowMs),
-  ]);
+export async function unmarkReplayed(db: D1Database, row: DeadLetterRow): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE notification_dead_letters SET status = 'open', replayed_at_ms = NULL, replayed_by = NULL
+       WHERE id = ?1 AND status = 'replayed'`,
+    )
+    .bind(row.id)
+    .run();
 }

@@ -1,11 +1,18 @@
 import { and, desc, eq, inArray, lt } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { type DbRouterEnv, userDb } from "#shared/db/router";
 import { notificationDeliveries } from "#shared/db/schema";
+import type { OnDb } from "../../db/batch";
 
 /**
  * D1 `notification_deliveries`: one row per (event, channel, recipient), written in batches per
  * queue batch. A row in a final state (`sent`, `skipped`, `dead`) is never changed by the
  * router again, so a queue's redelivery sends nothing twice; only a replay moves `dead` back.
+ *
+ * A user table spread over the user databases (shared/db/placement.ts `ROUTED`): a delivery
+ * lives in its user's database, so every function here takes the user (or rows that name it)
+ * and reaches D1 through shared/db/router.ts. Its other stores: receipts.ts (receipts) and
+ * escalation.ts (the sweep over every user database).
  */
 
 export type DeliveryState = (typeof notificationDeliveries.$inferSelect)["state"];
@@ -32,19 +39,36 @@ export interface DeliveryKey {
   channel: string;
 }
 
-export async function readDeliveries(
-  db: D1Database,
-  ids: readonly string[],
-): Promise<Map<string, DeliveryRow>> {
-  const unique = [...new Set(ids)];
-  const found = new Map<string, DeliveryRow>();
-  for (let at = 0; at < unique.length; at += IDS_PER_READ) {
-    const rows = await drizzle(db)
-      .select()
-      .from(notificationDeliveries)
-      .where(inArray(notificationDeliveries.id, unique.slice(at, at + IDS_PER_READ)));
-    for (const row of rows) found.set(row.id, row);
+/** Ids grouped by the database of their user, duplicates dropped. */
+function idsByDb(
+  env: DbRouterEnv,
+  items: readonly { id: string; userId: string }[],
+): Map<D1Database, string[]> {
+  const groups = new Map<D1Database, Set<string>>();
+  for (const { id, userId } of items) {
+    const db = userDb(env, userId);
+    groups.set(db, (groups.get(db) ?? new Set()).add(id));
   }
+  return new Map([...groups].map(([db, ids]) => [db, [...ids]]));
+}
+
+/** The stored deliveries of `keys`: one read per user database per 90 ids. */
+export async function readDeliveries(
+  env: DbRouterEnv,
+  keys: readonly { id: string; userId: string }[],
+): Promise<Map<string, DeliveryRow>> {
+  const found = new Map<string, DeliveryRow>();
+  await Promise.all(
+    [...idsByDb(env, keys)].map(async ([db, ids]) => {
+      for (let at = 0; at < ids.length; at += IDS_PER_READ) {
+        const rows = await drizzle(db)
+          .select()
+          .from(notificationDeliveries)
+          .where(inArray(notificationDeliveries.id, ids.slice(at, at + IDS_PER_READ)));
+        for (const row of rows) found.set(row.id, row);
+      }
+    }),
+  );
   return found;
 }
 
@@ -53,14 +77,15 @@ const INSERT_COLUMNS =
 
 /** A skip or a deferral, recorded unless the row is already final (or being sent). */
 export function decisionStatement(
-  db: D1Database,
+  env: DbRouterEnv,
   key: DeliveryKey,
   state: "skipped" | "deferred",
   reason: string,
   deliverAfterMs: number | null,
   nowMs: number,
-): D1PreparedStatement {
-  return db
+): OnDb {
+  const db = userDb(env, key.userId);
+  const statement = db
     .prepare(
       `INSERT INTO notification_deliveries (${INSERT_COLUMNS})
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9, NULL, ?10, ?10)
@@ -80,25 +105,48 @@ export function decisionStatement(
       deliverAfterMs,
       nowMs,
     );
+  return { db, statement };
 }
 
 /**
  * Claims deliveries for sending, all in one D1 batch: a new row starts `sending`; an open one
  * (pending, deferred, failed) or a `sending` one whose lease ran out moves to `sending` with
  * one more attempt. Returns the claimed ids with their attempt count; a delivery another
- * consumer holds, or that is final, is not returned.
+ * consumer holds, or that is final, is not returned. One batch per user database.
  */
 export async function claimDeliveries(
-  db: D1Database,
+  env: DbRouterEnv,
   keys: readonly DeliveryKey[],
   nowMs: number,
   leaseMs: number,
 ): Promise<Map<string, number>> {
   if (keys.length === 0) return new Map();
-  const statements = keys.map((key) =>
-    db
-      .prepare(
-        `INSERT INTO notification_deliveries (${INSERT_COLUMNS})
+  const perDb = new Map<D1Database, D1PreparedStatement[]>();
+  for (const key of keys) {
+    const db = userDb(env, key.userId);
+    perDb.set(db, [...(perDb.get(db) ?? []), claimStatement(db, key, nowMs, leaseMs)]);
+  }
+  const results = (
+    await Promise.all(
+      [...perDb].map(([db, list]) => db.batch<{ id: string; attempts: number }>(list)),
+    )
+  ).flat();
+  const claimed = new Map<string, number>();
+  for (const result of results) {
+    for (const row of result.results) claimed.set(row.id, row.attempts);
+  }
+  return claimed;
+}
+
+function claimStatement(
+  db: D1Database,
+  key: DeliveryKey,
+  nowMs: number,
+  leaseMs: number,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO notification_deliveries (${INSERT_COLUMNS})
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'sending', 1, NULL, NULL, ?7, ?8, ?8)
          ON CONFLICT(id) DO UPDATE SET state = 'sending',
            attempts = notification_deliveries.attempts + 1, lease_until_ms = excluded.lease_until_ms,
@@ -106,24 +154,17 @@ export async function claimDeliveries(
          WHERE notification_deliveries.state IN ${OPEN_STATES_SQL}
             OR (notification_deliveries.state = 'sending' AND notification_deliveries.lease_until_ms < ?8)
          RETURNING id, attempts`,
-      )
-      .bind(
-        key.id,
-        key.eventId,
-        key.userId,
-        key.type,
-        key.category,
-        key.channel,
-        nowMs + leaseMs,
-        nowMs,
-      ),
-  );
-  const results = await db.batch<{ id: string; attempts: number }>(statements);
-  const claimed = new Map<string, number>();
-  for (const result of results) {
-    for (const row of result.results) claimed.set(row.id, row.attempts);
-  }
-  return claimed;
+    )
+    .bind(
+      key.id,
+      key.eventId,
+      key.userId,
+      key.type,
+      key.category,
+      key.channel,
+      nowMs + leaseMs,
+      nowMs,
+    );
 }
 
 export type DeliveryOutcome =
@@ -138,12 +179,18 @@ export type DeliveryOutcome =
     }
   | { id: string; state: "failed" | "dead"; reason: string; event?: string };
 
-/** What one send ended as, for the batch that records a queue batch's sends. */
+/** What one send ended as, on its user's database, for the batch recording a queue batch's sends. */
 export function outcomeStatement(
-  db: D1Database,
+  env: DbRouterEnv,
+  userId: string,
   outcome: DeliveryOutcome,
   nowMs: number,
-): D1PreparedStatement {
+): OnDb {
+  const db = userDb(env, userId);
+  return { db, statement: outcomeOn(db, outcome, nowMs) };
+}
+
+function outcomeOn(db: D1Database, outcome: DeliveryOutcome, nowMs: number): D1PreparedStatement {
   if (outcome.state === "sent") {
     return db
       .prepare(
@@ -170,31 +217,72 @@ export function outcomeStatement(
     .bind(outcome.id, outcome.state, outcome.reason, nowMs, outcome.event ?? null);
 }
 
-/** Every delivery of these events (for the dead-letter consumer). */
+/** Every delivery of these events (for the dead-letter consumer), each on its user's database. */
 export async function deliveriesOfEvents(
-  db: D1Database,
-  eventIds: readonly string[],
+  env: DbRouterEnv,
+  events: readonly { id: string; userId: string }[],
 ): Promise<DeliveryRow[]> {
-  const unique = [...new Set(eventIds)];
-  const rows: DeliveryRow[] = [];
-  for (let at = 0; at < unique.length; at += IDS_PER_READ) {
-    rows.push(
-      ...(await drizzle(db)
-        .select()
-        .from(notificationDeliveries)
-        .where(inArray(notificationDeliveries.eventId, unique.slice(at, at + IDS_PER_READ)))),
-    );
-  }
-  return rows;
+  const parts = await Promise.all(
+    [...idsByDb(env, events)].map(async ([db, eventIds]) => {
+      const rows: DeliveryRow[] = [];
+      for (let at = 0; at < eventIds.length; at += IDS_PER_READ) {
+        rows.push(
+          ...(await drizzle(db)
+            .select()
+            .from(notificationDeliveries)
+            .where(inArray(notificationDeliveries.eventId, eventIds.slice(at, at + IDS_PER_READ)))),
+        );
+      }
+      return rows;
+    }),
+  );
+  return parts.flat();
+}
+
+/** A delivery the queue gave up on becomes `dead` (unless it finished meanwhile). */
+export function deadStatement(env: DbRouterEnv, row: DeliveryRow, nowMs: number): OnDb {
+  const db = userDb(env, row.userId);
+  const statement = db
+    .prepare(
+      `UPDATE notification_deliveries SET state = 'dead', lease_until_ms = NULL, updated_at_ms = ?2
+       WHERE id = ?1 AND state IN ('pending','sending','failed')`,
+    )
+    .bind(row.id, nowMs);
+  return { db, statement };
+}
+
+/**
+ * A replayed dead letter's delivery goes back to `pending` (`reopen`), or, when its event
+ * could not be queued, back to `dead` (`undo`). The dead letter's own mark is in the global
+ * database (dead-letters.ts); this is the delivery's half, on its user's database.
+ */
+export async function replayDelivery(
+  env: DbRouterEnv,
+  delivery: { id: string; userId: string },
+  step: "reopen" | "undo",
+  nowMs: number,
+): Promise<void> {
+  const db = userDb(env, delivery.userId);
+  await db
+    .prepare(
+      step === "reopen"
+        ? `UPDATE notification_deliveries SET state = 'pending', reason = NULL,
+             lease_until_ms = NULL, updated_at_ms = ?2
+           WHERE id = ?1 AND state = 'dead'`
+        : `UPDATE notification_deliveries SET state = 'dead', updated_at_ms = ?2
+           WHERE id = ?1 AND state = 'pending'`,
+    )
+    .bind(delivery.id, nowMs)
+    .run();
 }
 
 /** A user's most recent deliveries, newest first (the console's user view). */
 export async function listUserDeliveries(
-  db: D1Database,
+  env: DbRouterEnv,
   userId: string,
   options: { limit: number; beforeMs?: number | undefined },
 ): Promise<DeliveryRow[]> {
-  return drizzle(db)
+  return drizzle(userDb(env, userId))
     .select()
     .from(notificationDeliveries)
     .where(

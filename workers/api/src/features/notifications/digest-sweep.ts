@@ -1,3 +1,4 @@
+import { type DbRouterEnv, eachUserDb } from "#shared/db/router";
 import {
   categoryOf,
   type NotificationCategory,
@@ -19,23 +20,25 @@ const DIGESTS_PER_SWEEP = 500;
  * the digest once, and the delivery ids keep every channel from sending twice.
  */
 export async function sweepLostDigestFlushes(
-  env: Pick<RouterEnv, "DB" | "NOTIFY_TRANSACTIONAL" | "NOTIFY_PROMOTIONAL">,
+  env: Pick<RouterEnv, "NOTIFY_TRANSACTIONAL" | "NOTIFY_PROMOTIONAL"> & DbRouterEnv,
   nowMs: number,
 ): Promise<{ resent: number }> {
-  const due = await env.DB.prepare(
-    `SELECT id, user_id, type, first_event_id, opened_at_ms FROM notification_digests
-     WHERE flushed_at_ms IS NULL AND flush_at_ms <= ? ORDER BY flush_at_ms LIMIT ?`,
-  )
-    .bind(nowMs - SWEEP_GRACE_MS, DIGESTS_PER_SWEEP)
-    .all<{
-      id: string;
-      user_id: string;
-      type: NotificationType;
-      first_event_id: string;
-      opened_at_ms: number;
-    }>();
+  // Digests live in their user's database (shared/db/router.ts): each one in turn, within one
+  // budget per sweep.
+  const due: DueDigest[] = [];
+  for (const db of eachUserDb(env)) {
+    if (due.length >= DIGESTS_PER_SWEEP) break;
+    const found = await db
+      .prepare(
+        `SELECT id, user_id, type, first_event_id, opened_at_ms FROM notification_digests
+         WHERE flushed_at_ms IS NULL AND flush_at_ms <= ? ORDER BY flush_at_ms LIMIT ?`,
+      )
+      .bind(nowMs - SWEEP_GRACE_MS, DIGESTS_PER_SWEEP - due.length)
+      .all<DueDigest>();
+    due.push(...found.results);
+  }
   const byQueue = new Map<NotificationCategory, NotificationEventMessage[]>();
-  for (const row of due.results) {
+  for (const row of due) {
     const category = categoryOf(row.type);
     const flush: NotificationEventMessage = {
       kind: "notification",
@@ -56,5 +59,13 @@ export async function sweepLostDigestFlushes(
       await queue.sendBatch(flushes.slice(at, at + 100).map((body) => ({ body })));
     }
   }
-  return { resent: due.results.length };
+  return { resent: due.length };
+}
+
+interface DueDigest {
+  id: string;
+  user_id: string;
+  type: NotificationType;
+  first_event_id: string;
+  opened_at_ms: number;
 }

@@ -1,3 +1,4 @@
+import { type DbRouterEnv, userDb } from "#shared/db/router";
 import type { NotificationType } from "#shared/notify/catalog";
 import type { RenderedMessage } from "#shared/notify/channel";
 import type { NotificationEventMessage, NotificationVarValue } from "#shared/notify/message";
@@ -11,6 +12,8 @@ import { DEFAULT_TEMPLATES } from "#shared/notify/templates";
  * later (a delayed queue message); later events join the open digest; the flush closes it and
  * renders one message listing them all. Joining and closing are each one D1 transaction, so an
  * event joins either the digest being flushed (and is listed) or a new one, never neither.
+ * `notification_digests` and `notification_digest_items` are user tables spread over the user
+ * databases (shared/db/placement.ts `ROUTED`): a digest and its items live in their user's.
  */
 
 /** Pure: whether an event of this type is digested rather than sent on its own. */
@@ -35,8 +38,12 @@ type DigestEvent = Pick<
 export type DigestStep =
   /** An event of a digestible type joins its user's open digest (opening one when none is). */
   | { kind: "join"; event: DigestEvent }
-  /** A flush message: close the digest (if still open) and read what it lists. */
-  | { kind: "flush"; digestId: string };
+  /**
+   * A flush message: close the digest (if still open) and read what it lists. The message is
+   * the opening event with `digestId` added, so it has always named the user, whose database
+   * holds the digest.
+   */
+  | { kind: "flush"; digestId: string; userId: string };
 
 export type DigestStepResult =
   | DigestJoin
@@ -44,14 +51,48 @@ export type DigestStepResult =
   | { action: "flush"; digest: FlushedDigest | null };
 
 /**
- * A router batch's digest work in ONE D1 batch: per join an upsert on the user's open digest
+ * A router batch's digest work: digests live in their user's database (shared/db/placement.ts
+ * `ROUTED`), so the steps are grouped per user database and each group is one D1 batch
+ * (`stepsOn`); a user's steps keep their order in their group. Answers one result per step,
+ * in the order given.
+ */
+export async function runDigestSteps(
+  env: DbRouterEnv,
+  steps: readonly DigestStep[],
+  windowSeconds: number,
+  nowMs: number,
+): Promise<DigestStepResult[]> {
+  const groups = new Map<D1Database, number[]>();
+  steps.forEach((step, i) => {
+    const db = userDb(env, step.kind === "flush" ? step.userId : step.event.userId);
+    groups.set(db, [...(groups.get(db) ?? []), i]);
+  });
+  const answers: DigestStepResult[] = new Array(steps.length);
+  await Promise.all(
+    [...groups].map(async ([db, at]) => {
+      const results = await stepsOn(
+        db,
+        at.map((i) => steps[i] as DigestStep),
+        windowSeconds,
+        nowMs,
+      );
+      at.forEach((i, k) => {
+        answers[i] = results[k] as DigestStepResult;
+      });
+    }),
+  );
+  return answers;
+}
+
+/**
+ * One user database's digest work in ONE D1 batch: per join an upsert on the user's open digest
  * of that type (`ON CONFLICT … DO UPDATE`) and the event's row, per flush the close, all in the
  * batch's order in its one transaction (so an event joins either the digest being flushed or
  * a new one, and a later join of the batch sees an earlier one's digest), then three reads:
  * which digest each joined event is in, and the flushed digests' heads and items. Answers one
  * result per step, in order.
  */
-export async function runDigestSteps(
+async function stepsOn(
   db: D1Database,
   steps: readonly DigestStep[],
   windowSeconds: number,
@@ -196,12 +237,12 @@ export async function runDigestSteps(
 
 /** Joins an event to its user's open digest of its type, opening one when none is open. */
 export async function joinDigest(
-  db: D1Database,
+  env: DbRouterEnv,
   event: DigestEvent,
   windowSeconds: number,
   nowMs: number,
 ): Promise<DigestJoin> {
-  const [result] = await runDigestSteps(db, [{ kind: "join", event }], windowSeconds, nowMs);
+  const [result] = await runDigestSteps(env, [{ kind: "join", event }], windowSeconds, nowMs);
   return result && result.action !== "flush" ? result : { action: "duplicate" };
 }
 
@@ -223,10 +264,12 @@ export interface FlushedDigest {
  * (a redelivered flush message), so a digest is sent at most once per flush.
  */
 export async function flushDigest(
-  db: D1Database,
-  digestId: string,
+  env: DbRouterEnv,
+  digest: { digestId: string; userId: string },
   nowMs: number,
 ): Promise<FlushedDigest | null> {
+  const { digestId } = digest;
+  const db = userDb(env, digest.userId);
   const [closed, items] = await db.batch([
     db
       .prepare(

@@ -1,3 +1,4 @@
+import { type DbRouterEnv, eachUserDb, globalDb } from "#shared/db/router";
 import type { NotificationEventMessage } from "#shared/notify/message";
 import { createLogger } from "#shared/observability/logger";
 import type { RouterEnv } from "./router";
@@ -25,35 +26,59 @@ const ESCALATIONS_PER_SWEEP = 500;
  * 3. a publish that fails releases its claims for the next sweep.
  */
 export async function sweepUnopenedPushes(
-  env: Pick<RouterEnv, "DB" | "NOTIFY_TRANSACTIONAL">,
+  env: Pick<RouterEnv, "DB" | "NOTIFY_TRANSACTIONAL"> & DbRouterEnv,
   nowMs: number,
 ): Promise<{ escalated: number }> {
-  const { settings } = await readNotificationSettings(env.DB);
+  const { settings } = await readNotificationSettings(globalDb(env));
   // Escalation turned off releases what it held at once: an e-mail held while it was on must
   // not wait for a push open that may never come (only pushes that carry their event, i.e.
   // sent while escalation was on, are taken).
   const hours = settings.escalateUnopenedPushAfterHours ?? 0;
-  const due = await env.DB.prepare(
-    `SELECT d.id FROM notification_deliveries d
-     WHERE d.channel = 'push' AND d.category = 'transactional' AND d.opened_at_ms IS NULL
-       AND d.escalated_at_ms IS NULL AND d.created_at_ms <= ?1
-       AND d.state IN ('sent', 'dead') AND d.event IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM notification_deliveries o
-                       WHERE o.event_id = d.event_id AND o.channel = 'push'
-                         AND o.opened_at_ms IS NOT NULL)
-     ORDER BY d.created_at_ms LIMIT ?2`,
-  )
-    .bind(nowMs - hours * 3_600_000, ESCALATIONS_PER_SWEEP)
-    .all<{ id: string }>();
-  if (due.results.length === 0) return { escalated: 0 };
+  // Deliveries are spread by user (shared/db/router.ts): each user database in turn, within
+  // one budget per sweep. All deliveries of one event are one user's, so the "another push
+  // of the event was opened" test stays inside one database.
+  let escalated = 0;
+  let budget = ESCALATIONS_PER_SWEEP;
+  for (const db of eachUserDb(env)) {
+    if (budget <= 0) break;
+    const run = await sweepDatabase(env, db, nowMs - hours * 3_600_000, budget, nowMs);
+    budget -= run.claimed;
+    escalated += run.escalated;
+  }
+  return { escalated };
+}
 
-  const claims = await env.DB.batch<{ id: string; event_id: string; event: string }>(
+async function sweepDatabase(
+  env: Pick<RouterEnv, "NOTIFY_TRANSACTIONAL">,
+  db: D1Database,
+  dueBeforeMs: number,
+  limit: number,
+  nowMs: number,
+): Promise<{ claimed: number; escalated: number }> {
+  const due = await db
+    .prepare(
+      `SELECT d.id FROM notification_deliveries d
+       WHERE d.channel = 'push' AND d.category = 'transactional' AND d.opened_at_ms IS NULL
+         AND d.escalated_at_ms IS NULL AND d.created_at_ms <= ?1
+         AND d.state IN ('sent', 'dead') AND d.event IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM notification_deliveries o
+                         WHERE o.event_id = d.event_id AND o.channel = 'push'
+                           AND o.opened_at_ms IS NOT NULL)
+       ORDER BY d.created_at_ms LIMIT ?2`,
+    )
+    .bind(dueBeforeMs, limit)
+    .all<{ id: string }>();
+  if (due.results.length === 0) return { claimed: 0, escalated: 0 };
+
+  const claims = await db.batch<{ id: string; event_id: string; event: string }>(
     due.results.map(({ id }) =>
-      env.DB.prepare(
-        `UPDATE notification_deliveries SET escalated_at_ms = ?2, updated_at_ms = ?2
-         WHERE id = ?1 AND escalated_at_ms IS NULL AND opened_at_ms IS NULL
-         RETURNING id, event_id, event`,
-      ).bind(id, nowMs),
+      db
+        .prepare(
+          `UPDATE notification_deliveries SET escalated_at_ms = ?2, updated_at_ms = ?2
+           WHERE id = ?1 AND escalated_at_ms IS NULL AND opened_at_ms IS NULL
+           RETURNING id, event_id, event`,
+        )
+        .bind(id, nowMs),
     ),
   );
   const claimed = claims.flatMap((result) => result.results);
@@ -78,12 +103,14 @@ export async function sweepUnopenedPushes(
       error: error instanceof Error ? error.name : "unknown",
     });
     try {
-      await env.DB.batch(
+      await db.batch(
         claimed.map((row) =>
-          env.DB.prepare(
-            `UPDATE notification_deliveries SET escalated_at_ms = NULL
-             WHERE id = ?1 AND escalated_at_ms = ?2`,
-          ).bind(row.id, nowMs),
+          db
+            .prepare(
+              `UPDATE notification_deliveries SET escalated_at_ms = NULL
+               WHERE id = ?1 AND escalated_at_ms = ?2`,
+            )
+            .bind(row.id, nowMs),
         ),
       );
     } catch (releaseError) {
@@ -92,7 +119,7 @@ export async function sweepUnopenedPushes(
         error: releaseError instanceof Error ? releaseError.name : "unknown",
       });
     }
-    return { escalated: 0 };
+    return { claimed: claimed.length, escalated: 0 };
   }
-  return { escalated: bodies.length };
+  return { claimed: claimed.length, escalated: bodies.length };
 }

@@ -94,7 +94,7 @@ const adminPut = createRoute({
 async function readView(c: Context<ApiContext>, userId: string) {
   const { settings } = await readNotificationSettings(c.env.DB);
   const { prefs, updatedAtMs } = await readUserPreferences(
-    c.env.DB,
+    c.env,
     userId,
     defaultPreferencesFor(settings),
   );
@@ -103,10 +103,10 @@ async function readView(c: Context<ApiContext>, userId: string) {
 
 async function change(c: Context<ApiContext>, userId: string, requested: PreferencesChange) {
   const { settings } = await readNotificationSettings(c.env.DB);
-  const { prefs } = await readUserPreferences(c.env.DB, userId, defaultPreferencesFor(settings));
+  const { prefs } = await readUserPreferences(c.env, userId, defaultPreferencesFor(settings));
   const next = applyChange(prefs, requested);
   const nowMs = Date.now();
-  await writePreferences(c.env.DB, userId, next, nowMs);
+  await writePreferences(c.env, userId, next, nowMs);
   return preferencesView(next, nowMs);
 }
 
@@ -119,11 +119,11 @@ export const notificationPreferenceUserRoutes = featureApp()
 export const notificationPreferenceAdminRoutes = featureApp()
   .openapi(adminGet, async (c) => {
     const { id } = c.req.valid("param");
-    await knownUser(c.env.DB, id);
+    await knownUser(c.env, id);
     return c.json(await readView(c, id), 200);
   })
   .openapi(adminPut, async (c) => {
     const { id } = c.req.valid("param");
-    await knownUser(c.env.DB, id);
+    await knownUser(c.env, id);
     return c.json(await change(c, id, c.req.valid("json")), 200);
   });

@@ -241,7 +241,7 @@ receiptRoutes.post(RESEND_RECEIPT_PATH, async (c) => {
   const receipt = RESEND_RECEIPTS[event.type];
   if (!receipt) return c.json({ recorded: false }, 200);
   const recorded = await recordReceipt(
-    c.env.DB,
+    c.env,
     { providerRef: emailId, channel: "email" },
     receipt,
     Date.now(),
@@ -270,7 +270,7 @@ receiptRoutes.post(TWILIO_RECEIPT_PATH, async (c) => {
   const receipt = TWILIO_RECEIPTS[status];
   if (!receipt) return c.json({ recorded: false }, 200);
   const recorded = await recordReceipt(
-    c.env.DB,
+    c.env,
     { providerRef: sid, channel: "sms" },
     receipt,
     Date.now(),
@@ -288,7 +288,7 @@ receiptRoutes.post(PUSH_RECEIPT_PATH, async (c) => {
     throw new AppError("bad_request", "event is shown or clicked");
   }
   const recorded = await recordReceipt(
-    c.env.DB,
+    c.env,
     { deliveryId: check.deliveryId },
     event === "shown" ? "delivered" : "opened",
     Date.now(),
@@ -303,7 +303,7 @@ receiptRoutes.get(TRACK_OPEN_PATH, async (c) => {
   if (key) {
     const check = await verifyReceiptToken(key, "open", token);
     if (check.ok) {
-      await recordReceipt(c.env.DB, { deliveryId: check.deliveryId }, "opened", Date.now());
+      await recordReceipt(c.env, { deliveryId: check.deliveryId }, "opened", Date.now());
     }
   }
   return pixelResponse();
@@ -323,6 +323,6 @@ receiptRoutes.get(TRACK_CLICK_PATH, async (c) => {
   }
   const check = await verifyReceiptToken(key, "click", c.req.query("t"), target);
   if (!check.ok) throw tokenProblem(check);
-  await recordReceipt(c.env.DB, { deliveryId: check.deliveryId }, "opened", Date.now());
+  await recordReceipt(c.env, { deliveryId: check.deliveryId }, "opened", Date.now());
   return c.redirect(target, 302);
 });

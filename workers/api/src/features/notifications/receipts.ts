@@ -1,5 +1,7 @@
+import { type DbRouterEnv, eachUserDb, userDb } from "#shared/db/router";
 import type { NotificationChannel } from "#shared/notify/catalog";
 import { AWAITING_PUSH_OPEN } from "./deliveries";
+import { userOfProviderRef } from "./provider-refs";
 
 /**
  * Delivery and open receipts on D1 `notification_deliveries` (docs/notifications.md
@@ -38,10 +40,37 @@ function whereOf(target: ReceiptTarget): { sql: string; binds: string[] } {
 }
 
 /**
+ * The user databases that may hold the delivery (deliveries are spread by user,
+ * shared/db/router.ts): a provider's id through the global index of provider ids to users
+ * (provider-refs.ts), else (a message sent before the index existed) every user database; our
+ * own signed links name only the delivery id, a hash that does not name the user, so every
+ * user database is asked (a primary-key UPDATE each; docs/scaling.md "D1 router").
+ */
+async function databasesOf(env: DbRouterEnv, target: ReceiptTarget): Promise<D1Database[]> {
+  if ("providerRef" in target) {
+    const userId = await userOfProviderRef(env, target.channel, target.providerRef);
+    if (userId !== null) return [userDb(env, userId)];
+  }
+  return eachUserDb(env);
+}
+
+/**
  * Records one receipt; true when it changed the delivery (false: unknown delivery, or a
  * receipt of that kind was already recorded, or it would move the delivery backwards).
  */
 export async function recordReceipt(
+  env: DbRouterEnv,
+  target: ReceiptTarget,
+  receipt: Receipt,
+  atMs: number,
+): Promise<boolean> {
+  const changed = await Promise.all(
+    (await databasesOf(env, target)).map((db) => recordOn(db, target, receipt, atMs)),
+  );
+  return changed.some(Boolean);
+}
+
+async function recordOn(
   db: D1Database,
   target: ReceiptTarget,
   receipt: Receipt,

@@ -1,4 +1,4 @@
-import type { DbRouterEnv } from "#shared/db/router";
+import { type DbRouterEnv, globalDb } from "#shared/db/router";
 import type { ApiEnv } from "#shared/env";
 import {
   categoryOf,
@@ -27,6 +27,7 @@ import { capFor, type NotificationSettings } from "#shared/notify/settings";
 import { unsubscribeUrlFor } from "#shared/notify/unsubscribe";
 import { createLogger } from "#shared/observability/logger";
 import { exponentialBackoff } from "#shared/retry/backoff";
+import { batchPerDb, groupByDb, type OnDb } from "../../db/batch";
 import { type CapRequest, claimCapSlots, isCapped } from "./caps";
 import { type AdapterEnv, type AdapterOptions, adaptersFor } from "./channels/index";
 import { deadLetterStatement } from "./dead-letters";
@@ -49,6 +50,7 @@ import {
 } from "./digests";
 import { resolveMerchantNames } from "./merchant-names";
 import { readPreferences } from "./preferences-store";
+import { providerRefStatement } from "./provider-refs";
 import { recipientsFor } from "./recipients";
 import { defaultPreferencesFor, readNotificationSettings } from "./settings-store";
 import { loadTemplateBook } from "./templates-store";
@@ -151,7 +153,7 @@ export async function routeEvents(
   const { routed, digests } = await digestEvents(env, settings, valid, nowMs);
   if (routed.length === 0) return outcomes;
   const userIds = [...new Set(routed.map(({ event }) => event.userId))];
-  const prefsByUser = await readPreferences(env.DB, userIds, defaultPreferencesFor(settings));
+  const prefsByUser = await readPreferences(env, userIds, defaultPreferencesFor(settings));
   const recipientsByUser = new Map(
     await Promise.all(
       userIds.map(async (userId) => [userId, await recipientsFor(env, userId, channels)] as const),
@@ -188,10 +190,12 @@ export async function routeEvents(
   }
 
   const existing = await readDeliveries(
-    env.DB,
-    candidates.map((c) => c.key.id),
+    env,
+    candidates.map((c) => c.key),
   );
-  const decisions: D1PreparedStatement[] = [];
+  // Deliveries live in their user's database (shared/db/router.ts): decisions and outcomes
+  // are grouped per database, one D1 batch each.
+  const decisions: OnDb[] = [];
   const toSend: Candidate[] = [];
   const deferUntil = new Map<number, number>();
   const retryAfter = new Map<number, number>();
@@ -214,25 +218,16 @@ export async function routeEvents(
     });
     if (decision.action === "skip") {
       decisions.push(
-        decisionStatement(env.DB, candidate.key, "skipped", decision.reason, null, nowMs),
+        decisionStatement(env, candidate.key, "skipped", decision.reason, null, nowMs),
       );
     } else if (decision.action === "defer") {
       decisions.push(
-        decisionStatement(
-          env.DB,
-          candidate.key,
-          "deferred",
-          decision.reason,
-          decision.untilMs,
-          nowMs,
-        ),
+        decisionStatement(env, candidate.key, "deferred", decision.reason, decision.untilMs, nowMs),
       );
       const current = deferUntil.get(candidate.index);
       deferUntil.set(candidate.index, Math.min(current ?? decision.untilMs, decision.untilMs));
     } else if (candidate.recipient === null) {
-      decisions.push(
-        decisionStatement(env.DB, candidate.key, "skipped", "no_recipient", null, nowMs),
-      );
+      decisions.push(decisionStatement(env, candidate.key, "skipped", "no_recipient", null, nowMs));
     } else {
       toSend.push(candidate);
     }
@@ -243,13 +238,13 @@ export async function routeEvents(
   const allowed = toSend.filter((c) => !refused.has(c.event.id) && !held.has(c.key.id));
   for (const candidate of toSend) {
     if (refused.has(candidate.event.id)) {
-      decisions.push(decisionStatement(env.DB, candidate.key, "skipped", "capped", null, nowMs));
+      decisions.push(decisionStatement(env, candidate.key, "skipped", "capped", null, nowMs));
     } else if (held.has(candidate.key.id)) {
       // Escalation: the e-mail waits for the push to be opened (escalation.ts sweeps it).
       const hours = settings.escalateUnopenedPushAfterHours ?? 0;
       decisions.push(
         decisionStatement(
-          env.DB,
+          env,
           candidate.key,
           "deferred",
           AWAITING_PUSH_OPEN,
@@ -259,10 +254,10 @@ export async function routeEvents(
       );
     }
   }
-  if (decisions.length > 0) await env.DB.batch(decisions);
+  await batchPerDb(groupByDb(decisions));
 
   const claimed = await claimDeliveries(
-    env.DB,
+    env,
     allowed.map((c) => c.key),
     nowMs,
     SEND_LEASE_MS,
@@ -338,13 +333,30 @@ export async function routeEvents(
     }),
   );
 
-  const writes: D1PreparedStatement[] = [];
+  const writes: OnDb[] = [];
+  // Global rows first (dead letters, provider ids → users), then the deliveries on their
+  // users' databases: a delivery is never dead without its letter, and a provider's receipt
+  // for a sent message finds its user. At one user database all of it is one batch.
+  const globalWrites: D1PreparedStatement[] = [];
   for (const { candidate, outcome } of results) {
-    writes.push(outcomeStatement(env.DB, outcome, nowMs));
+    writes.push(outcomeStatement(env, candidate.event.userId, outcome, nowMs));
+    if (outcome.state === "sent" && outcome.providerRef) {
+      globalWrites.push(
+        providerRefStatement(
+          env,
+          {
+            channel: candidate.channel,
+            providerRef: outcome.providerRef,
+            userId: candidate.event.userId,
+          },
+          nowMs,
+        ),
+      );
+    }
     if (outcome.state === "dead") {
-      writes.push(
+      globalWrites.push(
         deadLetterStatement(
-          env.DB,
+          globalDb(env),
           {
             deliveryId: candidate.key.id,
             event: candidate.event,
@@ -361,7 +373,7 @@ export async function routeEvents(
       retryAfter.set(candidate.index, Math.max(retryAfter.get(candidate.index) ?? 0, delay));
     }
   }
-  if (writes.length > 0) await env.DB.batch(writes);
+  await batchPerDb(groupByDb(writes), globalDb(env), globalWrites);
 
   for (const [index, delaySeconds] of retryAfter) {
     outcomes[index] = { action: "retry", delaySeconds };
@@ -393,7 +405,10 @@ async function digestEvents<T extends { event: NotificationEventMessage; index: 
     const { event } = item;
     if (event.digestId !== undefined) {
       plan.push({ item, stepAt: stepped.length });
-      stepped.push({ item, step: { kind: "flush", digestId: event.digestId } });
+      stepped.push({
+        item,
+        step: { kind: "flush", digestId: event.digestId, userId: event.userId },
+      });
     } else if (
       categoryOf(event.type) === "critical" ||
       event.escalation ||
@@ -406,7 +421,7 @@ async function digestEvents<T extends { event: NotificationEventMessage; index: 
     }
   }
   const results = await runDigestSteps(
-    env.DB,
+    env,
     stepped.map(({ step }) => step),
     settings.digest.windowSeconds,
     nowMs,

@@ -81,13 +81,13 @@ export const unsubscribeRoutes = new Hono<ApiContext>()
     }
     const { settings } = await readNotificationSettings(c.env.DB);
     const { prefs } = await readUserPreferences(
-      c.env.DB,
+      c.env,
       claims.userId,
       defaultPreferencesFor(settings),
     );
     if (prefs.promotionalOptIn) {
       await writePreferences(
-        c.env.DB,
+        c.env,
         claims.userId,
         { ...prefs, promotionalOptIn: false },
         Date.now(),

@@ -29,7 +29,7 @@ const destinationsRoute = createRoute({
 export const destinationAdminRoutes = featureApp().openapi(destinationsRoute, async (c) => {
   const { id } = c.req.valid("param");
   // An unknown id is a 404 before any wallet is woken, so a typo never creates one.
-  if (!(await readUser(c.env.DB, id))) throw new AppError("not_found", "no such user");
+  if (!(await readUser(c.env, id))) throw new AppError("not_found", "no such user");
   const destinations = await walletOf(c.env, id).getDestinations();
   return c.json({ items: destinations.map(destinationView) }, 200);
 });

@@ -186,7 +186,7 @@ export const redemptionRoutes = featureApp()
         : { type: "saved", destinationId: body.destinationId as string },
       stepUp: stepUp ?? null,
       deviceId: c.get("deviceId"),
-      kycStatus: await kycStatusOf(c.env.DB, userId),
+      kycStatus: await kycStatusOf(c.env, userId),
       policy: payoutPolicyOf(c.env),
     });
     switch (result.status) {

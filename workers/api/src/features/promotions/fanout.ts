@@ -1,3 +1,4 @@
+import type { DbRouterEnv } from "#shared/db/router";
 import type { ApiEnv } from "#shared/env";
 import {
   FANOUT_PAGE,
@@ -15,7 +16,8 @@ const log = createLogger({ worker: "api", feature: "promotions" });
 /** The longest delay a queue message may carry (Cloudflare Queues: 12 hours). */
 export const MAX_DELAY_SEC = 12 * 60 * 60;
 
-export type FanoutQueues = Pick<ApiEnv, "DB" | "NOTIFY_PROMOTIONAL" | "NOTIFY_FANOUT">;
+export type FanoutQueues = Pick<ApiEnv, "DB" | "NOTIFY_PROMOTIONAL" | "NOTIFY_FANOUT"> &
+  DbRouterEnv;
 
 export interface FanoutOptions {
   /** Members per step (FANOUT_PAGE); tests use small pages. */
@@ -88,7 +90,7 @@ export async function runStep(
   }
   const claimed = await claimStep(env.DB, send.id, body.step, owner, nowMs);
   if (!claimed) return "not_its_turn";
-  const page = await audiencePage(env.DB, claimed.segment, claimed.cursor, pageSize);
+  const page = await audiencePage(env, claimed.segment, claimed.cursor, pageSize);
   const events = page
     .filter((m) => m.optedIn)
     .map((m) => ({ body: promotionEvent(claimed, m.userId, claimed.startedAtMs ?? nowMs) }));

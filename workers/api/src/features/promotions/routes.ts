@@ -89,8 +89,8 @@ const segmentsRoute = createRoute({
 export const promoSendAdminRoutes = featureApp()
   .openapi(segmentsRoute, async (c) => {
     const [segments, allMembers] = await Promise.all([
-      listSegments(c.env.DB, 200),
-      audienceSize(c.env.DB, ALL_MEMBERS),
+      listSegments(c.env, 200),
+      audienceSize(c.env, ALL_MEMBERS),
     ]);
     return c.json({ segments, allMembers }, 200);
   })
@@ -105,7 +105,7 @@ export const promoSendAdminRoutes = featureApp()
       body: input.body,
       url: input.url,
       sendAtMs,
-      audience: await audienceSize(c.env.DB, input.segment),
+      audience: await audienceSize(c.env, input.segment),
       createdBy: c.get("admin").name,
       createdAtMs: nowMs,
     });

@@ -145,7 +145,7 @@ export const userEventAdminRoutes = featureApp()
   .openapi(eventsRoute, async (c) => {
     const { id } = c.req.valid("param");
     const { cursor, limit } = c.req.valid("query");
-    await knownUser(c.env.DB, id);
+    await knownUser(c.env, id);
     const position = decodeCursor(cursor, 2);
     const before = position
       ? { occurredAtMs: cursorInt(position[0] as string), eventId: position[1] as string }
@@ -174,7 +174,7 @@ export const userEventAdminRoutes = featureApp()
   })
   .openapi(contactRoute, async (c) => {
     const { id } = c.req.valid("param");
-    await knownUser(c.env.DB, id);
+    await knownUser(c.env, id);
     const contact = await walletOf(c.env, id).getMaskedContact();
     if (!contact) throw new AppError("not_found", "no contact details were sent for this user");
     return c.json(
@@ -193,7 +193,7 @@ export const userEventAdminRoutes = featureApp()
   .openapi(revealRoute, async (c) => {
     const { id } = c.req.valid("param");
     const { reason } = c.req.valid("json");
-    await knownUser(c.env.DB, id);
+    await knownUser(c.env, id);
     const wallet = walletOf(c.env, id);
     if (!(await wallet.getMaskedContact())) {
       throw new AppError("not_found", "no contact details were sent for this user");

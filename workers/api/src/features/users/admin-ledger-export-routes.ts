@@ -88,7 +88,7 @@ const exportRoute = createRoute({
 export const userLedgerExportAdminRoutes = featureApp().openapi(exportRoute, async (c) => {
   const { id } = c.req.valid("param");
   const { afterSeq, limit } = c.req.valid("query");
-  await knownUser(c.env.DB, id);
+  await knownUser(c.env, id);
   const [page, anchors] = await Promise.all([
     walletOf(c.env, id).exportLedger(afterSeq, limit),
     anchorsOf(c.env, [id]),

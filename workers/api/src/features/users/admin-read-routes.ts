@@ -118,7 +118,7 @@ const claimsRoute = createRoute({
 export const userReadAdminRoutes = featureApp()
   .openapi(getUserRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const user = await knownUser(c.env.DB, id);
+    const user = await knownUser(c.env, id);
     return c.json(
       {
         id: user.id,
@@ -133,18 +133,18 @@ export const userReadAdminRoutes = featureApp()
   .openapi(ledgerRoute, async (c) => {
     const { id } = c.req.valid("param");
     const { cursor, limit } = c.req.valid("query");
-    await knownUser(c.env.DB, id);
+    await knownUser(c.env, id);
     return c.json(await ledgerPage(c.env, id, cursor, limit), 200);
   })
   .openapi(transactionsRoute, async (c) => {
     const { id } = c.req.valid("param");
     const { cursor, limit } = c.req.valid("query");
-    await knownUser(c.env.DB, id);
+    await knownUser(c.env, id);
     return c.json(await transactionsPage(c.env, id, cursor, limit), 200);
   })
   .openapi(clicksRoute, async (c) => {
     const { id } = c.req.valid("param");
-    await knownUser(c.env.DB, id);
+    await knownUser(c.env, id);
     const clicks = await walletOf(c.env, id).getClicks(c.req.valid("query").limit);
     const items = clicks.map((k) => ({
       clickId: k.clickId,
@@ -156,7 +156,7 @@ export const userReadAdminRoutes = featureApp()
   })
   .openapi(claimsRoute, async (c) => {
     const { id } = c.req.valid("param");
-    await knownUser(c.env.DB, id);
+    await knownUser(c.env, id);
     const claims = await walletOf(c.env, id).getClaims(c.req.valid("query").limit);
     return c.json({ items: claims.map(claimView) }, 200);
   });

@@ -61,7 +61,7 @@ export const userWriteAdminRoutes = featureApp()
   .openapi(putUserRoute, async (c) => {
     const { id } = c.req.valid("param");
     const { displayName } = c.req.valid("json");
-    const row = await upsertUser(c.env.DB, id, displayName, Date.now());
+    const row = await upsertUser(c.env, id, displayName, Date.now());
     return c.json(
       { id: row.id, displayName: row.displayName, createdAt: toIso(row.createdAtMs) },
       200,
@@ -70,8 +70,8 @@ export const userWriteAdminRoutes = featureApp()
   .openapi(putKycRoute, async (c) => {
     const { id } = c.req.valid("param");
     const { status } = c.req.valid("json");
-    await setKycStatus(c.env.DB, id, status, Date.now());
-    const row = await readKyc(c.env.DB, id);
+    await setKycStatus(c.env, id, status, Date.now());
+    const row = await readKyc(c.env, id);
     if (!row) throw new Error("kyc upsert left no user row");
     return c.json(
       { userId: id, status: row.kycStatus, updatedAt: toIsoOrNull(row.kycUpdatedAtMs) },
@@ -80,7 +80,7 @@ export const userWriteAdminRoutes = featureApp()
   })
   .openapi(getKycRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const row = await readKyc(c.env.DB, id);
+    const row = await readKyc(c.env, id);
     return c.json(
       {
         userId: id,

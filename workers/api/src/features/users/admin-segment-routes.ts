@@ -61,12 +61,12 @@ const putRoute = createRoute({
 export const userSegmentAdminRoutes = featureApp()
   .openapi(getRoute, async (c) => {
     const { id } = c.req.valid("param");
-    await knownUser(c.env.DB, id);
+    await knownUser(c.env, id);
     return c.json({ segments: await walletOf(c.env, id).getSegments() }, 200);
   })
   .openapi(putRoute, async (c) => {
     const { id } = c.req.valid("param");
     const { segments } = c.req.valid("json");
-    await knownUser(c.env.DB, id);
+    await knownUser(c.env, id);
     return c.json({ segments: await walletOf(c.env, id).setSegments(id, segments) }, 200);
   });

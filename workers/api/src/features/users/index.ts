@@ -4,4 +4,12 @@ export { userMeRoutes } from "./me-routes";
 export { type CardViewer, offerCards } from "./offer-cards";
 export { usersAdminRoutes } from "./routes";
 export type { KycStatus } from "./schemas";
-export { kycStatusOf, profileStatement, readUser, registerUserStatement } from "./store";
+export {
+  knownUser,
+  kycStatusOf,
+  profileStatement,
+  readUser,
+  registerUserStatement,
+  signupPages,
+  signupTimesOf,
+} from "./store";

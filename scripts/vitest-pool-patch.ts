@@ -1,9 +1,11 @@
+import { createHash } from "node:crypto";
 import {
   cpSync,
   existsSync,
   mkdirSync,
   readFileSync,
   realpathSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -52,18 +54,23 @@ export async function patchedCloudflareTest(repoRoot: string): Promise<typeof cl
   const copyDir = path.join(
     repoRoot,
     ".cache",
-    `vitest-pool-workers-${version}-patched`,
+    // The patch's hash too: a changed patch makes a new copy.
+    `vitest-pool-workers-${version}-patched-${createHash("sha256").update(FIXED).digest("hex").slice(0, 8)}`,
     "node_modules",
     "@cloudflare",
     "vitest-pool-workers",
   );
-  const marker = path.join(copyDir, ".patched");
-  if (!existsSync(marker)) {
-    rmSync(copyDir, { recursive: true, force: true });
+  if (!existsSync(copyDir)) {
+    // Built beside it and renamed into place, so two runs starting at once never see half a copy.
+    const building = `${copyDir}.building-${process.pid}`;
     mkdirSync(path.dirname(copyDir), { recursive: true });
-    cpSync(stockDir, copyDir, { recursive: true, dereference: true });
-    writeFileSync(path.join(copyDir, INTERNAL), stock.replace(BUGGY, FIXED));
-    writeFileSync(marker, `${version}\n`);
+    cpSync(stockDir, building, { recursive: true, dereference: true });
+    writeFileSync(path.join(building, INTERNAL), stock.replace(BUGGY, FIXED));
+    try {
+      renameSync(building, copyDir);
+    } catch {
+      rmSync(building, { recursive: true, force: true }); // another run placed it first
+    }
   }
   const entry = pathToFileURL(path.join(copyDir, "dist/pool/index.mjs")).href;
   return ((await import(entry)) as { cloudflareTest: typeof cloudflareTest }).cloudflareTest;

@@ -39,11 +39,15 @@ const TEST_ADMIN_KEYS = JSON.stringify([
   { name: "test-reader", scope: "read-only", key: "test-reader-key-0123456789abcdef" },
 ]);
 
-export default defineConfig(async () => {
+/**
+ * The suite's config. `plugin` is the pool's plugin factory: the package's own by default; a long
+ * run may pass a patched copy's (vitest.long-run.ts, scripts/vitest-pool-patch.ts).
+ */
+export async function workersTestConfig(plugin: typeof cloudflareTest = cloudflareTest) {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     plugins: [
-      cloudflareTest({
+      plugin({
         // The api worker is the test runtime's main worker: it hosts the wallet Durable
         // Object and the queue consumers, so queues deliver to it exactly as in production.
         // Its bindings are a superset of the redirect and postback workers', which tests
@@ -155,4 +159,6 @@ export default defineConfig(async () => {
       hookTimeout: 60_000,
     },
   };
-});
+}
+
+export default defineConfig(() => workersTestConfig());

@@ -15,6 +15,9 @@ export default defineConfig((configEnv) =>
       networkClockAheadMs: envInt("SIM_CLOCK_AHEAD_MS", 0),
       progressEvery: envInt("SIM_PROGRESS_EVERY", 1_000),
     },
+    // Without it a run slows quadratically (scripts/vitest-pool-patch.ts); SIM_STOCK_POOL=1 runs
+    // the stock pool, to compare.
+    patchedPool: process.env.SIM_STOCK_POOL !== "1",
     include: ["test/sim/sim-run.sim.ts"],
   }),
 );

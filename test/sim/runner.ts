@@ -11,6 +11,7 @@ import { signPostback } from "#shared/postback/signature";
 import apiWorker from "#workers/api/src/index";
 import postbackWorker from "#workers/postback/src/index";
 import { NETWORK_SECRET, seedCatalog } from "../helpers";
+import { DUE_RUN_CHANCE, runWalletDue } from "./due-run";
 import {
   type FaultPoint,
   generate,
@@ -33,6 +34,7 @@ import {
   setupPayouts,
   webhooksStep,
 } from "./kinds/payouts";
+import { SIM_ABORT_REASON, walletContext } from "./object-abort";
 import { MoneyOracle } from "./oracle/money-oracle";
 import { PayoutOracle } from "./oracle/payout-oracle";
 import { Prng } from "./oracle/prng";
@@ -90,8 +92,15 @@ export interface SimResult {
   invariantsChecked: number;
   /** Checks that re-read every entry and ran the product's audit() (the rest are incremental). */
   fullChecks: number;
-  /** Times every Durable Object was aborted (at a fault point, or between steps). */
+  /**
+   * Crashes: every Durable Object aborted (a consumer's fault point, or between steps), or one
+   * wallet aborted by its own `ctx.abort()` at a wallet fault point, mid-operation.
+   */
   crashes: number;
+  /** Of `crashes`, the ones that aborted a single wallet mid-operation. */
+  objectAborts: number;
+  /** Wallet due runs (`runDue`, the alarm's work) driven between steps; each changed no money. */
+  dueRuns: number;
   /** Ledger-events batches failed after writing (retried by the platform's queue). */
   backgroundFaults: number;
   /** Postbacks sent per network wire format. */
@@ -208,6 +217,8 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     invariantsChecked: 0,
     fullChecks: 0,
     crashes: 0,
+    objectAborts: 0,
+    dueRuns: 0,
     backgroundFaults: 0,
     postbacksByFormat: {} as Record<string, number>,
   };
@@ -218,11 +229,18 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
   // ledger-events consumer, which the platform's queue runs in the background, loses about three
   // batches in ten after writing its projections (the queue retries it; the end compares D1 with the
   // wallets). Background timing is the runtime's, so that part is not replayed exactly.
-  let armed: { point: FaultPoint | null; fired: boolean } = { point: null, fired: false };
+  let armed: { point: FaultPoint | null; fired: boolean; abort?: DurableObjectState } = {
+    point: null,
+    fired: false,
+  };
   const bgRng = new Prng(options.seed).fork(3);
+  // Its own fork, so driving due runs leaves every other seeded choice as it was.
+  const dueRng = new Prng(options.seed).fork(4);
   installFaultInjector((at) => {
     if (armed.point !== null && !armed.fired && at === armed.point) {
       armed.fired = true;
+      // A crash at a wallet's own point: that object alone dies here, mid-operation.
+      if (armed.abort) armed.abort.abort(SIM_ABORT_REASON);
       throw new InjectedFault(at);
     }
     if (options.faults && at === "ledger_events.after_write" && bgRng.chance(0.3)) {
@@ -460,6 +478,10 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     }
     timing[`all_${next.kind}`] =
       (timing[`all_${next.kind}`] ?? 0) + performance.now() - stepStarted;
+    if (users.size > 0 && dueRng.chance(DUE_RUN_CHANCE)) {
+      const user = [...users][dueRng.int(0, users.size - 1)] as string;
+      await timed("due", () => dueRun(user));
+    }
     if (options.progress && options.progressEvery && step % options.progressEvery === 0) {
       const secs = (Date.now() - started) / 1000;
       options.progress(
@@ -469,9 +491,27 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     }
   }
 
+  /** The wallet's alarm work as of now: nothing money-bearing is due, so money must not move. */
+  async function dueRun(user: string) {
+    stats.dueRuns++;
+    const before = await fingerprint(user);
+    const run = await runWalletDue(user, Date.now());
+    const after = await fingerprint(user);
+    if (run.confirmed !== 0 || after !== before) {
+      fail(
+        "due_run_changed_no_money",
+        `user=${user} confirmed=${run.confirmed}\nbefore=${before}\nafter=${after}`,
+      );
+    }
+    await check([user]);
+  }
+
   async function faultStep(point: FaultPoint, item: Queued, crash: boolean) {
     const before = await fingerprint(item.user);
-    armed = { point, fired: false };
+    // A crash at a wallet's point aborts that wallet there (ctx.abort()); at a consumer's point,
+    // which runs outside any object, every object is aborted after it.
+    const abortOne = crash && point.startsWith("wallet.");
+    armed = { point, fired: false, ...(abortOne ? { abort: await walletContext(item.user) } : {}) };
     let ok: Set<string>;
     try {
       ok = await deliver([item]);
@@ -483,34 +523,50 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
       return;
     }
     stats.faultsFired++;
-    if (crash) {
+    if (abortOne) {
+      stats.crashes++;
+      stats.objectAborts++;
+    } else if (crash) {
       // The process died at the fault point: every object's memory goes; storage stays.
       stats.crashes++;
       await timed("crash", () => abortAllDurableObjects());
     }
     if (ok.has(item.id)) fail("faulted_message_retried", `${point} fired but ${item.id} was acked`);
     const afterFault = await fingerprint(item.user);
-    if (point === "wallet.commit.before_close" && afterFault !== before) {
+    // Lost whole: a throw inside the transaction rolls it back, and an object aborted at either
+    // wallet point loses what it wrote since its last confirmed write (the runtime confirms
+    // writes when the event's output gate opens, which an abort prevents).
+    if ((point === "wallet.commit.before_close" || abortOne) && afterFault !== before) {
       fail("failed_op_changed_nothing", `user=${item.user}\nbefore=${before}\nafter=${afterFault}`);
     }
     await check([item.user]);
-    if (point !== "wallet.commit.before_close") {
+    if (point === "wallet.commit.before_close") return;
+    const retry = queued.findIndex((q) => q.id === item.id);
+    const again = queued[retry];
+    if (!again) return;
+    queued.splice(retry, 1);
+    const acked = await deliver([again]);
+    const afterRedelivery = await fingerprint(item.user);
+    if (!abortOne) {
       // The answer was lost after the write: the redelivery that follows must change nothing.
-      const retry = queued.findIndex((q) => q.id === item.id);
-      const again = queued[retry];
-      if (again) {
-        queued.splice(retry, 1);
-        await deliver([again]);
-        const afterRedelivery = await fingerprint(item.user);
-        if (afterRedelivery !== afterFault) {
-          fail(
-            "replay_changed_nothing",
-            `${point}: redelivery changed user=${item.user}\nbefore=${afterFault}\nafter=${afterRedelivery}`,
-          );
-        }
-        await check([item.user]);
+      if (afterRedelivery !== afterFault) {
+        fail(
+          "replay_changed_nothing",
+          `${point}: redelivery changed user=${item.user}\nbefore=${afterFault}\nafter=${afterRedelivery}`,
+        );
+      }
+    } else if (acked.has(again.id)) {
+      // The write died with the object: the redelivery applied it; once more changes nothing.
+      await deliver([{ ...again, id: `${again.id}x`, attempts: again.attempts + 1 }]);
+      const afterSecond = await fingerprint(item.user);
+      if (afterSecond !== afterRedelivery) {
+        fail(
+          "replay_changed_nothing",
+          `${point} (object aborted): second redelivery changed user=${item.user}\nbefore=${afterRedelivery}\nafter=${afterSecond}`,
+        );
       }
     }
+    await check([item.user]);
   }
 
   // Drain: everything still queued is delivered (retried postbacks wait for their clicks).

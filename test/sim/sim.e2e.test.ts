@@ -56,6 +56,9 @@ describe("deterministic simulation (money core)", () => {
       expect(result.faultsFired).toBeGreaterThan(0);
       expect(result.crashes).toBeGreaterThan(0);
       expectEveryKind(result);
+      // A wallet aborted alone by its ctx.abort() mid-operation, and its alarm's work driven.
+      expect(result.objectAborts).toBeGreaterThan(0);
+      expect(result.dueRuns).toBeGreaterThan(0);
     }, 60_000);
   }
 });

@@ -15,10 +15,11 @@ import pg from "pg";
 import { ok, userClient } from "#client/index";
 import { DEMO_NETWORK_ID, DEMO_NETWORK_SECRET, loadDemoData } from "#scripts/demo-data";
 import { ROOT } from "#scripts/lib/dev-vars";
-import { type LocalRuntime, startLocalRuntime } from "#scripts/lib/local-runtime";
+import { startLocalRuntime } from "#scripts/lib/local-runtime";
 import { mapBounded } from "#shared/async/map-bounded";
 import { signPostback } from "#shared/postback/signature";
 import { cpuDelta, groupCpuByRole, groupCpuMs, treeCpuMs } from "./lib/cpu";
+import { startMiniflareRuntime } from "./lib/miniflare-runtime";
 import {
   type CpuProfile,
   inspectorPortOf,
@@ -82,6 +83,24 @@ const REQUEST_TIMEOUT_MS = 20_000;
 const BATCH_TIMEOUT_MS = 300_000;
 /** `BENCH_PROFILE=1`: CPU profiles of every isolate during the timed Boomerang batches. */
 const PROFILE = process.env.BENCH_PROFILE === "1";
+/**
+ * `BENCH_RUNTIME`: `miniflare` (default) runs the bundled workers with Miniflare's API, so the
+ * CPU counted is workerd's and Miniflare's Node side only (bench/lib/miniflare-runtime.ts);
+ * `wrangler` runs them in `wrangler dev` as `npm run dev` does, whose CLI, proxy workerd,
+ * esbuild and dev gateway are counted too. The bare route runs in the same kind of runtime.
+ */
+const RUNTIME_KIND = process.env.BENCH_RUNTIME === "wrangler" ? "wrangler" : "miniflare";
+const INSPECTOR_PORT = PORT + 4;
+
+/** What the bench needs of either runtime. */
+interface Runtime {
+  baseUrl: string;
+  secrets: { ADMIN_API_KEY: string; USER_JWT_SECRET: string };
+  /** Its process group: everything in it is counted as Boomerang's CPU. */
+  pid: number;
+  logFile: string;
+  stop(): Promise<void>;
+}
 
 const TAP = {
   "user-agent":
@@ -132,7 +151,7 @@ const STAGES: Array<[string, RegExp]> = [
   ["logging (JSON lines)", /^(write|sanitize)$/],
 ];
 
-let runtime: LocalRuntime | undefined;
+let runtime: Runtime | undefined;
 let postgres: Postgres | undefined;
 let pgBuild: ChildProcess | undefined;
 let stateDir: string | undefined;
@@ -164,12 +183,10 @@ async function main(): Promise<void> {
   console.log(
     `Postback pipeline vs Postgres: ${ROUNDS} rounds × ${BATCH} orders per side (every ${REPEAT_EVERY}th delivered twice), ${USERS} users, ${CONCURRENCY} in flight; Node ${process.version}, ${os.cpus().length} CPUs, load ${fmtLoad(loadStart)}`,
   );
-  runtime = await startLocalRuntime({
-    port: PORT,
-    persistDir: path.join(stateDir, "state"),
-    isolatedConfigDir: path.join(stateDir, "config"),
-    logFile: path.join(stateDir, "wrangler.log"),
-  });
+  runtime = await startRuntime(stateDir);
+  console.log(
+    `  Boomerang under ${RUNTIME_KIND === "wrangler" ? "wrangler dev" : "Miniflare (bundled workers, no wrangler dev)"}`,
+  );
   await loadDemoData(runtime.baseUrl, runtime.secrets.ADMIN_API_KEY);
   const d1File = d1FileOf(path.join(stateDir, "state"));
 
@@ -228,12 +245,12 @@ async function main(): Promise<void> {
   });
   const pgBuildPid = pgBuild.pid as number;
   const pgCpu = () => treeCpuMs(pgBuildPid) + treeCpuMs((postgres as Postgres).pid);
-  const boomCpu = () => groupCpuMs((runtime as LocalRuntime).process.pid);
-  const boomRoles = () => groupCpuByRole((runtime as LocalRuntime).process.pid);
-  const logFile = path.join(stateDir, "wrangler.log");
+  const boomCpu = () => groupCpuMs((runtime as Runtime).pid);
+  const boomRoles = () => groupCpuByRole((runtime as Runtime).pid);
+  const logFile = runtime.logFile;
   const logSize = () => statSync(logFile).size;
   const profiles = new Map<string, CpuProfile[]>();
-  const inspector = PROFILE ? await inspectorPortOf(runtime.process.pid as number) : 0;
+  const inspector = PROFILE ? await inspectorPortOf(runtime.pid) : 0;
   const boomUrl = `${runtime.baseUrl}/postback/${DEMO_NETWORK_ID}`;
   const pgUrl = `http://127.0.0.1:${PG_BUILD_PORT}/postback/${DEMO_NETWORK_ID}`;
 
@@ -447,6 +464,7 @@ async function main(): Promise<void> {
           loadEnd: loadEnd.map((l) => Number(l.toFixed(2))),
         },
         config: {
+          runtime: RUNTIME_KIND,
           rounds: ROUNDS,
           batch: BATCH,
           users: USERS,
@@ -617,13 +635,17 @@ async function intakeVsBare(
   const intakePerSecond = await rate(boomUrl, "intake");
   await runtime?.stop();
   runtime = undefined;
-  const bare = await startWranglerDev({
-    configs: ["bench/bare/wrangler.toml"],
-    host: "127.0.0.1",
-    port: BARE_PORT,
-    logFile: path.join(stateDir as string, "bare.log"),
-    ready: async (base) => (await fetch(`${base}/bare/x`, { redirect: "manual" })).status === 302,
-  });
+  const bare =
+    RUNTIME_KIND === "wrangler"
+      ? await startWranglerDev({
+          configs: ["bench/bare/wrangler.toml"],
+          host: "127.0.0.1",
+          port: BARE_PORT,
+          logFile: path.join(stateDir as string, "bare.log"),
+          ready: async (base) =>
+            (await fetch(`${base}/bare/x`, { redirect: "manual" })).status === 302,
+        })
+      : await startMiniflareRuntime({ port: BARE_PORT, stateDir: stateDir as string, bare: true });
   try {
     const barePerSecond = await rate(`${bare.baseUrl}/postback/${DEMO_NETWORK_ID}`, "bare");
     return { intakePerSecond, barePerSecond, requests: INTAKE - 50 };
@@ -632,10 +654,25 @@ async function intakeVsBare(
   }
 }
 
-async function clicks(
-  rt: LocalRuntime,
-  count: number,
-): Promise<Array<{ user: number; subId: string }>> {
+async function startRuntime(dir: string): Promise<Runtime> {
+  if (RUNTIME_KIND === "miniflare") {
+    return startMiniflareRuntime({
+      port: PORT,
+      stateDir: dir,
+      inspectorPort: PROFILE ? INSPECTOR_PORT : undefined,
+    });
+  }
+  const logFile = path.join(dir, "wrangler.log");
+  const rt = await startLocalRuntime({
+    port: PORT,
+    persistDir: path.join(dir, "state"),
+    isolatedConfigDir: path.join(dir, "config"),
+    logFile,
+  });
+  return { ...rt, pid: rt.process.pid as number, logFile };
+}
+
+async function clicks(rt: Runtime, count: number): Promise<Array<{ user: number; subId: string }>> {
   const links: string[] = [];
   for (let u = 0; u < USERS; u++) {
     const token = await sign(

@@ -38,8 +38,11 @@ import { type Postgres, startPostgres } from "./pipeline/postgres";
  * Postgres"): the postback pipeline against the obvious build, seed 003's SQL on Postgres.
  * Run it under `flock /tmp/runtime.lock` on a shared machine.
  *
- * Sides, started by this script: Boomerang under the local runtime (scripts/lib/local-runtime.ts:
- * every worker in one `wrangler dev`, own state in a temporary folder), and the Postgres build
+ * Sides, started by this script: Boomerang under the local runtime, own state in a temporary
+ * folder — by default its api, redirect and postback workers bundled as a deploy would and run
+ * by Miniflare's API without `wrangler dev` (bench/lib/miniflare-runtime.ts; BENCH_RUNTIME),
+ * or with `BENCH_RUNTIME=wrangler` every worker in one `wrangler dev`
+ * (scripts/lib/local-runtime.ts) — and the Postgres build
  * (bench/pipeline/pg-build.ts: one Node process, node:http + a `pg` Pool, against a PostgreSQL
  * from Debian's package that bench/pipeline/postgres.ts initialises and starts, and stops at
  * the end). Untimed: BENCH_USERS users click the demo offer through the redirect once per
@@ -51,17 +54,19 @@ import { type Postgres, startPostgres } from "./pipeline/postgres";
  * BENCH_CONCURRENCY in flight. Settled: Boomerang — Σ pending balances of the bench users in
  * D1's wallet projection (read with the sqlite3 CLI every 100 ms) equals the expected total;
  * Postgres — the last answer (each answers after COMMIT). Throughput = orders settled / wall
- * time. CPU: Boomerang — its runtime's process group (wrangler + workerd) from the batch's
+ * time. CPU: Boomerang — its runtime's process group (workerd and Miniflare's Node side, or
+ * wrangler + its proxy + esbuild + workerd) from the batch's
  * start until the runtime is quiet; Postgres — the pg-build Node process plus the postmaster
  * and its backends. The load client is neither. Both must end with identical wallets (pending
  * balance per user).
  *
  * Then intake alone: BENCH_INTAKE signed postbacks (untrusted sub-ID: the consumer's share is
  * not what is measured) at the postback worker, against a bare Hono POST route
- * (bench/bare/index.ts) in its own `wrangler dev`, answers per second each.
+ * (bench/bare/index.ts) in its own runtime of the same kind, answers per second each.
  *
  * Environment: BENCH_ROUNDS (2), BENCH_BATCH (500), BENCH_USERS (50), BENCH_CONCURRENCY (8),
- * BENCH_REPEAT_EVERY (10), BENCH_INTAKE (1000), BENCH_POOL (8), BENCH_PORT (8795).
+ * BENCH_REPEAT_EVERY (10), BENCH_INTAKE (1000), BENCH_POOL (8), BENCH_PORT (8795),
+ * BENCH_RUNTIME (miniflare | wrangler), BENCH_PROFILE (1: CPU profiles, see below).
  * Writes bench/results/pipeline-latest.json.
  */
 const ROUNDS = envInt("BENCH_ROUNDS", 2);
@@ -136,8 +141,8 @@ interface BatchResult {
 /** Stages of the api isolate, matched by a function on the sampled stack (synchronous part). */
 const STAGES: Array<[string, RegExp]> = [
   [
-    "postbacks consumer (prepare: sub-ID, claim, reprice)",
-    /^(prepareMessage|prepareConversion|claimOrder|decodeSubId|decodeWithRotation|repriceOfferFor|recordReceived)$/,
+    "postbacks consumer (prepare: sub-ID, the batch's claims and received rows, reprice)",
+    /^(attributeMessage|attributeConversion|recordAndClaim|claimOrdersStatements|receivedStatements|walletEvent|decodeSubId|decodeWithRotation|repriceOfferFor)$/,
   ],
   ["wallet applyConversion (in the transaction)", /^(applyConversion)$/],
   ["wallet commit (transactionSync, WalletTx.close)", /^(commit|close)$/],

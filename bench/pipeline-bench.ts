@@ -30,7 +30,7 @@ import {
 } from "./lib/profile";
 import { printTable, thousands } from "./lib/table";
 import { envInt, fmtLoad, sleep } from "./lib/util";
-import { startWranglerDev } from "./lib/wrangler-dev";
+import { startWranglerDev, tailFile } from "./lib/wrangler-dev";
 import { type Postgres, startPostgres } from "./pipeline/postgres";
 
 /**
@@ -177,6 +177,7 @@ try {
   await main();
 } catch (error) {
   console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
+  if (runtime) console.error(`the runtime's last lines:\n${tailFile(runtime.logFile)}`);
   process.exitCode = 1;
 } finally {
   await stopAll();
@@ -203,6 +204,8 @@ async function main(): Promise<void> {
     user: "postgres",
     max: 2,
   });
+  // Stopping the server at the end (or after a failure) ends idle connections: not an error.
+  db.on("error", () => {});
   await db.query(readFileSync(path.join(ROOT, "bench", "pipeline", "schema.sql"), "utf8"));
   await db.query("INSERT INTO networks VALUES ($1, $2)", [DEMO_NETWORK_ID, DEMO_NETWORK_SECRET]);
   for (let u = 0; u < USERS; u++) {

@@ -129,7 +129,7 @@ interface Attributed {
   failed: boolean;
 }
 
-/** Each accepted message parsed and its conversions attributed; a message that throws fails alone. */
+/** Each accepted message parsed and its conversions attributed; one that throws fails alone. */
 async function attributeBatch(
   env: ApiEnv,
   messages: readonly Message<PostbackMessage>[],
@@ -149,8 +149,8 @@ async function attributeBatch(
 /**
  * ONE D1 round trip for the batch: every received postback recorded, every attributed order
  * claimed in delivery order (insert-or-keep, so the first claimant wins and a redelivery finds
- * its own claim), and the owners read back, by `orderKey`. A failure fails the whole batch (all retried,
- * every statement idempotent), as recording the received postbacks always did.
+ * its own claim), and the owners read back, by `orderKey`. A failure fails the whole batch
+ * (all retried, every statement idempotent), as recording the received postbacks always did.
  */
 async function recordAndClaim(
   env: ApiEnv,

@@ -15,10 +15,11 @@ import pg from "pg";
 import { ok, userClient } from "#client/index";
 import { DEMO_NETWORK_ID, DEMO_NETWORK_SECRET, loadDemoData } from "#scripts/demo-data";
 import { ROOT } from "#scripts/lib/dev-vars";
-import { type LocalRuntime, startLocalRuntime } from "#scripts/lib/local-runtime";
+import { startLocalRuntime } from "#scripts/lib/local-runtime";
 import { mapBounded } from "#shared/async/map-bounded";
 import { signPostback } from "#shared/postback/signature";
 import { cpuDelta, groupCpuByRole, groupCpuMs, treeCpuMs } from "./lib/cpu";
+import { startMiniflareRuntime } from "./lib/miniflare-runtime";
 import {
   type CpuProfile,
   inspectorPortOf,
@@ -29,7 +30,7 @@ import {
 } from "./lib/profile";
 import { printTable, thousands } from "./lib/table";
 import { envInt, fmtLoad, sleep } from "./lib/util";
-import { startWranglerDev } from "./lib/wrangler-dev";
+import { startWranglerDev, tailFile } from "./lib/wrangler-dev";
 import { type Postgres, startPostgres } from "./pipeline/postgres";
 
 /**
@@ -37,8 +38,11 @@ import { type Postgres, startPostgres } from "./pipeline/postgres";
  * Postgres"): the postback pipeline against the obvious build, seed 003's SQL on Postgres.
  * Run it under `flock /tmp/runtime.lock` on a shared machine.
  *
- * Sides, started by this script: Boomerang under the local runtime (scripts/lib/local-runtime.ts:
- * every worker in one `wrangler dev`, own state in a temporary folder), and the Postgres build
+ * Sides, started by this script: Boomerang under the local runtime, own state in a temporary
+ * folder — by default its api, redirect and postback workers bundled as a deploy would and run
+ * by Miniflare's API without `wrangler dev` (bench/lib/miniflare-runtime.ts; BENCH_RUNTIME),
+ * or with `BENCH_RUNTIME=wrangler` every worker in one `wrangler dev`
+ * (scripts/lib/local-runtime.ts) — and the Postgres build
  * (bench/pipeline/pg-build.ts: one Node process, node:http + a `pg` Pool, against a PostgreSQL
  * from Debian's package that bench/pipeline/postgres.ts initialises and starts, and stops at
  * the end). Untimed: BENCH_USERS users click the demo offer through the redirect once per
@@ -50,17 +54,19 @@ import { type Postgres, startPostgres } from "./pipeline/postgres";
  * BENCH_CONCURRENCY in flight. Settled: Boomerang — Σ pending balances of the bench users in
  * D1's wallet projection (read with the sqlite3 CLI every 100 ms) equals the expected total;
  * Postgres — the last answer (each answers after COMMIT). Throughput = orders settled / wall
- * time. CPU: Boomerang — its runtime's process group (wrangler + workerd) from the batch's
+ * time. CPU: Boomerang — its runtime's process group (workerd and Miniflare's Node side, or
+ * wrangler + its proxy + esbuild + workerd) from the batch's
  * start until the runtime is quiet; Postgres — the pg-build Node process plus the postmaster
  * and its backends. The load client is neither. Both must end with identical wallets (pending
  * balance per user).
  *
  * Then intake alone: BENCH_INTAKE signed postbacks (untrusted sub-ID: the consumer's share is
  * not what is measured) at the postback worker, against a bare Hono POST route
- * (bench/bare/index.ts) in its own `wrangler dev`, answers per second each.
+ * (bench/bare/index.ts) in its own runtime of the same kind, answers per second each.
  *
  * Environment: BENCH_ROUNDS (2), BENCH_BATCH (500), BENCH_USERS (50), BENCH_CONCURRENCY (8),
- * BENCH_REPEAT_EVERY (10), BENCH_INTAKE (1000), BENCH_POOL (8), BENCH_PORT (8795).
+ * BENCH_REPEAT_EVERY (10), BENCH_INTAKE (1000), BENCH_POOL (8), BENCH_PORT (8795),
+ * BENCH_RUNTIME (miniflare | wrangler), BENCH_PROFILE (1: CPU profiles, see below).
  * Writes bench/results/pipeline-latest.json.
  */
 const ROUNDS = envInt("BENCH_ROUNDS", 2);
@@ -82,6 +88,24 @@ const REQUEST_TIMEOUT_MS = 20_000;
 const BATCH_TIMEOUT_MS = 300_000;
 /** `BENCH_PROFILE=1`: CPU profiles of every isolate during the timed Boomerang batches. */
 const PROFILE = process.env.BENCH_PROFILE === "1";
+/**
+ * `BENCH_RUNTIME`: `miniflare` (default) runs the bundled workers with Miniflare's API, so the
+ * CPU counted is workerd's and Miniflare's Node side only (bench/lib/miniflare-runtime.ts);
+ * `wrangler` runs them in `wrangler dev` as `npm run dev` does, whose CLI, proxy workerd,
+ * esbuild and dev gateway are counted too. The bare route runs in the same kind of runtime.
+ */
+const RUNTIME_KIND = process.env.BENCH_RUNTIME === "wrangler" ? "wrangler" : "miniflare";
+const INSPECTOR_PORT = PORT + 4;
+
+/** What the bench needs of either runtime. */
+interface Runtime {
+  baseUrl: string;
+  secrets: { ADMIN_API_KEY: string; USER_JWT_SECRET: string };
+  /** Its process group: everything in it is counted as Boomerang's CPU. */
+  pid: number;
+  logFile: string;
+  stop(): Promise<void>;
+}
 
 const TAP = {
   "user-agent":
@@ -117,8 +141,8 @@ interface BatchResult {
 /** Stages of the api isolate, matched by a function on the sampled stack (synchronous part). */
 const STAGES: Array<[string, RegExp]> = [
   [
-    "postbacks consumer (prepare: sub-ID, claim, reprice)",
-    /^(prepareMessage|prepareConversion|claimOrder|decodeSubId|decodeWithRotation|repriceOfferFor|recordReceived)$/,
+    "postbacks consumer (prepare: sub-ID, the batch's claims and received rows, reprice)",
+    /^(attributeMessage|attributeConversion|recordAndClaim|claimOrdersStatements|receivedStatements|walletEvent|decodeSubId|decodeWithRotation|repriceOfferFor)$/,
   ],
   ["wallet applyConversion (in the transaction)", /^(applyConversion)$/],
   ["wallet commit (transactionSync, WalletTx.close)", /^(commit|close)$/],
@@ -132,7 +156,7 @@ const STAGES: Array<[string, RegExp]> = [
   ["logging (JSON lines)", /^(write|sanitize)$/],
 ];
 
-let runtime: LocalRuntime | undefined;
+let runtime: Runtime | undefined;
 let postgres: Postgres | undefined;
 let pgBuild: ChildProcess | undefined;
 let stateDir: string | undefined;
@@ -153,6 +177,7 @@ try {
   await main();
 } catch (error) {
   console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
+  if (runtime) console.error(`the runtime's last lines:\n${tailFile(runtime.logFile)}`);
   process.exitCode = 1;
 } finally {
   await stopAll();
@@ -164,12 +189,10 @@ async function main(): Promise<void> {
   console.log(
     `Postback pipeline vs Postgres: ${ROUNDS} rounds × ${BATCH} orders per side (every ${REPEAT_EVERY}th delivered twice), ${USERS} users, ${CONCURRENCY} in flight; Node ${process.version}, ${os.cpus().length} CPUs, load ${fmtLoad(loadStart)}`,
   );
-  runtime = await startLocalRuntime({
-    port: PORT,
-    persistDir: path.join(stateDir, "state"),
-    isolatedConfigDir: path.join(stateDir, "config"),
-    logFile: path.join(stateDir, "wrangler.log"),
-  });
+  runtime = await startRuntime(stateDir);
+  console.log(
+    `  Boomerang under ${RUNTIME_KIND === "wrangler" ? "wrangler dev" : "Miniflare (bundled workers, no wrangler dev)"}`,
+  );
   await loadDemoData(runtime.baseUrl, runtime.secrets.ADMIN_API_KEY);
   const d1File = d1FileOf(path.join(stateDir, "state"));
 
@@ -181,6 +204,8 @@ async function main(): Promise<void> {
     user: "postgres",
     max: 2,
   });
+  // Stopping the server at the end (or after a failure) ends idle connections: not an error.
+  db.on("error", () => {});
   await db.query(readFileSync(path.join(ROOT, "bench", "pipeline", "schema.sql"), "utf8"));
   await db.query("INSERT INTO networks VALUES ($1, $2)", [DEMO_NETWORK_ID, DEMO_NETWORK_SECRET]);
   for (let u = 0; u < USERS; u++) {
@@ -228,12 +253,12 @@ async function main(): Promise<void> {
   });
   const pgBuildPid = pgBuild.pid as number;
   const pgCpu = () => treeCpuMs(pgBuildPid) + treeCpuMs((postgres as Postgres).pid);
-  const boomCpu = () => groupCpuMs((runtime as LocalRuntime).process.pid);
-  const boomRoles = () => groupCpuByRole((runtime as LocalRuntime).process.pid);
-  const logFile = path.join(stateDir, "wrangler.log");
+  const boomCpu = () => groupCpuMs((runtime as Runtime).pid);
+  const boomRoles = () => groupCpuByRole((runtime as Runtime).pid);
+  const logFile = runtime.logFile;
   const logSize = () => statSync(logFile).size;
   const profiles = new Map<string, CpuProfile[]>();
-  const inspector = PROFILE ? await inspectorPortOf(runtime.process.pid as number) : 0;
+  const inspector = PROFILE ? await inspectorPortOf(runtime.pid) : 0;
   const boomUrl = `${runtime.baseUrl}/postback/${DEMO_NETWORK_ID}`;
   const pgUrl = `http://127.0.0.1:${PG_BUILD_PORT}/postback/${DEMO_NETWORK_ID}`;
 
@@ -447,6 +472,7 @@ async function main(): Promise<void> {
           loadEnd: loadEnd.map((l) => Number(l.toFixed(2))),
         },
         config: {
+          runtime: RUNTIME_KIND,
           rounds: ROUNDS,
           batch: BATCH,
           users: USERS,
@@ -617,13 +643,17 @@ async function intakeVsBare(
   const intakePerSecond = await rate(boomUrl, "intake");
   await runtime?.stop();
   runtime = undefined;
-  const bare = await startWranglerDev({
-    configs: ["bench/bare/wrangler.toml"],
-    host: "127.0.0.1",
-    port: BARE_PORT,
-    logFile: path.join(stateDir as string, "bare.log"),
-    ready: async (base) => (await fetch(`${base}/bare/x`, { redirect: "manual" })).status === 302,
-  });
+  const bare =
+    RUNTIME_KIND === "wrangler"
+      ? await startWranglerDev({
+          configs: ["bench/bare/wrangler.toml"],
+          host: "127.0.0.1",
+          port: BARE_PORT,
+          logFile: path.join(stateDir as string, "bare.log"),
+          ready: async (base) =>
+            (await fetch(`${base}/bare/x`, { redirect: "manual" })).status === 302,
+        })
+      : await startMiniflareRuntime({ port: BARE_PORT, stateDir: stateDir as string, bare: true });
   try {
     const barePerSecond = await rate(`${bare.baseUrl}/postback/${DEMO_NETWORK_ID}`, "bare");
     return { intakePerSecond, barePerSecond, requests: INTAKE - 50 };
@@ -632,10 +662,25 @@ async function intakeVsBare(
   }
 }
 
-async function clicks(
-  rt: LocalRuntime,
-  count: number,
-): Promise<Array<{ user: number; subId: string }>> {
+async function startRuntime(dir: string): Promise<Runtime> {
+  if (RUNTIME_KIND === "miniflare") {
+    return startMiniflareRuntime({
+      port: PORT,
+      stateDir: dir,
+      inspectorPort: PROFILE ? INSPECTOR_PORT : undefined,
+    });
+  }
+  const logFile = path.join(dir, "wrangler.log");
+  const rt = await startLocalRuntime({
+    port: PORT,
+    persistDir: path.join(dir, "state"),
+    isolatedConfigDir: path.join(dir, "config"),
+    logFile,
+  });
+  return { ...rt, pid: rt.process.pid as number, logFile };
+}
+
+async function clicks(rt: Runtime, count: number): Promise<Array<{ user: number; subId: string }>> {
   const links: string[] = [];
   for (let u = 0; u < USERS; u++) {
     const token = await sign(

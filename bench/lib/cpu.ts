@@ -51,28 +51,38 @@ export function groupCpuMs(pgid: number | undefined): number {
  * CPU ms of each live process in group `pgid`, by role: `wrangler` (the Node CLI that
  * supervises, bundles and relays the runtime's log lines), `workerd proxy` (wrangler's
  * ProxyWorker in its own workerd, which every request to the dev port crosses), `workerd`
- * (the workers, Durable Objects, queue broker and D1 themselves) and anything else by its name.
+ * (the workers, Durable Objects, queue broker and D1 themselves), `miniflare host` (the Node
+ * side of a runtime started without wrangler, bench/lib/miniflare-host.ts) and anything else
+ * by its name.
  */
 export function groupCpuByRole(pgid: number | undefined): Record<string, number> {
   if (!pgid) throw new Error("no process group id");
+  const members = procStats().filter((p) => p.pgrp === pgid);
+  const cmds = members.map((p) => commandOf(p.pid));
+  // Only `wrangler dev` runs a second workerd (its proxy): without wrangler, the one workerd
+  // runs the workers whether or not its inspector is open.
+  const underWrangler = cmds.some((cmd) => roleOf(cmd, true) === "wrangler");
   const out: Record<string, number> = {};
-  for (const p of procStats()) {
-    if (p.pgrp !== pgid) continue;
-    const role = roleOf(p.pid);
+  for (const [i, p] of members.entries()) {
+    const role = roleOf(cmds[i] as string, underWrangler);
     out[role] = (out[role] ?? 0) + p.cpuMs;
   }
   return out;
 }
 
-function roleOf(pid: number): string {
-  let cmd: string;
+function commandOf(pid: number): string {
   try {
-    cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
   } catch {
-    return "gone";
+    return "";
   }
+}
+
+function roleOf(cmd: string, underWrangler: boolean): string {
+  if (cmd === "") return "gone";
   if (cmd.includes("workerd"))
-    return cmd.includes("--inspector-addr") ? "workerd" : "workerd proxy";
+    return !underWrangler || cmd.includes("--inspector-addr") ? "workerd" : "workerd proxy";
+  if (cmd.includes("miniflare-host")) return "miniflare host";
   if (cmd.includes("wrangler")) return "wrangler";
   if (cmd.includes("esbuild")) return "esbuild";
   return cmd.split(" ")[0]?.split("/").at(-1) ?? "other";

@@ -136,7 +136,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 }
 
 /** The checkout's secrets, read without rewriting .dev.vars (created only when missing). */
-function isolatedSecrets(): LocalSecrets {
+export function isolatedSecrets(): LocalSecrets {
   if (!existsSync(path.join(ROOT, ".dev.vars"))) ensureDevVars();
   return localSecrets();
 }
@@ -145,7 +145,7 @@ function isolatedSecrets(): LocalSecrets {
  * Copies of every config under `dir`, `main` and `migrations_dir` made absolute, each with the
  * `.dev.vars` wrangler reads beside it. Returns the copies' paths.
  */
-function writeIsolatedConfigs(
+export function writeIsolatedConfigs(
   dir: string,
   secrets: LocalSecrets,
   baseUrl: string,

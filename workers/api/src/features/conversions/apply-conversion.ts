@@ -9,7 +9,7 @@ import { toSec } from "#shared/time/clock";
 import { type ConversionEvent, type ConversionOutcome, walletOf } from "../../wallet-client";
 import { conversionObservation } from "../fraud/index";
 import { attributionOfOrder, untrustedTransaction } from "../ledger/index";
-import { claimOrder } from "./order-claims-store";
+import { claimOrder, type OrderClaim } from "./order-claims-store";
 import { repriceOfferFor } from "./reprice";
 
 /**
@@ -104,8 +104,9 @@ export type PreparedConversion =
 
 /**
  * Everything before the wallet call: the sub-ID verified (or the order routed by the order),
- * the order claimed for its user, the reprice lookup. The postbacks consumer prepares a batch
- * and hands each user's events to the wallet in one call (`applyConversions`).
+ * the order claimed for its user, the reprice lookup. Reconciliation prepares one conversion
+ * at a time; the postbacks consumer attributes a whole batch first and claims all of its
+ * orders in one D1 batch (`attributeConversion`, then `complete`).
  */
 export async function prepareConversion(
   env: ApiEnv,
@@ -113,6 +114,36 @@ export async function prepareConversion(
   conversion: NormalizedConversion,
   from: ApplySource,
 ): Promise<PreparedConversion> {
+  const attributed = await attributeConversion(env, networkId, conversion, from);
+  if (attributed.kind !== "attributed") return attributed;
+  return attributed.complete(attributed.claim ? await claimOrder(env.DB, attributed.claim) : null);
+}
+
+/** A conversion with a trusted user, waiting for its order claim's answer. */
+export interface AttributedConversion {
+  kind: "attributed";
+  /**
+   * The order claim to make before the wallet call (order-claims-store.ts): null when the
+   * order was routed by the order itself, which D1 already attributes to this user.
+   */
+  claim: OrderClaim | null;
+  /**
+   * With the order's owner as the claim found it (null without a claim): the wallet event,
+   * or the `duplicate_order` record when another user claimed the order first.
+   */
+  complete(owner: string | null): Promise<PreparedConversion>;
+}
+
+/**
+ * The sub-ID verified, or the order routed by the order itself; what the order claim is to
+ * be. No D1 write: the caller claims (one order, or a batch's orders at once) and completes.
+ */
+export async function attributeConversion(
+  env: ApiEnv,
+  networkId: string,
+  conversion: NormalizedConversion,
+  from: ApplySource,
+): Promise<AttributedConversion | Extract<PreparedConversion, { kind: "untrusted" }>> {
   const txnId = await transactionIdFor(networkId, conversion.orderId);
   // A purchase cannot happen after we heard of it; a future time would also push the
   // confirmation date out, so it is capped at the receipt time.
@@ -138,17 +169,51 @@ export async function prepareConversion(
       statement: untrustedStatement(env, networkId, txnId, conversion, occurredAtMs, reason),
     };
   }
-  if (decoded.ok) {
-    // Attribution by sub-ID: the order must be this user's, or no one else's yet. (An order
-    // routed by the order itself already belongs to the user D1 names.)
-    const duplicate = await duplicateClaim(env, networkId, txnId, conversion, occurredAtMs, {
+  // Attribution by sub-ID: the order must be this user's, or no one else's yet. (An order
+  // routed by the order itself already belongs to the user D1 names.)
+  const claim: OrderClaim | null = decoded.ok
+    ? {
+        networkId,
+        orderId: conversion.orderId,
+        userId: claims.userId,
+        clickId: claims.clickId,
+        nowMs: from.receivedAtMs,
+      }
+    : null;
+  const complete = async (owner: string | null): Promise<PreparedConversion> => {
+    if (claim && owner !== claim.userId) {
+      return duplicateOrder(env, networkId, txnId, conversion, occurredAtMs, {
+        ...claims,
+        receivedAtMs: from.receivedAtMs,
+      });
+    }
+    const event = await walletEvent(env, networkId, conversion, from, {
       ...claims,
-      receivedAtMs: from.receivedAtMs,
+      txnId,
+      occurredAtMs,
     });
-    if (duplicate) return duplicate;
-  }
+    return { kind: "wallet", event };
+  };
+  return { kind: "attributed", claim, complete };
+}
+
+async function walletEvent(
+  env: ApiEnv,
+  networkId: string,
+  conversion: NormalizedConversion,
+  from: ApplySource,
+  claims: {
+    userId: string;
+    offerId: string;
+    clickId: string;
+    clickAtSec: number;
+    txnId: string;
+    occurredAtMs: number;
+  },
+): Promise<ConversionEvent> {
+  const { txnId, occurredAtMs } = claims;
   const reportedRef = conversion.networkOfferRef ?? null;
-  const event: ConversionEvent = {
+  return {
     txnId,
     postbackId: from.sourceId,
     source: from.source,
@@ -177,16 +242,12 @@ export async function prepareConversion(
         ? null
         : await repriceOfferFor(env, networkId, claims.offerId, reportedRef),
   };
-  return { kind: "wallet", event };
 }
 
 type Decoded = Awaited<ReturnType<typeof decodeSubId>>;
 
-/**
- * Claims the order for the sub-ID's user (order-claims-store.ts); null when it is theirs, or
- * the `duplicate_order` record when another user claimed it first.
- */
-async function duplicateClaim(
+/** The `duplicate_order` record of a claimant whose order another user claimed first. */
+async function duplicateOrder(
   env: ApiEnv,
   networkId: string,
   ownerTxnId: string,
@@ -199,15 +260,7 @@ async function duplicateClaim(
     clickAtSec: number;
     receivedAtMs: number;
   },
-): Promise<Extract<ApplyResult, { kind: "duplicate_order" }> | null> {
-  const owner = await claimOrder(env.DB, {
-    networkId,
-    orderId: conversion.orderId,
-    userId: claimant.userId,
-    clickId: claimant.clickId,
-    nowMs: claimant.receivedAtMs,
-  });
-  if (owner === claimant.userId) return null;
+): Promise<Extract<ApplyResult, { kind: "duplicate_order" }>> {
   const txnId = await duplicateOrderIdFor(networkId, conversion.orderId, claimant.userId);
   return {
     kind: "duplicate_order",

@@ -55,3 +55,62 @@ export async function claimOrder(db: D1Database, claim: OrderClaim): Promise<str
   if (owner === undefined) throw new Error("order claim vanished after insert");
   return owner;
 }
+
+/** A claim's key in `ownersOf`'s map. */
+export function orderKey(networkId: string, orderId: string): string {
+  return JSON.stringify([networkId, orderId]);
+}
+
+/**
+ * A whole queue batch's claims as two statements for the caller's one D1 batch (with whatever
+ * else that batch writes): insert-or-keep every claim, in list order, so the first claimant of
+ * an order wins as `claimOrder` decides one at a time; then one read of every order's owner.
+ * Each statement carries the claims as one JSON parameter, so a batch of any size stays two
+ * statements and within D1's bound-parameter limit. `ownersOf` reads the second statement's
+ * result: owner by `orderKey`. Idempotent like `claimOrder`: a redelivered batch finds its own
+ * claims.
+ *
+ * @example
+ * const claimed = claimOrdersStatements(env.DB, claims);
+ * const results = await env.DB.batch([...otherWrites, ...claimed.statements]);
+ * const owners = claimed.ownersOf(results.at(-1));
+ */
+export function claimOrdersStatements(
+  db: D1Database,
+  claims: readonly OrderClaim[],
+): {
+  statements: D1PreparedStatement[];
+  ownersOf(result: D1Result | undefined): Map<string, string>;
+} {
+  const rows = JSON.stringify(
+    claims.map((c) => [c.networkId, c.orderId, c.userId, c.clickId, c.nowMs]),
+  );
+  const insert = db
+    .prepare(
+      `INSERT INTO order_claims (network_id, order_id, user_id, click_id, claimed_at_ms)
+       SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]')
+       FROM json_each(?1) WHERE true ORDER BY key
+       ON CONFLICT (network_id, order_id) DO NOTHING`,
+    )
+    .bind(rows);
+  const owners = db
+    .prepare(
+      `SELECT network_id, order_id, user_id FROM order_claims
+       WHERE (network_id, order_id) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1))`,
+    )
+    .bind(rows);
+  return {
+    statements: claims.length === 0 ? [] : [insert, owners],
+    ownersOf(result) {
+      const out = new Map<string, string>();
+      for (const row of (result?.results ?? []) as Array<{
+        network_id: string;
+        order_id: string;
+        user_id: string;
+      }>) {
+        out.set(orderKey(row.network_id, row.order_id), row.user_id);
+      }
+      return out;
+    },
+  };
+}

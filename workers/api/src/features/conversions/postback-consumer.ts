@@ -14,11 +14,13 @@ import { reportOrKeepObservations } from "../fraud/index";
 import { postbackRetentionOf } from "../retention/index";
 import {
   type ApplyResult,
+  type AttributedConversion,
+  attributeConversion,
   type PreparedConversion,
-  prepareConversion,
   walletApplied,
 } from "./apply-conversion";
-import { recordReceived } from "./store";
+import { claimOrdersStatements, type OrderClaim, orderKey } from "./order-claims-store";
+import { receivedStatements } from "./store";
 
 const log = createLogger({ worker: "api", feature: "conversions" });
 
@@ -31,32 +33,30 @@ const CLICK_WAIT_BACKOFF = { base: 10, cap: 60 };
 const FAILURE_BACKOFF = { base: 10, cap: 300 };
 
 /**
- * Postbacks consumer. First, every received postback (accepted or not) is written to D1 in
- * one batch, idempotent on the postback id: that is the audit trail. Then each accepted one
- * is normalised and handed to the user's wallet object, which decides and credits in one
- * transaction. Then the batch's conversion observations go to the risk queue in one send
- * (best-effort: kept in D1 for the cron when the send fails, docs/fraud.md "Fail-safe").
+ * Postbacks consumer. First each accepted postback is normalised and attributed (sub-ID
+ * verified, no D1 write); then ONE D1 batch writes every received postback (accepted or not,
+ * idempotent on the postback id: the audit trail) and claims every attributed order (first
+ * claimant wins) and reads the owners back. Then each user's conversions go to their wallet
+ * object, which decides and credits in one transaction. Then the batch's conversion
+ * observations go to the risk queue in one send (best-effort: kept in D1 for the cron when the
+ * send fails, docs/fraud.md "Fail-safe").
  * Messages are acked one by one, so one bad message never replays the others.
  */
 export async function consumePostbacks(
   batch: MessageBatch<PostbackMessage>,
   env: ApiEnv,
 ): Promise<void> {
-  await recordReceived(
-    env.DB,
+  const accepted = batch.messages.filter((m) => m.body.verdict === "accepted");
+  const attributed = await attributeBatch(env, accepted);
+  const owners = await recordAndClaim(
+    env,
     batch.messages.map((m) => m.body),
-    postbackRetentionOf(env),
+    attributed,
   );
+  for (const message of batch.messages) if (message.body.verdict !== "accepted") message.ack();
 
   // Each message's fate, decided after the batch's observations are reported.
-  const settled = await processBatch(
-    env,
-    batch.messages.filter((message) => {
-      if (message.body.verdict === "accepted") return true;
-      message.ack();
-      return false;
-    }),
-  );
+  const settled = await processBatch(env, attributed, owners);
 
   // The wallets have them: scoring hears of the batch's conversions in one send. A failed send
   // keeps them in D1 and the messages are acked as usual; only when that write fails too are
@@ -122,9 +122,59 @@ interface Pending {
   failed: boolean;
 }
 
+/** One accepted message after attribution: its conversions, each awaiting its order's owner. */
+interface Attributed {
+  message: Message<PostbackMessage>;
+  conversions: Array<AttributedConversion | PreparedConversion>;
+  failed: boolean;
+}
+
+/** Each accepted message parsed and its conversions attributed; one that throws fails alone. */
+async function attributeBatch(
+  env: ApiEnv,
+  messages: readonly Message<PostbackMessage>[],
+): Promise<Attributed[]> {
+  return mapBounded(messages, WALLET_CALLS_IN_FLIGHT, async (message) => {
+    const item: Attributed = { message, conversions: [], failed: false };
+    try {
+      item.conversions = await attributeMessage(env, message.body);
+    } catch (error) {
+      logFailure(message, error);
+      item.failed = true;
+    }
+    return item;
+  });
+}
+
 /**
- * The batch's accepted messages: each one's conversions prepared (sub-ID, order claim,
- * reprice lookup), then every user's wallet events applied in ONE wallet call
+ * ONE D1 round trip for the batch: every received postback recorded, every attributed order
+ * claimed in delivery order (insert-or-keep, so the first claimant wins and a redelivery finds
+ * its own claim), and the owners read back, by `orderKey`. A failure fails the whole batch
+ * (all retried, every statement idempotent), as recording the received postbacks always did.
+ */
+async function recordAndClaim(
+  env: ApiEnv,
+  bodies: PostbackMessage[],
+  attributed: readonly Attributed[],
+): Promise<Map<string, string>> {
+  const claims: OrderClaim[] = [];
+  for (const item of attributed) {
+    if (item.failed) continue;
+    for (const c of item.conversions) if (c.kind === "attributed" && c.claim) claims.push(c.claim);
+  }
+  const received = receivedStatements(env.DB, bodies, postbackRetentionOf(env));
+  const claimed = claimOrdersStatements(env.DB, claims);
+  const statements = [...received.statements, ...claimed.statements];
+  if (statements.length === 0) return new Map();
+  const results = await env.DB.batch(statements);
+  received.report(results.slice(0, received.statements.length));
+  return claims.length > 0 ? claimed.ownersOf(results.at(-1)) : new Map();
+}
+
+/**
+ * The batch's attributed messages: each conversion completed with its order's owner (the
+ * wallet event, or the `duplicate_order` record), then every user's wallet events applied in
+ * ONE wallet call
  * (`applyConversions`: one storage transaction, the same ledger path and keys as one at a
  * time), up to WALLET_CALLS_IN_FLIGHT users at once. A user's call that fails is tried again
  * event by event, so one bad message never fails the others; a message any of whose
@@ -132,15 +182,19 @@ interface Pending {
  */
 async function processBatch(
   env: ApiEnv,
-  messages: readonly Message<PostbackMessage>[],
+  attributed: readonly Attributed[],
+  owners: ReadonlyMap<string, string>,
 ): Promise<Array<{ message: Message<PostbackMessage>; outcome: Processed | { kind: "failed" } }>> {
-  const pending: Pending[] = await mapBounded(messages, WALLET_CALLS_IN_FLIGHT, async (message) => {
-    const item: Pending = { message, prepared: [], results: [], failed: false };
+  const pending: Pending[] = await mapBounded(attributed, WALLET_CALLS_IN_FLIGHT, async (a) => {
+    const item: Pending = { message: a.message, prepared: [], results: [], failed: a.failed };
+    if (item.failed) return item;
     try {
-      item.prepared = await prepareMessage(env, message.body);
+      item.prepared = await Promise.all(
+        a.conversions.map((c) => (c.kind === "attributed" ? c.complete(ownerOf(c, owners)) : c)),
+      );
       item.results = item.prepared.map((p) => (p.kind === "wallet" ? null : p));
     } catch (error) {
-      logFailure(message, error);
+      logFailure(a.message, error);
       item.failed = true;
     }
     return item;
@@ -201,7 +255,10 @@ async function processBatch(
   });
 }
 
-async function prepareMessage(env: ApiEnv, body: PostbackMessage): Promise<PreparedConversion[]> {
+async function attributeMessage(
+  env: ApiEnv,
+  body: PostbackMessage,
+): Promise<Array<AttributedConversion | PreparedConversion>> {
   let conversions = body.conversions;
   if (!conversions) {
     const parsed = parseGenericPostback(body.rawBody);
@@ -209,10 +266,10 @@ async function prepareMessage(env: ApiEnv, body: PostbackMessage): Promise<Prepa
     if (!parsed.ok) return [];
     conversions = [fromGenericBody(parsed.value)];
   }
-  const prepared: PreparedConversion[] = [];
+  const prepared: Array<AttributedConversion | PreparedConversion> = [];
   for (const conversion of conversions) {
     prepared.push(
-      await prepareConversion(env, body.networkId, conversion, {
+      await attributeConversion(env, body.networkId, conversion, {
         sourceId: body.postbackId,
         source: "postback",
         receivedAtMs: body.receivedAtMs,
@@ -220,6 +277,15 @@ async function prepareMessage(env: ApiEnv, body: PostbackMessage): Promise<Prepa
     );
   }
   return prepared;
+}
+
+/** The owner the batch's claim read for `c`'s order; null when `c` makes no claim. */
+function ownerOf(c: AttributedConversion, owners: ReadonlyMap<string, string>): string | null {
+  if (!c.claim) return null;
+  const owner = owners.get(orderKey(c.claim.networkId, c.claim.orderId));
+  // The insert either wrote this claim or met another one; the read sees one of them.
+  if (owner === undefined) throw new Error("order claim vanished after insert");
+  return owner;
 }
 
 function outcomeOf(results: readonly ApplyResult[]): Processed {

@@ -23,6 +23,21 @@ export async function recordReceived(
   bodies: PostbackMessage[],
   bound: { rejectedPerSourcePerHour: number },
 ): Promise<void> {
+  const received = receivedStatements(db, bodies, bound);
+  if (received.statements.length === 0) return;
+  received.report(await db.batch(received.statements));
+}
+
+/**
+ * `recordReceived` as statements for the caller's own D1 batch (the postbacks consumer sends
+ * them with the batch's order claims in one round trip); `report` takes their results, in
+ * order, and logs the rejected postbacks that were not stored.
+ */
+export function receivedStatements(
+  db: D1Database,
+  bodies: PostbackMessage[],
+  bound: { rejectedPerSourcePerHour: number },
+): { statements: D1PreparedStatement[]; report(results: readonly D1Result[]): void } {
   const orm = drizzle(db);
   const statements = bodies.map((b) => {
     const row = {
@@ -48,22 +63,23 @@ export async function recordReceived(
     // each statement's `changes` says whether a rejected row was stored.
     return db.prepare(query.sql).bind(...query.params);
   });
-  if (statements.length === 0) return;
-  const results = await db.batch(statements);
-  const notStored = new Map<string, number>();
-  results.forEach((result, i) => {
-    const body = bodies[i];
-    if (body?.verdict !== "rejected" || changesOf(result) > 0) return;
-    notStored.set(body.networkId, (notStored.get(body.networkId) ?? 0) + 1);
-  });
-  for (const [networkId, count] of notStored) {
-    // A redelivered message is counted here too (its row exists): the number is an upper bound.
-    log.warn("postback.rejected_not_stored", {
-      networkId: networkId.slice(0, 64),
-      notStored: count,
-      boundPerSourcePerHour: bound.rejectedPerSourcePerHour,
+  const report = (results: readonly D1Result[]) => {
+    const notStored = new Map<string, number>();
+    results.forEach((result, i) => {
+      const body = bodies[i];
+      if (body?.verdict !== "rejected" || changesOf(result) > 0) return;
+      notStored.set(body.networkId, (notStored.get(body.networkId) ?? 0) + 1);
     });
-  }
+    for (const [networkId, count] of notStored) {
+      // A redelivered message is counted here too (its row exists): the number is an upper bound.
+      log.warn("postback.rejected_not_stored", {
+        networkId: networkId.slice(0, 64),
+        notStored: count,
+        boundPerSourcePerHour: bound.rejectedPerSourcePerHour,
+      });
+    }
+  };
+  return { statements, report };
 }
 
 type ReceivedRow = typeof receivedPostbacks.$inferInsert;

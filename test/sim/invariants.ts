@@ -207,8 +207,9 @@ export function checkWallet(
     }
     // Conservation per currency (docs/architecture.md): pending is what the transactions hold
     // pending, and confirmed + reserved + paid_out − debt what they hold confirmed: a payout
-    // only moves money between those buckets, a return beyond confirmed becomes debt. (Holds
-    // while the workload has no cashback from points or referrals.)
+    // only moves money between those buckets, a return beyond confirmed becomes debt; cashback
+    // bought with points (points_spends) is confirmed money no transaction holds. (Holds while
+    // the workload has no cashback from rules' cash effects or referrals.)
     const held = new Map<string, { pending: number; confirmed: number }>();
     for (const t of txns) {
       const c = String(t.currency);
@@ -216,6 +217,14 @@ export function checkWallet(
       h.pending += Number(t.held_pending_minor);
       h.confirmed += Number(t.held_confirmed_minor);
       held.set(c, h);
+    }
+    for (const p of sql.exec<{ currency: string; minor: number }>(
+      `SELECT currency, SUM(amount_minor) AS minor FROM points_spends
+        WHERE currency IS NOT NULL GROUP BY currency`,
+    )) {
+      const h = held.get(p.currency) ?? { pending: 0, confirmed: 0 };
+      h.confirmed += Number(p.minor);
+      held.set(p.currency, h);
     }
     for (const [currency, h] of held) {
       checked += 2;
@@ -283,13 +292,17 @@ export function walletFingerprint(userId: string): Promise<string> {
   });
 }
 
-/** What the wallet holds per order and per bucket, for the comparison with the oracle. */
+/**
+ * What the wallet holds per order and per money bucket, for the comparison with the oracle and
+ * the D1 balances projection (which, like every money read, never sees the points buckets).
+ */
 export function walletState(userId: string) {
   return runInDurableObject(stub(userId), (_instance, state) => {
     const sql = state.storage.sql;
     const buckets = sql
       .exec<{ bucket: string; currency: string; balance_minor: number }>(
-        `SELECT bucket, currency, balance_minor FROM buckets WHERE balance_minor != 0`,
+        `SELECT bucket, currency, balance_minor FROM buckets
+          WHERE balance_minor != 0 AND currency != 'points'`,
       )
       .toArray();
     const orders = sql

@@ -33,8 +33,10 @@ import {
   setupPayouts,
   webhooksStep,
 } from "./kinds/payouts";
+import { pointsRedeemStep, settlePoints, setupPoints } from "./kinds/points";
 import { MoneyOracle } from "./oracle/money-oracle";
 import { PayoutOracle } from "./oracle/payout-oracle";
+import { PointsOracle } from "./oracle/points-oracle";
 import { Prng } from "./oracle/prng";
 
 /**
@@ -98,6 +100,8 @@ export interface SimResult {
   postbacksByFormat: Record<string, number>;
   /** Cash redemptions asked, refused, replayed; processor faults switched on. */
   payouts: { redemptions: number; refused: number; replayed: number; processorFaults: number };
+  /** Points redemptions asked, refused, replayed; points expired at the end. */
+  points: { redemptions: number; refused: number; replayed: number; expired: number };
   elapsedMs: number;
 }
 
@@ -168,6 +172,8 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
   const oracle = new MoneyOracle(TERMS, CURRENCY);
   const payoutOracle = new PayoutOracle();
   const payouts = await setupPayouts();
+  const pointsOracle = new PointsOracle();
+  const points = await setupPoints();
   const catalog = await seedCatalog({
     networkId: `sim-net-${runTag}`,
     merchantId: `sim-shop-${runTag}`,
@@ -391,6 +397,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
           fail("postback_accepted", `status ${response.status} ${await response.text()}`);
         const network = click?.network ?? "generic";
         stats.postbacksByFormat[network] = (stats.postbacksByFormat[network] ?? 0) + 1;
+        pointsOracle.order(next.user, next.orderId, next.state.status, next.state.saleMinor);
         oracle.report(next.user, next.orderId, {
           status: next.state.status,
           saleMinor: next.state.saleMinor,
@@ -456,6 +463,11 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
         break;
       case "webhooks":
         await check(await webhooksStep(payouts));
+        break;
+      case "points_redeem":
+        users.add(next.user);
+        oracle.user(next.user);
+        await pointsRedeemStep(points, pointsOracle, next, { fail }).then(() => check([next.user]));
         break;
     }
     timing[`all_${next.kind}`] =
@@ -532,6 +544,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
   }
 
   stats.invariantsChecked += await settlePayouts(payoutOracle, { fail });
+  stats.invariantsChecked += await settlePoints(points, pointsOracle, { fail });
   // The end state equals the oracle; every wallet gets a full check (audit() included).
   await timed("check", () => checkAll(users, true));
   const expected = oracle.expectedOrders();
@@ -557,7 +570,10 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
         );
       }
     }
-    const want = payoutOracle.settle(user, expectedBalances.get(user) ?? {});
+    const want = payoutOracle.settle(
+      user,
+      pointsOracle.withCashback(user, expectedBalances.get(user) ?? {}),
+    );
     stats.invariantsChecked++;
     if (JSON.stringify(sorted(got)) !== JSON.stringify(sorted(want))) {
       fail(
@@ -621,6 +637,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     orders: expected.length,
     ...stats,
     payouts: payouts.stats,
+    points: points.stats,
     elapsedMs: Date.now() - started,
   };
 }

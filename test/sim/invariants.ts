@@ -22,7 +22,10 @@ interface Snapshot {
   entries: number;
   txns: Array<Record<string, SqlStorageValue>>;
   clicks: number;
-  lots: Array<Record<string, SqlStorageValue>>;
+  /** Events recorded in the wallet's inbox (its own `cashback.confirmed` among them). */
+  events: Array<Record<string, SqlStorageValue>>;
+  /** Points spent by redemptions. */
+  spends: Array<Record<string, SqlStorageValue>>;
 }
 
 function stub(userId: string) {
@@ -263,15 +266,27 @@ function fingerprintOf(
   buckets: Snapshot["buckets"],
   txns: Snapshot["txns"],
 ): string {
+  // Points earned by the inbox are left out: the wallet records a `cashback.confirmed` in the
+  // same transaction as the approval, and works its inbox after the commit (afterWrite, or
+  // its alarm after a crash). So a redelivery after a lost answer may run the earn the first
+  // delivery recorded but never worked: that is its work finishing, not the redelivery's.
+  // What the replay must not change is kept: the events recorded (a second confirmation
+  // would show) and the spends; a double earn shows at the end in `oracle_points`.
   const snapshot: Snapshot = {
-    buckets,
-    entries: Number(sql.exec(`SELECT COUNT(*) AS n FROM entries`).one().n),
+    buckets: buckets.filter((b) => b.currency !== "points"),
+    entries: Number(
+      sql.exec(`SELECT COUNT(*) AS n FROM entries WHERE currency != 'points'`).one().n,
+    ),
     txns,
     clicks: Number(sql.exec(`SELECT COUNT(*) AS n FROM clicks`).one().n),
-    lots: sql
+    events: sql
       .exec<Record<string, SqlStorageValue>>(
-        `SELECT source_type, source_id, points_earned, remaining, spent, expired, reversed
-           FROM points_lots ORDER BY source_type, source_id, rule_id`,
+        `SELECT event_id, type, digest FROM events ORDER BY event_id`,
+      )
+      .toArray(),
+    spends: sql
+      .exec<Record<string, SqlStorageValue>>(
+        `SELECT spend_id, kind, points, currency, amount_minor FROM points_spends ORDER BY spend_id`,
       )
       .toArray(),
   };

@@ -9,13 +9,18 @@
  * Objects run in the test's isolate, so a test's injector reaches them.
  */
 
-export type FaultInjector = (point: string) => void;
+/**
+ * `scope` names the object the point is in (a Durable Object's id), so an injector aimed at one
+ * wallet does not fire in another wallet's commit that happens to run meanwhile (a background
+ * payout dispatch, an alarm); points outside any object pass none.
+ */
+export type FaultInjector = (point: string, scope?: string) => void;
 
 let injector: FaultInjector | null = null;
 
-/** Lets the installed injector, if any, fail here. */
-export function faultPoint(point: string): void {
-  if (injector !== null) injector(point);
+/** Lets the installed injector, if any, fail here. `scope` is only stringified when one is. */
+export function faultPoint(point: string, scope?: { toString(): string }): void {
+  if (injector !== null) injector(point, scope?.toString());
 }
 
 /** Installs (or, with null, removes) the injector; tests only. */

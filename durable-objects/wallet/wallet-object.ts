@@ -1078,11 +1078,11 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
     const committed = this.ctx.storage.transactionSync(() => {
       const tx = new WalletTx(this.sql);
       const result = work(tx);
-      faultPoint("wallet.commit.before_close"); // test/sim: a throw here must roll it all back
+      faultPoint("wallet.commit.before_close", this.ctx.id); // test/sim: a throw here must roll it all back
       tx.close();
       return result;
     });
-    faultPoint("wallet.commit.after"); // test/sim: committed, but the caller never hears
+    faultPoint("wallet.commit.after", this.ctx.id); // test/sim: committed, but the caller never hears
     return committed;
   }
 

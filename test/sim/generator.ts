@@ -1,5 +1,6 @@
 import type { OracleStatus } from "./oracle/money-oracle";
 import { minimumMinor, SIM_DESTINATIONS, type SimDestination } from "./oracle/payout-oracle";
+import { POINTS_MIN_REDEEM, POINTS_ORDER_MIN_MINOR } from "./oracle/points-oracle";
 import { Prng } from "./oracle/prng";
 
 /**
@@ -81,7 +82,12 @@ export type SimAction =
   /** The sandbox payout processor misbehaves from now on (docs/sandbox.md). */
   | { kind: "processor_fault"; fault: ProcessorFault }
   /** The processor sends every webhook it holds (and applies every move due). */
-  | { kind: "webhooks" };
+  | { kind: "webhooks" }
+  /**
+   * Loyalty points redeemed for cashback through the member API; with `replay`, sent again
+   * with the same key. (The points come from a large approved order, a `postback` before it.)
+   */
+  | { kind: "points_redeem"; user: string; points: number; key: string; replay: boolean };
 
 export type ProcessorFault = "down" | "lost_response" | "duplicate_webhooks" | "shuffle_webhooks";
 
@@ -123,6 +129,8 @@ export function generate(options: GeneratorOptions): SimAction[] {
   const redemptions = new Map<string, number>();
   let redeemed = 0;
   const scheduled: Array<{ at: number; action: SimAction }> = [];
+  const pointsRng = new Prng(options.seed).fork(13);
+  let pointsRedeemed = 0;
   const actions: SimAction[] = [];
   const userCount = Math.max(3, Math.min(200, Math.ceil(options.events / 25)));
   const users = Array.from({ length: userCount }, (_, i) => `sim-${options.runTag}-u${i}`);
@@ -179,6 +187,38 @@ export function generate(options: GeneratorOptions): SimAction[] {
         actions.push({ kind: "processor_fault", fault: payoutRng.pick(PROCESSOR_FAULTS) });
       } else {
         actions.push({ kind: "webhooks" });
+      }
+      continue;
+    }
+    if (all && unordered.length > 0 && pointsRng.chance(0.05)) {
+      const at = pointsRng.int(0, unordered.length - 1);
+      const clickIdx = unordered[at] ?? 0;
+      const user = clicks[clickIdx]?.user ?? "";
+      // Points to earn: an order large enough for the program's rule, approved at once and
+      // never changed (so no rollback takes points back); not offered to the money core's
+      // changes or re-sends.
+      unordered.splice(at, 1);
+      const orderId = `SIM-${options.runTag}-O${orders++}`;
+      const state: PostbackState = {
+        status: "approved",
+        saleMinor: pointsRng.int(POINTS_ORDER_MIN_MINOR, POINTS_ORDER_MIN_MINOR + 200_000),
+        category: null,
+        updatedAtOffsetMs: tick(),
+      };
+      actions.push({ kind: "postback", user, click: clickIdx, orderId, state });
+      // One or two redemptions some steps later: the points may not be delivered by then, or
+      // the first may have left too few for the second.
+      for (let n = pointsRng.int(1, 2); n > 0; n--) {
+        scheduled.push({
+          at: actions.length + pointsRng.int(4, 20),
+          action: {
+            kind: "points_redeem",
+            user,
+            points: pointsRng.int(POINTS_MIN_REDEEM, POINTS_MIN_REDEEM * 10),
+            key: `sim-${options.runTag}-p${pointsRedeemed++}`,
+            replay: pointsRng.chance(0.3),
+          },
+        });
       }
       continue;
     }

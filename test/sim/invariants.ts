@@ -22,7 +22,10 @@ interface Snapshot {
   entries: number;
   txns: Array<Record<string, SqlStorageValue>>;
   clicks: number;
-  lots: Array<Record<string, SqlStorageValue>>;
+  /** Events recorded in the wallet's inbox (its own `cashback.confirmed` among them). */
+  events: Array<Record<string, SqlStorageValue>>;
+  /** Points spent by redemptions. */
+  spends: Array<Record<string, SqlStorageValue>>;
 }
 
 function stub(userId: string) {
@@ -207,8 +210,9 @@ export function checkWallet(
     }
     // Conservation per currency (docs/architecture.md): pending is what the transactions hold
     // pending, and confirmed + reserved + paid_out − debt what they hold confirmed: a payout
-    // only moves money between those buckets, a return beyond confirmed becomes debt. (Holds
-    // while the workload has no cashback from points or referrals.)
+    // only moves money between those buckets, a return beyond confirmed becomes debt; cashback
+    // bought with points (points_spends) is confirmed money no transaction holds. (Holds while
+    // the workload has no cashback from rules' cash effects or referrals.)
     const held = new Map<string, { pending: number; confirmed: number }>();
     for (const t of txns) {
       const c = String(t.currency);
@@ -216,6 +220,14 @@ export function checkWallet(
       h.pending += Number(t.held_pending_minor);
       h.confirmed += Number(t.held_confirmed_minor);
       held.set(c, h);
+    }
+    for (const p of sql.exec<{ currency: string; minor: number }>(
+      `SELECT currency, SUM(amount_minor) AS minor FROM points_spends
+        WHERE currency IS NOT NULL GROUP BY currency`,
+    )) {
+      const h = held.get(p.currency) ?? { pending: 0, confirmed: 0 };
+      h.confirmed += Number(p.minor);
+      held.set(p.currency, h);
     }
     for (const [currency, h] of held) {
       checked += 2;
@@ -254,15 +266,27 @@ function fingerprintOf(
   buckets: Snapshot["buckets"],
   txns: Snapshot["txns"],
 ): string {
+  // Points earned by the inbox are left out: the wallet records a `cashback.confirmed` in the
+  // same transaction as the approval, and works its inbox after the commit (afterWrite, or
+  // its alarm after a crash). So a redelivery after a lost answer may run the earn the first
+  // delivery recorded but never worked: that is its work finishing, not the redelivery's.
+  // What the replay must not change is kept: the events recorded (a second confirmation
+  // would show) and the spends; a double earn shows at the end in `oracle_points`.
   const snapshot: Snapshot = {
-    buckets,
-    entries: Number(sql.exec(`SELECT COUNT(*) AS n FROM entries`).one().n),
+    buckets: buckets.filter((b) => b.currency !== "points"),
+    entries: Number(
+      sql.exec(`SELECT COUNT(*) AS n FROM entries WHERE currency != 'points'`).one().n,
+    ),
     txns,
     clicks: Number(sql.exec(`SELECT COUNT(*) AS n FROM clicks`).one().n),
-    lots: sql
+    events: sql
       .exec<Record<string, SqlStorageValue>>(
-        `SELECT source_type, source_id, points_earned, remaining, spent, expired, reversed
-           FROM points_lots ORDER BY source_type, source_id, rule_id`,
+        `SELECT event_id, type, digest FROM events ORDER BY event_id`,
+      )
+      .toArray(),
+    spends: sql
+      .exec<Record<string, SqlStorageValue>>(
+        `SELECT spend_id, kind, points, currency, amount_minor FROM points_spends ORDER BY spend_id`,
       )
       .toArray(),
   };
@@ -283,13 +307,17 @@ export function walletFingerprint(userId: string): Promise<string> {
   });
 }
 
-/** What the wallet holds per order and per bucket, for the comparison with the oracle. */
+/**
+ * What the wallet holds per order and per money bucket, for the comparison with the oracle and
+ * the D1 balances projection (which, like every money read, never sees the points buckets).
+ */
 export function walletState(userId: string) {
   return runInDurableObject(stub(userId), (_instance, state) => {
     const sql = state.storage.sql;
     const buckets = sql
       .exec<{ bucket: string; currency: string; balance_minor: number }>(
-        `SELECT bucket, currency, balance_minor FROM buckets WHERE balance_minor != 0`,
+        `SELECT bucket, currency, balance_minor FROM buckets
+          WHERE balance_minor != 0 AND currency != 'points'`,
       )
       .toArray();
     const orders = sql

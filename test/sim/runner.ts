@@ -30,13 +30,16 @@ import { clickOn, postbackInFormat, setupFormatNetworks } from "./kinds/network-
 import {
   processorFaultStep,
   redeemStep,
+  settledMoney,
   settlePayouts,
   setupPayouts,
   webhooksStep,
 } from "./kinds/payouts";
+import { pointsRedeemStep, settlePoints, setupPoints } from "./kinds/points";
 import { SIM_ABORT_REASON, walletContext } from "./object-abort";
 import { MoneyOracle } from "./oracle/money-oracle";
 import { PayoutOracle } from "./oracle/payout-oracle";
+import { PointsOracle } from "./oracle/points-oracle";
 import { Prng } from "./oracle/prng";
 
 /**
@@ -107,6 +110,8 @@ export interface SimResult {
   postbacksByFormat: Record<string, number>;
   /** Cash redemptions asked, refused, replayed; processor faults switched on. */
   payouts: { redemptions: number; refused: number; replayed: number; processorFaults: number };
+  /** Points redemptions asked, refused, replayed; points expired at the end. */
+  points: { redemptions: number; refused: number; replayed: number; expired: number };
   elapsedMs: number;
 }
 
@@ -177,6 +182,8 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
   const oracle = new MoneyOracle(TERMS, CURRENCY);
   const payoutOracle = new PayoutOracle();
   const payouts = await setupPayouts();
+  const pointsOracle = new PointsOracle();
+  const points = await setupPoints();
   const catalog = await seedCatalog({
     networkId: `sim-net-${runTag}`,
     merchantId: `sim-shop-${runTag}`,
@@ -229,15 +236,26 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
   // ledger-events consumer, which the platform's queue runs in the background, loses about three
   // batches in ten after writing its projections (the queue retries it; the end compares D1 with the
   // wallets). Background timing is the runtime's, so that part is not replayed exactly.
-  let armed: { point: FaultPoint | null; fired: boolean; abort?: DurableObjectState } = {
+  let armed: {
+    point: FaultPoint | null;
+    fired: boolean;
+    abort?: DurableObjectState;
+    /** A wallet point fires only in this wallet (its object id), not in a background commit. */
+    wallet?: string;
+  } = {
     point: null,
     fired: false,
   };
   const bgRng = new Prng(options.seed).fork(3);
   // Its own fork, so driving due runs leaves every other seeded choice as it was.
   const dueRng = new Prng(options.seed).fork(4);
-  installFaultInjector((at) => {
-    if (armed.point !== null && !armed.fired && at === armed.point) {
+  installFaultInjector((at, scope) => {
+    if (
+      armed.point !== null &&
+      !armed.fired &&
+      at === armed.point &&
+      (armed.wallet === undefined || scope === armed.wallet)
+    ) {
       armed.fired = true;
       // A crash at a wallet's own point: that object alone dies here, mid-operation.
       if (armed.abort) armed.abort.abort(SIM_ABORT_REASON);
@@ -409,6 +427,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
           fail("postback_accepted", `status ${response.status} ${await response.text()}`);
         const network = click?.network ?? "generic";
         stats.postbacksByFormat[network] = (stats.postbacksByFormat[network] ?? 0) + 1;
+        pointsOracle.order(next.user, next.orderId, next.state.status, next.state.saleMinor);
         oracle.report(next.user, next.orderId, {
           status: next.state.status,
           saleMinor: next.state.saleMinor,
@@ -475,6 +494,11 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
       case "webhooks":
         await check(await webhooksStep(payouts));
         break;
+      case "points_redeem":
+        users.add(next.user);
+        oracle.user(next.user);
+        await pointsRedeemStep(points, pointsOracle, next, { fail }).then(() => check([next.user]));
+        break;
     }
     timing[`all_${next.kind}`] =
       (timing[`all_${next.kind}`] ?? 0) + performance.now() - stepStarted;
@@ -507,11 +531,25 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
   }
 
   async function faultStep(point: FaultPoint, item: Queued, crash: boolean) {
+    if (!(await settledMoney(payouts, item.user))) {
+      // A payout of this user is still moving on the runtime's own queue: a fault here could
+      // not tell the step's change from the dispatch's. Delivered plainly instead.
+      await deliver([item]);
+      await check([item.user]);
+      return;
+    }
     const before = await fingerprint(item.user);
     // A crash at a wallet's point aborts that wallet there (ctx.abort()); at a consumer's point,
     // which runs outside any object, every object is aborted after it.
     const abortOne = crash && point.startsWith("wallet.");
-    armed = { point, fired: false, ...(abortOne ? { abort: await walletContext(item.user) } : {}) };
+    armed = {
+      point,
+      fired: false,
+      ...(point.startsWith("wallet.")
+        ? { wallet: env.WALLET.idFromName(item.user).toString() }
+        : {}),
+      ...(abortOne ? { abort: await walletContext(item.user) } : {}),
+    };
     let ok: Set<string>;
     try {
       ok = await deliver([item]);
@@ -588,6 +626,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
   }
 
   stats.invariantsChecked += await settlePayouts(payoutOracle, { fail });
+  stats.invariantsChecked += await settlePoints(points, pointsOracle, { fail });
   // The end state equals the oracle; every wallet gets a full check (audit() included).
   await timed("check", () => checkAll(users, true));
   const expected = oracle.expectedOrders();
@@ -613,7 +652,10 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
         );
       }
     }
-    const want = payoutOracle.settle(user, expectedBalances.get(user) ?? {});
+    const want = payoutOracle.settle(
+      user,
+      pointsOracle.withCashback(user, expectedBalances.get(user) ?? {}),
+    );
     stats.invariantsChecked++;
     if (JSON.stringify(sorted(got)) !== JSON.stringify(sorted(want))) {
       fail(
@@ -677,6 +719,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     orders: expected.length,
     ...stats,
     payouts: payouts.stats,
+    points: points.stats,
     elapsedMs: Date.now() - started,
   };
 }

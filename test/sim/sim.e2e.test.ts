@@ -10,7 +10,10 @@ import { runSimulation, type SimResult } from "./runner";
  */
 const EVENTS = 200;
 
-/** The run's workload held every kind: postbacks in all five formats, payouts made and refused. */
+/**
+ * The run's workload held every kind: postbacks in all five formats, payouts made and refused,
+ * points redeemed and expired.
+ */
 function expectEveryKind(result: SimResult): void {
   expect(Object.keys(result.postbacksByFormat).sort()).toEqual([
     "admitad",
@@ -21,6 +24,8 @@ function expectEveryKind(result: SimResult): void {
   ]);
   expect(result.payouts.redemptions - result.payouts.refused).toBeGreaterThan(0);
   expect(result.payouts.processorFaults).toBeGreaterThan(0);
+  expect(result.points.redemptions - result.points.refused).toBeGreaterThan(0);
+  expect(result.points.expired).toBeGreaterThan(0);
 }
 
 describe("deterministic simulation (money core)", () => {

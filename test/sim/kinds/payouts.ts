@@ -209,7 +209,7 @@ export async function settlePayouts(
 }
 
 /** Whether every payout of `user` is final (no background dispatch can move money meanwhile). */
-async function settledMoney(run: PayoutRun, user: string): Promise<boolean> {
+export async function settledMoney(run: PayoutRun, user: string): Promise<boolean> {
   for (const id of run.made.get(user) ?? []) {
     const status = (await walletStub(user).getPayout(id))?.payout.status;
     if (status !== "paid" && status !== "failed" && status !== "cancelled") return false;

@@ -118,7 +118,7 @@ async function tenMinuteUpkeep(env: ApiEnv, nowMs: number): Promise<void> {
  */
 async function analyticsUpkeep(env: ApiEnv, nowMs: number): Promise<void> {
   try {
-    log.info("cron.analytics_dirty", { ...(await refreshDirty(env.DB, nowMs)) });
+    log.info("cron.analytics_dirty", { ...(await refreshDirty(env, nowMs)) });
   } catch (error) {
     log.error("cron.analytics_dirty_failed", errorFields(error));
   }
@@ -157,7 +157,7 @@ const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
       // Analytics rollups of today and yesterday and the last two signup weeks, recomputed: a
       // repair beside the ten-minute refresh of dirty days (docs/analytics.md "When").
       log.info("cron.analytics_recent", {
-        ...(await refreshRecent(env.DB, nowMs, { days: 2, weeks: 2 })),
+        ...(await refreshRecent(env, nowMs, { days: 2, weeks: 2 })),
       });
     },
   ],
@@ -171,7 +171,7 @@ const CRON_JOBS: ReadonlyMap<string, CronJob> = new Map<string, CronJob>([
       // Analytics rollups of the last 35 days and a year of signup weeks, daily
       // (docs/analytics.md "Rollups").
       log.info("cron.analytics_backfill", {
-        ...(await refreshRecent(env.DB, nowMs, { days: 35, weeks: 53 })),
+        ...(await refreshRecent(env, nowMs, { days: 35, weeks: 53 })),
       });
     },
   ],

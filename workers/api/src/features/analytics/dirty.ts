@@ -5,7 +5,7 @@ import { signupWeekSql } from "#shared/analytics/buckets";
 import { analyticsDirty } from "#shared/db/schema";
 import type { LedgerEventMessage } from "#shared/messages";
 import { utcDay } from "#shared/time/clock";
-import { refreshDays, refreshWeeks } from "./rollups";
+import { type RollupTarget, refreshDays, refreshWeeks, rollupDbs } from "./rollups";
 
 /**
  * Dirty markers (docs/analytics.md "When"): a projection batch does not recompute rollups; it
@@ -143,10 +143,11 @@ export const DIRTY_PER_RUN = 400;
  * and the refresh (tests use it to mark during a refresh).
  */
 export async function refreshDirty(
-  db: D1Database,
+  target: RollupTarget,
   nowMs: number,
   options: { limit?: number; afterRead?: () => Promise<void> } = {},
 ) {
+  const db = rollupDbs(target).global;
   const { results } = await db
     .prepare(
       "SELECT kind, key, marks FROM analytics_dirty ORDER BY marked_at_ms, kind, key LIMIT ?1",
@@ -156,7 +157,7 @@ export async function refreshDirty(
   if (results.length === 0) return { days: 0, weeks: 0, cleared: 0, kept: 0 };
   await options.afterRead?.();
   const days = await refreshDays(
-    db,
+    target,
     results.filter((m) => m.kind === "day").map((m) => m.key),
     nowMs,
   );

@@ -1,0 +1,115 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { refreshDays } from "#workers/api/src/features/analytics/index";
+import { homeAndOther, TWO_USER_DBS as TWO, usersOnBothShards } from "./user-dbs";
+
+/**
+ * The day rollups at two user databases (docs/scaling.md "D1 router"): each user database
+ * groups its own users' conversions, with "paid" judged against that user's payouts in the
+ * same database, and the global database joins every database's groups into one row per key.
+ */
+const RUN = Math.random().toString(36).slice(2, 8);
+const DAY = "2021-06-15";
+const DAY_MS = Date.parse(`${DAY}T00:00:00Z`);
+const NET = `rt-net-${RUN}`;
+const OFFER = `rt-offer-${RUN}`;
+const CAMPAIGN = `rt-camp-${RUN}`;
+const HOUR_MS = 3_600_000;
+
+/** A confirmed conversion with a click and a campaign, and a pending one, both on `db`. */
+async function seedUser(db: D1Database, userId: string, i: number) {
+  const insert = `INSERT INTO transactions (id, network_id, order_id, user_id, offer_id, status,
+      currency, sale_amount_minor, commission_minor, cashback_minor, rate_bps, boost_minor,
+      converted_at_ms, clicked_at_ms, confirmed_at_ms, campaign_ids, version, updated_at_ms)
+    VALUES (?1, ?2, ?1, ?3, ?4, ?5, 'EUR', 10000, 500, ?6, 300, ?7, ?8, ?9, ?10, ?11, 1, ?8)`;
+  await db.batch([
+    db
+      .prepare(insert)
+      .bind(
+        `rt-${RUN}-${i}-a`,
+        NET,
+        userId,
+        OFFER,
+        "confirmed",
+        250,
+        50,
+        DAY_MS + HOUR_MS,
+        DAY_MS + HOUR_MS / 2,
+        DAY_MS + 2 * HOUR_MS,
+        JSON.stringify([CAMPAIGN]),
+      ),
+    db
+      .prepare(insert)
+      .bind(
+        `rt-${RUN}-${i}-b`,
+        NET,
+        userId,
+        OFFER,
+        "pending",
+        200,
+        0,
+        DAY_MS + 3 * HOUR_MS,
+        null,
+        null,
+        null,
+      ),
+    // The user's paid payouts cover the confirmed conversion's 300: it counts as paid.
+    db
+      .prepare(
+        `INSERT INTO payouts (id, user_id, status, currency, amount_minor, created_at_ms,
+           updated_at_ms, paid_at_ms) VALUES (?1, ?2, 'paid', 'EUR', 300, ?3, ?3, ?3)`,
+      )
+      .bind(`rt-po-${RUN}-${i}`, userId, DAY_MS + 4 * HOUR_MS),
+  ]);
+}
+
+describe("day rollups at two user databases", () => {
+  it("add every user database's conversions, paid judged where the user's payouts live", async () => {
+    const users = usersOnBothShards(`rt-${RUN}-`, 2);
+    for (const [i, userId] of users.entries()) await seedUser(homeAndOther(userId).home, userId, i);
+
+    // One group per statement: later statements add to the rows the first wrote.
+    for (const groupsPerStatement of [undefined, 1]) {
+      await refreshDays(TWO, [DAY], Date.now(), { groupsPerStatement });
+      const funnel = await env.DB.prepare(
+        `SELECT merchant_id AS merchant, currency, clicks, conversions, confirmed, paid,
+           commission_minor AS commission, cashback_minor AS cashback,
+           paid_cashback_minor AS paidCashback
+         FROM analytics_funnel_daily WHERE day = ?1 AND network_id = ?2 AND offer_id = ?3`,
+      )
+        .bind(DAY, NET, OFFER)
+        .all();
+      const money = {
+        merchant: "",
+        currency: "EUR",
+        clicks: 0,
+        conversions: 4,
+        confirmed: 2,
+        paid: 2,
+        commission: 1000,
+        cashback: 600,
+        paidCashback: 600,
+      };
+      expect(funnel.results).toEqual([money]);
+      const campaign = await env.DB.prepare(
+        `SELECT merchant_id AS merchant, currency, clicks, conversions, confirmed, paid,
+           commission_minor AS commission, cashback_minor AS cashback,
+           paid_cashback_minor AS paidCashback
+         FROM analytics_campaign_funnel_daily WHERE day = ?1 AND campaign_id = ?2`,
+      )
+        .bind(DAY, CAMPAIGN)
+        .all();
+      expect(campaign.results).toEqual([{ ...money, conversions: 2 }]);
+      const latency = await env.DB.prepare(
+        `SELECT measure, SUM(count) AS n FROM analytics_latency_daily
+         WHERE day = ?1 AND network_id = ?2 GROUP BY measure ORDER BY measure`,
+      )
+        .bind(DAY, NET)
+        .all();
+      expect(latency.results).toEqual([
+        { measure: "confirmation", n: 2 },
+        { measure: "conversion", n: 2 },
+      ]);
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { refreshDays } from "#workers/api/src/features/analytics/index";
+import { overviewFigures } from "#workers/api/src/features/overview/store";
 import { homeAndOther, TWO_USER_DBS as TWO, usersOnBothShards } from "./user-dbs";
 
 /**
@@ -111,5 +112,62 @@ describe("day rollups at two user databases", () => {
         { measure: "conversion", n: 2 },
       ]);
     }
+  });
+});
+
+describe("the overview at two user databases", () => {
+  const FROM_MS = Date.parse("2019-05-01T00:00:00Z");
+  const query = {
+    fromMs: FROM_MS,
+    toMs: FROM_MS + 2 * 86_400_000,
+    fromDay: "2019-05-01",
+    toDay: "2019-05-02",
+    inFlightStatuses: ["queued"],
+    unexplainedOutcomes: ["missing_here"],
+  };
+
+  it("sums every user database's conversions and payouts", async () => {
+    const before = await overviewFigures(TWO, query);
+    const users = usersOnBothShards(`ov-${RUN}-`, 2);
+    for (const [i, userId] of users.entries()) {
+      const { home } = homeAndOther(userId);
+      const payout = `INSERT INTO payouts (id, user_id, status, currency, amount_minor,
+          created_at_ms, updated_at_ms, paid_at_ms, attention) VALUES (?1, ?2, ?3, 'XTS', ?4, ?5, ?5, ?6, ?7)`;
+      await home.batch([
+        home
+          .prepare(
+            `INSERT INTO transactions (id, network_id, order_id, user_id, status, currency,
+               sale_amount_minor, commission_minor, cashback_minor, rate_bps, boost_minor,
+               converted_at_ms, version, updated_at_ms)
+             VALUES (?1, 'ov-net', ?1, ?2, 'confirmed', 'XTS', 1000, 50, 100, 300, 5, ?3, 1, ?3)`,
+          )
+          .bind(`ov-${RUN}-${i}`, userId, FROM_MS + HOUR_MS),
+        home
+          .prepare(payout)
+          .bind(`ov-po-${RUN}-${i}-p`, userId, "paid", 70, FROM_MS, FROM_MS + 2 * HOUR_MS, null),
+        home.prepare(payout).bind(`ov-po-${RUN}-${i}-q`, userId, "queued", 30, FROM_MS, null, null),
+        home
+          .prepare(payout)
+          .bind(`ov-po-${RUN}-${i}-h`, userId, "held", 40, FROM_MS, null, "looks odd"),
+      ]);
+    }
+    const after = await overviewFigures(TWO, query);
+    expect(after.conversions.filter((r) => r.currency === "XTS")).toEqual([
+      {
+        day: "2019-05-01",
+        currency: "XTS",
+        status: "confirmed",
+        conversions: 2,
+        cashbackMinor: 210,
+      },
+    ]);
+    expect(after.paid.filter((r) => r.currency === "XTS")).toEqual([
+      { day: "2019-05-01", currency: "XTS", payouts: 2, totalMinor: 140 },
+    ]);
+    expect(after.inFlight.filter((r) => r.currency === "XTS")).toEqual([
+      { currency: "XTS", payouts: 2, totalMinor: 60 },
+    ]);
+    expect(after.attention.heldPayouts - before.attention.heldPayouts).toBe(2);
+    expect(after.attention.attentionPayouts - before.attention.attentionPayouts).toBe(2);
   });
 });

@@ -1,6 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_THRESHOLDS } from "#workers/api/src/features/alerts/settings";
+import { readSignals } from "#workers/api/src/features/alerts/signals";
 import { refreshDays } from "#workers/api/src/features/analytics/index";
+import { duePage } from "#workers/api/src/features/ledger/index";
 import { overviewFigures } from "#workers/api/src/features/overview/store";
 import { homeAndOther, TWO_USER_DBS as TWO, usersOnBothShards } from "./user-dbs";
 
@@ -169,5 +172,83 @@ describe("the overview at two user databases", () => {
     ]);
     expect(after.attention.heldPayouts - before.attention.heldPayouts).toBe(2);
     expect(after.attention.attentionPayouts - before.attention.attentionPayouts).toBe(2);
+  });
+});
+
+describe("the alert signals at two user databases", () => {
+  it("count every user database's stuck payouts and last hour's conversions", async () => {
+    const nowMs = Date.now();
+    const net = `al-net-${RUN}`;
+    const before = await readSignals(TWO, nowMs, DEFAULT_THRESHOLDS);
+    const users = usersOnBothShards(`al-${RUN}-`, 2);
+    const stuckAt = [nowMs - 5 * HOUR_MS, nowMs - 9 * HOUR_MS];
+    for (const [i, userId] of users.entries()) {
+      const { home } = homeAndOther(userId);
+      await home.batch([
+        home
+          .prepare(
+            `INSERT INTO payouts (id, user_id, status, created_at_ms, updated_at_ms, attention)
+             VALUES (?1, ?2, 'stuck', ?3, ?3, 'processor silent')`,
+          )
+          .bind(`al-po-${RUN}-${i}`, userId, stuckAt[i]),
+        // Converted in the hour the conversion rule reads (it ended CONVERSION_SETTLE_MS ago).
+        home
+          .prepare(
+            `INSERT INTO transactions (id, network_id, order_id, user_id, status, currency,
+               sale_amount_minor, commission_minor, cashback_minor, rate_bps, boost_minor,
+               converted_at_ms, version, updated_at_ms)
+             VALUES (?1, ?2, ?1, ?3, 'pending', 'EUR', 1000, 50, 100, 300, 0, ?4, 1, ?4)`,
+          )
+          .bind(`al-${RUN}-${i}`, net, userId, nowMs - 2 * HOUR_MS - 30 * 60_000),
+      ]);
+    }
+    const after = await readSignals(TWO, nowMs, DEFAULT_THRESHOLDS);
+    expect(after.stuckPayouts.count - before.stuckPayouts.count).toBe(2);
+    expect(after.stuckPayouts.oldestAtMs).toBe(
+      Math.min(nowMs - 9 * HOUR_MS, before.stuckPayouts.oldestAtMs ?? Number.POSITIVE_INFINITY),
+    );
+    expect(after.attentionPayouts - before.attentionPayouts).toBe(2);
+    expect(after.networks.find((n) => n.networkId === net)?.conversionsLastHour).toBe(2);
+  });
+});
+
+describe("the confirmation backstop's due pages at two user databases", () => {
+  it("merge every user database's due rows in due order, page by page, none lost or repeated", async () => {
+    // Far in the past, so no other test's pending rows come first.
+    const base = Date.parse("2001-01-01T00:00:00Z");
+    const users = usersOnBothShards(`due-${RUN}-`, 2);
+    const expected: Array<{ id: string; userId: string; dueMs: number }> = [];
+    for (const [i, userId] of users.entries()) {
+      const { home } = homeAndOther(userId);
+      for (let j = 0; j < 3; j++) {
+        // Interleaved due times across the two databases, one tie across them.
+        const row = {
+          id: `due-${RUN}-${i}-${j}`,
+          userId,
+          dueMs: base + (j === 2 ? 99 : 2 * j + i),
+        };
+        expected.push(row);
+        await home
+          .prepare(
+            `INSERT INTO transactions (id, network_id, order_id, user_id, status, currency,
+               sale_amount_minor, commission_minor, cashback_minor, rate_bps, boost_minor,
+               converted_at_ms, expected_confirm_at_ms, version, updated_at_ms)
+             VALUES (?1, 'due-net', ?1, ?2, 'pending', 'EUR', 1000, 50, 100, 300, 0, ?3, ?4, 1, ?3)`,
+          )
+          .bind(row.id, userId, base - 1_000, row.dueMs)
+          .run();
+      }
+    }
+    expected.sort((a, b) => a.dueMs - b.dueMs || (a.id < b.id ? -1 : 1));
+    const seen: typeof expected = [];
+    let after: { dueMs: number; id: string } | null = null;
+    for (;;) {
+      const page = await duePage(TWO, base + 1_000, { after, upTo: null }, 2);
+      seen.push(...page);
+      if (page.length < 2) break;
+      const last = page[page.length - 1] as (typeof page)[number];
+      after = { dueMs: last.dueMs, id: last.id };
+    }
+    expect(seen).toEqual(expected);
   });
 });

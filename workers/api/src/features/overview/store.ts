@@ -1,6 +1,7 @@
 import { and, count, eq, gte, inArray, isNotNull, lt, lte, ne, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { assert } from "#shared/assert";
+import { sumBy } from "#shared/db/merge";
 import { type DbRouterEnv, eachUserDb, globalDb } from "#shared/db/router";
 import {
   clickRollups,
@@ -109,25 +110,6 @@ export async function overviewFigures(env: DbRouterEnv, q: OverviewQuery) {
       ...global,
     },
   };
-}
-
-/** Pure: rows with the same key (`keyOf`) merged, their `fields` added; first-seen order. */
-export function sumBy<T extends object, K extends keyof T>(
-  rows: readonly T[],
-  keyOf: (row: T) => unknown[],
-  fields: readonly K[],
-): T[] {
-  const merged = new Map<string, T>();
-  for (const row of rows) {
-    const key = JSON.stringify(keyOf(row));
-    const seen = merged.get(key);
-    if (!seen) {
-      merged.set(key, { ...row });
-      continue;
-    }
-    for (const f of fields) (seen[f] as number) = Number(seen[f]) + Number(row[f]);
-  }
-  return [...merged.values()];
 }
 
 /** One user database's conversion and payout figures, in one batch. */

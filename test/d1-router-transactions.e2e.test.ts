@@ -5,6 +5,7 @@ import { readSignals } from "#workers/api/src/features/alerts/signals";
 import { refreshDays } from "#workers/api/src/features/analytics/index";
 import { duePage } from "#workers/api/src/features/ledger/index";
 import { overviewFigures } from "#workers/api/src/features/overview/store";
+import { paidPerDay, totalsByStatus } from "#workers/api/src/features/payouts/store";
 import { homeAndOther, TWO_USER_DBS as TWO, usersOnBothShards } from "./user-dbs";
 
 /**
@@ -250,5 +251,30 @@ describe("the confirmation backstop's due pages at two user databases", () => {
       after = { dueMs: last.dueMs, id: last.id };
     }
     expect(seen).toEqual(expected);
+  });
+});
+
+describe("the finance totals at two user databases", () => {
+  it("sum every user database's paid payouts per day and in-flight payouts per status", async () => {
+    const fromMs = Date.parse("2018-02-01T00:00:00Z");
+    const users = usersOnBothShards(`fin-${RUN}-`, 2);
+    for (const [i, userId] of users.entries()) {
+      const { home } = homeAndOther(userId);
+      const payout = `INSERT INTO payouts (id, user_id, status, currency, amount_minor,
+          created_at_ms, updated_at_ms, paid_at_ms) VALUES (?1, ?2, ?3, 'XFN', ?4, ?5, ?5, ?6)`;
+      await home.batch([
+        home
+          .prepare(payout)
+          .bind(`fin-${RUN}-${i}-p`, userId, "paid", 100 + i, fromMs, fromMs + HOUR_MS),
+        home.prepare(payout).bind(`fin-${RUN}-${i}-s`, userId, "sending", 10, fromMs, null),
+      ]);
+    }
+    expect(await paidPerDay(TWO, fromMs, fromMs + 86_400_000)).toEqual([
+      { day: "2018-02-01", currency: "XFN", totalMinor: 201, payouts: 2 },
+    ]);
+    const inFlight = await totalsByStatus(TWO, ["sending"]);
+    expect(inFlight.filter((r) => r.currency === "XFN")).toEqual([
+      { status: "sending", currency: "XFN", totalMinor: 20, payouts: 2 },
+    ]);
   });
 });

@@ -5,7 +5,11 @@ import { readSignals } from "#workers/api/src/features/alerts/signals";
 import { refreshDays } from "#workers/api/src/features/analytics/index";
 import { duePage } from "#workers/api/src/features/ledger/index";
 import { overviewFigures } from "#workers/api/src/features/overview/store";
-import { paidPerDay, totalsByStatus } from "#workers/api/src/features/payouts/store";
+import {
+  paidPerDay,
+  payoutsStillSince,
+  totalsByStatus,
+} from "#workers/api/src/features/payouts/store";
 import { homeAndOther, TWO_USER_DBS as TWO, usersOnBothShards } from "./user-dbs";
 
 /**
@@ -276,5 +280,30 @@ describe("the finance totals at two user databases", () => {
     expect(inFlight.filter((r) => r.currency === "XFN")).toEqual([
       { status: "sending", currency: "XFN", totalMinor: 20, payouts: 2 },
     ]);
+  });
+});
+
+describe("stale payouts at two user databases", () => {
+  it("are the oldest of every user database, merged", async () => {
+    const base = Date.parse("2000-01-01T00:00:00Z");
+    const users = usersOnBothShards(`st-${RUN}-`, 2);
+    const ids: string[] = [];
+    for (const [i, userId] of users.entries()) {
+      const { home } = homeAndOther(userId);
+      for (let j = 0; j < 2; j++) {
+        const id = `st-${RUN}-${i}-${j}`;
+        ids.push(id);
+        await home
+          .prepare(
+            `INSERT INTO payouts (id, user_id, status, created_at_ms, updated_at_ms)
+             VALUES (?1, ?2, 'retrying', ?3, ?3)`,
+          )
+          .bind(id, userId, base + 2 * j + i)
+          .run();
+      }
+    }
+    const rows = await payoutsStillSince(TWO, ["retrying"], base + 10, 3);
+    // Updated at base + 0, 1, 2 (users 0, 1, 0): both databases in the oldest three.
+    expect(rows.map((r) => r.id)).toEqual([ids[0], ids[2], ids[1]]);
   });
 });

@@ -283,22 +283,43 @@ export async function payoutsByIds(db: D1Database, ids: readonly string[]): Prom
   return rows;
 }
 
-/** Payouts in these statuses unchanged since before `beforeMs`, oldest first. */
+/**
+ * Payouts in these statuses unchanged since before `beforeMs`, oldest first, over every user
+ * database: each gives its oldest `limit`, and the oldest `limit` of their merge are kept.
+ */
 export async function payoutsStillSince(
+  env: DbRouterEnv,
+  statuses: readonly string[],
+  beforeMs: number,
+  limit: number,
+) {
+  const parts = await Promise.all(
+    eachUserDb(env).map((db) => payoutsStillSinceOf(db, statuses, beforeMs, limit)),
+  );
+  return parts
+    .flat()
+    .sort((a, b) => a.updatedAtMs - b.updatedAtMs || compareNullsFirst(a.id, b.id))
+    .slice(0, limit);
+}
+
+function payoutsStillSinceOf(
   db: D1Database,
   statuses: readonly string[],
   beforeMs: number,
   limit: number,
 ) {
-  return drizzle(db)
-    .select({
-      id: payouts.id,
-      status: payouts.status,
-      attempts: payouts.attempts,
-      updatedAtMs: payouts.updatedAtMs,
-    })
-    .from(payouts)
-    .where(and(inArray(payouts.status, [...statuses]), lt(payouts.updatedAtMs, beforeMs)))
-    .orderBy(asc(payouts.updatedAtMs))
-    .limit(limit);
+  return (
+    drizzle(db)
+      .select({
+        id: payouts.id,
+        status: payouts.status,
+        attempts: payouts.attempts,
+        updatedAtMs: payouts.updatedAtMs,
+      })
+      .from(payouts)
+      .where(and(inArray(payouts.status, [...statuses]), lt(payouts.updatedAtMs, beforeMs)))
+      // The id breaks ties as the merge does, so every database's cut agrees with it.
+      .orderBy(asc(payouts.updatedAtMs), asc(payouts.id))
+      .limit(limit)
+  );
 }

@@ -193,7 +193,7 @@ export async function runAlerts(
   } = {},
 ): Promise<AlertRunReport> {
   const { settings, webhookSecret } = await readAlertSettings(env.DB);
-  const snapshot = await readSignals(env.DB, nowMs, settings.thresholds);
+  const snapshot = await readSignals(env, nowMs, settings.thresholds);
   const firings = evaluateRules(snapshot, settings.thresholds).slice(0, MAX_FIRINGS);
   const live = await liveAlerts(env.DB, MAX_LIVE);
   const applied = applyStatements(env.DB, firings, live, nowMs);

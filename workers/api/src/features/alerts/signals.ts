@@ -1,10 +1,14 @@
+import { sumBy } from "#shared/db/merge";
+import { type DbRouterEnv, eachUserDb, globalDb } from "#shared/db/router";
 import type { DeadLetterSignal, NetworkVolumeSignal, SignalSnapshot } from "./rules";
 import type { AlertThresholds } from "./settings";
 
 /**
- * The alert rules' snapshot, read from D1 in ONE batch of bounded aggregates: each statement
- * reads an index range or a small table and returns at most a few hundred grouped rows, so a
- * run's cost does not grow with the platform's history. Read-only.
+ * The alert rules' snapshot, read from D1 in ONE batch of bounded aggregates per database (the
+ * global database's operations tables; each user database's `payouts` and `transactions`,
+ * placed `user`, added up): each statement reads an index range or a small table and returns
+ * at most a few hundred grouped rows, so a run's cost does not grow with the platform's
+ * history. Read-only.
  */
 
 const HOUR_MS = 3_600_000;
@@ -77,23 +81,25 @@ type VolumeRow = { networkId: string; day: number; n: number };
  * Reads the snapshot the rules evaluate.
  *
  * @example
- * const snapshot = await readSignals(env.DB, Date.now(), settings.thresholds);
+ * const snapshot = await readSignals(env, Date.now(), settings.thresholds);
  */
 export async function readSignals(
-  db: D1Database,
+  env: DbRouterEnv,
   nowMs: number,
   thresholds: AlertThresholds,
 ): Promise<SignalSnapshot> {
+  const db = globalDb(env);
   const sinceMs = nowMs - thresholds.reconciliationLookbackHours * HOUR_MS;
   const outcomes = UNEXPLAINED_OUTCOMES.map(() => "?").join(", ");
   const postbackStatements = volumeStatements(db, "received_postbacks", nowMs);
-  const conversionStatements = volumeStatements(db, "transactions", nowMs - CONVERSION_SETTLE_MS);
-  const [recon, payoutRecon, payouts, breakers, backlogs, previous, ...volumes] = await db.batch([
-    // The latest completed report reconciliation of each network, if within the lookback:
-    // a clean next run clears the alert.
-    db
-      .prepare(
-        `SELECT r.network_id AS networkId,
+  const [[recon, payoutRecon, breakers, backlogs, previous, ...volumes], userParts] =
+    await Promise.all([
+      db.batch([
+        // The latest completed report reconciliation of each network, if within the lookback:
+        // a clean next run clears the alert.
+        db
+          .prepare(
+            `SELECT r.network_id AS networkId,
                   (SELECT COUNT(*) FROM reconciliation_items i
                     WHERE i.run_id = r.id AND i.outcome IN (${outcomes})) AS items
              FROM reconciliation_runs r
@@ -101,48 +107,55 @@ export async function readSignals(
               AND r.started_at_ms = (SELECT MAX(r2.started_at_ms) FROM reconciliation_runs r2
                                       WHERE r2.network_id = r.network_id AND r2.status = 'completed')
             LIMIT ${MAX_GROUP_ROWS}`,
-      )
-      .bind(...UNEXPLAINED_OUTCOMES, sinceMs),
-    // The latest payout reconciliation within the lookback: processor discrepancies and the
-    // wallet audits it queued (written under the same run id).
-    db
-      .prepare(
-        `SELECT COALESCE(SUM(kind != ?), 0) AS payout, COALESCE(SUM(kind = ?), 0) AS wallet
+          )
+          .bind(...UNEXPLAINED_OUTCOMES, sinceMs),
+        // The latest payout reconciliation within the lookback: processor discrepancies and the
+        // wallet audits it queued (written under the same run id).
+        db
+          .prepare(
+            `SELECT COALESCE(SUM(kind != ?), 0) AS payout, COALESCE(SUM(kind = ?), 0) AS wallet
              FROM payout_discrepancies
             WHERE run_id = (SELECT id FROM payout_recon_runs WHERE started_at_ms >= ?
                              ORDER BY started_at_ms DESC LIMIT 1)`,
-      )
-      .bind(WALLET_AUDIT_KIND, WALLET_AUDIT_KIND, sinceMs),
-    db.prepare(
-      `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM payouts WHERE status = 'stuck' LIMIT ${BACKLOG_COUNT_CAP})) AS stuck,
-                (SELECT MIN(updated_at_ms) FROM payouts WHERE status = 'stuck') AS oldestStuck,
-                (SELECT COUNT(*) FROM payouts WHERE attention IS NOT NULL AND created_at_ms IS NOT NULL) AS attention`,
-    ),
-    db.prepare(
-      `SELECT network_id AS networkId, opened_at_ms AS openedAtMs,
+          )
+          .bind(WALLET_AUDIT_KIND, WALLET_AUDIT_KIND, sinceMs),
+        db.prepare(
+          `SELECT network_id AS networkId, opened_at_ms AS openedAtMs,
                 consecutive_failures AS consecutiveFailures
            FROM network_health WHERE state = 'open' ORDER BY network_id LIMIT ${MAX_GROUP_ROWS}`,
-    ),
-    // notification_dead_letters_status_idx (status, created_at_ms) serves both open-row reads.
-    db.prepare(
-      `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM risk_observation_outbox LIMIT ${BACKLOG_COUNT_CAP})) AS riskCount,
+        ),
+        // notification_dead_letters_status_idx (status, created_at_ms) serves both open-row reads.
+        db.prepare(
+          `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM risk_observation_outbox LIMIT ${BACKLOG_COUNT_CAP})) AS riskCount,
                 (SELECT MIN(kept_at_ms) FROM risk_observation_outbox) AS riskOldest,
                 (SELECT COUNT(*) FROM (SELECT 1 FROM notification_dead_letters WHERE status = 'open' LIMIT ${BACKLOG_COUNT_CAP})) AS notifyCount,
                 (SELECT MIN(created_at_ms) FROM notification_dead_letters WHERE status = 'open') AS notifyOldest`,
+        ),
+        // What the previous evaluation counted per store (one row per store).
+        db.prepare(`SELECT source, count FROM operator_alert_backlogs LIMIT ${MAX_GROUP_ROWS}`),
+        ...postbackStatements,
+      ]),
+      Promise.all(eachUserDb(env).map((userDb) => userSignalsOf(userDb, nowMs))),
+    ]);
+  const postbacks = volumes.flatMap((r) => r.results as VolumeRow[]);
+  // A user's rows live in one database: the databases' counts per (network, day) add up.
+  const conversions = sumBy(
+    userParts.flatMap((p) => p.conversions),
+    (r) => [r.networkId, r.day],
+    ["n"],
+  );
+  const oldest = userParts.flatMap((p) =>
+    p.payouts.oldestStuck === null || p.payouts.oldestStuck === undefined
+      ? []
+      : [p.payouts.oldestStuck],
+  );
+  const payoutRow = {
+    stuck: Math.min(
+      BACKLOG_COUNT_CAP,
+      userParts.reduce((n, p) => n + (p.payouts.stuck ?? 0), 0),
     ),
-    // What the previous evaluation counted per store (one row per store).
-    db.prepare(`SELECT source, count FROM operator_alert_backlogs LIMIT ${MAX_GROUP_ROWS}`),
-    ...postbackStatements,
-    ...conversionStatements,
-  ]);
-  const rowsOf = (results: typeof volumes) => results.flatMap((r) => r.results as VolumeRow[]);
-  const postbacks = rowsOf(volumes.slice(0, postbackStatements.length));
-  const conversions = rowsOf(volumes.slice(postbackStatements.length));
-
-  const payoutRow = (payouts?.results[0] ?? {}) as {
-    stuck?: number;
-    oldestStuck?: number | null;
-    attention?: number;
+    oldestStuck: oldest.length > 0 ? Math.min(...oldest) : null,
+    attention: userParts.reduce((n, p) => n + (p.payouts.attention ?? 0), 0),
   };
   const reconRow = (payoutRecon?.results[0] ?? {}) as { payout?: number; wallet?: number };
   const backlogRow = (backlogs?.results[0] ?? {}) as {
@@ -188,6 +201,27 @@ export async function readSignals(
     openBreakers: (breakers?.results ?? []) as SignalSnapshot["openBreakers"],
     deadLetters,
     networks: networkVolumes(postbacks, conversions),
+  };
+}
+
+/** One user database's stuck and attention payouts and its conversions per hour window. */
+async function userSignalsOf(db: D1Database, nowMs: number) {
+  const conversionStatements = volumeStatements(db, "transactions", nowMs - CONVERSION_SETTLE_MS);
+  const [payouts, ...volumes] = await db.batch([
+    db.prepare(
+      `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM payouts WHERE status = 'stuck' LIMIT ${BACKLOG_COUNT_CAP})) AS stuck,
+                (SELECT MIN(updated_at_ms) FROM payouts WHERE status = 'stuck') AS oldestStuck,
+                (SELECT COUNT(*) FROM payouts WHERE attention IS NOT NULL AND created_at_ms IS NOT NULL) AS attention`,
+    ),
+    ...conversionStatements,
+  ]);
+  return {
+    payouts: (payouts?.results[0] ?? {}) as {
+      stuck?: number;
+      oldestStuck?: number | null;
+      attention?: number;
+    },
+    conversions: volumes.flatMap((r) => r.results as VolumeRow[]),
   };
 }
 

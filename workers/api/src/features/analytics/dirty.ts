@@ -2,11 +2,10 @@ import { type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { signupWeek } from "#shared/analytics/buckets";
-import { type DbRouterEnv, globalDb } from "#shared/db/router";
 import { analyticsDirty } from "#shared/db/schema";
 import type { LedgerEventMessage } from "#shared/messages";
 import { utcDay } from "#shared/time/clock";
-import { refreshDays, refreshWeeks } from "./rollups";
+import { type RollupTarget, refreshDays, refreshWeeks, rollupDbs } from "./rollups";
 
 /**
  * Dirty markers (docs/analytics.md "When"): a projection batch does not recompute rollups; it
@@ -147,11 +146,11 @@ export const DIRTY_PER_RUN = 400;
  * and the refresh (tests use it to mark during a refresh).
  */
 export async function refreshDirty(
-  env: DbRouterEnv,
+  target: RollupTarget,
   nowMs: number,
   options: { limit?: number; afterRead?: () => Promise<void> } = {},
 ) {
-  const db = globalDb(env);
+  const db = rollupDbs(target).global;
   const { results } = await db
     .prepare(
       "SELECT kind, key, marks FROM analytics_dirty ORDER BY marked_at_ms, kind, key LIMIT ?1",
@@ -161,12 +160,12 @@ export async function refreshDirty(
   if (results.length === 0) return { days: 0, weeks: 0, cleared: 0, kept: 0 };
   await options.afterRead?.();
   const days = await refreshDays(
-    db,
+    target,
     results.filter((m) => m.kind === "day").map((m) => m.key),
     nowMs,
   );
   const weeks = await refreshWeeks(
-    env,
+    target,
     results.filter((m) => m.kind === "week").map((m) => m.key),
     nowMs,
   );

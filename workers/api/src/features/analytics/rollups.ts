@@ -1,7 +1,8 @@
-import { bucketCaseSql, signupWeek } from "#shared/analytics/buckets";
-import { type DbRouterEnv, globalDb } from "#shared/db/router";
+import { signupWeek } from "#shared/analytics/buckets";
+import { type DbRouterEnv, eachUserDb, globalDb } from "#shared/db/router";
 import { MS_PER_DAY, utcDay } from "#shared/time/clock";
 import { signupPages } from "../users/store";
+import { allGroups, conversionGroupsOf, groupChunks } from "./conversion-groups";
 
 /**
  * The analytics rollups (docs/analytics.md "Rollups"): each UTC day's funnel, margin and
@@ -36,48 +37,31 @@ export function daysBetween(fromMs: number, toMs: number): string[] {
   return days;
 }
 
-const DAY_OF = (col: string) => `strftime('%Y-%m-%d', (${col}) / 1000, 'unixepoch')`;
-
-/**
- * Conversions of the chosen days (not `rejected`: a duplicate or untrusted order is no
- * conversion), with the running total of each user's confirmed cashback per currency, oldest
- * confirmation first, and what their paid payouts in that currency add up to: a confirmed
- * conversion counts as paid once the payouts cover its running total.
- */
-const CONVERSIONS_CTE = `
-  days AS (SELECT value AS day FROM json_each(?1)),
-  txn AS (
-    SELECT t.*, ${DAY_OF("t.converted_at_ms")} AS day FROM transactions t
-    WHERE t.converted_at_ms >= ?2 AND t.converted_at_ms < ?3 AND t.status <> 'rejected'
-      AND ${DAY_OF("t.converted_at_ms")} IN (SELECT day FROM days)
-  ),
-  running AS (
-    SELECT c.id, SUM(c.cashback_minor + c.boost_minor) OVER (
-      PARTITION BY c.user_id, c.currency ORDER BY c.confirmed_at_ms, c.id
-    ) AS total
-    FROM transactions c
-    WHERE c.status = 'confirmed'
-      AND c.user_id IN (SELECT user_id FROM txn WHERE status = 'confirmed')
-  ),
-  paid_totals AS (
-    SELECT user_id, currency, SUM(amount_minor) AS paid FROM payouts
-    WHERE status = 'paid' AND currency IS NOT NULL
-      AND user_id IN (SELECT user_id FROM txn WHERE status = 'confirmed')
-    GROUP BY user_id, currency
-  ),
+/** The conversions' groups of one JSON chunk (conversion-groups.ts), named. */
+const FUNNEL_GROUPS = `
   conv AS (
-    SELECT txn.*, COALESCE(o.merchant_id, '') AS merchant,
-      CASE WHEN txn.status = 'confirmed' AND running.total <= COALESCE(paid_totals.paid, 0)
-        THEN 1 ELSE 0 END AS is_paid
-    FROM txn
-    LEFT JOIN offers o ON o.id = txn.offer_id
-    LEFT JOIN running ON running.id = txn.id
-    LEFT JOIN paid_totals ON paid_totals.user_id = txn.user_id
-      AND paid_totals.currency = txn.currency
+    SELECT value ->> 0 AS day, value ->> 1 AS offer, value ->> 2 AS network,
+      value ->> 3 AS currency, value ->> 4 AS conversions, value ->> 5 AS confirmed,
+      value ->> 6 AS paid, value ->> 7 AS commission, value ->> 8 AS cashback,
+      value ->> 9 AS paid_cashback
+    FROM json_each(?2)
   )`;
 
+/** Adds a later chunk's (or database's) share to a row an earlier statement wrote. */
+const ADD_MONEY = `merchant_id = max(merchant_id, excluded.merchant_id),
+  clicks = clicks + excluded.clicks, conversions = conversions + excluded.conversions,
+  confirmed = confirmed + excluded.confirmed, paid = paid + excluded.paid,
+  commission_minor = commission_minor + excluded.commission_minor,
+  cashback_minor = cashback_minor + excluded.cashback_minor,
+  paid_cashback_minor = paid_cashback_minor + excluded.paid_cashback_minor`;
+
+/**
+ * The funnel of the days in ?1: the click rollups (when ?3 is 1: the first statement of a
+ * refresh) and the conversions' groups in ?2 joined with the catalog; a later statement's
+ * groups add to the rows already written.
+ */
 const FUNNEL_SQL = `
-WITH ${CONVERSIONS_CTE},
+WITH days AS (SELECT value AS day FROM json_each(?1)), ${FUNNEL_GROUPS},
   parts AS (
     SELECT r.day, r.offer_id, COALESCE(o.merchant_id, '') AS merchant,
       COALESCE(m.network_id, '') AS network, COALESCE(o.currency, '') AS currency,
@@ -86,29 +70,36 @@ WITH ${CONVERSIONS_CTE},
     FROM click_rollups r
     LEFT JOIN offers o ON o.id = r.offer_id
     LEFT JOIN merchants m ON m.id = o.merchant_id
-    WHERE r.day IN (SELECT day FROM days)
+    WHERE r.day IN (SELECT day FROM days) AND ?3 = 1
     UNION ALL
-    SELECT day, COALESCE(offer_id, ''), merchant, network_id, currency, 0, 1,
-      status = 'confirmed', is_paid,
-      CASE WHEN status = 'confirmed' THEN commission_minor ELSE 0 END,
-      CASE WHEN status = 'confirmed' THEN cashback_minor + boost_minor ELSE 0 END,
-      CASE WHEN is_paid = 1 THEN cashback_minor + boost_minor ELSE 0 END
-    FROM conv
+    SELECT conv.day, conv.offer, COALESCE(o.merchant_id, ''), conv.network, conv.currency, 0,
+      conv.conversions, conv.confirmed, conv.paid, conv.commission, conv.cashback,
+      conv.paid_cashback
+    FROM conv LEFT JOIN offers o ON o.id = conv.offer
   )
 INSERT INTO analytics_funnel_daily (day, offer_id, merchant_id, network_id, currency, clicks,
   conversions, confirmed, paid, commission_minor, cashback_minor, paid_cashback_minor,
   updated_at_ms)
 SELECT day, offer_id, MAX(merchant), network, currency, SUM(clicks), SUM(conversions),
   SUM(confirmed), SUM(paid), SUM(commission), SUM(cashback), SUM(paid_cashback), ?4
-FROM parts GROUP BY day, network, offer_id, currency`;
+FROM parts WHERE true GROUP BY day, network, offer_id, currency
+ON CONFLICT (day, network_id, offer_id, currency) DO UPDATE SET ${ADD_MONEY}`;
 
 /**
  * The funnel per campaign (docs/analytics.md "Campaigns"): the clicks that carried a
  * campaign's boost (`click_campaign_rollups`) and the conversions whose click carried it
- * (`transactions.campaign_ids`), with the same counts and money as FUNNEL_SQL.
+ * (`transactions.campaign_ids`, grouped per campaign on the user databases), with the same
+ * counts and money as FUNNEL_SQL.
  */
 const CAMPAIGN_FUNNEL_SQL = `
-WITH ${CONVERSIONS_CTE},
+WITH days AS (SELECT value AS day FROM json_each(?1)),
+  conv AS (
+    SELECT value ->> 0 AS day, value ->> 1 AS campaign, value ->> 2 AS offer,
+      value ->> 3 AS network, value ->> 4 AS currency, value ->> 5 AS conversions,
+      value ->> 6 AS confirmed, value ->> 7 AS paid, value ->> 8 AS commission,
+      value ->> 9 AS cashback, value ->> 10 AS paid_cashback
+    FROM json_each(?2)
+  ),
   parts AS (
     SELECT r.day, r.campaign_id, r.offer_id, COALESCE(o.merchant_id, '') AS merchant,
       COALESCE(m.network_id, '') AS network, COALESCE(o.currency, '') AS currency,
@@ -117,15 +108,12 @@ WITH ${CONVERSIONS_CTE},
     FROM click_campaign_rollups r
     LEFT JOIN offers o ON o.id = r.offer_id
     LEFT JOIN merchants m ON m.id = o.merchant_id
-    WHERE r.day IN (SELECT day FROM days)
+    WHERE r.day IN (SELECT day FROM days) AND ?3 = 1
     UNION ALL
-    SELECT conv.day, c.value, COALESCE(conv.offer_id, ''), conv.merchant, conv.network_id,
-      conv.currency, 0, 1, conv.status = 'confirmed', conv.is_paid,
-      CASE WHEN conv.status = 'confirmed' THEN conv.commission_minor ELSE 0 END,
-      CASE WHEN conv.status = 'confirmed' THEN conv.cashback_minor + conv.boost_minor ELSE 0 END,
-      CASE WHEN conv.is_paid = 1 THEN conv.cashback_minor + conv.boost_minor ELSE 0 END
-    FROM conv, json_each(conv.campaign_ids) c
-    WHERE conv.campaign_ids IS NOT NULL
+    SELECT conv.day, conv.campaign, conv.offer, COALESCE(o.merchant_id, ''), conv.network,
+      conv.currency, 0, conv.conversions, conv.confirmed, conv.paid, conv.commission,
+      conv.cashback, conv.paid_cashback
+    FROM conv LEFT JOIN offers o ON o.id = conv.offer
   )
 INSERT INTO analytics_campaign_funnel_daily (day, campaign_id, offer_id, merchant_id, network_id,
   currency, clicks, conversions, confirmed, paid, commission_minor, cashback_minor,
@@ -133,23 +121,24 @@ INSERT INTO analytics_campaign_funnel_daily (day, campaign_id, offer_id, merchan
 SELECT day, campaign_id, offer_id, MAX(merchant), network, currency, SUM(clicks),
   SUM(conversions), SUM(confirmed), SUM(paid), SUM(commission), SUM(cashback), SUM(paid_cashback),
   ?4
-FROM parts GROUP BY day, campaign_id, network, offer_id, currency`;
+FROM parts WHERE true GROUP BY day, campaign_id, network, offer_id, currency
+ON CONFLICT (day, campaign_id, network_id, offer_id, currency) DO UPDATE SET ${ADD_MONEY}`;
 
+/** The latency buckets: the conversions' groups in ?1 joined with the catalog, added up. */
 const LATENCY_SQL = `
-WITH ${CONVERSIONS_CTE},
-  parts AS (
-    SELECT day, COALESCE(offer_id, '') AS offer, merchant, network_id, 'conversion' AS measure,
-      ${bucketCaseSql("conversion", "converted_at_ms - clicked_at_ms")} AS bucket
-    FROM conv WHERE clicked_at_ms IS NOT NULL
-    UNION ALL
-    SELECT day, COALESCE(offer_id, ''), merchant, network_id, 'confirmation',
-      ${bucketCaseSql("confirmation", "confirmed_at_ms - converted_at_ms")}
-    FROM conv WHERE status = 'confirmed' AND confirmed_at_ms IS NOT NULL
+WITH conv AS (
+    SELECT value ->> 0 AS day, value ->> 1 AS offer, value ->> 2 AS network,
+      value ->> 3 AS measure, value ->> 4 AS bucket, value ->> 5 AS n
+    FROM json_each(?1)
   )
 INSERT INTO analytics_latency_daily (day, offer_id, merchant_id, network_id, measure, bucket,
   count)
-SELECT day, offer, MAX(merchant), network_id, measure, bucket, COUNT(*)
-FROM parts GROUP BY day, network_id, offer, measure, bucket`;
+SELECT conv.day, conv.offer, MAX(COALESCE(o.merchant_id, '')), conv.network, conv.measure,
+  conv.bucket, SUM(conv.n)
+FROM conv LEFT JOIN offers o ON o.id = conv.offer
+WHERE true GROUP BY conv.day, conv.network, conv.offer, conv.measure, conv.bucket
+ON CONFLICT (day, network_id, offer_id, measure, bucket) DO UPDATE SET
+  merchant_id = max(merchant_id, excluded.merchant_id), count = count + excluded.count`;
 
 /**
  * One page of a signup cohort's members (`[[id, week], …]` in ?1) against the transactions
@@ -228,13 +217,44 @@ async function cohortRows(
   );
 }
 
-/** Recomputes the funnel and latency rows of `days` (YYYY-MM-DD, UTC). */
-export async function refreshDays(db: D1Database, days: Iterable<string>, nowMs: number) {
+/**
+ * Where the rollups read and write: the global database (catalog, click rollups, the rollup
+ * tables) and every user database (transactions, payouts). A database alone is the
+ * one-database layout, where it is both.
+ */
+export type RollupTarget = D1Database | DbRouterEnv;
+
+/** The router's view of `target`: a bare database is the one-database layout (`DB` alone). */
+function routerEnvOf(target: RollupTarget): DbRouterEnv {
+  return "prepare" in target ? { DB: target } : target;
+}
+
+export function rollupDbs(target: RollupTarget) {
+  const env = routerEnvOf(target);
+  return { global: globalDb(env), users: eachUserDb(env) };
+}
+
+/**
+ * Recomputes the funnel and latency rows of `days` (YYYY-MM-DD, UTC): every user database's
+ * conversion groups gathered first, then one global batch deletes the days' rows and writes
+ * them anew (clicks and catalog joined there).
+ */
+export async function refreshDays(
+  target: RollupTarget,
+  days: Iterable<string>,
+  nowMs: number,
+  options: { groupsPerStatement?: number } = {},
+) {
+  const { global: db, users } = rollupDbs(target);
+  const chunksOf = (groups: string[]) => groupChunks(groups, options.groupsPerStatement);
   let refreshed = 0;
   for (const chunk of dayChunks(days)) {
     const json = JSON.stringify(chunk);
     const fromMs = dayStartMs(chunk[0] as string);
     const toMs = dayStartMs(chunk[chunk.length - 1] as string) + MS_PER_DAY;
+    const groups = allGroups(
+      await Promise.all(users.map((userDb) => conversionGroupsOf(userDb, json, fromMs, toMs))),
+    );
     await db.batch([
       db
         .prepare(
@@ -251,17 +271,26 @@ export async function refreshDays(db: D1Database, days: Iterable<string>, nowMs:
           "DELETE FROM analytics_campaign_funnel_daily WHERE day IN (SELECT value FROM json_each(?1))",
         )
         .bind(json),
-      db.prepare(FUNNEL_SQL).bind(json, fromMs, toMs, nowMs),
-      db.prepare(CAMPAIGN_FUNNEL_SQL).bind(json, fromMs, toMs, nowMs),
-      db.prepare(LATENCY_SQL).bind(json, fromMs, toMs),
+      ...chunksOf(groups.funnel).map((g, i) =>
+        db.prepare(FUNNEL_SQL).bind(json, g, i === 0 ? 1 : 0, nowMs),
+      ),
+      ...chunksOf(groups.campaign).map((g, i) =>
+        db.prepare(CAMPAIGN_FUNNEL_SQL).bind(json, g, i === 0 ? 1 : 0, nowMs),
+      ),
+      ...chunksOf(groups.latency).map((g) => db.prepare(LATENCY_SQL).bind(g)),
     ]);
     refreshed += chunk.length;
   }
   return refreshed;
 }
 
-/** Recomputes the cohort rows of signup `weeks` (their Mondays, YYYY-MM-DD). */
-export async function refreshWeeks(env: DbRouterEnv, weeks: Iterable<string>, nowMs: number) {
+/**
+ * Recomputes the cohort rows of signup `weeks` (their Mondays, YYYY-MM-DD): members from the
+ * users' databases page by page, aggregated against the transactions (still global), written
+ * on the global database.
+ */
+export async function refreshWeeks(target: RollupTarget, weeks: Iterable<string>, nowMs: number) {
+  const env = routerEnvOf(target);
   const db = globalDb(env);
   let refreshed = 0;
   for (const chunk of dayChunks(weeks)) {
@@ -289,7 +318,7 @@ export async function refreshWeeks(env: DbRouterEnv, weeks: Iterable<string>, no
 
 /** The crons' repair: the last `days` days and the signup weeks of the last `weeks` weeks. */
 export async function refreshRecent(
-  env: DbRouterEnv,
+  target: RollupTarget,
   nowMs: number,
   span: { days: number; weeks: number },
 ) {
@@ -299,7 +328,7 @@ export async function refreshRecent(
     weekMondays.add(signupWeek(nowMs - i * 7 * MS_PER_DAY));
   }
   return {
-    days: await refreshDays(globalDb(env), days, nowMs),
-    weeks: await refreshWeeks(env, weekMondays, nowMs),
+    days: await refreshDays(target, days, nowMs),
+    weeks: await refreshWeeks(target, weekMondays, nowMs),
   };
 }

@@ -88,7 +88,7 @@ async function collectDueUsers(
     for (;;) {
       if (pages === MAX_PAGES_PER_RUN) return { userIds: [...seen], resumeAfter: last };
       pages++;
-      const rows = await duePage(env.DB, asOfMs, { after, upTo: lap.upTo }, PAGE_ROWS);
+      const rows = await duePage(env, asOfMs, { after, upTo: lap.upTo }, PAGE_ROWS);
       for (const row of rows) {
         if (!seen.has(row.userId)) {
           if (seen.size === MAX_USERS_PER_RUN) return { userIds: [...seen], resumeAfter: last };

@@ -15,6 +15,7 @@ import {
 } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
+import { type DbRouterEnv, eachUserDb } from "#shared/db/router";
 import { transactions } from "#shared/db/schema";
 import type { TransactionProjection } from "#shared/messages";
 
@@ -209,9 +210,26 @@ export interface DueKey {
 
 /**
  * One page of pending rows due by `asOfMs`, after `after` (exclusive) and up to `upTo`
- * (inclusive), in due order: an indexed range on (status, expected_confirm_at_ms).
+ * (inclusive), in due order, over every user database: each gives its first `pageRows` in
+ * that order (an indexed range on (status, expected_confirm_at_ms)) and the first `pageRows`
+ * of their merge is the page (a row lives in one database: nothing lost or repeated).
  */
 export async function duePage(
+  env: DbRouterEnv,
+  asOfMs: number,
+  bounds: { after: DueKey | null; upTo: DueKey | null },
+  pageRows: number,
+): Promise<Array<{ id: string; userId: string; dueMs: number }>> {
+  const pages = await Promise.all(
+    eachUserDb(env).map((db) => duePageOf(db, asOfMs, bounds, pageRows)),
+  );
+  return pages
+    .flat()
+    .sort((a, b) => a.dueMs - b.dueMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .slice(0, pageRows);
+}
+
+async function duePageOf(
   db: D1Database,
   asOfMs: number,
   bounds: { after: DueKey | null; upTo: DueKey | null },

@@ -1,7 +1,8 @@
 import { and, count, eq, gte, inArray, isNotNull, lt, lte, ne, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { assert } from "#shared/assert";
-import { type DbRouterEnv, globalDb } from "#shared/db/router";
+import { sumBy } from "#shared/db/merge";
+import { type DbRouterEnv, eachUserDb, globalDb } from "#shared/db/router";
 import {
   clickRollups,
   networkHealth,
@@ -14,8 +15,10 @@ import {
 import { claimsToReview } from "../claims/store";
 
 /**
- * The overview's figures, read from D1's projections in ONE batch (one round trip) on the
- * global database, plus the claims to review counted on each user database: a handful
+ * The overview's figures, read from D1's projections in ONE batch (one round trip) per
+ * database: the global database's (clicks, reconciliation, circuit breakers) and each user
+ * database's (transactions, payouts; placed `user`), summed, plus the claims to review
+ * counted on each user database: a handful
  * of aggregate SELECTs, each on an index (click_rollups_day_idx, transactions_converted_cover_idx,
  * payouts_paid_idx, payouts_status_idx, payouts_attention_idx, claims_status_idx,
  * payout_discrepancies_created_idx) and each bounded: at most one row per day × currency ×
@@ -46,10 +49,7 @@ export interface OverviewQuery {
  */
 export async function overviewFigures(env: DbRouterEnv, q: OverviewQuery) {
   const orm = drizzle(globalDb(env));
-  const conversionDay = utcDayOf(transactions.convertedAtMs);
-  const paidDay = utcDayOf(payouts.paidAtMs);
-
-  const [clicks, conversions, paid, inFlight, attention] = await orm.batch([
+  const [clicks, operations] = await orm.batch([
     orm
       .select({
         day: clickRollups.day,
@@ -59,6 +59,65 @@ export async function overviewFigures(env: DbRouterEnv, q: OverviewQuery) {
       .where(and(gte(clickRollups.day, q.fromDay), lte(clickRollups.day, q.toDay)))
       .groupBy(clickRollups.day)
       .limit(MAX_GROUP_ROWS),
+    orm
+      .select({
+        reportDifferences: sql<number>`(${orm
+          .select({ n: count() })
+          .from(reconciliationItems)
+          .innerJoin(reconciliationRuns, eq(reconciliationRuns.id, reconciliationItems.runId))
+          .where(
+            and(
+              gte(reconciliationRuns.startedAtMs, q.fromMs),
+              inArray(reconciliationItems.outcome, [...q.unexplainedOutcomes]),
+            ),
+          )})`.mapWith(Number),
+        payoutDiscrepancies: sql<number>`(${orm
+          .select({ n: count() })
+          .from(payoutDiscrepancies)
+          .where(gte(payoutDiscrepancies.createdAtMs, q.fromMs))})`.mapWith(Number),
+        openCircuitBreakers: sql<number>`(${orm
+          .select({ n: count() })
+          .from(networkHealth)
+          .where(eq(networkHealth.state, "open"))})`.mapWith(Number),
+      })
+      .from(sql`(SELECT 1)`),
+  ]);
+  const global = operations[0];
+  assert(global !== undefined, "a SELECT without FROM rows returns exactly one row");
+  // A user's transactions and payouts live in one user database: the databases' figures add up.
+  const parts = await Promise.all(eachUserDb(env).map((db) => userFiguresOf(db, q)));
+  return {
+    clicks,
+    conversions: sumBy(
+      parts.flatMap((p) => p.conversions),
+      (r) => [r.day, r.currency, r.status],
+      ["conversions", "cashbackMinor"],
+    ),
+    paid: sumBy(
+      parts.flatMap((p) => p.paid),
+      (r) => [r.day, r.currency],
+      ["payouts", "totalMinor"],
+    ),
+    inFlight: sumBy(
+      parts.flatMap((p) => p.inFlight),
+      (r) => [r.currency],
+      ["payouts", "totalMinor"],
+    ),
+    attention: {
+      claimsToReview: await claimsToReview(env),
+      heldPayouts: parts.reduce((n, p) => n + p.heldPayouts, 0),
+      attentionPayouts: parts.reduce((n, p) => n + p.attentionPayouts, 0),
+      ...global,
+    },
+  };
+}
+
+/** One user database's conversion and payout figures, in one batch. */
+async function userFiguresOf(db: D1Database, q: OverviewQuery) {
+  const orm = drizzle(db);
+  const conversionDay = utcDayOf(transactions.convertedAtMs);
+  const paidDay = utcDayOf(payouts.paidAtMs);
+  const [conversions, paid, inFlight, attention] = await orm.batch([
     orm
       .select({
         day: conversionDay.as("day"),
@@ -121,34 +180,10 @@ export async function overviewFigures(env: DbRouterEnv, q: OverviewQuery) {
           .where(and(isNotNull(payouts.attention), isNotNull(payouts.createdAtMs)))})`.mapWith(
           Number,
         ),
-        reportDifferences: sql<number>`(${orm
-          .select({ n: count() })
-          .from(reconciliationItems)
-          .innerJoin(reconciliationRuns, eq(reconciliationRuns.id, reconciliationItems.runId))
-          .where(
-            and(
-              gte(reconciliationRuns.startedAtMs, q.fromMs),
-              inArray(reconciliationItems.outcome, [...q.unexplainedOutcomes]),
-            ),
-          )})`.mapWith(Number),
-        payoutDiscrepancies: sql<number>`(${orm
-          .select({ n: count() })
-          .from(payoutDiscrepancies)
-          .where(gte(payoutDiscrepancies.createdAtMs, q.fromMs))})`.mapWith(Number),
-        openCircuitBreakers: sql<number>`(${orm
-          .select({ n: count() })
-          .from(networkHealth)
-          .where(eq(networkHealth.state, "open"))})`.mapWith(Number),
       })
       .from(sql`(SELECT 1)`),
   ]);
   const counts = attention[0];
   assert(counts !== undefined, "a SELECT without FROM rows returns exactly one row");
-  return {
-    clicks,
-    conversions,
-    paid,
-    inFlight,
-    attention: { claimsToReview: await claimsToReview(env), ...counts },
-  };
+  return { conversions, paid, inFlight, ...counts };
 }

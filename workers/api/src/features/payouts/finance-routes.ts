@@ -100,8 +100,8 @@ export const financeAdminRoutes = featureApp().openapi(summaryRoute, async (c) =
   const { fromMs, toMs } = summaryRange(c.req.valid("query"), Date.now());
   const [liabilities, paid, inFlight] = await Promise.all([
     walletLiabilities(c.env),
-    paidPerDay(c.env.DB, fromMs, toMs),
-    totalsByStatus(c.env.DB, IN_FLIGHT_PAYOUT_STATUSES),
+    paidPerDay(c.env, fromMs, toMs),
+    totalsByStatus(c.env, IN_FLIGHT_PAYOUT_STATUSES),
   ]);
   return c.json(
     {

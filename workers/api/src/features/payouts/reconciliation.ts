@@ -1,3 +1,4 @@
+import type { DbRouterEnv } from "#shared/db/router";
 import type { ApiEnv } from "#shared/env";
 import { newId } from "#shared/ids";
 import type { PayoutProcessor, ProcessorPayout, ReportResult } from "#shared/payouts/processor";
@@ -101,7 +102,7 @@ export async function runPayoutReconciliation(
       found.push(...compared.discrepancies);
     }
     // Payouts stranded before the processor do not depend on its report either.
-    found.push(...(await staleInFlight(env.DB, opts.nowMs)));
+    found.push(...(await staleInFlight(env, opts.nowMs)));
     summary.discrepancies = found.length;
     await recordDiscrepancies(env.DB, runId, found);
     // Wallet audits do not depend on the processor: they run even when its report failed.
@@ -235,9 +236,9 @@ async function recordDiscrepancies(
 }
 
 /** Payouts queued, submitting or retrying that have not moved for STALE_IN_FLIGHT_MS. */
-async function staleInFlight(db: D1Database, nowMs: number): Promise<PayoutDiscrepancy[]> {
+async function staleInFlight(env: DbRouterEnv, nowMs: number): Promise<PayoutDiscrepancy[]> {
   const rows = await payoutsStillSince(
-    db,
+    env,
     ["queued", "submitting", "retrying"],
     nowMs - STALE_IN_FLIGHT_MS,
     MAX_STALE_REPORTED,

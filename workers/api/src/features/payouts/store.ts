@@ -15,6 +15,8 @@ import {
 } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
+import { sumBy } from "#shared/db/merge";
+import { type DbRouterEnv, eachUserDb } from "#shared/db/router";
 import { payoutOwners, payouts } from "#shared/db/schema";
 import type { PayoutProjection } from "#shared/messages";
 import type { PayoutStatus } from "#shared/payouts/types";
@@ -166,8 +168,18 @@ export async function listAdminPayouts(
     .limit(rows);
 }
 
-/** Payouts that reached `paid` in [fromMs, toMs), per UTC day and currency. */
-export async function paidPerDay(db: D1Database, fromMs: number, toMs: number) {
+/**
+ * Payouts that reached `paid` in [fromMs, toMs), per UTC day and currency, over every user
+ * database (a payout lives in its user's: the databases' groups add up).
+ */
+export async function paidPerDay(env: DbRouterEnv, fromMs: number, toMs: number) {
+  const parts = await Promise.all(eachUserDb(env).map((db) => paidPerDayOf(db, fromMs, toMs)));
+  return sumBy(parts.flat(), (r) => [r.day, r.currency], ["totalMinor", "payouts"]).sort(
+    (a, b) => compareNullsFirst(a.day, b.day) || compareNullsFirst(a.currency, b.currency),
+  );
+}
+
+function paidPerDayOf(db: D1Database, fromMs: number, toMs: number) {
   // strftime has no builder function; the day is computed in SQL so grouping happens there.
   const day = sql<string>`strftime('%Y-%m-%d', ${payouts.paidAtMs} / 1000, 'unixepoch')`;
   return drizzle(db)
@@ -181,12 +193,18 @@ export async function paidPerDay(db: D1Database, fromMs: number, toMs: number) {
     .where(
       and(gte(payouts.paidAtMs, fromMs), lt(payouts.paidAtMs, toMs), eq(payouts.status, "paid")),
     )
-    .groupBy(day, payouts.currency)
-    .orderBy(day, asc(payouts.currency));
+    .groupBy(day, payouts.currency);
 }
 
-/** Payouts in the given statuses now, per status and currency. */
-export async function totalsByStatus(db: D1Database, statuses: readonly string[]) {
+/** Payouts in the given statuses now, per status and currency, over every user database. */
+export async function totalsByStatus(env: DbRouterEnv, statuses: readonly string[]) {
+  const parts = await Promise.all(eachUserDb(env).map((db) => totalsByStatusOf(db, statuses)));
+  return sumBy(parts.flat(), (r) => [r.status, r.currency], ["totalMinor", "payouts"]).sort(
+    (a, b) => compareNullsFirst(a.status, b.status) || compareNullsFirst(a.currency, b.currency),
+  );
+}
+
+function totalsByStatusOf(db: D1Database, statuses: readonly string[]) {
   return drizzle(db)
     .select({
       status: payouts.status,
@@ -196,8 +214,15 @@ export async function totalsByStatus(db: D1Database, statuses: readonly string[]
     })
     .from(payouts)
     .where(inArray(payouts.status, [...statuses]))
-    .groupBy(payouts.status, payouts.currency)
-    .orderBy(asc(payouts.status), asc(payouts.currency));
+    .groupBy(payouts.status, payouts.currency);
+}
+
+/** Pure: SQLite's ascending order of text (NULL first, then by code unit as BINARY). */
+function compareNullsFirst(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
 }
 
 /** The columns reconciliation compares. */
@@ -258,22 +283,43 @@ export async function payoutsByIds(db: D1Database, ids: readonly string[]): Prom
   return rows;
 }
 
-/** Payouts in these statuses unchanged since before `beforeMs`, oldest first. */
+/**
+ * Payouts in these statuses unchanged since before `beforeMs`, oldest first, over every user
+ * database: each gives its oldest `limit`, and the oldest `limit` of their merge are kept.
+ */
 export async function payoutsStillSince(
+  env: DbRouterEnv,
+  statuses: readonly string[],
+  beforeMs: number,
+  limit: number,
+) {
+  const parts = await Promise.all(
+    eachUserDb(env).map((db) => payoutsStillSinceOf(db, statuses, beforeMs, limit)),
+  );
+  return parts
+    .flat()
+    .sort((a, b) => a.updatedAtMs - b.updatedAtMs || compareNullsFirst(a.id, b.id))
+    .slice(0, limit);
+}
+
+function payoutsStillSinceOf(
   db: D1Database,
   statuses: readonly string[],
   beforeMs: number,
   limit: number,
 ) {
-  return drizzle(db)
-    .select({
-      id: payouts.id,
-      status: payouts.status,
-      attempts: payouts.attempts,
-      updatedAtMs: payouts.updatedAtMs,
-    })
-    .from(payouts)
-    .where(and(inArray(payouts.status, [...statuses]), lt(payouts.updatedAtMs, beforeMs)))
-    .orderBy(asc(payouts.updatedAtMs))
-    .limit(limit);
+  return (
+    drizzle(db)
+      .select({
+        id: payouts.id,
+        status: payouts.status,
+        attempts: payouts.attempts,
+        updatedAtMs: payouts.updatedAtMs,
+      })
+      .from(payouts)
+      .where(and(inArray(payouts.status, [...statuses]), lt(payouts.updatedAtMs, beforeMs)))
+      // The id breaks ties as the merge does, so every database's cut agrees with it.
+      .orderBy(asc(payouts.updatedAtMs), asc(payouts.id))
+      .limit(limit)
+  );
 }

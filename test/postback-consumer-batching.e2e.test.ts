@@ -2,17 +2,16 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PostbackMessage } from "#shared/messages";
-import { signPostback } from "#shared/postback/signature";
 import apiWorker from "#workers/api/src/index";
 import {
   balances,
   clickThrough,
-  postbackBody,
   seedCatalog,
   uniqueUser,
   waitForClicks,
   walletStub,
 } from "./helpers";
+import { acceptedPostbackMessage } from "./postback-messages";
 
 /**
  * The postbacks consumer calls each user's wallet once per batch (issue 16 item 4): all the
@@ -26,19 +25,8 @@ beforeAll(async () => {
   await seedCatalog();
 });
 
-async function message(orderId: string, subId: string, i: number): Promise<PostbackMessage> {
-  const rawBody = postbackBody({ order_id: orderId, sub_id: subId });
-  return {
-    kind: "postback",
-    postbackId: `pb_batching_${orderId}_${i}`,
-    networkId: NETWORK,
-    receivedAtMs: Date.now(),
-    verdict: "accepted",
-    rejectReason: null,
-    rawBody,
-    signatureHeader: await signPostback("unused", NETWORK, rawBody, 0),
-    sourceIp: null,
-  };
+function message(orderId: string, subId: string, i: number): Promise<PostbackMessage> {
+  return acceptedPostbackMessage(NETWORK, `pb_batching_${orderId}_${i}`, { orderId, subId });
 }
 
 /** The real wallet namespace, counting every RPC the consumer makes, by user and method. */

@@ -2,17 +2,10 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PostbackMessage } from "#shared/messages";
-import { signPostback } from "#shared/postback/signature";
 import apiWorker from "#workers/api/src/index";
 import { countingD1 } from "./counting-d1";
-import {
-  balances,
-  clickThrough,
-  postbackBody,
-  seedCatalog,
-  uniqueUser,
-  waitForClicks,
-} from "./helpers";
+import { balances, clickThrough, seedCatalog, uniqueUser, waitForClicks } from "./helpers";
+import { acceptedPostbackMessage } from "./postback-messages";
 
 /**
  * The postbacks consumer claims a whole queue batch's orders in ONE D1 round trip, the same one
@@ -27,19 +20,8 @@ beforeAll(async () => {
   await seedCatalog();
 });
 
-async function message(orderId: string, subId: string, id: string): Promise<PostbackMessage> {
-  const rawBody = postbackBody({ order_id: orderId, sub_id: subId });
-  return {
-    kind: "postback",
-    postbackId: `pb_claims_${id}`,
-    networkId: NETWORK,
-    receivedAtMs: Date.now(),
-    verdict: "accepted",
-    rejectReason: null,
-    rawBody,
-    signatureHeader: await signPostback("unused", NETWORK, rawBody, 0),
-    sourceIp: null,
-  };
+function message(orderId: string, subId: string, id: string): Promise<PostbackMessage> {
+  return acceptedPostbackMessage(NETWORK, `pb_claims_${id}`, { orderId, subId });
 }
 
 async function deliver(bodies: PostbackMessage[], workerEnv: typeof env, attempts = 1) {

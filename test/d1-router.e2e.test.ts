@@ -2,7 +2,14 @@ import { createMessageBatch } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signupWeek } from "#shared/analytics/buckets";
-import { eachUserDb, globalDb, userDb, userDbCount, userIdsByDb } from "#shared/db/router";
+import {
+  eachUserDb,
+  eachUserDbFrom,
+  globalDb,
+  userDb,
+  userDbCount,
+  userIdsByDb,
+} from "#shared/db/router";
 import type { LedgerEventMessage } from "#shared/messages";
 import type { NotificationChannel } from "#shared/notify/catalog";
 import { type ChannelAdapter, ChannelError } from "#shared/notify/channel";
@@ -101,6 +108,14 @@ describe("router", () => {
       expect(userDb(TWO, `u-${i}`)).toBe(shardOf(`u-${i}`, 2) === 0 ? env.DB : env.USER_DB_1);
     }
     expect(() => eachUserDb({ ...env, USER_DB_SHARDS: "3" })).toThrow(/USER_DB_2/);
+  });
+
+  it("starts a budgeted sweep at the database its turn names, each database once", () => {
+    expect(eachUserDbFrom(TWO, 0)).toEqual([env.DB, env.USER_DB_1]);
+    expect(eachUserDbFrom(TWO, 1)).toEqual([env.USER_DB_1, env.DB]);
+    expect(eachUserDbFrom(TWO, 7)).toEqual([env.USER_DB_1, env.DB]);
+    expect(eachUserDbFrom(TWO, -1)).toEqual([env.USER_DB_1, env.DB]);
+    expect(eachUserDbFrom(ONE, 5)).toEqual([env.DB]);
   });
 
   it("groups user ids by their database, once each, in the order given", () => {

@@ -61,6 +61,18 @@ export function eachUserDb(env: DbRouterEnv): D1Database[] {
 }
 
 /**
+ * Every user database, starting with the one `turn` names (mod the count) and wrapping round:
+ * for sweeps that share one budget across the databases, so a database that always fills the
+ * budget cannot keep the others from ever being reached. `turn` is usually the sweep's number
+ * (its time divided by its interval).
+ */
+export function eachUserDbFrom(env: DbRouterEnv, turn: number): D1Database[] {
+  const all = eachUserDb(env);
+  const first = ((Math.trunc(turn) % all.length) + all.length) % all.length;
+  return [...all.slice(first), ...all.slice(0, first)];
+}
+
+/**
  * `userIds` grouped by the database holding each (duplicates dropped, each group in the order
  * given): one query per database for a batch of users.
  */

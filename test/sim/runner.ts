@@ -517,6 +517,9 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
 
   /** The wallet's alarm work as of now: nothing money-bearing is due, so money must not move. */
   async function dueRun(user: string) {
+    // A payout of this user still moving on the runtime's queue could change the wallet between
+    // the two readings; the due run waits for a quiet wallet.
+    if (!(await settledMoney(payouts, user))) return;
     stats.dueRuns++;
     const before = await fingerprint(user);
     const run = await runWalletDue(user, Date.now());

@@ -1,6 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { forgetCachedConfig } from "#shared/config/config-store";
+import { userDb } from "#shared/db/router";
 import { PROGRAM_SETTINGS_KEY } from "#shared/loyalty/live-program-settings";
 import { DEFAULT_PROGRAM_SETTINGS } from "#shared/loyalty/program-settings";
 import { LIVE_RULE_SET_KEY } from "#shared/rules/live-rule-set";
@@ -213,7 +214,8 @@ function spendsOf(userId: string): Promise<string> {
 }
 
 async function dueAtOf(userId: string): Promise<number | null> {
-  const row = await env.DB.prepare(`SELECT due_at_ms FROM loyalty_due WHERE user_id = ?`)
+  const row = await userDb(env, userId)
+    .prepare(`SELECT due_at_ms FROM loyalty_due WHERE user_id = ?`)
     .bind(userId)
     .first<{ due_at_ms: number | null }>();
   return row?.due_at_ms ?? null;

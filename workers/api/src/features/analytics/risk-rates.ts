@@ -126,17 +126,30 @@ function holdsWhere(period: Period, f: HoldFilter, alias = "") {
 function scoredSql(period: Period, held: ReadonlyArray<readonly [string, string]>) {
   const { fromMs, toMs } = dayBounds(period);
   const DAY = (col: string) => `strftime('%Y-%m-%d', ${col} / 1000, 'unixepoch')`;
+  // The held pairs as JSON parameters of at most HELD_PAIRS_PER_PARAM each: one value stays
+  // well under D1's 2 MB a value however long the range, one UNION arm per parameter.
+  const heldParams: string[] = [];
+  for (let i = 0; i < held.length || i === 0; i += HELD_PAIRS_PER_PARAM) {
+    heldParams.push(JSON.stringify(held.slice(i, i + HELD_PAIRS_PER_PARAM)));
+  }
   const union = `SELECT day, user_id FROM risk_scored_daily WHERE day >= ? AND day <= ?
     UNION SELECT ${DAY("created_at_ms")}, user_id FROM payouts
       WHERE created_at_ms >= ? AND created_at_ms < ?
     UNION SELECT ${DAY("qualified_at_ms")}, referee_id FROM referrals
-      WHERE qualified_at_ms >= ? AND qualified_at_ms < ?
-    UNION SELECT value ->> 0, value ->> 1 FROM json_each(?)`;
+      WHERE qualified_at_ms >= ? AND qualified_at_ms < ?${heldParams
+        .map(
+          () => `
+    UNION SELECT value ->> 0, value ->> 1 FROM json_each(?)`,
+        )
+        .join("")}`;
   return {
     union,
-    binds: [period.from, period.to, fromMs, toMs, fromMs, toMs, JSON.stringify(held)],
+    binds: [period.from, period.to, fromMs, toMs, fromMs, toMs, ...heldParams],
   };
 }
+
+/** Held (day, user) pairs per JSON parameter: ~80 bytes a pair keeps one under ~1.2 MB. */
+const HELD_PAIRS_PER_PARAM = 15_000;
 
 const HOLD_DAY = "strftime('%Y-%m-%d', placed_at_ms / 1000, 'unixepoch')";
 

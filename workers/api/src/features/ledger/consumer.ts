@@ -59,13 +59,13 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   statements.push(...ledgerDirtyStatements(env.DB, bodies, nowMs, signupMsOf));
   // Whole batch in one D1 transaction per database; a failure retries the batch, which is
   // safe (every projection is guarded). At one user database the balances join the global
-  // batch, as before.
+  // batch, as before. The other user databases commit first: the global batch carries the
+  // dirty marks, and a mark the rollup cron could read before the rows it describes (a new
+  // user's signup) would be cleared with those rows missing from the refresh.
   const sameDb = userStatements.get(env.DB) ?? [];
   userStatements.delete(env.DB);
-  await Promise.all([
-    runInBatches(env.DB, [...sameDb, ...statements]),
-    ...[...userStatements].map(([db, upserts]) => runInBatches(db, upserts)),
-  ]);
+  await Promise.all([...userStatements].map(([db, upserts]) => runInBatches(db, upserts)));
+  await runInBatches(env.DB, [...sameDb, ...statements]);
   faultPoint("ledger_events.after_write"); // test/sim: projected, but the batch is retried
   // After the projections: the funnel's Analytics Engine data points (never throws).
   analyticsAfterLedgerBatch(env, bodies);

@@ -199,8 +199,14 @@ export async function replayDeadLetter(
     reopened = true;
     await queueFor(env, category).send(event);
   } catch {
-    if (reopened) await replayDelivery(env, delivery, "undo", nowMs);
-    await unmarkReplayed(globalDb(env), marked);
+    try {
+      if (reopened) await replayDelivery(env, delivery, "undo", nowMs);
+    } finally {
+      // Even when the undo fails, the letter is released so the operator can replay it again:
+      // that replay finds the delivery already pending (the reopen changes nothing) and queues
+      // the event, which delivers it.
+      await unmarkReplayed(globalDb(env), marked);
+    }
     throw new AppError("unavailable", "the notification queue did not take the event; try again");
   }
   return marked;

@@ -1,4 +1,4 @@
-import { type DbRouterEnv, eachUserDb } from "#shared/db/router";
+import { type DbRouterEnv, eachUserDbFrom } from "#shared/db/router";
 import {
   categoryOf,
   type NotificationCategory,
@@ -10,6 +10,8 @@ import { queueFor, type RouterEnv } from "./router";
 /** A digest this long past its flush time has lost its flush message: the sweep re-sends it. */
 const SWEEP_GRACE_MS = 5 * 60_000;
 const DIGESTS_PER_SWEEP = 500;
+/** The ten-minute cron's beat: each sweep starts at the next user database. */
+const SWEEP_TURN_MS = 10 * 60_000;
 
 /**
  * The backstop for digests (docs/notifications.md): the event that opens a digest publishes a
@@ -24,9 +26,10 @@ export async function sweepLostDigestFlushes(
   nowMs: number,
 ): Promise<{ resent: number }> {
   // Digests live in their user's database (shared/db/router.ts): each one in turn, within one
-  // budget per sweep.
+  // budget per sweep, starting one database further each sweep so a database that always
+  // fills the budget cannot starve the rest.
   const due: DueDigest[] = [];
-  for (const db of eachUserDb(env)) {
+  for (const db of eachUserDbFrom(env, Math.floor(nowMs / SWEEP_TURN_MS))) {
     if (due.length >= DIGESTS_PER_SWEEP) break;
     const found = await db
       .prepare(

@@ -1,4 +1,4 @@
-import { type DbRouterEnv, eachUserDb, globalDb } from "#shared/db/router";
+import { type DbRouterEnv, eachUserDbFrom, globalDb } from "#shared/db/router";
 import type { NotificationEventMessage } from "#shared/notify/message";
 import { createLogger } from "#shared/observability/logger";
 import type { RouterEnv } from "./router";
@@ -7,6 +7,8 @@ import { readNotificationSettings } from "./settings-store";
 const log = createLogger({ worker: "api", feature: "notifications" });
 
 const ESCALATIONS_PER_SWEEP = 500;
+/** The ten-minute cron's beat: each sweep starts at the next user database. */
+const SWEEP_TURN_MS = 10 * 60_000;
 
 /**
  * Escalation of an unopened transactional push to e-mail (docs/notifications.md "Receipts").
@@ -35,11 +37,12 @@ export async function sweepUnopenedPushes(
   // sent while escalation was on, are taken).
   const hours = settings.escalateUnopenedPushAfterHours ?? 0;
   // Deliveries are spread by user (shared/db/router.ts): each user database in turn, within
-  // one budget per sweep. All deliveries of one event are one user's, so the "another push
-  // of the event was opened" test stays inside one database.
+  // one budget per sweep, starting one database further each sweep so a database that always
+  // fills the budget cannot starve the rest. All deliveries of one event are one user's, so
+  // the "another push of the event was opened" test stays inside one database.
   let escalated = 0;
   let budget = ESCALATIONS_PER_SWEEP;
-  for (const db of eachUserDb(env)) {
+  for (const db of eachUserDbFrom(env, Math.floor(nowMs / SWEEP_TURN_MS))) {
     if (budget <= 0) break;
     const run = await sweepDatabase(env, db, nowMs - hours * 3_600_000, budget, nowMs);
     budget -= run.claimed;

@@ -36,15 +36,9 @@ export interface PostbackState {
 }
 
 /** The network a click goes through, by its postback wire format (docs/networks.md). */
-export type SimNetwork = "generic" | "admitad" | "impact" | "cj" | "template";
+export const SIM_NETWORKS = ["generic", "admitad", "impact", "cj", "template"] as const;
 
-export const SIM_NETWORKS: readonly SimNetwork[] = [
-  "generic",
-  "admitad",
-  "impact",
-  "cj",
-  "template",
-];
+export type SimNetwork = (typeof SIM_NETWORKS)[number];
 
 /**
  * What a run's workload holds: the money core alone (generic-format postbacks; the runs before

@@ -14,15 +14,15 @@
  *   nothing reserved, confirmed − debt = Σ confirmed cashback − Σ paid out, one of them zero.
  */
 
-export type SimDestination = "bank_ok" | "bank_fails" | "bank_refused" | "upi_ok" | "upi_fails";
-
-export const SIM_DESTINATIONS: readonly SimDestination[] = [
+export const SIM_DESTINATIONS = [
   "bank_ok",
   "bank_fails",
   "bank_refused",
   "upi_ok",
   "upi_fails",
-];
+] as const;
+
+export type SimDestination = (typeof SIM_DESTINATIONS)[number];
 
 /** The smallest redemption per destination type (INR, the documented default policy). */
 export function minimumMinor(destination: SimDestination): number {

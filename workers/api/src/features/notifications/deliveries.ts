@@ -93,18 +93,7 @@ export function decisionStatement(
          deliver_after_ms = excluded.deliver_after_ms, updated_at_ms = excluded.updated_at_ms
        WHERE notification_deliveries.state IN ${OPEN_STATES_SQL}`,
     )
-    .bind(
-      key.id,
-      key.eventId,
-      key.userId,
-      key.type,
-      key.category,
-      key.channel,
-      state,
-      reason,
-      deliverAfterMs,
-      nowMs,
-    );
+    .bind(...keyBinds(key), state, reason, deliverAfterMs, nowMs);
   return { db, statement };
 }
 
@@ -155,16 +144,12 @@ function claimStatement(
             OR (notification_deliveries.state = 'sending' AND notification_deliveries.lease_until_ms < ?8)
          RETURNING id, attempts`,
     )
-    .bind(
-      key.id,
-      key.eventId,
-      key.userId,
-      key.type,
-      key.category,
-      key.channel,
-      nowMs + leaseMs,
-      nowMs,
-    );
+    .bind(...keyBinds(key), nowMs + leaseMs, nowMs);
+}
+
+/** A delivery's identifying columns, in INSERT_COLUMNS' order (?1–?6 of its inserts). */
+function keyBinds(key: DeliveryKey) {
+  return [key.id, key.eventId, key.userId, key.type, key.category, key.channel] as const;
 }
 
 export type DeliveryOutcome =

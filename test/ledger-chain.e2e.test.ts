@@ -17,6 +17,7 @@ import {
 import { type ExportPage, verifyExport } from "#scripts/verify-ledger";
 import { transactionIdFor } from "#shared/ids";
 import type { WalletAuditMessage } from "#shared/payouts/types";
+import { fullVerifyDue } from "#workers/api/src/features/payouts/audit-anchors";
 import apiWorker from "#workers/api/src/index";
 import { ADMIN_HEADERS, adminPut, api, balances, uniqueUser, walletStub } from "./helpers";
 import { recordTestClick } from "./payout-helpers";
@@ -297,6 +298,17 @@ async function dailyAudit(runId: string, userIds: string[], vars: Record<string,
   return getQueueResult(batch, ctx);
 }
 
+/**
+ * Vars for an audit that verifies the wallet from its anchor only: a cycle length in which today
+ * is not the wallet's full-pass day (with the default 7 days, one wallet id in 7 has its
+ * full pass today, and that pass names the first bad entry another way).
+ */
+function anchoredPassVars(userId: string): Record<string, string> {
+  let days = 7;
+  while (fullVerifyDue(userId, Date.now(), days)) days += 1;
+  return { LEDGER_FULL_VERIFY_DAYS: String(days) };
+}
+
 /** The violations the audit run recorded for the user's wallet (its discrepancy's detail). */
 async function violationsOf(runId: string, userId: string): Promise<string[]> {
   const finding = await env.DB.prepare(
@@ -364,7 +376,7 @@ describe("ledger chain anchors", () => {
     // The anchored entry's stored hash rewritten: it no longer matches its anchor.
     await tamper(userId, `UPDATE entries SET hash = ? WHERE seq = ?`, "0".repeat(64), last.seq);
     const broken = `run_anchor_${crypto.randomUUID()}`;
-    await dailyAudit(broken, [userId]);
+    await dailyAudit(broken, [userId], anchoredPassVars(userId));
     expect(await anchorOf(userId)).toMatchObject({
       status: "broken",
       first_bad_seq: last.seq,

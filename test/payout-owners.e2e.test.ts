@@ -40,11 +40,11 @@ describe("the payout → user index", () => {
 
   it("records once (a redelivered dispatch keeps the first owner) and knows nothing else", async () => {
     const payoutId = `pay-${RUN}`;
-    await recordPayoutOwner(env.DB, payoutId, "owner-a", 1_000);
-    await recordPayoutOwner(env.DB, payoutId, "owner-b", 2_000);
-    expect(await payoutOwnerOf(env.DB, payoutId)).toBe("owner-a");
+    await recordPayoutOwner(env, payoutId, "owner-a", 1_000);
+    await recordPayoutOwner(env, payoutId, "owner-b", 2_000);
+    expect(await payoutOwnerOf(env, payoutId)).toBe("owner-a");
     expect(await indexed(payoutId)).toEqual({ userId: "owner-a" });
-    expect(await payoutOwnerOf(env.DB, `pay-unknown-${RUN}`)).toBeNull();
+    expect(await payoutOwnerOf(env, `pay-unknown-${RUN}`)).toBeNull();
   });
 
   it("a payout dispatched before the index existed is still found in the projection", async () => {
@@ -54,6 +54,6 @@ describe("the payout → user index", () => {
     )
       .bind(payoutId)
       .run();
-    expect(await payoutOwnerOf(env.DB, payoutId)).toBe("owner-old");
+    expect(await payoutOwnerOf(env, payoutId)).toBe("owner-old");
   });
 });

@@ -156,4 +156,15 @@ export const ROUTED: Partial<Record<TableName, readonly string[]>> = {
     "workers/api/src/features/notifications/digest-sweep.ts",
   ],
   notification_digest_items: ["workers/api/src/features/notifications/digests.ts"],
+  // Lookups by payout id (webhooks, the operator's payout page and actions, reconciliation)
+  // find the user through the global `payout_owners` index; lists, totals and sweeps over
+  // users gather every user database.
+  payouts: [
+    "workers/api/src/features/payouts/store.ts",
+    "workers/api/src/features/risk-holds/store.ts",
+    "workers/api/src/features/analytics/risk-rates.ts",
+    "workers/api/src/features/analytics/conversion-groups.ts",
+    "workers/api/src/features/alerts/signals.ts",
+    "workers/api/src/features/overview/store.ts",
+  ],
 };

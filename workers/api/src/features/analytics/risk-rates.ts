@@ -14,7 +14,8 @@ import { dayBounds, everyDay, OUTCOME_SQL, rateBps } from "./rates";
  * `risk_holds` is spread over the user databases (shared/db/placement.ts `ROUTED`): the hold
  * figures are each user database's own, summed (a user's holds live in one database, so
  * distinct held users add up); the scored population is counted on the global database, with
- * the held (day, user) pairs gathered from the user databases passed in as one JSON list.
+ * the held and the payout-requesting (day, user) pairs gathered from the user databases
+ * (`risk_holds` and `payouts` are both spread over them) passed in as JSON lists.
  */
 
 const log = createLogger({ worker: "api", feature: "analytics" });
@@ -121,7 +122,7 @@ function holdsWhere(period: Period, f: HoldFilter, alias = "") {
 
 /**
  * Users scored per day of the period (and in the whole period), as described above; `held` is
- * the period's held (day, user) pairs, read from the user databases (`heldPairs`).
+ * the period's held and payout-requesting (day, user) pairs, read from the user databases.
  */
 function scoredSql(period: Period, held: ReadonlyArray<readonly [string, string]>) {
   const { fromMs, toMs } = dayBounds(period);
@@ -133,8 +134,6 @@ function scoredSql(period: Period, held: ReadonlyArray<readonly [string, string]
     heldParams.push(JSON.stringify(held.slice(i, i + HELD_PAIRS_PER_PARAM)));
   }
   const union = `SELECT day, user_id FROM risk_scored_daily WHERE day >= ? AND day <= ?
-    UNION SELECT ${DAY("created_at_ms")}, user_id FROM payouts
-      WHERE created_at_ms >= ? AND created_at_ms < ?
     UNION SELECT ${DAY("qualified_at_ms")}, referee_id FROM referrals
       WHERE qualified_at_ms >= ? AND qualified_at_ms < ?${heldParams
         .map(
@@ -144,7 +143,7 @@ function scoredSql(period: Period, held: ReadonlyArray<readonly [string, string]
         .join("")}`;
   return {
     union,
-    binds: [period.from, period.to, fromMs, toMs, fromMs, toMs, ...heldParams],
+    binds: [period.from, period.to, fromMs, toMs, ...heldParams],
   };
 }
 
@@ -152,14 +151,34 @@ function scoredSql(period: Period, held: ReadonlyArray<readonly [string, string]
 const HELD_PAIRS_PER_PARAM = 15_000;
 
 const HOLD_DAY = "strftime('%Y-%m-%d', placed_at_ms / 1000, 'unixepoch')";
+const PAYOUT_DAY = "strftime('%Y-%m-%d', created_at_ms / 1000, 'unixepoch')";
+
+/** One user database's (day, user) pairs of users who asked for a payout in the period. */
+function payoutPairsStatement(db: D1Database, period: Period) {
+  const { fromMs, toMs } = dayBounds(period);
+  return db
+    .prepare(
+      `SELECT DISTINCT ${PAYOUT_DAY} AS day, user_id FROM payouts
+       WHERE created_at_ms >= ? AND created_at_ms < ?`,
+    )
+    .bind(fromMs, toMs);
+}
 
 /** One user database's hold figures for the range: its own totals, days, reasons and rules. */
 async function holdFiguresOf(db: D1Database, range: Period & { previous: Period }, f: HoldFilter) {
   const cur = holdsWhere(range, f);
   const prev = holdsWhere(range.previous, f);
-  const [totals, previousTotals, perDay, byReason, byRule, held, previousHeld] = await db.batch<
-    Record<string, unknown>
-  >([
+  const [
+    totals,
+    previousTotals,
+    perDay,
+    byReason,
+    byRule,
+    held,
+    previousHeld,
+    asked,
+    previouslyAsked,
+  ] = await db.batch<Record<string, unknown>>([
     db.prepare(`SELECT ${OUTCOMES} FROM risk_holds WHERE ${cur.sql}`).bind(...cur.binds),
     db.prepare(`SELECT ${OUTCOMES} FROM risk_holds WHERE ${prev.sql}`).bind(...prev.binds),
     db
@@ -190,6 +209,8 @@ async function holdFiguresOf(db: D1Database, range: Period & { previous: Period 
     db
       .prepare(`SELECT DISTINCT ${HOLD_DAY} AS day, user_id FROM risk_holds WHERE ${prev.sql}`)
       .bind(...prev.binds),
+    payoutPairsStatement(db, range),
+    payoutPairsStatement(db, range.previous),
   ]);
   const pairs = (r: { results: Record<string, unknown>[] } | undefined) =>
     (r?.results ?? []).map((p) => [String(p.day), String(p.user_id)] as const);
@@ -201,8 +222,8 @@ async function holdFiguresOf(db: D1Database, range: Period & { previous: Period 
     byRule: (byRule?.results ?? []) as unknown as Array<
       HoldCounts & { ruleId: string; source: string }
     >,
-    held: pairs(held),
-    previousHeld: pairs(previousHeld),
+    held: [...pairs(held), ...pairs(asked)],
+    previousHeld: [...pairs(previousHeld), ...pairs(previouslyAsked)],
   };
 }
 

@@ -120,6 +120,8 @@ function userProjection(
       return profileStatement(env, body.userId, body.displayName, body.signedUpAtMs);
     case "segments":
       return segmentsProjectionStatements(env, body, Date.now());
+    case "payout":
+      return payoutProjection(env, body.userId, body.payout);
     default:
       return null;
   }
@@ -129,14 +131,13 @@ function projectionStatements(db: D1Database, body: LedgerEventMessage): BatchIt
   switch (body.kind) {
     case "transaction":
       return [transactionProjection(db, body.userId, body.txn)];
-    case "payout":
-      return [payoutProjection(db, body.userId, body.payout)];
     case "balances":
     case "loyalty_due":
     case "claim":
     case "risk_hold":
     case "profile":
     case "segments":
+    case "payout":
       // Routed to the user's database by the caller (userProjection).
       return [];
     case "referral":

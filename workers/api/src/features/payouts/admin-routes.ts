@@ -123,8 +123,8 @@ const adminView = (r: PayoutRow) => ({
   paidAt: toIsoOrNull(r.paidAtMs),
 });
 
-async function ownerOf(db: D1Database, payoutId: string): Promise<string> {
-  const userId = await payoutOwnerOf(db, payoutId);
+async function ownerOf(env: ApiContext["Bindings"], payoutId: string): Promise<string> {
+  const userId = await payoutOwnerOf(env, payoutId);
   if (!userId) throw new AppError("not_found", "no such payout");
   return userId;
 }
@@ -183,7 +183,7 @@ export const payoutAdminRoutes = featureApp()
       toMs: q.to ? Date.parse(q.to) : undefined,
     };
     const rows = await listAdminPayouts(
-      c.env.DB,
+      c.env,
       filter,
       decodePayoutCursor(q.cursor),
       rowsToFetch(q.limit, MAX_PAGE_ROWS),
@@ -203,7 +203,7 @@ export const payoutAdminRoutes = featureApp()
   })
   .openapi(getRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const userId = await ownerOf(c.env.DB, id);
+    const userId = await ownerOf(c.env, id);
     const found = await walletOf(c.env, userId).getPayout(id);
     if (!found) throw new AppError("not_found", "no such payout");
     return c.json(
@@ -249,7 +249,7 @@ for (const [action, summary] of actions) {
   payoutAdminRoutes.openapi(actionRoute(action, summary), async (c) => {
     const { id } = c.req.valid("param");
     const reason = (c.req.valid("json") as { reason?: string } | undefined)?.reason;
-    const userId = await ownerOf(c.env.DB, id);
+    const userId = await ownerOf(c.env, id);
     const wallet = walletOf(c.env, userId);
     const seenAttempts = action === "cancel" ? await ensureNotAtProcessor(c.env, id, wallet) : null;
     // The reason is kept in the payout's own log, so its GET (and the audit log) shows it.

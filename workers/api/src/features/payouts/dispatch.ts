@@ -64,7 +64,7 @@ async function dispatchOne(
 ): Promise<Outcome> {
   // The directory row comes before the processor can know the payout, so every webhook for
   // it finds the wallet. The projection fills in the rest (its version is higher).
-  await recordPayoutOwner(env.DB, payoutId, userId, Date.now());
+  await recordPayoutOwner(env, payoutId, userId, Date.now());
 
   const wallet = walletOf(env, userId);
   const claim = await wallet.claimDispatch(payoutId);

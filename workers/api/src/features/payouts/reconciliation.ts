@@ -14,7 +14,7 @@ import {
   theirView,
 } from "./recon-compare";
 import { discrepancyStatement, finishReconRun, startReconRun } from "./recon-store";
-import { payoutsByIds, payoutsChangedInPage, payoutsStillSince, type ReconPayout } from "./store";
+import { payoutsByIds, payoutsChangedIn, payoutsStillSince, type ReconPayout } from "./store";
 
 export {
   compareStatuses,
@@ -39,6 +39,7 @@ const STALE_IN_FLIGHT_MS = 6 * 3_600_000;
 const MAX_STALE_REPORTED = 1_000;
 /** A payout changed more recently than this may be waiting for a webhook: not judged yet. */
 const PAYOUT_SETTLE_MS = 3_600_000;
+/** Rows per keyset page of our payouts in the window, per user database. */
 const OURS_PAGE = 1_000;
 /** D1 statements per batch (each batch is one transaction; keep it bounded). */
 const WRITE_BATCH = 100;
@@ -60,7 +61,7 @@ export interface PayoutReconSummary {
 }
 
 export async function runPayoutReconciliation(
-  env: Pick<ApiEnv, "DB" | "WALLET_AUDITS">,
+  env: Pick<ApiEnv, "DB" | "WALLET_AUDITS"> & DbRouterEnv,
   processor: PayoutProcessor,
   opts: { nowMs: number; lookbackDays?: number },
 ): Promise<PayoutReconSummary> {
@@ -93,7 +94,7 @@ export async function runPayoutReconciliation(
       summary.status = "failed";
       summary.error = `the processor's report could not be read: ${report.reason}`;
     } else {
-      const compared = await comparePayouts(env.DB, processor, report.payouts, {
+      const compared = await comparePayouts(env, processor, report.payouts, {
         fromMs,
         toMs,
         nowMs: opts.nowMs,
@@ -136,12 +137,13 @@ async function readReport(
 
 /** Compares the report with our payouts; returns what differs. Reads D1, writes nothing. */
 async function comparePayouts(
-  db: D1Database,
+  env: DbRouterEnv,
   processor: PayoutProcessor,
   reported: readonly ProcessorPayout[],
   window: { fromMs: number; toMs: number; nowMs: number },
 ): Promise<{ checked: number; discrepancies: PayoutDiscrepancy[] }> {
-  const ours = await oursInWindow(db, window.fromMs, window.toMs);
+  const ours = new Map<string, ReconPayout>();
+  for (const row of await payoutsChangedIn(env, window, OURS_PAGE)) ours.set(row.id, row);
   // A report may list a payout more than once (one line per update): the latest line counts.
   const theirs = new Map<string, ProcessorPayout>();
   for (const p of reported) {
@@ -149,7 +151,7 @@ async function comparePayouts(
     if (!seen || p.updatedAtMs >= seen.updatedAtMs) theirs.set(p.payoutId, p);
   }
   const named = [...theirs.keys()].filter((id) => !ours.has(id));
-  for (const row of await payoutsByIds(db, named)) ours.set(row.id, row);
+  for (const row of await payoutsByIds(env, named)) ours.set(row.id, row);
 
   const found = new Map<string, PayoutDiscrepancy>();
   const add = (d: PayoutDiscrepancy) => found.set(`${d.kind}\n${d.subject}`, d);
@@ -200,26 +202,6 @@ async function comparePayouts(
   }
   const checked = new Set([...ours.keys(), ...theirs.keys()]).size;
   return { checked, discrepancies: [...found.values()] };
-}
-
-/**
- * Our payouts created or updated in [fromMs, toMs), keyset-paged on the updated index. A
- * payout is created before it is last updated, so `updated_at_ms >= fromMs` covers both.
- */
-async function oursInWindow(
-  db: D1Database,
-  fromMs: number,
-  toMs: number,
-): Promise<Map<string, ReconPayout>> {
-  const rows = new Map<string, ReconPayout>();
-  let after = { updatedAtMs: fromMs - 1, id: "" };
-  for (;;) {
-    const page = await payoutsChangedInPage(db, { fromMs, toMs }, after, OURS_PAGE);
-    for (const row of page) rows.set(row.id, row);
-    const last = page.at(-1);
-    if (!last || page.length < OURS_PAGE) return rows;
-    after = { updatedAtMs: last.updatedAtMs, id: last.id };
-  }
 }
 
 async function recordDiscrepancies(

@@ -16,7 +16,7 @@ import {
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { sumBy } from "#shared/db/merge";
-import { type DbRouterEnv, eachUserDb } from "#shared/db/router";
+import { type DbRouterEnv, eachUserDb, globalDb, userDb, userIdsByDb } from "#shared/db/router";
 import { payoutOwners, payouts } from "#shared/db/schema";
 import type { PayoutProjection } from "#shared/messages";
 import type { PayoutStatus } from "#shared/payouts/types";
@@ -24,8 +24,10 @@ import { rowValueBefore } from "../../db/keyset";
 
 /**
  * The payouts tables in D1: the directory (`payout_owners`, payout id → user id, so a webhook
- * or an operator action finds the wallet that holds a payout) and the projection of each
- * payout's state (`payouts`) for the console, the finance summary and reconciliation.
+ * or an operator action finds the wallet that holds a payout; global) and the projection of
+ * each payout's state (`payouts`) for the console, the finance summary and reconciliation.
+ * `payouts` is spread over the user databases (shared/db/placement.ts `ROUTED`): a payout's
+ * row lives in its user's database, reached only through shared/db/router.ts.
  */
 
 /** Ids per `IN (...)` query: D1 allows 100 bound parameters. */
@@ -42,59 +44,72 @@ const totalAmountMinor = () =>
 
 /**
  * Written before the processor can know the payout, so every webhook for it finds the wallet:
- * the global payout → user index (`payout_owners`) and the payout's first projection row, in
- * one batch. The index is what lookups by payout id read, so they keep working once `payouts`
- * is spread over the user databases (docs/scaling.md "D1 router").
+ * the global payout → user index (`payout_owners`), then the payout's first projection row on
+ * its user's database (one batch when that is the global database). The index commits first:
+ * a failure between the two retries the dispatch, and both inserts keep the first row.
  */
 export async function recordPayoutOwner(
-  db: D1Database,
+  env: DbRouterEnv,
   payoutId: string,
   userId: string,
   nowMs: number,
 ): Promise<void> {
-  const orm = drizzle(db);
-  await orm.batch([
-    orm
-      .insert(payoutOwners)
-      .values({ payoutId, userId, recordedAtMs: nowMs })
-      .onConflictDoNothing({ target: payoutOwners.payoutId }),
-    orm
-      .insert(payouts)
-      .values({ id: payoutId, userId, status: "queued", updatedAtMs: nowMs, version: 0 })
-      .onConflictDoNothing({ target: payouts.id }),
-  ]);
+  const global = drizzle(globalDb(env));
+  const owner = global
+    .insert(payoutOwners)
+    .values({ payoutId, userId, recordedAtMs: nowMs })
+    .onConflictDoNothing({ target: payoutOwners.payoutId });
+  const home = userDb(env, userId);
+  const first = drizzle(home)
+    .insert(payouts)
+    .values({ id: payoutId, userId, status: "queued", updatedAtMs: nowMs, version: 0 })
+    .onConflictDoNothing({ target: payouts.id });
+  if (home === globalDb(env)) {
+    await global.batch([owner, first]);
+    return;
+  }
+  await owner;
+  await first;
 }
 
 /**
  * The user whose wallet holds the payout; null when the directory does not know it. The index
  * first; a payout dispatched by a build older than the index (after the migration's backfill)
- * is found in the projection.
+ * is found in the projection, which names no user ahead of the read: every user database is
+ * asked (one primary-key read each).
  *
  * @example
- * const userId = await payoutOwnerOf(env.DB, event.payoutId);
+ * const userId = await payoutOwnerOf(env, event.payoutId);
  */
-export async function payoutOwnerOf(db: D1Database, payoutId: string): Promise<string | null> {
-  const orm = drizzle(db);
-  const [indexed] = await orm
+export async function payoutOwnerOf(env: DbRouterEnv, payoutId: string): Promise<string | null> {
+  const [indexed] = await drizzle(globalDb(env))
     .select({ userId: payoutOwners.userId })
     .from(payoutOwners)
     .where(eq(payoutOwners.payoutId, payoutId))
     .limit(1);
   if (indexed) return indexed.userId;
-  const [projected] = await orm
-    .select({ userId: payouts.userId })
-    .from(payouts)
-    .where(eq(payouts.id, payoutId))
-    .limit(1);
-  return projected?.userId ?? null;
+  const projected = await Promise.all(
+    eachUserDb(env).map((db) =>
+      drizzle(db)
+        .select({ userId: payouts.userId })
+        .from(payouts)
+        .where(eq(payouts.id, payoutId))
+        .limit(1),
+    ),
+  );
+  return projected.flat()[0]?.userId ?? null;
 }
 
-/** A wallet's payout, for a projection batch; an older version never overwrites a newer one. */
+/**
+ * A wallet's payout, on the user's database, for that database's projection batch; an older
+ * version never overwrites a newer one.
+ */
 export function payoutProjection(
-  db: D1Database,
+  env: DbRouterEnv,
   userId: string,
   p: PayoutProjection["payout"],
-): BatchItem<"sqlite"> {
+): { db: D1Database; statements: BatchItem<"sqlite">[] } {
+  const db = userDb(env, userId);
   const values = {
     status: p.status,
     destinationType: p.destinationType,
@@ -112,7 +127,7 @@ export function payoutProjection(
     version: p.version,
     attention: p.attention ?? null,
   };
-  return drizzle(db)
+  const statement = drizzle(db)
     .insert(payouts)
     .values({ id: p.id, userId, ...values })
     .onConflictDoUpdate({
@@ -121,6 +136,7 @@ export function payoutProjection(
       // `excluded` is SQLite's name for the proposed row; the builder has no column helper for it.
       setWhere: gt(sql.raw("excluded.version"), payouts.version),
     });
+  return { db, statements: [statement] };
 }
 
 export interface AdminPayoutFilter {
@@ -153,19 +169,33 @@ export function adminPayoutConditions(
   );
 }
 
-/** Projected payouts, newest first (one page, `rows` includes the look-ahead row). */
+/**
+ * Projected payouts, newest first (one page, `rows` includes the look-ahead row). Keyset
+ * scatter-gather: each user database (only the user's, when the filter names one) gives its
+ * first `rows` after the cursor in (created, id) descending order, and the first `rows` of
+ * their merge are the page; a payout lives in one database, so none is lost or repeated.
+ */
 export async function listAdminPayouts(
-  db: D1Database,
+  env: DbRouterEnv,
   filter: AdminPayoutFilter,
   after: { createdAtMs: number; payoutId: string } | null,
   rows: number,
 ): Promise<PayoutRow[]> {
-  return drizzle(db)
-    .select()
-    .from(payouts)
-    .where(adminPayoutConditions(filter, after))
-    .orderBy(desc(payouts.createdAtMs), desc(payouts.id))
-    .limit(rows);
+  const dbs = filter.userId ? [userDb(env, filter.userId)] : eachUserDb(env);
+  const parts = await Promise.all(
+    dbs.map((db) =>
+      drizzle(db)
+        .select()
+        .from(payouts)
+        .where(adminPayoutConditions(filter, after))
+        .orderBy(desc(payouts.createdAtMs), desc(payouts.id))
+        .limit(rows),
+    ),
+  );
+  return parts
+    .flat()
+    .sort((a, b) => (b.createdAtMs ?? 0) - (a.createdAtMs ?? 0) || compareNullsFirst(b.id, a.id))
+    .slice(0, rows);
 }
 
 /**
@@ -240,10 +270,32 @@ export type ReconPayout = Pick<
 >;
 
 /**
- * One page of payouts created or updated in [fromMs, toMs), after a position on the updated
- * index. A payout is created before it is last updated, so `updated >= fromMs` covers both.
+ * Every payout created or updated in [fromMs, toMs), over every user database: each database
+ * is read in keyset pages of `pageRows` on its updated index. A payout is created before it
+ * is last updated, so `updated >= fromMs` covers both.
  */
-export async function payoutsChangedInPage(
+export async function payoutsChangedIn(
+  env: DbRouterEnv,
+  window: { fromMs: number; toMs: number },
+  pageRows: number,
+): Promise<ReconPayout[]> {
+  const perDb = await Promise.all(
+    eachUserDb(env).map(async (db) => {
+      const rows: ReconPayout[] = [];
+      let after = { updatedAtMs: window.fromMs - 1, id: "" };
+      for (;;) {
+        const page = await payoutsChangedInPage(db, window, after, pageRows);
+        rows.push(...page);
+        const last = page.at(-1);
+        if (!last || page.length < pageRows) return rows;
+        after = { updatedAtMs: last.updatedAtMs, id: last.id };
+      }
+    }),
+  );
+  return perDb.flat();
+}
+
+function payoutsChangedInPage(
   db: D1Database,
   window: { fromMs: number; toMs: number },
   after: { updatedAtMs: number; id: string },
@@ -269,7 +321,44 @@ export async function payoutsChangedInPage(
     .limit(rows);
 }
 
-export async function payoutsByIds(db: D1Database, ids: readonly string[]): Promise<ReconPayout[]> {
+/**
+ * Our rows of the payouts a processor's report names. The global index (`payout_owners`) gives
+ * each id's user, and each user database is asked for its users' payouts only; ids the index
+ * does not know (a payout unknown to us, or one dispatched before the index) are asked of
+ * every user database.
+ */
+export async function payoutsByIds(
+  env: DbRouterEnv,
+  ids: readonly string[],
+): Promise<ReconPayout[]> {
+  const owners = new Map<string, string>();
+  const global = drizzle(globalDb(env));
+  for (let i = 0; i < ids.length; i += IN_CHUNK) {
+    const found = await global
+      .select({ payoutId: payoutOwners.payoutId, userId: payoutOwners.userId })
+      .from(payoutOwners)
+      .where(inArray(payoutOwners.payoutId, ids.slice(i, i + IN_CHUNK)));
+    for (const row of found) owners.set(row.payoutId, row.userId);
+  }
+  const idsByDb = new Map<D1Database, string[]>();
+  for (const [db, userIds] of userIdsByDb(env, [...owners.values()])) {
+    const users = new Set(userIds);
+    idsByDb.set(
+      db,
+      [...owners].filter(([, userId]) => users.has(userId)).map(([payoutId]) => payoutId),
+    );
+  }
+  const unindexed = ids.filter((id) => !owners.has(id));
+  if (unindexed.length > 0) {
+    for (const db of eachUserDb(env)) idsByDb.set(db, [...(idsByDb.get(db) ?? []), ...unindexed]);
+  }
+  const perDb = await Promise.all(
+    [...idsByDb].map(([db, dbIds]) => payoutRowsByIds(db, [...new Set(dbIds)])),
+  );
+  return perDb.flat();
+}
+
+async function payoutRowsByIds(db: D1Database, ids: readonly string[]): Promise<ReconPayout[]> {
   const orm = drizzle(db);
   const rows: ReconPayout[] = [];
   for (let i = 0; i < ids.length; i += IN_CHUNK) {

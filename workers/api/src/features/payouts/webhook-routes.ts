@@ -63,7 +63,7 @@ payoutWebhookRoutes.post("/payouts/:processorId", async (c) => {
       : new AppError("invalid_signature", parsed.detail);
   }
   const { event } = parsed;
-  const userId = await payoutOwnerOf(c.env.DB, event.payoutId);
+  const userId = await payoutOwnerOf(c.env, event.payoutId);
   // Unknown here: the processor retries, and reconciliation reports it if it stays unknown.
   if (!userId) throw new AppError("not_found", "no such payout");
   const result = await walletOf(c.env, userId).applyProcessorState(

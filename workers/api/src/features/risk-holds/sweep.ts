@@ -25,7 +25,7 @@ export interface RiskSweepReport {
  */
 export async function sweepRiskUnavailable(env: ApiEnv): Promise<RiskSweepReport> {
   const report: RiskSweepReport = { users: 0, released: 0, stillUnavailable: false };
-  for (const { userId } of await usersWithUnavailableHolds(env.DB, MAX_USERS_PER_SWEEP)) {
+  for (const { userId } of await usersWithUnavailableHolds(env, MAX_USERS_PER_SWEEP)) {
     const run = await walletOf(env, userId).retryHeldRedemptions();
     report.users++;
     report.released += run.released;

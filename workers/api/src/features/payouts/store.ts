@@ -74,9 +74,10 @@ export async function recordPayoutOwner(
 
 /**
  * The user whose wallet holds the payout; null when the directory does not know it. The index
- * first; a payout dispatched by a build older than the index (after the migration's backfill)
- * is found in the projection, which names no user ahead of the read: every user database is
- * asked (one primary-key read each).
+ * first (written at dispatch); a payout not dispatched yet (held for review) or dispatched by a
+ * build older than the index (after the migration's backfill) is found in the projection,
+ * which names no user ahead of the read: every user database is asked (one primary-key read
+ * each; an operator's action or a webhook, never a hot path).
  *
  * @example
  * const userId = await payoutOwnerOf(env, event.payoutId);

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { transactionIdFor } from "#shared/ids";
 import { encodeSubId } from "#shared/links/sub-id";
 import type { LedgerEventMessage, PostbackMessage } from "#shared/messages";
+import { shardOf } from "#shared/queues/shards";
 import { refreshWeeks } from "#workers/api/src/features/analytics/index";
 import { prepareConversion } from "#workers/api/src/features/conversions/apply-conversion";
 import { consumeLedgerEvents } from "#workers/api/src/features/ledger/consumer";
@@ -67,6 +68,30 @@ async function consume(bodies: LedgerEventMessage[]) {
   );
 }
 
+/** A user's transaction written straight onto `db`, so a reader is tested on its own. */
+async function seedTxn(db: D1Database, userId: string, t: ReturnType<typeof txn>): Promise<void> {
+  await db
+    .prepare(
+      `INSERT INTO transactions (id, network_id, order_id, user_id, offer_id, click_id, status,
+         currency, sale_amount_minor, commission_minor, cashback_minor, rate_bps, boost_minor,
+         clicked_at_ms, converted_at_ms, confirmed_at_ms, version, updated_at_ms)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'EUR', 10000, 500, 250, 250, 0, ?8, ?9, ?10, 1, ?9)`,
+    )
+    .bind(
+      t.id,
+      t.networkId,
+      t.orderId,
+      userId,
+      t.offerId,
+      t.clickId,
+      t.status,
+      t.clickedAtMs,
+      t.convertedAtMs,
+      t.confirmedAtMs,
+    )
+    .run();
+}
+
 async function rowOn(db: D1Database, id: string) {
   return db
     .prepare(
@@ -108,8 +133,17 @@ describe("transactions written at two user databases", () => {
       });
       expect(await rowOn(other, ids[i] as string)).toBeNull();
     }
+  });
 
-    // Every reader over users sees both, once: the search, one transaction, reconciliation's.
+  it("the search, one transaction and reconciliation's reads see every user database", async () => {
+    const users = usersOnBothShards(`txr-${RUN}-`, 2);
+    const atMs = Date.parse("2017-04-01T10:00:00Z");
+    const orders = users.map((_, i) => `txr-${RUN}-order-${i}`);
+    const ids = await Promise.all(orders.map((o) => transactionIdFor(NETWORK, o)));
+    for (const [i, userId] of users.entries()) {
+      const t = txn(ids[i] as string, orders[i] as string, atMs + i);
+      await seedTxn(homeAndOther(userId).home, userId, t);
+    }
     const found = await searchTransactions(
       TWO,
       { networkId: NETWORK, fromMs: atMs, toMs: atMs + 10 },
@@ -135,7 +169,10 @@ describe("transactions written at two user databases", () => {
   });
 
   it("conversion intake records a duplicate claimant's row on the claimant's database and a row without a user on the global one", async () => {
-    const [owner, claimant] = usersOnBothShards(`txd-${RUN}-`, 2) as [string, string];
+    // The claimant on user database 1, so its record cannot land in the global one by chance.
+    const users = usersOnBothShards(`txd-${RUN}-`, 2);
+    const claimant = users.find((u) => shardOf(u, 2) === 1) as string;
+    const owner = users.find((u) => u !== claimant) as string;
     const order = `txd-${RUN}-shared`;
     const forgedOrder = `txd-${RUN}-forged`;
     await env.DB.prepare(
@@ -207,13 +244,8 @@ describe("transactions written at two user databases", () => {
       )
         .bind(NETWORK, order, userId, `clk_${RUN}abcdefgh`, atMs)
         .run();
-      await consume([
-        {
-          kind: "transaction",
-          userId,
-          txn: txn(await transactionIdFor(NETWORK, order), order, atMs),
-        },
-      ]);
+      const id = await transactionIdFor(NETWORK, order);
+      await seedTxn(homeAndOther(userId).home, userId, txn(id, order, atMs));
       const prepared = await prepareConversion(
         TWO as typeof env,
         NETWORK,
@@ -242,12 +274,9 @@ describe("transactions written at two user databases", () => {
     for (const [i, userId] of users.entries()) {
       await consume([
         { kind: "profile", userId, displayName: null, signedUpAtMs: weekMs + HOUR_MS },
-        {
-          kind: "transaction",
-          userId,
-          txn: txn(`txc-${RUN}-${i}`, `txc-${RUN}-${i}`, weekMs + 2 * HOUR_MS, "confirmed"),
-        },
       ]);
+      const t = txn(`txc-${RUN}-${i}`, `txc-${RUN}-${i}`, weekMs + 2 * HOUR_MS, "confirmed");
+      await seedTxn(homeAndOther(userId).home, userId, t);
     }
     await refreshWeeks(TWO, [week], Date.now());
     const rows = await env.DB.prepare(

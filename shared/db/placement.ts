@@ -166,5 +166,7 @@ export const ROUTED: Partial<Record<TableName, readonly string[]>> = {
     "workers/api/src/features/analytics/rollups.ts",
     "workers/api/src/features/analytics/dirty.ts",
     "workers/api/src/features/overview/store.ts",
+    // Names the table in a template (the lint cannot see it there); reads each user database.
+    "workers/api/src/features/alerts/signals.ts",
   ],
 };

@@ -134,7 +134,7 @@ function projectionStatements(env: ApiEnv, body: LedgerEventMessage): BatchItem<
   switch (body.kind) {
     case "transaction":
       // The order's row without a user, if one was recorded before the wallet held it.
-      return [unattributedRowReplaced(env, body.txn.id)];
+      return unattributedRowReplaced(env, body.userId, body.txn.id);
     case "payout":
       return [payoutProjection(db, body.userId, body.payout)];
     case "balances":

@@ -80,13 +80,21 @@ export function transactionProjection(
 /**
  * For the global batch of the projection above: the row of the same order recorded without a
  * user (an untrusted sub-ID seen before the wallet held the order) goes, now that its user's
- * database holds the order. At one user database the upsert above already took it over and
- * this deletes nothing.
+ * database holds the order. Nothing when the user's database is the global one: the upsert
+ * above takes that row over there, as it did before the table was spread.
  */
-export function unattributedRowReplaced(env: DbRouterEnv, txnId: string): BatchItem<"sqlite"> {
-  return drizzle(globalDb(env))
-    .delete(transactions)
-    .where(and(eq(transactions.id, txnId), isNull(transactions.userId)));
+export function unattributedRowReplaced(
+  env: DbRouterEnv,
+  userId: string,
+  txnId: string,
+): BatchItem<"sqlite">[] {
+  const global = globalDb(env);
+  if (userDb(env, userId) === global) return [];
+  return [
+    drizzle(global)
+      .delete(transactions)
+      .where(and(eq(transactions.id, txnId), isNull(transactions.userId))),
+  ];
 }
 
 /**

@@ -167,4 +167,17 @@ export const ROUTED: Partial<Record<TableName, readonly string[]>> = {
     "workers/api/src/features/alerts/signals.ts",
     "workers/api/src/features/overview/store.ts",
   ],
+  // A user's transactions live with the user; a row recorded without a user (an untrusted
+  // sub-ID) lives in the global database, which is user database 0, so every scatter-gather
+  // read sees it. Orders are found through the global `order_claims` index.
+  transactions: [
+    "workers/api/src/features/ledger/transactions-store.ts",
+    "workers/api/src/features/operations/search-store.ts",
+    "workers/api/src/features/analytics/conversion-groups.ts",
+    "workers/api/src/features/analytics/rollups.ts",
+    "workers/api/src/features/analytics/dirty.ts",
+    "workers/api/src/features/overview/store.ts",
+    // Names the table in a template (the lint cannot see it there); reads each user database.
+    "workers/api/src/features/alerts/signals.ts",
+  ],
 };

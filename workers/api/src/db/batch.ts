@@ -55,3 +55,18 @@ export async function batchPerDb(
     [...rest].filter(([, list]) => list.length > 0).map(([db, list]) => db.batch(list)),
   );
 }
+
+/** Builder statements and the database they run on (a routed table's store chooses it). */
+export interface RoutedWrite {
+  db: D1Database;
+  statements: BatchItem<"sqlite">[];
+}
+
+/** Routed writes grouped by their database, each group in the order given. */
+export function writesByDb(writes: Iterable<RoutedWrite>): Map<D1Database, BatchItem<"sqlite">[]> {
+  const groups = new Map<D1Database, BatchItem<"sqlite">[]>();
+  for (const { db, statements } of writes) {
+    groups.set(db, [...(groups.get(db) ?? []), ...statements]);
+  }
+  return groups;
+}

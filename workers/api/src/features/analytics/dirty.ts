@@ -2,6 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { signupWeek } from "#shared/analytics/buckets";
+import { type DbRouterEnv, userIdsByDb } from "#shared/db/router";
 import { analyticsDirty } from "#shared/db/schema";
 import type { LedgerEventMessage } from "#shared/messages";
 import { utcDay } from "#shared/time/clock";
@@ -69,44 +70,58 @@ export function markDaysStatement(
 }
 
 /**
- * The days of the confirmed conversions of users with a newly paid payout (what counts as paid
- * moved), read in the batch itself, after the batch's own transaction rows. Driven from the
- * user list so the read walks `transactions_user_idx`, not every confirmed transaction.
+ * The days of the confirmed conversions of the batch's users with a newly paid payout (what
+ * counts as paid moved for them), read before the batch from the users' databases, where their
+ * transactions live (shared/db/router.ts): one read per database, driven from the user list so
+ * it walks `transactions_user_idx`, not every confirmed transaction. A conversion the batch
+ * itself confirms is not read here, and need not be: its own day is marked with the batch's.
  */
-function markPayoutUsersStatement(db: D1Database, users: readonly string[], nowMs: number) {
-  return markStatement(
-    db,
-    "day",
-    sql`strftime('%Y-%m-%d', t.converted_at_ms / 1000, 'unixepoch')`,
-    sql`json_each(${JSON.stringify(users)}) u JOIN transactions t ON t.user_id = u.value`,
-    sql`t.status = 'confirmed'`,
-    nowMs,
+export async function confirmedDaysOfPaidUsers(
+  env: DbRouterEnv,
+  bodies: readonly LedgerEventMessage[],
+): Promise<string[]> {
+  const paidUsers = bodies
+    .filter((b) => b.kind === "payout" && b.payout.status === "paid")
+    .map((b) => b.userId);
+  if (paidUsers.length === 0) return [];
+  const perDb = await Promise.all(
+    [...userIdsByDb(env, paidUsers)].map(async ([db, ids]) => {
+      const { results } = await db
+        .prepare(
+          `SELECT DISTINCT strftime('%Y-%m-%d', t.converted_at_ms / 1000, 'unixepoch') AS day
+           FROM json_each(?1) u JOIN transactions t ON t.user_id = u.value
+           WHERE t.status = 'confirmed'`,
+        )
+        .bind(JSON.stringify(ids))
+        .all<{ day: string }>();
+      return results.map((r) => r.day);
+    }),
   );
+  return perDb.flat();
 }
 
 /**
  * The marker statements for a ledger-events batch, to run last in its projection batch: the
  * days of the conversions it projected, the confirmed conversions' days of users whose payouts
  * changed, and the signup weeks of every user it touched (transactions, profiles).
- * `signupMsOf` gives a touched user's registration time: users live in the user databases
- * (shared/db/router.ts), so the batch cannot read it from the global one.
+ * `signupMsOf` gives a touched user's registration time and `paidUsersDays` the confirmed
+ * conversions' days of users with a newly paid payout (`confirmedDaysOfPaidUsers`): users and
+ * transactions live in the user databases (shared/db/router.ts), so the global batch cannot
+ * read them.
  */
 export function ledgerDirtyStatements(
   db: D1Database,
   bodies: readonly LedgerEventMessage[],
   nowMs: number,
   signupMsOf: (userId: string) => number,
+  paidUsersDays: readonly string[],
 ): BatchItem<"sqlite">[] {
-  const days = new Set<string>();
-  const payoutUsers = new Set<string>();
+  const days = new Set<string>(paidUsersDays);
   const users = new Set<string>();
   for (const body of bodies) {
     if (body.kind === "transaction") {
       days.add(utcDay(body.txn.convertedAtMs));
       users.add(body.userId);
-    } else if (body.kind === "payout" && body.payout.status === "paid") {
-      // Only a paid payout moves the paid allocation (paid is final).
-      payoutUsers.add(body.userId);
     } else if (body.kind === "profile") {
       users.add(body.userId);
     }
@@ -114,7 +129,6 @@ export function ledgerDirtyStatements(
   const statements: BatchItem<"sqlite">[] = [];
   const marked = markDaysStatement(db, days, nowMs);
   if (marked) statements.push(marked);
-  if (payoutUsers.size > 0) statements.push(markPayoutUsersStatement(db, [...payoutUsers], nowMs));
   const weeks = new Set([...users].map((u) => signupWeek(signupMsOf(u))));
   if (weeks.size > 0) {
     statements.push(

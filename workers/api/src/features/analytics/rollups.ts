@@ -1,5 +1,5 @@
 import { signupWeek } from "#shared/analytics/buckets";
-import { type DbRouterEnv, eachUserDb, globalDb } from "#shared/db/router";
+import { type DbRouterEnv, eachUserDb, globalDb, userIdsByDb } from "#shared/db/router";
 import { MS_PER_DAY, utcDay } from "#shared/time/clock";
 import { signupPages } from "../users/store";
 import { allGroups, conversionGroupsOf, groupChunks } from "./conversion-groups";
@@ -142,7 +142,7 @@ ON CONFLICT (day, network_id, offer_id, measure, bucket) DO UPDATE SET
 
 /**
  * One page of a signup cohort's members (`[[id, week], …]` in ?1) against the transactions
- * in the global database: per week, the members and those with a conversion (currency ''),
+ * of the members' own database: per week, the members and those with a conversion (currency ''),
  * and per week and currency, the converting members and their confirmed cashback. Pages hold
  * disjoint members, so the pages' rows add up to the cohort's.
  */
@@ -178,10 +178,10 @@ interface CohortRow {
 }
 
 /**
- * The cohort rows of `weeks`, in two steps: users live in the user databases
- * (shared/db/router.ts) and transactions in the global one, so the members are read from the
- * users' store page by page and each page is aggregated against the transactions; the pages'
- * sums are the rows. A currency row carries its week's size, as the totals row does.
+ * The cohort rows of `weeks`: the members are read from the users' store page by page, each
+ * page from one user database, and aggregated against the transactions of the same database
+ * (a user's transactions live with the user, shared/db/router.ts); the pages' sums are the
+ * rows. A currency row carries its week's size, as the totals row does.
  */
 async function cohortRows(
   env: DbRouterEnv,
@@ -196,11 +196,15 @@ async function cohortRows(
       .map((u) => [u.id, signupWeek(u.createdAtMs)] as const)
       .filter(([, week]) => wanted.has(week));
     if (members.length === 0) continue;
-    const { results } = await globalDb(env)
-      .prepare(COHORT_PAGE_SQL)
-      .bind(JSON.stringify(members))
-      .all<CohortRow>();
-    for (const r of results) {
+    // A page comes from one database; grouping keeps that true whatever the pages hold.
+    const home = new Map(members.map((m) => [m[0], m]));
+    const parts = await Promise.all(
+      [...userIdsByDb(env, [...home.keys()])].map(async ([db, ids]) => {
+        const page = JSON.stringify(ids.map((id) => home.get(id)));
+        return (await db.prepare(COHORT_PAGE_SQL).bind(page).all<CohortRow>()).results;
+      }),
+    );
+    for (const r of parts.flat()) {
       const key = `${r.week}|${r.currency}`;
       const row = rows.get(key) ?? { ...r, users: 0, converting: 0, cashback: 0 };
       row.users += r.users;
@@ -286,8 +290,8 @@ export async function refreshDays(
 
 /**
  * Recomputes the cohort rows of signup `weeks` (their Mondays, YYYY-MM-DD): members from the
- * users' databases page by page, aggregated against the transactions (still global), written
- * on the global database.
+ * users' databases page by page, each aggregated against its own database's transactions,
+ * written on the global database.
  */
 export async function refreshWeeks(target: RollupTarget, weeks: Iterable<string>, nowMs: number) {
   const env = routerEnvOf(target);

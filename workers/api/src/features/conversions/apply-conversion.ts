@@ -1,4 +1,3 @@
-import type { BatchItem } from "drizzle-orm/batch";
 import type { ApiEnv } from "#shared/env";
 import type { Observation } from "#shared/fraud/risk-contract";
 import { duplicateOrderIdFor, transactionIdFor } from "#shared/ids";
@@ -6,10 +5,11 @@ import { decodeSubId } from "#shared/links/sub-id";
 import { boundUpdateTime } from "#shared/networks/core/normalize";
 import type { NormalizedConversion } from "#shared/networks/types";
 import { toSec } from "#shared/time/clock";
+import type { RoutedWrite } from "../../db/batch";
 import { type ConversionEvent, type ConversionOutcome, walletOf } from "../../wallet-client";
 import { conversionObservation } from "../fraud/index";
 import { attributionOfOrder, untrustedTransaction } from "../ledger/index";
-import { claimOrder, type OrderClaim } from "./order-claims-store";
+import { claimOrder, type OrderClaim, ownersOfOrders } from "./order-claims-store";
 import { repriceOfferFor } from "./reprice";
 
 /**
@@ -45,19 +45,21 @@ export type ApplyResult =
       kind: "untrusted";
       txnId: string;
       reason: "forged_sub_id" | "malformed_sub_id" | "missing_sub_id";
-      statement: BatchItem<"sqlite">;
+      /** The rejected record, on the global database (no user). */
+      write: RoutedWrite;
     }
   | {
       /**
        * Another user's sub-ID already claimed this (network, order): nothing is credited, and
-       * `statement` records this claimant's sale rejected `duplicate_order` for review, under
+       * `write` records this claimant's sale rejected `duplicate_order` for review, under
        * its own id (`txnId`) beside the owner's transaction (`ownerTxnId`).
        */
       kind: "duplicate_order";
       txnId: string;
       ownerTxnId: string;
       reason: "duplicate_order";
-      statement: BatchItem<"sqlite">;
+      /** The rejected record, on the claimant's database. */
+      write: RoutedWrite;
     };
 
 export interface ApplySource {
@@ -154,7 +156,9 @@ export async function attributeConversion(
   // The sub-ID decides attribution only once. A later status update for an order we already
   // attributed is routed by the order itself, so a rotated key or a network that drops or
   // mangles sub-IDs on updates cannot lose a cancellation.
-  const claims = decoded.ok ? decoded.claims : await claimsOfKnownOrder(env, txnId);
+  const claims = decoded.ok
+    ? decoded.claims
+    : await claimsOfKnownOrder(env, networkId, conversion.orderId, txnId);
   if (!claims) {
     const reason =
       decoded.ok === false && decoded.reason === "bad_signature"
@@ -166,7 +170,7 @@ export async function attributeConversion(
       kind: "untrusted",
       txnId,
       reason,
-      statement: untrustedStatement(env, networkId, txnId, conversion, occurredAtMs, reason),
+      write: untrustedWrite(env, networkId, txnId, conversion, occurredAtMs, reason),
     };
   }
   // Attribution by sub-ID: the order must be this user's, or no one else's yet. (An order
@@ -267,7 +271,7 @@ async function duplicateOrder(
     txnId,
     ownerTxnId,
     reason: "duplicate_order",
-    statement: untrustedTransaction(env.DB, {
+    write: untrustedTransaction(env, {
       txnId,
       networkId,
       orderId: conversion.orderId,
@@ -295,8 +299,14 @@ async function decodeWithRotation(env: ApiEnv, subId: string): Promise<Decoded> 
   return previous.ok ? previous : current;
 }
 
-async function claimsOfKnownOrder(env: ApiEnv, txnId: string) {
-  const row = await attributionOfOrder(env.DB, txnId);
+/**
+ * The attribution of an order a wallet already holds: its owner from the global order claims,
+ * then the owner's transaction row on the owner's database.
+ */
+async function claimsOfKnownOrder(env: ApiEnv, networkId: string, orderId: string, txnId: string) {
+  const owner = (await ownersOfOrders(env.DB, networkId, [orderId])).get(orderId);
+  if (owner === undefined) return null;
+  const row = await attributionOfOrder(env, owner, txnId);
   if (!row) return null;
   return {
     userId: row.userId,
@@ -307,15 +317,15 @@ async function claimsOfKnownOrder(env: ApiEnv, txnId: string) {
 }
 
 /** No trustworthy user to credit: the transaction is recorded, rejected, in D1 only. */
-function untrustedStatement(
+function untrustedWrite(
   env: ApiEnv,
   networkId: string,
   txnId: string,
   conversion: NormalizedConversion,
   occurredAtMs: number,
   reason: string,
-): BatchItem<"sqlite"> {
-  return untrustedTransaction(env.DB, {
+): RoutedWrite {
+  return untrustedTransaction(env, {
     txnId,
     networkId,
     orderId: conversion.orderId,

@@ -3,5 +3,5 @@
  * wallet (shared with report reconciliation), plus the received-postbacks audit trail.
  */
 export { type ApplyResult, applyNormalizedConversion } from "./apply-conversion";
-export { claimOrder } from "./order-claims-store";
+export { claimOrder, ownersOfOrders } from "./order-claims-store";
 export { consumePostbacks } from "./postback-consumer";

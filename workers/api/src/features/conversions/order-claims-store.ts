@@ -114,3 +114,24 @@ export function claimOrdersStatements(
     },
   };
 }
+
+/**
+ * Who owns each of a network's orders, by order id (orders no one claimed are absent): one
+ * read of the global index, whatever the number of orders. Readers of the transactions
+ * projection use it to find the user database holding an order's row.
+ */
+export async function ownersOfOrders(
+  db: D1Database,
+  networkId: string,
+  orderIds: readonly string[],
+): Promise<Map<string, string>> {
+  if (orderIds.length === 0) return new Map();
+  const { results } = await db
+    .prepare(
+      `SELECT order_id AS orderId, user_id AS userId FROM order_claims
+       WHERE network_id = ?1 AND order_id IN (SELECT value FROM json_each(?2))`,
+    )
+    .bind(networkId, JSON.stringify([...new Set(orderIds)]))
+    .all<{ orderId: string; userId: string }>();
+  return new Map(results.map((r) => [r.orderId, r.userId]));
+}

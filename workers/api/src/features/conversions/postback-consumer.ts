@@ -1,4 +1,3 @@
-import type { BatchItem } from "drizzle-orm/batch";
 import { faultPoint } from "#durable-objects/shared/faults";
 import { mapBounded } from "#shared/async/map-bounded";
 import type { ApiEnv } from "#shared/env";
@@ -8,7 +7,7 @@ import { fromGenericBody } from "#shared/networks/generic";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { parseGenericPostback } from "#shared/postback/generic-format";
 import { exponentialBackoff } from "#shared/retry/backoff";
-import { runInBatches } from "../../db/batch";
+import { type RoutedWrite, runInBatches, writesByDb } from "../../db/batch";
 import { type ConversionEvent, type ConversionOutcome, walletOf } from "../../wallet-client";
 import { reportOrKeepObservations } from "../fraud/index";
 import { postbackRetentionOf } from "../retention/index";
@@ -72,7 +71,7 @@ export async function consumePostbacks(
     reported = false;
   }
 
-  const untrusted: BatchItem<"sqlite">[] = [];
+  const untrusted: RoutedWrite[] = [];
   const untrustedMessages: Message<PostbackMessage>[] = [];
   for (const { message, outcome } of settled) {
     const unreported = !reported && "observations" in outcome && outcome.observations.length > 0;
@@ -81,7 +80,7 @@ export async function consumePostbacks(
     } else if (outcome.kind === "retry_later") {
       message.retry({ delaySeconds: exponentialBackoff(message.attempts, CLICK_WAIT_BACKOFF) });
     } else if (outcome.kind === "untrusted") {
-      untrusted.push(...outcome.statements);
+      untrusted.push(...outcome.writes);
       untrustedMessages.push(message);
     } else {
       message.ack();
@@ -89,7 +88,11 @@ export async function consumePostbacks(
   }
   if (untrusted.length > 0) {
     try {
-      await runInBatches(env.DB, untrusted);
+      // One batch per database: the claimants' own records on their user databases, the
+      // records without a user on the global one (transactions-store.ts).
+      await Promise.all(
+        [...writesByDb(untrusted)].map(([db, statements]) => runInBatches(db, statements)),
+      );
       for (const m of untrustedMessages) m.ack();
     } catch (error) {
       log.error("postback.untrusted_record_failed", {
@@ -105,7 +108,7 @@ export async function consumePostbacks(
 type Processed = { observations: Observation[] } & (
   | { kind: "done" }
   | { kind: "retry_later" }
-  | { kind: "untrusted"; statements: BatchItem<"sqlite">[] }
+  | { kind: "untrusted"; writes: RoutedWrite[] }
 );
 
 /** What the wallet answers for one conversion (the part the consumer reads). */
@@ -289,14 +292,14 @@ function ownerOf(c: AttributedConversion, owners: ReadonlyMap<string, string>): 
 }
 
 function outcomeOf(results: readonly ApplyResult[]): Processed {
-  const statements: BatchItem<"sqlite">[] = [];
+  const writes: RoutedWrite[] = [];
   const observations: Observation[] = [];
   let waitForClick = false;
   for (const result of results) {
     // Recorded in D1 only, in one batch with the others: an untrusted sub-ID, or a second
     // user's claim on an order someone else owns (duplicate_order).
     if (result.kind === "untrusted" || result.kind === "duplicate_order") {
-      statements.push(result.statement);
+      writes.push(result.write);
     } else {
       if (result.observation) observations.push(result.observation);
       if (result.outcome === "retry_later") waitForClick = true;
@@ -304,8 +307,8 @@ function outcomeOf(results: readonly ApplyResult[]): Processed {
   }
   // Every conversion of a postback is idempotent, so retrying the whole message is safe.
   if (waitForClick) return { kind: "retry_later", observations };
-  return statements.length > 0
-    ? { kind: "untrusted", statements, observations }
+  return writes.length > 0
+    ? { kind: "untrusted", writes, observations }
     : { kind: "done", observations };
 }
 

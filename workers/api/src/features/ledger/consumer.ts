@@ -6,6 +6,7 @@ import { createLogger } from "#shared/observability/logger";
 import { runInBatches } from "../../db/batch";
 import {
   analyticsAfterLedgerBatch,
+  confirmedDaysOfPaidUsers,
   ledgerDirtyStatements,
   pointsMovementStatements,
 } from "../analytics/index";
@@ -18,7 +19,7 @@ import { riskIdentifierStatements } from "../referral-review/index";
 import { riskHoldProjection } from "../risk-holds/index";
 import { profileStatement, registerUserStatement, signupTimesOf } from "../users/index";
 import { balanceProjections } from "./balances-store";
-import { transactionProjection } from "./transactions-store";
+import { transactionProjection, unattributedRowReplaced } from "./transactions-store";
 
 const log = createLogger({ worker: "api", feature: "ledger" });
 
@@ -43,20 +44,20 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
     }
     users.add(body.userId);
     const routed = userProjection(env, body);
-    if (routed) {
-      addTo(userStatements, routed);
-      continue;
-    }
-    statements.push(...projectionStatements(env.DB, body));
+    if (routed) addTo(userStatements, routed);
+    statements.push(...projectionStatements(env, body));
   }
   if (strays.length > 0) await env.NOTICES.sendBatch(strays.map((body) => ({ body })));
   const nowMs = Date.now();
   for (const userId of users) addTo(userStatements, registerUserStatement(env, userId, nowMs));
   const bodies = batch.messages.map((m) => m.body);
-  const signupMsOf = await signupTimes(env, bodies, users, nowMs);
-  // Last in the batch, after the rows they read: the touched days and signup weeks marked
-  // dirty for the ten-minute cron's rollup refresh (docs/analytics.md "When").
-  statements.push(...ledgerDirtyStatements(env.DB, bodies, nowMs, signupMsOf));
+  const [signupMsOf, paidUsersDays] = await Promise.all([
+    signupTimes(env, bodies, users, nowMs),
+    confirmedDaysOfPaidUsers(env, bodies),
+  ]);
+  // Last in the batch: the touched days and signup weeks marked dirty for the ten-minute
+  // cron's rollup refresh (docs/analytics.md "When").
+  statements.push(...ledgerDirtyStatements(env.DB, bodies, nowMs, signupMsOf, paidUsersDays));
   // Whole batch in one D1 transaction per database; a failure retries the batch, which is
   // safe (every projection is guarded). At one user database the balances join the global
   // batch, as before. The other user databases commit first: the global batch carries the
@@ -108,6 +109,8 @@ function userProjection(
   body: LedgerEventMessage,
 ): { db: D1Database; statements: BatchItem<"sqlite">[] } | null {
   switch (body.kind) {
+    case "transaction":
+      return transactionProjection(env, body.userId, body.txn);
     case "balances":
       return balanceProjections(env, body);
     case "loyalty_due":
@@ -127,10 +130,13 @@ function userProjection(
   }
 }
 
-function projectionStatements(db: D1Database, body: LedgerEventMessage): BatchItem<"sqlite">[] {
+/** The global batch's statements for `body`; a routed table's share is in `userProjection`. */
+function projectionStatements(env: ApiEnv, body: LedgerEventMessage): BatchItem<"sqlite">[] {
+  const db = env.DB;
   switch (body.kind) {
     case "transaction":
-      return [transactionProjection(db, body.userId, body.txn)];
+      // The order's row without a user, if one was recorded before the wallet held it.
+      return unattributedRowReplaced(env, body.userId, body.txn.id);
     case "balances":
     case "loyalty_due":
     case "claim":

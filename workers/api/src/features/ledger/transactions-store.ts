@@ -15,7 +15,7 @@ import {
 } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
-import { type DbRouterEnv, eachUserDb } from "#shared/db/router";
+import { type DbRouterEnv, eachUserDb, globalDb, userDb } from "#shared/db/router";
 import { transactions } from "#shared/db/schema";
 import type { TransactionProjection } from "#shared/messages";
 
@@ -23,6 +23,10 @@ import type { TransactionProjection } from "#shared/messages";
  * The `transactions` projection in D1: every order a wallet judged, plus the ones no
  * wallet could be named for. Wallets are the source of truth; these rows
  * follow them through the ledger-events queue and never move backwards.
+ *
+ * Routed (docs/scaling.md "D1 router"): a user's rows live in `userDb(env, userId)`; a row
+ * recorded without a user (an untrusted sub-ID) has no user database and lives in the global
+ * one, which is also user database 0, so every scatter-gather read below sees it.
  */
 
 /** Ids per `IN (...)` query: D1 allows 100 bound parameters per statement. */
@@ -32,14 +36,16 @@ const IN_CHUNK = 90;
 const excluded = (column: string) => sql.raw(`excluded.${column}`);
 
 /**
- * A wallet's transaction, for a projection batch: written when newer than the stored row
- * (by version), or over a row recorded without a user.
+ * A wallet's transaction, for a projection batch, on its user's database: written when newer
+ * than the stored row (by version), or over a row recorded without a user (at one user
+ * database, where both share a table).
  */
 export function transactionProjection(
-  db: D1Database,
+  env: DbRouterEnv,
   userId: string,
   t: TransactionProjection["txn"],
-): BatchItem<"sqlite"> {
+): { db: D1Database; statements: BatchItem<"sqlite">[] } {
+  const db = userDb(env, userId);
   const values = {
     userId,
     offerId: t.offerId,
@@ -60,7 +66,7 @@ export function transactionProjection(
     boostMinor: t.boostMinor ?? 0,
     campaignIds: t.campaignIds && t.campaignIds.length > 0 ? t.campaignIds : null,
   };
-  return drizzle(db)
+  const upsert = drizzle(db)
     .insert(transactions)
     .values({ id: t.id, networkId: t.networkId, orderId: t.orderId, ...values })
     .onConflictDoUpdate({
@@ -68,15 +74,37 @@ export function transactionProjection(
       set: values,
       setWhere: or(gt(excluded("version"), transactions.version), isNull(transactions.userId)),
     });
+  return { db, statements: [upsert] };
+}
+
+/**
+ * For the global batch of the projection above: the row of the same order recorded without a
+ * user (an untrusted sub-ID seen before the wallet held the order) goes, now that its user's
+ * database holds the order. Nothing when the user's database is the global one: the upsert
+ * above takes that row over there, as it did before the table was spread.
+ */
+export function unattributedRowReplaced(
+  env: DbRouterEnv,
+  userId: string,
+  txnId: string,
+): BatchItem<"sqlite">[] {
+  const global = globalDb(env);
+  if (userDb(env, userId) === global) return [];
+  return [
+    drizzle(global)
+      .delete(transactions)
+      .where(and(eq(transactions.id, txnId), isNull(transactions.userId))),
+  ];
 }
 
 /**
  * A conversion no wallet judges: no wallet can be named for it (bad or missing sub-ID), or the
  * order already belongs to another user (`duplicate_order`, which names the claimant for
- * review). Recorded rejected, in D1 only; a row that exists is left alone.
+ * review). Recorded rejected, in D1 only; a row that exists is left alone. A claimant's row is
+ * on the claimant's database; a row without a user on the global one.
  */
 export function untrustedTransaction(
-  db: D1Database,
+  env: DbRouterEnv,
   row: {
     txnId: string;
     networkId: string;
@@ -90,8 +118,9 @@ export function untrustedTransaction(
     /** The claimant a duplicate order names; absent when no user can be trusted. */
     claimant?: { userId: string; offerId: string; clickId: string; clickedAtMs: number };
   },
-): BatchItem<"sqlite"> {
-  return drizzle(db)
+): { db: D1Database; statements: BatchItem<"sqlite">[] } {
+  const db = row.claimant ? userDb(env, row.claimant.userId) : globalDb(env);
+  const insert = drizzle(db)
     .insert(transactions)
     .values({
       id: row.txnId,
@@ -115,12 +144,16 @@ export function untrustedTransaction(
       updatedAtMs: row.nowMs,
     })
     .onConflictDoNothing({ target: transactions.id });
+  return { db, statements: [insert] };
 }
 
-/** Who an already attributed order belongs to; null when no wallet holds it yet. */
-export async function attributionOfOrder(db: D1Database, txnId: string) {
+/**
+ * How an already attributed order was attributed, read on its owner's database (the owner
+ * comes from the global `order_claims` index); null when no wallet holds it yet.
+ */
+export async function attributionOfOrder(env: DbRouterEnv, ownerId: string, txnId: string) {
   const row = (
-    await drizzle(db)
+    await drizzle(userDb(env, ownerId))
       .select({
         userId: transactions.userId,
         offerId: transactions.offerId,
@@ -131,7 +164,7 @@ export async function attributionOfOrder(db: D1Database, txnId: string) {
       .where(
         and(
           eq(transactions.id, txnId),
-          isNotNull(transactions.userId),
+          eq(transactions.userId, ownerId),
           isNotNull(transactions.offerId),
           isNotNull(transactions.clickId),
         ),
@@ -157,13 +190,40 @@ export interface ProjectedTransaction {
   commissionMinor: number;
 }
 
-/** The projected rows of these transaction ids, in `IN` chunks. */
+/**
+ * The projected rows of these transaction ids. `ownerOf` names an id's user (from the global
+ * `order_claims` index), whose database holds its row; the global database is read for every
+ * id, for rows recorded without a user (and, as user database 0, its own users' rows). Where a
+ * row without a user remains beside its user's row (recorded in the moment before the wallet's
+ * row was projected), the user's row is the one returned.
+ */
 export async function transactionsByIds(
+  env: DbRouterEnv,
+  ids: readonly string[],
+  ownerOf: (txnId: string) => string | undefined,
+): Promise<Map<string, ProjectedTransaction>> {
+  const global = globalDb(env);
+  const perDb = new Map<D1Database, string[]>([[global, [...ids]]]);
+  for (const id of ids) {
+    const owner = ownerOf(id);
+    if (owner === undefined) continue;
+    const db = userDb(env, owner);
+    if (db !== global) perDb.set(db, [...(perDb.get(db) ?? []), id]);
+  }
+  const found = new Map<string, ProjectedTransaction>();
+  const read = await Promise.all([...perDb].map(([db, list]) => transactionsByIdsOn(db, list)));
+  for (const row of read.flat()) {
+    if (found.get(row.id)?.userId == null) found.set(row.id, row);
+  }
+  return found;
+}
+
+async function transactionsByIdsOn(
   db: D1Database,
   ids: readonly string[],
-): Promise<Map<string, ProjectedTransaction>> {
+): Promise<ProjectedTransaction[]> {
   const orm = drizzle(db);
-  const found = new Map<string, ProjectedTransaction>();
+  const found: ProjectedTransaction[] = [];
   for (let i = 0; i < ids.length; i += IN_CHUNK) {
     const rows = await orm
       .select({
@@ -176,30 +236,56 @@ export async function transactionsByIds(
       })
       .from(transactions)
       .where(inArray(transactions.id, ids.slice(i, i + IN_CHUNK)));
-    for (const row of rows) found.set(row.id, row);
+    found.push(...rows);
   }
   return found;
 }
 
-/** A network's transactions converted in [fromMs, toMs), rejected ones left out. */
+/**
+ * A network's transactions converted in [fromMs, toMs), rejected ones left out, oldest first,
+ * at most `limit`: each user database's first `limit` in (converted time, id) order, merged
+ * (a row lives in one database; an id met twice is kept once).
+ */
 export async function networkTransactionsIn(
-  db: D1Database,
+  env: DbRouterEnv,
   networkId: string,
   window: { fromMs: number; toMs: number },
   limit: number,
-) {
-  return drizzle(db)
-    .select({ id: transactions.id, orderId: transactions.orderId, status: transactions.status })
-    .from(transactions)
-    .where(
-      and(
-        eq(transactions.networkId, networkId),
-        gte(transactions.convertedAtMs, window.fromMs),
-        lt(transactions.convertedAtMs, window.toMs),
-        ne(transactions.status, "rejected"),
-      ),
-    )
-    .limit(limit);
+): Promise<Array<{ id: string; orderId: string; status: string }>> {
+  const pages = await Promise.all(
+    eachUserDb(env).map((db) =>
+      drizzle(db)
+        .select({
+          id: transactions.id,
+          orderId: transactions.orderId,
+          status: transactions.status,
+          convertedAtMs: transactions.convertedAtMs,
+        })
+        .from(transactions)
+        .where(
+          and(
+            eq(transactions.networkId, networkId),
+            gte(transactions.convertedAtMs, window.fromMs),
+            lt(transactions.convertedAtMs, window.toMs),
+            ne(transactions.status, "rejected"),
+          ),
+        )
+        .orderBy(asc(transactions.convertedAtMs), asc(transactions.id))
+        .limit(limit),
+    ),
+  );
+  const merged = pages
+    .flat()
+    .sort((a, b) => a.convertedAtMs - b.convertedAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const seen = new Set<string>();
+  const out: Array<{ id: string; orderId: string; status: string }> = [];
+  for (const { id, orderId, status } of merged) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push({ id, orderId, status });
+    if (out.length === limit) break;
+  }
+  return out;
 }
 
 /** A position in the due order: (expected_confirm_at_ms, transaction id). */

@@ -119,7 +119,7 @@ export const operationsAdminRoutes = featureApp()
       toMs: msOf(q.to),
     };
     const rows = await searchTransactions(
-      c.env.DB,
+      c.env,
       filter,
       positionOf(q.cursor),
       rowsToFetch(q.limit),
@@ -135,7 +135,7 @@ export const operationsAdminRoutes = featureApp()
     );
   })
   .openapi(getTransactionRoute, async (c) => {
-    const row = await findTransaction(c.env.DB, c.req.valid("param").id);
+    const row = await findTransaction(c.env, c.req.valid("param").id);
     if (!row) throw new AppError("not_found", "no such transaction");
     const [postbacks, reportRows, wallet] = await Promise.all([
       postbacksOfOrder(c.env.DB, row.networkId, row.orderId, HISTORY_ROWS),

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, lt, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { type DbRouterEnv, eachUserDb, userDb } from "#shared/db/router";
 import {
   receivedPostbacks,
   reconciliationItems,
@@ -33,12 +34,30 @@ export interface Position {
 }
 
 /**
- * Transactions matching every filter given, newest purchase first, after `after`.
+ * Transactions matching every filter given, newest purchase first, after `after`. Transactions
+ * are spread over the user databases (docs/scaling.md "D1 router"): a `userId` filter reads
+ * that user's database only; otherwise every user database gives its first `rows` after the
+ * cursor in the list's order and the first `rows` of their merge is the page (a row lives in
+ * one database, so nothing is lost or repeated; rows without a user are in user database 0).
  *
  * @example
- * await searchTransactions(env.DB, { orderId: "A-1" }, null, 51);
+ * await searchTransactions(env, { orderId: "A-1" }, null, 51);
  */
 export async function searchTransactions(
+  env: DbRouterEnv,
+  filter: TransactionFilter,
+  after: Position | null,
+  rows: number,
+) {
+  const dbs = filter.userId === undefined ? eachUserDb(env) : [userDb(env, filter.userId)];
+  const pages = await Promise.all(dbs.map((db) => searchTransactionsOn(db, filter, after, rows)));
+  return pages
+    .flat()
+    .sort((a, b) => b.convertedAtMs - a.convertedAtMs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+    .slice(0, rows);
+}
+
+async function searchTransactionsOn(
   db: D1Database,
   filter: TransactionFilter,
   after: Position | null,
@@ -68,15 +87,25 @@ export async function searchTransactions(
     .limit(rows);
 }
 
-export type TransactionRow = Awaited<ReturnType<typeof searchTransactions>>[number];
+export type TransactionRow = Awaited<ReturnType<typeof searchTransactionsOn>>[number];
 
-export async function findTransaction(db: D1Database, id: string): Promise<TransactionRow | null> {
-  const rows = await drizzle(db)
-    .select()
-    .from(transactions)
-    .where(eq(transactions.id, id))
-    .limit(1);
-  return rows[0] ?? null;
+/**
+ * One transaction by id: its id does not name its user, so every user database is asked (one
+ * primary-key read each; an operator's page). A row with a user wins over one recorded
+ * without a user under the same id (see transactions-store.ts `transactionsByIds`).
+ */
+export async function findTransaction(
+  env: DbRouterEnv,
+  id: string,
+): Promise<TransactionRow | null> {
+  const found = await Promise.all(
+    eachUserDb(env).map(
+      async (db) =>
+        (await drizzle(db).select().from(transactions).where(eq(transactions.id, id)).limit(1))[0],
+    ),
+  );
+  const rows = found.filter((r): r is TransactionRow => r !== undefined);
+  return rows.find((r) => r.userId !== null) ?? rows[0] ?? null;
 }
 
 export interface PostbackFilter {

@@ -1,4 +1,3 @@
-import type { BatchItem } from "drizzle-orm/batch";
 import { loadNetworkReportConfig } from "#shared/config/config-store";
 import { networkSettingsOf } from "#shared/config/offer-config";
 import type { ApiEnv } from "#shared/env";
@@ -8,8 +7,9 @@ import { adapterFor } from "#shared/networks/registry";
 import type { NetworkAdapter, NetworkSettings, ReportFetch } from "#shared/networks/types";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { MS_PER_DAY } from "#shared/time/clock";
+import { type RoutedWrite, runInBatches, writesByDb } from "../../db/batch";
 import { activeNetworks } from "../catalog/index";
-import { applyNormalizedConversion } from "../conversions/index";
+import { applyNormalizedConversion, ownersOfOrders } from "../conversions/index";
 import { reportOrKeepObservations } from "../fraud/index";
 import { networkTransactionsIn, transactionsByIds } from "../ledger/index";
 import {
@@ -76,7 +76,7 @@ export async function reconcileNetwork(
   const runId = newId("run", nowMs);
   const counts = emptyCounts();
   const items: ReconciliationItem[] = [];
-  const untrusted: BatchItem<"sqlite">[] = [];
+  const untrusted: RoutedWrite[] = [];
   const seen = new Set<string>();
   await startRun(env.DB, {
     id: runId,
@@ -107,7 +107,16 @@ export async function reconcileNetwork(
       const ids = await Promise.all(
         result.conversions.map((c) => transactionIdFor(networkId, c.orderId)),
       );
-      const projected = await transactionsByIds(env.DB, ids);
+      // A transaction lives in its owner's database: the owners come from the order claims.
+      const owners = await ownersOfOrders(
+        env.DB,
+        networkId,
+        result.conversions.map((c) => c.orderId),
+      );
+      const ownerOfTxn = new Map(
+        result.conversions.map((c, i) => [ids[i] as string, owners.get(c.orderId)]),
+      );
+      const projected = await transactionsByIds(env, ids, (id) => ownerOfTxn.get(id));
       const observations: Observation[] = [];
       for (const [i, conversion] of result.conversions.entries()) {
         const txnId = ids[i] as string;
@@ -125,7 +134,7 @@ export async function reconcileNetwork(
         });
         const outcome = classify(applied);
         counts[outcome]++;
-        if (applied.kind !== "wallet") untrusted.push(applied.statement);
+        if (applied.kind !== "wallet") untrusted.push(applied.write);
         else if (applied.observation) observations.push(applied.observation);
         if (outcome !== "matched") {
           items.push({
@@ -144,7 +153,7 @@ export async function reconcileNetwork(
     }
 
     const ours = await networkTransactionsIn(
-      env.DB,
+      env,
       networkId,
       { fromMs: input.fromMs, toMs: input.toMs },
       MAX_UNKNOWN_SCAN,
@@ -181,15 +190,21 @@ async function finish(
   status: "completed" | "failed",
   counts: ReconciliationSummary["counts"],
   items: ReconciliationItem[],
-  untrusted: BatchItem<"sqlite">[],
+  untrusted: readonly RoutedWrite[],
   error: string | null,
 ): Promise<void> {
+  // The rejected records the run made: a claimant's on its user database, committed before
+  // the run is recorded finished; the ones without a user join the run's own batches.
+  const perDb = writesByDb(untrusted);
+  const global = perDb.get(env.DB) ?? [];
+  perDb.delete(env.DB);
+  await Promise.all([...perDb].map(([db, statements]) => runInBatches(db, statements)));
   await finishRun(
     env.DB,
     runId,
     { status, counts, error, finishedAtMs: Date.now() },
     items,
-    untrusted,
+    global,
   );
 }
 

@@ -1,6 +1,8 @@
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
+import { userDb } from "#shared/db/router";
 import { eventId, purchase, sendEvents } from "./events-client";
-import { ADMIN_HEADERS, api, balances, uniqueUser, walletStub } from "./helpers";
+import { ADMIN_HEADERS, api, balances, eventually, uniqueUser, walletStub } from "./helpers";
 
 /**
  * Cashback from events and rules with budgets, end to end: the operator publishes rules, the
@@ -149,6 +151,22 @@ describe("cashback from events", () => {
         ruleVersion: version,
       }),
     );
+  });
+
+  test("the balances projection in D1 follows an event's cashback and its take-back", async () => {
+    const user = uniqueUser("grant-projected");
+    const id = eventId("buy");
+    const projected = async () =>
+      (
+        await userDb(env, user)
+          .prepare(`SELECT balance_minor FROM wallet_balances WHERE user_id = ? AND bucket = ?`)
+          .bind(user, "confirmed")
+          .first<{ balance_minor: number }>()
+      )?.balance_minor ?? null;
+    expect((await sendEvents(buy(user, id, 100_000, "m-plain"))).status).toBe(202);
+    await eventually(async () => (await projected()) === 5_000);
+    await sendEvents(refund(user, id, 33_333));
+    await eventually(async () => (await projected()) === 5_000 - 1_666);
   });
 
   test("the same event sent 20 times at once earns once", async () => {

@@ -81,7 +81,19 @@ export type SimAction =
    * Loyalty points redeemed for cashback through the member API; with `replay`, sent again
    * with the same key. (The points come from a large approved order, a `postback` before it.)
    */
-  | { kind: "points_redeem"; user: string; points: number; key: string; replay: boolean };
+  | { kind: "points_redeem"; user: string; points: number; key: string; replay: boolean }
+  /**
+   * A first-party event through the events worker (docs/events.md): a new one, the same one
+   * again (`resend`: the same body under its id), or another body under a used id (`conflict`).
+   */
+  | {
+      kind: "event";
+      user: string;
+      eventId: string;
+      score: number;
+      amountMinor: number;
+      mode: "new" | "resend" | "conflict";
+    };
 
 export type ProcessorFault = "down" | "lost_response" | "duplicate_webhooks" | "shuffle_webhooks";
 
@@ -125,7 +137,29 @@ export function generate(options: GeneratorOptions): SimAction[] {
   const scheduled: Array<{ at: number; action: SimAction }> = [];
   const pointsRng = new Prng(options.seed).fork(13);
   let pointsRedeemed = 0;
+  const eventsRng = new Prng(options.seed).fork(17);
+  // Users of their own: the events' cashback is then the only money in their wallets, and a
+  // few of them reach their own budgets within a short run.
+  const eventUsers = Array.from({ length: 3 }, (_, i) => `sim-${options.runTag}-e${i}`);
+  const events: Array<Extract<SimAction, { kind: "event" }>> = [];
   const actions: SimAction[] = [];
+  const nextEvent = (): Extract<SimAction, { kind: "event" }> => {
+    const earlier = events.length > 0 ? eventsRng.pick(events) : null;
+    const r = eventsRng.next();
+    if (earlier && r < 0.3) return { ...earlier, mode: "resend" };
+    if (earlier && r < 0.45)
+      return { ...earlier, score: (earlier.score + 1) % 101, mode: "conflict" };
+    const event = {
+      kind: "event" as const,
+      user: eventsRng.pick(eventUsers),
+      eventId: `sim-${options.runTag}-ev${events.length}`,
+      score: eventsRng.int(0, 100),
+      amountMinor: eventsRng.int(1_000, 50_000),
+      mode: "new" as const,
+    };
+    events.push(event);
+    return event;
+  };
   const userCount = Math.max(3, Math.min(200, Math.ceil(options.events / 25)));
   const users = Array.from({ length: userCount }, (_, i) => `sim-${options.runTag}-u${i}`);
   const clicks: Array<{ user: string }> = [];
@@ -279,7 +313,10 @@ export function generate(options: GeneratorOptions): SimAction[] {
         state: rng.pick(order.states),
       });
     } else if (roll < 0.67) {
-      actions.push({ kind: "replay" });
+      // A first-party event now and then takes a replay's place: the money core's draws, every
+      // other kind's place in the run and what is delivered stay as they were without it (the
+      // runner draws for it what a replay would).
+      actions.push(all && eventsRng.chance(0.6) ? nextEvent() : { kind: "replay" });
     } else if (options.faults && roll < 0.75) {
       if (rng.chance(0.1)) actions.push({ kind: "crash" });
       else actions.push({ kind: "fault", point: rng.pick(FAULT_POINTS), crash: rng.chance(0.4) });

@@ -211,9 +211,15 @@ export function checkWallet(
     // Conservation per currency (docs/architecture.md): pending is what the transactions hold
     // pending, and confirmed + reserved + paid_out − debt what they hold confirmed: a payout
     // only moves money between those buckets, a return beyond confirmed becomes debt; cashback
-    // bought with points (points_spends) is confirmed money no transaction holds. (Holds while
-    // the workload has no cashback from rules' cash effects or referrals.)
+    // bought with points (points_spends) and cashback the rules credited for first-party
+    // events (event_rewards, what is posted less what refunds took) are confirmed money no
+    // transaction holds. (Holds while the workload has no referrals.) Every currency a bucket
+    // holds is checked, so money no record accounts for shows too.
     const held = new Map<string, { pending: number; confirmed: number }>();
+    for (const b of buckets) {
+      if (b.currency !== "points" && !held.has(b.currency))
+        held.set(b.currency, { pending: 0, confirmed: 0 });
+    }
     for (const t of txns) {
       const c = String(t.currency);
       const h = held.get(c) ?? { pending: 0, confirmed: 0 };
@@ -228,6 +234,14 @@ export function checkWallet(
       const h = held.get(p.currency) ?? { pending: 0, confirmed: 0 };
       h.confirmed += Number(p.minor);
       held.set(p.currency, h);
+    }
+    for (const r of sql.exec<{ currency: string; minor: number }>(
+      `SELECT unit AS currency, SUM(posted - taken) AS minor FROM event_rewards
+        WHERE unit != 'points' GROUP BY unit`,
+    )) {
+      const h = held.get(r.currency) ?? { pending: 0, confirmed: 0 };
+      h.confirmed += Number(r.minor);
+      held.set(r.currency, h);
     }
     for (const [currency, h] of held) {
       checked += 2;

@@ -26,6 +26,7 @@ import {
   walletFingerprint,
   walletState,
 } from "./invariants";
+import { type EventsRun, eventStep, settleEvents, setupEvents } from "./kinds/events";
 import { clickOn, postbackInFormat, setupFormatNetworks } from "./kinds/network-formats";
 import {
   processorFaultStep,
@@ -37,6 +38,7 @@ import {
 } from "./kinds/payouts";
 import { pointsRedeemStep, settlePoints, setupPoints } from "./kinds/points";
 import { SIM_ABORT_REASON, walletContext } from "./object-abort";
+import { EventsOracle } from "./oracle/events-oracle";
 import { MoneyOracle } from "./oracle/money-oracle";
 import { PayoutOracle } from "./oracle/payout-oracle";
 import { PointsOracle } from "./oracle/points-oracle";
@@ -112,6 +114,17 @@ export interface SimResult {
   payouts: { redemptions: number; refused: number; replayed: number; processorFaults: number };
   /** Points redemptions asked, refused, replayed; points expired at the end. */
   points: { redemptions: number; refused: number; replayed: number; expired: number };
+  /**
+   * First-party events sent new, sent again, sent as another body under a used id; boosts a
+   * budget cut short or refused; whether the campaign's budget was used up.
+   */
+  firstPartyEvents: {
+    sent: number;
+    resent: number;
+    conflicts: number;
+    boostsCut: number;
+    campaignBudgetReached: boolean;
+  };
   elapsedMs: number;
 }
 
@@ -184,6 +197,9 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
   const payouts = await setupPayouts();
   const pointsOracle = new PointsOracle();
   const points = await setupPoints();
+  const eventsOracle = new EventsOracle();
+  // The money-core workload sends no events: its runs skip the type and the rules.
+  const events = (options.workload ?? "all") === "all" ? await setupEvents(runTag) : null;
   const catalog = await seedCatalog({
     networkId: `sim-net-${runTag}`,
     merchantId: `sim-shop-${runTag}`,
@@ -499,6 +515,16 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
         oracle.user(next.user);
         await pointsRedeemStep(points, pointsOracle, next, { fail }).then(() => check([next.user]));
         break;
+      case "event":
+        // What a replay, whose place the event took, would have drawn (generator.ts).
+        if (acked.length > 0) rng.int(0, acked.length - 1);
+        users.add(next.user);
+        oracle.user(next.user);
+        if (!events) fail("generator_order", "an event in a workload without events");
+        await eventStep(events as EventsRun, eventsOracle, next, { fail, fingerprint }).then(() =>
+          check([next.user]),
+        );
+        break;
     }
     timing[`all_${next.kind}`] =
       (timing[`all_${next.kind}`] ?? 0) + performance.now() - stepStarted;
@@ -630,6 +656,8 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
 
   stats.invariantsChecked += await settlePayouts(payoutOracle, { fail });
   stats.invariantsChecked += await settlePoints(points, pointsOracle, { fail });
+  if (events)
+    stats.invariantsChecked += await settleEvents(events, eventsOracle, { fail, fingerprint });
   // The end state equals the oracle; every wallet gets a full check (audit() included).
   await timed("check", () => checkAll(users, true));
   const expected = oracle.expectedOrders();
@@ -657,7 +685,10 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     }
     const want = payoutOracle.settle(
       user,
-      pointsOracle.withCashback(user, expectedBalances.get(user) ?? {}),
+      eventsOracle.withCashback(
+        user,
+        pointsOracle.withCashback(user, expectedBalances.get(user) ?? {}),
+      ),
     );
     stats.invariantsChecked++;
     if (JSON.stringify(sorted(got)) !== JSON.stringify(sorted(want))) {
@@ -723,6 +754,10 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     ...stats,
     payouts: payouts.stats,
     points: points.stats,
+    firstPartyEvents: {
+      ...(events?.stats ?? { sent: 0, resent: 0, conflicts: 0, boostsCut: 0 }),
+      campaignBudgetReached: eventsOracle.limitReached(),
+    },
     elapsedMs: Date.now() - started,
   };
 }

@@ -56,6 +56,14 @@ export class WalletTx {
     this.balancesOwedAtMs = txn.updatedAtMs;
   }
 
+  /**
+   * Money moved outside any transaction (an event's cashback, taken back or restored): the
+   * balances projection is owed, and queued once at `close()` like a transaction's.
+   */
+  owesBalances(atMs: number): void {
+    this.balancesOwedAtMs = atMs;
+  }
+
   publishClaim(claim: ClaimProjection["claim"]): void {
     this.enqueue({ kind: "claim", userId: this.userId(), claim });
   }

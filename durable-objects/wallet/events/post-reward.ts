@@ -78,6 +78,7 @@ export function postReward(
     },
     nowMs,
   );
+  tx.owesBalances(nowMs);
   return { ...base, ...money, ...asked, kind: "cashback", amountMinor: value };
 }
 
@@ -112,6 +113,7 @@ export function takeCashback(
     },
     nowMs,
   );
+  tx.owesBalances(nowMs);
   insertTake(
     tx.sql,
     {
@@ -192,6 +194,7 @@ export function restoreTake(
     },
     nowMs,
   );
+  tx.owesBalances(nowMs);
   return {
     ruleId: row.ruleId,
     ruleVersion: row.ruleVersion,

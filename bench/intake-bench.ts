@@ -29,7 +29,8 @@ import { envInt, fmtLoad } from "./lib/util";
  * Targets, in rounds that alternate their order (BENCH_ROUNDS × BENCH_REQUESTS each,
  * BENCH_CONCURRENCY in flight, every request signed before timing): `bare` (reads the body,
  * answers 202), `intake` (the real postback worker), and `stage 0..4` (bench/variants/
- * postback-stages: the intake cut into stages, each the one before plus one more step).
+ * postback-stages: the intake cut into stages, each the one before plus one more step), and
+ * `stage 4 nk` (stage 4 from a bundle without esbuild's keep-names).
  * For each: answers/s, and the runtime's CPU ms per answer (workerd, and Miniflare's Node
  * side which relays the workers' log lines). `BENCH_PROFILE=1` (Node 20: with
  * NODE_OPTIONS=--experimental-websocket) also profiles every isolate during the intake rounds
@@ -51,6 +52,8 @@ const ALL_TARGETS = [
   { name: "bare", path: `/bare/postback/${DEMO_NETWORK_ID}` },
   { name: "intake", path: `/postback/${DEMO_NETWORK_ID}` },
   ...STAGES,
+  // Stage 4 again from a bundle without esbuild's keep-names: what the __name calls cost.
+  { name: "stage 4 nk", path: `/stage-nk/4/postback/${DEMO_NETWORK_ID}` },
 ];
 const picked = process.env.BENCH_TARGETS?.split(",").map((s) => s.trim());
 const TARGETS = picked ? ALL_TARGETS.filter((t) => picked.includes(t.name)) : ALL_TARGETS;
@@ -76,6 +79,10 @@ async function main() {
         { config: "bench/bare/wrangler.toml", routes: ["*/bare/*"] },
         { config: "workers/postback/wrangler.toml", routes: ["*/postback/*"] },
         { config: "bench/variants/postback-stages/wrangler.toml", routes: ["*/stage/*"] },
+        {
+          config: "bench/variants/postback-stages/wrangler-no-keep-names.toml",
+          routes: ["*/stage-nk/*"],
+        },
       ],
       scriptWorkers: [
         {

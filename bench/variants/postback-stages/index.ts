@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { getNetworkConfig } from "#shared/config/config-read";
 import type { PostbackEnv } from "#shared/env";
 import { readBoundedText } from "#shared/http/bounded-body";
@@ -23,14 +23,15 @@ import { postbackShardKey, queueFor } from "#shared/queues/shards";
  * 3. + the queue message and its send
  * 4. + the log line (everything the real route does)
  */
-const app = new Hono<{ Bindings: PostbackEnv; Variables: { requestId: string } }>();
+type StageEnv = { Bindings: PostbackEnv; Variables: { requestId: string } };
+const app = new Hono<StageEnv>();
 app.use(async (c, next) => {
   c.set("requestId", requestIdOf(c.req.raw));
   await next();
 });
-app.post("/stage/:stage/postback/:network", async (c) => {
+const stageRoute = async (c: Context<StageEnv>) => {
   const stage = Number(c.req.param("stage"));
-  const networkId = c.req.param("network");
+  const networkId = c.req.param("network") ?? "";
   const receivedAtMs = Date.now();
   const read = await readBoundedText(c.req.raw.headers, c.req.raw.body, 16 * 1024);
   if (!read.ok) throw new AppError("bad_request", "body");
@@ -78,7 +79,10 @@ app.post("/stage/:stage/postback/:network", async (c) => {
     { verdict: "accepted", conversions: 1, sizeChars: rawBody.length },
   );
   return c.json({ status: "accepted", postback_id: postbackId }, 202);
-});
+};
+app.post("/stage/:stage/postback/:network", stageRoute);
+// The same stages from the copy bundled without esbuild's keep-names (wrangler-no-keep-names.toml).
+app.post("/stage-nk/:stage/postback/:network", stageRoute);
 app.onError((error) => problemResponse(error));
 
 export default { fetch: drainingUnreadBody(app.fetch) } satisfies ExportedHandler<PostbackEnv>;

@@ -177,6 +177,8 @@ try {
   await main();
 } catch (error) {
   console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
+  // undici's "fetch failed" says why only in its cause (a reset, a refused connection).
+  if (error instanceof Error && error.cause) console.error("cause:", error.cause);
   if (runtime) console.error(`the runtime's last lines:\n${tailFile(runtime.logFile)}`);
   process.exitCode = 1;
 } finally {

@@ -9,7 +9,7 @@ import {
   RUNTIME_CONFIG_DIRS,
   writeIsolatedConfigs,
 } from "#scripts/lib/local-runtime";
-import type { HostSpec } from "./miniflare-intake-host";
+import type { HostSpec } from "./miniflare-host-intake";
 import { tailFile, wranglerEnv } from "./wrangler-dev";
 
 /**
@@ -114,7 +114,7 @@ export async function startMiniflareRuntime(
       "tsx",
       path.join(
         ROOT,
-        options.custom ? "bench/lib/miniflare-intake-host.ts" : "bench/lib/miniflare-host.ts",
+        options.custom ? "bench/lib/miniflare-host-intake.ts" : "bench/lib/miniflare-host.ts",
       ),
       JSON.stringify(spec),
     ],

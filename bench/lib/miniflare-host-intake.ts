@@ -6,9 +6,9 @@ import { unstable_getMiniflareWorkerOptions } from "wrangler";
 /**
  * bench/lib/miniflare-host.ts with two additions for `npm run bench:intake`: workers given as
  * inline scripts (its no-op queue consumer) and KV entries written before `ready` (its network
- * config). Its own file: the product's pipeline runs keep the plain host (with these additions
+ * config). Its name keeps `miniflare-host` (bench/lib/cpu.ts counts it by that). Its own file: the product's pipeline runs keep the plain host (with these additions
  * in that host, `bench:pipeline`'s clicks through the redirect failed with "other side closed"
- * in 3 of 3 runs, and passed without them; the cause is not yet found).
+ * in 4 of 4 runs, and passed without them; the cause is not yet found).
  *
  * The child process bench/lib/miniflare-runtime.ts starts: one Miniflare (workerd and this
  * Node process, no `wrangler dev`, no wrangler proxy, no bundler watching) running already

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 
 /**
  * Benchmark only. The floor for the redirect worker: a Hono route on the same kind of path
@@ -10,10 +10,16 @@ const LOCATION =
 
 const app = new Hono();
 app.get("/bare/:token", (c) => c.redirect(LOCATION, 302));
-/** The floor for the postback intake (`npm run bench:pipeline`): reads the body, answers 202. */
-app.post("/postback/:networkId", async (c) => {
+/**
+ * The floor for the postback intake (`npm run bench:pipeline`): reads the body, answers 202.
+ * `npm run bench:intake` runs it beside the postback worker, whose runtime routes
+ * `/postback/*` to that worker, so it reaches this one under `/bare/postback/…`.
+ */
+const barePostback = async (c: Context) => {
   await c.req.text();
   return c.json({ accepted: true }, 202);
-});
+};
+app.post("/postback/:networkId", barePostback);
+app.post("/bare/postback/:networkId", barePostback);
 
 export default app;

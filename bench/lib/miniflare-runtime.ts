@@ -9,7 +9,7 @@ import {
   RUNTIME_CONFIG_DIRS,
   writeIsolatedConfigs,
 } from "#scripts/lib/local-runtime";
-import type { HostSpec } from "./miniflare-host";
+import type { HostSpec } from "./miniflare-host-intake";
 import { tailFile, wranglerEnv } from "./wrangler-dev";
 
 /**
@@ -43,6 +43,16 @@ export interface MiniflareRuntimeOptions {
   bare?: boolean;
   /** workerd's inspector port, for `BENCH_PROFILE=1`. */
   inspectorPort?: number;
+  /**
+   * These workers (wrangler.toml paths under the repository, each bundled) instead of the
+   * product's or the bare route; the first takes what no route matches. With `scriptWorkers`
+   * and `kvSeed` as in HostSpec. No D1 migrations are applied.
+   */
+  custom?: {
+    workers: Array<{ config: string; routes?: string[] }>;
+    scriptWorkers?: HostSpec["scriptWorkers"];
+    kvSeed?: HostSpec["kvSeed"];
+  };
 }
 
 /** Which configs the pipeline needs and the paths each one owns. */
@@ -64,7 +74,13 @@ export async function startMiniflareRuntime(
   mkdirSync(options.stateDir, { recursive: true });
   const secrets = isolatedSecrets();
   let workers: HostSpec["workers"];
-  if (options.bare) {
+  if (options.custom) {
+    workers = options.custom.workers.map((w) => ({
+      config: path.join(ROOT, w.config),
+      bundleDir: "",
+      routes: w.routes,
+    }));
+  } else if (options.bare) {
     workers = [{ config: path.join(ROOT, "bench/bare/wrangler.toml"), bundleDir: "" }];
   } else {
     const copies = writeIsolatedConfigs(path.join(options.stateDir, "config"), secrets, baseUrl);
@@ -86,12 +102,22 @@ export async function startMiniflareRuntime(
     persistDir,
     workers,
     inspectorPort: options.inspectorPort,
+    scriptWorkers: options.custom?.scriptWorkers,
+    kvSeed: options.custom?.kvSeed,
   };
   writeFileSync(logFile, "");
   const log = openSync(logFile, "a");
   const child: ChildProcess = spawn(
     process.execPath,
-    ["--import", "tsx", path.join(ROOT, "bench/lib/miniflare-host.ts"), JSON.stringify(spec)],
+    [
+      "--import",
+      "tsx",
+      path.join(
+        ROOT,
+        options.custom ? "bench/lib/miniflare-host-intake.ts" : "bench/lib/miniflare-host.ts",
+      ),
+      JSON.stringify(spec),
+    ],
     { cwd: ROOT, stdio: ["ignore", log, log], env: wranglerEnv(), detached: true },
   );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

@@ -156,4 +156,10 @@ export const ROUTED: Partial<Record<TableName, readonly string[]>> = {
     "workers/api/src/features/notifications/digest-sweep.ts",
   ],
   notification_digest_items: ["workers/api/src/features/notifications/digests.ts"],
+  // A referral click lives in its referrer's database (the CLICKS queue is keyed by referrer);
+  // a signup's fingerprint names no referrer, so its match asks every user database.
+  referral_clicks: [
+    "workers/api/src/features/referrals/clicks-store.ts",
+    "durable-objects/wallet/referrals/fingerprint-clicks.ts",
+  ],
 };

@@ -156,6 +156,17 @@ export const ROUTED: Partial<Record<TableName, readonly string[]>> = {
     "workers/api/src/features/notifications/digest-sweep.ts",
   ],
   notification_digest_items: ["workers/api/src/features/notifications/digests.ts"],
+  // A referral lives in its referee's database (the referee's wallet writes it and reads its
+  // chain there); a referrer's referrals are spread over their referees' databases, so the
+  // referrer's and the operator's reads ask every user database.
+  referrals: [
+    "workers/api/src/features/referral-records/store.ts",
+    "workers/api/src/features/referral-review/queue-store.ts",
+    "workers/api/src/features/referral-funnel/store.ts",
+    "workers/api/src/features/analytics/referral-funnel.ts",
+    "workers/api/src/features/analytics/risk-rates.ts",
+    "durable-objects/wallet/referrals/referral-chain.ts",
+  ],
   // A referral click lives in its referrer's database (the CLICKS queue is keyed by referrer);
   // a signup's fingerprint names no referrer, so its match asks every user database.
   referral_clicks: [

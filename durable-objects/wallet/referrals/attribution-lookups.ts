@@ -52,7 +52,7 @@ export async function readAttributionEvidence(
     token?.ok ? token.claims.referrerId : undefined,
     ...clicks.map((c) => c.referrerId),
   ].filter((c): c is string => typeof c === "string");
-  const risk = await readRiskLookups(env.DB, {
+  const risk = await readRiskLookups(env, {
     refereeId: refereeIdOf(sql),
     signedUpAtMs: signup.occurredAtMs,
     identifiers: storedRiskIdentifiers(sql, signup.eventId),

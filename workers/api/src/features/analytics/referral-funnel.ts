@@ -1,5 +1,5 @@
-import { type DbRouterEnv, globalDb } from "#shared/db/router";
-import { type ClickStageRow, clickStages } from "../referrals/index";
+import { type DbRouterEnv, eachUserDb, globalDb } from "#shared/db/router";
+import { clickStages } from "../referrals/index";
 import { dayBounds, everyDay, rateBps } from "./rates";
 
 /**
@@ -9,7 +9,7 @@ import { dayBounds, everyDay, rateBps } from "./rates";
  * share), `referral_clicks` (link clicks and who shared: spread over the user databases by
  * referrer, read through their store as each database's counts added) and the `referrals`
  * projection (signups attributed in the range, and of those the ones that qualified and are
- * rewarded now). Same stage rules as `GET /admin/v1/referrals/funnel` (features/referral-funnel/).
+ * rewarded now; in the referees' user databases, each database's counts added). Same stage rules as `GET /admin/v1/referrals/funnel` (features/referral-funnel/).
  */
 
 export interface ReferralCounts {
@@ -41,45 +41,46 @@ interface Period {
 const DAY = (col: string) => `strftime('%Y-%m-%d', ${col} / 1000, 'unixepoch')`;
 
 /**
- * One UNION ALL of the two global sources, each row tagged with its day and program, summed by
- * the caller's grouping (`''`, `day` or `program_id`); the clicks and sharers come from
- * `clickStages` and are added by the same key.
+ * One source's stages in the range, summed by the caller's grouping (`''`, `day` or
+ * `program_id`): the codes issued (global database), or the signups and what became of them
+ * (`referrals`, on each user database: a referral lives in its referee's). The clicks and
+ * sharers come from `clickStages`; all are added by the group's key (`mergeStages`).
  */
-function stagesSql(group: "" | "day" | "program_id") {
+function stagesSql(group: "" | "day" | "program_id", source: "codes" | "referrals") {
   const sel = group ? `${group}, ` : "";
-  const by = group ? `GROUP BY ${group} ORDER BY ${group}` : "";
+  const by = group ? `GROUP BY ${group}` : "";
+  const rows =
+    source === "codes"
+      ? `SELECT ${DAY("created_at_ms")} AS day, program_id, 1 AS codes, 0 AS signups,
+        0 AS qualified, 0 AS rewarded
+      FROM referral_codes WHERE created_at_ms >= ?1 AND created_at_ms < ?2
+        AND (?3 IS NULL OR program_id = ?3)`
+      : `SELECT ${DAY("attributed_at_ms")} AS day, program_id, 0 AS codes, 1 AS signups,
+        CASE WHEN ${QUALIFIED} THEN 1 ELSE 0 END AS qualified,
+        CASE WHEN state = 'rewarded' THEN 1 ELSE 0 END AS rewarded
+      FROM referrals WHERE attributed_at_ms >= ?1 AND attributed_at_ms < ?2
+        AND (?3 IS NULL OR program_id = ?3)`;
   return `SELECT ${sel}
       COALESCE(SUM(codes), 0) AS codesIssued, COALESCE(SUM(signups), 0) AS signups,
       COALESCE(SUM(qualified), 0) AS qualified, COALESCE(SUM(rewarded), 0) AS rewarded
-    FROM (
-      SELECT ${DAY("created_at_ms")} AS day, program_id, 1 AS codes, 0 AS signups,
-        0 AS qualified, 0 AS rewarded
-      FROM referral_codes WHERE created_at_ms >= ?1 AND created_at_ms < ?2
-        AND (?3 IS NULL OR program_id = ?3)
-      UNION ALL
-      SELECT ${DAY("attributed_at_ms")}, program_id, 0, 1,
-        CASE WHEN ${QUALIFIED} THEN 1 ELSE 0 END, CASE WHEN state = 'rewarded' THEN 1 ELSE 0 END
-      FROM referrals WHERE attributed_at_ms >= ?1 AND attributed_at_ms < ?2
-        AND (?3 IS NULL OR program_id = ?3)
-    ) ${by}`;
+    FROM (${rows}) ${by}`;
 }
 
 type Row = Record<string, unknown>;
 
 /**
- * Pure: the global rows and the click rows of one grouping side by side, by the group's key
- * (`keyOf`); a group only one side has gets zeros from the other. Ordered by key, as the
- * single query ordered its groups.
+ * Pure: the groups of every source and database added by the group's key (`keyOf`); a count a
+ * source does not have is 0. Ordered by key, as the single query ordered its groups.
  */
-function withClicks(
-  rows: readonly Row[],
-  clicks: readonly ClickStageRow[],
-  keyOf: (r: Row | ClickStageRow) => string,
-): Row[] {
+function mergeStages(lists: ReadonlyArray<readonly Row[]>, keyOf: (r: Row) => string): Row[] {
   const merged = new Map<string, Row>();
-  for (const r of rows) merged.set(keyOf(r), { ...r, clicks: 0, sharers: 0 });
-  for (const c of clicks) {
-    merged.set(keyOf(c), { ...(merged.get(keyOf(c)) ?? c), clicks: c.clicks, sharers: c.sharers });
+  for (const row of lists.flat()) {
+    const key = keyOf(row);
+    const seen = merged.get(key) ?? { ...row, ...ZERO };
+    for (const field of Object.keys(ZERO)) {
+      seen[field] = Number(seen[field] ?? 0) + Number(row[field] ?? 0);
+    }
+    merged.set(key, seen);
   }
   return [...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
 }
@@ -89,29 +90,36 @@ export async function referralFunnelFigures(
   range: Period & { previous: Period },
   programId: string | undefined,
 ) {
-  const db = globalDb(env);
   const cur = dayBounds(range);
   const prev = dayBounds(range.previous);
   const p = programId ?? null;
-  const [global, clicksNow, clicksBefore, clicksPerDay, clicksByProgram] = await Promise.all([
-    db.batch<Row>([
-      db.prepare(stagesSql("")).bind(cur.fromMs, cur.toMs, p),
-      db.prepare(stagesSql("")).bind(prev.fromMs, prev.toMs, p),
-      db.prepare(stagesSql("day")).bind(cur.fromMs, cur.toMs, p),
-      db.prepare(stagesSql("program_id")).bind(cur.fromMs, cur.toMs, p),
-    ]),
-    clickStages(env, cur, p, ""),
-    clickStages(env, prev, p, ""),
-    clickStages(env, cur, p, "day"),
-    clickStages(env, cur, p, "program_id"),
-  ]);
-  const [totalRows, previousRows, dayRows, programRows] = global.map((r) => r.results);
+  /** One source's four groupings on `db`: totals, previous totals, per day, per program. */
+  const sourceOn = async (db: D1Database, source: "codes" | "referrals") =>
+    (
+      await db.batch<Row>([
+        db.prepare(stagesSql("", source)).bind(cur.fromMs, cur.toMs, p),
+        db.prepare(stagesSql("", source)).bind(prev.fromMs, prev.toMs, p),
+        db.prepare(stagesSql("day", source)).bind(cur.fromMs, cur.toMs, p),
+        db.prepare(stagesSql("program_id", source)).bind(cur.fromMs, cur.toMs, p),
+      ])
+    ).map((r) => r.results);
+  const [codes, referralsPerDb, clicksNow, clicksBefore, clicksPerDay, clicksByProgram] =
+    await Promise.all([
+      sourceOn(globalDb(env), "codes"),
+      Promise.all(eachUserDb(env).map((db) => sourceOn(db, "referrals"))),
+      clickStages(env, cur, p, ""),
+      clickStages(env, prev, p, ""),
+      clickStages(env, cur, p, "day"),
+      clickStages(env, cur, p, "program_id"),
+    ]);
+  const sources = [codes, ...referralsPerDb];
+  const grouping = (i: number) => sources.map((s) => s[i] ?? []);
   const whole = () => "";
-  const totals = { results: withClicks(totalRows ?? [], clicksNow, whole) };
-  const previousTotals = { results: withClicks(previousRows ?? [], clicksBefore, whole) };
-  const perDay = { results: withClicks(dayRows ?? [], clicksPerDay, (r) => String(r.day)) };
+  const totals = { results: mergeStages([...grouping(0), clicksNow], whole) };
+  const previousTotals = { results: mergeStages([...grouping(1), clicksBefore], whole) };
+  const perDay = { results: mergeStages([...grouping(2), clicksPerDay], (r) => String(r.day)) };
   const byProgram = {
-    results: withClicks(programRows ?? [], clicksByProgram, (r) => String(r.program_id)),
+    results: mergeStages([...grouping(3), clicksByProgram], (r) => String(r.program_id)),
   };
   const counts = (r: Record<string, unknown> | undefined): ReferralCounts => {
     const out = { ...ZERO };

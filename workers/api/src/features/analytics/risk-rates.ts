@@ -14,7 +14,8 @@ import { dayBounds, everyDay, OUTCOME_SQL, rateBps } from "./rates";
  * `risk_holds` is spread over the user databases (shared/db/placement.ts `ROUTED`): the hold
  * figures are each user database's own, summed (a user's holds live in one database, so
  * distinct held users add up); the scored population is counted on the global database, with
- * the held (day, user) pairs gathered from the user databases passed in as one JSON list.
+ * the held (day, user) pairs and the qualified referees' (day, referee) pairs gathered from the
+ * user databases (`referrals` lives in the referee's) passed in as JSON lists.
  */
 
 const log = createLogger({ worker: "api", feature: "analytics" });
@@ -121,7 +122,8 @@ function holdsWhere(period: Period, f: HoldFilter, alias = "") {
 
 /**
  * Users scored per day of the period (and in the whole period), as described above; `held` is
- * the period's held (day, user) pairs, read from the user databases (`heldPairs`).
+ * the period's held (day, user) pairs and its qualified referees' (day, referee) pairs, read
+ * from the user databases (`holdFiguresOf`).
  */
 function scoredSql(period: Period, held: ReadonlyArray<readonly [string, string]>) {
   const { fromMs, toMs } = dayBounds(period);
@@ -135,16 +137,15 @@ function scoredSql(period: Period, held: ReadonlyArray<readonly [string, string]
   const union = `SELECT day, user_id FROM risk_scored_daily WHERE day >= ? AND day <= ?
     UNION SELECT ${DAY("created_at_ms")}, user_id FROM payouts
       WHERE created_at_ms >= ? AND created_at_ms < ?
-    UNION SELECT ${DAY("qualified_at_ms")}, referee_id FROM referrals
-      WHERE qualified_at_ms >= ? AND qualified_at_ms < ?${heldParams
-        .map(
-          () => `
+${heldParams
+  .map(
+    () => `
     UNION SELECT value ->> 0, value ->> 1 FROM json_each(?)`,
-        )
-        .join("")}`;
+  )
+  .join("")}`;
   return {
     union,
-    binds: [period.from, period.to, fromMs, toMs, fromMs, toMs, ...heldParams],
+    binds: [period.from, period.to, fromMs, toMs, ...heldParams],
   };
 }
 
@@ -152,14 +153,35 @@ function scoredSql(period: Period, held: ReadonlyArray<readonly [string, string]
 const HELD_PAIRS_PER_PARAM = 15_000;
 
 const HOLD_DAY = "strftime('%Y-%m-%d', placed_at_ms / 1000, 'unixepoch')";
+const QUALIFIED_DAY = "strftime('%Y-%m-%d', qualified_at_ms / 1000, 'unixepoch')";
+
+/** A period's qualified referees as (day, user) pairs: a referral lives in its referee's database. */
+function qualifiedPairsSql(period: Period) {
+  const { fromMs, toMs } = dayBounds(period);
+  return {
+    sql: `SELECT DISTINCT ${QUALIFIED_DAY} AS day, referee_id AS user_id FROM referrals
+      WHERE qualified_at_ms >= ? AND qualified_at_ms < ?`,
+    binds: [fromMs, toMs],
+  };
+}
 
 /** One user database's hold figures for the range: its own totals, days, reasons and rules. */
 async function holdFiguresOf(db: D1Database, range: Period & { previous: Period }, f: HoldFilter) {
   const cur = holdsWhere(range, f);
   const prev = holdsWhere(range.previous, f);
-  const [totals, previousTotals, perDay, byReason, byRule, held, previousHeld] = await db.batch<
-    Record<string, unknown>
-  >([
+  const qualified = qualifiedPairsSql(range);
+  const previousQualified = qualifiedPairsSql(range.previous);
+  const [
+    totals,
+    previousTotals,
+    perDay,
+    byReason,
+    byRule,
+    held,
+    previousHeld,
+    qualifiedPairs,
+    previousQualifiedPairs,
+  ] = await db.batch<Record<string, unknown>>([
     db.prepare(`SELECT ${OUTCOMES} FROM risk_holds WHERE ${cur.sql}`).bind(...cur.binds),
     db.prepare(`SELECT ${OUTCOMES} FROM risk_holds WHERE ${prev.sql}`).bind(...prev.binds),
     db
@@ -190,6 +212,8 @@ async function holdFiguresOf(db: D1Database, range: Period & { previous: Period 
     db
       .prepare(`SELECT DISTINCT ${HOLD_DAY} AS day, user_id FROM risk_holds WHERE ${prev.sql}`)
       .bind(...prev.binds),
+    db.prepare(qualified.sql).bind(...qualified.binds),
+    db.prepare(previousQualified.sql).bind(...previousQualified.binds),
   ]);
   const pairs = (r: { results: Record<string, unknown>[] } | undefined) =>
     (r?.results ?? []).map((p) => [String(p.day), String(p.user_id)] as const);
@@ -201,8 +225,9 @@ async function holdFiguresOf(db: D1Database, range: Period & { previous: Period 
     byRule: (byRule?.results ?? []) as unknown as Array<
       HoldCounts & { ruleId: string; source: string }
     >,
-    held: pairs(held),
-    previousHeld: pairs(previousHeld),
+    // The scored population's per-database parts: held users and qualified referees.
+    held: [...pairs(held), ...pairs(qualifiedPairs)],
+    previousHeld: [...pairs(previousHeld), ...pairs(previousQualifiedPairs)],
   };
 }
 

@@ -13,7 +13,7 @@ import { claimProjection } from "../claims/index";
 import { loyaltyDueProjection } from "../loyalty/index";
 import { payoutProjection } from "../payouts/index";
 import { segmentsProjectionStatements } from "../promotions/index";
-import { referralProjectionStatements } from "../referral-records/index";
+import { referralProjection } from "../referral-records/index";
 import { riskIdentifierStatements } from "../referral-review/index";
 import { riskHoldProjection } from "../risk-holds/index";
 import { profileStatement, registerUserStatement, signupTimesOf } from "../users/index";
@@ -120,6 +120,9 @@ function userProjection(
       return profileStatement(env, body.userId, body.displayName, body.signedUpAtMs);
     case "segments":
       return segmentsProjectionStatements(env, body, Date.now());
+    case "referral":
+      // The referee's database (their wallet sends the referral), whoever referred them.
+      return referralProjection(env, body.referral);
     default:
       return null;
   }
@@ -137,10 +140,9 @@ function projectionStatements(db: D1Database, body: LedgerEventMessage): BatchIt
     case "risk_hold":
     case "profile":
     case "segments":
+    case "referral":
       // Routed to the user's database by the caller (userProjection).
       return [];
-    case "referral":
-      return referralProjectionStatements(db, body.referral);
     case "risk_identifiers":
       return riskIdentifierStatements(db, body);
     case "points_movement":

@@ -1,19 +1,7 @@
-import {
-  and,
-  asc,
-  count,
-  desc,
-  eq,
-  gt,
-  gte,
-  inArray,
-  isNotNull,
-  lt,
-  type SQL,
-  sql,
-} from "drizzle-orm";
+import { and, asc, eq, gt, gte, inArray, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { type DbRouterEnv, globalDb } from "#shared/db/router";
+import { sumBy } from "#shared/db/merge";
+import { type DbRouterEnv, eachUserDb } from "#shared/db/router";
 import { referrals } from "#shared/db/schema";
 import { clicksOfReferrers, clickTimes, countClicks } from "../referrals/index";
 
@@ -21,8 +9,8 @@ import { clicksOfReferrers, clickTimes, countClicks } from "../referrals/index";
  * The referral funnel's figures: link clicks from `referral_clicks` (the CLICKS consumer's
  * rows, spread over the user databases by referrer: read through their store,
  * features/referrals/clicks-store.ts), and the referrals that signed up in the range from the
- * `referrals` projection, counted by stage per campaign (the rule that qualified them) and
- * per referrer (the busiest), with the time from the referral's link click to its qualifying
+ * `referrals` projection (in the referees' user databases: each database's counts, added),
+ * counted by stage per campaign (the rule that qualified them) and per referrer (the busiest), with the time from the referral's link click to its qualifying
  * event. Each query is on an index (referral_clicks_clicked_at_idx / _referrer_idx,
  * referrals_attributed_idx / _rule_idx / _referrer_idx). The times join a referral to its
  * click across databases, so they read one row per qualified referral with a click in the
@@ -174,38 +162,77 @@ export function timesOf<T extends { ms: number }>(
   });
 }
 
+/** Pure: nulls first, then strings in order (SQLite's ascending order). */
+const nullsFirst = (a: string | null, b: string | null) =>
+  a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1;
+
+const STAGE_FIELDS = ["signups", "qualified", "rewarded", "held", "rejected", "reversed"] as const;
+
 /**
- * Every figure of the funnel: the referrals' stages in one D1 batch on the global database,
- * and the link clicks on the referrers' databases (features/referrals/clicks-store.ts), read
- * at the same time; the busiest referrers' clicks and the click times once those are known.
+ * Pure: groups of several databases merged by `keyOf` (their stage counts added), most signups
+ * first, then by key, at most `max`: the cut is made after the merge, so it is exact.
+ */
+function topGroups<T extends StageRow>(
+  rows: readonly T[],
+  keyOf: (row: T) => string | null,
+  max: number,
+): T[] {
+  return sumBy(rows, (r) => [keyOf(r)], [...STAGE_FIELDS])
+    .sort((a, b) => Number(b.signups) - Number(a.signups) || nullsFirst(keyOf(a), keyOf(b)))
+    .slice(0, max);
+}
+
+/** One user database's stages of the cohort: all, every campaign, every referrer. */
+function stagesOf(db: D1Database, q: FunnelQuery) {
+  const orm = drizzle(db);
+  return orm.batch([
+    orm.select(stageColumns).from(referrals).where(cohortWhere(q)),
+    // Every group, not the first MAX_FUNNEL_*: the cut is made after the databases' merge.
+    orm
+      .select({ ruleId: referrals.ruleId, ...stageColumns })
+      .from(referrals)
+      .where(cohortWhere(q))
+      .groupBy(referrals.ruleId),
+    orm
+      .select({ referrerId: referrals.referrerId, ...stageColumns })
+      .from(referrals)
+      .where(cohortWhere(q))
+      .groupBy(referrals.referrerId),
+  ]);
+}
+
+/**
+ * Every figure of the funnel: the referrals' stages from every user database (a referral lives
+ * in its referee's), added, and the link clicks from the referrers' databases
+ * (features/referrals/clicks-store.ts), read at the same time; the busiest referrers' clicks
+ * and the click times once those are known.
  *
  * @example
  * const rows = await funnelFigures(env, { fromMs, toMs, ruleId: null, referrerId: null });
  */
 export async function funnelFigures(env: DbRouterEnv, q: FunnelQuery) {
-  const db = globalDb(env);
-  const orm = drizzle(db);
-  const [[all, byRule, byReferrer], timed, clicks] = await Promise.all([
-    orm.batch([
-      orm.select(stageColumns).from(referrals).where(cohortWhere(q)),
-      orm
-        .select({ ruleId: referrals.ruleId, ...stageColumns })
-        .from(referrals)
-        .where(cohortWhere(q))
-        .groupBy(referrals.ruleId)
-        .orderBy(desc(count()), referrals.ruleId)
-        .limit(MAX_FUNNEL_CAMPAIGNS),
-      orm
-        .select({ referrerId: referrals.referrerId, ...stageColumns })
-        .from(referrals)
-        .where(cohortWhere(q))
-        .groupBy(referrals.referrerId)
-        .orderBy(desc(count()), referrals.referrerId)
-        .limit(MAX_FUNNEL_REFERRERS),
-    ]),
-    timedReferrals(db, q),
+  const dbs = eachUserDb(env);
+  const [perDb, timedPerDb, clicks] = await Promise.all([
+    Promise.all(dbs.map((db) => stagesOf(db, q))),
+    Promise.all(dbs.map((db) => timedReferrals(db, q))),
     countClicks(env, q),
   ]);
+  const all = sumBy(
+    perDb.flatMap(([a]) => a),
+    () => [],
+    [...STAGE_FIELDS],
+  );
+  const byRule = topGroups(
+    perDb.flatMap(([, r]) => r),
+    (r) => r.ruleId,
+    MAX_FUNNEL_CAMPAIGNS,
+  );
+  const byReferrer = topGroups(
+    perDb.flatMap(([, , r]) => r),
+    (r) => r.referrerId,
+    MAX_FUNNEL_REFERRERS,
+  );
+  const timed = timedPerDb.flat();
   const top = new Set(byReferrer.map((r) => r.referrerId));
   const [referrerClicks, clickedAt] = await Promise.all([
     clicksOfReferrers(env, q, [...top]),

@@ -4,4 +4,4 @@
  * referrals feature's (features/referrals/).
  */
 export { referralUserRoutes } from "./routes";
-export { referralProjectionStatements } from "./store";
+export { referralProjection, referralProjectionStatements } from "./store";

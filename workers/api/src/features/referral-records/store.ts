@@ -14,12 +14,18 @@ import {
 } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
+import { sumBy } from "#shared/db/merge";
+import { type DbRouterEnv, eachUserDb, userDb } from "#shared/db/router";
 import { referrals } from "#shared/db/schema";
 import type { ReferralProjection } from "#shared/messages";
 
 /**
  * The D1 referrals table: the projection of each referee's referral (written by the
- * LEDGER_EVENTS consumer, guarded by `version`) and the referrer's reads of it.
+ * LEDGER_EVENTS consumer, guarded by `version`) and the referrer's reads of it. A referral
+ * lives in its **referee's** user database (shared/db/placement.ts `ROUTED`, docs/scaling.md
+ * "D1 router"): the referee's wallet writes it and its risk lookups read it there. A
+ * referrer's referrals are therefore spread over their referees' databases, and the
+ * referrer's reads ask every user database (a keyset merge for the list, sums for the totals).
  */
 
 /**
@@ -28,6 +34,15 @@ import type { ReferralProjection } from "#shared/messages";
  * move that qualified the referral, how it qualified (the campaign, when, what the referrer is
  * owed), written once and whatever the order: a later move's message may have come first.
  */
+export function referralProjection(
+  env: DbRouterEnv,
+  r: ReferralProjection["referral"],
+): { db: D1Database; statements: BatchItem<"sqlite">[] } {
+  const db = userDb(env, r.refereeId);
+  return { db, statements: referralProjectionStatements(db, r) };
+}
+
+/** The statements of `referralProjection` on a given database (the referee's). */
 export function referralProjectionStatements(
   db: D1Database,
   r: ReferralProjection["referral"],
@@ -84,50 +99,78 @@ export interface FriendRow {
 
 /** The referrer's friends, newest first, keyset on (attributed at, referral id). */
 export async function listFriends(
-  db: D1Database,
+  env: DbRouterEnv,
   referrerId: string,
   before: { attributedAtMs: number; referralId: string } | null,
   rows: number,
 ): Promise<FriendRow[]> {
-  return drizzle(db)
-    .select({
-      referralId: referrals.referralId,
-      refereeNameMasked: referrals.refereeNameMasked,
-      state: referrals.state,
-      method: referrals.method,
-      reason: referrals.reason,
-      attributedAtMs: referrals.attributedAtMs,
-    })
-    .from(referrals)
-    .where(
-      and(
-        eq(referrals.referrerId, referrerId),
-        before
-          ? or(
-              lt(referrals.attributedAtMs, before.attributedAtMs),
-              and(
-                eq(referrals.attributedAtMs, before.attributedAtMs),
-                lt(referrals.referralId, before.referralId),
-              ),
-            )
-          : undefined,
-      ),
+  const perDb = await Promise.all(
+    eachUserDb(env).map((db) =>
+      drizzle(db)
+        .select({
+          referralId: referrals.referralId,
+          refereeNameMasked: referrals.refereeNameMasked,
+          state: referrals.state,
+          method: referrals.method,
+          reason: referrals.reason,
+          attributedAtMs: referrals.attributedAtMs,
+        })
+        .from(referrals)
+        .where(
+          and(
+            eq(referrals.referrerId, referrerId),
+            before
+              ? or(
+                  lt(referrals.attributedAtMs, before.attributedAtMs),
+                  and(
+                    eq(referrals.attributedAtMs, before.attributedAtMs),
+                    lt(referrals.referralId, before.referralId),
+                  ),
+                )
+              : undefined,
+          ),
+        )
+        .orderBy(desc(referrals.attributedAtMs), desc(referrals.referralId))
+        .limit(rows),
+    ),
+  );
+  // Each database gave its first `rows` after the cursor; the first `rows` of the merge are
+  // the page (a referral is in one database, so none is lost or repeated).
+  return perDb
+    .flat()
+    .sort(
+      (a, b) =>
+        b.attributedAtMs - a.attributedAtMs ||
+        (a.referralId < b.referralId ? 1 : a.referralId > b.referralId ? -1 : 0),
     )
-    .orderBy(desc(referrals.attributedAtMs), desc(referrals.referralId))
-    .limit(rows);
+    .slice(0, rows);
 }
 
-/** How many of the referrer's referrals are in each state. */
+/** How many of the referrer's referrals are in each state: each database's counts, added. */
 export async function countFriendsByState(
-  db: D1Database,
+  env: DbRouterEnv,
   referrerId: string,
 ): Promise<Record<string, number>> {
-  const rows = await drizzle(db)
-    .select({ state: referrals.state, n: count() })
-    .from(referrals)
-    .where(eq(referrals.referrerId, referrerId))
-    .groupBy(referrals.state);
-  return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  const perDb = await Promise.all(
+    eachUserDb(env).map((db) =>
+      drizzle(db)
+        .select({ state: referrals.state, n: count() })
+        .from(referrals)
+        .where(eq(referrals.referrerId, referrerId))
+        .groupBy(referrals.state),
+    ),
+  );
+  const rows = sumBy(perDb.flat(), (r) => [r.state], ["n"]);
+  return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+}
+
+/** Pure: per-unit sums of several databases added, in unit order. */
+function addUnits(rows: ReadonlyArray<{ unit: string | null; amount: string | null }>) {
+  return sumBy(
+    rows.map((r) => ({ unit: r.unit ?? "", amount: Number(r.amount ?? 0) })),
+    (r) => [r.unit],
+    ["amount"],
+  ).sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
 }
 
 /**
@@ -135,16 +178,19 @@ export async function countFriendsByState(
  * currency, or `points`). A referral leaves this sum only if a later state drops its reward.
  */
 export async function earnedByUnit(
-  db: D1Database,
+  env: DbRouterEnv,
   referrerId: string,
 ): Promise<Array<{ unit: string; amount: number }>> {
-  const rows = await drizzle(db)
-    .select({ unit: referrals.referrerRewardUnit, amount: sum(referrals.referrerRewardAmount) })
-    .from(referrals)
-    .where(and(eq(referrals.referrerId, referrerId), isNotNull(referrals.referrerRewardUnit)))
-    .groupBy(referrals.referrerRewardUnit)
-    .orderBy(referrals.referrerRewardUnit);
-  return rows.map((r) => ({ unit: r.unit ?? "", amount: Number(r.amount ?? 0) }));
+  const perDb = await Promise.all(
+    eachUserDb(env).map((db) =>
+      drizzle(db)
+        .select({ unit: referrals.referrerRewardUnit, amount: sum(referrals.referrerRewardAmount) })
+        .from(referrals)
+        .where(and(eq(referrals.referrerId, referrerId), isNotNull(referrals.referrerRewardUnit)))
+        .groupBy(referrals.referrerRewardUnit),
+    ),
+  );
+  return addUnits(perDb.flat());
 }
 
 /** The states in which a qualified referral's referrer reward is owed and not yet credited. */
@@ -155,20 +201,23 @@ const PENDING_STATES = ["qualified", "held"];
  * yet (on its way, or held for review), per unit (a currency, or `points`).
  */
 export async function pendingByUnit(
-  db: D1Database,
+  env: DbRouterEnv,
   referrerId: string,
 ): Promise<Array<{ unit: string; amount: number }>> {
-  const rows = await drizzle(db)
-    .select({ unit: referrals.referrerDueUnit, amount: sum(referrals.referrerDueAmount) })
-    .from(referrals)
-    .where(
-      and(
-        eq(referrals.referrerId, referrerId),
-        inArray(referrals.state, PENDING_STATES),
-        isNotNull(referrals.referrerDueUnit),
-      ),
-    )
-    .groupBy(referrals.referrerDueUnit)
-    .orderBy(referrals.referrerDueUnit);
-  return rows.map((r) => ({ unit: r.unit ?? "", amount: Number(r.amount ?? 0) }));
+  const perDb = await Promise.all(
+    eachUserDb(env).map((db) =>
+      drizzle(db)
+        .select({ unit: referrals.referrerDueUnit, amount: sum(referrals.referrerDueAmount) })
+        .from(referrals)
+        .where(
+          and(
+            eq(referrals.referrerId, referrerId),
+            inArray(referrals.state, PENDING_STATES),
+            isNotNull(referrals.referrerDueUnit),
+          ),
+        )
+        .groupBy(referrals.referrerDueUnit),
+    ),
+  );
+  return addUnits(perDb.flat());
 }

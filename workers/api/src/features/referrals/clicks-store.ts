@@ -149,12 +149,12 @@ export async function clickTimes(
 }
 
 /** One group of the analytics referral funnel's clicks: how many, and by how many sharers. */
-export interface ClickStageRow {
+export type ClickStageRow = {
   day?: string;
   program_id?: string;
   clicks: number;
   sharers: number;
-}
+};
 
 const DAY = `strftime('%Y-%m-%d', clicked_at_ms / 1000, 'unixepoch')`;
 

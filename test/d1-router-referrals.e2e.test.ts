@@ -1,12 +1,17 @@
 import { createMessageBatch } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
-import { chainOf, referralsBetween } from "#durable-objects/wallet/referrals/referral-chain";
+import { chainOf } from "#durable-objects/wallet/referrals/referral-chain";
+import { referralsBetween } from "#durable-objects/wallet/referrals/risk-lookups";
 import type { LedgerEventMessage, ReferralProjection } from "#shared/messages";
 import { shardOf } from "#shared/queues/shards";
 import { createApp } from "#workers/api/src/app";
 import { consumeLedgerEvents } from "#workers/api/src/features/ledger/consumer";
-import { referralProjectionStatements } from "#workers/api/src/features/referral-records/index";
+import {
+  referralIndexStatement,
+  referralProjectionStatements,
+} from "#workers/api/src/features/referral-records/index";
 import { ADMIN_HEADERS, mintUserJwt } from "./helpers";
 import { homeAndOther, TWO_USER_DBS as TWO, usersOnBothShards } from "./user-dbs";
 
@@ -81,6 +86,7 @@ describe("referrals at two user databases", () => {
   beforeAll(async () => {
     for (const [i, referee] of referees.entries()) {
       const { home } = homeAndOther(referee);
+      await drizzle(env.DB).batch([referralIndexStatement(TWO, referral(referee, i))]);
       const [first, ...rest] = referralProjectionStatements(home, referral(referee, i));
       if (first) await drizzle(home).batch([first, ...rest]);
     }
@@ -112,6 +118,13 @@ describe("referrals at two user databases", () => {
       const { home, other } = homeAndOther(referee);
       expect(await referralIn(home, referee)).toBe(1);
       expect(await referralIn(other, referee)).toBe(0);
+      // And its referrer index row, once, in the global database.
+      const indexed = await env.DB.prepare(
+        `SELECT referrer_id FROM referral_referrers WHERE referee_id = ?`,
+      )
+        .bind(referee)
+        .all<{ referrer_id: string }>();
+      expect(indexed.results).toEqual([{ referrer_id: `zz-rfc-referrer-${RUN}` }]);
     }
   });
 
@@ -134,6 +147,20 @@ describe("referrals at two user databases", () => {
       auth,
     );
     expect(second.friends.map((f) => f.referralId)).toEqual([`ref_${referees[0]}`]);
+  });
+
+  it("an index row whose referral is not written yet is skipped", async () => {
+    // A crash between the index (committed first) and the referee's database: the referral
+    // is not there yet, and the page lists only the referrals that are.
+    const pending = `zz-rfe-pending-${RUN}`;
+    await drizzle(env.DB).batch([
+      referralIndexStatement(TWO, { ...referral(pending, 1), attributedAtMs: DAY_START_MS + 5 }),
+    ]);
+    const auth = `Bearer ${await mintUserJwt(referrer)}`;
+    const page = await get<{ friends: Array<{ referralId: string }> }>(`/v1/me/referrals`, auth);
+    expect(page.friends.map((f) => f.referralId)).toEqual(
+      [referees[1], referees[0]].map((r) => `ref_${r}`),
+    );
   });
 
   it("the review queue pages over both databases", async () => {
@@ -167,7 +194,8 @@ describe("referrals at two user databases", () => {
   it("the wallet finds each referee's referrer and the referrer's recent referrals", async () => {
     for (const referee of referees) expect(await chainOf(TWO, referee)).toEqual([referrer]);
     const window = { fromMs: DAY_START_MS, toMs: DAY_START_MS + DAY_MS };
-    expect(await referralsBetween(TWO, referrer, window, "nobody")).toBe(2);
-    expect(await referralsBetween(TWO, referrer, window, referees[0] ?? "")).toBe(1);
+    // From the global index: both referees, and the one whose referral is still being written.
+    expect(await referralsBetween(TWO, referrer, window, "nobody")).toBe(3);
+    expect(await referralsBetween(TWO, referrer, window, referees[0] ?? "")).toBe(2);
   });
 });

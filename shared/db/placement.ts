@@ -68,6 +68,9 @@ export const PLACEMENT = {
   risk_identifiers: "global",
   risk_return_rates: "global",
   notification_provider_refs: "global",
+  // A referrer's referrals, which live in their referees' databases (referral id → referrer,
+  // referee, signup time): the referrer's page reads it instead of every user database.
+  referral_referrers: "global",
   // One user's rows.
   users: "user",
   transactions: "user",

@@ -1,10 +1,10 @@
-import { type DbRouterEnv, eachUserDb, userDb } from "#shared/db/router";
+import { type DbRouterEnv, userDb } from "#shared/db/router";
 
 /**
  * The wallet's reads of the D1 referrals projection for fraud signals (docs/referrals.md
  * "Fraud holds"). A referral lives in its referee's user database (shared/db/placement.ts
- * `ROUTED`): who referred a user is one read on that user's database; how many referrals a
- * referrer had recently asks every user database (their referees are spread over them).
+ * `ROUTED`): who referred a user is one read on that user's database. How many referrals a
+ * referrer had recently is read from the global referrer index (risk-lookups.ts).
  */
 
 /** How far up a referrer's chain a ring is looked for. */
@@ -25,29 +25,4 @@ export async function chainOf(env: DbRouterEnv, userId: string): Promise<string[
     current = row.referrer_id;
   }
   return chain;
-}
-
-/**
- * The referrals attributed to `referrerId` in (fromMs, toMs], the referee `exceptRefereeId`
- * aside: each user database's count, added.
- */
-export async function referralsBetween(
-  env: DbRouterEnv,
-  referrerId: string,
-  window: { fromMs: number; toMs: number },
-  exceptRefereeId: string,
-): Promise<number> {
-  const counts = await Promise.all(
-    eachUserDb(env).map((db) =>
-      db
-        .prepare(
-          `SELECT COUNT(*) AS n FROM referrals
-           WHERE referrer_id = ? AND attributed_at_ms > ? AND attributed_at_ms <= ?
-             AND referee_id != ?`,
-        )
-        .bind(referrerId, window.fromMs, window.toMs, exceptRefereeId)
-        .first<{ n: number }>(),
-    ),
-  );
-  return counts.reduce((sum, row) => sum + Number(row?.n ?? 0), 0);
 }

@@ -1,16 +1,17 @@
 import { type DbRouterEnv, globalDb } from "#shared/db/router";
 import type { RiskIdentifier, RiskIdentifierKind } from "#shared/referrals/risk-identifiers";
 import type { FraudSettings } from "#shared/referrals/risk-signals";
-import { chainOf, referralsBetween } from "./referral-chain";
+import { chainOf } from "./referral-chain";
 
 /**
  * The D1 reads fraud signals need at attribution (docs/referrals.md "Fraud holds"), done with
  * attribution's other reads, before the processing transaction, for every referrer the
  * signup's evidence could name (usually one): whether an operator banned them, who else holds
  * the signup's identifiers (`referral_identifiers`), each candidate's chain of referrers up to
- * MAX_CHAIN_DEPTH and how many referrals each had in the 24 hours before the signup (the
- * `referrals` projection, spread over the user databases: referral-chain.ts). The decision is
- * the pure `assessReferralRisk`, inside the transaction.
+ * MAX_CHAIN_DEPTH (the `referrals` projection, in the referees' user databases:
+ * referral-chain.ts) and how many referrals each had in the 24 hours before the signup (the
+ * global referrer index `referral_referrers`). The decision is the pure `assessReferralRisk`,
+ * inside the transaction.
  */
 /** Holders of one identifier beyond this are not looked at (a shared café Wi-Fi). */
 const MAX_HOLDERS = 200;
@@ -116,4 +117,27 @@ export async function readQualificationLookups(
           .all<{ user_id: string }>(),
   ]);
   return { banned: ban !== null, holders: holders.results.map((r) => r.user_id) };
+}
+
+/**
+ * The referrals attributed to `referrerId` in (fromMs, toMs], the referee `exceptRefereeId`
+ * aside, counted on the global referrer index (one read, whichever databases the referees are
+ * in). An index row whose referral is not written yet counts: it is one a consumer batch is
+ * still completing.
+ */
+export async function referralsBetween(
+  env: DbRouterEnv,
+  referrerId: string,
+  window: { fromMs: number; toMs: number },
+  exceptRefereeId: string,
+): Promise<number> {
+  const row = await globalDb(env)
+    .prepare(
+      `SELECT COUNT(*) AS n FROM referral_referrers
+       WHERE referrer_id = ? AND attributed_at_ms > ? AND attributed_at_ms <= ?
+         AND referee_id != ?`,
+    )
+    .bind(referrerId, window.fromMs, window.toMs, exceptRefereeId)
+    .first<{ n: number }>();
+  return Number(row?.n ?? 0);
 }

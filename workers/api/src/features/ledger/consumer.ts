@@ -13,7 +13,7 @@ import { claimProjection } from "../claims/index";
 import { loyaltyDueProjection } from "../loyalty/index";
 import { payoutProjection } from "../payouts/index";
 import { segmentsProjectionStatements } from "../promotions/index";
-import { referralProjection } from "../referral-records/index";
+import { referralIndexStatement, referralProjection } from "../referral-records/index";
 import { riskIdentifierStatements } from "../referral-review/index";
 import { riskHoldProjection } from "../risk-holds/index";
 import { profileStatement, registerUserStatement, signupTimesOf } from "../users/index";
@@ -32,6 +32,8 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   const statements: BatchItem<"sqlite">[] = [];
   // Routed user tables live in the user databases (shared/db/router.ts): one batch per database.
   const userStatements = new Map<D1Database, BatchItem<"sqlite">[]>();
+  // Global index rows that must commit before the user databases' rows they point to.
+  const indexFirst: BatchItem<"sqlite">[] = [];
   const users = new Set<string>();
   const strays: UserNoticeMessage[] = [];
   for (const { body } of batch.messages) {
@@ -42,6 +44,7 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
       continue;
     }
     users.add(body.userId);
+    if (body.kind === "referral") indexFirst.push(referralIndexStatement(env, body.referral));
     const routed = userProjection(env, body);
     if (routed) {
       addTo(userStatements, routed);
@@ -64,6 +67,11 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   // user's signup) would be cleared with those rows missing from the refresh.
   const sameDb = userStatements.get(env.DB) ?? [];
   userStatements.delete(env.DB);
+  // The referrer index before any other database's referral rows (a referral row is never
+  // without its index row; an index row alone is skipped by readers and completed by the
+  // retry). With none on another database it joins the global batch: one transaction.
+  if (indexFirst.length > 0 && userStatements.size > 0) await runInBatches(env.DB, indexFirst);
+  else sameDb.unshift(...indexFirst);
   await Promise.all([...userStatements].map(([db, upserts]) => runInBatches(db, upserts)));
   await runInBatches(env.DB, [...sameDb, ...statements]);
   faultPoint("ledger_events.after_write"); // test/sim: projected, but the batch is retried

@@ -15,8 +15,8 @@ import {
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { sumBy } from "#shared/db/merge";
-import { type DbRouterEnv, eachUserDb, userDb } from "#shared/db/router";
-import { referrals } from "#shared/db/schema";
+import { type DbRouterEnv, eachUserDb, globalDb, userDb, userIdsByDb } from "#shared/db/router";
+import { referralReferrers, referrals } from "#shared/db/schema";
 import type { ReferralProjection } from "#shared/messages";
 
 /**
@@ -24,9 +24,33 @@ import type { ReferralProjection } from "#shared/messages";
  * LEDGER_EVENTS consumer, guarded by `version`) and the referrer's reads of it. A referral
  * lives in its **referee's** user database (shared/db/placement.ts `ROUTED`, docs/scaling.md
  * "D1 router"): the referee's wallet writes it and its risk lookups read it there. A
- * referrer's referrals are therefore spread over their referees' databases, and the
- * referrer's reads ask every user database (a keyset merge for the list, sums for the totals).
+ * referrer's referrals are therefore spread over their referees' databases: the referrer's
+ * list is found through the global index `referral_referrers` (referral → referrer, referee,
+ * signup time), the rows then read on their databases; the totals are every user database's
+ * sums, added.
  */
+
+/**
+ * The referral's row in the global referrer index: idempotent (a referral's referrer, referee
+ * and signup time never change, so a redelivery writes nothing). The consumer commits it
+ * **before** the referee's row (ledger/consumer.ts), so a referral row never exists without its
+ * index row; a crash between the two leaves an index row with no referral, which `listFriends`
+ * skips and the retried batch completes.
+ */
+export function referralIndexStatement(
+  env: DbRouterEnv,
+  r: ReferralProjection["referral"],
+): BatchItem<"sqlite"> {
+  return drizzle(globalDb(env))
+    .insert(referralReferrers)
+    .values({
+      referralId: r.id,
+      referrerId: r.referrerId,
+      refereeId: r.refereeId,
+      attributedAtMs: r.attributedAtMs,
+    })
+    .onConflictDoNothing();
+}
 
 /**
  * The statements for one referral's projection: the upsert, in which a redelivered or older
@@ -97,15 +121,39 @@ export interface FriendRow {
   attributedAtMs: number;
 }
 
-/** The referrer's friends, newest first, keyset on (attributed at, referral id). */
+/**
+ * The referrer's friends, newest first, keyset on (attributed at, referral id): a page of the
+ * global index, then the rows on their referees' databases (one query per database holding
+ * any), in the index's order. An index row whose referral is not written yet is skipped.
+ */
 export async function listFriends(
   env: DbRouterEnv,
   referrerId: string,
   before: { attributedAtMs: number; referralId: string } | null,
   rows: number,
 ): Promise<FriendRow[]> {
-  const perDb = await Promise.all(
-    eachUserDb(env).map((db) =>
+  const page = await drizzle(globalDb(env))
+    .select({ referralId: referralReferrers.referralId, refereeId: referralReferrers.refereeId })
+    .from(referralReferrers)
+    .where(
+      and(
+        eq(referralReferrers.referrerId, referrerId),
+        before
+          ? or(
+              lt(referralReferrers.attributedAtMs, before.attributedAtMs),
+              and(
+                eq(referralReferrers.attributedAtMs, before.attributedAtMs),
+                lt(referralReferrers.referralId, before.referralId),
+              ),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(referralReferrers.attributedAtMs), desc(referralReferrers.referralId))
+    .limit(rows);
+  const idsOf = new Map(page.map((p) => [p.refereeId, p.referralId]));
+  const found = await Promise.all(
+    [...userIdsByDb(env, [...idsOf.keys()])].map(([db, referees]) =>
       drizzle(db)
         .select({
           referralId: referrals.referralId,
@@ -117,33 +165,18 @@ export async function listFriends(
         })
         .from(referrals)
         .where(
-          and(
-            eq(referrals.referrerId, referrerId),
-            before
-              ? or(
-                  lt(referrals.attributedAtMs, before.attributedAtMs),
-                  and(
-                    eq(referrals.attributedAtMs, before.attributedAtMs),
-                    lt(referrals.referralId, before.referralId),
-                  ),
-                )
-              : undefined,
+          inArray(
+            referrals.referralId,
+            referees.map((r) => idsOf.get(r) ?? ""),
           ),
-        )
-        .orderBy(desc(referrals.attributedAtMs), desc(referrals.referralId))
-        .limit(rows),
+        ),
     ),
   );
-  // Each database gave its first `rows` after the cursor; the first `rows` of the merge are
-  // the page (a referral is in one database, so none is lost or repeated).
-  return perDb
-    .flat()
-    .sort(
-      (a, b) =>
-        b.attributedAtMs - a.attributedAtMs ||
-        (a.referralId < b.referralId ? 1 : a.referralId > b.referralId ? -1 : 0),
-    )
-    .slice(0, rows);
+  const byId = new Map(found.flat().map((f) => [f.referralId, f]));
+  return page.flatMap((p) => {
+    const row = byId.get(p.referralId);
+    return row ? [row] : [];
+  });
 }
 
 /** How many of the referrer's referrals are in each state: each database's counts, added. */

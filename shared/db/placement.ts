@@ -68,6 +68,9 @@ export const PLACEMENT = {
   risk_identifiers: "global",
   risk_return_rates: "global",
   notification_provider_refs: "global",
+  // A referrer's referrals, which live in their referees' databases (referral id → referrer,
+  // referee, signup time): the referrer's page reads it instead of every user database.
+  referral_referrers: "global",
   // One user's rows.
   users: "user",
   transactions: "user",
@@ -179,5 +182,22 @@ export const ROUTED: Partial<Record<TableName, readonly string[]>> = {
     "workers/api/src/features/overview/store.ts",
     // Names the table in a template (the lint cannot see it there); reads each user database.
     "workers/api/src/features/alerts/signals.ts",
+  ],
+  // A referral lives in its referee's database (the referee's wallet writes it and reads its
+  // chain there); a referrer's referrals are spread over their referees' databases, so the
+  // referrer's and the operator's reads ask every user database.
+  referrals: [
+    "workers/api/src/features/referral-records/store.ts",
+    "workers/api/src/features/referral-review/queue-store.ts",
+    "workers/api/src/features/referral-funnel/store.ts",
+    "workers/api/src/features/analytics/referral-funnel.ts",
+    "workers/api/src/features/analytics/risk-rates.ts",
+    "durable-objects/wallet/referrals/referral-chain.ts",
+  ],
+  // A referral click lives in its referrer's database (the CLICKS queue is keyed by referrer);
+  // a signup's fingerprint names no referrer, so its match asks every user database.
+  referral_clicks: [
+    "workers/api/src/features/referrals/clicks-store.ts",
+    "durable-objects/wallet/referrals/fingerprint-clicks.ts",
   ],
 };

@@ -1324,6 +1324,27 @@ export const referralCodes = sqliteTable(
 );
 
 /**
+ * The global index of referrals by referrer (docs/scaling.md "D1 router"): a referral lives in
+ * its referee's user database, so a referrer's friends are spread over every one; this finds
+ * them without asking each. Written by the LEDGER_EVENTS consumer from the referral's
+ * projection, idempotent (a referral's referrer, referee and signup time never change), and
+ * **before** the referee's row, so a referral row never exists without its index row; an
+ * index row whose referral is not written yet is skipped by the readers.
+ */
+export const referralReferrers = sqliteTable(
+  "referral_referrers",
+  {
+    referralId: text("referral_id").primaryKey(),
+    referrerId: text("referrer_id").notNull(),
+    refereeId: text("referee_id").notNull(),
+    attributedAtMs: integer("attributed_at_ms").notNull(),
+  },
+  (t) => [
+    index("referral_referrers_referrer_idx").on(t.referrerId, t.attributedAtMs, t.referralId),
+  ],
+);
+
+/**
  * Referral link clicks, written in batches by the CLICKS consumer (idempotent on the click id).
  * `fingerprint` is the keyed hash of IP + user agent (shared/referrals/fingerprint.ts), never
  * the address itself; the index serves the probabilistic match at signup.

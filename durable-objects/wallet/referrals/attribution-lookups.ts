@@ -10,7 +10,8 @@ import { fraudSettingsOf } from "#shared/referrals/program-settings";
 import type { WalletEnv } from "../env";
 import type { EventData } from "../events/event-store";
 import { type AttributionEvidence, carriesReferralData, hasProcessedSignup } from "./attribution";
-import type { AttributionInputs, FingerprintClick } from "./decide-attribution";
+import type { AttributionInputs } from "./decide-attribution";
+import { fingerprintClicks } from "./fingerprint-clicks";
 import { storedRiskIdentifiers } from "./referral-risk";
 import { findReferral } from "./referral-store";
 import { readRiskLookups } from "./risk-lookups";
@@ -20,13 +21,9 @@ import { readRiskLookups } from "./risk-lookups";
  * for the signup that can attribute — the user's earliest unprocessed `user.signed_up`, while
  * none was processed and the user has no referral — whose typed code it is (KV, else D1
  * referral_codes), whether its token verifies (the link key ring), and the referral clicks
- * with its fingerprint inside the program's probabilistic window (D1 referral_clicks).
+ * with its fingerprint inside the program's probabilistic window (fingerprint-clicks.ts).
  * Nothing is read for a wallet with no such signup, so other events cost nothing.
  */
-
-/** More clicks from one fingerprint within hours of a signup than this are not looked at. */
-const MAX_FINGERPRINT_CLICKS = 20;
-const HOUR_MS = 3_600_000;
 
 export async function readAttributionEvidence(
   sql: SqlStorage,
@@ -46,7 +43,7 @@ export async function readAttributionEvidence(
     typeof referralCode === "string" ? codeOwner(env, referralCode) : null,
     typeof referralToken === "string" ? verifiedToken(env, referralToken, nowMs) : null,
     typeof fingerprint === "string"
-      ? fingerprintClicks(env.DB, fingerprint, signup.occurredAtMs, program)
+      ? fingerprintClicks(env, fingerprint, signup.occurredAtMs, program)
       : [],
   ]);
   // Fraud signals (risk-lookups.ts) for every referrer this evidence could name.
@@ -55,7 +52,7 @@ export async function readAttributionEvidence(
     token?.ok ? token.claims.referrerId : undefined,
     ...clicks.map((c) => c.referrerId),
   ].filter((c): c is string => typeof c === "string");
-  const risk = await readRiskLookups(env.DB, {
+  const risk = await readRiskLookups(env, {
     refereeId: refereeIdOf(sql),
     signedUpAtMs: signup.occurredAtMs,
     identifiers: storedRiskIdentifiers(sql, signup.eventId),
@@ -130,33 +127,4 @@ async function verifiedToken(
     if (error instanceof LinkKeysConfigError) return { ok: false };
     throw error;
   }
-}
-
-/** Clicks with this fingerprint in the probabilistic window, in the program's touch order. */
-async function fingerprintClicks(
-  db: D1Database,
-  fingerprint: string,
-  signedUpAtMs: number,
-  program: AttributionInputs["program"],
-): Promise<FingerprintClick[]> {
-  const order = program.touch === "first" ? "ASC" : "DESC";
-  const { results } = await db
-    .prepare(
-      `SELECT click_id, referrer_id, program_id, clicked_at_ms FROM referral_clicks
-       WHERE fingerprint = ? AND clicked_at_ms >= ? AND clicked_at_ms <= ?
-       ORDER BY clicked_at_ms ${order} LIMIT ?`,
-    )
-    .bind(
-      fingerprint,
-      signedUpAtMs - program.probabilisticWindowHours * HOUR_MS,
-      signedUpAtMs,
-      MAX_FINGERPRINT_CLICKS,
-    )
-    .all<{ click_id: string; referrer_id: string; program_id: string; clicked_at_ms: number }>();
-  return results.map((r) => ({
-    clickId: r.click_id,
-    referrerId: r.referrer_id,
-    programId: r.program_id,
-    clickedAtMs: r.clicked_at_ms,
-  }));
 }

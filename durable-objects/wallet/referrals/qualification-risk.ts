@@ -4,10 +4,11 @@ import { DEFAULT_SIGNAL_WEIGHTS, type RiskSignal } from "#shared/referrals/risk-
 import type { WalletTx } from "../core/wallet-tx";
 import type { WalletEnv } from "../env";
 import { unprocessedEvents } from "../events/event-store";
+import { chainOf } from "./referral-chain";
 import { reject } from "./referral-review";
 import { storedRiskIdentifiers } from "./referral-risk";
 import { findReferral, referralProjection, type StoredReferral } from "./referral-store";
-import { chainOf } from "./risk-lookups";
+import { readQualificationLookups } from "./risk-lookups";
 
 /**
  * What attribution could not know, checked again before a referral can qualify
@@ -53,26 +54,17 @@ export async function refreshQualificationRisk(ports: QualificationRiskPorts): P
       ),
     ),
   ];
-  const [ban, chain, settings] = await Promise.all([
-    env.DB.prepare(`SELECT 1 AS banned FROM referral_referrer_bans WHERE user_id = ?`)
-      .bind(referral.referrerId)
-      .first<{ banned: number }>(),
-    payments.length > 0 ? chainOf(env.DB, referral.referrerId) : Promise.resolve([]),
+  const [chain, settings] = await Promise.all([
+    payments.length > 0 ? chainOf(env, referral.referrerId) : Promise.resolve([]),
     loadLiveReferralProgram(env, ports.waitUntil),
   ]);
   const owners = [referral.referrerId, ...chain];
-  const holders =
-    payments.length === 0
-      ? []
-      : (
-          await env.DB.prepare(
-            `SELECT user_id FROM referral_identifiers
-             WHERE kind = 'payment_instrument' AND hash IN (${payments.map(() => "?").join(", ")})
-               AND user_id IN (${owners.map(() => "?").join(", ")})`,
-          )
-            .bind(...payments, ...owners)
-            .all<{ user_id: string }>()
-        ).results.map((r) => r.user_id);
+  const { banned: ban, holders } = await readQualificationLookups(
+    env,
+    referral.referrerId,
+    owners,
+    payments,
+  );
   if (!ban && holders.length === 0) return;
   const fraud = fraudSettingsOf(settings);
   ports.commit((tx) => {

@@ -1,17 +1,18 @@
+import { type DbRouterEnv, globalDb } from "#shared/db/router";
 import type { RiskIdentifier, RiskIdentifierKind } from "#shared/referrals/risk-identifiers";
 import type { FraudSettings } from "#shared/referrals/risk-signals";
+import { chainOf } from "./referral-chain";
 
 /**
  * The D1 reads fraud signals need at attribution (docs/referrals.md "Fraud holds"), done with
  * attribution's other reads, before the processing transaction, for every referrer the
  * signup's evidence could name (usually one): whether an operator banned them, who else holds
  * the signup's identifiers (`referral_identifiers`), each candidate's chain of referrers up to
- * MAX_CHAIN_DEPTH (`referrals`), and how many referrals each had in the 24 hours before the
- * signup. The decision is the pure `assessReferralRisk`, inside the transaction.
+ * MAX_CHAIN_DEPTH (the `referrals` projection, in the referees' user databases:
+ * referral-chain.ts) and how many referrals each had in the 24 hours before the signup (the
+ * global referrer index `referral_referrers`). The decision is the pure `assessReferralRisk`,
+ * inside the transaction.
  */
-
-/** How far up a referrer's chain a ring is looked for. */
-export const MAX_CHAIN_DEPTH = 3;
 /** Holders of one identifier beyond this are not looked at (a shared café Wi-Fi). */
 const MAX_HOLDERS = 200;
 const DAY_MS = 86_400_000;
@@ -27,7 +28,7 @@ export interface RiskLookups {
 }
 
 export async function readRiskLookups(
-  db: D1Database,
+  env: DbRouterEnv,
   input: {
     refereeId: string;
     signedUpAtMs: number;
@@ -45,6 +46,7 @@ export async function readRiskLookups(
     referralsLastDay: {},
   };
   if (candidates.length === 0) return lookups;
+  const db = globalDb(env);
   const marks = (n: number) => Array(n).fill("?").join(", ");
   const [bans, holders] = await Promise.all([
     db
@@ -72,36 +74,70 @@ export async function readRiskLookups(
   await Promise.all(
     candidates.map(async (candidate) => {
       const [chain, recent] = await Promise.all([
-        chainOf(db, candidate),
-        db
-          .prepare(
-            `SELECT COUNT(*) AS n FROM referrals
-             WHERE referrer_id = ? AND attributed_at_ms > ? AND attributed_at_ms <= ?
-               AND referee_id != ?`,
-          )
-          .bind(candidate, input.signedUpAtMs - DAY_MS, input.signedUpAtMs, input.refereeId)
-          .first<{ n: number }>(),
+        chainOf(env, candidate),
+        referralsBetween(
+          env,
+          candidate,
+          { fromMs: input.signedUpAtMs - DAY_MS, toMs: input.signedUpAtMs },
+          input.refereeId,
+        ),
       ]);
       lookups.chains[candidate] = chain;
-      lookups.referralsLastDay[candidate] = recent?.n ?? 0;
+      lookups.referralsLastDay[candidate] = recent;
     }),
   );
   return lookups;
 }
 
-/** Who referred `userId`, who referred them, …: nearest first, at most MAX_CHAIN_DEPTH. */
-export async function chainOf(db: D1Database, userId: string): Promise<string[]> {
-  const chain: string[] = [];
-  let current = userId;
-  for (let depth = 0; depth < MAX_CHAIN_DEPTH; depth++) {
-    const row = await db
-      .prepare(`SELECT referrer_id FROM referrals WHERE referee_id = ?`)
-      .bind(current)
-      .first<{ referrer_id: string }>();
-    // A loop in the chain (which first-signup attribution should never make) ends the walk.
-    if (!row || row.referrer_id === userId || chain.includes(row.referrer_id)) break;
-    chain.push(row.referrer_id);
-    current = row.referrer_id;
-  }
-  return chain;
+/**
+ * What qualification checks again (qualification-risk.ts): whether the referrer is banned, and
+ * which of `owners` (the referrer and their chain) hold one of the `payments` instruments.
+ */
+export async function readQualificationLookups(
+  env: DbRouterEnv,
+  referrerId: string,
+  owners: readonly string[],
+  payments: readonly string[],
+): Promise<{ banned: boolean; holders: string[] }> {
+  const db = globalDb(env);
+  const [ban, holders] = await Promise.all([
+    db
+      .prepare(`SELECT 1 AS banned FROM referral_referrer_bans WHERE user_id = ?`)
+      .bind(referrerId)
+      .first<{ banned: number }>(),
+    payments.length === 0
+      ? Promise.resolve({ results: [] as Array<{ user_id: string }> })
+      : db
+          .prepare(
+            `SELECT user_id FROM referral_identifiers
+             WHERE kind = 'payment_instrument' AND hash IN (${payments.map(() => "?").join(", ")})
+               AND user_id IN (${owners.map(() => "?").join(", ")})`,
+          )
+          .bind(...payments, ...owners)
+          .all<{ user_id: string }>(),
+  ]);
+  return { banned: ban !== null, holders: holders.results.map((r) => r.user_id) };
+}
+
+/**
+ * The referrals attributed to `referrerId` in (fromMs, toMs], the referee `exceptRefereeId`
+ * aside, counted on the global referrer index (one read, whichever databases the referees are
+ * in). An index row whose referral is not written yet counts: it is one a consumer batch is
+ * still completing.
+ */
+export async function referralsBetween(
+  env: DbRouterEnv,
+  referrerId: string,
+  window: { fromMs: number; toMs: number },
+  exceptRefereeId: string,
+): Promise<number> {
+  const row = await globalDb(env)
+    .prepare(
+      `SELECT COUNT(*) AS n FROM referral_referrers
+       WHERE referrer_id = ? AND attributed_at_ms > ? AND attributed_at_ms <= ?
+         AND referee_id != ?`,
+    )
+    .bind(referrerId, window.fromMs, window.toMs, exceptRefereeId)
+    .first<{ n: number }>();
+  return Number(row?.n ?? 0);
 }

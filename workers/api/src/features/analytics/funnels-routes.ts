@@ -104,7 +104,7 @@ export const analyticsFunnelRoutes = featureApp()
   .openapi(referralsRoute, async (c) => {
     const q = c.req.valid("query");
     const range = analyticsRange(q, Date.now());
-    const figures = await referralFunnelFigures(c.env.DB, range, q.programId);
+    const figures = await referralFunnelFigures(c.env, range, q.programId);
     return c.json(
       {
         from: range.from,

@@ -1,12 +1,15 @@
+import { type DbRouterEnv, eachUserDb, globalDb } from "#shared/db/router";
+import { clickStages } from "../referrals/index";
 import { dayBounds, everyDay, rateBps } from "./rates";
 
 /**
  * The referral funnel per program for the analytics section (docs/analytics.md "Referral
  * funnel"): share → click → signup → qualified → rewarded, per UTC day range with the
  * previous period, from D1 `referral_codes` (a code issued: the member has something to
- * share), `referral_clicks` (link clicks) and the `referrals` projection (signups attributed
- * in the range, and of those the ones that qualified and are rewarded now). Same stage rules
- * as `GET /admin/v1/referrals/funnel` (features/referral-funnel/).
+ * share), `referral_clicks` (link clicks and who shared: spread over the user databases by
+ * referrer, read through their store as each database's counts added) and the `referrals`
+ * projection (signups attributed in the range, and of those the ones that qualified and are
+ * rewarded now; in the referees' user databases, each database's counts added). Same stage rules as `GET /admin/v1/referrals/funnel` (features/referral-funnel/).
  */
 
 export interface ReferralCounts {
@@ -38,47 +41,86 @@ interface Period {
 const DAY = (col: string) => `strftime('%Y-%m-%d', ${col} / 1000, 'unixepoch')`;
 
 /**
- * One UNION ALL of the three sources, each row tagged with its day and program, summed by
- * the caller's grouping (`''`, `day` or `program_id`).
+ * One source's stages in the range, summed by the caller's grouping (`''`, `day` or
+ * `program_id`): the codes issued (global database), or the signups and what became of them
+ * (`referrals`, on each user database: a referral lives in its referee's). The clicks and
+ * sharers come from `clickStages`; all are added by the group's key (`mergeStages`).
  */
-function stagesSql(group: "" | "day" | "program_id") {
+function stagesSql(group: "" | "day" | "program_id", source: "codes" | "referrals") {
   const sel = group ? `${group}, ` : "";
-  const by = group ? `GROUP BY ${group} ORDER BY ${group}` : "";
-  return `SELECT ${sel}
-      COALESCE(SUM(codes), 0) AS codesIssued, COUNT(DISTINCT sharer) AS sharers,
-      COALESCE(SUM(clicks), 0) AS clicks, COALESCE(SUM(signups), 0) AS signups,
-      COALESCE(SUM(qualified), 0) AS qualified, COALESCE(SUM(rewarded), 0) AS rewarded
-    FROM (
-      SELECT ${DAY("created_at_ms")} AS day, program_id, 1 AS codes, NULL AS sharer, 0 AS clicks,
-        0 AS signups, 0 AS qualified, 0 AS rewarded
+  const by = group ? `GROUP BY ${group}` : "";
+  const rows =
+    source === "codes"
+      ? `SELECT ${DAY("created_at_ms")} AS day, program_id, 1 AS codes, 0 AS signups,
+        0 AS qualified, 0 AS rewarded
       FROM referral_codes WHERE created_at_ms >= ?1 AND created_at_ms < ?2
-        AND (?3 IS NULL OR program_id = ?3)
-      UNION ALL
-      SELECT ${DAY("clicked_at_ms")}, program_id, 0, referrer_id, 1, 0, 0, 0
-      FROM referral_clicks WHERE clicked_at_ms >= ?1 AND clicked_at_ms < ?2
-        AND (?3 IS NULL OR program_id = ?3)
-      UNION ALL
-      SELECT ${DAY("attributed_at_ms")}, program_id, 0, NULL, 0, 1,
-        CASE WHEN ${QUALIFIED} THEN 1 ELSE 0 END, CASE WHEN state = 'rewarded' THEN 1 ELSE 0 END
+        AND (?3 IS NULL OR program_id = ?3)`
+      : `SELECT ${DAY("attributed_at_ms")} AS day, program_id, 0 AS codes, 1 AS signups,
+        CASE WHEN ${QUALIFIED} THEN 1 ELSE 0 END AS qualified,
+        CASE WHEN state = 'rewarded' THEN 1 ELSE 0 END AS rewarded
       FROM referrals WHERE attributed_at_ms >= ?1 AND attributed_at_ms < ?2
-        AND (?3 IS NULL OR program_id = ?3)
-    ) ${by}`;
+        AND (?3 IS NULL OR program_id = ?3)`;
+  return `SELECT ${sel}
+      COALESCE(SUM(codes), 0) AS codesIssued, COALESCE(SUM(signups), 0) AS signups,
+      COALESCE(SUM(qualified), 0) AS qualified, COALESCE(SUM(rewarded), 0) AS rewarded
+    FROM (${rows}) ${by}`;
+}
+
+type Row = Record<string, unknown>;
+
+/**
+ * Pure: the groups of every source and database added by the group's key (`keyOf`); a count a
+ * source does not have is 0. Ordered by key, as the single query ordered its groups.
+ */
+function mergeStages(lists: ReadonlyArray<readonly Row[]>, keyOf: (r: Row) => string): Row[] {
+  const merged = new Map<string, Row>();
+  for (const row of lists.flat()) {
+    const key = keyOf(row);
+    const seen = merged.get(key) ?? { ...row, ...ZERO };
+    for (const field of Object.keys(ZERO)) {
+      seen[field] = Number(seen[field] ?? 0) + Number(row[field] ?? 0);
+    }
+    merged.set(key, seen);
+  }
+  return [...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
 }
 
 export async function referralFunnelFigures(
-  db: D1Database,
+  env: DbRouterEnv,
   range: Period & { previous: Period },
   programId: string | undefined,
 ) {
   const cur = dayBounds(range);
   const prev = dayBounds(range.previous);
   const p = programId ?? null;
-  const [totals, previousTotals, perDay, byProgram] = await db.batch<Record<string, unknown>>([
-    db.prepare(stagesSql("")).bind(cur.fromMs, cur.toMs, p),
-    db.prepare(stagesSql("")).bind(prev.fromMs, prev.toMs, p),
-    db.prepare(stagesSql("day")).bind(cur.fromMs, cur.toMs, p),
-    db.prepare(stagesSql("program_id")).bind(cur.fromMs, cur.toMs, p),
-  ]);
+  /** One source's four groupings on `db`: totals, previous totals, per day, per program. */
+  const sourceOn = async (db: D1Database, source: "codes" | "referrals") =>
+    (
+      await db.batch<Row>([
+        db.prepare(stagesSql("", source)).bind(cur.fromMs, cur.toMs, p),
+        db.prepare(stagesSql("", source)).bind(prev.fromMs, prev.toMs, p),
+        db.prepare(stagesSql("day", source)).bind(cur.fromMs, cur.toMs, p),
+        db.prepare(stagesSql("program_id", source)).bind(cur.fromMs, cur.toMs, p),
+      ])
+    ).map((r) => r.results);
+  const [codes, referralsPerDb, clicksNow, clicksBefore, clicksPerDay, clicksByProgram] =
+    await Promise.all([
+      sourceOn(globalDb(env), "codes"),
+      Promise.all(eachUserDb(env).map((db) => sourceOn(db, "referrals"))),
+      clickStages(env, cur, p, ""),
+      clickStages(env, prev, p, ""),
+      clickStages(env, cur, p, "day"),
+      clickStages(env, cur, p, "program_id"),
+    ]);
+  const sources = [codes, ...referralsPerDb];
+  const grouping = (i: number) => sources.map((s) => s[i] ?? []);
+  const whole = () => "";
+  const totals = { results: mergeStages([...grouping(0), clicksNow], whole) };
+  const previousTotals = { results: mergeStages([...grouping(1), clicksBefore], whole) };
+  const perDay = { results: mergeStages([...grouping(2), clicksPerDay], (r) => String(r.day)) };
+  const byProgram = {
+    results: mergeStages([...grouping(3), clicksByProgram], (r) => String(r.program_id)),
+  };
   const counts = (r: Record<string, unknown> | undefined): ReferralCounts => {
     const out = { ...ZERO };
     for (const key of Object.keys(ZERO) as Array<keyof ReferralCounts>) {

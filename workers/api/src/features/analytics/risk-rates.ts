@@ -14,8 +14,9 @@ import { dayBounds, everyDay, OUTCOME_SQL, rateBps } from "./rates";
  * `risk_holds` is spread over the user databases (shared/db/placement.ts `ROUTED`): the hold
  * figures are each user database's own, summed (a user's holds live in one database, so
  * distinct held users add up); the scored population is counted on the global database, with
- * the held and the payout-requesting (day, user) pairs gathered from the user databases
- * (`risk_holds` and `payouts` are both spread over them) passed in as JSON lists.
+ * the held, the payout-requesting and the qualified referees' (day, user) pairs gathered from
+ * the user databases (`risk_holds`, `payouts` and `referrals` are all spread over them; a
+ * referral lives in its referee's) passed in as JSON lists.
  */
 
 const log = createLogger({ worker: "api", feature: "analytics" });
@@ -122,11 +123,10 @@ function holdsWhere(period: Period, f: HoldFilter, alias = "") {
 
 /**
  * Users scored per day of the period (and in the whole period), as described above; `held` is
- * the period's held and payout-requesting (day, user) pairs, read from the user databases.
+ * the period's held, payout-requesting and qualified-referee (day, user) pairs, read from the
+ * user databases (`holdFiguresOf`).
  */
 function scoredSql(period: Period, held: ReadonlyArray<readonly [string, string]>) {
-  const { fromMs, toMs } = dayBounds(period);
-  const DAY = (col: string) => `strftime('%Y-%m-%d', ${col} / 1000, 'unixepoch')`;
   // The held pairs as JSON parameters of at most HELD_PAIRS_PER_PARAM each: one value stays
   // well under D1's 2 MB a value however long the range, one UNION arm per parameter.
   const heldParams: string[] = [];
@@ -134,16 +134,15 @@ function scoredSql(period: Period, held: ReadonlyArray<readonly [string, string]
     heldParams.push(JSON.stringify(held.slice(i, i + HELD_PAIRS_PER_PARAM)));
   }
   const union = `SELECT day, user_id FROM risk_scored_daily WHERE day >= ? AND day <= ?
-    UNION SELECT ${DAY("qualified_at_ms")}, referee_id FROM referrals
-      WHERE qualified_at_ms >= ? AND qualified_at_ms < ?${heldParams
-        .map(
-          () => `
+${heldParams
+  .map(
+    () => `
     UNION SELECT value ->> 0, value ->> 1 FROM json_each(?)`,
-        )
-        .join("")}`;
+  )
+  .join("")}`;
   return {
     union,
-    binds: [period.from, period.to, fromMs, toMs, ...heldParams],
+    binds: [period.from, period.to, ...heldParams],
   };
 }
 
@@ -164,10 +163,24 @@ function payoutPairsStatement(db: D1Database, period: Period) {
     .bind(fromMs, toMs);
 }
 
+const QUALIFIED_DAY = "strftime('%Y-%m-%d', qualified_at_ms / 1000, 'unixepoch')";
+
+/** A period's qualified referees as (day, user) pairs: a referral lives in its referee's database. */
+function qualifiedPairsSql(period: Period) {
+  const { fromMs, toMs } = dayBounds(period);
+  return {
+    sql: `SELECT DISTINCT ${QUALIFIED_DAY} AS day, referee_id AS user_id FROM referrals
+      WHERE qualified_at_ms >= ? AND qualified_at_ms < ?`,
+    binds: [fromMs, toMs],
+  };
+}
+
 /** One user database's hold figures for the range: its own totals, days, reasons and rules. */
 async function holdFiguresOf(db: D1Database, range: Period & { previous: Period }, f: HoldFilter) {
   const cur = holdsWhere(range, f);
   const prev = holdsWhere(range.previous, f);
+  const qualified = qualifiedPairsSql(range);
+  const previousQualified = qualifiedPairsSql(range.previous);
   const [
     totals,
     previousTotals,
@@ -178,6 +191,8 @@ async function holdFiguresOf(db: D1Database, range: Period & { previous: Period 
     previousHeld,
     asked,
     previouslyAsked,
+    qualifiedPairs,
+    previousQualifiedPairs,
   ] = await db.batch<Record<string, unknown>>([
     db.prepare(`SELECT ${OUTCOMES} FROM risk_holds WHERE ${cur.sql}`).bind(...cur.binds),
     db.prepare(`SELECT ${OUTCOMES} FROM risk_holds WHERE ${prev.sql}`).bind(...prev.binds),
@@ -211,6 +226,8 @@ async function holdFiguresOf(db: D1Database, range: Period & { previous: Period 
       .bind(...prev.binds),
     payoutPairsStatement(db, range),
     payoutPairsStatement(db, range.previous),
+    db.prepare(qualified.sql).bind(...qualified.binds),
+    db.prepare(previousQualified.sql).bind(...previousQualified.binds),
   ]);
   const pairs = (r: { results: Record<string, unknown>[] } | undefined) =>
     (r?.results ?? []).map((p) => [String(p.day), String(p.user_id)] as const);
@@ -222,8 +239,14 @@ async function holdFiguresOf(db: D1Database, range: Period & { previous: Period 
     byRule: (byRule?.results ?? []) as unknown as Array<
       HoldCounts & { ruleId: string; source: string }
     >,
-    held: [...pairs(held), ...pairs(asked)],
-    previousHeld: [...pairs(previousHeld), ...pairs(previouslyAsked)],
+    // The scored population's per-database parts: held users, users who asked for a payout
+    // and qualified referees.
+    held: [...pairs(held), ...pairs(asked), ...pairs(qualifiedPairs)],
+    previousHeld: [
+      ...pairs(previousHeld),
+      ...pairs(previouslyAsked),
+      ...pairs(previousQualifiedPairs),
+    ],
   };
 }
 

@@ -14,7 +14,7 @@ import { claimProjection } from "../claims/index";
 import { loyaltyDueProjection } from "../loyalty/index";
 import { payoutProjection } from "../payouts/index";
 import { segmentsProjectionStatements } from "../promotions/index";
-import { referralProjectionStatements } from "../referral-records/index";
+import { referralIndexStatement, referralProjection } from "../referral-records/index";
 import { riskIdentifierStatements } from "../referral-review/index";
 import { riskHoldProjection } from "../risk-holds/index";
 import { profileStatement, registerUserStatement, signupTimesOf } from "../users/index";
@@ -33,6 +33,8 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   const statements: BatchItem<"sqlite">[] = [];
   // Routed user tables live in the user databases (shared/db/router.ts): one batch per database.
   const userStatements = new Map<D1Database, BatchItem<"sqlite">[]>();
+  // Global index rows that must commit before the user databases' rows they point to.
+  const indexFirst: BatchItem<"sqlite">[] = [];
   const users = new Set<string>();
   const strays: UserNoticeMessage[] = [];
   for (const { body } of batch.messages) {
@@ -43,6 +45,7 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
       continue;
     }
     users.add(body.userId);
+    if (body.kind === "referral") indexFirst.push(referralIndexStatement(env, body.referral));
     const routed = userProjection(env, body);
     if (routed) addTo(userStatements, routed);
     statements.push(...projectionStatements(env, body));
@@ -65,6 +68,11 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   // user's signup) would be cleared with those rows missing from the refresh.
   const sameDb = userStatements.get(env.DB) ?? [];
   userStatements.delete(env.DB);
+  // The referrer index before any other database's referral rows (a referral row is never
+  // without its index row; an index row alone is skipped by readers and completed by the
+  // retry). With none on another database it joins the global batch: one transaction.
+  if (indexFirst.length > 0 && userStatements.size > 0) await runInBatches(env.DB, indexFirst);
+  else sameDb.unshift(...indexFirst);
   await Promise.all([...userStatements].map(([db, upserts]) => runInBatches(db, upserts)));
   await runInBatches(env.DB, [...sameDb, ...statements]);
   faultPoint("ledger_events.after_write"); // test/sim: projected, but the batch is retried
@@ -125,6 +133,9 @@ function userProjection(
       return segmentsProjectionStatements(env, body, Date.now());
     case "payout":
       return payoutProjection(env, body.userId, body.payout);
+    case "referral":
+      // The referee's database (their wallet sends the referral), whoever referred them.
+      return referralProjection(env, body.referral);
     default:
       return null;
   }
@@ -144,10 +155,9 @@ function projectionStatements(env: ApiEnv, body: LedgerEventMessage): BatchItem<
     case "profile":
     case "segments":
     case "payout":
+    case "referral":
       // Routed to the user's database by the caller (userProjection).
       return [];
-    case "referral":
-      return referralProjectionStatements(db, body.referral);
     case "risk_identifiers":
       return riskIdentifierStatements(db, body);
     case "points_movement":

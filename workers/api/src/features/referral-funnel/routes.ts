@@ -36,6 +36,6 @@ export const referralFunnelAdminRoutes = featureApp().openapi(funnelRoute, async
     ruleId: params.ruleId ?? null,
     referrerId: params.referrerId ?? null,
   };
-  const rows = await funnelFigures(c.env.DB, query);
+  const rows = await funnelFigures(c.env, query);
   return c.json(assembleFunnel({ query, ...rows }), 200);
 });

@@ -4,4 +4,8 @@
  * referrals feature's (features/referrals/).
  */
 export { referralUserRoutes } from "./routes";
-export { referralProjectionStatements } from "./store";
+export {
+  referralIndexStatement,
+  referralProjection,
+  referralProjectionStatements,
+} from "./store";

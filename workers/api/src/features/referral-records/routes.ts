@@ -60,10 +60,10 @@ export const referralUserRoutes = featureApp().openapi(myReferralsRoute, async (
   const [{ code }, fetched, byState, earned, pending, books] = await Promise.all([
     // Created on first use (D1, then the KV mirror the share link reads).
     ensureReferralCode(c.env, userId),
-    listFriends(c.env.DB, userId, before, rowsToFetch(limit)),
-    countFriendsByState(c.env.DB, userId),
-    earnedByUnit(c.env.DB, userId),
-    pendingByUnit(c.env.DB, userId),
+    listFriends(c.env, userId, before, rowsToFetch(limit)),
+    countFriendsByState(c.env, userId),
+    earnedByUnit(c.env, userId),
+    pendingByUnit(c.env, userId),
     readReasonTextBooks(c.env.DB, candidates),
   ]);
   const textLocale = responseLocale(books);

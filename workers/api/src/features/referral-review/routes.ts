@@ -14,6 +14,7 @@ import {
   problemResponses,
 } from "../../http/responses";
 import { walletOf } from "../../wallet-client";
+import { listReferrals, type ReferralRow, unrewardedReferralsOf } from "./queue-store";
 import {
   AdminReferralDetailSchema,
   AdminReferralListQuery,
@@ -27,17 +28,7 @@ import {
   RiskListParam,
   RiskListSchema,
 } from "./schemas";
-import {
-  type BanRow,
-  deleteBan,
-  findBan,
-  findRiskList,
-  insertBan,
-  listReferrals,
-  type ReferralRow,
-  saveRiskList,
-  unrewardedReferralsOf,
-} from "./store";
+import { type BanRow, deleteBan, findBan, findRiskList, insertBan, saveRiskList } from "./store";
 
 const tags = ["referrals"];
 const security = ADMIN_SECURITY;
@@ -227,7 +218,7 @@ export const referralReviewRoutes = featureApp()
   .openapi(listRoute, async (c) => {
     const query = c.req.valid("query");
     const fetched = await listReferrals(
-      c.env.DB,
+      c.env,
       { state: query.state, referrerId: query.referrerId },
       decodeCursor(query.cursor),
       rowsToFetch(query.limit),
@@ -301,7 +292,7 @@ export const referralReviewRoutes = featureApp()
     await insertBan(c.env.DB, { userId, reason, bannedBy: actor, bannedAtMs: Date.now() });
     let rejected = 0;
     // One row past the batch says whether another request has more to reject.
-    const sweep = await unrewardedReferralsOf(c.env.DB, userId, MAX_REJECTED_PER_BAN + 1);
+    const sweep = await unrewardedReferralsOf(c.env, userId, MAX_REJECTED_PER_BAN + 1);
     for (const r of sweep.slice(0, MAX_REJECTED_PER_BAN)) {
       const outcome = await walletOf(c.env, r.refereeId).decideReferral({
         decision: "reject",

@@ -1,19 +1,14 @@
-import { and, asc, eq, gt, inArray, or } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
-import {
-  referralIdentifiers,
-  referralReferrerBans,
-  referralRiskLists,
-  referrals,
-} from "#shared/db/schema";
+import { referralIdentifiers, referralReferrerBans, referralRiskLists } from "#shared/db/schema";
 import type { RiskIdentifiersMessage } from "#shared/messages";
 import type { RiskListName } from "#shared/referrals/risk-lists";
 
 /**
- * D1 for referral review (docs/referrals.md "Fraud holds"): the review queue read from the
- * referrals projection, referrer bans, the operator's risk lists, and the fraud identifiers
- * the LEDGER_EVENTS consumer writes (the one writer of `referral_identifiers`).
+ * D1 for referral review (docs/referrals.md "Fraud holds"): referrer bans, the operator's risk lists, and the fraud identifiers
+ * the LEDGER_EVENTS consumer writes (the one writer of `referral_identifiers`); the review
+ * queue's reads of the referrals projection are in queue-store.ts.
  */
 
 /** One row per identifier, idempotent: a redelivered message writes nothing new. */
@@ -35,55 +30,6 @@ export function riskIdentifierStatements(
       )
       .onConflictDoNothing(),
   ];
-}
-
-export type ReferralRow = typeof referrals.$inferSelect;
-
-/** Oldest signup first, keyset on (attributed at, referral id). */
-export async function listReferrals(
-  db: D1Database,
-  filter: { state?: string; referrerId?: string },
-  after: { attributedAtMs: number; referralId: string } | null,
-  rows: number,
-): Promise<ReferralRow[]> {
-  const conditions = [
-    filter.state === undefined ? undefined : eq(referrals.state, filter.state),
-    filter.referrerId === undefined ? undefined : eq(referrals.referrerId, filter.referrerId),
-    after === null
-      ? undefined
-      : or(
-          gt(referrals.attributedAtMs, after.attributedAtMs),
-          and(
-            eq(referrals.attributedAtMs, after.attributedAtMs),
-            gt(referrals.referralId, after.referralId),
-          ),
-        ),
-  ];
-  return drizzle(db)
-    .select()
-    .from(referrals)
-    .where(and(...conditions))
-    .orderBy(asc(referrals.attributedAtMs), asc(referrals.referralId))
-    .limit(rows);
-}
-
-/** States a ban rejects: everything not yet rewarded and not final. */
-export const BANNABLE_STATES = ["signed_up", "qualified", "held"] as const;
-
-/** The referrer's referrals a ban rejects (from the projection), at most `rows`. */
-export async function unrewardedReferralsOf(
-  db: D1Database,
-  referrerId: string,
-  rows: number,
-): Promise<Array<{ referralId: string; refereeId: string }>> {
-  return drizzle(db)
-    .select({ referralId: referrals.referralId, refereeId: referrals.refereeId })
-    .from(referrals)
-    .where(
-      and(eq(referrals.referrerId, referrerId), inArray(referrals.state, [...BANNABLE_STATES])),
-    )
-    .orderBy(asc(referrals.attributedAtMs), asc(referrals.referralId))
-    .limit(rows);
 }
 
 export type BanRow = typeof referralReferrerBans.$inferSelect;

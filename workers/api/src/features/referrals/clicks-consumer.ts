@@ -1,4 +1,4 @@
-import type { ApiEnv } from "#shared/env";
+import type { DbRouterEnv } from "#shared/db/router";
 import { createLogger, errorFields } from "#shared/observability/logger";
 import { type ReferralClickRow, referralClickRowOf } from "./click-rows";
 import { insertReferralClicks } from "./clicks-store";
@@ -6,15 +6,15 @@ import { insertReferralClicks } from "./clicks-store";
 const log = createLogger({ worker: "api", feature: "referrals" });
 
 /**
- * The referral clicks of one CLICKS batch into D1 `referral_clicks`: one D1 batch for all of
- * them, idempotent on the click id (delivery is at least once). A malformed message is acked
+ * The referral clicks of one CLICKS batch into D1 `referral_clicks`: one D1 batch per referrer
+ * database (clicks-store.ts), idempotent on the click id (delivery is at least once). A malformed message is acked
  * and logged with nothing from its body; a failed write retries the clicks of this batch.
  *
  * @example
  * await storeReferralClicks(env, referralMessages);
  */
 export async function storeReferralClicks(
-  env: Pick<ApiEnv, "DB">,
+  env: DbRouterEnv,
   messages: readonly Message<unknown>[],
 ): Promise<void> {
   const valid: Array<{ message: Message<unknown>; row: ReferralClickRow }> = [];
@@ -31,7 +31,7 @@ export async function storeReferralClicks(
   if (valid.length === 0) return;
   try {
     await insertReferralClicks(
-      env.DB,
+      env,
       valid.map((v) => v.row),
     );
     for (const { message } of valid) message.ack();

@@ -1,25 +1,27 @@
-import { inArray, lt } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
-import { referralClicks } from "#shared/db/schema";
-import type { ApiEnv } from "#shared/env";
+import { type DbRouterEnv, eachUserDbFrom, globalDb } from "#shared/db/router";
 import { referralProgramFromD1 } from "#shared/referrals/live-program-settings";
 import {
   DEFAULT_REFERRAL_PROGRAM,
   type ReferralProgramSettings,
 } from "#shared/referrals/program-settings";
+import { deleteClicksBefore } from "./clicks-store";
 
 /**
  * Retention of D1 `referral_clicks` (docs/referrals.md, "Referral clicks"): a click older than
  * the longest attribution window can no longer attribute anyone (a token's click is checked
  * against `windowDays`, a fingerprint match against the shorter probabilistic window), so it
  * is deleted, a week after that so a signup event that arrives late still finds its click.
- * Runs on the retention cron, bounded per run; the oldest go first.
+ * Runs on the retention cron, bounded per run; the oldest go first. The clicks are spread over
+ * the user databases (by referrer, clicks-store.ts): one budget a run is shared by all of
+ * them, starting one database further each run (`eachUserDbFrom`), so a database that always
+ * fills the budget cannot keep the others from ever being pruned.
  */
 
 const DAY_MS = 86_400_000;
 /** Kept past the window for signups delivered late. */
 export const REFERRAL_CLICK_GRACE_DAYS = 7;
 /** Rows per DELETE and DELETEs per run: 10,000 clicks a run, every 15 minutes. */
+const RUN_INTERVAL_MS = 15 * 60_000;
 const ROWS_PER_DELETE = 2_000;
 const DELETES_PER_RUN = 5;
 
@@ -59,28 +61,23 @@ export interface ReferralClickRetentionReport {
  * await pruneReferralClicks(env, Date.now()) // { cutoffMs, deleted: 120, more: false }
  */
 export async function pruneReferralClicks(
-  env: Pick<ApiEnv, "DB">,
+  env: DbRouterEnv,
   nowMs: number,
 ): Promise<ReferralClickRetentionReport> {
   // The cron reads D1, the source of truth: a just-saved longer window is never missed.
-  const settings = (await referralProgramFromD1(env.DB))?.settings ?? DEFAULT_REFERRAL_PROGRAM;
+  const settings =
+    (await referralProgramFromD1(globalDb(env)))?.settings ?? DEFAULT_REFERRAL_PROGRAM;
   const cutoffMs = referralClickCutoffMs(settings.attribution, nowMs);
-  const orm = drizzle(env.DB);
   let deleted = 0;
-  for (let i = 0; i < DELETES_PER_RUN; i++) {
-    const oldest = orm
-      .select({ clickId: referralClicks.clickId })
-      .from(referralClicks)
-      .where(lt(referralClicks.clickedAtMs, cutoffMs))
-      .orderBy(referralClicks.clickedAtMs)
-      .limit(ROWS_PER_DELETE);
-    const result = await orm
-      .delete(referralClicks)
-      .where(inArray(referralClicks.clickId, oldest))
-      .run();
-    const changes = result.meta.changes ?? 0;
-    deleted += changes;
-    if (changes < ROWS_PER_DELETE) return { cutoffMs, deleted, more: false };
+  let deletes = 0;
+  for (const db of eachUserDbFrom(env, Math.floor(nowMs / RUN_INTERVAL_MS))) {
+    for (;;) {
+      if (deletes === DELETES_PER_RUN) return { cutoffMs, deleted, more: true };
+      deletes++;
+      const changes = await deleteClicksBefore(db, cutoffMs, ROWS_PER_DELETE);
+      deleted += changes;
+      if (changes < ROWS_PER_DELETE) break;
+    }
   }
-  return { cutoffMs, deleted, more: true };
+  return { cutoffMs, deleted, more: false };
 }

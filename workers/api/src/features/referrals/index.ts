@@ -6,6 +6,13 @@
 
 export { storeReferralClicks } from "./clicks-consumer";
 export { pruneReferralClicks } from "./clicks-retention";
+export {
+  type ClickStageRow,
+  clickStages,
+  clicksOfReferrers,
+  clickTimes,
+  countClicks,
+} from "./clicks-store";
 export { ensureReferralCode, findReferralCode } from "./codes-store";
 export { reasonTextAdminRoutes } from "./reason-texts-routes";
 export { readReasonTextBooks } from "./reason-texts-store";

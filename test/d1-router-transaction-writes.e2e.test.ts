@@ -269,6 +269,40 @@ describe("transactions written at two user databases", () => {
     }
   });
 
+  it("a status update with no usable sub-ID for a claimed order whose row is not projected yet leaves no row without a user", async () => {
+    // The owner on user database 1: its row, once projected, is not in the global database.
+    const owner = usersOnBothShards(`txo-${RUN}-`, 2).find((u) => shardOf(u, 2) === 1) as string;
+    const order = `txo-${RUN}-claimed`;
+    await env.DB.prepare(
+      `INSERT INTO order_claims (network_id, order_id, user_id, click_id, claimed_at_ms)
+       VALUES (?1, ?2, ?3, ?4, ?5)`,
+    )
+      .bind(NETWORK, order, owner, `clk_${RUN}abcdefgh`, Date.now())
+      .run();
+    // The ledger-events queue lags: the owner's database has no row for the order yet.
+    // Signed with another key: the order, not the sub-ID, routes the update.
+    const forged = await encodeSubId("not-the-signing-key-0123456789abcdef", {
+      userId: owner,
+      offerId: OFFER,
+      clickId: `clk_${RUN}abcdefgh`,
+      clickAtSec: Math.floor(Date.now() / 1000) - 60,
+    });
+    const body = await acceptedPostbackMessage(NETWORK, `pb_txo_${RUN}`, {
+      orderId: order,
+      subId: forged,
+    });
+    const batch = createMessageBatch<PostbackMessage>("boomerang-postbacks", [
+      { id: "m0", timestamp: new Date(), attempts: 1, body },
+    ]);
+    const ctx = createExecutionContext();
+    await apiWorker.queue(batch, TWO as typeof env, ctx);
+    await getQueueResult(batch, ctx);
+    // No rejected copy of an owned order beside the owner's row to come.
+    const id = await transactionIdFor(NETWORK, order);
+    expect(await rowOn(env.DB, id)).toBeNull();
+    expect(await rowOn(env.USER_DB_1, id)).toBeNull();
+  });
+
   it("the cohort rollup counts each user database's members against the same database's transactions", async () => {
     const week = "2016-02-01";
     const weekMs = Date.parse(`${week}T00:00:00Z`);

@@ -119,16 +119,17 @@ export function untrustedTransaction(
     claimant?: { userId: string; offerId: string; clickId: string; clickedAtMs: number };
   },
 ): { db: D1Database; statements: BatchItem<"sqlite">[] } {
-  const db = row.claimant ? userDb(env, row.claimant.userId) : globalDb(env);
+  if (!row.claimant) return { db: globalDb(env), statements: withoutUserStatements(env, row) };
+  const db = userDb(env, row.claimant.userId);
   const insert = drizzle(db)
     .insert(transactions)
     .values({
       id: row.txnId,
       networkId: row.networkId,
       orderId: row.orderId,
-      userId: row.claimant?.userId ?? null,
-      offerId: row.claimant?.offerId ?? null,
-      clickId: row.claimant?.clickId ?? null,
+      userId: row.claimant.userId,
+      offerId: row.claimant.offerId,
+      clickId: row.claimant.clickId,
       status: "rejected",
       rejectReason: row.reason,
       currency: row.currency,
@@ -136,7 +137,7 @@ export function untrustedTransaction(
       commissionMinor: row.commissionMinor,
       cashbackMinor: 0,
       rateBps: 0,
-      clickedAtMs: row.claimant?.clickedAtMs ?? null,
+      clickedAtMs: row.claimant.clickedAtMs,
       convertedAtMs: row.occurredAtMs,
       expectedConfirmAtMs: null,
       confirmedAtMs: null,
@@ -145,6 +146,55 @@ export function untrustedTransaction(
     })
     .onConflictDoNothing({ target: transactions.id });
   return { db, statements: [insert] };
+}
+
+/**
+ * The row of a conversion no user can be trusted with, on the global database, kept only while
+ * its order is unclaimed: an owned order's row lives on its owner's database, and a status
+ * update read there before the owner's row was projected must not leave a row without a user
+ * beside it. The insert and the removal run in one batch (both tables are global), so the
+ * claim check and the row agree.
+ */
+function withoutUserStatements(
+  env: DbRouterEnv,
+  row: Omit<Parameters<typeof untrustedTransaction>[1], "claimant">,
+): BatchItem<"sqlite">[] {
+  const orm = drizzle(globalDb(env));
+  return [
+    orm
+      .insert(transactions)
+      .values({
+        id: row.txnId,
+        networkId: row.networkId,
+        orderId: row.orderId,
+        userId: null,
+        offerId: null,
+        clickId: null,
+        status: "rejected",
+        rejectReason: row.reason,
+        currency: row.currency,
+        saleAmountMinor: row.saleAmountMinor,
+        commissionMinor: row.commissionMinor,
+        cashbackMinor: 0,
+        rateBps: 0,
+        clickedAtMs: null,
+        convertedAtMs: row.occurredAtMs,
+        expectedConfirmAtMs: null,
+        confirmedAtMs: null,
+        version: 0,
+        updatedAtMs: row.nowMs,
+      })
+      .onConflictDoNothing({ target: transactions.id }),
+    orm
+      .delete(transactions)
+      .where(
+        and(
+          eq(transactions.id, row.txnId),
+          isNull(transactions.userId),
+          sql`EXISTS (SELECT 1 FROM order_claims WHERE network_id = ${row.networkId} AND order_id = ${row.orderId})`,
+        ),
+      ),
+  ];
 }
 
 /**

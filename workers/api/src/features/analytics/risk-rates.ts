@@ -122,27 +122,31 @@ function holdsWhere(period: Period, f: HoldFilter, alias = "") {
 }
 
 /**
- * Users scored per day of the period (and in the whole period), as described above; `held` is
- * the period's held, payout-requesting and qualified-referee (day, user) pairs, read from the
- * user databases (`holdFiguresOf`).
+ * Users scored per day of the period (and in the whole period), as described above, counted on
+ * the global database: its own parts in SQL (it is user database 0), and `shipped`, the
+ * (day, user) parts of every other user database (`holdFiguresOf`), as JSON parameters. At one
+ * user database nothing is shipped and the count runs inside D1 alone.
  */
-function scoredSql(period: Period, held: ReadonlyArray<readonly [string, string]>) {
-  // The held pairs as JSON parameters of at most HELD_PAIRS_PER_PARAM each: one value stays
+function scoredSql(
+  period: Period,
+  f: HoldFilter,
+  shipped: ReadonlyArray<readonly [string, string]>,
+) {
+  // The shipped pairs as JSON parameters of at most HELD_PAIRS_PER_PARAM each: one value stays
   // well under D1's 2 MB a value however long the range, one UNION arm per parameter.
-  const heldParams: string[] = [];
-  for (let i = 0; i < held.length || i === 0; i += HELD_PAIRS_PER_PARAM) {
-    heldParams.push(JSON.stringify(held.slice(i, i + HELD_PAIRS_PER_PARAM)));
+  const shippedParams: string[] = [];
+  for (let i = 0; i < shipped.length; i += HELD_PAIRS_PER_PARAM) {
+    shippedParams.push(JSON.stringify(shipped.slice(i, i + HELD_PAIRS_PER_PARAM)));
   }
-  const union = `SELECT day, user_id FROM risk_scored_daily WHERE day >= ? AND day <= ?
-${heldParams
-  .map(
-    () => `
-    UNION SELECT value ->> 0, value ->> 1 FROM json_each(?)`,
-  )
-  .join("")}`;
+  const own = populationParts(period, f);
+  const arms = [
+    "SELECT day, user_id FROM risk_scored_daily WHERE day >= ? AND day <= ?",
+    ...own.map((part) => part.sql),
+    ...shippedParams.map(() => "SELECT value ->> 0, value ->> 1 FROM json_each(?)"),
+  ];
   return {
-    union,
-    binds: [period.from, period.to, ...heldParams],
+    union: arms.join("\n    UNION "),
+    binds: [period.from, period.to, ...own.flatMap((part) => part.binds), ...shippedParams],
   };
 }
 
@@ -151,84 +155,85 @@ const HELD_PAIRS_PER_PARAM = 15_000;
 
 const HOLD_DAY = "strftime('%Y-%m-%d', placed_at_ms / 1000, 'unixepoch')";
 const PAYOUT_DAY = "strftime('%Y-%m-%d', created_at_ms / 1000, 'unixepoch')";
-
-/** One user database's (day, user) pairs of users who asked for a payout in the period. */
-function payoutPairsStatement(db: D1Database, period: Period) {
-  const { fromMs, toMs } = dayBounds(period);
-  return db
-    .prepare(
-      `SELECT DISTINCT ${PAYOUT_DAY} AS day, user_id FROM payouts
-       WHERE created_at_ms >= ? AND created_at_ms < ?`,
-    )
-    .bind(fromMs, toMs);
-}
-
 const QUALIFIED_DAY = "strftime('%Y-%m-%d', qualified_at_ms / 1000, 'unixepoch')";
 
-/** A period's qualified referees as (day, user) pairs: a referral lives in its referee's database. */
-function qualifiedPairsSql(period: Period) {
+/**
+ * The scored population's parts one user database holds, as (day, user) selects: held users
+ * (under the page's filter), users who asked for a payout, qualified referees (a referral lives
+ * in its referee's database).
+ */
+function populationParts(period: Period, f: HoldFilter): Array<{ sql: string; binds: unknown[] }> {
+  const held = holdsWhere(period, f);
   const { fromMs, toMs } = dayBounds(period);
-  return {
-    sql: `SELECT DISTINCT ${QUALIFIED_DAY} AS day, referee_id AS user_id FROM referrals
-      WHERE qualified_at_ms >= ? AND qualified_at_ms < ?`,
-    binds: [fromMs, toMs],
-  };
+  return [
+    {
+      sql: `SELECT ${HOLD_DAY} AS day, user_id FROM risk_holds WHERE ${held.sql}`,
+      binds: held.binds,
+    },
+    {
+      sql: `SELECT ${PAYOUT_DAY} AS day, user_id FROM payouts
+        WHERE created_at_ms >= ? AND created_at_ms < ?`,
+      binds: [fromMs, toMs],
+    },
+    {
+      sql: `SELECT ${QUALIFIED_DAY} AS day, referee_id AS user_id FROM referrals
+        WHERE qualified_at_ms >= ? AND qualified_at_ms < ?`,
+      binds: [fromMs, toMs],
+    },
+  ];
 }
 
-/** One user database's hold figures for the range: its own totals, days, reasons and rules. */
-async function holdFiguresOf(db: D1Database, range: Period & { previous: Period }, f: HoldFilter) {
+/** A user database's population parts of the period in one read, to ship to the global count. */
+function populationPairsStatement(db: D1Database, period: Period, f: HoldFilter) {
+  const parts = populationParts(period, f);
+  return db
+    .prepare(`SELECT DISTINCT day, user_id FROM (${parts.map((part) => part.sql).join(" UNION ")})`)
+    .bind(...parts.flatMap((part) => part.binds));
+}
+
+/**
+ * One user database's hold figures for the range: its own totals, days, reasons and rules, and,
+ * when `ship` (every user database but the global one, which the count reads in SQL), its
+ * part of the scored population.
+ */
+async function holdFiguresOf(
+  db: D1Database,
+  range: Period & { previous: Period },
+  f: HoldFilter,
+  ship: boolean,
+) {
   const cur = holdsWhere(range, f);
   const prev = holdsWhere(range.previous, f);
-  const qualified = qualifiedPairsSql(range);
-  const previousQualified = qualifiedPairsSql(range.previous);
-  const [
-    totals,
-    previousTotals,
-    perDay,
-    byReason,
-    byRule,
-    held,
-    previousHeld,
-    asked,
-    previouslyAsked,
-    qualifiedPairs,
-    previousQualifiedPairs,
-  ] = await db.batch<Record<string, unknown>>([
-    db.prepare(`SELECT ${OUTCOMES} FROM risk_holds WHERE ${cur.sql}`).bind(...cur.binds),
-    db.prepare(`SELECT ${OUTCOMES} FROM risk_holds WHERE ${prev.sql}`).bind(...prev.binds),
-    db
-      .prepare(
-        `SELECT ${HOLD_DAY} AS day, ${OUTCOMES} FROM risk_holds WHERE ${cur.sql}
-         GROUP BY day ORDER BY day`,
-      )
-      .bind(...cur.binds),
-    // Every group, not the first MAX_HOLD_GROUPS: the cut is made after the databases' merge.
-    db
-      .prepare(
-        `SELECT codes.code AS reason, ${OUTCOMES} FROM (
-           SELECT DISTINCT h.user_id, h.hold_id, json_extract(r.value, '$.code') AS code
-           FROM risk_holds h, json_each(h.reasons_json) r WHERE ${holdsWhere(range, f, "h").sql}
-         ) codes JOIN risk_holds USING (user_id, hold_id)
-         GROUP BY codes.code`,
-      )
-      .bind(...cur.binds),
-    db
-      .prepare(
-        `SELECT COALESCE(rule_id, '') AS ruleId, source, ${OUTCOMES} FROM risk_holds
-         WHERE ${cur.sql} GROUP BY rule_id, source`,
-      )
-      .bind(...cur.binds),
-    db
-      .prepare(`SELECT DISTINCT ${HOLD_DAY} AS day, user_id FROM risk_holds WHERE ${cur.sql}`)
-      .bind(...cur.binds),
-    db
-      .prepare(`SELECT DISTINCT ${HOLD_DAY} AS day, user_id FROM risk_holds WHERE ${prev.sql}`)
-      .bind(...prev.binds),
-    payoutPairsStatement(db, range),
-    payoutPairsStatement(db, range.previous),
-    db.prepare(qualified.sql).bind(...qualified.binds),
-    db.prepare(previousQualified.sql).bind(...previousQualified.binds),
-  ]);
+  const [totals, previousTotals, perDay, byReason, byRule, shipped, previouslyShipped] =
+    await db.batch<Record<string, unknown>>([
+      db.prepare(`SELECT ${OUTCOMES} FROM risk_holds WHERE ${cur.sql}`).bind(...cur.binds),
+      db.prepare(`SELECT ${OUTCOMES} FROM risk_holds WHERE ${prev.sql}`).bind(...prev.binds),
+      db
+        .prepare(
+          `SELECT ${HOLD_DAY} AS day, ${OUTCOMES} FROM risk_holds WHERE ${cur.sql}
+           GROUP BY day ORDER BY day`,
+        )
+        .bind(...cur.binds),
+      // Every group, not the first MAX_HOLD_GROUPS: the cut is made after the databases' merge.
+      db
+        .prepare(
+          `SELECT codes.code AS reason, ${OUTCOMES} FROM (
+             SELECT DISTINCT h.user_id, h.hold_id, json_extract(r.value, '$.code') AS code
+             FROM risk_holds h, json_each(h.reasons_json) r WHERE ${holdsWhere(range, f, "h").sql}
+           ) codes JOIN risk_holds USING (user_id, hold_id)
+           GROUP BY codes.code`,
+        )
+        .bind(...cur.binds),
+      db
+        .prepare(
+          `SELECT COALESCE(rule_id, '') AS ruleId, source, ${OUTCOMES} FROM risk_holds
+           WHERE ${cur.sql} GROUP BY rule_id, source`,
+        )
+        .bind(...cur.binds),
+      ...(ship
+        ? [populationPairsStatement(db, range, f), populationPairsStatement(db, range.previous, f)]
+        : []),
+    ]);
   const pairs = (r: { results: Record<string, unknown>[] } | undefined) =>
     (r?.results ?? []).map((p) => [String(p.day), String(p.user_id)] as const);
   return {
@@ -239,14 +244,8 @@ async function holdFiguresOf(db: D1Database, range: Period & { previous: Period 
     byRule: (byRule?.results ?? []) as unknown as Array<
       HoldCounts & { ruleId: string; source: string }
     >,
-    // The scored population's per-database parts: held users, users who asked for a payout
-    // and qualified referees.
-    held: [...pairs(held), ...pairs(asked), ...pairs(qualifiedPairs)],
-    previousHeld: [
-      ...pairs(previousHeld),
-      ...pairs(previouslyAsked),
-      ...pairs(previousQualifiedPairs),
-    ],
+    shipped: pairs(shipped),
+    previouslyShipped: pairs(previouslyShipped),
   };
 }
 
@@ -284,16 +283,20 @@ export async function holdRateFigures(
   range: Period & { previous: Period },
   f: HoldFilter,
 ) {
-  const perDb = await Promise.all(eachUserDb(env).map((db) => holdFiguresOf(db, range, f)));
+  const db = globalDb(env);
+  const perDb = await Promise.all(
+    eachUserDb(env).map((userDb) => holdFiguresOf(userDb, range, f, userDb !== db)),
+  );
   const sc = scoredSql(
     range,
-    perDb.flatMap((d) => d.held),
+    f,
+    perDb.flatMap((d) => d.shipped),
   );
   const sp = scoredSql(
     range.previous,
-    perDb.flatMap((d) => d.previousHeld),
+    f,
+    perDb.flatMap((d) => d.previouslyShipped),
   );
-  const db = globalDb(env);
   const [scored, previousScored, scoredPerDay] = await db.batch<Record<string, unknown>>([
     db.prepare(`SELECT COUNT(DISTINCT user_id) AS n FROM (${sc.union})`).bind(...sc.binds),
     db.prepare(`SELECT COUNT(DISTINCT user_id) AS n FROM (${sp.union})`).bind(...sp.binds),

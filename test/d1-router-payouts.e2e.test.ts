@@ -155,8 +155,13 @@ describe("payout writes at two user databases", () => {
 describe("payout readers at two user databases", () => {
   it("the admin list (GET /admin/v1/payouts) pages both databases newest first; a user's from its own", async () => {
     const base = Date.UTC(2002, 5, 1);
-    const users = usersOnBothShards(`po-l-${RUN}-`, 7);
-    // Two payouts share a creation time: the id breaks the tie, across databases too.
+    // Two payouts (the 4th and 5th) share a creation time, and their users are on different
+    // databases: the id breaks the tie across databases.
+    const pool = usersOnBothShards(`po-l-${RUN}-`, 7);
+    const onZero = pool.find((u) => shardOf(u, 2) === 0) as string;
+    const onOne = pool.find((u) => shardOf(u, 2) === 1) as string;
+    const rest = pool.filter((u) => u !== onZero && u !== onOne);
+    const users = [...rest.slice(0, 3), onZero, onOne, ...rest.slice(3)];
     const created = [0, 1, 2, 3, 3, 5, 6].map((m) => base + m * 60_000);
     for (const [i, user] of users.entries()) {
       await seedPayout(user, `po-l-${RUN}-${i}`, {

@@ -170,6 +170,39 @@ describe("transactions written at two user databases", () => {
     expect(inWindow.map((t) => t.id)).toEqual(ids);
   });
 
+  it("the search pages one row at a time over both databases, a tie on purchase time broken by id", async () => {
+    const pool = usersOnBothShards(`txp-${RUN}-`, 4);
+    const onZero = pool.find((u) => shardOf(u, 2) === 0) as string;
+    const onOne = pool.find((u) => shardOf(u, 2) === 1) as string;
+    const users = [onZero, onOne, ...pool.filter((u) => u !== onZero && u !== onOne)];
+    const atMs = Date.parse("2016-03-01T10:00:00Z");
+    // Two rows share a purchase time, one on each database.
+    const times = [atMs + 5, atMs + 5, atMs + 1, atMs + 9];
+    const rows: Array<{ id: string; at: number }> = [];
+    for (const [i, userId] of users.entries()) {
+      const order = `txp-${RUN}-order-${i}`;
+      const id = await transactionIdFor(NETWORK, order);
+      await seedTxn(homeAndOther(userId).home, userId, txn(id, order, times[i] as number));
+      rows.push({ id, at: times[i] as number });
+    }
+    const expected = rows.sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1)).map((r) => r.id);
+    const seen: string[] = [];
+    let after: { atMs: number; id: string } | null = null;
+    for (let page = 0; page < 6; page++) {
+      const found = await searchTransactions(
+        TWO,
+        { networkId: NETWORK, fromMs: atMs, toMs: atMs + 10 },
+        after,
+        1,
+      );
+      if (found.length === 0) break;
+      const last = found.at(-1) as { id: string; convertedAtMs: number };
+      seen.push(last.id);
+      after = { atMs: last.convertedAtMs, id: last.id };
+    }
+    expect(seen).toEqual(expected);
+  });
+
   it("conversion intake records a duplicate claimant's row on the claimant's database and a row without a user on the global one", async () => {
     // The claimant on user database 1, so its record cannot land in the global one by chance.
     const users = usersOnBothShards(`txd-${RUN}-`, 2);

@@ -2,7 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { signupWeek } from "#shared/analytics/buckets";
-import { type DbRouterEnv, userIdsByDb } from "#shared/db/router";
+import { type DbRouterEnv, globalDb, userIdsByDb } from "#shared/db/router";
 import { analyticsDirty } from "#shared/db/schema";
 import type { LedgerEventMessage } from "#shared/messages";
 import { utcDay } from "#shared/time/clock";
@@ -69,54 +69,80 @@ export function markDaysStatement(
   );
 }
 
+/** The batch's users with a newly paid payout: only a paid payout moves what counts as paid. */
+function paidUsersOf(bodies: readonly LedgerEventMessage[]): string[] {
+  return bodies
+    .filter((b) => b.kind === "payout" && b.payout.status === "paid")
+    .map((b) => b.userId);
+}
+
 /**
- * The days of the confirmed conversions of the batch's users with a newly paid payout (what
- * counts as paid moved for them), read before the batch from the users' databases, where their
- * transactions live (shared/db/router.ts): one read per database, driven from the user list so
- * it walks `transactions_user_idx`, not every confirmed transaction. A conversion the batch
- * itself confirms is not read here, and need not be: its own day is marked with the batch's.
+ * The paid users' dirty days must be read after their payouts commit: a conversion confirmed
+ * by a concurrent batch after the read is otherwise marked only by that batch, whose mark the
+ * rollup cron can clear while the payout is not yet paid, leaving the day's paid figure wrong
+ * (docs/scaling.md "D1 router"). Users on the global database: an INSERT … SELECT in the
+ * global batch itself (`ledgerDirtyStatements`), one transaction with their payout. Users on
+ * the other user databases: this read, one per database (driven from the user list, so it
+ * walks `transactions_user_idx`), which the caller runs after those databases' batches commit
+ * and before the global batch. A conversion confirmed after it commits after the payout, so
+ * the rollup that clears its own mark sees the payout paid.
  */
 export async function confirmedDaysOfPaidUsers(
   env: DbRouterEnv,
   bodies: readonly LedgerEventMessage[],
 ): Promise<string[]> {
-  const paidUsers = bodies
-    .filter((b) => b.kind === "payout" && b.payout.status === "paid")
-    .map((b) => b.userId);
+  const paidUsers = paidUsersOf(bodies);
   if (paidUsers.length === 0) return [];
   const perDb = await Promise.all(
-    [...userIdsByDb(env, paidUsers)].map(async ([db, ids]) => {
-      const { results } = await db
-        .prepare(
-          `SELECT DISTINCT strftime('%Y-%m-%d', t.converted_at_ms / 1000, 'unixepoch') AS day
-           FROM json_each(?1) u JOIN transactions t ON t.user_id = u.value
-           WHERE t.status = 'confirmed'`,
-        )
-        .bind(JSON.stringify(ids))
-        .all<{ day: string }>();
-      return results.map((r) => r.day);
-    }),
+    [...userIdsByDb(env, paidUsers)]
+      .filter(([db]) => db !== globalDb(env))
+      .map(async ([db, ids]) => {
+        const { results } = await db
+          .prepare(
+            `SELECT DISTINCT strftime('%Y-%m-%d', t.converted_at_ms / 1000, 'unixepoch') AS day
+             FROM json_each(?1) u JOIN transactions t ON t.user_id = u.value
+             WHERE t.status = 'confirmed'`,
+          )
+          .bind(JSON.stringify(ids))
+          .all<{ day: string }>();
+        return results.map((r) => r.day);
+      }),
   );
   return perDb.flat();
 }
 
 /**
- * The marker statements for a ledger-events batch, to run last in its projection batch: the
- * days of the conversions it projected, the confirmed conversions' days of users whose payouts
- * changed, and the signup weeks of every user it touched (transactions, profiles).
- * `signupMsOf` gives a touched user's registration time and `paidUsersDays` the confirmed
- * conversions' days of users with a newly paid payout (`confirmedDaysOfPaidUsers`): users and
- * transactions live in the user databases (shared/db/router.ts), so the global batch cannot
- * read them.
+ * Marks the days of the confirmed conversions of `users` (on the global database), read in
+ * the global batch after its own rows (their payouts, their transactions at one database).
+ */
+function markPaidUsersStatement(db: D1Database, users: readonly string[], nowMs: number) {
+  return markStatement(
+    db,
+    "day",
+    sql`strftime('%Y-%m-%d', t.converted_at_ms / 1000, 'unixepoch')`,
+    sql`json_each(${JSON.stringify(users)}) u JOIN transactions t ON t.user_id = u.value`,
+    sql`t.status = 'confirmed'`,
+    nowMs,
+  );
+}
+
+/**
+ * The marker statements for a ledger-events batch, to run last in its global batch: the days
+ * of the conversions it projected, the confirmed conversions' days of users whose payouts
+ * turned paid, and the signup weeks of every user it touched (transactions, profiles).
+ * `signupMsOf` gives a touched user's registration time; `otherDbsPaidDays` the confirmed
+ * days of paid users on the other user databases (`confirmedDaysOfPaidUsers`, read after
+ * their batches commit); paid users on the global database are read by the batch itself.
  */
 export function ledgerDirtyStatements(
-  db: D1Database,
+  env: DbRouterEnv,
   bodies: readonly LedgerEventMessage[],
   nowMs: number,
   signupMsOf: (userId: string) => number,
-  paidUsersDays: readonly string[],
+  otherDbsPaidDays: readonly string[],
 ): BatchItem<"sqlite">[] {
-  const days = new Set<string>(paidUsersDays);
+  const db = globalDb(env);
+  const days = new Set<string>(otherDbsPaidDays);
   const users = new Set<string>();
   for (const body of bodies) {
     if (body.kind === "transaction") {
@@ -129,6 +155,8 @@ export function ledgerDirtyStatements(
   const statements: BatchItem<"sqlite">[] = [];
   const marked = markDaysStatement(db, days, nowMs);
   if (marked) statements.push(marked);
+  const paidHere = userIdsByDb(env, paidUsersOf(bodies)).get(db);
+  if (paidHere) statements.push(markPaidUsersStatement(db, paidHere, nowMs));
   const weeks = new Set([...users].map((u) => signupWeek(signupMsOf(u))));
   if (weeks.size > 0) {
     statements.push(

@@ -54,13 +54,7 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   const nowMs = Date.now();
   for (const userId of users) addTo(userStatements, registerUserStatement(env, userId, nowMs));
   const bodies = batch.messages.map((m) => m.body);
-  const [signupMsOf, paidUsersDays] = await Promise.all([
-    signupTimes(env, bodies, users, nowMs),
-    confirmedDaysOfPaidUsers(env, bodies),
-  ]);
-  // Last in the batch: the touched days and signup weeks marked dirty for the ten-minute
-  // cron's rollup refresh (docs/analytics.md "When").
-  statements.push(...ledgerDirtyStatements(env.DB, bodies, nowMs, signupMsOf, paidUsersDays));
+  const signupMsOf = await signupTimes(env, bodies, users, nowMs);
   // Whole batch in one D1 transaction per database; a failure retries the batch, which is
   // safe (every projection is guarded). At one user database the balances join the global
   // batch, as before. The other user databases commit first: the global batch carries the
@@ -74,6 +68,12 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   if (indexFirst.length > 0 && userStatements.size > 0) await runInBatches(env.DB, indexFirst);
   else sameDb.unshift(...indexFirst);
   await Promise.all([...userStatements].map(([db, upserts]) => runInBatches(db, upserts)));
+  // Last in the global batch: the touched days and signup weeks marked dirty for the
+  // ten-minute cron's rollup refresh (docs/analytics.md "When"). The paid users' confirmed
+  // days are read after their payouts commit (on the global database, by the batch itself):
+  // read earlier, a conversion a concurrent batch confirms in between could lose its mark.
+  const otherDbsPaidDays = await confirmedDaysOfPaidUsers(env, bodies);
+  statements.push(...ledgerDirtyStatements(env, bodies, nowMs, signupMsOf, otherDbsPaidDays));
   await runInBatches(env.DB, [...sameDb, ...statements]);
   faultPoint("ledger_events.after_write"); // test/sim: projected, but the batch is retried
   // After the projections: the funnel's Analytics Engine data points (never throws).

@@ -11,19 +11,22 @@ import {
   REFEREE_REWARD_MINOR,
   REFERRER_REWARD_MINOR,
   type ReferralOracle,
+  USER_BUDGET_MINOR,
 } from "../oracle/referral-oracle";
 
 /**
  * Referrals in the simulation (docs/referrals.md): at the start the run saves the referral
  * program through `PUT /admin/v1/referrals/program` and publishes a campaign rule of its own
  * (`referral_reward` on `cashback.confirmed` while the referral is `signed_up`: ₹10 to the
- * referrer, ₹5 to the referee). Its one referrer asks `GET /v1/me/referrals` for a code;
+ * referrer, ₹5 to the referee, under a lifetime `user` budget of ₹15 that caps the referrer's
+ * rewards from the second referral on). Its one referrer asks `GET /v1/me/referrals` for a code;
  * referees sign up through the events worker with that code, and the same signup is sent
  * again (a duplicate: nothing changes); then the referee's order goes through the redirect and
  * postback workers and the api's queue consumers, approved at once, and its confirmed cashback
  * qualifies the referral (the wallet works its inbox after the approval's commit, and the
  * referrer's reward goes to the referrer's wallet after the referee's commit). At the end every
- * reward is credited exactly once to each side and the referrer's list agrees with the oracle.
+ * reward is credited exactly once to each side, the budgets pay no more than their limit and
+ * exactly what the wallets were credited, and the referrer's list agrees with the oracle.
  */
 
 export interface ReferralsRun {
@@ -103,6 +106,13 @@ async function publishCampaign(ruleId: string): Promise<void> {
             programId: "default",
             referrer: { amountMinor: REFERRER_REWARD_MINOR, currency: "INR" },
             referee: { amountMinor: REFEREE_REWARD_MINOR, currency: "INR" },
+          },
+        ],
+        budgets: [
+          {
+            entity: "user",
+            period: "lifetime",
+            limit: { amountMinor: USER_BUDGET_MINOR, currency: "INR" },
           },
         ],
         priority: 10,
@@ -228,8 +238,8 @@ export async function settleReferrals(
   checks: Checks,
 ): Promise<number> {
   let checked = 0;
-  const want = oracle.listOf(run.referrer);
-  for (const { referralId, state } of want) {
+  const referrerPaid: number[] = [];
+  for (const { referralId, state } of oracle.listOf(run.referrer)) {
     const referee = referralId.slice("ref_".length);
     const deadline = Date.now() + SETTLE_WAIT_MS;
     let have = "";
@@ -243,29 +253,85 @@ export async function settleReferrals(
     if (have !== state)
       checks.fail("oracle_referrals", `${referralId}: wallet says ${have}, oracle ${state}`);
     if (state === "rewarded") run.stats.rewarded++;
-    for (const [user, party, minor] of [
-      [referee, "referee", oracle.rewardMinor(referee, "referee")],
-      [run.referrer, "referrer", state === "rewarded" ? REFERRER_REWARD_MINOR : 0],
-    ] as const) {
-      const credit = await creditOf(user, referralId, party);
-      checked += 2;
-      const once = minor === 0 ? 0 : 1;
-      if (credit.postings !== once || credit.postedMinor !== minor)
-        checks.fail(
-          "referral_reward_once",
-          `${referralId} ${party} (${user}): ${credit.postings} posting(s) of ${credit.postedMinor}, oracle one of ${minor}`,
-        );
-      const row = credit.money[0];
-      const held = row ? row.credited - row.taken : 0;
-      if (held !== minor || (minor > 0 && row?.confirmed_at_ms == null))
-        checks.fail(
-          "referral_reward_once",
-          `${referralId} ${party} (${user}): holds ${JSON.stringify(credit.money)}, oracle ${minor} confirmed`,
-        );
-    }
+    const refereeMinor = oracle.rewardMinor(referee, "referee");
+    checked += await creditedOnce(referee, referralId, "referee", refereeMinor, checks);
+    checked += await budgetPays(userBudgetKey(run, referee), refereeMinor, checks);
+    // The referrer's share of the budget is checked over all their referrals, below.
+    const credit = await creditOf(run.referrer, referralId, "referrer");
+    const paid = credit.postedMinor;
+    checked += await creditedOnce(run.referrer, referralId, "referrer", paid, checks);
+    if (state === "rewarded" && paid > REFERRER_REWARD_MINOR)
+      checks.fail("referral_reward_once", `${referralId} referrer paid ${paid}`);
+    if (state === "rewarded") referrerPaid.push(paid);
   }
+  // The budget first: a reward past its limit shows as that, not as a credit the oracle did
+  // not expect.
+  checked += await budgetPays(
+    userBudgetKey(run, run.referrer),
+    oracle.rewardMinor(run.referrer, "referrer"),
+    checks,
+  );
+  const want = oracle.referrerCredits(run.referrer);
+  referrerPaid.sort((a, b) => b - a);
+  checked++;
+  if (JSON.stringify(referrerPaid) !== JSON.stringify(want))
+    checks.fail(
+      "oracle_referrals",
+      `referrer ${run.referrer} credited ${JSON.stringify(referrerPaid)}, oracle ${JSON.stringify(want)}`,
+    );
   checked += await checkReferrerList(run, oracle, checks);
   return checked;
+}
+
+/** One posting of `minor` under the party's key (none for 0), held in full and confirmed. */
+async function creditedOnce(
+  user: string,
+  referralId: string,
+  party: "referee" | "referrer",
+  minor: number,
+  checks: Checks,
+): Promise<number> {
+  const credit = await creditOf(user, referralId, party);
+  const once = minor === 0 ? 0 : 1;
+  if (credit.postings !== once || credit.postedMinor !== minor)
+    checks.fail(
+      "referral_reward_once",
+      `${referralId} ${party} (${user}): ${credit.postings} posting(s) of ${credit.postedMinor}, oracle ${once} of ${minor}`,
+    );
+  const row = credit.money[0];
+  const held = row ? row.credited - row.taken : 0;
+  if (held !== minor || (minor > 0 && row?.confirmed_at_ms == null))
+    checks.fail(
+      "referral_reward_once",
+      `${referralId} ${party} (${user}): holds ${JSON.stringify(credit.money)}, oracle ${minor} confirmed`,
+    );
+  return 2;
+}
+
+function userBudgetKey(run: ReferralsRun, user: string): string {
+  return `rule:${run.ruleId}:user:${user}:lifetime`;
+}
+
+/**
+ * The budget, read through `GET /admin/v1/budgets/{key}`, pays (`outstanding`) no more than
+ * its limit and exactly `minor` (0 before anything was asked of it).
+ */
+async function budgetPays(key: string, minor: number, checks: Checks): Promise<number> {
+  const response = await asAdmin(`/admin/v1/budgets/${encodeURIComponent(key)}`);
+  if (response.status !== 200 && response.status !== 404)
+    checks.fail("budget_read", `${key}: ${response.status} ${await response.text()}`);
+  const usage =
+    response.status === 404
+      ? { outstanding: 0, limit: USER_BUDGET_MINOR }
+      : ((await response.json()) as { outstanding: number; limit: number });
+  if (usage.outstanding > usage.limit || usage.limit !== USER_BUDGET_MINOR)
+    checks.fail(
+      "budget_not_exceeded",
+      `${key}: pays ${usage.outstanding}, limit ${usage.limit} (rule's ${USER_BUDGET_MINOR})`,
+    );
+  if (usage.outstanding !== minor)
+    checks.fail("oracle_budgets", `${key}: pays ${usage.outstanding}, wallets got ${minor}`);
+  return 2;
 }
 
 const LIST_WAIT_MS = 60_000;

@@ -5,7 +5,10 @@
  * - The run's campaign: a confirmed order (`cashback.confirmed`) while the referral is
  *   `signed_up` qualifies it; the referrer gets `REFERRER_REWARD_MINOR` and the referee
  *   `REFEREE_REWARD_MINOR`, each once, confirmed at once (no account-age wait, no awaited
- *   confirmation), so both land in `confirmed`.
+ *   confirmation), so both land in `confirmed`. A lifetime `user` budget of
+ *   `USER_BUDGET_MINOR` caps each member's rewards from the rule: a referrer's rewards, one
+ *   referral after another, get ₹10, then what is left (₹5), then nothing (the referral is
+ *   `rewarded` all the same); a referee's one reward is under it.
  * - A member is referred by the first signup that names a code; the same signup again changes
  *   nothing.
  * - A referral ends `rewarded` once both rewards are credited; one whose referee never had a
@@ -14,6 +17,7 @@
 
 export const REFERRER_REWARD_MINOR = 1_000;
 export const REFEREE_REWARD_MINOR = 500;
+export const USER_BUDGET_MINOR = 1_500;
 
 export class ReferralOracle {
   private readonly referrals = new Map<string, { referrer: string; qualified: boolean }>();
@@ -43,10 +47,21 @@ export class ReferralOracle {
   /** What `user` got from referrals, as referee and as referrer. */
   rewardMinor(user: string, party: "referee" | "referrer"): number {
     if (party === "referee") return this.referrals.get(user)?.qualified ? REFEREE_REWARD_MINOR : 0;
-    let total = 0;
-    for (const r of this.referrals.values())
-      if (r.referrer === user && r.qualified) total += REFERRER_REWARD_MINOR;
-    return total;
+    return this.referrerCredits(user).reduce((a, b) => a + b, 0);
+  }
+
+  /**
+   * What each qualified referral of `referrer` pays the referrer, largest first: the budget is
+   * asked in the order the credits reach the referrer's wallet, which a crash may change, so
+   * only which amounts were paid is predicted, not which referral got which.
+   */
+  referrerCredits(referrer: string): number[] {
+    const qualified = [...this.referrals.values()].filter(
+      (r) => r.referrer === referrer && r.qualified,
+    ).length;
+    return Array.from({ length: qualified }, (_, i) =>
+      Math.min(REFERRER_REWARD_MINOR, Math.max(0, USER_BUDGET_MINOR - i * REFERRER_REWARD_MINOR)),
+    );
   }
 
   /** `balances` with the user's referral rewards added to confirmed. */

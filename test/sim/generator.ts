@@ -93,7 +93,14 @@ export type SimAction =
       score: number;
       amountMinor: number;
       mode: "new" | "resend" | "conflict";
-    };
+    }
+  /**
+   * A referral (docs/referrals.md): `new`, the referee signs up through the event intake with
+   * the run's referrer's code, the same signup is sent again, and the referee gets an order
+   * approved through the redirect and postback workers (its confirmed cashback qualifies the
+   * referral); `resend`, an earlier referee's signup sent again.
+   */
+  | { kind: "referral"; referee: string; saleMinor: number; mode: "new" | "resend" };
 
 export type ProcessorFault = "down" | "lost_response" | "duplicate_webhooks" | "shuffle_webhooks";
 
@@ -103,6 +110,9 @@ const PROCESSOR_FAULTS: readonly ProcessorFault[] = [
   "duplicate_webhooks",
   "shuffle_webhooks",
 ];
+
+/** Referees per run, all referred by the run's one referrer. */
+const MAX_REFEREES = 4;
 
 /** Redemptions per user and run: the step-up policy allows a few codes an hour. */
 const REDEMPTIONS_PER_USER = 3;
@@ -159,6 +169,16 @@ export function generate(options: GeneratorOptions): SimAction[] {
     };
     events.push(event);
     return event;
+  };
+  const referralRng = new Prng(options.seed).fork(19);
+  const referees: string[] = [];
+  const nextReferral = (): Extract<SimAction, { kind: "referral" }> => {
+    const saleMinor = referralRng.int(10_000, 100_000);
+    if (referees.length >= MAX_REFEREES || (referees.length > 0 && referralRng.chance(0.3)))
+      return { kind: "referral", referee: referralRng.pick(referees), saleMinor, mode: "resend" };
+    const referee = `sim-${options.runTag}-rf${referees.length}`;
+    referees.push(referee);
+    return { kind: "referral", referee, saleMinor, mode: "new" };
   };
   const userCount = Math.max(3, Math.min(200, Math.ceil(options.events / 25)));
   const users = Array.from({ length: userCount }, (_, i) => `sim-${options.runTag}-u${i}`);
@@ -316,7 +336,14 @@ export function generate(options: GeneratorOptions): SimAction[] {
       // A first-party event now and then takes a replay's place: the money core's draws, every
       // other kind's place in the run and what is delivered stay as they were without it (the
       // runner draws for it what a replay would).
-      actions.push(all && eventsRng.chance(0.6) ? nextEvent() : { kind: "replay" });
+      // A referral takes the place of most of the replays left, the same way.
+      actions.push(
+        all && eventsRng.chance(0.6)
+          ? nextEvent()
+          : all && referralRng.chance(0.4)
+            ? nextReferral()
+            : { kind: "replay" },
+      );
     } else if (options.faults && roll < 0.75) {
       if (rng.chance(0.1)) actions.push({ kind: "crash" });
       else actions.push({ kind: "fault", point: rng.pick(FAULT_POINTS), crash: rng.chance(0.4) });

@@ -213,7 +213,7 @@ export function checkWallet(
     // only moves money between those buckets, a return beyond confirmed becomes debt; cashback
     // bought with points (points_spends) and cashback the rules credited for first-party
     // events (event_rewards, what is posted less what refunds took) are confirmed money no
-    // transaction holds. (Holds while the workload has no referrals.) Every currency a bucket
+    // transaction holds; so are confirmed referral rewards (below). Every currency a bucket
     // holds is checked, so money no record accounts for shows too.
     const held = new Map<string, { pending: number; confirmed: number }>();
     for (const b of buckets) {
@@ -243,8 +243,30 @@ export function checkWallet(
       h.confirmed += Number(r.minor);
       held.set(r.currency, h);
     }
+    // Referral rewards (referral_party_money, what was credited less what was taken back):
+    // unconfirmed ones are exactly the `referral_bonus` bucket, confirmed ones are confirmed
+    // money no transaction holds.
+    const bonus = new Map<string, number>();
+    for (const r of sql.exec<{ currency: string; bonus: number; confirmed: number }>(
+      `SELECT unit AS currency,
+              SUM(CASE WHEN confirmed_at_ms IS NULL THEN credited - taken ELSE 0 END) AS bonus,
+              SUM(CASE WHEN confirmed_at_ms IS NULL THEN 0 ELSE credited - taken END) AS confirmed
+         FROM referral_party_money WHERE unit != 'points' GROUP BY unit`,
+    )) {
+      const h = held.get(r.currency) ?? { pending: 0, confirmed: 0 };
+      h.confirmed += Number(r.confirmed);
+      held.set(r.currency, h);
+      bonus.set(r.currency, Number(r.bonus));
+    }
     for (const [currency, h] of held) {
-      checked += 2;
+      checked += 3;
+      const bonusMinor =
+        buckets.find((b) => b.bucket === "referral_bonus" && b.currency === currency)
+          ?.balance_minor ?? 0;
+      if (bonusMinor !== (bonus.get(currency) ?? 0))
+        violations.push(
+          `money_conservation: ${currency} referral_bonus ${bonusMinor} != unconfirmed rewards ${bonus.get(currency) ?? 0}`,
+        );
       const of = (bucket: string) =>
         buckets.find((b) => b.bucket === bucket && b.currency === currency)?.balance_minor ?? 0;
       if (of("pending") !== h.pending)

@@ -37,12 +37,19 @@ import {
   webhooksStep,
 } from "./kinds/payouts";
 import { pointsRedeemStep, settlePoints, setupPoints } from "./kinds/points";
+import {
+  type ReferralsRun,
+  referralStep,
+  settleReferrals,
+  setupReferrals,
+} from "./kinds/referrals";
 import { SIM_ABORT_REASON, walletContext } from "./object-abort";
 import { EventsOracle } from "./oracle/events-oracle";
 import { MoneyOracle } from "./oracle/money-oracle";
 import { PayoutOracle } from "./oracle/payout-oracle";
 import { PointsOracle } from "./oracle/points-oracle";
 import { Prng } from "./oracle/prng";
+import { ReferralOracle } from "./oracle/referral-oracle";
 
 /**
  * The deterministic simulation (docs/testing.md): runs the generated actions through the real
@@ -125,6 +132,8 @@ export interface SimResult {
     boostsCut: number;
     campaignBudgetReached: boolean;
   };
+  /** Referees signed up, signups sent again, referrals rewarded at the end. */
+  referrals: { signups: number; resent: number; rewarded: number };
   elapsedMs: number;
 }
 
@@ -200,6 +209,8 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
   const eventsOracle = new EventsOracle();
   // The money-core workload sends no events: its runs skip the type and the rules.
   const events = (options.workload ?? "all") === "all" ? await setupEvents(runTag) : null;
+  const referralOracle = new ReferralOracle();
+  const referrals = (options.workload ?? "all") === "all" ? await setupReferrals(runTag) : null;
   const catalog = await seedCatalog({
     networkId: `sim-net-${runTag}`,
     merchantId: `sim-shop-${runTag}`,
@@ -406,6 +417,71 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     );
   };
 
+  /**
+   * A referee's order, outside the run's pool (so every other message is delivered as it was
+   * without referrals): a generic click and an approved postback through their workers, each
+   * delivered at once to the api's consumer until acked. The money oracle is told as for any
+   * order.
+   */
+  let referralOrders = 0;
+  const placeReferralOrder = async (user: string, saleMinor: number) => {
+    const sent: Array<{ queue: Queued["queue"]; body: unknown }> = [];
+    const capture = (queue: Queued["queue"]) => ({
+      send: async (body: unknown) => void sent.push({ queue, body }),
+      sendBatch: async (messages: Array<{ body: unknown }>) =>
+        void sent.push(...messages.map((m) => ({ queue, body: m.body }))),
+    });
+    const deliverAll = async () => {
+      for (const m of sent.splice(0)) {
+        for (let attempt = 1; ; attempt++) {
+          if (attempt > 5) fail("referral_order_delivered", `${m.queue} never acked`);
+          const batch = createMessageBatch(m.queue, [
+            {
+              id: `ro${referralOrders}-${attempt}`,
+              timestamp: new Date(),
+              attempts: attempt,
+              body: m.body,
+            },
+          ]);
+          const ctx = createExecutionContext();
+          const threw = await apiWorker.queue(batch as never, env, ctx).then(
+            () => false,
+            () => true,
+          );
+          const result = await getQueueResult(batch, ctx);
+          if (!threw && !result.retryBatch.retry && result.retryMessages.length === 0) break;
+        }
+      }
+    };
+    const { status, subId } = await clickOn(formats, "generic", user, {
+      ...env,
+      CLICKS: capture(CLICKS_QUEUE),
+    });
+    if (status !== 302 || !subId) fail("click_redirects", `status ${status}`);
+    await deliverAll();
+    const orderId = `SIM-${runTag}-RO${referralOrders++}`;
+    const state = {
+      status: "approved" as const,
+      saleMinor,
+      category: null,
+      updatedAtOffsetMs: actions.length + referralOrders,
+    };
+    const response = await genericPostback(
+      { kind: "postback", user, click: -1, orderId, state },
+      { subId: subId ?? "", atMs: Date.now() },
+      { ...env, POSTBACKS: capture(POSTBACKS_QUEUE) },
+    );
+    if (response.status >= 300)
+      fail("postback_accepted", `status ${response.status} ${await response.text()}`);
+    await deliverAll();
+    oracle.report(user, orderId, {
+      status: state.status,
+      saleMinor,
+      category: null,
+      updatedAtMs: state.updatedAtOffsetMs,
+    });
+  };
+
   for (const next of actions) {
     step++;
     action = next;
@@ -524,6 +600,19 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
         await eventStep(events as EventsRun, eventsOracle, next, { fail, fingerprint }).then(() =>
           check([next.user]),
         );
+        break;
+      case "referral":
+        // What a replay, whose place the referral took, would have drawn (generator.ts).
+        if (acked.length > 0) rng.int(0, acked.length - 1);
+        if (!referrals) fail("generator_order", "a referral in a workload without referrals");
+        for (const user of [next.referee, (referrals as ReferralsRun).referrer]) {
+          users.add(user);
+          oracle.user(user);
+        }
+        await referralStep(referrals as ReferralsRun, referralOracle, next, placeReferralOrder, {
+          fail,
+          fingerprint,
+        }).then(() => check([next.referee, (referrals as ReferralsRun).referrer]));
         break;
     }
     timing[`all_${next.kind}`] =
@@ -658,6 +747,11 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
   stats.invariantsChecked += await settlePoints(points, pointsOracle, { fail });
   if (events)
     stats.invariantsChecked += await settleEvents(events, eventsOracle, { fail, fingerprint });
+  if (referrals)
+    stats.invariantsChecked += await settleReferrals(referrals, referralOracle, {
+      fail,
+      fingerprint,
+    });
   // The end state equals the oracle; every wallet gets a full check (audit() included).
   await timed("check", () => checkAll(users, true));
   const expected = oracle.expectedOrders();
@@ -685,9 +779,12 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     }
     const want = payoutOracle.settle(
       user,
-      eventsOracle.withCashback(
+      referralOracle.withRewards(
         user,
-        pointsOracle.withCashback(user, expectedBalances.get(user) ?? {}),
+        eventsOracle.withCashback(
+          user,
+          pointsOracle.withCashback(user, expectedBalances.get(user) ?? {}),
+        ),
       ),
     );
     stats.invariantsChecked++;
@@ -758,6 +855,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
       ...(events?.stats ?? { sent: 0, resent: 0, conflicts: 0, boostsCut: 0 }),
       campaignBudgetReached: eventsOracle.limitReached(),
     },
+    referrals: referrals?.stats ?? { signups: 0, resent: 0, rewarded: 0 },
     elapsedMs: Date.now() - started,
   };
 }

@@ -12,7 +12,7 @@ const EVENTS = 200;
 
 /**
  * The run's workload held every kind: postbacks in all five formats, payouts made and refused,
- * points redeemed and expired, first-party events.
+ * points redeemed and expired, first-party events, referrals rewarded.
  */
 function expectEveryKind(result: SimResult): void {
   expect(Object.keys(result.postbacksByFormat).sort()).toEqual([
@@ -27,6 +27,7 @@ function expectEveryKind(result: SimResult): void {
   expect(result.points.redemptions - result.points.refused).toBeGreaterThan(0);
   expect(result.points.expired).toBeGreaterThan(0);
   expect(result.firstPartyEvents.sent).toBeGreaterThan(0);
+  expect(result.referrals.rewarded).toBeGreaterThan(0);
 }
 
 describe("deterministic simulation (money core)", () => {

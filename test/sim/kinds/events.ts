@@ -14,6 +14,7 @@ import {
   PERCENT_BPS,
   USER_BUDGET_MINOR,
 } from "../oracle/events-oracle";
+import { publishKindRules } from "./rule-set";
 
 /**
  * First-party events and a budgeted boost in the simulation (docs/events.md, docs/rules.md):
@@ -68,27 +69,9 @@ export async function setupEvents(runTag: string): Promise<EventsRun> {
 
 /** The live rule set with this run's two rules in place of any earlier run's. */
 async function publishRules(run: EventsRun): Promise<void> {
-  const live = await asAdmin("/admin/v1/rules/live");
-  if (live.status !== 200) throw new Error(`sim: live rules ${live.status} ${await live.text()}`);
-  const { version, ruleSet } = (await live.json()) as {
-    version: number;
-    ruleSet: {
-      timeZone: string;
-      groups: Array<{ name: string; mode: string }>;
-      rules: Array<{ id: string }>;
-    };
-  };
-  const rule = {
-    eventTypes: [EVENT_TYPE],
-    priority: 10,
-    group: ruleSet.groups[0]?.name ?? "base",
-    active: true,
-  };
-  const draft = await asAdmin("/admin/v1/rules/draft", "PUT", {
-    timeZone: ruleSet.timeZone,
-    groups: ruleSet.groups,
-    rules: [
-      ...ruleSet.rules.filter((r) => !r.id.startsWith("sim-ev-")),
+  await publishKindRules("sim-ev-", (group) => {
+    const rule = { eventTypes: [EVENT_TYPE], priority: 10, group, active: true };
+    return [
       {
         ...rule,
         id: run.percentRuleId,
@@ -118,14 +101,8 @@ async function publishRules(run: EventsRun): Promise<void> {
           },
         ],
       },
-    ],
-    basedOnVersion: version,
+    ];
   });
-  if (draft.status !== 200)
-    throw new Error(`sim: rules draft ${draft.status} ${await draft.text()}`);
-  const published = await asAdmin("/admin/v1/rules/publish", "POST", { note: "simulation" });
-  if (published.status !== 201)
-    throw new Error(`sim: rules publish ${published.status} ${await published.text()}`);
 }
 
 export function campaignBudgetKey(run: EventsRun): string {

@@ -13,6 +13,7 @@ import {
   type ReferralOracle,
   USER_BUDGET_MINOR,
 } from "../oracle/referral-oracle";
+import { publishKindRules } from "./rule-set";
 
 /**
  * Referrals in the simulation (docs/referrals.md): at the start the run saves the referral
@@ -80,53 +81,32 @@ export async function setupReferrals(runTag: string): Promise<ReferralsRun> {
 
 /** The live rule set with this run's campaign in place of any earlier run's. */
 async function publishCampaign(ruleId: string): Promise<void> {
-  const live = await asAdmin("/admin/v1/rules/live");
-  if (live.status !== 200) throw new Error(`sim: live rules ${live.status} ${await live.text()}`);
-  const { version, ruleSet } = (await live.json()) as {
-    version: number;
-    ruleSet: {
-      timeZone: string;
-      groups: Array<{ name: string; mode: string }>;
-      rules: Array<{ id: string }>;
-    };
-  };
-  const draft = await asAdmin("/admin/v1/rules/draft", "PUT", {
-    timeZone: ruleSet.timeZone,
-    groups: ruleSet.groups,
-    rules: [
-      ...ruleSet.rules.filter((r) => !r.id.startsWith("sim-ref-")),
-      {
-        id: ruleId,
-        name: "₹10 to the referrer, ₹5 to the friend on the friend's first confirmed order",
-        eventTypes: ["cashback.confirmed"],
-        conditions: { all: [{ attr: "referral.state", op: "eq", value: "signed_up" }] },
-        effects: [
-          {
-            kind: "referral_reward",
-            programId: "default",
-            referrer: { amountMinor: REFERRER_REWARD_MINOR, currency: "INR" },
-            referee: { amountMinor: REFEREE_REWARD_MINOR, currency: "INR" },
-          },
-        ],
-        budgets: [
-          {
-            entity: "user",
-            period: "lifetime",
-            limit: { amountMinor: USER_BUDGET_MINOR, currency: "INR" },
-          },
-        ],
-        priority: 10,
-        group: ruleSet.groups[0]?.name ?? "base",
-        active: true,
-      },
-    ],
-    basedOnVersion: version,
-  });
-  if (draft.status !== 200)
-    throw new Error(`sim: rules draft ${draft.status} ${await draft.text()}`);
-  const published = await asAdmin("/admin/v1/rules/publish", "POST", { note: "simulation" });
-  if (published.status !== 201)
-    throw new Error(`sim: rules publish ${published.status} ${await published.text()}`);
+  await publishKindRules("sim-ref-", (group) => [
+    {
+      id: ruleId,
+      name: "₹10 to the referrer, ₹5 to the friend on the friend's first confirmed order",
+      eventTypes: ["cashback.confirmed"],
+      conditions: { all: [{ attr: "referral.state", op: "eq", value: "signed_up" }] },
+      effects: [
+        {
+          kind: "referral_reward",
+          programId: "default",
+          referrer: { amountMinor: REFERRER_REWARD_MINOR, currency: "INR" },
+          referee: { amountMinor: REFEREE_REWARD_MINOR, currency: "INR" },
+        },
+      ],
+      budgets: [
+        {
+          entity: "user",
+          period: "lifetime",
+          limit: { amountMinor: USER_BUDGET_MINOR, currency: "INR" },
+        },
+      ],
+      priority: 10,
+      group,
+      active: true,
+    },
+  ]);
 }
 
 /** The referee's referral as their wallet holds it (null when not referred). */

@@ -148,14 +148,21 @@ describe("a fraud rule's hold_payouts", () => {
   it("scoring's own effect on the redemption holds it, with the rule's reason", async () => {
     const { user, destinationId } = await userWithDestination("risk-inline", 30_000);
     // Whatever rules are published: the redeem path places the effects the object answers.
+    // Only the redemption is answered with the hold: the destination's own observation, queued
+    // when it was added, may be scored late and must not place a second one.
     const restore = await replaceAssess(user, async (observation) =>
-      assessmentWith(observation.userId, [
-        {
-          kind: "hold_payouts",
-          reason: { code: "redemption_velocity", score: 50, detail: "4 redemptions today" },
-          ruleId: "redeem-velocity",
-        },
-      ]),
+      assessmentWith(
+        observation.userId,
+        observation.kind === "redemption"
+          ? [
+              {
+                kind: "hold_payouts",
+                reason: { code: "redemption_velocity", score: 50, detail: "4 redemptions today" },
+                ruleId: "redeem-velocity",
+              },
+            ]
+          : [],
+      ),
     );
     try {
       const payoutId = await redeemTo(user, destinationId, 10_000);

@@ -6,6 +6,7 @@ import { LIVE_RULE_SET_KEY } from "#shared/rules/live-rule-set";
 import { sendEvents } from "../../events-client";
 import { walletStub } from "../../helpers";
 import { asAdmin, asUser } from "../../payout-helpers";
+import { saveReferralProgram } from "../../referral-helpers";
 import { runWalletDue } from "../due-run";
 import {
   REFEREE_REWARD_MINOR,
@@ -48,20 +49,7 @@ interface Checks {
 export type PlaceOrder = (user: string, saleMinor: number) => Promise<void>;
 
 export async function setupReferrals(runTag: string): Promise<ReferralsRun> {
-  const saved = await asAdmin("/admin/v1/referrals/program", "PUT", {
-    settings: {
-      programId: "default",
-      attribution: { touch: "first", windowDays: 30, probabilisticWindowHours: 2 },
-      destinations: {
-        webSignupUrl: "https://app.example.com/signup",
-        iosAppStoreUrl: null,
-        androidPlayStoreUrl: null,
-      },
-    },
-    note: "simulation",
-  });
-  if (saved.status !== 200)
-    throw new Error(`sim: referral program ${saved.status} ${await saved.text()}`);
+  await saveReferralProgram();
   const ruleId = `sim-ref-${runTag}`;
   await publishCampaign(ruleId);
   forgetCachedConfig([LIVE_RULE_SET_KEY, referralProgramKvKey()]);

@@ -16,6 +16,8 @@ import { chainOf } from "./referral-chain";
 /** Holders of one identifier beyond this are not looked at (a shared café Wi-Fi). */
 const MAX_HOLDERS = 200;
 const DAY_MS = 86_400_000;
+/** `n` SQL placeholders for an IN list. */
+const marks = (n: number) => Array(n).fill("?").join(", ");
 
 export interface RiskLookups {
   fraud: FraudSettings;
@@ -47,7 +49,6 @@ export async function readRiskLookups(
   };
   if (candidates.length === 0) return lookups;
   const db = globalDb(env);
-  const marks = (n: number) => Array(n).fill("?").join(", ");
   const [bans, holders] = await Promise.all([
     db
       .prepare(
@@ -110,8 +111,8 @@ export async function readQualificationLookups(
       : db
           .prepare(
             `SELECT user_id FROM referral_identifiers
-             WHERE kind = 'payment_instrument' AND hash IN (${payments.map(() => "?").join(", ")})
-               AND user_id IN (${owners.map(() => "?").join(", ")})`,
+             WHERE kind = 'payment_instrument' AND hash IN (${marks(payments.length)})
+               AND user_id IN (${marks(owners.length)})`,
           )
           .bind(...payments, ...owners)
           .all<{ user_id: string }>(),

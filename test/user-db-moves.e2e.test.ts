@@ -7,7 +7,7 @@ import { shardOf } from "#shared/queues/shards";
 import { createApp } from "#workers/api/src/app";
 import { balanceProjections } from "#workers/api/src/features/ledger/balances-store";
 import { payoutsByIds, recordPayoutOwner } from "#workers/api/src/features/payouts/store";
-import { MOVED_TABLES } from "#workers/api/src/features/user-db-moves/tables";
+import { MOVED_TABLES, type MovedTable } from "#workers/api/src/features/user-db-moves/tables";
 import { ADMIN_HEADERS } from "./helpers";
 
 /**
@@ -69,16 +69,44 @@ async function writeBalance(e: TestEnv, userId: string, ledgerSeq: number, balan
   if (first) await drizzle(db).batch([first, ...rest]);
 }
 
-/** Every (database index, key) of a table across the four databases. */
-async function placements(table: string, key: string, user: string) {
+/** Every row of a table across the four databases: where it is, its key and its home user. */
+async function placements(spec: MovedTable) {
+  const key = `json_array(${spec.key.join(", ")})`;
   const rows: Array<{ db: number; key: string; user: string | null }> = [];
   for (const [i, db] of DBS.entries()) {
     const { results } = await db
-      .prepare(`SELECT ${key} AS key, ${user} AS user FROM ${table}`)
+      .prepare(`SELECT ${key} AS key, ${spec.home} AS user FROM ${spec.table}`)
       .run<{ key: string; user: string | null }>();
     rows.push(...results.map((r) => ({ db: i, ...r })));
   }
   return rows;
+}
+
+/**
+ * One row for `userId` in a routed table, its values made up from the table's own columns:
+ * the home column names the user, the other key columns are unique, every other required
+ * column gets a value of its type. So every table's move SQL runs against its real schema.
+ */
+async function seedRow(db: D1Database, spec: MovedTable, userId: string) {
+  const { results } = await db
+    .prepare(
+      `SELECT name, type, "notnull" AS required, dflt_value AS dflt FROM pragma_table_info(?)`,
+    )
+    .bind(spec.table)
+    .run<{ name: string; type: string; required: number; dflt: string | null }>();
+  const values = new Map<string, unknown>();
+  for (const c of results) {
+    if (c.name === spec.home) values.set(c.name, userId);
+    else if (spec.key.includes(c.name)) values.set(c.name, `${spec.table}-${c.name}-${userId}`);
+    else if (c.required && c.dflt === null) values.set(c.name, c.type === "integer" ? 1 : "x");
+  }
+  const names = [...values.keys()];
+  await db
+    .prepare(
+      `INSERT INTO ${spec.table} (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`,
+    )
+    .bind(...values.values())
+    .run();
 }
 
 async function balanceOf(db: D1Database, userId: string) {
@@ -88,19 +116,17 @@ async function balanceOf(db: D1Database, userId: string) {
     .first<{ b: number; s: number }>();
 }
 
-/** Asserts every seeded row is in exactly the database `count` names for its user. */
+/** Asserts every seeded row of every routed table is in exactly the database `count` names. */
 async function expectAtHome(count: number) {
-  for (const [table, key, user] of [
-    ["wallet_balances", "user_id", "user_id"],
-    ["transactions", "id", "user_id"],
-    ["payouts", "id", "user_id"],
-  ] as const) {
-    const rows = await placements(table, key, user);
+  for (const spec of MOVED_TABLES) {
+    const rows = await placements(spec);
     const keys = rows.map((r) => r.key);
-    expect(new Set(keys).size, `${table}: a row in two databases`).toBe(keys.length);
-    for (const r of rows)
-      expect(r.db, `${table} ${r.key}`).toBe(r.user === null ? 0 : shardOf(r.user, count));
-    expect(rows.filter((r) => r.user !== null).length, `${table}: rows lost`).toBe(USERS.length);
+    expect(new Set(keys).size, `${spec.table}: a row in two databases`).toBe(keys.length);
+    for (const r of rows) {
+      expect(r.db, `${spec.table} ${r.key}`).toBe(r.user === null ? 0 : shardOf(r.user, count));
+    }
+    const withUser = rows.filter((r) => r.user !== null).length;
+    expect(withUser, `${spec.table}: rows lost`).toBe(USERS.length);
   }
 }
 
@@ -135,8 +161,8 @@ async function moveUsers(from: number, to: number) {
   const moving = USERS.filter((u) => shardOf(u, to) !== shardOf(u, from));
   let move = await step(before, id, "copy");
   expect(move.steps.copy.done).toBe(true);
-  // Each moving user has one balance, one transaction and one payout: written once each.
-  expect(move.steps.copy.written).toBe(moving.length * 3);
+  // Each moving user has one row in each routed table: written once each.
+  expect(move.steps.copy.written).toBe(moving.length * MOVED_TABLES.length);
 
   // A live write at the old home after the copy: a second copy pass carries it.
   const mover = moving[0] as string;
@@ -145,7 +171,7 @@ async function moveUsers(from: number, to: number) {
   move = await step(before, id, "copy");
   move = await step(before, id, "verify");
   expect(move.steps.verify.missingAtHome).toBe(0);
-  expect(move.steps.verify.notAtHome).toBe(moving.length * 3);
+  expect(move.steps.verify.notAtHome).toBe(moving.length * MOVED_TABLES.length);
   expect(move.next).toBe("flip");
   expect((await balanceOf(DBS[shardOf(mover, to)] as D1Database, mover))?.b).toBe(7_000);
 
@@ -160,7 +186,7 @@ async function moveUsers(from: number, to: number) {
   expect(move.steps.sweep.done).toBe(false);
   move = await step(after, id, "sweep");
   expect(move.steps.sweep.done).toBe(true);
-  expect(move.steps.sweep.deleted).toBe(moving.length * 3);
+  expect(move.steps.sweep.deleted).toBe(moving.length * MOVED_TABLES.length);
   move = await step(after, id, "verify");
   expect(move.steps.verify.notAtHome).toBe(0);
   expect(move.finishedAt).not.toBeNull();
@@ -191,6 +217,10 @@ describe("re-sharding the user databases", () => {
       )
         .bind(`tx_${u}`, `o_${u}`, u, T0, T0)
         .run();
+    }
+    const seeded = new Set(["wallet_balances", "transactions", "payouts"]);
+    for (const spec of MOVED_TABLES.filter((t) => !seeded.has(t.table))) {
+      for (const u of USERS) await seedRow(one.DB, spec, u);
     }
     // A conversion with no trustworthy user keeps its global home.
     await one.DB.prepare(

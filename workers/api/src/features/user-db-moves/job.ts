@@ -38,7 +38,12 @@ export function nextAction(env: DbRouterEnv, move: StoredMove): NextAction {
     if (!verifiedSince(copy) || verify.missingAtHome > 0) return "verify";
     return "flip";
   }
-  if (current === move.toShards) return sweep.done ? "verify" : "sweep";
+  if (current === move.toShards) {
+    // A verify after the sweep that still finds rows away from home (written by an isolate
+    // still on the old count after the sweep passed them) asks for another sweep pass.
+    if (!sweep.done || (verifiedSince(sweep) && verify.notAtHome > 0)) return "sweep";
+    return "verify";
+  }
   return "blocked";
 }
 

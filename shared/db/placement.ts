@@ -52,6 +52,9 @@ export const PLACEMENT = {
   operator_alert_backlogs: "global",
   notification_dead_letters: "global",
   rollup_applied: "global",
+  // The re-sharding job's progress (features/user-db-moves): one row per move of the user
+  // databases from one count to another.
+  user_db_moves: "global",
   // The consumers' fallback buffer while the risk queue is down: it has no user column (the
   // user is inside the kept observation's JSON) and is swept oldest first across every user by
   // the cron and counted by the alert signals, so it is an operations table, not a user's rows.

@@ -44,7 +44,11 @@ export function userDbBinding(i: number): string {
   return i === 0 ? "DB" : `USER_DB_${i}`;
 }
 
-function userDbAt(env: DbRouterEnv, i: number): D1Database {
+/**
+ * User database `i` whatever the current count: the re-sharding job reads and writes databases
+ * the count does not name yet (docs/scaling.md "Re-sharding the user databases").
+ */
+export function userDbAt(env: DbRouterEnv, i: number): D1Database {
   const db = (env as unknown as Record<string, unknown>)[userDbBinding(i)];
   if (!db) throw new Error(`D1 binding ${userDbBinding(i)} is not configured`);
   return db as D1Database;

@@ -1781,7 +1781,25 @@ export const riskScoredDaily = sqliteTable(
   (t) => [primaryKey({ columns: [t.day, t.userId] })],
 );
 
+/**
+ * A move of the user databases from one count to another (docs/scaling.md "Re-sharding the
+ * user databases"): each step's progress (copy, verify, sweep) per table and database, so a
+ * budgeted run resumes where the last one stopped. `rev` makes two concurrent runs of one move
+ * keep one's progress, never a mix. At most one move is open (`finished_at_ms` null).
+ */
+export const userDbMoves = sqliteTable("user_db_moves", {
+  id: text("id").primaryKey(),
+  fromShards: integer("from_shards").notNull(),
+  toShards: integer("to_shards").notNull(),
+  progress: text("progress").notNull(),
+  rev: integer("rev").notNull(),
+  createdAtMs: integer("created_at_ms").notNull(),
+  updatedAtMs: integer("updated_at_ms").notNull(),
+  finishedAtMs: integer("finished_at_ms"),
+});
+
 export const schema = {
+  userDbMoves,
   pointsMovements,
   riskScoredDaily,
   operatorAlerts,

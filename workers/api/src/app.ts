@@ -62,6 +62,7 @@ import { riskHoldAdminRoutes } from "./features/risk-holds/index";
 import { riskLabelAdminRoutes } from "./features/risk-labels/index";
 import { rulesAdminRoutes } from "./features/rules/index";
 import { syncAdminRoutes } from "./features/sync/index";
+import { userDbMoveAdminRoutes } from "./features/user-db-moves/index";
 import { userMeRoutes, usersAdminRoutes } from "./features/users/index";
 import { featureApp } from "./http/feature-app";
 import { bodySizeLimit } from "./http/limits/body-size";
@@ -128,6 +129,7 @@ export function createApp() {
   app.route("/admin/v1", confirmationAdminRoutes);
   app.route("/admin/v1", operationsAdminRoutes);
   app.route("/admin/v1", retentionAdminRoutes);
+  app.route("/admin/v1", userDbMoveAdminRoutes);
   app.route("/admin/v1", notificationsAdminRoutes);
   app.route("/admin/v1", promoSendAdminRoutes);
   app.route("/admin/v1", notificationAdminRoutes);

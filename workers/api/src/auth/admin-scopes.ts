@@ -108,6 +108,8 @@ export const ADMIN_SCOPE_RULES: readonly ScopeRule[] = [
   { prefix: "/admin/v1/transactions/*/notes", writers: ["support"] },
   // Read-only records: what networks sent, and who changed what. Every role reads them.
   { prefix: "/admin/v1/postbacks", writers: ADMIN_ONLY },
+  // Re-sharding the user databases (docs/scaling.md): moves every user's projections.
+  { prefix: "/admin/v1/user-db-moves", writers: ADMIN_ONLY },
   { prefix: "/admin/v1/audit-log", writers: ADMIN_ONLY },
   // Rule budgets' use per period, read from their budget objects; nothing to write here.
   { prefix: "/admin/v1/budgets", writers: ADMIN_ONLY },

@@ -12,7 +12,7 @@ import {
 } from "../analytics/index";
 import { claimProjection } from "../claims/index";
 import { loyaltyDueProjection } from "../loyalty/index";
-import { payoutProjection } from "../payouts/index";
+import { payoutOwnerStatement, payoutProjection } from "../payouts/index";
 import { segmentsProjectionStatements } from "../promotions/index";
 import { referralIndexStatement, referralProjection } from "../referral-records/index";
 import { riskIdentifierStatements } from "../referral-review/index";
@@ -33,7 +33,8 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   const statements: BatchItem<"sqlite">[] = [];
   // Routed user tables live in the user databases (shared/db/router.ts): one batch per database.
   const userStatements = new Map<D1Database, BatchItem<"sqlite">[]>();
-  // Global index rows that must commit before the user databases' rows they point to.
+  // Global index rows (referral → referrer, payout → user) that must commit before the user
+  // databases' rows they point to.
   const indexFirst: BatchItem<"sqlite">[] = [];
   const users = new Set<string>();
   const strays: UserNoticeMessage[] = [];
@@ -46,6 +47,13 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
     }
     users.add(body.userId);
     if (body.kind === "referral") indexFirst.push(referralIndexStatement(env, body.referral));
+    // A payout held for review is never dispatched: its owner row is written with its first
+    // projection, so every lookup by payout id is one index read (docs/scaling.md "D1 router").
+    if (body.kind === "payout") {
+      indexFirst.push(
+        payoutOwnerStatement(env, body.payout.id, body.userId, body.payout.createdAtMs),
+      );
+    }
     const routed = userProjection(env, body);
     if (routed) addTo(userStatements, routed);
     statements.push(...projectionStatements(env, body));
@@ -62,9 +70,9 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   // user's signup) would be cleared with those rows missing from the refresh.
   const sameDb = userStatements.get(env.DB) ?? [];
   userStatements.delete(env.DB);
-  // The referrer index before any other database's referral rows (a referral row is never
+  // The indexes before any other database's referral and payout rows (such a row is never
   // without its index row; an index row alone is skipped by readers and completed by the
-  // retry). With none on another database it joins the global batch: one transaction.
+  // retry). With none on another database they join the global batch: one transaction.
   if (indexFirst.length > 0 && userStatements.size > 0) await runInBatches(env.DB, indexFirst);
   else sameDb.unshift(...indexFirst);
   await Promise.all([...userStatements].map(([db, upserts]) => runInBatches(db, upserts)));

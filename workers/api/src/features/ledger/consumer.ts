@@ -19,7 +19,7 @@ import { riskIdentifierStatements } from "../referral-review/index";
 import { riskHoldProjection } from "../risk-holds/index";
 import { profileStatement, registerUserStatement, signupTimesOf } from "../users/index";
 import { balanceProjections } from "./balances-store";
-import { transactionProjection, unattributedRowReplaced } from "./transactions-store";
+import { transactionProjection, unattributedRowsReplaced } from "./transactions-store";
 
 const log = createLogger({ worker: "api", feature: "ledger" });
 
@@ -81,6 +81,9 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   // days are read after their payouts commit (on the global database, by the batch itself):
   // read earlier, a conversion a concurrent batch confirms in between could lose its mark.
   const otherDbsPaidDays = await confirmedDaysOfPaidUsers(env, bodies);
+  // The projected orders' rows recorded without a user, where any exist (read now, after
+  // the user databases hold the orders).
+  statements.push(...(await unattributedRowsReplaced(env, projectedTransactions(bodies))));
   statements.push(...ledgerDirtyStatements(env, bodies, nowMs, signupMsOf, otherDbsPaidDays));
   await runInBatches(env.DB, [...sameDb, ...statements]);
   faultPoint("ledger_events.after_write"); // test/sim: projected, but the batch is retried
@@ -107,6 +110,12 @@ async function signupTimes(
     }
   }
   return (userId) => stored.get(userId) ?? nowMs;
+}
+
+function projectedTransactions(bodies: readonly LedgerEventMessage[]) {
+  return bodies.flatMap((b) =>
+    b.kind === "transaction" ? [{ userId: b.userId, txnId: b.txn.id }] : [],
+  );
 }
 
 function addTo(
@@ -154,8 +163,7 @@ function projectionStatements(env: ApiEnv, body: LedgerEventMessage): BatchItem<
   const db = env.DB;
   switch (body.kind) {
     case "transaction":
-      // The order's row without a user, if one was recorded before the wallet held it.
-      return unattributedRowReplaced(env, body.userId, body.txn.id);
+    // The order's row without a user, if any: `unattributedRowsReplaced`, for the batch.
     case "balances":
     case "loyalty_due":
     case "claim":

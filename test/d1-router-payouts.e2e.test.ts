@@ -141,14 +141,41 @@ describe("payout writes at two user databases", () => {
       expect(owner?.user_id).toBe(user);
       expect(await payoutOwnerOf(TWO, id)).toBe(user);
     }
-    // A payout from before the index, on user database 1 only: found by asking every database.
+    // A payout row without its index row (none is written so: the index commits first) is
+    // not found: a lookup is one index read, never a read of every database.
     const [onOne] = usersOnBothShards(`po-old-${RUN}-`, 2).filter((u) => shardOf(u, 2) === 1);
     await env.USER_DB_1.prepare(
       `INSERT INTO payouts (id, user_id, status, updated_at_ms, version) VALUES (?1, ?2, 'queued', 1, 0)`,
     )
       .bind(`po-old-${RUN}`, onOne)
       .run();
-    expect(await payoutOwnerOf(TWO, `po-old-${RUN}`)).toBe(onOne);
+    expect(await payoutOwnerOf(TWO, `po-old-${RUN}`)).toBeNull();
+  });
+
+  it("a payout held for review (never dispatched) is indexed with its first projection, before its row", async () => {
+    const users = usersOnBothShards(`po-held-${RUN}-`, 4);
+    const createdAtMs = Date.UTC(2002, 1, 1);
+    const held = (u: string, i: number) =>
+      payout(u, `po-held-${RUN}-${i}`, {
+        createdAtMs,
+        status: "held",
+        holdReason: "new_device",
+        processorId: null,
+        processorRef: null,
+        attempts: 0,
+      });
+    await consume(users.map(held));
+    for (const [i, user] of users.entries()) {
+      const id = `po-held-${RUN}-${i}`;
+      const owner = await env.DB.prepare(
+        `SELECT user_id AS userId, recorded_at_ms AS recordedAtMs FROM payout_owners WHERE payout_id = ?1`,
+      )
+        .bind(id)
+        .first<{ userId: string; recordedAtMs: number }>();
+      expect(owner).toEqual({ userId: user, recordedAtMs: createdAtMs });
+      expect(await payoutOwnerOf(TWO, id)).toBe(user);
+      expect((await storedPayout(homeAndOther(user).home, id))?.status).toBe("held");
+    }
   });
 });
 
@@ -204,12 +231,11 @@ describe("payout readers at two user databases", () => {
     for (const [i, user] of users.entries()) {
       // In the window: paid here, failed at the processor.
       await seedPayout(user, id(i, "win"), { status: "paid", createdAtMs: NOW - DAY_MS });
-      // Before the window, named by the report: read by id through the owner index (user 0's
-      // is not in the index, as one dispatched before it existed: every database is asked).
+      // Before the window, named by the report: read by id through the owner index.
       await seedPayout(user, id(i, "old"), {
         status: "paid",
         createdAtMs: NOW - 10 * DAY_MS,
-        indexed: i > 0,
+        indexed: true,
       });
     }
     const theirs = (payoutId: string, status: "completed" | "failed"): ProcessorPayout => ({

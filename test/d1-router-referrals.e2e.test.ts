@@ -12,6 +12,7 @@ import {
   referralIndexStatement,
   referralProjectionStatements,
 } from "#workers/api/src/features/referral-records/index";
+import { unrewardedReferralsOf } from "#workers/api/src/features/referral-review/queue-store";
 import { ADMIN_HEADERS, mintUserJwt } from "./helpers";
 import { homeAndOther, TWO_USER_DBS as TWO, usersOnBothShards } from "./user-dbs";
 
@@ -197,5 +198,111 @@ describe("referrals at two user databases", () => {
     // From the global index: both referees, and the one whose referral is still being written.
     expect(await referralsBetween(TWO, referrer, window, "nobody")).toBe(3);
     expect(await referralsBetween(TWO, referrer, window, referees[0] ?? "")).toBe(2);
+  });
+});
+
+/** `db` with a count of the statements it was asked to prepare (drizzle prepares each one). */
+function counted(db: D1Database): { db: D1Database; asked: () => number } {
+  let asked = 0;
+  const proxy = new Proxy(db, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (key === "prepare") asked++;
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { db: proxy, asked: () => asked };
+}
+
+describe("one referrer's referrals through the referrer index", () => {
+  const pool = usersOnBothShards(`zz-rfi-${RUN}-`, 12);
+  const onZero = pool.filter((u) => shardOf(u, 2) === 0).slice(0, 3);
+  const mixed = usersOnBothShards(`zz-rfm-${RUN}-`, 6);
+  const STATES = ["signed_up", "rewarded", "held"] as const;
+
+  async function seed(referrerId: string, refereeIds: readonly string[]) {
+    for (const [i, referee] of refereeIds.entries()) {
+      const r = {
+        ...referral(referee, i),
+        // A program of their own: the funnels above count PROGRAM's referrals.
+        programId: `prog-rfi-${RUN}`,
+        referrerId,
+        state: STATES[i % STATES.length],
+        qualification: undefined,
+      } as ReferralProjection["referral"];
+      await drizzle(env.DB).batch([referralIndexStatement(TWO, r)]);
+      const { home } = homeAndOther(referee);
+      const [first, ...rest] = referralProjectionStatements(home, r);
+      if (first) await drizzle(home).batch([first, ...rest]);
+    }
+  }
+
+  beforeAll(async () => {
+    await seed(`zz-rfi-referrer-${RUN}`, onZero);
+    await seed(`zz-rfm-referrer-${RUN}`, mixed);
+  });
+
+  it("the review queue filtered by referrer and a ban's sweep ask only the databases of its referees", async () => {
+    expect(onZero.length).toBe(3);
+    const one = counted(env.USER_DB_1);
+    const env1 = { ...TWO, USER_DB_1: one.db };
+    const response = await createApp().fetch(
+      new Request(`https://api.test/admin/v1/referrals?referrerId=zz-rfi-referrer-${RUN}`, {
+        headers: { authorization: ADMIN_HEADERS.authorization },
+      }),
+      env1,
+    );
+    expect(response.status, await response.clone().text()).toBe(200);
+    const list = (await response.json()) as { items: Array<{ referralId: string }> };
+    expect(list.items.map((r) => r.referralId)).toEqual(onZero.map((r) => `ref_${r}`));
+    const sweep = await unrewardedReferralsOf(env1, `zz-rfi-referrer-${RUN}`, 10);
+    expect(sweep).toEqual(
+      [onZero[0], onZero[2]].map((r) => ({ referralId: `ref_${r}`, refereeId: r })),
+    );
+    // Every referee is on the global database: user database 1 is never asked.
+    expect(one.asked()).toBe(0);
+  });
+
+  it("over both databases: a state filter pages in signup order and the sweep skips the rewarded", async () => {
+    type List = { items: Array<{ referralId: string }>; nextCursor: string | null };
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const list: List = await adminGet<List>(
+        `/admin/v1/referrals?referrerId=zz-rfm-referrer-${RUN}&state=signed_up&limit=1${
+          cursor ? `&cursor=${cursor}` : ""
+        }`,
+      );
+      seen.push(...list.items.map((r) => r.referralId));
+      cursor = list.nextCursor;
+      if (cursor === null) break;
+    }
+    expect(seen).toEqual([mixed[0], mixed[3]].map((r) => `ref_${r}`));
+    const sweep = await unrewardedReferralsOf(TWO, `zz-rfm-referrer-${RUN}`, 3);
+    expect(sweep.map((s) => s.refereeId)).toEqual([mixed[0], mixed[2], mixed[3]]);
+  });
+
+  it("past the index walk's budget, the rest comes from every database after the last index row read", async () => {
+    const referrerId = `zz-rfb-referrer-${RUN}`;
+    // 2,100 index rows whose referrals are not written (skipped), then one that is, later.
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2100)
+       INSERT INTO referral_referrers (referral_id, referrer_id, referee_id, attributed_at_ms)
+       SELECT printf('ref_ghost_%05d_%s', i, ?2), ?1, 'zz-ghost-' || i, ?3 + i FROM n`,
+    )
+      .bind(referrerId, RUN, DAY_START_MS)
+      .run();
+    const [late] = usersOnBothShards(`zz-rfb-${RUN}-`, 2).filter((u) => shardOf(u, 2) === 1);
+    await seed(referrerId, [late as string]);
+    const list = await adminGet<{ items: Array<{ referralId: string }> }>(
+      `/admin/v1/referrals?referrerId=${referrerId}&limit=5`,
+    );
+    expect(list.items.map((r) => r.referralId)).toEqual([`ref_${late}`]);
+    expect(await unrewardedReferralsOf(TWO, referrerId, 5)).toEqual([
+      { referralId: `ref_${late}`, refereeId: late },
+    ]);
   });
 });

@@ -137,6 +137,62 @@ describe("transactions written at two user databases", () => {
     }
   });
 
+  it("the consumer deletes a row without a user in the global batch only for an order that has one", async () => {
+    const users = usersOnBothShards(`txd-${RUN}-`, 4);
+    const onOne = users.filter((u) => shardOf(u, 2) === 1);
+    const atMs = Date.parse("2012-07-01T10:00:00Z");
+    const orders = onOne.map((_, i) => `txd-${RUN}-order-${i}`);
+    const ids = await Promise.all(orders.map((o) => transactionIdFor(NETWORK, o)));
+    // The global database's statements, as the consumer prepares them.
+    const prepared: string[] = [];
+    const global = new Proxy(env.DB, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target);
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          if (key === "prepare") prepared.push(String(args[0]));
+          return value.apply(target, args);
+        };
+      },
+    });
+    const project = () =>
+      consumeLedgerEvents(
+        createMessageBatch<LedgerEventMessage>(
+          "boomerang-ledger-events",
+          onOne.map((userId, i) => ({
+            id: `m${i}`,
+            timestamp: new Date(),
+            attempts: 1,
+            body: {
+              kind: "transaction" as const,
+              userId,
+              txn: txn(ids[i] as string, orders[i] as string, atMs + i),
+            },
+          })),
+        ),
+        { ...TWO, DB: global } as typeof env,
+      );
+    const deletes = () => prepared.filter((q) => /^delete from "transactions"/i.test(q)).length;
+    // No order of the batch was recorded without a user: no DELETE reaches the global batch.
+    await project();
+    expect(deletes()).toBe(0);
+    // One was (a postback without a usable sub-ID before the wallet held it): one DELETE, and
+    // the row is gone.
+    await env.DB.prepare(
+      `INSERT INTO transactions (id, network_id, order_id, user_id, status, reject_reason,
+         currency, sale_amount_minor, commission_minor, cashback_minor, rate_bps,
+         converted_at_ms, version, updated_at_ms)
+       VALUES (?1, ?2, ?3, NULL, 'rejected', 'missing_sub_id', 'EUR', 10000, 500, 0, 0, ?4, 0, ?4)`,
+    )
+      .bind(ids[0], NETWORK, orders[0], atMs)
+      .run();
+    prepared.length = 0;
+    await project();
+    expect(deletes()).toBe(1);
+    expect(await rowOn(env.DB, ids[0] as string)).toBeNull();
+    expect((await rowOn(env.USER_DB_1, ids[0] as string))?.userId).toBe(onOne[0]);
+  });
+
   it("the search, one transaction and reconciliation's reads see every user database", async () => {
     const users = usersOnBothShards(`txr-${RUN}-`, 2);
     const atMs = Date.parse("2017-04-01T10:00:00Z");

@@ -47,13 +47,18 @@ describe("the payout → user index", () => {
     expect(await payoutOwnerOf(env, `pay-unknown-${RUN}`)).toBeNull();
   });
 
-  it("a payout dispatched before the index existed is still found in the projection", async () => {
+  it("a payout projected before its index row was written at creation is indexed by migration 0060", async () => {
     const payoutId = `pay-old-${RUN}`;
     await env.DB.prepare(
-      `INSERT INTO payouts (id, user_id, status, updated_at_ms, version) VALUES (?1, 'owner-old', 'queued', 1, 0)`,
+      `INSERT INTO payouts (id, user_id, status, updated_at_ms, version) VALUES (?1, 'owner-old', 'held', 1, 0)`,
     )
       .bind(payoutId)
       .run();
+    // The index alone answers a lookup: a row it does not know is not found.
+    expect(await payoutOwnerOf(env, payoutId)).toBeNull();
+    const backfill = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0060_"));
+    for (const query of backfill?.queries ?? []) await env.DB.prepare(query).run();
+    expect(await indexed(payoutId)).toEqual({ userId: "owner-old" });
     expect(await payoutOwnerOf(env, payoutId)).toBe("owner-old");
   });
 });

@@ -89,7 +89,12 @@ async function seedPayouts(
     updatedAtMs: number;
   }>,
 ) {
-  const statements = rows.map((r) =>
+  // Each with its row in the payout → user index, as every payout row has (written first).
+  const statements = rows.flatMap((r) => [
+    env.DB.prepare(
+      `INSERT OR IGNORE INTO payout_owners (payout_id, user_id, recorded_at_ms)
+       VALUES (?1, 'u-recon', ?2)`,
+    ).bind(r.id, r.createdAtMs),
     env.DB.prepare(
       `INSERT INTO payouts (id, user_id, status, destination_type, currency, amount_minor,
          created_at_ms, updated_at_ms) VALUES (?1, 'u-recon', ?2, 'bank', ?3, ?4, ?5, ?6)`,
@@ -101,7 +106,7 @@ async function seedPayouts(
       r.createdAtMs,
       r.updatedAtMs,
     ),
-  );
+  ]);
   for (let i = 0; i < statements.length; i += 50) await env.DB.batch(statements.slice(i, i + 50));
 }
 

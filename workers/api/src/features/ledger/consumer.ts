@@ -12,14 +12,14 @@ import {
 } from "../analytics/index";
 import { claimProjection } from "../claims/index";
 import { loyaltyDueProjection } from "../loyalty/index";
-import { payoutProjection } from "../payouts/index";
+import { payoutOwnerStatement, payoutProjection } from "../payouts/index";
 import { segmentsProjectionStatements } from "../promotions/index";
 import { referralIndexStatement, referralProjection } from "../referral-records/index";
 import { riskIdentifierStatements } from "../referral-review/index";
 import { riskHoldProjection } from "../risk-holds/index";
 import { profileStatement, registerUserStatement, signupTimesOf } from "../users/index";
 import { balanceProjections } from "./balances-store";
-import { transactionProjection, unattributedRowReplaced } from "./transactions-store";
+import { transactionProjection, unattributedRowsReplaced } from "./transactions-store";
 
 const log = createLogger({ worker: "api", feature: "ledger" });
 
@@ -33,7 +33,8 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   const statements: BatchItem<"sqlite">[] = [];
   // Routed user tables live in the user databases (shared/db/router.ts): one batch per database.
   const userStatements = new Map<D1Database, BatchItem<"sqlite">[]>();
-  // Global index rows that must commit before the user databases' rows they point to.
+  // Global index rows (referral → referrer, payout → user) that must commit before the user
+  // databases' rows they point to.
   const indexFirst: BatchItem<"sqlite">[] = [];
   const users = new Set<string>();
   const strays: UserNoticeMessage[] = [];
@@ -46,6 +47,13 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
     }
     users.add(body.userId);
     if (body.kind === "referral") indexFirst.push(referralIndexStatement(env, body.referral));
+    // A payout held for review is never dispatched: its owner row is written with its first
+    // projection, so every lookup by payout id is one index read (docs/scaling.md "D1 router").
+    if (body.kind === "payout") {
+      indexFirst.push(
+        payoutOwnerStatement(env, body.payout.id, body.userId, body.payout.createdAtMs),
+      );
+    }
     const routed = userProjection(env, body);
     if (routed) addTo(userStatements, routed);
     statements.push(...projectionStatements(env, body));
@@ -62,9 +70,9 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   // user's signup) would be cleared with those rows missing from the refresh.
   const sameDb = userStatements.get(env.DB) ?? [];
   userStatements.delete(env.DB);
-  // The referrer index before any other database's referral rows (a referral row is never
+  // The indexes before any other database's referral and payout rows (such a row is never
   // without its index row; an index row alone is skipped by readers and completed by the
-  // retry). With none on another database it joins the global batch: one transaction.
+  // retry). With none on another database they join the global batch: one transaction.
   if (indexFirst.length > 0 && userStatements.size > 0) await runInBatches(env.DB, indexFirst);
   else sameDb.unshift(...indexFirst);
   await Promise.all([...userStatements].map(([db, upserts]) => runInBatches(db, upserts)));
@@ -73,6 +81,9 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   // days are read after their payouts commit (on the global database, by the batch itself):
   // read earlier, a conversion a concurrent batch confirms in between could lose its mark.
   const otherDbsPaidDays = await confirmedDaysOfPaidUsers(env, bodies);
+  // The projected orders' rows recorded without a user, where any exist (read now, after
+  // the user databases hold the orders).
+  statements.push(...(await unattributedRowsReplaced(env, projectedTransactions(bodies))));
   statements.push(...ledgerDirtyStatements(env, bodies, nowMs, signupMsOf, otherDbsPaidDays));
   await runInBatches(env.DB, [...sameDb, ...statements]);
   faultPoint("ledger_events.after_write"); // test/sim: projected, but the batch is retried
@@ -99,6 +110,12 @@ async function signupTimes(
     }
   }
   return (userId) => stored.get(userId) ?? nowMs;
+}
+
+function projectedTransactions(bodies: readonly LedgerEventMessage[]) {
+  return bodies.flatMap((b) =>
+    b.kind === "transaction" ? [{ userId: b.userId, txnId: b.txn.id }] : [],
+  );
 }
 
 function addTo(
@@ -146,8 +163,7 @@ function projectionStatements(env: ApiEnv, body: LedgerEventMessage): BatchItem<
   const db = env.DB;
   switch (body.kind) {
     case "transaction":
-      // The order's row without a user, if one was recorded before the wallet held it.
-      return unattributedRowReplaced(env, body.userId, body.txn.id);
+    // The order's row without a user, if any: `unattributedRowsReplaced`, for the batch.
     case "balances":
     case "loyalty_due":
     case "claim":

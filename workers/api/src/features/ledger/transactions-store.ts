@@ -78,23 +78,39 @@ export function transactionProjection(
 }
 
 /**
- * For the global batch of the projection above: the row of the same order recorded without a
- * user (an untrusted sub-ID seen before the wallet held the order) goes, now that its user's
- * database holds the order. Nothing when the user's database is the global one: the upsert
- * above takes that row over there, as it did before the table was spread.
+ * For the global batch of a ledger batch's projections: the rows of their orders recorded
+ * without a user (an untrusted sub-ID seen before the wallet held the order) go, now that the
+ * user's database holds the order. Only a projection whose user is on another database can
+ * leave one (on the global database the upsert above takes that row over, as before the table
+ * was spread), and only rows that exist are deleted: one read on the global database for the
+ * batch, by primary key, and a DELETE per row found (rare: an order first seen without a
+ * usable sub-ID), instead of a DELETE per projection in the global batch. Read after the user
+ * databases' batches commit: every projected order is claimed by then (`order_claims` is
+ * written before any wallet is called), and intake never leaves a row without a user for a
+ * claimed order (`withoutUserStatements`), so no such row can appear after the read.
  */
-export function unattributedRowReplaced(
+export async function unattributedRowsReplaced(
   env: DbRouterEnv,
-  userId: string,
-  txnId: string,
-): BatchItem<"sqlite">[] {
+  projected: ReadonlyArray<{ userId: string; txnId: string }>,
+): Promise<BatchItem<"sqlite">[]> {
   const global = globalDb(env);
-  if (userDb(env, userId) === global) return [];
-  return [
-    drizzle(global)
-      .delete(transactions)
-      .where(and(eq(transactions.id, txnId), isNull(transactions.userId))),
+  const ids = [
+    ...new Set(projected.filter((p) => userDb(env, p.userId) !== global).map((p) => p.txnId)),
   ];
+  if (ids.length === 0) return [];
+  const orm = drizzle(global);
+  const found = await orm
+    .select({ id: transactions.id })
+    .from(transactions)
+    .where(
+      and(
+        isNull(transactions.userId),
+        sql`${transactions.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+      ),
+    );
+  return found.map((row) =>
+    orm.delete(transactions).where(and(eq(transactions.id, row.id), isNull(transactions.userId))),
+  );
 }
 
 /**

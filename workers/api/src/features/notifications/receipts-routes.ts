@@ -289,7 +289,7 @@ receiptRoutes.post(PUSH_RECEIPT_PATH, async (c) => {
   }
   const recorded = await recordReceipt(
     c.env,
-    { deliveryId: check.deliveryId },
+    { deliveryId: check.deliveryId, userId: check.userId },
     event === "shown" ? "delivered" : "opened",
     Date.now(),
   );
@@ -303,7 +303,12 @@ receiptRoutes.get(TRACK_OPEN_PATH, async (c) => {
   if (key) {
     const check = await verifyReceiptToken(key, "open", token);
     if (check.ok) {
-      await recordReceipt(c.env, { deliveryId: check.deliveryId }, "opened", Date.now());
+      await recordReceipt(
+        c.env,
+        { deliveryId: check.deliveryId, userId: check.userId },
+        "opened",
+        Date.now(),
+      );
     }
   }
   return pixelResponse();
@@ -323,6 +328,11 @@ receiptRoutes.get(TRACK_CLICK_PATH, async (c) => {
   }
   const check = await verifyReceiptToken(key, "click", c.req.query("t"), target);
   if (!check.ok) throw tokenProblem(check);
-  await recordReceipt(c.env, { deliveryId: check.deliveryId }, "opened", Date.now());
+  await recordReceipt(
+    c.env,
+    { deliveryId: check.deliveryId, userId: check.userId },
+    "opened",
+    Date.now(),
+  );
   return c.redirect(target, 302);
 });

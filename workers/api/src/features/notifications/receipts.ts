@@ -28,9 +28,12 @@ export const RECEIPTS = [
 ] as const;
 export type Receipt = (typeof RECEIPTS)[number];
 
-/** Which delivery a receipt is about: our id (signed links) or the provider's message id. */
+/**
+ * Which delivery a receipt is about: our id (signed links, with its user when the link names
+ * it) or the provider's message id.
+ */
 export type ReceiptTarget =
-  | { deliveryId: string }
+  | { deliveryId: string; userId?: string | null }
   | { providerRef: string; channel: NotificationChannel };
 
 function whereOf(target: ReceiptTarget): { sql: string; binds: string[] } {
@@ -41,12 +44,14 @@ function whereOf(target: ReceiptTarget): { sql: string; binds: string[] } {
 
 /**
  * The user databases that may hold the delivery (deliveries are spread by user,
- * shared/db/router.ts): a provider's id through the global index of provider ids to users
- * (provider-refs.ts), else (a message sent before the index existed) every user database; our
- * own signed links name only the delivery id, a hash that does not name the user, so every
- * user database is asked (a primary-key UPDATE each; docs/scaling.md "D1 router").
+ * shared/db/router.ts): our signed link names its user (the user's database only); a
+ * provider's id through the global index of provider ids to users (provider-refs.ts), else (a
+ * message sent before the index existed) every user database; a link signed before links
+ * named the user asks every user database too (a primary-key UPDATE each; docs/scaling.md
+ * "D1 router").
  */
 async function databasesOf(env: DbRouterEnv, target: ReceiptTarget): Promise<D1Database[]> {
+  if ("deliveryId" in target && target.userId) return [userDb(env, target.userId)];
   if ("providerRef" in target) {
     const userId = await userOfProviderRef(env, target.channel, target.providerRef);
     if (userId !== null) return [userDb(env, userId)];

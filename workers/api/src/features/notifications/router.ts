@@ -540,7 +540,8 @@ async function withReceiptLinks(
   message: RenderedMessage,
 ): Promise<RenderedMessage> {
   if (!canSignReceipts(env)) return message;
-  const id = candidate.key.id;
+  // The link names the user, so its receipt goes straight to the user's database.
+  const id = { id: candidate.key.id, userId: candidate.key.userId };
   if (candidate.channel === "push") {
     return { ...message, receiptUrl: await pushReceiptUrl(env, id) };
   }

@@ -13,4 +13,4 @@ export { compareStatuses, type StatusVerdict } from "./recon-compare";
 export { registerPayoutReconAdmin } from "./recon-routes";
 export { runPayoutReconciliation } from "./reconciliation";
 export { payoutAdminRoutes, payoutUserRoutes, payoutWebhookRoutes } from "./routes";
-export { payoutProjection } from "./store";
+export { payoutOwnerStatement, payoutProjection } from "./store";

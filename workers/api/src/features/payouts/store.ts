@@ -43,10 +43,31 @@ const totalAmountMinor = () =>
   sql<number>`COALESCE(SUM(${payouts.amountMinor}), 0)`.mapWith(Number);
 
 /**
+ * The payout's row in the global payout → user index (`payout_owners`): written whenever a
+ * payout's row may be written next, by the ledger-events consumer (every payout message, from
+ * the one that creates the payout, held for review or not) and by the dispatch. It commits
+ * before the row it points to (or in the same batch), so a payout row never exists without
+ * it; a row alone (the batch after it failed) is only an owner nobody asks for yet. A
+ * payout's user never changes, so a repeated insert keeps the first row.
+ */
+export function payoutOwnerStatement(
+  env: DbRouterEnv,
+  payoutId: string,
+  userId: string,
+  nowMs: number,
+): BatchItem<"sqlite"> {
+  return drizzle(globalDb(env))
+    .insert(payoutOwners)
+    .values({ payoutId, userId, recordedAtMs: nowMs })
+    .onConflictDoNothing({ target: payoutOwners.payoutId });
+}
+
+/**
  * Written before the processor can know the payout, so every webhook for it finds the wallet:
- * the global payout → user index (`payout_owners`), then the payout's first projection row on
- * its user's database (one batch when that is the global database). The index commits first:
- * a failure between the two retries the dispatch, and both inserts keep the first row.
+ * the global index row (usually already written when the payout was projected), then the
+ * payout's first projection row on its user's database (one batch when that is the global
+ * database). The index commits first: a failure between the two retries the dispatch, and
+ * both inserts keep the first row.
  */
 export async function recordPayoutOwner(
   env: DbRouterEnv,
@@ -54,18 +75,14 @@ export async function recordPayoutOwner(
   userId: string,
   nowMs: number,
 ): Promise<void> {
-  const global = drizzle(globalDb(env));
-  const owner = global
-    .insert(payoutOwners)
-    .values({ payoutId, userId, recordedAtMs: nowMs })
-    .onConflictDoNothing({ target: payoutOwners.payoutId });
+  const owner = payoutOwnerStatement(env, payoutId, userId, nowMs);
   const home = userDb(env, userId);
   const first = drizzle(home)
     .insert(payouts)
     .values({ id: payoutId, userId, status: "queued", updatedAtMs: nowMs, version: 0 })
     .onConflictDoNothing({ target: payouts.id });
   if (home === globalDb(env)) {
-    await global.batch([owner, first]);
+    await drizzle(globalDb(env)).batch([owner, first]);
     return;
   }
   await owner;
@@ -73,11 +90,10 @@ export async function recordPayoutOwner(
 }
 
 /**
- * The user whose wallet holds the payout; null when the directory does not know it. The index
- * first (written at dispatch); a payout not dispatched yet (held for review) or dispatched by a
- * build older than the index (after the migration's backfill) is found in the projection,
- * which names no user ahead of the read: every user database is asked (one primary-key read
- * each; an operator's action or a webhook, never a hot path).
+ * The user whose wallet holds the payout; null when the index does not know it. Every payout
+ * row has its index row (written before it; the rows from before the index were backfilled by
+ * migrations 0056 and 0060), so one primary-key read on the global database answers, and the
+ * caller reads the payout on that user's database only.
  *
  * @example
  * const userId = await payoutOwnerOf(env, event.payoutId);
@@ -88,17 +104,7 @@ export async function payoutOwnerOf(env: DbRouterEnv, payoutId: string): Promise
     .from(payoutOwners)
     .where(eq(payoutOwners.payoutId, payoutId))
     .limit(1);
-  if (indexed) return indexed.userId;
-  const projected = await Promise.all(
-    eachUserDb(env).map((db) =>
-      drizzle(db)
-        .select({ userId: payouts.userId })
-        .from(payouts)
-        .where(eq(payouts.id, payoutId))
-        .limit(1),
-    ),
-  );
-  return projected.flat()[0]?.userId ?? null;
+  return indexed?.userId ?? null;
 }
 
 /**
@@ -324,9 +330,8 @@ function payoutsChangedInPage(
 
 /**
  * Our rows of the payouts a processor's report names. The global index (`payout_owners`) gives
- * each id's user, and each user database is asked for its users' payouts only; ids the index
- * does not know (a payout unknown to us, or one dispatched before the index) are asked of
- * every user database.
+ * each id's user, and each user database is asked for its users' payouts only; an id the
+ * index does not know is not ours (every payout row has its index row, `payoutOwnerOf`).
  */
 export async function payoutsByIds(
   env: DbRouterEnv,
@@ -348,10 +353,6 @@ export async function payoutsByIds(
       db,
       [...owners].filter(([, userId]) => users.has(userId)).map(([payoutId]) => payoutId),
     );
-  }
-  const unindexed = ids.filter((id) => !owners.has(id));
-  if (unindexed.length > 0) {
-    for (const db of eachUserDb(env)) idsByDb.set(db, [...(idsByDb.get(db) ?? []), ...unindexed]);
   }
   const perDb = await Promise.all(
     [...idsByDb].map(([db, dbIds]) => payoutRowsByIds(db, [...new Set(dbIds)])),

@@ -177,11 +177,16 @@ async function expectAuditsClean(campaignId: string, parts: number): Promise<voi
 }
 
 describe("a campaign budget split into parts", () => {
-  it("k = 4: 40 concurrent conversions from 40 users spend a 10,000 budget exactly, never more", async () => {
+  it("k = 4: 36 concurrent conversions from 36 users spend a 10,000 budget exactly, never more", async () => {
     const { offerId, boosts } = await campaign("parts-race", 10_000, 4);
     expect((await budgetView("parts-race")).budgetParts).toBe(4);
+    // Uneven on purpose: 30 users in part 0 and 2 in each other part (shares of 2,500), so the
+    // budget is spent exactly only if part 0 borrows the 1,500 its siblings leave unspent.
+    const place = (i: number) => (i < 30 ? 0 : 1 + ((i - 30) % 3));
     const users = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => userWithClick(`pr${i}`, offerId, boosts)),
+      Array.from({ length: 36 }, (_, i) =>
+        userWithClick(`pr${i}`, offerId, boosts, { parts: 4, index: place(i) }),
+      ),
     );
     await Promise.all(
       users.map(async (who, i) =>
@@ -195,12 +200,14 @@ describe("a campaign budget split into parts", () => {
       expect((await balances(who.userId)).pending).toBe(2_500 + (grants[i] ?? 0));
     }
     expect(grants.reduce((a, b) => a + b, 0)).toBe(10_000);
+    // The six users of parts 1–3 are all served in full.
+    expect(grants.slice(30)).toEqual([1_000, 1_000, 1_000, 1_000, 1_000, 1_000]);
     expect(await budgetView("parts-race")).toMatchObject({
       budgetMinor: 10_000,
-      desiredMinor: 40_000,
+      desiredMinor: 36_000,
       grantedMinor: 10_000,
       remainingMinor: 0,
-      reservations: 40,
+      reservations: 36,
       budgetParts: 4,
     });
     // The reservations are in the parts, not the budget's own object, and the parts' limits

@@ -3449,6 +3449,8 @@ export interface components {
             currency: string;
             /** @description most the campaign pays in boosts, in minor units; never exceeded. It cannot be set below what is already granted (409) */
             budgetMinor: number;
+            /** @description how many objects the budget is split into (sub-budgets, for a campaign boosting more than a few hundred conversions a second): each starts with an equal share of what remains and borrows from the others when it runs dry, so the whole budget is still spent exactly and never exceeded. Absent: unchanged (a new campaign: 1, one object). Changing it sends new reservations to the new parts; those already made stay where they are */
+            budgetParts?: number;
         };
         CampaignBudget: {
             campaignId: string;
@@ -3471,6 +3473,8 @@ export interface components {
             reservations: number;
             /** @description of those, granted less than they asked because the budget ran out */
             partialReservations: number;
+            /** @description how many objects new reservations are spread over; the figures sum them all */
+            budgetParts: number;
             /**
              * Format: date-time
              * @description ISO 8601 timestamp
@@ -3510,6 +3514,8 @@ export interface components {
             reservations: number;
             /** @description of those, granted less than they asked */
             partialReservations: number;
+            /** @description how many objects new reservations are spread over (sub-budgets, configured per campaign); every figure above is the sum over the budget's own object and its parts */
+            parts: number;
             /**
              * Format: date-time
              * @description ISO 8601 timestamp

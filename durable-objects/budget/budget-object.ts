@@ -20,6 +20,24 @@ import {
 import { type BudgetState, decideBudget, decideConfigure } from "./decide-budget";
 import type { BudgetEnv } from "./env";
 import { planLegacyImport } from "./legacy-import";
+import {
+  type AllotmentAnswer,
+  type AllotmentRequest,
+  BudgetPartSide,
+  type PartRequest,
+  type PartUsage,
+  shortOfRequest,
+} from "./part-side";
+import {
+  ALLOTMENT_REFERENCE,
+  allotmentHolder,
+  type BudgetPart,
+  isBudgetPart,
+  isPartCount,
+  partName,
+  splitShares,
+} from "./parts";
+import { addAllotted, type LayoutRow, readLayout, saveLayout } from "./parts-store";
 import { applyBudgetKeySchema } from "./schema";
 import { type BudgetUnit, isBudgetUnit } from "./unit";
 
@@ -40,6 +58,10 @@ import { type BudgetUnit, isBudgetUnit } from "./unit";
  * `rule:campaign.<id>:campaign:<id>:lifetime`): requests then need not carry a limit. Such a
  * campaign budget, the first time it is touched, takes over the campaign's legacy budget
  * object (durable-objects/campaign-budget/) with its reservations (legacy-import.ts).
+ *
+ * A configured budget may be split into parts (parts.ts, part-side.ts): the same class serves
+ * the budget key's own object (the root, which lends each part its allotment through `allot`)
+ * and each part (`reservePart`, `yieldSpare`, `partUsage`, named `<key>#<index>/<parts>`).
  */
 
 export interface BudgetReserveInput {
@@ -107,6 +129,11 @@ export interface BudgetConfigureInput {
   limit: number;
   /** The rule version the limit belongs to; absent: the recorded version is kept. */
   limitVersion?: number | undefined;
+  /**
+   * How many parts wallets are sent to from now on (1: this object serves them itself, as
+   * before parts); absent: unchanged. Reservations already made stay where they are.
+   */
+  parts?: number | undefined;
 }
 
 /**
@@ -141,6 +168,8 @@ export interface BudgetUsage extends ParsedBudgetKey {
   reservations: number;
   partialReservations: number;
   updatedAtMs: number;
+  /** The layout wallets are sent to now (1: unsplit); the figures above sum every part. */
+  parts: number;
 }
 
 const MAX_ID_LENGTH = 256;
@@ -149,10 +178,19 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
   private readonly sql: SqlStorage;
   private readonly log = createLogger({ worker: "campaign-budget" });
 
+  private readonly partSide: BudgetPartSide;
+
   constructor(ctx: DurableObjectState, env: BudgetEnv) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => applyBudgetKeySchema(ctx.storage));
+    this.partSide = new BudgetPartSide({
+      storage: ctx.storage,
+      sql: this.sql,
+      env,
+      reserveSync: (input, nowMs) => this.reserveSync(input, nowMs),
+      assertInvariants: (granted) => this.assertInvariants(granted),
+    });
   }
 
   /**
@@ -168,7 +206,9 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
   reserve(input: BudgetReserveInput, nowMs: number = Date.now()): Promise<BudgetReserveResult> {
     // Checked before anything is awaited, so a malformed request throws at the call.
     checkInput(input);
-    return this.serve(input.budgetKey, () => this.reserveSync(input, nowMs));
+    return this.reclaimFor(input).then(() =>
+      this.serve(input.budgetKey, () => this.reserveSync(input, nowMs)),
+    );
   }
 
   /** Gives the reward's whole grant back (the reward was rolled back). */
@@ -194,16 +234,215 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
     input: BudgetConfigureInput,
     nowMs: number = Date.now(),
   ): Promise<BudgetConfigureResult> {
+    // Checked before anything is awaited, so a malformed request throws at the call.
     checkInput({ ...input, holder: "-", reference: "-", desired: 0, seq: 1 });
+    if (input.parts !== undefined && !isPartCount(input.parts)) {
+      throw new RangeError(`parts must be 1–64, got ${input.parts}`);
+    }
+    return this.configureChecked(input, nowMs);
+  }
+
+  private async configureChecked(
+    input: BudgetConfigureInput,
+    nowMs: number,
+  ): Promise<BudgetConfigureResult> {
+    await this.reclaimForLimit(input);
     return this.serve(input.budgetKey, () => {
       const budget = this.readBudget(input.budgetKey);
       const decision = decideConfigure(budget && stateOf(budget), input);
       if (decision.action !== "set") return { status: decision.action, usage: this.usageNow() };
       if (decision.create) insertBudgetKeyRow(this.sql, input, decision.terms, nowMs);
       else updateTerms(this.sql, decision.terms, nowMs);
+      if (input.parts !== undefined) this.setLayout(input.budgetKey, input.parts, nowMs);
       this.assertInvariants(false);
       return { status: "configured", usage: this.usageNow() };
     });
+  }
+
+  /**
+   * The layout wallets are sent to (1 when never split), for the wallets' short-lived cache
+   * (client.ts); a read, so the budget's own object is asked about once per isolate, not once
+   * per reservation.
+   */
+  layout(): { parts: number } {
+    return { parts: readLayout(this.sql)?.parts ?? 1 };
+  }
+
+  /**
+   * The root's side of a split: a part reads (no `desired`) or changes what it is lent, as a
+   * reservation of its own numbered by the part. Every part of every layout the budget used
+   * may ask; a layout it never had is `unknown_layout`.
+   */
+  allot(input: AllotmentRequest, nowMs: number = Date.now()): Promise<AllotmentAnswer> {
+    if (!isBudgetPart(input)) throw new RangeError("not a part of a split budget");
+    if (input.desired !== undefined) {
+      checkInput({
+        ...input,
+        unit: "points",
+        holder: "-",
+        reference: "-",
+        desired: input.desired,
+        seq: input.seq ?? 0,
+      });
+    }
+    return this.serve(input.budgetKey, (): AllotmentAnswer => {
+      const budget = this.readBudget(input.budgetKey);
+      const layout = readLayout(this.sql);
+      const refusal = { unit: budget?.unit ?? "", granted: 0, desired: 0, seq: 0 };
+      if (!budget) return { status: "not_configured", ...refusal, layouts: [] };
+      if (!layout?.layouts.includes(input.parts)) {
+        return { status: "unknown_layout", ...refusal, layouts: layout?.layouts ?? [] };
+      }
+      if (input.desired === undefined || input.seq === undefined) {
+        const held = readHeld(this.sql, allotmentHolder(input), ALLOTMENT_REFERENCE);
+        return {
+          status: "read",
+          unit: budget.unit,
+          granted: held?.granted ?? 0,
+          desired: held?.desired ?? 0,
+          seq: held?.seq ?? 0,
+          layouts: layout.layouts,
+        };
+      }
+      const result = this.allotSync(budget, input, input.desired, input.seq, nowMs);
+      return {
+        // The request is in the budget's own unit, so a mismatch cannot happen here.
+        status: result.status === "unit_mismatch" ? "not_configured" : result.status,
+        unit: result.unit,
+        granted: result.granted,
+        desired: result.desired,
+        seq: result.seq,
+        layouts: layout.layouts,
+      };
+    });
+  }
+
+  /** A reservation in this part of a split budget (the wallet's part: `shardOf(user, parts)`). */
+  reservePart(input: PartRequest, nowMs: number = Date.now()): Promise<BudgetReserveResult> {
+    checkInput(input);
+    return this.partSide.reserve(input, nowMs);
+  }
+
+  /** Gives the reward's whole grant back to this part. */
+  releasePart(
+    input: Omit<PartRequest, "desired">,
+    nowMs: number = Date.now(),
+  ): Promise<BudgetReserveResult> {
+    const request = { ...input, desired: 0 };
+    checkInput(request);
+    return this.partSide.reserve(request, nowMs);
+  }
+
+  /** A dry sibling's ask: give up to `amount` of this part's spare back to the root. */
+  yieldSpare(input: BudgetPart & { budgetKey: string; amount: number }): Promise<number> {
+    return this.partSide.yieldSpare(input);
+  }
+
+  /** This part's figures, for the root's sum; null before the part was first used. */
+  partUsage(): PartUsage | null {
+    return this.partSide.usage();
+  }
+
+  /**
+   * Sets the layout. A layout used for the first time takes what the root has not lent out,
+   * split evenly (splitShares: the parts sum to it exactly), each part's share lent as its
+   * first allotment request; parts of older layouts keep what they hold and give it up when a
+   * dry part asks. Inside the configure transaction.
+   */
+  private setLayout(budgetKey: string, parts: number, nowMs: number): void {
+    const layout = readLayout(this.sql);
+    if ((layout?.parts ?? 1) === parts) return;
+    const seen = layout?.layouts.includes(parts) ?? false;
+    const layouts = seen ? (layout as LayoutRow).layouts : [...(layout?.layouts ?? []), parts];
+    saveLayout(this.sql, parts, layouts);
+    if (parts < 2 || seen) return;
+    const budget = this.budgetRow() as BudgetKeyRow;
+    const shares = splitShares(Math.max(0, budget.limit_value - outstandingOf(budget)), parts);
+    shares.forEach((share, index) => {
+      this.allotSync(this.budgetRow() as BudgetKeyRow, { parts, index }, share, 1, nowMs);
+    });
+    this.log.info("budget.layout_set", { budgetKey, parts });
+  }
+
+  /** One part's allotment request through the reservation step, its share of the totals kept. */
+  private allotSync(
+    budget: BudgetKeyRow,
+    part: BudgetPart,
+    desired: number,
+    seq: number,
+    nowMs: number,
+  ): BudgetReserveResult {
+    const holder = allotmentHolder(part);
+    const before = readHeld(this.sql, holder, ALLOTMENT_REFERENCE);
+    const result = this.reserveSync(
+      {
+        budgetKey: budget.budget_key,
+        unit: budget.unit,
+        holder,
+        reference: ALLOTMENT_REFERENCE,
+        desired,
+        seq,
+      },
+      nowMs,
+    );
+    if (result.status === "granted") {
+      const delta = result.granted - (before?.granted ?? 0);
+      addAllotted(this.sql, {
+        askedDelta: result.desired - (before?.desired ?? 0),
+        granted: Math.max(delta, 0),
+        released: Math.max(-delta, 0),
+      });
+    }
+    return result;
+  }
+
+  /**
+   * A limit lowered below what the root has lent out first asks every part to give its spare
+   * back, so only what the parts really granted stops the change (as one object would).
+   */
+  private async reclaimForLimit(input: BudgetConfigureInput): Promise<void> {
+    const layout = readLayout(this.sql);
+    const budget = this.budgetRow();
+    if (!layout || !budget || input.limit >= outstandingOf(budget)) return;
+    for (const part of splitParts(layout)) {
+      try {
+        await this.partStub(input.budgetKey, part).yieldSpare({
+          budgetKey: input.budgetKey,
+          ...part,
+          amount: Number.MAX_SAFE_INTEGER,
+        });
+      } catch (error) {
+        this.log.warn("budget.reclaim_failed", { ...part, error: String(error).slice(0, 200) });
+      }
+    }
+  }
+
+  /**
+   * A split budget's own object still serves the reservations pinned to it (made before the
+   * split, or sent by a wallet whose layout cache is a few seconds old). What it lent to its
+   * parts is not its to grant, so a request it cannot cover first asks the parts for spare.
+   */
+  private async reclaimFor(input: BudgetReserveInput): Promise<void> {
+    const layout = readLayout(this.sql);
+    if (!layout) return;
+    for (const part of splitParts(layout)) {
+      // Each part's spare comes back to this object's remaining, so the shortfall is re-read.
+      const short = shortOfRequest(this.sql, input);
+      if (short === 0) return;
+      try {
+        await this.partStub(input.budgetKey, part).yieldSpare({
+          budgetKey: input.budgetKey,
+          ...part,
+          amount: short,
+        });
+      } catch (error) {
+        this.log.warn("budget.reclaim_failed", { ...part, error: String(error).slice(0, 200) });
+      }
+    }
+  }
+
+  private partStub(budgetKey: string, part: BudgetPart) {
+    return this.env.BUDGET.get(this.env.BUDGET.idFromName(partName(budgetKey, part)));
   }
 
   /**
@@ -342,11 +581,45 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
    * await budgetFor(env, key).usage(key) // BudgetUsage | null
    */
   async usage(budgetKey?: string): Promise<BudgetUsage | null> {
-    if (budgetKey === undefined) return this.usageNow();
-    if (!parseBudgetKey(budgetKey)) throw new RangeError("not a budget key");
-    await this.importLegacy(budgetKey);
-    this.readBudget(budgetKey);
-    return this.usageNow();
+    if (budgetKey !== undefined) {
+      if (!parseBudgetKey(budgetKey)) throw new RangeError("not a budget key");
+      await this.importLegacy(budgetKey);
+      this.readBudget(budgetKey);
+    }
+    const own = this.usageNow();
+    const layout = readLayout(this.sql);
+    if (!own || !layout) return own;
+    const b = this.budgetRow() as BudgetKeyRow;
+    const partsUsage = await Promise.all(
+      splitParts(layout).map((part) => this.partStub(b.budget_key, part).partUsage()),
+    );
+    // The root's own figures less what it lent to parts, plus what the parts granted.
+    let asked = b.asked_total - layout.allottedAsked;
+    let granted = b.granted_total - layout.allottedGranted;
+    let released = b.released_total - layout.allottedReleased;
+    let { reservations, partialReservations, updatedAtMs } = own;
+    for (const p of partsUsage) {
+      if (!p) continue;
+      asked += p.askedTotal;
+      granted += p.grantedTotal;
+      released += p.releasedTotal;
+      reservations += p.reservations;
+      partialReservations += p.partialReservations;
+      updatedAtMs = Math.max(updatedAtMs, p.updatedAtMs);
+    }
+    const outstanding = granted - released;
+    return {
+      ...own,
+      askedTotal: asked,
+      grantedTotal: granted,
+      releasedTotal: released,
+      outstanding,
+      overLimit: Math.max(0, outstanding - b.limit_value),
+      remaining: Math.max(0, b.limit_value - outstanding),
+      reservations,
+      partialReservations,
+      updatedAtMs,
+    };
   }
 
   private usageNow(): BudgetUsage | null {
@@ -370,6 +643,7 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
       reservations: counts.n,
       partialReservations: counts.partial,
       updatedAtMs: b.updated_at_ms,
+      parts: readLayout(this.sql)?.parts ?? 1,
     };
   }
 
@@ -425,6 +699,13 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
       `budget invariant broken: outstanding ${outstanding}, limit ${b.limit_value}, over ${b.over_limit}`,
     );
   }
+}
+
+/** Every part of every split layout the budget has used (layout 1 is the root itself). */
+function splitParts(layout: LayoutRow): BudgetPart[] {
+  return layout.layouts
+    .filter((parts) => parts >= 2)
+    .flatMap((parts) => Array.from({ length: parts }, (_, index) => ({ parts, index })));
 }
 
 function stateOf(b: BudgetKeyRow): BudgetState {

@@ -158,12 +158,15 @@ export function saveHeld(
   );
 }
 
-/** Rows asking for something, and how many were granted less than they asked for. */
+/**
+ * Rows asking for something, and how many were granted less than they asked for; a split
+ * budget's allotments to its parts (holder `part:…`, parts.ts) are not rewards and not counted.
+ */
 export function reservationCounts(sql: SqlStorage): { n: number; partial: number } {
   return sql
     .exec<{ n: number; partial: number }>(
       `SELECT COUNT(*) AS n, COALESCE(SUM(granted < desired), 0) AS partial
-       FROM reservations WHERE desired > 0`,
+       FROM reservations WHERE desired > 0 AND holder NOT LIKE 'part:%'`,
     )
     .one();
 }

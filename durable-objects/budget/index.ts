@@ -22,6 +22,14 @@ export {
   type BudgetReserveStatus,
   type BudgetUsage,
 } from "./budget-object";
-export { budgetFor } from "./client";
+export { budgetFor, budgetLayoutOf, LAYOUT_CACHE_MS, reserveIn } from "./client";
 export type { BudgetBinding, BudgetEnv } from "./env";
+export {
+  type BudgetPart,
+  isPartCount,
+  MAX_BUDGET_PARTS,
+  partName,
+  partOfHolder,
+  splitShares,
+} from "./parts";
 export { type BudgetUnit, budgetTermsOf, isBudgetUnit } from "./unit";

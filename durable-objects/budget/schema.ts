@@ -37,6 +37,30 @@ const STEPS: string[][] = [
        PRIMARY KEY (holder, reference)
      )`,
   ],
+  [
+    // Budget parts (parts.ts). On the root (the budget key's own object): the layout wallets
+    // are sent to now, every layout ever used (a reservation stays in the part it was made
+    // in, so every old part may still hold spare), and how much of the running totals were
+    // allotments to parts rather than grants to users, so the usage can tell them apart.
+    `CREATE TABLE budget_layout (
+       id INTEGER PRIMARY KEY CHECK (id = 1),
+       parts INTEGER NOT NULL CHECK (parts BETWEEN 1 AND 64),
+       layouts_json TEXT NOT NULL,
+       allotted_asked INTEGER NOT NULL DEFAULT 0,
+       allotted_granted INTEGER NOT NULL DEFAULT 0,
+       allotted_released INTEGER NOT NULL DEFAULT 0
+     )`,
+    // On a part: which part it is, and its numbered request to the root for its allotment
+    // (the budget row's limit is the allotment the root confirmed; `desired` and `seq` are
+    // the newest request, sent again as it stands until the root answers it).
+    `CREATE TABLE part_allotment (
+       id INTEGER PRIMARY KEY CHECK (id = 1),
+       parts INTEGER NOT NULL CHECK (parts BETWEEN 2 AND 64),
+       part_index INTEGER NOT NULL CHECK (part_index >= 0 AND part_index < parts),
+       desired INTEGER NOT NULL CHECK (desired >= 0),
+       seq INTEGER NOT NULL CHECK (seq >= 1)
+     )`,
+  ],
 ];
 
 export function applyBudgetKeySchema(storage: DurableObjectStorage): void {

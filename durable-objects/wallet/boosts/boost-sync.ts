@@ -1,12 +1,17 @@
 import { campaignBudgetKey } from "#shared/campaigns/campaign-rule";
 import { errorFields, type Logger } from "#shared/observability/logger";
-import { type BudgetBinding, type BudgetReserveResult, budgetFor } from "../../budget/index";
-import { findTxn } from "../conversions/txn-store";
+import {
+  type BudgetBinding,
+  type BudgetReserveResult,
+  budgetLayoutOf,
+  reserveIn,
+} from "../../budget/index";
+import { findTxn, saveBoosts } from "../conversions/txn-store";
 import type { StoredTxn } from "../conversions/types";
 import { SyncRounds } from "../core/sync-rounds";
 import type { WalletTx } from "../core/wallet-tx";
 import { dueRefs, postpone, unschedule } from "../schedule/schedule-store";
-import { owedBoosts, type TxnBoost } from "./boosts";
+import { owedBoosts, pinBudgetParts, pinnedParts, type TxnBoost } from "./boosts";
 import { recordBoost } from "./record-boost";
 
 /** Boost requests to campaign budgets: per round, rounds per sync, and the wait after a failure. */
@@ -82,21 +87,39 @@ export class BoostSync {
    */
   private async askBudget(txn: StoredTxn, boost: TxnBoost): Promise<BudgetReserveResult> {
     const budgetKey = campaignBudgetKey(boost.campaignId);
-    const budget = budgetFor(this.ports.env, budgetKey);
-    const request = {
+    const parts = await this.partsOf(txn.txnId, boost, budgetKey);
+    const result = await reserveIn(this.ports.env, parts, {
       budgetKey,
       unit: txn.currency,
       holder: this.ports.userId(),
       reference: txn.txnId,
       seq: boost.seq,
-    };
-    const result =
-      boost.desiredMinor === 0
-        ? await budget.release(request)
-        : await budget.reserve({ ...request, desired: boost.desiredMinor });
+      desired: boost.desiredMinor,
+    });
     // Transient: the campaign's budget is not configured yet; the schedule retries it.
     if (result.status === "not_configured")
       throw new Error(`campaign ${boost.campaignId}: budget not configured`);
     return result;
+  }
+
+  /**
+   * The budget layout this boost's requests go to (boosts.ts `pinnedParts`): pinned, or the
+   * budget's current one (client.ts caches it per isolate), pinned in the wallet before the
+   * first request leaves, so a retry after a lost answer reaches the same object.
+   */
+  private async partsOf(txnId: string, boost: TxnBoost, budgetKey: string): Promise<number> {
+    const pinned = pinnedParts(boost);
+    if (pinned !== null) return pinned;
+    const parts = await budgetLayoutOf(this.ports.env, budgetKey);
+    let chosen = parts;
+    this.ports.commit((tx) => {
+      const txn = findTxn(tx.sql, txnId);
+      if (!txn) return;
+      const boosts = pinBudgetParts(txn.boosts, boost.campaignId, parts);
+      // Pinned meanwhile (a concurrent round): that pin stands.
+      chosen = pinnedParts(boosts.find((b) => b.campaignId === boost.campaignId) ?? boost) ?? parts;
+      saveBoosts(tx.sql, txnId, boosts);
+    });
+    return chosen;
   }
 }

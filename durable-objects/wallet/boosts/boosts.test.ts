@@ -4,6 +4,8 @@ import {
   effectiveBoostMinor,
   openBoosts,
   owedBoosts,
+  pinBudgetParts,
+  pinnedParts,
   recordGrant,
   repriceBoosts,
   type TxnBoost,
@@ -151,5 +153,22 @@ describe("recordGrant", () => {
 
   test("a grant above the desired amount breaks the budget's contract", () => {
     expect(() => recordGrant([boost({})], "all", 1, 2_001)).toThrow(RangeError);
+  });
+});
+
+describe("pinnedParts and pinBudgetParts", () => {
+  test("a pinned layout stands; an unpinned boost answered before parts is the root's; else none", () => {
+    expect(pinnedParts(boost({ budgetParts: 4, syncedSeq: 0 }))).toBe(4);
+    expect(pinnedParts(boost({ syncedSeq: 1 }))).toBe(1);
+    expect(pinnedParts(boost({ syncedSeq: 0 }))).toBeNull();
+  });
+
+  test("pins only the campaign's unpinned boost, and never moves a pin", () => {
+    const boosts = [boost({ syncedSeq: 0 }), boost({ ...SHOES, syncedSeq: 0 })];
+    const pinned = pinBudgetParts(boosts, "all", 4);
+    expect(pinned.map((b) => b.budgetParts)).toEqual([4, undefined]);
+    expect(pinBudgetParts(pinned, "all", 8)[0]?.budgetParts).toBe(4);
+    // A reprice keeps the pin: the raise goes where the reservation is.
+    expect(repriceBoosts(pinned, quoteFor(50_000), false)[0]?.budgetParts).toBe(4);
   });
 });

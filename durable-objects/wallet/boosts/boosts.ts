@@ -25,6 +25,14 @@ export interface TxnBoost extends BoostSnapshot {
   seq: number;
   /** The request the budget last answered; behind `seq` while a request is owed. */
   syncedSeq: number;
+  /**
+   * The campaign budget's layout this boost's reservation lives in (docs/scaling.md "Budget
+   * parts"): 1, the budget's own object, or the part `shardOf(userId, budgetParts)`. Pinned
+   * before the first request is sent, so every later request (a raise, a release) reaches the
+   * same object whatever the operator sets later. Absent on a boost answered before budgets
+   * could be split: the budget's own object.
+   */
+  budgetParts?: number;
 }
 
 /**
@@ -75,6 +83,32 @@ export function effectiveBoostMinor(boosts: readonly TxnBoost[]): number {
 
 export function desiredBoostMinor(boosts: readonly TxnBoost[]): number {
   return boosts.reduce((sum, b) => sum + b.desiredMinor, 0);
+}
+
+/**
+ * The layout a boost's requests go to, or null when none is pinned yet and one must be chosen
+ * (and pinned) before its first request. A boost answered before budgets could be split made
+ * its reservation in the budget's own object (1).
+ *
+ * @example
+ * pinnedParts({ budgetParts: 4 } as TxnBoost) // 4
+ * pinnedParts({ syncedSeq: 1 } as TxnBoost) // 1
+ * pinnedParts({ syncedSeq: 0 } as TxnBoost) // null
+ */
+export function pinnedParts(boost: Pick<TxnBoost, "budgetParts" | "syncedSeq">): number | null {
+  if (boost.budgetParts !== undefined) return boost.budgetParts;
+  return boost.syncedSeq > 0 ? 1 : null;
+}
+
+/** The boosts with `campaignId`'s layout pinned to `parts`, unless one is pinned already. */
+export function pinBudgetParts(
+  boosts: readonly TxnBoost[],
+  campaignId: string,
+  parts: number,
+): TxnBoost[] {
+  return boosts.map((b) =>
+    b.campaignId === campaignId && pinnedParts(b) === null ? { ...b, budgetParts: parts } : b,
+  );
 }
 
 /** Boosts with a request to the budget still owed. */

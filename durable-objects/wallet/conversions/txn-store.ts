@@ -176,6 +176,22 @@ function boostColumns(boosts: readonly TxnBoost[]): [string | null, number, numb
   ];
 }
 
+/**
+ * Writes only a transaction's boosts, with no new version: for a change that moves no money and
+ * nothing a projection shows (a boost's budget layout pinned before its first request).
+ */
+export function saveBoosts(sql: SqlStorage, txnId: string, boosts: readonly TxnBoost[]): void {
+  const [json, desired, granted] = boostColumns(boosts);
+  sql.exec(
+    `UPDATE transactions SET boosts_json = ?, desired_boost_minor = ?, granted_boost_minor = ?
+     WHERE txn_id = ?`,
+    json,
+    desired,
+    granted,
+    txnId,
+  );
+}
+
 /** Writes every mutable field of a transaction; the caller has bumped `version`. */
 export function saveTxn(sql: SqlStorage, txn: StoredTxn): void {
   sql.exec(

@@ -43,6 +43,14 @@ export const BudgetUsageSchema = z
     remaining: Value.describe("max(0, limit − outstanding): what new rewards can still get"),
     reservations: Value.describe("rewards holding or asking for part of the budget"),
     partialReservations: Value.describe("of those, granted less than they asked"),
+    parts: z
+      .number()
+      .int()
+      .min(1)
+      .describe(
+        "how many objects new reservations are spread over (sub-budgets, configured per " +
+          "campaign); every figure above is the sum over the budget's own object and its parts",
+      ),
     updatedAt: IsoTimeSchema,
   })
   .openapi("BudgetUsage");

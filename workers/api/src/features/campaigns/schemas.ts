@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { MAX_BUDGET_PARTS } from "#durable-objects/budget/index";
 import { SEGMENT_PATTERN } from "#shared/links/link-token";
 import { AmountMinorSchema, CurrencySchema, RateBpsSchema } from "#shared/money/currency";
 import { RuleSchema } from "#shared/rules/index";
@@ -39,6 +40,20 @@ export const CampaignInputSchema = z
       "most the campaign pays in boosts, in minor units; never exceeded. It cannot be set " +
         "below what is already granted (409)",
     ),
+    budgetParts: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_BUDGET_PARTS)
+      .optional()
+      .describe(
+        "how many objects the budget is split into (sub-budgets, for a campaign boosting more " +
+          "than a few hundred conversions a second): each starts with an equal share of what " +
+          "remains and borrows from the others when it runs dry, so the whole budget is still " +
+          "spent exactly and never exceeded. Absent: unchanged (a new campaign: 1, one object). " +
+          "Changing it sends new reservations to the new parts; those already made stay where " +
+          "they are",
+      ),
   })
   .strict()
   .refine((c) => c.merchantId !== null || c.offerId !== null, {
@@ -109,6 +124,11 @@ export const CampaignBudgetSchema = z
       .number()
       .int()
       .describe("of those, granted less than they asked because the budget ran out"),
+    budgetParts: z
+      .number()
+      .int()
+      .min(1)
+      .describe("how many objects new reservations are spread over; the figures sum them all"),
     updatedAt: IsoTimeSchema.nullable(),
   })
   .openapi("CampaignBudget");

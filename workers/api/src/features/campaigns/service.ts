@@ -41,6 +41,7 @@ export async function upsertCampaign(env: ApiEnv, id: string, input: CampaignInp
     budgetKey,
     unit: input.currency,
     limit: input.budgetMinor,
+    parts: input.budgetParts,
   });
   if (configured.status === "below_outstanding") {
     throw new AppError(
@@ -142,6 +143,7 @@ export async function getCampaignBudget(env: ApiEnv, id: string) {
       releasedMinor: 0,
       reservations: 0,
       partialReservations: 0,
+      budgetParts: 1,
       updatedAtMs: null,
     };
   }
@@ -157,6 +159,7 @@ export async function getCampaignBudget(env: ApiEnv, id: string) {
     releasedMinor: usage.releasedTotal,
     reservations: usage.reservations,
     partialReservations: usage.partialReservations,
+    budgetParts: usage.parts,
     updatedAtMs: usage.updatedAtMs,
   };
 }

@@ -1,0 +1,347 @@
+import type { BudgetReserveInput, BudgetReserveResult } from "./budget-object";
+import {
+  type BudgetKeyRow,
+  insertBudgetKeyRow,
+  outstandingOf,
+  readBudgetKeyRow,
+  readHeld,
+  updateTerms,
+} from "./budget-store";
+import type { BudgetBinding } from "./env";
+import { type BudgetPart, isBudgetPart, partName } from "./parts";
+import { readPartAllotment, savePartAllotment } from "./parts-store";
+
+/**
+ * A budget part's side of the split (parts.ts): the part grants from its allotment with the
+ * same reservation decision as any budget, and only a request its allotment cannot cover
+ * borrows: first from the root (what no part holds), then from its siblings, each of which
+ * gives its spare back to the root, then from the root again.
+ *
+ * The allotment is a reservation at the root, numbered by this part like a wallet numbers its
+ * requests: `desired` is absolute and `seq` grows, so a lost answer is repaired by the next
+ * request and a late answer to an overtaken request is dropped. The part's limit only rises to
+ * what the root confirmed and falls before the root is told, so the parts' limits never sum
+ * above what the root lent them, and the root's CHECK bounds the whole budget.
+ */
+
+/** Passes over root and siblings before a request takes what it got (a partial grant). */
+const MAX_BORROW_PASSES = 3;
+
+/** The root's answer to a part about its allotment. */
+export interface AllotmentAnswer {
+  status: "granted" | "repeat" | "stale" | "read" | "not_configured" | "unknown_layout";
+  unit: string;
+  /** What the root lends this part for request `seq`. */
+  granted: number;
+  desired: number;
+  seq: number;
+  /** Every layout the budget has used: the parts to ask for spare. */
+  layouts: number[];
+}
+
+export interface AllotmentRequest extends BudgetPart {
+  budgetKey: string;
+  /** Absent: read what the root lends this part, change nothing. */
+  desired?: number | undefined;
+  seq?: number | undefined;
+}
+
+export interface PartRequest extends BudgetReserveInput, BudgetPart {}
+
+export interface PartUsage {
+  limit: number;
+  askedTotal: number;
+  grantedTotal: number;
+  releasedTotal: number;
+  reservations: number;
+  partialReservations: number;
+  updatedAtMs: number;
+}
+
+export interface PartSidePorts {
+  storage: DurableObjectStorage;
+  sql: SqlStorage;
+  env: BudgetBinding;
+  /** The object's reservation step (one transaction's body). */
+  reserveSync(input: BudgetReserveInput & { desired: number }, nowMs: number): BudgetReserveResult;
+  /** The object's postcondition after a change of terms. */
+  assertInvariants(granted: boolean): void;
+}
+
+export class BudgetPartSide {
+  /** Borrowing requests of this part run one after another (promise chain). */
+  private borrowing: Promise<unknown> = Promise.resolve();
+  /** The layouts the root last named (the siblings to ask for spare). */
+  private layouts: number[] = [];
+
+  constructor(private readonly ports: PartSidePorts) {}
+
+  /** A reservation in this part (desired 0 releases it). */
+  async reserve(input: PartRequest, nowMs: number): Promise<BudgetReserveResult> {
+    if (!isBudgetPart(input)) throw new RangeError("not a part of a split budget");
+    const ready = await this.ensure(input);
+    if (ready !== null) return notConfigured(input);
+    if (this.shortOf(input) === 0) return this.reserveNow(input, nowMs);
+    // Dry: borrow in turn, each borrower re-checking what the one before it brought.
+    const turn = this.borrowing.then(async () => {
+      await this.borrow(input);
+      return this.reserveNow(input, nowMs);
+    });
+    this.borrowing = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /**
+   * Gives up to `amount` of this part's spare (allotment − outstanding) back to the root, for
+   * a dry sibling to borrow; answers what the root took back (0 when nothing was spare or
+   * the root could not be told: the lowered limit stays, and the next request repairs it).
+   */
+  async yieldSpare(input: BudgetPart & { budgetKey: string; amount: number }): Promise<number> {
+    if (!isBudgetPart(input)) throw new RangeError("not a part of a split budget");
+    if (!Number.isSafeInteger(input.amount) || input.amount < 0) {
+      throw new RangeError("amount must be a non-negative safe integer");
+    }
+    if ((await this.ensure(input)) !== null) return 0;
+    const { storage, sql } = this.ports;
+    const sent = storage.transactionSync(() => {
+      const budget = readBudgetKeyRow(sql) as BudgetKeyRow;
+      const give = Math.min(Math.max(0, budget.limit_value - outstandingOf(budget)), input.amount);
+      if (give === 0) return null;
+      const limit = budget.limit_value - give;
+      updateTerms(sql, { limit, limitVersion: budget.limit_version, overLimit: 0 }, Date.now());
+      const row = readPartAllotment(sql);
+      if (!row) return null;
+      const next = { ...row, desired: limit, seq: row.seq + 1 };
+      savePartAllotment(sql, next);
+      this.ports.assertInvariants(false);
+      return { give, next };
+    });
+    if (!sent) return 0;
+    try {
+      const answer = await this.root(input.budgetKey).allot({
+        budgetKey: input.budgetKey,
+        parts: sent.next.parts,
+        index: sent.next.index,
+        desired: sent.next.desired,
+        seq: sent.next.seq,
+      });
+      this.apply(answer);
+      return answer.seq === sent.next.seq && answer.granted === sent.next.desired ? sent.give : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** This part's figures, for the root's sum; null before the part was first used. */
+  usage(): PartUsage | null {
+    const { sql } = this.ports;
+    const budget = readBudgetKeyRow(sql);
+    if (!budget) return null;
+    const counts = sql
+      .exec<{ n: number; partial: number }>(
+        `SELECT COUNT(*) AS n, COALESCE(SUM(granted < desired), 0) AS partial
+         FROM reservations WHERE desired > 0`,
+      )
+      .one();
+    return {
+      limit: budget.limit_value,
+      askedTotal: budget.asked_total,
+      grantedTotal: budget.granted_total,
+      releasedTotal: budget.released_total,
+      reservations: counts.n,
+      partialReservations: counts.partial,
+      updatedAtMs: budget.updated_at_ms,
+    };
+  }
+
+  /**
+   * First use: reads what the root lends this part (its share of the split, set when the
+   * layout was configured) and starts the part's budget with it. Null when ready; otherwise
+   * the root's refusal (no budget, or a layout it never had).
+   */
+  private async ensure(input: BudgetPart & { budgetKey: string }): Promise<string | null> {
+    const { storage, sql } = this.ports;
+    const row = readPartAllotment(sql);
+    if (row) {
+      if (row.parts !== input.parts || row.index !== input.index) {
+        throw new RangeError("budget part addressed as another part");
+      }
+      return null;
+    }
+    const answer = await this.root(input.budgetKey).allot({
+      budgetKey: input.budgetKey,
+      parts: input.parts,
+      index: input.index,
+    });
+    if (answer.status === "not_configured" || answer.status === "unknown_layout") {
+      return answer.status;
+    }
+    this.layouts = answer.layouts;
+    storage.transactionSync(() => {
+      if (readPartAllotment(sql)) return;
+      insertBudgetKeyRow(
+        sql,
+        { budgetKey: input.budgetKey, unit: answer.unit },
+        { limit: answer.granted, limitVersion: 0, overLimit: 0 },
+        Date.now(),
+      );
+      savePartAllotment(sql, {
+        parts: input.parts,
+        index: input.index,
+        desired: answer.desired,
+        seq: Math.max(answer.seq, 1),
+      });
+    });
+    return null;
+  }
+
+  private shortOf(input: PartRequest): number {
+    return shortOfRequest(this.ports.sql, input);
+  }
+
+  /**
+   * Root, then siblings' spare, then root again, up to MAX_BORROW_PASSES times; whatever is
+   * still short after that is granted partially, as one object would when the budget is spent.
+   */
+  private async borrow(input: PartRequest): Promise<void> {
+    for (let pass = 0; pass < MAX_BORROW_PASSES; pass++) {
+      const short = this.shortOf(input);
+      if (short === 0) return;
+      await this.raise(input, short);
+      const left = this.shortOf(input);
+      if (left === 0 || pass === MAX_BORROW_PASSES - 1) return;
+      if ((await this.gatherSpare(input, left)) === 0) {
+        // Nothing confirmed freed; a sibling's late answer may still have reached the root.
+        await this.raise(input, left);
+        return;
+      }
+    }
+  }
+
+  /** Asks sibling after sibling to give spare back to the root, until `short` is freed. */
+  private async gatherSpare(input: PartRequest, short: number): Promise<number> {
+    let freed = 0;
+    for (const sibling of this.siblings(input)) {
+      if (freed >= short) break;
+      try {
+        freed += await this.part(input.budgetKey, sibling).yieldSpare({
+          budgetKey: input.budgetKey,
+          ...sibling,
+          amount: short - freed,
+        });
+      } catch {
+        // A sibling that cannot be reached keeps its spare; the others may have enough.
+      }
+    }
+    return freed;
+  }
+
+  /** Asks the root to lend `amount` more; the limit rises to what it confirms. */
+  private async raise(input: PartRequest, amount: number): Promise<void> {
+    const { storage, sql } = this.ports;
+    const next = storage.transactionSync(() => {
+      const budget = readBudgetKeyRow(sql) as BudgetKeyRow;
+      const row = readPartAllotment(sql);
+      if (!row) throw new Error("budget part without its allotment row");
+      // Never below an earlier request: a lowered request would not be topped up.
+      const desired = Math.max(row.desired, budget.limit_value) + amount;
+      const saved = { ...row, desired, seq: row.seq + 1 };
+      savePartAllotment(sql, saved);
+      return saved;
+    });
+    const answer = await this.root(input.budgetKey).allot({
+      budgetKey: input.budgetKey,
+      parts: next.parts,
+      index: next.index,
+      desired: next.desired,
+      seq: next.seq,
+    });
+    this.apply(answer);
+  }
+
+  /**
+   * Adopts the root's answer when it answers this part's newest request: the limit becomes
+   * what the root lends. An answer to an overtaken request is dropped; the newer one's will do.
+   */
+  private apply(answer: AllotmentAnswer): void {
+    if (answer.layouts.length > 0) this.layouts = answer.layouts;
+    if (answer.status !== "granted" && answer.status !== "repeat" && answer.status !== "stale") {
+      return;
+    }
+    const { storage, sql } = this.ports;
+    storage.transactionSync(() => {
+      const row = readPartAllotment(sql);
+      const budget = readBudgetKeyRow(sql);
+      if (!row || !budget || answer.seq !== row.seq) return;
+      if (answer.granted === budget.limit_value) return;
+      const overLimit = Math.max(0, outstandingOf(budget) - answer.granted);
+      updateTerms(
+        sql,
+        { limit: answer.granted, limitVersion: budget.limit_version, overLimit },
+        Date.now(),
+      );
+      this.ports.assertInvariants(false);
+    });
+  }
+
+  private reserveNow(input: PartRequest, nowMs: number): BudgetReserveResult {
+    // A part's limit is its allotment: a limit a request carries is the whole budget's.
+    const {
+      parts: _parts,
+      index: _index,
+      limit: _limit,
+      limitVersion: _version,
+      ...request
+    } = input;
+    return this.ports.storage.transactionSync(() => this.ports.reserveSync(request, nowMs));
+  }
+
+  /** Every other part of every layout the budget has used, this layout's first. */
+  private siblings(self: BudgetPart): BudgetPart[] {
+    const layouts = [self.parts, ...this.layouts.filter((n) => n !== self.parts && n >= 2)];
+    const out: BudgetPart[] = [];
+    for (const parts of layouts) {
+      for (let step = 1; step <= parts; step++) {
+        const index = (self.index + step) % parts;
+        if (parts === self.parts && index === self.index) continue;
+        out.push({ parts, index });
+      }
+    }
+    return out;
+  }
+
+  private root(budgetKey: string) {
+    return this.ports.env.BUDGET.get(this.ports.env.BUDGET.idFromName(budgetKey));
+  }
+
+  private part(budgetKey: string, part: BudgetPart) {
+    const name = partName(budgetKey, part);
+    return this.ports.env.BUDGET.get(this.ports.env.BUDGET.idFromName(name));
+  }
+}
+
+/**
+ * What a reservation request needs beyond what this object can grant now (0: it fits, or it
+ * is a repeat, a stale request, a lowering or in another unit, none of which takes more).
+ */
+export function shortOfRequest(sql: SqlStorage, input: BudgetReserveInput): number {
+  const budget = readBudgetKeyRow(sql);
+  if (!budget || budget.unit !== input.unit) return 0;
+  const current = readHeld(sql, input.holder, input.reference);
+  if (current && input.seq <= current.seq) return 0;
+  if (input.desired <= (current?.desired ?? 0)) return 0;
+  const remaining = Math.max(0, budget.limit_value - outstandingOf(budget));
+  return Math.max(0, input.desired - (current?.granted ?? 0) - remaining);
+}
+
+function notConfigured(input: PartRequest): BudgetReserveResult {
+  return {
+    status: "not_configured",
+    granted: 0,
+    desired: 0,
+    remaining: 0,
+    seq: input.seq,
+    unit: input.unit,
+    limit: 0,
+  };
+}

@@ -1,0 +1,380 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  budgetFor,
+  partName,
+  partOfHolder,
+  reserveIn,
+  splitShares,
+} from "#durable-objects/budget/index";
+import type { ConversionEvent, StoredClick } from "#durable-objects/wallet/index";
+import { campaignBudgetKey } from "#shared/campaigns/campaign-rule";
+import { transactionIdFor } from "#shared/ids";
+import type { BoostSnapshot } from "#shared/money/boost";
+import {
+  ADMIN_HEADERS,
+  adminPut,
+  api,
+  balances,
+  seedCatalog,
+  uniqueUser,
+  walletStub,
+} from "./helpers";
+
+/**
+ * Sub-budgets (docs/scaling.md "Budget parts"): a campaign budget split into k objects,
+ * through the admin API, the wallets' boost requests and the real budget objects. The whole
+ * budget is spent exactly and never exceeded, a part that runs dry borrows from its siblings,
+ * a replay reserves nothing twice, and k = 1 is the one object it always was.
+ */
+const NETWORK = "parts-net";
+const MERCHANT = "parts-shop";
+const BASE_RATE_BPS = 500;
+
+beforeAll(async () => {
+  await seedCatalog({
+    networkId: NETWORK,
+    merchantId: MERCHANT,
+    offerId: "parts-base",
+    defaultRateBps: BASE_RATE_BPS,
+    categoryRates: {},
+  });
+});
+
+let offers = 0;
+async function newOffer(): Promise<string> {
+  const offerId = `parts-offer-${++offers}`;
+  const response = await adminPut(`/admin/v1/offers/${offerId}`, {
+    merchantId: MERCHANT,
+    title: `Offer ${offerId}`,
+    currency: "INR",
+    cashback: { basis: "sale", defaultRateBps: BASE_RATE_BPS, categoryRates: {} },
+    returnWindowDays: 30,
+  });
+  expect(response.status).toBe(200);
+  return offerId;
+}
+
+/** A campaign boosting 2% of one fresh offer, its budget split into `budgetParts`. */
+async function campaign(id: string, budgetMinor: number, budgetParts?: number) {
+  const offerId = await newOffer();
+  const response = await adminPut(`/admin/v1/campaigns/${id}`, {
+    name: `Campaign ${id}`,
+    offerId,
+    boostRateBps: 200,
+    currency: "INR",
+    budgetMinor,
+    ...(budgetParts === undefined ? {} : { budgetParts }),
+  });
+  expect(response.status, await response.clone().text()).toBe(200);
+  return { offerId, boosts: [{ campaignId: id, boostRateBps: 200, category: null }] };
+}
+
+interface BudgetView {
+  budgetMinor: number;
+  desiredMinor: number;
+  grantedMinor: number;
+  remainingMinor: number;
+  releasedMinor: number;
+  reservations: number;
+  partialReservations: number;
+  budgetParts: number;
+}
+
+async function budgetView(campaignId: string): Promise<BudgetView> {
+  const response = await api(`/admin/v1/campaigns/${campaignId}/budget`, {
+    headers: ADMIN_HEADERS,
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as BudgetView;
+}
+
+/** A user (in `partIndex` of `parts` when asked) with one click carrying the boosts. */
+async function userWithClick(
+  label: string,
+  offerId: string,
+  boosts: BoostSnapshot[],
+  place?: { parts: number; index: number },
+) {
+  let userId = uniqueUser(label);
+  while (place && partOfHolder(userId, place.parts).index !== place.index) {
+    userId = uniqueUser(label);
+  }
+  const clickedAtMs = Date.now() - 120_000;
+  const click: StoredClick = {
+    clickId: `clk_${crypto.randomUUID().replaceAll("-", "")}`,
+    offerId,
+    merchantId: MERCHANT,
+    networkId: NETWORK,
+    clickedAtMs,
+    currency: "INR",
+    terms: { basis: "sale", defaultRateBps: BASE_RATE_BPS, categoryRates: {} },
+    returnWindowDays: 30,
+    boosts,
+  };
+  await walletStub(userId).recordClicks(userId, [click]);
+  return { userId, click };
+}
+
+let updates = 0;
+/** A pending conversion of 500.00: base 2,500, boost 2% = 1,000. */
+async function conversion(
+  who: { userId: string; click: StoredClick },
+  orderId: string,
+  fields: Partial<ConversionEvent> = {},
+): Promise<ConversionEvent> {
+  updates++;
+  return {
+    txnId: await transactionIdFor(NETWORK, orderId),
+    postbackId: `pb_${crypto.randomUUID()}`,
+    networkId: NETWORK,
+    orderId,
+    userId: who.userId,
+    offerId: who.click.offerId,
+    clickId: who.click.clickId,
+    clickAtSec: Math.floor(who.click.clickedAtMs / 1000),
+    status: "pending",
+    currency: "INR",
+    saleAmountMinor: 50_000,
+    commissionMinor: 4_000,
+    category: null,
+    lineItems: null,
+    occurredAtMs: who.click.clickedAtMs + 60_000,
+    updatedAtMs: who.click.clickedAtMs + 60_000 + updates,
+    receivedAtMs: Date.now(),
+    ...fields,
+  };
+}
+
+/** What the user's one transaction was granted of the boost. */
+async function grantOf(userId: string): Promise<number> {
+  const [txn] = await walletStub(userId).listTransactions(null, 1);
+  return txn?.grantedBoostMinor ?? 0;
+}
+
+const partStub = (campaignId: string, parts: number, index: number) =>
+  env.BUDGET.get(env.BUDGET.idFromName(partName(campaignBudgetKey(campaignId), { parts, index })));
+
+/** Each part's allotment (its limit) and what it holds out, null for a part never used. */
+async function partFigures(campaignId: string, parts: number) {
+  return Promise.all(
+    Array.from({ length: parts }, async (_, index) => {
+      const usage = await partStub(campaignId, parts, index).partUsage();
+      return usage && { limit: usage.limit, outstanding: usage.grantedTotal - usage.releasedTotal };
+    }),
+  );
+}
+
+async function expectAuditsClean(campaignId: string, parts: number): Promise<void> {
+  expect(await budgetFor(env, campaignBudgetKey(campaignId)).audit()).toEqual({
+    ok: true,
+    violations: [],
+  });
+  for (let index = 0; index < parts; index++) {
+    expect(await partStub(campaignId, parts, index).audit()).toEqual({ ok: true, violations: [] });
+  }
+}
+
+describe("a campaign budget split into parts", () => {
+  it("k = 4: 36 concurrent conversions from 36 users spend a 10,000 budget exactly, never more", async () => {
+    const { offerId, boosts } = await campaign("parts-race", 10_000, 4);
+    expect((await budgetView("parts-race")).budgetParts).toBe(4);
+    // Uneven on purpose: 30 users in part 0 and 2 in each other part (shares of 2,500), so the
+    // budget is spent exactly only if part 0 borrows the 1,500 its siblings leave unspent.
+    const place = (i: number) => (i < 30 ? 0 : 1 + ((i - 30) % 3));
+    const users = await Promise.all(
+      Array.from({ length: 36 }, (_, i) =>
+        userWithClick(`pr${i}`, offerId, boosts, { parts: 4, index: place(i) }),
+      ),
+    );
+    await Promise.all(
+      users.map(async (who, i) =>
+        walletStub(who.userId).applyConversion(await conversion(who, `PARTS-RACE-${i}`)),
+      ),
+    );
+    const grants = await Promise.all(users.map((who) => grantOf(who.userId)));
+    for (const [i, who] of users.entries()) {
+      expect(grants[i]).toBeGreaterThanOrEqual(0);
+      expect(grants[i]).toBeLessThanOrEqual(1_000);
+      expect((await balances(who.userId)).pending).toBe(2_500 + (grants[i] ?? 0));
+    }
+    expect(grants.reduce((a, b) => a + b, 0)).toBe(10_000);
+    // The six users of parts 1–3 are all served in full.
+    expect(grants.slice(30)).toEqual([1_000, 1_000, 1_000, 1_000, 1_000, 1_000]);
+    expect(await budgetView("parts-race")).toMatchObject({
+      budgetMinor: 10_000,
+      desiredMinor: 36_000,
+      grantedMinor: 10_000,
+      remainingMinor: 0,
+      reservations: 36,
+      budgetParts: 4,
+    });
+    // The reservations are in the parts, not the budget's own object, and the parts' limits
+    // never sum above the budget.
+    const figures = await partFigures("parts-race", 4);
+    const used = figures.filter((f) => f !== null);
+    expect(used.length).toBeGreaterThan(1);
+    expect(used.reduce((a, f) => a + f.outstanding, 0)).toBe(10_000);
+    expect(used.reduce((a, f) => a + f.limit, 0)).toBeLessThanOrEqual(10_000);
+    const rootCount = await runInDurableObject(
+      budgetFor(env, campaignBudgetKey("parts-race")),
+      (_i, state) =>
+        state.storage.sql
+          .exec<{ n: number }>(
+            `SELECT COUNT(*) AS n FROM reservations WHERE holder NOT LIKE 'part:%'`,
+          )
+          .one().n,
+    );
+    expect(rootCount).toBe(0);
+    await expectAuditsClean("parts-race", 4);
+  });
+
+  it("splits the budget into equal whole shares that sum to it exactly", async () => {
+    await campaign("parts-split", 10_003, 4);
+    const figures = await partFigures("parts-split", 4);
+    expect(figures).toEqual([null, null, null, null]);
+    // Touch every part once (a yield of nothing reads its share from the root).
+    for (let index = 0; index < 4; index++) {
+      expect(
+        await partStub("parts-split", 4, index).yieldSpare({
+          budgetKey: campaignBudgetKey("parts-split"),
+          parts: 4,
+          index,
+          amount: 0,
+        }),
+      ).toBe(0);
+    }
+    expect((await partFigures("parts-split", 4)).map((f) => f?.limit)).toEqual(
+      splitShares(10_003, 4),
+    );
+    expect(splitShares(10_003, 4)).toEqual([2_501, 2_501, 2_501, 2_500]);
+  });
+
+  it("a part that runs dry borrows its siblings' spare, up to the whole budget and no further", async () => {
+    const { offerId, boosts } = await campaign("parts-dry", 4_000, 4);
+    // Five users who all land in part 0, whose share is 1,000: one conversion's boost.
+    const users = [];
+    for (let i = 0; i < 5; i++) {
+      users.push(await userWithClick(`dry${i}`, offerId, boosts, { parts: 4, index: 0 }));
+    }
+    for (const [i, who] of users.entries()) {
+      await walletStub(who.userId).applyConversion(await conversion(who, `PARTS-DRY-${i}`));
+    }
+    const grants = await Promise.all(users.map((who) => grantOf(who.userId)));
+    expect(grants).toEqual([1_000, 1_000, 1_000, 1_000, 0]);
+    const figures = await partFigures("parts-dry", 4);
+    expect(figures[0]).toEqual({ limit: 4_000, outstanding: 4_000 });
+    for (const sibling of figures.slice(1)) expect(sibling).toEqual({ limit: 0, outstanding: 0 });
+    expect(await budgetView("parts-dry")).toMatchObject({
+      grantedMinor: 4_000,
+      remainingMinor: 0,
+      reservations: 5,
+      partialReservations: 1,
+    });
+
+    // A cancellation gives its grant back to its part; the next conversion anywhere can use it.
+    const first = users[0] as (typeof users)[number];
+    await walletStub(first.userId).applyConversion(
+      await conversion(first, "PARTS-DRY-0", { status: "cancelled" }),
+    );
+    const late = await userWithClick("dry-late", offerId, boosts, { parts: 4, index: 3 });
+    await walletStub(late.userId).applyConversion(await conversion(late, "PARTS-DRY-LATE"));
+    expect(await grantOf(late.userId)).toBe(1_000);
+    expect(await budgetView("parts-dry")).toMatchObject({
+      grantedMinor: 4_000,
+      releasedMinor: 1_000,
+      remainingMinor: 0,
+    });
+    await expectAuditsClean("parts-dry", 4);
+  });
+
+  it("a replayed request or conversion reserves nothing twice", async () => {
+    const { offerId, boosts } = await campaign("parts-replay", 3_000, 4);
+    const who = await userWithClick("replay", offerId, boosts);
+    const event = await conversion(who, "PARTS-REPLAY");
+    await walletStub(who.userId).applyConversion(event);
+    await walletStub(who.userId).applyConversion(event);
+    expect(await grantOf(who.userId)).toBe(1_000);
+
+    // The wallet's request, sent again as a retry after a lost answer would send it.
+    const request = {
+      budgetKey: campaignBudgetKey("parts-replay"),
+      unit: "INR",
+      holder: who.userId,
+      reference: event.txnId,
+      desired: 1_000,
+      seq: 1,
+    };
+    const again = await reserveIn(env, 4, request);
+    expect(again).toMatchObject({ status: "repeat", granted: 1_000 });
+    // A borrow's allotment request replayed: the root answers it the same, lends nothing more.
+    const part = partOfHolder(who.userId, 4);
+    const root = budgetFor(env, campaignBudgetKey("parts-replay"));
+    const held = await root.allot({ budgetKey: request.budgetKey, ...part });
+    const replay = await root.allot({
+      budgetKey: request.budgetKey,
+      ...part,
+      desired: held.desired,
+      seq: held.seq,
+    });
+    expect(replay).toMatchObject({ status: "repeat", granted: held.granted });
+    expect(await budgetView("parts-replay")).toMatchObject({
+      grantedMinor: 1_000,
+      remainingMinor: 2_000,
+      reservations: 1,
+    });
+    await expectAuditsClean("parts-replay", 4);
+  });
+
+  it("k = 1 is the budget's own object, as before; raising k later keeps old reservations where they are", async () => {
+    const { offerId, boosts } = await campaign("parts-one", 3_000);
+    const a = await userWithClick("one-a", offerId, boosts);
+    await walletStub(a.userId).applyConversion(await conversion(a, "PARTS-ONE-A"));
+    expect(await grantOf(a.userId)).toBe(1_000);
+    const root = budgetFor(env, campaignBudgetKey("parts-one"));
+    expect(await root.usage()).toMatchObject({ parts: 1, outstanding: 1_000, reservations: 1 });
+    expect(await partFigures("parts-one", 4)).toEqual([null, null, null, null]);
+
+    // Split later: what remains (2,000) is shared out; A's reservation stays in the root.
+    const raised = await adminPut("/admin/v1/campaigns/parts-one", {
+      name: "Campaign parts-one",
+      offerId,
+      boostRateBps: 200,
+      currency: "INR",
+      budgetMinor: 3_000,
+      budgetParts: 4,
+    });
+    expect(raised.status).toBe(200);
+    const b = await userWithClick("one-b", offerId, boosts);
+    // The wallets' layout cache may still say 1 for a while; either object serves B.
+    await walletStub(b.userId).applyConversion(await conversion(b, "PARTS-ONE-B"));
+    expect(await grantOf(b.userId)).toBe(1_000);
+    await walletStub(a.userId).applyConversion(
+      await conversion(a, "PARTS-ONE-A", { status: "cancelled" }),
+    );
+    expect(await budgetView("parts-one")).toMatchObject({
+      budgetParts: 4,
+      grantedMinor: 1_000,
+      releasedMinor: 1_000,
+      remainingMinor: 2_000,
+      reservations: 1,
+    });
+    // Lowering the limit to what is granted takes the parts' spare back first.
+    const lowered = await adminPut("/admin/v1/campaigns/parts-one", {
+      name: "Campaign parts-one",
+      offerId,
+      boostRateBps: 200,
+      currency: "INR",
+      budgetMinor: 1_000,
+    });
+    expect(lowered.status).toBe(200);
+    expect(await budgetView("parts-one")).toMatchObject({
+      budgetMinor: 1_000,
+      grantedMinor: 1_000,
+      remainingMinor: 0,
+      budgetParts: 4,
+    });
+    await expectAuditsClean("parts-one", 4);
+  });
+});

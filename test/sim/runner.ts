@@ -26,6 +26,7 @@ import {
   walletFingerprint,
   walletState,
 } from "./invariants";
+import { eventRollbackStep, type RollbackStats } from "./kinds/event-rollbacks";
 import { type EventsRun, eventStep, settleEvents, setupEvents } from "./kinds/events";
 import { clickOn, postbackInFormat, setupFormatNetworks } from "./kinds/network-formats";
 import {
@@ -131,6 +132,8 @@ export interface SimResult {
     conflicts: number;
     boostsCut: number;
     campaignBudgetReached: boolean;
+    /** Refunds, chargebacks, their resolutions (won, lost), and ones sent again. */
+    rollbacks: RollbackStats;
   };
   /** Referees signed up, signups sent again, referrals rewarded at the end. */
   referrals: { signups: number; resent: number; rewarded: number };
@@ -601,6 +604,17 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
           check([next.user]),
         );
         break;
+      case "event_rollback":
+        // What a replay, whose place the event took, would have drawn (generator.ts).
+        if (acked.length > 0) rng.int(0, acked.length - 1);
+        users.add(next.user);
+        oracle.user(next.user);
+        if (!events) fail("generator_order", "a refund or chargeback without events");
+        await eventRollbackStep(events as EventsRun, eventsOracle, next, {
+          fail,
+          fingerprint,
+        }).then(() => check([next.user]));
+        break;
       case "referral":
         // What a replay, whose place the referral took, would have drawn (generator.ts).
         if (acked.length > 0) rng.int(0, acked.length - 1);
@@ -852,7 +866,13 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     payouts: payouts.stats,
     points: points.stats,
     firstPartyEvents: {
-      ...(events?.stats ?? { sent: 0, resent: 0, conflicts: 0, boostsCut: 0 }),
+      ...(events?.stats ?? {
+        sent: 0,
+        resent: 0,
+        conflicts: 0,
+        boostsCut: 0,
+        rollbacks: { refunds: 0, chargebacks: 0, won: 0, lost: 0, resent: 0 },
+      }),
       campaignBudgetReached: eventsOracle.limitReached(),
     },
     referrals: referrals?.stats ?? { signups: 0, resent: 0, rewarded: 0 },

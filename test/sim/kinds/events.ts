@@ -14,6 +14,7 @@ import {
   PERCENT_BPS,
   USER_BUDGET_MINOR,
 } from "../oracle/events-oracle";
+import { boostsHeldByChargebacks, type RollbackStats } from "./event-rollbacks";
 import { publishKindRules } from "./rule-set";
 
 /**
@@ -34,7 +35,14 @@ export interface EventsRun {
   /** The body each event id was first sent with (a resend sends it again, byte for byte). */
   bodies: Map<string, Record<string, unknown>>;
   users: Set<string>;
-  stats: { sent: number; resent: number; conflicts: number; boostsCut: number };
+  stats: {
+    sent: number;
+    resent: number;
+    conflicts: number;
+    boostsCut: number;
+    /** Refunds and chargebacks of these events (event-rollbacks.ts). */
+    rollbacks: RollbackStats;
+  };
 }
 
 interface Checks {
@@ -60,7 +68,13 @@ export async function setupEvents(runTag: string): Promise<EventsRun> {
     campaignId: `sim-${runTag}`,
     bodies: new Map(),
     users: new Set(),
-    stats: { sent: 0, resent: 0, conflicts: 0, boostsCut: 0 },
+    stats: {
+      sent: 0,
+      resent: 0,
+      conflicts: 0,
+      boostsCut: 0,
+      rollbacks: { refunds: 0, chargebacks: 0, won: 0, lost: 0, resent: 0 },
+    },
   };
   await publishRules(run);
   forgetCachedConfig([CUSTOM_EVENT_TYPES_KEY, LIVE_RULE_SET_KEY]);
@@ -123,6 +137,14 @@ async function budgetOf(key: string, checks: Checks): Promise<{ paid: number; li
   return { paid: usage.outstanding, limit: usage.limit };
 }
 
+/** Both budgets a user's boost draws on, as one string to compare before and after. */
+export async function budgetsOfUser(run: EventsRun, user: string, checks: Checks): Promise<string> {
+  return JSON.stringify([
+    await budgetOf(campaignBudgetKey(run), checks),
+    await budgetOf(userBudgetKey(run, user), checks),
+  ]);
+}
+
 /** What the wallet posted for one event, per rule (event_rewards.posted). */
 function postedFor(user: string, eventId: string): Promise<Record<string, number>> {
   return runInDurableObject(env.WALLET.get(env.WALLET.idFromName(user)), (_i, state) => {
@@ -171,11 +193,7 @@ export async function eventStep(
         },
       };
   if (!first) run.bodies.set(eventId, body);
-  const budgetsBefore = async () =>
-    JSON.stringify([
-      await budgetOf(campaignBudgetKey(run), checks),
-      await budgetOf(userBudgetKey(run, user), checks),
-    ]);
+  const budgetsBefore = () => budgetsOfUser(run, user, checks);
   const repeat = action.mode !== "new";
   const before = repeat ? [await checks.fingerprint(user), await budgetsBefore()] : null;
   const response = await sendEvents(body);
@@ -226,7 +244,7 @@ export async function eventStep(
 }
 
 /** Each budget within its limit, and paying exactly what the oracle says. */
-async function checkBudgets(
+export async function checkBudgets(
   run: EventsRun,
   oracle: EventsOracle,
   users: Iterable<string>,
@@ -249,7 +267,8 @@ async function checkBudgets(
 
 /**
  * The end: every budget again, and the campaign's budget pays exactly what the wallets
- * posted as boosts (Σ boost credits = budget paid ≤ limit). Returns the checks made.
+ * hold as boosts (Σ boost credits − Σ taken back = budget paid ≤ limit), plus what open
+ * chargebacks took and the budget keeps held until they are resolved. Returns the checks made.
  */
 export async function settleEvents(
   run: EventsRun,
@@ -270,12 +289,13 @@ export async function settleEvents(
       ),
     );
   }
+  const disputed = await boostsHeldByChargebacks(run, oracle.openChargebacks());
   const campaign = await budgetOf(campaignBudgetKey(run), checks);
   checked++;
-  if (boosts !== campaign.paid)
+  if (boosts + disputed !== campaign.paid)
     checks.fail(
       "budget_pays_what_wallets_got",
-      `${campaignBudgetKey(run)} pays ${campaign.paid}, wallets hold ${boosts} of boosts`,
+      `${campaignBudgetKey(run)} pays ${campaign.paid}, wallets hold ${boosts} of boosts and open chargebacks ${disputed}`,
     );
   return checked;
 }

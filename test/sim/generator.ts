@@ -93,6 +93,11 @@ export type SimAction =
       score: number;
       amountMinor: number;
       mode: "new" | "resend" | "conflict";
+      /**
+       * A new event's first send meets a fault in its wallet's commit (runs with faults): the
+       * intake answers 503 and the backend sends it again.
+       */
+      fault?: "wallet.commit.before_close" | "wallet.commit.after";
     }
   /**
    * A referral (docs/referrals.md): `new`, the referee signs up through the event intake with
@@ -239,13 +244,22 @@ export function generate(options: GeneratorOptions): SimAction[] {
     rollbacks.push(action);
     return action;
   };
+  // Faults in the events path: a stream of their own, drawn for every event slot of a run
+  // with faults, so nothing else moves.
+  const eventFaultRng = new Prng(options.seed).fork(29);
+  const withFault = (event: Extract<SimAction, { kind: "event" }>): SimAction => {
+    if (!options.faults) return event;
+    const fault = eventFaultRng.chance(0.35);
+    const point = eventFaultRng.chance(0.5) ? "wallet.commit.before_close" : "wallet.commit.after";
+    return fault && event.mode === "new" ? { ...event, fault: point } : event;
+  };
   const nextFirstPartyEvent = (): SimAction => {
     const event = nextEvent();
-    if (!rollbackRng.chance(ROLLBACK_SHARE)) return event;
+    if (!rollbackRng.chance(ROLLBACK_SHARE)) return withFault(event);
     // The originals exclude a new event drawn for this slot: it is not sent.
     const originals = event.mode === "new" ? events.slice(0, -1) : events;
     const rollback = nextRollback(originals);
-    if (!rollback) return event;
+    if (!rollback) return withFault(event);
     if (event.mode === "new") events.pop();
     return rollback;
   };

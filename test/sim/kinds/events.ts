@@ -40,6 +40,8 @@ export interface EventsRun {
     resent: number;
     conflicts: number;
     boostsCut: number;
+    /** New events whose first send met a fault in the wallet's commit (503, sent again). */
+    faulted: number;
     /** Refunds and chargebacks of these events (event-rollbacks.ts). */
     rollbacks: RollbackStats;
   };
@@ -48,6 +50,8 @@ export interface EventsRun {
 interface Checks {
   fail: (invariant: string, detail: string) => never;
   fingerprint: (user: string) => Promise<string>;
+  /** Runs `send` with a fault armed at `point` in the user's wallet; whether it fired. */
+  faultInWallet?: (point: string, user: string, send: () => Promise<Response>) => Promise<boolean>;
 }
 
 export async function setupEvents(runTag: string): Promise<EventsRun> {
@@ -73,6 +77,7 @@ export async function setupEvents(runTag: string): Promise<EventsRun> {
       resent: 0,
       conflicts: 0,
       boostsCut: 0,
+      faulted: 0,
       rollbacks: { refunds: 0, chargebacks: 0, won: 0, lost: 0, resent: 0 },
     },
   };
@@ -172,6 +177,7 @@ export async function eventStep(
     score: number;
     amountMinor: number;
     mode: "new" | "resend" | "conflict";
+    fault?: string;
   },
   checks: Checks,
 ): Promise<void> {
@@ -196,17 +202,48 @@ export async function eventStep(
   const budgetsBefore = () => budgetsOfUser(run, user, checks);
   const repeat = action.mode !== "new";
   const before = repeat ? [await checks.fingerprint(user), await budgetsBefore()] : null;
+  // A fault in the wallet's commit on the first send: a throw before the transaction closes
+  // records nothing (the resend is new), one after it keeps the event and loses the answer (the
+  // resend is a duplicate, and the wallet works what it recorded); either way it earns once.
+  let resendAnswer: [number, string] | null = null;
+  if (action.mode === "new" && action.fault && checks.faultInWallet) {
+    const untouched = [await checks.fingerprint(user), await budgetsBefore()];
+    let first: Response | null = null;
+    const fired = await checks.faultInWallet(action.fault, user, async () => {
+      first = await sendEvents(body);
+      return first;
+    });
+    const status = (first as Response | null)?.status;
+    if (fired) {
+      run.stats.faulted++;
+      if (status !== 503)
+        checks.fail("event_answered", `${eventId} with ${action.fault}: ${status}, not 503`);
+      const after = [await checks.fingerprint(user), await budgetsBefore()];
+      if (
+        action.fault === "wallet.commit.before_close" &&
+        JSON.stringify(after) !== JSON.stringify(untouched)
+      )
+        checks.fail(
+          "failed_op_changed_nothing",
+          `event ${eventId} (${action.fault}) user=${user}\nbefore=${untouched.join("\n")}\nafter=${after.join("\n")}`,
+        );
+      resendAnswer =
+        action.fault === "wallet.commit.before_close" ? [202, "accepted"] : [200, "duplicate"];
+    } else resendAnswer = [202, "accepted"];
+  }
   const response = await sendEvents(body);
   const answer = (await response.json().catch(() => null)) as {
     status?: string;
     code?: string;
   } | null;
   const expected =
-    action.mode === "new"
-      ? [202, "accepted"]
-      : action.mode === "resend"
-        ? [200, "duplicate"]
-        : [409, "idempotency_conflict"];
+    resendAnswer && resendAnswer[0] !== 202
+      ? resendAnswer
+      : action.mode === "new"
+        ? [202, "accepted"]
+        : action.mode === "resend"
+          ? [200, "duplicate"]
+          : [409, "idempotency_conflict"];
   // An answer's `status` is the outcome; a problem's is its HTTP status, and `code` says why.
   const got = [response.status, response.status === 409 ? answer?.code : answer?.status];
   if (got[0] !== expected[0] || got[1] !== expected[1])

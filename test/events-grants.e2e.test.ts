@@ -279,6 +279,35 @@ describe("rules with budgets", () => {
     expect(await usage(key)).toMatchObject({ outstanding: 0, grantedTotal: 2_000 });
     expect(await balances(user)).toMatchObject({ confirmed: 0 });
   });
+
+  test("a refund while a chargeback is open is final: won, the member gets back only what the refund left, and the budget holds that", async () => {
+    const user = uniqueUser("grant-cb-refund");
+    const key = "rule:disputed-5pc:global:lifetime";
+    const id = eventId("buy");
+    const at = (day: number) => `2026-11-${day}T10:00:00Z`;
+    const start = (await usage(key)).outstanding;
+    await sendEvents({ ...buy(user, id, 40_000, "m-disputed"), occurredAt: at(20) });
+    await sendEvents({ ...chargeback(user, id), occurredAt: at(21) });
+    // A quarter of the purchase refunded while the dispute is open: its share, ⌊2,000 / 4⌋,
+    // is final, so the budget holds the rest and a won dispute gives back only the rest.
+    await sendEvents({ ...refund(user, id, 10_000), occurredAt: at(22) });
+    expect(await balances(user)).toMatchObject({ confirmed: 0 });
+    expect((await usage(key)).outstanding - start).toBe(1_500);
+    await sendEvents({ ...chargeback(user, id, "user_won"), occurredAt: at(23) });
+    expect(await balances(user)).toMatchObject({ confirmed: 1_500 });
+    expect((await usage(key)).outstanding - start).toBe(1_500);
+    expect(await walletStub(user).audit()).toEqual({ ok: true, violations: [] });
+
+    // Lost instead: the refund's share and the rest are both gone, and the budget lets go.
+    const other = uniqueUser("grant-cb-refund-lost");
+    const lostId = eventId("buy");
+    await sendEvents({ ...buy(other, lostId, 40_000, "m-disputed"), occurredAt: at(20) });
+    await sendEvents({ ...chargeback(other, lostId), occurredAt: at(21) });
+    await sendEvents({ ...refund(other, lostId, 10_000), occurredAt: at(22) });
+    await sendEvents({ ...chargeback(other, lostId, "user_lost"), occurredAt: at(23) });
+    expect(await balances(other)).toMatchObject({ confirmed: 0 });
+    expect((await usage(key)).outstanding - start).toBe(1_500);
+  });
 });
 
 describe("the simulator and budgets", () => {

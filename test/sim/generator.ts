@@ -93,6 +93,11 @@ export type SimAction =
       score: number;
       amountMinor: number;
       mode: "new" | "resend" | "conflict";
+      /**
+       * A new event's first send meets a fault in its wallet's commit (runs with faults): the
+       * intake answers 503 and the backend sends it again.
+       */
+      fault?: "wallet.commit.before_close" | "wallet.commit.after";
     }
   /**
    * A referral (docs/referrals.md): `new`, the referee signs up through the event intake with
@@ -100,7 +105,25 @@ export type SimAction =
    * approved through the redirect and postback workers (its confirmed cashback qualifies the
    * referral); `resend`, an earlier referee's signup sent again.
    */
-  | { kind: "referral"; referee: string; saleMinor: number; mode: "new" | "resend" };
+  | { kind: "referral"; referee: string; saleMinor: number; mode: "new" | "resend" }
+  /**
+   * A refund or chargeback of an earlier first-party event (docs/events.md): `refund` (all or
+   * part of its amount), `chargeback`, or `resolve` (the open chargeback decided), each under an
+   * id of its own; with `resend`, an earlier one sent again.
+   */
+  | EventRollbackAction;
+
+export interface EventRollbackAction {
+  kind: "event_rollback";
+  user: string;
+  eventId: string;
+  originalEventId: string;
+  rollback:
+    | { type: "refund.completed"; amountMinor: number }
+    | { type: "chargeback.created" }
+    | { type: "chargeback.resolved"; outcome: "user_won" | "user_lost" };
+  mode: "new" | "resend";
+}
 
 export type ProcessorFault = "down" | "lost_response" | "duplicate_webhooks" | "shuffle_webhooks";
 
@@ -110,6 +133,9 @@ const PROCESSOR_FAULTS: readonly ProcessorFault[] = [
   "duplicate_webhooks",
   "shuffle_webhooks",
 ];
+
+/** The share of first-party event slots a refund or chargeback takes. */
+const ROLLBACK_SHARE = 0.45;
 
 /** Referees per run, all referred by the run's one referrer. */
 const MAX_REFEREES = 4;
@@ -169,6 +195,73 @@ export function generate(options: GeneratorOptions): SimAction[] {
     };
     events.push(event);
     return event;
+  };
+  // Refunds and chargebacks take the place of some events, drawn from their own stream after
+  // the event's draws, so the events' stream (and with it every later kind's place) is as it
+  // was without them.
+  const rollbackRng = new Prng(options.seed).fork(23);
+  const rollbacks: EventRollbackAction[] = [];
+  const rolled = new Map<string, { refundedMinor: number; chargebackOpen: boolean }>();
+  const nextRollback = (
+    originals: ReadonlyArray<Extract<SimAction, { kind: "event" }>>,
+  ): EventRollbackAction | null => {
+    if (rollbacks.length > 0 && rollbackRng.chance(0.25))
+      return { ...rollbackRng.pick(rollbacks), mode: "resend" };
+    if (originals.length === 0) return null;
+    // A dispute is followed up more often than a new one is opened, so runs see resolutions.
+    const disputed = originals.filter((e) => rolled.get(e.eventId)?.chargebackOpen);
+    const original = rollbackRng.pick(
+      disputed.length > 0 && rollbackRng.chance(0.6) ? disputed : originals,
+    );
+    const state = rolled.get(original.eventId) ?? { refundedMinor: 0, chargebackOpen: false };
+    rolled.set(original.eventId, state);
+    const left = original.amountMinor - state.refundedMinor;
+    let rollback: EventRollbackAction["rollback"];
+    // A refund may come while a chargeback is open (the merchant refunds during the dispute).
+    const refund = left > 0 && rollbackRng.chance(state.chargebackOpen ? 0.35 : 0.6);
+    if (state.chargebackOpen && !refund) {
+      state.chargebackOpen = false;
+      rollback = {
+        type: "chargeback.resolved",
+        outcome: rollbackRng.chance(0.5) ? "user_won" : "user_lost",
+      };
+    } else if (refund) {
+      const amountMinor = rollbackRng.chance(0.3) ? left : rollbackRng.int(1, left);
+      state.refundedMinor += amountMinor;
+      rollback = { type: "refund.completed", amountMinor };
+    } else {
+      state.chargebackOpen = true;
+      rollback = { type: "chargeback.created" };
+    }
+    const action: EventRollbackAction = {
+      kind: "event_rollback",
+      user: original.user,
+      eventId: `sim-${options.runTag}-rb${rollbacks.length}`,
+      originalEventId: original.eventId,
+      rollback,
+      mode: "new",
+    };
+    rollbacks.push(action);
+    return action;
+  };
+  // Faults in the events path: a stream of their own, drawn for every event slot of a run
+  // with faults, so nothing else moves.
+  const eventFaultRng = new Prng(options.seed).fork(29);
+  const withFault = (event: Extract<SimAction, { kind: "event" }>): SimAction => {
+    if (!options.faults) return event;
+    const fault = eventFaultRng.chance(0.35);
+    const point = eventFaultRng.chance(0.5) ? "wallet.commit.before_close" : "wallet.commit.after";
+    return fault && event.mode === "new" ? { ...event, fault: point } : event;
+  };
+  const nextFirstPartyEvent = (): SimAction => {
+    const event = nextEvent();
+    if (!rollbackRng.chance(ROLLBACK_SHARE)) return withFault(event);
+    // The originals exclude a new event drawn for this slot: it is not sent.
+    const originals = event.mode === "new" ? events.slice(0, -1) : events;
+    const rollback = nextRollback(originals);
+    if (!rollback) return withFault(event);
+    if (event.mode === "new") events.pop();
+    return rollback;
   };
   const referralRng = new Prng(options.seed).fork(19);
   const referees: string[] = [];
@@ -339,7 +432,7 @@ export function generate(options: GeneratorOptions): SimAction[] {
       // A referral takes the place of most of the replays left, the same way.
       actions.push(
         all && eventsRng.chance(0.6)
-          ? nextEvent()
+          ? nextFirstPartyEvent()
           : all && referralRng.chance(0.4)
             ? nextReferral()
             : { kind: "replay" },

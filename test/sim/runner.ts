@@ -26,6 +26,7 @@ import {
   walletFingerprint,
   walletState,
 } from "./invariants";
+import { eventRollbackStep, type RollbackStats } from "./kinds/event-rollbacks";
 import { type EventsRun, eventStep, settleEvents, setupEvents } from "./kinds/events";
 import { clickOn, postbackInFormat, setupFormatNetworks } from "./kinds/network-formats";
 import {
@@ -130,7 +131,11 @@ export interface SimResult {
     resent: number;
     conflicts: number;
     boostsCut: number;
+    /** New events whose first send met a fault in the wallet's commit (503, sent again). */
+    faulted: number;
     campaignBudgetReached: boolean;
+    /** Refunds, chargebacks, their resolutions (won, lost), and ones sent again. */
+    rollbacks: RollbackStats;
   };
   /** Referees signed up, signups sent again, referrals rewarded at the end. */
   referrals: { signups: number; resent: number; rewarded: number };
@@ -597,9 +602,22 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
         users.add(next.user);
         oracle.user(next.user);
         if (!events) fail("generator_order", "an event in a workload without events");
-        await eventStep(events as EventsRun, eventsOracle, next, { fail, fingerprint }).then(() =>
-          check([next.user]),
-        );
+        await eventStep(events as EventsRun, eventsOracle, next, {
+          fail,
+          fingerprint,
+          faultInWallet,
+        }).then(() => check([next.user]));
+        break;
+      case "event_rollback":
+        // What a replay, whose place the event took, would have drawn (generator.ts).
+        if (acked.length > 0) rng.int(0, acked.length - 1);
+        users.add(next.user);
+        oracle.user(next.user);
+        if (!events) fail("generator_order", "a refund or chargeback without events");
+        await eventRollbackStep(events as EventsRun, eventsOracle, next, {
+          fail,
+          fingerprint,
+        }).then(() => check([next.user]));
         break;
       case "referral":
         // What a replay, whose place the referral took, would have drawn (generator.ts).
@@ -628,6 +646,22 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
       );
       for (const k of Object.keys(timing)) timing[k] = 0;
     }
+  }
+
+  /** A fault armed in one wallet's commit while `send` runs (the events path); whether it fired. */
+  async function faultInWallet(point: string, user: string, send: () => Promise<Response>) {
+    armed = {
+      point: point as FaultPoint,
+      fired: false,
+      wallet: env.WALLET.idFromName(user).toString(),
+    };
+    try {
+      await send();
+    } finally {
+      armed.point = null;
+    }
+    if (armed.fired) stats.faultsFired++;
+    return armed.fired;
   }
 
   /** The wallet's alarm work as of now: nothing money-bearing is due, so money must not move. */
@@ -852,7 +886,14 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     payouts: payouts.stats,
     points: points.stats,
     firstPartyEvents: {
-      ...(events?.stats ?? { sent: 0, resent: 0, conflicts: 0, boostsCut: 0 }),
+      ...(events?.stats ?? {
+        sent: 0,
+        resent: 0,
+        conflicts: 0,
+        boostsCut: 0,
+        faulted: 0,
+        rollbacks: { refunds: 0, chargebacks: 0, won: 0, lost: 0, resent: 0 },
+      }),
       campaignBudgetReached: eventsOracle.limitReached(),
     },
     referrals: referrals?.stats ?? { signups: 0, resent: 0, rewarded: 0 },

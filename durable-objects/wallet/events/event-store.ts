@@ -362,6 +362,30 @@ export function sumRefundedFor(sql: SqlStorage, originalEventId: string): number
   );
 }
 
+/**
+ * The chargeback of one original event that is still open: the most recent processed one, when
+ * no resolution of the event occurred after it was processed. Null when there is none.
+ */
+export function openChargebackFor(sql: SqlStorage, originalEventId: string): string | null {
+  const row = sql
+    .exec<{ event_id: string }>(
+      `SELECT c.event_id FROM events c
+       WHERE c.type = 'chargeback.created' AND c.status = 'processed'
+         AND json_extract(c.data_json, '$.originalEventId') = ?
+         AND NOT EXISTS (
+           SELECT 1 FROM events r
+           WHERE r.type = 'chargeback.resolved' AND r.status = 'processed'
+             AND json_extract(r.data_json, '$.originalEventId') = ?
+             AND r.occurred_at_ms >= c.occurred_at_ms)
+       ORDER BY c.occurred_at_ms DESC, c.event_id DESC LIMIT 1`,
+      originalEventId,
+      originalEventId,
+    )
+    .toArray()[0];
+  if (!row || row.event_id !== latestChargebackFor(sql, originalEventId)) return null;
+  return row.event_id;
+}
+
 /** The most recent processed chargeback of one original event: whose rollback a win restores. */
 export function latestChargebackFor(sql: SqlStorage, originalEventId: string): string | null {
   const row = sql

@@ -178,7 +178,8 @@ export function restoreTake(
   markTakeRestored(tx.sql, take.takeKey, nowMs);
   row.taken -= take.amount + take.debt;
   saveReward(tx.sql, row, nowMs);
-  if (row.unit === POINTS_UNIT) return null;
+  // A take a refund emptied while its chargeback was open has nothing left to give back.
+  if (row.unit === POINTS_UNIT || take.amount + take.debt === 0) return null;
   tx.post(
     {
       key: `evt:${cause}:restore:${row.ruleId}:${row.unit}`,

@@ -179,6 +179,39 @@ export function takesOfCause(sql: SqlStorage, causeEventId: string): TakeRow[] {
     }));
 }
 
+/**
+ * Moves part of one take to another cause (a refund during an open chargeback: the refund's
+ * share of what the chargeback took becomes the refund's, final, so a won dispute restores
+ * only the rest). What is moved comes out of the take's amount first, then its debt; the
+ * money was already taken, so nothing is posted.
+ */
+export function moveTake(
+  sql: SqlStorage,
+  from: TakeRow,
+  to: { takeKey: string; causeEventId: string },
+  value: number,
+  nowMs: number,
+): TakeRow {
+  const amount = Math.min(value, from.amount);
+  const debt = Math.min(value - amount, from.debt);
+  sql.exec(
+    `UPDATE event_reward_takes SET amount = amount - ?, debt = debt - ? WHERE take_key = ?`,
+    amount,
+    debt,
+    from.takeKey,
+  );
+  const moved: TakeRow = {
+    takeKey: to.takeKey,
+    rewardKey: from.rewardKey,
+    causeEventId: to.causeEventId,
+    amount,
+    debt,
+    restoredAtMs: null,
+  };
+  insertTake(sql, moved, nowMs);
+  return moved;
+}
+
 export function markTakeRestored(sql: SqlStorage, takeKey: string, nowMs: number): void {
   sql.exec(`UPDATE event_reward_takes SET restored_at_ms = ? WHERE take_key = ?`, nowMs, takeKey);
 }

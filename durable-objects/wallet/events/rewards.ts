@@ -1,3 +1,4 @@
+import { mulDivRound } from "#shared/money/rounding";
 import { factsOf } from "#shared/rules/facts";
 import {
   type AppliedEffect,
@@ -27,6 +28,7 @@ import {
   type EventReward,
   findEvent,
   latestChargebackFor,
+  openChargebackFor,
   type StoredEvent,
   signedUpAtMs,
   sumRefundedFor,
@@ -42,6 +44,7 @@ import { planRewards } from "./reward-plan";
 import {
   findReward,
   insertReward,
+  moveTake,
   pointsTakenByRule,
   type RewardRow,
   rewardKeyOf,
@@ -244,10 +247,66 @@ function rollBackForRefund(tx: WalletTx, refund: StoredEvent, nowMs: number): Ev
   const before = sumRefundedFor(tx.sql, originalId);
   const whole = before + refundMinor >= originalMinor;
   const fraction = whole ? { num: 1, den: 1 } : { num: refundMinor, den: originalMinor };
-  const taken = rollBack(tx, refund, originalId, fraction, nowMs);
-  // A refund is final: its share of the budgets goes back now.
-  releaseHeld(tx, originalId, nowMs);
+  const dispute = openChargebackFor(tx.sql, originalId);
+  const taken = dispute
+    ? refundDuringDispute(tx, refund, originalId, dispute, fraction, nowMs)
+    : rollBack(tx, refund, originalId, fraction, nowMs);
+  // A refund is final: its share of the budgets goes back now (an open chargeback keeps the
+  // rest held until it is resolved).
+  releaseHeld(tx, originalId, nowMs, dispute);
   return taken;
+}
+
+/**
+ * A refund while a chargeback is open: the chargeback already took everything the member held,
+ * so the refund's share of each cashback reward comes out of what the chargeback holds and
+ * becomes the refund's, final — a won dispute then restores only the rest, and the budgets hold
+ * only that. Points go through their rollback as for any refund.
+ */
+function refundDuringDispute(
+  tx: WalletTx,
+  refund: StoredEvent,
+  originalId: string,
+  chargebackId: string,
+  fraction: { num: number; den: number },
+  nowMs: number,
+): EventReward[] {
+  const rows = rewardsOfEvent(tx.sql, originalId);
+  const held = new Map(
+    takesOfCause(tx.sql, chargebackId)
+      .filter((t) => t.restoredAtMs === null)
+      .map((t) => [t.rewardKey, t]),
+  );
+  const rewards: EventReward[] = [];
+  for (const row of rows) {
+    const take = held.get(row.rewardKey);
+    if (row.unit === POINTS_UNIT || !take) continue;
+    const disputed = take.amount + take.debt;
+    const share =
+      fraction.num >= fraction.den
+        ? disputed
+        : Math.min(mulDivRound(row.posted, fraction.num, fraction.den, "floor"), disputed);
+    if (share <= 0) continue;
+    moveTake(
+      tx.sql,
+      take,
+      {
+        takeKey: `evt:${refund.eventId}:take:${row.ruleId}:${row.unit}`,
+        causeEventId: refund.eventId,
+      },
+      share,
+      nowMs,
+    );
+    rewards.push({
+      ruleId: row.ruleId,
+      ruleVersion: row.ruleVersion,
+      kind: "cashback_rollback",
+      amountMinor: share,
+      currency: row.unit,
+      detail: `taken from what chargeback ${chargebackId} holds`,
+    });
+  }
+  return [...rollBackPoints(tx, refund, originalId, fraction, rows, nowMs), ...rewards];
 }
 
 function rollBack(
@@ -314,13 +373,25 @@ function rollBackPoints(
 }
 
 /**
- * The original's budgeted rewards ask their budgets to hold only what the member still has
- * (the grant sync sends the requests after commit).
+ * The original's budgeted rewards ask their budgets to hold only what the member still has,
+ * plus what an open chargeback (`openChargeback`) took and a won dispute would give back (the
+ * grant sync sends the requests after commit).
  */
-function releaseHeld(tx: WalletTx, originalId: string, nowMs: number): void {
+function releaseHeld(
+  tx: WalletTx,
+  originalId: string,
+  nowMs: number,
+  openChargeback: string | null,
+): void {
+  const disputed = new Map<string, number>();
+  if (openChargeback) {
+    for (const take of takesOfCause(tx.sql, openChargeback))
+      if (take.restoredAtMs === null)
+        disputed.set(take.rewardKey, (disputed.get(take.rewardKey) ?? 0) + take.amount + take.debt);
+  }
   for (const row of rewardsOfEvent(tx.sql, originalId)) {
     if (row.budgets.length === 0 || row.granted === null) continue;
-    const held = Math.max(row.posted - row.taken, 0);
+    const held = Math.max(row.posted - row.taken + (disputed.get(row.rewardKey) ?? 0), 0);
     if (held === row.desired) continue;
     row.desired = held;
     row.seq += 1;
@@ -355,6 +426,6 @@ function restoreAfterChargeback(tx: WalletTx, resolved: StoredEvent, nowMs: numb
 
 /** A chargeback the member lost is final: the budgets it kept held go back now. */
 function releaseAfterChargeback(tx: WalletTx, resolved: StoredEvent, nowMs: number): EventReward[] {
-  releaseHeld(tx, String(resolved.data.originalEventId), nowMs);
+  releaseHeld(tx, String(resolved.data.originalEventId), nowMs, null);
   return [];
 }

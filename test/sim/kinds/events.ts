@@ -14,6 +14,7 @@ import {
   PERCENT_BPS,
   USER_BUDGET_MINOR,
 } from "../oracle/events-oracle";
+import { boostsHeldByChargebacks, type RollbackStats } from "./event-rollbacks";
 import { publishKindRules } from "./rule-set";
 
 /**
@@ -34,12 +35,23 @@ export interface EventsRun {
   /** The body each event id was first sent with (a resend sends it again, byte for byte). */
   bodies: Map<string, Record<string, unknown>>;
   users: Set<string>;
-  stats: { sent: number; resent: number; conflicts: number; boostsCut: number };
+  stats: {
+    sent: number;
+    resent: number;
+    conflicts: number;
+    boostsCut: number;
+    /** New events whose first send met a fault in the wallet's commit (503, sent again). */
+    faulted: number;
+    /** Refunds and chargebacks of these events (event-rollbacks.ts). */
+    rollbacks: RollbackStats;
+  };
 }
 
 interface Checks {
   fail: (invariant: string, detail: string) => never;
   fingerprint: (user: string) => Promise<string>;
+  /** Runs `send` with a fault armed at `point` in the user's wallet; whether it fired. */
+  faultInWallet?: (point: string, user: string, send: () => Promise<Response>) => Promise<boolean>;
 }
 
 export async function setupEvents(runTag: string): Promise<EventsRun> {
@@ -60,7 +72,14 @@ export async function setupEvents(runTag: string): Promise<EventsRun> {
     campaignId: `sim-${runTag}`,
     bodies: new Map(),
     users: new Set(),
-    stats: { sent: 0, resent: 0, conflicts: 0, boostsCut: 0 },
+    stats: {
+      sent: 0,
+      resent: 0,
+      conflicts: 0,
+      boostsCut: 0,
+      faulted: 0,
+      rollbacks: { refunds: 0, chargebacks: 0, won: 0, lost: 0, resent: 0 },
+    },
   };
   await publishRules(run);
   forgetCachedConfig([CUSTOM_EVENT_TYPES_KEY, LIVE_RULE_SET_KEY]);
@@ -123,6 +142,14 @@ async function budgetOf(key: string, checks: Checks): Promise<{ paid: number; li
   return { paid: usage.outstanding, limit: usage.limit };
 }
 
+/** Both budgets a user's boost draws on, as one string to compare before and after. */
+export async function budgetsOfUser(run: EventsRun, user: string, checks: Checks): Promise<string> {
+  return JSON.stringify([
+    await budgetOf(campaignBudgetKey(run), checks),
+    await budgetOf(userBudgetKey(run, user), checks),
+  ]);
+}
+
 /** What the wallet posted for one event, per rule (event_rewards.posted). */
 function postedFor(user: string, eventId: string): Promise<Record<string, number>> {
   return runInDurableObject(env.WALLET.get(env.WALLET.idFromName(user)), (_i, state) => {
@@ -150,6 +177,7 @@ export async function eventStep(
     score: number;
     amountMinor: number;
     mode: "new" | "resend" | "conflict";
+    fault?: string;
   },
   checks: Checks,
 ): Promise<void> {
@@ -171,24 +199,51 @@ export async function eventStep(
         },
       };
   if (!first) run.bodies.set(eventId, body);
-  const budgetsBefore = async () =>
-    JSON.stringify([
-      await budgetOf(campaignBudgetKey(run), checks),
-      await budgetOf(userBudgetKey(run, user), checks),
-    ]);
+  const budgetsBefore = () => budgetsOfUser(run, user, checks);
   const repeat = action.mode !== "new";
   const before = repeat ? [await checks.fingerprint(user), await budgetsBefore()] : null;
+  // A fault in the wallet's commit on the first send: a throw before the transaction closes
+  // records nothing (the resend is new), one after it keeps the event and loses the answer (the
+  // resend is a duplicate, and the wallet works what it recorded); either way it earns once.
+  let resendAnswer: [number, string] | null = null;
+  if (action.mode === "new" && action.fault && checks.faultInWallet) {
+    const untouched = [await checks.fingerprint(user), await budgetsBefore()];
+    let first: Response | null = null;
+    const fired = await checks.faultInWallet(action.fault, user, async () => {
+      first = await sendEvents(body);
+      return first;
+    });
+    const status = (first as Response | null)?.status;
+    if (fired) {
+      run.stats.faulted++;
+      if (status !== 503)
+        checks.fail("event_answered", `${eventId} with ${action.fault}: ${status}, not 503`);
+      const after = [await checks.fingerprint(user), await budgetsBefore()];
+      if (
+        action.fault === "wallet.commit.before_close" &&
+        JSON.stringify(after) !== JSON.stringify(untouched)
+      )
+        checks.fail(
+          "failed_op_changed_nothing",
+          `event ${eventId} (${action.fault}) user=${user}\nbefore=${untouched.join("\n")}\nafter=${after.join("\n")}`,
+        );
+      resendAnswer =
+        action.fault === "wallet.commit.before_close" ? [202, "accepted"] : [200, "duplicate"];
+    } else resendAnswer = [202, "accepted"];
+  }
   const response = await sendEvents(body);
   const answer = (await response.json().catch(() => null)) as {
     status?: string;
     code?: string;
   } | null;
   const expected =
-    action.mode === "new"
-      ? [202, "accepted"]
-      : action.mode === "resend"
-        ? [200, "duplicate"]
-        : [409, "idempotency_conflict"];
+    resendAnswer && resendAnswer[0] !== 202
+      ? resendAnswer
+      : action.mode === "new"
+        ? [202, "accepted"]
+        : action.mode === "resend"
+          ? [200, "duplicate"]
+          : [409, "idempotency_conflict"];
   // An answer's `status` is the outcome; a problem's is its HTTP status, and `code` says why.
   const got = [response.status, response.status === 409 ? answer?.code : answer?.status];
   if (got[0] !== expected[0] || got[1] !== expected[1])
@@ -226,7 +281,7 @@ export async function eventStep(
 }
 
 /** Each budget within its limit, and paying exactly what the oracle says. */
-async function checkBudgets(
+export async function checkBudgets(
   run: EventsRun,
   oracle: EventsOracle,
   users: Iterable<string>,
@@ -249,7 +304,8 @@ async function checkBudgets(
 
 /**
  * The end: every budget again, and the campaign's budget pays exactly what the wallets
- * posted as boosts (Σ boost credits = budget paid ≤ limit). Returns the checks made.
+ * hold as boosts (Σ boost credits − Σ taken back = budget paid ≤ limit), plus what open
+ * chargebacks took and the budget keeps held until they are resolved. Returns the checks made.
  */
 export async function settleEvents(
   run: EventsRun,
@@ -270,12 +326,13 @@ export async function settleEvents(
       ),
     );
   }
+  const disputed = await boostsHeldByChargebacks(run, oracle.openChargebacks());
   const campaign = await budgetOf(campaignBudgetKey(run), checks);
   checked++;
-  if (boosts !== campaign.paid)
+  if (boosts + disputed !== campaign.paid)
     checks.fail(
       "budget_pays_what_wallets_got",
-      `${campaignBudgetKey(run)} pays ${campaign.paid}, wallets hold ${boosts} of boosts`,
+      `${campaignBudgetKey(run)} pays ${campaign.paid}, wallets hold ${boosts} of boosts and open chargebacks ${disputed}`,
     );
   return checked;
 }

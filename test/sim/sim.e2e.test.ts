@@ -10,6 +10,9 @@ import { runSimulation, type SimResult } from "./runner";
  */
 const EVENTS = 200;
 
+/** A seed takes 20–55 s on a loaded two-core machine; the limit only catches a hung run. */
+const SEED_TIMEOUT_MS = 180_000;
+
 /**
  * The run's workload held every kind: postbacks in all five formats, payouts made and refused,
  * points redeemed and expired, first-party events, referrals rewarded.
@@ -32,40 +35,52 @@ function expectEveryKind(result: SimResult): void {
 
 describe("deterministic simulation (money core)", () => {
   for (const seed of [1, 2]) {
-    it(`seed ${seed}: ${EVENTS} events, no faults, end state equals the oracle`, async () => {
-      const result = await runSimulation({ seed, events: EVENTS, faults: false, quiet: true });
-      console.log(`sim ${JSON.stringify(result)}`);
-      expect(result.events).toBe(EVENTS);
-      expect(result.orders).toBeGreaterThan(0);
-      expect(result.replays).toBeGreaterThan(0);
-      expectEveryKind(result);
-    }, 60_000);
+    it(
+      `seed ${seed}: ${EVENTS} events, no faults, end state equals the oracle`,
+      async () => {
+        const result = await runSimulation({ seed, events: EVENTS, faults: false, quiet: true });
+        console.log(`sim ${JSON.stringify(result)}`);
+        expect(result.events).toBe(EVENTS);
+        expect(result.orders).toBeGreaterThan(0);
+        expect(result.replays).toBeGreaterThan(0);
+        expectEveryKind(result);
+      },
+      SEED_TIMEOUT_MS,
+    );
   }
   // Seed 3 at 250 events is the run that found BUG-SIM-1 (a replayed older state winning).
-  it("seed 3: 250 events, the network's clock 5 minutes ahead, end state equals the oracle", async () => {
-    const result = await runSimulation({
-      seed: 3,
-      events: 250,
-      faults: false,
-      networkClockAheadMs: 300_000,
-      workload: "money-core",
-      quiet: true,
-    });
-    console.log(`sim ${JSON.stringify(result)}`);
-    expect(result.events).toBe(250);
-    expect(result.replays).toBeGreaterThan(0);
-  }, 60_000);
-  for (const seed of [3, 4]) {
-    it(`seed ${seed}: ${EVENTS} events with faults and crashes, end state equals the oracle`, async () => {
-      const result = await runSimulation({ seed, events: EVENTS, faults: true, quiet: true });
+  it(
+    "seed 3: 250 events, the network's clock 5 minutes ahead, end state equals the oracle",
+    async () => {
+      const result = await runSimulation({
+        seed: 3,
+        events: 250,
+        faults: false,
+        networkClockAheadMs: 300_000,
+        workload: "money-core",
+        quiet: true,
+      });
       console.log(`sim ${JSON.stringify(result)}`);
-      expect(result.events).toBe(EVENTS);
-      expect(result.faultsFired).toBeGreaterThan(0);
-      expect(result.crashes).toBeGreaterThan(0);
-      expectEveryKind(result);
-      // A wallet aborted alone by its ctx.abort() mid-operation, and its alarm's work driven.
-      expect(result.objectAborts).toBeGreaterThan(0);
-      expect(result.dueRuns).toBeGreaterThan(0);
-    }, 60_000);
+      expect(result.events).toBe(250);
+      expect(result.replays).toBeGreaterThan(0);
+    },
+    SEED_TIMEOUT_MS,
+  );
+  for (const seed of [3, 4]) {
+    it(
+      `seed ${seed}: ${EVENTS} events with faults and crashes, end state equals the oracle`,
+      async () => {
+        const result = await runSimulation({ seed, events: EVENTS, faults: true, quiet: true });
+        console.log(`sim ${JSON.stringify(result)}`);
+        expect(result.events).toBe(EVENTS);
+        expect(result.faultsFired).toBeGreaterThan(0);
+        expect(result.crashes).toBeGreaterThan(0);
+        expectEveryKind(result);
+        // A wallet aborted alone by its ctx.abort() mid-operation, and its alarm's work driven.
+        expect(result.objectAborts).toBeGreaterThan(0);
+        expect(result.dueRuns).toBeGreaterThan(0);
+      },
+      SEED_TIMEOUT_MS,
+    );
   }
 });

@@ -25,6 +25,14 @@ export interface HostSpec {
     /** Miniflare routes (`*\/postback/*`); requests no route matches go to the first worker. */
     routes?: string[];
   }>;
+  /** Workers given as inline module scripts (`npm run bench:intake`'s no-op queue consumer). */
+  scriptWorkers?: Array<{
+    name: string;
+    script: string;
+    queueConsumers?: Record<string, { maxBatchSize: number; maxBatchTimeout: number }>;
+  }>;
+  /** KV entries written before `ready` (bench:intake's network config): binding of `worker`. */
+  kvSeed?: Array<{ worker: string; binding: string; key: string; value: string }>;
 }
 
 const spec = JSON.parse(process.argv[2] ?? "{}") as HostSpec;
@@ -63,9 +71,19 @@ const mf = new Miniflare({
   durableObjectsPersist: true,
   cachePersist: true,
   ...(spec.inspectorPort ? { inspectorPort: spec.inspectorPort } : {}),
-  workers: spec.workers.map(workerOf),
+  workers: [
+    ...spec.workers.map(workerOf),
+    ...(spec.scriptWorkers ?? []).map((w) => ({
+      ...w,
+      modules: true,
+      compatibilityDate: "2026-04-20",
+    })),
+  ],
 });
 const url = await mf.ready;
+for (const seed of spec.kvSeed ?? []) {
+  await (await mf.getKVNamespace(seed.binding, seed.worker)).put(seed.key, seed.value);
+}
 console.log(`ready ${url.origin}`);
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {

@@ -9,7 +9,7 @@ import {
   RUNTIME_CONFIG_DIRS,
   writeIsolatedConfigs,
 } from "#scripts/lib/local-runtime";
-import type { HostSpec } from "./miniflare-host-intake";
+import type { HostSpec } from "./miniflare-host";
 import { tailFile, wranglerEnv } from "./wrangler-dev";
 
 /**
@@ -109,15 +109,7 @@ export async function startMiniflareRuntime(
   const log = openSync(logFile, "a");
   const child: ChildProcess = spawn(
     process.execPath,
-    [
-      "--import",
-      "tsx",
-      path.join(
-        ROOT,
-        options.custom ? "bench/lib/miniflare-host-intake.ts" : "bench/lib/miniflare-host.ts",
-      ),
-      JSON.stringify(spec),
-    ],
+    ["--import", "tsx", path.join(ROOT, "bench/lib/miniflare-host.ts"), JSON.stringify(spec)],
     { cwd: ROOT, stdio: ["ignore", log, log], env: wranglerEnv(), detached: true },
   );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

@@ -97,7 +97,6 @@ import {
   type SavePushResult,
 } from "./notify/notify-addresses";
 import { OutboxFlusher } from "./outbox/outbox-flush";
-import { outboxWaiting } from "./outbox/outbox-store";
 import {
   commitSave,
   destinationViews,
@@ -182,10 +181,11 @@ import { findReferralTerms, type StoredReferralTerms } from "./referrals/referra
 import { ReferrerBudgets, retargetReferrerBudget } from "./referrals/referrer-budget";
 import type { ReferrerCreditRequest, ReferrerCreditStatus } from "./referrals/referrer-credit";
 import { type ReferrerOp, referrerOpsOf } from "./referrals/referrer-ops-store";
+import { alarmInputs } from "./schedule/alarm-store";
 import { nextAlarmAtMs } from "./schedule/decide-alarm";
 import { type DueRun, runDue } from "./schedule/run-due";
 import type { ScheduleKind } from "./schedule/schedule-kind";
-import { anyDue, isDue, nextDueAtMs } from "./schedule/schedule-store";
+import { anyDue, isDue } from "./schedule/schedule-store";
 import { applySchema } from "./schema";
 import type { TierHistoryEntry } from "./tiers/tier-store";
 import { listTierHistory } from "./tiers/tier-store";
@@ -1082,6 +1082,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       tx.close();
       return result;
     });
+    this.outbox.committed();
     faultPoint("wallet.commit.after", this.ctx.id); // test/sim: committed, but the caller never hears
     return committed;
   }
@@ -1285,11 +1286,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
   }
 
   private async armAlarm(): Promise<void> {
-    const atMs = nextAlarmAtMs({
-      nextDueAtMs: nextDueAtMs(this.sql),
-      outboxWaiting: outboxWaiting(this.sql),
-      nowMs: this.clock(),
-    });
+    const atMs = nextAlarmAtMs({ ...alarmInputs(this.sql), nowMs: this.clock() });
     if (atMs === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(atMs);
   }

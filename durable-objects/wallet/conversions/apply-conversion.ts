@@ -1,10 +1,9 @@
 import { matchClaimsFor } from "../claims/claims";
-import { findClick } from "../clicks/click-store";
 import type { WalletTx } from "../core/wallet-tx";
 import { decideConversion } from "./decide-conversion";
 import { applyUpdate, conversionDetail, newTxn } from "./new-txn";
 import { holdBotClickConversion } from "./review-holds";
-import { settle } from "./settle";
+import { settle, settleNew } from "./settle";
 import { appendHistory, deleteTxn, findTxnByOrder, insertTxn } from "./txn-store";
 import type { ConversionEvent, ConversionResult, StoredTxn } from "./types";
 
@@ -28,14 +27,14 @@ export function applyConversion(
   if (
     existing?.status === "rejected" &&
     existing.rejectReason === "click_not_found" &&
-    findClick(tx.sql, event.clickId)
+    tx.click(event.clickId)
   ) {
     appendHistory(tx.sql, existing.txnId, "click_arrived_judged_again", source, null, nowMs);
     deleteTxn(tx.sql, existing.txnId);
     supersededVersion = existing.version;
     existing = null;
   }
-  const click = existing ? null : findClick(tx.sql, event.clickId);
+  const click = existing ? null : tx.click(event.clickId);
   const decision = decideConversion({ existing, click, event, nowMs });
   const detail = conversionDetail(event);
 
@@ -72,7 +71,6 @@ export function applyConversion(
       const txn = newTxn(event, decision.pricedAs ?? click, nowMs, decision.expectedConfirmAtMs);
       // Versions keep rising across a re-judged order, so its projection moves forward.
       txn.version = supersededVersion + 1;
-      insertTxn(tx.sql, txn);
       appendHistory(tx.sql, txn.txnId, "created", source, detail, nowMs);
       if (decision.pricedAs) {
         appendHistory(
@@ -92,7 +90,8 @@ export function applyConversion(
       // A click the edge marked a bot's never attributes on its own: its conversion is held
       // for review, pending as usual, not rejected (review-holds.ts).
       if (click?.quality?.bot) holdBotClickConversion(tx, txn, click.quality, nowMs, source);
-      settle(tx, txn, nowMs, source);
+      // The row is inserted once, settled (settle.ts `settleNew`).
+      settleNew(tx, txn, nowMs, source);
       matchClaimsFor(tx, txn, source, nowMs);
       return { outcome: "created", txn, reason: null };
     }

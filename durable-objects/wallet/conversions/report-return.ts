@@ -1,5 +1,4 @@
 import { observationMessage } from "#shared/fraud/observation-message";
-import { findClick } from "../clicks/click-store";
 import type { WalletTx } from "../core/wallet-tx";
 import { returnObservation } from "../risk/observations";
 import type { StoredTxn } from "./types";
@@ -17,7 +16,7 @@ export function reportReturn(
   nowMs: number,
 ): void {
   if (historyEvent !== "cancelled" && historyEvent !== "returned_after_confirmation") return;
-  const merchantId = txn.clickId ? (findClick(tx.sql, txn.clickId)?.merchantId ?? null) : null;
+  const merchantId = txn.clickId ? (tx.click(txn.clickId)?.merchantId ?? null) : null;
   tx.enqueue(
     observationMessage(returnObservation(tx.userId(), txn, historyEvent, merchantId, nowMs)),
   );

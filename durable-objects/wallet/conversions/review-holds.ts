@@ -1,8 +1,8 @@
 import { type ClickQuality, clickRiskReasons } from "#shared/fraud/click-quality";
 import type { WalletTx } from "../core/wallet-tx";
 import type { StoredHold } from "../holds/hold-store";
-import { heldBy, placeHold } from "../holds/holds";
-import { upheldTransactionHold } from "./review-hold-store";
+import { placeHold } from "../holds/holds";
+import { transactionHeld } from "./review-hold-store";
 import { settle } from "./settle";
 import { appendHistory, findTxn } from "./txn-store";
 import type { StoredTxn } from "./types";
@@ -23,7 +23,7 @@ export function botClickHoldId(txnId: string): string {
 
 /** Whether the transaction may not confirm: an active hold covers it, or one on it was upheld. */
 export function heldForReview(sql: SqlStorage, txnId: string): boolean {
-  return heldBy(sql, "transaction", txnId).length > 0 || upheldTransactionHold(sql, txnId);
+  return transactionHeld(sql, txnId);
 }
 
 /**

@@ -1,13 +1,14 @@
 import { keepBoostRequest } from "../boosts/boost-requests";
+import { owedBoosts } from "../boosts/boosts";
 import type { WalletTx } from "../core/wallet-tx";
 import { recordConversionEvent } from "../events/conversion-events";
-import { readBalance } from "../ledger/ledger-store";
+import { readCurrencyBalances } from "../ledger/ledger-store";
 import { tellCashback } from "../notify/notify";
 import { schedule, unschedule } from "../schedule/schedule-store";
 import { decideSettlement, type Settlement } from "./decide-settlement";
 import { reportReturn } from "./report-return";
 import { heldForReview } from "./review-holds";
-import { appendHistory, saveTxn } from "./txn-store";
+import { appendHistory, insertTxn, saveTxn } from "./txn-store";
 import type { StoredTxn } from "./types";
 
 /**
@@ -26,11 +27,32 @@ export function settle(
   kind?: string,
   rule?: { id: string; version: number },
 ): Settlement {
+  return settleAndStore(tx, txn, nowMs, source, { kind, rule, isNew: false });
+}
+
+/**
+ * A new transaction's first settlement: its row is inserted here, once, as settled (rather than
+ * inserted before and updated after), and it has no schedule rows yet to remove. Its history
+ * may be appended before (txn_history names the transaction, it does not reference the row).
+ */
+export function settleNew(tx: WalletTx, txn: StoredTxn, nowMs: number, source: string): Settlement {
+  return settleAndStore(tx, txn, nowMs, source, { isNew: true });
+}
+
+function settleAndStore(
+  tx: WalletTx,
+  txn: StoredTxn,
+  nowMs: number,
+  source: string,
+  how: { kind?: string; rule?: { id: string; version: number }; isNew: boolean },
+): Settlement {
+  const { kind, rule } = how;
+  const balances = readCurrencyBalances(tx.sql, txn.currency);
   const settlement = decideSettlement(
     txn,
     {
-      confirmedMinor: readBalance(tx.sql, "confirmed", txn.currency),
-      debtMinor: readBalance(tx.sql, "debt", txn.currency),
+      confirmedMinor: balances.get("confirmed") ?? 0,
+      debtMinor: balances.get("debt") ?? 0,
     },
     nowMs,
     kind,
@@ -68,9 +90,10 @@ export function settle(
   tellCashback(tx, txn, heldBefore, settlement, nowMs);
   if (settlement.confirmAtMs !== null)
     schedule(tx.sql, "confirm", txn.txnId, settlement.confirmAtMs);
-  else unschedule(tx.sql, "confirm", txn.txnId);
-  keepBoostRequest(tx.sql, txn, nowMs);
-  saveTxn(tx.sql, txn);
+  else if (!how.isNew) unschedule(tx.sql, "confirm", txn.txnId);
+  if (!how.isNew || owedBoosts(txn.boosts).length > 0) keepBoostRequest(tx.sql, txn, nowMs);
+  if (how.isNew) insertTxn(tx.sql, txn);
+  else saveTxn(tx.sql, txn);
   tx.publishTxn(txn);
   return settlement;
 }

@@ -1,10 +1,11 @@
 import { assert } from "#shared/assert";
 import type { ClaimProjection } from "#shared/messages";
-import type { StoredTxn } from "../conversions/types";
-import { applyPosting, lastLedgerSeq, readBalances } from "../ledger/ledger-store";
+import { findClick } from "../clicks/click-store";
+import type { StoredClick, StoredTxn } from "../conversions/types";
+import { applyPosting, readBalancesAtSeq } from "../ledger/ledger-store";
 import type { Posting, PostingResult } from "../ledger/posting";
 import type { OutboxMessage } from "../outbox/outbox-message";
-import { insertOutbox } from "../outbox/outbox-store";
+import { insertOutboxRows } from "../outbox/outbox-store";
 import { transactionProjection } from "../outbox/projections";
 import { bindUser, boundUserId } from "./meta-store";
 
@@ -16,6 +17,11 @@ import { bindUser, boundUserId } from "./meta-store";
  * A transaction's projection owes the balances projection; it is queued once, at `close()`,
  * whatever number of transactions the unit of work settled.
  *
+ * Per unit of work, to spare the storage a statement each time (docs/benchmarks.md "The
+ * wallet's SQL per conversion"): the bound user is read once, a click once, and the outbox
+ * messages are written together at `close()`, in the order they were enqueued, in the same
+ * transaction.
+ *
  * @example
  * storage.transactionSync(() => {
  *   const tx = new WalletTx(storage.sql);
@@ -25,15 +31,37 @@ import { bindUser, boundUserId } from "./meta-store";
  */
 export class WalletTx {
   private balancesOwedAtMs: number | null = null;
+  /** The user the object is bound to, once read or bound in this unit of work. */
+  private boundUser: string | null = null;
+  /** Clicks read in this unit of work (a click never changes inside one). */
+  private readonly clicks = new Map<string, StoredClick | null>();
+  /** Outbox messages enqueued, written at `close()`. */
+  private readonly outbox: OutboxMessage[] = [];
 
   constructor(readonly sql: SqlStorage) {}
 
   bindUser(userId: string): void {
-    bindUser(this.sql, userId);
+    if (this.boundUser === null) {
+      bindUser(this.sql, userId);
+      this.boundUser = userId;
+    } else {
+      assert(this.boundUser === userId, "wallet object addressed with another user id");
+    }
   }
 
   userId(): string {
-    return boundUserId(this.sql);
+    this.boundUser ??= boundUserId(this.sql);
+    return this.boundUser;
+  }
+
+  /** The stored click, read once per unit of work (clicks are recorded in units of their own). */
+  click(clickId: string): StoredClick | null {
+    let click = this.clicks.get(clickId);
+    if (click === undefined) {
+      click = findClick(this.sql, clickId);
+      this.clicks.set(clickId, click);
+    }
+    return click;
   }
 
   /** Applies a posting that must succeed; anything else is a bug and aborts the transaction. */
@@ -46,8 +74,9 @@ export class WalletTx {
     return result;
   }
 
+  /** Queues a message; it is written to the outbox at `close()`, inside the same transaction. */
   enqueue(message: OutboxMessage): void {
-    insertOutbox(this.sql, message);
+    this.outbox.push(message);
   }
 
   /** Queues the transaction's new state; the balances follow once, at `close()`. */
@@ -69,18 +98,18 @@ export class WalletTx {
   }
 
   publishBalances(atMs: number): void {
-    this.enqueue({
-      kind: "balances",
-      userId: this.userId(),
-      ledgerSeq: lastLedgerSeq(this.sql),
-      atMs,
-      balances: readBalances(this.sql),
-    });
+    const { ledgerSeq, balances } = readBalancesAtSeq(this.sql);
+    this.enqueue({ kind: "balances", userId: this.userId(), ledgerSeq, atMs, balances });
   }
 
-  /** Ends the unit of work: queues the balances if a transaction's projection owes them. */
+  /**
+   * Ends the unit of work: queues the balances if a transaction's projection owes them, and
+   * writes every queued message to the outbox.
+   */
   close(): void {
     if (this.balancesOwedAtMs !== null) this.publishBalances(this.balancesOwedAtMs);
     this.balancesOwedAtMs = null;
+    insertOutboxRows(this.sql, this.outbox);
+    this.outbox.length = 0;
   }
 }

@@ -1,4 +1,3 @@
-import { findClick } from "../clicks/click-store";
 import type { StoredTxn } from "../conversions/types";
 import type { WalletTx } from "../core/wallet-tx";
 import { schedule } from "../schedule/schedule-store";
@@ -38,7 +37,7 @@ export function recordConversionEvent(
 function confirmed(tx: WalletTx, txn: StoredTxn, nowMs: number): void {
   // Versioned: a transaction confirmed again after a return earns again, once per confirmation.
   const eventId = `@cashback:${txn.txnId}:v${txn.version}`;
-  const merchantId = txn.clickId ? findClick(tx.sql, txn.clickId)?.merchantId : undefined;
+  const merchantId = txn.clickId ? tx.click(txn.clickId)?.merchantId : undefined;
   const data: Record<string, unknown> = {
     amountMinor: txn.saleAmountMinor,
     currency: txn.currency,

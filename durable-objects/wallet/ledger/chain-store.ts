@@ -57,7 +57,11 @@ export function chainGenesis(sql: SqlStorage): string {
 /** The stored head, null before the first hashed entry. */
 export function chainHead(sql: SqlStorage): ChainPoint | null {
   const value = metaValue(sql, "chain_head");
-  if (value === null) return null;
+  return value === null ? null : parseHead(value);
+}
+
+/** The meta row's `<seq>:<hash>`. */
+function parseHead(value: string): ChainPoint {
   const [seq, hash] = value.split(":");
   return { seq: Number(seq), hash: hash ?? "" };
 }
@@ -79,8 +83,15 @@ export function chainSealing(sql: SqlStorage): boolean {
  * older rows are still being sealed the row waits for the sealer, which reaches it in seq order.
  */
 export function chainNewEntry(sql: SqlStorage, entry: ChainEntry): void {
-  if (chainSealing(sql)) return;
-  const prev = chainHead(sql)?.hash ?? chainGenesis(sql);
+  // Both meta rows in one read: whether sealing is under way, and the head.
+  const meta = sql
+    .exec<{ key: string; value: string }>(
+      `SELECT key, value FROM meta WHERE key IN ('chain_sealing', 'chain_head')`,
+    )
+    .toArray();
+  if (meta.some((row) => row.key === "chain_sealing")) return;
+  const head = meta.find((row) => row.key === "chain_head");
+  const prev = head ? parseHead(head.value).hash : chainGenesis(sql);
   const hash = entryHash(prev, entry);
   sql.exec(`UPDATE entries SET hash = ? WHERE seq = ?`, hash, entry.seq);
   setHead(sql, { seq: entry.seq, hash });

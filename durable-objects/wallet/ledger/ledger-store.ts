@@ -79,23 +79,23 @@ export function applyPosting(sql: SqlStorage, posting: Posting, nowMs: number): 
       .one();
     chainNewEntry(sql, row);
     lastSeq = row.seq;
-    sql.exec(
-      `INSERT INTO buckets (bucket, currency, balance_minor) VALUES (?, ?, ?)
-       ON CONFLICT (bucket, currency) DO UPDATE SET balance_minor = excluded.balance_minor`,
-      leg.bucket,
-      leg.currency,
-      afterMinor,
-    );
-  });
-
-  // Postcondition: each touched bucket equals what was planned, and is not negative.
-  for (const { leg, afterMinor } of plan.legs) {
-    const actual = readBalance(sql, leg.bucket, leg.currency);
+    // Postcondition, read back by the write itself: the bucket holds what was planned and is
+    // not negative (legs name distinct buckets, so no later leg moves this one).
+    const actual = sql
+      .exec<{ balance_minor: number }>(
+        `INSERT INTO buckets (bucket, currency, balance_minor) VALUES (?, ?, ?)
+         ON CONFLICT (bucket, currency) DO UPDATE SET balance_minor = excluded.balance_minor
+         RETURNING balance_minor`,
+        leg.bucket,
+        leg.currency,
+        afterMinor,
+      )
+      .one().balance_minor;
     assert(
       actual === afterMinor && actual >= 0,
       `ledger postcondition failed for ${leg.bucket}/${leg.currency}: ${actual} !== ${afterMinor}`,
     );
-  }
+  });
   return { status: "created", lastSeq };
 }
 
@@ -110,6 +110,17 @@ export function readBalance(sql: SqlStorage, bucket: string, currency: string): 
   return row?.balance_minor ?? 0;
 }
 
+/** Every bucket of one currency in one read, by bucket (absent: 0). */
+export function readCurrencyBalances(sql: SqlStorage, currency: string): Map<string, number> {
+  const rows = sql
+    .exec<{ bucket: string; balance_minor: number }>(
+      `SELECT bucket, balance_minor FROM buckets WHERE currency = ?`,
+      currency,
+    )
+    .toArray();
+  return new Map(rows.map((r) => [r.bucket, r.balance_minor]));
+}
+
 /** A bucket's balance, as the balances projection carries it (declared once, in messages). */
 export type BalanceRow = BalancesProjection["balances"][number];
 
@@ -119,6 +130,25 @@ export type BalanceRow = BalancesProjection["balances"][number];
  */
 export function readBalances(sql: SqlStorage): BalanceRow[] {
   return readAllBalances(sql).filter((b) => b.currency !== POINTS_UNIT);
+}
+
+/**
+ * The money buckets and the last ledger seq they stand at, in one read: what the balances
+ * projection carries. No bucket means no entry yet (a posting writes both), so seq 0.
+ */
+export function readBalancesAtSeq(sql: SqlStorage): { ledgerSeq: number; balances: BalanceRow[] } {
+  const rows = sql
+    .exec<{ bucket: string; currency: string; balance_minor: number; last_seq: number | null }>(
+      `SELECT bucket, currency, balance_minor, (SELECT MAX(seq) FROM entries) AS last_seq
+       FROM buckets ORDER BY currency, bucket`,
+    )
+    .toArray();
+  return {
+    ledgerSeq: rows[0]?.last_seq ?? 0,
+    balances: rows
+      .filter((r) => r.currency !== POINTS_UNIT)
+      .map((r) => ({ bucket: r.bucket, currency: r.currency, balanceMinor: r.balance_minor })),
+  };
 }
 
 function readAllBalances(sql: SqlStorage): BalanceRow[] {

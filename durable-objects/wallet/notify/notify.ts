@@ -1,4 +1,3 @@
-import { findClick } from "../clicks/click-store";
 import type { Settlement } from "../conversions/decide-settlement";
 import type { StoredTxn } from "../conversions/types";
 import type { WalletTx } from "../core/wallet-tx";
@@ -31,7 +30,7 @@ export function tellCashback(
 ): void {
   const change = cashbackChange(heldBefore, settlement.held, settlement.historyEvent);
   if (change === null) return;
-  const merchantId = txn.clickId ? findClick(tx.sql, txn.clickId)?.merchantId : null;
+  const merchantId = txn.clickId ? tx.click(txn.clickId)?.merchantId : null;
   tx.enqueue(
     cashbackEvent(
       tx.userId(),

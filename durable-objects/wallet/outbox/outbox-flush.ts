@@ -29,15 +29,19 @@ export interface OutboxQueues extends RiskObservationsBinding, ScoringSwitch {
 
 /**
  * Sends the outbox in order and deletes what was sent. A failure leaves the rows for the alarm
- * to retry; consumers are idempotent, so a row sent twice is harmless.
+ * to retry; consumers are idempotent, so a row sent twice is harmless. `commits` counts the
+ * object's storage transactions (the only writers of outbox rows); without it (NaN never
+ * equals itself) every round reads again until the outbox is empty.
  */
 export async function sendOutbox(
   sql: SqlStorage,
   queues: OutboxQueues,
   log: Logger,
+  commits: () => number = () => Number.NaN,
 ): Promise<void> {
   try {
     for (let round = 0; round < MAX_FLUSH_ROUNDS; round++) {
+      const seen = commits();
       const rows = readOutbox(sql, OUTBOX_BATCH_ROWS);
       if (rows.length === 0) return;
       const { events, dispatch, notices, risk, notify } = groupByQueue(rows);
@@ -48,6 +52,9 @@ export async function sendOutbox(
       // Scoring switched off (docs/fraud.md "Turning scoring off"): deleted with the rest, unsent.
       if (risk.length > 0 && scoringEnabled(queues)) await queues.RISK_OBSERVATIONS.sendBatch(risk);
       deleteOutboxThrough(sql, rows.at(-1)?.seq ?? 0);
+      // A short read was the whole outbox; only a commit since (while the sends awaited) can
+      // have added rows, so without one there is nothing to read again.
+      if (rows.length < OUTBOX_BATCH_ROWS && commits() === seen) return;
     }
   } catch (error) {
     // The rows stay in the outbox; the alarm retries (consumers are idempotent).
@@ -79,6 +86,7 @@ async function sendLedgerEvents(
  */
 export class OutboxFlusher {
   private flushing: Promise<void> | null = null;
+  private commits = 0;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -86,9 +94,14 @@ export class OutboxFlusher {
     private readonly log: Logger,
   ) {}
 
+  /** A storage transaction committed (it may have written outbox rows). */
+  committed(): void {
+    this.commits++;
+  }
+
   flush(): Promise<void> {
     if (this.flushing) return this.flushing;
-    this.flushing = sendOutbox(this.sql, this.queues, this.log).finally(() => {
+    this.flushing = sendOutbox(this.sql, this.queues, this.log, () => this.commits).finally(() => {
       this.flushing = null;
     });
     return this.flushing;

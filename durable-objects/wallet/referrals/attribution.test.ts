@@ -59,6 +59,7 @@ function attribute(
     if (!stored) throw new Error("no event");
     const decision = attributeSignup(tx, stored, evidence, NOW_MS);
     setEventStatus(storage.sql, eventId, "processed", { result: "processed" }, NOW_MS);
+    tx.close();
     return decision;
   });
 }

@@ -76,7 +76,3 @@ export function dueRefs(
 export function postpone(sql: SqlStorage, kind: ScheduleKind, ref: string, dueAtMs: number): void {
   sql.exec(`UPDATE schedule SET due_at_ms = ? WHERE kind = ? AND ref = ?`, dueAtMs, kind, ref);
 }
-
-export function nextDueAtMs(sql: SqlStorage): number | null {
-  return sql.exec<{ due: number | null }>(`SELECT MIN(due_at_ms) AS due FROM schedule`).one().due;
-}

@@ -54,11 +54,21 @@ describe("the payout → user index", () => {
     )
       .bind(payoutId)
       .run();
-    // The index alone answers a lookup: a row it does not know is not found.
-    expect(await payoutOwnerOf(env, payoutId)).toBeNull();
     const backfill = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0060_"));
     for (const query of backfill?.queries ?? []) await env.DB.prepare(query).run();
     expect(await indexed(payoutId)).toEqual({ userId: "owner-old" });
     expect(await payoutOwnerOf(env, payoutId)).toBe("owner-old");
+  });
+
+  it("a payout an older build projected without its index row is still found in the projection, and indexed", async () => {
+    const payoutId = `pay-unindexed-${RUN}`;
+    await env.DB.prepare(
+      `INSERT INTO payouts (id, user_id, status, updated_at_ms, version) VALUES (?1, 'owner-unindexed', 'held', 1, 0)`,
+    )
+      .bind(payoutId)
+      .run();
+    expect(await indexed(payoutId)).toBeNull();
+    expect(await payoutOwnerOf(env, payoutId)).toBe("owner-unindexed");
+    expect(await indexed(payoutId)).toEqual({ userId: "owner-unindexed" });
   });
 });

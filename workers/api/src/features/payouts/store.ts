@@ -90,10 +90,12 @@ export async function recordPayoutOwner(
 }
 
 /**
- * The user whose wallet holds the payout; null when the index does not know it. Every payout
- * row has its index row (written before it; the rows from before the index were backfilled by
- * migrations 0056 and 0060), so one primary-key read on the global database answers, and the
- * caller reads the payout on that user's database only.
+ * The user whose wallet holds the payout; null when no database knows it. The index first:
+ * every payout projected by this build has its index row, written before its row. A payout
+ * the index does not know (projected by an older build while migration 0060's backfill had
+ * already run, or before the index at more than one database) is found in the projection by
+ * one primary-key read per user database (an operator's action or a webhook, never a hot
+ * path), and its index row is written then, so the next lookup is one read.
  *
  * @example
  * const userId = await payoutOwnerOf(env, event.payoutId);
@@ -104,7 +106,19 @@ export async function payoutOwnerOf(env: DbRouterEnv, payoutId: string): Promise
     .from(payoutOwners)
     .where(eq(payoutOwners.payoutId, payoutId))
     .limit(1);
-  return indexed?.userId ?? null;
+  if (indexed) return indexed.userId;
+  const projected = await Promise.all(
+    eachUserDb(env).map((db) =>
+      drizzle(db)
+        .select({ userId: payouts.userId })
+        .from(payouts)
+        .where(eq(payouts.id, payoutId))
+        .limit(1),
+    ),
+  );
+  const userId = projected.flat()[0]?.userId ?? null;
+  if (userId) await payoutOwnerStatement(env, payoutId, userId, Date.now());
+  return userId;
 }
 
 /**
@@ -330,8 +344,9 @@ function payoutsChangedInPage(
 
 /**
  * Our rows of the payouts a processor's report names. The global index (`payout_owners`) gives
- * each id's user, and each user database is asked for its users' payouts only; an id the
- * index does not know is not ours (every payout row has its index row, `payoutOwnerOf`).
+ * each id's user, and each user database is asked for its users' payouts only; ids the index
+ * does not know (a payout unknown to us, or one an older build projected without its index
+ * row, `payoutOwnerOf`) are asked of every user database.
  */
 export async function payoutsByIds(
   env: DbRouterEnv,
@@ -353,6 +368,10 @@ export async function payoutsByIds(
       db,
       [...owners].filter(([, userId]) => users.has(userId)).map(([payoutId]) => payoutId),
     );
+  }
+  const unindexed = ids.filter((id) => !owners.has(id));
+  if (unindexed.length > 0) {
+    for (const db of eachUserDb(env)) idsByDb.set(db, [...(idsByDb.get(db) ?? []), ...unindexed]);
   }
   const perDb = await Promise.all(
     [...idsByDb].map(([db, dbIds]) => payoutRowsByIds(db, [...new Set(dbIds)])),

@@ -100,7 +100,36 @@ export type SimAction =
    * approved through the redirect and postback workers (its confirmed cashback qualifies the
    * referral); `resend`, an earlier referee's signup sent again.
    */
-  | { kind: "referral"; referee: string; saleMinor: number; mode: "new" | "resend" };
+  | {
+      kind: "referral";
+      referee: string;
+      saleMinor: number;
+      mode: "new" | "resend";
+      /** How a new referee came and signs up (from the referrals' own plan stream). */
+      plan?: ReferralPlan;
+    };
+
+/** The run's referrers (their codes and share links), by index. */
+export const SIM_REFERRERS = 2;
+
+/**
+ * A new referee's way in (docs/referrals.md "Attribution"): share links opened on their device
+ * before the signup, and what the signup carries. Who referred them is the oracle's to decide.
+ */
+export interface ReferralPlan {
+  /** Share links opened on the referee's device (web), by referrer index, in order. */
+  clicks: number[];
+  /** The code typed at signup, by referrer index; null: none. */
+  code: number | null;
+  /** The opened link (index into `clicks`) whose token the web signup hands back; null: none. */
+  token: number | null;
+  /** The signup carries the device's IP address and user agent (the fingerprint). */
+  device: boolean;
+  /** Each referral click's queue message delivered twice. */
+  clickTwice: boolean;
+  /** Every object aborted while the qualification and the rewards are in flight (faults). */
+  crash: boolean;
+}
 
 export type ProcessorFault = "down" | "lost_response" | "duplicate_webhooks" | "shuffle_webhooks";
 
@@ -171,6 +200,9 @@ export function generate(options: GeneratorOptions): SimAction[] {
     return event;
   };
   const referralRng = new Prng(options.seed).fork(19);
+  // What a new referee does (links, signup evidence, refunds) comes from a stream of its own,
+  // so the referral steps' places (drawn from referralRng, as before) stay where they were.
+  const referralPlanRng = new Prng(options.seed).fork(23);
   const referees: string[] = [];
   const nextReferral = (): Extract<SimAction, { kind: "referral" }> => {
     const saleMinor = referralRng.int(10_000, 100_000);
@@ -178,7 +210,8 @@ export function generate(options: GeneratorOptions): SimAction[] {
       return { kind: "referral", referee: referralRng.pick(referees), saleMinor, mode: "resend" };
     const referee = `sim-${options.runTag}-rf${referees.length}`;
     referees.push(referee);
-    return { kind: "referral", referee, saleMinor, mode: "new" };
+    const plan = referralPlan(referralPlanRng, options.faults);
+    return { kind: "referral", referee, saleMinor, mode: "new", plan };
   };
   const userCount = Math.max(3, Math.min(200, Math.ceil(options.events / 25)));
   const users = Array.from({ length: userCount }, (_, i) => `sim-${options.runTag}-u${i}`);
@@ -352,4 +385,34 @@ export function generate(options: GeneratorOptions): SimAction[] {
     }
   }
   return actions;
+}
+
+/**
+ * A new referee's plan. The ways in, each meaning one referrer `r` (the other is `o`): a typed
+ * code; `r`'s link opened and its token handed back by the web signup; `r`'s link opened and
+ * the signup made on that device with nothing else (a fingerprint match); `o`'s link opened
+ * and its token handed back, but `r`'s code typed (the code wins); `r`'s link opened and `r`'s
+ * code typed (the code names the click); `o`'s link, then `r`'s, opened on the device and `r`'s
+ * token handed back (the token beats the fingerprint's first touch).
+ */
+function referralPlan(rng: Prng, faults: boolean): ReferralPlan {
+  const r = rng.int(0, SIM_REFERRERS - 1);
+  const o = (r + 1) % SIM_REFERRERS;
+  const way = rng.pick([
+    "code",
+    "link",
+    "device",
+    "code_over_link",
+    "code_and_link",
+    "link_over_device",
+  ] as const);
+  const plans: Record<typeof way, Omit<ReferralPlan, "clickTwice" | "crash">> = {
+    code: { clicks: [], code: r, token: null, device: false },
+    link: { clicks: [r], code: null, token: 0, device: true },
+    device: { clicks: [r], code: null, token: null, device: true },
+    code_over_link: { clicks: [o], code: r, token: 0, device: true },
+    code_and_link: { clicks: [r], code: r, token: 0, device: true },
+    link_over_device: { clicks: [o, r], code: null, token: 1, device: true },
+  };
+  return { ...plans[way], clickTwice: rng.chance(0.3), crash: faults && rng.chance(0.3) };
 }

@@ -132,8 +132,11 @@ export interface SimResult {
     boostsCut: number;
     campaignBudgetReached: boolean;
   };
-  /** Referees signed up, signups sent again, referrals rewarded at the end. */
-  referrals: { signups: number; resent: number; rewarded: number };
+  /**
+   * Referees signed up, signups sent again, referrals rewarded at the end; share links opened,
+   * referrals by attribution method, referrer rewards the budgets cut or refused.
+   */
+  referrals: ReferralsRun["stats"];
   elapsedMs: number;
 }
 
@@ -418,10 +421,31 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
   };
 
   /**
-   * A referee's order, outside the run's pool (so every other message is delivered as it was
-   * without referrals): a generic click and an approved postback through their workers, each
-   * delivered at once to the api's consumer until acked. The money oracle is told as for any
-   * order.
+   * One message handed to the api's consumer at once, outside the run's pool (so every other
+   * message is delivered as it would be without referrals), until it is acked.
+   */
+  let outside = 0;
+  const deliverAtOnce = async (queue: Queued["queue"], body: unknown) => {
+    const id = `out${outside++}`;
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > 5) fail("referral_message_delivered", `${queue} ${id} never acked`);
+      const batch = createMessageBatch(queue, [
+        { id: `${id}-${attempt}`, timestamp: new Date(), attempts: attempt, body },
+      ]);
+      const ctx = createExecutionContext();
+      const threw = await apiWorker.queue(batch as never, env, ctx).then(
+        () => false,
+        () => true,
+      );
+      const result = await getQueueResult(batch, ctx);
+      if (!threw && !result.retryBatch.retry && result.retryMessages.length === 0) return;
+    }
+  };
+
+  /**
+   * A referee's order, outside the run's pool: a generic click and an approved postback through
+   * their workers, each delivered at once to the api's consumer. The money oracle is told as
+   * for any order.
    */
   let referralOrders = 0;
   const placeReferralOrder = async (user: string, saleMinor: number) => {
@@ -432,26 +456,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
         void sent.push(...messages.map((m) => ({ queue, body: m.body }))),
     });
     const deliverAll = async () => {
-      for (const m of sent.splice(0)) {
-        for (let attempt = 1; ; attempt++) {
-          if (attempt > 5) fail("referral_order_delivered", `${m.queue} never acked`);
-          const batch = createMessageBatch(m.queue, [
-            {
-              id: `ro${referralOrders}-${attempt}`,
-              timestamp: new Date(),
-              attempts: attempt,
-              body: m.body,
-            },
-          ]);
-          const ctx = createExecutionContext();
-          const threw = await apiWorker.queue(batch as never, env, ctx).then(
-            () => false,
-            () => true,
-          );
-          const result = await getQueueResult(batch, ctx);
-          if (!threw && !result.retryBatch.retry && result.retryMessages.length === 0) break;
-        }
-      }
+      for (const m of sent.splice(0)) await deliverAtOnce(m.queue, m.body);
     };
     const { status, subId } = await clickOn(formats, "generic", user, {
       ...env,
@@ -480,6 +485,14 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
       category: null,
       updatedAtMs: state.updatedAtOffsetMs,
     });
+  };
+  const referralPorts = {
+    placeOrder: placeReferralOrder,
+    deliverAtOnce,
+    crash: async () => {
+      stats.crashes++;
+      await timed("crash", () => abortAllDurableObjects());
+    },
   };
 
   for (const next of actions) {
@@ -605,14 +618,19 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
         // What a replay, whose place the referral took, would have drawn (generator.ts).
         if (acked.length > 0) rng.int(0, acked.length - 1);
         if (!referrals) fail("generator_order", "a referral in a workload without referrals");
-        for (const user of [next.referee, (referrals as ReferralsRun).referrer]) {
+        for (const user of [
+          next.referee,
+          ...(referrals as ReferralsRun).referrers.map((r) => r.id),
+        ]) {
           users.add(user);
           oracle.user(user);
         }
-        await referralStep(referrals as ReferralsRun, referralOracle, next, placeReferralOrder, {
+        await referralStep(referrals as ReferralsRun, referralOracle, next, referralPorts, {
           fail,
           fingerprint,
-        }).then(() => check([next.referee, (referrals as ReferralsRun).referrer]));
+        }).then(() =>
+          check([next.referee, ...(referrals as ReferralsRun).referrers.map((r) => r.id)]),
+        );
         break;
     }
     timing[`all_${next.kind}`] =
@@ -855,7 +873,14 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
       ...(events?.stats ?? { sent: 0, resent: 0, conflicts: 0, boostsCut: 0 }),
       campaignBudgetReached: eventsOracle.limitReached(),
     },
-    referrals: referrals?.stats ?? { signups: 0, resent: 0, rewarded: 0 },
+    referrals: referrals?.stats ?? {
+      signups: 0,
+      resent: 0,
+      rewarded: 0,
+      linkClicks: 0,
+      attributed: {},
+      budgetRefused: 0,
+    },
     elapsedMs: Date.now() - started,
   };
 }

@@ -129,7 +129,17 @@ export interface ReferralPlan {
   clickTwice: boolean;
   /** Every object aborted while the qualification and the rewards are in flight (faults). */
   crash: boolean;
+  /**
+   * What the network sends about the referee's order once its referral has settled, in the
+   * order delivered: a partial refund (the sale lowered to `partialPercent` %), a cancellation,
+   * the approval again (older); duplicates and a cancellation overtaking the partial refund
+   * included.
+   */
+  updates: ReferralOrderUpdate[];
+  partialPercent: number;
 }
+
+export type ReferralOrderUpdate = "partial" | "cancel" | "approved";
 
 export type ProcessorFault = "down" | "lost_response" | "duplicate_webhooks" | "shuffle_webhooks";
 
@@ -406,7 +416,7 @@ function referralPlan(rng: Prng, faults: boolean): ReferralPlan {
     "code_and_link",
     "link_over_device",
   ] as const);
-  const plans: Record<typeof way, Omit<ReferralPlan, "clickTwice" | "crash">> = {
+  const plans: Record<typeof way, Pick<ReferralPlan, "clicks" | "code" | "token" | "device">> = {
     code: { clicks: [], code: r, token: null, device: false },
     link: { clicks: [r], code: null, token: 0, device: true },
     device: { clicks: [r], code: null, token: null, device: true },
@@ -414,5 +424,20 @@ function referralPlan(rng: Prng, faults: boolean): ReferralPlan {
     code_and_link: { clicks: [r], code: r, token: 0, device: true },
     link_over_device: { clicks: [o, r], code: null, token: 1, device: true },
   };
-  return { ...plans[way], clickTwice: rng.chance(0.3), crash: faults && rng.chance(0.3) };
+  const clickTwice = rng.chance(0.3);
+  const crash = faults && rng.chance(0.3);
+  const refund = rng.next();
+  const updates: ReferralOrderUpdate[] = [];
+  if (refund >= 0.4 && (refund < 0.65 || refund >= 0.8)) updates.push("partial");
+  if (refund >= 0.65) updates.push("cancel");
+  for (const u of [...updates]) if (rng.chance(0.3)) updates.push(u);
+  if (updates.length > 0 && rng.chance(0.3)) updates.push("approved");
+  for (let i = updates.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [updates[i], updates[j]] = [
+      updates[j] as ReferralOrderUpdate,
+      updates[i] as ReferralOrderUpdate,
+    ];
+  }
+  return { ...plans[way], clickTwice, crash, updates, partialPercent: rng.int(30, 90) };
 }

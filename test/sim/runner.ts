@@ -38,6 +38,7 @@ import {
 } from "./kinds/payouts";
 import { pointsRedeemStep, settlePoints, setupPoints } from "./kinds/points";
 import {
+  type ReferralOrder,
   type ReferralsRun,
   referralStep,
   settleReferrals,
@@ -444,11 +445,11 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
 
   /**
    * A referee's order, outside the run's pool: a generic click and an approved postback through
-   * their workers, each delivered at once to the api's consumer. The money oracle is told as
-   * for any order.
+   * their workers, each delivered at once to the api's consumer; later updates of the order go
+   * the same way (`updateReferralOrder`). The money oracle is told as for any order.
    */
   let referralOrders = 0;
-  const placeReferralOrder = async (user: string, saleMinor: number) => {
+  const capturing = () => {
     const sent: Array<{ queue: Queued["queue"]; body: unknown }> = [];
     const capture = (queue: Queued["queue"]) => ({
       send: async (body: unknown) => void sent.push({ queue, body }),
@@ -458,36 +459,67 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     const deliverAll = async () => {
       for (const m of sent.splice(0)) await deliverAtOnce(m.queue, m.body);
     };
+    return { capture, deliverAll };
+  };
+  /** The network's update times of a referee's order: approval, partial refund, cancellation. */
+  const UPDATE_OFFSET = { approved: 0, partial: 1, cancel: 2 } as const;
+  const sendReferralOrderState = async (
+    order: ReferralOrder,
+    update: keyof typeof UPDATE_OFFSET,
+  ) => {
+    const { capture, deliverAll } = capturing();
+    const state = {
+      status: update === "cancel" ? ("cancelled" as const) : ("approved" as const),
+      saleMinor:
+        update === "partial"
+          ? Math.floor((order.saleMinor * order.partialPercent) / 100)
+          : order.saleMinor,
+      category: null,
+      updatedAtOffsetMs: actions.length + 10 * order.n + UPDATE_OFFSET[update],
+    };
+    const response = await genericPostback(
+      { kind: "postback", user: order.user, click: -1, orderId: order.orderId, state },
+      { subId: order.subId, atMs: order.clickedAtMs },
+      { ...env, POSTBACKS: capture(POSTBACKS_QUEUE) },
+    );
+    if (response.status >= 300)
+      fail("postback_accepted", `status ${response.status} ${await response.text()}`);
+    await deliverAll();
+    oracle.report(order.user, order.orderId, {
+      status: state.status,
+      saleMinor: state.saleMinor,
+      category: null,
+      updatedAtMs: state.updatedAtOffsetMs,
+    });
+  };
+  const placeReferralOrder = async (
+    user: string,
+    saleMinor: number,
+    partialPercent: number,
+  ): Promise<ReferralOrder> => {
+    const { capture, deliverAll } = capturing();
     const { status, subId } = await clickOn(formats, "generic", user, {
       ...env,
       CLICKS: capture(CLICKS_QUEUE),
     });
     if (status !== 302 || !subId) fail("click_redirects", `status ${status}`);
     await deliverAll();
-    const orderId = `SIM-${runTag}-RO${referralOrders++}`;
-    const state = {
-      status: "approved" as const,
+    const n = referralOrders++;
+    const order: ReferralOrder = {
+      user,
+      orderId: `SIM-${runTag}-RO${n}`,
+      subId: subId ?? "",
+      clickedAtMs: Date.now(),
+      n,
       saleMinor,
-      category: null,
-      updatedAtOffsetMs: actions.length + referralOrders,
+      partialPercent,
     };
-    const response = await genericPostback(
-      { kind: "postback", user, click: -1, orderId, state },
-      { subId: subId ?? "", atMs: Date.now() },
-      { ...env, POSTBACKS: capture(POSTBACKS_QUEUE) },
-    );
-    if (response.status >= 300)
-      fail("postback_accepted", `status ${response.status} ${await response.text()}`);
-    await deliverAll();
-    oracle.report(user, orderId, {
-      status: state.status,
-      saleMinor,
-      category: null,
-      updatedAtMs: state.updatedAtOffsetMs,
-    });
+    await sendReferralOrderState(order, "approved");
+    return order;
   };
   const referralPorts = {
     placeOrder: placeReferralOrder,
+    updateOrder: sendReferralOrderState,
     deliverAtOnce,
     crash: async () => {
       stats.crashes++;
@@ -880,6 +912,8 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
       linkClicks: 0,
       attributed: {},
       budgetRefused: 0,
+      refundUpdates: 0,
+      reversed: 0,
     },
     elapsedMs: Date.now() - started,
   };

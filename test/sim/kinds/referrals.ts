@@ -13,7 +13,7 @@ import { walletStub } from "../../helpers";
 import { asAdmin, asUser } from "../../payout-helpers";
 import { saveReferralProgram } from "../../referral-helpers";
 import { runWalletDue } from "../due-run";
-import { type ReferralPlan, SIM_REFERRERS } from "../generator";
+import { type ReferralOrderUpdate, type ReferralPlan, SIM_REFERRERS } from "../generator";
 import {
   type Party,
   REFEREE_REWARD_MINOR,
@@ -56,6 +56,10 @@ export interface ReferralsRun {
     linkClicks: number;
     attributed: Record<string, number>;
     budgetRefused: number;
+    /** Updates of referees' orders after their referral settled (refunds, duplicates, older). */
+    refundUpdates: number;
+    /** Referrals reversed by their order's cancellation. */
+    reversed: number;
   };
 }
 
@@ -64,10 +68,25 @@ interface Checks {
   fingerprint: (user: string) => Promise<string>;
 }
 
+/** A referee's order as the runner placed it (its later updates name it). */
+export interface ReferralOrder {
+  user: string;
+  orderId: string;
+  subId: string;
+  clickedAtMs: number;
+  /** The run's how-manieth referee order (its update times follow from it). */
+  n: number;
+  saleMinor: number;
+  /** What a partial refund lowers the sale to, in percent. */
+  partialPercent: number;
+}
+
 /** What the runner lends a referral step. */
 export interface ReferralPorts {
   /** An approved order for `user` through the redirect and postback workers, delivered. */
-  placeOrder: (user: string, saleMinor: number) => Promise<void>;
+  placeOrder: (user: string, saleMinor: number, partialPercent: number) => Promise<ReferralOrder>;
+  /** The network's update of the order through the postback worker, delivered at once. */
+  updateOrder: (order: ReferralOrder, update: ReferralOrderUpdate) => Promise<void>;
   /** One message handed to the api's consumer at once (outside the run's pool) until acked. */
   deliverAtOnce: (queue: "boomerang-clicks", body: unknown) => Promise<void>;
   /** Every Durable Object aborted (the process died). */
@@ -100,6 +119,8 @@ export async function setupReferrals(runTag: string): Promise<ReferralsRun> {
       linkClicks: 0,
       attributed: {},
       budgetRefused: 0,
+      refundUpdates: 0,
+      reversed: 0,
     },
   };
 }
@@ -118,6 +139,8 @@ async function publishCampaign(ruleId: string): Promise<void> {
           programId: "default",
           referrer: { amountMinor: REFERRER_REWARD_MINOR, currency: "INR" },
           referee: { amountMinor: REFEREE_REWARD_MINOR, currency: "INR" },
+          // A partial refund of the qualifying order takes back its share of each reward.
+          partialRefund: "proportional",
         },
       ],
       budgets: [
@@ -304,11 +327,35 @@ export async function referralStep(
   await sendSignup(signup, [200, "duplicate"], checks);
   run.stats.resent++;
   await unchanged(referee, before, checks);
-  await ports.placeOrder(referee, action.saleMinor);
+  const order = await ports.placeOrder(referee, action.saleMinor, plan.partialPercent);
   // The qualification, the referee's budget ask and the referrer's credit are in flight.
   if (plan.crash) await ports.crash();
   oracle.orderConfirmed(referee);
   await settleReferral(run, oracle, referee, checks);
+  if (plan.updates.length > 0) await refundOrder(run, oracle, referee, order, plan, ports, checks);
+  // The budgets this referral drew on pay exactly what the wallets hold, within their limits.
+  const referrer = oracle.referralOf(referee)?.referrer;
+  for (const member of referrer ? [referee, referrer] : [])
+    await budgetPays(userBudgetKey(run, member), oracle.userBudgetPaid(member), checks);
+}
+
+async function refundOrder(
+  run: ReferralsRun,
+  oracle: ReferralOracle,
+  referee: string,
+  order: ReferralOrder,
+  plan: ReferralPlan,
+  ports: ReferralPorts,
+  checks: Checks,
+): Promise<void> {
+  // Once rewarded, the order is refunded in part or in whole: the updates in the plan's order,
+  // duplicates and an older state included; each party's reward is taken back as the
+  // campaign says, and the budgets get it back.
+  for (const update of plan.updates) await ports.updateOrder(order, update);
+  run.stats.refundUpdates += plan.updates.length;
+  oracle.orderUpdated(referee, order.saleMinor, plan.updates, plan.partialPercent);
+  if (oracle.referralOf(referee)?.state === "reversed") run.stats.reversed++;
+  await settleReferral(run, oracle, referee, checks, false);
 }
 
 async function unchanged(referee: string, before: string[], checks: Checks): Promise<void> {
@@ -322,7 +369,7 @@ async function unchanged(referee: string, before: string[], checks: Checks): Pro
 
 const SETTLE_WAIT_MS = 30_000;
 /** After this long without settling, the referee's schedule is driven past its 30 s retry. */
-const DRIVE_AFTER_MS = 1_000;
+const DRIVE_AFTER_MS = 2_000;
 
 /**
  * Waits until the referee's referral is as the oracle says: its state, and what each party's
@@ -368,7 +415,7 @@ async function settleReferral(
     if (Date.now() - started > SETTLE_WAIT_MS)
       checks.fail("oracle_referrals", `${referralId}: ${seen}`);
     if (Date.now() - started > DRIVE_AFTER_MS) await runWalletDue(referee, Date.now() + 31_000);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 100));
   }
   if (count && want.credited.referrer < REFERRER_REWARD_MINOR) run.stats.budgetRefused++;
 }

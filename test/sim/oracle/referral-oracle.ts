@@ -53,7 +53,7 @@ export type Party = "referee" | "referrer";
 
 interface Referral extends OracleAttribution {
   referee: string;
-  state: "signed_up" | "rewarded";
+  state: "signed_up" | "rewarded" | "reversed";
   /** Per party: what was credited, and what it still holds. */
   credited: Record<Party, number>;
   held: Record<Party, number>;
@@ -131,6 +131,43 @@ export class ReferralOracle {
       for (const k of keys) this.budgets.set(k.key, this.paid(k.key) + grant);
       referral.credited[party] = grant;
       referral.held[party] = grant;
+    }
+  }
+
+  /**
+   * The network's updates of the referee's qualifying order (`saleMinor` at approval), in the
+   * order delivered after the referral settled: `partial` (the sale lowered to `percent` %,
+   * newer than the approval), `cancel` (newer still), `approved` (the approval again).
+   */
+  orderUpdated(
+    referee: string,
+    saleMinor: number,
+    updates: ReadonlyArray<"partial" | "cancel" | "approved">,
+    percent: number,
+  ): void {
+    const referral = this.referrals.get(referee);
+    if (!referral || referral.state === "signed_up") return;
+    const standing = { approved: [2, 0], partial: [2, 1], cancel: [3, 2] } as const;
+    let holds: readonly [number, number] = standing.approved;
+    let refundedMinor = 0;
+    for (const update of updates) {
+      const next = standing[update];
+      if (next[0] < holds[0] || (next[0] === holds[0] && next[1] <= holds[1])) continue;
+      holds = next;
+      const toMinor = update === "cancel" ? 0 : Math.floor((saleMinor * percent) / 100);
+      const refundMinor = saleMinor - refundedMinor - toMinor;
+      if (refundMinor <= 0) continue;
+      const whole = refundedMinor + refundMinor >= saleMinor;
+      refundedMinor += refundMinor;
+      for (const party of ["referee", "referrer"] as const) {
+        const left = referral.held[party];
+        const share = Math.floor((referral.credited[party] * refundMinor) / saleMinor);
+        const take = whole ? left : Math.min(share, left);
+        referral.held[party] -= take;
+        for (const k of this.budgetKeys(referral, party))
+          this.budgets.set(k.key, this.paid(k.key) - take);
+      }
+      if (whole) referral.state = "reversed";
     }
   }
 

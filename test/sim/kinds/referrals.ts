@@ -15,6 +15,7 @@ import { saveReferralProgram } from "../../referral-helpers";
 import { runWalletDue } from "../due-run";
 import { type ReferralOrderUpdate, type ReferralPlan, SIM_REFERRERS } from "../generator";
 import {
+  CAMPAIGN_BUDGET_MINOR,
   type Party,
   REFEREE_REWARD_MINOR,
   REFERRER_REWARD_MINOR,
@@ -55,7 +56,9 @@ export interface ReferralsRun {
     rewarded: number;
     linkClicks: number;
     attributed: Record<string, number>;
-    budgetRefused: number;
+    /** Rewards (either party's) the budgets cut or refused; the campaign's budget used up. */
+    budgetCut: number;
+    campaignBudgetSpent: boolean;
     /** Updates of referees' orders after their referral settled (refunds, duplicates, older). */
     refundUpdates: number;
     /** Referrals reversed by their order's cancellation. */
@@ -118,7 +121,8 @@ export async function setupReferrals(runTag: string): Promise<ReferralsRun> {
       rewarded: 0,
       linkClicks: 0,
       attributed: {},
-      budgetRefused: 0,
+      budgetCut: 0,
+      campaignBudgetSpent: false,
       refundUpdates: 0,
       reversed: 0,
     },
@@ -132,6 +136,7 @@ async function publishCampaign(ruleId: string): Promise<void> {
       id: ruleId,
       name: "₹10 to the referrer, ₹5 to the friend on the friend's first confirmed order",
       eventTypes: ["cashback.confirmed"],
+      campaignId: campaignOf(ruleId),
       conditions: { all: [{ attr: "referral.state", op: "eq", value: "signed_up" }] },
       effects: [
         {
@@ -149,12 +154,27 @@ async function publishCampaign(ruleId: string): Promise<void> {
           period: "lifetime",
           limit: { amountMinor: USER_BUDGET_MINOR, currency: "INR" },
         },
+        // The program's total: both parties of every referral draw on it.
+        {
+          entity: "campaign",
+          period: "lifetime",
+          limit: { amountMinor: CAMPAIGN_BUDGET_MINOR, currency: "INR" },
+        },
       ],
       priority: 10,
       group,
       active: true,
     },
   ]);
+}
+
+/** The run's referral campaign (its rule id is the run's, so its budget is new each run). */
+function campaignOf(ruleId: string): string {
+  return `${ruleId}-campaign`;
+}
+
+function campaignBudgetKey(run: ReferralsRun): string {
+  return `rule:${run.ruleId}:campaign:${campaignOf(run.ruleId)}:lifetime`;
 }
 
 /** The referee's referral as their wallet holds it (null when not referred). */
@@ -331,12 +351,13 @@ export async function referralStep(
   // The qualification, the referee's budget ask and the referrer's credit are in flight.
   if (plan.crash) await ports.crash();
   oracle.orderConfirmed(referee);
-  await settleReferral(run, oracle, referee, checks);
+  await settleReferral(oracle, referee, checks);
   if (plan.updates.length > 0) await refundOrder(run, oracle, referee, order, plan, ports, checks);
   // The budgets this referral drew on pay exactly what the wallets hold, within their limits.
   const referrer = oracle.referralOf(referee)?.referrer;
   for (const member of referrer ? [referee, referrer] : [])
     await budgetPays(userBudgetKey(run, member), oracle.userBudgetPaid(member), checks);
+  await budgetPays(campaignBudgetKey(run), oracle.campaignPaid(), checks, CAMPAIGN_BUDGET_MINOR);
 }
 
 async function refundOrder(
@@ -355,7 +376,7 @@ async function refundOrder(
   run.stats.refundUpdates += plan.updates.length;
   oracle.orderUpdated(referee, order.saleMinor, plan.updates, plan.partialPercent);
   if (oracle.referralOf(referee)?.state === "reversed") run.stats.reversed++;
-  await settleReferral(run, oracle, referee, checks, false);
+  await settleReferral(oracle, referee, checks);
 }
 
 async function unchanged(referee: string, before: string[], checks: Checks): Promise<void> {
@@ -378,11 +399,9 @@ const DRIVE_AFTER_MS = 2_000;
  * retry. Fails with what was seen when it does not settle in time.
  */
 async function settleReferral(
-  run: ReferralsRun,
   oracle: ReferralOracle,
   referee: string,
   checks: Checks,
-  count = true,
 ): Promise<void> {
   const want = oracle.referralOf(referee);
   if (!want) return;
@@ -417,7 +436,6 @@ async function settleReferral(
     if (Date.now() - started > DRIVE_AFTER_MS) await runWalletDue(referee, Date.now() + 31_000);
     await new Promise((r) => setTimeout(r, 100));
   }
-  if (count && want.credited.referrer < REFERRER_REWARD_MINOR) run.stats.budgetRefused++;
 }
 
 /** Each posting's count and sum under `key`, and the party's referral money row. */
@@ -461,7 +479,7 @@ export async function settleReferrals(
   for (const referee of oracle.referees()) {
     const want = oracle.referralOf(referee);
     if (!want) continue;
-    await settleReferral(run, oracle, referee, checks, false);
+    await settleReferral(oracle, referee, checks);
     const referralId = `ref_${referee}`;
     checked++;
     if (want.state === "rewarded") run.stats.rewarded++;
@@ -479,6 +497,14 @@ export async function settleReferrals(
     checked += await budgetPays(userBudgetKey(run, id), oracle.userBudgetPaid(id), checks);
     checked += await checkReferrerList(id, oracle, checks);
   }
+  checked += await budgetPays(
+    campaignBudgetKey(run),
+    oracle.campaignPaid(),
+    checks,
+    CAMPAIGN_BUDGET_MINOR,
+  );
+  run.stats.budgetCut = oracle.cut;
+  run.stats.campaignBudgetSpent = oracle.campaignSpent;
   return checked;
 }
 

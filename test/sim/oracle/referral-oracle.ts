@@ -11,8 +11,10 @@
  * - The run's campaign: a confirmed order (`cashback.confirmed`) while the referral is
  *   `signed_up` qualifies it; the referee's reward (`REFEREE_REWARD_MINOR`) is asked of the
  *   rule's budgets first, then the referrer's (`REFERRER_REWARD_MINOR`), each granted the
- *   least any of its budgets has left (a lifetime `user` budget of `USER_BUDGET_MINOR`, keyed
- *   to the party: the referrer's counts every referral of theirs). What is granted is credited
+ *   least any of its budgets has left: a lifetime `user` budget of `USER_BUDGET_MINOR`, keyed
+ *   to the party (the referrer's counts every referral of theirs), and the campaign's
+ *   lifetime budget of `CAMPAIGN_BUDGET_MINOR`, which both parties of every referral draw
+ *   on. Once it is spent, a reward is cut to what is left, then refused. What is granted is credited
  *   once, confirmed at once (no account-age wait); a party granted nothing gets nothing, and
  *   the referral ends `rewarded` all the same.
  * - The simulation lets each referral settle before the next step, so the budgets are asked in
@@ -22,6 +24,11 @@
 export const REFERRER_REWARD_MINOR = 1_000;
 export const REFEREE_REWARD_MINOR = 500;
 export const USER_BUDGET_MINOR = 1_500;
+/**
+ * The campaign's lifetime budget over both parties' rewards: one referral (₹15) fits, the
+ * second one's referee gets ₹3 of its ₹5 and its referrer nothing.
+ */
+export const CAMPAIGN_BUDGET_MINOR = 1_800;
 
 /** A share link the referee opened on their device: its referrer and when (ms). */
 export interface OracleClick {
@@ -96,6 +103,9 @@ export class ReferralOracle {
   private readonly unreferred = new Set<string>();
   /** What each budget pays now, by key (see budgetKeys). */
   private readonly budgets = new Map<string, number>();
+  /** Rewards the budgets cut or refused; whether the campaign's budget was ever used up. */
+  cut = 0;
+  campaignSpent = false;
 
   /** The referee's first signup; later ones change nothing. Returns the attribution. */
   signedUp(referee: string, signup: OracleSignup): OracleAttribution | null {
@@ -129,6 +139,8 @@ export class ReferralOracle {
       const keys = this.budgetKeys(referral, party);
       const grant = Math.min(ask, ...keys.map((k) => Math.max(0, k.limit - this.paid(k.key))));
       for (const k of keys) this.budgets.set(k.key, this.paid(k.key) + grant);
+      if (grant < ask) this.cut++;
+      if (this.campaignPaid() >= CAMPAIGN_BUDGET_MINOR) this.campaignSpent = true;
       referral.credited[party] = grant;
       referral.held[party] = grant;
     }
@@ -174,7 +186,15 @@ export class ReferralOracle {
   /** The budgets a party's reward draws on, with their limits. */
   private budgetKeys(referral: Referral, party: Party): Array<{ key: string; limit: number }> {
     const member = party === "referee" ? referral.referee : referral.referrer;
-    return [{ key: `user:${member}`, limit: USER_BUDGET_MINOR }];
+    return [
+      { key: `user:${member}`, limit: USER_BUDGET_MINOR },
+      { key: "campaign", limit: CAMPAIGN_BUDGET_MINOR },
+    ];
+  }
+
+  /** What the campaign's budget pays now. */
+  campaignPaid(): number {
+    return this.paid("campaign");
   }
 
   private paid(key: string): number {

@@ -95,10 +95,11 @@ export type SimAction =
       mode: "new" | "resend" | "conflict";
     }
   /**
-   * A referral (docs/referrals.md): `new`, the referee signs up through the event intake with
-   * the run's referrer's code, the same signup is sent again, and the referee gets an order
-   * approved through the redirect and postback workers (its confirmed cashback qualifies the
-   * referral); `resend`, an earlier referee's signup sent again.
+   * A referral (docs/referrals.md): `new`, the referee opens the plan's share links and signs
+   * up through the event intake with what the plan carries (a code, a token, the device), the
+   * same signup is sent again, the referee gets an order approved through the redirect and
+   * postback workers (its confirmed cashback qualifies the referral), and the network then
+   * updates it as the plan says (refunds); `resend`, an earlier referee's signup sent again.
    */
   | {
       kind: "referral";
@@ -150,7 +151,7 @@ const PROCESSOR_FAULTS: readonly ProcessorFault[] = [
   "shuffle_webhooks",
 ];
 
-/** Referees per run, all referred by the run's one referrer. */
+/** Referees per run, each referred as its plan says by one of the run's referrers (or none). */
 const MAX_REFEREES = 4;
 
 /** Redemptions per user and run: the step-up policy allows a few codes an hour. */

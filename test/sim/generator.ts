@@ -100,12 +100,20 @@ export type SimAction =
       fault?: "wallet.commit.before_close" | "wallet.commit.after";
     }
   /**
-   * A referral (docs/referrals.md): `new`, the referee signs up through the event intake with
-   * the run's referrer's code, the same signup is sent again, and the referee gets an order
-   * approved through the redirect and postback workers (its confirmed cashback qualifies the
-   * referral); `resend`, an earlier referee's signup sent again.
+   * A referral (docs/referrals.md): `new`, the referee opens the plan's share links and signs
+   * up through the event intake with what the plan carries (a code, a token, the device), the
+   * same signup is sent again, the referee gets an order approved through the redirect and
+   * postback workers (its confirmed cashback qualifies the referral), and the network then
+   * updates it as the plan says (refunds); `resend`, an earlier referee's signup sent again.
    */
-  | { kind: "referral"; referee: string; saleMinor: number; mode: "new" | "resend" }
+  | {
+      kind: "referral";
+      referee: string;
+      saleMinor: number;
+      mode: "new" | "resend";
+      /** How a new referee came and signs up (from the referrals' own plan stream). */
+      plan?: ReferralPlan;
+    }
   /**
    * A refund or chargeback of an earlier first-party event (docs/events.md): `refund` (all or
    * part of its amount), `chargeback`, or `resolve` (the open chargeback decided), each under an
@@ -125,6 +133,38 @@ export interface EventRollbackAction {
   mode: "new" | "resend";
 }
 
+/** The run's referrers (their codes and share links), by index. */
+export const SIM_REFERRERS = 2;
+
+/**
+ * A new referee's way in (docs/referrals.md "Attribution"): share links opened on their device
+ * before the signup, and what the signup carries. Who referred them is the oracle's to decide.
+ */
+export interface ReferralPlan {
+  /** Share links opened on the referee's device (web), by referrer index, in order. */
+  clicks: number[];
+  /** The code typed at signup, by referrer index; null: none. */
+  code: number | null;
+  /** The opened link (index into `clicks`) whose token the web signup hands back; null: none. */
+  token: number | null;
+  /** The signup carries the device's IP address and user agent (the fingerprint). */
+  device: boolean;
+  /** Each referral click's queue message delivered twice. */
+  clickTwice: boolean;
+  /** Every object aborted while the qualification and the rewards are in flight (faults). */
+  crash: boolean;
+  /**
+   * What the network sends about the referee's order once its referral has settled, in the
+   * order delivered: a partial refund (the sale lowered to `partialPercent` %), a cancellation,
+   * the approval again (older); duplicates and a cancellation overtaking the partial refund
+   * included.
+   */
+  updates: ReferralOrderUpdate[];
+  partialPercent: number;
+}
+
+export type ReferralOrderUpdate = "partial" | "cancel" | "approved";
+
 export type ProcessorFault = "down" | "lost_response" | "duplicate_webhooks" | "shuffle_webhooks";
 
 const PROCESSOR_FAULTS: readonly ProcessorFault[] = [
@@ -137,7 +177,7 @@ const PROCESSOR_FAULTS: readonly ProcessorFault[] = [
 /** The share of first-party event slots a refund or chargeback takes. */
 const ROLLBACK_SHARE = 0.45;
 
-/** Referees per run, all referred by the run's one referrer. */
+/** Referees per run, each referred as its plan says by one of the run's referrers (or none). */
 const MAX_REFEREES = 4;
 
 /** Redemptions per user and run: the step-up policy allows a few codes an hour. */
@@ -264,6 +304,9 @@ export function generate(options: GeneratorOptions): SimAction[] {
     return rollback;
   };
   const referralRng = new Prng(options.seed).fork(19);
+  // What a new referee does (links, signup evidence, refunds) comes from a stream of its own,
+  // so the referral steps' places (drawn from referralRng, as before) stay where they were.
+  const referralPlanRng = new Prng(options.seed).fork(23);
   const referees: string[] = [];
   const nextReferral = (): Extract<SimAction, { kind: "referral" }> => {
     const saleMinor = referralRng.int(10_000, 100_000);
@@ -271,7 +314,8 @@ export function generate(options: GeneratorOptions): SimAction[] {
       return { kind: "referral", referee: referralRng.pick(referees), saleMinor, mode: "resend" };
     const referee = `sim-${options.runTag}-rf${referees.length}`;
     referees.push(referee);
-    return { kind: "referral", referee, saleMinor, mode: "new" };
+    const plan = referralPlan(referralPlanRng, options.faults);
+    return { kind: "referral", referee, saleMinor, mode: "new", plan };
   };
   const userCount = Math.max(3, Math.min(200, Math.ceil(options.events / 25)));
   const users = Array.from({ length: userCount }, (_, i) => `sim-${options.runTag}-u${i}`);
@@ -445,4 +489,49 @@ export function generate(options: GeneratorOptions): SimAction[] {
     }
   }
   return actions;
+}
+
+/**
+ * A new referee's plan. The ways in, each meaning one referrer `r` (the other is `o`): a typed
+ * code; `r`'s link opened and its token handed back by the web signup; `r`'s link opened and
+ * the signup made on that device with nothing else (a fingerprint match); `o`'s link opened
+ * and its token handed back, but `r`'s code typed (the code wins); `r`'s link opened and `r`'s
+ * code typed (the code names the click); `o`'s link, then `r`'s, opened on the device and `r`'s
+ * token handed back (the token beats the fingerprint's first touch).
+ */
+function referralPlan(rng: Prng, faults: boolean): ReferralPlan {
+  const r = rng.int(0, SIM_REFERRERS - 1);
+  const o = (r + 1) % SIM_REFERRERS;
+  const way = rng.pick([
+    "code",
+    "link",
+    "device",
+    "code_over_link",
+    "code_and_link",
+    "link_over_device",
+  ] as const);
+  const plans: Record<typeof way, Pick<ReferralPlan, "clicks" | "code" | "token" | "device">> = {
+    code: { clicks: [], code: r, token: null, device: false },
+    link: { clicks: [r], code: null, token: 0, device: true },
+    device: { clicks: [r], code: null, token: null, device: true },
+    code_over_link: { clicks: [o], code: r, token: 0, device: true },
+    code_and_link: { clicks: [r], code: r, token: 0, device: true },
+    link_over_device: { clicks: [o, r], code: null, token: 1, device: true },
+  };
+  const clickTwice = rng.chance(0.3);
+  const crash = faults && rng.chance(0.3);
+  const refund = rng.next();
+  const updates: ReferralOrderUpdate[] = [];
+  if (refund >= 0.4 && (refund < 0.65 || refund >= 0.8)) updates.push("partial");
+  if (refund >= 0.65) updates.push("cancel");
+  for (const u of [...updates]) if (rng.chance(0.3)) updates.push(u);
+  if (updates.length > 0 && rng.chance(0.3)) updates.push("approved");
+  for (let i = updates.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [updates[i], updates[j]] = [
+      updates[j] as ReferralOrderUpdate,
+      updates[i] as ReferralOrderUpdate,
+    ];
+  }
+  return { ...plans[way], clickTwice, crash, updates, partialPercent: rng.int(30, 90) };
 }

@@ -39,6 +39,7 @@ import {
 } from "./kinds/payouts";
 import { pointsRedeemStep, settlePoints, setupPoints } from "./kinds/points";
 import {
+  type ReferralOrder,
   type ReferralsRun,
   referralStep,
   settleReferrals,
@@ -137,8 +138,11 @@ export interface SimResult {
     /** Refunds, chargebacks, their resolutions (won, lost), and ones sent again. */
     rollbacks: RollbackStats;
   };
-  /** Referees signed up, signups sent again, referrals rewarded at the end. */
-  referrals: { signups: number; resent: number; rewarded: number };
+  /**
+   * Referees signed up, signups sent again, referrals rewarded at the end; share links opened,
+   * referrals by attribution method, referrer rewards the budgets cut or refused.
+   */
+  referrals: ReferralsRun["stats"];
   elapsedMs: number;
 }
 
@@ -423,13 +427,34 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
   };
 
   /**
-   * A referee's order, outside the run's pool (so every other message is delivered as it was
-   * without referrals): a generic click and an approved postback through their workers, each
-   * delivered at once to the api's consumer until acked. The money oracle is told as for any
-   * order.
+   * One message handed to the api's consumer at once, outside the run's pool (so every other
+   * message is delivered as it would be without referrals), until it is acked.
+   */
+  let outside = 0;
+  const deliverAtOnce = async (queue: Queued["queue"], body: unknown) => {
+    const id = `out${outside++}`;
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > 5) fail("referral_message_delivered", `${queue} ${id} never acked`);
+      const batch = createMessageBatch(queue, [
+        { id: `${id}-${attempt}`, timestamp: new Date(), attempts: attempt, body },
+      ]);
+      const ctx = createExecutionContext();
+      const threw = await apiWorker.queue(batch as never, env, ctx).then(
+        () => false,
+        () => true,
+      );
+      const result = await getQueueResult(batch, ctx);
+      if (!threw && !result.retryBatch.retry && result.retryMessages.length === 0) return;
+    }
+  };
+
+  /**
+   * A referee's order, outside the run's pool: a generic click and an approved postback through
+   * their workers, each delivered at once to the api's consumer; later updates of the order go
+   * the same way (`updateReferralOrder`). The money oracle is told as for any order.
    */
   let referralOrders = 0;
-  const placeReferralOrder = async (user: string, saleMinor: number) => {
+  const capturing = () => {
     const sent: Array<{ queue: Queued["queue"]; body: unknown }> = [];
     const capture = (queue: Queued["queue"]) => ({
       send: async (body: unknown) => void sent.push({ queue, body }),
@@ -437,54 +462,74 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
         void sent.push(...messages.map((m) => ({ queue, body: m.body }))),
     });
     const deliverAll = async () => {
-      for (const m of sent.splice(0)) {
-        for (let attempt = 1; ; attempt++) {
-          if (attempt > 5) fail("referral_order_delivered", `${m.queue} never acked`);
-          const batch = createMessageBatch(m.queue, [
-            {
-              id: `ro${referralOrders}-${attempt}`,
-              timestamp: new Date(),
-              attempts: attempt,
-              body: m.body,
-            },
-          ]);
-          const ctx = createExecutionContext();
-          const threw = await apiWorker.queue(batch as never, env, ctx).then(
-            () => false,
-            () => true,
-          );
-          const result = await getQueueResult(batch, ctx);
-          if (!threw && !result.retryBatch.retry && result.retryMessages.length === 0) break;
-        }
-      }
+      for (const m of sent.splice(0)) await deliverAtOnce(m.queue, m.body);
     };
+    return { capture, deliverAll };
+  };
+  /** The network's update times of a referee's order: approval, partial refund, cancellation. */
+  const UPDATE_OFFSET = { approved: 0, partial: 1, cancel: 2 } as const;
+  const sendReferralOrderState = async (
+    order: ReferralOrder,
+    update: keyof typeof UPDATE_OFFSET,
+  ) => {
+    const { capture, deliverAll } = capturing();
+    const state = {
+      status: update === "cancel" ? ("cancelled" as const) : ("approved" as const),
+      saleMinor:
+        update === "partial"
+          ? Math.floor((order.saleMinor * order.partialPercent) / 100)
+          : order.saleMinor,
+      category: null,
+      updatedAtOffsetMs: actions.length + 10 * order.n + UPDATE_OFFSET[update],
+    };
+    const response = await genericPostback(
+      { kind: "postback", user: order.user, click: -1, orderId: order.orderId, state },
+      { subId: order.subId, atMs: order.clickedAtMs },
+      { ...env, POSTBACKS: capture(POSTBACKS_QUEUE) },
+    );
+    if (response.status >= 300)
+      fail("postback_accepted", `status ${response.status} ${await response.text()}`);
+    await deliverAll();
+    oracle.report(order.user, order.orderId, {
+      status: state.status,
+      saleMinor: state.saleMinor,
+      category: null,
+      updatedAtMs: state.updatedAtOffsetMs,
+    });
+  };
+  const placeReferralOrder = async (
+    user: string,
+    saleMinor: number,
+    partialPercent: number,
+  ): Promise<ReferralOrder> => {
+    const { capture, deliverAll } = capturing();
     const { status, subId } = await clickOn(formats, "generic", user, {
       ...env,
       CLICKS: capture(CLICKS_QUEUE),
     });
     if (status !== 302 || !subId) fail("click_redirects", `status ${status}`);
     await deliverAll();
-    const orderId = `SIM-${runTag}-RO${referralOrders++}`;
-    const state = {
-      status: "approved" as const,
+    const n = referralOrders++;
+    const order: ReferralOrder = {
+      user,
+      orderId: `SIM-${runTag}-RO${n}`,
+      subId: subId ?? "",
+      clickedAtMs: Date.now(),
+      n,
       saleMinor,
-      category: null,
-      updatedAtOffsetMs: actions.length + referralOrders,
+      partialPercent,
     };
-    const response = await genericPostback(
-      { kind: "postback", user, click: -1, orderId, state },
-      { subId: subId ?? "", atMs: Date.now() },
-      { ...env, POSTBACKS: capture(POSTBACKS_QUEUE) },
-    );
-    if (response.status >= 300)
-      fail("postback_accepted", `status ${response.status} ${await response.text()}`);
-    await deliverAll();
-    oracle.report(user, orderId, {
-      status: state.status,
-      saleMinor,
-      category: null,
-      updatedAtMs: state.updatedAtOffsetMs,
-    });
+    await sendReferralOrderState(order, "approved");
+    return order;
+  };
+  const referralPorts = {
+    placeOrder: placeReferralOrder,
+    updateOrder: sendReferralOrderState,
+    deliverAtOnce,
+    crash: async () => {
+      stats.crashes++;
+      await timed("crash", () => abortAllDurableObjects());
+    },
   };
 
   for (const next of actions) {
@@ -623,14 +668,19 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
         // What a replay, whose place the referral took, would have drawn (generator.ts).
         if (acked.length > 0) rng.int(0, acked.length - 1);
         if (!referrals) fail("generator_order", "a referral in a workload without referrals");
-        for (const user of [next.referee, (referrals as ReferralsRun).referrer]) {
+        for (const user of [
+          next.referee,
+          ...(referrals as ReferralsRun).referrers.map((r) => r.id),
+        ]) {
           users.add(user);
           oracle.user(user);
         }
-        await referralStep(referrals as ReferralsRun, referralOracle, next, placeReferralOrder, {
+        await referralStep(referrals as ReferralsRun, referralOracle, next, referralPorts, {
           fail,
           fingerprint,
-        }).then(() => check([next.referee, (referrals as ReferralsRun).referrer]));
+        }).then(() =>
+          check([next.referee, ...(referrals as ReferralsRun).referrers.map((r) => r.id)]),
+        );
         break;
     }
     timing[`all_${next.kind}`] =
@@ -896,7 +946,17 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
       }),
       campaignBudgetReached: eventsOracle.limitReached(),
     },
-    referrals: referrals?.stats ?? { signups: 0, resent: 0, rewarded: 0 },
+    referrals: referrals?.stats ?? {
+      signups: 0,
+      resent: 0,
+      rewarded: 0,
+      linkClicks: 0,
+      attributed: {},
+      budgetCut: 0,
+      campaignBudgetSpent: false,
+      refundUpdates: 0,
+      reversed: 0,
+    },
     elapsedMs: Date.now() - started,
   };
 }

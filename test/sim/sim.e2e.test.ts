@@ -9,8 +9,12 @@ import { runSimulation, type SimResult } from "./runner";
  * `SIM FAIL seed=… step=… invariant=…`; `npm run sim -- --seed N --events M` replays it.
  */
 const EVENTS = 200;
-
-/** A seed takes 20–55 s on a loaded two-core machine; the limit only catches a hung run. */
+/**
+ * A seed takes 15–55 s on a loaded two-core machine, and a run with faults and crashes longer:
+ * its crashes restart every object, and the suite's stock pool slows each call a little more
+ * with every object started (docs/testing.md "What slowed long runs"), so the file's later runs
+ * take longest (67–117 s under a load of 12). The limit only catches a hung run.
+ */
 const SEED_TIMEOUT_MS = 180_000;
 
 /**

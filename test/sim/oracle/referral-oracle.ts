@@ -2,71 +2,234 @@
  * The referrals part of the oracle (docs/referrals.md), from the documented rules alone; it
  * imports nothing outside test/sim/oracle/.
  *
+ * - Attribution, at a member's first signup: a typed code that is a member's wins (`code`,
+ *   `code_at_signup`; it names the signup's link click when that link was the same referrer's);
+ *   else the token the web signup hands back (`token`, `web_signup_token`, its click); else a
+ *   share-link click with the signup's fingerprint (IP and user agent) within the program's
+ *   probabilistic window before the signup, the first one (`probabilistic`,
+ *   `probabilistic_match`); else no referral. The same signup again changes nothing.
  * - The run's campaign: a confirmed order (`cashback.confirmed`) while the referral is
- *   `signed_up` qualifies it; the referrer gets `REFERRER_REWARD_MINOR` and the referee
- *   `REFEREE_REWARD_MINOR`, each once, confirmed at once (no account-age wait, no awaited
- *   confirmation), so both land in `confirmed`. A lifetime `user` budget of
- *   `USER_BUDGET_MINOR` caps each member's rewards from the rule: a referrer's rewards, one
- *   referral after another, get ₹10, then what is left (₹5), then nothing (the referral is
- *   `rewarded` all the same); a referee's one reward is under it.
- * - A member is referred by the first signup that names a code; the same signup again changes
- *   nothing.
- * - A referral ends `rewarded` once both rewards are credited; one whose referee never had a
- *   confirmed order stays `signed_up`.
+ *   `signed_up` qualifies it; the referee's reward (`REFEREE_REWARD_MINOR`) is asked of the
+ *   rule's budgets first, then the referrer's (`REFERRER_REWARD_MINOR`), each granted the
+ *   least any of its budgets has left: a lifetime `user` budget of `USER_BUDGET_MINOR`, keyed
+ *   to the party (the referrer's counts every referral of theirs), and the campaign's
+ *   lifetime budget of `CAMPAIGN_BUDGET_MINOR`, which both parties of every referral draw
+ *   on. Once it is spent, a reward is cut to what is left, then refused. What is granted is credited
+ *   once, confirmed at once (no account-age wait); a party granted nothing gets nothing, and
+ *   the referral ends `rewarded` all the same.
+ * - The simulation lets each referral settle before the next step, so the budgets are asked in
+ *   the run's order and every amount is predicted exactly.
  */
 
 export const REFERRER_REWARD_MINOR = 1_000;
 export const REFEREE_REWARD_MINOR = 500;
 export const USER_BUDGET_MINOR = 1_500;
+/**
+ * The campaign's lifetime budget over both parties' rewards: one referral (₹15) fits, the
+ * second one's referee gets ₹3 of its ₹5 and its referrer nothing.
+ */
+export const CAMPAIGN_BUDGET_MINOR = 1_800;
+
+/** A share link the referee opened on their device: its referrer and when (ms). */
+export interface OracleClick {
+  referrer: string;
+  atMs: number;
+}
+
+/** What a signup carries, as the simulation sent it. */
+export interface OracleSignup {
+  atMs: number;
+  /** The referrer whose code was typed; null: none. */
+  codeOf: string | null;
+  /** The opened link (index into `clicks`) whose token was handed back; null: none. */
+  token: number | null;
+  /** The signup carried the device (IP and user agent) the clicks were made from. */
+  device: boolean;
+  clicks: OracleClick[];
+}
+
+export interface OracleAttribution {
+  referrer: string;
+  method: "code" | "token" | "probabilistic";
+  reason: string;
+  /** The click named (index into the signup's clicks); null: none. */
+  click: number | null;
+}
+
+export type Party = "referee" | "referrer";
+
+interface Referral extends OracleAttribution {
+  referee: string;
+  state: "signed_up" | "rewarded" | "reversed";
+  /** Per party: what was credited, and what it still holds. */
+  credited: Record<Party, number>;
+  held: Record<Party, number>;
+}
+
+const PROBABILISTIC_WINDOW_MS = 2 * 3_600_000;
+
+/** Pure: who referred a signup, and how (null: nobody). */
+export function attribute(signup: OracleSignup): OracleAttribution | null {
+  const tokenClick = signup.token === null ? null : signup.clicks[signup.token];
+  if (signup.codeOf !== null) {
+    const named = tokenClick?.referrer === signup.codeOf ? signup.token : null;
+    return { referrer: signup.codeOf, method: "code", reason: "code_at_signup", click: named };
+  }
+  if (tokenClick && signup.token !== null)
+    return {
+      referrer: tokenClick.referrer,
+      method: "token",
+      reason: "web_signup_token",
+      click: signup.token,
+    };
+  if (!signup.device) return null;
+  const inWindow = signup.clicks
+    .map((c, i) => ({ ...c, i }))
+    .filter((c) => c.atMs <= signup.atMs && c.atMs >= signup.atMs - PROBABILISTIC_WINDOW_MS)
+    .sort((a, b) => a.atMs - b.atMs || a.i - b.i);
+  const first = inWindow[0];
+  if (!first) return null;
+  return {
+    referrer: first.referrer,
+    method: "probabilistic",
+    reason: "probabilistic_match",
+    click: first.i,
+  };
+}
 
 export class ReferralOracle {
-  private readonly referrals = new Map<string, { referrer: string; qualified: boolean }>();
+  private readonly referrals = new Map<string, Referral>();
+  /** Referees whose first signup attributed nobody. */
+  private readonly unreferred = new Set<string>();
+  /** What each budget pays now, by key (see budgetKeys). */
+  private readonly budgets = new Map<string, number>();
+  /** Rewards the budgets cut or refused; whether the campaign's budget was ever used up. */
+  cut = 0;
+  campaignSpent = false;
 
-  /** The referee's first signup with `referrer`'s code; later ones change nothing. */
-  signedUp(referee: string, referrer: string): void {
-    if (!this.referrals.has(referee)) this.referrals.set(referee, { referrer, qualified: false });
+  /** The referee's first signup; later ones change nothing. Returns the attribution. */
+  signedUp(referee: string, signup: OracleSignup): OracleAttribution | null {
+    const known = this.referrals.get(referee);
+    if (known || this.unreferred.has(referee)) return known ?? null;
+    const decided = attribute(signup);
+    if (!decided) {
+      this.unreferred.add(referee);
+      return null;
+    }
+    this.referrals.set(referee, {
+      ...decided,
+      referee,
+      state: "signed_up",
+      credited: { referee: 0, referrer: 0 },
+      held: { referee: 0, referrer: 0 },
+    });
+    return decided;
   }
 
-  /** The referee had an order confirmed after signing up. */
+  /** The referee had an order confirmed after signing up: the referral qualifies, once. */
   orderConfirmed(referee: string): void {
     const referral = this.referrals.get(referee);
-    if (referral) referral.qualified = true;
+    if (referral?.state !== "signed_up") return;
+    referral.state = "rewarded";
+    // The referee's reward asks its budgets first, then the referrer's (one sync, in order).
+    for (const [party, ask] of [
+      ["referee", REFEREE_REWARD_MINOR],
+      ["referrer", REFERRER_REWARD_MINOR],
+    ] as const) {
+      const keys = this.budgetKeys(referral, party);
+      const grant = Math.min(ask, ...keys.map((k) => Math.max(0, k.limit - this.paid(k.key))));
+      for (const k of keys) this.budgets.set(k.key, this.paid(k.key) + grant);
+      if (grant < ask) this.cut++;
+      if (this.campaignPaid() >= CAMPAIGN_BUDGET_MINOR) this.campaignSpent = true;
+      referral.credited[party] = grant;
+      referral.held[party] = grant;
+    }
+  }
+
+  /**
+   * The network's updates of the referee's qualifying order (`saleMinor` at approval), in the
+   * order delivered after the referral settled: `partial` (the sale lowered to `percent` %,
+   * newer than the approval), `cancel` (newer still), `approved` (the approval again).
+   */
+  orderUpdated(
+    referee: string,
+    saleMinor: number,
+    updates: ReadonlyArray<"partial" | "cancel" | "approved">,
+    percent: number,
+  ): void {
+    const referral = this.referrals.get(referee);
+    if (!referral || referral.state === "signed_up") return;
+    const standing = { approved: [2, 0], partial: [2, 1], cancel: [3, 2] } as const;
+    let holds: readonly [number, number] = standing.approved;
+    let refundedMinor = 0;
+    for (const update of updates) {
+      const next = standing[update];
+      if (next[0] < holds[0] || (next[0] === holds[0] && next[1] <= holds[1])) continue;
+      holds = next;
+      const toMinor = update === "cancel" ? 0 : Math.floor((saleMinor * percent) / 100);
+      const refundMinor = saleMinor - refundedMinor - toMinor;
+      if (refundMinor <= 0) continue;
+      const whole = refundedMinor + refundMinor >= saleMinor;
+      refundedMinor += refundMinor;
+      for (const party of ["referee", "referrer"] as const) {
+        const left = referral.held[party];
+        const share = Math.floor((referral.credited[party] * refundMinor) / saleMinor);
+        const take = whole ? left : Math.min(share, left);
+        referral.held[party] -= take;
+        for (const k of this.budgetKeys(referral, party))
+          this.budgets.set(k.key, this.paid(k.key) - take);
+      }
+      if (whole) referral.state = "reversed";
+    }
+  }
+
+  /** The budgets a party's reward draws on, with their limits. */
+  private budgetKeys(referral: Referral, party: Party): Array<{ key: string; limit: number }> {
+    const member = party === "referee" ? referral.referee : referral.referrer;
+    return [
+      { key: `user:${member}`, limit: USER_BUDGET_MINOR },
+      { key: "campaign", limit: CAMPAIGN_BUDGET_MINOR },
+    ];
+  }
+
+  /** What the campaign's budget pays now. */
+  campaignPaid(): number {
+    return this.paid("campaign");
+  }
+
+  private paid(key: string): number {
+    return this.budgets.get(key) ?? 0;
+  }
+
+  /** What the `user` budget of `member` pays now. */
+  userBudgetPaid(member: string): number {
+    return this.paid(`user:${member}`);
+  }
+
+  referralOf(referee: string): Readonly<Referral> | null {
+    return this.referrals.get(referee) ?? null;
   }
 
   /** The referral's id and state for each referee of `referrer`, by id. */
   listOf(referrer: string): Array<{ referralId: string; state: string }> {
-    return [...this.referrals]
-      .filter(([, r]) => r.referrer === referrer)
-      .map(([referee, r]) => ({
-        referralId: `ref_${referee}`,
-        state: r.qualified ? "rewarded" : "signed_up",
-      }))
+    return [...this.referrals.values()]
+      .filter((r) => r.referrer === referrer)
+      .map((r) => ({ referralId: `ref_${r.referee}`, state: r.state }))
       .sort((a, b) => (a.referralId < b.referralId ? -1 : 1));
   }
 
-  /** What `user` got from referrals, as referee and as referrer. */
-  rewardMinor(user: string, party: "referee" | "referrer"): number {
-    if (party === "referee") return this.referrals.get(user)?.qualified ? REFEREE_REWARD_MINOR : 0;
-    return this.referrerCredits(user).reduce((a, b) => a + b, 0);
-  }
-
-  /**
-   * What each qualified referral of `referrer` pays the referrer, largest first: the budget is
-   * asked in the order the credits reach the referrer's wallet, which a crash may change, so
-   * only which amounts were paid is predicted, not which referral got which.
-   */
-  referrerCredits(referrer: string): number[] {
-    const qualified = [...this.referrals.values()].filter(
-      (r) => r.referrer === referrer && r.qualified,
-    ).length;
-    return Array.from({ length: qualified }, (_, i) =>
-      Math.min(REFERRER_REWARD_MINOR, Math.max(0, USER_BUDGET_MINOR - i * REFERRER_REWARD_MINOR)),
-    );
+  /** What `member` holds from referrals as `party`, summed. */
+  heldMinor(member: string, party: Party): number {
+    let minor = 0;
+    for (const r of this.referrals.values()) {
+      if ((party === "referee" ? r.referee : r.referrer) === member) minor += r.held[party];
+    }
+    return minor;
   }
 
   /** `balances` with the user's referral rewards added to confirmed. */
   withRewards(user: string, balances: Record<string, number>): Record<string, number> {
-    const minor = this.rewardMinor(user, "referee") + this.rewardMinor(user, "referrer");
+    const minor = this.heldMinor(user, "referee") + this.heldMinor(user, "referrer");
     if (minor === 0) return balances;
     return { ...balances, confirmed: (balances.confirmed ?? 0) + minor };
   }

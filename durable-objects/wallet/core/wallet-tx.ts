@@ -5,7 +5,7 @@ import type { StoredClick, StoredTxn } from "../conversions/types";
 import { applyPosting, readBalancesAtSeq } from "../ledger/ledger-store";
 import type { Posting, PostingResult } from "../ledger/posting";
 import type { OutboxMessage } from "../outbox/outbox-message";
-import { insertOutboxRows } from "../outbox/outbox-store";
+import { insertOutboxRows, outboxRowOf, type PendingOutboxRow } from "../outbox/outbox-store";
 import { transactionProjection } from "../outbox/projections";
 import { bindUser, boundUserId } from "./meta-store";
 
@@ -36,7 +36,7 @@ export class WalletTx {
   /** Clicks read in this unit of work (a click never changes inside one). */
   private readonly clicks = new Map<string, StoredClick | null>();
   /** Outbox messages enqueued, written at `close()`. */
-  private readonly outbox: OutboxMessage[] = [];
+  private readonly outbox: PendingOutboxRow[] = [];
 
   constructor(readonly sql: SqlStorage) {}
 
@@ -74,9 +74,12 @@ export class WalletTx {
     return result;
   }
 
-  /** Queues a message; it is written to the outbox at `close()`, inside the same transaction. */
+  /**
+   * Queues a message; it is written to the outbox at `close()`, inside the same transaction.
+   * Serialised now, so a caller that changes the object afterwards cannot change what was sent.
+   */
   enqueue(message: OutboxMessage): void {
-    this.outbox.push(message);
+    this.outbox.push(outboxRowOf(message));
   }
 
   /** Queues the transaction's new state; the balances follow once, at `close()`. */

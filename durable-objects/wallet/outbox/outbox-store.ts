@@ -4,7 +4,17 @@ import { type OutboxMessage, type OutboxRow, queueOf } from "./outbox-message";
 
 /** One outbox row (a writer outside a `WalletTx`). */
 export function insertOutbox(sql: SqlStorage, message: OutboxMessage): void {
-  insertOutboxRows(sql, [message]);
+  insertOutboxRows(sql, [outboxRowOf(message)]);
+}
+
+/** A message as its outbox row's columns, fixed at the moment it is taken. */
+export interface PendingOutboxRow {
+  body: string;
+  queue: string;
+}
+
+export function outboxRowOf(message: OutboxMessage): PendingOutboxRow {
+  return { body: JSON.stringify(message), queue: queueOf(message) };
 }
 
 /**
@@ -14,14 +24,14 @@ export function insertOutbox(sql: SqlStorage, message: OutboxMessage): void {
 const ROWS_PER_INSERT = 50;
 
 /**
- * Writes `messages` as outbox rows in their order (one multi-row INSERT per 50: the rows take
+ * Writes `rows` as outbox rows in their order (one multi-row INSERT per 50: the rows take
  * ascending seqs in VALUES order).
  */
-export function insertOutboxRows(sql: SqlStorage, messages: readonly OutboxMessage[]): void {
-  for (let start = 0; start < messages.length; start += ROWS_PER_INSERT) {
-    const chunk = messages.slice(start, start + ROWS_PER_INSERT);
+export function insertOutboxRows(sql: SqlStorage, rows: readonly PendingOutboxRow[]): void {
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    const chunk = rows.slice(start, start + ROWS_PER_INSERT);
     const params: string[] = [];
-    for (const message of chunk) params.push(JSON.stringify(message), queueOf(message));
+    for (const row of chunk) params.push(row.body, row.queue);
     sql.exec(
       `INSERT INTO outbox (body, queue) VALUES ${chunk.map(() => "(?, ?)").join(", ")}`,
       ...params,

@@ -130,6 +130,41 @@ async function expectAtHome(count: number) {
   }
 }
 
+/**
+ * `e` with user database `index` wrapped so that `race` runs once, just before the first
+ * delete from `table` there: a write by an isolate still on the old count landing between the
+ * sweep's read of a page and its delete.
+ */
+function racingDelete(e: TestEnv, index: number, table: string, race: () => Promise<void>) {
+  const binding = index === 0 ? "DB" : `USER_DB_${index}`;
+  const target = (e as unknown as Record<string, D1Database>)[binding] as D1Database;
+  let raced = false;
+  const wrapped = new Proxy(target, {
+    get(t, prop) {
+      if (prop === "prepare") {
+        return (query: string) => {
+          if (raced || !query.startsWith(`DELETE FROM "${table}"`)) return t.prepare(query);
+          return {
+            bind: (...args: unknown[]) => ({
+              run: async () => {
+                raced = true;
+                await race();
+                return t
+                  .prepare(query)
+                  .bind(...args)
+                  .run();
+              },
+            }),
+          };
+        };
+      }
+      const value = Reflect.get(t, prop);
+      return typeof value === "function" ? value.bind(t) : value;
+    },
+  });
+  return { ...e, [binding]: wrapped } as TestEnv;
+}
+
 /** One move from `from` to `to`, with a live write before and after the flip and a fault. */
 async function moveUsers(from: number, to: number) {
   const before = at(from);
@@ -184,9 +219,17 @@ async function moveUsers(from: number, to: number) {
   expect((await admin(after, "GET", `/user-db-moves/${id}`)).status).toBe(200);
   move = await step(after, id, "sweep", 1);
   expect(move.steps.sweep.done).toBe(false);
-  move = await step(after, id, "sweep");
+  // A write at the old home between the sweep's read of the page and its delete: the delete
+  // leaves the changed row, and the next pass carries the newer copy.
+  const racer = moving[3] as string;
+  const racerHome = shardOf(racer, from);
+  const racerSeq = (await balanceOf(DBS[racerHome] as D1Database, racer))?.s ?? 0;
+  const racing = racingDelete(after, racerHome, "wallet_balances", () =>
+    writeBalance(before, racer, racerSeq + 1, 6_600),
+  );
+  move = await step(racing, id, "sweep");
   expect(move.steps.sweep.done).toBe(true);
-  expect(move.steps.sweep.deleted).toBe(moving.length * MOVED_TABLES.length);
+  expect(move.steps.sweep.deleted).toBe(moving.length * MOVED_TABLES.length - 1);
   // A write at the old home after the sweep passed it (an isolate still on the old count):
   // the verify finds it away from home and asks for another sweep pass, which carries it.
   const straggler = moving[2] as string;
@@ -194,11 +237,11 @@ async function moveUsers(from: number, to: number) {
     (await balanceOf(DBS[shardOf(straggler, to)] as D1Database, straggler))?.s ?? 0;
   await writeBalance(before, straggler, stragglerSeq + 1, 4_400);
   move = await step(after, id, "verify");
-  expect(move.steps.verify.notAtHome).toBe(1);
+  expect(move.steps.verify.notAtHome).toBe(2);
   expect(move.finishedAt).toBeNull();
   expect(move.next).toBe("sweep");
   move = await step(after, id, "sweep");
-  expect(move.steps.sweep.deleted).toBe(1);
+  expect(move.steps.sweep.deleted).toBe(2);
   move = await step(after, id, "verify");
   expect(move.steps.verify.notAtHome).toBe(0);
   expect(move.finishedAt).not.toBeNull();
@@ -207,6 +250,7 @@ async function moveUsers(from: number, to: number) {
   expect((await balanceOf(DBS[shardOf(mover, to)] as D1Database, mover))?.b).toBe(9_000);
   expect((await balanceOf(DBS[shardOf(late, to)] as D1Database, late))?.b).toBe(5_500);
   expect((await balanceOf(DBS[shardOf(straggler, to)] as D1Database, straggler))?.b).toBe(4_400);
+  expect((await balanceOf(DBS[shardOf(racer, to)] as D1Database, racer))?.b).toBe(6_600);
   await expectAtHome(to);
   // The global payout index still finds every payout, now on its user's new database.
   const found = await payoutsByIds(

@@ -125,16 +125,14 @@ async function copyPage(
     ),
   );
   const moved = [...groups.values()].flat();
+  let deleted = 0;
   if (step === "sweep" && moved.length > 0) {
     // Only after the new homes committed: a failure in between leaves the row in both, and the
     // retry writes it again (a no-op) and deletes it.
-    await deleteStatement(
-      userDbAt(env, index),
-      spec,
-      moved.map((row) => keyOf(spec, row)),
-    ).run();
+    const result = await deleteStatement(userDbAt(env, index), spec, moved).run();
+    deleted = result.meta.changes;
   }
-  return { written: moved.length, deleted: step === "sweep" ? moved.length : 0 };
+  return { written: moved.length, deleted };
 }
 
 async function verifyPage(

@@ -65,15 +65,30 @@ export function writeStatement(
     .bind(JSON.stringify(rows));
 }
 
-/** Deletes the rows with these keys. */
+/**
+ * Deletes `rows` where each is still as it was read: a row changed since (a write by an
+ * isolate still on the old count) stays, so the verify finds it away from home and the next
+ * sweep pass carries the newer copy instead of losing it.
+ */
 export function deleteStatement(
   db: D1Database,
   spec: MovedTable,
-  keys: readonly Key[],
+  rows: readonly Row[],
 ): D1PreparedStatement {
+  const columns = Object.keys(rows[0] ?? {});
+  const unchanged = columns
+    // Qualified: json_each has its own `id`, `key`, `type` and `value` columns.
+    .map((c) => `${q(spec.table)}.${q(c)} IS json_extract(r.value, '$.${c}')`)
+    .join(" AND ");
+  // The key list finds the rows by index; the match on every column then checks each one.
+  const keys = spec.key.map((k) => `json_extract(value, '$.${k}')`).join(", ");
   return db
-    .prepare(`DELETE FROM ${q(spec.table)} WHERE (${keyList(spec)}) IN (${keysFromJson(spec)})`)
-    .bind(JSON.stringify(keys));
+    .prepare(
+      `DELETE FROM ${q(spec.table)}
+       WHERE (${keyList(spec)}) IN (SELECT ${keys} FROM json_each(?1))
+         AND EXISTS (SELECT 1 FROM json_each(?1) AS r WHERE ${unchanged})`,
+    )
+    .bind(JSON.stringify(rows));
 }
 
 /** How many of `keys` `db` holds. */

@@ -212,6 +212,9 @@ async function moveUsers(from: number, to: number) {
 
   // The flip. A live write at the new home, newer than the copy: the sweep must keep it.
   await writeBalance(after, mover, seq + 2, 9_000);
+  // A copy from an isolate still on the old count: the older copy does not overwrite it.
+  move = await step(before, id, "copy");
+  expect((await balanceOf(DBS[shardOf(mover, to)] as D1Database, mover))?.b).toBe(9_000);
   // A write that reached the old home during the deploy (an isolate still on the old count).
   const late = moving[1] as string;
   const lateSeq = (await balanceOf(DBS[shardOf(late, from)] as D1Database, late))?.s ?? 0;
@@ -219,6 +222,9 @@ async function moveUsers(from: number, to: number) {
   expect((await admin(after, "GET", `/user-db-moves/${id}`)).status).toBe(200);
   move = await step(after, id, "sweep", 1);
   expect(move.steps.sweep.done).toBe(false);
+  // Once the sweep has started, copy is closed even to an isolate on the old count.
+  const closed = await admin(before, "POST", `/user-db-moves/${id}/steps`, { step: "copy" });
+  expect(closed.status).toBe(409);
   // A write at the old home between the sweep's read of the page and its delete: the delete
   // leaves the changed row, and the next pass carries the newer copy.
   const racer = moving[3] as string;

@@ -174,6 +174,11 @@ export async function runStep(
   if (step === "copy" && current !== move.fromShards) {
     throw new AppError("conflict", `copy runs while USER_DB_SHARDS is ${move.fromShards}`);
   }
+  // An isolate still on the old count after the flip passes the check above; once the sweep
+  // has started the new homes are live, and only the sweep's rules may write there.
+  if (step === "copy" && move.progress.sweep.startedAtMs !== null) {
+    throw new AppError("conflict", "copy is closed: the sweep of this move has started");
+  }
   if (step === "sweep" && current !== move.toShards) {
     throw new AppError("conflict", `sweep runs once USER_DB_SHARDS is ${move.toShards}`);
   }

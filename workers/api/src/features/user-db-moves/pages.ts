@@ -36,8 +36,11 @@ export async function readPage(
 
 /**
  * Writes `rows` into `db`. `mirror` (before the count is raised: the new home is not live, so
- * the old home's row is the newest) replaces the whole row; `live` (after: the new home takes
- * writes) applies the table's own rule, so an older copy never overwrites a newer write.
+ * the old home's row is the newest) replaces the row where the table's version rule says it is
+ * newer, which before the flip is every changed row, and after it (a copy from an isolate
+ * still on the old count) never an older one; a table without a version (`wholeRowMirror`)
+ * is replaced whole. `live` (after: the new home takes writes) applies the table's own rule,
+ * so an older copy never overwrites a newer write.
  */
 export function writeStatement(
   db: D1Database,
@@ -49,7 +52,10 @@ export function writeStatement(
   const others = columns.filter((c) => !spec.key.includes(c));
   const setAll = others.map((c) => `${q(c)} = excluded.${q(c)}`).join(", ");
   let onConflict = "DO NOTHING";
-  if (mode === "mirror" && others.length > 0) onConflict = `DO UPDATE SET ${setAll}`;
+  if (mode === "mirror" && others.length > 0) {
+    const versioned = spec.newer !== null && !spec.wholeRowMirror;
+    onConflict = `DO UPDATE SET ${setAll}${versioned ? ` WHERE ${spec.newer}` : ""}`;
+  }
   if (mode === "live" && spec.merge) onConflict = `DO UPDATE SET ${spec.merge}`;
   else if (mode === "live" && spec.newer !== null && others.length > 0) {
     onConflict = `DO UPDATE SET ${setAll} WHERE ${spec.newer}`;

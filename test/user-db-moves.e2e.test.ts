@@ -209,6 +209,18 @@ async function moveUsers(from: number, to: number) {
   expect(move.steps.verify.notAtHome).toBe(moving.length * MOVED_TABLES.length);
   expect(move.next).toBe("flip");
   expect((await balanceOf(DBS[shardOf(mover, to)] as D1Database, mover))?.b).toBe(7_000);
+  // A row lost at the new home before the flip: the verify sends the operator back to copy.
+  await (DBS[shardOf(mover, to)] as D1Database)
+    .prepare("DELETE FROM referral_clicks WHERE referrer_id = ?")
+    .bind(mover)
+    .run();
+  move = await step(before, id, "verify");
+  expect(move.steps.verify.missingAtHome).toBe(1);
+  expect(move.next).toBe("copy");
+  move = await step(before, id, "copy");
+  move = await step(before, id, "verify");
+  expect(move.steps.verify.missingAtHome).toBe(0);
+  expect(move.next).toBe("flip");
 
   // The flip. A live write at the new home, newer than the copy: the sweep must keep it.
   await writeBalance(after, mover, seq + 2, 9_000);

@@ -35,7 +35,9 @@ export function nextAction(env: DbRouterEnv, move: StoredMove): NextAction {
     verify.done && step.finishedAtMs !== null && (verify.startedAtMs ?? 0) >= step.finishedAtMs;
   if (current === move.fromShards) {
     if (!copy.done) return "copy";
-    if (!verifiedSince(copy) || verify.missingAtHome > 0) return "verify";
+    if (!verifiedSince(copy)) return "verify";
+    // Rows missing at home need a copy pass (and then a verify), not another verify.
+    if (verify.missingAtHome > 0) return "copy";
     return "flip";
   }
   if (current === move.toShards) {

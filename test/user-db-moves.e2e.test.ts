@@ -7,6 +7,7 @@ import { shardOf } from "#shared/queues/shards";
 import { createApp } from "#workers/api/src/app";
 import { balanceProjections } from "#workers/api/src/features/ledger/balances-store";
 import { payoutsByIds, recordPayoutOwner } from "#workers/api/src/features/payouts/store";
+import { runStep } from "#workers/api/src/features/user-db-moves/job";
 import { MOVED_TABLES, type MovedTable } from "#workers/api/src/features/user-db-moves/tables";
 import { ADMIN_HEADERS } from "./helpers";
 
@@ -204,6 +205,11 @@ async function moveUsers(from: number, to: number) {
   const seq = (await balanceOf(DBS[shardOf(mover, from)] as D1Database, mover))?.s ?? 0;
   await writeBalance(before, mover, seq + 1, 7_000);
   move = await step(before, id, "copy");
+  // A slice stops before D1's 1,000 queries per invocation, whatever maxRows allows: here a
+  // budget of 20 queries, and the next slice goes on from the saved cursors.
+  const sliced = await runStep(before, id, "verify", 20_000, Date.now, 20);
+  expect(sliced.progress.verify.done).toBe(false);
+  expect(sliced.progress.verify.read).toBeGreaterThan(0);
   move = await step(before, id, "verify");
   expect(move.steps.verify.missingAtHome).toBe(0);
   expect(move.steps.verify.notAtHome).toBe(moving.length * MOVED_TABLES.length);

@@ -24,6 +24,12 @@ import { MOVED_TABLES, type MovedTable } from "./tables";
  */
 export const PAGE_ROWS = 100;
 
+/**
+ * D1 allows 1,000 queries per Worker invocation: a slice stops (its progress saved) before
+ * its count could pass this, whatever `maxRows` allows.
+ */
+export const QUERIES_PER_SLICE = 900;
+
 /** What the operator does next. */
 export type NextAction = "copy" | "verify" | "flip" | "sweep" | "done" | "blocked";
 
@@ -168,6 +174,7 @@ export async function runStep(
   step: StepName,
   maxRows: number,
   now: () => number,
+  queryBudget = QUERIES_PER_SLICE,
 ): Promise<StoredMove> {
   const move = await readMove(env, id);
   if (!move) throw new AppError("not_found", "no such move of the user databases");
@@ -188,8 +195,13 @@ export async function runStep(
   const progress = move.progress[step];
   progress.startedAtMs ??= now();
   let budget = maxRows;
+  // Queries charged so far: the move's read, and the last save kept in reserve. A page is
+  // charged its most: the read, a write or lookup per database, the delete and the save.
+  let queries = 2;
+  const pageQueries = 3 + move.toShards;
+  const roomFor = (n: number) => queries + n <= queryBudget;
   for (const unit of unitsOf(move, step)) {
-    if (budget <= 0) break;
+    if (budget <= 0 || !roomFor(pageQueries + 1)) break;
     let cursor = progress.cursors[unit.name];
     if (cursor === "done") continue;
     const db = userDbAt(env, unit.index);
@@ -197,8 +209,10 @@ export async function runStep(
       const counts = progress.rowsPerDb[unit.spec.table] ?? Array(move.toShards).fill(0);
       counts[unit.index] = await countRows(db, unit.spec);
       progress.rowsPerDb[unit.spec.table] = counts;
+      queries += 1;
     }
-    while (budget > 0 && cursor !== "done") {
+    while (budget > 0 && cursor !== "done" && roomFor(pageQueries)) {
+      queries += pageQueries;
       const limit = Math.min(PAGE_ROWS, budget);
       const rows = await readPage(
         db,

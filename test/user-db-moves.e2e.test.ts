@@ -7,6 +7,7 @@ import { shardOf } from "#shared/queues/shards";
 import { createApp } from "#workers/api/src/app";
 import { balanceProjections } from "#workers/api/src/features/ledger/balances-store";
 import { payoutsByIds, recordPayoutOwner } from "#workers/api/src/features/payouts/store";
+import { runStep } from "#workers/api/src/features/user-db-moves/job";
 import { MOVED_TABLES, type MovedTable } from "#workers/api/src/features/user-db-moves/tables";
 import { ADMIN_HEADERS } from "./helpers";
 
@@ -130,6 +131,41 @@ async function expectAtHome(count: number) {
   }
 }
 
+/**
+ * `e` with user database `index` wrapped so that `race` runs once, just before the first
+ * delete from `table` there: a write by an isolate still on the old count landing between the
+ * sweep's read of a page and its delete.
+ */
+function racingDelete(e: TestEnv, index: number, table: string, race: () => Promise<void>) {
+  const binding = index === 0 ? "DB" : `USER_DB_${index}`;
+  const target = (e as unknown as Record<string, D1Database>)[binding] as D1Database;
+  let raced = false;
+  const wrapped = new Proxy(target, {
+    get(t, prop) {
+      if (prop === "prepare") {
+        return (query: string) => {
+          if (raced || !query.startsWith(`DELETE FROM "${table}"`)) return t.prepare(query);
+          return {
+            bind: (...args: unknown[]) => ({
+              run: async () => {
+                raced = true;
+                await race();
+                return t
+                  .prepare(query)
+                  .bind(...args)
+                  .run();
+              },
+            }),
+          };
+        };
+      }
+      const value = Reflect.get(t, prop);
+      return typeof value === "function" ? value.bind(t) : value;
+    },
+  });
+  return { ...e, [binding]: wrapped } as TestEnv;
+}
+
 /** One move from `from` to `to`, with a live write before and after the flip and a fault. */
 async function moveUsers(from: number, to: number) {
   const before = at(from);
@@ -169,14 +205,34 @@ async function moveUsers(from: number, to: number) {
   const seq = (await balanceOf(DBS[shardOf(mover, from)] as D1Database, mover))?.s ?? 0;
   await writeBalance(before, mover, seq + 1, 7_000);
   move = await step(before, id, "copy");
+  // A slice stops before D1's 1,000 queries per invocation, whatever maxRows allows: here a
+  // budget of 20 queries, and the next slice goes on from the saved cursors.
+  const sliced = await runStep(before, id, "verify", 20_000, Date.now, 20);
+  expect(sliced.progress.verify.done).toBe(false);
+  expect(sliced.progress.verify.read).toBeGreaterThan(0);
   move = await step(before, id, "verify");
   expect(move.steps.verify.missingAtHome).toBe(0);
   expect(move.steps.verify.notAtHome).toBe(moving.length * MOVED_TABLES.length);
   expect(move.next).toBe("flip");
   expect((await balanceOf(DBS[shardOf(mover, to)] as D1Database, mover))?.b).toBe(7_000);
+  // A row lost at the new home before the flip: the verify sends the operator back to copy.
+  await (DBS[shardOf(mover, to)] as D1Database)
+    .prepare("DELETE FROM referral_clicks WHERE referrer_id = ?")
+    .bind(mover)
+    .run();
+  move = await step(before, id, "verify");
+  expect(move.steps.verify.missingAtHome).toBe(1);
+  expect(move.next).toBe("copy");
+  move = await step(before, id, "copy");
+  move = await step(before, id, "verify");
+  expect(move.steps.verify.missingAtHome).toBe(0);
+  expect(move.next).toBe("flip");
 
   // The flip. A live write at the new home, newer than the copy: the sweep must keep it.
   await writeBalance(after, mover, seq + 2, 9_000);
+  // A copy from an isolate still on the old count: the older copy does not overwrite it.
+  move = await step(before, id, "copy");
+  expect((await balanceOf(DBS[shardOf(mover, to)] as D1Database, mover))?.b).toBe(9_000);
   // A write that reached the old home during the deploy (an isolate still on the old count).
   const late = moving[1] as string;
   const lateSeq = (await balanceOf(DBS[shardOf(late, from)] as D1Database, late))?.s ?? 0;
@@ -184,9 +240,20 @@ async function moveUsers(from: number, to: number) {
   expect((await admin(after, "GET", `/user-db-moves/${id}`)).status).toBe(200);
   move = await step(after, id, "sweep", 1);
   expect(move.steps.sweep.done).toBe(false);
-  move = await step(after, id, "sweep");
+  // Once the sweep has started, copy is closed even to an isolate on the old count.
+  const closed = await admin(before, "POST", `/user-db-moves/${id}/steps`, { step: "copy" });
+  expect(closed.status).toBe(409);
+  // A write at the old home between the sweep's read of the page and its delete: the delete
+  // leaves the changed row, and the next pass carries the newer copy.
+  const racer = moving[3] as string;
+  const racerHome = shardOf(racer, from);
+  const racerSeq = (await balanceOf(DBS[racerHome] as D1Database, racer))?.s ?? 0;
+  const racing = racingDelete(after, racerHome, "wallet_balances", () =>
+    writeBalance(before, racer, racerSeq + 1, 6_600),
+  );
+  move = await step(racing, id, "sweep");
   expect(move.steps.sweep.done).toBe(true);
-  expect(move.steps.sweep.deleted).toBe(moving.length * MOVED_TABLES.length);
+  expect(move.steps.sweep.deleted).toBe(moving.length * MOVED_TABLES.length - 1);
   // A write at the old home after the sweep passed it (an isolate still on the old count):
   // the verify finds it away from home and asks for another sweep pass, which carries it.
   const straggler = moving[2] as string;
@@ -194,11 +261,11 @@ async function moveUsers(from: number, to: number) {
     (await balanceOf(DBS[shardOf(straggler, to)] as D1Database, straggler))?.s ?? 0;
   await writeBalance(before, straggler, stragglerSeq + 1, 4_400);
   move = await step(after, id, "verify");
-  expect(move.steps.verify.notAtHome).toBe(1);
+  expect(move.steps.verify.notAtHome).toBe(2);
   expect(move.finishedAt).toBeNull();
   expect(move.next).toBe("sweep");
   move = await step(after, id, "sweep");
-  expect(move.steps.sweep.deleted).toBe(1);
+  expect(move.steps.sweep.deleted).toBe(2);
   move = await step(after, id, "verify");
   expect(move.steps.verify.notAtHome).toBe(0);
   expect(move.finishedAt).not.toBeNull();
@@ -207,6 +274,7 @@ async function moveUsers(from: number, to: number) {
   expect((await balanceOf(DBS[shardOf(mover, to)] as D1Database, mover))?.b).toBe(9_000);
   expect((await balanceOf(DBS[shardOf(late, to)] as D1Database, late))?.b).toBe(5_500);
   expect((await balanceOf(DBS[shardOf(straggler, to)] as D1Database, straggler))?.b).toBe(4_400);
+  expect((await balanceOf(DBS[shardOf(racer, to)] as D1Database, racer))?.b).toBe(6_600);
   await expectAtHome(to);
   // The global payout index still finds every payout, now on its user's new database.
   const found = await payoutsByIds(

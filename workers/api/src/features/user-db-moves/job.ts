@@ -24,6 +24,12 @@ import { MOVED_TABLES, type MovedTable } from "./tables";
  */
 export const PAGE_ROWS = 100;
 
+/**
+ * D1 allows 1,000 queries per Worker invocation: a slice stops (its progress saved) before
+ * its count could pass this, whatever `maxRows` allows.
+ */
+export const QUERIES_PER_SLICE = 900;
+
 /** What the operator does next. */
 export type NextAction = "copy" | "verify" | "flip" | "sweep" | "done" | "blocked";
 
@@ -35,7 +41,9 @@ export function nextAction(env: DbRouterEnv, move: StoredMove): NextAction {
     verify.done && step.finishedAtMs !== null && (verify.startedAtMs ?? 0) >= step.finishedAtMs;
   if (current === move.fromShards) {
     if (!copy.done) return "copy";
-    if (!verifiedSince(copy) || verify.missingAtHome > 0) return "verify";
+    if (!verifiedSince(copy)) return "verify";
+    // Rows missing at home need a copy pass (and then a verify), not another verify.
+    if (verify.missingAtHome > 0) return "copy";
     return "flip";
   }
   if (current === move.toShards) {
@@ -125,16 +133,14 @@ async function copyPage(
     ),
   );
   const moved = [...groups.values()].flat();
+  let deleted = 0;
   if (step === "sweep" && moved.length > 0) {
     // Only after the new homes committed: a failure in between leaves the row in both, and the
     // retry writes it again (a no-op) and deletes it.
-    await deleteStatement(
-      userDbAt(env, index),
-      spec,
-      moved.map((row) => keyOf(spec, row)),
-    ).run();
+    const result = await deleteStatement(userDbAt(env, index), spec, moved).run();
+    deleted = result.meta.changes;
   }
-  return { written: moved.length, deleted: step === "sweep" ? moved.length : 0 };
+  return { written: moved.length, deleted };
 }
 
 async function verifyPage(
@@ -168,6 +174,7 @@ export async function runStep(
   step: StepName,
   maxRows: number,
   now: () => number,
+  queryBudget = QUERIES_PER_SLICE,
 ): Promise<StoredMove> {
   const move = await readMove(env, id);
   if (!move) throw new AppError("not_found", "no such move of the user databases");
@@ -176,6 +183,11 @@ export async function runStep(
   if (step === "copy" && current !== move.fromShards) {
     throw new AppError("conflict", `copy runs while USER_DB_SHARDS is ${move.fromShards}`);
   }
+  // An isolate still on the old count after the flip passes the check above; once the sweep
+  // has started the new homes are live, and only the sweep's rules may write there.
+  if (step === "copy" && move.progress.sweep.startedAtMs !== null) {
+    throw new AppError("conflict", "copy is closed: the sweep of this move has started");
+  }
   if (step === "sweep" && current !== move.toShards) {
     throw new AppError("conflict", `sweep runs once USER_DB_SHARDS is ${move.toShards}`);
   }
@@ -183,8 +195,13 @@ export async function runStep(
   const progress = move.progress[step];
   progress.startedAtMs ??= now();
   let budget = maxRows;
+  // Queries charged so far: the move's read, and the last save kept in reserve. A page is
+  // charged its most: the read, a write or lookup per database, the delete and the save.
+  let queries = 2;
+  const pageQueries = 3 + move.toShards;
+  const roomFor = (n: number) => queries + n <= queryBudget;
   for (const unit of unitsOf(move, step)) {
-    if (budget <= 0) break;
+    if (budget <= 0 || !roomFor(pageQueries + 1)) break;
     let cursor = progress.cursors[unit.name];
     if (cursor === "done") continue;
     const db = userDbAt(env, unit.index);
@@ -192,8 +209,10 @@ export async function runStep(
       const counts = progress.rowsPerDb[unit.spec.table] ?? Array(move.toShards).fill(0);
       counts[unit.index] = await countRows(db, unit.spec);
       progress.rowsPerDb[unit.spec.table] = counts;
+      queries += 1;
     }
-    while (budget > 0 && cursor !== "done") {
+    while (budget > 0 && cursor !== "done" && roomFor(pageQueries)) {
+      queries += pageQueries;
       const limit = Math.min(PAGE_ROWS, budget);
       const rows = await readPage(
         db,

@@ -36,8 +36,11 @@ export async function readPage(
 
 /**
  * Writes `rows` into `db`. `mirror` (before the count is raised: the new home is not live, so
- * the old home's row is the newest) replaces the whole row; `live` (after: the new home takes
- * writes) applies the table's own rule, so an older copy never overwrites a newer write.
+ * the old home's row is the newest) replaces the row where the table's version rule says it is
+ * newer, which before the flip is every changed row, and after it (a copy from an isolate
+ * still on the old count) never an older one; a table without a version (`wholeRowMirror`)
+ * is replaced whole. `live` (after: the new home takes writes) applies the table's own rule,
+ * so an older copy never overwrites a newer write.
  */
 export function writeStatement(
   db: D1Database,
@@ -49,7 +52,10 @@ export function writeStatement(
   const others = columns.filter((c) => !spec.key.includes(c));
   const setAll = others.map((c) => `${q(c)} = excluded.${q(c)}`).join(", ");
   let onConflict = "DO NOTHING";
-  if (mode === "mirror" && others.length > 0) onConflict = `DO UPDATE SET ${setAll}`;
+  if (mode === "mirror" && others.length > 0) {
+    const versioned = spec.newer !== null && !spec.wholeRowMirror;
+    onConflict = `DO UPDATE SET ${setAll}${versioned ? ` WHERE ${spec.newer}` : ""}`;
+  }
   if (mode === "live" && spec.merge) onConflict = `DO UPDATE SET ${spec.merge}`;
   else if (mode === "live" && spec.newer !== null && others.length > 0) {
     onConflict = `DO UPDATE SET ${setAll} WHERE ${spec.newer}`;
@@ -65,15 +71,30 @@ export function writeStatement(
     .bind(JSON.stringify(rows));
 }
 
-/** Deletes the rows with these keys. */
+/**
+ * Deletes `rows` where each is still as it was read: a row changed since (a write by an
+ * isolate still on the old count) stays, so the verify finds it away from home and the next
+ * sweep pass carries the newer copy instead of losing it.
+ */
 export function deleteStatement(
   db: D1Database,
   spec: MovedTable,
-  keys: readonly Key[],
+  rows: readonly Row[],
 ): D1PreparedStatement {
+  const columns = Object.keys(rows[0] ?? {});
+  const unchanged = columns
+    // Qualified: json_each has its own `id`, `key`, `type` and `value` columns.
+    .map((c) => `${q(spec.table)}.${q(c)} IS json_extract(r.value, '$.${c}')`)
+    .join(" AND ");
+  // The key list finds the rows by index; the match on every column then checks each one.
+  const keys = spec.key.map((k) => `json_extract(value, '$.${k}')`).join(", ");
   return db
-    .prepare(`DELETE FROM ${q(spec.table)} WHERE (${keyList(spec)}) IN (${keysFromJson(spec)})`)
-    .bind(JSON.stringify(keys));
+    .prepare(
+      `DELETE FROM ${q(spec.table)}
+       WHERE (${keyList(spec)}) IN (SELECT ${keys} FROM json_each(?1))
+         AND EXISTS (SELECT 1 FROM json_each(?1) AS r WHERE ${unchanged})`,
+    )
+    .bind(JSON.stringify(rows));
 }
 
 /** How many of `keys` `db` holds. */

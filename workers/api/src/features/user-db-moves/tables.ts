@@ -20,6 +20,11 @@ export interface MovedTable {
   merge?: string;
   skipIf?: string;
   skipBeforeFlip?: boolean;
+  /**
+   * The copy before the flip replaces the whole row instead of applying `newer`: `newer` does
+   * not order every column (a profile edit changes no KYC time), or it is `merge`'s.
+   */
+  wholeRowMirror?: boolean;
 }
 
 const OPEN_DELIVERY_STATES = "('pending', 'deferred', 'failed')";
@@ -31,6 +36,7 @@ export const MOVED_TABLES: readonly MovedTable[] = [
     home: "id",
     // The profile row has no version; the KYC decision carries its time.
     newer: `coalesce(excluded.kyc_updated_at_ms, -1) > coalesce("t".kyc_updated_at_ms, -1)`,
+    wholeRowMirror: true,
   },
   { table: "transactions", key: ["id"], home: "user_id", newer: `excluded.version > "t".version` },
   {
@@ -118,6 +124,7 @@ export const MOVED_TABLES: readonly MovedTable[] = [
     key: ["order_ref"],
     home: "user_id",
     newer: "1",
+    wholeRowMirror: true,
     // The store's own merge: what either side knows is kept.
     merge: `merchant_id = coalesce("t".merchant_id, excluded.merchant_id),
       category = coalesce("t".category, excluded.category),

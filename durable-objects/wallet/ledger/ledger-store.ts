@@ -79,16 +79,18 @@ export function applyPosting(sql: SqlStorage, posting: Posting, nowMs: number): 
       .one();
     chainNewEntry(sql, row);
     lastSeq = row.seq;
-    // Postcondition, read back by the write itself: the bucket holds what was planned and is
-    // not negative (legs name distinct buckets, so no later leg moves this one).
+    // Postcondition, read back by the write itself: the bucket moves by the leg's amount from
+    // what it holds (not set to the plan), so the balance it returns equals the plan only if
+    // the plan started from the stored balance and no other leg moved this bucket.
     const actual = sql
       .exec<{ balance_minor: number }>(
         `INSERT INTO buckets (bucket, currency, balance_minor) VALUES (?, ?, ?)
-         ON CONFLICT (bucket, currency) DO UPDATE SET balance_minor = excluded.balance_minor
+         ON CONFLICT (bucket, currency)
+         DO UPDATE SET balance_minor = balance_minor + excluded.balance_minor
          RETURNING balance_minor`,
         leg.bucket,
         leg.currency,
-        afterMinor,
+        leg.amountMinor,
       )
       .one().balance_minor;
     assert(

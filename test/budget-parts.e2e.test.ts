@@ -377,4 +377,44 @@ describe("a campaign budget split into parts", () => {
     });
     await expectAuditsClean("parts-one", 4);
   });
+
+  it("a part whose lowered limit the root never heard of gives the difference back on the next reclaim", async () => {
+    const key = "rule:parts-lost:global:lifetime";
+    const root = budgetFor(env, key);
+    await root.configure({ budgetKey: key, unit: "points", limit: 1_000, parts: 2 });
+    const part = { parts: 2, index: 0 };
+    const stub = env.BUDGET.get(env.BUDGET.idFromName(partName(key, part)));
+    const held = await stub.reservePart({
+      budgetKey: key,
+      unit: "points",
+      holder: "lost-a",
+      reference: "a",
+      desired: 200,
+      seq: 1,
+      ...part,
+    });
+    expect(held).toMatchObject({ status: "granted", granted: 200, limit: 500 });
+    // What a yield to a sibling leaves when the root's answer is lost: the part's limit is
+    // lowered to what it holds and its request (desired 200) never reached the root, which
+    // still lends it 500. Nothing is spare in the part any more.
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(`UPDATE budget SET limit_value = 200`);
+      state.storage.sql.exec(`UPDATE part_allotment SET desired = 200, seq = seq + 1`);
+    });
+    // A reservation the root serves itself needs the other 800: 500 from part 1's share and
+    // the 300 part 0 no longer counts on.
+    const big = await root.reserve({
+      budgetKey: key,
+      unit: "points",
+      holder: "lost-b",
+      reference: "b",
+      desired: 800,
+      seq: 1,
+    });
+    expect(big).toMatchObject({ status: "granted", granted: 800 });
+    expect(await root.allot({ budgetKey: key, ...part })).toMatchObject({ granted: 200 });
+    expect(await root.usage(key)).toMatchObject({ outstanding: 1_000, remaining: 0 });
+    expect(await root.audit()).toEqual({ ok: true, violations: [] });
+    expect(await stub.audit()).toEqual({ ok: true, violations: [] });
+  });
 });

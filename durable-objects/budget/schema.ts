@@ -61,6 +61,12 @@ const STEPS: string[][] = [
        seq INTEGER NOT NULL CHECK (seq >= 1)
      )`,
   ],
+  [
+    // On a part: the newest request the root is known to have answered. Below `seq`, the root
+    // may hold another allotment than the part's limit (a lost answer), so the part tells it
+    // again even when it has nothing to give. 0 for a part from before: resent once.
+    `ALTER TABLE part_allotment ADD COLUMN confirmed_seq INTEGER NOT NULL DEFAULT 0`,
+  ],
 ];
 
 export function applyBudgetKeySchema(storage: DurableObjectStorage): void {

@@ -417,4 +417,46 @@ describe("a campaign budget split into parts", () => {
     expect(await root.audit()).toEqual({ ok: true, violations: [] });
     expect(await stub.audit()).toEqual({ ok: true, violations: [] });
   });
+
+  it("the summed usage visits only the parts that asked the root, and survives one that cannot answer", async () => {
+    const key = "rule:parts-usage:global:lifetime";
+    const root = budgetFor(env, key);
+    await root.configure({ budgetKey: key, unit: "points", limit: 1_000, parts: 4 });
+    const part = { parts: 4, index: 0 };
+    const stub = env.BUDGET.get(env.BUDGET.idFromName(partName(key, part)));
+    await stub.reservePart({
+      budgetKey: key,
+      unit: "points",
+      holder: "usage-a",
+      reference: "a",
+      desired: 100,
+      seq: 1,
+      ...part,
+    });
+    const contacts = await runInDurableObject(root, (_instance, state) =>
+      state.storage.sql
+        .exec<{ holder: string }>(`SELECT holder FROM part_contacts`)
+        .toArray()
+        .map((row) => row.holder),
+    );
+    expect(contacts).toEqual(["part:4:0"]);
+    expect(await root.usage(key)).toMatchObject({ outstanding: 100, remaining: 900 });
+    expect((await root.usage(key))?.partial).toBeUndefined();
+
+    // The part's storage broken: its usage call throws, as an unreachable object's would.
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(`DROP TABLE reservations`);
+    });
+    // The root's view of it instead: all 250 it lends counted as granted.
+    expect(await root.usage(key)).toMatchObject({
+      outstanding: 250,
+      remaining: 750,
+      partial: true,
+    });
+    const response = await api(`/admin/v1/budgets/${encodeURIComponent(key)}`, {
+      headers: ADMIN_HEADERS,
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ outstanding: 250, partial: true });
+  });
 });

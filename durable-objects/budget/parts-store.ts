@@ -103,3 +103,16 @@ export function savePartAllotment(sql: SqlStorage, row: PartAllotmentRow): void 
     row.confirmedSeq,
   );
 }
+
+/** Records that a part asked the root about its allotment (the root's usage visits it). */
+export function notePartContact(sql: SqlStorage, holder: string): void {
+  sql.exec(`INSERT OR IGNORE INTO part_contacts (holder) VALUES (?)`, holder);
+}
+
+/** The allotment holders of every part that ever asked the root, in holder order. */
+export function readPartContacts(sql: SqlStorage): string[] {
+  return sql
+    .exec<{ holder: string }>(`SELECT holder FROM part_contacts ORDER BY holder`)
+    .toArray()
+    .map((row) => row.holder);
+}

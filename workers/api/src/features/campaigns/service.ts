@@ -144,6 +144,7 @@ export async function getCampaignBudget(env: ApiEnv, id: string) {
       reservations: 0,
       partialReservations: 0,
       budgetParts: 1,
+      partial: false,
       updatedAtMs: null,
     };
   }
@@ -160,6 +161,7 @@ export async function getCampaignBudget(env: ApiEnv, id: string) {
     reservations: usage.reservations,
     partialReservations: usage.partialReservations,
     budgetParts: usage.parts,
+    partial: usage.partial ?? false,
     updatedAtMs: usage.updatedAtMs,
   };
 }

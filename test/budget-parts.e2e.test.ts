@@ -459,4 +459,28 @@ describe("a campaign budget split into parts", () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ outstanding: 250, partial: true });
   });
+
+  it("lowering the limit below what is held names what was granted apart from what parts could not give back", async () => {
+    const { offerId, boosts } = await campaign("parts-lower", 4_000, 4);
+    const who = await userWithClick("lower", offerId, boosts, { parts: 4, index: 0 });
+    await walletStub(who.userId).applyConversion(await conversion(who, "PARTS-LOWER"));
+    expect(await grantOf(who.userId)).toBe(1_000);
+    // Part 1 cannot answer the reclaim (its own record broken): its 1,000 stays lent.
+    await runInDurableObject(partStub("parts-lower", 4, 1), (_instance, state) => {
+      state.storage.sql.exec(`DROP TABLE part_allotment`);
+    });
+    const response = await adminPut("/admin/v1/campaigns/parts-lower", {
+      name: "Campaign parts-lower",
+      offerId,
+      boostRateBps: 200,
+      currency: "INR",
+      budgetMinor: 1_500,
+    });
+    expect(response.status).toBe(409);
+    const problem = (await response.json()) as { detail: string };
+    expect(problem.detail).toBe(
+      "budgetMinor cannot go below what is already granted (1000 INR) or lent to budget " +
+        "parts and not given back (1000 INR)",
+    );
+  });
 });

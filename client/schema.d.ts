@@ -3475,6 +3475,8 @@ export interface components {
             partialReservations: number;
             /** @description how many objects new reservations are spread over; the figures sum them all */
             budgetParts: number;
+            /** @description true when a part did not answer: its figures are the budget's own view of it (all it is lent counted as granted, its reservations not counted) */
+            partial: boolean;
             /**
              * Format: date-time
              * @description ISO 8601 timestamp
@@ -3516,6 +3518,8 @@ export interface components {
             partialReservations: number;
             /** @description how many objects new reservations are spread over (sub-budgets, configured per campaign); every figure above is the sum over the budget's own object and its parts */
             parts: number;
+            /** @description true when a part did not answer: its figures are the budget's own view of it (all it is lent counted as granted, its reservations not counted) */
+            partial: boolean;
             /**
              * Format: date-time
              * @description ISO 8601 timestamp
@@ -6974,6 +6978,8 @@ export interface components {
                     limit: number;
                     outstanding: number;
                     remaining: number;
+                    /** @description true when a part of the split budget did not answer: outstanding counts all it is lent */
+                    partial: boolean;
                 }[];
                 /** @description why it would get less than it asks */
                 reason: string | null;

@@ -377,4 +377,110 @@ describe("a campaign budget split into parts", () => {
     });
     await expectAuditsClean("parts-one", 4);
   });
+
+  it("a part whose lowered limit the root never heard of gives the difference back on the next reclaim", async () => {
+    const key = "rule:parts-lost:global:lifetime";
+    const root = budgetFor(env, key);
+    await root.configure({ budgetKey: key, unit: "points", limit: 1_000, parts: 2 });
+    const part = { parts: 2, index: 0 };
+    const stub = env.BUDGET.get(env.BUDGET.idFromName(partName(key, part)));
+    const held = await stub.reservePart({
+      budgetKey: key,
+      unit: "points",
+      holder: "lost-a",
+      reference: "a",
+      desired: 200,
+      seq: 1,
+      ...part,
+    });
+    expect(held).toMatchObject({ status: "granted", granted: 200, limit: 500 });
+    // What a yield to a sibling leaves when the root's answer is lost: the part's limit is
+    // lowered to what it holds and its request (desired 200) never reached the root, which
+    // still lends it 500. Nothing is spare in the part any more.
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(`UPDATE budget SET limit_value = 200`);
+      state.storage.sql.exec(`UPDATE part_allotment SET desired = 200, seq = seq + 1`);
+    });
+    // A reservation the root serves itself needs the other 800: 500 from part 1's share and
+    // the 300 part 0 no longer counts on.
+    const big = await root.reserve({
+      budgetKey: key,
+      unit: "points",
+      holder: "lost-b",
+      reference: "b",
+      desired: 800,
+      seq: 1,
+    });
+    expect(big).toMatchObject({ status: "granted", granted: 800 });
+    expect(await root.allot({ budgetKey: key, ...part })).toMatchObject({ granted: 200 });
+    expect(await root.usage(key)).toMatchObject({ outstanding: 1_000, remaining: 0 });
+    expect(await root.audit()).toEqual({ ok: true, violations: [] });
+    expect(await stub.audit()).toEqual({ ok: true, violations: [] });
+  });
+
+  it("the summed usage visits only the parts that asked the root, and survives one that cannot answer", async () => {
+    const key = "rule:parts-usage:global:lifetime";
+    const root = budgetFor(env, key);
+    await root.configure({ budgetKey: key, unit: "points", limit: 1_000, parts: 4 });
+    const part = { parts: 4, index: 0 };
+    const stub = env.BUDGET.get(env.BUDGET.idFromName(partName(key, part)));
+    await stub.reservePart({
+      budgetKey: key,
+      unit: "points",
+      holder: "usage-a",
+      reference: "a",
+      desired: 100,
+      seq: 1,
+      ...part,
+    });
+    const contacts = await runInDurableObject(root, (_instance, state) =>
+      state.storage.sql
+        .exec<{ holder: string }>(`SELECT holder FROM part_contacts`)
+        .toArray()
+        .map((row) => row.holder),
+    );
+    expect(contacts).toEqual(["part:4:0"]);
+    expect(await root.usage(key)).toMatchObject({ outstanding: 100, remaining: 900 });
+    expect((await root.usage(key))?.partial).toBeUndefined();
+
+    // The part's storage broken: its usage call throws, as an unreachable object's would.
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(`DROP TABLE reservations`);
+    });
+    // The root's view of it instead: all 250 it lends counted as granted.
+    expect(await root.usage(key)).toMatchObject({
+      outstanding: 250,
+      remaining: 750,
+      partial: true,
+    });
+    const response = await api(`/admin/v1/budgets/${encodeURIComponent(key)}`, {
+      headers: ADMIN_HEADERS,
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ outstanding: 250, partial: true });
+  });
+
+  it("lowering the limit below what is held names what was granted apart from what parts could not give back", async () => {
+    const { offerId, boosts } = await campaign("parts-lower", 4_000, 4);
+    const who = await userWithClick("lower", offerId, boosts, { parts: 4, index: 0 });
+    await walletStub(who.userId).applyConversion(await conversion(who, "PARTS-LOWER"));
+    expect(await grantOf(who.userId)).toBe(1_000);
+    // Part 1 cannot answer the reclaim (its own record broken): its 1,000 stays lent.
+    await runInDurableObject(partStub("parts-lower", 4, 1), (_instance, state) => {
+      state.storage.sql.exec(`DROP TABLE part_allotment`);
+    });
+    const response = await adminPut("/admin/v1/campaigns/parts-lower", {
+      name: "Campaign parts-lower",
+      offerId,
+      boostRateBps: 200,
+      currency: "INR",
+      budgetMinor: 1_500,
+    });
+    expect(response.status).toBe(409);
+    const problem = (await response.json()) as { detail: string };
+    expect(problem.detail).toBe(
+      "budgetMinor cannot go below what is already granted (1000 INR) or lent to budget " +
+        "parts and not given back (1000 INR)",
+    );
+  });
 });

@@ -35,9 +35,17 @@ import {
   isBudgetPart,
   isPartCount,
   partName,
+  partOfAllotmentHolder,
   splitShares,
 } from "./parts";
-import { addAllotted, type LayoutRow, readLayout, saveLayout } from "./parts-store";
+import {
+  addAllotted,
+  type LayoutRow,
+  notePartContact,
+  readLayout,
+  readPartContacts,
+  saveLayout,
+} from "./parts-store";
 import { applyBudgetKeySchema } from "./schema";
 import { type BudgetUnit, isBudgetUnit } from "./unit";
 
@@ -170,6 +178,11 @@ export interface BudgetUsage extends ParsedBudgetKey {
   updatedAtMs: number;
   /** The layout wallets are sent to now (1: unsplit); the figures above sum every part. */
   parts: number;
+  /**
+   * True when a part did not answer: its figures are the root's view of it (what it is lent,
+   * counted as granted). Absent when every part answered.
+   */
+  partial?: boolean;
 }
 
 const MAX_ID_LENGTH = 256;
@@ -293,6 +306,7 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
       if (!layout?.layouts.includes(input.parts)) {
         return { status: "unknown_layout", ...refusal, layouts: layout?.layouts ?? [] };
       }
+      notePartContact(this.sql, allotmentHolder(input));
       if (input.desired === undefined || input.seq === undefined) {
         const held = readHeld(this.sql, allotmentHolder(input), ALLOTMENT_REFERENCE);
         return {
@@ -590,15 +604,34 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
     const layout = readLayout(this.sql);
     if (!own || !layout) return own;
     const b = this.budgetRow() as BudgetKeyRow;
-    const partsUsage = await Promise.all(
-      splitParts(layout).map((part) => this.partStub(b.budget_key, part).partUsage()),
+    // Only parts that ever asked the root can hold reservations; one that does not answer
+    // leaves the sum partial, not failed.
+    const contacted = readPartContacts(this.sql);
+    const settled = await Promise.allSettled(
+      contacted.map((holder) =>
+        this.partStub(b.budget_key, partOfAllotmentHolder(holder) as BudgetPart).partUsage(),
+      ),
     );
     // The root's own figures less what it lent to parts, plus what the parts granted.
     let asked = b.asked_total - layout.allottedAsked;
     let granted = b.granted_total - layout.allottedGranted;
     let released = b.released_total - layout.allottedReleased;
     let { reservations, partialReservations, updatedAtMs } = own;
-    for (const p of partsUsage) {
+    let partial = false;
+    for (const [i, result] of settled.entries()) {
+      if (result.status === "rejected") {
+        // The root's view of that part: all it lends counted as granted (an upper bound).
+        partial = true;
+        const lent = readHeld(this.sql, contacted[i] as string, ALLOTMENT_REFERENCE);
+        asked += lent?.granted ?? 0;
+        granted += lent?.granted ?? 0;
+        this.log.warn("budget.part_usage_failed", {
+          holder: contacted[i],
+          error: String(result.reason).slice(0, 200),
+        });
+        continue;
+      }
+      const p = result.value;
       if (!p) continue;
       asked += p.askedTotal;
       granted += p.grantedTotal;
@@ -619,6 +652,7 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
       reservations,
       partialReservations,
       updatedAtMs,
+      ...(partial ? { partial } : {}),
     };
   }
 

@@ -9,7 +9,7 @@ import {
 } from "./budget-store";
 import type { BudgetBinding } from "./env";
 import { type BudgetPart, isBudgetPart, partName } from "./parts";
-import { readPartAllotment, savePartAllotment } from "./parts-store";
+import { type PartAllotmentRow, readPartAllotment, savePartAllotment } from "./parts-store";
 
 /**
  * A budget part's side of the split (parts.ts): the part grants from its allotment with the
@@ -73,6 +73,8 @@ export class BudgetPartSide {
   private borrowing: Promise<unknown> = Promise.resolve();
   /** The layouts the root last named (the siblings to ask for spare). */
   private layouts: number[] = [];
+  /** Allotment requests sent to the root and not answered yet (this instance's). */
+  private allotsInFlight = 0;
 
   constructor(private readonly ports: PartSidePorts) {}
 
@@ -95,6 +97,9 @@ export class BudgetPartSide {
    * Gives up to `amount` of this part's spare (allotment − outstanding) back to the root, for
    * a dry sibling to borrow; answers what the root took back (0 when nothing was spare or
    * the root could not be told: the lowered limit stays, and the next request repairs it).
+   * With nothing spare it still resends the limit when the root's answer to the part's newest
+   * request was lost, so the root's reclaim (budget-object.ts) recovers what a lost answer
+   * left lent to this part above its limit, even if the part is never asked to grant again.
    */
   async yieldSpare(input: BudgetPart & { budgetKey: string; amount: number }): Promise<number> {
     if (!isBudgetPart(input)) throw new RangeError("not a part of a split budget");
@@ -105,12 +110,17 @@ export class BudgetPartSide {
     const { storage, sql } = this.ports;
     const sent = storage.transactionSync(() => {
       const budget = readBudgetKeyRow(sql) as BudgetKeyRow;
-      const give = Math.min(Math.max(0, budget.limit_value - outstandingOf(budget)), input.amount);
-      if (give === 0) return null;
-      const limit = budget.limit_value - give;
-      updateTerms(sql, { limit, limitVersion: budget.limit_version, overLimit: 0 }, Date.now());
       const row = readPartAllotment(sql);
       if (!row) return null;
+      const give = Math.min(Math.max(0, budget.limit_value - outstandingOf(budget)), input.amount);
+      // With nothing to give, the root is still told the limit when its answer to the newest
+      // request never arrived (it may lend more than the limit: lent money nobody can spend),
+      // unless a request is on its way, whose answer will tell.
+      if (give === 0 && (row.confirmedSeq === row.seq || this.allotsInFlight > 0)) return null;
+      const limit = budget.limit_value - give;
+      if (give > 0) {
+        updateTerms(sql, { limit, limitVersion: budget.limit_version, overLimit: 0 }, Date.now());
+      }
       const next = { ...row, desired: limit, seq: row.seq + 1 };
       savePartAllotment(sql, next);
       this.ports.assertInvariants(false);
@@ -118,13 +128,7 @@ export class BudgetPartSide {
     });
     if (!sent) return 0;
     try {
-      const answer = await this.root(input.budgetKey).allot({
-        budgetKey: input.budgetKey,
-        parts: sent.next.parts,
-        index: sent.next.index,
-        desired: sent.next.desired,
-        seq: sent.next.seq,
-      });
+      const answer = await this.sendAllot(input.budgetKey, sent.next);
       this.apply(answer);
       return answer.seq === sent.next.seq && answer.granted === sent.next.desired ? sent.give : 0;
     } catch {
@@ -190,6 +194,8 @@ export class BudgetPartSide {
         index: input.index,
         desired: answer.desired,
         seq: Math.max(answer.seq, 1),
+        // The limit is what the root lends: its view and the part's agree.
+        confirmedSeq: Math.max(answer.seq, 1),
       });
     });
     return null;
@@ -249,14 +255,24 @@ export class BudgetPartSide {
       savePartAllotment(sql, saved);
       return saved;
     });
-    const answer = await this.root(input.budgetKey).allot({
-      budgetKey: input.budgetKey,
-      parts: next.parts,
-      index: next.index,
-      desired: next.desired,
-      seq: next.seq,
-    });
+    const answer = await this.sendAllot(input.budgetKey, next);
     this.apply(answer);
+  }
+
+  /** Sends the part's newest allotment request to the root, counted while it is on its way. */
+  private async sendAllot(budgetKey: string, row: PartAllotmentRow): Promise<AllotmentAnswer> {
+    this.allotsInFlight++;
+    try {
+      return await this.root(budgetKey).allot({
+        budgetKey,
+        parts: row.parts,
+        index: row.index,
+        desired: row.desired,
+        seq: row.seq,
+      });
+    } finally {
+      this.allotsInFlight--;
+    }
   }
 
   /**
@@ -273,6 +289,7 @@ export class BudgetPartSide {
       const row = readPartAllotment(sql);
       const budget = readBudgetKeyRow(sql);
       if (!row || !budget || answer.seq !== row.seq) return;
+      if (row.confirmedSeq !== row.seq) savePartAllotment(sql, { ...row, confirmedSeq: row.seq });
       if (answer.granted === budget.limit_value) return;
       const overLimit = Math.max(0, outstandingOf(budget) - answer.granted);
       updateTerms(

@@ -65,26 +65,54 @@ export function addAllotted(
 export interface PartAllotmentRow extends BudgetPart {
   desired: number;
   seq: number;
+  /** The newest `seq` the root answered (its allotment is then the part's limit). */
+  confirmedSeq: number;
 }
 
 export function readPartAllotment(sql: SqlStorage): PartAllotmentRow | null {
   const row = sql
-    .exec<{ parts: number; part_index: number; desired: number; seq: number }>(
-      `SELECT parts, part_index, desired, seq FROM part_allotment WHERE id = 1`,
-    )
+    .exec<{
+      parts: number;
+      part_index: number;
+      desired: number;
+      seq: number;
+      confirmed_seq: number;
+    }>(`SELECT parts, part_index, desired, seq, confirmed_seq FROM part_allotment WHERE id = 1`)
     .toArray()[0];
   return row
-    ? { parts: row.parts, index: row.part_index, desired: row.desired, seq: row.seq }
+    ? {
+        parts: row.parts,
+        index: row.part_index,
+        desired: row.desired,
+        seq: row.seq,
+        confirmedSeq: row.confirmed_seq,
+      }
     : null;
 }
 
 export function savePartAllotment(sql: SqlStorage, row: PartAllotmentRow): void {
   sql.exec(
-    `INSERT INTO part_allotment (id, parts, part_index, desired, seq) VALUES (1, ?1, ?2, ?3, ?4)
-     ON CONFLICT (id) DO UPDATE SET desired = excluded.desired, seq = excluded.seq`,
+    `INSERT INTO part_allotment (id, parts, part_index, desired, seq, confirmed_seq)
+     VALUES (1, ?1, ?2, ?3, ?4, ?5)
+     ON CONFLICT (id) DO UPDATE SET desired = excluded.desired, seq = excluded.seq,
+       confirmed_seq = excluded.confirmed_seq`,
     row.parts,
     row.index,
     row.desired,
     row.seq,
+    row.confirmedSeq,
   );
+}
+
+/** Records that a part asked the root about its allotment (the root's usage visits it). */
+export function notePartContact(sql: SqlStorage, holder: string): void {
+  sql.exec(`INSERT OR IGNORE INTO part_contacts (holder) VALUES (?)`, holder);
+}
+
+/** The allotment holders of every part that ever asked the root, in holder order. */
+export function readPartContacts(sql: SqlStorage): string[] {
+  return sql
+    .exec<{ holder: string }>(`SELECT holder FROM part_contacts ORDER BY holder`)
+    .toArray()
+    .map((row) => row.holder);
 }

@@ -57,6 +57,19 @@ export function allotmentHolder(part: BudgetPart): string {
   return `part:${part.parts}:${part.index}`;
 }
 
+/**
+ * The part an allotment holder id names; null for any other holder.
+ *
+ * @example
+ * partOfAllotmentHolder("part:4:2") // { parts: 4, index: 2 }
+ */
+export function partOfAllotmentHolder(holder: string): BudgetPart | null {
+  const match = /^part:(\d+):(\d+)$/.exec(holder);
+  if (!match) return null;
+  const part = { parts: Number(match[1]), index: Number(match[2]) };
+  return isBudgetPart(part) ? part : null;
+}
+
 /** True for a holder id that is a part's allotment, not a user. */
 export function isAllotmentHolder(holder: string): boolean {
   return holder.startsWith("part:");

@@ -61,6 +61,21 @@ const STEPS: string[][] = [
        seq INTEGER NOT NULL CHECK (seq >= 1)
      )`,
   ],
+  [
+    // On a part: the newest request the root is known to have answered. Below `seq`, the root
+    // may hold another allotment than the part's limit (a lost answer), so the part tells it
+    // again even when it has nothing to give. 0 for a part from before: resent once.
+    `ALTER TABLE part_allotment ADD COLUMN confirmed_seq INTEGER NOT NULL DEFAULT 0`,
+  ],
+  [
+    // On the root: the parts that ever asked it about their allotment (a part asks before its
+    // first reservation), by allotment holder. The summed usage visits only these, so a part
+    // never used is not woken. Before this step every part of every layout was visited: the
+    // backfill keeps them all.
+    `CREATE TABLE part_contacts (holder TEXT PRIMARY KEY) WITHOUT ROWID`,
+    `INSERT OR IGNORE INTO part_contacts (holder)
+       SELECT holder FROM reservations WHERE holder LIKE 'part:%'`,
+  ],
 ];
 
 export function applyBudgetKeySchema(storage: DurableObjectStorage): void {

@@ -28,5 +28,5 @@ export const budgetAdminRoutes = featureApp().openapi(getRoute, async (c) => {
   const usage = await budgetFor(c.env, key).usage(key);
   if (!usage) throw new AppError("not_found", "no reward has drawn on this budget yet");
   const { updatedAtMs, ...rest } = usage;
-  return c.json({ ...rest, updatedAt: toIso(updatedAtMs) }, 200);
+  return c.json({ ...rest, partial: rest.partial ?? false, updatedAt: toIso(updatedAtMs) }, 200);
 });

@@ -51,6 +51,12 @@ export const BudgetUsageSchema = z
         "how many objects new reservations are spread over (sub-budgets, configured per " +
           "campaign); every figure above is the sum over the budget's own object and its parts",
       ),
+    partial: z
+      .boolean()
+      .describe(
+        "true when a part did not answer: its figures are the budget's own view of it (all " +
+          "it is lent counted as granted, its reservations not counted)",
+      ),
     updatedAt: IsoTimeSchema,
   })
   .openapi("BudgetUsage");

@@ -129,6 +129,12 @@ export const CampaignBudgetSchema = z
       .int()
       .min(1)
       .describe("how many objects new reservations are spread over; the figures sum them all"),
+    partial: z
+      .boolean()
+      .describe(
+        "true when a part did not answer: its figures are the budget's own view of it (all " +
+          "it is lent counted as granted, its reservations not counted)",
+      ),
     updatedAt: IsoTimeSchema.nullable(),
   })
   .openapi("CampaignBudget");

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { budgetFor } from "#durable-objects/budget/index";
+import { type BudgetConfigureResult, budgetFor } from "#durable-objects/budget/index";
 import { campaignBudgetKey } from "#shared/campaigns/campaign-rule";
 import { refreshCachedConfig } from "#shared/config/config-store";
 import { MAX_BOOSTS_PER_OFFER } from "#shared/config/offer-config";
@@ -44,10 +44,7 @@ export async function upsertCampaign(env: ApiEnv, id: string, input: CampaignInp
     parts: input.budgetParts,
   });
   if (configured.status === "below_outstanding") {
-    throw new AppError(
-      "conflict",
-      `budgetMinor cannot go below what is already granted (${configured.usage?.outstanding ?? 0} ${input.currency})`,
-    );
+    throw new AppError("conflict", await belowOutstandingDetail(env, budgetKey, configured, input));
   }
   if (configured.status === "unit_mismatch") {
     throw new AppError(
@@ -124,6 +121,29 @@ async function targetOfferIds(
   return offerIdsOfMerchant(env, target.merchantId, MAX_REFRESH_OFFERS);
 }
 
+/**
+ * Why a lower budget was refused. The root's outstanding includes what it lent to budget
+ * parts and could not take back (a part that did not answer the reclaim), so the summed usage
+ * names what users were granted, and the rest is named as lent.
+ */
+async function belowOutstandingDetail(
+  env: ApiEnv,
+  budgetKey: string,
+  configured: BudgetConfigureResult,
+  input: { currency: string },
+): Promise<string> {
+  const held = configured.usage?.outstanding ?? 0;
+  const summed = await budgetFor(env, budgetKey)
+    .usage(budgetKey)
+    .catch(() => null);
+  const granted = Math.min(summed?.outstanding ?? held, held);
+  const lent = held - granted;
+  const base = `budgetMinor cannot go below what is already granted (${granted} ${input.currency})`;
+  return lent > 0
+    ? `${base} or lent to budget parts and not given back (${lent} ${input.currency})`
+    : base;
+}
+
 /** The budget as its single writer reports it: desired, granted, released, remaining. */
 export async function getCampaignBudget(env: ApiEnv, id: string) {
   const campaign = await getCampaign(env, id);
@@ -144,6 +164,7 @@ export async function getCampaignBudget(env: ApiEnv, id: string) {
       reservations: 0,
       partialReservations: 0,
       budgetParts: 1,
+      partial: false,
       updatedAtMs: null,
     };
   }
@@ -160,6 +181,7 @@ export async function getCampaignBudget(env: ApiEnv, id: string) {
     reservations: usage.reservations,
     partialReservations: usage.partialReservations,
     budgetParts: usage.parts,
+    partial: usage.partial ?? false,
     updatedAtMs: usage.updatedAtMs,
   };
 }

@@ -14,7 +14,14 @@ export interface BudgetCap {
   unit: string;
   asked: number;
   wouldGrant: number;
-  budgets: Array<{ key: string; limit: number; outstanding: number; remaining: number }>;
+  /** `partial`: a part of a split budget did not answer (its allotment counted as granted). */
+  budgets: Array<{
+    key: string;
+    limit: number;
+    outstanding: number;
+    remaining: number;
+    partial: boolean;
+  }>;
   /** Why it would get less than it asks, or null. */
   reason: string | null;
 }
@@ -38,6 +45,7 @@ export async function budgetCaps(
           limit: term.limit,
           outstanding,
           remaining: Math.max(term.limit - outstanding, 0),
+          partial: usage?.partial ?? false,
         };
       }),
     );

@@ -282,6 +282,12 @@ export const SimulationSchema = z
               limit: z.number().int(),
               outstanding: z.number().int(),
               remaining: z.number().int(),
+              partial: z
+                .boolean()
+                .describe(
+                  "true when a part of the split budget did not answer: outstanding counts " +
+                    "all it is lent",
+                ),
             }),
           ),
           reason: z.string().nullable().describe("why it would get less than it asks"),

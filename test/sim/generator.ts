@@ -558,6 +558,12 @@ export interface BoostAction {
   saleMinor: number;
   status: "pending" | "approved";
   partialPercent: number;
+  /**
+   * Runs with faults: every object is aborted right after the postback is delivered. The
+   * wallet has asked the budget and recorded its answer by then (its after-commit work runs
+   * before the consumer acks), so what the crash tests is that both survive the restart.
+   */
+  crash: boolean;
 }
 
 /**
@@ -579,10 +585,12 @@ export function boostSchedule(options: GeneratorOptions): Array<BoostAction | nu
     const status = rng.chance(0.3) ? ("pending" as const) : ("approved" as const);
     const partialPercent = rng.int(30, 90);
     const user = `sim-${options.runTag}-cb${rng.int(0, SIM_BOOST_USERS - 1)}`;
+    // Drawn only with faults, so a run without them draws as before crashes existed.
+    const crash = options.faults && rng.chance(0.3);
     if (orders.length < MAX_BOOST_ORDERS && (live.length === 0 || rng.chance(0.5))) {
       orders.push({ user, status });
       const order = orders.length - 1;
-      out[i] = { kind: "boost", user, order, op: "new", saleMinor, status, partialPercent };
+      out[i] = { kind: "boost", user, order, op: "new", saleMinor, status, partialPercent, crash };
       continue;
     }
     // Every order placed and cancelled: nothing left to change.
@@ -592,7 +600,16 @@ export function boostSchedule(options: GeneratorOptions): Array<BoostAction | nu
     const op = rng.chance(0.3) ? "cancel" : placed.status === "pending" ? "approve" : "partial";
     if (op === "cancel") placed.status = "cancelled";
     if (op === "approve") placed.status = "approved";
-    out[i] = { kind: "boost", user: placed.user, order, op, saleMinor, status, partialPercent };
+    out[i] = {
+      kind: "boost",
+      user: placed.user,
+      order,
+      op,
+      saleMinor,
+      status,
+      partialPercent,
+      crash,
+    };
   }
   return out;
 }

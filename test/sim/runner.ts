@@ -155,8 +155,9 @@ export interface SimResult {
    */
   referrals: ReferralsRun["stats"];
   /**
-   * Campaign boosts through the campaign API: orders placed, their later updates, boosts the
-   * budget cut short or refused, whether the budget was used up.
+   * Campaign boosts through the campaign API: orders placed, their later updates, crashes
+   * while a budget request was in flight, boosts the budget cut short or refused, whether the
+   * budget was used up.
    */
   campaignBoosts: BoostsRun["stats"];
   elapsedMs: number;
@@ -559,6 +560,10 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
         updatedAtMs: number;
       },
     ) => oracle.report(user, orderId, { ...state, category: null }),
+    crash: async () => {
+      stats.crashes++;
+      await timed("crash", () => abortAllDurableObjects());
+    },
   };
   const referralPorts = {
     placeOrder: placeReferralOrder,
@@ -1011,7 +1016,14 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
       refundUpdates: 0,
       reversed: 0,
     },
-    campaignBoosts: boosts?.stats ?? { orders: 0, updates: 0, cut: 0, budgetSpent: false },
+    campaignBoosts: boosts?.stats ?? {
+      orders: 0,
+      updates: 0,
+      crashes: 0,
+      driven: 0,
+      cut: 0,
+      budgetSpent: false,
+    },
     elapsedMs: Date.now() - started,
   };
 }

@@ -33,7 +33,15 @@ export interface BoostsRun {
   clicks: Map<number, { subId: string; clickedAtMs: number }>;
   /** The network's update times: 1 ms apart, in the past. */
   nextUpdateMs: number;
-  stats: { orders: number; updates: number; cut: number; budgetSpent: boolean };
+  stats: {
+    orders: number;
+    updates: number;
+    crashes: number;
+    /** Steps whose budget answer came only once the wallet's schedule was driven. */
+    driven: number;
+    cut: number;
+    budgetSpent: boolean;
+  };
 }
 
 interface Checks {
@@ -53,6 +61,8 @@ export interface BoostPorts {
     orderId: string,
     state: { status: BoostedOrder["status"]; saleMinor: number; updatedAtMs: number },
   ) => void;
+  /** Every Durable Object aborted (the process died). */
+  crash: () => Promise<void>;
 }
 
 export async function setupCampaignBoosts(runTag: string): Promise<BoostsRun> {
@@ -78,7 +88,7 @@ export async function setupCampaignBoosts(runTag: string): Promise<BoostsRun> {
     offerId: catalog.offerId,
     clicks: new Map(),
     nextUpdateMs: Date.now() - 60_000,
-    stats: { orders: 0, updates: 0, cut: 0, budgetSpent: false },
+    stats: { orders: 0, updates: 0, crashes: 0, driven: 0, cut: 0, budgetSpent: false },
   };
 }
 
@@ -191,9 +201,15 @@ export async function boostStep(
   }
   const state = { status, saleMinor, updatedAtMs: run.nextUpdateMs++ };
   await postback(run, orderId, on, state, ports, checks);
+  // The process dies after the delivery: the grant and the budget must survive the restart
+  // (were a request still owed, the settling below drives the wallet's schedule; `driven`).
+  if (action.crash) {
+    run.stats.crashes++;
+    await ports.crash();
+  }
   ports.report(action.user, orderId, state);
   const want = oracle.report(action.user, orderId, status, saleMinor);
-  await settleOrder(want, checks);
+  await settleOrder(run, want, checks);
   await checkBudget(run, oracle, checks);
 }
 
@@ -264,10 +280,10 @@ const DRIVE_AFTER_MS = 2_000;
  * Waits until the order's transaction is as the oracle says, no budget request owed (the
  * wallet asks the budget after its commit); fails with what was seen when it is not in time.
  */
-async function settleOrder(order: BoostedOrder, checks: Checks): Promise<void> {
+async function settleOrder(run: BoostsRun, order: BoostedOrder, checks: Checks): Promise<void> {
   const want = JSON.stringify(expected(order));
   const started = Date.now();
-  for (;;) {
+  for (let driven = false; ; ) {
     const have = JSON.stringify(seen(await txnOf(order.user, order.orderId)));
     if (have === want) return;
     if (Date.now() - started > SETTLE_WAIT_MS)
@@ -275,7 +291,11 @@ async function settleOrder(order: BoostedOrder, checks: Checks): Promise<void> {
         "oracle_boosts",
         `${order.orderId} (${order.user}):\nwallet ${have}\noracle ${want}`,
       );
-    if (Date.now() - started > DRIVE_AFTER_MS) await runWalletDue(order.user, Date.now() + 31_000);
+    if (Date.now() - started > DRIVE_AFTER_MS) {
+      if (!driven) run.stats.driven++;
+      driven = true;
+      await runWalletDue(order.user, Date.now() + 31_000);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -328,7 +348,7 @@ export async function settleBoosts(
 ): Promise<number> {
   let checked = 0;
   for (const order of oracle.all()) {
-    await settleOrder(order, checks);
+    await settleOrder(run, order, checks);
     checked++;
   }
   checked += await checkBudget(run, oracle, checks);

@@ -180,6 +180,12 @@ const ROLLBACK_SHARE = 0.45;
 /** Referees per run, each referred as its plan says by one of the run's referrers (or none). */
 const MAX_REFEREES = 4;
 
+/** Users of the campaign-boost kind, and the boosted orders a run places at most. */
+export const SIM_BOOST_USERS = 3;
+const MAX_BOOST_ORDERS = 8;
+/** The chance that a campaign-boost step follows a generated action. */
+const BOOST_STEP_CHANCE = 1 / 25;
+
 /** Redemptions per user and run: the step-up policy allows a few codes an hour. */
 const REDEMPTIONS_PER_USER = 3;
 
@@ -534,4 +540,76 @@ function referralPlan(rng: Prng, faults: boolean): ReferralPlan {
     ];
   }
   return { ...plans[way], clickTwice, crash, updates, partialPercent: rng.int(30, 90) };
+}
+
+/**
+ * A campaign boost's order (docs/campaigns.md): `new`, the user clicks the boosted offer through
+ * the redirect (the boost is frozen into the click) and the network reports the order
+ * `pending` or `approved`; later `approve` (pending → approved), `partial` (the sale lowered to
+ * `partialPercent` of what it was) or `cancel`. Each is delivered at once, outside the pool.
+ */
+export interface BoostAction {
+  kind: "boost";
+  user: string;
+  /** The run's how-manieth boosted order. */
+  order: number;
+  op: "new" | "approve" | "partial" | "cancel";
+  /** A new order's sale and status. */
+  saleMinor: number;
+  status: "pending" | "approved";
+  partialPercent: number;
+  /**
+   * Runs with faults: every object is aborted right after the postback is delivered. The
+   * wallet has asked the budget and recorded its answer by then (its after-commit work runs
+   * before the consumer acks), so what the crash tests is that both survive the restart.
+   */
+  crash: boolean;
+}
+
+/**
+ * The campaign-boost steps of a run, by the index of the generated action they follow (most
+ * none). They come from a stream of their own and are not actions of `generate()`, so every
+ * generated action, and every other kind's place in the run, is what it was without them (as
+ * the due runs between steps). The money-core workload has none.
+ */
+export function boostSchedule(options: GeneratorOptions): Array<BoostAction | null> {
+  const out: Array<BoostAction | null> = [];
+  if ((options.workload ?? "all") !== "all") return out;
+  const rng = new Prng(options.seed).fork(31);
+  const orders: Array<{ user: string; status: "pending" | "approved" | "cancelled" }> = [];
+  for (let i = 0; i < options.events; i++) {
+    out.push(null);
+    if (!rng.chance(BOOST_STEP_CHANCE)) continue;
+    const live = orders.flatMap((o, n) => (o.status === "cancelled" ? [] : [n]));
+    const saleMinor = rng.int(20_000, 80_000);
+    const status = rng.chance(0.3) ? ("pending" as const) : ("approved" as const);
+    const partialPercent = rng.int(30, 90);
+    const user = `sim-${options.runTag}-cb${rng.int(0, SIM_BOOST_USERS - 1)}`;
+    // Drawn only with faults, so a run without them draws as before crashes existed.
+    const crash = options.faults && rng.chance(0.3);
+    if (orders.length < MAX_BOOST_ORDERS && (live.length === 0 || rng.chance(0.5))) {
+      orders.push({ user, status });
+      const order = orders.length - 1;
+      out[i] = { kind: "boost", user, order, op: "new", saleMinor, status, partialPercent, crash };
+      continue;
+    }
+    // Every order placed and cancelled: nothing left to change.
+    if (live.length === 0) continue;
+    const order = rng.pick(live);
+    const placed = orders[order] as (typeof orders)[number];
+    const op = rng.chance(0.3) ? "cancel" : placed.status === "pending" ? "approve" : "partial";
+    if (op === "cancel") placed.status = "cancelled";
+    if (op === "approve") placed.status = "approved";
+    out[i] = {
+      kind: "boost",
+      user: placed.user,
+      order,
+      op,
+      saleMinor,
+      status,
+      partialPercent,
+      crash,
+    };
+  }
+  return out;
 }

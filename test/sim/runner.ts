@@ -13,6 +13,8 @@ import postbackWorker from "#workers/postback/src/index";
 import { NETWORK_SECRET, seedCatalog } from "../helpers";
 import { DUE_RUN_CHANCE, runWalletDue } from "./due-run";
 import {
+  type BoostAction,
+  boostSchedule,
   type FaultPoint,
   generate,
   type SimAction,
@@ -26,6 +28,14 @@ import {
   walletFingerprint,
   walletState,
 } from "./invariants";
+import {
+  BOOST_BUDGET_MINOR,
+  BOOST_RATE_BPS,
+  type BoostsRun,
+  boostStep,
+  settleBoosts,
+  setupCampaignBoosts,
+} from "./kinds/campaign-boosts";
 import { eventRollbackStep, type RollbackStats } from "./kinds/event-rollbacks";
 import { type EventsRun, eventStep, settleEvents, setupEvents } from "./kinds/events";
 import { clickOn, postbackInFormat, setupFormatNetworks } from "./kinds/network-formats";
@@ -46,6 +56,7 @@ import {
   setupReferrals,
 } from "./kinds/referrals";
 import { SIM_ABORT_REASON, walletContext } from "./object-abort";
+import { BoostOracle } from "./oracle/boost-oracle";
 import { EventsOracle } from "./oracle/events-oracle";
 import { MoneyOracle } from "./oracle/money-oracle";
 import { PayoutOracle } from "./oracle/payout-oracle";
@@ -143,6 +154,12 @@ export interface SimResult {
    * referrals by attribution method, referrer rewards the budgets cut or refused.
    */
   referrals: ReferralsRun["stats"];
+  /**
+   * Campaign boosts through the campaign API: orders placed, their later updates, crashes
+   * while a budget request was in flight, boosts the budget cut short or refused, whether the
+   * budget was used up.
+   */
+  campaignBoosts: BoostsRun["stats"];
   elapsedMs: number;
 }
 
@@ -209,6 +226,14 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     faults: options.faults,
     workload: options.workload ?? "all",
   });
+  // Campaign-boost steps follow some actions, from a stream of their own (generator.ts).
+  const boostSteps = boostSchedule({
+    seed: options.seed,
+    events: options.events,
+    runTag,
+    faults: options.faults,
+    workload: options.workload ?? "all",
+  });
   const rng = new Prng(options.seed).fork(2);
   const oracle = new MoneyOracle(TERMS, CURRENCY);
   const payoutOracle = new PayoutOracle();
@@ -220,6 +245,8 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
   const events = (options.workload ?? "all") === "all" ? await setupEvents(runTag) : null;
   const referralOracle = new ReferralOracle();
   const referrals = (options.workload ?? "all") === "all" ? await setupReferrals(runTag) : null;
+  const boostOracle = new BoostOracle(BOOST_RATE_BPS, BOOST_BUDGET_MINOR);
+  const boosts = (options.workload ?? "all") === "all" ? await setupCampaignBoosts(runTag) : null;
   const catalog = await seedCatalog({
     networkId: `sim-net-${runTag}`,
     merchantId: `sim-shop-${runTag}`,
@@ -266,7 +293,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     postbacksByFormat: {} as Record<string, number>,
   };
   let step = 0;
-  let action: SimAction | { kind: "drain" } = { kind: "drain" };
+  let action: SimAction | BoostAction | { kind: "drain" } = { kind: "drain" };
 
   // One injector for the run: the point a fault step armed fails once; and (with faults) the
   // ledger-events consumer, which the platform's queue runs in the background, loses about three
@@ -522,6 +549,22 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     await sendReferralOrderState(order, "approved");
     return order;
   };
+  const boostPorts = {
+    deliverAtOnce,
+    report: (
+      user: string,
+      orderId: string,
+      state: {
+        status: "pending" | "approved" | "cancelled";
+        saleMinor: number;
+        updatedAtMs: number;
+      },
+    ) => oracle.report(user, orderId, { ...state, category: null }),
+    crash: async () => {
+      stats.crashes++;
+      await timed("crash", () => abortAllDurableObjects());
+    },
+  };
   const referralPorts = {
     placeOrder: placeReferralOrder,
     updateOrder: sendReferralOrderState,
@@ -685,6 +728,13 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     }
     timing[`all_${next.kind}`] =
       (timing[`all_${next.kind}`] ?? 0) + performance.now() - stepStarted;
+    const boost = boostSteps[step - 1];
+    if (boost && boosts) {
+      action = boost;
+      await timed("all_boost", () =>
+        boostStep(boosts, boostOracle, boost, boostPorts, { fail }).then(() => check([boost.user])),
+      );
+    }
     if (users.size > 0 && dueRng.chance(DUE_RUN_CHANCE)) {
       const user = [...users][dueRng.int(0, users.size - 1)] as string;
       await timed("due", () => dueRun(user));
@@ -836,6 +886,12 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
       fail,
       fingerprint,
     });
+  if (boosts) {
+    stats.invariantsChecked += await settleBoosts(boosts, boostOracle, { fail });
+    // Their users join the end's checks only now, so the due runs between steps picked the
+    // same users as without them.
+    for (const order of boostOracle.all()) users.add(order.user);
+  }
   // The end state equals the oracle; every wallet gets a full check (audit() included).
   await timed("check", () => checkAll(users, true));
   const expected = oracle.expectedOrders();
@@ -863,11 +919,14 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     }
     const want = payoutOracle.settle(
       user,
-      referralOracle.withRewards(
+      boostOracle.withBoosts(
         user,
-        eventsOracle.withCashback(
+        referralOracle.withRewards(
           user,
-          pointsOracle.withCashback(user, expectedBalances.get(user) ?? {}),
+          eventsOracle.withCashback(
+            user,
+            pointsOracle.withCashback(user, expectedBalances.get(user) ?? {}),
+          ),
         ),
       ),
     );
@@ -956,6 +1015,14 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
       campaignBudgetSpent: false,
       refundUpdates: 0,
       reversed: 0,
+    },
+    campaignBoosts: boosts?.stats ?? {
+      orders: 0,
+      updates: 0,
+      crashes: 0,
+      driven: 0,
+      cut: 0,
+      budgetSpent: false,
     },
     elapsedMs: Date.now() - started,
   };

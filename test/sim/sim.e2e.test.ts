@@ -19,7 +19,7 @@ const SEED_TIMEOUT_MS = 180_000;
 
 /**
  * The run's workload held every kind: postbacks in all five formats, payouts made and refused,
- * points redeemed and expired, first-party events, referrals rewarded.
+ * points redeemed and expired, first-party events, referrals rewarded, campaign boosts granted.
  */
 function expectEveryKind(result: SimResult): void {
   expect(Object.keys(result.postbacksByFormat).sort()).toEqual([
@@ -35,6 +35,7 @@ function expectEveryKind(result: SimResult): void {
   expect(result.points.expired).toBeGreaterThan(0);
   expect(result.firstPartyEvents.sent).toBeGreaterThan(0);
   expect(result.referrals.rewarded).toBeGreaterThan(0);
+  expect(result.campaignBoosts.orders).toBeGreaterThan(0);
 }
 
 describe("deterministic simulation (money core)", () => {

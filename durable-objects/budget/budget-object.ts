@@ -24,6 +24,7 @@ import {
   type AllotmentAnswer,
   type AllotmentRequest,
   BudgetPartSide,
+  notConfigured,
   type PartRequest,
   type PartUsage,
   shortOfRequest,
@@ -532,17 +533,7 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
       ? "configured"
       : "carried";
     const decision = decideBudget(budget && stateOf(budget), current, input, kind);
-    if (decision.action === "not_configured") {
-      return {
-        status: "not_configured",
-        granted: 0,
-        desired: 0,
-        remaining: 0,
-        seq: input.seq,
-        unit: input.unit,
-        limit: 0,
-      };
-    }
+    if (decision.action === "not_configured") return notConfigured(input);
     if (decision.action === "unit_mismatch" || decision.action === "stale") {
       return this.answer(decision.action, current as Held | null, budget as BudgetKeyRow);
     }

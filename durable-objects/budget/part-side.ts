@@ -351,7 +351,10 @@ export function shortOfRequest(sql: SqlStorage, input: BudgetReserveInput): numb
   return Math.max(0, input.desired - (current?.granted ?? 0) - remaining);
 }
 
-function notConfigured(input: PartRequest): BudgetReserveResult {
+/** The answer to a request for a budget that has no limit set (the root's and a part's). */
+export function notConfigured(
+  input: Pick<BudgetReserveInput, "seq" | "unit">,
+): BudgetReserveResult {
   return {
     status: "not_configured",
     granted: 0,

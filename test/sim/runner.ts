@@ -49,6 +49,7 @@ import {
 } from "./kinds/payouts";
 import { pointsRedeemStep, settlePoints, setupPoints } from "./kinds/points";
 import {
+  noReferralStats,
   type ReferralOrder,
   type ReferralsRun,
   referralStep,
@@ -1005,17 +1006,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
       }),
       campaignBudgetReached: eventsOracle.limitReached(),
     },
-    referrals: referrals?.stats ?? {
-      signups: 0,
-      resent: 0,
-      rewarded: 0,
-      linkClicks: 0,
-      attributed: {},
-      budgetCut: 0,
-      campaignBudgetSpent: false,
-      refundUpdates: 0,
-      reversed: 0,
-    },
+    referrals: referrals?.stats ?? noReferralStats(),
     campaignBoosts: boosts?.stats ?? {
       orders: 0,
       updates: 0,

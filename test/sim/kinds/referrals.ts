@@ -115,17 +115,22 @@ export async function setupReferrals(runTag: string): Promise<ReferralsRun> {
     runTag,
     referrers,
     signups: new Map(),
-    stats: {
-      signups: 0,
-      resent: 0,
-      rewarded: 0,
-      linkClicks: 0,
-      attributed: {},
-      budgetCut: 0,
-      campaignBudgetSpent: false,
-      refundUpdates: 0,
-      reversed: 0,
-    },
+    stats: noReferralStats(),
+  };
+}
+
+/** A referrals run's counters before its first step (also a run without the kind's). */
+export function noReferralStats(): ReferralsRun["stats"] {
+  return {
+    signups: 0,
+    resent: 0,
+    rewarded: 0,
+    linkClicks: 0,
+    attributed: {},
+    budgetCut: 0,
+    campaignBudgetSpent: false,
+    refundUpdates: 0,
+    reversed: 0,
   };
 }
 

@@ -599,7 +599,9 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
     // leaves the sum partial, not failed.
     const contacted = readPartContacts(this.sql);
     const settled = await Promise.allSettled(
-      contacted.map((holder) =>
+      // Inside an async callback: a holder that names no part rejects (counted as partial)
+      // instead of throwing past allSettled.
+      contacted.map(async (holder) =>
         this.partStub(b.budget_key, partOfAllotmentHolder(holder) as BudgetPart).partUsage(),
       ),
     );

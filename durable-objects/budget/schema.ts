@@ -74,7 +74,7 @@ const STEPS: string[][] = [
     // backfill keeps them all.
     `CREATE TABLE part_contacts (holder TEXT PRIMARY KEY) WITHOUT ROWID`,
     `INSERT OR IGNORE INTO part_contacts (holder)
-       SELECT holder FROM reservations WHERE holder LIKE 'part:%'`,
+       SELECT holder FROM reservations WHERE holder GLOB 'part:*'`,
   ],
 ];
 

@@ -27,8 +27,10 @@ export function applyVersionedSchema(
         }
       }
     }
+    // Only ever raised: an older build waking the object (a rollback, a gradual deploy) runs on
+    // the newer schema and leaves its version, so the newer build does not re-run its steps.
     if (!row) sql.exec(`INSERT INTO schema_version (version) VALUES (?)`, steps.length);
-    else if (current !== steps.length)
+    else if (current < steps.length)
       sql.exec(`UPDATE schema_version SET version = ?`, steps.length);
   });
 }

@@ -1,5 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { expect, runtimeInfo, screenshot, test } from "./support/index";
+import {
+  expect,
+  expectNoSeriousA11yViolations,
+  runtimeInfo,
+  screenshot,
+  test,
+} from "./support/index";
 
 /** A PUT to the admin API with the runtime's admin key (the context a test sets up). */
 async function adminPut(path: string, body: object): Promise<number> {
@@ -146,6 +152,8 @@ test.describe("as a catalog operator", () => {
       await expect(field).toHaveAccessibleDescription(/whole number from 1 to 64/);
       await expect(shown).toHaveText("1");
     }
+    // The form with its error, as a screen reader meets it.
+    await expectNoSeriousA11yViolations(page);
 
     await field.fill("4");
     expect(await save()).toBe(303);

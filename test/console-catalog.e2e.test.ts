@@ -1,4 +1,8 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, test } from "vitest";
+import { partName } from "#durable-objects/budget/index";
+import { campaignBudgetKey } from "#shared/campaigns/campaign-rule";
 import { type Role, signedIn } from "./console-client";
 import { ADMIN_HEADERS, adminPut, api, NETWORK_SECRET, seedCatalog } from "./helpers";
 
@@ -319,6 +323,55 @@ describe("create and edit from the console", () => {
         )
       ).body,
     ).toMatchObject({ name: "Console boost 2", boostRateBps: 200, active: false });
+  });
+});
+
+describe("campaign budget parts in the console", () => {
+  test("the form sets 4 (empty keeps them, 0 is the field's error); a part that does not answer is a note", async () => {
+    const { offerId } = await seeded();
+    const { client } = await signedIn("catalog");
+    const id = uid("cparts");
+    const form = { name: "Parts", offerId, boostRatePercent: "2", currency: "INR", budget: "100" };
+    const post = (path: string, values: Record<string, string>) =>
+      client.post(path, values, { fromPage: path });
+    const budgetParts = async () =>
+      (await read<{ budgetParts: number }>(`/admin/v1/campaigns/${id}/budget`)).body.budgetParts;
+
+    expect(
+      (await post("/console/catalog/campaigns", { ...form, id, budgetParts: "4" })).status,
+    ).toBe(303);
+    expect(await budgetParts()).toBe(4);
+    const pagePath = `/console/catalog/campaigns/${id}`;
+    const page = textOf(await html(await client.get(pagePath)));
+    expect(page).toMatch(/Budget parts\s*4/);
+    expect(page).not.toContain("a part did not answer");
+
+    expect((await post(pagePath, { ...form, budgetParts: "" })).status).toBe(303);
+    expect(await budgetParts()).toBe(4);
+    const refused = await post(pagePath, { ...form, budgetParts: "0" });
+    expect(refused.status).toBe(400);
+    expect(errorBeside(await html(refused), "budgetParts")).toContain("from 1 to 64");
+    expect(await budgetParts()).toBe(4);
+
+    // Part 0 holds a reservation, then its storage breaks: its usage call throws, as an
+    // unreachable object's would, and the budget's figures are the root's view of it.
+    const budgetKey = campaignBudgetKey(id);
+    const part = { parts: 4, index: 0 };
+    const stub = env.BUDGET.get(env.BUDGET.idFromName(partName(budgetKey, part)));
+    await stub.reservePart({
+      budgetKey,
+      unit: "INR",
+      holder: "console-user",
+      reference: "a",
+      desired: 100,
+      seq: 1,
+      ...part,
+    });
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(`DROP TABLE reservations`);
+    });
+    const broken = textOf(await html(await client.get(pagePath)));
+    expect(broken).toContain("a part did not answer");
   });
 });
 

@@ -1,5 +1,22 @@
 import { randomBytes } from "node:crypto";
-import { expect, runtimeInfo, screenshot, test } from "./support/index";
+import {
+  expect,
+  expectNoSeriousA11yViolations,
+  runtimeInfo,
+  screenshot,
+  test,
+} from "./support/index";
+
+/** A PUT to the admin API with the runtime's admin key (the context a test sets up). */
+async function adminPut(path: string, body: object): Promise<number> {
+  const { baseUrl, adminKey } = runtimeInfo();
+  const response = await fetch(`${baseUrl}/admin/v1/${path}`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return response.status;
+}
 
 /**
  * Issue 10's catalog scenario: an offer created in the console appears in a shopper's
@@ -76,5 +93,73 @@ test.describe("as a catalog operator", () => {
         { timeout: 10_000 },
       )
       .toContain(offerId);
+  });
+
+  test("a campaign's budget parts are set in its form and shown on its page", async ({ page }) => {
+    const unique = randomBytes(4).toString("hex");
+    const networkId = `browser-net-${unique}`;
+    const merchantId = `browser-shop-${unique}`;
+    const campaignId = `browser-campaign-${unique}`;
+    // The network, merchant and campaign through the admin API: the context, not the subject.
+    expect(
+      await adminPut(`networks/${networkId}`, {
+        name: `Browser network ${unique}`,
+        trackingTemplate: "https://network.example/t?sub={subid}&url={landing_url}",
+        postbackSecret: `browser-postback-secret-${unique}-0123456789`,
+      }),
+    ).toBe(200);
+    expect(
+      await adminPut(`merchants/${merchantId}`, {
+        networkId,
+        name: `Browser Shop ${unique}`,
+        landingUrl: "https://shop.example/",
+      }),
+    ).toBe(200);
+    expect(
+      await adminPut(`campaigns/${campaignId}`, {
+        name: `Browser boost ${unique}`,
+        merchantId,
+        boostRateBps: 250,
+        currency: "EUR",
+        budgetMinor: 100_000,
+      }),
+    ).toBe(200);
+
+    await page.goto(`/console/catalog/campaigns/${campaignId}`);
+    const shown = page
+      .locator("dt", { hasText: /^Budget parts$/ })
+      .locator("xpath=following-sibling::dd[1]");
+    await expect(shown).toHaveText("1");
+    const field = page.getByLabel("Budget parts");
+    await expect(field).toHaveValue("");
+
+    // Out of 1–64: the field says so, and nothing is saved.
+    // The post's own answer, awaited: the page before it already shows the last error.
+    const save = async () => {
+      const answered = page.waitForResponse(
+        (r) => r.request().method() === "POST" && r.url().endsWith(`/campaigns/${campaignId}`),
+      );
+      await page.getByRole("button", { name: "Save campaign" }).click();
+      const response = await answered;
+      await page.waitForLoadState();
+      return response.status();
+    };
+    for (const typed of ["0", "65"]) {
+      await field.fill(typed);
+      expect(await save()).toBe(400);
+      await expect(field).toHaveValue(typed);
+      await expect(field).toHaveAttribute("aria-invalid", "true");
+      await expect(field).toHaveAccessibleDescription(/whole number from 1 to 64/);
+      await expect(shown).toHaveText("1");
+    }
+    // The form with its error, as a screen reader meets it.
+    await expectNoSeriousA11yViolations(page);
+
+    await field.fill("4");
+    expect(await save()).toBe(303);
+    await expect(page.getByRole("status")).toContainText(`Campaign ${campaignId} saved`);
+    await expect(shown).toHaveText("4");
+    await expect(page.getByLabel("Budget parts")).toHaveValue("");
+    await screenshot(page, "catalog-campaign-parts");
   });
 });

@@ -232,6 +232,14 @@ function CampaignForm(props: {
         hint="the most the campaign pays in boosts, such as 10000.00; never exceeded"
         error={errorAt(p, "budgetMinor")}
       />
+      <Field
+        name="budgetParts"
+        label="Budget parts"
+        type="number"
+        value={v.budgetParts}
+        hint="split the budget over this many objects for campaigns boosting hundreds of conversions a second; 1 = one object; empty: leave as is"
+        error={errorAt(p, "budgetParts")}
+      />
       <ScheduleFields state={props.state} />
       <Checkbox
         name="active"
@@ -320,6 +328,15 @@ async function detailPage(
         </dd>
         {budget ? (
           <>
+            <dt>Budget parts</dt>
+            <dd>
+              {budget.budgetParts}
+              {budget.partial ? (
+                <div class="muted">
+                  a part did not answer: its figures are the budget's own view of it
+                </div>
+              ) : null}
+            </dd>
             <dt>Remaining</dt>
             <dd>
               <Money amountMinor={budget.remainingMinor} currency={budget.currency} />

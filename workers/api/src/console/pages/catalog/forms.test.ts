@@ -129,3 +129,28 @@ describe("campaignBody", () => {
     });
   });
 });
+
+describe("campaignBody: budget parts", () => {
+  const base = { name: "C", offerId: "o", boostRatePercent: "2", currency: "EUR", budget: "100" };
+
+  test("blank stays out of the body: the API keeps the campaign's count", () => {
+    const built = campaignBody({ ...base, budgetParts: "  " }, "UTC");
+    expect(built.errors).toEqual([]);
+    expect(built.body).not.toHaveProperty("budgetParts");
+  });
+
+  test.each(["1", "4", " 64 "])("%s is sent as a number", (typed) => {
+    const built = campaignBody({ ...base, budgetParts: typed }, "UTC");
+    expect(built.errors).toEqual([]);
+    expect(built.body.budgetParts).toBe(Number(typed));
+  });
+
+  test.each(["0", "65", "-1", "2.5", "four", "1e1", "0004"])(
+    "%s is named beside the field and not sent",
+    (typed) => {
+      const built = campaignBody({ ...base, budgetParts: typed }, "UTC");
+      expect(built.errors.map((e) => e.path)).toEqual(["budgetParts"]);
+      expect(built.body).not.toHaveProperty("budgetParts");
+    },
+  );
+});

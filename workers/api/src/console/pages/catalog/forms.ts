@@ -1,3 +1,4 @@
+import { MAX_BUDGET_PARTS } from "#durable-objects/budget/parts";
 import type { ProblemField } from "#shared/http/errors";
 import { parseDecimalToMinor } from "#shared/money/decimal";
 import { minorToDecimalString } from "../../format/money";
@@ -204,7 +205,26 @@ export function offerValues(o: Offer, timeZone: string): FormValues {
   };
 }
 
-/** A campaign form as the PUT body: the boost in percent, the budget a decimal amount. */
+/**
+ * Budget parts: blank stays out of the body (the API keeps the campaign's count; a new
+ * campaign gets one object); anything but a whole number 1–64 is named here, beside its field.
+ */
+function budgetParts(values: FormValues, errors: ProblemField[]): { budgetParts?: number } {
+  const raw = text(values, "budgetParts");
+  if (raw === "") return {};
+  const parts = /^\d{1,3}$/.test(raw) ? Number(raw) : 0;
+  if (parts >= 1 && parts <= MAX_BUDGET_PARTS) return { budgetParts: parts };
+  errors.push({
+    path: "budgetParts",
+    message: `enter a whole number from 1 to ${MAX_BUDGET_PARTS}, or leave empty to keep it`,
+  });
+  return {};
+}
+
+/**
+ * A campaign form as the PUT body: the boost in percent, the budget a decimal amount, the
+ * budget parts only when typed.
+ */
 export function campaignBody(values: FormValues, timeZone: string): Built {
   const errors: ProblemField[] = [];
   const currency = text(values, "currency").toUpperCase();
@@ -219,6 +239,7 @@ export function campaignBody(values: FormValues, timeZone: string): Built {
     boostRateBps: rate(values, "boostRatePercent", "boostRateBps", errors),
     currency,
     budgetMinor: money(values, "budget", currency, "budgetMinor", errors),
+    ...budgetParts(values, errors),
   };
   return { body, errors };
 }
@@ -237,5 +258,7 @@ export function campaignValues(c: Campaign, timeZone: string): FormValues {
     boostRatePercent: bpsToPercentText(c.boostRateBps),
     currency: c.currency,
     budget: minorToDecimalString(c.budgetMinor, c.currency),
+    // Blank: the count is the budget object's, shown on the page; a save leaves it as it is.
+    budgetParts: "",
   };
 }

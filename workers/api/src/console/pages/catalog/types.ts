@@ -83,6 +83,10 @@ export interface CampaignBudget {
   releasedMinor: number;
   reservations: number;
   partialReservations: number;
+  /** How many objects new reservations are spread over (docs/rules.md "Budget parts"). */
+  budgetParts: number;
+  /** True when a part did not answer: the figures are the root's view of it. */
+  partial: boolean;
   updatedAt: string | null;
 }
 

@@ -9333,6 +9333,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description a move is already open, or a database the new count names is not bound */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
             413: {
                 headers: {
@@ -9496,6 +9505,15 @@ export interface operations {
             };
             /** @description not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description refused in the move's state: finished, a copy after the flip or once the sweep started, a sweep before the flip, or another run saved first */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

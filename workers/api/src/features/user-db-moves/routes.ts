@@ -4,7 +4,7 @@ import type { ApiEnv } from "#shared/env";
 import { AppError } from "#shared/http/errors";
 import { toIsoOrNull } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
-import { ADMIN_SECURITY, jsonBody, problemResponses } from "../../http/responses";
+import { ADMIN_SECURITY, jsonBody, problem, problemResponses } from "../../http/responses";
 import { nextAction, runStep, startMove } from "./job";
 import type { StepProgress } from "./progress";
 import { latestMove, readMove, type StoredMove } from "./store";
@@ -120,6 +120,7 @@ const startRoute = createRoute({
   responses: {
     201: jsonBody(MoveSchema, "opened"),
     ...problemResponses,
+    409: problem("a move is already open, or a database the new count names is not bound"),
   },
 });
 
@@ -170,7 +171,13 @@ const stepRoute = createRoute({
       },
     },
   },
-  responses: { 200: jsonBody(MoveSchema), ...problemResponses },
+  responses: {
+    200: jsonBody(MoveSchema),
+    ...problemResponses,
+    409: problem(
+      "refused in the move's state: finished, a copy after the flip or once the sweep started, a sweep before the flip, or another run saved first",
+    ),
+  },
 });
 
 /** Mounted under `/admin/v1`. */

@@ -306,7 +306,7 @@ export interface paths {
         get: operations["getLatestUserDbMove"];
         put?: never;
         /** Open a move of the user databases from USER_DB_SHARDS to a larger count */
-        post: operations["startUserDbMove"];
+        post: operations["createUserDbMove"];
         delete?: never;
         options?: never;
         head?: never;
@@ -9272,7 +9272,7 @@ export interface operations {
             };
         };
     };
-    startUserDbMove: {
+    createUserDbMove: {
         parameters: {
             query?: never;
             header?: never;

@@ -194,6 +194,11 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   "put /admin/v1/operators/{operatorId}/password": ADMIN,
   "post /admin/v1/operators/{operatorId}/unlock": ADMIN,
   "delete /admin/v1/operators/{operatorId}/sessions": ADMIN,
+  // Moving the user databases: progress readable by every role, each step the admin's
+  "post /admin/v1/user-db-moves": ADMIN,
+  "get /admin/v1/user-db-moves": EVERY_ROLE,
+  "get /admin/v1/user-db-moves/{id}": EVERY_ROLE,
+  "post /admin/v1/user-db-moves/{id}/steps": ADMIN,
 };
 
 const concrete = (template: string) => template.replaceAll(/\{[^}]+\}/g, "x");

@@ -94,7 +94,7 @@ function moveView(env: ApiEnv, move: StoredMove) {
 const startRoute = createRoute({
   method: "post",
   path: "/user-db-moves",
-  operationId: "startUserDbMove",
+  operationId: "createUserDbMove",
   tags: ["operations"],
   security: ADMIN_SECURITY,
   summary: "Open a move of the user databases from USER_DB_SHARDS to a larger count",

@@ -10,8 +10,8 @@ import {
 } from "#durable-objects/budget/index";
 import type { ConversionEvent, StoredClick } from "#durable-objects/wallet/index";
 import { campaignBudgetKey } from "#shared/campaigns/campaign-rule";
-import { transactionIdFor } from "#shared/ids";
 import type { BoostSnapshot } from "#shared/money/boost";
+import { type BoostedShop, pendingConversion, storeBoostedClick } from "./boosted-orders";
 import {
   ADMIN_HEADERS,
   adminPut,
@@ -31,6 +31,7 @@ import {
 const NETWORK = "parts-net";
 const MERCHANT = "parts-shop";
 const BASE_RATE_BPS = 500;
+const SHOP: BoostedShop = { networkId: NETWORK, merchantId: MERCHANT, baseRateBps: BASE_RATE_BPS };
 
 beforeAll(async () => {
   await seedCatalog({
@@ -101,50 +102,22 @@ async function userWithClick(
   while (place && partOfHolder(userId, place.parts).index !== place.index) {
     userId = uniqueUser(label);
   }
-  const clickedAtMs = Date.now() - 120_000;
-  const click: StoredClick = {
-    clickId: `clk_${crypto.randomUUID().replaceAll("-", "")}`,
-    offerId,
-    merchantId: MERCHANT,
-    networkId: NETWORK,
-    clickedAtMs,
-    currency: "INR",
-    terms: { basis: "sale", defaultRateBps: BASE_RATE_BPS, categoryRates: {} },
-    returnWindowDays: 30,
-    boosts,
-  };
-  await walletStub(userId).recordClicks(userId, [click]);
-  return { userId, click };
+  return storeBoostedClick(SHOP, userId, offerId, boosts);
 }
 
-let updates = 0;
 /** A pending conversion of 500.00: base 2,500, boost 2% = 1,000. */
-async function conversion(
+function conversion(
   who: { userId: string; click: StoredClick },
   orderId: string,
   fields: Partial<ConversionEvent> = {},
 ): Promise<ConversionEvent> {
-  updates++;
-  return {
-    txnId: await transactionIdFor(NETWORK, orderId),
-    postbackId: `pb_${crypto.randomUUID()}`,
-    networkId: NETWORK,
+  return pendingConversion(
+    SHOP,
+    who,
     orderId,
-    userId: who.userId,
-    offerId: who.click.offerId,
-    clickId: who.click.clickId,
-    clickAtSec: Math.floor(who.click.clickedAtMs / 1000),
-    status: "pending",
-    currency: "INR",
-    saleAmountMinor: 50_000,
-    commissionMinor: 4_000,
-    category: null,
-    lineItems: null,
-    occurredAtMs: who.click.clickedAtMs + 60_000,
-    updatedAtMs: who.click.clickedAtMs + 60_000 + updates,
-    receivedAtMs: Date.now(),
-    ...fields,
-  };
+    { saleAmountMinor: 50_000, commissionMinor: 4_000 },
+    fields,
+  );
 }
 
 /** What the user's one transaction was granted of the boost. */

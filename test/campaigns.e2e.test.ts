@@ -8,6 +8,7 @@ import type { ConversionEvent, StoredClick } from "#durable-objects/wallet/index
 import { campaignBudgetKey } from "#shared/campaigns/campaign-rule";
 import { transactionIdFor } from "#shared/ids";
 import type { BoostSnapshot } from "#shared/money/boost";
+import { type BoostedShop, pendingConversion, storeBoostedClick } from "./boosted-orders";
 import {
   ADMIN_HEADERS,
   adminPut,
@@ -122,52 +123,26 @@ async function frozenBoosts(userId: string): Promise<BoostSnapshot[]> {
   });
 }
 
+const SHOP: BoostedShop = { networkId: NETWORK, merchantId: MERCHANT, baseRateBps: BASE_RATE_BPS };
+
 /** A user whose wallet holds one click on `offerId` with the given boosts frozen into it. */
-async function userWithClick(label: string, offerId: string, boosts: BoostSnapshot[]) {
-  const userId = uniqueUser(label);
-  const clickedAtMs = Date.now() - 120_000;
-  const click: StoredClick = {
-    clickId: `clk_${crypto.randomUUID().replaceAll("-", "")}`,
-    offerId,
-    merchantId: MERCHANT,
-    networkId: NETWORK,
-    clickedAtMs,
-    currency: "INR",
-    terms: { basis: "sale", defaultRateBps: BASE_RATE_BPS, categoryRates: {} },
-    returnWindowDays: 30,
-    boosts,
-  };
-  await walletStub(userId).recordClicks(userId, [click]);
-  return { userId, click };
+function userWithClick(label: string, offerId: string, boosts: BoostSnapshot[]) {
+  return storeBoostedClick(SHOP, uniqueUser(label), offerId, boosts);
 }
 
-let updateCounter = 0;
-async function conversion(
+/** A pending conversion of 1,000.00 (commission 80.00). */
+function conversion(
   who: { userId: string; click: StoredClick },
   orderId: string,
   fields: Partial<ConversionEvent> = {},
 ): Promise<ConversionEvent> {
-  updateCounter++;
-  return {
-    txnId: await transactionIdFor(NETWORK, orderId),
-    postbackId: `pb_${crypto.randomUUID()}`,
-    networkId: NETWORK,
+  return pendingConversion(
+    SHOP,
+    who,
     orderId,
-    userId: who.userId,
-    offerId: who.click.offerId,
-    clickId: who.click.clickId,
-    clickAtSec: Math.floor(who.click.clickedAtMs / 1000),
-    status: "pending",
-    currency: "INR",
-    saleAmountMinor: 100_000,
-    commissionMinor: 8_000,
-    category: null,
-    lineItems: null,
-    occurredAtMs: who.click.clickedAtMs + 60_000,
-    updatedAtMs: who.click.clickedAtMs + 60_000 + updateCounter,
-    receivedAtMs: Date.now(),
-    ...fields,
-  };
+    { saleAmountMinor: 100_000, commissionMinor: 8_000 },
+    fields,
+  );
 }
 
 async function expectAuditClean(userId: string): Promise<void> {

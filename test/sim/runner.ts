@@ -576,6 +576,19 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     },
   };
 
+  /**
+   * An event step's start: draws what a replay, whose place the event took, would have drawn
+   * (generator.ts), counts the user, and names the run's events (a workload without them is a
+   * generator bug).
+   */
+  const eventSlot = (user: string, what: string): EventsRun => {
+    if (acked.length > 0) rng.int(0, acked.length - 1);
+    users.add(user);
+    oracle.user(user);
+    if (!events) fail("generator_order", `${what} in a workload without events`);
+    return events as EventsRun;
+  };
+
   for (const next of actions) {
     step++;
     action = next;
@@ -686,27 +699,22 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
         await pointsRedeemStep(points, pointsOracle, next, { fail }).then(() => check([next.user]));
         break;
       case "event":
-        // What a replay, whose place the event took, would have drawn (generator.ts).
-        if (acked.length > 0) rng.int(0, acked.length - 1);
-        users.add(next.user);
-        oracle.user(next.user);
-        if (!events) fail("generator_order", "an event in a workload without events");
-        await eventStep(events as EventsRun, eventsOracle, next, {
+        await eventStep(eventSlot(next.user, "an event"), eventsOracle, next, {
           fail,
           fingerprint,
           faultInWallet,
         }).then(() => check([next.user]));
         break;
       case "event_rollback":
-        // What a replay, whose place the event took, would have drawn (generator.ts).
-        if (acked.length > 0) rng.int(0, acked.length - 1);
-        users.add(next.user);
-        oracle.user(next.user);
-        if (!events) fail("generator_order", "a refund or chargeback without events");
-        await eventRollbackStep(events as EventsRun, eventsOracle, next, {
-          fail,
-          fingerprint,
-        }).then(() => check([next.user]));
+        await eventRollbackStep(
+          eventSlot(next.user, "a refund or chargeback"),
+          eventsOracle,
+          next,
+          {
+            fail,
+            fingerprint,
+          },
+        ).then(() => check([next.user]));
         break;
       case "referral":
         // What a replay, whose place the referral took, would have drawn (generator.ts).

@@ -3399,6 +3399,7 @@ export interface components {
                         amountMinor: number;
                         currency: string;
                     };
+                    parts?: number;
                 }[];
                 campaignId?: string;
                 active: boolean;
@@ -6267,6 +6268,7 @@ export interface components {
                         amountMinor: number;
                         currency: string;
                     };
+                    parts?: number;
                 }[];
                 campaignId?: string;
                 active: boolean;
@@ -6420,6 +6422,7 @@ export interface components {
                         amountMinor: number;
                         currency: string;
                     };
+                    parts?: number;
                 }[];
                 campaignId?: string;
                 active: boolean;
@@ -6593,6 +6596,7 @@ export interface components {
                             amountMinor: number;
                             currency: string;
                         };
+                        parts?: number;
                     }[];
                     campaignId?: string;
                     active: boolean;

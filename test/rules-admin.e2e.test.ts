@@ -151,6 +151,34 @@ describe("rule sets: draft, publish, diff, rollback", () => {
     expect(rows?.n).toBe(0);
   });
 
+  it("refuses a budget's parts outside 1–64, fractional, or on a user budget, each at its path", async () => {
+    const budget = { entity: "global", period: "month", limit: { points: 1_000 } };
+    for (const parts of [0, 65, 2.5, "4"]) {
+      const refused = await admin("PUT", "/admin/v1/rules/draft", {
+        ...RULE_SET,
+        rules: [{ ...POINTS, budgets: [{ ...budget, parts }] }],
+      });
+      expect(refused.status, JSON.stringify(parts)).toBe(400);
+      expect(refused.headers.get("content-type")).toContain("application/problem+json");
+      expect((refused.body.errors as { path: string }[]).map((e) => e.path)).toEqual([
+        "rules[0].budgets[0].parts",
+      ]);
+    }
+    const perUser = await admin("PUT", "/admin/v1/rules/draft", {
+      ...RULE_SET,
+      rules: [{ ...POINTS, budgets: [{ ...budget, entity: "user", parts: 4 }] }],
+    });
+    expect(perUser.status).toBe(400);
+    expect(perUser.body.errors).toEqual([
+      {
+        path: "rules[0].budgets[0].parts",
+        message: "a user budget is one user's: only a global or campaign budget is split",
+      },
+    ]);
+    expect((await admin("GET", "/admin/v1/rules/draft")).status).toBe(404);
+    // In range on a shared budget it is published as given: test/rule-budget-parts.e2e.test.ts.
+  });
+
   it("saves a valid draft (version assigned on publish, never by the client)", async () => {
     const saved = await admin("PUT", "/admin/v1/rules/draft", { ...RULE_SET, version: 99 });
     expect(saved.status).toBe(200);

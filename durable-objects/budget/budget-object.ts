@@ -17,7 +17,7 @@ import {
   saveHeld,
   updateTerms,
 } from "./budget-store";
-import { type BudgetState, decideBudget, decideConfigure } from "./decide-budget";
+import { adoptedTerms, type BudgetState, decideBudget, decideConfigure } from "./decide-budget";
 import type { BudgetEnv } from "./env";
 import { planLegacyImport } from "./legacy-import";
 import {
@@ -220,9 +220,10 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
   reserve(input: BudgetReserveInput, nowMs: number = Date.now()): Promise<BudgetReserveResult> {
     // Checked before anything is awaited, so a malformed request throws at the call.
     checkInput(input);
-    return this.reclaimFor(input).then(() =>
-      this.serve(input.budgetKey, () => this.reserveSync(input, nowMs)),
-    );
+    const carried = carriedTermsOf(input);
+    return (carried ? this.reclaimForCarried(carried) : Promise.resolve())
+      .then(() => this.reclaimFor(input))
+      .then(() => this.serve(input.budgetKey, () => this.reserveSync(input, nowMs)));
   }
 
   /** Gives the reward's whole grant back (the reward was rolled back). */
@@ -289,6 +290,16 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
    */
   allot(input: AllotmentRequest, nowMs: number = Date.now()): Promise<AllotmentAnswer> {
     if (!isBudgetPart(input)) throw new RangeError("not a part of a split budget");
+    if (input.limit !== undefined) {
+      checkInput({
+        ...input,
+        unit: input.unit ?? "",
+        holder: "-",
+        reference: "-",
+        desired: 0,
+        seq: 1,
+      });
+    }
     if (input.desired !== undefined) {
       checkInput({
         ...input,
@@ -299,7 +310,14 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
         seq: input.seq ?? 0,
       });
     }
+    return this.allotChecked(input, nowMs);
+  }
+
+  private async allotChecked(input: AllotmentRequest, nowMs: number): Promise<AllotmentAnswer> {
+    const carried = carriedTermsOf(input);
+    if (carried) await this.reclaimForCarried(carried);
     return this.serve(input.budgetKey, (): AllotmentAnswer => {
+      if (carried) this.adoptCarried(carried, input, nowMs);
       const budget = this.readBudget(input.budgetKey);
       const layout = readLayout(this.sql);
       const refusal = { unit: budget?.unit ?? "", granted: 0, desired: 0, seq: 0 };
@@ -330,6 +348,41 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
         layouts: layout.layouts,
       };
     });
+  }
+
+  /**
+   * A rule budget's part handed the root the limit its request carried: the root adopts it
+   * as its own request would (the newest version's; creating the budget at the first), and
+   * a layout no part used before is registered and shared out (`setLayout`), so a rule's
+   * `parts` needs no configure. Inside the allot transaction.
+   */
+  private adoptCarried(carried: CarriedLimit, part: BudgetPart, nowMs: number): void {
+    const budget = this.readBudget(carried.budgetKey);
+    if (budget && budget.unit !== carried.unit) return;
+    const terms = adoptedTerms(budget && stateOf(budget), carried);
+    if (!budget) {
+      insertBudgetKeyRow(this.sql, carried, terms, nowMs);
+    } else if (terms.limit !== budget.limit_value || terms.limitVersion !== budget.limit_version) {
+      updateTerms(this.sql, terms, nowMs);
+    }
+    this.assertInvariants(false);
+    if (!readLayout(this.sql)?.layouts.includes(part.parts)) {
+      this.setLayout(carried.budgetKey, part.parts, nowMs);
+    }
+  }
+
+  /**
+   * A carried limit lowered below what the root has granted and lent asks every part to give
+   * its spare back first (as `configure` does), so the parts' unspent allotments do not keep
+   * granting under the older, higher limit: what is granted after stays within the new one,
+   * as in one object. Only a rule budget whose root already has a layout.
+   */
+  private async reclaimForCarried(carried: CarriedLimit): Promise<void> {
+    const budget = this.budgetRow();
+    if (!budget || budget.unit !== carried.unit) return;
+    const terms = adoptedTerms(stateOf(budget), carried);
+    if (terms.limit >= budget.limit_value) return;
+    await this.reclaimForLimit({ ...carried, limit: terms.limit });
   }
 
   /** A reservation in this part of a split budget (the wallet's part: `shardOf(user, parts)`). */
@@ -726,6 +779,34 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
       `budget invariant broken: outstanding ${outstanding}, limit ${b.limit_value}, over ${b.over_limit}`,
     );
   }
+}
+
+/** A rule budget's carried terms, as the root adopts them. */
+interface CarriedLimit {
+  budgetKey: string;
+  unit: BudgetUnit;
+  limit: number;
+  limitVersion?: number | undefined;
+}
+
+/**
+ * The carried terms of a request to the root, or null: none carried, or a configured
+ * (campaign) budget, whose limit and layout only `configure` sets.
+ */
+function carriedTermsOf(input: {
+  budgetKey: string;
+  unit?: string | undefined;
+  limit?: number | undefined;
+  limitVersion?: number | undefined;
+}): CarriedLimit | null {
+  if (input.limit === undefined || input.unit === undefined) return null;
+  if (campaignOfBudgetKey(parseBudgetKey(input.budgetKey) as ParsedBudgetKey) !== null) return null;
+  return {
+    budgetKey: input.budgetKey,
+    unit: input.unit,
+    limit: input.limit,
+    limitVersion: input.limitVersion,
+  };
 }
 
 /** Every part of every split layout the budget has used (layout 1 is the root itself). */

@@ -108,7 +108,20 @@ export function decideBudget(
   return { action: "set", row: held.row, delta: held.delta, terms: { ...adopted, overLimit } };
 }
 
-function adoptedTerms(state: BudgetState | null, request: BudgetRequest): BudgetTerms {
+/**
+ * The terms after a request's carried limit, by the rule above (the newest version's limit;
+ * an older version's changes nothing). Also how a split budget's root adopts the limit a part
+ * hands it (budget-object.ts `allot`).
+ *
+ * @example
+ * adoptedTerms({ unit: "points", limit: 900, limitVersion: 2, outstanding: 700, overLimit: 0 },
+ *   { unit: "points", limit: 600, desired: 0, seq: 1 })
+ * // { limit: 600, limitVersion: 2, overLimit: 100 }
+ */
+export function adoptedTerms(
+  state: BudgetState | null,
+  request: Pick<BudgetRequest, "limit" | "limitVersion">,
+): BudgetTerms {
   if (!state) {
     return { limit: request.limit ?? 0, limitVersion: request.limitVersion ?? 0, overLimit: 0 };
   }

@@ -39,11 +39,22 @@ export interface AllotmentAnswer {
   layouts: number[];
 }
 
-export interface AllotmentRequest extends BudgetPart {
+export interface AllotmentRequest extends BudgetPart, CarriedTerms {
   budgetKey: string;
   /** Absent: read what the root lends this part, change nothing. */
   desired?: number | undefined;
   seq?: number | undefined;
+}
+
+/**
+ * A rule budget's terms as its wallets' requests carry them (the limit travels with each
+ * request, docs/rules.md): a part hands them to the root when it first asks and whenever a
+ * request brings another limit, so the root adopts the limit as the unsplit object would.
+ */
+export interface CarriedTerms {
+  unit?: string | undefined;
+  limit?: number | undefined;
+  limitVersion?: number | undefined;
 }
 
 export interface PartRequest extends BudgetReserveInput, BudgetPart {}
@@ -75,6 +86,13 @@ export class BudgetPartSide {
   private layouts: number[] = [];
   /** Allotment requests sent to the root and not answered yet (this instance's). */
   private allotsInFlight = 0;
+  /**
+   * The carried limit this instance last handed the root (`limit/version`); null after a
+   * wake, so the first request with a limit tells it once again (an idempotent read).
+   */
+  private toldLimit: string | null = null;
+  /** The telling on its way, if any. */
+  private telling: { tag: string; promise: Promise<void> } | null = null;
 
   constructor(private readonly ports: PartSidePorts) {}
 
@@ -83,6 +101,7 @@ export class BudgetPartSide {
     if (!isBudgetPart(input)) throw new RangeError("not a part of a split budget");
     const ready = await this.ensure(input);
     if (ready !== null) return notConfigured(input);
+    await this.tellLimit(input);
     if (this.shortOf(input) === 0) return this.reserveNow(input, nowMs);
     // Dry: borrow in turn, each borrower re-checking what the one before it brought.
     const turn = this.borrowing.then(async () => {
@@ -163,7 +182,9 @@ export class BudgetPartSide {
    * layout was configured) and starts the part's budget with it. Null when ready; otherwise
    * the root's refusal (no budget, or a layout it never had).
    */
-  private async ensure(input: BudgetPart & { budgetKey: string }): Promise<string | null> {
+  private async ensure(
+    input: BudgetPart & CarriedTerms & { budgetKey: string },
+  ): Promise<string | null> {
     const { storage, sql } = this.ports;
     const row = readPartAllotment(sql);
     if (row) {
@@ -172,11 +193,15 @@ export class BudgetPartSide {
       }
       return null;
     }
+    // A rule budget's part hands the root the carried terms: its first part creates the
+    // budget and registers the layout there, as the first request to one object would.
     const answer = await this.root(input.budgetKey).allot({
       budgetKey: input.budgetKey,
       parts: input.parts,
       index: input.index,
+      ...carriedOf(input),
     });
+    if (input.limit !== undefined) this.toldLimit = limitTag(input);
     if (answer.status === "not_configured" || answer.status === "unknown_layout") {
       return answer.status;
     }
@@ -199,6 +224,38 @@ export class BudgetPartSide {
       });
     });
     return null;
+  }
+
+  /**
+   * A request carrying another limit than this instance last handed the root tells the root
+   * first (a read that adopts it: a lowered limit takes every part's spare back before it is
+   * judged, budget-object.ts), so the next borrow is judged against it. Its own grant is
+   * judged by this part's allotment, as any request within what the part holds.
+   */
+  private async tellLimit(input: PartRequest): Promise<void> {
+    if (input.limit === undefined) return;
+    const tag = limitTag(input);
+    if (tag === this.toldLimit) return;
+    // Requests that arrive meanwhile with the same limit wait for the same telling: none is
+    // judged by an allotment the root is about to take back.
+    if (this.telling?.tag !== tag) {
+      const promise = this.root(input.budgetKey)
+        .allot({
+          budgetKey: input.budgetKey,
+          parts: input.parts,
+          index: input.index,
+          ...carriedOf(input),
+        })
+        .then((answer) => {
+          if (answer.layouts.length > 0) this.layouts = answer.layouts;
+          this.toldLimit = tag;
+        })
+        .finally(() => {
+          if (this.telling?.promise === promise) this.telling = null;
+        });
+      this.telling = { tag, promise };
+    }
+    await this.telling.promise;
   }
 
   private shortOf(input: PartRequest): number {
@@ -335,6 +392,16 @@ export class BudgetPartSide {
     const name = partName(budgetKey, part);
     return this.ports.env.BUDGET.get(this.ports.env.BUDGET.idFromName(name));
   }
+}
+
+/** The carried terms of a request, for the root (nothing when it carries no limit). */
+function carriedOf(input: CarriedTerms): CarriedTerms {
+  if (input.limit === undefined) return {};
+  return { unit: input.unit, limit: input.limit, limitVersion: input.limitVersion };
+}
+
+function limitTag(input: CarriedTerms): string {
+  return `${input.limit}/${input.limitVersion ?? ""}`;
 }
 
 /**

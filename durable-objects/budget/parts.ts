@@ -1,4 +1,5 @@
 import { shardOf } from "#shared/queues/shards";
+import { MAX_BUDGET_PARTS } from "#shared/rules/index";
 
 /**
  * Sub-budgets (docs/scaling.md "Budget parts"), pure. One budget key is one Durable Object,
@@ -11,8 +12,8 @@ import { shardOf } from "#shared/queues/shards";
  * give their spare back to the root.
  */
 
-/** Most parts one budget may have (each one object: 64 × ~1,000 requests/s). */
-export const MAX_BUDGET_PARTS = 64;
+/** Most parts one budget may have (each one object: 64 × ~1,000 requests/s); a rule's too. */
+export { MAX_BUDGET_PARTS };
 
 /** The reference of a part's allotment among the root's reservations. */
 export const ALLOTMENT_REFERENCE = "allotment";

@@ -49,6 +49,7 @@ export {
   formatIssuePath,
   type Group,
   type GroupMode,
+  MAX_BUDGET_PARTS,
   type Rule,
   type RuleInput,
   RuleSchema,

@@ -38,10 +38,24 @@ export const BudgetLimitSchema = z.union([
     currency: z.string().regex(/^[A-Z]{3}$/, "a currency is an ISO 4217 code such as INR"),
   }),
 ]);
+/** Most objects one budget may be split into (each ~1,000 requests/s; docs/scaling.md). */
+export const MAX_BUDGET_PARTS = 64;
+
 export const BudgetSchema = z.strictObject({
   entity: BudgetEntitySchema,
   period: BudgetPeriodSchema,
   limit: BudgetLimitSchema,
+  /**
+   * How many objects the budget is split into (docs/rules.md "Budget parts"): a wallet asks
+   * part `shardOf(userId, parts)`, which borrows from the budget's own object. Absent or 1:
+   * one object, as before. Only a `global` or `campaign` budget is shared by many users.
+   */
+  parts: z
+    .number()
+    .int("a whole number of parts")
+    .min(1, "at least 1 part")
+    .max(MAX_BUDGET_PARTS, `at most ${MAX_BUDGET_PARTS} parts`)
+    .optional(),
 });
 export type Budget = z.infer<typeof BudgetSchema>;
 
@@ -141,6 +155,12 @@ function ruleSetIssues(set: Omit<RuleSet, never>): RuleIssue[] {
         issues.push({
           path: [...at, "budgets", b, "entity"],
           message: "a campaign budget needs the rule's campaignId",
+        });
+      }
+      if (budget.entity === "user" && (budget.parts ?? 1) > 1) {
+        issues.push({
+          path: [...at, "budgets", b, "parts"],
+          message: "a user budget is one user's: only a global or campaign budget is split",
         });
       }
     });

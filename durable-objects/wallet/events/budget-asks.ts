@@ -1,5 +1,5 @@
 import type { Logger } from "#shared/observability/logger";
-import { type BudgetBinding, type BudgetReserveResult, budgetFor } from "../../budget/index";
+import { type BudgetBinding, type BudgetReserveResult, reserveIn } from "../../budget/index";
 import { answer, type BudgetRequest, nextGrantStep, owedRequests } from "./decide-grant";
 
 /**
@@ -24,26 +24,24 @@ export interface BudgetAskPorts {
 
 /**
  * Sends one request (a reserve, or a release when it asks for 0) and returns the answer; a
- * budget that counts another unit grants nothing.
+ * budget that counts another unit grants nothing. A split rule budget is asked at the part
+ * its saved request names (`shardOf(userId, parts)`), the limit carried as to the budget's
+ * own object: the part hands it to the root when it borrows.
  */
 export async function askBudget(
   ports: BudgetAskPorts,
   reference: string,
   request: BudgetRequest,
 ): Promise<BudgetReserveResult> {
-  const budget = budgetFor(ports.env, request.key);
-  const input = {
+  const result = await reserveIn(ports.env, request.parts ?? 1, {
     budgetKey: request.key,
     unit: request.unit,
     holder: ports.userId(),
     reference,
     seq: request.seq,
     limit: request.limit,
-  };
-  const result =
-    request.desired === 0
-      ? await budget.release(input)
-      : await budget.reserve({ ...input, desired: request.desired });
+    desired: request.desired,
+  });
   // Only this wallet numbers this reward's requests: a stale answer means something is off.
   if (result.status === "stale") throw new Error(`stale answer, recorded seq ${result.seq}`);
   if (result.status === "unit_mismatch") {

@@ -13,6 +13,26 @@ export interface BudgetTerm {
   key: string;
   unit: BudgetUnit;
   limit: number;
+  /**
+   * The rule version's split (`budgets[i].parts`, > 1; absent: the budget's own object). Saved
+   * with the reward's requests, so its retries and its release reach the part its first
+   * request went to whatever a later rule version says.
+   */
+  parts?: number;
+}
+
+/**
+ * The term one of a rule's budgets gives a reward drawing on it under `key`.
+ *
+ * @example
+ * budgetTermFor("rule:r:global:month:2026-03",
+ *   { entity: "global", period: "month", limit: { points: 900 }, parts: 4 })
+ * // { key: "rule:r:global:month:2026-03", unit: "points", limit: 900, parts: 4 }
+ */
+export function budgetTermFor(key: string, budget: Budget): BudgetTerm {
+  const { unit, limit } = budgetTermsOf(budget.limit);
+  const parts = budget.parts ?? 1;
+  return parts > 1 ? { key, unit, limit, parts } : { key, unit, limit };
 }
 
 export interface RewardPlan {
@@ -103,8 +123,9 @@ function budgetsIn(
   const terms: BudgetTerm[] = [];
   budgets.forEach((budget, index) => {
     const key = keys[index];
-    const { unit: budgetUnit, limit } = budgetTermsOf(budget.limit);
-    if (key !== undefined && budgetUnit === unit) terms.push({ key, unit, limit });
+    if (key === undefined) return;
+    const term = budgetTermFor(key, budget);
+    if (term.unit === unit) terms.push(term);
   });
   return terms;
 }

@@ -2,7 +2,7 @@ import type { Budget, ReferralPartyReward } from "#shared/rules/index";
 import { joinBudgetKey } from "#shared/rules/index";
 import { parseBudgetKey } from "../../budget/budget-key";
 import { budgetTermsOf } from "../../budget/unit";
-import type { BudgetTerm } from "../events/reward-plan";
+import { type BudgetTerm, budgetTermFor } from "../events/reward-plan";
 
 /**
  * Pure: which of a referral campaign's rule budgets (docs/rules.md, "Budgets") a party's
@@ -36,11 +36,11 @@ export function referrerBudgetTerms(
   budgets.forEach((budget, index) => {
     const key = budgetKeys[index];
     if (key === undefined) return;
-    const { unit, limit } = budgetTermsOf(budget.limit);
     if (budget.entity !== "user") {
-      terms.push({ key, unit, limit });
+      terms.push(budgetTermFor(key, budget));
       return;
     }
+    const { unit, limit } = budgetTermsOf(budget.limit);
     const parsed = parseBudgetKey(key);
     if (!parsed) return;
     terms.push({
@@ -70,8 +70,7 @@ export function refereeBudgetTerms(
   budgets.forEach((budget, index) => {
     const key = budgetKeys[index];
     if (key === undefined) return;
-    const { unit, limit } = budgetTermsOf(budget.limit);
-    terms.push({ key, unit, limit });
+    terms.push(budgetTermFor(key, budget));
   });
   return terms;
 }

@@ -55,6 +55,11 @@ describe("budgetSummary and unitValue", () => {
       { entity: "campaign", period: "lifetime", limit: { points: 1 } },
       "per campaign, lifetime: 1 points",
     ],
+    [
+      "global, split",
+      { entity: "global", period: "month", limit: { points: 9_000 }, parts: 4 },
+      "global, month: 9,000 points, in 4 parts",
+    ],
   ])("%s", (_label, budget, text) => {
     expect(budgetSummary(budget)).toBe(text);
   });

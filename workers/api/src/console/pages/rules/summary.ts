@@ -55,7 +55,9 @@ export function effectSummary(effect: Effect): string {
  */
 export function budgetSummary(budget: Budget): string {
   const who = budget.entity === "global" ? "global" : `per ${budget.entity}`;
-  return `${who}, ${budget.period}: ${limitSummary(budget.limit)}`;
+  // A split budget says so: its use is read from the root, which sums the parts.
+  const parts = (budget.parts ?? 1) > 1 ? `, in ${budget.parts} parts` : "";
+  return `${who}, ${budget.period}: ${limitSummary(budget.limit)}${parts}`;
 }
 
 export function limitSummary(limit: Budget["limit"]): string {

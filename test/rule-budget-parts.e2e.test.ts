@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
-import { budgetFor, partName, partOfHolder } from "#durable-objects/budget/index";
+import { budgetFor, partName, partOfHolder, reserveIn } from "#durable-objects/budget/index";
 import { eventId, purchase, sendEvents } from "./events-client";
 import { ADMIN_HEADERS, api, balances, uniqueUser, walletStub } from "./helpers";
 
@@ -151,6 +151,29 @@ describe("a rule budget split into parts", () => {
     expect(await usage(key)).toMatchObject({ outstanding: 10_000, remaining: 0 });
     await expectAudited(key, [4]);
     expect(await walletStub(refunded).audit()).toEqual({ ok: true, violations: [] });
+  });
+
+  test("a part's requests are idempotent: a repeat gets the same grant, a replayed release and a stale reserve change nothing", async () => {
+    const key = "rule:direct-split:global:lifetime";
+    const ask = (desired: number, seq: number) =>
+      reserveIn(env, 4, {
+        budgetKey: key,
+        unit: "points",
+        limit: 1_000,
+        holder: "u-replay",
+        reference: "evt-1:r:points",
+        desired,
+        seq,
+      });
+    // The first request creates the budget at the root, from the limit it carried.
+    expect(await ask(300, 1)).toMatchObject({ status: "granted", granted: 300 });
+    expect(await ask(300, 1)).toMatchObject({ status: "repeat", granted: 300 });
+    expect(await usage(key)).toMatchObject({ limit: 1_000, outstanding: 300, parts: 4 });
+    expect(await ask(0, 2)).toMatchObject({ status: "granted", granted: 0 });
+    expect(await ask(0, 2)).toMatchObject({ status: "repeat", granted: 0 });
+    expect(await ask(300, 1)).toMatchObject({ status: "stale", granted: 0, seq: 2 });
+    expect(await usage(key)).toMatchObject({ outstanding: 0, remaining: 1_000 });
+    await expectAudited(key, [4]);
   });
 
   test("a new part count mid-period keeps the whole bound: old parts give their spare to the new ones", async () => {

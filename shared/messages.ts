@@ -113,6 +113,22 @@ export type LedgerEventMessage =
   | PointsMovementProjection;
 
 /**
+ * Several of one user's ledger events in one queue message (shared/queues/ledger-bundle.ts):
+ * the wallet's outbox flush sends one per user and flush instead of one message per event
+ * (docs/benchmarks.md "One ledger-events message per flush"). The consumer projects `events`
+ * in order, exactly as if each had arrived alone; every projection is guarded, so a bundle
+ * delivered twice is harmless.
+ */
+export interface LedgerEventBundle {
+  kind: "ledger_bundle";
+  userId: string;
+  events: LedgerEventMessage[];
+}
+
+/** What the ledger-events queue carries: one event, or a bundle of one user's events. */
+export type LedgerQueueMessage = LedgerEventMessage | LedgerEventBundle;
+
+/**
  * One points posting of a wallet (durable-objects/wallet/points/points-change.ts), for D1
  * `points_movements` and the points funnel (docs/analytics.md "Points"): per source type of
  * the lots it touched, the points earned (a new lot), spent, expired and reversed. A posting

@@ -157,6 +157,36 @@ describe("ledger hash chain", () => {
     });
   });
 
+  it("an entry whose seq is not the head's + 1 (the table's sequence ran past the head) is hashed as stored", async () => {
+    const userId = await walletWithOrders("chain-gap", 1);
+    const before = await rowsOf(userId);
+    const head = before.at(-1) as Row;
+    // A row inserted past the head and removed again leaves the AUTOINCREMENT sequence ahead.
+    await tamper(
+      userId,
+      `INSERT INTO entries (seq, idempotency_key, posting_key, bucket, currency, amount_minor,
+         balance_after_minor, kind, created_at_ms) VALUES (?, 'gap', 'gap', 'pending', 'INR', 0, 0, 'x', 0)`,
+      head.seq + 10,
+    );
+    await tamper(userId, `DELETE FROM entries WHERE seq = ?`, head.seq + 10);
+    const { clickId, clickedAtMs } = clickOf.get(userId) ?? { clickId: "", clickedAtMs: 0 };
+    await order(userId, clickId, `O-gap-${userId}`, clickedAtMs);
+    const added = (await rowsOf(userId)).slice(before.length);
+    expect(added.length).toBeGreaterThan(0);
+    expect(added[0]?.seq).toBe(head.seq + 11);
+    let prev = head.hash ?? "";
+    for (const { hash, ...entry } of added) {
+      expect(hash).toBe(entryHash(prev, entry));
+      prev = hash ?? "";
+    }
+    // The chain links, and the audit names the gap itself: seqs are contiguous in a ledger
+    // nobody touched, so a missing seq reads as a deleted row.
+    expect(await walletStub(userId).audit()).toEqual({
+      ok: false,
+      violations: [`ledger chain: entry ${head.seq + 1}: entry is missing`],
+    });
+  });
+
   it("a wallet from before the chain is sealed in bounded chunks, continued by alarm", async () => {
     const userId = await walletWithOrders("chain-seal", 3);
     const hashed = await rowsOf(userId);

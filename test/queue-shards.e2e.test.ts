@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { sendOutbox } from "#durable-objects/wallet/outbox/outbox-flush";
 import { insertOutbox, readOutbox } from "#durable-objects/wallet/outbox/outbox-store";
 import { decodeSubId } from "#shared/links/sub-id";
-import type { LedgerEventMessage } from "#shared/messages";
+import type { LedgerQueueMessage } from "#shared/messages";
 import { createLogger } from "#shared/observability/logger";
 import { clickShardKey, postbackShardKey, shardOf } from "#shared/queues/shards";
 import {
@@ -123,18 +123,21 @@ describe("sharded postbacks queue", () => {
 
 describe("sharded ledger-events queue", () => {
   it("the wallet's outbox sends each user's events to the shard of its user id, and both shards' consumers project them", async () => {
-    const sent: Array<{ binding: string; user: string }> = [];
-    const record = (binding: string, queue: Queue<LedgerEventMessage>) =>
+    const sent: Array<{ binding: string; user: string; kind: string; events: number }> = [];
+    const record = (binding: string, queue: Queue<LedgerQueueMessage>) =>
       ({
         send: async () => {
           throw new Error("the outbox sends batches");
         },
-        sendBatch: async (batch: Iterable<MessageSendRequest<LedgerEventMessage>>) => {
+        sendBatch: async (batch: Iterable<MessageSendRequest<LedgerQueueMessage>>) => {
           const messages = [...batch];
-          for (const m of messages) sent.push({ binding, user: m.body.userId });
+          for (const m of messages) {
+            const events = m.body.kind === "ledger_bundle" ? m.body.events.length : 1;
+            sent.push({ binding, user: m.body.userId, kind: m.body.kind, events });
+          }
           await queue.sendBatch(messages);
         },
-      }) as unknown as Queue<LedgerEventMessage>;
+      }) as unknown as Queue<LedgerQueueMessage>;
     const sink = {
       send: async () => {},
       sendBatch: async () => {},
@@ -169,11 +172,11 @@ describe("sharded ledger-events queue", () => {
         expect(readOutbox(sql, 10)).toEqual([]);
       });
     }
+    // One message per user and flush: the two balances in one bundle (docs/benchmarks.md "One
+    // ledger-events message per flush"), on the user's shard.
     expect(sent).toEqual([
-      { binding: "LEDGER_EVENTS", user: users[0] },
-      { binding: "LEDGER_EVENTS", user: users[0] },
-      { binding: "LEDGER_EVENTS_1", user: users[1] },
-      { binding: "LEDGER_EVENTS_1", user: users[1] },
+      { binding: "LEDGER_EVENTS", user: users[0], kind: "ledger_bundle", events: 2 },
+      { binding: "LEDGER_EVENTS_1", user: users[1], kind: "ledger_bundle", events: 2 },
     ]);
     // Each shard's consumer (the api's one queue(), dispatching on the shard-0 name) projects.
     for (const [i, user] of users.entries()) {

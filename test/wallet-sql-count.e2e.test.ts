@@ -6,7 +6,7 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { PostbackMessage } from "#shared/messages";
+import type { LedgerQueueMessage, PostbackMessage } from "#shared/messages";
 import apiWorker from "#workers/api/src/index";
 import {
   balances,
@@ -23,7 +23,8 @@ import { acceptedPostbackMessage } from "./postback-messages";
  * "The wallet's SQL per conversion"): every `exec` the object makes from the postbacks
  * consumer's `applyConversions` call through the commit and its `afterWrite` (outbox flush,
  * alarm) is counted. The code before the statements were folded made 37 for one conversion,
- * 118 for four in one call and 16 for their replay; a change that adds statements back to
+ * 118 for four in one call and 16 for their replay (22, 67 and 12 once folded; 21 and 63 with
+ * each entry hashed by its own INSERT); a change that adds statements back to
  * this path fails here.
  */
 const NETWORK = "test-net";
@@ -33,14 +34,35 @@ beforeAll(async () => {
   await seedCatalog();
 });
 
-type ExecLog = { __walletExecLog?: string[] };
+type ExecLog = { __walletExecLog?: string[]; __walletLedgerSends?: string[][] };
 
-/** Records every `exec` of the wallet object's SQL handle (the one its modules share). */
+/**
+ * Records every `exec` of the wallet object's SQL handle (the one its modules share), and the
+ * kinds of the events in every message its outbox flush sends on the ledger-events queue.
+ */
 async function recordExec(userId: string): Promise<void> {
   await runInDurableObject(walletStub(userId), (instance) => {
     const sql = (instance as unknown as { sql: SqlStorage }).sql;
     const g = globalThis as ExecLog;
     g.__walletExecLog = [];
+    g.__walletLedgerSends = [];
+    const flusher = (instance as unknown as { outbox: { queues: Record<string, unknown> } }).outbox;
+    const queues = flusher.queues;
+    const ledger = queues.LEDGER_EVENTS as Queue<LedgerQueueMessage>;
+    const recorder = {
+      send: (body: LedgerQueueMessage) => ledger.send(body),
+      sendBatch: (batch: Iterable<MessageSendRequest<LedgerQueueMessage>>) => {
+        const messages = [...batch];
+        for (const { body } of messages) {
+          const events = body.kind === "ledger_bundle" ? body.events : [body];
+          g.__walletLedgerSends?.push(events.map((e) => e.kind));
+        }
+        return ledger.sendBatch(messages);
+      },
+    };
+    flusher.queues = new Proxy(queues, {
+      get: (target, key) => (key === "LEDGER_EVENTS" ? recorder : target[key as string]),
+    });
     const real = sql.exec.bind(sql);
     (sql as unknown as { exec: unknown }).exec = (query: string, ...params: unknown[]) => {
       g.__walletExecLog?.push(query.replace(/\s+/g, " ").trim());
@@ -56,6 +78,16 @@ function takeExec(userId: string): Promise<string[]> {
     const log = g.__walletExecLog ?? [];
     g.__walletExecLog = [];
     return log;
+  });
+}
+
+/** The ledger-events messages sent since the last call, each as its events' kinds. */
+function takeLedgerSends(userId: string): Promise<string[][]> {
+  return runInDurableObject(walletStub(userId), () => {
+    const g = globalThis as ExecLog;
+    const sends = g.__walletLedgerSends ?? [];
+    g.__walletLedgerSends = [];
+    return sends;
   });
 }
 
@@ -87,10 +119,12 @@ describe("wallet SQL statements per credited postback", () => {
 
     expect((await consume([await message(1)])).retryMessages).toEqual([]);
     const one = await takeExec(user);
+    const oneSends = await takeLedgerSends(user);
 
     const four = await Promise.all([2, 3, 4, 5].map(message));
     expect((await consume(four)).retryMessages).toEqual([]);
     const batch = await takeExec(user);
+    const batchSends = await takeLedgerSends(user);
 
     expect((await consume(four, 2)).retryMessages).toEqual([]);
     const replay = await takeExec(user);
@@ -102,9 +136,15 @@ describe("wallet SQL statements per credited postback", () => {
     // One outbox write per call carries every message the call published.
     expect(one.filter((q) => q.startsWith("INSERT INTO outbox"))).toHaveLength(1);
     expect(batch.filter((q) => q.startsWith("INSERT INTO outbox"))).toHaveLength(1);
-    expect(one.length).toBeLessThanOrEqual(22);
-    expect(batch.length).toBeLessThanOrEqual(67);
+    expect(one.length).toBeLessThanOrEqual(21);
+    expect(batch.length).toBeLessThanOrEqual(63);
     expect(replay.length).toBeLessThanOrEqual(12);
+    // One ledger-events message per flush carries the call's projections, in order
+    // (docs/benchmarks.md "One ledger-events message per flush"); before, one per event.
+    expect(oneSends).toEqual([["transaction", "balances"]]);
+    expect(batchSends).toEqual([
+      ["transaction", "transaction", "transaction", "transaction", "balances"],
+    ]);
 
     // Credited once each, the ledger's chain intact.
     expect(await balances(user)).toEqual({ pending: 30_000 });

@@ -1,5 +1,5 @@
 import { isDue, schedule, unschedule } from "../schedule/schedule-store";
-import { type ChainEntry, entryHash, genesisHash } from "./chain";
+import { CHAIN_FIELDS, type ChainEntry, entryHash, genesisHash } from "./chain";
 
 /**
  * The ledger's hash chain in storage (docs/ledger.md "Tamper evidence"). Each entries row
@@ -76,6 +76,46 @@ function setHead(sql: SqlStorage, head: ChainPoint): void {
 
 export function chainSealing(sql: SqlStorage): boolean {
   return metaValue(sql, "chain_sealing") !== null;
+}
+
+/**
+ * Where a new entry chains from, in the caller's storage transaction: the head, when the next
+ * entry can be hashed before it is inserted (`chainInserted`). Null while older rows are still
+ * being sealed, or before the first hashed entry: the row is then inserted first and hashed
+ * after (`chainNewEntry`).
+ */
+export function chainTip(sql: SqlStorage): ChainPoint | null {
+  // Both meta rows in one read: whether sealing is under way, and the head.
+  const meta = sql
+    .exec<{ key: string; value: string }>(
+      `SELECT key, value FROM meta WHERE key IN ('chain_sealing', 'chain_head')`,
+    )
+    .toArray();
+  if (meta.some((row) => row.key === "chain_sealing")) return null;
+  const head = meta.find((row) => row.key === "chain_head");
+  return head ? parseHead(head.value) : null;
+}
+
+/**
+ * An entry inserted with `hash` = entryHash(tip.hash, `expected`), where `expected` is the row
+ * it meant to store with seq = tip.seq + 1. The hash covers the row as SQLite stored it
+ * (`stored`, the INSERT's RETURNING): if any column differs — the seq when the table's
+ * sequence has run past the head — the row is hashed again from what was stored, as
+ * `chainNewEntry` would. Moves the head either way.
+ */
+export function chainInserted(
+  sql: SqlStorage,
+  tip: ChainPoint,
+  expected: ChainEntry,
+  hash: string,
+  stored: ChainEntry,
+): void {
+  let storedHash = hash;
+  if (CHAIN_FIELDS.some((field) => stored[field] !== expected[field])) {
+    storedHash = entryHash(tip.hash, stored);
+    sql.exec(`UPDATE entries SET hash = ? WHERE seq = ?`, storedHash, stored.seq);
+  }
+  setHead(sql, { seq: stored.seq, hash: storedHash });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { assert } from "#shared/assert";
 import type { BalancesProjection } from "#shared/messages";
-import type { ChainEntry } from "./chain";
-import { CHAINED_COLUMNS, chainNewEntry } from "./chain-store";
+import { type ChainEntry, entryHash } from "./chain";
+import { CHAINED_COLUMNS, chainInserted, chainNewEntry, chainTip } from "./chain-store";
 import {
   POINTS_UNIT,
   type Posting,
@@ -57,27 +57,21 @@ export function applyPosting(sql: SqlStorage, posting: Posting, nowMs: number): 
   let lastSeq = 0;
   plan.legs.forEach(({ leg, beforeMinor, afterMinor }, i) => {
     assert(afterMinor === beforeMinor + leg.amountMinor, "balance after = before + amount");
-    // RETURNING the stored row: the chain hashes exactly what SQLite keeps, in this transaction.
-    const row = sql
-      .exec<ChainEntry>(
-        `INSERT INTO entries (idempotency_key, posting_key, bucket, currency, amount_minor,
-           balance_after_minor, kind, txn_id, memo, created_at_ms, rule_id, rule_version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${CHAINED_COLUMNS}`,
-        `${posting.key}#${i}`,
-        posting.key,
-        leg.bucket,
-        leg.currency,
-        leg.amountMinor,
-        afterMinor,
-        posting.kind,
-        posting.txnId,
-        posting.memo ?? null,
-        nowMs,
-        posting.rule?.id ?? null,
-        posting.rule?.version ?? null,
-      )
-      .one();
-    chainNewEntry(sql, row);
+    const entry = {
+      idempotency_key: `${posting.key}#${i}`,
+      posting_key: posting.key,
+      bucket: leg.bucket,
+      currency: leg.currency,
+      amount_minor: leg.amountMinor,
+      balance_after_minor: afterMinor,
+      kind: posting.kind,
+      txn_id: posting.txnId,
+      memo: posting.memo ?? null,
+      created_at_ms: nowMs,
+      rule_id: posting.rule?.id ?? null,
+      rule_version: posting.rule?.version ?? null,
+    };
+    const row = insertChainedEntry(sql, entry);
     lastSeq = row.seq;
     // Postcondition, read back by the write itself: the bucket moves by the leg's amount from
     // what it holds (not set to the plan), so the balance it returns equals the plan only if
@@ -99,6 +93,42 @@ export function applyPosting(sql: SqlStorage, posting: Posting, nowMs: number): 
     );
   });
   return { status: "created", lastSeq };
+}
+
+/**
+ * Inserts one entry and chains it in the caller's transaction (chain-store.ts). With a head to
+ * extend, the row is hashed before it is inserted, as the next seq (the head's + 1), and
+ * written with its hash: one statement where an INSERT and an UPDATE rewriting the row were
+ * (docs/benchmarks.md "Rows per conversion"). RETURNING the stored row either way, so the
+ * chain covers exactly what SQLite keeps.
+ */
+function insertChainedEntry(sql: SqlStorage, entry: Omit<ChainEntry, "seq">): ChainEntry {
+  const tip = chainTip(sql);
+  const expected: ChainEntry | null = tip ? { seq: tip.seq + 1, ...entry } : null;
+  const hash = tip && expected ? entryHash(tip.hash, expected) : null;
+  const row = sql
+    .exec<ChainEntry>(
+      `INSERT INTO entries (idempotency_key, posting_key, bucket, currency, amount_minor,
+         balance_after_minor, kind, txn_id, memo, created_at_ms, rule_id, rule_version, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${CHAINED_COLUMNS}`,
+      entry.idempotency_key,
+      entry.posting_key,
+      entry.bucket,
+      entry.currency,
+      entry.amount_minor,
+      entry.balance_after_minor,
+      entry.kind,
+      entry.txn_id,
+      entry.memo,
+      entry.created_at_ms,
+      entry.rule_id,
+      entry.rule_version,
+      hash,
+    )
+    .one();
+  if (tip && expected && hash) chainInserted(sql, tip, expected, hash, row);
+  else chainNewEntry(sql, row);
+  return row;
 }
 
 export function readBalance(sql: SqlStorage, bucket: string, currency: string): number {

@@ -1,9 +1,10 @@
 import type { RiskObservationsBinding } from "#shared/fraud/observation-message";
 import { type ScoringSwitch, scoringEnabled } from "#shared/fraud/scoring-switch";
-import type { LedgerEventMessage, UserNoticeMessage } from "#shared/messages";
+import type { LedgerEventMessage, LedgerQueueMessage, UserNoticeMessage } from "#shared/messages";
 import type { NotificationEventMessage } from "#shared/notify/message";
 import { errorFields, type Logger } from "#shared/observability/logger";
 import type { PayoutDispatchMessage } from "#shared/payouts/types";
+import { bundleLedgerEvents } from "#shared/queues/ledger-bundle";
 import { queueFor } from "#shared/queues/shards";
 import { groupByQueue } from "./outbox-message";
 import { deleteOutboxThrough, readOutbox } from "./outbox-store";
@@ -18,7 +19,7 @@ const MAX_FLUSH_ROUNDS = 10;
  */
 export interface OutboxQueues extends RiskObservationsBinding, ScoringSwitch {
   /** Shard 0 of the ledger events; shard i is `LEDGER_EVENTS_i` (shared/queues/shards.ts). */
-  LEDGER_EVENTS: Queue<LedgerEventMessage>;
+  LEDGER_EVENTS: Queue<LedgerQueueMessage>;
   /** How many ledger-events shards; unset or "1": `LEDGER_EVENTS` only. */
   LEDGER_EVENT_QUEUE_SHARDS?: string;
   PAYOUTS: Queue<PayoutDispatchMessage>;
@@ -63,18 +64,26 @@ export async function sendOutbox(
 }
 
 /**
- * Ledger events go to the shard of their user (docs/scaling.md "Queue shards"). A wallet's
- * events all name its own user, so a flush is one `sendBatch` to one shard; grouped by shard
- * all the same, keeping each shard's order.
+ * Ledger events go to the shard of their user (docs/scaling.md "Queue shards"), each user's as
+ * one message per flush (a bundle, shared/queues/ledger-bundle.ts; docs/benchmarks.md "One
+ * ledger-events message per flush"): the queue and its consumer handle one message where they
+ * handled one per event. A wallet's events all name its own user, so a flush is one
+ * `sendBatch` to one shard; grouped by user all the same, keeping each user's order. The rows
+ * are deleted only after the send returned, as before, so delivery stays at-least-once.
  */
 async function sendLedgerEvents(
   queues: OutboxQueues,
   events: Array<{ body: LedgerEventMessage }>,
 ): Promise<void> {
-  const byShard = new Map<Queue<LedgerEventMessage>, Array<{ body: LedgerEventMessage }>>();
-  for (const event of events) {
-    const queue = queueFor<LedgerEventMessage>(queues, "LEDGER_EVENTS", event.body.userId);
-    byShard.set(queue, [...(byShard.get(queue) ?? []), event]);
+  const byUser = new Map<string, LedgerEventMessage[]>();
+  for (const { body } of events)
+    byUser.set(body.userId, [...(byUser.get(body.userId) ?? []), body]);
+  const byShard = new Map<Queue<LedgerQueueMessage>, Array<{ body: LedgerQueueMessage }>>();
+  for (const [userId, bodies] of byUser) {
+    const queue = queueFor<LedgerQueueMessage>(queues, "LEDGER_EVENTS", userId);
+    const batch = byShard.get(queue) ?? [];
+    for (const body of bundleLedgerEvents(userId, bodies)) batch.push({ body });
+    byShard.set(queue, batch);
   }
   for (const [queue, batch] of byShard) await queue.sendBatch(batch);
 }

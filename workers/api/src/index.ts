@@ -2,7 +2,7 @@ import type { ApiEnv } from "#shared/env";
 import type { RiskObservationMessage } from "#shared/fraud/observation-message";
 import { drainingUnreadBody } from "#shared/http/drain-body";
 import { secretBearingFetcher } from "#shared/http/secure-url";
-import type { ClicksQueueMessage, LedgerEventMessage, PostbackMessage } from "#shared/messages";
+import type { ClicksQueueMessage, LedgerQueueMessage, PostbackMessage } from "#shared/messages";
 import type { PromoFanoutMessage } from "#shared/notify/fanout";
 import { createLogger, errorFields, type LogFields } from "#shared/observability/logger";
 import type { PayoutDispatchMessage, WalletAuditMessage } from "#shared/payouts/types";
@@ -243,7 +243,7 @@ export default {
       case QUEUES.postbacks:
         return consumePostbacks(batch as MessageBatch<PostbackMessage>, env);
       case QUEUES.ledgerEvents:
-        return consumeLedgerEvents(batch as MessageBatch<LedgerEventMessage>, env);
+        return consumeLedgerEvents(batch as MessageBatch<LedgerQueueMessage>, env);
       case QUEUES.walletAudits:
         return consumeWalletAudits(batch as MessageBatch<WalletAuditMessage>, env);
       case QUEUES.payouts:

@@ -1,8 +1,9 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import { faultPoint } from "#durable-objects/shared/faults";
 import type { ApiEnv } from "#shared/env";
-import type { LedgerEventMessage, UserNoticeMessage } from "#shared/messages";
+import type { LedgerEventMessage, LedgerQueueMessage, UserNoticeMessage } from "#shared/messages";
 import { createLogger } from "#shared/observability/logger";
+import { unbundleLedgerEvents } from "#shared/queues/ledger-bundle";
 import { runInBatches } from "../../db/batch";
 import {
   analyticsAfterLedgerBatch,
@@ -29,7 +30,10 @@ const log = createLogger({ worker: "api", feature: "ledger" });
  * (claims), a ledger sequence (balances) or the wallet's own counter (loyalty due times, segments), so redelivered or reordered messages can never
  * move a projection backwards. Each feature builds the statements for its own table.
  */
-export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage>, env: ApiEnv) {
+export async function consumeLedgerEvents(batch: MessageBatch<LedgerQueueMessage>, env: ApiEnv) {
+  // A bundle (one wallet flush's events of one user) is its events in order; a single event
+  // (a message from before bundles, or a flush of one event) is itself.
+  const bodies = unbundleLedgerEvents(batch.messages.map((m) => m.body));
   const statements: BatchItem<"sqlite">[] = [];
   // Routed user tables live in the user databases (shared/db/router.ts): one batch per database.
   const userStatements = new Map<D1Database, BatchItem<"sqlite">[]>();
@@ -38,7 +42,7 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   const indexFirst: BatchItem<"sqlite">[] = [];
   const users = new Set<string>();
   const strays: UserNoticeMessage[] = [];
-  for (const { body } of batch.messages) {
+  for (const body of bodies) {
     // Wallet notices left in an outbox from before notices had their own queue: pass them on.
     if ((body as { kind: string }).kind === "notice") {
       strays.push(body as unknown as UserNoticeMessage);
@@ -61,7 +65,6 @@ export async function consumeLedgerEvents(batch: MessageBatch<LedgerEventMessage
   if (strays.length > 0) await env.NOTICES.sendBatch(strays.map((body) => ({ body })));
   const nowMs = Date.now();
   for (const userId of users) addTo(userStatements, registerUserStatement(env, userId, nowMs));
-  const bodies = batch.messages.map((m) => m.body);
   const signupMsOf = await signupTimes(env, bodies, users, nowMs);
   // Whole batch in one D1 transaction per database; a failure retries the batch, which is
   // safe (every projection is guarded). At one user database the balances join the global

@@ -19,7 +19,8 @@ const SEED_TIMEOUT_MS = 180_000;
 
 /**
  * The run's workload held every kind: postbacks in all five formats, payouts made and refused,
- * points redeemed and expired, first-party events, referrals rewarded, campaign boosts granted.
+ * points redeemed and expired (and the lifecycle's pending points, vouchers and mid-run
+ * expiry), first-party events, referrals rewarded, campaign boosts granted.
  */
 function expectEveryKind(result: SimResult): void {
   expect(Object.keys(result.postbacksByFormat).sort()).toEqual([
@@ -33,6 +34,11 @@ function expectEveryKind(result: SimResult): void {
   expect(result.payouts.processorFaults).toBeGreaterThan(0);
   expect(result.points.redemptions - result.points.refused).toBeGreaterThan(0);
   expect(result.points.expired).toBeGreaterThan(0);
+  // The points lifecycle: pending purchases, vouchers asked, a member's lots expired mid-run.
+  expect(result.pointsLifecycle?.purchases).toBeGreaterThan(0);
+  expect(result.pointsLifecycle?.vouchers).toBeGreaterThan(0);
+  expect(result.pointsLifecycle?.expiries).toBeGreaterThan(0);
+  expect(result.pointsLifecycle?.expiredPoints).toBeGreaterThan(0);
   expect(result.firstPartyEvents.sent).toBeGreaterThan(0);
   expect(result.referrals.rewarded).toBeGreaterThan(0);
   expect(result.campaignBoosts.orders).toBeGreaterThan(0);

@@ -1,6 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ConversionEvent } from "#durable-objects/wallet/index";
+import { forgetCachedConfig } from "#shared/config/config-store";
 import { transactionIdFor } from "#shared/ids";
+import { PROGRAM_SETTINGS_KEY } from "#shared/loyalty/live-program-settings";
+import { DEFAULT_PROGRAM_SETTINGS } from "#shared/loyalty/program-settings";
 import { eventId, sendEvents } from "./events-client";
 import { ADMIN_HEADERS, api, balances, uniqueUser, walletStub } from "./helpers";
 
@@ -198,5 +201,39 @@ describe("confirmed cashback as an event", () => {
     expect(body.applied).toContainEqual(
       expect.objectContaining({ ruleId: "confirmed-points", pointsAsked: 1_000 }),
     );
+  });
+});
+
+describe("a confirmation's points under a pending period (BUG-SIM-4)", () => {
+  it("are active at once: the confirmation is the source's (docs/loyalty.md)", async () => {
+    const settings = structuredClone(DEFAULT_PROGRAM_SETTINGS);
+    settings.points.pendingDays = 7;
+    const saved = await api("/admin/v1/loyalty/program", {
+      method: "PUT",
+      headers: ADMIN_HEADERS,
+      body: JSON.stringify({ settings, note: "a pending period" }),
+    });
+    expect(saved.status, await saved.clone().text()).toBe(200);
+    forgetCachedConfig([PROGRAM_SETTINGS_KEY]);
+    try {
+      const who = await userWithClick("conv-pending-days");
+      await order(who, "CP-1", { status: "approved", updatedAtMs: T0 + 1 });
+      const points = await walletStub(who.userId).getPointsBalance();
+      expect(points).toMatchObject({ activePoints: 1_000, pendingPoints: 0 });
+      // Spendable now, as active points are.
+      const redeemed = await walletStub(who.userId).redeemPointsForVoucher(
+        who.userId,
+        { key: "cp-1-voucher", points: 500 },
+        { poolId: "p", code: "CP-1" },
+      );
+      expect(redeemed.status).toBe("created");
+    } finally {
+      await api("/admin/v1/loyalty/program", {
+        method: "PUT",
+        headers: ADMIN_HEADERS,
+        body: JSON.stringify({ settings: DEFAULT_PROGRAM_SETTINGS, note: "back" }),
+      });
+      forgetCachedConfig([PROGRAM_SETTINGS_KEY]);
+    }
   });
 });

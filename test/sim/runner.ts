@@ -49,6 +49,13 @@ import {
 } from "./kinds/payouts";
 import { pointsRedeemStep, settlePoints, setupPoints } from "./kinds/points";
 import {
+  type PointsLifeRun,
+  pointsLifeStep,
+  settlePointsLifecycle,
+  setupPointsLifecycle,
+} from "./kinds/points-lifecycle";
+import { type PointsLifeAction, pointsLifeSchedule } from "./kinds/points-lifecycle-plan";
+import {
   noReferralStats,
   type ReferralOrder,
   type ReferralsRun,
@@ -61,6 +68,7 @@ import { BoostOracle } from "./oracle/boost-oracle";
 import { EventsOracle } from "./oracle/events-oracle";
 import { MoneyOracle } from "./oracle/money-oracle";
 import { PayoutOracle } from "./oracle/payout-oracle";
+import { PointsLotsOracle } from "./oracle/points-lots-oracle";
 import { PointsOracle } from "./oracle/points-oracle";
 import { Prng } from "./oracle/prng";
 import { ReferralOracle } from "./oracle/referral-oracle";
@@ -135,6 +143,12 @@ export interface SimResult {
   payouts: { redemptions: number; refused: number; replayed: number; processorFaults: number };
   /** Points redemptions asked, refused, replayed; points expired at the end. */
   points: { redemptions: number; refused: number; replayed: number; expired: number };
+  /**
+   * The points lifecycle (kinds/points-lifecycle.ts): purchases earning pending points, their
+   * confirmations and refunds (those into points debt), vouchers bought, refused, found the
+   * pool empty or replayed, and mid-run expiries with the points they expired.
+   */
+  pointsLifecycle: PointsLifeRun["stats"] | null;
   /**
    * First-party events sent new, sent again, sent as another body under a used id; boosts a
    * budget cut short or refused; whether the campaign's budget was used up.
@@ -240,7 +254,16 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
   const payoutOracle = new PayoutOracle();
   const payouts = await setupPayouts();
   const pointsOracle = new PointsOracle();
-  const points = await setupPoints();
+  const points = await setupPoints(runTag);
+  // The lifecycle's steps follow some actions, from a stream of their own (like the boosts).
+  const lifeSteps = pointsLifeSchedule({
+    seed: options.seed,
+    events: options.events,
+    runTag,
+    workload: options.workload ?? "all",
+  });
+  const lifeOracle = new PointsLotsOracle();
+  const life = (options.workload ?? "all") === "all" ? await setupPointsLifecycle(runTag) : null;
   const eventsOracle = new EventsOracle();
   // The money-core workload sends no events: its runs skip the type and the rules.
   const events = (options.workload ?? "all") === "all" ? await setupEvents(runTag) : null;
@@ -294,7 +317,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     postbacksByFormat: {} as Record<string, number>,
   };
   let step = 0;
-  let action: SimAction | BoostAction | { kind: "drain" } = { kind: "drain" };
+  let action: SimAction | BoostAction | PointsLifeAction | { kind: "drain" } = { kind: "drain" };
 
   // One injector for the run: the point a fault step armed fails once; and (with faults) the
   // ledger-events consumer, which the platform's queue runs in the background, loses about three
@@ -744,6 +767,13 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
         boostStep(boosts, boostOracle, boost, boostPorts, { fail }).then(() => check([boost.user])),
       );
     }
+    const lifeStep = lifeSteps[step - 1];
+    if (lifeStep && life) {
+      action = lifeStep;
+      await timed("all_points_life", () =>
+        pointsLifeStep(life, lifeOracle, lifeStep, { fail }).then(() => check([lifeStep.user])),
+      );
+    }
     if (users.size > 0 && dueRng.chance(DUE_RUN_CHANCE)) {
       const user = [...users][dueRng.int(0, users.size - 1)] as string;
       await timed("due", () => dueRun(user));
@@ -888,6 +918,11 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
 
   stats.invariantsChecked += await settlePayouts(payoutOracle, { fail });
   stats.invariantsChecked += await settlePoints(points, pointsOracle, { fail });
+  if (life) {
+    stats.invariantsChecked += await settlePointsLifecycle(life, lifeOracle, { fail });
+    // Joining the end's checks only now, as the boosts' users do.
+    for (const user of life.users) users.add(user);
+  }
   if (events)
     stats.invariantsChecked += await settleEvents(events, eventsOracle, { fail, fingerprint });
   if (referrals)
@@ -1003,6 +1038,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     ...stats,
     payouts: payouts.stats,
     points: points.stats,
+    pointsLifecycle: life?.stats ?? null,
     firstPartyEvents: {
       ...(events?.stats ?? {
         sent: 0,

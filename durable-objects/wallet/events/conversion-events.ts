@@ -1,5 +1,6 @@
 import type { StoredTxn } from "../conversions/types";
 import type { WalletTx } from "../core/wallet-tx";
+import { recordSourceConfirmed } from "../points/lot-store";
 import { schedule } from "../schedule/schedule-store";
 import { findEvent, insertEvent } from "./event-store";
 import { INBOX_REF } from "./events";
@@ -46,6 +47,9 @@ function confirmed(tx: WalletTx, txn: StoredTxn, nowMs: number): void {
     ...(merchantId ? { merchantId } : {}),
     ...(txn.category ? { category: txn.category } : {}),
   };
+  // The event is itself the confirmation (the network approved, or the return window closed):
+  // what it earns is earned confirmed, active at once whatever the program's pending period.
+  recordSourceConfirmed(tx.sql, "event", eventId, nowMs);
   record(tx, { id: eventId, type: CASHBACK_CONFIRMED, occurredAtMs: nowMs, data }, nowMs);
 }
 

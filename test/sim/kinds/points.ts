@@ -9,6 +9,11 @@ import { runPointsBackstop } from "#workers/api/src/features/loyalty/index";
 import { walletStub } from "../../helpers";
 import { asAdmin, asUser } from "../../payout-helpers";
 import {
+  PENDING_DAYS,
+  PURCHASE_POINTS_PER_UNIT,
+  PURCHASE_UNIT_MINOR,
+} from "../oracle/points-lots-oracle";
+import {
   POINTS_MIN_REDEEM,
   POINTS_ORDER_MIN_MINOR,
   POINTS_PER_UNIT,
@@ -16,6 +21,7 @@ import {
   POINTS_UNIT_MINOR,
   type PointsOracle,
 } from "../oracle/points-oracle";
+import { publishKindRules } from "./rule-set";
 
 /**
  * Loyalty points in the simulation (docs/loyalty.md): a program and an earn rule set up through
@@ -44,10 +50,12 @@ interface Checks {
   fail: (invariant: string, detail: string) => never;
 }
 
-export async function setupPoints(): Promise<PointsRun> {
+export async function setupPoints(runTag: string): Promise<PointsRun> {
   const settings = structuredClone(DEFAULT_PROGRAM_SETTINGS);
   settings.points.validity = { period: VALIDITY };
-  settings.points.pendingDays = 0;
+  // Event points wait this long (kinds/points-lifecycle.ts); a confirmed order's points, whose
+  // source is confirmed already, must not (docs/loyalty.md "Pending points and activation").
+  settings.points.pendingDays = PENDING_DAYS;
   settings.points.redemption = {
     cashback: { points: POINTS_RATE.points, amountMinor: POINTS_RATE.amountMinor },
     minPoints: POINTS_MIN_REDEEM,
@@ -59,14 +67,7 @@ export async function setupPoints(): Promise<PointsRun> {
     note: "simulation",
   });
   if (saved.status !== 200) throw new Error(`sim: program ${saved.status} ${await saved.text()}`);
-  const live = await asAdmin("/admin/v1/rules/live");
-  const liveSet =
-    live.status === 200
-      ? ((await live.json()) as { version: number; ruleSet: { rules: Array<{ id: string }> } })
-      : null;
-  // An earlier run in this storage published it already (the same again is a 409).
-  if (!liveSet?.ruleSet.rules.some((r) => r.id === EARN_RULE_ID))
-    await publishEarnRule(liveSet?.version ?? null);
+  await publishPointsRules(runTag);
   forgetCachedConfig([PROGRAM_SETTINGS_KEY, LIVE_RULE_SET_KEY]);
   return {
     users: new Set(),
@@ -74,16 +75,18 @@ export async function setupPoints(): Promise<PointsRun> {
   };
 }
 
-const EARN_RULE_ID = "sim-confirmed-points";
-
-/** The program's one earn rule, published as the live rule set. */
-async function publishEarnRule(liveVersion: number | null): Promise<void> {
-  const draft = await asAdmin("/admin/v1/rules/draft", "PUT", {
-    timeZone: "UTC",
-    groups: [{ name: "base", mode: "stackable" }],
-    rules: [
+/**
+ * The program's earn rules, published with the live rule set's others in place of an earlier
+ * run's, as an operator would: points for large confirmed orders, and (for the lifecycle's
+ * members) for purchases the operator's backend reports.
+ */
+async function publishPointsRules(runTag: string): Promise<void> {
+  await publishKindRules("sim-pts-", (group) => {
+    const rule = { priority: 10, group, active: true };
+    return [
       {
-        id: EARN_RULE_ID,
+        ...rule,
+        id: `sim-pts-${runTag}-confirmed`,
         name: "a point per rupee of large confirmed orders",
         eventTypes: ["cashback.confirmed"],
         conditions: {
@@ -92,18 +95,23 @@ async function publishEarnRule(liveVersion: number | null): Promise<void> {
         effects: [
           { kind: "points_per_unit", points: POINTS_PER_UNIT, perUnitMinor: POINTS_UNIT_MINOR },
         ],
-        priority: 10,
-        group: "base",
-        active: true,
       },
-    ],
-    basedOnVersion: liveVersion,
+      {
+        ...rule,
+        id: `sim-pts-${runTag}-purchase`,
+        name: "a point per rupee of a purchase",
+        eventTypes: ["purchase.completed"],
+        conditions: { all: [] },
+        effects: [
+          {
+            kind: "points_per_unit",
+            points: PURCHASE_POINTS_PER_UNIT,
+            perUnitMinor: PURCHASE_UNIT_MINOR,
+          },
+        ],
+      },
+    ];
   });
-  if (draft.status !== 200)
-    throw new Error(`sim: rules draft ${draft.status} ${await draft.text()}`);
-  const published = await asAdmin("/admin/v1/rules/publish", "POST", { note: "simulation" });
-  if (published.status !== 201)
-    throw new Error(`sim: rules publish ${published.status} ${await published.text()}`);
 }
 
 /**
@@ -169,7 +177,8 @@ export async function settlePoints(
         const got = {
           earned:
             b.activePoints + b.pendingPoints + b.spentPoints + b.expiredPoints + b.reversedPoints,
-          active: b.activePoints + b.pendingPoints,
+          active: b.activePoints,
+          pending: b.pendingPoints,
           spent: b.spentPoints,
           expired: b.expiredPoints,
         };

@@ -11,15 +11,23 @@ export async function publishKindRules(
   rulesIn: (group: string) => Array<Record<string, unknown>>,
 ): Promise<void> {
   const live = await asAdmin("/admin/v1/rules/live");
-  if (live.status !== 200) throw new Error(`sim: live rules ${live.status} ${await live.text()}`);
-  const { version, ruleSet } = (await live.json()) as {
-    version: number;
-    ruleSet: {
-      timeZone: string;
-      groups: Array<{ name: string; mode: string }>;
-      rules: Array<{ id: string }>;
-    };
-  };
+  if (live.status !== 200 && live.status !== 404)
+    throw new Error(`sim: live rules ${live.status} ${await live.text()}`);
+  // None published yet in this storage (the first kind to publish): one stackable group.
+  const { version, ruleSet } =
+    live.status === 404
+      ? {
+          version: null,
+          ruleSet: { timeZone: "UTC", groups: [{ name: "base", mode: "stackable" }], rules: [] },
+        }
+      : ((await live.json()) as {
+          version: number;
+          ruleSet: {
+            timeZone: string;
+            groups: Array<{ name: string; mode: string }>;
+            rules: Array<{ id: string }>;
+          };
+        });
   const draft = await asAdmin("/admin/v1/rules/draft", "PUT", {
     timeZone: ruleSet.timeZone,
     groups: ruleSet.groups,

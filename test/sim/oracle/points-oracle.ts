@@ -4,7 +4,9 @@
  * nothing outside test/sim/oracle/.
  *
  * - The simulation's program: cashback redemption at 100 points for ₹0.50 (rounded down),
- *   at least `POINTS_MIN_REDEEM` points; nothing pending; tiers off (no multipliers).
+ *   at least `POINTS_MIN_REDEEM` points; tiers off (no multipliers). Its points stay pending
+ *   for some days (points-lots-oracle.ts), but a confirmed order's are earned confirmed: they
+ *   are active at once (docs/loyalty.md "Pending points and activation").
  * - Its one rule: a confirmed order of at least `POINTS_ORDER_MIN_MINOR` earns a point per
  *   ₹1 of the sale (rounded down), once per order, whatever the deliveries; the points kind's
  *   orders are approved at once and never change, so no rollback takes any back.
@@ -24,6 +26,7 @@ export const POINTS_MIN_REDEEM = 500;
 export interface ExpectedPoints {
   earned: number;
   active: number;
+  pending: number;
   spent: number;
   expired: number;
 }
@@ -70,8 +73,8 @@ export class PointsOracle {
     for (const s of this.spends.values()) if (s.userId === userId) spent += s.points;
     const left = earned - spent;
     return this.expiredAll
-      ? { earned, active: 0, spent, expired: left }
-      : { earned, active: left, spent, expired: 0 };
+      ? { earned, active: 0, pending: 0, spent, expired: left }
+      : { earned, active: left, pending: 0, spent, expired: 0 };
   }
 
   /** Cashback bought with points (minor units), credited to confirmed. */

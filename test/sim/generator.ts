@@ -133,8 +133,17 @@ export interface EventRollbackAction {
   mode: "new" | "resend";
 }
 
-/** The run's referrers (their codes and share links), by index. */
-export const SIM_REFERRERS = 2;
+/**
+ * A run's referral workload: at most `referees` new referees, referred by `referrers` members
+ * (by index; their codes and share links). Runs up to 1,000 events keep 4 referees and 2
+ * referrers; longer runs get one referee per 200 events and a referrer per 3 referees, so the
+ * referrers' counts vary (some refer once, within their per-referrer budget; some three or more
+ * times, past it).
+ */
+export function referralScale(events: number): { referees: number; referrers: number } {
+  const referees = Math.max(4, Math.floor(events / 200));
+  return { referees, referrers: referees <= 4 ? 2 : Math.ceil(referees / 3) };
+}
 
 /**
  * A new referee's way in (docs/referrals.md "Attribution"): share links opened on their device
@@ -143,8 +152,8 @@ export const SIM_REFERRERS = 2;
 export interface ReferralPlan {
   /** Share links opened on the referee's device (web), by referrer index, in order. */
   clicks: number[];
-  /** The code typed at signup, by referrer index; null: none. */
-  code: number | null;
+  /** The code typed at signup, by referrer index, or the referee's own (refused); null: none. */
+  code: number | "self" | null;
   /** The opened link (index into `clicks`) whose token the web signup hands back; null: none. */
   token: number | null;
   /** The signup carries the device's IP address and user agent (the fingerprint). */
@@ -161,7 +170,23 @@ export interface ReferralPlan {
    */
   updates: ReferralOrderUpdate[];
   partialPercent: number;
+  /**
+   * The qualifying event: the network's approved order (`order`), or a first-party
+   * `deposit.completed` of the sale's amount (`deposit`), which `disputes` then follow.
+   */
+  qualify: "order" | "deposit";
+  /**
+   * What follows a deposit's reward, in order, each a first-party event naming the deposit: a
+   * partial refund (`refund`, to `partialPercent` %), a chargeback, its resolution won or lost.
+   */
+  disputes: ReferralDispute[];
+  /** Each dispute event sent twice (the second a duplicate). */
+  disputesTwice: boolean;
+  /** After the first signup, a second one (a new event) with another referrer's code. */
+  signupAgain: boolean;
 }
+
+export type ReferralDispute = "refund" | "chargeback" | "won" | "lost";
 
 export type ReferralOrderUpdate = "partial" | "cancel" | "approved";
 
@@ -176,9 +201,6 @@ const PROCESSOR_FAULTS: readonly ProcessorFault[] = [
 
 /** The share of first-party event slots a refund or chargeback takes. */
 const ROLLBACK_SHARE = 0.45;
-
-/** Referees per run, each referred as its plan says by one of the run's referrers (or none). */
-const MAX_REFEREES = 4;
 
 /** Users of the campaign-boost kind, and the boosted orders a run places at most. */
 export const SIM_BOOST_USERS = 3;
@@ -314,13 +336,14 @@ export function generate(options: GeneratorOptions): SimAction[] {
   // so the referral steps' places (drawn from referralRng, as before) stay where they were.
   const referralPlanRng = new Prng(options.seed).fork(23);
   const referees: string[] = [];
+  const referralsOf = referralScale(options.events);
   const nextReferral = (): Extract<SimAction, { kind: "referral" }> => {
     const saleMinor = referralRng.int(10_000, 100_000);
-    if (referees.length >= MAX_REFEREES || (referees.length > 0 && referralRng.chance(0.3)))
+    if (referees.length >= referralsOf.referees || (referees.length > 0 && referralRng.chance(0.3)))
       return { kind: "referral", referee: referralRng.pick(referees), saleMinor, mode: "resend" };
     const referee = `sim-${options.runTag}-rf${referees.length}`;
     referees.push(referee);
-    const plan = referralPlan(referralPlanRng, options.faults);
+    const plan = referralPlan(referralPlanRng, options.faults, referralsOf.referrers);
     return { kind: "referral", referee, saleMinor, mode: "new", plan };
   };
   const userCount = Math.max(3, Math.min(200, Math.ceil(options.events / 25)));
@@ -505,9 +528,9 @@ export function generate(options: GeneratorOptions): SimAction[] {
  * code typed (the code names the click); `o`'s link, then `r`'s, opened on the device and `r`'s
  * token handed back (the token beats the fingerprint's first touch).
  */
-function referralPlan(rng: Prng, faults: boolean): ReferralPlan {
-  const r = rng.int(0, SIM_REFERRERS - 1);
-  const o = (r + 1) % SIM_REFERRERS;
+function referralPlan(rng: Prng, faults: boolean, referrers: number): ReferralPlan {
+  const r = rng.int(0, referrers - 1);
+  const o = (r + 1) % referrers;
   const way = rng.pick([
     "code",
     "link",
@@ -539,8 +562,42 @@ function referralPlan(rng: Prng, faults: boolean): ReferralPlan {
       updates[i] as ReferralOrderUpdate,
     ];
   }
-  return { ...plans[way], clickTwice, crash, updates, partialPercent: rng.int(30, 90) };
+  const partialPercent = rng.int(30, 90);
+  // Drawn after the rest, so the plans' earlier draws stay where they were.
+  const qualify = rng.chance(0.35) ? ("deposit" as const) : ("order" as const);
+  const disputes = rng.pick(DISPUTE_PLANS);
+  const disputesTwice = rng.chance(0.3);
+  const signupAgain = rng.chance(0.2);
+  // A referee types their own code (refused) and still comes through `r`'s link (its token
+  // attributes, with or without the device). The own code alone, no referral, is in
+  // referral-disputes.e2e.test.ts: here it would leave a short run without a referral.
+  const self = rng.chance(0.1);
+  const ways: Pick<ReferralPlan, "clicks" | "code" | "token" | "device"> = self
+    ? { clicks: [r], code: "self", token: 0, device: rng.chance(0.5) }
+    : plans[way];
+  return {
+    ...ways,
+    clickTwice,
+    crash,
+    // A deposit's follow-ups are its disputes; the order's updates are the network's.
+    updates: qualify === "order" ? updates : [],
+    partialPercent,
+    qualify,
+    disputes: qualify === "deposit" ? [...disputes] : [],
+    disputesTwice,
+    signupAgain,
+  };
 }
+
+/** A deposit's disputes after its referral was rewarded (none now and then). */
+const DISPUTE_PLANS: ReadonlyArray<readonly ReferralDispute[]> = [
+  [],
+  ["chargeback"],
+  ["chargeback", "won"],
+  ["chargeback", "lost"],
+  ["chargeback", "won", "chargeback", "lost"],
+  ["refund", "chargeback", "won"],
+];
 
 /**
  * A campaign boost's order (docs/campaigns.md): `new`, the user clicks the boosted offer through

@@ -17,6 +17,7 @@ import {
   boostSchedule,
   type FaultPoint,
   generate,
+  referralScale,
   type SimAction,
   type SimNetwork,
   type Workload,
@@ -71,7 +72,7 @@ import { PayoutOracle } from "./oracle/payout-oracle";
 import { PointsLotsOracle } from "./oracle/points-lots-oracle";
 import { PointsOracle } from "./oracle/points-oracle";
 import { Prng } from "./oracle/prng";
-import { ReferralOracle } from "./oracle/referral-oracle";
+import { campaignBudgetFor, ReferralOracle } from "./oracle/referral-oracle";
 
 /**
  * The deterministic simulation (docs/testing.md): runs the generated actions through the real
@@ -267,8 +268,12 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
   const eventsOracle = new EventsOracle();
   // The money-core workload sends no events: its runs skip the type and the rules.
   const events = (options.workload ?? "all") === "all" ? await setupEvents(runTag) : null;
-  const referralOracle = new ReferralOracle();
-  const referrals = (options.workload ?? "all") === "all" ? await setupReferrals(runTag) : null;
+  const referralsOf = referralScale(options.events);
+  const referralOracle = new ReferralOracle(campaignBudgetFor(referralsOf.referees));
+  const referrals =
+    (options.workload ?? "all") === "all"
+      ? await setupReferrals(runTag, referralsOf.referrers, referralOracle.campaignBudgetMinor)
+      : null;
   const boostOracle = new BoostOracle(BOOST_RATE_BPS, BOOST_BUDGET_MINOR);
   const boosts = (options.workload ?? "all") === "all" ? await setupCampaignBoosts(runTag) : null;
   const catalog = await seedCatalog({
@@ -753,9 +758,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
         await referralStep(referrals as ReferralsRun, referralOracle, next, referralPorts, {
           fail,
           fingerprint,
-        }).then(() =>
-          check([next.referee, ...(referrals as ReferralsRun).referrers.map((r) => r.id)]),
-        );
+        }).then((touched) => check(touched)); // the referee and their referrer, of many
         break;
     }
     timing[`all_${next.kind}`] =

@@ -13,7 +13,7 @@ import { walletStub } from "../../helpers";
 import { asAdmin, asUser } from "../../payout-helpers";
 import { saveReferralProgram } from "../../referral-helpers";
 import { runWalletDue } from "../due-run";
-import { type ReferralOrderUpdate, type ReferralPlan, SIM_REFERRERS } from "../generator";
+import type { ReferralOrderUpdate, ReferralPlan } from "../generator";
 import {
   CAMPAIGN_BUDGET_MINOR,
   type Party,
@@ -22,6 +22,7 @@ import {
   type ReferralOracle,
   USER_BUDGET_MINOR,
 } from "../oracle/referral-oracle";
+import { sendDeposit, sendDispute } from "./referral-disputes";
 import { publishKindRules } from "./rule-set";
 
 /**
@@ -45,6 +46,8 @@ import { publishKindRules } from "./rule-set";
 
 export interface ReferralsRun {
   ruleId: string;
+  /** The campaign's lifetime budget (scaled to the run's referees). */
+  campaignBudgetMinor: number;
   runTag: string;
   /** The run's referrers, by the plans' index, with their code and share link. */
   referrers: Array<{ id: string; code: string; link: string }>;
@@ -63,6 +66,15 @@ export interface ReferralsRun {
     refundUpdates: number;
     /** Referrals reversed by their order's cancellation. */
     reversed: number;
+    /** Rewards the budgets cut or refused, by the budget with the least left. */
+    budgetCutBy: { user: number; campaign: number };
+    /** Referrals qualified by a first-party deposit; its disputes applied, by kind. */
+    depositQualified: number;
+    disputes: Record<"refund" | "chargeback" | "won" | "lost", number>;
+    /** Dispute events sent again (duplicates), second signups, own codes typed (refused). */
+    disputesResent: number;
+    signupsAgain: number;
+    selfCodes: number;
   };
 }
 
@@ -96,13 +108,17 @@ export interface ReferralPorts {
   crash: () => Promise<void>;
 }
 
-export async function setupReferrals(runTag: string): Promise<ReferralsRun> {
+export async function setupReferrals(
+  runTag: string,
+  referrerCount = 2,
+  campaignBudgetMinor = CAMPAIGN_BUDGET_MINOR,
+): Promise<ReferralsRun> {
   await saveReferralProgram();
   const ruleId = `sim-ref-${runTag}`;
-  await publishCampaign(ruleId);
+  await publishCampaign(ruleId, campaignBudgetMinor);
   forgetCachedConfig([LIVE_RULE_SET_KEY, referralProgramKvKey()]);
   const referrers: ReferralsRun["referrers"] = [];
-  for (let i = 0; i < SIM_REFERRERS; i++) {
+  for (let i = 0; i < referrerCount; i++) {
     const id = `sim-${runTag}-rr${i}`;
     const mine = await asUser(id, "/v1/me/referrals");
     if (mine.status !== 200)
@@ -112,6 +128,7 @@ export async function setupReferrals(runTag: string): Promise<ReferralsRun> {
   }
   return {
     ruleId,
+    campaignBudgetMinor,
     runTag,
     referrers,
     signups: new Map(),
@@ -131,16 +148,23 @@ export function noReferralStats(): ReferralsRun["stats"] {
     campaignBudgetSpent: false,
     refundUpdates: 0,
     reversed: 0,
+    budgetCutBy: { user: 0, campaign: 0 },
+    depositQualified: 0,
+    disputes: { refund: 0, chargeback: 0, won: 0, lost: 0 },
+    disputesResent: 0,
+    signupsAgain: 0,
+    selfCodes: 0,
   };
 }
 
 /** The live rule set with this run's campaign in place of any earlier run's. */
-async function publishCampaign(ruleId: string): Promise<void> {
+async function publishCampaign(ruleId: string, campaignBudgetMinor: number): Promise<void> {
   await publishKindRules("sim-ref-", (group) => [
     {
       id: ruleId,
-      name: "₹10 to the referrer, ₹5 to the friend on the friend's first confirmed order",
-      eventTypes: ["cashback.confirmed"],
+      name: "₹10 to the referrer, ₹5 to the friend on the friend's first confirmed order or deposit",
+      // No other kind's rule listens to deposits, so a referee's deposit earns only this.
+      eventTypes: ["cashback.confirmed", "deposit.completed"],
       campaignId: campaignOf(ruleId),
       conditions: { all: [{ attr: "referral.state", op: "eq", value: "signed_up" }] },
       effects: [
@@ -163,7 +187,7 @@ async function publishCampaign(ruleId: string): Promise<void> {
         {
           entity: "campaign",
           period: "lifetime",
-          limit: { amountMinor: CAMPAIGN_BUDGET_MINOR, currency: "INR" },
+          limit: { amountMinor: campaignBudgetMinor, currency: "INR" },
         },
       ],
       priority: 10,
@@ -267,8 +291,10 @@ async function openShareLink(
 /**
  * One referral step. New: the plan's links are opened, the signup is accepted and attributed as
  * the oracle decides, sent again it is a duplicate that changes neither the referee's wallet nor
- * their referral, and the referee's approved order follows; the step ends once the referral has
- * settled as the oracle says. Resend: an earlier signup again; nothing changes.
+ * their referral (nor does a second signup naming another referrer), and the qualifying event
+ * follows: the referee's approved order, or a deposit whose disputes (refund, chargeback, its
+ * resolution) follow once its referral is rewarded; after each, the referral has settled as the
+ * oracle says. Resend: an earlier signup again; nothing changes. Returns the members touched.
  */
 export async function referralStep(
   run: ReferralsRun,
@@ -276,16 +302,20 @@ export async function referralStep(
   action: { referee: string; saleMinor: number; mode: "new" | "resend"; plan?: ReferralPlan },
   ports: ReferralPorts,
   checks: Checks,
-): Promise<void> {
+): Promise<string[]> {
   const { referee } = action;
   const first = run.signups.get(referee);
+  const touched = () => {
+    const referrer = oracle.referralOf(referee)?.referrer;
+    return referrer ? [referee, referrer] : [referee];
+  };
   if (action.mode === "resend" || first || !action.plan) {
     if (!first) checks.fail("generator_order", `resend of ${referee}'s signup before it`);
     run.stats.resent++;
     const before = [await checks.fingerprint(referee), await referralOf(referee)];
     await sendSignup(first as Record<string, unknown>, [200, "duplicate"], checks);
     await unchanged(referee, before, checks);
-    return;
+    return touched();
   }
   const plan = action.plan;
   const device = deviceOf(referee);
@@ -306,7 +336,13 @@ export async function referralStep(
   }
   const atMs = Date.now();
   const tokenOf = plan.token === null ? null : opened[plan.token];
-  const codeOf = plan.code === null ? null : run.referrers[plan.code];
+  const codeOf =
+    plan.code === null
+      ? null
+      : plan.code === "self"
+        ? await ownCode(referee, checks)
+        : run.referrers[plan.code];
+  if (plan.code === "self") run.stats.selfCodes++;
   const signup = {
     id: `${referee}-signup`,
     type: "user.signed_up",
@@ -352,17 +388,85 @@ export async function referralStep(
   await sendSignup(signup, [200, "duplicate"], checks);
   run.stats.resent++;
   await unchanged(referee, before, checks);
-  const order = await ports.placeOrder(referee, action.saleMinor, plan.partialPercent);
-  // The qualification, the referee's budget ask and the referrer's credit are in flight.
-  if (plan.crash) await ports.crash();
-  oracle.orderConfirmed(referee);
-  await settleReferral(oracle, referee, checks);
-  if (plan.updates.length > 0) await refundOrder(run, oracle, referee, order, plan, ports, checks);
+  if (plan.signupAgain) await signUpAgain(run, oracle, referee, atMs, checks);
+  if (plan.qualify === "deposit") {
+    const deposit = await sendDeposit(referee, action.saleMinor, checks);
+    if (plan.crash) await ports.crash();
+    oracle.orderConfirmed(referee);
+    if (oracle.referralOf(referee)) run.stats.depositQualified++;
+    await settleReferral(oracle, referee, checks);
+    for (const dispute of plan.disputes) {
+      await sendDispute(deposit, dispute, plan.partialPercent, plan.disputesTwice, checks);
+      if (plan.disputesTwice) run.stats.disputesResent++;
+      oracle.disputed(referee, action.saleMinor, dispute, plan.partialPercent);
+      await settleReferral(oracle, referee, checks);
+    }
+  } else {
+    const order = await ports.placeOrder(referee, action.saleMinor, plan.partialPercent);
+    // The qualification, the referee's budget ask and the referrer's credit are in flight.
+    if (plan.crash) await ports.crash();
+    oracle.orderConfirmed(referee);
+    await settleReferral(oracle, referee, checks);
+    if (plan.updates.length > 0)
+      await refundOrder(run, oracle, referee, order, plan, ports, checks);
+  }
   // The budgets this referral drew on pay exactly what the wallets hold, within their limits.
   const referrer = oracle.referralOf(referee)?.referrer;
   for (const member of referrer ? [referee, referrer] : [])
     await budgetPays(userBudgetKey(run, member), oracle.userBudgetPaid(member), checks);
-  await budgetPays(campaignBudgetKey(run), oracle.campaignPaid(), checks, CAMPAIGN_BUDGET_MINOR);
+  await budgetPays(campaignBudgetKey(run), oracle.campaignPaid(), checks, run.campaignBudgetMinor);
+  return touched();
+}
+
+/** The referee's own code (`GET /v1/me/referrals` creates it before they ever signed up). */
+async function ownCode(referee: string, checks: Checks): Promise<{ id: string; code: string }> {
+  const mine = await asUser(referee, "/v1/me/referrals");
+  if (mine.status !== 200) checks.fail("referral_own_code", `${mine.status} ${await mine.text()}`);
+  return { id: referee, code: ((await mine.json()) as { code: string }).code };
+}
+
+/**
+ * A second `user.signed_up` of the referee (a new event, not a redelivery) typing another
+ * referrer's code: accepted, and the referral is what the first signup decided.
+ */
+async function signUpAgain(
+  run: ReferralsRun,
+  oracle: ReferralOracle,
+  referee: string,
+  firstAtMs: number,
+  checks: Checks,
+): Promise<void> {
+  const decided = oracle.referralOf(referee)?.referrer;
+  const other = run.referrers.find((r) => r.id !== decided && r.id !== referee) ?? run.referrers[0];
+  const before = await referralOf(referee);
+  const atMs = Math.max(firstAtMs + 1, Date.now());
+  await sendSignup(
+    {
+      id: `${referee}-signup-again`,
+      type: "user.signed_up",
+      userId: referee,
+      occurredAt: new Date(atMs).toISOString(),
+      data: { displayName: "Sim Friend", referralCode: other?.code },
+    },
+    [202, "accepted"],
+    checks,
+  );
+  run.stats.signupsAgain++;
+  oracle.signedUp(referee, {
+    atMs,
+    codeOf: other?.id ?? null,
+    token: null,
+    device: false,
+    clicks: [],
+  });
+  const after = await referralOf(referee);
+  if (after !== before)
+    checks.fail(
+      "referral_attributed_once",
+      `${referee}'s second signup (code of ${other?.id})
+before=${before}
+after=${after}`,
+    );
 }
 
 async function refundOrder(
@@ -506,8 +610,10 @@ export async function settleReferrals(
     campaignBudgetKey(run),
     oracle.campaignPaid(),
     checks,
-    CAMPAIGN_BUDGET_MINOR,
+    run.campaignBudgetMinor,
   );
+  run.stats.budgetCutBy = { ...oracle.cutBy };
+  run.stats.disputes = { ...oracle.disputes };
   run.stats.budgetCut = oracle.cut;
   run.stats.campaignBudgetSpent = oracle.campaignSpent;
   return checked;

@@ -17,6 +17,15 @@
  *   on. Once it is spent, a reward is cut to what is left, then refused. What is granted is credited
  *   once, confirmed at once (no account-age wait); a party granted nothing gets nothing, and
  *   the referral ends `rewarded` all the same.
+ * - Disputes of a first-party qualifying event (`deposit.completed`), each processed once however
+ *   often it is delivered: a partial refund takes `floor(credited × refund ÷ original)` of each
+ *   party's reward (the campaign is `proportional`), never more than is left; a chargeback takes
+ *   everything still held from both parties and the referral is `reversed`; resolved for the
+ *   member (`user_won`) it gives back exactly what the latest chargeback took and the referral
+ *   is `rewarded` again; lost (`user_lost`), nothing changes. Every take gives its budgets back
+ *   and a restore draws on them again (nothing else draws between the two here).
+ * - A typed code that is the referee's own is refused (`self_referral`); the token and the
+ *   fingerprint are then weighed as if no code had been typed.
  * - The simulation lets each referral settle before the next step, so the budgets are asked in
  *   the run's order and every amount is predicted exactly.
  */
@@ -25,10 +34,22 @@ export const REFERRER_REWARD_MINOR = 1_000;
 export const REFEREE_REWARD_MINOR = 500;
 export const USER_BUDGET_MINOR = 1_500;
 /**
- * The campaign's lifetime budget over both parties' rewards: one referral (₹15) fits, the
- * second one's referee gets ₹3 of its ₹5 and its referrer nothing.
+ * The campaign's lifetime budget over both parties' rewards in a short run: one referral (₹15)
+ * fits, the second one's referee gets ₹3 of its ₹5 and its referrer nothing.
  */
 export const CAMPAIGN_BUDGET_MINOR = 1_800;
+
+/**
+ * The campaign's budget for a run of at most `referees` new referees: ₹5 a referee past the
+ * short runs', less than a referral asks (₹5 + up to ₹10, less what reversals give back), so a
+ * long run spends it late: its last referrals are cut or refused, the earlier ones paid in full.
+ */
+export function campaignBudgetFor(referees: number): number {
+  return referees <= 4 ? CAMPAIGN_BUDGET_MINOR : referees * 500;
+}
+
+/** What follows a first-party qualifying event, each a new event naming it. */
+export type OracleDispute = "refund" | "chargeback" | "won" | "lost";
 
 /** A share link the referee opened on their device: its referrer and when (ms). */
 export interface OracleClick {
@@ -39,7 +60,7 @@ export interface OracleClick {
 /** What a signup carries, as the simulation sent it. */
 export interface OracleSignup {
   atMs: number;
-  /** The referrer whose code was typed; null: none. */
+  /** The member whose code was typed (perhaps the referee's own); null: none. */
   codeOf: string | null;
   /** The opened link (index into `clicks`) whose token was handed back; null: none. */
   token: number | null;
@@ -64,14 +85,16 @@ interface Referral extends OracleAttribution {
   /** Per party: what was credited, and what it still holds. */
   credited: Record<Party, number>;
   held: Record<Party, number>;
+  /** What the latest chargeback took of each party (a won resolution gives it back). */
+  chargebackTook: Record<Party, number> | null;
 }
 
 const PROBABILISTIC_WINDOW_MS = 2 * 3_600_000;
 
 /** Pure: who referred a signup, and how (null: nobody). */
-export function attribute(signup: OracleSignup): OracleAttribution | null {
+export function attribute(signup: OracleSignup, referee = ""): OracleAttribution | null {
   const tokenClick = signup.token === null ? null : signup.clicks[signup.token];
-  if (signup.codeOf !== null) {
+  if (signup.codeOf !== null && signup.codeOf !== referee) {
     const named = tokenClick?.referrer === signup.codeOf ? signup.token : null;
     return { referrer: signup.codeOf, method: "code", reason: "code_at_signup", click: named };
   }
@@ -106,12 +129,18 @@ export class ReferralOracle {
   /** Rewards the budgets cut or refused; whether the campaign's budget was ever used up. */
   cut = 0;
   campaignSpent = false;
+  /** Rewards cut or refused, by the budget that had the least left (the per-member one first). */
+  cutBy = { user: 0, campaign: 0 };
+  /** Disputes applied, by kind (each once). */
+  disputes: Record<OracleDispute, number> = { refund: 0, chargeback: 0, won: 0, lost: 0 };
+
+  constructor(readonly campaignBudgetMinor = CAMPAIGN_BUDGET_MINOR) {}
 
   /** The referee's first signup; later ones change nothing. Returns the attribution. */
   signedUp(referee: string, signup: OracleSignup): OracleAttribution | null {
     const known = this.referrals.get(referee);
     if (known || this.unreferred.has(referee)) return known ?? null;
-    const decided = attribute(signup);
+    const decided = attribute(signup, referee);
     if (!decided) {
       this.unreferred.add(referee);
       return null;
@@ -122,6 +151,7 @@ export class ReferralOracle {
       state: "signed_up",
       credited: { referee: 0, referrer: 0 },
       held: { referee: 0, referrer: 0 },
+      chargebackTook: null,
     });
     return decided;
   }
@@ -137,10 +167,14 @@ export class ReferralOracle {
       ["referrer", REFERRER_REWARD_MINOR],
     ] as const) {
       const keys = this.budgetKeys(referral, party);
-      const grant = Math.min(ask, ...keys.map((k) => Math.max(0, k.limit - this.paid(k.key))));
+      const left = keys.map((k) => Math.max(0, k.limit - this.paid(k.key)));
+      const grant = Math.min(ask, ...left);
       for (const k of keys) this.budgets.set(k.key, this.paid(k.key) + grant);
-      if (grant < ask) this.cut++;
-      if (this.campaignPaid() >= CAMPAIGN_BUDGET_MINOR) this.campaignSpent = true;
+      if (grant < ask) {
+        this.cut++;
+        this.cutBy[left[0] === grant ? "user" : "campaign"]++;
+      }
+      if (this.campaignPaid() >= this.campaignBudgetMinor) this.campaignSpent = true;
       referral.credited[party] = grant;
       referral.held[party] = grant;
     }
@@ -183,12 +217,64 @@ export class ReferralOracle {
     }
   }
 
+  /**
+   * One dispute of the referee's first-party qualifying event (`saleMinor`), in the order
+   * processed; a duplicate delivery is not one. `percent`: what a partial refund lowers it to.
+   */
+  disputed(referee: string, saleMinor: number, dispute: OracleDispute, percent: number): void {
+    const referral = this.referrals.get(referee);
+    if (!referral || referral.state === "signed_up") return;
+    this.disputes[dispute]++;
+    if (dispute === "lost") return;
+    if (dispute === "won") {
+      const took = referral.chargebackTook;
+      if (!took) return;
+      referral.chargebackTook = null;
+      referral.state = "rewarded";
+      for (const party of ["referee", "referrer"] as const) this.give(referral, party, took[party]);
+      return;
+    }
+    const refundMinor = saleMinor - Math.floor((saleMinor * percent) / 100);
+    const open = referral.chargebackTook;
+    if (dispute === "refund" && open) {
+      // A refund while the chargeback is open is final (as for event rewards, docs/rules.md
+      // "Rollback"): its share moves out of what the chargeback took, so a won dispute gives
+      // back only the rest.
+      for (const party of ["referee", "referrer"] as const)
+        open[party] -= Math.min(
+          Math.floor((referral.credited[party] * refundMinor) / saleMinor),
+          open[party],
+        );
+      return;
+    }
+    const took = { referee: 0, referrer: 0 };
+    for (const party of ["referee", "referrer"] as const) {
+      const left = referral.held[party];
+      took[party] =
+        dispute === "chargeback"
+          ? left
+          : Math.min(Math.floor((referral.credited[party] * refundMinor) / saleMinor), left);
+      this.give(referral, party, -took[party]);
+    }
+    if (dispute === "chargeback") {
+      referral.chargebackTook = took;
+      referral.state = "reversed";
+    }
+  }
+
+  /** `minor` back to the party (negative: taken), its budgets holding what it holds. */
+  private give(referral: Referral, party: Party, minor: number): void {
+    referral.held[party] += minor;
+    for (const k of this.budgetKeys(referral, party))
+      this.budgets.set(k.key, this.paid(k.key) + minor);
+  }
+
   /** The budgets a party's reward draws on, with their limits. */
   private budgetKeys(referral: Referral, party: Party): Array<{ key: string; limit: number }> {
     const member = party === "referee" ? referral.referee : referral.referrer;
     return [
       { key: `user:${member}`, limit: USER_BUDGET_MINOR },
-      { key: "campaign", limit: CAMPAIGN_BUDGET_MINOR },
+      { key: "campaign", limit: this.campaignBudgetMinor },
     ];
   }
 

@@ -84,6 +84,15 @@ describe("deterministic simulation (money core)", () => {
         // A wallet aborted alone by its ctx.abort() mid-operation, and its alarm's work driven.
         expect(result.objectAborts).toBeGreaterThan(0);
         expect(result.dueRuns).toBeGreaterThan(0);
+        // Every crash point the run arms fires: the wallet's afterWrite after its write, the
+        // boost sync and the events' grant between the budget's answer and its record.
+        for (const point of [
+          "wallet.after_write",
+          "wallet.boost.after_budget",
+          "wallet.grant.after_budget",
+        ])
+          expect(result.faultsByPoint[point] ?? 0, point).toBeGreaterThan(0);
+        expect(result.strandedOutboxes).toBeGreaterThan(0);
       },
       SEED_TIMEOUT_MS,
     );

@@ -101,7 +101,9 @@ export type SimAction =
       mode: "new" | "resend" | "conflict";
       /**
        * A new event's first send meets a fault in its wallet's commit (runs with faults): the
-       * intake answers 503 and the backend sends it again.
+       * intake answers 503 and the backend sends it again. `wallet.grant.after_budget`: the
+       * wallet aborts between its budgets' answer and the grant's record (only an event the
+       * boost rule rewards asks a budget; another is sent once, unharmed).
        */
       fault?: "wallet.commit.before_close" | "wallet.commit.after" | "wallet.grant.after_budget";
     }

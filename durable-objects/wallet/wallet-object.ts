@@ -253,6 +253,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       log: this.log,
       clock: this.clock,
       userId: () => boundUserId(this.sql),
+      objectId: ctx.id,
       commit: (work) => this.commit(work),
     });
     this.grants = new GrantSync({
@@ -261,6 +262,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       log: this.log,
       clock: this.clock,
       userId: () => boundUserId(this.sql),
+      objectId: ctx.id,
       earnTerms: async () => (await this.programTerms()).earn,
       commit: (work) => this.commit(work),
     });
@@ -1100,6 +1102,9 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
    * including any boost request that failed.
    */
   private async afterWrite(): Promise<void> {
+    // test/sim: the write is committed; the publish (syncs, outbox, alarm) dies here, and the
+    // caller's retry (a duplicate write) or the alarm must still deliver it, once.
+    faultPoint("wallet.after_write", this.ctx.id);
     // Most writes (a credited postback) owe none of the syncs: one read decides, and the
     // steps below, each of which would find nothing of its kind due, are skipped.
     if (anyDue(this.sql, AFTER_WRITE_KINDS, this.clock())) await this.afterWriteSyncs();

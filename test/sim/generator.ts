@@ -18,7 +18,13 @@ export type FaultPoint =
   /** In the postbacks consumer, after the wallet answered: the ack is lost, redelivery follows. */
   | "postbacks.after_wallet"
   /** In the clicks consumer, after the wallet stored the clicks: the ack is lost. */
-  | "clicks.after_wallet";
+  | "clicks.after_wallet"
+  /**
+   * At the start of the wallet's `afterWrite` (a postback's conversion committed): the publish
+   * (syncs, outbox, alarm) dies; with `crash` the wallet is then aborted, its write durable.
+   * Not in FAULT_POINTS: it takes some `fault` steps' place from a stream of its own.
+   */
+  | "wallet.after_write";
 
 export const FAULT_POINTS: readonly FaultPoint[] = [
   "wallet.commit.before_close",
@@ -95,9 +101,11 @@ export type SimAction =
       mode: "new" | "resend" | "conflict";
       /**
        * A new event's first send meets a fault in its wallet's commit (runs with faults): the
-       * intake answers 503 and the backend sends it again.
+       * intake answers 503 and the backend sends it again. `wallet.grant.after_budget`: the
+       * wallet aborts between its budgets' answer and the grant's record (only an event the
+       * boost rule rewards asks a budget; another is sent once, unharmed).
        */
-      fault?: "wallet.commit.before_close" | "wallet.commit.after";
+      fault?: "wallet.commit.before_close" | "wallet.commit.after" | "wallet.grant.after_budget";
     }
   /**
    * A referral (docs/referrals.md): `new`, the referee opens the plan's share links and signs
@@ -319,7 +327,11 @@ export function generate(options: GeneratorOptions): SimAction[] {
     if (!options.faults) return event;
     const fault = eventFaultRng.chance(0.35);
     const point = eventFaultRng.chance(0.5) ? "wallet.commit.before_close" : "wallet.commit.after";
-    return fault && event.mode === "new" ? { ...event, fault: point } : event;
+    if (fault && event.mode === "new") return { ...event, fault: point };
+    // Every other new event: a crash between the budgets' answer and the grant's record (it
+    // fires only where a budget is asked, an event the boost rule rewards).
+    if (event.mode === "new") return { ...event, fault: "wallet.grant.after_budget" };
+    return event;
   };
   const nextFirstPartyEvent = (): SimAction => {
     const event = nextEvent();
@@ -346,6 +358,7 @@ export function generate(options: GeneratorOptions): SimAction[] {
     const plan = referralPlan(referralPlanRng, options.faults, referralsOf.referrers);
     return { kind: "referral", referee, saleMinor, mode: "new", plan };
   };
+  const afterWriteRng = new Prng(options.seed).fork(103);
   const userCount = Math.max(3, Math.min(200, Math.ceil(options.events / 25)));
   const users = Array.from({ length: userCount }, (_, i) => `sim-${options.runTag}-u${i}`);
   const clicks: Array<{ user: string }> = [];
@@ -512,7 +525,13 @@ export function generate(options: GeneratorOptions): SimAction[] {
       );
     } else if (options.faults && roll < 0.75) {
       if (rng.chance(0.1)) actions.push({ kind: "crash" });
-      else actions.push({ kind: "fault", point: rng.pick(FAULT_POINTS), crash: rng.chance(0.4) });
+      else {
+        const point = rng.pick(FAULT_POINTS);
+        const crash = rng.chance(0.4);
+        // Some steps arm the wallet's afterWrite instead, drawn from a stream of their own.
+        const afterWrite = afterWriteRng.chance(0.25);
+        actions.push({ kind: "fault", point: afterWrite ? "wallet.after_write" : point, crash });
+      }
     } else {
       actions.push({ kind: "deliver", max: rng.int(1, 8) });
     }
@@ -621,6 +640,12 @@ export interface BoostAction {
    * before the consumer acks), so what the crash tests is that both survive the restart.
    */
   crash: boolean;
+  /**
+   * Runs with faults: the wallet is aborted (its own `ctx.abort()`) inside its boost sync,
+   * after the budget answered and before the answer is recorded (`wallet.boost.after_budget`);
+   * the consumer's redelivery must ask again and record the same grant once.
+   */
+  budgetCrash: boolean;
 }
 
 /**
@@ -633,6 +658,8 @@ export function boostSchedule(options: GeneratorOptions): Array<BoostAction | nu
   const out: Array<BoostAction | null> = [];
   if ((options.workload ?? "all") !== "all") return out;
   const rng = new Prng(options.seed).fork(31);
+  // Its own stream: the steps and every earlier draw are what they were without it.
+  const budgetCrashRng = new Prng(options.seed).fork(107);
   const orders: Array<{ user: string; status: "pending" | "approved" | "cancelled" }> = [];
   for (let i = 0; i < options.events; i++) {
     out.push(null);
@@ -644,10 +671,21 @@ export function boostSchedule(options: GeneratorOptions): Array<BoostAction | nu
     const user = `sim-${options.runTag}-cb${rng.int(0, SIM_BOOST_USERS - 1)}`;
     // Drawn only with faults, so a run without them draws as before crashes existed.
     const crash = options.faults && rng.chance(0.3);
+    const budgetCrash = options.faults && budgetCrashRng.chance(0.4);
     if (orders.length < MAX_BOOST_ORDERS && (live.length === 0 || rng.chance(0.5))) {
       orders.push({ user, status });
       const order = orders.length - 1;
-      out[i] = { kind: "boost", user, order, op: "new", saleMinor, status, partialPercent, crash };
+      out[i] = {
+        kind: "boost",
+        user,
+        order,
+        op: "new",
+        saleMinor,
+        status,
+        partialPercent,
+        crash,
+        budgetCrash,
+      };
       continue;
     }
     // Every order placed and cancelled: nothing left to change.
@@ -666,6 +704,7 @@ export function boostSchedule(options: GeneratorOptions): Array<BoostAction | nu
       status,
       partialPercent,
       crash,
+      budgetCrash,
     };
   }
   return out;

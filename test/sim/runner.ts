@@ -64,7 +64,7 @@ import {
   settleReferrals,
   setupReferrals,
 } from "./kinds/referrals";
-import { SIM_ABORT_REASON, walletContext } from "./object-abort";
+import { abortWallet, outboxRows, SIM_ABORT_REASON, walletContext } from "./object-abort";
 import { BoostOracle } from "./oracle/boost-oracle";
 import { EventsOracle } from "./oracle/events-oracle";
 import { MoneyOracle } from "./oracle/money-oracle";
@@ -124,6 +124,10 @@ export interface SimResult {
   retries: number;
   replays: number;
   faultsFired: number;
+  /** Of `faultsFired`, per fault point: each point the run arms must show here. */
+  faultsByPoint: Record<string, number>;
+  /** `wallet.after_write` faults whose wallet's outbox still held the write's rows (delivered later). */
+  strandedOutboxes: number;
   invariantsChecked: number;
   /** Checks that re-read every entry and ran the product's audit() (the rest are incremental). */
   fullChecks: number;
@@ -313,6 +317,8 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     retries: 0,
     replays: 0,
     faultsFired: 0,
+    faultsByPoint: {} as Record<string, number>,
+    strandedOutboxes: 0,
     invariantsChecked: 0,
     fullChecks: 0,
     crashes: 0,
@@ -593,6 +599,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
       stats.crashes++;
       await timed("crash", () => abortAllDurableObjects());
     },
+    faultInWallet,
   };
   const referralPorts = {
     placeOrder: placeReferralOrder,
@@ -693,7 +700,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
       }
       case "fault": {
         const item = takeRandom(
-          next.point === "postbacks.after_wallet"
+          next.point === "postbacks.after_wallet" || next.point === "wallet.after_write"
             ? (q) => q.queue === POSTBACKS_QUEUE
             : next.point === "clicks.after_wallet"
               ? (q) => q.queue === CLICKS_QUEUE
@@ -790,20 +797,40 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     }
   }
 
-  /** A fault armed in one wallet's commit while `send` runs (the events path); whether it fired. */
-  async function faultInWallet(point: string, user: string, send: () => Promise<Response>) {
+  /**
+   * A fault armed at a point of one wallet while `send` runs (the events and boost paths);
+   * with `crash`, that wallet alone is aborted there (its `ctx.abort()`). Whether it fired.
+   */
+  async function faultInWallet(
+    point: string,
+    user: string,
+    send: () => Promise<unknown>,
+    crash = false,
+  ) {
     armed = {
       point: point as FaultPoint,
       fired: false,
       wallet: env.WALLET.idFromName(user).toString(),
+      ...(crash ? { abort: await walletContext(user) } : {}),
     };
     try {
       await send();
     } finally {
       armed.point = null;
     }
-    if (armed.fired) stats.faultsFired++;
+    if (armed.fired) {
+      fired(point);
+      if (crash) {
+        stats.crashes++;
+        stats.objectAborts++;
+      }
+    }
     return armed.fired;
+  }
+
+  function fired(point: string) {
+    stats.faultsFired++;
+    stats.faultsByPoint[point] = (stats.faultsByPoint[point] ?? 0) + 1;
   }
 
   /** The wallet's alarm work as of now: nothing money-bearing is due, so money must not move. */
@@ -834,8 +861,11 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     }
     const before = await fingerprint(item.user);
     // A crash at a wallet's point aborts that wallet there (ctx.abort()); at a consumer's point,
-    // which runs outside any object, every object is aborted after it.
-    const abortOne = crash && point.startsWith("wallet.");
+    // which runs outside any object, every object is aborted after it. At the wallet's
+    // afterWrite the write is committed: the wallet is aborted once the failed call returned
+    // (its write durable by then), so what dies is the publish, not the write.
+    const afterWrite = point === "wallet.after_write";
+    const abortOne = crash && point.startsWith("wallet.") && !afterWrite;
     armed = {
       point,
       fired: false,
@@ -854,8 +884,12 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
       await check([item.user]);
       return;
     }
-    stats.faultsFired++;
-    if (abortOne) {
+    fired(point);
+    if (afterWrite && crash) {
+      stats.crashes++;
+      stats.objectAborts++;
+      await abortWallet(item.user);
+    } else if (abortOne) {
       stats.crashes++;
       stats.objectAborts++;
     } else if (crash) {
@@ -873,6 +907,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     }
     await check([item.user]);
     if (point === "wallet.commit.before_close") return;
+    if (afterWrite && (await outboxRows(item.user)) > 0) stats.strandedOutboxes++;
     const retry = queued.findIndex((q) => q.id === item.id);
     const again = queued[retry];
     if (!again) return;
@@ -898,6 +933,22 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
         );
       }
     }
+    // The publish that died is delivered by the retry: nothing is left in the outbox. (A
+    // redelivery that met the aborted object on its way down is retried until acked.)
+    let redelivered = acked.has(again.id);
+    for (let n = 0; afterWrite && !redelivered && n < 3; n++) {
+      const retried = queued.findIndex((q) => q.id === again.id);
+      const next = queued[retried];
+      if (!next) break;
+      queued.splice(retried, 1);
+      redelivered = (await deliver([next])).has(next.id);
+    }
+    const left = afterWrite ? await outboxRows(item.user) : 0;
+    if (left > 0)
+      fail(
+        "outbox_delivered",
+        `${point}: user=${item.user} outbox holds ${left} rows (redelivery acked: ${redelivered})`,
+      );
     await check([item.user]);
   }
 
@@ -1049,6 +1100,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
         conflicts: 0,
         boostsCut: 0,
         faulted: 0,
+        grantCrashes: 0,
         rollbacks: { refunds: 0, chargebacks: 0, won: 0, lost: 0, resent: 0 },
       }),
       campaignBudgetReached: eventsOracle.limitReached(),
@@ -1059,6 +1111,7 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
       updates: 0,
       crashes: 0,
       driven: 0,
+      budgetCrashes: 0,
       cut: 0,
       budgetSpent: false,
     },

@@ -13,8 +13,10 @@ const EVENTS = 200;
  * A seed takes 15–55 s on a loaded two-core machine, and a run with faults and crashes longer:
  * its crashes restart every object, and the suite's stock pool slows each call a little more
  * with every object started (docs/testing.md "What slowed long runs"), so the file's later runs
- * take longest (67–117 s under a load of 12; the last, seed 4 with faults, over 180 s under a
- * load of 15–20, where the same seed alone took 35 s). The limit only catches a hung run.
+ * take longest (67–117 s under a load of 12; 132 s and over 180 s under a load of 15–20,
+ * with the points lifecycle and the single-wallet aborts of the boost, grant and afterWrite
+ * crash points, where the same seed 4 alone through `npm run sim` takes 25–35 s). The limit
+ * only catches a hung run.
  */
 const SEED_TIMEOUT_MS = 300_000;
 
@@ -91,6 +93,15 @@ describe("deterministic simulation (money core)", () => {
         // A wallet aborted alone by its ctx.abort() mid-operation, and its alarm's work driven.
         expect(result.objectAborts).toBeGreaterThan(0);
         expect(result.dueRuns).toBeGreaterThan(0);
+        // Every crash point the run arms fires: the wallet's afterWrite after its write, the
+        // boost sync and the events' grant between the budget's answer and its record.
+        for (const point of [
+          "wallet.after_write",
+          "wallet.boost.after_budget",
+          "wallet.grant.after_budget",
+        ])
+          expect(result.faultsByPoint[point] ?? 0, point).toBeGreaterThan(0);
+        expect(result.strandedOutboxes).toBeGreaterThan(0);
       },
       SEED_TIMEOUT_MS,
     );

@@ -1,3 +1,4 @@
+import { faultPoint } from "#durable-objects/shared/faults";
 import { campaignBudgetKey } from "#shared/campaigns/campaign-rule";
 import { errorFields, type Logger } from "#shared/observability/logger";
 import {
@@ -27,6 +28,8 @@ export interface BoostSyncPorts {
   /** The object's clock: the sync awaits other objects, so each step reads the time afresh. */
   clock: () => number;
   userId(): string;
+  /** The object's id: a fault point (shared/faults.ts) fires only in the wallet aimed at. */
+  objectId: { toString(): string };
   /** Runs `work` in one storage transaction of the wallet (its `commit`). */
   commit(work: (tx: WalletTx) => void): void;
 }
@@ -64,6 +67,9 @@ export class BoostSync {
           // something is off: log it and retry later rather than loop.
           if (result.status === "stale")
             throw new Error(`stale answer, recorded seq ${result.seq}`);
+          // test/sim: the budget holds the grant, the wallet dies before recording it; the
+          // retry asks the same request (same seq) and the budget answers it the same.
+          faultPoint("wallet.boost.after_budget", this.ports.objectId);
           this.ports.commit((tx) => recordBoost(tx, txn.txnId, boost, result, clock()));
         } catch (error) {
           log.error("wallet.boost_request_failed", {

@@ -1,3 +1,4 @@
+import { faultPoint } from "#durable-objects/shared/faults";
 import { assert } from "#shared/assert";
 import { errorFields, type Logger } from "#shared/observability/logger";
 import type { BudgetBinding } from "../../budget/index";
@@ -24,6 +25,8 @@ export interface GrantSyncPorts {
   /** The object's clock: the sync awaits other objects, so each step reads the time afresh. */
   clock: () => number;
   userId(): string;
+  /** The object's id: a fault point (shared/faults.ts) fires only in the wallet aimed at. */
+  objectId: { toString(): string };
   /** How points granted now are held (read before the first commit that posts any). */
   earnTerms(): Promise<EarnTerms>;
   /** Runs `work` in one storage transaction of the wallet (its `commit`). */
@@ -61,6 +64,9 @@ export class GrantSync {
       try {
         const requests = await this.settle(reward);
         if (requests === null) continue;
+        // test/sim: the budgets hold the grant, the wallet dies before posting it; the retry
+        // asks them again for the same value (saved before they were asked).
+        faultPoint("wallet.grant.after_budget", this.ports.objectId);
         if (reward.granted === null) terms ??= await this.ports.earnTerms();
         this.ports.commit((tx) => this.record(tx, reward, requests, terms));
       } catch (error) {

@@ -39,6 +39,11 @@ export interface BoostsRun {
     crashes: number;
     /** Steps whose budget answer came only once the wallet's schedule was driven. */
     driven: number;
+    /**
+     * Steps whose wallet was aborted between the budget's answer and its record
+     * (`wallet.boost.after_budget`); the redelivery asked again and recorded it once.
+     */
+    budgetCrashes: number;
     cut: number;
     budgetSpent: boolean;
   };
@@ -63,6 +68,16 @@ export interface BoostPorts {
   ) => void;
   /** Every Durable Object aborted (the process died). */
   crash: () => Promise<void>;
+  /**
+   * Runs `send` with a fault armed at `point` in the user's wallet, that wallet aborted there
+   * with `crash`; whether it fired.
+   */
+  faultInWallet: (
+    point: string,
+    user: string,
+    send: () => Promise<unknown>,
+    crash?: boolean,
+  ) => Promise<boolean>;
 }
 
 export async function setupCampaignBoosts(runTag: string): Promise<BoostsRun> {
@@ -88,7 +103,15 @@ export async function setupCampaignBoosts(runTag: string): Promise<BoostsRun> {
     offerId: catalog.offerId,
     clicks: new Map(),
     nextUpdateMs: Date.now() - 60_000,
-    stats: { orders: 0, updates: 0, crashes: 0, driven: 0, cut: 0, budgetSpent: false },
+    stats: {
+      orders: 0,
+      updates: 0,
+      crashes: 0,
+      driven: 0,
+      budgetCrashes: 0,
+      cut: 0,
+      budgetSpent: false,
+    },
   };
 }
 
@@ -200,7 +223,16 @@ export async function boostStep(
     run.stats.updates++;
   }
   const state = { status, saleMinor, updatedAtMs: run.nextUpdateMs++ };
-  await postback(run, orderId, on, state, ports, checks);
+  const send = () => postback(run, orderId, on, state, ports, checks);
+  // The wallet dies after the budget answered, before it recorded the answer: the budget holds
+  // the grant, the wallet does not. The consumer's redelivery (deliverAtOnce retries) must ask
+  // the same request again and record the grant once (the checks below: the order holds the
+  // oracle's grant, the budget pays exactly the oracle's grants). A step that owes the budget
+  // no request (an approval: the desire is unchanged) never reaches the point.
+  if (action.budgetCrash) {
+    if (await ports.faultInWallet("wallet.boost.after_budget", action.user, send, true))
+      run.stats.budgetCrashes++;
+  } else await send();
   // The process dies after the delivery: the grant and the budget must survive the restart
   // (were a request still owed, the settling below drives the wallet's schedule; `driven`).
   if (action.crash) {

@@ -42,6 +42,11 @@ export interface EventsRun {
     boostsCut: number;
     /** New events whose first send met a fault in the wallet's commit (503, sent again). */
     faulted: number;
+    /**
+     * Of `faulted`, the wallet aborted between the budgets' answer and the grant's record
+     * (`wallet.grant.after_budget`): the resend is a duplicate and the grant lands then, once.
+     */
+    grantCrashes: number;
     /** Refunds and chargebacks of these events (event-rollbacks.ts). */
     rollbacks: RollbackStats;
   };
@@ -50,8 +55,16 @@ export interface EventsRun {
 interface Checks {
   fail: (invariant: string, detail: string) => never;
   fingerprint: (user: string) => Promise<string>;
-  /** Runs `send` with a fault armed at `point` in the user's wallet; whether it fired. */
-  faultInWallet?: (point: string, user: string, send: () => Promise<Response>) => Promise<boolean>;
+  /**
+   * Runs `send` with a fault armed at `point` in the user's wallet, that wallet aborted there
+   * with `crash`; whether it fired.
+   */
+  faultInWallet?: (
+    point: string,
+    user: string,
+    send: () => Promise<unknown>,
+    crash?: boolean,
+  ) => Promise<boolean>;
 }
 
 export async function setupEvents(runTag: string): Promise<EventsRun> {
@@ -78,6 +91,7 @@ export async function setupEvents(runTag: string): Promise<EventsRun> {
       conflicts: 0,
       boostsCut: 0,
       faulted: 0,
+      grantCrashes: 0,
       rollbacks: { refunds: 0, chargebacks: 0, won: 0, lost: 0, resent: 0 },
     },
   };
@@ -206,7 +220,17 @@ export async function eventStep(
   // records nothing (the resend is new), one after it keeps the event and loses the answer (the
   // resend is a duplicate, and the wallet works what it recorded); either way it earns once.
   let resendAnswer: [number, string] | null = null;
-  if (action.mode === "new" && action.fault && checks.faultInWallet) {
+  // The first send's answer, when it is the event's only send (a grant fault that never fired).
+  let answered: Response | null = null;
+  if (
+    action.mode === "new" &&
+    action.fault === "wallet.grant.after_budget" &&
+    checks.faultInWallet
+  ) {
+    const first = await grantCrash(run, action.fault, user, body, checks);
+    if (first === null) resendAnswer = [200, "duplicate"];
+    else answered = first;
+  } else if (action.mode === "new" && action.fault && checks.faultInWallet) {
     const untouched = [await checks.fingerprint(user), await budgetsBefore()];
     let first: Response | null = null;
     const fired = await checks.faultInWallet(action.fault, user, async () => {
@@ -231,7 +255,7 @@ export async function eventStep(
         action.fault === "wallet.commit.before_close" ? [202, "accepted"] : [200, "duplicate"];
     } else resendAnswer = [202, "accepted"];
   }
-  const response = await sendEvents(body);
+  const response = answered ?? (await sendEvents(body));
   const answer = (await response.json().catch(() => null)) as {
     status?: string;
     code?: string;
@@ -278,6 +302,51 @@ export async function eventStep(
       "oracle_event_rewards",
       `event ${eventId} user=${user} score=${action.score} wallet=${JSON.stringify(have)} oracle=${JSON.stringify(want)}`,
     );
+  if (resendAnswer?.[0] === 200 && action.fault === "wallet.grant.after_budget") {
+    // Landed once: one more send is a duplicate and moves neither the wallet nor the budgets.
+    const landed = [await checks.fingerprint(user), await budgetsBefore()];
+    const again = await sendEvents(body);
+    const after = [await checks.fingerprint(user), await budgetsBefore()];
+    if (again.status !== 200 || JSON.stringify(after) !== JSON.stringify(landed))
+      checks.fail(
+        "replay_changed_nothing",
+        `event ${eventId} sent again after its grant landed: ${again.status}\nbefore=${landed.join("\n")}\nafter=${after.join("\n")}`,
+      );
+  }
+}
+
+/**
+ * A new event's first send with its wallet aborted inside the grant sync, after the budgets
+ * answered and before the grant is recorded (`wallet.grant.after_budget`). The event was
+ * recorded before the budgets were asked, so the intake answers 503 and the resend is a
+ * duplicate, whose after-write work asks the budgets again and posts the grant. Returns null
+ * when it fired; otherwise (the event earns no budgeted reward, so no budget is asked) the
+ * first send's answer, which is then the event's one send.
+ */
+async function grantCrash(
+  run: EventsRun,
+  point: string,
+  user: string,
+  body: Record<string, unknown>,
+  checks: Checks,
+): Promise<Response | null> {
+  let first: Response | null = null;
+  const fired = await (checks.faultInWallet as NonNullable<Checks["faultInWallet"]>)(
+    point,
+    user,
+    async () => {
+      first = await sendEvents(body);
+    },
+    true,
+  );
+  const answer = first as Response | null;
+  if (!answer) return checks.fail("event_answered", `${body.id} with ${point}: no answer`);
+  if (!fired) return answer;
+  run.stats.faulted++;
+  run.stats.grantCrashes++;
+  if (answer.status !== 503)
+    checks.fail("event_answered", `${body.id} with ${point}: ${answer.status}, not 503`);
+  return null;
 }
 
 /** Each budget within its limit, and paying exactly what the oracle says. */

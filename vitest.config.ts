@@ -86,13 +86,16 @@ export async function workersTestConfig(plugin: typeof cloudflareTest = cloudfla
           // A second user database (shared/db/router.ts), migrated like DB by test/setup.ts.
           // Unused unless a test raises USER_DB_SHARDS (test/d1-router.e2e.test.ts).
           // Four more, empty, for the re-sharding tests (test/user-db-moves.e2e.test.ts), which
-          // move every row of their databases and so must not share them with other files.
+          // move every row of their databases and so must not share them with other files; two
+          // more for the operator's loop (test/user-db-move-script.e2e.test.ts), for the same reason.
           d1Databases: {
             USER_DB_1: "boomerang-user-1",
             MOVE_DB_0: "boomerang-move-0",
             MOVE_DB_1: "boomerang-move-1",
             MOVE_DB_2: "boomerang-move-2",
             MOVE_DB_3: "boomerang-move-3",
+            MOVE_DB_4: "boomerang-move-4",
+            MOVE_DB_5: "boomerang-move-5",
           },
           queueConsumers: {
             "boomerang-clicks-1": { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 10 },

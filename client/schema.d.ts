@@ -313,6 +313,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/user-db-moves/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The newest moves of the user databases, open, finished or cancelled, newest first */
+        get: operations["listUserDbMoves"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/user-db-moves/{id}": {
         parameters: {
             query?: never;
@@ -344,6 +361,26 @@ export interface paths {
          * @description Resumes the step where its last slice stopped and reads at most `maxRows` rows. A step already done starts a new pass. Safe to repeat: every page is an idempotent write.
          */
         post: operations["runUserDbMoveStep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/user-db-moves/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a move of the user databases before its flip
+         * @description Closes the move (`next: cancelled`, `cancelledAt` set) so another can be opened. Every reader and writer stays on the old count; the copies already made stay in databases it does not name. Cancelling a cancelled move answers it again. 409 once the worker reads the new count or the sweep has started, and for a finished move.
+         */
+        post: operations["cancelUserDbMove"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3642,10 +3679,10 @@ export interface components {
             /** @description USER_DB_SHARDS as this worker reads it */
             currentShards: number;
             /**
-             * @description what to do next: run `copy` or `verify`; `flip`: set USER_DB_SHARDS to toShards and deploy; run `sweep`, then `verify`; `blocked`: USER_DB_SHARDS is neither count
+             * @description what to do next: run `copy` or `verify`; `flip`: set USER_DB_SHARDS to toShards and deploy; run `sweep`, then `verify`; `cancelled`: nothing (cancelled before its flip, every user stays at the old count); `blocked`: USER_DB_SHARDS is neither count
              * @enum {string}
              */
-            next: "copy" | "verify" | "flip" | "sweep" | "done" | "blocked";
+            next: "copy" | "verify" | "flip" | "sweep" | "done" | "cancelled" | "blocked";
             steps: {
                 copy: components["schemas"]["UserDbMoveStep"];
                 verify: components["schemas"]["UserDbMoveStep"];
@@ -3654,6 +3691,8 @@ export interface components {
             createdAt: string;
             updatedAt: string;
             finishedAt: string | null;
+            /** @description set when the move was cancelled before its flip */
+            cancelledAt: string | null;
         };
         UserDbMoveStep: {
             /** @description how many times the step ran to its end before this pass */
@@ -9375,6 +9414,84 @@ export interface operations {
             };
         };
     };
+    listUserDbMoves: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["UserDbMove"][];
+                    };
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getUserDbMove: {
         parameters: {
             query?: never;
@@ -9517,6 +9634,100 @@ export interface operations {
                 };
             };
             /** @description refused in the move's state: finished, a copy after the flip or once the sweep started, a sweep before the flip, or another run saved first */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than the api reads (API_MAX_BODY_BYTES, 64 KiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error (no details are exposed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelUserDbMove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDbMove"];
+                };
+            };
+            /** @description invalid request: bad JSON, failed validation (every bad field is listed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the move is flipped (the new homes take writes) or finished */
             409: {
                 headers: {
                     [name: string]: unknown;

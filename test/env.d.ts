@@ -14,6 +14,8 @@ declare global {
       MOVE_DB_1: D1Database;
       MOVE_DB_2: D1Database;
       MOVE_DB_3: D1Database;
+      MOVE_DB_4: D1Database;
+      MOVE_DB_5: D1Database;
       /** Ledger-events shard 1 (shared/queues/shards.ts), used when a test sets its count to 2. */
       LEDGER_EVENTS_1: Queue<import("#shared/messages").LedgerEventMessage>;
     }

@@ -197,7 +197,9 @@ const EXPECTED: Record<string, readonly OperatorRole[]> = {
   // Moving the user databases: progress readable by every role, each step the admin's
   "post /admin/v1/user-db-moves": ADMIN,
   "get /admin/v1/user-db-moves": EVERY_ROLE,
+  "get /admin/v1/user-db-moves/history": EVERY_ROLE,
   "get /admin/v1/user-db-moves/{id}": EVERY_ROLE,
+  "post /admin/v1/user-db-moves/{id}/cancel": ADMIN,
   "post /admin/v1/user-db-moves/{id}/steps": ADMIN,
 };
 

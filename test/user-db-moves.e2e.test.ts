@@ -40,6 +40,7 @@ interface Move {
     { done: boolean; written: number; deleted: number; notAtHome: number; missingAtHome: number }
   >;
   finishedAt: string | null;
+  cancelledAt: string | null;
 }
 
 async function admin(e: TestEnv, method: string, path: string, body?: unknown) {
@@ -243,6 +244,10 @@ async function moveUsers(from: number, to: number) {
   // Once the sweep has started, copy is closed even to an isolate on the old count.
   const closed = await admin(before, "POST", `/user-db-moves/${id}/steps`, { step: "copy" });
   expect(closed.status).toBe(409);
+  // And so is cancelling: the new homes hold writes the old ones lack.
+  const late409 = await admin(before, "POST", `/user-db-moves/${id}/cancel`);
+  expect(late409.status).toBe(409);
+  expect(late409.headers.get("content-type")).toContain("application/problem+json");
   // A write at the old home between the sweep's read of the page and its delete: the delete
   // leaves the changed row, and the next pass carries the newer copy.
   const racer = moving[3] as string;
@@ -270,6 +275,7 @@ async function moveUsers(from: number, to: number) {
   expect(move.steps.verify.notAtHome).toBe(0);
   expect(move.finishedAt).not.toBeNull();
   expect(move.next).toBe("done");
+  expect((await admin(after, "POST", `/user-db-moves/${id}/cancel`)).status).toBe(409);
 
   expect((await balanceOf(DBS[shardOf(mover, to)] as D1Database, mover))?.b).toBe(9_000);
   expect((await balanceOf(DBS[shardOf(late, to)] as D1Database, late))?.b).toBe(5_500);
@@ -321,6 +327,53 @@ describe("re-sharding the user databases", () => {
     const odd = await admin(at(2), "POST", "/user-db-moves", { toShards: 3 });
     expect(odd.status).toBe(400);
     expect(odd.headers.get("content-type")).toContain("application/problem+json");
+  });
+
+  it("cancels a move before its flip, and refuses once the worker reads the new count", async () => {
+    const opened = await admin(at(1), "POST", "/user-db-moves", { toShards: 2 });
+    expect(opened.status, await opened.clone().text()).toBe(201);
+    const { id } = (await opened.json()) as Move;
+    const copied = await step(at(1), id, "copy");
+    expect(copied.steps.copy.written).toBeGreaterThan(0);
+
+    // An isolate already on the new count: the flip has happened, so no cancel.
+    const flipped = await admin(at(2), "POST", `/user-db-moves/${id}/cancel`);
+    expect(flipped.status).toBe(409);
+    expect(flipped.headers.get("content-type")).toContain("application/problem+json");
+    expect(((await flipped.json()) as { detail: string }).detail).toContain("flipped");
+
+    const cancelled = await admin(at(1), "POST", `/user-db-moves/${id}/cancel`);
+    expect(cancelled.status, await cancelled.clone().text()).toBe(200);
+    const view = (await cancelled.json()) as Move;
+    expect(view.next).toBe("cancelled");
+    expect(view.cancelledAt).not.toBeNull();
+    // Idempotent: the same answer again, the same time.
+    const again = await admin(at(1), "POST", `/user-db-moves/${id}/cancel`);
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as Move).cancelledAt).toBe(view.cancelledAt);
+    // No step runs on it.
+    const refused = await admin(at(1), "POST", `/user-db-moves/${id}/steps`, { step: "copy" });
+    expect(refused.status).toBe(409);
+
+    // Nothing left its old home: every user's row of every table is still in database 0,
+    // where every reader and writer at the old count looks.
+    for (const spec of MOVED_TABLES) {
+      const inOld = (await placements(spec)).filter((r) => r.db === 0 && r.user !== null);
+      expect(inOld.length, spec.table).toBe(USERS.length);
+    }
+    const latest = (await (await admin(at(1), "GET", "/user-db-moves")).json()) as Move;
+    expect(latest.id).toBe(id);
+    expect(latest.next).toBe("cancelled");
+
+    // The move is closed: another can be opened (and is cancelled here, so the next test opens its own).
+    const next = await admin(at(1), "POST", "/user-db-moves", { toShards: 2 });
+    expect(next.status).toBe(201);
+    const nextId = ((await next.json()) as Move).id;
+    const history = await admin(at(1), "GET", "/user-db-moves/history");
+    expect(history.status).toBe(200);
+    const items = ((await history.json()) as { items: Move[] }).items;
+    expect(items.map((m) => m.id).slice(0, 2)).toEqual([nextId, id]);
+    expect((await admin(at(1), "POST", `/user-db-moves/${nextId}/cancel`)).status).toBe(200);
   });
 
   it("moves 1 → 2, then 2 → 4", async () => {

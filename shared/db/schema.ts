@@ -1785,7 +1785,8 @@ export const riskScoredDaily = sqliteTable(
  * A move of the user databases from one count to another (docs/scaling.md "Re-sharding the
  * user databases"): each step's progress (copy, verify, sweep) per table and database, so a
  * budgeted run resumes where the last one stopped. `rev` makes two concurrent runs of one move
- * keep one's progress, never a mix. At most one move is open (`finished_at_ms` null).
+ * keep one's progress, never a mix. At most one move is open (`finished_at_ms` null). A move
+ * cancelled before its flip is closed too: `finished_at_ms` and `cancelled_at_ms` both set.
  */
 export const userDbMoves = sqliteTable("user_db_moves", {
   id: text("id").primaryKey(),
@@ -1796,6 +1797,7 @@ export const userDbMoves = sqliteTable("user_db_moves", {
   createdAtMs: integer("created_at_ms").notNull(),
   updatedAtMs: integer("updated_at_ms").notNull(),
   finishedAtMs: integer("finished_at_ms"),
+  cancelledAtMs: integer("cancelled_at_ms"),
 });
 
 export const schema = {

@@ -27,6 +27,7 @@ import { riskRoutes } from "./pages/risk/index";
 import { rulesRoutes } from "./pages/rules/index";
 import { signInRoutes, signOut } from "./pages/sign-in";
 import { transactionsRoutes } from "./pages/transactions/index";
+import { userDbMovesRoutes } from "./pages/user-db-moves";
 import { usersRoutes } from "./pages/users/index";
 import { CONSOLE_ASSETS } from "./static/assets";
 
@@ -84,6 +85,7 @@ export function createConsole(apiApp: ApiApp) {
   console.route("/payouts", payoutsRoutes);
   console.route("/alerts", alertsRoutes);
   console.route("/audit", auditRoutes);
+  console.route("/user-db-moves", userDbMovesRoutes);
   console.route("/finance", financeRoutes);
   console.route("/analytics", analyticsFunnelsRoutes);
   console.route("/analytics", analyticsRoutes);

@@ -79,6 +79,13 @@ export const NAV_ITEMS: readonly NavItem[] = [
     apiPath: "/admin/v1/analytics/funnel",
   },
   { key: "audit", label: "Audit log", href: "/console/audit", apiPath: "/admin/v1/audit-log" },
+  // Re-sharding the user databases: every role follows a move; only an admin acts on one.
+  {
+    key: "user-db-moves",
+    label: "User databases",
+    href: "/console/user-db-moves",
+    apiPath: "/admin/v1/user-db-moves/history",
+  },
   {
     key: "operators",
     label: "Operators",

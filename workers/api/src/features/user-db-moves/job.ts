@@ -12,7 +12,7 @@ import {
   writeStatement,
 } from "./pages";
 import { freshProgress, freshStep, type StepName, type StepProgress } from "./progress";
-import { insertMove, readMove, type StoredMove, saveProgress } from "./store";
+import { insertMove, readMove, type StoredMove, saveCancelled, saveProgress } from "./store";
 import { MOVED_TABLES, type MovedTable } from "./tables";
 
 /**
@@ -31,9 +31,10 @@ export const PAGE_ROWS = 100;
 export const QUERIES_PER_SLICE = 900;
 
 /** What the operator does next. */
-export type NextAction = "copy" | "verify" | "flip" | "sweep" | "done" | "blocked";
+export type NextAction = "copy" | "verify" | "flip" | "sweep" | "done" | "cancelled" | "blocked";
 
 export function nextAction(env: DbRouterEnv, move: StoredMove): NextAction {
+  if (move.cancelledAtMs !== null) return "cancelled";
   if (move.finishedAtMs !== null) return "done";
   const current = userDbCount(env);
   const { copy, verify, sweep } = move.progress;
@@ -87,11 +88,38 @@ export async function startMove(
     createdAtMs: nowMs,
     updatedAtMs: nowMs,
     finishedAtMs: null,
+    cancelledAtMs: null,
   };
   if (!(await insertMove(env, move))) {
     throw new AppError("conflict", "a move of the user databases is already open");
   }
   return move;
+}
+
+/**
+ * Cancels a move before its flip: closes it, so another can be opened. Nothing live changes:
+ * until the flip every reader and writer uses the old homes, and the copies already made sit
+ * in databases the live count does not name. Refused once the worker reads the new count or
+ * the sweep has started: the new homes then hold writes the old ones lack. Cancelling a
+ * cancelled move answers it again.
+ */
+export async function cancelMove(env: DbRouterEnv, id: string, nowMs: number): Promise<StoredMove> {
+  // A slice saving between the read and the close moves the revision: read again.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const move = await readMove(env, id);
+    if (!move) throw new AppError("not_found", "no such move of the user databases");
+    if (move.cancelledAtMs !== null) return move;
+    if (move.finishedAtMs !== null) throw new AppError("conflict", "this move is finished");
+    const current = userDbCount(env);
+    if (current !== move.fromShards || move.progress.sweep.startedAtMs !== null) {
+      throw new AppError(
+        "conflict",
+        `this move is flipped (USER_DB_SHARDS is ${current}, the sweep ${move.progress.sweep.startedAtMs === null ? "not started" : "started"}): the new homes take writes, so finish it with sweep and verify`,
+      );
+    }
+    if (await saveCancelled(env, move, nowMs)) return move;
+  }
+  throw new AppError("conflict", "the move kept changing while cancelling it; cancel again");
 }
 
 const unitsOf = (move: StoredMove, step: StepName) => {
@@ -178,6 +206,7 @@ export async function runStep(
 ): Promise<StoredMove> {
   const move = await readMove(env, id);
   if (!move) throw new AppError("not_found", "no such move of the user databases");
+  if (move.cancelledAtMs !== null) throw new AppError("conflict", "this move is cancelled");
   if (move.finishedAtMs !== null) throw new AppError("conflict", "this move is finished");
   const current = userDbCount(env);
   if (step === "copy" && current !== move.fromShards) {

@@ -5,13 +5,14 @@ import { AppError } from "#shared/http/errors";
 import { toIsoOrNull } from "../../http/common-schemas";
 import { featureApp } from "../../http/feature-app";
 import { ADMIN_SECURITY, jsonBody, problem, problemResponses } from "../../http/responses";
-import { nextAction, runStep, startMove } from "./job";
+import { cancelMove, nextAction, runStep, startMove } from "./job";
 import type { StepProgress } from "./progress";
-import { latestMove, readMove, type StoredMove } from "./store";
+import { latestMove, listMoves, readMove, type StoredMove } from "./store";
 
 /**
  * The operator's re-sharding of the user databases (docs/scaling.md "Re-sharding the user
- * databases"): open a move to a new count, run its steps in budgeted slices, read its state.
+ * databases"): open a move to a new count, run its steps in budgeted slices, read its state,
+ * cancel it before its flip.
  */
 
 const StepSchema = z
@@ -41,15 +42,17 @@ const MoveSchema = z
     toShards: z.number().int(),
     currentShards: z.number().int().describe("USER_DB_SHARDS as this worker reads it"),
     next: z
-      .enum(["copy", "verify", "flip", "sweep", "done", "blocked"])
+      .enum(["copy", "verify", "flip", "sweep", "done", "cancelled", "blocked"])
       .describe(
         "what to do next: run `copy` or `verify`; `flip`: set USER_DB_SHARDS to toShards and " +
-          "deploy; run `sweep`, then `verify`; `blocked`: USER_DB_SHARDS is neither count",
+          "deploy; run `sweep`, then `verify`; `cancelled`: nothing (cancelled before its " +
+          "flip, every user stays at the old count); `blocked`: USER_DB_SHARDS is neither count",
       ),
     steps: z.object({ copy: StepSchema, verify: StepSchema, sweep: StepSchema }),
     createdAt: z.string(),
     updatedAt: z.string(),
     finishedAt: z.string().nullable(),
+    cancelledAt: z.string().nullable().describe("set when the move was cancelled before its flip"),
   })
   .openapi("UserDbMove");
 
@@ -88,6 +91,7 @@ function moveView(env: ApiEnv, move: StoredMove) {
     createdAt: new Date(move.createdAtMs).toISOString(),
     updatedAt: new Date(move.updatedAtMs).toISOString(),
     finishedAt: toIsoOrNull(move.finishedAtMs),
+    cancelledAt: toIsoOrNull(move.cancelledAtMs),
   };
 }
 
@@ -180,6 +184,42 @@ const stepRoute = createRoute({
   },
 });
 
+const listRoute = createRoute({
+  method: "get",
+  path: "/user-db-moves/history",
+  operationId: "listUserDbMoves",
+  tags: ["operations"],
+  security: ADMIN_SECURITY,
+  summary: "The newest moves of the user databases, open, finished or cancelled, newest first",
+  request: {
+    query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
+  },
+  responses: {
+    200: jsonBody(z.object({ items: z.array(MoveSchema) })),
+    ...problemResponses,
+  },
+});
+
+const cancelRoute = createRoute({
+  method: "post",
+  path: "/user-db-moves/{id}/cancel",
+  operationId: "cancelUserDbMove",
+  tags: ["operations"],
+  security: ADMIN_SECURITY,
+  summary: "Cancel a move of the user databases before its flip",
+  description:
+    "Closes the move (`next: cancelled`, `cancelledAt` set) so another can be opened. Every " +
+    "reader and writer stays on the old count; the copies already made stay in databases it " +
+    "does not name. Cancelling a cancelled move answers it again. 409 once the worker reads " +
+    "the new count or the sweep has started, and for a finished move.",
+  request: { params: MoveIdParam },
+  responses: {
+    200: jsonBody(MoveSchema),
+    ...problemResponses,
+    409: problem("the move is flipped (the new homes take writes) or finished"),
+  },
+});
+
 /** Mounted under `/admin/v1`. */
 export const userDbMoveAdminRoutes = featureApp()
   .openapi(startRoute, async (c) => {
@@ -191,6 +231,11 @@ export const userDbMoveAdminRoutes = featureApp()
     if (!move) throw new AppError("not_found", "no move of the user databases yet");
     return c.json(moveView(c.env, move), 200);
   })
+  // Before `/{id}`: a static path, matched first.
+  .openapi(listRoute, async (c) => {
+    const moves = await listMoves(c.env, c.req.valid("query").limit);
+    return c.json({ items: moves.map((m) => moveView(c.env, m)) }, 200);
+  })
   .openapi(getRoute, async (c) => {
     const move = await readMove(c.env, c.req.valid("param").id);
     if (!move) throw new AppError("not_found", "no such move of the user databases");
@@ -199,5 +244,9 @@ export const userDbMoveAdminRoutes = featureApp()
   .openapi(stepRoute, async (c) => {
     const { step, maxRows } = c.req.valid("json");
     const move = await runStep(c.env, c.req.valid("param").id, step, maxRows, Date.now);
+    return c.json(moveView(c.env, move), 200);
+  })
+  .openapi(cancelRoute, async (c) => {
+    const move = await cancelMove(c.env, c.req.valid("param").id, Date.now());
     return c.json(moveView(c.env, move), 200);
   });

@@ -11,6 +11,8 @@ export interface StoredMove {
   createdAtMs: number;
   updatedAtMs: number;
   finishedAtMs: number | null;
+  /** Set with `finishedAtMs` when the move was cancelled before its flip. */
+  cancelledAtMs: number | null;
 }
 
 interface MoveRow {
@@ -22,6 +24,7 @@ interface MoveRow {
   created_at_ms: number;
   updated_at_ms: number;
   finished_at_ms: number | null;
+  cancelled_at_ms: number | null;
 }
 
 const fromRow = (r: MoveRow): StoredMove => ({
@@ -33,6 +36,7 @@ const fromRow = (r: MoveRow): StoredMove => ({
   createdAtMs: r.created_at_ms,
   updatedAtMs: r.updated_at_ms,
   finishedAtMs: r.finished_at_ms,
+  cancelledAtMs: r.cancelled_at_ms,
 });
 
 /**
@@ -73,6 +77,39 @@ export async function latestMove(env: DbRouterEnv): Promise<StoredMove | null> {
     )
     .first<MoveRow>();
   return row ? fromRow(row) : null;
+}
+
+/** The newest `limit` moves, open or closed, newest first. */
+export async function listMoves(env: DbRouterEnv, limit: number): Promise<StoredMove[]> {
+  const { results } = await globalDb(env)
+    .prepare(`SELECT * FROM user_db_moves ORDER BY created_at_ms DESC, id DESC LIMIT ?`)
+    .bind(limit)
+    .run<MoveRow>();
+  return results.map(fromRow);
+}
+
+/**
+ * Closes an open move as cancelled if nobody saved since `rev` was read; answers whether it
+ * did. A slice running meanwhile then fails its next save (the revision moved) and stops.
+ */
+export async function saveCancelled(
+  env: DbRouterEnv,
+  move: StoredMove,
+  nowMs: number,
+): Promise<boolean> {
+  const result = await globalDb(env)
+    .prepare(
+      `UPDATE user_db_moves SET rev = rev + 1, updated_at_ms = ?, finished_at_ms = ?, cancelled_at_ms = ?
+       WHERE id = ? AND rev = ? AND finished_at_ms IS NULL`,
+    )
+    .bind(nowMs, nowMs, nowMs, move.id, move.rev)
+    .run();
+  if (result.meta.changes !== 1) return false;
+  move.rev += 1;
+  move.updatedAtMs = nowMs;
+  move.finishedAtMs = nowMs;
+  move.cancelledAtMs = nowMs;
+  return true;
 }
 
 /**

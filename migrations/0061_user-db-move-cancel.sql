@@ -1,0 +1,1 @@
+ALTER TABLE `user_db_moves` ADD `cancelled_at_ms` integer;

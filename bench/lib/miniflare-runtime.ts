@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { LocalSecrets } from "#scripts/lib/dev-vars";
 import { ROOT } from "#scripts/lib/dev-vars";
@@ -9,6 +9,7 @@ import {
   RUNTIME_CONFIG_DIRS,
   writeIsolatedConfigs,
 } from "#scripts/lib/local-runtime";
+import { userDbName } from "#scripts/lib/queue-shard-config";
 import type { HostSpec } from "./miniflare-host";
 import { tailFile, wranglerEnv } from "./wrangler-dev";
 
@@ -48,6 +49,17 @@ export interface MiniflareRuntimeOptions {
    * product's or the bare route; the first takes what no route matches. With `scriptWorkers`
    * and `kvSeed` as in HostSpec. No D1 migrations are applied.
    */
+  /**
+   * Queue shards and user databases (`RuntimeTuning.shards`): every sharded queue and the user
+   * databases at this count, each user database migrated like `DB`. Default 1.
+   */
+  shards?: number;
+  /**
+   * Bundles go here and are reused when already there (a bundle holds code, not bindings, so
+   * runtimes of one bench that differ only in their configs share them). Default: under
+   * `stateDir`.
+   */
+  bundleRoot?: string;
   custom?: {
     workers: Array<{ config: string; routes?: string[] }>;
     scriptWorkers?: HostSpec["scriptWorkers"];
@@ -83,7 +95,9 @@ export async function startMiniflareRuntime(
   } else if (options.bare) {
     workers = [{ config: path.join(ROOT, "bench/bare/wrangler.toml"), bundleDir: "" }];
   } else {
-    const copies = writeIsolatedConfigs(path.join(options.stateDir, "config"), secrets, baseUrl);
+    const copies = writeIsolatedConfigs(path.join(options.stateDir, "config"), secrets, baseUrl, {
+      shards: options.shards,
+    });
     workers = PRODUCT_WORKERS.map(({ dir, routes }) => ({
       config: copies[RUNTIME_CONFIG_DIRS.indexOf(dir)] as string,
       bundleDir: "",
@@ -91,10 +105,17 @@ export async function startMiniflareRuntime(
     }));
     const migrate = localD1(["migrations", "apply"], persistDir, { encoding: "utf8" });
     if (migrate.status !== 0) throw new Error(`D1 migrations failed: ${migrate.stderr}`);
+    const apiConfig = copies[RUNTIME_CONFIG_DIRS.indexOf(".")] as string;
+    for (let i = 1; i < (options.shards ?? 1); i++) migrateUserDb(apiConfig, i, persistDir);
   }
   for (const [i, w] of workers.entries()) {
-    w.bundleDir = path.join(options.stateDir, "bundles", String(i));
-    bundle(w.config, w.bundleDir);
+    w.bundleDir = path.join(
+      options.bundleRoot ?? path.join(options.stateDir, "bundles"),
+      String(i),
+    );
+    if (!options.bundleRoot || !existsSync(path.join(w.bundleDir, "index.js"))) {
+      bundle(w.config, w.bundleDir);
+    }
   }
 
   const spec: HostSpec = {
@@ -149,6 +170,26 @@ export async function startMiniflareRuntime(
     throw error;
   }
   return { baseUrl, secrets, pid: child.pid as number, logFile, stop };
+}
+
+/** User database i's migrations (the same folder as `DB`'s), as the runbook's step 1 does. */
+function migrateUserDb(config: string, i: number, persistDir: string): void {
+  const out = spawnSync(
+    WRANGLER,
+    [
+      "d1",
+      "migrations",
+      "apply",
+      userDbName(i),
+      "--local",
+      "--persist-to",
+      persistDir,
+      "-c",
+      config,
+    ],
+    { cwd: ROOT, encoding: "utf8", env: wranglerEnv() },
+  );
+  if (out.status !== 0) throw new Error(`D1 migrations of ${userDbName(i)} failed: ${out.stderr}`);
 }
 
 /** `wrangler deploy --dry-run --outdir`: the bundle a deploy would upload. */

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "no
 import path from "node:path";
 import { ensureDevVars, type LocalSecrets, localSecrets, localVarsFiles, ROOT } from "./dev-vars";
 import { localD1, WRANGLER } from "./local-d1";
+import { shardVars, withShards } from "./queue-shard-config";
 import { type RuntimeTuning, withQueueMaxRetries, withVars } from "./runtime-tuning";
 
 /**
@@ -163,6 +164,10 @@ export function writeIsolatedConfigs(
     if (configDir === ".") {
       toml = withQueueMaxRetries(toml, tuning.queueMaxRetries ?? {});
       if (vars) vars = withVars(vars, tuning.apiVars ?? {});
+    }
+    if (tuning.shards && tuning.shards > 1) {
+      toml = withShards(toml, tuning.shards, { userDbs: configDir === "." });
+      if (vars) vars = withVars(vars, shardVars(tuning.shards));
     }
     mkdirSync(target, { recursive: true });
     writeFileSync(path.join(target, "wrangler.toml"), toml);

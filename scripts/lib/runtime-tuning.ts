@@ -9,6 +9,12 @@ export interface RuntimeTuning {
   apiVars?: Record<string, string>;
   /** `max_retries` of the api worker's queue consumers, by queue name. */
   queueMaxRetries?: Record<string, number>;
+  /**
+   * Queue shards and user databases (docs/scaling.md "Queue shards", "D1 router"): every
+   * sharded queue family split into this many shards in every config that produces or
+   * consumes it, the api given user databases `USER_DB_1`.. to match, and every count var set.
+   */
+  shards?: number;
 }
 
 /**

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { LedgerEventMessage } from "#shared/messages";
-import { bundleLedgerEvents, unbundleLedgerEvents } from "./ledger-bundle";
+import {
+  bundleLedgerEvents,
+  isProjectableLedgerMessage,
+  sendBatchCalls,
+  unbundleLedgerEvents,
+} from "./ledger-bundle";
 
 const balances = (ledgerSeq: number, pad = ""): LedgerEventMessage => ({
   kind: "balances",
@@ -41,5 +46,58 @@ describe("ledger-events bundles", () => {
       huge,
       balances(2),
     ]);
+  });
+});
+
+describe("what this build can project", () => {
+  it.each([
+    ["a known event", balances(1), true],
+    [
+      "a wallet notice from before notices had their own queue",
+      { kind: "notice", userId: "u" },
+      true,
+    ],
+    [
+      "a bundle of known events",
+      { kind: "ledger_bundle", userId: "u", events: [balances(1), balances(2)] },
+      true,
+    ],
+    ["a kind added by a newer build", { kind: "future_kind", userId: "u" }, false],
+    [
+      "a bundle holding one unknown event",
+      { kind: "ledger_bundle", userId: "u", events: [balances(1), { kind: "x" }] },
+      false,
+    ],
+    ["an empty bundle", { kind: "ledger_bundle", userId: "u", events: [] }, false],
+    ["a bundle without events", { kind: "ledger_bundle", userId: "u" }, false],
+    ["an inherited property name", { kind: "toString", userId: "u" }, false],
+    ["no kind", { userId: "u" }, false],
+    ["null", null, false],
+  ])("%s → %s", (_name, body, projectable) => {
+    expect(isProjectableLedgerMessage(body)).toBe(projectable);
+  });
+});
+
+describe("sendBatch calls", () => {
+  it("at most maxMessages per call, order kept", () => {
+    expect(sendBatchCalls([1, 2, 3, 4, 5], { maxMessages: 2 })).toEqual([[1, 2], [3, 4], [5]]);
+    expect(sendBatchCalls([])).toEqual([]);
+  });
+
+  it("at most maxBytes of JSON per call; a message over the limit goes alone", () => {
+    const item = (n: number) => "x".repeat(n - 2); // JSON adds the two quotes
+    const calls = sendBatchCalls([item(40), item(40), item(40), item(200), item(10)], {
+      maxBytes: 100,
+    });
+    expect(calls.map((c) => c.map((s) => s.length + 2))).toEqual([[40, 40], [40], [200], [10]]);
+  });
+
+  it("150 messages of 1 KB: two calls of 100 and 50 by count; 3 KB each: cut by bytes", () => {
+    const small = Array.from({ length: 150 }, () => "s".repeat(1_000));
+    expect(sendBatchCalls(small).map((c) => c.length)).toEqual([100, 50]);
+    const large = Array.from({ length: 150 }, () => "l".repeat(3_000));
+    const calls = sendBatchCalls(large);
+    expect(calls.flat()).toHaveLength(150);
+    for (const call of calls) expect(call.length * 3_002).toBeLessThanOrEqual(240 * 1024);
   });
 });

@@ -4,7 +4,7 @@ import type { LedgerEventMessage, LedgerQueueMessage, UserNoticeMessage } from "
 import type { NotificationEventMessage } from "#shared/notify/message";
 import { errorFields, type Logger } from "#shared/observability/logger";
 import type { PayoutDispatchMessage } from "#shared/payouts/types";
-import { bundleLedgerEvents } from "#shared/queues/ledger-bundle";
+import { bundleLedgerEvents, sendBatchCalls } from "#shared/queues/ledger-bundle";
 import { queueFor } from "#shared/queues/shards";
 import { groupByQueue } from "./outbox-message";
 import { deleteOutboxThrough, readOutbox } from "./outbox-store";
@@ -22,6 +22,11 @@ export interface OutboxQueues extends RiskObservationsBinding, ScoringSwitch {
   LEDGER_EVENTS: Queue<LedgerQueueMessage>;
   /** How many ledger-events shards; unset or "1": `LEDGER_EVENTS` only. */
   LEDGER_EVENT_QUEUE_SHARDS?: string;
+  /**
+   * "0": each ledger event its own message, as before bundles (docs/operations.md "Rolling
+   * back past ledger-event bundles"); unset or anything else: one bundle per user and flush.
+   */
+  LEDGER_EVENT_BUNDLES?: string;
   PAYOUTS: Queue<PayoutDispatchMessage>;
   NOTICES: Queue<UserNoticeMessage>;
   /** Critical and transactional notification events (the wallet publishes no promotional ones). */
@@ -82,10 +87,15 @@ async function sendLedgerEvents(
   for (const [userId, bodies] of byUser) {
     const queue = queueFor<LedgerQueueMessage>(queues, "LEDGER_EVENTS", userId);
     const batch = byShard.get(queue) ?? [];
-    for (const body of bundleLedgerEvents(userId, bodies)) batch.push({ body });
+    const messages =
+      queues.LEDGER_EVENT_BUNDLES === "0" ? bodies : bundleLedgerEvents(userId, bodies);
+    for (const body of messages) batch.push({ body });
     byShard.set(queue, batch);
   }
-  for (const [queue, batch] of byShard) await queue.sendBatch(batch);
+  // Two full bundles fill one `sendBatch` (256 KB a call): larger flushes take several calls.
+  for (const [queue, batch] of byShard) {
+    for (const call of sendBatchCalls(batch)) await queue.sendBatch(call);
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { faultPoint } from "#durable-objects/shared/faults";
 import type { ApiEnv } from "#shared/env";
 import type { LedgerEventMessage, LedgerQueueMessage, UserNoticeMessage } from "#shared/messages";
 import { createLogger } from "#shared/observability/logger";
-import { unbundleLedgerEvents } from "#shared/queues/ledger-bundle";
+import { isProjectableLedgerMessage, unbundleLedgerEvents } from "#shared/queues/ledger-bundle";
 import { runInBatches } from "../../db/batch";
 import {
   analyticsAfterLedgerBatch,
@@ -25,15 +25,31 @@ import { transactionProjection, unattributedRowsReplaced } from "./transactions-
 const log = createLogger({ worker: "api", feature: "ledger" });
 
 /**
+ * How long a message this build cannot project waits before its next delivery: a gradual
+ * deploy's newer build takes it meanwhile; after the queue's last retry (max_retries, 20) it
+ * is kept in the dead-letter queue, never acknowledged unread.
+ */
+const UNPROJECTABLE_RETRY_DELAY_S = 300;
+
+/**
  * Projects wallet changes into D1 for the console, analytics and the confirmation
  * backstop. Every write is guarded by a version (transactions, payouts, referrals), an update time
  * (claims), a ledger sequence (balances) or the wallet's own counter (loyalty due times, segments), so redelivered or reordered messages can never
  * move a projection backwards. Each feature builds the statements for its own table.
  */
 export async function consumeLedgerEvents(batch: MessageBatch<LedgerQueueMessage>, env: ApiEnv) {
+  const projectable: LedgerQueueMessage[] = [];
+  for (const message of batch.messages) {
+    if (isProjectableLedgerMessage(message.body)) projectable.push(message.body);
+    else {
+      // A newer build's message (a kind added since): acknowledged unread it would be lost.
+      log.warn("ledger.unknown_event_retried", { kind: kindOf(message.body) });
+      message.retry({ delaySeconds: UNPROJECTABLE_RETRY_DELAY_S });
+    }
+  }
   // A bundle (one wallet flush's events of one user) is its events in order; a single event
   // (a message from before bundles, or a flush of one event) is itself.
-  const bodies = unbundleLedgerEvents(batch.messages.map((m) => m.body));
+  const bodies = unbundleLedgerEvents(projectable);
   const statements: BatchItem<"sqlite">[] = [];
   // Routed user tables live in the user databases (shared/db/router.ts): one batch per database.
   const userStatements = new Map<D1Database, BatchItem<"sqlite">[]>();
@@ -115,6 +131,11 @@ async function signupTimes(
   return (userId) => stored.get(userId) ?? nowMs;
 }
 
+function kindOf(body: unknown): string {
+  const kind = (body as { kind?: unknown } | null)?.kind;
+  return typeof kind === "string" ? kind.slice(0, 40) : typeof kind;
+}
+
 function projectedTransactions(bodies: readonly LedgerEventMessage[]) {
   return bodies.flatMap((b) =>
     b.kind === "transaction" ? [{ userId: b.userId, txnId: b.txn.id }] : [],
@@ -182,11 +203,10 @@ function projectionStatements(env: ApiEnv, body: LedgerEventMessage): BatchItem<
     case "points_movement":
       return pointsMovementStatements(db, body);
     default: {
-      // tsc refuses this line if a kind is not handled; at runtime an unknown kind (a newer
-      // wallet's message) is skipped, as before, rather than blocking the batch.
+      // tsc refuses this line if a kind is not handled; at runtime an unknown kind never gets
+      // here (consumeLedgerEvents retries it first).
       const unknown: never = body;
-      log.warn("ledger.unknown_event_skipped", { kind: (unknown as { kind?: string }).kind });
-      return [];
+      return unknown;
     }
   }
 }

@@ -936,14 +936,21 @@ async function simulate(options: SimOptions, _logTail: string[]): Promise<SimRes
     // The publish that died is delivered by the retry: nothing is left in the outbox. (A
     // redelivery that met the aborted object on its way down is retried until acked.)
     let redelivered = acked.has(again.id);
-    for (let n = 0; afterWrite && !redelivered && n < 3; n++) {
+    for (let n = 0; afterWrite && !redelivered && n < 10; n++) {
       const retried = queued.findIndex((q) => q.id === again.id);
       const next = queued[retried];
       if (!next) break;
       queued.splice(retried, 1);
+      // Under load the aborted object can take a while to go: give it time before retrying.
+      if (n > 0) await new Promise((r) => setTimeout(r, 200 * n));
       redelivered = (await deliver([next])).has(next.id);
     }
-    const left = afterWrite ? await outboxRows(item.user) : 0;
+    // The acked redelivery's flush may still be sending (a loaded machine): wait up to 10 s.
+    let left = afterWrite ? await outboxRows(item.user) : 0;
+    for (const deadline = Date.now() + 10_000; left > 0 && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 200));
+      left = await outboxRows(item.user);
+    }
     if (left > 0)
       fail(
         "outbox_delivered",

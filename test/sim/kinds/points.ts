@@ -165,7 +165,7 @@ export async function settlePoints(
   run: PointsRun,
   oracle: PointsOracle,
   checks: Checks,
-  waitMs = 5_000,
+  waitMs = 15_000,
 ): Promise<number> {
   let checked = 0;
   const compare = async (invariant: string, asOfMs: number) => {
@@ -197,8 +197,13 @@ export async function settlePoints(
   await compare("oracle_points", Date.now());
   // Expiry as the cron does it: the wallets whose projected due time has passed.
   const asOfMs = Date.now() + EXPIRE_AHEAD_DAYS * DAY_MS;
+  // The due time reaches D1 through the ledger-events queue, whose batches the run's background
+  // faults throw and the runtime redelivers after a delay: wait for it longer than for a wallet.
   for (const user of oracle.users().filter((u) => oracle.expected(u).active > 0)) {
-    await waitFor(() => dueAtOf(user).then((due) => due !== null && due <= asOfMs), waitMs);
+    await waitFor(
+      () => dueAtOf(user).then((due) => due !== null && due <= asOfMs),
+      Math.max(waitMs, 60_000),
+    );
   }
   for (let round = 0; round < 10; round++) {
     const report = await runPointsBackstop(env, asOfMs);

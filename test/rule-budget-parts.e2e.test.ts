@@ -1,8 +1,17 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
 import { budgetFor, partName, partOfHolder, reserveIn } from "#durable-objects/budget/index";
-import { eventId, purchase, sendEvents } from "./events-client";
-import { ADMIN_HEADERS, api, balances, uniqueUser, walletStub } from "./helpers";
+import { sendEvents } from "./events-client";
+import { balances, walletStub } from "./helpers";
+import {
+  buyAtOnce as buyUsersAtOnce,
+  expectAudited,
+  newUsers,
+  publish,
+  refund,
+  rule,
+  usage,
+} from "./rule-budget-parts-client";
 
 /**
  * A rule budget split into parts (docs/rules.md "Budget parts"): the rule's `budgets[i].parts`
@@ -13,25 +22,6 @@ import { ADMIN_HEADERS, api, balances, uniqueUser, walletStub } from "./helpers"
  * the part it came from, and a new part count or a lowered limit mid-period keeps the bound.
  */
 
-const rule = (id: string, merchantId: string, amountMinor: number, parts?: number) => ({
-  id,
-  name: id,
-  eventTypes: ["purchase.completed"],
-  conditions: { all: [{ attr: "event.merchantId", op: "eq", value: merchantId }] },
-  effects: [{ kind: "cashback_percent", rateBps: 500 }],
-  priority: 10,
-  group: "base",
-  active: true,
-  budgets: [
-    {
-      entity: "global",
-      period: "lifetime",
-      limit: { amountMinor, currency: "INR" },
-      ...(parts === undefined ? {} : { parts }),
-    },
-  ],
-});
-
 /** 5% on `m-split`, at most 10,000 minor in all, in 4 parts. */
 const SPLIT = rule("split-5pc", "m-split", 10_000, 4);
 /** 5% on `m-moved`, at most 12,000 in all: 4 parts, then 2 (the rule's next version). */
@@ -39,77 +29,13 @@ const MOVED = rule("moved-5pc", "m-moved", 12_000, 4);
 /** 5% on `m-lowered`, 12,000 in 4 parts, then lowered to 6,000. */
 const LOWERED = rule("lowered-5pc", "m-lowered", 12_000, 4);
 
-async function publish(rules: unknown[]): Promise<number> {
-  const live = await api("/admin/v1/rules/live", { headers: ADMIN_HEADERS });
-  const basedOnVersion =
-    live.status === 200 ? ((await live.json()) as { version: number }).version : null;
-  const draft = await api("/admin/v1/rules/draft", {
-    method: "PUT",
-    headers: ADMIN_HEADERS,
-    body: JSON.stringify({
-      timeZone: "Asia/Kolkata",
-      groups: [{ name: "base", mode: "stackable" }],
-      rules,
-      basedOnVersion,
-    }),
-  });
-  expect(draft.status, await draft.clone().text()).toBe(200);
-  const published = await api("/admin/v1/rules/publish", {
-    method: "POST",
-    headers: ADMIN_HEADERS,
-    body: JSON.stringify({ note: "rule budget parts" }),
-  });
-  expect(published.status, await published.clone().text()).toBe(201);
-  return ((await published.json()) as { version: number }).version;
-}
+/** `n` new users buying `amountMinor` at `merchantId` all at once; their confirmed cashback. */
+const buyAtOnce = (prefix: string, n: number, amountMinor: number, merchantId: string) =>
+  buyUsersAtOnce(newUsers(prefix, n), amountMinor, merchantId);
 
 beforeAll(async () => {
   await publish([SPLIT, MOVED, LOWERED]);
 });
-
-async function usage(key: string) {
-  const response = await api(`/admin/v1/budgets/${encodeURIComponent(key)}`, {
-    headers: ADMIN_HEADERS,
-  });
-  expect(response.status, await response.clone().text()).toBe(200);
-  return (await response.json()) as {
-    limit: number;
-    grantedTotal: number;
-    outstanding: number;
-    remaining: number;
-    parts: number;
-  };
-}
-
-/** `n` users buying `amountMinor` at `merchantId` all at once; their confirmed cashback. */
-async function buyAtOnce(prefix: string, n: number, amountMinor: number, merchantId: string) {
-  const users = Array.from({ length: n }, (_, i) => uniqueUser(`${prefix}-${i}`));
-  const ids = users.map(() => eventId("buy"));
-  await Promise.all(
-    users.map((u, i) => sendEvents(purchase(u, ids[i] as string, amountMinor, { merchantId }))),
-  );
-  const confirmed = await Promise.all(users.map(async (u) => (await balances(u)).confirmed ?? 0));
-  return { users, ids, confirmed, total: confirmed.reduce((a, b) => a + b, 0) };
-}
-
-const refund = (user: string, originalEventId: string, amountMinor: number) => ({
-  id: eventId("refund"),
-  type: "refund.completed",
-  userId: user,
-  occurredAt: "2026-11-21T10:00:00Z",
-  data: { originalEventId, amountMinor, currency: "INR" },
-});
-
-/** Every object of the budget (root, and the parts of each layout) passes its own audit. */
-async function expectAudited(key: string, layouts: number[]) {
-  expect(await budgetFor(env, key).audit()).toEqual({ ok: true, violations: [] });
-  for (const parts of layouts) {
-    for (let index = 0; index < parts; index++) {
-      const part = budgetFor(env, partName(key, { parts, index }));
-      expect(await part.audit()).toEqual({ ok: true, violations: [] });
-    }
-  }
-}
 
 describe("a rule budget split into parts", () => {
   test("many users at once spend exactly its limit across 4 parts, never more; a refund gives back to its part", async () => {

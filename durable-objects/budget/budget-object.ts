@@ -193,6 +193,8 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
   private readonly log = createLogger({ worker: "campaign-budget" });
 
   private readonly partSide: BudgetPartSide;
+  /** The reclaim a lowered carried limit started (lowerThenReclaim), for later tellers. */
+  private reclaiming: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: BudgetEnv) {
     super(ctx, env);
@@ -221,9 +223,17 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
     // Checked before anything is awaited, so a malformed request throws at the call.
     checkInput(input);
     const carried = carriedTermsOf(input);
-    return (carried ? this.reclaimForCarried(carried) : Promise.resolve())
+    // A stale request changes nothing, not even the limit (decide-budget.ts).
+    const lowering = carried && !this.isStale(input) ? this.lowerThenReclaim(carried, nowMs) : null;
+    return (lowering ?? Promise.resolve())
       .then(() => this.reclaimFor(input))
-      .then(() => this.serve(input.budgetKey, () => this.reserveSync(input, nowMs)));
+      .then(() =>
+        this.serve(input.budgetKey, () => {
+          const result = this.reserveSync(input, nowMs);
+          if (carried) this.unsplitIfNewest(input, nowMs);
+          return result;
+        }),
+      );
   }
 
   /** Gives the reward's whole grant back (the reward was rolled back). */
@@ -315,39 +325,54 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
 
   private async allotChecked(input: AllotmentRequest, nowMs: number): Promise<AllotmentAnswer> {
     const carried = carriedTermsOf(input);
-    if (carried) await this.reclaimForCarried(carried);
+    if (carried) await this.lowerThenReclaim(carried, nowMs);
     return this.serve(input.budgetKey, (): AllotmentAnswer => {
       if (carried) this.adoptCarried(carried, input, nowMs);
-      const budget = this.readBudget(input.budgetKey);
-      const layout = readLayout(this.sql);
-      const refusal = { unit: budget?.unit ?? "", granted: 0, desired: 0, seq: 0 };
-      if (!budget) return { status: "not_configured", ...refusal, layouts: [] };
-      if (!layout?.layouts.includes(input.parts)) {
-        return { status: "unknown_layout", ...refusal, layouts: layout?.layouts ?? [] };
-      }
-      notePartContact(this.sql, allotmentHolder(input));
-      if (input.desired === undefined || input.seq === undefined) {
-        const held = readHeld(this.sql, allotmentHolder(input), ALLOTMENT_REFERENCE);
-        return {
-          status: "read",
-          unit: budget.unit,
-          granted: held?.granted ?? 0,
-          desired: held?.desired ?? 0,
-          seq: held?.seq ?? 0,
-          layouts: layout.layouts,
-        };
-      }
-      const result = this.allotSync(budget, input, input.desired, input.seq, nowMs);
+      const answer = this.allotSyncAnswer(input, nowMs);
+      // The root's terms after the call, which the part keeps (part-side.ts `rootTerms`).
+      const budget = this.budgetRow();
       return {
-        // The request is in the budget's own unit, so a mismatch cannot happen here.
-        status: result.status === "unit_mismatch" ? "not_configured" : result.status,
-        unit: result.unit,
-        granted: result.granted,
-        desired: result.desired,
-        seq: result.seq,
-        layouts: layout.layouts,
+        ...answer,
+        limit: budget?.limit_value ?? 0,
+        limitVersion: budget?.limit_version ?? 0,
       };
     });
+  }
+
+  /** The allot call's answer but the root's terms (inside its transaction). */
+  private allotSyncAnswer(
+    input: AllotmentRequest,
+    nowMs: number,
+  ): Omit<AllotmentAnswer, "limit" | "limitVersion"> {
+    const budget = this.readBudget(input.budgetKey);
+    const layout = readLayout(this.sql);
+    const refusal = { unit: budget?.unit ?? "", granted: 0, desired: 0, seq: 0 };
+    if (!budget) return { status: "not_configured", ...refusal, layouts: [] };
+    if (!layout?.layouts.includes(input.parts)) {
+      return { status: "unknown_layout", ...refusal, layouts: layout?.layouts ?? [] };
+    }
+    notePartContact(this.sql, allotmentHolder(input));
+    if (input.desired === undefined || input.seq === undefined) {
+      const held = readHeld(this.sql, allotmentHolder(input), ALLOTMENT_REFERENCE);
+      return {
+        status: "read",
+        unit: budget.unit,
+        granted: held?.granted ?? 0,
+        desired: held?.desired ?? 0,
+        seq: held?.seq ?? 0,
+        layouts: layout.layouts,
+      };
+    }
+    const result = this.allotSync(budget, input, input.desired, input.seq, nowMs);
+    return {
+      // The request is in the budget's own unit, so a mismatch cannot happen here.
+      status: result.status === "unit_mismatch" ? "not_configured" : result.status,
+      unit: result.unit,
+      granted: result.granted,
+      desired: result.desired,
+      seq: result.seq,
+      layouts: layout.layouts,
+    };
   }
 
   /**
@@ -366,23 +391,69 @@ export class BudgetDurableObject extends DurableObject<BudgetEnv> {
       updateTerms(this.sql, terms, nowMs);
     }
     this.assertInvariants(false);
-    if (!readLayout(this.sql)?.layouts.includes(part.parts)) {
+    const layout = readLayout(this.sql);
+    if (!layout?.layouts.includes(part.parts)) {
+      this.setLayout(carried.budgetKey, part.parts, nowMs);
+    } else if (
+      layout.parts !== part.parts &&
+      carried.limitVersion &&
+      carried.limitVersion === terms.limitVersion
+    ) {
+      // The newest version is split into a layout the budget used before (4 → 1 → 4): it is
+      // the layout again; its parts kept what they were lent.
       this.setLayout(carried.budgetKey, part.parts, nowMs);
     }
   }
 
   /**
-   * A carried limit lowered below what the root has granted and lent asks every part to give
-   * its spare back first (as `configure` does), so the parts' unspent allotments do not keep
-   * granting under the older, higher limit: what is granted after stays within the new one,
-   * as in one object. Only a rule budget whose root already has a layout.
+   * A carried limit that lowers the root's is adopted at once (what is outstanding above it is
+   * `overLimit`, as decide-budget.ts records it), and only then does the root ask every part
+   * to give its spare back (as `configure` does), so the parts' unspent allotments do not keep
+   * granting under the older, higher limit: a dry part that borrows while the root awaits the
+   * others is judged against the new limit, and what is granted after stays within it, as in
+   * one object. The reclaim only matters to a rule budget whose root already has a layout.
    */
-  private async reclaimForCarried(carried: CarriedLimit): Promise<void> {
+  private async lowerThenReclaim(carried: CarriedLimit, nowMs: number): Promise<void> {
+    const lowered = this.ctx.storage.transactionSync(() => {
+      const budget = this.budgetRow();
+      if (!budget || budget.unit !== carried.unit) return null;
+      const terms = adoptedTerms(stateOf(budget), carried);
+      if (terms.limit >= budget.limit_value) return null;
+      updateTerms(this.sql, terms, nowMs);
+      this.assertInvariants(false);
+      return terms;
+    });
+    if (!lowered) {
+      // Already lowered by another part's telling: its reclaim may still be under way, and
+      // the caller judges its requests by its allotment as soon as this answers.
+      await this.reclaiming;
+      return;
+    }
+    const reclaim = this.reclaimForLimit({ ...carried, limit: lowered.limit });
+    this.reclaiming = reclaim.catch(() => undefined);
+    await reclaim;
+  }
+
+  /** True when the holder's recorded request is as new as this one (nothing will change). */
+  private isStale(input: BudgetReserveInput): boolean {
+    const current = readHeld(this.sql, input.holder, input.reference);
+    return current !== null && input.seq < current.seq;
+  }
+
+  /**
+   * A rule budget that went back to one object: a request of the newest rule version reached
+   * the root itself (a version's requests all go where its `parts` says, so that version is
+   * unsplit), and the layout becomes 1 again, as `layout()` and `usage().parts` report. The
+   * older layouts' parts keep what they were lent and give it back when the root runs short
+   * (`reclaimFor`). A request without a version (or version 0, saved before versions were
+   * sent) says nothing about the layout. Inside the reserve transaction.
+   */
+  private unsplitIfNewest(input: BudgetReserveInput, nowMs: number): void {
+    const layout = readLayout(this.sql);
     const budget = this.budgetRow();
-    if (!budget || budget.unit !== carried.unit) return;
-    const terms = adoptedTerms(stateOf(budget), carried);
-    if (terms.limit >= budget.limit_value) return;
-    await this.reclaimForLimit({ ...carried, limit: terms.limit });
+    if (!layout || layout.parts === 1 || !budget || !input.limitVersion) return;
+    if (budget.unit !== input.unit || input.limitVersion !== budget.limit_version) return;
+    this.setLayout(input.budgetKey, 1, nowMs);
   }
 
   /** A reservation in this part of a split budget (the wallet's part: `shardOf(user, parts)`). */

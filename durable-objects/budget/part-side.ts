@@ -37,6 +37,18 @@ export interface AllotmentAnswer {
   seq: number;
   /** Every layout the budget has used: the parts to ask for spare. */
   layouts: number[];
+  /**
+   * The root's limit and its rule version after this call (0 and 0 with no budget): the part
+   * keeps them to know whether a request's carried limit could still move the root's.
+   */
+  limit: number;
+  limitVersion: number;
+}
+
+/** The root's terms as a part last heard them. */
+interface RootTerms {
+  limit: number;
+  limitVersion: number;
 }
 
 export interface AllotmentRequest extends BudgetPart, CarriedTerms {
@@ -87,10 +99,11 @@ export class BudgetPartSide {
   /** Allotment requests sent to the root and not answered yet (this instance's). */
   private allotsInFlight = 0;
   /**
-   * The carried limit this instance last handed the root (`limit/version`); null after a
-   * wake, so the first request with a limit tells it once again (an idempotent read).
+   * The root's limit and version as its last answer gave them (not what this part told it:
+   * another part, or a newer version, may have moved it since); null after a wake, so the
+   * first request that asks for more tells the root once again (an idempotent read).
    */
-  private toldLimit: string | null = null;
+  private rootTerms: RootTerms | null = null;
   /** The telling on its way, if any. */
   private telling: { tag: string; promise: Promise<void> } | null = null;
 
@@ -201,7 +214,7 @@ export class BudgetPartSide {
       index: input.index,
       ...carriedOf(input),
     });
-    if (input.limit !== undefined) this.toldLimit = limitTag(input);
+    this.noteRoot(answer);
     if (answer.status === "not_configured" || answer.status === "unknown_layout") {
       return answer.status;
     }
@@ -227,15 +240,17 @@ export class BudgetPartSide {
   }
 
   /**
-   * A request carrying another limit than this instance last handed the root tells the root
-   * first (a read that adopts it: a lowered limit takes every part's spare back before it is
-   * judged, budget-object.ts), so the next borrow is judged against it. Its own grant is
-   * judged by this part's allotment, as any request within what the part holds.
+   * A request that asks for more and carries a limit the root has not got tells the root
+   * first (a read that adopts it when its version is the newest: a lowered limit takes every
+   * part's spare back before it is judged, budget-object.ts), so the next borrow is judged
+   * against it. Its own grant is judged by this part's allotment, as any request within what
+   * the part holds. A release or a lowering tells nothing: it keeps its saved request's terms
+   * (a refund of a reward granted under an older, higher limit), and it grants nothing.
    */
   private async tellLimit(input: PartRequest): Promise<void> {
-    if (input.limit === undefined) return;
+    if (input.limit === undefined || !this.asksMore(input)) return;
+    if (this.rootTerms && !couldMoveRoot(input, this.rootTerms)) return;
     const tag = limitTag(input);
-    if (tag === this.toldLimit) return;
     // Requests that arrive meanwhile with the same limit wait for the same telling: none is
     // judged by an allotment the root is about to take back.
     if (this.telling?.tag !== tag) {
@@ -248,7 +263,7 @@ export class BudgetPartSide {
         })
         .then((answer) => {
           if (answer.layouts.length > 0) this.layouts = answer.layouts;
-          this.toldLimit = tag;
+          this.noteRoot(answer);
         })
         .finally(() => {
           if (this.telling?.promise === promise) this.telling = null;
@@ -256,6 +271,18 @@ export class BudgetPartSide {
       this.telling = { tag, promise };
     }
     await this.telling.promise;
+  }
+
+  /** True when the request is newer than its reservation here and asks for more than it. */
+  private asksMore(input: PartRequest): boolean {
+    const current = readHeld(this.ports.sql, input.holder, input.reference);
+    return (!current || input.seq > current.seq) && input.desired > (current?.desired ?? 0);
+  }
+
+  /** Keeps the root's terms from an answer that carries them (a refusal has no budget). */
+  private noteRoot(answer: AllotmentAnswer): void {
+    if (answer.status === "not_configured" || answer.status === "unknown_layout") return;
+    this.rootTerms = { limit: answer.limit, limitVersion: answer.limitVersion };
   }
 
   private shortOf(input: PartRequest): number {
@@ -338,6 +365,7 @@ export class BudgetPartSide {
    */
   private apply(answer: AllotmentAnswer): void {
     if (answer.layouts.length > 0) this.layouts = answer.layouts;
+    this.noteRoot(answer);
     if (answer.status !== "granted" && answer.status !== "repeat" && answer.status !== "stale") {
       return;
     }
@@ -398,6 +426,16 @@ export class BudgetPartSide {
 function carriedOf(input: CarriedTerms): CarriedTerms {
   if (input.limit === undefined) return {};
   return { unit: input.unit, limit: input.limit, limitVersion: input.limitVersion };
+}
+
+/**
+ * Whether a carried limit could change the root's terms (budget-object.ts adopts the newest
+ * version's limit; a request without a version counts as the newest).
+ */
+function couldMoveRoot(input: CarriedTerms, root: RootTerms): boolean {
+  const version = input.limitVersion ?? root.limitVersion;
+  if (version !== root.limitVersion) return version > root.limitVersion;
+  return input.limit !== root.limit;
 }
 
 function limitTag(input: CarriedTerms): string {

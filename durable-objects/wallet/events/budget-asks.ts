@@ -40,6 +40,9 @@ export async function askBudget(
     reference,
     seq: request.seq,
     limit: request.limit,
+    // A request saved before versions were sent is the oldest, never the newest: its limit
+    // may be an older rule version's, which must not move a budget a newer one has set.
+    limitVersion: request.limitVersion ?? 0,
     desired: request.desired,
   });
   // Only this wallet numbers this reward's requests: a stale answer means something is off.

@@ -36,7 +36,7 @@ describe("planRewards", () => {
     ]);
   });
 
-  test("each reward draws on the rule's budgets in its unit, keys in the rule's order", () => {
+  test("each reward draws on the rule's budgets in its unit, keys in the rule's order, the limit with its rule version", () => {
     const keys = ["rule:r1:user:u:month:2026-11", "rule:r1:global:lifetime"];
     const { plans } = planRewards(
       [
@@ -46,8 +46,8 @@ describe("planRewards", () => {
       () => [pointsBudget, inrBudget],
     );
     expect(plans.map((p) => [p.unit, p.budgets])).toEqual([
-      ["points", [{ key: keys[0], unit: "points", limit: 100 }]],
-      ["INR", [{ key: keys[1], unit: "INR", limit: 5_000 }]],
+      ["points", [{ key: keys[0], unit: "points", limit: 100, limitVersion: 4 }]],
+      ["INR", [{ key: keys[1], unit: "INR", limit: 5_000, limitVersion: 4 }]],
     ]);
   });
 

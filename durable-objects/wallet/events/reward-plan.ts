@@ -14,6 +14,13 @@ export interface BudgetTerm {
   unit: BudgetUnit;
   limit: number;
   /**
+   * The rule version the limit belongs to (`AppliedEffect.ruleVersion`), so the budget lets
+   * only the newest version's limit move it: a reward's retries and releases keep their saved
+   * request's terms, and an older limit must not set a lowered one back up. Absent on requests
+   * saved before versions were sent; they are sent as version 0 (budget-asks.ts).
+   */
+  limitVersion?: number;
+  /**
    * The rule version's split (`budgets[i].parts`, > 1; absent: the budget's own object). Saved
    * with the reward's requests, so its retries and its release reach the part its first
    * request went to whatever a later rule version says.
@@ -26,13 +33,16 @@ export interface BudgetTerm {
  *
  * @example
  * budgetTermFor("rule:r:global:month:2026-03",
- *   { entity: "global", period: "month", limit: { points: 900 }, parts: 4 })
- * // { key: "rule:r:global:month:2026-03", unit: "points", limit: 900, parts: 4 }
+ *   { entity: "global", period: "month", limit: { points: 900 }, parts: 4 }, 7)
+ * // { key: "rule:r:global:month:2026-03", unit: "points", limit: 900, limitVersion: 7, parts: 4 }
  */
-export function budgetTermFor(key: string, budget: Budget): BudgetTerm {
+export function budgetTermFor(key: string, budget: Budget, ruleVersion?: number): BudgetTerm {
   const { unit, limit } = budgetTermsOf(budget.limit);
   const parts = budget.parts ?? 1;
-  return parts > 1 ? { key, unit, limit, parts } : { key, unit, limit };
+  const term: BudgetTerm = { key, unit, limit };
+  if (ruleVersion !== undefined) term.limitVersion = ruleVersion;
+  if (parts > 1) term.parts = parts;
+  return term;
 }
 
 export interface RewardPlan {
@@ -91,7 +101,12 @@ export function planRewards(
         ruleVersion: entry.ruleVersion,
         unit,
         asked: value,
-        budgets: budgetsIn(unit, entry.budgetKeys, budgetsOf(entry.ruleId) ?? []),
+        budgets: budgetsIn(
+          unit,
+          entry.budgetKeys,
+          budgetsOf(entry.ruleId) ?? [],
+          entry.ruleVersion,
+        ),
       });
     }
   }
@@ -119,12 +134,13 @@ function budgetsIn(
   unit: BudgetUnit,
   keys: readonly string[],
   budgets: readonly Budget[],
+  ruleVersion: number,
 ): BudgetTerm[] {
   const terms: BudgetTerm[] = [];
   budgets.forEach((budget, index) => {
     const key = keys[index];
     if (key === undefined) return;
-    const term = budgetTermFor(key, budget);
+    const term = budgetTermFor(key, budget, ruleVersion);
     if (term.unit === unit) terms.push(term);
   });
   return terms;

@@ -51,6 +51,20 @@ describe("referrerBudgetTerms", () => {
     expect(referrerBudgetTerms(keys, budgets, "u_rr")).toEqual(want);
   });
 
+  test("every term carries the rule version its limit belongs to, a re-keyed one too", () => {
+    expect(
+      referrerBudgetTerms(
+        ["rule:r:user:u_re:month:2026-03", "rule:r:global:lifetime"],
+        [USER_MONTH, { ...GLOBAL, parts: 4 }],
+        "u_rr",
+        7,
+      ),
+    ).toEqual([
+      { key: "rule:r:user:u_rr:month:2026-03", unit: "INR", limit: 5_000, limitVersion: 7 },
+      { key: "rule:r:global:lifetime", unit: "INR", limit: 90_000, limitVersion: 7, parts: 4 },
+    ]);
+  });
+
   test("a referrer id with a colon is encoded as the engine encodes ids", () => {
     expect(
       referrerBudgetTerms(

@@ -31,13 +31,14 @@ export function referrerBudgetTerms(
   budgetKeys: readonly string[],
   budgets: readonly Budget[],
   referrerId: string,
+  ruleVersion?: number,
 ): BudgetTerm[] {
   const terms: BudgetTerm[] = [];
   budgets.forEach((budget, index) => {
     const key = budgetKeys[index];
     if (key === undefined) return;
     if (budget.entity !== "user") {
-      terms.push(budgetTermFor(key, budget));
+      terms.push(budgetTermFor(key, budget, ruleVersion));
       return;
     }
     const { unit, limit } = budgetTermsOf(budget.limit);
@@ -47,6 +48,7 @@ export function referrerBudgetTerms(
       key: joinBudgetKey(parsed.ruleId, "user", referrerId, parsed.periodKey),
       unit,
       limit,
+      ...(ruleVersion === undefined ? {} : { limitVersion: ruleVersion }),
     });
   });
   return terms;
@@ -65,12 +67,13 @@ export function referrerBudgetTerms(
 export function refereeBudgetTerms(
   budgetKeys: readonly string[],
   budgets: readonly Budget[],
+  ruleVersion?: number,
 ): BudgetTerm[] {
   const terms: BudgetTerm[] = [];
   budgets.forEach((budget, index) => {
     const key = budgetKeys[index];
     if (key === undefined) return;
-    terms.push(budgetTermFor(key, budget));
+    terms.push(budgetTermFor(key, budget, ruleVersion));
   });
   return terms;
 }

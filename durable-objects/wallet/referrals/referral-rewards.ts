@@ -219,6 +219,7 @@ function withBudgets(
     entry?.budgetKeys ?? [],
     budgetsOf(ruleId) ?? [],
     referral.referrerId,
+    entry?.ruleVersion,
   );
   if (budgets.length === 0) return terms;
   return { monthlyCap: null, tiers: [], ...terms, budgets };
@@ -231,7 +232,7 @@ function refereeTerms(
   budgetsOf: RuleBudgets,
 ): BudgetTerm[] {
   const entry = applied.find((a) => a.ruleId === ruleId && a.effect.kind === "referral_reward");
-  return refereeBudgetTerms(entry?.budgetKeys ?? [], budgetsOf(ruleId) ?? []);
+  return refereeBudgetTerms(entry?.budgetKeys ?? [], budgetsOf(ruleId) ?? [], entry?.ruleVersion);
 }
 
 /**

@@ -337,6 +337,84 @@ describe("reversals", () => {
     await audited(p.referee, p.referrer);
   });
 
+  // BUG-SIM-5 (docs/testing.md): the refund used to find nothing held and take nothing, and
+  // the won dispute gave back all the chargeback took (500 and 1,000: the refunded share kept).
+  test("a refund while the chargeback is open is final: the won dispute gives back only the rest, on both sides", async () => {
+    // 25,000 deposited (proportional): charged back, a fifth refunded meanwhile, then won.
+    const p = await rewardedPair("rev-cb-refund", "deposit.completed", 25_000);
+    await referrerHolds(p.referrer, { confirmed: 1_000 });
+    const chargeback = p.follow("chargeback.created", {}, 20);
+    await sendAccepted(chargeback);
+    await referrerHolds(p.referrer, {});
+    const refund = p.follow("refund.completed", { amountMinor: 5_000, currency: "INR" }, 25);
+    await sendAccepted(refund);
+    const again = await Promise.all(Array.from({ length: 5 }, () => sendEvents(refund)));
+    expect(again.map((r) => r.status)).toEqual(Array(5).fill(200));
+    // Already taken by the chargeback: nothing more to take, nothing posted.
+    expect(await money(p.referee)).toEqual({});
+    const won = p.follow("chargeback.resolved", { outcome: "user_won" }, 30);
+    await sendAccepted(won);
+    await sendEvents(won);
+    expect(await money(p.referee)).toEqual({ confirmed: 400 });
+    await referrerHolds(p.referrer, { confirmed: 800 });
+    const record = await walletStub(p.referee).getReferral();
+    expect(record?.referral.state).toBe("rewarded");
+    expect(record?.rewards.map((r) => [r.party, r.taken])).toEqual(
+      expect.arrayContaining([
+        ["referee", 100],
+        ["referrer", 200],
+      ]),
+    );
+    // The referrer's refund names the chargeback; the chargeback's expected take is lowered.
+    await eventually(async () =>
+      (await walletStub(p.referee).getReferral())?.referrerOperations.every(
+        (o) => o.status === "delivered",
+      ),
+    );
+    const ops = (await walletStub(p.referee).getReferral())?.referrerOperations ?? [];
+    expect(ops.map((o) => [o.operation.kind, o.amount])).toEqual([
+      ["confirm", null],
+      ["reverse", 800],
+      ["reverse", 200],
+      ["restore", null],
+    ]);
+    expect(ops[2]?.operation).toMatchObject({
+      causeEventId: refund.id,
+      takeOfEventId: chargeback.id,
+    });
+    for (const [user, party] of [
+      [p.referee, "referee"],
+      [p.referrer, "referrer"],
+    ] as const) {
+      expect(await referralPostings(user, p.referralId)).toEqual([
+        `referral:${p.referralId}:${party}`,
+        `referral:${p.referralId}:${party}:confirm`,
+        `referral:${p.referralId}:${party}:reverse:${chargeback.id}`,
+        `referral:${p.referralId}:${party}:restore:${won.id}`,
+      ]);
+    }
+    await audited(p.referee, p.referrer);
+
+    // Refunded in whole while the chargeback is open: the win gives nothing back, and the
+    // referral stays reversed.
+    const whole = await rewardedPair("rev-cb-refund-all", "deposit.completed", 25_000);
+    await referrerHolds(whole.referrer, { confirmed: 1_000 });
+    await sendAccepted(whole.follow("chargeback.created", {}, 20));
+    await sendAccepted(
+      whole.follow("refund.completed", { amountMinor: 25_000, currency: "INR" }, 25),
+    );
+    await sendAccepted(whole.follow("chargeback.resolved", { outcome: "user_won" }, 30));
+    await eventually(async () =>
+      (await walletStub(whole.referee).getReferral())?.referrerOperations.every(
+        (o) => o.status === "delivered",
+      ),
+    );
+    expect(await money(whole.referee)).toEqual({});
+    await referrerHolds(whole.referrer, {});
+    expect((await walletStub(whole.referee).getReferral())?.referral.state).toBe("reversed");
+    await audited(whole.referee, whole.referrer);
+  });
+
   test("a signup processed after the deposit and its full refund ends as in order: rewarded, then reversed", async () => {
     const referrer = uniqueUser("rev-late-rr");
     const referee = uniqueUser("rev-late-re");

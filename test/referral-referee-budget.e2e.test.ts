@@ -225,6 +225,51 @@ describe("a budget shared by both parties' rewards", () => {
     await audited(referee, referrer);
   });
 
+  // BUG-SIM-5 (docs/testing.md): the refund used to take nothing (the chargeback held it all)
+  // and the win gave both bonuses back, 500 and 1,000, for a deposit refunded in whole.
+  test("a full refund while the chargeback is open, then won, all while the rewards wait: nothing comes back, the budget is given back", async () => {
+    const referrer = uniqueUser("refe6-rr");
+    const { referee, atMs } = await signedUpReferee(referrer, "refe6-re");
+    const deposit = paid("deposit.completed", referee, atMs + MINUTE_MS);
+    const follow = (type: string, data: object, minutes: number) => ({
+      id: eventId(type.split(".")[0] ?? "f"),
+      type,
+      userId: referee,
+      occurredAt: new Date(atMs + minutes * MINUTE_MS).toISOString(),
+      data: { originalEventId: deposit.id, ...data },
+    });
+    const response = await sendEvents({
+      events: [
+        deposit,
+        follow("chargeback.created", {}, 2),
+        follow("refund.completed", { amountMinor: 60_000, currency: "INR" }, 3),
+        follow("chargeback.resolved", { outcome: "user_won" }, 4),
+      ],
+    });
+    expect(response.status, await response.clone().text()).toBeLessThan(300);
+
+    const record = await settled(referee, ["reversed"]);
+    expect(record.history.map((h) => [h.state, h.reason])).toEqual([
+      ["signed_up", "code_at_signup"],
+      ["qualified", "qualifying_event"],
+      ["reversed", "chargeback_reversed"],
+    ]);
+    expect(record.rewards.find((r) => r.party === "referee")).toMatchObject({
+      status: "posted",
+      taken: 500,
+    });
+    expect(await bonusHeldMinor(referee)).toBe(0);
+    await eventually(async () =>
+      (await walletStub(referee).getReferral())?.referrerOperations.every(
+        (o) => o.status === "delivered",
+      ),
+    );
+    expect(await bonusHeldMinor(referrer)).toBe(0);
+    // Both rewards' draws given back: what the previous tests left held.
+    await eventually(async () => (await usage(key)).outstanding === 1_500);
+    await audited(referee, referrer);
+  });
+
   test("a chargeback won while the referee's reward waits for its grant: qualified again, rewarded only once both rewards landed", async () => {
     const referrer = uniqueUser("refe5-rr");
     const { referee, atMs } = await signedUpReferee(referrer, "refe5-re");

@@ -616,6 +616,8 @@ const DISPUTE_PLANS: ReadonlyArray<readonly ReferralDispute[]> = [
   ["chargeback", "lost"],
   ["chargeback", "won", "chargeback", "lost"],
   ["refund", "chargeback", "won"],
+  // A refund while the chargeback is open stays taken when the dispute is won (BUG-SIM-5).
+  ["chargeback", "refund", "won"],
 ];
 
 /**

@@ -68,7 +68,7 @@ describe("simulation: referral chargebacks and retries", () => {
     };
     const checks = { fail, fingerprint: walletFingerprint };
     const tag = `rd${Date.now().toString(36)}`;
-    const run = await setupReferrals(tag, 3, BUDGET_MINOR);
+    const run = await setupReferrals(tag, 4, BUDGET_MINOR);
     const oracle = new ReferralOracle(BUDGET_MINOR);
     const ports: ReferralPorts = {
       placeOrder: () => fail("generator_order", "a deposit plan placed an order"),
@@ -87,6 +87,8 @@ describe("simulation: referral chargebacks and retries", () => {
       ["cb-lost", plan(0, ["chargeback", "lost"]), "reversed"],
       ["cb-twice", plan(1, ["chargeback", "won", "chargeback", "lost"]), "reversed"],
       ["refund-cb", plan(2, ["refund", "chargeback", "won"], { disputesTwice: true }), "rewarded"],
+      // BUG-SIM-5: the refund while the chargeback is open stays taken when it is won.
+      ["cb-refund", plan(3, ["chargeback", "refund", "won"], { disputesTwice: true }), "rewarded"],
       [
         "self-link",
         plan("self", ["chargeback"], { clicks: [2], token: 0, device: true }),
@@ -121,20 +123,22 @@ describe("simulation: referral chargebacks and retries", () => {
       (await walletStub(`sim-${tag}-${name}`).getReferral())?.referral.state ?? "none";
     for (const [name, , state] of cases) expect([name, await stateOf(name)]).toEqual([name, state]);
     // What each side holds, from the documented rules by hand: a won chargeback gives back
-    // everything it took; a lost one nothing; a 40 % refund took 40 % first.
+    // everything it still holds; a lost one nothing; a 40 % refund took 40 % first, or out of
+    // what the open chargeback took.
     const held = (name: string) => oracle.referralOf(`sim-${tag}-${name}`)?.held;
     expect(held("cb-won")).toEqual({ referee: 500, referrer: 1_000 });
     expect(held("cb-lost")).toEqual({ referee: 0, referrer: 0 });
     expect(held("cb-twice")).toEqual({ referee: 0, referrer: 0 });
     expect(held("refund-cb")).toEqual({ referee: 300, referrer: 600 });
+    expect(held("cb-refund")).toEqual({ referee: 300, referrer: 600 });
     expect(oracle.referralOf(`sim-${tag}-cb-lost`)?.credited).toEqual({
       referee: 500,
       referrer: 500,
     });
     expect(oracle.referralOf(`sim-${tag}-self-link`)?.referrer).toBe(run.referrers[2]?.id);
     expect(oracle.referralOf(`sim-${tag}-self-only`)).toBeNull();
-    expect(run.stats).toMatchObject({ selfCodes: 2, signupsAgain: 2, depositQualified: 7 });
-    expect(run.stats.disputes).toEqual({ refund: 1, chargeback: 7, won: 4, lost: 2 });
+    expect(run.stats).toMatchObject({ selfCodes: 2, signupsAgain: 2, depositQualified: 8 });
+    expect(run.stats.disputes).toEqual({ refund: 2, chargeback: 8, won: 5, lost: 2 });
     for (const member of members) {
       const check = await checkWallet(member);
       expect([member, check.violations]).toEqual([member, []]);
@@ -142,12 +146,12 @@ describe("simulation: referral chargebacks and retries", () => {
     }
   }, 240_000);
 
-  // BUG-SIM-5 (docs/testing.md), open: a refund of the qualifying deposit that comes while its
-  // chargeback is open takes nothing (nothing is held then), and the won dispute gives back all
-  // the chargeback took, so both parties keep the refunded share (500 each, not 300). `fails`
-  // until the product moves the refund's share out of the chargeback's take, as it does for
-  // event rewards (BUG-SIM-3); then this is an ordinary test.
-  it.fails("a refund while the chargeback is open stays taken when the dispute is won", async () => {
+  // BUG-SIM-5 (docs/testing.md): a refund of the qualifying deposit that comes while its
+  // chargeback is open found nothing held and took nothing, and the won dispute gave back all
+  // the chargeback took, so both parties kept the refunded share (500 each, not 300). The
+  // refund's share now moves out of the chargeback's take on each side, as for event rewards
+  // (BUG-SIM-3).
+  it("a refund while the chargeback is open stays taken when the dispute is won", async () => {
     const fail = (invariant: string, detail: string): never => {
       throw new Error(`SIM FAIL invariant=${invariant}\n${detail}`);
     };

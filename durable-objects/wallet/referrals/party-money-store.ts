@@ -156,6 +156,45 @@ export function findPartyTake(
   };
 }
 
+/**
+ * Moves `value` of one take to a new take under `causeEventId` (a refund while the chargeback
+ * that made `from` is open: the refund's share of what the chargeback took becomes the
+ * refund's, final, so a won dispute restores only the rest — as event rewards' takes do,
+ * events/reward-store.ts moveTake). Out of the take's amount first, then its debt; the money
+ * was already taken, so nothing is posted. Returns the new take.
+ */
+export function movePartyTake(
+  sql: SqlStorage,
+  from: PartyTake,
+  causeEventId: string,
+  value: number,
+  atMs: number,
+): PartyTake {
+  const taken = Math.min(value, from.taken);
+  const debt = Math.min(value - taken, from.debt);
+  sql.exec(
+    `UPDATE referral_party_takes SET taken = taken - ?, debt = debt - ?
+     WHERE referral_id = ? AND party = ? AND cause_event_id = ?`,
+    taken,
+    debt,
+    from.referralId,
+    from.party,
+    from.causeEventId,
+  );
+  const moved: PartyTake = {
+    referralId: from.referralId,
+    party: from.party,
+    causeEventId,
+    from: from.from,
+    taken,
+    debt,
+    atMs,
+    restoredAtMs: null,
+  };
+  insertPartyTake(sql, moved);
+  return moved;
+}
+
 export function markPartyTakeRestored(sql: SqlStorage, take: PartyTake, atMs: number): void {
   sql.exec(
     `UPDATE referral_party_takes SET restored_at_ms = ?

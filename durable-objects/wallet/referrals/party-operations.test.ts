@@ -139,6 +139,52 @@ describe("party operations in the wallet that holds the bonus", () => {
     });
   });
 
+  test("a refund during an open chargeback moves its share out of the chargeback's take, once; the restore gives back the rest", async () => {
+    await inFreshWallet((storage) => {
+      inTx(storage, (tx) => creditParty(tx, CREDIT, EARN, NOW_MS));
+      inTx(storage, (tx) => applyPartyOperation(tx, confirm, NOW_MS));
+      inTx(storage, (tx) =>
+        tx.post(
+          {
+            key: "payout-2",
+            kind: "payout",
+            txnId: null,
+            legs: [
+              { bucket: "confirmed", currency: "INR", amountMinor: -600 },
+              { bucket: "paid_out", currency: "INR", amountMinor: 600 },
+            ],
+          },
+          NOW_MS,
+        ),
+      );
+      inTx(storage, (tx) => applyPartyOperation(tx, reverse("cb-2"), NOW_MS));
+      expect(bal(storage)).toEqual({ bonus: 0, confirmed: 0, debt: 600 });
+      const refund: PartyOperation = {
+        kind: "reverse",
+        referralId: "ref_b",
+        party: "referrer",
+        causeEventId: "rf-2",
+        fraction: { num: 1, den: 4 },
+        takeOfEventId: "cb-2",
+      };
+      const moved = inTx(storage, (tx) => applyPartyOperation(tx, refund, NOW_MS));
+      const again = inTx(storage, (tx) => applyPartyOperation(tx, refund, NOW_MS));
+      // A quarter of the 1,000, out of the 400 the chargeback took (its 600 of debt stays).
+      expect(moved).toEqual({ status: "applied", amount: 250, debt: 0, moved: true });
+      expect(again.status).toBe("exists");
+      expect(bal(storage)).toEqual({ bonus: 0, confirmed: 0, debt: 600 });
+      expect(findPartyMoney(storage.sql, "ref_b", "referrer")).toMatchObject({ taken: 1_000 });
+      const back = inTx(storage, (tx) => applyPartyOperation(tx, restore("cbr-2", "cb-2"), NOW_MS));
+      expect(back).toEqual({ status: "applied", amount: 750, debt: 600 });
+      expect(bal(storage)).toEqual({ bonus: 0, confirmed: 150, debt: 0 });
+      expect(findPartyMoney(storage.sql, "ref_b", "referrer")).toMatchObject({ taken: 250 });
+      expect(referralMoneyHeld(storage.sql, "INR")).toEqual({ bonusMinor: 0, confirmedMinor: 750 });
+      // Nothing was posted for the refund: the money was already taken.
+      const keys = listEntries(storage.sql, null, 20).map((e) => e.idempotencyKey);
+      expect(keys.some((k) => k.includes("rf-2"))).toBe(false);
+    });
+  });
+
   test("operations on a bonus this wallet never got change nothing", async () => {
     await inFreshWallet((storage) => {
       for (const op of [confirm, reverse("x"), restore("y", "x")]) {

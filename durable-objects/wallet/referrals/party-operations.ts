@@ -11,7 +11,9 @@ import {
   findPartyTake,
   insertPartyTake,
   markPartyTakeRestored,
+  movePartyTake,
   type PartyMoney,
+  type PartyTake,
   savePartyMoney,
 } from "./party-money-store";
 
@@ -29,6 +31,10 @@ import {
  *   taken back, from `referral_bonus` while unconfirmed, else from confirmed with what was
  *   already spent becoming visible debt (as cashback clawbacks do), key
  *   `referral:<id>:<party>:reverse:<cause>`; points by the points rollback (spent → points debt).
+ *   A refund while a chargeback of the qualifying event is open (`takeOfEventId`, the
+ *   chargeback) finds the bonus already taken: its share moves out of the chargeback's take
+ *   into its own, nothing posted, so a won dispute gives back only the rest (money bonuses;
+ *   points go through their rollback as for any refund).
  * - `restore` (a chargeback resolved for the member): exactly what the chargeback's take took
  *   comes back where it came from, its debt cancelled as far as still owed, key
  *   `referral:<id>:<party>:restore:<cause>`.
@@ -42,6 +48,8 @@ export type PartyOperation =
       party: ReferralParty;
       causeEventId: string;
       fraction: Fraction;
+      /** A refund during this open chargeback: its share comes out of the chargeback's take. */
+      takeOfEventId?: string;
     }
   | {
       kind: "restore";
@@ -59,7 +67,13 @@ export type PartyOperation =
  * bonus for it (never credited, or nothing left to move).
  */
 export type PartyOperationStatus =
-  | { status: "applied"; amount: number; debt: number }
+  | {
+      status: "applied";
+      amount: number;
+      debt: number;
+      /** A refund's share moved out of an open chargeback's take (already taken). */
+      moved?: true;
+    }
   | { status: "exists" | "nothing" }
   | { status: "refused"; detail: string };
 
@@ -84,7 +98,7 @@ export function applyPartyOperation(
     case "confirm":
       return confirmBonus(tx, money, nowMs);
     case "reverse":
-      return reverseBonus(tx, money, op.causeEventId, op.fraction, nowMs);
+      return reverseBonus(tx, money, op.causeEventId, op.fraction, nowMs, op.takeOfEventId);
     case "restore":
       return restoreBonus(tx, money, op.causeEventId, op.takeOfEventId, nowMs);
   }
@@ -132,8 +146,15 @@ function reverseBonus(
   cause: string,
   fraction: Fraction,
   nowMs: number,
+  disputeOf?: string,
 ): PartyOperationStatus {
   if (findPartyTake(tx.sql, money.referralId, money.party, cause)) return { status: "exists" };
+  const dispute = disputeOf
+    ? findPartyTake(tx.sql, money.referralId, money.party, disputeOf)
+    : null;
+  if (dispute && dispute.restoredAtMs === null && dispute.from !== "points") {
+    return moveFromDispute(tx, money, dispute, cause, fraction, nowMs);
+  }
   const base = referralLedgerKey(money.referralId, money.party);
   if (money.unit === POINTS) {
     const rolled = rollbackPoints(tx, {
@@ -198,6 +219,27 @@ function reverseBonus(
   return { status: "applied", amount: share, debt: take.debtMinor };
 }
 
+/**
+ * A refund while the chargeback that took `dispute` is open: the bonus is already taken, so the
+ * refund's share (of the credited bonus, never more than the chargeback holds; a whole refund
+ * all of it) moves to the refund's own take, final. Nothing is posted and what the party has
+ * taken in all is unchanged; the chargeback's take, and so a won dispute's restore, is lower.
+ */
+function moveFromDispute(
+  tx: WalletTx,
+  money: PartyMoney,
+  dispute: PartyTake,
+  cause: string,
+  fraction: Fraction,
+  nowMs: number,
+): PartyOperationStatus {
+  const held = dispute.taken + dispute.debt;
+  const share = reversalShare(money.credited, money.credited - held, fraction);
+  if (share <= 0) return { status: "nothing" };
+  const moved = movePartyTake(tx.sql, dispute, cause, share, nowMs);
+  return { status: "applied", amount: share, debt: moved.debt, moved: true };
+}
+
 function restoreBonus(
   tx: WalletTx,
   money: PartyMoney,
@@ -225,18 +267,21 @@ function restoreBonus(
           );
     const debtLeg = legs.find((l) => l.bucket === "debt");
     debtCancelled = debtLeg ? -debtLeg.amountMinor : 0;
-    tx.post(
-      {
-        key: `${base}:restore:${cause}`,
-        kind: "referral_restore",
-        txnId: null,
-        memo: `event ${cause} restores referral ${money.referralId} ${money.party}`,
-        rule: rule(money),
-        legs,
-      },
-      nowMs,
-    );
-    tx.publishBalances(nowMs);
+    // A take a refund emptied while its chargeback was open has nothing left to give back.
+    if (take.taken + take.debt > 0) {
+      tx.post(
+        {
+          key: `${base}:restore:${cause}`,
+          kind: "referral_restore",
+          txnId: null,
+          memo: `event ${cause} restores referral ${money.referralId} ${money.party}`,
+          rule: rule(money),
+          legs,
+        },
+        nowMs,
+      );
+      tx.publishBalances(nowMs);
+    }
   }
   markPartyTakeRestored(tx.sql, take, nowMs);
   const amount = take.taken + take.debt;

@@ -3,6 +3,7 @@ import type { WalletTx } from "../core/wallet-tx";
 import {
   findEvent,
   latestChargebackFor,
+  openChargebackFor,
   processedFollowUpsOf,
   type StoredEvent,
   signedUpAtMs,
@@ -46,7 +47,12 @@ import {
   markReferralConfirmed,
   type StoredReferralTerms,
 } from "./referral-terms-store";
-import { findReferrerOp, oweReferrerOp, referrerReverseKey } from "./referrer-ops-store";
+import {
+  findReferrerOp,
+  lowerReferrerOpAmount,
+  oweReferrerOp,
+  referrerReverseKey,
+} from "./referrer-ops-store";
 
 /**
  * The referral's money after qualification, in the referee's wallet (docs/referrals.md,
@@ -59,9 +65,14 @@ import { findReferrerOp, oweReferrerOp, referrerReverseKey } from "./referrer-op
  *   `purchase.confirmed` naming the qualifying event looks again.
  * - **Reversal** (`reverseReferralFor`): a refund or chargeback naming the qualifying event
  *   takes back both bonuses (decide-reversal.ts), the referee's here and the referrer's by an
- *   operation owed to their wallet; a whole reversal moves the referral to `reversed`.
+ *   operation owed to their wallet; a whole reversal moves the referral to `reversed`. A refund
+ *   while a chargeback is open finds both bonuses already taken: its share moves out of what
+ *   the chargeback took, on each side (the referee's take here; a `reverse` naming the
+ *   chargeback to the referrer's wallet, and the chargeback's expected take lowered), nothing
+ *   posted — as event rewards do (events/rewards.ts refundDuringDispute).
  * - **Restore** (`restoreReferralFor`): a chargeback resolved for the member gives back what it
- *   took, both parties, and the referral is `rewarded` again.
+ *   still holds, both parties, and the referral is `rewarded` again (unless the qualifying
+ *   event was refunded in whole meanwhile: it stays `reversed`).
  *
  * The referrer's operations are delivered after commit, in order, behind the credit
  * (referral-reward-sync.ts), so the referrer's wallet sees credit → confirm → reverse → restore
@@ -151,6 +162,8 @@ export function reverseReferralFor(
   nowMs: number,
   /** Refunds of the original before this one; absent: those processed (events run in order). */
   refundedBeforeMinor?: number,
+  /** The chargeback open when `cause` came; absent: the one open now (events run in order). */
+  openChargeback?: string | null,
 ): void {
   const originalId = String(cause.data.originalEventId);
   const found = qualifiedBy(tx, originalId);
@@ -164,19 +177,30 @@ export function reverseReferralFor(
     refundedBeforeMinor ?? sumRefundedFor(tx.sql, originalId),
   );
   if (decision.action !== "reverse") return;
+  // A refund while a chargeback is open: both bonuses are taken already; the refund's share
+  // moves out of what the chargeback took (BUG-SIM-5, docs/testing.md).
+  const dispute =
+    cause.type === "refund.completed"
+      ? openChargeback === undefined
+        ? openChargebackFor(tx.sql, originalId)
+        : openChargeback
+      : null;
   const op = (party: "referee" | "referrer"): PartyOperation => ({
     kind: "reverse",
     referralId: referral.referralId,
     party,
     causeEventId: cause.eventId,
     fraction: decision.fraction,
+    ...(dispute ? { takeOfEventId: dispute } : {}),
   });
   // A referee's reward still awaiting the rule's budgets holds nothing yet: the reversal is
   // applied to it once it is credited (replayRefereeFollowUps), and noted then.
-  if (takeFromReferee(tx, referral.referralId, cause.eventId, decision.fraction, nowMs)) {
+  if (takeFromReferee(tx, referral.referralId, cause.eventId, decision.fraction, nowMs, dispute)) {
     retargetRefereeBudget(tx, referral.referralId, nowMs);
   }
-  const referrerShare = noteTaken(tx, referral.referralId, "referrer", decision.fraction, nowMs);
+  const referrerShare = dispute
+    ? moveReferrerShare(tx, referral.referralId, cause.eventId, dispute, decision.fraction, nowMs)
+    : noteTaken(tx, referral.referralId, "referrer", decision.fraction, nowMs);
   oweReferrer(tx, referral, op("referrer"), nowMs, referrerShare);
   const reason: ReversalReason = !decision.whole
     ? "refund_partially_reversed"
@@ -208,6 +232,8 @@ export function restoreReferralFor(
   nowMs: number,
   /** The chargeback it resolves; absent: the latest processed one. */
   chargebackEventId?: string,
+  /** Refunds of the original before it; absent: those processed (events run in order). */
+  refundedBeforeMinor?: number,
 ): void {
   const originalId = String(resolved.data.originalEventId);
   const found = qualifiedBy(tx, originalId);
@@ -231,6 +257,11 @@ export function restoreReferralFor(
     noteRestored(tx, referral.referralId, "referrer", reversal.amount, nowMs);
   }
   if (referral.state !== "reversed") return;
+  // Refunded in whole (during the dispute or before it): nothing came back, and the refund's
+  // reversal stands.
+  const original = Number(findEvent(tx.sql, originalId)?.data.amountMinor ?? 0);
+  const refunded = refundedBeforeMinor ?? sumRefundedFor(tx.sql, originalId);
+  if (original > 0 && refunded >= original) return;
   // `rewarded` only when neither party's reward is still on its way (the referrer's owed, the
   // referee's awaiting its budgets); until then `qualified`, and the last reward to land moves
   // it on (referral-rewards.ts settleRewarded).
@@ -255,9 +286,10 @@ export function replayFollowUps(
   nowMs: number,
 ): void {
   walkFollowUps(qualifyingId, later, {
-    reverse: (event, refundedBeforeMinor) =>
-      reverseReferralFor(tx, event, nowMs, refundedBeforeMinor),
-    restore: (event, chargeback) => restoreReferralFor(tx, event, nowMs, chargeback),
+    reverse: (event, refundedBeforeMinor, openChargeback) =>
+      reverseReferralFor(tx, event, nowMs, refundedBeforeMinor, openChargeback),
+    restore: (event, chargeback, refundedBeforeMinor) =>
+      restoreReferralFor(tx, event, nowMs, chargeback, refundedBeforeMinor),
     confirmed: () => referralEventConfirmed(tx, qualifyingId, nowMs),
   });
 }
@@ -277,10 +309,11 @@ export function replayRefereeFollowUps(tx: WalletTx, qualifyingId: string, nowMs
   if (terms?.eventId !== qualifyingId) return;
   const referralId = referral.referralId;
   walkFollowUps(qualifyingId, processedFollowUpsOf(tx.sql, qualifyingId), {
-    reverse: (event, refundedBeforeMinor) => {
+    reverse: (event, refundedBeforeMinor, openChargeback) => {
       const decision = reversalOf(tx, qualifyingId, terms, event, refundedBeforeMinor);
       if (decision.action !== "reverse") return;
-      takeFromReferee(tx, referralId, event.eventId, decision.fraction, nowMs);
+      const dispute = event.type === "refund.completed" ? openChargeback : null;
+      takeFromReferee(tx, referralId, event.eventId, decision.fraction, nowMs, dispute);
     },
     restore: (event, chargeback) => {
       restoreToReferee(tx, referralId, event.eventId, chargeback, nowMs);
@@ -290,10 +323,13 @@ export function replayRefereeFollowUps(tx: WalletTx, qualifyingId: string, nowMs
 
 /** What a replay does with each follow-up of the qualifying event (walkFollowUps). */
 interface FollowUpSteps {
-  /** A refund or chargeback, with the refunds of the original before it. */
-  reverse(event: StoredEvent, refundedBeforeMinor: number): void;
-  /** A chargeback won by the member, with the chargeback it resolves. */
-  restore(event: StoredEvent, chargebackEventId: string): void;
+  /**
+   * A refund or chargeback, with the refunds of the original before it and the chargeback
+   * still open then (null: none).
+   */
+  reverse(event: StoredEvent, refundedBeforeMinor: number, openChargeback: string | null): void;
+  /** A chargeback won by the member, with the chargeback it resolves and the refunds before. */
+  restore(event: StoredEvent, chargebackEventId: string, refundedBeforeMinor: number): void;
   /** A `purchase.confirmed`. */
   confirmed?(): void;
 }
@@ -309,21 +345,24 @@ function walkFollowUps(
 ): void {
   let refundedBeforeMinor = 0;
   let chargeback: string | null = null;
+  let open: string | null = null;
   for (const event of events) {
     if (String(event.data.originalEventId) !== qualifyingId) continue;
     switch (event.type) {
       case "refund.completed":
-        steps.reverse(event, refundedBeforeMinor);
+        steps.reverse(event, refundedBeforeMinor, open);
         refundedBeforeMinor += Number(event.data.amountMinor ?? 0);
         break;
       case "chargeback.created":
-        steps.reverse(event, refundedBeforeMinor);
+        steps.reverse(event, refundedBeforeMinor, open);
         chargeback = event.eventId;
+        open = event.eventId;
         break;
       case "chargeback.resolved":
         if (event.data.outcome === "user_won" && chargeback !== null) {
-          steps.restore(event, chargeback);
+          steps.restore(event, chargeback, refundedBeforeMinor);
         }
+        open = null;
         break;
       case "purchase.confirmed":
         steps.confirmed?.();
@@ -357,7 +396,9 @@ function reversalOf(
 /**
  * The referee's half of a reversal: the share taken from the referee's bonus in this wallet
  * and noted (`taken`). False when nothing was taken: a reward awaiting its budgets holds
- * nothing yet, and one taken before under this cause is `exists`.
+ * nothing yet, and one taken before under this cause is `exists`. A refund during the open
+ * chargeback `dispute` moves its share out of the chargeback's take: already taken, so
+ * `taken` stays as it is (the restore notes less).
  */
 function takeFromReferee(
   tx: WalletTx,
@@ -365,15 +406,52 @@ function takeFromReferee(
   causeEventId: string,
   fraction: Fraction,
   nowMs: number,
+  dispute: string | null = null,
 ): boolean {
   const applied = applyPartyOperation(
     tx,
-    { kind: "reverse", referralId, party: "referee", causeEventId, fraction },
+    {
+      kind: "reverse",
+      referralId,
+      party: "referee",
+      causeEventId,
+      fraction,
+      ...(dispute ? { takeOfEventId: dispute } : {}),
+    },
     nowMs,
   );
   if (applied.status !== "applied") return false;
-  noteTaken(tx, referralId, "referee", fraction, nowMs);
+  if (!applied.moved) noteTaken(tx, referralId, "referee", fraction, nowMs);
   return true;
+}
+
+/**
+ * The referrer's half of a refund during the open chargeback `dispute`, in the referee's view:
+ * the refund's share (of the referrer's reward, never more than the chargeback's reversal
+ * expected to take; a whole refund all of it) comes out of that expectation, so a won dispute
+ * notes only the rest restored; `taken` stays (the money was already taken). Returns the
+ * share, the refund's operation's expected take. Once per refund: a repeat finds its operation.
+ */
+function moveReferrerShare(
+  tx: WalletTx,
+  referralId: string,
+  causeEventId: string,
+  dispute: string,
+  fraction: Fraction,
+  nowMs: number,
+): number {
+  const own = findReferrerOp(tx.sql, referrerReverseKey(referralId, causeEventId));
+  if (own) return own.amount ?? 0;
+  const row = findReferralReward(tx.sql, referralId, "referrer");
+  if (!row || NOTHING_CREDITED.has(row.status)) return 0;
+  // Points are not moved: the refund goes through their rollback as any refund's does.
+  if ("points" in row.reward) return noteTaken(tx, referralId, "referrer", fraction, nowMs);
+  const disputeKey = referrerReverseKey(referralId, dispute);
+  const held = findReferrerOp(tx.sql, disputeKey)?.amount ?? 0;
+  const credited = amountOf(row);
+  const share = reversalShare(credited, credited - held, fraction);
+  if (share > 0) lowerReferrerOpAmount(tx.sql, disputeKey, share);
+  return share;
 }
 
 /**

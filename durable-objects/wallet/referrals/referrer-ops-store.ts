@@ -77,7 +77,7 @@ export function oweReferrerOp(
     referrerId,
     op.kind,
     op.kind === "confirm" ? null : op.causeEventId,
-    op.kind === "restore" ? op.takeOfEventId : null,
+    op.kind === "confirm" ? null : (op.takeOfEventId ?? null),
     fraction?.num ?? null,
     fraction?.den ?? null,
     amount,
@@ -96,6 +96,8 @@ function toOp(r: Row): ReferrerOp {
             ...base,
             causeEventId: r.cause_event_id ?? "",
             fraction: { num: r.fraction_num ?? 1, den: r.fraction_den ?? 1 },
+            // A refund during an open chargeback names it (its share moves out of that take).
+            ...(r.take_of_event_id ? { takeOfEventId: r.take_of_event_id } : {}),
           }
         : {
             kind: "restore",
@@ -149,6 +151,18 @@ export function markReferrerOpDelivered(sql: SqlStorage, opKey: string, atMs: nu
 
 export function countReferrerOpAttempt(sql: SqlStorage, opKey: string): void {
   sql.exec(`UPDATE referrer_ops SET attempts = attempts + 1 WHERE op_key = ?`, opKey);
+}
+
+/**
+ * A refund during the chargeback `opKey` reversed moved `share` out of what it took: its
+ * expected take, which a won dispute gives back (restoreReferralFor), is that much lower.
+ */
+export function lowerReferrerOpAmount(sql: SqlStorage, opKey: string, share: number): void {
+  sql.exec(
+    `UPDATE referrer_ops SET amount = MAX(amount - ?, 0) WHERE op_key = ? AND amount IS NOT NULL`,
+    share,
+    opKey,
+  );
 }
 
 export function findReferrerOp(sql: SqlStorage, opKey: string): ReferrerOp | null {

@@ -19,11 +19,14 @@
  *   the referral ends `rewarded` all the same.
  * - Disputes of a first-party qualifying event (`deposit.completed`), each processed once however
  *   often it is delivered: a partial refund takes `floor(credited × refund ÷ original)` of each
- *   party's reward (the campaign is `proportional`), never more than is left; a chargeback takes
- *   everything still held from both parties and the referral is `reversed`; resolved for the
- *   member (`user_won`) it gives back exactly what the latest chargeback took and the referral
- *   is `rewarded` again; lost (`user_lost`), nothing changes. Every take gives its budgets back
- *   and a restore draws on them again (nothing else draws between the two here).
+ *   party's reward (the campaign is `proportional`), never more than is left, the refund that
+ *   completes the deposit all that is left (`reversed`); a chargeback takes everything still
+ *   held from both parties and the referral is `reversed`; a refund while it is open takes its
+ *   share out of what the chargeback took (final); resolved for the member (`user_won`) it
+ *   gives back what the chargeback still holds and the referral is `rewarded` again (not when
+ *   the deposit was refunded in whole); lost (`user_lost`), nothing changes. Every take gives
+ *   its budgets back and a restore draws on them again (nothing else draws between the two
+ *   here).
  * - A typed code that is the referee's own is refused (`self_referral`); the token and the
  *   fingerprint are then weighed as if no code had been typed.
  * - The simulation lets each referral settle before the next step, so the budgets are asked in
@@ -87,6 +90,8 @@ interface Referral extends OracleAttribution {
   held: Record<Party, number>;
   /** What the latest chargeback took of each party (a won resolution gives it back). */
   chargebackTook: Record<Party, number> | null;
+  /** What the disputes' refunds took off the qualifying deposit so far. */
+  refundedMinor: number;
 }
 
 const PROBABILISTIC_WINDOW_MS = 2 * 3_600_000;
@@ -152,6 +157,7 @@ export class ReferralOracle {
       credited: { referee: 0, referrer: 0 },
       held: { referee: 0, referrer: 0 },
       chargebackTook: null,
+      refundedMinor: 0,
     });
     return decided;
   }
@@ -230,32 +236,35 @@ export class ReferralOracle {
       const took = referral.chargebackTook;
       if (!took) return;
       referral.chargebackTook = null;
-      referral.state = "rewarded";
+      // A deposit refunded in whole stays reversed (nothing is left to give back).
+      if (referral.refundedMinor < saleMinor) referral.state = "rewarded";
       for (const party of ["referee", "referrer"] as const) this.give(referral, party, took[party]);
       return;
     }
     const refundMinor = saleMinor - Math.floor((saleMinor * percent) / 100);
+    // The refund that completes the deposit takes all that is left.
+    const whole = dispute === "refund" && referral.refundedMinor + refundMinor >= saleMinor;
+    if (dispute === "refund") referral.refundedMinor += refundMinor;
+    const share = (party: Party, left: number) =>
+      whole
+        ? left
+        : Math.min(Math.floor((referral.credited[party] * refundMinor) / saleMinor), left);
     const open = referral.chargebackTook;
     if (dispute === "refund" && open) {
       // A refund while the chargeback is open is final (as for event rewards, docs/rules.md
       // "Rollback"): its share moves out of what the chargeback took, so a won dispute gives
       // back only the rest.
       for (const party of ["referee", "referrer"] as const)
-        open[party] -= Math.min(
-          Math.floor((referral.credited[party] * refundMinor) / saleMinor),
-          open[party],
-        );
+        open[party] -= share(party, open[party]);
       return;
     }
     const took = { referee: 0, referrer: 0 };
     for (const party of ["referee", "referrer"] as const) {
       const left = referral.held[party];
-      took[party] =
-        dispute === "chargeback"
-          ? left
-          : Math.min(Math.floor((referral.credited[party] * refundMinor) / saleMinor), left);
+      took[party] = dispute === "chargeback" ? left : share(party, left);
       this.give(referral, party, -took[party]);
     }
+    if (whole) referral.state = "reversed";
     if (dispute === "chargeback") {
       referral.chargebackTook = took;
       referral.state = "reversed";

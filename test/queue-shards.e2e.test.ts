@@ -2,7 +2,13 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sendOutbox } from "#durable-objects/wallet/outbox/outbox-flush";
-import { insertOutbox, readOutbox } from "#durable-objects/wallet/outbox/outbox-store";
+import {
+  bundleOutboxRows,
+  insertOutbox,
+  insertOutboxRows,
+  outboxRowOf,
+  readOutbox,
+} from "#durable-objects/wallet/outbox/outbox-store";
 import { decodeSubId } from "#shared/links/sub-id";
 import type { LedgerQueueMessage } from "#shared/messages";
 import { createLogger } from "#shared/observability/logger";
@@ -189,6 +195,67 @@ describe("sharded ledger-events queue", () => {
         return row?.balance_minor === 200 * (i + 1);
       });
     }
+  });
+});
+
+describe("a wallet's stored outbox across the bundled-row change", () => {
+  it("single-event rows written before it and bundled rows flush as one message, in order, and are projected", async () => {
+    const sent: Array<{ kind: string; ledgerSeqs: number[] }> = [];
+    const sink = { send: async () => {}, sendBatch: async () => {} } as unknown as Queue<never>;
+    const ledger = {
+      send: async () => {
+        throw new Error("the outbox sends batches");
+      },
+      sendBatch: async (batch: Iterable<MessageSendRequest<LedgerQueueMessage>>) => {
+        const messages = [...batch];
+        for (const { body } of messages) {
+          const events = body.kind === "ledger_bundle" ? body.events : [body];
+          sent.push({
+            kind: body.kind,
+            ledgerSeqs: events.map((e) => (e.kind === "balances" ? e.ledgerSeq : -1)),
+          });
+        }
+        await env.LEDGER_EVENTS.sendBatch(messages);
+      },
+    } as unknown as Queue<LedgerQueueMessage>;
+    const queues = {
+      LEDGER_EVENTS: ledger,
+      PAYOUTS: sink,
+      NOTICES: sink,
+      NOTIFY_TRANSACTIONAL: sink,
+      RISK_OBSERVATIONS: sink,
+    };
+    const currency = `M${Math.random().toString(36).slice(2, 6).toUpperCase()}`;
+    const user = uniqueUser("outbox-mixed");
+    const balancesAt = (ledgerSeq: number) => ({
+      kind: "balances" as const,
+      userId: user,
+      ledgerSeq,
+      atMs: Date.now(),
+      balances: [{ bucket: "confirmed" as const, currency, balanceMinor: 100 * ledgerSeq }],
+    });
+    await runInDurableObject(walletStub(user), async (_instance, state) => {
+      const sql = state.storage.sql;
+      await sendOutbox(sql, { ...queues, LEDGER_EVENTS: sink }, log);
+      // A row as every wallet wrote it before (one event), then a unit of work's bundled row.
+      insertOutbox(sql, balancesAt(1));
+      insertOutboxRows(sql, bundleOutboxRows([balancesAt(2), balancesAt(3)].map(outboxRowOf)));
+      expect(readOutbox(sql, 10).map((r) => JSON.parse(r.body).kind)).toEqual([
+        "balances",
+        "ledger_bundle",
+      ]);
+      await sendOutbox(sql, queues, log);
+      expect(readOutbox(sql, 10)).toEqual([]);
+    });
+    expect(sent).toEqual([{ kind: "ledger_bundle", ledgerSeqs: [1, 2, 3] }]);
+    await eventually(async () => {
+      const row = await env.DB.prepare(
+        `SELECT balance_minor FROM wallet_balances WHERE user_id = ? AND currency = ?`,
+      )
+        .bind(user, currency)
+        .first<{ balance_minor: number }>();
+      return row?.balance_minor === 300;
+    });
   });
 });
 

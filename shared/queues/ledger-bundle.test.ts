@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LedgerEventMessage } from "#shared/messages";
 import {
+  bundleLedgerEventJson,
   bundleLedgerEvents,
   isProjectableLedgerMessage,
   sendBatchCalls,
@@ -46,6 +47,25 @@ describe("ledger-events bundles", () => {
       huge,
       balances(2),
     ]);
+  });
+
+  it("events already serialised bundle to exactly the JSON of the same bundles", () => {
+    const big = "x".repeat(300);
+    const sets = [
+      [balances(1)],
+      [balances(1), balances(2), balances(3)],
+      Array.from({ length: 10 }, (_, i) => balances(i + 1, big)),
+      [balances(1), balances(1, "y".repeat(2000)), balances(2)],
+    ];
+    for (const events of sets) {
+      const json = bundleLedgerEventJson(
+        "u",
+        events.map((e) => JSON.stringify(e)),
+        1000,
+      );
+      expect(json).toEqual(bundleLedgerEvents("u", events, 1000).map((m) => JSON.stringify(m)));
+    }
+    expect(bundleLedgerEventJson("u", [])).toEqual([]);
   });
 });
 

@@ -22,24 +22,66 @@ export function bundleLedgerEvents(
   events: readonly LedgerEventMessage[],
   maxBytes = MAX_BUNDLE_BYTES,
 ): LedgerQueueMessage[] {
-  const out: LedgerQueueMessage[] = [];
-  let group: LedgerEventMessage[] = [];
+  const bytes = events.map((event) => utf8Bytes(JSON.stringify(event)));
+  return groupWithin(bytes, maxBytes).map((group) =>
+    group.length === 1
+      ? (events[group[0] as number] as LedgerEventMessage)
+      : {
+          kind: "ledger_bundle",
+          userId,
+          events: group.map((i) => events[i] as LedgerEventMessage),
+        },
+  );
+}
+
+/**
+ * Pure: `bundleLedgerEvents` on events already serialised (the wallet's outbox keeps each
+ * event's JSON from the moment it was published): the JSON of each message, byte for byte what
+ * `JSON.stringify` makes of `bundleLedgerEvents`'s, without parsing the events again.
+ *
+ * @example
+ * bundleLedgerEventJson("u", ['{"kind":"balances",…}', '{"kind":"transaction",…}'])
+ * // ['{"kind":"ledger_bundle","userId":"u","events":[{"kind":"balances",…},{…}]}']
+ */
+export function bundleLedgerEventJson(
+  userId: string,
+  eventJson: readonly string[],
+  maxBytes = MAX_BUNDLE_BYTES,
+): string[] {
+  const bytes = eventJson.map(utf8Bytes);
+  const head = `{"kind":"ledger_bundle","userId":${JSON.stringify(userId)},"events":[`;
+  return groupWithin(bytes, maxBytes).map((group) =>
+    group.length === 1
+      ? (eventJson[group[0] as number] as string)
+      : `${head}${group.map((i) => eventJson[i]).join(",")}]}`,
+  );
+}
+
+function utf8Bytes(json: string): number {
+  return encoder.encode(json).length;
+}
+
+/**
+ * Pure: the indexes of consecutive items, grouped so that each group's bytes (each item's plus
+ * a separator, and under 100 for the bundle's own frame) stay within `maxBytes`; an item over
+ * the budget alone is a group alone.
+ */
+function groupWithin(bytes: readonly number[], maxBytes: number): number[][] {
+  const groups: number[][] = [];
+  let group: number[] = [];
   let groupBytes = 0;
-  const close = () => {
-    if (group.length === 1) out.push(group[0] as LedgerEventMessage);
-    else if (group.length > 1) out.push({ kind: "ledger_bundle", userId, events: group });
-    group = [];
-    groupBytes = 0;
-  };
-  for (const event of events) {
-    // The event's JSON plus its separator; the bundle's own frame is under 100 bytes.
-    const bytes = encoder.encode(JSON.stringify(event)).length + 1;
-    if (group.length > 0 && groupBytes + bytes + 100 > maxBytes) close();
-    group.push(event);
-    groupBytes += bytes;
+  for (const [i, itemBytes] of bytes.entries()) {
+    const withSeparator = itemBytes + 1;
+    if (group.length > 0 && groupBytes + withSeparator + 100 > maxBytes) {
+      groups.push(group);
+      group = [];
+      groupBytes = 0;
+    }
+    group.push(i);
+    groupBytes += withSeparator;
   }
-  close();
-  return out;
+  if (group.length > 0) groups.push(group);
+  return groups;
 }
 
 /**

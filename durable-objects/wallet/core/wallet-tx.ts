@@ -5,7 +5,12 @@ import type { StoredClick, StoredTxn } from "../conversions/types";
 import { applyPosting, readBalancesAtSeq } from "../ledger/ledger-store";
 import type { Posting, PostingResult } from "../ledger/posting";
 import type { OutboxMessage } from "../outbox/outbox-message";
-import { insertOutboxRows, outboxRowOf, type PendingOutboxRow } from "../outbox/outbox-store";
+import {
+  bundleOutboxRows,
+  insertOutboxRows,
+  outboxRowOf,
+  type PendingOutboxRow,
+} from "../outbox/outbox-store";
 import { transactionProjection } from "../outbox/projections";
 import { bindUser, boundUserId } from "./meta-store";
 
@@ -20,7 +25,7 @@ import { bindUser, boundUserId } from "./meta-store";
  * Per unit of work, to spare the storage a statement each time (docs/benchmarks.md "The
  * wallet's SQL per conversion"): the bound user is read once, a click once, and the outbox
  * messages are written together at `close()`, in the order they were enqueued, in the same
- * transaction.
+ * transaction, each user's ledger events as one row (`bundleOutboxRows`).
  *
  * @example
  * storage.transactionSync(() => {
@@ -107,12 +112,13 @@ export class WalletTx {
 
   /**
    * Ends the unit of work: queues the balances if a transaction's projection owes them, and
-   * writes every queued message to the outbox.
+   * writes every queued message to the outbox, the ledger events as one bundled row (a
+   * conversion's transaction and balances projections: one row where there were two).
    */
   close(): void {
     if (this.balancesOwedAtMs !== null) this.publishBalances(this.balancesOwedAtMs);
     this.balancesOwedAtMs = null;
-    insertOutboxRows(this.sql, this.outbox);
+    insertOutboxRows(this.sql, bundleOutboxRows(this.outbox));
     this.outbox.length = 0;
   }
 }

@@ -5,6 +5,7 @@ import {
   applyPosting,
   auditLedger,
   lastLedgerSeq,
+  POSTING_ENTRIES_SQL,
   readBalance,
   readBalances,
 } from "./ledger-store";
@@ -127,6 +128,53 @@ describe("applyPosting", () => {
         lastSeq: 3,
       });
       expect(entries(storage)).toHaveLength(3);
+    });
+  });
+
+  test("keys sharing a prefix up to '#' are apart: each finds only its own entries", async () => {
+    await inFreshWallet((storage) => {
+      // `k`'s entries are k#0 and k#1; `k#1`'s is k#1#0, inside `k`'s key range.
+      post(storage, credit("c1", "pending", 1_000));
+      expect(post(storage, transfer("k", "pending", "confirmed", 600)).status).toBe("created");
+      expect(post(storage, credit("k#1", "confirmed", 7))).toEqual({
+        status: "created",
+        lastSeq: 4,
+      });
+      expect(post(storage, transfer("k", "pending", "confirmed", 600))).toEqual({
+        status: "exists",
+        lastSeq: 3,
+      });
+      expect(post(storage, credit("k#1", "confirmed", 7))).toEqual({
+        status: "exists",
+        lastSeq: 4,
+      });
+      expect(post(storage, credit("k#", "confirmed", 7)).status).toBe("created");
+      expect(post(storage, credit("k#1", "confirmed", 8)).status).toBe(
+        "exists_with_different_amount",
+      );
+      expect(entries(storage)).toHaveLength(5);
+    });
+  });
+
+  test("the idempotency check reads the UNIQUE idempotency_key index; entries keep no posting_key index", async () => {
+    await inFreshWallet((storage) => {
+      const indexes = storage.sql
+        .exec<{ name: string }>(
+          `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entries' ORDER BY name`,
+        )
+        .toArray()
+        .map((r) => r.name);
+      // One index write per entry fewer than before (wallet schema step 33).
+      expect(indexes).not.toContain("entries_posting_idx");
+      expect(indexes).toContain("sqlite_autoindex_entries_1");
+      const plan = storage.sql
+        .exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${POSTING_ENTRIES_SQL}`, "k#", "k$", "k")
+        .toArray()
+        .map((r) => r.detail)
+        .join("; ");
+      expect(plan).toContain(
+        "USING INDEX sqlite_autoindex_entries_1 (idempotency_key>? AND idempotency_key<?)",
+      );
     });
   });
 

@@ -1,10 +1,14 @@
 import type { RiskObservationsBinding } from "#shared/fraud/observation-message";
 import { type ScoringSwitch, scoringEnabled } from "#shared/fraud/scoring-switch";
-import type { LedgerEventMessage, LedgerQueueMessage, UserNoticeMessage } from "#shared/messages";
+import type { LedgerQueueMessage, UserNoticeMessage } from "#shared/messages";
 import type { NotificationEventMessage } from "#shared/notify/message";
 import { errorFields, type Logger } from "#shared/observability/logger";
 import type { PayoutDispatchMessage } from "#shared/payouts/types";
-import { bundleLedgerEvents, sendBatchCalls } from "#shared/queues/ledger-bundle";
+import {
+  bundleLedgerEvents,
+  sendBatchCalls,
+  unbundleLedgerEvents,
+} from "#shared/queues/ledger-bundle";
 import { queueFor } from "#shared/queues/shards";
 import { groupByQueue } from "./outbox-message";
 import { deleteOutboxThrough, readOutbox } from "./outbox-store";
@@ -72,23 +76,29 @@ export async function sendOutbox(
  * Ledger events go to the shard of their user (docs/scaling.md "Queue shards"), each user's as
  * one message per flush (a bundle, shared/queues/ledger-bundle.ts; docs/benchmarks.md "One
  * ledger-events message per flush"): the queue and its consumer handle one message where they
- * handled one per event. A wallet's events all name its own user, so a flush is one
- * `sendBatch` to one shard; grouped by user all the same, keeping each user's order. The rows
- * are deleted only after the send returned, as before, so delivery stays at-least-once.
+ * handled one per event. A row holds one event or, since a unit of work writes its events as
+ * one row (outbox-store.ts `bundleOutboxRows`), a bundle: a user's one row is sent as it is
+ * (it was sized as a bundle when written), several are unbundled and bundled again, in order.
+ * A wallet's events all name its own user, so a flush is one `sendBatch` to one shard; grouped
+ * by user all the same, keeping each user's order. The rows are deleted only after the send
+ * returned, as before, so delivery stays at-least-once.
  */
 async function sendLedgerEvents(
   queues: OutboxQueues,
-  events: Array<{ body: LedgerEventMessage }>,
+  rows: Array<{ body: LedgerQueueMessage }>,
 ): Promise<void> {
-  const byUser = new Map<string, LedgerEventMessage[]>();
-  for (const { body } of events)
-    byUser.set(body.userId, [...(byUser.get(body.userId) ?? []), body]);
+  const byUser = new Map<string, LedgerQueueMessage[]>();
+  for (const { body } of rows) byUser.set(body.userId, [...(byUser.get(body.userId) ?? []), body]);
   const byShard = new Map<Queue<LedgerQueueMessage>, Array<{ body: LedgerQueueMessage }>>();
   for (const [userId, bodies] of byUser) {
     const queue = queueFor<LedgerQueueMessage>(queues, "LEDGER_EVENTS", userId);
     const batch = byShard.get(queue) ?? [];
     const messages =
-      queues.LEDGER_EVENT_BUNDLES === "0" ? bodies : bundleLedgerEvents(userId, bodies);
+      queues.LEDGER_EVENT_BUNDLES === "0"
+        ? unbundleLedgerEvents(bodies)
+        : bodies.length === 1
+          ? bodies
+          : bundleLedgerEvents(userId, unbundleLedgerEvents(bodies));
     for (const body of messages) batch.push({ body });
     byShard.set(queue, batch);
   }

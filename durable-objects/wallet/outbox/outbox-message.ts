@@ -1,5 +1,5 @@
 import type { RiskObservationMessage } from "#shared/fraud/observation-message";
-import type { LedgerEventMessage, UserNoticeMessage } from "#shared/messages";
+import type { LedgerEventMessage, LedgerQueueMessage, UserNoticeMessage } from "#shared/messages";
 import type { NotificationEventMessage } from "#shared/notify/message";
 import type { PayoutDispatchMessage } from "#shared/payouts/types";
 
@@ -44,9 +44,13 @@ export interface OutboxRow {
   queue: string;
 }
 
-/** Pure: a batch of outbox rows split by queue, each keeping the rows' order. */
+/**
+ * Pure: a batch of outbox rows split by queue, each keeping the rows' order. A ledger-events
+ * row holds one event (every row written before bundled rows existed, and a lone event) or a
+ * bundle of one user's events (outbox-store.ts `bundleOutboxRows`).
+ */
 export function groupByQueue(rows: readonly OutboxRow[]): {
-  events: Array<{ body: LedgerEventMessage }>;
+  events: Array<{ body: LedgerQueueMessage }>;
   dispatch: Array<{ body: PayoutDispatchMessage }>;
   notices: Array<{ body: UserNoticeMessage }>;
   risk: Array<{ body: RiskObservationMessage }>;

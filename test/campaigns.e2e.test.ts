@@ -4,6 +4,7 @@ import { sign } from "hono/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
 import { budgetFor } from "#durable-objects/budget/index";
 import { budgetOf } from "#durable-objects/campaign-budget/index";
+import { InjectedFault, installFaultInjector } from "#durable-objects/shared/faults";
 import type { ConversionEvent, StoredClick } from "#durable-objects/wallet/index";
 import { campaignBudgetKey } from "#shared/campaigns/campaign-rule";
 import { transactionIdFor } from "#shared/ids";
@@ -774,6 +775,47 @@ describe("a budget that cannot answer", () => {
       (e) => e.kind === "cashback_boost",
     );
     expect(boostEntries).toHaveLength(1);
+    await expectAuditClean(who.userId);
+  });
+});
+
+describe("a budget call that failed", () => {
+  it("is retried once runDue is driven past its 30 s wait, and lands once", async () => {
+    const offerId = await newOffer("asof");
+    await createCampaign("asof-camp", { offerId, boostRateBps: 200 });
+    const who = await userWithClick("asof", offerId, [
+      { campaignId: "asof-camp", boostRateBps: 200, category: null },
+    ]);
+    // The budget answers; the wallet, alive, throws before recording the answer, once: the
+    // request is postponed 30 s (BOOST_RETRY_MS).
+    const wallet = env.WALLET.idFromName(who.userId).toString();
+    let thrown = 0;
+    installFaultInjector((point, scope) => {
+      if (point === "wallet.boost.after_budget" && scope === wallet && thrown++ === 0)
+        throw new InjectedFault(point);
+    });
+    try {
+      const result = await walletStub(who.userId).applyConversion(await conversion(who, "ASOF-1"));
+      expect(result.outcome).toBe("created");
+    } finally {
+      installFaultInjector(null);
+    }
+    expect(thrown).toBe(1);
+    expect(await balances(who.userId)).toEqual({ pending: 5_000 });
+    expect(await budget("asof-camp")).toMatchObject({ grantedMinor: 2_000, reservations: 1 });
+
+    // As of now the retry is not due: nothing moves.
+    await walletStub(who.userId).runDue(Date.now());
+    expect(await balances(who.userId)).toEqual({ pending: 5_000 });
+    // Driven 31 s ahead, the postponed request is asked again (the same seq: the budget answers
+    // it the same) and recorded; a second run finds nothing owed.
+    for (let run = 0; run < 2; run++) await walletStub(who.userId).runDue(Date.now() + 31_000);
+    expect(await balances(who.userId)).toEqual({ pending: 7_000 });
+    const boostEntries = (await walletStub(who.userId).listLedger(null, 10)).filter(
+      (e) => e.kind === "cashback_boost",
+    );
+    expect(boostEntries).toHaveLength(1);
+    expect(await budget("asof-camp")).toMatchObject({ grantedMinor: 2_000, reservations: 1 });
     await expectAuditClean(who.userId);
   });
 });

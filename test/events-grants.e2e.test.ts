@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
+import { InjectedFault, installFaultInjector } from "#durable-objects/shared/faults";
 import { userDb } from "#shared/db/router";
 import { eventId, purchase, sendEvents } from "./events-client";
 import { ADMIN_HEADERS, api, balances, eventually, uniqueUser, walletStub } from "./helpers";
@@ -307,6 +308,46 @@ describe("rules with budgets", () => {
     await sendEvents({ ...chargeback(other, lostId, "user_lost"), occurredAt: at(23) });
     expect(await balances(other)).toMatchObject({ confirmed: 0 });
     expect((await usage(key)).outstanding - start).toBe(1_500);
+  });
+
+  test("a grant whose budget call failed is retried once runDue is driven past its 30 s wait, and posted once", async () => {
+    const user = uniqueUser("grant-asof");
+    const key = "rule:disputed-5pc:global:lifetime";
+    const id = eventId("buy");
+    // Run alone, no reward has drawn on this budget yet (404): it holds nothing.
+    const read = await api(`/admin/v1/budgets/${encodeURIComponent(key)}`, {
+      headers: ADMIN_HEADERS,
+    });
+    const start = read.status === 404 ? 0 : (await usage(key)).outstanding;
+    // The budget grants; the wallet, alive, throws before posting the grant, once: the grant
+    // is postponed 30 s (GRANT_RETRY_MS).
+    const wallet = env.WALLET.idFromName(user).toString();
+    let thrown = 0;
+    installFaultInjector((point, scope) => {
+      if (point === "wallet.grant.after_budget" && scope === wallet && thrown++ === 0)
+        throw new InjectedFault(point);
+    });
+    try {
+      expect((await sendEvents(buy(user, id, 40_000, "m-disputed"))).status).toBe(202);
+    } finally {
+      installFaultInjector(null);
+    }
+    expect(thrown).toBe(1);
+    expect((await balances(user)).confirmed ?? 0).toBe(0);
+    expect((await usage(key)).outstanding - start).toBe(2_000);
+
+    // As of now the retry is not due; driven 31 s ahead it is asked again (the same value,
+    // saved before the first ask) and posted; a second run finds nothing owed.
+    await walletStub(user).runDue(Date.now());
+    expect((await balances(user)).confirmed ?? 0).toBe(0);
+    for (let run = 0; run < 2; run++) await walletStub(user).runDue(Date.now() + 31_000);
+    expect(await balances(user)).toMatchObject({ confirmed: 2_000 });
+    expect((await usage(key)).outstanding - start).toBe(2_000);
+    expect(await rewardsOf(user, id)).toEqual([
+      expect.objectContaining({ ruleId: "disputed-5pc", amountMinor: 2_000 }),
+    ]);
+    expect((await ledger(user)).filter((e) => e.kind === "event_cashback")).toHaveLength(1);
+    expect(await walletStub(user).audit()).toEqual({ ok: true, violations: [] });
   });
 });
 

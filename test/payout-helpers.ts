@@ -127,13 +127,13 @@ export async function seasonedDestination(
  * The code of challenge `challengeId`, read from the dev outbox as a user reads their SMS. The
  * code is a notification event the pipeline delivers after the step-up answered: polled.
  */
-export async function stepUpCodeOf(challengeId: string): Promise<string> {
+export async function stepUpCodeOf(challengeId: string, timeoutMs = 15_000): Promise<string> {
   return eventually(async () => {
     const row = await env.DB.prepare(`SELECT body FROM notification_outbox WHERE id = ?1 LIMIT 1`)
       .bind(challengeId)
       .first<{ body: string }>();
     return row ? (JSON.parse(row.body) as { code: string }).code : null;
-  });
+  }, timeoutMs);
 }
 
 /** Requests a step-up code and reads it from the dev outbox (see `stepUpCodeOf`). */

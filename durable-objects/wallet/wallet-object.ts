@@ -36,6 +36,7 @@ import { findTxn, listTxns, readHistory } from "./conversions/txn-store";
 import type { ConversionEvent, ConversionResult, StoredTxn } from "./conversions/types";
 import { boundUserId } from "./core/meta-store";
 import { pageRows } from "./core/page";
+import { dueAsOf } from "./core/sync-rounds";
 import { WalletTx } from "./core/wallet-tx";
 import type { WalletEnv } from "./env";
 import {
@@ -332,11 +333,13 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
 
   /**
    * Runs what the schedule has due by `asOfMs` (confirmations, claim reviews, click pruning),
-   * bounded per call; `asOfMs` may run ahead of the clock (an operator's override in dev).
+   * bounded per call; `asOfMs` may run ahead of the clock (an operator's override in dev, the
+   * simulation bringing a postponed retry forward). The after-write syncs (boost requests,
+   * grants, referral rewards) look for what is due as of `asOfMs` too; the alarm passes now.
    */
   runDue(asOfMs: number = Date.now()): Promise<DueRun> {
     const nowMs = Date.now();
-    return this.changing(async () => {
+    return this.changingAsOf(asOfMs, async () => {
       // Read before the transaction (an await): an auto-approved referral may credit points.
       const { earn } = await this.programTerms();
       const run = this.commit((tx) => runDue(tx, asOfMs, nowMs, earn));
@@ -1090,24 +1093,34 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
   }
 
   /** Runs a change, then delivers what it published (boost requests, outbox, alarm). */
-  private async changing<T>(work: () => T | Promise<T>): Promise<T> {
+  private changing<T>(work: () => T | Promise<T>): Promise<T> {
+    return this.changingAsOf(undefined, work);
+  }
+
+  /** `changing`, its after-write syncs working what is due as of `asOfMs` (`runDue`). */
+  private async changingAsOf<T>(
+    asOfMs: number | undefined,
+    work: () => T | Promise<T>,
+  ): Promise<T> {
     const result = await work();
-    await this.afterWrite();
+    await this.afterWrite(asOfMs);
     return result;
   }
 
   /**
    * After commit: asks campaign budgets for the boosts just owed (their answers settle again
    * and add to the outbox), delivers the outbox, and arms the alarm for whatever is due next,
-   * including any boost request that failed.
+   * including any boost request that failed. `asOfMs` (from `runDue`): the syncs work what is
+   * due by then, when later than the clock, so a postponed retry can be brought forward.
    */
-  private async afterWrite(): Promise<void> {
+  private async afterWrite(asOfMs?: number): Promise<void> {
     // test/sim: the write is committed; the publish (syncs, outbox, alarm) dies here, and the
     // caller's retry (a duplicate write) or the alarm must still deliver it, once.
     faultPoint("wallet.after_write", this.ctx.id);
     // Most writes (a credited postback) owe none of the syncs: one read decides, and the
     // steps below, each of which would find nothing of its kind due, are skipped.
-    if (anyDue(this.sql, AFTER_WRITE_KINDS, this.clock())) await this.afterWriteSyncs();
+    if (anyDue(this.sql, AFTER_WRITE_KINDS, dueAsOf(this.clock(), asOfMs)))
+      await this.afterWriteSyncs(asOfMs);
     try {
       await this.outbox.flush();
     } finally {
@@ -1120,7 +1133,7 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
    * rewards, redemptions held for scoring. Each does nothing unless a row of its kind is due
    * (`AFTER_WRITE_KINDS`), so `afterWrite` runs them only when one is.
    */
-  private async afterWriteSyncs(): Promise<void> {
+  private async afterWriteSyncs(asOfMs: number | undefined): Promise<void> {
     try {
       await this.processEvents();
     } catch (error) {
@@ -1129,19 +1142,19 @@ export class WalletDurableObject extends DurableObject<WalletEnv> {
       this.commit((tx) => postponeEvents(tx, this.clock() + EVENT_RETRY_MS));
     }
     try {
-      await this.boosts.sync();
+      await this.boosts.sync(asOfMs);
     } catch (error) {
       this.log.error("wallet.boost_sync_failed", errorFields(error));
     }
     try {
-      await this.grants.sync();
+      await this.grants.sync(asOfMs);
       // A settled grant may have freed refunds that waited for it.
       await this.processEvents();
     } catch (error) {
       this.log.error("wallet.grant_sync_failed", errorFields(error));
     }
     try {
-      await this.referralRewards.sync();
+      await this.referralRewards.sync(asOfMs);
     } catch (error) {
       this.log.error("wallet.referral_reward_sync_failed", errorFields(error));
     }

@@ -106,6 +106,12 @@ export type SimAction =
        * boost rule rewards asks a budget; another is sent once, unharmed).
        */
       fault?: "wallet.commit.before_close" | "wallet.commit.after" | "wallet.grant.after_budget";
+      /**
+       * A new event's grant sync throws between its budgets' answer and the grant's record,
+       * the wallet alive (`wallet.grant.after_budget`, not a crash): the event is accepted, the
+       * grant postponed 30 s, and the wallet's due run driven 31 s ahead must post it, once.
+       */
+      grantThrow?: true;
     }
   /**
    * A referral (docs/referrals.md): `new`, the referee opens the plan's share links and signs
@@ -209,6 +215,8 @@ const PROCESSOR_FAULTS: readonly ProcessorFault[] = [
 
 /** The share of first-party event slots a refund or chargeback takes. */
 const ROLLBACK_SHARE = 0.45;
+/** Of the new events armed at the grant point, the share that throws there instead of crashing. */
+const GRANT_THROW_SHARE = 0.4;
 
 /** Users of the campaign-boost kind, and the boosted orders a run places at most. */
 export const SIM_BOOST_USERS = 3;
@@ -323,6 +331,8 @@ export function generate(options: GeneratorOptions): SimAction[] {
   // Faults in the events path: a stream of their own, drawn for every event slot of a run
   // with faults, so nothing else moves.
   const eventFaultRng = new Prng(options.seed).fork(29);
+  // The grant point's thrown variant takes some of its crashes' place, from its own stream.
+  const grantThrowRng = new Prng(options.seed).fork(109);
   const withFault = (event: Extract<SimAction, { kind: "event" }>): SimAction => {
     if (!options.faults) return event;
     const fault = eventFaultRng.chance(0.35);
@@ -330,7 +340,10 @@ export function generate(options: GeneratorOptions): SimAction[] {
     if (fault && event.mode === "new") return { ...event, fault: point };
     // Every other new event: a crash between the budgets' answer and the grant's record (it
     // fires only where a budget is asked, an event the boost rule rewards).
-    if (event.mode === "new") return { ...event, fault: "wallet.grant.after_budget" };
+    if (event.mode === "new")
+      return grantThrowRng.chance(GRANT_THROW_SHARE)
+        ? { ...event, grantThrow: true }
+        : { ...event, fault: "wallet.grant.after_budget" };
     return event;
   };
   const nextFirstPartyEvent = (): SimAction => {
@@ -648,6 +661,12 @@ export interface BoostAction {
    * the consumer's redelivery must ask again and record the same grant once.
    */
   budgetCrash: boolean;
+  /**
+   * Runs with faults, on a step without `budgetCrash`: the boost sync throws after the budget
+   * answered, the wallet alive (`wallet.boost.after_budget`, not a crash); the request is
+   * postponed 30 s and the wallet's due run, driven 31 s ahead, must record the grant once.
+   */
+  budgetThrow: boolean;
 }
 
 /**
@@ -662,6 +681,7 @@ export function boostSchedule(options: GeneratorOptions): Array<BoostAction | nu
   const rng = new Prng(options.seed).fork(31);
   // Its own stream: the steps and every earlier draw are what they were without it.
   const budgetCrashRng = new Prng(options.seed).fork(107);
+  const budgetThrowRng = new Prng(options.seed).fork(113);
   const orders: Array<{ user: string; status: "pending" | "approved" | "cancelled" }> = [];
   for (let i = 0; i < options.events; i++) {
     out.push(null);
@@ -674,6 +694,7 @@ export function boostSchedule(options: GeneratorOptions): Array<BoostAction | nu
     // Drawn only with faults, so a run without them draws as before crashes existed.
     const crash = options.faults && rng.chance(0.3);
     const budgetCrash = options.faults && budgetCrashRng.chance(0.4);
+    const budgetThrow = options.faults && budgetThrowRng.chance(0.5) && !budgetCrash;
     if (orders.length < MAX_BOOST_ORDERS && (live.length === 0 || rng.chance(0.5))) {
       orders.push({ user, status });
       const order = orders.length - 1;
@@ -687,6 +708,7 @@ export function boostSchedule(options: GeneratorOptions): Array<BoostAction | nu
         partialPercent,
         crash,
         budgetCrash,
+        budgetThrow,
       };
       continue;
     }
@@ -707,6 +729,7 @@ export function boostSchedule(options: GeneratorOptions): Array<BoostAction | nu
       partialPercent,
       crash,
       budgetCrash,
+      budgetThrow,
     };
   }
   return out;

@@ -9,7 +9,7 @@ import {
 } from "../../budget/index";
 import { findTxn, saveBoosts } from "../conversions/txn-store";
 import type { StoredTxn } from "../conversions/types";
-import { SyncRounds } from "../core/sync-rounds";
+import { dueAsOf, SyncRounds } from "../core/sync-rounds";
 import type { WalletTx } from "../core/wallet-tx";
 import { dueRefs, postpone, unschedule } from "../schedule/schedule-store";
 import { owedBoosts, pinBudgetParts, pinnedParts, type TxnBoost } from "./boosts";
@@ -42,17 +42,18 @@ export interface BoostSyncPorts {
  * answer to a superseded request is dropped.
  */
 export class BoostSync {
-  private readonly rounds = new SyncRounds(() => this.round(), MAX_BOOST_ROUNDS);
+  private readonly rounds = new SyncRounds((asOfMs) => this.round(asOfMs), MAX_BOOST_ROUNDS);
 
   constructor(private readonly ports: BoostSyncPorts) {}
 
-  sync(): Promise<void> {
-    return this.rounds.sync();
+  /** `asOfMs`: what is due is looked up as of then, when later than the clock (`dueAsOf`). */
+  sync(asOfMs?: number): Promise<void> {
+    return this.rounds.sync(asOfMs);
   }
 
-  private async round(): Promise<boolean> {
+  private async round(asOfMs: number | undefined): Promise<boolean> {
     const { sql, log, clock } = this.ports;
-    const due = dueRefs(sql, "boost", clock(), MAX_BOOST_TXNS_PER_ROUND + 1);
+    const due = dueRefs(sql, "boost", dueAsOf(clock(), asOfMs), MAX_BOOST_TXNS_PER_ROUND + 1);
     for (const ref of due.slice(0, MAX_BOOST_TXNS_PER_ROUND)) {
       const txn = findTxn(sql, ref);
       const owed = txn ? owedBoosts(txn.boosts) : [];

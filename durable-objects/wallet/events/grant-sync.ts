@@ -2,7 +2,7 @@ import { faultPoint } from "#durable-objects/shared/faults";
 import { assert } from "#shared/assert";
 import { errorFields, type Logger } from "#shared/observability/logger";
 import type { BudgetBinding } from "../../budget/index";
-import { SyncRounds } from "../core/sync-rounds";
+import { dueAsOf, SyncRounds } from "../core/sync-rounds";
 import type { WalletTx } from "../core/wallet-tx";
 import { dueRefs, postpone, unschedule } from "../schedule/schedule-store";
 import { settleBudgets } from "./budget-asks";
@@ -43,17 +43,18 @@ export interface GrantSyncPorts {
  * reward wait with it.
  */
 export class GrantSync {
-  private readonly rounds = new SyncRounds(() => this.round(), MAX_GRANT_ROUNDS);
+  private readonly rounds = new SyncRounds((asOfMs) => this.round(asOfMs), MAX_GRANT_ROUNDS);
 
   constructor(private readonly ports: GrantSyncPorts) {}
 
-  sync(): Promise<void> {
-    return this.rounds.sync();
+  /** `asOfMs`: what is due is looked up as of then, when later than the clock (`dueAsOf`). */
+  sync(asOfMs?: number): Promise<void> {
+    return this.rounds.sync(asOfMs);
   }
 
-  private async round(): Promise<boolean> {
+  private async round(asOfMs: number | undefined): Promise<boolean> {
     const { sql, log, clock } = this.ports;
-    const due = dueRefs(sql, "grant", clock(), MAX_GRANTS_PER_ROUND + 1);
+    const due = dueRefs(sql, "grant", dueAsOf(clock(), asOfMs), MAX_GRANTS_PER_ROUND + 1);
     let terms: EarnTerms | null = null;
     for (const rewardKey of due.slice(0, MAX_GRANTS_PER_ROUND)) {
       const reward = findReward(sql, rewardKey);

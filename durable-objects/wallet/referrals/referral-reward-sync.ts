@@ -1,5 +1,5 @@
 import { errorFields, type Logger } from "#shared/observability/logger";
-import { SyncRounds } from "../core/sync-rounds";
+import { dueAsOf, SyncRounds } from "../core/sync-rounds";
 import type { WalletTx } from "../core/wallet-tx";
 import { type BudgetAskPorts, heldBudgetSettled } from "../events/budget-asks";
 import { findEvent } from "../events/event-store";
@@ -69,17 +69,23 @@ export interface ReferralRewardSyncPorts extends BudgetAskPorts {
  * referral and the count); one sync at a time per object.
  */
 export class ReferralRewardSync {
-  private readonly rounds = new SyncRounds(() => this.round(), MAX_REWARD_ROUNDS);
+  private readonly rounds = new SyncRounds((asOfMs) => this.round(asOfMs), MAX_REWARD_ROUNDS);
 
   constructor(private readonly ports: ReferralRewardSyncPorts) {}
 
-  sync(): Promise<void> {
-    return this.rounds.sync();
+  /** `asOfMs`: what is due is looked up as of then, when later than the clock (`dueAsOf`). */
+  sync(asOfMs?: number): Promise<void> {
+    return this.rounds.sync(asOfMs);
   }
 
-  private async round(): Promise<boolean> {
+  private async round(asOfMs: number | undefined): Promise<boolean> {
     const { sql, clock } = this.ports;
-    const due = dueRefs(sql, "referral_reward", clock(), MAX_REWARDS_PER_ROUND + 1);
+    const due = dueRefs(
+      sql,
+      "referral_reward",
+      dueAsOf(clock(), asOfMs),
+      MAX_REWARDS_PER_ROUND + 1,
+    );
     for (const referralId of due.slice(0, MAX_REWARDS_PER_ROUND)) {
       // The referee's reward under the rule's budgets first (referee-budget.ts). A referee
       // whose budget cannot be asked does not hold back what the referrer is owed (a

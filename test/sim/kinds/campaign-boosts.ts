@@ -44,6 +44,12 @@ export interface BoostsRun {
      * (`wallet.boost.after_budget`); the redelivery asked again and recorded it once.
      */
     budgetCrashes: number;
+    /**
+     * Steps whose boost sync threw between the budget's answer and its record, the wallet
+     * alive (`wallet.boost.after_budget`): postponed 30 s, recorded once by the due run driven
+     * 31 s ahead.
+     */
+    budgetThrows: number;
     cut: number;
     budgetSpent: boolean;
   };
@@ -109,6 +115,7 @@ export async function setupCampaignBoosts(runTag: string): Promise<BoostsRun> {
       crashes: 0,
       driven: 0,
       budgetCrashes: 0,
+      budgetThrows: 0,
       cut: 0,
       budgetSpent: false,
     },
@@ -232,6 +239,14 @@ export async function boostStep(
   if (action.budgetCrash) {
     if (await ports.faultInWallet("wallet.boost.after_budget", action.user, send, true))
       run.stats.budgetCrashes++;
+  } else if (action.budgetThrow) {
+    // The sync throws there with the wallet alive: the postback is answered, the request is
+    // postponed 30 s. Only the wallet's due run driven past that wait retries it (as of that
+    // time); the checks below then show the grant recorded once, the budget paying it once.
+    if (await ports.faultInWallet("wallet.boost.after_budget", action.user, send)) {
+      run.stats.budgetThrows++;
+      await runWalletDue(action.user, Date.now() + 31_000);
+    }
   } else await send();
   // The process dies after the delivery: the grant and the budget must survive the restart
   // (were a request still owed, the settling below drives the wallet's schedule; `driven`).

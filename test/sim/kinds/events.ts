@@ -5,6 +5,7 @@ import { CUSTOM_EVENT_TYPES_KEY } from "#shared/events/custom-event-types-config
 import { LIVE_RULE_SET_KEY } from "#shared/rules/live-rule-set";
 import { sendEvents } from "../../events-client";
 import { asAdmin } from "../../payout-helpers";
+import { runWalletDue } from "../due-run";
 import {
   BOOST_MIN_SCORE,
   BOOST_MINOR,
@@ -47,6 +48,12 @@ export interface EventsRun {
      * (`wallet.grant.after_budget`): the resend is a duplicate and the grant lands then, once.
      */
     grantCrashes: number;
+    /**
+     * New events whose grant sync threw between the budgets' answer and the grant's record,
+     * the wallet alive (`wallet.grant.after_budget`): accepted, the grant postponed 30 s and
+     * posted once by the wallet's due run driven 31 s ahead.
+     */
+    grantThrows: number;
     /** Refunds and chargebacks of these events (event-rollbacks.ts). */
     rollbacks: RollbackStats;
   };
@@ -92,6 +99,7 @@ export async function setupEvents(runTag: string): Promise<EventsRun> {
       boostsCut: 0,
       faulted: 0,
       grantCrashes: 0,
+      grantThrows: 0,
       rollbacks: { refunds: 0, chargebacks: 0, won: 0, lost: 0, resent: 0 },
     },
   };
@@ -192,6 +200,7 @@ export async function eventStep(
     amountMinor: number;
     mode: "new" | "resend" | "conflict";
     fault?: string;
+    grantThrow?: true;
   },
   checks: Checks,
 ): Promise<void> {
@@ -230,6 +239,19 @@ export async function eventStep(
     const first = await grantCrash(run, action.fault, user, body, checks);
     if (first === null) resendAnswer = [200, "duplicate"];
     else answered = first;
+  } else if (action.mode === "new" && action.grantThrow && checks.faultInWallet) {
+    // The grant sync throws with the wallet alive: the event is accepted and its grant
+    // postponed 30 s; the wallet's due run driven past that wait posts it (the oracle and
+    // budget checks below: once). An event no budget is asked for is sent once, unharmed.
+    let first: Response | null = null;
+    const fired = await checks.faultInWallet("wallet.grant.after_budget", user, async () => {
+      first = await sendEvents(body);
+    });
+    answered = first;
+    if (fired) {
+      run.stats.grantThrows++;
+      await runWalletDue(user, Date.now() + 31_000);
+    }
   } else if (action.mode === "new" && action.fault && checks.faultInWallet) {
     const untouched = [await checks.fingerprint(user), await budgetsBefore()];
     let first: Response | null = null;

@@ -107,7 +107,8 @@ export async function redeemStep(
     const issued = await asUser(user, "/v1/me/step-up", { method: "POST" });
     if (issued.status === 201) {
       const { challengeId } = (await issued.json()) as { challengeId: string };
-      code = { challengeId, code: await stepUpCodeOf(challengeId) };
+      // The code's notification crosses queues the run faults and redelivers late: up to 60 s.
+      code = { challengeId, code: await stepUpCodeOf(challengeId, 60_000) };
       response = await send({ stepUp: code });
       problem = response.status >= 400 ? await problemOf(response) : null;
     } else {

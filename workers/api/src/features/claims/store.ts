@@ -1,6 +1,7 @@
 import { and, asc, count, eq, gt, gte, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
+import { keysetPartsAtHome } from "#shared/db/move-reads";
 import { type DbRouterEnv, eachUserDb, userDb } from "#shared/db/router";
 import { claims } from "#shared/db/schema";
 import type { ClaimProjection } from "#shared/messages";
@@ -55,6 +56,8 @@ export function claimProjection(
   return { db, statements: [statement] };
 }
 
+type Claim = typeof claims.$inferSelect;
+
 export interface ClaimFilter {
   status: ClaimStatus;
   userId?: string;
@@ -75,29 +78,37 @@ export async function claimsByStatus(
   cursor: { createdAtMs: number; claimId: string } | null,
   rows: number,
 ) {
-  const where: SQL[] = [eq(claims.status, filter.status)];
-  if (filter.userId) where.push(eq(claims.userId, filter.userId));
-  if (filter.fromMs !== undefined) where.push(gte(claims.createdAtMs, filter.fromMs));
-  if (filter.toMs !== undefined) where.push(sql`${claims.createdAtMs} < ${filter.toMs}`);
-  if (cursor) {
-    where.push(
-      or(
-        gt(claims.createdAtMs, cursor.createdAtMs),
-        and(eq(claims.createdAtMs, cursor.createdAtMs), gt(claims.id, cursor.claimId)),
-      ) as SQL,
-    );
-  }
-  const dbs = filter.userId ? [userDb(env, filter.userId)] : eachUserDb(env);
-  const parts = await Promise.all(
-    dbs.map((db) =>
-      drizzle(db)
-        .select()
-        .from(claims)
-        .where(and(...where))
-        .orderBy(asc(claims.createdAtMs), asc(claims.id))
-        .limit(rows),
-    ),
-  );
+  const pageOn = (db: D1Database, from: typeof cursor): Promise<Claim[]> => {
+    const where: SQL[] = [eq(claims.status, filter.status)];
+    if (filter.userId) where.push(eq(claims.userId, filter.userId));
+    if (filter.fromMs !== undefined) where.push(gte(claims.createdAtMs, filter.fromMs));
+    if (filter.toMs !== undefined) where.push(sql`${claims.createdAtMs} < ${filter.toMs}`);
+    if (from) {
+      where.push(
+        or(
+          gt(claims.createdAtMs, from.createdAtMs),
+          and(eq(claims.createdAtMs, from.createdAtMs), gt(claims.id, from.claimId)),
+        ) as SQL,
+      );
+    }
+    return drizzle(db)
+      .select()
+      .from(claims)
+      .where(and(...where))
+      .orderBy(asc(claims.createdAtMs), asc(claims.id))
+      .limit(rows);
+  };
+  const parts = filter.userId
+    ? [await pageOn(userDb(env, filter.userId), cursor)]
+    : // During a flipped move a moved user's claims are in two databases: each keeps its own.
+      await keysetPartsAtHome<Claim>(
+        env,
+        eachUserDb(env),
+        rows,
+        (db, last) =>
+          pageOn(db, last ? { createdAtMs: last.createdAtMs, claimId: last.id } : cursor),
+        (row) => row.userId,
+      );
   return parts
     .flat()
     .sort((a, b) => a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))

@@ -1,6 +1,7 @@
 import { asc, count, gt, ne, sql, sum } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
+import { keysetPartsAtHome } from "#shared/db/move-reads";
 import { type DbRouterEnv, eachUserDb, userDb } from "#shared/db/router";
 import { walletBalances } from "#shared/db/schema";
 import type { BalancesProjection } from "#shared/messages";
@@ -97,15 +98,19 @@ export async function usersWithBalancesAfter(
   afterUserId: string,
   limit: number,
 ): Promise<string[]> {
-  const parts = await Promise.all(
-    eachUserDb(env).map((db) =>
+  // During a flipped move a moved user's balances are in two databases: each keeps its own.
+  const parts = await keysetPartsAtHome<{ userId: string }>(
+    env,
+    eachUserDb(env),
+    limit,
+    (db, last) =>
       drizzle(db)
         .selectDistinct({ userId: walletBalances.userId })
         .from(walletBalances)
-        .where(gt(walletBalances.userId, afterUserId))
+        .where(gt(walletBalances.userId, last?.userId ?? afterUserId))
         .orderBy(asc(walletBalances.userId))
         .limit(limit),
-    ),
+    (row) => row.userId,
   );
   return parts
     .flat()

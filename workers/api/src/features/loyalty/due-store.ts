@@ -1,6 +1,7 @@
 import { asc, gt, isNotNull, lte, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
+import { partsAtHome } from "#shared/db/move-reads";
 import { type DbRouterEnv, eachUserDb, userDb } from "#shared/db/router";
 import { loyaltyDue } from "#shared/db/schema";
 import type { LoyaltyDueProjection } from "#shared/messages";
@@ -51,7 +52,9 @@ export async function usersWithLoyaltyDue(
         .limit(rows),
     ),
   );
-  return parts
+  // During a flipped move the old home's due row is stale (the wallet writes the new home's):
+  // each database keeps its own users. A run's queue may then be shorter; the next run goes on.
+  return (await partsAtHome(env, parts, (r) => r.userId))
     .flat()
     .sort(
       (a, b) =>

@@ -1,5 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { partsAtHome } from "#shared/db/move-reads";
 import { type DbRouterEnv, eachUserDb, userDb } from "#shared/db/router";
 import { notificationOutbox } from "#shared/db/schema";
 import { NOTIFICATION_TYPE_NAMES, type NotificationType } from "#shared/notify/catalog";
@@ -68,7 +69,11 @@ export async function listOutboxNotices(
         .limit(filter.limit),
     ),
   );
-  return parts
+  // During a flipped move a moved user's notices are in two databases: each keeps its own (the
+  // list may then hold fewer than `limit`; it has no next page).
+  const atHome =
+    filter.userId === undefined ? await partsAtHome(env, parts, (r) => r.userId) : parts;
+  return atHome
     .flat()
     .sort((a, b) => b.createdAtMs - a.createdAtMs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
     .slice(0, filter.limit);

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, lt, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { keysetPartsAtHome } from "#shared/db/move-reads";
 import { type DbRouterEnv, eachUserDb, userDb } from "#shared/db/router";
 import {
   receivedPostbacks,
@@ -49,15 +50,30 @@ export async function searchTransactions(
   after: Position | null,
   rows: number,
 ) {
-  const dbs = filter.userId === undefined ? eachUserDb(env) : [userDb(env, filter.userId)];
-  const pages = await Promise.all(dbs.map((db) => searchTransactionsOn(db, filter, after, rows)));
+  const pages =
+    filter.userId === undefined
+      ? // During a flipped move a moved user's rows are in two databases: each keeps its own.
+        await keysetPartsAtHome<TransactionRow>(
+          env,
+          eachUserDb(env),
+          rows,
+          (db, last) =>
+            searchTransactionsOn(
+              db,
+              filter,
+              last ? { atMs: last.convertedAtMs, id: last.id } : after,
+              rows,
+            ),
+          (row) => row.userId,
+        )
+      : [await searchTransactionsOn(userDb(env, filter.userId), filter, after, rows)];
   return pages
     .flat()
     .sort((a, b) => b.convertedAtMs - a.convertedAtMs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
     .slice(0, rows);
 }
 
-async function searchTransactionsOn(
+function searchTransactionsOn(
   db: D1Database,
   filter: TransactionFilter,
   after: Position | null,
@@ -87,7 +103,7 @@ async function searchTransactionsOn(
     .limit(rows);
 }
 
-export type TransactionRow = Awaited<ReturnType<typeof searchTransactionsOn>>[number];
+export type TransactionRow = typeof transactions.$inferSelect;
 
 /**
  * One transaction by id: its id does not name its user, so every user database is asked (one

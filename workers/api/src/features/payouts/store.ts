@@ -16,6 +16,7 @@ import {
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { sumBy } from "#shared/db/merge";
+import { keysetPartsAtHome } from "#shared/db/move-reads";
 import { type DbRouterEnv, eachUserDb, globalDb, userDb, userIdsByDb } from "#shared/db/router";
 import { payoutOwners, payouts } from "#shared/db/schema";
 import type { PayoutProjection } from "#shared/messages";
@@ -202,17 +203,24 @@ export async function listAdminPayouts(
   after: { createdAtMs: number; payoutId: string } | null,
   rows: number,
 ): Promise<PayoutRow[]> {
-  const dbs = filter.userId ? [userDb(env, filter.userId)] : eachUserDb(env);
-  const parts = await Promise.all(
-    dbs.map((db) =>
-      drizzle(db)
-        .select()
-        .from(payouts)
-        .where(adminPayoutConditions(filter, after))
-        .orderBy(desc(payouts.createdAtMs), desc(payouts.id))
-        .limit(rows),
-    ),
-  );
+  const pageOn = (db: D1Database, from: typeof after): Promise<PayoutRow[]> =>
+    drizzle(db)
+      .select()
+      .from(payouts)
+      .where(adminPayoutConditions(filter, from))
+      .orderBy(desc(payouts.createdAtMs), desc(payouts.id))
+      .limit(rows);
+  const parts = filter.userId
+    ? [await pageOn(userDb(env, filter.userId), after)]
+    : // During a flipped move a moved user's payouts are in two databases: each keeps its own.
+      await keysetPartsAtHome<PayoutRow>(
+        env,
+        eachUserDb(env),
+        rows,
+        (db, last) =>
+          pageOn(db, last ? { createdAtMs: last.createdAtMs ?? 0, payoutId: last.id } : after),
+        (row) => row.userId,
+      );
   return parts
     .flat()
     .sort((a, b) => (b.createdAtMs ?? 0) - (a.createdAtMs ?? 0) || compareNullsFirst(b.id, a.id))

@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
+import { keysetPartsAtHome } from "#shared/db/move-reads";
 import { type DbRouterEnv, eachUserDb, userDb } from "#shared/db/router";
 import { memberSegments, memberSegmentVersions } from "#shared/db/schema";
 import type { SegmentsProjection } from "#shared/messages";
@@ -72,8 +73,13 @@ export async function audiencePage(
   after: string | null,
   limit: number,
 ): Promise<AudienceMember[]> {
-  const parts = await Promise.all(
-    eachUserDb(env).map((db) => audiencePageIn(db, segment, after ?? "", limit)),
+  // During a flipped move a moved member is in two databases: each keeps its own members.
+  const parts = await keysetPartsAtHome<AudienceMember>(
+    env,
+    eachUserDb(env),
+    limit,
+    (db, last) => audiencePageIn(db, segment, last?.userId ?? after ?? "", limit),
+    (member) => member.userId,
   );
   return parts
     .flat()

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, or, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { keysetPartsAtHome } from "#shared/db/move-reads";
 import { type DbRouterEnv, eachUserDb, globalDb, userIdsByDb } from "#shared/db/router";
 import { referralReferrers, referrals } from "#shared/db/schema";
 
@@ -55,15 +56,19 @@ async function everyDbPage(
   after: Key | null,
   rows: number,
 ): Promise<ReferralRow[]> {
-  const perDb = await Promise.all(
-    eachUserDb(env).map((db) =>
+  // During a flipped move a referee's referral is in two databases: each keeps its own.
+  const perDb = await keysetPartsAtHome<ReferralRow>(
+    env,
+    eachUserDb(env),
+    rows,
+    (db, last) =>
       drizzle(db)
         .select()
         .from(referrals)
-        .where(and(where, afterKey(after)))
+        .where(and(where, afterKey(last ?? after)))
         .orderBy(asc(referrals.attributedAtMs), asc(referrals.referralId))
         .limit(rows),
-    ),
+    (row) => row.refereeId,
   );
   return perDb.flat().sort(byAttribution).slice(0, rows);
 }

@@ -1,3 +1,4 @@
+import { partsAtHome } from "#shared/db/move-reads";
 import { type DbRouterEnv, eachUserDb } from "#shared/db/router";
 
 /**
@@ -29,7 +30,8 @@ export async function usersWithUnavailableHolds(
       return results;
     }),
   );
-  return parts
+  // During a flipped move a moved user's payouts are in two databases: each keeps its own.
+  return (await partsAtHome(env, parts, (r) => r.userId))
     .flat()
     .sort(
       (a, b) =>

@@ -1,5 +1,6 @@
 import { and, asc, gte, isNotNull, lt, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { keysetPartsAtHome } from "#shared/db/move-reads";
 import { type DbRouterEnv, eachUserDb } from "#shared/db/router";
 import { riskHolds } from "#shared/db/schema";
 import type { LabelledHoldRow } from "./csv-rows";
@@ -23,11 +24,18 @@ export async function labelledHoldsPage(
   after: LabelsKey | null,
   limit: number,
 ): Promise<LabelledHoldRow[]> {
-  const parts = await Promise.all(
-    eachUserDb(env).map((db) => labelledHoldsQuery(db, range, after, limit)),
+  // During a flipped move a user's holds are in two databases: each keeps its own.
+  // The query keeps label and ended_at_ms non-null.
+  const parts = await keysetPartsAtHome<LabelledHoldRow>(
+    env,
+    eachUserDb(env),
+    limit,
+    async (db, last) =>
+      (await labelledHoldsQuery(db, range, last ?? after, limit)) as LabelledHoldRow[],
+    (row) => row.userId,
   );
-  // The filter keeps label and ended_at_ms non-null.
-  return (parts.flat() as LabelledHoldRow[])
+  return parts
+    .flat()
     .sort(
       (a, b) =>
         a.endedAtMs - b.endedAtMs ||

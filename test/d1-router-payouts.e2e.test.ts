@@ -1,7 +1,7 @@
 import { createMessageBatch } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { LedgerEventMessage, PayoutProjection } from "#shared/messages";
+import type { LedgerEventMessage } from "#shared/messages";
 import type { PayoutProcessor, ProcessorPayout } from "#shared/payouts/processor";
 import { shardOf } from "#shared/queues/shards";
 import { createApp } from "#workers/api/src/app";
@@ -11,6 +11,7 @@ import { runPayoutReconciliation } from "#workers/api/src/features/payouts/recon
 import { payoutOwnerOf, recordPayoutOwner } from "#workers/api/src/features/payouts/store";
 import { usersWithUnavailableHolds } from "#workers/api/src/features/risk-holds/store";
 import { ADMIN_HEADERS } from "./helpers";
+import { payout } from "./payout-helpers";
 import { homeAndOther, TWO_USER_DBS as TWO, usersOnBothShards } from "./user-dbs";
 
 /**
@@ -22,35 +23,6 @@ import { homeAndOther, TWO_USER_DBS as TWO, usersOnBothShards } from "./user-dbs
 const RUN = Math.random().toString(36).slice(2, 8);
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
-
-function payout(
-  userId: string,
-  id: string,
-  fields: Partial<PayoutProjection["payout"]> & { createdAtMs: number },
-): LedgerEventMessage {
-  return {
-    kind: "payout",
-    userId,
-    payout: {
-      id,
-      status: "paid",
-      destinationType: "bank",
-      destinationMasked: "••••9012",
-      currency: "INR",
-      amountMinor: 5_000,
-      holdReason: null,
-      failureCode: null,
-      attention: null,
-      attempts: 1,
-      processorId: "fake",
-      processorRef: `ref_${id}`,
-      updatedAtMs: fields.createdAtMs,
-      paidAtMs: null,
-      version: 1,
-      ...fields,
-    },
-  };
-}
 
 async function consume(bodies: LedgerEventMessage[]) {
   await consumeLedgerEvents(

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { sign } from "hono/jwt";
 import { transactionIdFor } from "#shared/ids";
+import type { LedgerEventMessage, PayoutProjection } from "#shared/messages";
 import { DEFAULT_PAYOUT_POLICY } from "#shared/payouts/policy";
 import { ADMIN_HEADERS, api, eventually, uniqueUser, walletStub } from "./helpers";
 import type { TestSandboxProcessor } from "./worker";
@@ -209,4 +210,34 @@ export async function redeemTo(
 export async function loginFromNewDevice(userId: string): Promise<void> {
   await walletStub(userId).recordLogin(userId, "old", Date.now() - 30 * 86_400_000);
   await walletStub(userId).recordLogin(userId, "new", Date.now() - 60_000);
+}
+
+/** A paid payout's ledger-events projection, as a wallet sends it; `fields` override. */
+export function payout(
+  userId: string,
+  id: string,
+  fields: Partial<PayoutProjection["payout"]> & { createdAtMs: number },
+): LedgerEventMessage {
+  return {
+    kind: "payout",
+    userId,
+    payout: {
+      id,
+      status: "paid",
+      destinationType: "bank",
+      destinationMasked: "••••9012",
+      currency: "INR",
+      amountMinor: 5_000,
+      holdReason: null,
+      failureCode: null,
+      attention: null,
+      attempts: 1,
+      processorId: "fake",
+      processorRef: `ref_${id}`,
+      updatedAtMs: fields.createdAtMs,
+      paidAtMs: null,
+      version: 1,
+      ...fields,
+    },
+  };
 }

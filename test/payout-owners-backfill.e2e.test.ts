@@ -5,6 +5,7 @@ import type { LedgerEventMessage } from "#shared/messages";
 import { shardOf } from "#shared/queues/shards";
 import { consumeLedgerEvents } from "#workers/api/src/features/ledger/consumer";
 import { payoutOwnerOf, payoutsByIds } from "#workers/api/src/features/payouts/store";
+import { payout } from "./payout-helpers";
 import { TWO_USER_DBS as TWO, usersOnBothShards } from "./user-dbs";
 
 /**
@@ -76,28 +77,12 @@ describe("migration 0060's backfill at two user databases", () => {
     await unindexedPayout(user as string, id);
     await applyBackfillOnEachDatabase();
     expect(await globalOwner(id)).toBeNull();
-    const message: LedgerEventMessage = {
-      kind: "payout",
-      userId: user as string,
-      payout: {
-        id,
-        status: "paid",
-        destinationType: "bank",
-        destinationMasked: "••••9012",
-        currency: "INR",
-        amountMinor: 5_000,
-        holdReason: null,
-        failureCode: null,
-        attention: null,
-        attempts: 1,
-        processorId: "fake",
-        processorRef: `ref_${id}`,
-        createdAtMs: 1_000,
-        updatedAtMs: 2_000,
-        paidAtMs: 2_000,
-        version: 2,
-      },
-    };
+    const message = payout(user as string, id, {
+      createdAtMs: 1_000,
+      updatedAtMs: 2_000,
+      paidAtMs: 2_000,
+      version: 2,
+    });
     await consumeLedgerEvents(
       createMessageBatch<LedgerEventMessage>("boomerang-ledger-events", [
         { id: "m0", timestamp: new Date(), attempts: 1, body: message },

@@ -69,6 +69,17 @@ const signup = (userId: string, code: string, atMs: number) => ({
   data: { displayName: "Asha", referralCode: code },
 });
 
+/** An event about `originalEventId` (a chargeback, a refund, a resolution) `minutes` after `atMs`. */
+const followsOf =
+  (originalEventId: string, userId: string, atMs: number) =>
+  (type: string, data: object, minutes: number) => ({
+    id: eventId(type.split(".")[0] ?? "f"),
+    type,
+    userId,
+    occurredAt: new Date(atMs + minutes * MINUTE_MS).toISOString(),
+    data: { originalEventId, ...data },
+  });
+
 const paid = (type: string, userId: string, atMs: number) => ({
   id: eventId("q"),
   type,
@@ -231,13 +242,7 @@ describe("a budget shared by both parties' rewards", () => {
     const referrer = uniqueUser("refe6-rr");
     const { referee, atMs } = await signedUpReferee(referrer, "refe6-re");
     const deposit = paid("deposit.completed", referee, atMs + MINUTE_MS);
-    const follow = (type: string, data: object, minutes: number) => ({
-      id: eventId(type.split(".")[0] ?? "f"),
-      type,
-      userId: referee,
-      occurredAt: new Date(atMs + minutes * MINUTE_MS).toISOString(),
-      data: { originalEventId: deposit.id, ...data },
-    });
+    const follow = followsOf(deposit.id, referee, atMs);
     const response = await sendEvents({
       events: [
         deposit,
@@ -274,13 +279,7 @@ describe("a budget shared by both parties' rewards", () => {
     const referrer = uniqueUser("refe5-rr");
     const { referee, atMs } = await signedUpReferee(referrer, "refe5-re");
     const deposit = paid("deposit.completed", referee, atMs + MINUTE_MS);
-    const follow = (type: string, data: object, minutes: number) => ({
-      id: eventId(type.split(".")[0] ?? "f"),
-      type,
-      userId: referee,
-      occurredAt: new Date(atMs + minutes * MINUTE_MS).toISOString(),
-      data: { originalEventId: deposit.id, ...data },
-    });
+    const follow = followsOf(deposit.id, referee, atMs);
     // One batch: the chargeback and its resolution are processed before the budgets are asked
     // (the referee's reward awaits its grant) and before the referrer's credit is delivered.
     const response = await sendEvents({

@@ -53,6 +53,20 @@ function plan(
   };
 }
 
+const fail = (invariant: string, detail: string): never => {
+  throw new Error(`SIM FAIL invariant=${invariant}\n${detail}`);
+};
+const checks = { fail, fingerprint: walletFingerprint };
+
+/** The ports of plans qualified by a deposit: no order is placed or updated in them. */
+function depositPlanPorts(deliverAtOnce: ReferralPorts["deliverAtOnce"]): ReferralPorts {
+  return {
+    placeOrder: () => fail("generator_order", "a deposit plan placed an order"),
+    updateOrder: () => fail("generator_order", "a deposit plan updated an order"),
+    deliverAtOnce,
+    crash: () => abortAllDurableObjects(),
+  };
+}
 describe("simulation: referral chargebacks and retries", () => {
   // A fresh test file has no live rule set; the kind publishes its campaign beside what is.
   beforeAll(() =>
@@ -63,24 +77,15 @@ describe("simulation: referral chargebacks and retries", () => {
   );
 
   it("each dispute plan ends as the oracle and the documented rules say", async () => {
-    const fail = (invariant: string, detail: string): never => {
-      throw new Error(`SIM FAIL invariant=${invariant}\n${detail}`);
-    };
-    const checks = { fail, fingerprint: walletFingerprint };
     const tag = `rd${Date.now().toString(36)}`;
     const run = await setupReferrals(tag, 4, BUDGET_MINOR);
     const oracle = new ReferralOracle(BUDGET_MINOR);
-    const ports: ReferralPorts = {
-      placeOrder: () => fail("generator_order", "a deposit plan placed an order"),
-      updateOrder: () => fail("generator_order", "a deposit plan updated an order"),
-      deliverAtOnce: async (queue, body) => {
-        const batch = createMessageBatch(queue, [
-          { id: `m${Math.random()}`, timestamp: new Date(), attempts: 1, body },
-        ]);
-        await apiWorker.queue(batch as never, env, createExecutionContext());
-      },
-      crash: () => abortAllDurableObjects(),
-    };
+    const ports = depositPlanPorts(async (queue, body) => {
+      const batch = createMessageBatch(queue, [
+        { id: `m${Math.random()}`, timestamp: new Date(), attempts: 1, body },
+      ]);
+      await apiWorker.queue(batch as never, env, createExecutionContext());
+    });
     const cases: Array<[string, ReferralPlan, string]> = [
       ["cb-won", plan(0, ["chargeback", "won"], { disputesTwice: true }), "rewarded"],
       // r0's second referral: the per-referrer budget (₹15) pays its referrer ₹5 of ₹10.
@@ -152,19 +157,10 @@ describe("simulation: referral chargebacks and retries", () => {
   // refund's share now moves out of the chargeback's take on each side, as for event rewards
   // (BUG-SIM-3).
   it("a refund while the chargeback is open stays taken when the dispute is won", async () => {
-    const fail = (invariant: string, detail: string): never => {
-      throw new Error(`SIM FAIL invariant=${invariant}\n${detail}`);
-    };
-    const checks = { fail, fingerprint: walletFingerprint };
     const tag = `rb${Date.now().toString(36)}`;
     const run = await setupReferrals(tag, 2, BUDGET_MINOR);
     const oracle = new ReferralOracle(BUDGET_MINOR);
-    const ports: ReferralPorts = {
-      placeOrder: () => fail("generator_order", "a deposit plan placed an order"),
-      updateOrder: () => fail("generator_order", "a deposit plan updated an order"),
-      deliverAtOnce: () => fail("generator_order", "no share link in this plan"),
-      crash: () => abortAllDurableObjects(),
-    };
+    const ports = depositPlanPorts(() => fail("generator_order", "no share link in this plan"));
     const referee = `sim-${tag}-cb-refund-won`;
     const p = plan(0, ["chargeback", "refund", "won"]);
     await referralStep(

@@ -63,6 +63,22 @@ const bal = (storage: DurableObjectStorage) => ({
   debt: readBalance(storage.sql, "debt", "INR"),
 });
 
+/** 600 of the confirmed bonus paid out (a payout's two legs), under `key`. */
+function payOut600(tx: WalletTx, key: string) {
+  return tx.post(
+    {
+      key,
+      kind: "payout",
+      txnId: null,
+      legs: [
+        { bucket: "confirmed", currency: "INR", amountMinor: -600 },
+        { bucket: "paid_out", currency: "INR", amountMinor: 600 },
+      ],
+    },
+    NOW_MS,
+  );
+}
+
 describe("party operations in the wallet that holds the bonus", () => {
   test("confirm twice moves the bonus once", async () => {
     await inFreshWallet((storage) => {
@@ -100,20 +116,7 @@ describe("party operations in the wallet that holds the bonus", () => {
       inTx(storage, (tx) => creditParty(tx, CREDIT, EARN, NOW_MS));
       inTx(storage, (tx) => applyPartyOperation(tx, confirm, NOW_MS));
       // 600 of it is paid out.
-      inTx(storage, (tx) =>
-        tx.post(
-          {
-            key: "payout-1",
-            kind: "payout",
-            txnId: null,
-            legs: [
-              { bucket: "confirmed", currency: "INR", amountMinor: -600 },
-              { bucket: "paid_out", currency: "INR", amountMinor: 600 },
-            ],
-          },
-          NOW_MS,
-        ),
-      );
+      inTx(storage, (tx) => payOut600(tx, "payout-1"));
       const taken = inTx(storage, (tx) => applyPartyOperation(tx, reverse("cb-1"), NOW_MS));
       expect(taken).toEqual({ status: "applied", amount: 1_000, debt: 600 });
       expect(bal(storage)).toEqual({ bonus: 0, confirmed: 0, debt: 600 });
@@ -143,20 +146,7 @@ describe("party operations in the wallet that holds the bonus", () => {
     await inFreshWallet((storage) => {
       inTx(storage, (tx) => creditParty(tx, CREDIT, EARN, NOW_MS));
       inTx(storage, (tx) => applyPartyOperation(tx, confirm, NOW_MS));
-      inTx(storage, (tx) =>
-        tx.post(
-          {
-            key: "payout-2",
-            kind: "payout",
-            txnId: null,
-            legs: [
-              { bucket: "confirmed", currency: "INR", amountMinor: -600 },
-              { bucket: "paid_out", currency: "INR", amountMinor: 600 },
-            ],
-          },
-          NOW_MS,
-        ),
-      );
+      inTx(storage, (tx) => payOut600(tx, "payout-2"));
       inTx(storage, (tx) => applyPartyOperation(tx, reverse("cb-2"), NOW_MS));
       expect(bal(storage)).toEqual({ bonus: 0, confirmed: 0, debt: 600 });
       const refund: PartyOperation = {

@@ -4,6 +4,7 @@ import type { ProblemBody } from "#shared/http/errors";
 import type { ConsoleContext } from "../context";
 import { Badge, DateTime, EmptyState, Notice, ProblemNotice } from "../views/components";
 import { Csrf, Page as Shell } from "../views/layout";
+import { ReportTable } from "../views/report";
 import { viewerOf } from "../views/viewer";
 import { problemStatus, str } from "./payouts/parts";
 
@@ -39,6 +40,17 @@ interface Move {
   finishedAt: string | null;
   cancelledAt: string | null;
 }
+
+const MOVE_COLUMNS = [
+  { label: "Move" },
+  { label: "Databases" },
+  { label: "Next" },
+  { label: "Copy" },
+  { label: "Verify" },
+  { label: "Sweep" },
+  { label: "Opened" },
+  { label: "Actions" },
+] as const;
 
 const RUNNABLE = new Set(["copy", "verify", "sweep"]);
 const CANCELLABLE = new Set(["copy", "verify", "flip"]);
@@ -95,68 +107,53 @@ async function movesPage(
       {moves.ok ? null : <ProblemNotice problem={moves.problem} />}
       {moves.ok && items.length === 0 ? <EmptyState>No moves yet.</EmptyState> : null}
       {items.length > 0 ? (
-        <table>
-          <caption class="visually-hidden">Moves of the user databases</caption>
-          <thead>
+        <ReportTable caption="Moves of the user databases" columns={MOVE_COLUMNS}>
+          {items.map((m) => (
             <tr>
-              <th scope="col">Move</th>
-              <th scope="col">Databases</th>
-              <th scope="col">Next</th>
-              <th scope="col">Copy</th>
-              <th scope="col">Verify</th>
-              <th scope="col">Sweep</th>
-              <th scope="col">Opened</th>
-              <th scope="col">Actions</th>
+              <td>{m.id}</td>
+              <td>
+                {m.fromShards} → {m.toShards} (live: {m.currentShards})
+              </td>
+              <td>
+                <Badge status={m.next} />
+                <div>{NEXT_TEXT[m.next] ?? ""}</div>
+              </td>
+              <td>{stepText("copy", m.steps.copy)}</td>
+              <td>{stepText("verify", m.steps.verify)}</td>
+              <td>{stepText("sweep", m.steps.sweep)}</td>
+              <td>
+                <DateTime at={m.createdAt} timeZone={viewer.timeZone} />
+              </td>
+              <td>
+                <div class="actions">
+                  {RUNNABLE.has(m.next) && api.can("POST", `${MOVES_API}/${m.id}/steps`) ? (
+                    <form
+                      method="post"
+                      action={`/console/user-db-moves/${encodeURIComponent(m.id)}/steps`}
+                    >
+                      <Csrf token={viewer.csrfToken} />
+                      <input type="hidden" name="step" value={m.next} />
+                      <button type="submit" class="secondary">
+                        Run {m.next} slice
+                      </button>
+                    </form>
+                  ) : null}
+                  {CANCELLABLE.has(m.next) && api.can("POST", `${MOVES_API}/${m.id}/cancel`) ? (
+                    <form
+                      method="post"
+                      action={`/console/user-db-moves/${encodeURIComponent(m.id)}/cancel`}
+                    >
+                      <Csrf token={viewer.csrfToken} />
+                      <button type="submit" class="secondary">
+                        Cancel move
+                      </button>
+                    </form>
+                  ) : null}
+                </div>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {items.map((m) => (
-              <tr>
-                <td>{m.id}</td>
-                <td>
-                  {m.fromShards} → {m.toShards} (live: {m.currentShards})
-                </td>
-                <td>
-                  <Badge status={m.next} />
-                  <div>{NEXT_TEXT[m.next] ?? ""}</div>
-                </td>
-                <td>{stepText("copy", m.steps.copy)}</td>
-                <td>{stepText("verify", m.steps.verify)}</td>
-                <td>{stepText("sweep", m.steps.sweep)}</td>
-                <td>
-                  <DateTime at={m.createdAt} timeZone={viewer.timeZone} />
-                </td>
-                <td>
-                  <div class="actions">
-                    {RUNNABLE.has(m.next) && api.can("POST", `${MOVES_API}/${m.id}/steps`) ? (
-                      <form
-                        method="post"
-                        action={`/console/user-db-moves/${encodeURIComponent(m.id)}/steps`}
-                      >
-                        <Csrf token={viewer.csrfToken} />
-                        <input type="hidden" name="step" value={m.next} />
-                        <button type="submit" class="secondary">
-                          Run {m.next} slice
-                        </button>
-                      </form>
-                    ) : null}
-                    {CANCELLABLE.has(m.next) && api.can("POST", `${MOVES_API}/${m.id}/cancel`) ? (
-                      <form
-                        method="post"
-                        action={`/console/user-db-moves/${encodeURIComponent(m.id)}/cancel`}
-                      >
-                        <Csrf token={viewer.csrfToken} />
-                        <button type="submit" class="secondary">
-                          Cancel move
-                        </button>
-                      </form>
-                    ) : null}
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ReportTable>
       ) : null}
     </Shell>,
     failed ? problemStatus(failedStatus) : 200,
